@@ -1,0 +1,127 @@
+#!/usr/bin/env tsx
+/**
+ * starling <command>
+ *   serve          run the API (MONGODB_URI, or the embedded FerretDB)
+ *   demo           run the API with a seeded demo shop, and print how to try it
+ *   recompute      rebuild every rating summary from the reviews, report repairs
+ *   create-shop N  create a shop named N and print its secret key (shown once)
+ *   print-schema   print the GraphQL schema (SDL)
+ */
+import { lexicographicSortSchema, printSchema } from "graphql";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { openDatabase } from "./db/connection.js";
+import { DEMO_QUERY, DEMO_SECRET_KEY, seedDemoShop } from "./demo/seed.js";
+import { recomputeSummaries } from "./domain/ratings.js";
+import { createShop } from "./domain/shops.js";
+import { buildSchema } from "./graphql/schema.js";
+import { createLogger, type Logger } from "./log.js";
+import { createDeps, startStarling, type Starling } from "./starling.js";
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === "print-schema") {
+    process.stdout.write(`${printSchema(lexicographicSortSchema(buildSchema()))}\n`);
+    return 0;
+  }
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  switch (command) {
+    case "serve":
+      return serve(await startStarling({ config, log }), log);
+    case "demo":
+      return demo(config, log);
+    case "recompute":
+      return withDeps(config, log, async (deps) => {
+        const report = await recomputeSummaries(deps);
+        process.stdout.write(
+          `recomputed ${report.summaries} summaries; ${report.repaired.length} differed and were rewritten${
+            report.repaired.length ? `: ${report.repaired.join(", ")}` : ""
+          }\n`,
+        );
+      });
+    case "create-shop": {
+      const name = args.join(" ").trim();
+      if (!name) {
+        process.stderr.write("usage: starling create-shop <name>\n");
+        return 2;
+      }
+      return withDeps(config, log, async (deps) => {
+        const { shop, secretKey } = await createShop(deps, { name });
+        process.stdout.write(`shop ${shop.id} "${shop.name}"\nsecret key (shown once, keep it on your server): ${secretKey}\n`);
+      });
+    }
+    default:
+      process.stderr.write("usage: starling serve | demo | recompute | create-shop <name> | print-schema\n");
+      return 2;
+  }
+}
+
+async function demo(config: Config, log: Logger): Promise<number> {
+  const starling = await startStarling({
+    config,
+    log,
+    beforeListen: async (deps) => {
+      const seeded = await seedDemoShop(deps);
+      log.info("demo shop ready", { shopId: seeded.shopId, reviews: seeded.reviews });
+      return {
+        defaultQuery: DEMO_QUERY,
+        headers: JSON.stringify({ Authorization: `Bearer ${DEMO_SECRET_KEY}` }, null, 2),
+        defaultEditorToolsVisibility: "headers",
+      };
+    },
+  });
+  process.stdout.write(
+    [
+      "",
+      "Starling is running with a demo shop.",
+      `  Playground:  ${starling.url}/graphql   (open it and press ▶ to see a product's rating)`,
+      `  Demo key:    ${DEMO_SECRET_KEY}   (Authorization: Bearer …; local demo only)`,
+      `  Try:         curl -s ${starling.url}/graphql -H 'authorization: Bearer ${DEMO_SECRET_KEY}' \\`,
+      `                 -H 'content-type: application/json' -d '{"query":"{ product(id: \\"camp-mug\\") { name rating { count average plainMean } } }"}'`,
+      "  Stop:        Ctrl-C",
+      "",
+    ].join("\n"),
+  );
+  return serve(starling, log);
+}
+
+/** Serves until SIGTERM or SIGINT, then shuts down gracefully. */
+function serve(starling: Starling, log: Logger): Promise<number> {
+  process.stdout.write(`listening ${starling.url}\n`);
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      log.info("shutting down", { signal });
+      starling.close().then(
+        () => resolve(0),
+        (err: unknown) => {
+          log.error("shutdown failed", { error: err });
+          resolve(1);
+        },
+      );
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+}
+
+async function withDeps(config: Config, log: Logger, work: (deps: ReturnType<typeof createDeps>) => Promise<void>) {
+  const db = await openDatabase(config, log);
+  try {
+    await work(createDeps(db, config));
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    process.stderr.write(`starling: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

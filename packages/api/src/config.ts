@@ -1,0 +1,91 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import type { LogLevel } from "./log.js";
+
+/** The repository root, where the embedded database keeps its ignored `.data` folder. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+export interface Config {
+  env: "development" | "production" | "test";
+  host: string;
+  port: number;
+  /** A real MongoDB (Atlas, a replica set, …); without it Starling starts its embedded FerretDB. */
+  mongodbUri: string | undefined;
+  dbName: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** How many reviews the shop's prior is worth (m in SCORING.md §1). */
+  priorStrength: number;
+  /** How long a database operation may wait for a server before failing the request. */
+  dbTimeoutMs: number;
+  /** How long SIGTERM waits for in-flight requests before closing their connections. */
+  shutdownGraceMs: number;
+}
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
+  PORT: integer(0, 65535).default(4000),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\/\S+$/, "must be a mongodb:// or mongodb+srv:// connection string")
+    .optional(),
+  STARLING_DB_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, "must be 1-63 letters, digits, '_' or '-'")
+    .default("starling"),
+  STARLING_DATA_DIR: z.string().min(1, "must not be empty").default(path.join(REPO_ROOT, ".data")),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  STARLING_PRIOR_STRENGTH: z
+    .string()
+    .transform(Number)
+    .refine((n) => Number.isFinite(n) && n > 0 && n <= 1000, "must be a number above 0 and at most 1000")
+    .default(5),
+  STARLING_DB_TIMEOUT_MS: integer(100, 120_000).default(5_000),
+  STARLING_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads the configuration from environment variables; every bad value is reported, not just the first. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", as in most shells' `VAR= command`.
+  const present = Object.fromEntries(
+    Object.keys(schema.shape).flatMap((k) => (env[k] === undefined || env[k] === "" ? [] : [[k, env[k]]])),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const key = String(i.path[0]);
+        return `${key}: ${i.message} (got ${JSON.stringify(present[key])})`;
+      }),
+    );
+  }
+  const v = parsed.data;
+  return {
+    env: v.NODE_ENV,
+    host: v.HOST,
+    port: v.PORT,
+    mongodbUri: v.MONGODB_URI,
+    dbName: v.STARLING_DB_NAME,
+    dataDir: path.resolve(v.STARLING_DATA_DIR),
+    logLevel: v.LOG_LEVEL,
+    priorStrength: v.STARLING_PRIOR_STRENGTH,
+    dbTimeoutMs: v.STARLING_DB_TIMEOUT_MS,
+    shutdownGraceMs: v.STARLING_SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * The collections, and only what MONGODB.md §5 calls portable: string `_id`s
+ * for every hot lookup, unique and compound ±1 indexes with explicit names,
+ * no transactions, no TTL or partial indexes.
+ */
+import mongoose, { Schema, type Connection, type Model } from "mongoose";
+
+export interface ShopDoc {
+  _id: string;
+  name: string;
+  createdAt: Date;
+}
+export interface ApiKeyDoc {
+  _id: string;
+  shopId: string;
+  prefix: string;
+  createdAt: Date;
+}
+export interface ProductDoc {
+  _id: string;
+  shopId: string;
+  productId: string;
+  name: string;
+  createdAt: Date;
+}
+export interface ReviewDoc {
+  _id: string;
+  shopId: string;
+  productId: string;
+  rating: number;
+  title: string;
+  body: string;
+  reviewer: { name: string; externalId: string | null };
+  language: string | null;
+  createdAt: Date;
+  payloadHash: string;
+  summaryApplied: boolean;
+}
+export interface RatingSummaryDoc {
+  _id: string;
+  shopId: string;
+  productId: string | null;
+  count: number;
+  ratingSum: number;
+  h1: number;
+  h2: number;
+  h3: number;
+  h4: number;
+  h5: number;
+}
+
+const common = { versionKey: false, strict: "throw", autoIndex: false, autoCreate: true } as const;
+
+const shopSchema = new Schema<ShopDoc>(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { ...common, collection: "shops" },
+);
+
+/** A secret key is kept only as its SHA-256, keyed by that hash so authentication is one `_id` lookup. */
+const apiKeySchema = new Schema<ApiKeyDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    /** The key's first characters, to tell keys apart in a list without revealing them. */
+    prefix: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { ...common, collection: "api_keys" },
+);
+apiKeySchema.index({ shopId: 1 }, { name: "shop" });
+
+/** `_id` is `<shopId>:<productId>`: product ids are the shop's own (SKUs), unique per shop only. */
+const productSchema = new Schema<ProductDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    productId: { type: String, required: true },
+    name: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { ...common, collection: "products" },
+);
+productSchema.index({ shopId: 1, productId: 1 }, { name: "shop_product", unique: true });
+
+const reviewSchema = new Schema<ReviewDoc>(
+  {
+    /** Derived from the shop and the idempotency key, so a retry collides on `_id` on every backend. */
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    productId: { type: String, required: true },
+    rating: { type: Number, required: true },
+    title: { type: String, required: true },
+    body: { type: String, required: true },
+    reviewer: {
+      name: { type: String, required: true },
+      externalId: { type: String, default: null },
+    },
+    language: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    /** SHA-256 of the submitted payload: the same key with a different payload is refused. */
+    payloadHash: { type: String, required: true },
+    /**
+     * Set once this review's counts have been claimed for the summaries. A crash
+     * between the claim and the `$inc` leaves a summary short; `recompute` repairs it.
+     */
+    summaryApplied: { type: Boolean, required: true },
+  },
+  { ...common, collection: "reviews" },
+);
+reviewSchema.index({ shopId: 1, productId: 1, createdAt: -1, _id: -1 }, { name: "product_newest" });
+reviewSchema.index({ shopId: 1, productId: 1, rating: -1, createdAt: -1, _id: -1 }, { name: "product_rating" });
+
+/**
+ * Precomputed counts, maintained with `$inc` on every write: one per product
+ * (`product:<shopId>:<productId>`) and one per shop (`shop:<shopId>`, the prior).
+ * Reads never aggregate reviews.
+ */
+const ratingSummarySchema = new Schema<RatingSummaryDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    productId: { type: String, default: null },
+    count: { type: Number, required: true, default: 0 },
+    ratingSum: { type: Number, required: true, default: 0 },
+    h1: { type: Number, required: true, default: 0 },
+    h2: { type: Number, required: true, default: 0 },
+    h3: { type: Number, required: true, default: 0 },
+    h4: { type: Number, required: true, default: 0 },
+    h5: { type: Number, required: true, default: 0 },
+  },
+  { ...common, collection: "rating_summaries" },
+);
+ratingSummarySchema.index({ shopId: 1 }, { name: "shop" });
+
+
+export interface Models {
+  Shop: Model<ShopDoc>;
+  ApiKey: Model<ApiKeyDoc>;
+  Product: Model<ProductDoc>;
+  Review: Model<ReviewDoc>;
+  RatingSummary: Model<RatingSummaryDoc>;
+}
+
+/** Binds the models to one connection, so tests can run databases side by side. */
+export function bindModels(conn: Connection): Models {
+  return {
+    Shop: conn.model<ShopDoc>("Shop", shopSchema),
+    ApiKey: conn.model<ApiKeyDoc>("ApiKey", apiKeySchema),
+    Product: conn.model<ProductDoc>("Product", productSchema),
+    Review: conn.model<ReviewDoc>("Review", reviewSchema),
+    RatingSummary: conn.model<RatingSummaryDoc>("RatingSummary", ratingSummarySchema),
+  };
+}
+
+/** Creates collections and indexes, one index per call, before any data arrives (Cosmos DB needs that). */
+export async function ensureIndexes(models: Models): Promise<void> {
+  const db = Object.values(models)[0]!.db;
+  const existing = new Set((await db.listCollections()).map((c: { name: string }) => c.name));
+  for (const model of Object.values(models) as Model<unknown>[]) {
+    if (!existing.has(model.collection.collectionName)) {
+      await model.createCollection().catch((err: { code?: number }) => {
+        if (err.code !== 48) throw err; // NamespaceExists: another process created it just now
+      });
+    }
+    for (const [keys, options] of model.schema.indexes()) {
+      await model.collection.createIndex(keys as Record<string, 1 | -1>, options as mongoose.mongo.CreateIndexesOptions);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * A small synthetic demo shop: generated here from templates and a seeded
+ * random generator, never from the research data sets (their terms forbid it).
+ * Seeding goes through submitReview like any client, with fixed idempotency
+ * keys, so running it again adds nothing.
+ */
+import type { Deps } from "../domain/deps.js";
+import { putProduct } from "../domain/products.js";
+import { submitReview } from "../domain/reviews.js";
+import { createShop, findShop } from "../domain/shops.js";
+
+export const DEMO_SHOP_ID = "shop_demo";
+/** Public on purpose: the demo runs on loopback with throwaway data. Never use it for a real shop. */
+export const DEMO_SECRET_KEY = "sk_demo_local_only_not_secret";
+
+/** [id, name, number of reviews, weights of 1..5 stars] */
+const PRODUCTS: [string, string, number, number[]][] = [
+  ["trail-runner-2", "Trail Runner 2 running shoes", 48, [2, 2, 5, 30, 61]],
+  ["headlamp-300", "Headlamp 300 lumen", 120, [6, 5, 12, 35, 42]],
+  ["rain-shell", "Packable rain shell", 23, [15, 15, 25, 25, 20]],
+  ["camp-mug", "Enamel camp mug", 3, [0, 0, 0, 0, 1]],
+  ["wool-socks", "Merino hiking socks", 1, [0, 0, 0, 1, 0]],
+  ["dry-bag-20", "Dry bag 20 L", 0, [1, 1, 1, 1, 1]],
+];
+
+const TITLES: Record<number, string[]> = {
+  1: ["Broke within a week", "Not as described", "Very disappointed"],
+  2: ["Expected more", "Mediocre at best", "Would not buy again"],
+  3: ["Does the job", "Okay for the price", "Mixed feelings"],
+  4: ["Solid choice", "Happy with it", "Good, with one small flaw"],
+  5: ["Excellent", "Exactly what I needed", "Best purchase this year"],
+};
+const BODIES: Record<number, string[]> = {
+  1: ["It fell apart on the second outing and support never answered.", "The stitching came loose right away."],
+  2: ["Works, but the quality does not match the price.", "Smaller than the photos suggest and feels cheap."],
+  3: ["Nothing special, nothing wrong. It does what it says.", "Fine for occasional use; I would not rely on it on a long trip."],
+  4: ["Well made and comfortable. Took a star off because delivery was slow.", "Does everything I hoped, though the colour is a bit off."],
+  5: ["Used it every weekend for a month and it still looks new.", "Great quality, fast delivery, would buy again without thinking."],
+};
+const GERMAN: Record<number, [string, string]> = {
+  1: ["Leider mangelhaft", "Nach einer Woche kaputt, der Kundendienst meldet sich nicht."],
+  2: ["Eher enttäuschend", "Funktioniert, aber die Verarbeitung passt nicht zum Preis."],
+  3: ["In Ordnung", "Erfüllt seinen Zweck, mehr aber auch nicht."],
+  4: ["Gutes Produkt", "Gut verarbeitet, nur die Lieferung hat lange gedauert."],
+  5: ["Rundum zufrieden", "Hervorragende Qualität, jederzeit wieder."],
+};
+const NAMES = ["Alex", "Sam", "Jo", "Robin", "Kim", "Maria", "Jonas", "Lea", "Priya", "Tom", "Mika", "Ana", "Chris", "Noor"];
+
+/** mulberry32: a tiny seeded generator, so the demo is the same on every machine. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(rnd: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(rnd() * xs.length)]!;
+}
+
+function weighted(rnd: () => number, weights: number[]): number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let x = rnd() * total;
+  for (let i = 0; i < weights.length; i++) {
+    x -= weights[i]!;
+    if (x < 0) return i + 1;
+  }
+  return weights.length;
+}
+
+export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; secretKey: string; reviews: number }> {
+  if (!(await findShop(deps, DEMO_SHOP_ID))) {
+    await createShop(deps, { id: DEMO_SHOP_ID, name: "Starling Demo Outfitters", secretKey: DEMO_SECRET_KEY });
+  }
+  const rnd = random(20261127);
+  const start = Date.parse("2026-01-05T09:00:00Z");
+  let reviews = 0;
+  for (const [id, name, count, weights] of PRODUCTS) {
+    await putProduct(deps, DEMO_SHOP_ID, { id, name });
+    for (let i = 0; i < count; i++) {
+      const rating = weighted(rnd, weights);
+      const german = rnd() < 0.15;
+      const [title, body] = german ? GERMAN[rating]! : [pick(rnd, TITLES[rating]!), pick(rnd, BODIES[rating]!)];
+      const at = new Date(start + Math.floor(rnd() * 300 * 86_400_000));
+      await submitReview({ ...deps, now: () => at }, DEMO_SHOP_ID, {
+        productId: id,
+        rating,
+        title,
+        body,
+        reviewer: { name: `${pick(rnd, NAMES)} ${String.fromCharCode(65 + Math.floor(rnd() * 26))}.` },
+        language: german ? "de" : "en",
+        idempotencyKey: `demo:${id}:${i}`,
+      });
+      reviews++;
+    }
+  }
+  return { shopId: DEMO_SHOP_ID, secretKey: DEMO_SECRET_KEY, reviews };
+}
+
+export const DEMO_QUERY = `# A product's rating, and the first reviews. Press the ▶ button (or Ctrl-Enter).
+# The demo shop's key is already in the Headers tab below.
+query ProductRating {
+  product(id: "camp-mug") {
+    name
+    rating {
+      count
+      average          # Bayesian: 3 five-star reviews do not make a 5.0
+      plainMean
+      credibleInterval { low high level }
+      histogram { stars count }
+      prior { mean strength reviewCount }
+    }
+    reviews(first: 5, orderBy: NEWEST) {
+      totalCount
+      edges { node { rating title body reviewer { name } createdAt } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+
+# A listing page: many products' ratings in one request.
+query Listing {
+  products(ids: ["trail-runner-2", "headlamp-300", "rain-shell", "camp-mug", "wool-socks", "dry-bag-20"]) {
+    id
+    name
+    rating { count average rankingScore }
+  }
+}
+`;

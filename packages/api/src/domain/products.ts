@@ -1,0 +1,43 @@
+import type { Deps } from "./deps.js";
+import type { ProductDoc } from "../db/models.js";
+import { identifier, text } from "./validate.js";
+import { isDuplicateKey } from "../errors.js";
+
+export interface Product {
+  readonly shopId: string;
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: Date;
+}
+
+export const productKey = (shopId: string, productId: string) => `${shopId}:${productId}`;
+
+function toProduct(doc: ProductDoc): Product {
+  return { shopId: doc.shopId, id: doc.productId, name: doc.name, createdAt: doc.createdAt };
+}
+
+/** Creates a product, or renames it if the shop already has one with this id. */
+export async function putProduct(deps: Deps, shopId: string, input: { id: string; name: string }): Promise<Product> {
+  const id = identifier("id", input.id);
+  const name = text("name", input.name, { max: 300 });
+  const upsert = () =>
+    deps.models.Product.findOneAndUpdate(
+      { _id: productKey(shopId, id) },
+      { $set: { name }, $setOnInsert: { shopId, productId: id, createdAt: deps.now() } },
+      { upsert: true, returnDocument: "after" },
+    ).lean<ProductDoc>();
+  // Two first writes of one product can both miss and both insert; the loser's
+  // E11000 means the product exists now, and a second try updates it.
+  const doc = await upsert().catch((err: unknown) => {
+    if (isDuplicateKey(err)) return upsert();
+    throw err;
+  });
+  return toProduct(doc!);
+}
+
+/** The shop's products with these ids, in the order asked, null where there is none. */
+export async function findProducts(deps: Deps, shopId: string, ids: readonly string[]): Promise<(Product | null)[]> {
+  const docs = await deps.models.Product.find({ _id: { $in: ids.map((id) => productKey(shopId, id)) } }).lean<ProductDoc[]>();
+  const byId = new Map(docs.map((d) => [d.productId, toProduct(d)]));
+  return ids.map((id) => byId.get(id) ?? null);
+}

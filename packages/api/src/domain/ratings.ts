@@ -1,0 +1,157 @@
+/**
+ * Rating summaries: maintained incrementally on every write, read by `_id`,
+ * rebuilt from the reviews by `recompute`. The math is @starling/scoring's.
+ */
+import {
+  bayesianRating,
+  plainMean,
+  priorFromHistogram,
+  type BayesianRating,
+  type StarHistogram,
+} from "@starling/scoring";
+import type { RatingSummaryDoc } from "../db/models.js";
+import { isDuplicateKey } from "../errors.js";
+import type { Deps } from "./deps.js";
+
+export const productSummaryId = (shopId: string, productId: string) => `product:${shopId}:${productId}`;
+export const shopSummaryId = (shopId: string) => `shop:${shopId}`;
+
+export interface Rating extends BayesianRating {
+  readonly count: number;
+  readonly histogram: StarHistogram;
+  readonly plainMean: number | null;
+  /** How many reviews across the shop the prior was taken from. */
+  readonly priorReviewCount: number;
+}
+
+type Counts = Pick<RatingSummaryDoc, "count" | "ratingSum" | "h1" | "h2" | "h3" | "h4" | "h5">;
+
+const ZERO: Counts = { count: 0, ratingSum: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0 };
+
+function histogramOf(c: Counts): StarHistogram {
+  return [c.h1, c.h2, c.h3, c.h4, c.h5];
+}
+
+export function ratingFrom(product: Counts | undefined, shop: Counts | undefined, priorStrength: number): Rating {
+  const h = histogramOf(product ?? ZERO);
+  const shopHistogram = histogramOf(shop ?? ZERO);
+  return {
+    ...bayesianRating(h, priorFromHistogram(shopHistogram, priorStrength)),
+    count: product?.count ?? 0,
+    histogram: h,
+    plainMean: plainMean(h),
+    priorReviewCount: shop?.count ?? 0,
+  };
+}
+
+/**
+ * Ratings of several products of one shop: one `find` by `_id` for the
+ * products' summaries and the shop's prior together, however many ids.
+ */
+export async function loadRatings(deps: Deps, shopId: string, productIds: readonly string[]): Promise<Rating[]> {
+  const ids = [shopSummaryId(shopId), ...productIds.map((p) => productSummaryId(shopId, p))];
+  const docs = await deps.models.RatingSummary.find({ _id: { $in: [...new Set(ids)] } }).lean<RatingSummaryDoc[]>();
+  const byId = new Map(docs.map((d) => [d._id, d]));
+  const shop = byId.get(shopSummaryId(shopId));
+  return productIds.map((p) => ratingFrom(byId.get(productSummaryId(shopId, p)), shop, deps.priorStrength));
+}
+
+/**
+ * Counts a stored review into its product's and its shop's summaries, exactly
+ * once: the review is first claimed (`summaryApplied` false → true), then the
+ * counts are incremented. Claim and increment run under the product summary's
+ * lock, so two retries of one review in this process cannot both claim it.
+ * Returns false when the review had already been counted.
+ */
+export async function applyReviewToSummaries(
+  deps: Deps,
+  review: { _id: string; shopId: string; productId: string; rating: number },
+): Promise<boolean> {
+  const productKey = productSummaryId(review.shopId, review.productId);
+  return deps.summaryLock.run(productKey, async () => {
+    const claim = await deps.models.Review.updateOne(
+      { _id: review._id, summaryApplied: false },
+      { $set: { summaryApplied: true } },
+    );
+    if (claim.modifiedCount !== 1) return false;
+    const inc = { count: 1, ratingSum: review.rating, [`h${review.rating}`]: 1 };
+    await incrementSummary(deps, productKey, { shopId: review.shopId, productId: review.productId }, inc);
+    const shopKey = shopSummaryId(review.shopId);
+    await deps.summaryLock.run(shopKey, () =>
+      incrementSummary(deps, shopKey, { shopId: review.shopId, productId: null }, inc),
+    );
+    return true;
+  });
+}
+
+async function incrementSummary(
+  deps: Deps,
+  _id: string,
+  identity: { shopId: string; productId: string | null },
+  inc: Record<string, number>,
+): Promise<void> {
+  const update = () =>
+    deps.models.RatingSummary.updateOne({ _id }, { $inc: inc, $setOnInsert: identity }, { upsert: true });
+  try {
+    await update();
+  } catch (err) {
+    // Two first writes racing (another API process) can both miss and both
+    // insert; the loser's E11000 means the document now exists, so increment it.
+    if (!isDuplicateKey(err)) throw err;
+    await update();
+  }
+}
+
+export interface RecomputeReport {
+  readonly summaries: number;
+  /** Summaries whose stored counts differed from the reviews (a crash, a bug, or a manual edit). */
+  readonly repaired: string[];
+}
+
+/**
+ * Rebuilds every summary from the reviews with one `$group` over the reviews,
+ * and rewrites only the summaries that differ. Run it with writes paused: a
+ * review counted incrementally while it runs may be counted twice or not at all
+ * (running it again then repairs that).
+ */
+export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
+  const { Review, RatingSummary } = deps.models;
+  // Claim every review first, so a later retry of one that never got counted
+  // does not count it a second time on top of this rebuild.
+  await Review.updateMany({ summaryApplied: false }, { $set: { summaryApplied: true } });
+
+  const groups = await Review.aggregate<{ _id: { shopId: string; productId: string; rating: number }; n: number }>([
+    { $group: { _id: { shopId: "$shopId", productId: "$productId", rating: "$rating" }, n: { $sum: 1 } } },
+  ]);
+  const fresh = new Map<string, Counts & { shopId: string; productId: string | null }>();
+  const add = (id: string, shopId: string, productId: string | null, rating: number, n: number) => {
+    const c = fresh.get(id) ?? { ...ZERO, shopId, productId };
+    c.count += n;
+    c.ratingSum += rating * n;
+    c[`h${rating}` as "h1"] += n;
+    fresh.set(id, c);
+  };
+  for (const { _id: g, n } of groups) {
+    add(productSummaryId(g.shopId, g.productId), g.shopId, g.productId, g.rating, n);
+    add(shopSummaryId(g.shopId), g.shopId, null, g.rating, n);
+  }
+
+  const stored = await RatingSummary.find({}).lean<RatingSummaryDoc[]>();
+  const repaired: string[] = [];
+  for (const doc of stored) {
+    const want = fresh.get(doc._id) ?? { ...ZERO, shopId: doc.shopId, productId: doc.productId ?? null };
+    fresh.delete(doc._id);
+    if (sameCounts(doc, want)) continue;
+    repaired.push(doc._id);
+    await RatingSummary.replaceOne({ _id: doc._id }, want);
+  }
+  for (const [id, want] of fresh) {
+    repaired.push(id);
+    await RatingSummary.replaceOne({ _id: id }, want, { upsert: true });
+  }
+  return { summaries: stored.length + fresh.size, repaired: repaired.sort() };
+}
+
+function sameCounts(a: Counts, b: Counts): boolean {
+  return (Object.keys(ZERO) as (keyof Counts)[]).every((k) => a[k] === b[k]);
+}

@@ -1,0 +1,207 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { ReviewDoc } from "../db/models.js";
+import { StarlingError, invalidInput, isDuplicateKey } from "../errors.js";
+import type { Deps } from "./deps.js";
+import { productKey } from "./products.js";
+import { applyReviewToSummaries } from "./ratings.js";
+import { identifier, languageTag, optionalText, starRating, text } from "./validate.js";
+
+export interface ReviewInput {
+  productId: string;
+  rating: number;
+  title: string;
+  body: string;
+  reviewer: { name: string; externalId?: string | null };
+  language?: string | null;
+  /** Makes retries safe: the same key and payload return the first review, never a second one. */
+  idempotencyKey?: string | null;
+}
+
+export interface Review {
+  readonly id: string;
+  readonly shopId: string;
+  readonly productId: string;
+  readonly rating: number;
+  readonly title: string;
+  readonly body: string;
+  readonly reviewer: { readonly name: string; readonly externalId: string | null };
+  readonly language: string | null;
+  readonly createdAt: Date;
+}
+
+export const LIMITS = { title: 200, body: 10_000, reviewerName: 100 } as const;
+
+export function toReview(doc: ReviewDoc): Review {
+  return {
+    id: doc._id,
+    shopId: doc.shopId,
+    productId: doc.productId,
+    rating: doc.rating,
+    title: doc.title,
+    body: doc.body,
+    reviewer: { name: doc.reviewer.name, externalId: doc.reviewer.externalId ?? null },
+    language: doc.language ?? null,
+    createdAt: doc.createdAt,
+  };
+}
+
+/**
+ * Validates, stores and counts a review. Returns it with `replayed: true` when
+ * this idempotency key was seen before with the same payload.
+ *
+ * Order matters for "nothing acknowledged is lost": the review insert is the
+ * commit point (durable before we answer); the summary increments follow, and
+ * a crash between the two is repaired by a retry of the same key or by
+ * `recompute`.
+ */
+export async function submitReview(
+  deps: Deps,
+  shopId: string,
+  input: ReviewInput,
+): Promise<{ review: Review; replayed: boolean }> {
+  const productId = identifier("productId", input.productId);
+  const clean = {
+    productId,
+    rating: starRating("rating", input.rating),
+    title: text("title", input.title, { max: LIMITS.title }),
+    body: text("body", input.body, { max: LIMITS.body }),
+    reviewer: {
+      name: text("reviewer.name", input.reviewer.name, { max: LIMITS.reviewerName }),
+      externalId: input.reviewer.externalId == null ? null : identifier("reviewer.externalId", input.reviewer.externalId),
+    },
+    language: languageTag("language", input.language),
+  };
+  const idempotencyKey =
+    input.idempotencyKey == null ? randomUUID() : optionalText("idempotencyKey", input.idempotencyKey, { max: 200 })!;
+  if (!/^[\x21-\x7E]+$/.test(idempotencyKey)) throw invalidInput("idempotencyKey", "must be printable ASCII without spaces");
+
+  const product = await deps.models.Product.exists({ _id: productKey(shopId, productId) });
+  if (!product) {
+    throw new StarlingError("PRODUCT_NOT_FOUND", `This shop has no product "${productId}"; create it with putProduct first.`, {
+      field: "productId",
+    });
+  }
+
+  const payloadHash = sha256(JSON.stringify(clean));
+  const doc: ReviewDoc = {
+    _id: `rev_${sha256(`${shopId}\u0000${idempotencyKey}`).slice(0, 32)}`,
+    shopId,
+    ...clean,
+    createdAt: deps.now(),
+    payloadHash,
+    summaryApplied: false,
+  };
+
+  let stored = doc;
+  let replayed = false;
+  try {
+    await deps.models.Review.collection.insertOne(doc as never);
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const existing = await deps.models.Review.findById(doc._id).lean<ReviewDoc>();
+    if (!existing) throw err;
+    if (existing.payloadHash !== payloadHash) {
+      throw new StarlingError(
+        "IDEMPOTENCY_KEY_REUSED",
+        "This idempotency key was already used for a different review; use a new key for a new review.",
+        { field: "idempotencyKey" },
+      );
+    }
+    stored = existing;
+    replayed = true;
+  }
+  // For a replay this is a no-op unless the first attempt died before counting.
+  await applyReviewToSummaries(deps, stored);
+  return { review: toReview(stored), replayed };
+}
+
+export type ReviewOrder = "NEWEST" | "HIGHEST" | "LOWEST";
+
+export interface ReviewPage {
+  readonly reviews: Review[];
+  readonly cursors: string[];
+  readonly hasNextPage: boolean;
+}
+
+interface CursorPosition {
+  order: ReviewOrder;
+  rating: number;
+  createdAt: number;
+  id: string;
+}
+
+const SORTS: Record<ReviewOrder, Record<string, 1 | -1>> = {
+  NEWEST: { createdAt: -1, _id: -1 },
+  HIGHEST: { rating: -1, createdAt: -1, _id: -1 },
+  LOWEST: { rating: 1, createdAt: -1, _id: -1 },
+};
+
+export function encodeCursor(order: ReviewOrder, doc: Pick<ReviewDoc, "rating" | "createdAt" | "_id">): string {
+  return Buffer.from(JSON.stringify([order, doc.rating, doc.createdAt.getTime(), doc._id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string, order: ReviewOrder): CursorPosition {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    parsed = null;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 4 ||
+    typeof parsed[1] !== "number" ||
+    typeof parsed[2] !== "number" ||
+    typeof parsed[3] !== "string"
+  ) {
+    throw new StarlingError("INVALID_CURSOR", "This cursor is not one that Starling issued.", { field: "after" });
+  }
+  if (parsed[0] !== order) {
+    throw new StarlingError("INVALID_CURSOR", `This cursor belongs to orderBy ${String(parsed[0])}, not ${order}.`, {
+      field: "after",
+    });
+  }
+  return { order, rating: parsed[1], createdAt: parsed[2], id: parsed[3] };
+}
+
+/** Keyset condition "after this position" for the order's sort keys (no deep skip). */
+function after(pos: CursorPosition): Record<string, unknown> {
+  const t = new Date(pos.createdAt);
+  const newer = [{ createdAt: { $lt: t } }, { createdAt: t, _id: { $lt: pos.id } }];
+  if (pos.order === "NEWEST") return { $or: newer };
+  const past = pos.order === "HIGHEST" ? { $lt: pos.rating } : { $gt: pos.rating };
+  return { $or: [{ rating: past }, ...newer.map((c) => ({ rating: pos.rating, ...c }))] };
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+export async function listReviews(
+  deps: Deps,
+  shopId: string,
+  productId: string,
+  opts: { first: number; after?: string | null; orderBy: ReviewOrder; stars?: readonly number[] | null },
+): Promise<ReviewPage> {
+  if (!Number.isInteger(opts.first) || opts.first < 1 || opts.first > MAX_PAGE_SIZE) {
+    throw invalidInput("first", `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  const filter: Record<string, unknown> = { shopId, productId };
+  if (opts.stars) {
+    filter.rating = { $in: [...new Set(opts.stars.map((s) => starRating("stars", s)))] };
+  }
+  const query = opts.after ? { $and: [filter, after(decodeCursor(opts.after, opts.orderBy))] } : filter;
+  const docs = await deps.models.Review.find(query)
+    .sort(SORTS[opts.orderBy])
+    .limit(opts.first + 1)
+    .lean<ReviewDoc[]>();
+  const page = docs.slice(0, opts.first);
+  return {
+    reviews: page.map(toReview),
+    cursors: page.map((d) => encodeCursor(opts.orderBy, d)),
+    hasNextPage: docs.length > opts.first,
+  };
+}
+
+function sha256(s: string): string {
+  return createHash("sha256").update(s).digest("hex");
+}
+

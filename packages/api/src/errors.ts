@@ -1,0 +1,32 @@
+import { GraphQLError } from "graphql";
+
+/**
+ * Every failure a client can act on has a machine-readable code in
+ * `extensions.code`; input failures also name the offending field.
+ * Anything that is not a StarlingError is unexpected and gets masked.
+ */
+export type ErrorCode =
+  | "UNAUTHENTICATED"
+  | "INVALID_INPUT"
+  | "PRODUCT_NOT_FOUND"
+  | "IDEMPOTENCY_KEY_REUSED"
+  | "INVALID_CURSOR";
+
+export class StarlingError extends GraphQLError {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...details } });
+    this.name = "StarlingError";
+    this.code = code;
+  }
+}
+
+export function invalidInput(field: string, message: string): StarlingError {
+  return new StarlingError("INVALID_INPUT", `${field}: ${message}`, { field });
+}
+
+/** MongoDB's duplicate-key code; FerretDB gives no index name with it, so callers read back. */
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === 11000;
+}

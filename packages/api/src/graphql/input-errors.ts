@@ -1,0 +1,43 @@
+import { GraphQLError, type ExecutionResult } from "graphql";
+import type { Plugin } from "graphql-yoga";
+
+/**
+ * graphql-js rejects variables that do not fit the schema (rating "5" or 2.5
+ * for an Int) before any resolver runs, with no `extensions.code`. Give those
+ * errors the same INVALID_INPUT code and `field` our own validation uses, so a
+ * client (the review form) handles one kind of input error, not two.
+ */
+export function useInputErrorCodes(): Plugin {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (!isSingleResult(result) || result.data !== undefined || !result.errors?.length) return;
+          setResult({ ...result, errors: result.errors.map(withInputCode) });
+        },
+      };
+    },
+  };
+}
+
+function isSingleResult(result: unknown): result is ExecutionResult {
+  return typeof result === "object" && result !== null && !(Symbol.asyncIterator in result);
+}
+
+// `Variable "$input" got invalid value 2.5 at "input.rating"; Int cannot …`
+const VARIABLE_ERROR = /^Variable "\$(\w+)" (?:got invalid value .*? at "([^"]+)"|got invalid value|of required type|of non-null type)/s;
+
+function withInputCode(error: GraphQLError): GraphQLError {
+  if (error.extensions?.code) return error;
+  const match = VARIABLE_ERROR.exec(error.message);
+  if (!match) return error;
+  const [, variable, at] = match;
+  // "input.rating" names the field inside the variable the client sent; a bare variable names itself.
+  const field = at ? at.split(".").slice(1).join(".") || variable : variable;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code: "INVALID_INPUT", field },
+  });
+}

@@ -1,0 +1,315 @@
+/**
+ * The public GraphQL schema. Every type and field carries a description: the
+ * playground is where developers learn the API.
+ */
+import SchemaBuilder from "@pothos/core";
+import { GraphQLError, type GraphQLSchema } from "graphql";
+import type { Product } from "../domain/products.js";
+import { findProducts, putProduct } from "../domain/products.js";
+import type { Rating } from "../domain/ratings.js";
+import { LIMITS, MAX_PAGE_SIZE, listReviews, submitReview, type Review, type ReviewOrder } from "../domain/reviews.js";
+import type { Shop } from "../domain/shops.js";
+import { invalidInput } from "../errors.js";
+import type { Context } from "./context.js";
+
+const MAX_PRODUCTS_PER_REQUEST = 100;
+
+interface ReviewConnectionShape {
+  edges: { cursor: string; node: Review }[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+export function buildSchema(): GraphQLSchema {
+  const builder = new SchemaBuilder<{
+    Context: Context;
+    Scalars: { DateTime: { Input: Date; Output: Date } };
+  }>({});
+
+  builder.scalarType("DateTime", {
+    description: "A point in time, as an ISO 8601 string in UTC, e.g. 2026-11-27T08:15:00.000Z.",
+    serialize: (d) => d.toISOString(),
+    parseValue: (v) => {
+      const d = typeof v === "string" ? new Date(v) : new Date(Number.NaN);
+      if (Number.isNaN(d.getTime())) throw new GraphQLError("DateTime must be an ISO 8601 string");
+      return d;
+    },
+  });
+
+  const ShopRef = builder.objectRef<Shop>("Shop").implement({
+    description: "A shop: the tenant that owns products and their reviews. Your API key says which shop you are.",
+    fields: (t) => ({
+      id: t.exposeID("id", { description: "Starling's id of the shop." }),
+      name: t.exposeString("name", { description: "The shop's display name." }),
+    }),
+  });
+
+  const StarCount = builder.objectRef<{ stars: number; count: number }>("StarCount").implement({
+    description: "One bar of the star histogram.",
+    fields: (t) => ({
+      stars: t.exposeInt("stars", { description: "The star level, 1 to 5." }),
+      count: t.exposeInt("count", { description: "How many reviews gave this many stars." }),
+    }),
+  });
+
+  const Interval = builder.objectRef<{ low: number; high: number; level: number }>("CredibleInterval").implement({
+    description: "A Bayesian credible interval: the true average lies between `low` and `high` with probability `level`.",
+    fields: (t) => ({
+      low: t.exposeFloat("low", { description: "Lower end, in stars." }),
+      high: t.exposeFloat("high", { description: "Upper end, in stars." }),
+      level: t.exposeFloat("level", { description: "The probability the interval holds, e.g. 0.95." }),
+    }),
+  });
+
+  const Prior = builder.objectRef<Rating>("RatingPrior").implement({
+    description:
+      "What the Bayesian average assumes before a product's own reviews: the shop's own star distribution, worth `strength` reviews.",
+    fields: (t) => ({
+      mean: t.exposeFloat("priorMean", { description: "The prior's average in stars; what a product with no reviews shows." }),
+      strength: t.exposeFloat("priorStrength", { description: "How many reviews the prior counts as (m)." }),
+      reviewCount: t.exposeInt("priorReviewCount", {
+        description: "How many of the shop's reviews, across all its products, the prior was taken from.",
+      }),
+    }),
+  });
+
+  const RatingRef = builder.objectRef<Rating>("Rating").implement({
+    description:
+      "A product's rating summary. `average` is a Bayesian average: the shop's own star distribution is the prior " +
+      "(worth `prior.strength` reviews), updated by the product's reviews, so three lucky 5-star reviews do not show 5.0. " +
+      "Precomputed on every write; reading it never scans reviews.",
+    fields: (t) => ({
+      count: t.exposeInt("count", { description: "Number of reviews." }),
+      average: t.exposeFloat("mean", { description: "The Bayesian average in stars (1-5): the number to display." }),
+      credibleInterval: t.field({
+        type: Interval,
+        description: "95% credible interval of the average: narrow with many reviews, wide with few.",
+        resolve: (r) => ({ low: r.interval[0], high: r.interval[1], level: 0.95 }),
+      }),
+      rankingScore: t.exposeFloat("lowerBound", {
+        description:
+          "One-sided 95% lower bound of the average: sort product lists by this, so a product with two 5-star reviews does not outrank one with 500 reviews at 4.8.",
+      }),
+      plainMean: t.exposeFloat("plainMean", {
+        nullable: true,
+        description: "The plain arithmetic mean of the stars, for reference; null without reviews.",
+      }),
+      histogram: t.field({
+        type: [StarCount],
+        description: "Reviews per star level, from 5 stars down to 1.",
+        resolve: (r) => [5, 4, 3, 2, 1].map((stars) => ({ stars, count: r.histogram[stars - 1]! })),
+      }),
+      prior: t.field({ type: Prior, description: "The prior the average starts from.", resolve: (r) => r }),
+    }),
+  });
+
+  const Reviewer = builder.objectRef<Review["reviewer"]>("Reviewer").implement({
+    description: "Who wrote a review, as shown publicly.",
+    fields: (t) => ({
+      name: t.exposeString("name", { description: "The reviewer's display name." }),
+    }),
+  });
+
+  const ReviewRef = builder.objectRef<Review>("Review").implement({
+    description: "A customer's review of a product. Text is stored exactly as written: escape it when you render it.",
+    fields: (t) => ({
+      id: t.exposeID("id", { description: "Starling's id of the review." }),
+      productId: t.exposeID("productId", { description: "The shop's id of the reviewed product." }),
+      rating: t.exposeInt("rating", { description: "Stars given, 1 to 5." }),
+      title: t.exposeString("title", { description: "The review's headline." }),
+      body: t.exposeString("body", { description: "The review's text." }),
+      reviewer: t.field({ type: Reviewer, description: "Who wrote it.", resolve: (r) => r.reviewer }),
+      language: t.exposeString("language", {
+        nullable: true,
+        description: "BCP 47 language tag of the text, if the shop sent one.",
+      }),
+      createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (r) => r.createdAt }),
+    }),
+  });
+
+  const ReviewEdge = builder.objectRef<{ cursor: string; node: Review }>("ReviewEdge").implement({
+    description: "A review and its cursor.",
+    fields: (t) => ({
+      cursor: t.exposeString("cursor", { description: "Pass as `after` to get the reviews that follow this one." }),
+      node: t.field({ type: ReviewRef, description: "The review.", resolve: (e) => e.node }),
+    }),
+  });
+
+  const PageInfo = builder.objectRef<ReviewConnectionShape>("PageInfo").implement({
+    description: "Where a page stands in the whole list (Relay cursor connections).",
+    fields: (t) => ({
+      hasNextPage: t.exposeBoolean("hasNextPage", { description: "Whether more reviews follow this page." }),
+      endCursor: t.string({
+        nullable: true,
+        description: "The cursor of this page's last review, to ask for the next page; null on an empty page.",
+        resolve: (c) => c.edges.at(-1)?.cursor ?? null,
+      }),
+    }),
+  });
+
+  const ReviewConnection = builder.objectRef<ReviewConnectionShape>("ReviewConnection").implement({
+    description: "One page of a product's reviews.",
+    fields: (t) => ({
+      edges: t.field({ type: [ReviewEdge], description: "The reviews on this page, in order.", resolve: (c) => c.edges }),
+      pageInfo: t.field({ type: PageInfo, description: "Pagination state.", resolve: (c) => c }),
+      totalCount: t.exposeInt("totalCount", {
+        description: "How many reviews match the filter in all pages (from the precomputed histogram).",
+      }),
+    }),
+  });
+
+  const ReviewOrderEnum = builder.enumType("ReviewOrder", {
+    description: "How to order reviews.",
+    values: {
+      NEWEST: { description: "Most recent first." },
+      HIGHEST: { description: "Most stars first, newest first among equals." },
+      LOWEST: { description: "Fewest stars first, newest first among equals." },
+    } as const,
+  });
+
+  const ProductRef = builder.objectRef<Product>("Product").implement({
+    description: "A product of the shop, identified by the shop's own id (e.g. its SKU).",
+    fields: (t) => ({
+      id: t.exposeID("id", { description: "The shop's id of the product." }),
+      name: t.exposeString("name", { description: "The product's name." }),
+      rating: t.field({
+        type: RatingRef,
+        description: "The product's rating summary.",
+        resolve: (p, _args, ctx) => ctx.ratings.load(p.id),
+      }),
+      reviews: t.field({
+        type: ReviewConnection,
+        description: "The product's reviews, a page at a time.",
+        args: {
+          first: t.arg.int({ defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` }),
+          after: t.arg.string({ description: "Continue after this cursor (a previous page's `pageInfo.endCursor`)." }),
+          orderBy: t.arg({ type: ReviewOrderEnum, defaultValue: "NEWEST", description: "Order of the reviews." }),
+          stars: t.arg.intList({ description: "Only reviews with these star ratings, e.g. [1, 2]." }),
+        },
+        resolve: async (p, args, ctx) => {
+          const shop = await ctx.shop();
+          const orderBy = args.orderBy as ReviewOrder;
+          const page = await listReviews(ctx.deps, shop.id, p.id, {
+            first: args.first ?? 20,
+            after: args.after,
+            orderBy,
+            stars: args.stars,
+          });
+          const rating = await ctx.ratings.load(p.id);
+          const stars = args.stars ? new Set(args.stars) : null;
+          return {
+            edges: page.reviews.map((node, i) => ({ node, cursor: page.cursors[i]! })),
+            hasNextPage: page.hasNextPage,
+            totalCount: rating.histogram.reduce((sum, n, i) => (stars && !stars.has(i + 1) ? sum : sum + n), 0),
+          };
+        },
+      }),
+    }),
+  });
+
+  builder.queryType({
+    description: "Reads. Every query needs `Authorization: Bearer <your shop's secret key>`.",
+    fields: (t) => ({
+      shop: t.field({ type: ShopRef, description: "The shop your API key belongs to.", resolve: (_r, _a, ctx) => ctx.shop() }),
+      product: t.field({
+        type: ProductRef,
+        nullable: true,
+        description: "One of your shop's products by its id; null if there is none.",
+        args: { id: t.arg.id({ required: true, description: "The shop's id of the product." }) },
+        resolve: async (_r, args, ctx) => (await findProducts(ctx.deps, (await ctx.shop()).id, [String(args.id)]))[0] ?? null,
+      }),
+      products: t.field({
+        type: [ProductRef],
+        nullable: { list: false, items: true },
+        description: `Several products at once, in the order asked (null where there is none): a listing page's ratings in one request. At most ${MAX_PRODUCTS_PER_REQUEST} ids.`,
+        args: { ids: t.arg.idList({ required: true, description: "The shop's ids of the products." }) },
+        resolve: async (_r, args, ctx) => {
+          if (args.ids.length > MAX_PRODUCTS_PER_REQUEST) {
+            throw invalidInput("ids", `at most ${MAX_PRODUCTS_PER_REQUEST} ids per request (got ${args.ids.length})`);
+          }
+          return findProducts(ctx.deps, (await ctx.shop()).id, args.ids.map(String));
+        },
+      }),
+    }),
+  });
+
+  const PutProductInput = builder.inputType("PutProductInput", {
+    description: "A product to create, or to rename if it exists.",
+    fields: (t) => ({
+      id: t.id({ required: true, description: "The shop's id of the product (e.g. its SKU): letters, digits and . _ : / # @ + -." }),
+      name: t.string({ required: true, description: "The product's name." }),
+    }),
+  });
+
+  const ReviewerInput = builder.inputType("ReviewerInput", {
+    description: "Who wrote the review.",
+    fields: (t) => ({
+      name: t.string({ required: true, description: `Display name, up to ${LIMITS.reviewerName} characters.` }),
+      externalId: t.string({
+        description: "The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers.",
+      }),
+    }),
+  });
+
+  const SubmitReviewInput = builder.inputType("SubmitReviewInput", {
+    description: "A new review.",
+    fields: (t) => ({
+      productId: t.id({ required: true, description: "The shop's id of the reviewed product; it must exist (see putProduct)." }),
+      rating: t.int({ required: true, description: "Stars, a whole number from 1 to 5." }),
+      title: t.string({ required: true, description: `Headline, 1 to ${LIMITS.title} characters.` }),
+      body: t.string({ required: true, description: `Text, 1 to ${LIMITS.body} characters.` }),
+      reviewer: t.field({ type: ReviewerInput, required: true, description: "Who wrote it." }),
+      language: t.string({ description: 'BCP 47 language tag of the text, e.g. "en" or "de-CH".' }),
+      idempotencyKey: t.string({
+        description:
+          "Any unique string you make once per review and send again on every retry of it: a retry then returns the first review instead of storing a second. Reusing a key for a different review fails with IDEMPOTENCY_KEY_REUSED.",
+      }),
+    }),
+  });
+
+  const SubmitReviewPayload = builder
+    .objectRef<{ review: Review; replayed: boolean }>("SubmitReviewPayload")
+    .implement({
+      description: "The stored review.",
+      fields: (t) => ({
+        review: t.field({ type: ReviewRef, description: "The review as stored.", resolve: (p) => p.review }),
+        replayed: t.exposeBoolean("replayed", {
+          description: "True when this idempotency key had been used before: nothing new was stored.",
+        }),
+        product: t.field({
+          type: ProductRef,
+          description: "The reviewed product, to read its updated rating in the same round trip.",
+          resolve: async (p, _a, ctx) => (await findProducts(ctx.deps, p.review.shopId, [p.review.productId]))[0]!,
+        }),
+      }),
+    });
+
+  builder.mutationType({
+    description: "Writes. Every mutation needs `Authorization: Bearer <your shop's secret key>`.",
+    fields: (t) => ({
+      putProduct: t.field({
+        type: ProductRef,
+        description: "Creates a product, or renames it if your shop already has one with this id.",
+        args: { input: t.arg({ type: PutProductInput, required: true }) },
+        resolve: async (_r, { input }, ctx) =>
+          putProduct(ctx.deps, (await ctx.shop()).id, { id: String(input.id), name: input.name }),
+      }),
+      submitReview: t.field({
+        type: SubmitReviewPayload,
+        description:
+          "Stores a review and updates the product's rating. Safe to retry with the same idempotencyKey. Errors carry extensions.code: UNAUTHENTICATED, INVALID_INPUT (with extensions.field), PRODUCT_NOT_FOUND or IDEMPOTENCY_KEY_REUSED.",
+        args: { input: t.arg({ type: SubmitReviewInput, required: true }) },
+        resolve: async (_r, { input }, ctx) => {
+          const shop = await ctx.shop();
+          return submitReview(ctx.deps, shop.id, {
+            ...input,
+            productId: String(input.productId),
+            reviewer: { name: input.reviewer.name, externalId: input.reviewer.externalId },
+          });
+        },
+      }),
+    }),
+  });
+
+  return builder.toSchema();
+}

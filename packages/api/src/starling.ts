@@ -1,0 +1,68 @@
+/** Boots Starling: database, GraphQL, HTTP. Used by the CLI and by the integration tests. */
+import type http from "node:http";
+import type { GraphiQLOptions } from "graphql-yoga";
+import type { Config } from "./config.js";
+import { openDatabase, type Database } from "./db/connection.js";
+import { KeyedLock } from "./db/keyed-lock.js";
+import type { Deps } from "./domain/deps.js";
+import { buildSchema } from "./graphql/schema.js";
+import { createGraphQLHandler } from "./graphql/yoga.js";
+import { closeGracefully, createHttpServer, listen } from "./http/server.js";
+import type { Logger } from "./log.js";
+
+export interface Starling {
+  /** http://host:port */
+  readonly url: string;
+  readonly deps: Deps;
+  readonly db: Database;
+  readonly server: http.Server;
+  /** Graceful stop: no new connections, in-flight requests finish, then the database closes. */
+  close(): Promise<void>;
+}
+
+export function createDeps(db: Database, config: Pick<Config, "priorStrength">): Deps {
+  return { models: db.models, summaryLock: new KeyedLock(), priorStrength: config.priorStrength, now: () => new Date() };
+}
+
+export async function startStarling(opts: {
+  config: Config;
+  log: Logger;
+  /** Runs after the database is open and before the server listens (the demo seeds here). */
+  beforeListen?: (deps: Deps) => Promise<GraphiQLOptions | void>;
+}): Promise<Starling> {
+  const { config, log } = opts;
+  const db = await openDatabase(config, log);
+  try {
+    const deps = createDeps(db, config);
+    const playground = (await opts.beforeListen?.(deps)) ?? {
+      defaultQuery: '# Put your shop\'s key in Headers: {"Authorization": "Bearer sk_…"}\n{\n  shop { id name }\n}\n',
+    };
+    const yoga = createGraphQLHandler({
+      schema: buildSchema(),
+      deps,
+      log,
+      production: config.env === "production",
+      playground,
+    });
+    const server = createHttpServer({ yoga, db });
+    const address = await listen(server, config.host, config.port);
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    log.info("starling listening", { url, database: db.description });
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      deps,
+      db,
+      server,
+      close: () =>
+        (closing ??= (async () => {
+          await closeGracefully(server, config.shutdownGraceMs);
+          await db.close();
+        })()),
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

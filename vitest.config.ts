@@ -1,15 +1,26 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // graphql 16 has no "exports" map: Node (and so Yoga and Pothos) loads its
+    // CommonJS build while Vite would pick the "module" build for our sources,
+    // making two GraphQLError classes. One copy, as in production.
+    alias: [{ find: /^graphql$/, replacement: require.resolve("graphql", { paths: ["packages/api"] }) }],
+  },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: "scoring",
           include: ["packages/scoring/test/**/*.test.ts"],
         },
       },
       {
+        extends: true,
         test: {
           name: "api",
           include: ["packages/api/test/**/*.test.ts"],

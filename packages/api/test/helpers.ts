@@ -1,0 +1,192 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { inject } from "vitest";
+import { REPO_ROOT, type Config } from "../src/config.js";
+import { connect } from "../src/db/connection.js";
+import { bindModels, ensureIndexes, type Models } from "../src/db/models.js";
+import { createShop } from "../src/domain/shops.js";
+import { createLogger, type Logger } from "../src/log.js";
+import { startStarling, type Starling } from "../src/starling.js";
+import { KeyedLock } from "../src/db/keyed-lock.js";
+import type { Deps } from "../src/domain/deps.js";
+
+export const API_DIR = path.join(REPO_ROOT, "packages/api");
+
+export function uniqueDbName(label: string): string {
+  return `t_${label}_${randomBytes(4).toString("hex")}`;
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    env: "test",
+    host: "127.0.0.1",
+    port: 0,
+    mongodbUri: inject("mongoUri"),
+    dbName: uniqueDbName("api"),
+    dataDir: path.join(REPO_ROOT, ".data"),
+    logLevel: "error",
+    priorStrength: 5,
+    dbTimeoutMs: 5_000,
+    shutdownGraceMs: 5_000,
+    ...overrides,
+  };
+}
+
+/** Log lines kept in memory, so a test can assert what was logged. */
+export function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return Object.assign(createLogger("debug", (l) => lines.push(l)), { lines });
+}
+
+export interface TestApi {
+  readonly starling: Starling;
+  readonly url: string;
+  readonly models: Models;
+  /** A shop with its secret key; more can be made with `newShop`. */
+  readonly shop: { id: string; key: string };
+  newShop(name?: string): Promise<{ id: string; key: string }>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GqlResult<T>>;
+  close(): Promise<void>;
+}
+
+export interface GqlResult<T> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string; field?: string } }[];
+}
+
+/** The real API, on a free port, over a database of its own on the test server. */
+export async function startTestApi(overrides: Partial<Config> = {}): Promise<TestApi> {
+  const config = testConfig(overrides);
+  const starling = await startStarling({ config, log: memoryLogger() });
+  const deps = starling.deps;
+  const newShop = async (name = "Test shop") => {
+    const { shop, secretKey } = await createShop(deps, { name });
+    return { id: shop.id, key: secretKey };
+  };
+  const shop = await newShop();
+  return {
+    starling,
+    url: starling.url,
+    models: deps.models,
+    shop,
+    newShop,
+    gql: (query, variables, key = shop.key) => gql(starling.url, query, variables, key),
+    async close() {
+      await starling.db.conn.dropDatabase();
+      await starling.close();
+    },
+  };
+}
+
+export async function gql<T>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  key?: string | null,
+): Promise<GqlResult<T>> {
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+  if (key) headers.authorization = `Bearer ${key}`;
+  const res = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as Omit<GqlResult<T>, "status">;
+  return { status: res.status, ...body };
+}
+
+/** A direct connection to a test database, bypassing the API. */
+export async function openModels(dbName: string): Promise<{ models: Models; deps: Deps; close(): Promise<void> }> {
+  const conn = await connect(inject("mongoUri"), dbName, 5_000);
+  const models = bindModels(conn);
+  await ensureIndexes(models);
+  return {
+    models,
+    deps: { models, summaryLock: new KeyedLock(), priorStrength: 5, now: () => new Date() },
+    close: () => conn.close(),
+  };
+}
+
+export const SUBMIT = /* GraphQL */ `
+  mutation Submit($input: SubmitReviewInput!) {
+    submitReview(input: $input) {
+      replayed
+      review { id productId rating title body reviewer { name } language createdAt }
+    }
+  }
+`;
+
+export const RATING = /* GraphQL */ `
+  query Rating($id: ID!) {
+    product(id: $id) {
+      id
+      rating {
+        count average plainMean rankingScore
+        credibleInterval { low high level }
+        histogram { stars count }
+        prior { mean strength reviewCount }
+      }
+    }
+  }
+`;
+
+export function review(productId: string, rating: number, extra: Record<string, unknown> = {}) {
+  return {
+    productId,
+    rating,
+    title: `A ${rating}-star review`,
+    body: "Written by a test.",
+    reviewer: { name: "Test Reviewer" },
+    ...extra,
+  };
+}
+
+/** The Starling CLI in a child process (tsx), for what only a real process shows: kill -9, SIGTERM, exit codes. */
+export function spawnCli(args: string[], env: Record<string, string>): {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  line(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+} {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
+    cwd: API_DIR,
+    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  const lines = createInterface({ input: child.stdout! });
+  const waiting: { pattern: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
+  lines.on("line", (l) => {
+    out += `${l}\n`;
+    for (const w of [...waiting]) {
+      const m = w.pattern.exec(l);
+      if (m) {
+        waiting.splice(waiting.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    line(pattern, timeoutMs = 60_000) {
+      const seen = out.split("\n").map((l) => pattern.exec(l)).find(Boolean);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no line ${pattern} within ${timeoutMs} ms; stderr:\n${err}`)), timeoutMs);
+        waiting.push({ pattern, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+        void exited.then(({ code }) => {
+          clearTimeout(timer);
+          reject(new Error(`process exited (${code}) before printing ${pattern}; stderr:\n${err}`));
+        });
+      });
+    },
+  };
+}

@@ -32,8 +32,12 @@ function withInputCode(error: GraphQLError): GraphQLError {
   const match = VARIABLE_ERROR.exec(error.message);
   if (!match) return error;
   const [, variable, at] = match;
-  // "input.rating" names the field inside the variable the client sent; a bare variable names itself.
-  const field = at ? at.split(".").slice(1).join(".") || variable : variable;
+  // "input.rating" names the field inside the variable the client sent; a
+  // missing or unknown field is named after the path; a bare variable names itself.
+  const inner = at ? at.split(".").slice(1) : [];
+  const named = /; Field "(\w+)" (?:of required type|is not defined)/.exec(error.message);
+  if (named) inner.push(named[1]!);
+  const field = inner.join(".") || variable;
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,

@@ -10,7 +10,7 @@
 import { lexicographicSortSchema, printSchema } from "graphql";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { openDatabase } from "./db/connection.js";
-import { DEMO_QUERY, DEMO_SECRET_KEY, seedDemoShop } from "./demo/seed.js";
+import { DEMO_SECRET_KEY, DEMO_SHOP_ID, demoPlayground } from "./demo/seed.js";
 import { recomputeSummaries } from "./domain/ratings.js";
 import { createShop } from "./domain/shops.js";
 import { buildSchema } from "./graphql/schema.js";
@@ -60,15 +60,8 @@ async function demo(config: Config, log: Logger): Promise<number> {
   const starling = await startStarling({
     config,
     log,
-    beforeListen: async (deps) => {
-      const seeded = await seedDemoShop(deps);
-      log.info("demo shop ready", { shopId: seeded.shopId, reviews: seeded.reviews });
-      return {
-        defaultQuery: DEMO_QUERY,
-        headers: JSON.stringify({ Authorization: `Bearer ${DEMO_SECRET_KEY}` }, null, 2),
-        defaultEditorToolsVisibility: "headers",
-      };
-    },
+    beforeListen: (deps) =>
+      demoPlayground(deps, (reviews) => log.info("demo shop ready", { shopId: DEMO_SHOP_ID, reviews })),
   });
   process.stdout.write(
     [

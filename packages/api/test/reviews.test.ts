@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RATING, SUBMIT, review, startTestApi, type TestApi } from "./helpers.js";
+import { RATING, SUBMIT, review, startTestApi, type GqlResult, type TestApi } from "./helpers.js";
 
 let api: TestApi;
 
@@ -122,9 +122,9 @@ describe("listing reviews", () => {
     const seen: Node[] = [];
     let after: string | null = null;
     for (let page = 0; page < 50; page++) {
-      const r = await api.gql(LIST, { id: "lamp", first: pageSize, after, ...vars });
+      const r: GqlResult<any> = await api.gql(LIST, { id: "lamp", first: pageSize, after, ...vars });
       expect(r.errors).toBeUndefined();
-      const conn = r.data.product.reviews;
+      const conn: any = r.data.product.reviews;
       seen.push(...conn.edges.map((e: { node: Node }) => e.node));
       if (!conn.pageInfo.hasNextPage) return seen;
       after = conn.pageInfo.endCursor;

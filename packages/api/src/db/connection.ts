@@ -1,5 +1,5 @@
 import mongoose, { type Connection } from "mongoose";
-import type { Config } from "../config.js";
+import { REPO_ROOT, type Config } from "../config.js";
 import type { Logger } from "../log.js";
 import { startEmbeddedFerretDB, type EmbeddedFerretDB } from "./embedded-ferretdb.js";
 import { bindModels, ensureIndexes, type Models } from "./models.js";
@@ -19,7 +19,8 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
   let uri = config.mongodbUri;
   if (!uri) {
     embedded = await startEmbeddedFerretDB({
-      binDir: path.join(config.dataDir, "bin"),
+      // The build is a cache of the checkout, not data: one per repository.
+      binDir: path.join(REPO_ROOT, ".data", "bin"),
       dataDir: path.join(config.dataDir, "ferretdb"),
       onBuild: (msg) => log.info(msg),
     });

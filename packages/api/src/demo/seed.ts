@@ -4,6 +4,7 @@
  * Seeding goes through submitReview like any client, with fixed idempotency
  * keys, so running it again adds nothing.
  */
+import type { GraphiQLOptions } from "graphql-yoga";
 import type { Deps } from "../domain/deps.js";
 import { putProduct } from "../domain/products.js";
 import { submitReview } from "../domain/reviews.js";
@@ -100,14 +101,16 @@ export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; secret
   return { shopId: DEMO_SHOP_ID, secretKey: DEMO_SECRET_KEY, reviews };
 }
 
-export const DEMO_QUERY = `# A product's rating, and the first reviews. Press the ▶ button (or Ctrl-Enter).
-# The demo shop's key is already in the Headers tab below.
+export const DEMO_QUERY = `# A product's rating and its newest reviews.
+# Press ▶ (or Ctrl-Enter). The demo key is in Headers.
+# A listing page asks for many products at once:
+#   products(ids: ["camp-mug", "rain-shell"]) { ... }
 query ProductRating {
   product(id: "camp-mug") {
     name
     rating {
       count
-      average          # Bayesian: 3 five-star reviews do not make a 5.0
+      average    # Bayesian: 3 lucky 5s do not make a 5.0
       plainMean
       credibleInterval { low high level }
       histogram { stars count }
@@ -120,13 +123,15 @@ query ProductRating {
     }
   }
 }
-
-# A listing page: many products' ratings in one request.
-query Listing {
-  products(ids: ["trail-runner-2", "headlamp-300", "rain-shell", "camp-mug", "wool-socks", "dry-bag-20"]) {
-    id
-    name
-    rating { count average rankingScore }
-  }
-}
 `;
+
+/** Seeds the demo shop and returns the playground set up to query it. */
+export async function demoPlayground(deps: Deps, onSeeded: (reviews: number) => void = () => {}): Promise<GraphiQLOptions> {
+  const seeded = await seedDemoShop(deps);
+  onSeeded(seeded.reviews);
+  return {
+    defaultQuery: DEMO_QUERY,
+    headers: JSON.stringify({ Authorization: `Bearer ${DEMO_SECRET_KEY}` }, null, 2),
+    defaultEditorToolsVisibility: "headers",
+  };
+}

@@ -290,7 +290,7 @@ export function buildSchema(): GraphQLSchema {
       putProduct: t.field({
         type: ProductRef,
         description: "Creates a product, or renames it if your shop already has one with this id.",
-        args: { input: t.arg({ type: PutProductInput, required: true }) },
+        args: { input: t.arg({ type: PutProductInput, required: true, description: "The product." }) },
         resolve: async (_r, { input }, ctx) =>
           putProduct(ctx.deps, (await ctx.shop()).id, { id: String(input.id), name: input.name }),
       }),
@@ -298,7 +298,7 @@ export function buildSchema(): GraphQLSchema {
         type: SubmitReviewPayload,
         description:
           "Stores a review and updates the product's rating. Safe to retry with the same idempotencyKey. Errors carry extensions.code: UNAUTHENTICATED, INVALID_INPUT (with extensions.field), PRODUCT_NOT_FOUND or IDEMPOTENCY_KEY_REUSED.",
-        args: { input: t.arg({ type: SubmitReviewInput, required: true }) },
+        args: { input: t.arg({ type: SubmitReviewInput, required: true, description: "The review." }) },
         resolve: async (_r, { input }, ctx) => {
           const shop = await ctx.shop();
           return submitReview(ctx.deps, shop.id, {

@@ -1,0 +1,206 @@
+/**
+ * What only a real process shows: an acknowledged review survives kill -9,
+ * SIGTERM drains in-flight requests, production masks unexpected errors, and
+ * bad configuration stops the start with a message per bad value.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { putProduct } from "../src/domain/products.js";
+import { createShop } from "../src/domain/shops.js";
+import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
+import { REPO_ROOT } from "../src/config.js";
+import { connect } from "../src/db/connection.js";
+import { bindModels } from "../src/db/models.js";
+import { SUBMIT, gql, openModels, review, spawnCli, uniqueDbName } from "./helpers.js";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+/** The embedded FerretDB started by the API process `pid` (tsx starts other helpers too). */
+function ferretdbChild(pid: number): number {
+  let out = "";
+  try {
+    out = execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" });
+  } catch {
+    // pgrep exits 1 when there are none
+  }
+  const pids = out.trim().split("\n").filter(Boolean).map(Number);
+  const found = pids.filter((p) => readFileSync(`/proc/${p}/cmdline`, "utf8").includes("ferretdb-1.24.2"));
+  if (found.length !== 1) throw new Error(`expected one FerretDB child of ${pid}, found ${found.length}`);
+  return found[0]!;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
+}
+
+/** A shop with one product, made directly in `dbName` before the API starts. */
+async function seedShop(uri: string, dbName: string) {
+  const conn = await connect(uri, dbName, 5_000);
+  const models = bindModels(conn);
+  const deps = { models, summaryLock: undefined as never, priorStrength: 5, now: () => new Date() };
+  const { shop, secretKey } = await createShop(deps, { name: "Process shop" });
+  await putProduct(deps, shop.id, { id: "tent", name: "Tent" });
+  await conn.close();
+  return { shopId: shop.id, key: secretKey };
+}
+
+describe("durability", () => {
+  it("keeps every acknowledged review when the API, with its embedded database, is killed with SIGKILL", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-kill-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const api = spawnCli(["serve"], { STARLING_DATA_DIR: dataDir, PORT: "0", STARLING_DB_NAME: "killtest" });
+    cleanups.push(async () => api.child.kill("SIGKILL"));
+    const url = (await api.line(/^listening (\S+)/))[1]!;
+    const ferret = ferretdbChild(api.child.pid!);
+
+    // The API's own database, reached the way the API reaches it.
+    const uri = (/embedded FerretDB at (mongodb:\/\/[^/]+\/)/.exec(api.stderr()) ?? [])[1]!;
+    const { key } = await seedShop(uri, "killtest");
+
+    // 40 submissions in flight; SIGKILL the moment the 10th is acknowledged.
+    const acknowledged: string[] = [];
+    let killed = false;
+    await Promise.allSettled(
+      Array.from({ length: 40 }, async (_, i) => {
+        const r = await gql<any>(url, SUBMIT, { input: review("tent", 1 + (i % 5), { idempotencyKey: `kill-${i}` }) }, key);
+        if (r.data?.submitReview) acknowledged.push(r.data.submitReview.review.id);
+        if (acknowledged.length >= 10 && !killed) {
+          killed = true;
+          api.child.kill("SIGKILL");
+        }
+      }),
+    );
+    expect(killed).toBe(true);
+    await api.exited;
+    // The embedded FerretDB notices its parent is gone (its stdin closes) and exits: no orphan.
+    expect(await until(() => !alive(ferret), 10_000)).toBe(true);
+
+    // Open the same data folder with a new FerretDB: every acknowledged review is there.
+    const db = await startEmbeddedFerretDB({ binDir: path.join(REPO_ROOT, ".data/bin"), dataDir: path.join(dataDir, "ferretdb") });
+    cleanups.push(() => db.stop());
+    const conn = await connect(db.uri, "killtest", 5_000);
+    cleanups.push(() => conn.close());
+    const stored = await bindModels(conn).Review.find({ _id: { $in: acknowledged } }, { _id: 1 }).lean();
+    expect(acknowledged.length).toBeGreaterThanOrEqual(10);
+    expect(stored.map((d) => d._id).sort()).toEqual([...acknowledged].sort());
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("finishes a request in flight on SIGTERM, then exits 0", async () => {
+    const dbName = uniqueDbName("sigterm");
+    const { key } = await seedShop(inject("mongoUri"), dbName);
+    const api = spawnCli(["serve"], { MONGODB_URI: inject("mongoUri"), STARLING_DB_NAME: dbName, PORT: "0" });
+    cleanups.push(async () => api.child.kill("SIGKILL"));
+    const url = new URL((await api.line(/^listening (\S+)/))[1]!);
+
+    // Send the headers and half the body, then SIGTERM, then the rest: the
+    // request is in flight while the server shuts down.
+    const body = JSON.stringify({ query: SUBMIT, variables: { input: review("tent", 5, { idempotencyKey: "in-flight" }) } });
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: "/graphql",
+          method: "POST",
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: `Bearer ${key}` },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (d: Buffer) => (text += d.toString()));
+          res.on("end", () => resolve({ status: res.statusCode!, body: text }));
+        },
+      );
+      req.on("error", reject);
+      req.write(body.slice(0, 50));
+      setTimeout(() => {
+        api.child.kill("SIGTERM");
+        setTimeout(() => req.end(body.slice(50)), 300);
+      }, 200);
+    });
+    const res = await response;
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).data.submitReview.review.rating).toBe(5);
+    const { code } = await api.exited;
+    expect(code).toBe(0);
+    expect(api.stderr()).toContain('"msg":"shutting down","signal":"SIGTERM"');
+
+    const direct = await openModels(dbName);
+    cleanups.push(() => direct.close());
+    expect(await direct.models.Review.countDocuments({ productId: "tent" })).toBe(1);
+  });
+});
+
+describe("unexpected errors in production", () => {
+  it("are masked for the client and logged whole", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-mask-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const api = spawnCli(["serve"], {
+      NODE_ENV: "production",
+      STARLING_DATA_DIR: dataDir,
+      PORT: "0",
+      STARLING_DB_TIMEOUT_MS: "500",
+    });
+    cleanups.push(async () => api.child.kill("SIGKILL"));
+    const url = (await api.line(/^listening (\S+)/))[1]!;
+    // Take the database away under the running API.
+    process.kill(ferretdbChild(api.child.pid!), "SIGKILL");
+
+    const res = await fetch(`${url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer sk_whatever" },
+      body: JSON.stringify({ query: `{ shop { id } }` }),
+    });
+    const text = await res.text();
+    const body = JSON.parse(text);
+    expect(body.errors[0].message).toBe("Unexpected error.");
+    expect(body.errors[0].extensions.code).toBe("INTERNAL_SERVER_ERROR");
+    expect(text).not.toMatch(/mongo|ECONNREFUSED|stack|127\.0\.0\.1/i);
+    const requestId = res.headers.get("x-request-id");
+    expect(requestId).toBeTruthy();
+    expect(await until(() => api.stderr().includes('"msg":"unexpected error"'), 5_000)).toBe(true);
+    expect(api.stderr()).toMatch(/"msg":"unexpected error".*Mongo/);
+  });
+});
+
+describe("configuration", () => {
+  it("refuses to start with a message for each bad value", async () => {
+    const api = spawnCli(["serve"], {
+      PORT: "eighty",
+      STARLING_PRIOR_STRENGTH: "-1",
+      MONGODB_URI: "http://db.example",
+      NODE_ENV: "staging",
+    });
+    const { code } = await api.exited;
+    expect(code).toBe(78);
+    const err = api.stderr();
+    expect(err).toContain("Invalid configuration:");
+    expect(err).toMatch(/PORT: must be a whole number from 0 to 65535 \(got "eighty"\)/);
+    expect(err).toMatch(/STARLING_PRIOR_STRENGTH: must be a number above 0/);
+    expect(err).toMatch(/MONGODB_URI: must be a mongodb:\/\/ or mongodb\+srv:\/\/ connection string/);
+    expect(err).toMatch(/NODE_ENV: .*"staging"/);
+  });
+});

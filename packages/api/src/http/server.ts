@@ -64,12 +64,15 @@ export function listen(server: http.Server, host: string, port: number): Promise
 export function closeGracefully(server: http.Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    // A keep-alive connection whose request finishes after close() would idle
+    // for keepAliveTimeout (5 s) before the server lets go; drop idle ones as they appear.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     force.unref();
+    sweep.unref();
     server.close(() => {
       clearTimeout(force);
+      clearInterval(sweep);
       resolve();
     });
-    // Keep-alive connections with no request in flight would hold close() open.
-    server.closeIdleConnections();
   });
 }

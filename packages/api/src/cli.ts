@@ -10,7 +10,7 @@
 import { lexicographicSortSchema, printSchema } from "graphql";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { openDatabase } from "./db/connection.js";
-import { DEMO_SECRET_KEY, DEMO_SHOP_ID, demoPlayground } from "./demo/seed.js";
+import { DEMO_PUBLISHABLE_KEY, DEMO_SECRET_KEY, DEMO_SHOP_ID, demoPlayground } from "./demo/seed.js";
 import { recomputeSummaries } from "./domain/ratings.js";
 import { createShop } from "./domain/shops.js";
 import { buildSchema } from "./graphql/schema.js";
@@ -46,8 +46,12 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return withDeps(config, log, async (deps) => {
-        const { shop, secretKey } = await createShop(deps, { name });
-        process.stdout.write(`shop ${shop.id} "${shop.name}"\nsecret key (shown once, keep it on your server): ${secretKey}\n`);
+        const { shop, secretKey, publishableKey } = await createShop(deps, { name });
+        process.stdout.write(
+          `shop ${shop.id} "${shop.name}"\n` +
+            `secret key (shown once; keep it on your server): ${secretKey}\n` +
+            `publishable key (for web pages: reads and the review form): ${publishableKey}\n`,
+        );
       });
     }
     default:
@@ -68,7 +72,7 @@ async function demo(config: Config, log: Logger): Promise<number> {
       "",
       "Starling is running with a demo shop.",
       `  Playground:  ${starling.url}/graphql   (open it and press ▶ to see a product's rating)`,
-      `  Demo key:    ${DEMO_SECRET_KEY}   (Authorization: Bearer …; local demo only)`,
+      `  Demo keys:   ${DEMO_SECRET_KEY} (secret), ${DEMO_PUBLISHABLE_KEY} (publishable); local demo only`,
       `  Try:         curl -s ${starling.url}/graphql -H 'authorization: Bearer ${DEMO_SECRET_KEY}' \\`,
       `                 -H 'content-type: application/json' -d '{"query":"{ product(id: \\"camp-mug\\") { name rating { count average plainMean } } }"}'`,
       "  Stop:        Ctrl-C",

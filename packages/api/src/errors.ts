@@ -7,6 +7,9 @@ import { GraphQLError } from "graphql";
  */
 export type ErrorCode =
   | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "KEY_REVOKED"
   | "INVALID_INPUT"
   | "PRODUCT_NOT_FOUND"
   | "IDEMPOTENCY_KEY_REUSED"

@@ -77,6 +77,18 @@ describe("storage contract", () => {
     expect(doc).toMatchObject({ count: 20, ratingSum: 80, h4: 20, h1: 0, shopId: "s1", productId: "p1" });
   });
 
+  it("keeps the earliest and latest dates with $min and $max", async () => {
+    for (const s of ["05", "01", "09", "03"]) {
+      await m.RatingSummary.updateOne(
+        { _id: "period" },
+        { $inc: { count: 1 }, $min: { firstReviewAt: at(s) }, $max: { lastReviewAt: at(s) }, $setOnInsert: { shopId: "s1" } },
+        { upsert: true },
+      );
+    }
+    const doc = await m.RatingSummary.findById("period").lean();
+    expect([doc?.firstReviewAt?.toISOString(), doc?.lastReviewAt?.toISOString()]).toEqual([at("01").toISOString(), at("09").toISOString()]);
+  });
+
   it("claims a document once with a conditional update, reporting modifiedCount", async () => {
     await m.Review.collection.insertOne(reviewDoc("claim") as never);
     const first = await m.Review.updateOne({ _id: "claim", summaryApplied: false }, { $set: { summaryApplied: true } });

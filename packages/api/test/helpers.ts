@@ -44,11 +44,17 @@ export interface TestApi {
   readonly starling: Starling;
   readonly url: string;
   readonly models: Models;
-  /** A shop with its secret key; more can be made with `newShop`. */
-  readonly shop: { id: string; key: string };
-  newShop(name?: string): Promise<{ id: string; key: string }>;
+  /** A shop with its secret key (`key`) and publishable key; more can be made with `newShop`. */
+  readonly shop: TestShop;
+  newShop(name?: string): Promise<TestShop>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GqlResult<T>>;
   close(): Promise<void>;
+}
+
+export interface TestShop {
+  id: string;
+  key: string;
+  publishableKey: string;
 }
 
 export interface GqlResult<T> {
@@ -63,8 +69,8 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
   const starling = await startStarling({ config, log: memoryLogger() });
   const deps = starling.deps;
   const newShop = async (name = "Test shop") => {
-    const { shop, secretKey } = await createShop(deps, { name });
-    return { id: shop.id, key: secretKey };
+    const { shop, secretKey, publishableKey } = await createShop(deps, { name });
+    return { id: shop.id, key: secretKey, publishableKey };
   };
   const shop = await newShop();
   return {
@@ -124,6 +130,7 @@ export const RATING = /* GraphQL */ `
         credibleInterval { low high level }
         histogram { stars count }
         prior { mean strength reviewCount }
+        period { from to }
       }
     }
   }

@@ -61,11 +61,13 @@ describe("submitting and reading back", () => {
     expect(rating.credibleInterval.high).toBeGreaterThan(rating.average);
     expect(rating.rankingScore).toBeGreaterThan(rating.credibleInterval.low);
     expect(rating.rankingScore).toBeLessThan(rating.average);
+    const reviews = await api.models.Review.find({ productId: "mug" }).sort({ createdAt: 1 }).lean();
+    expect(rating.period).toEqual({ from: reviews[0]!.createdAt.toISOString(), to: reviews[2]!.createdAt.toISOString() });
   });
 
   it("shows the shop's prior, and no plain mean, for a product without reviews", async () => {
     const r = await api.gql(RATING, { id: "empty" });
-    expect(r.data.product.rating).toMatchObject({ count: 0, plainMean: null });
+    expect(r.data.product.rating).toMatchObject({ count: 0, plainMean: null, period: null });
     expect(r.data.product.rating.average).toBeCloseTo(r.data.product.rating.prior.mean, 10);
   });
 

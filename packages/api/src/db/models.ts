@@ -11,10 +11,17 @@ export interface ShopDoc {
   createdAt: Date;
 }
 export interface ApiKeyDoc {
+  /** SHA-256 of the key. */
   _id: string;
+  /** The key's public id, for listing, rotating and revoking it. */
+  keyId: string;
   shopId: string;
+  kind: "publishable" | "secret";
+  scopes: string[];
+  label: string | null;
   prefix: string;
   createdAt: Date;
+  revokedAt: Date | null;
 }
 export interface ProductDoc {
   _id: string;
@@ -32,6 +39,10 @@ export interface ReviewDoc {
   body: string;
   reviewer: { name: string; externalId: string | null };
   language: string | null;
+  /** How the review reached us, as shown to shoppers (see Provenance in the schema). */
+  provenance: "VERIFIED_PURCHASE" | "INVITED" | "ORGANIC" | "IMPORTED";
+  /** Which door it came through: the shop's server ("api") or the customer form ("form"). */
+  source: "api" | "form";
   createdAt: Date;
   payloadHash: string;
   summaryApplied: boolean;
@@ -47,6 +58,9 @@ export interface RatingSummaryDoc {
   h3: number;
   h4: number;
   h5: number;
+  /** When the oldest and newest counted reviews were written: the period a rating covers. */
+  firstReviewAt: Date | null;
+  lastReviewAt: Date | null;
 }
 
 const common = { versionKey: false, strict: "throw", autoIndex: false, autoCreate: true } as const;
@@ -64,14 +78,20 @@ const shopSchema = new Schema<ShopDoc>(
 const apiKeySchema = new Schema<ApiKeyDoc>(
   {
     _id: { type: String, required: true },
+    keyId: { type: String, required: true },
     shopId: { type: String, required: true },
+    kind: { type: String, required: true, enum: ["publishable", "secret"] },
+    scopes: { type: [String], required: true },
+    label: { type: String, default: null },
     /** The key's first characters, to tell keys apart in a list without revealing them. */
     prefix: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    revokedAt: { type: Date, default: null },
   },
   { ...common, collection: "api_keys" },
 );
-apiKeySchema.index({ shopId: 1 }, { name: "shop" });
+apiKeySchema.index({ keyId: 1 }, { name: "key_id", unique: true });
+apiKeySchema.index({ shopId: 1, createdAt: 1 }, { name: "shop_created" });
 
 /** `_id` is `<shopId>:<productId>`: product ids are the shop's own (SKUs), unique per shop only. */
 const productSchema = new Schema<ProductDoc>(
@@ -100,6 +120,8 @@ const reviewSchema = new Schema<ReviewDoc>(
       externalId: { type: String, default: null },
     },
     language: { type: String, default: null },
+    provenance: { type: String, required: true, enum: ["VERIFIED_PURCHASE", "INVITED", "ORGANIC", "IMPORTED"] },
+    source: { type: String, required: true, enum: ["api", "form"] },
     createdAt: { type: Date, required: true },
     /** SHA-256 of the submitted payload: the same key with a different payload is refused. */
     payloadHash: { type: String, required: true },
@@ -131,6 +153,8 @@ const ratingSummarySchema = new Schema<RatingSummaryDoc>(
     h3: { type: Number, required: true, default: 0 },
     h4: { type: Number, required: true, default: 0 },
     h5: { type: Number, required: true, default: 0 },
+    firstReviewAt: { type: Date, default: null },
+    lastReviewAt: { type: Date, default: null },
   },
   { ...common, collection: "rating_summaries" },
 );

@@ -11,8 +11,9 @@ import { submitReview } from "../domain/reviews.js";
 import { createShop, findShop } from "../domain/shops.js";
 
 export const DEMO_SHOP_ID = "shop_demo";
-/** Public on purpose: the demo runs on loopback with throwaway data. Never use it for a real shop. */
+/** Public on purpose: the demo runs on loopback with throwaway data. Never use these for a real shop. */
 export const DEMO_SECRET_KEY = "sk_demo_local_only_not_secret";
+export const DEMO_PUBLISHABLE_KEY = "pk_demo_local_only_not_secret";
 
 /** [id, name, number of reviews, weights of 1..5 stars] */
 const PRODUCTS: [string, string, number, number[]][] = [
@@ -72,9 +73,14 @@ function weighted(rnd: () => number, weights: number[]): number {
   return weights.length;
 }
 
-export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; secretKey: string; reviews: number }> {
+export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; reviews: number }> {
   if (!(await findShop(deps, DEMO_SHOP_ID))) {
-    await createShop(deps, { id: DEMO_SHOP_ID, name: "Starling Demo Outfitters", secretKey: DEMO_SECRET_KEY });
+    await createShop(deps, {
+      id: DEMO_SHOP_ID,
+      name: "Starling Demo Outfitters",
+      secretKey: DEMO_SECRET_KEY,
+      publishableKey: DEMO_PUBLISHABLE_KEY,
+    });
   }
   const rnd = random(20261127);
   const start = Date.parse("2026-01-05T09:00:00Z");
@@ -93,12 +99,13 @@ export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; secret
         body,
         reviewer: { name: `${pick(rnd, NAMES)} ${String.fromCharCode(65 + Math.floor(rnd() * 26))}.` },
         language: german ? "de" : "en",
+        provenance: rnd() < 0.2 ? "INVITED" : "ORGANIC",
         idempotencyKey: `demo:${id}:${i}`,
       });
       reviews++;
     }
   }
-  return { shopId: DEMO_SHOP_ID, secretKey: DEMO_SECRET_KEY, reviews };
+  return { shopId: DEMO_SHOP_ID, reviews };
 }
 
 export const DEMO_QUERY = `# A product's rating and its newest reviews.

@@ -22,11 +22,16 @@ export interface Rating extends BayesianRating {
   readonly plainMean: number | null;
   /** How many reviews across the shop the prior was taken from. */
   readonly priorReviewCount: number;
+  /** When the oldest and the newest of the counted reviews were written; null without reviews. */
+  readonly period: { readonly from: Date; readonly to: Date } | null;
 }
 
-type Counts = Pick<RatingSummaryDoc, "count" | "ratingSum" | "h1" | "h2" | "h3" | "h4" | "h5">;
+type Counts = Pick<
+  RatingSummaryDoc,
+  "count" | "ratingSum" | "h1" | "h2" | "h3" | "h4" | "h5" | "firstReviewAt" | "lastReviewAt"
+>;
 
-const ZERO: Counts = { count: 0, ratingSum: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0 };
+const ZERO: Counts = { count: 0, ratingSum: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, firstReviewAt: null, lastReviewAt: null };
 
 function histogramOf(c: Counts): StarHistogram {
   return [c.h1, c.h2, c.h3, c.h4, c.h5];
@@ -41,6 +46,8 @@ export function ratingFrom(product: Counts | undefined, shop: Counts | undefined
     histogram: h,
     plainMean: plainMean(h),
     priorReviewCount: shop?.count ?? 0,
+    period:
+      product?.firstReviewAt && product.lastReviewAt ? { from: product.firstReviewAt, to: product.lastReviewAt } : null,
   };
 }
 
@@ -65,7 +72,7 @@ export async function loadRatings(deps: Deps, shopId: string, productIds: readon
  */
 export async function applyReviewToSummaries(
   deps: Deps,
-  review: { _id: string; shopId: string; productId: string; rating: number },
+  review: { _id: string; shopId: string; productId: string; rating: number; createdAt: Date },
 ): Promise<boolean> {
   const productKey = productSummaryId(review.shopId, review.productId);
   return deps.summaryLock.run(productKey, async () => {
@@ -74,11 +81,15 @@ export async function applyReviewToSummaries(
       { $set: { summaryApplied: true } },
     );
     if (claim.modifiedCount !== 1) return false;
-    const inc = { count: 1, ratingSum: review.rating, [`h${review.rating}`]: 1 };
-    await incrementSummary(deps, productKey, { shopId: review.shopId, productId: review.productId }, inc);
+    const change = {
+      $inc: { count: 1, ratingSum: review.rating, [`h${review.rating}`]: 1 },
+      $min: { firstReviewAt: review.createdAt },
+      $max: { lastReviewAt: review.createdAt },
+    };
+    await incrementSummary(deps, productKey, { shopId: review.shopId, productId: review.productId }, change);
     const shopKey = shopSummaryId(review.shopId);
     await deps.summaryLock.run(shopKey, () =>
-      incrementSummary(deps, shopKey, { shopId: review.shopId, productId: null }, inc),
+      incrementSummary(deps, shopKey, { shopId: review.shopId, productId: null }, change),
     );
     return true;
   });
@@ -88,10 +99,9 @@ async function incrementSummary(
   deps: Deps,
   _id: string,
   identity: { shopId: string; productId: string | null },
-  inc: Record<string, number>,
+  change: { $inc: Record<string, number>; $min: Record<string, Date>; $max: Record<string, Date> },
 ): Promise<void> {
-  const update = () =>
-    deps.models.RatingSummary.updateOne({ _id }, { $inc: inc, $setOnInsert: identity }, { upsert: true });
+  const update = () => deps.models.RatingSummary.updateOne({ _id }, { ...change, $setOnInsert: identity }, { upsert: true });
   try {
     await update();
   } catch (err) {
@@ -109,8 +119,8 @@ export interface RecomputeReport {
 }
 
 /**
- * Rebuilds every summary from the reviews with one `$group` over the reviews,
- * and rewrites only the summaries that differ. Run it with writes paused: a
+ * Rebuilds every summary from the reviews in one streamed pass, and rewrites
+ * only the summaries that differ. Run it with writes paused: a
  * review counted incrementally while it runs may be counted twice or not at all
  * (running it again then repairs that).
  */
@@ -120,20 +130,22 @@ export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
   // does not count it a second time on top of this rebuild.
   await Review.updateMany({ summaryApplied: false }, { $set: { summaryApplied: true } });
 
-  const groups = await Review.aggregate<{ _id: { shopId: string; productId: string; rating: number }; n: number }>([
-    { $group: { _id: { shopId: "$shopId", productId: "$productId", rating: "$rating" }, n: { $sum: 1 } } },
-  ]);
+  // One pass over the reviews, streamed: `$group` would do the counts, but
+  // FerretDB's `$group` has no `$min`/`$max` for the period (MONGODB.md §2.3).
   const fresh = new Map<string, Counts & { shopId: string; productId: string | null }>();
-  const add = (id: string, shopId: string, productId: string | null, rating: number, n: number) => {
+  const add = (id: string, shopId: string, productId: string | null, rating: number, at: Date) => {
     const c = fresh.get(id) ?? { ...ZERO, shopId, productId };
-    c.count += n;
-    c.ratingSum += rating * n;
-    c[`h${rating}` as "h1"] += n;
+    c.count += 1;
+    c.ratingSum += rating;
+    c[`h${rating}` as "h1"] += 1;
+    if (!c.firstReviewAt || at < c.firstReviewAt) c.firstReviewAt = at;
+    if (!c.lastReviewAt || at > c.lastReviewAt) c.lastReviewAt = at;
     fresh.set(id, c);
   };
-  for (const { _id: g, n } of groups) {
-    add(productSummaryId(g.shopId, g.productId), g.shopId, g.productId, g.rating, n);
-    add(shopSummaryId(g.shopId), g.shopId, null, g.rating, n);
+  const reviews = Review.find({}, { shopId: 1, productId: 1, rating: 1, createdAt: 1 }).lean().cursor({ batchSize: 1000 });
+  for await (const r of reviews) {
+    add(productSummaryId(r.shopId, r.productId), r.shopId, r.productId, r.rating, r.createdAt);
+    add(shopSummaryId(r.shopId), r.shopId, null, r.rating, r.createdAt);
   }
 
   const stored = await RatingSummary.find({}).lean<RatingSummaryDoc[]>();
@@ -153,5 +165,9 @@ export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
 }
 
 function sameCounts(a: Counts, b: Counts): boolean {
-  return (Object.keys(ZERO) as (keyof Counts)[]).every((k) => a[k] === b[k]);
+  return (Object.keys(ZERO) as (keyof Counts)[]).every((k) => {
+    const x = a[k] ?? null;
+    const y = b[k] ?? null;
+    return x instanceof Date && y instanceof Date ? x.getTime() === y.getTime() : x === y;
+  });
 }

@@ -13,6 +13,8 @@ export interface ReviewInput {
   body: string;
   reviewer: { name: string; externalId?: string | null };
   language?: string | null;
+  provenance?: ReviewDoc["provenance"];
+  source?: ReviewDoc["source"];
   /** Makes retries safe: the same key and payload return the first review, never a second one. */
   idempotencyKey?: string | null;
 }
@@ -26,6 +28,7 @@ export interface Review {
   readonly body: string;
   readonly reviewer: { readonly name: string; readonly externalId: string | null };
   readonly language: string | null;
+  readonly provenance: ReviewDoc["provenance"];
   readonly createdAt: Date;
 }
 
@@ -41,6 +44,7 @@ export function toReview(doc: ReviewDoc): Review {
     body: doc.body,
     reviewer: { name: doc.reviewer.name, externalId: doc.reviewer.externalId ?? null },
     language: doc.language ?? null,
+    provenance: doc.provenance,
     createdAt: doc.createdAt,
   };
 }
@@ -70,7 +74,12 @@ export async function submitReview(
       externalId: input.reviewer.externalId == null ? null : identifier("reviewer.externalId", input.reviewer.externalId),
     },
     language: languageTag("language", input.language),
+    provenance: input.provenance ?? "ORGANIC",
+    source: input.source ?? "api",
   };
+  if (clean.provenance === "VERIFIED_PURCHASE") {
+    throw invalidInput("provenance", "VERIFIED_PURCHASE is given only to reviews made through a purchase invitation");
+  }
   const idempotencyKey =
     input.idempotencyKey == null ? randomUUID() : optionalText("idempotencyKey", input.idempotencyKey, { max: 200 })!;
   if (!/^[\x21-\x7E]+$/.test(idempotencyKey)) throw invalidInput("idempotencyKey", "must be printable ASCII without spaces");

@@ -1,49 +1,34 @@
-import { createHash, randomBytes } from "node:crypto";
-import type { Deps } from "./deps.js";
-import { StarlingError } from "../errors.js";
+import { randomBytes } from "node:crypto";
 import type { ShopDoc } from "../db/models.js";
+import type { Deps } from "./deps.js";
+import { issueKey } from "./keys.js";
 
 export interface Shop {
   readonly id: string;
   readonly name: string;
 }
 
-export const SECRET_KEY_PREFIX = "sk_";
-
-export function hashKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
-}
-
 /**
- * Creates a shop and its first secret key. The key is returned once and kept
- * only as a hash. `id` and `secretKey` may be fixed (the demo shop does so, so
- * its playground example keeps working across restarts).
+ * Creates a shop with one secret and one publishable key, returned once.
+ * `id` and the keys may be fixed (the demo shop does so, so its examples keep
+ * working across restarts).
  */
 export async function createShop(
   deps: Deps,
-  input: { name: string; id?: string; secretKey?: string },
-): Promise<{ shop: Shop; secretKey: string }> {
+  input: { name: string; id?: string; secretKey?: string; publishableKey?: string },
+): Promise<{ shop: Shop; secretKey: string; publishableKey: string }> {
   const id = input.id ?? `shop_${randomBytes(9).toString("base64url")}`;
-  const secretKey = input.secretKey ?? `${SECRET_KEY_PREFIX}${randomBytes(24).toString("base64url")}`;
-  const now = deps.now();
-  await deps.models.Shop.create({ _id: id, name: input.name, createdAt: now });
-  await deps.models.ApiKey.create({ _id: hashKey(secretKey), shopId: id, prefix: secretKey.slice(0, 8), createdAt: now });
-  return { shop: { id, name: input.name }, secretKey };
+  await deps.models.Shop.create({ _id: id, name: input.name, createdAt: deps.now() });
+  const secret = await issueKey(deps, id, { kind: "secret", label: "default secret key", key: input.secretKey });
+  const publishable = await issueKey(deps, id, {
+    kind: "publishable",
+    label: "default publishable key",
+    key: input.publishableKey,
+  });
+  return { shop: { id, name: input.name }, secretKey: secret.key, publishableKey: publishable.key };
 }
 
 export async function findShop(deps: Deps, id: string): Promise<Shop | null> {
   const doc = await deps.models.Shop.findById(id).lean<ShopDoc>();
   return doc ? { id: doc._id, name: doc.name } : null;
-}
-
-/** Resolves an `Authorization: Bearer <key>` header to its shop, or fails with UNAUTHENTICATED. */
-export async function authenticate(deps: Deps, authorization: string | null): Promise<Shop> {
-  const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
-  if (!match) {
-    throw new StarlingError("UNAUTHENTICATED", "Send your shop's secret API key as `Authorization: Bearer sk_…`.");
-  }
-  const key = await deps.models.ApiKey.findById(hashKey(match[1]!)).lean();
-  const shop = key ? await findShop(deps, key.shopId) : null;
-  if (!shop) throw new StarlingError("UNAUTHENTICATED", "This API key is not valid.");
-  return shop;
 }

@@ -1,24 +1,29 @@
 import DataLoader from "dataloader";
 import type { Deps } from "../domain/deps.js";
-import { authenticate, type Shop } from "../domain/shops.js";
+import { authenticate, requireScope, type Caller, type Scope } from "../domain/keys.js";
 import { loadRatings, type Rating } from "../domain/ratings.js";
+import type { Shop } from "../domain/shops.js";
 
 export interface Context {
   readonly deps: Deps;
   readonly requestId: string;
-  /** The caller's shop; rejects with UNAUTHENTICATED without a valid key. Asked for lazily, checked once. */
-  shop(): Promise<Shop>;
+  /** Who is calling; rejects with UNAUTHENTICATED without a valid key. Checked once per request. */
+  caller(): Promise<Caller>;
+  /** The caller's shop, if its key holds one of these scopes; FORBIDDEN otherwise. */
+  authorize(scope: Scope | readonly Scope[]): Promise<Shop>;
   /** Ratings asked for in one request go to the database together (a listing page's 50 products: one query). */
   readonly ratings: DataLoader<string, Rating>;
 }
 
 export function createContext(deps: Deps, requestId: string, authorization: string | null): Context {
-  let shop: Promise<Shop> | undefined;
-  const getShop = () => (shop ??= authenticate(deps, authorization));
+  let caller: Promise<Caller> | undefined;
+  const getCaller = () => (caller ??= authenticate(deps, authorization));
+  const authorize = async (scope: Scope | readonly Scope[]) => requireScope(await getCaller(), scope);
   return {
     deps,
     requestId,
-    shop: getShop,
-    ratings: new DataLoader(async (productIds) => loadRatings(deps, (await getShop()).id, productIds)),
+    caller: getCaller,
+    authorize,
+    ratings: new DataLoader(async (productIds) => loadRatings(deps, (await authorize("reviews:read")).id, productIds)),
   };
 }

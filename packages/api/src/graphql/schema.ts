@@ -9,6 +9,17 @@ import { findProducts, putProduct } from "../domain/products.js";
 import type { Rating } from "../domain/ratings.js";
 import { LIMITS, MAX_PAGE_SIZE, listReviews, submitReview, type Review, type ReviewOrder } from "../domain/reviews.js";
 import type { Shop } from "../domain/shops.js";
+import {
+  SCOPES,
+  issueKey,
+  listKeys,
+  requireScope,
+  revokeKey,
+  rotateKey,
+  type ApiKeyInfo,
+  type KeyKind,
+  type Scope,
+} from "../domain/keys.js";
 import { invalidInput } from "../errors.js";
 import type { Context } from "./context.js";
 
@@ -61,6 +72,14 @@ export function buildSchema(): GraphQLSchema {
     }),
   });
 
+  const Period = builder.objectRef<{ from: Date; to: Date }>("RatingPeriod").implement({
+    description: "A span of time.",
+    fields: (t) => ({
+      from: t.field({ type: "DateTime", description: "When the oldest counted review was written.", resolve: (p) => p.from }),
+      to: t.field({ type: "DateTime", description: "When the newest counted review was written.", resolve: (p) => p.to }),
+    }),
+  });
+
   const Prior = builder.objectRef<Rating>("RatingPrior").implement({
     description:
       "What the Bayesian average assumes before a product's own reviews: the shop's own star distribution, worth `strength` reviews.",
@@ -100,6 +119,13 @@ export function buildSchema(): GraphQLSchema {
         resolve: (r) => [5, 4, 3, 2, 1].map((stars) => ({ stars, count: r.histogram[stars - 1]! })),
       }),
       prior: t.field({ type: Prior, description: "The prior the average starts from.", resolve: (r) => r }),
+      period: t.field({
+        type: Period,
+        nullable: true,
+        description:
+          "The period the counted reviews were written in; show it next to an advertised average (a German court, BGH I ZR 143/23, requires it). Null without reviews.",
+        resolve: (r) => r.period,
+      }),
     }),
   });
 
@@ -108,6 +134,17 @@ export function buildSchema(): GraphQLSchema {
     fields: (t) => ({
       name: t.exposeString("name", { description: "The reviewer's display name." }),
     }),
+  });
+
+  const ProvenanceEnum = builder.enumType("Provenance", {
+    description:
+      "How a review reached the shop, shown next to it: EU consumer law requires shops to say whether and how they check that reviews come from real buyers.",
+    values: {
+      VERIFIED_PURCHASE: { description: "Written through a single-use invitation tied to an order: the reviewer bought the product." },
+      INVITED: { description: "The shop invited the customer (e.g. by email), without Starling checking the purchase." },
+      ORGANIC: { description: "Written by anyone, unprompted, e.g. in the review form on the product page." },
+      IMPORTED: { description: "Brought over from another platform or an earlier system by the shop." },
+    } as const,
   });
 
   const ReviewRef = builder.objectRef<Review>("Review").implement({
@@ -122,6 +159,11 @@ export function buildSchema(): GraphQLSchema {
       language: t.exposeString("language", {
         nullable: true,
         description: "BCP 47 language tag of the text, if the shop sent one.",
+      }),
+      provenance: t.field({
+        type: ProvenanceEnum,
+        description: "How the review reached the shop (verified purchase, invited, organic, imported).",
+        resolve: (r) => r.provenance,
       }),
       createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (r) => r.createdAt }),
     }),
@@ -187,7 +229,7 @@ export function buildSchema(): GraphQLSchema {
           stars: t.arg.intList({ description: "Only reviews with these star ratings, e.g. [1, 2]." }),
         },
         resolve: async (p, args, ctx) => {
-          const shop = await ctx.shop();
+          const shop = await ctx.authorize("reviews:read");
           const orderBy = args.orderBy as ReviewOrder;
           const page = await listReviews(ctx.deps, shop.id, p.id, {
             first: args.first ?? 20,
@@ -207,16 +249,63 @@ export function buildSchema(): GraphQLSchema {
     }),
   });
 
-  builder.queryType({
-    description: "Reads. Every query needs `Authorization: Bearer <your shop's secret key>`.",
+  const KeyKindEnum = builder.enumType("ApiKeyKind", {
+    description: "What kind of key: where it may be kept decides what it may do.",
+    values: {
+      PUBLISHABLE: { value: "publishable", description: "May sit in a web page: reads, and the customer review form." },
+      SECRET: { value: "secret", description: "Stays on the shop's server: writes and key management." },
+    } as const,
+  });
+
+  const ScopeEnum = builder.enumType("ApiKeyScope", {
+    description: "One permission a key can hold.",
+    values: Object.fromEntries(
+      Object.entries(SCOPES).map(([scope, description]) => [scope.replace(":", "_").toUpperCase(), { value: scope, description }]),
+    ) as Record<string, { value: Scope; description: string }>,
+  });
+
+  const ApiKeyRef = builder.objectRef<ApiKeyInfo>("ApiKey").implement({
+    description: "One of the shop's API keys. The key itself is shown only once, when it is made.",
     fields: (t) => ({
-      shop: t.field({ type: ShopRef, description: "The shop your API key belongs to.", resolve: (_r, _a, ctx) => ctx.shop() }),
+      id: t.exposeID("id", { description: "The key's public id, to rotate or revoke it." }),
+      kind: t.field({ type: KeyKindEnum, description: "Publishable or secret.", resolve: (k) => k.kind }),
+      label: t.exposeString("label", { nullable: true, description: "Your note about what the key is for." }),
+      scopes: t.field({ type: [ScopeEnum], description: "What the key may do.", resolve: (k) => [...k.scopes] }),
+      prefix: t.exposeString("prefix", { description: "The key's first characters, to recognise it." }),
+      createdAt: t.field({ type: "DateTime", description: "When it was made.", resolve: (k) => k.createdAt }),
+      revokedAt: t.field({
+        type: "DateTime",
+        nullable: true,
+        description: "When it was revoked (it no longer works); null while active.",
+        resolve: (k) => k.revokedAt,
+      }),
+    }),
+  });
+
+  const NewApiKey = builder.objectRef<{ key: string; info: ApiKeyInfo }>("NewApiKey").implement({
+    description: "A key just made: keep `key` now, Starling stores only its hash and cannot show it again.",
+    fields: (t) => ({
+      key: t.exposeString("key", { description: "The key itself, for `Authorization: Bearer <key>`." }),
+      apiKey: t.field({ type: ApiKeyRef, description: "Its details.", resolve: (k) => k.info }),
+    }),
+  });
+
+  builder.queryType({
+    description: "Reads. Every query needs `Authorization: Bearer <key>`: a publishable key is enough for products, ratings and reviews.",
+    fields: (t) => ({
+      apiKeys: t.field({
+        type: [ApiKeyRef],
+        description: "Your shop's API keys, active and revoked. Needs the KEYS_MANAGE scope.",
+        resolve: async (_r, _a, ctx) => listKeys(ctx.deps, (await ctx.authorize("keys:manage")).id),
+      }),
+      shop: t.field({ type: ShopRef, description: "The shop your API key belongs to.", resolve: async (_r, _a, ctx) => (await ctx.caller()).shop }),
       product: t.field({
         type: ProductRef,
         nullable: true,
         description: "One of your shop's products by its id; null if there is none.",
         args: { id: t.arg.id({ required: true, description: "The shop's id of the product." }) },
-        resolve: async (_r, args, ctx) => (await findProducts(ctx.deps, (await ctx.shop()).id, [String(args.id)]))[0] ?? null,
+        resolve: async (_r, args, ctx) =>
+          (await findProducts(ctx.deps, (await ctx.authorize("reviews:read")).id, [String(args.id)]))[0] ?? null,
       }),
       products: t.field({
         type: [ProductRef],
@@ -227,7 +316,7 @@ export function buildSchema(): GraphQLSchema {
           if (args.ids.length > MAX_PRODUCTS_PER_REQUEST) {
             throw invalidInput("ids", `at most ${MAX_PRODUCTS_PER_REQUEST} ids per request (got ${args.ids.length})`);
           }
-          return findProducts(ctx.deps, (await ctx.shop()).id, args.ids.map(String));
+          return findProducts(ctx.deps, (await ctx.authorize("reviews:read")).id, args.ids.map(String));
         },
       }),
     }),
@@ -260,6 +349,11 @@ export function buildSchema(): GraphQLSchema {
       body: t.string({ required: true, description: `Text, 1 to ${LIMITS.body} characters.` }),
       reviewer: t.field({ type: ReviewerInput, required: true, description: "Who wrote it." }),
       language: t.string({ description: 'BCP 47 language tag of the text, e.g. "en" or "de-CH".' }),
+      provenance: t.field({
+        type: ProvenanceEnum,
+        description:
+          "How the review reached you; defaults to ORGANIC. INVITED and IMPORTED need a secret key; VERIFIED_PURCHASE comes only from a purchase invitation.",
+      }),
       idempotencyKey: t.string({
         description:
           "Any unique string you make once per review and send again on every retry of it: a retry then returns the first review instead of storing a second. Reusing a key for a different review fails with IDEMPOTENCY_KEY_REUSED.",
@@ -284,27 +378,74 @@ export function buildSchema(): GraphQLSchema {
       }),
     });
 
-  builder.mutationType({
-    description: "Writes. Every mutation needs `Authorization: Bearer <your shop's secret key>`.",
+  const CreateApiKeyInput = builder.inputType("CreateApiKeyInput", {
+    description: "A new API key.",
     fields: (t) => ({
+      kind: t.field({ type: KeyKindEnum, required: true, description: "Publishable (for web pages) or secret (for servers)." }),
+      label: t.string({ description: "A note about what the key is for, up to 100 characters." }),
+      scopes: t.field({
+        type: [ScopeEnum],
+        description: "What it may do; defaults to everything its kind may hold. A publishable key holds at most REVIEWS_READ and FORM_SUBMIT.",
+      }),
+    }),
+  });
+
+  builder.mutationType({
+    description: "Writes. Mutations need a key with the scope each one names.",
+    fields: (t) => ({
+      createApiKey: t.field({
+        type: NewApiKey,
+        description: "Makes a new key for your shop. Needs KEYS_MANAGE.",
+        args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: "The key to make." }) },
+        resolve: async (_r, { input }, ctx) =>
+          issueKey(ctx.deps, (await ctx.authorize("keys:manage")).id, {
+            kind: input.kind as KeyKind,
+            label: input.label,
+            scopes: input.scopes as Scope[] | null | undefined,
+          }),
+      }),
+      rotateApiKey: t.field({
+        type: NewApiKey,
+        description: "Replaces a key with a new one of the same kind, label and scopes; the old key stops working at once. Needs KEYS_MANAGE.",
+        args: { id: t.arg.id({ required: true, description: "The id of the key to replace." }) },
+        resolve: async (_r, { id }, ctx) => rotateKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
+      }),
+      revokeApiKey: t.field({
+        type: ApiKeyRef,
+        description: "Stops a key from working, for good. Needs KEYS_MANAGE.",
+        args: { id: t.arg.id({ required: true, description: "The id of the key to revoke." }) },
+        resolve: async (_r, { id }, ctx) => revokeKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
+      }),
       putProduct: t.field({
         type: ProductRef,
-        description: "Creates a product, or renames it if your shop already has one with this id.",
+        description: "Creates a product, or renames it if your shop already has one with this id. Needs PRODUCTS_WRITE.",
         args: { input: t.arg({ type: PutProductInput, required: true, description: "The product." }) },
         resolve: async (_r, { input }, ctx) =>
-          putProduct(ctx.deps, (await ctx.shop()).id, { id: String(input.id), name: input.name }),
+          putProduct(ctx.deps, (await ctx.authorize("products:write")).id, { id: String(input.id), name: input.name }),
       }),
       submitReview: t.field({
         type: SubmitReviewPayload,
         description:
-          "Stores a review and updates the product's rating. Safe to retry with the same idempotencyKey. Errors carry extensions.code: UNAUTHENTICATED, INVALID_INPUT (with extensions.field), PRODUCT_NOT_FOUND or IDEMPOTENCY_KEY_REUSED.",
+          "Stores a review and updates the product's rating. Needs REVIEWS_WRITE (secret key) or FORM_SUBMIT (publishable key, for the customer form). Safe to retry with the same idempotencyKey. Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT (with extensions.field), PRODUCT_NOT_FOUND or IDEMPOTENCY_KEY_REUSED.",
         args: { input: t.arg({ type: SubmitReviewInput, required: true, description: "The review." }) },
         resolve: async (_r, { input }, ctx) => {
-          const shop = await ctx.shop();
+          const caller = await ctx.caller();
+          const shop = requireScope(caller, ["reviews:write", "form:submit"]);
+          // A key that may sit in a web page speaks for a customer, not for the
+          // shop: it cannot vouch for who the customer is or where a review came from.
+          const viaForm = !caller.scopes.has("reviews:write");
+          if (viaForm && input.reviewer.externalId != null) {
+            throw invalidInput("reviewer.externalId", "only a secret key may link a review to the shop's customer id");
+          }
+          if (viaForm && input.provenance != null && input.provenance !== "ORGANIC") {
+            throw invalidInput("provenance", "reviews through the customer form are ORGANIC (or verified through an invitation)");
+          }
           return submitReview(ctx.deps, shop.id, {
             ...input,
             productId: String(input.productId),
             reviewer: { name: input.reviewer.name, externalId: input.reviewer.externalId },
+            provenance: input.provenance ?? "ORGANIC",
+            source: viaForm ? "form" : "api",
           });
         },
       }),

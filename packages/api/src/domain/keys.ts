@@ -1,0 +1,151 @@
+/**
+ * API keys: how a caller proves which shop it is and what it may do.
+ *
+ * - Publishable keys (`pk_…`) may sit in a web page: they read ratings and
+ *   reviews, and submit reviews through the customer form.
+ * - Secret keys (`sk_…`) stay on the shop's server: writes, key management.
+ *
+ * A key is stored only as its SHA-256 (the document `_id`, so authenticating
+ * is one lookup by `_id`); the key itself is shown once, when it is made.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import type { ApiKeyDoc } from "../db/models.js";
+import { StarlingError, invalidInput } from "../errors.js";
+import type { Deps } from "./deps.js";
+import { findShop, type Shop } from "./shops.js";
+import { optionalText } from "./validate.js";
+
+export const SCOPES = {
+  "reviews:read": "read products, ratings and published reviews",
+  "reviews:write": "submit reviews from the shop's server (imports, order systems)",
+  "products:write": "create and rename products",
+  "form:submit": "submit reviews through the customer review form",
+  "keys:manage": "create, rotate, revoke and list the shop's keys",
+} as const;
+export type Scope = keyof typeof SCOPES;
+export type KeyKind = "publishable" | "secret";
+
+/** What each kind may hold at most, and gets by default. */
+export const KIND_SCOPES: Record<KeyKind, readonly Scope[]> = {
+  publishable: ["reviews:read", "form:submit"],
+  secret: ["reviews:read", "reviews:write", "products:write", "form:submit", "keys:manage"],
+};
+
+const PREFIX: Record<KeyKind, string> = { publishable: "pk_", secret: "sk_" };
+
+export interface Caller {
+  readonly shop: Shop;
+  readonly keyId: string;
+  readonly kind: KeyKind;
+  readonly scopes: ReadonlySet<Scope>;
+}
+
+export interface ApiKeyInfo {
+  readonly id: string;
+  readonly kind: KeyKind;
+  readonly label: string | null;
+  readonly scopes: readonly Scope[];
+  /** The key's first characters, to tell keys apart without revealing them. */
+  readonly prefix: string;
+  readonly createdAt: Date;
+  readonly revokedAt: Date | null;
+}
+
+export function hashKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+function toInfo(doc: ApiKeyDoc): ApiKeyInfo {
+  return {
+    id: doc.keyId,
+    kind: doc.kind,
+    label: doc.label ?? null,
+    scopes: doc.scopes as Scope[],
+    prefix: doc.prefix,
+    createdAt: doc.createdAt,
+    revokedAt: doc.revokedAt ?? null,
+  };
+}
+
+/**
+ * Makes a key for a shop. `key` may be fixed (the demo shop's keys are, so
+ * its examples keep working across restarts); otherwise it is random.
+ */
+export async function issueKey(
+  deps: Deps,
+  shopId: string,
+  input: { kind: KeyKind; label?: string | null; scopes?: readonly string[] | null; key?: string },
+): Promise<{ key: string; info: ApiKeyInfo }> {
+  const allowed = KIND_SCOPES[input.kind];
+  const scopes = [...new Set(input.scopes ?? allowed)];
+  for (const s of scopes) {
+    if (!(allowed as readonly string[]).includes(s)) {
+      throw invalidInput("scopes", `a ${input.kind} key cannot hold "${s}"; allowed: ${allowed.join(", ")}`);
+    }
+  }
+  if (scopes.length === 0) throw invalidInput("scopes", "a key needs at least one scope");
+  const label = optionalText("label", input.label, { max: 100 });
+  const key = input.key ?? `${PREFIX[input.kind]}${randomBytes(24).toString("base64url")}`;
+  const doc: ApiKeyDoc = {
+    _id: hashKey(key),
+    keyId: `key_${randomBytes(9).toString("base64url")}`,
+    shopId,
+    kind: input.kind,
+    scopes,
+    label,
+    prefix: key.slice(0, 8),
+    createdAt: deps.now(),
+    revokedAt: null,
+  };
+  await deps.models.ApiKey.collection.insertOne(doc as never);
+  return { key, info: toInfo(doc) };
+}
+
+export async function listKeys(deps: Deps, shopId: string): Promise<ApiKeyInfo[]> {
+  const docs = await deps.models.ApiKey.find({ shopId }).sort({ createdAt: 1 }).lean<ApiKeyDoc[]>();
+  return docs.map(toInfo);
+}
+
+export async function revokeKey(deps: Deps, shopId: string, keyId: string): Promise<ApiKeyInfo> {
+  const doc = await deps.models.ApiKey.findOne({ keyId, shopId }).lean<ApiKeyDoc>();
+  if (!doc) throw new StarlingError("NOT_FOUND", `This shop has no key "${keyId}".`, { field: "id" });
+  if (!doc.revokedAt) {
+    doc.revokedAt = deps.now();
+    await deps.models.ApiKey.updateOne({ _id: doc._id }, { $set: { revokedAt: doc.revokedAt } });
+  }
+  return toInfo(doc);
+}
+
+/** A new key with the same kind, label and scopes; the old one stops working at once. */
+export async function rotateKey(deps: Deps, shopId: string, keyId: string): Promise<{ key: string; info: ApiKeyInfo }> {
+  const old = await deps.models.ApiKey.findOne({ keyId, shopId }).lean<ApiKeyDoc>();
+  if (!old) throw new StarlingError("NOT_FOUND", `This shop has no key "${keyId}".`, { field: "id" });
+  if (old.revokedAt) throw new StarlingError("KEY_REVOKED", "This key is already revoked; issue a new one instead.", { field: "id" });
+  const fresh = await issueKey(deps, shopId, { kind: old.kind, label: old.label, scopes: old.scopes });
+  await revokeKey(deps, shopId, keyId);
+  return fresh;
+}
+
+/** Resolves an `Authorization: Bearer <key>` header to its caller, or fails with UNAUTHENTICATED. */
+export async function authenticate(deps: Deps, authorization: string | null): Promise<Caller> {
+  const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+  if (!match) {
+    throw new StarlingError("UNAUTHENTICATED", "Send your shop's API key as `Authorization: Bearer <key>`.");
+  }
+  const doc = await deps.models.ApiKey.findById(hashKey(match[1]!)).lean<ApiKeyDoc>();
+  if (!doc || doc.revokedAt) throw new StarlingError("UNAUTHENTICATED", "This API key is not valid (unknown or revoked).");
+  const shop = await findShop(deps, doc.shopId);
+  if (!shop) throw new StarlingError("UNAUTHENTICATED", "This API key is not valid.");
+  return { shop, keyId: doc.keyId, kind: doc.kind, scopes: new Set(doc.scopes as Scope[]) };
+}
+
+/** The caller's shop if the key holds `scope` (any of them, for a list); FORBIDDEN otherwise. */
+export function requireScope(caller: Caller, scope: Scope | readonly Scope[]): Shop {
+  const wanted = typeof scope === "string" ? [scope] : scope;
+  if (!wanted.some((s) => caller.scopes.has(s))) {
+    throw new StarlingError("FORBIDDEN", `This ${caller.kind} key lacks the scope ${wanted.join(" or ")}.`, {
+      requiredScopes: wanted,
+    });
+  }
+  return caller.shop;
+}

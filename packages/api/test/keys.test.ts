@@ -1,0 +1,161 @@
+/**
+ * Keys and tenants: what publishable and secret keys may do, rotation and
+ * revocation, and that no key of one shop reaches another shop's data.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RATING, SUBMIT, review, startTestApi, type TestApi, type TestShop } from "./helpers.js";
+
+let api: TestApi;
+
+const PUT = `mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`;
+const KEYS = `{ apiKeys { id kind label scopes prefix revokedAt } }`;
+const CREATE = `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id kind scopes } } }`;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  expect((await api.gql(PUT, { i: { id: "pen", name: "Pen" } })).errors).toBeUndefined();
+});
+afterAll(() => api?.close());
+
+describe("publishable keys", () => {
+  it("read ratings and reviews", async () => {
+    const r = await api.gql(RATING, { id: "pen" }, api.shop.publishableKey);
+    expect(r.errors).toBeUndefined();
+    expect(r.data.product.id).toBe("pen");
+  });
+
+  it("submit reviews through the form, always as ORGANIC and without a customer id", async () => {
+    const ok = await api.gql(SUBMIT, { input: review("pen", 4) }, api.shop.publishableKey);
+    expect(ok.errors).toBeUndefined();
+    const stored = await api.models.Review.findById(ok.data.submitReview.review.id).lean();
+    expect(stored).toMatchObject({ source: "form", provenance: "ORGANIC" });
+
+    const withId = await api.gql(SUBMIT, { input: review("pen", 4, { reviewer: { name: "X", externalId: "cust-1" } }) }, api.shop.publishableKey);
+    expect(withId.errors?.[0]?.extensions).toMatchObject({ code: "INVALID_INPUT", field: "reviewer.externalId" });
+    const imported = await api.gql(SUBMIT, { input: review("pen", 4, { provenance: "IMPORTED" }) }, api.shop.publishableKey);
+    expect(imported.errors?.[0]?.extensions).toMatchObject({ code: "INVALID_INPUT", field: "provenance" });
+    expect(await api.models.Review.countDocuments({ productId: "pen" })).toBe(1);
+  });
+
+  it("cannot write products or manage keys", async () => {
+    const put = await api.gql(PUT, { i: { id: "x", name: "x" } }, api.shop.publishableKey);
+    expect(put.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const keys = await api.gql(KEYS, {}, api.shop.publishableKey);
+    expect(keys.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const create = await api.gql(CREATE, { i: { kind: "SECRET" } }, api.shop.publishableKey);
+    expect(create.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(await api.models.Product.countDocuments({ productId: "x" })).toBe(0);
+  });
+});
+
+describe("secret keys", () => {
+  it("never marks a review VERIFIED_PURCHASE by saying so", async () => {
+    const r = await api.gql(SUBMIT, { input: review("pen", 5, { provenance: "VERIFIED_PURCHASE" }) });
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "INVALID_INPUT", field: "provenance" });
+  });
+
+  it("are stored only as a hash", async () => {
+    const docs = await api.models.ApiKey.find({ shopId: api.shop.id }).lean();
+    const text = JSON.stringify(docs);
+    expect(text).not.toContain(api.shop.key);
+    expect(text).not.toContain(api.shop.publishableKey);
+  });
+
+  it("make keys with narrower scopes, and those scopes hold", async () => {
+    const made = await api.gql(CREATE, { i: { kind: "SECRET", label: "importer", scopes: ["REVIEWS_WRITE"] } });
+    expect(made.errors).toBeUndefined();
+    expect(made.data.createApiKey.apiKey).toMatchObject({ kind: "SECRET", scopes: ["REVIEWS_WRITE"] });
+    const key = made.data.createApiKey.key;
+    expect(key).toMatch(/^sk_/);
+    expect((await api.gql(SUBMIT, { input: review("pen", 3) }, key)).errors).toBeUndefined();
+    expect((await api.gql(RATING, { id: "pen" }, key)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+
+  it("refuse a publishable key with secret scopes", async () => {
+    const r = await api.gql(CREATE, { i: { kind: "PUBLISHABLE", scopes: ["REVIEWS_READ", "KEYS_MANAGE"] } });
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "INVALID_INPUT", field: "scopes" });
+  });
+
+  it("rotate: the new key works at once and the old one stops", async () => {
+    const made = await api.gql(CREATE, { i: { kind: "PUBLISHABLE", label: "widget" } });
+    const old = made.data.createApiKey;
+    const rotated = await api.gql(`mutation($id: ID!) { rotateApiKey(id: $id) { key apiKey { id kind scopes } } }`, { id: old.apiKey.id });
+    expect(rotated.errors).toBeUndefined();
+    expect(rotated.data.rotateApiKey.apiKey).toMatchObject({ kind: "PUBLISHABLE", scopes: old.apiKey.scopes });
+    expect((await api.gql(RATING, { id: "pen" }, old.key)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect((await api.gql(RATING, { id: "pen" }, rotated.data.rotateApiKey.key)).errors).toBeUndefined();
+  });
+
+  it("revoke: the key stops working and is listed as revoked", async () => {
+    const made = await api.gql(CREATE, { i: { kind: "SECRET", label: "to revoke" } });
+    const { key, apiKey } = made.data.createApiKey;
+    const revoked = await api.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }`, { id: apiKey.id });
+    expect(revoked.data.revokeApiKey.revokedAt).toBeTruthy();
+    expect((await api.gql(RATING, { id: "pen" }, key)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    const listed = (await api.gql(KEYS)).data.apiKeys.find((k: { id: string }) => k.id === apiKey.id);
+    expect(listed.revokedAt).toBeTruthy();
+  });
+});
+
+describe("tenants", () => {
+  let other: TestShop;
+  let aKeyId: string;
+
+  beforeAll(async () => {
+    other = await api.newShop("Competitor");
+    aKeyId = (await api.gql(KEYS)).data.apiKeys[0].id;
+  });
+
+  // Every root field, run with the other shop's secret key against this shop's data.
+  const attempts: Record<string, () => Promise<void>> = {
+    shop: async () => {
+      const r = await api.gql(`{ shop { id } }`, {}, other.key);
+      expect(r.data.shop.id).toBe(other.id);
+    },
+    product: async () => {
+      const r = await api.gql(RATING, { id: "pen" }, other.key);
+      expect(r.data.product).toBeNull();
+    },
+    products: async () => {
+      const r = await api.gql(`{ products(ids: ["pen"]) { id } }`, {}, other.key);
+      expect(r.data.products).toEqual([null]);
+    },
+    apiKeys: async () => {
+      const r = await api.gql(KEYS, {}, other.key);
+      expect(r.data.apiKeys.map((k: { id: string }) => k.id)).not.toContain(aKeyId);
+    },
+    putProduct: async () => {
+      // Creates the other shop's own "pen"; this shop's product is untouched.
+      await api.gql(PUT, { i: { id: "pen", name: "Hijacked" } }, other.key);
+      expect((await api.gql(`{ product(id: "pen") { name } }`)).data.product.name).toBe("Pen");
+    },
+    submitReview: async () => {
+      const before = (await api.gql(RATING, { id: "pen" })).data.product.rating.count;
+      await api.gql(SUBMIT, { input: review("pen", 1) }, other.key); // lands on the other shop's own "pen"
+      expect((await api.gql(RATING, { id: "pen" })).data.product.rating.count).toBe(before);
+    },
+    createApiKey: async () => {
+      const r = await api.gql(CREATE, { i: { kind: "SECRET" } }, other.key);
+      expect(await api.models.ApiKey.countDocuments({ keyId: r.data.createApiKey.apiKey.id, shopId: other.id })).toBe(1);
+    },
+    rotateApiKey: async () => {
+      const r = await api.gql(`mutation($id: ID!) { rotateApiKey(id: $id) { key } }`, { id: aKeyId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    },
+    revokeApiKey: async () => {
+      const r = await api.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: aKeyId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+      expect((await api.gql(KEYS)).errors).toBeUndefined();
+    },
+  };
+
+  it("covers every query and mutation", async () => {
+    const r = await api.gql(`{ __schema { queryType { fields { name } } mutationType { fields { name } } } }`);
+    const names = [...r.data.__schema.queryType.fields, ...r.data.__schema.mutationType.fields].map((f: { name: string }) => f.name);
+    expect(Object.keys(attempts).sort()).toEqual(names.sort());
+  });
+
+  it.each(Object.keys(attempts))("%s with another shop's key stays in that shop", async (name) => {
+    await attempts[name]!();
+  });
+});

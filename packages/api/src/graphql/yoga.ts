@@ -1,10 +1,17 @@
+import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import { createYoga, type GraphiQLOptions, type YogaServerInstance } from "graphql-yoga";
 import type { Deps } from "../domain/deps.js";
 import type { Logger } from "../log.js";
 import { createContext, type Context } from "./context.js";
-import { useInputErrorCodes } from "./input-errors.js";
+import { useErrorCodes } from "./error-codes.js";
+
+/**
+ * Sized so that the playground's introspection, a listing page of 100
+ * products with full ratings, and a page of 100 reviews all fit, with room.
+ */
+export const QUERY_LIMITS = { depth: 10, cost: 20_000, aliases: 15, directives: 20, tokens: 2_000 } as const;
 
 export interface ServerContext {
   requestId: string;
@@ -29,7 +36,21 @@ export function createGraphQLHandler(opts: {
     landingPage: false,
     graphiql: { title: "Starling GraphQL playground", ...opts.playground },
     renderGraphiQL,
-    plugins: [useInputErrorCodes()],
+    plugins: [
+      // Over-limit queries are refused before execution, with a message that
+      // names the limit (GRAPHQL_VALIDATION_FAILED), not answered slowly.
+      EnvelopArmorPlugin({
+        maxDepth: { n: QUERY_LIMITS.depth, ignoreIntrospection: true, exposeLimits: true },
+        costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true, exposeLimits: true },
+        maxAliases: { n: QUERY_LIMITS.aliases, exposeLimits: true },
+        maxDirectives: { n: QUERY_LIMITS.directives, exposeLimits: true },
+        maxTokens: { n: QUERY_LIMITS.tokens, exposeLimits: true },
+        blockFieldSuggestion: { enabled: opts.production },
+      }),
+      useErrorCodes(),
+    ],
+    // One operation per request: a JSON array of operations is refused.
+    batching: false,
     logging: {
       debug: (...a) => log.debug(String(a[0]), { args: a.slice(1) }),
       info: (...a) => log.info(String(a[0]), { args: a.slice(1) }),

@@ -43,11 +43,46 @@ export function createHttpServer(opts: {
     res.setHeader("x-request-id", requestId);
     const path = req.url?.split("?", 1)[0];
     if (path === "/graphql") {
+      if (!withinBodyLimit(req, res)) return;
       void opts.yoga(req, res, { requestId });
     } else {
       app(req, res);
     }
   });
+}
+
+/** Largest request body accepted: a 10 000-character review in any script, its query, and room. */
+export const MAX_BODY_BYTES = 128 * 1024;
+
+/**
+ * Refuses bodies over MAX_BODY_BYTES with 413: up front when the length is
+ * declared, and as soon as a chunked body passes the limit otherwise.
+ */
+function withinBodyLimit(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  const tooLarge = () => {
+    if (!res.headersSent) {
+      res.writeHead(413, { "content-type": "application/json", connection: "close" });
+      res.end(
+        JSON.stringify({
+          errors: [{ message: `Request body over ${MAX_BODY_BYTES} bytes.`, extensions: { code: "REQUEST_TOO_LARGE" } }],
+        }),
+      );
+    }
+    req.destroy();
+  };
+  const declared = Number(req.headers["content-length"]);
+  if (declared > MAX_BODY_BYTES) {
+    tooLarge();
+    return false;
+  }
+  if (req.headers["content-length"] === undefined && req.method !== "GET" && req.method !== "HEAD") {
+    let seen = 0;
+    req.on("data", (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > MAX_BODY_BYTES) tooLarge();
+    });
+  }
+  return true;
 }
 
 export function listen(server: http.Server, host: string, port: number): Promise<AddressInfo> {

@@ -2,13 +2,27 @@ import { GraphQLError, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
 /**
- * graphql-js rejects variables that do not fit the schema (rating "5" or 2.5
- * for an Int) before any resolver runs, with no `extensions.code`. Give those
- * errors the same INVALID_INPUT code and `field` our own validation uses, so a
- * client (the review form) handles one kind of input error, not two.
+ * Every error a client sees carries `extensions.code`. Two kinds come without one:
+ *
+ * - graphql-js rejects variables that do not fit the schema (rating "5" or 2.5
+ *   for an Int) before any resolver runs. They get the same INVALID_INPUT code
+ *   and `field` our own validation uses, so a client (the review form) handles
+ *   one kind of input error, not two.
+ * - Some validation rules from plugins (graphql-armor's alias limit) report
+ *   without a code: they get GRAPHQL_VALIDATION_FAILED, like graphql-js's own.
  */
-export function useInputErrorCodes(): Plugin {
+export function useErrorCodes(): Plugin {
   return {
+    onResultProcess({ result, setResult }) {
+      // Request-level errors (no path: nothing was executed) without a code
+      // come from validation rules; errors with a path are execution errors
+      // and are left to error masking.
+      if (!isSingleResult(result) || !result.errors?.some((e) => !e.extensions?.code && !e.path)) return;
+      setResult({
+        ...result,
+        errors: result.errors.map((e) => (e.extensions?.code || e.path ? e : withCode(e, "GRAPHQL_VALIDATION_FAILED"))),
+      });
+    },
     onExecute() {
       return {
         onExecuteDone({ result, setResult }) {
@@ -38,10 +52,16 @@ function withInputCode(error: GraphQLError): GraphQLError {
   const named = /; Field "(\w+)" (?:of required type|is not defined)/.exec(error.message);
   if (named) inner.push(named[1]!);
   const field = inner.join(".") || variable;
+  return withCode(error, "INVALID_INPUT", { field });
+}
+
+function withCode(error: GraphQLError, code: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
-    extensions: { ...error.extensions, code: "INVALID_INPUT", field },
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code, ...extra },
   });
 }

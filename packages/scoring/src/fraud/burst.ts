@@ -1,0 +1,278 @@
+/**
+ * Burst detection on a product's arrival series, incrementally: a windowed
+ * Poisson surprise (a scan over the last k arrivals) and a one-sided Poisson
+ * CUSUM, each on all arrivals and on the first-time × extreme-star streams,
+ * against an exponentially weighted baseline rate (SCORING.md §2, §5).
+ *
+ * The state is plain JSON of bounded size: a ring of the last
+ * `recentCapacity` arrivals younger than `windowMs`, and per stream a decayed
+ * count of the older ("settled") arrivals and the CUSUM statistic. The window
+ * being tested is never part of its own baseline: an arrival joins the
+ * baseline only when it leaves the ring.
+ */
+import type { ScoringOptions } from "../options.js";
+import type { ArrivalStream, BurstEvidence } from "../reasons.js";
+import { poissonSurprise } from "./poisson.js";
+
+export const ARRIVAL_STREAMS: readonly ArrivalStream[] = ["all", "first_time_5_star", "first_time_1_star"];
+
+const DAY_MS = 86_400_000;
+
+/** One recent arrival, kept while it may still be part of a flagged window. */
+export interface RecentArrival {
+  reviewId: string;
+  timeMs: number;
+  stars: number;
+  firstTime: boolean;
+  /** The trust weight the review is counted with now. */
+  weightBp: number;
+  /** Its suspicion log-odds, so a burst found later can add to it. */
+  logOdds: number;
+  /** The reason code that contributed most, for the product's discount tally. */
+  topReason: string | null;
+  /** Streams whose flagged windows have already been added to logOdds. */
+  flaggedStreams: ArrivalStream[];
+}
+
+/** Per stream: the settled baseline and the CUSUM. */
+export interface StreamState {
+  /** Σ exp(−(decayedAtMs − t)/τ) over settled arrivals. */
+  decayedCount: number;
+  decayedAtMs: number;
+  /** Settled arrivals, undecayed (for the lifetime-rate floor). */
+  settledCount: number;
+  /** CUSUM statistic in nats, as of cusumAtMs; 0 when in control. */
+  cusum: number;
+  cusumAtMs: number;
+  /** When the CUSUM last left 0 and how many arrivals it has counted since. */
+  cusumStartMs: number;
+  cusumCount: number;
+}
+
+/** A flagged burst: the span and the strongest evidence per detector and stream. */
+export interface BurstRecord {
+  startMs: number;
+  endMs: number;
+  evidence: BurstEvidence[];
+}
+
+export interface ArrivalState {
+  firstMs: number | null;
+  lastMs: number | null;
+  arrivals: number;
+  recent: RecentArrival[];
+  streams: Record<ArrivalStream, StreamState>;
+  /** The last few bursts, newest last (at most MAX_BURSTS). */
+  bursts: BurstRecord[];
+}
+
+/** Bursts kept per product; older ones live in the API's own history if it wants them. */
+export const MAX_BURSTS = 10;
+
+export function initialArrivalState(): ArrivalState {
+  const stream = (): StreamState => ({
+    decayedCount: 0,
+    decayedAtMs: 0,
+    settledCount: 0,
+    cusum: 0,
+    cusumAtMs: 0,
+    cusumStartMs: 0,
+    cusumCount: 0,
+  });
+  return {
+    firstMs: null,
+    lastMs: null,
+    arrivals: 0,
+    recent: [],
+    streams: { all: stream(), first_time_5_star: stream(), first_time_1_star: stream() },
+    bursts: [],
+  };
+}
+
+/** The first-time × extreme stream an arrival belongs to, if any. */
+export function firstTimeStreamOf(firstTime: boolean, stars: number): ArrivalStream | null {
+  if (!firstTime) return null;
+  if (stars === 5) return "first_time_5_star";
+  if (stars === 1) return "first_time_1_star";
+  return null;
+}
+
+function inStream(a: { firstTime: boolean; stars: number }, stream: ArrivalStream): boolean {
+  return stream === "all" || firstTimeStreamOf(a.firstTime, a.stars) === stream;
+}
+
+function settle(state: ArrivalState, a: RecentArrival, tauMs: number): void {
+  for (const stream of ARRIVAL_STREAMS) {
+    if (!inStream(a, stream)) continue;
+    const s = state.streams[stream];
+    s.decayedCount = s.decayedCount * Math.exp(-(a.timeMs - s.decayedAtMs) / tauMs) + 1;
+    s.decayedAtMs = a.timeMs;
+    s.settledCount += 1;
+  }
+}
+
+/**
+ * Moves arrivals older than the window (or beyond capacity) from the ring into
+ * the baselines, then appends the new one. Arrival times must not decrease.
+ */
+export function pushArrival(state: ArrivalState, a: RecentArrival, options: ScoringOptions): void {
+  const tau = options.baselineTimeConstantMs;
+  let drop = 0;
+  while (drop < state.recent.length && state.recent[drop]!.timeMs < a.timeMs - options.windowMs) drop++;
+  const over = state.recent.length - drop + 1 - options.recentCapacity;
+  if (over > 0) drop += over;
+  for (let i = 0; i < drop; i++) settle(state, state.recent[i]!, tau);
+  if (drop > 0) state.recent.splice(0, drop);
+  state.recent.push(a);
+  if (state.firstMs === null) state.firstMs = a.timeMs;
+  state.lastMs = a.timeMs;
+  state.arrivals += 1;
+}
+
+/**
+ * A stream's baseline rate per ms at nowMs, from settled arrivals only.
+ *
+ * The decayed count over the settled span [firstMs, now − window] is divided
+ * by that span's total decay weight, τ·(e^{−W/τ} − e^{−age/τ}), which makes it
+ * an honest rate for a young product too. Floors: a share of the lifetime rate
+ * (a lull must not make the next normal day a burst) and, for the first-time
+ * streams, a share of the all-arrivals rate.
+ */
+export function baselineRatePerMs(state: ArrivalState, stream: ArrivalStream, nowMs: number, options: ScoringOptions): number {
+  const s = state.streams[stream];
+  const tau = options.baselineTimeConstantMs;
+  const age = nowMs - (state.firstMs ?? nowMs);
+  const settledSpan = Math.max(age - options.windowMs, options.minWindowMs);
+  const decayWeight = tau * (Math.exp(-Math.min(options.windowMs, age) / tau) - Math.exp(-Math.max(age, options.windowMs + options.minWindowMs) / tau));
+  const decayed = s.decayedCount * Math.exp(-(nowMs - s.decayedAtMs) / tau);
+  const ewma = decayWeight > 0 ? decayed / decayWeight : 0;
+  const lifetime = s.settledCount / settledSpan;
+  let rate = Math.max(ewma, options.lifetimeRateFloorShare * lifetime);
+  if (stream !== "all") {
+    rate = Math.max(rate, options.firstTimeRateFloorShare * baselineRatePerMs(state, "all", nowMs, options));
+  }
+  // One arrival a year: a product with no settled history still has a finite baseline.
+  return Math.max(rate, 1 / (365 * DAY_MS));
+}
+
+function inGrace(state: ArrivalState, nowMs: number, options: ScoringOptions): boolean {
+  return nowMs - (state.firstMs ?? nowMs) < options.graceMs || state.streams.all.settledCount < options.graceReviews;
+}
+
+function windowFacts(state: ArrivalState, stream: ArrivalStream, startMs: number): { firstTimerShare: number; meanStars: number } {
+  let n = 0;
+  let firstTimers = 0;
+  let stars = 0;
+  for (const a of state.recent) {
+    if (a.timeMs < startMs || !inStream(a, stream)) continue;
+    n++;
+    if (a.firstTime) firstTimers++;
+    stars += a.stars;
+  }
+  return { firstTimerShare: n ? firstTimers / n : 0, meanStars: n ? stars / n : 0 };
+}
+
+/**
+ * Runs the detectors for the newest arrival (already pushed) on every stream
+ * it belongs to, updating the CUSUMs. Returns the alarms raised, strongest
+ * scan first; none during the new-product grace period.
+ */
+export function detectBursts(state: ArrivalState, options: ScoringOptions): BurstEvidence[] {
+  const newest = state.recent[state.recent.length - 1]!;
+  const nowMs = newest.timeMs;
+  const grace = inGrace(state, nowMs, options);
+  const alarms: BurstEvidence[] = [];
+  for (const stream of ARRIVAL_STREAMS) {
+    if (!inStream(newest, stream)) continue;
+    const rate = baselineRatePerMs(state, stream, nowMs, options);
+    const threshold = stream === "all" ? options.scanThresholdAll : options.scanThresholdFirstTime;
+
+    // Scan: for the window ending now that starts at the k-th newest arrival
+    // of the stream, the surprise of k arrivals; keep the most surprising.
+    let k = 0;
+    let best: { surprise: number; count: number; startMs: number; expected: number } | null = null;
+    for (let i = state.recent.length - 1; i >= 0; i--) {
+      const a = state.recent[i]!;
+      if (!inStream(a, stream)) continue;
+      k++;
+      if (k < options.minBurstCount) continue;
+      const span = Math.min(options.windowMs, Math.max(options.minWindowMs, nowMs - a.timeMs));
+      const expected = rate * span;
+      const surprise = poissonSurprise(k, expected);
+      if (best === null || surprise > best.surprise) best = { surprise, count: k, startMs: nowMs - span, expected };
+    }
+
+    // CUSUM (Page 1954) in continuous time for λ1 = ρ·λ0: each arrival adds
+    // ln ρ, elapsed time subtracts (λ1 − λ0)·Δt.
+    const c = state.streams[stream];
+    const ratio = options.cusumRateRatio;
+    const drained = Math.max(0, c.cusum - (ratio - 1) * rate * (nowMs - c.cusumAtMs));
+    if (drained === 0) {
+      c.cusumStartMs = nowMs;
+      c.cusumCount = 0;
+    }
+    c.cusum = drained + Math.log(ratio);
+    c.cusumAtMs = nowMs;
+    c.cusumCount += 1;
+
+    if (grace) continue;
+    if (best !== null && best.surprise >= threshold) {
+      alarms.push({
+        detector: "scan",
+        stream,
+        windowStartMs: best.startMs,
+        windowEndMs: nowMs,
+        count: best.count,
+        baselineRatePerDay: rate * DAY_MS,
+        expectedCount: best.expected,
+        surprise: best.surprise,
+        ...windowFacts(state, stream, best.startMs),
+      });
+    }
+    if (c.cusum >= options.cusumThreshold) {
+      const startMs = c.cusumStartMs;
+      alarms.push({
+        detector: "cusum",
+        stream,
+        windowStartMs: startMs,
+        windowEndMs: nowMs,
+        count: c.cusumCount,
+        baselineRatePerDay: rate * DAY_MS,
+        expectedCount: rate * Math.max(options.minWindowMs, nowMs - startMs),
+        surprise: c.cusum,
+        ...windowFacts(state, stream, startMs),
+      });
+      c.cusum = 0;
+      c.cusumStartMs = nowMs;
+      c.cusumCount = 0;
+    }
+  }
+  return alarms;
+}
+
+/**
+ * Folds alarms into the product's burst list: an alarm that overlaps the last
+ * burst (or starts within a window of its end) extends it, otherwise it opens
+ * a new one. Keeps the strongest evidence per detector × stream. Returns the
+ * burst the alarms belong to, or null without alarms.
+ */
+export function recordBurst(state: ArrivalState, alarms: readonly BurstEvidence[], options: ScoringOptions): BurstRecord | null {
+  if (alarms.length === 0) return null;
+  const startMs = Math.min(...alarms.map((a) => a.windowStartMs));
+  const endMs = Math.max(...alarms.map((a) => a.windowEndMs));
+  let burst = state.bursts[state.bursts.length - 1];
+  if (burst === undefined || startMs > burst.endMs + options.windowMs) {
+    burst = { startMs, endMs, evidence: [] };
+    state.bursts.push(burst);
+    if (state.bursts.length > MAX_BURSTS) state.bursts.splice(0, state.bursts.length - MAX_BURSTS);
+  } else {
+    burst.startMs = Math.min(burst.startMs, startMs);
+    burst.endMs = Math.max(burst.endMs, endMs);
+  }
+  for (const a of alarms) {
+    const i = burst.evidence.findIndex((e) => e.detector === a.detector && e.stream === a.stream);
+    if (i < 0) burst.evidence.push(a);
+    else if (a.count > burst.evidence[i]!.count || (a.count === burst.evidence[i]!.count && a.surprise > burst.evidence[i]!.surprise)) burst.evidence[i] = a;
+  }
+  return burst;
+}

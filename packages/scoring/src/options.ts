@@ -1,0 +1,80 @@
+/**
+ * Every tunable number of the write-time scorer in one place, with why it has
+ * its value. The defaults were set from SCORING.md's published rates and
+ * checked on the training half of YelpChi's products only (bench/README.md).
+ */
+export interface ScoringOptions {
+  /** The scan's longest window: arrivals older than this leave the recent buffer and join the baseline. @default 48 h (the burst definition) */
+  readonly windowMs: number;
+  /** The scan's shortest window: timestamps often have day resolution only, so no window is shorter than a day. @default 24 h */
+  readonly minWindowMs: number;
+  /** Recent arrivals kept per product (the bounded ring buffer). @default 32 */
+  readonly recentCapacity: number;
+  /** Time constant of the exponentially weighted baseline rate. @default 180 d (the trailing baseline of SCORING.md §3.2) */
+  readonly baselineTimeConstantMs: number;
+  /** No burst alarms before a product is this old... @default 30 d */
+  readonly graceMs: number;
+  /** ...or before this many of its arrivals have settled into the baseline. @default 10 */
+  readonly graceReviews: number;
+  /** Fewest arrivals in a window that can make a burst. @default 3 */
+  readonly minBurstCount: number;
+  /** −log10 Poisson tail from which the scan alarms, on all arrivals. */
+  readonly scanThresholdAll: number;
+  /** The same for the first-time × extreme-star streams. */
+  readonly scanThresholdFirstTime: number;
+  /** CUSUM alarm level (nats) and the rate ratio it is tuned to detect. */
+  readonly cusumThreshold: number;
+  readonly cusumRateRatio: number;
+  /** The baseline never falls below this share of the lifetime rate (launches and lulls). @default 0.5 */
+  readonly lifetimeRateFloorShare: number;
+  /** A first-time × extreme stream's baseline never falls below this share of the all-arrivals baseline. */
+  readonly firstTimeRateFloorShare: number;
+  /** Lowest trust weight, in basis points: nobody's review counts for nothing. @default 500 (0.05) */
+  readonly minWeightBp: number;
+}
+
+export const DEFAULT_SCORING_OPTIONS: ScoringOptions = {
+  windowMs: 48 * 3_600_000,
+  minWindowMs: 24 * 3_600_000,
+  recentCapacity: 32,
+  baselineTimeConstantMs: 180 * 86_400_000,
+  graceMs: 30 * 86_400_000,
+  graceReviews: 10,
+  minBurstCount: 3,
+  scanThresholdAll: 5,
+  scanThresholdFirstTime: 4,
+  cusumThreshold: 8,
+  cusumRateRatio: 4,
+  lifetimeRateFloorShare: 0.5,
+  firstTimeRateFloorShare: 0.1,
+  minWeightBp: 500,
+};
+
+/**
+ * Log-odds contributions of the write-time suspicion (a naive-Bayes style sum,
+ * squashed by the logistic). Hand-set, not fitted: the star rates come from
+ * YelpChi's published filter shares per star level (README of the data), the
+ * others are round numbers on the same scale.
+ */
+export const SUSPICION_WEIGHTS = {
+  /** Log-odds of an ordinary review: suspicion 0.05. */
+  base: -2.9,
+  firstTimeReviewer: 1.6,
+  /** Per log(1 + earlier reviews), for reviewers with history. */
+  historyPerLogReview: -0.35,
+  /** Per review beyond the first on the same UTC day, capped at 3. */
+  dailyVolumePerReview: 0.35,
+  extremeOneStar: 0.9,
+  extremeFiveStar: 0.35,
+  twoStar: 0.25,
+  /** Per star of deviation beyond 1 from the product's consensus. */
+  deviationPerStar: 0.5,
+  /** Membership of a flagged first-time × extreme window, for an arrival of that stream. */
+  burstFirstTimeStream: 3.5,
+  /** Membership of a flagged all-arrivals window, for a first-time reviewer / anyone else. */
+  burstAllFirstTime: 2.0,
+  burstAllOther: 0.5,
+  duplicateText: 4,
+  verified: -1.5,
+  unverified: 0.3,
+} as const;

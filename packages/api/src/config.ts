@@ -21,6 +21,14 @@ export interface Config {
   dbTimeoutMs: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownGraceMs: number;
+  /** Redis for rate-limit counters shared by several API processes; in memory without it. */
+  redisUrl: string | undefined;
+  /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
+  trustProxy: boolean;
+  rateRequestsPerMinutePerIp: number;
+  rateRequestsPerMinutePerKey: number;
+  rateFormPerHourPerIp: number;
+  rateReviewsPerDayPerReviewer: number;
 }
 
 const integer = (min: number, max: number) =>
@@ -51,6 +59,12 @@ const schema = z.object({
     .default(5),
   STARLING_DB_TIMEOUT_MS: integer(100, 120_000).default(5_000),
   STARLING_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
+  STARLING_REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL").optional(),
+  STARLING_TRUST_PROXY: z.enum(["0", "1", "false", "true"]).default("0"),
+  STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP: integer(1, 10_000_000).default(1_200),
+  STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: integer(1, 10_000_000).default(6_000),
+  STARLING_RATE_FORM_PER_HOUR_PER_IP: integer(1, 1_000_000).default(10),
+  STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER: integer(1, 1_000_000).default(20),
 });
 
 export class ConfigError extends Error {
@@ -87,5 +101,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     priorStrength: v.STARLING_PRIOR_STRENGTH,
     dbTimeoutMs: v.STARLING_DB_TIMEOUT_MS,
     shutdownGraceMs: v.STARLING_SHUTDOWN_GRACE_MS,
+    redisUrl: v.STARLING_REDIS_URL,
+    trustProxy: v.STARLING_TRUST_PROXY === "1" || v.STARLING_TRUST_PROXY === "true",
+    rateRequestsPerMinutePerIp: v.STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP,
+    rateRequestsPerMinutePerKey: v.STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY,
+    rateFormPerHourPerIp: v.STARLING_RATE_FORM_PER_HOUR_PER_IP,
+    rateReviewsPerDayPerReviewer: v.STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER,
   };
 }

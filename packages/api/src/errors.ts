@@ -13,7 +13,8 @@ export type ErrorCode =
   | "INVALID_INPUT"
   | "PRODUCT_NOT_FOUND"
   | "IDEMPOTENCY_KEY_REUSED"
-  | "INVALID_CURSOR";
+  | "INVALID_CURSOR"
+  | "RATE_LIMITED";
 
 export class StarlingError extends GraphQLError {
   readonly code: ErrorCode;
@@ -27,6 +28,15 @@ export class StarlingError extends GraphQLError {
 
 export function invalidInput(field: string, message: string): StarlingError {
   return new StarlingError("INVALID_INPUT", `${field}: ${message}`, { field });
+}
+
+/** A 429 with Retry-After: Yoga turns `extensions.http` into the response's status and headers. */
+export function rateLimited(refusal: { limit: string; retryAfter: number }): StarlingError {
+  return new StarlingError(
+    "RATE_LIMITED",
+    `Too many requests: over the limit of ${refusal.limit}. Retry after ${refusal.retryAfter} s.`,
+    { retryAfter: refusal.retryAfter, http: { status: 429, headers: { "Retry-After": String(refusal.retryAfter) } } },
+  );
 }
 
 /** MongoDB's duplicate-key code; FerretDB gives no index name with it, so callers read back. */

@@ -9,6 +9,7 @@ import { buildSchema } from "./graphql/schema.js";
 import { createGraphQLHandler } from "./graphql/yoga.js";
 import { closeGracefully, createHttpServer, listen } from "./http/server.js";
 import type { Logger } from "./log.js";
+import { createRateLimits } from "./http/rate-limits.js";
 
 export interface Starling {
   /** http://host:port */
@@ -37,14 +38,16 @@ export async function startStarling(opts: {
     const playground = (await opts.beforeListen?.(deps)) ?? {
       defaultQuery: '# Put your shop\'s key in Headers: {"Authorization": "Bearer sk_…"}\n{\n  shop { id name }\n}\n',
     };
+    const rateLimits = createRateLimits(config);
     const yoga = createGraphQLHandler({
       schema: buildSchema(),
       deps,
       log,
       production: config.env === "production",
       playground,
+      rateLimits,
     });
-    const server = createHttpServer({ yoga, db });
+    const server = createHttpServer({ yoga, db, rateLimits, trustProxy: config.trustProxy });
     const address = await listen(server, config.host, config.port);
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
@@ -58,6 +61,7 @@ export async function startStarling(opts: {
       close: () =>
         (closing ??= (async () => {
           await closeGracefully(server, config.shutdownGraceMs);
+          await rateLimits.close();
           await db.close();
         })()),
     };

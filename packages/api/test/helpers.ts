@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { inject } from "vitest";
-import { REPO_ROOT, type Config } from "../src/config.js";
+import { REPO_ROOT, loadConfig, type Config } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
 import { bindModels, ensureIndexes, type Models } from "../src/db/models.js";
 import { createShop } from "../src/domain/shops.js";
@@ -20,16 +20,17 @@ export function uniqueDbName(label: string): string {
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
-    env: "test",
-    host: "127.0.0.1",
+    ...loadConfig({ NODE_ENV: "test" }),
     port: 0,
     mongodbUri: inject("mongoUri"),
     dbName: uniqueDbName("api"),
-    dataDir: path.join(REPO_ROOT, ".data"),
     logLevel: "error",
-    priorStrength: 5,
-    dbTimeoutMs: 5_000,
-    shutdownGraceMs: 5_000,
+    // Tests send hundreds of requests from one address in seconds; the
+    // rate-limit tests set their own small limits.
+    rateRequestsPerMinutePerIp: 1_000_000,
+    rateRequestsPerMinutePerKey: 1_000_000,
+    rateFormPerHourPerIp: 1_000_000,
+    rateReviewsPerDayPerReviewer: 1_000_000,
     ...overrides,
   };
 }

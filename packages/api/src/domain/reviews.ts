@@ -62,6 +62,10 @@ export async function submitReview(
   deps: Deps,
   shopId: string,
   input: ReviewInput,
+  hooks: {
+    /** Runs once the review is known to be valid, before it is stored (rate limits); may throw. */
+    beforeStore?: (review: Pick<ReviewDoc, "productId" | "reviewer">) => Promise<void>;
+  } = {},
 ): Promise<{ review: Review; replayed: boolean }> {
   const productId = identifier("productId", input.productId);
   const clean = {
@@ -90,6 +94,8 @@ export async function submitReview(
       field: "productId",
     });
   }
+
+  await hooks.beforeStore?.(clean);
 
   const payloadHash = sha256(JSON.stringify(clean));
   const doc: ReviewDoc = {

@@ -3,10 +3,13 @@ import type { Deps } from "../domain/deps.js";
 import { authenticate, requireScope, type Caller, type Scope } from "../domain/keys.js";
 import { loadRatings, type Rating } from "../domain/ratings.js";
 import type { Shop } from "../domain/shops.js";
+import type { RateLimits } from "../http/rate-limits.js";
 
 export interface Context {
   readonly deps: Deps;
   readonly requestId: string;
+  readonly ip: string;
+  readonly rateLimits: RateLimits;
   /** Who is calling; rejects with UNAUTHENTICATED without a valid key. Checked once per request. */
   caller(): Promise<Caller>;
   /** The caller's shop, if its key holds one of these scopes; FORBIDDEN otherwise. */
@@ -15,13 +18,17 @@ export interface Context {
   readonly ratings: DataLoader<string, Rating>;
 }
 
-export function createContext(deps: Deps, requestId: string, authorization: string | null): Context {
+export function createContext(
+  deps: Deps,
+  request: { requestId: string; ip: string; rateLimits: RateLimits },
+  authorization: string | null,
+): Context {
   let caller: Promise<Caller> | undefined;
   const getCaller = () => (caller ??= authenticate(deps, authorization));
   const authorize = async (scope: Scope | readonly Scope[]) => requireScope(await getCaller(), scope);
   return {
     deps,
-    requestId,
+    ...request,
     caller: getCaller,
     authorize,
     ratings: new DataLoader(async (productIds) => loadRatings(deps, (await authorize("reviews:read")).id, productIds)),

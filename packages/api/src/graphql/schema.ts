@@ -20,7 +20,7 @@ import {
   type KeyKind,
   type Scope,
 } from "../domain/keys.js";
-import { invalidInput } from "../errors.js";
+import { invalidInput, rateLimited } from "../errors.js";
 import type { Context } from "./context.js";
 
 const MAX_PRODUCTS_PER_REQUEST = 100;
@@ -440,13 +440,32 @@ export function buildSchema(): GraphQLSchema {
           if (viaForm && input.provenance != null && input.provenance !== "ORGANIC") {
             throw invalidInput("provenance", "reviews through the customer form are ORGANIC (or verified through an invitation)");
           }
-          return submitReview(ctx.deps, shop.id, {
-            ...input,
-            productId: String(input.productId),
-            reviewer: { name: input.reviewer.name, externalId: input.reviewer.externalId },
-            provenance: input.provenance ?? "ORGANIC",
-            source: viaForm ? "form" : "api",
-          });
+          return submitReview(
+            ctx.deps,
+            shop.id,
+            {
+              ...input,
+              productId: String(input.productId),
+              reviewer: { name: input.reviewer.name, externalId: input.reviewer.externalId },
+              provenance: input.provenance ?? "ORGANIC",
+              source: viaForm ? "form" : "api",
+            },
+            {
+              // Counted only for valid submissions, so a customer fixing a
+              // field error in the form does not use up their allowance.
+              beforeStore: async (review) => {
+                // A form reviewer is known only by address and name; the
+                // shop's server vouches for its customer ids, and its
+                // submissions without one (imports) are not one reviewer's.
+                const reviewer =
+                  review.reviewer.externalId ?? (viaForm ? `form:${ctx.ip}:${review.reviewer.name.toLowerCase()}` : null);
+                const refusal =
+                  (viaForm ? await ctx.rateLimits.formSubmission(ctx.ip, shop.id) : null) ??
+                  (reviewer ? await ctx.rateLimits.reviewer(shop.id, reviewer) : null);
+                if (refusal) throw rateLimited(refusal);
+              },
+            },
+          );
         },
       }),
     }),

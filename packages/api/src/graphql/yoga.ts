@@ -4,6 +4,7 @@ import { GraphQLError, type GraphQLSchema } from "graphql";
 import { createYoga, type GraphiQLOptions, type YogaServerInstance } from "graphql-yoga";
 import type { Deps } from "../domain/deps.js";
 import type { Logger } from "../log.js";
+import type { RateLimits } from "../http/rate-limits.js";
 import { createContext, type Context } from "./context.js";
 import { useErrorCodes } from "./error-codes.js";
 
@@ -15,6 +16,8 @@ export const QUERY_LIMITS = { depth: 10, cost: 20_000, aliases: 15, directives: 
 
 export interface ServerContext {
   requestId: string;
+  /** The client's address, as the rate limits see it. */
+  ip: string;
 }
 
 /**
@@ -28,6 +31,7 @@ export function createGraphQLHandler(opts: {
   log: Logger;
   production: boolean;
   playground: GraphiQLOptions;
+  rateLimits: RateLimits;
 }): YogaServerInstance<ServerContext, Context> {
   const { log } = opts;
   return createYoga<ServerContext, Context>({
@@ -57,7 +61,8 @@ export function createGraphQLHandler(opts: {
       warn: (...a) => log.warn(String(a[0]), { args: a.slice(1) }),
       error: (...a) => log.error(String(a[0]), { args: a.slice(1) }),
     },
-    context: ({ request, requestId }) => createContext(opts.deps, requestId, request.headers.get("authorization")),
+    context: ({ request, requestId, ip }) =>
+      createContext(opts.deps, { requestId, ip, rateLimits: opts.rateLimits }, request.headers.get("authorization")),
     maskedErrors: {
       isDev: !opts.production,
       // Errors the client can act on are GraphQLErrors (ours carry a code);

@@ -6,6 +6,7 @@ import type { YogaServerInstance } from "graphql-yoga";
 import type { Context } from "../graphql/context.js";
 import type { ServerContext } from "../graphql/yoga.js";
 import type { Database } from "../db/connection.js";
+import type { RateLimits, RateRefusal } from "./rate-limits.js";
 
 /**
  * One node:http server: /graphql goes straight to Yoga, every other path to
@@ -16,6 +17,8 @@ import type { Database } from "../db/connection.js";
 export function createHttpServer(opts: {
   yoga: YogaServerInstance<ServerContext, Context>;
   db: Database;
+  rateLimits: RateLimits;
+  trustProxy: boolean;
 }): http.Server {
   const app = express();
   app.disable("x-powered-by");
@@ -44,11 +47,42 @@ export function createHttpServer(opts: {
     const path = req.url?.split("?", 1)[0];
     if (path === "/graphql") {
       if (!withinBodyLimit(req, res)) return;
-      void opts.yoga(req, res, { requestId });
+      const ip = clientIp(req, opts.trustProxy);
+      const authorization = req.headers.authorization ?? null;
+      opts.rateLimits.request(ip, authorization).then(
+        (refusal) => {
+          if (refusal) tooManyRequests(res, refusal);
+          else void opts.yoga(req, res, { requestId, ip });
+        },
+        (err: unknown) => {
+          res.destroy(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
     } else {
       app(req, res);
     }
   });
+}
+
+/** The client's address: the socket's, or behind a proxy you run, the first X-Forwarded-For hop. */
+function clientIp(req: http.IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.headers["x-forwarded-for"] : undefined;
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+  return first || req.socket.remoteAddress || "unknown";
+}
+
+function tooManyRequests(res: http.ServerResponse, refusal: RateRefusal): void {
+  res.writeHead(429, { "content-type": "application/json", "retry-after": String(refusal.retryAfter) });
+  res.end(
+    JSON.stringify({
+      errors: [
+        {
+          message: `Too many requests: over the limit of ${refusal.limit}. Retry after ${refusal.retryAfter} s.`,
+          extensions: { code: "RATE_LIMITED", retryAfter: refusal.retryAfter },
+        },
+      ],
+    }),
+  );
 }
 
 /** Largest request body accepted: a 10 000-character review in any script, its query, and room. */

@@ -1,0 +1,94 @@
+/**
+ * Rate limits (rate-limiter-flexible), in three layers:
+ *
+ * - per client IP and per API key, on every GraphQL request, before any work;
+ * - per IP on customer-form submissions (publishable keys), much tighter;
+ * - per reviewer and shop on review submissions.
+ *
+ * One API process counts in memory; several copies share counters in Redis
+ * (STARLING_REDIS_URL). Not in MongoDB: on FerretDB `$inc` is not atomic and a
+ * Mongo-backed limiter would undercount (MONGODB.md §2.4). If Redis stops
+ * answering, each process falls back to its own in-memory counters rather than
+ * refusing all traffic or letting all of it through.
+ */
+import { createHash } from "node:crypto";
+import { Redis } from "ioredis";
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from "rate-limiter-flexible";
+import type { Config } from "../config.js";
+
+export interface RateRefusal {
+  readonly limit: string;
+  /** Seconds until a retry can succeed, for the Retry-After header. */
+  readonly retryAfter: number;
+}
+
+export interface RateLimits {
+  request(ip: string, authorization: string | null): Promise<RateRefusal | null>;
+  formSubmission(ip: string, shopId: string): Promise<RateRefusal | null>;
+  reviewer(shopId: string, reviewer: string): Promise<RateRefusal | null>;
+  close(): Promise<void>;
+}
+
+export type RateConfig = Pick<
+  Config,
+  "redisUrl" | "rateRequestsPerMinutePerIp" | "rateRequestsPerMinutePerKey" | "rateFormPerHourPerIp" | "rateReviewsPerDayPerReviewer"
+>;
+
+export function createRateLimits(config: RateConfig): RateLimits {
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
+    : null;
+  // ioredis reports connection trouble as events; the insurance limiter covers
+  // the outage, so a log line per reconnect attempt would only be noise.
+  redis?.on("error", () => {});
+
+  const make = (name: string, points: number, duration: number): RateLimiterAbstract => {
+    const memory = new RateLimiterMemory({ keyPrefix: `starling:${name}`, points, duration });
+    if (!redis) return memory;
+    return new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `starling:${name}`,
+      points,
+      duration,
+      insuranceLimiter: memory,
+    });
+  };
+  const perIp = make("ip", config.rateRequestsPerMinutePerIp, 60);
+  const perKey = make("key", config.rateRequestsPerMinutePerKey, 60);
+  const form = make("form", config.rateFormPerHourPerIp, 3600);
+  const reviewer = make("reviewer", config.rateReviewsPerDayPerReviewer, 86_400);
+
+  return {
+    async request(ip, authorization) {
+      const ipRefusal = await consume(perIp, ip, "requests per minute per IP address");
+      if (ipRefusal || !authorization) return ipRefusal;
+      // Counted by the key's hash, before (and without) a database lookup, so a
+      // flood of wrong keys is limited as cheaply as a flood of right ones.
+      return consume(perKey, hash(authorization), "requests per minute per API key");
+    },
+    formSubmission: (ip, shopId) => consume(form, `${shopId}:${ip}`, "review-form submissions per hour per IP address"),
+    reviewer: (shopId, who) => consume(reviewer, `${shopId}:${hash(who)}`, "reviews per day per reviewer"),
+    async close() {
+      redis?.disconnect();
+    },
+  };
+}
+
+async function consume(limiter: RateLimiterAbstract, key: string, limit: string): Promise<RateRefusal | null> {
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (res) {
+    if (res instanceof RateLimiterRes) return { limit, retryAfter: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+    throw res;
+  }
+}
+
+function hash(s: string): string {
+  return createHash("sha256").update(s).digest("base64url").slice(0, 22);
+}

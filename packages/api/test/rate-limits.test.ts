@@ -1,0 +1,143 @@
+/**
+ * Rate limits: per IP, per key, per form submitter and per reviewer, with 429
+ * and Retry-After; and one limit shared by two API processes through Redis.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { SUBMIT, gql, openModels, review, spawnCli, startTestApi, uniqueDbName, type TestApi } from "./helpers.js";
+import { createShop } from "../src/domain/shops.js";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function api(overrides: Parameters<typeof startTestApi>[0]): Promise<TestApi> {
+  const a = await startTestApi(overrides);
+  cleanups.push(() => a.close());
+  return a;
+}
+
+describe("request limits", () => {
+  it("refuse a client over its per-IP limit with 429 and Retry-After, before doing anything", async () => {
+    const a = await api({ rateRequestsPerMinutePerIp: 5 });
+    for (let i = 0; i < 5; i++) expect((await a.gql(`{ shop { id } }`)).status).toBe(200);
+    const res = await fetch(`${a.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${a.shop.key}` },
+      body: JSON.stringify({ query: `mutation { putProduct(input: { id: "late", name: "Late" }) { id } }` }),
+    });
+    expect(res.status).toBe(429);
+    const retryAfter = Number(res.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    const body = (await res.json()) as any;
+    expect(body.errors[0].extensions).toMatchObject({ code: "RATE_LIMITED", retryAfter });
+    expect(await a.models.Product.countDocuments({ productId: "late" })).toBe(0);
+  });
+
+  it("count each API key on its own", async () => {
+    const a = await api({ rateRequestsPerMinutePerKey: 3 });
+    const other = await a.newShop("Other");
+    for (let i = 0; i < 3; i++) expect((await a.gql(`{ shop { id } }`)).status).toBe(200);
+    expect((await a.gql(`{ shop { id } }`)).status).toBe(429);
+    expect((await a.gql(`{ shop { id } }`, {}, other.key)).status).toBe(200);
+  });
+});
+
+describe("review limits", () => {
+  it("hold the customer form to a few submissions per address, counting only valid ones", async () => {
+    const a = await api({ rateFormPerHourPerIp: 2 });
+    await a.gql(`mutation { putProduct(input: { id: "cup", name: "Cup" }) { id } }`);
+    for (let i = 0; i < 3; i++) {
+      const bad = await a.gql(SUBMIT, { input: review("cup", 5, { body: "" }) }, a.shop.publishableKey);
+      expect(bad.errors?.[0]?.extensions?.code).toBe("INVALID_INPUT");
+    }
+    for (let i = 0; i < 2; i++) {
+      const ok = await a.gql(SUBMIT, { input: review("cup", 5, { reviewer: { name: `Customer ${i}` } }) }, a.shop.publishableKey);
+      expect(ok.errors).toBeUndefined();
+    }
+    const res = await fetch(`${a.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${a.shop.publishableKey}` },
+      body: JSON.stringify({ query: SUBMIT, variables: { input: review("cup", 1, { reviewer: { name: "Customer 9" } }) } }),
+    });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(60);
+    const body = (await res.json()) as any;
+    expect(body.errors[0].extensions.code).toBe("RATE_LIMITED");
+    expect(await a.models.Review.countDocuments({ productId: "cup" })).toBe(2);
+    // The shop's own server is not held to the form's limit.
+    expect((await a.gql(SUBMIT, { input: review("cup", 4) })).errors).toBeUndefined();
+  });
+
+  it("hold one reviewer to a daily number of reviews", async () => {
+    const a = await api({ rateReviewsPerDayPerReviewer: 2 });
+    await a.gql(`mutation { putProduct(input: { id: "hat", name: "Hat" }) { id } }`);
+    const by = (id: string) => review("hat", 5, { reviewer: { name: "Pat", externalId: id } });
+    expect((await a.gql(SUBMIT, { input: by("cust-1") })).errors).toBeUndefined();
+    expect((await a.gql(SUBMIT, { input: by("cust-1") })).errors).toBeUndefined();
+    expect((await a.gql(SUBMIT, { input: by("cust-1") })).errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+    expect((await a.gql(SUBMIT, { input: by("cust-2") })).errors).toBeUndefined();
+    expect(await a.models.Review.countDocuments({ productId: "hat" })).toBe(3);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}`)));
+    child.stdout!.on("data", (d: Buffer) => {
+      if (d.toString().includes("Ready to accept connections")) resolve();
+    });
+  });
+  return { url: `redis://127.0.0.1:${port}`, child };
+}
+
+describe("several API processes", () => {
+  it("share one limit through Redis", async () => {
+    const redis = await startRedis();
+    cleanups.push(async () => redis.child.kill("SIGTERM"));
+    const dbName = uniqueDbName("redis");
+    const direct = await openModels(dbName);
+    cleanups.push(() => direct.close());
+    const { secretKey } = await createShop(direct.deps, { name: "Shared" });
+
+    const env = {
+      MONGODB_URI: inject("mongoUri"),
+      STARLING_DB_NAME: dbName,
+      PORT: "0",
+      STARLING_REDIS_URL: redis.url,
+      STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP: "10",
+    };
+    const urls: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const p = spawnCli(["serve"], env);
+      cleanups.push(async () => p.child.kill("SIGKILL"));
+      urls.push((await p.line(/^listening (\S+)/))[1]!);
+    }
+    // 6 requests to each process: 12 in all against a limit of 10 per minute.
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      for (const url of urls) statuses.push((await gql(url, `{ shop { id } }`, {}, secretKey)).status);
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(2);
+  });
+});

@@ -41,9 +41,9 @@ export const DEFAULT_SCORING_OPTIONS: ScoringOptions = {
   graceMs: 30 * 86_400_000,
   graceReviews: 10,
   minBurstCount: 3,
-  scanThresholdAll: 5,
-  scanThresholdFirstTime: 4,
-  cusumThreshold: 8,
+  scanThresholdAll: 7,
+  scanThresholdFirstTime: 5,
+  cusumThreshold: 16,
   cusumRateRatio: 4,
   lifetimeRateFloorShare: 0.5,
   firstTimeRateFloorShare: 0.1,
@@ -57,16 +57,17 @@ export const DEFAULT_SCORING_OPTIONS: ScoringOptions = {
  * others are round numbers on the same scale.
  */
 export const SUSPICION_WEIGHTS = {
-  /** Log-odds of an ordinary review: suspicion 0.05. */
-  base: -2.9,
+  /** Log-odds of a review with no evidence either way: suspicion 0.047. */
+  base: -3.0,
   firstTimeReviewer: 1.6,
-  /** Per log(1 + earlier reviews), for reviewers with history. */
-  historyPerLogReview: -0.35,
+  /** Reviewers with history: historyOffset + historyPerLogReview·ln(1 + earlier reviews). */
+  historyOffset: 1.6,
+  historyPerLogReview: -1.8,
   /** Per review beyond the first on the same UTC day, capped at 3. */
   dailyVolumePerReview: 0.35,
-  extremeOneStar: 0.9,
-  extremeFiveStar: 0.35,
-  twoStar: 0.25,
+  extremeOneStar: 1.3,
+  extremeFiveStar: 0.4,
+  twoStar: 0.4,
   /** Per star of deviation beyond 1 from the product's consensus. */
   deviationPerStar: 0.5,
   /** Membership of a flagged first-time × extreme window, for an arrival of that stream. */

@@ -159,7 +159,7 @@ export function scoreArrivalInPlace(
   const prior = reviewer.reviewCount;
   const firstTime = prior === 0;
   if (firstTime) add({ code: "first_time_reviewer", weight: W.firstTimeReviewer });
-  else add({ code: "reviewer_history", priorReviews: prior, weight: W.historyPerLogReview * Math.log1p(prior) });
+  else add({ code: "reviewer_history", priorReviews: prior, weight: W.historyOffset + W.historyPerLogReview * Math.log1p(prior) });
   const day = Math.floor(nowMs / DAY_MS);
   const reviewsToday = !firstTime && reviewer.day === day ? reviewer.reviewsThatDay + 1 : 1;
   if (reviewsToday > 1) {

@@ -1,8 +1,12 @@
 import { invalidInput } from "../errors.js";
 
-// C0 controls other than tab, newline and carriage return, DEL, and lone
-// surrogates: nothing a person types, and NUL is not storable on FerretDB.
-const UNSAFE_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// C0 controls other than tab, newline and carriage return, DEL, lone
+// surrogates, and explicit bidirectional overrides and isolates: nothing a
+// person types (right-to-left scripts need none of them), NUL is not storable
+// on FerretDB, and bidi controls let a name or title display as something it
+// is not ("Trojan Source").
+const UNSAFE_CHARS =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * A text field as the customer wrote it (not trimmed, not rewritten: escaping
@@ -13,7 +17,7 @@ export function text(field: string, value: string, opts: { min?: number; max: nu
   if (value.trim().length === 0) throw invalidInput(field, "must not be empty");
   if (length < (opts.min ?? 1)) throw invalidInput(field, `must be at least ${opts.min} characters`);
   if (length > opts.max) throw invalidInput(field, `must be at most ${opts.max} characters (got ${length})`);
-  if (UNSAFE_CHARS.test(value)) throw invalidInput(field, "contains control characters");
+  if (UNSAFE_CHARS.test(value)) throw invalidInput(field, "contains control or bidirectional-override characters");
   return value;
 }
 

@@ -44,6 +44,8 @@ export function createHttpServer(opts: {
   return http.createServer((req, res) => {
     const requestId = randomUUID();
     res.setHeader("x-request-id", requestId);
+    // Review text is returned as written: never let a browser sniff a JSON answer into HTML.
+    res.setHeader("x-content-type-options", "nosniff");
     const path = req.url?.split("?", 1)[0];
     if (path === "/graphql") {
       if (!withinBodyLimit(req, res)) return;

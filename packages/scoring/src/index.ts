@@ -72,3 +72,4 @@ export { type ScoredReview, type TimelineOptions, type TimelineResult, type Time
 // Reasons and errors
 export { type ArrivalStream, type BurstEvidence, type Reason, type ReasonCode, describeDuration, describeReason } from "./reasons.js";
 export { ScoringInputError } from "./errors.js";
+export { type HindsightScore, HINDSIGHT_WEIGHTS, rescoreWithHindsight } from "./rescore.js";

@@ -17,7 +17,8 @@ export type Reason =
   | { code: "burst"; weight: number; burst: BurstEvidence }
   | { code: "duplicate_text"; similarity: number; otherReviewId: string; otherReviewerId: string; otherProductId: string; weight: number }
   | { code: "verified_purchase"; verified: boolean; weight: number }
-  | { code: "reviewer_total"; totalReviews: number; weight: number }
+  | { code: "reviewer_total"; totalReviews: number; activeDays: number; maxReviewsPerDay: number; weight: number }
+  | { code: "early_review"; lifeShare: number; weight: number }
   | { code: "reviewer_surprise"; surpriseBits: number; reviewCount: number; weight: number };
 
 export type ReasonCode = Reason["code"];
@@ -98,7 +99,11 @@ export function describeReason(r: Reason): string {
     case "verified_purchase":
       return r.verified ? "Verified purchase." : "Not a verified purchase.";
     case "reviewer_total":
-      return `The reviewer wrote ${r.totalReviews} review${r.totalReviews === 1 ? "" : "s"} in all.`;
+      return r.totalReviews === 1
+        ? "The reviewer's only review."
+        : `The reviewer wrote ${r.totalReviews} reviews over ${round(r.activeDays, 0)} days, at most ${r.maxReviewsPerDay} on one day.`;
+    case "early_review":
+      return `Written ${Math.round(r.lifeShare * 100)}% of the way through the product's review history.`;
     case "reviewer_surprise":
       return `The reviewer's ratings and timing are unusual: ${round(r.surpriseBits, 1)} bits of surprise over ${r.reviewCount} review${r.reviewCount === 1 ? "" : "s"}.`;
   }

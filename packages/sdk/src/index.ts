@@ -1,2 +1,58 @@
-// The typed client lands with the SDK issue; this package reserves its place in the workspace.
-export {};
+/**
+ * @starling/sdk: the typed client for Starling's GraphQL API.
+ *
+ * @example
+ * import { createClient } from "@starling/sdk";
+ * const starling = createClient({ endpoint: "http://127.0.0.1:4000", key: "pk_demo_local_only_not_secret" });
+ * const mug = await starling.products.rating("camp-mug");
+ * console.log(mug?.rating.average, mug?.rating.count); // 4.34 3
+ */
+import { Transport, type ClientOptions } from "./client.js";
+import { createProducts, type ProductsResource } from "./resources/products.js";
+import { createReviews, type ReviewsResource } from "./resources/reviews.js";
+
+/** A Starling client: `products` for ratings, `reviews` for reading and writing reviews. */
+export interface StarlingClient {
+  readonly products: ProductsResource;
+  readonly reviews: ReviewsResource;
+  /** The endpoint and key this client talks to (for widgets that embed the review form). */
+  readonly endpoint: string;
+  readonly key: string;
+}
+
+/**
+ * Makes a client. Works in browsers and Node 18+ (built-in fetch); no dependencies.
+ * @throws TypeError when `endpoint` is not an http(s) URL or `key` is not a Starling key
+ */
+export function createClient(options: ClientOptions): StarlingClient {
+  const transport = new Transport(options);
+  const products = createProducts(transport);
+  return {
+    products: { rating: products.rating, ratings: products.ratings },
+    reviews: createReviews(transport, products.remember),
+    endpoint: options.endpoint.replace(/\/+$/, ""),
+    key: options.key,
+  };
+}
+
+export type { ClientOptions } from "./client.js";
+export type { ProductsResource } from "./resources/products.js";
+export type { ListReviewsOptions, ReviewPage, ReviewsResource, SubmitReviewResult } from "./resources/reviews.js";
+export type { ProductRating, Provenance, RatingSummary, Review, ReviewOrder, SubmitReviewInput } from "./types.js";
+export {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  InternalServerError,
+  InvalidInputError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  StarlingError,
+  type GraphQLErrorInfo,
+} from "./errors.js";
+export { productJsonLd, jsonLdScript, type ProductJsonLdOptions } from "./json-ld.js";
+export { renderBadgeHtml, type BadgeOptions } from "./widget/badge-html.js";

@@ -6,6 +6,7 @@ import type { YogaServerInstance } from "graphql-yoga";
 import type { Context } from "../graphql/context.js";
 import type { ServerContext } from "../graphql/yoga.js";
 import type { Database } from "../db/connection.js";
+import { mountReviewForm } from "../form/route.js";
 import type { RateLimits, RateRefusal } from "./rate-limits.js";
 
 /**
@@ -28,6 +29,7 @@ export function createHttpServer(opts: {
         '<h1>Starling</h1><p>Reviews in, trustworthy ratings out. Open the <a href="/graphql">GraphQL playground</a>.</p>',
     );
   });
+  mountReviewForm(app);
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });
   });

@@ -1,0 +1,54 @@
+/**
+ * GET /embed/review-form?key=pk_…&product=<id>&lang=en|de — the review form
+ * page for an iframe. Bad parameters get a 400 page that says which one and
+ * why, so a shop sees its mistake in the iframe it just added.
+ */
+import { randomBytes } from "node:crypto";
+import type express from "express";
+import { identifier } from "../domain/validate.js";
+import { escapeHtml, renderReviewFormPage } from "./page.js";
+import { FORM_LANGS, type FormLang } from "./strings.js";
+
+export const REVIEW_FORM_PATH = "/embed/review-form";
+
+export function mountReviewForm(app: express.Express): void {
+  app.get(REVIEW_FORM_PATH, (req, res) => {
+    const key = typeof req.query.key === "string" ? req.query.key : "";
+    const product = typeof req.query.product === "string" ? req.query.product : "";
+    const lang = typeof req.query.lang === "string" ? req.query.lang : "en";
+    const problem = !/^pk_[A-Za-z0-9_-]+$/.test(key)
+      ? // A secret key in a page URL would be in every visitor's browser history and in server logs.
+        "key: must be your shop's publishable key (pk_…); never put a secret key (sk_…) in a web page"
+      : !isIdentifier(product)
+        ? "product: must be the shop's product id (letters, digits and . _ : / # @ + -)"
+        : !(FORM_LANGS as readonly string[]).includes(lang)
+          ? `lang: must be one of ${FORM_LANGS.join(", ")}`
+          : null;
+    // The page is made to be framed by any shop's site; it holds no secret
+    // and acts only with the publishable key its URL carries.
+    res.set("referrer-policy", "no-referrer");
+    res.set("x-content-type-options", "nosniff");
+    if (problem) {
+      res.status(400).set("content-security-policy", "default-src 'none'");
+      res.type("html").send(`<!doctype html><meta charset="utf-8"><title>Review form: bad request</title><p>Review form: ${escapeHtml(problem)}</p>`);
+      return;
+    }
+    const nonce = randomBytes(16).toString("base64");
+    res.set(
+      "content-security-policy",
+      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; ` +
+        "form-action 'none'; base-uri 'none'; frame-ancestors *",
+    );
+    res.set("cache-control", "no-store");
+    res.type("html").send(renderReviewFormPage({ key, productId: product, lang: lang as FormLang, nonce }));
+  });
+}
+
+function isIdentifier(value: string): boolean {
+  try {
+    identifier("product", value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,261 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** How a review reached the shop, shown next to it: EU consumer law requires shops to say whether and how they check that reviews come from real buyers. */
+export type Provenance =
+  /** Brought over from another platform or an earlier system by the shop. */
+  | 'IMPORTED'
+  /** The shop invited the customer (e.g. by email), without Starling checking the purchase. */
+  | 'INVITED'
+  /** Written by anyone, unprompted, e.g. in the review form on the product page. */
+  | 'ORGANIC'
+  /** Written through a single-use invitation tied to an order: the reviewer bought the product. */
+  | 'VERIFIED_PURCHASE';
+
+/** How to order reviews. */
+export type ReviewOrder =
+  /** Most stars first, newest first among equals. */
+  | 'HIGHEST'
+  /** Fewest stars first, newest first among equals. */
+  | 'LOWEST'
+  /** Most recent first. */
+  | 'NEWEST';
+
+/** Who wrote the review. */
+export type ReviewerInput = {
+  /** The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers. */
+  externalId?: string | null | undefined;
+  /** Display name, up to 100 characters. */
+  name: string;
+};
+
+/** A new review. */
+export type SubmitReviewInput = {
+  /** Text, 1 to 10000 characters. */
+  body: string;
+  /** Any unique string you make once per review and send again on every retry of it: a retry then returns the first review instead of storing a second. Reusing a key for a different review fails with IDEMPOTENCY_KEY_REUSED. */
+  idempotencyKey?: string | null | undefined;
+  /** BCP 47 language tag of the text, e.g. "en" or "de-CH". */
+  language?: string | null | undefined;
+  /** The shop's id of the reviewed product; it must exist (see putProduct). */
+  productId: string | number;
+  /** How the review reached you; defaults to ORGANIC. INVITED and IMPORTED need a secret key; VERIFIED_PURCHASE comes only from a purchase invitation. */
+  provenance?: Provenance | null | undefined;
+  /** Stars, a whole number from 1 to 5. */
+  rating: number;
+  /** Who wrote it. */
+  reviewer: ReviewerInput;
+  /** Headline, 1 to 200 characters. */
+  title: string;
+};
+
+export type RatingFieldsFragment = { count: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null };
+
+export type ReviewFieldsFragment = { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, createdAt: string | null, reviewer: { name: string | null } | null };
+
+export type ProductRatingsQueryVariables = Exact<{
+  ids: Array<string | number> | string | number;
+}>;
+
+
+export type ProductRatingsQuery = { products: Array<{ id: string | null, name: string | null, rating: { count: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null } | null } | null> };
+
+export type ProductReviewsQueryVariables = Exact<{
+  id: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  orderBy?: ReviewOrder | null | undefined;
+  stars?: Array<number> | number | null | undefined;
+}>;
+
+
+export type ProductReviewsQuery = { product: { id: string | null, reviews: { totalCount: number | null, edges: Array<{ cursor: string | null, node: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, createdAt: string | null, reviewer: { name: string | null } | null } | null }> | null, pageInfo: { hasNextPage: boolean | null, endCursor: string | null } | null } | null } | null };
+
+export type SubmitReviewMutationVariables = Exact<{
+  input: SubmitReviewInput;
+}>;
+
+
+export type SubmitReviewMutation = { submitReview: { replayed: boolean | null, review: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, createdAt: string | null, reviewer: { name: string | null } | null } | null, product: { id: string | null, name: string | null, rating: { count: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null } | null } | null } | null };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const RatingFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RatingFields on Rating {
+  count
+  average
+  plainMean
+  rankingScore
+  credibleInterval {
+    low
+    high
+    level
+  }
+  histogram {
+    stars
+    count
+  }
+  prior {
+    mean
+    strength
+    reviewCount
+  }
+  period {
+    from
+    to
+  }
+}
+    `, {"fragmentName":"RatingFields"}) as unknown as TypedDocumentString<RatingFieldsFragment, unknown>;
+export const ReviewFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ReviewFields on Review {
+  id
+  productId
+  rating
+  title
+  body
+  reviewer {
+    name
+  }
+  language
+  provenance
+  createdAt
+}
+    `, {"fragmentName":"ReviewFields"}) as unknown as TypedDocumentString<ReviewFieldsFragment, unknown>;
+export const ProductRatingsDocument = new TypedDocumentString(`
+    query ProductRatings($ids: [ID!]!) {
+  products(ids: $ids) {
+    id
+    name
+    rating {
+      ...RatingFields
+    }
+  }
+}
+    fragment RatingFields on Rating {
+  count
+  average
+  plainMean
+  rankingScore
+  credibleInterval {
+    low
+    high
+    level
+  }
+  histogram {
+    stars
+    count
+  }
+  prior {
+    mean
+    strength
+    reviewCount
+  }
+  period {
+    from
+    to
+  }
+}`) as unknown as TypedDocumentString<ProductRatingsQuery, ProductRatingsQueryVariables>;
+export const ProductReviewsDocument = new TypedDocumentString(`
+    query ProductReviews($id: ID!, $first: Int, $after: String, $orderBy: ReviewOrder, $stars: [Int!]) {
+  product(id: $id) {
+    id
+    reviews(first: $first, after: $after, orderBy: $orderBy, stars: $stars) {
+      totalCount
+      edges {
+        cursor
+        node {
+          ...ReviewFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+}
+    fragment ReviewFields on Review {
+  id
+  productId
+  rating
+  title
+  body
+  reviewer {
+    name
+  }
+  language
+  provenance
+  createdAt
+}`) as unknown as TypedDocumentString<ProductReviewsQuery, ProductReviewsQueryVariables>;
+export const SubmitReviewDocument = new TypedDocumentString(`
+    mutation SubmitReview($input: SubmitReviewInput!) {
+  submitReview(input: $input) {
+    replayed
+    review {
+      ...ReviewFields
+    }
+    product {
+      id
+      name
+      rating {
+        ...RatingFields
+      }
+    }
+  }
+}
+    fragment RatingFields on Rating {
+  count
+  average
+  plainMean
+  rankingScore
+  credibleInterval {
+    low
+    high
+    level
+  }
+  histogram {
+    stars
+    count
+  }
+  prior {
+    mean
+    strength
+    reviewCount
+  }
+  period {
+    from
+    to
+  }
+}
+fragment ReviewFields on Review {
+  id
+  productId
+  rating
+  title
+  body
+  reviewer {
+    name
+  }
+  language
+  provenance
+  createdAt
+}`) as unknown as TypedDocumentString<SubmitReviewMutation, SubmitReviewMutationVariables>;

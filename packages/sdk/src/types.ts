@@ -1,0 +1,52 @@
+/**
+ * The SDK's public data types, derived from the generated operation types
+ * (src/generated, from the API's schema.graphql), so a schema change that
+ * breaks them breaks the type check.
+ *
+ * The API's schema declares most fields nullable (Pothos' default) although
+ * the API always fills them; the SDK promises non-null for those, and keeps
+ * null where the schema documents it: `plainMean` and `period` without
+ * reviews, `language` when none was sent.
+ */
+import type {
+  Provenance,
+  RatingFieldsFragment,
+  ReviewFieldsFragment,
+  ReviewOrder,
+  SubmitReviewInput as GeneratedSubmitReviewInput,
+} from "./generated/graphql.js";
+
+type Present<T> = T extends readonly (infer U)[]
+  ? Present<NonNullable<U>>[]
+  : T extends object
+    ? { [K in keyof T]-?: Present<NonNullable<T[K]>> }
+    : NonNullable<T>;
+
+export type { Provenance, ReviewOrder };
+
+/** A product's rating summary: the Bayesian average to display, its uncertainty, histogram, prior and period. */
+export type RatingSummary = Omit<Present<RatingFieldsFragment>, "plainMean" | "period"> & {
+  /** The plain mean of the stars; null without reviews. */
+  plainMean: number | null;
+  /** When the oldest and newest counted reviews were written (ISO 8601); null without reviews. */
+  period: { from: string; to: string } | null;
+};
+
+/** A product with its rating summary. */
+export interface ProductRating {
+  id: string;
+  name: string;
+  rating: RatingSummary;
+}
+
+/** A published review. Text is exactly as written: escape it when you render it. */
+export type Review = Omit<Present<ReviewFieldsFragment>, "language"> & {
+  /** BCP 47 tag of the text, if one was sent. */
+  language: string | null;
+};
+
+/** A new review. `idempotencyKey` is made by the SDK; pass your own (e.g. an order line id) to dedupe across processes. */
+export type SubmitReviewInput = Omit<GeneratedSubmitReviewInput, "productId" | "idempotencyKey"> & {
+  productId: string;
+  idempotencyKey?: string;
+};

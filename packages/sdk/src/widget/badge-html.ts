@@ -1,0 +1,81 @@
+/**
+ * The rating badge as an HTML string: stars, the displayed rating, the number
+ * of ratings and the period they cover (BGH I ZR 143/23 requires both next to
+ * an advertised average), and a "how is this rating computed?" disclosure.
+ *
+ * The same function renders on the server (inside a declarative shadow root,
+ * so a shop can ship stars with no JavaScript) and in the browser widget.
+ */
+import type { ProductRating } from "../types.js";
+import { escapeHtml, formatMonth, formatNumber, t, type Lang } from "./i18n.js";
+
+export interface BadgeOptions {
+  /** "en" or "de". @default "en" */
+  lang?: Lang;
+}
+
+/** Scoped by the shadow root: nothing here reaches the host page, nothing there reaches in (but inherited font and colour). */
+export const BADGE_CSS =
+  ":host{display:inline-block;position:relative;min-height:1.6em;line-height:1.6em;vertical-align:middle}" +
+  ".b{display:inline-flex;gap:.4em;align-items:center;white-space:nowrap}" +
+  ".s{position:relative;display:inline-block;color:#c9c9c9;letter-spacing:.05em}" +
+  ".s span{position:absolute;left:0;top:0;overflow:hidden;color:#e8a200}" +
+  ".v{font-weight:600}.m{opacity:.8;font-size:.9em}" +
+  "details{display:inline}summary{cursor:pointer;font-size:.85em;text-decoration:underline;list-style:none}" +
+  "summary::-webkit-details-marker{display:none}" +
+  ".p{position:absolute;z-index:2147483000;left:0;top:100%;width:min(26em,90vw);white-space:normal;line-height:1.4;" +
+  "background:#fff;color:#222;border:1px solid #bbb;border-radius:.4em;padding:.6em .8em;box-shadow:0 .2em .8em #0003;font-size:.9em}" +
+  ".p p{margin:.3em 0}";
+
+/**
+ * The badge's inner HTML (style included), to place in a shadow root. `null`
+ * (no such product) says "no ratings yet"; `undefined` is the empty
+ * placeholder of the same height, shown while loading or after a failure.
+ */
+export function renderBadgeContent(product: ProductRating | null | undefined, options: BadgeOptions = {}): string {
+  const lang = options.lang ?? "en";
+  if (product === undefined) return `<style>${BADGE_CSS}</style><span class="b m">&nbsp;</span>`;
+  if (!product) return `<style>${BADGE_CSS}</style><span class="b m">${escapeHtml(t(lang, "noRatings"))}</span>`;
+  const r = product.rating;
+  const n = (x: number) => formatNumber(lang, x);
+  const value = n(r.average);
+  const count = r.count === 1 ? t(lang, "oneRating") : t(lang, "ratings", { count: r.count });
+  const period = r.period ? t(lang, "period", { from: formatMonth(lang, r.period.from), to: formatMonth(lang, r.period.to) }) : "";
+  const meta = r.count === 0 ? t(lang, "noRatings") : period ? `${count} · ${period}` : count;
+  const label = `${t(lang, "outOf", { value })}, ${meta}`;
+  const fill = Math.max(0, Math.min(100, (r.average / 5) * 100)).toFixed(1);
+  const explain =
+    r.count === 0
+      ? t(lang, "bayesEmpty", { priorMean: n(r.prior.mean) })
+      : t(lang, "bayes", {
+          priorMean: n(r.prior.mean),
+          priorCount: r.prior.reviewCount,
+          strength: formatNumber(lang, r.prior.strength, 0),
+          count: r.count,
+          plainMean: n(r.plainMean ?? r.average),
+          low: n(r.credibleInterval.low),
+          high: n(r.credibleInterval.high),
+        });
+  const paragraphs = [explain, ...(r.count > 0 ? [t(lang, "discounted", { count: r.count })] : []), t(lang, "checks")];
+  return (
+    `<style>${BADGE_CSS}</style>` +
+    `<span class="b" role="group" aria-label="${escapeHtml(label)}">` +
+    `<span class="s" aria-hidden="true">★★★★★<span style="width:${fill}%">★★★★★</span></span>` +
+    `<span class="v" aria-hidden="true">${escapeHtml(value)}</span>` +
+    `<span class="m" aria-hidden="true">(${escapeHtml(meta)})</span>` +
+    `<details><summary>${escapeHtml(t(lang, "how"))}</summary><div class="p">` +
+    paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("") +
+    `</div></details></span>`
+  );
+}
+
+/**
+ * The badge as server-side HTML: a `<span>` with a declarative shadow root, so
+ * its styles neither leak into nor inherit from the page's CSS, and it shows
+ * with no client JavaScript. Pass the product from `client.products.rating(id)`.
+ * @example renderBadgeHtml(await client.products.rating("camp-mug"), { lang: "de" })
+ */
+export function renderBadgeHtml(product: ProductRating | null, options: BadgeOptions = {}): string {
+  const id = product ? ` data-starling-product="${escapeHtml(product.id)}"` : "";
+  return `<span class="starling-badge"${id}><template shadowrootmode="open">${renderBadgeContent(product, options)}</template></span>`;
+}

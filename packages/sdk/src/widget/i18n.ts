@@ -1,0 +1,86 @@
+/** The widgets' words, in English and German. `{name}` marks a value. */
+import type { Provenance } from "../types.js";
+
+export type Lang = "en" | "de";
+
+const en = {
+  outOf: "{value} out of 5",
+  ratings: "{count} ratings",
+  oneRating: "1 rating",
+  noRatings: "No ratings yet",
+  period: "{from} – {to}",
+  how: "How is this rating computed?",
+  bayes:
+    "This is a Bayesian average, not a plain average: the shop's typical rating ({priorMean} stars, from {priorCount} reviews of its products) counts as {strength} extra reviews, so a handful of reviews cannot produce an extreme score. The plain average of the {count} ratings is {plainMean}; the true rating lies between {low} and {high} with 95 % probability.",
+  bayesEmpty: "Without ratings, the product shows the shop's typical rating ({priorMean} stars); each review moves it towards the product's own average.",
+  discounted: "All {count} reviews count fully: none has been discounted or removed from this rating.",
+  checks:
+    "How reviews are checked: each review is labelled with how it reached the shop. Only “Verified purchase” reviews are tied to an order (written through a single-use invitation). Other reviews are published without a purchase check.",
+  reviews: "Reviews",
+  allStars: "All",
+  starsFilter: "{stars} stars",
+  more: "Show more reviews",
+  none: "No reviews match.",
+  by: "by {name}",
+  unavailable: "Reviews are unavailable right now.",
+  formTitle: "Write a review",
+  VERIFIED_PURCHASE: "Verified purchase",
+  INVITED: "Invited by the shop (purchase not checked)",
+  ORGANIC: "Not verified",
+  IMPORTED: "Imported from another platform",
+};
+
+const de: typeof en = {
+  outOf: "{value} von 5",
+  ratings: "{count} Bewertungen",
+  oneRating: "1 Bewertung",
+  noRatings: "Noch keine Bewertungen",
+  period: "{from} – {to}",
+  how: "Wie wird diese Bewertung berechnet?",
+  bayes:
+    "Dies ist ein bayesscher Durchschnitt, kein einfacher Mittelwert: Die typische Bewertung des Shops ({priorMean} Sterne, aus {priorCount} Bewertungen seiner Produkte) zählt wie {strength} zusätzliche Bewertungen, damit wenige Bewertungen keinen extremen Wert ergeben. Der einfache Mittelwert der {count} Bewertungen ist {plainMean}; der wahre Wert liegt mit 95 % Wahrscheinlichkeit zwischen {low} und {high}.",
+  bayesEmpty: "Ohne Bewertungen zeigt das Produkt die typische Bewertung des Shops ({priorMean} Sterne); jede Bewertung verschiebt sie zum eigenen Durchschnitt des Produkts.",
+  discounted: "Alle {count} Bewertungen zählen voll: keine wurde abgewertet oder aus dieser Bewertung entfernt.",
+  checks:
+    "Wie Bewertungen geprüft werden: Jede Bewertung ist damit gekennzeichnet, wie sie zum Shop kam. Nur „Verifizierter Kauf“ ist an eine Bestellung gebunden (geschrieben über eine einmalige Einladung). Andere Bewertungen werden ohne Kaufprüfung veröffentlicht.",
+  reviews: "Bewertungen",
+  allStars: "Alle",
+  starsFilter: "{stars} Sterne",
+  more: "Weitere Bewertungen",
+  none: "Keine passenden Bewertungen.",
+  by: "von {name}",
+  unavailable: "Bewertungen sind gerade nicht verfügbar.",
+  formTitle: "Bewertung schreiben",
+  VERIFIED_PURCHASE: "Verifizierter Kauf",
+  INVITED: "Vom Shop eingeladen (Kauf nicht geprüft)",
+  ORGANIC: "Nicht verifiziert",
+  IMPORTED: "Von einer anderen Plattform importiert",
+};
+
+export type MessageKey = keyof typeof en | Provenance;
+
+/** The message in `lang`, with `{name}` replaced by `values.name` (already formatted; not escaped here). */
+export function t(lang: Lang, key: MessageKey, values: Record<string, string | number> = {}): string {
+  return (lang === "de" ? de : en)[key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ""));
+}
+
+export function pickLang(value: string | null | undefined): Lang {
+  return value?.toLowerCase().startsWith("de") ? "de" : "en";
+}
+
+export function formatNumber(lang: Lang, value: number, digits = 1): string {
+  return new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+
+export function formatMonth(lang: Lang, iso: string): string {
+  return new Intl.DateTimeFormat(lang, { month: "short", year: "numeric", timeZone: "UTC" }).format(new Date(iso));
+}
+
+export function formatDate(lang: Lang, iso: string): string {
+  return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(iso));
+}
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

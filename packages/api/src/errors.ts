@@ -14,7 +14,8 @@ export type ErrorCode =
   | "PRODUCT_NOT_FOUND"
   | "IDEMPOTENCY_KEY_REUSED"
   | "INVALID_CURSOR"
-  | "RATE_LIMITED";
+  | "RATE_LIMITED"
+  | "DATABASE_UNAVAILABLE";
 
 export class StarlingError extends GraphQLError {
   readonly code: ErrorCode;

@@ -14,6 +14,20 @@ import { useErrorCodes } from "./error-codes.js";
  */
 export const QUERY_LIMITS = { depth: 10, cost: 20_000, aliases: 15, directives: 20, tokens: 2_000 } as const;
 
+const DATABASE_RETRY_AFTER_S = 2;
+
+/** The driver's errors for "no server to talk to": connection refused, reset, timed out, or no server selectable. */
+function isDatabaseUnavailable(err: unknown): boolean {
+  const name = err instanceof Error ? err.name : "";
+  return (
+    name === "MongoServerSelectionError" ||
+    name === "MongoNetworkError" ||
+    name === "MongoNetworkTimeoutError" ||
+    name === "MongoNotConnectedError" ||
+    name === "MongoPoolClearedError"
+  );
+}
+
 export interface ServerContext {
   requestId: string;
   /** The client's address, as the rate limits see it. */
@@ -72,6 +86,19 @@ export function createGraphQLHandler(opts: {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
         const path = error instanceof GraphQLError ? error.path : undefined;
+        if (isDatabaseUnavailable(original)) {
+          // An outage, not a bug: say so, and that a retry (with the same
+          // idempotency key, for a write) is safe and expected to succeed.
+          log.warn("database unavailable", { error: original, path });
+          return new GraphQLError("The database is unavailable. Retry shortly; writes are safe to retry with the same idempotency key.", {
+            path,
+            extensions: {
+              code: "DATABASE_UNAVAILABLE",
+              retryAfter: DATABASE_RETRY_AFTER_S,
+              http: { status: 503, headers: { "Retry-After": String(DATABASE_RETRY_AFTER_S) } },
+            },
+          });
+        }
         log.error("unexpected error", { error: original, path });
         const detail = isDev && original instanceof Error ? `: ${original.message}` : "";
         return new GraphQLError(`${message}${detail}`, { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });

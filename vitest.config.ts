@@ -31,6 +31,19 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          name: "sdk",
+          include: ["packages/sdk/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+          // The api's FerretDB for the end-to-end tests (they start the real
+          // API); then one build of the SDK, which the examples and the
+          // browser load as a shop would.
+          globalSetup: ["packages/api/test/global-setup.ts", "packages/sdk/test/build-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { renderBadgeHtml } from "../src/index.js";
+import { ratingOf } from "./local-server.js";
+
+const product = { id: 'x"><img src=x onerror=alert(1)>', name: "<b>Mug</b>", rating: ratingOf(4.3432, 48) };
+
+describe("renderBadgeHtml", () => {
+  it("shows the rating, the number of ratings and the period they cover", () => {
+    const html = renderBadgeHtml(product);
+    expect(html).toContain('<template shadowrootmode="open">');
+    expect(html).toContain(">4.3<");
+    expect(html).toContain("48 ratings · Jan 2026 – Oct 2026");
+    expect(html).toContain('aria-label="4.3 out of 5, 48 ratings · Jan 2026 – Oct 2026"');
+  });
+
+  it("explains the Bayesian average, says all reviews count fully, and how reviews are checked", () => {
+    const html = renderBadgeHtml(product);
+    expect(html).toContain("How is this rating computed?");
+    expect(html).toContain("counts as 5 extra reviews");
+    expect(html).toContain("All 48 reviews count fully");
+    expect(html).toContain("Only “Verified purchase” reviews are tied to an order");
+  });
+
+  it("speaks German", () => {
+    const html = renderBadgeHtml(product, { lang: "de" });
+    expect(html).toContain(">4,3<");
+    expect(html).toContain("48 Bewertungen");
+    expect(html).toContain("Wie wird diese Bewertung berechnet?");
+  });
+
+  it("escapes the product id it carries", () => {
+    const html = renderBadgeHtml(product);
+    expect(html).not.toContain("<img");
+    expect(html).toContain('data-starling-product="x&#34;&#62;&#60;img src=x onerror=alert(1)&#62;"');
+  });
+
+  it("says there are no ratings yet for an unknown product", () => {
+    expect(renderBadgeHtml(null)).toContain("No ratings yet");
+  });
+});

@@ -34,7 +34,10 @@ describe("renderBadgeHtml", () => {
     expect(html).toContain('data-starling-product="x&#34;&#62;&#60;img src=x onerror=alert(1)&#62;"');
   });
 
-  it("says there are no ratings yet for an unknown product", () => {
+  it("says there are no ratings yet for an unknown product, and shows no average without ratings", () => {
     expect(renderBadgeHtml(null)).toContain("No ratings yet");
+    const unrated = renderBadgeHtml({ ...product, rating: ratingOf(3.9, 0) });
+    expect(unrated).toContain("No ratings yet");
+    expect(unrated).not.toContain("3.9");
   });
 });

@@ -16,8 +16,8 @@ export interface BadgeOptions {
 
 /** Scoped by the shadow root: nothing here reaches the host page, nothing there reaches in (but inherited font and colour). */
 export const BADGE_CSS =
-  ":host{display:inline-block;position:relative;min-height:1.6em;line-height:1.6em;vertical-align:middle}" +
-  ".b{display:inline-flex;gap:.4em;align-items:center;white-space:nowrap}" +
+  ":host{display:inline-block;position:relative;height:1.6em;line-height:1.6em;vertical-align:middle}" +
+  ".b{display:flex;gap:.4em;align-items:center;white-space:nowrap;height:1.6em}" +
   ".s{position:relative;display:inline-block;color:#c9c9c9;letter-spacing:.05em}" +
   ".s span{position:absolute;left:0;top:0;overflow:hidden;color:#e8a200}" +
   ".v{font-weight:600}.m{opacity:.8;font-size:.9em}" +
@@ -29,34 +29,33 @@ export const BADGE_CSS =
 
 /**
  * The badge's inner HTML (style included), to place in a shadow root. `null`
- * (no such product) says "no ratings yet"; `undefined` is the empty
- * placeholder of the same height, shown while loading or after a failure.
+ * (no such product) and a product without ratings say "no ratings yet": an
+ * average of nothing would be the shop's prior, not the product's rating.
+ * `undefined` is the empty placeholder of the same height, shown while
+ * loading or after a failure.
  */
 export function renderBadgeContent(product: ProductRating | null | undefined, options: BadgeOptions = {}): string {
   const lang = options.lang ?? "en";
   if (product === undefined) return `<style>${BADGE_CSS}</style><span class="b m">&nbsp;</span>`;
-  if (!product) return `<style>${BADGE_CSS}</style><span class="b m">${escapeHtml(t(lang, "noRatings"))}</span>`;
+  if (!product || product.rating.count === 0) return `<style>${BADGE_CSS}</style><span class="b m">${escapeHtml(t(lang, "noRatings"))}</span>`;
   const r = product.rating;
   const n = (x: number) => formatNumber(lang, x);
   const value = n(r.average);
   const count = r.count === 1 ? t(lang, "oneRating") : t(lang, "ratings", { count: r.count });
   const period = r.period ? t(lang, "period", { from: formatMonth(lang, r.period.from), to: formatMonth(lang, r.period.to) }) : "";
-  const meta = r.count === 0 ? t(lang, "noRatings") : period ? `${count} · ${period}` : count;
+  const meta = period ? `${count} · ${period}` : count;
   const label = `${t(lang, "outOf", { value })}, ${meta}`;
   const fill = Math.max(0, Math.min(100, (r.average / 5) * 100)).toFixed(1);
-  const explain =
-    r.count === 0
-      ? t(lang, "bayesEmpty", { priorMean: n(r.prior.mean) })
-      : t(lang, "bayes", {
-          priorMean: n(r.prior.mean),
-          priorCount: r.prior.reviewCount,
-          strength: formatNumber(lang, r.prior.strength, 0),
-          count: r.count,
-          plainMean: n(r.plainMean ?? r.average),
-          low: n(r.credibleInterval.low),
-          high: n(r.credibleInterval.high),
-        });
-  const paragraphs = [explain, ...(r.count > 0 ? [t(lang, "discounted", { count: r.count })] : []), t(lang, "checks")];
+  const explain = t(lang, "bayes", {
+    priorMean: n(r.prior.mean),
+    priorCount: r.prior.reviewCount,
+    strength: formatNumber(lang, r.prior.strength, 0),
+    count: r.count,
+    plainMean: n(r.plainMean ?? r.average),
+    low: n(r.credibleInterval.low),
+    high: n(r.credibleInterval.high),
+  });
+  const paragraphs = [explain, t(lang, "discounted", { count: r.count }), t(lang, "checks")];
   return (
     `<style>${BADGE_CSS}</style>` +
     `<span class="b" role="group" aria-label="${escapeHtml(label)}">` +

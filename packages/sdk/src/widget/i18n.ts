@@ -12,7 +12,6 @@ const en = {
   how: "How is this rating computed?",
   bayes:
     "This is a Bayesian average, not a plain average: the shop's typical rating ({priorMean} stars, from {priorCount} reviews of its products) counts as {strength} extra reviews, so a handful of reviews cannot produce an extreme score. The plain average of the {count} ratings is {plainMean}; the true rating lies between {low} and {high} with 95 % probability.",
-  bayesEmpty: "Without ratings, the product shows the shop's typical rating ({priorMean} stars); each review moves it towards the product's own average.",
   discounted: "All {count} reviews count fully: none has been discounted or removed from this rating.",
   checks:
     "How reviews are checked: each review is labelled with how it reached the shop. Only “Verified purchase” reviews are tied to an order (written through a single-use invitation). Other reviews are published without a purchase check.",
@@ -39,7 +38,6 @@ const de: typeof en = {
   how: "Wie wird diese Bewertung berechnet?",
   bayes:
     "Dies ist ein bayesscher Durchschnitt, kein einfacher Mittelwert: Die typische Bewertung des Shops ({priorMean} Sterne, aus {priorCount} Bewertungen seiner Produkte) zählt wie {strength} zusätzliche Bewertungen, damit wenige Bewertungen keinen extremen Wert ergeben. Der einfache Mittelwert der {count} Bewertungen ist {plainMean}; der wahre Wert liegt mit 95 % Wahrscheinlichkeit zwischen {low} und {high}.",
-  bayesEmpty: "Ohne Bewertungen zeigt das Produkt die typische Bewertung des Shops ({priorMean} Sterne); jede Bewertung verschiebt sie zum eigenen Durchschnitt des Produkts.",
   discounted: "Alle {count} Bewertungen zählen voll: keine wurde abgewertet oder aus dieser Bewertung entfernt.",
   checks:
     "Wie Bewertungen geprüft werden: Jede Bewertung ist damit gekennzeichnet, wie sie zum Shop kam. Nur „Verifizierter Kauf“ ist an eine Bestellung gebunden (geschrieben über eine einmalige Einladung). Andere Bewertungen werden ohne Kaufprüfung veröffentlicht.",

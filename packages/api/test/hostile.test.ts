@@ -140,6 +140,31 @@ describe("hostile input", () => {
     }
   });
 
+  it("moderation: note, reply, reason, review id", async () => {
+    const id = (await api.gql(SUBMIT, { input: review("target", 3) })).data.submitReview.review.id;
+    for (const [, value] of HOSTILE) {
+      await probe(
+        `mutation($id: ID!, $b: String!) { replyToReview(reviewId: $id, body: $b) { reply { body } } }`,
+        { id, b: value },
+        (d) => d.replyToReview.reply.body,
+        value,
+      );
+      await probe(
+        `mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id } }`,
+        { i: { reviewId: value, action: "REJECT", reason: "SPAM" } },
+        () => value,
+        value,
+      );
+      await probe(
+        `mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id } }`,
+        { i: { reviewId: id, action: "REJECT", reason: value } },
+        () => value,
+        value,
+      );
+      await probe(`mutation($id: ID!, $n: String!) { reinstateReview(reviewId: $id, note: $n) { id } }`, { id, n: value }, () => value, value);
+    }
+  });
+
   it("a 1 MB string is refused before it is parsed", async () => {
     attempts++;
     const before = await state();

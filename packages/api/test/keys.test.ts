@@ -100,10 +100,12 @@ describe("secret keys", () => {
 describe("tenants", () => {
   let other: TestShop;
   let aKeyId: string;
+  let reviewId: string;
 
   beforeAll(async () => {
     other = await api.newShop("Competitor");
     aKeyId = (await api.gql(KEYS)).data.apiKeys[0].id;
+    reviewId = (await api.gql(SUBMIT, { input: review("pen", 2) })).data.submitReview.review.id;
   });
 
   // Every root field, run with the other shop's secret key against this shop's data.
@@ -141,6 +143,32 @@ describe("tenants", () => {
     rotateApiKey: async () => {
       const r = await api.gql(`mutation($id: ID!) { rotateApiKey(id: $id) { key } }`, { id: aKeyId }, other.key);
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    },
+    moderationLog: async () => {
+      const r = await api.gql(`{ moderationLog { reviewId } }`, {}, other.key);
+      expect(r.data.moderationLog).toEqual([]);
+    },
+    publicationReport: async () => {
+      const r = await api.gql(`{ publicationReport { received } }`, {}, other.key);
+      const received = r.data.publicationReport.reduce((n: number, row: { received: number }) => n + row.received, 0);
+      expect(received).toBe(await api.models.Review.countDocuments({ shopId: other.id }));
+    },
+    moderateReview: async () => {
+      const r = await api.gql(`mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id } }`, { i: { reviewId: reviewId, action: "REJECT", reason: "SPAM" } }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    },
+    reinstateReview: async () => {
+      const r = await api.gql(`mutation($id: ID!) { reinstateReview(reviewId: $id, note: "x") { id } }`, { id: reviewId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    },
+    replyToReview: async () => {
+      const r = await api.gql(`mutation($id: ID!) { replyToReview(reviewId: $id, body: "x") { id } }`, { id: reviewId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+      expect((await api.models.Review.findById(reviewId).lean())?.reply).toBeNull();
+    },
+    setModerationMode: async () => {
+      await api.gql(`mutation { setModerationMode(mode: PRE) }`, {}, other.key);
+      expect((await api.models.Shop.findById(api.shop.id).lean())?.moderation).toBe("post");
     },
     revokeApiKey: async () => {
       const r = await api.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: aKeyId }, other.key);

@@ -10,13 +10,11 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { putProduct } from "../src/domain/products.js";
-import { createShop } from "../src/domain/shops.js";
 import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
 import { bindModels } from "../src/db/models.js";
-import { SUBMIT, gql, openModels, review, spawnCli, uniqueDbName } from "./helpers.js";
+import { SUBMIT, gql, openModels, review, seedShop, spawnCli, uniqueDbName, until } from "./helpers.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -44,26 +42,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
-
-/** A shop with one product, made directly in `dbName` before the API starts. */
-async function seedShop(uri: string, dbName: string) {
-  const conn = await connect(uri, dbName, 5_000);
-  const models = bindModels(conn);
-  const deps = { models, summaryLock: undefined as never, priorStrength: 5, now: () => new Date() };
-  const { shop, secretKey } = await createShop(deps, { name: "Process shop" });
-  await putProduct(deps, shop.id, { id: "tent", name: "Tent" });
-  await conn.close();
-  return { shopId: shop.id, key: secretKey };
 }
 
 describe("durability", () => {
@@ -175,6 +153,8 @@ describe("errors in production", () => {
       source: "api",
       createdAt: "yesterday-ish",
       payloadHash: "x",
+      status: "published",
+      reply: null,
       summaryApplied: true,
     } as never);
     const api = spawnCli(["serve"], { NODE_ENV: "production", MONGODB_URI: inject("mongoUri"), STARLING_DB_NAME: dbName, PORT: "0" });

@@ -9,6 +9,8 @@ export interface ShopDoc {
   _id: string;
   name: string;
   createdAt: Date;
+  /** "post": reviews publish at once and may be removed later; "pre": they wait for approval. */
+  moderation: "post" | "pre";
 }
 export interface ApiKeyDoc {
   /** SHA-256 of the key. */
@@ -45,7 +47,29 @@ export interface ReviewDoc {
   source: "api" | "form";
   createdAt: Date;
   payloadHash: string;
+  /** Only published reviews count in ratings and show publicly. */
+  status: ReviewStatus;
+  /** The shop's public answer, shown under the review. */
+  reply: { body: string; at: Date } | null;
+  /** Whether the summaries currently count this review; kept equal to `status === "published"`. */
   summaryApplied: boolean;
+}
+
+export type ReviewStatus = "published" | "pending" | "rejected" | "quarantined";
+
+/** One moderation action, kept for good: hiding reviews must be explainable afterwards. */
+export interface ModerationEventDoc {
+  _id: string;
+  shopId: string;
+  reviewId: string;
+  action: "publish" | "reject" | "reinstate" | "quarantine" | "reply" | "settings";
+  fromStatus: ReviewStatus | null;
+  toStatus: ReviewStatus | null;
+  reason: string | null;
+  note: string | null;
+  /** The API key that acted (its public id), or "starling" for automatic actions. */
+  actor: string;
+  at: Date;
 }
 export interface RatingSummaryDoc {
   _id: string;
@@ -70,6 +94,7 @@ const shopSchema = new Schema<ShopDoc>(
     _id: { type: String, required: true },
     name: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    moderation: { type: String, required: true, enum: ["post", "pre"], default: "post" },
   },
   { ...common, collection: "shops" },
 );
@@ -125,6 +150,8 @@ const reviewSchema = new Schema<ReviewDoc>(
     createdAt: { type: Date, required: true },
     /** SHA-256 of the submitted payload: the same key with a different payload is refused. */
     payloadHash: { type: String, required: true },
+    status: { type: String, required: true, enum: ["published", "pending", "rejected", "quarantined"] },
+    reply: { type: { body: String, at: Date }, default: null, _id: false },
     /**
      * Set once this review's counts have been claimed for the summaries. A crash
      * between the claim and the `$inc` leaves a summary short; `recompute` repairs it.
@@ -134,6 +161,7 @@ const reviewSchema = new Schema<ReviewDoc>(
   { ...common, collection: "reviews" },
 );
 reviewSchema.index({ shopId: 1, productId: 1, createdAt: -1, _id: -1 }, { name: "product_newest" });
+reviewSchema.index({ shopId: 1, status: 1, createdAt: -1 }, { name: "shop_status" });
 reviewSchema.index({ shopId: 1, productId: 1, rating: -1, createdAt: -1, _id: -1 }, { name: "product_rating" });
 
 /**
@@ -161,12 +189,30 @@ const ratingSummarySchema = new Schema<RatingSummaryDoc>(
 ratingSummarySchema.index({ shopId: 1 }, { name: "shop" });
 
 
+const moderationEventSchema = new Schema<ModerationEventDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    reviewId: { type: String, required: true },
+    action: { type: String, required: true },
+    fromStatus: { type: String, default: null },
+    toStatus: { type: String, default: null },
+    reason: { type: String, default: null },
+    note: { type: String, default: null },
+    actor: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { ...common, collection: "moderation_log" },
+);
+moderationEventSchema.index({ shopId: 1, at: -1, _id: -1 }, { name: "shop_at" });
+
 export interface Models {
   Shop: Model<ShopDoc>;
   ApiKey: Model<ApiKeyDoc>;
   Product: Model<ProductDoc>;
   Review: Model<ReviewDoc>;
   RatingSummary: Model<RatingSummaryDoc>;
+  ModerationEvent: Model<ModerationEventDoc>;
 }
 
 /** Binds the models to one connection, so tests can run databases side by side. */
@@ -177,6 +223,7 @@ export function bindModels(conn: Connection): Models {
     Product: conn.model<ProductDoc>("Product", productSchema),
     Review: conn.model<ReviewDoc>("Review", reviewSchema),
     RatingSummary: conn.model<RatingSummaryDoc>("RatingSummary", ratingSummarySchema),
+    ModerationEvent: conn.model<ModerationEventDoc>("ModerationEvent", moderationEventSchema),
   };
 }
 

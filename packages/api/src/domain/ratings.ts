@@ -9,7 +9,7 @@ import {
   type BayesianRating,
   type StarHistogram,
 } from "@starling/scoring";
-import type { RatingSummaryDoc } from "../db/models.js";
+import type { RatingSummaryDoc, ReviewDoc } from "../db/models.js";
 import { isDuplicateKey } from "../errors.js";
 import type { Deps } from "./deps.js";
 
@@ -64,42 +64,64 @@ export async function loadRatings(deps: Deps, shopId: string, productIds: readon
 }
 
 /**
- * Counts a stored review into its product's and its shop's summaries, exactly
- * once: the review is first claimed (`summaryApplied` false → true), then the
- * counts are incremented. Claim and increment run under the product summary's
- * lock, so two retries of one review in this process cannot both claim it.
- * Returns false when the review had already been counted.
+ * Brings the summaries in line with one review: a published review is counted
+ * once, any other status not at all. The review's `summaryApplied` flag is
+ * flipped first (a conditional update: the claim), then the counts move, all
+ * under the product summary's lock, so two retries or two moderators acting
+ * on one review in this process cannot both count it. A crash between claim
+ * and increment leaves a summary short, which `recompute` repairs.
+ * Returns whether the counts changed.
  */
-export async function applyReviewToSummaries(
-  deps: Deps,
-  review: { _id: string; shopId: string; productId: string; rating: number; createdAt: Date },
-): Promise<boolean> {
-  const productKey = productSummaryId(review.shopId, review.productId);
+export async function syncReviewCount(deps: Deps, reviewId: string): Promise<boolean> {
+  const first = await deps.models.Review.findById(reviewId, { shopId: 1, productId: 1 }).lean<ReviewDoc>();
+  if (!first) return false;
+  const productKey = productSummaryId(first.shopId, first.productId);
   return deps.summaryLock.run(productKey, async () => {
+    const review = await deps.models.Review.findById(reviewId).lean<ReviewDoc>();
+    if (!review) return false;
+    const counted = review.status === "published";
+    if (review.summaryApplied === counted) return false;
     const claim = await deps.models.Review.updateOne(
-      { _id: review._id, summaryApplied: false },
-      { $set: { summaryApplied: true } },
+      { _id: review._id, summaryApplied: review.summaryApplied, status: review.status },
+      { $set: { summaryApplied: counted } },
     );
     if (claim.modifiedCount !== 1) return false;
+    const sign = counted ? 1 : -1;
     const change = {
-      $inc: { count: 1, ratingSum: review.rating, [`h${review.rating}`]: 1 },
-      $min: { firstReviewAt: review.createdAt },
-      $max: { lastReviewAt: review.createdAt },
+      $inc: { count: sign, ratingSum: sign * review.rating, [`h${review.rating}`]: sign },
+      // Adding a review can only widen the period; removing one may shrink it,
+      // which only the remaining reviews can tell (see refreshPeriod).
+      ...(counted ? { $min: { firstReviewAt: review.createdAt }, $max: { lastReviewAt: review.createdAt } } : {}),
     };
     await incrementSummary(deps, productKey, { shopId: review.shopId, productId: review.productId }, change);
     const shopKey = shopSummaryId(review.shopId);
     await deps.summaryLock.run(shopKey, () =>
       incrementSummary(deps, shopKey, { shopId: review.shopId, productId: null }, change),
     );
+    if (!counted) {
+      await refreshPeriod(deps, productKey, { shopId: review.shopId, productId: review.productId });
+      await deps.summaryLock.run(shopKey, () => refreshPeriod(deps, shopKey, { shopId: review.shopId }));
+    }
     return true;
   });
+}
+
+/** Recomputes a summary's period from its published reviews: two sorted reads, only when a review stops counting. */
+async function refreshPeriod(deps: Deps, summaryId: string, scope: { shopId: string; productId?: string }): Promise<void> {
+  const filter = { ...scope, status: "published" as const };
+  const [oldest] = await deps.models.Review.find(filter, { createdAt: 1 }).sort({ createdAt: 1 }).limit(1).lean<ReviewDoc[]>();
+  const [newest] = await deps.models.Review.find(filter, { createdAt: 1 }).sort({ createdAt: -1 }).limit(1).lean<ReviewDoc[]>();
+  await deps.models.RatingSummary.updateOne(
+    { _id: summaryId },
+    { $set: { firstReviewAt: oldest?.createdAt ?? null, lastReviewAt: newest?.createdAt ?? null } },
+  );
 }
 
 async function incrementSummary(
   deps: Deps,
   _id: string,
   identity: { shopId: string; productId: string | null },
-  change: { $inc: Record<string, number>; $min: Record<string, Date>; $max: Record<string, Date> },
+  change: { $inc: Record<string, number>; $min?: Record<string, Date>; $max?: Record<string, Date> },
 ): Promise<void> {
   const update = () => deps.models.RatingSummary.updateOne({ _id }, { ...change, $setOnInsert: identity }, { upsert: true });
   try {
@@ -126,9 +148,10 @@ export interface RecomputeReport {
  */
 export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
   const { Review, RatingSummary } = deps.models;
-  // Claim every review first, so a later retry of one that never got counted
-  // does not count it a second time on top of this rebuild.
-  await Review.updateMany({ summaryApplied: false }, { $set: { summaryApplied: true } });
+  // Set every review's flag to what the rebuild will count (published ones),
+  // so a later sync of a review this rebuild already counted changes nothing.
+  await Review.updateMany({ status: "published", summaryApplied: false }, { $set: { summaryApplied: true } });
+  await Review.updateMany({ status: { $ne: "published" }, summaryApplied: true }, { $set: { summaryApplied: false } });
 
   // One pass over the reviews, streamed: `$group` would do the counts, but
   // FerretDB's `$group` has no `$min`/`$max` for the period (MONGODB.md §2.3).
@@ -142,7 +165,9 @@ export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
     if (!c.lastReviewAt || at > c.lastReviewAt) c.lastReviewAt = at;
     fresh.set(id, c);
   };
-  const reviews = Review.find({}, { shopId: 1, productId: 1, rating: 1, createdAt: 1 }).lean().cursor({ batchSize: 1000 });
+  const reviews = Review.find({ status: "published" }, { shopId: 1, productId: 1, rating: 1, createdAt: 1 })
+    .lean()
+    .cursor({ batchSize: 1000 });
   for await (const r of reviews) {
     add(productSummaryId(r.shopId, r.productId), r.shopId, r.productId, r.rating, r.createdAt);
     add(shopSummaryId(r.shopId), r.shopId, null, r.rating, r.createdAt);

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { ReviewDoc } from "../db/models.js";
+import type { ReviewDoc, ShopDoc } from "../db/models.js";
 import { StarlingError, invalidInput, isDuplicateKey } from "../errors.js";
 import type { Deps } from "./deps.js";
 import { productKey } from "./products.js";
-import { applyReviewToSummaries } from "./ratings.js";
+import { syncReviewCount } from "./ratings.js";
 import { identifier, languageTag, optionalText, starRating, text } from "./validate.js";
 
 export interface ReviewInput {
@@ -29,6 +29,8 @@ export interface Review {
   readonly reviewer: { readonly name: string; readonly externalId: string | null };
   readonly language: string | null;
   readonly provenance: ReviewDoc["provenance"];
+  readonly status: ReviewDoc["status"];
+  readonly reply: ReviewDoc["reply"];
   readonly createdAt: Date;
 }
 
@@ -45,6 +47,8 @@ export function toReview(doc: ReviewDoc): Review {
     reviewer: { name: doc.reviewer.name, externalId: doc.reviewer.externalId ?? null },
     language: doc.language ?? null,
     provenance: doc.provenance,
+    status: doc.status,
+    reply: doc.reply ?? null,
     createdAt: doc.createdAt,
   };
 }
@@ -104,6 +108,8 @@ export async function submitReview(
     ...clean,
     createdAt: deps.now(),
     payloadHash,
+    status: (await deps.models.Shop.findById(shopId, { moderation: 1 }).lean<ShopDoc>())?.moderation === "pre" ? "pending" : "published",
+    reply: null,
     summaryApplied: false,
   };
 
@@ -126,7 +132,7 @@ export async function submitReview(
     replayed = true;
   }
   // For a replay this is a no-op unless the first attempt died before counting.
-  await applyReviewToSummaries(deps, stored);
+  await syncReviewCount(deps, stored._id);
   return { review: toReview(stored), replayed };
 }
 
@@ -194,12 +200,20 @@ export async function listReviews(
   deps: Deps,
   shopId: string,
   productId: string,
-  opts: { first: number; after?: string | null; orderBy: ReviewOrder; stars?: readonly number[] | null },
+  opts: {
+    first: number;
+    after?: string | null;
+    orderBy: ReviewOrder;
+    stars?: readonly number[] | null;
+    /** Published only unless asked (moderators see the others). */
+    statuses?: readonly ReviewDoc["status"][] | null;
+  },
 ): Promise<ReviewPage> {
   if (!Number.isInteger(opts.first) || opts.first < 1 || opts.first > MAX_PAGE_SIZE) {
     throw invalidInput("first", `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
   }
-  const filter: Record<string, unknown> = { shopId, productId };
+  const statuses = opts.statuses?.length ? [...new Set(opts.statuses)] : ["published"];
+  const filter: Record<string, unknown> = { shopId, productId, status: statuses.length === 1 ? statuses[0] : { $in: statuses } };
   if (opts.stars) {
     filter.rating = { $in: [...new Set(opts.stars.map((s) => starRating("stars", s)))] };
   }
@@ -214,6 +228,19 @@ export async function listReviews(
     cursors: page.map((d) => encodeCursor(opts.orderBy, d)),
     hasNextPage: docs.length > opts.first,
   };
+}
+
+/** How many of a product's reviews are in these states (and star levels): a moderator's count, not a hot path. */
+export async function countReviews(
+  deps: Deps,
+  shopId: string,
+  productId: string,
+  statuses: readonly ReviewDoc["status"][],
+  stars?: readonly number[] | null,
+): Promise<number> {
+  const filter: Record<string, unknown> = { shopId, productId, status: { $in: [...statuses] } };
+  if (stars) filter.rating = { $in: stars.map((s) => starRating("stars", s)) };
+  return deps.models.Review.countDocuments(filter);
 }
 
 function sha256(s: string): string {

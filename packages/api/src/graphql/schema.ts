@@ -7,7 +7,15 @@ import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { Product } from "../domain/products.js";
 import { findProducts, putProduct } from "../domain/products.js";
 import type { Rating } from "../domain/ratings.js";
-import { LIMITS, MAX_PAGE_SIZE, listReviews, submitReview, type Review, type ReviewOrder } from "../domain/reviews.js";
+import {
+  LIMITS,
+  MAX_PAGE_SIZE,
+  countReviews,
+  listReviews,
+  submitReview,
+  type Review,
+  type ReviewOrder,
+} from "../domain/reviews.js";
 import type { Shop } from "../domain/shops.js";
 import {
   SCOPES,
@@ -22,6 +30,8 @@ import {
 } from "../domain/keys.js";
 import { invalidInput, rateLimited } from "../errors.js";
 import type { Context } from "./context.js";
+import { addModerationSchema } from "./moderation.js";
+import type { ReviewStatus } from "../db/models.js";
 
 const MAX_PRODUCTS_PER_REQUEST = 100;
 
@@ -31,11 +41,22 @@ interface ReviewConnectionShape {
   totalCount: number;
 }
 
+interface StarlingSchemaTypes {
+  Context: Context;
+  Scalars: { DateTime: { Input: Date; Output: Date } };
+}
+
+/** The builder's type parameters, for the schema's parts in other files. */
+export type Types = PothosSchemaTypes.ExtendDefaultTypes<StarlingSchemaTypes>;
+
+function createBuilder() {
+  return new SchemaBuilder<StarlingSchemaTypes>({});
+}
+
+export type Builder = ReturnType<typeof createBuilder>;
+
 export function buildSchema(): GraphQLSchema {
-  const builder = new SchemaBuilder<{
-    Context: Context;
-    Scalars: { DateTime: { Input: Date; Output: Date } };
-  }>({});
+  const builder = createBuilder();
 
   builder.scalarType("DateTime", {
     description: "A point in time, as an ISO 8601 string in UTC, e.g. 2026-11-27T08:15:00.000Z.",
@@ -147,6 +168,24 @@ export function buildSchema(): GraphQLSchema {
     } as const,
   });
 
+  const ReviewStatusEnum = builder.enumType("ReviewStatus", {
+    description: "Where a review stands. Only PUBLISHED reviews count in ratings and show publicly.",
+    values: {
+      PUBLISHED: { value: "published", description: "Shown and counted." },
+      PENDING: { value: "pending", description: "Waiting for the shop's approval (shops that pre-moderate)." },
+      REJECTED: { value: "rejected", description: "Removed by the shop for a stated reason; kept, and can be reinstated on appeal." },
+      QUARANTINED: { value: "quarantined", description: "Held back by fraud checks with their reasons; kept, and can be reinstated on appeal." },
+    } as const,
+  });
+
+  const ReplyRef = builder.objectRef<{ body: string; at: Date }>("ShopReply").implement({
+    description: "The shop's public answer to a review.",
+    fields: (t) => ({
+      body: t.exposeString("body", { description: "The reply's text." }),
+      createdAt: t.field({ type: "DateTime", description: "When the shop replied.", resolve: (r) => r.at }),
+    }),
+  });
+
   const ReviewRef = builder.objectRef<Review>("Review").implement({
     description: "A customer's review of a product. Text is stored exactly as written: escape it when you render it.",
     fields: (t) => ({
@@ -166,6 +205,13 @@ export function buildSchema(): GraphQLSchema {
         resolve: (r) => r.provenance,
       }),
       createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (r) => r.createdAt }),
+      status: t.field({ type: ReviewStatusEnum, description: "Whether it is published, and if not, why.", resolve: (r) => r.status }),
+      reply: t.field({
+        type: ReplyRef,
+        nullable: true,
+        description: "The shop's public reply, if any.",
+        resolve: (r) => r.reply,
+      }),
     }),
   });
 
@@ -227,22 +273,33 @@ export function buildSchema(): GraphQLSchema {
           after: t.arg.string({ description: "Continue after this cursor (a previous page's `pageInfo.endCursor`)." }),
           orderBy: t.arg({ type: ReviewOrderEnum, defaultValue: "NEWEST", description: "Order of the reviews." }),
           stars: t.arg.intList({ description: "Only reviews with these star ratings, e.g. [1, 2]." }),
+          status: t.arg({
+            type: [ReviewStatusEnum],
+            description: "Reviews in these states (default: PUBLISHED). Anything but PUBLISHED needs the REVIEWS_MODERATE scope.",
+          }),
         },
         resolve: async (p, args, ctx) => {
-          const shop = await ctx.authorize("reviews:read");
+          const statuses = (args.status ?? ["published"]) as ReviewStatus[];
+          const publishedOnly = statuses.every((s) => s === "published");
+          const shop = await ctx.authorize(publishedOnly ? "reviews:read" : "reviews:moderate");
           const orderBy = args.orderBy as ReviewOrder;
           const page = await listReviews(ctx.deps, shop.id, p.id, {
             first: args.first ?? 20,
             after: args.after,
             orderBy,
             stars: args.stars,
+            statuses,
           });
-          const rating = await ctx.ratings.load(p.id);
           const stars = args.stars ? new Set(args.stars) : null;
+          // Published counts come from the precomputed histogram; other states
+          // are a moderator's view, rare enough to count.
+          const totalCount = publishedOnly
+            ? (await ctx.ratings.load(p.id)).histogram.reduce((sum, n, i) => (stars && !stars.has(i + 1) ? sum : sum + n), 0)
+            : await countReviews(ctx.deps, shop.id, p.id, statuses, args.stars);
           return {
             edges: page.reviews.map((node, i) => ({ node, cursor: page.cursors[i]! })),
             hasNextPage: page.hasNextPage,
-            totalCount: rating.histogram.reduce((sum, n, i) => (stars && !stars.has(i + 1) ? sum : sum + n), 0),
+            totalCount,
           };
         },
       }),
@@ -470,6 +527,8 @@ export function buildSchema(): GraphQLSchema {
       }),
     }),
   });
+
+  addModerationSchema(builder, { ReviewRef, ReviewStatusEnum });
 
   return builder.toSchema();
 }

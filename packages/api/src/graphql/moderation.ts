@@ -1,0 +1,187 @@
+/** Moderation in the schema: actions, the audit log, the publication report, the moderation mode. */
+import type { EnumRef, ObjectRef } from "@pothos/core";
+import type { ReviewStatus } from "../db/models.js";
+import {
+  REJECTION_REASONS,
+  moderateReview,
+  moderationLog,
+  publicationReport,
+  reinstateReview,
+  replyToReview,
+  setModerationMode,
+  type ModerationEvent,
+  type PublicationRow,
+} from "../domain/moderation.js";
+import type { Review } from "../domain/reviews.js";
+import { invalidInput } from "../errors.js";
+import type { Builder, Types } from "./schema.js";
+
+export function addModerationSchema(
+  builder: Builder,
+  refs: { ReviewRef: ObjectRef<Types, Review>; ReviewStatusEnum: EnumRef<Types, ReviewStatus, ReviewStatus> },
+): void {
+  const { ReviewRef, ReviewStatusEnum } = refs;
+
+  const ReasonEnum = builder.enumType("RejectionReason", {
+    description:
+      "Why a review may be removed. The list is fixed on purpose: there is no reason for a low rating, because hiding negative reviews is itself deceptive.",
+    values: Object.fromEntries(Object.entries(REJECTION_REASONS).map(([k, description]) => [k, { description }])) as Record<
+      keyof typeof REJECTION_REASONS,
+      { description: string }
+    >,
+  });
+
+  const ActionEnum = builder.enumType("ModerationAction", {
+    description: "What to do with a review.",
+    values: {
+      PUBLISH: { description: "Publish a pending review." },
+      REJECT: { description: "Remove a review, for a reason from RejectionReason. It is kept and can be reinstated." },
+    } as const,
+  });
+
+  const ModerationModeEnum = builder.enumType("ModerationMode", {
+    description: "When reviews are published.",
+    values: {
+      POST: { value: "post", description: "At once; the shop may remove one later, for a stated reason." },
+      PRE: { value: "pre", description: "After the shop approves it. Approval cannot depend on the stars." },
+    } as const,
+  });
+
+  const EventRef = builder.objectRef<ModerationEvent>("ModerationEvent").implement({
+    description: "One entry of the moderation log. Entries are never changed or removed.",
+    fields: (t) => ({
+      id: t.exposeID("id", { description: "The entry's id." }),
+      reviewId: t.exposeString("reviewId", { description: 'The review acted on ("-" for shop settings).' }),
+      action: t.exposeString("action", {
+        description: "publish, reject, reinstate, quarantine, reply or settings.",
+      }),
+      fromStatus: t.field({
+        type: ReviewStatusEnum,
+        nullable: true,
+        description: "The review's state before.",
+        resolve: (e) => e.fromStatus,
+      }),
+      toStatus: t.field({ type: ReviewStatusEnum, nullable: true, description: "The review's state after.", resolve: (e) => e.toStatus }),
+      reason: t.exposeString("reason", { nullable: true, description: "The rejection reason, or FLAGGED for a quarantine." }),
+      note: t.exposeString("note", { nullable: true, description: "The moderator's note, the reply's text, or the flags' reasons." }),
+      actor: t.exposeString("actor", { description: 'The id of the API key that acted, or "starling" for automatic checks.' }),
+      at: t.field({ type: "DateTime", description: "When.", resolve: (e) => e.at }),
+    }),
+  });
+
+  const ReportRow = builder.objectRef<PublicationRow>("PublicationReportRow").implement({
+    description: "For one star level: reviews received and where they stand.",
+    fields: (t) => ({
+      stars: t.exposeInt("stars", { description: "The star level." }),
+      received: t.exposeInt("received", { description: "Reviews received with this many stars." }),
+      published: t.exposeInt("published", { description: "Of those, published." }),
+      pending: t.exposeInt("pending", { description: "Of those, waiting for approval." }),
+      rejected: t.exposeInt("rejected", { description: "Of those, rejected by the shop." }),
+      quarantined: t.exposeInt("quarantined", { description: "Of those, held back by fraud checks." }),
+      publicationRate: t.float({
+        nullable: true,
+        description: "published / received; null when none were received. Similar rates across star levels show the shop does not gate by stars.",
+        resolve: (r) => (r.received ? r.published / r.received : null),
+      }),
+    }),
+  });
+
+  builder.queryField("moderationLog", (t) =>
+    t.field({
+      type: [EventRef],
+      description: "The shop's moderation log, newest first. Needs REVIEWS_MODERATE.",
+      args: {
+        reviewId: t.arg.id({ description: "Only entries about this review." }),
+        first: t.arg.int({ defaultValue: 50, description: "How many entries, 1 to 500." }),
+      },
+      resolve: async (_r, args, ctx) => {
+        const first = args.first ?? 50;
+        if (!Number.isInteger(first) || first < 1 || first > 500) throw invalidInput("first", "must be a whole number from 1 to 500");
+        const shop = await ctx.authorize("reviews:moderate");
+        return moderationLog(ctx.deps, shop.id, { reviewId: args.reviewId == null ? null : String(args.reviewId), first });
+      },
+    }),
+  );
+
+  builder.queryField("publicationReport", (t) =>
+    t.field({
+      type: [ReportRow],
+      description: "Publication rate per star level across the shop, 5 stars first: evidence that moderation does not depend on the rating. Needs REVIEWS_MODERATE.",
+      resolve: async (_r, _a, ctx) => publicationReport(ctx.deps, (await ctx.authorize("reviews:moderate")).id),
+    }),
+  );
+
+  const ModerateInput = builder.inputType("ModerateReviewInput", {
+    description: "A moderation decision.",
+    fields: (t) => ({
+      reviewId: t.id({ required: true, description: "The review." }),
+      action: t.field({ type: ActionEnum, required: true, description: "Publish or reject." }),
+      reason: t.field({ type: ReasonEnum, description: "Required to reject; not allowed to publish." }),
+      note: t.string({ description: "A note for the log, up to 1000 characters." }),
+    }),
+  });
+
+  builder.mutationField("moderateReview", (t) =>
+    t.field({
+      type: ReviewRef,
+      description: "Publishes a pending review, or rejects a review for a stated reason. Logged. Needs REVIEWS_MODERATE.",
+      args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
+      resolve: async (_r, { input }, ctx) => {
+        const caller = await ctx.caller();
+        await ctx.authorize("reviews:moderate");
+        return moderateReview(ctx.deps, caller.shop.id, caller.keyId, {
+          reviewId: String(input.reviewId),
+          action: input.action,
+          reason: input.reason,
+          note: input.note,
+        });
+      },
+    }),
+  );
+
+  builder.mutationField("reinstateReview", (t) =>
+    t.field({
+      type: ReviewRef,
+      description: "Publishes a rejected or quarantined review again, on appeal. Logged with the note. Needs REVIEWS_MODERATE.",
+      args: {
+        reviewId: t.arg.id({ required: true, description: "The review." }),
+        note: t.arg.string({ required: true, description: "Why it is reinstated (the appeal), up to 1000 characters." }),
+      },
+      resolve: async (_r, args, ctx) => {
+        const caller = await ctx.caller();
+        await ctx.authorize("reviews:moderate");
+        return reinstateReview(ctx.deps, caller.shop.id, caller.keyId, { reviewId: String(args.reviewId), note: args.note });
+      },
+    }),
+  );
+
+  builder.mutationField("replyToReview", (t) =>
+    t.field({
+      type: ReviewRef,
+      description: "Sets the shop's public reply under a review (replacing an earlier one). Logged. Needs REVIEWS_MODERATE.",
+      args: {
+        reviewId: t.arg.id({ required: true, description: "The review." }),
+        body: t.arg.string({ required: true, description: "The reply, 1 to 5000 characters." }),
+      },
+      resolve: async (_r, args, ctx) => {
+        const caller = await ctx.caller();
+        await ctx.authorize("reviews:moderate");
+        return replyToReview(ctx.deps, caller.shop.id, caller.keyId, { reviewId: String(args.reviewId), body: args.body });
+      },
+    }),
+  );
+
+  builder.mutationField("setModerationMode", (t) =>
+    t.field({
+      type: ModerationModeEnum,
+      description: "Chooses whether reviews publish at once (POST) or after approval (PRE). Logged. Needs SHOP_SETTINGS.",
+      args: { mode: t.arg({ type: ModerationModeEnum, required: true, description: "The new mode." }) },
+      resolve: async (_r, args, ctx) => {
+        const caller = await ctx.caller();
+        await ctx.authorize("shop:settings");
+        await setModerationMode(ctx.deps, caller.shop.id, caller.keyId, args.mode as "post" | "pre");
+        return args.mode;
+      },
+    }),
+  );
+}

@@ -144,6 +144,15 @@ describe("tenants", () => {
       const r = await api.gql(`mutation($id: ID!) { rotateApiKey(id: $id) { key } }`, { id: aKeyId }, other.key);
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     },
+    createInvitation: async () => {
+      // The other shop has its own "pen" (made above); this shop's invitations are untouched.
+      await api.gql(`mutation { createInvitation(input: { productId: "pen", orderRef: "x" }) { token } }`, {}, other.key);
+      expect(await api.models.Invitation.countDocuments({ shopId: api.shop.id })).toBe(0);
+    },
+    invitations: async () => {
+      const r = await api.gql(`{ invitations { id } }`, {}, other.key);
+      expect(r.data.invitations.length).toBe(await api.models.Invitation.countDocuments({ shopId: other.id }));
+    },
     moderationLog: async () => {
       const r = await api.gql(`{ moderationLog { reviewId } }`, {}, other.key);
       expect(r.data.moderationLog).toEqual([]);

@@ -11,6 +11,22 @@ export interface ShopDoc {
   createdAt: Date;
   /** "post": reviews publish at once and may be removed later; "pre": they wait for approval. */
   moderation: "post" | "pre";
+  /** Signs invitation tokens (HMAC); never leaves the server. */
+  inviteSecret: string | null;
+}
+
+/** An invitation to review one product of one order line: single use, expires. */
+export interface InvitationDoc {
+  _id: string;
+  shopId: string;
+  productId: string;
+  orderRef: string;
+  /** For the shop's own mailer; never returned by the API. */
+  customerEmail: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+  reviewId: string | null;
 }
 export interface ApiKeyDoc {
   /** SHA-256 of the key. */
@@ -39,7 +55,8 @@ export interface ReviewDoc {
   rating: number;
   title: string;
   body: string;
-  reviewer: { name: string; externalId: string | null };
+  /** `email` comes from a purchase invitation; it is never returned by the API. */
+  reviewer: { name: string; externalId: string | null; email?: string | null };
   language: string | null;
   /** How the review reached us, as shown to shoppers (see Provenance in the schema). */
   provenance: "VERIFIED_PURCHASE" | "INVITED" | "ORGANIC" | "IMPORTED";
@@ -47,6 +64,8 @@ export interface ReviewDoc {
   source: "api" | "form";
   createdAt: Date;
   payloadHash: string;
+  /** How the purchase was verified; null when it was not. */
+  verification: { method: "invitation"; invitationId: string; orderRef: string } | null;
   /** Only published reviews count in ratings and show publicly. */
   status: ReviewStatus;
   /** The shop's public answer, shown under the review. */
@@ -95,6 +114,7 @@ const shopSchema = new Schema<ShopDoc>(
     name: { type: String, required: true },
     createdAt: { type: Date, required: true },
     moderation: { type: String, required: true, enum: ["post", "pre"], default: "post" },
+    inviteSecret: { type: String, default: null },
   },
   { ...common, collection: "shops" },
 );
@@ -143,7 +163,9 @@ const reviewSchema = new Schema<ReviewDoc>(
     reviewer: {
       name: { type: String, required: true },
       externalId: { type: String, default: null },
+      email: { type: String, default: null },
     },
+    verification: { type: { method: String, invitationId: String, orderRef: String }, default: null, _id: false },
     language: { type: String, default: null },
     provenance: { type: String, required: true, enum: ["VERIFIED_PURCHASE", "INVITED", "ORGANIC", "IMPORTED"] },
     source: { type: String, required: true, enum: ["api", "form"] },
@@ -206,6 +228,22 @@ const moderationEventSchema = new Schema<ModerationEventDoc>(
 );
 moderationEventSchema.index({ shopId: 1, at: -1, _id: -1 }, { name: "shop_at" });
 
+const invitationSchema = new Schema<InvitationDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    productId: { type: String, required: true },
+    orderRef: { type: String, required: true },
+    customerEmail: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    usedAt: { type: Date, default: null },
+    reviewId: { type: String, default: null },
+  },
+  { ...common, collection: "invitations" },
+);
+invitationSchema.index({ shopId: 1, createdAt: -1 }, { name: "shop_created" });
+
 export interface Models {
   Shop: Model<ShopDoc>;
   ApiKey: Model<ApiKeyDoc>;
@@ -213,6 +251,7 @@ export interface Models {
   Review: Model<ReviewDoc>;
   RatingSummary: Model<RatingSummaryDoc>;
   ModerationEvent: Model<ModerationEventDoc>;
+  Invitation: Model<InvitationDoc>;
 }
 
 /** Binds the models to one connection, so tests can run databases side by side. */
@@ -224,6 +263,7 @@ export function bindModels(conn: Connection): Models {
     Review: conn.model<ReviewDoc>("Review", reviewSchema),
     RatingSummary: conn.model<RatingSummaryDoc>("RatingSummary", ratingSummarySchema),
     ModerationEvent: conn.model<ModerationEventDoc>("ModerationEvent", moderationEventSchema),
+    Invitation: conn.model<InvitationDoc>("Invitation", invitationSchema),
   };
 }
 

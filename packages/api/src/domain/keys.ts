@@ -23,6 +23,7 @@ export const SCOPES = {
   "keys:manage": "create, rotate, revoke and list the shop's keys",
   "reviews:moderate": "see unpublished reviews; publish, reject, reinstate and reply; read the moderation log and report",
   "shop:settings": "change the shop's settings (moderation mode)",
+  "invitations:write": "invite buyers to review what they bought (verified purchases)",
 } as const;
 export type Scope = keyof typeof SCOPES;
 export type KeyKind = "publishable" | "secret";
@@ -30,7 +31,7 @@ export type KeyKind = "publishable" | "secret";
 /** What each kind may hold at most, and gets by default. */
 export const KIND_SCOPES: Record<KeyKind, readonly Scope[]> = {
   publishable: ["reviews:read", "form:submit"],
-  secret: ["reviews:read", "reviews:write", "products:write", "form:submit", "keys:manage", "reviews:moderate", "shop:settings"],
+  secret: ["reviews:read", "reviews:write", "products:write", "form:submit", "keys:manage", "reviews:moderate", "shop:settings", "invitations:write"],
 };
 
 const PREFIX: Record<KeyKind, string> = { publishable: "pk_", secret: "sk_" };

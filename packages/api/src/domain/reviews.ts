@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { ReviewDoc, ShopDoc } from "../db/models.js";
+import type { InvitationDoc, ReviewDoc, ShopDoc } from "../db/models.js";
+import { claimInvitation, verifyInvitation } from "./invitations.js";
 import { StarlingError, invalidInput, isDuplicateKey } from "../errors.js";
 import type { Deps } from "./deps.js";
 import { productKey } from "./products.js";
@@ -17,6 +18,8 @@ export interface ReviewInput {
   source?: ReviewDoc["source"];
   /** Makes retries safe: the same key and payload return the first review, never a second one. */
   idempotencyKey?: string | null;
+  /** A purchase invitation's token: the review becomes VERIFIED_PURCHASE, and the invitation is used up. */
+  invitationToken?: string | null;
 }
 
 export interface Review {
@@ -31,6 +34,8 @@ export interface Review {
   readonly provenance: ReviewDoc["provenance"];
   readonly status: ReviewDoc["status"];
   readonly reply: ReviewDoc["reply"];
+  /** How the purchase was verified, without the order reference (the shop's business). */
+  readonly verification: { readonly method: "invitation" } | null;
   readonly createdAt: Date;
 }
 
@@ -49,6 +54,7 @@ export function toReview(doc: ReviewDoc): Review {
     provenance: doc.provenance,
     status: doc.status,
     reply: doc.reply ?? null,
+    verification: doc.verification ? { method: doc.verification.method } : null,
     createdAt: doc.createdAt,
   };
 }
@@ -101,17 +107,29 @@ export async function submitReview(
 
   await hooks.beforeStore?.(clean);
 
+  let invitation: InvitationDoc | null = null;
+  if (input.invitationToken != null) {
+    invitation = await verifyInvitation(deps, shopId, productId, input.invitationToken);
+    clean.provenance = "VERIFIED_PURCHASE";
+  }
+  // One invitation, one review: a retry of it is a replay, whatever key the client sent.
+  const reviewKey = invitation ? `invitation:${invitation._id}` : idempotencyKey;
+
   const payloadHash = sha256(JSON.stringify(clean));
   const doc: ReviewDoc = {
-    _id: `rev_${sha256(`${shopId}\u0000${idempotencyKey}`).slice(0, 32)}`,
+    _id: `rev_${sha256(`${shopId}\u0000${reviewKey}`).slice(0, 32)}`,
     shopId,
     ...clean,
+    reviewer: invitation ? { ...clean.reviewer, email: invitation.customerEmail } : clean.reviewer,
+    verification: invitation ? { method: "invitation", invitationId: invitation._id, orderRef: invitation.orderRef } : null,
     createdAt: deps.now(),
     payloadHash,
     status: (await deps.models.Shop.findById(shopId, { moderation: 1 }).lean<ShopDoc>())?.moderation === "pre" ? "pending" : "published",
     reply: null,
     summaryApplied: false,
   };
+
+  if (invitation) await claimInvitation(deps, invitation, doc._id);
 
   let stored = doc;
   let replayed = false;
@@ -121,6 +139,9 @@ export async function submitReview(
     if (!isDuplicateKey(err)) throw err;
     const existing = await deps.models.Review.findById(doc._id).lean<ReviewDoc>();
     if (!existing) throw err;
+    if (existing.payloadHash !== payloadHash && invitation) {
+      throw new StarlingError("INVITATION_USED", "This invitation was already used for a review.", { field: "invitationToken" });
+    }
     if (existing.payloadHash !== payloadHash) {
       throw new StarlingError(
         "IDEMPOTENCY_KEY_REUSED",

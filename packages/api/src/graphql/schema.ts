@@ -31,6 +31,7 @@ import {
 import { invalidInput, rateLimited } from "../errors.js";
 import type { Context } from "./context.js";
 import { addModerationSchema } from "./moderation.js";
+import { addInvitationSchema } from "./invitations.js";
 import type { ReviewStatus } from "../db/models.js";
 
 const MAX_PRODUCTS_PER_REQUEST = 100;
@@ -186,6 +187,17 @@ export function buildSchema(): GraphQLSchema {
     }),
   });
 
+  const VerificationRef = builder.objectRef<{ method: "invitation" }>("Verification").implement({
+    description: "Evidence that a review comes from a buyer.",
+    fields: (t) => ({
+      method: t.string({
+        description:
+          'How: "invitation" — written through a single-use, signed invitation that the shop made for an order line of this product.',
+        resolve: (v) => v.method,
+      }),
+    }),
+  });
+
   const ReviewRef = builder.objectRef<Review>("Review").implement({
     description: "A customer's review of a product. Text is stored exactly as written: escape it when you render it.",
     fields: (t) => ({
@@ -206,6 +218,12 @@ export function buildSchema(): GraphQLSchema {
       }),
       createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (r) => r.createdAt }),
       status: t.field({ type: ReviewStatusEnum, description: "Whether it is published, and if not, why.", resolve: (r) => r.status }),
+      verification: t.field({
+        type: VerificationRef,
+        nullable: true,
+        description: "How Starling verified that the reviewer bought the product; null when it did not.",
+        resolve: (r) => r.verification,
+      }),
       reply: t.field({
         type: ReplyRef,
         nullable: true,
@@ -411,6 +429,10 @@ export function buildSchema(): GraphQLSchema {
         description:
           "How the review reached you; defaults to ORGANIC. INVITED and IMPORTED need a secret key; VERIFIED_PURCHASE comes only from a purchase invitation.",
       }),
+      invitationToken: t.string({
+        description:
+          "The token of a purchase invitation (createInvitation): the review is marked VERIFIED_PURCHASE and the invitation is used up. It must be for this product and unexpired. With it, idempotencyKey is not needed: the invitation is the key.",
+      }),
       idempotencyKey: t.string({
         description:
           "Any unique string you make once per review and send again on every retry of it: a retry then returns the first review instead of storing a second. Reusing a key for a different review fails with IDEMPOTENCY_KEY_REUSED.",
@@ -483,7 +505,7 @@ export function buildSchema(): GraphQLSchema {
       submitReview: t.field({
         type: SubmitReviewPayload,
         description:
-          "Stores a review and updates the product's rating. Needs REVIEWS_WRITE (secret key) or FORM_SUBMIT (publishable key, for the customer form). Safe to retry with the same idempotencyKey. Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT (with extensions.field), PRODUCT_NOT_FOUND or IDEMPOTENCY_KEY_REUSED.",
+          "Stores a review and updates the product's rating. Needs REVIEWS_WRITE (secret key) or FORM_SUBMIT (publishable key, for the customer form). Safe to retry with the same idempotencyKey. Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT (with extensions.field), PRODUCT_NOT_FOUND, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INVALID_INVITATION, INVITATION_EXPIRED or INVITATION_USED.",
         args: { input: t.arg({ type: SubmitReviewInput, required: true, description: "The review." }) },
         resolve: async (_r, { input }, ctx) => {
           const caller = await ctx.caller();
@@ -529,6 +551,7 @@ export function buildSchema(): GraphQLSchema {
   });
 
   addModerationSchema(builder, { ReviewRef, ReviewStatusEnum });
+  addInvitationSchema(builder);
 
   return builder.toSchema();
 }

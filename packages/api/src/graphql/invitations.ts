@@ -1,0 +1,67 @@
+/** Purchase invitations in the schema. */
+import { createInvitation, listInvitations, type Invitation } from "../domain/invitations.js";
+import { invalidInput } from "../errors.js";
+import type { Builder } from "./schema.js";
+
+export function addInvitationSchema(builder: Builder): void {
+  const InvitationRef = builder.objectRef<Invitation>("Invitation").implement({
+    description: "An invitation to review one product of one order line. The customer's email is never returned.",
+    fields: (t) => ({
+      id: t.exposeID("id", { description: "The invitation's id." }),
+      productId: t.exposeID("productId", { description: "The product it is for." }),
+      orderRef: t.exposeString("orderRef", { description: "Your reference of the order line." }),
+      expiresAt: t.field({ type: "DateTime", description: "After this it cannot be used.", resolve: (i) => i.expiresAt }),
+      usedAt: t.field({ type: "DateTime", nullable: true, description: "When it was used; null while unused.", resolve: (i) => i.usedAt }),
+      reviewId: t.exposeString("reviewId", { nullable: true, description: "The review written with it." }),
+    }),
+  });
+
+  const NewInvitation = builder.objectRef<{ invitation: Invitation; token: string }>("NewInvitation").implement({
+    description: "An invitation just made, with its token.",
+    fields: (t) => ({
+      token: t.exposeString("token", {
+        description:
+          "Put it in the link you send the customer (e.g. the review form's `invitation` parameter). It is signed, single-use, for this product only, and expires.",
+      }),
+      invitation: t.field({ type: InvitationRef, description: "Its details.", resolve: (n) => n.invitation }),
+    }),
+  });
+
+  const CreateInvitationInput = builder.inputType("CreateInvitationInput", {
+    description: "Who bought what.",
+    fields: (t) => ({
+      productId: t.id({ required: true, description: "The product bought." }),
+      orderRef: t.string({ required: true, description: "Your reference of the order line (letters, digits and . _ : / # @ + -)." }),
+      customerEmail: t.string({ description: "Kept with the review for privacy requests; never returned by the API." }),
+      expiresInDays: t.int({ defaultValue: 30, description: "Days until it expires, 1 to 365." }),
+    }),
+  });
+
+  builder.mutationField("createInvitation", (t) =>
+    t.field({
+      type: NewInvitation,
+      description: "Invites the buyer of an order line to review the product; the review will be marked VERIFIED_PURCHASE. Needs INVITATIONS_WRITE.",
+      args: { input: t.arg({ type: CreateInvitationInput, required: true, description: "The order line." }) },
+      resolve: async (_r, { input }, ctx) =>
+        createInvitation(ctx.deps, (await ctx.authorize("invitations:write")).id, {
+          productId: String(input.productId),
+          orderRef: input.orderRef,
+          customerEmail: input.customerEmail,
+          expiresInDays: input.expiresInDays,
+        }),
+    }),
+  );
+
+  builder.queryField("invitations", (t) =>
+    t.field({
+      type: [InvitationRef],
+      description: "The shop's invitations, newest first. Needs INVITATIONS_WRITE.",
+      args: { first: t.arg.int({ defaultValue: 50, description: "How many, 1 to 500." }) },
+      resolve: async (_r, args, ctx) => {
+        const first = args.first ?? 50;
+        if (!Number.isInteger(first) || first < 1 || first > 500) throw invalidInput("first", "must be a whole number from 1 to 500");
+        return listInvitations(ctx.deps, (await ctx.authorize("invitations:write")).id, first);
+      },
+    }),
+  );
+}

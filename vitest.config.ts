@@ -35,7 +35,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "sdk",
-          include: ["packages/sdk/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+          include: ["packages/sdk/test/**/*.test.ts", "examples/*/*.test.ts"],
           // The api's FerretDB for the end-to-end tests (they start the real
           // API); then one build of the SDK, which the examples and the
           // browser load as a shop would.

@@ -110,7 +110,7 @@ export function mountReviewList(host: HTMLElement, client: StarlingClient, produ
   for (const value of [0, 5, 4, 3, 2, 1]) {
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = value ? t(lang, "starsFilter", { stars: value }) : t(lang, "allStars");
+    button.textContent = value === 1 ? t(lang, "oneStar") : value ? t(lang, "starsFilter", { stars: value }) : t(lang, "allStars");
     button.setAttribute("aria-pressed", String(value === 0));
     button.onclick = () => {
       stars = value ? [value] : undefined;

@@ -51,6 +51,9 @@ export function createGraphQLHandler(opts: {
   return createYoga<ServerContext, Context>({
     schema: opts.schema,
     graphqlEndpoint: "/graphql",
+    // Cross-origin callers (the SDK in a shop's page) may read these: the request
+    // id to quote in a support ticket, and how long a 429 asks them to wait.
+    cors: { exposedHeaders: ["x-request-id", "retry-after"] },
     landingPage: false,
     graphiql: { title: "Starling GraphQL playground", ...opts.playground },
     renderGraphiQL,

@@ -173,6 +173,24 @@ describe("storefront listing page", () => {
   });
 });
 
+describe("client in the browser", () => {
+  it("reports a failure cross-origin as its typed error with the API's request id", async () => {
+    const page = await newPage();
+    await page.goto(`${storefront.url}/`);
+    await page.waitForFunction(() => "Starling" in window);
+    const outcome = await page.evaluate(async (endpoint) => {
+      const { createClient } = (window as any).Starling;
+      const stranger = createClient({ endpoint, key: "pk_not_a_real_key" });
+      return stranger.products.rating("p01").then(
+        () => null,
+        (e: any) => ({ name: e.name, code: e.code, status: e.status, requestId: e.requestId }),
+      );
+    }, api.url);
+    expect(outcome).toEqual({ name: "AuthenticationError", code: "UNAUTHENTICATED", status: 401, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    await page.close();
+  });
+});
+
 describe("embedded review form", () => {
   it("takes a customer's review: stored as ORGANIC from the form, published at once, shown in the list", async () => {
     const page = await newPage();

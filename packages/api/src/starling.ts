@@ -47,7 +47,7 @@ export async function startStarling(opts: {
       playground,
       rateLimits,
     });
-    const server = createHttpServer({ yoga, db, rateLimits, trustProxy: config.trustProxy });
+    const server = createHttpServer({ yoga, db, rateLimits, trustProxy: config.trustProxy, deps });
     const address = await listen(server, config.host, config.port);
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;

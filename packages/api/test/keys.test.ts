@@ -153,6 +153,15 @@ describe("tenants", () => {
       const r = await api.gql(`{ invitations { id } }`, {}, other.key);
       expect(r.data.invitations.length).toBe(await api.models.Invitation.countDocuments({ shopId: other.id }));
     },
+    exportReviewerData: async () => {
+      const r = await api.gql(`{ exportReviewerData(reviewer: { externalId: "cust-1" }) }`, {}, other.key);
+      expect(r.data.exportReviewerData.reviews.every((x: { shopId: string }) => x.shopId === other.id)).toBe(true);
+    },
+    eraseReviewerData: async () => {
+      await api.models.Review.updateOne({ _id: reviewId }, { $set: { "reviewer.externalId": "cust-9" } });
+      await api.gql(`mutation { eraseReviewerData(reviewer: { externalId: "cust-9" }, mode: DELETE) { reviews } }`, {}, other.key);
+      expect(await api.models.Review.exists({ _id: reviewId })).toBeTruthy();
+    },
     moderationLog: async () => {
       const r = await api.gql(`{ moderationLog { reviewId } }`, {}, other.key);
       expect(r.data.moderationLog).toEqual([]);

@@ -81,7 +81,7 @@ export interface ModerationEventDoc {
   _id: string;
   shopId: string;
   reviewId: string;
-  action: "publish" | "reject" | "reinstate" | "quarantine" | "reply" | "settings";
+  action: "publish" | "reject" | "reinstate" | "quarantine" | "reply" | "settings" | "erase";
   fromStatus: ReviewStatus | null;
   toStatus: ReviewStatus | null;
   reason: string | null;

@@ -24,6 +24,7 @@ export const SCOPES = {
   "reviews:moderate": "see unpublished reviews; publish, reject, reinstate and reply; read the moderation log and report",
   "shop:settings": "change the shop's settings (moderation mode)",
   "invitations:write": "invite buyers to review what they bought (verified purchases)",
+  "privacy:manage": "export and erase a reviewer's personal data on request",
 } as const;
 export type Scope = keyof typeof SCOPES;
 export type KeyKind = "publishable" | "secret";
@@ -31,7 +32,7 @@ export type KeyKind = "publishable" | "secret";
 /** What each kind may hold at most, and gets by default. */
 export const KIND_SCOPES: Record<KeyKind, readonly Scope[]> = {
   publishable: ["reviews:read", "form:submit"],
-  secret: ["reviews:read", "reviews:write", "products:write", "form:submit", "keys:manage", "reviews:moderate", "shop:settings", "invitations:write"],
+  secret: ["reviews:read", "reviews:write", "products:write", "form:submit", "keys:manage", "reviews:moderate", "shop:settings", "invitations:write", "privacy:manage"],
 };
 
 const PREFIX: Record<KeyKind, string> = { publishable: "pk_", secret: "sk_" };

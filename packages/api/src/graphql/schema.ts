@@ -32,6 +32,7 @@ import { invalidInput, rateLimited } from "../errors.js";
 import type { Context } from "./context.js";
 import { addModerationSchema } from "./moderation.js";
 import { addInvitationSchema } from "./invitations.js";
+import { addPrivacySchema } from "./privacy.js";
 import type { ReviewStatus } from "../db/models.js";
 
 const MAX_PRODUCTS_PER_REQUEST = 100;
@@ -44,7 +45,7 @@ interface ReviewConnectionShape {
 
 interface StarlingSchemaTypes {
   Context: Context;
-  Scalars: { DateTime: { Input: Date; Output: Date } };
+  Scalars: { DateTime: { Input: Date; Output: Date }; JSON: { Input: unknown; Output: unknown } };
 }
 
 /** The builder's type parameters, for the schema's parts in other files. */
@@ -552,6 +553,7 @@ export function buildSchema(): GraphQLSchema {
 
   addModerationSchema(builder, { ReviewRef, ReviewStatusEnum });
   addInvitationSchema(builder);
+  addPrivacySchema(builder);
 
   return builder.toSchema();
 }

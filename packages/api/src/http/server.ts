@@ -8,6 +8,8 @@ import type { ServerContext } from "../graphql/yoga.js";
 import type { Database } from "../db/connection.js";
 import { mountReviewForm } from "../form/route.js";
 import type { RateLimits, RateRefusal } from "./rate-limits.js";
+import { disclosureHandler } from "./disclosure.js";
+import type { Deps } from "../domain/deps.js";
 
 /**
  * One node:http server: /graphql goes straight to Yoga, every other path to
@@ -20,6 +22,7 @@ export function createHttpServer(opts: {
   db: Database;
   rateLimits: RateLimits;
   trustProxy: boolean;
+  deps: Deps;
 }): http.Server {
   const app = express();
   app.disable("x-powered-by");
@@ -30,6 +33,7 @@ export function createHttpServer(opts: {
     );
   });
   mountReviewForm(app);
+  app.get("/shops/:shopId/disclosure", disclosureHandler(opts.deps));
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });
   });

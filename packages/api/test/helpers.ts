@@ -6,6 +6,7 @@ import { inject } from "vitest";
 import { REPO_ROOT, loadConfig, type Config } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
 import { bindModels, ensureIndexes, type Models } from "../src/db/models.js";
+import { putProduct } from "../src/domain/products.js";
 import { createShop } from "../src/domain/shops.js";
 import { createLogger, type Logger } from "../src/log.js";
 import { startStarling, type Starling } from "../src/starling.js";
@@ -101,9 +102,12 @@ export async function gql<T>(
   return { status: res.status, ...body };
 }
 
-/** A direct connection to a test database, bypassing the API. */
-export async function openModels(dbName: string): Promise<{ models: Models; deps: Deps; close(): Promise<void> }> {
-  const conn = await connect(inject("mongoUri"), dbName, 5_000);
+/** A direct connection to a test database (on the suite's server unless `uri` names another), bypassing the API. */
+export async function openModels(
+  dbName: string,
+  uri: string = inject("mongoUri"),
+): Promise<{ models: Models; deps: Deps; close(): Promise<void> }> {
+  const conn = await connect(uri, dbName, 5_000);
   const models = bindModels(conn);
   await ensureIndexes(models);
   return {
@@ -111,6 +115,27 @@ export async function openModels(dbName: string): Promise<{ models: Models; deps
     deps: { models, summaryLock: new KeyedLock(), priorStrength: 5, now: () => new Date() },
     close: () => conn.close(),
   };
+}
+
+/** A shop with one product ("tent"), made directly in `dbName` before an API process starts. */
+export async function seedShop(uri: string, dbName: string): Promise<{ shopId: string; key: string }> {
+  const conn = await connect(uri, dbName, 5_000);
+  const models = bindModels(conn);
+  const deps = { models, summaryLock: undefined as never, priorStrength: 5, now: () => new Date() };
+  const { shop, secretKey } = await createShop(deps, { name: "Process shop" });
+  await putProduct(deps, shop.id, { id: "tent", name: "Tent" });
+  await conn.close();
+  return { shopId: shop.id, key: secretKey };
+}
+
+/** Polls `check` every 50 ms until it holds or `timeoutMs` passes; returns whether it held. */
+export async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
 }
 
 export const SUBMIT = /* GraphQL */ `

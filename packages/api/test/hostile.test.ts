@@ -165,6 +165,25 @@ describe("hostile input", () => {
     }
   });
 
+  it("invitations, privacy requests and settings", async () => {
+    const INVITE = `mutation($i: CreateInvitationInput!) { createInvitation(input: $i) { invitation { id productId orderRef } } }`;
+    for (const [, value] of HOSTILE) {
+      await probe(INVITE, { i: { productId: value, orderRef: "o" } }, (d) => d.createInvitation.invitation.productId, asId(value));
+      await probe(INVITE, { i: { productId: "target", orderRef: value } }, (d) => d.createInvitation.invitation.orderRef, value);
+      await probe(
+        INVITE,
+        { i: { productId: "target", orderRef: "o", customerEmail: value } },
+        async (d) => (await api.models.Invitation.findById(d.createInvitation.invitation.id).lean())?.customerEmail,
+        value,
+      );
+      await probe(INVITE, { i: { productId: "target", orderRef: "o", expiresInDays: value } }, () => value, value);
+      await probe(SUBMIT, { input: review("target", 4, { invitationToken: value }) }, () => value, value);
+      await probe(`query($r: ReviewerRefInput!) { exportReviewerData(reviewer: $r) }`, { r: { externalId: value } }, () => value, value);
+      await probe(`query($r: ReviewerRefInput!) { exportReviewerData(reviewer: $r) }`, { r: { email: value } }, () => value, value);
+      await probe(`mutation($m: ModerationMode!) { setModerationMode(mode: $m) }`, { m: value }, () => value, value);
+    }
+  });
+
   it("a 1 MB string is refused before it is parsed", async () => {
     attempts++;
     const before = await state();

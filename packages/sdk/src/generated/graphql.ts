@@ -38,6 +38,8 @@ export type SubmitReviewInput = {
   body: string;
   /** Any unique string you make once per review and send again on every retry of it: a retry then returns the first review instead of storing a second. Reusing a key for a different review fails with IDEMPOTENCY_KEY_REUSED. */
   idempotencyKey?: string | null | undefined;
+  /** The token of a purchase invitation (createInvitation): the review is marked VERIFIED_PURCHASE and the invitation is used up. It must be for this product and unexpired. With it, idempotencyKey is not needed: the invitation is the key. */
+  invitationToken?: string | null | undefined;
   /** BCP 47 language tag of the text, e.g. "en" or "de-CH". */
   language?: string | null | undefined;
   /** The shop's id of the reviewed product; it must exist (see putProduct). */

@@ -3,7 +3,7 @@ import { defineConfig } from "tsup";
 export default defineConfig([
   {
     // The library: ESM + CJS + declarations, for bundlers and Node.
-    entry: { index: "src/index.ts", widgets: "src/widget/index.ts" },
+    entry: { index: "src/index.ts", widgets: "src/widgets.ts" },
     format: ["esm", "cjs"],
     dts: true,
     clean: false,

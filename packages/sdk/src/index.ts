@@ -38,7 +38,7 @@ export function createClient(options: ClientOptions): StarlingClient {
 export type { ClientOptions } from "./client.js";
 export type { ProductsResource } from "./resources/products.js";
 export type { ListReviewsOptions, ReviewPage, ReviewsResource, SubmitReviewResult } from "./resources/reviews.js";
-export type { ProductRating, Provenance, RatingSummary, Review, ReviewOrder, SubmitReviewInput } from "./types.js";
+export type { ProductRating, Provenance, RatingSummary, Review, ReviewOrder, ReviewStatus, SubmitReviewInput } from "./types.js";
 export {
   APIConnectionError,
   APIConnectionTimeoutError,

@@ -13,6 +13,7 @@ import type {
   RatingFieldsFragment,
   ReviewFieldsFragment,
   ReviewOrder,
+  ReviewStatus,
   SubmitReviewInput as GeneratedSubmitReviewInput,
 } from "./generated/graphql.js";
 
@@ -22,7 +23,7 @@ type Present<T> = T extends readonly (infer U)[]
     ? { [K in keyof T]-?: Present<NonNullable<T[K]>> }
     : NonNullable<T>;
 
-export type { Provenance, ReviewOrder };
+export type { Provenance, ReviewOrder, ReviewStatus };
 
 /** A product's rating summary: the Bayesian average to display, its uncertainty, histogram, prior and period. */
 export type RatingSummary = Omit<Present<RatingFieldsFragment>, "plainMean" | "period"> & {
@@ -39,10 +40,16 @@ export interface ProductRating {
   rating: RatingSummary;
 }
 
-/** A published review. Text is exactly as written: escape it when you render it. */
-export type Review = Omit<Present<ReviewFieldsFragment>, "language"> & {
+/**
+ * A review. Text is exactly as written: escape it when you render it. Lists
+ * hold published reviews; a submitted one may be PENDING (a shop that
+ * approves reviews first) or QUARANTINED (held by fraud checks).
+ */
+export type Review = Omit<Present<ReviewFieldsFragment>, "language" | "reply"> & {
   /** BCP 47 tag of the text, if one was sent. */
   language: string | null;
+  /** The shop's public answer, if it wrote one. */
+  reply: { body: string; createdAt: string } | null;
 };
 
 /** A new review. `idempotencyKey` is made by the SDK; pass your own (e.g. an order line id) to dedupe across processes. */

@@ -12,6 +12,8 @@ const review: Review = {
   reviewer: { name: "Ana" },
   language: "en",
   provenance: "VERIFIED_PURCHASE",
+  status: "PUBLISHED",
+  reply: null,
   createdAt: "2026-03-04T10:00:00.000Z",
 };
 

@@ -23,7 +23,7 @@ const submitted: Reply = {
     data: {
       submitReview: {
         replayed: false,
-        review: { id: "rev_1", productId: "p1", rating: 5, title: "T", body: "B", reviewer: { name: "Ana" }, language: null, provenance: "ORGANIC", createdAt: "2026-11-27T00:00:00.000Z" },
+        review: { id: "rev_1", productId: "p1", rating: 5, title: "T", body: "B", reviewer: { name: "Ana" }, language: null, provenance: "ORGANIC", status: "PUBLISHED", reply: null, createdAt: "2026-11-27T00:00:00.000Z" },
         product: { id: "p1", name: "P1", rating: null },
       },
     },

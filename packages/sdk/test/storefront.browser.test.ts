@@ -16,6 +16,7 @@ import { createInterface } from "node:readline";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RATING, review, startTestApi, SUBMIT, type TestApi } from "../../api/test/helpers.js";
+import { createClient } from "../src/index.js";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
 const ARTIFACTS = path.join(REPO_ROOT, ".data/artifacts");
@@ -192,7 +193,7 @@ describe("client in the browser", () => {
 });
 
 describe("embedded review form", () => {
-  it("takes a customer's review: stored as ORGANIC from the form, published at once, shown in the list", async () => {
+  it("takes a customer's review: stored as ORGANIC from the form, published at once (the default rule), shown in the list", async () => {
     const page = await newPage();
     const posts = submitMutations(page);
     await page.goto(`${storefront.url}/products/p03`);
@@ -210,11 +211,39 @@ describe("embedded review form", () => {
       [4, "Sturdy and light", "Survived a week of rain.\nWould buy again.", "Carla C.", "ORGANIC", "form", "en"],
     ]);
     expect(posts).toHaveLength(1);
-    // No moderation step exists yet: the review is published at once, and the list reloads on the form's message.
+    // The shop moderates after publication (POST, the default): the review is live at once, and the list reloads on the form's message.
     await expect.poll(() => page.locator("#reviews li h4").allTextContents()).toEqual([expect.stringContaining("Sturdy and light")]);
     expect(await page.locator("#reviews [data-provenance]").textContent()).toBe("Not verified");
     expect((await dbRating("p03")).count).toBe(1);
     expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it("says a review waits for approval in a shop that pre-moderates, and lists it once approved", async () => {
+    const shop = await api.newShop("Pre-moderating shop");
+    const asShop = (query: string, variables?: Record<string, unknown>) => api.gql(query, variables, shop.key);
+    expect((await asShop(`mutation { setModerationMode(mode: PRE) }`)).errors).toBeUndefined();
+    await asShop(`mutation { putProduct(input: { id: "pre-1", name: "Kettle" }) { id } }`);
+    const client = createClient({ endpoint: api.url, key: shop.publishableKey });
+
+    const page = await newPage();
+    await page.goto(`${api.url}/embed/review-form?key=${shop.publishableKey}&product=pre-1`);
+    await page.locator("#product").filter({ hasText: "Kettle" }).waitFor();
+    await page.locator('label[for="star-3"]').click();
+    await page.getByLabel("Title").fill("Boils fast");
+    await page.getByLabel("Your review", { exact: true }).fill("Loud, though.");
+    await page.getByLabel("Name shown with your review").fill("Eve");
+    await page.getByRole("button", { name: "Send review" }).click();
+    await expect.poll(() => page.getByRole("status").innerText()).toContain("yours will be shown once it is approved");
+
+    const stored = await api.models.Review.findOne({ shopId: shop.id, productId: "pre-1" }).lean<any>();
+    expect(stored).toMatchObject({ title: "Boils fast", status: "pending", source: "form" });
+    expect((await client.reviews.list("pre-1"))!.reviews).toEqual([]);
+    const published = await asShop(`mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { status } }`, {
+      i: { reviewId: stored._id, action: "PUBLISH" },
+    });
+    expect(published.data.moderateReview.status).toBe("PUBLISHED");
+    expect((await client.reviews.list("pre-1"))!.reviews.map((r) => [r.title, r.status])).toEqual([["Boils fast", "PUBLISHED"]]);
     await page.close();
   });
 

@@ -129,10 +129,13 @@ export const FORM_SCRIPT = String.raw`
     gql(config.mutation, { input: input }).then(function (json) {
       if (json.errors && json.errors.length) return showErrors(json.errors);
       var review = json.data.submitReview.review;
+      // Under the shop's moderation rule the review may wait for approval (or
+      // for a fraud check); say so rather than promise it is live.
+      document.getElementById("thanks").textContent = review.status === "PUBLISHED" ? S.thanks : S.thanksPending;
       form.hidden = true;
       done.hidden = false;
       done.focus();
-      post({ type: "submitted", productId: config.productId, reviewId: review.id });
+      post({ type: "submitted", productId: config.productId, reviewId: review.id, status: review.status });
     }, function () {
       showErrors([{ extensions: {} }]);
     }).then(function () {

@@ -10,7 +10,7 @@ import { FORM_STRINGS, type FormLang } from "./strings.js";
 
 /** The mutation the page sends; the same public one any client uses. */
 const SUBMIT_MUTATION =
-  "mutation FormSubmitReview($input: SubmitReviewInput!) { submitReview(input: $input) { replayed review { id } } }";
+  "mutation FormSubmitReview($input: SubmitReviewInput!) { submitReview(input: $input) { replayed review { id status } } }";
 
 const CSS = `
 *{box-sizing:border-box}body{margin:0;padding:.75rem;font:15px/1.45 system-ui,sans-serif;color:#1d1d1f;background:#fff}
@@ -84,7 +84,7 @@ ${text("name", "name", s.name, "input", 100)}
 <p class="notice">${e(s.notice)}</p>
 <button type="submit">${e(s.submit)}</button>
 </form>
-<div id="done" role="status" tabindex="-1" hidden><p>${e(s.thanks)}</p><button type="button" id="another">${e(s.another)}</button></div>
+<div id="done" role="status" tabindex="-1" hidden><p id="thanks">${e(s.thanks)}</p><button type="button" id="another">${e(s.another)}</button></div>
 </main>
 <script type="application/json" id="starling-form-config">${scriptJson(config)}</script>
 <script nonce="${opts.nonce}">${FORM_SCRIPT}</script>

@@ -15,9 +15,10 @@ export const FORM_STRINGS = {
     submit: "Send review",
     sending: "Sending…",
     thanks: "Thank you! Your review is published.",
+    thanksPending: "Thank you! This shop checks reviews before they appear; yours will be shown once it is approved.",
     another: "Write another review",
     notice:
-      "Your review is published with your name and labelled “not verified” (it is not tied to an order). Reviews sent here count fully in the rating.",
+      "Your review is shown with your name and labelled “not verified” (it is not tied to an order).",
     summary: "Please check: {fields}.",
     err_rating: "Choose from 1 to 5 stars.",
     err_title: "Give your review a title (up to 200 characters).",
@@ -39,9 +40,10 @@ export const FORM_STRINGS = {
     submit: "Bewertung senden",
     sending: "Wird gesendet…",
     thanks: "Vielen Dank! Ihre Bewertung ist veröffentlicht.",
+    thanksPending: "Vielen Dank! Dieser Shop prüft Bewertungen vor der Veröffentlichung; Ihre erscheint, sobald sie freigegeben ist.",
     another: "Weitere Bewertung schreiben",
     notice:
-      "Ihre Bewertung erscheint mit Ihrem Namen und dem Hinweis „nicht verifiziert“ (sie ist an keine Bestellung gebunden). Hier gesendete Bewertungen zählen voll in der Gesamtbewertung.",
+      "Ihre Bewertung erscheint mit Ihrem Namen und dem Hinweis „nicht verifiziert“ (sie ist an keine Bestellung gebunden).",
     summary: "Bitte prüfen: {fields}.",
     err_rating: "Wählen Sie 1 bis 5 Sterne.",
     err_title: "Geben Sie Ihrer Bewertung einen Titel (bis zu 200 Zeichen).",

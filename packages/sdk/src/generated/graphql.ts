@@ -24,6 +24,17 @@ export type ReviewOrder =
   /** Most recent first. */
   | 'NEWEST';
 
+/** Where a review stands. Only PUBLISHED reviews count in ratings and show publicly. */
+export type ReviewStatus =
+  /** Waiting for the shop's approval (shops that pre-moderate). */
+  | 'PENDING'
+  /** Shown and counted. */
+  | 'PUBLISHED'
+  /** Held back by fraud checks with their reasons; kept, and can be reinstated on appeal. */
+  | 'QUARANTINED'
+  /** Removed by the shop for a stated reason; kept, and can be reinstated on appeal. */
+  | 'REJECTED';
+
 /** Who wrote the review. */
 export type ReviewerInput = {
   /** The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers. */
@@ -56,7 +67,7 @@ export type SubmitReviewInput = {
 
 export type RatingFieldsFragment = { count: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null };
 
-export type ReviewFieldsFragment = { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, createdAt: string | null, reviewer: { name: string | null } | null };
+export type ReviewFieldsFragment = { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null };
 
 export type ProductRatingsQueryVariables = Exact<{
   ids: Array<string | number> | string | number;
@@ -74,14 +85,14 @@ export type ProductReviewsQueryVariables = Exact<{
 }>;
 
 
-export type ProductReviewsQuery = { product: { id: string | null, reviews: { totalCount: number | null, edges: Array<{ cursor: string | null, node: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, createdAt: string | null, reviewer: { name: string | null } | null } | null }> | null, pageInfo: { hasNextPage: boolean | null, endCursor: string | null } | null } | null } | null };
+export type ProductReviewsQuery = { product: { id: string | null, reviews: { totalCount: number | null, edges: Array<{ cursor: string | null, node: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null } | null }> | null, pageInfo: { hasNextPage: boolean | null, endCursor: string | null } | null } | null } | null };
 
 export type SubmitReviewMutationVariables = Exact<{
   input: SubmitReviewInput;
 }>;
 
 
-export type SubmitReviewMutation = { submitReview: { replayed: boolean | null, review: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, createdAt: string | null, reviewer: { name: string | null } | null } | null, product: { id: string | null, name: string | null, rating: { count: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null } | null } | null } | null };
+export type SubmitReviewMutation = { submitReview: { replayed: boolean | null, review: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null } | null, product: { id: string | null, name: string | null, rating: { count: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null } | null } | null } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -139,6 +150,11 @@ export const ReviewFieldsFragmentDoc = new TypedDocumentString(`
   }
   language
   provenance
+  status
+  reply {
+    body
+    createdAt
+  }
   createdAt
 }
     `, {"fragmentName":"ReviewFields"}) as unknown as TypedDocumentString<ReviewFieldsFragment, unknown>;
@@ -206,6 +222,11 @@ export const ProductReviewsDocument = new TypedDocumentString(`
   }
   language
   provenance
+  status
+  reply {
+    body
+    createdAt
+  }
   createdAt
 }`) as unknown as TypedDocumentString<ProductReviewsQuery, ProductReviewsQueryVariables>;
 export const SubmitReviewDocument = new TypedDocumentString(`
@@ -259,5 +280,10 @@ fragment ReviewFields on Review {
   }
   language
   provenance
+  status
+  reply {
+    body
+    createdAt
+  }
   createdAt
 }`) as unknown as TypedDocumentString<SubmitReviewMutation, SubmitReviewMutationVariables>;

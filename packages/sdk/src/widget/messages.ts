@@ -6,7 +6,7 @@
  */
 export type FormMessage =
   | { starling: 1; type: "resize"; height: number }
-  | { starling: 1; type: "submitted"; productId: string; reviewId: string };
+  | { starling: 1; type: "submitted"; productId: string; reviewId: string; status: string };
 
 export function isStarlingMessage(data: unknown): data is FormMessage {
   return typeof data === "object" && data !== null && (data as { starling?: unknown }).starling === 1;

@@ -9,7 +9,7 @@
  * elements later.
  */
 import { createClient } from "../index.js";
-import { mountAll, mountBadge, mountReviewForm, mountReviewList, pickLang, warnOnce } from "./index.js";
+import { mountAll, mountBadge, mountReviewForm, mountReviewList, pickLang, warnOnce } from "../widgets.js";
 
 const script = document.currentScript as HTMLScriptElement | null;
 const config = script?.dataset ?? {};

@@ -1,0 +1,85 @@
+import type { StarlingClient } from "../index.js";
+import type { Review } from "../types.js";
+import type { WidgetOptions } from "./badge.js";
+import { shadow, warnOnce } from "./dom.js";
+import { escapeHtml, formatDate, t } from "./i18n.js";
+import type { FormMessage } from "./messages.js";
+
+const LIST_CSS =
+  ":host{display:block;min-height:12em}ol{list-style:none;margin:0;padding:0}li{border-top:1px solid #ddd;padding:.6em 0}" +
+  "h4{margin:0 0 .2em;font-size:1em}.meta,.prov{font-size:.85em;opacity:.8}.prov{display:inline-block;border:1px solid #bbb;border-radius:.3em;padding:0 .3em;margin-left:.4em}" +
+  "p{margin:.3em 0;white-space:pre-line}.f{display:flex;gap:.3em;flex-wrap:wrap;margin:.3em 0}button{font:inherit;cursor:pointer}" +
+  "button[aria-pressed=true]{font-weight:700}.reply{margin:.4em 0 0 1em;padding-left:.6em;border-left:3px solid #ccc;font-size:.95em}";
+
+/**
+ * A product's reviews, with a star filter and "show more" pagination. Each
+ * review shows its provenance label. Reloads when a review form on the page
+ * reports a submitted review for the same product.
+ */
+export function mountReviewList(host: HTMLElement, client: StarlingClient, productId: string, options: WidgetOptions & { pageSize?: number } = {}): Promise<void> {
+  const lang = options.lang ?? "en";
+  const root = shadow(host);
+  root.innerHTML =
+    `<style>${LIST_CSS}</style><section aria-label="${escapeHtml(t(lang, "reviews"))}"><div class="f" role="group"></div>` +
+    `<p class="total" aria-live="polite"></p><ol></ol><button class="more" hidden></button></section>`;
+  const filters = root.querySelector(".f")!;
+  const list = root.querySelector("ol")!;
+  const total = root.querySelector(".total")!;
+  const more = root.querySelector<HTMLButtonElement>(".more")!;
+  more.textContent = t(lang, "more");
+  let stars: number[] | undefined;
+  let next: (() => Promise<void>) | null = null;
+
+  const show = (reviews: Review[]) => {
+    for (const r of reviews) {
+      const li = document.createElement("li");
+      li.dataset.reviewId = r.id;
+      // Review text is the customer's, as written: escaped, never parsed as HTML.
+      li.innerHTML =
+        `<h4><span aria-label="${escapeHtml(t(lang, "outOf", { value: r.rating }))}">${"★".repeat(r.rating)}${"☆".repeat(5 - r.rating)}</span> ${escapeHtml(r.title)}</h4>` +
+        `<div class="meta">${escapeHtml(t(lang, "by", { name: r.reviewer.name }))} · ${escapeHtml(formatDate(lang, r.createdAt))}` +
+        `<span class="prov" data-provenance="${escapeHtml(r.provenance)}">${escapeHtml(t(lang, r.provenance))}</span></div>` +
+        `<p>${escapeHtml(r.body)}</p>` +
+        (r.reply ? `<blockquote class="reply"><strong>${escapeHtml(t(lang, "reply"))}</strong><p>${escapeHtml(r.reply.body)}</p></blockquote>` : "");
+      list.append(li);
+    }
+  };
+
+  const load = async (after: string | null) => {
+    const page = await client.reviews.list(productId, { first: options.pageSize ?? 5, after, ...(stars ? { stars } : {}) });
+    if (!after) list.textContent = "";
+    if (!page) return;
+    total.textContent = page.totalCount === 0 ? t(lang, "none") : `${t(lang, "reviews")}: ${page.totalCount}`;
+    show(page.reviews);
+    more.hidden = !page.hasNextPage;
+    next = page.hasNextPage ? () => load(page.endCursor) : null;
+  };
+
+  const run = (work: Promise<void>) =>
+    work.then(
+      () => void (host.dataset.starlingState = "ready"),
+      (err) => {
+        host.dataset.starlingState = "error";
+        total.textContent = t(lang, "unavailable");
+        warnOnce("reviews_unavailable", err);
+      },
+    );
+
+  for (const value of [0, 5, 4, 3, 2, 1]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = value === 1 ? t(lang, "oneStar") : value ? t(lang, "starsFilter", { stars: value }) : t(lang, "allStars");
+    button.setAttribute("aria-pressed", String(value === 0));
+    button.onclick = () => {
+      stars = value ? [value] : undefined;
+      filters.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+      void run(load(null));
+    };
+    filters.append(button);
+  }
+  more.onclick = () => void (next && run(next()));
+  host.ownerDocument.addEventListener("starling:review-submitted", (event) => {
+    if ((event as CustomEvent<Extract<FormMessage, { type: "submitted" }>>).detail.productId === productId) void run(load(null));
+  });
+  return run(load(null));
+}

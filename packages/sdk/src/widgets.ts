@@ -1,0 +1,19 @@
+/**
+ * @starling/sdk/widgets — browser widgets: a rating badge, a review list with star filter and
+ * pagination, and the review form (an iframe served by the API, so the shop's
+ * page never handles the customer's input).
+ *
+ * They never break the host page: each renders into its own shadow root (no
+ * CSS in or out), keeps the size it reserved while loading, and on a failure
+ * shows a quiet fallback and writes one `[starling]` warning per page, never
+ * an exception.
+ */
+
+export { mountBadge, type WidgetOptions } from "./widget/badge.js";
+export { renderBadgeContent, renderBadgeHtml, type BadgeOptions } from "./widget/badge-html.js";
+export { warnOnce } from "./widget/dom.js";
+export { mountReviewForm } from "./widget/embed.js";
+export { pickLang, type Lang } from "./widget/i18n.js";
+export type { FormMessage } from "./widget/messages.js";
+export { mountAll } from "./widget/mount-all.js";
+export { mountReviewList } from "./widget/review-list.js";

@@ -68,6 +68,12 @@ beforeAll(async () => {
     const res = await api.gql(SUBMIT, { input: review("p01", stars, { idempotencyKey: `e2e-${i}`, ...extra }) });
     expect(res.errors).toBeUndefined();
   }
+  const hostile = await api.models.Review.findOne({ productId: "p01", title: HOSTILE_TITLE }).lean<any>();
+  const reply = await api.gql(`mutation($id: ID!, $body: String!) { replyToReview(reviewId: $id, body: $body) { id } }`, {
+    id: hostile._id,
+    body: "Thanks! <b>not bold</b>",
+  });
+  expect(reply.errors).toBeUndefined();
   const catalogue = ids.map((id) => ({ id, name: `Product ${id}`, price: "10.00", description: `The ${id}.` }));
   await writeFile(path.join(tmp, "catalogue.json"), JSON.stringify(catalogue));
   storefront = await startStorefront({ STARLING_URL: api.url, STARLING_KEY: api.shop.publishableKey, CATALOGUE: path.join(tmp, "catalogue.json") });
@@ -128,6 +134,8 @@ describe("storefront product page", () => {
     );
     expect(await page.locator("#reviews h4").allTextContents()).toContainEqual(expect.stringContaining(HOSTILE_TITLE));
     expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+    expect(await page.locator("#reviews .reply p").textContent()).toBe("Thanks! <b>not bold</b>");
+    expect(await page.locator("#reviews .reply strong").textContent()).toBe("Reply from the shop");
 
     // Star filter: only the 5-star reviews.
     await page.locator("#reviews button", { hasText: "5 stars" }).click();

@@ -281,9 +281,37 @@ describe("embedded review form", () => {
     expect(await form.getByRole("alert").textContent()).toBe("Please check: Title.");
     expect(await form.locator("#f-title").evaluate((el) => el === document.activeElement)).toBe(true);
 
+    await page.mouse.move(0, 0);
+    const starColour = (n: number) => form.locator(`label[for="star-${n}"]`).evaluate((el) => getComputedStyle(el).color);
+    expect([await starColour(1), await starColour(2), await starColour(3)]).toEqual(["rgb(232, 162, 0)", "rgb(232, 162, 0)", "rgb(187, 187, 187)"]);
     await page.locator("#review-form").screenshot({ path: path.join(ARTIFACTS, "review-form-error.png") });
     expect(await api.models.Review.countDocuments({ productId: "p04" })).toBe(0);
     expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it("can be filled and sent with the keyboard alone; the honeypot is not in the tab order", async () => {
+    const page = await newPage();
+    await page.goto(`${api.url}/embed/review-form?key=${api.shop.publishableKey}&product=p07`);
+    await page.locator("#product").filter({ hasText: "Product p07" }).waitFor();
+    const focused = () => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.id || document.activeElement?.tagName);
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("star-1");
+    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+    expect(await focused()).toBe("star-4");
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("f-title");
+    await page.keyboard.type("Keyboard only");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("Works without a mouse.");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("Kai");
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("BUTTON");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByRole("status").innerText()).toContain("Thank you!");
+    const stored = await api.models.Review.findOne({ productId: "p07" }).lean<any>();
+    expect(stored).toMatchObject({ rating: 4, title: "Keyboard only", body: "Works without a mouse.", reviewer: { name: "Kai" } });
     await page.close();
   });
 

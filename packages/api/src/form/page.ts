@@ -18,10 +18,11 @@ h1{font-size:1.15rem;margin:0 0 .25rem}#product{margin:0 0 .75rem;color:#555}
 .field{margin:0 0 .8rem}label,legend{display:block;font-weight:600;margin-bottom:.2rem}
 input[type=text],textarea{width:100%;font:inherit;padding:.45rem .5rem;border:1px solid #888;border-radius:.3rem}
 textarea{min-height:6.5rem;resize:vertical}[aria-invalid=true]{border-color:#b00020;outline:1px solid #b00020}
-fieldset{border:0;padding:0;margin:0 0 .8rem}.stars{display:flex;flex-direction:row-reverse;justify-content:flex-end;gap:.15rem}
+fieldset{border:0;padding:0;margin:0 0 .8rem}.stars{display:flex;gap:.15rem}
 .stars input{position:absolute;opacity:0;width:1px;height:1px}
 .stars label{font-size:1.7rem;line-height:1;color:#bbb;cursor:pointer;font-weight:400;margin:0}
-.stars input:checked~label,.stars label:hover,.stars label:hover~label{color:#e8a200}
+.stars label:has(~input:checked),.stars input:checked+label{color:#e8a200}
+.stars:hover label{color:#bbb}.stars label:hover,.stars label:has(~label:hover){color:#e8a200}
 .stars input:focus-visible+label{outline:2px solid #0a5dc2;outline-offset:2px}
 .error{color:#b00020;margin:.2rem 0 0;font-size:.9rem}.error:empty{display:none}
 #summary{color:#b00020;font-weight:600}#summary:empty{display:none}
@@ -43,7 +44,8 @@ export function renderReviewFormPage(opts: { key: string; productId: string; lan
   const s = FORM_STRINGS[opts.lang];
   const e = escapeHtml;
   const config = { endpoint: "/graphql", key: opts.key, productId: opts.productId, lang: opts.lang, strings: s, mutation: SUBMIT_MUTATION };
-  const stars = [5, 4, 3, 2, 1]
+  // In reading order, so the arrow keys move through the radio group the way they point.
+  const stars = [1, 2, 3, 4, 5]
     .map(
       (n) =>
         `<input type="radio" name="rating" id="star-${n}" value="${n}">` +

@@ -3,11 +3,11 @@
  * its reviewer's stored state, and return the new states. Causal by
  * construction: only what is known at `now` is used.
  */
-import { requireInput } from "./errors.js";
+import { ScoringInputError, requireInput } from "./errors.js";
 import {
+  ARRIVAL_STREAMS,
   type ArrivalState,
   type BurstRecord,
-  type RecentArrival,
   detectBursts,
   firstTimeStreamOf,
   initialArrivalState,
@@ -16,7 +16,7 @@ import {
 } from "./fraud/burst.js";
 import type { DuplicateMatch } from "./fraud/text-similarity.js";
 import { DEFAULT_SCORING_OPTIONS, SUSPICION_WEIGHTS as W, type ScoringOptions } from "./options.js";
-import type { BurstEvidence, Reason } from "./reasons.js";
+import type { ArrivalStream, BurstEvidence, Reason } from "./reasons.js";
 import {
   DISCOUNTED_BELOW_BP,
   FULL_WEIGHT_BP,
@@ -97,6 +97,14 @@ export function initialReviewerState(): ReviewerState {
 
 const DAY_MS = 86_400_000;
 
+function byWeightDescending(a: Reason, b: Reason): number {
+  return b.weight - a.weight;
+}
+
+function streamBit(stream: ArrivalStream): number {
+  return 1 << ARRIVAL_STREAMS.indexOf(stream);
+}
+
 function logistic(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
@@ -141,45 +149,39 @@ export function scoreArrivalInPlace(
   const stars = review.stars;
   requireInput(Number.isInteger(stars) && stars >= 1 && stars <= 5, "scoreArrival", "an integer star rating 1..5", stars);
   requireInput(Number.isFinite(nowMs), "scoreArrival", "a valid time", now);
-  requireInput(
-    product.arrival.lastMs === null || nowMs >= product.arrival.lastMs,
-    "scoreArrival",
-    "arrivals in time order per product",
-    `${new Date(nowMs).toISOString()} after ${new Date(product.arrival.lastMs ?? 0).toISOString()}`,
-  );
+  if (product.arrival.lastMs !== null && nowMs < product.arrival.lastMs) {
+    throw new ScoringInputError(
+      `scoreArrival requires arrivals in time order per product, got ${new Date(nowMs).toISOString()} after ${new Date(product.arrival.lastMs).toISOString()}`,
+    );
+  }
 
   const reasons: Reason[] = [];
-  let logOdds = W.base;
-  const add = (r: Reason) => {
-    reasons.push(r);
-    logOdds += r.weight;
-  };
 
   // Reviewer newness and history.
   const prior = reviewer.reviewCount;
   const firstTime = prior === 0;
-  if (firstTime) add({ code: "first_time_reviewer", weight: W.firstTimeReviewer });
-  else add({ code: "reviewer_history", priorReviews: prior, weight: W.historyOffset + W.historyPerLogReview * Math.log1p(prior) });
+  if (firstTime) reasons.push({ code: "first_time_reviewer", weight: W.firstTimeReviewer });
+  else reasons.push({ code: "reviewer_history", priorReviews: prior, weight: W.historyOffset + W.historyPerLogReview * Math.log1p(prior) });
   const day = Math.floor(nowMs / DAY_MS);
   const reviewsToday = !firstTime && reviewer.day === day ? reviewer.reviewsThatDay + 1 : 1;
   if (reviewsToday > 1) {
-    add({ code: "reviewer_daily_volume", reviewsToday, weight: W.dailyVolumePerReview * Math.min(3, reviewsToday - 1) });
+    reasons.push({ code: "reviewer_daily_volume", reviewsToday, weight: W.dailyVolumePerReview * Math.min(3, reviewsToday - 1) });
   }
 
   // Extremity and deviation from the product's trust-weighted consensus so far.
-  if (stars === 1) add({ code: "extreme_rating", stars, weight: W.extremeOneStar });
-  else if (stars === 5) add({ code: "extreme_rating", stars, weight: W.extremeFiveStar });
-  else if (stars === 2) add({ code: "extreme_rating", stars, weight: W.twoStar });
+  if (stars === 1) reasons.push({ code: "extreme_rating", stars, weight: W.extremeOneStar });
+  else if (stars === 5) reasons.push({ code: "extreme_rating", stars, weight: W.extremeFiveStar });
+  else if (stars === 2) reasons.push({ code: "extreme_rating", stars, weight: W.twoStar });
   const wh = product.counts.weightedHistogramBp;
   const weightSum = wh[0] + wh[1] + wh[2] + wh[3] + wh[4];
   if (weightSum >= 3 * FULL_WEIGHT_BP) {
     const consensus = (wh[0] + 2 * wh[1] + 3 * wh[2] + 4 * wh[3] + 5 * wh[4]) / weightSum;
     const deviation = Math.abs(stars - consensus);
-    if (deviation > 1) add({ code: "rating_deviation", stars, consensus, deviation, weight: W.deviationPerStar * (deviation - 1) });
+    if (deviation > 1) reasons.push({ code: "rating_deviation", stars, consensus, deviation, weight: W.deviationPerStar * (deviation - 1) });
   }
 
   if (duplicate !== null) {
-    add({
+    reasons.push({
       code: "duplicate_text",
       similarity: duplicate.similarity,
       otherReviewId: duplicate.reviewId,
@@ -188,33 +190,26 @@ export function scoreArrivalInPlace(
       weight: W.duplicateText,
     });
   }
-  if (review.verified === true) add({ code: "verified_purchase", verified: true, weight: W.verified });
-  else if (review.verified === false) add({ code: "verified_purchase", verified: false, weight: W.unverified });
+  if (review.verified === true) reasons.push({ code: "verified_purchase", verified: true, weight: W.verified });
+  else if (review.verified === false) reasons.push({ code: "verified_purchase", verified: false, weight: W.unverified });
 
   // Bursts: push the arrival, run the detectors, and if a window is flagged
   // add its evidence to this review and to the earlier reviews inside it.
-  const arrival: RecentArrival = {
-    reviewId: review.reviewId,
-    timeMs: nowMs,
-    stars,
-    firstTime,
-    weightBp: 0,
-    logOdds: 0,
-    topReason: null,
-    flaggedStreams: [],
-  };
-  pushArrival(product.arrival, arrival, options);
+  const arrival = pushArrival(product.arrival, review.reviewId, nowMs, stars, firstTime, options);
   const alarms = detectBursts(product.arrival, options);
   const reweighted: Reweight[] = [];
   for (const alarm of alarms) {
-    if (arrival.flaggedStreams.includes(alarm.stream)) continue;
+    const bit = streamBit(alarm.stream);
+    if (arrival.flaggedMask & bit) continue;
     const weight = burstWeight(arrival, alarm);
     if (weight > 0) {
-      arrival.flaggedStreams.push(alarm.stream);
-      add({ code: "burst", weight, burst: alarm });
+      arrival.flaggedMask |= bit;
+      reasons.push({ code: "burst", weight, burst: alarm });
     }
   }
-  reasons.sort((a, b) => b.weight - a.weight);
+  let logOdds = W.base;
+  for (const r of reasons) logOdds += r.weight;
+  if (reasons.length > 1) reasons.sort(byWeightDescending);
   const suspicion = logistic(logOdds);
   const weightBp = trustWeightBpOf(suspicion, options);
   arrival.logOdds = logOdds;
@@ -224,11 +219,12 @@ export function scoreArrivalInPlace(
   tallyDiscount(product, weightBp, arrival.topReason, 1);
 
   for (const alarm of alarms) {
+    const bit = streamBit(alarm.stream);
     for (const earlier of product.arrival.recent) {
-      if (earlier === arrival || earlier.timeMs < alarm.windowStartMs || earlier.flaggedStreams.includes(alarm.stream)) continue;
+      if (earlier === arrival || earlier.timeMs < alarm.windowStartMs || earlier.flaggedMask & bit) continue;
       const weight = burstWeight(earlier, alarm);
       if (weight === 0) continue;
-      earlier.flaggedStreams.push(alarm.stream);
+      earlier.flaggedMask |= bit;
       addToRatingCounts(product.counts, earlier.stars, earlier.weightBp, -1);
       tallyDiscount(product, earlier.weightBp, earlier.topReason, -1);
       earlier.logOdds += weight;

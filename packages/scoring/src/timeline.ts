@@ -74,7 +74,6 @@ export function scoreTimeline(reviews: Iterable<TimelineReview>, options: Timeli
   const products = new Map<string, ProductState>();
   const reviewers = new Map<string, ReviewerState>();
   const out: ScoredReview[] = [];
-  const byId = new Map<string, ScoredReview>();
   let index = 0;
   for (const review of reviews) {
     let product = products.get(review.productId);
@@ -84,12 +83,12 @@ export function scoreTimeline(reviews: Iterable<TimelineReview>, options: Timeli
     const duplicate = checkDuplicate(signatures, review);
     const score = scoreArrivalInPlace(product, reviewer, review, review.timeMs, duplicate, scoring);
     options.onScore?.(review, score, index);
-    const scored: ScoredReview = { reviewId: review.reviewId, suspicion: score.suspicion, trustWeightBp: score.trustWeightBp, reasons: score.reasons };
-    out.push(scored);
-    // Re-weights reach back at most one window, so only recent reviews need to be findable.
-    byId.set(review.reviewId, scored);
+    out.push({ reviewId: review.reviewId, suspicion: score.suspicion, trustWeightBp: score.trustWeightBp, reasons: score.reasons });
     for (const r of score.reweighted) {
-      const earlier = byId.get(r.reviewId);
+      // Re-weights are rare (a burst flagged) and reach back one window of
+      // the product's arrivals, so a backward scan finds them soon enough.
+      let earlier: ScoredReview | undefined;
+      for (let i = out.length - 2; i >= 0 && earlier === undefined; i--) if (out[i]!.reviewId === r.reviewId) earlier = out[i];
       if (earlier === undefined) continue;
       earlier.suspicion = r.suspicion;
       earlier.trustWeightBp = r.trustWeightBp;

@@ -12,7 +12,7 @@
  */
 import type { ScoringOptions } from "../options.js";
 import type { ArrivalStream, BurstEvidence } from "../reasons.js";
-import { poissonSurprise } from "./poisson.js";
+import { poissonSurprise, poissonSurpriseBound } from "./poisson.js";
 
 export const ARRIVAL_STREAMS: readonly ArrivalStream[] = ["all", "first_time_5_star", "first_time_1_star"];
 
@@ -30,8 +30,8 @@ export interface RecentArrival {
   logOdds: number;
   /** The reason code that contributed most, for the product's discount tally. */
   topReason: string | null;
-  /** Streams whose flagged windows have already been added to logOdds. */
-  flaggedStreams: ArrivalStream[];
+  /** Streams (bit i = ARRIVAL_STREAMS[i]) whose flagged windows have already been added to logOdds. */
+  flaggedMask: number;
 }
 
 /** Per stream: the settled baseline and the CUSUM. */
@@ -113,20 +113,43 @@ function settle(state: ArrivalState, a: RecentArrival, tauMs: number): void {
 
 /**
  * Moves arrivals older than the window (or beyond capacity) from the ring into
- * the baselines, then appends the new one. Arrival times must not decrease.
+ * the baselines, then appends the new arrival and returns its ring entry.
+ * Arrival times must not decrease. A dropped entry object is reused for the
+ * new one: on a busy product this saves one short-lived object per review,
+ * which the garbage collector would otherwise promote and then sweep.
  */
-export function pushArrival(state: ArrivalState, a: RecentArrival, options: ScoringOptions): void {
+export function pushArrival(
+  state: ArrivalState,
+  reviewId: string,
+  timeMs: number,
+  stars: number,
+  firstTime: boolean,
+  options: ScoringOptions,
+): RecentArrival {
   const tau = options.baselineTimeConstantMs;
   let drop = 0;
-  while (drop < state.recent.length && state.recent[drop]!.timeMs < a.timeMs - options.windowMs) drop++;
+  while (drop < state.recent.length && state.recent[drop]!.timeMs < timeMs - options.windowMs) drop++;
   const over = state.recent.length - drop + 1 - options.recentCapacity;
   if (over > 0) drop += over;
   for (let i = 0; i < drop; i++) settle(state, state.recent[i]!, tau);
-  if (drop > 0) state.recent.splice(0, drop);
-  state.recent.push(a);
-  if (state.firstMs === null) state.firstMs = a.timeMs;
-  state.lastMs = a.timeMs;
+  let entry: RecentArrival | undefined;
+  if (drop > 0) entry = state.recent.splice(0, drop)[0];
+  if (entry === undefined) entry = { reviewId, timeMs, stars, firstTime, weightBp: 0, logOdds: 0, topReason: null, flaggedMask: 0 };
+  else {
+    entry.reviewId = reviewId;
+    entry.timeMs = timeMs;
+    entry.stars = stars;
+    entry.firstTime = firstTime;
+    entry.weightBp = 0;
+    entry.logOdds = 0;
+    entry.topReason = null;
+    entry.flaggedMask = 0;
+  }
+  state.recent.push(entry);
+  if (state.firstMs === null) state.firstMs = timeMs;
+  state.lastMs = timeMs;
   state.arrivals += 1;
+  return entry;
 }
 
 /**
@@ -198,6 +221,10 @@ export function detectBursts(state: ArrivalState, options: ScoringOptions): Burs
       if (k < options.minBurstCount) continue;
       const span = Math.min(options.windowMs, Math.max(options.minWindowMs, nowMs - a.timeMs));
       const expected = rate * span;
+      // Most windows of a busy product are unremarkable; the O(1) bound
+      // skips the tail sum for those.
+      const bound = poissonSurpriseBound(k, expected);
+      if (bound < threshold && (best === null || bound <= best.surprise)) continue;
       const surprise = poissonSurprise(k, expected);
       if (best === null || surprise > best.surprise) best = { surprise, count: k, startMs: nowMs - span, expected };
     }

@@ -20,6 +20,16 @@ const LOG_FACTORIALS: number[] = [0];
 for (let i = 1; i < 256; i++) LOG_FACTORIALS.push(LOG_FACTORIALS[i - 1]! + Math.log(i));
 
 /**
+ * An upper bound on {@link poissonSurprise}, in O(1): −log10 P(X = k), since
+ * P(X ≥ k) ≥ P(X = k). Lets a scan skip windows that cannot matter.
+ */
+export function poissonSurpriseBound(k: number, mean: number): number {
+  if (k <= 0) return 0;
+  if (mean === 0) return Number.POSITIVE_INFINITY;
+  return (mean - k * Math.log(mean) + logFactorial(k)) / LN10;
+}
+
+/**
  * −log10 P(X ≥ k) for X ~ Poisson(mean): how surprising k or more arrivals are
  * when mean were expected. 0 when k ≤ 0.
  *

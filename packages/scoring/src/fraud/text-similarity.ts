@@ -23,8 +23,12 @@ export const MIN_SHINGLES = 8;
 export interface TextSignature {
   /** SIGNATURE_SIZE unsigned 32-bit min-hashes. */
   readonly minHashes: number[];
-  /** BAND_COUNT keys like "3:1a2b3c4d"; two texts are candidates when they share one. */
-  readonly bandKeys: string[];
+  /**
+   * BAND_COUNT keys, band·2³² + hash of the band's rows (exact integers below
+   * 2³⁶); two texts are candidates when they share one. Numbers, not
+   * strings, so a Map or a MongoDB index compares them cheaply.
+   */
+  readonly bandKeys: number[];
   /** Distinct word 3-shingles in the text. */
   readonly shingleCount: number;
 }
@@ -49,20 +53,46 @@ function hashString(s: string, seed = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-const SEEDS: number[] = Array.from({ length: SIGNATURE_SIZE }, (_, i) => mix32(0x9e3779b9 ^ Math.imul(i + 1, 0x27d4eb2d)));
+// Per-hash multiply-xorshift permutations of the (already well-mixed) shingle
+// hashes: odd multipliers and xor offsets from a fixed seed.
+const MULTIPLIERS = Int32Array.from({ length: SIGNATURE_SIZE }, (_, i) => mix32(0x9e3779b9 ^ Math.imul(i + 1, 0x27d4eb2d)) | 1);
+const OFFSETS = Int32Array.from({ length: SIGNATURE_SIZE }, (_, i) => mix32(0x85ebca6b ^ Math.imul(i + 1, 0x165667b1)));
 
 /** Lower-case words of letters and digits; punctuation and spacing do not matter. */
 export function wordsOf(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
-/** Hashes of the distinct word 3-shingles of a text. */
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/**
+ * Hashes of the distinct word 3-shingles of a text: the same words as
+ * {@link wordsOf}, hashed while scanning (ASCII on a fast path) because this
+ * runs for every review with text.
+ */
 export function shingleHashes(text: string): Set<number> {
-  const words = wordsOf(text);
   const out = new Set<number>();
-  const wordHashes = words.map((w) => hashString(w));
-  for (let i = 0; i + 2 < wordHashes.length; i++) {
-    out.add(mix32(wordHashes[i]! ^ mix32(wordHashes[i + 1]! ^ mix32(wordHashes[i + 2]! + 0x3c6ef372))));
+  let h1 = 0;
+  let h2 = 0;
+  let words = 0;
+  let h = 0x811c9dc5;
+  let inWord = false;
+  const lower = text.toLowerCase();
+  for (let i = 0; i <= lower.length; i++) {
+    const c = i < lower.length ? lower.charCodeAt(i) : 32;
+    const isWord = c < 128 ? (c >= 97 && c <= 122) || (c >= 48 && c <= 57) : WORD_CHAR.test(lower[i]!);
+    if (isWord) {
+      h = Math.imul(h ^ c, 0x01000193);
+      inWord = true;
+    } else if (inWord) {
+      const w = h >>> 0;
+      if (words >= 2) out.add(mix32(h1 ^ mix32(h2 ^ mix32(w + 0x3c6ef372))));
+      h1 = h2;
+      h2 = w;
+      words++;
+      h = 0x811c9dc5;
+      inWord = false;
+    }
   }
   return out;
 }
@@ -77,18 +107,24 @@ export function shingleHashes(text: string): Set<number> {
 export function textSignature(text: string): TextSignature | null {
   const shingles = shingleHashes(text);
   if (shingles.size < MIN_SHINGLES) return null;
-  const minHashes = new Array<number>(SIGNATURE_SIZE).fill(0xffffffff);
-  for (const s of shingles) {
-    for (let i = 0; i < SIGNATURE_SIZE; i++) {
-      const h = mix32(s ^ SEEDS[i]!);
-      if (h < minHashes[i]!) minHashes[i] = h;
+  const values = Int32Array.from(shingles);
+  const minHashes = new Array<number>(SIGNATURE_SIZE);
+  for (let i = 0; i < SIGNATURE_SIZE; i++) {
+    const multiplier = MULTIPLIERS[i]!;
+    const offset = OFFSETS[i]!;
+    let min = 0xffffffff;
+    for (let j = 0; j < values.length; j++) {
+      let h = Math.imul(values[j]! ^ offset, multiplier);
+      h = (h ^ (h >>> 15)) >>> 0;
+      if (h < min) min = h;
     }
+    minHashes[i] = min;
   }
-  const bandKeys: string[] = [];
+  const bandKeys: number[] = [];
   for (let b = 0; b < BAND_COUNT; b++) {
     let h = 0x811c9dc5 ^ b;
     for (let r = 0; r < ROWS_PER_BAND; r++) h = mix32(h ^ minHashes[b * ROWS_PER_BAND + r]!);
-    bandKeys.push(`${b}:${h.toString(16)}`);
+    bandKeys.push(b * 2 ** 32 + h);
   }
   return { minHashes, bandKeys, shingleCount: shingles.size };
 }
@@ -128,6 +164,12 @@ export interface DuplicateMatch {
   readonly similarity: number;
 }
 
+/** Whether two signatures share a band (key i always belongs to band i). */
+function sharesBand(a: TextSignature, b: TextSignature): boolean {
+  for (let i = 0; i < BAND_COUNT; i++) if (a.bandKeys[i] === b.bandKeys[i]) return true;
+  return false;
+}
+
 /** Estimated similarity from which two texts count as copies. 0.7 keeps recall at J ≥ 0.8 above 0.97 with 64 hashes. */
 export const DUPLICATE_SIMILARITY = 0.7;
 
@@ -143,12 +185,11 @@ export function bestDuplicate(
   reviewerId: string,
   candidates: Iterable<StoredSignature>,
 ): DuplicateMatch | null {
-  const bands = new Set(signature.bandKeys);
   let best: StoredSignature | null = null;
   let bestSimilarity = 0;
   for (const c of candidates) {
     if (c.reviewerId === reviewerId) continue;
-    if (!c.signature.bandKeys.some((k) => bands.has(k))) continue;
+    if (!sharesBand(signature, c.signature)) continue;
     const similarity = estimatedJaccard(signature, c.signature);
     if (similarity < DUPLICATE_SIMILARITY) continue;
     if (
@@ -168,36 +209,45 @@ export function bestDuplicate(
  * CLI. The API keeps the same thing in MongoDB: one document per review
  * signature with an index on (shopId, bandKeys), queried with
  * `bandKeys: { $in: signature.bandKeys }` and `timeMs >= now − retentionMs`.
- * Bounded: entries older than retentionMs are dropped, and at most
- * `capacity` are kept (oldest out first).
+ * Bounded: entries older than retentionMs (default 90 days) are dropped,
+ * and at most `capacity` (default 50,000) are kept, oldest out first.
  */
 export class SignatureIndex {
-  private readonly byBand = new Map<string, StoredSignature[]>();
+  // One map per band keyed by 30 bits of the band hash, so keys are small
+  // integers V8 stores unboxed; sharesBand() re-checks the full key. Most
+  // keys belong to one signature, stored bare rather than in an array.
+  private readonly byBand: Map<number, StoredSignature | StoredSignature[]>[] = Array.from({ length: BAND_COUNT }, () => new Map());
   private readonly entries: StoredSignature[] = [];
   private head = 0;
 
   constructor(
-    readonly retentionMs: number = 365 * 86_400_000,
-    readonly capacity: number = 100_000,
+    readonly retentionMs: number = 90 * 86_400_000,
+    readonly capacity: number = 50_000,
   ) {}
 
   /** Live candidates sharing a band with the signature, arrived at or after now − retentionMs. */
   candidates(signature: TextSignature, nowMs: number): StoredSignature[] {
-    const seen = new Set<StoredSignature>();
-    for (const key of signature.bandKeys) {
-      for (const c of this.byBand.get(key) ?? []) {
-        if (c.timeMs >= nowMs - this.retentionMs) seen.add(c);
-      }
+    const out: StoredSignature[] = [];
+    const from = nowMs - this.retentionMs;
+    for (let b = 0; b < BAND_COUNT; b++) {
+      const found = this.byBand[b]!.get(signature.bandKeys[b]! & 0x3fffffff);
+      if (found === undefined) continue;
+      if (Array.isArray(found)) {
+        for (const c of found) if (c.timeMs >= from && !out.includes(c)) out.push(c);
+      } else if (found.timeMs >= from && !out.includes(found)) out.push(found);
     }
-    return [...seen];
+    return out;
   }
 
   add(entry: StoredSignature): void {
     this.entries.push(entry);
-    for (const key of entry.signature.bandKeys) {
-      const list = this.byBand.get(key);
-      if (list) list.push(entry);
-      else this.byBand.set(key, [entry]);
+    for (let b = 0; b < BAND_COUNT; b++) {
+      const map = this.byBand[b]!;
+      const key = entry.signature.bandKeys[b]! & 0x3fffffff;
+      const found = map.get(key);
+      if (found === undefined) map.set(key, entry);
+      else if (Array.isArray(found)) found.push(entry);
+      else map.set(key, [found, entry]);
     }
     while (this.entries.length - this.head > this.capacity) this.evict();
     while (this.head < this.entries.length && this.entries[this.head]!.timeMs < entry.timeMs - this.retentionMs) this.evict();
@@ -209,12 +259,17 @@ export class SignatureIndex {
 
   private evict(): void {
     const old = this.entries[this.head++]!;
-    for (const key of old.signature.bandKeys) {
-      const list = this.byBand.get(key);
-      if (!list) continue;
-      const i = list.indexOf(old);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.byBand.delete(key);
+    for (let b = 0; b < BAND_COUNT; b++) {
+      const map = this.byBand[b]!;
+      const key = old.signature.bandKeys[b]! & 0x3fffffff;
+      const found = map.get(key);
+      if (found === old) map.delete(key);
+      else if (Array.isArray(found)) {
+        const i = found.indexOf(old);
+        if (i >= 0) found.splice(i, 1);
+        if (found.length === 0) map.delete(key);
+        else if (found.length === 1) map.set(key, found[0]!);
+      }
     }
   }
 }

@@ -1,0 +1,79 @@
+/**
+ * `pnpm --filter @starling/scoring score <file.jsonl> [--out <file>]`: scores
+ * a timeline of reviews (see score-jsonl.ts for the formats). Writes to
+ * stdout, or to --out; a one-line summary goes to stderr.
+ */
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import path from "node:path";
+import { InputLineError, scoreJsonl } from "./score-jsonl.js";
+
+/** Lines of a file, read in 4 MB chunks and split on newline bytes, so a UTF-8 character is never cut. */
+function* fileLines(file: string): Generator<string> {
+  const fd = openSync(file, "r");
+  const chunk = Buffer.alloc(4 << 20);
+  let carry = Buffer.alloc(0);
+  try {
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      for (let i = data.indexOf(10, start); i >= 0; i = data.indexOf(10, start)) {
+        yield data.toString("utf8", start, i);
+        start = i + 1;
+      }
+      carry = Buffer.from(data.subarray(start));
+    }
+    if (carry.length) yield carry.toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function main(argv: string[]): number {
+  const args = argv.filter((a) => a !== "--");
+  const outAt = args.indexOf("--out");
+  const outFile = outAt >= 0 ? args[outAt + 1] : undefined;
+  const inputs = args.filter((_, i) => i !== outAt && i !== outAt + 1);
+  if (inputs.length !== 1 || (outAt >= 0 && !outFile)) {
+    process.stderr.write("usage: score <reviews.jsonl> [--out <scores.jsonl>]\n");
+    return 2;
+  }
+  // pnpm runs package scripts in the package directory; paths are meant from where the user typed them.
+  const base = process.env.INIT_CWD ?? process.cwd();
+  const input = path.resolve(base, inputs[0]!);
+  const started = performance.now();
+  let write: (chunk: string) => void;
+  let outFd: number | null = null;
+  if (outFile) {
+    const fd = openSync(path.resolve(base, outFile), "w");
+    outFd = fd;
+    write = (chunk) => {
+      writeSync(fd, chunk);
+    };
+  } else {
+    // Writes to files, pipes and terminals are synchronous on Linux
+    // (Node's process I/O notes), so no back-pressure handling is needed.
+    write = (chunk) => {
+      process.stdout.write(chunk);
+    };
+  }
+  try {
+    const summary = scoreJsonl(fileLines(input), write);
+    const seconds = (performance.now() - started) / 1000;
+    process.stderr.write(
+      `scored ${summary.reviews} reviews of ${summary.products} products in ${seconds.toFixed(2)} s: ${summary.discounted} discounted, ${summary.bursts} bursts\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof InputLineError) {
+      process.stderr.write(`score: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    if (outFd !== null) closeSync(outFd);
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

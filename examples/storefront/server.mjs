@@ -67,7 +67,7 @@ async function productPage(item) {
   let jsonLd = "";
   try {
     const product = await starling.products.rating(item.id);
-    badge = renderBadgeHtml(product, { lang });
+    badge = renderBadgeHtml(product, { lang, endpoint: starlingUrl });
     if (product) {
       const page = await starling.reviews.list(item.id, { first: 3 });
       jsonLd = jsonLdScript(productJsonLd({ product, reviews: page?.reviews ?? [], description: item.description }));

@@ -6,8 +6,7 @@
  */
 export interface SwrCache<V> {
   get(key: string): Promise<V>;
-  /** Puts a value known to be current (e.g. the rating a write returned). */
-  set(key: string, value: V): void;
+  /** Drops a value known to be out of date (e.g. after a write). */
   delete(key: string): void;
 }
 
@@ -50,9 +49,6 @@ export function createSwrCache<V>(opts: {
         return Promise.resolve(entry.value);
       }
       return refresh(key);
-    },
-    set(key, value) {
-      entries.set(key, { value, storedAt: opts.now() });
     },
     delete(key) {
       entries.delete(key);

@@ -29,7 +29,7 @@ export function createClient(options: ClientOptions): StarlingClient {
   const products = createProducts(transport);
   return {
     products: { rating: products.rating, ratings: products.ratings },
-    reviews: createReviews(transport, products.remember),
+    reviews: createReviews(transport, products.forget),
     endpoint: options.endpoint.replace(/\/+$/, ""),
     key: options.key,
   };

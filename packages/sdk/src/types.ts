@@ -37,6 +37,8 @@ export type RatingSummary = Omit<Present<RatingFieldsFragment>, "plainMean" | "p
 export interface ProductRating {
   id: string;
   name: string;
+  /** The shop the product belongs to (the key's shop); its disclosure page is `<endpoint>/shops/<shopId>/disclosure`. */
+  shopId: string;
   rating: RatingSummary;
 }
 

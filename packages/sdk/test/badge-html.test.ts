@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderBadgeHtml } from "../src/index.js";
 import { ratingOf } from "./local-server.js";
 
-const product = { id: 'x"><img src=x onerror=alert(1)>', name: "<b>Mug</b>", rating: ratingOf(4.3432, 48) };
+const product = { id: 'x"><img src=x onerror=alert(1)>', name: "<b>Mug</b>", shopId: "shop_1", rating: ratingOf(4.3432, 48) };
 
 describe("renderBadgeHtml", () => {
   it("shows the rating, the number of ratings and the period they cover", () => {
@@ -17,8 +17,15 @@ describe("renderBadgeHtml", () => {
     const html = renderBadgeHtml(product);
     expect(html).toContain("How is this rating computed?");
     expect(html).toContain("counts as 5 extra reviews");
-    expect(html).toContain("All 48 reviews count fully");
+    expect(html).toContain("All 48 published reviews count fully");
     expect(html).toContain("Only “Verified purchase” reviews are tied to an order");
+  });
+
+  it("links to the shop's disclosure page when it knows Starling's URL", () => {
+    expect(renderBadgeHtml(product)).not.toContain("/disclosure");
+    expect(renderBadgeHtml(product, { endpoint: "https://reviews.example/" })).toContain(
+      '<a href="https://reviews.example/shops/shop_1/disclosure" target="_blank" rel="noopener">How this shop collects, checks and moderates reviews</a>',
+    );
   });
 
   it("speaks German", () => {

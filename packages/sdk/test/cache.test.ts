@@ -8,7 +8,7 @@ afterEach(async () => server?.close());
 /** Serves product "p1" whose average is whatever `current.average` is now. */
 async function changingApi(current: { average: number }) {
   server = await startLocalServer((req) => ({
-    json: { data: { products: req.variables.ids.map((id: string) => ({ id, name: id, rating: ratingOf(current.average, 4) })) } },
+    json: { data: { shop: { id: "shop_test" }, products: req.variables.ids.map((id: string) => ({ id, name: id, rating: ratingOf(current.average, 4) })) } },
   }));
   return server;
 }
@@ -58,7 +58,7 @@ describe("rating cache", () => {
     server = await startLocalServer((req) =>
       fail
         ? { status: 500, json: { errors: [{ message: "down" }] } }
-        : { json: { data: { products: req.variables.ids.map((id: string) => ({ id, name: id, rating: ratingOf(4.1, 4) })) } } },
+        : { json: { data: { shop: { id: "shop_test" }, products: req.variables.ids.map((id: string) => ({ id, name: id, rating: ratingOf(4.1, 4) })) } } },
     );
     const client = createClient({ ...options(server.url), maxRetries: 0 });
     await client.products.rating("p1");

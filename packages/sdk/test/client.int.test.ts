@@ -26,7 +26,7 @@ describe("client against the API", () => {
   it("reads the rating summary the API serves", async () => {
     const direct = await api.gql(RATING, { id: "mug" });
     const viaSdk = await client.products.rating("mug");
-    expect(viaSdk).toEqual({ id: "mug", name: "The mug", rating: direct.data.product.rating });
+    expect(viaSdk).toEqual({ id: "mug", name: "The mug", shopId: api.shop.id, rating: direct.data.product.rating });
     expect(viaSdk!.rating.count).toBe(7);
   });
 
@@ -61,7 +61,7 @@ describe("client against the API", () => {
     expect(first.product.rating.count).toBe(1);
     const stored = await api.models.Review.find({ productId: "shell" }).lean();
     expect(stored.map((d: any) => [d.title, d.provenance, d.source])).toEqual([["Dry in a storm", "ORGANIC", "form"]]);
-    // The write put the new summary in the cache: no stale 0 after one's own review.
+    // The write dropped the cached summary: no stale 0 after one's own review.
     expect((await client.products.rating("shell"))!.rating.count).toBe(1);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { jsonLdScript, productJsonLd, type ProductRating, type Review } from "../src/index.js";
 import { ratingOf } from "./local-server.js";
 
-const mug: ProductRating = { id: "camp-mug", name: "Enamel camp mug", rating: ratingOf(4.3432, 3) };
+const mug: ProductRating = { id: "camp-mug", name: "Enamel camp mug", shopId: "shop_1", rating: ratingOf(4.3432, 3) };
 const review: Review = {
   id: "rev_1",
   productId: "camp-mug",

@@ -77,6 +77,7 @@ export function productsAnswer(req: Received): Reply {
   return {
     json: {
       data: {
+        shop: { id: "shop_test" },
         products: ids.map((id) => (id.startsWith("missing") ? null : { id, name: `Product ${id}`, rating: ratingOf(3 + Number(id.slice(1)) / 100, 10) })),
       },
     },

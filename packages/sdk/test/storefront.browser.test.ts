@@ -121,7 +121,10 @@ describe("storefront product page", () => {
     await expect.poll(() => page.locator("#rating .v").textContent()).toBe(rating.average.toFixed(1));
     expect(await page.locator("#rating .m").textContent()).toMatch(/^\(4 ratings · \w{3} \d{4} – \w{3} \d{4}\)$/);
     await page.locator("#rating summary").click();
-    expect(await page.locator("#rating .p").innerText()).toContain("All 4 reviews count fully");
+    expect(await page.locator("#rating .p").innerText()).toContain("All 4 published reviews count fully");
+    const disclosure = await page.locator("#rating .p a").getAttribute("href");
+    expect(disclosure).toBe(`${api.url}/shops/${api.shop.id}/disclosure`);
+    expect((await fetch(disclosure!)).status).toBe(200);
     const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent())!);
     expect(ld.aggregateRating).toMatchObject({ ratingValue: Math.round(rating.average * 10) / 10, ratingCount: 4, bestRating: 5, worstRating: 1 });
     await page.locator("#rating summary").click();

@@ -74,7 +74,7 @@ export type ProductRatingsQueryVariables = Exact<{
 }>;
 
 
-export type ProductRatingsQuery = { products: Array<{ id: string | null, name: string | null, rating: { count: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null } | null } | null> };
+export type ProductRatingsQuery = { shop: { id: string | null } | null, products: Array<{ id: string | null, name: string | null, rating: { count: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null } | null } | null> };
 
 export type ProductReviewsQueryVariables = Exact<{
   id: string | number;
@@ -160,6 +160,9 @@ export const ReviewFieldsFragmentDoc = new TypedDocumentString(`
     `, {"fragmentName":"ReviewFields"}) as unknown as TypedDocumentString<ReviewFieldsFragment, unknown>;
 export const ProductRatingsDocument = new TypedDocumentString(`
     query ProductRatings($ids: [ID!]!) {
+  shop {
+    id
+  }
   products(ids: $ids) {
     id
     name

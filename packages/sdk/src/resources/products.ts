@@ -20,11 +20,12 @@ export interface ProductsResource {
   ratings(ids: readonly string[]): Promise<(ProductRating | null)[]>;
 }
 
-export function createProducts(transport: Transport): ProductsResource & { remember(p: ProductRating): void } {
-  const batcher = createBatcher(
-    async (ids) => (await transport.request(ProductRatingsDocument, { ids })).products as (ProductRating | null)[],
-    MAX_IDS_PER_REQUEST,
-  );
+export function createProducts(transport: Transport): ProductsResource & { forget(id: string): void } {
+  const batcher = createBatcher(async (ids) => {
+    const data = await transport.request(ProductRatingsDocument, { ids });
+    const shopId = data.shop!.id!;
+    return data.products.map((p) => (p ? ({ ...p, shopId } as ProductRating) : null));
+  }, MAX_IDS_PER_REQUEST);
   const { cacheTtlMs, staleWhileRevalidateMs, now } = transport.options;
   const cache = createSwrCache({ load: (id) => batcher.load(id), ttlMs: cacheTtlMs, staleWhileRevalidateMs, now });
   const rating = (id: string) => {
@@ -36,6 +37,6 @@ export function createProducts(transport: Transport): ProductsResource & { remem
   return {
     rating,
     ratings: (ids) => Promise.all(ids.map(rating)),
-    remember: (p) => cache.set(p.id, p),
+    forget: (id) => cache.delete(id),
   };
 }

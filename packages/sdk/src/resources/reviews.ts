@@ -33,8 +33,8 @@ export interface SubmitReviewResult {
   review: Review;
   /** True when this idempotency key was seen before: the first review is returned, nothing new was stored. */
   replayed: boolean;
-  /** The product with its updated rating (also put in the client's cache). */
-  product: ProductRating;
+  /** The product with its updated rating. The client's cached rating of it is dropped, so the next read asks again. */
+  product: Omit<ProductRating, "shopId">;
 }
 
 export interface ReviewsResource {
@@ -56,7 +56,7 @@ export interface ReviewsResource {
   submit(input: SubmitReviewInput, options?: { signal?: AbortSignal }): Promise<SubmitReviewResult>;
 }
 
-export function createReviews(transport: Transport, remember: (p: ProductRating) => void): ReviewsResource {
+export function createReviews(transport: Transport, forget: (productId: string) => void): ReviewsResource {
   const list = async (productId: string, options: ListReviewsOptions = {}): Promise<ReviewPage | null> => {
     const data = await transport.request(ProductReviewsDocument, { id: productId, ...options });
     const connection = data.product?.reviews;
@@ -87,9 +87,8 @@ export function createReviews(transport: Transport, remember: (p: ProductRating)
         { input: { ...input, idempotencyKey } },
         { write: true, idempotencyKey, ...(options.signal ? { signal: options.signal } : {}) },
       );
-      const result = data.submitReview as SubmitReviewResult;
-      remember(result.product);
-      return result;
+      forget(input.productId);
+      return data.submitReview as SubmitReviewResult;
     },
   };
 }

@@ -12,6 +12,8 @@ import { escapeHtml, formatMonth, formatNumber, t, type Lang } from "./i18n.js";
 export interface BadgeOptions {
   /** "en" or "de". @default "en" */
   lang?: Lang;
+  /** Starling's URL: the disclosure then links to the shop's page on how it collects, checks and moderates reviews. */
+  endpoint?: string;
 }
 
 /** Scoped by the shadow root: nothing here reaches the host page, nothing there reaches in (but inherited font and colour). */
@@ -55,7 +57,11 @@ export function renderBadgeContent(product: ProductRating | null | undefined, op
     low: n(r.credibleInterval.low),
     high: n(r.credibleInterval.high),
   });
-  const paragraphs = [explain, t(lang, "discounted", { count: r.count }), t(lang, "checks")];
+  const paragraphs = [explain, t(lang, "discounted", { count: r.count }), t(lang, "checks")].map((p) => `<p>${escapeHtml(p)}</p>`);
+  if (options.endpoint) {
+    const href = `${options.endpoint.replace(/\/+$/, "")}/shops/${encodeURIComponent(product.shopId)}/disclosure`;
+    paragraphs.push(`<p><a href="${escapeHtml(href)}" target="_blank" rel="noopener">${escapeHtml(t(lang, "disclosure"))}</a></p>`);
+  }
   return (
     `<style>${BADGE_CSS}</style>` +
     `<span class="b" role="group" aria-label="${escapeHtml(label)}">` +
@@ -63,7 +69,7 @@ export function renderBadgeContent(product: ProductRating | null | undefined, op
     `<span class="v" aria-hidden="true">${escapeHtml(value)}</span>` +
     `<span class="m" aria-hidden="true">(${escapeHtml(meta)})</span>` +
     `<details><summary>${escapeHtml(t(lang, "how"))}</summary><div class="p">` +
-    paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("") +
+    paragraphs.join("") +
     `</div></details></span>`
   );
 }

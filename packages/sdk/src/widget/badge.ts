@@ -17,7 +17,7 @@ export async function mountBadge(host: HTMLElement, client: StarlingClient, prod
   const root = shadow(host);
   root.innerHTML = renderBadgeContent(undefined, options);
   try {
-    root.innerHTML = renderBadgeContent(await client.products.rating(productId), options);
+    root.innerHTML = renderBadgeContent(await client.products.rating(productId), { endpoint: client.endpoint, ...options });
     host.dataset.starlingState = "ready";
   } catch (err) {
     root.innerHTML = renderBadgeContent(undefined, options);

@@ -12,7 +12,9 @@ const en = {
   how: "How is this rating computed?",
   bayes:
     "This is a Bayesian average, not a plain average: the shop's typical rating ({priorMean} stars, from {priorCount} reviews of its products) counts as {strength} extra reviews, so a handful of reviews cannot produce an extreme score. The plain average of the {count} ratings is {plainMean}; the true rating lies between {low} and {high} with 95 % probability.",
-  discounted: "All {count} reviews count fully: none has been discounted or removed from this rating.",
+  discounted:
+    "All {count} published reviews count fully: none is given less weight. Reviews waiting for the shop's approval, rejected by the shop or held back by fraud checks are not counted.",
+  disclosure: "How this shop collects, checks and moderates reviews",
   checks:
     "How reviews are checked: each review is labelled with how it reached the shop. Only “Verified purchase” reviews are tied to an order (written through a single-use invitation). Other reviews are published without a purchase check.",
   reviews: "Reviews",
@@ -40,7 +42,9 @@ const de: typeof en = {
   how: "Wie wird diese Bewertung berechnet?",
   bayes:
     "Dies ist ein bayesscher Durchschnitt, kein einfacher Mittelwert: Die typische Bewertung des Shops ({priorMean} Sterne, aus {priorCount} Bewertungen seiner Produkte) zählt wie {strength} zusätzliche Bewertungen, damit wenige Bewertungen keinen extremen Wert ergeben. Der einfache Mittelwert der {count} Bewertungen ist {plainMean}; der wahre Wert liegt mit 95 % Wahrscheinlichkeit zwischen {low} und {high}.",
-  discounted: "Alle {count} Bewertungen zählen voll: keine wurde abgewertet oder aus dieser Bewertung entfernt.",
+  discounted:
+    "Alle {count} veröffentlichten Bewertungen zählen voll: keine wird geringer gewichtet. Bewertungen, die auf Freigabe warten, vom Shop abgelehnt oder von Betrugsprüfungen zurückgehalten wurden, zählen nicht.",
+  disclosure: "Wie dieser Shop Bewertungen sammelt, prüft und moderiert",
   checks:
     "Wie Bewertungen geprüft werden: Jede Bewertung ist damit gekennzeichnet, wie sie zum Shop kam. Nur „Verifizierter Kauf“ ist an eine Bestellung gebunden (geschrieben über eine einmalige Einladung). Andere Bewertungen werden ohne Kaufprüfung veröffentlicht.",
   reviews: "Bewertungen",

@@ -123,6 +123,10 @@ export class Transport {
       opts.signal?.removeEventListener("abort", onAbort);
     }
     const requestId = res.headers.get("x-request-id");
+    if (res.ok && !json?.data && !json?.errors?.length) {
+      // A 2xx that is not a GraphQL answer: a captive portal or a proxy page, not Starling.
+      throw new APIConnectionError(`${this.endpoint} answered HTTP ${res.status} without a GraphQL result (request ${requestId ?? "unknown"})`);
+    }
     if (json?.errors?.length || !res.ok || !json?.data) {
       const errors = json?.errors ?? [{ message: `HTTP ${res.status} from ${this.endpoint}` }];
       throw makeAPIError(res.status, errors, requestId, parseRetryAfter(res.headers));

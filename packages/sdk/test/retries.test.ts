@@ -67,6 +67,13 @@ describe("retries", () => {
     expect(server.received).toHaveLength(2);
   });
 
+  it("reports a 200 that is not a GraphQL answer (a proxy page) as APIConnectionError, after retrying it", async () => {
+    server = await startLocalServer(() => ({ json: { hello: "captive portal" } }));
+    const client = createClient({ endpoint: server.url, key: "pk_test", maxRetries: 1, ...FAST });
+    await expect(client.products.rating("p1")).rejects.toThrow(/without a GraphQL result/);
+    expect(server.received).toHaveLength(2);
+  });
+
   it("reports APIConnectionTimeoutError when the API does not answer within timeoutMs", async () => {
     server = await startLocalServer(() => "hang");
     const client = createClient({ endpoint: server.url, key: "pk_test", timeoutMs: 200, maxRetries: 0 });

@@ -68,6 +68,10 @@ beforeAll(async () => {
     const res = await api.gql(SUBMIT, { input: review("p01", stars, { idempotencyKey: `e2e-${i}`, ...extra }) });
     expect(res.errors).toBeUndefined();
   }
+  for (let i = 0; i < 7; i++) {
+    const res = await api.gql(SUBMIT, { input: review("p08", 1 + (i % 5), { idempotencyKey: `e2e-p08-${i}`, title: `Page review ${i}` }) });
+    expect(res.errors).toBeUndefined();
+  }
   const hostile = await api.models.Review.findOne({ productId: "p01", title: HOSTILE_TITLE }).lean<any>();
   const reply = await api.gql(`mutation($id: ID!, $body: String!) { replyToReview(reviewId: $id, body: $body) { id } }`, {
     id: hostile._id,
@@ -148,6 +152,19 @@ describe("storefront product page", () => {
 
     await page.screenshot({ path: path.join(ARTIFACTS, "storefront-product-page.png"), fullPage: true });
     expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it("pages through the reviews with “Show more reviews”", async () => {
+    const page = await newPage();
+    await page.goto(`${storefront.url}/products/p08`);
+    const titles = page.locator("#reviews li h4");
+    await expect.poll(() => titles.count()).toBe(5);
+    await page.locator("#reviews button.more").click();
+    await expect.poll(() => titles.count()).toBe(7);
+    expect(await page.locator("#reviews button.more").isHidden()).toBe(true);
+    const shown = (await titles.allTextContents()).map((t) => t.replace(/^[★☆]+ /, ""));
+    expect(shown).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `Page review ${i}`));
     await page.close();
   });
 });

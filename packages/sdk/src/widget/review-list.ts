@@ -45,8 +45,12 @@ export function mountReviewList(host: HTMLElement, client: StarlingClient, produ
     }
   };
 
+  let latest = 0;
   const load = async (after: string | null) => {
+    const request = ++latest;
     const page = await client.reviews.list(productId, { first: options.pageSize ?? 5, after, ...(stars ? { stars } : {}) });
+    // A later filter click or reload superseded this answer: showing it would mix two lists.
+    if (request !== latest) return;
     if (!after) list.textContent = "";
     if (!page) return;
     total.textContent = page.totalCount === 0 ? t(lang, "none") : `${t(lang, "reviews")}: ${page.totalCount}`;

@@ -15,7 +15,6 @@ import {
   initialProductState,
   initialReviewerState,
   plainMean,
-  ratingCountsOf,
   scoreArrivalInPlace,
   trustWeightedRating,
 } from "../src/index.js";
@@ -128,6 +127,8 @@ export interface InjectionOptions {
   readonly resolution: "day" | "second";
   readonly prior: RatingPrior;
   readonly options?: ScoringOptions;
+  /** Earlier reviews each injected account has (0: throwaway accounts, the protocol's case). @default 0 */
+  readonly injectedPriorReviews?: number;
 }
 
 /**
@@ -159,7 +160,7 @@ export function injectBursts(timelines: readonly ProductTimeline[], o: Injection
         const offset = o.resolution === "day" ? Math.floor(random() * 2) * DAY_MS : Math.floor(random() * 2 * DAY_MS);
         injected.push({
           review: { reviewId: `inj${trial}_${i}`, productId: t.productId, reviewerId: `inj${trial}_${i}`, stars: o.stars, timeMs: startMs + offset },
-          reviewer: initialReviewerState(),
+          reviewer: { ...initialReviewerState(), reviewCount: o.injectedPriorReviews ?? 0 },
           injected: true,
         });
       }
@@ -189,13 +190,10 @@ export function injectBursts(timelines: readonly ProductTimeline[], o: Injection
       };
       shiftPlain += Math.abs(plainMean(histogram(after))! - plainMean(histogram(before))!);
       shiftBayes += Math.abs(bayesianRating(histogram(after), o.prior).mean - bayesianRating(histogram(before), o.prior).mean);
-      // The weights each review ended with by the cutoff (later re-weights would only lower the injected ones further).
-      const weightsAt = (result: ReplayResult, arrivals: readonly Arrival[]) =>
-        ratingCountsOf(arrivals.filter((a) => a.review.timeMs <= cutoff).map((a) => ({ stars: a.review.stars, weightBp: result.finalWeights.get(a.review.reviewId)! })));
+      // The displayed rating at the end of the burst, as the product's stored counts had it then.
       const attackedRating = trustWeightedRating(attacked.atCutoff!.counts, o.prior).mean;
       const cleanRating = trustWeightedRating(clean.atCutoff!.counts, o.prior).mean;
       shiftTrust += Math.abs(attackedRating - cleanRating);
-      void weightsAt;
       let w = 0;
       for (const a of injected) w += attacked.finalWeights.get(a.review.reviewId)! / 10_000;
       injectedWeight += w / injected.length;

@@ -64,6 +64,7 @@ export {
   exactJaccard,
   shingleHashes,
   textSignature,
+  wordsOf,
 } from "./fraud/text-similarity.js";
 
 // Batch: the recompute job

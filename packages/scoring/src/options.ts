@@ -75,6 +75,13 @@ export const SUSPICION_WEIGHTS = {
   /** Membership of a flagged all-arrivals window, for a first-time reviewer / anyone else. */
   burstAllFirstTime: 2.0,
   burstAllOther: 0.5,
+  /**
+   * Added on top for a review in a flagged all-arrivals window whose stars are
+   * the window's own extreme (its mean within half a star of 1 or 5): a
+   * campaign from aged accounts still pushes one way, while the product's
+   * regular reviewers caught in the same window mostly do not.
+   */
+  burstAllAligned: 4.0,
   duplicateText: 4,
   verified: -1.5,
   unverified: 0.3,

@@ -116,7 +116,8 @@ export function trustWeightBpOf(suspicion: number, options: ScoringOptions = DEF
 
 function burstWeight(a: { firstTime: boolean; stars: number }, alarm: BurstEvidence): number {
   if (alarm.stream !== "all") return firstTimeStreamOf(a.firstTime, a.stars) === alarm.stream ? W.burstFirstTimeStream : 0;
-  return a.firstTime ? W.burstAllFirstTime : W.burstAllOther;
+  const aligned = (a.stars === 5 && alarm.meanStars >= 4.5) || (a.stars === 1 && alarm.meanStars <= 1.5);
+  return (a.firstTime ? W.burstAllFirstTime : W.burstAllOther) + (aligned ? W.burstAllAligned : 0);
 }
 
 function tallyDiscount(product: ProductState, weightBp: number, topReason: string | null, sign: 1 | -1): void {

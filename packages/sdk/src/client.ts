@@ -117,7 +117,10 @@ export class Transport {
       if (controller.signal.aborted && !opts.signal?.aborted) {
         throw new APIConnectionTimeoutError(`No answer from ${this.endpoint} within ${this.options.timeoutMs} ms`, { cause });
       }
-      throw new APIConnectionError(`Could not reach ${this.endpoint}: ${(cause as Error)?.message ?? cause}`, { cause });
+      // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is its cause.
+      const reason = (cause as { cause?: { code?: string; message?: string } })?.cause;
+      const detail = reason?.code ?? reason?.message ?? (cause as Error)?.message ?? String(cause);
+      throw new APIConnectionError(`Could not reach ${this.endpoint}: ${detail}`, { cause });
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onAbort);

@@ -26,7 +26,7 @@ fieldset{border:0;padding:0;margin:0 0 .8rem}.stars{display:flex;gap:.15rem}
 .stars input:focus-visible+label{outline:2px solid #0a5dc2;outline-offset:2px}
 .error{color:#b00020;margin:.2rem 0 0;font-size:.9rem}.error:empty{display:none}
 #summary{color:#b00020;font-weight:600}#summary:empty{display:none}
-.trap{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
+.trap,.sr{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 button{font:inherit;padding:.5rem 1rem;border:0;border-radius:.3rem;background:#0a5dc2;color:#fff;cursor:pointer}
 button:disabled{opacity:.6}.notice{font-size:.8rem;color:#555}
 `;
@@ -50,7 +50,7 @@ export function renderReviewFormPage(opts: { key: string; productId: string; lan
       (n) =>
         `<input type="radio" name="rating" id="star-${n}" value="${n}">` +
         `<label for="star-${n}" title="${e(s.star.replace("{n}", String(n)))}"><span aria-hidden="true">★</span>` +
-        `<span class="trap">${e(s.star.replace("{n}", String(n)))}</span></label>`,
+        `<span class="sr">${e(s.star.replace("{n}", String(n)))}</span></label>`,
     )
     .join("");
   const text = (id: string, name: string, label: string, tag: "input" | "textarea", max: number) =>

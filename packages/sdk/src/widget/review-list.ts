@@ -36,7 +36,7 @@ export function mountReviewList(host: HTMLElement, client: StarlingClient, produ
       li.dataset.reviewId = r.id;
       // Review text is the customer's, as written: escaped, never parsed as HTML.
       li.innerHTML =
-        `<h4><span aria-label="${escapeHtml(t(lang, "outOf", { value: r.rating }))}">${"★".repeat(r.rating)}${"☆".repeat(5 - r.rating)}</span> ${escapeHtml(r.title)}</h4>` +
+        `<h4><span role="img" aria-label="${escapeHtml(t(lang, "outOf", { value: r.rating }))}">${"★".repeat(r.rating)}${"☆".repeat(5 - r.rating)}</span> ${escapeHtml(r.title)}</h4>` +
         `<div class="meta">${escapeHtml(t(lang, "by", { name: r.reviewer.name }))} · ${escapeHtml(formatDate(lang, r.createdAt))}` +
         `<span class="prov" data-provenance="${escapeHtml(r.provenance)}">${escapeHtml(t(lang, r.provenance))}</span></div>` +
         `<p>${escapeHtml(r.body)}</p>` +

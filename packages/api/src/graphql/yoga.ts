@@ -53,7 +53,8 @@ export function createGraphQLHandler(opts: {
     graphqlEndpoint: "/graphql",
     // Cross-origin callers (the SDK in a shop's page) may read these: the request
     // id to quote in a support ticket, and how long a 429 asks them to wait.
-    cors: { exposedHeaders: ["x-request-id", "retry-after"] },
+    // Preflights are cached for 10 min, so a listing page does not pay one before every load.
+    cors: { exposedHeaders: ["x-request-id", "retry-after"], maxAge: 600 },
     landingPage: false,
     graphiql: { title: "Starling GraphQL playground", ...opts.playground },
     renderGraphiQL,

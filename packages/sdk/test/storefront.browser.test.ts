@@ -172,10 +172,12 @@ describe("storefront product page", () => {
 describe("storefront listing page", () => {
   it(`loads the ratings of ${PRODUCT_COUNT} products with one HTTP request, without moving the page`, async () => {
     const page = await newPage();
-    const graphqlRequests: string[] = [];
-    page.on("request", (r) => {
-      if (r.url().startsWith(`${api.url}/graphql`) && r.method() !== "OPTIONS") graphqlRequests.push(r.method());
-    });
+    // Counted twice: by the browser (every request the page makes) and by the API's HTTP server.
+    const pageRequests: string[] = [];
+    page.on("request", (r) => pageRequests.push(`${r.method()} ${r.url().replace(storefront.url, "storefront").replace(api.url, "api")}`));
+    const apiRequests: string[] = [];
+    const countApi = (req: http.IncomingMessage) => apiRequests.push(`${req.method} ${req.url}`);
+    api.starling.server.on("request", countApi);
     // Hold the API's answer until the page has laid out its placeholders, to compare positions before and after.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -192,7 +194,11 @@ describe("storefront listing page", () => {
     release();
     await expect.poll(() => page.locator('[data-starling-state="ready"]').count()).toBe(PRODUCT_COUNT);
     expect(await lastCard.boundingBox()).toEqual(before);
-    expect(graphqlRequests).toEqual(["POST"]);
+    api.starling.server.off("request", countApi);
+    expect(pageRequests).toEqual(["GET storefront/", "GET storefront/starling-widgets.js", "POST api/graphql"]);
+    // The one POST, and the CORS preflight the browser sends before it (a cross-origin POST with a key).
+    expect(apiRequests.filter((r) => !r.startsWith("OPTIONS"))).toEqual(["POST /graphql"]);
+    expect(apiRequests.length).toBeLessThanOrEqual(2);
 
     const rating = await dbRating("p01");
     expect(await page.locator('[data-product="p01"] .v').textContent()).toBe(rating.average.toFixed(1));
@@ -203,6 +209,17 @@ describe("storefront listing page", () => {
 });
 
 describe("client in the browser", () => {
+  it("gets a preflight answer that browsers may cache, exposing the request id and Retry-After", async () => {
+    const res = await fetch(`${api.url}/graphql`, {
+      method: "OPTIONS",
+      headers: { origin: "https://shop.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+    });
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://shop.example");
+    expect(res.headers.get("access-control-max-age")).toBe("600");
+    const post = await fetch(`${api.url}/graphql`, { method: "POST", headers: { origin: "https://shop.example", "content-type": "application/json" }, body: "{}" });
+    expect(post.headers.get("access-control-expose-headers")).toBe("x-request-id, retry-after");
+  });
+
   it("reports a failure cross-origin as its typed error with the API's request id", async () => {
     const page = await newPage();
     await page.goto(`${storefront.url}/`);

@@ -34,11 +34,6 @@ export class InputLineError extends Error {
   override readonly name = "InputLineError";
 }
 
-interface Pending {
-  readonly timeMs: number;
-  readonly scored: ScoredReview;
-}
-
 function round4(x: number): number {
   return Math.round(x * 10_000) / 10_000;
 }
@@ -71,32 +66,33 @@ export function reasonJson(r: Reason): Record<string, unknown> {
 }
 
 // Most reasons are one of a few hundred exact values (a first-time
-// reviewer, a 5-star rating, 3 earlier reviews): their JSON is built once.
-const reasonCache = new Map<string, string>();
+// reviewer, a 5-star rating, 3 earlier reviews): their JSON is built once,
+// cached per code by the one integer that varies.
+const reasonCache = new Map<string, Map<number, string>>();
+
+function cached(r: Reason, variant: number): string {
+  let byVariant = reasonCache.get(r.code);
+  if (byVariant === undefined) reasonCache.set(r.code, (byVariant = new Map()));
+  let text = byVariant.get(variant);
+  if (text === undefined) byVariant.set(variant, (text = JSON.stringify(reasonJson(r))));
+  return text;
+}
 
 function reasonText(r: Reason): string {
-  let key: string | null = null;
   switch (r.code) {
     case "first_time_reviewer":
-      key = r.code;
-      break;
+      return cached(r, 0);
     case "extreme_rating":
-      key = `${r.code}${r.stars}`;
-      break;
+      return cached(r, r.stars);
     case "verified_purchase":
-      key = `${r.code}${r.verified}`;
-      break;
+      return cached(r, r.verified ? 1 : 0);
     case "reviewer_history":
-      if (r.priorReviews < 1000) key = `${r.code}${r.priorReviews}`;
-      break;
+      return r.priorReviews < 10_000 ? cached(r, r.priorReviews) : JSON.stringify(reasonJson(r));
     case "reviewer_daily_volume":
-      if (r.reviewsToday < 1000) key = `${r.code}${r.reviewsToday}`;
-      break;
+      return r.reviewsToday < 10_000 ? cached(r, r.reviewsToday) : JSON.stringify(reasonJson(r));
+    default:
+      return JSON.stringify(reasonJson(r));
   }
-  if (key === null) return JSON.stringify(reasonJson(r));
-  let text = reasonCache.get(key);
-  if (text === undefined) reasonCache.set(key, (text = JSON.stringify(reasonJson(r))));
-  return text;
 }
 
 /** One output line for a scored review. */
@@ -135,7 +131,12 @@ export function scoreJsonl(lines: Iterable<string>, write: (chunk: string) => vo
   // Reviews wait here until no later arrival can re-weight them: a re-weight
   // reaches back at most one window (options.windowMs) before the arrival
   // that flags it. If times ever go backwards, everything waits for the end.
-  const pending: Pending[] = [];
+  // Kept as finished lines, not objects: a window of reviews outlives a
+  // young-generation GC, and one string promotes far cheaper than a review's
+  // reason objects. The rare re-weight parses its line back.
+  const pendingTimes: number[] = [];
+  const pendingIds: string[] = [];
+  const pendingLines: string[] = [];
   let head = 0;
   let maxTimeMs = Number.NEGATIVE_INFINITY;
   let ordered = true;
@@ -151,13 +152,14 @@ export function scoreJsonl(lines: Iterable<string>, write: (chunk: string) => vo
     }
   };
   const emitUpTo = (limitMs: number) => {
-    while (head < pending.length && pending[head]!.timeMs < limitMs) {
-      const p = pending[head++]!;
-      buffer += reviewLine(p.scored);
+    while (head < pendingTimes.length && pendingTimes[head]! < limitMs) {
+      buffer += pendingLines[head++]!;
       if (buffer.length >= 1 << 20) flush(false);
     }
     if (head > 65_536) {
-      pending.splice(0, head);
+      pendingTimes.splice(0, head);
+      pendingIds.splice(0, head);
+      pendingLines.splice(0, head);
       head = 0;
     }
   };
@@ -197,19 +199,23 @@ export function scoreJsonl(lines: Iterable<string>, write: (chunk: string) => vo
     const review = { reviewId, productId, reviewerId, stars, timeMs, text: reviewText, verified };
     const duplicate = checkDuplicate(signatures, review);
     const score = scoreArrivalInPlace(product, reviewer, review, timeMs, duplicate, options);
-    const scored: ScoredReview = { reviewId, suspicion: score.suspicion, trustWeightBp: score.trustWeightBp, reasons: score.reasons };
     for (const r of score.reweighted) {
       // Re-weights are rare (a burst) and reach back one window at most:
       // a backward scan of the waiting reviews beats indexing every review.
-      let earlier: ScoredReview | undefined;
-      for (let i = pending.length - 1; i >= head && earlier === undefined; i--) if (pending[i]!.scored.reviewId === r.reviewId) earlier = pending[i]!.scored;
-      if (earlier === undefined) continue;
-      earlier.suspicion = r.suspicion;
-      earlier.trustWeightBp = r.trustWeightBp;
-      earlier.reasons.push(r.reason);
-      earlier.reasons.sort((a, b) => b.weight - a.weight);
+      for (let i = pendingIds.length - 1; i >= head; i--) {
+        if (pendingIds[i] !== r.reviewId) continue;
+        const line = JSON.parse(pendingLines[i]!) as { suspicion: number; trustWeight: number; reasons: { weight: number }[] };
+        line.suspicion = round4(r.suspicion);
+        line.trustWeight = r.trustWeightBp / 10_000;
+        line.reasons.push(reasonJson(r.reason) as { weight: number });
+        line.reasons.sort((a, b) => b.weight - a.weight);
+        pendingLines[i] = `${JSON.stringify(line)}\n`;
+        break;
+      }
     }
-    pending.push({ timeMs, scored });
+    pendingTimes.push(timeMs);
+    pendingIds.push(reviewId);
+    pendingLines.push(reviewLine({ reviewId, suspicion: score.suspicion, trustWeightBp: score.trustWeightBp, reasons: score.reasons }));
     count++;
     if (timeMs < maxTimeMs) ordered = false;
     maxTimeMs = Math.max(maxTimeMs, timeMs);

@@ -4,7 +4,7 @@
  * memory. Its results equal calling {@link scoreArrival} once per review with
  * the states stored in between (a test replays MovieLens and YelpChi both ways).
  */
-import { type DuplicateMatch, SignatureIndex, bestDuplicate, textSignature } from "./fraud/text-similarity.js";
+import { type DuplicateMatch, SignatureIndex } from "./fraud/text-similarity.js";
 import { DEFAULT_SCORING_OPTIONS, type ScoringOptions } from "./options.js";
 import type { Reason } from "./reasons.js";
 import {
@@ -51,16 +51,11 @@ export interface TimelineOptions {
 }
 
 /**
- * The near-duplicate check the write path does: signature, candidates from
- * the store, best match by another author, then the signature is stored.
+ * The near-duplicate check the write path does: signature, best earlier copy
+ * by another author in the store, then the signature is stored.
  */
 export function checkDuplicate(index: SignatureIndex, review: TimelineReview): DuplicateMatch | null {
-  if (review.text === undefined) return null;
-  const signature = textSignature(review.text);
-  if (signature === null) return null;
-  const match = bestDuplicate(signature, review.reviewerId, index.candidates(signature, review.timeMs));
-  index.add({ reviewId: review.reviewId, reviewerId: review.reviewerId, productId: review.productId, timeMs: review.timeMs, signature });
-  return match;
+  return index.checkAndAdd(review);
 }
 
 /**

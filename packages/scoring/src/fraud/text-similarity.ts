@@ -65,13 +65,16 @@ export function wordsOf(text: string): string[] {
 
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 
+// Scratch space for the shingle hashes of the text being signed; grown on demand.
+let scratch = new Int32Array(1024);
+
 /**
- * Hashes of the distinct word 3-shingles of a text: the same words as
- * {@link wordsOf}, hashed while scanning (ASCII on a fast path) because this
- * runs for every review with text.
+ * Hashes of a text's word 3-shingles into `scratch`, sorted and deduplicated
+ * in place; returns how many. The same words as {@link wordsOf}, hashed while
+ * scanning (ASCII on a fast path) because this runs for every review with text.
  */
-export function shingleHashes(text: string): Set<number> {
-  const out = new Set<number>();
+function fillShingleHashes(text: string): number {
+  let n = 0;
   let h1 = 0;
   let h2 = 0;
   let words = 0;
@@ -86,7 +89,14 @@ export function shingleHashes(text: string): Set<number> {
       inWord = true;
     } else if (inWord) {
       const w = h >>> 0;
-      if (words >= 2) out.add(mix32(h1 ^ mix32(h2 ^ mix32(w + 0x3c6ef372))));
+      if (words >= 2) {
+        if (n === scratch.length) {
+          const grown = new Int32Array(scratch.length * 2);
+          grown.set(scratch);
+          scratch = grown;
+        }
+        scratch[n++] = mix32(h1 ^ mix32(h2 ^ mix32(w + 0x3c6ef372)));
+      }
       h1 = h2;
       h2 = w;
       words++;
@@ -94,7 +104,44 @@ export function shingleHashes(text: string): Set<number> {
       inWord = false;
     }
   }
-  return out;
+  const values = scratch.subarray(0, n).sort();
+  let distinct = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || values[i] !== values[i - 1]) values[distinct++] = values[i]!;
+  return distinct;
+}
+
+/** Hashes of the distinct word 3-shingles of a text. */
+export function shingleHashes(text: string): Set<number> {
+  const n = fillShingleHashes(text);
+  return new Set(scratch.subarray(0, n));
+}
+
+/**
+ * Writes a text's MinHash signature into `minHashes` (SIGNATURE_SIZE slots)
+ * and band keys into `bandKeys` (BAND_COUNT slots); returns the number of
+ * distinct shingles, or 0 (writing nothing) below MIN_SHINGLES. No
+ * allocation: the batch store calls this for every review with text.
+ */
+export function computeSignature(text: string, minHashes: { [i: number]: number }, bandKeys: { [i: number]: number }): number {
+  const n = fillShingleHashes(text);
+  if (n < MIN_SHINGLES) return 0;
+  for (let i = 0; i < SIGNATURE_SIZE; i++) {
+    const multiplier = MULTIPLIERS[i]!;
+    const offset = OFFSETS[i]!;
+    let min = 0xffffffff;
+    for (let j = 0; j < n; j++) {
+      let h = Math.imul(scratch[j]! ^ offset, multiplier);
+      h = (h ^ (h >>> 15)) >>> 0;
+      if (h < min) min = h;
+    }
+    minHashes[i] = min;
+  }
+  for (let b = 0; b < BAND_COUNT; b++) {
+    let h = 0x811c9dc5 ^ b;
+    for (let r = 0; r < ROWS_PER_BAND; r++) h = mix32(h ^ minHashes[b * ROWS_PER_BAND + r]!);
+    bandKeys[b] = b * 2 ** 32 + h;
+  }
+  return n;
 }
 
 /**
@@ -105,28 +152,10 @@ export function shingleHashes(text: string): Set<number> {
  * textSignature("ok")  // null
  */
 export function textSignature(text: string): TextSignature | null {
-  const shingles = shingleHashes(text);
-  if (shingles.size < MIN_SHINGLES) return null;
-  const values = Int32Array.from(shingles);
-  const minHashes = new Array<number>(SIGNATURE_SIZE);
-  for (let i = 0; i < SIGNATURE_SIZE; i++) {
-    const multiplier = MULTIPLIERS[i]!;
-    const offset = OFFSETS[i]!;
-    let min = 0xffffffff;
-    for (let j = 0; j < values.length; j++) {
-      let h = Math.imul(values[j]! ^ offset, multiplier);
-      h = (h ^ (h >>> 15)) >>> 0;
-      if (h < min) min = h;
-    }
-    minHashes[i] = min;
-  }
-  const bandKeys: number[] = [];
-  for (let b = 0; b < BAND_COUNT; b++) {
-    let h = 0x811c9dc5 ^ b;
-    for (let r = 0; r < ROWS_PER_BAND; r++) h = mix32(h ^ minHashes[b * ROWS_PER_BAND + r]!);
-    bandKeys.push(b * 2 ** 32 + h);
-  }
-  return { minHashes, bandKeys, shingleCount: shingles.size };
+  const minHashes = new Array<number>(SIGNATURE_SIZE).fill(0);
+  const bandKeys = new Array<number>(BAND_COUNT).fill(0);
+  const shingleCount = computeSignature(text, minHashes, bandKeys);
+  return shingleCount === 0 ? null : { minHashes, bandKeys, shingleCount };
 }
 
 /** Estimated Jaccard similarity: the share of equal min-hashes. */
@@ -208,68 +237,150 @@ export function bestDuplicate(
  * An in-memory near-duplicate store for one shop, for the batch job and the
  * CLI. The API keeps the same thing in MongoDB: one document per review
  * signature with an index on (shopId, bandKeys), queried with
- * `bandKeys: { $in: signature.bandKeys }` and `timeMs >= now − retentionMs`.
+ * `bandKeys: { $in: signature.bandKeys }` and `timeMs >= now − retentionMs`,
+ * then {@link bestDuplicate} over what comes back.
  * Bounded: entries older than retentionMs (default 90 days) are dropped,
  * and at most `capacity` (default 50,000) are kept, oldest out first.
+ *
+ * Stored as a ring of typed-array slots (64 min-hashes, 16 band keys, a
+ * time) plus id strings, with one map per band from 30 bits of the band hash
+ * to slot numbers: no object per signature, so a million reviews do not turn
+ * into a million objects for the garbage collector to trace.
  */
 export class SignatureIndex {
-  // One map per band keyed by 30 bits of the band hash, so keys are small
-  // integers V8 stores unboxed; sharesBand() re-checks the full key. Most
-  // keys belong to one signature, stored bare rather than in an array.
-  private readonly byBand: Map<number, StoredSignature | StoredSignature[]>[] = Array.from({ length: BAND_COUNT }, () => new Map());
-  private readonly entries: StoredSignature[] = [];
-  private head = 0;
+  private readonly minHashes: Uint32Array;
+  private readonly bandKeys: Float64Array;
+  private readonly times: Float64Array;
+  private readonly reviewIds: string[];
+  private readonly reviewerIds: string[];
+  private readonly productIds: string[];
+  private readonly byBand: Map<number, number | number[]>[] = Array.from({ length: BAND_COUNT }, () => new Map());
+  /** Slot of the oldest entry and number of entries; slots are used in arrival order, wrapping. */
+  private oldest = 0;
+  private size = 0;
+  private readonly probeHashes = new Uint32Array(SIGNATURE_SIZE);
+  private readonly probeBands = new Float64Array(BAND_COUNT);
 
   constructor(
     readonly retentionMs: number = 90 * 86_400_000,
     readonly capacity: number = 50_000,
-  ) {}
+  ) {
+    this.minHashes = new Uint32Array(capacity * SIGNATURE_SIZE);
+    this.bandKeys = new Float64Array(capacity * BAND_COUNT);
+    this.times = new Float64Array(capacity);
+    this.reviewIds = new Array<string>(capacity);
+    this.reviewerIds = new Array<string>(capacity);
+    this.productIds = new Array<string>(capacity);
+  }
+
+  /**
+   * The write path's near-duplicate check in one call: signs the text, finds
+   * the best earlier copy by another author (as {@link bestDuplicate} would
+   * among {@link candidates}), and stores the signature. Null for no text,
+   * a text too short, or no copy.
+   */
+  checkAndAdd(review: { reviewId: string; reviewerId: string; productId: string; timeMs: number; text?: string | undefined }): DuplicateMatch | null {
+    if (review.text === undefined) return null;
+    if (computeSignature(review.text, this.probeHashes, this.probeBands) === 0) return null;
+    const match = this.bestMatch(this.probeHashes, this.probeBands, review.reviewerId, review.timeMs);
+    this.store(review.reviewId, review.reviewerId, review.productId, review.timeMs, this.probeHashes, this.probeBands);
+    return match;
+  }
 
   /** Live candidates sharing a band with the signature, arrived at or after now − retentionMs. */
   candidates(signature: TextSignature, nowMs: number): StoredSignature[] {
-    const out: StoredSignature[] = [];
+    return this.slotsSharingBand(signature.bandKeys, nowMs).map((slot) => ({
+      reviewId: this.reviewIds[slot]!,
+      reviewerId: this.reviewerIds[slot]!,
+      productId: this.productIds[slot]!,
+      timeMs: this.times[slot]!,
+      signature: {
+        minHashes: Array.from(this.minHashes.subarray(slot * SIGNATURE_SIZE, (slot + 1) * SIGNATURE_SIZE)),
+        bandKeys: Array.from(this.bandKeys.subarray(slot * BAND_COUNT, (slot + 1) * BAND_COUNT)),
+        shingleCount: 0,
+      },
+    }));
+  }
+
+  add(entry: StoredSignature): void {
+    this.store(entry.reviewId, entry.reviewerId, entry.productId, entry.timeMs, entry.signature.minHashes, entry.signature.bandKeys);
+  }
+
+  private slotsSharingBand(bandKeys: ArrayLike<number>, nowMs: number): number[] {
+    const out: number[] = [];
     const from = nowMs - this.retentionMs;
     for (let b = 0; b < BAND_COUNT; b++) {
-      const found = this.byBand[b]!.get(signature.bandKeys[b]! & 0x3fffffff);
+      const found = this.byBand[b]!.get(bandKeys[b]! & 0x3fffffff);
       if (found === undefined) continue;
-      if (Array.isArray(found)) {
-        for (const c of found) if (c.timeMs >= from && !out.includes(c)) out.push(c);
-      } else if (found.timeMs >= from && !out.includes(found)) out.push(found);
+      if (typeof found === "number") {
+        if (this.times[found]! >= from && this.bandKeys[found * BAND_COUNT + b] === bandKeys[b] && !out.includes(found)) out.push(found);
+      } else {
+        for (const slot of found) if (this.times[slot]! >= from && this.bandKeys[slot * BAND_COUNT + b] === bandKeys[b] && !out.includes(slot)) out.push(slot);
+      }
     }
     return out;
   }
 
-  add(entry: StoredSignature): void {
-    this.entries.push(entry);
+  private bestMatch(minHashes: ArrayLike<number>, bandKeys: ArrayLike<number>, reviewerId: string, nowMs: number): DuplicateMatch | null {
+    let best = -1;
+    let bestSimilarity = 0;
+    for (const slot of this.slotsSharingBand(bandKeys, nowMs)) {
+      if (this.reviewerIds[slot] === reviewerId) continue;
+      let same = 0;
+      const base = slot * SIGNATURE_SIZE;
+      for (let i = 0; i < SIGNATURE_SIZE; i++) if (this.minHashes[base + i] === minHashes[i]) same++;
+      const similarity = same / SIGNATURE_SIZE;
+      if (similarity < DUPLICATE_SIMILARITY) continue;
+      if (
+        best < 0 ||
+        similarity > bestSimilarity ||
+        (similarity === bestSimilarity &&
+          (this.times[slot]! < this.times[best]! || (this.times[slot] === this.times[best] && this.reviewIds[slot]! < this.reviewIds[best]!)))
+      ) {
+        best = slot;
+        bestSimilarity = similarity;
+      }
+    }
+    return best < 0
+      ? null
+      : { reviewId: this.reviewIds[best]!, reviewerId: this.reviewerIds[best]!, productId: this.productIds[best]!, similarity: bestSimilarity };
+  }
+
+  private store(reviewId: string, reviewerId: string, productId: string, timeMs: number, minHashes: ArrayLike<number>, bandKeys: ArrayLike<number>): void {
+    while (this.size > 0 && this.times[this.oldest]! < timeMs - this.retentionMs) this.evictOldest();
+    if (this.size === this.capacity) this.evictOldest();
+    const slot = (this.oldest + this.size) % this.capacity;
+    this.size++;
+    this.minHashes.set(minHashes, slot * SIGNATURE_SIZE);
+    this.bandKeys.set(bandKeys, slot * BAND_COUNT);
+    this.times[slot] = timeMs;
+    this.reviewIds[slot] = reviewId;
+    this.reviewerIds[slot] = reviewerId;
+    this.productIds[slot] = productId;
     for (let b = 0; b < BAND_COUNT; b++) {
       const map = this.byBand[b]!;
-      const key = entry.signature.bandKeys[b]! & 0x3fffffff;
+      const key = bandKeys[b]! & 0x3fffffff;
       const found = map.get(key);
-      if (found === undefined) map.set(key, entry);
-      else if (Array.isArray(found)) found.push(entry);
-      else map.set(key, [found, entry]);
-    }
-    while (this.entries.length - this.head > this.capacity) this.evict();
-    while (this.head < this.entries.length && this.entries[this.head]!.timeMs < entry.timeMs - this.retentionMs) this.evict();
-    if (this.head > 4096 && this.head * 2 > this.entries.length) {
-      this.entries.splice(0, this.head);
-      this.head = 0;
+      if (found === undefined) map.set(key, slot);
+      else if (typeof found === "number") map.set(key, [found, slot]);
+      else found.push(slot);
     }
   }
 
-  private evict(): void {
-    const old = this.entries[this.head++]!;
+  private evictOldest(): void {
+    const slot = this.oldest;
     for (let b = 0; b < BAND_COUNT; b++) {
       const map = this.byBand[b]!;
-      const key = old.signature.bandKeys[b]! & 0x3fffffff;
+      const key = this.bandKeys[slot * BAND_COUNT + b]! & 0x3fffffff;
       const found = map.get(key);
-      if (found === old) map.delete(key);
-      else if (Array.isArray(found)) {
-        const i = found.indexOf(old);
+      if (found === slot) map.delete(key);
+      else if (typeof found === "object") {
+        const i = found.indexOf(slot);
         if (i >= 0) found.splice(i, 1);
-        if (found.length === 0) map.delete(key);
-        else if (found.length === 1) map.set(key, found[0]!);
+        if (found.length === 1) map.set(key, found[0]!);
       }
     }
+    this.oldest = (this.oldest + 1) % this.capacity;
+    this.size--;
   }
 }

@@ -64,7 +64,7 @@ function round(x: number, digits: number): string {
 }
 
 function rate(perDay: number): string {
-  return perDay >= 0.1 ? round(perDay, 2) : perDay.toPrecision(2);
+  return perDay >= 0.1 ? round(perDay, 2) : String(Number(perDay.toPrecision(2)));
 }
 
 /**

@@ -81,3 +81,20 @@ describe("near-duplicates on Amazon Fashion", () => {
     expect(flagged).toEqual([]);
   });
 });
+
+describe("SignatureIndex.checkAndAdd", () => {
+  it("finds what bestDuplicate finds among the candidates a database query would return", () => {
+    const base = "the delivery was quick and the jacket fits well although the sleeves are a little long for my arms and the zip sticks";
+    const texts = [base, `${base} sometimes`, "an entirely different review about a pair of shoes that squeak on wet floors every single day at work", `${base} sometimes too`];
+    const fast = new SignatureIndex();
+    const reference = new SignatureIndex();
+    texts.forEach((text, i) => {
+      const review = { reviewId: `r${i}`, reviewerId: `u${i}`, productId: "p", timeMs: i * 1000, text };
+      const signature = textSignature(text)!;
+      const expected = bestDuplicate(signature, review.reviewerId, reference.candidates(signature, review.timeMs));
+      reference.add({ ...review, signature });
+      expect(fast.checkAndAdd(review)).toEqual(expected);
+    });
+    expect(fast.checkAndAdd({ reviewId: "r9", reviewerId: "u0", productId: "q", timeMs: 9000, text: base })).toMatchObject({ reviewerId: "u1" });
+  });
+});

@@ -16,14 +16,24 @@ import type { RatingPrior, StarHistogram } from "./rating.js";
 export interface PriorStrengthOptions {
   /** Smallest strength returned, in pseudo-reviews. @default 5 */
   readonly floor?: number;
-  /** Largest strength returned, used when products do not differ at all. @default 1000 */
+  /**
+   * Largest strength returned, used when products do not differ beyond noise:
+   * a prior worth 100 reviews still lets a product with a few hundred show
+   * its own number. @default 100
+   */
   readonly ceiling?: number;
+  /**
+   * Fewest products (with 2+ reviews each) to fit from; with fewer, the
+   * between-product variance is too noisy to trust and the floor is used.
+   * @default 10
+   */
+  readonly minProducts?: number;
 }
 
 export interface PriorStrengthFit {
   /** The strength to use: the fitted m clamped to [floor, ceiling]. */
   readonly strength: number;
-  /** The method-of-moments m before clamping (Infinity when τ² ≤ 0), or null with fewer than 2 usable products. */
+  /** The method-of-moments m before clamping (Infinity when τ² ≤ 0), or null with fewer than minProducts usable products. */
   readonly fitted: number | null;
   /** Pooled within-product variance of the stars. */
   readonly withinVariance: number;
@@ -41,11 +51,12 @@ export interface PriorStrengthFit {
  *
  * @throws {ScoringInputError} for a floor above the ceiling or a non-positive floor
  * @example
- * fitPriorStrength([[0,0,0,1,1],[1,1,0,0,0]]).strength // 5 (fitted 0.05… below the floor)
+ * fitPriorStrength(histograms).strength // max(5, min(100, σ²_within / τ²))
  */
 export function fitPriorStrength(histograms: readonly StarHistogram[], options: PriorStrengthOptions = {}): PriorStrengthFit {
   const floor = options.floor ?? 5;
-  const ceiling = options.ceiling ?? 1000;
+  const ceiling = options.ceiling ?? 100;
+  const minProducts = Math.max(2, options.minProducts ?? 10);
   requireInput(floor > 0 && floor <= ceiling, "fitPriorStrength", "0 < floor <= ceiling", `${floor}..${ceiling}`);
   const means: number[] = [];
   const sizes: number[] = [];
@@ -68,7 +79,7 @@ export function fitPriorStrength(histograms: readonly StarHistogram[], options: 
     sizes.push(n);
   }
   const productCount = means.length;
-  if (productCount < 2 || withinDegrees <= 0) {
+  if (productCount < minProducts || withinDegrees <= 0) {
     return { strength: floor, fitted: null, withinVariance: 0, betweenVariance: 0, productCount };
   }
   const withinVariance = withinSquares / withinDegrees;

@@ -11,7 +11,7 @@ describe("fitPriorStrength", () => {
         [0, 0, 10, 0, 10],
         [0, 10, 0, 10, 0],
       ],
-      { floor: 1 },
+      { floor: 1, minProducts: 2 },
     );
     expect(fit.fitted).toBeCloseTo(40 / 17, 12);
     expect(fit.strength).toBeCloseTo(40 / 17, 12);
@@ -21,21 +21,24 @@ describe("fitPriorStrength", () => {
   });
 
   it("clamps a small fitted strength up to the floor of 5", () => {
-    expect(fitPriorStrength([[0, 0, 10, 0, 10], [0, 10, 0, 10, 0]]).strength).toBe(5);
+    expect(fitPriorStrength([[0, 0, 10, 0, 10], [0, 10, 0, 10, 0]], { minProducts: 2 }).strength).toBe(5);
   });
 
   it("uses the ceiling when products do not differ beyond noise", () => {
     // Means 3 and 4 from four reviews each, within variance 28/6: τ² = 0.5 − 7/6 < 0.
-    const fit = fitPriorStrength([
-      [2, 0, 0, 0, 2],
-      [1, 0, 0, 0, 3],
-    ]);
+    const fit = fitPriorStrength(
+      [
+        [2, 0, 0, 0, 2],
+        [1, 0, 0, 0, 3],
+      ],
+      { minProducts: 2 },
+    );
     expect(fit.fitted).toBe(Number.POSITIVE_INFINITY);
-    expect(fit.strength).toBe(1000);
+    expect(fit.strength).toBe(100);
   });
 
-  it("falls back to the floor without two products of two reviews", () => {
-    const fit = fitPriorStrength([[0, 0, 0, 0, 1], [0, 0, 0, 0, 0]]);
+  it("falls back to the floor with fewer than 10 products of two reviews", () => {
+    const fit = fitPriorStrength([[0, 0, 10, 0, 10], [0, 10, 0, 10, 0], [0, 0, 0, 0, 1]]);
     expect(fit.fitted).toBeNull();
     expect(fit.strength).toBe(5);
   });
@@ -47,7 +50,7 @@ describe("fitPriorStrength", () => {
 
 describe("empiricalBayesPrior", () => {
   it("pools the histograms with one pseudo-review per level", () => {
-    const prior = empiricalBayesPrior([[0, 0, 10, 0, 10], [0, 10, 0, 10, 0]], { floor: 1 });
+    const prior = empiricalBayesPrior([[0, 0, 10, 0, 10], [0, 10, 0, 10, 0]], { floor: 1, minProducts: 2 });
     // (1, 11, 11, 11, 11)/45
     expect(prior.shares[0]).toBeCloseTo(1 / 45, 12);
     expect(prior.shares[4]).toBeCloseTo(11 / 45, 12);

@@ -372,7 +372,7 @@ describe("embedded review form", () => {
     await page.getByLabel("Your review", { exact: true }).fill("http://spam.example");
     await page.getByLabel("Name shown with your review").fill("Bot");
     // People never see this field (off-screen, aria-hidden, out of the tab order); form-filling bots do.
-    await page.locator("#f-website").fill("http://spam.example", { force: true });
+    await page.locator("#f-hp").fill("http://spam.example", { force: true });
     await page.getByRole("button", { name: "Send review" }).click();
     await expect.poll(() => page.getByRole("status").innerText()).toContain("Thank you");
     expect(posts).toEqual([]);

@@ -105,7 +105,7 @@ export const FORM_SCRIPT = String.raw`
     var data = new FormData(form);
     // The honeypot: hidden from people and screen readers, so only a bot fills it.
     // It is told "thank you" and nothing is sent.
-    if (data.get("website")) {
+    if (data.get("hp_check")) {
       form.hidden = true;
       done.hidden = false;
       return;

@@ -82,7 +82,8 @@ export function renderReviewFormPage(opts: { key: string; productId: string; lan
 ${text("title", "title", s.reviewTitle, "input", 200)}
 ${text("body", "body", s.body, "textarea", 10000)}
 ${text("name", "name", s.name, "input", 100)}
-<div class="trap" aria-hidden="true"><label for="f-website">${e(s.trap)}</label><input type="text" id="f-website" name="website" tabindex="-1" autocomplete="off"></div>
+<!-- The honeypot. Its name matches no autofill category, so a person's browser never fills it; bots that fill every field do. -->
+<div class="trap" aria-hidden="true"><label for="f-hp">${e(s.trap)}</label><input type="text" id="f-hp" name="hp_check" tabindex="-1" autocomplete="off"></div>
 <p class="notice">${e(s.notice)}</p>
 <button type="submit">${e(s.submit)}</button>
 </form>

@@ -190,7 +190,7 @@ export function scoreJsonl(lines: Iterable<string>, write: (chunk: string) => vo
       products.set(productId, (product = initialProductState()));
       productOrder.push(productId);
     }
-    if (product.arrival.lastMs !== null && timeMs < product.arrival.lastMs) {
+    if (product.arrival.arrivals > 0 && timeMs < product.arrival.lastMs) {
       throw new InputLineError(`line ${lineNumber}: review ${reviewId} is earlier than the product's previous review; input must be in arrival order`);
     }
     let reviewer = reviewers.get(reviewerId);

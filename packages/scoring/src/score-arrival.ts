@@ -43,8 +43,9 @@ export interface ProductState {
 export interface ReviewerState {
   readonly version: 1;
   reviewCount: number;
-  firstMs: number | null;
-  lastMs: number | null;
+  /** Times of the first and last review, ms since the epoch; 0 before the first. */
+  firstMs: number;
+  lastMs: number;
   /** UTC day number of the last review and how many reviews fell on it. */
   day: number;
   reviewsThatDay: number;
@@ -92,7 +93,7 @@ export function initialProductState(): ProductState {
 }
 
 export function initialReviewerState(): ReviewerState {
-  return { version: 1, reviewCount: 0, firstMs: null, lastMs: null, day: 0, reviewsThatDay: 0, maxReviewsPerDay: 0, extremeCount: 0 };
+  return { version: 1, reviewCount: 0, firstMs: 0, lastMs: 0, day: 0, reviewsThatDay: 0, maxReviewsPerDay: 0, extremeCount: 0 };
 }
 
 const DAY_MS = 86_400_000;
@@ -150,7 +151,7 @@ export function scoreArrivalInPlace(
   const stars = review.stars;
   requireInput(Number.isInteger(stars) && stars >= 1 && stars <= 5, "scoreArrival", "an integer star rating 1..5", stars);
   requireInput(Number.isFinite(nowMs), "scoreArrival", "a valid time", now);
-  if (product.arrival.lastMs !== null && nowMs < product.arrival.lastMs) {
+  if (product.arrival.arrivals > 0 && nowMs < product.arrival.lastMs) {
     throw new ScoringInputError(
       `scoreArrival requires arrivals in time order per product, got ${new Date(nowMs).toISOString()} after ${new Date(product.arrival.lastMs).toISOString()}`,
     );
@@ -241,7 +242,7 @@ export function scoreArrivalInPlace(
 
   // The reviewer's history, for their next review.
   reviewer.reviewCount = prior + 1;
-  reviewer.firstMs ??= nowMs;
+  if (prior === 0) reviewer.firstMs = nowMs;
   reviewer.lastMs = nowMs;
   reviewer.day = day;
   reviewer.reviewsThatDay = reviewsToday;

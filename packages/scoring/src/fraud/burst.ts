@@ -57,8 +57,13 @@ export interface BurstRecord {
 }
 
 export interface ArrivalState {
-  firstMs: number | null;
-  lastMs: number | null;
+  /**
+   * Times of the first and last arrival, ms since the epoch; 0 before the
+   * first (a number from the start, never null: V8 then keeps the field an
+   * in-place double instead of allocating a number on every update).
+   */
+  firstMs: number;
+  lastMs: number;
   arrivals: number;
   recent: RecentArrival[];
   streams: Record<ArrivalStream, StreamState>;
@@ -80,8 +85,8 @@ export function initialArrivalState(): ArrivalState {
     cusumCount: 0,
   });
   return {
-    firstMs: null,
-    lastMs: null,
+    firstMs: 0,
+    lastMs: 0,
     arrivals: 0,
     recent: [],
     streams: { all: stream(), first_time_5_star: stream(), first_time_1_star: stream() },
@@ -146,7 +151,7 @@ export function pushArrival(
     entry.flaggedMask = 0;
   }
   state.recent.push(entry);
-  if (state.firstMs === null) state.firstMs = timeMs;
+  if (state.arrivals === 0) state.firstMs = timeMs;
   state.lastMs = timeMs;
   state.arrivals += 1;
   return entry;
@@ -164,7 +169,7 @@ export function pushArrival(
 export function baselineRatePerMs(state: ArrivalState, stream: ArrivalStream, nowMs: number, options: ScoringOptions): number {
   const s = state.streams[stream];
   const tau = options.baselineTimeConstantMs;
-  const age = nowMs - (state.firstMs ?? nowMs);
+  const age = state.arrivals > 0 ? nowMs - state.firstMs : 0;
   const settledSpan = Math.max(age - options.windowMs, options.minWindowMs);
   const decayWeight = tau * (Math.exp(-Math.min(options.windowMs, age) / tau) - Math.exp(-Math.max(age, options.windowMs + options.minWindowMs) / tau));
   const decayed = s.decayedCount * Math.exp(-(nowMs - s.decayedAtMs) / tau);
@@ -179,7 +184,7 @@ export function baselineRatePerMs(state: ArrivalState, stream: ArrivalStream, no
 }
 
 function inGrace(state: ArrivalState, nowMs: number, options: ScoringOptions): boolean {
-  return nowMs - (state.firstMs ?? nowMs) < options.graceMs || state.streams.all.settledCount < options.graceReviews;
+  return nowMs - state.firstMs < options.graceMs || state.streams.all.settledCount < options.graceReviews;
 }
 
 function windowFacts(state: ArrivalState, stream: ArrivalStream, startMs: number): { firstTimerShare: number; meanStars: number } {

@@ -73,11 +73,15 @@ console.log("## 1. Prior strength (empirical Bayes, method of moments; display u
   let product = initialProductState();
   const t0 = Date.parse("2012-01-01T00:00:00Z");
   for (let i = 0; i < 3; i++) product = scoreArrival(product, initialReviewerState(), { reviewId: `n${i}`, reviewerId: `n${i}`, stars: 5 }, t0 + i * 3_600_000).product;
-  const r = trustWeightedRating(product.counts, yelpPrior);
-  console.log(
-    `New product, 3 first-time 5-star reviews, YelpChi prior (mean ${f(r.priorMean, 2)}, m ${f(r.priorStrength, 1)}): ` +
-      `displays ${f(r.mean, 2)} (${f(r.interval[0], 2)}–${f(r.interval[1], 2)}), prior + ${f(r.mean - r.priorMean, 2)} (goal ≤ +0.30); plain mean 5.00\n`,
-  );
+  for (const floor of [5, 6]) {
+    const prior = empiricalBayesPrior(histogramsOf(yelpTimelines), { floor });
+    const r = trustWeightedRating(product.counts, prior);
+    console.log(
+      `New product, 3 first-time 5-star reviews, YelpChi prior (mean ${f(r.priorMean, 2)}, floor ${floor}, m ${f(r.priorStrength, 1)}): ` +
+        `displays ${f(r.mean, 2)} (${f(r.interval[0], 2)}–${f(r.interval[1], 2)}), prior + ${f(r.mean - r.priorMean, 2)} (goal ≤ +0.30); plain mean 5.00`,
+    );
+  }
+  console.log();
 }
 
 console.log("## 2. Burst injection on YelpChi timelines (SCORING.md §3.2; products with ≥ 50 reviews, 3 bursts each, seed 11)\n");

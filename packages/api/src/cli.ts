@@ -15,7 +15,7 @@ import { recomputeSummaries } from "./domain/ratings.js";
 import { createShop } from "./domain/shops.js";
 import { buildSchema } from "./graphql/schema.js";
 import { createLogger, type Logger } from "./log.js";
-import { createDeps, startStarling, type Starling } from "./starling.js";
+import { depsFor, startStarling, type Starling } from "./starling.js";
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -101,10 +101,10 @@ function serve(starling: Starling, log: Logger): Promise<number> {
   });
 }
 
-async function withDeps(config: Config, log: Logger, work: (deps: ReturnType<typeof createDeps>) => Promise<void>) {
+async function withDeps(config: Config, log: Logger, work: (deps: ReturnType<typeof depsFor>) => Promise<void>) {
   const db = await openDatabase(config, log);
   try {
-    await work(createDeps(db, config));
+    await work(depsFor(db, config));
     return 0;
   } finally {
     await db.close();

@@ -3,8 +3,7 @@ import type http from "node:http";
 import type { GraphiQLOptions } from "graphql-yoga";
 import type { Config } from "./config.js";
 import { openDatabase, type Database } from "./db/connection.js";
-import { KeyedLock } from "./db/keyed-lock.js";
-import type { Deps } from "./domain/deps.js";
+import { createDeps, type Deps } from "./domain/deps.js";
 import { buildSchema } from "./graphql/schema.js";
 import { createGraphQLHandler } from "./graphql/yoga.js";
 import { closeGracefully, createHttpServer, listen } from "./http/server.js";
@@ -21,8 +20,8 @@ export interface Starling {
   close(): Promise<void>;
 }
 
-export function createDeps(db: Database, config: Pick<Config, "priorStrength">): Deps {
-  return { models: db.models, summaryLock: new KeyedLock(), priorStrength: config.priorStrength, now: () => new Date() };
+export function depsFor(db: Database, config: Pick<Config, "priorStrength">): Deps {
+  return createDeps(db.models, config.priorStrength);
 }
 
 export async function startStarling(opts: {
@@ -34,7 +33,7 @@ export async function startStarling(opts: {
   const { config, log } = opts;
   const db = await openDatabase(config, log);
   try {
-    const deps = createDeps(db, config);
+    const deps = depsFor(db, config);
     const playground = (await opts.beforeListen?.(deps)) ?? {
       defaultQuery: '# Put your shop\'s key in Headers: {"Authorization": "Bearer sk_…"}\n{\n  shop { id name }\n}\n',
     };

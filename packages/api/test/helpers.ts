@@ -10,8 +10,7 @@ import { putProduct } from "../src/domain/products.js";
 import { createShop } from "../src/domain/shops.js";
 import { createLogger, type Logger } from "../src/log.js";
 import { startStarling, type Starling } from "../src/starling.js";
-import { KeyedLock } from "../src/db/keyed-lock.js";
-import type { Deps } from "../src/domain/deps.js";
+import { createDeps, type Deps } from "../src/domain/deps.js";
 
 export const API_DIR = path.join(REPO_ROOT, "packages/api");
 
@@ -112,7 +111,7 @@ export async function openModels(
   await ensureIndexes(models);
   return {
     models,
-    deps: { models, summaryLock: new KeyedLock(), priorStrength: 5, now: () => new Date() },
+    deps: createDeps(models, 5),
     close: () => conn.close(),
   };
 }
@@ -121,7 +120,7 @@ export async function openModels(
 export async function seedShop(uri: string, dbName: string): Promise<{ shopId: string; key: string }> {
   const conn = await connect(uri, dbName, 5_000);
   const models = bindModels(conn);
-  const deps = { models, summaryLock: undefined as never, priorStrength: 5, now: () => new Date() };
+  const deps = createDeps(models, 5);
   const { shop, secretKey } = await createShop(deps, { name: "Process shop" });
   await putProduct(deps, shop.id, { id: "tent", name: "Tent" });
   await conn.close();

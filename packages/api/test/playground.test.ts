@@ -95,7 +95,7 @@ describe("playground", () => {
       // The editor renders spaces as non-breaking ones: compare with spacing folded.
       const text = (await result.innerText()).replace(/\s+/g, " ");
       expect(text).toContain('"name": "Enamel camp mug"');
-      expect(text).toMatch(/"rating": \{ "count": 3, "average": 4\.\d+/);
+      expect(text).toMatch(/"rating": \{ "count": 3, "average": [34]\.\d+/);
       expect(text).not.toContain("UNAUTHENTICATED");
       await page.screenshot({ path: path.join(os.tmpdir(), "starling-playground.png") });
       expect(failed).toEqual([]);

@@ -50,11 +50,16 @@ describe("submitting and reading back", () => {
       { stars: 1, count: 0 },
     ]);
     // The shop has 4 reviews (three 5s here, one 4 on "shoe"): prior shares are
-    // (n_k + 1)/(4 + 5) = (1, 1, 1, 2, 4)/9 with strength 5, so the posterior is
-    // p = (5/9, 5/9, 5/9, 10/9, 20/9 + 3)/8 and the mean is
-    // (5/9 + 10/9 + 15/9 + 40/9 + 100/9 + 15)/8 = (170/9 + 15)/8 = 4.2361.
+    // (n_k + 1)/(4 + 5) = (1, 1, 1, 2, 4)/9 with strength 5. Each review counts
+    // with its trust weight w (first-time reviewers count less), so with
+    // W = Σw the posterior mean is (5·W + 5·(5/9)(1 + 2 + 3 + 8 + 20)/5)/(W + 5),
+    // i.e. (5W + 170/9)/(W + 5).
     expect(rating.prior).toEqual({ mean: (1 + 2 + 3 + 8 + 20) / 9, strength: 5, reviewCount: 4 });
-    expect(rating.average).toBeCloseTo((170 / 9 + 15) / 8, 10);
+    const weights = (await api.models.Review.find({ productId: "mug" }).lean()).map((d) => d.score!.trustWeightBp / 10_000);
+    expect(weights).toHaveLength(3);
+    for (const w of weights) expect(w).toBeGreaterThan(0);
+    const W = weights.reduce((a, b) => a + b, 0);
+    expect(rating.average).toBeCloseTo((5 * W + 170 / 9) / (W + 5), 10);
     expect(rating.average).toBeLessThan(rating.plainMean);
     expect(rating.credibleInterval.level).toBe(0.95);
     expect(rating.credibleInterval.low).toBeLessThan(rating.average);

@@ -64,6 +64,10 @@ export interface ReviewDoc {
   source: "api" | "form";
   createdAt: Date;
   payloadHash: string;
+  /** The fraud checks' verdict at write time (or from the last batch re-score); absent until scored. */
+  score?: StoredScore | null;
+  /** MinHash signature of the text, for near-duplicate checks of later reviews; null for short texts. */
+  signature?: { minHashes: number[]; bandKeys: number[] } | null;
   /** How the purchase was verified; null when it was not. */
   verification: { method: "invitation"; invitationId: string; orderRef: string } | null;
   /** Only published reviews count in ratings and show publicly. */
@@ -72,6 +76,22 @@ export interface ReviewDoc {
   reply: { body: string; at: Date } | null;
   /** Whether the summaries currently count this review; kept equal to `status === "published"`. */
   summaryApplied: boolean;
+}
+
+export interface StoredScore {
+  suspicion: number;
+  trustWeightBp: number;
+  /** The code of the reason that weighed most, for the summary's "discounted because". */
+  topReason: string | null;
+  /** Each reason with its numbers and a sentence for humans. */
+  reasons: (Record<string, unknown> & { code: string; text: string })[];
+  by: "write" | "batch";
+}
+
+/** A product's or a reviewer's fraud-scoring state (@starling/scoring), kept between arrivals. */
+export interface ScoringStateDoc {
+  _id: string;
+  state: Record<string, unknown>;
 }
 
 export type ReviewStatus = "published" | "pending" | "rejected" | "quarantined";
@@ -101,12 +121,26 @@ export interface RatingSummaryDoc {
   h3: number;
   h4: number;
   h5: number;
+  /** Σ trust weight per star level, in basis points (integers, so incremental and rebuilt sums agree exactly). */
+  w1: number;
+  w2: number;
+  w3: number;
+  w4: number;
+  w5: number;
+  /** Σ weight², in basis points squared: Kish's effective sample size for the interval. */
+  wsq: number;
+  /** Counted reviews with a weight below 0.9, and by the reason that weighed most. */
+  discounted: number;
+  discountReasons: Record<string, number>;
+  /** The fitted empirical-Bayes prior strength (shop summaries only; set by `recompute --rescore`). */
+  priorStrength?: number | null;
   /** When the oldest and newest counted reviews were written: the period a rating covers. */
   firstReviewAt: Date | null;
   lastReviewAt: Date | null;
 }
 
-const common = { versionKey: false, strict: "throw", autoIndex: false, autoCreate: true } as const;
+// minimize: false keeps empty objects (a scoring state's empty reason map) as they are.
+const common = { versionKey: false, strict: "throw", autoIndex: false, autoCreate: true, minimize: false } as const;
 
 const shopSchema = new Schema<ShopDoc>(
   {
@@ -166,6 +200,8 @@ const reviewSchema = new Schema<ReviewDoc>(
       email: { type: String, default: null },
     },
     verification: { type: { method: String, invitationId: String, orderRef: String }, default: null, _id: false },
+    score: { type: Schema.Types.Mixed, default: null },
+    signature: { type: Schema.Types.Mixed, default: null },
     language: { type: String, default: null },
     provenance: { type: String, required: true, enum: ["VERIFIED_PURCHASE", "INVITED", "ORGANIC", "IMPORTED"] },
     source: { type: String, required: true, enum: ["api", "form"] },
@@ -203,6 +239,15 @@ const ratingSummarySchema = new Schema<RatingSummaryDoc>(
     h3: { type: Number, required: true, default: 0 },
     h4: { type: Number, required: true, default: 0 },
     h5: { type: Number, required: true, default: 0 },
+    w1: { type: Number, required: true, default: 0 },
+    w2: { type: Number, required: true, default: 0 },
+    w3: { type: Number, required: true, default: 0 },
+    w4: { type: Number, required: true, default: 0 },
+    w5: { type: Number, required: true, default: 0 },
+    wsq: { type: Number, required: true, default: 0 },
+    discounted: { type: Number, required: true, default: 0 },
+    discountReasons: { type: Schema.Types.Mixed, default: {} },
+    priorStrength: { type: Number, default: null },
     firstReviewAt: { type: Date, default: null },
     lastReviewAt: { type: Date, default: null },
   },
@@ -244,6 +289,11 @@ const invitationSchema = new Schema<InvitationDoc>(
 );
 invitationSchema.index({ shopId: 1, createdAt: -1 }, { name: "shop_created" });
 
+const scoringStateSchema = new Schema<ScoringStateDoc>(
+  { _id: { type: String, required: true }, state: { type: Schema.Types.Mixed, required: true } },
+  { ...common, collection: "scoring_states" },
+);
+
 export interface Models {
   Shop: Model<ShopDoc>;
   ApiKey: Model<ApiKeyDoc>;
@@ -252,6 +302,7 @@ export interface Models {
   RatingSummary: Model<RatingSummaryDoc>;
   ModerationEvent: Model<ModerationEventDoc>;
   Invitation: Model<InvitationDoc>;
+  ScoringState: Model<ScoringStateDoc>;
 }
 
 /** Binds the models to one connection, so tests can run databases side by side. */
@@ -264,6 +315,7 @@ export function bindModels(conn: Connection): Models {
     RatingSummary: conn.model<RatingSummaryDoc>("RatingSummary", ratingSummarySchema),
     ModerationEvent: conn.model<ModerationEventDoc>("ModerationEvent", moderationEventSchema),
     Invitation: conn.model<InvitationDoc>("Invitation", invitationSchema),
+    ScoringState: conn.model<ScoringStateDoc>("ScoringState", scoringStateSchema),
   };
 }
 

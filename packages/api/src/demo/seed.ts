@@ -48,6 +48,58 @@ const GERMAN: Record<number, [string, string]> = {
 };
 const NAMES = ["Alex", "Sam", "Jo", "Robin", "Kim", "Maria", "Jonas", "Lea", "Priya", "Tom", "Mika", "Ana", "Chris", "Noor"];
 
+async function submitDemo(deps: Deps, atMs: number, input: Parameters<typeof submitReview>[2]): Promise<void> {
+  const at = new Date(atMs);
+  await submitReview({ ...deps, now: () => at }, DEMO_SHOP_ID, input);
+}
+
+// Each review gets its own details, so that no two customers' texts are near
+// copies: Starling quarantines a review whose text copies another author's.
+const PLACES = ["the Alps", "Snowdonia", "the Lake District", "Norway", "the Black Forest", "Scotland", "the Dolomites", "a city break", "my daily commute", "a rainy weekend"];
+const ACTIVITIES = ["hiking", "trail running", "camping", "a long walk", "a canoe trip", "cycling", "a family outing", "a festival"];
+const EXTRAS_EN = [
+  "The packaging was mostly cardboard, which I liked.",
+  "Customer service answered my question the same day.",
+  "My partner ordered one too after seeing mine.",
+  "The colour matches the photos well.",
+  "It arrived a day earlier than promised.",
+  "Sizing runs true in my experience.",
+  "It is lighter than my old one.",
+  "Cleaning it is easy.",
+  "The instructions were clear enough.",
+  "I bought it in the winter sale.",
+  "A friend recommended the brand.",
+  "",
+];
+
+const CLOSINGS: Record<number, string[]> = {
+  1: ["I returned it.", "Avoid.", "Not worth the money.", "I would not recommend it."],
+  2: ["Probably would not buy again.", "There are better options.", "Disappointing overall.", "Meh."],
+  3: ["Fine for the price.", "Average, really.", "It is okay.", "Does what it must."],
+  4: ["Recommended.", "Happy overall.", "Good value.", "Would buy again."],
+  5: ["Highly recommended!", "Love it.", "Five stars, easily.", "Buy it."],
+};
+
+function englishReview(rnd: () => number, rating: number): [string, string] {
+  const days = 2 + Math.floor(rnd() * 120);
+  const extras = [...EXTRAS_EN].sort(() => rnd() - 0.5).slice(0, 2);
+  const body = [
+    pick(rnd, BODIES[rating]!),
+    `I used it for ${pick(rnd, ACTIVITIES)} in ${pick(rnd, PLACES)} over ${days} days.`,
+    ...extras,
+    pick(rnd, CLOSINGS[rating]!),
+  ]
+    .filter(Boolean)
+    .join(" ");
+  return [pick(rnd, TITLES[rating]!), body];
+}
+
+function germanReview(rnd: () => number, rating: number): [string, string] {
+  const [title, text] = GERMAN[rating]!;
+  const days = 2 + Math.floor(rnd() * 120);
+  return [title, `${text} Ich habe es ${days} Tage lang beim ${pick(rnd, ["Wandern", "Laufen", "Zelten", "Radfahren"])} benutzt.`];
+}
+
 /** mulberry32: a tiny seeded generator, so the demo is the same on every machine. */
 function random(seed: number): () => number {
   let a = seed;
@@ -87,23 +139,45 @@ export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; review
   let reviews = 0;
   for (const [id, name, count, weights] of PRODUCTS) {
     await putProduct(deps, DEMO_SHOP_ID, { id, name });
+    // Arrival times in order, as a real product's reviews arrive.
+    const times = Array.from({ length: count }, () => start + Math.floor(rnd() * 300 * 86_400_000)).sort((a, b) => a - b);
     for (let i = 0; i < count; i++) {
       const rating = weighted(rnd, weights);
       const german = rnd() < 0.15;
-      const [title, body] = german ? GERMAN[rating]! : [pick(rnd, TITLES[rating]!), pick(rnd, BODIES[rating]!)];
-      const at = new Date(start + Math.floor(rnd() * 300 * 86_400_000));
-      await submitReview({ ...deps, now: () => at }, DEMO_SHOP_ID, {
+      const [title, body] = german ? germanReview(rnd, rating) : englishReview(rnd, rating);
+      await submitDemo(deps, times[i]!, {
         productId: id,
         rating,
         title,
         body,
-        reviewer: { name: `${pick(rnd, NAMES)} ${String.fromCharCode(65 + Math.floor(rnd() * 26))}.` },
+        reviewer: {
+          name: `${pick(rnd, NAMES)} ${String.fromCharCode(65 + Math.floor(rnd() * 26))}.`,
+          // Repeat customers, so reviewer history means something.
+          externalId: `demo-customer-${Math.floor(rnd() * 80)}`,
+        },
         language: german ? "de" : "en",
         provenance: rnd() < 0.2 ? "INVITED" : "ORGANIC",
         idempotencyKey: `demo:${id}:${i}`,
       });
       reviews++;
     }
+  }
+  // A burst of the kind Starling discounts: ten first-time reviewers giving the
+  // rain shell five stars within two hours, long after its last review. (Their
+  // texts differ: copied texts would be quarantined instead, a different check.)
+  const burstStart = start + 320 * 86_400_000;
+  for (let i = 0; i < 10; i++) {
+    const [title, body] = englishReview(rnd, 5);
+    await submitDemo(deps, burstStart + i * 12 * 60_000, {
+      productId: "rain-shell",
+      rating: 5,
+      title,
+      body,
+      reviewer: { name: `Happy buyer ${i + 1}`, externalId: `demo-burst-${i}` },
+      language: "en",
+      idempotencyKey: `demo:burst:${i}`,
+    });
+    reviews++;
   }
   return { shopId: DEMO_SHOP_ID, reviews };
 }

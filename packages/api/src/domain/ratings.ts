@@ -3,51 +3,134 @@
  * rebuilt from the reviews by `recompute`. The math is @starling/scoring's.
  */
 import {
-  bayesianRating,
+  FULL_WEIGHT_BP,
+  DISCOUNTED_BELOW_BP,
   plainMean,
   priorFromHistogram,
-  type BayesianRating,
+  trustWeightedRating,
   type StarHistogram,
+  type TrustWeightedRating,
 } from "@starling/scoring";
-import type { RatingSummaryDoc, ReviewDoc } from "../db/models.js";
+import { Double } from "mongodb";
+import type { RatingSummaryDoc, ReviewDoc, StoredScore } from "../db/models.js";
 import { isDuplicateKey } from "../errors.js";
 import type { Deps } from "./deps.js";
 
 export const productSummaryId = (shopId: string, productId: string) => `product:${shopId}:${productId}`;
 export const shopSummaryId = (shopId: string) => `shop:${shopId}`;
 
-export interface Rating extends BayesianRating {
-  readonly count: number;
+export interface Rating extends TrustWeightedRating {
   readonly histogram: StarHistogram;
-  readonly plainMean: number | null;
   /** How many reviews across the shop the prior was taken from. */
   readonly priorReviewCount: number;
+  /** Discounted reviews by the reason that weighed most. */
+  readonly discountReasons: Readonly<Record<string, number>>;
   /** When the oldest and the newest of the counted reviews were written; null without reviews. */
   readonly period: { readonly from: Date; readonly to: Date } | null;
 }
 
 type Counts = Pick<
   RatingSummaryDoc,
-  "count" | "ratingSum" | "h1" | "h2" | "h3" | "h4" | "h5" | "firstReviewAt" | "lastReviewAt"
+  | "count"
+  | "ratingSum"
+  | "h1"
+  | "h2"
+  | "h3"
+  | "h4"
+  | "h5"
+  | "w1"
+  | "w2"
+  | "w3"
+  | "w4"
+  | "w5"
+  | "wsq"
+  | "discounted"
+  | "discountReasons"
+  | "firstReviewAt"
+  | "lastReviewAt"
 >;
 
-const ZERO: Counts = { count: 0, ratingSum: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, firstReviewAt: null, lastReviewAt: null };
+const ZERO: Counts = {
+  count: 0,
+  ratingSum: 0,
+  h1: 0,
+  h2: 0,
+  h3: 0,
+  h4: 0,
+  h5: 0,
+  w1: 0,
+  w2: 0,
+  w3: 0,
+  w4: 0,
+  w5: 0,
+  wsq: 0,
+  discounted: 0,
+  discountReasons: {},
+  firstReviewAt: null,
+  lastReviewAt: null,
+};
+
+const PERIOD = new Set<string>(["firstReviewAt", "lastReviewAt"]);
+
+/** A summary to store: without a period when it has none (see incrementSummary). */
+function storable<T extends Counts>(c: T): T {
+  const out = { ...c };
+  if (!out.firstReviewAt) delete (out as Partial<Counts>).firstReviewAt;
+  if (!out.lastReviewAt) delete (out as Partial<Counts>).lastReviewAt;
+  return out;
+}
 
 function histogramOf(c: Counts): StarHistogram {
   return [c.h1, c.h2, c.h3, c.h4, c.h5];
 }
 
-export function ratingFrom(product: Counts | undefined, shop: Counts | undefined, priorStrength: number): Rating {
-  const h = histogramOf(product ?? ZERO);
-  const shopHistogram = histogramOf(shop ?? ZERO);
+/** A review's weight as counted: its score's, or full weight before it has been scored. */
+export function weightOf(review: { score?: StoredScore | null }): number {
+  return review.score?.trustWeightBp ?? FULL_WEIGHT_BP;
+}
+
+/** The summary increments for counting (sign 1) or uncounting (sign −1) one review with this score. */
+function countChange(rating: number, score: StoredScore | null | undefined, sign: 1 | -1): Record<string, number> {
+  const bp = weightOf({ score });
+  const inc: Record<string, number> = {
+    count: sign,
+    ratingSum: sign * rating,
+    [`h${rating}`]: sign,
+    [`w${rating}`]: sign * bp,
+    wsq: sign * bp * bp,
+  };
+  if (bp < DISCOUNTED_BELOW_BP) {
+    inc.discounted = sign;
+    inc[`discountReasons.${score?.topReason ?? "other"}`] = sign;
+  }
+  return inc;
+}
+
+export function ratingFrom(
+  product: Counts | undefined,
+  shop: (Counts & { priorStrength?: number | null }) | undefined,
+  defaultPriorStrength: number,
+): Rating {
+  const c = product ?? ZERO;
+  const h = histogramOf(c);
+  const strength = shop?.priorStrength ?? defaultPriorStrength;
+  const rating = trustWeightedRating(
+    {
+      count: c.count,
+      histogram: [...h],
+      weightedHistogramBp: [c.w1, c.w2, c.w3, c.w4, c.w5],
+      weightSquaresBp2: c.wsq,
+      discountedCount: c.discounted,
+    },
+    priorFromHistogram(histogramOf(shop ?? ZERO), strength),
+  );
   return {
-    ...bayesianRating(h, priorFromHistogram(shopHistogram, priorStrength)),
-    count: product?.count ?? 0,
-    histogram: h,
+    ...rating,
     plainMean: plainMean(h),
+    histogram: h,
     priorReviewCount: shop?.count ?? 0,
-    period:
-      product?.firstReviewAt && product.lastReviewAt ? { from: product.firstReviewAt, to: product.lastReviewAt } : null,
+    discountReasons: Object.fromEntries(Object.entries(c.discountReasons ?? {}).filter(([, n]) => n > 0)),
+    period: c.firstReviewAt && c.lastReviewAt ? { from: c.firstReviewAt, to: c.lastReviewAt } : null,
   };
 }
 
@@ -86,9 +169,8 @@ export async function syncReviewCount(deps: Deps, reviewId: string): Promise<boo
       { $set: { summaryApplied: counted } },
     );
     if (claim.modifiedCount !== 1) return false;
-    const sign = counted ? 1 : -1;
     const change = {
-      $inc: { count: sign, ratingSum: sign * review.rating, [`h${review.rating}`]: sign },
+      $inc: countChange(review.rating, review.score, counted ? 1 : -1),
       // Adding a review can only widen the period; removing one may shrink it,
       // which only the remaining reviews can tell (see refreshPeriod).
       ...(counted ? { $min: { firstReviewAt: review.createdAt }, $max: { lastReviewAt: review.createdAt } } : {}),
@@ -106,14 +188,39 @@ export async function syncReviewCount(deps: Deps, reviewId: string): Promise<boo
   });
 }
 
+/**
+ * Moves a counted review's weight in the summaries from `before` to its new
+ * score (a burst flagged after it arrived). The caller holds the product lock
+ * and has already stored the new score.
+ */
+export async function reweightCountedReview(
+  deps: Deps,
+  review: Pick<ReviewDoc, "shopId" | "productId" | "rating" | "summaryApplied">,
+  before: StoredScore | null | undefined,
+  after: StoredScore,
+): Promise<void> {
+  if (!review.summaryApplied) return;
+  const inc: Record<string, number> = {};
+  for (const [k, v] of Object.entries(countChange(review.rating, before, -1))) inc[k] = (inc[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(countChange(review.rating, after, 1))) inc[k] = (inc[k] ?? 0) + v;
+  const nonZero = Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== 0));
+  if (!Object.keys(nonZero).length) return;
+  const change = { $inc: nonZero };
+  await incrementSummary(deps, productSummaryId(review.shopId, review.productId), { shopId: review.shopId, productId: review.productId }, change);
+  const shopKey = shopSummaryId(review.shopId);
+  await deps.summaryLock.run(shopKey, () => incrementSummary(deps, shopKey, { shopId: review.shopId, productId: null }, change));
+}
+
 /** Recomputes a summary's period from its published reviews: two sorted reads, only when a review stops counting. */
 async function refreshPeriod(deps: Deps, summaryId: string, scope: { shopId: string; productId?: string }): Promise<void> {
   const filter = { ...scope, status: "published" as const };
   const [oldest] = await deps.models.Review.find(filter, { createdAt: 1 }).sort({ createdAt: 1 }).limit(1).lean<ReviewDoc[]>();
   const [newest] = await deps.models.Review.find(filter, { createdAt: 1 }).sort({ createdAt: -1 }).limit(1).lean<ReviewDoc[]>();
-  await deps.models.RatingSummary.updateOne(
-    { _id: summaryId },
-    { $set: { firstReviewAt: oldest?.createdAt ?? null, lastReviewAt: newest?.createdAt ?? null } },
+  await deps.models.RatingSummary.collection.updateOne(
+    { _id: summaryId } as never,
+    oldest && newest
+      ? { $set: { firstReviewAt: oldest.createdAt, lastReviewAt: newest.createdAt } }
+      : { $unset: { firstReviewAt: "", lastReviewAt: "" } },
   );
 }
 
@@ -123,7 +230,24 @@ async function incrementSummary(
   identity: { shopId: string; productId: string | null },
   change: { $inc: Record<string, number>; $min?: Record<string, Date>; $max?: Record<string, Date> },
 ): Promise<void> {
-  const update = () => deps.models.RatingSummary.updateOne({ _id }, { ...change, $setOnInsert: identity }, { upsert: true });
+  // Weighted sums grow past 2^31 (a full-weight review adds 10^8 to wsq), and
+  // FerretDB wraps a 32-bit integer on $inc instead of widening it as MongoDB
+  // does: send them as doubles (exact for integers up to 2^53). The raw
+  // collection, because mongoose would cast them back to plain numbers.
+  const $inc = Object.fromEntries(
+    Object.entries(change.$inc).map(([k, v]) => [k, /^w[1-5]$|^wsq$/.test(k) ? new Double(v) : v]),
+  );
+  // A new summary gets every field (the raw collection applies no schema
+  // defaults), except those this update sets, which may not appear twice.
+  const $setOnInsert: Record<string, unknown> = { ...identity };
+  for (const k of Object.keys(ZERO) as (keyof Counts)[]) {
+    const touched = k in $inc || k in (change.$min ?? {}) || k in (change.$max ?? {});
+    const reasonsTouched = k === "discountReasons" && Object.keys($inc).some((i) => i.startsWith("discountReasons."));
+    // The period stays absent, not null: `$min` never replaces a null (null sorts before every date).
+    if (!touched && !reasonsTouched && !PERIOD.has(k)) $setOnInsert[k] = k === "discountReasons" ? {} : ZERO[k];
+  }
+  const update = () =>
+    deps.models.RatingSummary.collection.updateOne({ _id } as never, { ...change, $inc, $setOnInsert } as never, { upsert: true });
   try {
     await update();
   } catch (err) {
@@ -156,43 +280,59 @@ export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
   // One pass over the reviews, streamed: `$group` would do the counts, but
   // FerretDB's `$group` has no `$min`/`$max` for the period (MONGODB.md §2.3).
   const fresh = new Map<string, Counts & { shopId: string; productId: string | null }>();
-  const add = (id: string, shopId: string, productId: string | null, rating: number, at: Date) => {
-    const c = fresh.get(id) ?? { ...ZERO, shopId, productId };
-    c.count += 1;
-    c.ratingSum += rating;
-    c[`h${rating}` as "h1"] += 1;
+  const add = (id: string, shopId: string, productId: string | null, r: Pick<ReviewDoc, "rating" | "createdAt" | "score">) => {
+    const c = fresh.get(id) ?? { ...ZERO, discountReasons: {}, shopId, productId };
+    for (const [k, v] of Object.entries(countChange(r.rating, r.score, 1))) {
+      if (k.startsWith("discountReasons.")) {
+        const code = k.slice("discountReasons.".length);
+        c.discountReasons[code] = (c.discountReasons[code] ?? 0) + v;
+      } else {
+        const counts = c as unknown as Record<string, number>;
+        counts[k] = (counts[k] ?? 0) + v;
+      }
+    }
+    const at = r.createdAt;
     if (!c.firstReviewAt || at < c.firstReviewAt) c.firstReviewAt = at;
     if (!c.lastReviewAt || at > c.lastReviewAt) c.lastReviewAt = at;
     fresh.set(id, c);
   };
-  const reviews = Review.find({ status: "published" }, { shopId: 1, productId: 1, rating: 1, createdAt: 1 })
+  const reviews = Review.find({ status: "published" }, { shopId: 1, productId: 1, rating: 1, createdAt: 1, score: 1 })
     .lean()
     .cursor({ batchSize: 1000 });
   for await (const r of reviews) {
-    add(productSummaryId(r.shopId, r.productId), r.shopId, r.productId, r.rating, r.createdAt);
-    add(shopSummaryId(r.shopId), r.shopId, null, r.rating, r.createdAt);
+    add(productSummaryId(r.shopId, r.productId), r.shopId, r.productId, r);
+    add(shopSummaryId(r.shopId), r.shopId, null, r);
   }
 
   const stored = await RatingSummary.find({}).lean<RatingSummaryDoc[]>();
   const repaired: string[] = [];
   for (const doc of stored) {
-    const want = fresh.get(doc._id) ?? { ...ZERO, shopId: doc.shopId, productId: doc.productId ?? null };
+    const rebuilt = fresh.get(doc._id) ?? { ...ZERO, shopId: doc.shopId, productId: doc.productId ?? null };
+    // The fitted prior strength is not a count: keep it.
+    const want = doc.priorStrength != null ? { ...rebuilt, priorStrength: doc.priorStrength } : rebuilt;
     fresh.delete(doc._id);
     if (sameCounts(doc, want)) continue;
     repaired.push(doc._id);
-    await RatingSummary.replaceOne({ _id: doc._id }, want);
+    await RatingSummary.collection.replaceOne({ _id: doc._id } as never, storable(want) as never);
   }
   for (const [id, want] of fresh) {
     repaired.push(id);
-    await RatingSummary.replaceOne({ _id: id }, want, { upsert: true });
+    await RatingSummary.collection.replaceOne({ _id: id } as never, storable(want) as never, { upsert: true });
   }
   return { summaries: stored.length + fresh.size, repaired: repaired.sort() };
 }
 
 function sameCounts(a: Counts, b: Counts): boolean {
   return (Object.keys(ZERO) as (keyof Counts)[]).every((k) => {
+    if (k === "discountReasons") return sameReasons(a.discountReasons ?? {}, b.discountReasons ?? {});
     const x = a[k] ?? null;
     const y = b[k] ?? null;
     return x instanceof Date && y instanceof Date ? x.getTime() === y.getTime() : x === y;
   });
+}
+
+/** Reason counts, ignoring reasons at zero (a decrement leaves the key behind). */
+function sameReasons(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => (a[k] ?? 0) === (b[k] ?? 0));
 }

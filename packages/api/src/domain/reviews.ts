@@ -5,6 +5,7 @@ import { StarlingError, invalidInput, isDuplicateKey } from "../errors.js";
 import type { Deps } from "./deps.js";
 import { productKey } from "./products.js";
 import { syncReviewCount } from "./ratings.js";
+import { scoreStoredReview } from "./scoring.js";
 import { identifier, languageTag, optionalText, starRating, text } from "./validate.js";
 
 export interface ReviewInput {
@@ -34,6 +35,8 @@ export interface Review {
   readonly provenance: ReviewDoc["provenance"];
   readonly status: ReviewDoc["status"];
   readonly reply: ReviewDoc["reply"];
+  /** The fraud checks' verdict; for moderators (not shown publicly). */
+  readonly score: ReviewDoc["score"] | null;
   /** How the purchase was verified, without the order reference (the shop's business). */
   readonly verification: { readonly method: "invitation" } | null;
   readonly createdAt: Date;
@@ -55,6 +58,7 @@ export function toReview(doc: ReviewDoc): Review {
     status: doc.status,
     reply: doc.reply ?? null,
     verification: doc.verification ? { method: doc.verification.method } : null,
+    score: doc.score ?? null,
     createdAt: doc.createdAt,
   };
 }
@@ -152,9 +156,14 @@ export async function submitReview(
     stored = existing;
     replayed = true;
   }
-  // For a replay this is a no-op unless the first attempt died before counting.
+  // For a replay both are no-ops unless the first attempt died before them.
+  const score = await scoreStoredReview(deps, stored._id);
   await syncReviewCount(deps, stored._id);
-  return { review: toReview(stored), replayed };
+  // Scoring may have quarantined it (a copy of another author's text).
+  const status = score?.reasons.some((r) => r.code === "duplicate_text")
+    ? ((await deps.models.Review.findById(stored._id, { status: 1 }).lean<ReviewDoc>())?.status ?? stored.status)
+    : stored.status;
+  return { review: toReview({ ...stored, score, status }), replayed };
 }
 
 export type ReviewOrder = "NEWEST" | "HIGHEST" | "LOWEST";

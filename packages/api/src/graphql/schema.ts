@@ -4,6 +4,7 @@
  */
 import SchemaBuilder from "@pothos/core";
 import { GraphQLError, type GraphQLSchema } from "graphql";
+import { describeReason, type BurstEvidence, type BurstRecord, type ProductState } from "@starling/scoring";
 import type { Product } from "../domain/products.js";
 import { findProducts, putProduct } from "../domain/products.js";
 import type { Rating } from "../domain/ratings.js";
@@ -36,6 +37,22 @@ import { addPrivacySchema } from "./privacy.js";
 import type { ReviewStatus } from "../db/models.js";
 
 const MAX_PRODUCTS_PER_REQUEST = 100;
+
+/** What a discount reason code means, for people. */
+const REASON_WORDS: Record<string, string> = {
+  first_time_reviewer: "first review by the reviewer",
+  reviewer_history: "the reviewer's history",
+  reviewer_daily_volume: "many reviews by one reviewer in a day",
+  extreme_rating: "an extreme rating from a reviewer with little history",
+  rating_deviation: "far from the product's consensus",
+  burst: "part of a sudden burst of reviews",
+  duplicate_text: "text copied from another reviewer",
+  verified_purchase: "purchase not verified",
+  reviewer_total: "the reviewer's overall activity",
+  early_review: "among the product's earliest reviews",
+  reviewer_surprise: "the reviewer's unusual rating pattern",
+  other: "other signals",
+};
 
 interface ReviewConnectionShape {
   edges: { cursor: string; node: Review }[];
@@ -115,6 +132,33 @@ export function buildSchema(): GraphQLSchema {
     }),
   });
 
+  const DiscountReason = builder.objectRef<{ code: string; count: number }>("DiscountReason").implement({
+    description: "One reason reviews were discounted, and how many it was the main reason for.",
+    fields: (t) => ({
+      code: t.exposeString("code", {
+        description:
+          "first_time_reviewer, reviewer_daily_volume, extreme_rating, rating_deviation, burst, duplicate_text, verified_purchase, …",
+      }),
+      count: t.exposeInt("count", { description: "Reviews discounted mainly for this reason." }),
+      description: t.string({ description: "The reason in words.", resolve: (d) => REASON_WORDS[d.code] ?? d.code }),
+    }),
+  });
+
+  const Discounted = builder.objectRef<Rating>("DiscountedReviews").implement({
+    description: "Reviews counted with a trust weight below 0.9. None is deleted: each counts less, in proportion to its trust.",
+    fields: (t) => ({
+      count: t.exposeInt("discountedCount", { description: "How many reviews count less than 0.9 of a full review." }),
+      reasons: t.field({
+        type: [DiscountReason],
+        description: "By the reason that weighed most, most frequent first.",
+        resolve: (r) =>
+          Object.entries(r.discountReasons)
+            .map(([code, count]) => ({ code, count }))
+            .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+      }),
+    }),
+  });
+
   const RatingRef = builder.objectRef<Rating>("Rating").implement({
     description:
       "A product's rating summary. `average` is a Bayesian average: the shop's own star distribution is the prior " +
@@ -142,6 +186,15 @@ export function buildSchema(): GraphQLSchema {
         resolve: (r) => [5, 4, 3, 2, 1].map((stars) => ({ stars, count: r.histogram[stars - 1]! })),
       }),
       prior: t.field({ type: Prior, description: "The prior the average starts from.", resolve: (r) => r }),
+      effectiveCount: t.exposeFloat("effectiveCount", {
+        description:
+          "How many full-weight reviews the evidence is worth (Kish's effective sample size of the trust weights); the interval's width follows it.",
+      }),
+      discounted: t.field({
+        type: Discounted,
+        description: "Reviews that count less because fraud checks found them suspicious, and why: for the \"how is this computed\" disclosure.",
+        resolve: (r) => r,
+      }),
       period: t.field({
         type: Period,
         nullable: true,
@@ -188,6 +241,28 @@ export function buildSchema(): GraphQLSchema {
     }),
   });
 
+  const TrustReasonRef = builder.objectRef<{ code: string; text: string; weight?: unknown }>("TrustReason").implement({
+    description: "One thing the fraud checks saw, with its numbers in words.",
+    fields: (t) => ({
+      code: t.exposeString("code", { description: "The signal." }),
+      text: t.exposeString("text", { description: "A sentence for humans, with the numbers." }),
+      weight: t.float({
+        description: "How much it raised (positive) or lowered (negative) the suspicion.",
+        resolve: (r) => (typeof r.weight === "number" ? r.weight : 0),
+      }),
+    }),
+  });
+
+  const TrustRef = builder.objectRef<NonNullable<Review["score"]>>("Trust").implement({
+    description: "The fraud checks' verdict on a review.",
+    fields: (t) => ({
+      suspicion: t.exposeFloat("suspicion", { description: "0 (nothing suspicious) to 1." }),
+      weight: t.float({ description: "The weight it counts with in the rating, 0.05 to 1.", resolve: (s) => s.trustWeightBp / 10_000 }),
+      reasons: t.field({ type: [TrustReasonRef], description: "What raised or lowered the suspicion.", resolve: (s) => s.reasons }),
+      scoredBy: t.string({ description: '"write" (as it arrived) or "batch" (re-scored with hindsight).', resolve: (s) => s.by }),
+    }),
+  });
+
   const VerificationRef = builder.objectRef<{ method: "invitation" }>("Verification").implement({
     description: "Evidence that a review comes from a buyer.",
     fields: (t) => ({
@@ -219,6 +294,13 @@ export function buildSchema(): GraphQLSchema {
       }),
       createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (r) => r.createdAt }),
       status: t.field({ type: ReviewStatusEnum, description: "Whether it is published, and if not, why.", resolve: (r) => r.status }),
+      trust: t.field({
+        type: TrustRef,
+        nullable: true,
+        description:
+          "What the fraud checks made of this review: for moderators (REVIEWS_MODERATE); null for other keys, and before it was scored.",
+        resolve: async (r, _a, ctx) => ((await ctx.caller()).scopes.has("reviews:moderate") ? (r.score ?? null) : null),
+      }),
       verification: t.field({
         type: VerificationRef,
         nullable: true,
@@ -274,6 +356,33 @@ export function buildSchema(): GraphQLSchema {
     } as const,
   });
 
+  const EvidenceRef = builder.objectRef<BurstEvidence>("BurstEvidence").implement({
+    description: "What a burst detector saw.",
+    fields: (t) => ({
+      detector: t.exposeString("detector", { description: '"scan" (windowed Poisson surprise) or "cusum" (slower, sustained campaigns).' }),
+      stream: t.exposeString("stream", {
+        description: '"all" arrivals, or only "first_time_5_star" / "first_time_1_star" reviews from first-time reviewers.',
+      }),
+      windowStart: t.field({ type: "DateTime", description: "Start of the window.", resolve: (e) => new Date(e.windowStartMs) }),
+      windowEnd: t.field({ type: "DateTime", description: "End of the window.", resolve: (e) => new Date(e.windowEndMs) }),
+      count: t.exposeInt("count", { description: "Arrivals of the stream in the window." }),
+      baselineRatePerDay: t.exposeFloat("baselineRatePerDay", { description: "The product's usual rate for the stream, per day." }),
+      expectedCount: t.exposeFloat("expectedCount", { description: "Arrivals the baseline expects in the window." }),
+      surprise: t.exposeFloat("surprise", { description: "−log10 P(count or more | expected) for a scan; the CUSUM statistic for cusum." }),
+      firstTimerShare: t.exposeFloat("firstTimerShare", { description: "Share of the window's arrivals from first-time reviewers." }),
+      description: t.string({ description: "The evidence in words.", resolve: (e) => describeReason({ code: "burst", weight: 0, burst: e }) }),
+    }),
+  });
+
+  const BurstRef = builder.objectRef<BurstRecord>("Burst").implement({
+    description: "A window in which reviews arrived much faster than the product's own baseline.",
+    fields: (t) => ({
+      start: t.field({ type: "DateTime", description: "When it started.", resolve: (b) => new Date(b.startMs) }),
+      end: t.field({ type: "DateTime", description: "When it ended (so far).", resolve: (b) => new Date(b.endMs) }),
+      evidence: t.field({ type: [EvidenceRef], description: "What the detectors saw.", resolve: (b) => b.evidence }),
+    }),
+  });
+
   const ProductRef = builder.objectRef<Product>("Product").implement({
     description: "A product of the shop, identified by the shop's own id (e.g. its SKU).",
     fields: (t) => ({
@@ -283,6 +392,16 @@ export function buildSchema(): GraphQLSchema {
         type: RatingRef,
         description: "The product's rating summary.",
         resolve: (p, _args, ctx) => ctx.ratings.load(p.id),
+      }),
+      bursts: t.field({
+        type: [BurstRef],
+        description:
+          "Recent bursts of reviews the fraud checks flagged on this product (up to 10, newest last), each with its evidence. Reviews in a burst count less.",
+        resolve: async (p, _a, ctx) => {
+          const shop = await ctx.authorize("reviews:read");
+          const doc = await ctx.deps.models.ScoringState.findById(`product:${shop.id}:${p.id}`).lean();
+          return ((doc?.state as ProductState | undefined)?.arrival.bursts ?? []).map((b) => ({ ...b }));
+        },
       }),
       reviews: t.field({
         type: ReviewConnection,

@@ -1,0 +1,174 @@
+/**
+ * Fraud scoring on the write path: each review is scored once, as it arrives,
+ * by @starling/scoring against its product's and its reviewer's state; the
+ * score decides the weight the review counts with in the rating. A burst
+ * flagged later re-weights the earlier reviews of its window. A near-copy of
+ * another author's text is quarantined (held back with its reasons).
+ */
+import {
+  SignatureIndex,
+  bestDuplicate,
+  describeReason,
+  initialProductState,
+  initialReviewerState,
+  scoreArrival,
+  textSignature,
+  type ProductState,
+  type Reason,
+  type ReviewerState,
+  type StoredSignature,
+  type TextSignature,
+} from "@starling/scoring";
+import type { ReviewDoc, StoredScore } from "../db/models.js";
+import type { Deps } from "./deps.js";
+import { quarantineReview } from "./moderation.js";
+import { productSummaryId, reweightCountedReview } from "./ratings.js";
+
+/** How many of a shop's most recent review texts a new review is compared with. */
+const SIGNATURES_PER_SHOP = 20_000;
+
+/** Who a review is from, for reviewer history: the shop's customer id, else the invitation's email, else nobody known. */
+export function reviewerKeyOf(review: Pick<ReviewDoc, "_id" | "reviewer">): string {
+  if (review.reviewer.externalId) return `id:${review.reviewer.externalId}`;
+  if (review.reviewer.email) return `email:${review.reviewer.email.toLowerCase()}`;
+  // An anonymous form review: a first-time reviewer, as far as anyone can tell.
+  return `anon:${review._id}`;
+}
+
+export function storedScore(suspicion: number, trustWeightBp: number, reasons: readonly Reason[], by: StoredScore["by"]): StoredScore {
+  let top: Reason | null = null;
+  for (const r of reasons) if (r.weight > 0 && (!top || r.weight > top.weight)) top = r;
+  return {
+    suspicion,
+    trustWeightBp,
+    topReason: top?.code ?? null,
+    reasons: reasons.map((r) => ({ ...(r as unknown as Record<string, unknown>), code: r.code, text: describeReason(r) })),
+    by,
+  };
+}
+
+/** Per-process near-duplicate indexes, one per shop, loaded from the database on first use. */
+export class SignatureIndexes {
+  private readonly byShop = new Map<string, Promise<SignatureIndex>>();
+
+  get(deps: Deps, shopId: string): Promise<SignatureIndex> {
+    let index = this.byShop.get(shopId);
+    if (!index) {
+      index = load(deps, shopId);
+      this.byShop.set(shopId, index);
+      index.catch(() => this.byShop.delete(shopId));
+    }
+    return index;
+  }
+}
+
+async function load(deps: Deps, shopId: string): Promise<SignatureIndex> {
+  const index = new SignatureIndex(365 * 86_400_000, SIGNATURES_PER_SHOP);
+  const recent = await deps.models.Review.find(
+    { shopId, signature: { $ne: null } },
+    { productId: 1, reviewer: 1, createdAt: 1, signature: 1 },
+  )
+    .sort({ createdAt: -1 })
+    .limit(SIGNATURES_PER_SHOP)
+    .lean<ReviewDoc[]>();
+  for (const r of recent.reverse()) index.add(storedSignatureOf(r));
+  return index;
+}
+
+function storedSignatureOf(r: Pick<ReviewDoc, "_id" | "productId" | "reviewer" | "createdAt" | "signature">): StoredSignature {
+  return {
+    reviewId: r._id,
+    reviewerId: reviewerKeyOf(r),
+    productId: r.productId,
+    timeMs: r.createdAt.getTime(),
+    signature: r.signature as TextSignature,
+  };
+}
+
+async function loadState<T>(deps: Deps, id: string, initial: () => T): Promise<T> {
+  const doc = await deps.models.ScoringState.findById(id).lean();
+  return doc ? (doc.state as T) : initial();
+}
+
+async function saveState(deps: Deps, id: string, state: unknown): Promise<void> {
+  // The raw collection: the state is the library's plain JSON, stored exactly as it is.
+  await deps.models.ScoringState.collection.replaceOne({ _id: id } as never, { state } as never, { upsert: true });
+}
+
+/**
+ * Scores a stored review once (a replay or a retry finds it scored and does
+ * nothing), under its product's lock so a product's arrivals are scored one at
+ * a time and in order. Returns the review's score.
+ */
+export async function scoreStoredReview(deps: Deps, reviewId: string): Promise<StoredScore | null> {
+  const head = await deps.models.Review.findById(reviewId, { shopId: 1, productId: 1 }).lean<ReviewDoc>();
+  if (!head) return null;
+  const productKey = productSummaryId(head.shopId, head.productId);
+  return deps.summaryLock.run(productKey, async () => {
+    const review = await deps.models.Review.findById(reviewId).lean<ReviewDoc>();
+    if (!review) return null;
+    if (review.score) return review.score;
+
+    const reviewerKey = reviewerKeyOf(review);
+    const productStateId = `product:${review.shopId}:${review.productId}`;
+    const reviewerStateId = `reviewer:${review.shopId}:${reviewerKey}`;
+    const product = await loadState<ProductState>(deps, productStateId, initialProductState);
+
+    // The near-duplicate check compares with other authors' recent texts in the shop.
+    const index = await deps.signatures.get(deps, review.shopId);
+    const signature = textSignature(`${review.title}\n${review.body}`);
+    const duplicate = signature ? bestDuplicate(signature, reviewerKey, index.candidates(signature, review.createdAt.getTime())) : null;
+
+    // Arrivals are scored in order; two requests that read the clock in one
+    // order and reach this lock in the other count as arriving together.
+    const at = Math.max(review.createdAt.getTime(), product.arrival.lastMs ?? 0);
+    const result = await deps.summaryLock.run(reviewerStateId, async () => {
+      const reviewer = await loadState<ReviewerState>(deps, reviewerStateId, initialReviewerState);
+      const scored = scoreArrival(
+        product,
+        reviewer,
+        {
+          reviewId: review._id,
+          reviewerId: reviewerKey,
+          stars: review.rating,
+          verified: review.verification ? true : undefined,
+        },
+        at,
+        duplicate,
+      );
+      await saveState(deps, reviewerStateId, scored.reviewer);
+      return scored;
+    });
+    await saveState(deps, productStateId, result.product);
+
+    const score = storedScore(result.suspicion, result.trustWeightBp, result.reasons, "write");
+    await deps.models.Review.updateOne(
+      { _id: review._id },
+      { $set: { score, signature: signature ? { minHashes: signature.minHashes, bandKeys: signature.bandKeys } : null } },
+    );
+    if (signature) index.add({ reviewId: review._id, reviewerId: reviewerKey, productId: review.productId, timeMs: at, signature });
+
+    // A burst flagged now re-weights the earlier reviews of its window.
+    for (const rw of result.reweighted) {
+      const earlier = await deps.models.Review.findById(rw.reviewId).lean<ReviewDoc>();
+      if (!earlier?.score) continue;
+      const reasons = [...earlier.score.reasons.map((r) => r as unknown as Reason), rw.reason];
+      const next = storedScore(rw.suspicion, rw.trustWeightBp, reasons, "write");
+      await deps.models.Review.updateOne({ _id: earlier._id }, { $set: { score: next } });
+      await reweightCountedReview(deps, earlier, earlier.score, next);
+    }
+    return score;
+  }).then(async (score) => {
+    // Outside the product lock: quarantining takes it again to move the counts.
+    if (score?.reasons.some((r) => r.code === "duplicate_text")) {
+      const review = await deps.models.Review.findById(reviewId, { status: 1, shopId: 1 }).lean<ReviewDoc>();
+      if (review && (review.status === "published" || review.status === "pending")) {
+        await quarantineReview(deps, review.shopId, {
+          reviewId,
+          reasons: score.reasons.filter((r) => r.weight !== 0).map((r) => r.text).join(" "),
+        });
+      }
+    }
+    return score;
+  });
+}

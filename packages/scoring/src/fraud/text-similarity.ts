@@ -21,7 +21,7 @@ export const MIN_SHINGLES = 8;
 
 /** A text's MinHash signature and band keys; plain JSON. */
 export interface TextSignature {
-  /** SIGNATURE_SIZE unsigned 32-bit min-hashes. */
+  /** SIGNATURE_SIZE min-hashes, each an unsigned 16-bit value. */
   readonly minHashes: number[];
   /**
    * BAND_COUNT keys, band·2³² + hash of the band's rows (exact integers below
@@ -125,16 +125,25 @@ export function shingleHashes(text: string): Set<number> {
 export function computeSignature(text: string, minHashes: { [i: number]: number }, bandKeys: { [i: number]: number }): number {
   const n = fillShingleHashes(text);
   if (n < MIN_SHINGLES) return 0;
-  for (let i = 0; i < SIGNATURE_SIZE; i++) {
+  // Each multiply-xorshift gives two 16-bit hash values (its high and low
+  // halves), so 32 passes over the shingles fill 64 min-hashes. A chance tie
+  // between two different minima has probability 2⁻¹⁶ per hash, far below
+  // MinHash's own error.
+  for (let i = 0; i < SIGNATURE_SIZE / 2; i++) {
     const multiplier = MULTIPLIERS[i]!;
     const offset = OFFSETS[i]!;
-    let min = 0xffffffff;
+    let minHigh = 0xffff;
+    let minLow = 0xffff;
     for (let j = 0; j < n; j++) {
       let h = Math.imul(scratch[j]! ^ offset, multiplier);
-      h = (h ^ (h >>> 15)) >>> 0;
-      if (h < min) min = h;
+      h ^= h >>> 15;
+      const high = (h >>> 16) & 0xffff;
+      const low = h & 0xffff;
+      if (high < minHigh) minHigh = high;
+      if (low < minLow) minLow = low;
     }
-    minHashes[i] = min;
+    minHashes[2 * i] = minHigh;
+    minHashes[2 * i + 1] = minLow;
   }
   for (let b = 0; b < BAND_COUNT; b++) {
     let h = 0x811c9dc5 ^ b;
@@ -243,9 +252,10 @@ export function bestDuplicate(
  * and at most `capacity` (default 50,000) are kept, oldest out first.
  *
  * Stored as a ring of typed-array slots (64 min-hashes, 16 band keys, a
- * time) plus id strings, with one map per band from 30 bits of the band hash
- * to slot numbers: no object per signature, so a million reviews do not turn
- * into a million objects for the garbage collector to trace.
+ * time) plus id strings, and per band an open-addressing hash table from the
+ * band hash to a linked list of slots, also in typed arrays: no object per
+ * signature and no Map, so a million reviews neither become a million
+ * objects for the garbage collector nor scatter lookups across the heap.
  */
 export class SignatureIndex {
   private readonly minHashes: Uint32Array;
@@ -254,7 +264,13 @@ export class SignatureIndex {
   private readonly reviewIds: string[];
   private readonly reviewerIds: string[];
   private readonly productIds: string[];
-  private readonly byBand: Map<number, number | number[]>[] = Array.from({ length: BAND_COUNT }, () => new Map());
+  /** Per band, table size `tableSize`: the band hash, and the list head as slot + 1 (0 empty, −1 deleted). */
+  private readonly tableKeys: Int32Array;
+  private readonly tableHeads: Int32Array;
+  /** Next slot + 1 in the same band list, per slot and band (0 ends the list). */
+  private readonly next: Int32Array;
+  private readonly tableSize: number;
+  private readonly deleted: Int32Array;
   /** Slot of the oldest entry and number of entries; slots are used in arrival order, wrapping. */
   private oldest = 0;
   private size = 0;
@@ -271,6 +287,13 @@ export class SignatureIndex {
     this.reviewIds = new Array<string>(capacity);
     this.reviewerIds = new Array<string>(capacity);
     this.productIds = new Array<string>(capacity);
+    let tableSize = 16;
+    while (tableSize < capacity * 2) tableSize *= 2;
+    this.tableSize = tableSize;
+    this.tableKeys = new Int32Array(tableSize * BAND_COUNT);
+    this.tableHeads = new Int32Array(tableSize * BAND_COUNT);
+    this.next = new Int32Array(capacity * BAND_COUNT);
+    this.deleted = new Int32Array(BAND_COUNT);
   }
 
   /**
@@ -306,16 +329,25 @@ export class SignatureIndex {
     this.store(entry.reviewId, entry.reviewerId, entry.productId, entry.timeMs, entry.signature.minHashes, entry.signature.bandKeys);
   }
 
+  /** The table position holding band b's hash, or −1. */
+  private find(b: number, hash: number): number {
+    const mask = this.tableSize - 1;
+    const base = b * this.tableSize;
+    for (let i = mix32(hash) & mask; ; i = (i + 1) & mask) {
+      const head = this.tableHeads[base + i]!;
+      if (head === 0) return -1;
+      if (head > 0 && this.tableKeys[base + i] === hash) return base + i;
+    }
+  }
+
   private slotsSharingBand(bandKeys: ArrayLike<number>, nowMs: number): number[] {
     const out: number[] = [];
     const from = nowMs - this.retentionMs;
     for (let b = 0; b < BAND_COUNT; b++) {
-      const found = this.byBand[b]!.get(bandKeys[b]! & 0x3fffffff);
-      if (found === undefined) continue;
-      if (typeof found === "number") {
-        if (this.times[found]! >= from && this.bandKeys[found * BAND_COUNT + b] === bandKeys[b] && !out.includes(found)) out.push(found);
-      } else {
-        for (const slot of found) if (this.times[slot]! >= from && this.bandKeys[slot * BAND_COUNT + b] === bandKeys[b] && !out.includes(slot)) out.push(slot);
+      const at = this.find(b, bandHash(bandKeys[b]!, b));
+      if (at < 0) continue;
+      for (let slot = this.tableHeads[at]! - 1; slot >= 0; slot = this.next[slot * BAND_COUNT + b]! - 1) {
+        if (this.times[slot]! >= from && !out.includes(slot)) out.push(slot);
       }
     }
     return out;
@@ -357,30 +389,78 @@ export class SignatureIndex {
     this.reviewIds[slot] = reviewId;
     this.reviewerIds[slot] = reviewerId;
     this.productIds[slot] = productId;
+    const mask = this.tableSize - 1;
     for (let b = 0; b < BAND_COUNT; b++) {
-      const map = this.byBand[b]!;
-      const key = bandKeys[b]! & 0x3fffffff;
-      const found = map.get(key);
-      if (found === undefined) map.set(key, slot);
-      else if (typeof found === "number") map.set(key, [found, slot]);
-      else found.push(slot);
+      const hash = bandHash(bandKeys[b]!, b);
+      const base = b * this.tableSize;
+      let free = -1;
+      let at = -1;
+      for (let i = mix32(hash) & mask; ; i = (i + 1) & mask) {
+        const head = this.tableHeads[base + i]!;
+        if (head === 0) {
+          if (free < 0) free = base + i;
+          break;
+        }
+        if (head < 0) {
+          if (free < 0) free = base + i;
+        } else if (this.tableKeys[base + i] === hash) {
+          at = base + i;
+          break;
+        }
+      }
+      if (at >= 0) {
+        this.next[slot * BAND_COUNT + b] = this.tableHeads[at]!;
+        this.tableHeads[at] = slot + 1;
+      } else {
+        if (this.tableHeads[free]! < 0) this.deleted[b]! -= 1;
+        this.tableKeys[free] = hash;
+        this.tableHeads[free] = slot + 1;
+        this.next[slot * BAND_COUNT + b] = 0;
+      }
     }
   }
 
   private evictOldest(): void {
     const slot = this.oldest;
     for (let b = 0; b < BAND_COUNT; b++) {
-      const map = this.byBand[b]!;
-      const key = this.bandKeys[slot * BAND_COUNT + b]! & 0x3fffffff;
-      const found = map.get(key);
-      if (found === slot) map.delete(key);
-      else if (typeof found === "object") {
-        const i = found.indexOf(slot);
-        if (i >= 0) found.splice(i, 1);
-        if (found.length === 1) map.set(key, found[0]!);
+      const at = this.find(b, bandHash(this.bandKeys[slot * BAND_COUNT + b]!, b));
+      if (at < 0) continue;
+      // Unlink the slot from its band list; an emptied list leaves a deletion mark.
+      let previous = -1;
+      for (let s = this.tableHeads[at]! - 1; s >= 0; previous = s, s = this.next[s * BAND_COUNT + b]! - 1) {
+        if (s !== slot) continue;
+        const after = this.next[s * BAND_COUNT + b]!;
+        if (previous < 0) this.tableHeads[at] = after === 0 ? -1 : after;
+        else this.next[previous * BAND_COUNT + b] = after;
+        if (previous < 0 && after === 0) this.deleted[b]! += 1;
+        break;
       }
+      if (this.deleted[b]! > this.tableSize / 4) this.rebuild(b);
     }
     this.oldest = (this.oldest + 1) % this.capacity;
     this.size--;
   }
+
+  /** Re-inserts band b's live lists into a table without deletion marks, so probes stay short. */
+  private rebuild(b: number): void {
+    const base = b * this.tableSize;
+    const keys = this.tableKeys.slice(base, base + this.tableSize);
+    const heads = this.tableHeads.slice(base, base + this.tableSize);
+    this.tableKeys.fill(0, base, base + this.tableSize);
+    this.tableHeads.fill(0, base, base + this.tableSize);
+    this.deleted[b] = 0;
+    const mask = this.tableSize - 1;
+    for (let j = 0; j < this.tableSize; j++) {
+      if (heads[j]! <= 0) continue;
+      let i = mix32(keys[j]!) & mask;
+      while (this.tableHeads[base + i] !== 0) i = (i + 1) & mask;
+      this.tableKeys[base + i] = keys[j]!;
+      this.tableHeads[base + i] = heads[j]!;
+    }
+  }
+}
+
+/** Band b's 32-bit hash from its key b·2³² + hash, as a signed 32-bit integer. */
+function bandHash(key: number, b: number): number {
+  return (key - b * 2 ** 32) | 0;
 }

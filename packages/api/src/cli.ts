@@ -3,7 +3,8 @@
  * starling <command>
  *   serve          run the API (MONGODB_URI, or the embedded FerretDB)
  *   demo           run the API with a seeded demo shop, and print how to try it
- *   recompute      rebuild every rating summary from the reviews, report repairs
+ *   recompute      rebuild every rating summary from the reviews, report repairs;
+ *                  with --rescore, first re-score every review in batch (hindsight)
  *   create-shop N  create a shop named N and print its secret key (shown once)
  *   print-schema   print the GraphQL schema (SDL)
  */
@@ -12,6 +13,7 @@ import { ConfigError, loadConfig, type Config } from "./config.js";
 import { openDatabase } from "./db/connection.js";
 import { DEMO_PUBLISHABLE_KEY, DEMO_SECRET_KEY, DEMO_SHOP_ID, demoPlayground } from "./demo/seed.js";
 import { recomputeSummaries } from "./domain/ratings.js";
+import { rescoreAll } from "./domain/scoring.js";
 import { createShop } from "./domain/shops.js";
 import { buildSchema } from "./graphql/schema.js";
 import { createLogger, type Logger } from "./log.js";
@@ -32,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
       return demo(config, log);
     case "recompute":
       return withDeps(config, log, async (deps) => {
+        if (args.includes("--rescore")) {
+          const rescored = await rescoreAll(deps);
+          process.stdout.write(`re-scored ${rescored.reviews} reviews of ${rescored.shops} shops with hindsight\n`);
+        }
         const report = await recomputeSummaries(deps);
         process.stdout.write(
           `recomputed ${report.summaries} summaries; ${report.repaired.length} differed and were rewritten${
@@ -55,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     default:
-      process.stderr.write("usage: starling serve | demo | recompute | create-shop <name> | print-schema\n");
+      process.stderr.write("usage: starling serve | demo | recompute [--rescore] | create-shop <name> | print-schema\n");
       return 2;
   }
 }

@@ -8,6 +8,10 @@
 import {
   SignatureIndex,
   bestDuplicate,
+  fitPriorStrength,
+  rescoreWithHindsight,
+  scoreTimeline,
+  type TimelineReview,
   describeReason,
   initialProductState,
   initialReviewerState,
@@ -22,7 +26,7 @@ import {
 import type { ReviewDoc, StoredScore } from "../db/models.js";
 import type { Deps } from "./deps.js";
 import { quarantineReview } from "./moderation.js";
-import { productSummaryId, reweightCountedReview } from "./ratings.js";
+import { productSummaryId, reweightCountedReview, shopSummaryId } from "./ratings.js";
 
 /** How many of a shop's most recent review texts a new review is compared with. */
 const SIGNATURES_PER_SHOP = 20_000;
@@ -171,4 +175,67 @@ export async function scoreStoredReview(deps: Deps, reviewId: string): Promise<S
     }
     return score;
   });
+}
+
+/**
+ * The batch re-score behind `recompute --rescore`: replays each shop's
+ * reviews in arrival order through the write-time scorer, then re-scores them
+ * with hindsight (what each reviewer did afterwards, BIRDNEST-style surprise),
+ * stores the new scores and the replayed scoring states, and fits the shop's
+ * prior strength (empirical Bayes, floored at the configured strength). Run it
+ * with writes paused, then rebuild the summaries.
+ */
+export async function rescoreAll(deps: Deps): Promise<{ shops: number; reviews: number }> {
+  const shopIds = (await deps.models.Review.distinct("shopId")) as string[];
+  let total = 0;
+  for (const shopId of shopIds) total += await rescoreShop(deps, shopId);
+  return { shops: shopIds.length, reviews: total };
+}
+
+async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
+  const reviews = await deps.models.Review.find(
+    { shopId },
+    { productId: 1, reviewer: 1, rating: 1, createdAt: 1, title: 1, body: 1, verification: 1, status: 1 },
+  )
+    .sort({ createdAt: 1, _id: 1 })
+    .lean<ReviewDoc[]>();
+  const timeline: TimelineReview[] = reviews.map((r) => ({
+    reviewId: r._id,
+    productId: r.productId,
+    reviewerId: reviewerKeyOf(r),
+    stars: r.rating,
+    timeMs: r.createdAt.getTime(),
+    text: `${r.title}\n${r.body}`,
+    verified: r.verification ? true : undefined,
+  }));
+  const writeTime = scoreTimeline(timeline);
+  const hindsight = rescoreWithHindsight(timeline, writeTime);
+
+  for (let i = 0; i < hindsight.length; i += 500) {
+    await deps.models.Review.bulkWrite(
+      hindsight.slice(i, i + 500).map((h) => ({
+        updateOne: {
+          filter: { _id: h.reviewId },
+          update: { $set: { score: storedScore(h.suspicion, h.trustWeightBp, h.reasons, "batch") } },
+        },
+      })),
+    );
+  }
+  // Later arrivals are scored against the replayed states, as if the scorer had seen everything live.
+  for (const [productId, state] of writeTime.products) await saveState(deps, `product:${shopId}:${productId}`, state);
+  for (const [reviewerId, state] of writeTime.reviewers) await saveState(deps, `reviewer:${shopId}:${reviewerId}`, state);
+
+  const histograms = new Map<string, [number, number, number, number, number]>();
+  for (const r of reviews) {
+    if (r.status !== "published") continue;
+    const h = histograms.get(r.productId) ?? [0, 0, 0, 0, 0];
+    h[r.rating - 1]! += 1;
+    histograms.set(r.productId, h);
+  }
+  const fit = fitPriorStrength([...histograms.values()], { floor: deps.priorStrength });
+  await deps.models.RatingSummary.collection.updateOne(
+    { _id: shopSummaryId(shopId) } as never,
+    { $set: { priorStrength: fit.strength } },
+  );
+  return reviews.length;
 }

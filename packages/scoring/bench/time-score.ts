@@ -23,11 +23,18 @@ if (!existsSync(input)) {
   if (gen.status !== 0) process.exit(gen.status ?? 1);
 }
 
+// The command builds the CLI with tsup first (about half a second): bundled,
+// it runs a fifth faster than through tsx's loader.
+const buildStarted = performance.now();
+const build = spawnSync(path.join(repoRoot, "node_modules/.bin/tsup"), ["scripts/score.ts", "--format", "esm", "--platform", "node", "--target", "node20", "--out-dir", "dist", "--silent"], { cwd: packageDir, stdio: "inherit" });
+if (build.status !== 0) process.exit(build.status ?? 1);
+const buildSeconds = (performance.now() - buildStarted) / 1000;
+
 const before = loadavg();
 const started = performance.now();
 // /usr/bin/time reports the child's own CPU time; without it, wall-clock only.
 const hasTime = existsSync("/usr/bin/time");
-const command = [process.execPath, "--import", "tsx", "scripts/score.ts", input, "--out", output];
+const command = [process.execPath, "dist/score.js", input, "--out", output];
 const run = hasTime
   ? spawnSync("/usr/bin/time", ["-f", "%U %S %M", ...command], { cwd: packageDir, encoding: "utf8" })
   : spawnSync(command[0]!, command.slice(1), { cwd: packageDir, encoding: "utf8" });
@@ -41,8 +48,8 @@ const lines = run.stderr.trim().split("\n");
 const summary = lines.find((l) => l.startsWith("scored")) ?? "";
 const [user, sys, maxKb] = hasTime ? lines[lines.length - 1]!.split(" ").map(Number) : [Number.NaN, Number.NaN, Number.NaN];
 console.log(`input   ${input} (${(statSync(input).size / 1e6).toFixed(0)} MB)`);
-console.log(`command node --import tsx packages/scoring/scripts/score.ts <input> --out <output>  (what \`pnpm --filter @starling/scoring score\` runs)`);
+console.log(`command tsup scripts/score.ts … && node dist/score.js <input> --out <output>  (what \`pnpm --filter @starling/scoring score\` runs)`);
 console.log(`result  ${summary}`);
-console.log(`wall    ${wallSeconds.toFixed(2)} s (process start to exit)`);
+console.log(`wall    ${wallSeconds.toFixed(2)} s scoring (process start to exit) + ${buildSeconds.toFixed(2)} s build`);
 if (hasTime) console.log(`cpu     ${user!.toFixed(2)} s user + ${sys!.toFixed(2)} s system, peak memory ${(maxKb! / 1024).toFixed(0)} MB`);
 console.log(`load    ${before.map((x) => x.toFixed(2)).join(" ")} before, ${after.map((x) => x.toFixed(2)).join(" ")} after (1/5/15-min averages; ${(await import("node:os")).cpus().length} cores)`);

@@ -16,7 +16,8 @@ import { once } from "node:events";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const count = Number(process.argv[2] ?? 1_000_000);
-const out = path.resolve(process.argv[3] ?? path.join(repoRoot, ".data/synthetic-1m.jsonl"));
+// pnpm runs package scripts in the package directory; a path given is meant from where the user typed it.
+const out = process.argv[3] ? path.resolve(process.env.INIT_CWD ?? process.cwd(), process.argv[3]) : path.join(repoRoot, ".data/synthetic-1m.jsonl");
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -34,7 +34,7 @@ function main(argv: string[]): number {
   const args = argv.filter((a) => a !== "--");
   const outAt = args.indexOf("--out");
   const outFile = outAt >= 0 ? args[outAt + 1] : undefined;
-  const inputs = args.filter((_, i) => i !== outAt && i !== outAt + 1);
+  const inputs = outAt < 0 ? args : args.filter((_, i) => i !== outAt && i !== outAt + 1);
   if (inputs.length !== 1 || (outAt >= 0 && !outFile)) {
     process.stderr.write("usage: score <reviews.jsonl> [--out <scores.jsonl>]\n");
     return 2;

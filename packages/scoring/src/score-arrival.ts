@@ -271,7 +271,7 @@ export function scoreArrivalInPlace(
  * @example
  * const r = scoreArrival(initialProductState(), initialReviewerState(),
  *   { reviewId: "r1", reviewerId: "u1", stars: 5 }, new Date("2026-01-01T00:00:00Z"));
- * r.suspicion // 0.25 (first-time reviewer, 5 stars); r.trustWeightBp // 7497
+ * r.suspicion // 0.2689 (first-time reviewer −3.0 + 1.6, 5 stars + 0.4: logistic(−1)); r.trustWeightBp // 7311
  */
 export function scoreArrival(
   product: ProductState,

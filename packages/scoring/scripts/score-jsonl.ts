@@ -117,7 +117,8 @@ export interface ScoreJsonlSummary {
 }
 
 /**
- * Scores a stream of input lines and writes output lines to `write` in chunks.
+ * Scores a stream of input lines and passes each output line (with its
+ * newline) to `write`; the sink batches them.
  *
  * @throws {InputLineError} naming the line for malformed input, a rating
  *   outside 1..5, an unparseable time, or a product's arrivals out of time order
@@ -140,21 +141,12 @@ export function scoreJsonl(lines: Iterable<string>, write: (chunk: string) => vo
   let head = 0;
   let maxTimeMs = Number.NEGATIVE_INFINITY;
   let ordered = true;
-  let buffer = "";
   let lineNumber = 0;
   let count = 0;
 
-  const flush = (force: boolean) => {
-    if (buffer.length >= 1 << 20 || (force && buffer.length > 0)) {
-      const chunk = buffer;
-      buffer = "";
-      write(chunk);
-    }
-  };
   const emitUpTo = (limitMs: number) => {
     while (head < pendingTimes.length && pendingTimes[head]! < limitMs) {
-      buffer += pendingLines[head++]!;
-      if (buffer.length >= 1 << 20) flush(false);
+      write(pendingLines[head++]!);
     }
     if (head > 65_536) {
       pendingTimes.splice(0, head);
@@ -231,7 +223,7 @@ export function scoreJsonl(lines: Iterable<string>, write: (chunk: string) => vo
     const rating = trustWeightedRating(p.counts, prior);
     discounted += rating.discountedCount;
     bursts += p.arrival.bursts.length;
-    buffer += `${JSON.stringify({
+    write(`${JSON.stringify({
       productId,
       rating: round4(rating.mean),
       interval: [round4(rating.interval[0]), round4(rating.interval[1])],
@@ -246,9 +238,7 @@ export function scoreJsonl(lines: Iterable<string>, write: (chunk: string) => vo
         end: new Date(b.endMs).toISOString(),
         reasons: b.evidence.map((e) => reasonJson({ code: "burst", weight: 0, burst: e })),
       })),
-    })}\n`;
-    flush(false);
+    })}\n`);
   }
-  flush(true);
   return { reviews: count, products: products.size, discounted, bursts };
 }

@@ -43,23 +43,44 @@ function main(argv: string[]): number {
   const base = process.env.INIT_CWD ?? process.cwd();
   const input = path.resolve(base, inputs[0]!);
   const started = performance.now();
-  let write: (chunk: string) => void;
-  let outFd: number | null = null;
-  if (outFile) {
-    const fd = openSync(path.resolve(base, outFile), "w");
-    outFd = fd;
-    write = (chunk) => {
-      writeSync(fd, chunk);
-    };
-  } else {
-    // Writes to files, pipes and terminals are synchronous on Linux
-    // (Node's process I/O notes), so no back-pressure handling is needed.
-    write = (chunk) => {
-      process.stdout.write(chunk);
-    };
-  }
+  // Lines are encoded straight into one reused 4 MB buffer and written in
+  // blocks: joining them into large strings first cost the 1M-review run
+  // about a third of its time in string flattening and garbage.
+  const fd = outFile ? openSync(path.resolve(base, outFile), "w") : 1;
+  const outFd = outFile ? fd : null;
+  const block = Buffer.allocUnsafe(4 << 20);
+  let used = 0;
+  const writeAll = (bytes: Uint8Array, length: number) => {
+    let offset = 0;
+    while (offset < length) {
+      try {
+        offset += writeSync(fd, bytes, offset, length - offset);
+      } catch (err) {
+        // stdout may be a non-blocking pipe: wait a moment for the reader and retry.
+        if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      }
+    }
+  };
+  const drain = () => {
+    writeAll(block, used);
+    used = 0;
+  };
+  const write = (line: string) => {
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    if (used + line.length * 3 > block.length) {
+      drain();
+      if (line.length * 3 > block.length) {
+        const bytes = Buffer.from(line, "utf8");
+        writeAll(bytes, bytes.length);
+        return;
+      }
+    }
+    used += block.write(line, used, "utf8");
+  };
   try {
     const summary = scoreJsonl(fileLines(input), write);
+    drain();
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write(
       `scored ${summary.reviews} reviews of ${summary.products} products in ${seconds.toFixed(2)} s: ${summary.discounted} discounted, ${summary.bursts} bursts\n`,

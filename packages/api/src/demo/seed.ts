@@ -186,6 +186,7 @@ export const DEMO_QUERY = `# A product's rating and its newest reviews.
 # Press ▶ (or Ctrl-Enter). The demo key is in Headers.
 # A listing page asks for many products at once:
 #   products(ids: ["camp-mug", "rain-shell"]) { ... }
+# Try product(id: "rain-shell") { bursts { start evidence { description } } }
 query ProductRating {
   product(id: "camp-mug") {
     name
@@ -196,6 +197,8 @@ query ProductRating {
       credibleInterval { low high level }
       histogram { stars count }
       prior { mean strength reviewCount }
+      discounted { count reasons { description count } }
+      period { from to }
     }
     reviews(first: 5, orderBy: NEWEST) {
       totalCount

@@ -110,7 +110,7 @@ function serve(starling: Starling, log: Logger): Promise<number> {
 async function withDeps(config: Config, log: Logger, work: (deps: ReturnType<typeof depsFor>) => Promise<void>) {
   const db = await openDatabase(config, log);
   try {
-    await work(depsFor(db, config));
+    await work(depsFor(db, config, log));
     return 0;
   } finally {
     await db.close();

@@ -20,8 +20,8 @@ export interface Starling {
   close(): Promise<void>;
 }
 
-export function depsFor(db: Database, config: Pick<Config, "priorStrength">): Deps {
-  return createDeps(db.models, config.priorStrength);
+export function depsFor(db: Database, config: Pick<Config, "priorStrength">, log?: Logger): Deps {
+  return createDeps(db.models, config.priorStrength, log);
 }
 
 export async function startStarling(opts: {
@@ -33,7 +33,7 @@ export async function startStarling(opts: {
   const { config, log } = opts;
   const db = await openDatabase(config, log);
   try {
-    const deps = depsFor(db, config);
+    const deps = depsFor(db, config, log);
     const playground = (await opts.beforeListen?.(deps)) ?? {
       defaultQuery: '# Put your shop\'s key in Headers: {"Authorization": "Bearer sk_…"}\n{\n  shop { id name }\n}\n',
     };

@@ -49,6 +49,8 @@ export interface TestApi {
   readonly shop: TestShop;
   newShop(name?: string): Promise<TestShop>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GqlResult<T>>;
+  /** What the API logged so far (JSON lines). */
+  logLines(): string[];
   close(): Promise<void>;
 }
 
@@ -67,7 +69,8 @@ export interface GqlResult<T> {
 /** The real API, on a free port, over a database of its own on the test server. */
 export async function startTestApi(overrides: Partial<Config> = {}): Promise<TestApi> {
   const config = testConfig(overrides);
-  const starling = await startStarling({ config, log: memoryLogger() });
+  const log = memoryLogger();
+  const starling = await startStarling({ config, log });
   const deps = starling.deps;
   const newShop = async (name = "Test shop") => {
     const { shop, secretKey, publishableKey } = await createShop(deps, { name });
@@ -81,6 +84,7 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
     shop,
     newShop,
     gql: (query, variables, key = shop.key) => gql(starling.url, query, variables, key),
+    logLines: () => log.lines,
     async close() {
       await starling.db.conn.dropDatabase();
       await starling.close();

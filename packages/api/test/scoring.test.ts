@@ -100,6 +100,25 @@ describe("the trust verdict", () => {
   });
 });
 
+describe("when scoring fails", () => {
+  it("the review is still stored and counts at full weight, and the failure is logged", async () => {
+    await api.gql(`mutation { putProduct(input: { id: "odd", name: "Odd" }) { id } }`);
+    // A scoring state the scorer cannot read (as a bad manual edit would leave it).
+    await api.models.ScoringState.collection.replaceOne(
+      { _id: `product:${api.shop.id}:odd` } as never,
+      { state: { version: 1 } } as never,
+      { upsert: true },
+    );
+    const r = await api.gql(SUBMIT, { input: review("odd", 4) });
+    expect(r.errors).toBeUndefined();
+    const doc = await api.models.Review.findById(r.data.submitReview.review.id).lean();
+    expect(doc?.score ?? null).toBeNull();
+    const rating = (await api.gql(RATING, { id: "odd" })).data.product.rating;
+    expect(rating).toMatchObject({ count: 1, plainMean: 4, effectiveCount: 1 });
+    expect(api.logLines().some((l) => l.includes("scoring failed"))).toBe(true);
+  });
+});
+
 describe("recompute --rescore", () => {
   it("re-scores every review with hindsight, fits the prior strength, and leaves summaries a plain recompute agrees with", async () => {
     const env = { MONGODB_URI: inject("mongoUri"), STARLING_DB_NAME: api.starling.db.conn.name };

@@ -157,7 +157,13 @@ export async function submitReview(
     replayed = true;
   }
   // For a replay both are no-ops unless the first attempt died before them.
-  const score = await scoreStoredReview(deps, stored._id);
+  // A review that cannot be scored (a bug, or the scorer refusing odd input)
+  // still counts, at full weight, rather than failing the customer's
+  // submission; `recompute --rescore` scores it later.
+  const score = await scoreStoredReview(deps, stored._id).catch((err: unknown) => {
+    deps.log.error("scoring failed; the review counts at full weight until a re-score", { reviewId: stored._id, error: err });
+    return null;
+  });
   await syncReviewCount(deps, stored._id);
   // Scoring may have quarantined it (a copy of another author's text).
   const status = score?.reasons.some((r) => r.code === "duplicate_text")

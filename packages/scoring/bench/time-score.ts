@@ -34,7 +34,8 @@ const before = loadavg();
 const started = performance.now();
 // /usr/bin/time reports the child's own CPU time; without it, wall-clock only.
 const hasTime = existsSync("/usr/bin/time");
-const command = [process.execPath, "dist/score.js", input, "--out", output];
+// The same node flags as the package script: a larger young generation, because a window of reviews outlives a small one.
+const command = [process.execPath, "--max-semi-space-size=128", "--min-semi-space-size=64", "dist/score.js", input, "--out", output];
 const run = hasTime
   ? spawnSync("/usr/bin/time", ["-f", "%U %S %M", ...command], { cwd: packageDir, encoding: "utf8" })
   : spawnSync(command[0]!, command.slice(1), { cwd: packageDir, encoding: "utf8" });
@@ -48,7 +49,7 @@ const lines = run.stderr.trim().split("\n");
 const summary = lines.find((l) => l.startsWith("scored")) ?? "";
 const [user, sys, maxKb] = hasTime ? lines[lines.length - 1]!.split(" ").map(Number) : [Number.NaN, Number.NaN, Number.NaN];
 console.log(`input   ${input} (${(statSync(input).size / 1e6).toFixed(0)} MB)`);
-console.log(`command tsup scripts/score.ts … && node dist/score.js <input> --out <output>  (what \`pnpm --filter @starling/scoring score\` runs)`);
+console.log(`command tsup scripts/score.ts … && node --max-semi-space-size=128 --min-semi-space-size=64 dist/score.js <input> --out <output>  (what \`pnpm --filter @starling/scoring score\` runs)`);
 console.log(`result  ${summary}`);
 console.log(`wall    ${wallSeconds.toFixed(2)} s scoring (process start to exit) + ${buildSeconds.toFixed(2)} s build`);
 if (hasTime) console.log(`cpu     ${user!.toFixed(2)} s user + ${sys!.toFixed(2)} s system, peak memory ${(maxKb! / 1024).toFixed(0)} MB`);

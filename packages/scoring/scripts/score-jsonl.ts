@@ -90,6 +90,9 @@ function reasonText(r: Reason): string {
       return r.priorReviews < 10_000 ? cached(r, r.priorReviews) : JSON.stringify(reasonJson(r));
     case "reviewer_daily_volume":
       return r.reviewsToday < 10_000 ? cached(r, r.reviewsToday) : JSON.stringify(reasonJson(r));
+    case "rating_deviation":
+      // Common and never the same twice: written directly, in reasonJson's field order.
+      return `{"code":"rating_deviation","stars":${r.stars},"consensus":${round4(r.consensus)},"deviation":${round4(r.deviation)},"weight":${round4(r.weight)},"message":${JSON.stringify(describeReason(r))}}`;
     default:
       return JSON.stringify(reasonJson(r));
   }

@@ -17,8 +17,27 @@ describe("renderBadgeHtml", () => {
     const html = renderBadgeHtml(product);
     expect(html).toContain("How is this rating computed?");
     expect(html).toContain("counts as 5 extra reviews");
-    expect(html).toContain("All 48 published reviews count fully");
+    expect(html).toContain("All 48 published reviews count fully: the fraud checks found nothing to discount.");
+    expect(html).toContain("held back by fraud checks are not counted");
     expect(html).toContain("Only “Verified purchase” reviews are tied to an order");
+  });
+
+  it("says how many reviews count less and the main reasons, in English and German", () => {
+    const discounted = {
+      count: 3,
+      reasons: [
+        { code: "burst", count: 2, description: "part of a sudden burst of reviews" },
+        { code: "new_code", count: 1, description: "something <new>" },
+      ],
+    };
+    const suspicious = { ...product, rating: ratingOf(4.3432, 48, discounted) };
+    expect(renderBadgeHtml(suspicious)).toContain(
+      "3 of the 48 published reviews count less, because fraud checks found them suspicious (each in proportion to its trust; none is deleted). " +
+        "Main reasons: part of a sudden burst of reviews (2), something &#60;new&#62; (1).",
+    );
+    expect(renderBadgeHtml(suspicious, { lang: "de" })).toContain(
+      "Hauptgründe: Teil einer plötzlichen Häufung von Bewertungen (2), something &#60;new&#62; (1).",
+    );
   });
 
   it("links to the shop's disclosure page when it knows Starling's URL", () => {

@@ -58,9 +58,15 @@ export async function startLocalServer(answer: (req: Received, index: number) =>
 }
 
 /** A rating summary as the API shapes it, for a product with `count` reviews averaging `average`. */
-export function ratingOf(average: number, count: number) {
+export function ratingOf(
+  average: number,
+  count: number,
+  discounted: { count: number; reasons: { code: string; count: number; description: string }[] } = { count: 0, reasons: [] },
+) {
   return {
     count,
+    effectiveCount: count - discounted.count / 2,
+    discounted,
     average,
     plainMean: count ? average : null,
     rankingScore: average - 0.5,

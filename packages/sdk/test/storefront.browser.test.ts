@@ -125,7 +125,15 @@ describe("storefront product page", () => {
     await expect.poll(() => page.locator("#rating .v").textContent()).toBe(rating.average.toFixed(1));
     expect(await page.locator("#rating .m").textContent()).toMatch(/^\(4 ratings · \w{3} \d{4} – \w{3} \d{4}\)$/);
     await page.locator("#rating summary").click();
-    expect(await page.locator("#rating .p").innerText()).toContain("All 4 published reviews count fully");
+    // The disclosure says what the database says about discounted reviews (the fraud checks' verdicts).
+    const { data } = await api.gql(`query($id: ID!) { product(id: $id) { rating { discounted { count reasons { description count } } } } }`, { id: "p01" });
+    const discounted = data.product.rating.discounted as { count: number; reasons: { description: string; count: number }[] };
+    expect(await page.locator("#rating .p").innerText()).toContain(
+      discounted.count === 0
+        ? "All 4 published reviews count fully"
+        : `${discounted.count} of the 4 published reviews count less, because fraud checks found them suspicious (each in proportion to its trust; none is deleted). ` +
+            `Main reasons: ${discounted.reasons.map((r) => `${r.description} (${r.count})`).join(", ")}.`,
+    );
     const disclosure = await page.locator("#rating .p a").getAttribute("href");
     expect(disclosure).toBe(`${api.url}/shops/${api.shop.id}/disclosure`);
     expect((await fetch(disclosure!)).status).toBe(200);

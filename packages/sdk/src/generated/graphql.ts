@@ -65,7 +65,7 @@ export type SubmitReviewInput = {
   title: string;
 };
 
-export type RatingFieldsFragment = { count: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null };
+export type RatingFieldsFragment = { count: number | null, effectiveCount: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null, discounted: { count: number | null, reasons: Array<{ code: string | null, count: number | null, description: string | null }> | null } | null };
 
 export type ReviewFieldsFragment = { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null };
 
@@ -74,7 +74,7 @@ export type ProductRatingsQueryVariables = Exact<{
 }>;
 
 
-export type ProductRatingsQuery = { shop: { id: string | null } | null, products: Array<{ id: string | null, name: string | null, rating: { count: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null } | null } | null> };
+export type ProductRatingsQuery = { shop: { id: string | null } | null, products: Array<{ id: string | null, name: string | null, rating: { count: number | null, effectiveCount: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null, discounted: { count: number | null, reasons: Array<{ code: string | null, count: number | null, description: string | null }> | null } | null } | null } | null> };
 
 export type ProductReviewsQueryVariables = Exact<{
   id: string | number;
@@ -92,7 +92,7 @@ export type SubmitReviewMutationVariables = Exact<{
 }>;
 
 
-export type SubmitReviewMutation = { submitReview: { replayed: boolean | null, review: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null } | null, product: { id: string | null, name: string | null, rating: { count: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null } | null } | null } | null };
+export type SubmitReviewMutation = { submitReview: { replayed: boolean | null, review: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null } | null, product: { id: string | null, name: string | null, rating: { count: number | null, effectiveCount: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null, discounted: { count: number | null, reasons: Array<{ code: string | null, count: number | null, description: string | null }> | null } | null } | null } | null } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -115,6 +115,7 @@ export class TypedDocumentString<TResult, TVariables>
 export const RatingFieldsFragmentDoc = new TypedDocumentString(`
     fragment RatingFields on Rating {
   count
+  effectiveCount
   average
   plainMean
   rankingScore
@@ -135,6 +136,14 @@ export const RatingFieldsFragmentDoc = new TypedDocumentString(`
   period {
     from
     to
+  }
+  discounted {
+    count
+    reasons {
+      code
+      count
+      description
+    }
   }
 }
     `, {"fragmentName":"RatingFields"}) as unknown as TypedDocumentString<RatingFieldsFragment, unknown>;
@@ -173,6 +182,7 @@ export const ProductRatingsDocument = new TypedDocumentString(`
 }
     fragment RatingFields on Rating {
   count
+  effectiveCount
   average
   plainMean
   rankingScore
@@ -193,6 +203,14 @@ export const ProductRatingsDocument = new TypedDocumentString(`
   period {
     from
     to
+  }
+  discounted {
+    count
+    reasons {
+      code
+      count
+      description
+    }
   }
 }`) as unknown as TypedDocumentString<ProductRatingsQuery, ProductRatingsQueryVariables>;
 export const ProductReviewsDocument = new TypedDocumentString(`
@@ -250,6 +268,7 @@ export const SubmitReviewDocument = new TypedDocumentString(`
 }
     fragment RatingFields on Rating {
   count
+  effectiveCount
   average
   plainMean
   rankingScore
@@ -270,6 +289,14 @@ export const SubmitReviewDocument = new TypedDocumentString(`
   period {
     from
     to
+  }
+  discounted {
+    count
+    reasons {
+      code
+      count
+      description
+    }
   }
 }
 fragment ReviewFields on Review {

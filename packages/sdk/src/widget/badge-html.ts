@@ -7,7 +7,7 @@
  * so a shop can ship stars with no JavaScript) and in the browser widget.
  */
 import type { ProductRating } from "../types.js";
-import { escapeHtml, formatMonth, formatNumber, t, type Lang } from "./i18n.js";
+import { escapeHtml, formatMonth, formatNumber, reasonWords, t, type Lang } from "./i18n.js";
 
 export interface BadgeOptions {
   /** "en" or "de". @default "en" */
@@ -57,7 +57,15 @@ export function renderBadgeContent(product: ProductRating | null | undefined, op
     low: n(r.credibleInterval.low),
     high: n(r.credibleInterval.high),
   });
-  const paragraphs = [explain, t(lang, "discounted", { count: r.count }), t(lang, "checks")].map((p) => `<p>${escapeHtml(p)}</p>`);
+  const weights =
+    r.discounted.count === 0
+      ? t(lang, "fullWeight", { count: r.count })
+      : t(lang, "discounted", {
+          discounted: r.discounted.count,
+          count: r.count,
+          reasons: r.discounted.reasons.map((reason) => `${reasonWords(lang, reason)} (${reason.count})`).join(", "),
+        });
+  const paragraphs = [explain, weights, t(lang, "notCounted"), t(lang, "checks")].map((p) => `<p>${escapeHtml(p)}</p>`);
   if (options.endpoint) {
     const href = `${options.endpoint.replace(/\/+$/, "")}/shops/${encodeURIComponent(product.shopId)}/disclosure`;
     paragraphs.push(`<p><a href="${escapeHtml(href)}" target="_blank" rel="noopener">${escapeHtml(t(lang, "disclosure"))}</a></p>`);

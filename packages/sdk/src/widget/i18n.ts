@@ -12,8 +12,10 @@ const en = {
   how: "How is this rating computed?",
   bayes:
     "This is a Bayesian average, not a plain average: the shop's typical rating ({priorMean} stars, from {priorCount} reviews of its products) counts as {strength} extra reviews, so a handful of reviews cannot produce an extreme score. The plain average of the {count} ratings is {plainMean}; the true rating lies between {low} and {high} with 95 % probability.",
+  fullWeight: "All {count} published reviews count fully: the fraud checks found nothing to discount.",
   discounted:
-    "All {count} published reviews count fully: none is given less weight. Reviews waiting for the shop's approval, rejected by the shop or held back by fraud checks are not counted.",
+    "{discounted} of the {count} published reviews count less, because fraud checks found them suspicious (each in proportion to its trust; none is deleted). Main reasons: {reasons}.",
+  notCounted: "Reviews waiting for the shop's approval, rejected by the shop, or held back by fraud checks are not counted.",
   disclosure: "How this shop collects, checks and moderates reviews",
   checks:
     "How reviews are checked: each review is labelled with how it reached the shop. Only “Verified purchase” reviews are tied to an order (written through a single-use invitation). Other reviews are published without a purchase check.",
@@ -42,8 +44,10 @@ const de: typeof en = {
   how: "Wie wird diese Bewertung berechnet?",
   bayes:
     "Dies ist ein bayesscher Durchschnitt, kein einfacher Mittelwert: Die typische Bewertung des Shops ({priorMean} Sterne, aus {priorCount} Bewertungen seiner Produkte) zählt wie {strength} zusätzliche Bewertungen, damit wenige Bewertungen keinen extremen Wert ergeben. Der einfache Mittelwert der {count} Bewertungen ist {plainMean}; der wahre Wert liegt mit 95 % Wahrscheinlichkeit zwischen {low} und {high}.",
+  fullWeight: "Alle {count} veröffentlichten Bewertungen zählen voll: die Betrugsprüfung fand nichts abzuwerten.",
   discounted:
-    "Alle {count} veröffentlichten Bewertungen zählen voll: keine wird geringer gewichtet. Bewertungen, die auf Freigabe warten, vom Shop abgelehnt oder von Betrugsprüfungen zurückgehalten wurden, zählen nicht.",
+    "{discounted} der {count} veröffentlichten Bewertungen zählen weniger, weil die Betrugsprüfung sie verdächtig fand (jede im Verhältnis zu ihrer Vertrauenswürdigkeit; keine wird gelöscht). Hauptgründe: {reasons}.",
+  notCounted: "Bewertungen, die auf Freigabe warten, vom Shop abgelehnt oder von Betrugsprüfungen zurückgehalten wurden, zählen nicht.",
   disclosure: "Wie dieser Shop Bewertungen sammelt, prüft und moderiert",
   checks:
     "Wie Bewertungen geprüft werden: Jede Bewertung ist damit gekennzeichnet, wie sie zum Shop kam. Nur „Verifizierter Kauf“ ist an eine Bestellung gebunden (geschrieben über eine einmalige Einladung). Andere Bewertungen werden ohne Kaufprüfung veröffentlicht.",
@@ -64,6 +68,29 @@ const de: typeof en = {
 };
 
 export type MessageKey = keyof typeof en | Provenance;
+
+/**
+ * German words for the API's discount reason codes; English comes from the
+ * API's own `description`, and an unknown code falls back to it too.
+ */
+const REASONS_DE: Record<string, string> = {
+  first_time_reviewer: "erste Bewertung der Person",
+  reviewer_history: "bisherige Bewertungen der Person",
+  reviewer_daily_volume: "viele Bewertungen einer Person an einem Tag",
+  extreme_rating: "extreme Bewertung von einer Person mit wenig Vorgeschichte",
+  rating_deviation: "weit weg vom Urteil der anderen",
+  burst: "Teil einer plötzlichen Häufung von Bewertungen",
+  duplicate_text: "von einer anderen Person kopierter Text",
+  verified_purchase: "Kauf nicht verifiziert",
+  reviewer_total: "Gesamtaktivität der Person",
+  early_review: "unter den frühesten Bewertungen des Produkts",
+  reviewer_surprise: "ungewöhnliches Bewertungsmuster der Person",
+  other: "andere Signale",
+};
+
+export function reasonWords(lang: Lang, reason: { code: string; description: string }): string {
+  return (lang === "de" && REASONS_DE[reason.code]) || reason.description;
+}
 
 /** The message in `lang`, with `{name}` replaced by `values.name` (already formatted; not escaped here). */
 export function t(lang: Lang, key: MessageKey, values: Record<string, string | number> = {}): string {

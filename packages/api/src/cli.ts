@@ -7,9 +7,12 @@
  *                  with --rescore, first re-score every review in batch (hindsight)
  *   create-shop N  create a shop named N and print its secret key (shown once)
  *   print-schema   print the GraphQL schema (SDL)
+ *   build-db       build the embedded FerretDB now (tests run it first, so no test waits on a cold build)
  */
 import { lexicographicSortSchema, printSchema } from "graphql";
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import path from "node:path";
+import { ConfigError, REPO_ROOT, loadConfig, type Config } from "./config.js";
+import { ensureFerretDBBinary } from "./db/embedded-ferretdb.js";
 import { openDatabase } from "./db/connection.js";
 import { DEMO_PUBLISHABLE_KEY, DEMO_SECRET_KEY, DEMO_SHOP_ID, demoPlayground } from "./demo/seed.js";
 import { recomputeSummaries } from "./domain/ratings.js";
@@ -28,6 +31,12 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   switch (command) {
+    case "build-db": {
+      if (config.mongodbUri) return 0; // a real MongoDB: nothing to build
+      const bin = await ensureFerretDBBinary(path.join(REPO_ROOT, ".data", "bin"), (msg) => log.info(msg));
+      process.stdout.write(`FerretDB ready: ${bin}\n`);
+      return 0;
+    }
     case "serve":
       return serve(await startStarling({ config, log }), log);
     case "demo":
@@ -61,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     default:
-      process.stderr.write("usage: starling serve | demo | recompute [--rescore] | create-shop <name> | print-schema\n");
+      process.stderr.write("usage: starling serve | demo | recompute [--rescore] | create-shop <name> | print-schema | build-db\n");
       return 2;
   }
 }

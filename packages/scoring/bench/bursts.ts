@@ -127,6 +127,8 @@ export interface InjectionOptions {
   readonly resolution: "day" | "second";
   readonly prior: RatingPrior;
   readonly options?: ScoringOptions;
+  /** Days the burst is spread over (the protocol's 2: within 48 h). Longer spreads test the CUSUM's slow campaigns. @default 2 */
+  readonly spreadDays?: number;
   /** Earlier reviews each injected account has (0: throwaway accounts, the protocol's case). @default 0 */
   readonly injectedPriorReviews?: number;
 }
@@ -157,7 +159,8 @@ export function injectBursts(timelines: readonly ProductTimeline[], o: Injection
       if (o.resolution === "day") startMs = Math.floor(startMs / DAY_MS) * DAY_MS;
       const injected: Arrival[] = [];
       for (let i = 0; i < o.burstSize; i++) {
-        const offset = o.resolution === "day" ? Math.floor(random() * 2) * DAY_MS : Math.floor(random() * 2 * DAY_MS);
+        const spread = o.spreadDays ?? 2;
+        const offset = o.resolution === "day" ? Math.floor(random() * spread) * DAY_MS : Math.floor(random() * spread * DAY_MS);
         injected.push({
           review: { reviewId: `inj${trial}_${i}`, productId: t.productId, reviewerId: `inj${trial}_${i}`, stars: o.stars, timeMs: startMs + offset },
           reviewer: { ...initialReviewerState(), reviewCount: o.injectedPriorReviews ?? 0 },
@@ -168,13 +171,14 @@ export function injectBursts(timelines: readonly ProductTimeline[], o: Injection
       const firstInjected = injected[0]!.review.timeMs;
       // Injected reviews go after real ones at the same instant.
       const merged = [...real, ...injected].sort((a, b) => a.review.timeMs - b.review.timeMs || Number(a.injected) - Number(b.injected));
-      const cutoff = o.resolution === "day" ? Math.floor(startMs / DAY_MS) * DAY_MS + 2 * DAY_MS - 1 : startMs + 2 * DAY_MS;
+      const spreadMs = (o.spreadDays ?? 2) * DAY_MS;
+      const cutoff = o.resolution === "day" ? Math.floor(startMs / DAY_MS) * DAY_MS + spreadMs - 1 : startMs + spreadMs;
       const attacked = replay(merged, options, cutoff);
       const clean = replay(real, options, cutoff);
       trials++;
 
       const windowFrom = o.resolution === "day" ? startMs - DAY_MS : startMs;
-      const windowTo = o.resolution === "day" ? startMs + 3 * DAY_MS - 1 : startMs + 3 * DAY_MS;
+      const windowTo = o.resolution === "day" ? startMs + spreadMs + DAY_MS - 1 : startMs + spreadMs + DAY_MS;
       const alarms = attacked.alarmTimes.filter((a) => a >= windowFrom && a <= windowTo);
       if (alarms.length > 0) {
         hits++;

@@ -96,6 +96,8 @@ console.log("## 2. Burst injection on YelpChi timelines (SCORING.md §3.2; produ
         rows.push([`  ${size} × ${stars}★ first-time`, r.trials, f(r.recall, 2), r.medianDelayHours === null ? "-" : f(r.medianDelayHours / 24, 1), "", f(r.shiftPlainMean), f(r.shiftBayes), f(r.shiftTrustWeighted, 4), f(r.injectedWeight, 2)]);
       }
     }
+    const slow = injectBursts(set, { burstSize: 10, stars: 5, trialsPerProduct: 3, seed: 77, resolution: "day", prior: yelpPrior, spreadDays: 14 });
+    rows.push([`  10 × 5★ first-time over 14 days (slow campaign)`, slow.trials, f(slow.recall, 2), slow.medianDelayHours === null ? "-" : f(slow.medianDelayHours / 24, 1), "", f(slow.shiftPlainMean), f(slow.shiftBayes), f(slow.shiftTrustWeighted, 4), f(slow.injectedWeight, 2)]);
     const seasoned = injectBursts(set, { burstSize: 10, stars: 5, trialsPerProduct: 3, seed: 99, resolution: "day", prior: yelpPrior, injectedPriorReviews: 5 });
     rows.push([`  10 × 5★ from accounts with 5 earlier reviews`, seasoned.trials, f(seasoned.recall, 2), seasoned.medianDelayHours === null ? "-" : f(seasoned.medianDelayHours / 24, 1), "", f(seasoned.shiftPlainMean), f(seasoned.shiftBayes), f(seasoned.shiftTrustWeighted, 4), f(seasoned.injectedWeight, 2)]);
   }

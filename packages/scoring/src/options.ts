@@ -22,8 +22,9 @@ export interface ScoringOptions {
   readonly scanThresholdAll: number;
   /** The same for the first-time × extreme-star streams. */
   readonly scanThresholdFirstTime: number;
-  /** CUSUM alarm level (nats) and the rate ratio it is tuned to detect. */
+  /** CUSUM alarm level (nats) on all arrivals, and on the first-time × extreme streams, and the rate ratio it is tuned to detect. */
   readonly cusumThreshold: number;
+  readonly cusumThresholdFirstTime: number;
   readonly cusumRateRatio: number;
   /** The baseline never falls below this share of the lifetime rate (launches and lulls). @default 0.5 */
   readonly lifetimeRateFloorShare: number;
@@ -44,6 +45,11 @@ export const DEFAULT_SCORING_OPTIONS: ScoringOptions = {
   scanThresholdAll: 7,
   scanThresholdFirstTime: 5,
   cusumThreshold: 16,
+  // The first-time streams are sparse, so a lower level costs few false
+  // alarms (0.064 → 0.071 days per product-year on the tuning half) and
+  // catches 10 first-time 5-star reviews spread over 14 days 0.93 of the
+  // time instead of 0.73 (held-out half: 0.92 instead of 0.75).
+  cusumThresholdFirstTime: 10,
   cusumRateRatio: 4,
   lifetimeRateFloorShare: 0.5,
   firstTimeRateFloorShare: 0.1,

@@ -261,7 +261,7 @@ export function detectBursts(state: ArrivalState, options: ScoringOptions): Burs
         ...windowFacts(state, stream, best.startMs),
       });
     }
-    if (c.cusum >= options.cusumThreshold) {
+    if (c.cusum >= (stream === "all" ? options.cusumThreshold : options.cusumThresholdFirstTime)) {
       const startMs = c.cusumStartMs;
       alarms.push({
         detector: "cusum",

@@ -38,7 +38,7 @@ ${head}
   .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: 1rem; padding: 0; list-style: none }
   .card { border: 1px solid #ddd; border-radius: .5rem; padding: .8rem }
   .price { font-weight: bold }
-  [data-starling="badge"] { display: block; min-height: 1.6em }  /* room for the badge before it loads */
+  [data-starling="badge"] { display: block; min-height: 3em }  /* room for the badge (two lines) before it loads */
 </style>
 </head>
 <body>

@@ -16,15 +16,24 @@ export interface BadgeOptions {
   endpoint?: string;
 }
 
-/** Scoped by the shadow root: nothing here reaches the host page, nothing there reaches in (but inherited font and colour). */
+/**
+ * Scoped by the shadow root: nothing here reaches the host page, nothing there
+ * reaches in (but inherited font and colour). Two fixed rows (stars, rating
+ * and the disclosure; then the count and period), so the badge fits a narrow
+ * product card without spilling into its neighbours, and its height is known
+ * before the data arrives.
+ */
 export const BADGE_CSS =
-  ":host{display:inline-block;position:relative;height:1.6em;line-height:1.6em;vertical-align:middle}" +
-  ".b{display:flex;gap:.4em;align-items:center;white-space:nowrap;height:1.6em}" +
+  ":host{display:inline-block;position:relative;height:3em;line-height:1.5em;vertical-align:top;max-width:100%}" +
+  ".b{display:flex;flex-direction:column;height:3em;max-width:100%}" +
+  ".r{display:flex;gap:.4em;align-items:center;white-space:nowrap;height:1.5em}" +
   ".s{position:relative;display:inline-block;color:#c9c9c9;letter-spacing:.05em}" +
   ".s span{position:absolute;left:0;top:0;overflow:hidden;color:#e8a200}" +
-  ".v{font-weight:600}.m{opacity:.8;font-size:.9em}" +
-  "details{display:inline}summary{cursor:pointer;font-size:.85em;text-decoration:underline;list-style:none}" +
+  ".v{font-weight:600}.m{opacity:.8;font-size:.85em;line-height:1.765em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}" +
+  "summary{cursor:pointer;list-style:none;display:inline-block;width:1.4em;height:1.4em;line-height:1.35em;text-align:center;" +
+  "border:1px solid currentColor;border-radius:50%;font-size:.75em;opacity:.75}" +
   "summary::-webkit-details-marker{display:none}" +
+  ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}" +
   ".p{position:absolute;z-index:2147483000;left:0;top:100%;width:min(26em,90vw);white-space:normal;line-height:1.4;" +
   "background:#fff;color:#222;border:1px solid #bbb;border-radius:.4em;padding:.6em .8em;box-shadow:0 .2em .8em #0003;font-size:.9em}" +
   ".p p{margin:.3em 0}";
@@ -38,8 +47,10 @@ export const BADGE_CSS =
  */
 export function renderBadgeContent(product: ProductRating | null | undefined, options: BadgeOptions = {}): string {
   const lang = options.lang ?? "en";
-  if (product === undefined) return `<style>${BADGE_CSS}</style><span class="b m">&nbsp;</span>`;
-  if (!product || product.rating.count === 0) return `<style>${BADGE_CSS}</style><span class="b m">${escapeHtml(t(lang, "noRatings"))}</span>`;
+  if (product === undefined) return `<style>${BADGE_CSS}</style><span class="b"></span>`;
+  if (!product || product.rating.count === 0) {
+    return `<style>${BADGE_CSS}</style><span class="b"><span class="r m">${escapeHtml(t(lang, "noRatings"))}</span></span>`;
+  }
   const r = product.rating;
   const n = (x: number) => formatNumber(lang, x);
   const value = n(r.average);
@@ -72,13 +83,12 @@ export function renderBadgeContent(product: ProductRating | null | undefined, op
   }
   return (
     `<style>${BADGE_CSS}</style>` +
-    `<span class="b" role="group" aria-label="${escapeHtml(label)}">` +
+    `<span class="b" role="group" aria-label="${escapeHtml(label)}"><span class="r">` +
     `<span class="s" aria-hidden="true">★★★★★<span style="width:${fill}%">★★★★★</span></span>` +
     `<span class="v" aria-hidden="true">${escapeHtml(value)}</span>` +
-    `<span class="m" aria-hidden="true">(${escapeHtml(meta)})</span>` +
-    `<details><summary>${escapeHtml(t(lang, "how"))}</summary><div class="p">` +
-    paragraphs.join("") +
-    `</div></details></span>`
+    `<details><summary title="${escapeHtml(t(lang, "how"))}"><span aria-hidden="true">?</span><span class="sr">${escapeHtml(t(lang, "how"))}</span></summary>` +
+    `<div class="p">${paragraphs.join("")}</div></details></span>` +
+    `<span class="m" aria-hidden="true" title="${escapeHtml(meta)}">${escapeHtml(meta)}</span></span>`
   );
 }
 

@@ -37,6 +37,19 @@ describe("request limits", () => {
     expect(await a.models.Product.countDocuments({ productId: "late" })).toBe(0);
   });
 
+  it("let a page's script read the 429 and its Retry-After (CORS)", async () => {
+    const a = await api({ rateRequestsPerMinutePerIp: 1 });
+    await a.gql(`{ shop { id } }`);
+    const res = await fetch(`${a.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://shop.example", authorization: `Bearer ${a.shop.publishableKey}` },
+      body: JSON.stringify({ query: "{ shop { id } }" }),
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://shop.example");
+    expect(res.headers.get("access-control-expose-headers")).toContain("retry-after");
+  });
+
   it("count each API key on its own", async () => {
     const a = await api({ rateRequestsPerMinutePerKey: 3 });
     const other = await a.newShop("Other");

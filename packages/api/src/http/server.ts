@@ -59,7 +59,7 @@ export function createHttpServer(opts: {
       const authorization = req.headers.authorization ?? null;
       opts.rateLimits.request(ip, authorization).then(
         (refusal) => {
-          if (refusal) tooManyRequests(res, refusal);
+          if (refusal) tooManyRequests(req, res, refusal);
           else void opts.yoga(req, res, { requestId, ip });
         },
         (err: unknown) => {
@@ -79,8 +79,19 @@ function clientIp(req: http.IncomingMessage, trustProxy: boolean): string {
   return first || req.socket.remoteAddress || "unknown";
 }
 
-function tooManyRequests(res: http.ServerResponse, refusal: RateRefusal): void {
-  res.writeHead(429, { "content-type": "application/json", "retry-after": String(refusal.retryAfter) });
+/**
+ * CORS headers for the answers this file writes itself, before Yoga (which adds
+ * its own): without them a browser hides a 429 or 413 from the page's script,
+ * and the SDK could not honour Retry-After. Same policy as Yoga's (see yoga.ts).
+ */
+function corsHeaders(req: http.IncomingMessage): Record<string, string> {
+  const origin = req.headers.origin;
+  if (!origin) return {};
+  return { "access-control-allow-origin": origin, vary: "Origin", "access-control-expose-headers": "x-request-id, retry-after" };
+}
+
+function tooManyRequests(req: http.IncomingMessage, res: http.ServerResponse, refusal: RateRefusal): void {
+  res.writeHead(429, { ...corsHeaders(req), "content-type": "application/json", "retry-after": String(refusal.retryAfter) });
   res.end(
     JSON.stringify({
       errors: [
@@ -103,7 +114,7 @@ export const MAX_BODY_BYTES = 128 * 1024;
 function withinBodyLimit(req: http.IncomingMessage, res: http.ServerResponse): boolean {
   const tooLarge = () => {
     if (!res.headersSent) {
-      res.writeHead(413, { "content-type": "application/json", connection: "close" });
+      res.writeHead(413, { ...corsHeaders(req), "content-type": "application/json", connection: "close" });
       res.end(
         JSON.stringify({
           errors: [{ message: `Request body over ${MAX_BODY_BYTES} bytes.`, extensions: { code: "REQUEST_TOO_LARGE" } }],

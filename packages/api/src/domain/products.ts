@@ -2,6 +2,7 @@ import type { Deps } from "./deps.js";
 import type { ProductDoc } from "../db/models.js";
 import { identifier, text } from "./validate.js";
 import { isDuplicateKey } from "../errors.js";
+import { findByIds } from "../db/find-by-ids.js";
 
 export interface Product {
   readonly shopId: string;
@@ -37,7 +38,7 @@ export async function putProduct(deps: Deps, shopId: string, input: { id: string
 
 /** The shop's products with these ids, in the order asked, null where there is none. */
 export async function findProducts(deps: Deps, shopId: string, ids: readonly string[]): Promise<(Product | null)[]> {
-  const docs = await deps.models.Product.find({ _id: { $in: ids.map((id) => productKey(shopId, id)) } }).lean<ProductDoc[]>();
+  const docs = await findByIds(deps.models.Product, ids.map((id) => productKey(shopId, id)));
   const byId = new Map(docs.map((d) => [d.productId, toProduct(d)]));
   return ids.map((id) => byId.get(id) ?? null);
 }

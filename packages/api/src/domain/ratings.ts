@@ -14,6 +14,7 @@ import {
 import { Double } from "mongodb";
 import type { RatingSummaryDoc, ReviewDoc, StoredScore } from "../db/models.js";
 import { isDuplicateKey } from "../errors.js";
+import { findByIds } from "../db/find-by-ids.js";
 import type { Deps } from "./deps.js";
 
 export const productSummaryId = (shopId: string, productId: string) => `product:${shopId}:${productId}`;
@@ -135,14 +136,17 @@ export function ratingFrom(
 }
 
 /**
- * Ratings of several products of one shop: one `find` by `_id` for the
- * products' summaries and the shop's prior together, however many ids.
+ * Ratings of several products of one shop: two queries by `_id`, however many ids.
  */
 export async function loadRatings(deps: Deps, shopId: string, productIds: readonly string[]): Promise<Rating[]> {
-  const ids = [shopSummaryId(shopId), ...productIds.map((p) => productSummaryId(shopId, p))];
-  const docs = await deps.models.RatingSummary.find({ _id: { $in: [...new Set(ids)] } }).lean<RatingSummaryDoc[]>();
+  // The shop's prior and the products' summaries, in parallel: each by `_id`
+  // (see findByIds for why not one `$in` with the shop's id in it).
+  const [shopDocs, docs] = await Promise.all([
+    findByIds(deps.models.RatingSummary, [shopSummaryId(shopId)]),
+    findByIds(deps.models.RatingSummary, productIds.map((p) => productSummaryId(shopId, p))),
+  ]);
   const byId = new Map(docs.map((d) => [d._id, d]));
-  const shop = byId.get(shopSummaryId(shopId));
+  const shop = shopDocs[0];
   return productIds.map((p) => ratingFrom(byId.get(productSummaryId(shopId, p)), shop, deps.priorStrength));
 }
 

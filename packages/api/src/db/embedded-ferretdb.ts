@@ -21,6 +21,8 @@ const WRAPPER_SOURCES = ["go.mod", "go.sum", "main.go"];
 export interface EmbeddedFerretDB {
   /** mongodb://127.0.0.1:PORT/ */
   readonly uri: string;
+  /** The server's process id (the benchmark pins it to a core). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export async function startEmbeddedFerretDB(opts: {
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     uri,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       await exited;

@@ -1,0 +1,261 @@
+/**
+ * `pnpm --filter @starling/api bench`: the read and write paths against
+ * baselines, in one run, on this machine.
+ *
+ * Servers run pinned to core 0 (with the database), the load generator
+ * (autocannon, 32 connections) to core 1. Each scenario runs for a few seconds
+ * per round, scenarios interleaved, three rounds; the table shows medians.
+ * Figures are for this machine and this run: compare the ratios, not the
+ * absolute numbers. FerretDB on SQLite says nothing about MongoDB's speed;
+ * its CPU is reported apart from the API's.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { REPO_ROOT } from "../src/config.js";
+import { connect } from "../src/db/connection.js";
+import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
+import { bindModels } from "../src/db/models.js";
+import { createDeps } from "../src/domain/deps.js";
+import { recomputeSummaries } from "../src/domain/ratings.js";
+import { RATING_QUERY } from "./servers/rating-schema.js";
+import { BENCH_KEY, productIds, seedBench } from "./seed.js";
+
+const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 32;
+const TICK_US = 1_000_000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+function pin(pid: number, core: number) {
+  try {
+    execFileSync("taskset", ["-a", "-p", "-c", String(core), String(pid)], { stdio: "ignore" });
+  } catch {
+    console.error(`(could not pin ${pid} to core ${core}: no taskset?)`);
+  }
+}
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))!;
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+async function startServer(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn("taskset", ["-c", "0", process.execPath, "--import", "tsx", ...args], {
+    cwd: API_DIR,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const m = /^listening (\S+)/.exec(line);
+      if (m) resolve(m[1]!);
+    });
+  });
+  return { child, url };
+}
+
+interface Scenario {
+  name: string;
+  server: string;
+  path?: string;
+  method?: "GET" | "POST";
+  body?: string;
+  setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
+  writes?: boolean;
+}
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuUsPerReq: number;
+  dbCpuUsPerReq: number | null;
+  rssMb: number;
+  errors: number;
+}
+
+const gqlBody = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
+
+async function main() {
+  pin(process.pid, 1);
+  const db = await startEmbeddedFerretDB({
+    binDir: path.join(REPO_ROOT, ".data/bin"),
+    dataDir: path.join(REPO_ROOT, ".data/bench-ferretdb"),
+  });
+  pin(db.pid, 0);
+  const conn = await connect(db.uri, "bench", 30_000);
+  const models = bindModels(conn);
+  const seeded = await seedBench(models);
+  console.error(seeded.reused ? "reusing the seeded benchmark database" : `seeded in ${seeded.seconds.toFixed(0)} s`);
+
+  const starling = await startServer(["src/cli.ts", "serve"], {
+    MONGODB_URI: db.uri,
+    STARLING_DB_NAME: "bench",
+    NODE_ENV: "production",
+    LOG_LEVEL: "warn",
+    PORT: "0",
+    STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP: "10000000",
+    STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: "10000000",
+    STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER: "1000000",
+  });
+  const servers: Record<string, { child: ChildProcess; url: string }> = {
+    "raw node:http": await startServer(["bench/servers/raw-http.ts"]),
+    "bare Yoga": await startServer(["bench/servers/yoga-bare.ts"]),
+    "Yoga in Express 5": await startServer(["bench/servers/yoga-express.ts"]),
+    "Apollo Server 5": await startServer(["bench/servers/apollo.ts"]),
+    // `serve` prints its base URL; GraphQL is at /graphql.
+    Starling: { child: starling.child, url: `${starling.url}/graphql` },
+  };
+
+  const ratingFields = "id name rating { count average plainMean credibleInterval { low high } }";
+  // One request by hand first: a benchmark of error answers measures nothing.
+  const probe = await fetch(servers.Starling!.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
+    body: gqlBody(`{ product(id: "p-1") { ${ratingFields} } }`),
+  });
+  const probeBody = (await probe.json()) as { data?: { product?: { rating?: { count: number } } } };
+  if (!probeBody.data?.product?.rating) throw new Error(`Starling did not answer the rating query: ${JSON.stringify(probeBody)}`);
+  const one = `query($id: ID!) { product(id: $id) { ${ratingFields} } }`;
+  const fifty = productIds().slice(2, 52);
+  let submitted = 0;
+  const scenarios: Scenario[] = [
+    ...["raw node:http", "bare Yoga", "Yoga in Express 5", "Apollo Server 5"].map((server) => ({
+      name: `${server}: rating from memory`,
+      server,
+      body: gqlBody(RATING_QUERY, { id: "p-1" }),
+    })),
+    { name: "Starling: 1 product rating, POST", server: "Starling", body: gqlBody(one, { id: "p-1" }) },
+    {
+      name: "Starling: 1 product rating, GET",
+      server: "Starling",
+      method: "GET",
+      path: `?query=${encodeURIComponent(one)}&variables=${encodeURIComponent(JSON.stringify({ id: "p-1" }))}`,
+    },
+    { name: "Starling: product with 100 000 reviews", server: "Starling", body: gqlBody(one, { id: "p-huge" }) },
+    { name: "Starling: product with 1 review", server: "Starling", body: gqlBody(one, { id: "p-tiny" }) },
+    {
+      name: "Starling: 50 products (listing)",
+      server: "Starling",
+      body: gqlBody(`query($ids: [ID!]!) { products(ids: $ids) { id rating { count average } } }`, { ids: fifty }),
+    },
+    {
+      name: "Starling: first 20 reviews",
+      server: "Starling",
+      body: gqlBody(`query($id: ID!) { product(id: $id) { reviews(first: 20) { edges { node { id rating title createdAt } } } } }`, { id: "p-1" }),
+    },
+    {
+      name: "Starling: submit review (scoring on)",
+      server: "Starling",
+      writes: true,
+      setupRequest: (req) => {
+        const n = submitted++;
+        return {
+          ...req,
+          body: gqlBody(`mutation($i: SubmitReviewInput!) { submitReview(input: $i) { review { id } } }`, {
+            i: {
+              productId: `p-${n % 1000}`,
+              rating: 1 + (n % 5),
+              title: `Bench ${n}`,
+              body: `Benchmark submission ${n} with some words to shingle ${n * 31}.`,
+              reviewer: { name: `Bench ${n % 500}`, externalId: `bench-${n % 500}` },
+              idempotencyKey: `bench-${process.pid}-${n}`,
+            },
+          }),
+        };
+      },
+    },
+  ];
+
+  const results = new Map<string, Run[]>();
+  const order = [...scenarios.filter((s) => !s.writes), ...scenarios.filter((s) => s.writes)];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const s of order) {
+      const server = servers[s.server]!;
+      const pid = server.child.pid!;
+      const before = cpuTicks(pid);
+      const dbBefore = s.server === "Starling" ? cpuTicks(db.pid) : 0;
+      const request = { method: s.method ?? "POST", path: s.path, body: s.body };
+      const r = await autocannon({
+        url: s.path ? `${server.url}${s.path}` : server.url,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        method: request.method,
+        headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
+        body: s.body,
+        requests: s.setupRequest ? [{ setupRequest: s.setupRequest as never }] : undefined,
+      });
+      const total = r.requests.total || 1;
+      const run: Run = {
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        cpuUsPerReq: ((cpuTicks(pid) - before) * TICK_US) / total,
+        dbCpuUsPerReq: s.server === "Starling" ? ((cpuTicks(db.pid) - dbBefore) * TICK_US) / total : null,
+        rssMb: rssMb(pid),
+        errors: r.errors + r.non2xx,
+      };
+      results.set(s.name, [...(results.get(s.name) ?? []), run]);
+      console.error(`round ${round}: ${s.name}: ${run.rps.toFixed(0)} req/s, p99 ${run.p99} ms, ${run.errors} errors`);
+    }
+  }
+
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const med = (name: string, key: keyof Run) => median(results.get(name)!.map((r) => (r[key] as number | null) ?? 0));
+  const yoga = med("bare Yoga: rating from memory", "rps");
+  const apollo = med("Apollo Server 5: rating from memory", "rps");
+  const rows = order.map((s) => {
+    const rps = med(s.name, "rps");
+    return [
+      s.name,
+      rps.toFixed(0),
+      med(s.name, "p50").toFixed(1),
+      med(s.name, "p99").toFixed(1),
+      med(s.name, "cpuUsPerReq").toFixed(0),
+      s.server === "Starling" ? med(s.name, "dbCpuUsPerReq").toFixed(0) : "",
+      med(s.name, "rssMb").toFixed(0),
+      (rps / yoga).toFixed(2),
+      (rps / apollo).toFixed(2),
+      String(results.get(s.name)!.reduce((n, r) => n + r.errors, 0)),
+    ];
+  });
+  const head = ["scenario (median of " + ROUNDS + " rounds)", "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "db CPU µs/req", "RSS MB", "× bare Yoga", "× Apollo", "errors"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const r of rows) console.log(line(r));
+
+  // Writes: every acknowledged submission stored once, summaries exact.
+  const stored = await models.Review.countDocuments({ title: /^Bench / });
+  const report = await recomputeSummaries(createDeps(models, 5));
+  console.log(`\nsubmissions sent: ${submitted}; stored: ${stored}; summaries repaired by a recompute afterwards: ${report.repaired.length}`);
+
+  for (const { child } of Object.values(servers)) child.kill("SIGTERM");
+  await conn.close();
+  await db.stop();
+}
+
+const children: ChildProcess[] = [];
+process.on("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+});
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

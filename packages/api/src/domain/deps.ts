@@ -2,6 +2,9 @@ import type { Models } from "../db/models.js";
 import { KeyedLock } from "../db/keyed-lock.js";
 import { SignatureIndexes } from "./scoring.js";
 import { createLogger, type Logger } from "../log.js";
+import { TtlCache } from "../db/ttl-cache.js";
+import type { ProductDoc, RatingSummaryDoc } from "../db/models.js";
+import type { Caller } from "./keys.js";
 
 /** What the domain functions need; built once per process in starling.ts. */
 export interface Deps {
@@ -13,10 +16,44 @@ export interface Deps {
   /** Recent review texts per shop, for the near-duplicate check. */
   readonly signatures: SignatureIndexes;
   readonly log: Logger;
+  /** The hot read path's in-process caches (see ReadCaches). */
+  readonly cache: ReadCaches;
   readonly now: () => Date;
 }
 
 /** Deps over a set of models, with a fresh write queue and text index (one per process). */
+/**
+ * What every request reads, cached per process: the caller behind an API key,
+ * products, rating summaries. A write in this process clears its entries at
+ * once; other processes see it within the TTL. A revoked key keeps working on
+ * other API processes for up to KEY_TTL_MS.
+ */
+export interface ReadCaches {
+  readonly keys: TtlCache<Caller | null>;
+  readonly products: TtlCache<ProductDoc | null>;
+  readonly summaries: TtlCache<RatingSummaryDoc | null>;
+}
+
+export const KEY_TTL_MS = 10_000;
+export const PRODUCT_TTL_MS = 5_000;
+export const SUMMARY_TTL_MS = 1_000;
+
+export function createReadCaches(): ReadCaches {
+  return {
+    keys: new TtlCache(KEY_TTL_MS),
+    products: new TtlCache(PRODUCT_TTL_MS),
+    summaries: new TtlCache(SUMMARY_TTL_MS),
+  };
+}
+
 export function createDeps(models: Models, priorStrength: number, log: Logger = createLogger("error")): Deps {
-  return { models, summaryLock: new KeyedLock(), priorStrength, signatures: new SignatureIndexes(), log, now: () => new Date() };
+  return {
+    models,
+    summaryLock: new KeyedLock(),
+    priorStrength,
+    signatures: new SignatureIndexes(),
+    log,
+    cache: createReadCaches(),
+    now: () => new Date(),
+  };
 }

@@ -117,6 +117,7 @@ export async function revokeKey(deps: Deps, shopId: string, keyId: string): Prom
     doc.revokedAt = deps.now();
     await deps.models.ApiKey.updateOne({ _id: doc._id }, { $set: { revokedAt: doc.revokedAt } });
   }
+  deps.cache.keys.delete(doc._id);
   return toInfo(doc);
 }
 
@@ -136,11 +137,16 @@ export async function authenticate(deps: Deps, authorization: string | null): Pr
   if (!match) {
     throw new StarlingError("UNAUTHENTICATED", "Send your shop's API key as `Authorization: Bearer <key>`.");
   }
-  const doc = await deps.models.ApiKey.findById(hashKey(match[1]!)).lean<ApiKeyDoc>();
-  if (!doc || doc.revokedAt) throw new StarlingError("UNAUTHENTICATED", "This API key is not valid (unknown or revoked).");
-  const shop = await findShop(deps, doc.shopId);
-  if (!shop) throw new StarlingError("UNAUTHENTICATED", "This API key is not valid.");
-  return { shop, keyId: doc.keyId, kind: doc.kind, scopes: new Set(doc.scopes as Scope[]) };
+  const hash = hashKey(match[1]!);
+  let caller = deps.cache.keys.get(hash);
+  if (caller === undefined) {
+    const doc = await deps.models.ApiKey.findById(hash).lean<ApiKeyDoc>();
+    const shop = doc && !doc.revokedAt ? await findShop(deps, doc.shopId) : null;
+    caller = doc && shop ? { shop, keyId: doc.keyId, kind: doc.kind, scopes: new Set(doc.scopes as Scope[]) } : null;
+    deps.cache.keys.set(hash, caller);
+  }
+  if (!caller) throw new StarlingError("UNAUTHENTICATED", "This API key is not valid (unknown or revoked).");
+  return caller;
 }
 
 /** The caller's shop if the key holds `scope` (any of them, for a list); FORBIDDEN otherwise. */

@@ -33,12 +33,21 @@ export async function putProduct(deps: Deps, shopId: string, input: { id: string
     if (isDuplicateKey(err)) return upsert();
     throw err;
   });
+  deps.cache.products.delete(doc!._id);
   return toProduct(doc!);
 }
 
 /** The shop's products with these ids, in the order asked, null where there is none. */
 export async function findProducts(deps: Deps, shopId: string, ids: readonly string[]): Promise<(Product | null)[]> {
-  const docs = await findByIds(deps.models.Product, ids.map((id) => productKey(shopId, id)));
-  const byId = new Map(docs.map((d) => [d.productId, toProduct(d)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  const keys = ids.map((id) => productKey(shopId, id));
+  const found = await deps.cache.products.getMany(keys, async (missing) => {
+    const docs = await findByIds(deps.models.Product, missing);
+    const byKey = new Map<string, ProductDoc | null>(missing.map((k) => [k, null]));
+    for (const d of docs) byKey.set(d._id, d);
+    return byKey;
+  });
+  return keys.map((k) => {
+    const doc = found.get(k);
+    return doc ? toProduct(doc) : null;
+  });
 }

@@ -141,13 +141,19 @@ export function ratingFrom(
 export async function loadRatings(deps: Deps, shopId: string, productIds: readonly string[]): Promise<Rating[]> {
   // The shop's prior and the products' summaries, in parallel: each by `_id`
   // (see findByIds for why not one `$in` with the shop's id in it).
-  const [shopDocs, docs] = await Promise.all([
-    findByIds(deps.models.RatingSummary, [shopSummaryId(shopId)]),
-    findByIds(deps.models.RatingSummary, productIds.map((p) => productSummaryId(shopId, p))),
+  const load = (ids: string[]) =>
+    deps.cache.summaries.getMany(ids, async (missing) => {
+      const docs = await findByIds(deps.models.RatingSummary, missing);
+      const byId = new Map<string, RatingSummaryDoc | null>(missing.map((id) => [id, null]));
+      for (const d of docs) byId.set(d._id, d);
+      return byId;
+    });
+  const [shops, byId] = await Promise.all([
+    load([shopSummaryId(shopId)]),
+    load(productIds.map((p) => productSummaryId(shopId, p))),
   ]);
-  const byId = new Map(docs.map((d) => [d._id, d]));
-  const shop = shopDocs[0];
-  return productIds.map((p) => ratingFrom(byId.get(productSummaryId(shopId, p)), shop, deps.priorStrength));
+  const shop = shops.get(shopSummaryId(shopId)) ?? undefined;
+  return productIds.map((p) => ratingFrom(byId.get(productSummaryId(shopId, p)) ?? undefined, shop, deps.priorStrength));
 }
 
 /**
@@ -217,6 +223,7 @@ export async function reweightCountedReview(
 
 /** Recomputes a summary's period from its published reviews: two sorted reads, only when a review stops counting. */
 async function refreshPeriod(deps: Deps, summaryId: string, scope: { shopId: string; productId?: string }): Promise<void> {
+  deps.cache.summaries.delete(summaryId);
   const filter = { ...scope, status: "published" as const };
   const [oldest] = await deps.models.Review.find(filter, { createdAt: 1 }).sort({ createdAt: 1 }).limit(1).lean<ReviewDoc[]>();
   const [newest] = await deps.models.Review.find(filter, { createdAt: 1 }).sort({ createdAt: -1 }).limit(1).lean<ReviewDoc[]>();
@@ -252,6 +259,7 @@ async function incrementSummary(
   }
   const update = () =>
     deps.models.RatingSummary.collection.updateOne({ _id } as never, { ...change, $inc, $setOnInsert } as never, { upsert: true });
+  deps.cache.summaries.delete(_id);
   try {
     await update();
   } catch (err) {
@@ -276,6 +284,7 @@ export interface RecomputeReport {
  */
 export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
   const { Review, RatingSummary } = deps.models;
+  deps.cache.summaries.clear();
   // Set every review's flag to what the rebuild will count (published ones),
   // so a later sync of a review this rebuild already counted changes nothing.
   await Review.updateMany({ status: "published", summaryApplied: false }, { $set: { summaryApplied: true } });
@@ -323,6 +332,7 @@ export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
     repaired.push(id);
     await RatingSummary.collection.replaceOne({ _id: id } as never, storable(want) as never, { upsert: true });
   }
+  deps.cache.summaries.clear();
   return { summaries: stored.length + fresh.size, repaired: repaired.sort() };
 }
 

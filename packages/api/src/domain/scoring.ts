@@ -233,6 +233,7 @@ async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
     histograms.set(r.productId, h);
   }
   const fit = fitPriorStrength([...histograms.values()], { floor: deps.priorStrength });
+  deps.cache.summaries.delete(shopSummaryId(shopId));
   await deps.models.RatingSummary.collection.updateOne(
     { _id: shopSummaryId(shopId) } as never,
     { $set: { priorStrength: fit.strength } },

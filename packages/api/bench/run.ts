@@ -89,18 +89,20 @@ const gqlBody = (query: string, variables: Record<string, unknown> = {}) => JSON
 
 async function main() {
   pin(process.pid, 1);
-  const db = await startEmbeddedFerretDB({
-    binDir: path.join(REPO_ROOT, ".data/bin"),
-    dataDir: path.join(REPO_ROOT, ".data/bench-ferretdb"),
-  });
-  pin(db.pid, 0);
-  const conn = await connect(db.uri, "bench", 30_000);
+  // MONGODB_URI: benchmark against that server (its database "bench"); else a FerretDB of its own.
+  const external = process.env.MONGODB_URI;
+  const db = external
+    ? null
+    : await startEmbeddedFerretDB({ binDir: path.join(REPO_ROOT, ".data/bin"), dataDir: path.join(REPO_ROOT, ".data/bench-ferretdb") });
+  if (db) pin(db.pid, 0);
+  const uri = external ?? db!.uri;
+  const conn = await connect(uri, "bench", 30_000);
   const models = bindModels(conn);
   const seeded = await seedBench(models);
   console.error(seeded.reused ? "reusing the seeded benchmark database" : `seeded in ${seeded.seconds.toFixed(0)} s`);
 
   const starling = await startServer(["src/cli.ts", "serve"], {
-    MONGODB_URI: db.uri,
+    MONGODB_URI: uri,
     STARLING_DB_NAME: "bench",
     NODE_ENV: "production",
     LOG_LEVEL: "warn",
@@ -185,7 +187,7 @@ async function main() {
       const server = servers[s.server]!;
       const pid = server.child.pid!;
       const before = cpuTicks(pid);
-      const dbBefore = s.server === "Starling" ? cpuTicks(db.pid) : 0;
+      const dbBefore = s.server === "Starling" && db ? cpuTicks(db.pid) : 0;
       const request = { method: s.method ?? "POST", path: s.path, body: s.body };
       const r = await autocannon({
         url: s.path ? `${server.url}${s.path}` : server.url,
@@ -202,7 +204,7 @@ async function main() {
         p50: r.latency.p50,
         p99: r.latency.p99,
         cpuUsPerReq: ((cpuTicks(pid) - before) * TICK_US) / total,
-        dbCpuUsPerReq: s.server === "Starling" ? ((cpuTicks(db.pid) - dbBefore) * TICK_US) / total : null,
+        dbCpuUsPerReq: s.server === "Starling" && db ? ((cpuTicks(db.pid) - dbBefore) * TICK_US) / total : null,
         rssMb: rssMb(pid),
         errors: r.errors + r.non2xx,
       };
@@ -223,7 +225,7 @@ async function main() {
       med(s.name, "p50").toFixed(1),
       med(s.name, "p99").toFixed(1),
       med(s.name, "cpuUsPerReq").toFixed(0),
-      s.server === "Starling" ? med(s.name, "dbCpuUsPerReq").toFixed(0) : "",
+      s.server === "Starling" && db ? med(s.name, "dbCpuUsPerReq").toFixed(0) : "",
       med(s.name, "rssMb").toFixed(0),
       (rps / yoga).toFixed(2),
       (rps / apollo).toFixed(2),
@@ -244,7 +246,7 @@ async function main() {
 
   for (const { child } of Object.values(servers)) child.kill("SIGTERM");
   await conn.close();
-  await db.stop();
+  await db?.stop();
 }
 
 const children: ChildProcess[] = [];

@@ -80,7 +80,12 @@ async function demo(config: Config, log: Logger): Promise<number> {
     config,
     log,
     beforeListen: (deps) =>
-      demoPlayground(deps, (reviews) => log.info("demo shop ready", { shopId: DEMO_SHOP_ID, reviews })),
+      demoPlayground(deps, ({ reviews, reused }) =>
+        log.info(reused ? "reusing the demo shop of an earlier run (delete .data/ferretdb for a fresh one)" : "demo shop ready", {
+          shopId: DEMO_SHOP_ID,
+          reviews,
+        }),
+      ),
   });
   process.stdout.write(
     [

@@ -9,7 +9,7 @@ import path from "node:path";
 import { getIntrospectionQuery, type IntrospectionQuery } from "graphql";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoPlayground } from "../src/demo/seed.js";
+import { demoPlayground, seedDemoShop } from "../src/demo/seed.js";
 import { startStarling, type Starling } from "../src/starling.js";
 import { memoryLogger, testConfig } from "./helpers.js";
 
@@ -46,6 +46,16 @@ describe("schema", () => {
       if (t.kind === "ENUM") for (const v of t.enumValues) if (!v.description) missing.push(`${t.name}.${v.name}`);
     }
     expect(missing).toEqual([]);
+  });
+});
+
+describe("demo shop", () => {
+  it("is seeded once and reused as it is on the next start", async () => {
+    const before = await starling.deps.models.Review.countDocuments({ shopId: "shop_demo" });
+    expect(before).toBeGreaterThan(100);
+    const again = await seedDemoShop(starling.deps);
+    expect(again).toMatchObject({ reused: true, reviews: before });
+    expect(await starling.deps.models.Review.countDocuments({ shopId: "shop_demo" })).toBe(before);
   });
 });
 

@@ -125,15 +125,19 @@ function weighted(rnd: () => number, weights: number[]): number {
   return weights.length;
 }
 
-export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; reviews: number }> {
-  if (!(await findShop(deps, DEMO_SHOP_ID))) {
-    await createShop(deps, {
-      id: DEMO_SHOP_ID,
-      name: "Starling Demo Outfitters",
-      secretKey: DEMO_SECRET_KEY,
-      publishableKey: DEMO_PUBLISHABLE_KEY,
-    });
+export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; reviews: number; reused: boolean }> {
+  // A demo shop from an earlier run is kept as it is (with whatever was done
+  // to it since): seeding again could clash with reviews an older version of
+  // this file wrote under the same idempotency keys.
+  if (await findShop(deps, DEMO_SHOP_ID)) {
+    return { shopId: DEMO_SHOP_ID, reviews: await deps.models.Review.countDocuments({ shopId: DEMO_SHOP_ID }), reused: true };
   }
+  await createShop(deps, {
+    id: DEMO_SHOP_ID,
+    name: "Starling Demo Outfitters",
+    secretKey: DEMO_SECRET_KEY,
+    publishableKey: DEMO_PUBLISHABLE_KEY,
+  });
   const rnd = random(20261127);
   const start = Date.parse("2026-01-05T09:00:00Z");
   let reviews = 0;
@@ -179,7 +183,7 @@ export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; review
     });
     reviews++;
   }
-  return { shopId: DEMO_SHOP_ID, reviews };
+  return { shopId: DEMO_SHOP_ID, reviews, reused: false };
 }
 
 export const DEMO_QUERY = `# A product's rating and its newest reviews.
@@ -210,9 +214,12 @@ query ProductRating {
 `;
 
 /** Seeds the demo shop and returns the playground set up to query it. */
-export async function demoPlayground(deps: Deps, onSeeded: (reviews: number) => void = () => {}): Promise<GraphiQLOptions> {
+export async function demoPlayground(
+  deps: Deps,
+  onSeeded: (seeded: { reviews: number; reused: boolean }) => void = () => {},
+): Promise<GraphiQLOptions> {
   const seeded = await seedDemoShop(deps);
-  onSeeded(seeded.reviews);
+  onSeeded(seeded);
   return {
     defaultQuery: DEMO_QUERY,
     headers: JSON.stringify({ Authorization: `Bearer ${DEMO_SECRET_KEY}` }, null, 2),

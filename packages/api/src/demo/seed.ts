@@ -9,6 +9,7 @@ import type { Deps } from "../domain/deps.js";
 import { putProduct } from "../domain/products.js";
 import { submitReview } from "../domain/reviews.js";
 import { createShop, findShop } from "../domain/shops.js";
+import { createInvitation } from "../domain/invitations.js";
 
 export const DEMO_SHOP_ID = "shop_demo";
 /** Public on purpose: the demo runs on loopback with throwaway data. Never use these for a real shop. */
@@ -166,6 +167,26 @@ export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; review
       reviews++;
     }
   }
+  // Verified purchases: reviews written through the shop's purchase invitations.
+  const invitedAt = start + 310 * 86_400_000;
+  for (let i = 0; i < 4; i++) {
+    const at = new Date(invitedAt + i * 86_400_000);
+    const atDeps = { ...deps, now: () => at };
+    const { token } = await createInvitation(atDeps, DEMO_SHOP_ID, { productId: "trail-runner-2", orderRef: `demo-order-${1001 + i}` });
+    const rating = i === 2 ? 4 : 5;
+    const [title, body] = englishReview(rnd, rating);
+    await submitReview(atDeps, DEMO_SHOP_ID, {
+      productId: "trail-runner-2",
+      rating,
+      title,
+      body,
+      reviewer: { name: `${pick(rnd, NAMES)} ${String.fromCharCode(65 + i)}.`, externalId: `demo-buyer-${i}` },
+      language: "en",
+      invitationToken: token,
+    });
+    reviews++;
+  }
+
   // A burst of the kind Starling discounts: ten first-time reviewers giving the
   // rain shell five stars within two hours, long after its last review. (Their
   // texts differ: copied texts would be quarantined instead, a different check.)

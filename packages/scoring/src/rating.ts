@@ -80,19 +80,31 @@ export function bayesianRating(h: StarHistogram, prior: RatingPrior): BayesianRa
   for (const n of h) {
     if (!(n >= 0) || !Number.isFinite(n)) throw new RangeError(`histogram counts must be finite and >= 0, got ${n}`);
   }
+  return dirichletPosterior(h, histogramTotal(h), prior);
+}
+
+/**
+ * The posterior shared by the plain and the trust-weighted rating: `counts`
+ * per star level (weighted or not) move the mean, while the spread follows
+ * `evidence`, the number of reviews the counts are worth (N unweighted,
+ * Kish's effective size with trust weights).
+ */
+export function dirichletPosterior(counts: readonly number[], evidence: number, prior: RatingPrior): BayesianRating {
   const m = prior.strength;
-  const total = histogramTotal(h) + m;
+  let countSum = 0;
+  for (let i = 0; i < 5; i++) countSum += counts[i]!;
+  const total = countSum + m;
   let mean = 0;
   let secondMoment = 0;
   let priorMean = 0;
   for (let i = 0; i < 5; i++) {
     const stars = i + 1;
-    const p = (h[i]! + m * prior.shares[i]!) / total;
+    const p = (counts[i]! + m * prior.shares[i]!) / total;
     mean += stars * p;
     secondMoment += stars * stars * p;
     priorMean += stars * prior.shares[i]!;
   }
-  const sd = Math.sqrt(Math.max(0, secondMoment - mean * mean) / (total + 1));
+  const sd = Math.sqrt(Math.max(0, secondMoment - mean * mean) / (evidence + m + 1));
   return {
     mean,
     interval: [clampStars(mean - Z_TWO_SIDED_95 * sd), clampStars(mean + Z_TWO_SIDED_95 * sd)],

@@ -9,7 +9,7 @@
  * (SCORING.md §1, "Trust weighting").
  */
 import { requireInput } from "./errors.js";
-import { type BayesianRating, type RatingPrior, type StarHistogram, plainMean } from "./rating.js";
+import { type BayesianRating, type RatingPrior, type StarHistogram, dirichletPosterior, plainMean } from "./rating.js";
 
 /** A full trust weight, in basis points. */
 export const FULL_WEIGHT_BP = 10_000;
@@ -99,9 +99,6 @@ export interface TrustWeightedRating extends BayesianRating {
   readonly plainMean: number | null;
 }
 
-const Z_TWO_SIDED_95 = 1.959963984540054;
-const Z_ONE_SIDED_95 = 1.6448536269514722;
-
 /**
  * Trust-weighted Dirichlet-multinomial posterior rating.
  *
@@ -122,24 +119,8 @@ export function trustWeightedRating(counts: RatingCounts, prior: RatingPrior): T
   const weightSum = weighted.reduce((a, b) => a + b, 0);
   const squares = counts.weightSquaresBp2 / (FULL_WEIGHT_BP * FULL_WEIGHT_BP);
   const effectiveCount = squares > 0 ? (weightSum * weightSum) / squares : 0;
-  const total = weightSum + m;
-  let mean = 0;
-  let secondMoment = 0;
-  let priorMean = 0;
-  for (let i = 0; i < 5; i++) {
-    const stars = i + 1;
-    const p = (weighted[i]! + m * prior.shares[i]!) / total;
-    mean += stars * p;
-    secondMoment += stars * stars * p;
-    priorMean += stars * prior.shares[i]!;
-  }
-  const sd = Math.sqrt(Math.max(0, secondMoment - mean * mean) / (effectiveCount + m + 1));
   return {
-    mean,
-    interval: [clampStars(mean - Z_TWO_SIDED_95 * sd), clampStars(mean + Z_TWO_SIDED_95 * sd)],
-    lowerBound: clampStars(mean - Z_ONE_SIDED_95 * sd),
-    priorMean,
-    priorStrength: m,
+    ...dirichletPosterior(weighted, effectiveCount, prior),
     count: counts.count,
     weightedCount: weightSum,
     effectiveCount,
@@ -148,6 +129,3 @@ export function trustWeightedRating(counts: RatingCounts, prior: RatingPrior): T
   };
 }
 
-function clampStars(x: number): number {
-  return Math.min(5, Math.max(1, x));
-}

@@ -63,7 +63,7 @@ describe("idempotency", () => {
     // counting leaves: the review stored, not yet counted. (Take it out of the
     // counts the way a rejection does, then make it published again.)
     await api.models.Review.updateOne({ _id: id }, { $set: { status: "rejected" } });
-    await syncReviewCount(api.starling.deps, id);
+    await syncReviewCount(api.starling.deps, (await api.models.Review.findById(id).lean())!);
     await api.models.Review.updateOne({ _id: id }, { $set: { status: "published" } });
     expect((await api.models.Review.findById(id).lean())?.summaryApplied).toBe(false);
     expect((await api.gql(RATING, { id: "crashy" })).data.product.rating.count).toBe(0);

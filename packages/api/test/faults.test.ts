@@ -8,6 +8,7 @@
  * hang, and (for the database fault) the same API process serving again
  * without a restart.
  */
+import { SUMMARY_TTL_MS } from "../src/domain/deps.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
@@ -255,7 +256,14 @@ async function checkStored(opts: { uri: string; dbName: string; shopId: string; 
     const repair = await recomputeSummaries(direct.deps);
     const after = await direct.models.RatingSummary.findById(summaryId).lean<RatingSummaryDoc>();
     const histogram = [1, 2, 3, 4, 5].map((s) => stored.filter((d) => d.rating === s).length);
-    const viaApi = await gql<any>(opts.apiUrl, RATING, { id: "tent" }, opts.key);
+    // The API caches summaries for up to SUMMARY_TTL_MS; a recompute run from
+    // another process (as here) shows once that has passed.
+    let viaApi = await gql<any>(opts.apiUrl, RATING, { id: "tent" }, opts.key);
+    const deadline = Date.now() + SUMMARY_TTL_MS + 5_000;
+    while (viaApi.data?.product?.rating?.count !== after?.count && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      viaApi = await gql<any>(opts.apiUrl, RATING, { id: "tent" }, opts.key);
+    }
 
     const counts = {
       attempts: report.attempts,

@@ -95,7 +95,7 @@ async function transition(
     note: input.note,
     actor,
   });
-  await syncReviewCount(deps, doc._id);
+  await syncReviewCount(deps, doc);
   return toReview({ ...doc, status: input.to });
 }
 

@@ -52,7 +52,7 @@ export async function eraseReviewerData(
   who: ReviewerRef,
   mode: "anonymise" | "delete",
 ): Promise<{ reviews: number; invitations: number }> {
-  const reviews = await deps.models.Review.find(reviewerFilter(shopId, who), { _id: 1, status: 1 }).lean<ReviewDoc[]>();
+  const reviews = await deps.models.Review.find(reviewerFilter(shopId, who), { _id: 1, status: 1, shopId: 1, productId: 1 }).lean<ReviewDoc[]>();
   for (const r of reviews) {
     if (mode === "anonymise") {
       await deps.models.Review.updateOne(
@@ -62,7 +62,7 @@ export async function eraseReviewerData(
     } else {
       // Out of the rating first (the counts move under the product lock), then gone.
       await deps.models.Review.updateOne({ _id: r._id }, { $set: { status: "rejected" } });
-      await syncReviewCount(deps, r._id);
+      await syncReviewCount(deps, r);
       await deps.models.Review.deleteOne({ _id: r._id });
     }
     // The log keeps that it happened, never whose data it was.

@@ -165,10 +165,9 @@ export async function loadRatings(deps: Deps, shopId: string, productIds: readon
  * and increment leaves a summary short, which `recompute` repairs.
  * Returns whether the counts changed.
  */
-export async function syncReviewCount(deps: Deps, reviewId: string): Promise<boolean> {
-  const first = await deps.models.Review.findById(reviewId, { shopId: 1, productId: 1 }).lean<ReviewDoc>();
-  if (!first) return false;
-  const productKey = productSummaryId(first.shopId, first.productId);
+export async function syncReviewCount(deps: Deps, stored: Pick<ReviewDoc, "_id" | "shopId" | "productId">): Promise<boolean> {
+  const reviewId = stored._id;
+  const productKey = productSummaryId(stored.shopId, stored.productId);
   return deps.summaryLock.run(productKey, async () => {
     const review = await deps.models.Review.findById(reviewId).lean<ReviewDoc>();
     if (!review) return false;

@@ -160,11 +160,11 @@ export async function submitReview(
   // A review that cannot be scored (a bug, or the scorer refusing odd input)
   // still counts, at full weight, rather than failing the customer's
   // submission; `recompute --rescore` scores it later.
-  const score = await scoreStoredReview(deps, stored._id).catch((err: unknown) => {
+  const score = await scoreStoredReview(deps, stored).catch((err: unknown) => {
     deps.log.error("scoring failed; the review counts at full weight until a re-score", { reviewId: stored._id, error: err });
     return null;
   });
-  await syncReviewCount(deps, stored._id);
+  await syncReviewCount(deps, stored);
   // Scoring may have quarantined it (a copy of another author's text).
   const status = score?.reasons.some((r) => r.code === "duplicate_text")
     ? ((await deps.models.Review.findById(stored._id, { status: 1 }).lean<ReviewDoc>())?.status ?? stored.status)

@@ -104,10 +104,12 @@ async function saveState(deps: Deps, id: string, state: unknown): Promise<void> 
  * nothing), under its product's lock so a product's arrivals are scored one at
  * a time and in order. Returns the review's score.
  */
-export async function scoreStoredReview(deps: Deps, reviewId: string): Promise<StoredScore | null> {
-  const head = await deps.models.Review.findById(reviewId, { shopId: 1, productId: 1 }).lean<ReviewDoc>();
-  if (!head) return null;
-  const productKey = productSummaryId(head.shopId, head.productId);
+export async function scoreStoredReview(
+  deps: Deps,
+  stored: Pick<ReviewDoc, "_id" | "shopId" | "productId">,
+): Promise<StoredScore | null> {
+  const reviewId = stored._id;
+  const productKey = productSummaryId(stored.shopId, stored.productId);
   return deps.summaryLock.run(productKey, async () => {
     const review = await deps.models.Review.findById(reviewId).lean<ReviewDoc>();
     if (!review) return null;

@@ -21,7 +21,6 @@ import {
   type ScoredReview,
   DEFAULT_SCORING_OPTIONS,
   SignatureIndex,
-  checkDuplicate,
   describeReason,
   empiricalBayesPrior,
   initialProductState,
@@ -112,11 +111,334 @@ function field(o: Record<string, unknown>, name: string, line: number, kind: "st
   return v;
 }
 
+/** One input line, checked: what the scorer needs of it. */
+export interface ParsedReview {
+  readonly reviewId: string;
+  readonly productId: string;
+  readonly reviewerId: string;
+  readonly stars: number;
+  readonly timeMs: number;
+  readonly text: string | undefined;
+  readonly verified: boolean | undefined;
+}
+
+// Day of the last ISO time parsed and its start in ms: input is in arrival
+// order, so nearly every time falls on the day before it.
+let isoDay = "";
+let isoDayMs = Number.NaN;
+
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * Date.parse for a time, with a fast path for the form JSON.stringify(new
+ * Date()) writes, "YYYY-MM-DDTHH:MM:SS.sssZ": the day's start comes from
+ * Date.parse itself (once per day), the time of day is added. Anything else
+ * goes to Date.parse, so the result is always Date.parse's.
+ */
+export function parseTimeMs(t: string): number {
+  if (t.length === 24 && t.charCodeAt(10) === 84 && t.charCodeAt(13) === 58 && t.charCodeAt(16) === 58 && t.charCodeAt(19) === 46 && t.charCodeAt(23) === 90) {
+    const hh = digits(t, 11, 2);
+    const mm = digits(t, 14, 2);
+    const ss = digits(t, 17, 2);
+    const ms = digits(t, 20, 3);
+    if (hh >= 0 && hh < 24 && mm >= 0 && mm < 60 && ss >= 0 && ss < 60 && ms >= 0) {
+      if (!t.startsWith(isoDay)) {
+        const day = t.slice(0, 10);
+        const dayMs = Date.parse(`${day}T00:00:00.000Z`);
+        // Only a day that round-trips exactly is cached (no month 13, no 30 February).
+        const exact = Number.isFinite(dayMs) && new Date(dayMs).toISOString().startsWith(day);
+        isoDay = exact ? day : "";
+        isoDayMs = exact ? dayMs : Number.NaN;
+      }
+      if (isoDay !== "") return isoDayMs + ((hh * 60 + mm) * 60 + ss) * 1000 + ms;
+    }
+  }
+  return Date.parse(t);
+}
+
+// A backslash (an escape) or a raw control character (invalid JSON) sends a line to JSON.parse.
+const NEEDS_JSON_PARSE = /[\u0000-\u001f\\]/;
+
+function isKey(s: string, at: number, end: number, name: string): boolean {
+  return end - at === name.length && s.startsWith(name, at);
+}
+
+/**
+ * The common line, parsed without JSON.parse: a flat object of strings
+ * without escapes, one-digit numbers and booleans, with every field of the
+ * right type and a valid time. Null for anything else, which then takes the
+ * JSON.parse path: that one decides what is valid and words the errors, so
+ * the two paths agree on every line (a test checks).
+ */
+function parseCommon(s: string): ParsedReview | null {
+  const last = s.length - 1;
+  if (s.charCodeAt(0) !== 123 || s.charCodeAt(last) !== 125 || last < 2 || NEEDS_JSON_PARSE.test(s)) return null;
+  let reviewId: string | undefined;
+  let productId: string | undefined;
+  let reviewerId: string | undefined;
+  let time: string | undefined;
+  let stars = 0;
+  let text: string | undefined;
+  let verified: boolean | undefined;
+  let i = 1;
+  for (;;) {
+    if (s.charCodeAt(i) !== 34) return null;
+    const keyEnd = s.indexOf('"', i + 1);
+    if (keyEnd < 0 || s.charCodeAt(keyEnd + 1) !== 58) return null;
+    const v = keyEnd + 2;
+    const c = s.charCodeAt(v);
+    let next: number;
+    let str: string | undefined;
+    let num = -1;
+    let bool: boolean | undefined;
+    if (c === 34) {
+      const end = s.indexOf('"', v + 1);
+      if (end < 0) return null;
+      str = s.slice(v + 1, end);
+      next = end + 1;
+    } else if (c >= 48 && c <= 57) {
+      num = c - 48;
+      next = v + 1;
+    } else if (s.startsWith("true", v)) {
+      bool = true;
+      next = v + 4;
+    } else if (s.startsWith("false", v)) {
+      bool = false;
+      next = v + 5;
+    } else return null;
+    const after = s.charCodeAt(next);
+    if (after !== 44 && !(after === 125 && next === last)) return null;
+    const k = i + 1;
+    if (isKey(s, k, keyEnd, "reviewId")) {
+      if (str === undefined) return null;
+      reviewId = str;
+    } else if (isKey(s, k, keyEnd, "productId")) {
+      if (str === undefined) return null;
+      productId = str;
+    } else if (isKey(s, k, keyEnd, "reviewerId")) {
+      if (str === undefined) return null;
+      reviewerId = str;
+    } else if (isKey(s, k, keyEnd, "rating")) {
+      if (num < 1 || num > 5) return null;
+      stars = num;
+    } else if (isKey(s, k, keyEnd, "time")) {
+      if (str === undefined) return null;
+      time = str;
+    } else if (isKey(s, k, keyEnd, "text")) {
+      if (str === undefined) return null;
+      text = str;
+    } else if (isKey(s, k, keyEnd, "verified")) {
+      if (bool === undefined) return null;
+      verified = bool;
+    }
+    if (after === 125) break;
+    i = next + 1;
+  }
+  if (reviewId === undefined || productId === undefined || reviewerId === undefined || time === undefined || stars === 0) return null;
+  const timeMs = parseTimeMs(time);
+  if (!Number.isFinite(timeMs)) return null;
+  return { reviewId, productId, reviewerId, stars, timeMs, text, verified };
+}
+
+/**
+ * Parses and checks one input line (already trimmed, not empty).
+ *
+ * @throws {InputLineError} for malformed JSON, a missing or mistyped field,
+ *   a rating outside 1..5 or an unparseable time
+ */
+export function parseReviewLine(text: string, lineNumber: number): ParsedReview {
+  const common = parseCommon(text);
+  if (common !== null) return common;
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new InputLineError(`line ${lineNumber}: not valid JSON`);
+  }
+  const reviewId = field(o, "reviewId", lineNumber, "string") as string;
+  const productId = field(o, "productId", lineNumber, "string") as string;
+  const reviewerId = field(o, "reviewerId", lineNumber, "string") as string;
+  const stars = field(o, "rating", lineNumber, "number") as number;
+  const time = field(o, "time", lineNumber, "string") as string;
+  const reviewText = field(o, "text", lineNumber, "string", true) as string | undefined;
+  const verified = field(o, "verified", lineNumber, "boolean", true) as boolean | undefined;
+  if (!Number.isInteger(stars) || stars < 1 || stars > 5) throw new InputLineError(`line ${lineNumber}: "rating" must be an integer 1..5, got ${stars}`);
+  const timeMs = parseTimeMs(time);
+  if (!Number.isFinite(timeMs)) throw new InputLineError(`line ${lineNumber}: "time" must be ISO 8601, got ${JSON.stringify(time)}`);
+  return { reviewId, productId, reviewerId, stars, timeMs, text: reviewText, verified };
+}
+
 export interface ScoreJsonlSummary {
   readonly reviews: number;
   readonly products: number;
   readonly discounted: number;
   readonly bursts: number;
+}
+
+/**
+ * The scoring half of the command: takes reviews already parsed, with
+ * products and reviewers as small integers (numbered in order of first
+ * appearance, see {@link intern}), scores them in input order and passes each
+ * output line (with its newline) to `write`. The CLI feeds it from a parsing
+ * thread; {@link scoreJsonl} from lines in the same thread. Either way the
+ * output is the same.
+ */
+export class JsonlScorer {
+  private readonly options = DEFAULT_SCORING_OPTIONS;
+  /** Per product and per reviewer number: name and state. */
+  readonly productNames: string[] = [];
+  private readonly products: ProductState[] = [];
+  readonly reviewerNames: string[] = [];
+  private readonly reviewers: ReviewerState[] = [];
+  private readonly signatures = new SignatureIndex();
+  // Reviews wait here until no later arrival can re-weight them: a re-weight
+  // reaches back at most one window (options.windowMs) before the arrival
+  // that flags it. If times ever go backwards, everything waits for the end.
+  // Kept as finished lines, not objects: a window of reviews outlives a
+  // young-generation GC, and one string promotes far cheaper than a review's
+  // reason objects. The rare re-weight parses its line back.
+  private pendingTimes: number[] = [];
+  private pendingIds: string[] = [];
+  private pendingLines: string[] = [];
+  private head = 0;
+  private maxTimeMs = Number.NEGATIVE_INFINITY;
+  private ordered = true;
+  private count = 0;
+
+  constructor(private readonly write: (chunk: string) => void) {}
+
+  addProduct(name: string): void {
+    this.productNames.push(name);
+    this.products.push(initialProductState());
+  }
+
+  addReviewer(name: string): void {
+    this.reviewerNames.push(name);
+    this.reviewers.push(initialReviewerState());
+  }
+
+  /**
+   * Scores one review. The near-duplicate check takes the text, or a
+   * signature already computed with computeSignature (`minHashes` and
+   * `bandKeys`), or neither for a review without (long enough) text.
+   *
+   * @throws {InputLineError} when the review is earlier than its product's previous one
+   */
+  add(
+    lineNumber: number,
+    reviewId: string,
+    productNumber: number,
+    reviewerNumber: number,
+    stars: number,
+    timeMs: number,
+    verified: boolean | undefined,
+    text: string | undefined,
+    minHashes?: ArrayLike<number>,
+    bandKeys?: ArrayLike<number>,
+  ): void {
+    const product = this.products[productNumber]!;
+    if (product.arrival.arrivals > 0 && timeMs < product.arrival.lastMs) {
+      throw new InputLineError(`line ${lineNumber}: review ${reviewId} is earlier than the product's previous review; input must be in arrival order`);
+    }
+    const reviewer = this.reviewers[reviewerNumber]!;
+    const productId = this.productNames[productNumber]!;
+    const reviewerId = this.reviewerNames[reviewerNumber]!;
+    const duplicate =
+      minHashes !== undefined && bandKeys !== undefined
+        ? this.signatures.checkAndAddSigned({ reviewId, reviewerId, productId, timeMs }, minHashes, bandKeys)
+        : text !== undefined
+          ? this.signatures.checkAndAdd({ reviewId, reviewerId, productId, timeMs, text })
+          : null;
+    const score = scoreArrivalInPlace(product, reviewer, { reviewId, reviewerId, stars, verified }, timeMs, duplicate, this.options);
+    for (const r of score.reweighted) {
+      // Re-weights are rare (a burst) and reach back one window at most:
+      // a backward scan of the waiting reviews beats indexing every review.
+      for (let i = this.pendingIds.length - 1; i >= this.head; i--) {
+        if (this.pendingIds[i] !== r.reviewId) continue;
+        const line = JSON.parse(this.pendingLines[i]!) as { suspicion: number; trustWeight: number; reasons: { weight: number }[] };
+        line.suspicion = round4(r.suspicion);
+        line.trustWeight = r.trustWeightBp / 10_000;
+        line.reasons.push(reasonJson(r.reason) as { weight: number });
+        line.reasons.sort((a, b) => b.weight - a.weight);
+        this.pendingLines[i] = `${JSON.stringify(line)}\n`;
+        break;
+      }
+    }
+    this.pendingTimes.push(timeMs);
+    this.pendingIds.push(reviewId);
+    this.pendingLines.push(reviewLine({ reviewId, suspicion: score.suspicion, trustWeightBp: score.trustWeightBp, reasons: score.reasons }));
+    this.count++;
+    if (timeMs < this.maxTimeMs) this.ordered = false;
+    this.maxTimeMs = Math.max(this.maxTimeMs, timeMs);
+    if (this.ordered && (this.count & 1023) === 0) this.emitUpTo(this.maxTimeMs - this.options.windowMs);
+  }
+
+  private emitUpTo(limitMs: number): void {
+    const times = this.pendingTimes;
+    let head = this.head;
+    while (head < times.length && times[head]! < limitMs) this.write(this.pendingLines[head++]!);
+    this.head = head;
+    if (head > 65_536) {
+      this.pendingTimes = times.slice(head);
+      this.pendingIds = this.pendingIds.slice(head);
+      this.pendingLines = this.pendingLines.slice(head);
+      this.head = 0;
+    }
+  }
+
+  /** Writes the reviews still waiting, then one line per product; returns the totals. */
+  finish(): ScoreJsonlSummary {
+    this.emitUpTo(Number.POSITIVE_INFINITY);
+    const prior = empiricalBayesPrior(this.products.map((p) => p.counts.histogram));
+    let discounted = 0;
+    let bursts = 0;
+    for (let n = 0; n < this.products.length; n++) {
+      const productId = this.productNames[n]!;
+      const p = this.products[n]!;
+      const rating = trustWeightedRating(p.counts, prior);
+      discounted += rating.discountedCount;
+      bursts += p.arrival.bursts.length;
+      this.write(`${JSON.stringify({
+        productId,
+        rating: round4(rating.mean),
+        interval: [round4(rating.interval[0]), round4(rating.interval[1])],
+        lowerBound: round4(rating.lowerBound),
+        plainMean: rating.plainMean === null ? null : round4(rating.plainMean),
+        count: rating.count,
+        weightedCount: round4(rating.weightedCount),
+        discounted: rating.discountedCount,
+        discountReasons: p.discountReasons,
+        bursts: p.arrival.bursts.map((b) => ({
+          start: new Date(b.startMs).toISOString(),
+          end: new Date(b.endMs).toISOString(),
+          reasons: b.evidence.map((e) => reasonJson({ code: "burst", weight: 0, burst: e })),
+        })),
+      })}\n`);
+    }
+    return { reviews: this.count, products: this.products.length, discounted, bursts };
+  }
+}
+
+/**
+ * Numbers names in order of first appearance: `intern(names, name, onNew)`
+ * returns the name's number, calling onNew(name) the first time.
+ */
+export function intern(numbers: Map<string, number>, name: string, onNew: (name: string) => void): number {
+  let n = numbers.get(name);
+  if (n === undefined) {
+    n = numbers.size;
+    numbers.set(name, n);
+    onNew(name);
+  }
+  return n;
 }
 
 /**
@@ -127,121 +449,20 @@ export interface ScoreJsonlSummary {
  *   outside 1..5, an unparseable time, or a product's arrivals out of time order
  */
 export function scoreJsonl(lines: Iterable<string>, write: (chunk: string) => void): ScoreJsonlSummary {
-  const options = DEFAULT_SCORING_OPTIONS;
-  const products = new Map<string, ProductState>();
-  const productOrder: string[] = [];
-  const reviewers = new Map<string, ReviewerState>();
-  const signatures = new SignatureIndex();
-  // Reviews wait here until no later arrival can re-weight them: a re-weight
-  // reaches back at most one window (options.windowMs) before the arrival
-  // that flags it. If times ever go backwards, everything waits for the end.
-  // Kept as finished lines, not objects: a window of reviews outlives a
-  // young-generation GC, and one string promotes far cheaper than a review's
-  // reason objects. The rare re-weight parses its line back.
-  const pendingTimes: number[] = [];
-  const pendingIds: string[] = [];
-  const pendingLines: string[] = [];
-  let head = 0;
-  let maxTimeMs = Number.NEGATIVE_INFINITY;
-  let ordered = true;
+  const scorer = new JsonlScorer(write);
+  const productNumbers = new Map<string, number>();
+  const reviewerNumbers = new Map<string, number>();
+  const newProduct = (name: string) => scorer.addProduct(name);
+  const newReviewer = (name: string) => scorer.addReviewer(name);
   let lineNumber = 0;
-  let count = 0;
-
-  const emitUpTo = (limitMs: number) => {
-    while (head < pendingTimes.length && pendingTimes[head]! < limitMs) {
-      write(pendingLines[head++]!);
-    }
-    if (head > 65_536) {
-      pendingTimes.splice(0, head);
-      pendingIds.splice(0, head);
-      pendingLines.splice(0, head);
-      head = 0;
-    }
-  };
-
   for (const raw of lines) {
     lineNumber++;
     const text = raw.trim();
     if (text === "") continue;
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      throw new InputLineError(`line ${lineNumber}: not valid JSON`);
-    }
-    const reviewId = field(o, "reviewId", lineNumber, "string") as string;
-    const productId = field(o, "productId", lineNumber, "string") as string;
-    const reviewerId = field(o, "reviewerId", lineNumber, "string") as string;
-    const stars = field(o, "rating", lineNumber, "number") as number;
-    const time = field(o, "time", lineNumber, "string") as string;
-    const reviewText = field(o, "text", lineNumber, "string", true) as string | undefined;
-    const verified = field(o, "verified", lineNumber, "boolean", true) as boolean | undefined;
-    if (!Number.isInteger(stars) || stars < 1 || stars > 5) throw new InputLineError(`line ${lineNumber}: "rating" must be an integer 1..5, got ${stars}`);
-    const timeMs = Date.parse(time);
-    if (!Number.isFinite(timeMs)) throw new InputLineError(`line ${lineNumber}: "time" must be ISO 8601, got ${JSON.stringify(time)}`);
-
-    let product = products.get(productId);
-    if (product === undefined) {
-      products.set(productId, (product = initialProductState()));
-      productOrder.push(productId);
-    }
-    if (product.arrival.arrivals > 0 && timeMs < product.arrival.lastMs) {
-      throw new InputLineError(`line ${lineNumber}: review ${reviewId} is earlier than the product's previous review; input must be in arrival order`);
-    }
-    let reviewer = reviewers.get(reviewerId);
-    if (reviewer === undefined) reviewers.set(reviewerId, (reviewer = initialReviewerState()));
-
-    const review = { reviewId, productId, reviewerId, stars, timeMs, text: reviewText, verified };
-    const duplicate = checkDuplicate(signatures, review);
-    const score = scoreArrivalInPlace(product, reviewer, review, timeMs, duplicate, options);
-    for (const r of score.reweighted) {
-      // Re-weights are rare (a burst) and reach back one window at most:
-      // a backward scan of the waiting reviews beats indexing every review.
-      for (let i = pendingIds.length - 1; i >= head; i--) {
-        if (pendingIds[i] !== r.reviewId) continue;
-        const line = JSON.parse(pendingLines[i]!) as { suspicion: number; trustWeight: number; reasons: { weight: number }[] };
-        line.suspicion = round4(r.suspicion);
-        line.trustWeight = r.trustWeightBp / 10_000;
-        line.reasons.push(reasonJson(r.reason) as { weight: number });
-        line.reasons.sort((a, b) => b.weight - a.weight);
-        pendingLines[i] = `${JSON.stringify(line)}\n`;
-        break;
-      }
-    }
-    pendingTimes.push(timeMs);
-    pendingIds.push(reviewId);
-    pendingLines.push(reviewLine({ reviewId, suspicion: score.suspicion, trustWeightBp: score.trustWeightBp, reasons: score.reasons }));
-    count++;
-    if (timeMs < maxTimeMs) ordered = false;
-    maxTimeMs = Math.max(maxTimeMs, timeMs);
-    if (ordered && (count & 1023) === 0) emitUpTo(maxTimeMs - options.windowMs);
+    const r = parseReviewLine(text, lineNumber);
+    const product = intern(productNumbers, r.productId, newProduct);
+    const reviewer = intern(reviewerNumbers, r.reviewerId, newReviewer);
+    scorer.add(lineNumber, r.reviewId, product, reviewer, r.stars, r.timeMs, r.verified, r.text);
   }
-  emitUpTo(Number.POSITIVE_INFINITY);
-
-  const prior = empiricalBayesPrior([...products.values()].map((p) => p.counts.histogram));
-  let discounted = 0;
-  let bursts = 0;
-  for (const productId of productOrder) {
-    const p = products.get(productId)!;
-    const rating = trustWeightedRating(p.counts, prior);
-    discounted += rating.discountedCount;
-    bursts += p.arrival.bursts.length;
-    write(`${JSON.stringify({
-      productId,
-      rating: round4(rating.mean),
-      interval: [round4(rating.interval[0]), round4(rating.interval[1])],
-      lowerBound: round4(rating.lowerBound),
-      plainMean: rating.plainMean === null ? null : round4(rating.plainMean),
-      count: rating.count,
-      weightedCount: round4(rating.weightedCount),
-      discounted: rating.discountedCount,
-      discountReasons: p.discountReasons,
-      bursts: p.arrival.bursts.map((b) => ({
-        start: new Date(b.startMs).toISOString(),
-        end: new Date(b.endMs).toISOString(),
-        reasons: b.evidence.map((e) => reasonJson({ code: "burst", weight: 0, burst: e })),
-      })),
-    })}\n`);
-  }
-  return { reviews: count, products: products.size, discounted, bursts };
+  return scorer.finish();
 }

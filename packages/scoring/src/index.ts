@@ -60,6 +60,7 @@ export {
   SIGNATURE_SIZE,
   SignatureIndex,
   bestDuplicate,
+  computeSignature,
   estimatedJaccard,
   exactJaccard,
   shingleHashes,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InputLineError, scoreJsonl } from "../scripts/score-jsonl.js";
+import { InputLineError, parseReviewLine, parseTimeMs, scoreJsonl } from "../scripts/score-jsonl.js";
 
 const DAY = 86_400_000;
 const t0 = Date.parse("2025-01-01T00:00:00Z");
@@ -73,5 +73,86 @@ describe("score command", () => {
         JSON.stringify({ reviewId: "b", productId: "p", reviewerId: "v", rating: 5, time: iso(t0) }),
       ]),
     ).toThrow(/line 2: review b is earlier than the product's previous review/);
+  });
+});
+
+describe("line parsing", () => {
+  /** The reference: JSON.parse and Date.parse, as the command did before its fast path. */
+  function reference(line: string): unknown {
+    try {
+      const o = JSON.parse(line) as Record<string, unknown>;
+      const ok =
+        typeof o.reviewId === "string" &&
+        typeof o.productId === "string" &&
+        typeof o.reviewerId === "string" &&
+        typeof o.rating === "number" &&
+        Number.isInteger(o.rating) &&
+        o.rating >= 1 &&
+        o.rating <= 5 &&
+        typeof o.time === "string" &&
+        Number.isFinite(Date.parse(o.time)) &&
+        (o.text === undefined || typeof o.text === "string") &&
+        (o.verified === undefined || typeof o.verified === "boolean");
+      if (!ok) return "error";
+      return { reviewId: o.reviewId, productId: o.productId, reviewerId: o.reviewerId, stars: o.rating, timeMs: Date.parse(o.time as string), text: o.text, verified: o.verified };
+    } catch {
+      return "error";
+    }
+  }
+  function parsed(line: string): unknown {
+    try {
+      return { ...parseReviewLine(line, 1) };
+    } catch (err) {
+      expect(err).toBeInstanceOf(InputLineError);
+      return "error";
+    }
+  }
+
+  it("agrees with JSON.parse and Date.parse on ordinary and odd lines", () => {
+    const base = { reviewId: "r1", productId: "p1", reviewerId: "u1", rating: 4, time: "2024-03-05T06:07:08.009Z" };
+    const lines = [
+      JSON.stringify(base),
+      JSON.stringify({ ...base, text: "Great \"quoted\" text\nwith a newline ✓", verified: false }),
+      JSON.stringify({ time: base.time, rating: 5, reviewerId: "ü", productId: "p", reviewId: "x", verified: true, extra: "e" }),
+      JSON.stringify({ ...base, rating: 4.0 }),
+      JSON.stringify({ ...base, rating: 4.5 }),
+      JSON.stringify({ ...base, rating: "4" }),
+      JSON.stringify({ ...base, rating: 0 }),
+      JSON.stringify({ ...base, rating: 10 }),
+      JSON.stringify({ ...base, text: null }),
+      JSON.stringify({ ...base, verified: "yes" }),
+      JSON.stringify({ ...base, extra: { nested: [1, 2] } }),
+      JSON.stringify({ ...base, reviewId: 7 }),
+      `{"reviewId":"a","reviewId":"b","productId":"p","reviewerId":"u","rating":3,"time":"${base.time}"}`,
+      `{ "reviewId": "a", "productId": "p", "reviewerId": "u", "rating": 3, "time": "${base.time}" }`,
+      `{"reviewId":"a","productId":"p","reviewerId":"u","rating":3,"time":"${base.time}"}x`,
+      `{"reviewId":"a","productId":"p","reviewerId":"u","rating":3,"time":"${base.time}",}`,
+      `{"reviewId":"a\tb","productId":"p","reviewerId":"u","rating":3,"time":"${base.time}"}`,
+      `{"reviewId":"a\\u0041","productId":"p","reviewerId":"u","rating":3,"time":"${base.time}"}`,
+      `{"reviewId":"a","productId":"p","reviewerId":"u","rating":3,"time":"${base.time}","verified":truex}`,
+      `{"reviewId":"a","productId":"p","reviewerId":"u","rating":3,"time":"${base.time}","verified":null}`,
+      `{"reviewId":"a","productId":"p","reviewerId":"u","rating":3}`,
+      "{}",
+      "{",
+      "[]",
+    ];
+    for (const time of [
+      "2024-02-29T23:59:59.999Z", "2023-02-29T00:00:00.000Z", "2024-13-01T00:00:00.000Z", "2024-04-31T00:00:00.000Z",
+      "2024-01-01T24:00:00.000Z", "2024-01-01T12:60:00.000Z", "2024-01-01T12:00:60.000Z", "2024-01-01T12:00:00.00xZ",
+      "2024-01-01T12:00:00Z", "2024-01-01", "2024-01-01T12:00:00.000+02:00", "1969-12-31T23:59:59.999Z", "+002024-01-01T00:00:00.000Z",
+      "2024-1-01T00:00:00.000Z", "2024-01-01T00:00:00.000z", "yesterday", "",
+    ]) {
+      lines.push(JSON.stringify({ ...base, time }));
+    }
+    for (const line of lines) expect(parsed(line), line).toEqual(reference(line));
+  });
+
+  it("parses times exactly as Date.parse does", () => {
+    let ms = Date.parse("1999-12-31T00:00:00.000Z");
+    for (let i = 0; i < 2000; i++) {
+      ms += (i * 7_919_993) % 400_000_000;
+      const iso = new Date(ms).toISOString();
+      expect(parseTimeMs(iso)).toBe(Date.parse(iso));
+    }
   });
 });

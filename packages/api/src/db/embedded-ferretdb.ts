@@ -1,22 +1,35 @@
 /**
  * The embedded database for development, tests and the demo: FerretDB 1.24.2
  * with its SQLite backend, built from the Go module proxy on first use through
- * the wrapper in packages/api/ferretdb (see its main.go for why a wrapper).
+ * the wrapper in packages/api/ferretdb (see its main.go for why a wrapper),
+ * with one patch so lookups by `_id` use the `_id` index (ferretdb/patches).
  *
- * The binary's name carries a hash of the wrapper's sources, so a change to
+ * The binary's name carries a hash of the wrapper's sources and patches, so a change to
  * them rebuilds it and an unchanged checkout reuses it; Go's own caches (in
  * their default places) make a rebuild on the same machine fast.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm } from "node:fs/promises";
+import { chmod, copyFile, cp, mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { REPO_ROOT } from "../config.js";
 
 const WRAPPER_DIR = path.join(REPO_ROOT, "packages/api/ferretdb");
-const WRAPPER_SOURCES = ["go.mod", "go.sum", "main.go"];
+/**
+ * Upstream files replaced in a copy of FerretDB's module before the build (see
+ * ferretdb/patches/README.md), each with a line the upstream file must hold,
+ * so a different FerretDB version fails the build instead of taking a stale patch.
+ */
+const PATCHES = [
+  {
+    file: "patches/sqlite-metadata.go.in",
+    replaces: "internal/backends/sqlite/metadata/metadata.go",
+    upstreamHas: `IDColumn = DefaultColumn + "->'$._id'"`,
+  },
+];
+const WRAPPER_SOURCES = ["go.mod", "go.sum", "main.go", ...PATCHES.map((p) => p.file)];
 
 export interface EmbeddedFerretDB {
   /** mongodb://127.0.0.1:PORT/ */
@@ -46,13 +59,59 @@ export async function ensureFerretDBBinary(
   const tmp = `${bin}.${process.pid}.tmp`;
   onBuild(`building FerretDB 1.24.2 from the Go module proxy into ${bin} (first run only; a few minutes cold)`);
   const started = Date.now();
-  await run("go", ["build", "-trimpath", "-o", tmp, "."], WRAPPER_DIR).catch(async (err: unknown) => {
+  const work = `${tmp}.src`;
+  try {
+    const modfile = await patchedModule(work, PATCHES);
+    await run("go", ["build", "-trimpath", `-modfile=${modfile}`, "-o", tmp, "."], WRAPPER_DIR);
+  } catch (err) {
     await rm(tmp, { force: true });
     throw err;
-  });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
   await rename(tmp, bin);
   onBuild(`built FerretDB in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return bin;
+}
+
+/**
+ * Copies FerretDB's module (3.4 MB) out of Go's read-only module cache into
+ * `work`, applies the patches to the copy, and writes a go.mod (with its
+ * go.sum) that builds the wrapper against it. Returns that go.mod's path.
+ */
+async function patchedModule(work: string, patches: typeof PATCHES): Promise<string> {
+  // Downloads the module if this machine has not yet (the build would anyway) and says where it is.
+  const info = JSON.parse(await run("go", ["mod", "download", "-json", "github.com/FerretDB/FerretDB"], WRAPPER_DIR, true)) as {
+    Dir?: string;
+    Version?: string;
+    Error?: string;
+  };
+  if (!info.Dir) throw new EmbeddedDatabaseError(`could not download FerretDB's module: ${info.Error ?? "no directory"}`);
+  const copy = path.join(work, `FerretDB@${info.Version}`);
+  await cp(info.Dir, copy, { recursive: true });
+  await chmodTree(copy);
+  for (const p of patches) {
+    const upstream = path.join(copy, p.replaces);
+    if (!(await readFile(upstream, "utf8")).includes(p.upstreamHas)) {
+      throw new EmbeddedDatabaseError(`${p.file} no longer applies: ${p.replaces} in ${info.Dir} has no "${p.upstreamHas}"`);
+    }
+    await copyFile(path.join(WRAPPER_DIR, p.file), upstream);
+  }
+  const modfile = path.join(work, "go.mod");
+  const mod = await readFile(path.join(WRAPPER_DIR, "go.mod"), "utf8");
+  await writeFile(modfile, `${mod}\nreplace github.com/FerretDB/FerretDB => ${copy}\n`);
+  await copyFile(path.join(WRAPPER_DIR, "go.sum"), path.join(work, "go.sum"));
+  return modfile;
+}
+
+/** The module cache's files are read-only; the copy must be writable to patch and to delete. */
+async function chmodTree(dir: string): Promise<void> {
+  await chmod(dir, 0o755);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) await chmodTree(p);
+    else await chmod(p, 0o644);
+  }
 }
 
 /** Starts FerretDB on a free loopback port with its SQLite files in `dataDir`. */
@@ -104,9 +163,12 @@ function readyLine(child: ChildProcess): Promise<string> {
   });
 }
 
-function run(cmd: string, args: string[], cwd: string): Promise<void> {
+/** Runs a command; with `capture`, resolves with its stdout (else it goes to ours). */
+function run(cmd: string, args: string[], cwd: string, capture = false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(cmd, args, { cwd, stdio: ["ignore", capture ? "pipe" : "inherit", "inherit"] });
+    let out = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
     child.once("error", (err: NodeJS.ErrnoException) =>
       reject(
         err.code === "ENOENT"
@@ -116,8 +178,9 @@ function run(cmd: string, args: string[], cwd: string): Promise<void> {
           : err,
       ),
     );
-    child.once("exit", (code) =>
-      code === 0 ? resolve() : reject(new EmbeddedDatabaseError(`${cmd} ${args.join(" ")} exited with code ${code}`)),
+    // "close", not "exit": by then stdout has been read to its end.
+    child.once("close", (code) =>
+      code === 0 ? resolve(out) : reject(new EmbeddedDatabaseError(`${cmd} ${args.join(" ")} exited with code ${code}`)),
     );
   });
 }

@@ -2,10 +2,18 @@
  * `pnpm --filter @starling/scoring score <file.jsonl> [--out <file>]`: scores
  * a timeline of reviews (see score-jsonl.ts for the formats). Writes to
  * stdout, or to --out; a one-line summary goes to stderr.
+ *
+ * Two threads: a worker reads the file, parses and checks each line, numbers
+ * products and reviewers, and computes the MinHash signature of each text;
+ * the main thread scores in input order and writes. Only the main thread
+ * holds scoring state, so the output is the same as scoreJsonl's in one
+ * thread (a test compares them), whatever the timing.
  */
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import path from "node:path";
-import { InputLineError, scoreJsonl } from "./score-jsonl.js";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { BAND_COUNT, SIGNATURE_SIZE, computeSignature } from "../src/index.js";
+import { InputLineError, JsonlScorer, type ScoreJsonlSummary, intern, parseReviewLine } from "./score-jsonl.js";
 
 /** Lines of a file, read in 4 MB chunks and split on newline bytes, so a UTF-8 character is never cut. */
 function* fileLines(file: string): Generator<string> {
@@ -30,7 +38,159 @@ function* fileLines(file: string): Generator<string> {
   }
 }
 
-function main(argv: string[]): number {
+/** Reviews per message from the parsing thread. */
+const BATCH = 8192;
+/** Batches the parser may run ahead of the scorer, so memory stays bounded when scoring is the slower side. */
+const MAX_AHEAD = 16;
+
+/** What the parsing thread sends: a batch of parsed reviews, column-wise, or the error that stopped it. */
+interface Batch {
+  readonly kind: "batch";
+  readonly count: number;
+  /** Names first seen in this batch, in order: they get the next numbers. */
+  readonly newProducts: string[];
+  readonly newReviewers: string[];
+  readonly reviewIds: string[];
+  readonly lines: Int32Array;
+  readonly products: Int32Array;
+  readonly reviewers: Int32Array;
+  readonly stars: Uint8Array;
+  /** 0 unknown, 1 verified, 2 not verified. */
+  readonly verified: Uint8Array;
+  readonly times: Float64Array;
+  /** 1 when the review has a signature (a text with at least MIN_SHINGLES shingles). */
+  readonly signed: Uint8Array;
+  readonly minHashes: Uint16Array;
+  readonly bandKeys: Float64Array;
+}
+type ParserMessage = Batch | { readonly kind: "error"; readonly message: string } | { readonly kind: "end" };
+
+function newBatch(): Batch {
+  return {
+    kind: "batch",
+    count: 0,
+    newProducts: [],
+    newReviewers: [],
+    reviewIds: [],
+    lines: new Int32Array(BATCH),
+    products: new Int32Array(BATCH),
+    reviewers: new Int32Array(BATCH),
+    stars: new Uint8Array(BATCH),
+    verified: new Uint8Array(BATCH),
+    times: new Float64Array(BATCH),
+    signed: new Uint8Array(BATCH),
+    minHashes: new Uint16Array(BATCH * SIGNATURE_SIZE),
+    bandKeys: new Float64Array(BATCH * BAND_COUNT),
+  };
+}
+
+/** The parsing thread. `scored[0]` counts the batches the main thread has finished. */
+function parse(input: string, scored: Int32Array): void {
+  const port = parentPort!;
+  const productNumbers = new Map<string, number>();
+  const reviewerNumbers = new Map<string, number>();
+  const minHashes = new Uint32Array(SIGNATURE_SIZE);
+  const bandKeys = new Float64Array(BAND_COUNT);
+  let batch = newBatch();
+  let count = 0;
+  let sent = 0;
+  const newProduct = (name: string) => batch.newProducts.push(name);
+  const newReviewer = (name: string) => batch.newReviewers.push(name);
+  const send = () => {
+    const b = { ...batch, count };
+    // Moved, not copied: the arrays are fresh per batch.
+    const columns = [b.lines, b.products, b.reviewers, b.stars, b.verified, b.times, b.signed, b.minHashes, b.bandKeys];
+    port.postMessage(b, columns.map((c) => c.buffer as ArrayBuffer));
+    sent++;
+    batch = newBatch();
+    count = 0;
+    for (let done = Atomics.load(scored, 0); sent - done > MAX_AHEAD; done = Atomics.load(scored, 0)) Atomics.wait(scored, 0, done, 1000);
+  };
+  let lineNumber = 0;
+  try {
+    for (const raw of fileLines(input)) {
+      lineNumber++;
+      const text = raw.trim();
+      if (text === "") continue;
+      const r = parseReviewLine(text, lineNumber);
+      const i = count++;
+      batch.lines[i] = lineNumber;
+      batch.products[i] = intern(productNumbers, r.productId, newProduct);
+      batch.reviewers[i] = intern(reviewerNumbers, r.reviewerId, newReviewer);
+      batch.reviewIds.push(r.reviewId);
+      batch.stars[i] = r.stars;
+      batch.verified[i] = r.verified === undefined ? 0 : r.verified ? 1 : 2;
+      batch.times[i] = r.timeMs;
+      if (r.text !== undefined && computeSignature(r.text, minHashes, bandKeys) > 0) {
+        batch.signed[i] = 1;
+        batch.minHashes.set(minHashes, i * SIGNATURE_SIZE);
+        batch.bandKeys.set(bandKeys, i * BAND_COUNT);
+      }
+      if (count === BATCH) send();
+    }
+  } catch (err) {
+    if (!(err instanceof InputLineError)) throw err;
+    if (count > 0) send();
+    port.postMessage({ kind: "error", message: err.message } satisfies ParserMessage);
+    return;
+  }
+  if (count > 0) send();
+  port.postMessage({ kind: "end" } satisfies ParserMessage);
+}
+
+/** Scores `input` with a parsing thread beside this one; resolves with the totals once every line is written. */
+function scoreFile(input: string, write: (chunk: string) => void): Promise<ScoreJsonlSummary> {
+  const scored = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(new URL(import.meta.url), { workerData: { input, scored } });
+  const scorer = new JsonlScorer(write);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      reject(err);
+    };
+    worker.on("error", fail);
+    // Messages sent before the thread ended are delivered first; if no "end" came, it stopped early.
+    worker.on("exit", (code) => setImmediate(() => fail(new Error(`the parsing thread stopped (exit code ${code}) before the end of the input`))));
+    worker.on("message", (m: ParserMessage) => {
+      if (settled) return;
+      try {
+        if (m.kind === "end") {
+          settled = true;
+          resolve(scorer.finish());
+          return;
+        }
+        if (m.kind === "error") throw new InputLineError(m.message);
+        for (const name of m.newProducts) scorer.addProduct(name);
+        for (const name of m.newReviewers) scorer.addReviewer(name);
+        for (let i = 0; i < m.count; i++) {
+          const v = m.verified[i];
+          const signed = m.signed[i] === 1;
+          scorer.add(
+            m.lines[i]!,
+            m.reviewIds[i]!,
+            m.products[i]!,
+            m.reviewers[i]!,
+            m.stars[i]!,
+            m.times[i]!,
+            v === 0 ? undefined : v === 1,
+            undefined,
+            signed ? m.minHashes.subarray(i * SIGNATURE_SIZE, (i + 1) * SIGNATURE_SIZE) : undefined,
+            signed ? m.bandKeys.subarray(i * BAND_COUNT, (i + 1) * BAND_COUNT) : undefined,
+          );
+        }
+        Atomics.add(scored, 0, 1);
+        Atomics.notify(scored, 0);
+      } catch (err) {
+        fail(err);
+      }
+    });
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
   const args = argv.filter((a) => a !== "--");
   const outAt = args.indexOf("--out");
   const outFile = outAt >= 0 ? args[outAt + 1] : undefined;
@@ -79,7 +239,7 @@ function main(argv: string[]): number {
     used += block.write(line, used, "utf8");
   };
   try {
-    const summary = scoreJsonl(fileLines(input), write);
+    const summary = await scoreFile(input, write);
     drain();
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write(
@@ -97,4 +257,8 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (isMainThread) process.exitCode = await main(process.argv.slice(2));
+else {
+  const data = workerData as { input: string; scored: Int32Array };
+  parse(data.input, data.scored);
+}

@@ -129,21 +129,38 @@ export function computeSignature(text: string, minHashes: { [i: number]: number 
   // halves), so 32 passes over the shingles fill 64 min-hashes. A chance tie
   // between two different minima has probability 2⁻¹⁶ per hash, far below
   // MinHash's own error.
-  for (let i = 0; i < SIGNATURE_SIZE / 2; i++) {
-    const multiplier = MULTIPLIERS[i]!;
-    const offset = OFFSETS[i]!;
-    let minHigh = 0xffff;
-    let minLow = 0xffff;
+  // A local view: the module's scratch is a reassignable binding, which the
+  // compiler would reload on every iteration of the inner loop.
+  const shingles = scratch;
+  // Two multiply-xorshifts per pass over the shingles: half the loads and loop overhead.
+  for (let i = 0; i < SIGNATURE_SIZE / 2; i += 2) {
+    const m0 = MULTIPLIERS[i]!;
+    const o0 = OFFSETS[i]!;
+    const m1 = MULTIPLIERS[i + 1]!;
+    const o1 = OFFSETS[i + 1]!;
+    let high0 = 0xffff;
+    let low0 = 0xffff;
+    let high1 = 0xffff;
+    let low1 = 0xffff;
     for (let j = 0; j < n; j++) {
-      let h = Math.imul(scratch[j]! ^ offset, multiplier);
+      const x = shingles[j]!;
+      let h = Math.imul(x ^ o0, m0);
       h ^= h >>> 15;
-      const high = (h >>> 16) & 0xffff;
-      const low = h & 0xffff;
-      if (high < minHigh) minHigh = high;
-      if (low < minLow) minLow = low;
+      let g = Math.imul(x ^ o1, m1);
+      g ^= g >>> 15;
+      const a = h >>> 16;
+      const b = h & 0xffff;
+      const c = g >>> 16;
+      const d = g & 0xffff;
+      if (a < high0) high0 = a;
+      if (b < low0) low0 = b;
+      if (c < high1) high1 = c;
+      if (d < low1) low1 = d;
     }
-    minHashes[2 * i] = minHigh;
-    minHashes[2 * i + 1] = minLow;
+    minHashes[2 * i] = high0;
+    minHashes[2 * i + 1] = low0;
+    minHashes[2 * i + 2] = high1;
+    minHashes[2 * i + 3] = low1;
   }
   for (let b = 0; b < BAND_COUNT; b++) {
     let h = 0x811c9dc5 ^ b;

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { InputLineError, scoreJsonl } from "../scripts/score-jsonl.js";
+import { InputLineError, parseReviewLine, reviewLine, scoreJsonl } from "../scripts/score-jsonl.js";
+import { scoreTimeline } from "../src/index.js";
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dir = mkdtempSync(path.join(tmpdir(), "starling-score-cli-"));
@@ -75,6 +76,25 @@ function timeline(): string[] {
 }
 
 describe("the score command", () => {
+  it("writes each review's final score as scoreTimeline computes it, one JSON line each", () => {
+    const lines = timeline();
+    const reviews = lines.filter((l) => l.trim() !== "").map((l, i) => parseReviewLine(l.trim(), i + 1));
+    const expected = scoreTimeline(reviews).reviews.map(reviewLine).join("");
+    const out = inMemory(lines);
+    expect(out.slice(0, expected.length)).toBe(expected);
+    expect(out.slice(expected.length).split("\n").filter(Boolean).every((l) => "productId" in JSON.parse(l))).toBe(true);
+  });
+
+  it("holds every line to the end when times go backwards across products, and still writes them in input order", () => {
+    // Each product's reviews stay in time order, but p1..p9 come after all the others.
+    const lines = timeline().filter((l) => l.trim() !== "");
+    const late = (l: string) => /^p[1-9]$/.test(parseReviewLine(l.trim(), 0).productId);
+    const reordered = [...lines.filter((l) => !late(l)), ...lines.filter(late)];
+    const reviews = reordered.map((l, i) => parseReviewLine(l.trim(), i + 1));
+    const expected = scoreTimeline(reviews).reviews.map(reviewLine).join("");
+    expect(inMemory(reordered).slice(0, expected.length)).toBe(expected);
+  });
+
   it("writes exactly what scoreJsonl writes in one thread", () => {
     const lines = timeline();
     const expected = inMemory(lines);

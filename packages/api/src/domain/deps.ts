@@ -3,7 +3,9 @@ import { KeyedLock } from "../db/keyed-lock.js";
 import { SignatureIndexes } from "./scoring.js";
 import { createLogger, type Logger } from "../log.js";
 import { TtlCache } from "../db/ttl-cache.js";
-import type { ProductDoc, RatingSummaryDoc } from "../db/models.js";
+import { CoalescingQueue } from "../db/coalescing-queue.js";
+import type { ProductDoc, RatingSummaryDoc, ShopDoc } from "../db/models.js";
+import { copySummaryChange, mergeSummaryChange, type SummaryChange } from "./ratings.js";
 import type { Caller } from "./keys.js";
 
 /** What the domain functions need; built once per process in starling.ts. */
@@ -11,6 +13,8 @@ export interface Deps {
   readonly models: Models;
   /** Serializes writes to each summary document (see KeyedLock). */
   readonly summaryLock: KeyedLock;
+  /** Each shop summary's increments, merged while one is in flight (it moves with every review of the shop). */
+  readonly shopSummaryWrites: CoalescingQueue<SummaryChange>;
   /** The default prior strength, until `recompute --rescore` fits one per shop. */
   readonly priorStrength: number;
   /** Recent review texts per shop, for the near-duplicate check. */
@@ -31,25 +35,32 @@ export interface Deps {
 export interface ReadCaches {
   readonly keys: TtlCache<Caller | null>;
   readonly products: TtlCache<ProductDoc | null>;
+  /** A shop's settings that every submission reads (its moderation mode). */
+  readonly shops: TtlCache<Pick<ShopDoc, "moderation"> | null>;
   readonly summaries: TtlCache<RatingSummaryDoc | null>;
 }
 
 export const KEY_TTL_MS = 10_000;
 export const PRODUCT_TTL_MS = 5_000;
 export const SUMMARY_TTL_MS = 1_000;
+/** A change of moderation mode reaches other API processes within this. */
+export const SHOP_TTL_MS = 5_000;
 
 export function createReadCaches(): ReadCaches {
   return {
     keys: new TtlCache(KEY_TTL_MS),
     products: new TtlCache(PRODUCT_TTL_MS),
+    shops: new TtlCache(SHOP_TTL_MS),
     summaries: new TtlCache(SUMMARY_TTL_MS),
   };
 }
 
 export function createDeps(models: Models, priorStrength: number, log: Logger = createLogger("error")): Deps {
+  const summaryLock = new KeyedLock();
   return {
     models,
-    summaryLock: new KeyedLock(),
+    summaryLock,
+    shopSummaryWrites: new CoalescingQueue(summaryLock, mergeSummaryChange, copySummaryChange),
     priorStrength,
     signatures: new SignatureIndexes(),
     log,

@@ -161,6 +161,7 @@ export async function setModerationMode(deps: Deps, shopId: string, actor: strin
   const shop = await deps.models.Shop.findById(shopId).lean<ShopDoc>();
   if (!shop || shop.moderation === mode) return;
   await deps.models.Shop.updateOne({ _id: shopId }, { $set: { moderation: mode } });
+  deps.cache.shops.delete(shopId);
   await log(deps, { shopId, reviewId: "-", action: "settings", fromStatus: null, toStatus: null, reason: null, note: `moderation: ${shop.moderation} → ${mode}`, actor });
 }
 

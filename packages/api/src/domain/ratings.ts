@@ -159,11 +159,12 @@ export async function loadRatings(deps: Deps, shopId: string, productIds: readon
 /**
  * Brings the summaries in line with one review: a published review is counted
  * once, any other status not at all. The review's `summaryApplied` flag is
- * flipped first (a conditional update: the claim), then the counts move, all
- * under the product summary's lock, so two retries or two moderators acting
- * on one review in this process cannot both count it. A crash between claim
- * and increment leaves a summary short, which `recompute` repairs.
- * Returns whether the counts changed.
+ * flipped first (the claim: an update by `_id` that returns the document as it
+ * was, so of two processes flipping it only one sees the old value), then the
+ * counts move, all under the product summary's lock, so two retries or two
+ * moderators acting on one review in this process cannot both count it. A
+ * crash between claim and increment leaves a summary short, which `recompute`
+ * repairs. Returns whether the counts changed.
  */
 export async function syncReviewCount(deps: Deps, stored: Pick<ReviewDoc, "_id" | "shopId" | "productId">): Promise<boolean> {
   const reviewId = stored._id;
@@ -173,28 +174,83 @@ export async function syncReviewCount(deps: Deps, stored: Pick<ReviewDoc, "_id" 
     if (!review) return false;
     const counted = review.status === "published";
     if (review.summaryApplied === counted) return false;
-    const claim = await deps.models.Review.updateOne(
-      { _id: review._id, summaryApplied: review.summaryApplied, status: review.status },
+    // Filtered by `_id` alone: any other condition makes FerretDB scan every review.
+    const before = await deps.models.Review.collection.findOneAndUpdate(
+      { _id: review._id } as never,
       { $set: { summaryApplied: counted } },
+      // No projection: FerretDB does not implement one on findAndModify (MONGODB.md §3).
+      { returnDocument: "before" },
     );
-    if (claim.modifiedCount !== 1) return false;
-    const change = {
-      $inc: countChange(review.rating, review.score, counted ? 1 : -1),
-      // Adding a review can only widen the period; removing one may shrink it,
-      // which only the remaining reviews can tell (see refreshPeriod).
-      ...(counted ? { $min: { firstReviewAt: review.createdAt }, $max: { lastReviewAt: review.createdAt } } : {}),
-    };
-    await incrementSummary(deps, productKey, { shopId: review.shopId, productId: review.productId }, change);
-    const shopKey = shopSummaryId(review.shopId);
-    await deps.summaryLock.run(shopKey, () =>
-      incrementSummary(deps, shopKey, { shopId: review.shopId, productId: null }, change),
-    );
+    if (!before || before.summaryApplied === counted) return false;
+    if (before.status !== review.status) {
+      // Its status moved meanwhile (another process): undo, and leave the count to whoever moved it.
+      await deps.models.Review.collection.updateOne({ _id: review._id } as never, { $set: { summaryApplied: before.summaryApplied } });
+      return false;
+    }
+    await applyCount(deps, review, counted ? 1 : -1);
     if (!counted) {
       await refreshPeriod(deps, productKey, { shopId: review.shopId, productId: review.productId });
-      await deps.summaryLock.run(shopKey, () => refreshPeriod(deps, shopKey, { shopId: review.shopId }));
+      await deps.summaryLock.run(shopSummaryId(review.shopId), () => refreshPeriod(deps, shopSummaryId(review.shopId), { shopId: review.shopId }));
     }
     return true;
   });
+}
+
+/**
+ * Counts a review just inserted with `summaryApplied: true` (the insert was
+ * its claim). The caller holds the product summary's lock.
+ */
+export async function countNewReview(deps: Deps, review: Pick<ReviewDoc, "shopId" | "productId" | "rating" | "score" | "createdAt">): Promise<void> {
+  await applyCount(deps, review, 1);
+}
+
+/** Moves the product's and the shop's summaries by one review (the caller holds the product summary's lock). */
+async function applyCount(
+  deps: Deps,
+  review: Pick<ReviewDoc, "shopId" | "productId" | "rating" | "score" | "createdAt">,
+  sign: 1 | -1,
+): Promise<void> {
+  const change: SummaryChange = {
+    $inc: countChange(review.rating, review.score, sign),
+    // Adding a review can only widen the period; removing one may shrink it,
+    // which only the remaining reviews can tell (see refreshPeriod).
+    ...(sign === 1 ? { $min: { firstReviewAt: review.createdAt }, $max: { lastReviewAt: review.createdAt } } : {}),
+  };
+  const productKey = productSummaryId(review.shopId, review.productId);
+  await Promise.all([
+    incrementSummary(deps, productKey, { shopId: review.shopId, productId: review.productId }, change),
+    incrementShopSummary(deps, review.shopId, change),
+  ]);
+}
+
+/** The shop's summary moves with every review of the shop: its changes are coalesced (CoalescingQueue). */
+function incrementShopSummary(deps: Deps, shopId: string, change: SummaryChange): Promise<void> {
+  const key = shopSummaryId(shopId);
+  return deps.shopSummaryWrites.add(key, change, (merged) => incrementSummary(deps, key, { shopId, productId: null }, merged));
+}
+
+export interface SummaryChange {
+  $inc: Record<string, number>;
+  $min?: Record<string, Date>;
+  $max?: Record<string, Date>;
+}
+
+export function mergeSummaryChange(into: SummaryChange, next: SummaryChange): void {
+  for (const [k, v] of Object.entries(next.$inc)) into.$inc[k] = (into.$inc[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(next.$min ?? {})) {
+    into.$min ??= {};
+    const have = into.$min[k];
+    if (!have || v < have) into.$min[k] = v;
+  }
+  for (const [k, v] of Object.entries(next.$max ?? {})) {
+    into.$max ??= {};
+    const have = into.$max[k];
+    if (!have || v > have) into.$max[k] = v;
+  }
+}
+
+export function copySummaryChange(c: SummaryChange): SummaryChange {
+  return { $inc: { ...c.$inc }, ...(c.$min ? { $min: { ...c.$min } } : {}), ...(c.$max ? { $max: { ...c.$max } } : {}) };
 }
 
 /**
@@ -215,9 +271,10 @@ export async function reweightCountedReview(
   const nonZero = Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== 0));
   if (!Object.keys(nonZero).length) return;
   const change = { $inc: nonZero };
-  await incrementSummary(deps, productSummaryId(review.shopId, review.productId), { shopId: review.shopId, productId: review.productId }, change);
-  const shopKey = shopSummaryId(review.shopId);
-  await deps.summaryLock.run(shopKey, () => incrementSummary(deps, shopKey, { shopId: review.shopId, productId: null }, change));
+  await Promise.all([
+    incrementSummary(deps, productSummaryId(review.shopId, review.productId), { shopId: review.shopId, productId: review.productId }, change),
+    incrementShopSummary(deps, review.shopId, change),
+  ]);
 }
 
 /** Recomputes a summary's period from its published reviews: two sorted reads, only when a review stops counting. */
@@ -238,7 +295,7 @@ async function incrementSummary(
   deps: Deps,
   _id: string,
   identity: { shopId: string; productId: string | null },
-  change: { $inc: Record<string, number>; $min?: Record<string, Date>; $max?: Record<string, Date> },
+  change: SummaryChange,
 ): Promise<void> {
   // Weighted sums grow past 2^31 (a full-weight review adds 10^8 to wsq), and
   // FerretDB wraps a 32-bit integer on $inc instead of widening it as MongoDB

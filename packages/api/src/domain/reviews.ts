@@ -3,9 +3,9 @@ import type { InvitationDoc, ReviewDoc, ShopDoc } from "../db/models.js";
 import { claimInvitation, verifyInvitation } from "./invitations.js";
 import { StarlingError, invalidInput, isDuplicateKey } from "../errors.js";
 import type { Deps } from "./deps.js";
-import { productKey } from "./products.js";
-import { syncReviewCount } from "./ratings.js";
-import { scoreStoredReview } from "./scoring.js";
+import { findProducts } from "./products.js";
+import { countNewReview, productSummaryId, syncReviewCount } from "./ratings.js";
+import { isCopiedText, quarantineIfCopied, scoreAndStore, scoreStoredReview } from "./scoring.js";
 import { identifier, languageTag, optionalText, starRating, text } from "./validate.js";
 
 export interface ReviewInput {
@@ -102,7 +102,7 @@ export async function submitReview(
     input.idempotencyKey == null ? randomUUID() : optionalText("idempotencyKey", input.idempotencyKey, { max: 200 })!;
   if (!/^[\x21-\x7E]+$/.test(idempotencyKey)) throw invalidInput("idempotencyKey", "must be printable ASCII without spaces");
 
-  const product = await deps.models.Product.exists({ _id: productKey(shopId, productId) });
+  const [product] = await findProducts(deps, shopId, [productId]);
   if (!product) {
     throw new StarlingError("PRODUCT_NOT_FOUND", `This shop has no product "${productId}"; create it with putProduct first.`, {
       field: "productId",
@@ -120,6 +120,7 @@ export async function submitReview(
   const reviewKey = invitation ? `invitation:${invitation._id}` : idempotencyKey;
 
   const payloadHash = sha256(JSON.stringify(clean));
+  const status: ReviewDoc["status"] = (await moderationMode(deps, shopId)) === "pre" ? "pending" : "published";
   const doc: ReviewDoc = {
     _id: `rev_${sha256(`${shopId}\u0000${reviewKey}`).slice(0, 32)}`,
     shopId,
@@ -128,48 +129,95 @@ export async function submitReview(
     verification: invitation ? { method: "invitation", invitationId: invitation._id, orderRef: invitation.orderRef } : null,
     createdAt: deps.now(),
     payloadHash,
-    status: (await deps.models.Shop.findById(shopId, { moderation: 1 }).lean<ShopDoc>())?.moderation === "pre" ? "pending" : "published",
+    status,
     reply: null,
-    summaryApplied: false,
+    score: null,
+    signature: null,
+    // Counted as it is stored: the insert is the claim (see syncReviewCount).
+    summaryApplied: status === "published",
   };
 
   if (invitation) await claimInvitation(deps, invitation, doc._id);
 
-  let stored = doc;
-  let replayed = false;
-  try {
-    await deps.models.Review.collection.insertOne(doc as never);
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    const existing = await deps.models.Review.findById(doc._id).lean<ReviewDoc>();
-    if (!existing) throw err;
-    if (existing.payloadHash !== payloadHash && invitation) {
-      throw new StarlingError("INVITATION_USED", "This invitation was already used for a review.", { field: "invitationToken" });
-    }
-    if (existing.payloadHash !== payloadHash) {
-      throw new StarlingError(
-        "IDEMPOTENCY_KEY_REUSED",
-        "This idempotency key was already used for a different review; use a new key for a new review.",
-        { field: "idempotencyKey" },
-      );
-    }
-    stored = existing;
-    replayed = true;
+  // Scored, stored and counted under the product's lock, so the product's
+  // arrivals are scored in order and a racing retry of this key waits for us.
+  const stored = await deps.summaryLock.run(productSummaryId(shopId, productId), async () => {
+    if (await deps.models.Review.exists({ _id: doc._id })) return null;
+    // Scoring must not cost the customer their review: if it fails (a bug, or
+    // the scorer refusing odd input), the review is stored unscored and counts
+    // at full weight until `recompute --rescore`.
+    const insert = async (score: ReviewDoc["score"], signature: ReviewDoc["signature"]) => {
+      try {
+        // The commit point: durable before we answer.
+        await deps.models.Review.collection.insertOne({ ...doc, score, signature } as never);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false; // another process stored this key first
+        throw err;
+      }
+    };
+    let inserted: boolean | null = null;
+    const score = await scoreAndStore(deps, doc, async ({ score, signature }) => (inserted = await insert(score, signature))).catch(
+      async (err: unknown) => {
+        if (inserted !== null) throw err; // stored; what failed was saving the scoring state
+        deps.log.error("scoring failed; the review counts at full weight until a re-score", { reviewId: doc._id, error: err });
+        inserted = await insert(null, null);
+        return null;
+      },
+    );
+    if (!inserted) return null;
+    const review = { ...doc, score };
+    if (review.summaryApplied) await countNewReview(deps, review);
+    return review;
+  });
+  if (stored) {
+    await quarantineIfCopied(deps, stored._id, stored.score);
+    const status = isCopiedText(stored.score)
+      ? ((await deps.models.Review.findById(stored._id, { status: 1 }).lean<ReviewDoc>())?.status ?? stored.status)
+      : stored.status;
+    return { review: toReview({ ...stored, status }), replayed: false };
   }
-  // For a replay both are no-ops unless the first attempt died before them.
-  // A review that cannot be scored (a bug, or the scorer refusing odd input)
-  // still counts, at full weight, rather than failing the customer's
-  // submission; `recompute --rescore` scores it later.
-  const score = await scoreStoredReview(deps, stored).catch((err: unknown) => {
-    deps.log.error("scoring failed; the review counts at full weight until a re-score", { reviewId: stored._id, error: err });
+  return replay(deps, doc, invitation !== null);
+}
+
+/**
+ * A submission whose key was seen before: the same payload gets the first
+ * review back, finishing whatever the first attempt did not (it may have died
+ * between the insert and the counting); a different payload is refused.
+ */
+async function replay(deps: Deps, doc: ReviewDoc, byInvitation: boolean): Promise<{ review: Review; replayed: boolean }> {
+  const existing = await deps.models.Review.findById(doc._id).lean<ReviewDoc>();
+  if (!existing) throw new Error(`review ${doc._id} was reported as stored but is not there`);
+  if (existing.payloadHash !== doc.payloadHash && byInvitation) {
+    throw new StarlingError("INVITATION_USED", "This invitation was already used for a review.", { field: "invitationToken" });
+  }
+  if (existing.payloadHash !== doc.payloadHash) {
+    throw new StarlingError(
+      "IDEMPOTENCY_KEY_REUSED",
+      "This idempotency key was already used for a different review; use a new key for a new review.",
+      { field: "idempotencyKey" },
+    );
+  }
+  // Both are no-ops unless the first attempt died before them.
+  const score = await scoreStoredReview(deps, existing).catch((err: unknown) => {
+    deps.log.error("scoring failed; the review counts at full weight until a re-score", { reviewId: existing._id, error: err });
     return null;
   });
-  await syncReviewCount(deps, stored);
-  // Scoring may have quarantined it (a copy of another author's text).
-  const status = score?.reasons.some((r) => r.code === "duplicate_text")
-    ? ((await deps.models.Review.findById(stored._id, { status: 1 }).lean<ReviewDoc>())?.status ?? stored.status)
-    : stored.status;
-  return { review: toReview({ ...stored, score, status }), replayed };
+  await syncReviewCount(deps, existing);
+  const status = isCopiedText(score)
+    ? ((await deps.models.Review.findById(existing._id, { status: 1 }).lean<ReviewDoc>())?.status ?? existing.status)
+    : existing.status;
+  return { review: toReview({ ...existing, score, status }), replayed: true };
+}
+
+/** The shop's moderation mode, which decides whether a new review is published at once. */
+async function moderationMode(deps: Deps, shopId: string): Promise<ShopDoc["moderation"] | undefined> {
+  let shop = deps.cache.shops.get(shopId);
+  if (shop === undefined) {
+    shop = await deps.models.Shop.findById(shopId, { moderation: 1 }).lean<ShopDoc>();
+    deps.cache.shops.set(shopId, shop ? { moderation: shop.moderation } : null);
+  }
+  return shop?.moderation;
 }
 
 export type ReviewOrder = "NEWEST" | "HIGHEST" | "LOWEST";

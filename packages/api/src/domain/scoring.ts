@@ -99,84 +99,112 @@ async function saveState(deps: Deps, id: string, state: unknown): Promise<void> 
   await deps.models.ScoringState.collection.replaceOne({ _id: id } as never, { state } as never, { upsert: true });
 }
 
+/** A review's verdict, as stored with it. */
+export interface ArrivalScore {
+  readonly score: StoredScore;
+  readonly signature: { minHashes: number[]; bandKeys: number[] } | null;
+}
+
 /**
- * Scores a stored review once (a replay or a retry finds it scored and does
- * nothing), under its product's lock so a product's arrivals are scored one at
- * a time and in order. Returns the review's score.
+ * Scores an arriving review against its product's and its reviewer's state,
+ * has `store` write the review with its score, and, if it did, saves both
+ * states, adds the text to the near-duplicate index and re-weights the earlier
+ * reviews of a burst flagged now. `store` returns false when the review turned
+ * out not to be new: then nothing else is written. The caller holds the
+ * product's lock (`productSummaryId`), so a product's arrivals are scored one
+ * at a time and in order; the reviewer's state is read and written under its
+ * own lock (a reviewer may write about two products at once).
+ * Returns the score, or null when `store` declined.
+ */
+export async function scoreAndStore(
+  deps: Deps,
+  review: ReviewDoc,
+  store: (arrival: ArrivalScore) => Promise<boolean>,
+): Promise<StoredScore | null> {
+  const reviewerKey = reviewerKeyOf(review);
+  const productStateId = `product:${review.shopId}:${review.productId}`;
+  const reviewerStateId = `reviewer:${review.shopId}:${reviewerKey}`;
+  const [product, index] = await Promise.all([
+    loadState<ProductState>(deps, productStateId, initialProductState),
+    // The near-duplicate check compares with other authors' recent texts in the shop.
+    deps.signatures.get(deps, review.shopId),
+  ]);
+  const signature = textSignature(`${review.title}\n${review.body}`);
+  const duplicate = signature ? bestDuplicate(signature, reviewerKey, index.candidates(signature, review.createdAt.getTime())) : null;
+
+  // Arrivals are scored in order; two requests that read the clock in one
+  // order and reach this lock in the other count as arriving together.
+  const at = Math.max(review.createdAt.getTime(), product.arrival.lastMs ?? 0);
+  const result = await deps.summaryLock.run(reviewerStateId, async () => {
+    const reviewer = await loadState<ReviewerState>(deps, reviewerStateId, initialReviewerState);
+    const scored = scoreArrival(
+      product,
+      reviewer,
+      { reviewId: review._id, reviewerId: reviewerKey, stars: review.rating, verified: review.verification ? true : undefined },
+      at,
+      duplicate,
+    );
+    const arrival: ArrivalScore = {
+      score: storedScore(scored.suspicion, scored.trustWeightBp, scored.reasons, "write"),
+      signature: signature ? { minHashes: signature.minHashes, bandKeys: signature.bandKeys } : null,
+    };
+    if (!(await store(arrival))) return null;
+    await Promise.all([saveState(deps, reviewerStateId, scored.reviewer), saveState(deps, productStateId, scored.product)]);
+    return { scored, score: arrival.score };
+  });
+  if (!result) return null;
+
+  if (signature) index.add({ reviewId: review._id, reviewerId: reviewerKey, productId: review.productId, timeMs: at, signature });
+  // A burst flagged now re-weights the earlier reviews of its window.
+  for (const rw of result.scored.reweighted) {
+    const earlier = await deps.models.Review.findById(rw.reviewId).lean<ReviewDoc>();
+    if (!earlier?.score) continue;
+    const reasons = [...earlier.score.reasons.map((r) => r as unknown as Reason), rw.reason];
+    const next = storedScore(rw.suspicion, rw.trustWeightBp, reasons, "write");
+    await deps.models.Review.updateOne({ _id: earlier._id }, { $set: { score: next } });
+    await reweightCountedReview(deps, earlier, earlier.score, next);
+  }
+  return result.score;
+}
+
+/** Whether a score says the text is a copy of another author's, which holds the review back. */
+export function isCopiedText(score: StoredScore | null | undefined): boolean {
+  return Boolean(score?.reasons.some((r) => r.code === "duplicate_text"));
+}
+
+/** Quarantines a review whose score says its text is copied (outside the product lock: quarantining takes it). */
+export async function quarantineIfCopied(deps: Deps, reviewId: string, score: StoredScore | null): Promise<void> {
+  if (!score || !isCopiedText(score)) return;
+  const review = await deps.models.Review.findById(reviewId, { status: 1, shopId: 1 }).lean<ReviewDoc>();
+  if (review && (review.status === "published" || review.status === "pending")) {
+    await quarantineReview(deps, review.shopId, {
+      reviewId,
+      reasons: score.reasons.filter((r) => r.weight !== 0).map((r) => r.text).join(" "),
+    });
+  }
+}
+
+/**
+ * Scores a review stored without a score (its first attempt died between the
+ * insert and the scoring), once: a review found scored is left as it is.
+ * Takes the product's lock. Returns the review's score.
  */
 export async function scoreStoredReview(
   deps: Deps,
   stored: Pick<ReviewDoc, "_id" | "shopId" | "productId">,
 ): Promise<StoredScore | null> {
   const reviewId = stored._id;
-  const productKey = productSummaryId(stored.shopId, stored.productId);
-  return deps.summaryLock.run(productKey, async () => {
+  const score = await deps.summaryLock.run(productSummaryId(stored.shopId, stored.productId), async () => {
     const review = await deps.models.Review.findById(reviewId).lean<ReviewDoc>();
     if (!review) return null;
     if (review.score) return review.score;
-
-    const reviewerKey = reviewerKeyOf(review);
-    const productStateId = `product:${review.shopId}:${review.productId}`;
-    const reviewerStateId = `reviewer:${review.shopId}:${reviewerKey}`;
-    const product = await loadState<ProductState>(deps, productStateId, initialProductState);
-
-    // The near-duplicate check compares with other authors' recent texts in the shop.
-    const index = await deps.signatures.get(deps, review.shopId);
-    const signature = textSignature(`${review.title}\n${review.body}`);
-    const duplicate = signature ? bestDuplicate(signature, reviewerKey, index.candidates(signature, review.createdAt.getTime())) : null;
-
-    // Arrivals are scored in order; two requests that read the clock in one
-    // order and reach this lock in the other count as arriving together.
-    const at = Math.max(review.createdAt.getTime(), product.arrival.lastMs ?? 0);
-    const result = await deps.summaryLock.run(reviewerStateId, async () => {
-      const reviewer = await loadState<ReviewerState>(deps, reviewerStateId, initialReviewerState);
-      const scored = scoreArrival(
-        product,
-        reviewer,
-        {
-          reviewId: review._id,
-          reviewerId: reviewerKey,
-          stars: review.rating,
-          verified: review.verification ? true : undefined,
-        },
-        at,
-        duplicate,
-      );
-      await saveState(deps, reviewerStateId, scored.reviewer);
-      return scored;
+    return scoreAndStore(deps, review, async ({ score, signature }) => {
+      await deps.models.Review.updateOne({ _id: review._id }, { $set: { score, signature } });
+      return true;
     });
-    await saveState(deps, productStateId, result.product);
-
-    const score = storedScore(result.suspicion, result.trustWeightBp, result.reasons, "write");
-    await deps.models.Review.updateOne(
-      { _id: review._id },
-      { $set: { score, signature: signature ? { minHashes: signature.minHashes, bandKeys: signature.bandKeys } : null } },
-    );
-    if (signature) index.add({ reviewId: review._id, reviewerId: reviewerKey, productId: review.productId, timeMs: at, signature });
-
-    // A burst flagged now re-weights the earlier reviews of its window.
-    for (const rw of result.reweighted) {
-      const earlier = await deps.models.Review.findById(rw.reviewId).lean<ReviewDoc>();
-      if (!earlier?.score) continue;
-      const reasons = [...earlier.score.reasons.map((r) => r as unknown as Reason), rw.reason];
-      const next = storedScore(rw.suspicion, rw.trustWeightBp, reasons, "write");
-      await deps.models.Review.updateOne({ _id: earlier._id }, { $set: { score: next } });
-      await reweightCountedReview(deps, earlier, earlier.score, next);
-    }
-    return score;
-  }).then(async (score) => {
-    // Outside the product lock: quarantining takes it again to move the counts.
-    if (score?.reasons.some((r) => r.code === "duplicate_text")) {
-      const review = await deps.models.Review.findById(reviewId, { status: 1, shopId: 1 }).lean<ReviewDoc>();
-      if (review && (review.status === "published" || review.status === "pending")) {
-        await quarantineReview(deps, review.shopId, {
-          reviewId,
-          reasons: score.reasons.filter((r) => r.weight !== 0).map((r) => r.text).join(" "),
-        });
-      }
-    }
-    return score;
   });
+  await quarantineIfCopied(deps, reviewId, score);
+  return score;
 }
 
 /**

@@ -15,6 +15,7 @@
  */
 import {
   type BurstEvidence,
+  type DuplicateMatch,
   type ProductState,
   type Reason,
   type ReviewerState,
@@ -356,9 +357,9 @@ export class JsonlScorer {
   }
 
   /**
-   * Scores one review. The near-duplicate check takes the text, or a
-   * signature already computed with computeSignature (`minHashes` and
-   * `bandKeys`), or neither for a review without (long enough) text.
+   * Scores one review. The near-duplicate check runs on `text` here, unless
+   * `duplicate` is given: the result of that same check made elsewhere (the
+   * CLI's parsing thread keeps the signature store), null for none.
    *
    * @throws {InputLineError} when the review is earlier than its product's previous one
    */
@@ -371,8 +372,7 @@ export class JsonlScorer {
     timeMs: number,
     verified: boolean | undefined,
     text: string | undefined,
-    minHashes?: ArrayLike<number>,
-    bandKeys?: ArrayLike<number>,
+    duplicate?: DuplicateMatch | null,
   ): void {
     const product = this.products[productNumber]!;
     if (product.arrival.arrivals > 0 && timeMs < product.arrival.lastMs) {
@@ -381,12 +381,7 @@ export class JsonlScorer {
     const reviewer = this.reviewers[reviewerNumber]!;
     const productId = this.productNames[productNumber]!;
     const reviewerId = this.reviewerNames[reviewerNumber]!;
-    const duplicate =
-      minHashes !== undefined && bandKeys !== undefined
-        ? this.signatures.checkAndAddSigned({ reviewId, reviewerId, productId, timeMs }, minHashes, bandKeys)
-        : text !== undefined
-          ? this.signatures.checkAndAdd({ reviewId, reviewerId, productId, timeMs, text })
-          : null;
+    if (duplicate === undefined) duplicate = text === undefined ? null : this.signatures.checkAndAdd({ reviewId, reviewerId, productId, timeMs, text });
     const score = scoreArrivalInPlace(product, reviewer, { reviewId, reviewerId, stars, verified }, timeMs, duplicate, this.options);
     for (const r of score.reweighted) {
       // Re-weights are rare (a burst) and reach back one window at most:

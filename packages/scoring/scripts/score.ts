@@ -4,15 +4,16 @@
  * stdout, or to --out; a one-line summary goes to stderr.
  *
  * Two threads: a worker reads the file, parses and checks each line, numbers
- * products and reviewers, and computes the MinHash signature of each text;
- * the main thread scores in input order and writes. Only the main thread
+ * products and reviewers, and runs the near-duplicate check (MinHash
+ * signature and the shop's signature store: it depends on nothing the scorer
+ * computes); the main thread scores in input order and writes. Only the main thread
  * holds scoring state, so the output is the same as scoreJsonl's in one
  * thread (a test compares them), whatever the timing.
  */
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import path from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { BAND_COUNT, SIGNATURE_SIZE, computeSignature } from "../src/index.js";
+import { type DuplicateMatch, SignatureIndex } from "../src/index.js";
 import { InputLineError, JsonlScorer, type ScoreJsonlSummary, intern, parseReviewLine } from "./score-jsonl.js";
 
 /** Lines of a file, read in 4 MB chunks and split on newline bytes, so a UTF-8 character is never cut. */
@@ -58,10 +59,9 @@ interface Batch {
   /** 0 unknown, 1 verified, 2 not verified. */
   readonly verified: Uint8Array;
   readonly times: Float64Array;
-  /** 1 when the review has a signature (a text with at least MIN_SHINGLES shingles). */
-  readonly signed: Uint8Array;
-  readonly minHashes: Uint16Array;
-  readonly bandKeys: Float64Array;
+  /** The reviews (positions in the batch, ascending) whose text copies another author's, and their matches. */
+  readonly duplicateAt: number[];
+  readonly duplicates: DuplicateMatch[];
 }
 type ParserMessage = Batch | { readonly kind: "error"; readonly message: string } | { readonly kind: "end" };
 
@@ -78,9 +78,8 @@ function newBatch(): Batch {
     stars: new Uint8Array(BATCH),
     verified: new Uint8Array(BATCH),
     times: new Float64Array(BATCH),
-    signed: new Uint8Array(BATCH),
-    minHashes: new Uint16Array(BATCH * SIGNATURE_SIZE),
-    bandKeys: new Float64Array(BATCH * BAND_COUNT),
+    duplicateAt: [],
+    duplicates: [],
   };
 }
 
@@ -89,8 +88,7 @@ function parse(input: string, scored: Int32Array): void {
   const port = parentPort!;
   const productNumbers = new Map<string, number>();
   const reviewerNumbers = new Map<string, number>();
-  const minHashes = new Uint32Array(SIGNATURE_SIZE);
-  const bandKeys = new Float64Array(BAND_COUNT);
+  const signatures = new SignatureIndex();
   let batch = newBatch();
   let count = 0;
   let sent = 0;
@@ -99,7 +97,7 @@ function parse(input: string, scored: Int32Array): void {
   const send = () => {
     const b = { ...batch, count };
     // Moved, not copied: the arrays are fresh per batch.
-    const columns = [b.lines, b.products, b.reviewers, b.stars, b.verified, b.times, b.signed, b.minHashes, b.bandKeys];
+    const columns = [b.lines, b.products, b.reviewers, b.stars, b.verified, b.times];
     port.postMessage(b, columns.map((c) => c.buffer as ArrayBuffer));
     sent++;
     batch = newBatch();
@@ -121,10 +119,12 @@ function parse(input: string, scored: Int32Array): void {
       batch.stars[i] = r.stars;
       batch.verified[i] = r.verified === undefined ? 0 : r.verified ? 1 : 2;
       batch.times[i] = r.timeMs;
-      if (r.text !== undefined && computeSignature(r.text, minHashes, bandKeys) > 0) {
-        batch.signed[i] = 1;
-        batch.minHashes.set(minHashes, i * SIGNATURE_SIZE);
-        batch.bandKeys.set(bandKeys, i * BAND_COUNT);
+      if (r.text !== undefined) {
+        const duplicate = signatures.checkAndAdd(r);
+        if (duplicate !== null) {
+          batch.duplicateAt.push(i);
+          batch.duplicates.push(duplicate);
+        }
       }
       if (count === BATCH) send();
     }
@@ -165,21 +165,11 @@ function scoreFile(input: string, write: (chunk: Uint8Array) => void): Promise<S
         if (m.kind === "error") throw new InputLineError(m.message);
         for (const name of m.newProducts) scorer.addProduct(name);
         for (const name of m.newReviewers) scorer.addReviewer(name);
+        let d = 0;
         for (let i = 0; i < m.count; i++) {
           const v = m.verified[i];
-          const signed = m.signed[i] === 1;
-          scorer.add(
-            m.lines[i]!,
-            m.reviewIds[i]!,
-            m.products[i]!,
-            m.reviewers[i]!,
-            m.stars[i]!,
-            m.times[i]!,
-            v === 0 ? undefined : v === 1,
-            undefined,
-            signed ? m.minHashes.subarray(i * SIGNATURE_SIZE, (i + 1) * SIGNATURE_SIZE) : undefined,
-            signed ? m.bandKeys.subarray(i * BAND_COUNT, (i + 1) * BAND_COUNT) : undefined,
-          );
+          const duplicate = m.duplicateAt[d] === i ? m.duplicates[d++]! : null;
+          scorer.add(m.lines[i]!, m.reviewIds[i]!, m.products[i]!, m.reviewers[i]!, m.stars[i]!, m.times[i]!, v === 0 ? undefined : v === 1, undefined, duplicate);
         }
         Atomics.add(scored, 0, 1);
         Atomics.notify(scored, 0);

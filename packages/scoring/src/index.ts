@@ -60,7 +60,6 @@ export {
   SIGNATURE_SIZE,
   SignatureIndex,
   bestDuplicate,
-  computeSignature,
   estimatedJaccard,
   exactJaccard,
   shingleHashes,

@@ -327,21 +327,6 @@ export class SignatureIndex {
     return match;
   }
 
-  /**
-   * {@link checkAndAdd} for a signature computed elsewhere (with
-   * {@link computeSignature}, e.g. on another thread): finds the best
-   * earlier copy by another author and stores the signature.
-   */
-  checkAndAddSigned(
-    review: { reviewId: string; reviewerId: string; productId: string; timeMs: number },
-    minHashes: ArrayLike<number>,
-    bandKeys: ArrayLike<number>,
-  ): DuplicateMatch | null {
-    const match = this.bestMatch(minHashes, bandKeys, review.reviewerId, review.timeMs);
-    this.store(review.reviewId, review.reviewerId, review.productId, review.timeMs, minHashes, bandKeys);
-    return match;
-  }
-
   /** Live candidates sharing a band with the signature, arrived at or after now − retentionMs. */
   candidates(signature: TextSignature, nowMs: number): StoredSignature[] {
     return this.slotsSharingBand(signature.bandKeys, nowMs).map((slot) => ({

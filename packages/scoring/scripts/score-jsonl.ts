@@ -73,14 +73,17 @@ interface CachedReason {
   readonly id: number;
   readonly bytes: Buffer;
 }
-const reasonCache = new Map<string, Map<number, CachedReason>>();
+// One array per code, indexed by the varying integer: no string-keyed lookup per reason.
+const firstTimeReasons: (CachedReason | undefined)[] = [];
+const extremeReasons: (CachedReason | undefined)[] = [];
+const verifiedReasons: (CachedReason | undefined)[] = [];
+const historyReasons: (CachedReason | undefined)[] = [];
+const dailyVolumeReasons: (CachedReason | undefined)[] = [];
 let cachedReasons = 0;
 
-function cached(r: Reason, variant: number): CachedReason {
-  let byVariant = reasonCache.get(r.code);
-  if (byVariant === undefined) reasonCache.set(r.code, (byVariant = new Map()));
-  let entry = byVariant.get(variant);
-  if (entry === undefined) byVariant.set(variant, (entry = { id: ++cachedReasons, bytes: Buffer.from(JSON.stringify(reasonJson(r)), "utf8") }));
+function cached(cache: (CachedReason | undefined)[], r: Reason, variant: number): CachedReason {
+  let entry = cache[variant];
+  if (entry === undefined) cache[variant] = entry = { id: ++cachedReasons, bytes: Buffer.from(JSON.stringify(reasonJson(r)), "utf8") };
   return entry;
 }
 
@@ -88,15 +91,15 @@ function cached(r: Reason, variant: number): CachedReason {
 function reasonOutput(r: Reason): CachedReason | string {
   switch (r.code) {
     case "first_time_reviewer":
-      return cached(r, 0);
+      return cached(firstTimeReasons, r, 0);
     case "extreme_rating":
-      return cached(r, r.stars);
+      return cached(extremeReasons, r, r.stars);
     case "verified_purchase":
-      return cached(r, r.verified ? 1 : 0);
+      return cached(verifiedReasons, r, r.verified ? 1 : 0);
     case "reviewer_history":
-      return r.priorReviews < 10_000 ? cached(r, r.priorReviews) : JSON.stringify(reasonJson(r));
+      return r.priorReviews < 10_000 ? cached(historyReasons, r, r.priorReviews) : JSON.stringify(reasonJson(r));
     case "reviewer_daily_volume":
-      return r.reviewsToday < 10_000 ? cached(r, r.reviewsToday) : JSON.stringify(reasonJson(r));
+      return r.reviewsToday < 10_000 ? cached(dailyVolumeReasons, r, r.reviewsToday) : JSON.stringify(reasonJson(r));
     case "rating_deviation":
       // Common and never the same twice: written directly, in reasonJson's field order.
       return `{"code":"rating_deviation","stars":${r.stars},"consensus":${round4(r.consensus)},"deviation":${round4(r.deviation)},"weight":${round4(r.weight)},"message":${JSON.stringify(describeReason(r))}}`;

@@ -29,6 +29,12 @@ export interface Config {
   rateRequestsPerMinutePerKey: number;
   rateFormPerHourPerIp: number;
   rateReviewsPerDayPerReviewer: number;
+  /**
+   * How long an ETag'd GET answer may be confirmed (304) from memory without
+   * running the query, when no write to its shop went through this process
+   * meanwhile. Writes in other API processes are seen after at most this.
+   */
+  getAnswerMemoryMs: number;
 }
 
 const integer = (min: number, max: number) =>
@@ -65,6 +71,8 @@ const schema = z.object({
   STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: integer(1, 10_000_000).default(6_000),
   STARLING_RATE_FORM_PER_HOUR_PER_IP: integer(1, 1_000_000).default(10),
   STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER: integer(1, 1_000_000).default(20),
+  // As long as a rating read may already be stale across processes (the summaries' read cache).
+  STARLING_GET_ANSWER_MEMORY_MS: integer(0, 3_600_000).default(1_000),
 });
 
 export class ConfigError extends Error {
@@ -107,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateRequestsPerMinutePerKey: v.STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY,
     rateFormPerHourPerIp: v.STARLING_RATE_FORM_PER_HOUR_PER_IP,
     rateReviewsPerDayPerReviewer: v.STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER,
+    getAnswerMemoryMs: v.STARLING_GET_ANSWER_MEMORY_MS,
   };
 }

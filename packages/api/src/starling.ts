@@ -7,6 +7,7 @@ import { createDeps, type Deps } from "./domain/deps.js";
 import { buildSchema } from "./graphql/schema.js";
 import { createGraphQLHandler } from "./graphql/yoga.js";
 import { closeGracefully, createHttpServer, listen } from "./http/server.js";
+import { ConditionalGets } from "./http/conditional-get.js";
 import type { Logger } from "./log.js";
 import { createRateLimits } from "./http/rate-limits.js";
 
@@ -38,6 +39,7 @@ export async function startStarling(opts: {
       defaultQuery: '# Put your shop\'s key in Headers: {"Authorization": "Bearer sk_…"}\n{\n  shop { id name }\n}\n',
     };
     const rateLimits = createRateLimits(config);
+    const conditionalGets = new ConditionalGets(config.getAnswerMemoryMs);
     const yoga = createGraphQLHandler({
       schema: buildSchema(),
       deps,
@@ -45,8 +47,9 @@ export async function startStarling(opts: {
       production: config.env === "production",
       playground,
       rateLimits,
+      conditionalGets,
     });
-    const server = createHttpServer({ yoga, db, rateLimits, trustProxy: config.trustProxy, deps });
+    const server = createHttpServer({ yoga, db, rateLimits, trustProxy: config.trustProxy, deps, conditionalGets });
     const address = await listen(server, config.host, config.port);
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;

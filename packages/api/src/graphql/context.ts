@@ -4,12 +4,15 @@ import { authenticate, requireScope, type Caller, type Scope } from "../domain/k
 import { loadRatings, type Rating } from "../domain/ratings.js";
 import type { Shop } from "../domain/shops.js";
 import type { RateLimits } from "../http/rate-limits.js";
+import type { CallerNote } from "../http/conditional-get.js";
 
 export interface Context {
   readonly deps: Deps;
   readonly requestId: string;
   readonly ip: string;
   readonly rateLimits: RateLimits;
+  /** Told who the caller is, for the HTTP layer's conditional GETs. */
+  readonly callerNote: CallerNote;
   /** Who is calling; rejects with UNAUTHENTICATED without a valid key. Checked once per request. */
   caller(): Promise<Caller>;
   /** The caller's shop, if its key holds one of these scopes; FORBIDDEN otherwise. */
@@ -20,15 +23,22 @@ export interface Context {
 
 export function createContext(
   deps: Deps,
-  request: { requestId: string; ip: string; rateLimits: RateLimits },
+  request: { requestId: string; ip: string; rateLimits: RateLimits; callerNote?: CallerNote },
   authorization: string | null,
 ): Context {
+  const callerNote = request.callerNote ?? { shopId: null, publishable: false };
   let caller: Promise<Caller> | undefined;
-  const getCaller = () => (caller ??= authenticate(deps, authorization));
+  const getCaller = () =>
+    (caller ??= authenticate(deps, authorization).then((c) => {
+      callerNote.shopId = c.shop.id;
+      callerNote.publishable = c.kind === "publishable";
+      return c;
+    }));
   const authorize = async (scope: Scope | readonly Scope[]) => requireScope(await getCaller(), scope);
   return {
     deps,
     ...request,
+    callerNote,
     caller: getCaller,
     authorize,
     ratings: new DataLoader(async (productIds) => loadRatings(deps, (await authorize("reviews:read")).id, productIds)),

@@ -1,12 +1,13 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { GraphQLError, type GraphQLSchema } from "graphql";
-import { createYoga, type GraphiQLOptions, type YogaServerInstance } from "graphql-yoga";
+import { GraphQLError, type DefinitionNode, type GraphQLSchema } from "graphql";
+import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Deps } from "../domain/deps.js";
 import type { Logger } from "../log.js";
 import type { RateLimits } from "../http/rate-limits.js";
 import { createContext, type Context } from "./context.js";
 import { useErrorCodes } from "./error-codes.js";
+import type { CallerNote, ConditionalGets } from "../http/conditional-get.js";
 
 /**
  * Sized so that the playground's introspection, a listing page of 100
@@ -32,6 +33,8 @@ export interface ServerContext {
   requestId: string;
   /** The client's address, as the rate limits see it. */
   ip: string;
+  /** Filled in once the caller is known: whose data the answer holds (for conditional GETs). */
+  caller: CallerNote;
 }
 
 /**
@@ -46,6 +49,7 @@ export function createGraphQLHandler(opts: {
   production: boolean;
   playground: GraphiQLOptions;
   rateLimits: RateLimits;
+  conditionalGets: ConditionalGets;
 }): YogaServerInstance<ServerContext, Context> {
   const { log } = opts;
   return createYoga<ServerContext, Context>({
@@ -70,6 +74,7 @@ export function createGraphQLHandler(opts: {
         blockFieldSuggestion: { enabled: opts.production },
       }),
       useErrorCodes(),
+      invalidateConditionalGets(opts.conditionalGets),
     ],
     // One operation per request: a JSON array of operations is refused.
     batching: false,
@@ -79,8 +84,8 @@ export function createGraphQLHandler(opts: {
       warn: (...a) => log.warn(String(a[0]), { args: a.slice(1) }),
       error: (...a) => log.error(String(a[0]), { args: a.slice(1) }),
     },
-    context: ({ request, requestId, ip }) =>
-      createContext(opts.deps, { requestId, ip, rateLimits: opts.rateLimits }, request.headers.get("authorization")),
+    context: ({ request, requestId, ip, caller }) =>
+      createContext(opts.deps, { requestId, ip, rateLimits: opts.rateLimits, callerNote: caller }, request.headers.get("authorization")),
     maskedErrors: {
       isDev: !opts.production,
       // Errors the client can act on are GraphQLErrors (ours carry a code);
@@ -109,4 +114,22 @@ export function createGraphQLHandler(opts: {
       },
     },
   });
+}
+
+/** Once a mutation has run, earlier GET answers about its shop are no longer current. */
+function invalidateConditionalGets(conditionalGets: ConditionalGets): Plugin<Context> {
+  return {
+    onExecute({ args }) {
+      const operation = args.document.definitions.find(
+        (d: DefinitionNode) => d.kind === "OperationDefinition" && (!args.operationName || d.name?.value === args.operationName),
+      );
+      if (operation?.kind !== "OperationDefinition" || operation.operation !== "mutation") return;
+      const note = (args.contextValue as Context).callerNote;
+      return {
+        onExecuteDone() {
+          if (note.shopId) conditionalGets.written(note.shopId);
+        },
+      };
+    },
+  };
 }

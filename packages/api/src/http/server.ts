@@ -10,6 +10,7 @@ import { mountReviewForm } from "../form/route.js";
 import type { RateLimits, RateRefusal } from "./rate-limits.js";
 import { disclosureHandler } from "./disclosure.js";
 import type { Deps } from "../domain/deps.js";
+import type { ConditionalGets } from "./conditional-get.js";
 
 /**
  * One node:http server: /graphql goes straight to Yoga, every other path to
@@ -23,6 +24,7 @@ export function createHttpServer(opts: {
   rateLimits: RateLimits;
   trustProxy: boolean;
   deps: Deps;
+  conditionalGets: ConditionalGets;
 }): http.Server {
   const app = express();
   app.disable("x-powered-by");
@@ -59,8 +61,10 @@ export function createHttpServer(opts: {
       const authorization = req.headers.authorization ?? null;
       opts.rateLimits.request(ip, authorization).then(
         (refusal) => {
-          if (refusal) tooManyRequests(req, res, refusal);
-          else void opts.yoga(req, res, { requestId, ip });
+          if (refusal) return tooManyRequests(req, res, refusal);
+          // A conditional GET of an answer still current is a 304 from memory (null): no parse, no execution.
+          const caller = opts.conditionalGets.handle(req, res);
+          if (caller) void opts.yoga(req, res, { requestId, ip, caller });
         },
         (err: unknown) => {
           res.destroy(err instanceof Error ? err : new Error(String(err)));

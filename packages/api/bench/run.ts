@@ -79,6 +79,10 @@ interface Scenario {
   body?: string;
   setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
   writes?: boolean;
+  /** Extra request headers, worked out just before each run (an ETag that is current then). */
+  headers?: () => Promise<Record<string, string>>;
+  /** Answers are meant to be 304 (a conditional GET); anything else counts as an error. */
+  notModified?: boolean;
   /**
    * Queries FerretDB can serve only by scanning a collection (`$in`, filters
    * other than `_id`): on it they run once, after the others, with one
@@ -192,6 +196,21 @@ async function main() {
       method: "GET",
       path: `?query=${encodeURIComponent(one)}&variables=${encodeURIComponent(JSON.stringify({ id: "p-1" }))}`,
     },
+    {
+      name: "Starling: 1 product rating, conditional GET (304)",
+      server: "Starling",
+      method: "GET",
+      path: `?query=${encodeURIComponent(one)}&variables=${encodeURIComponent(JSON.stringify({ id: "p-1" }))}`,
+      notModified: true,
+      headers: async () => {
+        const url = `${servers.Starling!.url}?query=${encodeURIComponent(one)}&variables=${encodeURIComponent(JSON.stringify({ id: "p-1" }))}`;
+        const res = await fetch(url, { headers: { authorization: `Bearer ${BENCH_KEY}` } });
+        await res.arrayBuffer();
+        const etag = res.headers.get("etag");
+        if (!etag) throw new Error("Starling's GET answer has no ETag");
+        return { "if-none-match": etag };
+      },
+    },
     { name: "Starling: product with 100 000 reviews", server: "Starling", body: gqlBody(one, { id: "p-huge" }) },
     { name: "Starling: product with 1 review", server: "Starling", body: gqlBody(one, { id: "p-tiny" }) },
     {
@@ -246,12 +265,13 @@ async function main() {
       const before = cpuTicks(pid);
       const dbBefore = s.server === "Starling" && db ? cpuTicks(db.pid) : 0;
       const request = { method: s.method ?? "POST", path: s.path, body: s.body };
+      const extraHeaders = (await s.headers?.()) ?? {};
       const r = await autocannon({
         url: s.path ? `${server.url}${s.path}` : server.url,
         connections: lastOnFerret(s) ? 1 : CONNECTIONS,
         duration: SECONDS,
         method: request.method,
-        headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
+        headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}`, ...extraHeaders },
         body: s.body,
         requests: s.setupRequest ? [{ setupRequest: s.setupRequest as never }] : undefined,
       });
@@ -263,8 +283,8 @@ async function main() {
         cpuUsPerReq: ((cpuTicks(pid) - before) * TICK_US) / total,
         dbCpuUsPerReq: s.server === "Starling" && db ? ((cpuTicks(db.pid) - dbBefore) * TICK_US) / total : null,
         rssMb: rssMb(pid),
-        errors: r.errors + r.non2xx,
-        ok: r["2xx"],
+        errors: s.notModified ? r.errors + r.requests.total - r["3xx"] : r.errors + r.non2xx,
+        ok: s.notModified ? r["3xx"] : r["2xx"],
       };
       results.set(s.name, [...(results.get(s.name) ?? []), run]);
       console.error(`round ${round}: ${s.name}: ${run.rps.toFixed(0)} req/s, p99 ${run.p99} ms, ${run.errors} errors`);
@@ -296,6 +316,33 @@ async function main() {
   console.log(line(head));
   console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
   for (const r of rows) console.log(line(r));
+
+  // Memory under a long read load (BENCH_SOAK_SECONDS, 300 for issue 6's
+  // five minutes): ratings of all 10 000 products in turn, so the read caches fill up.
+  const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 0);
+  if (soakSeconds > 0) {
+    const pid = servers.Starling!.child.pid!;
+    const ids = productIds();
+    let k = 0;
+    const startRss = rssMb(pid);
+    const samples = [startRss];
+    const sampler = setInterval(() => samples.push(rssMb(pid)), 10_000);
+    const r = await autocannon({
+      url: servers.Starling!.url,
+      connections: CONNECTIONS,
+      duration: soakSeconds,
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
+      requests: [{ setupRequest: ((req: Record<string, unknown>) => ({ ...req, body: gqlBody(one, { id: ids[k++ % ids.length] }) })) as never }],
+    });
+    clearInterval(sampler);
+    const endRss = rssMb(pid);
+    console.log(
+      `\nsoak: ${soakSeconds} s of rating reads over all ${ids.length} products (POST, ${CONNECTIONS} connections): ${r.requests.total} requests, ` +
+        `${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, ${r.errors + r.non2xx} errors; API RSS ${startRss.toFixed(0)} MB at the start, ` +
+        `${endRss.toFixed(0)} MB at the end, ${Math.max(...samples, endRss).toFixed(0)} MB at most (sampled every 10 s)`,
+    );
+  }
 
   // Writes: every acknowledged submission stored once, summaries exact.
   const stored = await models.Review.countDocuments({ title: new RegExp(`^Bench ${RUN} `) });

@@ -170,16 +170,17 @@ async function main() {
   // One submission by hand too: the first write of a shop in a process loads
   // the shop's recent review texts for the near-duplicate check, a one-off
   // cost reported here rather than folded into the write throughput.
+  const writesWanted = !ONLY.length || ONLY.some((o) => "starling: submit review (scoring on)".includes(o));
   const warmStarted = Date.now();
-  const warm = await fetch(servers.Starling!.url, {
+  const warm = !writesWanted ? null : await fetch(servers.Starling!.url, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
     body: gqlBody(`mutation($i: SubmitReviewInput!) { submitReview(input: $i) { review { id } } }`, {
       i: { productId: "p-1", rating: 4, title: "Warm-up", body: "The first write of the run.", reviewer: { name: "Warm-up" } },
     }),
   });
-  if (!warm.ok) throw new Error(`Starling did not take the warm-up review: ${await warm.text()}`);
-  console.error(`first write (loads the shop's near-duplicate index): ${Date.now() - warmStarted} ms`);
+  if (warm && !warm.ok) throw new Error(`Starling did not take the warm-up review: ${await warm.text()}`);
+  if (warm) console.error(`first write (loads the shop's near-duplicate index): ${Date.now() - warmStarted} ms`);
   const one = `query($id: ID!) { product(id: $id) { ${ratingFields} } }`;
   const fifty = productIds().slice(2, 52);
   let submitted = 0;
@@ -345,13 +346,15 @@ async function main() {
   }
 
   // Writes: every acknowledged submission stored once, summaries exact.
-  const stored = await models.Review.countDocuments({ title: new RegExp(`^Bench ${RUN} `) });
-  const report = await recomputeSummaries(createDeps(models, 5));
-  const acknowledged = scenarios.filter((s) => s.writes).reduce((n, s) => n + (results.get(s.name) ?? []).reduce((m, r) => m + r.ok, 0), 0);
-  const quarantined = await models.Review.countDocuments({ title: new RegExp(`^Bench ${RUN} `), status: "quarantined" });
-  console.log(
-    `\nsubmissions acknowledged: ${acknowledged} (sent ${submitted}, the rest cut off by the end of a run); stored: ${stored} (quarantined as copies: ${quarantined}); summaries repaired by a recompute afterwards: ${report.repaired.length}`,
-  );
+  if (writesWanted) {
+    const stored = await models.Review.countDocuments({ title: new RegExp(`^Bench ${RUN} `) });
+    const report = await recomputeSummaries(createDeps(models, 5));
+    const acknowledged = scenarios.filter((s) => s.writes).reduce((n, s) => n + (results.get(s.name) ?? []).reduce((m, r) => m + r.ok, 0), 0);
+    const quarantined = await models.Review.countDocuments({ title: new RegExp(`^Bench ${RUN} `), status: "quarantined" });
+    console.log(
+      `\nsubmissions acknowledged: ${acknowledged} (sent ${submitted}, the rest cut off by the end of a run); stored: ${stored} (quarantined as copies: ${quarantined}); summaries repaired by a recompute afterwards: ${report.repaired.length}`,
+    );
+  }
 
   // Wait for them: a server writes its CPU profile (BENCH_CPU_PROF) as it exits.
   await Promise.all(

@@ -211,8 +211,10 @@ const reviewSchema = new Schema<ReviewDoc>(
     status: { type: String, required: true, enum: ["published", "pending", "rejected", "quarantined"] },
     reply: { type: { body: String, at: Date }, default: null, _id: false },
     /**
-     * Set once this review's counts have been claimed for the summaries. A crash
-     * between the claim and the `$inc` leaves a summary short; `recompute` repairs it.
+     * Whether this review is counted in the summaries. A new published review is
+     * inserted with it set (the insert is the claim); later changes flip it by
+     * `_id` before the counts move (syncReviewCount). A crash between the claim
+     * and the `$inc` leaves a summary short; `recompute` repairs it.
      */
     summaryApplied: { type: Boolean, required: true },
   },
@@ -221,6 +223,8 @@ const reviewSchema = new Schema<ReviewDoc>(
 reviewSchema.index({ shopId: 1, productId: 1, createdAt: -1, _id: -1 }, { name: "product_newest" });
 reviewSchema.index({ shopId: 1, status: 1, createdAt: -1 }, { name: "shop_status" });
 reviewSchema.index({ shopId: 1, productId: 1, rating: -1, createdAt: -1, _id: -1 }, { name: "product_rating" });
+// The shop's newest reviews: where a new API process loads the recent texts for the near-duplicate check.
+reviewSchema.index({ shopId: 1, createdAt: -1 }, { name: "shop_newest" });
 
 /**
  * Precomputed counts, maintained with `$inc` on every write: one per product

@@ -153,7 +153,22 @@ export async function loadRatings(deps: Deps, shopId: string, productIds: readon
     load(productIds.map((p) => productSummaryId(shopId, p))),
   ]);
   const shop = shops.get(shopSummaryId(shopId)) ?? undefined;
-  return productIds.map((p) => ratingFrom(byId.get(productSummaryId(shopId, p)) ?? undefined, shop, deps.priorStrength));
+  return productIds.map((p) => memoizedRating(byId.get(productSummaryId(shopId, p)) ?? undefined, shop, deps.priorStrength));
+}
+
+/**
+ * The rating of a cached summary, computed once per cached copy: a cached
+ * document is never changed (a write drops it), so its rating cannot change either.
+ */
+const ratingsOf = new WeakMap<RatingSummaryDoc, WeakMap<RatingSummaryDoc | typeof NO_SHOP, Rating>>();
+const NO_SHOP = {} as RatingSummaryDoc;
+function memoizedRating(product: RatingSummaryDoc | undefined, shop: RatingSummaryDoc | undefined, defaultPriorStrength: number): Rating {
+  if (!product) return ratingFrom(product, shop, defaultPriorStrength);
+  let byShop = ratingsOf.get(product);
+  if (!byShop) ratingsOf.set(product, (byShop = new WeakMap()));
+  let rating = byShop.get(shop ?? NO_SHOP);
+  if (!rating) byShop.set(shop ?? NO_SHOP, (rating = ratingFrom(product, shop, defaultPriorStrength)));
+  return rating;
 }
 
 /**

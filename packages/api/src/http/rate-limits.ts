@@ -89,6 +89,15 @@ async function consume(limiter: RateLimiterAbstract, key: string, limit: string)
   }
 }
 
+/** Hashes of recent keys: every request is counted under its key's hash, and a hash costs more than the count. */
+const recentHashes = new Map<string, string>();
+
 function hash(s: string): string {
-  return createHash("sha256").update(s).digest("base64url").slice(0, 22);
+  let h = recentHashes.get(s);
+  if (h === undefined) {
+    h = createHash("sha256").update(s).digest("base64url").slice(0, 22);
+    if (recentHashes.size >= 10_000) recentHashes.clear();
+    recentHashes.set(s, h);
+  }
+  return h;
 }

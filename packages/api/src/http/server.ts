@@ -116,30 +116,31 @@ export const MAX_BODY_BYTES = 128 * 1024;
  * declared, and as soon as a chunked body passes the limit otherwise.
  */
 function withinBodyLimit(req: http.IncomingMessage, res: http.ServerResponse): boolean {
-  const tooLarge = () => {
-    if (!res.headersSent) {
-      res.writeHead(413, { ...corsHeaders(req), "content-type": "application/json", connection: "close" });
-      res.end(
-        JSON.stringify({
-          errors: [{ message: `Request body over ${MAX_BODY_BYTES} bytes.`, extensions: { code: "REQUEST_TOO_LARGE" } }],
-        }),
-      );
-    }
-    req.destroy();
-  };
   const declared = Number(req.headers["content-length"]);
   if (declared > MAX_BODY_BYTES) {
-    tooLarge();
+    refuseTooLarge(req, res);
     return false;
   }
   if (req.headers["content-length"] === undefined && req.method !== "GET" && req.method !== "HEAD") {
     let seen = 0;
     req.on("data", (chunk: Buffer) => {
       seen += chunk.length;
-      if (seen > MAX_BODY_BYTES) tooLarge();
+      if (seen > MAX_BODY_BYTES) refuseTooLarge(req, res);
     });
   }
   return true;
+}
+
+function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (!res.headersSent) {
+    res.writeHead(413, { ...corsHeaders(req), "content-type": "application/json", connection: "close" });
+    res.end(
+      JSON.stringify({
+        errors: [{ message: `Request body over ${MAX_BODY_BYTES} bytes.`, extensions: { code: "REQUEST_TOO_LARGE" } }],
+      }),
+    );
+  }
+  req.destroy();
 }
 
 export function listen(server: http.Server, host: string, port: number): Promise<AddressInfo> {

@@ -1,13 +1,15 @@
-import { GraphQLError, type ExecutionResult } from "graphql";
+import { GraphQLError, getOperationAST, getVariableValues, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
 /**
  * Every error a client sees carries `extensions.code`. Two kinds come without one:
  *
- * - graphql-js rejects variables that do not fit the schema (rating "5" or 2.5
- *   for an Int) before any resolver runs. They get the same INVALID_INPUT code
+ * - Variables that do not fit the schema (rating "5" or 2.5 for an Int) are
+ *   refused before any resolver runs. They get the same INVALID_INPUT code
  *   and `field` our own validation uses, so a client (the review form) handles
- *   one kind of input error, not two.
+ *   one kind of input error, not two. The field is read from graphql-js's
+ *   message; graphql-jit (which executes) words them without the path, so on
+ *   that failure the variables are coerced again by graphql-js for its words.
  * - Some validation rules from plugins (graphql-armor's alias limit) report
  *   without a code: they get GRAPHQL_VALIDATION_FAILED, like graphql-js's own.
  */
@@ -23,11 +25,16 @@ export function useErrorCodes(): Plugin {
         errors: result.errors.map((e) => (e.extensions?.code || e.path ? e : withCode(e, "GRAPHQL_VALIDATION_FAILED"))),
       });
     },
-    onExecute() {
+    onExecute({ args }) {
       return {
         onExecuteDone({ result, setResult }) {
           if (!isSingleResult(result) || result.data !== undefined || !result.errors?.length) return;
-          setResult({ ...result, errors: result.errors.map(withInputCode) });
+          const operation = getOperationAST(args.document, args.operationName);
+          const coerced = operation
+            ? getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {})
+            : null;
+          const errors = coerced?.errors?.length ? coerced.errors : result.errors;
+          setResult({ ...result, errors: errors.map(withInputCode) });
         },
       };
     },

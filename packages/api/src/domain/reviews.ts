@@ -142,7 +142,8 @@ export async function submitReview(
   // Scored, stored and counted under the product's lock, so the product's
   // arrivals are scored in order and a racing retry of this key waits for us.
   const stored = await deps.summaryLock.run(productSummaryId(shopId, productId), async () => {
-    if (await deps.models.Review.exists({ _id: doc._id })) return null;
+    // No look for an earlier copy first: a replay fails the insert below on
+    // the primary key, and scoring writes nothing unless the insert succeeded.
     // Scoring must not cost the customer their review: if it fails (a bug, or
     // the scorer refusing odd input), the review is stored unscored and counts
     // at full weight until `recompute --rescore`.

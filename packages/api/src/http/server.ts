@@ -49,7 +49,21 @@ export function createHttpServer(opts: {
     }
   });
 
-  return http.createServer((req, res) => {
+  const tracker = { active: 0, idle: [] as (() => void)[] };
+  const server = http.createServer((req, res) => {
+    // Counted until its work is done, not until its connection closes: a
+    // resolver whose client has gone still holds the database (closeGracefully).
+    tracker.active++;
+    let finished = false;
+    let running = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      if (--tracker.active === 0) for (const resolve of tracker.idle.splice(0)) resolve();
+    };
+    res.once("close", () => {
+      if (!running) finish();
+    });
     const requestId = randomUUID();
     res.setHeader("x-request-id", requestId);
     // Review text is returned as written: never let a browser sniff a JSON answer into HTML.
@@ -62,9 +76,12 @@ export function createHttpServer(opts: {
       opts.rateLimits.request(ip, authorization).then(
         (refusal) => {
           if (refusal) return tooManyRequests(req, res, refusal);
+          if (res.destroyed) return; // the client left while we counted it
           // A conditional GET of an answer still current is a 304 from memory (null): no parse, no execution.
           const caller = opts.conditionalGets.handle(req, res);
-          if (caller) void opts.yoga(req, res, { requestId, ip, caller });
+          if (!caller) return;
+          running = true;
+          void Promise.resolve(opts.yoga(req, res, { requestId, ip, caller })).finally(finish);
         },
         (err: unknown) => {
           res.destroy(err instanceof Error ? err : new Error(String(err)));
@@ -74,7 +91,12 @@ export function createHttpServer(opts: {
       app(req, res);
     }
   });
+  inFlight.set(server, tracker);
+  return server;
 }
+
+/** Requests still being worked on, per server (see closeGracefully). */
+const inFlight = new WeakMap<http.Server, { active: number; idle: (() => void)[] }>();
 
 /** The client's address: the socket's, or behind a proxy you run, the first X-Forwarded-For hop. */
 function clientIp(req: http.IncomingMessage, trustProxy: boolean): string {
@@ -153,19 +175,33 @@ export function listen(server: http.Server, host: string, port: number): Promise
   });
 }
 
-/** Stops accepting connections and waits for in-flight requests, up to `graceMs`. */
+/**
+ * Stops accepting connections and waits, up to `graceMs`, for in-flight
+ * requests to be answered and for their work to end (a request whose client
+ * hung up may still be writing): only then may the database be closed.
+ */
 export function closeGracefully(server: http.Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    let connectionsClosed = false;
+    const tracker = inFlight.get(server);
+    const done = () => {
+      clearTimeout(force);
+      clearInterval(sweep);
+      resolve();
+    };
+    const force = setTimeout(() => {
+      server.closeAllConnections();
+      done();
+    }, graceMs);
     // A keep-alive connection whose request finishes after close() would idle
     // for keepAliveTimeout (5 s) before the server lets go; drop idle ones as they appear.
     const sweep = setInterval(() => server.closeIdleConnections(), 50);
     force.unref();
     sweep.unref();
     server.close(() => {
-      clearTimeout(force);
-      clearInterval(sweep);
-      resolve();
+      connectionsClosed = true;
+      if (!tracker || tracker.active === 0) done();
+      else tracker.idle.push(() => connectionsClosed && done());
     });
   });
 }

@@ -341,7 +341,7 @@ async function main() {
     console.log(
       `\nsoak: ${soakSeconds} s of rating reads over all ${ids.length} products (POST, ${CONNECTIONS} connections): ${r.requests.total} requests, ` +
         `${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, ${r.errors + r.non2xx} errors; API RSS ${startRss.toFixed(0)} MB at the start, ` +
-        `${endRss.toFixed(0)} MB at the end, ${Math.max(...samples, endRss).toFixed(0)} MB at most (sampled every 10 s)`,
+        `${endRss.toFixed(0)} MB at the end, ${Math.max(...samples, endRss).toFixed(0)} MB at most; every 10 s: ${[...samples, endRss].map((m) => m.toFixed(0)).join(" ")}`,
     );
   }
 

@@ -117,6 +117,31 @@ describe("when scoring fails", () => {
     expect(rating).toMatchObject({ count: 1, plainMean: 4, effectiveCount: 1 });
     expect(api.logLines().some((l) => l.includes("scoring failed"))).toBe(true);
   });
+
+  it("a review stored before its scoring state failed to save is still counted, with its score", async () => {
+    await api.gql(`mutation { putProduct(input: { id: "flaky", name: "Flaky" }) { id } }`);
+    // The database refuses the next scoring-state write only (a fault injected into the driver).
+    const states = api.models.ScoringState.collection;
+    const replaceOne = states.replaceOne.bind(states);
+    let refused = 0;
+    states.replaceOne = (async (...args: Parameters<typeof replaceOne>) => {
+      if (refused++ === 0) throw new Error("injected: write refused");
+      return replaceOne(...args);
+    }) as typeof states.replaceOne;
+    try {
+      const r = await api.gql(SUBMIT, { input: review("flaky", 2) });
+      expect(r.errors).toBeUndefined();
+      const doc = await api.models.Review.findById(r.data.submitReview.review.id).lean();
+      expect(doc?.score?.trustWeightBp).toBeGreaterThan(0);
+      expect(doc?.summaryApplied).toBe(true);
+      const rating = (await api.gql(RATING, { id: "flaky" })).data.product.rating;
+      expect(rating).toMatchObject({ count: 1, plainMean: 2 });
+      expect(api.logLines().some((l) => l.includes("saving the scoring state failed"))).toBe(true);
+    } finally {
+      states.replaceOne = replaceOne;
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
 });
 
 describe("recompute --rescore", () => {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { InvitationDoc, ReviewDoc, ShopDoc } from "../db/models.js";
+import type { InvitationDoc, ReviewDoc, ShopDoc, StoredScore } from "../db/models.js";
 import { claimInvitation, verifyInvitation } from "./invitations.js";
 import { StarlingError, invalidInput, isDuplicateKey } from "../errors.js";
 import type { Deps } from "./deps.js";
@@ -158,14 +158,22 @@ export async function submitReview(
       }
     };
     let inserted: boolean | null = null;
-    const score = await scoreAndStore(deps, doc, async ({ score, signature }) => (inserted = await insert(score, signature))).catch(
-      async (err: unknown) => {
-        if (inserted !== null) throw err; // stored; what failed was saving the scoring state
-        deps.log.error("scoring failed; the review counts at full weight until a re-score", { reviewId: doc._id, error: err });
-        inserted = await insert(null, null);
-        return null;
-      },
-    );
+    let insertedScore: StoredScore | null = null;
+    const score = await scoreAndStore(deps, doc, async ({ score, signature }) => {
+      insertedScore = score;
+      return (inserted = await insert(score, signature));
+    }).catch(async (err: unknown) => {
+      if (inserted) {
+        // Stored and claimed: it must still be counted. Only the scoring
+        // states missed this arrival, until `recompute --rescore`.
+        deps.log.error("saving the scoring state failed after the review was stored", { reviewId: doc._id, error: err });
+        return insertedScore;
+      }
+      if (inserted === false) throw err;
+      deps.log.error("scoring failed; the review counts at full weight until a re-score", { reviewId: doc._id, error: err });
+      inserted = await insert(null, null);
+      return null;
+    });
     if (!inserted) return null;
     const review = { ...doc, score };
     if (review.summaryApplied) await countNewReview(deps, review);

@@ -14,6 +14,7 @@ import { StarlingError, invalidInput } from "../errors.js";
 import type { Deps } from "./deps.js";
 import { findShop, type Shop } from "./shops.js";
 import { optionalText } from "./validate.js";
+import { memoizeRecent } from "../memo.js";
 
 export const SCOPES = {
   "reviews:read": "read products, ratings and published reviews",
@@ -60,16 +61,7 @@ export function hashKey(key: string): string {
 }
 
 /** hashKey for the keys of recent requests: every request authenticates, and the hash costs more than the cache lookup it feeds. */
-const recentHashes = new Map<string, string>();
-function recentKeyHash(key: string): string {
-  let hash = recentHashes.get(key);
-  if (hash === undefined) {
-    hash = hashKey(key);
-    if (recentHashes.size >= 10_000) recentHashes.clear();
-    recentHashes.set(key, hash);
-  }
-  return hash;
-}
+const recentKeyHash = memoizeRecent(hashKey);
 
 function toInfo(doc: ApiKeyDoc): ApiKeyInfo {
   return {

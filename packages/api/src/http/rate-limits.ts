@@ -12,6 +12,7 @@
  * refusing all traffic or letting all of it through.
  */
 import { createHash } from "node:crypto";
+import { memoizeRecent } from "../memo.js";
 import { Redis } from "ioredis";
 import {
   RateLimiterMemory,
@@ -89,15 +90,5 @@ async function consume(limiter: RateLimiterAbstract, key: string, limit: string)
   }
 }
 
-/** Hashes of recent keys: every request is counted under its key's hash, and a hash costs more than the count. */
-const recentHashes = new Map<string, string>();
-
-function hash(s: string): string {
-  let h = recentHashes.get(s);
-  if (h === undefined) {
-    h = createHash("sha256").update(s).digest("base64url").slice(0, 22);
-    if (recentHashes.size >= 10_000) recentHashes.clear();
-    recentHashes.set(s, h);
-  }
-  return h;
-}
+/** Every request is counted under its key's hash: remembered, since a hash costs more than the count. */
+const hash = memoizeRecent((s: string) => createHash("sha256").update(s).digest("base64url").slice(0, 22));

@@ -181,10 +181,7 @@ export async function submitReview(
   });
   if (stored) {
     await quarantineIfCopied(deps, stored._id, stored.score);
-    const status = isCopiedText(stored.score)
-      ? ((await deps.models.Review.findById(stored._id, { status: 1 }).lean<ReviewDoc>())?.status ?? stored.status)
-      : stored.status;
-    return { review: toReview({ ...stored, status }), replayed: false };
+    return { review: toReview({ ...stored, status: await statusAfterScoring(deps, stored, stored.score) }), replayed: false };
   }
   return replay(deps, doc, invitation !== null);
 }
@@ -213,10 +210,13 @@ async function replay(deps: Deps, doc: ReviewDoc, byInvitation: boolean): Promis
     return null;
   });
   await syncReviewCount(deps, existing);
-  const status = isCopiedText(score)
-    ? ((await deps.models.Review.findById(existing._id, { status: 1 }).lean<ReviewDoc>())?.status ?? existing.status)
-    : existing.status;
-  return { review: toReview({ ...existing, score, status }), replayed: true };
+  return { review: toReview({ ...existing, score, status: await statusAfterScoring(deps, existing, score) }), replayed: true };
+}
+
+/** A review's status once scored: scoring may have quarantined it (a copy of another author's text). */
+async function statusAfterScoring(deps: Deps, review: ReviewDoc, score: StoredScore | null): Promise<ReviewDoc["status"]> {
+  if (!isCopiedText(score)) return review.status;
+  return (await deps.models.Review.findById(review._id, { status: 1 }).lean<ReviewDoc>())?.status ?? review.status;
 }
 
 /** The shop's moderation mode, which decides whether a new review is published at once. */

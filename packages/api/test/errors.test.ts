@@ -102,6 +102,30 @@ describe("malformed requests", () => {
     expect(body.errors[0]!.message).toMatch(/JSON/i);
   });
 
+  // The server reads POST bodies itself and hands Yoga the parsed object (http/server.ts
+  // readBody); every other kind of body must still get Yoga's own answer.
+  it.each([
+    ["a JSON object with a query", "application/json; charset=utf-8", `{"query":"{ __typename }"}`, 200, null],
+    ["the JSON type GraphQL over HTTP names", "application/graphql+json", `{"query":"{ __typename }"}`, 200, null],
+    ["an empty JSON object", "application/json", "{}", 200, /query/i],
+    ["a JSON array", "application/json", "[]", 400, /object|batch|array/i],
+    ["JSON null", "application/json", "null", 400, /null/i],
+    ["a JSON string", "application/json", `"{ __typename }"`, 400, /string/i],
+    ["an empty body", "application/json", "", 400, /JSON/i],
+    ["a form", "application/x-www-form-urlencoded", "query=%7B%20__typename%20%7D", 200, null],
+    ["a bare GraphQL document", "application/graphql", "{ __typename }", 200, null],
+  ] as const)("answers %s the way Yoga does", async (_label, contentType, body, status, message) => {
+    const res = await fetch(`${api.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": contentType, authorization: `Bearer ${api.shop.key}` },
+      body,
+    });
+    const answer = (await res.json()) as { data?: unknown; errors?: { message: string }[] };
+    expect(res.status).toBe(status);
+    if (message) expect(answer.errors?.[0]?.message).toMatch(message);
+    else expect(answer).toEqual({ data: { __typename: "Query" } });
+  });
+
   it("refuses a mutation sent by GET, so a link cannot write", async () => {
     const q = encodeURIComponent(`mutation { putProduct(input: { id: "x", name: "y" }) { id } }`);
     const res = await fetch(`${api.url}/graphql?query=${q}`, { headers: { authorization: `Bearer ${api.shop.key}` } });

@@ -3,6 +3,8 @@ import { KeyedLock } from "../db/keyed-lock.js";
 import { SignatureIndexes } from "./scoring.js";
 import { createLogger, type Logger } from "../log.js";
 import { TtlCache } from "../db/ttl-cache.js";
+import { PageCache } from "../db/page-cache.js";
+import type { ReviewPage } from "./reviews.js";
 import { CoalescingQueue } from "../db/coalescing-queue.js";
 import type { ProductDoc, RatingSummaryDoc, ShopDoc } from "../db/models.js";
 import { copySummaryChange, mergeSummaryChange, type SummaryChange } from "./ratings.js";
@@ -38,6 +40,8 @@ export interface ReadCaches {
   /** A shop's settings that every submission reads (its moderation mode). */
   readonly shops: TtlCache<Pick<ShopDoc, "moderation"> | null>;
   readonly summaries: TtlCache<RatingSummaryDoc | null>;
+  /** First pages of each product's published reviews (see reviewPageGroup for what invalidates them). */
+  readonly reviewPages: PageCache<ReviewPage>;
 }
 
 export const KEY_TTL_MS = 10_000;
@@ -46,12 +50,21 @@ export const SUMMARY_TTL_MS = 1_000;
 /** A change of moderation mode reaches other API processes within this. */
 export const SHOP_TTL_MS = 5_000;
 
-export function createReadCaches(): ReadCaches {
+export function createReadCaches(log: Logger): ReadCaches {
   return {
     keys: new TtlCache(KEY_TTL_MS),
     products: new TtlCache(PRODUCT_TTL_MS),
     shops: new TtlCache(SHOP_TTL_MS),
     summaries: new TtlCache(SUMMARY_TTL_MS),
+    // The same freshness as the rating above the list. At most 2 000 pages of
+    // up to CACHED_PAGE_SIZE reviews: ~40 MB of 1 KB reviews.
+    reviewPages: new PageCache({
+      ttlMs: SUMMARY_TTL_MS,
+      maxStaleMs: 30_000,
+      maxGroups: 500,
+      maxPerGroup: 4,
+      onRefreshError: (error) => log.error("refreshing a cached review page failed", { error }),
+    }),
   };
 }
 
@@ -64,7 +77,21 @@ export function createDeps(models: Models, priorStrength: number, log: Logger = 
     priorStrength,
     signatures: new SignatureIndexes(),
     log,
-    cache: createReadCaches(),
+    cache: createReadCaches(log),
     now: () => new Date(),
   };
+}
+
+/**
+ * The review page cache's group for a product. Every write that changes what
+ * a product's published reviews look like (a new one, a status, a reply, a
+ * score, an erasure) invalidates it once the change is stored.
+ */
+export function reviewPageGroup(shopId: string, productId: string): string {
+  return `${shopId}\u0000${productId}`;
+}
+
+/** Drops a product's cached review pages: call after the write is stored. */
+export function reviewsChanged(deps: Deps, review: { shopId: string; productId: string }): void {
+  deps.cache.reviewPages.invalidate(reviewPageGroup(review.shopId, review.productId));
 }

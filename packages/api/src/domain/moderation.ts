@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import type { ModerationEventDoc, ReviewDoc, ReviewStatus, ShopDoc } from "../db/models.js";
 import { StarlingError, invalidInput } from "../errors.js";
-import type { Deps } from "./deps.js";
+import { reviewsChanged, type Deps } from "./deps.js";
 import { syncReviewCount } from "./ratings.js";
 import { toReview, type Review } from "./reviews.js";
 import { optionalText, text } from "./validate.js";
@@ -85,6 +85,7 @@ async function transition(
   if (moved.modifiedCount !== 1) {
     throw new StarlingError("INVALID_TRANSITION", "The review changed while you acted on it; read it again.", { field: "reviewId" });
   }
+  reviewsChanged(deps, doc);
   await log(deps, {
     shopId,
     reviewId: doc._id,
@@ -153,6 +154,7 @@ export async function replyToReview(
   const doc = await loadReview(deps, shopId, input.reviewId);
   const reply = { body, at: deps.now() };
   await deps.models.Review.updateOne({ _id: doc._id }, { $set: { reply } });
+  reviewsChanged(deps, doc);
   await log(deps, { shopId, reviewId: doc._id, action: "reply", fromStatus: doc.status, toStatus: doc.status, reason: null, note: body, actor });
   return toReview({ ...doc, reply });
 }

@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import type { InvitationDoc, ReviewDoc } from "../db/models.js";
 import { invalidInput } from "../errors.js";
-import type { Deps } from "./deps.js";
+import { reviewsChanged, type Deps } from "./deps.js";
 import { syncReviewCount } from "./ratings.js";
 import { identifier } from "./validate.js";
 
@@ -65,6 +65,7 @@ export async function eraseReviewerData(
       await syncReviewCount(deps, r);
       await deps.models.Review.deleteOne({ _id: r._id });
     }
+    reviewsChanged(deps, r);
     // The log keeps that it happened, never whose data it was.
     await deps.models.ModerationEvent.collection.insertOne({
       _id: `mod_${randomBytes(12).toString("base64url")}`,

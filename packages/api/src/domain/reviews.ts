@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { InvitationDoc, ReviewDoc, ShopDoc, StoredScore } from "../db/models.js";
 import { claimInvitation, verifyInvitation } from "./invitations.js";
 import { StarlingError, invalidInput, isDuplicateKey } from "../errors.js";
-import type { Deps } from "./deps.js";
+import { reviewPageGroup, reviewsChanged, type Deps } from "./deps.js";
 import { findProducts } from "./products.js";
 import { countNewReview, productSummaryId, syncReviewCount } from "./ratings.js";
 import { isCopiedText, quarantineIfCopied, scoreAndStore, scoreStoredReview } from "./scoring.js";
@@ -151,6 +151,7 @@ export async function submitReview(
       try {
         // The commit point: durable before we answer.
         await deps.models.Review.collection.insertOne({ ...doc, score, signature } as never);
+        reviewsChanged(deps, doc);
         return true;
       } catch (err) {
         if (isDuplicateKey(err)) return false; // another process stored this key first
@@ -307,21 +308,30 @@ export async function listReviews(
   }
   const statuses = opts.statuses?.length ? [...new Set(opts.statuses)] : ["published"];
   const filter: Record<string, unknown> = { shopId, productId, status: statuses.length === 1 ? statuses[0] : { $in: statuses } };
-  if (opts.stars) {
-    filter.rating = { $in: [...new Set(opts.stars.map((s) => starRating("stars", s)))] };
-  }
+  const stars = opts.stars ? [...new Set(opts.stars.map((s) => starRating("stars", s)))].sort() : null;
+  if (stars) filter.rating = { $in: stars };
   const query = opts.after ? { $and: [filter, after(decodeCursor(opts.after, opts.orderBy))] } : filter;
-  const docs = await deps.models.Review.find(query)
-    .sort(SORTS[opts.orderBy])
-    .limit(opts.first + 1)
-    .lean<ReviewDoc[]>();
-  const page = docs.slice(0, opts.first);
-  return {
-    reviews: page.map(toReview),
-    cursors: page.map((d) => encodeCursor(opts.orderBy, d)),
-    hasNextPage: docs.length > opts.first,
+  const load = async (): Promise<ReviewPage> => {
+    const docs = await deps.models.Review.find(query)
+      .sort(SORTS[opts.orderBy])
+      .limit(opts.first + 1)
+      .lean<ReviewDoc[]>();
+    const page = docs.slice(0, opts.first);
+    return {
+      reviews: page.map(toReview),
+      cursors: page.map((d) => encodeCursor(opts.orderBy, d)),
+      hasNextPage: docs.length > opts.first,
+    };
   };
+  // What a product page shows, cached; later pages and moderators' views are not.
+  const shownOnProductPage = !opts.after && !opts.statuses?.some((s) => s !== "published") && opts.first <= CACHED_PAGE_SIZE;
+  if (!shownOnProductPage) return load();
+  return deps.cache.reviewPages.get(reviewPageGroup(shopId, productId), `${opts.orderBy} ${opts.first} ${stars ?? ""}`, load);
 }
+
+/** The largest first page kept in the review page cache (the review widget asks for 5). */
+export const CACHED_PAGE_SIZE = 20;
+
 
 /** How many of a product's reviews are in these states (and star levels): a moderator's count, not a hot path. */
 export async function countReviews(

@@ -24,7 +24,7 @@ import {
   type TextSignature,
 } from "@starling/scoring";
 import type { ReviewDoc, StoredScore } from "../db/models.js";
-import type { Deps } from "./deps.js";
+import { reviewsChanged, type Deps } from "./deps.js";
 import { quarantineReview } from "./moderation.js";
 import { productSummaryId, reweightCountedReview, shopSummaryId } from "./ratings.js";
 
@@ -162,6 +162,7 @@ export async function scoreAndStore(
     const reasons = [...earlier.score.reasons.map((r) => r as unknown as Reason), rw.reason];
     const next = storedScore(rw.suspicion, rw.trustWeightBp, reasons, "write");
     await deps.models.Review.updateOne({ _id: earlier._id }, { $set: { score: next } });
+    reviewsChanged(deps, earlier);
     await reweightCountedReview(deps, earlier, earlier.score, next);
   }
   return result.score;
@@ -200,6 +201,7 @@ export async function scoreStoredReview(
     if (review.score) return review.score;
     return scoreAndStore(deps, review, async ({ score, signature }) => {
       await deps.models.Review.updateOne({ _id: review._id }, { $set: { score, signature } });
+      reviewsChanged(deps, review);
       return true;
     });
   });
@@ -251,6 +253,7 @@ async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
       })),
     );
   }
+  deps.cache.reviewPages.clear();
   // Later arrivals are scored against the replayed states, as if the scorer had seen everything live.
   for (const [productId, state] of writeTime.products) await saveState(deps, `product:${shopId}:${productId}`, state);
   for (const [reviewerId, state] of writeTime.reviewers) await saveState(deps, `reviewer:${shopId}:${reviewerId}`, state);

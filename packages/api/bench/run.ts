@@ -81,6 +81,8 @@ interface Scenario {
   writes?: boolean;
   /** Extra request headers, worked out just before each run (an ETag that is current then). */
   headers?: () => Promise<Record<string, string>>;
+  /** One request before the first round, timed apart: a first read that loads a cache. */
+  warmUp?: boolean;
   /** Answers are meant to be 304 (a conditional GET); anything else counts as an error. */
   notModified?: boolean;
   /**
@@ -221,9 +223,10 @@ async function main() {
       body: gqlBody(`query($ids: [ID!]!) { products(ids: $ids) { id rating { count average } } }`, { ids: fifty }),
     },
     {
+      // Served from the review page cache; its refreshes (a scan on FerretDB) run meanwhile and count as db CPU.
       name: "Starling: first 20 reviews",
       server: "Starling",
-      scans: true,
+      warmUp: true,
       body: gqlBody(`query($id: ID!) { product(id: $id) { reviews(first: 20) { edges { node { id rating title createdAt } } } } }`, { id: "p-1" }),
     },
     {
@@ -266,6 +269,17 @@ async function main() {
       const before = cpuTicks(pid);
       const dbBefore = s.server === "Starling" && db ? cpuTicks(db.pid) : 0;
       const request = { method: s.method ?? "POST", path: s.path, body: s.body };
+      if (s.warmUp && round === 1) {
+        const started = Date.now();
+        const res = await fetch(server.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
+          body: s.body,
+        });
+        if (!res.ok) throw new Error(`${s.name}: the warm-up request failed: ${await res.text()}`);
+        await res.arrayBuffer();
+        console.error(`${s.name}: first request (loads the cache): ${Date.now() - started} ms`);
+      }
       const extraHeaders = (await s.headers?.()) ?? {};
       const r = await autocannon({
         url: s.path ? `${server.url}${s.path}` : server.url,

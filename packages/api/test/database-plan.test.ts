@@ -33,6 +33,44 @@ describe("lookups by _id use the _id index", () => {
     }
   });
 
+  // findByIds and a listing of 50 products ask for `_id: {$in: [...]}`; conditional
+  // writes add a field beside `_id`. Both scanned until our second patch.
+  it.each([
+    ["a list of _ids ($in)", { _id: { $in: ["product:s:3", "product:s:150", "product:s:77"] } }],
+    ["_id with another condition", { _id: "product:s:150", count: { $gte: 100 } }],
+  ])("finds by %s with an index search", async (_label, filter) => {
+    const plan = await db.models.RatingSummary.collection.find(filter as never).explain();
+    const text = JSON.stringify(plan.queryPlanner);
+    if (inject("backend") === "ferretdb") {
+      expect(text).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
+      expect(text).not.toMatch(/\bSCAN\b/);
+    } else {
+      expect(text).toMatch(/IDHACK|EXPRESS_IXSCAN|IXSCAN/);
+      expect(text).not.toMatch(/COLLSCAN/);
+    }
+  });
+
+  it("still applies the whole filter to what the _id narrowing finds", async () => {
+    const c = db.models.RatingSummary.collection;
+    const ids = async (filter: object) =>
+      (await c.find(filter as never).toArray()).map((d) => d._id as unknown as string).sort();
+    expect(await ids({ _id: { $in: ["product:s:3", "product:s:150", "product:s:missing"] } })).toEqual(["product:s:150", "product:s:3"]);
+    expect(await ids({ _id: "product:s:150", count: { $lt: 100 } })).toEqual([]);
+    expect(await ids({ _id: { $in: ["product:s:3", "product:s:150"] }, count: { $gte: 100 } })).toEqual(["product:s:150"]);
+    // A list with something other than strings and ObjectIds is matched by MongoDB's own rules.
+    expect(await ids({ _id: { $in: [/^product:s:19[0-3]$/, "product:s:5"] } })).toEqual([
+      "product:s:190", "product:s:191", "product:s:192", "product:s:193", "product:s:5",
+    ]);
+    expect(await c.countDocuments({ _id: { $in: ["product:s:3", "product:s:4"] } } as never)).toBe(2);
+    // A conditional write through the narrowing: it must not touch the document when the rest fails.
+    const missed = await c.updateOne({ _id: "product:s:150", count: 0 } as never, { $set: { count: -1 } });
+    expect(missed.matchedCount).toBe(0);
+    const hit = await c.updateOne({ _id: "product:s:150", count: 150 } as never, { $set: { count: 151 } });
+    expect(hit.modifiedCount).toBe(1);
+    expect((await c.deleteMany({ _id: { $in: ["product:s:150", "product:s:152"] }, count: 151 } as never)).deletedCount).toBe(1);
+    await c.insertOne({ _id: "product:s:150", shopId: "s", productId: "150", count: 150 } as never);
+  });
+
   it("updates, upserts and deletes by _id touch only that document", async () => {
     const c = db.models.RatingSummary.collection;
     await c.updateOne({ _id: "product:s:199" } as never, { $inc: { count: 1 } });

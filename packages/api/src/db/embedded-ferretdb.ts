@@ -2,7 +2,7 @@
  * The embedded database for development, tests and the demo: FerretDB 1.24.2
  * with its SQLite backend, built from the Go module proxy on first use through
  * the wrapper in packages/api/ferretdb (see its main.go for why a wrapper),
- * with one patch so lookups by `_id` use the `_id` index (ferretdb/patches).
+ * with two patches so lookups by `_id` use the `_id` index (ferretdb/patches).
  *
  * The binary's name carries a hash of the wrapper's sources and patches, so a change to
  * them rebuilds it and an unchanged checkout reuses it; Go's own caches (in
@@ -27,6 +27,11 @@ const PATCHES = [
     file: "patches/sqlite-metadata.go.in",
     replaces: "internal/backends/sqlite/metadata/metadata.go",
     upstreamHas: `IDColumn = DefaultColumn + "->'$._id'"`,
+  },
+  {
+    file: "patches/sqlite-collection.go.in",
+    replaces: "internal/backends/sqlite/collection.go",
+    upstreamHas: "if params.Filter.Len() == 1 {",
   },
 ];
 const WRAPPER_SOURCES = ["go.mod", "go.sum", "main.go", ...PATCHES.map((p) => p.file)];

@@ -1,11 +1,10 @@
 import type { Model } from "mongoose";
 
 /**
- * Documents by `_id`, in one query. A single id is asked as `{_id: id}`, not
- * `{_id: {$in: [id]}}`: FerretDB serves only the former from its primary key
- * and scans the whole collection for the latter (MONGODB.md §2.4), while
- * MongoDB uses the index for both. So a product page costs a lookup on every
- * backend, and only a listing page (many ids) scans on FerretDB.
+ * Documents by `_id`, in one query: `{_id: id}` for one, `{_id: {$in: ids}}`
+ * for several. Both are index lookups on MongoDB and on our FerretDB build;
+ * FerretDB as published scans the collection for `$in` (our second patch,
+ * ferretdb/patches/README.md).
  */
 export async function findByIds<T>(model: Model<T>, ids: readonly string[]): Promise<T[]> {
   const unique = [...new Set(ids)];

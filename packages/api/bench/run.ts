@@ -85,12 +85,6 @@ interface Scenario {
   warmUp?: boolean;
   /** Answers are meant to be 304 (a conditional GET); anything else counts as an error. */
   notModified?: boolean;
-  /**
-   * Queries FerretDB can serve only by scanning a collection (`$in`, filters
-   * other than `_id`): on it they run once, after the others, with one
-   * connection, since queued scans would otherwise stall every later scenario.
-   */
-  scans?: boolean;
 }
 
 interface Run {
@@ -219,7 +213,6 @@ async function main() {
     {
       name: "Starling: 50 products (listing)",
       server: "Starling",
-      scans: true,
       body: gqlBody(`query($ids: [ID!]!) { products(ids: $ids) { id rating { count average } } }`, { ids: fifty }),
     },
     {
@@ -255,15 +248,9 @@ async function main() {
   const wanted = (s: Scenario) => s.server !== "Starling" || !ONLY.length || ONLY.some((o) => s.name.toLowerCase().includes(o));
   scenarios.splice(0, scenarios.length, ...scenarios.filter(wanted));
   const results = new Map<string, Run[]>();
-  const lastOnFerret = (s: Scenario) => Boolean(db && s.scans);
-  const order = [
-    ...scenarios.filter((s) => !s.writes && !lastOnFerret(s)),
-    ...scenarios.filter((s) => s.writes),
-    ...scenarios.filter(lastOnFerret),
-  ];
+  const order = [...scenarios.filter((s) => !s.writes), ...scenarios.filter((s) => s.writes)];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const s of order) {
-      if (lastOnFerret(s) && round < ROUNDS) continue;
       const server = servers[s.server]!;
       const pid = server.child.pid!;
       const before = cpuTicks(pid);
@@ -283,7 +270,7 @@ async function main() {
       const extraHeaders = (await s.headers?.()) ?? {};
       const r = await autocannon({
         url: s.path ? `${server.url}${s.path}` : server.url,
-        connections: lastOnFerret(s) ? 1 : CONNECTIONS,
+        connections: CONNECTIONS,
         duration: SECONDS,
         method: request.method,
         headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}`, ...extraHeaders },
@@ -313,7 +300,7 @@ async function main() {
   const rows = order.map((s) => {
     const rps = med(s.name, "rps");
     return [
-      lastOnFerret(s) ? `${s.name} *` : s.name,
+      s.name,
       rps.toFixed(0),
       med(s.name, "p50").toFixed(1),
       med(s.name, "p99").toFixed(1),
@@ -325,7 +312,7 @@ async function main() {
       String(results.get(s.name)!.reduce((n, r) => n + r.errors, 0)),
     ];
   });
-  const head = [`scenario (median of ${ROUNDS} rounds${db ? "; * = once, 1 connection, FerretDB scans" : ""})`, "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "db CPU µs/req", "RSS MB", "× bare Yoga", "× Apollo", "errors"];
+  const head = [`scenario (median of ${ROUNDS} rounds)`, "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "db CPU µs/req", "RSS MB", "× bare Yoga", "× Apollo", "errors"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
   console.log(line(head));

@@ -34,6 +34,35 @@ describe("TtlCache", () => {
     expect(calls).toEqual([["b", "c"]]);
   });
 
+  it("lets concurrent misses of a key share one load, and keeps no load a delete overtook", async () => {
+    const cache = new TtlCache<string>(1_000, 10);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const calls: string[][] = [];
+    const load = async (missing: string[]) => {
+      calls.push(missing);
+      await gate;
+      return new Map(missing.map((k) => [k, `${k}@${calls.length}`]));
+    };
+    const first = cache.getMany(["a", "b"], load);
+    const second = cache.getMany(["b", "c"], load);
+    release();
+    expect(Object.fromEntries(await first)).toEqual({ a: "a@2", b: "b@2" });
+    expect(Object.fromEntries(await second)).toEqual({ b: "b@2", c: "c@2" });
+    expect(calls).toEqual([["a", "b"], ["c"]]);
+
+    let releaseSlow!: () => void;
+    const slow = new Promise<void>((r) => (releaseSlow = r));
+    cache.delete("a");
+    const before = cache.getMany(["a"], async () => (await slow, new Map([["a", "old"]])));
+    cache.delete("a"); // a write lands while the load runs
+    const after = cache.getMany(["a"], async () => new Map([["a", "new"]]));
+    expect((await after).get("a")).toBe("new");
+    releaseSlow();
+    expect((await before).get("a")).toBe("old"); // asked before the write
+    expect(cache.get("a")).toBe("new");
+  });
+
   it("forgets a deleted key at once", () => {
     const cache = new TtlCache<number>(1_000);
     cache.set("a", 1);

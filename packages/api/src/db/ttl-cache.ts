@@ -6,6 +6,8 @@
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
+  /** Loads in flight by key: a burst of misses for one key costs one load (getMany). */
+  private readonly loading = new Map<string, Promise<Map<string, V>>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -30,33 +32,56 @@ export class TtlCache<V> {
     this.entries.set(key, { value, expires: this.now() + this.ttlMs });
   }
 
+  /** Drops a key; a load of it already in flight is neither joined nor kept. */
   delete(key: string): void {
     this.entries.delete(key);
+    this.loading.delete(key);
   }
 
   clear(): void {
     this.entries.clear();
+    this.loading.clear();
   }
 
-  /** The cached values of `keys`, loading the missing ones with one call. */
+  /**
+   * The cached values of `keys`, loading the missing ones with one call. A key
+   * already being loaded for another caller waits for that load instead: when
+   * 32 requests find the same 50 summaries expired at once, the database gets
+   * one query, not 32.
+   */
   async getMany(keys: readonly string[], load: (missing: string[]) => Promise<Map<string, V>>): Promise<Map<string, V>> {
     const out = new Map<string, V>();
     const missing: string[] = [];
+    const joined: Promise<void>[] = [];
     for (const k of keys) {
       const v = this.get(k);
-      if (v === undefined) missing.push(k);
-      else out.set(k, v);
+      if (v !== undefined) out.set(k, v);
+      else if (this.loading.has(k)) {
+        joined.push(
+          this.loading.get(k)!.then((loaded) => {
+            const w = loaded.get(k);
+            if (w !== undefined) out.set(k, w);
+          }),
+        );
+      } else missing.push(k);
     }
     if (missing.length) {
-      const loaded = await load(missing);
-      for (const k of missing) {
-        const v = loaded.get(k);
-        if (v !== undefined) {
-          this.set(k, v);
+      const pending = load(missing);
+      for (const k of missing) this.loading.set(k, pending);
+      try {
+        const loaded = await pending;
+        for (const k of missing) {
+          const v = loaded.get(k);
+          if (v === undefined) continue;
+          // Not kept if the key was dropped (a write) while it loaded.
+          if (this.loading.get(k) === pending) this.set(k, v);
           out.set(k, v);
         }
+      } finally {
+        for (const k of missing) if (this.loading.get(k) === pending) this.loading.delete(k);
       }
     }
+    await Promise.all(joined);
     return out;
   }
 }

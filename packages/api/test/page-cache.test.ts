@@ -13,6 +13,7 @@ function setup(overrides: { maxGroups?: number; maxPerGroup?: number } = {}) {
   const refreshErrors: unknown[] = [];
   const cache = new PageCache<string>({
     ttlMs: 1_000,
+    refreshFactor: 10,
     maxStaleMs: 30_000,
     maxGroups: overrides.maxGroups ?? 10,
     maxPerGroup: overrides.maxPerGroup ?? 4,
@@ -49,6 +50,19 @@ describe("PageCache", () => {
     refresh.resolve("v2");
     await refresh.promise;
     expect(await cache.get("p", "k", load)).toBe("v2");
+  });
+
+  it("keeps an answer whose query was slow fresh for ten times as long, so refreshes stay a tenth of the work", async () => {
+    const { cache, advance } = setup();
+    await cache.get("p", "k", async () => (advance(500), "v1"));
+    advance(4_900);
+    let loads = 0;
+    expect(await cache.get("p", "k", async () => (loads++, "v2"))).toBe("v1");
+    expect(loads).toBe(0);
+    advance(100);
+    expect(await cache.get("p", "k", async () => (loads++, "v2"))).toBe("v1"); // stale: served while it refreshes
+    expect(loads).toBe(1);
+    expect(await cache.get("p", "k", async () => (loads++, "v3"))).toBe("v2");
   });
 
   it("makes the caller wait once an answer is older than the stale limit", async () => {

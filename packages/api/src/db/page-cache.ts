@@ -1,14 +1,20 @@
 /**
  * Answers computed by a query that is too slow to run per request, cached per
- * group (a product) with a time to live: the first pages of a product's
- * published reviews. Unlike TtlCache, an expired answer is still served while
- * one refresh runs in the background, because on FerretDB that query scans
- * every review of the database (seconds at 500 000) and callers would queue
- * behind it; and concurrent misses share one load.
+ * group (a product): the first pages of a product's published reviews. Unlike
+ * TtlCache, an expired answer is still served while one refresh runs in the
+ * background, and concurrent misses share one load.
+ *
+ * An answer stays fresh for `ttlMs` or `refreshFactor` times as long as its
+ * query took, whichever is longer, so refreshes take at most about
+ * 1/refreshFactor of the database's time. On MongoDB the page's query is an
+ * index walk of milliseconds and the TTL rules; on FerretDB it scans every
+ * review in the database (48 s at 500 000), and refreshing it every second
+ * would keep a core busy for good.
  *
  * A write in this process calls `invalidate` after it is stored: later reads
  * wait for a fresh answer, and a load that began before the write is not kept.
- * Another process sees the change after at most `ttlMs` plus one refresh.
+ * Another process sees the change once the answer it holds is no longer fresh,
+ * plus one refresh.
  */
 export class PageCache<V> {
   private readonly groups = new Map<string, Map<string, Entry<V>>>();
@@ -16,7 +22,12 @@ export class PageCache<V> {
   constructor(
     private readonly opts: {
       ttlMs: number;
-      /** Past this age an answer is no longer served while it refreshes: the caller waits. */
+      /** An answer stays fresh for this many times its query's duration, if that is longer than ttlMs. */
+      refreshFactor: number;
+      /**
+       * How long past fresh an answer is still served while it refreshes (at
+       * least twice its query's duration); older, the caller waits for the load.
+       */
       maxStaleMs: number;
       /** Products kept (the oldest go first). */
       maxGroups: number;
@@ -35,8 +46,9 @@ export class PageCache<V> {
     const entry = entries?.get(key);
     if (entry?.loaded !== undefined) {
       const age = now - entry.loaded;
-      if (age < this.opts.ttlMs) return entry.value!;
-      if (age < this.opts.ttlMs + this.opts.maxStaleMs) {
+      const freshFor = Math.max(this.opts.ttlMs, this.opts.refreshFactor * entry.loadMs);
+      if (age < freshFor) return entry.value!;
+      if (age < freshFor + Math.max(this.opts.maxStaleMs, 2 * entry.loadMs)) {
         if (!entry.loading) this.start(group, key, load).catch(this.opts.onRefreshError);
         return entry.value!;
       }
@@ -55,17 +67,19 @@ export class PageCache<V> {
 
   private start(group: string, key: string, load: () => Promise<V>): Promise<V> {
     const entries = this.entriesOf(group);
-    const entry = entries.get(key) ?? { value: undefined, loaded: undefined, loading: undefined };
+    const entry: Entry<V> = entries.get(key) ?? { value: undefined, loaded: undefined, loadMs: 0, loading: undefined };
     if (!entries.has(key)) {
       if (entries.size >= this.opts.maxPerGroup) entries.delete(entries.keys().next().value!);
       entries.set(key, entry);
     }
+    const started = (this.opts.now ?? Date.now)();
     const loading = load().then(
       (value) => {
         // Kept only if no write invalidated the group meanwhile.
         if (this.groups.get(group) === entries) {
           entry.value = value;
           entry.loaded = (this.opts.now ?? Date.now)();
+          entry.loadMs = entry.loaded - started;
         }
         entry.loading = undefined;
         return value;
@@ -93,5 +107,7 @@ interface Entry<V> {
   value: V | undefined;
   /** When `value` was loaded; undefined until the first load ends. */
   loaded: number | undefined;
+  /** How long the load of `value` took. */
+  loadMs: number;
   loading: Promise<V> | undefined;
 }

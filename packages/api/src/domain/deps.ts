@@ -60,6 +60,7 @@ export function createReadCaches(log: Logger): ReadCaches {
     // up to CACHED_PAGE_SIZE reviews: ~40 MB of 1 KB reviews.
     reviewPages: new PageCache({
       ttlMs: SUMMARY_TTL_MS,
+      refreshFactor: 10,
       maxStaleMs: 30_000,
       maxGroups: 500,
       maxPerGroup: 4,

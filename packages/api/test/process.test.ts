@@ -22,6 +22,15 @@ afterAll(async () => {
 });
 
 /** The embedded FerretDB started by the API process `pid` (tsx starts other helpers too). */
+/** Whether a process still runs (a zombie waiting for its parent does not). */
+function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]![0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
 function ferretdbChild(pid: number): number {
   let out = "";
   try {
@@ -186,8 +195,11 @@ describe("errors in production", () => {
     });
     cleanups.push(async () => api.child.kill("SIGKILL"));
     const url = (await api.line(/^listening (\S+)/))[1]!;
-    // Take the database away under the running API.
-    process.kill(ferretdbChild(api.child.pid!), "SIGKILL");
+    // Take the database away under the running API, and wait until it is gone:
+    // a request sent between the signal and the process's end could still be answered.
+    const db = ferretdbChild(api.child.pid!);
+    process.kill(db, "SIGKILL");
+    expect(await until(() => !isRunning(db), 10_000)).toBe(true);
 
     const res = await fetch(`${url}/graphql`, {
       method: "POST",

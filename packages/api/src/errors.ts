@@ -1,3 +1,4 @@
+import { MongoBulkWriteError } from "mongodb";
 import { GraphQLError } from "graphql";
 
 /**
@@ -45,6 +46,12 @@ export function rateLimited(refusal: { limit: string; retryAfter: number }): Sta
 }
 
 /** MongoDB's duplicate-key code; FerretDB gives no index name with it, so callers read back. */
+/** A bulk write's per-operation errors, or null when the error is not one. */
+export function writeErrorsOf(err: unknown): { index: number; code?: number }[] | null {
+  if (!(err instanceof MongoBulkWriteError)) return null;
+  return ([] as { index: number; code?: number }[]).concat(err.writeErrors as never);
+}
+
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === 11000;
 }

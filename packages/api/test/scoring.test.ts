@@ -122,12 +122,12 @@ describe("when scoring fails", () => {
     await api.gql(`mutation { putProduct(input: { id: "flaky", name: "Flaky" }) { id } }`);
     // The database refuses the next scoring-state write only (a fault injected into the driver).
     const states = api.models.ScoringState.collection;
-    const replaceOne = states.replaceOne.bind(states);
+    const bulkWrite = states.bulkWrite.bind(states);
     let refused = 0;
-    states.replaceOne = (async (...args: Parameters<typeof replaceOne>) => {
+    states.bulkWrite = (async (...args: Parameters<typeof bulkWrite>) => {
       if (refused++ === 0) throw new Error("injected: write refused");
-      return replaceOne(...args);
-    }) as typeof states.replaceOne;
+      return bulkWrite(...args);
+    }) as typeof states.bulkWrite;
     try {
       const r = await api.gql(SUBMIT, { input: review("flaky", 2) });
       expect(r.errors).toBeUndefined();
@@ -138,7 +138,7 @@ describe("when scoring fails", () => {
       expect(rating).toMatchObject({ count: 1, plainMean: 2 });
       expect(api.logLines().some((l) => l.includes("saving the scoring state failed"))).toBe(true);
     } finally {
-      states.replaceOne = replaceOne;
+      states.bulkWrite = bulkWrite;
     }
     expect(refused).toBeGreaterThan(0);
   });

@@ -25,6 +25,18 @@ export class KeyedLock {
     return result;
   }
 
+  /**
+   * Runs `work` holding every key's lock. Keys are taken in sorted order, so
+   * two holders of several keys cannot wait for each other; a holder of one
+   * key that takes a second must follow the same order ("product:…" before
+   * "reviewer:…", as scoring does).
+   */
+  runAll<T>(keys: Iterable<string>, work: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const take = (i: number): Promise<T> => (i === sorted.length ? work() : this.run(sorted[i]!, () => take(i + 1)));
+    return take(0);
+  }
+
   get size(): number {
     return this.tails.size;
   }

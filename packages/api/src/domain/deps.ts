@@ -4,8 +4,10 @@ import { SignatureIndexes } from "./scoring.js";
 import { createLogger, type Logger } from "../log.js";
 import { TtlCache } from "../db/ttl-cache.js";
 import { PageCache } from "../db/page-cache.js";
-import type { ReviewPage } from "./reviews.js";
+import { MAX_WRITE_BATCH, storeNewReviews, type ReviewPage, type StoreOutcome } from "./reviews.js";
+import type { ReviewDoc } from "../db/models.js";
 import { CoalescingQueue } from "../db/coalescing-queue.js";
+import { BatchQueue } from "../db/batch-queue.js";
 import type { ProductDoc, RatingSummaryDoc, ShopDoc } from "../db/models.js";
 import { copySummaryChange, mergeSummaryChange, type SummaryChange } from "./ratings.js";
 import type { Caller } from "./keys.js";
@@ -15,6 +17,8 @@ export interface Deps {
   readonly models: Models;
   /** Serializes writes to each summary document (see KeyedLock). */
   readonly summaryLock: KeyedLock;
+  /** New reviews, written in batches (group commit; see storeNewReviews). */
+  readonly reviewWrites: BatchQueue<ReviewDoc, StoreOutcome>;
   /** Each shop summary's increments, merged while one is in flight (it moves with every review of the shop). */
   readonly shopSummaryWrites: CoalescingQueue<SummaryChange>;
   /** The default prior strength, until `recompute --rescore` fits one per shop. */
@@ -71,9 +75,10 @@ export function createReadCaches(log: Logger): ReadCaches {
 
 export function createDeps(models: Models, priorStrength: number, log: Logger = createLogger("error")): Deps {
   const summaryLock = new KeyedLock();
-  return {
+  const deps: Deps = {
     models,
     summaryLock,
+    reviewWrites: new BatchQueue((docs) => storeNewReviews(deps, docs), MAX_WRITE_BATCH),
     shopSummaryWrites: new CoalescingQueue(summaryLock, mergeSummaryChange, copySummaryChange),
     priorStrength,
     signatures: new SignatureIndexes(),
@@ -81,6 +86,7 @@ export function createDeps(models: Models, priorStrength: number, log: Logger = 
     cache: createReadCaches(log),
     now: () => new Date(),
   };
+  return deps;
 }
 
 /**

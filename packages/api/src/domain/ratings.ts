@@ -13,7 +13,7 @@ import {
 } from "@starling/scoring";
 import { Double } from "mongodb";
 import type { RatingSummaryDoc, ReviewDoc, StoredScore } from "../db/models.js";
-import { isDuplicateKey } from "../errors.js";
+import { isDuplicateKey, writeErrorsOf } from "../errors.js";
 import { findByIds } from "../db/find-by-ids.js";
 import type { Deps } from "./deps.js";
 
@@ -212,11 +212,39 @@ export async function syncReviewCount(deps: Deps, stored: Pick<ReviewDoc, "_id" 
 }
 
 /**
- * Counts a review just inserted with `summaryApplied: true` (the insert was
- * its claim). The caller holds the product summary's lock.
+ * Counts reviews just inserted with `summaryApplied: true` (the insert was
+ * their claim): one update per product, all in one command, and one change per
+ * shop through the shop's coalescing queue. The caller holds the locks of
+ * their product summaries.
  */
-export async function countNewReview(deps: Deps, review: Pick<ReviewDoc, "shopId" | "productId" | "rating" | "score" | "createdAt">): Promise<void> {
-  await applyCount(deps, review, 1);
+export async function countNewReviews(
+  deps: Deps,
+  reviews: readonly Pick<ReviewDoc, "shopId" | "productId" | "rating" | "score" | "createdAt">[],
+): Promise<void> {
+  const products = new Map<string, { identity: { shopId: string; productId: string }; change: SummaryChange }>();
+  const shops = new Map<string, SummaryChange>();
+  for (const review of reviews) {
+    const change = newReviewChange(review);
+    const key = productSummaryId(review.shopId, review.productId);
+    const product = products.get(key);
+    if (product) mergeSummaryChange(product.change, change);
+    else products.set(key, { identity: { shopId: review.shopId, productId: review.productId }, change: copySummaryChange(change) });
+    const shop = shops.get(review.shopId);
+    if (shop) mergeSummaryChange(shop, change);
+    else shops.set(review.shopId, copySummaryChange(change));
+  }
+  await Promise.all([
+    incrementSummaries(deps, [...products].map(([_id, p]) => ({ _id, ...p }))),
+    ...[...shops].map(([shopId, change]) => incrementShopSummary(deps, shopId, change)),
+  ]);
+}
+
+function newReviewChange(review: Pick<ReviewDoc, "rating" | "score" | "createdAt">): SummaryChange {
+  return {
+    $inc: countChange(review.rating, review.score, 1),
+    $min: { firstReviewAt: review.createdAt },
+    $max: { lastReviewAt: review.createdAt },
+  };
 }
 
 /** Moves the product's and the shop's summaries by one review (the caller holds the product summary's lock). */
@@ -225,12 +253,9 @@ async function applyCount(
   review: Pick<ReviewDoc, "shopId" | "productId" | "rating" | "score" | "createdAt">,
   sign: 1 | -1,
 ): Promise<void> {
-  const change: SummaryChange = {
-    $inc: countChange(review.rating, review.score, sign),
-    // Adding a review can only widen the period; removing one may shrink it,
-    // which only the remaining reviews can tell (see refreshPeriod).
-    ...(sign === 1 ? { $min: { firstReviewAt: review.createdAt }, $max: { lastReviewAt: review.createdAt } } : {}),
-  };
+  // Adding a review can only widen the period; removing one may shrink it,
+  // which only the remaining reviews can tell (see refreshPeriod).
+  const change: SummaryChange = sign === 1 ? newReviewChange(review) : { $inc: countChange(review.rating, review.score, sign) };
   const productKey = productSummaryId(review.shopId, review.productId);
   await Promise.all([
     incrementSummary(deps, productKey, { shopId: review.shopId, productId: review.productId }, change),
@@ -306,12 +331,8 @@ async function refreshPeriod(deps: Deps, summaryId: string, scope: { shopId: str
   );
 }
 
-async function incrementSummary(
-  deps: Deps,
-  _id: string,
-  identity: { shopId: string; productId: string | null },
-  change: SummaryChange,
-): Promise<void> {
+/** The upsert that applies `change` to a summary, creating it complete if it is new. */
+function summaryUpdate(identity: { shopId: string; productId: string | null }, change: SummaryChange): Record<string, unknown> {
   // Weighted sums grow past 2^31 (a full-weight review adds 10^8 to wsq), and
   // FerretDB wraps a 32-bit integer on $inc instead of widening it as MongoDB
   // does: send them as doubles (exact for integers up to 2^53). The raw
@@ -328,18 +349,54 @@ async function incrementSummary(
     // The period stays absent, not null: `$min` never replaces a null (null sorts before every date).
     if (!touched && !reasonsTouched && !PERIOD.has(k)) $setOnInsert[k] = k === "discountReasons" ? {} : ZERO[k];
   }
-  const update = () =>
-    deps.models.RatingSummary.collection.updateOne({ _id } as never, { ...change, $inc, $setOnInsert } as never, { upsert: true });
-  deps.cache.summaries.delete(_id);
+  return { ...change, $inc, $setOnInsert };
+}
+
+function incrementSummary(
+  deps: Deps,
+  _id: string,
+  identity: { shopId: string; productId: string | null },
+  change: SummaryChange,
+): Promise<void> {
+  return incrementSummaries(deps, [{ _id, identity, change }]);
+}
+
+/**
+ * Applies each change to its summary, in one command. The caller holds each
+ * summary's lock (KeyedLock says why).
+ */
+async function incrementSummaries(
+  deps: Deps,
+  items: readonly { _id: string; identity: { shopId: string; productId: string | null }; change: SummaryChange }[],
+): Promise<void> {
+  if (!items.length) return;
+  const collection = deps.models.RatingSummary.collection;
+  const update = (item: (typeof items)[number]) =>
+    collection.updateOne({ _id: item._id } as never, summaryUpdate(item.identity, item.change) as never, { upsert: true });
+  for (const item of items) deps.cache.summaries.delete(item._id);
+  let retry: typeof items = [];
   try {
-    await update();
+    if (items.length === 1) await update(items[0]!);
+    else {
+      await collection.bulkWrite(
+        items.map((item) => ({
+          updateOne: { filter: { _id: item._id } as never, update: summaryUpdate(item.identity, item.change) as never, upsert: true },
+        })),
+        { ordered: false },
+      );
+    }
   } catch (err) {
     // Two first writes racing (another API process) can both miss and both
     // insert; the loser's E11000 means the document now exists, so increment it.
-    if (!isDuplicateKey(err)) throw err;
-    await update();
+    const failed = writeErrorsOf(err);
+    if (!failed || failed.some((e) => !isDuplicateKey(e))) {
+      if (!(items.length === 1 && isDuplicateKey(err))) throw err;
+      retry = items;
+    } else retry = failed.map((e) => items[e.index]!);
   }
+  for (const item of retry) await update(item);
 }
+
 
 export interface RecomputeReport {
   readonly summaries: number;

@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { InvitationDoc, ReviewDoc, ShopDoc, StoredScore } from "../db/models.js";
 import { claimInvitation, verifyInvitation } from "./invitations.js";
-import { StarlingError, invalidInput, isDuplicateKey } from "../errors.js";
+import { StarlingError, invalidInput, isDuplicateKey, writeErrorsOf } from "../errors.js";
 import { reviewPageGroup, reviewsChanged, type Deps } from "./deps.js";
 import { findProducts } from "./products.js";
-import { countNewReview, productSummaryId, syncReviewCount } from "./ratings.js";
-import { isCopiedText, quarantineIfCopied, scoreAndStore, scoreStoredReview } from "./scoring.js";
+import { countNewReviews, syncReviewCount } from "./ratings.js";
+import { isCopiedText, quarantineIfCopied, scoreArrivals, scoreStoredReview, scoringLockKeys } from "./scoring.js";
+import { findByIds } from "../db/find-by-ids.js";
 import { identifier, languageTag, optionalText, starRating, text } from "./validate.js";
 
 export interface ReviewInput {
@@ -139,52 +140,88 @@ export async function submitReview(
 
   if (invitation) await claimInvitation(deps, invitation, doc._id);
 
-  // Scored, stored and counted under the product's lock, so the product's
-  // arrivals are scored in order and a racing retry of this key waits for us.
-  const stored = await deps.summaryLock.run(productSummaryId(shopId, productId), async () => {
-    // No look for an earlier copy first: a replay fails the insert below on
-    // the primary key, and scoring writes nothing unless the insert succeeded.
-    // Scoring must not cost the customer their review: if it fails (a bug, or
-    // the scorer refusing odd input), the review is stored unscored and counts
-    // at full weight until `recompute --rescore`.
-    const insert = async (score: ReviewDoc["score"], signature: ReviewDoc["signature"]) => {
-      try {
-        // The commit point: durable before we answer.
-        await deps.models.Review.collection.insertOne({ ...doc, score, signature } as never);
-        reviewsChanged(deps, doc);
-        return true;
-      } catch (err) {
-        if (isDuplicateKey(err)) return false; // another process stored this key first
-        throw err;
-      }
-    };
-    let inserted: boolean | null = null;
-    let insertedScore: StoredScore | null = null;
-    const score = await scoreAndStore(deps, doc, async ({ score, signature }) => {
-      insertedScore = score;
-      return (inserted = await insert(score, signature));
-    }).catch(async (err: unknown) => {
-      if (inserted) {
-        // Stored and claimed: it must still be counted. Only the scoring
-        // states missed this arrival, until `recompute --rescore`.
-        deps.log.error("saving the scoring state failed after the review was stored", { reviewId: doc._id, error: err });
-        return insertedScore;
-      }
-      if (inserted === false) throw err;
-      deps.log.error("scoring failed; the review counts at full weight until a re-score", { reviewId: doc._id, error: err });
-      inserted = await insert(null, null);
-      return null;
-    });
-    if (!inserted) return null;
-    const review = { ...doc, score };
-    if (review.summaryApplied) await countNewReview(deps, review);
-    return review;
-  });
-  if (stored) {
-    await quarantineIfCopied(deps, stored._id, stored.score);
-    return { review: toReview({ ...stored, status: await statusAfterScoring(deps, stored, stored.score) }), replayed: false };
+  // Scored, stored and counted in a batch with the submissions in flight
+  // beside it (group commit, see BatchQueue).
+  const outcome = await deps.reviewWrites.add(doc);
+  if ("failed" in outcome) throw outcome.failed;
+  if ("stored" in outcome) {
+    const stored = outcome.stored;
+    const score = stored.score ?? null;
+    await quarantineIfCopied(deps, stored._id, score);
+    return { review: toReview({ ...stored, status: await statusAfterScoring(deps, stored, score) }), replayed: false };
   }
   return replay(deps, doc, invitation !== null);
+}
+
+/** What became of one submission in its batch. */
+export type StoreOutcome = { stored: ReviewDoc } | { replay: true } | { failed: unknown };
+
+/** Most submissions written in one batch. */
+export const MAX_WRITE_BATCH = 64;
+
+/**
+ * Stores a batch of new reviews: scored in arrival order, inserted in one
+ * command (the commit point: durable before anyone is answered), then their
+ * scoring states saved and their summaries moved, one command each. Holds the
+ * locks of every product and reviewer in the batch throughout, so a product's
+ * arrivals are scored in order and a racing retry of a key waits for us.
+ *
+ * A key already stored (a retry), or sent twice in the batch, is answered
+ * `replay`: nothing is written for it. Scoring must not cost the customer
+ * their review: if it fails (a bug, or the scorer refusing odd input), the
+ * batch is stored unscored and counts at full weight until `recompute --rescore`.
+ */
+export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): Promise<StoreOutcome[]> {
+  const existing = new Set((await findByIds(deps.models.Review, docs.map((d) => d._id))).map((d) => d._id));
+  const fresh: ReviewDoc[] = [];
+  for (const d of docs) {
+    if (existing.has(d._id)) continue;
+    existing.add(d._id);
+    fresh.push(d);
+  }
+  const stored = new Map<ReviewDoc, ReviewDoc>();
+  if (fresh.length) {
+    try {
+      await deps.summaryLock.runAll(scoringLockKeys(fresh), async () => {
+        const scoring = await scoreArrivals(deps, fresh).catch((err: unknown) => {
+          deps.log.error("scoring failed; the reviews count at full weight until a re-score", { reviews: fresh.length, error: err });
+          return null;
+        });
+        const rows = fresh.map((d, i) => ({ ...d, score: scoring?.arrivals[i]!.score ?? null, signature: scoring?.arrivals[i]!.signature ?? null }));
+        const inserted = await insertNew(deps, rows);
+        rows.forEach((row, i) => {
+          if (!inserted[i]) return;
+          stored.set(fresh[i]!, row);
+          reviewsChanged(deps, row);
+        });
+        // Stored and claimed: they must be counted even if their scoring
+        // states cannot be saved (those then miss these arrivals until `recompute --rescore`).
+        await scoring?.commit(inserted).catch((err: unknown) => {
+          deps.log.error("saving the scoring state failed after the reviews were stored", { reviews: rows.length, error: err });
+        });
+        await countNewReviews(deps, rows.filter((r, i) => inserted[i] && r.summaryApplied));
+      });
+    } catch (err) {
+      return docs.map((d) => (fresh.includes(d) ? { failed: err } : { replay: true }));
+    }
+  }
+  return docs.map((d) => {
+    const row = stored.get(d);
+    return row ? { stored: row } : { replay: true };
+  });
+}
+
+/** Inserts the rows in one command; says which were new (false: another process stored that key first). */
+async function insertNew(deps: Deps, rows: readonly ReviewDoc[]): Promise<boolean[]> {
+  try {
+    await deps.models.Review.collection.insertMany(rows as never[], { ordered: false });
+    return rows.map(() => true);
+  } catch (err) {
+    const failed = writeErrorsOf(err);
+    if (!failed || failed.some((e) => !isDuplicateKey(e))) throw err;
+    const taken = new Set(failed.map((e) => e.index));
+    return rows.map((_, i) => !taken.has(i));
+  }
 }
 
 /**

@@ -26,6 +26,7 @@ import {
 import type { ReviewDoc, StoredScore } from "../db/models.js";
 import { reviewsChanged, type Deps } from "./deps.js";
 import { quarantineReview } from "./moderation.js";
+import { findByIds } from "../db/find-by-ids.js";
 import { productSummaryId, reweightCountedReview, shopSummaryId } from "./ratings.js";
 
 /** How many of a shop's most recent review texts a new review is compared with. */
@@ -89,11 +90,6 @@ function storedSignatureOf(r: Pick<ReviewDoc, "_id" | "productId" | "reviewer" |
   };
 }
 
-async function loadState<T>(deps: Deps, id: string, initial: () => T): Promise<T> {
-  const doc = await deps.models.ScoringState.findById(id).lean();
-  return doc ? (doc.state as T) : initial();
-}
-
 async function saveState(deps: Deps, id: string, state: unknown): Promise<void> {
   // The raw collection: the state is the library's plain JSON, stored exactly as it is.
   await deps.models.ScoringState.collection.replaceOne({ _id: id } as never, { state } as never, { upsert: true });
@@ -105,67 +101,100 @@ export interface ArrivalScore {
   readonly signature: { minHashes: number[]; bandKeys: number[] } | null;
 }
 
-/**
- * Scores an arriving review against its product's and its reviewer's state,
- * has `store` write the review with its score, and, if it did, saves both
- * states, adds the text to the near-duplicate index and re-weights the earlier
- * reviews of a burst flagged now. `store` returns false when the review turned
- * out not to be new: then nothing else is written. The caller holds the
- * product's lock (`productSummaryId`), so a product's arrivals are scored one
- * at a time and in order; the reviewer's state is read and written under its
- * own lock (a reviewer may write about two products at once).
- * Returns the score, or null when `store` declined.
- */
-export async function scoreAndStore(
-  deps: Deps,
-  review: ReviewDoc,
-  store: (arrival: ArrivalScore) => Promise<boolean>,
-): Promise<StoredScore | null> {
-  const reviewerKey = reviewerKeyOf(review);
-  const productStateId = `product:${review.shopId}:${review.productId}`;
-  const reviewerStateId = `reviewer:${review.shopId}:${reviewerKey}`;
-  const [product, index] = await Promise.all([
-    loadState<ProductState>(deps, productStateId, initialProductState),
-    // The near-duplicate check compares with other authors' recent texts in the shop.
-    deps.signatures.get(deps, review.shopId),
-  ]);
-  const signature = textSignature(`${review.title}\n${review.body}`);
-  const duplicate = signature ? bestDuplicate(signature, reviewerKey, index.candidates(signature, review.createdAt.getTime())) : null;
+/** Arrivals scored in memory, to be stored by the caller and then committed. */
+export interface ScoredArrivals {
+  /** One per review, in the order given. */
+  readonly arrivals: readonly ArrivalScore[];
+  /**
+   * Once the caller has stored the reviews (`stored[i]` says whether review i
+   * was new), saves the scoring states they advanced, in one command, and
+   * re-weights the earlier reviews of bursts flagged now.
+   */
+  commit(stored: readonly boolean[]): Promise<void>;
+}
 
-  // Arrivals are scored in order; two requests that read the clock in one
-  // order and reach this lock in the other count as arriving together.
-  const at = Math.max(review.createdAt.getTime(), product.arrival.lastMs ?? 0);
-  const result = await deps.summaryLock.run(reviewerStateId, async () => {
-    const reviewer = await loadState<ReviewerState>(deps, reviewerStateId, initialReviewerState);
-    const scored = scoreArrival(
+/** The locks `scoreArrivals` needs held for these reviews: their products' and their reviewers'. */
+export function scoringLockKeys(reviews: readonly Pick<ReviewDoc, "_id" | "shopId" | "productId" | "reviewer">[]): string[] {
+  return reviews.flatMap((r) => [productStateId(r), reviewerStateId(r)]);
+}
+
+const productStateId = (r: Pick<ReviewDoc, "shopId" | "productId">) => productSummaryId(r.shopId, r.productId);
+const reviewerStateId = (r: Pick<ReviewDoc, "_id" | "shopId" | "reviewer">) => `reviewer:${r.shopId}:${reviewerKeyOf(r)}`;
+
+/**
+ * Scores arriving reviews, in the order given, against their products' and
+ * reviewers' states (read in one query) and each shop's recent texts. Nothing
+ * is written until `commit`. The caller holds `scoringLockKeys(reviews)`, so
+ * a product's and a reviewer's arrivals are scored one at a time and in order.
+ *
+ * A review the caller then fails to store has still moved the states the
+ * others are saved with: the caller looks up already-stored keys first, so
+ * that is left to a retry racing another API process.
+ */
+export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): Promise<ScoredArrivals> {
+  const shopIds = [...new Set(reviews.map((r) => r.shopId))];
+  const [docs, indexes] = await Promise.all([
+    findByIds(deps.models.ScoringState, [...new Set(scoringLockKeys(reviews))]),
+    // The near-duplicate check compares with other authors' recent texts in the shop.
+    Promise.all(shopIds.map(async (id) => [id, await deps.signatures.get(deps, id)] as const)).then((e) => new Map(e)),
+  ]);
+  const states = new Map<string, unknown>(docs.map((d) => [d._id, d.state]));
+  const scored = reviews.map((review) => {
+    const reviewerKey = reviewerKeyOf(review);
+    const product = (states.get(productStateId(review)) as ProductState | undefined) ?? initialProductState();
+    const reviewer = (states.get(reviewerStateId(review)) as ReviewerState | undefined) ?? initialReviewerState();
+    const index = indexes.get(review.shopId)!;
+    const signature = textSignature(`${review.title}\n${review.body}`);
+    const duplicate = signature ? bestDuplicate(signature, reviewerKey, index.candidates(signature, review.createdAt.getTime())) : null;
+    // Arrivals are scored in order; two requests that read the clock in one
+    // order and reach the lock in the other count as arriving together.
+    const at = Math.max(review.createdAt.getTime(), product.arrival.lastMs ?? 0);
+    const result = scoreArrival(
       product,
       reviewer,
       { reviewId: review._id, reviewerId: reviewerKey, stars: review.rating, verified: review.verification ? true : undefined },
       at,
       duplicate,
     );
+    states.set(productStateId(review), result.product);
+    states.set(reviewerStateId(review), result.reviewer);
+    // Indexed at once, so a copy later in the same batch is caught.
+    if (signature) index.add({ reviewId: review._id, reviewerId: reviewerKey, productId: review.productId, timeMs: at, signature });
     const arrival: ArrivalScore = {
-      score: storedScore(scored.suspicion, scored.trustWeightBp, scored.reasons, "write"),
+      score: storedScore(result.suspicion, result.trustWeightBp, result.reasons, "write"),
       signature: signature ? { minHashes: signature.minHashes, bandKeys: signature.bandKeys } : null,
     };
-    if (!(await store(arrival))) return null;
-    await Promise.all([saveState(deps, reviewerStateId, scored.reviewer), saveState(deps, productStateId, scored.product)]);
-    return { scored, score: arrival.score };
+    return { result, arrival };
   });
-  if (!result) return null;
 
-  if (signature) index.add({ reviewId: review._id, reviewerId: reviewerKey, productId: review.productId, timeMs: at, signature });
-  // A burst flagged now re-weights the earlier reviews of its window.
-  for (const rw of result.scored.reweighted) {
-    const earlier = await deps.models.Review.findById(rw.reviewId).lean<ReviewDoc>();
-    if (!earlier?.score) continue;
-    const reasons = [...earlier.score.reasons.map((r) => r as unknown as Reason), rw.reason];
-    const next = storedScore(rw.suspicion, rw.trustWeightBp, reasons, "write");
-    await deps.models.Review.updateOne({ _id: earlier._id }, { $set: { score: next } });
-    reviewsChanged(deps, earlier);
-    await reweightCountedReview(deps, earlier, earlier.score, next);
-  }
-  return result.score;
+  return {
+    arrivals: scored.map((s) => s.arrival),
+    async commit(stored) {
+      const touched = new Set(scoringLockKeys(reviews.filter((_, i) => stored[i])));
+      if (touched.size) {
+        // The raw collection: the state is the library's plain JSON, stored exactly as it is.
+        await deps.models.ScoringState.collection.bulkWrite(
+          [...touched].map((id) => ({
+            replaceOne: { filter: { _id: id } as never, replacement: { state: states.get(id) } as never, upsert: true },
+          })),
+          { ordered: false },
+        );
+      }
+      // A burst flagged now re-weights the earlier reviews of its window.
+      for (const [i, { result }] of scored.entries()) {
+        if (!stored[i]) continue;
+        for (const rw of result.reweighted) {
+          const earlier = await deps.models.Review.findById(rw.reviewId).lean<ReviewDoc>();
+          if (!earlier?.score) continue;
+          const reasons = [...earlier.score.reasons.map((r) => r as unknown as Reason), rw.reason];
+          const next = storedScore(rw.suspicion, rw.trustWeightBp, reasons, "write");
+          await deps.models.Review.updateOne({ _id: earlier._id }, { $set: { score: next } });
+          reviewsChanged(deps, earlier);
+          await reweightCountedReview(deps, earlier, earlier.score, next);
+        }
+      }
+    },
+  };
 }
 
 /** Whether a score says the text is a copy of another author's, which holds the review back. */
@@ -192,18 +221,19 @@ export async function quarantineIfCopied(deps: Deps, reviewId: string, score: St
  */
 export async function scoreStoredReview(
   deps: Deps,
-  stored: Pick<ReviewDoc, "_id" | "shopId" | "productId">,
+  stored: Pick<ReviewDoc, "_id" | "shopId" | "productId" | "reviewer">,
 ): Promise<StoredScore | null> {
   const reviewId = stored._id;
-  const score = await deps.summaryLock.run(productSummaryId(stored.shopId, stored.productId), async () => {
+  const score = await deps.summaryLock.runAll(scoringLockKeys([stored]), async () => {
     const review = await deps.models.Review.findById(reviewId).lean<ReviewDoc>();
     if (!review) return null;
     if (review.score) return review.score;
-    return scoreAndStore(deps, review, async ({ score, signature }) => {
-      await deps.models.Review.updateOne({ _id: review._id }, { $set: { score, signature } });
-      reviewsChanged(deps, review);
-      return true;
-    });
+    const scoring = await scoreArrivals(deps, [review]);
+    const { score, signature } = scoring.arrivals[0]!;
+    await deps.models.Review.updateOne({ _id: review._id }, { $set: { score, signature } });
+    reviewsChanged(deps, review);
+    await scoring.commit([true]);
+    return score;
   });
   await quarantineIfCopied(deps, reviewId, score);
   return score;

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { BatchQueue } from "../src/db/batch-queue.js";
+
+describe("BatchQueue", () => {
+  it("writes a lone item at once, and gathers the items that arrive meanwhile into the next batch", async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const queue = new BatchQueue<number, string>(async (items) => {
+      batches.push(items);
+      await gate;
+      return items.map((i) => `done ${i}`);
+    }, 3);
+    const first = queue.add(1);
+    expect(batches).toEqual([[1]]);
+    const later = [2, 3, 4, 5].map((i) => queue.add(i));
+    release();
+    expect(await first).toBe("done 1");
+    expect(await Promise.all(later)).toEqual(["done 2", "done 3", "done 4", "done 5"]);
+    expect(batches).toEqual([[1], [2, 3, 4], [5]]);
+  });
+
+  it("fails every item of a batch whose write throws, and goes on with the next batch", async () => {
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const queue = new BatchQueue<number, number>(async (items) => {
+      if (calls++ === 0) {
+        await gate;
+        throw new Error("database gone");
+      }
+      return items.map((i) => i * 10);
+    }, 10);
+    const doomed = queue.add(1).catch((e: Error) => e.message);
+    const next = [queue.add(2), queue.add(3)];
+    release();
+    expect(await doomed).toBe("database gone");
+    expect(await Promise.all(next)).toEqual([20, 30]);
+  });
+});

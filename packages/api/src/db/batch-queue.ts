@@ -1,14 +1,13 @@
 /**
- * Group commit: items added while a batch is being written wait, and go out
- * together in the next one.
+ * Group commit: items added while a batch is in flight wait, and go out
+ * together in the next one. A lone item goes at once: batching adds no delay
+ * when idle, only while the previous batch is still being written or read.
  *
- * A review costs the database about seven commands when written alone (its
- * insert, two scoring states read and written, the product's and the shop's
- * summaries), and each command costs the API ~0.4 ms of CPU in the driver and
- * FerretDB ~0.5-1 ms. Written in batches, the insert, the state reads, the
- * state writes and the summary updates are one command each for the whole
- * batch. A lone item is written at once: batching adds no delay when idle,
- * only while the previous batch is still in flight.
+ * Used for review submissions (storeNewReviews) and for product look-ups that
+ * missed the cache. A review written alone cost the database about seven
+ * commands (its insert, two scoring states read and written, the product's
+ * and the shop's summaries), and each command costs the API ~0.4 ms of CPU in
+ * the driver and FerretDB 0.5-1 ms; in a batch each step is one command.
  */
 export class BatchQueue<I, O> {
   private waiting: { item: I; resolve(outcome: O): void; reject(err: unknown): void }[] = [];

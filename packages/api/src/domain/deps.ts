@@ -4,6 +4,7 @@ import { SignatureIndexes } from "./scoring.js";
 import { createLogger, type Logger } from "../log.js";
 import { TtlCache } from "../db/ttl-cache.js";
 import { PageCache } from "../db/page-cache.js";
+import { loadProducts } from "./products.js";
 import { MAX_WRITE_BATCH, storeNewReviews, type ReviewPage, type StoreOutcome } from "./reviews.js";
 import type { ReviewDoc } from "../db/models.js";
 import { CoalescingQueue } from "../db/coalescing-queue.js";
@@ -19,6 +20,8 @@ export interface Deps {
   readonly summaryLock: KeyedLock;
   /** New reviews, written in batches (group commit; see storeNewReviews). */
   readonly reviewWrites: BatchQueue<ReviewDoc, StoreOutcome>;
+  /** Product look-ups that missed the cache, gathered across requests into one query. */
+  readonly productReads: BatchQueue<string, ProductDoc | null>;
   /** Each shop summary's increments, merged while one is in flight (it moves with every review of the shop). */
   readonly shopSummaryWrites: CoalescingQueue<SummaryChange>;
   /** The default prior strength, until `recompute --rescore` fits one per shop. */
@@ -79,6 +82,7 @@ export function createDeps(models: Models, priorStrength: number, log: Logger = 
     models,
     summaryLock,
     reviewWrites: new BatchQueue((docs) => storeNewReviews(deps, docs), MAX_WRITE_BATCH),
+    productReads: new BatchQueue((keys) => loadProducts(deps, keys), 100),
     shopSummaryWrites: new CoalescingQueue(summaryLock, mergeSummaryChange, copySummaryChange),
     priorStrength,
     signatures: new SignatureIndexes(),

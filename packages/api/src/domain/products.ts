@@ -40,14 +40,19 @@ export async function putProduct(deps: Deps, shopId: string, input: { id: string
 /** The shop's products with these ids, in the order asked, null where there is none. */
 export async function findProducts(deps: Deps, shopId: string, ids: readonly string[]): Promise<(Product | null)[]> {
   const keys = ids.map((id) => productKey(shopId, id));
+  // Misses from concurrent requests share a query (every submission looks up its product).
   const found = await deps.cache.products.getMany(keys, async (missing) => {
-    const docs = await findByIds(deps.models.Product, missing);
-    const byKey = new Map<string, ProductDoc | null>(missing.map((k) => [k, null]));
-    for (const d of docs) byKey.set(d._id, d);
-    return byKey;
+    const docs = await Promise.all(missing.map((k) => deps.productReads.add(k)));
+    return new Map(missing.map((k, i) => [k, docs[i]!]));
   });
   return keys.map((k) => {
     const doc = found.get(k);
     return doc ? toProduct(doc) : null;
   });
+}
+
+/** Products by key, in one query (the batch of deps.productReads). */
+export async function loadProducts(deps: Deps, keys: string[]): Promise<(ProductDoc | null)[]> {
+  const byKey = new Map((await findByIds(deps.models.Product, keys)).map((d) => [d._id, d]));
+  return keys.map((k) => byKey.get(k) ?? null);
 }

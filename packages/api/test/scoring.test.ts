@@ -100,6 +100,20 @@ describe("the trust verdict", () => {
   });
 });
 
+describe("scoring states", () => {
+  it("keeps a product's and a known reviewer's state, and none for an anonymous reviewer, whose key is never seen again", async () => {
+    await api.gql(`mutation { putProduct(input: { id: "mug", name: "Mug" }) { id } }`);
+    const known = await api.gql(SUBMIT, { input: review("mug", 5, { reviewer: { name: "Ann", externalId: "cust-ann" } }) });
+    expect(known.errors).toBeUndefined();
+    const viaForm = await api.gql(SUBMIT, { input: review("mug", 4, { body: "Holds heat well." }) }, api.shop.publishableKey);
+    expect(viaForm.errors).toBeUndefined();
+    const ids = (await api.models.ScoringState.find({}, { _id: 1 }).lean()).map((d) => String(d._id));
+    expect(ids).toContain(`product:${api.shop.id}:mug`);
+    expect(ids).toContain(`reviewer:${api.shop.id}:id:cust-ann`);
+    expect(ids.filter((id) => id.includes(":anon:"))).toEqual([]);
+  });
+});
+
 describe("when scoring fails", () => {
   it("the review is still stored and counts at full weight, and the failure is logged", async () => {
     await api.gql(`mutation { putProduct(input: { id: "odd", name: "Odd" }) { id } }`);

@@ -122,6 +122,20 @@ const productStateId = (r: Pick<ReviewDoc, "shopId" | "productId">) => productSu
 const reviewerStateId = (r: Pick<ReviewDoc, "_id" | "shopId" | "reviewer">) => `reviewer:${r.shopId}:${reviewerKeyOf(r)}`;
 
 /**
+ * The states kept in the database for these reviews. An anonymous reviewer's
+ * key is the review's own id, so their state could never be read again: it is
+ * neither loaded nor saved (one write less per form review, and no dead documents).
+ */
+function storedStateIds(reviews: readonly Pick<ReviewDoc, "_id" | "shopId" | "productId" | "reviewer">[]): Set<string> {
+  const ids = new Set<string>();
+  for (const r of reviews) {
+    ids.add(productStateId(r));
+    if (!reviewerKeyOf(r).startsWith("anon:")) ids.add(reviewerStateId(r));
+  }
+  return ids;
+}
+
+/**
  * Scores arriving reviews, in the order given, against their products' and
  * reviewers' states (read in one query) and each shop's recent texts. Nothing
  * is written until `commit`. The caller holds `scoringLockKeys(reviews)`, so
@@ -134,7 +148,7 @@ const reviewerStateId = (r: Pick<ReviewDoc, "_id" | "shopId" | "reviewer">) => `
 export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): Promise<ScoredArrivals> {
   const shopIds = [...new Set(reviews.map((r) => r.shopId))];
   const [docs, indexes] = await Promise.all([
-    findByIds(deps.models.ScoringState, [...new Set(scoringLockKeys(reviews))]),
+    findByIds(deps.models.ScoringState, [...storedStateIds(reviews)]),
     // The near-duplicate check compares with other authors' recent texts in the shop.
     Promise.all(shopIds.map(async (id) => [id, await deps.signatures.get(deps, id)] as const)).then((e) => new Map(e)),
   ]);
@@ -170,7 +184,7 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
   return {
     arrivals: scored.map((s) => s.arrival),
     async commit(stored) {
-      const touched = new Set(scoringLockKeys(reviews.filter((_, i) => stored[i])));
+      const touched = storedStateIds(reviews.filter((_, i) => stored[i]));
       if (touched.size) {
         // The raw collection: the state is the library's plain JSON, stored exactly as it is.
         await deps.models.ScoringState.collection.bulkWrite(
@@ -286,7 +300,10 @@ async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
   deps.cache.reviewPages.clear();
   // Later arrivals are scored against the replayed states, as if the scorer had seen everything live.
   for (const [productId, state] of writeTime.products) await saveState(deps, `product:${shopId}:${productId}`, state);
-  for (const [reviewerId, state] of writeTime.reviewers) await saveState(deps, `reviewer:${shopId}:${reviewerId}`, state);
+  for (const [reviewerId, state] of writeTime.reviewers) {
+    // An anonymous reviewer's key is one review's own: never read again (see storedStateIds).
+    if (!reviewerId.startsWith("anon:")) await saveState(deps, `reviewer:${shopId}:${reviewerId}`, state);
+  }
 
   const histograms = new Map<string, [number, number, number, number, number]>();
   for (const r of reviews) {

@@ -15,6 +15,7 @@ function setup(overrides: { maxGroups?: number; maxPerGroup?: number } = {}) {
     ttlMs: 1_000,
     refreshFactor: 10,
     maxStaleMs: 30_000,
+    waitAfterWriteMs: 250,
     maxGroups: overrides.maxGroups ?? 10,
     maxPerGroup: overrides.maxPerGroup ?? 4,
     onRefreshError: (err) => refreshErrors.push(err),
@@ -97,6 +98,22 @@ describe("PageCache", () => {
     await cache.get("q", "k", async () => "q1");
     cache.invalidate("p");
     expect(await cache.get("q", "k", async () => "q2")).toBe("q1");
+  });
+
+  it("after a write, serves the answer from before it while a reload runs, when that reload is known to be slow", async () => {
+    const { cache, advance } = setup();
+    await cache.get("slow", "k", async () => (advance(2_000), "before"));
+    await cache.get("quick", "k", async () => (advance(10), "before"));
+    cache.invalidate("slow");
+    cache.invalidate("quick");
+    const reload = deferred<string>();
+    expect(await cache.get("slow", "k", () => reload.promise)).toBe("before");
+    expect(await cache.get("slow", "k", async () => "second reload")).toBe("before"); // joins the one reload
+    reload.resolve("after");
+    await reload.promise;
+    expect(await cache.get("slow", "k", async () => "again")).toBe("after");
+    // A quick query is worth waiting for: the writer reads its own write.
+    expect(await cache.get("quick", "k", async () => "after")).toBe("after");
   });
 
   it("keeps at most maxGroups products and maxPerGroup answers each, dropping the oldest", async () => {

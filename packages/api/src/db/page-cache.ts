@@ -11,13 +11,19 @@
  * review in the database (48 s at 500 000), and refreshing it every second
  * would keep a core busy for good.
  *
- * A write in this process calls `invalidate` after it is stored: later reads
- * wait for a fresh answer, and a load that began before the write is not kept.
- * Another process sees the change once the answer it holds is no longer fresh,
+ * A write in this process calls `invalidate` after it is stored, and a load
+ * that began before the write is not kept. Later reads wait for a fresh answer
+ * when its query took under `waitAfterWriteMs` last time (read-your-writes, as
+ * on MongoDB and small databases); when it took longer, they get the answer
+ * from before the write until the fresh one is in, instead of stalling a
+ * product page for the length of a scan after every review written to it.
+ * Another process sees a change once the answer it holds is no longer fresh,
  * plus one refresh.
  */
 export class PageCache<V> {
   private readonly groups = new Map<string, Map<string, Entry<V>>>();
+  /** Answers from before a group's last invalidation, kept only to stand in while a slow reload runs. */
+  private readonly previous = new Map<string, Map<string, Entry<V>>>();
 
   constructor(
     private readonly opts: {
@@ -33,6 +39,8 @@ export class PageCache<V> {
       maxGroups: number;
       /** Answers kept per product: `first` and the star filter are the caller's, so bound them. */
       maxPerGroup: number;
+      /** After a write, wait for a reload whose query took less than this; serve the previous answer otherwise. */
+      waitAfterWriteMs: number;
       /** Told when a background refresh fails (the stale answer stays until maxStaleMs). */
       onRefreshError: (err: unknown) => void;
       now?: () => number;
@@ -45,24 +53,46 @@ export class PageCache<V> {
     const entries = this.groups.get(group);
     const entry = entries?.get(key);
     if (entry?.loaded !== undefined) {
-      const age = now - entry.loaded;
-      const freshFor = Math.max(this.opts.ttlMs, this.opts.refreshFactor * entry.loadMs);
-      if (age < freshFor) return entry.value!;
-      if (age < freshFor + Math.max(this.opts.maxStaleMs, 2 * entry.loadMs)) {
+      const age = this.usable(entry, now);
+      if (age === "fresh") return entry.value!;
+      if (age === "stale") {
         if (!entry.loading) this.start(group, key, load).catch(this.opts.onRefreshError);
         return entry.value!;
       }
     }
-    return entry?.loading ?? this.start(group, key, load);
+    const loading = entry?.loading ?? this.start(group, key, load);
+    const before = this.previous.get(group)?.get(key);
+    if (before?.loaded !== undefined && before.loadMs >= this.opts.waitAfterWriteMs && this.usable(before, now) !== "expired") {
+      loading.catch(this.opts.onRefreshError);
+      return before.value!;
+    }
+    return loading;
   }
 
   /** Drops a group's answers; loads already running for it are not kept. */
   invalidate(group: string): void {
+    const entries = this.groups.get(group);
     this.groups.delete(group);
+    if (!entries) return;
+    const kept = this.previous.get(group) ?? new Map<string, Entry<V>>();
+    for (const [key, entry] of entries) if (entry.loaded !== undefined) kept.set(key, { ...entry, loading: undefined });
+    if (!kept.size) return;
+    this.previous.delete(group);
+    if (this.previous.size >= this.opts.maxGroups) this.previous.delete(this.previous.keys().next().value!);
+    this.previous.set(group, kept);
   }
 
   clear(): void {
     this.groups.clear();
+    this.previous.clear();
+  }
+
+  /** Whether an answer may be served as it is, served while it refreshes, or not at all. */
+  private usable(entry: Entry<V>, now: number): "fresh" | "stale" | "expired" {
+    const age = now - entry.loaded!;
+    const freshFor = Math.max(this.opts.ttlMs, this.opts.refreshFactor * entry.loadMs);
+    if (age < freshFor) return "fresh";
+    return age < freshFor + Math.max(this.opts.maxStaleMs, 2 * entry.loadMs) ? "stale" : "expired";
   }
 
   private start(group: string, key: string, load: () => Promise<V>): Promise<V> {
@@ -80,6 +110,7 @@ export class PageCache<V> {
           entry.value = value;
           entry.loaded = (this.opts.now ?? Date.now)();
           entry.loadMs = entry.loaded - started;
+          this.previous.get(group)?.delete(key);
         }
         entry.loading = undefined;
         return value;

@@ -69,6 +69,7 @@ export function createReadCaches(log: Logger): ReadCaches {
       ttlMs: SUMMARY_TTL_MS,
       refreshFactor: 10,
       maxStaleMs: 30_000,
+      waitAfterWriteMs: 250,
       maxGroups: 500,
       maxPerGroup: 4,
       onRefreshError: (error) => log.error("refreshing a cached review page failed", { error }),

@@ -14,9 +14,9 @@
  * A write in this process calls `invalidate` after it is stored, and a load
  * that began before the write is not kept. Later reads wait for a fresh answer
  * when its query took under `waitAfterWriteMs` last time (read-your-writes, as
- * on MongoDB and small databases); when it took longer, they get the answer
- * from before the write until the fresh one is in, instead of stalling a
- * product page for the length of a scan after every review written to it.
+ * on MongoDB and small databases). When it took longer, the answer from before
+ * the write is served and refreshed on the same schedule as any other, instead
+ * of stalling a product page for a scan after every review written to it.
  * Another process sees a change once the answer it holds is no longer fresh,
  * plus one refresh.
  */
@@ -60,13 +60,17 @@ export class PageCache<V> {
         return entry.value!;
       }
     }
-    const loading = entry?.loading ?? this.start(group, key, load);
+    // Since the last write: an answer whose query is slow stands in, and is
+    // reloaded on its usual schedule (refreshFactor), not at once.
     const before = this.previous.get(group)?.get(key);
-    if (before?.loaded !== undefined && before.loadMs >= this.opts.waitAfterWriteMs && this.usable(before, now) !== "expired") {
-      loading.catch(this.opts.onRefreshError);
-      return before.value!;
+    if (before?.loaded !== undefined && before.loadMs >= this.opts.waitAfterWriteMs) {
+      const age = this.usable(before, now);
+      if (age !== "expired") {
+        if (age === "stale" && !entry?.loading) this.start(group, key, load).catch(this.opts.onRefreshError);
+        return before.value!;
+      }
     }
-    return loading;
+    return entry?.loading ?? this.start(group, key, load);
   }
 
   /** Drops a group's answers; loads already running for it are not kept. */

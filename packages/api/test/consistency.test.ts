@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { RATING, SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
-import { syncReviewCount } from "../src/domain/ratings.js";
+import { recomputeSummaries, syncReviewCount } from "../src/domain/ratings.js";
 
 let api: TestApi;
 
@@ -74,6 +74,62 @@ describe("idempotency", () => {
     // And only once: a further retry changes nothing.
     await api.gql(SUBMIT, { input });
     expect((await api.gql(RATING, { id: "crashy" })).data.product.rating.count).toBe(1);
+  });
+});
+
+describe("a batch of submissions the database refuses", () => {
+  it("fails every submission in it, a key sent twice included, stores none, and takes their retries once each", async () => {
+    await putProducts(["refused"]);
+    const reviews = api.models.Review.collection;
+    const insertMany = reviews.insertMany.bind(reviews);
+    let refusals = 0;
+    reviews.insertMany = (async () => {
+      refusals++;
+      throw new Error("injected: insert refused");
+    }) as typeof reviews.insertMany;
+    const inputs = [
+      review("refused", 5, { idempotencyKey: "refused-a" }),
+      review("refused", 5, { idempotencyKey: "refused-a" }),
+      review("refused", 1, { idempotencyKey: "refused-b" }),
+    ];
+    try {
+      const answers = await Promise.all(inputs.map((input) => api.gql(SUBMIT, { input })));
+      for (const a of answers) expect(a.errors?.[0]?.extensions?.code).toBe("INTERNAL_SERVER_ERROR");
+    } finally {
+      reviews.insertMany = insertMany;
+    }
+    expect(refusals).toBeGreaterThan(0);
+    expect(await api.models.Review.countDocuments({ productId: "refused" })).toBe(0);
+
+    const retries = await Promise.all(inputs.map((input) => api.gql(SUBMIT, { input })));
+    for (const r of retries) expect(r.errors).toBeUndefined();
+    expect(retries.filter((r) => !r.data.submitReview.replayed)).toHaveLength(2);
+    expect((await api.gql(RATING, { id: "refused" })).data.product.rating.count).toBe(2);
+  });
+
+  it("says in the log which stored reviews it could not count, and recompute counts them", async () => {
+    await putProducts(["uncounted"]);
+    const summariesCollection = api.models.RatingSummary.collection;
+    const [updateOne, bulkWrite] = [summariesCollection.updateOne.bind(summariesCollection), summariesCollection.bulkWrite.bind(summariesCollection)];
+    const refuse = async () => {
+      throw new Error("injected: summary write refused");
+    };
+    summariesCollection.updateOne = refuse as never;
+    summariesCollection.bulkWrite = refuse as never;
+    let failed;
+    try {
+      failed = await api.gql(SUBMIT, { input: review("uncounted", 4, { idempotencyKey: "uncounted-1" }) });
+    } finally {
+      summariesCollection.updateOne = updateOne;
+      summariesCollection.bulkWrite = bulkWrite;
+    }
+    expect(failed.errors?.[0]?.extensions?.code).toBe("INTERNAL_SERVER_ERROR");
+    const stored = await api.models.Review.find({ productId: "uncounted" }).lean();
+    expect(stored).toHaveLength(1);
+    expect(api.logLines().some((l) => l.includes("counting stored reviews failed") && l.includes(stored[0]!._id))).toBe(true);
+    expect((await api.gql(RATING, { id: "uncounted" })).data.product.rating.count).toBe(0);
+    await recomputeSummaries(api.starling.deps);
+    expect((await api.gql(RATING, { id: "uncounted" })).data.product.rating.count).toBe(1);
   });
 });
 

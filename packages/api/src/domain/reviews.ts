@@ -199,10 +199,21 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
         await scoring?.commit(inserted).catch((err: unknown) => {
           deps.log.error("saving the scoring state failed after the reviews were stored", { reviews: rows.length, error: err });
         });
-        await countNewReviews(deps, rows.filter((r, i) => inserted[i] && r.summaryApplied));
+        const counted = rows.filter((r, i) => inserted[i] && r.summaryApplied);
+        await countNewReviews(deps, counted).catch((err: unknown) => {
+          // Stored and claimed but maybe not counted: a retry replays them
+          // without counting again, so only `recompute` can tell.
+          deps.log.error("counting stored reviews failed; their summaries may be short until recompute", {
+            reviews: counted.map((r) => r._id),
+            error: err,
+          });
+          throw err;
+        });
       });
     } catch (err) {
-      return docs.map((d) => (fresh.includes(d) ? { failed: err } : { replay: true }));
+      // Every submission the batch tried fails, a key sent twice with its first copy.
+      const tried = new Set(fresh.map((d) => d._id));
+      return docs.map((d) => (tried.has(d._id) ? { failed: err } : { replay: true }));
     }
   }
   return docs.map((d) => {

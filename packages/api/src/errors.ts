@@ -45,13 +45,20 @@ export function rateLimited(refusal: { limit: string; retryAfter: number }): Sta
   );
 }
 
-/** MongoDB's duplicate-key code; FerretDB gives no index name with it, so callers read back. */
-/** A bulk write's per-operation errors, or null when the error is not one. */
-export function writeErrorsOf(err: unknown): { index: number; code?: number }[] | null {
+/**
+ * The operations of a bulk write that failed on a duplicate key, when that is
+ * all that went wrong; null for any other error. A bulk error without
+ * per-operation errors wraps a failed command (a server shutting down, say),
+ * after which nothing is known to have been written: it is not a success.
+ */
+export function duplicateKeyFailures(err: unknown): Set<number> | null {
   if (!(err instanceof MongoBulkWriteError)) return null;
-  return ([] as { index: number; code?: number }[]).concat(err.writeErrors as never);
+  const failed = ([] as { index: number; code?: number }[]).concat((err.writeErrors ?? []) as never);
+  if (!failed.length || failed.some((e) => !isDuplicateKey(e))) return null;
+  return new Set(failed.map((e) => e.index));
 }
 
+/** MongoDB's duplicate-key code; FerretDB gives no index name with it, so callers read back. */
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === 11000;
 }

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { MongoBulkWriteError, MongoServerError } from "mongodb";
 import { RATING, SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 import { recomputeSummaries, syncReviewCount } from "../src/domain/ratings.js";
 
@@ -78,19 +79,25 @@ describe("idempotency", () => {
 });
 
 describe("a batch of submissions the database refuses", () => {
-  it("fails every submission in it, a key sent twice included, stores none, and takes their retries once each", async () => {
-    await putProducts(["refused"]);
+  // The second is what the driver throws when the insert command itself fails
+  // (a server shutting down): a bulk error with no per-document errors.
+  it.each([
+    ["a refused insert", () => new Error("injected: insert refused")],
+    ["a failed insert command", () => new MongoBulkWriteError(new MongoServerError({ message: "interrupted at shutdown", code: 11600 }), {} as never)],
+  ])("after %s, fails every submission in it, a key sent twice included, stores none, and takes their retries once each", async (label, error) => {
+    const product = `refused-${label.length}`;
+    await putProducts([product]);
     const reviews = api.models.Review.collection;
     const insertMany = reviews.insertMany.bind(reviews);
     let refusals = 0;
     reviews.insertMany = (async () => {
       refusals++;
-      throw new Error("injected: insert refused");
+      throw error();
     }) as typeof reviews.insertMany;
     const inputs = [
-      review("refused", 5, { idempotencyKey: "refused-a" }),
-      review("refused", 5, { idempotencyKey: "refused-a" }),
-      review("refused", 1, { idempotencyKey: "refused-b" }),
+      review(product, 5, { idempotencyKey: `${product}-a` }),
+      review(product, 5, { idempotencyKey: `${product}-a` }),
+      review(product, 1, { idempotencyKey: `${product}-b` }),
     ];
     try {
       const answers = await Promise.all(inputs.map((input) => api.gql(SUBMIT, { input })));
@@ -99,12 +106,12 @@ describe("a batch of submissions the database refuses", () => {
       reviews.insertMany = insertMany;
     }
     expect(refusals).toBeGreaterThan(0);
-    expect(await api.models.Review.countDocuments({ productId: "refused" })).toBe(0);
+    expect(await api.models.Review.countDocuments({ productId: product })).toBe(0);
 
     const retries = await Promise.all(inputs.map((input) => api.gql(SUBMIT, { input })));
     for (const r of retries) expect(r.errors).toBeUndefined();
     expect(retries.filter((r) => !r.data.submitReview.replayed)).toHaveLength(2);
-    expect((await api.gql(RATING, { id: "refused" })).data.product.rating.count).toBe(2);
+    expect((await api.gql(RATING, { id: product })).data.product.rating.count).toBe(2);
   });
 
   it("says in the log which stored reviews it could not count, and recompute counts them", async () => {

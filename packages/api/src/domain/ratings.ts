@@ -13,7 +13,7 @@ import {
 } from "@starling/scoring";
 import { Double } from "mongodb";
 import type { RatingSummaryDoc, ReviewDoc, StoredScore } from "../db/models.js";
-import { isDuplicateKey, writeErrorsOf } from "../errors.js";
+import { duplicateKeyFailures, isDuplicateKey } from "../errors.js";
 import { findByIds } from "../db/find-by-ids.js";
 import type { Deps } from "./deps.js";
 
@@ -388,11 +388,10 @@ async function incrementSummaries(
   } catch (err) {
     // Two first writes racing (another API process) can both miss and both
     // insert; the loser's E11000 means the document now exists, so increment it.
-    const failed = writeErrorsOf(err);
-    if (!failed || failed.some((e) => !isDuplicateKey(e))) {
-      if (!(items.length === 1 && isDuplicateKey(err))) throw err;
-      retry = items;
-    } else retry = failed.map((e) => items[e.index]!);
+    const lost = duplicateKeyFailures(err);
+    if (lost) retry = items.filter((_, i) => lost.has(i));
+    else if (items.length === 1 && isDuplicateKey(err)) retry = items;
+    else throw err;
   }
   for (const item of retry) await update(item);
 }

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { InvitationDoc, ReviewDoc, ShopDoc, StoredScore } from "../db/models.js";
 import { claimInvitation, verifyInvitation } from "./invitations.js";
-import { StarlingError, invalidInput, isDuplicateKey, writeErrorsOf } from "../errors.js";
+import { StarlingError, duplicateKeyFailures, invalidInput } from "../errors.js";
 import { reviewPageGroup, reviewsChanged, type Deps } from "./deps.js";
 import { findProducts } from "./products.js";
 import { countNewReviews, syncReviewCount } from "./ratings.js";
@@ -228,9 +228,8 @@ async function insertNew(deps: Deps, rows: readonly ReviewDoc[]): Promise<boolea
     await deps.models.Review.collection.insertMany(rows as never[], { ordered: false });
     return rows.map(() => true);
   } catch (err) {
-    const failed = writeErrorsOf(err);
-    if (!failed || failed.some((e) => !isDuplicateKey(e))) throw err;
-    const taken = new Set(failed.map((e) => e.index));
+    const taken = duplicateKeyFailures(err);
+    if (!taken) throw err;
     return rows.map((_, i) => !taken.has(i));
   }
 }

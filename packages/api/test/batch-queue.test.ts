@@ -2,6 +2,13 @@ import { describe, expect, it } from "vitest";
 import { BatchQueue } from "../src/db/batch-queue.js";
 
 describe("BatchQueue", () => {
+  it("writes the items added together at once, in one batch", async () => {
+    const batches: string[][] = [];
+    const queue = new BatchQueue<string, string>(async (items) => (batches.push(items), items), 100);
+    expect(await Promise.all(["a", "b", "c"].map((k) => queue.add(k)))).toEqual(["a", "b", "c"]);
+    expect(batches).toEqual([["a", "b", "c"]]);
+  });
+
   it("writes a lone item at once, and gathers the items that arrive meanwhile into the next batch", async () => {
     const batches: number[][] = [];
     let release!: () => void;
@@ -12,6 +19,7 @@ describe("BatchQueue", () => {
       return items.map((i) => `done ${i}`);
     }, 3);
     const first = queue.add(1);
+    await Promise.resolve();
     expect(batches).toEqual([[1]]);
     const later = [2, 3, 4, 5].map((i) => queue.add(i));
     release();
@@ -32,6 +40,7 @@ describe("BatchQueue", () => {
       return items.map((i) => i * 10);
     }, 10);
     const doomed = queue.add(1).catch((e: Error) => e.message);
+    await Promise.resolve(); // the first batch is on its way
     const next = [queue.add(2), queue.add(3)];
     release();
     expect(await doomed).toBe("database gone");

@@ -1,7 +1,8 @@
 /**
  * Group commit: items added while a batch is in flight wait, and go out
- * together in the next one. A lone item goes at once: batching adds no delay
- * when idle, only while the previous batch is still being written or read.
+ * together in the next one. When idle, the items added in the same job go at
+ * once, together: batching adds no delay, only while the previous batch is
+ * still being written or read.
  *
  * Used for review submissions (storeNewReviews) and for product look-ups that
  * missed the cache. A review written alone cost the database about seven
@@ -22,12 +23,15 @@ export class BatchQueue<I, O> {
   add(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.writing) void this.drain();
+      if (this.writing) return;
+      this.writing = true;
+      // After the current job, so items added together (the 50 ids of a
+      // listing page) go out as one batch.
+      queueMicrotask(() => void this.drain());
     });
   }
 
   private async drain(): Promise<void> {
-    this.writing = true;
     while (this.waiting.length) {
       const batch = this.waiting.splice(0, this.maxBatch);
       try {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { MongoBulkWriteError, MongoServerError } from "mongodb";
+import { MongoBulkWriteError, MongoNetworkError, MongoServerError } from "mongodb";
 import { RATING, SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 import { recomputeSummaries, syncReviewCount } from "../src/domain/ratings.js";
 
@@ -79,12 +79,22 @@ describe("idempotency", () => {
 });
 
 describe("a batch of submissions the database refuses", () => {
-  // The second is what the driver throws when the insert command itself fails
-  // (a server shutting down): a bulk error with no per-document errors.
+  // The second and third are what the driver throws when the insert command
+  // itself fails (a server shutting down, or gone): a bulk error with no
+  // per-document errors, wrapping the command's.
   it.each([
-    ["a refused insert", () => new Error("injected: insert refused")],
-    ["a failed insert command", () => new MongoBulkWriteError(new MongoServerError({ message: "interrupted at shutdown", code: 11600 }), {} as never)],
-  ])("after %s, fails every submission in it, a key sent twice included, stores none, and takes their retries once each", async (label, error) => {
+    ["a refused insert", () => new Error("injected: insert refused"), "INTERNAL_SERVER_ERROR"],
+    [
+      "a failed insert command",
+      () => new MongoBulkWriteError(new MongoServerError({ message: "interrupted at shutdown", code: 11600 }), {} as never),
+      "INTERNAL_SERVER_ERROR",
+    ],
+    [
+      "a lost connection",
+      () => new MongoBulkWriteError(new MongoNetworkError("connect ECONNREFUSED 127.0.0.1:1") as never, {} as never),
+      "DATABASE_UNAVAILABLE",
+    ],
+  ])("after %s, fails every submission in it, a key sent twice included, stores none, and takes their retries once each", async (label, error, code) => {
     const product = `refused-${label.length}`;
     await putProducts([product]);
     const reviews = api.models.Review.collection;
@@ -101,7 +111,7 @@ describe("a batch of submissions the database refuses", () => {
     ];
     try {
       const answers = await Promise.all(inputs.map((input) => api.gql(SUBMIT, { input })));
-      for (const a of answers) expect(a.errors?.[0]?.extensions?.code).toBe("INTERNAL_SERVER_ERROR");
+      for (const a of answers) expect(a.errors?.[0]?.extensions?.code).toBe(code);
     } finally {
       reviews.insertMany = insertMany;
     }

@@ -18,15 +18,20 @@ export const QUERY_LIMITS = { depth: 10, cost: 20_000, aliases: 15, directives: 
 
 const DATABASE_RETRY_AFTER_S = 2;
 
-/** The driver's errors for "no server to talk to": connection refused, reset, timed out, or no server selectable. */
-function isDatabaseUnavailable(err: unknown): boolean {
-  const name = err instanceof Error ? err.name : "";
+/**
+ * The driver's errors for "no server to talk to": connection refused, reset,
+ * timed out, or no server selectable. A bulk write (the batched submissions)
+ * wraps such an error in a MongoBulkWriteError, keeping it as `errorResponse`.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === "MongoBulkWriteError") return isDatabaseUnavailable((err as Error & { errorResponse?: unknown }).errorResponse);
   return (
-    name === "MongoServerSelectionError" ||
-    name === "MongoNetworkError" ||
-    name === "MongoNetworkTimeoutError" ||
-    name === "MongoNotConnectedError" ||
-    name === "MongoPoolClearedError"
+    err.name === "MongoServerSelectionError" ||
+    err.name === "MongoNetworkError" ||
+    err.name === "MongoNetworkTimeoutError" ||
+    err.name === "MongoNotConnectedError" ||
+    err.name === "MongoPoolClearedError"
   );
 }
 

@@ -142,8 +142,9 @@ function storedStateIds(reviews: readonly Pick<ReviewDoc, "_id" | "shopId" | "pr
  * a product's and a reviewer's arrivals are scored one at a time and in order.
  *
  * A review the caller then fails to store has still moved the states the
- * others are saved with: the caller looks up already-stored keys first, so
- * that is left to a retry racing another API process.
+ * others are saved with, and its text stays in this process's near-duplicate
+ * index: the caller looks up already-stored keys first, so that is left to a
+ * retry racing another API process, or to a batch the database refused.
  */
 export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): Promise<ScoredArrivals> {
   const shopIds = [...new Set(reviews.map((r) => r.shopId))];

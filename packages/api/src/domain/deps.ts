@@ -10,7 +10,7 @@ import type { ReviewDoc } from "../db/models.js";
 import { CoalescingQueue } from "../db/coalescing-queue.js";
 import { BatchQueue } from "../db/batch-queue.js";
 import type { ProductDoc, RatingSummaryDoc, ShopDoc } from "../db/models.js";
-import { copySummaryChange, mergeSummaryChange, type SummaryChange } from "./ratings.js";
+import { copySummaryChange, loadSummaries, mergeSummaryChange, type SummaryChange } from "./ratings.js";
 import type { Caller } from "./keys.js";
 
 /** What the domain functions need; built once per process in starling.ts. */
@@ -22,6 +22,8 @@ export interface Deps {
   readonly reviewWrites: BatchQueue<ReviewDoc, StoreOutcome>;
   /** Product look-ups that missed the cache, gathered across requests into one query. */
   readonly productReads: BatchQueue<string, ProductDoc | null>;
+  /** Rating summaries that missed the cache, gathered across requests into one query. */
+  readonly summaryReads: BatchQueue<string, RatingSummaryDoc | null>;
   /** Each shop summary's increments, merged while one is in flight (it moves with every review of the shop). */
   readonly shopSummaryWrites: CoalescingQueue<SummaryChange>;
   /** The default prior strength, until `recompute --rescore` fits one per shop. */
@@ -84,6 +86,8 @@ export function createDeps(models: Models, priorStrength: number, log: Logger = 
     summaryLock,
     reviewWrites: new BatchQueue((docs) => storeNewReviews(deps, docs), MAX_WRITE_BATCH),
     productReads: new BatchQueue((keys) => loadProducts(deps, keys), 100),
+    // A listing asks for up to 100 products and the shop's prior at once.
+    summaryReads: new BatchQueue((ids) => loadSummaries(deps, ids), 202),
     shopSummaryWrites: new CoalescingQueue(summaryLock, mergeSummaryChange, copySummaryChange),
     priorStrength,
     signatures: new SignatureIndexes(),

@@ -136,24 +136,24 @@ export function ratingFrom(
 }
 
 /**
- * Ratings of several products of one shop: two queries by `_id`, however many ids.
+ * Ratings of several products of one shop: the shop's prior and the products'
+ * summaries from the cache, the missing ones in one query by `_id`, shared
+ * with every other request missing summaries at the same moment (summaryReads).
  */
 export async function loadRatings(deps: Deps, shopId: string, productIds: readonly string[]): Promise<Rating[]> {
-  // The shop's prior and the products' summaries, in parallel: each by `_id`
-  // (see findByIds for why not one `$in` with the shop's id in it).
-  const load = (ids: string[]) =>
-    deps.cache.summaries.getMany(ids, async (missing) => {
-      const docs = await findByIds(deps.models.RatingSummary, missing);
-      const byId = new Map<string, RatingSummaryDoc | null>(missing.map((id) => [id, null]));
-      for (const d of docs) byId.set(d._id, d);
-      return byId;
-    });
-  const [shops, byId] = await Promise.all([
-    load([shopSummaryId(shopId)]),
-    load(productIds.map((p) => productSummaryId(shopId, p))),
-  ]);
-  const shop = shops.get(shopSummaryId(shopId)) ?? undefined;
+  const shopKey = shopSummaryId(shopId);
+  const byId = await deps.cache.summaries.getMany([shopKey, ...productIds.map((p) => productSummaryId(shopId, p))], async (missing) => {
+    const docs = await Promise.all(missing.map((id) => deps.summaryReads.add(id)));
+    return new Map(missing.map((id, i) => [id, docs[i]!]));
+  });
+  const shop = byId.get(shopKey) ?? undefined;
   return productIds.map((p) => memoizedRating(byId.get(productSummaryId(shopId, p)) ?? undefined, shop, deps.priorStrength));
+}
+
+/** Summaries by `_id`, in one query (the batch of deps.summaryReads). */
+export async function loadSummaries(deps: Deps, ids: string[]): Promise<(RatingSummaryDoc | null)[]> {
+  const byId = new Map((await findByIds(deps.models.RatingSummary, ids)).map((d) => [d._id, d]));
+  return ids.map((id) => byId.get(id) ?? null);
 }
 
 /**

@@ -36,7 +36,6 @@ export interface Deps {
   readonly now: () => Date;
 }
 
-/** Deps over a set of models, with a fresh write queue and text index (one per process). */
 /**
  * What every request reads, cached per process: the caller behind an API key,
  * products, rating summaries. A write in this process clears its entries at
@@ -66,7 +65,8 @@ export function createReadCaches(log: Logger): ReadCaches {
     shops: new TtlCache(SHOP_TTL_MS),
     summaries: new TtlCache(SUMMARY_TTL_MS),
     // The same freshness as the rating above the list. At most 2 000 pages of
-    // up to CACHED_PAGE_SIZE reviews: ~40 MB of 1 KB reviews.
+    // up to CACHED_PAGE_SIZE reviews, and as many kept from before writes:
+    // ~80 MB of 1 KB reviews.
     reviewPages: new PageCache({
       ttlMs: SUMMARY_TTL_MS,
       refreshFactor: 10,
@@ -79,6 +79,7 @@ export function createReadCaches(log: Logger): ReadCaches {
   };
 }
 
+/** Deps over a set of models, with fresh queues, caches and text index (one per process). */
 export function createDeps(models: Models, priorStrength: number, log: Logger = createLogger("error")): Deps {
   const summaryLock = new KeyedLock();
   const deps: Deps = {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvitation } from "../src/domain/invitations.js";
-import { SUBMIT, review, startTestApi, type TestApi } from "./helpers.js";
+import { review, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
 

@@ -202,7 +202,7 @@ export async function syncReviewCount(deps: Deps, stored: Pick<ReviewDoc, "_id" 
       await deps.models.Review.collection.updateOne({ _id: review._id } as never, { $set: { summaryApplied: before.summaryApplied } });
       return false;
     }
-    await applyCount(deps, review, counted ? 1 : -1);
+    await applyCounts(deps, [review], counted ? 1 : -1);
     if (!counted) {
       await refreshPeriod(deps, productKey, { shopId: review.shopId, productId: review.productId });
       await deps.summaryLock.run(shopSummaryId(review.shopId), () => refreshPeriod(deps, shopSummaryId(review.shopId), { shopId: review.shopId }));
@@ -213,18 +213,34 @@ export async function syncReviewCount(deps: Deps, stored: Pick<ReviewDoc, "_id" 
 
 /**
  * Counts reviews just inserted with `summaryApplied: true` (the insert was
- * their claim): one update per product, all in one command, and one change per
- * shop through the shop's coalescing queue. The caller holds the locks of
- * their product summaries.
+ * their claim). The caller holds the locks of their product summaries.
  */
-export async function countNewReviews(
+export function countNewReviews(
   deps: Deps,
   reviews: readonly Pick<ReviewDoc, "shopId" | "productId" | "rating" | "score" | "createdAt">[],
+): Promise<void> {
+  return applyCounts(deps, reviews, 1);
+}
+
+/**
+ * Moves the products' and the shops' summaries by these reviews: one update
+ * per product, all in one command, and one change per shop through its
+ * coalescing queue. The caller holds the product summaries' locks.
+ */
+async function applyCounts(
+  deps: Deps,
+  reviews: readonly Pick<ReviewDoc, "shopId" | "productId" | "rating" | "score" | "createdAt">[],
+  sign: 1 | -1,
 ): Promise<void> {
   const products = new Map<string, { identity: { shopId: string; productId: string }; change: SummaryChange }>();
   const shops = new Map<string, SummaryChange>();
   for (const review of reviews) {
-    const change = newReviewChange(review);
+    // Adding a review can only widen the period; removing one may shrink it,
+    // which only the remaining reviews can tell (see refreshPeriod).
+    const change: SummaryChange =
+      sign === 1
+        ? { $inc: countChange(review.rating, review.score, 1), $min: { firstReviewAt: review.createdAt }, $max: { lastReviewAt: review.createdAt } }
+        : { $inc: countChange(review.rating, review.score, -1) };
     const key = productSummaryId(review.shopId, review.productId);
     const product = products.get(key);
     if (product) mergeSummaryChange(product.change, change);
@@ -236,30 +252,6 @@ export async function countNewReviews(
   await Promise.all([
     incrementSummaries(deps, [...products].map(([_id, p]) => ({ _id, ...p }))),
     ...[...shops].map(([shopId, change]) => incrementShopSummary(deps, shopId, change)),
-  ]);
-}
-
-function newReviewChange(review: Pick<ReviewDoc, "rating" | "score" | "createdAt">): SummaryChange {
-  return {
-    $inc: countChange(review.rating, review.score, 1),
-    $min: { firstReviewAt: review.createdAt },
-    $max: { lastReviewAt: review.createdAt },
-  };
-}
-
-/** Moves the product's and the shop's summaries by one review (the caller holds the product summary's lock). */
-async function applyCount(
-  deps: Deps,
-  review: Pick<ReviewDoc, "shopId" | "productId" | "rating" | "score" | "createdAt">,
-  sign: 1 | -1,
-): Promise<void> {
-  // Adding a review can only widen the period; removing one may shrink it,
-  // which only the remaining reviews can tell (see refreshPeriod).
-  const change: SummaryChange = sign === 1 ? newReviewChange(review) : { $inc: countChange(review.rating, review.score, sign) };
-  const productKey = productSummaryId(review.shopId, review.productId);
-  await Promise.all([
-    incrementSummary(deps, productKey, { shopId: review.shopId, productId: review.productId }, change),
-    incrementShopSummary(deps, review.shopId, change),
   ]);
 }
 

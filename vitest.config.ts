@@ -17,6 +17,9 @@ export default defineConfig({
         test: {
           name: "scoring",
           include: ["packages/scoring/test/**/*.test.ts"],
+          // Some tests score whole timelines (seconds of CPU); on a busy 2-core
+          // CI machine vitest's default 5 s fails them without any fault.
+          testTimeout: 60_000,
         },
       },
       {

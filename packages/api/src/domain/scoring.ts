@@ -65,6 +65,11 @@ export class SignatureIndexes {
     }
     return index;
   }
+
+  /** Drops a shop's index (it names reviewers); the next review of the shop loads it again from the database. */
+  forget(shopId: string): void {
+    this.byShop.delete(shopId);
+  }
 }
 
 async function load(deps: Deps, shopId: string): Promise<SignatureIndex> {

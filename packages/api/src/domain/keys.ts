@@ -126,6 +126,11 @@ export async function listKeys(deps: Deps, shopId: string): Promise<ApiKeyInfo[]
  * other's key or is undone, so a manager always survives.
  */
 export async function revokeKey(deps: Deps, shopId: string, keyId: string): Promise<ApiKeyInfo> {
+  // One at a time per shop in this process, so two revocations here never both see the other's key.
+  return deps.summaryLock.run(`keys:${shopId}`, () => revokeNow(deps, shopId, keyId));
+}
+
+async function revokeNow(deps: Deps, shopId: string, keyId: string): Promise<ApiKeyInfo> {
   const doc = await deps.models.ApiKey.findOne({ keyId, shopId }).lean<ApiKeyDoc>();
   if (!doc) throw new StarlingError("NOT_FOUND", `This shop has no key "${keyId}".`, { field: "id" });
   if (!doc.revokedAt) {

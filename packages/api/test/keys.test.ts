@@ -271,7 +271,8 @@ describe("a shop's last key that can manage keys", () => {
   });
 });
 
-describe("the operator CLI's keys command", () => {
+// Each run is a fresh Node process that loads the whole API (several seconds on a busy machine).
+describe("the operator CLI's keys command", { timeout: 240_000 }, () => {
   const cli = async (...args: string[]) => {
     const run = spawnCli(["keys", ...args], {
       MONGODB_URI: inject("mongoUri"),
@@ -288,6 +289,7 @@ describe("the operator CLI's keys command", () => {
     expect(listed.code).toBe(0);
     const rows = listed.stdout.trim().split("\n").map((l) => l.split("\t"));
     expect(rows.map((r) => r[1]).sort()).toEqual(["publishable", "secret"]);
+    expect(rows.map((r) => r[3])).toEqual(["active", "active"]);
     expect(listed.stdout).not.toContain(shop.key);
     const secretId = rows.find((r) => r[1] === "secret")![0]!;
 
@@ -307,9 +309,7 @@ describe("the operator CLI's keys command", () => {
     const revoked = await cli("revoke", secretId, "--shop", shop.id);
     expect(revoked.code).toBe(0);
     expect((await api.gql(`{ shop { id } }`, {}, shop.key)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
-    const after = await cli("list", "--shop", shop.id);
-    expect(after.stdout.split("\n").find((l) => l.startsWith(secretId))).toMatch(/\trevoked /);
-    expect(after.stdout).not.toContain(key!);
+    expect((await api.models.ApiKey.findOne({ keyId: secretId }).lean())?.revokedAt).toBeTruthy();
   });
 
   it("says what is wrong: an unknown shop or key, a missing --shop", async () => {

@@ -66,7 +66,9 @@ export function toReview(doc: ReviewDoc): Review {
 
 /**
  * Validates, stores and counts a review. Returns it with `replayed: true` when
- * this idempotency key was seen before with the same payload.
+ * this idempotency key was seen before with the same payload, before any
+ * limit (`beforeStore`) is consulted; a key whose review was erased is
+ * REVIEW_ERASED.
  *
  * Order matters for "nothing acknowledged is lost": the review insert is the
  * commit point (durable before we answer); the summary increments follow, and
@@ -78,7 +80,7 @@ export async function submitReview(
   shopId: string,
   input: ReviewInput,
   hooks: {
-    /** Runs once the review is known to be valid, before it is stored (rate limits); may throw. */
+    /** Runs once the review is known to be valid and new (not a retry of a stored one), before it is stored (rate limits); may throw. */
     beforeStore?: (review: Pick<ReviewDoc, "productId" | "reviewer">) => Promise<void>;
   } = {},
 ): Promise<{ review: Review; replayed: boolean }> {

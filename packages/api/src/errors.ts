@@ -14,6 +14,10 @@ export type ErrorCode =
   | "INVALID_INPUT"
   | "PRODUCT_NOT_FOUND"
   | "IDEMPOTENCY_KEY_REUSED"
+  /** The review of this idempotency key (or invitation) was erased at the reviewer's request: it is never stored again. */
+  | "REVIEW_ERASED"
+  /** Revoking this key would leave the shop without a key that can manage keys. */
+  | "LAST_KEY"
   | "INVALID_CURSOR"
   | "INVALID_TRANSITION"
   | "INVALID_INVITATION"

@@ -97,6 +97,18 @@ export interface ScoringStateDoc {
 export type ReviewStatus = "published" | "pending" | "rejected" | "quarantined";
 
 /** One moderation action, kept for good: hiding reviews must be explainable afterwards. */
+/**
+ * What is left of a review erased at its reviewer's request: its `_id` (a
+ * hash of the shop and the review's idempotency key or invitation) and no
+ * personal data. A retry of that key is refused instead of storing the
+ * review again.
+ */
+export interface ErasedReviewDoc {
+  _id: string;
+  shopId: string;
+  erasedAt: Date;
+}
+
 export interface ModerationEventDoc {
   _id: string;
   shopId: string;
@@ -292,6 +304,19 @@ const invitationSchema = new Schema<InvitationDoc>(
   { ...common, collection: "invitations" },
 );
 invitationSchema.index({ shopId: 1, createdAt: -1 }, { name: "shop_created" });
+// One invitation per order line and product, so one VERIFIED_PURCHASE review:
+// an insert is atomic on every backend (FerretDB too, MONGODB.md §2.4), so
+// this holds across API processes.
+invitationSchema.index({ shopId: 1, productId: 1, orderRef: 1 }, { name: "shop_product_order", unique: true });
+
+const erasedReviewSchema = new Schema<ErasedReviewDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    erasedAt: { type: Date, required: true },
+  },
+  { ...common, collection: "erased_reviews" },
+);
 
 const scoringStateSchema = new Schema<ScoringStateDoc>(
   { _id: { type: String, required: true }, state: { type: Schema.Types.Mixed, required: true } },
@@ -307,6 +332,7 @@ export interface Models {
   ModerationEvent: Model<ModerationEventDoc>;
   Invitation: Model<InvitationDoc>;
   ScoringState: Model<ScoringStateDoc>;
+  ErasedReview: Model<ErasedReviewDoc>;
 }
 
 /** Binds the models to one connection, so tests can run databases side by side. */
@@ -320,6 +346,7 @@ export function bindModels(conn: Connection): Models {
     ModerationEvent: conn.model<ModerationEventDoc>("ModerationEvent", moderationEventSchema),
     Invitation: conn.model<InvitationDoc>("Invitation", invitationSchema),
     ScoringState: conn.model<ScoringStateDoc>("ScoringState", scoringStateSchema),
+    ErasedReview: conn.model<ErasedReviewDoc>("ErasedReview", erasedReviewSchema),
   };
 }
 

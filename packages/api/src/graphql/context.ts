@@ -3,7 +3,7 @@ import type { Deps } from "../domain/deps.js";
 import { authenticate, requireScope, type Caller, type Scope } from "../domain/keys.js";
 import { loadRatings, type Rating } from "../domain/ratings.js";
 import type { Shop } from "../domain/shops.js";
-import type { RateLimits } from "../http/rate-limits.js";
+import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
 import type { CallerNote } from "../http/conditional-get.js";
 
 export interface Context {
@@ -11,6 +11,8 @@ export interface Context {
   readonly requestId: string;
   readonly ip: string;
   readonly rateLimits: RateLimits;
+  /** The limit this request is over, if any: then only a retry of a stored review is answered. */
+  readonly refusal: RateRefusal | null;
   /** Told who the caller is, for the HTTP layer's conditional GETs. */
   readonly callerNote: CallerNote;
   /** Who is calling; rejects with UNAUTHENTICATED without a valid key. Checked once per request. */
@@ -23,7 +25,7 @@ export interface Context {
 
 export function createContext(
   deps: Deps,
-  request: { requestId: string; ip: string; rateLimits: RateLimits; callerNote?: CallerNote },
+  request: { requestId: string; ip: string; rateLimits: RateLimits; callerNote?: CallerNote; refusal?: RateRefusal | null },
   authorization: string | null,
 ): Context {
   const callerNote = request.callerNote ?? { shopId: null, publishable: false };
@@ -38,6 +40,7 @@ export function createContext(
   return {
     deps,
     ...request,
+    refusal: request.refusal ?? null,
     callerNote,
     caller: getCaller,
     authorize,

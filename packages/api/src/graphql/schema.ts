@@ -611,7 +611,8 @@ export function buildSchema(): GraphQLSchema {
       }),
       revokeApiKey: t.field({
         type: ApiKeyRef,
-        description: "Stops a key from working, for good. Needs KEYS_MANAGE.",
+        description:
+          "Stops a key from working, for good. The shop's last working key with KEYS_MANAGE cannot be revoked (LAST_KEY): make another first, or rotate it. Needs KEYS_MANAGE.",
         args: { id: t.arg.id({ required: true, description: "The id of the key to revoke." }) },
         resolve: async (_r, { id }, ctx) => revokeKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
       }),
@@ -653,6 +654,8 @@ export function buildSchema(): GraphQLSchema {
               // Counted only for valid submissions, so a customer fixing a
               // field error in the form does not use up their allowance.
               beforeStore: async (review) => {
+                // Over the request limit (server.ts): a retry was answered already; a new review waits.
+                if (ctx.refusal) throw rateLimited(ctx.refusal);
                 // A form reviewer is known only by address and name; the
                 // shop's server vouches for its customer ids, and its
                 // submissions without one (imports) are not one reviewer's.

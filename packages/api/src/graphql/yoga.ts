@@ -1,11 +1,12 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useGraphQlJit } from "@envelop/graphql-jit";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { GraphQLError, type DefinitionNode, type GraphQLSchema } from "graphql";
+import { GraphQLError, Kind, getOperationAST, type DefinitionNode, type GraphQLSchema } from "graphql";
+import { rateLimited } from "../errors.js";
 import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Deps } from "../domain/deps.js";
 import type { Logger } from "../log.js";
-import type { RateLimits } from "../http/rate-limits.js";
+import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
 import { createContext, type Context } from "./context.js";
 import { useErrorCodes } from "./error-codes.js";
 import type { CallerNote, ConditionalGets } from "../http/conditional-get.js";
@@ -41,6 +42,8 @@ export interface ServerContext {
   ip: string;
   /** Filled in once the caller is known: whose data the answer holds (for conditional GETs). */
   caller: CallerNote;
+  /** Set when the request is over a rate limit: only a retry of a stored review is answered (see useRefusals). */
+  refusal?: RateRefusal | null;
 }
 
 /**
@@ -80,6 +83,7 @@ export function createGraphQLHandler(opts: {
         blockFieldSuggestion: { enabled: opts.production },
       }),
       useErrorCodes(),
+      useRefusals(),
       invalidateConditionalGets(opts.conditionalGets),
       // Each query document is compiled once into a function (graphql-jit) instead of
       // being interpreted field by field on every request (~15% less CPU per rating read).
@@ -93,8 +97,12 @@ export function createGraphQLHandler(opts: {
       warn: (...a) => log.warn(String(a[0]), { args: a.slice(1) }),
       error: (...a) => log.error(String(a[0]), { args: a.slice(1) }),
     },
-    context: ({ request, requestId, ip, caller }) =>
-      createContext(opts.deps, { requestId, ip, rateLimits: opts.rateLimits, callerNote: caller }, request.headers.get("authorization")),
+    context: ({ request, requestId, ip, caller, refusal }) =>
+      createContext(
+        opts.deps,
+        { requestId, ip, rateLimits: opts.rateLimits, callerNote: caller, refusal: refusal ?? null },
+        request.headers.get("authorization"),
+      ),
     maskedErrors: {
       isDev: !opts.production,
       // Errors the client can act on are GraphQLErrors (ours carry a code);
@@ -123,6 +131,26 @@ export function createGraphQLHandler(opts: {
       },
     },
   });
+}
+
+/**
+ * A request over a rate limit reaches GraphQL only when it may be a review
+ * submission (server.ts): a retry of a stored review is answered whatever the
+ * limits (submitReview checks `ctx.refusal` once it knows the key is new).
+ * Any other operation, or a submission beside other fields, gets the 429 here,
+ * before anything runs.
+ */
+function useRefusals(): Plugin<Context> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const refusal = (args.contextValue as Context).refusal;
+      if (!refusal) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      const only = operation?.selectionSet.selections.length === 1 ? operation.selectionSet.selections[0] : undefined;
+      if (operation?.operation === "mutation" && only?.kind === Kind.FIELD && only.name.value === "submitReview") return;
+      setResultAndStopExecution({ errors: [rateLimited(refusal)] });
+    },
+  };
 }
 
 /** Once a mutation has run, earlier GET answers about its shop are no longer current. */

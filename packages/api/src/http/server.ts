@@ -76,13 +76,15 @@ export function createHttpServer(opts: {
       const authorization = req.headers.authorization ?? null;
       Promise.all([opts.rateLimits.request(ip, authorization), body]).then(
         ([refusal]) => {
-          if (refusal) return tooManyRequests(req, res, refusal);
+          // Over a limit, only a review submission goes on, and only to be
+          // answered if it is a retry of a stored one (see useRefusals).
+          if (refusal && !mayBeSubmission(req)) return tooManyRequests(req, res, refusal);
           if (res.destroyed) return; // the client left while we counted it
           // A conditional GET of an answer still current is a 304 from memory (null): no parse, no execution.
           const caller = opts.conditionalGets.handle(req, res);
           if (!caller) return;
           running = true;
-          void Promise.resolve(opts.yoga(req, res, { requestId, ip, caller })).finally(finish);
+          void Promise.resolve(opts.yoga(req, res, { requestId, ip, caller, refusal })).finally(finish);
         },
         (err: unknown) => {
           res.destroy(err instanceof Error ? err : new Error(String(err)));
@@ -94,6 +96,18 @@ export function createHttpServer(opts: {
   });
   inFlight.set(server, tracker);
   return server;
+}
+
+/**
+ * Whether a request refused by the per-IP or per-key limit may be a review
+ * submission: a retry must get its stored review back, limits or not. A cheap
+ * look at the parsed body; the GraphQL layer refuses anything else it lets through.
+ */
+function mayBeSubmission(req: http.IncomingMessage): boolean {
+  const body = (req as http.IncomingMessage & { body?: unknown }).body;
+  if (req.method !== "POST" || body === null || typeof body !== "object" || body instanceof Uint8Array) return false;
+  const query = (body as { query?: unknown }).query;
+  return typeof query === "string" && query.includes("submitReview");
 }
 
 /** Requests still being worked on, per server (see closeGracefully). */

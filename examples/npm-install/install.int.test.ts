@@ -3,7 +3,8 @@
  * packages/sdk (the test run's setup packs it, as `npm publish` would) is
  * installed with npm into an empty project in a temporary folder, offline; the
  * shop's TypeScript (src/) is type-checked against the installed types with
- * tsc and compiled; the compiled code runs against a real Starling.
+ * tsc and compiled; the compiled code runs against a real Starling, from
+ * ESM (import) and from CommonJS (require).
  */
 import { execFile } from "node:child_process";
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -36,6 +37,17 @@ beforeAll(async () => {
   await cp(path.join(import.meta.dirname, "src"), path.join(shop, "src"), { recursive: true });
   await cp(path.join(import.meta.dirname, "tsconfig.json"), path.join(shop, "tsconfig.json"));
   await writeFile(path.join(shop, "package.json"), JSON.stringify({ name: "shop", private: true, type: "module" }));
+  // What a CommonJS project writes (a .cts file compiles to require()): type-checked against the .d.cts types, run on the .cjs build.
+  await writeFile(
+    path.join(shop, "src/commonjs.cts"),
+    [
+      `import { createClient, type ProductRating } from "@starling/sdk";`,
+      `import { defineElements, renderBadgeHtml } from "@starling/sdk/widgets";`,
+      `const starling = createClient({ endpoint: process.env.STARLING_URL ?? "", key: process.env.STARLING_KEY ?? "" });`,
+      `starling.products.rating("mug").then((p: ProductRating | null) => console.log(p?.rating.count, typeof defineElements, typeof renderBadgeHtml));`,
+      ``,
+    ].join("\n"),
+  );
   // Offline, with an empty cache of its own: nothing may come from a registry.
   await run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--cache", path.join(tmp, "npm-cache"), inject("sdkTarball")], { cwd: shop });
   installed = path.join(shop, "node_modules/@starling/sdk");
@@ -45,6 +57,9 @@ afterAll(async () => {
   await api?.close();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
+
+/** tsc takes ~12 s on an idle 2-core machine; many times that while the whole suite runs beside it. */
+const TSC_TIMEOUT = 240_000;
 
 /** tsc on the shop's project, once: it type-checks src/ against the installed types and writes dist/. */
 let compiling: Promise<{ stdout: string }> | undefined;
@@ -74,8 +89,8 @@ describe("examples/npm-install: @starling/sdk from its tarball", () => {
   it("type-checks the shop's TypeScript against the installed types (tsc, NodeNext)", async () => {
     const { stdout } = await compile();
     expect(stdout).toBe("");
-    expect(await readdir(path.join(shop, "dist"))).toContain("product-page.js");
-  });
+    expect(await readdir(path.join(shop, "dist"))).toEqual(expect.arrayContaining(["product-page.js", "commonjs.cjs"]));
+  }, TSC_TIMEOUT);
 
   it("rejects wrong calls at compile time: the installed types are real, not any", async () => {
     await compile();
@@ -109,7 +124,7 @@ describe("examples/npm-install: @starling/sdk from its tarball", () => {
     } finally {
       await rm(wrong);
     }
-  });
+  }, TSC_TIMEOUT);
 
   it("runs against a running Starling: the JSON-LD and the badge carry the database's rating", async () => {
     await compile();
@@ -127,26 +142,25 @@ describe("examples/npm-install: @starling/sdk from its tarball", () => {
 
     const missing = await runShop(["no-such-product"], api.shop.publishableKey);
     expect(missing.stdout).toBe("<!-- no product no-such-product at Starling -->\n");
-  });
+  }, TSC_TIMEOUT);
 
   it("reports the API's typed error from the installed package (instanceof works) and exits 1", async () => {
     await compile();
     const failed = await runShop(["mug"], "pk_wrong").catch((e) => e);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/^AuthenticationError UNAUTHENTICATED: .+ \(request [0-9a-f-]{36}\)\n$/);
-  });
+  }, TSC_TIMEOUT);
 
-  it("works from CommonJS too: require() gets the CJS build, which talks to the API", async () => {
-    const script = `
-      const { createClient } = require("@starling/sdk");
-      const widgets = require("@starling/sdk/widgets");
-      require.resolve("@starling/sdk/starling-widgets.js");
-      const starling = createClient({ endpoint: process.env.STARLING_URL, key: process.env.STARLING_KEY });
-      starling.products.rating("mug").then((p) => console.log(p.rating.count, typeof widgets.defineElements, typeof widgets.renderBadgeHtml));`;
-    const { stdout } = await run(process.execPath, ["--input-type=commonjs", "-e", script], {
+  it("works from CommonJS too: require() gets the CJS build and its own types, and talks to the API", async () => {
+    await compile();
+    const compiled = await readFile(path.join(shop, "dist/commonjs.cjs"), "utf8");
+    expect(compiled).toContain(`require("@starling/sdk")`);
+    const { stdout } = await run(process.execPath, [path.join(shop, "dist/commonjs.cjs")], {
       cwd: shop,
       env: { ...process.env, STARLING_URL: api.url, STARLING_KEY: api.shop.publishableKey },
     });
     expect(stdout).toBe("3 function function\n");
-  });
+    const resolved = await run(process.execPath, ["-p", `[require.resolve("@starling/sdk"), require.resolve("@starling/sdk/starling-widgets.js")].join(" ")`], { cwd: shop });
+    expect(resolved.stdout.trim()).toBe(`${path.join(installed, "dist/index.cjs")} ${path.join(installed, "dist/starling-widgets.js")}`);
+  }, TSC_TIMEOUT);
 });

@@ -18,9 +18,6 @@ let api: TestApi;
 let browser: Browser;
 let site: http.Server;
 let siteUrl: string;
-/** Waits for a condition: generously, because ~7 test runs share this machine's 2 cores. */
-const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 30_000 });
-
 /** The pages the site serves, by path: each test adds its own. */
 const pages = new Map<string, string>();
 
@@ -105,14 +102,14 @@ describe("custom elements", () => {
       ),
     );
     const p01 = await dbRating("p01");
-    await poll(() => page.locator("#r1 .v").textContent()).toBe(p01.average.toFixed(1));
+    await expect.poll(() => page.locator("#r1 .v").textContent()).toBe(p01.average.toFixed(1));
     expect(await page.locator("#r1 .m").textContent()).toMatch(/^4 ratings · \w{3} \d{4} – \w{3} \d{4}$/);
-    await poll(() => page.locator("#r3").getAttribute("data-starling-state")).toBe("ready");
-    await poll(() => page.locator("#r2 .m").textContent()).toBe("No ratings yet");
+    await expect.poll(() => page.locator("#r3").getAttribute("data-starling-state")).toBe("ready");
+    await expect.poll(() => page.locator("#r2 .m").textContent()).toBe("No ratings yet");
     // The three badges (two elements, one data-starling) in one ProductRatings request; the list makes its own.
     expect(page.operations.filter((o) => o === "ProductRatings")).toEqual(["ProductRatings"]);
 
-    await poll(() => page.locator("starling-reviews li").count()).toBe(4);
+    await expect.poll(() => page.locator("starling-reviews li").count()).toBe(4);
     expect(await page.locator("starling-reviews [data-provenance]").first().textContent()).toBe("Not verified");
     const iframe = page.locator("starling-review-form iframe");
     expect(new URL((await iframe.getAttribute("src"))!).searchParams.get("product")).toBe("p01");
@@ -134,7 +131,7 @@ describe("custom elements", () => {
     // The badge is one group named by its whole sentence (the stars and figures inside are hidden from screen readers).
     const badge = page.getByRole("group", { name: new RegExp(`^${p01.average.toFixed(1).replace(".", "\\.")} out of 5, 4 ratings · `) });
     await badge.waitFor();
-    await poll(() => page.locator("starling-reviews li").count()).toBe(4);
+    await expect.poll(() => page.locator("starling-reviews li").count()).toBe(4);
 
     // Tab reaches the disclosure first; Enter opens it, Enter closes it.
     await page.keyboard.press("Tab");
@@ -142,10 +139,10 @@ describe("custom elements", () => {
     const explanation = page.locator("starling-rating .p");
     expect(await explanation.isVisible()).toBe(false);
     await page.keyboard.press("Enter");
-    await poll(() => explanation.isVisible()).toBe(true);
+    await expect.poll(() => explanation.isVisible()).toBe(true);
     expect(await explanation.innerText()).toContain("This is a Bayesian average");
     await page.keyboard.press("Enter");
-    await poll(() => explanation.isVisible()).toBe(false);
+    await expect.poll(() => explanation.isVisible()).toBe(false);
 
     // The list: a region named "Reviews"; star filters are toggle buttons reached with Tab, pressed with Enter or Space.
     const list = page.getByRole("region", { name: "Reviews" });
@@ -155,7 +152,7 @@ describe("custom elements", () => {
     await page.keyboard.press("Tab");
     expect(await focused(page)).toBe("button: 5 stars");
     await page.keyboard.press("Enter");
-    await poll(() => page.locator("starling-reviews li").count()).toBe(2);
+    await expect.poll(() => page.locator("starling-reviews li").count()).toBe(2);
     expect(await list.getByRole("button", { name: "5 stars", pressed: true }).count()).toBe(1);
     expect(await list.getByRole("button", { name: "All", pressed: false }).count()).toBe(1);
     // The count is announced (a polite live region), and each review's stars are read as words.
@@ -163,7 +160,7 @@ describe("custom elements", () => {
     expect(await list.getByRole("img", { name: "5 out of 5" }).count()).toBe(2);
     await page.keyboard.press("Shift+Tab");
     await page.keyboard.press("Space");
-    await poll(() => page.locator("starling-reviews li").count()).toBe(4);
+    await expect.poll(() => page.locator("starling-reviews li").count()).toBe(4);
 
     // The form's frame has a name, and keyboard focus goes into it.
     expect(await page.getByTitle("Write a review").count()).toBe(1);
@@ -183,13 +180,13 @@ describe("custom elements", () => {
       document.getElementById("app")!.innerHTML = `<starling-rating id="late" product="p01"></starling-rating><starling-reviews id="list" product="p03"></starling-reviews>`;
     });
     const p01 = await dbRating("p01");
-    await poll(() => page.locator("#late .v").textContent()).toBe(p01.average.toFixed(1));
-    await poll(() => page.locator("#list li").count()).toBe(1);
+    await expect.poll(() => page.locator("#late .v").textContent()).toBe(p01.average.toFixed(1));
+    await expect.poll(() => page.locator("#list li").count()).toBe(1);
 
     await page.locator("#late").evaluate((el) => el.setAttribute("product", "p02"));
-    await poll(() => page.locator("#late .m").textContent()).toBe("No ratings yet");
+    await expect.poll(() => page.locator("#late .m").textContent()).toBe("No ratings yet");
     await page.locator("#late").evaluate((el) => el.setAttribute("lang", "de"));
-    await poll(() => page.locator("#late .m").textContent()).toBe("Noch keine Bewertungen");
+    await expect.poll(() => page.locator("#late .m").textContent()).toBe("Noch keine Bewertungen");
 
     // A connected list reloads on the form's event for its product; a removed one no longer does.
     const submitted = (productId: string) =>
@@ -197,12 +194,12 @@ describe("custom elements", () => {
     const reviewReads = () => page.operations.filter((o) => o === "ProductReviews").length;
     const before = reviewReads();
     await submitted("p03");
-    await poll(reviewReads).toBe(before + 1);
+    await expect.poll(reviewReads).toBe(before + 1);
     await page.locator("#list").evaluate((el) => el.remove());
     await submitted("p03");
     // Proof that the event was handled by now: a fresh list on the page reads once, and the removed one did not.
     await page.evaluate(() => document.getElementById("app")!.insertAdjacentHTML("beforeend", `<starling-reviews id="other" product="p04"></starling-reviews>`));
-    await poll(() => page.locator("#other").getAttribute("data-starling-state")).toBe("ready");
+    await expect.poll(() => page.locator("#other").getAttribute("data-starling-state")).toBe("ready");
     expect(reviewReads()).toBe(before + 2);
     expect(page.errors).toEqual([]);
     await page.close();
@@ -211,7 +208,7 @@ describe("custom elements", () => {
   it("take a customer's review through <starling-review-form>, and <starling-reviews> lists it", async () => {
     const page = await newPage();
     await page.goto(servePage("/write", `<starling-reviews product="p04"></starling-reviews><starling-review-form product="p04"></starling-review-form>`));
-    await poll(() => page.locator("starling-reviews [aria-live=polite]").textContent()).toBe("No reviews match.");
+    await expect.poll(() => page.locator("starling-reviews [aria-live=polite]").textContent()).toBe("No reviews match.");
     const form = page.frameLocator("starling-review-form iframe");
     await form.locator("#product").filter({ hasText: "Your review of Product p04" }).waitFor();
     await form.locator('label[for="star-5"]').click();
@@ -219,8 +216,8 @@ describe("custom elements", () => {
     await form.getByLabel("Your review", { exact: true }).fill("Written in a custom element.");
     await form.getByLabel("Name shown with your review").fill("Cleo");
     await form.getByRole("button", { name: "Send review" }).click();
-    await poll(() => form.getByRole("status").innerText()).toContain("Thank you! Your review is published.");
-    await poll(() => page.locator("starling-reviews li h4").allTextContents()).toEqual([expect.stringContaining("Elements work")]);
+    await expect.poll(() => form.getByRole("status").innerText()).toContain("Thank you! Your review is published.");
+    await expect.poll(() => page.locator("starling-reviews li h4").allTextContents()).toEqual([expect.stringContaining("Elements work")]);
     const stored = await api.models.Review.find({ productId: "p04" }).lean();
     expect(stored.map((d: any) => [d.rating, d.title, d.reviewer.name, d.source])).toEqual([[5, "Elements work", "Cleo", "form"]]);
     expect(page.errors).toEqual([]);
@@ -234,7 +231,7 @@ describe("custom elements", () => {
         lang: "de",
       }),
     );
-    await poll(() => page.locator("#de .m").textContent()).toBe("Noch keine Bewertungen");
+    await expect.poll(() => page.locator("#de .m").textContent()).toBe("Noch keine Bewertungen");
     expect(await page.locator("#en .m").textContent()).toBe("No ratings yet");
     expect(await page.getByTitle("Bewertung schreiben").count()).toBe(1);
     expect(new URL((await page.locator("starling-review-form iframe").getAttribute("src"))!).searchParams.get("lang")).toBe("de");

@@ -13,9 +13,9 @@
 export { mountBadge, type WidgetOptions } from "./widget/badge.js";
 export { renderBadgeContent, renderBadgeHtml, type BadgeOptions } from "./widget/badge-html.js";
 export { warnOnce } from "./widget/dom.js";
-export { defineElements, ELEMENT_NAMES } from "./widget/elements.js";
+export { defineElements } from "./widget/elements.js";
 export { mountReviewForm } from "./widget/embed.js";
 export { pickLang, type Lang } from "./widget/i18n.js";
 export type { FormMessage } from "./widget/messages.js";
-export { mountAll, mountWidget, type WidgetKind } from "./widget/mount-all.js";
+export { mountAll } from "./widget/mount-all.js";
 export { mountReviewList } from "./widget/review-list.js";

@@ -3,7 +3,7 @@ import type { WidgetOptions } from "./badge.js";
 import { mountWidget, type WidgetKind } from "./mount-all.js";
 
 /** The custom elements' names, and the widget each one is. */
-export const ELEMENT_NAMES: Readonly<Record<string, WidgetKind>> = {
+const ELEMENT_NAMES: Readonly<Record<string, WidgetKind>> = {
   "starling-rating": "badge",
   "starling-reviews": "reviews",
   "starling-review-form": "form",

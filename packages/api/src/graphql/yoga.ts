@@ -110,7 +110,7 @@ export function createGraphQLHandler(opts: {
       // Errors the client can act on are GraphQLErrors (ours carry a code);
       // anything else is a bug or an outage: log it whole, tell the client
       // only that it happened and which request id to quote.
-      maskError(error, message, isDev) {
+      maskError(error, message) {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
         const path = error instanceof GraphQLError ? error.path : undefined;
@@ -131,7 +131,6 @@ export function createGraphQLHandler(opts: {
         if (!(original instanceof Error && logged.has(original))) log.error("unexpected error", { error: original, path });
         // Never the library's message, not even in development (a mongoose cast
         // error names collections and values; a driver error names hosts): the log has it.
-        void isDev;
         return new GraphQLError(message, { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
       },
     },

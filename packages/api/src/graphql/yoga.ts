@@ -106,7 +106,8 @@ export function createGraphQLHandler(opts: {
         request.headers.get("authorization"),
       ),
     maskedErrors: {
-      isDev: !opts.production,
+      // The same in every NODE_ENV: details go to the log, never to the client.
+      isDev: false,
       // Errors the client can act on are GraphQLErrors (ours carry a code);
       // anything else is a bug or an outage: log it whole, tell the client
       // only that it happened and which request id to quote.

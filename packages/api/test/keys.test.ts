@@ -207,6 +207,11 @@ describe("tenants", () => {
       await api.gql(`mutation { setModerationMode(mode: PRE) }`, {}, other.key);
       expect((await api.models.Shop.findById(api.shop.id).lean())?.moderation).toBe("post");
     },
+    setAllowedOrigins: async () => {
+      const r = await api.gql(`mutation { setAllowedOrigins(origins: ["https://other.example"]) }`, {}, other.key);
+      expect(r.errors).toBeUndefined();
+      expect((await api.models.Shop.findById(api.shop.id).lean())?.allowedOrigins ?? []).toEqual([]);
+    },
     revokeApiKey: async () => {
       const r = await api.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: aKeyId }, other.key);
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");

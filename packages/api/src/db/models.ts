@@ -13,6 +13,8 @@ export interface ShopDoc {
   moderation: "post" | "pre";
   /** Signs invitation tokens (HMAC); never leaves the server. */
   inviteSecret: string | null;
+  /** Browser origins (https://shop.example) from which the shop's secret keys may be used; none by default. */
+  allowedOrigins?: string[];
 }
 
 /** An invitation to review one product of one order line: single use, expires. */
@@ -161,6 +163,7 @@ const shopSchema = new Schema<ShopDoc>(
     createdAt: { type: Date, required: true },
     moderation: { type: String, required: true, enum: ["post", "pre"], default: "post" },
     inviteSecret: { type: String, default: null },
+    allowedOrigins: { type: [String], default: undefined },
   },
   { ...common, collection: "shops" },
 );

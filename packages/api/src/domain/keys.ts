@@ -190,12 +190,18 @@ export async function authenticate(deps: Deps, authorization: string | null): Pr
   return caller;
 }
 
+/** A scope as the schema's ApiKeyScope enum and the README spell it: "reviews:moderate" → REVIEWS_MODERATE. */
+export function scopeName(scope: Scope): string {
+  return scope.replace(":", "_").toUpperCase();
+}
+
 /** The caller's shop if the key holds `scope` (any of them, for a list); FORBIDDEN otherwise. */
 export function requireScope(caller: Caller, scope: Scope | readonly Scope[]): Shop {
   const wanted = typeof scope === "string" ? [scope] : scope;
   if (!wanted.some((s) => caller.scopes.has(s))) {
-    throw new StarlingError("FORBIDDEN", `This ${caller.kind} key lacks the scope ${wanted.join(" or ")}.`, {
-      requiredScopes: wanted,
+    const names = wanted.map(scopeName);
+    throw new StarlingError("FORBIDDEN", `This ${caller.kind} key lacks the scope ${names.join(" or ")}.`, {
+      requiredScopes: names,
     });
   }
   return caller.shop;

@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import type { Deps } from "../domain/deps.js";
 import { authenticate, requireScope, type Caller, type Scope } from "../domain/keys.js";
 import { loadRatings, type Rating } from "../domain/ratings.js";
-import type { Shop } from "../domain/shops.js";
+import { checkSecretKeyOrigin, type Shop } from "../domain/shops.js";
 import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
 import type { CallerNote } from "../http/conditional-get.js";
 
@@ -25,21 +25,31 @@ export interface Context {
 
 export function createContext(
   deps: Deps,
-  request: { requestId: string; ip: string; rateLimits: RateLimits; callerNote?: CallerNote; refusal?: RateRefusal | null },
+  request: {
+    requestId: string;
+    ip: string;
+    rateLimits: RateLimits;
+    callerNote?: CallerNote;
+    refusal?: RateRefusal | null;
+    /** The page's origin, for a request a browser sent from another site; null otherwise. */
+    origin?: string | null;
+  },
   authorization: string | null,
 ): Context {
   const callerNote = request.callerNote ?? { shopId: null, publishable: false };
   let caller: Promise<Caller> | undefined;
   const getCaller = () =>
-    (caller ??= authenticate(deps, authorization).then((c) => {
+    (caller ??= authenticate(deps, authorization).then(async (c) => {
+      if (c.kind === "secret") await checkSecretKeyOrigin(deps, c.shop.id, request.origin ?? null);
       callerNote.shopId = c.shop.id;
       callerNote.publishable = c.kind === "publishable";
       return c;
     }));
   const authorize = async (scope: Scope | readonly Scope[]) => requireScope(await getCaller(), scope);
+  const { origin: _origin, ...fields } = request;
   return {
     deps,
-    ...request,
+    ...fields,
     refusal: request.refusal ?? null,
     callerNote,
     caller: getCaller,

@@ -25,6 +25,7 @@ import {
   requireScope,
   revokeKey,
   rotateKey,
+  scopeName,
   type ApiKeyInfo,
   type KeyKind,
   type Scope,
@@ -417,6 +418,8 @@ export function buildSchema(): GraphQLSchema {
           }),
         },
         resolve: async (p, args, ctx) => {
+          // An empty filter would match nothing: say so rather than answer an empty page.
+          if (args.stars?.length === 0) throw invalidInput("stars", "give at least one star rating from 1 to 5, or leave stars out for all");
           const statuses = (args.status ?? ["published"]) as ReviewStatus[];
           const publishedOnly = statuses.every((s) => s === "published");
           const shop = await ctx.authorize(publishedOnly ? "reviews:read" : "reviews:moderate");
@@ -455,7 +458,7 @@ export function buildSchema(): GraphQLSchema {
   const ScopeEnum = builder.enumType("ApiKeyScope", {
     description: "One permission a key can hold.",
     values: Object.fromEntries(
-      Object.entries(SCOPES).map(([scope, description]) => [scope.replace(":", "_").toUpperCase(), { value: scope, description }]),
+      Object.entries(SCOPES).map(([scope, description]) => [scopeName(scope as Scope), { value: scope, description }]),
     ) as Record<string, { value: Scope; description: string }>,
   });
 

@@ -11,6 +11,8 @@ import type { RateLimits, RateRefusal } from "./rate-limits.js";
 import { disclosureHandler } from "./disclosure.js";
 import type { Deps } from "../domain/deps.js";
 import type { ConditionalGets } from "./conditional-get.js";
+import { errorBody } from "../errors.js";
+import type { Logger } from "../log.js";
 
 /**
  * One node:http server: /graphql goes straight to Yoga, every other path to
@@ -22,9 +24,10 @@ export function createHttpServer(opts: {
   yoga: YogaServerInstance<ServerContext, Context>;
   db: Database;
   rateLimits: RateLimits;
-  trustProxy: boolean;
+  trustProxyHops: number;
   deps: Deps;
   conditionalGets: ConditionalGets;
+  log: Logger;
 }): http.Server {
   const app = express();
   app.disable("x-powered-by");
@@ -47,6 +50,18 @@ export function createHttpServer(opts: {
     } catch {
       res.status(503).json({ ok: false });
     }
+  });
+  // Express's own error page shows the error's message and stack outside
+  // production: no library message reaches a client in any NODE_ENV. The
+  // whole error goes to the log under the request id the client can quote.
+  app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const requestId = res.getHeader("x-request-id");
+    opts.log.error("unexpected error", { error: err, path: req.path, requestId });
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(500).type("application/json").send(errorBody("INTERNAL_SERVER_ERROR", `Unexpected error. Quote request id ${String(requestId)}.`));
   });
 
   const tracker = { active: 0, idle: [] as (() => void)[] };
@@ -72,8 +87,11 @@ export function createHttpServer(opts: {
     if (path === "/graphql") {
       const body = readBody(req, res);
       if (!body) return;
-      const ip = clientIp(req, opts.trustProxy);
+      const ip = clientIp(req, opts.trustProxyHops);
       const authorization = req.headers.authorization ?? null;
+      // Every request is counted, a 304 too (it is checked after this): a
+      // conditional GET is cheaper than a query, not free, and a client that
+      // floods with them is as much over its budget as one that floods with queries.
       Promise.all([opts.rateLimits.request(ip, authorization), body]).then(
         ([refusal]) => {
           // Over a limit, only a review submission goes on, and only to be
@@ -113,11 +131,23 @@ function mayBeSubmission(req: http.IncomingMessage): boolean {
 /** Requests still being worked on, per server (see closeGracefully). */
 const inFlight = new WeakMap<http.Server, { active: number; idle: (() => void)[] }>();
 
-/** The client's address: the socket's, or behind a proxy you run, the first X-Forwarded-For hop. */
-function clientIp(req: http.IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? req.headers["x-forwarded-for"] : undefined;
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-  return first || req.socket.remoteAddress || "unknown";
+/**
+ * The client's address: the socket's, or behind `hops` proxies you run, the
+ * X-Forwarded-For entry your outermost proxy appended (`hops` from the right).
+ * The left-most entries are whatever the client wrote, so trusting them would
+ * let a client pick a new address per request and escape every per-IP limit.
+ * Several X-Forwarded-For headers count as one list, in order.
+ */
+export function clientIp(req: Pick<http.IncomingMessage, "headers" | "socket">, hops: number): string {
+  const socket = req.socket.remoteAddress || "unknown";
+  if (hops <= 0) return socket;
+  const header = req.headers["x-forwarded-for"];
+  const entries = (Array.isArray(header) ? header.join(",") : (header ?? ""))
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
+  // Fewer entries than proxies: the request did not come through all of them; the socket is what we know.
+  return entries.length >= hops ? entries[entries.length - hops]! : socket;
 }
 
 /**
@@ -134,13 +164,8 @@ function corsHeaders(req: http.IncomingMessage): Record<string, string> {
 function tooManyRequests(req: http.IncomingMessage, res: http.ServerResponse, refusal: RateRefusal): void {
   res.writeHead(429, { ...corsHeaders(req), "content-type": "application/json", "retry-after": String(refusal.retryAfter) });
   res.end(
-    JSON.stringify({
-      errors: [
-        {
-          message: `Too many requests: over the limit of ${refusal.limit}. Retry after ${refusal.retryAfter} s.`,
-          extensions: { code: "RATE_LIMITED", retryAfter: refusal.retryAfter },
-        },
-      ],
+    errorBody("RATE_LIMITED", `Too many requests: over the limit of ${refusal.limit}. Retry after ${refusal.retryAfter} s.`, {
+      retryAfter: refusal.retryAfter,
     }),
   );
 }
@@ -198,11 +223,7 @@ function parsedJsonObject(req: http.IncomingMessage, bytes: Buffer): object | un
 function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
   if (!res.headersSent) {
     res.writeHead(413, { ...corsHeaders(req), "content-type": "application/json", connection: "close" });
-    res.end(
-      JSON.stringify({
-        errors: [{ message: `Request body over ${MAX_BODY_BYTES} bytes.`, extensions: { code: "REQUEST_TOO_LARGE" } }],
-      }),
-    );
+    res.end(errorBody("REQUEST_TOO_LARGE", `Request body over ${MAX_BODY_BYTES} bytes.`));
   }
   req.destroy();
 }

@@ -35,6 +35,11 @@ const PATCHES = [
     upstreamHas: "if params.Filter.Len() == 1 {",
   },
   {
+    file: "patches/backends-collection.go.in",
+    replaces: "internal/backends/collection.go",
+    upstreamHas: `sortValue := params.Sort.Map()["$natural"].(int64)`,
+  },
+  {
     file: "patches/handler-msg-find.go.in",
     replaces: "internal/handler/msg_find.go",
     upstreamHas: "qp.Sort = must.NotFail(types.NewDocument(\"$natural\", int64(1)))",

@@ -298,7 +298,8 @@ const invitationSchema = new Schema<InvitationDoc>(
   },
   { ...common, collection: "invitations" },
 );
-invitationSchema.index({ shopId: 1, createdAt: -1 }, { name: "shop_created" });
+// The shop's invitations newest first, by keyset (db/time-cursor.ts).
+invitationSchema.index({ shopId: 1, createdAt: -1, _id: -1 }, { name: "shop_created_id" });
 
 const scoringStateSchema = new Schema<ScoringStateDoc>(
   { _id: { type: String, required: true }, state: { type: Schema.Types.Mixed, required: true } },

@@ -52,7 +52,7 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 
 /** What a full read sorted in the order's terms gives: newest first, ties by id. */
-async function fullSortedRead(order: Order, stars: number[] | null, status = "published"): Promise<string[]> {
+async function fullSortedRead(order: Order, stars: number[] | null, status: ReviewDoc["status"] = "published"): Promise<string[]> {
   const docs = await api.models.Review.find({ productId: PRODUCT, status }).lean<ReviewDoc[]>();
   const byTime = (a: ReviewDoc, b: ReviewDoc) => b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? -1 : 1);
   const byStars = order === "HIGHEST" ? (a: ReviewDoc, b: ReviewDoc) => b.rating - a.rating : (a: ReviewDoc, b: ReviewDoc) => a.rating - b.rating;
@@ -67,10 +67,10 @@ async function allPages(vars: Record<string, unknown>, first: number): Promise<{
   let after: string | null = null;
   let pages = 0;
   for (;;) {
-    const r = await api.gql(PAGE, { ...vars, first, after });
+    const r: { data?: any; errors?: unknown } = await api.gql(PAGE, { ...vars, first, after });
     expect(r.errors).toBeUndefined();
-    const conn = r.data.product.reviews;
-    ids.push(...conn.edges.map((e: { node: { id: string } }) => e.node.id));
+    const conn: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } = r.data.product.reviews;
+    ids.push(...conn.edges.map((e) => e.node.id));
     pages++;
     if (!conn.pageInfo.hasNextPage) break;
     expect(conn.edges).toHaveLength(first);

@@ -5,7 +5,7 @@
  */
 import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_QUERY_COST } from "../src/graphql/cost.js";
+import { HeavyQueryGate, MAX_QUERY_COST } from "../src/graphql/cost.js";
 import { startTestApi, type TestApi } from "./helpers.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -92,5 +92,27 @@ describe("the cost budget per key", () => {
     expect((await a.gql(`{ product(id: "p0") { rating { count } } }`)).status).toBe(429);
     // Another key of the same shop has its own budget.
     expect((await a.gql(LISTING, { ids: IDS }, a.shop.publishableKey)).errors).toBeUndefined();
+  });
+});
+
+describe("heavy queries take turns", () => {
+  it("lets heavy queries run together only up to the gate's capacity, in arrival order", async () => {
+    const gate = new HeavyQueryGate(8_000);
+    const order: string[] = [];
+    const run = (name: string, cost: number) => gate.enter(cost).then(() => order.push(name));
+    await run("a", 5_000);
+    const b = run("b", 5_000); // 5 000 + 5 000 > 8 000: waits for a
+    const c = run("c", 1_500); // would fit beside a, but comes after b: waits too
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(["a"]);
+    gate.leave(5_000);
+    await b;
+    await c;
+    expect(order).toEqual(["a", "b", "c"]);
+    gate.leave(5_000);
+    gate.leave(1_500);
+    // Empty again: a query as costly as the capacity goes at once.
+    await run("d", 8_000);
+    expect(order.at(-1)).toBe("d");
   });
 });

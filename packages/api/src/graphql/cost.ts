@@ -40,13 +40,51 @@ export function queryCost(schema: GraphQLSchema, args: { document: Parameters<ty
   });
 }
 
+/** Queries that cost more than this are heavy: they take turns (HeavyQueryGate). */
+export const HEAVY_QUERY_COST = 1_000;
+
+/**
+ * Heavy queries executing at once in this process cost at most `capacity`
+ * together; the others wait their turn, in arrival order. A heavy query
+ * occupies the database and the event loop for many milliseconds, so four
+ * clients sending the most expensive query the limit allows would otherwise
+ * keep both busy and a plain rating read would wait behind them; with the
+ * gate they queue behind each other, and cheap queries never wait here.
+ */
+export class HeavyQueryGate {
+  private inFlight = 0;
+  private readonly waiting: { cost: number; go: () => void }[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  async enter(cost: number): Promise<void> {
+    const weight = Math.min(cost, this.capacity);
+    if (this.waiting.length === 0 && this.inFlight + weight <= this.capacity) {
+      this.inFlight += weight;
+      return;
+    }
+    await new Promise<void>((go) => this.waiting.push({ cost: weight, go }));
+  }
+
+  leave(cost: number): void {
+    this.inFlight -= Math.min(cost, this.capacity);
+    while (this.waiting.length && this.inFlight + this.waiting[0]!.cost <= this.capacity) {
+      const next = this.waiting.shift()!;
+      this.inFlight += next.cost;
+      next.go();
+    }
+  }
+}
+
 /**
  * Refuses, before execution, a query over MAX_QUERY_COST (GRAPHQL_VALIDATION_FAILED,
  * with the cost and the limit), then spends its cost from the key's budget
- * (RATE_LIMITED, 429 with Retry-After, once spent).
+ * (RATE_LIMITED, 429 with Retry-After, once spent); a heavy query then waits
+ * for its turn (HeavyQueryGate).
  */
 export function useQueryCost(opts: { rateLimits: RateLimits; maxCost?: number }): Plugin {
   const maxCost = opts.maxCost ?? MAX_QUERY_COST;
+  const gate = new HeavyQueryGate(maxCost);
   return {
     onExecute({ args, setResultAndStopExecution }) {
       let cost: number;
@@ -70,11 +108,17 @@ export function useQueryCost(opts: { rateLimits: RateLimits; maxCost?: number })
       }
       const request = (args.contextValue as { request?: Request }).request;
       const authorization = request?.headers.get("authorization") ?? null;
-      if (!authorization) return;
       // Awaited by Yoga before execution starts (onExecute may return a promise).
-      return opts.rateLimits.cost(authorization, cost).then((refusal) => {
-        if (refusal) setResultAndStopExecution({ errors: [rateLimited(refusal)] });
-      });
+      return (async () => {
+        const refusal = authorization ? await opts.rateLimits.cost(authorization, cost) : null;
+        if (refusal) {
+          setResultAndStopExecution({ errors: [rateLimited(refusal)] });
+          return;
+        }
+        if (cost <= HEAVY_QUERY_COST) return;
+        await gate.enter(cost);
+        return { onExecuteDone: () => gate.leave(cost) };
+      })();
     },
   };
 }

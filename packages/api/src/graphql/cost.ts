@@ -85,7 +85,16 @@ export class HeavyQueryGate {
 export function useQueryCost(opts: { rateLimits: RateLimits; maxCost?: number }): Plugin {
   const maxCost = opts.maxCost ?? MAX_QUERY_COST;
   const gate = new HeavyQueryGate(maxCost);
+  // Heavy queries in the gate, by request: let go when the response is made,
+  // which happens however execution ended (onExecuteDone is skipped when it throws).
+  const admitted = new WeakMap<Request, number>();
   return {
+    onResultProcess({ request }) {
+      const cost = admitted.get(request);
+      if (cost === undefined) return;
+      admitted.delete(request);
+      gate.leave(cost);
+    },
     onExecute({ args, setResultAndStopExecution }) {
       let cost: number;
       try {
@@ -115,9 +124,9 @@ export function useQueryCost(opts: { rateLimits: RateLimits; maxCost?: number })
           setResultAndStopExecution({ errors: [rateLimited(refusal)] });
           return;
         }
-        if (cost <= HEAVY_QUERY_COST) return;
+        if (cost <= HEAVY_QUERY_COST || !request) return;
         await gate.enter(cost);
-        return { onExecuteDone: () => gate.leave(cost) };
+        admitted.set(request, cost);
       })();
     },
   };

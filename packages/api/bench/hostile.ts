@@ -111,6 +111,12 @@ async function expensiveLoad(url: string): Promise<void> {
   const over = await post(url, BENCH_KEY, EXPENSIVE, { ids: [...expensiveIds(), "p-huge"] });
   console.log(`20 products × 100 reviews: ${over.status} ${over.body.errors?.[0]?.message.slice(0, 60)}…`);
 
+  // The same reader alone first: what this machine gives a rating read without the load.
+  const alone: number[] = [];
+  const aloneEnd = Date.now() + (SECONDS * 1000) / 2;
+  for (let i = 0; Date.now() < aloneEnd; i++) alone.push((await post(url, READER_KEY, RATING, { id: `p-${(i * 37) % 9000}` })).ms);
+  console.log(`plain rating reads alone: ${alone.length}, p50 ${f(pct(alone, 50))} ms, p99 ${f(pct(alone, 99))} ms`);
+
   const end = Date.now() + SECONDS * 1000;
   let expensiveDone = 0;
   let expensiveMs: number[] = [];

@@ -21,6 +21,7 @@ import { ensureFerretDBBinary } from "./db/embedded-ferretdb.js";
 import { openDatabase } from "./db/connection.js";
 import { DEMO_PUBLISHABLE_KEY, DEMO_SECRET_KEY, DEMO_SHOP_ID, demoPlayground } from "./demo/seed.js";
 import { recomputeSummaries } from "./domain/ratings.js";
+import { addMissingPageKeys } from "./domain/review-pages.js";
 import { rescoreAll } from "./domain/scoring.js";
 import { createShop, findShop } from "./domain/shops.js";
 import { issueKey, listKeys, revokeKey } from "./domain/keys.js";
@@ -54,6 +55,9 @@ async function main(argv: string[]): Promise<number> {
           const rescored = await rescoreAll(deps);
           process.stdout.write(`re-scored ${rescored.reviews} reviews of ${rescored.shops} shops with hindsight\n`);
         }
+        // Reviews from a data folder older than page keys do not show in review pages until they get them.
+        const keyed = await addMissingPageKeys(deps);
+        if (keyed) process.stdout.write(`gave page keys to ${keyed} reviews stored before they existed\n`);
         const report = await recomputeSummaries(deps);
         process.stdout.write(
           `recomputed ${report.summaries} summaries; ${report.repaired.length} differed and were rewritten${

@@ -32,6 +32,8 @@ export interface Config {
   trustProxyHops: number;
   rateRequestsPerMinutePerIp: number;
   rateRequestsPerMinutePerKey: number;
+  /** Query cost (graphql/cost.ts) each API key may spend per minute. */
+  rateCostPerMinutePerKey: number;
   rateFormPerHourPerIp: number;
   rateReviewsPerDayPerReviewer: number;
   /**
@@ -79,6 +81,7 @@ const schema = z.object({
     .default(0),
   STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP: integer(1, 10_000_000).default(1_200),
   STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: integer(1, 10_000_000).default(6_000),
+  STARLING_RATE_COST_PER_MINUTE_PER_KEY: integer(1, 1_000_000_000).default(1_000_000),
   STARLING_RATE_FORM_PER_HOUR_PER_IP: integer(1, 1_000_000).default(10),
   STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER: integer(1, 1_000_000).default(20),
   // As long as a rating read may already be stale across processes (the summaries' read cache).
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxyHops: v.STARLING_TRUST_PROXY,
     rateRequestsPerMinutePerIp: v.STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP,
     rateRequestsPerMinutePerKey: v.STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY,
+    rateCostPerMinutePerKey: v.STARLING_RATE_COST_PER_MINUTE_PER_KEY,
     rateFormPerHourPerIp: v.STARLING_RATE_FORM_PER_HOUR_PER_IP,
     rateReviewsPerDayPerReviewer: v.STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER,
     getAnswerMemoryMs: v.STARLING_GET_ANSWER_MEMORY_MS,

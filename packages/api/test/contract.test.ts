@@ -44,7 +44,7 @@ function reviewDoc(id: string, over: Record<string, unknown> = {}) {
 describe("storage contract", () => {
   it("creates the indexes by name", async () => {
     const names = (await m.Review.collection.indexes()).map((i) => i.name);
-    expect(names).toEqual(expect.arrayContaining(["_id_", "product_newest", "product_rating"]));
+    expect(names).toEqual(expect.arrayContaining(["_id_", "product_newest", "page_newest", "page_stars"]));
     const unique = (await m.Product.collection.indexes()).find((i) => i.name === "shop_product");
     expect(unique?.unique).toBe(true);
   });

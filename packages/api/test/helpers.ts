@@ -29,6 +29,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // rate-limit tests set their own small limits.
     rateRequestsPerMinutePerIp: 1_000_000,
     rateRequestsPerMinutePerKey: 1_000_000,
+    rateCostPerMinutePerKey: 1_000_000_000,
     rateFormPerHourPerIp: 1_000_000,
     rateReviewsPerDayPerReviewer: 1_000_000,
     ...overrides,

@@ -139,6 +139,25 @@ describe("a retry with a stored idempotency key", () => {
     }
   });
 
+  it("gets its stored review over the key's cost budget; anything else is refused", async () => {
+    const a = await api({ rateCostPerMinutePerKey: 200 });
+    await a.gql(`mutation { putProduct(input: { id: "mug", name: "Mug" }) { id } }`);
+    const input = review("mug", 4, { idempotencyKey: "order-8-line-1" });
+    const first = await a.gql(SUBMIT, { input });
+    expect(first.errors).toBeUndefined();
+    // Spend what is left of the budget (each query spends its cost).
+    let status = 200;
+    for (let i = 0; i < 200 && status !== 429; i++) status = (await a.gql(`{ shop { id } }`)).status;
+    expect(status).toBe(429);
+
+    const retry = (await (await post(a, { query: SUBMIT, variables: { input } }, a.shop.key)).json()) as any;
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data.submitReview).toMatchObject({ replayed: true, review: { id: first.data.submitReview.review.id } });
+    const fresh = await post(a, { query: SUBMIT, variables: { input: review("mug", 1, { idempotencyKey: "order-8-line-2" }) } }, a.shop.key);
+    expect(((await fresh.json()) as any).errors[0].extensions.code).toBe("RATE_LIMITED");
+    expect(await a.models.Review.countDocuments({ productId: "mug" })).toBe(1);
+  });
+
   it("gets its stored review over the form and reviewer limits", async () => {
     const a = await api({ rateFormPerHourPerIp: 1, rateReviewsPerDayPerReviewer: 1 });
     await a.gql(`mutation { putProduct(input: { id: "bowl", name: "Bowl" }) { id } }`);

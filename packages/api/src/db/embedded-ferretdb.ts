@@ -2,7 +2,8 @@
  * The embedded database for development, tests and the demo: FerretDB 1.24.2
  * with its SQLite backend, built from the Go module proxy on first use through
  * the wrapper in packages/api/ferretdb (see its main.go for why a wrapper),
- * with two patches so lookups by `_id` use the `_id` index (ferretdb/patches).
+ * with patches so lookups by `_id` use the `_id` index, and keyset pages walk an index
+ * instead of sorting the collection (ferretdb/patches).
  *
  * The binary's name carries a hash of the wrapper's sources and patches, so a change to
  * them rebuilds it and an unchanged checkout reuses it; Go's own caches (in
@@ -32,6 +33,21 @@ const PATCHES = [
     file: "patches/sqlite-collection.go.in",
     replaces: "internal/backends/sqlite/collection.go",
     upstreamHas: "if params.Filter.Len() == 1 {",
+  },
+  {
+    file: "patches/backends-collection.go.in",
+    replaces: "internal/backends/collection.go",
+    upstreamHas: `sortValue := params.Sort.Map()["$natural"].(int64)`,
+  },
+  {
+    file: "patches/handler-msg-find.go.in",
+    replaces: "internal/handler/msg_find.go",
+    upstreamHas: "qp.Sort = must.NotFail(types.NewDocument(\"$natural\", int64(1)))",
+  },
+  {
+    file: "patches/handler-msg-explain.go.in",
+    replaces: "internal/handler/msg_explain.go",
+    upstreamHas: "qp.Sort = must.NotFail(types.NewDocument(\"$natural\", int64(1)))",
   },
 ];
 const WRAPPER_SOURCES = ["go.mod", "go.sum", "main.go", ...PATCHES.map((p) => p.file)];

@@ -78,6 +78,9 @@ export interface ReviewDoc {
   reply: { body: string; at: Date } | null;
   /** Whether the summaries currently count this review; kept equal to `status === "published"`. */
   summaryApplied: boolean;
+  /** The keys its product's review pages are read by, set when stored (domain/review-pages.ts). */
+  pageNewest?: string;
+  pageStars?: string;
 }
 
 export interface StoredScore {
@@ -232,12 +235,16 @@ const reviewSchema = new Schema<ReviewDoc>(
      * and the `$inc` leaves a summary short; `recompute` repairs it.
      */
     summaryApplied: { type: Boolean, required: true },
+    pageNewest: { type: String },
+    pageStars: { type: String },
   },
   { ...common, collection: "reviews" },
 );
 reviewSchema.index({ shopId: 1, productId: 1, createdAt: -1, _id: -1 }, { name: "product_newest" });
 reviewSchema.index({ shopId: 1, status: 1, createdAt: -1 }, { name: "shop_status" });
-reviewSchema.index({ shopId: 1, productId: 1, rating: -1, createdAt: -1, _id: -1 }, { name: "product_rating" });
+// Review pages in every order, by range (domain/review-pages.ts): served by an index on FerretDB too.
+reviewSchema.index({ pageNewest: 1 }, { name: "page_newest" });
+reviewSchema.index({ pageStars: 1 }, { name: "page_stars" });
 // The shop's newest reviews: where a new API process loads the recent texts for the near-duplicate check.
 reviewSchema.index({ shopId: 1, createdAt: -1 }, { name: "shop_newest" });
 
@@ -306,7 +313,8 @@ const invitationSchema = new Schema<InvitationDoc>(
   },
   { ...common, collection: "invitations" },
 );
-invitationSchema.index({ shopId: 1, createdAt: -1 }, { name: "shop_created" });
+// The shop's invitations newest first, by keyset (db/time-cursor.ts).
+invitationSchema.index({ shopId: 1, createdAt: -1, _id: -1 }, { name: "shop_created_id" });
 // One invitation per order line and product, so one VERIFIED_PURCHASE review:
 // an insert is atomic on every backend (FerretDB too, MONGODB.md §2.4), so
 // this holds across API processes.

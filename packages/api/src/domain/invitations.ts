@@ -10,11 +10,13 @@ import { StarlingError, invalidInput, isDuplicateKey } from "../errors.js";
 import type { Deps } from "./deps.js";
 import { productKey } from "./products.js";
 import { identifier } from "./validate.js";
+import { decodeTimeCursor, encodeTimeCursor, olderThan } from "../db/time-cursor.js";
 
 export interface Invitation {
   readonly id: string;
   readonly productId: string;
   readonly orderRef: string;
+  readonly createdAt: Date;
   readonly expiresAt: Date;
   readonly usedAt: Date | null;
   readonly reviewId: string | null;
@@ -27,6 +29,7 @@ function toInvitation(doc: InvitationDoc): Invitation {
     id: doc._id,
     productId: doc.productId,
     orderRef: doc.orderRef,
+    createdAt: doc.createdAt,
     expiresAt: doc.expiresAt,
     usedAt: doc.usedAt ?? null,
     reviewId: doc.reviewId ?? null,
@@ -159,7 +162,14 @@ export async function claimInvitation(deps: Deps, invitation: InvitationDoc, rev
   });
 }
 
-export async function listInvitations(deps: Deps, shopId: string, first: number): Promise<Invitation[]> {
-  const docs = await deps.models.Invitation.find({ shopId }).sort({ createdAt: -1 }).limit(first).lean<InvitationDoc[]>();
+/** The shop's invitations, newest first, a page at a time: `after` is an invitation's cursor (invitationCursor). */
+export async function listInvitations(deps: Deps, shopId: string, first: number, after?: string | null): Promise<Invitation[]> {
+  const query = after ? { $and: [{ shopId }, olderThan("createdAt", decodeTimeCursor("invitations", after))] } : { shopId };
+  const docs = await deps.models.Invitation.find(query).sort({ createdAt: -1, _id: -1 }).limit(first).lean<InvitationDoc[]>();
   return docs.map(toInvitation);
+}
+
+/** The cursor to pass as `after` for the invitations older than this one. */
+export function invitationCursor(invitation: Pick<Invitation, "id" | "createdAt">): string {
+  return encodeTimeCursor("invitations", invitation.createdAt, invitation.id);
 }

@@ -14,6 +14,7 @@ import { reviewsChanged, type Deps } from "./deps.js";
 import { syncReviewCount } from "./ratings.js";
 import { toReview, type Review } from "./reviews.js";
 import { optionalText, text } from "./validate.js";
+import { decodeTimeCursor, encodeTimeCursor, olderThan } from "../db/time-cursor.js";
 
 export const REJECTION_REASONS = {
   SPAM: "spam, advertising or links to other sites",
@@ -167,14 +168,16 @@ export async function setModerationMode(deps: Deps, shopId: string, actor: strin
   await log(deps, { shopId, reviewId: "-", action: "settings", fromStatus: null, toStatus: null, reason: null, note: `moderation: ${shop.moderation} → ${mode}`, actor });
 }
 
+/** The moderation log, newest first, a page at a time: `after` is an entry's cursor (moderationLogCursor). */
 export async function moderationLog(
   deps: Deps,
   shopId: string,
-  opts: { reviewId?: string | null; first: number },
+  opts: { reviewId?: string | null; first: number; after?: string | null },
 ): Promise<ModerationEvent[]> {
   const filter: Record<string, unknown> = { shopId };
   if (opts.reviewId) filter.reviewId = opts.reviewId;
-  const docs = await deps.models.ModerationEvent.find(filter).sort({ at: -1, _id: -1 }).limit(opts.first).lean<ModerationEventDoc[]>();
+  const query = opts.after ? { $and: [filter, olderThan("at", decodeTimeCursor("moderationLog", opts.after))] } : filter;
+  const docs = await deps.models.ModerationEvent.find(query).sort({ at: -1, _id: -1 }).limit(opts.first).lean<ModerationEventDoc[]>();
   return docs.map(({ _id, shopId: _shop, ...rest }) => ({ id: _id, ...rest }));
 }
 
@@ -202,4 +205,9 @@ export async function publicationReport(deps: Deps, shopId: string): Promise<Pub
     }
     return row;
   });
+}
+
+/** The cursor to pass as `after` for the entries older than this one. */
+export function moderationLogCursor(event: Pick<ModerationEvent, "at" | "id">): string {
+  return encodeTimeCursor("moderationLog", event.at, event.id);
 }

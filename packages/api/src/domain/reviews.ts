@@ -8,6 +8,7 @@ import { countNewReviews, syncReviewCount } from "./ratings.js";
 import { isCopiedText, quarantineIfCopied, scoreArrivals, scoreStoredReview, scoringLockKeys } from "./scoring.js";
 import { findByIds } from "../db/find-by-ids.js";
 import { identifier, languageTag, optionalText, starRating, text } from "./validate.js";
+import { withPageKeys } from "./review-pages.js";
 
 export interface ReviewInput {
   productId: string;
@@ -267,7 +268,8 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
 /** Inserts the rows in one command; says which were new (false: another process stored that key first). */
 async function insertNew(deps: Deps, rows: readonly ReviewDoc[]): Promise<boolean[]> {
   try {
-    await deps.models.Review.collection.insertMany(rows as never[], { ordered: false });
+    // With the keys that its product's review pages are read by (review-pages.ts).
+    await deps.models.Review.collection.insertMany(rows.map(withPageKeys) as never[], { ordered: false });
     return rows.map(() => true);
   } catch (err) {
     const taken = duplicateKeyFailures(err);
@@ -323,121 +325,8 @@ async function moderationMode(deps: Deps, shopId: string): Promise<ShopDoc["mode
   return shop?.moderation;
 }
 
-export type ReviewOrder = "NEWEST" | "HIGHEST" | "LOWEST";
-
-export interface ReviewPage {
-  readonly reviews: Review[];
-  readonly cursors: string[];
-  readonly hasNextPage: boolean;
-}
-
-interface CursorPosition {
-  order: ReviewOrder;
-  rating: number;
-  createdAt: number;
-  id: string;
-}
-
-const SORTS: Record<ReviewOrder, Record<string, 1 | -1>> = {
-  NEWEST: { createdAt: -1, _id: -1 },
-  HIGHEST: { rating: -1, createdAt: -1, _id: -1 },
-  LOWEST: { rating: 1, createdAt: -1, _id: -1 },
-};
-
-export function encodeCursor(order: ReviewOrder, doc: Pick<ReviewDoc, "rating" | "createdAt" | "_id">): string {
-  return Buffer.from(JSON.stringify([order, doc.rating, doc.createdAt.getTime(), doc._id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string, order: ReviewOrder): CursorPosition {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    parsed = null;
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 4 ||
-    typeof parsed[1] !== "number" ||
-    typeof parsed[2] !== "number" ||
-    typeof parsed[3] !== "string"
-  ) {
-    throw new StarlingError("INVALID_CURSOR", "This cursor is not one that Starling issued.", { field: "after" });
-  }
-  if (parsed[0] !== order) {
-    throw new StarlingError("INVALID_CURSOR", `This cursor belongs to orderBy ${String(parsed[0])}, not ${order}.`, {
-      field: "after",
-    });
-  }
-  return { order, rating: parsed[1], createdAt: parsed[2], id: parsed[3] };
-}
-
-/** Keyset condition "after this position" for the order's sort keys (no deep skip). */
-function after(pos: CursorPosition): Record<string, unknown> {
-  const t = new Date(pos.createdAt);
-  const newer = [{ createdAt: { $lt: t } }, { createdAt: t, _id: { $lt: pos.id } }];
-  if (pos.order === "NEWEST") return { $or: newer };
-  const past = pos.order === "HIGHEST" ? { $lt: pos.rating } : { $gt: pos.rating };
-  return { $or: [{ rating: past }, ...newer.map((c) => ({ rating: pos.rating, ...c }))] };
-}
-
-export const MAX_PAGE_SIZE = 100;
-
-export async function listReviews(
-  deps: Deps,
-  shopId: string,
-  productId: string,
-  opts: {
-    first: number;
-    after?: string | null;
-    orderBy: ReviewOrder;
-    stars?: readonly number[] | null;
-    /** Published only unless asked (moderators see the others). */
-    statuses?: readonly ReviewDoc["status"][] | null;
-  },
-): Promise<ReviewPage> {
-  if (!Number.isInteger(opts.first) || opts.first < 1 || opts.first > MAX_PAGE_SIZE) {
-    throw invalidInput("first", `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
-  }
-  const statuses = opts.statuses?.length ? [...new Set(opts.statuses)] : ["published"];
-  const filter: Record<string, unknown> = { shopId, productId, status: statuses.length === 1 ? statuses[0] : { $in: statuses } };
-  const stars = opts.stars ? [...new Set(opts.stars.map((s) => starRating("stars", s)))].sort() : null;
-  if (stars) filter.rating = { $in: stars };
-  const query = opts.after ? { $and: [filter, after(decodeCursor(opts.after, opts.orderBy))] } : filter;
-  const load = async (): Promise<ReviewPage> => {
-    const docs = await deps.models.Review.find(query)
-      .sort(SORTS[opts.orderBy])
-      .limit(opts.first + 1)
-      .lean<ReviewDoc[]>();
-    const page = docs.slice(0, opts.first);
-    return {
-      reviews: page.map(toReview),
-      cursors: page.map((d) => encodeCursor(opts.orderBy, d)),
-      hasNextPage: docs.length > opts.first,
-    };
-  };
-  // What a product page shows, cached; later pages and moderators' views are not.
-  const shownOnProductPage = !opts.after && !opts.statuses?.some((s) => s !== "published") && opts.first <= CACHED_PAGE_SIZE;
-  if (!shownOnProductPage) return load();
-  return deps.cache.reviewPages.get(reviewPageGroup(shopId, productId), `${opts.orderBy} ${opts.first} ${stars ?? ""}`, load);
-}
-
-/** The largest first page kept in the review page cache (the review widget asks for 5). */
-export const CACHED_PAGE_SIZE = 20;
-
-
-/** How many of a product's reviews are in these states (and star levels): a moderator's count, not a hot path. */
-export async function countReviews(
-  deps: Deps,
-  shopId: string,
-  productId: string,
-  statuses: readonly ReviewDoc["status"][],
-  stars?: readonly number[] | null,
-): Promise<number> {
-  const filter: Record<string, unknown> = { shopId, productId, status: { $in: [...statuses] } };
-  if (stars) filter.rating = { $in: stars.map((s) => starRating("stars", s)) };
-  return deps.models.Review.countDocuments(filter);
-}
+// Review pages moved to review-pages.ts; re-exported for the modules that import them from here.
+export { CACHED_PAGE_SIZE, MAX_PAGE_SIZE, countReviews, listReviews, type ReviewOrder, type ReviewPage } from "./review-pages.js";
 
 function sha256(s: string): string {
   return createHash("sha256").update(s).digest("hex");

@@ -11,8 +11,11 @@ export interface Context {
   readonly requestId: string;
   readonly ip: string;
   readonly rateLimits: RateLimits;
-  /** The limit this request is over, if any: then only a retry of a stored review is answered. */
-  readonly refusal: RateRefusal | null;
+  /**
+   * The limit this request is over, if any: then only a retry of a stored
+   * review is answered. Set before execution (by the cost budget too).
+   */
+  refusal: RateRefusal | null;
   /** Told who the caller is, for the HTTP layer's conditional GETs. */
   readonly callerNote: CallerNote;
   /** Who is calling; rejects with UNAUTHENTICATED without a valid key. Checked once per request. */

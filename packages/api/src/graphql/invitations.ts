@@ -1,5 +1,6 @@
 /** Purchase invitations in the schema. */
-import { createInvitation, listInvitations, type Invitation } from "../domain/invitations.js";
+import { createInvitation, invitationCursor, listInvitations, type Invitation } from "../domain/invitations.js";
+import { listCost } from "./cost.js";
 import { invalidInput } from "../errors.js";
 import type { Builder } from "./schema.js";
 
@@ -10,6 +11,11 @@ export function addInvitationSchema(builder: Builder): void {
       id: t.exposeID("id", { description: "The invitation's id." }),
       productId: t.exposeID("productId", { description: "The product it is for." }),
       orderRef: t.exposeString("orderRef", { description: "Your reference of the order line." }),
+      createdAt: t.field({ type: "DateTime", description: "When it was made.", resolve: (i) => i.createdAt }),
+      cursor: t.string({
+        description: "Pass as `invitations(after:)` to get the invitations made before this one.",
+        resolve: (i) => invitationCursor(i),
+      }),
       expiresAt: t.field({ type: "DateTime", description: "After this it cannot be used.", resolve: (i) => i.expiresAt }),
       usedAt: t.field({ type: "DateTime", nullable: true, description: "When it was used; null while unused.", resolve: (i) => i.usedAt }),
       reviewId: t.exposeString("reviewId", { nullable: true, description: "The review written with it." }),
@@ -60,12 +66,17 @@ export function addInvitationSchema(builder: Builder): void {
   builder.queryField("invitations", (t) =>
     t.field({
       type: [InvitationRef],
-      description: "The shop's invitations, newest first. Needs INVITATIONS_WRITE.",
-      args: { first: t.arg.int({ defaultValue: 50, description: "How many, 1 to 500." }) },
+      description:
+        "The shop's invitations, newest first, a page at a time: for the next page, pass the last one's `cursor` as `after`. Needs INVITATIONS_WRITE.",
+      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
+      args: {
+        first: t.arg.int({ defaultValue: 50, description: "How many, 1 to 500." }),
+        after: t.arg.string({ description: "Continue after this invitation's `cursor`." }),
+      },
       resolve: async (_r, args, ctx) => {
         const first = args.first ?? 50;
         if (!Number.isInteger(first) || first < 1 || first > 500) throw invalidInput("first", "must be a whole number from 1 to 500");
-        return listInvitations(ctx.deps, (await ctx.authorize("invitations:write")).id, first);
+        return listInvitations(ctx.deps, (await ctx.authorize("invitations:write")).id, first, args.after);
       },
     }),
   );

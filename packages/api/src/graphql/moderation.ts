@@ -6,6 +6,7 @@ import {
   REJECTION_REASONS,
   moderateReview,
   moderationLog,
+  moderationLogCursor,
   publicationReport,
   reinstateReview,
   replyToReview,
@@ -16,6 +17,7 @@ import {
 import type { Review } from "../domain/reviews.js";
 import { invalidInput } from "../errors.js";
 import type { Builder, Types } from "./schema.js";
+import { listCost } from "./cost.js";
 
 export function addModerationSchema(
   builder: Builder,
@@ -67,6 +69,10 @@ export function addModerationSchema(
       note: t.exposeString("note", { nullable: true, description: "The moderator's note, the reply's text, or the flags' reasons." }),
       actor: t.exposeString("actor", { description: 'The id of the API key that acted, or "starling" for automatic checks.' }),
       at: t.field({ type: "DateTime", description: "When.", resolve: (e) => e.at }),
+      cursor: t.string({
+        description: "Pass as `moderationLog(after:)` to get the entries before this one.",
+        resolve: (e) => moderationLogCursor(e),
+      }),
     }),
   });
 
@@ -90,16 +96,19 @@ export function addModerationSchema(
   builder.queryField("moderationLog", (t) =>
     t.field({
       type: [EventRef],
-      description: "The shop's moderation log, newest first. Needs REVIEWS_MODERATE.",
+      description:
+        "The shop's moderation log, newest first, a page at a time: for the next page, pass the last entry's `cursor` as `after`. Needs REVIEWS_MODERATE.",
+      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
       args: {
         reviewId: t.arg.id({ description: "Only entries about this review." }),
         first: t.arg.int({ defaultValue: 50, description: "How many entries, 1 to 500." }),
+        after: t.arg.string({ description: "Continue after this entry's `cursor`." }),
       },
       resolve: async (_r, args, ctx) => {
         const first = args.first ?? 50;
         if (!Number.isInteger(first) || first < 1 || first > 500) throw invalidInput("first", "must be a whole number from 1 to 500");
         const shop = await ctx.authorize("reviews:moderate");
-        return moderationLog(ctx.deps, shop.id, { reviewId: args.reviewId == null ? null : String(args.reviewId), first });
+        return moderationLog(ctx.deps, shop.id, { reviewId: args.reviewId == null ? null : String(args.reviewId), first, after: args.after });
       },
     }),
   );

@@ -31,6 +31,7 @@ import {
   type Scope,
 } from "../domain/keys.js";
 import { invalidInput, rateLimited } from "../errors.js";
+import { listCost } from "./cost.js";
 import type { Context } from "./context.js";
 import { addModerationSchema } from "./moderation.js";
 import { addInvitationSchema } from "./invitations.js";
@@ -151,6 +152,7 @@ export function buildSchema(): GraphQLSchema {
       count: t.exposeInt("discountedCount", { description: "How many reviews count less than 0.9 of a full review." }),
       reasons: t.field({
         type: [DiscountReason],
+        extensions: { complexity: listCost(Object.keys(REASON_WORDS).length) },
         description: "By the reason that weighed most, most frequent first.",
         resolve: (r) =>
           Object.entries(r.discountReasons)
@@ -183,6 +185,7 @@ export function buildSchema(): GraphQLSchema {
       }),
       histogram: t.field({
         type: [StarCount],
+        extensions: { complexity: listCost(5) },
         description: "Reviews per star level, from 5 stars down to 1.",
         resolve: (r) => [5, 4, 3, 2, 1].map((stars) => ({ stars, count: r.histogram[stars - 1]! })),
       }),
@@ -259,7 +262,7 @@ export function buildSchema(): GraphQLSchema {
     fields: (t) => ({
       suspicion: t.exposeFloat("suspicion", { description: "0 (nothing suspicious) to 1." }),
       weight: t.float({ description: "The weight it counts with in the rating, 0.05 to 1.", resolve: (s) => s.trustWeightBp / 10_000 }),
-      reasons: t.field({ type: [TrustReasonRef], description: "What raised or lowered the suspicion.", resolve: (s) => s.reasons }),
+      reasons: t.field({ type: [TrustReasonRef], extensions: { complexity: listCost(Object.keys(REASON_WORDS).length) }, description: "What raised or lowered the suspicion.", resolve: (s) => s.reasons }),
       scoredBy: t.string({ description: '"write" (as it arrived) or "batch" (re-scored with hindsight).', resolve: (s) => s.by }),
     }),
   });
@@ -380,7 +383,7 @@ export function buildSchema(): GraphQLSchema {
     fields: (t) => ({
       start: t.field({ type: "DateTime", description: "When it started.", resolve: (b) => new Date(b.startMs) }),
       end: t.field({ type: "DateTime", description: "When it ended (so far).", resolve: (b) => new Date(b.endMs) }),
-      evidence: t.field({ type: [EvidenceRef], description: "What the detectors saw.", resolve: (b) => b.evidence }),
+      evidence: t.field({ type: [EvidenceRef], extensions: { complexity: listCost(6) }, description: "What the detectors saw.", resolve: (b) => b.evidence }),
     }),
   });
 
@@ -396,6 +399,7 @@ export function buildSchema(): GraphQLSchema {
       }),
       bursts: t.field({
         type: [BurstRef],
+        extensions: { complexity: listCost(10) },
         description:
           "Recent bursts of reviews the fraud checks flagged on this product (up to 10, newest last), each with its evidence. Reviews in a burst count less.",
         resolve: async (p, _a, ctx) => {
@@ -406,6 +410,8 @@ export function buildSchema(): GraphQLSchema {
       }),
       reviews: t.field({
         type: ReviewConnection,
+        // A page of `first` reviews: the connection's fields count once per review.
+        extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 20)) },
         description: "The product's reviews, a page at a time.",
         args: {
           first: t.arg.int({ defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` }),
@@ -507,6 +513,7 @@ export function buildSchema(): GraphQLSchema {
       }),
       products: t.field({
         type: [ProductRef],
+        extensions: { complexity: listCost((a) => (Array.isArray(a.ids) ? a.ids.length : 1)) },
         nullable: { list: false, items: true },
         description: `Several products at once, in the order asked (null where there is none): a listing page's ratings in one request. At most ${MAX_PRODUCTS_PER_REQUEST} ids.`,
         args: { ids: t.arg.idList({ required: true, description: "The shop's ids of the products." }) },

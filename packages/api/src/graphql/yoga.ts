@@ -9,13 +9,15 @@ import type { Logger } from "../log.js";
 import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
 import { createContext, type Context } from "./context.js";
 import { useErrorCodes } from "./error-codes.js";
+import { MAX_QUERY_COST, useQueryCost } from "./cost.js";
 import type { CallerNote, ConditionalGets } from "../http/conditional-get.js";
 
 /**
  * Sized so that the playground's introspection, a listing page of 100
  * products with full ratings, and a page of 100 reviews all fit, with room.
+ * The cost counts list sizes (graphql/cost.ts).
  */
-export const QUERY_LIMITS = { depth: 10, cost: 20_000, aliases: 15, directives: 20, tokens: 2_000 } as const;
+export const QUERY_LIMITS = { depth: 10, cost: MAX_QUERY_COST, aliases: 15, directives: 20, tokens: 2_000 } as const;
 
 const DATABASE_RETRY_AFTER_S = 2;
 
@@ -79,12 +81,16 @@ export function createGraphQLHandler(opts: {
       // names the limit (GRAPHQL_VALIDATION_FAILED), not answered slowly.
       EnvelopArmorPlugin({
         maxDepth: { n: QUERY_LIMITS.depth, ignoreIntrospection: true, exposeLimits: true },
-        costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true, exposeLimits: true },
+        // Replaced by useQueryCost below, which counts list sizes.
+        costLimit: { enabled: false },
         maxAliases: { n: QUERY_LIMITS.aliases, exposeLimits: true },
         maxDirectives: { n: QUERY_LIMITS.directives, exposeLimits: true },
         maxTokens: { n: QUERY_LIMITS.tokens, exposeLimits: true },
         blockFieldSuggestion: { enabled: opts.production },
       }),
+      // Over the cost limit: refused with the cost and the limit; then the cost is
+      // spent from the key's budget per minute (RATE_LIMITED once spent).
+      useQueryCost({ rateLimits: opts.rateLimits, maxCost: QUERY_LIMITS.cost }),
       useErrorCodes(),
       useRefusals(),
       useUnsupportedMediaType(),

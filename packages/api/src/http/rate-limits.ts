@@ -2,6 +2,9 @@
  * Rate limits (rate-limiter-flexible), in three layers:
  *
  * - per client IP and per API key, on every GraphQL request, before any work;
+ * - per API key, the cost of its queries (graphql/cost.ts), before execution:
+ *   a budget of cost per minute, so a key cannot spend its requests on the
+ *   most expensive queries the per-query limit allows;
  * - per IP on customer-form submissions (publishable keys), much tighter;
  * - per reviewer and shop on review submissions.
  *
@@ -30,6 +33,8 @@ export interface RateRefusal {
 
 export interface RateLimits {
   request(ip: string, authorization: string | null): Promise<RateRefusal | null>;
+  /** Spends a query's cost from its key's budget per minute. */
+  cost(authorization: string, points: number): Promise<RateRefusal | null>;
   formSubmission(ip: string, shopId: string): Promise<RateRefusal | null>;
   reviewer(shopId: string, reviewer: string): Promise<RateRefusal | null>;
   close(): Promise<void>;
@@ -37,7 +42,12 @@ export interface RateLimits {
 
 export type RateConfig = Pick<
   Config,
-  "redisUrl" | "rateRequestsPerMinutePerIp" | "rateRequestsPerMinutePerKey" | "rateFormPerHourPerIp" | "rateReviewsPerDayPerReviewer"
+  | "redisUrl"
+  | "rateRequestsPerMinutePerIp"
+  | "rateRequestsPerMinutePerKey"
+  | "rateCostPerMinutePerKey"
+  | "rateFormPerHourPerIp"
+  | "rateReviewsPerDayPerReviewer"
 >;
 
 export function createRateLimits(config: RateConfig): RateLimits {
@@ -61,6 +71,7 @@ export function createRateLimits(config: RateConfig): RateLimits {
   };
   const perIp = make("ip", config.rateRequestsPerMinutePerIp, 60);
   const perKey = make("key", config.rateRequestsPerMinutePerKey, 60);
+  const costPerKey = make("cost", config.rateCostPerMinutePerKey, 60);
   const form = make("form", config.rateFormPerHourPerIp, 3600);
   const reviewer = make("reviewer", config.rateReviewsPerDayPerReviewer, 86_400);
 
@@ -72,6 +83,7 @@ export function createRateLimits(config: RateConfig): RateLimits {
       // flood of wrong keys is limited as cheaply as a flood of right ones.
       return consume(perKey, hash(authorization), "requests per minute per API key");
     },
+    cost: (authorization, points) => consume(costPerKey, hash(authorization), "query cost per minute per API key", points),
     formSubmission: (ip, shopId) => consume(form, `${shopId}:${ip}`, "review-form submissions per hour per IP address"),
     // Not through the memo: it would keep the customer's id in memory past an erasure.
     reviewer: (shopId, who) => consume(reviewer, `${shopId}:${sha(who)}`, "reviews per day per reviewer"),
@@ -81,9 +93,9 @@ export function createRateLimits(config: RateConfig): RateLimits {
   };
 }
 
-async function consume(limiter: RateLimiterAbstract, key: string, limit: string): Promise<RateRefusal | null> {
+async function consume(limiter: RateLimiterAbstract, key: string, limit: string, points = 1): Promise<RateRefusal | null> {
   try {
-    await limiter.consume(key);
+    await limiter.consume(key, points);
     return null;
   } catch (res) {
     if (res instanceof RateLimiterRes) return { limit, retryAfter: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };

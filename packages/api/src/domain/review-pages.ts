@@ -1,0 +1,207 @@
+/**
+ * Pages of a product's reviews, in any order, each as cheap as the first.
+ *
+ * Every review carries two page keys, strings set once when it is stored (what
+ * they are made of never changes):
+ *
+ *   pageNewest = <product>.<time>.<reviewId>
+ *   pageStars  = <product>.<stars>.<time>.<reviewId>
+ *
+ * where <product> is a hash of the shop and product ids and <time> counts down
+ * as reviews get newer, so ascending key order is newest first. A page is a
+ * range of one key after the cursor (itself a key), read in key order with a
+ * limit: on MongoDB through the `page_newest` / `page_stars` indexes, and on
+ * the embedded FerretDB through the same indexes in SQLite, which our patch
+ * lets such a range-and-sort reach (ferretdb/patches/README.md). Either way a
+ * page reads about as many reviews as it shows, however deep it is; the old
+ * `$or` keyset condition was a full scan and sort in FerretDB for every page.
+ *
+ * The keys hold only characters that sort the same in JSON text as in
+ * MongoDB (hex, digits, '.', and the review id), which the pushdown needs.
+ *
+ * HIGHEST and LOWEST walk the star levels in order, one range of `pageStars`
+ * each; NEWEST reads `pageNewest`, or, filtered to some star levels, merges
+ * those levels' `pageStars` ranges. Status is checked on what the range
+ * returns: nearly every review is published, so the scan stops soon after the
+ * page is full (a moderator's view of a rare state reads more).
+ */
+import { createHash } from "node:crypto";
+import type { ReviewDoc } from "../db/models.js";
+import { StarlingError, invalidInput } from "../errors.js";
+import { reviewPageGroup, type Deps } from "./deps.js";
+import { toReview, type Review } from "./reviews.js";
+import { starRating } from "./validate.js";
+
+export type ReviewOrder = "NEWEST" | "HIGHEST" | "LOWEST";
+
+export interface ReviewPage {
+  readonly reviews: Review[];
+  readonly cursors: string[];
+  readonly hasNextPage: boolean;
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+/** The largest first page kept in the review page cache (the review widget asks for 5). */
+export const CACHED_PAGE_SIZE = 20;
+
+/** A time after every review: 13 digits of milliseconds reach the year 2286. */
+const TIME_CEILING = 9_999_999_999_999;
+
+function productPrefix(shopId: string, productId: string): string {
+  return createHash("sha256").update(`${shopId}\u0000${productId}`).digest("hex").slice(0, 20);
+}
+
+function countdown(createdAt: Date): string {
+  return String(TIME_CEILING - createdAt.getTime()).padStart(13, "0");
+}
+
+/** The page keys of a review about to be stored (see the top of this file). */
+export function withPageKeys<T extends Pick<ReviewDoc, "_id" | "shopId" | "productId" | "rating" | "createdAt">>(
+  doc: T,
+): T & { pageNewest: string; pageStars: string } {
+  const p = productPrefix(doc.shopId, doc.productId);
+  const t = countdown(doc.createdAt);
+  return { ...doc, pageNewest: `${p}.${t}.${doc._id}`, pageStars: `${p}.${doc.rating}.${t}.${doc._id}` };
+}
+
+// A key's shape: the product prefix, a star level for pageStars, the countdown, a review id.
+const KEY = /^([0-9a-f]{20})\.(?:([1-5])\.)?(\d{13})\.([A-Za-z0-9_:.-]{1,200})$/;
+
+/** A cursor is the order and the page key of the last review shown. */
+function encodeCursor(order: ReviewOrder, key: string): string {
+  return Buffer.from(JSON.stringify([order, key])).toString("base64url");
+}
+
+interface Position {
+  /** The star level (HIGHEST, LOWEST) or null (NEWEST). */
+  stars: number | null;
+  /** "<countdown>.<reviewId>": the place within a star level, or among all reviews. */
+  rest: string;
+}
+
+function decodeCursor(cursor: string, order: ReviewOrder, prefix: string): Position {
+  const invalid = (why: string) => new StarlingError("INVALID_CURSOR", `This cursor ${why}.`, { field: "after" });
+  let parsed: unknown = null;
+  if (/^[A-Za-z0-9_-]{1,2000}$/.test(cursor)) {
+    try {
+      parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    } catch {
+      parsed = null;
+    }
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== "string" || typeof parsed[1] !== "string") {
+    throw invalid("is not one that Starling issued");
+  }
+  const match = KEY.exec(parsed[1]);
+  if (!match || (parsed[0] === "NEWEST") !== (match[2] === undefined) || !["NEWEST", "HIGHEST", "LOWEST"].includes(parsed[0])) {
+    throw invalid("is not one that Starling issued");
+  }
+  if (parsed[0] !== order) throw invalid(`belongs to orderBy ${parsed[0]}, not ${order}`);
+  if (match[1] !== prefix) throw invalid("belongs to another product's reviews");
+  return { stars: match[2] === undefined ? null : Number(match[2]), rest: `${match[3]}.${match[4]}` };
+}
+
+export async function listReviews(
+  deps: Deps,
+  shopId: string,
+  productId: string,
+  opts: {
+    first: number;
+    after?: string | null;
+    orderBy: ReviewOrder;
+    stars?: readonly number[] | null;
+    /** Published only unless asked (moderators see the others). */
+    statuses?: readonly ReviewDoc["status"][] | null;
+  },
+): Promise<ReviewPage> {
+  if (!Number.isInteger(opts.first) || opts.first < 1 || opts.first > MAX_PAGE_SIZE) {
+    throw invalidInput("first", `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  const statuses = opts.statuses?.length ? [...new Set(opts.statuses)] : ["published"];
+  const stars = opts.stars ? [...new Set(opts.stars.map((s) => starRating("stars", s)))].sort() : null;
+  if (stars && stars.length === 0) throw invalidInput("stars", "must name at least one star level, 1 to 5");
+  const prefix = productPrefix(shopId, productId);
+  const position = opts.after ? decodeCursor(opts.after, opts.orderBy, prefix) : null;
+  const base: Record<string, unknown> = { shopId, productId, status: statuses.length === 1 ? statuses[0] : { $in: statuses } };
+
+  /** Up to `limit` reviews of one key's range (after `from`, exclusive), in key order. */
+  const range = (field: "pageNewest" | "pageStars", start: string, from: string | null, limit: number) =>
+    deps.models.Review.find({ ...base, [field]: { $gt: from ?? start, $lt: `${start.slice(0, -1)}/` } })
+      .sort({ [field]: 1 })
+      .limit(limit)
+      .lean<(ReviewDoc & { pageNewest: string; pageStars: string })[]>();
+
+  const load = async (): Promise<ReviewPage> => {
+    const want = opts.first + 1;
+    let docs: (ReviewDoc & { pageNewest: string; pageStars: string })[];
+    let keyOf: (d: ReviewDoc & { pageNewest: string; pageStars: string }) => string;
+    const levels = stars ?? [1, 2, 3, 4, 5];
+    if (opts.orderBy === "NEWEST") {
+      keyOf = (d) => d.pageNewest;
+      if (levels.length === 5) {
+        docs = await range("pageNewest", `${prefix}.`, position && `${prefix}.${position.rest}`, want);
+      } else {
+        // Some star levels only: the newest of each level's own range, merged.
+        const perLevel = await Promise.all(
+          levels.map((s) => range("pageStars", `${prefix}.${s}.`, position && `${prefix}.${s}.${position.rest}`, want)),
+        );
+        docs = perLevel
+          .flat()
+          .sort((a, b) => (a.pageNewest < b.pageNewest ? -1 : a.pageNewest > b.pageNewest ? 1 : 0))
+          .slice(0, want);
+      }
+    } else {
+      keyOf = (d) => d.pageStars;
+      const order = opts.orderBy === "HIGHEST" ? [...levels].sort((a, b) => b - a) : [...levels].sort((a, b) => a - b);
+      // Star levels in order, skipping those before the cursor's.
+      const rank = (s: number) => (opts.orderBy === "HIGHEST" ? -s : s);
+      docs = [];
+      for (const s of order) {
+        if (position && rank(s) < rank(position.stars!)) continue;
+        const from = position && s === position.stars ? `${prefix}.${s}.${position.rest}` : null;
+        docs.push(...(await range("pageStars", `${prefix}.${s}.`, from, want - docs.length)));
+        if (docs.length >= want) break;
+      }
+    }
+    const page = docs.slice(0, opts.first);
+    return {
+      reviews: page.map(toReview),
+      cursors: page.map((d) => encodeCursor(opts.orderBy, keyOf(d))),
+      hasNextPage: docs.length > opts.first,
+    };
+  };
+  // What a product page shows, cached; later pages and moderators' views are not.
+  const shownOnProductPage = !opts.after && !opts.statuses?.some((s) => s !== "published") && opts.first <= CACHED_PAGE_SIZE;
+  if (!shownOnProductPage) return load();
+  return deps.cache.reviewPages.get(reviewPageGroup(shopId, productId), `${opts.orderBy} ${opts.first} ${stars ?? ""}`, load);
+}
+
+/** How many of a product's reviews are in these states (and star levels): a moderator's count, not a hot path. */
+export async function countReviews(
+  deps: Deps,
+  shopId: string,
+  productId: string,
+  statuses: readonly ReviewDoc["status"][],
+  stars?: readonly number[] | null,
+): Promise<number> {
+  const filter: Record<string, unknown> = { shopId, productId, status: { $in: [...statuses] } };
+  if (stars) filter.rating = { $in: stars.map((s) => starRating("stars", s)) };
+  return deps.models.Review.countDocuments(filter);
+}
+
+/**
+ * Gives page keys to reviews stored before they existed (an older data
+ * folder), so they show in review pages; run by `recompute`. A no-op once done.
+ */
+export async function addMissingPageKeys(deps: Deps): Promise<number> {
+  const missing = await deps.models.Review.find(
+    { pageStars: { $exists: false } },
+    { _id: 1, shopId: 1, productId: 1, rating: 1, createdAt: 1 },
+  ).lean<ReviewDoc[]>();
+  for (const d of missing) {
+    const { pageNewest, pageStars } = withPageKeys(d);
+    await deps.models.Review.collection.updateOne({ _id: d._id } as never, { $set: { pageNewest, pageStars } });
+  }
+  return missing.length;
+}

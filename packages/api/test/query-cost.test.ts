@@ -1,0 +1,118 @@
+/**
+ * A query's cost counts list sizes (graphql/cost.ts): over the limit it is
+ * refused before execution, with its cost and the limit; under it, its cost is
+ * spent from the key's budget per minute.
+ */
+import { getIntrospectionQuery } from "graphql";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HeavyQueryGate, MAX_QUERY_COST } from "../src/graphql/cost.js";
+import { startTestApi, type TestApi } from "./helpers.js";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function api(overrides: Parameters<typeof startTestApi>[0] = {}): Promise<TestApi> {
+  const a = await startTestApi(overrides);
+  cleanups.push(() => a.close());
+  await a.gql(`mutation { putProduct(input: { id: "p0", name: "P" }) { id } }`);
+  return a;
+}
+
+const IDS = Array.from({ length: 100 }, (_, i) => `p${i}`);
+// The issue's query: 100 products, 100 reviews each.
+const NESTED = `query($ids: [ID!]!) { products(ids: $ids) { reviews(first: 100) { edges { node { title body } } } } }`;
+// The README's listing page, with every rating field.
+const LISTING = `query($ids: [ID!]!) { products(ids: $ids) { id name rating { count average credibleInterval { low high } rankingScore
+  plainMean histogram { stars count } prior { mean strength reviewCount } period { from to } effectiveCount
+  discounted { count reasons { code count description } } } } }`;
+const REVIEW_PAGE = `{ product(id: "p0") { reviews(first: 100) { totalCount edges { cursor node { id productId rating title body
+  reviewer { name } language provenance createdAt status verification { method } reply { body createdAt } } }
+  pageInfo { hasNextPage endCursor } } } }`;
+
+describe("the query cost limit", () => {
+  let a: TestApi;
+  beforeAll(async () => {
+    a = await api();
+  });
+
+  it("refuses 100 products with 100 reviews each before execution, stating the cost and the limit", async () => {
+    const r = await a.gql(NESTED, { ids: IDS });
+    expect(r.status).toBe(400);
+    expect(r.data ?? null).toBeNull();
+    const error = r.errors?.[0] as { message: string; extensions: Record<string, unknown> };
+    // 100 × (1 + 100 × (edges 1 + node 1 + title 1 + body 1)) + 1
+    expect(error.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", cost: 40_101, maxCost: MAX_QUERY_COST });
+    expect(error.message).toContain(`limit of ${MAX_QUERY_COST} exceeded, found 40101`);
+  });
+
+  it("counts every level of nesting: the same with fewer products still costs per review", async () => {
+    // 20 × 401 + 1 is over; 19 × 401 + 1 is under: the limit sits between.
+    const over = await a.gql(NESTED, { ids: IDS.slice(0, 20) });
+    expect(over.errors?.[0]?.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", cost: 8_021 });
+    const under = await a.gql(NESTED, { ids: IDS.slice(0, 19) });
+    expect(under.errors).toBeUndefined();
+    expect(under.data.products).toHaveLength(19);
+  });
+
+  it("lets the playground's introspection, a listing page of 100 products and a page of 100 reviews through", async () => {
+    const introspection = await a.gql(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }), {}, null);
+    expect(introspection.errors).toBeUndefined();
+    const listing = await a.gql(LISTING, { ids: IDS });
+    expect(listing.errors).toBeUndefined();
+    expect(listing.data.products[0].rating.histogram).toHaveLength(5);
+    const reviews = await a.gql(REVIEW_PAGE);
+    expect(reviews.errors).toBeUndefined();
+    expect(reviews.data.product.reviews.totalCount).toBe(0);
+  });
+});
+
+describe("the cost budget per key", () => {
+  it("refuses a key's queries once their cost per minute is spent, with 429 and Retry-After; other keys go on", async () => {
+    // Each listing costs 6 801: two fit in 15 000, the third does not, though
+    // the key's request count (1 000 000 a minute) is far from its limit.
+    const a = await api({ rateCostPerMinutePerKey: 15_000 });
+    for (let i = 0; i < 2; i++) expect((await a.gql(LISTING, { ids: IDS })).errors).toBeUndefined();
+    const res = await fetch(`${a.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${a.shop.key}` },
+      body: JSON.stringify({ query: LISTING, variables: { ids: IDS } }),
+    });
+    expect(res.status).toBe(429);
+    const retryAfter = Number(res.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    const body = (await res.json()) as { data?: unknown; errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors[0]!.extensions).toMatchObject({ code: "RATE_LIMITED", retryAfter });
+    expect(body.errors[0]!.message).toContain("query cost per minute per API key");
+
+    // Until the minute is over, cheap queries of that key are refused too.
+    expect((await a.gql(`{ product(id: "p0") { rating { count } } }`)).status).toBe(429);
+    // Another key of the same shop has its own budget.
+    expect((await a.gql(LISTING, { ids: IDS }, a.shop.publishableKey)).errors).toBeUndefined();
+  });
+});
+
+describe("heavy queries take turns", () => {
+  it("lets heavy queries run together only up to the gate's capacity, in arrival order", async () => {
+    const gate = new HeavyQueryGate(8_000);
+    const order: string[] = [];
+    const run = (name: string, cost: number) => gate.enter(cost).then(() => order.push(name));
+    await run("a", 5_000);
+    const b = run("b", 5_000); // 5 000 + 5 000 > 8 000: waits for a
+    const c = run("c", 1_500); // would fit beside a, but comes after b: waits too
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(["a"]);
+    gate.leave(5_000);
+    await b;
+    await c;
+    expect(order).toEqual(["a", "b", "c"]);
+    gate.leave(5_000);
+    gate.leave(1_500);
+    // Empty again: a query as costly as the capacity goes at once.
+    await run("d", 8_000);
+    expect(order.at(-1)).toBe("d");
+  });
+});

@@ -6,6 +6,7 @@ import type { YogaServerInstance } from "graphql-yoga";
 import type { Context } from "../graphql/context.js";
 import type { ServerContext } from "../graphql/yoga.js";
 import type { Database } from "../db/connection.js";
+import { DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE_MESSAGE } from "../db/availability.js";
 import { mountReviewForm } from "../form/route.js";
 import type { RateLimits, RateRefusal } from "./rate-limits.js";
 import { disclosureHandler } from "./disclosure.js";
@@ -42,6 +43,7 @@ export function createHttpServer(opts: {
   // Ready means the database answers: a load balancer should not send traffic before.
   app.get("/readyz", async (_req, res) => {
     try {
+      opts.db.breaker.check();
       await opts.db.conn.db!.admin().ping();
       res.json({ ok: true });
     } catch {
@@ -77,6 +79,8 @@ export function createHttpServer(opts: {
       Promise.all([opts.rateLimits.request(ip, authorization), body]).then(
         ([refusal]) => {
           if (refusal) return tooManyRequests(req, res, refusal);
+          // Known down (see DatabaseBreaker): say so now instead of waiting out server selection.
+          if (!opts.db.breaker.available) return databaseUnavailable(req, res);
           if (res.destroyed) return; // the client left while we counted it
           // A conditional GET of an answer still current is a 304 from memory (null): no parse, no execution.
           const caller = opts.conditionalGets.handle(req, res);
@@ -127,6 +131,16 @@ function tooManyRequests(req: http.IncomingMessage, res: http.ServerResponse, re
           extensions: { code: "RATE_LIMITED", retryAfter: refusal.retryAfter },
         },
       ],
+    }),
+  );
+}
+
+/** The same answer Yoga gives for an outage met mid-request (maskError in yoga.ts). */
+function databaseUnavailable(req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.writeHead(503, { ...corsHeaders(req), "content-type": "application/json", "retry-after": String(DATABASE_RETRY_AFTER_S) });
+  res.end(
+    JSON.stringify({
+      errors: [{ message: DATABASE_UNAVAILABLE_MESSAGE, extensions: { code: "DATABASE_UNAVAILABLE", retryAfter: DATABASE_RETRY_AFTER_S } }],
     }),
   );
 }

@@ -33,10 +33,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     err.name === "MongoNetworkTimeoutError" ||
     err.name === "MongoNotConnectedError" ||
     err.name === "MongoPoolClearedError" ||
-    // The client was closed under a request: the API is stopping (maybe during an outage).
-    // A retry, with the same idempotency key, reaches another process or this one restarted.
+    // The client was closed under a request: the API is stopping (during an outage, a
+    // request waiting for a server gets "Topology is closed"; one mid-command, "Cannot
+    // use a session that has ended"). A retry with the same idempotency key is safe.
     err.name === "MongoTopologyClosedError" ||
-    (err.name === "MongoError" && /topology (is|was) (closed|destroyed)/i.test(err.message))
+    err.name === "MongoExpiredSessionError"
   );
 }
 

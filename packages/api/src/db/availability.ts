@@ -5,11 +5,10 @@
  * a submission used to wait twice, 5 to 15 s in all).
  *
  * Two sources open the breaker: the embedded FerretDB's supervisor (its
- * process died and is being restarted) and the driver's own view of the
- * topology (no data-bearing server reachable, after an operation or a
- * heartbeat failed). While it is open a probe pings the server, so the
- * driver notices the server's return at once rather than at its next
- * heartbeat; the breaker closes when both sources say the database is back.
+ * process died and is being restarted) and the driver's events (no new
+ * connection could be made, a heartbeat failed, no data-bearing server). While
+ * it is open a probe pings the server; the breaker closes when a ping succeeds
+ * and the supervisor (if any) says its server is up again.
  */
 import type { Connection } from "mongoose";
 
@@ -37,9 +36,14 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     // request waiting for a server gets "Topology is closed"; one mid-command, "Cannot
     // use a session that has ended"). A retry with the same idempotency key is safe.
     err.name === "MongoTopologyClosedError" ||
-    err.name === "MongoExpiredSessionError"
+    err.name === "MongoExpiredSessionError" ||
+    // The server died as a command was written: Node's own socket error comes through
+    // the driver unwrapped ("This socket has been ended by the other party").
+    SOCKET_GONE.has((err as NodeJS.ErrnoException).code ?? "")
   );
 }
+
+const SOCKET_GONE = new Set(["EPIPE", "ECONNRESET", "ECONNREFUSED"]);
 
 /** Thrown instead of calling the database while the breaker is open. */
 export class DatabaseUnavailableError extends Error {
@@ -94,10 +98,23 @@ export class DatabaseBreaker {
     this.update(() => (this.closed = true));
   }
 
-  /** Follows the driver's topology: down when no data-bearing server is known. */
+  /**
+   * Follows the driver: down when a new connection to the server cannot be
+   * made (checkout failed with a connection error) or its monitor's heartbeat
+   * fails, or when the topology knows no data-bearing server. The first is what
+   * notices a dead standalone server at once: mongodb 7 labels a refused
+   * connection SystemOverloadedError and then keeps the server's description
+   * as it was (and retries with backoff), so the topology alone would say
+   * "up" until the next heartbeat, 10 s later.
+   */
   watch(conn: Connection): void {
-    conn.getClient().on("topologyDescriptionChanged", (event) => {
-      this.setDriverUp(event.newDescription.hasDataBearingServers);
+    const client = conn.getClient();
+    client.on("connectionCheckOutFailed", (event) => {
+      if (event.reason === "connectionError") this.setDriverUp(false);
+    });
+    client.on("serverHeartbeatFailed", () => this.setDriverUp(false));
+    client.on("topologyDescriptionChanged", (event) => {
+      if (!event.newDescription.hasDataBearingServers) this.setDriverUp(false);
     });
   }
 

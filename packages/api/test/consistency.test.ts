@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { MongoBulkWriteError, MongoNetworkError, MongoServerError } from "mongodb";
-import { RATING, SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
-import { recomputeSummaries, sweepPendingCounts, syncReviewCount } from "../src/domain/ratings.js";
+import { RATING, SUBMIT, openModels, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
+import { recomputeSummaries, setPendingCountGrace, sweepPendingCounts, syncReviewCount } from "../src/domain/ratings.js";
 
 let api: TestApi;
 
@@ -157,6 +157,50 @@ describe("a batch of submissions the database refuses", () => {
     await api.gql(SUBMIT, { input: review("uncounted", 4, { idempotencyKey: "uncounted-1" }) });
     await sweepPendingCounts(api.starling.deps);
     expect((await api.models.RatingSummary.findById(summaryId).lean())?.count).toBe(1);
+    expect((await recomputeSummaries(api.starling.deps)).repaired).toEqual([]);
+  });
+});
+
+describe("interrupted counts across API processes", () => {
+  it("counts a stored but uncounted review once when several processes complete it at the same time", async () => {
+    await putProducts(["shared"]);
+    const summariesCollection = api.models.RatingSummary.collection;
+    const [updateOne, bulkWrite] = [summariesCollection.updateOne.bind(summariesCollection), summariesCollection.bulkWrite.bind(summariesCollection)];
+    const refuse = async () => {
+      throw new Error("injected: summary write refused");
+    };
+    summariesCollection.updateOne = refuse as never;
+    summariesCollection.bulkWrite = refuse as never;
+    try {
+      await api.gql(SUBMIT, { input: review("shared", 3, { idempotencyKey: "shared-1" }) });
+    } finally {
+      summariesCollection.updateOne = updateOne;
+      summariesCollection.bulkWrite = bulkWrite;
+    }
+    const [stored] = await api.models.Review.find({ productId: "shared" }).lean();
+    expect(stored).toBeDefined();
+    // Two more "processes": connections and Deps of their own, which may take over another's count after 1 s.
+    const others = [await openModels(api.starling.db.conn.name), await openModels(api.starling.db.conn.name)];
+    try {
+      for (const o of others) setPendingCountGrace(o.deps, 1_000);
+      const pending = await api.models.PendingCount.findById(stored!._id).lean();
+      if (pending) {
+        // Old enough for the others to take it over (a wait on a condition: the entry's age).
+        while (Date.now() - pending.at.getTime() <= 1_000) await new Promise((r) => setTimeout(r, 50));
+      }
+      await Promise.all([
+        sweepPendingCounts(others[0]!.deps),
+        sweepPendingCounts(others[1]!.deps),
+        sweepPendingCounts(api.starling.deps),
+        sweepPendingCounts(others[0]!.deps),
+        sweepPendingCounts(others[1]!.deps),
+      ]);
+    } finally {
+      for (const o of others) await o.close();
+    }
+    const summary = await api.models.RatingSummary.findById(`product:${api.shop.id}:shared`).lean();
+    expect([summary?.count, summary?.h3, summary?.ratingSum]).toEqual([1, 1, 3]);
+    expect(await api.models.PendingCount.countDocuments({})).toBe(0);
     expect((await recomputeSummaries(api.starling.deps)).repaired).toEqual([]);
   });
 });

@@ -153,6 +153,8 @@ export interface RatingSummaryDoc {
  * or by the sweep (sweepPendingCounts), so a stored review is always counted
  * exactly once without `recompute`. A small collection: only counts in flight or
  * interrupted, so the sweep's scan stays cheap on FerretDB too (which uses no secondary index).
+ * While a completion runs, the collection also holds its turn: a document with only an
+ * `_id` ("claim:…", see completePendingCount), which the sweep's query never matches.
  */
 export interface PendingCountDoc {
   /** The review's id: one pending change per review at a time. */

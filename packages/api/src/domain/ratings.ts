@@ -380,7 +380,17 @@ export async function completePendingCount(deps: Deps, entry: PendingCountDoc): 
   const review = await deps.models.Review.findById(entry._id, { summaryApplied: 1 }).lean<ReviewDoc>();
   const claimed = review !== null && review.summaryApplied === (entry.sign === 1);
   const key = `${entry.token}_${entry._id}`;
+  // Of several processes completing it at once (a sweep in each), one goes on:
+  // only inserts are atomic on FerretDB (MONGODB.md §2.4), so the turn is an
+  // insert, one per grace period, so a process that died holding it does not block it for good.
+  const turn = `claim:${entry._id}:${entry.token}:${Math.floor(Date.now() / c.graceMs)}`;
   if (claimed) {
+    try {
+      await deps.models.PendingCount.collection.insertOne({ _id: turn } as never);
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
     const change: SummaryChange =
       entry.sign === 1
         ? { $inc: countChange(entry.rating, entry.score, 1), $min: { firstReviewAt: entry.createdAt }, $max: { lastReviewAt: entry.createdAt } }
@@ -400,6 +410,7 @@ export async function completePendingCount(deps: Deps, entry: PendingCountDoc): 
     });
   }
   await finishPendingCounts(deps, [entry], entry.token, key);
+  if (claimed) await deps.models.PendingCount.collection.deleteOne({ _id: turn } as never);
   return true;
 }
 

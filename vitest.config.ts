@@ -17,6 +17,9 @@ export default defineConfig({
         test: {
           name: "scoring",
           include: ["packages/scoring/test/**/*.test.ts"],
+          // Some tests score whole timelines (seconds of CPU); on a busy 2-core
+          // CI machine vitest's default 5 s fails them without any fault.
+          testTimeout: 60_000,
         },
       },
       {
@@ -42,6 +45,10 @@ export default defineConfig({
           globalSetup: ["packages/api/test/global-setup.ts", "packages/sdk/test/build-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 180_000,
+          // expect.poll waits for a condition (a widget's reload, a background
+          // refresh) and returns as soon as it holds; its 1 s default failed the
+          // storefront's form test while the whole suite shared 2 busy cores.
+          expect: { poll: { timeout: 30_000 } },
         },
       },
     ],

@@ -6,6 +6,11 @@
  *   recompute      rebuild every rating summary from the reviews, report repairs;
  *                  with --rescore, first re-score every review in batch (hindsight)
  *   create-shop N  create a shop named N and print its secret key (shown once)
+ *   keys list --shop ID             list a shop's keys (ids, kinds, scopes, revoked or not; never the keys)
+ *   keys create --shop ID [--label L]
+ *                  issue a new secret key with every secret scope and print it (shown once):
+ *                  how a shop that lost its keys gets back in
+ *   keys revoke KEY_ID --shop ID    revoke one key (not the shop's last key that can manage keys)
  *   print-schema   print the GraphQL schema (SDL)
  *   build-db       build the embedded FerretDB now (tests run it first, so no test waits on a cold build)
  */
@@ -17,7 +22,9 @@ import { openDatabase } from "./db/connection.js";
 import { DEMO_PUBLISHABLE_KEY, DEMO_SECRET_KEY, DEMO_SHOP_ID, demoPlayground } from "./demo/seed.js";
 import { recomputeSummaries } from "./domain/ratings.js";
 import { rescoreAll } from "./domain/scoring.js";
-import { createShop } from "./domain/shops.js";
+import { createShop, findShop } from "./domain/shops.js";
+import { issueKey, listKeys, revokeKey } from "./domain/keys.js";
+import { StarlingError } from "./errors.js";
 import { buildSchema } from "./graphql/schema.js";
 import { createLogger, type Logger } from "./log.js";
 import { depsFor, startStarling, type Starling } from "./starling.js";
@@ -69,10 +76,75 @@ async function main(argv: string[]): Promise<number> {
         );
       });
     }
+    case "keys":
+      return keysCommand(config, log, args);
     default:
-      process.stderr.write("usage: starling serve | demo | recompute [--rescore] | create-shop <name> | print-schema | build-db\n");
+      process.stderr.write(
+        "usage: starling serve | demo | recompute [--rescore] | create-shop <name> | keys list|create|revoke --shop <id> | print-schema | build-db\n",
+      );
       return 2;
   }
+}
+
+const KEYS_USAGE =
+  "usage: starling keys list --shop <shopId>\n" +
+  "       starling keys create --shop <shopId> [--label <label>]\n" +
+  "       starling keys revoke <keyId> --shop <shopId>\n";
+
+/** The operator's way into a shop's keys, without an API key: list, issue a secret key, revoke. */
+async function keysCommand(config: Config, log: Logger, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const parsed = parseOptions(rest, ["shop", "label"]);
+  const shopId = parsed?.options.shop;
+  const positional = parsed?.positional ?? [];
+  const wanted = action === "revoke" ? 1 : 0;
+  if (!parsed || !shopId || !["list", "create", "revoke"].includes(action ?? "") || positional.length !== wanted) {
+    process.stderr.write(KEYS_USAGE);
+    return 2;
+  }
+  if (action !== "create" && parsed.options.label !== undefined) {
+    process.stderr.write(KEYS_USAGE);
+    return 2;
+  }
+  return withDeps(config, log, async (deps) => {
+    if (!(await findShop(deps, shopId))) throw new StarlingError("NOT_FOUND", `There is no shop "${shopId}".`, { field: "shop" });
+    if (action === "list") {
+      for (const k of await listKeys(deps, shopId)) {
+        process.stdout.write(
+          `${k.id}\t${k.kind}\t${k.prefix}…\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active"}\t` +
+            `${k.scopes.join(",")}\t${k.label ?? ""}\n`,
+        );
+      }
+    } else if (action === "create") {
+      const { key, info } = await issueKey(deps, shopId, {
+        kind: "secret",
+        label: parsed.options.label ?? "issued by the operator (starling keys create)",
+      });
+      process.stdout.write(`key ${info.id} (secret, ${info.scopes.join(",")})\nsecret key (shown once; keep it on your server): ${key}\n`);
+    } else {
+      const info = await revokeKey(deps, shopId, positional[0]!);
+      process.stdout.write(`revoked ${info.id} (${info.kind}, ${info.prefix}…)\n`);
+    }
+  });
+}
+
+/** `--name value` and `--name=value` for the names given; anything else is positional. Null on an unknown or valueless option. */
+function parseOptions(args: string[], names: string[]): { options: Record<string, string>; positional: string[] } | null {
+  const options: Record<string, string> = {};
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("--")) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (!names.includes(name)) return null;
+    const value = inline ?? args[++i];
+    if (value === undefined || value === "") return null;
+    options[name] = value;
+  }
+  return { options, positional };
 }
 
 async function demo(config: Config, log: Logger): Promise<number> {
@@ -137,6 +209,11 @@ main(process.argv.slice(2)).then(
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(78); // EX_CONFIG
+    }
+    if (err instanceof StarlingError) {
+      // A refusal the operator can act on (LAST_KEY, NOT_FOUND, INVALID_INPUT): its code and words, no stack.
+      process.stderr.write(`starling: ${err.code}: ${err.message}\n`);
+      process.exit(1);
     }
     process.stderr.write(`starling: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);

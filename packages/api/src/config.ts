@@ -25,8 +25,13 @@ export interface Config {
   countGraceMs: number;
   /** Redis for rate-limit counters shared by several API processes; in memory without it. */
   redisUrl: string | undefined;
-  /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
-  trustProxy: boolean;
+  /**
+   * How many proxies you run in front of Starling (0: none). Each appends the
+   * address it received from to X-Forwarded-For, so the client's address is
+   * the entry this many places from the right; anything left of it was
+   * written by the client and is never trusted.
+   */
+  trustProxyHops: number;
   rateRequestsPerMinutePerIp: number;
   rateRequestsPerMinutePerKey: number;
   rateFormPerHourPerIp: number;
@@ -69,7 +74,12 @@ const schema = z.object({
   STARLING_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
   STARLING_COUNT_GRACE_MS: integer(1_000, 3_600_000).default(30_000),
   STARLING_REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL").optional(),
-  STARLING_TRUST_PROXY: z.enum(["0", "1", "false", "true"]).default("0"),
+  STARLING_TRUST_PROXY: z
+    .string()
+    .regex(/^(false|true|\d{1,2})$/, "must be false, true (one proxy) or the number of proxies you run, 0 to 10")
+    .transform((v) => (v === "true" ? 1 : v === "false" ? 0 : Number(v)))
+    .refine((n) => n <= 10, "must be false, true (one proxy) or the number of proxies you run, 0 to 10")
+    .default(0),
   STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP: integer(1, 10_000_000).default(1_200),
   STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: integer(1, 10_000_000).default(6_000),
   STARLING_RATE_FORM_PER_HOUR_PER_IP: integer(1, 1_000_000).default(10),
@@ -114,7 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: v.STARLING_SHUTDOWN_GRACE_MS,
     countGraceMs: v.STARLING_COUNT_GRACE_MS,
     redisUrl: v.STARLING_REDIS_URL,
-    trustProxy: v.STARLING_TRUST_PROXY === "1" || v.STARLING_TRUST_PROXY === "true",
+    trustProxyHops: v.STARLING_TRUST_PROXY,
     rateRequestsPerMinutePerIp: v.STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP,
     rateRequestsPerMinutePerKey: v.STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY,
     rateFormPerHourPerIp: v.STARLING_RATE_FORM_PER_HOUR_PER_IP,

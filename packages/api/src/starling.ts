@@ -58,7 +58,7 @@ export async function startStarling(opts: {
       rateLimits,
       conditionalGets,
     });
-    const server = createHttpServer({ yoga, db, rateLimits, trustProxy: config.trustProxy, deps, conditionalGets });
+    const server = createHttpServer({ yoga, db, rateLimits, trustProxyHops: config.trustProxyHops, deps, conditionalGets, log });
     const address = await listen(server, config.host, config.port);
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;

@@ -2,8 +2,8 @@
  * Keys and tenants: what publishable and secret keys may do, rotation and
  * revocation, and that no key of one shop reaches another shop's data.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RATING, SUBMIT, review, startTestApi, type TestApi, type TestShop } from "./helpers.js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { RATING, SUBMIT, review, spawnCli, startTestApi, type TestApi, type TestShop } from "./helpers.js";
 
 let api: TestApi;
 
@@ -45,6 +45,25 @@ describe("publishable keys", () => {
     const create = await api.gql(CREATE, { i: { kind: "SECRET" } }, api.shop.publishableKey);
     expect(create.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(await api.models.Product.countDocuments({ productId: "x" })).toBe(0);
+  });
+
+  it("cannot take an idempotency key the shop's server will use (the two have separate keys)", async () => {
+    expect((await api.gql(PUT, { i: { id: "ink", name: "Ink" } })).errors).toBeUndefined();
+    const squat = review("ink", 1, { idempotencyKey: "order-1001-line-1", title: "Squatted" });
+    const viaForm = await api.gql(SUBMIT, { input: squat }, api.shop.publishableKey);
+    expect(viaForm.errors).toBeUndefined();
+
+    const own = await api.gql(SUBMIT, { input: review("ink", 5, { idempotencyKey: "order-1001-line-1", reviewer: { name: "Buyer", externalId: "cust-1001" } }) });
+    expect(own.errors).toBeUndefined();
+    expect(own.data.submitReview.replayed).toBe(false);
+    expect(own.data.submitReview.review.id).not.toBe(viaForm.data.submitReview.review.id);
+
+    // Each still replays its own review.
+    const formRetry = await api.gql(SUBMIT, { input: squat }, api.shop.publishableKey);
+    expect(formRetry.data.submitReview).toMatchObject({ replayed: true, review: { id: viaForm.data.submitReview.review.id } });
+    const shopRetry = await api.gql(SUBMIT, { input: review("ink", 5, { idempotencyKey: "order-1001-line-1", reviewer: { name: "Buyer", externalId: "cust-1001" } }) });
+    expect(shopRetry.data.submitReview).toMatchObject({ replayed: true, review: { id: own.data.submitReview.review.id } });
+    expect(await api.models.Review.countDocuments({ productId: "ink" })).toBe(2);
   });
 });
 
@@ -188,6 +207,11 @@ describe("tenants", () => {
       await api.gql(`mutation { setModerationMode(mode: PRE) }`, {}, other.key);
       expect((await api.models.Shop.findById(api.shop.id).lean())?.moderation).toBe("post");
     },
+    setAllowedOrigins: async () => {
+      const r = await api.gql(`mutation { setAllowedOrigins(origins: ["https://other.example"]) }`, {}, other.key);
+      expect(r.errors).toBeUndefined();
+      expect((await api.models.Shop.findById(api.shop.id).lean())?.allowedOrigins ?? []).toEqual([]);
+    },
     revokeApiKey: async () => {
       const r = await api.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: aKeyId }, other.key);
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
@@ -203,5 +227,106 @@ describe("tenants", () => {
 
   it.each(Object.keys(attempts))("%s with another shop's key stays in that shop", async (name) => {
     await attempts[name]!();
+  });
+});
+
+describe("a shop's last key that can manage keys", () => {
+  const REVOKE = `mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }`;
+  const keyIdOf = async (key: string) => {
+    const listed = await api.gql(`{ apiKeys { id prefix kind scopes revokedAt } }`, {}, key);
+    return listed.data.apiKeys.find((k: { prefix: string; revokedAt: string | null }) => k.prefix === key.slice(0, 8) && !k.revokedAt).id as string;
+  };
+
+  it("cannot be revoked (LAST_KEY); once another manager exists it can, and rotating keeps a manager", async () => {
+    const shop = await api.newShop("Lockout");
+    const id = await keyIdOf(shop.key);
+    const refused = await api.gql(REVOKE, { id }, shop.key);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "LAST_KEY", field: "id" });
+    expect((await api.gql(`{ shop { id } }`, {}, shop.key)).errors).toBeUndefined();
+
+    // A secret key without KEYS_MANAGE does not count as a way back in.
+    const reader = (await api.gql(CREATE, { i: { kind: "SECRET", scopes: ["REVIEWS_READ", "REVIEWS_WRITE"] } }, shop.key)).data.createApiKey;
+    expect((await api.gql(REVOKE, { id }, shop.key)).errors?.[0]?.extensions?.code).toBe("LAST_KEY");
+    expect((await api.gql(REVOKE, { id: reader.apiKey.id }, shop.key)).errors).toBeUndefined();
+
+    // Rotating the last manager makes the new one before the old one goes.
+    const rotated = await api.gql(`mutation($id: ID!) { rotateApiKey(id: $id) { key apiKey { id } } }`, { id }, shop.key);
+    expect(rotated.errors).toBeUndefined();
+    const next = rotated.data.rotateApiKey;
+    expect((await api.gql(REVOKE, { id: next.apiKey.id }, next.key)).errors?.[0]?.extensions?.code).toBe("LAST_KEY");
+
+    const second = (await api.gql(CREATE, { i: { kind: "SECRET", label: "second" } }, next.key)).data.createApiKey;
+    expect((await api.gql(REVOKE, { id: next.apiKey.id }, second.key)).errors).toBeUndefined();
+    expect((await api.gql(`{ shop { id } }`, {}, next.key)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect((await api.gql(REVOKE, { id: second.apiKey.id }, second.key)).errors?.[0]?.extensions?.code).toBe("LAST_KEY");
+  });
+
+  it("survives two managers revoking each other at once", async () => {
+    const shop = await api.newShop("Race");
+    const other = (await api.gql(CREATE, { i: { kind: "SECRET", label: "other" } }, shop.key)).data.createApiKey;
+    const first = await keyIdOf(shop.key);
+    const [a, b] = await Promise.all([
+      api.gql(REVOKE, { id: other.apiKey.id }, shop.key),
+      api.gql(REVOKE, { id: first }, other.key),
+    ]);
+    const refused = [a, b].filter((r) => r.errors?.[0]?.extensions?.code === "LAST_KEY");
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    const working = await api.models.ApiKey.countDocuments({ shopId: shop.id, revokedAt: null, kind: "secret" });
+    expect(working).toBe(refused.length === 2 ? 2 : 1);
+  });
+});
+
+// Each run is a fresh Node process that loads the whole API (several seconds on a busy machine).
+describe("the operator CLI's keys command", { timeout: 240_000 }, () => {
+  const cli = async (...args: string[]) => {
+    const run = spawnCli(["keys", ...args], {
+      MONGODB_URI: inject("mongoUri"),
+      STARLING_DB_NAME: api.starling.db.conn.name,
+      LOG_LEVEL: "error",
+    });
+    const { code } = await run.exited;
+    return { code, stdout: run.stdout(), stderr: run.stderr() };
+  };
+
+  it("lists a shop's keys, issues a secret key printed once, and revokes, never the last manager", async () => {
+    const shop = await api.newShop("Operated");
+    const listed = await cli("list", "--shop", shop.id);
+    expect(listed.code).toBe(0);
+    const rows = listed.stdout.trim().split("\n").map((l) => l.split("\t"));
+    expect(rows.map((r) => r[1]).sort()).toEqual(["publishable", "secret"]);
+    expect(rows.map((r) => r[3])).toEqual(["active", "active"]);
+    expect(listed.stdout).not.toContain(shop.key);
+    const secretId = rows.find((r) => r[1] === "secret")![0]!;
+
+    const last = await cli("revoke", secretId, "--shop", shop.id);
+    expect(last.code).toBe(1);
+    expect(last.stderr).toContain("LAST_KEY");
+    expect((await api.gql(`{ shop { id } }`, {}, shop.key)).errors).toBeUndefined();
+
+    const created = await cli("create", `--shop=${shop.id}`);
+    expect(created.code).toBe(0);
+    const key = /secret key \(shown once[^)]*\): (sk_\S+)/.exec(created.stdout)?.[1];
+    expect(key).toBeTruthy();
+    const me = await api.gql(`{ shop { id } apiKeys { id } }`, {}, key);
+    expect(me.errors).toBeUndefined();
+    expect(me.data.shop.id).toBe(shop.id);
+
+    const revoked = await cli("revoke", secretId, "--shop", shop.id);
+    expect(revoked.code).toBe(0);
+    expect((await api.gql(`{ shop { id } }`, {}, shop.key)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect((await api.models.ApiKey.findOne({ keyId: secretId }).lean())?.revokedAt).toBeTruthy();
+  });
+
+  it("says what is wrong: an unknown shop or key, a missing --shop", async () => {
+    const shop = await api.newShop("Operated 2");
+    const unknownShop = await cli("list", "--shop", "shop_nope");
+    expect(unknownShop.code).toBe(1);
+    expect(unknownShop.stderr).toContain("NOT_FOUND");
+    const unknownKey = await cli("revoke", "key_nope", "--shop", shop.id);
+    expect(unknownKey.code).toBe(1);
+    expect(unknownKey.stderr).toContain("NOT_FOUND");
+    const usage = await cli("create");
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("usage: starling keys");
   });
 });

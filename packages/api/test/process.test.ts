@@ -103,8 +103,11 @@ describe("graceful shutdown", () => {
     cleanups.push(async () => api.child.kill("SIGKILL"));
     const url = new URL((await api.line(/^listening (\S+)/))[1]!);
 
-    // Send the headers and half the body, then SIGTERM, then the rest: the
-    // request is in flight while the server shuts down.
+    // Send the headers and half the body; once the server has taken the
+    // request (it answers `Expect: 100-continue` as it hands the request to its
+    // handler), SIGTERM; once the API says it is shutting down, the rest of the
+    // body. So the request is in flight for the whole shutdown, whatever the
+    // machine's speed: each step waits for the previous one to have happened.
     const body = JSON.stringify({ query: SUBMIT, variables: { input: review("tent", 5, { idempotencyKey: "in-flight" }) } });
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request(
@@ -113,7 +116,12 @@ describe("graceful shutdown", () => {
           port: url.port,
           path: "/graphql",
           method: "POST",
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: `Bearer ${key}` },
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            authorization: `Bearer ${key}`,
+            expect: "100-continue",
+          },
         },
         (res) => {
           let text = "";
@@ -122,11 +130,15 @@ describe("graceful shutdown", () => {
         },
       );
       req.on("error", reject);
-      req.write(body.slice(0, 50));
-      setTimeout(() => {
+      req.once("continue", () => {
+        req.write(body.slice(0, 50));
         api.child.kill("SIGTERM");
-        setTimeout(() => req.end(body.slice(50)), 300);
-      }, 200);
+        void until(() => api.stderr().includes('"msg":"shutting down"'), 30_000).then((said) => {
+          if (!said) return reject(new Error(`no "shutting down" line; stderr:\n${api.stderr()}`));
+          req.end(body.slice(50));
+        });
+      });
+      req.flushHeaders();
     });
     const res = await response;
     expect(res.status).toBe(200);

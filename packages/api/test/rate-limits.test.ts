@@ -97,6 +97,71 @@ describe("review limits", () => {
   });
 });
 
+describe("a retry with a stored idempotency key", () => {
+  const post = (a: TestApi, body: unknown, key: string) =>
+    fetch(`${a.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify(body),
+    });
+
+  it("gets its stored review over the per-IP and per-key request limits; anything else is refused", async () => {
+    for (const limit of [{ rateRequestsPerMinutePerIp: 3 }, { rateRequestsPerMinutePerKey: 3 }]) {
+      const a = await api(limit);
+      await a.gql(`mutation { putProduct(input: { id: "mug", name: "Mug" }) { id } }`);
+      const input = review("mug", 4, { idempotencyKey: "order-7-line-1" });
+      const first = await a.gql(SUBMIT, { input });
+      expect(first.errors).toBeUndefined();
+      await a.gql(`{ shop { id } }`);
+      expect((await a.gql(`{ shop { id } }`)).status).toBe(429);
+
+      const retry = await post(a, { query: SUBMIT, variables: { input } }, a.shop.key);
+      expect(retry.status).toBe(200);
+      const body = (await retry.json()) as any;
+      expect(body.errors).toBeUndefined();
+      expect(body.data.submitReview).toMatchObject({ replayed: true, review: { id: first.data.submitReview.review.id } });
+
+      // A new review, or the retry beside another field, waits like anything else.
+      const fresh = await post(a, { query: SUBMIT, variables: { input: review("mug", 1, { idempotencyKey: "order-7-line-2" }) } }, a.shop.key);
+      expect(fresh.status).toBe(429);
+      expect(fresh.headers.get("retry-after")).toBeTruthy();
+      expect(((await fresh.json()) as any).errors[0].extensions.code).toBe("RATE_LIMITED");
+      const beside = await post(
+        a,
+        { query: `mutation($input: SubmitReviewInput!) { submitReview(input: $input) { replayed } putProduct(input: { id: "x", name: "X" }) { id } }`, variables: { input } },
+        a.shop.key,
+      );
+      expect(beside.status).toBe(429);
+      const query = await post(a, { query: `{ shop { id } } # submitReview` }, a.shop.key);
+      expect(query.status).toBe(429);
+      expect(await a.models.Review.countDocuments({ productId: "mug" })).toBe(1);
+      expect(await a.models.Product.countDocuments({ productId: "x" })).toBe(0);
+    }
+  });
+
+  it("gets its stored review over the form and reviewer limits", async () => {
+    const a = await api({ rateFormPerHourPerIp: 1, rateReviewsPerDayPerReviewer: 1 });
+    await a.gql(`mutation { putProduct(input: { id: "bowl", name: "Bowl" }) { id } }`);
+    const viaForm = review("bowl", 5, { idempotencyKey: "form-attempt-1" });
+    const first = await a.gql(SUBMIT, { input: viaForm }, a.shop.publishableKey);
+    expect(first.errors).toBeUndefined();
+    const over = await a.gql(SUBMIT, { input: review("bowl", 5, { reviewer: { name: "Someone else" } }) }, a.shop.publishableKey);
+    expect(over.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+    const retry = await a.gql(SUBMIT, { input: viaForm }, a.shop.publishableKey);
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data.submitReview).toMatchObject({ replayed: true, review: { id: first.data.submitReview.review.id } });
+
+    const byCustomer = review("bowl", 2, { idempotencyKey: "erp-1", reviewer: { name: "Pat", externalId: "cust-9" } });
+    const mine = await a.gql(SUBMIT, { input: byCustomer });
+    expect(mine.errors).toBeUndefined();
+    expect((await a.gql(SUBMIT, { input: { ...byCustomer, idempotencyKey: "erp-2" } })).errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+    const again = await a.gql(SUBMIT, { input: byCustomer });
+    expect(again.errors).toBeUndefined();
+    expect(again.data.submitReview).toMatchObject({ replayed: true, review: { id: mine.data.submitReview.review.id } });
+    expect(await a.models.Review.countDocuments({ productId: "bowl" })).toBe(2);
+  });
+});
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();

@@ -1,3 +1,7 @@
+import { ERROR_CODES } from "./generated/error-codes.js";
+
+export { ERROR_CODES, type ErrorCode } from "./generated/error-codes.js";
+
 /**
  * Every failure the SDK reports is a StarlingError. API failures are APIError
  * subclasses chosen by HTTP status, or, when the API answers 200 with a GraphQL
@@ -46,7 +50,7 @@ export class BadRequestError extends APIError {
 export class AuthenticationError extends APIError {
   override name = "AuthenticationError";
 }
-/** 403: the key lacks a scope (FORBIDDEN), e.g. a publishable key writing products. */
+/** 403: the key lacks a scope (FORBIDDEN), e.g. a publishable key writing products, or a secret key from a browser origin the shop has not allowed (ORIGIN_NOT_ALLOWED). */
 export class PermissionDeniedError extends APIError {
   override name = "PermissionDeniedError";
 }
@@ -54,11 +58,11 @@ export class PermissionDeniedError extends APIError {
 export class NotFoundError extends APIError {
   override name = "NotFoundError";
 }
-/** 409: IDEMPOTENCY_KEY_REUSED (the key was used for a different review). */
+/** 409: IDEMPOTENCY_KEY_REUSED (the key was used for a different review), INVALID_TRANSITION, KEY_REVOKED (rotating a revoked key), INVITATION_USED. */
 export class ConflictError extends APIError {
   override name = "ConflictError";
 }
-/** 422: INVALID_INPUT or INVALID_CURSOR; `field` names the input field, e.g. "title" or "reviewer.name". */
+/** 422: INVALID_INPUT, INVALID_CURSOR, INVALID_INVITATION or INVITATION_EXPIRED; `field` names the input field, e.g. "title" or "reviewer.name". */
 export class InvalidInputError extends APIError {
   override name = "InvalidInputError";
   /** The offending input field as the API names it ("rating", "title", "body", "reviewer.name", …). */
@@ -98,22 +102,14 @@ export class APIConnectionTimeoutError extends APIConnectionError {
   override name = "APIConnectionTimeoutError";
 }
 
-/** GraphQL codes → the HTTP status they stand for, when the API answered 200. */
-const CODE_STATUS: Record<string, number> = {
-  GRAPHQL_PARSE_FAILED: 400,
-  GRAPHQL_VALIDATION_FAILED: 400,
-  BAD_REQUEST: 400,
-  UNAUTHENTICATED: 401,
-  KEY_REVOKED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  PRODUCT_NOT_FOUND: 404,
-  IDEMPOTENCY_KEY_REUSED: 409,
-  INVALID_INPUT: 422,
-  INVALID_CURSOR: 422,
-  RATE_LIMITED: 429,
-  INTERNAL_SERVER_ERROR: 500,
-};
+/**
+ * GraphQL codes → the HTTP status they stand for, when the API answered 200:
+ * the API's own error table (packages/api/src/errors.ts), generated into this
+ * package so the SDK has no run-time dependency on the API.
+ */
+const CODE_STATUS: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(ERROR_CODES).map(([code, e]) => [code, e.status]),
+);
 
 const STATUS_CLASS: [number, typeof APIError][] = [
   [400, BadRequestError],

@@ -1,7 +1,8 @@
 /**
  * @starling/sdk/widgets — browser widgets: a rating badge, a review list with star filter and
  * pagination, and the review form (an iframe served by the API, so the shop's
- * page never handles the customer's input).
+ * page never handles the customer's input). Placed as `[data-starling]`
+ * elements (`mountAll`) or as custom elements (`defineElements`).
  *
  * They never break the host page: each renders into its own shadow root (no
  * CSS in or out), keeps the size it reserved while loading, and on a failure
@@ -12,6 +13,7 @@
 export { mountBadge, type WidgetOptions } from "./widget/badge.js";
 export { renderBadgeContent, renderBadgeHtml, type BadgeOptions } from "./widget/badge-html.js";
 export { warnOnce } from "./widget/dom.js";
+export { defineElements } from "./widget/elements.js";
 export { mountReviewForm } from "./widget/embed.js";
 export { pickLang, type Lang } from "./widget/i18n.js";
 export type { FormMessage } from "./widget/messages.js";

@@ -13,6 +13,8 @@ export interface ShopDoc {
   moderation: "post" | "pre";
   /** Signs invitation tokens (HMAC); never leaves the server. */
   inviteSecret: string | null;
+  /** Browser origins (https://shop.example) from which the shop's secret keys may be used; none by default. */
+  allowedOrigins?: string[];
 }
 
 /** An invitation to review one product of one order line: single use, expires. */
@@ -97,6 +99,18 @@ export interface ScoringStateDoc {
 export type ReviewStatus = "published" | "pending" | "rejected" | "quarantined";
 
 /** One moderation action, kept for good: hiding reviews must be explainable afterwards. */
+/**
+ * What is left of a review erased at its reviewer's request: its `_id` (a
+ * hash of the shop and the review's idempotency key or invitation) and no
+ * personal data. A retry of that key is refused instead of storing the
+ * review again.
+ */
+export interface ErasedReviewDoc {
+  _id: string;
+  shopId: string;
+  erasedAt: Date;
+}
+
 export interface ModerationEventDoc {
   _id: string;
   shopId: string;
@@ -185,6 +199,7 @@ const shopSchema = new Schema<ShopDoc>(
     createdAt: { type: Date, required: true },
     moderation: { type: String, required: true, enum: ["post", "pre"], default: "post" },
     inviteSecret: { type: String, default: null },
+    allowedOrigins: { type: [String], default: undefined },
   },
   { ...common, collection: "shops" },
 );
@@ -348,6 +363,19 @@ const invitationSchema = new Schema<InvitationDoc>(
   { ...common, collection: "invitations" },
 );
 invitationSchema.index({ shopId: 1, createdAt: -1 }, { name: "shop_created" });
+// One invitation per order line and product, so one VERIFIED_PURCHASE review:
+// an insert is atomic on every backend (FerretDB too, MONGODB.md §2.4), so
+// this holds across API processes.
+invitationSchema.index({ shopId: 1, productId: 1, orderRef: 1 }, { name: "shop_product_order", unique: true });
+
+const erasedReviewSchema = new Schema<ErasedReviewDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    erasedAt: { type: Date, required: true },
+  },
+  { ...common, collection: "erased_reviews" },
+);
 
 const scoringStateSchema = new Schema<ScoringStateDoc>(
   { _id: { type: String, required: true }, state: { type: Schema.Types.Mixed, required: true } },
@@ -364,6 +392,7 @@ export interface Models {
   Invitation: Model<InvitationDoc>;
   ScoringState: Model<ScoringStateDoc>;
   PendingCount: Model<PendingCountDoc>;
+  ErasedReview: Model<ErasedReviewDoc>;
 }
 
 /** Binds the models to one connection, so tests can run databases side by side. */
@@ -378,6 +407,7 @@ export function bindModels(conn: Connection): Models {
     Invitation: conn.model<InvitationDoc>("Invitation", invitationSchema),
     ScoringState: conn.model<ScoringStateDoc>("ScoringState", scoringStateSchema),
     PendingCount: conn.model<PendingCountDoc>("PendingCount", pendingCountSchema),
+    ErasedReview: conn.model<ErasedReviewDoc>("ErasedReview", erasedReviewSchema),
   };
 }
 

@@ -91,6 +91,12 @@ export class PageCache<V> {
     this.previous.clear();
   }
 
+  /** Drops a group's answers and those kept from before its writes: nothing of them may be served again (an erasure). */
+  forget(group: string): void {
+    this.groups.delete(group);
+    this.previous.delete(group);
+  }
+
   /** Whether an answer may be served as it is, served while it refreshes, or not at all. */
   private usable(entry: Entry<V>, now: number): "fresh" | "stale" | "expired" {
     const age = now - entry.loaded!;

@@ -47,6 +47,8 @@ export interface ReadCaches {
   readonly products: TtlCache<ProductDoc | null>;
   /** A shop's settings that every submission reads (its moderation mode). */
   readonly shops: TtlCache<Pick<ShopDoc, "moderation"> | null>;
+  /** The browser origins each shop lets its secret keys be used from (see allowedOrigins). */
+  readonly origins: TtlCache<readonly string[]>;
   readonly summaries: TtlCache<RatingSummaryDoc | null>;
   /** First pages of each product's published reviews (see reviewPageGroup for what invalidates them). */
   readonly reviewPages: PageCache<ReviewPage>;
@@ -63,6 +65,7 @@ export function createReadCaches(log: Logger): ReadCaches {
     keys: new TtlCache(KEY_TTL_MS),
     products: new TtlCache(PRODUCT_TTL_MS),
     shops: new TtlCache(SHOP_TTL_MS),
+    origins: new TtlCache(SHOP_TTL_MS),
     summaries: new TtlCache(SUMMARY_TTL_MS),
     // The same freshness as the rating above the list. At most 2 000 pages of
     // up to CACHED_PAGE_SIZE reviews, and as many kept from before writes:

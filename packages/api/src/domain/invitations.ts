@@ -6,7 +6,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { InvitationDoc, ShopDoc } from "../db/models.js";
-import { StarlingError, invalidInput } from "../errors.js";
+import { StarlingError, invalidInput, isDuplicateKey } from "../errors.js";
 import type { Deps } from "./deps.js";
 import { productKey } from "./products.js";
 import { identifier } from "./validate.js";
@@ -47,11 +47,18 @@ function sign(secret: Buffer, payload: string): string {
   return createHmac("sha256", secret).update(payload).digest("base64url");
 }
 
+/**
+ * Invites the buyer of one order line to review its product. An order line
+ * gets one invitation, so at most one VERIFIED_PURCHASE review: asking again
+ * for the same (product, orderRef) returns the first invitation and its token,
+ * as it stands (used or not, with its own expiry and email), so a mailer that
+ * retries sends the same link. A unique index decides, across API processes.
+ */
 export async function createInvitation(
   deps: Deps,
   shopId: string,
   input: { productId: string; orderRef: string; customerEmail?: string | null; expiresInDays?: number | null },
-): Promise<{ invitation: Invitation; token: string }> {
+): Promise<{ invitation: Invitation; token: string; existing: boolean }> {
   const productId = identifier("productId", input.productId);
   const orderRef = identifier("orderRef", input.orderRef);
   const days = input.expiresInDays ?? 30;
@@ -62,7 +69,7 @@ export async function createInvitation(
     throw new StarlingError("PRODUCT_NOT_FOUND", `This shop has no product "${productId}".`, { field: "productId" });
   }
   const now = deps.now();
-  const doc: InvitationDoc = {
+  let doc: InvitationDoc = {
     _id: `inv_${randomBytes(12).toString("base64url")}`,
     shopId,
     productId,
@@ -73,11 +80,26 @@ export async function createInvitation(
     usedAt: null,
     reviewId: null,
   };
-  await deps.models.Invitation.collection.insertOne(doc as never);
+  let existing = false;
+  try {
+    await deps.models.Invitation.collection.insertOne(doc as never);
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    // FerretDB names no index in the error: read back which line it was.
+    const first = await deps.models.Invitation.findOne({ shopId, productId, orderRef }).lean<InvitationDoc>();
+    if (!first) throw err;
+    doc = first;
+    existing = true;
+  }
+  return { invitation: toInvitation(doc), token: await tokenOf(deps, doc), existing };
+}
+
+/** The invitation's token: its claims, signed with the shop's secret (the same every time it is asked for). */
+async function tokenOf(deps: Deps, doc: InvitationDoc): Promise<string> {
   const payload = Buffer.from(
-    JSON.stringify({ v: 1, i: doc._id, s: shopId, p: productId, e: Math.floor(doc.expiresAt.getTime() / 1000) }),
+    JSON.stringify({ v: 1, i: doc._id, s: doc.shopId, p: doc.productId, e: Math.floor(doc.expiresAt.getTime() / 1000) }),
   ).toString("base64url");
-  return { invitation: toInvitation(doc), token: `${payload}.${sign(await shopSecret(deps, shopId), payload)}` };
+  return `${payload}.${sign(await shopSecret(deps, doc.shopId), payload)}`;
 }
 
 const invalid = (why: string) =>
@@ -85,7 +107,9 @@ const invalid = (why: string) =>
 
 /**
  * Checks a token for a review of `productId` in `shopId` and returns its
- * invitation. It does not use it up: `claimInvitation` does, atomically.
+ * invitation. It does not use it up: `claimInvitation` does, atomically. Nor
+ * does it check the expiry: a retry of a review stored before the invitation
+ * expired is a replay (see `refuseExpired`).
  */
 export async function verifyInvitation(deps: Deps, shopId: string, productId: string, token: string): Promise<InvitationDoc> {
   const [payload, signature, ...rest] = token.split(".");
@@ -103,12 +127,16 @@ export async function verifyInvitation(deps: Deps, shopId: string, productId: st
   if (claims.p !== productId) throw invalid(`it is for another product ("${String(claims.p)}")`);
   const doc = await deps.models.Invitation.findOne({ _id: String(claims.i), shopId }).lean<InvitationDoc>();
   if (!doc) throw invalid("it no longer exists");
+  return doc;
+}
+
+/** INVITATION_EXPIRED once the invitation's time is up, for a new review. */
+export function refuseExpired(deps: Deps, doc: InvitationDoc): void {
   if (doc.expiresAt.getTime() <= deps.now().getTime()) {
     throw new StarlingError("INVITATION_EXPIRED", `This invitation expired on ${doc.expiresAt.toISOString().slice(0, 10)}.`, {
       field: "invitationToken",
     });
   }
-  return doc;
 }
 
 /**

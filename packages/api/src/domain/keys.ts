@@ -114,16 +114,53 @@ export async function listKeys(deps: Deps, shopId: string): Promise<ApiKeyInfo[]
   return docs.map(toInfo);
 }
 
+/**
+ * Stops a key from working, for good. Refuses (LAST_KEY) to revoke the shop's
+ * last working key that can manage keys: nothing could then make, rotate or
+ * revoke a key again (only the operator CLI, `starling keys create`).
+ *
+ * The check comes first, so the usual refusal touches nothing. Two revocations
+ * racing (in two API processes) could each see the other's key still working;
+ * so after revoking, the check runs again and, if no manager is left, this
+ * revocation is undone and refused. Of two such races at least one sees the
+ * other's key or is undone, so a manager always survives.
+ */
 export async function revokeKey(deps: Deps, shopId: string, keyId: string): Promise<ApiKeyInfo> {
+  // One at a time per shop in this process, so two revocations here never both see the other's key.
+  return deps.summaryLock.run(`keys:${shopId}`, () => revokeNow(deps, shopId, keyId));
+}
+
+async function revokeNow(deps: Deps, shopId: string, keyId: string): Promise<ApiKeyInfo> {
   const doc = await deps.models.ApiKey.findOne({ keyId, shopId }).lean<ApiKeyDoc>();
   if (!doc) throw new StarlingError("NOT_FOUND", `This shop has no key "${keyId}".`, { field: "id" });
   if (!doc.revokedAt) {
+    const managesKeys = doc.scopes.includes("keys:manage");
+    if (managesKeys && !(await otherManagerExists(deps, shopId, doc._id))) throw lastKey();
     doc.revokedAt = deps.now();
     await deps.models.ApiKey.updateOne({ _id: doc._id }, { $set: { revokedAt: doc.revokedAt } });
+    deps.cache.keys.delete(doc._id);
+    if (managesKeys && !(await otherManagerExists(deps, shopId, doc._id))) {
+      await deps.models.ApiKey.updateOne({ _id: doc._id }, { $set: { revokedAt: null } });
+      throw lastKey();
+    }
   }
   deps.cache.keys.delete(doc._id);
   return toInfo(doc);
 }
+
+/** Whether the shop has a working key besides `exceptHash` that can manage keys. */
+async function otherManagerExists(deps: Deps, shopId: string, exceptHash: string): Promise<boolean> {
+  // A shop has a handful of keys: filtered here rather than by an array match in the query.
+  const keys = await deps.models.ApiKey.find({ shopId }, { _id: 1, scopes: 1, revokedAt: 1 }).lean<ApiKeyDoc[]>();
+  return keys.some((k) => k._id !== exceptHash && !k.revokedAt && k.scopes.includes("keys:manage"));
+}
+
+const lastKey = () =>
+  new StarlingError(
+    "LAST_KEY",
+    "This is the shop's last working key that can manage keys (KEYS_MANAGE); revoking it would lock the shop out. Create another such key first (or rotate this one).",
+    { field: "id" },
+  );
 
 /** A new key with the same kind, label and scopes; the old one stops working at once. */
 export async function rotateKey(deps: Deps, shopId: string, keyId: string): Promise<{ key: string; info: ApiKeyInfo }> {
@@ -153,12 +190,18 @@ export async function authenticate(deps: Deps, authorization: string | null): Pr
   return caller;
 }
 
+/** A scope as the schema's ApiKeyScope enum and the README spell it: "reviews:moderate" → REVIEWS_MODERATE. */
+export function scopeName(scope: Scope): string {
+  return scope.replace(":", "_").toUpperCase();
+}
+
 /** The caller's shop if the key holds `scope` (any of them, for a list); FORBIDDEN otherwise. */
 export function requireScope(caller: Caller, scope: Scope | readonly Scope[]): Shop {
   const wanted = typeof scope === "string" ? [scope] : scope;
   if (!wanted.some((s) => caller.scopes.has(s))) {
-    throw new StarlingError("FORBIDDEN", `This ${caller.kind} key lacks the scope ${wanted.join(" or ")}.`, {
-      requiredScopes: wanted,
+    const names = wanted.map(scopeName);
+    throw new StarlingError("FORBIDDEN", `This ${caller.kind} key lacks the scope ${names.join(" or ")}.`, {
+      requiredScopes: names,
     });
   }
   return caller.shop;

@@ -7,8 +7,9 @@
  */
 import { randomBytes } from "node:crypto";
 import type { InvitationDoc, ReviewDoc } from "../db/models.js";
-import { invalidInput } from "../errors.js";
-import { reviewsChanged, type Deps } from "./deps.js";
+import { invalidInput, isDuplicateKey } from "../errors.js";
+import { reviewPageGroup, reviewsChanged, type Deps } from "./deps.js";
+import { ERASED_PAYLOAD } from "./reviews.js";
 import { syncReviewCount } from "./ratings.js";
 import { identifier } from "./validate.js";
 
@@ -45,6 +46,23 @@ export async function exportReviewerData(deps: Deps, shopId: string, who: Review
   return { reviews, invitations };
 }
 
+/**
+ * Erases a customer: every copy of them, not only their reviews' names.
+ *
+ * - Their reviews, found by id or email and then by every id and email those
+ *   reviews carry (one person may have sent both), are anonymised or deleted.
+ *   Each leaves a tombstone keyed by the review's `_id` (a hash of the shop and
+ *   its idempotency key or invitation, no personal data), so a retry of the
+ *   submission is refused (REVIEW_ERASED) instead of storing them again; an
+ *   anonymised review also loses its payload hash (a hash of their data).
+ * - The emails of their invitations, and of the invitations their reviews came
+ *   through (an erasure by customer id finds those), are removed.
+ * - Their scoring states (keyed by customer id or email) are deleted, and other
+ *   reviews' reasons that name them ("copies the text of reviewer …") no longer do.
+ * - This process's caches that held them (the shop's near-duplicate index,
+ *   the products' cached review pages) are dropped. Other API processes
+ *   hold cached review pages for at most SUMMARY_TTL_MS plus one refresh.
+ */
 export async function eraseReviewerData(
   deps: Deps,
   shopId: string,
@@ -52,12 +70,55 @@ export async function eraseReviewerData(
   who: ReviewerRef,
   mode: "anonymise" | "delete",
 ): Promise<{ reviews: number; invitations: number }> {
-  const reviews = await deps.models.Review.find(reviewerFilter(shopId, who), { _id: 1, status: 1, shopId: 1, productId: 1 }).lean<ReviewDoc[]>();
-  for (const r of reviews) {
+  const externalIds = new Set<string>();
+  const emails = new Set<string>();
+  const filter = reviewerFilter(shopId, who);
+  if (who.externalId != null) externalIds.add(who.externalId);
+  if (who.email != null) emails.add(who.email);
+
+  // Everything that names them: grown until no review adds an id or email.
+  const reviews = new Map<string, ReviewDoc>();
+  for (let round = 0; round < 10; round++) {
+    const or: Record<string, unknown>[] = [];
+    if (externalIds.size) or.push({ "reviewer.externalId": { $in: [...externalIds] } });
+    if (emails.size) or.push({ "reviewer.email": { $in: [...emails] } });
+    const found = await deps.models.Review.find(round === 0 ? filter : { shopId, $or: or }, {
+      _id: 1,
+      status: 1,
+      shopId: 1,
+      productId: 1,
+      reviewer: 1,
+      verification: 1,
+    }).lean<ReviewDoc[]>();
+    const before = externalIds.size + emails.size;
+    for (const r of found) {
+      reviews.set(r._id, r);
+      if (r.reviewer.externalId) externalIds.add(r.reviewer.externalId);
+      if (r.reviewer.email) emails.add(r.reviewer.email);
+    }
+    if (externalIds.size + emails.size === before) break;
+  }
+  const invitationIds = [...reviews.values()].flatMap((r) => (r.verification?.invitationId ? [r.verification.invitationId] : []));
+  for (const inv of await deps.models.Invitation.find({ shopId, _id: { $in: invitationIds } }, { customerEmail: 1 }).lean<InvitationDoc[]>()) {
+    if (inv.customerEmail) emails.add(inv.customerEmail);
+  }
+
+  // Tombstones first: from here on a retry of any of these reviews is refused.
+  // One at a time: FerretDB may stop a batch at its first duplicate (a review erased before).
+  for (const _id of reviews.keys()) {
+    await deps.models.ErasedReview.collection.insertOne({ _id, shopId, erasedAt: deps.now() } as never).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+  }
+
+  const products = new Set<string>();
+  for (const r of reviews.values()) {
     if (mode === "anonymise") {
       await deps.models.Review.updateOne(
         { _id: r._id },
-        { $set: { "reviewer.name": ANONYMOUS_NAME, "reviewer.externalId": null, "reviewer.email": null } },
+        {
+          $set: { "reviewer.name": ANONYMOUS_NAME, "reviewer.externalId": null, "reviewer.email": null, payloadHash: ERASED_PAYLOAD },
+        },
       );
     } else {
       // Out of the rating first (the counts move under the product lock), then gone.
@@ -66,6 +127,7 @@ export async function eraseReviewerData(
       await deps.models.Review.deleteOne({ _id: r._id });
     }
     reviewsChanged(deps, r);
+    products.add(r.productId);
     // The log keeps that it happened, never whose data it was.
     await deps.models.ModerationEvent.collection.insertOne({
       _id: `mod_${randomBytes(12).toString("base64url")}`,
@@ -80,9 +142,47 @@ export async function eraseReviewerData(
       at: deps.now(),
     } as never);
   }
-  const invitations =
-    who.email != null
-      ? (await deps.models.Invitation.updateMany({ shopId, customerEmail: who.email }, { $set: { customerEmail: null } })).modifiedCount
-      : 0;
-  return { reviews: reviews.length, invitations };
+
+  const invitations = emails.size || invitationIds.length
+    ? (
+        await deps.models.Invitation.updateMany(
+          { shopId, $or: [{ customerEmail: { $in: [...emails] } }, { _id: { $in: invitationIds } }], customerEmail: { $ne: null } },
+          { $set: { customerEmail: null } },
+        )
+      ).modifiedCount
+    : 0;
+
+  // The scorer's names for them (reviewerKeyOf): their states, and the reasons of other reviews that cite them.
+  const reviewerKeys = [...[...externalIds].map((id) => `id:${id}`), ...[...emails].map((e) => `email:${e.toLowerCase()}`)];
+  if (reviewerKeys.length) {
+    await deps.models.ScoringState.deleteMany({ _id: { $in: reviewerKeys.map((k) => `reviewer:${shopId}:${k}`) } });
+    for (const productId of await forgetInReasons(deps, shopId, new Set(reviewerKeys))) products.add(productId);
+  }
+
+  deps.signatures.forget(shopId);
+  for (const productId of products) deps.cache.reviewPages.forget(reviewPageGroup(shopId, productId));
+  return { reviews: reviews.size, invitations };
+}
+
+/** What a reason says instead of an erased reviewer's key. */
+export const ERASED_REVIEWER = "erased";
+
+/**
+ * Rewrites the stored reasons that cite one of these reviewer keys (a copied
+ * text names the other review's reviewer); returns the products of the
+ * reviews changed. Read, changed and written whole: no positional updates
+ * (MONGODB.md §2.3).
+ */
+async function forgetInReasons(deps: Deps, shopId: string, reviewerKeys: Set<string>): Promise<string[]> {
+  const citing = await deps.models.Review.find(
+    { shopId, "score.reasons.otherReviewerId": { $in: [...reviewerKeys] } },
+    { _id: 1, productId: 1, score: 1 },
+  ).lean<ReviewDoc[]>();
+  for (const r of citing) {
+    const reasons = r.score!.reasons.map((reason) =>
+      reviewerKeys.has(reason.otherReviewerId as string) ? { ...reason, otherReviewerId: ERASED_REVIEWER } : reason,
+    );
+    await deps.models.Review.updateOne({ _id: r._id }, { $set: { "score.reasons": reasons } });
+  }
+  return citing.map((r) => r.productId);
 }

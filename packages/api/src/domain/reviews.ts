@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { InvitationDoc, ReviewDoc, ShopDoc, StoredScore } from "../db/models.js";
-import { claimInvitation, verifyInvitation } from "./invitations.js";
+import { claimInvitation, refuseExpired, verifyInvitation } from "./invitations.js";
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../errors.js";
 import { reviewPageGroup, reviewsChanged, type Deps } from "./deps.js";
 import { findProducts } from "./products.js";
@@ -67,7 +67,9 @@ export function toReview(doc: ReviewDoc): Review {
 
 /**
  * Validates, stores and counts a review. Returns it with `replayed: true` when
- * this idempotency key was seen before with the same payload.
+ * this idempotency key was seen before with the same payload, before any
+ * limit (`beforeStore`) is consulted; a key whose review was erased is
+ * REVIEW_ERASED.
  *
  * Order matters for "nothing acknowledged is lost": the review insert is the
  * commit point (durable before we answer); the summary increments follow, and
@@ -79,7 +81,7 @@ export async function submitReview(
   shopId: string,
   input: ReviewInput,
   hooks: {
-    /** Runs once the review is known to be valid, before it is stored (rate limits); may throw. */
+    /** Runs once the review is known to be valid and new (not a retry of a stored one), before it is stored (rate limits); may throw. */
     beforeStore?: (review: Pick<ReviewDoc, "productId" | "reviewer">) => Promise<void>;
   } = {},
 ): Promise<{ review: Review; replayed: boolean }> {
@@ -104,6 +106,24 @@ export async function submitReview(
     input.idempotencyKey == null ? randomUUID() : optionalText("idempotencyKey", input.idempotencyKey, { max: 200 })!;
   if (!/^[\x21-\x7E]+$/.test(idempotencyKey)) throw invalidInput("idempotencyKey", "must be printable ASCII without spaces");
 
+  let invitation: InvitationDoc | null = null;
+  if (input.invitationToken != null) {
+    invitation = await verifyInvitation(deps, shopId, productId, input.invitationToken);
+    clean.provenance = "VERIFIED_PURCHASE";
+  }
+  const reviewId = reviewIdOf(shopId, reviewKeyOf(clean.source, idempotencyKey, invitation));
+  const payloadHash = sha256(JSON.stringify(clean));
+
+  // A retry is answered before any limit is counted or checked: the same key
+  // and payload always get the stored review back, even from a caller that is
+  // over its limits (the review is already stored; answering costs one lookup).
+  const [existing, erased] = await Promise.all([
+    deps.models.Review.findById(reviewId).lean<ReviewDoc>(),
+    deps.models.ErasedReview.exists({ _id: reviewId }),
+  ]);
+  if (erased) throw reviewErased();
+  if (existing) return replay(deps, existing, payloadHash, invitation !== null);
+
   const [product] = await findProducts(deps, shopId, [productId]);
   if (!product) {
     throw new StarlingError("PRODUCT_NOT_FOUND", `This shop has no product "${productId}"; create it with putProduct first.`, {
@@ -112,19 +132,11 @@ export async function submitReview(
   }
 
   await hooks.beforeStore?.(clean);
+  if (invitation) refuseExpired(deps, invitation);
 
-  let invitation: InvitationDoc | null = null;
-  if (input.invitationToken != null) {
-    invitation = await verifyInvitation(deps, shopId, productId, input.invitationToken);
-    clean.provenance = "VERIFIED_PURCHASE";
-  }
-  // One invitation, one review: a retry of it is a replay, whatever key the client sent.
-  const reviewKey = invitation ? `invitation:${invitation._id}` : idempotencyKey;
-
-  const payloadHash = sha256(JSON.stringify(clean));
   const status: ReviewDoc["status"] = (await moderationMode(deps, shopId)) === "pre" ? "pending" : "published";
   const doc: ReviewDoc = {
-    _id: `rev_${sha256(`${shopId}\u0000${reviewKey}`).slice(0, 32)}`,
+    _id: reviewId,
     shopId,
     ...clean,
     reviewer: invitation ? { ...clean.reviewer, email: invitation.customerEmail } : clean.reviewer,
@@ -151,8 +163,38 @@ export async function submitReview(
     await quarantineIfCopied(deps, stored._id, score);
     return { review: toReview({ ...stored, status: await statusAfterScoring(deps, stored, score) }), replayed: false };
   }
-  return replay(deps, doc, invitation !== null);
+  // Another submission of this key was stored first (in this batch or another process).
+  const stored = await deps.models.Review.findById(doc._id).lean<ReviewDoc>();
+  if (!stored) throw new Error(`review ${doc._id} was reported as stored but is not there`);
+  return replay(deps, stored, payloadHash, invitation !== null);
 }
+
+/**
+ * What a review's `_id` is derived from, so that a retry collides with the
+ * first attempt. Three namespaces that cannot collide: an invitation's review
+ * (one per invitation, whatever key the client sent), the shop's own keys as
+ * sent, and the customer form's keys behind "form " (a key never holds a
+ * space), so a visitor cannot take a key the shop will use (`order-1001-line-1`).
+ */
+function reviewKeyOf(source: ReviewDoc["source"], idempotencyKey: string, invitation: InvitationDoc | null): string {
+  if (invitation) return `invitation:${invitation._id}`;
+  return source === "form" ? `form ${idempotencyKey}` : idempotencyKey;
+}
+
+/** A hash of the shop and the review's key: no personal data, so an erasure's tombstone may keep it. */
+export function reviewIdOf(shopId: string, reviewKey: string): string {
+  return `rev_${sha256(`${shopId}\u0000${reviewKey}`).slice(0, 32)}`;
+}
+
+const reviewErased = () =>
+  new StarlingError(
+    "REVIEW_ERASED",
+    "This review was erased at the reviewer's request and will not be stored again; a new review needs a new idempotency key.",
+    { field: "idempotencyKey" },
+  );
+
+/** The payload hash of a review whose reviewer was erased: it was a hash of their data, and no payload matches it. */
+export const ERASED_PAYLOAD = "erased";
 
 /** What became of one submission in its batch. */
 export type StoreOutcome = { stored: ReviewDoc } | { replay: true } | { failed: unknown };
@@ -247,13 +289,17 @@ async function insertNew(deps: Deps, rows: readonly ReviewDoc[]): Promise<boolea
  * review back, finishing whatever the first attempt did not (it may have died
  * between the insert and the counting); a different payload is refused.
  */
-async function replay(deps: Deps, doc: ReviewDoc, byInvitation: boolean): Promise<{ review: Review; replayed: boolean }> {
-  const existing = await deps.models.Review.findById(doc._id).lean<ReviewDoc>();
-  if (!existing) throw new Error(`review ${doc._id} was reported as stored but is not there`);
-  if (existing.payloadHash !== doc.payloadHash && byInvitation) {
+async function replay(
+  deps: Deps,
+  existing: ReviewDoc,
+  payloadHash: string,
+  byInvitation: boolean,
+): Promise<{ review: Review; replayed: boolean }> {
+  if (existing.payloadHash === ERASED_PAYLOAD) throw reviewErased();
+  if (existing.payloadHash !== payloadHash && byInvitation) {
     throw new StarlingError("INVITATION_USED", "This invitation was already used for a review.", { field: "invitationToken" });
   }
-  if (existing.payloadHash !== doc.payloadHash) {
+  if (existing.payloadHash !== payloadHash) {
     throw new StarlingError(
       "IDEMPOTENCY_KEY_REUSED",
       "This idempotency key was already used for a different review; use a new key for a new review.",

@@ -40,6 +40,19 @@ export function reviewerKeyOf(review: Pick<ReviewDoc, "_id" | "reviewer">): stri
   return `anon:${review._id}`;
 }
 
+/**
+ * A reason as stored, without whose text was copied (a copied text's
+ * `otherReviewerId` is a customer id or email): nothing reads it back, and
+ * stored it would be one more copy of a person for an erasure to find, made
+ * even by another API process whose near-duplicate index predates the erasure.
+ * The other review's id still says which text.
+ */
+function withoutReviewer(r: Reason): Record<string, unknown> {
+  const stored = { ...(r as unknown as Record<string, unknown>) };
+  delete stored.otherReviewerId;
+  return stored;
+}
+
 export function storedScore(suspicion: number, trustWeightBp: number, reasons: readonly Reason[], by: StoredScore["by"]): StoredScore {
   let top: Reason | null = null;
   for (const r of reasons) if (r.weight > 0 && (!top || r.weight > top.weight)) top = r;
@@ -47,7 +60,7 @@ export function storedScore(suspicion: number, trustWeightBp: number, reasons: r
     suspicion,
     trustWeightBp,
     topReason: top?.code ?? null,
-    reasons: reasons.map((r) => ({ ...(r as unknown as Record<string, unknown>), code: r.code, text: describeReason(r) })),
+    reasons: reasons.map((r) => ({ ...withoutReviewer(r), code: r.code, text: describeReason(r) })),
     by,
   };
 }
@@ -64,6 +77,11 @@ export class SignatureIndexes {
       index.catch(() => this.byShop.delete(shopId));
     }
     return index;
+  }
+
+  /** Drops a shop's index (it names reviewers); the next review of the shop loads it again from the database. */
+  forget(shopId: string): void {
+    this.byShop.delete(shopId);
   }
 }
 

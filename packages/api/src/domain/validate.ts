@@ -8,13 +8,19 @@ import { invalidInput } from "../errors.js";
 const UNSAFE_CHARS =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+// What shows as nothing: whitespace, separators, controls, and the invisible
+// format characters (zero-width space U+200B, word joiner U+2060, BOM U+FEFF,
+// soft hyphen, Hangul fillers, variation selectors…). A name or title made of
+// only these would display as blank.
+const INVISIBLE_ONLY = /^[\s\p{Z}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800\u3164\uFFA0\u115F\u1160]*$/u;
+
 /**
  * A text field as the customer wrote it (not trimmed, not rewritten: escaping
  * is the renderer's job), within `max` characters and not blank.
  */
 export function text(field: string, value: string, opts: { min?: number; max: number }): string {
   const length = [...value].length;
-  if (value.trim().length === 0) throw invalidInput(field, "must not be empty");
+  if (INVISIBLE_ONLY.test(value)) throw invalidInput(field, "must not be empty (or made only of invisible characters)");
   if (length < (opts.min ?? 1)) throw invalidInput(field, `must be at least ${opts.min} characters`);
   if (length > opts.max) throw invalidInput(field, `must be at most ${opts.max} characters (got ${length})`);
   if (UNSAFE_CHARS.test(value)) throw invalidInput(field, "contains control or bidirectional-override characters");

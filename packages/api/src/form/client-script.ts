@@ -20,6 +20,11 @@ export const FORM_SCRIPT = String.raw`
   var button = form.querySelector("button[type=submit]");
   var FIELDS = { rating: "rating", title: "title", body: "body", "reviewer.name": "name" };
   var LABELS = { rating: S.rating, title: S.reviewTitle, body: S.body, "reviewer.name": S.name };
+  var INVITATION_ERRORS = {
+    INVALID_INVITATION: "err_invitation_invalid",
+    INVITATION_EXPIRED: "err_invitation_expired",
+    INVITATION_USED: "err_invitation_used",
+  };
   var lastPayload = null;
   var idempotencyKey = null;
 
@@ -70,6 +75,11 @@ export const FORM_SCRIPT = String.raw`
       var field = ext.field;
       if (ext.code === "INVALID_INPUT" && FIELDS[field]) {
         if (named.indexOf(field) < 0) named.push(field);
+      } else if (ext.code === "INVALID_INVITATION" || ext.code === "INVITATION_EXPIRED" || ext.code === "INVITATION_USED") {
+        general = S[INVITATION_ERRORS[ext.code]];
+      } else if (ext.code === "IDEMPOTENCY_KEY_REUSED" && config.invitation) {
+        // One invitation, one review: the server keys an invited review by its invitation.
+        general = S.err_invitation_used;
       } else if (ext.code === "RATE_LIMITED") {
         general = S.err_rate;
       } else if (ext.code === "UNAUTHENTICATED" || ext.code === "FORBIDDEN" || ext.code === "PRODUCT_NOT_FOUND") {
@@ -92,6 +102,8 @@ export const FORM_SCRIPT = String.raw`
       (first.querySelector("input") || first).focus();
     }
   }
+
+  if (config.invitationMalformed) summary.textContent = S.err_invitation_invalid;
 
   gql("query FormProduct($id: ID!) { product(id: $id) { name } }", { id: config.productId }).then(function (json) {
     var name = json.data && json.data.product && json.data.product.name;
@@ -121,6 +133,8 @@ export const FORM_SCRIPT = String.raw`
     };
     // One idempotency key per review: a retry of the same text (say, after a
     // dropped connection) cannot store it twice; an edited review gets a new key.
+    // A purchase invitation makes the review a verified purchase (the API checks the token).
+    if (config.invitation) input.invitationToken = config.invitation;
     var payload = JSON.stringify(input);
     if (payload !== lastPayload) { lastPayload = payload; idempotencyKey = randomKey(); }
     input.idempotencyKey = idempotencyKey;
@@ -131,7 +145,10 @@ export const FORM_SCRIPT = String.raw`
       var review = json.data.submitReview.review;
       // Under the shop's moderation rule the review may wait for approval (or
       // for a fraud check); say so rather than promise it is live.
-      document.getElementById("thanks").textContent = review.status === "PUBLISHED" ? S.thanks : S.thanksPending;
+      document.getElementById("thanks").textContent = (review.status === "PUBLISHED" ? S.thanks : S.thanksPending) +
+        (review.provenance === "VERIFIED_PURCHASE" ? " " + S.thanksVerified : "");
+      // An invitation is good for one review: no "write another" with it.
+      document.getElementById("another").hidden = Boolean(config.invitation);
       form.hidden = true;
       done.hidden = false;
       done.focus();

@@ -10,7 +10,7 @@ import { FORM_STRINGS, type FormLang } from "./strings.js";
 
 /** The mutation the page sends; the same public one any client uses. */
 const SUBMIT_MUTATION =
-  "mutation FormSubmitReview($input: SubmitReviewInput!) { submitReview(input: $input) { replayed review { id status } } }";
+  "mutation FormSubmitReview($input: SubmitReviewInput!) { submitReview(input: $input) { replayed review { id status provenance } } }";
 
 const CSS = `
 *{box-sizing:border-box}body{margin:0;padding:.75rem;font:15px/1.45 system-ui,sans-serif;color:#1d1d1f;background:#fff}
@@ -40,10 +40,29 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-export function renderReviewFormPage(opts: { key: string; productId: string; lang: FormLang; nonce: string }): string {
+export function renderReviewFormPage(opts: {
+  key: string;
+  productId: string;
+  lang: FormLang;
+  nonce: string;
+  /** The purchase invitation's token from the link the shop sent (`invitation=`), if any. */
+  invitation?: string | null;
+  /** The token in the link is not even shaped like one: say so before the customer writes anything. */
+  invitationMalformed?: boolean;
+}): string {
   const s = FORM_STRINGS[opts.lang];
   const e = escapeHtml;
-  const config = { endpoint: "/graphql", key: opts.key, productId: opts.productId, lang: opts.lang, strings: s, mutation: SUBMIT_MUTATION };
+  const invitation = opts.invitation ?? null;
+  const config = {
+    endpoint: "/graphql",
+    key: opts.key,
+    productId: opts.productId,
+    lang: opts.lang,
+    strings: s,
+    mutation: SUBMIT_MUTATION,
+    invitation: opts.invitationMalformed ? null : invitation,
+    invitationMalformed: Boolean(opts.invitationMalformed),
+  };
   // In reading order, so the arrow keys move through the radio group the way they point.
   const stars = [1, 2, 3, 4, 5]
     .map(
@@ -84,7 +103,7 @@ ${text("body", "body", s.body, "textarea", 10000)}
 ${text("name", "name", s.name, "input", 100)}
 <!-- The honeypot. Its name matches no autofill category, so a person's browser never fills it; bots that fill every field do. -->
 <div class="trap" aria-hidden="true"><label for="f-hp">${e(s.trap)}</label><input type="text" id="f-hp" name="hp_check" tabindex="-1" autocomplete="off"></div>
-<p class="notice">${e(s.notice)}</p>
+<p class="notice" id="notice">${e(invitation && !opts.invitationMalformed ? s.noticeVerified : s.notice)}</p>
 <button type="submit">${e(s.submit)}</button>
 </form>
 <div id="done" role="status" tabindex="-1" hidden><p id="thanks">${e(s.thanks)}</p><button type="button" id="another">${e(s.another)}</button></div>

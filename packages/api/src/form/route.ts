@@ -1,7 +1,11 @@
 /**
- * GET /embed/review-form?key=pk_…&product=<id>&lang=en|de — the review form
- * page for an iframe. Bad parameters get a 400 page that says which one and
- * why, so a shop sees its mistake in the iframe it just added.
+ * GET /embed/review-form?key=pk_…&product=<id>&lang=en|de[&invitation=<token>]
+ * — the review form page for an iframe. Bad parameters get a 400 page that
+ * says which one and why, so a shop sees its mistake in the iframe it just
+ * added. The invitation token (from createInvitation, in the link the shop
+ * e-mails its customer) is checked by the API when the review is sent; a link
+ * whose token is not even shaped like one gets the form's own message at once,
+ * since it is the customer, not the shop, who opened it.
  */
 import { randomBytes } from "node:crypto";
 import type express from "express";
@@ -16,6 +20,8 @@ export function mountReviewForm(app: express.Express): void {
     const key = typeof req.query.key === "string" ? req.query.key : "";
     const product = typeof req.query.product === "string" ? req.query.product : "";
     const lang = typeof req.query.lang === "string" ? req.query.lang : "en";
+    const invitation = typeof req.query.invitation === "string" && req.query.invitation !== "" ? req.query.invitation : null;
+    const invitationMalformed = invitation !== null && !INVITATION_TOKEN.test(invitation);
     const problem = !/^pk_[A-Za-z0-9_-]+$/.test(key)
       ? // A secret key in a page URL would be in every visitor's browser history and in server logs.
         "key: must be your shop's publishable key (pk_…); never put a secret key (sk_…) in a web page"
@@ -40,9 +46,12 @@ export function mountReviewForm(app: express.Express): void {
         "form-action 'none'; base-uri 'none'; frame-ancestors *",
     );
     res.set("cache-control", "no-store");
-    res.type("html").send(renderReviewFormPage({ key, productId: product, lang: lang as FormLang, nonce }));
+    res.type("html").send(renderReviewFormPage({ key, productId: product, lang: lang as FormLang, nonce, invitation, invitationMalformed }));
   });
 }
+
+/** What createInvitation issues: base64url payload, a dot, base64url signature; far shorter than this bound. */
+const INVITATION_TOKEN = /^[A-Za-z0-9_-]{1,1024}\.[A-Za-z0-9_-]{16,128}$/;
 
 function isIdentifier(value: string): boolean {
   try {

@@ -2,8 +2,8 @@ import DataLoader from "dataloader";
 import type { Deps } from "../domain/deps.js";
 import { authenticate, requireScope, type Caller, type Scope } from "../domain/keys.js";
 import { loadRatings, type Rating } from "../domain/ratings.js";
-import type { Shop } from "../domain/shops.js";
-import type { RateLimits } from "../http/rate-limits.js";
+import { checkSecretKeyOrigin, type Shop } from "../domain/shops.js";
+import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
 import type { CallerNote } from "../http/conditional-get.js";
 
 export interface Context {
@@ -11,6 +11,8 @@ export interface Context {
   readonly requestId: string;
   readonly ip: string;
   readonly rateLimits: RateLimits;
+  /** The limit this request is over, if any: then only a retry of a stored review is answered. */
+  readonly refusal: RateRefusal | null;
   /** Told who the caller is, for the HTTP layer's conditional GETs. */
   readonly callerNote: CallerNote;
   /** Who is calling; rejects with UNAUTHENTICATED without a valid key. Checked once per request. */
@@ -23,21 +25,32 @@ export interface Context {
 
 export function createContext(
   deps: Deps,
-  request: { requestId: string; ip: string; rateLimits: RateLimits; callerNote?: CallerNote },
+  request: {
+    requestId: string;
+    ip: string;
+    rateLimits: RateLimits;
+    callerNote?: CallerNote;
+    refusal?: RateRefusal | null;
+    /** The page's origin, for a request a browser sent from another site; null otherwise. */
+    origin?: string | null;
+  },
   authorization: string | null,
 ): Context {
   const callerNote = request.callerNote ?? { shopId: null, publishable: false };
   let caller: Promise<Caller> | undefined;
   const getCaller = () =>
-    (caller ??= authenticate(deps, authorization).then((c) => {
+    (caller ??= authenticate(deps, authorization).then(async (c) => {
+      if (c.kind === "secret") await checkSecretKeyOrigin(deps, c.shop.id, request.origin ?? null);
       callerNote.shopId = c.shop.id;
       callerNote.publishable = c.kind === "publishable";
       return c;
     }));
   const authorize = async (scope: Scope | readonly Scope[]) => requireScope(await getCaller(), scope);
+  const { origin: _origin, ...fields } = request;
   return {
     deps,
-    ...request,
+    ...fields,
+    refusal: request.refusal ?? null,
     callerNote,
     caller: getCaller,
     authorize,

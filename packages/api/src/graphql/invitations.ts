@@ -16,14 +16,18 @@ export function addInvitationSchema(builder: Builder): void {
     }),
   });
 
-  const NewInvitation = builder.objectRef<{ invitation: Invitation; token: string }>("NewInvitation").implement({
-    description: "An invitation just made, with its token.",
+  const NewInvitation = builder.objectRef<{ invitation: Invitation; token: string; existing: boolean }>("NewInvitation").implement({
+    description: "An invitation just made (or the order line's earlier one), with its token.",
     fields: (t) => ({
       token: t.exposeString("token", {
         description:
           "Put it in the link you send the customer (e.g. the review form's `invitation` parameter). It is signed, single-use, for this product only, and expires.",
       }),
       invitation: t.field({ type: InvitationRef, description: "Its details.", resolve: (n) => n.invitation }),
+      existing: t.exposeBoolean("existing", {
+        description:
+          "True when this order line (product and orderRef) already had an invitation: that one is returned as it stands (same token, expiry and email; maybe used), and nothing new is made.",
+      }),
     }),
   });
 
@@ -40,7 +44,8 @@ export function addInvitationSchema(builder: Builder): void {
   builder.mutationField("createInvitation", (t) =>
     t.field({
       type: NewInvitation,
-      description: "Invites the buyer of an order line to review the product; the review will be marked VERIFIED_PURCHASE. Needs INVITATIONS_WRITE.",
+      description:
+        "Invites the buyer of an order line to review the product; the review will be marked VERIFIED_PURCHASE. An order line has one invitation, so at most one verified review: asking again for the same productId and orderRef returns the first invitation (existing: true). Needs INVITATIONS_WRITE.",
       args: { input: t.arg({ type: CreateInvitationInput, required: true, description: "The order line." }) },
       resolve: async (_r, { input }, ctx) =>
         createInvitation(ctx.deps, (await ctx.authorize("invitations:write")).id, {

@@ -1,4 +1,5 @@
 /** Moderation in the schema: actions, the audit log, the publication report, the moderation mode. */
+import { MAX_ALLOWED_ORIGINS, setAllowedOrigins } from "../domain/shops.js";
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import type { ReviewStatus } from "../db/models.js";
 import {
@@ -182,6 +183,16 @@ export function addModerationSchema(
         await setModerationMode(ctx.deps, caller.shop.id, caller.keyId, args.mode as "post" | "pre");
         return args.mode;
       },
+    }),
+  );
+
+  builder.mutationField("setAllowedOrigins", (t) =>
+    t.field({
+      type: ["String"],
+      description:
+        "Replaces the browser origins (e.g. \"https://admin.shop.example\") from which the shop's secret keys may be used; by default none, and a secret key sent from a web page is refused with ORIGIN_NOT_ALLOWED. Publishable keys work from any origin. Returns the list now in force. Needs SHOP_SETTINGS.",
+      args: { origins: t.arg.stringList({ required: true, description: `Exact origins, at most ${MAX_ALLOWED_ORIGINS}; [] allows none.` }) },
+      resolve: async (_r, args, ctx) => setAllowedOrigins(ctx.deps, (await ctx.authorize("shop:settings")).id, args.origins),
     }),
   );
 }

@@ -25,6 +25,7 @@ import {
   requireScope,
   revokeKey,
   rotateKey,
+  scopeName,
   type ApiKeyInfo,
   type KeyKind,
   type Scope,
@@ -417,6 +418,8 @@ export function buildSchema(): GraphQLSchema {
           }),
         },
         resolve: async (p, args, ctx) => {
+          // An empty filter would match nothing: say so rather than answer an empty page.
+          if (args.stars?.length === 0) throw invalidInput("stars", "give at least one star rating from 1 to 5, or leave stars out for all");
           const statuses = (args.status ?? ["published"]) as ReviewStatus[];
           const publishedOnly = statuses.every((s) => s === "published");
           const shop = await ctx.authorize(publishedOnly ? "reviews:read" : "reviews:moderate");
@@ -455,7 +458,7 @@ export function buildSchema(): GraphQLSchema {
   const ScopeEnum = builder.enumType("ApiKeyScope", {
     description: "One permission a key can hold.",
     values: Object.fromEntries(
-      Object.entries(SCOPES).map(([scope, description]) => [scope.replace(":", "_").toUpperCase(), { value: scope, description }]),
+      Object.entries(SCOPES).map(([scope, description]) => [scopeName(scope as Scope), { value: scope, description }]),
     ) as Record<string, { value: Scope; description: string }>,
   });
 
@@ -611,7 +614,8 @@ export function buildSchema(): GraphQLSchema {
       }),
       revokeApiKey: t.field({
         type: ApiKeyRef,
-        description: "Stops a key from working, for good. Needs KEYS_MANAGE.",
+        description:
+          "Stops a key from working, for good. The shop's last working key with KEYS_MANAGE cannot be revoked (LAST_KEY): make another first, or rotate it. Needs KEYS_MANAGE.",
         args: { id: t.arg.id({ required: true, description: "The id of the key to revoke." }) },
         resolve: async (_r, { id }, ctx) => revokeKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
       }),
@@ -653,6 +657,8 @@ export function buildSchema(): GraphQLSchema {
               // Counted only for valid submissions, so a customer fixing a
               // field error in the form does not use up their allowance.
               beforeStore: async (review) => {
+                // Over the request limit (server.ts): a retry was answered already; a new review waits.
+                if (ctx.refusal) throw rateLimited(ctx.refusal);
                 // A form reviewer is known only by address and name; the
                 // shop's server vouches for its customer ids, and its
                 // submissions without one (imports) are not one reviewer's.

@@ -1,11 +1,12 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useGraphQlJit } from "@envelop/graphql-jit";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { GraphQLError, type DefinitionNode, type GraphQLSchema } from "graphql";
+import { GraphQLError, Kind, getOperationAST, type DefinitionNode, type GraphQLSchema } from "graphql";
+import { errorBody, rateLimited } from "../errors.js";
 import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Deps } from "../domain/deps.js";
 import type { Logger } from "../log.js";
-import type { RateLimits } from "../http/rate-limits.js";
+import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
 import { createContext, type Context } from "./context.js";
 import { useErrorCodes } from "./error-codes.js";
 import type { CallerNote, ConditionalGets } from "../http/conditional-get.js";
@@ -29,6 +30,8 @@ export interface ServerContext {
   ip: string;
   /** Filled in once the caller is known: whose data the answer holds (for conditional GETs). */
   caller: CallerNote;
+  /** Set when the request is over a rate limit: only a retry of a stored review is answered (see useRefusals). */
+  refusal?: RateRefusal | null;
 }
 
 /**
@@ -52,7 +55,10 @@ export function createGraphQLHandler(opts: {
     // Cross-origin callers (the SDK in a shop's page) may read these: the request
     // id to quote in a support ticket, and how long a 429 asks them to wait.
     // Preflights are cached for 10 min, so a listing page does not pay one before every load.
-    cors: { exposedHeaders: ["x-request-id", "retry-after"], maxAge: 600 },
+    // No Access-Control-Allow-Credentials: Starling authenticates with bearer
+    // keys, never cookies, so a page has nothing ambient to borrow; a secret
+    // key sent from a page is refused unless its shop allows the origin (context.ts).
+    cors: { exposedHeaders: ["x-request-id", "retry-after"], maxAge: 600, credentials: false },
     landingPage: false,
     graphiql: { title: "Starling GraphQL playground", ...opts.playground },
     renderGraphiQL,
@@ -68,6 +74,9 @@ export function createGraphQLHandler(opts: {
         blockFieldSuggestion: { enabled: opts.production },
       }),
       useErrorCodes(),
+      useRefusals(),
+      useUnsupportedMediaType(),
+      logUnexpectedErrors(log),
       invalidateConditionalGets(opts.conditionalGets),
       // Each query document is compiled once into a function (graphql-jit) instead of
       // being interpreted field by field on every request (~15% less CPU per rating read).
@@ -81,14 +90,19 @@ export function createGraphQLHandler(opts: {
       warn: (...a) => log.warn(String(a[0]), { args: a.slice(1) }),
       error: (...a) => log.error(String(a[0]), { args: a.slice(1) }),
     },
-    context: ({ request, requestId, ip, caller }) =>
-      createContext(opts.deps, { requestId, ip, rateLimits: opts.rateLimits, callerNote: caller }, request.headers.get("authorization")),
+    context: ({ request, requestId, ip, caller, refusal }) =>
+      createContext(
+        opts.deps,
+        { requestId, ip, rateLimits: opts.rateLimits, callerNote: caller, refusal: refusal ?? null, origin: browserOrigin(request) },
+        request.headers.get("authorization"),
+      ),
     maskedErrors: {
-      isDev: !opts.production,
+      // The same in every NODE_ENV: details go to the log, never to the client.
+      isDev: false,
       // Errors the client can act on are GraphQLErrors (ours carry a code);
       // anything else is a bug or an outage: log it whole, tell the client
       // only that it happened and which request id to quote.
-      maskError(error, message, isDev) {
+      maskError(error, message) {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
         const path = error instanceof GraphQLError ? error.path : undefined;
@@ -105,12 +119,95 @@ export function createGraphQLHandler(opts: {
             },
           });
         }
-        log.error("unexpected error", { error: original, path });
-        const detail = isDev && original instanceof Error ? `: ${original.message}` : "";
-        return new GraphQLError(`${message}${detail}`, { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
+        // Logged already, with its request id, if it came from execution (logUnexpectedErrors).
+        if (!(original instanceof Error && logged.has(original))) log.error("unexpected error", { error: original, path });
+        // Never the library's message, not even in development (a mongoose cast
+        // error names collections and values; a driver error names hosts): the log has it.
+        return new GraphQLError(message, { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
       },
     },
   });
+}
+
+/**
+ * A request over a rate limit reaches GraphQL only when it may be a review
+ * submission (server.ts): a retry of a stored review is answered whatever the
+ * limits (submitReview checks `ctx.refusal` once it knows the key is new).
+ * Any other operation, or a submission beside other fields, gets the 429 here,
+ * before anything runs.
+ */
+function useRefusals(): Plugin<Context> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const refusal = (args.contextValue as Context).refusal;
+      if (!refusal) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      const only = operation?.selectionSet.selections.length === 1 ? operation.selectionSet.selections[0] : undefined;
+      if (operation?.operation === "mutation" && only?.kind === Kind.FIELD && only.name.value === "submitReview") return;
+      setResultAndStopExecution({ errors: [rateLimited(refusal)] });
+    },
+  };
+}
+
+/** Unexpected errors this process has logged, so that masking does not log them twice. */
+const logged = new WeakSet<Error>();
+
+/**
+ * Logs each unexpected error of an execution whole, with the request id the
+ * client got in `x-request-id`, before Yoga masks it (its masking runs after
+ * every plugin's, and without the request).
+ */
+function logUnexpectedErrors(log: Logger): Plugin<Context> {
+  return {
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result }) {
+          if (!("errors" in result) || !result.errors?.length) return;
+          for (const error of result.errors) {
+            const original = error.originalError;
+            if (!original || original instanceof GraphQLError || isDatabaseUnavailable(original) || logged.has(original)) continue;
+            logged.add(original);
+            log.error("unexpected error", { error: original, path: error.path, requestId: (args.contextValue as Context).requestId });
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * A POST whose body is of no type GraphQL over HTTP reads gets a 415 with a
+ * JSON body and a code, like every other refusal (Yoga answers it with an
+ * empty body). Yoga's own body parsers set theirs before this runs.
+ */
+function useUnsupportedMediaType(): Plugin {
+  return {
+    onRequestParse({ request, requestParser, endResponse, fetchAPI }) {
+      if (requestParser || request.method === "GET") return;
+      endResponse(
+        new fetchAPI.Response(
+          errorBody("UNSUPPORTED_MEDIA_TYPE", `A GraphQL request's body must be application/json (got ${JSON.stringify(request.headers.get("content-type") ?? "none")}).`),
+          { status: 415, headers: { "content-type": "application/json; charset=utf-8" } },
+        ),
+      );
+    },
+  };
+}
+
+/**
+ * The page's origin when a browser sends the request from another origin
+ * than Starling's own (its playground and review form are same-origin);
+ * null for a server, which sends no Origin.
+ */
+function browserOrigin(request: Request): string | null {
+  const origin = request.headers.get("origin");
+  if (origin === null) return null;
+  try {
+    if (new URL(origin).host === request.headers.get("host")) return null;
+  } catch {
+    // "null" (a sandboxed frame, a file) or garbage: a foreign origin.
+  }
+  return origin;
 }
 
 /** Once a mutation has run, earlier GET answers about its shop are no longer current. */

@@ -149,10 +149,15 @@ export const ANSWERED_FROM_MEMORY = 'etag;desc="confirmed from memory"';
 /** Answers differ by key (the shop) and, for CORS, by origin. */
 const VARY = "Authorization, Origin";
 
+/**
+ * Whether If-None-Match names this ETag. `*` names none: it asks "any
+ * current answer?", which a client that never saw one could use to be told
+ * 304 about an answer remembered for someone else's request; it is ignored
+ * (the query runs and gets a 200).
+ */
 function matches(ifNoneMatch: string, etag: string): boolean {
-  if (ifNoneMatch.trim() === "*") return true;
   // Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x".
-  return ifNoneMatch.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
+  return ifNoneMatch.split(",").some((t) => t.trim() !== "*" && t.trim().replace(/^W\//, "") === etag);
 }
 
 /** Only complete answers are tagged: one with errors may be a passing failure and must not be kept. */

@@ -12,6 +12,8 @@ import type { RateLimits, RateRefusal } from "./rate-limits.js";
 import { disclosureHandler } from "./disclosure.js";
 import type { Deps } from "../domain/deps.js";
 import type { ConditionalGets } from "./conditional-get.js";
+import { errorBody } from "../errors.js";
+import type { Logger } from "../log.js";
 
 /**
  * One node:http server: /graphql goes straight to Yoga, every other path to
@@ -23,9 +25,10 @@ export function createHttpServer(opts: {
   yoga: YogaServerInstance<ServerContext, Context>;
   db: Database;
   rateLimits: RateLimits;
-  trustProxy: boolean;
+  trustProxyHops: number;
   deps: Deps;
   conditionalGets: ConditionalGets;
+  log: Logger;
 }): http.Server {
   const app = express();
   app.disable("x-powered-by");
@@ -49,6 +52,18 @@ export function createHttpServer(opts: {
     } catch {
       res.status(503).json({ ok: false });
     }
+  });
+  // Express's own error page shows the error's message and stack outside
+  // production: no library message reaches a client in any NODE_ENV. The
+  // whole error goes to the log under the request id the client can quote.
+  app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const requestId = res.getHeader("x-request-id");
+    opts.log.error("unexpected error", { error: err, path: req.path, requestId });
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(500).type("application/json").send(errorBody("INTERNAL_SERVER_ERROR", `Unexpected error. Quote request id ${String(requestId)}.`));
   });
 
   const tracker = { active: 0, idle: [] as (() => void)[] };
@@ -74,11 +89,16 @@ export function createHttpServer(opts: {
     if (path === "/graphql") {
       const body = readBody(req, res);
       if (!body) return;
-      const ip = clientIp(req, opts.trustProxy);
+      const ip = clientIp(req, opts.trustProxyHops);
       const authorization = req.headers.authorization ?? null;
+      // Every request is counted, a 304 too (it is checked after this): a
+      // conditional GET is cheaper than a query, not free, and a client that
+      // floods with them is as much over its budget as one that floods with queries.
       Promise.all([opts.rateLimits.request(ip, authorization), body]).then(
         ([refusal]) => {
-          if (refusal) return tooManyRequests(req, res, refusal);
+          // Over a limit, only a review submission goes on, and only to be
+          // answered if it is a retry of a stored one (see useRefusals).
+          if (refusal && !mayBeSubmission(req)) return tooManyRequests(req, res, refusal);
           // Known down (see DatabaseBreaker): say so now instead of waiting out server selection.
           if (!opts.db.breaker.available) return databaseUnavailable(req, res);
           if (res.destroyed) return; // the client left while we counted it
@@ -86,7 +106,7 @@ export function createHttpServer(opts: {
           const caller = opts.conditionalGets.handle(req, res);
           if (!caller) return;
           running = true;
-          void Promise.resolve(opts.yoga(req, res, { requestId, ip, caller })).finally(finish);
+          void Promise.resolve(opts.yoga(req, res, { requestId, ip, caller, refusal })).finally(finish);
         },
         (err: unknown) => {
           res.destroy(err instanceof Error ? err : new Error(String(err)));
@@ -100,14 +120,38 @@ export function createHttpServer(opts: {
   return server;
 }
 
+/**
+ * Whether a request refused by the per-IP or per-key limit may be a review
+ * submission: a retry must get its stored review back, limits or not. A cheap
+ * look at the parsed body; the GraphQL layer refuses anything else it lets through.
+ */
+function mayBeSubmission(req: http.IncomingMessage): boolean {
+  const body = (req as http.IncomingMessage & { body?: unknown }).body;
+  if (req.method !== "POST" || body === null || typeof body !== "object" || body instanceof Uint8Array) return false;
+  const query = (body as { query?: unknown }).query;
+  return typeof query === "string" && query.includes("submitReview");
+}
+
 /** Requests still being worked on, per server (see closeGracefully). */
 const inFlight = new WeakMap<http.Server, { active: number; idle: (() => void)[] }>();
 
-/** The client's address: the socket's, or behind a proxy you run, the first X-Forwarded-For hop. */
-function clientIp(req: http.IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? req.headers["x-forwarded-for"] : undefined;
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-  return first || req.socket.remoteAddress || "unknown";
+/**
+ * The client's address: the socket's, or behind `hops` proxies you run, the
+ * X-Forwarded-For entry your outermost proxy appended (`hops` from the right).
+ * The left-most entries are whatever the client wrote, so trusting them would
+ * let a client pick a new address per request and escape every per-IP limit.
+ * Several X-Forwarded-For headers count as one list, in order.
+ */
+export function clientIp(req: Pick<http.IncomingMessage, "headers" | "socket">, hops: number): string {
+  const socket = req.socket.remoteAddress || "unknown";
+  if (hops <= 0) return socket;
+  const header = req.headers["x-forwarded-for"];
+  const entries = (Array.isArray(header) ? header.join(",") : (header ?? ""))
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
+  // Fewer entries than proxies: the request did not come through all of them; the socket is what we know.
+  return entries.length >= hops ? entries[entries.length - hops]! : socket;
 }
 
 /**
@@ -124,13 +168,8 @@ function corsHeaders(req: http.IncomingMessage): Record<string, string> {
 function tooManyRequests(req: http.IncomingMessage, res: http.ServerResponse, refusal: RateRefusal): void {
   res.writeHead(429, { ...corsHeaders(req), "content-type": "application/json", "retry-after": String(refusal.retryAfter) });
   res.end(
-    JSON.stringify({
-      errors: [
-        {
-          message: `Too many requests: over the limit of ${refusal.limit}. Retry after ${refusal.retryAfter} s.`,
-          extensions: { code: "RATE_LIMITED", retryAfter: refusal.retryAfter },
-        },
-      ],
+    errorBody("RATE_LIMITED", `Too many requests: over the limit of ${refusal.limit}. Retry after ${refusal.retryAfter} s.`, {
+      retryAfter: refusal.retryAfter,
     }),
   );
 }
@@ -138,11 +177,7 @@ function tooManyRequests(req: http.IncomingMessage, res: http.ServerResponse, re
 /** The same answer Yoga gives for an outage met mid-request (maskError in yoga.ts). */
 function databaseUnavailable(req: http.IncomingMessage, res: http.ServerResponse): void {
   res.writeHead(503, { ...corsHeaders(req), "content-type": "application/json", "retry-after": String(DATABASE_RETRY_AFTER_S) });
-  res.end(
-    JSON.stringify({
-      errors: [{ message: DATABASE_UNAVAILABLE_MESSAGE, extensions: { code: "DATABASE_UNAVAILABLE", retryAfter: DATABASE_RETRY_AFTER_S } }],
-    }),
-  );
+  res.end(errorBody("DATABASE_UNAVAILABLE", DATABASE_UNAVAILABLE_MESSAGE, { retryAfter: DATABASE_RETRY_AFTER_S }));
 }
 
 /** Largest request body accepted: a 10 000-character review in any script, its query, and room. */
@@ -198,11 +233,7 @@ function parsedJsonObject(req: http.IncomingMessage, bytes: Buffer): object | un
 function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
   if (!res.headersSent) {
     res.writeHead(413, { ...corsHeaders(req), "content-type": "application/json", connection: "close" });
-    res.end(
-      JSON.stringify({
-        errors: [{ message: `Request body over ${MAX_BODY_BYTES} bytes.`, extensions: { code: "REQUEST_TOO_LARGE" } }],
-      }),
-    );
+    res.end(errorBody("REQUEST_TOO_LARGE", `Request body over ${MAX_BODY_BYTES} bytes.`));
   }
   req.destroy();
 }

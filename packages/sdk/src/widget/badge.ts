@@ -6,6 +6,12 @@ import type { Lang } from "./i18n.js";
 export interface WidgetOptions {
   /** "en" or "de". @default "en" */
   lang?: Lang;
+  /**
+   * Unmounts the widget when aborted: it stops listening to the page and ignores
+   * answers still on their way (the custom elements abort on removal and on a
+   * new `product`).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -17,9 +23,13 @@ export async function mountBadge(host: HTMLElement, client: StarlingClient, prod
   const root = shadow(host);
   root.innerHTML = renderBadgeContent(undefined, options);
   try {
-    root.innerHTML = renderBadgeContent(await client.products.rating(productId), { endpoint: client.endpoint, ...options });
+    const product = await client.products.rating(productId);
+    // Superseded (another product, or removed): this answer belongs to no one now.
+    if (options.signal?.aborted) return;
+    root.innerHTML = renderBadgeContent(product, { endpoint: client.endpoint, ...options });
     host.dataset.starlingState = "ready";
   } catch (err) {
+    if (options.signal?.aborted) return;
     root.innerHTML = renderBadgeContent(undefined, options);
     host.dataset.starlingState = "error";
     warnOnce("rating_unavailable", err);

@@ -19,14 +19,21 @@ export function mountReviewForm(host: HTMLElement, client: StarlingClient, produ
   iframe.title = t(lang, "formTitle");
   iframe.loading = "lazy";
   iframe.style.cssText = "border:0;width:100%;height:34em;display:block";
-  window.addEventListener("message", (event) => {
-    if (event.source !== iframe.contentWindow || event.origin !== src.origin || !isStarlingMessage(event.data)) return;
-    const message = event.data;
-    if (message.type === "resize") iframe.style.height = `${Math.ceil(message.height)}px`;
-    if (message.type === "submitted") {
-      host.ownerDocument.dispatchEvent(new CustomEvent("starling:review-submitted", { detail: message }));
-    }
-  });
-  shadow(host).replaceChildren(iframe);
+  window.addEventListener(
+    "message",
+    (event) => {
+      if (event.source !== iframe.contentWindow || event.origin !== src.origin || !isStarlingMessage(event.data)) return;
+      const message = event.data;
+      if (message.type === "resize") iframe.style.height = `${Math.ceil(message.height)}px`;
+      if (message.type === "submitted") {
+        host.ownerDocument.dispatchEvent(new CustomEvent("starling:review-submitted", { detail: message }));
+      }
+    },
+    { signal: options.signal },
+  );
+  // A block, also in an inline host such as <starling-review-form>, so the iframe's width is the host's.
+  const style = document.createElement("style");
+  style.textContent = ":host{display:block}";
+  shadow(host).replaceChildren(style, iframe);
   return iframe;
 }

@@ -4,22 +4,40 @@ import { mountReviewForm } from "./embed.js";
 import { pickLang } from "./i18n.js";
 import { mountReviewList } from "./review-list.js";
 
+/** The widgets by their `data-starling` names; the custom elements map onto the same three. */
+export type WidgetKind = "badge" | "reviews" | "form";
+
+/**
+ * Mounts one widget in `el`, for both ways of placing one (`[data-starling]`
+ * elements and the custom elements): marks it loading (the badge and list then
+ * mark it ready or error), in `lang` (the element's own) or else the defaults'.
+ */
+export function mountWidget(
+  el: HTMLElement,
+  kind: WidgetKind,
+  client: StarlingClient,
+  product: string,
+  lang: string | null | undefined,
+  defaults: WidgetOptions = {},
+): Promise<void> | undefined {
+  el.dataset.starlingState = "loading";
+  const options = { ...defaults, lang: lang ? pickLang(lang) : (defaults.lang ?? "en") };
+  if (kind === "badge") return mountBadge(el, client, product, options);
+  if (kind === "reviews") return mountReviewList(el, client, product, options);
+  mountReviewForm(el, client, product, options);
+}
+
 /**
  * Mounts every `[data-starling]` element under `root`: `data-starling="badge"`,
  * `"reviews"` or `"form"`, with `data-product` (and optional `data-lang`).
  * Badges mounted together cost one request.
  */
 export function mountAll(client: StarlingClient, root: ParentNode = document, defaults: WidgetOptions = {}): Promise<void> {
-  const work: Promise<unknown>[] = [];
+  const work: (Promise<void> | undefined)[] = [];
   root.querySelectorAll<HTMLElement>("[data-starling]").forEach((el) => {
-    const product = el.dataset.product;
-    const kind = el.dataset.starling;
-    const opts = { lang: el.dataset.lang ? pickLang(el.dataset.lang) : (defaults.lang ?? "en") };
-    if (!product || el.dataset.starlingState) return;
-    el.dataset.starlingState = "loading";
-    if (kind === "badge") work.push(mountBadge(el, client, product, opts));
-    else if (kind === "reviews") work.push(mountReviewList(el, client, product, opts));
-    else if (kind === "form") mountReviewForm(el, client, product, opts);
+    const { product, starling: kind, starlingState } = el.dataset;
+    if (!product || starlingState || (kind !== "badge" && kind !== "reviews" && kind !== "form")) return;
+    work.push(mountWidget(el, kind, client, product, el.dataset.lang, defaults));
   });
   return Promise.all(work).then(() => {});
 }

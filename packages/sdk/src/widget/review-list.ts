@@ -50,7 +50,7 @@ export function mountReviewList(host: HTMLElement, client: StarlingClient, produ
     const request = ++latest;
     const page = await client.reviews.list(productId, { first: options.pageSize ?? 5, after, ...(stars ? { stars } : {}) });
     // A later filter click or reload superseded this answer: showing it would mix two lists.
-    if (request !== latest) return;
+    if (request !== latest || options.signal?.aborted) return;
     if (!after) list.textContent = "";
     if (!page) return;
     total.textContent = page.totalCount === 0 ? t(lang, "none") : `${t(lang, "reviews")}: ${page.totalCount}`;
@@ -59,10 +59,12 @@ export function mountReviewList(host: HTMLElement, client: StarlingClient, produ
     next = page.hasNextPage ? () => load(page.endCursor) : null;
   };
 
+  // After an abort the host may already show another mount: leave its state and text alone.
   const run = (work: Promise<void>) =>
     work.then(
-      () => void (host.dataset.starlingState = "ready"),
+      () => void (options.signal?.aborted || (host.dataset.starlingState = "ready")),
       (err) => {
+        if (options.signal?.aborted) return;
         host.dataset.starlingState = "error";
         total.textContent = t(lang, "unavailable");
         warnOnce("reviews_unavailable", err);
@@ -82,8 +84,12 @@ export function mountReviewList(host: HTMLElement, client: StarlingClient, produ
     filters.append(button);
   }
   more.onclick = () => void (next && run(next()));
-  host.ownerDocument.addEventListener("starling:review-submitted", (event) => {
-    if ((event as CustomEvent<Extract<FormMessage, { type: "submitted" }>>).detail.productId === productId) void run(load(null));
-  });
+  host.ownerDocument.addEventListener(
+    "starling:review-submitted",
+    (event) => {
+      if ((event as CustomEvent<Extract<FormMessage, { type: "submitted" }>>).detail.productId === productId) void run(load(null));
+    },
+    { signal: options.signal },
+  );
   return run(load(null));
 }

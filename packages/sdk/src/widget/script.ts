@@ -3,13 +3,18 @@
  *
  *   <script src="starling-widgets.js" data-endpoint="https://reviews.example.com" data-key="pk_…" data-lang="de" defer></script>
  *   <div data-starling="badge" data-product="camp-mug"></div>
+ *   <starling-rating product="camp-mug"></starling-rating>
  *
- * It mounts every `[data-starling]` element when the page is ready, and
- * exposes `window.Starling` ({ createClient, mountAll, … }) for pages that add
- * elements later.
+ * It mounts every `[data-starling]` element when the page is ready, defines
+ * the custom elements (`<starling-rating>`, `<starling-reviews>`,
+ * `<starling-review-form>`), which mount themselves whenever they are added,
+ * and exposes `window.Starling` ({ createClient, mountAll, defineElements, … })
+ * for pages that add `[data-starling]` elements later.
  */
 import { createClient } from "../index.js";
-import { mountAll, mountBadge, mountReviewForm, mountReviewList, pickLang, warnOnce } from "../widgets.js";
+import { defineElements, mountAll, mountBadge, mountReviewForm, mountReviewList, pickLang, warnOnce } from "../widgets.js";
+
+const api = { createClient, mountAll, mountBadge, mountReviewList, mountReviewForm, defineElements };
 
 const script = document.currentScript as HTMLScriptElement | null;
 const config = script?.dataset ?? {};
@@ -18,13 +23,16 @@ function start(): void {
   if (!config.endpoint || !config.key) return;
   try {
     const client = createClient({ endpoint: config.endpoint, key: config.key });
-    void mountAll(client, document, { lang: pickLang(config.lang ?? document.documentElement.lang) });
-    (window as unknown as { Starling: object }).Starling = { client, createClient, mountAll, mountBadge, mountReviewList, mountReviewForm };
+    const defaults = { lang: pickLang(config.lang ?? document.documentElement.lang) };
+    void mountAll(client, document, defaults);
+    // In the same tick as mountAll: badges of both kinds on the page share one request.
+    defineElements(client, defaults);
+    (window as unknown as { Starling: object }).Starling = { client, ...api };
   } catch (err) {
     warnOnce("bad_config", err);
   }
 }
 
-(window as unknown as { Starling: object }).Starling = { createClient, mountAll, mountBadge, mountReviewList, mountReviewForm };
+(window as unknown as { Starling: object }).Starling = api;
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
 else start();

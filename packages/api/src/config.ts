@@ -21,6 +21,8 @@ export interface Config {
   dbTimeoutMs: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownGraceMs: number;
+  /** How long an interrupted rating count of another API process is left to it before this one completes it. */
+  countGraceMs: number;
   /** Redis for rate-limit counters shared by several API processes; in memory without it. */
   redisUrl: string | undefined;
   /**
@@ -72,6 +74,7 @@ const schema = z.object({
     .default(5),
   STARLING_DB_TIMEOUT_MS: integer(100, 120_000).default(5_000),
   STARLING_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
+  STARLING_COUNT_GRACE_MS: integer(1_000, 3_600_000).default(30_000),
   STARLING_REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL").optional(),
   STARLING_TRUST_PROXY: z
     .string()
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     priorStrength: v.STARLING_PRIOR_STRENGTH,
     dbTimeoutMs: v.STARLING_DB_TIMEOUT_MS,
     shutdownGraceMs: v.STARLING_SHUTDOWN_GRACE_MS,
+    countGraceMs: v.STARLING_COUNT_GRACE_MS,
     redisUrl: v.STARLING_REDIS_URL,
     trustProxyHops: v.STARLING_TRUST_PROXY,
     rateRequestsPerMinutePerIp: v.STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP,

@@ -10,6 +10,10 @@ import { closeGracefully, createHttpServer, listen } from "./http/server.js";
 import { ConditionalGets } from "./http/conditional-get.js";
 import type { Logger } from "./log.js";
 import { createRateLimits } from "./http/rate-limits.js";
+import { setPendingCountGrace, startPendingCountSweeper } from "./domain/ratings.js";
+
+/** How often interrupted rating counts are looked for (and once at startup). */
+export const PENDING_COUNT_SWEEP_MS = 5_000;
 
 export interface Starling {
   /** http://host:port */
@@ -33,8 +37,13 @@ export async function startStarling(opts: {
 }): Promise<Starling> {
   const { config, log } = opts;
   const db = await openDatabase(config, log);
+  let sweeper: { stop(): Promise<void> } | undefined;
   try {
     const deps = depsFor(db, config, log);
+    setPendingCountGrace(deps, config.countGraceMs);
+    // Counts interrupted by a crash (of this process or another) are completed
+    // here without `recompute`; a retry of the review's key completes its own at once.
+    sweeper = startPendingCountSweeper(deps, { intervalMs: PENDING_COUNT_SWEEP_MS, available: () => db.breaker.available });
     const playground = (await opts.beforeListen?.(deps)) ?? {
       defaultQuery: '# Put your shop\'s key in Headers: {"Authorization": "Bearer sk_…"}\n{\n  shop { id name }\n}\n',
     };
@@ -64,10 +73,12 @@ export async function startStarling(opts: {
         (closing ??= (async () => {
           await closeGracefully(server, config.shutdownGraceMs);
           await rateLimits.close();
+          await sweeper?.stop();
           await db.close();
         })()),
     };
   } catch (err) {
+    await sweeper?.stop();
     await db.close();
     throw err;
   }

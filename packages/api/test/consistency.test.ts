@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { MongoBulkWriteError, MongoNetworkError, MongoServerError } from "mongodb";
-import { RATING, SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
-import { recomputeSummaries, syncReviewCount } from "../src/domain/ratings.js";
+import { RATING, SUBMIT, openModels, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
+import { recomputeSummaries, setPendingCountGrace, sweepPendingCounts, syncReviewCount } from "../src/domain/ratings.js";
 
 let api: TestApi;
 
@@ -22,8 +22,9 @@ async function putProducts(ids: string[], key = api.shop.key) {
   }
 }
 
+/** The summaries' counts, without the pending counts' bookkeeping keys (countTokens: not counts). */
 async function summaries() {
-  return api.models.RatingSummary.find({}).sort({ _id: 1 }).lean();
+  return api.models.RatingSummary.find({}, { countTokens: 0 }).sort({ _id: 1 }).lean();
 }
 
 /** Runs async jobs with at most `limit` in flight. */
@@ -124,7 +125,7 @@ describe("a batch of submissions the database refuses", () => {
     expect((await api.gql(RATING, { id: product })).data.product.rating.count).toBe(2);
   });
 
-  it("says in the log which stored reviews it could not count, and recompute counts them", async () => {
+  it("says in the log which stored reviews it could not count, and a retry of the key counts them once, without recompute", async () => {
     await putProducts(["uncounted"]);
     const summariesCollection = api.models.RatingSummary.collection;
     const [updateOne, bulkWrite] = [summariesCollection.updateOne.bind(summariesCollection), summariesCollection.bulkWrite.bind(summariesCollection)];
@@ -144,9 +145,63 @@ describe("a batch of submissions the database refuses", () => {
     const stored = await api.models.Review.find({ productId: "uncounted" }).lean();
     expect(stored).toHaveLength(1);
     expect(api.logLines().some((l) => l.includes("counting stored reviews failed") && l.includes(stored[0]!._id))).toBe(true);
-    expect((await api.gql(RATING, { id: "uncounted" })).data.product.rating.count).toBe(0);
-    await recomputeSummaries(api.starling.deps);
-    expect((await api.gql(RATING, { id: "uncounted" })).data.product.rating.count).toBe(1);
+    // The client retries, as the error asks: the stored review comes back, and is counted now.
+    const retry = await api.gql(SUBMIT, { input: review("uncounted", 4, { idempotencyKey: "uncounted-1" }) });
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data.submitReview).toMatchObject({ replayed: true, review: { id: stored[0]!._id } });
+    const summaryId = `product:${api.shop.id}:uncounted`;
+    const counted = await api.models.RatingSummary.findById(summaryId).lean();
+    expect([counted?.count, counted?.h4, counted?.ratingSum]).toEqual([1, 1, 4]);
+    expect(await api.models.PendingCount.countDocuments({ _id: stored[0]!._id })).toBe(0);
+    // Once: another retry and a sweep change nothing, and recompute finds nothing to repair.
+    await api.gql(SUBMIT, { input: review("uncounted", 4, { idempotencyKey: "uncounted-1" }) });
+    await sweepPendingCounts(api.starling.deps);
+    expect((await api.models.RatingSummary.findById(summaryId).lean())?.count).toBe(1);
+    expect((await recomputeSummaries(api.starling.deps)).repaired).toEqual([]);
+  });
+});
+
+describe("interrupted counts across API processes", () => {
+  it("counts a stored but uncounted review once when several processes complete it at the same time", async () => {
+    await putProducts(["shared"]);
+    const summariesCollection = api.models.RatingSummary.collection;
+    const [updateOne, bulkWrite] = [summariesCollection.updateOne.bind(summariesCollection), summariesCollection.bulkWrite.bind(summariesCollection)];
+    const refuse = async () => {
+      throw new Error("injected: summary write refused");
+    };
+    summariesCollection.updateOne = refuse as never;
+    summariesCollection.bulkWrite = refuse as never;
+    try {
+      await api.gql(SUBMIT, { input: review("shared", 3, { idempotencyKey: "shared-1" }) });
+    } finally {
+      summariesCollection.updateOne = updateOne;
+      summariesCollection.bulkWrite = bulkWrite;
+    }
+    const [stored] = await api.models.Review.find({ productId: "shared" }).lean();
+    expect(stored).toBeDefined();
+    // Two more "processes": connections and Deps of their own, which may take over another's count after 1 s.
+    const others = [await openModels(api.starling.db.conn.name), await openModels(api.starling.db.conn.name)];
+    try {
+      for (const o of others) setPendingCountGrace(o.deps, 1_000);
+      const pending = await api.models.PendingCount.findById(stored!._id).lean();
+      if (pending) {
+        // Old enough for the others to take it over (a wait on a condition: the entry's age).
+        while (Date.now() - pending.at.getTime() <= 1_000) await new Promise((r) => setTimeout(r, 50));
+      }
+      await Promise.all([
+        sweepPendingCounts(others[0]!.deps),
+        sweepPendingCounts(others[1]!.deps),
+        sweepPendingCounts(api.starling.deps),
+        sweepPendingCounts(others[0]!.deps),
+        sweepPendingCounts(others[1]!.deps),
+      ]);
+    } finally {
+      for (const o of others) await o.close();
+    }
+    const summary = await api.models.RatingSummary.findById(`product:${api.shop.id}:shared`).lean();
+    expect([summary?.count, summary?.h3, summary?.ratingSum]).toEqual([1, 1, 3]);
+    expect(await api.models.PendingCount.countDocuments({})).toBe(0);
+    expect((await recomputeSummaries(api.starling.deps)).repaired).toEqual([]);
   });
 });
 

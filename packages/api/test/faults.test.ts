@@ -10,7 +10,7 @@
  */
 import { SUMMARY_TTL_MS } from "../src/domain/deps.js";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -19,8 +19,9 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { REPO_ROOT } from "../src/config.js";
 import { ensureFerretDBBinary } from "../src/db/embedded-ferretdb.js";
 import type { RatingSummaryDoc } from "../src/db/models.js";
-import { productSummaryId, recomputeSummaries } from "../src/domain/ratings.js";
-import { RATING, SUBMIT, gql, openModels, review, seedShop, spawnCli, uniqueDbName } from "./helpers.js";
+import { productSummaryId, recomputeSummaries, shopSummaryId } from "../src/domain/ratings.js";
+import { startStarling, type Starling } from "../src/starling.js";
+import { RATING, SUBMIT, gql, memoryLogger, openModels, review, seedShop, spawnCli, testConfig, uniqueDbName } from "./helpers.js";
 
 /** 4 clients × 50 reviews: enough concurrency that the kill lands mid-write, small enough for a busy 2-core machine. */
 const CLIENTS = 4;
@@ -46,7 +47,12 @@ const API_ENV = {
   STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER: "1000000",
   // Retries after 503 are expected here; logging each at info would only fill memory.
   LOG_LEVEL: "warn",
+  // A count interrupted by the kill of the first API process is completed by the
+  // second one after this (the default, 30 s, only makes the test slower).
+  STARLING_COUNT_GRACE_MS: "1000",
 };
+/** How long interrupted counts may take to be completed by retries and the sweep (every 5 s): a bound, not an expectation. */
+const COUNT_REPAIR_MS = 60_000;
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -231,10 +237,10 @@ async function acknowledgements(report: LoadReport, n: number, load: Promise<voi
 /**
  * The guarantee, read from the database directly: every acknowledged review
  * stored once, nothing stored that was not acknowledged, and the product's
- * rating summary never counting a review twice; a summary left short by a
- * crash between a review's count claim and its increment is what
- * `recomputeSummaries` is documented to repair, so after it the summary must
- * equal the reviews exactly.
+ * and the shop's rating summaries counting every stored review exactly once
+ * without `recompute` (a count interrupted by the fault is completed by a
+ * retry of its key or by the sweep of pending counts): `recomputeSummaries`
+ * afterwards finds nothing to repair.
  */
 async function checkStored(opts: { uri: string; dbName: string; shopId: string; report: LoadReport; apiUrl: string; key: string }) {
   const { report } = opts;
@@ -250,12 +256,24 @@ async function checkStored(opts: { uri: string; dbName: string; shopId: string; 
     const unacknowledged = storedIds.filter((id) => !acknowledgedSet.has(id));
 
     const summaryId = productSummaryId(opts.shopId, "tent");
-    const before = await direct.models.RatingSummary.findById(summaryId).lean<RatingSummaryDoc>();
-    // Reviews claimed for counting: more of these than the summary counts means a crash fell between claim and increment.
+    const histogram = [1, 2, 3, 4, 5].map((s) => stored.filter((d) => d.rating === s).length);
+    const summaries = async () => ({
+      product: await direct.models.RatingSummary.findById(summaryId).lean<RatingSummaryDoc>(),
+      shop: await direct.models.RatingSummary.findById(shopSummaryId(opts.shopId)).lean<RatingSummaryDoc>(),
+    });
+    const exact = (d: RatingSummaryDoc | null) => d?.count === stored.length && [d.h1, d.h2, d.h3, d.h4, d.h5].join() === histogram.join();
+    // Interrupted counts are completed in the background: wait for that (bounded), never for a fixed time.
+    const repairDeadline = Date.now() + COUNT_REPAIR_MS;
+    let before = await summaries();
+    while (!(exact(before.product) && exact(before.shop)) && Date.now() < repairDeadline) {
+      await sleep(200);
+      before = await summaries();
+    }
+    // Reviews claimed for counting, and counts still pending (none once completed).
     const claimed = await direct.models.Review.countDocuments({ shopId: opts.shopId, summaryApplied: true });
+    const pendingLeft = await direct.models.PendingCount.countDocuments({ shopId: opts.shopId });
     const repair = await recomputeSummaries(direct.deps);
     const after = await direct.models.RatingSummary.findById(summaryId).lean<RatingSummaryDoc>();
-    const histogram = [1, 2, 3, 4, 5].map((s) => stored.filter((d) => d.rating === s).length);
     // The API caches summaries for up to SUMMARY_TTL_MS; a recompute run from
     // another process (as here) shows once that has passed.
     let viaApi = await gql<any>(opts.apiUrl, RATING, { id: "tent" }, opts.key);
@@ -277,7 +295,9 @@ async function checkStored(opts: { uri: string; dbName: string; shopId: string; 
       connectionErrors: report.connectionErrors,
       hangs: report.hangs,
       claimedForCounting: claimed,
-      summaryCountBeforeRecompute: before?.count ?? 0,
+      pendingCountsLeft: pendingLeft,
+      summaryCountBeforeRecompute: before.product?.count ?? 0,
+      shopCountBeforeRecompute: before.shop?.count ?? 0,
       summariesRepaired: repair.repaired.length,
     };
     // The counts the issue asks to show; printed so a run can be quoted.
@@ -293,8 +313,12 @@ async function checkStored(opts: { uri: string; dbName: string; shopId: string; 
     expect(unacknowledged).toEqual([]);
     expect(storedIds.length).toBe(report.acknowledged.size);
     expect(report.hangs).toBe(0);
-    // Incremental counting may fall short after a crash, never count twice.
-    expect(before?.count ?? 0).toBeLessThanOrEqual(stored.length);
+    // Counted exactly once without recompute: the incremental summaries are what a rebuild gives.
+    expect(before.product?.count).toBe(stored.length);
+    expect([before.product?.h1, before.product?.h2, before.product?.h3, before.product?.h4, before.product?.h5]).toEqual(histogram);
+    expect(before.shop?.count).toBe(stored.length);
+    expect(pendingLeft).toBe(0);
+    expect(repair.repaired).toEqual([]);
     expect(after?.count).toBe(stored.length);
     expect([after?.h1, after?.h2, after?.h3, after?.h4, after?.h5]).toEqual(histogram);
     expect(viaApi.data.product.rating.count).toBe(stored.length);
@@ -375,5 +399,287 @@ describe("faults under load", () => {
       expect(counts.connectionErrors).toBeGreaterThan(0);
     },
     180_000,
+  );
+});
+
+/** Polls `check` until it holds; fails with `what` after `timeoutMs` (a bound for a busy machine, not an expectation). */
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The embedded FerretDB child of API process `pid`, from /proc (null when it has none). */
+async function ferretDBChildOf(pid: number): Promise<number | null> {
+  for (const task of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+    const children = await readFile(`/proc/${pid}/task/${task}/children`, "utf8").catch(() => "");
+    for (const child of children.split(/\s+/).filter(Boolean)) {
+      const cmdline = await readFile(`/proc/${child}/cmdline`, "utf8").catch(() => "");
+      // A killed child stays a zombie until reaped; its cmdline is then empty.
+      if (cmdline.includes("ferretdb")) return Number(child);
+    }
+  }
+  return null;
+}
+
+async function submit(url: string, key: string, input: Record<string, unknown>) {
+  const res = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query: SUBMIT, variables: { input } }),
+    signal: AbortSignal.timeout(HANG_MS),
+  });
+  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as any };
+}
+
+/** The operations the driver started a server selection for, from its log (MONGODB_LOG_SERVER_SELECTION=debug): one line each. */
+function selectionsIn(log: string): string[] {
+  return log
+    .split("\n")
+    .filter((l) => l.includes("message: 'Server selection started'"))
+    .map((l) => /operation: '(\w+)'/.exec(l)?.[1] ?? "unknown");
+}
+
+async function readyz(url: string): Promise<number> {
+  return (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(HANG_MS) })).status;
+}
+
+describe("database outages", () => {
+  it(
+    "restarts its embedded FerretDB when it is killed with SIGKILL, and serves writes and reads again without an API restart",
+    async () => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-embedded-"));
+      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+      const dbName = uniqueDbName("embedded");
+      const api = spawnCli(["serve"], {
+        ...API_ENV,
+        // The startup line names the embedded database's address (to seed a shop); and the supervisor's logs.
+        LOG_LEVEL: "info",
+        MONGODB_URI: undefined,
+        STARLING_DATA_DIR: dataDir,
+        STARLING_DB_NAME: dbName,
+        PORT: "0",
+      });
+      cleanups.push(async () => {
+        api.child.kill("SIGKILL");
+        await api.exited;
+      });
+      const url = (await api.line(/^listening (\S+)/))[1]!;
+      const uri = /embedded FerretDB at (mongodb:\/\/[^/]+\/)/.exec(api.stderr())?.[1];
+      expect(uri, api.stderr()).toBeDefined();
+      const { key } = await seedShop(uri!, dbName);
+      expect((await submit(url, key, review("tent", 4, { idempotencyKey: "before-kill" }))).status).toBe(200);
+
+      const first = await ferretDBChildOf(api.child.pid!);
+      expect(first, "the API's embedded FerretDB process").not.toBeNull();
+      process.kill(first!, "SIGKILL");
+      // Ready again means: a new FerretDB process, and the API's database answering through it.
+      let second: number | null = null;
+      await eventually("a restarted FerretDB and /readyz ok", async () => {
+        second = await ferretDBChildOf(api.child.pid!);
+        return second !== null && second !== first && (await readyz(url)) === 200;
+      });
+
+      const written = await submit(url, key, review("tent", 2, { idempotencyKey: "after-restart" }));
+      expect(written.status, JSON.stringify(written.body)).toBe(200);
+      expect(written.body.data.submitReview.replayed).toBe(false);
+      const read = await gql<any>(url, RATING, { id: "tent" }, key);
+      expect(read.errors).toBeUndefined();
+      expect(read.data.product.rating.count).toBe(2);
+      // The same API process throughout, and the death and the restart are in its log.
+      expect(api.child.exitCode).toBeNull();
+      expect(api.stderr()).toContain("embedded FerretDB died; restarting it");
+      expect(api.stderr()).toContain("embedded FerretDB restarted");
+    },
+    180_000,
+  );
+
+  it(
+    "answers DATABASE_UNAVAILABLE with Retry-After without calling the database while it is known down, and serves again once it is back",
+    async () => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-breaker-db-"));
+      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+      const port = await freeFixedPort();
+      let db = await startFerretDB(port, dataDir);
+      cleanups.push(async () => {
+        db.child.kill("SIGTERM");
+        await db.exited;
+      });
+      const dbName = uniqueDbName("breaker");
+      const { key } = await seedShop(db.uri, dbName);
+      const api = spawnCli(["serve"], {
+        ...API_ENV,
+        MONGODB_URI: db.uri,
+        STARLING_DB_NAME: dbName,
+        PORT: "0",
+        // Each database call waits this long for a server when it is not known down.
+        STARLING_DB_TIMEOUT_MS: "3000",
+        // The driver logs every server selection it starts: how the test sees database calls.
+        MONGODB_LOG_SERVER_SELECTION: "debug",
+        MONGODB_LOG_PATH: "stderr",
+      });
+      cleanups.push(async () => {
+        api.child.kill("SIGKILL");
+        await api.exited;
+      });
+      const url = (await api.line(/^listening (\S+)/))[1]!;
+      expect((await submit(url, key, review("tent", 5, { idempotencyKey: "warm" }))).status).toBe(200);
+
+      db.child.kill("SIGKILL");
+      await db.exited;
+      // Known down: /readyz has met the outage (its ping failed), and the API says it now answers at once.
+      await eventually("the outage known", async () => (await readyz(url)) === 503 && api.stderr().includes("answering DATABASE_UNAVAILABLE at once"));
+      // The driver's log is on: the warm-up's own database calls are in it.
+      expect(selectionsIn(api.stderr())).toContain("insert");
+      const mark = api.stderr().length;
+      const refused = await submit(url, key, review("tent", 1, { idempotencyKey: "during-outage" }));
+      const selections = selectionsIn(api.stderr().slice(mark));
+
+      expect(refused.status).toBe(503);
+      expect(refused.body.errors[0].extensions.code).toBe("DATABASE_UNAVAILABLE");
+      expect(refused.retryAfter).toBe("2");
+      expect(refused.body.errors[0].extensions.retryAfter).toBe(2);
+      // Answered without a database call: no server selection but the breaker's own
+      // pings (runCommand: the probes for the server's return).
+      expect(selections.filter((op) => op !== "runCommand")).toEqual([]);
+
+      db = await startFerretDB(port, dataDir);
+      await eventually("/readyz ok after the database returned", async () => (await readyz(url)) === 200);
+      const stored = await submit(url, key, review("tent", 1, { idempotencyKey: "during-outage" }));
+      expect(stored.status, JSON.stringify(stored.body)).toBe(200);
+      expect((await gql<any>(url, RATING, { id: "tent" }, key)).data.product.rating.count).toBe(2);
+    },
+    180_000,
+  );
+
+  it(
+    "answers DATABASE_UNAVAILABLE, not INTERNAL_SERVER_ERROR, to a request waiting for the database when the API closes it during an outage",
+    async () => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-closing-db-"));
+      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+      const port = await freeFixedPort();
+      const db = await startFerretDB(port, dataDir);
+      cleanups.push(async () => {
+        db.child.kill("SIGTERM");
+        await db.exited;
+      });
+      const dbName = uniqueDbName("closing");
+      const { shopId, key } = await seedShop(db.uri, dbName);
+      // A long server selection timeout: the request is still waiting for a server when the client closes.
+      const starling: Starling = await startStarling({
+        config: testConfig({ mongodbUri: db.uri, dbName, dbTimeoutMs: 60_000 }),
+        log: memoryLogger(),
+      });
+      cleanups.push(() => starling.close());
+      const stored = await submit(starling.url, key, review("tent", 5, { idempotencyKey: "to-reject" }));
+      expect(stored.status).toBe(200);
+      const reviewId = stored.body.data.submitReview.review.id as string;
+
+      // A moderation in flight when the outage starts: it has moved the review's
+      // status and waits for the product summary's lock (held here) to move the counts.
+      const lockKey = productSummaryId(shopId, "tent");
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      void starling.deps.summaryLock.run(lockKey, () => held);
+      const tails = (starling.deps.summaryLock as unknown as { tails: Map<string, Promise<unknown>> }).tails;
+      const heldTail = tails.get(lockKey);
+      const answer = gql<any>(
+        starling.url,
+        `mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id status } }`,
+        { i: { reviewId, action: "REJECT", reason: "SPAM" } },
+        key,
+      );
+      // Queued behind the held lock (KeyedLock's queue, read only here).
+      await eventually("the moderation waiting for the summary lock", async () => tails.get(lockKey) !== heldTail);
+
+      db.child.kill("SIGKILL");
+      await db.exited;
+      // The driver's own view (its heartbeat, every 10 s): no server. A call now waits for one.
+      const topology = (starling.db.conn.getClient() as unknown as {
+        topology: { description: { servers: Map<string, { type: string }> }; waitQueue: Iterable<{ operationName?: string }> };
+      }).topology;
+      await eventually("the server known unknown", async () => [...topology.description.servers.values()].every((d) => d.type === "Unknown"));
+      release();
+      // The driver's queue of operations waiting for a server (internal, read only here); the breaker's probes are runCommand.
+      await eventually("the moderation waiting for a server", async () =>
+        [...topology.waitQueue].some((w) => w.operationName !== undefined && w.operationName !== "runCommand"),
+      );
+      // What stopping does once the grace period is over: close the database client under the request.
+      await starling.db.close();
+      const refused = await answer;
+      expect(refused.errors?.[0]?.extensions?.code, JSON.stringify(refused)).toBe("DATABASE_UNAVAILABLE");
+      expect(refused.status).toBe(503);
+    },
+    120_000,
+  );
+
+  it(
+    "counts a review stored just before the database was killed exactly once, without recompute and without a retry",
+    async () => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-count-db-"));
+      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+      const port = await freeFixedPort();
+      let db = await startFerretDB(port, dataDir);
+      cleanups.push(async () => {
+        db.child.kill("SIGTERM");
+        await db.exited;
+      });
+      const dbName = uniqueDbName("count_kill");
+      const { shopId, key } = await seedShop(db.uri, dbName);
+      const log = memoryLogger();
+      const starling = await startStarling({ config: testConfig({ mongodbUri: db.uri, dbName, dbTimeoutMs: 1_000 }), log });
+      cleanups.push(() => starling.close());
+      expect((await submit(starling.url, key, review("tent", 5, { idempotencyKey: "counted" }))).status).toBe(200);
+
+      // The fault, at the worst moment: the review is inserted, and the database
+      // dies (SIGKILL) as the first summary increment is sent.
+      const summaries = starling.deps.models.RatingSummary.collection;
+      const updateOne = summaries.updateOne.bind(summaries);
+      let killed = false;
+      summaries.updateOne = (async (...args: Parameters<typeof updateOne>) => {
+        if (!killed) {
+          killed = true;
+          db.child.kill("SIGKILL");
+          await db.exited;
+        }
+        return updateOne(...args);
+      }) as typeof updateOne;
+      let failed;
+      try {
+        failed = await submit(starling.url, key, review("tent", 2, { idempotencyKey: "interrupted" }));
+      } finally {
+        summaries.updateOne = updateOne;
+      }
+      expect(killed).toBe(true);
+      expect(failed.body.errors?.[0]?.extensions?.code, log.lines.filter((l) => l.includes("error")).join("\n")).toBe("DATABASE_UNAVAILABLE");
+
+      db = await startFerretDB(port, dataDir);
+      const direct = await openModels(dbName, db.uri);
+      try {
+        const stored = await direct.models.Review.countDocuments({ shopId });
+        expect(stored, "the review was stored before the kill").toBe(2);
+        // Nobody retries: the API's sweep completes the interrupted count.
+        const exact = async () => {
+          const [product, shop] = await Promise.all([
+            direct.models.RatingSummary.findById(productSummaryId(shopId, "tent")).lean<RatingSummaryDoc>(),
+            direct.models.RatingSummary.findById(shopSummaryId(shopId)).lean<RatingSummaryDoc>(),
+          ]);
+          return product?.count === 2 && product.h2 === 1 && product.h5 === 1 && shop?.count === 2;
+        };
+        await eventually("the interrupted review counted", exact);
+        expect(await direct.models.PendingCount.countDocuments({})).toBe(0);
+        expect(log.lines.some((l) => l.includes("completed an interrupted rating count"))).toBe(true);
+        // Exactly once: still 2 after more sweeps, and a rebuild finds nothing to repair.
+        const { sweepPendingCounts } = await import("../src/domain/ratings.js");
+        await sweepPendingCounts(starling.deps);
+        expect(await exact()).toBe(true);
+        expect((await recomputeSummaries(direct.deps)).repaired).toEqual([]);
+      } finally {
+        await direct.close();
+      }
+    },
+    120_000,
   );
 });

@@ -178,7 +178,7 @@ export function review(productId: string, rating: number, extra: Record<string, 
 }
 
 /** The Starling CLI in a child process (tsx), for what only a real process shows: kill -9, SIGTERM, exit codes. */
-export function spawnCli(args: string[], env: Record<string, string>): {
+export function spawnCli(args: string[], env: Record<string, string | undefined>): {
   child: ChildProcess;
   stdout: () => string;
   stderr: () => string;
@@ -187,7 +187,8 @@ export function spawnCli(args: string[], env: Record<string, string>): {
 } {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
     cwd: API_DIR,
-    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    // An undefined value removes the variable (e.g. MONGODB_URI, for the embedded database).
+    env: Object.fromEntries(Object.entries({ ...process.env, LOG_LEVEL: "info", ...env }).filter(([, v]) => v !== undefined)),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -2,6 +2,7 @@ import mongoose, { type Connection } from "mongoose";
 import { REPO_ROOT, type Config } from "../config.js";
 import type { Logger } from "../log.js";
 import { startEmbeddedFerretDB, type EmbeddedFerretDB } from "./embedded-ferretdb.js";
+import { DatabaseBreaker } from "./availability.js";
 import { bindModels, ensureIndexes, type Models } from "./models.js";
 import path from "node:path";
 
@@ -10,6 +11,8 @@ export interface Database {
   readonly models: Models;
   /** Where it is, without credentials: for logs. */
   readonly description: string;
+  /** Open while the database is known down: requests are answered DATABASE_UNAVAILABLE at once. */
+  readonly breaker: DatabaseBreaker;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
       binDir: path.join(REPO_ROOT, ".data", "bin"),
       dataDir: path.join(config.dataDir, "ferretdb"),
       onBuild: (msg) => log.info(msg),
+      log,
     });
     uri = embedded.uri;
   }
@@ -30,11 +34,20 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     const conn = await connect(uri, config.dbName, config.dbTimeoutMs);
     const models = bindModels(conn);
     await ensureIndexes(models);
+    const breaker = new DatabaseBreaker(
+      (available, reason) =>
+        available ? log.warn("database available again") : log.warn("database unavailable; answering DATABASE_UNAVAILABLE at once", { reason }),
+      () => conn.db!.admin().ping(),
+    );
+    breaker.watch(conn);
+    embedded?.onChange((up) => breaker.setEmbeddedUp(up));
     return {
       conn,
       models,
+      breaker,
       description: embedded ? `embedded FerretDB at ${uri}${config.dbName}` : `${redact(uri)} (db ${config.dbName})`,
       async close() {
+        breaker.close();
         await conn.close();
         await embedded?.stop();
       },

@@ -53,12 +53,25 @@ const PATCHES = [
 const WRAPPER_SOURCES = ["go.mod", "go.sum", "main.go", ...PATCHES.map((p) => p.file)];
 
 export interface EmbeddedFerretDB {
-  /** mongodb://127.0.0.1:PORT/ */
+  /** mongodb://127.0.0.1:PORT/ (a restart listens on the same port, so the URI stays valid). */
   readonly uri: string;
-  /** The server's process id (the benchmark pins it to a core). */
+  /** The running server's process id (the benchmark pins it to a core); a restart changes it. */
   readonly pid: number;
+  /** False from the server's death until its restart is ready. */
+  readonly up: boolean;
+  /** Called on each change of `up`. */
+  onChange(listener: (up: boolean) => void): void;
   stop(): Promise<void>;
 }
+
+/** What the supervisor says about deaths and restarts. */
+export interface SupervisorLog {
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** Restart backoff: the first retry soon, doubling up to the cap while restarts keep failing. */
+export const RESTART_BACKOFF = { firstMs: 100, maxMs: 5_000, /** A server up this long resets the backoff. */ stableMs: 10_000 } as const;
 
 export class EmbeddedDatabaseError extends Error {
   override name = "EmbeddedDatabaseError";
@@ -135,36 +148,116 @@ async function chmodTree(dir: string): Promise<void> {
   }
 }
 
-/** Starts FerretDB on a free loopback port with its SQLite files in `dataDir`. */
+/**
+ * Starts FerretDB on a free loopback port with its SQLite files in `dataDir`,
+ * and supervises it: if the server dies (a crash, the OOM killer, kill -9),
+ * it is started again on the same port with backoff, so the API's driver
+ * reconnects on its own and the API needs no restart. Each death and restart is logged.
+ */
 export async function startEmbeddedFerretDB(opts: {
   binDir: string;
   dataDir: string;
   onBuild?: (msg: string) => void;
+  log?: SupervisorLog;
 }): Promise<EmbeddedFerretDB> {
   const bin = await ensureFerretDBBinary(opts.binDir, opts.onBuild);
   await mkdir(opts.dataDir, { recursive: true });
+  const log = opts.log ?? { warn() {}, error() {} };
   // stdin stays a pipe that only we hold: if this process dies, even by
   // SIGKILL, the pipe closes and FerretDB exits instead of lingering.
-  const child = spawn(bin, [
-    "-listen",
-    "127.0.0.1:0",
-    "-data-dir",
-    opts.dataDir,
-    "-watch-stdin",
-    // FerretDB logs every error reply at warn, including the ones drivers expect.
-    "-log-level",
-    "error",
-  ], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+  const launch = (listen: string) =>
+    spawn(bin, [
+      "-listen",
+      listen,
+      "-data-dir",
+      opts.dataDir,
+      "-watch-stdin",
+      // FerretDB logs every error reply at warn, including the ones drivers expect.
+      "-log-level",
+      "error",
+    ], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+
+  let child = launch("127.0.0.1:0");
   const uri = await readyLine(child);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Restarts listen where the first server did: the driver keeps that address.
+  const listen = new URL(uri).host;
+  let up = true;
+  let stopping = false;
+  let startedAt = Date.now();
+  let delayMs: number = RESTART_BACKOFF.firstMs;
+  let wakeRestart: (() => void) | null = null;
+  let restarting: Promise<void> | null = null;
+  const listeners: ((up: boolean) => void)[] = [];
+  const setUp = (value: boolean) => {
+    if (up === value) return;
+    up = value;
+    for (const l of listeners) l(value);
+  };
+
+  const supervise = (c: ChildProcess) => {
+    c.once("exit", (code, signal) => {
+      if (stopping || c !== child) return;
+      setUp(false);
+      if (Date.now() - startedAt >= RESTART_BACKOFF.stableMs) delayMs = RESTART_BACKOFF.firstMs;
+      log.error("embedded FerretDB died; restarting it", { pid: c.pid, code, signal, restartInMs: delayMs });
+      restarting = restart();
+    });
+  };
+
+  const restart = async () => {
+    for (let attempt = 1; !stopping; attempt++) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delayMs);
+        wakeRestart = () => (clearTimeout(timer), resolve());
+      });
+      wakeRestart = null;
+      if (stopping) return;
+      const next = launch(listen);
+      try {
+        await readyLine(next);
+      } catch (err) {
+        // The port may be briefly taken (the driver's reconnects), or the data unreadable: try again, slower.
+        delayMs = Math.min(delayMs * 2, RESTART_BACKOFF.maxMs);
+        log.error("restarting embedded FerretDB failed; trying again", { attempt, error: err, retryInMs: delayMs });
+        continue;
+      }
+      if (stopping) {
+        next.kill("SIGTERM");
+        return;
+      }
+      child = next;
+      startedAt = Date.now();
+      delayMs = Math.min(delayMs * 2, RESTART_BACKOFF.maxMs);
+      supervise(next);
+      log.warn("embedded FerretDB restarted", { pid: next.pid, attempt, uri });
+      setUp(true);
+      return;
+    }
+  };
+
+  supervise(child);
   return {
     uri,
-    pid: child.pid!,
+    get pid() {
+      return child.pid!;
+    },
+    get up() {
+      return up;
+    },
+    onChange(listener) {
+      listeners.push(listener);
+    },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
+      stopping = true;
+      wakeRestart?.();
+      await restarting;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        child.kill("SIGTERM");
+        await exited;
+      }
     },
   };
 }

@@ -154,6 +154,42 @@ export interface RatingSummaryDoc {
   /** When the oldest and newest counted reviews were written: the period a rating covers. */
   firstReviewAt: Date | null;
   lastReviewAt: Date | null;
+  /**
+   * Which pending counts this summary has taken in (PendingCountDoc): a key per
+   * batch or per completed review, set by the same update as the `$inc`, so a
+   * completion after a crash can tell whether the count already happened. Pruned
+   * by the next write once their pending counts are gone.
+   */
+  countTokens?: Record<string, true>;
+}
+
+/**
+ * A count of a review not yet known to be in the summaries: written before the
+ * review is inserted (or its counted state flips), deleted once its summaries
+ * moved. What is left after a crash is completed by a retry of the review's key
+ * or by the sweep (sweepPendingCounts), so a stored review is always counted
+ * exactly once without `recompute`. A small collection: only counts in flight or
+ * interrupted, so the sweep's scan stays cheap on FerretDB too (which uses no secondary index).
+ * While a completion runs, the collection also holds its turn: a document with only an
+ * `_id` ("claim:…", see completePendingCount), which the sweep's query never matches.
+ */
+export interface PendingCountDoc {
+  /** The review's id: one pending change per review at a time. */
+  _id: string;
+  /** The summaries' countTokens key of the write that carries this count (one per batch). */
+  token: string;
+  /** 1 counts the review, −1 uncounts it. */
+  sign: 1 | -1;
+  shopId: string;
+  productId: string;
+  rating: number;
+  /** The score the count uses (a later re-weight moves from it). */
+  score: StoredScore | null;
+  /** The review's createdAt (the summaries' period). */
+  createdAt: Date;
+  /** The API process that wrote it: another process leaves it alone for a grace period. */
+  owner: string;
+  at: Date;
 }
 
 // minimize: false keeps empty objects (a scoring state's empty reason map) as they are.
@@ -231,8 +267,9 @@ const reviewSchema = new Schema<ReviewDoc>(
     /**
      * Whether this review is counted in the summaries. A new published review is
      * inserted with it set (the insert is the claim); later changes flip it by
-     * `_id` before the counts move (syncReviewCount). A crash between the claim
-     * and the `$inc` leaves a summary short; `recompute` repairs it.
+     * `_id` before the counts move (syncReviewCount). Each claim is backed by a
+     * PendingCount written before it, so a crash between the claim and the
+     * `$inc` is completed by a retry or the sweep, not left short.
      */
     summaryApplied: { type: Boolean, required: true },
     pageNewest: { type: String },
@@ -276,10 +313,29 @@ const ratingSummarySchema = new Schema<RatingSummaryDoc>(
     priorStrength: { type: Number, default: null },
     firstReviewAt: { type: Date, default: null },
     lastReviewAt: { type: Date, default: null },
+    countTokens: { type: Schema.Types.Mixed },
   },
   { ...common, collection: "rating_summaries" },
 );
 ratingSummarySchema.index({ shopId: 1 }, { name: "shop" });
+
+const pendingCountSchema = new Schema<PendingCountDoc>(
+  {
+    _id: { type: String, required: true },
+    token: { type: String, required: true },
+    sign: { type: Number, required: true },
+    shopId: { type: String, required: true },
+    productId: { type: String, required: true },
+    rating: { type: Number, required: true },
+    score: { type: Schema.Types.Mixed, default: null },
+    createdAt: { type: Date, required: true },
+    owner: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { ...common, collection: "pending_counts" },
+);
+// The sweep takes the oldest first (on MongoDB by this index; FerretDB scans the small collection).
+pendingCountSchema.index({ at: 1 }, { name: "oldest" });
 
 
 const moderationEventSchema = new Schema<ModerationEventDoc>(
@@ -343,6 +399,7 @@ export interface Models {
   ModerationEvent: Model<ModerationEventDoc>;
   Invitation: Model<InvitationDoc>;
   ScoringState: Model<ScoringStateDoc>;
+  PendingCount: Model<PendingCountDoc>;
   ErasedReview: Model<ErasedReviewDoc>;
 }
 
@@ -357,6 +414,7 @@ export function bindModels(conn: Connection): Models {
     ModerationEvent: conn.model<ModerationEventDoc>("ModerationEvent", moderationEventSchema),
     Invitation: conn.model<InvitationDoc>("Invitation", invitationSchema),
     ScoringState: conn.model<ScoringStateDoc>("ScoringState", scoringStateSchema),
+    PendingCount: conn.model<PendingCountDoc>("PendingCount", pendingCountSchema),
     ErasedReview: conn.model<ErasedReviewDoc>("ErasedReview", erasedReviewSchema),
   };
 }

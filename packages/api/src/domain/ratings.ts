@@ -11,8 +11,10 @@ import {
   type StarHistogram,
   type TrustWeightedRating,
 } from "@starling/scoring";
+import { randomUUID } from "node:crypto";
 import { Double } from "mongodb";
-import type { RatingSummaryDoc, ReviewDoc, StoredScore } from "../db/models.js";
+import type { PendingCountDoc, RatingSummaryDoc, ReviewDoc, StoredScore } from "../db/models.js";
+import { DatabaseUnavailableError } from "../db/availability.js";
 import { duplicateKeyFailures, isDuplicateKey } from "../errors.js";
 import { findByIds } from "../db/find-by-ids.js";
 import type { Deps } from "./deps.js";
@@ -173,22 +175,28 @@ function memoizedRating(product: RatingSummaryDoc | undefined, shop: RatingSumma
 
 /**
  * Brings the summaries in line with one review: a published review is counted
- * once, any other status not at all. The review's `summaryApplied` flag is
- * flipped first (the claim: an update by `_id` that returns the document as it
- * was, so of two processes flipping it only one sees the old value), then the
- * counts move, all under the product summary's lock, so two retries or two
- * moderators acting on one review in this process cannot both count it. A
- * crash between claim and increment leaves a summary short, which `recompute`
- * repairs. Returns whether the counts changed.
+ * once, any other status not at all. A pending count (PendingCountDoc) is
+ * written first; then the review's `summaryApplied` flag is flipped (the
+ * claim: an update by `_id` that returns the document as it was, so of two
+ * processes flipping it only one sees the old value); then the counts move and
+ * the pending count is deleted, all under the product summary's lock. A crash
+ * after the claim leaves the pending count, which this function (on the next
+ * call for the review: a retry of its key) or the sweep completes exactly once
+ * (completePendingCount). Returns whether the counts changed.
  */
 export async function syncReviewCount(deps: Deps, stored: Pick<ReviewDoc, "_id" | "shopId" | "productId">): Promise<boolean> {
   const reviewId = stored._id;
   const productKey = productSummaryId(stored.shopId, stored.productId);
   return deps.summaryLock.run(productKey, async () => {
+    // An interrupted count of this review first: a new change waits for it.
+    const pending = await deps.models.PendingCount.findById(reviewId).lean<PendingCountDoc>();
+    if (pending && !(await completePendingCount(deps, pending))) return false;
     const review = await deps.models.Review.findById(reviewId).lean<ReviewDoc>();
     if (!review) return false;
     const counted = review.status === "published";
     if (review.summaryApplied === counted) return false;
+    const sign = counted ? 1 : -1;
+    const batch = await recordPendingCounts(deps, [review], sign);
     // Filtered by `_id` alone: any other condition makes FerretDB scan every review.
     const before = await deps.models.Review.collection.findOneAndUpdate(
       { _id: review._id } as never,
@@ -196,44 +204,322 @@ export async function syncReviewCount(deps: Deps, stored: Pick<ReviewDoc, "_id" 
       // No projection: FerretDB does not implement one on findAndModify (MONGODB.md §3).
       { returnDocument: "before" },
     );
-    if (!before || before.summaryApplied === counted) return false;
+    if (!before || before.summaryApplied === counted) {
+      await dropPendingCounts(deps, [review._id], batch.token);
+      return false;
+    }
     if (before.status !== review.status) {
       // Its status moved meanwhile (another process): undo, and leave the count to whoever moved it.
       await deps.models.Review.collection.updateOne({ _id: review._id } as never, { $set: { summaryApplied: before.summaryApplied } });
+      await dropPendingCounts(deps, [review._id], batch.token);
       return false;
     }
-    await applyCounts(deps, [review], counted ? 1 : -1);
-    if (!counted) {
-      await refreshPeriod(deps, productKey, { shopId: review.shopId, productId: review.productId });
-      await deps.summaryLock.run(shopSummaryId(review.shopId), () => refreshPeriod(deps, shopSummaryId(review.shopId), { shopId: review.shopId }));
-    }
+    await applyCounts(deps, [review], sign, batch);
+    await finishPendingCounts(deps, [review], batch.token);
+    if (!counted) await refreshPeriods(deps, review);
     return true;
   });
 }
 
+/** After a review stopped counting: its summaries' periods may shrink. The caller holds the product lock. */
+async function refreshPeriods(deps: Deps, review: Pick<ReviewDoc, "shopId" | "productId">): Promise<void> {
+  await refreshPeriod(deps, productSummaryId(review.shopId, review.productId), { shopId: review.shopId, productId: review.productId });
+  await deps.summaryLock.run(shopSummaryId(review.shopId), () => refreshPeriod(deps, shopSummaryId(review.shopId), { shopId: review.shopId }));
+}
+
 /**
  * Counts reviews just inserted with `summaryApplied: true` (the insert was
- * their claim). The caller holds the locks of their product summaries.
+ * their claim), under `token` (recordPendingCounts wrote their pending counts
+ * before the insert), then deletes those pending counts. The caller holds the
+ * locks of their product summaries.
  */
-export function countNewReviews(
+export async function countNewReviews(
   deps: Deps,
-  reviews: readonly Pick<ReviewDoc, "shopId" | "productId" | "rating" | "score" | "createdAt">[],
+  reviews: readonly Pick<ReviewDoc, "_id" | "shopId" | "productId" | "rating" | "score" | "createdAt">[],
+  batch: PendingBatch,
 ): Promise<void> {
-  return applyCounts(deps, reviews, 1);
+  if (!reviews.length) return;
+  await applyCounts(deps, reviews, 1, batch);
+  await finishPendingCounts(deps, reviews, batch.token);
+}
+
+/** Pending counts per process: who writes them, and the summary token keys to prune. */
+interface Counting {
+  /** This API process (per Deps, so tests can run two "processes" side by side). */
+  readonly owner: string;
+  graceMs: number;
+  /** Per summary, countTokens keys no pending count refers to any more: the summary's next write unsets them. */
+  readonly prune: Map<string, Set<string>>;
+}
+
+/**
+ * How long another process's pending count is left to its owner before a
+ * retry or the sweep here completes it. An owner gives up its own summary
+ * write after half of this (PendingCountAbandoned), so the two never both count it.
+ */
+export const PENDING_COUNT_GRACE_MS = 30_000;
+/** Summaries remembered for pruning, at most (past it, stale keys stay until `recompute`: harmless). */
+const MAX_PRUNE_SUMMARIES = 50_000;
+
+const countings = new WeakMap<Deps, Counting>();
+function counting(deps: Deps): Counting {
+  let c = countings.get(deps);
+  if (!c) countings.set(deps, (c = { owner: randomUUID(), graceMs: PENDING_COUNT_GRACE_MS, prune: new Map() }));
+  return c;
+}
+
+/** Sets the grace period of another process's pending counts (STARLING_COUNT_GRACE_MS). */
+export function setPendingCountGrace(deps: Deps, graceMs: number): void {
+  counting(deps).graceMs = graceMs;
+}
+
+/**
+ * Writes a pending count for each review, before its insert or claim. One
+ * replaces an earlier pending count of the same review only if that one is
+ * this process's (its attempt is over: we hold the product lock) or past the
+ * grace period; a young one of another process means that process is storing
+ * this very review now, and this attempt answers DATABASE_UNAVAILABLE (a retry then replays).
+ */
+export async function recordPendingCounts(
+  deps: Deps,
+  reviews: readonly Pick<ReviewDoc, "_id" | "shopId" | "productId" | "rating" | "score" | "createdAt">[],
+  sign: 1 | -1,
+): Promise<PendingBatch> {
+  const c = counting(deps);
+  const at = new Date();
+  const token = `t${randomUUID().replaceAll("-", "")}`;
+  if (!reviews.length) return { token, at: at.getTime() };
+  const stale = new Date(at.getTime() - c.graceMs);
+  try {
+    await deps.models.PendingCount.collection.bulkWrite(
+      reviews.map((r) => ({
+        replaceOne: {
+          filter: { _id: r._id, $or: [{ owner: c.owner }, { at: { $lt: stale } }] } as never,
+          replacement: {
+            token,
+            sign,
+            shopId: r.shopId,
+            productId: r.productId,
+            rating: r.rating,
+            score: r.score ?? null,
+            createdAt: r.createdAt,
+            owner: c.owner,
+            at,
+          } satisfies Omit<PendingCountDoc, "_id">,
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    );
+  } catch (err) {
+    if (!duplicateKeyFailures(err) && !isDuplicateKey(err)) throw err;
+    await dropPendingCounts(deps, reviews.map((r) => r._id), token);
+    throw new DatabaseUnavailableError("another API process is counting this review now");
+  }
+  return { token, at: at.getTime() };
+}
+
+/** The pending counts of one batch: their summaries' token key, and when they were written. */
+export interface PendingBatch {
+  readonly token: string;
+  readonly at: number;
+}
+
+/** Deletes pending counts this attempt wrote and will not carry out. */
+export async function dropPendingCounts(deps: Deps, reviewIds: readonly string[], token: string): Promise<void> {
+  if (!reviewIds.length) return;
+  await deps.models.PendingCount.collection.deleteMany({ _id: { $in: [...reviewIds] }, token } as never);
+}
+
+/** The counts are in the summaries: delete their pending counts, and let the summaries' next writes drop the token. */
+async function finishPendingCounts(
+  deps: Deps,
+  reviews: readonly Pick<ReviewDoc, "_id" | "shopId" | "productId">[],
+  token: string,
+  key = token,
+): Promise<void> {
+  // By `_id` (pushed down on FerretDB), then by token: a newer pending count of the same review stays.
+  await dropPendingCounts(deps, reviews.map((r) => r._id), token);
+  const c = counting(deps);
+  for (const r of reviews) {
+    for (const id of [productSummaryId(r.shopId, r.productId), shopSummaryId(r.shopId)]) {
+      let keys = c.prune.get(id);
+      if (!keys) {
+        if (c.prune.size >= MAX_PRUNE_SUMMARIES) continue;
+        c.prune.set(id, (keys = new Set()));
+      }
+      keys.add(key);
+    }
+  }
+}
+
+/** The countTokens keys to unset with this summary's next write (taken: a failed write leaves them, harmlessly). */
+function takePrunable(deps: Deps, summaryId: string): Record<string, ""> | undefined {
+  const c = counting(deps);
+  const keys = c.prune.get(summaryId);
+  if (!keys) return undefined;
+  c.prune.delete(summaryId);
+  return Object.fromEntries([...keys].map((k) => [`countTokens.${k}`, ""]));
+}
+
+/** A count whose owner took too long: it leaves it to completePendingCount, so no two processes both count it. */
+class PendingCountAbandoned extends DatabaseUnavailableError {}
+
+/**
+ * Completes a pending count, exactly once: if its review's flag says the count
+ * was claimed, each summary that has not yet taken it in (no `countTokens`
+ * key of its batch or of this completion) gets it, with its key, in one
+ * update; then the pending count is deleted. Unclaimed (the attempt died
+ * before its insert or claim), it is deleted. Another process's pending count
+ * is left alone within the grace period (returns false). The caller holds the
+ * product summary's lock.
+ */
+export async function completePendingCount(deps: Deps, entry: PendingCountDoc): Promise<boolean> {
+  const c = counting(deps);
+  if (entry.owner !== c.owner && Date.now() - entry.at.getTime() < c.graceMs) return false;
+  const review = await deps.models.Review.findById(entry._id, { summaryApplied: 1 }).lean<ReviewDoc>();
+  const claimed = review !== null && review.summaryApplied === (entry.sign === 1);
+  const key = `${entry.token}_${entry._id}`;
+  // Of several processes completing it at once (a sweep in each), one goes on:
+  // only inserts are atomic on FerretDB (MONGODB.md §2.4), so the turn is an
+  // insert, one per grace period, so a process that died holding it does not block it for good.
+  const turn = `claim:${entry._id}:${entry.token}:${Math.floor(Date.now() / c.graceMs)}`;
+  if (claimed) {
+    try {
+      await deps.models.PendingCount.collection.insertOne({ _id: turn } as never);
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+    const change: SummaryChange =
+      entry.sign === 1
+        ? { $inc: countChange(entry.rating, entry.score, 1), $min: { firstReviewAt: entry.createdAt }, $max: { lastReviewAt: entry.createdAt } }
+        : { $inc: countChange(entry.rating, entry.score, -1) };
+    change.$set = { [`countTokens.${key}`]: true };
+    const productKey = productSummaryId(entry.shopId, entry.productId);
+    const shopKey = shopSummaryId(entry.shopId);
+    const product = await applyOnce(deps, productKey, { shopId: entry.shopId, productId: entry.productId }, change, [entry.token, key]);
+    const shop = await deps.summaryLock.run(shopKey, () =>
+      applyOnce(deps, shopKey, { shopId: entry.shopId, productId: null }, copySummaryChange(change), [entry.token, key]),
+    );
+    if (entry.sign === -1 && (product || shop)) await refreshPeriods(deps, entry);
+    deps.log.warn("completed an interrupted rating count", {
+      reviewId: entry._id,
+      sign: entry.sign,
+      applied: { product, shop },
+    });
+  }
+  await finishPendingCounts(deps, [entry], entry.token, key);
+  if (claimed) await deps.models.PendingCount.collection.deleteOne({ _id: turn } as never);
+  return true;
+}
+
+/**
+ * Applies `change` to a summary unless it already holds one of `keys`; says
+ * whether it applied. Conditional in the update itself, so on MongoDB it holds
+ * across processes too. The caller holds the summary's lock.
+ */
+async function applyOnce(
+  deps: Deps,
+  summaryId: string,
+  identity: { shopId: string; productId: string | null },
+  change: SummaryChange,
+  keys: readonly string[],
+): Promise<boolean> {
+  const collection = deps.models.RatingSummary.collection;
+  deps.cache.summaries.delete(summaryId);
+  const filter = { _id: summaryId, ...Object.fromEntries(keys.map((k) => [`countTokens.${k}`, { $exists: false }])) };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const res = await collection.updateOne(filter as never, summaryUpdate(identity, change) as never, { upsert: true });
+      return res.modifiedCount + res.upsertedCount > 0;
+    } catch (err) {
+      // The summary exists but holds a key (the upsert tried to insert a second one), or two first writes raced.
+      if (!isDuplicateKey(err)) throw err;
+      const doc = await collection.findOne({ _id: summaryId } as never, { projection: { countTokens: 1 } });
+      if (doc && keys.some((k) => (doc as { countTokens?: Record<string, unknown> }).countTokens?.[k])) return false;
+    }
+  }
+  throw new Error(`could not apply a pending count to ${summaryId}`);
+}
+
+/**
+ * Completes pending counts left by crashed or failed attempts: this process's
+ * at once, another's after the grace period; at most `limit` per call, oldest
+ * first. Returns how many were completed.
+ */
+export async function sweepPendingCounts(deps: Deps, limit = 100): Promise<number> {
+  const c = counting(deps);
+  // A second old at least: a pending count of this process younger than that is most likely in flight (it would wait for its lock anyway).
+  const entries = await deps.models.PendingCount.find({ at: { $lt: new Date(Date.now() - 1_000) } })
+    .sort({ at: 1 })
+    .limit(limit)
+    .lean<PendingCountDoc[]>();
+  let completed = 0;
+  for (const found of entries) {
+    if (found.owner !== c.owner && Date.now() - found.at.getTime() < c.graceMs) continue;
+    const done = await deps.summaryLock.run(productSummaryId(found.shopId, found.productId), async () => {
+      // Read again under the lock: its owner may have finished it meanwhile.
+      const entry = await deps.models.PendingCount.findById(found._id).lean<PendingCountDoc>();
+      if (!entry || entry.token !== found.token) return false;
+      return completePendingCount(deps, entry);
+    });
+    if (done) completed++;
+  }
+  return completed;
+}
+
+/**
+ * Runs sweepPendingCounts now (startup) and every `intervalMs`, skipping while
+ * the database is known down. Returns a stop function that waits for a sweep in progress.
+ */
+export function startPendingCountSweeper(
+  deps: Deps,
+  opts: { intervalMs: number; available: () => boolean },
+): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const tick = () => {
+    if (running || stopped || !opts.available()) return;
+    running = sweepPendingCounts(deps)
+      .then(
+        (n) => {
+          if (n) deps.log.warn("completed interrupted rating counts", { completed: n });
+        },
+        (error: unknown) => deps.log.warn("completing interrupted rating counts failed; will try again", { error }),
+      )
+      .finally(() => (running = null));
+  };
+  tick();
+  const timer = setInterval(tick, opts.intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 /**
  * Moves the products' and the shops' summaries by these reviews: one update
  * per product, all in one command, and one change per shop through its
- * coalescing queue. The caller holds the product summaries' locks.
+ * coalescing queue; each update also sets the batch's `token` key (see
+ * completePendingCount). The caller holds the product summaries' locks.
  */
 async function applyCounts(
   deps: Deps,
   reviews: readonly Pick<ReviewDoc, "shopId" | "productId" | "rating" | "score" | "createdAt">[],
   sign: 1 | -1,
+  batch: PendingBatch,
 ): Promise<void> {
+  // Past half the grace period, another process may complete these pending counts: leave them to that.
+  if (Date.now() - batch.at > counting(deps).graceMs / 2) throw new PendingCountAbandoned("the count took too long; it is completed later");
+  const token = batch.token;
   const products = new Map<string, { identity: { shopId: string; productId: string }; change: SummaryChange }>();
   const shops = new Map<string, SummaryChange>();
+  const tokenSet = { [`countTokens.${token}`]: true as const };
   for (const review of reviews) {
     // Adding a review can only widen the period; removing one may shrink it,
     // which only the remaining reviews can tell (see refreshPeriod).
@@ -241,6 +527,7 @@ async function applyCounts(
       sign === 1
         ? { $inc: countChange(review.rating, review.score, 1), $min: { firstReviewAt: review.createdAt }, $max: { lastReviewAt: review.createdAt } }
         : { $inc: countChange(review.rating, review.score, -1) };
+    change.$set = { ...tokenSet };
     const key = productSummaryId(review.shopId, review.productId);
     const product = products.get(key);
     if (product) mergeSummaryChange(product.change, change);
@@ -249,9 +536,17 @@ async function applyCounts(
     if (shop) mergeSummaryChange(shop, change);
     else shops.set(review.shopId, copySummaryChange(change));
   }
+  for (const [id, p] of products) {
+    const unset = takePrunable(deps, id);
+    if (unset) p.change.$unset = unset;
+  }
   await Promise.all([
     incrementSummaries(deps, [...products].map(([_id, p]) => ({ _id, ...p }))),
-    ...[...shops].map(([shopId, change]) => incrementShopSummary(deps, shopId, change)),
+    ...[...shops].map(([shopId, change]) => {
+      const unset = takePrunable(deps, shopSummaryId(shopId));
+      if (unset) change.$unset = unset;
+      return incrementShopSummary(deps, shopId, change);
+    }),
   ]);
 }
 
@@ -265,10 +560,18 @@ export interface SummaryChange {
   $inc: Record<string, number>;
   $min?: Record<string, Date>;
   $max?: Record<string, Date>;
+  /** `countTokens.<key>`: the pending counts this change carries (completePendingCount). */
+  $set?: Record<string, true>;
+  /** `countTokens.<key>` no longer needed. */
+  $unset?: Record<string, "">;
 }
 
 export function mergeSummaryChange(into: SummaryChange, next: SummaryChange): void {
   for (const [k, v] of Object.entries(next.$inc)) into.$inc[k] = (into.$inc[k] ?? 0) + v;
+  if (next.$set) into.$set = { ...into.$set, ...next.$set };
+  if (next.$unset) into.$unset = { ...into.$unset, ...next.$unset };
+  // A key set by one change and pruned by another cannot both stand (and keys are never reused).
+  if (into.$set && into.$unset) for (const k of Object.keys(into.$set)) delete into.$unset[k];
   for (const [k, v] of Object.entries(next.$min ?? {})) {
     into.$min ??= {};
     const have = into.$min[k];
@@ -282,7 +585,13 @@ export function mergeSummaryChange(into: SummaryChange, next: SummaryChange): vo
 }
 
 export function copySummaryChange(c: SummaryChange): SummaryChange {
-  return { $inc: { ...c.$inc }, ...(c.$min ? { $min: { ...c.$min } } : {}), ...(c.$max ? { $max: { ...c.$max } } : {}) };
+  return {
+    $inc: { ...c.$inc },
+    ...(c.$min ? { $min: { ...c.$min } } : {}),
+    ...(c.$max ? { $max: { ...c.$max } } : {}),
+    ...(c.$set ? { $set: { ...c.$set } } : {}),
+    ...(c.$unset ? { $unset: { ...c.$unset } } : {}),
+  };
 }
 
 /**
@@ -341,7 +650,11 @@ function summaryUpdate(identity: { shopId: string; productId: string | null }, c
     // The period stays absent, not null: `$min` never replaces a null (null sorts before every date).
     if (!touched && !reasonsTouched && !PERIOD.has(k)) $setOnInsert[k] = k === "discountReasons" ? {} : ZERO[k];
   }
-  return { ...change, $inc, $setOnInsert };
+  const update: Record<string, unknown> = { ...change, $inc, $setOnInsert };
+  // An empty operator is an error on MongoDB.
+  if (!Object.keys(change.$set ?? {}).length) delete update.$set;
+  if (!Object.keys(change.$unset ?? {}).length) delete update.$unset;
+  return update;
 }
 
 function incrementSummary(
@@ -404,6 +717,9 @@ export interface RecomputeReport {
 export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
   const { Review, RatingSummary } = deps.models;
   deps.cache.summaries.clear();
+  // The rebuild counts every published review: an interrupted count completed
+  // later would count its review a second time.
+  await deps.models.PendingCount.deleteMany({});
   // Set every review's flag to what the rebuild will count (published ones),
   // so a later sync of a review this rebuild already counted changes nothing.
   await Review.updateMany({ status: "published", summaryApplied: false }, { $set: { summaryApplied: true } });
@@ -440,8 +756,13 @@ export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
   const repaired: string[] = [];
   for (const doc of stored) {
     const rebuilt = fresh.get(doc._id) ?? { ...ZERO, shopId: doc.shopId, productId: doc.productId ?? null };
-    // The fitted prior strength is not a count: keep it.
-    const want = doc.priorStrength != null ? { ...rebuilt, priorStrength: doc.priorStrength } : rebuilt;
+    // The fitted prior strength is not a count: keep it. So are the pending
+    // counts' keys (harmless once their pending counts are gone; the next write prunes them).
+    const want = {
+      ...rebuilt,
+      ...(doc.priorStrength != null ? { priorStrength: doc.priorStrength } : {}),
+      ...(doc.countTokens ? { countTokens: doc.countTokens } : {}),
+    };
     fresh.delete(doc._id);
     if (sameCounts(doc, want)) continue;
     repaired.push(doc._id);

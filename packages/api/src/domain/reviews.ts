@@ -4,7 +4,8 @@ import { claimInvitation, refuseExpired, verifyInvitation } from "./invitations.
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../errors.js";
 import { reviewPageGroup, reviewsChanged, type Deps } from "./deps.js";
 import { findProducts } from "./products.js";
-import { countNewReviews, syncReviewCount } from "./ratings.js";
+import { countNewReviews, dropPendingCounts, recordPendingCounts, syncReviewCount } from "./ratings.js";
+import { isDatabaseUnavailable } from "../db/availability.js";
 import { isCopiedText, quarantineIfCopied, scoreArrivals, scoreStoredReview, scoringLockKeys } from "./scoring.js";
 import { findByIds } from "../db/find-by-ids.js";
 import { identifier, languageTag, optionalText, starRating, text } from "./validate.js";
@@ -73,8 +74,8 @@ export function toReview(doc: ReviewDoc): Review {
  *
  * Order matters for "nothing acknowledged is lost": the review insert is the
  * commit point (durable before we answer); the summary increments follow, and
- * a crash between the two is repaired by a retry of the same key or by
- * `recompute`.
+ * a crash between the two is completed by a retry of the same key or by the
+ * sweep of pending counts (completePendingCount), exactly once.
  */
 export async function submitReview(
   deps: Deps,
@@ -227,10 +228,15 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
     try {
       await deps.summaryLock.runAll(scoringLockKeys(fresh), async () => {
         const scoring = await scoreArrivals(deps, fresh).catch((err: unknown) => {
+          // An outage, not a scoring bug: storing now would only wait for the database a second time.
+          if (isDatabaseUnavailable(err)) throw err;
           deps.log.error("scoring failed; the reviews count at full weight until a re-score", { reviews: fresh.length, error: err });
           return null;
         });
         const rows = fresh.map((d, i) => ({ ...d, score: scoring?.arrivals[i]!.score ?? null, signature: scoring?.arrivals[i]!.signature ?? null }));
+        // Written before the insert, so a crash anywhere after it leaves a count
+        // that a retry of the key or the sweep completes (completePendingCount).
+        const batch = await recordPendingCounts(deps, rows.filter((r) => r.summaryApplied), 1);
         const inserted = await insertNew(deps, rows);
         rows.forEach((row, i) => {
           if (!inserted[i]) return;
@@ -243,10 +249,12 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
           deps.log.error("saving the scoring state failed after the reviews were stored", { reviews: rows.length, error: err });
         });
         const counted = rows.filter((r, i) => inserted[i] && r.summaryApplied);
-        await countNewReviews(deps, counted).catch((err: unknown) => {
-          // Stored and claimed but maybe not counted: a retry replays them
-          // without counting again, so only `recompute` can tell.
-          deps.log.error("counting stored reviews failed; their summaries may be short until recompute", {
+        // Keys another process stored first: their counts are that process's.
+        await dropPendingCounts(deps, rows.filter((r, i) => !inserted[i] && r.summaryApplied).map((r) => r._id), batch.token);
+        await countNewReviews(deps, counted, batch).catch((err: unknown) => {
+          // Stored and claimed but maybe not counted: their pending counts stay,
+          // for a retry of their keys or the sweep to complete exactly once.
+          deps.log.error("counting stored reviews failed; a retry or the sweep completes it", {
             reviews: counted.map((r) => r._id),
             error: err,
           });

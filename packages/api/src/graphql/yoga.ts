@@ -21,22 +21,10 @@ export const QUERY_LIMITS = { depth: 10, cost: MAX_QUERY_COST, aliases: 15, dire
 
 const DATABASE_RETRY_AFTER_S = 2;
 
-/**
- * The driver's errors for "no server to talk to": connection refused, reset,
- * timed out, or no server selectable. A bulk write (the batched submissions)
- * wraps such an error in a MongoBulkWriteError, keeping it as `errorResponse`.
- */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err.name === "MongoBulkWriteError") return isDatabaseUnavailable((err as Error & { errorResponse?: unknown }).errorResponse);
-  return (
-    err.name === "MongoServerSelectionError" ||
-    err.name === "MongoNetworkError" ||
-    err.name === "MongoNetworkTimeoutError" ||
-    err.name === "MongoNotConnectedError" ||
-    err.name === "MongoPoolClearedError"
-  );
-}
+// Which errors mean "the database is unavailable" is the database layer's knowledge
+// (the HTTP layer's breaker and the write path ask it too).
+import { isDatabaseUnavailable } from "../db/availability.js";
+export { isDatabaseUnavailable };
 
 export interface ServerContext {
   requestId: string;

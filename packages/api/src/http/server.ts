@@ -6,6 +6,7 @@ import type { YogaServerInstance } from "graphql-yoga";
 import type { Context } from "../graphql/context.js";
 import type { ServerContext } from "../graphql/yoga.js";
 import type { Database } from "../db/connection.js";
+import { DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE_MESSAGE } from "../db/availability.js";
 import { mountReviewForm } from "../form/route.js";
 import type { RateLimits, RateRefusal } from "./rate-limits.js";
 import { disclosureHandler } from "./disclosure.js";
@@ -45,6 +46,7 @@ export function createHttpServer(opts: {
   // Ready means the database answers: a load balancer should not send traffic before.
   app.get("/readyz", async (_req, res) => {
     try {
+      opts.db.breaker.check();
       await opts.db.conn.db!.admin().ping();
       res.json({ ok: true });
     } catch {
@@ -97,6 +99,8 @@ export function createHttpServer(opts: {
           // Over a limit, only a review submission goes on, and only to be
           // answered if it is a retry of a stored one (see useRefusals).
           if (refusal && !mayBeSubmission(req)) return tooManyRequests(req, res, refusal);
+          // Known down (see DatabaseBreaker): say so now instead of waiting out server selection.
+          if (!opts.db.breaker.available) return databaseUnavailable(req, res);
           if (res.destroyed) return; // the client left while we counted it
           // A conditional GET of an answer still current is a 304 from memory (null): no parse, no execution.
           const caller = opts.conditionalGets.handle(req, res);
@@ -168,6 +172,12 @@ function tooManyRequests(req: http.IncomingMessage, res: http.ServerResponse, re
       retryAfter: refusal.retryAfter,
     }),
   );
+}
+
+/** The same answer Yoga gives for an outage met mid-request (maskError in yoga.ts). */
+function databaseUnavailable(req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.writeHead(503, { ...corsHeaders(req), "content-type": "application/json", "retry-after": String(DATABASE_RETRY_AFTER_S) });
+  res.end(errorBody("DATABASE_UNAVAILABLE", DATABASE_UNAVAILABLE_MESSAGE, { retryAfter: DATABASE_RETRY_AFTER_S }));
 }
 
 /** Largest request body accepted: a 10 000-character review in any script, its query, and room. */

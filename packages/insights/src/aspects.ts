@@ -10,7 +10,7 @@
  * vocabulary of product nouns recognises, in lower-case text too.
  */
 import nlp from "compromise";
-import { DE_NOT_ASPECTS, DE_SINGULAR, DE_VOCAB_FOLDED, EN_NOT_ASPECTS } from "./lexicon/aspects.js";
+import { DE_CONCEPTS, DE_NOT_ASPECTS, DE_SINGULAR, DE_VOCAB_FOLDED, EN_NOT_ASPECTS } from "./lexicon/aspects.js";
 import { germanStem } from "./lexicon/de.js";
 import type { Segmented } from "./text.js";
 import { foldGerman } from "./text.js";
@@ -18,7 +18,10 @@ import { foldGerman } from "./text.js";
 export interface AspectCandidate {
   /** Normalised: lower case, singular head ("customer service", "akkulaufzeit"). */
   term: string;
-  /** What mentions are grouped by: the stem of each word, so "Akku" and "Akkus" meet. */
+  /**
+   * What mentions are grouped by: the English term, or for German the English
+   * counterpart if known ("reißverschluss" -> "zipper"), else the stem ("Akkus" -> "akku").
+   */
   key: string;
   /** For a German compound, its last known part ("laufzeit"); else null. */
   head: string | null;
@@ -129,7 +132,7 @@ export function germanAspects(seg: Segmented, valence: (lower: string) => number
     const term = germanLemma(t.lower);
     out.push({
       term,
-      key: germanStem(term),
+      key: DE_CONCEPTS.get(foldGerman(term)) ?? germanStem(term),
       head: parts && parts.length > 1 ? parts[parts.length - 1]! : null,
       start: t.start,
       end: t.end,

@@ -69,3 +69,23 @@ export const DE_SINGULAR: ReadonlyMap<string, string> = new Map(
     fotos: "foto", handys: "handy", akkus: "akku", apps: "app", kabel: "kabel", geräte: "gerät", getränke: "getränk",
   }).map(([k, v]) => [foldGerman(k), v]),
 );
+
+/**
+ * German aspects with an English counterpart share its key, so a shop with
+ * reviews in both languages sees one "zipper" (and one emerging topic), not
+ * "zipper" and "reißverschluss" apart. Folded German -> English key.
+ */
+export const DE_CONCEPTS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    reißverschluss: "zipper", verschluss: "closure", akku: "battery", batterie: "battery", akkulaufzeit: "battery life", laufzeit: "battery life",
+    qualität: "quality", verarbeitung: "workmanship", preis: "price", versand: "shipping", lieferung: "delivery", verpackung: "packaging",
+    kundenservice: "customer service", kundendienst: "customer service", service: "service", support: "support", größe: "size",
+    passform: "fit", farbe: "color", stoff: "fabric", material: "material", naht: "seam", sohle: "sole", leder: "leather", schuh: "shoe",
+    zimmer: "room", personal: "staff", frühstück: "breakfast", lage: "location", bett: "bed", display: "screen", bildschirm: "screen",
+    kamera: "camera", klang: "sound", lautsprecher: "speaker", ladekabel: "charging cable", kabel: "cable", armband: "strap", riemen: "strap",
+    knopf: "button", tasche: "pocket", kapuze: "hood", ärmel: "sleeve", schnitt: "cut", länge: "length", gewicht: "weight", geruch: "smell",
+    duft: "scent", essen: "food", rücksendung: "return", rückerstattung: "refund", garantie: "warranty", montage: "assembly", aufbau: "assembly",
+    bedienungsanleitung: "instructions", anleitung: "instructions", app: "app", handy: "phone", uhr: "watch", jacke: "jacket", hose: "pants",
+    kleid: "dress", stiefel: "boots", rucksack: "backpack", matratze: "mattress", kissen: "pillow", reinigung: "cleaning",
+  }).map(([k, v]) => [foldGerman(k), v]),
+);

@@ -13,7 +13,13 @@ export const EN_NOT_ASPECTS = new Set(
   minute minutes night nights weekend morning evening end beginning lol ok thanks thank i me use usage order number couple pair pairs
   problem problems issue issues idea part deal today yesterday tomorrow christmas birthday gift present trip vacation business city
   chicago downtown mile miles block blocks dollar dollars cent cents percent buck bucks inch inches foot feet lb lbs pound pounds
-  experience opinion wish expectations expectation job look looks love hate`.split(/\s+/).filter(Boolean),
+  experience opinion wish expectations expectation job look looks love hate
+  knee knees foot feet leg legs arm arms hand hands body skin ankle ankles toe toes heel hip back shoulder waist head hair face
+  workout workouts running walking walk run gym sport sports cardio training class hiking yoga work home house store retail
+  closet floor carpet rock rocks wear use feel help fix mind dream glove past summer winter favorite favorites others here
+  life box result touch side portion pressure option compliment compliments video fashion clothes clothing comfy good airy
+  anything everyone wife's husband's fella runner doctor surgery surgeries water weather climate rain snow office school
+  church party wedding event vacation travel video videos picture-perfect`.split(/\s+/).filter(Boolean),
 );
 
 /** German capitalised words that are not nouns about the product: pronouns, determiners, generic nouns. */

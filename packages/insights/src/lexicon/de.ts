@@ -58,8 +58,24 @@ for (const [w, v] of OWN) if (!OWN_STEMS.has(stemmer.stem(w))) OWN_STEMS.set(ste
 const SENTICON_FLOOR = 0.1;
 const SENTICON_SCALE = 3;
 
+/**
+ * Stemming is most of a German lookup's cost and reviews repeat their words;
+ * a bounded memo (emptied when full, so memory stays flat) keeps it cheap.
+ */
+const MEMO_LIMIT = 50_000;
+const memo = new Map<string, number>();
+
 /** A German word's valence, 0 when it carries none. */
 export function germanValence(lower: string): number {
+  let v = memo.get(lower);
+  if (v === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(lower, (v = lookUp(lower)));
+  }
+  return v;
+}
+
+function lookUp(lower: string): number {
   const folded = foldGerman(lower);
   const own = OWN.get(folded);
   if (own !== undefined) return own;

@@ -199,7 +199,7 @@ function topicOf(productId: string, s: Stream, e: Evaluation, quotes: number): E
     threshold: e.threshold,
     testedAspects: e.tested,
     evidence:
-      `${e.mentions} ${direction} mentions of "${term}" since ${since} where ${e.expected.toFixed(2)} were expected ` +
+      `${e.mentions} ${direction} mentions of "${term}" since ${since} where ${e.expected < 0.1 ? e.expected.toPrecision(2) : e.expected.toFixed(2)} were expected ` +
       `(${e.baselineMentions} in the product's ${e.baselineReviews} earlier reviews, scaled to its review volume since); ` +
       `chance ${formatP(e.surprise)}, below the bar of ${formatP(e.threshold)} set for ${e.tested} aspect${e.tested === 1 ? "" : "s"} tested`,
     examples,
@@ -207,7 +207,7 @@ function topicOf(productId: string, s: Stream, e: Evaluation, quotes: number): E
 }
 
 function formatP(surprise: number): string {
-  return `p = 1e-${surprise.toFixed(1)}`;
+  return `p = ${(10 ** -surprise).toExponential(1)}`;
 }
 
 function byProduct(reviews: readonly AnalyzedReview[]): Map<string, AnalyzedReview[]> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type AnalyzedReview,
+  DEFAULT_EMERGING_OPTIONS,
   InsightsInputError,
   analyzeReview,
   directionOf,
@@ -92,7 +93,7 @@ describe("emerging topics", () => {
     const [z] = replayEmergingTopics([...base, ...injected]).filter((t) => t.key === "zipper");
     expect(z).toBeDefined();
     expect(z!.testedAspects).toBeGreaterThan(1);
-    expect(z!.threshold).toBeCloseTo(3.5 + Math.log10(z!.testedAspects), 10);
+    expect(z!.threshold).toBeCloseTo(DEFAULT_EMERGING_OPTIONS.threshold + Math.log10(z!.testedAspects), 10);
   });
 
   it("rejects bad options and times with a typed error", () => {

@@ -46,11 +46,11 @@ export interface EmergingOptions {
 
 export const DEFAULT_EMERGING_OPTIONS: EmergingOptions = {
   windowDays: 30,
-  minMentions: 3,
+  minMentions: 2,
   minBaselineReviews: 20,
   priorShare: 0.002,
   priorReviews: 50,
-  threshold: 4,
+  threshold: 5,
   polarityThreshold: 0.05,
 };
 

@@ -34,6 +34,7 @@ export {
   historyQuality,
   initialReviewerState,
   productHash,
+  reweightReachMs,
   scoreArrival,
   scoreArrivalInPlace,
   trustWeightBpOf,

@@ -166,7 +166,7 @@ export const SUSPICION_WEIGHTS = {
   /** Per earlier review of this account that was flagged as part of a burst, campaign or group (capped at 3): evidence carries on. */
   flaggedHistoryPerReview: 1.0,
   /** Membership of a co-reviewing group of 3 accounts; +coReviewPerAccount per account beyond 3 (capped at 3 more). */
-  coReview: 3.5,
+  coReview: 4.5,
   coReviewPerAccount: 0.5,
   verified: -1.5,
   unverified: 0.3,

@@ -42,7 +42,7 @@ export const HINDSIGHT_WEIGHTS = {
   /** Times 1 − (position in the product's review span, 0..1). */
   earliness: 1.0,
   /** A review by a member of a co-reviewing group (see coReviewGroups), for a group of 3; more per account beyond 3 (capped at 3 more). */
-  coReview: 4.0,
+  coReview: 5.0,
   coReviewPerAccount: 0.5,
 } as const;
 

@@ -150,7 +150,8 @@ export function historyQuality(reviewer: ReviewerState, nowMs: number, options: 
   const n = reviewer.reviewCount;
   const ageMs = Math.max(0, nowMs - reviewer.firstMs);
   const maturity = Math.min(1, ageMs / options.historyMatureMs);
-  const activeDays = reviewer.activeDays ?? n;
+  // 0 or absent with earlier reviews: a state from before activeDays was kept; assume one day each.
+  const activeDays = reviewer.activeDays || n;
   const daySpread = n > 0 ? Math.min(1, activeDays / n) : 1;
   const extremeShare = n > 0 ? reviewer.extremeCount / n : 0;
   const uniform = n >= 2 && extremeShare === 1;
@@ -362,7 +363,7 @@ export function scoreArrivalInPlace(
   reviewer.reviewsThatDay = reviewsToday;
   reviewer.maxReviewsPerDay = Math.max(reviewer.maxReviewsPerDay, reviewsToday);
   if (stars === 1 || stars === 5) reviewer.extremeCount += 1;
-  if (options.historyQuality && reviewsToday === 1) reviewer.activeDays = (reviewer.activeDays ?? prior) + 1;
+  if (options.historyQuality && reviewsToday === 1) reviewer.activeDays = (reviewer.activeDays || prior) + 1;
   if (pHash >= 0) {
     const kept = mine.length >= 2 * options.coReviewProducts ? mine.slice(2) : mine.slice();
     kept.push(pHash, day);
@@ -374,6 +375,15 @@ export function scoreArrivalInPlace(
 }
 
 const NO_PRODUCTS: number[] = [];
+
+/**
+ * How far back (ms before an arrival) a re-weight it causes can reach: the
+ * scan window, or the trail's retention for a slow campaign or a co-review
+ * group. A review older than this can no longer change.
+ */
+export function reweightReachMs(options: ScoringOptions = DEFAULT_SCORING_OPTIONS): number {
+  return Math.max(options.windowMs, options.campaignCarryOver ? options.campaignRetentionMs : 0, options.coReview ? options.coReviewWindowMs : 0);
+}
 
 /** The reviewer's remembered products other than pHash, within coReviewMemoryMs of day (flattened [hash, day, ...]). */
 function recentOtherProducts(reviewer: ReviewerState, pHash: number, day: number, options: ScoringOptions): number[] {

@@ -62,10 +62,10 @@ export interface ScoringOptions {
   /**
    * Co-review structure at write time (issue 18; lockstep behaviour as in
    * CopyCatch, Beutel et al. WWW 2013): accounts that reviewed this product
-   * within `coReviewWindowMs` of each other and had also reviewed another same
-   * product within that window of each other form a group; with
-   * `coReviewMinAccounts` or more, their reviews here are discounted. Off: no
-   * co-review evidence. @default true
+   * within `coReviewWindowMs` of each other, with the same extreme rating (5★
+   * or 1★), and had also reviewed another same product within that window of
+   * each other form a group; with `coReviewMinAccounts` or more, their reviews
+   * here are discounted. Off: no co-review evidence. @default true
    */
   readonly coReview: boolean;
   /** @default 3 d */

@@ -310,7 +310,7 @@ export function scoreArrivalInPlace(
     }
   }
   if (options.campaignCarryOver) continueCampaign(product.arrival, arrival, alarms, nowMs, reasons, options);
-  const group = mine.length > 0 ? coReviewGroup(product.arrival, arrival, mine, day, nowMs, options) : null;
+  const group = mine.length > 0 && (stars === 5 || stars === 1) ? coReviewGroup(product.arrival, arrival, mine, day, nowMs, options) : null;
   if (group !== null) {
     arrival.flaggedMask |= CO_REVIEW_BIT;
     reasons.push(group.reason);
@@ -424,9 +424,9 @@ function continueCampaign(state: ArrivalState, arrival: RecentArrival, alarms: r
 
 /**
  * Co-review structure at write time (lockstep, as in CopyCatch): among the
- * product's kept arrivals within coReviewWindowMs, the other accounts that
- * had also reviewed one of this reviewer's recent products within that window
- * of this reviewer. Bounded: (ring + trail) × coReviewProducts² comparisons.
+ * product's kept arrivals within coReviewWindowMs that gave the same extreme
+ * rating as this one, the other accounts that had also reviewed one of this
+ * reviewer's recent products within that window of this reviewer. Bounded: (ring + trail) × coReviewProducts² comparisons.
  */
 function coReviewGroup(
   state: ArrivalState,
@@ -446,6 +446,8 @@ function coReviewGroup(
       if (other === arrival || other.reviewerId === arrival.reviewerId || other.reviewerId === "" || nowMs - other.timeMs > options.coReviewWindowMs) continue;
       const theirs = other.coProducts;
       if (theirs === undefined || theirs.length === 0) continue;
+      // Lockstep pushes one way: only accounts at this review's extreme count.
+      if (other.stars !== arrival.stars) continue;
       let hit = false;
       for (let i = 0; i < mine.length; i += 2) {
         for (let j = 0; j < theirs.length; j += 2) {

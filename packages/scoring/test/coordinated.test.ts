@@ -205,6 +205,15 @@ describe("co-review structure", () => {
     expect(later.filter((id) => off.get(id)!.trustWeightBp <= 5_000).length).toBeLessThan(later.length / 2);
   });
 
+  it("leaves a group of friends alone: the same products together, but ratings that vary", () => {
+    const friends = ring.map((r, i) => ({ ...r, reviewId: `friend${i}`, reviewerId: r.reviewerId.replace("member", "friend"), stars: 2 + (i % 4) }));
+    const seasoned = seasoning.map((r) => ({ ...r, reviewId: r.reviewId.replace("season", "fseason"), reviewerId: r.reviewerId.replace("member", "friend") }));
+    const rows = merged(shop, seasoned, friends);
+    const flagged = (reasons: { code: string }[]) => reasons.some((x) => x.code === "co_review");
+    expect(scoreTimeline(rows).reviews.filter((r) => flagged(r.reasons))).toEqual([]);
+    expect(coReviewGroups(rows)).toEqual([]);
+  });
+
   it("keeps a reviewer's remembered products bounded", () => {
     const reviewers = scoreTimeline(rows).reviewers;
     for (const r of reviewers.values()) expect(r.recentProducts!.length).toBeLessThanOrEqual(2 * DEFAULT_SCORING_OPTIONS.coReviewProducts);

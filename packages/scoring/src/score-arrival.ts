@@ -390,6 +390,10 @@ function recentOtherProducts(reviewer: ReviewerState, pHash: number, day: number
   const list = reviewer.recentProducts;
   if (list === undefined || list.length === 0) return NO_PRODUCTS;
   const oldest = day - options.coReviewMemoryMs / DAY_MS;
+  // Usually nothing is dropped: share the list (it is replaced, never changed in place).
+  let keep = 0;
+  for (let i = 0; i < list.length; i += 2) if (list[i] !== pHash && list[i + 1]! >= oldest) keep += 2;
+  if (keep === list.length) return list;
   const out: number[] = [];
   for (let i = 0; i < list.length; i += 2) if (list[i] !== pHash && list[i + 1]! >= oldest) out.push(list[i]!, list[i + 1]!);
   return out;
@@ -441,13 +445,14 @@ function coReviewGroup(
   const accounts = new Set<string>();
   const shared = new Set<number>();
   let firstDay = day;
-  for (const list of [state.trail, state.recent]) {
-    for (const other of list) {
-      if (other === arrival || other.reviewerId === arrival.reviewerId || other.reviewerId === "" || nowMs - other.timeMs > options.coReviewWindowMs) continue;
-      const theirs = other.coProducts;
-      if (theirs === undefined || theirs.length === 0) continue;
+  for (let l = 0; l < 2; l++) {
+    const list = l === 0 ? state.trail : state.recent;
+    for (let k = 0; k < list.length; k++) {
+      const other = list[k]!;
       // Lockstep pushes one way: only accounts at this review's extreme count.
-      if (other.stars !== arrival.stars) continue;
+      if (other.stars !== arrival.stars || nowMs - other.timeMs > options.coReviewWindowMs) continue;
+      const theirs = other.coProducts;
+      if (theirs === undefined || theirs.length === 0 || other === arrival || other.reviewerId === arrival.reviewerId || other.reviewerId === "") continue;
       let hit = false;
       for (let i = 0; i < mine.length; i += 2) {
         for (let j = 0; j < theirs.length; j += 2) {

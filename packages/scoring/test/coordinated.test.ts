@@ -2,7 +2,8 @@
  * Issue 18's three mechanisms against coordinated fraud, on deterministic
  * synthetic timelines. Each test also runs the scorer with its mechanism
  * switched off and checks that the attack then gets through: the test
- * fails without the mechanism.
+ * fails without the mechanism. Shop-wide replays of a year of traffic take
+ * a second or so each; the timeouts leave room for a busy shared machine.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -67,7 +68,7 @@ function scoresOf(rows: TimelineReview[], scoring: ScoringOptions = DEFAULT_SCOR
 
 const weights = (scores: Map<string, ScoredReview>, ids: readonly string[]) => ids.map((id) => scores.get(id)!.trustWeightBp);
 
-describe("campaign-level discounting", () => {
+describe("campaign-level discounting", { timeout: 60_000 }, () => {
   // Product p100 gets one organic 4-star review a day for 120 days, then a
   // fake 5-star review from a new account every 2 days for 40 days.
   const organic: TimelineReview[] = Array.from({ length: 160 }, (_, d) => ({
@@ -114,7 +115,7 @@ describe("campaign-level discounting", () => {
   });
 });
 
-describe("history quality, not quantity", () => {
+describe("history quality, not quantity", { timeout: 60_000 }, () => {
   const person = { ...initialReviewerState(), reviewCount: 4, firstMs: T0, lastMs: T0 + 200 * DAY, extremeCount: 1, activeDays: 4 };
   const farmed = { ...initialReviewerState(), reviewCount: 4, firstMs: T0 + 197 * DAY, lastMs: T0 + 199 * DAY, extremeCount: 4, activeDays: 2 };
   const now = T0 + 201 * DAY;
@@ -164,7 +165,7 @@ describe("history quality, not quantity", () => {
   });
 });
 
-describe("co-review structure", () => {
+describe("co-review structure", { timeout: 60_000 }, () => {
   // Five accounts with long, ordinary histories (so neither newness nor a
   // burst gives them away) lift products p4..p7 in turn, each within hours,
   // two days apart, amid the organic shop's traffic on the same products.
@@ -234,7 +235,7 @@ describe("co-review structure", () => {
   });
 });
 
-describe("the write path equals the recompute with all three mechanisms at work", () => {
+describe("the write path equals the recompute with all three mechanisms at work", { timeout: 60_000 }, () => {
   it("gives the same scores and states when every state is stored as JSON in between", () => {
     const random = rng(5);
     const attack: TimelineReview[] = [];

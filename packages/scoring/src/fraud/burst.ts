@@ -154,20 +154,32 @@ function settle(state: ArrivalState, a: RecentArrival, tauMs: number): void {
  * new one: on a busy product this saves one short-lived object per review,
  * which the garbage collector would otherwise promote and then sweep.
  */
-/** How long an arrival that left the ring stays in the trail (0: not at all). */
-function trailRetentionMs(a: RecentArrival, options: ScoringOptions): number {
+/**
+ * How long an arrival that left the ring stays in the trail (0: not at all).
+ * A first-time stream's arrival is kept only while its stream's CUSUM has not
+ * restarted since it arrived: a CUSUM window starts where the statistic last
+ * left zero, and that point only moves forward, so an earlier arrival can be
+ * in no future window (and most arrivals of a quiet stream are never kept).
+ */
+function trailRetentionMs(state: ArrivalState, a: RecentArrival, options: ScoringOptions): number {
   let keep = 0;
-  if (options.campaignCarryOver && firstTimeStreamOf(a.firstTime, a.stars) !== null) keep = options.campaignRetentionMs;
+  const stream = options.campaignCarryOver ? firstTimeStreamOf(a.firstTime, a.stars) : null;
+  if (stream !== null && state.streams[stream].cusumStartMs <= a.timeMs) keep = options.campaignRetentionMs;
   if (options.coReview && a.coProducts.length > 0) keep = Math.max(keep, options.coReviewWindowMs);
   return keep;
 }
 
 function pruneTrail(state: ArrivalState, timeMs: number, options: ScoringOptions): void {
   const trail = state.trail;
+  // Entries join in time order, so the head is the oldest: most arrivals find
+  // it unexpired and the trail within capacity, and skip the O(trail) pass. A
+  // short-lived entry behind a long-lived one waits for it (readers check times).
+  const head = trail[0]!;
+  if (head.timeMs >= timeMs - trailRetentionMs(state, head, options) && trail.length <= options.trailCapacity) return;
   let w = 0;
   for (let i = 0; i < trail.length; i++) {
     const a = trail[i]!;
-    if (a.timeMs >= timeMs - trailRetentionMs(a, options)) trail[w++] = a;
+    if (a.timeMs >= timeMs - trailRetentionMs(state, a, options)) trail[w++] = a;
   }
   trail.length = w;
   if (trail.length > options.trailCapacity) trail.splice(0, trail.length - options.trailCapacity);
@@ -194,7 +206,7 @@ export function pushArrival(
   for (let i = 0; i < drop; i++) {
     const a = state.recent[i]!;
     settle(state, a, tau);
-    if (trailRetentionMs(a, options) > 0) state.trail.push(a);
+    if (trailRetentionMs(state, a, options) > 0) state.trail.push(a);
     else entry ??= a;
   }
   if (drop > 0) state.recent.splice(0, drop);

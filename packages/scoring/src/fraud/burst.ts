@@ -165,7 +165,7 @@ function trailRetentionMs(state: ArrivalState, a: RecentArrival, options: Scorin
   let keep = 0;
   const stream = options.campaignCarryOver ? firstTimeStreamOf(a.firstTime, a.stars) : null;
   if (stream !== null && state.streams[stream].cusumStartMs <= a.timeMs) keep = options.campaignRetentionMs;
-  if (options.coReview && a.coProducts.length > 0) keep = Math.max(keep, options.coReviewWindowMs);
+  if (options.coReview && (a.coProducts?.length ?? 0) > 0) keep = Math.max(keep, options.coReviewWindowMs);
   return keep;
 }
 

@@ -8,19 +8,12 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { dataDir } from "../../scoring/bench/datasets.js";
 export { seededRandom } from "../../scoring/bench/datasets.js";
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, "../../..");
-/**
- * ../shared/data beside the repository (CI, the main checkout), or beside
- * its parent for a git worktree under a sibling folder; STARLING_DATA_DIR
- * overrides both.
- */
-export const dataDir =
-  [process.env.STARLING_DATA_DIR, path.resolve(repoRoot, "../shared/data"), path.resolve(repoRoot, "../../shared/data")].find(
-    (d): d is string => d !== undefined && d !== "" && existsSync(d),
-  ) ?? path.resolve(repoRoot, "../shared/data");
+/** Where scoring finds the research data (../shared/data beside the clone, or STARLING_RESEARCH_DATA). */
+export { dataDir };
 const OPSPAM = path.join(dataDir, "op-spam-v1.4/deceptive-opinion.csv");
 const AMAZON = path.join(dataDir, "amazon-fashion-5core-2018/AMAZON_FASHION_5.json");
 

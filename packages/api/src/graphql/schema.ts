@@ -4,7 +4,7 @@
  */
 import SchemaBuilder from "@pothos/core";
 import { GraphQLError, type GraphQLSchema } from "graphql";
-import { describeReason, type BurstEvidence, type BurstRecord, type ProductState } from "@starling/scoring";
+import { describeReason, type ReasonCode, type BurstEvidence, type BurstRecord, type ProductState } from "@starling/scoring";
 import type { Product } from "../domain/products.js";
 import { findProducts, putProduct } from "../domain/products.js";
 import type { Rating } from "../domain/ratings.js";
@@ -41,9 +41,14 @@ import type { ReviewStatus } from "../db/models.js";
 const MAX_PRODUCTS_PER_REQUEST = 100;
 
 /** What a discount reason code means, for people. */
-const REASON_WORDS: Record<string, string> = {
+// Every code the scorer can give has its words (a missing one fails type-checking); "other" is the summaries' fallback.
+const REASON_WORDS: Record<ReasonCode | "other", string> = {
   first_time_reviewer: "first review by the reviewer",
   reviewer_history: "the reviewer's history",
+  history_pattern: "a reviewer history that looks like a campaign",
+  flagged_history: "earlier reviews by the reviewer were flagged",
+  campaign: "part of a slow campaign of reviews",
+  co_review: "a group of accounts reviewing the same products together",
   reviewer_daily_volume: "many reviews by one reviewer in a day",
   extreme_rating: "an extreme rating from a reviewer with little history",
   rating_deviation: "far from the product's consensus",
@@ -142,7 +147,7 @@ export function buildSchema(): GraphQLSchema {
           "first_time_reviewer, reviewer_daily_volume, extreme_rating, rating_deviation, burst, duplicate_text, verified_purchase, …",
       }),
       count: t.exposeInt("count", { description: "Reviews discounted mainly for this reason." }),
-      description: t.string({ description: "The reason in words.", resolve: (d) => REASON_WORDS[d.code] ?? d.code }),
+      description: t.string({ description: "The reason in words.", resolve: (d) => REASON_WORDS[d.code as ReasonCode] ?? d.code }),
     }),
   });
 

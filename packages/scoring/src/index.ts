@@ -51,6 +51,7 @@ export {
   CO_REVIEW_BIT,
   MAX_BURSTS,
   baselineRatePerMs,
+  forgetReviewers,
 } from "./fraud/burst.js";
 export { poissonSurprise } from "./fraud/poisson.js";
 

@@ -5,12 +5,13 @@
  * review's text and stars without anything that identifies the reviewer
  * (anonymise), or removes the reviews entirely (delete), as the shop chooses.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { forgetReviewers, type ProductState } from "@starling/scoring";
 import type { InvitationDoc, ReviewDoc } from "../db/models.js";
 import { invalidInput, isDuplicateKey } from "../errors.js";
 import { reviewPageGroup, reviewsChanged, type Deps } from "./deps.js";
 import { ERASED_PAYLOAD } from "./reviews.js";
-import { syncReviewCount } from "./ratings.js";
+import { productSummaryId, syncReviewCount } from "./ratings.js";
 import { identifier } from "./validate.js";
 
 export interface ReviewerRef {
@@ -156,12 +157,32 @@ export async function eraseReviewerData(
   const reviewerKeys = [...[...externalIds].map((id) => `id:${id}`), ...[...emails].map((e) => `email:${e.toLowerCase()}`)];
   if (reviewerKeys.length) {
     await deps.models.ScoringState.deleteMany({ _id: { $in: reviewerKeys.map((k) => `reviewer:${shopId}:${k}`) } });
+    await forgetInProductStates(deps, shopId, products, reviewerKeys);
     for (const productId of await forgetInReasons(deps, shopId, new Set(reviewerKeys))) products.add(productId);
   }
 
   deps.signatures.forget(shopId);
   for (const productId of products) deps.cache.reviewPages.forget(reviewPageGroup(shopId, productId));
   return { reviews: reviews.size, invitations };
+}
+
+/**
+ * The products' scoring states remember recent arrivals with their reviewer's
+ * key (to find accounts that review together): each erased key becomes a
+ * random stand-in, under the products' scoring locks. Products are those of the
+ * person's reviews, the only ones whose states can name them.
+ */
+async function forgetInProductStates(deps: Deps, shopId: string, productIds: ReadonlySet<string>, reviewerKeys: readonly string[]): Promise<void> {
+  const standIns = new Map(reviewerKeys.map((k) => [k, `${ERASED_REVIEWER}:${randomUUID()}`]));
+  for (const productId of productIds) {
+    const id = productSummaryId(shopId, productId);
+    await deps.summaryLock.runAll([id], async () => {
+      const doc = await deps.models.ScoringState.collection.findOne({ _id: id } as never);
+      const state = doc?.state as ProductState | undefined;
+      if (!state?.arrival || forgetReviewers(state.arrival, standIns) === 0) return;
+      await deps.models.ScoringState.collection.replaceOne({ _id: id } as never, { state } as never);
+    });
+  }
 }
 
 /** What a reason says instead of an erased reviewer's key. */

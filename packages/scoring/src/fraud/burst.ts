@@ -126,6 +126,26 @@ export function initialArrivalState(): ArrivalState {
 }
 
 /** The first-time × extreme stream an arrival belongs to, if any. */
+/**
+ * Replaces reviewers' ids in a product's remembered arrivals (the ring and the
+ * trail keep them to see accounts that review together) by the ids given:
+ * erasure leaves no copy of a person, and the arrivals still count as they
+ * did (one stand-in per person keeps two erased people apart). Returns how
+ * many arrivals were changed.
+ */
+export function forgetReviewers(state: ArrivalState, standIns: ReadonlyMap<string, string>): number {
+  let forgotten = 0;
+  for (const list of [state.recent, state.trail]) {
+    for (const arrival of list) {
+      const standIn = standIns.get(arrival.reviewerId);
+      if (standIn === undefined) continue;
+      arrival.reviewerId = standIn;
+      forgotten += 1;
+    }
+  }
+  return forgotten;
+}
+
 export function firstTimeStreamOf(firstTime: boolean, stars: number): ArrivalStream | null {
   if (!firstTime) return null;
   if (stars === 5) return "first_time_5_star";

@@ -668,8 +668,8 @@ describe("database outages", () => {
           ]);
           return product?.count === 2 && product.h2 === 1 && product.h5 === 1 && shop?.count === 2;
         };
-        await eventually("the interrupted review counted", exact);
-        expect(await direct.models.PendingCount.countDocuments({})).toBe(0);
+        // The summary is updated first, then its pending count deleted: wait for both.
+        await eventually("the interrupted review counted", async () => (await exact()) && (await direct.models.PendingCount.countDocuments({})) === 0);
         expect(log.lines.some((l) => l.includes("completed an interrupted rating count"))).toBe(true);
         // Exactly once: still 2 after more sweeps, and a rebuild finds nothing to repair.
         const { sweepPendingCounts } = await import("../src/domain/ratings.js");

@@ -7,7 +7,7 @@
  * whole budget. Reused when already there.
  */
 import type { Models, RatingSummaryDoc, ReviewDoc } from "../src/db/models.js";
-import { createDeps } from "../src/domain/deps.js";
+import { createDeps } from "../src/create-deps.js";
 import { createShop } from "../src/domain/shops.js";
 import { productSummaryId, shopSummaryId } from "../src/domain/ratings.js";
 import { withPageKeys } from "../src/domain/review-pages.js";

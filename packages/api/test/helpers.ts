@@ -10,7 +10,8 @@ import { putProduct } from "../src/domain/products.js";
 import { createShop } from "../src/domain/shops.js";
 import { createLogger, type Logger } from "../src/log.js";
 import { startStarling, type Starling } from "../src/starling.js";
-import { createDeps, type Deps } from "../src/domain/deps.js";
+import { createDeps } from "../src/create-deps.js";
+import type { Deps } from "../src/domain/deps.js";
 
 export const API_DIR = path.join(REPO_ROOT, "packages/api");
 

@@ -12,7 +12,7 @@ import type { ModerationEventDoc, ReviewDoc, ReviewStatus, ShopDoc } from "../db
 import { StarlingError, invalidInput } from "../errors.js";
 import { reviewsChanged, type Deps } from "./deps.js";
 import { syncReviewCount } from "./ratings.js";
-import { toReview, type Review } from "./reviews.js";
+import { toReview, type Review } from "./review.js";
 import { optionalText, text } from "./validate.js";
 import { decodeTimeCursor, encodeTimeCursor, olderThan } from "../db/time-cursor.js";
 

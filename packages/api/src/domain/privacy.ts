@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { InvitationDoc, ReviewDoc } from "../db/models.js";
 import { invalidInput, isDuplicateKey } from "../errors.js";
 import { reviewPageGroup, reviewsChanged, type Deps } from "./deps.js";
-import { ERASED_PAYLOAD } from "./reviews.js";
+import { ERASED_PAYLOAD } from "./review.js";
 import { syncReviewCount } from "./ratings.js";
 import { identifier } from "./validate.js";
 

@@ -10,6 +10,9 @@ import { isCopiedText, quarantineIfCopied, scoreArrivals, scoreStoredReview, sco
 import { findByIds } from "../db/find-by-ids.js";
 import { identifier, languageTag, optionalText, starRating, text } from "./validate.js";
 import { withPageKeys } from "./review-pages.js";
+import { ERASED_PAYLOAD, toReview, type Review, type StoreOutcome } from "./review.js";
+
+export { ERASED_PAYLOAD, toReview, type Review, type StoreOutcome } from "./review.js";
 
 export interface ReviewInput {
   productId: string;
@@ -26,45 +29,7 @@ export interface ReviewInput {
   invitationToken?: string | null;
 }
 
-export interface Review {
-  readonly id: string;
-  readonly shopId: string;
-  readonly productId: string;
-  readonly rating: number;
-  readonly title: string;
-  readonly body: string;
-  readonly reviewer: { readonly name: string; readonly externalId: string | null };
-  readonly language: string | null;
-  readonly provenance: ReviewDoc["provenance"];
-  readonly status: ReviewDoc["status"];
-  readonly reply: ReviewDoc["reply"];
-  /** The fraud checks' verdict; for moderators (not shown publicly). */
-  readonly score: ReviewDoc["score"] | null;
-  /** How the purchase was verified, without the order reference (the shop's business). */
-  readonly verification: { readonly method: "invitation" } | null;
-  readonly createdAt: Date;
-}
-
 export const LIMITS = { title: 200, body: 10_000, reviewerName: 100 } as const;
-
-export function toReview(doc: ReviewDoc): Review {
-  return {
-    id: doc._id,
-    shopId: doc.shopId,
-    productId: doc.productId,
-    rating: doc.rating,
-    title: doc.title,
-    body: doc.body,
-    reviewer: { name: doc.reviewer.name, externalId: doc.reviewer.externalId ?? null },
-    language: doc.language ?? null,
-    provenance: doc.provenance,
-    status: doc.status,
-    reply: doc.reply ?? null,
-    verification: doc.verification ? { method: doc.verification.method } : null,
-    score: doc.score ?? null,
-    createdAt: doc.createdAt,
-  };
-}
 
 /**
  * Validates, stores and counts a review. Returns it with `replayed: true` when
@@ -193,12 +158,6 @@ const reviewErased = () =>
     "This review was erased at the reviewer's request and will not be stored again; a new review needs a new idempotency key.",
     { field: "idempotencyKey" },
   );
-
-/** The payload hash of a review whose reviewer was erased: it was a hash of their data, and no payload matches it. */
-export const ERASED_PAYLOAD = "erased";
-
-/** What became of one submission in its batch. */
-export type StoreOutcome = { stored: ReviewDoc } | { replay: true } | { failed: unknown };
 
 /** Most submissions written in one batch. */
 export const MAX_WRITE_BATCH = 64;

@@ -2,7 +2,7 @@
 import { createInvitation, invitationCursor, listInvitations, type Invitation } from "../domain/invitations.js";
 import { listCost } from "./cost.js";
 import { invalidInput } from "../errors.js";
-import type { Builder } from "./schema.js";
+import type { Builder } from "./builder.js";
 
 export function addInvitationSchema(builder: Builder): void {
   const InvitationRef = builder.objectRef<Invitation>("Invitation").implement({

@@ -16,7 +16,7 @@ import {
 } from "../domain/moderation.js";
 import type { Review } from "../domain/reviews.js";
 import { invalidInput } from "../errors.js";
-import type { Builder, Types } from "./schema.js";
+import type { Builder, Types } from "./builder.js";
 import { listCost } from "./cost.js";
 
 export function addModerationSchema(

@@ -2,7 +2,6 @@
  * The public GraphQL schema. Every type and field carries a description: the
  * playground is where developers learn the API.
  */
-import SchemaBuilder from "@pothos/core";
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import { describeReason, type BurstEvidence, type BurstRecord, type ProductState } from "@starling/scoring";
 import type { Product } from "../domain/products.js";
@@ -32,7 +31,7 @@ import {
 } from "../domain/keys.js";
 import { invalidInput, rateLimited } from "../errors.js";
 import { listCost } from "./cost.js";
-import type { Context } from "./context.js";
+import { createBuilder } from "./builder.js";
 import { addModerationSchema } from "./moderation.js";
 import { addInvitationSchema } from "./invitations.js";
 import { addPrivacySchema } from "./privacy.js";
@@ -61,20 +60,6 @@ interface ReviewConnectionShape {
   hasNextPage: boolean;
   totalCount: number;
 }
-
-interface StarlingSchemaTypes {
-  Context: Context;
-  Scalars: { DateTime: { Input: Date; Output: Date }; JSON: { Input: unknown; Output: unknown } };
-}
-
-/** The builder's type parameters, for the schema's parts in other files. */
-export type Types = PothosSchemaTypes.ExtendDefaultTypes<StarlingSchemaTypes>;
-
-function createBuilder() {
-  return new SchemaBuilder<StarlingSchemaTypes>({});
-}
-
-export type Builder = ReturnType<typeof createBuilder>;
 
 export function buildSchema(): GraphQLSchema {
   const builder = createBuilder();

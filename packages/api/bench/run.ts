@@ -20,7 +20,7 @@ import { connect } from "../src/db/connection.js";
 import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { bindModels } from "../src/db/models.js";
 import { createDeps } from "../src/create-deps.js";
-import { recomputeSummaries } from "../src/domain/ratings.js";
+import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { RATING_QUERY } from "./servers/rating-schema.js";
 import { BENCH_KEY, productIds, seedBench } from "./seed.js";
 

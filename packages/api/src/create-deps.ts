@@ -1,19 +1,20 @@
 /**
- * The composition root of the domain: builds Deps, wiring its queues to the
- * domain operations they batch (storeNewReviews, loadProducts, loadSummaries).
- * It lives outside domain/ so that domain modules, which import the Deps type
- * from the leaf domain/deps.ts, never import the operations back through it.
+ * The composition root of the features: builds Deps, wiring its queues to the
+ * feature operations they batch (storeNewReviews, loadProducts, loadSummaries).
+ * It lives outside features/ so that feature modules, which import the Deps
+ * type from the leaf features/deps.ts, never import the operations back
+ * through it.
  */
 import type { Models } from "./db/models.js";
 import { KeyedLock } from "./db/keyed-lock.js";
 import { CoalescingQueue } from "./db/coalescing-queue.js";
 import { BatchQueue } from "./db/batch-queue.js";
 import { createLogger, type Logger } from "./log.js";
-import { createReadCaches, type Deps } from "./domain/deps.js";
+import { createReadCaches, type Deps } from "./features/deps.js";
 import { SignatureIndexes } from "./domain/scoring.js";
-import { loadProducts } from "./domain/products.js";
-import { MAX_WRITE_BATCH, storeNewReviews } from "./domain/reviews.js";
-import { copySummaryChange, loadSummaries, mergeSummaryChange } from "./domain/ratings.js";
+import { loadProducts } from "./features/products/products.js";
+import { MAX_WRITE_BATCH, storeNewReviews } from "./features/reviews/reviews.js";
+import { copySummaryChange, loadSummaries, mergeSummaryChange } from "./features/ratings/ratings.js";
 
 /** Deps over a set of models, with fresh queues, caches and text index (one per process). */
 export function createDeps(

@@ -5,12 +5,12 @@
  * keys, so running it again adds nothing.
  */
 import type { GraphiQLOptions } from "graphql-yoga";
-import type { Deps } from "../domain/deps.js";
+import type { Deps } from "../features/deps.js";
 import { createDeps } from "../create-deps.js";
-import { putProduct } from "../domain/products.js";
-import { submitReview } from "../domain/reviews.js";
-import { createShop, findShop } from "../domain/shops.js";
-import { createInvitation } from "../domain/invitations.js";
+import { putProduct } from "../features/products/products.js";
+import { submitReview } from "../features/reviews/reviews.js";
+import { createShop, findShop } from "../features/shops/shops.js";
+import { createInvitation } from "../features/invitations/invitations.js";
 
 export const DEMO_SHOP_ID = "shop_demo";
 /** Public on purpose: the demo runs on loopback with throwaway data. Never use these for a real shop. */

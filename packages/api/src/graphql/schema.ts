@@ -4,9 +4,9 @@
  */
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import { describeReason, type BurstEvidence, type BurstRecord, type ProductState } from "@starling/scoring";
-import type { Product } from "../domain/products.js";
-import { findProducts, putProduct } from "../domain/products.js";
-import type { Rating } from "../domain/ratings.js";
+import type { Product } from "../features/products/products.js";
+import { findProducts, putProduct } from "../features/products/products.js";
+import type { Rating } from "../features/ratings/ratings.js";
 import {
   LIMITS,
   MAX_PAGE_SIZE,
@@ -15,8 +15,8 @@ import {
   submitReview,
   type Review,
   type ReviewOrder,
-} from "../domain/reviews.js";
-import type { Shop } from "../domain/shops.js";
+} from "../features/reviews/reviews.js";
+import type { Shop } from "../features/shops/shops.js";
 import {
   SCOPES,
   issueKey,
@@ -28,13 +28,13 @@ import {
   type ApiKeyInfo,
   type KeyKind,
   type Scope,
-} from "../domain/keys.js";
+} from "../features/shops/keys.js";
 import { invalidInput, rateLimited } from "../errors.js";
 import { listCost } from "./cost.js";
 import { createBuilder } from "./builder.js";
-import { addModerationSchema } from "./moderation.js";
-import { addInvitationSchema } from "./invitations.js";
-import { addPrivacySchema } from "./privacy.js";
+import { addModerationSchema } from "../features/moderation/schema.js";
+import { addInvitationSchema } from "../features/invitations/schema.js";
+import { addPrivacySchema } from "../features/privacy/schema.js";
 import type { ReviewStatus } from "../db/models.js";
 
 const MAX_PRODUCTS_PER_REQUEST = 100;

@@ -9,14 +9,14 @@
  * is one lookup by `_id`); the key itself is shown once, when it is made.
  */
 import { createHash, randomBytes } from "node:crypto";
-import type { ApiKeyDoc } from "../db/models.js";
-import { StarlingError, invalidInput } from "../errors.js";
-import type { Deps } from "./deps.js";
+import type { ApiKeyDoc } from "../../db/models.js";
+import { StarlingError, invalidInput } from "../../errors.js";
+import type { Deps } from "../deps.js";
 import { SCOPES, findShop, type Caller, type KeyKind, type Scope, type Shop } from "./caller.js";
 
 export { SCOPES, type Caller, type KeyKind, type Scope } from "./caller.js";
-import { optionalText } from "./validate.js";
-import { memoizeRecent } from "../memo.js";
+import { optionalText } from "../validate.js";
+import { memoizeRecent } from "../../memo.js";
 
 /** What each kind may hold at most, and gets by default. */
 export const KIND_SCOPES: Record<KeyKind, readonly Scope[]> = {

@@ -6,12 +6,12 @@
  * (anonymise), or removes the reviews entirely (delete), as the shop chooses.
  */
 import { randomBytes } from "node:crypto";
-import type { InvitationDoc, ReviewDoc } from "../db/models.js";
-import { invalidInput, isDuplicateKey } from "../errors.js";
-import { reviewPageGroup, reviewsChanged, type Deps } from "./deps.js";
-import { ERASED_PAYLOAD } from "./review.js";
-import { syncReviewCount } from "./ratings.js";
-import { identifier } from "./validate.js";
+import type { InvitationDoc, ReviewDoc } from "../../db/models.js";
+import { invalidInput, isDuplicateKey } from "../../errors.js";
+import { reviewPageGroup, reviewsChanged, type Deps } from "../deps.js";
+import { ERASED_PAYLOAD } from "../reviews/review.js";
+import { syncReviewCount } from "../ratings/ratings.js";
+import { identifier } from "../validate.js";
 
 export interface ReviewerRef {
   externalId?: string | null;

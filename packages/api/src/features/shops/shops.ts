@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import type { ShopDoc } from "../db/models.js";
-import type { Deps } from "./deps.js";
+import type { ShopDoc } from "../../db/models.js";
+import type { Deps } from "../deps.js";
 import { issueKey } from "./keys.js";
 import type { Shop } from "./caller.js";
 
 export { findShop, type Shop } from "./caller.js";
-import { StarlingError, invalidInput } from "../errors.js";
+import { StarlingError, invalidInput } from "../../errors.js";
 
 /**
  * Creates a shop with one secret and one publishable key, returned once.

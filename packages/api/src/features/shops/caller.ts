@@ -3,7 +3,7 @@
  * A leaf (database types only): Deps caches callers, keys authenticates them,
  * shops make them.
  */
-import type { Models, ShopDoc } from "../db/models.js";
+import type { Models, ShopDoc } from "../../db/models.js";
 
 export interface Shop {
   readonly id: string;

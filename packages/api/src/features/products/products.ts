@@ -1,8 +1,8 @@
-import type { Deps } from "./deps.js";
-import type { ProductDoc } from "../db/models.js";
-import { identifier, text } from "./validate.js";
-import { isDuplicateKey } from "../errors.js";
-import { findByIds } from "../db/find-by-ids.js";
+import type { Deps } from "../deps.js";
+import type { ProductDoc } from "../../db/models.js";
+import { identifier, text } from "../validate.js";
+import { isDuplicateKey } from "../../errors.js";
+import { findByIds } from "../../db/find-by-ids.js";
 
 export interface Product {
   readonly shopId: string;

@@ -1,4 +1,4 @@
-/** Deps: the explicit dependencies of the domain operations (see Deps). */
+/** Deps: the explicit dependencies of the feature operations (see Deps). */
 import type { Models, ProductDoc, RatingSummaryDoc, ReviewDoc, ShopDoc } from "../db/models.js";
 import type { SignatureIndex } from "@starling/scoring";
 import type { KeyedLock } from "../db/keyed-lock.js";
@@ -7,15 +7,15 @@ import { TtlCache } from "../db/ttl-cache.js";
 import { PageCache } from "../db/page-cache.js";
 import type { CoalescingQueue } from "../db/coalescing-queue.js";
 import type { BatchQueue } from "../db/batch-queue.js";
-import type { ReviewPage, StoreOutcome } from "./review.js";
-import type { SummaryChange } from "./summary-change.js";
-import type { Caller } from "./caller.js";
+import type { ReviewPage, StoreOutcome } from "./reviews/review.js";
+import type { SummaryChange } from "./ratings/summary-change.js";
+import type { Caller } from "./shops/caller.js";
 
 /**
- * What the domain functions need, passed in explicitly; built once per process
+ * What the feature operations need, passed in explicitly; built once per process
  * by createDeps (src/create-deps.ts, the composition root). This module is a
- * leaf: it imports types, caches and queues, never a domain operation, so that
- * every domain module can import it without a cycle.
+ * leaf: it imports types, caches and queues, never a feature operation, so
+ * that every feature module can import it without a cycle.
  */
 export interface Deps {
   readonly models: Models;

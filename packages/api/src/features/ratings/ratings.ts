@@ -13,11 +13,11 @@ import {
 } from "@starling/scoring";
 import { randomUUID } from "node:crypto";
 import { Double } from "mongodb";
-import type { PendingCountDoc, RatingSummaryDoc, ReviewDoc, StoredScore } from "../db/models.js";
-import { DatabaseUnavailableError } from "../db/availability.js";
-import { duplicateKeyFailures, isDuplicateKey } from "../errors.js";
-import { findByIds } from "../db/find-by-ids.js";
-import type { Deps } from "./deps.js";
+import type { PendingCountDoc, RatingSummaryDoc, ReviewDoc, StoredScore } from "../../db/models.js";
+import { DatabaseUnavailableError } from "../../db/availability.js";
+import { duplicateKeyFailures, isDuplicateKey } from "../../errors.js";
+import { findByIds } from "../../db/find-by-ids.js";
+import type { Deps } from "../deps.js";
 import { copySummaryChange, mergeSummaryChange, type SummaryChange } from "./summary-change.js";
 
 export { copySummaryChange, mergeSummaryChange, type SummaryChange } from "./summary-change.js";

@@ -1,7 +1,7 @@
 /** Moderation in the schema: actions, the audit log, the publication report, the moderation mode. */
-import { MAX_ALLOWED_ORIGINS, setAllowedOrigins } from "../domain/shops.js";
+import { MAX_ALLOWED_ORIGINS, setAllowedOrigins } from "../shops/shops.js";
 import type { EnumRef, ObjectRef } from "@pothos/core";
-import type { ReviewStatus } from "../db/models.js";
+import type { ReviewStatus } from "../../db/models.js";
 import {
   REJECTION_REASONS,
   moderateReview,
@@ -13,11 +13,11 @@ import {
   setModerationMode,
   type ModerationEvent,
   type PublicationRow,
-} from "../domain/moderation.js";
-import type { Review } from "../domain/reviews.js";
-import { invalidInput } from "../errors.js";
-import type { Builder, Types } from "./builder.js";
-import { listCost } from "./cost.js";
+} from "./moderation.js";
+import type { Review } from "../reviews/reviews.js";
+import { invalidInput } from "../../errors.js";
+import type { Builder, Types } from "../../graphql/builder.js";
+import { listCost } from "../../graphql/cost.js";
 
 export function addModerationSchema(
   builder: Builder,

@@ -1,14 +1,14 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { InvitationDoc, ReviewDoc, ShopDoc, StoredScore } from "../db/models.js";
-import { claimInvitation, refuseExpired, verifyInvitation } from "./invitations.js";
-import { StarlingError, duplicateKeyFailures, invalidInput } from "../errors.js";
-import { reviewPageGroup, reviewsChanged, type Deps } from "./deps.js";
-import { findProducts } from "./products.js";
-import { countNewReviews, dropPendingCounts, recordPendingCounts, syncReviewCount } from "./ratings.js";
-import { isDatabaseUnavailable } from "../db/availability.js";
-import { isCopiedText, quarantineIfCopied, scoreArrivals, scoreStoredReview, scoringLockKeys } from "./scoring.js";
-import { findByIds } from "../db/find-by-ids.js";
-import { identifier, languageTag, optionalText, starRating, text } from "./validate.js";
+import type { InvitationDoc, ReviewDoc, ShopDoc, StoredScore } from "../../db/models.js";
+import { claimInvitation, refuseExpired, verifyInvitation } from "../invitations/invitations.js";
+import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
+import { reviewPageGroup, reviewsChanged, type Deps } from "../deps.js";
+import { findProducts } from "../products/products.js";
+import { countNewReviews, dropPendingCounts, recordPendingCounts, syncReviewCount } from "../ratings/ratings.js";
+import { isDatabaseUnavailable } from "../../db/availability.js";
+import { isCopiedText, quarantineIfCopied, scoreArrivals, scoreStoredReview, scoringLockKeys } from "../../domain/scoring.js";
+import { findByIds } from "../../db/find-by-ids.js";
+import { identifier, languageTag, optionalText, starRating, text } from "../validate.js";
 import { withPageKeys } from "./review-pages.js";
 import { ERASED_PAYLOAD, toReview, type Review, type StoreOutcome } from "./review.js";
 

@@ -1,8 +1,8 @@
 /** Purchase invitations in the schema. */
-import { createInvitation, invitationCursor, listInvitations, type Invitation } from "../domain/invitations.js";
-import { listCost } from "./cost.js";
-import { invalidInput } from "../errors.js";
-import type { Builder } from "./builder.js";
+import { createInvitation, invitationCursor, listInvitations, type Invitation } from "./invitations.js";
+import { listCost } from "../../graphql/cost.js";
+import { invalidInput } from "../../errors.js";
+import type { Builder } from "../../graphql/builder.js";
 
 export function addInvitationSchema(builder: Builder): void {
   const InvitationRef = builder.objectRef<Invitation>("Invitation").implement({

@@ -2,10 +2,7 @@
 import type { ObjectRef } from "@pothos/core";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
-import { invalidInput } from "../../errors.js";
-import { findProducts, putProduct, type Product } from "./products.js";
-
-const MAX_PRODUCTS_PER_REQUEST = 100;
+import { MAX_PRODUCTS_PER_REQUEST, findProducts, putProduct, requestedProductIds, type Product } from "./products.js";
 
 export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Types, Product> } {
   const ProductRef = builder.objectRef<Product>("Product").implement({
@@ -32,10 +29,8 @@ export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Type
       description: `Several products at once, in the order asked (null where there is none): a listing page's ratings in one request. At most ${MAX_PRODUCTS_PER_REQUEST} ids.`,
       args: { ids: t.arg.idList({ required: true, description: "The shop's ids of the products." }) },
       resolve: async (_r, args, ctx) => {
-        if (args.ids.length > MAX_PRODUCTS_PER_REQUEST) {
-          throw invalidInput("ids", `at most ${MAX_PRODUCTS_PER_REQUEST} ids per request (got ${args.ids.length})`);
-        }
-        return findProducts(ctx.deps, (await ctx.authorize("reviews:read")).id, args.ids.map(String));
+        const ids = requestedProductIds(args.ids.map(String));
+        return findProducts(ctx.deps, (await ctx.authorize("reviews:read")).id, ids);
       },
     }),
   }));

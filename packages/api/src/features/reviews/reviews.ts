@@ -10,6 +10,8 @@ import { isCopiedText, quarantineIfCopied, scoreArrivals, scoreStoredReview, sco
 import { findByIds } from "../../db/find-by-ids.js";
 import { identifier, languageTag, optionalText, starRating, text } from "../validate.js";
 import { withPageKeys } from "./review-pages.js";
+import { requireScope } from "../shops/keys.js";
+import type { Caller, Shop } from "../shops/caller.js";
 import { ERASED_PAYLOAD, toReview, type Review, type StoreOutcome } from "./review.js";
 
 export { ERASED_PAYLOAD, toReview, type Review, type StoreOutcome } from "./review.js";
@@ -148,6 +150,27 @@ function reviewKeyOf(source: ReviewDoc["source"], idempotencyKey: string, invita
 }
 
 /** A hash of the shop and the review's key: no personal data, so an erasure's tombstone may keep it. */
+/**
+ * Who a submission speaks for. A key that may sit in a web page (FORM_SUBMIT
+ * without REVIEWS_WRITE) speaks for a customer, not for the shop: it cannot
+ * vouch for who the customer is or where a review came from, so its reviews
+ * are the form's. Needs REVIEWS_WRITE or FORM_SUBMIT.
+ */
+export function submissionSource(
+  caller: Caller,
+  input: { reviewer: { externalId?: string | null }; provenance?: string | null },
+): { shop: Shop; source: "form" | "api" } {
+  const shop = requireScope(caller, ["reviews:write", "form:submit"]);
+  const viaForm = !caller.scopes.has("reviews:write");
+  if (viaForm && input.reviewer.externalId != null) {
+    throw invalidInput("reviewer.externalId", "only a secret key may link a review to the shop's customer id");
+  }
+  if (viaForm && input.provenance != null && input.provenance !== "ORGANIC") {
+    throw invalidInput("provenance", "reviews through the customer form are ORGANIC (or verified through an invitation)");
+  }
+  return { shop, source: viaForm ? "form" : "api" };
+}
+
 export function reviewIdOf(shopId: string, reviewKey: string): string {
   return `rev_${sha256(`${shopId}\u0000${reviewKey}`).slice(0, 32)}`;
 }

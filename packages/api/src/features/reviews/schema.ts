@@ -9,9 +9,8 @@ import type { ReviewStatus } from "../../db/models.js";
 import { invalidInput, rateLimited } from "../../errors.js";
 import type { Product } from "../products/products.js";
 import { findProducts } from "../products/products.js";
-import { requireScope } from "../shops/keys.js";
 import type { Review } from "./review.js";
-import { LIMITS, MAX_PAGE_SIZE, countReviews, listReviews, submitReview, type ReviewOrder } from "./reviews.js";
+import { LIMITS, MAX_PAGE_SIZE, countReviews, listReviews, submitReview, submissionSource, type ReviewOrder } from "./reviews.js";
 
 interface ReviewConnectionShape {
   edges: { cursor: string; node: Review }[];
@@ -256,17 +255,8 @@ export function addReviewSchema(
         "Stores a review and updates the product's rating. Needs REVIEWS_WRITE (secret key) or FORM_SUBMIT (publishable key, for the customer form). Safe to retry with the same idempotencyKey. Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT (with extensions.field), PRODUCT_NOT_FOUND, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INVALID_INVITATION, INVITATION_EXPIRED or INVITATION_USED.",
       args: { input: t.arg({ type: SubmitReviewInput, required: true, description: "The review." }) },
       resolve: async (_r, { input }, ctx) => {
-        const caller = await ctx.caller();
-        const shop = requireScope(caller, ["reviews:write", "form:submit"]);
-        // A key that may sit in a web page speaks for a customer, not for the
-        // shop: it cannot vouch for who the customer is or where a review came from.
-        const viaForm = !caller.scopes.has("reviews:write");
-        if (viaForm && input.reviewer.externalId != null) {
-          throw invalidInput("reviewer.externalId", "only a secret key may link a review to the shop's customer id");
-        }
-        if (viaForm && input.provenance != null && input.provenance !== "ORGANIC") {
-          throw invalidInput("provenance", "reviews through the customer form are ORGANIC (or verified through an invitation)");
-        }
+        const { shop, source } = submissionSource(await ctx.caller(), input);
+        const viaForm = source === "form";
         return submitReview(
           ctx.deps,
           shop.id,
@@ -275,7 +265,7 @@ export function addReviewSchema(
             productId: String(input.productId),
             reviewer: { name: input.reviewer.name, externalId: input.reviewer.externalId },
             provenance: input.provenance ?? "ORGANIC",
-            source: viaForm ? "form" : "api",
+            source,
           },
           {
             // Counted only for valid submissions, so a customer fixing a

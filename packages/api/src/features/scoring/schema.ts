@@ -1,6 +1,7 @@
 /** Scoring in the schema: a review's trust verdict, and the bursts flagged on a product (Product.bursts). */
 import type { ObjectRef } from "@pothos/core";
-import { describeReason, type BurstEvidence, type BurstRecord, type ProductState } from "@starling/scoring";
+import { describeReason, type BurstEvidence, type BurstRecord } from "@starling/scoring";
+import { productBursts } from "./bursts.js";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import type { Product } from "../products/products.js";
@@ -81,11 +82,7 @@ export function addScoringSchema(
       extensions: { complexity: listCost(10) },
       description:
         "Recent bursts of reviews the fraud checks flagged on this product (up to 10, newest last), each with its evidence. Reviews in a burst count less.",
-      resolve: async (p, _a, ctx) => {
-        const shop = await ctx.authorize("reviews:read");
-        const doc = await ctx.deps.models.ScoringState.findById(`product:${shop.id}:${p.id}`).lean();
-        return ((doc?.state as ProductState | undefined)?.arrival.bursts ?? []).map((b) => ({ ...b }));
-      },
+      resolve: async (p, _a, ctx) => productBursts(ctx.deps, (await ctx.authorize("reviews:read")).id, p.id),
     }),
   }));
 

@@ -22,7 +22,7 @@ import { openDatabase } from "./db/connection.js";
 import { DEMO_PUBLISHABLE_KEY, DEMO_SECRET_KEY, DEMO_SHOP_ID, demoPlayground } from "./demo/seed.js";
 import { recomputeSummaries } from "./features/ratings/ratings.js";
 import { addMissingPageKeys } from "./features/reviews/review-pages.js";
-import { rescoreAll } from "./domain/scoring.js";
+import { rescoreAll } from "./features/scoring/scoring.js";
 import { createShop, findShop } from "./features/shops/shops.js";
 import { issueKey, listKeys, revokeKey } from "./features/shops/keys.js";
 import { StarlingError } from "./errors.js";

@@ -11,7 +11,7 @@ import { CoalescingQueue } from "./db/coalescing-queue.js";
 import { BatchQueue } from "./db/batch-queue.js";
 import { createLogger, type Logger } from "./log.js";
 import { createReadCaches, type Deps } from "./features/deps.js";
-import { SignatureIndexes } from "./domain/scoring.js";
+import { SignatureIndexes } from "./features/scoring/scoring.js";
 import { loadProducts } from "./features/products/products.js";
 import { MAX_WRITE_BATCH, storeNewReviews } from "./features/reviews/reviews.js";
 import { copySummaryChange, loadSummaries, mergeSummaryChange } from "./features/ratings/ratings.js";

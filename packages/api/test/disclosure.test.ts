@@ -8,7 +8,7 @@ import { DEFAULT_SCORING_OPTIONS, FULL_WEIGHT_BP, trustWeightBpOf } from "@starl
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REJECTION_REASONS } from "../src/features/moderation/moderation.js";
 import { recomputeSummaries } from "../src/features/ratings/ratings.js";
-import { rescoreAll } from "../src/domain/scoring.js";
+import { rescoreAll } from "../src/features/scoring/scoring.js";
 import { disclosureClaims, disclosureFacts } from "../src/http/disclosure.js";
 import { review, startTestApi, type TestApi } from "./helpers.js";
 

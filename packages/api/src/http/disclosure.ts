@@ -64,7 +64,7 @@ export function disclosureClaims(f: DisclosureFacts) {
     /** REJECTION_REASONS: moderateReview takes no other reason, and no setting acts on stars. */
     removalReasons:
       "No review is hidden or delayed because of its star rating: the shop can remove a review only for one of these reasons, and every removal is logged.",
-    /** quarantineIfCopied (domain/scoring.ts): the only automatic hold. */
+    /** quarantineIfCopied (features/scoring/scoring.ts): the only automatic hold. */
     copiedText: `A review whose text copies another reviewer's is held back automatically, with its reasons, instead of being deleted (${f.quarantined} held back now).`,
     /** Bursts re-weight, never hold back (score-arrival.ts); the floor is DEFAULT_SCORING_OPTIONS.minWeightBp. */
     bursts: `Reviews that arrive in a sudden burst (many within up to ${c.burstWindowHours} hours, for example from first-time reviewers) are not held back: they are published, as are other reviews the fraud checks find suspicious (except copied text), but count in the rating with less weight, as little as ${weight} of a normal review and never nothing.`,

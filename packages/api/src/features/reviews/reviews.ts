@@ -6,7 +6,7 @@ import { reviewPageGroup, reviewsChanged, type Deps } from "../deps.js";
 import { findProducts } from "../products/products.js";
 import { countNewReviews, dropPendingCounts, recordPendingCounts, syncReviewCount } from "../ratings/ratings.js";
 import { isDatabaseUnavailable } from "../../db/availability.js";
-import { isCopiedText, quarantineIfCopied, scoreArrivals, scoreStoredReview, scoringLockKeys } from "../../domain/scoring.js";
+import { isCopiedText, quarantineIfCopied, scoreArrivals, scoreStoredReview, scoringLockKeys } from "../scoring/scoring.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { identifier, languageTag, optionalText, starRating, text } from "../validate.js";
 import { withPageKeys } from "./review-pages.js";

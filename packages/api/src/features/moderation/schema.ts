@@ -15,7 +15,7 @@ import {
   type PublicationRow,
 } from "./moderation.js";
 import type { Review } from "../reviews/reviews.js";
-import { invalidInput } from "../../errors.js";
+import { pageSize } from "../validate.js";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 
@@ -105,8 +105,7 @@ export function addModerationSchema(
         after: t.arg.string({ description: "Continue after this entry's `cursor`." }),
       },
       resolve: async (_r, args, ctx) => {
-        const first = args.first ?? 50;
-        if (!Number.isInteger(first) || first < 1 || first > 500) throw invalidInput("first", "must be a whole number from 1 to 500");
+        const first = pageSize(args.first);
         const shop = await ctx.authorize("reviews:moderate");
         return moderationLog(ctx.deps, shop.id, { reviewId: args.reviewId == null ? null : String(args.reviewId), first, after: args.after });
       },

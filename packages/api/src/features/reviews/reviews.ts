@@ -150,6 +150,11 @@ function reviewKeyOf(source: ReviewDoc["source"], idempotencyKey: string, invita
 }
 
 /** A hash of the shop and the review's key: no personal data, so an erasure's tombstone may keep it. */
+/** A star filter of a review list: an empty one would match nothing, so say so rather than answer an empty page. */
+export function requireSomeStars(stars: readonly number[] | null | undefined): void {
+  if (stars?.length === 0) throw invalidInput("stars", "give at least one star rating from 1 to 5, or leave stars out for all");
+}
+
 /**
  * Who a submission speaks for. A key that may sit in a web page (FORM_SUBMIT
  * without REVIEWS_WRITE) speaks for a customer, not for the shop: it cannot

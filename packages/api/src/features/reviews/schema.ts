@@ -6,11 +6,11 @@ import type { EnumRef, ObjectRef } from "@pothos/core";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import type { ReviewStatus } from "../../db/models.js";
-import { invalidInput, rateLimited } from "../../errors.js";
+import { rateLimited } from "../../errors.js";
 import type { Product } from "../products/products.js";
 import { findProducts } from "../products/products.js";
 import type { Review } from "./review.js";
-import { LIMITS, MAX_PAGE_SIZE, countReviews, listReviews, submitReview, submissionSource, type ReviewOrder } from "./reviews.js";
+import { LIMITS, MAX_PAGE_SIZE, countReviews, listReviews, requireSomeStars, submitReview, submissionSource, type ReviewOrder } from "./reviews.js";
 
 interface ReviewConnectionShape {
   edges: { cursor: string; node: Review }[];
@@ -168,8 +168,7 @@ export function addReviewSchema(
         }),
       },
       resolve: async (p, args, ctx) => {
-        // An empty filter would match nothing: say so rather than answer an empty page.
-        if (args.stars?.length === 0) throw invalidInput("stars", "give at least one star rating from 1 to 5, or leave stars out for all");
+        requireSomeStars(args.stars);
         const statuses = (args.status ?? ["published"]) as ReviewStatus[];
         const publishedOnly = statuses.every((s) => s === "published");
         const shop = await ctx.authorize(publishedOnly ? "reviews:read" : "reviews:moderate");

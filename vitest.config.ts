@@ -25,6 +25,15 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "insights",
+          include: ["packages/insights/test/**/*.test.ts"],
+          // The benchmark-data tests analyse a few thousand reviews on a shared 2-core machine.
+          testTimeout: 300_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "api",
           include: ["packages/api/test/**/*.test.ts"],
           // One FerretDB (or the MONGODB_URI server) for the whole run; each test

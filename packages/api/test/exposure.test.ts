@@ -6,6 +6,7 @@
  * refused; the client address behind a proxy taken from the proxy's entry;
  * `If-None-Match: *` never a 304; a 304 spends the per-IP budget.
  */
+import { withPageKeys } from "../src/features/reviews/review-pages.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientIp } from "../src/http/server.js";
 import { SUBMIT, review, startTestApi, type TestApi } from "./helpers.js";
@@ -37,8 +38,12 @@ describe("unexpected errors, in development too", () => {
   });
 
   it("reach the client as INTERNAL_SERVER_ERROR without the library's message, logged whole with the request id", async () => {
-    // A date stored as text (a bad manual edit): the resolver throws a TypeError.
+    // A date stored as text (a bad manual edit), on a review that is listed
+    // (its page keys are right): serializing the date throws a TypeError.
+    const { pageNewest, pageStars } = withPageKeys({ _id: "corrupt", shopId: a.shop.id, productId: "tent", rating: 3, createdAt: new Date() });
     await a.models.Review.collection.insertOne({
+      pageNewest,
+      pageStars,
       _id: "corrupt",
       shopId: a.shop.id,
       productId: "tent",
@@ -61,9 +66,9 @@ describe("unexpected errors, in development too", () => {
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const body = JSON.parse(text);
     expect(body.errors[0]).toMatchObject({ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } });
-    expect(text).not.toMatch(/getTime|TypeError|stack|originalError|\.ts\b/);
+    expect(text).not.toMatch(/getTime|toISOString|TypeError|stack|originalError|\.ts\b/);
     const line = a.logLines().find((l) => l.includes('"msg":"unexpected error"') && l.includes(requestId!));
-    expect(line, a.logLines().join("\n")).toMatch(/getTime is not a function/);
+    expect(line, a.logLines().join("\n")).toMatch(/toISOString is not a function/);
   });
 
   it("outside GraphQL (a page), answer JSON with a code, not Express's error page with its stack", async () => {

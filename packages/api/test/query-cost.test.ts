@@ -48,12 +48,12 @@ describe("the query cost limit", () => {
   });
 
   it("counts every level of nesting: the same with fewer products still costs per review", async () => {
-    // 20 × 401 + 1 is over; 19 × 401 + 1 is under: the limit sits between.
-    const over = await a.gql(NESTED, { ids: IDS.slice(0, 20) });
-    expect(over.errors?.[0]?.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", cost: 8_021 });
-    const under = await a.gql(NESTED, { ids: IDS.slice(0, 19) });
+    // 22 × 401 + 1 is over; 21 × 401 + 1 is under: the limit sits between.
+    const over = await a.gql(NESTED, { ids: IDS.slice(0, 22) });
+    expect(over.errors?.[0]?.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", cost: 8_823 });
+    const under = await a.gql(NESTED, { ids: IDS.slice(0, 21) });
     expect(under.errors).toBeUndefined();
-    expect(under.data.products).toHaveLength(19);
+    expect(under.data.products).toHaveLength(21);
   });
 
   it("lets the playground's introspection, a listing page of 100 products and a page of 100 reviews through", async () => {
@@ -70,9 +70,9 @@ describe("the query cost limit", () => {
 
 describe("the cost budget per key", () => {
   it("refuses a key's queries once their cost per minute is spent, with 429 and Retry-After; other keys go on", async () => {
-    // Each listing costs 6 801: two fit in 15 000, the third does not, though
+    // Each listing costs 8 001: two fit in 20 000, the third does not, though
     // the key's request count (1 000 000 a minute) is far from its limit.
-    const a = await api({ rateCostPerMinutePerKey: 15_000 });
+    const a = await api({ rateCostPerMinutePerKey: 20_000 });
     for (let i = 0; i < 2; i++) expect((await a.gql(LISTING, { ids: IDS })).errors).toBeUndefined();
     const res = await fetch(`${a.url}/graphql`, {
       method: "POST",
@@ -101,7 +101,7 @@ describe("heavy queries take turns", () => {
     const order: string[] = [];
     const run = (name: string, cost: number) => gate.enter(cost).then(() => order.push(name));
     await run("a", 5_000);
-    const b = run("b", 5_000); // 5 000 + 5 000 > 8 000: waits for a
+    const b = run("b", 5_000); // 5 000 + 5 000 > 8 500: waits for a
     const c = run("c", 1_500); // would fit beside a, but comes after b: waits too
     await new Promise((r) => setImmediate(r));
     expect(order).toEqual(["a"]);

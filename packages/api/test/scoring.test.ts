@@ -158,6 +158,56 @@ describe("when scoring fails", () => {
   });
 });
 
+describe("a reviewer ring (issue 18)", () => {
+  it("is discounted at write time with the group's pattern in words, and a re-score replays the scoring states the write path stored", async () => {
+    const shop = api.shop;
+    const products = ["ring-a", "ring-b", "ring-c", "ring-d"];
+    for (const id of products) {
+      const r = await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } }, shop.key);
+      expect(r.errors).toBeUndefined();
+    }
+    // Five accounts lift the four products in turn, two days apart, each within hours.
+    const start = Date.now() - 30 * DAY;
+    const ids: string[][] = products.map(() => []);
+    for (const [p, productId] of products.entries()) {
+      for (let m = 0; m < 5; m++) {
+        const at = new Date(start + p * 2 * DAY + m * 3_600_000);
+        const { review: stored } = await submitReview({ ...api.starling.deps, now: () => at }, shop.id, {
+          productId,
+          rating: 5,
+          title: `Great ${productId}`,
+          body: `Member ${m} loved ${productId}: review ${p * 5 + m}.`,
+          reviewer: { name: `Member ${m}`, externalId: `ring-member-${m}` },
+          idempotencyKey: `ring-${p}-${m}`,
+        });
+        ids[p]!.push(stored.id);
+      }
+    }
+    const last = (await api.models.Review.findById(ids[3]![4]).lean())!;
+    const group = last.score!.reasons.find((r) => r.code === "co_review")!;
+    expect(group.text).toBe("5 accounts reviewed the same 4 products, each within 3 days of one another (over 7 days).");
+    expect(JSON.stringify(last.score!.reasons)).not.toContain("ring-member");
+    expect(last.score!.trustWeightBp).toBeLessThanOrEqual(5_000);
+    // The first members on a product were re-weighted when the group showed.
+    const first = (await api.models.Review.findById(ids[2]![0]).lean())!;
+    expect(first.score!.reasons.some((r) => r.code === "co_review")).toBe(true);
+
+    // The ring's products and accounts (the shop's other states belong to other tests).
+    const states = async () =>
+      (await api.models.ScoringState.find({ _id: { $regex: `^(product:${shop.id}:ring-|reviewer:${shop.id}:id:ring-member-)` } }).sort({ _id: 1 }).lean()).map((d) => ({ _id: d._id, state: d.state }));
+    const incremental = await states();
+    expect(incremental.length).toBe(products.length + 5);
+    const env = { MONGODB_URI: inject("mongoUri"), STARLING_DB_NAME: api.starling.db.conn.name };
+    const rescore = spawnCli(["recompute", "--rescore"], env);
+    expect((await rescore.exited).code, rescore.stderr()).toBe(0);
+    expect(await states()).toEqual(incremental);
+    // With hindsight, the group's first two products are discounted too.
+    const early = (await api.models.Review.findById(ids[0]![0]).lean())!;
+    expect(early.score!.by).toBe("batch");
+    expect(early.score!.reasons.some((r) => r.code === "co_review")).toBe(true);
+  });
+});
+
 describe("recompute --rescore", () => {
   it("re-scores every review with hindsight, fits the prior strength, and leaves summaries a plain recompute agrees with", async () => {
     const env = { MONGODB_URI: inject("mongoUri"), STARLING_DB_NAME: api.starling.db.conn.name };

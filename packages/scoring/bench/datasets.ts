@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import type { TimelineReview } from "../src/index.js";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const dataDir = path.resolve(repoRoot, "../shared/data");
+/** STARLING_RESEARCH_DATA overrides it (a worktree or a clone that is not beside ../shared). */
+export const dataDir = path.resolve(process.env.STARLING_RESEARCH_DATA ?? path.resolve(repoRoot, "../shared/data"));
 
 export const DAY_MS = 86_400_000;
 

@@ -26,6 +26,7 @@ import {
   empiricalBayesPrior,
   initialProductState,
   initialReviewerState,
+  reweightReachMs,
   scoreArrivalInPlace,
   trustWeightedRating,
 } from "../src/index.js";
@@ -97,7 +98,8 @@ function reasonOutput(r: Reason): CachedReason | string {
     case "verified_purchase":
       return cached(verifiedReasons, r, r.verified ? 1 : 0);
     case "reviewer_history":
-      return r.priorReviews < 10_000 ? cached(historyReasons, r, r.priorReviews) : JSON.stringify(reasonJson(r));
+      // Cached by count only when the history counts in full (its weight then follows from the count).
+      return r.priorReviews < 10_000 && r.quality === undefined ? cached(historyReasons, r, r.priorReviews) : JSON.stringify(reasonJson(r));
     case "reviewer_daily_volume":
       return r.reviewsToday < 10_000 ? cached(dailyVolumeReasons, r, r.reviewsToday) : JSON.stringify(reasonJson(r));
     case "rating_deviation":
@@ -324,9 +326,12 @@ export class JsonlScorer {
   readonly reviewerNames: string[] = [];
   private readonly reviewers: ReviewerState[] = [];
   private readonly signatures = new SignatureIndex();
+  private get reachMs(): number {
+    return reweightReachMs(this.options);
+  }
   // Reviews wait until no later arrival can re-weight them: a re-weight
-  // reaches back at most one window (options.windowMs) before the arrival
-  // that flags it. If times ever go backwards, everything waits for the end.
+  // reaches back at most reweightReachMs(options) before the arrival that
+  // flags it (the scan window, or a slow campaign's trail). If times ever go backwards, everything waits for the end.
   // Their lines wait as UTF-8 in one buffer, written there piece by piece:
   // building each line as a string first cost a quarter of the command's
   // time in string joins, flattening and garbage. The rare re-weight
@@ -385,7 +390,7 @@ export class JsonlScorer {
     const productId = this.productNames[productNumber]!;
     const reviewerId = this.reviewerNames[reviewerNumber]!;
     if (duplicate === undefined) duplicate = text === undefined ? null : this.signatures.checkAndAdd({ reviewId, reviewerId, productId, timeMs, text });
-    const score = scoreArrivalInPlace(product, reviewer, { reviewId, reviewerId, stars, verified }, timeMs, duplicate, this.options);
+    const score = scoreArrivalInPlace(product, reviewer, { reviewId, reviewerId, stars, verified, productId }, timeMs, duplicate, this.options);
     for (const r of score.reweighted) {
       // Re-weights are rare (a burst) and reach back one window at most:
       // a backward scan of the waiting reviews beats indexing every review.
@@ -409,7 +414,7 @@ export class JsonlScorer {
     this.count++;
     if (timeMs < this.maxTimeMs) this.ordered = false;
     this.maxTimeMs = Math.max(this.maxTimeMs, timeMs);
-    if (this.ordered && (this.count & 1023) === 0) this.emitUpTo(this.maxTimeMs - this.options.windowMs);
+    if (this.ordered && (this.count & 1023) === 0) this.emitUpTo(this.maxTimeMs - this.reachMs);
   }
 
   /** Makes room for `n` more bytes: first by dropping written lines, then by growing. */

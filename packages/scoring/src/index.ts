@@ -26,16 +26,20 @@ export { type PriorStrengthFit, type PriorStrengthOptions, empiricalBayesPrior, 
 export {
   type ArrivalReview,
   type ArrivalScore,
+  type HistoryQuality,
   type ProductState,
   type ReviewerState,
   type Reweight,
   initialProductState,
+  historyQuality,
   initialReviewerState,
+  productHash,
+  reweightReachMs,
   scoreArrival,
   scoreArrivalInPlace,
   trustWeightBpOf,
 } from "./score-arrival.js";
-export { type ScoringOptions, DEFAULT_SCORING_OPTIONS, SUSPICION_WEIGHTS } from "./options.js";
+export { type ScoringOptions, DEFAULT_SCORING_OPTIONS, LEGACY_SCORING_OPTIONS, SUSPICION_WEIGHTS } from "./options.js";
 
 // Bursts
 export {
@@ -44,6 +48,7 @@ export {
   type RecentArrival,
   type StreamState,
   ARRIVAL_STREAMS,
+  CO_REVIEW_BIT,
   MAX_BURSTS,
   baselineRatePerMs,
 } from "./fraud/burst.js";
@@ -73,4 +78,12 @@ export { type ScoredReview, type TimelineOptions, type TimelineResult, type Time
 // Reasons and errors
 export { type ArrivalStream, type BurstEvidence, type Reason, type ReasonCode, describeDuration, describeReason } from "./reasons.js";
 export { ScoringInputError } from "./errors.js";
-export { type HindsightScore, HINDSIGHT_WEIGHTS, rescoreWithHindsight } from "./rescore.js";
+export {
+  type CoReviewGroup,
+  type HindsightScore,
+  CO_REVIEW_MIN_ACCOUNTS,
+  CO_REVIEW_MIN_SHARED,
+  HINDSIGHT_WEIGHTS,
+  coReviewGroups,
+  rescoreWithHindsight,
+} from "./rescore.js";

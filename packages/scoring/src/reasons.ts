@@ -10,7 +10,11 @@ export type ArrivalStream = "all" | "first_time_5_star" | "first_time_1_star";
 
 export type Reason =
   | { code: "first_time_reviewer"; weight: number }
-  | { code: "reviewer_history"; priorReviews: number; weight: number }
+  | { code: "reviewer_history"; priorReviews: number; weight: number; quality?: number }
+  | { code: "history_pattern"; priorReviews: number; extremeShare: number; ageDays: number; activeDays: number; weight: number }
+  | { code: "flagged_history"; flaggedReviews: number; weight: number }
+  | { code: "campaign"; weight: number; burst: BurstEvidence; members: number; lastMs: number }
+  | { code: "co_review"; accounts: number; products: number; windowDays: number; spanDays: number; weight: number }
   | { code: "reviewer_daily_volume"; reviewsToday: number; weight: number }
   | { code: "extreme_rating"; stars: number; weight: number }
   | { code: "rating_deviation"; stars: number; consensus: number; deviation: number; weight: number }
@@ -78,7 +82,19 @@ export function describeReason(r: Reason): string {
     case "first_time_reviewer":
       return "First review by this reviewer.";
     case "reviewer_history":
-      return `The reviewer had ${r.priorReviews} earlier review${r.priorReviews === 1 ? "" : "s"}.`;
+      return r.quality === undefined || r.quality >= 1
+        ? `The reviewer had ${r.priorReviews} earlier review${r.priorReviews === 1 ? "" : "s"}.`
+        : `The reviewer had ${r.priorReviews} earlier review${r.priorReviews === 1 ? "" : "s"}, counted at ${Math.round(r.quality * 100)}% for a young or uniform history.`;
+    case "history_pattern":
+      return `The reviewer's ${r.priorReviews} earlier review${r.priorReviews === 1 ? " is" : "s are"} ${r.extremeShare === 1 ? "all" : `${Math.round(r.extremeShare * 100)}%`} at an extreme of the scale, on ${r.activeDays} day${r.activeDays === 1 ? "" : "s"} within ${round(r.ageDays, 0)} days: a history that looks like a campaign.`;
+    case "flagged_history":
+      return `${r.flaggedReviews} earlier review${r.flaggedReviews === 1 ? "" : "s"} by this reviewer ${r.flaggedReviews === 1 ? "was" : "were"} part of a flagged burst, campaign or group.`;
+    case "campaign": {
+      const b = r.burst;
+      return `Continues a campaign of ${STREAM_WORDS[b.stream]} flagged ${describeDuration(r.lastMs - b.windowEndMs)} earlier (${b.count} in ${describeDuration(b.windowEndMs - b.windowStartMs)} against a baseline of ${rate(b.baselineRatePerDay)}/day); ${r.members} so far.`;
+    }
+    case "co_review":
+      return `${r.accounts} accounts reviewed the same ${r.products} products, each within ${round(r.windowDays, 0)} days of one another (over ${round(r.spanDays, 1)} days).`;
     case "reviewer_daily_volume":
       return `The reviewer's review number ${r.reviewsToday} on the same day.`;
     case "extreme_rating":

@@ -8,6 +8,8 @@ import {
   ARRIVAL_STREAMS,
   type ArrivalState,
   type BurstRecord,
+  CO_REVIEW_BIT,
+  type RecentArrival,
   detectBursts,
   firstTimeStreamOf,
   initialArrivalState,
@@ -51,6 +53,12 @@ export interface ReviewerState {
   reviewsThatDay: number;
   maxReviewsPerDay: number;
   extremeCount: number;
+  /** Distinct UTC days with a review (history quality: spread over time, not all within days). Absent in states stored before issue 18. */
+  activeDays?: number;
+  /** The last few products reviewed, flattened [product hash, UTC day, ...], newest last (co-review; at most coReviewProducts pairs). */
+  recentProducts?: number[];
+  /** This reviewer's reviews that were flagged as part of a burst, campaign or group when they arrived: evidence carries on. */
+  flaggedReviews?: number;
 }
 
 /** The review being scored; `stars` is an integer 1..5. */
@@ -60,6 +68,8 @@ export interface ArrivalReview {
   readonly stars: number;
   /** True for a verified purchase, false when the shop says it was not, absent when unknown. */
   readonly verified?: boolean | undefined;
+  /** The product reviewed; without it there is no co-review evidence. */
+  readonly productId?: string | undefined;
 }
 
 /** An earlier review whose weight changed because it turned out to be inside a flagged window. */
@@ -93,7 +103,71 @@ export function initialProductState(): ProductState {
 }
 
 export function initialReviewerState(): ReviewerState {
-  return { version: 1, reviewCount: 0, firstMs: 0, lastMs: 0, day: 0, reviewsThatDay: 0, maxReviewsPerDay: 0, extremeCount: 0 };
+  return {
+    version: 1,
+    reviewCount: 0,
+    firstMs: 0,
+    lastMs: 0,
+    day: 0,
+    reviewsThatDay: 0,
+    maxReviewsPerDay: 0,
+    extremeCount: 0,
+    activeDays: 0,
+    recentProducts: [],
+    flaggedReviews: 0,
+  };
+}
+
+/** How far a reviewer's earlier reviews look like a person's, at nowMs. */
+export interface HistoryQuality {
+  /** In [0, 1]: maturity × √(day spread) × variety; what the history's trust is multiplied by. */
+  readonly quality: number;
+  /**
+   * What the history's trust is multiplied by: 1, except for a campaign-like
+   * (uniform) history, where it is (1 + maturity) / 2. Narrower than
+   * `quality` on purpose: on YelpChi's tuning half, multiplying every
+   * history's trust by `quality` lowers the per-review AUC (0.724 → 0.717),
+   * so a young account is caught through the burst streams instead (it
+   * counts as new there, see `unprovenQuality`).
+   */
+  readonly trust: number;
+  /** Account age over historyMatureMs, capped at 1. */
+  readonly maturity: number;
+  readonly extremeShare: number;
+  readonly activeDays: number;
+  readonly ageDays: number;
+  /** Two or more earlier reviews, every one at an extreme of the scale: campaign-like ratings. */
+  readonly uniform: boolean;
+}
+
+/**
+ * History quality, not quantity (issue 18): a person's history is spread over
+ * time (maturity) and over days (not all on one), with ratings that vary; an
+ * account built days ago from reviews all at the extremes is a campaign's.
+ * Uses only the reviewer state (bounded), so it is causal and O(1).
+ */
+export function historyQuality(reviewer: ReviewerState, nowMs: number, options: ScoringOptions = DEFAULT_SCORING_OPTIONS): HistoryQuality {
+  const n = reviewer.reviewCount;
+  const ageMs = Math.max(0, nowMs - reviewer.firstMs);
+  const maturity = Math.min(1, ageMs / options.historyMatureMs);
+  // 0 or absent with earlier reviews: a state from before activeDays was kept; assume one day each.
+  const activeDays = reviewer.activeDays || n;
+  const daySpread = n > 0 ? Math.min(1, activeDays / n) : 1;
+  const extremeShare = n > 0 ? reviewer.extremeCount / n : 0;
+  const uniform = n >= 2 && extremeShare === 1;
+  const quality = maturity * Math.sqrt(daySpread) * (uniform ? 0.5 : 1);
+  const trust = uniform ? 0.5 + 0.5 * maturity : 1;
+  return { quality, trust, maturity, extremeShare, activeDays, ageDays: ageMs / DAY_MS, uniform };
+}
+
+/** A product id as a 32-bit FNV-1a hash: the reviewer state keeps numbers, not ids (bounded, and no ids copied around). */
+export function productHash(productId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < productId.length; i++) {
+    h ^= productId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 const DAY_MS = 86_400_000;
@@ -159,13 +233,37 @@ export function scoreArrivalInPlace(
 
   const reasons: Reason[] = [];
 
-  // Reviewer newness and history.
+  // Reviewer newness and history: with historyQuality, earlier reviews earn
+  // trust only as far as they look like a person's, a campaign-like history
+  // costs trust, and an unproven account counts as new in the burst streams.
   const prior = reviewer.reviewCount;
-  const firstTime = prior === 0;
-  if (firstTime) reasons.push({ code: "first_time_reviewer", weight: W.firstTimeReviewer });
-  else reasons.push({ code: "reviewer_history", priorReviews: prior, weight: W.historyOffset + W.historyPerLogReview * Math.log1p(prior) });
+  const newReviewer = prior === 0;
+  let firstTime = newReviewer;
+  if (newReviewer) reasons.push({ code: "first_time_reviewer", weight: W.firstTimeReviewer });
+  else if (!options.historyQuality) reasons.push({ code: "reviewer_history", priorReviews: prior, weight: W.historyOffset + W.historyPerLogReview * Math.log1p(prior) });
+  else {
+    const h = historyQuality(reviewer, nowMs, options);
+    const history: Reason = { code: "reviewer_history", priorReviews: prior, weight: W.historyOffset + W.historyPerLogReview * Math.log1p(prior) * h.trust };
+    if (h.trust < 1) history.quality = h.trust;
+    reasons.push(history);
+    if (h.uniform && h.maturity < 1) {
+      reasons.push({
+        code: "history_pattern",
+        priorReviews: prior,
+        extremeShare: h.extremeShare,
+        ageDays: h.ageDays,
+        activeDays: h.activeDays,
+        weight: W.campaignHistory * (1 - h.maturity),
+      });
+    }
+    firstTime = h.quality < options.unprovenQuality;
+  }
+  const flaggedBefore = reviewer.flaggedReviews ?? 0;
+  if (options.campaignCarryOver && flaggedBefore > 0) {
+    reasons.push({ code: "flagged_history", flaggedReviews: flaggedBefore, weight: W.flaggedHistoryPerReview * Math.min(3, flaggedBefore) });
+  }
   const day = Math.floor(nowMs / DAY_MS);
-  const reviewsToday = !firstTime && reviewer.day === day ? reviewer.reviewsThatDay + 1 : 1;
+  const reviewsToday = !newReviewer && reviewer.day === day ? reviewer.reviewsThatDay + 1 : 1;
   if (reviewsToday > 1) {
     reasons.push({ code: "reviewer_daily_volume", reviewsToday, weight: W.dailyVolumePerReview * Math.min(3, reviewsToday - 1) });
   }
@@ -197,7 +295,9 @@ export function scoreArrivalInPlace(
 
   // Bursts: push the arrival, run the detectors, and if a window is flagged
   // add its evidence to this review and to the earlier reviews inside it.
-  const arrival = pushArrival(product.arrival, review.reviewId, nowMs, stars, firstTime, options);
+  const pHash = options.coReview && review.productId !== undefined ? productHash(review.productId) : -1;
+  const mine = pHash >= 0 ? recentOtherProducts(reviewer, pHash, day, options) : NO_PRODUCTS;
+  const arrival = pushArrival(product.arrival, review.reviewId, nowMs, stars, firstTime, options, review.reviewerId, mine);
   const alarms = detectBursts(product.arrival, options);
   const reweighted: Reweight[] = [];
   for (const alarm of alarms) {
@@ -208,6 +308,12 @@ export function scoreArrivalInPlace(
       arrival.flaggedMask |= bit;
       reasons.push({ code: "burst", weight, burst: alarm });
     }
+  }
+  if (options.campaignCarryOver) continueCampaign(product.arrival, arrival, alarms, nowMs, reasons, options);
+  const group = mine.length > 0 && (stars === 5 || stars === 1) ? coReviewGroup(product.arrival, arrival, mine, day, nowMs, options) : null;
+  if (group !== null) {
+    arrival.flaggedMask |= CO_REVIEW_BIT;
+    reasons.push(group.reason);
   }
   let logOdds = W.base;
   for (const r of reasons) logOdds += r.weight;
@@ -220,24 +326,33 @@ export function scoreArrivalInPlace(
   addToRatingCounts(product.counts, stars, weightBp);
   tallyDiscount(product, weightBp, arrival.topReason, 1);
 
+  const reweight = (earlier: RecentArrival, bit: number, reason: Reason): void => {
+    earlier.flaggedMask |= bit;
+    addToRatingCounts(product.counts, earlier.stars, earlier.weightBp, -1);
+    tallyDiscount(product, earlier.weightBp, earlier.topReason, -1);
+    earlier.logOdds += reason.weight;
+    const s = logistic(earlier.logOdds);
+    earlier.weightBp = trustWeightBpOf(s, options);
+    if (earlier.topReason === null || reason.weight >= W.burstAllFirstTime) earlier.topReason = reason.code;
+    addToRatingCounts(product.counts, earlier.stars, earlier.weightBp);
+    tallyDiscount(product, earlier.weightBp, earlier.topReason, 1);
+    reweighted.push({ reviewId: earlier.reviewId, suspicion: s, trustWeightBp: earlier.weightBp, reason });
+  };
+  // Campaign-level discounting: the whole window an alarm detected, including
+  // arrivals that left the 48-hour ring for the trail (a slow campaign's).
+  const trail = product.arrival.trail;
   for (const alarm of alarms) {
     const bit = streamBit(alarm.stream);
-    for (const earlier of product.arrival.recent) {
-      if (earlier === arrival || earlier.timeMs < alarm.windowStartMs || earlier.flaggedMask & bit) continue;
-      const weight = burstWeight(earlier, alarm);
-      if (weight === 0) continue;
-      earlier.flaggedMask |= bit;
-      addToRatingCounts(product.counts, earlier.stars, earlier.weightBp, -1);
-      tallyDiscount(product, earlier.weightBp, earlier.topReason, -1);
-      earlier.logOdds += weight;
-      const s = logistic(earlier.logOdds);
-      earlier.weightBp = trustWeightBpOf(s, options);
-      if (earlier.topReason === null || weight >= W.burstAllFirstTime) earlier.topReason = "burst";
-      addToRatingCounts(product.counts, earlier.stars, earlier.weightBp);
-      tallyDiscount(product, earlier.weightBp, earlier.topReason, 1);
-      reweighted.push({ reviewId: earlier.reviewId, suspicion: s, trustWeightBp: earlier.weightBp, reason: { code: "burst", weight, burst: alarm } });
+    for (const list of [trail, product.arrival.recent]) {
+      for (const earlier of list) {
+        if (earlier === arrival || earlier.timeMs < alarm.windowStartMs || earlier.flaggedMask & bit) continue;
+        const weight = burstWeight(earlier, alarm);
+        if (weight === 0) continue;
+        reweight(earlier, bit, { code: "burst", weight, burst: alarm });
+      }
     }
   }
+  if (group !== null) for (const member of group.members) if (!(member.flaggedMask & CO_REVIEW_BIT)) reweight(member, CO_REVIEW_BIT, group.reason);
   const burst = recordBurst(product.arrival, alarms, options);
 
   // The reviewer's history, for their next review.
@@ -248,8 +363,125 @@ export function scoreArrivalInPlace(
   reviewer.reviewsThatDay = reviewsToday;
   reviewer.maxReviewsPerDay = Math.max(reviewer.maxReviewsPerDay, reviewsToday);
   if (stars === 1 || stars === 5) reviewer.extremeCount += 1;
+  if (options.historyQuality && reviewsToday === 1) reviewer.activeDays = (reviewer.activeDays || prior) + 1;
+  if (pHash >= 0) {
+    const kept = mine.length >= 2 * options.coReviewProducts ? mine.slice(2) : mine.slice();
+    kept.push(pHash, day);
+    reviewer.recentProducts = kept;
+  }
+  if (options.campaignCarryOver && arrival.flaggedMask !== 0) reviewer.flaggedReviews = flaggedBefore + 1;
 
   return { suspicion, trustWeightBp: weightBp, reasons, product, reviewer, burst, alarms, reweighted };
+}
+
+const NO_PRODUCTS: number[] = [];
+
+/**
+ * How far back (ms before an arrival) a re-weight it causes can reach: the
+ * scan window, or the trail's retention for a slow campaign or a co-review
+ * group. A review older than this can no longer change.
+ */
+export function reweightReachMs(options: ScoringOptions = DEFAULT_SCORING_OPTIONS): number {
+  return Math.max(options.windowMs, options.campaignCarryOver ? options.campaignRetentionMs : 0, options.coReview ? options.coReviewWindowMs : 0);
+}
+
+/** The reviewer's remembered products other than pHash, within coReviewMemoryMs of day (flattened [hash, day, ...]). */
+function recentOtherProducts(reviewer: ReviewerState, pHash: number, day: number, options: ScoringOptions): number[] {
+  const list = reviewer.recentProducts;
+  if (list === undefined || list.length === 0) return NO_PRODUCTS;
+  const oldest = day - options.coReviewMemoryMs / DAY_MS;
+  // Usually nothing is dropped: share the list (it is replaced, never changed in place).
+  let keep = 0;
+  for (let i = 0; i < list.length; i += 2) if (list[i] !== pHash && list[i + 1]! >= oldest) keep += 2;
+  if (keep === list.length) return list;
+  const out: number[] = [];
+  for (let i = 0; i < list.length; i += 2) if (list[i] !== pHash && list[i + 1]! >= oldest) out.push(list[i]!, list[i + 1]!);
+  return out;
+}
+
+/**
+ * Campaign carry-over: an alarm on a first-time stream opens a campaign that
+ * stays open for two of its mean gaps (3..14 days) after its latest member;
+ * a later arrival of that stream while it is open continues it, without
+ * waiting for the detector to climb from zero again.
+ */
+function continueCampaign(state: ArrivalState, arrival: RecentArrival, alarms: readonly BurstEvidence[], nowMs: number, reasons: Reason[], options: ScoringOptions): void {
+  const gapOf = (e: BurstEvidence, members: number) =>
+    Math.min(options.campaignMaxGapMs, Math.max(options.campaignMinGapMs, (2 * (nowMs - e.windowStartMs)) / Math.max(1, e.count + members - 1)));
+  for (const alarm of alarms) {
+    if (alarm.stream === "all") continue;
+    const s = state.streams[alarm.stream];
+    const open = s.campaign !== null && s.campaign !== undefined && nowMs <= s.campaignUntilMs;
+    s.campaign = open && s.campaign!.windowStartMs < alarm.windowStartMs ? { ...alarm, windowStartMs: s.campaign!.windowStartMs } : alarm;
+    s.campaignMembers = 0;
+    s.campaignUntilMs = nowMs + gapOf(s.campaign, 0);
+  }
+  const stream = firstTimeStreamOf(arrival.firstTime, arrival.stars);
+  if (stream === null || arrival.flaggedMask & streamBit(stream)) return;
+  const s = state.streams[stream];
+  if (s.campaign === null || s.campaign === undefined || nowMs > s.campaignUntilMs) return;
+  s.campaignMembers += 1;
+  s.campaignUntilMs = nowMs + gapOf(s.campaign, s.campaignMembers);
+  arrival.flaggedMask |= streamBit(stream);
+  reasons.push({ code: "campaign", weight: W.campaignContinued, burst: s.campaign, members: s.campaign.count + s.campaignMembers, lastMs: nowMs });
+}
+
+/**
+ * Co-review structure at write time (lockstep, as in CopyCatch): among the
+ * product's kept arrivals within coReviewWindowMs that gave the same extreme
+ * rating as this one, the other accounts that had also reviewed one of this
+ * reviewer's recent products within that window of this reviewer. Bounded: (ring + trail) × coReviewProducts² comparisons.
+ */
+function coReviewGroup(
+  state: ArrivalState,
+  arrival: RecentArrival,
+  mine: readonly number[],
+  day: number,
+  nowMs: number,
+  options: ScoringOptions,
+): { members: RecentArrival[]; reason: Reason } | null {
+  const windowDays = options.coReviewWindowMs / DAY_MS;
+  const members: RecentArrival[] = [];
+  const accounts = new Set<string>();
+  const shared = new Set<number>();
+  let firstDay = day;
+  for (let l = 0; l < 2; l++) {
+    const list = l === 0 ? state.trail : state.recent;
+    for (let k = 0; k < list.length; k++) {
+      const other = list[k]!;
+      // Lockstep pushes one way: only accounts at this review's extreme count.
+      if (other.stars !== arrival.stars || nowMs - other.timeMs > options.coReviewWindowMs) continue;
+      const theirs = other.coProducts;
+      if (theirs === undefined || theirs.length === 0 || other === arrival || other.reviewerId === arrival.reviewerId || other.reviewerId === "") continue;
+      let hit = false;
+      for (let i = 0; i < mine.length; i += 2) {
+        for (let j = 0; j < theirs.length; j += 2) {
+          if (mine[i] === theirs[j] && Math.abs(mine[i + 1]! - theirs[j + 1]!) <= windowDays) {
+            hit = true;
+            shared.add(mine[i]!);
+            firstDay = Math.min(firstDay, mine[i + 1]!, theirs[j + 1]!);
+          }
+        }
+      }
+      if (hit) {
+        members.push(other);
+        accounts.add(other.reviewerId);
+      }
+    }
+  }
+  if (accounts.size + 1 < options.coReviewMinAccounts) return null;
+  const n = accounts.size + 1;
+  return {
+    members,
+    reason: {
+      code: "co_review",
+      accounts: n,
+      products: shared.size + 1,
+      windowDays,
+      spanDays: day - firstDay + 1,
+      weight: W.coReview + W.coReviewPerAccount * Math.min(3, n - options.coReviewMinAccounts),
+    },
+  };
 }
 
 /**

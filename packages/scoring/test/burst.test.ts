@@ -103,6 +103,8 @@ describe("burst detection", () => {
     }
     expect(product.arrival.recent.length).toBeLessThanOrEqual(DEFAULT_SCORING_OPTIONS.recentCapacity);
     expect(product.arrival.bursts.length).toBeLessThanOrEqual(10);
-    expect(JSON.stringify(product).length).toBeLessThan(16_000);
+    // The ring, the trail of a possible slow campaign (48 arrivals), 10 bursts.
+    expect(product.arrival.trail.length).toBeLessThanOrEqual(DEFAULT_SCORING_OPTIONS.trailCapacity);
+    expect(JSON.stringify(product).length).toBeLessThan(24_000);
   });
 });

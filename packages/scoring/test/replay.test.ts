@@ -4,7 +4,7 @@
  * in between, as MongoDB would) against the recompute path (scoreTimeline),
  * and the stored counts against a from-scratch sum of the final weights.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import {
   type ScoredReview,
   type TimelineReview,
@@ -17,6 +17,7 @@ import {
   trustWeightedRating,
 } from "../src/index.js";
 import { loadMovieLens, loadYelpChi } from "../bench/datasets.js";
+import { itWithData } from "./datasets.js";
 
 function replayIncrementally(rows: readonly TimelineReview[]) {
   const productDocs = new Map<string, string>();
@@ -69,13 +70,13 @@ function checkReplay(rows: readonly TimelineReview[]) {
 }
 
 describe("incremental replay equals the batch recompute", () => {
-  it("on the full MovieLens timeline (100,836 ratings)", () => {
+  itWithData("movielens", "on the full MovieLens timeline (100,836 ratings)", () => {
     const rows = loadMovieLens();
     expect(rows).toHaveLength(100_836);
     checkReplay(rows);
   }, 120_000);
 
-  it("on the full YelpChi timeline (67,395 reviews), bursts and re-weights included", () => {
+  itWithData("yelpchi", "on the full YelpChi timeline (67,395 reviews), bursts and re-weights included", () => {
     const rows = loadYelpChi();
     expect(rows).toHaveLength(67_395);
     const { alarms } = checkReplay(rows);

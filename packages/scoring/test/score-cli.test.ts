@@ -75,7 +75,9 @@ function timeline(): string[] {
   return lines;
 }
 
-describe("the score command", () => {
+// Each test scores a 12,000-review timeline two ways (and bundles the command once): seconds on a quiet
+// machine, several times that on a busy shared one, so the default 5 s is no bound here.
+describe("the score command", { timeout: 120_000 }, () => {
   it("writes each review's final score as scoreTimeline computes it, one JSON line each", () => {
     const lines = timeline();
     const reviews = lines.filter((l) => l.trim() !== "").map((l, i) => parseReviewLine(l.trim(), i + 1));

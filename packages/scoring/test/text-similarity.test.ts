@@ -8,6 +8,7 @@ import {
   textSignature,
 } from "../src/index.js";
 import { loadAmazonFashion } from "../bench/datasets.js";
+import { itWithData } from "./datasets.js";
 
 const review =
   "We stayed three nights at this hotel for a family wedding and the room was spotless, the staff at the front desk remembered our names and the breakfast buffet had fresh fruit every single morning.";
@@ -73,7 +74,7 @@ describe("SignatureIndex", () => {
 });
 
 describe("near-duplicates on Amazon Fashion", () => {
-  it("raises no duplicate-text flag on same-author reviews repeated across linked variants", () => {
+  itWithData("amazon", "raises no duplicate-text flag on same-author reviews repeated across linked variants", () => {
     const rows = loadAmazonFashion();
     const result = scoreTimeline(rows);
     const flagged = result.reviews.filter((r) => r.reasons.some((x) => x.code === "duplicate_text"));

@@ -109,8 +109,10 @@ export function createGraphQLHandler(opts: {
       // anything else is a bug or an outage: log it whole, tell the client
       // only that it happened and which request id to quote.
       maskError(error, message) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+        const original = (error instanceof GraphQLError ? error.originalError : error) ?? error;
+        if (error instanceof GraphQLError && !isLibraryExecutionError(error) && (!error.originalError || error.originalError instanceof GraphQLError)) {
+          return error;
+        }
         const path = error instanceof GraphQLError ? error.path : undefined;
         if (isDatabaseUnavailable(original)) {
           // An outage, not a bug: say so, and that a retry (with the same
@@ -155,6 +157,16 @@ function useRefusals(): Plugin<Context> {
   };
 }
 
+/**
+ * An error raised during execution by the executor itself, with no cause
+ * attached: graphql-jit reports a failed scalar serialization (a corrupt
+ * stored date: "d.toISOString is not a function") as a bare GraphQLError with
+ * a path and no code. Ours always carry a code; this one must be masked.
+ */
+function isLibraryExecutionError(error: GraphQLError): boolean {
+  return error.path !== undefined && !error.extensions?.code && !error.originalError;
+}
+
 /** Unexpected errors this process has logged, so that masking does not log them twice. */
 const logged = new WeakSet<Error>();
 
@@ -170,8 +182,8 @@ function logUnexpectedErrors(log: Logger): Plugin<Context> {
         onExecuteDone({ result }) {
           if (!("errors" in result) || !result.errors?.length) return;
           for (const error of result.errors) {
-            const original = error.originalError;
-            if (!original || original instanceof GraphQLError || isDatabaseUnavailable(original) || logged.has(original)) continue;
+            const original = error.originalError ?? (isLibraryExecutionError(error) ? error : undefined);
+            if (!original || (original !== error && original instanceof GraphQLError) || isDatabaseUnavailable(original) || logged.has(original)) continue;
             logged.add(original);
             log.error("unexpected error", { error: original, path: error.path, requestId: (args.contextValue as Context).requestId });
           }

@@ -30,9 +30,20 @@ export interface RecentArrival {
   logOdds: number;
   /** The reason code that contributed most, for the product's discount tally. */
   topReason: string | null;
-  /** Streams (bit i = ARRIVAL_STREAMS[i]) whose flagged windows have already been added to logOdds. */
+  /** Streams (bit i = ARRIVAL_STREAMS[i]) whose flagged windows have already been added to logOdds; bit CO_REVIEW_BIT: a co-review group. */
   flaggedMask: number;
+  /** The reviewer's key, to tell co-reviewers apart ("" when unknown). */
+  reviewerId: string;
+  /**
+   * The reviewer's other recent products when this review arrived, flattened
+   * [product hash, UTC day, ...] (at most coReviewProducts pairs): what a later
+   * co-reviewer of this product is compared with.
+   */
+  coProducts: number[];
 }
+
+/** flaggedMask bit for co-review group evidence (bits 0..2 are the streams). */
+export const CO_REVIEW_BIT = 1 << 3;
 
 /** Per stream: the settled baseline and the CUSUM. */
 export interface StreamState {
@@ -47,6 +58,15 @@ export interface StreamState {
   /** When the CUSUM last left 0 and how many arrivals it has counted since. */
   cusumStartMs: number;
   cusumCount: number;
+  /**
+   * The campaign this stream's last alarm flagged, while it stays open (until
+   * campaignUntilMs): later arrivals of the stream continue it instead of
+   * starting over. Null when none is open (or campaignCarryOver is off).
+   */
+  campaign: BurstEvidence | null;
+  campaignUntilMs: number;
+  /** Arrivals that continued the open campaign. */
+  campaignMembers: number;
 }
 
 /** A flagged burst: the span and the strongest evidence per detector and stream. */
@@ -66,6 +86,13 @@ export interface ArrivalState {
   lastMs: number;
   arrivals: number;
   recent: RecentArrival[];
+  /**
+   * Arrivals that left the recent ring but may still belong to a slow
+   * campaign's window (first-time streams, kept campaignRetentionMs) or to a
+   * co-reviewing group (reviewers with other recent products, kept
+   * coReviewWindowMs); at most trailCapacity, oldest first.
+   */
+  trail: RecentArrival[];
   streams: Record<ArrivalStream, StreamState>;
   /** The last few bursts, newest last (at most MAX_BURSTS). */
   bursts: BurstRecord[];
@@ -83,12 +110,16 @@ export function initialArrivalState(): ArrivalState {
     cusumAtMs: 0,
     cusumStartMs: 0,
     cusumCount: 0,
+    campaign: null,
+    campaignUntilMs: 0,
+    campaignMembers: 0,
   });
   return {
     firstMs: 0,
     lastMs: 0,
     arrivals: 0,
     recent: [],
+    trail: [],
     streams: { all: stream(), first_time_5_star: stream(), first_time_1_star: stream() },
     bursts: [],
   };
@@ -123,6 +154,37 @@ function settle(state: ArrivalState, a: RecentArrival, tauMs: number): void {
  * new one: on a busy product this saves one short-lived object per review,
  * which the garbage collector would otherwise promote and then sweep.
  */
+/**
+ * How long an arrival that left the ring stays in the trail (0: not at all).
+ * A first-time stream's arrival is kept only while its stream's CUSUM has not
+ * restarted since it arrived: a CUSUM window starts where the statistic last
+ * left zero, and that point only moves forward, so an earlier arrival can be
+ * in no future window (and most arrivals of a quiet stream are never kept).
+ */
+function trailRetentionMs(state: ArrivalState, a: RecentArrival, options: ScoringOptions): number {
+  let keep = 0;
+  const stream = options.campaignCarryOver ? firstTimeStreamOf(a.firstTime, a.stars) : null;
+  if (stream !== null && state.streams[stream].cusumStartMs <= a.timeMs) keep = options.campaignRetentionMs;
+  if (options.coReview && (a.coProducts?.length ?? 0) > 0) keep = Math.max(keep, options.coReviewWindowMs);
+  return keep;
+}
+
+function pruneTrail(state: ArrivalState, timeMs: number, options: ScoringOptions): void {
+  const trail = state.trail;
+  // Entries join in time order, so the head is the oldest: most arrivals find
+  // it unexpired and the trail within capacity, and skip the O(trail) pass. A
+  // short-lived entry behind a long-lived one waits for it (readers check times).
+  const head = trail[0]!;
+  if (head.timeMs >= timeMs - trailRetentionMs(state, head, options) && trail.length <= options.trailCapacity) return;
+  let w = 0;
+  for (let i = 0; i < trail.length; i++) {
+    const a = trail[i]!;
+    if (a.timeMs >= timeMs - trailRetentionMs(state, a, options)) trail[w++] = a;
+  }
+  trail.length = w;
+  if (trail.length > options.trailCapacity) trail.splice(0, trail.length - options.trailCapacity);
+}
+
 export function pushArrival(
   state: ArrivalState,
   reviewId: string,
@@ -130,16 +192,26 @@ export function pushArrival(
   stars: number,
   firstTime: boolean,
   options: ScoringOptions,
+  reviewerId = "",
+  coProducts: number[] = [],
 ): RecentArrival {
   const tau = options.baselineTimeConstantMs;
+  // States stored before the trail existed.
+  if (state.trail === undefined) state.trail = [];
   let drop = 0;
   while (drop < state.recent.length && state.recent[drop]!.timeMs < timeMs - options.windowMs) drop++;
   const over = state.recent.length - drop + 1 - options.recentCapacity;
   if (over > 0) drop += over;
-  for (let i = 0; i < drop; i++) settle(state, state.recent[i]!, tau);
   let entry: RecentArrival | undefined;
-  if (drop > 0) entry = state.recent.splice(0, drop)[0];
-  if (entry === undefined) entry = { reviewId, timeMs, stars, firstTime, weightBp: 0, logOdds: 0, topReason: null, flaggedMask: 0 };
+  for (let i = 0; i < drop; i++) {
+    const a = state.recent[i]!;
+    settle(state, a, tau);
+    if (trailRetentionMs(state, a, options) > 0) state.trail.push(a);
+    else entry ??= a;
+  }
+  if (drop > 0) state.recent.splice(0, drop);
+  if (state.trail.length > 0) pruneTrail(state, timeMs, options);
+  if (entry === undefined) entry = { reviewId, timeMs, stars, firstTime, weightBp: 0, logOdds: 0, topReason: null, flaggedMask: 0, reviewerId, coProducts };
   else {
     entry.reviewId = reviewId;
     entry.timeMs = timeMs;
@@ -149,6 +221,8 @@ export function pushArrival(
     entry.logOdds = 0;
     entry.topReason = null;
     entry.flaggedMask = 0;
+    entry.reviewerId = reviewerId;
+    entry.coProducts = coProducts;
   }
   state.recent.push(entry);
   if (state.arrivals === 0) state.firstMs = timeMs;

@@ -76,6 +76,10 @@ export type MessageKey = keyof typeof en | Provenance;
 const REASONS_DE: Record<string, string> = {
   first_time_reviewer: "erste Bewertung der Person",
   reviewer_history: "bisherige Bewertungen der Person",
+  history_pattern: "Vorgeschichte der Person wirkt wie eine Kampagne",
+  flagged_history: "frühere Bewertungen der Person wurden markiert",
+  campaign: "Teil einer langsamen Kampagne von Bewertungen",
+  co_review: "eine Gruppe von Konten, die dieselben Produkte gemeinsam bewerten",
   reviewer_daily_volume: "viele Bewertungen einer Person an einem Tag",
   extreme_rating: "extreme Bewertung von einer Person mit wenig Vorgeschichte",
   rating_deviation: "weit weg vom Urteil der anderen",

@@ -1,5 +1,6 @@
 /** Ratings in the schema: the Rating summary and its parts, and Product.rating. */
 import type { ObjectRef } from "@pothos/core";
+import type { ReasonCode } from "@starling/scoring";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import type { Product } from "../products/products.js";
@@ -52,7 +53,7 @@ export function addRatingSchema(builder: Builder, { ProductRef }: { ProductRef: 
           "first_time_reviewer, reviewer_daily_volume, extreme_rating, rating_deviation, burst, duplicate_text, verified_purchase, …",
       }),
       count: t.exposeInt("count", { description: "Reviews discounted mainly for this reason." }),
-      description: t.string({ description: "The reason in words.", resolve: (d) => REASON_WORDS[d.code] ?? d.code }),
+      description: t.string({ description: "The reason in words.", resolve: (d) => REASON_WORDS[d.code as ReasonCode] ?? d.code }),
     }),
   });
 

@@ -1,6 +1,6 @@
 /** Scoring in the schema: a review's trust verdict, and the bursts flagged on a product (Product.bursts). */
 import type { ObjectRef } from "@pothos/core";
-import { describeReason, type BurstEvidence, type BurstRecord } from "@starling/scoring";
+import { describeReason, type ReasonCode, type BurstEvidence, type BurstRecord } from "@starling/scoring";
 import { productBursts } from "./bursts.js";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
@@ -8,9 +8,14 @@ import type { Product } from "../products/products.js";
 import type { Review } from "../reviews/review.js";
 
 /** What a discount reason code means, for people. */
-export const REASON_WORDS: Record<string, string> = {
+// Every code the scorer can give has its words (a missing one fails type-checking); "other" is the summaries' fallback.
+export const REASON_WORDS: Record<ReasonCode | "other", string> = {
   first_time_reviewer: "first review by the reviewer",
   reviewer_history: "the reviewer's history",
+  history_pattern: "a reviewer history that looks like a campaign",
+  flagged_history: "earlier reviews by the reviewer were flagged",
+  campaign: "part of a slow campaign of reviews",
+  co_review: "a group of accounts reviewing the same products together",
   reviewer_daily_volume: "many reviews by one reviewer in a day",
   extreme_rating: "an extreme rating from a reviewer with little history",
   rating_deviation: "far from the product's consensus",

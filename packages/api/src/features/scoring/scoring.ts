@@ -185,7 +185,7 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
     const result = scoreArrival(
       product,
       reviewer,
-      { reviewId: review._id, reviewerId: reviewerKey, stars: review.rating, verified: review.verification ? true : undefined },
+      { reviewId: review._id, reviewerId: reviewerKey, productId: review.productId, stars: review.rating, verified: review.verification ? true : undefined },
       at,
       duplicate,
     );

@@ -1,0 +1,135 @@
+/**
+ * Research data for the benchmarks (../shared/data, beside the repository):
+ * tests and benchmarks only, never shipped. The Amazon loader and the seeded
+ * PRNG are scoring's; op-spam is read here again because scoring's loader
+ * keeps only the texts and we need the polarity column.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { dataDir } from "../../scoring/bench/datasets.js";
+export { seededRandom } from "../../scoring/bench/datasets.js";
+
+export const here = path.dirname(fileURLToPath(import.meta.url));
+/** Where scoring finds the research data (../shared/data beside the clone, or STARLING_RESEARCH_DATA). */
+export { dataDir };
+const OPSPAM = path.join(dataDir, "op-spam-v1.4/deceptive-opinion.csv");
+const AMAZON = path.join(dataDir, "amazon-fashion-5core-2018/AMAZON_FASHION_5.json");
+
+export function hasData(): boolean {
+  return existsSync(OPSPAM) && existsSync(AMAZON);
+}
+
+function parseCsv(src: string): string[][] {
+  const rows: string[][] = [];
+  let field = "";
+  let row: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i]!;
+    if (quoted) {
+      if (ch === '"' && src[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") {
+      row.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && src[i + 1] === "\n") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += ch;
+  }
+  if (field || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+export interface Labelled {
+  id: string;
+  text: string;
+  /** 1 positive, 0 negative. */
+  label: 0 | 1;
+}
+
+/** op-spam v1.4: 1 600 hotel reviews, positive vs negative polarity. */
+export function loadOpSpam(): Labelled[] {
+  const rows = parseCsv(readFileSync(OPSPAM, "utf8"));
+  const h = rows[0]!;
+  const text = h.indexOf("text");
+  const polarity = h.indexOf("polarity");
+  return rows
+    .slice(1)
+    .filter((r) => r.length > text)
+    .map((r, i) => ({ id: `o${i}`, text: r[text]!, label: r[polarity] === "positive" ? 1 : 0 }));
+}
+
+export interface AmazonRow {
+  id: string;
+  asin: string;
+  stars: number;
+  timeMs: number;
+  text: string;
+}
+
+/** Amazon Fashion 5-core rows with text, in file order; ids are a + line number. */
+export function loadAmazonRows(): AmazonRow[] {
+  const out: AmazonRow[] = [];
+  const lines = readFileSync(AMAZON, "utf8").split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.trim()) continue;
+    const o = JSON.parse(lines[i]!) as { asin: string; overall: number; unixReviewTime: number; reviewText?: string };
+    out.push({ id: `a${i}`, asin: o.asin, stars: Math.round(o.overall), timeMs: o.unixReviewTime * 1000, text: o.reviewText ?? "" });
+  }
+  return out;
+}
+
+/** Amazon Fashion as a polarity set: >= 4 stars positive, <= 2 negative, 3 left out (as in INSIGHTS.md). Review text only: the summary is often "Five Stars", i.e. the label. */
+export function loadAmazonPolarity(): Labelled[] {
+  return loadAmazonRows()
+    .filter((r) => r.stars !== 3 && r.text.trim())
+    .map((r) => ({ id: r.id, text: r.text, label: r.stars >= 4 ? 1 : 0 }));
+}
+
+export interface GermanReview {
+  id: string;
+  text: string;
+  label: "pos" | "neg";
+  aspects: string[];
+}
+
+/** Our German set (test/fixtures/de-reviews.jsonl; written for Starling, see README). */
+export function loadGermanSet(): GermanReview[] {
+  return readFileSync(path.join(here, "../test/fixtures/de-reviews.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as GermanReview);
+}
+
+/** AUC by the rank-sum (Mann-Whitney) statistic, ties counted half. */
+export function auc(scores: number[], labels: (0 | 1)[]): number {
+  const idx = scores.map((s, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let rankSumPos = 0;
+  let pos = 0;
+  let i = 0;
+  while (i < idx.length) {
+    let j = i;
+    while (j + 1 < idx.length && scores[idx[j + 1]!] === scores[idx[i]!]) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) if (labels[idx[k]!] === 1) {
+      rankSumPos += rank;
+      pos++;
+    }
+    i = j + 1;
+  }
+  const neg = scores.length - pos;
+  return (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg);
+}

@@ -1,0 +1,162 @@
+/**
+ * One review in, what it says out: language, polarity, aspects with quotes.
+ * Deterministic and pure: the same text gives the same result, byte for byte.
+ */
+import { type AspectCandidate, englishAspects, germanAspects } from "./aspects.js";
+import { requireInput } from "./errors.js";
+import { type Language, detectLanguage } from "./language.js";
+import { germanValence } from "./lexicon/de.js";
+import { EN_LEXICON } from "./lexicon/en.js";
+import { type TextLanguage, reviewScore, squash, tokenValences } from "./sentiment.js";
+import { type Segmented, segment } from "./text.js";
+
+export interface ReviewText {
+  title?: string | null;
+  body: string;
+  /** The reviewer's or the shop's word for the language; detected when absent. */
+  language?: Language | null;
+}
+
+export interface AspectMention {
+  /** Lower case, singular head noun: "zipper", "customer service", "akkulaufzeit". */
+  term: string;
+  /** What mentions are grouped by across reviews ("akku" for Akku and Akkus). */
+  key: string;
+  /** The last known part of a German compound ("laufzeit" for "akkulaufzeit"); null otherwise. */
+  head: string | null;
+  /** What the clause around the mention says, in [-1, 1]; 0 when it says nothing either way. */
+  polarity: number;
+  /** The clause (or, if the clause is neutral, its sentence) the mention came from, verbatim. */
+  quote: string;
+  field: "title" | "body";
+  /** Offsets of the quote in that field. */
+  start: number;
+  end: number;
+  /** Offsets of the term's words in that field. */
+  termStart: number;
+  termEnd: number;
+}
+
+export interface ReviewInsight {
+  language: Language;
+  /** The whole review's polarity in [-1, 1]. */
+  polarity: number;
+  aspects: AspectMention[];
+}
+
+/** Valences of a clause's mentions are squashed more steeply than a review's: one "great" is a clear verdict. */
+const ASPECT_ALPHA = 4;
+/** A neutral clause borrows half its sentence's polarity ("Der Akku ist leer" after "eine Katastrophe"). */
+const SENTENCE_SHARE = 0.5;
+/** Longer texts are analysed up to here (a review is not a book; keeps cost bounded). */
+export const MAX_ANALYZED_CHARS = 20_000;
+
+function valenceFor(language: TextLanguage): (lower: string) => number {
+  return language === "de" ? germanValence : (w) => EN_LEXICON.get(w) ?? 0;
+}
+
+function analyzeField(text: string, field: "title" | "body", language: TextLanguage, withAspects: boolean): { sum: number; sentences: number; aspects: AspectMention[] } {
+  const seg = segment(text);
+  const valences = tokenValences(seg, language);
+  const { sum } = reviewScore(seg, valences);
+  const aspects: AspectMention[] = [];
+  if (withAspects && text.trim()) {
+    const candidates: AspectCandidate[] = language === "de" ? germanAspects(seg, valenceFor("de")) : englishAspects(text, valenceFor("en"));
+    const seen = new Set<string>();
+    for (const c of candidates) {
+      const clauseIndex = clauseAt(seg, c.start);
+      if (clauseIndex < 0) continue;
+      // One mention per term per clause ("the zipper, the zipper!").
+      const dedupe = `${c.key}@${clauseIndex}`;
+      if (seen.has(dedupe)) continue;
+      seen.add(dedupe);
+      const clause = seg.clauses[clauseIndex]!;
+      let clauseSum = 0;
+      for (let i = clause.from; i < clause.to; i++) clauseSum += valences[i]!;
+      let start = clause.start;
+      let end = clause.end;
+      if (clauseSum === 0) {
+        const s = seg.sentences[clause.sentence]!;
+        for (let i = s.from; i < s.to; i++) clauseSum += valences[i]! * SENTENCE_SHARE;
+        if (clauseSum !== 0) {
+          start = s.start;
+          end = s.end;
+        }
+      }
+      aspects.push({
+        term: c.term,
+        key: c.key,
+        head: c.head,
+        polarity: round(squash(clauseSum, ASPECT_ALPHA)),
+        quote: text.slice(start, end),
+        field,
+        start,
+        end,
+        termStart: c.start,
+        termEnd: c.end,
+      });
+    }
+  }
+  let carrying = 0;
+  for (const s of seg.sentences) {
+    for (let i = s.from; i < s.to; i++) {
+      if (valences[i] !== 0) {
+        carrying++;
+        break;
+      }
+    }
+  }
+  return { sum, sentences: carrying, aspects };
+}
+
+function clauseAt(seg: Segmented, offset: number): number {
+  for (let i = 0; i < seg.clauses.length; i++) {
+    const c = seg.clauses[i]!;
+    if (offset >= c.start && offset < c.end) return i;
+  }
+  return -1;
+}
+
+/** Four decimals: enough for any ranking, and the output stays stable across platforms' last-bit differences. */
+function round(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
+
+/**
+ * Analyses one review.
+ *
+ * @throws {InsightsInputError} if body (or title) is not a string, or language is not en/de/und
+ * @example
+ * analyzeReview({ body: "The zipper broke after a week, but the fit is great." })
+ * // { language: "en", polarity: 0.27…, aspects: [{ term: "zipper", polarity: -0.67…, quote: "The zipper broke after a week", … }, …] }
+ */
+export function analyzeReview(review: ReviewText): ReviewInsight {
+  requireInput(typeof review === "object" && review !== null, "analyzeReview", "a review object", review);
+  requireInput(typeof review.body === "string", "analyzeReview", "body as a string", review.body);
+  requireInput(review.title === undefined || review.title === null || typeof review.title === "string", "analyzeReview", "title as a string", review.title);
+  requireInput(
+    review.language === undefined || review.language === null || review.language === "en" || review.language === "de" || review.language === "und",
+    "analyzeReview",
+    'language "en", "de" or "und"',
+    review.language,
+  );
+  const title = (review.title ?? "").slice(0, MAX_ANALYZED_CHARS);
+  const body = review.body.slice(0, MAX_ANALYZED_CHARS);
+  const language: Language = review.language ?? detectLanguage(title ? `${title}. ${body}` : body);
+
+  if (language === "und") {
+    // Too short or another language: no aspects, but "Great!" or "Super!" still has a polarity if either lexicon knows it.
+    let best = { sum: 0, sentences: 0 };
+    for (const lang of ["en", "de"] as const) {
+      const t = analyzeField(title, "title", lang, false);
+      const b = analyzeField(body, "body", lang, false);
+      const sum = t.sum + b.sum;
+      if (Math.abs(sum) > Math.abs(best.sum)) best = { sum, sentences: t.sentences + b.sentences };
+    }
+    return { language, polarity: round(squash(best.sum / Math.sqrt(Math.max(1, best.sentences)), 4)), aspects: [] };
+  }
+  const t = analyzeField(title, "title", language, true);
+  const b = analyzeField(body, "body", language, true);
+  const polarity = round(squash((t.sum + b.sum) / Math.sqrt(Math.max(1, t.sentences + b.sentences)), 4));
+  return { language, polarity, aspects: [...t.aspects, ...b.aspects] };
+}

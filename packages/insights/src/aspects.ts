@@ -1,0 +1,142 @@
+/**
+ * Aspect candidates: the nouns a review talks about, with their offsets.
+ *
+ * English: compromise's tagger (one parse per text), runs of nouns as one
+ * term ("customer service", "front desk"), the head noun in its singular
+ * (compromise's root). German: compromise knows no German, and de-compromise
+ * tags too little to lean on, so German uses what the language gives away:
+ * nouns are capitalised (a strong cue everywhere but at a sentence's start),
+ * and compounds end in their head ("Akkulaufzeit" -> "laufzeit"), which a
+ * vocabulary of product nouns recognises, in lower-case text too.
+ */
+import nlp from "compromise";
+import { DE_CONCEPTS, DE_NOT_ASPECTS, DE_SINGULAR, DE_VOCAB_FOLDED, EN_NOT_ASPECTS } from "./lexicon/aspects.js";
+import { germanStem } from "./lexicon/de.js";
+import type { Segmented } from "./text.js";
+import { foldGerman } from "./text.js";
+
+export interface AspectCandidate {
+  /** Normalised: lower case, singular head ("customer service", "akkulaufzeit"). */
+  term: string;
+  /**
+   * What mentions are grouped by: the English term, or for German the English
+   * counterpart if known ("reißverschluss" -> "zipper"), else the stem ("Akkus" -> "akku").
+   */
+  key: string;
+  /** For a German compound, its last known part ("laufzeit"); else null. */
+  head: string | null;
+  /** Character offsets of the words in the text. */
+  start: number;
+  end: number;
+}
+
+/** A noun that mostly carries a verdict ("Katastrophe", "love") is the opinion, not its target. */
+const VERDICT_VALENCE = 2.2;
+
+const SKIP_TAGS = ["Pronoun", "ProperNoun", "Value", "Date", "Duration", "Month", "WeekDay", "Possessive", "Person", "Place", "Organization", "Honorific", "Url", "Email"];
+
+export function englishAspects(text: string, valence: (lower: string) => number): AspectCandidate[] {
+  const doc = nlp(text);
+  doc.compute("root");
+  const out: AspectCandidate[] = [];
+  let cursor = 0;
+  type Term = { text: string; normal: string; root?: string; post: string; tags: Set<string> };
+  for (const sentence of doc.docs as Term[][]) {
+    let run: { term: Term; start: number; end: number }[] = [];
+    const flush = (): void => {
+      const words = run.slice(-3);
+      run = [];
+      if (words.length === 0) return;
+      const head = words[words.length - 1]!;
+      const headWord = (head.term.root ?? head.term.normal).toLowerCase();
+      if (EN_NOT_ASPECTS.has(headWord) || EN_NOT_ASPECTS.has(head.term.normal) || headWord.length < 3) return;
+      if (Math.abs(valence(head.term.normal)) >= VERDICT_VALENCE) return;
+      const mods = words.slice(0, -1).map((w) => w.term.normal).filter((w) => !EN_NOT_ASPECTS.has(w) && /^[a-z][a-z-]*$/.test(w));
+      const term = [...mods, headWord].join(" ");
+      if (!/^[a-z][a-z -]*[a-z]$/.test(term)) return;
+      out.push({ term, key: term, head: null, start: words[0]!.start, end: head.end });
+    };
+    for (const t of sentence) {
+      const at = text.indexOf(t.text, cursor);
+      const start = at >= 0 && at - cursor < 64 ? at : cursor;
+      const end = start + t.text.length;
+      cursor = at >= 0 ? end : cursor;
+      const noun = t.tags.has("Noun") && !SKIP_TAGS.some((s) => t.tags.has(s)) && !t.tags.has("Adjective");
+      if (noun && t.text.length > 0) run.push({ term: t, start, end });
+      else flush();
+      // Punctuation after a word ends a noun run ("shoes, socks").
+      if (/[^\s]/.test(t.post)) flush();
+    }
+    flush();
+  }
+  return out;
+}
+
+/** Splits a folded German word into known vocabulary parts from the end; null if its end is not known. */
+export function splitCompound(folded: string): string[] | null {
+  if (DE_VOCAB_FOLDED.has(folded)) return [folded];
+  if (folded.includes("-")) {
+    const last = folded.slice(folded.lastIndexOf("-") + 1);
+    const rest = splitCompound(last);
+    return rest ? [folded.slice(0, folded.lastIndexOf("-")), ...rest] : null;
+  }
+  // The longest known word the compound ends with, at least 3 letters of modifier before it.
+  for (let i = 3; i <= folded.length - 3; i++) {
+    const tail = folded.slice(i);
+    if (!DE_VOCAB_FOLDED.has(tail)) continue;
+    let mod = folded.slice(0, i);
+    // Linking "s" (Fugen-s): "Lieferungszeit".
+    if (mod.endsWith("s") && mod.length > 3 && DE_VOCAB_FOLDED.has(mod.slice(0, -1))) mod = mod.slice(0, -1);
+    const modParts = splitCompound(mod);
+    return [...(modParts ?? [mod]), tail];
+  }
+  return null;
+}
+
+const COPULA_AFTER_INITIAL_NOUN = new Set(
+  "ist sind war waren hat haben hatte hatten wird werden wurde wurden und oder stimmt stimmen passt passen sitzt hält halt kam kamen geht lässt lasst funktioniert macht riecht klingt sieht fühlt fuhlt".split(" ").map(foldGerman),
+);
+
+function germanLemma(lower: string): string {
+  const folded = foldGerman(lower);
+  const mapped = DE_SINGULAR.get(folded);
+  if (mapped) return mapped;
+  // Loanword plurals: Akkus, Apps, E-Mails, Handys.
+  if (/[aeiouy]s$|[^s]ps$|ls$/.test(lower) && lower.length > 4 && !lower.endsWith("ss")) return lower.slice(0, -1);
+  return lower;
+}
+
+export function germanAspects(seg: Segmented, valence: (lower: string) => number): AspectCandidate[] {
+  const out: AspectCandidate[] = [];
+  const { tokens } = seg;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (!t.word || t.text.length < 3 || /\d/.test(t.text)) continue;
+    const folded = foldGerman(t.lower);
+    if (DE_NOT_ASPECTS.has(folded)) continue;
+    const parts = splitCompound(folded) ?? splitCompound(foldGerman(germanLemma(t.lower)));
+    const capital = /^\p{Lu}/u.test(t.text);
+    let noun = false;
+    if (parts) noun = true;
+    else if (capital && !t.sentenceStart) noun = true;
+    else if (capital && t.sentenceStart) {
+      // At a sentence's start only the word after tells: "Preis und Leistung stimmen", not "Tolle Jacke".
+      let j = i + 1;
+      while (j < tokens.length && !tokens[j]!.word && tokens[j]!.text !== ",") j++;
+      const next = tokens[j];
+      noun = next !== undefined && (next.text === "," || COPULA_AFTER_INITIAL_NOUN.has(foldGerman(next.lower)));
+    }
+    // Lower case, outside the vocabulary, a word is no German noun; a verdict noun is the opinion itself.
+    if (!noun) continue;
+    if (Math.abs(valence(t.lower)) >= VERDICT_VALENCE) continue;
+    const term = germanLemma(t.lower);
+    out.push({
+      term,
+      key: DE_CONCEPTS.get(foldGerman(term)) ?? germanStem(term),
+      head: parts && parts.length > 1 ? parts[parts.length - 1]! : null,
+      start: t.start,
+      end: t.end,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,20 @@
+// Per review
+export { type AspectMention, type ReviewInsight, type ReviewText, MAX_ANALYZED_CHARS, analyzeReview } from "./analyze.js";
+export { type Language, detectLanguage } from "./language.js";
+
+// Over many reviews
+export {
+  type AnalyzedReview,
+  type AspectSummary,
+  type Direction,
+  type InsightSummary,
+  type Period,
+  type Quote,
+  type SummaryOptions,
+  DEFAULT_SUMMARY_OPTIONS,
+  directionOf,
+  summarizeInsights,
+} from "./aggregate.js";
+export { type EmergingOptions, type EmergingTopic, DEFAULT_EMERGING_OPTIONS, emergingTopics, replayEmergingTopics } from "./emerging.js";
+
+export { InsightsInputError } from "./errors.js";

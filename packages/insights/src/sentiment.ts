@@ -1,0 +1,217 @@
+/**
+ * VADER-style polarity (Hutto & Gilbert 2014) over our tokens, for English
+ * and German: a lexicon valence per word, degree adverbs that scale it,
+ * negation that flips it, "too"/"zu" + a size word as a complaint, and clause
+ * contrast ("but", "aber", "jedoch") that weighs the part after the pivot
+ * 1.5x and the part before 0.5x. German adds late negation: "gefällt mir
+ * nicht" negates the word before it.
+ *
+ * Unlike VADER the whole-review score is not a plain sum: a long review of
+ * mild praise and one complaint would otherwise outrank a short angry one.
+ * See reviewScore.
+ */
+import { DE_BOOSTERS, DE_IDIOMS, DE_NEGATORS, DE_SIZE_WORDS, DE_TOO, germanValence } from "./lexicon/de.js";
+import { EN_BOOSTERS, EN_IDIOMS, EN_LEXICON, EN_SIZE_WORDS, EN_TOO, isEnglishNegator } from "./lexicon/en.js";
+import { CONTRAST_WORDS, type Segmented, foldGerman } from "./text.js";
+
+export type TextLanguage = "en" | "de";
+
+interface LanguagePack {
+  key(lower: string): string;
+  valence(lower: string): number;
+  boosters: ReadonlyMap<string, number>;
+  isNegator(key: string): boolean;
+  too: ReadonlySet<string>;
+  sizeWords: ReadonlySet<string>;
+  idioms: ReadonlyArray<readonly [readonly string[], number]>;
+  lateNegation: boolean;
+}
+
+const EN: LanguagePack = {
+  key: (lower) => lower,
+  valence: (lower) => EN_LEXICON.get(lower) ?? 0,
+  boosters: EN_BOOSTERS,
+  isNegator: isEnglishNegator,
+  too: EN_TOO,
+  sizeWords: EN_SIZE_WORDS,
+  idioms: EN_IDIOMS,
+  lateNegation: false,
+};
+
+const DE_BOOSTERS_FOLDED = new Map([...DE_BOOSTERS].map(([k, v]) => [foldGerman(k), v]));
+const DE_NEGATORS_FOLDED = new Set([...DE_NEGATORS].map(foldGerman));
+const DE: LanguagePack = {
+  key: foldGerman,
+  valence: germanValence,
+  boosters: DE_BOOSTERS_FOLDED,
+  isNegator: (key) => DE_NEGATORS_FOLDED.has(key),
+  too: new Set([...DE_TOO].map(foldGerman)),
+  sizeWords: DE_SIZE_WORDS,
+  idioms: DE_IDIOMS.map(([words, v]) => [words.map(foldGerman), v] as const),
+  lateNegation: true,
+};
+
+export function packFor(language: TextLanguage): LanguagePack {
+  return language === "de" ? DE : EN;
+}
+
+/** VADER's negation scalar, for a negated negative word ("not bad" is faint praise). */
+const NEGATED_NEGATIVE = -0.5;
+/** A negated positive word is a complaint about as strong as its opposite ("nicht gut", "not comfortable"). */
+const NEGATED_POSITIVE = -0.9;
+/** VADER's contrast weights. */
+const BEFORE_PIVOT = 0.5;
+const AFTER_PIVOT = 1.5;
+/** A concession clause ("although it was small, ...") counts half. */
+const CONCESSIVE = new Set(["although", "though", "obwohl", "obgleich", "zwar"]);
+/** Distance damping of a booster, VADER's. */
+const BOOSTER_DISTANCE = [1, 0.95, 0.9];
+const TOO_VALENCE = -1.5;
+
+/** Per token: its contribution to the text's polarity (0 for most). */
+export function tokenValences(seg: Segmented, language: TextLanguage): Float64Array {
+  const pack = packFor(language);
+  const { tokens } = seg;
+  const n = tokens.length;
+  const keys = tokens.map((t) => (t.word ? pack.key(t.lower) : ""));
+  const out = new Float64Array(n);
+  const consumed = new Uint8Array(n);
+  // The words of a clause, in order (negation and boosters look only within a clause).
+  const prevWord = (i: number, steps: number): number => {
+    let j = i;
+    for (let s = 0; s < steps; s++) {
+      j--;
+      while (j >= 0 && !tokens[j]!.word) j--;
+      if (j < 0 || tokens[j]!.clause !== tokens[i]!.clause) return -1;
+    }
+    return j;
+  };
+  const nextWord = (i: number, steps: number): number => {
+    let j = i;
+    for (let s = 0; s < steps; s++) {
+      j++;
+      while (j < n && !tokens[j]!.word) j++;
+      if (j >= n || tokens[j]!.clause !== tokens[i]!.clause) return -1;
+    }
+    return j;
+  };
+
+  // Idioms first: their words get no valence of their own.
+  const base = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!tokens[i]!.word || consumed[i]) continue;
+    for (const [words, v] of pack.idioms) {
+      if (keys[i] !== words[0]) continue;
+      let ok = true;
+      const span = [i];
+      for (let w = 1; w < words.length && ok; w++) {
+        const j = nextWord(span[span.length - 1]!, 1);
+        if (j < 0 || keys[j] !== words[w]) ok = false;
+        else span.push(j);
+      }
+      if (!ok) continue;
+      for (const j of span) consumed[j] = 1;
+      base[i] = v;
+      break;
+    }
+  }
+
+  const isBoosterHere = (i: number): boolean => {
+    if (!pack.boosters.has(keys[i]!)) return false;
+    // "super" alone is praise; "super schnell" boosts.
+    const j = nextWord(i, 1);
+    return j >= 0 && !consumed[j] && (pack.valence(tokens[j]!.lower) !== 0 || pack.boosters.has(keys[j]!) || pack.sizeWords.has(keys[j]!));
+  };
+
+  for (let i = 0; i < n; i++) {
+    const t = tokens[i]!;
+    if (!t.word) continue;
+    let v = base[i]!;
+    const idiom = consumed[i] === 1;
+    if (!idiom) {
+      if (pack.isNegator(keys[i]!) || isBoosterHere(i)) continue;
+      v = pack.valence(t.lower);
+      const p = prevWord(i, 1);
+      if (pack.sizeWords.has(keys[i]!) && p >= 0 && pack.too.has(keys[p]!)) v = Math.min(v, TOO_VALENCE);
+    } else if (v === 0) continue;
+    if (v === 0) continue;
+
+    // Boosters in the three words before.
+    for (let d = 1; d <= 3; d++) {
+      const j = prevWord(i, d);
+      if (j < 0) break;
+      if (consumed[j]) continue;
+      const b = pack.boosters.get(keys[j]!);
+      if (b !== undefined && isBoosterHere(j)) v += Math.sign(v) * b * BOOSTER_DISTANCE[d - 1]!;
+    }
+    // Negation: before (three words), or in German after (up to three words, unless it belongs to a later word).
+    let negated = false;
+    for (let d = 1; d <= 3 && !negated; d++) {
+      const j = prevWord(i, d);
+      if (j < 0) break;
+      if (!consumed[j] && pack.isNegator(keys[j]!)) negated = true;
+    }
+    if (!negated && pack.lateNegation && !idiom) {
+      for (let d = 1; d <= 3; d++) {
+        const j = nextWord(i, d);
+        if (j < 0) break;
+        if (!consumed[j] && pack.valence(tokens[j]!.lower) !== 0 && !pack.isNegator(keys[j]!)) break;
+        if (!consumed[j] && pack.isNegator(keys[j]!)) {
+          const k = nextWord(j, 1);
+          // "nicht gut" after it: the negation is that word's.
+          const k2 = k >= 0 ? nextWord(j, 2) : -1;
+          const claimed = [k, k2].some((x) => x >= 0 && !consumed[x] && pack.valence(tokens[x]!.lower) !== 0);
+          if (!claimed) negated = true;
+          break;
+        }
+      }
+    }
+    if (negated) v *= v > 0 ? NEGATED_POSITIVE : NEGATED_NEGATIVE;
+    out[i] = v;
+  }
+
+  // Contrast within each sentence: the last pivot word splits it.
+  for (const s of seg.sentences) {
+    let pivot = -1;
+    for (let i = s.from; i < s.to; i++) {
+      const t = tokens[i]!;
+      if (t.word && CONTRAST_WORDS.has(keys[i]!) && !CONCESSIVE.has(keys[i]!) && i > s.from) pivot = i;
+    }
+    if (pivot >= 0) for (let i = s.from; i < s.to; i++) out[i]! *= i < pivot ? BEFORE_PIVOT : AFTER_PIVOT;
+    // A concession ("although ...", "zwar ...") weighs its own clause half.
+    for (let i = s.from; i < s.to; i++) {
+      if (tokens[i]!.word && CONCESSIVE.has(keys[i]!)) {
+        const c = tokens[i]!.clause;
+        for (let j = s.from; j < s.to; j++) if (tokens[j]!.clause === c) out[j]! *= BEFORE_PIVOT;
+      }
+    }
+  }
+  return out;
+}
+
+/** VADER's squash of a sum of valences into (-1, 1). */
+export function squash(sum: number, alpha = 15): number {
+  return sum / Math.sqrt(sum * sum + alpha);
+}
+
+/**
+ * The whole text's polarity in [-1, 1]: the sum of valences, divided by the
+ * square root of the number of sentences that carry any, then squashed. The
+ * division keeps long, lukewarm reviews from outranking short, clear ones.
+ */
+export function reviewScore(seg: Segmented, valences: Float64Array): { sum: number; polarity: number } {
+  let sum = 0;
+  let carrying = 0;
+  for (const s of seg.sentences) {
+    let any = false;
+    for (let i = s.from; i < s.to; i++) {
+      if (valences[i] !== 0) {
+        sum += valences[i]!;
+        any = true;
+      }
+    }
+    if (any) carrying++;
+  }
+  const scaled = sum / Math.sqrt(Math.max(1, carrying));
+  return { sum, polarity: squash(scaled, 4) };
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import { InsightsInputError, analyzeReview, detectLanguage } from "../src/index.js";
+
+const aspect = (body: string, term: string) => {
+  const found = analyzeReview({ body }).aspects.find((a) => a.term === term || a.key === term);
+  if (!found) throw new Error(`no aspect ${term} in ${JSON.stringify(analyzeReview({ body }).aspects.map((a) => a.term))}`);
+  return found;
+};
+
+describe("language", () => {
+  it("tells English from German and gives und for other languages and for too little text", () => {
+    expect(detectLanguage("The zipper broke after two weeks and the seller never answered.")).toBe("en");
+    expect(detectLanguage("Der Reißverschluss ist nach zwei Wochen kaputt gegangen, der Händler antwortet nicht.")).toBe("de");
+    expect(detectLanguage("La fermeture éclair s'est cassée après deux semaines, très déçue.")).toBe("und");
+    expect(detectLanguage("Top!")).toBe("und");
+  });
+
+  it("takes the caller's language over detection", () => {
+    expect(analyzeReview({ body: "Super Qualität, gerne wieder.", language: "de" }).language).toBe("de");
+    expect(analyzeReview({ body: "Gift", language: "en" }).language).toBe("en");
+  });
+});
+
+describe("polarity", () => {
+  it("flips with negation, before the word and (German) after it", () => {
+    expect(analyzeReview({ body: "The quality is good." }).polarity).toBeGreaterThan(0.3);
+    expect(analyzeReview({ body: "The quality is not good." }).polarity).toBeLessThan(-0.3);
+    expect(analyzeReview({ body: "Die Qualität ist gut." }).polarity).toBeGreaterThan(0.3);
+    expect(analyzeReview({ body: "Die Qualität ist nicht gut." }).polarity).toBeLessThan(-0.3);
+    expect(analyzeReview({ body: "Kein guter Kauf." }).polarity).toBeLessThan(-0.3);
+    // Late negation: "gefällt mir nicht" negates the word before it.
+    expect(analyzeReview({ body: "Die Jacke gefällt mir." }).polarity).toBeGreaterThan(0.3);
+    expect(analyzeReview({ body: "Die Jacke gefällt mir nicht." }).polarity).toBeLessThan(-0.3);
+    // "nicht schlecht" is faint praise, not a complaint.
+    expect(analyzeReview({ body: "Die Tasche ist nicht schlecht." }).polarity).toBeGreaterThan(0);
+  });
+
+  it("scales with intensifiers and diminishers", () => {
+    const plain = analyzeReview({ body: "Die Sohle ist bequem." }).polarity;
+    expect(analyzeReview({ body: "Die Sohle ist sehr bequem." }).polarity).toBeGreaterThan(plain);
+    expect(analyzeReview({ body: "Die Sohle ist etwas bequem." }).polarity).toBeLessThan(plain);
+    // "kaum" turns praise into a complaint.
+    expect(analyzeReview({ body: "Das Essen war kaum genießbar." }).polarity).toBeLessThan(0);
+    expect(analyzeReview({ body: "The strap is very comfortable." }).polarity).toBeGreaterThan(analyzeReview({ body: "The strap is comfortable." }).polarity);
+  });
+
+  it("weighs the clause after 'aber' / 'but' over the clause before it", () => {
+    expect(analyzeReview({ body: "Die Farbe ist schön, aber die Qualität ist schlecht." }).polarity).toBeLessThan(0);
+    expect(analyzeReview({ body: "Die Qualität ist schlecht, aber die Farbe ist schön." }).polarity).toBeGreaterThan(0);
+    expect(analyzeReview({ body: "The color is nice, but the quality is bad." }).polarity).toBeLessThan(0);
+    expect(analyzeReview({ body: "The quality is bad, but the color is nice." }).polarity).toBeGreaterThan(0);
+  });
+
+  it("reads 'too' + a size word as a complaint", () => {
+    expect(analyzeReview({ body: "The shoes are too small." }).polarity).toBeLessThan(-0.2);
+    expect(analyzeReview({ body: "Die Hose ist viel zu eng." }).polarity).toBeLessThan(-0.2);
+  });
+
+  it("stays in [-1, 1] and is deterministic", () => {
+    const long = "Terrible awful horrible broken junk. ".repeat(200);
+    const a = analyzeReview({ body: long });
+    expect(a.polarity).toBeGreaterThanOrEqual(-1);
+    expect(a.polarity).toBeLessThan(0);
+    expect(analyzeReview({ body: long })).toEqual(a);
+  });
+});
+
+describe("aspects", () => {
+  it("finds English noun phrases with their own polarity and quote", () => {
+    const r = analyzeReview({ body: "The zipper broke after two weeks, but the customer service was great." });
+    const zipper = r.aspects.find((a) => a.term === "zipper")!;
+    const service = r.aspects.find((a) => a.term === "customer service")!;
+    expect(zipper.polarity).toBeLessThan(0);
+    expect(service.polarity).toBeGreaterThan(0);
+    expect(zipper.quote).toBe("The zipper broke after two weeks");
+    expect(service.quote).toBe("but the customer service was great");
+    const body = "The zipper broke after two weeks, but the customer service was great.";
+    expect(body.slice(zipper.start, zipper.end)).toBe(zipper.quote);
+    expect(body.slice(zipper.termStart, zipper.termEnd)).toBe("zipper");
+  });
+
+  it("singularises English heads and skips people and generic nouns", () => {
+    const r = analyzeReview({ body: "My husband loves these shoes. The laces are too short." });
+    expect(r.aspects.map((a) => a.term)).toEqual(["shoe", "lace"]);
+    expect(r.aspects[1]!.polarity).toBeLessThan(0);
+  });
+
+  it("handles German compounds: the whole compound is the term, its last known part the head", () => {
+    const a = aspect("Die Akkulaufzeit ist leider eine Katastrophe.", "akkulaufzeit");
+    expect(a.head).toBe("laufzeit");
+    expect(a.key).toBe("battery life");
+    expect(a.polarity).toBeLessThan(0);
+    expect(aspect("Die Bluetooth-Verbindung bricht ständig ab.", "bluetooth-verbindung").head).toBe("verbindung");
+  });
+
+  it("gives German and English mentions of the same thing one key, across spellings and plurals", () => {
+    expect(aspect("Der Reißverschluss klemmt, sehr ärgerlich.", "reißverschluss").key).toBe("zipper");
+    expect(aspect("Der Reissverschluss klemmt, sehr ärgerlich.", "reissverschluss").key).toBe("zipper");
+    expect(aspect("The zipper gets stuck, very annoying.", "zipper").key).toBe("zipper");
+    expect(aspect("Die Akkus halten nicht lange.", "akku").key).toBe("battery");
+  });
+
+  it("finds capitalised German nouns but not sentence-initial adjectives, and clause-level polarity after 'aber'", () => {
+    const r = analyzeReview({ body: "Tolle Jacke, aber der Reißverschluss ist nach einer Woche kaputt." });
+    expect(r.aspects.map((a) => a.term)).toEqual(["jacke", "reißverschluss"]);
+    expect(r.aspects[0]!.polarity).toBeGreaterThan(0);
+    expect(r.aspects[1]!.polarity).toBeLessThan(0);
+    expect(r.aspects[1]!.quote).toBe("aber der Reißverschluss ist nach einer Woche kaputt");
+  });
+
+  it("finds German nouns in text written in lower case through the vocabulary", () => {
+    expect(analyzeReview({ body: "die akkulaufzeit ist echt schlecht und das display zu dunkel", language: "de" }).aspects.map((a) => a.term)).toEqual([
+      "akkulaufzeit",
+      "display",
+    ]);
+  });
+
+  it("takes aspects from the title too, with offsets into the title", () => {
+    const r = analyzeReview({ title: "Zipper broke", body: "Otherwise a nice coat." });
+    const z = r.aspects.find((a) => a.term === "zipper")!;
+    expect(z.field).toBe("title");
+    expect("Zipper broke".slice(z.start, z.end)).toBe(z.quote);
+  });
+});
+
+describe("bad input", () => {
+  it("throws a typed error for a missing body or an unknown language", () => {
+    expect(() => analyzeReview({ body: undefined as unknown as string })).toThrow(InsightsInputError);
+    expect(() => analyzeReview({ body: "ok", language: "fr" as "en" })).toThrow(/language "en", "de" or "und"/);
+    try {
+      analyzeReview({ body: 5 as unknown as string });
+    } catch (e) {
+      expect((e as InsightsInputError).code).toBe("INVALID_INPUT");
+    }
+  });
+
+  it("returns und, no aspects and a neutral polarity for empty text", () => {
+    expect(analyzeReview({ body: "" })).toEqual({ language: "und", polarity: 0, aspects: [] });
+  });
+});

@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import {
+  type AnalyzedReview,
+  DEFAULT_EMERGING_OPTIONS,
+  InsightsInputError,
+  analyzeReview,
+  directionOf,
+  emergingTopics,
+  replayEmergingTopics,
+  summarizeInsights,
+} from "../src/index.js";
+
+const DAY = 86_400_000;
+const T0 = Date.parse("2024-01-01T00:00:00Z");
+
+/** Everyday reviews of a jacket: fit, fabric, colour, size and delivery, praise and the usual gripes, in rotation. */
+const EVERYDAY = [
+  "Great fit and the fabric is soft.",
+  "The color is lovely, exactly as pictured.",
+  "Runs small, the size was off for me.",
+  "Fast delivery and the jacket is warm.",
+  "The fabric feels cheap but the price is fair.",
+  "Die Passform ist super und der Stoff angenehm.",
+  "Nice jacket, the hood is a bit short.",
+  "The sleeves are too long, otherwise fine.",
+];
+const cache = new Map<string, ReturnType<typeof analyzeReview>>();
+const analysed = (text: string) => {
+  let r = cache.get(text);
+  if (!r) cache.set(text, (r = analyzeReview({ body: text })));
+  return r;
+};
+
+function everyday(productId: string, days: number, perDay: number): AnalyzedReview[] {
+  const out: AnalyzedReview[] = [];
+  let n = 0;
+  for (let d = 0; d < days; d++) {
+    for (let i = 0; i < perDay; i++, n++) {
+      out.push({ reviewId: `${productId}-${n}`, productId, timeMs: T0 + d * DAY + i * 1000, insight: analysed(EVERYDAY[n % EVERYDAY.length]!) });
+    }
+  }
+  return out;
+}
+
+const ZIPPER = [
+  "The zipper broke after a week.",
+  "Der Reißverschluss ist nach drei Tagen kaputt gegangen.",
+  "Returned it, the zipper kept separating.",
+  "Very disappointed, the zipper broke the first time I wore it.",
+  "Schöne Farbe, aber der Reißverschluss ist Schrott.",
+];
+
+describe("emerging topics", () => {
+  const base = everyday("jacket", 300, 1);
+
+  it("finds a new negative topic injected into a flat timeline, with the day it began and observed against expected", () => {
+    const injected: AnalyzedReview[] = ZIPPER.map((text, i) => ({ reviewId: `z${i}`, productId: "jacket", timeMs: T0 + (250 + 3 * i) * DAY + 5000, insight: analysed(text) }));
+    const topics = replayEmergingTopics([...base, ...injected]);
+    const zipper = topics.filter((t) => t.key === "zipper");
+    expect(zipper).toHaveLength(1);
+    const z = zipper[0]!;
+    expect(z.direction).toBe("negative");
+    expect(new Date(z.sinceMs).toISOString().slice(0, 10)).toBe("2024-09-07"); // day 250
+    expect(z.detectedAtMs).toBeLessThanOrEqual(T0 + 262 * DAY);
+    expect(z.mentions).toBeGreaterThanOrEqual(3);
+    expect(z.expected).toBeLessThan(0.2);
+    expect(z.surprise).toBeGreaterThanOrEqual(z.threshold);
+    expect(z.evidence).toContain('negative mentions of "zipper" since 2024-09-07');
+    expect(z.examples.length).toBeGreaterThan(0);
+    // Nothing else in the timeline is an emerging topic.
+    expect(topics.filter((t) => t.key !== "zipper")).toEqual([]);
+
+    // As of a day inside the surge it is current; long after, it is not.
+    expect(emergingTopics([...base, ...injected], T0 + 262 * DAY).map((t) => t.key)).toEqual(["zipper"]);
+    expect(emergingTopics([...base, ...injected], T0 + 299 * DAY)).toEqual([]);
+  });
+
+  it("finds nothing on a flat timeline, nor when the product simply gets more reviews", () => {
+    expect(replayEmergingTopics(base)).toEqual([]);
+    // Ten times the volume for a month: the aspects' shares stay the same, so nothing is emerging.
+    const busy = [...everyday("jacket", 300, 1), ...everyday("jacket", 30, 10).map((r) => ({ ...r, reviewId: `busy-${r.reviewId}`, timeMs: r.timeMs + 200 * DAY }))];
+    expect(replayEmergingTopics(busy)).toEqual([]);
+  });
+
+  it("does not flag a product still in its grace period", () => {
+    const young = everyday("new", 10, 1);
+    const injected: AnalyzedReview[] = ZIPPER.map((text, i) => ({ reviewId: `z${i}`, productId: "new", timeMs: T0 + (5 + i) * DAY + 5000, insight: analysed(text) }));
+    expect(replayEmergingTopics([...young, ...injected])).toEqual([]);
+  });
+
+  it("raises the bar with the number of aspects tested", () => {
+    const injected: AnalyzedReview[] = ZIPPER.slice(0, 3).map((text, i) => ({ reviewId: `z${i}`, productId: "jacket", timeMs: T0 + (250 + i) * DAY + 5000, insight: analysed(text) }));
+    const [z] = replayEmergingTopics([...base, ...injected]).filter((t) => t.key === "zipper");
+    expect(z).toBeDefined();
+    expect(z!.testedAspects).toBeGreaterThan(1);
+    expect(z!.threshold).toBeCloseTo(DEFAULT_EMERGING_OPTIONS.threshold + Math.log10(z!.testedAspects), 10);
+  });
+
+  it("rejects bad options and times with a typed error", () => {
+    expect(() => emergingTopics(base, Number.NaN)).toThrow(InsightsInputError);
+    expect(() => replayEmergingTopics(base, { windowDays: -3 })).toThrow(/windowDays > 0/);
+    expect(() => replayEmergingTopics(base, { minMentions: 0 })).toThrow(InsightsInputError);
+  });
+});
+
+describe("summarizeInsights", () => {
+  it("lists aspects by mentions with positive and negative shares and quotes from the majority side", () => {
+    const reviews = everyday("jacket", 80, 1);
+    const s = summarizeInsights(reviews, { fromMs: T0, toMs: T0 + 80 * DAY });
+    expect(s.reviews).toBe(80);
+    const fabric = s.aspects.find((a) => a.key === "fabric")!;
+    // "Great fit and the fabric is soft." (+), "The fabric feels cheap ..." (-), "... der Stoff angenehm." (+, key fabric): 30 of 80.
+    expect(fabric.mentions).toBe(30);
+    expect(fabric.positive).toBe(20);
+    expect(fabric.negative).toBe(10);
+    expect(fabric.positiveShare).toBeCloseTo(2 / 3, 10);
+    expect(fabric.examples.length).toBe(3);
+    for (const q of fabric.examples) expect(q.polarity).toBeGreaterThan(0);
+    expect(fabric.direction).toBe("steady");
+    for (let i = 1; i < s.aspects.length; i++) expect(s.aspects[i - 1]!.mentions).toBeGreaterThanOrEqual(s.aspects[i]!.mentions);
+  });
+
+  it("says rising when an aspect is talked about more in the period's second half", () => {
+    const first = everyday("jacket", 40, 1);
+    const second = everyday("jacket", 40, 1).map((r, i) => ({
+      ...r,
+      reviewId: `late-${i}`,
+      timeMs: r.timeMs + 40 * DAY,
+      insight: i % 2 ? analysed("The zipper broke after a week.") : r.insight,
+    }));
+    const s = summarizeInsights([...first, ...second], { fromMs: T0, toMs: T0 + 80 * DAY });
+    expect(s.aspects.find((a) => a.key === "zipper")!.direction).toBe("rising");
+    expect(directionOf(10, 40, 2, 40, 1.96)).toBe("falling");
+    expect(directionOf(5, 40, 6, 40, 1.96)).toBe("steady");
+  });
+
+  it("counts only reviews inside the period and is independent of input order", () => {
+    const reviews = everyday("jacket", 80, 1);
+    const period = { fromMs: T0 + 10 * DAY, toMs: T0 + 20 * DAY };
+    const a = summarizeInsights(reviews, period);
+    expect(a.reviews).toBe(10);
+    expect(summarizeInsights([...reviews].reverse(), period)).toEqual(a);
+    expect(() => summarizeInsights(reviews, { fromMs: 5, toMs: 5 })).toThrow(InsightsInputError);
+  });
+});

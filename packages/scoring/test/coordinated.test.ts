@@ -1,0 +1,276 @@
+/**
+ * Issue 18's three mechanisms against coordinated fraud, on deterministic
+ * synthetic timelines. Each test also runs the scorer with its mechanism
+ * switched off and checks that the attack then gets through: the test
+ * fails without the mechanism. Shop-wide replays of a year of traffic take
+ * a second or so each; the timeouts leave room for a busy shared machine.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_SCORING_OPTIONS,
+  type ScoredReview,
+  type ScoringOptions,
+  type TimelineReview,
+  coReviewGroups,
+  describeReason,
+  historyQuality,
+  initialProductState,
+  initialReviewerState,
+  rescoreWithHindsight,
+  scoreArrival,
+  scoreTimeline,
+} from "../src/index.js";
+
+const DAY = 86_400_000;
+const T0 = Date.parse("2020-01-01T00:00:00Z");
+
+/** A seeded generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A shop of 12 products with steady organic traffic for a year: about two
+ * reviews a day shop-wide, from a pool of 300 regulars (varied stars, spread
+ * out) and one-off customers, mostly 3-4 stars.
+ */
+function organicShop(seed = 7): TimelineReview[] {
+  const random = rng(seed);
+  const out: TimelineReview[] = [];
+  for (let d = 0; d < 365; d++) {
+    for (let k = 0; k < 2; k++) {
+      const regular = random() < 0.5;
+      out.push({
+        reviewId: `o${out.length}`,
+        productId: `p${Math.floor(random() * 12)}`,
+        reviewerId: regular ? `reg${Math.floor(random() * 300)}` : `once${out.length}`,
+        stars: [2, 3, 4, 4, 4, 5][Math.floor(random() * 6)]!,
+        timeMs: T0 + d * DAY + Math.floor(random() * DAY),
+      });
+    }
+  }
+  return out;
+}
+
+function merged(...lists: TimelineReview[][]): TimelineReview[] {
+  return lists.flat().sort((a, b) => a.timeMs - b.timeMs);
+}
+
+function scoresOf(rows: TimelineReview[], scoring: ScoringOptions = DEFAULT_SCORING_OPTIONS): Map<string, ScoredReview> {
+  return new Map(scoreTimeline(rows, { scoring }).reviews.map((r) => [r.reviewId, r]));
+}
+
+const weights = (scores: Map<string, ScoredReview>, ids: readonly string[]) => ids.map((id) => scores.get(id)!.trustWeightBp);
+
+describe("campaign-level discounting", { timeout: 60_000 }, () => {
+  // Product p100 gets one organic 4-star review a day for 120 days, then a
+  // fake 5-star review from a new account every 2 days for 40 days.
+  const organic: TimelineReview[] = Array.from({ length: 160 }, (_, d) => ({
+    reviewId: `o${d}`,
+    productId: "p100",
+    reviewerId: `u${d}`,
+    stars: 4,
+    timeMs: T0 + d * DAY + 9 * 3_600_000,
+  }));
+  const campaign: TimelineReview[] = Array.from({ length: 20 }, (_, i) => ({
+    reviewId: `c${i}`,
+    productId: "p100",
+    reviewerId: `fake${i}`,
+    stars: 5,
+    timeMs: T0 + (120 + 2 * i) * DAY + 15 * 3_600_000,
+  }));
+  const rows = merged(organic, campaign);
+  const ids = campaign.map((r) => r.reviewId);
+
+  it("re-weights the whole window the slow-rise detector found, and keeps discounting the campaign after it fires", () => {
+    const on = scoresOf(rows);
+    const w = weights(on, ids);
+    // Every fake review ends with at most half a review's weight: the ones
+    // before the alarm (older than 48 h when it fired) and the ones after it.
+    expect(Math.max(...w)).toBeLessThanOrEqual(5_000);
+    const continued = ids.filter((id) => on.get(id)!.reasons.some((r) => r.code === "campaign"));
+    expect(continued.length).toBeGreaterThan(0);
+    const reason = on.get(continued[0]!)!.reasons.find((r) => r.code === "campaign")!;
+    expect(describeReason(reason)).toMatch(/^Continues a campaign of five-star reviews from first-time reviewers flagged .* earlier \(\d+ in .* against a baseline of .*\/day\); \d+ so far\.$/);
+    // The organic reviews of the same weeks keep their weight.
+    const organicDuring = organic.filter((r) => r.timeMs >= campaign[0]!.timeMs).map((r) => r.reviewId);
+    expect(Math.min(...weights(on, organicDuring))).toBe(Math.min(...weights(scoresOf(organic), organicDuring)));
+  });
+
+  it("without carry-over, the reviews older than 48 h at the alarm and those after the reset keep most of their weight", () => {
+    const off = scoresOf(rows, { ...DEFAULT_SCORING_OPTIONS, campaignCarryOver: false });
+    const kept = weights(off, ids).filter((w) => w > 5_000);
+    expect(kept.length).toBeGreaterThanOrEqual(ids.length / 2);
+  });
+
+  it("keeps the product's trail bounded", () => {
+    const product = scoreTimeline(rows).products.get("p100")!;
+    expect(product.arrival.trail.length).toBeLessThanOrEqual(DEFAULT_SCORING_OPTIONS.trailCapacity);
+  });
+});
+
+describe("history quality, not quantity", { timeout: 60_000 }, () => {
+  const person = { ...initialReviewerState(), reviewCount: 4, firstMs: T0, lastMs: T0 + 200 * DAY, extremeCount: 1, activeDays: 4 };
+  const farmed = { ...initialReviewerState(), reviewCount: 4, firstMs: T0 + 197 * DAY, lastMs: T0 + 199 * DAY, extremeCount: 4, activeDays: 2 };
+  const now = T0 + 201 * DAY;
+
+  it("scores a person's history as mature and varied, and a campaign's as young and uniform", () => {
+    expect(historyQuality(person, now)).toMatchObject({ quality: 1, trust: 1, uniform: false });
+    const h = historyQuality(farmed, now);
+    expect(h.uniform).toBe(true);
+    expect(h.quality).toBeLessThan(DEFAULT_SCORING_OPTIONS.unprovenQuality);
+    expect(h.trust).toBeLessThan(0.6);
+  });
+
+  it("gives a campaign-like history less trust than a person's with as many reviews, with the reason in words", () => {
+    const review = { reviewId: "r", reviewerId: "u", stars: 4 };
+    const a = scoreArrival(initialProductState(), person, review, now);
+    const b = scoreArrival(initialProductState(), farmed, review, now);
+    expect(b.trustWeightBp).toBeLessThan(a.trustWeightBp);
+    const pattern = b.reasons.find((r) => r.code === "history_pattern")!;
+    expect(describeReason(pattern)).toBe("The reviewer's 4 earlier reviews are all at an extreme of the scale, on 2 days within 4 days: a history that looks like a campaign.");
+    // Without the mechanism, quantity is all that counts: the same weight.
+    const off = { ...DEFAULT_SCORING_OPTIONS, historyQuality: false };
+    expect(scoreArrival(initialProductState(), farmed, review, now, null, off).trustWeightBp).toBe(
+      scoreArrival(initialProductState(), person, review, now, null, off).trustWeightBp,
+    );
+  });
+
+  it("counts seasoned accounts (a few ordinary reviews days before) as new in the burst streams, so their strike is caught", () => {
+    const random = rng(3);
+    const shop = organicShop();
+    const attack: TimelineReview[] = [];
+    const hit = T0 + 300 * DAY;
+    for (let a = 0; a < 8; a++) {
+      for (let s = 0; s < 3; s++) {
+        attack.push({ reviewId: `s${a}-${s}`, productId: `p${1 + Math.floor(random() * 11)}`, reviewerId: `seasoned${a}`, stars: 3 + (s % 2), timeMs: hit - (3 + Math.floor(random() * 10)) * DAY });
+      }
+      attack.push({ reviewId: `hit${a}`, productId: "p0", reviewerId: `seasoned${a}`, stars: 5, timeMs: hit + Math.floor(random() * DAY) });
+    }
+    const rows = merged(shop, attack);
+    const hits = attack.filter((r) => r.reviewId.startsWith("hit")).map((r) => r.reviewId);
+    const on = scoresOf(rows);
+    const firstTimeStream = (s: Map<string, ScoredReview>) =>
+      hits.filter((id) => s.get(id)!.reasons.some((r) => r.code === "burst" && r.burst.stream === "first_time_5_star")).length;
+    expect(firstTimeStream(on)).toBeGreaterThanOrEqual(6);
+    expect(weights(on, hits).filter((w) => w <= 5_000).length).toBeGreaterThanOrEqual(6);
+    // Without it, accounts with any history never join the first-time stream.
+    expect(firstTimeStream(scoresOf(rows, { ...DEFAULT_SCORING_OPTIONS, historyQuality: false }))).toBe(0);
+  });
+});
+
+describe("co-review structure", { timeout: 60_000 }, () => {
+  // Five accounts with long, ordinary histories (so neither newness nor a
+  // burst gives them away) lift products p4..p7 in turn, each within hours,
+  // two days apart, amid the organic shop's traffic on the same products.
+  const ring: TimelineReview[] = [];
+  const seasoning: TimelineReview[] = [];
+  for (let a = 0; a < 5; a++) {
+    for (let s = 0; s < 4; s++) {
+      seasoning.push({ reviewId: `season${a}-${s}`, productId: `p${8 + s}`, reviewerId: `member${a}`, stars: 2 + ((a + s) % 3), timeMs: T0 + (10 + 40 * s + 7 * a) * DAY });
+    }
+  }
+  for (let p = 0; p < 4; p++) {
+    for (let a = 0; a < 5; a++) {
+      ring.push({ reviewId: `ring${p}-${a}`, productId: `p${p + 4}`, reviewerId: `member${a}`, stars: 5, timeMs: T0 + (200 + 2 * p) * DAY + a * 3_600_000 });
+    }
+  }
+  const shop = organicShop();
+  const rows = merged(shop, seasoning, ring);
+  const later = ring.filter((r) => r.reviewId.startsWith("ring2") || r.reviewId.startsWith("ring3")).map((r) => r.reviewId);
+
+  it("finds the group at write time from its third product on, re-weights its earlier members there, and says so without naming anyone", () => {
+    const on = scoresOf(rows);
+    const off = scoresOf(rows, { ...DEFAULT_SCORING_OPTIONS, coReview: false });
+    for (const id of later) {
+      const reason = on.get(id)!.reasons.find((r) => r.code === "co_review");
+      expect(reason, id).toBeDefined();
+      // Members arriving once the group is there are caught at once; the
+      // first two on a product are re-weighted when the third arrives.
+      if (id.endsWith("-0") || id.endsWith("-1")) expect(on.get(id)!.trustWeightBp, id).toBeLessThan(off.get(id)!.trustWeightBp - 2_500);
+      else expect(on.get(id)!.trustWeightBp, id).toBeLessThanOrEqual(5_000);
+    }
+    const sentence = describeReason(on.get("ring3-4")!.reasons.find((r) => r.code === "co_review")!);
+    expect(sentence).toMatch(/^5 accounts reviewed the same [34] products, each within 3 days of one another \(over \d+ days\)\.$/);
+    expect(sentence).not.toMatch(/member/);
+    // No organic review is taken for a group member.
+    const organicFlagged = shop.filter((r) => on.get(r.reviewId)!.reasons.some((x) => x.code === "co_review"));
+    expect(organicFlagged).toEqual([]);
+    // Without the mechanism, no group and the ring keeps its weight.
+    expect(later.filter((id) => off.get(id)!.trustWeightBp <= 5_000).length).toBeLessThan(later.length / 2);
+  });
+
+  it("leaves a group of friends alone: the same products together, but ratings that vary", () => {
+    const friends = ring.map((r, i) => ({ ...r, reviewId: `friend${i}`, reviewerId: r.reviewerId.replace("member", "friend"), stars: 2 + (i % 4) }));
+    const seasoned = seasoning.map((r) => ({ ...r, reviewId: r.reviewId.replace("season", "fseason"), reviewerId: r.reviewerId.replace("member", "friend") }));
+    const rows = merged(shop, seasoned, friends);
+    const flagged = (reasons: { code: string }[]) => reasons.some((x) => x.code === "co_review");
+    expect(scoreTimeline(rows).reviews.filter((r) => flagged(r.reasons))).toEqual([]);
+    expect(coReviewGroups(rows)).toEqual([]);
+  });
+
+  it("keeps a reviewer's remembered products bounded", () => {
+    const reviewers = scoreTimeline(rows).reviewers;
+    for (const r of reviewers.values()) expect(r.recentProducts!.length).toBeLessThanOrEqual(2 * DEFAULT_SCORING_OPTIONS.coReviewProducts);
+  });
+
+  it("finds the whole group in batch, with hindsight: every product, the first two included", () => {
+    const groups = coReviewGroups(rows);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ accounts: 5, products: 4 });
+    const batch = rescoreWithHindsight(rows, scoreTimeline(rows));
+    const byId = new Map(batch.map((b) => [b.reviewId, b]));
+    for (const r of ring) {
+      expect(byId.get(r.reviewId)!.reasons.some((x) => x.code === "co_review"), r.reviewId).toBe(true);
+      expect(byId.get(r.reviewId)!.trustWeightBp, r.reviewId).toBeLessThanOrEqual(5_000);
+    }
+    expect(shop.filter((r) => byId.get(r.reviewId)!.reasons.some((x) => x.code === "co_review"))).toEqual([]);
+    expect(rescoreWithHindsight(rows, scoreTimeline(rows), { ...DEFAULT_SCORING_OPTIONS, coReview: false }).some((b) => b.reasons.some((x) => x.code === "co_review"))).toBe(false);
+  });
+});
+
+describe("the write path equals the recompute with all three mechanisms at work", { timeout: 60_000 }, () => {
+  it("gives the same scores and states when every state is stored as JSON in between", () => {
+    const random = rng(5);
+    const attack: TimelineReview[] = [];
+    for (let p = 0; p < 3; p++) for (let a = 0; a < 4; a++) attack.push({ reviewId: `g${p}-${a}`, productId: `p${p}`, reviewerId: `m${a}`, stars: 5, timeMs: T0 + (150 + 2 * p) * DAY + a * 1000 });
+    for (let i = 0; i < 15; i++) attack.push({ reviewId: `c${i}`, productId: "p9", reviewerId: `f${i}`, stars: 5, timeMs: T0 + (250 + 2 * i) * DAY + Math.floor(random() * DAY) });
+    const rows = merged(organicShop(11), attack);
+    const products = new Map<string, string>();
+    const reviewers = new Map<string, string>();
+    const docs = new Map<string, { suspicion: number; trustWeightBp: number; reasons: unknown[] }>();
+    for (const r of rows) {
+      const s = scoreArrival(
+        products.has(r.productId) ? JSON.parse(products.get(r.productId)!) : initialProductState(),
+        reviewers.has(r.reviewerId) ? JSON.parse(reviewers.get(r.reviewerId)!) : initialReviewerState(),
+        r,
+        r.timeMs,
+      );
+      products.set(r.productId, JSON.stringify(s.product));
+      reviewers.set(r.reviewerId, JSON.stringify(s.reviewer));
+      docs.set(r.reviewId, JSON.parse(JSON.stringify({ suspicion: s.suspicion, trustWeightBp: s.trustWeightBp, reasons: s.reasons })));
+      for (const rw of s.reweighted) {
+        const d = docs.get(rw.reviewId)!;
+        d.suspicion = rw.suspicion;
+        d.trustWeightBp = rw.trustWeightBp;
+        d.reasons = [...d.reasons, JSON.parse(JSON.stringify(rw.reason))].sort((x, y) => (y as { weight: number }).weight - (x as { weight: number }).weight);
+      }
+    }
+    const batch = scoreTimeline(rows);
+    let reweightedByGroupOrCampaign = 0;
+    for (const b of batch.reviews) {
+      const { reviewId, ...rest } = b;
+      expect(docs.get(reviewId), reviewId).toEqual(rest);
+      if (b.reasons.some((x) => x.code === "co_review" || x.code === "campaign")) reweightedByGroupOrCampaign++;
+    }
+    expect(reweightedByGroupOrCampaign).toBeGreaterThan(0);
+    for (const [id, state] of batch.products) expect(JSON.parse(products.get(id)!)).toEqual(state);
+    for (const [id, state] of batch.reviewers) expect(JSON.parse(reviewers.get(id)!)).toEqual(state);
+  });
+});

@@ -19,8 +19,8 @@ import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
 import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { bindModels } from "../src/db/models.js";
-import { createDeps } from "../src/domain/deps.js";
-import { recomputeSummaries } from "../src/domain/ratings.js";
+import { createDeps } from "../src/create-deps.js";
+import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { RATING_QUERY } from "./servers/rating-schema.js";
 import { BENCH_KEY, productIds, seedBench } from "./seed.js";
 

@@ -7,10 +7,10 @@
  * whole budget. Reused when already there.
  */
 import type { Models, RatingSummaryDoc, ReviewDoc } from "../src/db/models.js";
-import { createDeps } from "../src/domain/deps.js";
-import { createShop } from "../src/domain/shops.js";
-import { productSummaryId, shopSummaryId } from "../src/domain/ratings.js";
-import { withPageKeys } from "../src/domain/review-pages.js";
+import { createDeps } from "../src/create-deps.js";
+import { createShop } from "../src/features/shops/shops.js";
+import { productSummaryId, shopSummaryId } from "../src/features/ratings/ratings.js";
+import { withPageKeys } from "../src/features/reviews/review-pages.js";
 
 export const BENCH_SHOP = "shop_bench";
 export const BENCH_KEY = "sk_bench_local_only";

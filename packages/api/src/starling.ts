@@ -3,14 +3,15 @@ import type http from "node:http";
 import type { GraphiQLOptions } from "graphql-yoga";
 import type { Config } from "./config.js";
 import { openDatabase, type Database } from "./db/connection.js";
-import { createDeps, type Deps } from "./domain/deps.js";
+import { createDeps } from "./create-deps.js";
+import type { Deps } from "./features/deps.js";
 import { buildSchema } from "./graphql/schema.js";
 import { createGraphQLHandler } from "./graphql/yoga.js";
 import { closeGracefully, createHttpServer, listen } from "./http/server.js";
 import { ConditionalGets } from "./http/conditional-get.js";
 import type { Logger } from "./log.js";
 import { createRateLimits } from "./http/rate-limits.js";
-import { setPendingCountGrace, startPendingCountSweeper } from "./domain/ratings.js";
+import { setPendingCountGrace, startPendingCountSweeper } from "./features/ratings/ratings.js";
 
 /** How often interrupted rating counts are looked for (and once at startup). */
 export const PENDING_COUNT_SWEEP_MS = 5_000;

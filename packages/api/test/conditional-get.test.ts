@@ -4,7 +4,7 @@
  * write to the shop went through, that 304 without running the query.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { putProduct } from "../src/domain/products.js";
+import { putProduct } from "../src/features/products/products.js";
 import { ANSWERED_FROM_MEMORY } from "../src/http/conditional-get.js";
 import { SUBMIT, startTestApi, type TestApi } from "./helpers.js";
 

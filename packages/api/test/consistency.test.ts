@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { MongoBulkWriteError, MongoNetworkError, MongoServerError } from "mongodb";
 import { RATING, SUBMIT, openModels, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
-import { recomputeSummaries, setPendingCountGrace, sweepPendingCounts, syncReviewCount } from "../src/domain/ratings.js";
+import { recomputeSummaries, setPendingCountGrace, sweepPendingCounts, syncReviewCount } from "../src/features/ratings/ratings.js";
 
 let api: TestApi;
 
@@ -270,7 +270,7 @@ describe("recompute", () => {
     await api.models.RatingSummary.updateOne({ _id: drifted._id }, { $inc: { count: 7, h5: 7, ratingSum: 35 } });
     await api.models.RatingSummary.deleteOne({ _id: before.find((d) => d.productId === "r2")!._id });
 
-    const { recomputeSummaries } = await import("../src/domain/ratings.js");
+    const { recomputeSummaries } = await import("../src/features/ratings/ratings.js");
     const report = await recomputeSummaries(api.starling.deps);
     expect(report.repaired).toEqual([drifted._id, before.find((d) => d.productId === "r2")!._id].sort());
     expect(await summaries()).toEqual(before);

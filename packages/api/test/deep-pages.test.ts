@@ -1,6 +1,6 @@
 /**
  * Every page of a product's reviews, in every order and star filter, is read
- * by a range of an index (domain/review-pages.ts), on FerretDB too: the pages
+ * by a range of an index (features/reviews/review-pages.ts), on FerretDB too: the pages
  * put together are exactly a full sorted read, and a deep page's query is
  * planned as an index search, not a scan. The shop-wide lists (moderation log,
  * invitations) page by cursor too, and a cursor Starling did not issue is

@@ -6,9 +6,9 @@
  */
 import { DEFAULT_SCORING_OPTIONS, FULL_WEIGHT_BP, trustWeightBpOf } from "@starling/scoring";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REJECTION_REASONS } from "../src/domain/moderation.js";
-import { recomputeSummaries } from "../src/domain/ratings.js";
-import { rescoreAll } from "../src/domain/scoring.js";
+import { REJECTION_REASONS } from "../src/features/moderation/moderation.js";
+import { recomputeSummaries } from "../src/features/ratings/ratings.js";
+import { rescoreAll } from "../src/features/scoring/scoring.js";
 import { disclosureClaims, disclosureFacts } from "../src/http/disclosure.js";
 import { review, startTestApi, type TestApi } from "./helpers.js";
 

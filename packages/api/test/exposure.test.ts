@@ -6,7 +6,7 @@
  * refused; the client address behind a proxy taken from the proxy's entry;
  * `If-None-Match: *` never a 304; a 304 spends the per-IP budget.
  */
-import { withPageKeys } from "../src/domain/review-pages.js";
+import { withPageKeys } from "../src/features/reviews/review-pages.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientIp } from "../src/http/server.js";
 import { SUBMIT, review, startTestApi, type TestApi } from "./helpers.js";

@@ -8,7 +8,7 @@
  * hang, and (for the database fault) the same API process serving again
  * without a restart.
  */
-import { SUMMARY_TTL_MS } from "../src/domain/deps.js";
+import { SUMMARY_TTL_MS } from "../src/features/deps.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import net from "node:net";
@@ -19,7 +19,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { REPO_ROOT } from "../src/config.js";
 import { ensureFerretDBBinary } from "../src/db/embedded-ferretdb.js";
 import type { RatingSummaryDoc } from "../src/db/models.js";
-import { productSummaryId, recomputeSummaries, shopSummaryId } from "../src/domain/ratings.js";
+import { productSummaryId, recomputeSummaries, shopSummaryId } from "../src/features/ratings/ratings.js";
 import { startStarling, type Starling } from "../src/starling.js";
 import { RATING, SUBMIT, gql, memoryLogger, openModels, review, seedShop, spawnCli, testConfig, uniqueDbName } from "./helpers.js";
 
@@ -672,7 +672,7 @@ describe("database outages", () => {
         await eventually("the interrupted review counted", async () => (await exact()) && (await direct.models.PendingCount.countDocuments({})) === 0);
         expect(log.lines.some((l) => l.includes("completed an interrupted rating count"))).toBe(true);
         // Exactly once: still 2 after more sweeps, and a rebuild finds nothing to repair.
-        const { sweepPendingCounts } = await import("../src/domain/ratings.js");
+        const { sweepPendingCounts } = await import("../src/features/ratings/ratings.js");
         await sweepPendingCounts(starling.deps);
         expect(await exact()).toBe(true);
         expect((await recomputeSummaries(direct.deps)).repaired).toEqual([]);

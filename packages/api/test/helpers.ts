@@ -6,11 +6,12 @@ import { inject } from "vitest";
 import { REPO_ROOT, loadConfig, type Config } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
 import { bindModels, ensureIndexes, type Models } from "../src/db/models.js";
-import { putProduct } from "../src/domain/products.js";
-import { createShop } from "../src/domain/shops.js";
+import { putProduct } from "../src/features/products/products.js";
+import { createShop } from "../src/features/shops/shops.js";
 import { createLogger, type Logger } from "../src/log.js";
 import { startStarling, type Starling } from "../src/starling.js";
-import { createDeps, type Deps } from "../src/domain/deps.js";
+import { createDeps } from "../src/create-deps.js";
+import type { Deps } from "../src/features/deps.js";
 
 export const API_DIR = path.join(REPO_ROOT, "packages/api");
 

@@ -4,8 +4,8 @@
  * product or used after they expire.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createInvitation } from "../src/domain/invitations.js";
-import { submitReview } from "../src/domain/reviews.js";
+import { createInvitation } from "../src/features/invitations/invitations.js";
+import { submitReview } from "../src/features/reviews/reviews.js";
 import { gql, review, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;

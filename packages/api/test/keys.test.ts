@@ -3,7 +3,7 @@
  * revocation, and that no key of one shop reaches another shop's data.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { KEY_TTL_MS } from "../src/domain/deps.js";
+import { KEY_TTL_MS } from "../src/features/deps.js";
 import { RATING, SUBMIT, review, spawnCli, startTestApi, type TestApi, type TestShop } from "./helpers.js";
 
 let api: TestApi;

@@ -5,8 +5,8 @@
  * publication rate per star.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { quarantineReview } from "../src/domain/moderation.js";
-import { recomputeSummaries } from "../src/domain/ratings.js";
+import { quarantineReview } from "../src/features/moderation/moderation.js";
+import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { RATING, SUBMIT, review, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;

@@ -3,7 +3,7 @@
  * each shop's disclosure page tells the truth about its settings.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recomputeSummaries } from "../src/domain/ratings.js";
+import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { RATING, SUBMIT, review, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;

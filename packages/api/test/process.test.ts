@@ -15,7 +15,7 @@ import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
 import { bindModels } from "../src/db/models.js";
 import { SUBMIT, gql, openModels, review, seedShop, spawnCli, uniqueDbName, until } from "./helpers.js";
-import { withPageKeys } from "../src/domain/review-pages.js";
+import { withPageKeys } from "../src/features/reviews/review-pages.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { SUBMIT, gql, openModels, review, spawnCli, startTestApi, uniqueDbName, type TestApi } from "./helpers.js";
-import { createShop } from "../src/domain/shops.js";
+import { createShop } from "../src/features/shops/shops.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {

@@ -4,7 +4,7 @@
  * batch re-score rebuilds everything consistently.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { submitReview } from "../src/domain/reviews.js";
+import { submitReview } from "../src/features/reviews/reviews.js";
 import { SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;

@@ -78,7 +78,7 @@ export interface ReviewDoc {
   reply: { body: string; at: Date } | null;
   /** Whether the summaries currently count this review; kept equal to `status === "published"`. */
   summaryApplied: boolean;
-  /** The keys its product's review pages are read by, set when stored (domain/review-pages.ts). */
+  /** The keys its product's review pages are read by, set when stored (features/reviews/review-pages.ts). */
   pageNewest?: string;
   pageStars?: string;
 }
@@ -279,7 +279,7 @@ const reviewSchema = new Schema<ReviewDoc>(
 );
 reviewSchema.index({ shopId: 1, productId: 1, createdAt: -1, _id: -1 }, { name: "product_newest" });
 reviewSchema.index({ shopId: 1, status: 1, createdAt: -1 }, { name: "shop_status" });
-// Review pages in every order, by range (domain/review-pages.ts): served by an index on FerretDB too.
+// Review pages in every order, by range (features/reviews/review-pages.ts): served by an index on FerretDB too.
 reviewSchema.index({ pageNewest: 1 }, { name: "page_newest" });
 reviewSchema.index({ pageStars: 1 }, { name: "page_stars" });
 // The shop's newest reviews: where a new API process loads the recent texts for the near-duplicate check.

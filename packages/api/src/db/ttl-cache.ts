@@ -2,7 +2,7 @@
  * A small in-process cache with a time to live, for the hot read path: API
  * keys, products and rating summaries are read on every request and change
  * rarely. Writes in this process invalidate at once; another API process sees
- * a change after at most the TTL (set per cache, see domain/deps.ts).
+ * a change after at most the TTL (set per cache, see features/deps.ts).
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();

@@ -5,11 +5,12 @@
  * keys, so running it again adds nothing.
  */
 import type { GraphiQLOptions } from "graphql-yoga";
-import type { Deps } from "../domain/deps.js";
-import { putProduct } from "../domain/products.js";
-import { submitReview } from "../domain/reviews.js";
-import { createShop, findShop } from "../domain/shops.js";
-import { createInvitation } from "../domain/invitations.js";
+import type { Deps } from "../features/deps.js";
+import { createDeps } from "../create-deps.js";
+import { putProduct } from "../features/products/products.js";
+import { submitReview } from "../features/reviews/reviews.js";
+import { createShop, findShop } from "../features/shops/shops.js";
+import { createInvitation } from "../features/invitations/invitations.js";
 
 export const DEMO_SHOP_ID = "shop_demo";
 /** Public on purpose: the demo runs on loopback with throwaway data. Never use these for a real shop. */
@@ -49,9 +50,14 @@ const GERMAN: Record<number, [string, string]> = {
 };
 const NAMES = ["Alex", "Sam", "Jo", "Robin", "Kim", "Maria", "Jonas", "Lea", "Priya", "Tom", "Mika", "Ana", "Chris", "Noor"];
 
-async function submitDemo(deps: Deps, atMs: number, input: Parameters<typeof submitReview>[2]): Promise<void> {
-  const at = new Date(atMs);
-  await submitReview({ ...deps, now: () => at }, DEMO_SHOP_ID, input);
+/** The demo's own clock: reviews are dated across the past year, not at seeding time. */
+interface DemoClock {
+  at: Date;
+}
+
+async function submitDemo(deps: Deps, clock: DemoClock, atMs: number, input: Parameters<typeof submitReview>[2]): Promise<void> {
+  clock.at = new Date(atMs);
+  await submitReview(deps, DEMO_SHOP_ID, input);
 }
 
 // Each review gets its own details, so that no two customers' texts are near
@@ -139,6 +145,10 @@ export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; review
     secretKey: DEMO_SECRET_KEY,
     publishableKey: DEMO_PUBLISHABLE_KEY,
   });
+  // The dated writes go through Deps of their own whose clock the seed sets,
+  // passed to createDeps explicitly rather than patched into the server's Deps.
+  const clock: DemoClock = { at: new Date() };
+  const dated = createDeps(deps.models, deps.priorStrength, deps.log, { now: () => clock.at });
   const rnd = random(20261127);
   const start = Date.parse("2026-01-05T09:00:00Z");
   let reviews = 0;
@@ -150,7 +160,7 @@ export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; review
       const rating = weighted(rnd, weights);
       const german = rnd() < 0.15;
       const [title, body] = german ? germanReview(rnd, rating) : englishReview(rnd, rating);
-      await submitDemo(deps, times[i]!, {
+      await submitDemo(dated, clock, times[i]!, {
         productId: id,
         rating,
         title,
@@ -170,12 +180,11 @@ export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; review
   // Verified purchases: reviews written through the shop's purchase invitations.
   const invitedAt = start + 310 * 86_400_000;
   for (let i = 0; i < 4; i++) {
-    const at = new Date(invitedAt + i * 86_400_000);
-    const atDeps = { ...deps, now: () => at };
-    const { token } = await createInvitation(atDeps, DEMO_SHOP_ID, { productId: "trail-runner-2", orderRef: `demo-order-${1001 + i}` });
+    clock.at = new Date(invitedAt + i * 86_400_000);
+    const { token } = await createInvitation(dated, DEMO_SHOP_ID, { productId: "trail-runner-2", orderRef: `demo-order-${1001 + i}` });
     const rating = i === 2 ? 4 : 5;
     const [title, body] = englishReview(rnd, rating);
-    await submitReview(atDeps, DEMO_SHOP_ID, {
+    await submitReview(dated, DEMO_SHOP_ID, {
       productId: "trail-runner-2",
       rating,
       title,
@@ -193,7 +202,7 @@ export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; review
   const burstStart = start + 320 * 86_400_000;
   for (let i = 0; i < 10; i++) {
     const [title, body] = englishReview(rnd, 5);
-    await submitDemo(deps, burstStart + i * 12 * 60_000, {
+    await submitDemo(dated, clock, burstStart + i * 12 * 60_000, {
       productId: "rain-shell",
       rating: 5,
       title,

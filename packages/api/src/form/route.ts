@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type express from "express";
-import { identifier } from "../domain/validate.js";
+import { identifier } from "../features/validate.js";
 import { escapeHtml, renderReviewFormPage } from "./page.js";
 import { FORM_LANGS, type FormLang } from "./strings.js";
 

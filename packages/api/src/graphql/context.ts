@@ -1,8 +1,8 @@
 import DataLoader from "dataloader";
-import type { Deps } from "../domain/deps.js";
-import { authenticate, requireScope, type Caller, type Scope } from "../domain/keys.js";
-import { loadRatings, type Rating } from "../domain/ratings.js";
-import { checkSecretKeyOrigin, type Shop } from "../domain/shops.js";
+import type { Deps } from "../features/deps.js";
+import { authenticate, requireScope, type Caller, type Scope } from "../features/shops/keys.js";
+import { loadRatings, type Rating } from "../features/ratings/ratings.js";
+import { checkSecretKeyOrigin, type Shop } from "../features/shops/shops.js";
 import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
 import type { CallerNote } from "../http/conditional-get.js";
 

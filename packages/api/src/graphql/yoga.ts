@@ -4,7 +4,7 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError, Kind, getOperationAST, type DefinitionNode, type GraphQLSchema } from "graphql";
 import { errorBody, rateLimited } from "../errors.js";
 import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from "graphql-yoga";
-import type { Deps } from "../domain/deps.js";
+import type { Deps } from "../features/deps.js";
 import type { Logger } from "../log.js";
 import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
 import { createContext, type Context } from "./context.js";

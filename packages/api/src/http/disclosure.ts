@@ -8,9 +8,9 @@
 import { DEFAULT_SCORING_OPTIONS, FULL_WEIGHT_BP } from "@starling/scoring";
 import type { Request, Response } from "express";
 import type { ShopDoc } from "../db/models.js";
-import type { Deps } from "../domain/deps.js";
-import { REJECTION_REASONS, publicationReport, type PublicationRow } from "../domain/moderation.js";
-import { loadRatings, shopSummaryId } from "../domain/ratings.js";
+import type { Deps } from "../features/deps.js";
+import { REJECTION_REASONS, publicationReport, type PublicationRow } from "../features/moderation/moderation.js";
+import { loadRatings, shopSummaryId } from "../features/ratings/ratings.js";
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -51,7 +51,7 @@ export function disclosureClaims(f: DisclosureFacts) {
   const verified = f.provenance.VERIFIED_PURCHASE ?? 0;
   const weight = String(c.minWeight);
   return {
-    /** Provenance counts (data) and invitation tokens (domain/invitations.ts: signed, single-use, per product, expiring). */
+    /** Provenance counts (data) and invitation tokens (features/invitations/invitations.ts: signed, single-use, per product, expiring). */
     verification:
       verified > 0
         ? `Reviews labelled <strong>Verified purchase</strong> (${verified} of ${f.published} published) were written through a single-use link that the shop made for an order line of that product; the link is signed, works once, only for that product, and expires. Other reviews are labelled with how they arrived (invited by the shop, written unprompted, or imported from another platform) and were <strong>not</strong> checked against orders.`
@@ -64,7 +64,7 @@ export function disclosureClaims(f: DisclosureFacts) {
     /** REJECTION_REASONS: moderateReview takes no other reason, and no setting acts on stars. */
     removalReasons:
       "No review is hidden or delayed because of its star rating: the shop can remove a review only for one of these reasons, and every removal is logged.",
-    /** quarantineIfCopied (domain/scoring.ts): the only automatic hold. */
+    /** quarantineIfCopied (features/scoring/scoring.ts): the only automatic hold. */
     copiedText: `A review whose text copies another reviewer's is held back automatically, with its reasons, instead of being deleted (${f.quarantined} held back now).`,
     /** Bursts re-weight, never hold back (score-arrival.ts); the floor is DEFAULT_SCORING_OPTIONS.minWeightBp. */
     bursts: `Reviews that arrive in a sudden burst (many within up to ${c.burstWindowHours} hours, for example from first-time reviewers) are not held back: they are published, as are other reviews the fraud checks find suspicious (except copied text), but count in the rating with less weight, as little as ${weight} of a normal review and never nothing.`,

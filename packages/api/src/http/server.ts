@@ -10,7 +10,7 @@ import { DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE_MESSAGE } from "../db/avai
 import { mountReviewForm } from "../form/route.js";
 import type { RateLimits, RateRefusal } from "./rate-limits.js";
 import { disclosureHandler } from "./disclosure.js";
-import type { Deps } from "../domain/deps.js";
+import type { Deps } from "../features/deps.js";
 import type { ConditionalGets } from "./conditional-get.js";
 import { errorBody } from "../errors.js";
 import type { Logger } from "../log.js";

@@ -9,26 +9,14 @@
  * is one lookup by `_id`); the key itself is shown once, when it is made.
  */
 import { createHash, randomBytes } from "node:crypto";
-import type { ApiKeyDoc } from "../db/models.js";
-import { StarlingError, invalidInput } from "../errors.js";
-import type { Deps } from "./deps.js";
-import { findShop, type Shop } from "./shops.js";
-import { optionalText } from "./validate.js";
-import { memoizeRecent } from "../memo.js";
+import type { ApiKeyDoc } from "../../db/models.js";
+import { StarlingError, invalidInput } from "../../errors.js";
+import type { Deps } from "../deps.js";
+import { SCOPES, findShop, type Caller, type KeyKind, type Scope, type Shop } from "./caller.js";
 
-export const SCOPES = {
-  "reviews:read": "read products, ratings and published reviews",
-  "reviews:write": "submit reviews from the shop's server (imports, order systems)",
-  "products:write": "create and rename products",
-  "form:submit": "submit reviews through the customer review form",
-  "keys:manage": "create, rotate, revoke and list the shop's keys",
-  "reviews:moderate": "see unpublished reviews; publish, reject, reinstate and reply; read the moderation log and report",
-  "shop:settings": "change the shop's settings (moderation mode)",
-  "invitations:write": "invite buyers to review what they bought (verified purchases)",
-  "privacy:manage": "export and erase a reviewer's personal data on request",
-} as const;
-export type Scope = keyof typeof SCOPES;
-export type KeyKind = "publishable" | "secret";
+export { SCOPES, type Caller, type KeyKind, type Scope } from "./caller.js";
+import { optionalText } from "../validate.js";
+import { memoizeRecent } from "../../memo.js";
 
 /** What each kind may hold at most, and gets by default. */
 export const KIND_SCOPES: Record<KeyKind, readonly Scope[]> = {
@@ -37,13 +25,6 @@ export const KIND_SCOPES: Record<KeyKind, readonly Scope[]> = {
 };
 
 const PREFIX: Record<KeyKind, string> = { publishable: "pk_", secret: "sk_" };
-
-export interface Caller {
-  readonly shop: Shop;
-  readonly keyId: string;
-  readonly kind: KeyKind;
-  readonly scopes: ReadonlySet<Scope>;
-}
 
 export interface ApiKeyInfo {
   readonly id: string;

@@ -23,11 +23,11 @@ import {
   type StoredSignature,
   type TextSignature,
 } from "@starling/scoring";
-import type { ReviewDoc, StoredScore } from "../db/models.js";
-import { reviewsChanged, type Deps } from "./deps.js";
-import { quarantineReview } from "./moderation.js";
-import { findByIds } from "../db/find-by-ids.js";
-import { productSummaryId, reweightCountedReview, shopSummaryId } from "./ratings.js";
+import type { ReviewDoc, StoredScore } from "../../db/models.js";
+import { reviewsChanged, type Deps } from "../deps.js";
+import { quarantineReview } from "../moderation/moderation.js";
+import { findByIds } from "../../db/find-by-ids.js";
+import { productSummaryId, reweightCountedReview, shopSummaryId } from "../ratings/ratings.js";
 
 /** How many of a shop's most recent review texts a new review is compared with. */
 const SIGNATURES_PER_SHOP = 20_000;

@@ -1,8 +1,8 @@
 /** Purchase invitations in the schema. */
-import { createInvitation, invitationCursor, listInvitations, type Invitation } from "../domain/invitations.js";
-import { listCost } from "./cost.js";
-import { invalidInput } from "../errors.js";
-import type { Builder } from "./schema.js";
+import { createInvitation, invitationCursor, listInvitations, type Invitation } from "./invitations.js";
+import { listCost } from "../../graphql/cost.js";
+import { pageSize } from "../validate.js";
+import type { Builder } from "../../graphql/builder.js";
 
 export function addInvitationSchema(builder: Builder): void {
   const InvitationRef = builder.objectRef<Invitation>("Invitation").implement({
@@ -74,8 +74,7 @@ export function addInvitationSchema(builder: Builder): void {
         after: t.arg.string({ description: "Continue after this invitation's `cursor`." }),
       },
       resolve: async (_r, args, ctx) => {
-        const first = args.first ?? 50;
-        if (!Number.isInteger(first) || first < 1 || first > 500) throw invalidInput("first", "must be a whole number from 1 to 500");
+        const first = pageSize(args.first);
         return listInvitations(ctx.deps, (await ctx.authorize("invitations:write")).id, first, args.after);
       },
     }),

@@ -1,13 +1,11 @@
 import { randomBytes } from "node:crypto";
-import type { ShopDoc } from "../db/models.js";
-import type { Deps } from "./deps.js";
+import type { ShopDoc } from "../../db/models.js";
+import type { Deps } from "../deps.js";
 import { issueKey } from "./keys.js";
-import { StarlingError, invalidInput } from "../errors.js";
+import type { Shop } from "./caller.js";
 
-export interface Shop {
-  readonly id: string;
-  readonly name: string;
-}
+export { findShop, type Shop } from "./caller.js";
+import { StarlingError, invalidInput } from "../../errors.js";
 
 /**
  * Creates a shop with one secret and one publishable key, returned once.
@@ -27,11 +25,6 @@ export async function createShop(
     key: input.publishableKey,
   });
   return { shop: { id, name: input.name }, secretKey: secret.key, publishableKey: publishable.key };
-}
-
-export async function findShop(deps: Deps, id: string): Promise<Shop | null> {
-  const doc = await deps.models.Shop.findById(id).lean<ShopDoc>();
-  return doc ? { id: doc._id, name: doc.name } : null;
 }
 
 /** At most this many origins per shop: a list of the shop's own sites, not a wildcard by enumeration. */

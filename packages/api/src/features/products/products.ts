@@ -1,8 +1,8 @@
-import type { Deps } from "./deps.js";
-import type { ProductDoc } from "../db/models.js";
-import { identifier, text } from "./validate.js";
-import { isDuplicateKey } from "../errors.js";
-import { findByIds } from "../db/find-by-ids.js";
+import type { Deps } from "../deps.js";
+import type { ProductDoc } from "../../db/models.js";
+import { identifier, text } from "../validate.js";
+import { invalidInput, isDuplicateKey } from "../../errors.js";
+import { findByIds } from "../../db/find-by-ids.js";
 
 export interface Product {
   readonly shopId: string;
@@ -35,6 +35,17 @@ export async function putProduct(deps: Deps, shopId: string, input: { id: string
   });
   deps.cache.products.delete(doc!._id);
   return toProduct(doc!);
+}
+
+/** The most products one request may ask for at once (a listing page). */
+export const MAX_PRODUCTS_PER_REQUEST = 100;
+
+/** The ids of a request for several products, refused when there are too many. */
+export function requestedProductIds(ids: readonly string[]): string[] {
+  if (ids.length > MAX_PRODUCTS_PER_REQUEST) {
+    throw invalidInput("ids", `at most ${MAX_PRODUCTS_PER_REQUEST} ids per request (got ${ids.length})`);
+  }
+  return [...ids];
 }
 
 /** The shop's products with these ids, in the order asked, null where there is none. */

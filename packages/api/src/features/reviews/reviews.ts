@@ -1,15 +1,20 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { InvitationDoc, ReviewDoc, ShopDoc, StoredScore } from "../db/models.js";
-import { claimInvitation, refuseExpired, verifyInvitation } from "./invitations.js";
-import { StarlingError, duplicateKeyFailures, invalidInput } from "../errors.js";
-import { reviewPageGroup, reviewsChanged, type Deps } from "./deps.js";
-import { findProducts } from "./products.js";
-import { countNewReviews, dropPendingCounts, recordPendingCounts, syncReviewCount } from "./ratings.js";
-import { isDatabaseUnavailable } from "../db/availability.js";
-import { isCopiedText, quarantineIfCopied, scoreArrivals, scoreStoredReview, scoringLockKeys } from "./scoring.js";
-import { findByIds } from "../db/find-by-ids.js";
-import { identifier, languageTag, optionalText, starRating, text } from "./validate.js";
+import type { InvitationDoc, ReviewDoc, ShopDoc, StoredScore } from "../../db/models.js";
+import { claimInvitation, refuseExpired, verifyInvitation } from "../invitations/invitations.js";
+import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
+import { reviewPageGroup, reviewsChanged, type Deps } from "../deps.js";
+import { findProducts } from "../products/products.js";
+import { countNewReviews, dropPendingCounts, recordPendingCounts, syncReviewCount } from "../ratings/ratings.js";
+import { isDatabaseUnavailable } from "../../db/availability.js";
+import { isCopiedText, quarantineIfCopied, scoreArrivals, scoreStoredReview, scoringLockKeys } from "../scoring/scoring.js";
+import { findByIds } from "../../db/find-by-ids.js";
+import { identifier, languageTag, optionalText, starRating, text } from "../validate.js";
 import { withPageKeys } from "./review-pages.js";
+import { requireScope } from "../shops/keys.js";
+import type { Caller, Shop } from "../shops/caller.js";
+import { ERASED_PAYLOAD, toReview, type Review, type StoreOutcome } from "./review.js";
+
+export { ERASED_PAYLOAD, toReview, type Review, type StoreOutcome } from "./review.js";
 
 export interface ReviewInput {
   productId: string;
@@ -26,45 +31,7 @@ export interface ReviewInput {
   invitationToken?: string | null;
 }
 
-export interface Review {
-  readonly id: string;
-  readonly shopId: string;
-  readonly productId: string;
-  readonly rating: number;
-  readonly title: string;
-  readonly body: string;
-  readonly reviewer: { readonly name: string; readonly externalId: string | null };
-  readonly language: string | null;
-  readonly provenance: ReviewDoc["provenance"];
-  readonly status: ReviewDoc["status"];
-  readonly reply: ReviewDoc["reply"];
-  /** The fraud checks' verdict; for moderators (not shown publicly). */
-  readonly score: ReviewDoc["score"] | null;
-  /** How the purchase was verified, without the order reference (the shop's business). */
-  readonly verification: { readonly method: "invitation" } | null;
-  readonly createdAt: Date;
-}
-
 export const LIMITS = { title: 200, body: 10_000, reviewerName: 100 } as const;
-
-export function toReview(doc: ReviewDoc): Review {
-  return {
-    id: doc._id,
-    shopId: doc.shopId,
-    productId: doc.productId,
-    rating: doc.rating,
-    title: doc.title,
-    body: doc.body,
-    reviewer: { name: doc.reviewer.name, externalId: doc.reviewer.externalId ?? null },
-    language: doc.language ?? null,
-    provenance: doc.provenance,
-    status: doc.status,
-    reply: doc.reply ?? null,
-    verification: doc.verification ? { method: doc.verification.method } : null,
-    score: doc.score ?? null,
-    createdAt: doc.createdAt,
-  };
-}
 
 /**
  * Validates, stores and counts a review. Returns it with `replayed: true` when
@@ -183,6 +150,32 @@ function reviewKeyOf(source: ReviewDoc["source"], idempotencyKey: string, invita
 }
 
 /** A hash of the shop and the review's key: no personal data, so an erasure's tombstone may keep it. */
+/** A star filter of a review list: an empty one would match nothing, so say so rather than answer an empty page. */
+export function requireSomeStars(stars: readonly number[] | null | undefined): void {
+  if (stars?.length === 0) throw invalidInput("stars", "give at least one star rating from 1 to 5, or leave stars out for all");
+}
+
+/**
+ * Who a submission speaks for. A key that may sit in a web page (FORM_SUBMIT
+ * without REVIEWS_WRITE) speaks for a customer, not for the shop: it cannot
+ * vouch for who the customer is or where a review came from, so its reviews
+ * are the form's. Needs REVIEWS_WRITE or FORM_SUBMIT.
+ */
+export function submissionSource(
+  caller: Caller,
+  input: { reviewer: { externalId?: string | null }; provenance?: string | null },
+): { shop: Shop; source: "form" | "api" } {
+  const shop = requireScope(caller, ["reviews:write", "form:submit"]);
+  const viaForm = !caller.scopes.has("reviews:write");
+  if (viaForm && input.reviewer.externalId != null) {
+    throw invalidInput("reviewer.externalId", "only a secret key may link a review to the shop's customer id");
+  }
+  if (viaForm && input.provenance != null && input.provenance !== "ORGANIC") {
+    throw invalidInput("provenance", "reviews through the customer form are ORGANIC (or verified through an invitation)");
+  }
+  return { shop, source: viaForm ? "form" : "api" };
+}
+
 export function reviewIdOf(shopId: string, reviewKey: string): string {
   return `rev_${sha256(`${shopId}\u0000${reviewKey}`).slice(0, 32)}`;
 }
@@ -193,12 +186,6 @@ const reviewErased = () =>
     "This review was erased at the reviewer's request and will not be stored again; a new review needs a new idempotency key.",
     { field: "idempotencyKey" },
   );
-
-/** The payload hash of a review whose reviewer was erased: it was a hash of their data, and no payload matches it. */
-export const ERASED_PAYLOAD = "erased";
-
-/** What became of one submission in its batch. */
-export type StoreOutcome = { stored: ReviewDoc } | { replay: true } | { failed: unknown };
 
 /** Most submissions written in one batch. */
 export const MAX_WRITE_BATCH = 64;

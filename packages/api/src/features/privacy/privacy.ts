@@ -7,12 +7,12 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { forgetReviewers, type ProductState } from "@starling/scoring";
-import type { InvitationDoc, ReviewDoc } from "../db/models.js";
-import { invalidInput, isDuplicateKey } from "../errors.js";
-import { reviewPageGroup, reviewsChanged, type Deps } from "./deps.js";
-import { ERASED_PAYLOAD } from "./reviews.js";
-import { productSummaryId, syncReviewCount } from "./ratings.js";
-import { identifier } from "./validate.js";
+import type { InvitationDoc, ReviewDoc } from "../../db/models.js";
+import { invalidInput, isDuplicateKey } from "../../errors.js";
+import { reviewPageGroup, reviewsChanged, type Deps } from "../deps.js";
+import { ERASED_PAYLOAD } from "../reviews/review.js";
+import { productSummaryId, syncReviewCount } from "../ratings/ratings.js";
+import { identifier } from "../validate.js";
 
 export interface ReviewerRef {
   externalId?: string | null;

@@ -1,7 +1,7 @@
 /** Moderation in the schema: actions, the audit log, the publication report, the moderation mode. */
-import { MAX_ALLOWED_ORIGINS, setAllowedOrigins } from "../domain/shops.js";
+import { MAX_ALLOWED_ORIGINS, setAllowedOrigins } from "../shops/shops.js";
 import type { EnumRef, ObjectRef } from "@pothos/core";
-import type { ReviewStatus } from "../db/models.js";
+import type { ReviewStatus } from "../../db/models.js";
 import {
   REJECTION_REASONS,
   moderateReview,
@@ -13,11 +13,11 @@ import {
   setModerationMode,
   type ModerationEvent,
   type PublicationRow,
-} from "../domain/moderation.js";
-import type { Review } from "../domain/reviews.js";
-import { invalidInput } from "../errors.js";
-import type { Builder, Types } from "./schema.js";
-import { listCost } from "./cost.js";
+} from "./moderation.js";
+import type { Review } from "../reviews/reviews.js";
+import { pageSize } from "../validate.js";
+import type { Builder, Types } from "../../graphql/builder.js";
+import { listCost } from "../../graphql/cost.js";
 
 export function addModerationSchema(
   builder: Builder,
@@ -105,8 +105,7 @@ export function addModerationSchema(
         after: t.arg.string({ description: "Continue after this entry's `cursor`." }),
       },
       resolve: async (_r, args, ctx) => {
-        const first = args.first ?? 50;
-        if (!Number.isInteger(first) || first < 1 || first > 500) throw invalidInput("first", "must be a whole number from 1 to 500");
+        const first = pageSize(args.first);
         const shop = await ctx.authorize("reviews:moderate");
         return moderationLog(ctx.deps, shop.id, { reviewId: args.reviewId == null ? null : String(args.reviewId), first, after: args.after });
       },

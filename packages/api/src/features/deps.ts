@@ -1,19 +1,22 @@
-import type { Models } from "../db/models.js";
-import { KeyedLock } from "../db/keyed-lock.js";
-import { SignatureIndexes } from "./scoring.js";
-import { createLogger, type Logger } from "../log.js";
+/** Deps: the explicit dependencies of the feature operations (see Deps). */
+import type { Models, ProductDoc, RatingSummaryDoc, ReviewDoc, ShopDoc } from "../db/models.js";
+import type { SignatureIndex } from "@starling/scoring";
+import type { KeyedLock } from "../db/keyed-lock.js";
+import type { Logger } from "../log.js";
 import { TtlCache } from "../db/ttl-cache.js";
 import { PageCache } from "../db/page-cache.js";
-import { loadProducts } from "./products.js";
-import { MAX_WRITE_BATCH, storeNewReviews, type ReviewPage, type StoreOutcome } from "./reviews.js";
-import type { ReviewDoc } from "../db/models.js";
-import { CoalescingQueue } from "../db/coalescing-queue.js";
-import { BatchQueue } from "../db/batch-queue.js";
-import type { ProductDoc, RatingSummaryDoc, ShopDoc } from "../db/models.js";
-import { copySummaryChange, loadSummaries, mergeSummaryChange, type SummaryChange } from "./ratings.js";
-import type { Caller } from "./keys.js";
+import type { CoalescingQueue } from "../db/coalescing-queue.js";
+import type { BatchQueue } from "../db/batch-queue.js";
+import type { ReviewPage, StoreOutcome } from "./reviews/review.js";
+import type { SummaryChange } from "./ratings/summary-change.js";
+import type { Caller } from "./shops/caller.js";
 
-/** What the domain functions need; built once per process in starling.ts. */
+/**
+ * What the feature operations need, passed in explicitly; built once per process
+ * by createDeps (src/create-deps.ts, the composition root). This module is a
+ * leaf: it imports types, caches and queues, never a feature operation, so
+ * that every feature module can import it without a cycle.
+ */
 export interface Deps {
   readonly models: Models;
   /** Serializes writes to each summary document (see KeyedLock). */
@@ -34,6 +37,13 @@ export interface Deps {
   /** The hot read path's in-process caches (see ReadCaches). */
   readonly cache: ReadCaches;
   readonly now: () => Date;
+}
+
+/** Each shop's index of recent review texts, loaded on first use (the class is in scoring.ts). */
+export interface SignatureIndexes {
+  get(deps: Deps, shopId: string): Promise<SignatureIndex>;
+  /** Drops a shop's index (it names reviewers). */
+  forget(shopId: string): void;
 }
 
 /**
@@ -80,26 +90,6 @@ export function createReadCaches(log: Logger): ReadCaches {
       onRefreshError: (error) => log.error("refreshing a cached review page failed", { error }),
     }),
   };
-}
-
-/** Deps over a set of models, with fresh queues, caches and text index (one per process). */
-export function createDeps(models: Models, priorStrength: number, log: Logger = createLogger("error")): Deps {
-  const summaryLock = new KeyedLock();
-  const deps: Deps = {
-    models,
-    summaryLock,
-    reviewWrites: new BatchQueue((docs) => storeNewReviews(deps, docs), MAX_WRITE_BATCH),
-    productReads: new BatchQueue((keys) => loadProducts(deps, keys), 100),
-    // A listing asks for up to 100 products and the shop's prior at once.
-    summaryReads: new BatchQueue((ids) => loadSummaries(deps, ids), 202),
-    shopSummaryWrites: new CoalescingQueue(summaryLock, mergeSummaryChange, copySummaryChange),
-    priorStrength,
-    signatures: new SignatureIndexes(),
-    log,
-    cache: createReadCaches(log),
-    now: () => new Date(),
-  };
-  return deps;
 }
 
 /**

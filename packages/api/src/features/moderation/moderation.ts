@@ -8,13 +8,13 @@
  * gate by stars.
  */
 import { randomBytes } from "node:crypto";
-import type { ModerationEventDoc, ReviewDoc, ReviewStatus, ShopDoc } from "../db/models.js";
-import { StarlingError, invalidInput } from "../errors.js";
-import { reviewsChanged, type Deps } from "./deps.js";
-import { syncReviewCount } from "./ratings.js";
-import { toReview, type Review } from "./reviews.js";
-import { optionalText, text } from "./validate.js";
-import { decodeTimeCursor, encodeTimeCursor, olderThan } from "../db/time-cursor.js";
+import type { ModerationEventDoc, ReviewDoc, ReviewStatus, ShopDoc } from "../../db/models.js";
+import { StarlingError, invalidInput } from "../../errors.js";
+import { reviewsChanged, type Deps } from "../deps.js";
+import { syncReviewCount } from "../ratings/ratings.js";
+import { toReview, type Review } from "../reviews/review.js";
+import { optionalText, text } from "../validate.js";
+import { decodeTimeCursor, encodeTimeCursor, olderThan } from "../../db/time-cursor.js";
 
 export const REJECTION_REASONS = {
   SPAM: "spam, advertising or links to other sites",

@@ -5,12 +5,12 @@
  * lookup; it is single-use, bound to one product, and expires.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { InvitationDoc, ShopDoc } from "../db/models.js";
-import { StarlingError, invalidInput, isDuplicateKey } from "../errors.js";
-import type { Deps } from "./deps.js";
-import { productKey } from "./products.js";
-import { identifier } from "./validate.js";
-import { decodeTimeCursor, encodeTimeCursor, olderThan } from "../db/time-cursor.js";
+import type { InvitationDoc, ShopDoc } from "../../db/models.js";
+import { StarlingError, invalidInput, isDuplicateKey } from "../../errors.js";
+import type { Deps } from "../deps.js";
+import { productKey } from "../products/products.js";
+import { identifier } from "../validate.js";
+import { decodeTimeCursor, encodeTimeCursor, olderThan } from "../../db/time-cursor.js";
 
 export interface Invitation {
   readonly id: string;

@@ -26,19 +26,15 @@
  * page is full (a moderator's view of a rare state reads more).
  */
 import { createHash } from "node:crypto";
-import type { ReviewDoc } from "../db/models.js";
-import { StarlingError, invalidInput } from "../errors.js";
-import { reviewPageGroup, type Deps } from "./deps.js";
-import { toReview, type Review } from "./reviews.js";
-import { starRating } from "./validate.js";
+import type { ReviewDoc } from "../../db/models.js";
+import { StarlingError, invalidInput } from "../../errors.js";
+import { reviewPageGroup, type Deps } from "../deps.js";
+import { toReview, type ReviewPage } from "./review.js";
+
+export type { ReviewPage } from "./review.js";
+import { starRating } from "../validate.js";
 
 export type ReviewOrder = "NEWEST" | "HIGHEST" | "LOWEST";
-
-export interface ReviewPage {
-  readonly reviews: Review[];
-  readonly cursors: string[];
-  readonly hasNextPage: boolean;
-}
 
 export const MAX_PAGE_SIZE = 100;
 

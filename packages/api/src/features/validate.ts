@@ -55,3 +55,10 @@ export function languageTag(field: string, value: string | null | undefined): st
   const [lang, ...rest] = value.split("-");
   return [lang!.toLowerCase(), ...rest].join("-");
 }
+
+/** A page size of a list read by a shop's staff (invitations, the moderation log): 1 to 500, 50 when left out. */
+export function pageSize(first: number | null | undefined): number {
+  const size = first ?? 50;
+  if (!Number.isInteger(size) || size < 1 || size > 500) throw invalidInput("first", "must be a whole number from 1 to 500");
+  return size;
+}

@@ -1,7 +1,7 @@
 /** Reviewer data requests in the schema. */
 import { GraphQLScalarType } from "graphql";
-import { eraseReviewerData, exportReviewerData } from "../domain/privacy.js";
-import type { Builder } from "./schema.js";
+import { eraseReviewerData, exportReviewerData } from "./privacy.js";
+import type { Builder } from "../../graphql/builder.js";
 
 export function addPrivacySchema(builder: Builder): void {
   const ReviewerRefInput = builder.inputType("ReviewerRefInput", {

@@ -1,0 +1,42 @@
+/**
+ * The composition root of the features: builds Deps, wiring its queues to the
+ * feature operations they batch (storeNewReviews, loadProducts, loadSummaries).
+ * It lives outside features/ so that feature modules, which import the Deps
+ * type from the leaf features/deps.ts, never import the operations back
+ * through it.
+ */
+import type { Models } from "./db/models.js";
+import { KeyedLock } from "./db/keyed-lock.js";
+import { CoalescingQueue } from "./db/coalescing-queue.js";
+import { BatchQueue } from "./db/batch-queue.js";
+import { createLogger, type Logger } from "./log.js";
+import { createReadCaches, type Deps } from "./features/deps.js";
+import { SignatureIndexes } from "./features/scoring/scoring.js";
+import { loadProducts } from "./features/products/products.js";
+import { MAX_WRITE_BATCH, storeNewReviews } from "./features/reviews/reviews.js";
+import { copySummaryChange, loadSummaries, mergeSummaryChange } from "./features/ratings/ratings.js";
+
+/** Deps over a set of models, with fresh queues, caches and text index (one per process). */
+export function createDeps(
+  models: Models,
+  priorStrength: number,
+  log: Logger = createLogger("error"),
+  options: { readonly now?: () => Date } = {},
+): Deps {
+  const summaryLock = new KeyedLock();
+  const deps: Deps = {
+    models,
+    summaryLock,
+    reviewWrites: new BatchQueue((docs) => storeNewReviews(deps, docs), MAX_WRITE_BATCH),
+    productReads: new BatchQueue((keys) => loadProducts(deps, keys), 100),
+    // A listing asks for up to 100 products and the shop's prior at once.
+    summaryReads: new BatchQueue((ids) => loadSummaries(deps, ids), 202),
+    shopSummaryWrites: new CoalescingQueue(summaryLock, mergeSummaryChange, copySummaryChange),
+    priorStrength,
+    signatures: new SignatureIndexes(),
+    log,
+    cache: createReadCaches(log),
+    now: options.now ?? (() => new Date()),
+  };
+  return deps;
+}

@@ -1,0 +1,292 @@
+/**
+ * Reviews in the schema: the Review type and its parts, a product's pages of
+ * reviews (Product.reviews) and submitReview.
+ */
+import type { EnumRef, ObjectRef } from "@pothos/core";
+import type { Builder, Types } from "../../graphql/builder.js";
+import { listCost } from "../../graphql/cost.js";
+import type { ReviewStatus } from "../../db/models.js";
+import { rateLimited } from "../../errors.js";
+import type { Product } from "../products/products.js";
+import { findProducts } from "../products/products.js";
+import type { Review } from "./review.js";
+import { LIMITS, MAX_PAGE_SIZE, countReviews, listReviews, requireSomeStars, submitReview, submissionSource, type ReviewOrder } from "./reviews.js";
+
+interface ReviewConnectionShape {
+  edges: { cursor: string; node: Review }[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+export function addReviewSchema(
+  builder: Builder,
+  { ProductRef, TrustRef }: { ProductRef: ObjectRef<Types, Product>; TrustRef: ObjectRef<Types, NonNullable<Review["score"]>> },
+): { ReviewRef: ObjectRef<Types, Review>; ReviewStatusEnum: EnumRef<Types, ReviewStatus, ReviewStatus> } {
+  const Reviewer = builder.objectRef<Review["reviewer"]>("Reviewer").implement({
+    description: "Who wrote a review, as shown publicly.",
+    fields: (t) => ({
+      name: t.exposeString("name", { description: "The reviewer's display name." }),
+    }),
+  });
+
+  const ProvenanceEnum = builder.enumType("Provenance", {
+    description:
+      "How a review reached the shop, shown next to it: EU consumer law requires shops to say whether and how they check that reviews come from real buyers.",
+    values: {
+      VERIFIED_PURCHASE: { description: "Written through a single-use invitation tied to an order: the reviewer bought the product." },
+      INVITED: { description: "The shop invited the customer (e.g. by email), without Starling checking the purchase." },
+      ORGANIC: { description: "Written by anyone, unprompted, e.g. in the review form on the product page." },
+      IMPORTED: { description: "Brought over from another platform or an earlier system by the shop." },
+    } as const,
+  });
+
+  const ReviewStatusEnum = builder.enumType("ReviewStatus", {
+    description: "Where a review stands. Only PUBLISHED reviews count in ratings and show publicly.",
+    values: {
+      PUBLISHED: { value: "published", description: "Shown and counted." },
+      PENDING: { value: "pending", description: "Waiting for the shop's approval (shops that pre-moderate)." },
+      REJECTED: { value: "rejected", description: "Removed by the shop for a stated reason; kept, and can be reinstated on appeal." },
+      QUARANTINED: { value: "quarantined", description: "Held back by fraud checks with their reasons; kept, and can be reinstated on appeal." },
+    } as const,
+  });
+
+  const ReplyRef = builder.objectRef<{ body: string; at: Date }>("ShopReply").implement({
+    description: "The shop's public answer to a review.",
+    fields: (t) => ({
+      body: t.exposeString("body", { description: "The reply's text." }),
+      createdAt: t.field({ type: "DateTime", description: "When the shop replied.", resolve: (r) => r.at }),
+    }),
+  });
+
+  const VerificationRef = builder.objectRef<{ method: "invitation" }>("Verification").implement({
+    description: "Evidence that a review comes from a buyer.",
+    fields: (t) => ({
+      method: t.string({
+        description:
+          'How: "invitation" — written through a single-use, signed invitation that the shop made for an order line of this product.',
+        resolve: (v) => v.method,
+      }),
+    }),
+  });
+
+  const ReviewRef = builder.objectRef<Review>("Review").implement({
+    description: "A customer's review of a product. Text is stored exactly as written: escape it when you render it.",
+    fields: (t) => ({
+      id: t.exposeID("id", { description: "Starling's id of the review." }),
+      productId: t.exposeID("productId", { description: "The shop's id of the reviewed product." }),
+      rating: t.exposeInt("rating", { description: "Stars given, 1 to 5." }),
+      title: t.exposeString("title", { description: "The review's headline." }),
+      body: t.exposeString("body", { description: "The review's text." }),
+      reviewer: t.field({ type: Reviewer, description: "Who wrote it.", resolve: (r) => r.reviewer }),
+      language: t.exposeString("language", {
+        nullable: true,
+        description: "BCP 47 language tag of the text, if the shop sent one.",
+      }),
+      provenance: t.field({
+        type: ProvenanceEnum,
+        description: "How the review reached the shop (verified purchase, invited, organic, imported).",
+        resolve: (r) => r.provenance,
+      }),
+      createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (r) => r.createdAt }),
+      status: t.field({ type: ReviewStatusEnum, description: "Whether it is published, and if not, why.", resolve: (r) => r.status }),
+      trust: t.field({
+        type: TrustRef,
+        nullable: true,
+        description:
+          "What the fraud checks made of this review: for moderators (REVIEWS_MODERATE); null for other keys, and before it was scored.",
+        resolve: async (r, _a, ctx) => ((await ctx.caller()).scopes.has("reviews:moderate") ? (r.score ?? null) : null),
+      }),
+      verification: t.field({
+        type: VerificationRef,
+        nullable: true,
+        description: "How Starling verified that the reviewer bought the product; null when it did not.",
+        resolve: (r) => r.verification,
+      }),
+      reply: t.field({
+        type: ReplyRef,
+        nullable: true,
+        description: "The shop's public reply, if any.",
+        resolve: (r) => r.reply,
+      }),
+    }),
+  });
+
+  const ReviewEdge = builder.objectRef<{ cursor: string; node: Review }>("ReviewEdge").implement({
+    description: "A review and its cursor.",
+    fields: (t) => ({
+      cursor: t.exposeString("cursor", { description: "Pass as `after` to get the reviews that follow this one." }),
+      node: t.field({ type: ReviewRef, description: "The review.", resolve: (e) => e.node }),
+    }),
+  });
+
+  const PageInfo = builder.objectRef<ReviewConnectionShape>("PageInfo").implement({
+    description: "Where a page stands in the whole list (Relay cursor connections).",
+    fields: (t) => ({
+      hasNextPage: t.exposeBoolean("hasNextPage", { description: "Whether more reviews follow this page." }),
+      endCursor: t.string({
+        nullable: true,
+        description: "The cursor of this page's last review, to ask for the next page; null on an empty page.",
+        resolve: (c) => c.edges.at(-1)?.cursor ?? null,
+      }),
+    }),
+  });
+
+  const ReviewConnection = builder.objectRef<ReviewConnectionShape>("ReviewConnection").implement({
+    description: "One page of a product's reviews.",
+    fields: (t) => ({
+      edges: t.field({ type: [ReviewEdge], description: "The reviews on this page, in order.", resolve: (c) => c.edges }),
+      pageInfo: t.field({ type: PageInfo, description: "Pagination state.", resolve: (c) => c }),
+      totalCount: t.exposeInt("totalCount", {
+        description: "How many reviews match the filter in all pages (from the precomputed histogram).",
+      }),
+    }),
+  });
+
+  const ReviewOrderEnum = builder.enumType("ReviewOrder", {
+    description: "How to order reviews.",
+    values: {
+      NEWEST: { description: "Most recent first." },
+      HIGHEST: { description: "Most stars first, newest first among equals." },
+      LOWEST: { description: "Fewest stars first, newest first among equals." },
+    } as const,
+  });
+
+  builder.objectFields(ProductRef, (t) => ({
+    reviews: t.field({
+      type: ReviewConnection,
+      // A page of `first` reviews: the connection's fields count once per review.
+      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 20)) },
+      description: "The product's reviews, a page at a time.",
+      args: {
+        first: t.arg.int({ defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` }),
+        after: t.arg.string({ description: "Continue after this cursor (a previous page's `pageInfo.endCursor`)." }),
+        orderBy: t.arg({ type: ReviewOrderEnum, defaultValue: "NEWEST", description: "Order of the reviews." }),
+        stars: t.arg.intList({ description: "Only reviews with these star ratings, e.g. [1, 2]." }),
+        status: t.arg({
+          type: [ReviewStatusEnum],
+          description: "Reviews in these states (default: PUBLISHED). Anything but PUBLISHED needs the REVIEWS_MODERATE scope.",
+        }),
+      },
+      resolve: async (p, args, ctx) => {
+        requireSomeStars(args.stars);
+        const statuses = (args.status ?? ["published"]) as ReviewStatus[];
+        const publishedOnly = statuses.every((s) => s === "published");
+        const shop = await ctx.authorize(publishedOnly ? "reviews:read" : "reviews:moderate");
+        const orderBy = args.orderBy as ReviewOrder;
+        const page = await listReviews(ctx.deps, shop.id, p.id, {
+          first: args.first ?? 20,
+          after: args.after,
+          orderBy,
+          stars: args.stars,
+          statuses,
+        });
+        const stars = args.stars ? new Set(args.stars) : null;
+        // Published counts come from the precomputed histogram; other states
+        // are a moderator's view, rare enough to count.
+        const totalCount = publishedOnly
+          ? (await ctx.ratings.load(p.id)).histogram.reduce((sum, n, i) => (stars && !stars.has(i + 1) ? sum : sum + n), 0)
+          : await countReviews(ctx.deps, shop.id, p.id, statuses, args.stars);
+        return {
+          edges: page.reviews.map((node, i) => ({ node, cursor: page.cursors[i]! })),
+          hasNextPage: page.hasNextPage,
+          totalCount,
+        };
+      },
+    }),
+  }));
+
+  const ReviewerInput = builder.inputType("ReviewerInput", {
+    description: "Who wrote the review.",
+    fields: (t) => ({
+      name: t.string({ required: true, description: `Display name, up to ${LIMITS.reviewerName} characters.` }),
+      externalId: t.string({
+        description: "The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers.",
+      }),
+    }),
+  });
+
+  const SubmitReviewInput = builder.inputType("SubmitReviewInput", {
+    description: "A new review.",
+    fields: (t) => ({
+      productId: t.id({ required: true, description: "The shop's id of the reviewed product; it must exist (see putProduct)." }),
+      rating: t.int({ required: true, description: "Stars, a whole number from 1 to 5." }),
+      title: t.string({ required: true, description: `Headline, 1 to ${LIMITS.title} characters.` }),
+      body: t.string({ required: true, description: `Text, 1 to ${LIMITS.body} characters.` }),
+      reviewer: t.field({ type: ReviewerInput, required: true, description: "Who wrote it." }),
+      language: t.string({ description: 'BCP 47 language tag of the text, e.g. "en" or "de-CH".' }),
+      provenance: t.field({
+        type: ProvenanceEnum,
+        description:
+          "How the review reached you; defaults to ORGANIC. INVITED and IMPORTED need a secret key; VERIFIED_PURCHASE comes only from a purchase invitation.",
+      }),
+      invitationToken: t.string({
+        description:
+          "The token of a purchase invitation (createInvitation): the review is marked VERIFIED_PURCHASE and the invitation is used up. It must be for this product and unexpired. With it, idempotencyKey is not needed: the invitation is the key.",
+      }),
+      idempotencyKey: t.string({
+        description:
+          "Any unique string you make once per review and send again on every retry of it: a retry then returns the first review instead of storing a second. Reusing a key for a different review fails with IDEMPOTENCY_KEY_REUSED.",
+      }),
+    }),
+  });
+
+  const SubmitReviewPayload = builder
+    .objectRef<{ review: Review; replayed: boolean }>("SubmitReviewPayload")
+    .implement({
+      description: "The stored review.",
+      fields: (t) => ({
+        review: t.field({ type: ReviewRef, description: "The review as stored.", resolve: (p) => p.review }),
+        replayed: t.exposeBoolean("replayed", {
+          description: "True when this idempotency key had been used before: nothing new was stored.",
+        }),
+        product: t.field({
+          type: ProductRef,
+          description: "The reviewed product, to read its updated rating in the same round trip.",
+          resolve: async (p, _a, ctx) => (await findProducts(ctx.deps, p.review.shopId, [p.review.productId]))[0]!,
+        }),
+      }),
+    });
+
+  builder.mutationFields((t) => ({
+    submitReview: t.field({
+      type: SubmitReviewPayload,
+      description:
+        "Stores a review and updates the product's rating. Needs REVIEWS_WRITE (secret key) or FORM_SUBMIT (publishable key, for the customer form). Safe to retry with the same idempotencyKey. Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT (with extensions.field), PRODUCT_NOT_FOUND, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INVALID_INVITATION, INVITATION_EXPIRED or INVITATION_USED.",
+      args: { input: t.arg({ type: SubmitReviewInput, required: true, description: "The review." }) },
+      resolve: async (_r, { input }, ctx) => {
+        const { shop, source } = submissionSource(await ctx.caller(), input);
+        const viaForm = source === "form";
+        return submitReview(
+          ctx.deps,
+          shop.id,
+          {
+            ...input,
+            productId: String(input.productId),
+            reviewer: { name: input.reviewer.name, externalId: input.reviewer.externalId },
+            provenance: input.provenance ?? "ORGANIC",
+            source,
+          },
+          {
+            // Counted only for valid submissions, so a customer fixing a
+            // field error in the form does not use up their allowance.
+            beforeStore: async (review) => {
+              // Over the request limit (server.ts): a retry was answered already; a new review waits.
+              if (ctx.refusal) throw rateLimited(ctx.refusal);
+              // A form reviewer is known only by address and name; the
+              // shop's server vouches for its customer ids, and its
+              // submissions without one (imports) are not one reviewer's.
+              const reviewer =
+                review.reviewer.externalId ?? (viaForm ? `form:${ctx.ip}:${review.reviewer.name.toLowerCase()}` : null);
+              const refusal =
+                (viaForm ? await ctx.rateLimits.formSubmission(ctx.ip, shop.id) : null) ??
+                (reviewer ? await ctx.rateLimits.reviewer(shop.id, reviewer) : null);
+              if (refusal) throw rateLimited(refusal);
+            },
+          },
+        );
+      },
+    }),
+  }));
+
+  return { ReviewRef, ReviewStatusEnum };
+}

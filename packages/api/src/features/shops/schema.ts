@@ -1,0 +1,106 @@
+/**
+ * Shops and their API keys in the schema: the caller's shop, and the keys it
+ * manages (create, rotate, revoke, list).
+ */
+import type { Builder } from "../../graphql/builder.js";
+import type { Shop } from "./shops.js";
+import { SCOPES, issueKey, listKeys, revokeKey, rotateKey, scopeName, type ApiKeyInfo, type KeyKind, type Scope } from "./keys.js";
+
+export function addShopSchema(builder: Builder): void {
+  const ShopRef = builder.objectRef<Shop>("Shop").implement({
+    description: "A shop: the tenant that owns products and their reviews. Your API key says which shop you are.",
+    fields: (t) => ({
+      id: t.exposeID("id", { description: "Starling's id of the shop." }),
+      name: t.exposeString("name", { description: "The shop's display name." }),
+    }),
+  });
+
+  const KeyKindEnum = builder.enumType("ApiKeyKind", {
+    description: "What kind of key: where it may be kept decides what it may do.",
+    values: {
+      PUBLISHABLE: { value: "publishable", description: "May sit in a web page: reads, and the customer review form." },
+      SECRET: { value: "secret", description: "Stays on the shop's server: writes and key management." },
+    } as const,
+  });
+
+  const ScopeEnum = builder.enumType("ApiKeyScope", {
+    description: "One permission a key can hold.",
+    values: Object.fromEntries(
+      Object.entries(SCOPES).map(([scope, description]) => [scopeName(scope as Scope), { value: scope, description }]),
+    ) as Record<string, { value: Scope; description: string }>,
+  });
+
+  const ApiKeyRef = builder.objectRef<ApiKeyInfo>("ApiKey").implement({
+    description: "One of the shop's API keys. The key itself is shown only once, when it is made.",
+    fields: (t) => ({
+      id: t.exposeID("id", { description: "The key's public id, to rotate or revoke it." }),
+      kind: t.field({ type: KeyKindEnum, description: "Publishable or secret.", resolve: (k) => k.kind }),
+      label: t.exposeString("label", { nullable: true, description: "Your note about what the key is for." }),
+      scopes: t.field({ type: [ScopeEnum], description: "What the key may do.", resolve: (k) => [...k.scopes] }),
+      prefix: t.exposeString("prefix", { description: "The key's first characters, to recognise it." }),
+      createdAt: t.field({ type: "DateTime", description: "When it was made.", resolve: (k) => k.createdAt }),
+      revokedAt: t.field({
+        type: "DateTime",
+        nullable: true,
+        description: "When it was revoked (it no longer works); null while active.",
+        resolve: (k) => k.revokedAt,
+      }),
+    }),
+  });
+
+  const NewApiKey = builder.objectRef<{ key: string; info: ApiKeyInfo }>("NewApiKey").implement({
+    description: "A key just made: keep `key` now, Starling stores only its hash and cannot show it again.",
+    fields: (t) => ({
+      key: t.exposeString("key", { description: "The key itself, for `Authorization: Bearer <key>`." }),
+      apiKey: t.field({ type: ApiKeyRef, description: "Its details.", resolve: (k) => k.info }),
+    }),
+  });
+
+  const CreateApiKeyInput = builder.inputType("CreateApiKeyInput", {
+    description: "A new API key.",
+    fields: (t) => ({
+      kind: t.field({ type: KeyKindEnum, required: true, description: "Publishable (for web pages) or secret (for servers)." }),
+      label: t.string({ description: "A note about what the key is for, up to 100 characters." }),
+      scopes: t.field({
+        type: [ScopeEnum],
+        description: "What it may do; defaults to everything its kind may hold. A publishable key holds at most REVIEWS_READ and FORM_SUBMIT.",
+      }),
+    }),
+  });
+
+  builder.queryFields((t) => ({
+    apiKeys: t.field({
+      type: [ApiKeyRef],
+      description: "Your shop's API keys, active and revoked. Needs the KEYS_MANAGE scope.",
+      resolve: async (_r, _a, ctx) => listKeys(ctx.deps, (await ctx.authorize("keys:manage")).id),
+    }),
+    shop: t.field({ type: ShopRef, description: "The shop your API key belongs to.", resolve: async (_r, _a, ctx) => (await ctx.caller()).shop }),
+  }));
+
+  builder.mutationFields((t) => ({
+    createApiKey: t.field({
+      type: NewApiKey,
+      description: "Makes a new key for your shop. Needs KEYS_MANAGE.",
+      args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: "The key to make." }) },
+      resolve: async (_r, { input }, ctx) =>
+        issueKey(ctx.deps, (await ctx.authorize("keys:manage")).id, {
+          kind: input.kind as KeyKind,
+          label: input.label,
+          scopes: input.scopes as Scope[] | null | undefined,
+        }),
+    }),
+    rotateApiKey: t.field({
+      type: NewApiKey,
+      description: "Replaces a key with a new one of the same kind, label and scopes; the old key stops working at once. Needs KEYS_MANAGE.",
+      args: { id: t.arg.id({ required: true, description: "The id of the key to replace." }) },
+      resolve: async (_r, { id }, ctx) => rotateKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
+    }),
+    revokeApiKey: t.field({
+      type: ApiKeyRef,
+      description:
+        "Stops a key from working, for good. The shop's last working key with KEYS_MANAGE cannot be revoked (LAST_KEY): make another first, or rotate it. Needs KEYS_MANAGE.",
+      args: { id: t.arg.id({ required: true, description: "The id of the key to revoke." }) },
+      resolve: async (_r, { id }, ctx) => revokeKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
+    }),
+  }));
+}

@@ -1,0 +1,21 @@
+/**
+ * The one Pothos builder's types. A leaf of graphql/: the schema's parts
+ * (moderation.ts, invitations.ts, ...) import Builder from here, and
+ * schema.ts only assembles them, so no part imports the file that imports it.
+ */
+import SchemaBuilder from "@pothos/core";
+import type { Context } from "./context.js";
+
+interface StarlingSchemaTypes {
+  Context: Context;
+  Scalars: { DateTime: { Input: Date; Output: Date }; JSON: { Input: unknown; Output: unknown } };
+}
+
+/** The builder's type parameters, for the schema's parts in other files. */
+export type Types = PothosSchemaTypes.ExtendDefaultTypes<StarlingSchemaTypes>;
+
+export function createBuilder() {
+  return new SchemaBuilder<StarlingSchemaTypes>({});
+}
+
+export type Builder = ReturnType<typeof createBuilder>;

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { dataDir } from "../../scoring/bench/datasets.js";
+import { dataDir, parseCsv } from "../../scoring/bench/datasets.js";
 export { seededRandom } from "../../scoring/bench/datasets.js";
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
@@ -19,38 +19,6 @@ const AMAZON = path.join(dataDir, "amazon-fashion-5core-2018/AMAZON_FASHION_5.js
 
 export function hasData(): boolean {
   return existsSync(OPSPAM) && existsSync(AMAZON);
-}
-
-function parseCsv(src: string): string[][] {
-  const rows: string[][] = [];
-  let field = "";
-  let row: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i]!;
-    if (quoted) {
-      if (ch === '"' && src[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      row.push(field);
-      field = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && src[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += ch;
-  }
-  if (field || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
 }
 
 export interface Labelled {

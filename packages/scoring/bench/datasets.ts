@@ -103,9 +103,28 @@ export function loadAmazonFashion(): TimelineReview[] {
   return byTime(rows);
 }
 
-/** The Ott corpus texts (no times or authors). A small CSV parser: quoted fields may hold commas, quotes and newlines. */
+/** The Ott corpus texts (no times or authors). */
 export function loadOpSpamTexts(): string[] {
-  const src = readFileSync(datasetPath("opspam"), "utf8");
+  const rows = parseCsv(readFileSync(datasetPath("opspam"), "utf8"));
+  const header = rows[0]!;
+  const textColumn = header.indexOf("text");
+  return rows.slice(1).filter((r) => r.length > textColumn).map((r) => r[textColumn]!);
+}
+
+/** A seeded PRNG (mulberry32), so every benchmark run injects the same bursts. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A small RFC 4180 CSV parser: quoted fields may hold commas, quotes and newlines. */
+export function parseCsv(src: string): string[][] {
   const rows: string[][] = [];
   let field = "";
   let row: string[] = [];
@@ -134,19 +153,5 @@ export function loadOpSpamTexts(): string[] {
     row.push(field);
     rows.push(row);
   }
-  const header = rows[0]!;
-  const textColumn = header.indexOf("text");
-  return rows.slice(1).filter((r) => r.length > textColumn).map((r) => r[textColumn]!);
-}
-
-/** A seeded PRNG (mulberry32), so every benchmark run injects the same bursts. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return rows;
 }

@@ -5,7 +5,6 @@
  * (arrow keys), errors sit next to their field (aria-describedby,
  * aria-invalid) and are announced once through a role="alert" summary.
  */
-import escapeHtml from "escape-html";
 import { FORM_SCRIPT } from "./client-script.js";
 import { FORM_STRINGS, type FormLang } from "./strings.js";
 
@@ -31,6 +30,10 @@ fieldset{border:0;padding:0;margin:0 0 .8rem}.stars{display:flex;gap:.15rem}
 button{font:inherit;padding:.5rem 1rem;border:0;border-radius:.3rem;background:#0a5dc2;color:#fff;cursor:pointer}
 button:disabled{opacity:.6}.notice{font-size:.8rem;color:#555}
 `;
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
 /** JSON for a <script type="application/json"> element: nothing in it can close the element. */
 function scriptJson(value: unknown): string {

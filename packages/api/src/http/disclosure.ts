@@ -5,7 +5,6 @@
  * of promises. EU consumer law (Omnibus directive, UCPD Annex I 23b) requires
  * a trader to say whether and how it checks that reviews come from real buyers.
  */
-import escapeHtml from "escape-html";
 import { DEFAULT_SCORING_OPTIONS, FULL_WEIGHT_BP } from "@starling/scoring";
 import type { Request, Response } from "express";
 import type { ShopDoc } from "../db/models.js";
@@ -13,6 +12,8 @@ import type { Deps } from "../features/deps.js";
 import { REJECTION_REASONS, publicationReport, type PublicationRow } from "../features/moderation/moderation.js";
 import { loadRatings, shopSummaryId } from "../features/ratings/ratings.js";
 
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(0)} %`);
 

@@ -13,24 +13,14 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { once } from "node:events";
+import { seededRandom } from "../bench/datasets.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const count = Number(process.argv[2] ?? 1_000_000);
 // pnpm runs package scripts in the package directory; a path given is meant from where the user typed it.
 const out = process.argv[3] ? path.resolve(process.env.INIT_CWD ?? process.cwd(), process.argv[3]) : path.join(repoRoot, ".data/synthetic-1m.jsonl");
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = mulberry32(2026);
+const random = seededRandom(2026);
 const PRODUCTS = 20_000;
 const REVIEWERS = 250_000;
 const startMs = Date.parse("2024-01-01T00:00:00Z");

@@ -18,3 +18,6 @@ export {
 export { type EmergingOptions, type EmergingTopic, DEFAULT_EMERGING_OPTIONS, emergingTopics, replayEmergingTopics } from "./emerging.js";
 
 export { InsightsInputError } from "./errors.js";
+
+// Which reviews answer a question (product Q&A)
+export { type SearchDoc, type SearchHit, BM25_B, BM25_K1, Bm25Index, MAX_INDEXED_CHARS, relatedTexts, searchTerms } from "./relevance.js";

@@ -19,7 +19,7 @@
  * ids) before the write is acknowledged, on every retry too.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { Bm25Index } from "@starling/insights";
+import { MIN_RELATED_SCORE, relatedTexts } from "@starling/insights";
 import type { AnswerDoc, AuthorRole, InvitationDoc, QuestionDoc, ReviewDoc, ShopDoc } from "../../db/models.js";
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
 import type { Deps } from "../deps.js";
@@ -44,8 +44,6 @@ export const MAX_ANSWERS_SHOWN = 20;
  * reviews to one page read of 300 reviews and ~20 ms of BM25 (bench/questions.ts).
  */
 export const MAX_SEARCHED_REVIEWS = 300;
-/** A review suggested as an answer must share at least this BM25 score with the question (below, it is chance overlap). */
-export const MIN_RELATED_SCORE = 1.0;
 
 export type QaStatus = QuestionDoc["status"];
 
@@ -238,11 +236,8 @@ export async function relatedReviews(deps: Deps, shopId: string, productId: stri
     .limit(MAX_SEARCHED_REVIEWS)
     .lean<Pick<ReviewDoc, "_id" | "title" | "body" | "language">[]>();
   if (reviews.length === 0) return [];
-  const index = new Bm25Index(reviews.map((r) => ({ id: r._id, text: `${r.title}\n${r.body}`, language: r.language })));
-  return index
-    .search(question, 3)
-    .filter((h) => h.score >= MIN_RELATED_SCORE)
-    .map((h) => h.id);
+  const docs = reviews.map((r) => ({ id: r._id, text: `${r.title}\n${r.body}`, language: r.language }));
+  return relatedTexts(question, docs, 3, MIN_RELATED_SCORE).map((h) => h.id);
 }
 
 export interface AnswerInput {

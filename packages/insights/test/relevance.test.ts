@@ -14,7 +14,9 @@ describe("which reviews answer a question (BM25)", () => {
       { id: "b", text: "Nice colour and the battery is fine." },
       { id: "c", text: "Arrived quickly." },
     ];
-    expect(relatedTexts("How long does the battery last?", docs).map((h) => h.id)).toEqual(["a", "b"]);
+    expect(new Bm25Index(docs).search("How long does the battery last?", 3).map((h) => h.id)).toEqual(["a", "b"]);
+    // "battery" alone (in two of three texts) is below the score floor: b is not suggested.
+    expect(relatedTexts("How long does the battery last?", docs).map((h) => h.id)).toEqual(["a"]);
     expect(relatedTexts("Is it dishwasher safe?", docs)).toEqual([]);
     expect(new Bm25Index([]).search("anything", 3)).toEqual([]);
   });

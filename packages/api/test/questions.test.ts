@@ -5,7 +5,8 @@
  * hostile input and other shops' keys on every new operation, one vote per
  * voter, bursts of votes, and MOST_HELPFUL pages.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import mongoose from "mongoose";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTestApi, type TestApi, type TestShop } from "./helpers.js";
 import { castVote } from "../src/features/votes/votes.js";
 import { wilsonLowerBound } from "../src/features/votes/wilson.js";
@@ -112,6 +113,22 @@ describe("asking and answering", () => {
     expect(foreign.errors?.[0]?.extensions?.code).toBe("INVALID_CURSOR");
     const forged = await api.gql(QUESTIONS, { p: "pager", first: 3, after: "bm90IGEgY3Vyc29y" }, api.shop.publishableKey);
     expect(forged.errors?.[0]?.extensions?.code).toBe("INVALID_CURSOR");
+  });
+});
+
+describe("a page's answers", () => {
+  it("are read for the whole page at once, and a question with many answers does not crowd out the others", async () => {
+    await putProduct("crowd");
+    const older = (await ask("crowd", "Older question?")).data.askQuestion.question;
+    const newer = (await ask("crowd", "Newer question?")).data.askQuestion.question;
+    await api.gql(ANSWER, { i: { questionId: older.id, body: "Older answer 1", author: { name: "S" } } });
+    await api.gql(ANSWER, { i: { questionId: older.id, body: "Older answer 2", author: { name: "S" } } });
+    for (let i = 0; i < 35; i++) await api.gql(ANSWER, { i: { questionId: newer.id, body: `Newer answer ${i}`, author: { name: "S" } } });
+    const page = await api.gql(QUESTIONS, { p: "crowd", first: 2 }, api.shop.publishableKey);
+    const [first, second] = page.data.product.questions.edges.map((e: any) => e.node);
+    expect(first.id).toBe(newer.id);
+    expect(first.answers.map((a: any) => a.body)).toEqual(Array.from({ length: 10 }, (_, i) => `Newer answer ${i}`));
+    expect(second.answers.map((a: any) => a.body)).toEqual(["Older answer 1", "Older answer 2"]);
   });
 });
 
@@ -386,5 +403,43 @@ describe("orderBy: MOST_HELPFUL", () => {
     // As documented: the jumper crossed the cursor and is passed over; every other review shows exactly once.
     expect(page2).not.toContain(jumper);
     expect([...page1, ...page2].sort()).toEqual(ids.filter((id) => id !== jumper).sort());
+  });
+});
+
+describe("the database plans", () => {
+  it("read a page of questions, their answers and a MOST_HELPFUL page through an index, not a scan", async () => {
+    await putProduct("plan");
+    const reviewIds = [await addReview("plan", "Warm", "Warm at night."), await addReview("plan", "Light", "Light to carry.")];
+    const q = (await ask("plan", "Is it warm at night?")).data.askQuestion.question;
+    await api.gql(ANSWER, { i: { questionId: q.id, body: "Yes", author: { name: "S" } } });
+    await api.gql(VOTE, { i: { itemType: "REVIEW", itemId: reviewIds[0], helpful: true, voterToken: token("plan") } }, api.shop.publishableKey);
+    const sent: { collection: string; filter: object; options: { sort?: object; limit?: number } }[] = [];
+    mongoose.set("debug", (collection: string, method: string, filter: object, options: object) => {
+      if (method === "find" && ["questions", "answers", "reviews"].includes(collection)) sent.push({ collection, filter, options: options as never });
+    });
+    try {
+      const page = await api.gql(QUESTIONS, { p: "plan", first: 5 }, api.shop.publishableKey);
+      expect(page.errors).toBeUndefined();
+      const helpful = await api.gql(`{ product(id: "plan") { reviews(first: 1, orderBy: MOST_HELPFUL) { pageInfo { endCursor } } } }`, {}, api.shop.publishableKey);
+      const after = helpful.data.product.reviews.pageInfo.endCursor;
+      expect((await api.gql(`query($a: String) { product(id: "plan") { reviews(first: 1, orderBy: MOST_HELPFUL, after: $a) { edges { node { id } } } } }`, { a: after }, api.shop.publishableKey)).errors).toBeUndefined();
+    } finally {
+      mongoose.set("debug", false);
+    }
+    const ranged = sent.filter((q) => q.options.sort);
+    expect(new Set(ranged.map((q) => q.collection))).toEqual(new Set(["questions", "answers", "reviews"]));
+    const models = { questions: api.models.Question, answers: api.models.Answer, reviews: api.models.Review } as unknown as Record<string, typeof api.models.Review>;
+    for (const q of ranged) {
+      const plan = await models[q.collection]!.collection.find(q.filter as never, { sort: q.options.sort as never, limit: q.options.limit }).explain();
+      const text = JSON.stringify(plan.queryPlanner);
+      const index = { questions: "question_page", answers: "answer_page", reviews: "page_helpful" }[q.collection]!;
+      if (inject("backend") === "ferretdb") {
+        expect(text, q.collection).toMatch(new RegExp(`SEARCH \\S+ USING INDEX \\S+_${index}`));
+        expect(text, q.collection).not.toMatch(/\bSCAN\b|TEMP B-TREE/);
+      } else {
+        expect(text).toMatch(new RegExp(index));
+        expect(text).not.toMatch(/COLLSCAN|"stage":"SORT"/);
+      }
+    }
   });
 });

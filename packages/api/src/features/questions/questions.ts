@@ -12,8 +12,12 @@
  * page of questions, and each question's answers, are index ranges on MongoDB
  * and on the embedded FerretDB however many questions the product has:
  *
- *   question.pageNewest = <product hash>.<countdown>.<question id>    (newest first)
- *   answer.pageKey      = <question id>.<time>.<answer id>            (oldest first)
+ *   question.pageNewest = <product hash>.<countdown>.<question id>             (newest first)
+ *   answer.pageKey      = <its question's pageNewest>.<time>.<answer id>       (oldest first)
+ *
+ * An answer's key begins with its question's, so the answers of a page of
+ * questions lie in one key range, from the page's first question to its last:
+ * one read for the whole page (answersForPage), not one per question.
  *
  * Events `question.created` and `answer.created` are recorded (deterministic
  * ids) before the write is acknowledged, on every retry too.
@@ -57,6 +61,8 @@ export interface Question {
   readonly status: QaStatus;
   readonly createdAt: Date;
   readonly relatedReviewIds: readonly string[];
+  /** Its page key, where its answers' keys begin (not in the schema). */
+  readonly pageNewest: string;
 }
 
 export interface Answer {
@@ -83,6 +89,7 @@ export function toQuestion(d: QuestionDoc): Question {
     status: d.status,
     createdAt: d.createdAt,
     relatedReviewIds: d.relatedReviewIds ?? [],
+    pageNewest: d.pageNewest,
   };
 }
 
@@ -311,7 +318,7 @@ export async function answerQuestion(
     status,
     createdAt,
     payloadHash,
-    pageKey: `${questionId}.${String(createdAt.getTime()).padStart(13, "0")}.${id}`,
+    pageKey: `${question.pageNewest}.${String(createdAt.getTime()).padStart(13, "0")}.${id}`,
     votes: null,
   };
   if (!(await insertOnce(deps.models.Answer, doc))) {
@@ -383,35 +390,47 @@ export async function listQuestions(
 }
 
 /**
- * Each question's answers, oldest first, up to `first` each: one index range
- * per question, read side by side. The shop's answer is not moved up: the
- * order is the conversation's, and each answer says who wrote it.
+ * The answers of a page of questions, oldest first, up to `first` each: one
+ * read of the key range from the page's first question to its last (an index
+ * range), holding at most `(questions + 1) × first` answers. Answers of
+ * questions in that range that are not on the page (not published) are read
+ * and dropped. Only when the read is full, so that a question with many
+ * answers may have crowded out later ones, do the questions still short of
+ * `first` get a range of their own each.
  */
-export async function answersOf(
+export async function answersForPage(
   deps: Deps,
   shopId: string,
-  questionIds: readonly string[],
+  questions: readonly Pick<Question, "id" | "pageNewest">[],
   opts: { first: number; statuses?: readonly QaStatus[] | null },
 ): Promise<Map<string, Answer[]>> {
   if (!Number.isInteger(opts.first) || opts.first < 0 || opts.first > MAX_ANSWERS_SHOWN) {
     throw invalidInput("first", `must be a whole number from 0 to ${MAX_ANSWERS_SHOWN}`);
   }
+  const out = new Map<string, Answer[]>(questions.map((q) => [q.id, []]));
+  if (opts.first === 0 || questions.length === 0) return out;
   const statuses: QaStatus[] = opts.statuses?.length ? [...new Set(opts.statuses)] : ["published"];
-  const out = new Map<string, Answer[]>();
-  if (opts.first === 0) return new Map(questionIds.map((id) => [id, []]));
-  await Promise.all(
-    [...new Set(questionIds)].map(async (qid) => {
-      const docs = await deps.models.Answer.find({
-        shopId,
-        status: statuses.length === 1 ? statuses[0] : { $in: statuses },
-        pageKey: { $gt: `${qid}.`, $lt: `${qid}/` },
-      })
-        .sort({ pageKey: 1 })
-        .limit(opts.first)
-        .lean<AnswerDoc[]>();
-      out.set(qid, docs.map(toAnswer));
-    }),
-  );
+  const status = statuses.length === 1 ? statuses[0] : { $in: statuses };
+  const keys = questions.map((q) => q.pageNewest).sort();
+  const range = (from: string, to: string, limit: number) =>
+    deps.models.Answer.find({ shopId, status, pageKey: { $gt: `${from}.`, $lt: `${to}/` } })
+      .sort({ pageKey: 1 })
+      .limit(limit)
+      .lean<AnswerDoc[]>();
+  const cap = (questions.length + 1) * opts.first;
+  const docs = await range(keys[0]!, keys.at(-1)!, cap);
+  for (const d of docs) {
+    const list = out.get(d.questionId);
+    if (list && list.length < opts.first) list.push(toAnswer(d));
+  }
+  if (docs.length === cap) {
+    const lastKey = docs.at(-1)!.pageKey;
+    await Promise.all(
+      questions
+        .filter((q) => out.get(q.id)!.length < opts.first && `${q.pageNewest}/` > lastKey)
+        .map(async (q) => out.set(q.id, (await range(q.pageNewest, q.pageNewest, opts.first)).map(toAnswer))),
+    );
+  }
   return out;
 }
 

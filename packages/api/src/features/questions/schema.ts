@@ -4,6 +4,7 @@
  * answerQuestion, and their moderation.
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
+import DataLoader from "dataloader";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { invalidInput, rateLimited } from "../../errors.js";
@@ -17,7 +18,7 @@ import {
   MAX_QUESTION_PAGE,
   QA_LIMITS,
   answerQuestion,
-  answersOf,
+  answersForPage,
   askQuestion,
   listQuestions,
   moderateQa,
@@ -118,8 +119,8 @@ export function addQuestionSchema(
         resolve: async (q, args, ctx) => {
           const statuses = (args.status ?? ["published"]) as QaStatus[];
           const shop = await ctx.authorize(statuses.every((s) => s === "published") ? "reviews:read" : "reviews:moderate");
-          // One index range; the questions of a page resolve side by side.
-          return (await answersOf(ctx.deps, shop.id, [q.id], { first: args.first ?? 5, statuses })).get(q.id) ?? [];
+          // The answers of every question on the page, in one read (answersForPage).
+          return loadersOf(ctx).answers(shop.id, args.first ?? 5, statuses).load(q);
         },
       }),
       relatedReviews: t.field({
@@ -129,8 +130,9 @@ export function addQuestionSchema(
           "Up to three published reviews of the product that likely answer the question (BM25 text relevance with English and German stemming, chosen when it was asked), best first.",
         resolve: async (q, _a, ctx) => {
           const shop = await ctx.authorize("reviews:read");
-          const found = await publishedReviews(ctx.deps, shop.id, q.relatedReviewIds);
-          return q.relatedReviewIds.flatMap((id) => found.get(id) ?? []);
+          // Every question's suggestions on the page, in one read by _id.
+          const found = await loadersOf(ctx).reviews(shop.id).loadMany(q.relatedReviewIds);
+          return found.filter((r): r is Review => r !== null && !(r instanceof Error));
         },
       }),
     }),
@@ -306,4 +308,49 @@ export function addQuestionSchema(
   }));
 
   return { AnswerRef };
+}
+
+/** Per request: the reads its questions' fields share (one per page instead of one per question). */
+interface QaLoaders {
+  answers(shopId: string, first: number, statuses: readonly QaStatus[]): DataLoader<Question, Answer[], string>;
+  reviews(shopId: string): DataLoader<string, Review | null>;
+}
+
+const perRequest = new WeakMap<Context, QaLoaders>();
+
+function loadersOf(ctx: Context): QaLoaders {
+  let loaders = perRequest.get(ctx);
+  if (loaders) return loaders;
+  const answers = new Map<string, DataLoader<Question, Answer[], string>>();
+  const reviews = new Map<string, DataLoader<string, Review | null>>();
+  loaders = {
+    answers(shopId, first, statuses) {
+      const key = `${shopId} ${first} ${statuses.join(",")}`;
+      let l = answers.get(key);
+      if (!l) {
+        l = new DataLoader<Question, Answer[], string>(
+          async (questions) => {
+            const found = await answersForPage(ctx.deps, shopId, questions, { first, statuses });
+            return questions.map((q) => found.get(q.id) ?? []);
+          },
+          { cacheKeyFn: (q) => q.id },
+        );
+        answers.set(key, l);
+      }
+      return l;
+    },
+    reviews(shopId) {
+      let l = reviews.get(shopId);
+      if (!l) {
+        l = new DataLoader<string, Review | null>(async (ids) => {
+          const found = await publishedReviews(ctx.deps, shopId, ids);
+          return ids.map((id) => found.get(id) ?? null);
+        });
+        reviews.set(shopId, l);
+      }
+      return l;
+    },
+  };
+  perRequest.set(ctx, loaders);
+  return loaders;
 }

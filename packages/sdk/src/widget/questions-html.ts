@@ -36,7 +36,8 @@ export const QUESTIONS_CSS =
 
 const ROLE_WORDS: Record<Answer["author"]["role"], MessageKey> = { SHOP: "shopAnswer", VERIFIED_BUYER: "verifiedBuyer", CUSTOMER: "customer" };
 
-function votesHtml(lang: Lang, itemType: "REVIEW" | "ANSWER", id: string, votes: Answer["helpfulVotes"], interactive: boolean): string {
+/** Helpful votes of an answer or a review: counts, and with `interactive` two buttons (wired by wireVotes). */
+export function votesHtml(lang: Lang, itemType: "REVIEW" | "ANSWER", id: string, votes: Answer["helpfulVotes"], interactive: boolean): string {
   const summary = t(lang, "helpfulCount", { helpful: votes.helpful, notHelpful: votes.notHelpful });
   if (!interactive) return `<div class="v">${escapeHtml(summary)}</div>`;
   const button = (helpful: boolean) =>

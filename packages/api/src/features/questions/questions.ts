@@ -26,7 +26,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { MIN_RELATED_SCORE, relatedTexts } from "@starling/insights";
 import type { AnswerDoc, AuthorRole, InvitationDoc, QuestionDoc, ReviewDoc, ShopDoc } from "../../db/models.js";
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
-import type { Deps } from "../deps.js";
+import { questionsChanged, reviewPageGroup, type Deps } from "../deps.js";
 import { findProducts } from "../products/products.js";
 import { verifyInvitation, refuseExpired } from "../invitations/invitations.js";
 import { recordEvent } from "../events/events.js";
@@ -35,12 +35,17 @@ import { identifier, languageTag, optionalText, text } from "../validate.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { toReview, type Review } from "../reviews/review.js";
 import { decodeKeyCursor, encodeKeyCursor, productPrefix, countdown } from "./page-keys.js";
-import { emptyTotals } from "../votes/wilson.js";
+import { toAnswer, toQuestion, type Answer, type QaStatus, type Question, type QuestionPageView } from "./question.js";
+
+export { toAnswer, toQuestion, type Answer, type QaStatus, type Question, type QuestionPageView } from "./question.js";
 
 export const QA_LIMITS = { question: 1_000, answer: 5_000, authorName: 100 } as const;
 /** Page sizes: questions per page, answers shown per question. */
 export const MAX_QUESTION_PAGE = 50;
 export const MAX_ANSWERS_SHOWN = 20;
+/** A cached first page (QuestionPageView) holds up to this many questions, and this many answers of each. */
+export const CACHED_QUESTIONS = 20;
+export const CACHED_ANSWERS = 5;
 /**
  * The reviews searched for answers to a new question: the product's newest
  * published ones, up to this many (one index range), each read up to
@@ -48,65 +53,6 @@ export const MAX_ANSWERS_SHOWN = 20;
  * reviews to one page read of 300 reviews and ~20 ms of BM25 (bench/questions.ts).
  */
 export const MAX_SEARCHED_REVIEWS = 300;
-
-export type QaStatus = QuestionDoc["status"];
-
-export interface Question {
-  readonly id: string;
-  readonly shopId: string;
-  readonly productId: string;
-  readonly body: string;
-  readonly author: { readonly name: string };
-  readonly language: string | null;
-  readonly status: QaStatus;
-  readonly createdAt: Date;
-  readonly relatedReviewIds: readonly string[];
-  /** Its page key, where its answers' keys begin (not in the schema). */
-  readonly pageNewest: string;
-}
-
-export interface Answer {
-  readonly id: string;
-  readonly shopId: string;
-  readonly productId: string;
-  readonly questionId: string;
-  readonly body: string;
-  readonly author: { readonly name: string; readonly role: AuthorRole };
-  readonly language: string | null;
-  readonly status: QaStatus;
-  readonly createdAt: Date;
-  readonly votes: NonNullable<AnswerDoc["votes"]>;
-}
-
-export function toQuestion(d: QuestionDoc): Question {
-  return {
-    id: d._id,
-    shopId: d.shopId,
-    productId: d.productId,
-    body: d.body,
-    author: { name: d.author.name },
-    language: d.language ?? null,
-    status: d.status,
-    createdAt: d.createdAt,
-    relatedReviewIds: d.relatedReviewIds ?? [],
-    pageNewest: d.pageNewest,
-  };
-}
-
-export function toAnswer(d: AnswerDoc): Answer {
-  return {
-    id: d._id,
-    shopId: d.shopId,
-    productId: d.productId,
-    questionId: d.questionId,
-    body: d.body,
-    author: { name: d.author.name, role: d.author.role },
-    language: d.language ?? null,
-    status: d.status,
-    createdAt: d.createdAt,
-    votes: d.votes ?? emptyTotals(),
-  };
-}
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
@@ -207,6 +153,7 @@ export async function askQuestion(
     if (!stored) throw new Error(`question ${id} was reported taken but is not there`);
     return replayQuestion(deps, stored, payloadHash);
   }
+  questionsChanged(deps, doc);
   await questionCreated(deps, doc);
   return { question: toQuestion(doc), replayed: false };
 }
@@ -326,6 +273,7 @@ export async function answerQuestion(
     if (!stored) throw new Error(`answer ${id} was reported taken but is not there`);
     return replayAnswer(deps, stored, payloadHash);
   }
+  questionsChanged(deps, doc);
   await answerCreated(deps, doc);
   return { answer: toAnswer(doc), replayed: false };
 }
@@ -434,6 +382,32 @@ export async function answersForPage(
   return out;
 }
 
+/**
+ * What a product page shows: the first page of published questions (up to
+ * CACHED_QUESTIONS), each with its first CACHED_ANSWERS published answers and
+ * its related reviews, read together (three reads) and cached per product
+ * like the first pages of reviews (PageCache: fresh for a second, refreshed
+ * in the background, dropped by every write to the product's questions,
+ * answers, answer votes or reviews in this process).
+ */
+export async function questionPageView(deps: Deps, shopId: string, productId: string, first: number): Promise<QuestionPageView> {
+  if (!Number.isInteger(first) || first < 1 || first > CACHED_QUESTIONS) throw invalidInput("first", `must be a whole number from 1 to ${CACHED_QUESTIONS}`);
+  return deps.cache.questionPages.get(reviewPageGroup(shopId, productId), String(first), async () => {
+    const page = await listQuestions(deps, shopId, productId, { first });
+    const [answers, reviews] = await Promise.all([
+      answersForPage(deps, shopId, page.questions, { first: CACHED_ANSWERS }),
+      publishedReviews(deps, shopId, [...new Set(page.questions.flatMap((q) => q.relatedReviewIds))]),
+    ]);
+    return {
+      ...page,
+      questions: page.questions.map((q) => ({
+        ...q,
+        prefetched: { answers: answers.get(q.id) ?? [], reviews: q.relatedReviewIds.flatMap((id) => reviews.get(id) ?? []) },
+      })),
+    };
+  });
+}
+
 /** The published reviews among these ids (a question's suggested answers; one may since have been removed). */
 export async function publishedReviews(deps: Deps, shopId: string, ids: readonly string[]): Promise<Map<string, Review>> {
   if (ids.length === 0) return new Map();
@@ -498,6 +472,7 @@ export async function moderateQa(
   }
   const moved = await deps.summaryLock.run(`qa:${id}`, () => model.updateOne({ _id: id, status: doc.status }, { $set: { status: to } }));
   if (moved.modifiedCount !== 1) throw new StarlingError("INVALID_TRANSITION", `The ${input.kind} changed while you acted on it; read it again.`, { field });
+  questionsChanged(deps, doc);
   await logAction(deps, { shopId, itemId: id, action: input.action === "PUBLISH" ? "publish" : "reject", from: doc.status, to, reason: input.reason ?? null, note, actor });
   return input.kind === "question" ? toQuestion({ ...(doc as QuestionDoc), status: to }) : toAnswer({ ...(doc as AnswerDoc), status: to });
 }

@@ -18,7 +18,10 @@ import {
   MAX_QUESTION_PAGE,
   QA_LIMITS,
   answerQuestion,
+  CACHED_ANSWERS,
+  CACHED_QUESTIONS,
   answersForPage,
+  questionPageView,
   askQuestion,
   listQuestions,
   moderateQa,
@@ -119,8 +122,11 @@ export function addQuestionSchema(
         resolve: async (q, args, ctx) => {
           const statuses = (args.status ?? ["published"]) as QaStatus[];
           const shop = await ctx.authorize(statuses.every((s) => s === "published") ? "reviews:read" : "reviews:moderate");
+          const first = args.first ?? 5;
+          // A cached first page read them with the questions.
+          if (q.prefetched && first <= CACHED_ANSWERS && statuses.every((s) => s === "published")) return q.prefetched.answers.slice(0, first);
           // The answers of every question on the page, in one read (answersForPage).
-          return loadersOf(ctx).answers(shop.id, args.first ?? 5, statuses).load(q);
+          return loadersOf(ctx).answers(shop.id, first, statuses).load(q);
         },
       }),
       relatedReviews: t.field({
@@ -130,6 +136,7 @@ export function addQuestionSchema(
           "Up to three published reviews of the product that likely answer the question (BM25 text relevance with English and German stemming, chosen when it was asked), best first.",
         resolve: async (q, _a, ctx) => {
           const shop = await ctx.authorize("reviews:read");
+          if (q.prefetched) return [...q.prefetched.reviews];
           // Every question's suggestions on the page, in one read by _id.
           const found = await loadersOf(ctx).reviews(shop.id).loadMany(q.relatedReviewIds);
           return found.filter((r): r is Review => r !== null && !(r instanceof Error));
@@ -179,7 +186,11 @@ export function addQuestionSchema(
       resolve: async (p, args, ctx) => {
         const statuses = (args.status ?? ["published"]) as QaStatus[];
         const shop = await ctx.authorize(statuses.every((s) => s === "published") ? "reviews:read" : "reviews:moderate");
-        const page = await listQuestions(ctx.deps, shop.id, p.id, { first: args.first ?? 10, after: args.after, statuses });
+        const first = args.first ?? 10;
+        const shownOnProductPage = !args.after && statuses.every((s) => s === "published") && first <= CACHED_QUESTIONS;
+        const page = shownOnProductPage
+          ? await questionPageView(ctx.deps, shop.id, p.id, first)
+          : await listQuestions(ctx.deps, shop.id, p.id, { first, after: args.after, statuses });
         return { edges: page.questions.map((node, i) => ({ node, cursor: page.cursors[i]! })), hasNextPage: page.hasNextPage };
       },
     }),

@@ -32,7 +32,7 @@ import {
 } from "@starling/scoring";
 import type { AnswerDoc, ReviewDoc, VoteDoc, VoteTallyDoc, VoteTotals } from "../../db/models.js";
 import { StarlingError, invalidInput, isDuplicateKey } from "../../errors.js";
-import { reviewsChanged, type Deps } from "../deps.js";
+import { questionsChanged, reviewsChanged, type Deps } from "../deps.js";
 import { helpfulPageKeys } from "../reviews/review-pages.js";
 import { emptyTotals, wilsonLowerBound } from "./wilson.js";
 
@@ -176,6 +176,7 @@ async function count(deps: Deps, vote: VoteDoc, item: Item): Promise<VoteTotals>
     reviewsChanged(deps, item.doc);
   } else {
     await deps.models.Answer.collection.updateOne({ _id: item.doc._id } as never, { $set: { votes: totals } });
+    questionsChanged(deps, item.doc);
   }
   await deps.models.Vote.collection.updateOne({ _id: vote._id } as never, { $set: { counted: true } });
   return totals;

@@ -18,6 +18,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { REPO_ROOT } from "../src/config.js";
@@ -230,6 +231,9 @@ async function main() {
   const run = Date.now().toString(36);
   try {
     const rows = ["| scenario (one request at a time) | requests | p50 ms | p99 ms | max ms |", "|---|---|---|---|---|"];
+    const before = loadavg()[0]!;
+    // The machine's baseline under its load now: the cheapest read the API answers (a cached rating).
+    rows.push(await scenario("baseline: the product's rating", REQUESTS, () => timed(api.url, { query: `{ product(id: "${PRODUCT}") { rating { count average } } }` }, PUBLISHABLE)));
     rows.push(await scenario("first page of questions (10, with answers and related reviews)", REQUESTS, () => timed(api.url, { query: PAGE, variables: { p: PRODUCT } }, PUBLISHABLE)));
     rows.push(
       await scenario("a new helpful vote (review or answer)", REQUESTS, (i) => {
@@ -244,6 +248,7 @@ async function main() {
       ),
     );
     console.log(rows.join("\n"));
+    console.log(`load average (1 min) ${before.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores`);
   } finally {
     api.child.kill("SIGTERM");
     await conn.close();

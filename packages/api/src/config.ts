@@ -38,6 +38,8 @@ export interface Config {
   rateCostPerMinutePerKey: number;
   rateFormPerHourPerIp: number;
   rateReviewsPerDayPerReviewer: number;
+  /** New helpful votes per hour from one address to one shop (features/votes). */
+  rateVotesPerHourPerIp: number;
   /**
    * How long an ETag'd GET answer may be confirmed (304) from memory without
    * running the query, when no write to its shop went through this process
@@ -87,6 +89,7 @@ const schema = z.object({
   STARLING_RATE_COST_PER_MINUTE_PER_KEY: integer(1, 1_000_000_000).default(1_000_000),
   STARLING_RATE_FORM_PER_HOUR_PER_IP: integer(1, 1_000_000).default(10),
   STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER: integer(1, 1_000_000).default(20),
+  STARLING_RATE_VOTES_PER_HOUR_PER_IP: integer(1, 1_000_000).default(60),
   // As long as a rating read may already be stale across processes (the summaries' read cache).
   STARLING_GET_ANSWER_MEMORY_MS: integer(0, 3_600_000).default(1_000),
 });
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateCostPerMinutePerKey: v.STARLING_RATE_COST_PER_MINUTE_PER_KEY,
     rateFormPerHourPerIp: v.STARLING_RATE_FORM_PER_HOUR_PER_IP,
     rateReviewsPerDayPerReviewer: v.STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER,
+    rateVotesPerHourPerIp: v.STARLING_RATE_VOTES_PER_HOUR_PER_IP,
     getAnswerMemoryMs: v.STARLING_GET_ANSWER_MEMORY_MS,
   };
 }

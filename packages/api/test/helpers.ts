@@ -33,6 +33,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     rateCostPerMinutePerKey: 1_000_000_000,
     rateFormPerHourPerIp: 1_000_000,
     rateReviewsPerDayPerReviewer: 1_000_000,
+    rateVotesPerHourPerIp: 1_000_000,
     ...overrides,
   };
 }

@@ -121,11 +121,15 @@ describe("tenants", () => {
   let other: TestShop;
   let aKeyId: string;
   let reviewId: string;
+  let questionId: string;
+  let answerId: string;
 
   beforeAll(async () => {
     other = await api.newShop("Competitor");
     aKeyId = (await api.gql(KEYS)).data.apiKeys[0].id;
     reviewId = (await api.gql(SUBMIT, { input: review("pen", 2) })).data.submitReview.review.id;
+    questionId = (await api.gql(`mutation { askQuestion(input: { productId: "pen", body: "Refillable?", author: { name: "K" } }) { question { id } } }`)).data.askQuestion.question.id;
+    answerId = (await api.gql(`mutation($q: ID!) { answerQuestion(input: { questionId: $q, body: "Yes", author: { name: "S" } }) { answer { id } } }`, { q: questionId })).data.answerQuestion.answer.id;
   });
 
   // Every root field, run with the other shop's secret key against this shop's data.
@@ -212,6 +216,30 @@ describe("tenants", () => {
       const r = await api.gql(`mutation { setAllowedOrigins(origins: ["https://other.example"]) }`, {}, other.key);
       expect(r.errors).toBeUndefined();
       expect((await api.models.Shop.findById(api.shop.id).lean())?.allowedOrigins ?? []).toEqual([]);
+    },
+    askQuestion: async () => {
+      // Lands on the other shop's own "pen": this shop's questions are untouched.
+      await api.gql(`mutation { askQuestion(input: { productId: "pen", body: "Hijack?", author: { name: "E" } }) { question { id } } }`, {}, other.key);
+      expect(await api.models.Question.countDocuments({ shopId: api.shop.id })).toBe(1);
+    },
+    answerQuestion: async () => {
+      const r = await api.gql(`mutation($q: ID!) { answerQuestion(input: { questionId: $q, body: "Hijack", author: { name: "E" } }) { answer { id } } }`, { q: questionId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+      expect(await api.models.Answer.countDocuments({ questionId })).toBe(1);
+    },
+    moderateQuestion: async () => {
+      const r = await api.gql(`mutation($id: ID!) { moderateQuestion(input: { id: $id, action: REJECT, reason: SPAM }) { id } }`, { id: questionId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    },
+    moderateAnswer: async () => {
+      const r = await api.gql(`mutation($id: ID!) { moderateAnswer(input: { id: $id, action: REJECT, reason: SPAM }) { id } }`, { id: answerId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+      expect((await api.models.Answer.findById(answerId).lean())?.status).toBe("published");
+    },
+    voteHelpful: async () => {
+      const r = await api.gql(`mutation($id: ID!) { voteHelpful(input: { itemType: REVIEW, itemId: $id, helpful: true, voterToken: "other-shop-token-123" }) { alreadyVoted } }`, { id: reviewId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+      expect(await api.models.Vote.countDocuments({})).toBe(0);
     },
     revokeApiKey: async () => {
       const r = await api.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: aKeyId }, other.key);

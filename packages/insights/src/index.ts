@@ -1,3 +1,4 @@
+/// <reference path="./vendor.d.ts" />
 // Per review
 export { type AspectMention, type ReviewInsight, type ReviewText, MAX_ANALYZED_CHARS, analyzeReview } from "./analyze.js";
 export { type Language, detectLanguage } from "./language.js";
@@ -18,3 +19,6 @@ export {
 export { type EmergingOptions, type EmergingTopic, DEFAULT_EMERGING_OPTIONS, emergingTopics, replayEmergingTopics } from "./emerging.js";
 
 export { InsightsInputError } from "./errors.js";
+
+// Which reviews answer a question (product Q&A)
+export { type SearchDoc, type SearchHit, BM25_B, BM25_K1, Bm25Index, MAX_INDEXED_CHARS, MIN_RELATED_SCORE, relatedTexts, searchTerms } from "./relevance.js";

@@ -51,7 +51,10 @@ export {
   CO_REVIEW_BIT,
   MAX_BURSTS,
   baselineRatePerMs,
+  detectBursts,
   forgetReviewers,
+  initialArrivalState,
+  pushArrival,
 } from "./fraud/burst.js";
 export { poissonSurprise } from "./fraud/poisson.js";
 

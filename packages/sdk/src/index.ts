@@ -10,11 +10,14 @@
 import { Transport, type ClientOptions } from "./client.js";
 import { createProducts, type ProductsResource } from "./resources/products.js";
 import { createReviews, type ReviewsResource } from "./resources/reviews.js";
+import { createQuestions, type QuestionsResource } from "./resources/questions.js";
 
 /** A Starling client: `products` for ratings, `reviews` for reading and writing reviews. */
 export interface StarlingClient {
   readonly products: ProductsResource;
   readonly reviews: ReviewsResource;
+  /** Product questions and answers, and helpful votes on reviews and answers. */
+  readonly questions: QuestionsResource;
   /** The endpoint and key this client talks to (for widgets that embed the review form). */
   readonly endpoint: string;
   readonly key: string;
@@ -30,6 +33,7 @@ export function createClient(options: ClientOptions): StarlingClient {
   return {
     products: { rating: products.rating, ratings: products.ratings },
     reviews: createReviews(transport, products.forget),
+    questions: createQuestions(transport),
     endpoint: options.endpoint.replace(/\/+$/, ""),
     key: options.key,
   };
@@ -39,6 +43,8 @@ export type { ClientOptions } from "./client.js";
 export type { ProductsResource } from "./resources/products.js";
 export type { ListReviewsOptions, ReviewPage, ReviewsResource, SubmitReviewResult } from "./resources/reviews.js";
 export type { ProductRating, Provenance, RatingSummary, Review, ReviewOrder, ReviewStatus, SubmitReviewInput } from "./types.js";
+export type { Answer, AnswerAuthorRole, HelpfulVotes, Question, RelatedReview } from "./types.js";
+export type { AnswerQuestionInput, AskQuestionInput, ListQuestionsOptions, QuestionPage, QuestionsResource, VoteInput, VoteResult } from "./resources/questions.js";
 export {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -54,5 +60,6 @@ export {
   StarlingError,
   type GraphQLErrorInfo,
 } from "./errors.js";
-export { productJsonLd, jsonLdScript, type ProductJsonLdOptions } from "./json-ld.js";
+export { productJsonLd, jsonLdScript, questionsJsonLd, type ProductJsonLdOptions } from "./json-ld.js";
+export { renderQuestionsHtml, type QuestionsHtmlOptions } from "./widget/questions-html.js";
 export { renderBadgeHtml, type BadgeOptions } from "./widget/badge-html.js";

@@ -5,7 +5,7 @@
  * `ratingValue`, `ratingCount`/`reviewCount`, `bestRating` and `worstRating`
  * on the aggregate; `author`, `reviewRating` and `datePublished` on each review.
  */
-import type { ProductRating, Review } from "./types.js";
+import type { Answer, ProductRating, Question, Review } from "./types.js";
 
 /** What {@link productJsonLd} needs. */
 export interface ProductJsonLdOptions {
@@ -63,6 +63,46 @@ export function productJsonLd(options: ProductJsonLdOptions): Record<string, unk
     }));
   }
   return ld;
+}
+
+function answerLd(a: Answer): Record<string, unknown> {
+  return {
+    "@type": "Answer",
+    text: a.body,
+    dateCreated: a.createdAt,
+    upvoteCount: a.helpfulVotes.helpful,
+    author: a.author.role === "SHOP" ? { "@type": "Organization", name: a.author.name } : { "@type": "Person", name: a.author.name },
+  };
+}
+
+function questionLd(q: Question, about?: string): Record<string, unknown> {
+  return {
+    "@type": "Question",
+    name: q.body,
+    text: q.body,
+    ...(q.language ? { inLanguage: q.language } : {}),
+    dateCreated: q.createdAt,
+    author: { "@type": "Person", name: q.author.name },
+    answerCount: q.answers.length,
+    ...(about ? { about: { "@type": "Product", name: about } } : {}),
+    // Starling marks no answer as accepted: customers' and the shop's answers are all suggestions.
+    ...(q.answers.length ? { suggestedAnswer: q.answers.map(answerLd) } : {}),
+  };
+}
+
+/**
+ * schema.org markup for product questions and answers
+ * (https://schema.org/QAPage, https://developers.google.com/search/docs/appearance/structured-data/qapage):
+ * one question (a page about that question) is a `QAPage` whose `mainEntity`
+ * is the `Question`; several (a product page's Q&A section) are `Question`s
+ * in an `@graph`, each `about` the product, since Google's QAPage is for a
+ * page about one question. Answers are `suggestedAnswer`s with their helpful
+ * votes as `upvoteCount`; the shop's is authored by an `Organization`.
+ */
+export function questionsJsonLd(options: { questions: readonly Question[]; productName?: string }): Record<string, unknown> {
+  const { questions, productName } = options;
+  if (questions.length === 1) return { "@context": "https://schema.org", "@type": "QAPage", mainEntity: questionLd(questions[0]!, productName) };
+  return { "@context": "https://schema.org", "@graph": questions.map((q) => questionLd(q, productName)) };
 }
 
 /**

@@ -9,6 +9,9 @@
  * reviews, `language` when none was sent.
  */
 import type {
+  AnswerAuthorRole,
+  AnswerFieldsFragment,
+  QuestionFieldsFragment,
   Provenance,
   RatingFieldsFragment,
   ReviewFieldsFragment,
@@ -58,4 +61,28 @@ export type Review = Omit<Present<ReviewFieldsFragment>, "language" | "reply"> &
 export type SubmitReviewInput = Omit<GeneratedSubmitReviewInput, "productId" | "idempotencyKey"> & {
   productId: string;
   idempotencyKey?: string;
+};
+
+/** Helpful votes on a review or an answer; `score` is the Wilson lower bound that MOST_HELPFUL orders by. */
+export type HelpfulVotes = Present<AnswerFieldsFragment["helpfulVotes"]>;
+
+/** Who answered: the shop, a verified buyer (through a purchase invitation) or any customer. */
+export type { AnswerAuthorRole };
+
+/** An answer to a product question. Text is exactly as written: escape it when you render it. */
+export type Answer = Omit<Present<AnswerFieldsFragment>, "language"> & { language: string | null };
+
+/** A review suggested as an answer to a question (BM25 over the product's reviews). */
+export interface RelatedReview {
+  id: string;
+  title: string;
+  rating: number;
+  reviewer: { name: string };
+}
+
+/** A customer's question about a product, with its published answers and up to three reviews that likely answer it. */
+export type Question = Omit<Present<QuestionFieldsFragment>, "language"> & {
+  language: string | null;
+  answers: Answer[];
+  relatedReviews: RelatedReview[];
 };

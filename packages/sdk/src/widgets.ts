@@ -19,3 +19,5 @@ export { pickLang, type Lang } from "./widget/i18n.js";
 export type { FormMessage } from "./widget/messages.js";
 export { mountAll } from "./widget/mount-all.js";
 export { mountReviewList } from "./widget/review-list.js";
+export { mountQuestions } from "./widget/questions.js";
+export { renderQuestionsContent, renderQuestionsHtml, type QuestionsHtmlOptions } from "./widget/questions-html.js";

@@ -165,7 +165,8 @@ describe("custom elements", () => {
     // The form's frame has a name, and keyboard focus goes into it.
     expect(await page.getByTitle("Write a review").count()).toBe(1);
     await page.frameLocator("starling-review-form iframe").locator("#product").filter({ hasText: "Product p01" }).waitFor();
-    for (let i = 0; i < 6; i++) await page.keyboard.press("Tab"); // past the five star filters ("show more" is hidden: one page)
+    // Past the five star filters and each review's two helpful-vote buttons ("show more" is hidden: one page).
+    for (let i = 0; i < 6 + 4 * 2; i++) await page.keyboard.press("Tab");
     expect(await page.frameLocator("starling-review-form iframe").locator(":focus").getAttribute("id")).toBe("star-1");
     expect(page.errors).toEqual([]);
     await page.close();

@@ -15,6 +15,7 @@ const review: Review = {
   status: "PUBLISHED",
   reply: null,
   createdAt: "2026-03-04T10:00:00.000Z",
+  helpfulVotes: { helpful: 0, notHelpful: 0, score: 0 },
 };
 
 describe("productJsonLd", () => {

@@ -81,6 +81,10 @@ export interface ReviewDoc {
   /** The keys its product's review pages are read by, set when stored (features/reviews/review-pages.ts). */
   pageNewest?: string;
   pageStars?: string;
+  /** Helpful votes and the MOST_HELPFUL page keys, moved by every counted vote (features/votes). */
+  votes?: VoteTotals | null;
+  pageHelpful?: string;
+  pageHelpfulStars?: string;
 }
 
 export interface StoredScore {
@@ -299,6 +303,9 @@ const reviewSchema = new Schema<ReviewDoc>(
     summaryApplied: { type: Boolean, required: true },
     pageNewest: { type: String },
     pageStars: { type: String },
+    votes: { type: Schema.Types.Mixed, default: null },
+    pageHelpful: { type: String },
+    pageHelpfulStars: { type: String },
   },
   { ...common, collection: "reviews" },
 );
@@ -307,6 +314,8 @@ reviewSchema.index({ shopId: 1, status: 1, createdAt: -1 }, { name: "shop_status
 // Review pages in every order, by range (features/reviews/review-pages.ts): served by an index on FerretDB too.
 reviewSchema.index({ pageNewest: 1 }, { name: "page_newest" });
 reviewSchema.index({ pageStars: 1 }, { name: "page_stars" });
+reviewSchema.index({ pageHelpful: 1 }, { name: "page_helpful" });
+reviewSchema.index({ pageHelpfulStars: 1 }, { name: "page_helpful_stars" });
 // The shop's newest reviews: where a new API process loads the recent texts for the near-duplicate check.
 reviewSchema.index({ shopId: 1, createdAt: -1 }, { name: "shop_newest" });
 
@@ -442,7 +451,7 @@ const leaseClaimSchema = new Schema<LeaseClaimDoc>(
   { ...common, collection: "lease_claims" },
 );
 
-export interface Models {
+export interface Models extends QaModels {
   Shop: Model<ShopDoc>;
   ApiKey: Model<ApiKeyDoc>;
   Product: Model<ProductDoc>;
@@ -472,6 +481,7 @@ export function bindModels(conn: Connection): Models {
     ErasedReview: conn.model<ErasedReviewDoc>("ErasedReview", erasedReviewSchema),
     LeaseJob: conn.model<LeaseJobDoc>("LeaseJob", leaseJobSchema),
     LeaseClaim: conn.model<LeaseClaimDoc>("LeaseClaim", leaseClaimSchema),
+    ...bindQaModels(conn),
   };
 }
 
@@ -489,4 +499,166 @@ export async function ensureIndexes(models: Models): Promise<void> {
       await model.collection.createIndex(keys as Record<string, 1 | -1>, options as mongoose.mongo.CreateIndexesOptions);
     }
   }
+}
+
+// ---- Questions, answers and helpful votes (features/questions, features/votes; issue 17) ----
+
+/** Who wrote a question or answer, as shown: a customer, the shop, or a buyer verified by an invitation. */
+export type AuthorRole = "customer" | "shop" | "verified_buyer";
+
+/** Helpful votes on a review or an answer, as shown and ordered (features/votes). */
+export interface VoteTotals {
+  helpful: number;
+  notHelpful: number;
+  /** Burst-weighted counts, in basis points of a vote (a vote in a flagged burst counts less). */
+  helpfulBp: number;
+  notHelpfulBp: number;
+  /** Wilson lower bound on the helpful share, from the weighted counts (0 without votes). */
+  lowerBound: number;
+}
+
+export interface QuestionDoc {
+  /** `q_` + a hash of the shop and the submission's idempotency key: a retry collides. */
+  _id: string;
+  shopId: string;
+  productId: string;
+  body: string;
+  /** `externalId` only from the shop's server (secret key), never shown. */
+  author: { name: string; externalId: string | null };
+  language: string | null;
+  source: "api" | "form";
+  status: "published" | "pending" | "rejected";
+  createdAt: Date;
+  payloadHash: string;
+  /** `<product hash>.<countdown>.<id>`: the newest-first page key (features/questions). */
+  pageNewest: string;
+  /** Up to three published reviews of the product that likely answer it (BM25), chosen when asked. */
+  relatedReviewIds: string[];
+}
+
+export interface AnswerDoc {
+  /** `a_` + a hash of the shop and the submission's idempotency key. */
+  _id: string;
+  shopId: string;
+  productId: string;
+  questionId: string;
+  body: string;
+  author: { name: string; role: AuthorRole; externalId: string | null };
+  /** The invitation that made the author a verified buyer; null otherwise. */
+  verification: { method: "invitation"; invitationId: string } | null;
+  language: string | null;
+  source: "api" | "form";
+  status: "published" | "pending" | "rejected";
+  createdAt: Date;
+  payloadHash: string;
+  /** `<question id>.<time, ascending>.<id>`: a question's answers oldest first, by range. */
+  pageKey: string;
+  votes: VoteTotals | null;
+}
+
+/** One voter's vote on one item: `_id` is a hash of the item and the voter, so a second vote collides. */
+export interface VoteDoc {
+  _id: string;
+  shopId: string;
+  itemType: "review" | "answer";
+  itemId: string;
+  helpful: boolean;
+  at: Date;
+  /** Set once the item's tally took it in (features/votes: a retry completes a vote a crash left uncounted). */
+  counted: boolean;
+}
+
+/** An item's vote-arrival state for burst detection (@starling/scoring's ArrivalState) and its totals. */
+export interface VoteTallyDoc {
+  /** `<itemType>:<itemId>`. */
+  _id: string;
+  shopId: string;
+  totals: VoteTotals;
+  arrivals: Record<string, unknown>;
+}
+
+const questionSchema = new Schema<QuestionDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    productId: { type: String, required: true },
+    body: { type: String, required: true },
+    author: { name: { type: String, required: true }, externalId: { type: String, default: null } },
+    language: { type: String, default: null },
+    source: { type: String, required: true, enum: ["api", "form"] },
+    status: { type: String, required: true, enum: ["published", "pending", "rejected"] },
+    createdAt: { type: Date, required: true },
+    payloadHash: { type: String, required: true },
+    pageNewest: { type: String, required: true },
+    relatedReviewIds: { type: [String], default: [] },
+  },
+  { ...common, collection: "questions" },
+);
+// Pages by range on one key, as review pages (pushed down to SQLite on FerretDB).
+questionSchema.index({ pageNewest: 1 }, { name: "question_page" });
+questionSchema.index({ shopId: 1, status: 1, createdAt: -1 }, { name: "question_shop_status" });
+
+const answerSchema = new Schema<AnswerDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    productId: { type: String, required: true },
+    questionId: { type: String, required: true },
+    body: { type: String, required: true },
+    author: {
+      name: { type: String, required: true },
+      role: { type: String, required: true, enum: ["customer", "shop", "verified_buyer"] },
+      externalId: { type: String, default: null },
+    },
+    verification: { type: { method: String, invitationId: String }, default: null, _id: false },
+    language: { type: String, default: null },
+    source: { type: String, required: true, enum: ["api", "form"] },
+    status: { type: String, required: true, enum: ["published", "pending", "rejected"] },
+    createdAt: { type: Date, required: true },
+    payloadHash: { type: String, required: true },
+    pageKey: { type: String, required: true },
+    votes: { type: Schema.Types.Mixed, default: null },
+  },
+  { ...common, collection: "answers" },
+);
+answerSchema.index({ pageKey: 1 }, { name: "answer_page" });
+
+const voteSchema = new Schema<VoteDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    itemType: { type: String, required: true, enum: ["review", "answer"] },
+    itemId: { type: String, required: true },
+    helpful: { type: Boolean, required: true },
+    at: { type: Date, required: true },
+    counted: { type: Boolean, required: true },
+  },
+  { ...common, collection: "votes" },
+);
+voteSchema.index({ shopId: 1, itemId: 1 }, { name: "vote_item" });
+
+const voteTallySchema = new Schema<VoteTallyDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    totals: { type: Schema.Types.Mixed, required: true },
+    arrivals: { type: Schema.Types.Mixed, required: true },
+  },
+  { ...common, collection: "vote_tallies" },
+);
+
+export interface QaModels {
+  Question: Model<QuestionDoc>;
+  Answer: Model<AnswerDoc>;
+  Vote: Model<VoteDoc>;
+  VoteTally: Model<VoteTallyDoc>;
+}
+
+function bindQaModels(conn: Connection): QaModels {
+  return {
+    Question: conn.model<QuestionDoc>("Question", questionSchema),
+    Answer: conn.model<AnswerDoc>("Answer", answerSchema),
+    Vote: conn.model<VoteDoc>("Vote", voteSchema),
+    VoteTally: conn.model<VoteTallyDoc>("VoteTally", voteTallySchema),
+  };
 }

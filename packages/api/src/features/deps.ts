@@ -11,6 +11,7 @@ import type { ReviewPage, StoreOutcome } from "./reviews/review.js";
 import type { SummaryChange } from "./ratings/summary-change.js";
 import type { Caller } from "./shops/caller.js";
 import type { LeaseQueue } from "../db/lease-queue.js";
+import type { QuestionPageView } from "./questions/question.js";
 
 /**
  * What the feature operations need, passed in explicitly; built once per process
@@ -69,6 +70,8 @@ export interface ReadCaches {
   readonly summaries: TtlCache<RatingSummaryDoc | null>;
   /** First pages of each product's published reviews (see reviewPageGroup for what invalidates them). */
   readonly reviewPages: PageCache<ReviewPage>;
+  /** First pages of each product's questions with their answers (features/questions), invalidated as reviewPages are and by Q&A writes. */
+  readonly questionPages: PageCache<QuestionPageView>;
 }
 
 export const KEY_TTL_MS = 10_000;
@@ -96,6 +99,15 @@ export function createReadCaches(log: Logger): ReadCaches {
       maxPerGroup: 4,
       onRefreshError: (error) => log.error("refreshing a cached review page failed", { error }),
     }),
+    questionPages: new PageCache({
+      ttlMs: SUMMARY_TTL_MS,
+      refreshFactor: 10,
+      maxStaleMs: 30_000,
+      waitAfterWriteMs: 250,
+      maxGroups: 500,
+      maxPerGroup: 2,
+      onRefreshError: (error) => log.error("refreshing a cached question page failed", { error }),
+    }),
   };
 }
 
@@ -111,4 +123,11 @@ export function reviewPageGroup(shopId: string, productId: string): string {
 /** Drops a product's cached review pages: call after the write is stored. */
 export function reviewsChanged(deps: Deps, review: { shopId: string; productId: string }): void {
   deps.cache.reviewPages.invalidate(reviewPageGroup(review.shopId, review.productId));
+  // Question pages show reviews too (a question's related reviews).
+  deps.cache.questionPages.invalidate(reviewPageGroup(review.shopId, review.productId));
+}
+
+/** Drops a product's cached question pages: call after a question, answer or answer's votes changed. */
+export function questionsChanged(deps: Deps, item: { shopId: string; productId: string }): void {
+  deps.cache.questionPages.invalidate(reviewPageGroup(item.shopId, item.productId));
 }

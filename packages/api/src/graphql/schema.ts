@@ -14,6 +14,8 @@ import { addReviewSchema } from "../features/reviews/schema.js";
 import { addModerationSchema } from "../features/moderation/schema.js";
 import { addInvitationSchema } from "../features/invitations/schema.js";
 import { addPrivacySchema } from "../features/privacy/schema.js";
+import { addQuestionSchema } from "../features/questions/schema.js";
+import { addVoteSchema } from "../features/votes/schema.js";
 
 export function buildSchema(): GraphQLSchema {
   const builder = createBuilder();
@@ -40,9 +42,11 @@ export function buildSchema(): GraphQLSchema {
   addRatingSchema(builder, { ProductRef });
   const { TrustRef } = addScoringSchema(builder, { ProductRef });
   const { ReviewRef, ReviewStatusEnum } = addReviewSchema(builder, { ProductRef, TrustRef });
-  addModerationSchema(builder, { ReviewRef, ReviewStatusEnum });
+  const { ReasonEnum, ActionEnum } = addModerationSchema(builder, { ReviewRef, ReviewStatusEnum });
   addInvitationSchema(builder);
   addPrivacySchema(builder);
+  const { AnswerRef } = addQuestionSchema(builder, { ProductRef, ReviewRef, ReasonEnum, ActionEnum });
+  addVoteSchema(builder, { ReviewRef, AnswerRef });
 
   return builder.toSchema();
 }

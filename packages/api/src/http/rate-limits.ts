@@ -37,6 +37,8 @@ export interface RateLimits {
   cost(authorization: string, points: number): Promise<RateRefusal | null>;
   formSubmission(ip: string, shopId: string): Promise<RateRefusal | null>;
   reviewer(shopId: string, reviewer: string): Promise<RateRefusal | null>;
+  /** A new helpful vote (features/votes), per address and shop, like form submissions. */
+  vote(ip: string, shopId: string): Promise<RateRefusal | null>;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export type RateConfig = Pick<
   | "rateCostPerMinutePerKey"
   | "rateFormPerHourPerIp"
   | "rateReviewsPerDayPerReviewer"
+  | "rateVotesPerHourPerIp"
 >;
 
 export function createRateLimits(config: RateConfig): RateLimits {
@@ -74,6 +77,7 @@ export function createRateLimits(config: RateConfig): RateLimits {
   const costPerKey = make("cost", config.rateCostPerMinutePerKey, 60);
   const form = make("form", config.rateFormPerHourPerIp, 3600);
   const reviewer = make("reviewer", config.rateReviewsPerDayPerReviewer, 86_400);
+  const votes = make("vote", config.rateVotesPerHourPerIp, 3600);
 
   return {
     async request(ip, authorization) {
@@ -85,6 +89,7 @@ export function createRateLimits(config: RateConfig): RateLimits {
     },
     cost: (authorization, points) => consume(costPerKey, hash(authorization), "query cost per minute per API key", points),
     formSubmission: (ip, shopId) => consume(form, `${shopId}:${ip}`, "review-form submissions per hour per IP address"),
+    vote: (ip, shopId) => consume(votes, `${shopId}:${ip}`, "helpful votes per hour per IP address"),
     // Not through the memo: it would keep the customer's id in memory past an erasure.
     reviewer: (shopId, who) => consume(reviewer, `${shopId}:${sha(who)}`, "reviews per day per reviewer"),
     async close() {

@@ -4,6 +4,45 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Who answered, shown next to the answer. */
+export type AnswerAuthorRole =
+  /** Any customer, unverified. */
+  | 'CUSTOMER'
+  /** The shop itself (answered with its secret key). */
+  | 'SHOP'
+  /** A customer who bought the product: answered with a purchase invitation of it. */
+  | 'VERIFIED_BUYER';
+
+/** A new answer to a question. */
+export type AnswerQuestionInput = {
+  /** Who answers (with a secret key: the shop's staff member, shown as the shop's answer). */
+  author: QaAuthorInput;
+  /** The answer, 1 to 5000 characters. */
+  body: string;
+  /** A unique string per answer, sent again on every retry. */
+  idempotencyKey?: string | null | undefined;
+  /** A purchase invitation of the question's product (createInvitation): the answer is marked VERIFIED_BUYER. It is not used up. */
+  invitationToken?: string | null | undefined;
+  /** BCP 47 language tag of the text, e.g. "en" or "de". */
+  language?: string | null | undefined;
+  /** The question (q_…); it must be published. */
+  questionId: string | number;
+};
+
+/** A new question about a product. */
+export type AskQuestionInput = {
+  /** Who asks. */
+  author: QaAuthorInput;
+  /** The question, 1 to 1000 characters. */
+  body: string;
+  /** A unique string per question, sent again on every retry: a retry returns the first question instead of storing a second. */
+  idempotencyKey?: string | null | undefined;
+  /** BCP 47 language tag of the text, e.g. "en" or "de". */
+  language?: string | null | undefined;
+  /** The shop's id of the product; it must exist. */
+  productId: string | number;
+};
+
 /** How a review reached the shop, shown next to it: EU consumer law requires shops to say whether and how they check that reviews come from real buyers. */
 export type Provenance =
   /** Brought over from another platform or an earlier system by the shop. */
@@ -15,12 +54,31 @@ export type Provenance =
   /** Written through a single-use invitation tied to an order: the reviewer bought the product. */
   | 'VERIFIED_PURCHASE';
 
+/** Who asks or answers. */
+export type QaAuthorInput = {
+  /** The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them. */
+  externalId?: string | null | undefined;
+  /** Display name, up to 100 characters. */
+  name: string;
+};
+
+/** Where a question or an answer stands; moderated as reviews are. Only PUBLISHED ones show publicly. */
+export type QuestionStatus =
+  /** Waiting for the shop's approval (shops that pre-moderate). */
+  | 'PENDING'
+  /** Shown. */
+  | 'PUBLISHED'
+  /** Removed by the shop for a listed reason (RejectionReason); kept, and can be published again. */
+  | 'REJECTED';
+
 /** How to order reviews. */
 export type ReviewOrder =
   /** Most stars first, newest first among equals. */
   | 'HIGHEST'
   /** Fewest stars first, newest first among equals. */
   | 'LOWEST'
+  /** Most helpful first: by the lower bound of the Wilson interval on burst-weighted helpful votes (HelpfulVotes.score), newest first among equals. The order moves as votes arrive; a cursor continues after the review it names as it stood then, so a review whose score crossed it between pages may show twice or be passed over. */
+  | 'MOST_HELPFUL'
   /** Most recent first. */
   | 'NEWEST';
 
@@ -65,9 +123,28 @@ export type SubmitReviewInput = {
   title: string;
 };
 
+/** One voter's vote on one review or answer. */
+export type VoteHelpfulInput = {
+  /** True: helpful; false: not helpful. */
+  helpful: boolean;
+  /** Its id (rev_… or a_…). */
+  itemId: string | number;
+  /** A review or an answer. */
+  itemType: VoteItemType;
+  /** A random token (16 to 128 of A-Z a-z 0-9 - _) the voter's browser keeps; with the client's address it makes the voter, one vote per item. Neither is stored, only a hash. */
+  voterToken: string;
+};
+
+/** What a helpful vote is about. */
+export type VoteItemType =
+  /** A published answer. */
+  | 'ANSWER'
+  /** A published review. */
+  | 'REVIEW';
+
 export type RatingFieldsFragment = { count: number | null, effectiveCount: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null, discounted: { count: number | null, reasons: Array<{ code: string | null, count: number | null, description: string | null }> | null } | null };
 
-export type ReviewFieldsFragment = { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null };
+export type ReviewFieldsFragment = { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null, helpfulVotes: { helpful: number | null, notHelpful: number | null, score: number | null } | null };
 
 export type ProductRatingsQueryVariables = Exact<{
   ids: Array<string | number> | string | number;
@@ -85,14 +162,49 @@ export type ProductReviewsQueryVariables = Exact<{
 }>;
 
 
-export type ProductReviewsQuery = { product: { id: string | null, reviews: { totalCount: number | null, edges: Array<{ cursor: string | null, node: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null } | null }> | null, pageInfo: { hasNextPage: boolean | null, endCursor: string | null } | null } | null } | null };
+export type ProductReviewsQuery = { product: { id: string | null, reviews: { totalCount: number | null, edges: Array<{ cursor: string | null, node: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null, helpfulVotes: { helpful: number | null, notHelpful: number | null, score: number | null } | null } | null }> | null, pageInfo: { hasNextPage: boolean | null, endCursor: string | null } | null } | null } | null };
 
 export type SubmitReviewMutationVariables = Exact<{
   input: SubmitReviewInput;
 }>;
 
 
-export type SubmitReviewMutation = { submitReview: { replayed: boolean | null, review: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null } | null, product: { id: string | null, name: string | null, rating: { count: number | null, effectiveCount: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null, discounted: { count: number | null, reasons: Array<{ code: string | null, count: number | null, description: string | null }> | null } | null } | null } | null } | null };
+export type SubmitReviewMutation = { submitReview: { replayed: boolean | null, review: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null, helpfulVotes: { helpful: number | null, notHelpful: number | null, score: number | null } | null } | null, product: { id: string | null, name: string | null, rating: { count: number | null, effectiveCount: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null, discounted: { count: number | null, reasons: Array<{ code: string | null, count: number | null, description: string | null }> | null } | null } | null } | null } | null };
+
+export type AnswerFieldsFragment = { id: string | null, questionId: string | null, body: string | null, language: string | null, status: QuestionStatus | null, createdAt: string | null, author: { name: string | null, role: AnswerAuthorRole | null } | null, helpfulVotes: { helpful: number | null, notHelpful: number | null, score: number | null } | null };
+
+export type QuestionFieldsFragment = { id: string | null, productId: string | null, body: string | null, language: string | null, status: QuestionStatus | null, createdAt: string | null, author: { name: string | null } | null };
+
+export type ProductQuestionsQueryVariables = Exact<{
+  id: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  answers?: number | null | undefined;
+}>;
+
+
+export type ProductQuestionsQuery = { product: { id: string | null, name: string | null, questions: { edges: Array<{ cursor: string | null, node: { id: string | null, productId: string | null, body: string | null, language: string | null, status: QuestionStatus | null, createdAt: string | null, answers: Array<{ id: string | null, questionId: string | null, body: string | null, language: string | null, status: QuestionStatus | null, createdAt: string | null, author: { name: string | null, role: AnswerAuthorRole | null } | null, helpfulVotes: { helpful: number | null, notHelpful: number | null, score: number | null } | null }> | null, relatedReviews: Array<{ id: string | null, title: string | null, rating: number | null, reviewer: { name: string | null } | null }> | null, author: { name: string | null } | null } | null }> | null, pageInfo: { hasNextPage: boolean | null, endCursor: string | null } | null } | null } | null };
+
+export type AskQuestionMutationVariables = Exact<{
+  input: AskQuestionInput;
+}>;
+
+
+export type AskQuestionMutation = { askQuestion: { replayed: boolean | null, question: { id: string | null, productId: string | null, body: string | null, language: string | null, status: QuestionStatus | null, createdAt: string | null, relatedReviews: Array<{ id: string | null, title: string | null, rating: number | null, reviewer: { name: string | null } | null }> | null, author: { name: string | null } | null } | null } | null };
+
+export type AnswerQuestionMutationVariables = Exact<{
+  input: AnswerQuestionInput;
+}>;
+
+
+export type AnswerQuestionMutation = { answerQuestion: { replayed: boolean | null, answer: { id: string | null, questionId: string | null, body: string | null, language: string | null, status: QuestionStatus | null, createdAt: string | null, author: { name: string | null, role: AnswerAuthorRole | null } | null, helpfulVotes: { helpful: number | null, notHelpful: number | null, score: number | null } | null } | null } | null };
+
+export type VoteHelpfulMutationVariables = Exact<{
+  input: VoteHelpfulInput;
+}>;
+
+
+export type VoteHelpfulMutation = { voteHelpful: { itemId: string | null, helpful: boolean | null, alreadyVoted: boolean | null, votes: { helpful: number | null, notHelpful: number | null, score: number | null } | null } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -165,8 +277,45 @@ export const ReviewFieldsFragmentDoc = new TypedDocumentString(`
     createdAt
   }
   createdAt
+  helpfulVotes {
+    helpful
+    notHelpful
+    score
+  }
 }
     `, {"fragmentName":"ReviewFields"}) as unknown as TypedDocumentString<ReviewFieldsFragment, unknown>;
+export const AnswerFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AnswerFields on Answer {
+  id
+  questionId
+  body
+  author {
+    name
+    role
+  }
+  language
+  status
+  createdAt
+  helpfulVotes {
+    helpful
+    notHelpful
+    score
+  }
+}
+    `, {"fragmentName":"AnswerFields"}) as unknown as TypedDocumentString<AnswerFieldsFragment, unknown>;
+export const QuestionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment QuestionFields on Question {
+  id
+  productId
+  body
+  author {
+    name
+  }
+  language
+  status
+  createdAt
+}
+    `, {"fragmentName":"QuestionFields"}) as unknown as TypedDocumentString<QuestionFieldsFragment, unknown>;
 export const ProductRatingsDocument = new TypedDocumentString(`
     query ProductRatings($ids: [ID!]!) {
   shop {
@@ -249,6 +398,11 @@ export const ProductReviewsDocument = new TypedDocumentString(`
     createdAt
   }
   createdAt
+  helpfulVotes {
+    helpful
+    notHelpful
+    score
+  }
 }`) as unknown as TypedDocumentString<ProductReviewsQuery, ProductReviewsQueryVariables>;
 export const SubmitReviewDocument = new TypedDocumentString(`
     mutation SubmitReview($input: SubmitReviewInput!) {
@@ -316,4 +470,135 @@ fragment ReviewFields on Review {
     createdAt
   }
   createdAt
+  helpfulVotes {
+    helpful
+    notHelpful
+    score
+  }
 }`) as unknown as TypedDocumentString<SubmitReviewMutation, SubmitReviewMutationVariables>;
+export const ProductQuestionsDocument = new TypedDocumentString(`
+    query ProductQuestions($id: ID!, $first: Int, $after: String, $answers: Int) {
+  product(id: $id) {
+    id
+    name
+    questions(first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          ...QuestionFields
+          answers(first: $answers) {
+            ...AnswerFields
+          }
+          relatedReviews {
+            id
+            title
+            rating
+            reviewer {
+              name
+            }
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+}
+    fragment AnswerFields on Answer {
+  id
+  questionId
+  body
+  author {
+    name
+    role
+  }
+  language
+  status
+  createdAt
+  helpfulVotes {
+    helpful
+    notHelpful
+    score
+  }
+}
+fragment QuestionFields on Question {
+  id
+  productId
+  body
+  author {
+    name
+  }
+  language
+  status
+  createdAt
+}`) as unknown as TypedDocumentString<ProductQuestionsQuery, ProductQuestionsQueryVariables>;
+export const AskQuestionDocument = new TypedDocumentString(`
+    mutation AskQuestion($input: AskQuestionInput!) {
+  askQuestion(input: $input) {
+    replayed
+    question {
+      ...QuestionFields
+      relatedReviews {
+        id
+        title
+        rating
+        reviewer {
+          name
+        }
+      }
+    }
+  }
+}
+    fragment QuestionFields on Question {
+  id
+  productId
+  body
+  author {
+    name
+  }
+  language
+  status
+  createdAt
+}`) as unknown as TypedDocumentString<AskQuestionMutation, AskQuestionMutationVariables>;
+export const AnswerQuestionDocument = new TypedDocumentString(`
+    mutation AnswerQuestion($input: AnswerQuestionInput!) {
+  answerQuestion(input: $input) {
+    replayed
+    answer {
+      ...AnswerFields
+    }
+  }
+}
+    fragment AnswerFields on Answer {
+  id
+  questionId
+  body
+  author {
+    name
+    role
+  }
+  language
+  status
+  createdAt
+  helpfulVotes {
+    helpful
+    notHelpful
+    score
+  }
+}`) as unknown as TypedDocumentString<AnswerQuestionMutation, AnswerQuestionMutationVariables>;
+export const VoteHelpfulDocument = new TypedDocumentString(`
+    mutation VoteHelpful($input: VoteHelpfulInput!) {
+  voteHelpful(input: $input) {
+    itemId
+    helpful
+    alreadyVoted
+    votes {
+      helpful
+      notHelpful
+      score
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<VoteHelpfulMutation, VoteHelpfulMutationVariables>;

@@ -4,12 +4,17 @@ import type { WidgetOptions } from "./badge.js";
 import { shadow, warnOnce } from "./dom.js";
 import { escapeHtml, formatDate, t } from "./i18n.js";
 import type { FormMessage } from "./messages.js";
+import { QUESTIONS_CSS, votesHtml } from "./questions-html.js";
+import { wireVotes } from "./questions.js";
 
 const LIST_CSS =
   ":host{display:block;min-height:12em}ol{list-style:none;margin:0;padding:0}li{border-top:1px solid #ddd;padding:.6em 0}" +
   "h4{margin:0 0 .2em;font-size:1em}.meta,.prov{font-size:.85em;opacity:.8}.prov{display:inline-block;border:1px solid #bbb;border-radius:.3em;padding:0 .3em;margin-left:.4em}" +
   "p{margin:.3em 0;white-space:pre-line}.f{display:flex;gap:.3em;flex-wrap:wrap;margin:.3em 0}button{font:inherit;cursor:pointer}" +
   "button[aria-pressed=true]{font-weight:700}.reply{margin:.4em 0 0 1em;padding-left:.6em;border-left:3px solid #ccc;font-size:.95em}";
+
+/** The vote buttons' rules from the questions' style sheet. */
+const VOTE_CSS = QUESTIONS_CSS.split("}").filter((r) => r.startsWith(".v{") || r.startsWith("button:focus-visible")).map((r) => `${r}}`).join("");
 
 /**
  * A product's reviews, with a star filter and "show more" pagination. Each
@@ -20,7 +25,7 @@ export function mountReviewList(host: HTMLElement, client: StarlingClient, produ
   const lang = options.lang ?? "en";
   const root = shadow(host);
   root.innerHTML =
-    `<style>${LIST_CSS}</style><section aria-label="${escapeHtml(t(lang, "reviews"))}"><div class="f" role="group"></div>` +
+    `<style>${LIST_CSS}${VOTE_CSS}</style><section aria-label="${escapeHtml(t(lang, "reviews"))}"><div class="f" role="group"></div>` +
     `<p class="total" aria-live="polite"></p><ol></ol><button class="more" hidden></button></section>`;
   const filters = root.querySelector(".f")!;
   const list = root.querySelector("ol")!;
@@ -40,7 +45,8 @@ export function mountReviewList(host: HTMLElement, client: StarlingClient, produ
         `<div class="meta">${escapeHtml(t(lang, "by", { name: r.reviewer.name }))} · ${escapeHtml(formatDate(lang, r.createdAt))}` +
         `<span class="prov" data-provenance="${escapeHtml(r.provenance)}">${escapeHtml(t(lang, r.provenance))}</span></div>` +
         `<p>${escapeHtml(r.body)}</p>` +
-        (r.reply ? `<blockquote class="reply"><strong>${escapeHtml(t(lang, "reply"))}</strong><p>${escapeHtml(r.reply.body)}</p></blockquote>` : "");
+        (r.reply ? `<blockquote class="reply"><strong>${escapeHtml(t(lang, "reply"))}</strong><p>${escapeHtml(r.reply.body)}</p></blockquote>` : "") +
+        votesHtml(lang, "REVIEW", r.id, r.helpfulVotes, true);
       list.append(li);
     }
   };
@@ -86,6 +92,7 @@ export function mountReviewList(host: HTMLElement, client: StarlingClient, produ
     filters.append(button);
   }
   more.onclick = () => void (next && run(next()));
+  wireVotes(list, client, lang, options.signal);
   host.ownerDocument.addEventListener(
     "starling:review-submitted",
     (event) => {

@@ -22,7 +22,10 @@ import { listCost } from "../../graphql/cost.js";
 export function addModerationSchema(
   builder: Builder,
   refs: { ReviewRef: ObjectRef<Types, Review>; ReviewStatusEnum: EnumRef<Types, ReviewStatus, ReviewStatus> },
-): void {
+): {
+  ReasonEnum: EnumRef<Types, keyof typeof REJECTION_REASONS, keyof typeof REJECTION_REASONS>;
+  ActionEnum: EnumRef<Types, "PUBLISH" | "REJECT", "PUBLISH" | "REJECT">;
+} {
   const { ReviewRef, ReviewStatusEnum } = refs;
 
   const ReasonEnum = builder.enumType("RejectionReason", {
@@ -54,7 +57,7 @@ export function addModerationSchema(
     description: "One entry of the moderation log. Entries are never changed or removed.",
     fields: (t) => ({
       id: t.exposeID("id", { description: "The entry's id." }),
-      reviewId: t.exposeString("reviewId", { description: 'The review acted on ("-" for shop settings).' }),
+      reviewId: t.exposeString("reviewId", { description: 'The review acted on, or the question (q_…) or answer (a_…); "-" for shop settings.' }),
       action: t.exposeString("action", {
         description: "publish, reject, reinstate, quarantine, reply or settings.",
       }),
@@ -203,4 +206,5 @@ export function addModerationSchema(
       resolve: async (_r, args, ctx) => setAllowedOrigins(ctx.deps, (await ctx.authorize("shop:settings")).id, args.origins),
     }),
   );
+  return { ReasonEnum, ActionEnum };
 }

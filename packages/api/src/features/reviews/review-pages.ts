@@ -33,8 +33,9 @@ import { toReview, type ReviewPage } from "./review.js";
 
 export type { ReviewPage } from "./review.js";
 import { starRating } from "../validate.js";
+import { helpfulRank } from "../votes/wilson.js";
 
-export type ReviewOrder = "NEWEST" | "HIGHEST" | "LOWEST";
+export type ReviewOrder = "NEWEST" | "HIGHEST" | "LOWEST" | "MOST_HELPFUL";
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -44,21 +45,45 @@ export const CACHED_PAGE_SIZE = 20;
 /** A time after every review: 13 digits of milliseconds reach the year 2286. */
 const TIME_CEILING = 9_999_999_999_999;
 
-function productPrefix(shopId: string, productId: string): string {
+export function productPrefix(shopId: string, productId: string): string {
   return createHash("sha256").update(`${shopId}\u0000${productId}`).digest("hex").slice(0, 20);
 }
 
-function countdown(createdAt: Date): string {
+export function countdown(createdAt: Date): string {
   return String(TIME_CEILING - createdAt.getTime()).padStart(13, "0");
 }
 
 /** The page keys of a review about to be stored (see the top of this file). */
 export function withPageKeys<T extends Pick<ReviewDoc, "_id" | "shopId" | "productId" | "rating" | "createdAt">>(
   doc: T,
-): T & { pageNewest: string; pageStars: string } {
+): T & { pageNewest: string; pageStars: string; pageHelpful: string; pageHelpfulStars: string } {
   const p = productPrefix(doc.shopId, doc.productId);
   const t = countdown(doc.createdAt);
-  return { ...doc, pageNewest: `${p}.${t}.${doc._id}`, pageStars: `${p}.${doc.rating}.${t}.${doc._id}` };
+  return { ...doc, pageNewest: `${p}.${t}.${doc._id}`, pageStars: `${p}.${doc.rating}.${t}.${doc._id}`, ...helpfulPageKeys(doc, 0) };
+}
+
+/**
+ * MOST_HELPFUL's keys, the only page keys that move: rewritten by every counted
+ * helpful vote (features/votes) from the review's Wilson lower bound.
+ *
+ *   pageHelpful      = <product>.<rank>.<time>.<reviewId>
+ *   pageHelpfulStars = <product>.<stars>.<rank>.<time>.<reviewId>
+ *
+ * <rank> is the bound in six digits counting down (helpfulRank), so ascending
+ * key order is most helpful first, newest first among equals. Paging while
+ * votes arrive: a cursor is the key of the last review shown, as it was then,
+ * and the next page is what sorts after that key now. A review whose bound
+ * moves across the cursor between two pages can therefore show twice (it fell
+ * below) or not at all (it rose above), and nothing else is affected: no page
+ * fails, repeats the cursor's own review or skips one that did not move.
+ */
+export function helpfulPageKeys(
+  doc: Pick<ReviewDoc, "_id" | "shopId" | "productId" | "rating" | "createdAt">,
+  lowerBound: number,
+): { pageHelpful: string; pageHelpfulStars: string } {
+  const p = productPrefix(doc.shopId, doc.productId);
+  const rest = `${helpfulRank(lowerBound)}.${countdown(doc.createdAt)}.${doc._id}`;
+  return { pageHelpful: `${p}.${rest}`, pageHelpfulStars: `${p}.${doc.rating}.${rest}` };
 }
 
 // A key's shape: the product prefix, a star level for pageStars, the countdown, a review id.
@@ -76,6 +101,9 @@ interface Position {
   rest: string;
 }
 
+// MOST_HELPFUL's key (pageHelpful): the product prefix, then the rank, the countdown and the review id.
+const HELPFUL_KEY = /^([0-9a-f]{20})\.(\d{6}\.\d{13}\.[A-Za-z0-9_:.-]{1,200})$/;
+
 function decodeCursor(cursor: string, order: ReviewOrder, prefix: string): Position {
   const invalid = (why: string) => new StarlingError("INVALID_CURSOR", `This cursor ${why}.`, { field: "after" });
   let parsed: unknown = null;
@@ -89,6 +117,15 @@ function decodeCursor(cursor: string, order: ReviewOrder, prefix: string): Posit
   if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== "string" || typeof parsed[1] !== "string") {
     throw invalid("is not one that Starling issued");
   }
+  if (parsed[0] === "MOST_HELPFUL" || order === "MOST_HELPFUL") {
+    const helpful = HELPFUL_KEY.exec(parsed[1]);
+    if (parsed[0] !== "MOST_HELPFUL" || !helpful) {
+      throw invalid(helpful ? `belongs to orderBy ${String(parsed[0])}, not ${order}` : "is not one that Starling issued");
+    }
+    if (order !== "MOST_HELPFUL") throw invalid(`belongs to orderBy MOST_HELPFUL, not ${order}`);
+    if (helpful[1] !== prefix) throw invalid("belongs to another product's reviews");
+    return { stars: null, rest: helpful[2]! };
+  }
   const match = KEY.exec(parsed[1]);
   if (!match || (parsed[0] === "NEWEST") !== (match[2] === undefined) || !["NEWEST", "HIGHEST", "LOWEST"].includes(parsed[0])) {
     throw invalid("is not one that Starling issued");
@@ -97,6 +134,8 @@ function decodeCursor(cursor: string, order: ReviewOrder, prefix: string): Posit
   if (match[1] !== prefix) throw invalid("belongs to another product's reviews");
   return { stars: match[2] === undefined ? null : Number(match[2]), rest: `${match[3]}.${match[4]}` };
 }
+
+type PagedDoc = ReviewDoc & { pageNewest: string; pageStars: string; pageHelpful: string; pageHelpfulStars: string };
 
 export async function listReviews(
   deps: Deps,
@@ -122,18 +161,32 @@ export async function listReviews(
   const base: Record<string, unknown> = { shopId, productId, status: statuses.length === 1 ? statuses[0] : { $in: statuses } };
 
   /** Up to `limit` reviews of one key's range (after `from`, exclusive), in key order. */
-  const range = (field: "pageNewest" | "pageStars", start: string, from: string | null, limit: number) =>
+  const range = (field: "pageNewest" | "pageStars" | "pageHelpful" | "pageHelpfulStars", start: string, from: string | null, limit: number) =>
     deps.models.Review.find({ ...base, [field]: { $gt: from ?? start, $lt: `${start.slice(0, -1)}/` } })
       .sort({ [field]: 1 })
       .limit(limit)
-      .lean<(ReviewDoc & { pageNewest: string; pageStars: string })[]>();
+      .lean<PagedDoc[]>();
 
   const load = async (): Promise<ReviewPage> => {
     const want = opts.first + 1;
-    let docs: (ReviewDoc & { pageNewest: string; pageStars: string })[];
-    let keyOf: (d: ReviewDoc & { pageNewest: string; pageStars: string }) => string;
+    let docs: PagedDoc[];
+    let keyOf: (d: PagedDoc) => string;
     const levels = stars ?? [1, 2, 3, 4, 5];
-    if (opts.orderBy === "NEWEST") {
+    if (opts.orderBy === "MOST_HELPFUL") {
+      keyOf = (d) => d.pageHelpful;
+      if (levels.length === 5) {
+        docs = await range("pageHelpful", `${prefix}.`, position && `${prefix}.${position.rest}`, want);
+      } else {
+        // As NEWEST with some star levels: each level's own range, merged.
+        const perLevel = await Promise.all(
+          levels.map((s) => range("pageHelpfulStars", `${prefix}.${s}.`, position && `${prefix}.${s}.${position.rest}`, want)),
+        );
+        docs = perLevel
+          .flat()
+          .sort((a, b) => (a.pageHelpful < b.pageHelpful ? -1 : a.pageHelpful > b.pageHelpful ? 1 : 0))
+          .slice(0, want);
+      }
+    } else if (opts.orderBy === "NEWEST") {
       keyOf = (d) => d.pageNewest;
       if (levels.length === 5) {
         docs = await range("pageNewest", `${prefix}.`, position && `${prefix}.${position.rest}`, want);
@@ -192,12 +245,13 @@ export async function countReviews(
  */
 export async function addMissingPageKeys(deps: Deps): Promise<number> {
   const missing = await deps.models.Review.find(
-    { pageStars: { $exists: false } },
-    { _id: 1, shopId: 1, productId: 1, rating: 1, createdAt: 1 },
+    { $or: [{ pageStars: { $exists: false } }, { pageHelpfulStars: { $exists: false } }] },
+    { _id: 1, shopId: 1, productId: 1, rating: 1, createdAt: 1, votes: 1 },
   ).lean<ReviewDoc[]>();
   for (const d of missing) {
     const { pageNewest, pageStars } = withPageKeys(d);
-    await deps.models.Review.collection.updateOne({ _id: d._id } as never, { $set: { pageNewest, pageStars } });
+    const helpful = helpfulPageKeys(d, d.votes?.lowerBound ?? 0);
+    await deps.models.Review.collection.updateOne({ _id: d._id } as never, { $set: { pageNewest, pageStars, ...helpful } });
   }
   return missing.length;
 }

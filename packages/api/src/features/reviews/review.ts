@@ -22,6 +22,8 @@ export interface Review {
   /** How the purchase was verified, without the order reference (the shop's business). */
   readonly verification: { readonly method: "invitation" } | null;
   readonly createdAt: Date;
+  /** Helpful votes (features/votes); null before the first. */
+  readonly votes: ReviewDoc["votes"] | null;
 }
 
 export function toReview(doc: ReviewDoc): Review {
@@ -40,6 +42,7 @@ export function toReview(doc: ReviewDoc): Review {
     verification: doc.verification ? { method: doc.verification.method } : null,
     score: doc.score ?? null,
     createdAt: doc.createdAt,
+    votes: doc.votes ?? null,
   };
 }
 

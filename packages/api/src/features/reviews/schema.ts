@@ -148,6 +148,10 @@ export function addReviewSchema(
       NEWEST: { description: "Most recent first." },
       HIGHEST: { description: "Most stars first, newest first among equals." },
       LOWEST: { description: "Fewest stars first, newest first among equals." },
+      MOST_HELPFUL: {
+        description:
+          "Most helpful first: by the lower bound of the Wilson interval on burst-weighted helpful votes (HelpfulVotes.score), newest first among equals. The order moves as votes arrive; a cursor continues after the review it names as it stood then, so a review whose score crossed it between pages may show twice or be passed over.",
+      },
     } as const,
   });
 

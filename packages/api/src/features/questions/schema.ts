@@ -1,0 +1,367 @@
+/**
+ * Questions and answers in the schema: Product.questions (with each
+ * question's answers and the reviews that likely answer it), askQuestion,
+ * answerQuestion, and their moderation.
+ */
+import type { EnumRef, ObjectRef } from "@pothos/core";
+import DataLoader from "dataloader";
+import type { Builder, Types } from "../../graphql/builder.js";
+import { listCost } from "../../graphql/cost.js";
+import { invalidInput, rateLimited } from "../../errors.js";
+import type { Context } from "../../graphql/context.js";
+import type { Product } from "../products/products.js";
+import type { Review } from "../reviews/review.js";
+import { requireScope } from "../shops/keys.js";
+import type { REJECTION_REASONS } from "../moderation/moderation.js";
+import {
+  MAX_ANSWERS_SHOWN,
+  MAX_QUESTION_PAGE,
+  QA_LIMITS,
+  answerQuestion,
+  CACHED_ANSWERS,
+  CACHED_QUESTIONS,
+  answersForPage,
+  questionPageView,
+  askQuestion,
+  listQuestions,
+  moderateQa,
+  publishedReviews,
+  type Answer,
+  type QaStatus,
+  type Question,
+} from "./questions.js";
+
+interface QuestionConnectionShape {
+  edges: { cursor: string; node: Question }[];
+  hasNextPage: boolean;
+}
+
+/** A customer's submission through the widget or form is limited as review-form submissions are (per address, and per name and address). */
+async function limitCustomer(ctx: Context, shopId: string, viaForm: boolean, authorName: string, kind: string): Promise<void> {
+  if (ctx.refusal) throw rateLimited(ctx.refusal);
+  if (!viaForm) return;
+  const refusal =
+    (await ctx.rateLimits.formSubmission(ctx.ip, shopId)) ??
+    (await ctx.rateLimits.reviewer(shopId, `form-${kind}:${ctx.ip}:${authorName.toLowerCase()}`));
+  if (refusal) throw rateLimited(refusal);
+}
+
+export function addQuestionSchema(
+  builder: Builder,
+  refs: {
+    ProductRef: ObjectRef<Types, Product>;
+    ReviewRef: ObjectRef<Types, Review>;
+    ReasonEnum: EnumRef<Types, keyof typeof REJECTION_REASONS, keyof typeof REJECTION_REASONS>;
+    ActionEnum: EnumRef<Types, "PUBLISH" | "REJECT", "PUBLISH" | "REJECT">;
+  },
+): { AnswerRef: ObjectRef<Types, Answer> } {
+  const { ProductRef, ReviewRef, ReasonEnum, ActionEnum } = refs;
+
+  const StatusEnum = builder.enumType("QuestionStatus", {
+    description: "Where a question or an answer stands; moderated as reviews are. Only PUBLISHED ones show publicly.",
+    values: {
+      PUBLISHED: { value: "published", description: "Shown." },
+      PENDING: { value: "pending", description: "Waiting for the shop's approval (shops that pre-moderate)." },
+      REJECTED: { value: "rejected", description: "Removed by the shop for a listed reason (RejectionReason); kept, and can be published again." },
+    } as const,
+  });
+
+  const RoleEnum = builder.enumType("AnswerAuthorRole", {
+    description: "Who answered, shown next to the answer.",
+    values: {
+      SHOP: { value: "shop", description: "The shop itself (answered with its secret key)." },
+      VERIFIED_BUYER: { value: "verified_buyer", description: "A customer who bought the product: answered with a purchase invitation of it." },
+      CUSTOMER: { value: "customer", description: "Any customer, unverified." },
+    } as const,
+  });
+
+  const QuestionAuthor = builder.objectRef<Question["author"]>("QuestionAuthor").implement({
+    description: "Who asked, as shown publicly.",
+    fields: (t) => ({ name: t.exposeString("name", { description: "The asker's display name." }) }),
+  });
+
+  const AnswerAuthor = builder.objectRef<Answer["author"]>("AnswerAuthor").implement({
+    description: "Who answered, as shown publicly.",
+    fields: (t) => ({
+      name: t.exposeString("name", { description: "The display name." }),
+      role: t.field({ type: RoleEnum, description: "The shop, a verified buyer or a customer.", resolve: (a) => a.role }),
+    }),
+  });
+
+  const AnswerRef = builder.objectRef<Answer>("Answer").implement({
+    description: "An answer to a product question. Text is stored exactly as written: escape it when you render it.",
+    fields: (t) => ({
+      id: t.exposeID("id", { description: "Starling's id of the answer (a_…)." }),
+      questionId: t.exposeID("questionId", { description: "The question it answers." }),
+      body: t.exposeString("body", { description: "The answer's text." }),
+      author: t.field({ type: AnswerAuthor, description: "Who answered.", resolve: (a) => a.author }),
+      language: t.exposeString("language", { nullable: true, description: "BCP 47 language tag, if one was sent." }),
+      status: t.field({ type: StatusEnum, description: "Whether it is published.", resolve: (a) => a.status }),
+      createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (a) => a.createdAt }),
+    }),
+  });
+
+  const QuestionRef = builder.objectRef<Question>("Question").implement({
+    description: "A customer's question about a product. Text is stored exactly as written: escape it when you render it.",
+    fields: (t) => ({
+      id: t.exposeID("id", { description: "Starling's id of the question (q_…)." }),
+      productId: t.exposeID("productId", { description: "The shop's id of the product asked about." }),
+      body: t.exposeString("body", { description: "The question." }),
+      author: t.field({ type: QuestionAuthor, description: "Who asked.", resolve: (q) => q.author }),
+      language: t.exposeString("language", { nullable: true, description: "BCP 47 language tag, if one was sent." }),
+      status: t.field({ type: StatusEnum, description: "Whether it is published.", resolve: (q) => q.status }),
+      createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (q) => q.createdAt }),
+      answers: t.field({
+        type: [AnswerRef],
+        extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 5)) },
+        description: "The published answers, oldest first (each says who wrote it). Moderators may ask for other states.",
+        args: {
+          first: t.arg.int({ defaultValue: 5, description: `How many, 0 to ${MAX_ANSWERS_SHOWN}.` }),
+          status: t.arg({ type: [StatusEnum], description: "Answers in these states (default: PUBLISHED); others need REVIEWS_MODERATE." }),
+        },
+        resolve: async (q, args, ctx) => {
+          const statuses = (args.status ?? ["published"]) as QaStatus[];
+          const shop = await ctx.authorize(statuses.every((s) => s === "published") ? "reviews:read" : "reviews:moderate");
+          const first = args.first ?? 5;
+          // A cached first page read them with the questions.
+          if (q.prefetched && first <= CACHED_ANSWERS && statuses.every((s) => s === "published")) return q.prefetched.answers.slice(0, first);
+          // The answers of every question on the page, in one read (answersForPage).
+          return loadersOf(ctx).answers(shop.id, first, statuses).load(q);
+        },
+      }),
+      relatedReviews: t.field({
+        type: [ReviewRef],
+        extensions: { complexity: listCost(3) },
+        description:
+          "Up to three published reviews of the product that likely answer the question (BM25 text relevance with English and German stemming, chosen when it was asked), best first.",
+        resolve: async (q, _a, ctx) => {
+          const shop = await ctx.authorize("reviews:read");
+          if (q.prefetched) return [...q.prefetched.reviews];
+          // Every question's suggestions on the page, in one read by _id.
+          const found = await loadersOf(ctx).reviews(shop.id).loadMany(q.relatedReviewIds);
+          return found.filter((r): r is Review => r !== null && !(r instanceof Error));
+        },
+      }),
+    }),
+  });
+
+  const QuestionEdge = builder.objectRef<{ cursor: string; node: Question }>("QuestionEdge").implement({
+    description: "A question and its cursor.",
+    fields: (t) => ({
+      cursor: t.exposeString("cursor", { description: "Pass as `after` to get the questions that follow this one." }),
+      node: t.field({ type: QuestionRef, description: "The question.", resolve: (e) => e.node }),
+    }),
+  });
+
+  const QuestionPageInfo = builder.objectRef<QuestionConnectionShape>("QuestionPageInfo").implement({
+    description: "Where a page of questions stands in the whole list.",
+    fields: (t) => ({
+      hasNextPage: t.exposeBoolean("hasNextPage", { description: "Whether more questions follow this page." }),
+      endCursor: t.string({
+        nullable: true,
+        description: "The cursor of this page's last question; null on an empty page.",
+        resolve: (c) => c.edges.at(-1)?.cursor ?? null,
+      }),
+    }),
+  });
+
+  const QuestionConnection = builder.objectRef<QuestionConnectionShape>("QuestionConnection").implement({
+    description: "One page of a product's questions, newest first.",
+    fields: (t) => ({
+      edges: t.field({ type: [QuestionEdge], description: "The questions on this page, newest first.", resolve: (c) => c.edges }),
+      pageInfo: t.field({ type: QuestionPageInfo, description: "Pagination state.", resolve: (c) => c }),
+    }),
+  });
+
+  builder.objectFields(ProductRef, (t) => ({
+    questions: t.field({
+      type: QuestionConnection,
+      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 10)) },
+      description: "Customers' questions about the product, newest first, a page at a time, each with its answers.",
+      args: {
+        first: t.arg.int({ defaultValue: 10, description: `Page size, 1 to ${MAX_QUESTION_PAGE}.` }),
+        after: t.arg.string({ description: "Continue after this cursor (a previous page's `pageInfo.endCursor`)." }),
+        status: t.arg({ type: [StatusEnum], description: "Questions in these states (default: PUBLISHED); others need REVIEWS_MODERATE." }),
+      },
+      resolve: async (p, args, ctx) => {
+        const statuses = (args.status ?? ["published"]) as QaStatus[];
+        const shop = await ctx.authorize(statuses.every((s) => s === "published") ? "reviews:read" : "reviews:moderate");
+        const first = args.first ?? 10;
+        const shownOnProductPage = !args.after && statuses.every((s) => s === "published") && first <= CACHED_QUESTIONS;
+        const page = shownOnProductPage
+          ? await questionPageView(ctx.deps, shop.id, p.id, first)
+          : await listQuestions(ctx.deps, shop.id, p.id, { first, after: args.after, statuses });
+        return { edges: page.questions.map((node, i) => ({ node, cursor: page.cursors[i]! })), hasNextPage: page.hasNextPage };
+      },
+    }),
+  }));
+
+  const AuthorInput = builder.inputType("QaAuthorInput", {
+    description: "Who asks or answers.",
+    fields: (t) => ({
+      name: t.string({ required: true, description: `Display name, up to ${QA_LIMITS.authorName} characters.` }),
+      externalId: t.string({ description: "The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them." }),
+    }),
+  });
+
+  const AskInput = builder.inputType("AskQuestionInput", {
+    description: "A new question about a product.",
+    fields: (t) => ({
+      productId: t.id({ required: true, description: "The shop's id of the product; it must exist." }),
+      body: t.string({ required: true, description: `The question, 1 to ${QA_LIMITS.question} characters.` }),
+      author: t.field({ type: AuthorInput, required: true, description: "Who asks." }),
+      language: t.string({ description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
+      idempotencyKey: t.string({ description: "A unique string per question, sent again on every retry: a retry returns the first question instead of storing a second." }),
+    }),
+  });
+
+  const AskPayload = builder.objectRef<{ question: Question; replayed: boolean }>("AskQuestionPayload").implement({
+    description: "The stored question.",
+    fields: (t) => ({
+      question: t.field({ type: QuestionRef, description: "The question as stored, with the reviews that likely answer it.", resolve: (p) => p.question }),
+      replayed: t.exposeBoolean("replayed", { description: "True when this idempotency key had been used before: nothing new was stored." }),
+    }),
+  });
+
+  const AnswerInput = builder.inputType("AnswerQuestionInput", {
+    description: "A new answer to a question.",
+    fields: (t) => ({
+      questionId: t.id({ required: true, description: "The question (q_…); it must be published." }),
+      body: t.string({ required: true, description: `The answer, 1 to ${QA_LIMITS.answer} characters.` }),
+      author: t.field({ type: AuthorInput, required: true, description: "Who answers (with a secret key: the shop's staff member, shown as the shop's answer)." }),
+      language: t.string({ description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
+      invitationToken: t.string({ description: "A purchase invitation of the question's product (createInvitation): the answer is marked VERIFIED_BUYER. It is not used up." }),
+      idempotencyKey: t.string({ description: "A unique string per answer, sent again on every retry." }),
+    }),
+  });
+
+  const AnswerPayload = builder.objectRef<{ answer: Answer; replayed: boolean }>("AnswerQuestionPayload").implement({
+    description: "The stored answer.",
+    fields: (t) => ({
+      answer: t.field({ type: AnswerRef, description: "The answer as stored.", resolve: (p) => p.answer }),
+      replayed: t.exposeBoolean("replayed", { description: "True when this idempotency key had been used before: nothing new was stored." }),
+    }),
+  });
+
+  const ModerateInput = builder.inputType("ModerateQaInput", {
+    description: "A moderation decision on a question or an answer.",
+    fields: (t) => ({
+      id: t.id({ required: true, description: "The question (q_…) or answer (a_…)." }),
+      action: t.field({ type: ActionEnum, required: true, description: "PUBLISH (a pending or rejected one) or REJECT." }),
+      reason: t.field({ type: ReasonEnum, description: "Required for REJECT." }),
+      note: t.string({ description: "A note for the moderation log, up to 1000 characters." }),
+    }),
+  });
+
+  builder.mutationFields((t) => ({
+    askQuestion: t.field({
+      type: AskPayload,
+      description:
+        "Stores a customer's question about a product (published at once unless the shop pre-moderates) and finds up to three reviews that likely answer it. Needs FORM_SUBMIT (publishable key, the widget or form page) or REVIEWS_WRITE (secret key). Records the event question.created. Errors: INVALID_INPUT, PRODUCT_NOT_FOUND, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED.",
+      args: { input: t.arg({ type: AskInput, required: true, description: "The question." }) },
+      resolve: async (_r, { input }, ctx) => {
+        const caller = await ctx.caller();
+        const shop = requireScope(caller, ["reviews:write", "form:submit"]);
+        const viaForm = !caller.scopes.has("reviews:write");
+        if (viaForm && input.author.externalId != null) throw invalidInput("author.externalId", "only a secret key may link a question to the shop's customer id");
+        return askQuestion(
+          ctx.deps,
+          shop.id,
+          { ...input, productId: String(input.productId), author: { name: input.author.name, externalId: input.author.externalId }, source: viaForm ? "form" : "api" },
+          { beforeStore: (q) => limitCustomer(ctx, shop.id, viaForm, q.authorName, "question") },
+        );
+      },
+    }),
+    answerQuestion: t.field({
+      type: AnswerPayload,
+      description:
+        "Stores an answer to a published question. With a secret key (REVIEWS_WRITE) it is the shop's answer, marked SHOP and published at once; with a publishable key (FORM_SUBMIT) a customer's, marked VERIFIED_BUYER with a purchase invitation of the product, and moderated as reviews are. Records the event answer.created. Errors: INVALID_INPUT, NOT_FOUND, INVALID_TRANSITION (question not published), IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INVALID_INVITATION, INVITATION_EXPIRED.",
+      args: { input: t.arg({ type: AnswerInput, required: true, description: "The answer." }) },
+      resolve: async (_r, { input }, ctx) => {
+        const caller = await ctx.caller();
+        const shop = requireScope(caller, ["reviews:write", "form:submit"]);
+        const viaForm = !caller.scopes.has("reviews:write");
+        if (viaForm && input.author.externalId != null) throw invalidInput("author.externalId", "only a secret key may link an answer to the shop's customer id");
+        return answerQuestion(
+          ctx.deps,
+          shop.id,
+          {
+            ...input,
+            questionId: String(input.questionId),
+            author: { name: input.author.name, externalId: input.author.externalId },
+            role: viaForm ? "customer" : "shop",
+            source: viaForm ? "form" : "api",
+          },
+          { beforeStore: (a) => limitCustomer(ctx, shop.id, viaForm, a.authorName, "answer") },
+        );
+      },
+    }),
+    moderateQuestion: t.field({
+      type: QuestionRef,
+      description: "Publishes a pending (or rejected) question, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
+      args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
+      resolve: async (_r, { input }, ctx) => {
+        const caller = await ctx.caller();
+        await ctx.authorize("reviews:moderate");
+        return moderateQa(ctx.deps, caller.shop.id, caller.keyId, { kind: "question", id: String(input.id), action: input.action, reason: input.reason, note: input.note }) as Promise<Question>;
+      },
+    }),
+    moderateAnswer: t.field({
+      type: AnswerRef,
+      description: "Publishes a pending (or rejected) answer, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
+      args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
+      resolve: async (_r, { input }, ctx) => {
+        const caller = await ctx.caller();
+        await ctx.authorize("reviews:moderate");
+        return moderateQa(ctx.deps, caller.shop.id, caller.keyId, { kind: "answer", id: String(input.id), action: input.action, reason: input.reason, note: input.note }) as Promise<Answer>;
+      },
+    }),
+  }));
+
+  return { AnswerRef };
+}
+
+/** Per request: the reads its questions' fields share (one per page instead of one per question). */
+interface QaLoaders {
+  answers(shopId: string, first: number, statuses: readonly QaStatus[]): DataLoader<Question, Answer[], string>;
+  reviews(shopId: string): DataLoader<string, Review | null>;
+}
+
+const perRequest = new WeakMap<Context, QaLoaders>();
+
+function loadersOf(ctx: Context): QaLoaders {
+  let loaders = perRequest.get(ctx);
+  if (loaders) return loaders;
+  const answers = new Map<string, DataLoader<Question, Answer[], string>>();
+  const reviews = new Map<string, DataLoader<string, Review | null>>();
+  loaders = {
+    answers(shopId, first, statuses) {
+      const key = `${shopId} ${first} ${statuses.join(",")}`;
+      let l = answers.get(key);
+      if (!l) {
+        l = new DataLoader<Question, Answer[], string>(
+          async (questions) => {
+            const found = await answersForPage(ctx.deps, shopId, questions, { first, statuses });
+            return questions.map((q) => found.get(q.id) ?? []);
+          },
+          { cacheKeyFn: (q) => q.id },
+        );
+        answers.set(key, l);
+      }
+      return l;
+    },
+    reviews(shopId) {
+      let l = reviews.get(shopId);
+      if (!l) {
+        l = new DataLoader<string, Review | null>(async (ids) => {
+          const found = await publishedReviews(ctx.deps, shopId, ids);
+          return ids.map((id) => found.get(id) ?? null);
+        });
+        reviews.set(shopId, l);
+      }
+      return l;
+    },
+  };
+  perRequest.set(ctx, loaders);
+  return loaders;
+}

@@ -1,0 +1,188 @@
+/**
+ * "Was this helpful?" votes on reviews and answers.
+ *
+ * One vote per voter and item: the voter is a browser token (the widget keeps
+ * a random one in localStorage) together with the client's address, hashed
+ * with the shop and the item into the vote's `_id`, so a second vote is a
+ * duplicate insert (the one atomic write on FerretDB) and neither the token
+ * nor the address is stored. New votes are rate-limited per address like form
+ * submissions (RateLimits.vote).
+ *
+ * A sudden burst counts for little: each item keeps its vote arrivals in the
+ * scoring package's burst detector (pushArrival / detectBursts, the same
+ * scan-statistic and CUSUM that flag review bursts), with VOTE_BURST_OPTIONS;
+ * while a burst is flagged, every vote in its window counts BURST_WEIGHT_BP of
+ * a vote. The item's totals keep the raw counts and the weighted ones; the
+ * Wilson lower bound (wilson.ts) of the weighted ones orders MOST_HELPFUL.
+ *
+ * Order of writes: the vote insert is the commit point; then, serialized per
+ * item in this process (FerretDB's updates are not atomic, MONGODB.md §2.4),
+ * the tally, the item's totals and page keys, and `counted: true` on the vote.
+ * A crash in between leaves the vote uncounted until the same voter's retry,
+ * which counts it once (the tally's recent arrivals name the votes counted).
+ */
+import { createHash } from "node:crypto";
+import {
+  DEFAULT_SCORING_OPTIONS,
+  detectBursts,
+  initialArrivalState,
+  pushArrival,
+  type ArrivalState,
+  type ScoringOptions,
+} from "@starling/scoring";
+import type { AnswerDoc, ReviewDoc, VoteDoc, VoteTallyDoc, VoteTotals } from "../../db/models.js";
+import { StarlingError, invalidInput, isDuplicateKey } from "../../errors.js";
+import { questionsChanged, reviewsChanged, type Deps } from "../deps.js";
+import { helpfulPageKeys } from "../reviews/review-pages.js";
+import { emptyTotals, wilsonLowerBound } from "./wilson.js";
+
+export type VoteItem = "review" | "answer";
+
+/** A vote at full weight, in basis points. */
+export const FULL_WEIGHT_BP = 10_000;
+/** What a vote inside a flagged burst counts for. */
+export const BURST_WEIGHT_BP = 1_000;
+
+/**
+ * The review-burst detector, scaled to votes: a window of 6 hours, at least 5
+ * votes to call a burst, no grace period (an item's first votes are where a
+ * bought burst goes), and a baseline that forgets in 30 days.
+ */
+export const VOTE_BURST_OPTIONS: ScoringOptions = {
+  ...DEFAULT_SCORING_OPTIONS,
+  windowMs: 6 * 3_600_000,
+  minWindowMs: 3_600_000,
+  recentCapacity: 64,
+  baselineTimeConstantMs: 30 * 86_400_000,
+  graceMs: 0,
+  graceReviews: 0,
+  minBurstCount: 5,
+};
+
+const REVIEW_ID = /^rev_[A-Za-z0-9_]{1,64}$/;
+const ANSWER_ID = /^a_[0-9a-f]{32}$/;
+const VOTER_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
+
+export interface VoteInput {
+  itemType: VoteItem;
+  itemId: unknown;
+  helpful: unknown;
+  voterToken: unknown;
+}
+
+export interface VoteResult {
+  readonly itemType: VoteItem;
+  readonly itemId: string;
+  readonly helpful: boolean;
+  /** True when this voter had voted on the item before: nothing changed (the first vote stands). */
+  readonly alreadyVoted: boolean;
+  readonly totals: VoteTotals;
+}
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/** Validates a vote and casts it once per voter; `beforeStore` (the rate limit) runs only for a new vote. */
+export async function castVote(
+  deps: Deps,
+  shopId: string,
+  ip: string,
+  input: VoteInput,
+  hooks: { beforeStore?: () => Promise<void> } = {},
+): Promise<VoteResult> {
+  if (input.itemType !== "review" && input.itemType !== "answer") throw invalidInput("itemType", "must be REVIEW or ANSWER");
+  const itemId = input.itemId;
+  if (typeof itemId !== "string" || !(input.itemType === "review" ? REVIEW_ID : ANSWER_ID).test(itemId)) {
+    throw invalidInput("itemId", `must be the id of a ${input.itemType} as Starling issued it`);
+  }
+  if (typeof input.helpful !== "boolean") throw invalidInput("helpful", "must be true (helpful) or false (not helpful)");
+  if (typeof input.voterToken !== "string" || !VOTER_TOKEN.test(input.voterToken)) {
+    throw invalidInput("voterToken", "must be 16 to 128 characters of letters, digits, - and _ (a random token the browser keeps)");
+  }
+  const itemType = input.itemType;
+  const item = await loadItem(deps, shopId, itemType, itemId);
+  const voteId = `v_${sha256(`${shopId}\u0000${itemType}:${itemId}\u0000${input.voterToken}\u0000${ip}`).slice(0, 32)}`;
+
+  const existing = await deps.models.Vote.findById(voteId).lean<VoteDoc>();
+  if (existing) return finish(deps, existing, item, true);
+  await hooks.beforeStore?.();
+  const vote: VoteDoc = { _id: voteId, shopId, itemType, itemId, helpful: input.helpful, at: deps.now(), counted: false };
+  try {
+    await deps.models.Vote.collection.insertOne(vote as never);
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const stored = await deps.models.Vote.findById(voteId).lean<VoteDoc>();
+    if (!stored) throw err;
+    return finish(deps, stored, item, true);
+  }
+  return finish(deps, vote, item, false);
+}
+
+type Item = { type: "review"; doc: ReviewDoc } | { type: "answer"; doc: AnswerDoc };
+
+async function loadItem(deps: Deps, shopId: string, type: VoteItem, id: string): Promise<Item> {
+  // Only published items take votes; any other (or another shop's) is not found, without saying which.
+  const doc =
+    type === "review"
+      ? await deps.models.Review.findOne({ _id: id, shopId }, { _id: 1, shopId: 1, productId: 1, rating: 1, createdAt: 1, status: 1, votes: 1 }).lean<ReviewDoc>()
+      : await deps.models.Answer.findOne({ _id: id, shopId }).lean<AnswerDoc>();
+  if (!doc || doc.status !== "published") {
+    throw new StarlingError("NOT_FOUND", `This shop has no published ${type} "${id}".`, { field: "itemId" });
+  }
+  return type === "review" ? { type, doc: doc as ReviewDoc } : { type, doc: doc as AnswerDoc };
+}
+
+/** Counts the vote if it is not yet (a new vote, or a retry after a crash), and answers with the item's totals. */
+async function finish(deps: Deps, vote: VoteDoc, item: Item, alreadyVoted: boolean): Promise<VoteResult> {
+  const base = { itemType: vote.itemType, itemId: vote.itemId, helpful: vote.helpful, alreadyVoted };
+  if (vote.counted) return { ...base, totals: item.doc.votes ?? emptyTotals() };
+  const totals = await deps.summaryLock.run(`votes:${vote.itemType}:${vote.itemId}`, () => count(deps, vote, item));
+  return { ...base, totals };
+}
+
+async function count(deps: Deps, vote: VoteDoc, item: Item): Promise<VoteTotals> {
+  const tallyId = `${vote.itemType}:${vote.itemId}`;
+  const tally = await deps.models.VoteTally.findById(tallyId).lean<VoteTallyDoc>();
+  const state = (tally?.arrivals as ArrivalState | undefined) ?? initialArrivalState();
+  const totals: VoteTotals = tally?.totals ? { ...tally.totals } : emptyTotals();
+  // Counted already (a crash before `counted: true`): the ring still holds it.
+  if (!state.recent.some((a) => a.reviewId === vote._id)) {
+    const entry = pushArrival(state, vote._id, vote.at.getTime(), vote.helpful ? 5 : 1, false, VOTE_BURST_OPTIONS);
+    entry.weightBp = FULL_WEIGHT_BP;
+    if (vote.helpful) totals.helpful += 1;
+    else totals.notHelpful += 1;
+    add(totals, entry.stars === 5, FULL_WEIGHT_BP);
+    const alarms = detectBursts(state, VOTE_BURST_OPTIONS);
+    if (alarms.length > 0) {
+      // Every vote in a flagged window counts BURST_WEIGHT_BP, this one included.
+      const from = Math.min(...alarms.map((a) => a.windowStartMs));
+      for (const a of state.recent) {
+        if (a.timeMs < from || a.weightBp <= BURST_WEIGHT_BP) continue;
+        add(totals, a.stars === 5, BURST_WEIGHT_BP - a.weightBp);
+        a.weightBp = BURST_WEIGHT_BP;
+      }
+    }
+    totals.lowerBound = wilsonLowerBound(totals.helpfulBp / FULL_WEIGHT_BP, totals.notHelpfulBp / FULL_WEIGHT_BP);
+    await deps.models.VoteTally.collection.replaceOne(
+      { _id: tallyId } as never,
+      { shopId: vote.shopId, totals, arrivals: state } as never,
+      { upsert: true },
+    );
+  }
+  if (item.type === "review") {
+    await deps.models.Review.collection.updateOne({ _id: item.doc._id } as never, {
+      $set: { votes: totals, ...helpfulPageKeys(item.doc, totals.lowerBound) },
+    });
+    // MOST_HELPFUL pages (and every cached page's vote counts) of the product change.
+    reviewsChanged(deps, item.doc);
+  } else {
+    await deps.models.Answer.collection.updateOne({ _id: item.doc._id } as never, { $set: { votes: totals } });
+    questionsChanged(deps, item.doc);
+  }
+  await deps.models.Vote.collection.updateOne({ _id: vote._id } as never, { $set: { counted: true } });
+  return totals;
+}
+
+function add(t: VoteTotals, helpful: boolean, bp: number): void {
+  if (helpful) t.helpfulBp += bp;
+  else t.notHelpfulBp += bp;
+}

@@ -15,6 +15,7 @@ import { SignatureIndexes } from "./features/scoring/scoring.js";
 import { loadProducts } from "./features/products/products.js";
 import { MAX_WRITE_BATCH, storeNewReviews } from "./features/reviews/reviews.js";
 import { copySummaryChange, loadSummaries, mergeSummaryChange } from "./features/ratings/ratings.js";
+import { Metrics } from "./metrics.js";
 
 /** Deps over a set of models, with fresh queues, caches and text index (one per process). */
 export function createDeps(
@@ -37,6 +38,13 @@ export function createDeps(
     log,
     cache: createReadCaches(log),
     now: options.now ?? (() => new Date()),
+    metrics: new Metrics(),
   };
+  // The write batch queues, and the counts a crash left to complete (the sweep's backlog).
+  deps.metrics.registerQueueDepth("review_writes", () => deps.reviewWrites.depth);
+  deps.metrics.registerQueueDepth("product_reads", () => deps.productReads.depth);
+  deps.metrics.registerQueueDepth("summary_reads", () => deps.summaryReads.depth);
+  deps.metrics.registerQueueDepth("shop_summary_writes", () => deps.shopSummaryWrites.depth);
+  deps.metrics.registerQueueDepth("pending_counts", () => models.PendingCount.estimatedDocumentCount());
   return deps;
 }

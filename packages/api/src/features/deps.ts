@@ -10,6 +10,7 @@ import type { BatchQueue } from "../db/batch-queue.js";
 import type { ReviewPage, StoreOutcome } from "./reviews/review.js";
 import type { SummaryChange } from "./ratings/summary-change.js";
 import type { Caller } from "./shops/caller.js";
+import type { Metrics } from "../metrics.js";
 
 /**
  * What the feature operations need, passed in explicitly; built once per process
@@ -37,6 +38,8 @@ export interface Deps {
   /** The hot read path's in-process caches (see ReadCaches). */
   readonly cache: ReadCaches;
   readonly now: () => Date;
+  /** Prometheus metrics; a feature with a queue registers its depth here (metrics.ts says how). */
+  readonly metrics: Metrics;
 }
 
 /** Each shop's index of recent review texts, loaded on first use (the class is in scoring.ts). */

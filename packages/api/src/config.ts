@@ -104,7 +104,8 @@ const schema = z.object({
     .string()
     .regex(/^[\x21-\x7E]{32,512}$/, "must be 32 to 512 printable characters without spaces (e.g. openssl rand -hex 32)")
     .optional(),
-  STARLING_METRICS_PORT: integer(1, 65535).optional(),
+  // 0: any free port (tests); the address is logged.
+  STARLING_METRICS_PORT: integer(0, 65535).optional(),
   STARLING_METRICS_HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
 });
 

@@ -31,7 +31,8 @@
  *
  * The reader runs at each scrape (and only then): it may be async (a count
  * in the database), and a reader that fails or takes over QUEUE_READ_TIMEOUT_MS
- * is left out of that scrape (and counted in starling_queue_depth_read_errors_total)
+ * is left out of that scrape (and counted in starling_queue_depth_read_errors_total,
+ * which the next scrape shows)
  * instead of failing the whole scrape. Registering a name again replaces its reader.
  * Names are lower-case snake_case. The write batch queues and `pending_counts`
  * are registered in create-deps.ts; register yours where your feature's

@@ -5,6 +5,7 @@
  * (shared/reference/google-product-reviews.xsd).
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import http from "node:http";
 import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -310,4 +311,65 @@ describe("putProduct's feed identifiers", () => {
     const url = await api.gql(PUT, { i: { id: "spare", name: "Spare 2", url: "HTTPS://Shop.Example/p/spare" } });
     expect(url.data.putProduct.url).toBe("https://shop.example/p/spare");
   });
+});
+
+describe("the feed's cost", () => {
+  it("is written for one request per shop at a time (429 with Retry-After for more), and a client that leaves frees its slot", async () => {
+    // A shop large enough that its feed cannot fit in the socket's buffers: a client that stops reading holds the stream open.
+    const big = await api.newShop("Big shop");
+    await api.gql(PUT, { i: { id: "crate", name: "Crate", url: "https://big.example/crate" } }, big.key);
+    const body = "A long review of a crate. ".repeat(60);
+    const docs = Array.from({ length: 4_000 }, (_, i) => ({
+      ...withPageKeys({ _id: `big-${i}`, shopId: big.id, productId: "crate", rating: 1 + (i % 5), createdAt: new Date(Date.UTC(2024, 0, 1) + i * 60_000) }),
+      title: `Crate review ${i}`,
+      body,
+      reviewer: { name: `Reviewer ${i}`, externalId: null, email: null },
+      language: null,
+      provenance: "ORGANIC",
+      source: "api",
+      payloadHash: "x",
+      status: "published",
+      reply: null,
+      summaryApplied: false,
+      verification: null,
+    }));
+    await api.models.Review.collection.insertMany(docs as never[]);
+
+    // A client that reads the headers and then nothing.
+    const slow = await new Promise<{ req: http.ClientRequest; res: http.IncomingMessage }>((resolve, reject) => {
+      const req = http.get(feedUrl(big.id), (res) => {
+        res.pause();
+        resolve({ req, res });
+      });
+      req.on("error", reject);
+    });
+    expect(slow.res.statusCode).toBe(200);
+    const busy = await fetchFeed(big.id);
+    expect(busy.res.status).toBe(429);
+    expect(busy.res.headers.get("retry-after")).toBe("30");
+    expect(JSON.parse(busy.body).errors[0].extensions.code).toBe("RATE_LIMITED");
+    // Another shop's feed is not held up by it.
+    expect((await fetchFeed()).res.status).toBe(200);
+    // A conditional request whose ETag is current is still answered: a 304 costs no stream.
+    expect((await fetchFeed(big.id, { "if-none-match": slow.res.headers.etag! })).res.status).toBe(304);
+
+    // Once the client leaves, the reads stop and the slot is free again (asked until it is: no fixed wait).
+    slow.req.destroy();
+    let status = 0;
+    const deadline = Date.now() + 30_000;
+    let full = "";
+    while (Date.now() < deadline) {
+      const r = await fetchFeed(big.id);
+      status = r.res.status;
+      if (status === 200) {
+        full = r.body;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(200);
+    const v = validate(full);
+    expect(v.ok).toBe(true);
+    expect(xpath(v.file, "count(/feed/reviews/review)")).toBe("4000");
+  }, 120_000);
 });

@@ -9,10 +9,10 @@ import http from "node:http";
 import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { REPO_ROOT } from "../src/config.js";
 import { withPageKeys } from "../src/features/reviews/review-pages.js";
-import { FEED_VERSION, xmlText } from "../src/features/feed/google-reviews.js";
+import { FEED_VERSION, feedProductFilter, feedReviewFilter, xmlText } from "../src/features/feed/google-reviews.js";
 import { SUBMIT, review, startTestApi, type TestApi, type TestShop } from "./helpers.js";
 
 const XSD = [path.join(REPO_ROOT, "../shared/reference/google-product-reviews.xsd"), "/work/shared/reference/google-product-reviews.xsd"].find(
@@ -314,6 +314,24 @@ describe("putProduct's feed identifiers", () => {
 });
 
 describe("the feed's cost", () => {
+  it("reads products and reviews by index ranges, never by scanning the collection", async () => {
+    const plans = [
+      await api.models.Product.collection.find(feedProductFilter(api.shop.id, null) as never).sort({ _id: 1 }).limit(2).explain(),
+      await api.models.Review.collection.find(feedReviewFilter(api.shop.id, "tent", null) as never).sort({ pageNewest: 1 }).limit(2).explain(),
+    ];
+    for (const plan of plans) {
+      const text = JSON.stringify(plan.queryPlanner);
+      if (inject("backend") === "ferretdb") {
+        expect(text).toMatch(/SEARCH \S+ USING INDEX/);
+        expect(text).not.toMatch(/\bSCAN\b/);
+        expect(text).not.toMatch(/TEMP B-TREE/);
+      } else {
+        expect(text).toMatch(/IXSCAN|IDHACK/);
+        expect(text).not.toMatch(/COLLSCAN/);
+      }
+    }
+  });
+
   it("is written for one request per shop at a time (429 with Retry-After for more), and a client that leaves frees its slot", async () => {
     // A shop large enough that its feed cannot fit in the socket's buffers: a client that stops reading holds the stream open.
     const big = await api.newShop("Big shop");

@@ -141,6 +141,26 @@ export async function feedEtag(deps: Deps, shop: ShopDoc): Promise<string> {
   return `"${createHash("sha256").update(parts.join("\u0000")).digest("base64url").slice(0, 32)}"`;
 }
 
+/**
+ * The shop's products after `after` (a product `_id`), in `_id` order: a range
+ * on `_id` (`<shopId>:<productId>`), which both databases answer from the `_id` index.
+ */
+export function feedProductFilter(shopId: string, after: string | null): Record<string, unknown> {
+  // ';' follows ':': past every product id of this shop.
+  return { _id: { $gt: after ?? `${shopId}:`, $lt: `${shopId};` }, shopId };
+}
+
+/**
+ * A product's published reviews after `after` (a `pageNewest` key), newest
+ * first: the range of the product's `pageNewest` keys, which the review pages
+ * read too (answered from the `page_newest` index on FerretDB as on MongoDB).
+ */
+export function feedReviewFilter(shopId: string, productId: string, after: string | null): Record<string, unknown> {
+  const prefix = productPrefix(shopId, productId);
+  // '/' follows '.': past every key of this product.
+  return { pageNewest: { $gt: after ?? `${prefix}.`, $lt: `${prefix}/` }, shopId, productId, status: "published" };
+}
+
 /** What was written: reviews, products left out for want of a URL, erased reviews listed. */
 export interface FeedStats {
   reviews: number;
@@ -169,12 +189,10 @@ export async function writeGoogleReviewFeed(
       "<aggregator><name>Starling</name></aggregator>\n" +
       `<publisher><name>${xmlText(hasContent(shop.name) ? shop.name : shop._id)}</name></publisher>\n`,
   );
-  const lowest = `${shop._id}:`;
-  const highest = `${shop._id};`; // ';' follows ':': past every product id of this shop
-  let afterProduct = lowest;
+  let afterProduct: string | null = null;
   let opened = false;
   while (true) {
-    const products = await deps.models.Product.find({ _id: { $gt: afterProduct, $lt: highest }, shopId: shop._id })
+    const products: ProductDoc[] = await deps.models.Product.find(feedProductFilter(shop._id, afterProduct))
       .sort({ _id: 1 })
       .limit(batch)
       .lean<ProductDoc[]>();
@@ -186,12 +204,10 @@ export async function writeGoogleReviewFeed(
         continue;
       }
       const productPart = productXml(product);
-      const prefix = productPrefix(shop._id, product.productId);
-      let after = `${prefix}.`;
-      const end = `${prefix}/`; // '/' follows '.': past every key of this product
+      let after: string | null = null;
       while (true) {
-        const reviews = await deps.models.Review.find(
-          { pageNewest: { $gt: after, $lt: end }, shopId: shop._id, productId: product.productId, status: "published" },
+        const reviews: FeedReview[] = await deps.models.Review.find(
+          feedReviewFilter(shop._id, product.productId, after),
           { _id: 1, rating: 1, title: 1, body: 1, "reviewer.name": 1, createdAt: 1, provenance: 1, pageNewest: 1 },
         )
           .sort({ pageNewest: 1 })

@@ -9,6 +9,7 @@ import type { Models } from "./db/models.js";
 import { KeyedLock } from "./db/keyed-lock.js";
 import { CoalescingQueue } from "./db/coalescing-queue.js";
 import { BatchQueue } from "./db/batch-queue.js";
+import { LeaseQueue } from "./db/lease-queue.js";
 import { createLogger, type Logger } from "./log.js";
 import { createReadCaches, type Deps } from "./features/deps.js";
 import { SignatureIndexes } from "./features/scoring/scoring.js";
@@ -16,6 +17,9 @@ import { loadProducts } from "./features/products/products.js";
 import { MAX_WRITE_BATCH, storeNewReviews } from "./features/reviews/reviews.js";
 import { copySummaryChange, loadSummaries, mergeSummaryChange } from "./features/ratings/ratings.js";
 import { Metrics } from "./metrics.js";
+
+/** How long a queue job's claim holds (see LeaseQueue). */
+export const LEASE_MS = 60_000;
 
 /** Deps over a set of models, with fresh queues, caches and text index (one per process). */
 export function createDeps(
@@ -25,6 +29,8 @@ export function createDeps(
   options: { readonly now?: () => Date } = {},
 ): Deps {
   const summaryLock = new KeyedLock();
+  const queues = new Map<string, LeaseQueue<unknown>>();
+  const now = options.now ?? (() => new Date());
   const deps: Deps = {
     models,
     summaryLock,
@@ -37,8 +43,19 @@ export function createDeps(
     signatures: new SignatureIndexes(),
     log,
     cache: createReadCaches(log),
-    now: options.now ?? (() => new Date()),
     metrics: new Metrics(),
+    now,
+    queue<P>(name: string): LeaseQueue<P> {
+      let q = queues.get(name);
+      // A lease of a minute: long enough for any one job (a webhook's 10 s timeout), short enough that a dead process's work resumes soon.
+      if (!q) {
+        queues.set(name, (q = new LeaseQueue(models, name, { leaseMs: LEASE_MS, now })));
+        // Every durable queue's backlog shows in the metrics as soon as a feature uses it (webhooks, insights, …).
+        const queue = q;
+        deps.metrics.registerQueueDepth(metricsQueueName(name), () => queue.depth());
+      }
+      return q as LeaseQueue<P>;
+    },
   };
   // The write batch queues, and the counts a crash left to complete (the sweep's backlog).
   deps.metrics.registerQueueDepth("review_writes", () => deps.reviewWrites.depth);
@@ -47,4 +64,10 @@ export function createDeps(
   deps.metrics.registerQueueDepth("shop_summary_writes", () => deps.shopSummaryWrites.depth);
   deps.metrics.registerQueueDepth("pending_counts", () => models.PendingCount.estimatedDocumentCount());
   return deps;
+}
+
+/** A lease queue's name as a metrics label: lower-case snake_case. */
+export function metricsQueueName(name: string): string {
+  const label = name.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^[^a-z]+/, "");
+  return label.slice(0, 63) || "queue";
 }

@@ -151,6 +151,16 @@ describe("metrics on the public port", () => {
     expect(() => metrics.registerQueueDepth("Bad Name", () => 0)).toThrow(/snake_case/);
   });
 
+  it("reports the backlog of every durable lease queue a feature uses (deps.queue), by its name", async () => {
+    const q = api.starling.deps.queue<{ n: number }>("test-jobs");
+    await q.enqueue("job-1", { n: 1 });
+    await q.enqueue("job-2", { n: 2 });
+    expect(value((await scrape(api.url)).text, "starling_queue_depth", { queue: "test_jobs" })).toBe(2);
+    const [job] = await q.claim(1);
+    await q.complete(job!);
+    expect(value((await scrape(api.url)).text, "starling_queue_depth", { queue: "test_jobs" })).toBe(1);
+  });
+
   it("reports pending counts from the database as they are", async () => {
     const { models } = api;
     await models.PendingCount.collection.insertOne({ _id: "metrics-test-pending", at: new Date(0) } as never);

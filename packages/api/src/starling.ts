@@ -63,6 +63,7 @@ export async function startStarling(opts: {
       playground,
       rateLimits,
       conditionalGets,
+      measure: config.metrics.enabled,
     });
     const metrics = config.metrics;
     if (metrics.enabled) {

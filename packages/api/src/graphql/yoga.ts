@@ -52,6 +52,8 @@ export function createGraphQLHandler(opts: {
   playground: GraphiQLOptions;
   rateLimits: RateLimits;
   conditionalGets: ConditionalGets;
+  /** Whether requests are measured (metrics on): only then does each request's note get filled in. */
+  measure?: boolean;
 }): YogaServerInstance<ServerContext, Context> {
   const { log } = opts;
   return createYoga<ServerContext, Context>({
@@ -87,7 +89,7 @@ export function createGraphQLHandler(opts: {
       useUnsupportedMediaType(),
       logUnexpectedErrors(log),
       invalidateConditionalGets(opts.conditionalGets),
-      useRequestNotes(),
+      ...(opts.measure ? [useRequestNotes()] : []),
       // Each query document is compiled once into a function (graphql-jit) instead of
       // being interpreted field by field on every request (~15% less CPU per rating read).
       useGraphQlJit(),

@@ -3,12 +3,15 @@
  * shop with BENCH_FEED_REVIEWS published reviews (default 200 000, ~1 KB of
  * text each, over 200 products), then fetches its feed and reads it to the
  * end, sampling the process's RSS every 20 ms. It does so for a tenth of the
- * reviews first: a streamed feed peaks at the same RSS for both.
+ * reviews first: a streamed feed peaks at the same RSS for both. Also prints
+ * where the CPU went: the API process (with the client reading the feed, in
+ * the same process) and FerretDB.
  *
  *   sh scripts/pnpm.sh -s --filter @starling/api bench:feed
  */
+import os from "node:os";
 import path from "node:path";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { REPO_ROOT, loadConfig } from "../src/config.js";
 import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { createLogger } from "../src/log.js";
@@ -52,8 +55,19 @@ async function seed(deps: Deps, name: string, reviews: number): Promise<string> 
   return shop.id;
 }
 
-async function measure(url: string): Promise<{ bytes: number; seconds: number; peakRss: number; startRss: number }> {
+/** CPU seconds a process has used (Linux /proc; clock ticks of 10 ms). */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function measure(
+  url: string,
+  dbPid: number,
+): Promise<{ bytes: number; seconds: number; peakRss: number; startRss: number; apiCpu: number; dbCpu: number }> {
   global.gc?.();
+  const cpu0 = process.cpuUsage();
+  const db0 = cpuOf(dbPid);
   const startRss = process.memoryUsage().rss;
   let peakRss = startRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
@@ -64,7 +78,8 @@ async function measure(url: string): Promise<{ bytes: number; seconds: number; p
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
   const seconds = (performance.now() - t) / 1000;
   clearInterval(sampler);
-  return { bytes, seconds, peakRss, startRss };
+  const cpu = process.cpuUsage(cpu0);
+  return { bytes, seconds, peakRss, startRss, apiCpu: (cpu.user + cpu.system) / 1e6, dbCpu: cpuOf(dbPid) - db0 };
 }
 
 async function main() {
@@ -79,10 +94,11 @@ async function main() {
       const t = performance.now();
       const shopId = await seed(starling.deps, `Shop ${reviews}`, reviews);
       const seeded = (performance.now() - t) / 1000;
-      const r = await measure(`${starling.url}/shops/${shopId}/feeds/google-product-reviews.xml`);
+      const r = await measure(`${starling.url}/shops/${shopId}/feeds/google-product-reviews.xml`, db.pid);
       console.log(
         `${reviews} reviews (seeded in ${seeded.toFixed(0)} s): feed ${mb(r.bytes)} MB in ${r.seconds.toFixed(1)} s ` +
-          `(${Math.round(reviews / r.seconds)} reviews/s); RSS ${mb(r.startRss)} MB before, peak ${mb(r.peakRss)} MB (+${mb(r.peakRss - r.startRss)} MB)`,
+          `(${Math.round(reviews / r.seconds)} reviews/s); RSS ${mb(r.startRss)} MB before, peak ${mb(r.peakRss)} MB (+${mb(r.peakRss - r.startRss)} MB); ` +
+          `CPU: API and its client ${r.apiCpu.toFixed(1)} s, FerretDB ${r.dbCpu.toFixed(1)} s; load ${os.loadavg()[0]!.toFixed(1)}`,
       );
     }
   } finally {

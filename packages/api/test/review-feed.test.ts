@@ -239,6 +239,20 @@ describe("Google product review feed", () => {
     expect(xpath(v.file, "string(/feed)")).not.toContain("Erin Erased");
   });
 
+  it("keeps an anonymised review (as \"Former customer\"), not in deleted_reviews", async () => {
+    const id = await submit("mug", 4, { reviewer: { name: "Ana Nonym", externalId: "cust-anonymise-me" }, body: "Kept, without my name." });
+    const r = await api.gql(`mutation($r: ReviewerRefInput!, $m: ErasureMode!) { eraseReviewerData(reviewer: $r, mode: $m) { reviews } }`, {
+      r: { externalId: "cust-anonymise-me" },
+      m: "ANONYMISE",
+    });
+    expect(r.data.eraseReviewerData.reviews).toBe(1);
+    const v = validate((await fetchFeed()).body);
+    expect(v.ok).toBe(true);
+    expect(xpath(v.file, `string(/feed/reviews/review[review_id="${id}"]/reviewer/name)`)).toBe("Former customer");
+    expect(xpath(v.file, `count(/feed/deleted_reviews/review_id[text()="${id}"])`)).toBe("0");
+    expect(xpath(v.file, "string(/feed)")).not.toContain("Ana Nonym");
+  });
+
   it("of another shop shows that shop's reviews and products only (same product id, its own page)", async () => {
     const v = validate((await fetchFeed(other.id)).body);
     expect(v.ok).toBe(true);

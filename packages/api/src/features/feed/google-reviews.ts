@@ -19,12 +19,14 @@
  * - the reviewer's display name, as the public API and the widget show it;
  *   never the customer id, the e-mail or anything the shop's own systems know
  *   about the person (no `reviewer_id`: it would link one person's reviews);
- * - reviews erased at their reviewer's request, as `deleted_reviews`, so that
- *   Google drops its copy too (the ids are hashes with no personal data).
+ * - reviews deleted at their reviewer's request, as `deleted_reviews`, so that
+ *   Google drops its copy too (the ids are hashes with no personal data); an
+ *   anonymised review stays, under "Former customer".
  */
 import { createHash } from "node:crypto";
 import type { ErasedReviewDoc, ModerationEventDoc, ProductDoc, RatingSummaryDoc, ReviewDoc, ShopDoc } from "../../db/models.js";
 import { StarlingError } from "../../errors.js";
+import { findByIds } from "../../db/find-by-ids.js";
 import type { Deps } from "../deps.js";
 import { shopSummaryId } from "../ratings/ratings.js";
 import { productPrefix } from "../reviews/review-pages.js";
@@ -236,11 +238,17 @@ export async function writeGoogleReviewFeed(
       .lean<ErasedReviewDoc[]>();
     if (!erased.length) break;
     afterErased = erased.at(-1)!._id;
-    let chunk = deletedOpened ? "" : "<deleted_reviews>\n";
-    deletedOpened = true;
-    for (const e of erased) chunk += `<review_id>${xmlText(e._id)}</review_id>\n`;
-    stats.deleted += erased.length;
-    await write(chunk);
+    // An anonymised review has a tombstone too (a retry must not store it again) but is still
+    // published, without its name: it stays in <reviews>, not here.
+    const kept = new Set((await findByIds(deps.models.Review, erased.map((e) => e._id))).map((r) => r._id));
+    const gone = erased.filter((e) => !kept.has(e._id));
+    if (gone.length) {
+      let chunk = deletedOpened ? "" : "<deleted_reviews>\n";
+      deletedOpened = true;
+      for (const e of gone) chunk += `<review_id>${xmlText(e._id)}</review_id>\n`;
+      stats.deleted += gone.length;
+      await write(chunk);
+    }
     if (erased.length < batch) break;
   }
   if (deletedOpened) await write("</deleted_reviews>\n");

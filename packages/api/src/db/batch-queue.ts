@@ -44,7 +44,9 @@ export class BatchQueue<I, O> {
       this.inFlight = batch.length;
       try {
         const outcomes = await this.write(batch.map((w) => w.item));
-        batch.forEach((w, i) => w.resolve(outcomes[i]!));
+        batch.forEach((w, i) => {
+          w.resolve(outcomes[i]!);
+        });
       } catch (err) {
         for (const w of batch) w.reject(err);
       } finally {

@@ -1,11 +1,13 @@
 #!/bin/sh
 # The tests drive a real Chromium (Debian's package: playwright's own browser
-# download cannot work offline) and start a real Redis (the shared rate-limit
-# store). Install whichever is missing when we can; say what to do otherwise.
+# download cannot work offline), start a real Redis (the shared rate-limit
+# store), and validate the Google review feed with xmllint (libxml2-utils).
+# Install whichever is missing when we can; say what to do otherwise.
 set -e
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing Debian packages for the tests:$missing"

@@ -46,6 +46,14 @@ export interface Config {
    * meanwhile. Writes in other API processes are seen after at most this.
    */
   getAnswerMemoryMs: number;
+  /** Reviews (and products) per read of the Google review feed. */
+  feedBatch: number;
+  /**
+   * GET /metrics (Prometheus): off unless STARLING_METRICS=1. On the public
+   * port it needs `Authorization: Bearer <metricsToken>`; with a metricsPort
+   * it is served only there (bound to metricsHost), with the token if one is set.
+   */
+  metrics: { enabled: boolean; token: string | undefined; port: number | undefined; host: string };
 }
 
 const integer = (min: number, max: number) =>
@@ -92,6 +100,16 @@ const schema = z.object({
   STARLING_RATE_VOTES_PER_HOUR_PER_IP: integer(1, 1_000_000).default(60),
   // As long as a rating read may already be stale across processes (the summaries' read cache).
   STARLING_GET_ANSWER_MEMORY_MS: integer(0, 3_600_000).default(1_000),
+  STARLING_FEED_BATCH: integer(1, 10_000).default(500),
+  STARLING_METRICS: z.enum(["0", "1"], { message: "must be 0 or 1" }).default("0"),
+  // A secret, compared in constant time: long enough not to be guessed at any request rate.
+  STARLING_METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7E]{32,512}$/, "must be 32 to 512 printable characters without spaces (e.g. openssl rand -hex 32)")
+    .optional(),
+  // 0: any free port (tests); the address is logged.
+  STARLING_METRICS_PORT: integer(0, 65535).optional(),
+  STARLING_METRICS_HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
 });
 
 export class ConfigError extends Error {
@@ -117,6 +135,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const v = parsed.data;
+  if (v.STARLING_METRICS === "1" && !v.STARLING_METRICS_TOKEN && v.STARLING_METRICS_PORT === undefined) {
+    throw new ConfigError([
+      "STARLING_METRICS: metrics on the public port need STARLING_METRICS_TOKEN (or serve them on their own port with STARLING_METRICS_PORT)",
+    ]);
+  }
   return {
     env: v.NODE_ENV,
     host: v.HOST,
@@ -138,5 +161,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateReviewsPerDayPerReviewer: v.STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER,
     rateVotesPerHourPerIp: v.STARLING_RATE_VOTES_PER_HOUR_PER_IP,
     getAnswerMemoryMs: v.STARLING_GET_ANSWER_MEMORY_MS,
+    feedBatch: v.STARLING_FEED_BATCH,
+    metrics: {
+      enabled: v.STARLING_METRICS === "1",
+      token: v.STARLING_METRICS_TOKEN,
+      port: v.STARLING_METRICS_PORT,
+      host: v.STARLING_METRICS_HOST,
+    },
   };
 }

@@ -16,6 +16,7 @@ import { SignatureIndexes } from "./features/scoring/scoring.js";
 import { loadProducts } from "./features/products/products.js";
 import { MAX_WRITE_BATCH, storeNewReviews } from "./features/reviews/reviews.js";
 import { copySummaryChange, loadSummaries, mergeSummaryChange } from "./features/ratings/ratings.js";
+import { Metrics } from "./metrics.js";
 
 /** How long a queue job's claim holds (see LeaseQueue). */
 export const LEASE_MS = 60_000;
@@ -42,13 +43,31 @@ export function createDeps(
     signatures: new SignatureIndexes(),
     log,
     cache: createReadCaches(log),
+    metrics: new Metrics(),
     now,
     queue<P>(name: string): LeaseQueue<P> {
       let q = queues.get(name);
       // A lease of a minute: long enough for any one job (a webhook's 10 s timeout), short enough that a dead process's work resumes soon.
-      if (!q) queues.set(name, (q = new LeaseQueue(models, name, { leaseMs: LEASE_MS, now })));
+      if (!q) {
+        queues.set(name, (q = new LeaseQueue(models, name, { leaseMs: LEASE_MS, now })));
+        // Every durable queue's backlog shows in the metrics as soon as a feature uses it (webhooks, insights, …).
+        const queue = q;
+        deps.metrics.registerQueueDepth(metricsQueueName(name), () => queue.depth());
+      }
       return q as LeaseQueue<P>;
     },
   };
+  // The write batch queues, and the counts a crash left to complete (the sweep's backlog).
+  deps.metrics.registerQueueDepth("review_writes", () => deps.reviewWrites.depth);
+  deps.metrics.registerQueueDepth("product_reads", () => deps.productReads.depth);
+  deps.metrics.registerQueueDepth("summary_reads", () => deps.summaryReads.depth);
+  deps.metrics.registerQueueDepth("shop_summary_writes", () => deps.shopSummaryWrites.depth);
+  deps.metrics.registerQueueDepth("pending_counts", () => models.PendingCount.estimatedDocumentCount());
   return deps;
+}
+
+/** A lease queue's name as a metrics label: lower-case snake_case. */
+export function metricsQueueName(name: string): string {
+  const label = name.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^[^a-z]+/, "");
+  return label.slice(0, 63) || "queue";
 }

@@ -12,6 +12,7 @@ import { ConditionalGets } from "./http/conditional-get.js";
 import type { Logger } from "./log.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { setPendingCountGrace, startPendingCountSweeper } from "./features/ratings/ratings.js";
+import { createMetricsServer } from "./http/metrics.js";
 
 /** How often interrupted rating counts are looked for (and once at startup). */
 export const PENDING_COUNT_SWEEP_MS = 5_000;
@@ -22,6 +23,8 @@ export interface Starling {
   readonly deps: Deps;
   readonly db: Database;
   readonly server: http.Server;
+  /** http://host:port of the metrics' own server (STARLING_METRICS_PORT), if any. */
+  readonly metricsUrl: string | null;
   /** Graceful stop: no new connections, in-flight requests finish, then the database closes. */
   close(): Promise<void>;
 }
@@ -39,6 +42,8 @@ export async function startStarling(opts: {
   const { config, log } = opts;
   const db = await openDatabase(config, log);
   let sweeper: { stop(): Promise<void> } | undefined;
+  let metricsServer: http.Server | undefined;
+  let metricsUrl: string | null = null;
   try {
     const deps = depsFor(db, config, log);
     setPendingCountGrace(deps, config.countGraceMs);
@@ -58,27 +63,55 @@ export async function startStarling(opts: {
       playground,
       rateLimits,
       conditionalGets,
+      measure: config.metrics.enabled,
     });
-    const server = createHttpServer({ yoga, db, rateLimits, trustProxyHops: config.trustProxyHops, deps, conditionalGets, log });
+    const metrics = config.metrics;
+    if (metrics.enabled) {
+      deps.metrics.enableProcessMetrics();
+      deps.metrics.registerGauge("starling_database_available", "1 while the database answers, 0 while it is known down.", () =>
+        db.breaker.available ? 1 : 0,
+      );
+    }
+    const server = createHttpServer({
+      yoga,
+      db,
+      rateLimits,
+      trustProxyHops: config.trustProxyHops,
+      deps,
+      conditionalGets,
+      log,
+      feedBatch: config.feedBatch,
+      // With a port of their own, the metrics are not on the public port at all.
+      publicMetrics: metrics.enabled && metrics.port === undefined && metrics.token ? { token: metrics.token } : null,
+      measure: metrics.enabled,
+    });
     const address = await listen(server, config.host, config.port);
-    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-    const url = `http://${host}:${address.port}`;
-    log.info("starling listening", { url, database: db.description });
+    const urlOf = (a: { family: string; address: string; port: number }) =>
+      `http://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`;
+    const url = urlOf(address);
+    if (metrics.enabled && metrics.port !== undefined) {
+      metricsServer = createMetricsServer(deps.metrics, metrics.token, log);
+      metricsUrl = urlOf(await listen(metricsServer, metrics.host, metrics.port));
+    }
+    log.info("starling listening", { url, database: db.description, ...(metricsUrl ? { metrics: `${metricsUrl}/metrics` } : {}) });
     let closing: Promise<void> | undefined;
     return {
       url,
       deps,
       db,
       server,
+      metricsUrl,
       close: () =>
         (closing ??= (async () => {
           await closeGracefully(server, config.shutdownGraceMs);
+          if (metricsServer) await closeGracefully(metricsServer, 0);
           await rateLimits.close();
           await sweeper?.stop();
           await db.close();
         })()),
     };
   } catch (err) {
+    metricsServer?.close();
     await sweeper?.stop();
     await db.close();
     throw err;

@@ -20,6 +20,13 @@ export class BatchQueue<I, O> {
     private readonly maxBatch: number,
   ) {}
 
+  /** Items waiting for a batch, and those of the batch being written (the metrics' queue depth). */
+  get depth(): number {
+    return this.waiting.length + this.inFlight;
+  }
+
+  private inFlight = 0;
+
   add(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
@@ -34,6 +41,7 @@ export class BatchQueue<I, O> {
   private async drain(): Promise<void> {
     while (this.waiting.length) {
       const batch = this.waiting.splice(0, this.maxBatch);
+      this.inFlight = batch.length;
       try {
         const outcomes = await this.write(batch.map((w) => w.item));
         batch.forEach((w, i) => {
@@ -41,6 +49,8 @@ export class BatchQueue<I, O> {
         });
       } catch (err) {
         for (const w of batch) w.reject(err);
+      } finally {
+        this.inFlight = 0;
       }
     }
     this.writing = false;

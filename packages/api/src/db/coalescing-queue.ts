@@ -25,6 +25,11 @@ export class CoalescingQueue<C> {
    * written by the `write` of its first change: callers of one key must pass
    * the same write.
    */
+  /** Keys with a merged change waiting for their lock (the metrics' queue depth). */
+  get depth(): number {
+    return this.pending.size;
+  }
+
   add(key: string, change: C, write: (merged: C) => Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const waiting = this.pending.get(key);

@@ -49,6 +49,15 @@ export interface ProductDoc {
   productId: string;
   name: string;
   createdAt: Date;
+  /** What Google's review feed identifies the product by (putProduct); absent until set. */
+  gtin?: string | null;
+  mpn?: string | null;
+  sku?: string | null;
+  brand?: string | null;
+  /** The product's page on the shop's site: required for the product to appear in the review feed. */
+  url?: string | null;
+  /** Last putProduct: part of the review feed's ETag (features/feed). */
+  updatedAt?: Date;
 }
 export interface ReviewDoc {
   _id: string;
@@ -263,10 +272,18 @@ const productSchema = new Schema<ProductDoc>(
     productId: { type: String, required: true },
     name: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    gtin: { type: String, default: null },
+    mpn: { type: String, default: null },
+    sku: { type: String, default: null },
+    brand: { type: String, default: null },
+    url: { type: String, default: null },
+    updatedAt: { type: Date },
   },
   { ...common, collection: "products" },
 );
 productSchema.index({ shopId: 1, productId: 1 }, { name: "shop_product", unique: true });
+// The review feed's ETag reads the shop's last product change (features/feed).
+productSchema.index({ shopId: 1, updatedAt: -1 }, { name: "shop_updated" });
 
 const reviewSchema = new Schema<ReviewDoc>(
   {

@@ -153,7 +153,8 @@ export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; review
   const start = Date.parse("2026-01-05T09:00:00Z");
   let reviews = 0;
   for (const [id, name, count, weights] of PRODUCTS) {
-    await putProduct(deps, DEMO_SHOP_ID, { id, name });
+    // A product page, so the demo shop's Google review feed has its reviews.
+    await putProduct(deps, DEMO_SHOP_ID, { id, name, brand: "Starling Demo Outfitters", url: `https://demo-outfitters.example/products/${id}` });
     // Arrival times in order, as a real product's reviews arrive.
     const times = Array.from({ length: count }, () => start + Math.floor(rnd() * 300 * 86_400_000)).sort((a, b) => a - b);
     for (let i = 0; i < count; i++) {

@@ -10,6 +10,7 @@ import type { BatchQueue } from "../db/batch-queue.js";
 import type { ReviewPage, StoreOutcome } from "./reviews/review.js";
 import type { SummaryChange } from "./ratings/summary-change.js";
 import type { Caller } from "./shops/caller.js";
+import type { Metrics } from "../metrics.js";
 import type { LeaseQueue } from "../db/lease-queue.js";
 import type { QuestionPageView } from "./questions/question.js";
 
@@ -39,6 +40,8 @@ export interface Deps {
   /** The hot read path's in-process caches (see ReadCaches). */
   readonly cache: ReadCaches;
   readonly now: () => Date;
+  /** Prometheus metrics; a feature with a queue registers its depth here (metrics.ts says how). */
+  readonly metrics: Metrics;
   /**
    * The durable work queue of this name (db/lease-queue.ts), one object per
    * name and process; a feature keeps its queue's name and payload type beside

@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useGraphQlJit } from "@envelop/graphql-jit";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { GraphQLError, Kind, getOperationAST, type DefinitionNode, type GraphQLSchema } from "graphql";
+import { GraphQLError, Kind, getOperationAST, type DefinitionNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { errorBody, rateLimited } from "../errors.js";
 import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Deps } from "../features/deps.js";
@@ -11,6 +11,7 @@ import { createContext, type Context } from "./context.js";
 import { useErrorCodes } from "./error-codes.js";
 import { MAX_QUERY_COST, useQueryCost } from "./cost.js";
 import type { CallerNote, ConditionalGets } from "../http/conditional-get.js";
+import { outcomeLabel, type GraphQLRequestNote } from "../metrics.js";
 
 /**
  * Sized so that the playground's introspection, a listing page of 100
@@ -34,6 +35,8 @@ export interface ServerContext {
   caller: CallerNote;
   /** Set when the request is over a rate limit: only a retry of a stored review is answered (see useRefusals). */
   refusal?: RateRefusal | null;
+  /** What the metrics want to know about this request (operation, outcome); server.ts observes it at the end. */
+  metrics?: GraphQLRequestNote;
 }
 
 /**
@@ -49,6 +52,8 @@ export function createGraphQLHandler(opts: {
   playground: GraphiQLOptions;
   rateLimits: RateLimits;
   conditionalGets: ConditionalGets;
+  /** Whether requests are measured (metrics on): only then does each request's note get filled in. */
+  measure?: boolean;
 }): YogaServerInstance<ServerContext, Context> {
   const { log } = opts;
   return createYoga<ServerContext, Context>({
@@ -84,6 +89,7 @@ export function createGraphQLHandler(opts: {
       useUnsupportedMediaType(),
       logUnexpectedErrors(log),
       invalidateConditionalGets(opts.conditionalGets),
+      ...(opts.measure ? [useRequestNotes()] : []),
       // Each query document is compiled once into a function (graphql-jit) instead of
       // being interpreted field by field on every request (~15% less CPU per rating read).
       useGraphQlJit(),
@@ -114,6 +120,7 @@ export function createGraphQLHandler(opts: {
           return error;
         }
         const path = error instanceof GraphQLError ? error.path : undefined;
+        opts.deps.metrics.databaseError(original);
         if (isDatabaseUnavailable(original)) {
           // An outage, not a bug: say so, and that a retry (with the same
           // idempotency key, for a write) is safe and expected to succeed.
@@ -246,3 +253,31 @@ function invalidateConditionalGets(conditionalGets: ConditionalGets): Plugin<Con
   };
 }
 
+
+/**
+ * Fills in the request's metrics note (ServerContext.metrics): the operation
+ * and its type once the document is known, and the outcome ("OK" or the first
+ * error's code) once the result is. The server observes it when the answer ends.
+ */
+function useRequestNotes(): Plugin<Context> {
+  const notes = new WeakMap<Request, GraphQLRequestNote>();
+  return {
+    onRequest({ request, serverContext }) {
+      const note = (serverContext as Partial<ServerContext> | undefined)?.metrics;
+      if (note) notes.set(request, note);
+    },
+    onExecute({ args }) {
+      const note = notes.get((args.contextValue as { request: Request }).request);
+      if (!note) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      note.operation = operation?.name?.value ?? null;
+      note.type = operation?.operation;
+    },
+    onResultProcess({ request, result }) {
+      const note = notes.get(request);
+      if (!note || Array.isArray(result) || !result || typeof result !== "object" || Symbol.asyncIterator in result) return;
+      const errors = (result as ExecutionResult).errors;
+      note.outcome = errors?.length ? outcomeLabel(errors[0]!.extensions?.code) : "OK";
+    },
+  };
+}

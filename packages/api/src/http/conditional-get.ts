@@ -155,7 +155,7 @@ const VARY = "Authorization, Origin";
  * 304 about an answer remembered for someone else's request; it is ignored
  * (the query runs and gets a 200).
  */
-function matches(ifNoneMatch: string, etag: string): boolean {
+export function matches(ifNoneMatch: string, etag: string): boolean {
   // Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x".
   return ifNoneMatch.split(",").some((t) => t.trim() !== "*" && t.trim().replace(/^W\//, "") === etag);
 }

@@ -10,6 +10,9 @@ import { DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE_MESSAGE } from "../db/avai
 import { mountReviewForm } from "../form/route.js";
 import type { RateLimits, RateRefusal } from "./rate-limits.js";
 import { disclosureHandler } from "./disclosure.js";
+import { GOOGLE_REVIEW_FEED_PATH, googleReviewFeedHandler } from "./feed.js";
+import { METRICS_PATH, metricsNotHere, serveMetrics } from "./metrics.js";
+import { routeOf, type GraphQLRequestNote } from "../metrics.js";
 import type { Deps } from "../features/deps.js";
 import type { ConditionalGets } from "./conditional-get.js";
 import { errorBody } from "../errors.js";
@@ -29,7 +32,14 @@ export function createHttpServer(opts: {
   deps: Deps;
   conditionalGets: ConditionalGets;
   log: Logger;
+  /** Reviews per read of the review feed (tests make it small); FEED_BATCH by default. */
+  feedBatch?: number;
+  /** Whether /metrics is served on this (public) port, with which bearer token (config.metrics). */
+  publicMetrics?: { token: string } | null;
+  /** Whether requests are measured (metrics on, on either port). */
+  measure?: boolean;
 }): http.Server {
+  const metrics = opts.deps.metrics;
   const app = express();
   app.disable("x-powered-by");
   app.get("/", (_req, res) => {
@@ -40,6 +50,17 @@ export function createHttpServer(opts: {
   });
   mountReviewForm(app);
   app.get("/shops/:shopId/disclosure", disclosureHandler(opts.deps));
+  app.get(
+    GOOGLE_REVIEW_FEED_PATH,
+    googleReviewFeedHandler({
+      deps: opts.deps,
+      rateLimits: opts.rateLimits,
+      ipOf: (req) => clientIp(req, opts.trustProxyHops),
+      databaseAvailable: () => opts.db.breaker.available,
+      log: opts.log,
+      batch: opts.feedBatch,
+    }),
+  );
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });
   });
@@ -59,6 +80,7 @@ export function createHttpServer(opts: {
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const requestId = res.getHeader("x-request-id");
     opts.log.error("unexpected error", { error: err, path: req.path, requestId });
+    opts.deps.metrics.databaseError(err);
     if (res.headersSent) {
       res.destroy();
       return;
@@ -85,7 +107,23 @@ export function createHttpServer(opts: {
     res.setHeader("x-request-id", requestId);
     // Review text is returned as written: never let a browser sniff a JSON answer into HTML.
     res.setHeader("x-content-type-options", "nosniff");
-    const path = req.url?.split("?", 1)[0];
+    const path = req.url?.split("?", 1)[0] ?? "";
+    // Filled in by the GraphQL layer (graphql/yoga.ts) as it learns the operation and its outcome.
+    const note: GraphQLRequestNote = {};
+    if (opts.measure) {
+      const started = process.hrtime.bigint();
+      res.once("close", () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const route = routeOf(path);
+        metrics.observeHttp(route, res.statusCode, seconds);
+        if (route === "graphql") metrics.observeGraphQL(note, res.statusCode, seconds);
+      });
+    }
+    if (path === METRICS_PATH) {
+      if (opts.publicMetrics) serveMetrics(req, res, metrics, opts.publicMetrics.token, opts.log);
+      else metricsNotHere(res);
+      return;
+    }
     if (path === "/graphql") {
       const body = readBody(req, res);
       if (!body) return;
@@ -106,7 +144,7 @@ export function createHttpServer(opts: {
           const caller = opts.conditionalGets.handle(req, res);
           if (!caller) return;
           running = true;
-          void Promise.resolve(opts.yoga(req, res, { requestId, ip, caller, refusal })).finally(finish);
+          void Promise.resolve(opts.yoga(req, res, { requestId, ip, caller, refusal, metrics: note })).finally(finish);
         },
         (err: unknown) => {
           res.destroy(err instanceof Error ? err : new Error(String(err)));

@@ -3,28 +3,50 @@ import type { ProductDoc } from "../../db/models.js";
 import { identifier, text } from "../validate.js";
 import { invalidInput, isDuplicateKey } from "../../errors.js";
 import { findByIds } from "../../db/find-by-ids.js";
+import { productIds, type ProductIdsInput } from "./product-ids.js";
 
 export interface Product {
   readonly shopId: string;
   readonly id: string;
   readonly name: string;
   readonly createdAt: Date;
+  readonly gtin: string | null;
+  readonly mpn: string | null;
+  readonly sku: string | null;
+  readonly brand: string | null;
+  readonly url: string | null;
 }
 
 export const productKey = (shopId: string, productId: string) => `${shopId}:${productId}`;
 
 function toProduct(doc: ProductDoc): Product {
-  return { shopId: doc.shopId, id: doc.productId, name: doc.name, createdAt: doc.createdAt };
+  return {
+    shopId: doc.shopId,
+    id: doc.productId,
+    name: doc.name,
+    createdAt: doc.createdAt,
+    gtin: doc.gtin ?? null,
+    mpn: doc.mpn ?? null,
+    sku: doc.sku ?? null,
+    brand: doc.brand ?? null,
+    url: doc.url ?? null,
+  };
 }
 
-/** Creates a product, or renames it if the shop already has one with this id. */
-export async function putProduct(deps: Deps, shopId: string, input: { id: string; name: string }): Promise<Product> {
+/**
+ * Creates a product, or renames it if the shop already has one with this id.
+ * The identifiers (gtin, mpn, sku, brand, url) are set when given, cleared
+ * when null, and left as they are when left out.
+ */
+export async function putProduct(deps: Deps, shopId: string, input: { id: string; name: string } & ProductIdsInput): Promise<Product> {
   const id = identifier("id", input.id);
   const name = text("name", input.name, { max: 300 });
+  const ids = productIds(input);
+  const now = deps.now();
   const upsert = () =>
     deps.models.Product.findOneAndUpdate(
       { _id: productKey(shopId, id) },
-      { $set: { name }, $setOnInsert: { shopId, productId: id, createdAt: deps.now() } },
+      { $set: { name, ...ids, updatedAt: now }, $setOnInsert: { shopId, productId: id, createdAt: now } },
       { upsert: true, returnDocument: "after" },
     ).lean<ProductDoc>();
   // Two first writes of one product can both miss and both insert; the loser's

@@ -2,6 +2,7 @@
 import type { ObjectRef } from "@pothos/core";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
+import { PRODUCT_ID_LIMITS } from "./product-ids.js";
 import { MAX_PRODUCTS_PER_REQUEST, findProducts, putProduct, requestedProductIds, type Product } from "./products.js";
 
 export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Types, Product> } {
@@ -10,6 +11,14 @@ export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Type
     fields: (t) => ({
       id: t.exposeID("id", { description: "The shop's id of the product." }),
       name: t.exposeString("name", { description: "The product's name." }),
+      gtin: t.exposeString("gtin", { nullable: true, description: "Its GTIN (EAN, UPC): shown in the Google product review feed." }),
+      mpn: t.exposeString("mpn", { nullable: true, description: "Its manufacturer part number: shown in the Google product review feed." }),
+      sku: t.exposeString("sku", { nullable: true, description: "Its SKU in the shop: shown in the Google product review feed." }),
+      brand: t.exposeString("brand", { nullable: true, description: "Its brand: shown in the Google product review feed." }),
+      url: t.exposeString("url", {
+        nullable: true,
+        description: "Its page on the shop's site. A product without one is left out of the Google product review feed (Google requires it).",
+      }),
     }),
   });
 
@@ -40,16 +49,29 @@ export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Type
     fields: (t) => ({
       id: t.id({ required: true, description: "The shop's id of the product (e.g. its SKU): letters, digits and . _ : / # @ + -." }),
       name: t.string({ required: true, description: "The product's name." }),
+      gtin: t.string({ description: "GTIN-8, UPC-A (12), EAN-13 or GTIN-14, digits only, with a correct check digit. Left out: unchanged; null: cleared." }),
+      mpn: t.string({ description: `Manufacturer part number, up to ${PRODUCT_ID_LIMITS.mpn} characters. Left out: unchanged; null: cleared.` }),
+      sku: t.string({ description: `The shop's stock keeping unit, up to ${PRODUCT_ID_LIMITS.sku} characters. Left out: unchanged; null: cleared.` }),
+      brand: t.string({ description: `Brand name, up to ${PRODUCT_ID_LIMITS.brand} characters. Left out: unchanged; null: cleared.` }),
+      url: t.string({ description: "The product's public page: an absolute http(s) URL on a public host, no credentials. Needed for the Google product review feed. Left out: unchanged; null: cleared." }),
     }),
   });
 
   builder.mutationFields((t) => ({
     putProduct: t.field({
       type: ProductRef,
-      description: "Creates a product, or renames it if your shop already has one with this id. Needs PRODUCTS_WRITE.",
+      description: "Creates a product, or renames it if your shop already has one with this id, and sets its identifiers (gtin, mpn, sku, brand, url) as given. Needs PRODUCTS_WRITE.",
       args: { input: t.arg({ type: PutProductInput, required: true, description: "The product." }) },
       resolve: async (_r, { input }, ctx) =>
-        putProduct(ctx.deps, (await ctx.authorize("products:write")).id, { id: String(input.id), name: input.name }),
+        putProduct(ctx.deps, (await ctx.authorize("products:write")).id, {
+          id: String(input.id),
+          name: input.name,
+          gtin: input.gtin,
+          mpn: input.mpn,
+          sku: input.sku,
+          brand: input.brand,
+          url: input.url,
+        }),
     }),
   }));
 

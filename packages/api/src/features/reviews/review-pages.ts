@@ -45,6 +45,7 @@ export const CACHED_PAGE_SIZE = 20;
 /** A time after every review: 13 digits of milliseconds reach the year 2286. */
 const TIME_CEILING = 9_999_999_999_999;
 
+/** The first part of a product's page keys (the review feed walks a product's reviews by it too). */
 export function productPrefix(shopId: string, productId: string): string {
   return createHash("sha256").update(`${shopId}\u0000${productId}`).digest("hex").slice(0, 20);
 }

@@ -18,3 +18,17 @@ export {
 export { type EmergingOptions, type EmergingTopic, DEFAULT_EMERGING_OPTIONS, emergingTopics, replayEmergingTopics } from "./emerging.js";
 
 export { InsightsInputError } from "./errors.js";
+
+// The same from maintained per-day buckets (the API's read path at any number of reviews)
+export {
+  type AspectDayCount,
+  type CountOptions,
+  type DayCounts,
+  DAY_MS,
+  DEFAULT_COUNT_OPTIONS,
+  dayCountsOf,
+  dayOf,
+  emergingFromDayCounts,
+  mergeDayCounts,
+  summarizeDayCounts,
+} from "./counts.js";

@@ -10,11 +10,14 @@
 import { Transport, type ClientOptions } from "./client.js";
 import { createProducts, type ProductsResource } from "./resources/products.js";
 import { createReviews, type ReviewsResource } from "./resources/reviews.js";
+import { createInsights, type InsightsResource } from "./resources/insights.js";
 
 /** A Starling client: `products` for ratings, `reviews` for reading and writing reviews. */
 export interface StarlingClient {
   readonly products: ProductsResource;
   readonly reviews: ReviewsResource;
+  /** What customers say: aspects, pros and cons, emerging topics (Product.insights, Shop.insights). */
+  readonly insights: InsightsResource;
   /** The endpoint and key this client talks to (for widgets that embed the review form). */
   readonly endpoint: string;
   readonly key: string;
@@ -30,6 +33,7 @@ export function createClient(options: ClientOptions): StarlingClient {
   return {
     products: { rating: products.rating, ratings: products.ratings },
     reviews: createReviews(transport, products.forget),
+    insights: createInsights(transport),
     endpoint: options.endpoint.replace(/\/+$/, ""),
     key: options.key,
   };
@@ -37,8 +41,10 @@ export function createClient(options: ClientOptions): StarlingClient {
 
 export type { ClientOptions } from "./client.js";
 export type { ProductsResource } from "./resources/products.js";
+export type { InsightsOptions, InsightsResource } from "./resources/insights.js";
 export type { ListReviewsOptions, ReviewPage, ReviewsResource, SubmitReviewResult } from "./resources/reviews.js";
 export type { ProductRating, Provenance, RatingSummary, Review, ReviewOrder, ReviewStatus, SubmitReviewInput } from "./types.js";
+export type { EmergingTopic, InsightAspect, InsightDirection, Insights, InsightsPeriod, TopicDirection } from "./types.js";
 export {
   APIConnectionError,
   APIConnectionTimeoutError,

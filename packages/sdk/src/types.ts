@@ -9,6 +9,9 @@
  * reviews, `language` when none was sent.
  */
 import type {
+  InsightDirection,
+  InsightsFieldsFragment,
+  TopicDirection,
   Provenance,
   RatingFieldsFragment,
   ReviewFieldsFragment,
@@ -59,3 +62,23 @@ export type SubmitReviewInput = Omit<GeneratedSubmitReviewInput, "productId" | "
   productId: string;
   idempotencyKey?: string;
 };
+
+export type { InsightDirection, TopicDirection };
+
+/** Whole UTC days, from the day of `from` through the day of `to`. */
+export interface InsightsPeriod {
+  from?: string | Date | null;
+  to?: string | Date | null;
+}
+
+/**
+ * What customers say over a period (Product.insights, Shop.insights): the
+ * aspects mentioned most in published reviews, with positive and negative
+ * counts and shares, direction and quotes, and the topics emerging now.
+ * Quotes are review text as written: escape them when you render them.
+ */
+export type Insights = Present<InsightsFieldsFragment>;
+/** One aspect of Insights. */
+export type InsightAspect = Insights["aspects"][number];
+/** One emerging topic of Insights. */
+export type EmergingTopic = Insights["emerging"][number];

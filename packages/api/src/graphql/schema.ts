@@ -14,6 +14,7 @@ import { addReviewSchema } from "../features/reviews/schema.js";
 import { addModerationSchema } from "../features/moderation/schema.js";
 import { addInvitationSchema } from "../features/invitations/schema.js";
 import { addPrivacySchema } from "../features/privacy/schema.js";
+import { addInsightsSchema } from "../features/insights/schema.js";
 
 export function buildSchema(): GraphQLSchema {
   const builder = createBuilder();
@@ -35,7 +36,7 @@ export function buildSchema(): GraphQLSchema {
     description: "Writes. Mutations need a key with the scope each one names.",
   });
 
-  addShopSchema(builder);
+  const { ShopRef } = addShopSchema(builder);
   const { ProductRef } = addProductSchema(builder);
   addRatingSchema(builder, { ProductRef });
   const { TrustRef } = addScoringSchema(builder, { ProductRef });
@@ -43,6 +44,7 @@ export function buildSchema(): GraphQLSchema {
   addModerationSchema(builder, { ReviewRef, ReviewStatusEnum });
   addInvitationSchema(builder);
   addPrivacySchema(builder);
+  addInsightsSchema(builder, { ProductRef, ShopRef });
 
   return builder.toSchema();
 }

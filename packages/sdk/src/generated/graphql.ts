@@ -4,6 +4,23 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Whether an aspect is talked about more or less: the share of reviews mentioning it in the period's second half against its first, beyond chance (two-proportion z-test at 5%). */
+export type InsightDirection =
+  /** Mentioned by a smaller share of reviews lately. */
+  | 'FALLING'
+  /** Mentioned by a larger share of reviews lately. */
+  | 'RISING'
+  /** No change beyond chance. */
+  | 'STEADY';
+
+/** Whole UTC days: from the day of `from` through the day of `to`. Default: the last 90 days through today; at most 366 days. */
+export type InsightsPeriod = {
+  /** First day (default: 90 days before `to`). */
+  from?: string | null | undefined;
+  /** Last day (default: now). */
+  to?: string | null | undefined;
+};
+
 /** How a review reached the shop, shown next to it: EU consumer law requires shops to say whether and how they check that reviews come from real buyers. */
 export type Provenance =
   /** Brought over from another platform or an earlier system by the shop. */
@@ -65,6 +82,13 @@ export type SubmitReviewInput = {
   title: string;
 };
 
+/** Which side of an aspect is emerging. */
+export type TopicDirection =
+  /** Complaints about it are rising above the product's own baseline. */
+  | 'NEGATIVE'
+  /** Praise of it is rising above the product's own baseline. */
+  | 'POSITIVE';
+
 export type RatingFieldsFragment = { count: number | null, effectiveCount: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null, discounted: { count: number | null, reasons: Array<{ code: string | null, count: number | null, description: string | null }> | null } | null };
 
 export type ReviewFieldsFragment = { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null };
@@ -93,6 +117,25 @@ export type SubmitReviewMutationVariables = Exact<{
 
 
 export type SubmitReviewMutation = { submitReview: { replayed: boolean | null, review: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null } | null, product: { id: string | null, name: string | null, rating: { count: number | null, effectiveCount: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null, discounted: { count: number | null, reasons: Array<{ code: string | null, count: number | null, description: string | null }> | null } | null } | null } | null } | null };
+
+export type InsightsFieldsFragment = { from: string | null, to: string | null, reviews: number | null, polarity: number | null, aspects: Array<{ key: string | null, term: string | null, mentions: number | null, positive: number | null, negative: number | null, positiveShare: number | null, negativeShare: number | null, direction: InsightDirection | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null, emerging: Array<{ productId: string | null, key: string | null, term: string | null, direction: TopicDirection | null, since: string | null, mentions: number | null, expected: number | null, evidence: string | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null };
+
+export type ProductInsightsQueryVariables = Exact<{
+  id: string | number;
+  period?: InsightsPeriod | null | undefined;
+  limit?: number | null | undefined;
+}>;
+
+
+export type ProductInsightsQuery = { product: { id: string | null, insights: { from: string | null, to: string | null, reviews: number | null, polarity: number | null, aspects: Array<{ key: string | null, term: string | null, mentions: number | null, positive: number | null, negative: number | null, positiveShare: number | null, negativeShare: number | null, direction: InsightDirection | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null, emerging: Array<{ productId: string | null, key: string | null, term: string | null, direction: TopicDirection | null, since: string | null, mentions: number | null, expected: number | null, evidence: string | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null } | null } | null };
+
+export type ShopInsightsQueryVariables = Exact<{
+  period?: InsightsPeriod | null | undefined;
+  limit?: number | null | undefined;
+}>;
+
+
+export type ShopInsightsQuery = { shop: { id: string | null, insights: { from: string | null, to: string | null, reviews: number | null, polarity: number | null, aspects: Array<{ key: string | null, term: string | null, mentions: number | null, positive: number | null, negative: number | null, positiveShare: number | null, negativeShare: number | null, direction: InsightDirection | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null, emerging: Array<{ productId: string | null, key: string | null, term: string | null, direction: TopicDirection | null, since: string | null, mentions: number | null, expected: number | null, evidence: string | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null } | null } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -167,6 +210,44 @@ export const ReviewFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"ReviewFields"}) as unknown as TypedDocumentString<ReviewFieldsFragment, unknown>;
+export const InsightsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment InsightsFields on Insights {
+  from
+  to
+  reviews
+  polarity
+  aspects {
+    key
+    term
+    mentions
+    positive
+    negative
+    positiveShare
+    negativeShare
+    direction
+    examples {
+      reviewId
+      quote
+      polarity
+    }
+  }
+  emerging {
+    productId
+    key
+    term
+    direction
+    since
+    mentions
+    expected
+    evidence
+    examples {
+      reviewId
+      quote
+      polarity
+    }
+  }
+}
+    `, {"fragmentName":"InsightsFields"}) as unknown as TypedDocumentString<InsightsFieldsFragment, unknown>;
 export const ProductRatingsDocument = new TypedDocumentString(`
     query ProductRatings($ids: [ID!]!) {
   shop {
@@ -317,3 +398,93 @@ fragment ReviewFields on Review {
   }
   createdAt
 }`) as unknown as TypedDocumentString<SubmitReviewMutation, SubmitReviewMutationVariables>;
+export const ProductInsightsDocument = new TypedDocumentString(`
+    query ProductInsights($id: ID!, $period: InsightsPeriod, $limit: Int) {
+  product(id: $id) {
+    id
+    insights(period: $period, limit: $limit) {
+      ...InsightsFields
+    }
+  }
+}
+    fragment InsightsFields on Insights {
+  from
+  to
+  reviews
+  polarity
+  aspects {
+    key
+    term
+    mentions
+    positive
+    negative
+    positiveShare
+    negativeShare
+    direction
+    examples {
+      reviewId
+      quote
+      polarity
+    }
+  }
+  emerging {
+    productId
+    key
+    term
+    direction
+    since
+    mentions
+    expected
+    evidence
+    examples {
+      reviewId
+      quote
+      polarity
+    }
+  }
+}`) as unknown as TypedDocumentString<ProductInsightsQuery, ProductInsightsQueryVariables>;
+export const ShopInsightsDocument = new TypedDocumentString(`
+    query ShopInsights($period: InsightsPeriod, $limit: Int) {
+  shop {
+    id
+    insights(period: $period, limit: $limit) {
+      ...InsightsFields
+    }
+  }
+}
+    fragment InsightsFields on Insights {
+  from
+  to
+  reviews
+  polarity
+  aspects {
+    key
+    term
+    mentions
+    positive
+    negative
+    positiveShare
+    negativeShare
+    direction
+    examples {
+      reviewId
+      quote
+      polarity
+    }
+  }
+  emerging {
+    productId
+    key
+    term
+    direction
+    since
+    mentions
+    expected
+    evidence
+    examples {
+      reviewId
+      quote
+      polarity
+    }
+  }
+}`) as unknown as TypedDocumentString<ShopInsightsQuery, ShopInsightsQueryVariables>;

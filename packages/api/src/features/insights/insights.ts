@@ -71,8 +71,6 @@ export const DEFAULT_PERIOD_DAYS = 90;
 export const MAX_PERIOD_DAYS = 366;
 /** An analysis job whose review is not there after this was for a review never stored (its insert failed). */
 const MISSING_REVIEW_GRACE_MS = 60_000;
-/** Clocks of processes may differ by this much (a day job looks again for changes since its start minus this). */
-const CLOCK_SKEW_MS = 2_000;
 /** Emerge jobs wait this long, so a burst of day recomputes of one product becomes one check. */
 const EMERGE_DELAY_MS = 500;
 
@@ -215,15 +213,17 @@ async function productDayRows(deps: Deps, shopId: string, productId: string, day
 }
 
 /** Recounts one product's bucket of one day from its analyses and the reviews' current statuses. */
-export async function recomputeProductDay(deps: Deps, shopId: string, productId: string, dayMs: number): Promise<void> {
-  const rows = (await productDayRows(deps, shopId, productId, dayMs)).filter((r) => !r.erased);
+export async function recomputeProductDay(deps: Deps, shopId: string, productId: string, dayMs: number): Promise<string> {
+  const all = await productDayRows(deps, shopId, productId, dayMs);
+  const seen = versionOf(all.map((r) => [r._id, r.changedAt]));
+  const rows = all.filter((r) => !r.erased);
   const reviews = await findByIds(deps.models.Review, rows.map((r) => r._id));
   const published = new Set(reviews.filter((r) => r.status === "published" && r.payloadHash !== ERASED_PAYLOAD).map((r) => r._id));
   const counted = rows.filter((r) => published.has(r._id)).map(toAnalyzed);
   const id = `${productHash(shopId, productId)}.${ymd(dayMs)}`;
   if (!counted.length) {
     await deps.models.InsightDay.deleteOne({ _id: id });
-    return;
+    return seen;
   }
   const counts = dayCountsOf(counted, { quotes: QUOTES_PER_ASPECT });
   const doc: InsightDayDoc = {
@@ -238,6 +238,12 @@ export async function recomputeProductDay(deps: Deps, shopId: string, productId:
     computedAt: new Date(),
   };
   await deps.models.InsightDay.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
+  return seen;
+}
+
+/** What a recount read, to tell afterwards whether anything changed since (ids and their change times). */
+function versionOf(entries: [string, Date][]): string {
+  return entries.map(([id, at]) => `${id}@${at.getTime()}`).sort().join(",");
 }
 
 async function shopDayBuckets(deps: Deps, shopId: string, dayMs: number): Promise<InsightDayDoc[]> {
@@ -248,12 +254,13 @@ async function shopDayBuckets(deps: Deps, shopId: string, dayMs: number): Promis
 }
 
 /** Recounts a shop's bucket of one day from its products' buckets. */
-export async function recomputeShopDay(deps: Deps, shopId: string, dayMs: number): Promise<void> {
+export async function recomputeShopDay(deps: Deps, shopId: string, dayMs: number): Promise<string> {
   const buckets = await shopDayBuckets(deps, shopId, dayMs);
+  const seen = versionOf(buckets.map((b) => [b._id, b.computedAt]));
   const id = `${shopHash(shopId)}.${ymd(dayMs)}`;
   if (!buckets.length) {
     await deps.models.InsightDay.deleteOne({ _id: id });
-    return;
+    return seen;
   }
   const merged = mergeDayCounts(buckets.map(toDayCounts), { quotes: QUOTES_PER_ASPECT });
   const doc: InsightDayDoc = {
@@ -268,6 +275,7 @@ export async function recomputeShopDay(deps: Deps, shopId: string, dayMs: number
     computedAt: new Date(),
   };
   await deps.models.InsightDay.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
+  return seen;
 }
 
 async function productBuckets(deps: Deps, shopId: string, productId: string): Promise<InsightDayDoc[]> {
@@ -287,9 +295,11 @@ function topicId(shopId: string, productId: string, key: string, direction: stri
  * one event; the topics no longer found stop being current (a rejection that
  * removed the reviews behind one takes it out of the read).
  */
-export async function checkEmergingTopics(deps: Deps, shopId: string, productId: string): Promise<InsightTopicDoc[]> {
+export async function checkEmergingTopics(deps: Deps, shopId: string, productId: string): Promise<{ topics: InsightTopicDoc[]; seen: string }> {
   const now = deps.now();
-  const topics = emergingFromDayCounts(productId, (await productBuckets(deps, shopId, productId)).map(toDayCounts), now.getTime(), { quotes: QUOTES_PER_ASPECT });
+  const buckets = await productBuckets(deps, shopId, productId);
+  const seen = versionOf(buckets.map((b) => [b._id, b.computedAt]));
+  const topics = emergingFromDayCounts(productId, buckets.map(toDayCounts), now.getTime(), { quotes: QUOTES_PER_ASPECT });
   const p = productHash(shopId, productId);
   const open = await deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } }).sort({ _id: 1 }).lean<InsightTopicDoc[]>();
   const found = new Set<string>();
@@ -330,47 +340,43 @@ export async function checkEmergingTopics(deps: Deps, shopId: string, productId:
     out.push(doc);
   }
   for (const o of open) if (o.current && !found.has(o._id)) await deps.models.InsightTopic.updateOne({ _id: o._id }, { $set: { current: false } });
-  return out;
+  return { topics: out, seen };
 }
 
 /**
  * One job. Recounts complete and then look again: a change that landed
- * while they ran (its enqueue found the job still there and did nothing) is
- * newer than their start, and queues the recount anew.
+ * while they ran (its enqueue found the job still there and did nothing)
+ * shows as a source that differs from what they read (a new or changed
+ * analysis, a bucket recomputed or gone), and queues the recount anew.
  */
 export async function handleInsightsJob(deps: Deps, job: LeasedJob<InsightsJob>): Promise<void> {
   const queue = insightsQueue(deps);
   const p = job.payload;
-  const started = Date.now() - CLOCK_SKEW_MS;
   switch (p.kind) {
     case "analyze":
       return analyze(deps, job as LeasedJob<typeof p>, queue);
     case "day": {
-      await recomputeProductDay(deps, p.shopId, p.productId, p.dayMs);
+      const seen = await recomputeProductDay(deps, p.shopId, p.productId, p.dayMs);
       await queue.enqueue(`shopday.${shopHash(p.shopId)}.${ymd(p.dayMs)}`, { kind: "shopday", shopId: p.shopId, dayMs: p.dayMs });
-      if (p.dayMs >= dayOf(deps.now().getTime()) - DEFAULT_EMERGING_OPTIONS.windowDays * DAY_MS) {
-        await queue.enqueue(`emerge.${productHash(p.shopId, p.productId)}`, { kind: "emerge", shopId: p.shopId, productId: p.productId }, new Date(Date.now() + EMERGE_DELAY_MS));
-      }
+      // Any day: an old one is the baseline of the next check. One check per product however many days changed (deduplicated while it waits).
+      await queue.enqueue(`emerge.${productHash(p.shopId, p.productId)}`, { kind: "emerge", shopId: p.shopId, productId: p.productId }, new Date(Date.now() + EMERGE_DELAY_MS));
       await queue.complete(job);
-      if ((await productDayRows(deps, p.shopId, p.productId, p.dayMs)).some((r) => r.changedAt.getTime() >= started)) {
-        await enqueueDay(deps, p.shopId, p.productId, p.dayMs);
-      }
+      const now = await productDayRows(deps, p.shopId, p.productId, p.dayMs);
+      if (versionOf(now.map((r) => [r._id, r.changedAt])) !== seen) await enqueueDay(deps, p.shopId, p.productId, p.dayMs);
       return;
     }
     case "shopday": {
-      await recomputeShopDay(deps, p.shopId, p.dayMs);
+      const seen = await recomputeShopDay(deps, p.shopId, p.dayMs);
       await queue.complete(job);
-      if ((await shopDayBuckets(deps, p.shopId, p.dayMs)).some((b) => b.computedAt.getTime() >= started)) {
-        await queue.enqueue(job.id, p);
-      }
+      const now = await shopDayBuckets(deps, p.shopId, p.dayMs);
+      if (versionOf(now.map((b) => [b._id, b.computedAt])) !== seen) await queue.enqueue(job.id, p);
       return;
     }
     case "emerge": {
-      await checkEmergingTopics(deps, p.shopId, p.productId);
+      const { seen } = await checkEmergingTopics(deps, p.shopId, p.productId);
       await queue.complete(job);
-      const since = dayOf(deps.now().getTime()) - DEFAULT_EMERGING_OPTIONS.windowDays * DAY_MS;
-      const recent = (await productBuckets(deps, p.shopId, p.productId)).filter((b) => b.day.getTime() >= since);
-      if (recent.some((b) => b.computedAt.getTime() >= started)) await queue.enqueue(job.id, p, new Date(Date.now() + EMERGE_DELAY_MS));
+      const now = await productBuckets(deps, p.shopId, p.productId);
+      if (versionOf(now.map((b) => [b._id, b.computedAt])) !== seen) await queue.enqueue(job.id, p, new Date(Date.now() + EMERGE_DELAY_MS));
       return;
     }
   }

@@ -5,11 +5,11 @@
  * aggregates count published reviews only, an emerging topic records exactly
  * one event, erasure removes quotes, and shops see only their own.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LeaseQueue } from "../src/db/lease-queue.js";
 import type { ReviewDoc } from "../src/db/models.js";
 import { INSIGHTS_QUEUE, backfillInsights, enqueueAnalyses, insightsQueue, wakeInsights, type InsightsJob } from "../src/features/insights/insights.js";
-import { SUBMIT, review, startTestApi, type TestApi } from "./helpers.js";
+import { SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
 const DAY = 86_400_000;
@@ -186,6 +186,20 @@ describe("insights per review", () => {
     // And no later analysis brings them back.
     await eventually("queue drained", drained);
     expect(await insightsText()).not.toContain(quoteA);
+  });
+});
+
+describe("the insights CLI", () => {
+  it("insights backfill analyses what has no analysis, with a progress bar, and finishes the queue", async () => {
+    const ids = [await submit("boot", "The laces snapped on day one."), await submit("boot", "Die Schnürsenkel sind gerissen.")];
+    await eventually("analysed", async () => (await api.models.ReviewInsight.countDocuments({ _id: { $in: ids } })) === 2 && (await drained()));
+    await api.models.ReviewInsight.deleteMany({ _id: { $in: ids } });
+    const cli = spawnCli(["insights", "backfill"], { MONGODB_URI: inject("mongoUri"), STARLING_DB_NAME: api.starling.db.conn.name });
+    const { code } = await cli.exited;
+    expect(cli.stderr()).toMatch(/\[#+\] 100% (\d+)\/\1 reviews/);
+    expect(cli.stdout()).toMatch(/queued 2 for analysis; all done/);
+    expect(code).toBe(0);
+    expect(await api.models.ReviewInsight.countDocuments({ _id: { $in: ids } })).toBe(2);
   });
 });
 

@@ -62,3 +62,4 @@ export {
 } from "./errors.js";
 export { productJsonLd, jsonLdScript, type ProductJsonLdOptions } from "./json-ld.js";
 export { renderBadgeHtml, type BadgeOptions } from "./widget/badge-html.js";
+export { renderInsightsHtml, type InsightsWidgetOptions } from "./widget/insights-html.js";

@@ -19,3 +19,5 @@ export { pickLang, type Lang } from "./widget/i18n.js";
 export type { FormMessage } from "./widget/messages.js";
 export { mountAll } from "./widget/mount-all.js";
 export { mountReviewList } from "./widget/review-list.js";
+export { mountInsights } from "./widget/insights.js";
+export { renderInsightsContent, renderInsightsHtml, type InsightsWidgetOptions } from "./widget/insights-html.js";

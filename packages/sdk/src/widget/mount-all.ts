@@ -3,9 +3,10 @@ import { mountBadge, type WidgetOptions } from "./badge.js";
 import { mountReviewForm } from "./embed.js";
 import { pickLang } from "./i18n.js";
 import { mountReviewList } from "./review-list.js";
+import { mountInsights } from "./insights.js";
 
 /** The widgets by their `data-starling` names; the custom elements map onto the same three. */
-export type WidgetKind = "badge" | "reviews" | "form";
+export type WidgetKind = "badge" | "reviews" | "form" | "insights";
 
 /**
  * Mounts one widget in `el`, for both ways of placing one (`[data-starling]`
@@ -24,19 +25,20 @@ export function mountWidget(
   const options = { ...defaults, lang: lang ? pickLang(lang) : (defaults.lang ?? "en") };
   if (kind === "badge") return mountBadge(el, client, product, options);
   if (kind === "reviews") return mountReviewList(el, client, product, options);
+  if (kind === "insights") return mountInsights(el, client, product, options);
   mountReviewForm(el, client, product, options);
 }
 
 /**
  * Mounts every `[data-starling]` element under `root`: `data-starling="badge"`,
- * `"reviews"` or `"form"`, with `data-product` (and optional `data-lang`).
+ * `"reviews"`, `"form"` or `"insights"`, with `data-product` (and optional `data-lang`).
  * Badges mounted together cost one request.
  */
 export function mountAll(client: StarlingClient, root: ParentNode = document, defaults: WidgetOptions = {}): Promise<void> {
   const work: (Promise<void> | undefined)[] = [];
   root.querySelectorAll<HTMLElement>("[data-starling]").forEach((el) => {
     const { product, starling: kind, starlingState } = el.dataset;
-    if (!product || starlingState || (kind !== "badge" && kind !== "reviews" && kind !== "form")) return;
+    if (!product || starlingState || (kind !== "badge" && kind !== "reviews" && kind !== "form" && kind !== "insights")) return;
     work.push(mountWidget(el, kind, client, product, el.dataset.lang, defaults));
   });
   return Promise.all(work).then(() => {});

@@ -85,10 +85,10 @@ function hash(s: string): string {
 export function productHash(shopId: string, productId: string): string {
   return `p${hash(`${shopId}\u0000${productId}`)}`;
 }
-function shopHash(shopId: string): string {
+export function shopHash(shopId: string): string {
   return `s${hash(shopId)}`;
 }
-function ymd(dayMs: number): string {
+export function ymd(dayMs: number): string {
   return new Date(dayMs).toISOString().slice(0, 10).replaceAll("-", "");
 }
 function isoDay(ms: number): string {

@@ -176,7 +176,8 @@ async function main() {
 }
 
 main().then(
-  () => process.exit(0),
+  // console.log to a pipe is asynchronous: exit once stdout has taken it all.
+  () => process.stdout.write("", () => process.exit(0)),
   (err: unknown) => {
     console.error(err);
     process.exit(1);

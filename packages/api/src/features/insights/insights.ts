@@ -30,6 +30,7 @@
  *   start day).
  */
 import { createHash } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import {
   DAY_MS,
   DEFAULT_EMERGING_OPTIONS,
@@ -392,7 +393,18 @@ export interface InsightsWorkerOptions {
 
 /** This process's share of the insights work: claims jobs with a lease, several processes side by side. */
 export function startInsightsWorker(deps: Deps, options: InsightsWorkerOptions = {}): LeaseWorker {
-  const worker = runLeaseWorker(insightsQueue(deps), (job) => handleInsightsJob(deps, job), {
+  // Background work in the process that answers requests: after each job it
+  // waits as long as the job took (analysis is synchronous CPU, tens of ms), so
+  // a backlog takes at most about half of the event loop and requests keep the rest.
+  const throttled = async (job: LeasedJob<InsightsJob>) => {
+    const started = performance.now();
+    try {
+      await handleInsightsJob(deps, job);
+    } finally {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, performance.now() - started)));
+    }
+  };
+  const worker = runLeaseWorker(insightsQueue(deps), throttled, {
     batch: options.batch ?? 16,
     idleMs: options.idleMs ?? 1_000,
     available: options.available,

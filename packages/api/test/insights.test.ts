@@ -200,7 +200,7 @@ describe("the insights CLI", () => {
     expect(cli.stdout()).toMatch(/queued 2 for analysis; all done/);
     expect(code).toBe(0);
     expect(await api.models.ReviewInsight.countDocuments({ _id: { $in: ids } })).toBe(2);
-  });
+  }, 180_000);
 });
 
 describe("emerging topics", () => {
@@ -238,7 +238,7 @@ describe("emerging topics", () => {
     await submit("old", "My zipper broke as well.");
     await eventually("checked again", async () => (await drained()) && (await insights("old")).emerging.find((t: any) => t.key === "zipper")?.mentions === 5, 120_000);
     expect(await events()).toHaveLength(1);
-  });
+  }, 300_000);
 });
 
 describe("tenants and input", () => {

@@ -11,6 +11,11 @@
  *                  issue a new secret key with every secret scope and print it (shown once):
  *                  how a shop that lost its keys gets back in
  *   keys revoke KEY_ID --shop ID    revoke one key (not the shop's last key that can manage keys)
+ *   insights analyze [FILE]   JSONL reviews in (stdin without FILE), one JSONL analysis out per line, same order
+ *   insights trends FILE      JSONL reviews with productId and createdAt in, one JSONL emerging topic out per topic
+ *   insights backfill         (also: insights-backfill) analyse every review that has no analysis yet, in
+ *                  slices, with a progress bar; resumable (a new run goes on where one stopped); this
+ *                  process works through the queue beside any running API processes
  *   print-schema   print the GraphQL schema (SDL)
  *   build-db       build the embedded FerretDB now (tests run it first, so no test waits on a cold build)
  */
@@ -27,11 +32,16 @@ import { createShop, findShop } from "./features/shops/shops.js";
 import { issueKey, listKeys, revokeKey } from "./features/shops/keys.js";
 import { StarlingError } from "./errors.js";
 import { buildSchema } from "./graphql/schema.js";
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { analyzeReview, replayEmergingTopics, type AnalyzedReview } from "@starling/insights";
+import { backfillInsights, insightsQueue, startInsightsWorker } from "./features/insights/insights.js";
 import { createLogger, type Logger } from "./log.js";
 import { depsFor, startStarling, type Starling } from "./starling.js";
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  if (command === "insights" && (args[0] === "analyze" || args[0] === "trends")) return insightsTextCommand(args[0], args.slice(1));
   if (command === "print-schema") {
     process.stdout.write(`${printSchema(lexicographicSortSchema(buildSchema()))}\n`);
     return 0;
@@ -82,9 +92,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case "keys":
       return keysCommand(config, log, args);
+    case "insights-backfill":
+      return insightsBackfill(config, log);
+    case "insights":
+      if (args[0] === "backfill") return insightsBackfill(config, log);
+      process.stderr.write(INSIGHTS_USAGE);
+      return 2;
     default:
       process.stderr.write(
-        "usage: starling serve | demo | recompute [--rescore] | create-shop <name> | keys list|create|revoke --shop <id> | print-schema | build-db\n",
+        "usage: starling serve | demo | recompute [--rescore] | create-shop <name> | keys list|create|revoke --shop <id> | insights analyze|trends|backfill | print-schema | build-db\n",
       );
       return 2;
   }
@@ -194,6 +210,98 @@ function serve(starling: Starling, log: Logger): Promise<number> {
     };
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
+  });
+}
+
+const INSIGHTS_USAGE =
+  "usage: starling insights analyze [FILE]   (JSONL in, stdin without FILE; JSONL out)\n" +
+  "       starling insights trends FILE\n" +
+  "       starling insights backfill\n";
+
+/** One JSONL line's review, checked: a bad line stops the run with its line number (nothing is guessed). */
+function parseReviewLine(line: string, n: number, needTimeline: boolean): { id: string; text: string; title?: string; language?: "en" | "de"; productId?: string; timeMs?: number } {
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    throw new StarlingError("INVALID_INPUT", `line ${n}: not JSON`);
+  }
+  const bad = (what: string) => new StarlingError("INVALID_INPUT", `line ${n}: ${what}`);
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad("expected a JSON object");
+  if (typeof v.id !== "string") throw bad('"id" must be a string');
+  if (typeof v.text !== "string") throw bad('"text" must be a string');
+  if (v.title != null && typeof v.title !== "string") throw bad('"title" must be a string');
+  if (v.language != null && v.language !== "en" && v.language !== "de") throw bad('"language" must be "en" or "de"');
+  if (v.rating != null && !(Number.isInteger(v.rating) && (v.rating as number) >= 1 && (v.rating as number) <= 5)) throw bad('"rating" must be 1 to 5');
+  const out = { id: v.id, text: v.text, title: (v.title as string | undefined) ?? undefined, language: (v.language as "en" | "de" | undefined) ?? undefined };
+  if (!needTimeline) return out;
+  if (typeof v.productId !== "string") throw bad('"productId" must be a string');
+  const timeMs = typeof v.createdAt === "string" ? Date.parse(v.createdAt) : Number.NaN;
+  if (!Number.isFinite(timeMs)) throw bad('"createdAt" must be an ISO 8601 date');
+  return { ...out, productId: v.productId, timeMs };
+}
+
+/** `insights analyze` and `insights trends`: the pure package over JSONL, no database. */
+async function insightsTextCommand(action: "analyze" | "trends", rest: string[]): Promise<number> {
+  if (rest.length > 1 || (action === "trends" && rest.length !== 1)) {
+    process.stderr.write(INSIGHTS_USAGE);
+    return 2;
+  }
+  // Relative to where the command was typed (pnpm --filter runs us in packages/api).
+  const input = rest[0] ? createReadStream(path.resolve(process.env.INIT_CWD ?? process.cwd(), rest[0])) : process.stdin;
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const out: string[] = [];
+  const flush = () => {
+    if (out.length) process.stdout.write(out.join(""));
+    out.length = 0;
+  };
+  const timeline: AnalyzedReview[] = [];
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line.trim() === "") continue;
+    const r = parseReviewLine(line, n, action === "trends");
+    const insight = analyzeReview({ title: r.title ?? null, body: r.text, language: r.language ?? null });
+    if (action === "analyze") {
+      out.push(`${JSON.stringify({ id: r.id, language: insight.language, polarity: insight.polarity, aspects: insight.aspects.map(({ term, polarity, quote }) => ({ term, polarity, quote })) })}\n`);
+      if (out.length >= 256) flush();
+    } else {
+      timeline.push({ reviewId: r.id, productId: r.productId!, timeMs: r.timeMs!, insight });
+    }
+  }
+  if (action === "trends") {
+    for (const t of replayEmergingTopics(timeline)) {
+      out.push(`${JSON.stringify({ productId: t.productId, term: t.term, direction: t.direction, since: new Date(t.sinceMs).toISOString().slice(0, 10), mentions: t.mentions, expected: t.expected, evidence: t.evidence })}\n`);
+    }
+  }
+  flush();
+  return 0;
+}
+
+/** `insights backfill`: queue the analysis of every review without one, work through it here too, with a progress bar on stderr. */
+async function insightsBackfill(config: Config, log: Logger): Promise<number> {
+  return withDeps(config, log, async (deps) => {
+    const worker = startInsightsWorker(deps, { idleMs: 200 });
+    const bar = (done: number, total: number, note: string) => {
+      const width = 30;
+      const frac = total ? Math.min(1, done / total) : 1;
+      const filled = Math.round(frac * width);
+      process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.round(frac * 100)).padStart(3)}% ${done}/${total} reviews ${note}   `);
+    };
+    try {
+      const result = await backfillInsights(deps, { onProgress: (p) => bar(p.scanned, p.total, `(${p.enqueued} queued this run, ${p.queued} waiting)`) });
+      // The queue holds this run's last slices: wait for them (and for the counts they cause).
+      const queue = insightsQueue(deps);
+      for (let left = await queue.depth(); left > 0; left = await queue.depth()) {
+        bar(result.scanned, result.total, `(${left} jobs left)`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      bar(result.scanned, result.total, "done");
+      process.stderr.write("\n");
+      process.stdout.write(`insights backfill: looked at ${result.scanned} reviews, queued ${result.enqueued} for analysis; all done\n`);
+    } finally {
+      await worker.stop();
+    }
   });
 }
 

@@ -13,6 +13,7 @@ import type { Logger } from "./log.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { setPendingCountGrace, startPendingCountSweeper } from "./features/ratings/ratings.js";
 import { createMetricsServer } from "./http/metrics.js";
+import { startBackgroundWorkers, type BackgroundWorkers } from "./workers.js";
 
 /** How often interrupted rating counts are looked for (and once at startup). */
 export const PENDING_COUNT_SWEEP_MS = 5_000;
@@ -44,12 +45,14 @@ export async function startStarling(opts: {
   let sweeper: { stop(): Promise<void> } | undefined;
   let metricsServer: http.Server | undefined;
   let metricsUrl: string | null = null;
+  let workers: BackgroundWorkers | undefined;
   try {
     const deps = depsFor(db, config, log);
     setPendingCountGrace(deps, config.countGraceMs);
     // Counts interrupted by a crash (of this process or another) are completed
     // here without `recompute`; a retry of the review's key completes its own at once.
     sweeper = startPendingCountSweeper(deps, { intervalMs: PENDING_COUNT_SWEEP_MS, available: () => db.breaker.available });
+    workers = startBackgroundWorkers(deps, { available: () => db.breaker.available });
     const playground = (await opts.beforeListen?.(deps)) ?? {
       defaultQuery: '# Put your shop\'s key in Headers: {"Authorization": "Bearer sk_…"}\n{\n  shop { id name }\n}\n',
     };
@@ -107,12 +110,14 @@ export async function startStarling(opts: {
           if (metricsServer) await closeGracefully(metricsServer, 0);
           await rateLimits.close();
           await sweeper?.stop();
+          await workers?.stop();
           await db.close();
         })()),
     };
   } catch (err) {
     metricsServer?.close();
     await sweeper?.stop();
+    await workers?.stop();
     await db.close();
     throw err;
   }

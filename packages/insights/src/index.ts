@@ -22,3 +22,16 @@ export { InsightsInputError } from "./errors.js";
 
 // Which reviews answer a question (product Q&A)
 export { type SearchDoc, type SearchHit, BM25_B, BM25_K1, Bm25Index, MAX_INDEXED_CHARS, MIN_RELATED_SCORE, relatedTexts, searchTerms } from "./relevance.js";
+// The same from maintained per-day buckets (the API's read path at any number of reviews)
+export {
+  type AspectDayCount,
+  type CountOptions,
+  type DayCounts,
+  DAY_MS,
+  DEFAULT_COUNT_OPTIONS,
+  dayCountsOf,
+  dayOf,
+  emergingFromDayCounts,
+  mergeDayCounts,
+  summarizeDayCounts,
+} from "./counts.js";

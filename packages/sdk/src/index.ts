@@ -11,6 +11,7 @@ import { Transport, type ClientOptions } from "./client.js";
 import { createProducts, type ProductsResource } from "./resources/products.js";
 import { createReviews, type ReviewsResource } from "./resources/reviews.js";
 import { createQuestions, type QuestionsResource } from "./resources/questions.js";
+import { createInsights, type InsightsResource } from "./resources/insights.js";
 
 /** A Starling client: `products` for ratings, `reviews` for reading and writing reviews. */
 export interface StarlingClient {
@@ -18,6 +19,8 @@ export interface StarlingClient {
   readonly reviews: ReviewsResource;
   /** Product questions and answers, and helpful votes on reviews and answers. */
   readonly questions: QuestionsResource;
+  /** What customers say: aspects, pros and cons, emerging topics (Product.insights, Shop.insights). */
+  readonly insights: InsightsResource;
   /** The endpoint and key this client talks to (for widgets that embed the review form). */
   readonly endpoint: string;
   readonly key: string;
@@ -34,6 +37,7 @@ export function createClient(options: ClientOptions): StarlingClient {
     products: { rating: products.rating, ratings: products.ratings },
     reviews: createReviews(transport, products.forget),
     questions: createQuestions(transport),
+    insights: createInsights(transport),
     endpoint: options.endpoint.replace(/\/+$/, ""),
     key: options.key,
   };
@@ -41,10 +45,12 @@ export function createClient(options: ClientOptions): StarlingClient {
 
 export type { ClientOptions } from "./client.js";
 export type { ProductsResource } from "./resources/products.js";
+export type { InsightsOptions, InsightsResource } from "./resources/insights.js";
 export type { ListReviewsOptions, ReviewPage, ReviewsResource, SubmitReviewResult } from "./resources/reviews.js";
 export type { ProductRating, Provenance, RatingSummary, Review, ReviewOrder, ReviewStatus, SubmitReviewInput } from "./types.js";
 export type { Answer, AnswerAuthorRole, HelpfulVotes, Question, RelatedReview } from "./types.js";
 export type { AnswerQuestionInput, AskQuestionInput, ListQuestionsOptions, QuestionPage, QuestionsResource, VoteInput, VoteResult } from "./resources/questions.js";
+export type { EmergingTopic, InsightAspect, InsightDirection, Insights, InsightsPeriod, TopicDirection } from "./types.js";
 export {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -63,3 +69,4 @@ export {
 export { productJsonLd, jsonLdScript, questionsJsonLd, type ProductJsonLdOptions } from "./json-ld.js";
 export { renderQuestionsHtml, type QuestionsHtmlOptions } from "./widget/questions-html.js";
 export { renderBadgeHtml, type BadgeOptions } from "./widget/badge-html.js";
+export { renderInsightsHtml, type InsightsWidgetOptions } from "./widget/insights-html.js";

@@ -12,6 +12,9 @@ import type {
   AnswerAuthorRole,
   AnswerFieldsFragment,
   QuestionFieldsFragment,
+  InsightDirection,
+  InsightsFieldsFragment,
+  TopicDirection,
   Provenance,
   RatingFieldsFragment,
   ReviewFieldsFragment,
@@ -86,3 +89,22 @@ export type Question = Omit<Present<QuestionFieldsFragment>, "language"> & {
   answers: Answer[];
   relatedReviews: RelatedReview[];
 };
+export type { InsightDirection, TopicDirection };
+
+/** Whole UTC days, from the day of `from` through the day of `to`. */
+export interface InsightsPeriod {
+  from?: string | Date | null;
+  to?: string | Date | null;
+}
+
+/**
+ * What customers say over a period (Product.insights, Shop.insights): the
+ * aspects mentioned most in published reviews, with positive and negative
+ * counts and shares, direction and quotes, and the topics emerging now.
+ * Quotes are review text as written: escape them when you render them.
+ */
+export type Insights = Present<InsightsFieldsFragment>;
+/** One aspect of Insights. */
+export type InsightAspect = Insights["aspects"][number];
+/** One emerging topic of Insights. */
+export type EmergingTopic = Insights["emerging"][number];

@@ -21,3 +21,5 @@ export { mountAll } from "./widget/mount-all.js";
 export { mountReviewList } from "./widget/review-list.js";
 export { mountQuestions } from "./widget/questions.js";
 export { renderQuestionsContent, renderQuestionsHtml, type QuestionsHtmlOptions } from "./widget/questions-html.js";
+export { mountInsights } from "./widget/insights.js";
+export { renderInsightsContent, renderInsightsHtml, type InsightsWidgetOptions } from "./widget/insights-html.js";

@@ -20,6 +20,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { LeaseClaimDoc, LeaseJobDoc, Models } from "./models.js";
+import { duplicateKeyFailures } from "../errors.js";
 
 export interface LeaseQueueOptions {
   /** How long a claim holds before another process may take the job over. */
@@ -91,6 +92,37 @@ export class LeaseQueue<P> {
     } catch (err) {
       if (isDuplicateKey(err)) return false;
       throw err;
+    }
+  }
+
+  /**
+   * enqueue for many jobs in one command (a batch of stored reviews): each id
+   * already queued stays as it is. Returns how many were new.
+   */
+  async enqueueMany(jobs: readonly { id: string; payload: P }[], availableAt?: Date): Promise<number> {
+    if (!jobs.length) return 0;
+    const now = this.now();
+    const docs = jobs.map(({ id, payload }) => ({
+      _id: this.jobKey(id),
+      queue: this.name,
+      payload,
+      availableAt: availableAt ?? now,
+      epoch: 0,
+      owner: null,
+      leaseUntil: null,
+      attempts: 0,
+      lastError: null,
+      createdAt: now,
+    }) satisfies LeaseJobDoc);
+    try {
+      return (await this.models.LeaseJob.collection.insertMany(docs as never[], { ordered: false })).insertedCount;
+    } catch (err) {
+      const taken = duplicateKeyFailures(err);
+      if (!taken) throw err;
+      // FerretDB may stop an unordered batch at its first duplicate (privacy.ts): the rest one by one.
+      let n = 0;
+      for (const job of jobs) if (await this.enqueue(job.id, job.payload, availableAt)) n++;
+      return n;
     }
   }
 

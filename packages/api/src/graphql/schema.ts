@@ -16,6 +16,7 @@ import { addInvitationSchema } from "../features/invitations/schema.js";
 import { addPrivacySchema } from "../features/privacy/schema.js";
 import { addQuestionSchema } from "../features/questions/schema.js";
 import { addVoteSchema } from "../features/votes/schema.js";
+import { addInsightsSchema } from "../features/insights/schema.js";
 
 export function buildSchema(): GraphQLSchema {
   const builder = createBuilder();
@@ -37,7 +38,7 @@ export function buildSchema(): GraphQLSchema {
     description: "Writes. Mutations need a key with the scope each one names.",
   });
 
-  addShopSchema(builder);
+  const { ShopRef } = addShopSchema(builder);
   const { ProductRef } = addProductSchema(builder);
   addRatingSchema(builder, { ProductRef });
   const { TrustRef } = addScoringSchema(builder, { ProductRef });
@@ -47,6 +48,7 @@ export function buildSchema(): GraphQLSchema {
   addPrivacySchema(builder);
   const { AnswerRef } = addQuestionSchema(builder, { ProductRef, ReviewRef, ReasonEnum, ActionEnum });
   addVoteSchema(builder, { ReviewRef, AnswerRef });
+  addInsightsSchema(builder, { ProductRef, ShopRef });
 
   return builder.toSchema();
 }

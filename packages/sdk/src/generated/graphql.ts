@@ -43,6 +43,23 @@ export type AskQuestionInput = {
   productId: string | number;
 };
 
+/** Whether an aspect is talked about more or less: the share of reviews mentioning it in the period's second half against its first, beyond chance (two-proportion z-test at 5%). */
+export type InsightDirection =
+  /** Mentioned by a smaller share of reviews lately. */
+  | 'FALLING'
+  /** Mentioned by a larger share of reviews lately. */
+  | 'RISING'
+  /** No change beyond chance. */
+  | 'STEADY';
+
+/** Whole UTC days: from the day of `from` through the day of `to`. Default: the last 90 days through today; at most 366 days. */
+export type InsightsPeriod = {
+  /** First day (default: 90 days before `to`). */
+  from?: string | null | undefined;
+  /** Last day (default: now). */
+  to?: string | null | undefined;
+};
+
 /** How a review reached the shop, shown next to it: EU consumer law requires shops to say whether and how they check that reviews come from real buyers. */
 export type Provenance =
   /** Brought over from another platform or an earlier system by the shop. */
@@ -122,6 +139,13 @@ export type SubmitReviewInput = {
   /** Headline, 1 to 200 characters. */
   title: string;
 };
+
+/** Which side of an aspect is emerging. */
+export type TopicDirection =
+  /** Complaints about it are rising above the product's own baseline. */
+  | 'NEGATIVE'
+  /** Praise of it is rising above the product's own baseline. */
+  | 'POSITIVE';
 
 /** One voter's vote on one review or answer. */
 export type VoteHelpfulInput = {
@@ -205,6 +229,25 @@ export type VoteHelpfulMutationVariables = Exact<{
 
 
 export type VoteHelpfulMutation = { voteHelpful: { itemId: string | null, helpful: boolean | null, alreadyVoted: boolean | null, votes: { helpful: number | null, notHelpful: number | null, score: number | null } | null } | null };
+
+export type InsightsFieldsFragment = { from: string | null, to: string | null, reviews: number | null, polarity: number | null, aspects: Array<{ key: string | null, term: string | null, mentions: number | null, positive: number | null, negative: number | null, positiveShare: number | null, negativeShare: number | null, direction: InsightDirection | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null, emerging: Array<{ productId: string | null, key: string | null, term: string | null, direction: TopicDirection | null, since: string | null, mentions: number | null, expected: number | null, evidence: string | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null };
+
+export type ProductInsightsQueryVariables = Exact<{
+  id: string | number;
+  period?: InsightsPeriod | null | undefined;
+  limit?: number | null | undefined;
+}>;
+
+
+export type ProductInsightsQuery = { product: { id: string | null, insights: { from: string | null, to: string | null, reviews: number | null, polarity: number | null, aspects: Array<{ key: string | null, term: string | null, mentions: number | null, positive: number | null, negative: number | null, positiveShare: number | null, negativeShare: number | null, direction: InsightDirection | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null, emerging: Array<{ productId: string | null, key: string | null, term: string | null, direction: TopicDirection | null, since: string | null, mentions: number | null, expected: number | null, evidence: string | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null } | null } | null };
+
+export type ShopInsightsQueryVariables = Exact<{
+  period?: InsightsPeriod | null | undefined;
+  limit?: number | null | undefined;
+}>;
+
+
+export type ShopInsightsQuery = { shop: { id: string | null, insights: { from: string | null, to: string | null, reviews: number | null, polarity: number | null, aspects: Array<{ key: string | null, term: string | null, mentions: number | null, positive: number | null, negative: number | null, positiveShare: number | null, negativeShare: number | null, direction: InsightDirection | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null, emerging: Array<{ productId: string | null, key: string | null, term: string | null, direction: TopicDirection | null, since: string | null, mentions: number | null, expected: number | null, evidence: string | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null } | null } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -316,6 +359,44 @@ export const QuestionFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"QuestionFields"}) as unknown as TypedDocumentString<QuestionFieldsFragment, unknown>;
+export const InsightsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment InsightsFields on Insights {
+  from
+  to
+  reviews
+  polarity
+  aspects {
+    key
+    term
+    mentions
+    positive
+    negative
+    positiveShare
+    negativeShare
+    direction
+    examples {
+      reviewId
+      quote
+      polarity
+    }
+  }
+  emerging {
+    productId
+    key
+    term
+    direction
+    since
+    mentions
+    expected
+    evidence
+    examples {
+      reviewId
+      quote
+      polarity
+    }
+  }
+}
+    `, {"fragmentName":"InsightsFields"}) as unknown as TypedDocumentString<InsightsFieldsFragment, unknown>;
 export const ProductRatingsDocument = new TypedDocumentString(`
     query ProductRatings($ids: [ID!]!) {
   shop {
@@ -602,3 +683,93 @@ export const VoteHelpfulDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<VoteHelpfulMutation, VoteHelpfulMutationVariables>;
+export const ProductInsightsDocument = new TypedDocumentString(`
+    query ProductInsights($id: ID!, $period: InsightsPeriod, $limit: Int) {
+  product(id: $id) {
+    id
+    insights(period: $period, limit: $limit) {
+      ...InsightsFields
+    }
+  }
+}
+    fragment InsightsFields on Insights {
+  from
+  to
+  reviews
+  polarity
+  aspects {
+    key
+    term
+    mentions
+    positive
+    negative
+    positiveShare
+    negativeShare
+    direction
+    examples {
+      reviewId
+      quote
+      polarity
+    }
+  }
+  emerging {
+    productId
+    key
+    term
+    direction
+    since
+    mentions
+    expected
+    evidence
+    examples {
+      reviewId
+      quote
+      polarity
+    }
+  }
+}`) as unknown as TypedDocumentString<ProductInsightsQuery, ProductInsightsQueryVariables>;
+export const ShopInsightsDocument = new TypedDocumentString(`
+    query ShopInsights($period: InsightsPeriod, $limit: Int) {
+  shop {
+    id
+    insights(period: $period, limit: $limit) {
+      ...InsightsFields
+    }
+  }
+}
+    fragment InsightsFields on Insights {
+  from
+  to
+  reviews
+  polarity
+  aspects {
+    key
+    term
+    mentions
+    positive
+    negative
+    positiveShare
+    negativeShare
+    direction
+    examples {
+      reviewId
+      quote
+      polarity
+    }
+  }
+  emerging {
+    productId
+    key
+    term
+    direction
+    since
+    mentions
+    expected
+    evidence
+    examples {
+      reviewId
+      quote
+      polarity
+    }
+  }
+}`) as unknown as TypedDocumentString<ShopInsightsQuery, ShopInsightsQueryVariables>;

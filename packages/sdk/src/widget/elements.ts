@@ -8,6 +8,7 @@ const ELEMENT_NAMES: Readonly<Record<string, WidgetKind>> = {
   "starling-reviews": "reviews",
   "starling-review-form": "form",
   "starling-questions": "questions",
+  "starling-insights": "insights",
 };
 
 /** What each element last mounted (product and lang), and how to unmount it. Kept off the element, so no property of ours meets the page's. */

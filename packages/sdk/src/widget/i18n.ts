@@ -60,6 +60,14 @@ const en = {
   INVITED: "Invited by the shop (purchase not checked)",
   ORGANIC: "Not verified",
   IMPORTED: "Imported from another platform",
+  insightsTitle: "What customers say",
+  insightsPros: "Pros",
+  insightsCons: "Cons",
+  insightPro: "{term}: praised in {count} of {mentions} reviews that mention it",
+  insightCon: "{term}: criticised in {count} of {mentions} reviews that mention it",
+  insightQuotes: "What reviews say about {term}",
+  insightsNone: "Not enough reviews yet to say what customers like or dislike.",
+  insightsNote: "From the published reviews of the last 90 days, analysed automatically.",
 };
 
 const de: typeof en = {
@@ -119,6 +127,14 @@ const de: typeof en = {
   INVITED: "Vom Shop eingeladen (Kauf nicht geprüft)",
   ORGANIC: "Nicht verifiziert",
   IMPORTED: "Von einer anderen Plattform importiert",
+  insightsTitle: "Das sagen Kundinnen und Kunden",
+  insightsPros: "Pluspunkte",
+  insightsCons: "Kritikpunkte",
+  insightPro: "{term}: gelobt in {count} von {mentions} Bewertungen, die es erwähnen",
+  insightCon: "{term}: kritisiert in {count} von {mentions} Bewertungen, die es erwähnen",
+  insightQuotes: "Was Bewertungen über {term} sagen",
+  insightsNone: "Noch zu wenige Bewertungen, um zu sagen, was Kunden mögen oder bemängeln.",
+  insightsNote: "Aus den veröffentlichten Bewertungen der letzten 90 Tage, automatisch ausgewertet.",
 };
 
 export type MessageKey = keyof typeof en | Provenance;

@@ -7,14 +7,14 @@
  *
  * It mounts every `[data-starling]` element when the page is ready, defines
  * the custom elements (`<starling-rating>`, `<starling-reviews>`,
- * `<starling-review-form>`), which mount themselves whenever they are added,
+ * `<starling-review-form>`, `<starling-insights>`), which mount themselves whenever they are added,
  * and exposes `window.Starling` ({ createClient, mountAll, defineElements, … })
  * for pages that add `[data-starling]` elements later.
  */
 import { createClient } from "../index.js";
-import { defineElements, mountAll, mountBadge, mountReviewForm, mountReviewList, pickLang, warnOnce } from "../widgets.js";
+import { defineElements, mountAll, mountBadge, mountInsights, mountReviewForm, mountReviewList, pickLang, warnOnce } from "../widgets.js";
 
-const api = { createClient, mountAll, mountBadge, mountReviewList, mountReviewForm, defineElements };
+const api = { createClient, mountAll, mountBadge, mountReviewList, mountReviewForm, mountInsights, defineElements };
 
 const script = document.currentScript as HTMLScriptElement | null;
 const config = script?.dataset ?? {};

@@ -13,6 +13,7 @@ import { reviewPageGroup, reviewsChanged, type Deps } from "../deps.js";
 import { ERASED_PAYLOAD } from "../reviews/review.js";
 import { productSummaryId, syncReviewCount } from "../ratings/ratings.js";
 import { identifier } from "../validate.js";
+import { forgetReviewInsights } from "../insights/insights.js";
 
 export interface ReviewerRef {
   externalId?: string | null;
@@ -143,6 +144,9 @@ export async function eraseReviewerData(
       at: deps.now(),
     } as never);
   }
+
+  // Their quotes out of every insight (the analyses emptied, the buckets recounted) before we answer.
+  await forgetReviewInsights(deps, [...reviews.keys()]);
 
   const invitations = emails.size || invitationIds.length
     ? (

@@ -14,6 +14,7 @@ import {
 } from "@starling/scoring";
 import { randomUUID } from "node:crypto";
 import { Double } from "mongodb";
+import { reviewInsightChanged } from "../insights/insights.js";
 import type { PendingCountDoc, RatingSummaryDoc, ReviewDoc, StoredScore } from "../../db/models.js";
 import { DatabaseUnavailableError } from "../../db/availability.js";
 import { duplicateKeyFailures, isDuplicateKey } from "../../errors.js";
@@ -219,6 +220,8 @@ export async function syncReviewCount(deps: Deps, stored: Pick<ReviewDoc, "_id" 
       return false;
     }
     await applyCounts(deps, [review], sign, batch);
+    // Before the pending count goes: a crash here leaves it, and its completion recounts the insights.
+    await reviewInsightChanged(deps, review);
     await finishPendingCounts(deps, [review], batch.token);
     if (!counted) await refreshPeriods(deps, review);
     return true;
@@ -407,6 +410,7 @@ export async function completePendingCount(deps: Deps, entry: PendingCountDoc): 
       applyOnce(deps, shopKey, { shopId: entry.shopId, productId: null }, copySummaryChange(change), [entry.token, key]),
     );
     if (entry.sign === -1 && (product || shop)) await refreshPeriods(deps, entry);
+    await reviewInsightChanged(deps, { _id: entry._id, shopId: entry.shopId, productId: entry.productId });
     deps.log.warn("completed an interrupted rating count", {
       reviewId: entry._id,
       sign: entry.sign,

@@ -10,6 +10,7 @@ import { isCopiedText, quarantineIfCopied, scoreArrivals, scoreStoredReview, sco
 import { findByIds } from "../../db/find-by-ids.js";
 import { identifier, languageTag, optionalText, starRating, text } from "../validate.js";
 import { withPageKeys } from "./review-pages.js";
+import { enqueueAnalyses, wakeInsights } from "../insights/insights.js";
 import { requireScope } from "../shops/keys.js";
 import type { Caller, Shop } from "../shops/caller.js";
 import { ERASED_PAYLOAD, toReview, type Review, type StoreOutcome } from "./review.js";
@@ -224,6 +225,8 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
         // Written before the insert, so a crash anywhere after it leaves a count
         // that a retry of the key or the sweep completes (completePendingCount).
         const batch = await recordPendingCounts(deps, rows.filter((r) => r.summaryApplied), 1);
+        // Their analyses too, for the same reason: a crash after the insert leaves the job (insights.ts).
+        await enqueueAnalyses(deps, rows.map((r) => r._id));
         const inserted = await insertNew(deps, rows);
         rows.forEach((row, i) => {
           if (!inserted[i]) return;
@@ -254,6 +257,7 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
       return docs.map((d) => (tried.has(d._id) ? { failed: err } : { replay: true }));
     }
   }
+  if (stored.size) wakeInsights(deps);
   return docs.map((d) => {
     const row = stored.get(d);
     return row ? { stored: row } : { replay: true };

@@ -2,11 +2,12 @@
  * Shops and their API keys in the schema: the caller's shop, and the keys it
  * manages (create, rotate, revoke, list).
  */
-import type { Builder } from "../../graphql/builder.js";
+import type { ObjectRef } from "@pothos/core";
+import type { Builder, Types } from "../../graphql/builder.js";
 import type { Shop } from "./shops.js";
 import { SCOPES, issueKey, listKeys, revokeKey, rotateKey, scopeName, type ApiKeyInfo, type KeyKind, type Scope } from "./keys.js";
 
-export function addShopSchema(builder: Builder): void {
+export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Shop> } {
   const ShopRef = builder.objectRef<Shop>("Shop").implement({
     description: "A shop: the tenant that owns products and their reviews. Your API key says which shop you are.",
     fields: (t) => ({
@@ -103,4 +104,6 @@ export function addShopSchema(builder: Builder): void {
       resolve: async (_r, { id }, ctx) => revokeKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
     }),
   }));
+
+  return { ShopRef };
 }

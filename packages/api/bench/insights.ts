@@ -1,0 +1,187 @@
+/**
+ * Insights benchmark (issue #14): the analysis worker's throughput in one API
+ * process, and the latency of `product { insights }` on a product with
+ * 100 000 reviews.
+ *
+ * 1. Throughput: BENCH_REVIEWS op-spam hotel reviews (124 words on average;
+ *    default 1 000) stored as published reviews of 10 products over the last
+ *    60 days, their analyses queued at once; the API process's own worker
+ *    (one, batch 16) analyses them, stores each analysis, and recounts the
+ *    day buckets and emerging topics they touch. Reported: reviews/s until
+ *    every review is analysed and the queue is empty, beside `analyzeReview`
+ *    alone on the same texts (the part that is CPU).
+ * 2. Read latency: "p-huge" gets 100 000 analysed reviews over 365 days
+ *    (the analyses of step 1 repeated), counted into its day buckets with the
+ *    package's dayCountsOf (what the worker's recount writes; counting 100 000
+ *    through the worker would take the benchmark most of an hour), then
+ *    BENCH_READS sequential `product { insights }` requests over HTTP, for the
+ *    default 90 days and for 366 days: p50 and p99.
+ *
+ * Run: sh scripts/pnpm.sh -s --filter @starling/api bench:insights
+ * (needs ../shared/data for the op-spam texts, or STARLING_RESEARCH_DATA).
+ */
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { DAY_MS, analyzeReview, dayCountsOf, dayOf, type AnalyzedReview, type DayCounts } from "@starling/insights";
+import { loadOpSpam } from "../../insights/bench/data.js";
+import { REPO_ROOT, loadConfig } from "../src/config.js";
+import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
+import type { ReviewDoc } from "../src/db/models.js";
+import { enqueueAnalyses, insightsQueue, productHash, shopHash, wakeInsights, ymd } from "../src/features/insights/insights.js";
+import { putProduct } from "../src/features/products/products.js";
+import { createShop } from "../src/features/shops/shops.js";
+import { createLogger } from "../src/log.js";
+import { startStarling } from "../src/starling.js";
+
+const N = Number(process.env.BENCH_REVIEWS ?? 1_000);
+const READS = Number(process.env.BENCH_READS ?? 300);
+const HUGE = Number(process.env.BENCH_HUGE ?? 100_000);
+const DATA_DIR = path.join(REPO_ROOT, ".data/bench-insights-ferretdb");
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main() {
+  await rm(DATA_DIR, { recursive: true, force: true });
+  const db = await startEmbeddedFerretDB({ binDir: path.join(REPO_ROOT, ".data/bin"), dataDir: DATA_DIR });
+  const config = {
+    ...loadConfig({ NODE_ENV: "production" }),
+    mongodbUri: db.uri,
+    dbName: "bench_insights",
+    port: 0,
+    host: "127.0.0.1",
+    logLevel: "warn" as const,
+    rateRequestsPerMinutePerIp: 1e9,
+    rateRequestsPerMinutePerKey: 1e9,
+    rateCostPerMinutePerKey: 1e12,
+  };
+  const starling = await startStarling({ config, log: createLogger("warn") });
+  const deps = starling.deps;
+  try {
+    const { shop, secretKey } = await createShop(deps, { name: "Bench shop" });
+    const products = Array.from({ length: 10 }, (_, i) => `p${i}`);
+    for (const id of [...products, "p-huge"]) await putProduct(deps, shop.id, { id, name: id });
+
+    // ---- 1. worker throughput
+    const texts = loadOpSpam().map((r) => r.text);
+    const now = Date.now();
+    const docs: ReviewDoc[] = Array.from({ length: N }, (_, i) => ({
+      _id: `rev_bench_${String(i).padStart(7, "0")}`,
+      shopId: shop.id,
+      productId: products[i % products.length]!,
+      rating: 4,
+      title: "Stay",
+      body: texts[i % texts.length]!,
+      reviewer: { name: "Guest", externalId: null },
+      language: null,
+      provenance: "ORGANIC",
+      source: "api",
+      verification: null,
+      createdAt: new Date(now - (i % 60) * DAY_MS),
+      payloadHash: "bench",
+      status: "published",
+      reply: null,
+      score: null,
+      signature: null,
+      summaryApplied: false,
+    }));
+    for (let i = 0; i < docs.length; i += 1_000) await deps.models.Review.collection.insertMany(docs.slice(i, i + 1_000) as never[]);
+    const words = docs.reduce((n, d) => n + d.body.split(/\s+/).length, 0) / docs.length;
+
+    const t0 = performance.now();
+    for (let i = 0; i < docs.length; i += 500) {
+      await enqueueAnalyses(deps, docs.slice(i, i + 500).map((d) => d._id));
+      wakeInsights(deps);
+    }
+    const queue = insightsQueue(deps);
+    for (;;) {
+      const [analysed, depth] = await Promise.all([deps.models.ReviewInsight.estimatedDocumentCount(), queue.depth()]);
+      if (analysed >= N && depth === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const seconds = (performance.now() - t0) / 1_000;
+
+    const cpu0 = performance.now();
+    const analyses = docs.map((d) => analyzeReview({ title: d.title, body: d.body }));
+    const cpuSeconds = (performance.now() - cpu0) / 1_000;
+    console.log(`insights worker, one API process (batch 16), ${N} op-spam reviews of ${words.toFixed(0)} words on average:`);
+    console.log(`  ${(N / seconds).toFixed(1)} reviews/s analysed, stored and counted (${seconds.toFixed(1)} s)`);
+    console.log(`  analyzeReview alone on the same texts: ${(N / cpuSeconds).toFixed(0)} reviews/s (${((cpuSeconds / N) * 1_000).toFixed(2)} ms each)`);
+
+    // ---- 2. read latency at 100 000 reviews
+    const byDay = new Map<number, AnalyzedReview[]>();
+    const today = dayOf(now);
+    for (let i = 0; i < HUGE; i++) {
+      const dayMs = today - (i % 365) * DAY_MS;
+      const r: AnalyzedReview = { reviewId: `rev_huge_${i}`, productId: "p-huge", timeMs: dayMs + (i % 86_000) * 1_000, insight: analyses[i % analyses.length]! };
+      let list = byDay.get(dayMs);
+      if (!list) byDay.set(dayMs, (list = []));
+      list.push(r);
+    }
+    const buckets: DayCounts[] = [...byDay.values()].map((list) => dayCountsOf(list, { quotes: 3 }));
+    const p = productHash(shop.id, "p-huge");
+    const s = shopHash(shop.id);
+    const rows = buckets.map((b) => ({
+      _id: `${p}.${ymd(b.dayMs)}`,
+      shopId: shop.id,
+      productId: "p-huge",
+      day: new Date(b.dayMs),
+      shopDayKey: `${s}.${ymd(b.dayMs)}.${p}`,
+      reviews: b.reviews,
+      polaritySum: b.polaritySum,
+      aspects: b.aspects,
+      computedAt: new Date(),
+    }));
+    await deps.models.InsightDay.collection.insertMany(rows as never[]);
+    const bucketBytes = JSON.stringify(rows).length / rows.length;
+    console.log(`${HUGE} reviews in ${rows.length} day buckets of ${(bucketBytes / 1024).toFixed(1)} KB on average (${(rows.reduce((n, r) => n + r.aspects.length, 0) / rows.length).toFixed(0)} aspects each)`);
+
+    const query = async (period: string) => {
+      const res = await fetch(`${starling.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${secretKey}` },
+        body: JSON.stringify({
+          query: `{ product(id: "p-huge") { insights${period} { reviews polarity aspects { key term mentions positive negative direction examples { reviewId quote polarity } } emerging { key since } } } }`,
+        }),
+      });
+      const body = (await res.json()) as { data?: { product: { insights: { reviews: number } } }; errors?: unknown };
+      if (!body.data) throw new Error(JSON.stringify(body.errors));
+      return body.data.product.insights.reviews;
+    };
+    const results: string[] = [];
+    for (const [label, period] of [
+      ["90 days (default)", ""],
+      ["366 days", `(period: { from: "${new Date(today - 365 * DAY_MS).toISOString()}" })`],
+    ] as const) {
+      const reviews = await query(period); // warm-up, and the count it reads
+      const times: number[] = [];
+      for (let i = 0; i < READS; i++) {
+        const t = performance.now();
+        await query(period);
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      results.push(`| ${label} | ${reviews} | ${pct(times, 50).toFixed(1)} ms | ${pct(times, 99).toFixed(1)} ms |`);
+      console.log(results.at(-1));
+    }
+
+    console.log(`product { insights } on "p-huge": ${HUGE} reviews over 365 days, ${rows.length} day buckets of ${(bucketBytes / 1024).toFixed(1)} KB, ${READS} sequential reads:`);
+    console.log("| period | reviews in it | p50 | p99 |\n|---|---|---|---|");
+    for (const r of results) console.log(r);
+  } finally {
+    await starling.close();
+    await db.stop();
+    await rm(DATA_DIR, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  // console.log to a pipe is asynchronous: exit once stdout has taken it all.
+  () => process.stdout.write("", () => process.exit(0)),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,544 @@
+/**
+ * What customers say: each review's text analysed off the request path
+ * (@starling/insights), kept per review in `review_insights`, and counted per
+ * product and UTC day (and per shop and day) in `insight_days`, from which a
+ * period's aspects and a product's emerging topics are read without reading
+ * its reviews.
+ *
+ * The work runs in the durable `insights` lease queue (db/lease-queue.ts),
+ * shared by every API process:
+ *
+ * - `analyze` (job id = review id): enqueued with the review's insert, before
+ *   it (storeNewReviews), so a crash anywhere after the acknowledgement leaves
+ *   the job; a job whose review never got stored is dropped after a minute.
+ * - `day` (per product and day): recomputes that bucket from its analyses and
+ *   the reviews' current statuses. A bucket is never incremented, always
+ *   recomputed from the truth, so a job run twice or after a crash gives the
+ *   same counts: exact, not approximate. Changes that may alter a bucket
+ *   (an analysis stored, a status moving in or out of "published" —
+ *   syncReviewCount calls reviewInsightChanged under its pending-count
+ *   protection, so a crash there is completed by the pending-count sweep —,
+ *   an erasure) touch the analysis' `changedAt` and enqueue the day job. A day
+ *   job in flight while such a change lands would miss it and the enqueue
+ *   would be a no-op (the job exists), so after completing, the job looks
+ *   again and enqueues itself anew if anything changed since it started.
+ * - `shopday`: the same for the shop's bucket of the day, merged from its
+ *   products' buckets.
+ * - `emerge` (per product): the product's emerging topics as of now, from its
+ *   buckets; a topic not open before records one `insights.emerging_topic`
+ *   event (recordEvent, deterministic id per product, aspect, direction and
+ *   start day).
+ */
+import { createHash } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import {
+  DAY_MS,
+  DEFAULT_EMERGING_OPTIONS,
+  type AnalyzedReview,
+  type AspectDayCount,
+  type DayCounts,
+  type InsightSummary,
+  InsightsInputError,
+  analyzeReview,
+  dayCountsOf,
+  dayOf,
+  emergingFromDayCounts,
+  mergeDayCounts,
+  summarizeDayCounts,
+} from "@starling/insights";
+import type { InsightDayDoc, InsightTopicDoc, ReviewDoc, ReviewInsightDoc } from "../../db/models.js";
+import type { LeasedJob, LeaseQueue, LeaseWorker } from "../../db/lease-queue.js";
+import { runLeaseWorker } from "../../db/lease-queue.js";
+import { findByIds } from "../../db/find-by-ids.js";
+import { invalidInput } from "../../errors.js";
+import type { Deps } from "../deps.js";
+import { recordEvent } from "../events/events.js";
+import { ERASED_PAYLOAD } from "../reviews/review.js";
+
+export const INSIGHTS_QUEUE = "insights";
+
+export type InsightsJob =
+  | { kind: "analyze"; reviewId: string }
+  | { kind: "day"; shopId: string; productId: string; dayMs: number }
+  | { kind: "shopday"; shopId: string; dayMs: number }
+  | { kind: "emerge"; shopId: string; productId: string };
+
+/** Quotes a bucket keeps per aspect and sign; what a summary shows at most. */
+export const QUOTES_PER_ASPECT = 3;
+/** Most aspects one summary lists. */
+export const MAX_ASPECTS = 20;
+/** Default period: the last 90 days. Longest: 366. */
+export const DEFAULT_PERIOD_DAYS = 90;
+export const MAX_PERIOD_DAYS = 366;
+/** An analysis job whose review is not there after this was for a review never stored (its insert failed). */
+const MISSING_REVIEW_GRACE_MS = 60_000;
+/** Emerge jobs wait this long, so a burst of day recomputes of one product becomes one check. */
+const EMERGE_DELAY_MS = 500;
+
+export function insightsQueue(deps: Deps): LeaseQueue<InsightsJob> {
+  return deps.queue<InsightsJob>(INSIGHTS_QUEUE);
+}
+
+function hash(s: string): string {
+  return createHash("sha256").update(s).digest("hex").slice(0, 24);
+}
+/** Plain strings only (MONGODB.md; ferretdb/patches): keyset ranges over them are pushed down on our FerretDB. */
+export function productHash(shopId: string, productId: string): string {
+  return `p${hash(`${shopId}\u0000${productId}`)}`;
+}
+export function shopHash(shopId: string): string {
+  return `s${hash(shopId)}`;
+}
+export function ymd(dayMs: number): string {
+  return new Date(dayMs).toISOString().slice(0, 10).replaceAll("-", "");
+}
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function languageOf(tag: string | null | undefined): "en" | "de" | "und" | null {
+  if (tag == null) return null;
+  const lang = tag.split("-")[0]!.toLowerCase();
+  return lang === "en" || lang === "de" ? lang : "und";
+}
+
+// ---------------------------------------------------------------- producers
+
+/** Queues the analysis of new reviews: called before their insert (storeNewReviews), so none is skipped by a crash. */
+export async function enqueueAnalyses(deps: Deps, reviewIds: readonly string[]): Promise<void> {
+  await insightsQueue(deps).enqueueMany(reviewIds.map((reviewId) => ({ id: reviewId, payload: { kind: "analyze", reviewId } })));
+}
+
+/** Wakes this process's insights worker (after an enqueue), if it runs one. */
+export function wakeInsights(deps: Deps): void {
+  workers.get(deps)?.wake();
+}
+
+async function enqueueDay(deps: Deps, shopId: string, productId: string, dayMs: number): Promise<void> {
+  await insightsQueue(deps).enqueue(`day.${productHash(shopId, productId)}.${ymd(dayMs)}`, { kind: "day", shopId, productId, dayMs });
+}
+
+/**
+ * A review's status may have moved in or out of "published" (syncReviewCount,
+ * under its pending count: a crash before this is completed by the sweep).
+ * Marks its analysis changed and queues its day's recount.
+ */
+export async function reviewInsightChanged(deps: Deps, review: Pick<ReviewDoc, "_id" | "shopId" | "productId">): Promise<void> {
+  const insight = await deps.models.ReviewInsight.findById(review._id, { createdAt: 1 }).lean<ReviewInsightDoc>();
+  // Not analysed yet: its analysis job counts it with the status it finds then.
+  if (!insight) return;
+  await deps.models.ReviewInsight.updateOne({ _id: review._id }, { $set: { changedAt: new Date() } });
+  await enqueueDay(deps, review.shopId, review.productId, dayOf(insight.createdAt.getTime()));
+  wakeInsights(deps);
+}
+
+/**
+ * Erasure: the reviews' analyses (their quotes) are emptied and marked
+ * erased, and their products' and shops' buckets recounted before this
+ * returns, so no insight quotes them from then on; an analysis still queued
+ * finds the erasure tombstone and stores nothing.
+ */
+export async function forgetReviewInsights(deps: Deps, reviewIds: readonly string[]): Promise<void> {
+  for (const doc of await findByIds(deps.models.ReviewInsight, reviewIds)) {
+    await deps.models.ReviewInsight.updateOne(
+      { _id: doc._id },
+      { $set: { erased: true, aspects: [], polarity: 0, language: "und", changedAt: new Date() } },
+    );
+    const dayMs = dayOf(doc.createdAt.getTime());
+    await recomputeProductDay(deps, doc.shopId, doc.productId, dayMs);
+    await recomputeShopDay(deps, doc.shopId, dayMs);
+    // A recount in flight elsewhere may have read the quote before: it sees the change and runs again.
+    await enqueueDay(deps, doc.shopId, doc.productId, dayMs);
+  }
+}
+
+// ---------------------------------------------------------------- the work
+
+async function analyze(deps: Deps, job: LeasedJob<InsightsJob & { kind: "analyze" }>, queue: LeaseQueue<InsightsJob>): Promise<void> {
+  const id = job.payload.reviewId;
+  const review = await deps.models.Review.findById(id).lean<ReviewDoc>();
+  if (!review) {
+    // Enqueued before the insert: not there yet, or never stored.
+    if (Date.now() - job.createdAt.getTime() < MISSING_REVIEW_GRACE_MS) await queue.retryLater(job, new Date(Date.now() + 2_000), "review not stored yet");
+    else await queue.complete(job);
+    return;
+  }
+  const previous = await deps.models.ReviewInsight.findById(id, { erased: 1 }).lean<ReviewInsightDoc>();
+  if (review.payloadHash === ERASED_PAYLOAD || previous?.erased) return queue.complete(job);
+  const insight = analyzeReview({ title: review.title, body: review.body, language: languageOf(review.language) });
+  const now = new Date();
+  const doc: ReviewInsightDoc = {
+    _id: id,
+    shopId: review.shopId,
+    productId: review.productId,
+    dayKey: `${productHash(review.shopId, review.productId)}.${ymd(dayOf(review.createdAt.getTime()))}.${id}`,
+    createdAt: review.createdAt,
+    language: insight.language,
+    polarity: insight.polarity,
+    aspects: insight.aspects.map(({ key, term, polarity, quote, field, start, end }) => ({ key, term, polarity, quote, field, start, end })),
+    erased: false,
+    analyzedAt: now,
+    changedAt: now,
+  };
+  await deps.models.ReviewInsight.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
+  // Erased while we analysed (the tombstone comes first in eraseReviewerData): undo.
+  if (await deps.models.ErasedReview.exists({ _id: id })) {
+    await deps.models.ReviewInsight.updateOne({ _id: id }, { $set: { erased: true, aspects: [], polarity: 0, language: "und", changedAt: new Date() } });
+  }
+  await enqueueDay(deps, review.shopId, review.productId, dayOf(review.createdAt.getTime()));
+  await queue.complete(job);
+}
+
+function toAnalyzed(doc: ReviewInsightDoc): AnalyzedReview {
+  return {
+    reviewId: doc._id,
+    productId: doc.productId,
+    timeMs: doc.createdAt.getTime(),
+    insight: {
+      language: doc.language,
+      polarity: doc.polarity,
+      aspects: doc.aspects.map((a) => ({ ...a, head: null, termStart: a.start, termEnd: a.start })),
+    },
+  };
+}
+
+function toDayCounts(doc: InsightDayDoc): DayCounts {
+  return { dayMs: doc.day.getTime(), reviews: doc.reviews, polaritySum: doc.polaritySum, aspects: doc.aspects as AspectDayCount[] };
+}
+
+async function productDayRows(deps: Deps, shopId: string, productId: string, dayMs: number): Promise<ReviewInsightDoc[]> {
+  const prefix = `${productHash(shopId, productId)}.${ymd(dayMs)}.`;
+  return deps.models.ReviewInsight.find({ dayKey: { $gt: prefix, $lt: `${prefix}~` } })
+    .sort({ dayKey: 1 })
+    .lean<ReviewInsightDoc[]>();
+}
+
+/** Recounts one product's bucket of one day from its analyses and the reviews' current statuses. */
+export async function recomputeProductDay(deps: Deps, shopId: string, productId: string, dayMs: number): Promise<string> {
+  const all = await productDayRows(deps, shopId, productId, dayMs);
+  const seen = versionOf(all.map((r) => [r._id, r.changedAt]));
+  const rows = all.filter((r) => !r.erased);
+  const reviews = await findByIds(deps.models.Review, rows.map((r) => r._id));
+  const published = new Set(reviews.filter((r) => r.status === "published" && r.payloadHash !== ERASED_PAYLOAD).map((r) => r._id));
+  const counted = rows.filter((r) => published.has(r._id)).map(toAnalyzed);
+  const id = `${productHash(shopId, productId)}.${ymd(dayMs)}`;
+  if (!counted.length) {
+    await deps.models.InsightDay.deleteOne({ _id: id });
+    return seen;
+  }
+  const counts = dayCountsOf(counted, { quotes: QUOTES_PER_ASPECT });
+  const doc: InsightDayDoc = {
+    _id: id,
+    shopId,
+    productId,
+    day: new Date(dayMs),
+    shopDayKey: `${shopHash(shopId)}.${ymd(dayMs)}.${productHash(shopId, productId)}`,
+    reviews: counts.reviews,
+    polaritySum: counts.polaritySum,
+    aspects: counts.aspects,
+    computedAt: new Date(),
+  };
+  await deps.models.InsightDay.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
+  return seen;
+}
+
+/** What a recount read, to tell afterwards whether anything changed since (ids and their change times). */
+function versionOf(entries: [string, Date][]): string {
+  return entries.map(([id, at]) => `${id}@${at.getTime()}`).sort().join(",");
+}
+
+async function shopDayBuckets(deps: Deps, shopId: string, dayMs: number): Promise<InsightDayDoc[]> {
+  const prefix = `${shopHash(shopId)}.${ymd(dayMs)}.`;
+  return deps.models.InsightDay.find({ shopDayKey: { $gt: prefix, $lt: `${prefix}~` } })
+    .sort({ shopDayKey: 1 })
+    .lean<InsightDayDoc[]>();
+}
+
+/** Recounts a shop's bucket of one day from its products' buckets. */
+export async function recomputeShopDay(deps: Deps, shopId: string, dayMs: number): Promise<string> {
+  const buckets = await shopDayBuckets(deps, shopId, dayMs);
+  const seen = versionOf(buckets.map((b) => [b._id, b.computedAt]));
+  const id = `${shopHash(shopId)}.${ymd(dayMs)}`;
+  if (!buckets.length) {
+    await deps.models.InsightDay.deleteOne({ _id: id });
+    return seen;
+  }
+  const merged = mergeDayCounts(buckets.map(toDayCounts), { quotes: QUOTES_PER_ASPECT });
+  const doc: InsightDayDoc = {
+    _id: id,
+    shopId,
+    productId: null,
+    day: new Date(dayMs),
+    shopDayKey: null,
+    reviews: merged.reviews,
+    polaritySum: merged.polaritySum,
+    aspects: merged.aspects,
+    computedAt: new Date(),
+  };
+  await deps.models.InsightDay.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
+  return seen;
+}
+
+async function productBuckets(deps: Deps, shopId: string, productId: string): Promise<InsightDayDoc[]> {
+  const p = productHash(shopId, productId);
+  return deps.models.InsightDay.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } })
+    .sort({ _id: 1 })
+    .lean<InsightDayDoc[]>();
+}
+
+function topicId(shopId: string, productId: string, key: string, direction: string): string {
+  return `${productHash(shopId, productId)}.${hash(`${key}\u0000${direction}`)}`;
+}
+
+/**
+ * The product's emerging topics as of now, from its buckets. A topic that was
+ * not open (current, or seen within the window) opens an episode and records
+ * one event; the topics no longer found stop being current (a rejection that
+ * removed the reviews behind one takes it out of the read).
+ */
+export async function checkEmergingTopics(deps: Deps, shopId: string, productId: string): Promise<{ topics: InsightTopicDoc[]; seen: string }> {
+  const now = deps.now();
+  const buckets = await productBuckets(deps, shopId, productId);
+  const seen = versionOf(buckets.map((b) => [b._id, b.computedAt]));
+  const topics = emergingFromDayCounts(productId, buckets.map(toDayCounts), now.getTime(), { quotes: QUOTES_PER_ASPECT });
+  const p = productHash(shopId, productId);
+  const open = await deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } }).sort({ _id: 1 }).lean<InsightTopicDoc[]>();
+  const found = new Set<string>();
+  const out: InsightTopicDoc[] = [];
+  for (const t of topics) {
+    const id = topicId(shopId, productId, t.key, t.direction);
+    found.add(id);
+    const before = open.find((o) => o._id === id);
+    const continuing = before && (before.current || now.getTime() - before.lastSeenAt.getTime() <= DEFAULT_EMERGING_OPTIONS.windowDays * DAY_MS);
+    const since = continuing ? before.since : new Date(t.sinceMs);
+    const eventId = continuing ? before.eventId : `insights.emerging_topic:${p}.${hash(`${t.key}\u0000${t.direction}`)}.${ymd(t.sinceMs)}`;
+    const doc: InsightTopicDoc = {
+      _id: id,
+      shopId,
+      productId,
+      key: t.key,
+      term: t.term,
+      direction: t.direction,
+      since,
+      detectedAt: continuing ? before.detectedAt : now,
+      lastSeenAt: now,
+      mentions: t.mentions,
+      expected: t.expected,
+      evidence: t.evidence,
+      examples: t.examples,
+      eventId,
+      current: true,
+    };
+    if (!continuing) {
+      // Before the topic is written: a crash between the two records it again under the same id, i.e. once.
+      await recordEvent(deps, eventId, {
+        type: "insights.emerging_topic",
+        shopId,
+        data: { productId, key: t.key, term: t.term, direction: t.direction, since: isoDay(t.sinceMs), mentions: t.mentions, expected: t.expected, evidence: t.evidence },
+      });
+    }
+    await deps.models.InsightTopic.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
+    out.push(doc);
+  }
+  for (const o of open) if (o.current && !found.has(o._id)) await deps.models.InsightTopic.updateOne({ _id: o._id }, { $set: { current: false } });
+  return { topics: out, seen };
+}
+
+/**
+ * One job. Recounts complete and then look again: a change that landed
+ * while they ran (its enqueue found the job still there and did nothing)
+ * shows as a source that differs from what they read (a new or changed
+ * analysis, a bucket recomputed or gone), and queues the recount anew.
+ */
+export async function handleInsightsJob(deps: Deps, job: LeasedJob<InsightsJob>): Promise<void> {
+  const queue = insightsQueue(deps);
+  const p = job.payload;
+  switch (p.kind) {
+    case "analyze":
+      return analyze(deps, job as LeasedJob<typeof p>, queue);
+    case "day": {
+      const seen = await recomputeProductDay(deps, p.shopId, p.productId, p.dayMs);
+      await queue.enqueue(`shopday.${shopHash(p.shopId)}.${ymd(p.dayMs)}`, { kind: "shopday", shopId: p.shopId, dayMs: p.dayMs });
+      // Any day: an old one is the baseline of the next check. One check per product however many days changed (deduplicated while it waits).
+      await queue.enqueue(`emerge.${productHash(p.shopId, p.productId)}`, { kind: "emerge", shopId: p.shopId, productId: p.productId }, new Date(Date.now() + EMERGE_DELAY_MS));
+      await queue.complete(job);
+      const now = await productDayRows(deps, p.shopId, p.productId, p.dayMs);
+      if (versionOf(now.map((r) => [r._id, r.changedAt])) !== seen) await enqueueDay(deps, p.shopId, p.productId, p.dayMs);
+      return;
+    }
+    case "shopday": {
+      const seen = await recomputeShopDay(deps, p.shopId, p.dayMs);
+      await queue.complete(job);
+      const now = await shopDayBuckets(deps, p.shopId, p.dayMs);
+      if (versionOf(now.map((b) => [b._id, b.computedAt])) !== seen) await queue.enqueue(job.id, p);
+      return;
+    }
+    case "emerge": {
+      const { seen } = await checkEmergingTopics(deps, p.shopId, p.productId);
+      await queue.complete(job);
+      const now = await productBuckets(deps, p.shopId, p.productId);
+      if (versionOf(now.map((b) => [b._id, b.computedAt])) !== seen) await queue.enqueue(job.id, p, new Date(Date.now() + EMERGE_DELAY_MS));
+      return;
+    }
+  }
+}
+
+const workers = new WeakMap<Deps, LeaseWorker>();
+
+export interface InsightsWorkerOptions {
+  readonly batch?: number;
+  readonly idleMs?: number;
+  readonly available?: () => boolean;
+}
+
+/** This process's share of the insights work: claims jobs with a lease, several processes side by side. */
+export function startInsightsWorker(deps: Deps, options: InsightsWorkerOptions = {}): LeaseWorker {
+  // Background work in the process that answers requests: after each job it
+  // waits as long as the job took (analysis is synchronous CPU, tens of ms), so
+  // a backlog takes at most about half of the event loop and requests keep the rest.
+  const throttled = async (job: LeasedJob<InsightsJob>) => {
+    const started = performance.now();
+    try {
+      await handleInsightsJob(deps, job);
+    } finally {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, performance.now() - started)));
+    }
+  };
+  const worker = runLeaseWorker(insightsQueue(deps), throttled, {
+    batch: options.batch ?? 16,
+    idleMs: options.idleMs ?? 1_000,
+    available: options.available,
+    onError: (error) => deps.log.error("an insights job failed; it is retried later", { error }),
+  });
+  workers.set(deps, worker);
+  return {
+    wake: () => worker.wake(),
+    stop: async () => {
+      if (workers.get(deps) === worker) workers.delete(deps);
+      await worker.stop();
+    },
+  };
+}
+
+// ---------------------------------------------------------------- backfill
+
+export interface BackfillProgress {
+  /** Reviews looked at so far (over all runs of this backfill). */
+  scanned: number;
+  /** All reviews (an estimate: the collection's count). */
+  total: number;
+  /** Analysis jobs queued by this run. */
+  enqueued: number;
+  /** Insights jobs waiting or running. */
+  queued: number;
+}
+
+/**
+ * Queues the analysis of every review that has none (reviews stored before
+ * insights existed, or imported), in slices of `slice` reviews by id, waiting
+ * while more than `maxQueued` insights jobs wait (the queue collection stays
+ * small: FerretDB scans it on every claim). Resumable: the last id is kept in
+ * `insight_cursors` after each slice, and a new run goes on from there; a run
+ * that reaches the end removes it. Someone must run the workers (the API
+ * processes, or the CLI's own).
+ */
+export async function backfillInsights(
+  deps: Deps,
+  options: { slice?: number; maxQueued?: number; onProgress?: (p: BackfillProgress) => void; stopAfterSlices?: number; pollMs?: number } = {},
+): Promise<BackfillProgress & { done: boolean }> {
+  const slice = options.slice ?? 500;
+  const maxQueued = options.maxQueued ?? 1_000;
+  const queue = insightsQueue(deps);
+  const cursor = await deps.models.InsightCursor.findById("backfill").lean();
+  // "#" sorts before every review id and is a plain string, so the first range is pushed down too.
+  let after = cursor?.after ?? "#";
+  let scanned = cursor?.scanned ?? 0;
+  let enqueued = 0;
+  const total = await deps.models.Review.estimatedDocumentCount();
+  for (let n = 0; ; n++) {
+    if (options.stopAfterSlices !== undefined && n >= options.stopAfterSlices) {
+      return { scanned, total, enqueued, queued: await queue.depth(), done: false };
+    }
+    while ((await queue.depth()) > maxQueued) await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
+    const reviews = await deps.models.Review.find({ _id: { $gt: after } }, { _id: 1, payloadHash: 1 })
+      .sort({ _id: 1 })
+      .limit(slice)
+      .lean<Pick<ReviewDoc, "_id" | "payloadHash">[]>();
+    if (!reviews.length) break;
+    const analysed = new Set((await findByIds(deps.models.ReviewInsight, reviews.map((r) => r._id))).map((d) => d._id));
+    const missing = reviews.filter((r) => !analysed.has(r._id) && r.payloadHash !== ERASED_PAYLOAD).map((r) => r._id);
+    if (missing.length) {
+      await enqueueAnalyses(deps, missing);
+      wakeInsights(deps);
+    }
+    enqueued += missing.length;
+    scanned += reviews.length;
+    after = reviews.at(-1)!._id;
+    await deps.models.InsightCursor.collection.replaceOne({ _id: "backfill" } as never, { after, scanned, at: new Date() } as never, { upsert: true });
+    options.onProgress?.({ scanned, total, enqueued, queued: await queue.depth() });
+  }
+  await deps.models.InsightCursor.deleteOne({ _id: "backfill" });
+  return { scanned, total, enqueued, queued: await queue.depth(), done: true };
+}
+
+// ---------------------------------------------------------------- reads
+
+export interface InsightsPeriodInput {
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** Whole UTC days: from the day of `from` through the day of `to` (default: the last 90 days through today). */
+export function insightsPeriod(input: InsightsPeriodInput | null | undefined, now: Date): { fromMs: number; toMs: number } {
+  const to = input?.to ?? now;
+  const toMs = dayOf(to.getTime() - 1) + DAY_MS;
+  const fromMs = input?.from ? dayOf(input.from.getTime()) : toMs - DEFAULT_PERIOD_DAYS * DAY_MS;
+  if (!(fromMs < toMs)) throw invalidInput("period", "from must be before to");
+  if (toMs - fromMs > MAX_PERIOD_DAYS * DAY_MS) throw invalidInput("period", `at most ${MAX_PERIOD_DAYS} days`);
+  return { fromMs, toMs };
+}
+
+export interface Insights extends InsightSummary {
+  emerging: InsightTopicDoc[];
+}
+
+function summaryLimit(limit: number | null | undefined): number {
+  const n = limit ?? 10;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ASPECTS) throw invalidInput("limit", `must be 1 to ${MAX_ASPECTS}`);
+  return n;
+}
+
+async function summarize(deps: Deps, idPrefix: string, period: { fromMs: number; toMs: number }, limit: number): Promise<InsightSummary> {
+  const ids: string[] = [];
+  for (let d = period.fromMs; d < period.toMs; d += DAY_MS) ids.push(`${idPrefix}.${ymd(d)}`);
+  const days = await findByIds(deps.models.InsightDay, ids);
+  try {
+    return summarizeDayCounts(days.map(toDayCounts), period, { limit, quotes: QUOTES_PER_ASPECT });
+  } catch (err) {
+    if (err instanceof InsightsInputError) throw invalidInput("period", err.message);
+    throw err;
+  }
+}
+
+/** A product's insights over a period: one bucket per day read, however many reviews it has. */
+export async function productInsights(
+  deps: Deps,
+  shopId: string,
+  productId: string,
+  periodInput: InsightsPeriodInput | null | undefined,
+  limit?: number | null,
+): Promise<Insights> {
+  const period = insightsPeriod(periodInput, deps.now());
+  const summary = await summarize(deps, productHash(shopId, productId), period, summaryLimit(limit));
+  const p = productHash(shopId, productId);
+  const topics = await deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } }).sort({ _id: 1 }).lean<InsightTopicDoc[]>();
+  return { ...summary, emerging: topics.filter((t) => t.current && t.since.getTime() < period.toMs) };
+}
+
+/** The shop's insights over a period (all its products), with its products' current emerging topics. */
+export async function shopInsights(deps: Deps, shopId: string, periodInput: InsightsPeriodInput | null | undefined, limit?: number | null): Promise<Insights> {
+  const period = insightsPeriod(periodInput, deps.now());
+  const summary = await summarize(deps, shopHash(shopId), period, summaryLimit(limit));
+  const topics = await deps.models.InsightTopic.find({ shopId, current: true }).lean<InsightTopicDoc[]>();
+  return { ...summary, emerging: topics.filter((t) => t.since.getTime() < period.toMs).sort((a, b) => b.since.getTime() - a.since.getTime()) };
+}

@@ -1,0 +1,265 @@
+/**
+ * Insights wired into the API, against the real server and database: a
+ * review is analysed after it is acknowledged (English and German), a dead
+ * worker's claim is taken over, a backfill covers old reviews and resumes,
+ * aggregates count published reviews only, an emerging topic records exactly
+ * one event, erasure removes quotes, and shops see only their own.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { LeaseQueue } from "../src/db/lease-queue.js";
+import type { ReviewDoc } from "../src/db/models.js";
+import { INSIGHTS_QUEUE, backfillInsights, enqueueAnalyses, insightsQueue, wakeInsights, type InsightsJob } from "../src/features/insights/insights.js";
+import { SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
+
+let api: TestApi;
+const DAY = 86_400_000;
+
+const INSIGHTS = `query($id: ID!, $p: InsightsPeriod) { product(id: $id) { insights(period: $p) {
+  reviews polarity
+  aspects { key term mentions positive negative positiveShare negativeShare direction examples { reviewId quote polarity } }
+  emerging { key term direction since mentions expected evidence }
+} } }`;
+const SHOP_INSIGHTS = `{ shop { insights { reviews aspects { key mentions examples { reviewId quote } } emerging { productId key } } } }`;
+const MODERATE = `mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id status } }`;
+const ERASE = `mutation($r: ReviewerRefInput!, $m: ErasureMode!) { eraseReviewerData(reviewer: $r, mode: $m) { reviews } }`;
+
+/** Polls until `check` holds (a bound for a busy machine, not an expectation). */
+async function eventually<T>(what: string, check: () => Promise<T | false | null | undefined>, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => false as const);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function submit(productId: string, body: string, extra: Record<string, unknown> = {}, key = api.shop.key): Promise<string> {
+  const r = await api.gql(SUBMIT, { input: { ...review(productId, 3, extra), body } }, key);
+  expect(r.errors).toBeUndefined();
+  return r.data.submitReview.review.id;
+}
+
+async function insights(productId: string, key = api.shop.key) {
+  const r = await api.gql(INSIGHTS, { id: productId }, key);
+  expect(r.errors).toBeUndefined();
+  return r.data.product.insights;
+}
+
+const drained = async () => (await insightsQueue(api.starling.deps).depth()) === 0;
+
+/** Every document of the insights collections and the queue, as JSON. */
+async function insightsText(): Promise<string> {
+  const m = api.models;
+  const docs = [
+    ...(await m.ReviewInsight.find().lean()),
+    ...(await m.InsightDay.find().lean()),
+    ...(await m.InsightTopic.find().lean()),
+    ...(await m.LeaseJob.find().lean()),
+  ];
+  return JSON.stringify(docs);
+}
+
+beforeAll(async () => {
+  api = await startTestApi();
+  for (const id of ["jacket", "tent", "lamp", "boot", "old", "kettle"]) {
+    await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } });
+  }
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+describe("insights per review", () => {
+  it("analyses a review after acknowledging it, in English and German, and counts it in Product.insights", async () => {
+    const en1 = await submit("jacket", "The zipper broke after a week. The fabric is soft and lovely.");
+    const en2 = await submit("jacket", "Really disappointed, the zipper broke the first time I wore it.");
+    const de1 = await submit("jacket", "Der Reißverschluss ist nach drei Tagen kaputt gegangen, aber der Stoff ist sehr angenehm.");
+    const de = await eventually("the German review analysed", () => api.models.ReviewInsight.findById(de1).lean());
+    expect(de.language).toBe("de");
+    expect(de.aspects.map((a) => a.key)).toEqual(expect.arrayContaining(["zipper", "fabric"]));
+    const zipperDe = de.aspects.find((a) => a.key === "zipper")!;
+    expect(zipperDe.polarity).toBeLessThan(0);
+    expect(zipperDe.quote).toContain("Reißverschluss");
+    const en = await eventually("the English review analysed", () => api.models.ReviewInsight.findById(en1).lean());
+    expect(en.language).toBe("en");
+    expect(en.aspects.find((a) => a.key === "zipper")!.polarity).toBeLessThan(0);
+    expect(en.aspects.find((a) => a.key === "fabric")!.polarity).toBeGreaterThan(0);
+
+    const s = await eventually("all three counted", async () => {
+      const i = await insights("jacket");
+      return i.reviews === 3 && i;
+    });
+    const zipper = s.aspects.find((a: any) => a.key === "zipper");
+    expect(zipper).toMatchObject({ mentions: 3, negative: 3, positive: 0, negativeShare: 1 });
+    expect(zipper.examples.map((q: any) => q.reviewId).sort()).toEqual([en1, en2, de1].sort());
+    for (const q of zipper.examples) expect(q.polarity).toBeLessThan(0);
+    const fabric = s.aspects.find((a: any) => a.key === "fabric");
+    expect(fabric).toMatchObject({ mentions: 2, positive: 2, negative: 0 });
+    // The shop's view holds them too.
+    const shop = await eventually("the shop's bucket", async () => {
+      const r = await api.gql(SHOP_INSIGHTS);
+      return r.data.shop.insights.reviews >= 3 && r.data.shop.insights;
+    });
+    expect(shop.aspects.find((a: any) => a.key === "zipper").mentions).toBeGreaterThanOrEqual(3);
+  });
+
+  it("counts published reviews only: a rejected review drops out, reinstating brings it back", async () => {
+    const a = await submit("tent", "The zipper broke on day two.");
+    const b = await submit("tent", "The zipper broke again, terrible.");
+    const c = await submit("tent", "The zipper broke and the seams leak.");
+    await eventually("three zipper complaints", async () => (await insights("tent")).aspects.find((x: any) => x.key === "zipper")?.mentions === 3);
+    const r = await api.gql(MODERATE, { i: { reviewId: b, action: "REJECT", reason: "SPAM" } });
+    expect(r.data.moderateReview.status).toBe("REJECTED");
+    const after = await eventually("the rejected one out", async () => {
+      const i = await insights("tent");
+      return i.reviews === 2 && i;
+    });
+    const zipper = after.aspects.find((x: any) => x.key === "zipper");
+    expect(zipper.mentions).toBe(2);
+    expect(zipper.examples.map((q: any) => q.reviewId).sort()).toEqual([a, c].sort());
+    // Its analysis stays: a reinstatement counts it again without re-analysing.
+    expect(await api.models.ReviewInsight.exists({ _id: b })).toBeTruthy();
+    const back = await api.gql(`mutation($id: ID!, $note: String!) { reinstateReview(reviewId: $id, note: $note) { id status } }`, { id: b, note: "appeal upheld" });
+    expect(back.data.reinstateReview.status).toBe("PUBLISHED");
+    await eventually("counted again", async () => (await insights("tent")).aspects.find((x: any) => x.key === "zipper")?.mentions === 3);
+  });
+
+  it("a dead worker's claim is taken over when its lease ends", async () => {
+    const id = await submit("lamp", "The bulb flickers and the switch feels cheap.");
+    await eventually("analysed", () => api.models.ReviewInsight.findById(id).lean());
+    await eventually("queue drained", drained);
+    await api.models.ReviewInsight.deleteOne({ _id: id });
+    // A "process" whose clock runs 5.5 s ahead claims the job, due in 5 s for everyone else, with a 500 ms lease, and dies.
+    const ahead = () => new Date(Date.now() + 5_500);
+    const dead = new LeaseQueue<InsightsJob>(api.models, INSIGHTS_QUEUE, { leaseMs: 500, owner: "dead-process", now: ahead });
+    await dead.enqueue(id, { kind: "analyze", reviewId: id }, new Date(Date.now() + 5_000));
+    const [held] = await dead.claim(1);
+    expect(held).toMatchObject({ id, attempts: 1 });
+    const redone = await eventually("re-analysed by the live worker", () => api.models.ReviewInsight.findById(id).lean());
+    expect(redone.aspects.map((a) => a.key)).toContain("switch");
+    expect(redone.analyzedAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // The dead process wakes and completes: its epoch is gone, nothing breaks.
+    await dead.complete(held!);
+    await eventually("queue drained", drained);
+  });
+
+  it("a backfill analyses reviews stored before insights existed, in slices, and resumes where it stopped", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await submit("boot", `The sole came off after ${i + 2} weeks.`));
+    await eventually("analysed", async () => (await api.models.ReviewInsight.countDocuments({ _id: { $in: ids } })) === 5);
+    await eventually("queue drained", drained);
+    // As if stored before insights existed.
+    await api.models.ReviewInsight.deleteMany({ _id: { $in: ids } });
+    const deps = api.starling.deps;
+    const progress: number[] = [];
+    const first = await backfillInsights(deps, { slice: 2, stopAfterSlices: 1, onProgress: (p) => progress.push(p.scanned) });
+    expect(first).toMatchObject({ done: false, scanned: 2 });
+    expect(await api.models.InsightCursor.findById("backfill").lean()).toMatchObject({ scanned: 2 });
+    const second = await backfillInsights(deps, { slice: 2, onProgress: (p) => progress.push(p.scanned) });
+    expect(second.done).toBe(true);
+    const total = await api.models.Review.countDocuments();
+    // Resumed: the second run did not start over.
+    expect(second.scanned).toBe(total);
+    expect(progress[0]).toBe(2);
+    expect(progress.at(-1)).toBe(total);
+    expect(await api.models.InsightCursor.findById("backfill").lean()).toBeNull();
+    await eventually("all five analysed again", async () => (await api.models.ReviewInsight.countDocuments({ _id: { $in: ids } })) === 5);
+  });
+
+  it("erasure removes the person's quotes from every insight before it answers", async () => {
+    const quoteA = "the handle of this kettle melted";
+    const quoteB = "the lid of this kettle is wobbly";
+    await submit("kettle", `Sadly ${quoteA} within a month.`, { reviewer: { name: "Erin", externalId: "cust-erin" } });
+    await submit("kettle", `Honestly ${quoteB} and rattles.`, { reviewer: { name: "Erin", externalId: "cust-erin" } });
+    await submit("kettle", "The handle melted on mine too, awful.");
+    await submit("kettle", "The lid is wobbly, poor quality.");
+    await eventually("quotes in the insights", async () => (await insightsText()).includes(quoteA) && (await insightsText()).includes(quoteB) && (await drained()));
+    const r = await api.gql(ERASE, { r: { externalId: "cust-erin" }, m: "ANONYMISE" });
+    expect(r.data.eraseReviewerData.reviews).toBe(2);
+    // At once, not eventually: no collection holds their words any more.
+    const text = await insightsText();
+    expect(text).not.toContain(quoteA);
+    expect(text).not.toContain(quoteB);
+    const i = await insights("kettle");
+    expect(i.reviews).toBe(2);
+    // And no later analysis brings them back.
+    await eventually("queue drained", drained);
+    expect(await insightsText()).not.toContain(quoteA);
+  });
+});
+
+describe("the insights CLI", () => {
+  it("insights backfill analyses what has no analysis, with a progress bar, and finishes the queue", async () => {
+    const ids = [await submit("boot", "The laces snapped on day one."), await submit("boot", "Die Schnürsenkel sind gerissen.")];
+    await eventually("analysed", async () => (await api.models.ReviewInsight.countDocuments({ _id: { $in: ids } })) === 2 && (await drained()));
+    await api.models.ReviewInsight.deleteMany({ _id: { $in: ids } });
+    const cli = spawnCli(["insights", "backfill"], { MONGODB_URI: inject("mongoUri"), STARLING_DB_NAME: api.starling.db.conn.name });
+    const { code } = await cli.exited;
+    expect(cli.stderr()).toMatch(/\[#+\] 100% (\d+)\/\1 reviews/);
+    expect(cli.stdout()).toMatch(/queued 2 for analysis; all done/);
+    expect(code).toBe(0);
+    expect(await api.models.ReviewInsight.countDocuments({ _id: { $in: ids } })).toBe(2);
+  }, 180_000);
+});
+
+describe("emerging topics", () => {
+  it("a surge of complaints about a new aspect becomes a topic with its start day and records exactly one event", async () => {
+    const deps = api.starling.deps;
+    const template = (await api.models.Review.findOne({ shopId: api.shop.id }).lean<ReviewDoc>())!;
+    const now = Date.now();
+    const everyday = ["Great fit and the fabric is soft.", "The color is lovely, exactly as pictured.", "Runs small, the size was off for me.", "Fast delivery and the jacket is warm."];
+    const docs: ReviewDoc[] = [];
+    // 40 ordinary reviews over days -100 to -31, then zipper failures on four of the last eight days.
+    for (let i = 0; i < 40; i++) docs.push({ ...template, _id: `rev_old_${i}`, productId: "old", body: everyday[i % 4]!, title: "", createdAt: new Date(now - (100 - i) * 1.7 * DAY) });
+    const surgeDays = [8, 6, 4, 2];
+    surgeDays.forEach((d, i) => docs.push({ ...template, _id: `rev_zip_${i}`, productId: "old", title: "", body: ["The zipper broke after a week.", "Der Reißverschluss ist nach drei Tagen kaputt gegangen.", "Returned it, the zipper broke twice.", "Very disappointed, the zipper broke."][i]!, createdAt: new Date(now - d * DAY) }));
+    await api.models.Review.collection.insertMany(
+      docs.map((d) => ({ ...d, status: "published", summaryApplied: false, payloadHash: "test", reviewer: { name: "Old", externalId: null } })) as never[],
+    );
+    await enqueueAnalyses(deps, docs.map((d) => d._id));
+    wakeInsights(deps);
+
+    const topic = await eventually("the topic", async () => {
+      const i = await insights("old");
+      return (await drained()) && i.emerging.find((t: any) => t.key === "zipper");
+    }, 120_000);
+    expect(topic.direction).toBe("NEGATIVE");
+    expect(topic.since.slice(0, 10)).toBe(new Date(now - 8 * DAY).toISOString().slice(0, 10));
+    expect(topic.mentions).toBe(4);
+    expect(topic.expected).toBeLessThan(0.2);
+    expect(topic.evidence).toContain('negative mentions of "zipper"');
+    const events = async () => api.models.LeaseJob.find({ queue: "events", "payload.type": "insights.emerging_topic" }).lean();
+    expect(await events()).toHaveLength(1);
+    const [event] = await events();
+    expect(event!.payload).toMatchObject({ shopId: api.shop.id, data: { productId: "old", key: "zipper", direction: "negative" } });
+
+    // Another complaint: the check runs again and finds the same episode; still one event.
+    await submit("old", "My zipper broke as well.");
+    await eventually("checked again", async () => (await drained()) && (await insights("old")).emerging.find((t: any) => t.key === "zipper")?.mentions === 5, 120_000);
+    expect(await events()).toHaveLength(1);
+  }, 300_000);
+});
+
+describe("tenants and input", () => {
+  it("another shop sees none of this shop's insights, even for a product with the same id", async () => {
+    const other = await api.newShop("Other shop");
+    await api.gql(`mutation { putProduct(input: { id: "jacket", name: "Their jacket" }) { id } }`, {}, other.key);
+    const theirs = await insights("jacket", other.key);
+    expect(theirs.reviews).toBe(0);
+    expect(theirs.aspects).toEqual([]);
+    const shop = await api.gql(SHOP_INSIGHTS, {}, other.key);
+    expect(shop.data.shop.insights).toEqual({ reviews: 0, aspects: [], emerging: [] });
+    // A publishable key reads them too (they are public, like the reviews).
+    expect((await insights("jacket", api.shop.publishableKey)).reviews).toBeGreaterThan(0);
+  });
+
+  it("refuses a bad period or limit with INVALID_INPUT", async () => {
+    const bad = await api.gql(INSIGHTS, { id: "jacket", p: { from: "2026-01-10T00:00:00Z", to: "2026-01-01T00:00:00Z" } });
+    expect(bad.errors?.[0]?.extensions?.code).toBe("INVALID_INPUT");
+    const long = await api.gql(INSIGHTS, { id: "jacket", p: { from: "2020-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" } });
+    expect(long.errors?.[0]?.extensions?.code).toBe("INVALID_INPUT");
+    const limit = await api.gql(`{ product(id: "jacket") { insights(limit: 0) { reviews } } }`);
+    expect(limit.errors?.[0]?.extensions?.code).toBe("INVALID_INPUT");
+  });
+});

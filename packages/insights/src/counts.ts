@@ -1,0 +1,305 @@
+/**
+ * Counts-based aggregation: what summarizeInsights and emergingTopics compute,
+ * from per (product, UTC day) buckets of counts instead of the reviews
+ * themselves, so a product with 100 000 reviews is answered from at most one
+ * bucket per day of the period. The API maintains the buckets (one per
+ * product and day, and one per shop and day merged from those); the functions
+ * here build a bucket from a day's analysed reviews, merge buckets, and read
+ * a period or the emerging topics out of them.
+ *
+ * Exactness against the review-based functions: the counts (mentions,
+ * positive, negative, reviews, the most used term) are the same; direction is
+ * the same when the period's midpoint falls on a day boundary (a day is in the
+ * first half when it starts before the midpoint); example quotes are the same,
+ * because a bucket keeps each aspect's `quotes` clearest quotes of each sign,
+ * and the clearest of a period are among the clearest of its days. Emerging
+ * topics are the same statistic at day granularity (a window is whole days;
+ * see emergingFromDayCounts).
+ */
+import { poissonSurprise } from "@starling/scoring";
+import {
+  type AnalyzedReview,
+  type AspectSummary,
+  type InsightSummary,
+  type Period,
+  type Quote,
+  type SummaryOptions,
+  DEFAULT_SUMMARY_OPTIONS,
+  directionOf,
+  mentionsByKey,
+  signOf,
+} from "./aggregate.js";
+import { type EmergingOptions, type EmergingTopic, DEFAULT_EMERGING_OPTIONS } from "./emerging.js";
+import { requireInput } from "./errors.js";
+
+export const DAY_MS = 86_400_000;
+
+/** One aspect's counts in one bucket. */
+export interface AspectDayCount {
+  key: string;
+  /** Spellings and how many mentioning reviews used each. */
+  terms: Record<string, number>;
+  mentions: number;
+  positive: number;
+  negative: number;
+  /** The clearest positive and the clearest negative quotes (up to `quotes` of each). */
+  quotes: Quote[];
+}
+
+/** A product's (or a shop's) published, analysed reviews of one UTC day, as counts. */
+export interface DayCounts {
+  /** Start of the UTC day, ms. */
+  dayMs: number;
+  reviews: number;
+  polaritySum: number;
+  aspects: AspectDayCount[];
+}
+
+export interface CountOptions {
+  /** Quotes kept per aspect and sign in a bucket: at least the most a summary shows. */
+  quotes: number;
+  polarityThreshold: number;
+}
+
+export const DEFAULT_COUNT_OPTIONS: CountOptions = { quotes: 5, polarityThreshold: DEFAULT_SUMMARY_OPTIONS.polarityThreshold };
+
+export function dayOf(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
+
+function byClarity(sign: number) {
+  return (a: Quote, b: Quote) => sign * (b.polarity - a.polarity) || (a.reviewId < b.reviewId ? -1 : a.reviewId > b.reviewId ? 1 : 0);
+}
+
+function keepClearest(quotes: Quote[], limit: number, threshold: number): Quote[] {
+  const pos = quotes.filter((q) => signOf(q.polarity, threshold) > 0).sort(byClarity(1)).slice(0, limit);
+  const neg = quotes.filter((q) => signOf(q.polarity, threshold) < 0).sort(byClarity(-1)).slice(0, limit);
+  return [...pos, ...neg];
+}
+
+/**
+ * The bucket of one day's reviews (all of one product, or of one shop). The
+ * caller passes published reviews only; the day is taken from the first.
+ */
+export function dayCountsOf(reviews: readonly AnalyzedReview[], options: Partial<CountOptions> = {}): DayCounts {
+  const o = { ...DEFAULT_COUNT_OPTIONS, ...options };
+  requireInput(reviews.length > 0, "dayCountsOf", "at least one review", 0);
+  const dayMs = dayOf(reviews[0]!.timeMs);
+  const acc = new Map<string, AspectDayCount>();
+  let polaritySum = 0;
+  for (const r of reviews) {
+    requireInput(dayOf(r.timeMs) === dayMs, "dayCountsOf", "reviews of one UTC day", new Date(r.timeMs).toISOString());
+    polaritySum += r.insight.polarity;
+    for (const [key, m] of mentionsByKey(r.insight)) {
+      let a = acc.get(key);
+      if (!a) acc.set(key, (a = { key, terms: {}, mentions: 0, positive: 0, negative: 0, quotes: [] }));
+      a.terms[m.term] = (a.terms[m.term] ?? 0) + 1;
+      a.mentions++;
+      const s = signOf(m.polarity, o.polarityThreshold);
+      if (s > 0) a.positive++;
+      else if (s < 0) a.negative++;
+      a.quotes.push({ reviewId: r.reviewId, productId: r.productId, quote: m.best.quote, polarity: m.polarity, field: m.best.field, start: m.best.start, end: m.best.end });
+    }
+  }
+  const aspects = [...acc.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  for (const a of aspects) a.quotes = keepClearest(a.quotes, o.quotes, o.polarityThreshold);
+  return { dayMs, reviews: reviews.length, polaritySum, aspects };
+}
+
+/** Buckets of the same day (a shop's products) as one. */
+export function mergeDayCounts(buckets: readonly DayCounts[], options: Partial<CountOptions> = {}): DayCounts {
+  const o = { ...DEFAULT_COUNT_OPTIONS, ...options };
+  requireInput(buckets.length > 0, "mergeDayCounts", "at least one bucket", 0);
+  const dayMs = buckets[0]!.dayMs;
+  const acc = new Map<string, AspectDayCount>();
+  let reviews = 0;
+  let polaritySum = 0;
+  for (const b of buckets) {
+    requireInput(b.dayMs === dayMs, "mergeDayCounts", "buckets of one day", b.dayMs);
+    reviews += b.reviews;
+    polaritySum += b.polaritySum;
+    for (const x of b.aspects) {
+      let a = acc.get(x.key);
+      if (!a) acc.set(x.key, (a = { key: x.key, terms: {}, mentions: 0, positive: 0, negative: 0, quotes: [] }));
+      for (const [t, n] of Object.entries(x.terms)) a.terms[t] = (a.terms[t] ?? 0) + n;
+      a.mentions += x.mentions;
+      a.positive += x.positive;
+      a.negative += x.negative;
+      a.quotes.push(...x.quotes);
+    }
+  }
+  const aspects = [...acc.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  for (const a of aspects) a.quotes = keepClearest(a.quotes, o.quotes, o.polarityThreshold);
+  return { dayMs, reviews, polaritySum, aspects };
+}
+
+function topTerm(terms: Record<string, number>): string {
+  return Object.entries(terms).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]![0];
+}
+
+/**
+ * summarizeInsights over buckets: the buckets whose day starts in the period
+ * (pass day-aligned periods). Reads each bucket once.
+ *
+ * @throws {InsightsInputError} for an empty or non-finite period or bad options
+ */
+export function summarizeDayCounts(days: readonly DayCounts[], period: Period, options: Partial<SummaryOptions> = {}): InsightSummary {
+  requireInput(Number.isFinite(period?.fromMs) && Number.isFinite(period?.toMs) && period.fromMs < period.toMs, "summarizeDayCounts", "a period with finite fromMs < toMs", JSON.stringify(period));
+  const o = { ...DEFAULT_SUMMARY_OPTIONS, ...options };
+  requireInput(Number.isInteger(o.limit) && o.limit >= 0 && Number.isInteger(o.quotes) && o.quotes >= 0, "summarizeDayCounts", "integer limit and quotes >= 0", `${o.limit}/${o.quotes}`);
+  const mid = period.fromMs + (period.toMs - period.fromMs) / 2;
+  let reviews = 0;
+  let firstHalf = 0;
+  let polaritySum = 0;
+  interface Acc {
+    terms: Record<string, number>;
+    mentions: number;
+    positive: number;
+    negative: number;
+    early: number;
+    quotes: Quote[];
+  }
+  const acc = new Map<string, Acc>();
+  for (const d of days) {
+    if (d.dayMs < period.fromMs || d.dayMs >= period.toMs) continue;
+    const early = d.dayMs < mid;
+    reviews += d.reviews;
+    if (early) firstHalf += d.reviews;
+    polaritySum += d.polaritySum;
+    for (const x of d.aspects) {
+      let a = acc.get(x.key);
+      if (!a) acc.set(x.key, (a = { terms: {}, mentions: 0, positive: 0, negative: 0, early: 0, quotes: [] }));
+      for (const [t, n] of Object.entries(x.terms)) a.terms[t] = (a.terms[t] ?? 0) + n;
+      a.mentions += x.mentions;
+      a.positive += x.positive;
+      a.negative += x.negative;
+      if (early) a.early += x.mentions;
+      a.quotes.push(...x.quotes);
+    }
+  }
+  const aspects: AspectSummary[] = [];
+  for (const [key, a] of acc) {
+    if (a.mentions < o.minMentions) continue;
+    const side = a.negative > a.positive ? -1 : 1;
+    aspects.push({
+      key,
+      term: topTerm(a.terms),
+      mentions: a.mentions,
+      positive: a.positive,
+      negative: a.negative,
+      positiveShare: a.positive / a.mentions,
+      negativeShare: a.negative / a.mentions,
+      direction: directionOf(a.early, firstHalf, a.mentions - a.early, reviews - firstHalf, o.directionZ),
+      examples: a.quotes.filter((q) => signOf(q.polarity, o.polarityThreshold) === side).sort(byClarity(side)).slice(0, o.quotes),
+    });
+  }
+  aspects.sort((x, y) => y.mentions - x.mentions || (x.key < y.key ? -1 : 1));
+  return { period, reviews, polarity: reviews ? polaritySum / reviews : 0, aspects: aspects.slice(0, o.limit) };
+}
+
+/**
+ * Emerging topics of one product as of `asOfMs`, from its day buckets: the
+ * statistic of emergingTopics (emerging.ts) with whole days as the time unit.
+ * For each stream (aspect × sign) with a mention in the last `windowDays` days
+ * up to asOf's day: the window ends at the stream's latest mention day t and
+ * spans windowDays days back; baseline = the product's buckets before it
+ * (shrunk towards the prior share); for each start day s in the window with a
+ * mention, k = mentions in [s, t] against expected = baseline share × the
+ * product's reviews in [s, t]; the largest surprise is tested against the base
+ * threshold plus log10 of the streams with at least minMentions in the window
+ * (Bonferroni). No topic before minBaselineReviews reviews precede the window.
+ */
+export function emergingFromDayCounts(
+  productId: string,
+  days: readonly DayCounts[],
+  asOfMs: number,
+  options: Partial<EmergingOptions> & { quotes?: number } = {},
+): EmergingTopic[] {
+  requireInput(Number.isFinite(asOfMs), "emergingFromDayCounts", "a finite asOfMs", asOfMs);
+  const o = { ...DEFAULT_EMERGING_OPTIONS, ...options };
+  requireInput(o.windowDays > 0 && Number.isFinite(o.windowDays) && Number.isInteger(o.minMentions) && o.minMentions >= 1, "emergingFromDayCounts", "windowDays > 0 and an integer minMentions >= 1", `${o.windowDays}/${o.minMentions}`);
+  const asOfDay = dayOf(asOfMs);
+  const sorted = days.filter((d) => d.dayMs <= asOfDay).sort((a, b) => a.dayMs - b.dayMs);
+  // Per stream, its mention counts per day (and terms, quotes).
+  interface Stream {
+    key: string;
+    sign: 1 | -1;
+    perDay: Map<number, number>;
+    terms: Record<string, number>;
+    quotes: { q: Quote; day: number }[];
+  }
+  const streams = new Map<string, Stream>();
+  for (const d of sorted) {
+    for (const a of d.aspects) {
+      for (const sign of [1, -1] as const) {
+        const n = sign > 0 ? a.positive : a.negative;
+        if (!n) continue;
+        const id = `${sign}:${a.key}`;
+        let s = streams.get(id);
+        if (!s) streams.set(id, (s = { key: a.key, sign, perDay: new Map(), terms: {}, quotes: [] }));
+        s.perDay.set(d.dayMs, n);
+        // Terms are counted over all mentions of the aspect (a bucket does not split them by sign).
+        for (const [t, c] of Object.entries(a.terms)) s.terms[t] = (s.terms[t] ?? 0) + c;
+        for (const q of a.quotes) if (signOf(q.polarity, o.polarityThreshold) === sign) s.quotes.push({ q, day: d.dayMs });
+      }
+    }
+  }
+  const reviewsBetween = (from: number, to: number) => sorted.reduce((n, d) => (d.dayMs >= from && d.dayMs <= to ? n + d.reviews : n), 0);
+  const mentionsBetween = (s: Stream, from: number, to: number) => {
+    let n = 0;
+    for (const [day, c] of s.perDay) if (day >= from && day <= to) n += c;
+    return n;
+  };
+  const out: EmergingTopic[] = [];
+  const list = [...streams.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.sign - b.sign));
+  for (const s of list) {
+    const t = Math.max(...s.perDay.keys());
+    if (t <= asOfDay - o.windowDays * DAY_MS) continue;
+    const windowFrom = t - (o.windowDays - 1) * DAY_MS;
+    const baselineReviews = reviewsBetween(-Infinity, windowFrom - 1);
+    if (baselineReviews < o.minBaselineReviews) continue;
+    const baselineMentions = mentionsBetween(s, -Infinity, windowFrom - 1);
+    const share = (baselineMentions + o.priorShare * o.priorReviews) / (baselineReviews + o.priorReviews);
+    let best: { surprise: number; k: number; expected: number; since: number } | null = null;
+    for (const day of [...s.perDay.keys()].filter((x) => x >= windowFrom).sort((a, b) => b - a)) {
+      const k = mentionsBetween(s, day, t);
+      if (k < o.minMentions) continue;
+      const expected = share * reviewsBetween(day, t);
+      const surprise = poissonSurprise(k, expected);
+      if (!best || surprise > best.surprise) best = { surprise, k, expected, since: day };
+    }
+    if (!best) continue;
+    let tested = 0;
+    for (const x of list) if (mentionsBetween(x, windowFrom, t) >= o.minMentions) tested++;
+    tested = Math.max(1, tested);
+    const threshold = o.threshold + Math.log10(tested);
+    if (best.surprise < threshold) continue;
+    const term = topTerm(s.terms);
+    const direction = s.sign < 0 ? "negative" : "positive";
+    const since = new Date(best.since).toISOString().slice(0, 10);
+    const fmt = (x: number) => `p = ${(10 ** -x).toExponential(1)}`;
+    out.push({
+      productId,
+      key: s.key,
+      term,
+      direction,
+      sinceMs: best.since,
+      detectedAtMs: t,
+      mentions: best.k,
+      expected: best.expected,
+      surprise: best.surprise,
+      threshold,
+      testedAspects: tested,
+      evidence:
+        `${best.k} ${direction} mentions of "${term}" since ${since} where ${best.expected < 0.1 ? best.expected.toPrecision(2) : best.expected.toFixed(2)} were expected ` +
+        `(${baselineMentions} in the product's ${baselineReviews} earlier reviews, scaled to its review volume since); ` +
+        `chance ${fmt(best.surprise)}, below the bar of ${fmt(threshold)} set for ${tested} aspect${tested === 1 ? "" : "s"} tested`,
+      examples: s.quotes
+        .filter((x) => x.day >= best!.since && x.day <= t)
+        .map((x) => x.q)
+        .sort(byClarity(s.sign))
+        .slice(0, options.quotes ?? 3),
+    });
+  }
+  return out.sort((a, b) => b.surprise - a.surprise || (a.key < b.key ? -1 : 1));
+}

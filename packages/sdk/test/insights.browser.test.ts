@@ -1,0 +1,169 @@
+/**
+ * The "What customers say" widget in Debian's Chromium (playwright-core),
+ * with the built widget script, against the real API on a real FerretDB:
+ * pros and cons with counts, choosing one shows its quotes (and closes the
+ * other), keyboard and screen-reader names, German, and the server-rendered
+ * HTML working with no script at all.
+ */
+import { readFile } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { review, startTestApi, SUBMIT, type TestApi } from "../../api/test/helpers.js";
+import { createClient } from "../src/index.js";
+import { renderInsightsHtml } from "../src/widgets.js";
+
+const WIDGET_SCRIPT = path.resolve(import.meta.dirname, "../dist/starling-widgets.js");
+
+let api: TestApi;
+let browser: Browser;
+let site: http.Server;
+let siteUrl: string;
+const pages = new Map<string, string>();
+
+function servePage(pathname: string, body: string, { lang = "en", script = true } = {}): string {
+  pages.set(
+    pathname,
+    `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Shop</title></head><body>${body}` +
+      (script ? `<script src="/starling-widgets.js" data-endpoint="${api.url}" data-key="${api.shop.publishableKey}" defer></script>` : "") +
+      `</body></html>`,
+  );
+  return `${siteUrl}${pathname}`;
+}
+
+const TEXTS = [
+  "The fabric is soft and lovely.",
+  "Lovely fabric, great quality.",
+  "Der Stoff ist sehr angenehm.",
+  "The zipper broke after a week.",
+  "Terrible zipper, it broke on day two.",
+];
+
+beforeAll(async () => {
+  api = await startTestApi();
+  await api.gql(`mutation { putProduct(input: { id: "coat", name: "Coat" }) { id } }`);
+  for (const [i, body] of TEXTS.entries()) {
+    const res = await api.gql(SUBMIT, { input: { ...review("coat", 4, { idempotencyKey: `ins-${i}`, title: "Coat" }), body } });
+    expect(res.errors).toBeUndefined();
+  }
+  // Analysed off the request path: wait until all five are counted.
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const r = await api.gql(`{ product(id: "coat") { insights { reviews } } }`);
+    if (r.data?.product?.insights?.reviews === TEXTS.length) break;
+    if (Date.now() > end) throw new Error("the reviews were not analysed within 60 s");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const script = await readFile(WIDGET_SCRIPT);
+  site = http.createServer((req, res) => {
+    const pathname = new URL(req.url ?? "/", "http://x").pathname;
+    if (pathname === "/starling-widgets.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(script);
+    const html = pages.get(pathname);
+    res.writeHead(html ? 200 : 404, { "content-type": "text/html; charset=utf-8" }).end(html ?? "not found");
+  });
+  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (site) await new Promise((resolve) => site.close(resolve));
+  await api?.close();
+});
+
+async function newPage(): Promise<Page & { errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 1000 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  return Object.assign(page, { errors });
+}
+
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    let el = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    return el ? `${el.tagName.toLowerCase()}: ${el.getAttribute("aria-label") ?? (el.textContent ?? "").trim()}` : null;
+  });
+
+describe("<starling-insights>", () => {
+  it("shows pros and cons with counts; choosing one shows its quotes and closes the other; keyboard and names work", async () => {
+    const page = await newPage();
+    await page.goto(servePage("/coat", `<starling-insights product="coat"></starling-insights>`));
+    const widget = page.locator("starling-insights");
+    await expect.poll(() => widget.getAttribute("data-starling-state")).toBe("ready");
+    expect(await widget.getByRole("heading", { name: "What customers say" }).count()).toBe(1);
+    // Pros: fabric, praised in 3 of 3 (two English, one German "Stoff"); cons: zipper, 2 of 2.
+    const pros = widget.locator("section.pro");
+    const cons = widget.locator("section.con");
+    expect(await pros.locator("summary").first().textContent()).toBe("fabric3");
+    expect(await cons.locator("summary").first().textContent()).toBe("zipper2");
+    const fabricSummary = widget.locator('summary[aria-label="fabric: praised in 3 of 3 reviews that mention it"]');
+    const zipperSummary = widget.locator('summary[aria-label="zipper: criticised in 2 of 2 reviews that mention it"]');
+    expect(await fabricSummary.count()).toBe(1);
+    expect(await zipperSummary.count()).toBe(1);
+    // Nothing open yet: no quote is visible.
+    expect(await widget.locator("blockquote:visible").count()).toBe(0);
+
+    // Keyboard: Tab reaches the first pro, Enter opens it (its quotes show), Tab to the con, Enter opens it and closes the pro.
+    await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe("summary: fabric: praised in 3 of 3 reviews that mention it");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => widget.locator("blockquote:visible").count()).toBe(3);
+    const fabricQuotes = await widget.locator("blockquote:visible").allTextContents();
+    expect(fabricQuotes).toHaveLength(3);
+    for (const q of fabricQuotes) expect(q).toMatch(/fabric|Stoff/);
+    expect(fabricQuotes).toContain("Der Stoff ist sehr angenehm");
+    expect(await widget.locator('details[data-key="fabric"]').getAttribute("open")).not.toBeNull();
+    await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe("summary: zipper: criticised in 2 of 2 reviews that mention it");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => widget.locator("blockquote:visible").count()).toBe(2);
+    for (const q of await widget.locator("blockquote:visible").allTextContents()) expect(q.toLowerCase()).toContain("zipper");
+    expect(await widget.locator('details[data-key="fabric"]').getAttribute("open")).toBeNull();
+    // Each quote names its review, for a shop that links it to the full text.
+    const ids = await widget.locator('details[data-key="zipper"] li').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.reviewId));
+    expect(ids.every((id) => /^rev_/.test(id ?? ""))).toBe(true);
+    // Screen readers: a summary is the browser's own disclosure control, named by its label, with the expanded state of its details.
+    expect(await page.evaluate(() => {
+      const root = document.querySelector("starling-insights")!.shadowRoot!;
+      return [...root.querySelectorAll("summary")].map((s) => `${s.getAttribute("aria-label")}|${(s.parentElement as HTMLDetailsElement).open}`);
+    })).toEqual(["fabric: praised in 3 of 3 reviews that mention it|false", "zipper: criticised in 2 of 2 reviews that mention it|true"]);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it("speaks German with lang=de", async () => {
+    const page = await newPage();
+    await page.goto(servePage("/mantel", `<starling-insights product="coat" lang="de"></starling-insights>`, { lang: "de" }));
+    const widget = page.locator("starling-insights");
+    await expect.poll(() => widget.getAttribute("data-starling-state")).toBe("ready");
+    expect(await widget.getByRole("heading", { name: "Das sagen Kundinnen und Kunden" }).count()).toBe(1);
+    expect(await widget.getByRole("heading", { name: "Pluspunkte" }).count()).toBe(1);
+    expect(await widget.getByRole("heading", { name: "Kritikpunkte" }).count()).toBe(1);
+    expect(await widget.locator('summary[aria-label="zipper: kritisiert in 2 von 2 Bewertungen, die es erwähnen"]').count()).toBe(1);
+    await page.close();
+  });
+
+  it("renders on the server as a declarative shadow root that works with no script", async () => {
+    const client = createClient({ endpoint: api.url, key: api.shop.publishableKey });
+    const insights = await client.insights.product("coat");
+    expect(insights?.aspects.find((a) => a.key === "zipper")).toMatchObject({ negative: 2, mentions: 2 });
+    const html = renderInsightsHtml(insights, { lang: "en", productId: "coat" });
+    const page = await newPage();
+    await page.goto(servePage("/ssr", html, { script: false }));
+    const widget = page.locator(".starling-insights");
+    expect(await widget.getByRole("heading", { name: "What customers say" }).count()).toBe(1);
+    const zipper = widget.locator('summary[aria-label="zipper: criticised in 2 of 2 reviews that mention it"]');
+    await zipper.click();
+    await expect.poll(() => widget.locator("blockquote:visible").count()).toBe(2);
+    // Review text is escaped, never parsed: a quote is text.
+    expect(await page.evaluate(() => document.querySelectorAll("script").length)).toBe(0);
+    await page.close();
+  });
+});

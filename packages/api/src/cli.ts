@@ -24,6 +24,8 @@ import { recomputeSummaries } from "./features/ratings/ratings.js";
 import { addMissingPageKeys } from "./features/reviews/review-pages.js";
 import { rescoreAll } from "./features/scoring/scoring.js";
 import { createShop, findShop } from "./features/shops/shops.js";
+import { createSignInLink } from "./features/dashboard/sessions.js";
+import { rebuildDashboardCounts } from "./features/dashboard/counters.js";
 import { issueKey, listKeys, revokeKey } from "./features/shops/keys.js";
 import { StarlingError } from "./errors.js";
 import { buildSchema } from "./graphql/schema.js";
@@ -59,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
         const keyed = await addMissingPageKeys(deps);
         if (keyed) process.stdout.write(`gave page keys to ${keyed} reviews stored before they existed\n`);
         const report = await recomputeSummaries(deps);
+        const counters = await rebuildDashboardCounts(deps);
+        process.stdout.write(`rebuilt the dashboard's counters (${counters} documents)\n`);
         process.stdout.write(
           `recomputed ${report.summaries} summaries; ${report.repaired.length} differed and were rewritten${
             report.repaired.length ? `: ${report.repaired.join(", ")}` : ""
@@ -82,9 +86,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case "keys":
       return keysCommand(config, log, args);
+    case "dashboard-link":
+      return dashboardLinkCommand(config, log, args);
     default:
       process.stderr.write(
-        "usage: starling serve | demo | recompute [--rescore] | create-shop <name> | keys list|create|revoke --shop <id> | print-schema | build-db\n",
+        "usage: starling serve | demo | recompute [--rescore] | create-shop <name> | keys list|create|revoke --shop <id> | dashboard-link --shop <id> [--url <base>] | print-schema | build-db\n",
       );
       return 2;
   }
@@ -129,6 +135,27 @@ async function keysCommand(config: Config, log: Logger, args: string[]): Promise
       const info = await revokeKey(deps, shopId, positional[0]!);
       process.stdout.write(`revoked ${info.id} (${info.kind}, ${info.prefix}…)\n`);
     }
+  });
+}
+
+const DASHBOARD_LINK_USAGE = "usage: starling dashboard-link --shop <shopId> [--url <https://starling.example>]\n";
+
+/**
+ * A one-time sign-in link to a shop's dashboard, for the operator to hand to
+ * the shop: single use, expires after LINK_TTL_MS. The token is in the URL's
+ * fragment, which browsers never send to a server or put in a Referer.
+ */
+async function dashboardLinkCommand(config: Config, log: Logger, args: string[]): Promise<number> {
+  const parsed = parseOptions(args, ["shop", "url"]);
+  const shopId = parsed?.options.shop;
+  if (!parsed || !shopId || parsed.positional.length) {
+    process.stderr.write(DASHBOARD_LINK_USAGE);
+    return 2;
+  }
+  const base = (parsed.options.url ?? `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}`).replace(/\/+$/, "");
+  return withDeps(config, log, async (deps) => {
+    const { token, expiresAt } = await createSignInLink(deps, shopId);
+    process.stdout.write(`one-time sign-in link (until ${expiresAt.toISOString()}): ${base}/dashboard/#link=${token}\n`);
   });
 }
 

@@ -27,6 +27,9 @@ import {
   type WeekPoint,
 } from "./dashboard.js";
 
+/** The weeks come from one counters document, however many there are: priced as a short list, not per week read. */
+const WEEKS_COST = 10;
+
 const PROVENANCES = ["VERIFIED_PURCHASE", "INVITED", "ORGANIC", "IMPORTED"] as const;
 
 export function addDashboardSchema(
@@ -82,7 +85,7 @@ export function addDashboardSchema(
   const OverviewRef = builder.objectRef<Overview>("DashboardOverview").implement({
     description: "The shop at a glance, computed on the server from maintained counters and summaries; no review is read.",
     fields: (t) => ({
-      weeks: t.field({ type: [WeekRef], extensions: { complexity: listCost(520) }, description: "Week by week, oldest first.", resolve: (o) => o.weeks }),
+      weeks: t.field({ type: [WeekRef], extensions: { complexity: listCost(WEEKS_COST) }, description: "Week by week, oldest first.", resolve: (o) => o.weeks }),
       histogram: t.field({ type: [StarRef], extensions: { complexity: listCost(5) }, description: "Published reviews per star level, 5 first.", resolve: (o) => o.histogram }),
       publication: t.field({
         type: [PublicationRef],
@@ -200,7 +203,7 @@ export function addDashboardSchema(
   builder.objectFields(ProductRef, (t) => ({
     timeline: t.field({
       type: [WeekRef],
-      extensions: { complexity: listCost(520) },
+      extensions: { complexity: listCost(WEEKS_COST) },
       description: "The product's reviews week by week, oldest first, from maintained counters. Needs REVIEWS_MODERATE.",
       resolve: async (p, _a, ctx) => productTimeline(ctx.deps, (await ctx.authorize("reviews:moderate")).id, p.id),
     }),

@@ -284,7 +284,7 @@ describe("the dashboard", () => {
     expect(made).toMatch(/^sk_/);
     expect((await api.gql("{ shop { id } }", {}, made)).data.shop.id).toBe(api.shop.id);
     await page.getByRole("button", { name: "Revoke made in the dashboard" }).click();
-    await expect.poll(async () => (await api.gql("{ shop { id } }", {}, made)).errors?.[0]?.extensions.code).toBe("UNAUTHENTICATED");
+    await expect.poll(async () => (await api.gql("{ shop { id } }", {}, made)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     await expect.poll(() => page.locator("#key-list").innerText()).toMatch(/revoked/);
     await context.close();
 
@@ -316,7 +316,7 @@ describe("the dashboard", () => {
       });
       return res.json();
     });
-    expect(answer.errors[0].extensions.code).toBe("CSRF_REJECTED");
+    expect(answer.errors![0]!.extensions.code).toBe("CSRF_REJECTED");
     const sid = (await cookieOf(context)).value;
     const create = 'mutation { createApiKey(input: { kind: SECRET, label: "csrf" }) { key } }';
     expect((await withCookie(sid, create, { [CSRF_HEADER]: "wrong" })).errors![0]!.extensions.code).toBe("CSRF_REJECTED");

@@ -56,10 +56,26 @@ const STATUSES: readonly ReviewStatus[] = ["published", "pending", "rejected", "
  * did, not how the prior moved.
  */
 function weekSeries(counts: DashboardCountsDoc | null, prior: { shares: StarHistogram; strength: number }): WeekPoint[] {
-  const weeks = Object.entries(counts?.weeks ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const stored = counts?.weeks ?? {};
+  const keys = Object.keys(stored).sort();
+  if (!keys.length) return [];
+  // Every week from the first to the last, quiet ones too (as zeroes), so a chart's x axis is time.
+  // At most MAX_WEEKS points, the newest; older weeks still count in the cumulative rating.
+  const weeks: string[] = [];
+  const last = Date.parse(`${keys.at(-1)}T00:00:00Z`);
+  const first = Math.max(Date.parse(`${keys[0]}T00:00:00Z`), last - (MAX_WEEKS - 1) * WEEK_MS);
+  for (let t = first; t <= last; t += WEEK_MS) weeks.push(new Date(t).toISOString().slice(0, 10));
   const hist = [0, 0, 0, 0, 0];
   const weighted = [0, 0, 0, 0, 0];
-  return weeks.map(([week, w]) => {
+  for (const key of keys) {
+    if (key >= weeks[0]!) break;
+    for (let s = 1; s <= 5; s++) {
+      hist[s - 1]! += stored[key]![`p${s}`] ?? 0;
+      weighted[s - 1]! += (stored[key]![`w${s}`] ?? 0) / FULL_WEIGHT_BP;
+    }
+  }
+  return weeks.map((week) => {
+    const w = stored[week] ?? {};
     let published = 0;
     for (let s = 1; s <= 5; s++) {
       const n = w[`p${s}`] ?? 0;
@@ -81,6 +97,10 @@ function weekSeries(counts: DashboardCountsDoc | null, prior: { shares: StarHist
     };
   });
 }
+
+const WEEK_MS = 7 * 86_400_000;
+/** Twenty years of weeks: a bound on the answer, whatever dates a shop imported. */
+const MAX_WEEKS = 1_044;
 
 function publicationOf(counts: DashboardCountsDoc | null): PublicationCounts[] {
   return [5, 4, 3, 2, 1].map((stars) => {

@@ -196,6 +196,7 @@ async function demo(config: Config, log: Logger): Promise<number> {
       "Starling is running with a demo shop.",
       `  Playground:  ${starling.url}/graphql   (open it and press ▶ to see a product's rating)`,
       `  Demo keys:   ${DEMO_SECRET_KEY} (secret), ${DEMO_PUBLISHABLE_KEY} (publishable); local demo only`,
+      `  Dashboard:   ${starling.url}/dashboard   (sign in with the demo secret key)`,
       `  Try:         curl -s ${starling.url}/graphql -H 'authorization: Bearer ${DEMO_SECRET_KEY}' \\`,
       `                 -H 'content-type: application/json' -d '{"query":"{ product(id: \\"camp-mug\\") { name rating { count average plainMean } } }"}'`,
       "  Stop:        Ctrl-C",

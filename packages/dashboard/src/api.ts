@@ -70,13 +70,24 @@ export async function gql<T = any>(query: string, variables?: Record<string, unk
   return body.data as T;
 }
 
-/** Which operations this server has: pages for features not on it say so instead of pretending. */
+/**
+ * Which operations and fields this server has (top-level names, and
+ * "Type.field" for Shop's and Product's): pages for features not on it say
+ * so instead of pretending.
+ */
 let operations: Promise<Set<string>> | null = null;
 export function serverOperations(): Promise<Set<string>> {
-  operations ??= gql<{ __schema: { queryType: { fields: { name: string }[] }; mutationType: { fields: { name: string }[] } } }>(
-    "{ __schema { queryType { fields { name } } mutationType { fields { name } } } }",
+  type Fields = { fields: { name: string }[] } | null;
+  operations ??= gql<{ __schema: { queryType: Fields; mutationType: Fields }; shopType: Fields; productType: Fields }>(
+    `{ __schema { queryType { fields { name } } mutationType { fields { name } } }
+       shopType: __type(name: "Shop") { fields { name } } productType: __type(name: "Product") { fields { name } } }`,
   ).then(
-    (d) => new Set([...d.__schema.queryType.fields, ...d.__schema.mutationType.fields].map((f) => f.name)),
+    (d) =>
+      new Set([
+        ...[...(d.__schema.queryType?.fields ?? []), ...(d.__schema.mutationType?.fields ?? [])].map((f) => f.name),
+        ...(d.shopType?.fields ?? []).map((f) => `Shop.${f.name}`),
+        ...(d.productType?.fields ?? []).map((f) => `Product.${f.name}`),
+      ]),
     () => new Set<string>(),
   );
   return operations;

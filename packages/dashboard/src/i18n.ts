@@ -118,6 +118,17 @@ const en = {
   disclosure: "Disclosure page preview",
   actions: "Actions",
   reviewBy: "by {name}",
+  webhookEvents: "Events",
+  createWebhook: "Add endpoint",
+  webhookSecret: "Signing secret (copy it now; it is not shown again):",
+  deliveries: "Deliveries",
+  noDeliveries: "No delivery yet.",
+  redeliver: "Redeliver",
+  when: "When",
+  event: "Event",
+  attempt: "Attempt",
+  result: "Result",
+  disabled: "disabled",
 };
 export type Key = keyof typeof en;
 
@@ -240,6 +251,17 @@ const de: Record<Key, string> = {
   disclosure: "Vorschau der Offenlegungsseite",
   actions: "Aktionen",
   reviewBy: "von {name}",
+  webhookEvents: "Ereignisse",
+  createWebhook: "Endpunkt hinzufügen",
+  webhookSecret: "Signaturgeheimnis (jetzt kopieren; es wird nicht wieder gezeigt):",
+  deliveries: "Zustellungen",
+  noDeliveries: "Noch keine Zustellung.",
+  redeliver: "Erneut zustellen",
+  when: "Wann",
+  event: "Ereignis",
+  attempt: "Versuch",
+  result: "Ergebnis",
+  disabled: "deaktiviert",
 };
 
 const LANG_KEY = "starling-dashboard-lang";

@@ -12,7 +12,8 @@ import { overviewPage } from "./pages/overview.js";
 import { productPage, productsPage } from "./pages/product.js";
 import { queuePage } from "./pages/queue.js";
 import { reviewsPage } from "./pages/reviews.js";
-import { importExportPage, invitationsPage, keysPage, settingsPage, webhooksPage } from "./pages/admin.js";
+import { importExportPage, invitationsPage, keysPage, settingsPage } from "./pages/admin.js";
+import { webhooksPage } from "./pages/webhooks.js";
 
 const app = document.getElementById("app")!;
 

@@ -118,12 +118,6 @@ export async function keysPage(main: HTMLElement): Promise<void> {
   await load();
 }
 
-export async function webhooksPage(main: HTMLElement): Promise<void> {
-  main.append(h("h1", null, t("webhooks")));
-  const ops = await serverOperations();
-  if (!ops.has("webhookEndpoints")) main.append(notAvailable(t("webhooksMissing")));
-}
-
 export async function importExportPage(main: HTMLElement): Promise<void> {
   main.append(h("h1", null, t("importExport")), h("h2", null, t("importTitle")));
   const ops = await serverOperations();

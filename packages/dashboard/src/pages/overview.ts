@@ -1,6 +1,6 @@
-import { gql, serverOperations } from "../api.js";
+import { gql } from "../api.js";
+import { insightsPanel } from "../insights.js";
 import { timeChart } from "../chart.js";
-import { notAvailable } from "../common.js";
 import { h } from "../dom.js";
 import { day, num, pct, t } from "../i18n.js";
 
@@ -99,9 +99,7 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
     ),
     h("h2", null, t("whatCustomersSay")),
   );
-  const ops = await serverOperations();
-  // Wired once the insights issue lands a shop-level field; until then, say so.
-  main.append(ops.has("shopInsights") ? h("p", null, "…") : notAvailable(t("insightsMissing")));
+  main.append(await insightsPanel({ shop: true }));
 }
 
 /** Widths through the CSSOM: the page's CSP allows no style attributes. */

@@ -1,6 +1,7 @@
-import { gql, serverOperations } from "../api.js";
+import { gql } from "../api.js";
+import { insightsPanel } from "../insights.js";
 import { timeChart } from "../chart.js";
-import { REVIEW_FIELDS, notAvailable, reviewCard, type ReviewData } from "../common.js";
+import { REVIEW_FIELDS, reviewCard, type ReviewData } from "../common.js";
 import { h } from "../dom.js";
 import { day, num, t } from "../i18n.js";
 import { WEEK_FIELDS } from "./overview.js";
@@ -109,6 +110,5 @@ export async function productPage(main: HTMLElement, id: string): Promise<void> 
     p.discountedReviews.length ? h("div", null, p.discountedReviews.map((r) => reviewCard(r))) : h("p", null, t("countsLessNone")),
     h("h2", null, t("aspects")),
   );
-  const ops = await serverOperations();
-  main.append(ops.has("productInsights") ? h("p", null, "…") : notAvailable(t("insightsMissing")));
+  main.append(await insightsPanel({ productId: p.id }));
 }

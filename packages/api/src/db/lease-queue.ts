@@ -232,7 +232,10 @@ export function runLeaseWorker<P>(
       again = true;
       return;
     }
-    if (options.available && !options.available()) return schedule(options.idleMs);
+    if (options.available && !options.available()) {
+      schedule(options.idleMs);
+      return;
+    }
     running = round()
       .then(
         (n) => (n > 0 || again ? 0 : options.idleMs),

@@ -1,6 +1,6 @@
 /** Scoring in the schema: a review's trust verdict, and the bursts flagged on a product (Product.bursts). */
 import type { ObjectRef } from "@pothos/core";
-import { UNEXPLAINED_DISCOUNT, describeReason, type ReasonCode, type BurstEvidence, type BurstRecord } from "@starling/scoring";
+import { type UNEXPLAINED_DISCOUNT, describeReason, type ReasonCode, type BurstEvidence, type BurstRecord } from "@starling/scoring";
 import { productBursts } from "./bursts.js";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";

@@ -1,3 +1,4 @@
+/// <reference path="./runtime.d.ts" />
 /**
  * The write path: score one review as it arrives, against its product's and
  * its reviewer's stored state, and return the new states. Causal by

@@ -78,7 +78,9 @@ export async function queuePage(main: HTMLElement): Promise<void> {
     const all = cards();
     if (!all.length) return;
     active = Math.max(0, Math.min(all.length - 1, i));
-    all.forEach((c, j) => (c.tabIndex = j === active ? 0 : -1));
+    all.forEach((c, j) => {
+      c.tabIndex = j === active ? 0 : -1;
+    });
     all[active]!.focus();
   };
 

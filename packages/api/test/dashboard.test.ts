@@ -416,7 +416,7 @@ describe("the dashboard", () => {
     expect(await axeViolations(page)).toEqual([]);
     await shot(page, "overview-de");
     await context.close();
-  });
+  }, 240_000); // twelve pages in a real browser, each with axe-core, on a busy 2-core machine
 
   it("keeps its counters equal to a rebuild from the reviews", async () => {
     const live = await api.models.DashboardCounts.find({}).sort({ _id: 1 }).lean();

@@ -29,6 +29,8 @@ import { recomputeSummaries } from "./features/ratings/ratings.js";
 import { addMissingPageKeys } from "./features/reviews/review-pages.js";
 import { rescoreAll } from "./features/scoring/scoring.js";
 import { createShop, findShop } from "./features/shops/shops.js";
+import { createSignInLink } from "./features/dashboard/sessions.js";
+import { rebuildDashboardCounts } from "./features/dashboard/counters.js";
 import { issueKey, listKeys, revokeKey } from "./features/shops/keys.js";
 import { StarlingError } from "./errors.js";
 import { buildSchema } from "./graphql/schema.js";
@@ -69,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
         const keyed = await addMissingPageKeys(deps);
         if (keyed) process.stdout.write(`gave page keys to ${keyed} reviews stored before they existed\n`);
         const report = await recomputeSummaries(deps);
+        const counters = await rebuildDashboardCounts(deps);
+        process.stdout.write(`rebuilt the dashboard's counters (${counters} documents)\n`);
         process.stdout.write(
           `recomputed ${report.summaries} summaries; ${report.repaired.length} differed and were rewritten${
             report.repaired.length ? `: ${report.repaired.join(", ")}` : ""
@@ -98,9 +102,11 @@ async function main(argv: string[]): Promise<number> {
       if (args[0] === "backfill") return insightsBackfill(config, log);
       process.stderr.write(INSIGHTS_USAGE);
       return 2;
+    case "dashboard-link":
+      return dashboardLinkCommand(config, log, args);
     default:
       process.stderr.write(
-        "usage: starling serve | demo | recompute [--rescore] | create-shop <name> | keys list|create|revoke --shop <id> | insights analyze|trends|backfill | print-schema | build-db\n",
+        "usage: starling serve | demo | recompute [--rescore] | create-shop <name> | keys list|create|revoke --shop <id> | insights analyze|trends|backfill | dashboard-link --shop <id> [--url <base>] | print-schema | build-db\n",
       );
       return 2;
   }
@@ -148,6 +154,27 @@ async function keysCommand(config: Config, log: Logger, args: string[]): Promise
   });
 }
 
+const DASHBOARD_LINK_USAGE = "usage: starling dashboard-link --shop <shopId> [--url <https://starling.example>]\n";
+
+/**
+ * A one-time sign-in link to a shop's dashboard, for the operator to hand to
+ * the shop: single use, expires after LINK_TTL_MS. The token is in the URL's
+ * fragment, which browsers never send to a server or put in a Referer.
+ */
+async function dashboardLinkCommand(config: Config, log: Logger, args: string[]): Promise<number> {
+  const parsed = parseOptions(args, ["shop", "url"]);
+  const shopId = parsed?.options.shop;
+  if (!parsed || !shopId || parsed.positional.length) {
+    process.stderr.write(DASHBOARD_LINK_USAGE);
+    return 2;
+  }
+  const base = (parsed.options.url ?? `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}`).replace(/\/+$/, "");
+  return withDeps(config, log, async (deps) => {
+    const { token, expiresAt } = await createSignInLink(deps, shopId);
+    process.stdout.write(`one-time sign-in link (until ${expiresAt.toISOString()}): ${base}/dashboard/#link=${token}\n`);
+  });
+}
+
 /** `--name value` and `--name=value` for the names given; anything else is positional. Null on an unknown or valueless option. */
 function parseOptions(args: string[], names: string[]): { options: Record<string, string>; positional: string[] } | null {
   const options: Record<string, string> = {};
@@ -185,6 +212,7 @@ async function demo(config: Config, log: Logger): Promise<number> {
       "Starling is running with a demo shop.",
       `  Playground:  ${starling.url}/graphql   (open it and press ▶ to see a product's rating)`,
       `  Demo keys:   ${DEMO_SECRET_KEY} (secret), ${DEMO_PUBLISHABLE_KEY} (publishable); local demo only`,
+      `  Dashboard:   ${starling.url}/dashboard   (sign in with the demo secret key)`,
       `  Try:         curl -s ${starling.url}/graphql -H 'authorization: Bearer ${DEMO_SECRET_KEY}' \\`,
       `                 -H 'content-type: application/json' -d '{"query":"{ product(id: \\"camp-mug\\") { name rating { count average plainMean } } }"}'`,
       "  Stop:        Ctrl-C",

@@ -246,6 +246,34 @@ describe("tenants", () => {
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
       expect((await api.gql(KEYS)).errors).toBeUndefined();
     },
+    // The dashboard's reads (issue 16): only the caller's own shop's reviews, counters, settings and products.
+    dashboardOverview: async () => {
+      const r = await api.gql(`{ dashboardOverview { publication { received } } }`, {}, other.key);
+      const received = r.data.dashboardOverview.publication.reduce((n: number, row: { received: number }) => n + row.received, 0);
+      expect(received).toBe(await api.models.Review.countDocuments({ shopId: other.id }));
+    },
+    reviewQueue: async () => {
+      const r = await api.gql(`{ reviewQueue(status: [PUBLISHED, PENDING, REJECTED, QUARANTINED]) { reviews { id } } }`, {}, other.key);
+      const ids = r.data.reviewQueue.reviews.map((x: { id: string }) => x.id);
+      expect(ids).not.toContain(reviewId);
+      expect(await api.models.Review.countDocuments({ _id: { $in: ids }, shopId: { $ne: other.id } })).toBe(0);
+    },
+    searchReviews: async () => {
+      const r = await api.gql(`{ searchReviews(text: "review") { reviews { id } } }`, {}, other.key);
+      const ids = r.data.searchReviews.reviews.map((x: { id: string }) => x.id);
+      expect(ids).not.toContain(reviewId);
+      expect(await api.models.Review.countDocuments({ _id: { $in: ids }, shopId: { $ne: other.id } })).toBe(0);
+    },
+    shopSettings: async () => {
+      const r = await api.gql(`{ shopSettings { allowedOrigins } }`, {}, other.key);
+      expect(r.data.shopSettings.allowedOrigins).toEqual((await api.models.Shop.findById(other.id).lean())?.allowedOrigins ?? []);
+    },
+    shopProducts: async () => {
+      const r = await api.gql(`{ shopProducts { id name } }`, {}, other.key);
+      const own = await api.models.Product.find({ shopId: other.id }).lean();
+      expect(r.data.shopProducts.map((p: { name: string }) => p.name).sort()).toEqual(own.map((p) => p.name).sort());
+      expect(r.data.shopProducts.map((p: { name: string }) => p.name)).not.toContain("Pen");
+    },
   };
 
   it("covers every query and mutation", async () => {

@@ -3,6 +3,7 @@ import type { Deps } from "../features/deps.js";
 import { authenticate, requireScope, type Caller, type Scope } from "../features/shops/keys.js";
 import { loadRatings, type Rating } from "../features/ratings/ratings.js";
 import { checkSecretKeyOrigin, type Shop } from "../features/shops/shops.js";
+import { authenticateSession } from "../features/dashboard/sessions.js";
 import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
 import type { CallerNote } from "../http/conditional-get.js";
 
@@ -46,20 +47,27 @@ export function createContext(
     refusal?: RateRefusal | null;
     /** The page's origin, for a request a browser sent from another site; null otherwise. */
     origin?: string | null;
+    /**
+     * The dashboard's session cookie, when the request carries no API key
+     * (features/dashboard/sessions.ts): it then authenticates as the key the
+     * shop signed in with, once its CSRF header and origin are checked.
+     */
+    session?: { sessionId: string; csrf: string | null; origin: string | null; host: string | null; method: string } | null;
   },
   authorization: string | null,
 ): Context {
   const callerNote = request.callerNote ?? { shopId: null, publishable: false };
   let caller: Promise<Caller> | undefined;
   const getCaller = () =>
-    (caller ??= authenticate(deps, authorization).then(async (c) => {
-      if (c.kind === "secret") await checkSecretKeyOrigin(deps, c.shop.id, request.origin ?? null);
+    (caller ??= (authorization === null && request.session ? authenticateSession(deps, request.session) : authenticate(deps, authorization)).then(async (c) => {
+      // A session's origin was checked against Starling's own (same-origin only).
+      if (c.kind === "secret" && !(authorization === null && request.session)) await checkSecretKeyOrigin(deps, c.shop.id, request.origin ?? null);
       callerNote.shopId = c.shop.id;
       callerNote.publishable = c.kind === "publishable";
       return c;
     }));
   const authorize = async (scope: Scope | readonly Scope[]) => requireScope(await getCaller(), scope);
-  const { origin: _origin, ...fields } = request;
+  const { origin: _origin, session: _session, ...fields } = request;
   let turn: Promise<unknown> = Promise.resolve();
   return {
     deps,

@@ -17,6 +17,7 @@ import { addPrivacySchema } from "../features/privacy/schema.js";
 import { addQuestionSchema } from "../features/questions/schema.js";
 import { addVoteSchema } from "../features/votes/schema.js";
 import { addInsightsSchema } from "../features/insights/schema.js";
+import { addDashboardSchema } from "../features/dashboard/schema.js";
 
 export function buildSchema(): GraphQLSchema {
   const builder = createBuilder();
@@ -49,6 +50,7 @@ export function buildSchema(): GraphQLSchema {
   const { AnswerRef } = addQuestionSchema(builder, { ProductRef, ReviewRef, ReasonEnum, ActionEnum });
   addVoteSchema(builder, { ReviewRef, AnswerRef });
   addInsightsSchema(builder, { ProductRef, ShopRef });
+  addDashboardSchema(builder, { ProductRef, ReviewRef, ReviewStatusEnum });
 
   return builder.toSchema();
 }

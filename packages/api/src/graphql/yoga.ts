@@ -8,6 +8,7 @@ import type { Deps } from "../features/deps.js";
 import type { Logger } from "../log.js";
 import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
 import { createContext, type Context } from "./context.js";
+import { CSRF_HEADER, sessionIdFromCookie } from "../features/dashboard/sessions.js";
 import { useErrorCodes } from "./error-codes.js";
 import { MAX_QUERY_COST, useQueryCost } from "./cost.js";
 import type { CallerNote, ConditionalGets } from "../http/conditional-get.js";
@@ -105,7 +106,15 @@ export function createGraphQLHandler(opts: {
     context: ({ request, requestId, ip, caller, refusal }) =>
       createContext(
         opts.deps,
-        { requestId, ip, rateLimits: opts.rateLimits, callerNote: caller, refusal: refusal ?? null, origin: browserOrigin(request) },
+        {
+          requestId,
+          ip,
+          rateLimits: opts.rateLimits,
+          callerNote: caller,
+          refusal: refusal ?? null,
+          origin: browserOrigin(request),
+          session: dashboardSession(request),
+        },
         request.headers.get("authorization"),
       ),
     maskedErrors: {
@@ -233,6 +242,19 @@ function browserOrigin(request: Request): string | null {
     // "null" (a sandboxed frame, a file) or garbage: a foreign origin.
   }
   return origin;
+}
+
+/** The dashboard's session cookie and what its checks need (features/dashboard/sessions.ts); null without one. */
+function dashboardSession(request: Request) {
+  const sessionId = sessionIdFromCookie(request.headers.get("cookie"));
+  if (!sessionId) return null;
+  return {
+    sessionId,
+    csrf: request.headers.get(CSRF_HEADER),
+    origin: request.headers.get("origin"),
+    host: request.headers.get("host"),
+    method: request.method,
+  };
 }
 
 /** Once a mutation has run, earlier GET answers about its shop are no longer current. */

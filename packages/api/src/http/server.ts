@@ -13,6 +13,7 @@ import { disclosureHandler } from "./disclosure.js";
 import { GOOGLE_REVIEW_FEED_PATH, googleReviewFeedHandler } from "./feed.js";
 import { METRICS_PATH, metricsNotHere, serveMetrics } from "./metrics.js";
 import { routeOf, type GraphQLRequestNote } from "../metrics.js";
+import { mountDashboard } from "./dashboard.js";
 import type { Deps } from "../features/deps.js";
 import type { ConditionalGets } from "./conditional-get.js";
 import { errorBody } from "../errors.js";
@@ -61,6 +62,12 @@ export function createHttpServer(opts: {
       batch: opts.feedBatch,
     }),
   );
+  mountDashboard(app, {
+    deps: opts.deps,
+    rateLimits: opts.rateLimits,
+    trustProxyHops: opts.trustProxyHops,
+    clientIp: (req) => clientIp(req, opts.trustProxyHops),
+  });
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });
   });

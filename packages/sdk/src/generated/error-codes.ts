@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   OPERATION_RESOLUTION_FAILURE: { status: 400, meaning: "The document has no operation to run, or not the one `operationName` names." },
   UNAUTHENTICATED: { status: 401, meaning: "No API key, or an unknown or revoked one." },
   FORBIDDEN: { status: 403, meaning: "The key lacks a scope; `extensions.requiredScopes` names them as the ApiKeyScope enum does." },
+  CSRF_REJECTED: { status: 403, meaning: "A dashboard request with the session cookie lacked the session's CSRF token or came from another origin." },
   ORIGIN_NOT_ALLOWED: { status: 403, meaning: "A secret key was sent from a browser origin the shop has not allowed (`allowedOrigins`)." },
   NOT_FOUND: { status: 404, meaning: "The shop has no such review, key or other object." },
   PRODUCT_NOT_FOUND: { status: 404, meaning: "The shop has no product with this id; create it with putProduct." },

@@ -7,6 +7,7 @@
  * with the content, and the publication report lets a shop prove it does not
  * gate by stars.
  */
+import { countQuietly, countStatusMoves } from "../dashboard/counters.js";
 import { randomBytes } from "node:crypto";
 import type { ModerationEventDoc, ReviewDoc, ReviewStatus, ShopDoc } from "../../db/models.js";
 import { StarlingError, invalidInput } from "../../errors.js";
@@ -87,6 +88,7 @@ async function transition(
     throw new StarlingError("INVALID_TRANSITION", "The review changed while you acted on it; read it again.", { field: "reviewId" });
   }
   reviewsChanged(deps, doc);
+  await countQuietly(deps, countStatusMoves(deps, [{ review: doc, from: doc.status, to: input.to }]));
   await log(deps, {
     shopId,
     reviewId: doc._id,

@@ -5,6 +5,7 @@
  * review's text and stars without anything that identifies the reviewer
  * (anonymise), or removes the reviews entirely (delete), as the shop chooses.
  */
+import { countQuietly, countStatusMoves } from "../dashboard/counters.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { forgetReviewers, type ProductState } from "@starling/scoring";
 import type { InvitationDoc, ReviewDoc } from "../../db/models.js";
@@ -91,6 +92,11 @@ export async function eraseReviewerData(
       productId: 1,
       reviewer: 1,
       verification: 1,
+      // For the dashboard's counters, which a deleted review leaves.
+      rating: 1,
+      provenance: 1,
+      createdAt: 1,
+      score: 1,
     }).lean<ReviewDoc[]>();
     const before = externalIds.size + emails.size;
     for (const r of found) {
@@ -127,6 +133,7 @@ export async function eraseReviewerData(
       await deps.models.Review.updateOne({ _id: r._id }, { $set: { status: "rejected" } });
       await syncReviewCount(deps, r);
       await deps.models.Review.deleteOne({ _id: r._id });
+      await countQuietly(deps, countStatusMoves(deps, [{ review: r, from: r.status, to: null }]));
     }
     reviewsChanged(deps, r);
     products.add(r.productId);

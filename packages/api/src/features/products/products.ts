@@ -89,3 +89,11 @@ export async function loadProducts(deps: Deps, keys: string[]): Promise<(Product
   const byKey = new Map((await findByIds(deps.models.Product, keys)).map((d) => [d._id, d]));
   return keys.map((k) => byKey.get(k) ?? null);
 }
+
+/** A shop's products by id, a page at a time (the dashboard's product picker). */
+export async function listShopProducts(deps: Deps, shopId: string, page: { first: number; after?: string | null }): Promise<Product[]> {
+  const filter: Record<string, unknown> = { shopId };
+  if (page.after != null) filter.productId = { $gt: page.after };
+  const docs = await deps.models.Product.find(filter).sort({ productId: 1 }).limit(page.first).lean<ProductDoc[]>();
+  return docs.map(toProduct);
+}

@@ -2,6 +2,7 @@
  * Rating summaries: maintained incrementally on every write, read by `_id`,
  * rebuilt from the reviews by `recompute`. The math is @starling/scoring's.
  */
+import { countQuietly, countReweight } from "../dashboard/counters.js";
 import {
   FULL_WEIGHT_BP,
   DISCOUNTED_BELOW_BP,
@@ -571,11 +572,12 @@ function incrementShopSummary(deps: Deps, shopId: string, change: SummaryChange)
  */
 export async function reweightCountedReview(
   deps: Deps,
-  review: Pick<ReviewDoc, "shopId" | "productId" | "rating" | "summaryApplied">,
+  review: Pick<ReviewDoc, "shopId" | "productId" | "rating" | "summaryApplied" | "provenance" | "createdAt">,
   before: StoredScore | null | undefined,
   after: StoredScore,
 ): Promise<void> {
   if (!review.summaryApplied) return;
+  await countQuietly(deps, countReweight(deps, review, weightOf({ score: before }), weightOf({ score: after })));
   const inc: Record<string, number> = {};
   for (const [k, v] of Object.entries(countChange(review.rating, before, -1))) inc[k] = (inc[k] ?? 0) + v;
   for (const [k, v] of Object.entries(countChange(review.rating, after, 1))) inc[k] = (inc[k] ?? 0) + v;

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { countQuietly, countStatusMoves } from "../dashboard/counters.js";
 import type { InvitationDoc, ReviewDoc, ShopDoc, StoredScore } from "../../db/models.js";
 import { claimInvitation, refuseExpired, verifyInvitation } from "../invitations/invitations.js";
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
@@ -233,6 +234,7 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
           stored.set(fresh[i]!, row);
           reviewsChanged(deps, row);
         });
+        await countQuietly(deps, countStatusMoves(deps, rows.filter((_, i) => inserted[i]).map((r) => ({ review: r, from: null, to: r.status }))));
         // Stored and claimed: they must be counted even if their scoring
         // states cannot be saved (those then miss these arrivals until `recompute --rescore`).
         await scoring?.commit(inserted).catch((err: unknown) => {

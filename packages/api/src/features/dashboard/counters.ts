@@ -1,0 +1,167 @@
+/**
+ * The dashboard's maintained counters (DashboardCountsDoc): moved by every
+ * stored review, status change, re-weight and erasure, so that the overview
+ * of a shop with 500 000 reviews is two reads by `_id`, never a scan of its
+ * reviews. `recompute` rebuilds them from the reviews (rebuildDashboardCounts),
+ * the same way it rebuilds the rating summaries.
+ *
+ * They are written after the review's own write, outside its exactly-once
+ * counting (ratings.ts): a process killed between the two leaves a chart off
+ * by that review until the next `recompute`. The rating shown to shoppers
+ * never reads them.
+ */
+import { Double } from "mongodb";
+import { FULL_WEIGHT_BP } from "@starling/scoring";
+import type { DashboardCountsDoc, ReviewDoc, ReviewStatus, StoredScore } from "../../db/models.js";
+import { isDuplicateKey } from "../../errors.js";
+import type { Deps } from "../deps.js";
+
+export const shopCountsId = (shopId: string) => `shop:${shopId}`;
+export const productCountsId = (shopId: string, productId: string) => `product:${shopId}:${productId}`;
+
+/** The Monday (UTC) of a date's week, as YYYY-MM-DD: the key of its week's counters. */
+export function weekOf(d: Date): string {
+  const day = (d.getUTCDay() + 6) % 7; // Monday 0
+  const monday = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day));
+  return monday.toISOString().slice(0, 10);
+}
+
+type Counted = Pick<ReviewDoc, "shopId" | "productId" | "rating" | "provenance" | "createdAt"> & { score?: StoredScore | null };
+
+export interface StatusMove {
+  readonly review: Counted;
+  /** Null for a review just stored. */
+  readonly from: ReviewStatus | null;
+  /** Null for a review deleted. */
+  readonly to: ReviewStatus | null;
+}
+
+const bpOf = (score: StoredScore | null | undefined) => score?.trustWeightBp ?? FULL_WEIGHT_BP;
+
+function add(inc: Record<string, number>, key: string, by: number) {
+  inc[key] = (inc[key] ?? 0) + by;
+}
+
+/** The increments one move makes on its shop's and its product's counters (the same on both). */
+function moveIncrements(move: StatusMove, inc: Record<string, number>): void {
+  const r = move.review;
+  const week = `weeks.${weekOf(r.createdAt)}`;
+  const verified = r.provenance === "VERIFIED_PURCHASE";
+  for (const [status, sign] of [
+    [move.from, -1],
+    [move.to, 1],
+  ] as const) {
+    if (status === null) {
+      add(inc, `${week}.r`, sign === 1 ? -1 : 1);
+      continue;
+    }
+    add(inc, `status.${status}.${r.rating}`, sign);
+    if (verified) add(inc, `verified.${status}`, sign);
+    if (status === "published") {
+      add(inc, `${week}.p${r.rating}`, sign);
+      add(inc, `${week}.w${r.rating}`, sign * bpOf(r.score));
+      if (verified) add(inc, `${week}.v`, sign);
+    }
+  }
+}
+
+/** Applies status moves to the counters: one update per shop and per product touched. */
+export async function countStatusMoves(deps: Deps, moves: readonly StatusMove[]): Promise<void> {
+  const docs = new Map<string, { shopId: string; productId: string | null; inc: Record<string, number> }>();
+  for (const move of moves) {
+    if (move.from === move.to) continue;
+    const { shopId, productId } = move.review;
+    for (const [id, pid] of [
+      [shopCountsId(shopId), null],
+      [productCountsId(shopId, productId), productId],
+    ] as const) {
+      let doc = docs.get(id);
+      if (!doc) docs.set(id, (doc = { shopId, productId: pid, inc: {} }));
+      moveIncrements(move, doc.inc);
+    }
+  }
+  await applyIncrements(deps, docs);
+}
+
+/** Moves a published review's trust weight in its week (a burst flagged after it arrived). */
+export async function countReweight(deps: Deps, review: Counted, beforeBp: number, afterBp: number): Promise<void> {
+  if (beforeBp === afterBp) return;
+  const key = `weeks.${weekOf(review.createdAt)}.w${review.rating}`;
+  const docs = new Map([
+    [shopCountsId(review.shopId), { shopId: review.shopId, productId: null, inc: { [key]: afterBp - beforeBp } }],
+    [productCountsId(review.shopId, review.productId), { shopId: review.shopId, productId: review.productId as string | null, inc: { [key]: afterBp - beforeBp } }],
+  ]);
+  await applyIncrements(deps, docs);
+}
+
+async function applyIncrements(
+  deps: Deps,
+  docs: Map<string, { shopId: string; productId: string | null; inc: Record<string, number> }>,
+): Promise<void> {
+  const collection = deps.models.DashboardCounts.collection;
+  await Promise.all(
+    [...docs].map(async ([_id, d]) => {
+      const $inc = Object.fromEntries(
+        Object.entries(d.inc)
+          .filter(([, v]) => v !== 0)
+          // Weight sums pass 2^31 (FerretDB wraps a 32-bit $inc; see ratings.ts): doubles.
+          .map(([k, v]) => [k, /\.w[1-5]$/.test(k) ? new Double(v) : v]),
+      );
+      if (!Object.keys($inc).length) return;
+      const update = { $inc, $setOnInsert: { shopId: d.shopId, productId: d.productId } };
+      try {
+        await collection.updateOne({ _id } as never, update as never, { upsert: true });
+      } catch (err) {
+        // Two first writes racing: the loser's insert failed, so the document exists now.
+        if (!isDuplicateKey(err)) throw err;
+        await collection.updateOne({ _id } as never, update as never, { upsert: true });
+      }
+    }),
+  );
+}
+
+/**
+ * The counters' writes never fail the review's own: they are logged, and
+ * `recompute` repairs what they missed.
+ */
+export function countQuietly(deps: Deps, work: Promise<void>): Promise<void> {
+  return work.catch((error: unknown) => deps.log.error("updating the dashboard's counters failed; `recompute` repairs them", { error }));
+}
+
+/** Rebuilds every counter from the reviews in one streamed pass (from `recompute`). Returns how many documents it wrote. */
+export async function rebuildDashboardCounts(deps: Deps): Promise<number> {
+  const fresh = new Map<string, DashboardCountsDoc>();
+  const put = (id: string, shopId: string, productId: string | null, inc: Record<string, number>) => {
+    let doc = fresh.get(id);
+    if (!doc) fresh.set(id, (doc = { _id: id, shopId, productId, status: {}, verified: {}, weeks: {} }));
+    for (const [path, v] of Object.entries(inc)) {
+      const [top, mid, leaf] = path.split(".") as [string, string, string | undefined];
+      const group = (doc as unknown as Record<string, Record<string, unknown>>)[top]!;
+      if (leaf === undefined) group[mid] = ((group[mid] as number | undefined) ?? 0) + v;
+      else {
+        const inner = (group[mid] ??= {}) as Record<string, number>;
+        inner[leaf] = (inner[leaf] ?? 0) + v;
+      }
+    }
+  };
+  const reviews = deps.models.Review.find({}, { shopId: 1, productId: 1, rating: 1, provenance: 1, createdAt: 1, score: 1, status: 1 })
+    .lean<ReviewDoc[]>()
+    .cursor({ batchSize: 1000 });
+  for await (const r of reviews) {
+    const inc: Record<string, number> = {};
+    moveIncrements({ review: r, from: null, to: r.status }, inc);
+    put(shopCountsId(r.shopId), r.shopId, null, inc);
+    put(productCountsId(r.shopId, r.productId), r.shopId, r.productId, inc);
+  }
+  const collection = deps.models.DashboardCounts.collection;
+  await collection.deleteMany({ _id: { $nin: [...fresh.keys()] } } as never);
+  for (const doc of fresh.values()) {
+    for (const week of Object.values(doc.weeks ?? {})) for (const k of Object.keys(week)) if (/^w[1-5]$/.test(k)) (week as Record<string, unknown>)[k] = new Double(week[k]!);
+    await collection.replaceOne({ _id: doc._id } as never, doc as never, { upsert: true });
+  }
+  return fresh.size;
+}
+
+export async function loadCounts(deps: Deps, id: string): Promise<DashboardCountsDoc | null> {
+  return deps.models.DashboardCounts.findById(id).lean<DashboardCountsDoc>();
+}

@@ -81,6 +81,10 @@ export interface ReviewDoc {
   /** The keys its product's review pages are read by, set when stored (features/reviews/review-pages.ts). */
   pageNewest?: string;
   pageStars?: string;
+  /** An imported review's id on the platform it came from (`starling import`); its `_id` derives from it. */
+  sourceId?: string | null;
+  /** An imported review's verified-purchase flag as the old platform stated it (not checked by Starling). */
+  verified?: boolean | null;
 }
 
 export interface StoredScore {
@@ -274,6 +278,8 @@ const reviewSchema = new Schema<ReviewDoc>(
     summaryApplied: { type: Boolean, required: true },
     pageNewest: { type: String },
     pageStars: { type: String },
+    sourceId: { type: String },
+    verified: { type: Boolean },
   },
   { ...common, collection: "reviews" },
 );

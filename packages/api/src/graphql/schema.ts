@@ -14,6 +14,7 @@ import { addReviewSchema } from "../features/reviews/schema.js";
 import { addModerationSchema } from "../features/moderation/schema.js";
 import { addInvitationSchema } from "../features/invitations/schema.js";
 import { addPrivacySchema } from "../features/privacy/schema.js";
+import { addImportSchema } from "../features/imports/schema.js";
 
 export function buildSchema(): GraphQLSchema {
   const builder = createBuilder();
@@ -43,6 +44,7 @@ export function buildSchema(): GraphQLSchema {
   addModerationSchema(builder, { ReviewRef, ReviewStatusEnum });
   addInvitationSchema(builder);
   addPrivacySchema(builder);
+  addImportSchema(builder);
 
   return builder.toSchema();
 }

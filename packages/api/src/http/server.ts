@@ -10,6 +10,7 @@ import { DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE_MESSAGE } from "../db/avai
 import { mountReviewForm } from "../form/route.js";
 import type { RateLimits, RateRefusal } from "./rate-limits.js";
 import { disclosureHandler } from "./disclosure.js";
+import { exportHandler } from "./export.js";
 import type { Deps } from "../features/deps.js";
 import type { ConditionalGets } from "./conditional-get.js";
 import { errorBody } from "../errors.js";
@@ -40,6 +41,7 @@ export function createHttpServer(opts: {
   });
   mountReviewForm(app);
   app.get("/shops/:shopId/disclosure", disclosureHandler(opts.deps));
+  app.get("/export/reviews", exportHandler(opts.deps, opts.rateLimits, (req) => clientIp(req, opts.trustProxyHops)));
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });
   });

@@ -287,7 +287,8 @@ export async function rescoreAll(deps: Deps): Promise<{ shops: number; reviews: 
   return { shops: shopIds.length, reviews: total };
 }
 
-async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
+/** One shop's batch re-score (see rescoreAll); also the end of an import (features/imports), which scores imported history this way. */
+export async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
   const reviews = await deps.models.Review.find(
     { shopId },
     { productId: 1, reviewer: 1, rating: 1, createdAt: 1, title: 1, body: 1, verification: 1, status: 1 },

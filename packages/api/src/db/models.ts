@@ -396,6 +396,25 @@ const scoringStateSchema = new Schema<ScoringStateDoc>(
   { ...common, collection: "scoring_states" },
 );
 
+/**
+ * An imported review waiting for the end of its import (finishImport), which
+ * scores the shop's history in createdAt order and then moves it into
+ * `reviews` with its score: one insert per review instead of an insert and an
+ * update (an update costs FerretDB a read, a rewrite and a write). `_id` is
+ * the review's.
+ */
+export interface ImportPendingDoc {
+  _id: string;
+  shopId: string;
+  review: ReviewDoc;
+}
+
+const importPendingSchema = new Schema<ImportPendingDoc>(
+  { _id: { type: String, required: true }, shopId: { type: String, required: true }, review: { type: Schema.Types.Mixed, required: true } },
+  { ...common, collection: "imports_pending" },
+);
+importPendingSchema.index({ shopId: 1 }, { name: "shop" });
+
 export interface Models {
   Shop: Model<ShopDoc>;
   ApiKey: Model<ApiKeyDoc>;
@@ -407,6 +426,7 @@ export interface Models {
   ScoringState: Model<ScoringStateDoc>;
   PendingCount: Model<PendingCountDoc>;
   ErasedReview: Model<ErasedReviewDoc>;
+  ImportPending: Model<ImportPendingDoc>;
 }
 
 /** Binds the models to one connection, so tests can run databases side by side. */
@@ -422,6 +442,7 @@ export function bindModels(conn: Connection): Models {
     ScoringState: conn.model<ScoringStateDoc>("ScoringState", scoringStateSchema),
     PendingCount: conn.model<PendingCountDoc>("PendingCount", pendingCountSchema),
     ErasedReview: conn.model<ErasedReviewDoc>("ErasedReview", erasedReviewSchema),
+    ImportPending: conn.model<ImportPendingDoc>("ImportPending", importPendingSchema),
   };
 }
 

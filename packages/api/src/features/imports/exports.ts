@@ -28,25 +28,6 @@ export interface ExportLine {
   provenance: ReviewDoc["provenance"];
 }
 
-/** The export's fields in the order a line and a CSV header list them. */
-export const EXPORT_FIELDS = [
-  "sourceId",
-  "productId",
-  "productName",
-  "rating",
-  "title",
-  "body",
-  "reviewerName",
-  "customerId",
-  "createdAt",
-  "verified",
-  "language",
-  "reply",
-  "id",
-  "status",
-  "provenance",
-] as const satisfies readonly (keyof ExportLine)[];
-
 /** Reviews read from the database per round trip; the export holds about this many at a time. */
 const EXPORT_BATCH = 1_000;
 /** Product names remembered while exporting (a bounded map: a shop may have millions of products). */

@@ -1,18 +1,21 @@
 /**
- * Bringing a shop's review history in, and taking it out (`starling import` /
- * `starling export`, whose client is src/client/).
+ * Bringing a shop's review history in (`starling import`, whose client is
+ * src/client/).
  *
- * An import stores rows as they come, unscored and uncounted; `finishImport`
- * then scores the shop's whole timeline in createdAt order (the batch
- * re-score `recompute --rescore` uses) and rebuilds its summaries once, per
- * product. Scoring at insert time would score a file's rows in file order at
- * the moment of the import: five years arriving in a minute would look like a
- * burst, and a burst inside the history would be scored against whatever
- * happened to be imported before it.
+ * An import keeps its rows aside as they come (imports_pending); then
+ * `finishImport` scores the shop's whole timeline, its reviews and the
+ * arrivals, in createdAt order (the replay `recompute --rescore` uses), moves
+ * the arrivals into `reviews` with their scores, and rebuilds the shop's
+ * summaries once, per product. Scoring rows as they are sent would score a
+ * file in file order at the moment of the import: five years arriving in a
+ * minute would look like a burst, and a burst inside the history would be
+ * scored against whatever happened to be imported before it. Moving them
+ * scored costs one insert each; storing them first and scoring them later
+ * would cost an update each too, several times slower on FerretDB.
  */
 import { createHash } from "node:crypto";
 import { textSignature } from "@starling/scoring";
-import type { ProductDoc, ReviewDoc } from "../../db/models.js";
+import type { ImportPendingDoc, ProductDoc, ReviewDoc } from "../../db/models.js";
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { reviewsChanged, type Deps } from "../deps.js";
@@ -20,7 +23,7 @@ import { productKey } from "../products/products.js";
 import { recomputeSummaries } from "../ratings/ratings.js";
 import { withPageKeys } from "../reviews/review-pages.js";
 import { LIMITS, reviewIdOf } from "../reviews/reviews.js";
-import { rescoreShop } from "../scoring/scoring.js";
+import { scoreShopHistory } from "../scoring/scoring.js";
 import { identifier, languageTag, optionalText, starRating, text } from "../validate.js";
 
 /** One import line as the API receives it: the CLI checked the JSON types, this module checks the values. */
@@ -120,7 +123,7 @@ function cleanRow(shopId: string, row: ImportRow, now: Date): { doc: ReviewDoc; 
     source: "api",
     createdAt,
     payloadHash: createHash("sha256").update(JSON.stringify(clean)).digest("hex"),
-    // Scored with the shop's whole timeline, and counted, by finishImport.
+    // Scored with the shop's whole timeline by finishImport, and counted by its rebuild of the summaries.
     score: null,
     signature: signature ? { minHashes: signature.minHashes, bandKeys: signature.bandKeys } : null,
     verification: null,
@@ -157,7 +160,7 @@ function rejected(err: unknown): ImportRowResult {
  * id of one of the shop's own reviews (an export of reviews that were never
  * imported, imported back). Products the rows name and the shop lacks are
  * created (named by productName, else by their id); existing names are kept.
- * Nothing is scored or counted here: call finishImport at the end.
+ * They wait, not shown and not counted, until finishImport: call it at the end.
  */
 export async function importReviews(deps: Deps, shopId: string, rows: readonly ImportRow[]): Promise<ImportRowResult[]> {
   if (rows.length > MAX_IMPORT_ROWS) throw invalidInput("rows", `at most ${MAX_IMPORT_ROWS} rows per call (got ${rows.length})`);
@@ -175,11 +178,12 @@ export async function importReviews(deps: Deps, shopId: string, rows: readonly I
   // What the shop holds already: by the import's ids, and by source ids that are the shop's own review ids.
   const ids = [...cleaned.values()].map((c) => c.doc._id);
   const sourceIds = [...cleaned.values()].map((c) => c.doc.sourceId!).filter((s) => s.startsWith("rev_"));
-  const [present, erased] = await Promise.all([
+  const [present, pending, erased] = await Promise.all([
     findByIds(deps.models.Review, [...ids, ...sourceIds]).then((docs) => docs.filter((d) => d.shopId === shopId)),
+    findByIds(deps.models.ImportPending, ids),
     findByIds(deps.models.ErasedReview, ids),
   ]);
-  const presentIds = new Set(present.map((d) => d._id));
+  const presentIds = new Set([...present.map((d) => d._id), ...pending.map((d) => d._id)]);
   const erasedIds = new Set(erased.map((d) => d._id));
 
   const fresh: { index: number; doc: ReviewDoc; productName: string | null }[] = [];
@@ -203,13 +207,11 @@ export async function importReviews(deps: Deps, shopId: string, rows: readonly I
 
   if (fresh.length) {
     await createMissingProducts(deps, shopId, fresh);
-    const inserted = await insertNew(deps, fresh.map((f) => f.doc));
+    const inserted = await insertNew(deps.models.ImportPending, fresh.map((f) => ({ _id: f.doc._id, shopId, review: f.doc })));
     fresh.forEach((f, k) => {
       // Not inserted: another import of the same row (a rerun racing a killed one) stored it first.
       results[f.index] = { outcome: inserted[k] ? "IMPORTED" : "ALREADY_PRESENT", reviewId: f.doc._id, error: null };
     });
-    const touched = new Map(fresh.map((f) => [f.doc.productId, f.doc]));
-    for (const doc of touched.values()) reviewsChanged(deps, doc);
   }
   return results.map((r) => r!);
 }
@@ -234,10 +236,10 @@ async function createMissingProducts(deps: Deps, shopId: string, rows: readonly 
   for (const p of missing) deps.cache.products.delete(p._id);
 }
 
-/** Inserts the rows in one command; says which were new. */
-async function insertNew(deps: Deps, rows: readonly ReviewDoc[]): Promise<boolean[]> {
+/** Inserts the rows in one command; says which were new (false: that `_id` was stored already). */
+async function insertNew<T>(model: { collection: { insertMany(docs: never[], o: { ordered: false }): Promise<unknown> } }, rows: readonly T[]): Promise<boolean[]> {
   try {
-    await deps.models.Review.collection.insertMany(rows.map(withPageKeys) as never[], { ordered: false });
+    await model.collection.insertMany(rows as never[], { ordered: false });
     return rows.map(() => true);
   } catch (err) {
     const taken = duplicateKeyFailures(err);
@@ -246,20 +248,42 @@ async function insertNew(deps: Deps, rows: readonly ReviewDoc[]): Promise<boolea
   }
 }
 
+/** Imported reviews moved into `reviews` per round trip; finishImport holds about this many documents at a time beyond the shop's timeline. */
+const MOVE_BATCH = 1_000;
+
 /**
- * The end of an import: scores the shop's reviews as the history they are
- * (each product's arrivals in createdAt order, with hindsight: rescoreShop),
- * then rebuilds the shop's summaries, each product's and the shop's, from
- * its reviews. Running it again changes nothing, so a rerun of an interrupted
- * import ends in the same state. Like `recompute`, it is meant for a shop not
- * taking reviews at the same moment: a review submitted while it runs may be
- * scored against the old states (the next `recompute --rescore` corrects it).
+ * The end of an import: scores the shop's history (its reviews and the
+ * import's waiting rows, each product's arrivals in createdAt order, with
+ * hindsight; see scoreShopHistory), moves the waiting rows into `reviews`
+ * with their scores, then rebuilds the shop's summaries, each product's and
+ * the shop's, from its reviews. The reviews the shop had keep their scores
+ * (the replay only sets the states later arrivals are scored against).
+ *
+ * Each step can be cut off and run again to the same end: a row is deleted
+ * from the waiting rows only once its review is stored (an insert of a
+ * review stored already changes nothing), and the replay of the same reviews
+ * gives the same scores. Like `recompute`, it is meant for a shop not taking
+ * reviews at that moment: a review submitted meanwhile may be scored against
+ * the old states, or counted twice until the next `recompute`.
  */
-export async function finishImport(deps: Deps, shopId: string): Promise<{ reviews: number; products: number }> {
-  const reviews = await rescoreShop(deps, shopId);
+export async function finishImport(deps: Deps, shopId: string): Promise<{ reviews: number; products: number; moved: number }> {
+  const waiting = (await deps.models.ImportPending.find({ shopId }).lean<ImportPendingDoc[]>()).map((p) => p.review);
+  const scores = await scoreShopHistory(deps, shopId, waiting);
+  let moved = 0;
+  for (let i = 0; i < waiting.length; i += MOVE_BATCH) {
+    const chunk = waiting.slice(i, i + MOVE_BATCH);
+    const inserted = await insertNew(
+      deps.models.Review,
+      // Counted by the rebuild below, so stored as counted (the rebuild then updates none of them).
+      chunk.map((doc) => withPageKeys({ ...doc, score: scores.get(doc._id) ?? null, summaryApplied: doc.status === "published" })),
+    );
+    moved += inserted.filter(Boolean).length;
+    await deps.models.ImportPending.collection.deleteMany({ _id: { $in: chunk.map((d) => d._id) } } as never);
+    for (const doc of new Map(chunk.map((d) => [d.productId, d])).values()) reviewsChanged(deps, doc);
+  }
   const report = await recomputeSummaries(deps, { shopId });
   // Imported texts join the near-duplicate check of later reviews.
   deps.signatures.forget(shopId);
   deps.cache.reviewPages.clear();
-  return { reviews, products: Math.max(0, report.summaries - 1) };
+  return { reviews: scores.size, products: Math.max(0, report.summaries - 1), moved };
 }

@@ -7,9 +7,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REPO_ROOT } from "../src/config.js";
 import { SUBMIT, RATING, review, spawnCli, startTestApi, until, type TestApi, type TestShop } from "./helpers.js";
+
+// Each test runs the CLI as child processes (tsx start-up included) several times: slow on a busy machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 let api: TestApi;
 const dir = mkdtempSync(path.join(tmpdir(), "starling-io-"));
@@ -343,7 +346,7 @@ describe("starling export", () => {
 
 describe("a killed import", () => {
   it("run again after kill -9 ends in the same state as one uninterrupted run", async () => {
-    const rows = Array.from({ length: 3000 }, (_, i) => row(i, { productId: `kill-${i % 11}` }));
+    const rows = Array.from({ length: 2000 }, (_, i) => row(i, { productId: `kill-${i % 11}` }));
     const file = writeJsonl("kill.jsonl", rows);
     const killed = await api.newShop("Killed");
     const run = spawnCli(["import", file, "--endpoint", api.url, "--key", killed.key], { LOG_LEVEL: "error" });
@@ -352,9 +355,12 @@ describe("a killed import", () => {
       void api.models.ImportPending.countDocuments({ shopId: killed.id }).then((n) => (waiting = n));
     }, 100);
     // Killed once some rows are stored and before the end.
-    const reached = await until(() => waiting >= 1000, 120_000);
+    let exited = false;
+    void run.exited.then(() => (exited = true));
+    const reached = await until(() => waiting >= 500 || exited, 240_000);
     clearInterval(poll);
     expect(reached).toBe(true);
+    expect(exited, run.stderr()).toBe(false);
     run.child.kill("SIGKILL");
     expect((await run.exited).signal).toBe("SIGKILL");
     expect(await api.models.Review.countDocuments({ shopId: killed.id })).toBe(0);
@@ -370,10 +376,10 @@ describe("a killed import", () => {
       const x = (await api.gql(RATING, { id: p }, killed.key)).data.product.rating;
       const y = (await api.gql(RATING, { id: p }, clean.key)).data.product.rating;
       expect(x).toEqual({ ...y, prior: x.prior });
-      expect(x.count).toBeGreaterThan(200);
+      expect(x.count).toBeGreaterThan(150);
     }
     expect(await api.models.ImportPending.countDocuments({ shopId: killed.id })).toBe(0);
-  }, 300_000);
+  }, 600_000);
 });
 
 describe("the documented command", () => {
@@ -385,5 +391,5 @@ describe("the documented command", () => {
       env: { ...process.env, STARLING_ENDPOINT: api.url, STARLING_KEY: shop.key },
     });
     expect(stderr).toMatch(/2 imported, 0 already present, 0 rejected/);
-  }, 120_000);
+  });
 });

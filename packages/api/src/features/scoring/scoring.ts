@@ -108,11 +108,6 @@ function storedSignatureOf(r: Pick<ReviewDoc, "_id" | "productId" | "reviewer" |
   };
 }
 
-async function saveState(deps: Deps, id: string, state: unknown): Promise<void> {
-  // The raw collection: the state is the library's plain JSON, stored exactly as it is.
-  await deps.models.ScoringState.collection.replaceOne({ _id: id } as never, { state } as never, { upsert: true });
-}
-
 /** A review's verdict, as stored with it. */
 export interface ArrivalScore {
   readonly score: StoredScore;

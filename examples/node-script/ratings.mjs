@@ -23,7 +23,10 @@ try {
 const fmt = (x) => (x == null ? "  -  " : x.toFixed(2));
 console.log("product".padEnd(18), "reviews", "rating", "  95% interval", " plain mean");
 products.forEach((p, i) => {
-  if (!p) return console.log(ids[i].padEnd(18), "(no such product)");
+  if (!p) {
+    console.log(ids[i].padEnd(18), "(no such product)");
+    return;
+  }
   const r = p.rating;
   console.log(
     p.id.padEnd(18),

@@ -9,12 +9,16 @@ import type { Models } from "./db/models.js";
 import { KeyedLock } from "./db/keyed-lock.js";
 import { CoalescingQueue } from "./db/coalescing-queue.js";
 import { BatchQueue } from "./db/batch-queue.js";
+import { LeaseQueue } from "./db/lease-queue.js";
 import { createLogger, type Logger } from "./log.js";
 import { createReadCaches, type Deps } from "./features/deps.js";
 import { SignatureIndexes } from "./features/scoring/scoring.js";
 import { loadProducts } from "./features/products/products.js";
 import { MAX_WRITE_BATCH, storeNewReviews } from "./features/reviews/reviews.js";
 import { copySummaryChange, loadSummaries, mergeSummaryChange } from "./features/ratings/ratings.js";
+
+/** How long a queue job's claim holds (see LeaseQueue). */
+export const LEASE_MS = 60_000;
 
 /** Deps over a set of models, with fresh queues, caches and text index (one per process). */
 export function createDeps(
@@ -24,6 +28,8 @@ export function createDeps(
   options: { readonly now?: () => Date } = {},
 ): Deps {
   const summaryLock = new KeyedLock();
+  const queues = new Map<string, LeaseQueue<unknown>>();
+  const now = options.now ?? (() => new Date());
   const deps: Deps = {
     models,
     summaryLock,
@@ -36,7 +42,13 @@ export function createDeps(
     signatures: new SignatureIndexes(),
     log,
     cache: createReadCaches(log),
-    now: options.now ?? (() => new Date()),
+    now,
+    queue<P>(name: string): LeaseQueue<P> {
+      let q = queues.get(name);
+      // A lease of a minute: long enough for any one job (a webhook's 10 s timeout), short enough that a dead process's work resumes soon.
+      if (!q) queues.set(name, (q = new LeaseQueue(models, name, { leaseMs: LEASE_MS, now })));
+      return q as LeaseQueue<P>;
+    },
   };
   return deps;
 }

@@ -34,7 +34,7 @@ export async function startStarling(opts: {
   config: Config;
   log: Logger;
   /** Runs after the database is open and before the server listens (the demo seeds here). */
-  beforeListen?: (deps: Deps) => Promise<GraphiQLOptions | void>;
+  beforeListen?: (deps: Deps) => Promise<GraphiQLOptions | undefined>;
 }): Promise<Starling> {
   const { config, log } = opts;
   const db = await openDatabase(config, log);

@@ -134,7 +134,7 @@ describe("a batch of submissions the database refuses", () => {
     };
     summariesCollection.updateOne = refuse as never;
     summariesCollection.bulkWrite = refuse as never;
-    let failed;
+    let failed: Awaited<ReturnType<typeof api.gql>>;
     try {
       failed = await api.gql(SUBMIT, { input: review("uncounted", 4, { idempotencyKey: "uncounted-1" }) });
     } finally {

@@ -646,7 +646,7 @@ describe("database outages", () => {
         }
         return updateOne(...args);
       }) as typeof updateOne;
-      let failed;
+      let failed: Awaited<ReturnType<typeof submit>>;
       try {
         failed = await submit(starling.url, key, review("tent", 2, { idempotencyKey: "interrupted" }));
       } finally {

@@ -53,7 +53,7 @@ function importFields(lines: Record<string, any>[]): Map<string, Record<string, 
 
 function writeJsonl(name: string, rows: (object | string)[]): string {
   const file = path.join(dir, name);
-  writeFileSync(file, rows.map((r) => (typeof r === "string" ? r : JSON.stringify(r))).join("\n") + "\n");
+  writeFileSync(file, `${rows.map((r) => (typeof r === "string" ? r : JSON.stringify(r))).join("\n")}\n`);
   return file;
 }
 

@@ -84,7 +84,7 @@ export function loadGermanSet(): GermanReview[] {
 
 /** AUC by the rank-sum (Mann-Whitney) statistic, ties counted half. */
 export function auc(scores: number[], labels: (0 | 1)[]): number {
-  const idx = scores.map((s, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  const idx = scores.map((_s, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   let rankSumPos = 0;
   let pos = 0;
   let i = 0;

@@ -45,7 +45,7 @@ export interface Segmented {
 }
 
 // Words may hold inner apostrophes and hyphens ("don't", "E-Mail", "Bluetooth-Verbindung").
-const TOKEN = /[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*|[.!?]+|[,;:()"“”„–—]|\S/gu;
+const TOKEN = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*|[.!?]+|[,;:()"“”„–—]|\S/gu;
 const SENTENCE_END = /^[.!?]+$/;
 const CLAUSE_BREAK = new Set([",", ";", ":", "(", ")", "–", "—"]);
 

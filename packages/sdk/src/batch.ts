@@ -18,8 +18,14 @@ export function createBatcher<V>(
     for (let i = 0; i < keys.length; i += maxBatchSize) {
       const chunk = keys.slice(i, i + maxBatchSize);
       loadMany(chunk).then(
-        (values) => chunk.forEach((k, j) => batch.get(k)!.forEach((w) => w.resolve(values[j]!))),
-        (err) => chunk.forEach((k) => batch.get(k)!.forEach((w) => w.reject(err))),
+        (values) => {
+          chunk.forEach((k, j) => {
+            for (const w of batch.get(k)!) w.resolve(values[j]!);
+          });
+        },
+        (err) => {
+          for (const k of chunk) for (const w of batch.get(k)!) w.reject(err);
+        },
       );
     }
   };

@@ -6,7 +6,7 @@
  * flight. Every step is idempotent on the rows' source ids, so an import
  * killed at any point (Ctrl-C, kill -9) is finished by running it again.
  */
-import { createReadStream, createWriteStream, statSync, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { parse } from "csv-parse";

@@ -36,7 +36,9 @@ export class BatchQueue<I, O> {
       const batch = this.waiting.splice(0, this.maxBatch);
       try {
         const outcomes = await this.write(batch.map((w) => w.item));
-        batch.forEach((w, i) => w.resolve(outcomes[i]!));
+        batch.forEach((w, i) => {
+          w.resolve(outcomes[i]!);
+        });
       } catch (err) {
         for (const w of batch) w.reject(err);
       }

@@ -42,8 +42,12 @@ export class CoalescingQueue<C> {
           return write(batch.change);
         })
         .then(
-          () => batch.settle.forEach((s) => s.resolve()),
-          (err: unknown) => batch.settle.forEach((s) => s.reject(err)),
+          () => {
+            for (const s of batch.settle) s.resolve();
+          },
+          (err: unknown) => {
+            for (const s of batch.settle) s.reject(err);
+          },
         );
     });
   }

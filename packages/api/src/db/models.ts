@@ -196,6 +196,31 @@ export interface PendingCountDoc {
   at: Date;
 }
 
+/** A job of a durable work queue (db/lease-queue.ts): only work not yet done. */
+export interface LeaseJobDoc {
+  /** `<queue>:<job id>`. */
+  _id: string;
+  queue: string;
+  payload: unknown;
+  /** Not claimed before this. */
+  availableAt: Date;
+  /** How many times it was claimed: the claim that holds it is `<_id>#<epoch>` in lease_claims. */
+  epoch: number;
+  owner: string | null;
+  leaseUntil: Date | null;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+}
+
+/** One claim of a job at one epoch: inserting it is what wins the job (inserts are atomic on every backend). */
+export interface LeaseClaimDoc {
+  /** `<queue>:<job id>#<epoch>`. */
+  _id: string;
+  owner: string;
+  at: Date;
+}
+
 // minimize: false keeps empty objects (a scoring state's empty reason map) as they are.
 const common = { versionKey: false, strict: "throw", autoIndex: false, autoCreate: true, minimize: false } as const;
 
@@ -396,6 +421,33 @@ const scoringStateSchema = new Schema<ScoringStateDoc>(
   { ...common, collection: "scoring_states" },
 );
 
+const leaseJobSchema = new Schema<LeaseJobDoc>(
+  {
+    _id: { type: String, required: true },
+    queue: { type: String, required: true },
+    payload: { type: Schema.Types.Mixed, required: true },
+    availableAt: { type: Date, required: true },
+    epoch: { type: Number, required: true },
+    owner: { type: String, default: null },
+    leaseUntil: { type: Date, default: null },
+    attempts: { type: Number, required: true },
+    lastError: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { ...common, collection: "lease_jobs" },
+);
+// Each queue's due jobs, oldest first (on MongoDB by this index; FerretDB scans the small collection).
+leaseJobSchema.index({ queue: 1, availableAt: 1 }, { name: "queue_due" });
+
+const leaseClaimSchema = new Schema<LeaseClaimDoc>(
+  {
+    _id: { type: String, required: true },
+    owner: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { ...common, collection: "lease_claims" },
+);
+
 /**
  * An imported review waiting for the end of its import (finishImport), which
  * scores the shop's history in createdAt order and then moves it into
@@ -426,6 +478,8 @@ export interface Models {
   ScoringState: Model<ScoringStateDoc>;
   PendingCount: Model<PendingCountDoc>;
   ErasedReview: Model<ErasedReviewDoc>;
+  LeaseJob: Model<LeaseJobDoc>;
+  LeaseClaim: Model<LeaseClaimDoc>;
   ImportPending: Model<ImportPendingDoc>;
 }
 
@@ -442,6 +496,8 @@ export function bindModels(conn: Connection): Models {
     ScoringState: conn.model<ScoringStateDoc>("ScoringState", scoringStateSchema),
     PendingCount: conn.model<PendingCountDoc>("PendingCount", pendingCountSchema),
     ErasedReview: conn.model<ErasedReviewDoc>("ErasedReview", erasedReviewSchema),
+    LeaseJob: conn.model<LeaseJobDoc>("LeaseJob", leaseJobSchema),
+    LeaseClaim: conn.model<LeaseClaimDoc>("LeaseClaim", leaseClaimSchema),
     ImportPending: conn.model<ImportPendingDoc>("ImportPending", importPendingSchema),
   };
 }

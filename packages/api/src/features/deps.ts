@@ -10,6 +10,7 @@ import type { BatchQueue } from "../db/batch-queue.js";
 import type { ReviewPage, StoreOutcome } from "./reviews/review.js";
 import type { SummaryChange } from "./ratings/summary-change.js";
 import type { Caller } from "./shops/caller.js";
+import type { LeaseQueue } from "../db/lease-queue.js";
 
 /**
  * What the feature operations need, passed in explicitly; built once per process
@@ -37,6 +38,12 @@ export interface Deps {
   /** The hot read path's in-process caches (see ReadCaches). */
   readonly cache: ReadCaches;
   readonly now: () => Date;
+  /**
+   * The durable work queue of this name (db/lease-queue.ts), one object per
+   * name and process; a feature keeps its queue's name and payload type beside
+   * its operations (e.g. eventQueue in features/events).
+   */
+  queue<P>(name: string): LeaseQueue<P>;
 }
 
 /** Each shop's index of recent review texts, loaded on first use (the class is in scoring.ts). */

@@ -9,7 +9,7 @@
  * the embedding page its height and each stored review by postMessage
  * (messages namespaced `starling: 1`, see packages/sdk/src/widget/messages.ts).
  */
-export const FORM_SCRIPT = String.raw`
+export const FORM_SCRIPT = `
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("starling-form-config").textContent);

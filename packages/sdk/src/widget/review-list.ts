@@ -78,7 +78,9 @@ export function mountReviewList(host: HTMLElement, client: StarlingClient, produ
     button.setAttribute("aria-pressed", String(value === 0));
     button.onclick = () => {
       stars = value ? [value] : undefined;
-      filters.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+      filters.querySelectorAll("button").forEach((b) => {
+        b.setAttribute("aria-pressed", String(b === button));
+      });
       void run(load(null));
     };
     filters.append(button);

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { InvitationDoc, ReviewDoc, ShopDoc, StoredScore } from "../../db/models.js";
 import { claimInvitation, refuseExpired, verifyInvitation } from "../invitations/invitations.js";
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
-import { reviewPageGroup, reviewsChanged, type Deps } from "../deps.js";
+import { reviewsChanged, type Deps } from "../deps.js";
 import { findProducts } from "../products/products.js";
 import { countNewReviews, dropPendingCounts, recordPendingCounts, syncReviewCount } from "../ratings/ratings.js";
 import { isDatabaseUnavailable } from "../../db/availability.js";
@@ -220,7 +220,7 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
           deps.log.error("scoring failed; the reviews count at full weight until a re-score", { reviews: fresh.length, error: err });
           return null;
         });
-        const rows = fresh.map((d, i) => ({ ...d, score: scoring?.arrivals[i]!.score ?? null, signature: scoring?.arrivals[i]!.signature ?? null }));
+        const rows = fresh.map((d, i) => ({ ...d, score: scoring?.arrivals[i]?.score ?? null, signature: scoring?.arrivals[i]?.signature ?? null }));
         // Written before the insert, so a crash anywhere after it leaves a count
         // that a retry of the key or the sweep completes (completePendingCount).
         const batch = await recordPendingCounts(deps, rows.filter((r) => r.summaryApplied), 1);

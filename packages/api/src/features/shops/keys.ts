@@ -12,7 +12,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { ApiKeyDoc } from "../../db/models.js";
 import { StarlingError, invalidInput } from "../../errors.js";
 import type { Deps } from "../deps.js";
-import { SCOPES, findShop, type Caller, type KeyKind, type Scope, type Shop } from "./caller.js";
+import { findShop, type Caller, type KeyKind, type Scope, type Shop } from "./caller.js";
 
 export { SCOPES, type Caller, type KeyKind, type Scope } from "./caller.js";
 import { optionalText } from "../validate.js";

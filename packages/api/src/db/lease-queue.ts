@@ -1,0 +1,266 @@
+/**
+ * A durable work queue in MongoDB that several API processes share: a job is
+ * claimed with a lease, and a claim whose process died is taken over when the
+ * lease runs out. Delivery is at least once: a job whose process stalls past
+ * its lease may run twice, so handlers are idempotent (or, like webhooks, hand
+ * the duplicate to a receiver that dedupes by id).
+ *
+ * Why claims are inserts: FerretDB applies an update as read, modify in Go,
+ * write back, with nothing isolating the steps (MONGODB.md §2.4), so two
+ * processes running the same `findOneAndUpdate` can both "win". Only inserts
+ * are atomic there (a unique `_id`). A claim is therefore the insert of
+ * `<queue>:<jobId>#<epoch + 1>` into lease_claims: of the processes that read
+ * the job at the same epoch, exactly one inserts it; the winner then moves the
+ * job to that epoch with its lease. Same behaviour on MongoDB.
+ *
+ * The jobs collection holds only work not yet done (a finished job is deleted,
+ * its history kept by whoever cares, e.g. the webhook delivery log), so the
+ * claim query, a scan on FerretDB, stays cheap. Producers of large amounts of
+ * work (a backfill) enqueue in slices rather than all at once.
+ */
+import { randomUUID } from "node:crypto";
+import type { LeaseClaimDoc, LeaseJobDoc, Models } from "./models.js";
+
+export interface LeaseQueueOptions {
+  /** How long a claim holds before another process may take the job over. */
+  readonly leaseMs: number;
+  /** This process's name in claims (for the log and for tests). */
+  readonly owner?: string;
+  readonly now?: () => Date;
+}
+
+/** A job this process holds: pass it back to complete, retryLater or extend. */
+export interface LeasedJob<P> {
+  readonly id: string;
+  readonly payload: P;
+  readonly attempts: number;
+  readonly epoch: number;
+  readonly createdAt: Date;
+  readonly lastError: string | null;
+}
+
+type JobModel = Models["LeaseJob"];
+type ClaimModel = Models["LeaseClaim"];
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number } | null)?.code === 11000;
+}
+
+export class LeaseQueue<P> {
+  readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly models: { LeaseJob: JobModel; LeaseClaim: ClaimModel },
+    readonly name: string,
+    options: LeaseQueueOptions,
+  ) {
+    if (name.includes(":") || name.includes("#")) throw new Error(`queue name ${name} must not contain ":" or "#"`);
+    this.leaseMs = options.leaseMs;
+    this.owner = options.owner ?? randomUUID();
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private jobKey(id: string): string {
+    return `${this.name}:${id}`;
+  }
+
+  /**
+   * Adds a job under a caller-chosen id, ready at `availableAt` (now by
+   * default). Idempotent: a job already queued under that id stays as it is,
+   * and false says so. (An id whose job already finished is queued again: a
+   * producer that must not repeat finished work keeps its own record.)
+   */
+  async enqueue(id: string, payload: P, availableAt?: Date): Promise<boolean> {
+    const now = this.now();
+    try {
+      await this.models.LeaseJob.collection.insertOne({
+        _id: this.jobKey(id),
+        queue: this.name,
+        payload,
+        availableAt: availableAt ?? now,
+        epoch: 0,
+        owner: null,
+        leaseUntil: null,
+        attempts: 0,
+        lastError: null,
+        createdAt: now,
+      } satisfies LeaseJobDoc as never);
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Claims up to `limit` jobs that are due and not held by a live lease,
+   * oldest due first. Each claimed job is this process's until its lease ends.
+   */
+  async claim(limit: number): Promise<LeasedJob<P>[]> {
+    const now = this.now();
+    const candidates = await this.models.LeaseJob.find({
+      queue: this.name,
+      availableAt: { $lte: now },
+      $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }],
+    })
+      .sort({ availableAt: 1, _id: 1 })
+      // A few spare candidates: some will be taken by another process first.
+      .limit(limit * 2)
+      .lean<LeaseJobDoc[]>();
+    const claimed: LeasedJob<P>[] = [];
+    for (const job of candidates) {
+      if (claimed.length >= limit) break;
+      const epoch = job.epoch + 1;
+      try {
+        await this.models.LeaseClaim.collection.insertOne({ _id: `${job._id}#${epoch}`, owner: this.owner, at: now } satisfies LeaseClaimDoc as never);
+      } catch (err) {
+        if (isDuplicateKey(err)) continue; // another process claimed it at this epoch
+        throw err;
+      }
+      const leaseUntil = new Date(now.getTime() + this.leaseMs);
+      await this.models.LeaseJob.updateOne({ _id: job._id }, { $set: { epoch, owner: this.owner, leaseUntil }, $inc: { attempts: 1 } });
+      claimed.push({
+        id: job._id.slice(this.name.length + 1),
+        payload: job.payload as P,
+        attempts: job.attempts + 1,
+        epoch,
+        createdAt: job.createdAt,
+        lastError: job.lastError,
+      });
+    }
+    return claimed;
+  }
+
+  /** The job is done: it leaves the queue with its claims. */
+  async complete(job: LeasedJob<P>): Promise<void> {
+    const key = this.jobKey(job.id);
+    await this.models.LeaseJob.deleteOne({ _id: key, epoch: job.epoch });
+    await this.dropClaims(key, job.epoch);
+  }
+
+  /** The job failed this time: it is due again at `at`, and anyone may claim it then. */
+  async retryLater(job: LeasedJob<P>, at: Date, error: string): Promise<void> {
+    await this.models.LeaseJob.updateOne(
+      { _id: this.jobKey(job.id), epoch: job.epoch },
+      { $set: { availableAt: at, leaseUntil: null, owner: null, lastError: error.slice(0, 1_000) } },
+    );
+  }
+
+  /** Gives up on a job for good (the caller records why somewhere it keeps). */
+  async discard(job: LeasedJob<P>): Promise<void> {
+    await this.complete(job);
+  }
+
+  /** Keeps holding a job that takes longer than one lease. */
+  async extend(job: LeasedJob<P>): Promise<void> {
+    const leaseUntil = new Date(this.now().getTime() + this.leaseMs);
+    await this.models.LeaseJob.updateOne({ _id: this.jobKey(job.id), epoch: job.epoch }, { $set: { leaseUntil } });
+  }
+
+  /** Jobs waiting or in progress (for metrics and backfills that enqueue in slices). */
+  async depth(): Promise<number> {
+    return this.models.LeaseJob.countDocuments({ queue: this.name });
+  }
+
+  private async dropClaims(key: string, epoch: number): Promise<void> {
+    const ids = Array.from({ length: epoch }, (_, i) => `${key}#${i + 1}`);
+    if (ids.length) await this.models.LeaseClaim.deleteMany({ _id: { $in: ids } });
+  }
+}
+
+export interface LeaseWorkerOptions {
+  /** Jobs claimed per round. */
+  readonly batch: number;
+  /** How long to wait before looking again when the queue had nothing due. */
+  readonly idleMs: number;
+  /** False while the database is known down: the worker waits instead of failing every round. */
+  readonly available?: () => boolean;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface LeaseWorker {
+  /** Look now (after an enqueue in this process) instead of at the next idle tick. */
+  wake(): void;
+  /** Stops claiming; waits for the round in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `handle` on each claimed job, one round after another while work is
+ * due, then every `idleMs`. `handle` completes, retries or discards its job;
+ * a job it throws on is retried after a backoff (a minute, doubling, at most a
+ * day), and its lease keeps anyone else off it until then.
+ */
+export function runLeaseWorker<P>(
+  queue: LeaseQueue<P>,
+  handle: (job: LeasedJob<P>) => Promise<void>,
+  options: LeaseWorkerOptions,
+): LeaseWorker {
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let again = false;
+
+  const round = async (): Promise<number> => {
+    const jobs = await queue.claim(options.batch);
+    for (const job of jobs) {
+      if (stopped) break;
+      try {
+        await handle(job);
+      } catch (error) {
+        options.onError?.(error);
+        const backoffMs = Math.min(60_000 * 2 ** Math.min(job.attempts - 1, 20), 86_400_000);
+        await queue.retryLater(job, new Date(Date.now() + backoffMs), String((error as Error)?.message ?? error)).catch(options.onError);
+      }
+    }
+    return jobs.length;
+  };
+
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(tick, ms);
+    timer.unref();
+  };
+
+  function tick(): void {
+    timer = null;
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    if (options.available && !options.available()) {
+      schedule(options.idleMs);
+      return;
+    }
+    running = round()
+      .then(
+        (n) => (n > 0 || again ? 0 : options.idleMs),
+        (error: unknown) => {
+          options.onError?.(error);
+          return options.idleMs;
+        },
+      )
+      .then((next) => {
+        running = null;
+        again = false;
+        schedule(next);
+      });
+  }
+
+  schedule(0);
+  return {
+    wake() {
+      if (running) again = true;
+      else schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

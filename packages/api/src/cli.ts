@@ -16,10 +16,18 @@
  *   insights backfill         (also: insights-backfill) analyse every review that has no analysis yet, in
  *                  slices, with a progress bar; resumable (a new run goes on where one stopped); this
  *                  process works through the queue beside any running API processes
+ *   import FILE [--format jsonl|csv] [--preset NAME] [--rejects FILE] [--endpoint URL] [--key SECRET_KEY]
+ *                  import a review history into the key's shop through the API (a client: any running
+ *                  Starling); rejected rows to --rejects; a summary on stderr. Run it again after a kill.
+ *   export [--format jsonl|csv] [--out FILE] [--endpoint URL] [--key SECRET_KEY]
+ *                  every review of the key's shop, streamed, in the import's fields (re-importable)
+ *                  --endpoint defaults to STARLING_ENDPOINT, then http://127.0.0.1:4000; --key to STARLING_KEY
  *   print-schema   print the GraphQL schema (SDL)
  *   build-db       build the embedded FerretDB now (tests run it first, so no test waits on a cold build)
  */
 import { lexicographicSortSchema, printSchema } from "graphql";
+import { ApiError, ImportError, runImport } from "./client/import.js";
+import { runExport } from "./client/export.js";
 import path from "node:path";
 import { ConfigError, REPO_ROOT, loadConfig, type Config } from "./config.js";
 import { ensureFerretDBBinary } from "./db/embedded-ferretdb.js";
@@ -44,6 +52,8 @@ import { depsFor, startStarling, type Starling } from "./starling.js";
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (command === "insights" && (args[0] === "analyze" || args[0] === "trends")) return insightsTextCommand(args[0], args.slice(1));
+  // The import and export are clients of the HTTP API: no database, no server configuration.
+  if (command === "import" || command === "export") return transferCommand(command, args);
   if (command === "print-schema") {
     process.stdout.write(`${printSchema(lexicographicSortSchema(buildSchema()))}\n`);
     return 0;
@@ -106,9 +116,71 @@ async function main(argv: string[]): Promise<number> {
       return dashboardLinkCommand(config, log, args);
     default:
       process.stderr.write(
-        "usage: starling serve | demo | recompute [--rescore] | create-shop <name> | keys list|create|revoke --shop <id> | insights analyze|trends|backfill | dashboard-link --shop <id> [--url <base>] | print-schema | build-db\n",
+        "usage: starling serve | demo | recompute [--rescore] | create-shop <name> | keys list|create|revoke --shop <id> | insights analyze|trends|backfill | dashboard-link --shop <id> [--url <base>] | import FILE | export | print-schema | build-db\n",
       );
       return 2;
+  }
+}
+
+const TRANSFER_USAGE =
+  "usage: starling import FILE [--format jsonl|csv] [--preset judgeme|shopify-product-reviews] [--rejects FILE] [--endpoint URL] [--key SECRET_KEY]\n" +
+  "       starling export [--format jsonl|csv] [--out FILE] [--endpoint URL] [--key SECRET_KEY]\n" +
+  "       (STARLING_ENDPOINT and STARLING_KEY stand in for --endpoint and --key)\n";
+
+/**
+ * `starling import` and `starling export`. Exit 0 when the import ran, with
+ * rejected rows or not (they are in the summary and the rejects file); 1 when
+ * nothing could be read (no file, no parsable row) or the API refused or could
+ * not be reached; 2 on a usage error.
+ */
+async function transferCommand(command: "import" | "export", args: string[]): Promise<number> {
+  const names = command === "import" ? ["format", "preset", "rejects", "endpoint", "key"] : ["format", "out", "endpoint", "key"];
+  const parsed = parseOptions(args, names);
+  const format = parsed?.options.format;
+  const positional = parsed?.positional ?? [];
+  if (!parsed || (format !== undefined && format !== "jsonl" && format !== "csv") || positional.length !== (command === "import" ? 1 : 0)) {
+    process.stderr.write(TRANSFER_USAGE);
+    return 2;
+  }
+  const key = parsed.options.key ?? process.env.STARLING_KEY;
+  if (!key) {
+    process.stderr.write(`starling ${command}: give the shop's secret key with --key or STARLING_KEY\n${TRANSFER_USAGE}`);
+    return 2;
+  }
+  const endpoint = { url: parsed.options.endpoint ?? process.env.STARLING_ENDPOINT ?? "http://127.0.0.1:4000", key };
+  try {
+    if (command === "export") {
+      const started = Date.now();
+      const { reviews } = await runExport({ format: format ?? "jsonl", out: parsed.options.out, endpoint, stdout: process.stdout, stderr: process.stderr });
+      process.stderr.write(`export: ${reviews} reviews in ${((Date.now() - started) / 1000).toFixed(1)} s${parsed.options.out ? ` to ${parsed.options.out}` : ""}\n`);
+      return 0;
+    }
+    const started = Date.now();
+    const s = await runImport({
+      file: positional[0]!,
+      format: format as "jsonl" | "csv" | undefined,
+      preset: parsed.options.preset,
+      rejects: parsed.options.rejects,
+      endpoint,
+      stderr: process.stderr,
+    });
+    const seconds = (Date.now() - started) / 1000;
+    process.stderr.write(
+      `import: ${s.imported} imported, ${s.alreadyPresent} already present, ${s.rejected} rejected` +
+        `${s.rejected && parsed.options.rejects ? ` (see ${parsed.options.rejects})` : ""}; ` +
+        `${s.imported + s.alreadyPresent + s.rejected} rows in ${seconds.toFixed(1)} s (${Math.round((s.imported + s.alreadyPresent + s.rejected) / seconds)} rows/s)\n`,
+    );
+    if (s.read === 0) {
+      process.stderr.write(`import: nothing could be read from ${positional[0]}\n`);
+      return 1;
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof ImportError || err instanceof ApiError) {
+      process.stderr.write(`starling ${command}: ${err instanceof ApiError ? `${err.code}: ` : ""}${err.message}\n`);
+      return 1;
+    }
+    throw err;
   }
 }
 

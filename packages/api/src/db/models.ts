@@ -94,6 +94,10 @@ export interface ReviewDoc {
   votes?: VoteTotals | null;
   pageHelpful?: string;
   pageHelpfulStars?: string;
+  /** An imported review's id on the platform it came from (`starling import`); its `_id` derives from it. */
+  sourceId?: string | null;
+  /** An imported review's verified-purchase flag as the old platform stated it (not checked by Starling). */
+  verified?: boolean | null;
 }
 
 export interface StoredScore {
@@ -323,6 +327,8 @@ const reviewSchema = new Schema<ReviewDoc>(
     votes: { type: Schema.Types.Mixed, default: null },
     pageHelpful: { type: String },
     pageHelpfulStars: { type: String },
+    sourceId: { type: String },
+    verified: { type: Boolean },
   },
   { ...common, collection: "reviews" },
 );
@@ -468,6 +474,25 @@ const leaseClaimSchema = new Schema<LeaseClaimDoc>(
   { ...common, collection: "lease_claims" },
 );
 
+/**
+ * An imported review waiting for the end of its import (finishImport), which
+ * scores the shop's history in createdAt order and then moves it into
+ * `reviews` with its score: one insert per review instead of an insert and an
+ * update (an update costs FerretDB a read, a rewrite and a write). `_id` is
+ * the review's.
+ */
+export interface ImportPendingDoc {
+  _id: string;
+  shopId: string;
+  review: ReviewDoc;
+}
+
+const importPendingSchema = new Schema<ImportPendingDoc>(
+  { _id: { type: String, required: true }, shopId: { type: String, required: true }, review: { type: Schema.Types.Mixed, required: true } },
+  { ...common, collection: "imports_pending" },
+);
+importPendingSchema.index({ shopId: 1 }, { name: "shop" });
+
 export interface Models extends QaModels {
   Shop: Model<ShopDoc>;
   ApiKey: Model<ApiKeyDoc>;
@@ -488,6 +513,7 @@ export interface Models extends QaModels {
   DashboardSession: Model<DashboardSessionDoc>;
   DashboardLink: Model<DashboardLinkDoc>;
   DashboardCounts: Model<DashboardCountsDoc>;
+  ImportPending: Model<ImportPendingDoc>;
 }
 
 /** Binds the models to one connection, so tests can run databases side by side. */
@@ -513,6 +539,7 @@ export function bindModels(conn: Connection): Models {
     DashboardSession: conn.model<DashboardSessionDoc>("DashboardSession", dashboardSessionSchema),
     DashboardLink: conn.model<DashboardLinkDoc>("DashboardLink", dashboardLinkSchema),
     DashboardCounts: conn.model<DashboardCountsDoc>("DashboardCounts", dashboardCountsSchema),
+    ImportPending: conn.model<ImportPendingDoc>("ImportPending", importPendingSchema),
   };
 }
 

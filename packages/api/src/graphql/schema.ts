@@ -18,6 +18,7 @@ import { addQuestionSchema } from "../features/questions/schema.js";
 import { addVoteSchema } from "../features/votes/schema.js";
 import { addInsightsSchema } from "../features/insights/schema.js";
 import { addDashboardSchema } from "../features/dashboard/schema.js";
+import { addImportSchema } from "../features/imports/schema.js";
 
 export function buildSchema(): GraphQLSchema {
   const builder = createBuilder();
@@ -51,6 +52,7 @@ export function buildSchema(): GraphQLSchema {
   addVoteSchema(builder, { ReviewRef, AnswerRef });
   addInsightsSchema(builder, { ProductRef, ShopRef });
   addDashboardSchema(builder, { ProductRef, ReviewRef, ReviewStatusEnum });
+  addImportSchema(builder);
 
   return builder.toSchema();
 }

@@ -14,6 +14,7 @@ import { GOOGLE_REVIEW_FEED_PATH, googleReviewFeedHandler } from "./feed.js";
 import { METRICS_PATH, metricsNotHere, serveMetrics } from "./metrics.js";
 import { routeOf, type GraphQLRequestNote } from "../metrics.js";
 import { mountDashboard } from "./dashboard.js";
+import { exportHandler } from "./export.js";
 import type { Deps } from "../features/deps.js";
 import type { ConditionalGets } from "./conditional-get.js";
 import { errorBody } from "../errors.js";
@@ -68,6 +69,7 @@ export function createHttpServer(opts: {
     trustProxyHops: opts.trustProxyHops,
     clientIp: (req) => clientIp(req, opts.trustProxyHops),
   });
+  app.get("/export/reviews", exportHandler(opts.deps, opts.rateLimits, (req) => clientIp(req, opts.trustProxyHops)));
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });
   });

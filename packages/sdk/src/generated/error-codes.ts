@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   REQUEST_TOO_LARGE: { status: 413, meaning: "The request body is over 128 KB." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: "The body's Content-Type is not one GraphQL over HTTP accepts (use application/json)." },
   INVALID_INPUT: { status: 422, meaning: "An argument is malformed; `extensions.field` names it." },
+  MALFORMED_ROW: { status: 422, meaning: "An import row could not be read: a JSONL line that is not a JSON object, or a CSV record that does not parse (see `starling import`)." },
   INVALID_CURSOR: { status: 422, meaning: "The cursor is not one Starling issued for this list and order." },
   INVALID_INVITATION: { status: 422, meaning: "The invitation token is forged, altered, for another shop or product, or deleted." },
   INVITATION_EXPIRED: { status: 422, meaning: "The invitation's time ran out." },

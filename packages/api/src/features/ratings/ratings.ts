@@ -686,16 +686,18 @@ export interface RecomputeReport {
  * review counted incrementally while it runs may be counted twice or not at all
  * (running it again then repairs that).
  */
-export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
+export async function recomputeSummaries(deps: Deps, scope: { shopId?: string } = {}): Promise<RecomputeReport> {
   const { Review, RatingSummary } = deps.models;
+  // One shop's summaries (the end of an import), or every shop's.
+  const inScope = scope.shopId === undefined ? {} : { shopId: scope.shopId };
   deps.cache.summaries.clear();
   // The rebuild counts every published review: an interrupted count completed
   // later would count its review a second time.
-  await deps.models.PendingCount.deleteMany({});
+  await deps.models.PendingCount.deleteMany(inScope);
   // Set every review's flag to what the rebuild will count (published ones),
   // so a later sync of a review this rebuild already counted changes nothing.
-  await Review.updateMany({ status: "published", summaryApplied: false }, { $set: { summaryApplied: true } });
-  await Review.updateMany({ status: { $ne: "published" }, summaryApplied: true }, { $set: { summaryApplied: false } });
+  await Review.updateMany({ ...inScope, status: "published", summaryApplied: false }, { $set: { summaryApplied: true } });
+  await Review.updateMany({ ...inScope, status: { $ne: "published" }, summaryApplied: true }, { $set: { summaryApplied: false } });
 
   // One pass over the reviews, streamed: `$group` would do the counts, but
   // FerretDB's `$group` has no `$min`/`$max` for the period (MONGODB.md §2.3).
@@ -716,7 +718,7 @@ export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
     if (!c.lastReviewAt || at > c.lastReviewAt) c.lastReviewAt = at;
     fresh.set(id, c);
   };
-  const reviews = Review.find({ status: "published" }, { shopId: 1, productId: 1, rating: 1, createdAt: 1, score: 1 })
+  const reviews = Review.find({ ...inScope, status: "published" }, { shopId: 1, productId: 1, rating: 1, createdAt: 1, score: 1 })
     .lean()
     .cursor({ batchSize: 1000 });
   for await (const r of reviews) {
@@ -724,7 +726,7 @@ export async function recomputeSummaries(deps: Deps): Promise<RecomputeReport> {
     add(shopSummaryId(r.shopId), r.shopId, null, r);
   }
 
-  const stored = await RatingSummary.find({}).lean<RatingSummaryDoc[]>();
+  const stored = await RatingSummary.find(inScope).lean<RatingSummaryDoc[]>();
   const repaired: string[] = [];
   for (const doc of stored) {
     const rebuilt = fresh.get(doc._id) ?? { ...ZERO, shopId: doc.shopId, productId: doc.productId ?? null };

@@ -108,11 +108,6 @@ function storedSignatureOf(r: Pick<ReviewDoc, "_id" | "productId" | "reviewer" |
   };
 }
 
-async function saveState(deps: Deps, id: string, state: unknown): Promise<void> {
-  // The raw collection: the state is the library's plain JSON, stored exactly as it is.
-  await deps.models.ScoringState.collection.replaceOne({ _id: id } as never, { state } as never, { upsert: true });
-}
-
 /** A review's verdict, as stored with it. */
 export interface ArrivalScore {
   readonly score: StoredScore;
@@ -287,13 +282,36 @@ export async function rescoreAll(deps: Deps): Promise<{ shops: number; reviews: 
   return { shops: shopIds.length, reviews: total };
 }
 
-async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
-  const reviews = await deps.models.Review.find(
+/** One shop's batch re-score (see rescoreAll): every review's score rewritten. */
+export async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
+  const scores = await scoreShopHistory(deps, shopId, []);
+  // In chunks of 50: FerretDB 1.24 stops answering an update command of about 100 statements or more
+  // (seen with 100 and 500 here; 80 passed), and each statement is a read and a rewrite there anyway.
+  const entries = [...scores];
+  for (let i = 0; i < entries.length; i += 50) {
+    await deps.models.Review.bulkWrite(
+      entries.slice(i, i + 50).map(([reviewId, score]) => ({ updateOne: { filter: { _id: reviewId }, update: { $set: { score } } } })),
+    );
+  }
+  deps.cache.reviewPages.clear();
+  return scores.size;
+}
+
+/**
+ * Replays the shop's reviews, and `arriving` ones not stored yet (an
+ * import's), in createdAt order through the write-time scorer, then re-scores
+ * them with hindsight (what each reviewer did afterwards, BIRDNEST-style
+ * surprise); saves the replayed scoring states, so later arrivals are scored
+ * as if the scorer had seen everything live, and fits the shop's prior
+ * strength (empirical Bayes, floored at the configured strength). Returns
+ * every review's new score; storing them is the caller's.
+ */
+export async function scoreShopHistory(deps: Deps, shopId: string, arriving: readonly ReviewDoc[]): Promise<Map<string, StoredScore>> {
+  const stored = await deps.models.Review.find(
     { shopId },
     { productId: 1, reviewer: 1, rating: 1, createdAt: 1, title: 1, body: 1, verification: 1, status: 1 },
-  )
-    .sort({ createdAt: 1, _id: 1 })
-    .lean<ReviewDoc[]>();
+  ).lean<ReviewDoc[]>();
+  const reviews = [...stored, ...arriving].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
   const timeline: TimelineReview[] = reviews.map((r) => ({
     reviewId: r._id,
     productId: r.productId,
@@ -306,23 +324,12 @@ async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
   const writeTime = scoreTimeline(timeline);
   const hindsight = rescoreWithHindsight(timeline, writeTime);
 
-  for (let i = 0; i < hindsight.length; i += 500) {
-    await deps.models.Review.bulkWrite(
-      hindsight.slice(i, i + 500).map((h) => ({
-        updateOne: {
-          filter: { _id: h.reviewId },
-          update: { $set: { score: storedScore(h.suspicion, h.trustWeightBp, h.reasons, "batch") } },
-        },
-      })),
-    );
-  }
-  deps.cache.reviewPages.clear();
-  // Later arrivals are scored against the replayed states, as if the scorer had seen everything live.
-  for (const [productId, state] of writeTime.products) await saveState(deps, `product:${shopId}:${productId}`, state);
+  const states: [string, unknown][] = [...writeTime.products].map(([productId, state]) => [`product:${shopId}:${productId}`, state]);
   for (const [reviewerId, state] of writeTime.reviewers) {
     // An anonymous reviewer's key is one review's own: never read again (see storedStateIds).
-    if (!reviewerId.startsWith("anon:")) await saveState(deps, `reviewer:${shopId}:${reviewerId}`, state);
+    if (!reviewerId.startsWith("anon:")) states.push([`reviewer:${shopId}:${reviewerId}`, state]);
   }
+  await saveStates(deps, states);
 
   const histograms = new Map<string, [number, number, number, number, number]>();
   for (const r of reviews) {
@@ -337,5 +344,22 @@ async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
     { _id: shopSummaryId(shopId) } as never,
     { $set: { priorStrength: fit.strength } },
   );
-  return reviews.length;
+  return new Map(hindsight.map((h) => [h.reviewId, storedScore(h.suspicion, h.trustWeightBp, h.reasons, "batch")]));
+}
+
+/**
+ * Scoring states saved in bulk: those already stored are deleted, then all
+ * inserted, a thousand at a time (FerretDB inserts in bulk, but updates one
+ * document at a time with a read and a rewrite). A crash between the two
+ * leaves some states missing: the rerun of the same replay (recompute
+ * --rescore, or the import's rerun) saves them again.
+ */
+async function saveStates(deps: Deps, states: readonly [string, unknown][]): Promise<void> {
+  const collection = deps.models.ScoringState.collection;
+  for (let i = 0; i < states.length; i += 1000) {
+    const chunk = states.slice(i, i + 1000);
+    await collection.deleteMany({ _id: { $in: chunk.map(([id]) => id) } } as never);
+    // The raw collection: the state is the library's plain JSON, stored exactly as it is.
+    await collection.insertMany(chunk.map(([id, state]) => ({ _id: id, state })) as never[], { ordered: false });
+  }
 }

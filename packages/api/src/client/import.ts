@@ -1,0 +1,250 @@
+/**
+ * `starling import FILE`: reads JSONL or CSV a row at a time, sends rows in
+ * batches to importReviews, writes rejected rows to --rejects, and ends with
+ * finishImport, which scores the shop's history and rebuilds its summaries.
+ * Memory stays flat whatever the file's size: at most two batches are in
+ * flight. Every step is idempotent on the rows' source ids, so an import
+ * killed at any point (Ctrl-C, kill -9) is finished by running it again.
+ */
+import { createReadStream, createWriteStream, statSync } from "node:fs";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { parse } from "csv-parse";
+import { ApiError, graphql, type Endpoint } from "./http.js";
+import { Progress } from "./progress.js";
+import { IMPORT_FIELDS, PRESETS, RowError, rowFromCsv, rowFromJson, type ImportRow } from "./rows.js";
+
+/** Rows per importReviews call: the API's most (MAX_IMPORT_ROWS), whose query cost (3 501) fits the limit of graphql/cost.ts. */
+export const IMPORT_BATCH_ROWS = 500;
+/** A batch's JSON stays under this, well inside the API's 128 KB request limit. */
+export const IMPORT_BATCH_BYTES = 100_000;
+/** Batches sent before the first answer is awaited: the API stores one while the client reads the next. */
+const IN_FLIGHT = 2;
+
+const IMPORT = /* GraphQL */ `
+  mutation Import($rows: [ImportReviewRow!]!) {
+    importReviews(rows: $rows) { outcome reviewId error { code field message } }
+  }
+`;
+const FINISH = /* GraphQL */ `
+  mutation { finishImport { reviews products } }
+`;
+
+export interface ImportOptions {
+  file: string;
+  format?: "jsonl" | "csv";
+  preset?: string;
+  rejects?: string;
+  endpoint: Endpoint;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+interface ReadRow {
+  line: number;
+  /** The row as the file had it (a parsed JSON value, a CSV record, or the raw text of an unparsable line). */
+  original: unknown;
+  row?: ImportRow;
+  error?: { code: string; field?: string; message: string };
+}
+
+interface RowResult {
+  outcome: "IMPORTED" | "ALREADY_PRESENT" | "REJECTED";
+  reviewId: string | null;
+  error: { code: string; field: string | null; message: string } | null;
+}
+
+export interface ImportSummary {
+  read: number;
+  imported: number;
+  alreadyPresent: number;
+  rejected: number;
+}
+
+/** Usage and file problems: the import cannot start. */
+export class ImportError extends Error {}
+
+export async function runImport(o: ImportOptions): Promise<ImportSummary> {
+  const preset = o.preset === undefined ? undefined : PRESETS[o.preset];
+  if (o.preset !== undefined && !preset) {
+    throw new ImportError(`unknown preset "${o.preset}"; known: ${Object.keys(PRESETS).join(", ")}`);
+  }
+  const format = o.format ?? (preset || /\.csv$/i.test(o.file) ? "csv" : "jsonl");
+  if (preset && format !== "csv") throw new ImportError("--preset reads a platform's CSV export: use it with --format csv");
+  let size: number;
+  try {
+    size = statSync(o.file).size;
+  } catch (err) {
+    throw new ImportError(`cannot read ${o.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const input = createReadStream(o.file);
+  // bytesRead, not a "data" listener: one would start the stream flowing before the parser listens.
+  const opened = once(input, "open").catch((err: NodeJS.ErrnoException) => {
+    throw new ImportError(`cannot read ${o.file}: ${err.code ?? err.message}`);
+  });
+  await opened;
+
+  const rejects = o.rejects ? createWriteStream(o.rejects) : null;
+  if (rejects) await once(rejects, "open");
+  const summary: ImportSummary = { read: 0, imported: 0, alreadyPresent: 0, rejected: 0 };
+  const progress = new Progress(o.stderr, "import", size);
+  let shownRejects = 0;
+  const reject = async (r: ReadRow, error: { code: string; field?: string | null; message: string }) => {
+    summary.rejected++;
+    const line = { line: r.line, error: error.code, ...(error.field ? { field: error.field } : {}), message: error.message, row: r.original };
+    if (rejects) {
+      if (!rejects.write(`${JSON.stringify(line)}\n`)) await once(rejects, "drain");
+    } else if (shownRejects++ < 20) {
+      o.stderr.write(`line ${r.line}: ${error.code}${error.field ? ` (${error.field})` : ""}: ${error.message}\n`);
+    }
+  };
+
+  const rows = format === "csv" ? csvRows(input, preset) : jsonlRows(input);
+  let batch: ReadRow[] = [];
+  let batchBytes = 0;
+  const inFlight: Promise<void>[] = [];
+  let chain: Promise<void> = Promise.resolve();
+  // The first batch the API refused (a revoked key, say): the import stops at the next batch.
+  let failure: unknown = null;
+
+  const send = (sent: ReadRow[]) => {
+    const answer = graphql<{ importReviews: RowResult[] }>(o.endpoint, IMPORT, { rows: sent.map((r) => r.row) });
+    // Answers are handled in the order the batches were sent, so the rejects file follows the input.
+    chain = chain.then(async () => {
+      const { importReviews: results } = await answer;
+      for (const [i, result] of results.entries()) {
+        if (result.outcome === "IMPORTED") summary.imported++;
+        else if (result.outcome === "ALREADY_PRESENT") summary.alreadyPresent++;
+        else await reject(sent[i]!, result.error ?? { code: "INVALID_INPUT", message: "rejected" });
+      }
+    }).catch((err: unknown) => {
+      failure ??= err;
+    });
+    // A failed answer is reported by the chain; this only bounds what is in flight.
+    const settled = answer.then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight.push(settled);
+    void settled.then(() => inFlight.splice(inFlight.indexOf(settled), 1));
+  };
+  const flush = async () => {
+    if (!batch.length) return;
+    send(batch);
+    batch = [];
+    batchBytes = 0;
+    while (inFlight.length >= IN_FLIGHT) await Promise.race(inFlight);
+    if (failure) throw failure;
+  };
+
+  let handled = 0;
+  for await (const r of rows) {
+    handled++;
+    if (r.error) {
+      await reject(r, r.error);
+    } else {
+      summary.read++;
+      const size = Buffer.byteLength(JSON.stringify(r.row));
+      if (batch.length >= IMPORT_BATCH_ROWS || (batch.length > 0 && batchBytes + size > IMPORT_BATCH_BYTES)) await flush();
+      batch.push(r);
+      batchBytes += size + 1;
+    }
+    progress.update(handled, input.bytesRead);
+  }
+  await flush();
+  await chain;
+  progress.done();
+  if (failure) throw failure;
+  if (rejects) {
+    rejects.end();
+    await once(rejects, "finish");
+  }
+  if (summary.read === 0) return summary;
+
+  const started = Date.now();
+  o.stderr.write("import: scoring the shop's reviews as history and rebuilding its ratings…\n");
+  const { finishImport } = await graphql<{ finishImport: { reviews: number; products: number } }>(o.endpoint, FINISH);
+  o.stderr.write(
+    `import: scored ${finishImport.reviews} reviews in createdAt order and rebuilt ${finishImport.products} product ratings in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+  return summary;
+}
+
+/** JSONL: a row per non-blank line, numbered from 1. */
+async function* jsonlRows(input: NodeJS.ReadableStream): AsyncGenerator<ReadRow> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let line = 0;
+  for await (let text of lines) {
+    line++;
+    if (line === 1) text = text.replace(/^\uFEFF/, "");
+    if (text.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      yield { line, original: text, error: { code: "MALFORMED_ROW", message: "not valid JSON" } };
+      continue;
+    }
+    try {
+      yield { line, original: value, row: rowFromJson(value) };
+    } catch (err) {
+      yield { line, original: value, error: rowError(err) };
+    }
+  }
+}
+
+/**
+ * CSV (RFC 4180, UTF-8, a header row): records as import rows, through a
+ * preset's mapping when one is given. A record that does not parse (a wrong
+ * number of cells, a quote not closed) is rejected with its line; the rest go on.
+ */
+async function* csvRows(input: NodeJS.ReadableStream, preset: (typeof PRESETS)[string] | undefined): AsyncGenerator<ReadRow> {
+  const skipped: ReadRow[] = [];
+  let checked = false;
+  const parser = parse({
+    bom: true,
+    columns: (header: string[]) => {
+      const names = header.map((h) => h.trim());
+      const wanted = preset ? preset.requiredColumns : ["sourceId", "productId", "rating", "body", "reviewerName", "createdAt"];
+      const missing = wanted.filter((c) => !names.includes(c));
+      if (missing.length) {
+        throw new ImportError(
+          `the CSV header lacks ${missing.join(", ")}${preset ? " for this preset" : ` (columns are the import fields: ${Object.keys(IMPORT_FIELDS).join(", ")}; or use --preset)`}`,
+        );
+      }
+      checked = true;
+      return names;
+    },
+    info: true,
+    raw: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+  });
+  parser.on("skip", (err: Error & { lines?: number; record?: unknown }) => {
+    skipped.push({ line: err.lines ?? 0, original: err.record ?? null, error: { code: "MALFORMED_ROW", message: err.message } });
+  });
+  input.pipe(parser);
+  try {
+    for await (const { record, info, raw } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number }; raw: string }>) {
+      while (skipped.length) yield skipped.shift()!;
+      // The record's first line: its last, less the line breaks inside it (quoted newlines).
+      const line = info.lines - (raw.replace(/\r?\n$/, "").match(/\n/g)?.length ?? 0);
+      try {
+        yield { line, original: record, row: rowFromCsv(preset ? preset.toRecord(record) : record) };
+      } catch (err) {
+        yield { line, original: record, error: rowError(err) };
+      }
+    }
+  } catch (err) {
+    // csv-parse wraps an error thrown by `columns`.
+    if (!checked && err instanceof Error) throw err instanceof ImportError ? err : new ImportError(err.message.replace(/^.*?: /, ""));
+    throw err;
+  }
+  while (skipped.length) yield skipped.shift()!;
+}
+
+function rowError(err: unknown): { code: string; field?: string; message: string } {
+  if (err instanceof RowError) return { code: err.code, ...(err.field ? { field: err.field } : {}), message: err.message };
+  throw err;
+}
+
+export { ApiError };

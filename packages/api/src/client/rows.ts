@@ -1,0 +1,197 @@
+/**
+ * Import lines as `starling import` reads them: the JSON types of each field
+ * (checked here, so that one wrong type rejects its row instead of the whole
+ * batch of the GraphQL request), CSV's strings turned into those types, and
+ * the presets that map other platforms' CSV exports onto the import fields.
+ * The values themselves are checked by the API (features/imports).
+ */
+import { createHash } from "node:crypto";
+
+export type FieldType = "string" | "number" | "boolean";
+
+/** The import fields and their JSON types (the issue's contract; `status` is an export's own field, kept on re-import). */
+export const IMPORT_FIELDS: Record<string, FieldType> = {
+  sourceId: "string",
+  productId: "string",
+  productName: "string",
+  rating: "number",
+  title: "string",
+  body: "string",
+  reviewerName: "string",
+  customerId: "string",
+  createdAt: "string",
+  verified: "boolean",
+  language: "string",
+  reply: "string",
+  status: "string",
+};
+
+/** An export line's fields, in the order a CSV export's columns list them: the import fields, then Starling's own. */
+export const EXPORT_FIELDS = [...Object.keys(IMPORT_FIELDS).filter((f) => f !== "status"), "id", "status", "provenance"] as const;
+
+export type ImportRow = Record<string, string | number | boolean>;
+
+/** A row refused before it reaches the API, as a rejects line names it. */
+export class RowError extends Error {
+  constructor(
+    readonly code: "INVALID_INPUT" | "MALFORMED_ROW",
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An import row from a parsed JSONL line: the known fields with their JSON types; other fields (an export's id, provenance) are ignored. */
+export function rowFromJson(value: unknown): ImportRow {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new RowError("MALFORMED_ROW", "a line must be a JSON object");
+  }
+  const row: ImportRow = {};
+  for (const [field, type] of Object.entries(IMPORT_FIELDS)) {
+    const v = (value as Record<string, unknown>)[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== type) throw new RowError("INVALID_INPUT", `${field}: must be a ${type}`, field);
+    row[field] = v as string | number | boolean;
+  }
+  return row;
+}
+
+const TRUE = new Set(["true", "1", "yes", "y", "t"]);
+const FALSE = new Set(["false", "0", "no", "n", "f", ""]);
+
+/** An import row from a CSV record with the import fields as column names: empty cells are absent, numbers and booleans parsed. */
+export function rowFromCsv(record: Record<string, string>): ImportRow {
+  const row: ImportRow = {};
+  for (const [field, type] of Object.entries(IMPORT_FIELDS)) {
+    const v = record[field];
+    if (v === undefined || v === "") continue;
+    if (type === "number") {
+      const n = Number(v.trim());
+      if (v.trim() === "" || Number.isNaN(n)) throw new RowError("INVALID_INPUT", `${field}: must be a number`, field);
+      row[field] = n;
+    } else if (type === "boolean") {
+      const b = v.trim().toLowerCase();
+      if (TRUE.has(b)) row[field] = true;
+      else if (FALSE.has(b)) row[field] = false;
+      else throw new RowError("INVALID_INPUT", `${field}: must be true or false`, field);
+    } else {
+      row[field] = v;
+    }
+  }
+  return row;
+}
+
+/**
+ * A date as other platforms' exports write it ("2021-03-25 10:01:22 UTC",
+ * "2021-03-25 10:01:22 +0100") in the ISO 8601 form the import takes.
+ */
+export function isoDate(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  return value
+    .trim()
+    .replace(/\s*UTC$/i, "Z")
+    .replace(/\s+([+-]\d{2}:?\d{2})$/, "$1");
+}
+
+/**
+ * A stable id for a review from a platform whose export has none: the same
+ * review gives the same id on every run, so a re-import is idempotent.
+ */
+function derivedSourceId(platform: string, parts: (string | undefined)[]): string {
+  return `${platform}:${createHash("sha256").update(parts.map((p) => p ?? "").join("\u0000")).digest("hex").slice(0, 32)}`;
+}
+
+const cell = (record: Record<string, string>, ...names: string[]): string | undefined => {
+  for (const n of names) {
+    const v = record[n];
+    if (v !== undefined && v.trim() !== "") return v;
+  }
+  return undefined;
+};
+
+export interface Preset {
+  /** What the preset reads, for the help text. */
+  readonly description: string;
+  /** The columns a file must have for this preset (checked against the header). */
+  readonly requiredColumns: readonly string[];
+  toRecord(record: Record<string, string>): Record<string, string>;
+}
+
+/** A CSV record in import-field columns, with the cells left out that the platform did not fill. */
+function record(fields: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** Status words of the platforms' exports, as the import's statuses. */
+function statusOf(word: string | undefined, map: Record<string, string>): string | undefined {
+  if (word === undefined) return undefined;
+  return map[word.trim().toLowerCase()] ?? word;
+}
+
+/**
+ * Judge.me's review CSV (its export, and the import file of the same shape):
+ * title, body, rating, review_date, source, curated, reviewer_name,
+ * reviewer_email, product_id, product_handle, reply, reply_date,
+ * picture_urls, ip_address, location. Judge.me gives no review id: the
+ * source id is derived from the product, reviewer, date and text.
+ */
+const judgeMe: Preset = {
+  description: "Judge.me review export (title, body, rating, review_date, reviewer_name, reviewer_email, product_handle, …)",
+  requiredColumns: ["body", "rating", "review_date", "reviewer_name"],
+  toRecord(r) {
+    const productId = cell(r, "product_handle", "product_id");
+    const email = cell(r, "reviewer_email")?.trim().toLowerCase();
+    const createdAt = isoDate(cell(r, "review_date"));
+    return record({
+      sourceId: derivedSourceId("judgeme", [productId, email ?? cell(r, "reviewer_name"), createdAt, cell(r, "body")]),
+      productId,
+      productName: cell(r, "product_title", "product_name"),
+      rating: cell(r, "rating"),
+      title: cell(r, "title", "review_title"),
+      body: cell(r, "body"),
+      reviewerName: cell(r, "reviewer_name"),
+      // The email is the shop's key to the customer on Judge.me: repeat reviewers stay recognisable.
+      customerId: email && /^[a-z0-9][a-z0-9._:/#@+-]{0,127}$/.test(email) ? email : undefined,
+      createdAt,
+      verified: cell(r, "verified"),
+      reply: cell(r, "reply"),
+      // curated: "ok" is published, "not-yet" awaits curation, "spam" was refused; hidden reviews are not shown.
+      status: cell(r, "hidden") && TRUE.has(cell(r, "hidden")!.trim().toLowerCase())
+        ? "REJECTED"
+        : statusOf(cell(r, "curated"), { ok: "PUBLISHED", "not-yet": "PENDING", spam: "REJECTED" }),
+    });
+  },
+};
+
+/**
+ * Shopify's Product Reviews app CSV: product_handle, state, rating, title,
+ * author, email, location, body, reply, created_at, replied_at. No review id
+ * either: derived like Judge.me's.
+ */
+const shopifyProductReviews: Preset = {
+  description: "Shopify Product Reviews export (product_handle, state, rating, title, author, email, body, reply, created_at, …)",
+  requiredColumns: ["product_handle", "rating", "author", "body", "created_at"],
+  toRecord(r) {
+    const productId = cell(r, "product_handle");
+    const email = cell(r, "email")?.trim().toLowerCase();
+    const createdAt = isoDate(cell(r, "created_at"));
+    return record({
+      sourceId: derivedSourceId("shopify", [productId, email ?? cell(r, "author"), createdAt, cell(r, "body")]),
+      productId,
+      rating: cell(r, "rating"),
+      title: cell(r, "title"),
+      body: cell(r, "body"),
+      reviewerName: cell(r, "author"),
+      customerId: email && /^[a-z0-9][a-z0-9._:/#@+-]{0,127}$/.test(email) ? email : undefined,
+      createdAt,
+      reply: cell(r, "reply"),
+      status: statusOf(cell(r, "state"), { published: "PUBLISHED", unpublished: "PENDING", spam: "REJECTED" }),
+    });
+  },
+};
+
+export const PRESETS: Record<string, Preset> = {
+  judgeme: judgeMe,
+  "shopify-product-reviews": shopifyProductReviews,
+};

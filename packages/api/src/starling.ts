@@ -12,6 +12,7 @@ import { ConditionalGets } from "./http/conditional-get.js";
 import type { Logger } from "./log.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { setPendingCountGrace, startPendingCountSweeper } from "./features/ratings/ratings.js";
+import { startBackgroundWorkers, type BackgroundWorkers } from "./workers.js";
 
 /** How often interrupted rating counts are looked for (and once at startup). */
 export const PENDING_COUNT_SWEEP_MS = 5_000;
@@ -39,12 +40,18 @@ export async function startStarling(opts: {
   const { config, log } = opts;
   const db = await openDatabase(config, log);
   let sweeper: { stop(): Promise<void> } | undefined;
+  let workers: BackgroundWorkers | undefined;
   try {
     const deps = depsFor(db, config, log);
     setPendingCountGrace(deps, config.countGraceMs);
     // Counts interrupted by a crash (of this process or another) are completed
     // here without `recompute`; a retry of the review's key completes its own at once.
     sweeper = startPendingCountSweeper(deps, { intervalMs: PENDING_COUNT_SWEEP_MS, available: () => db.breaker.available });
+    // Webhooks (fan-out, delivery) and rating checks, shared with the other API processes through lease queues.
+    workers = startBackgroundWorkers(deps, {
+      available: () => db.breaker.available,
+      webhooks: { allowPrivate: config.webhooksAllowPrivate, retryScheduleMs: config.webhookRetryScheduleMs },
+    });
     const playground = (await opts.beforeListen?.(deps)) ?? {
       defaultQuery: '# Put your shop\'s key in Headers: {"Authorization": "Bearer sk_…"}\n{\n  shop { id name }\n}\n',
     };
@@ -74,11 +81,13 @@ export async function startStarling(opts: {
         (closing ??= (async () => {
           await closeGracefully(server, config.shutdownGraceMs);
           await rateLimits.close();
+          await workers?.stop();
           await sweeper?.stop();
           await db.close();
         })()),
     };
   } catch (err) {
+    await workers?.stop();
     await sweeper?.stop();
     await db.close();
     throw err;

@@ -46,6 +46,12 @@ function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number } | null)?.code === 11000;
 }
 
+function isBulkDuplicate(err: unknown): boolean {
+  const errors = (err as { writeErrors?: { code?: number }[] | { code?: number } } | null)?.writeErrors;
+  const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+  return list.length > 0 && list.every((e) => e.code === 11000);
+}
+
 export class LeaseQueue<P> {
   readonly owner: string;
   private readonly leaseMs: number;
@@ -91,6 +97,37 @@ export class LeaseQueue<P> {
     } catch (err) {
       if (isDuplicateKey(err)) return false;
       throw err;
+    }
+  }
+
+  /**
+   * Adds several jobs in one command (a write batch's events), each as
+   * `enqueue` would: a job already queued under its id stays as it is.
+   */
+  async enqueueMany(jobs: readonly { id: string; payload: P; availableAt?: Date }[]): Promise<void> {
+    if (!jobs.length) return;
+    const now = this.now();
+    const docs = jobs.map(
+      (j) =>
+        ({
+          _id: this.jobKey(j.id),
+          queue: this.name,
+          payload: j.payload,
+          availableAt: j.availableAt ?? now,
+          epoch: 0,
+          owner: null,
+          leaseUntil: null,
+          attempts: 0,
+          lastError: null,
+          createdAt: now,
+        }) satisfies LeaseJobDoc,
+    );
+    try {
+      await this.models.LeaseJob.collection.insertMany(docs as never[], { ordered: false });
+    } catch (err) {
+      if (!isDuplicateKey(err) && !isBulkDuplicate(err)) throw err;
+      // FerretDB may stop an unordered batch at its first duplicate: the rest one at a time.
+      for (const j of jobs) await this.enqueue(j.id, j.payload, j.availableAt);
     }
   }
 
@@ -178,6 +215,8 @@ export interface LeaseWorkerOptions {
   /** False while the database is known down: the worker waits instead of failing every round. */
   readonly available?: () => boolean;
   readonly onError?: (error: unknown) => void;
+  /** Handles a round's jobs side by side instead of one after another (jobs that wait on the network, like webhook deliveries). */
+  readonly parallel?: boolean;
 }
 
 export interface LeaseWorker {
@@ -205,14 +244,20 @@ export function runLeaseWorker<P>(
 
   const round = async (): Promise<number> => {
     const jobs = await queue.claim(options.batch);
-    for (const job of jobs) {
-      if (stopped) break;
+    const run = async (job: LeasedJob<P>) => {
       try {
         await handle(job);
       } catch (error) {
         options.onError?.(error);
         const backoffMs = Math.min(60_000 * 2 ** Math.min(job.attempts - 1, 20), 86_400_000);
         await queue.retryLater(job, new Date(Date.now() + backoffMs), String((error as Error)?.message ?? error)).catch(options.onError);
+      }
+    };
+    if (options.parallel) await Promise.all(jobs.map(run));
+    else {
+      for (const job of jobs) {
+        if (stopped) break;
+        await run(job);
       }
     }
     return jobs.length;

@@ -14,6 +14,7 @@ import { addReviewSchema } from "../features/reviews/schema.js";
 import { addModerationSchema } from "../features/moderation/schema.js";
 import { addInvitationSchema } from "../features/invitations/schema.js";
 import { addPrivacySchema } from "../features/privacy/schema.js";
+import { addWebhookSchema } from "../features/webhooks/schema.js";
 
 export function buildSchema(): GraphQLSchema {
   const builder = createBuilder();
@@ -43,6 +44,7 @@ export function buildSchema(): GraphQLSchema {
   addModerationSchema(builder, { ReviewRef, ReviewStatusEnum });
   addInvitationSchema(builder);
   addPrivacySchema(builder);
+  addWebhookSchema(builder);
 
   return builder.toSchema();
 }

@@ -157,7 +157,17 @@ export class LeaseQueue<P> {
         throw err;
       }
       const leaseUntil = new Date(now.getTime() + this.leaseMs);
-      await this.models.LeaseJob.updateOne({ _id: job._id }, { $set: { epoch, owner: this.owner, leaseUntil }, $inc: { attempts: 1 } });
+      // Only from the epoch read: a candidate read before another process
+      // completed the job (which drops its claims, so this claim's insert could
+      // win) is gone by now, and must not be handed out a second time.
+      const moved = await this.models.LeaseJob.updateOne(
+        { _id: job._id, epoch: job.epoch },
+        { $set: { epoch, owner: this.owner, leaseUntil }, $inc: { attempts: 1 } },
+      );
+      if (moved.matchedCount !== 1) {
+        await this.models.LeaseClaim.deleteOne({ _id: `${job._id}#${epoch}` });
+        continue;
+      }
       claimed.push({
         id: job._id.slice(this.name.length + 1),
         payload: job.payload as P,

@@ -12,6 +12,7 @@ import { SUBMIT, review, startTestApi, type TestApi, type TestShop } from "./hel
 import { forbiddenAddress, forbiddenName } from "../src/features/webhooks/ssrf.js";
 import { configureWebhooks, webhookSettings } from "../src/features/webhooks/endpoints.js";
 import { putProduct } from "../src/features/products/products.js";
+import { submitReview } from "../src/features/reviews/reviews.js";
 
 interface Received {
   path: string;
@@ -336,6 +337,45 @@ describe("deliveries", () => {
     expect(second!.json.data.previousRating).toBe(first!.json.data.rating);
     expect(second!.json.data.rating).toBeLessThan(first!.json.data.rating);
     expect(second!.json.data.reviewCount).toBe(2);
+  });
+
+  it("announce burst.detected once per burst the fraud checks flag, with its evidence", async () => {
+    const shop = await api.newShop("Bursts");
+    const deps = api.starling.deps;
+    await putProduct(deps, shop.id, { id: "kettle", name: "Kettle" });
+    await createEndpoint("/burst", ["BURST_DETECTED"], shop);
+    // An established product: 30 reviews from 12 repeat customers over 90 days, ending 30 days ago.
+    const start = Date.now() - 120 * 86_400_000;
+    for (let i = 0; i < 30; i++) {
+      const at = new Date(start + i * 3 * 86_400_000);
+      await submitReview({ ...deps, now: () => at }, shop.id, {
+        productId: "kettle",
+        rating: [4, 5, 3, 4, 5, 4][i % 6]!,
+        title: `Review ${i}`,
+        body: `Customer ${i % 12} writes review number ${i} about the kettle, with details of use ${i * 7}.`,
+        reviewer: { name: `Customer ${i % 12}`, externalId: `customer-${i % 12}` },
+        idempotencyKey: `history-${i}`,
+      });
+    }
+    // Then ten first-time five-star reviews within minutes.
+    for (let i = 0; i < 10; i++) {
+      await submit(
+        { rating: 5, title: `Great kettle ${i}`, body: `Unique burst text number ${i}: ${"word".repeat(i + 1)} boils fast ${i * 13} seconds.`, reviewer: { name: `New ${i}`, externalId: `burst-${i}` } },
+        shop,
+        "kettle",
+      );
+    }
+    const bursts = (await api.gql(`{ product(id: "kettle") { bursts { start end } } }`, {}, shop.key)).data.product.bursts;
+    expect(bursts.length).toBe(1);
+    const [got] = await waitFor("/burst", 1);
+    expect(got!.json.type).toBe("burst.detected");
+    expect(got!.json.data).toMatchObject({ productId: "kettle", start: bursts[0].start });
+    // The evidence when it was first flagged (the product's bursts list grows it afterwards).
+    expect(got!.json.data.evidence.length).toBeGreaterThan(0);
+    for (const e of got!.json.data.evidence) expect(e).toMatchObject({ detector: expect.any(String), stream: expect.any(String), count: expect.any(Number) });
+    // One event for the burst, not one per review inside it.
+    await expect.poll(() => api.models.LeaseJob.countDocuments({ queue: "events", "payload.shopId": shop.id }), { timeout: 30_000 }).toBe(0);
+    expect(rx.at("/burst")).toHaveLength(1);
   });
 
   it("are retried on a non-2xx answer, then succeed, each attempt in the log", async () => {

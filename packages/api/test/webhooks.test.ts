@@ -4,7 +4,9 @@
  * implementation independent of ours), retries, disabling, redelivery, secret
  * rotation, the SSRF guard, tenancy and erasure.
  */
+import dns from "node:dns";
 import http from "node:http";
+import os from "node:os";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
@@ -247,6 +249,31 @@ describe("the SSRF guard on a running API (STARLING_WEBHOOKS_ALLOW_PRIVATE off)"
       }
     } finally {
       configureWebhooks(deps, saved);
+    }
+  });
+
+  it("refuses at delivery time a name that resolves to a private address (checked on the address connected to)", async () => {
+    // This machine's own name resolves to one of its addresses: loopback or a private one.
+    const host = os.hostname();
+    const resolved = (await dns.promises.lookup(host)).address;
+    expect(forbiddenAddress(resolved)).not.toBeNull();
+    const created = await api.gql(CREATE, { input: { url: `http://${host}:${rx.port}/by-name`, events: ["REVIEW_CREATED"] } });
+    const endpoint = created.data.createWebhookEndpoint.endpoint;
+    const deps = api.starling.deps;
+    const saved = webhookSettings(deps);
+    configureWebhooks(deps, { allowPrivate: false, retryScheduleMs: [3_600_000] });
+    try {
+      await submit();
+      await expect
+        .poll(async () => (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries.length, { timeout: 30_000, interval: 100 })
+        .toBe(1);
+      const [attempt] = (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries;
+      expect(attempt).toMatchObject({ ok: false, statusCode: null });
+      expect(attempt.error).toContain(`refused: ${host} resolves to ${resolved}`);
+      expect(rx.at("/by-name")).toEqual([]);
+    } finally {
+      configureWebhooks(deps, saved);
+      await api.gql(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }`, { id: endpoint.id });
     }
   });
 

@@ -477,6 +477,29 @@ describe("deliveries", () => {
     expect(missing.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
   });
 
+  it("are logged up to a bound per endpoint, the oldest attempts dropped first", async () => {
+    const shop = await api.newShop("Bounded log");
+    await putProduct(api.starling.deps, shop.id, { id: "tent", name: "Tent" });
+    const { endpoint } = await createEndpoint("/bounded", ["REVIEW_CREATED"], shop);
+    const deps = api.starling.deps;
+    const saved = webhookSettings(deps);
+    configureWebhooks(deps, { logLimit: 2 });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        ids.push((await submit({ idempotencyKey: `bounded-${i}` }, shop)).id);
+        // One at a time, so the log's order is the reviews' order.
+        await waitFor("/bounded", i + 1);
+      }
+      await expect
+        .poll(async () => (await api.gql(DELIVERIES, { id: endpoint.id }, shop.key)).data.webhookDeliveries.map((a: any) => a.eventId), { timeout: 30_000 })
+        .toEqual([`review.created:${ids[3]}`, `review.created:${ids[2]}`]);
+      expect(await api.models.WebhookAttempt.countDocuments({ endpointId: endpoint.id })).toBe(2);
+    } finally {
+      configureWebhooks(deps, saved);
+    }
+  });
+
   it("carry two signatures during a secret rotation's overlap, one per secret, and one after it", async () => {
     const { endpoint, secret: old } = await createEndpoint("/rotate", ["REVIEW_CREATED"]);
     const rotated = (await api.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id, overlapHours: 24) { secret endpoint { previousSecretExpiresAt } } }`, { id: endpoint.id }))

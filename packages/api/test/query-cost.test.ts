@@ -116,3 +116,43 @@ describe("heavy queries take turns", () => {
     expect(order.at(-1)).toBe("d");
   });
 });
+
+describe("a heavy query's reads", () => {
+  it("go to the database one product page at a time, while a light query's go together", async () => {
+    const a = await api();
+    for (const id of IDS.slice(0, 21)) {
+      await a.gql(`mutation($id: ID!) { putProduct(input: { id: $id, name: "P" }) { id } }`, { id });
+    }
+    // Observe (not replace) the review reads: how many are at the database at once.
+    const Review = a.models.Review;
+    const find = Review.find.bind(Review);
+    let inFlight = 0;
+    let most = 0;
+    Review.find = ((...args: Parameters<typeof find>) => {
+      const query = find(...args);
+      const exec = query.exec.bind(query);
+      query.exec = (async () => {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await exec();
+        } finally {
+          inFlight--;
+        }
+      }) as typeof query.exec;
+      return query;
+    }) as typeof Review.find;
+    try {
+      // Cost 21 × 401 + 1: heavy. first: 100 is past the cached first page, so every page is read.
+      const heavy = await a.gql(NESTED, { ids: IDS.slice(0, 21) });
+      expect(heavy.errors).toBeUndefined();
+      expect(most).toBe(1);
+      most = 0;
+      // Cost 2 × 401 + 1: light; its two pages are read together.
+      const light = await a.gql(NESTED, { ids: IDS.slice(0, 2) });
+      expect(light.errors).toBeUndefined();
+      expect(most).toBe(2);
+    } finally {
+      Review.find = find as typeof Review.find;
+    }
+  });
+});

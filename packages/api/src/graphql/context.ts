@@ -24,6 +24,16 @@ export interface Context {
   authorize(scope: Scope | readonly Scope[]): Promise<Shop>;
   /** Ratings asked for in one request go to the database together (a listing page's 50 products: one query). */
   readonly ratings: DataLoader<string, Rating>;
+  /** Set before execution for a query over HEAVY_QUERY_COST (useQueryCost): see readInTurn. */
+  heavy: boolean;
+  /**
+   * Runs one item's read of a list field (a product's review page in
+   * `products(ids)`): at once in an ordinary query; in a heavy one, after the
+   * item before it. A heavy query then has one read at the database at a time,
+   * so a light request behind it waits for one page, not for twenty (the
+   * embedded database answers concurrent reads no faster than one by one).
+   */
+  readInTurn<T>(read: () => Promise<T>): Promise<T>;
 }
 
 export function createContext(
@@ -50,6 +60,7 @@ export function createContext(
     }));
   const authorize = async (scope: Scope | readonly Scope[]) => requireScope(await getCaller(), scope);
   const { origin: _origin, ...fields } = request;
+  let turn: Promise<unknown> = Promise.resolve();
   return {
     deps,
     ...fields,
@@ -58,5 +69,12 @@ export function createContext(
     caller: getCaller,
     authorize,
     ratings: new DataLoader(async (productIds) => loadRatings(deps, (await authorize("reviews:read")).id, productIds)),
+    heavy: false,
+    readInTurn(read) {
+      if (!this.heavy) return read();
+      const result = turn.then(read, read);
+      turn = result.catch(() => {});
+      return result;
+    },
   };
 }

@@ -128,6 +128,7 @@ export function useQueryCost(opts: { rateLimits: RateLimits; maxCost?: number })
           return;
         }
         if (cost <= HEAVY_QUERY_COST || !request) return;
+        (args.contextValue as { heavy?: boolean }).heavy = true;
         await gate.enter(cost);
         admitted.set(request, cost);
       })();

@@ -173,13 +173,15 @@ export function addReviewSchema(
         const publishedOnly = statuses.every((s) => s === "published");
         const shop = await ctx.authorize(publishedOnly ? "reviews:read" : "reviews:moderate");
         const orderBy = args.orderBy as ReviewOrder;
-        const page = await listReviews(ctx.deps, shop.id, p.id, {
-          first: args.first ?? 20,
-          after: args.after,
-          orderBy,
-          stars: args.stars,
-          statuses,
-        });
+        const page = await ctx.readInTurn(() =>
+          listReviews(ctx.deps, shop.id, p.id, {
+            first: args.first ?? 20,
+            after: args.after,
+            orderBy,
+            stars: args.stars,
+            statuses,
+          }),
+        );
         const stars = args.stars ? new Set(args.stars) : null;
         // Published counts come from the precomputed histogram; other states
         // are a moderator's view, rare enough to count.

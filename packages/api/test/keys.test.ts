@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { KEY_TTL_MS } from "../src/features/deps.js";
+import { configureWebhooks, createWebhookEndpoint } from "../src/features/webhooks/endpoints.js";
 import { RATING, SUBMIT, review, spawnCli, startTestApi, type TestApi, type TestShop } from "./helpers.js";
 
 let api: TestApi;
@@ -121,12 +122,18 @@ describe("tenants", () => {
   let other: TestShop;
   let aKeyId: string;
   let reviewId: string;
+  let endpointId: string;
 
   beforeAll(async () => {
     other = await api.newShop("Competitor");
     aKeyId = (await api.gql(KEYS)).data.apiKeys[0].id;
     reviewId = (await api.gql(SUBMIT, { input: review("pen", 2) })).data.submitReview.review.id;
+    // This shop's webhook endpoint (to a closed local port: nothing listens there).
+    configureWebhooks(api.starling.deps, { allowPrivate: true });
+    endpointId = (await createWebhookEndpoint(api.starling.deps, api.shop.id, { url: "http://127.0.0.1:9/hook", events: ["review.created"] })).endpoint.id;
   });
+
+  const ENDPOINT_URL = async () => (await api.models.WebhookEndpoint.findById(endpointId).lean())?.url;
 
   // Every root field, run with the other shop's secret key against this shop's data.
   const attempts: Record<string, () => Promise<void>> = {
@@ -212,6 +219,39 @@ describe("tenants", () => {
       const r = await api.gql(`mutation { setAllowedOrigins(origins: ["https://other.example"]) }`, {}, other.key);
       expect(r.errors).toBeUndefined();
       expect((await api.models.Shop.findById(api.shop.id).lean())?.allowedOrigins ?? []).toEqual([]);
+    },
+    webhookEndpoints: async () => {
+      const r = await api.gql(`{ webhookEndpoints { id } }`, {}, other.key);
+      expect(r.data.webhookEndpoints).toEqual([]);
+    },
+    webhookDeliveries: async () => {
+      const r = await api.gql(`query($id: ID!) { webhookDeliveries(endpointId: $id) { id } }`, { id: endpointId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    },
+    createWebhookEndpoint: async () => {
+      // Lands in the other shop (if at all); this shop keeps its one endpoint.
+      await api.gql(`mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/other", events: [REVIEW_CREATED] }) { secret } }`, {}, other.key);
+      expect(await api.models.WebhookEndpoint.countDocuments({ shopId: api.shop.id })).toBe(1);
+    },
+    updateWebhookEndpoint: async () => {
+      const r = await api.gql(`mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { url: "http://127.0.0.1:9/stolen" }) { id } }`, { id: endpointId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+      expect(await ENDPOINT_URL()).toBe("http://127.0.0.1:9/hook");
+    },
+    deleteWebhookEndpoint: async () => {
+      const r = await api.gql(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }`, { id: endpointId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+      expect(await ENDPOINT_URL()).toBe("http://127.0.0.1:9/hook");
+    },
+    rotateWebhookSecret: async () => {
+      const before = (await api.models.WebhookEndpoint.findById(endpointId).lean())?.secrets;
+      const r = await api.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, { id: endpointId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+      expect((await api.models.WebhookEndpoint.findById(endpointId).lean())?.secrets).toEqual(before);
+    },
+    redeliverWebhook: async () => {
+      const r = await api.gql(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) }`, { id: `review.created:${reviewId}:${endpointId}` }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     },
     revokeApiKey: async () => {
       const r = await api.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: aKeyId }, other.key);

@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { WebhookEndpointDoc } from "../../db/models.js";
 import { StarlingError, invalidInput } from "../../errors.js";
+import { WEBHOOK_RETRY_SCHEDULE_MS } from "../../config.js";
 import type { Deps } from "../deps.js";
 import { EVENT_TYPES, type EventType } from "../events/events.js";
 import { optionalText } from "../validate.js";
@@ -41,8 +42,7 @@ export function webhookSettings(deps: Deps): WebhookSettings {
   return (
     settingsByDeps.get(deps) ?? {
       allowPrivate: false,
-      // The Standard Webhooks schedule (config.ts WEBHOOK_RETRY_SCHEDULE_MS is the configured copy).
-      retryScheduleMs: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, ...Array<number>(7).fill(36_000_000)],
+      retryScheduleMs: WEBHOOK_RETRY_SCHEDULE_MS,
       timeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
       logLimit: DELIVERY_LOG_LIMIT,
     }

@@ -192,7 +192,7 @@ export function guardedLookup(policy: TargetPolicy): net.LookupFunction {
   return (hostname, options, callback) => {
     const cb = callback as (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
     const byName = policy.allowPrivate ? null : forbiddenName(hostname);
-    if (byName) return cb(Object.assign(new Error(`refused: ${byName}`), { code: "EADDRNOTALLOWED" }), "", 4);
+    if (byName) return cb(new Error(`refused: ${byName}`), "", 4);
     dns.lookup(hostname, { all: true, verbatim: true, family: (options as dns.LookupOptions).family }, (err, addresses) => {
       if (err) return cb(err, "", 4);
       const list = addresses as dns.LookupAddress[];
@@ -200,11 +200,11 @@ export function guardedLookup(policy: TargetPolicy): net.LookupFunction {
         for (const a of list) {
           const reason = forbiddenAddress(a.address);
           if (reason) {
-            return cb(Object.assign(new Error(`refused: ${hostname} resolves to ${a.address}, a ${reason} address`), { code: "EADDRNOTALLOWED" }), "", 4);
+            return cb(new Error(`refused: ${hostname} resolves to ${a.address}, a ${reason} address`), "", 4);
           }
         }
       }
-      if (!list.length) return cb(Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }), "", 4);
+      if (!list.length) return cb(new Error(`${hostname} has no address`), "", 4);
       if ((options as dns.LookupOptions).all) return cb(null, list);
       return cb(null, list[0]!.address, list[0]!.family);
     });

@@ -1,7 +1,12 @@
-/** One JSON object per line on stderr: greppable locally, ingestible by any log shipper. */
-export type LogLevel = "debug" | "info" | "warn" | "error";
+/**
+ * One JSON object per line on stderr: greppable locally, ingestible by any log
+ * shipper. pino writes the lines (synchronously: a crash loses no line before
+ * it); this module keeps the service's own call shape, message first, and its
+ * line shape: {"level":"warn","time":"<ISO 8601>",…fields,"msg":"…"}.
+ */
+import { pino, stdSerializers, stdTimeFunctions } from "pino";
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+export type LogLevel = "debug" | "info" | "warn" | "error";
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -10,15 +15,23 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(min: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const emit = (level: LogLevel) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[level] < ORDER[min]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }, errorReplacer)}\n`);
+export function createLogger(min: LogLevel, write?: (line: string) => void): Logger {
+  const destination = write ? { write } : pino.destination({ fd: 2, sync: true });
+  const log = pino(
+    {
+      level: min,
+      base: undefined,
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // Errors under the keys the service uses, with their stacks.
+      serializers: { error: stdSerializers.err, err: stdSerializers.err },
+    },
+    destination,
+  );
+  return {
+    debug: (msg, fields = {}) => log.debug(fields, msg),
+    info: (msg, fields = {}) => log.info(fields, msg),
+    warn: (msg, fields = {}) => log.warn(fields, msg),
+    error: (msg, fields = {}) => log.error(fields, msg),
   };
-  return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
-}
-
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
-  return value;
 }

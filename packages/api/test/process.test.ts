@@ -137,7 +137,7 @@ describe("graceful shutdown", () => {
     expect(JSON.parse(res.body).data.submitReview.review.rating).toBe(5);
     const { code } = await api.exited;
     expect(code).toBe(0);
-    expect(api.stderr()).toContain('"msg":"shutting down","signal":"SIGTERM"');
+    expect(logged(api.stderr())).toContainEqual(expect.objectContaining({ msg: "shutting down", signal: "SIGTERM" }));
 
     const direct = await openModels(dbName);
     cleanups.push(() => direct.close());
@@ -187,7 +187,8 @@ describe("errors in production", () => {
     expect(body.errors[0].extensions.code).toBe("INTERNAL_SERVER_ERROR");
     expect(text).not.toMatch(/reading 'name'|TypeError|stack|\.ts/);
     expect(await until(() => api.stderr().includes('"msg":"unexpected error"'), 5_000)).toBe(true);
-    expect(api.stderr()).toMatch(/"msg":"unexpected error".*TypeError.*reading 'name'/);
+    const line = logged(api.stderr()).find((l) => l.msg === "unexpected error");
+    expect(line?.error).toMatchObject({ type: "TypeError", message: expect.stringContaining("reading 'name'") });
   });
 
   it("answer a database outage with a retryable 503, not a hang", async () => {
@@ -242,3 +243,14 @@ describe("configuration", () => {
     expect(err).toMatch(/NODE_ENV: .*"staging"/);
   });
 });
+
+/** The JSON log lines in a process's stderr (other lines skipped). */
+function logged(stderr: string): Record<string, any>[] {
+  return stderr.split("\n").flatMap((l) => {
+    try {
+      return [JSON.parse(l) as Record<string, any>];
+    } catch {
+      return [];
+    }
+  });
+}

@@ -6,9 +6,9 @@ describe("TtlCache", () => {
     let now = 1_000;
     const cache = new TtlCache<string>(100, 10, () => now);
     cache.set("a", "x");
-    now = 1_099;
-    expect(cache.get("a")).toBe("x");
     now = 1_100;
+    expect(cache.get("a")).toBe("x");
+    now = 1_101;
     expect(cache.get("a")).toBeUndefined();
   });
 

@@ -27,6 +27,12 @@ export type Reason =
 
 export type ReasonCode = Reason["code"];
 
+/**
+ * The tally key of a discounted review whose verdict names no top reason: one
+ * name for the scoring state's tally and the API's rating summaries.
+ */
+export const UNEXPLAINED_DISCOUNT = "other";
+
 /** The numbers behind one burst alarm. */
 export interface BurstEvidence {
   /** "scan": windowed Poisson surprise; "cusum": Poisson CUSUM for slower campaigns. */

@@ -18,7 +18,7 @@ import {
 } from "./fraud/burst.js";
 import type { DuplicateMatch } from "./fraud/text-similarity.js";
 import { DEFAULT_SCORING_OPTIONS, SUSPICION_WEIGHTS as W, type ScoringOptions } from "./options.js";
-import type { ArrivalStream, BurstEvidence, Reason } from "./reasons.js";
+import { UNEXPLAINED_DISCOUNT, type ArrivalStream, type BurstEvidence, type Reason } from "./reasons.js";
 import {
   DISCOUNTED_BELOW_BP,
   FULL_WEIGHT_BP,
@@ -197,7 +197,7 @@ function burstWeight(a: { firstTime: boolean; stars: number }, alarm: BurstEvide
 
 function tallyDiscount(product: ProductState, weightBp: number, topReason: string | null, sign: 1 | -1): void {
   if (weightBp >= DISCOUNTED_BELOW_BP) return;
-  const key = topReason ?? "low_trust";
+  const key = topReason ?? UNEXPLAINED_DISCOUNT;
   const n = (product.discountReasons[key] ?? 0) + sign;
   if (n === 0) delete product.discountReasons[key];
   else product.discountReasons[key] = n;

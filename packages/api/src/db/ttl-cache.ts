@@ -1,45 +1,49 @@
+import { LRUCache } from "lru-cache";
+
+/** lru-cache stores no null; a known absence (an unknown key, a missing product) is worth caching too. */
+const NULL = Symbol("null");
+
 /**
  * A small in-process cache with a time to live, for the hot read path: API
  * keys, products and rating summaries are read on every request and change
  * rarely. Writes in this process invalidate at once; another API process sees
  * a change after at most the TTL (set per cache, see features/deps.ts).
+ *
+ * Storage, expiry and eviction are lru-cache's (least recently used goes
+ * first); this class adds what lru-cache's per-key `fetch` cannot: loading
+ * many missing keys with one call, shared by concurrent callers (getMany).
+ * Against the Map-based cache it replaced, `bench:caches` gave a median of
+ * 4 133 ns per operation against 4 541 (on this 2-core machine under a load
+ * average of 20, so read it as "no slower"), and lru-cache evicts the least
+ * recently used entry instead of the oldest one.
  */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; expires: number }>();
+  private readonly entries: LRUCache<string, NonNullable<V> | typeof NULL> | null;
   /** Loads in flight by key: a burst of misses for one key costs one load (getMany). */
   private readonly loading = new Map<string, Promise<Map<string, V>>>();
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 50_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(ttlMs: number, maxEntries = 50_000, now: () => number = Date.now) {
+    // A TTL of 0 turns caching off (tests that must see every write of another process at once).
+    this.entries = ttlMs > 0 ? new LRUCache({ max: maxEntries, ttl: ttlMs, ttlResolution: 0, perf: { now } }) : null;
+  }
 
   get(key: string): V | undefined {
-    const hit = this.entries.get(key);
-    if (!hit) return undefined;
-    if (hit.expires <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return hit.value;
+    const hit = this.entries?.get(key);
+    return hit === NULL ? (null as V) : (hit as V | undefined);
   }
 
   set(key: string, value: V): void {
-    if (this.ttlMs <= 0) return;
-    // Map keeps insertion order: drop the oldest when full.
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { value, expires: this.now() + this.ttlMs });
+    this.entries?.set(key, value === null ? NULL : (value as NonNullable<V>));
   }
 
   /** Drops a key; a load of it already in flight is neither joined nor kept. */
   delete(key: string): void {
-    this.entries.delete(key);
+    this.entries?.delete(key);
     this.loading.delete(key);
   }
 
   clear(): void {
-    this.entries.clear();
+    this.entries?.clear();
     this.loading.clear();
   }
 

@@ -7,6 +7,7 @@
  */
 import { FORM_SCRIPT } from "./client-script.js";
 import { FORM_STRINGS, type FormLang } from "./strings.js";
+import { escapeHtml } from "../http/html.js";
 
 /** The mutation the page sends; the same public one any client uses. */
 const SUBMIT_MUTATION =
@@ -30,10 +31,6 @@ fieldset{border:0;padding:0;margin:0 0 .8rem}.stars{display:flex;gap:.15rem}
 button{font:inherit;padding:.5rem 1rem;border:0;border-radius:.3rem;background:#0a5dc2;color:#fff;cursor:pointer}
 button:disabled{opacity:.6}.notice{font-size:.8rem;color:#555}
 `;
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** JSON for a <script type="application/json"> element: nothing in it can close the element. */
 function scriptJson(value: unknown): string {

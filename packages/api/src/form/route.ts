@@ -10,7 +10,8 @@
 import { randomBytes } from "node:crypto";
 import type express from "express";
 import { identifier } from "../features/validate.js";
-import { escapeHtml, renderReviewFormPage } from "./page.js";
+import { renderReviewFormPage } from "./page.js";
+import { escapeHtml } from "../http/html.js";
 import { FORM_LANGS, type FormLang } from "./strings.js";
 
 export const REVIEW_FORM_PATH = "/embed/review-form";

@@ -11,9 +11,8 @@ import type { ShopDoc } from "../db/models.js";
 import type { Deps } from "../features/deps.js";
 import { REJECTION_REASONS, publicationReport, type PublicationRow } from "../features/moderation/moderation.js";
 import { loadRatings, shopSummaryId } from "../features/ratings/ratings.js";
+import { escapeHtml } from "./html.js";
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(0)} %`);
 

@@ -5,6 +5,7 @@
 import {
   FULL_WEIGHT_BP,
   DISCOUNTED_BELOW_BP,
+  UNEXPLAINED_DISCOUNT,
   plainMean,
   priorFromHistogram,
   trustWeightedRating,
@@ -107,7 +108,7 @@ function countChange(rating: number, score: StoredScore | null | undefined, sign
   };
   if (bp < DISCOUNTED_BELOW_BP) {
     inc.discounted = sign;
-    inc[`discountReasons.${score?.topReason ?? "other"}`] = sign;
+    inc[`discountReasons.${score?.topReason ?? UNEXPLAINED_DISCOUNT}`] = sign;
   }
   return inc;
 }

@@ -1,6 +1,6 @@
 /** Scoring in the schema: a review's trust verdict, and the bursts flagged on a product (Product.bursts). */
 import type { ObjectRef } from "@pothos/core";
-import { describeReason, type ReasonCode, type BurstEvidence, type BurstRecord } from "@starling/scoring";
+import { UNEXPLAINED_DISCOUNT, describeReason, type ReasonCode, type BurstEvidence, type BurstRecord } from "@starling/scoring";
 import { productBursts } from "./bursts.js";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
@@ -8,8 +8,8 @@ import type { Product } from "../products/products.js";
 import type { Review } from "../reviews/review.js";
 
 /** What a discount reason code means, for people. */
-// Every code the scorer can give has its words (a missing one fails type-checking); "other" is the summaries' fallback.
-export const REASON_WORDS: Record<ReasonCode | "other", string> = {
+// Every code the scorer can give has its words (a missing one fails type-checking), and so has the fallback.
+export const REASON_WORDS: Record<ReasonCode | typeof UNEXPLAINED_DISCOUNT, string> = {
   first_time_reviewer: "first review by the reviewer",
   reviewer_history: "the reviewer's history",
   history_pattern: "a reviewer history that looks like a campaign",

@@ -6,6 +6,15 @@ import type { LogLevel } from "./log.js";
 /** The repository root, where the embedded database keeps its ignored `.data` folder. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
+/**
+ * The Standard Webhooks retry schedule (5 s, 5 min, 30 min, 2 h, 5 h, then 10 h
+ * apart), continued at 10 h until about three days have passed: 13 attempts,
+ * the last 77.6 h (3.2 days) after the first.
+ */
+export const WEBHOOK_RETRY_SCHEDULE_MS: readonly number[] = [
+  5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000, 36_000_000, 36_000_000, 36_000_000, 36_000_000, 36_000_000,
+];
+
 export interface Config {
   env: "development" | "production" | "test";
   host: string;
@@ -54,6 +63,10 @@ export interface Config {
    * it is served only there (bound to metricsHost), with the token if one is set.
    */
   metrics: { enabled: boolean; token: string | undefined; port: number | undefined; host: string };
+  /** Webhook targets on loopback, private, link-local or metadata addresses are allowed (tests, local development). */
+  webhooksAllowPrivate: boolean;
+  /** The waits between a webhook delivery's attempts, in ms; after the last, the endpoint is disabled. */
+  webhookRetryScheduleMs: readonly number[];
 }
 
 const integer = (min: number, max: number) =>
@@ -110,6 +123,13 @@ const schema = z.object({
   // 0: any free port (tests); the address is logged.
   STARLING_METRICS_PORT: integer(0, 65535).optional(),
   STARLING_METRICS_HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
+  STARLING_WEBHOOKS_ALLOW_PRIVATE: z.enum(["0", "1"], { message: "must be 0 or 1" }).default("0"),
+  // Comma-separated waits in ms; a shorter schedule than the Standard Webhooks one is for tests.
+  STARLING_WEBHOOKS_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\d{1,10}(,\d{1,10}){0,49}$/, "must be waits in ms separated by commas, e.g. 5000,300000")
+    .transform((v) => v.split(",").map(Number))
+    .optional(),
 });
 
 export class ConfigError extends Error {
@@ -168,5 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: v.STARLING_METRICS_PORT,
       host: v.STARLING_METRICS_HOST,
     },
+    webhooksAllowPrivate: v.STARLING_WEBHOOKS_ALLOW_PRIVATE === "1",
+    webhookRetryScheduleMs: v.STARLING_WEBHOOKS_RETRY_SCHEDULE_MS ?? WEBHOOK_RETRY_SCHEDULE_MS,
   };
 }

@@ -52,7 +52,11 @@ export async function startStarling(opts: {
     // Counts interrupted by a crash (of this process or another) are completed
     // here without `recompute`; a retry of the review's key completes its own at once.
     sweeper = startPendingCountSweeper(deps, { intervalMs: PENDING_COUNT_SWEEP_MS, available: () => db.breaker.available });
-    workers = startBackgroundWorkers(deps, { available: () => db.breaker.available });
+    // Webhooks (fan-out, delivery) and rating checks, shared with the other API processes through lease queues.
+    workers = startBackgroundWorkers(deps, {
+      available: () => db.breaker.available,
+      webhooks: { allowPrivate: config.webhooksAllowPrivate, retryScheduleMs: config.webhookRetryScheduleMs },
+    });
     const playground = (await opts.beforeListen?.(deps)) ?? {
       defaultQuery: '# Put your shop\'s key in Headers: {"Authorization": "Bearer sk_…"}\n{\n  shop { id name }\n}\n',
     };
@@ -109,15 +113,15 @@ export async function startStarling(opts: {
           await closeGracefully(server, config.shutdownGraceMs);
           if (metricsServer) await closeGracefully(metricsServer, 0);
           await rateLimits.close();
-          await sweeper?.stop();
           await workers?.stop();
+          await sweeper?.stop();
           await db.close();
         })()),
     };
   } catch (err) {
     metricsServer?.close();
-    await sweeper?.stop();
     await workers?.stop();
+    await sweeper?.stop();
     await db.close();
     throw err;
   }

@@ -1,23 +1,62 @@
 /**
- * The background work each API process takes its share of, from the durable
- * lease queues (db/lease-queue.ts): started by startStarling after the
- * database is open, stopped before it closes. Several processes run the same
- * workers side by side; a job is held by one at a time, and a dead process's
- * jobs are taken over when their leases run out.
+ * The background workers of an API process, each on a durable lease queue
+ * (db/lease-queue.ts) that every API process shares: whichever process claims
+ * a job does it, and a dead process's jobs are taken over when their leases
+ * end. startStarling starts them after the database is open and stops them
+ * before it closes. A feature with background work adds its worker here.
  */
+import { runLeaseWorker, type LeaseWorker } from "./db/lease-queue.js";
 import type { Deps } from "./features/deps.js";
+import { eventQueue } from "./features/events/events.js";
 import { startInsightsWorker } from "./features/insights/insights.js";
+import { checkRatingChange, RATING_CHECKS_QUEUE, type RatingCheck } from "./features/ratings/rating-changes.js";
+import { configureWebhooks, type WebhookSettings } from "./features/webhooks/endpoints.js";
+import { deliverJob, deliveryQueue, fanOutEvent, pruneMessages } from "./features/webhooks/delivery.js";
+
+export interface BackgroundWorkerOptions {
+  /** False while the database is known down: workers wait instead of failing every round. */
+  readonly available?: () => boolean;
+  /** How long an idle worker waits before looking for due jobs again. */
+  readonly idleMs?: number;
+  /** The insights worker's own idle wait (it also waits as long as each analysis took). */
+  readonly insightsIdleMs?: number;
+  readonly webhooks?: Partial<WebhookSettings>;
+}
 
 export interface BackgroundWorkers {
   stop(): Promise<void>;
 }
 
-export function startBackgroundWorkers(deps: Deps, options: { available?: () => boolean; insightsIdleMs?: number } = {}): BackgroundWorkers {
+/** How long an idle worker waits before looking again: an event reaches its endpoints within about this. */
+export const WORKER_IDLE_MS = 1_000;
+const MESSAGE_PRUNE_MS = 3_600_000;
+
+export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOptions = {}): BackgroundWorkers {
+  if (options.webhooks) configureWebhooks(deps, options.webhooks);
+  const idleMs = options.idleMs ?? WORKER_IDLE_MS;
+  const onError = (name: string) => (error: unknown) => deps.log.error(`background worker ${name} failed`, { error });
+  const common = { idleMs, available: options.available };
+  const workers: LeaseWorker[] = [
+    runLeaseWorker(eventQueue(deps), (job) => fanOutEvent(deps, job), { ...common, batch: 20, onError: onError("webhook fan-out") }),
+    // Deliveries wait on receivers (up to the timeout each): side by side.
+    runLeaseWorker(deliveryQueue(deps), (job) => deliverJob(deps, job), { ...common, batch: 10, parallel: true, onError: onError("webhook delivery") }),
+    runLeaseWorker(deps.queue<RatingCheck>(RATING_CHECKS_QUEUE), (job) => checkRatingChange(deps, job), {
+      ...common,
+      batch: 20,
+      onError: onError("rating checks"),
+    }),
+  ];
   // Review texts analysed and counted off the request path (features/insights).
   const insights = startInsightsWorker(deps, { available: options.available, idleMs: options.insightsIdleMs });
+  const prune = setInterval(() => {
+    if (options.available && !options.available()) return;
+    pruneMessages(deps).catch(onError("webhook message pruning"));
+  }, MESSAGE_PRUNE_MS);
+  prune.unref();
   return {
     async stop() {
-      await insights.stop();
+      clearInterval(prune);
+      await Promise.all([...workers.map((w) => w.stop()), insights.stop()]);
     },
   };
 }

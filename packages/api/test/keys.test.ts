@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { KEY_TTL_MS } from "../src/features/deps.js";
+import { configureWebhooks, createWebhookEndpoint } from "../src/features/webhooks/endpoints.js";
 import { RATING, SUBMIT, review, spawnCli, startTestApi, type TestApi, type TestShop } from "./helpers.js";
 
 let api: TestApi;
@@ -123,6 +124,7 @@ describe("tenants", () => {
   let reviewId: string;
   let questionId: string;
   let answerId: string;
+  let endpointId: string;
 
   beforeAll(async () => {
     other = await api.newShop("Competitor");
@@ -130,7 +132,12 @@ describe("tenants", () => {
     reviewId = (await api.gql(SUBMIT, { input: review("pen", 2) })).data.submitReview.review.id;
     questionId = (await api.gql(`mutation { askQuestion(input: { productId: "pen", body: "Refillable?", author: { name: "K" } }) { question { id } } }`)).data.askQuestion.question.id;
     answerId = (await api.gql(`mutation($q: ID!) { answerQuestion(input: { questionId: $q, body: "Yes", author: { name: "S" } }) { answer { id } } }`, { q: questionId })).data.answerQuestion.answer.id;
+    // This shop's webhook endpoint (to a closed local port: nothing listens there).
+    configureWebhooks(api.starling.deps, { allowPrivate: true });
+    endpointId = (await createWebhookEndpoint(api.starling.deps, api.shop.id, { url: "http://127.0.0.1:9/hook", events: ["review.created"] })).endpoint.id;
   });
+
+  const ENDPOINT_URL = async () => (await api.models.WebhookEndpoint.findById(endpointId).lean())?.url;
 
   // Every root field, run with the other shop's secret key against this shop's data.
   const attempts: Record<string, () => Promise<void>> = {
@@ -240,6 +247,39 @@ describe("tenants", () => {
       const r = await api.gql(`mutation($id: ID!) { voteHelpful(input: { itemType: REVIEW, itemId: $id, helpful: true, voterToken: "other-shop-token-123" }) { alreadyVoted } }`, { id: reviewId }, other.key);
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
       expect(await api.models.Vote.countDocuments({})).toBe(0);
+    },
+    webhookEndpoints: async () => {
+      const r = await api.gql(`{ webhookEndpoints { id } }`, {}, other.key);
+      expect(r.data.webhookEndpoints).toEqual([]);
+    },
+    webhookDeliveries: async () => {
+      const r = await api.gql(`query($id: ID!) { webhookDeliveries(endpointId: $id) { id } }`, { id: endpointId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    },
+    createWebhookEndpoint: async () => {
+      // Lands in the other shop (if at all); this shop keeps its one endpoint.
+      await api.gql(`mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/other", events: [REVIEW_CREATED] }) { secret } }`, {}, other.key);
+      expect(await api.models.WebhookEndpoint.countDocuments({ shopId: api.shop.id })).toBe(1);
+    },
+    updateWebhookEndpoint: async () => {
+      const r = await api.gql(`mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { url: "http://127.0.0.1:9/stolen" }) { id } }`, { id: endpointId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+      expect(await ENDPOINT_URL()).toBe("http://127.0.0.1:9/hook");
+    },
+    deleteWebhookEndpoint: async () => {
+      const r = await api.gql(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }`, { id: endpointId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+      expect(await ENDPOINT_URL()).toBe("http://127.0.0.1:9/hook");
+    },
+    rotateWebhookSecret: async () => {
+      const before = (await api.models.WebhookEndpoint.findById(endpointId).lean())?.secrets;
+      const r = await api.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, { id: endpointId }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+      expect((await api.models.WebhookEndpoint.findById(endpointId).lean())?.secrets).toEqual(before);
+    },
+    redeliverWebhook: async () => {
+      const r = await api.gql(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) }`, { id: `review.created:${reviewId}:${endpointId}` }, other.key);
+      expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     },
     revokeApiKey: async () => {
       const r = await api.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: aKeyId }, other.key);

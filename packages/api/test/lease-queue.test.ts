@@ -80,6 +80,26 @@ describe("LeaseQueue", () => {
     expect(await alive.depth()).toBe(0);
   });
 
+  it("a claim from a read taken before the job was completed is not handed out (the completion dropped its claims)", async () => {
+    const c = clock();
+    const p1 = queueOn(a.models, "stale", "p1", c.now);
+    const p2 = queueOn(b.models, "stale", "p2", c.now);
+    await p1.enqueue("j", { n: 1 });
+    // p2 reads the candidate at epoch 0, then stalls before its claim insert.
+    const staleRead = await b.models.LeaseJob.find({ queue: "stale" }).lean();
+    const [job] = await p1.claim(1);
+    await p1.complete(job!);
+    // Replay p2's stalled claim: its claim insert now succeeds (the completion dropped claim #1).
+    const find = b.models.LeaseJob.find.bind(b.models.LeaseJob);
+    (b.models.LeaseJob as any).find = () => ({ sort: () => ({ limit: () => ({ lean: async () => staleRead }) }) });
+    try {
+      expect(await p2.claim(1)).toEqual([]);
+    } finally {
+      (b.models.LeaseJob as any).find = find;
+    }
+    expect(await b.models.LeaseClaim.countDocuments({ _id: /^stale:/ })).toBe(0);
+  });
+
   it("a job retried later is not claimed before its time", async () => {
     const c = clock();
     const q = queueOn(a.models, "later", "p1", c.now);

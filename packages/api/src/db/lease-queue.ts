@@ -47,6 +47,12 @@ function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number } | null)?.code === 11000;
 }
 
+function isBulkDuplicate(err: unknown): boolean {
+  const errors = (err as { writeErrors?: { code?: number }[] | { code?: number } } | null)?.writeErrors;
+  const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+  return list.length > 0 && list.every((e) => e.code === 11000);
+}
+
 export class LeaseQueue<P> {
   readonly owner: string;
   private readonly leaseMs: number;
@@ -96,32 +102,35 @@ export class LeaseQueue<P> {
   }
 
   /**
-   * enqueue for many jobs in one command (a batch of stored reviews): each id
-   * already queued stays as it is. Returns how many were new.
+   * enqueue for many jobs in one command (a batch of stored reviews, a write
+   * batch's events): each id already queued stays as it is. A job's own
+   * `availableAt` wins over the batch's. Returns how many were new.
    */
-  async enqueueMany(jobs: readonly { id: string; payload: P }[], availableAt?: Date): Promise<number> {
+  async enqueueMany(jobs: readonly { id: string; payload: P; availableAt?: Date }[], availableAt?: Date): Promise<number> {
     if (!jobs.length) return 0;
     const now = this.now();
-    const docs = jobs.map(({ id, payload }) => ({
-      _id: this.jobKey(id),
-      queue: this.name,
-      payload,
-      availableAt: availableAt ?? now,
-      epoch: 0,
-      owner: null,
-      leaseUntil: null,
-      attempts: 0,
-      lastError: null,
-      createdAt: now,
-    }) satisfies LeaseJobDoc);
+    const docs = jobs.map(
+      (j) =>
+        ({
+          _id: this.jobKey(j.id),
+          queue: this.name,
+          payload: j.payload,
+          availableAt: j.availableAt ?? availableAt ?? now,
+          epoch: 0,
+          owner: null,
+          leaseUntil: null,
+          attempts: 0,
+          lastError: null,
+          createdAt: now,
+        }) satisfies LeaseJobDoc,
+    );
     try {
       return (await this.models.LeaseJob.collection.insertMany(docs as never[], { ordered: false })).insertedCount;
     } catch (err) {
-      const taken = duplicateKeyFailures(err);
-      if (!taken) throw err;
-      // FerretDB may stop an unordered batch at its first duplicate (privacy.ts): the rest one by one.
+      if (!isDuplicateKey(err) && !isBulkDuplicate(err) && !duplicateKeyFailures(err)) throw err;
+      // FerretDB may stop an unordered batch at its first duplicate: the rest one at a time.
       let n = 0;
-      for (const job of jobs) if (await this.enqueue(job.id, job.payload, availableAt)) n++;
+      for (const j of jobs) if (await this.enqueue(j.id, j.payload, j.availableAt ?? availableAt)) n++;
       return n;
     }
   }
@@ -152,7 +161,17 @@ export class LeaseQueue<P> {
         throw err;
       }
       const leaseUntil = new Date(now.getTime() + this.leaseMs);
-      await this.models.LeaseJob.updateOne({ _id: job._id }, { $set: { epoch, owner: this.owner, leaseUntil }, $inc: { attempts: 1 } });
+      // Only from the epoch read: a candidate read before another process
+      // completed the job (which drops its claims, so this claim's insert could
+      // win) is gone by now, and must not be handed out a second time.
+      const moved = await this.models.LeaseJob.updateOne(
+        { _id: job._id, epoch: job.epoch },
+        { $set: { epoch, owner: this.owner, leaseUntil }, $inc: { attempts: 1 } },
+      );
+      if (moved.matchedCount !== 1) {
+        await this.models.LeaseClaim.deleteOne({ _id: `${job._id}#${epoch}` });
+        continue;
+      }
       claimed.push({
         id: job._id.slice(this.name.length + 1),
         payload: job.payload as P,
@@ -210,6 +229,8 @@ export interface LeaseWorkerOptions {
   /** False while the database is known down: the worker waits instead of failing every round. */
   readonly available?: () => boolean;
   readonly onError?: (error: unknown) => void;
+  /** Handles a round's jobs side by side instead of one after another (jobs that wait on the network, like webhook deliveries). */
+  readonly parallel?: boolean;
 }
 
 export interface LeaseWorker {
@@ -237,14 +258,20 @@ export function runLeaseWorker<P>(
 
   const round = async (): Promise<number> => {
     const jobs = await queue.claim(options.batch);
-    for (const job of jobs) {
-      if (stopped) break;
+    const run = async (job: LeasedJob<P>) => {
       try {
         await handle(job);
       } catch (error) {
         options.onError?.(error);
         const backoffMs = Math.min(60_000 * 2 ** Math.min(job.attempts - 1, 20), 86_400_000);
         await queue.retryLater(job, new Date(Date.now() + backoffMs), String((error as Error)?.message ?? error)).catch(options.onError);
+      }
+    };
+    if (options.parallel) await Promise.all(jobs.map(run));
+    else {
+      for (const job of jobs) {
+        if (stopped) break;
+        await run(job);
       }
     }
     return jobs.length;

@@ -19,6 +19,7 @@ import { addVoteSchema } from "../features/votes/schema.js";
 import { addInsightsSchema } from "../features/insights/schema.js";
 import { addDashboardSchema } from "../features/dashboard/schema.js";
 import { addImportSchema } from "../features/imports/schema.js";
+import { addWebhookSchema } from "../features/webhooks/schema.js";
 
 export function buildSchema(): GraphQLSchema {
   const builder = createBuilder();
@@ -53,6 +54,7 @@ export function buildSchema(): GraphQLSchema {
   addInsightsSchema(builder, { ProductRef, ShopRef });
   addDashboardSchema(builder, { ProductRef, ReviewRef, ReviewStatusEnum });
   addImportSchema(builder);
+  addWebhookSchema(builder);
 
   return builder.toSchema();
 }

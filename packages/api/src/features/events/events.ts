@@ -49,3 +49,13 @@ export async function recordEvent(
   const { at, ...rest } = event;
   await eventQueue(deps).enqueue(id, { ...rest, at: (at ?? deps.now()).toISOString() });
 }
+
+/** Records several events in one command (a write batch's); each as recordEvent would. */
+export async function recordEvents(
+  deps: Deps,
+  events: readonly { id: string; type: EventType; shopId: string; data: Record<string, unknown>; at?: Date }[],
+): Promise<void> {
+  await eventQueue(deps).enqueueMany(
+    events.map(({ id, at, ...rest }) => ({ id, payload: { ...rest, at: (at ?? deps.now()).toISOString() } })),
+  );
+}

@@ -13,7 +13,8 @@ import type { ModerationEventDoc, ReviewDoc, ReviewStatus, ShopDoc } from "../..
 import { StarlingError, invalidInput } from "../../errors.js";
 import { reviewsChanged, type Deps } from "../deps.js";
 import { syncReviewCount } from "../ratings/ratings.js";
-import { toReview, type Review } from "../reviews/review.js";
+import { reviewEventData, toReview, type Review } from "../reviews/review.js";
+import { recordEvent } from "../events/events.js";
 import { optionalText, text } from "../validate.js";
 import { decodeTimeCursor, encodeTimeCursor, olderThan } from "../../db/time-cursor.js";
 
@@ -55,9 +56,11 @@ async function loadReview(deps: Deps, shopId: string, reviewId: string): Promise
   return doc;
 }
 
-async function log(deps: Deps, event: Omit<ModerationEventDoc, "_id" | "at">): Promise<void> {
+const newModerationId = () => `mod_${randomBytes(12).toString("base64url")}`;
+
+async function log(deps: Deps, event: Omit<ModerationEventDoc, "_id" | "at">, id: string = newModerationId()): Promise<void> {
   await deps.models.ModerationEvent.collection.insertOne({
-    _id: `mod_${randomBytes(12).toString("base64url")}`,
+    _id: id,
     ...event,
     at: deps.now(),
   } as never);
@@ -83,6 +86,18 @@ async function transition(
       { field: "reviewId", status: doc.status.toUpperCase() },
     );
   }
+  const moderationId = newModerationId();
+  // The event first, named by this action's log entry: the fan-out sends it
+  // once that entry exists (written right after the move), and drops it if
+  // the move below loses to another moderator.
+  const type = input.to === "published" ? "review.published" : input.action === "reject" ? "review.rejected" : null;
+  if (type) {
+    await recordEvent(deps, `${type}:${doc._id}:${moderationId}`, {
+      type,
+      shopId,
+      data: { ...reviewEventData(doc, input.to), moderationId, ...(input.reason ? { reason: input.reason } : {}) },
+    });
+  }
   const moved = await deps.models.Review.updateOne({ _id: doc._id, status: doc.status }, { $set: { status: input.to } });
   if (moved.modifiedCount !== 1) {
     throw new StarlingError("INVALID_TRANSITION", "The review changed while you acted on it; read it again.", { field: "reviewId" });
@@ -98,7 +113,7 @@ async function transition(
     reason: input.reason,
     note: input.note,
     actor,
-  });
+  }, moderationId);
   await syncReviewCount(deps, doc);
   return toReview({ ...doc, status: input.to });
 }

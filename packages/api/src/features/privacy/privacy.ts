@@ -15,6 +15,7 @@ import { ERASED_PAYLOAD } from "../reviews/review.js";
 import { productSummaryId, syncReviewCount } from "../ratings/ratings.js";
 import { identifier } from "../validate.js";
 import { forgetReviewInsights } from "../insights/insights.js";
+import { forgetReviewEvents } from "../webhooks/delivery.js";
 
 export interface ReviewerRef {
   externalId?: string | null;
@@ -62,6 +63,8 @@ export async function exportReviewerData(deps: Deps, shopId: string, who: Review
  *   through (an erasure by customer id finds those), are removed.
  * - Their scoring states (keyed by customer id or email) are deleted, and other
  *   reviews' reasons that name them ("copies the text of reviewer …") no longer do.
+ * - Their reviews' webhook events still queued, and their messages and
+ *   undelivered deliveries, are dropped (webhooks/delivery.ts forgetReviewEvents).
  * - This process's caches that held them (the shop's near-duplicate index,
  *   the products' cached review pages) are dropped. Other API processes
  *   hold cached review pages for at most SUMMARY_TTL_MS plus one refresh.
@@ -118,6 +121,9 @@ export async function eraseReviewerData(
       if (!isDuplicateKey(err)) throw err;
     });
   }
+
+  // Their reviews' events not yet sent (queued, or waiting for a retry) carry their name: dropped, never sent.
+  await forgetReviewEvents(deps, [...reviews.keys()]);
 
   const products = new Set<string>();
   for (const r of reviews.values()) {

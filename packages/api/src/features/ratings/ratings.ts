@@ -671,6 +671,24 @@ async function incrementSummaries(
     else throw err;
   }
   for (const item of retry) await update(item);
+  await ratingsMoved(deps, items.flatMap((i) => (i.identity.productId === null ? [] : [{ shopId: i.identity.shopId, productId: i.identity.productId }])));
+}
+
+/** The queue of products whose counts moved, for rating.changed (rating-changes.ts checks each). */
+export const RATING_CHECKS_QUEUE = "rating_checks";
+
+/**
+ * Queues a check of these products' displayed ratings (one pending check per
+ * product however many writes land before it runs). After the counts are
+ * stored, and never failing the write: a check lost to a crash here is made
+ * by the product's next write, which compares with the last rating announced.
+ */
+async function ratingsMoved(deps: Deps, products: readonly { shopId: string; productId: string }[]): Promise<void> {
+  if (!products.length) return;
+  await deps
+    .queue<{ shopId: string; productId: string }>(RATING_CHECKS_QUEUE)
+    .enqueueMany(products.map((p) => ({ id: `${p.shopId}:${p.productId}`, payload: p })))
+    .catch((error: unknown) => deps.log.error("queueing a rating check failed", { error }));
 }
 
 

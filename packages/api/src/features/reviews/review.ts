@@ -58,3 +58,23 @@ export interface ReviewPage {
   readonly cursors: string[];
   readonly hasNextPage: boolean;
 }
+
+/**
+ * A review in an event (webhooks): ids and what the review shows publicly,
+ * never the reviewer's email, the order reference or the fraud verdict. The
+ * shop's own customer id is included: the shop gave it.
+ */
+export function reviewEventData(doc: ReviewDoc, status: ReviewDoc["status"] = doc.status): Record<string, unknown> {
+  return {
+    reviewId: doc._id,
+    productId: doc.productId,
+    rating: doc.rating,
+    title: doc.title,
+    body: doc.body,
+    reviewer: { name: doc.reviewer.name, customerId: doc.reviewer.externalId ?? null },
+    language: doc.language ?? null,
+    provenance: doc.provenance,
+    status,
+    createdAt: doc.createdAt.toISOString(),
+  };
+}

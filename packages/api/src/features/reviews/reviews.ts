@@ -14,7 +14,8 @@ import { withPageKeys } from "./review-pages.js";
 import { enqueueAnalyses, wakeInsights } from "../insights/insights.js";
 import { requireScope } from "../shops/keys.js";
 import type { Caller, Shop } from "../shops/caller.js";
-import { ERASED_PAYLOAD, toReview, type Review, type StoreOutcome } from "./review.js";
+import { ERASED_PAYLOAD, reviewEventData, toReview, type Review, type StoreOutcome } from "./review.js";
+import { recordEvent, recordEvents, type EventType } from "../events/events.js";
 
 export { ERASED_PAYLOAD, toReview, type Review, type StoreOutcome } from "./review.js";
 
@@ -223,6 +224,11 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
           return null;
         });
         const rows = fresh.map((d, i) => ({ ...d, score: scoring?.arrivals[i]?.score ?? null, signature: scoring?.arrivals[i]?.signature ?? null }));
+        // Their events before the insert: once a review is stored (and so
+        // before anyone is answered), its events are too. The fan-out holds an
+        // event back until its review is there, and drops one whose insert
+        // never happened (webhooks/delivery.ts).
+        await recordEvents(deps, rows.flatMap(reviewEvents));
         // Written before the insert, so a crash anywhere after it leaves a count
         // that a retry of the key or the sweep completes (completePendingCount).
         const batch = await recordPendingCounts(deps, rows.filter((r) => r.summaryApplied), 1);
@@ -307,7 +313,32 @@ async function replay(
     return null;
   });
   await syncReviewCount(deps, existing);
-  return { review: toReview({ ...existing, score, status: await statusAfterScoring(deps, existing, score) }), replayed: true };
+  const status = await statusAfterScoring(deps, existing, score);
+  // Recorded again (one insert that finds them there): a replay leaves what the
+  // first attempt promised. Only for a recent review: a retry comes soon, and
+  // an old event, long since sent and pruned, is not announced a second time.
+  if (deps.now().getTime() - existing.createdAt.getTime() < REPLAY_EVENTS_WINDOW_MS) {
+    for (const e of reviewEvents({ ...existing, score })) await recordEvent(deps, e.id, e);
+  }
+  return { review: toReview({ ...existing, score, status }), replayed: true };
+}
+
+/** How long after a review was stored a replay of its key records its events again. */
+export const REPLAY_EVENTS_WINDOW_MS = 3_600_000;
+
+/**
+ * The events of a review as it is stored: review.created, and review.published
+ * when it is published at once (post-moderation). A copied text is
+ * quarantined right after it is stored: created as quarantined, not published.
+ */
+function reviewEvents(row: ReviewDoc): { id: string; type: EventType; shopId: string; data: Record<string, unknown>; at: Date }[] {
+  const status = isCopiedText(row.score) && (row.status === "published" || row.status === "pending") ? "quarantined" : row.status;
+  const data = reviewEventData(row, status);
+  const events: { id: string; type: EventType; shopId: string; data: Record<string, unknown>; at: Date }[] = [
+    { id: `review.created:${row._id}`, type: "review.created", shopId: row.shopId, data, at: row.createdAt },
+  ];
+  if (status === "published") events.push({ id: `review.published:${row._id}`, type: "review.published", shopId: row.shopId, data, at: row.createdAt });
+  return events;
 }
 
 /** A review's status once scored: scoring may have quarantined it (a copy of another author's text). */

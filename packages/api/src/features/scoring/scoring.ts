@@ -27,6 +27,7 @@ import type { ReviewDoc, StoredScore } from "../../db/models.js";
 import { reviewsChanged, type Deps } from "../deps.js";
 import { quarantineReview } from "../moderation/moderation.js";
 import { findByIds } from "../../db/find-by-ids.js";
+import { recordEvents } from "../events/events.js";
 import { productSummaryId, reweightCountedReview, shopSummaryId } from "../ratings/ratings.js";
 
 /** How many of a shop's most recent review texts a new review is compared with. */
@@ -167,6 +168,10 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
     Promise.all(shopIds.map(async (id) => [id, await deps.signatures.get(deps, id)] as const)).then((e) => new Map(e)),
   ]);
   const states = new Map<string, unknown>(docs.map((d) => [d._id, d.state]));
+  // The bursts each product had before these arrivals (its state is changed in place): a new start is a new burst.
+  const knownBursts = new Map(
+    docs.flatMap((d) => (d._id.startsWith("product:") ? [[d._id, new Set(((d.state as unknown as ProductState).arrival?.bursts ?? []).map((b) => b.startMs))] as const] : [])),
+  );
   const scored = reviews.map((review) => {
     const reviewerKey = reviewerKeyOf(review);
     const product = (states.get(productStateId(review)) as ProductState | undefined) ?? initialProductState();
@@ -195,6 +200,36 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
     return { result, arrival };
   });
 
+  /** burst.detected for each burst these reviews' products flagged that they did not have before. */
+  function newBursts(storedReviews: readonly ReviewDoc[]) {
+    const products = new Map(storedReviews.map((r) => [productStateId(r), r] as const));
+    return [...products].flatMap(([id, r]) => {
+      const known = knownBursts.get(id);
+      const bursts = (states.get(id) as ProductState | undefined)?.arrival.bursts ?? [];
+      return bursts
+        .filter((b) => !known?.has(b.startMs))
+        .map((b) => ({
+          id: `burst.detected:${r.shopId}:${r.productId}:${b.startMs}`,
+          type: "burst.detected" as const,
+          shopId: r.shopId,
+          data: {
+            productId: r.productId,
+            start: new Date(b.startMs).toISOString(),
+            end: new Date(b.endMs).toISOString(),
+            evidence: b.evidence.map((e) => ({
+              detector: e.detector,
+              stream: e.stream,
+              windowStart: new Date(e.windowStartMs).toISOString(),
+              windowEnd: new Date(e.windowEndMs).toISOString(),
+              count: e.count,
+              expectedCount: e.expectedCount,
+              surprise: e.surprise,
+            })),
+          },
+        }));
+    });
+  }
+
   return {
     arrivals: scored.map((s) => s.arrival),
     async commit(stored) {
@@ -208,6 +243,10 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
           { ordered: false },
         );
       }
+      // Recorded with the states that remember them (saved just above), so a
+      // burst whose state was never saved is found, and recorded, again by
+      // the re-score of a retried review.
+      await recordEvents(deps, newBursts(reviews.filter((_, i) => stored[i])));
       // A burst flagged now re-weights the earlier reviews of its window.
       for (const [i, { result }] of scored.entries()) {
         if (!stored[i]) continue;

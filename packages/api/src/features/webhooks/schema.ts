@@ -1,0 +1,191 @@
+/**
+ * Webhooks in the schema: a shop's endpoints (create, list, update, delete,
+ * rotate the secret), each endpoint's delivery log, and redelivery. All need
+ * SHOP_SETTINGS, a scope only secret keys hold.
+ */
+import type { Builder } from "../../graphql/builder.js";
+import { listCost } from "../../graphql/cost.js";
+import { pageSize } from "../validate.js";
+import { EVENT_TYPES, type EventType } from "../events/events.js";
+import {
+  DEFAULT_SECRET_OVERLAP_HOURS,
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookSecret,
+  updateWebhookEndpoint,
+  type WebhookEndpoint,
+} from "./endpoints.js";
+import { redeliverWebhook, webhookDeliveries, type WebhookAttempt } from "./delivery.js";
+
+/** review.created → REVIEW_CREATED */
+const enumName = (type: EventType) => type.replace(/[.]/g, "_").toUpperCase();
+
+const EVENT_DESCRIPTIONS: Record<EventType, string> = {
+  "review.created": "A review was stored (any status: published at once, pending approval, or quarantined).",
+  "review.published": "A review became visible: at once (post-moderation), on approval, or reinstated.",
+  "review.rejected": "The shop rejected a review (the reason is in the payload).",
+  "burst.detected": "The fraud checks flagged a new burst of reviews on a product.",
+  "rating.changed": "A product's displayed rating (the trust-weighted mean to one decimal) moved.",
+  "insights.emerging_topic": "Review insights found a topic surging in a product's recent reviews.",
+  "question.created": "A customer asked a question about a product.",
+  "answer.created": "A question got an answer.",
+};
+
+export function addWebhookSchema(builder: Builder): void {
+  const EventTypeEnum = builder.enumType("WebhookEventType", {
+    description: "An event a webhook endpoint can receive; the payload's `type` is the dotted name (REVIEW_CREATED is review.created).",
+    values: Object.fromEntries(EVENT_TYPES.map((type) => [enumName(type), { value: type, description: `${type}: ${EVENT_DESCRIPTIONS[type]}` }])) as Record<
+      string,
+      { value: EventType; description: string }
+    >,
+  });
+
+  const EndpointRef = builder.objectRef<WebhookEndpoint>("WebhookEndpoint").implement({
+    description: "Where the shop's events are POSTed, signed by the Standard Webhooks scheme. The secret is shown only when it is made.",
+    fields: (t) => ({
+      id: t.exposeID("id", { description: "The endpoint's id." }),
+      url: t.exposeString("url", { description: "The http or https URL events are POSTed to." }),
+      events: t.field({ type: [EventTypeEnum], description: "The events it receives.", resolve: (e) => [...e.events] }),
+      description: t.exposeString("description", { nullable: true, description: "Your note about it." }),
+      enabled: t.exposeBoolean("enabled", { description: "Whether events are delivered to it." }),
+      disabledReason: t.exposeString("disabledReason", {
+        nullable: true,
+        description: "Why Starling disabled it (a delivery failed through every retry, about three days); null otherwise. Enable it again with updateWebhookEndpoint.",
+      }),
+      disabledAt: t.field({ type: "DateTime", nullable: true, description: "When it was disabled.", resolve: (e) => e.disabledAt }),
+      previousSecretExpiresAt: t.field({
+        type: "DateTime",
+        nullable: true,
+        description: "After a rotation: until when the previous secret still signs beside the new one (two signatures are sent); null otherwise.",
+        resolve: (e) => e.previousSecretExpiresAt,
+      }),
+      createdAt: t.field({ type: "DateTime", description: "When it was made.", resolve: (e) => e.createdAt }),
+      updatedAt: t.field({ type: "DateTime", description: "When it last changed.", resolve: (e) => e.updatedAt }),
+    }),
+  });
+
+  const NewSecretRef = builder.objectRef<{ endpoint: WebhookEndpoint; secret: string }>("WebhookEndpointWithSecret").implement({
+    description: "An endpoint and its new signing secret: keep the secret now, it is not shown again.",
+    fields: (t) => ({
+      endpoint: t.field({ type: EndpointRef, description: "The endpoint.", resolve: (r) => r.endpoint }),
+      secret: t.exposeString("secret", { description: "`whsec_` and the base64 key that signs its deliveries (HMAC-SHA256)." }),
+    }),
+  });
+
+  const AttemptRef = builder.objectRef<WebhookAttempt & { cursor: string }>("WebhookDeliveryAttempt").implement({
+    description: "One attempt to deliver an event to an endpoint.",
+    fields: (t) => ({
+      id: t.exposeID("id", { description: "The attempt's id." }),
+      deliveryId: t.exposeID("deliveryId", { description: "The delivery (one event to one endpoint) it belongs to: pass it to redeliverWebhook." }),
+      eventId: t.exposeID("eventId", { description: "The event, sent as the `webhook-id` header." }),
+      eventType: t.field({ type: EventTypeEnum, description: "The event's type.", resolve: (a) => a.eventType as EventType }),
+      attempt: t.exposeInt("attempt", { description: "Which attempt of the delivery, from 1." }),
+      manual: t.exposeBoolean("manual", { description: "A redelivery the shop asked for." }),
+      at: t.field({ type: "DateTime", description: "When it was sent.", resolve: (a) => a.at }),
+      ok: t.exposeBoolean("ok", { description: "The endpoint answered 2xx." }),
+      statusCode: t.exposeInt("statusCode", { nullable: true, description: "The HTTP status it answered; null if none came (refused, unreachable, timed out)." }),
+      error: t.exposeString("error", { nullable: true, description: "What went wrong; null on success." }),
+      durationMs: t.exposeInt("durationMs", { description: "How long the attempt took, in ms." }),
+      nextAttemptAt: t.field({ type: "DateTime", nullable: true, description: "When the next attempt is due; null when none follows.", resolve: (a) => a.nextAttemptAt }),
+      cursor: t.exposeString("cursor", { description: "Pass as `webhookDeliveries(after:)` for the attempts before this one." }),
+    }),
+  });
+
+  const CreateInput = builder.inputType("CreateWebhookEndpointInput", {
+    description: "A new webhook endpoint.",
+    fields: (t) => ({
+      url: t.string({ required: true, description: "An http or https URL on a public address (private, loopback and metadata addresses are refused)." }),
+      events: t.field({ type: [EventTypeEnum], required: true, description: "The events to receive, at least one." }),
+      description: t.string({ description: "A note, up to 200 characters." }),
+    }),
+  });
+
+  const UpdateInput = builder.inputType("UpdateWebhookEndpointInput", {
+    description: "What to change; what is left out stays.",
+    fields: (t) => ({
+      url: t.string({ description: "A new URL (checked as on creation)." }),
+      events: t.field({ type: [EventTypeEnum], description: "The events to receive, at least one." }),
+      description: t.string({ description: "A note, up to 200 characters." }),
+      enabled: t.boolean({ description: "false stops deliveries; true resumes them (and clears a disabledReason)." }),
+    }),
+  });
+
+  builder.queryFields((t) => ({
+    webhookEndpoints: t.field({
+      type: [EndpointRef],
+      extensions: { complexity: listCost(20) },
+      description: "Your shop's webhook endpoints, oldest first. Needs SHOP_SETTINGS.",
+      resolve: async (_r, _a, ctx) => listWebhookEndpoints(ctx.deps, (await ctx.authorize("shop:settings")).id),
+    }),
+    webhookDeliveries: t.field({
+      type: [AttemptRef],
+      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
+      description:
+        "An endpoint's delivery log, newest first, a page at a time (the last 1000 attempts are kept): for the next page, pass the last entry's `cursor` as `after`. Needs SHOP_SETTINGS.",
+      args: {
+        endpointId: t.arg.id({ required: true, description: "The endpoint." }),
+        first: t.arg.int({ defaultValue: 50, description: "How many attempts, 1 to 500." }),
+        after: t.arg.string({ description: "Continue after this attempt's `cursor`." }),
+      },
+      resolve: async (_r, args, ctx) => {
+        const first = pageSize(args.first);
+        const shop = await ctx.authorize("shop:settings");
+        const page = await webhookDeliveries(ctx.deps, shop.id, { endpointId: String(args.endpointId), first, after: args.after });
+        return page.attempts.map((a) => ({ ...a, cursor: page.cursor(a) }));
+      },
+    }),
+  }));
+
+  builder.mutationFields((t) => ({
+    createWebhookEndpoint: t.field({
+      type: NewSecretRef,
+      description: "Adds an endpoint; returns its signing secret, once. Needs SHOP_SETTINGS.",
+      args: { input: t.arg({ type: CreateInput, required: true, description: "The endpoint." }) },
+      resolve: async (_r, { input }, ctx) =>
+        createWebhookEndpoint(ctx.deps, (await ctx.authorize("shop:settings")).id, {
+          url: input.url,
+          events: input.events,
+          description: input.description,
+        }),
+    }),
+    updateWebhookEndpoint: t.field({
+      type: EndpointRef,
+      description: "Changes an endpoint's URL, events, note, or whether it is enabled. Needs SHOP_SETTINGS.",
+      args: {
+        id: t.arg.id({ required: true, description: "The endpoint." }),
+        input: t.arg({ type: UpdateInput, required: true, description: "What to change." }),
+      },
+      resolve: async (_r, { id, input }, ctx) =>
+        updateWebhookEndpoint(ctx.deps, (await ctx.authorize("shop:settings")).id, String(id), {
+          url: input.url ?? undefined,
+          events: input.events ?? undefined,
+          description: input.description,
+          enabled: input.enabled,
+        }),
+    }),
+    deleteWebhookEndpoint: t.field({
+      type: EndpointRef,
+      description: "Deletes an endpoint and its delivery log; deliveries still queued for it are dropped. Returns what was deleted. Needs SHOP_SETTINGS.",
+      args: { id: t.arg.id({ required: true, description: "The endpoint." }) },
+      resolve: async (_r, { id }, ctx) => deleteWebhookEndpoint(ctx.deps, (await ctx.authorize("shop:settings")).id, String(id)),
+    }),
+    rotateWebhookSecret: t.field({
+      type: NewSecretRef,
+      description: `Gives an endpoint a new secret, returned once. The previous one keeps signing beside it for \`overlapHours\` (default ${DEFAULT_SECRET_OVERLAP_HOURS}; 0 stops it at once): deliveries carry both signatures meanwhile. Needs SHOP_SETTINGS.`,
+      args: {
+        id: t.arg.id({ required: true, description: "The endpoint." }),
+        overlapHours: t.arg.float({ description: "How long the previous secret still signs, 0 to 168 hours." }),
+      },
+      resolve: async (_r, { id, overlapHours }, ctx) => rotateWebhookSecret(ctx.deps, (await ctx.authorize("shop:settings")).id, String(id), overlapHours),
+    }),
+    redeliverWebhook: t.field({
+      type: "ID",
+      description:
+        "Sends a delivery again now, with the same `webhook-id` (receivers dedupe on it): one attempt, in the log as manual, also to a disabled endpoint. Returns the delivery's id. Needs SHOP_SETTINGS.",
+      args: { deliveryId: t.arg.id({ required: true, description: "The delivery, as in the log (`deliveryId`)." }) },
+      resolve: async (_r, { deliveryId }, ctx) =>
+        (await redeliverWebhook(ctx.deps, (await ctx.authorize("shop:settings")).id, String(deliveryId))).deliveryId,
+    }),
+  }));
+}

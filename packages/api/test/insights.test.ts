@@ -213,7 +213,7 @@ describe("emerging topics", () => {
     // 40 ordinary reviews over days -100 to -31, then zipper failures on four of the last eight days.
     for (let i = 0; i < 40; i++) docs.push({ ...template, _id: `rev_old_${i}`, productId: "old", body: everyday[i % 4]!, title: "", createdAt: new Date(now - (100 - i) * 1.7 * DAY) });
     const surgeDays = [8, 6, 4, 2];
-    surgeDays.forEach((d, i) => docs.push({ ...template, _id: `rev_zip_${i}`, productId: "old", title: "", body: ["The zipper broke after a week.", "Der Reißverschluss ist nach drei Tagen kaputt gegangen.", "Returned it, the zipper broke twice.", "Very disappointed, the zipper broke."][i]!, createdAt: new Date(now - d * DAY) }));
+    surgeDays.forEach((d, i) => void docs.push({ ...template, _id: `rev_zip_${i}`, productId: "old", title: "", body: ["The zipper broke after a week.", "Der Reißverschluss ist nach drei Tagen kaputt gegangen.", "Returned it, the zipper broke twice.", "Very disappointed, the zipper broke."][i]!, createdAt: new Date(now - d * DAY) }));
     await api.models.Review.collection.insertMany(
       docs.map((d) => ({ ...d, status: "published", summaryApplied: false, payloadHash: "test", reviewer: { name: "Old", externalId: null } })) as never[],
     );

@@ -21,11 +21,12 @@ export class ApiError extends Error {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a GraphQL or JSON answer, shaped by the query that asked; gql<T> names the shape
 async function json(res: Response): Promise<any> {
   const body = await res.json().catch(() => null);
   if (!res.ok) {
     const e = body?.errors?.[0];
-    throw new ApiError(e?.message ?? `HTTP ${res.status}`, e?.extensions?.code ?? "HTTP_" + res.status);
+    throw new ApiError(e?.message ?? `HTTP ${res.status}`, e?.extensions?.code ?? `HTTP_${res.status}`);
   }
   return body;
 }
@@ -56,6 +57,7 @@ export async function signOut(): Promise<void> {
   csrf = "";
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: callers name T for the fields their query selects
 export async function gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
   const res = await fetch("/graphql", {
     method: "POST",
@@ -66,7 +68,7 @@ export async function gql<T = any>(query: string, variables?: Record<string, unk
   const body = await res.json().catch(() => null);
   const e = body?.errors?.[0];
   if (e) throw new ApiError(e.message, e.extensions?.code ?? "ERROR");
-  if (!res.ok || !body?.data) throw new ApiError(`HTTP ${res.status}`, "HTTP_" + res.status);
+  if (!res.ok || !body?.data) throw new ApiError(`HTTP ${res.status}`, `HTTP_${res.status}`);
   return body.data as T;
 }
 

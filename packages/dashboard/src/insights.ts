@@ -29,7 +29,7 @@ export async function insightsPanel(of: { shop: true } | { productId: string }):
       "shop" in of
         ? (await gql<{ shop: { insights: Insights | null } }>(`{ shop { insights { ${FIELDS} } } }`)).shop.insights
         : (await gql<{ product: { insights: Insights | null } | null }>(`query($id: ID!) { product(id: $id) { insights { ${FIELDS} } } }`, { id: of.productId })).product?.insights;
-    if (!insights || !insights.reviews) return h("p", { id: "insights" }, t("noData"));
+    if (!insights?.reviews) return h("p", { id: "insights" }, t("noData"));
     return h(
       "div",
       { id: "insights" },

@@ -92,6 +92,7 @@ export async function keysPage(main: HTMLElement): Promise<void> {
       ),
     );
   };
+  // biome-ignore lint/suspicious/noExplicitAny: each action's mutation answers its own shape
   const act = async (query: string, id: string, done: (d: any) => void) => {
     try {
       done(await gql(query, { id }));

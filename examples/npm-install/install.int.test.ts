@@ -49,7 +49,9 @@ beforeAll(async () => {
     ].join("\n"),
   );
   // Offline, with an empty cache of its own: nothing may come from a registry.
-  await run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--cache", path.join(tmp, "npm-cache"), inject("sdkTarball")], { cwd: shop });
+  await run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--cache", path.join(tmp, "npm-cache"), inject("sdkTarball")], {
+    cwd: shop,
+  });
   installed = path.join(shop, "node_modules/@starling/sdk");
 });
 
@@ -66,7 +68,10 @@ let compiling: Promise<{ stdout: string }> | undefined;
 const compile = () => (compiling ??= run(process.execPath, [TSC, "-p", "."], { cwd: shop }));
 
 const runShop = (args: string[], key: string) =>
-  run(process.execPath, [path.join(shop, "dist/product-page.js"), ...args], { cwd: shop, env: { ...process.env, STARLING_URL: api.url, STARLING_KEY: key } });
+  run(process.execPath, [path.join(shop, "dist/product-page.js"), ...args], {
+    cwd: shop,
+    env: { ...process.env, STARLING_URL: api.url, STARLING_KEY: key },
+  });
 
 describe("examples/npm-install: @starling/sdk from its tarball", () => {
   it("installs with no other package, with its licence, build and types but not its sources", async () => {
@@ -82,85 +87,123 @@ describe("examples/npm-install: @starling/sdk from its tarball", () => {
     expect((await readdir(installed)).sort()).toEqual(["LICENSE", "README.md", "dist", "package.json"]);
     const dist = await readdir(path.join(installed, "dist"));
     expect(dist).toEqual(
-      expect.arrayContaining(["index.js", "index.d.ts", "index.cjs", "index.d.cts", "widgets.js", "widgets.d.ts", "widgets.cjs", "widgets.d.cts", "starling-widgets.js"]),
+      expect.arrayContaining([
+        "index.js",
+        "index.d.ts",
+        "index.cjs",
+        "index.d.cts",
+        "widgets.js",
+        "widgets.d.ts",
+        "widgets.cjs",
+        "widgets.d.cts",
+        "starling-widgets.js",
+      ]),
     );
   });
 
-  it("type-checks the shop's TypeScript against the installed types (tsc, NodeNext)", async () => {
-    const { stdout } = await compile();
-    expect(stdout).toBe("");
-    expect(await readdir(path.join(shop, "dist"))).toEqual(expect.arrayContaining(["product-page.js", "commonjs.cjs"]));
-  }, TSC_TIMEOUT);
+  it(
+    "type-checks the shop's TypeScript against the installed types (tsc, NodeNext)",
+    async () => {
+      const { stdout } = await compile();
+      expect(stdout).toBe("");
+      expect(await readdir(path.join(shop, "dist"))).toEqual(expect.arrayContaining(["product-page.js", "commonjs.cjs"]));
+    },
+    TSC_TIMEOUT,
+  );
 
-  it("rejects wrong calls at compile time: the installed types are real, not any", async () => {
-    await compile();
-    const wrong = path.join(shop, "src/wrong.ts");
-    await writeFile(
-      wrong,
-      [
-        `import { createClient, renderBadgeHtml } from "@starling/sdk";`,
-        `import { mountBadge } from "@starling/sdk/widgets";`,
-        `const starling = createClient({ endpoint: "http://127.0.0.1:4000", key: "pk_x" });`,
-        `const product = await starling.products.rating(42);`,
-        `renderBadgeHtml(product, { lang: "fr" });`,
-        `mountBadge(document.body, starling, "mug", { lang: "de", colour: "red" });`,
-        `export const average: string | undefined = product?.rating.average;`,
-        ``,
-      ].join("\n"),
-    );
-    try {
-      const failed = await run(process.execPath, [TSC, "-p", ".", "--noEmit"], { cwd: shop }).then(
-        () => null,
-        (e: { code: number; stdout: string }) => e,
+  it(
+    "rejects wrong calls at compile time: the installed types are real, not any",
+    async () => {
+      await compile();
+      const wrong = path.join(shop, "src/wrong.ts");
+      await writeFile(
+        wrong,
+        [
+          `import { createClient, renderBadgeHtml } from "@starling/sdk";`,
+          `import { mountBadge } from "@starling/sdk/widgets";`,
+          `const starling = createClient({ endpoint: "http://127.0.0.1:4000", key: "pk_x" });`,
+          `const product = await starling.products.rating(42);`,
+          `renderBadgeHtml(product, { lang: "fr" });`,
+          `mountBadge(document.body, starling, "mug", { lang: "de", colour: "red" });`,
+          `export const average: string | undefined = product?.rating.average;`,
+          ``,
+        ].join("\n"),
       );
-      expect(failed?.code).toBe(2);
-      const errors = failed!.stdout.split("\n").filter((l) => l.startsWith("src/wrong.ts"));
-      expect(errors.map((l) => /^src\/wrong\.ts\((\d+),\d+\): error (TS\d+)/.exec(l)?.slice(1).join(" "))).toEqual([
-        "4 TS2345", // a number where a product id (string) belongs
-        "5 TS2322", // a language the widgets do not speak
-        "6 TS2353", // an option that does not exist
-        "7 TS2322", // the average is a number
-      ]);
-    } finally {
-      await rm(wrong);
-    }
-  }, TSC_TIMEOUT);
+      try {
+        const failed = await run(process.execPath, [TSC, "-p", ".", "--noEmit"], { cwd: shop }).then(
+          () => null,
+          (e: { code: number; stdout: string }) => e,
+        );
+        expect(failed?.code).toBe(2);
+        const errors = failed!.stdout.split("\n").filter((l) => l.startsWith("src/wrong.ts"));
+        expect(errors.map((l) => /^src\/wrong\.ts\((\d+),\d+\): error (TS\d+)/.exec(l)?.slice(1).join(" "))).toEqual([
+          "4 TS2345", // a number where a product id (string) belongs
+          "5 TS2322", // a language the widgets do not speak
+          "6 TS2353", // an option that does not exist
+          "7 TS2322", // the average is a number
+        ]);
+      } finally {
+        await rm(wrong);
+      }
+    },
+    TSC_TIMEOUT,
+  );
 
-  it("runs against a running Starling: the JSON-LD and the badge carry the database's rating", async () => {
-    await compile();
-    const { data } = await api.gql(RATING, { id: "mug" });
-    const { count, average } = data.product.rating as { count: number; average: number };
-    expect(count).toBe(3);
-    const { stdout } = await runShop(["mug"], api.shop.publishableKey);
-    const [head, badge, ...rest] = stdout.trimEnd().split("\n");
-    expect(rest).toEqual([]);
-    const ld = JSON.parse(/^<script type="application\/ld\+json">(.*)<\/script>$/.exec(head!)![1]!);
-    expect(ld).toMatchObject({ "@type": "Product", name: "Enamel mug", aggregateRating: { ratingValue: Math.round(average * 10) / 10, ratingCount: 3 } });
-    expect(ld.review.map((r: { name: string }) => r.name)).toEqual(["Mug review 2", "Mug review 1", "Mug review 0"]);
-    expect(badge).toMatch(/^<span class="starling-badge" data-starling-product="mug"><template shadowrootmode="open">/);
-    expect(badge).toContain(`aria-label="${average.toFixed(1)} out of 5, 3 ratings · `);
+  it(
+    "runs against a running Starling: the JSON-LD and the badge carry the database's rating",
+    async () => {
+      await compile();
+      const { data } = await api.gql(RATING, { id: "mug" });
+      const { count, average } = data.product.rating as { count: number; average: number };
+      expect(count).toBe(3);
+      const { stdout } = await runShop(["mug"], api.shop.publishableKey);
+      const [head, badge, ...rest] = stdout.trimEnd().split("\n");
+      expect(rest).toEqual([]);
+      const ld = JSON.parse(/^<script type="application\/ld\+json">(.*)<\/script>$/.exec(head!)![1]!);
+      expect(ld).toMatchObject({
+        "@type": "Product",
+        name: "Enamel mug",
+        aggregateRating: { ratingValue: Math.round(average * 10) / 10, ratingCount: 3 },
+      });
+      expect(ld.review.map((r: { name: string }) => r.name)).toEqual(["Mug review 2", "Mug review 1", "Mug review 0"]);
+      expect(badge).toMatch(/^<span class="starling-badge" data-starling-product="mug"><template shadowrootmode="open">/);
+      expect(badge).toContain(`aria-label="${average.toFixed(1)} out of 5, 3 ratings · `);
 
-    const missing = await runShop(["no-such-product"], api.shop.publishableKey);
-    expect(missing.stdout).toBe("<!-- no product no-such-product at Starling -->\n");
-  }, TSC_TIMEOUT);
+      const missing = await runShop(["no-such-product"], api.shop.publishableKey);
+      expect(missing.stdout).toBe("<!-- no product no-such-product at Starling -->\n");
+    },
+    TSC_TIMEOUT,
+  );
 
-  it("reports the API's typed error from the installed package (instanceof works) and exits 1", async () => {
-    await compile();
-    const failed = await runShop(["mug"], "pk_wrong").catch((e) => e);
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^AuthenticationError UNAUTHENTICATED: .+ \(request [0-9a-f-]{36}\)\n$/);
-  }, TSC_TIMEOUT);
+  it(
+    "reports the API's typed error from the installed package (instanceof works) and exits 1",
+    async () => {
+      await compile();
+      const failed = await runShop(["mug"], "pk_wrong").catch((e) => e);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/^AuthenticationError UNAUTHENTICATED: .+ \(request [0-9a-f-]{36}\)\n$/);
+    },
+    TSC_TIMEOUT,
+  );
 
-  it("works from CommonJS too: require() gets the CJS build and its own types, and talks to the API", async () => {
-    await compile();
-    const compiled = await readFile(path.join(shop, "dist/commonjs.cjs"), "utf8");
-    expect(compiled).toContain(`require("@starling/sdk")`);
-    const { stdout } = await run(process.execPath, [path.join(shop, "dist/commonjs.cjs")], {
-      cwd: shop,
-      env: { ...process.env, STARLING_URL: api.url, STARLING_KEY: api.shop.publishableKey },
-    });
-    expect(stdout).toBe("3 function function\n");
-    const resolved = await run(process.execPath, ["-p", `[require.resolve("@starling/sdk"), require.resolve("@starling/sdk/starling-widgets.js")].join(" ")`], { cwd: shop });
-    expect(resolved.stdout.trim()).toBe(`${path.join(installed, "dist/index.cjs")} ${path.join(installed, "dist/starling-widgets.js")}`);
-  }, TSC_TIMEOUT);
+  it(
+    "works from CommonJS too: require() gets the CJS build and its own types, and talks to the API",
+    async () => {
+      await compile();
+      const compiled = await readFile(path.join(shop, "dist/commonjs.cjs"), "utf8");
+      expect(compiled).toContain(`require("@starling/sdk")`);
+      const { stdout } = await run(process.execPath, [path.join(shop, "dist/commonjs.cjs")], {
+        cwd: shop,
+        env: { ...process.env, STARLING_URL: api.url, STARLING_KEY: api.shop.publishableKey },
+      });
+      expect(stdout).toBe("3 function function\n");
+      const resolved = await run(
+        process.execPath,
+        ["-p", `[require.resolve("@starling/sdk"), require.resolve("@starling/sdk/starling-widgets.js")].join(" ")`],
+        { cwd: shop },
+      );
+      expect(resolved.stdout.trim()).toBe(`${path.join(installed, "dist/index.cjs")} ${path.join(installed, "dist/starling-widgets.js")}`);
+    },
+    TSC_TIMEOUT,
+  );
 });

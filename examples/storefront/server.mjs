@@ -13,9 +13,7 @@ import { createClient, jsonLdScript, productJsonLd, renderBadgeHtml } from "@sta
 const starlingUrl = process.env.STARLING_URL ?? "http://127.0.0.1:4000";
 const key = process.env.STARLING_KEY ?? "pk_demo_local_only_not_secret";
 const lang = process.env.LANG_UI === "de" ? "de" : "en";
-const catalogue = JSON.parse(
-  readFileSync(process.env.CATALOGUE ?? fileURLToPath(new URL("./catalogue.json", import.meta.url)), "utf8"),
-);
+const catalogue = JSON.parse(readFileSync(process.env.CATALOGUE ?? fileURLToPath(new URL("./catalogue.json", import.meta.url)), "utf8"));
 const widgetScript = readFileSync(fileURLToPath(import.meta.resolve("@starling/sdk/starling-widgets.js")));
 
 // Server-side reads: a short cache, so a shopper's reload shows a new review soon.

@@ -51,7 +51,9 @@ async function main() {
   }
   for (const [name, xs] of Object.entries(results)) {
     const sorted = [...xs].sort((a, b) => a - b);
-    console.log(`${name}: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ns per operation (${ROUNDS} rounds of ${OPS} operations)`);
+    console.log(
+      `${name}: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ns per operation (${ROUNDS} rounds of ${OPS} operations)`,
+    );
   }
 }
 

@@ -99,7 +99,10 @@ try {
       headers: { "content-type": "application/json", cookie, "x-starling-csrf": session.csrfToken, origin: api!.url },
       body: JSON.stringify({ query: OVERVIEW }),
     });
-    const body = (await res.json()) as { data?: { dashboardOverview: { weeks: unknown[]; publication: { received: number }[] } }; errors?: unknown };
+    const body = (await res.json()) as {
+      data?: { dashboardOverview: { weeks: unknown[]; publication: { received: number }[] } };
+      errors?: unknown;
+    };
     const ms = performance.now() - t;
     if (!body.data) throw new Error(`overview failed: ${JSON.stringify(body.errors)}`);
     return { ms, body: body.data.dashboardOverview };
@@ -109,7 +112,9 @@ try {
   console.log(`overview of a shop with ${received} reviews (${cold.body.weeks.length} weeks): cold ${cold.ms.toFixed(1)} ms`);
   const times: number[] = [];
   for (let i = 0; i < REQUESTS; i++) times.push((await ask()).ms);
-  console.log(`warm, ${REQUESTS} requests one at a time: p50 ${pct(times, 50).toFixed(1)} ms, p90 ${pct(times, 90).toFixed(1)} ms, p99 ${pct(times, 99).toFixed(1)} ms`);
+  console.log(
+    `warm, ${REQUESTS} requests one at a time: p50 ${pct(times, 50).toFixed(1)} ms, p90 ${pct(times, 90).toFixed(1)} ms, p99 ${pct(times, 99).toFixed(1)} ms`,
+  );
 } finally {
   if (api && api.child.exitCode === null) {
     const exited = new Promise((r) => api!.child.once("exit", r));

@@ -29,14 +29,26 @@ const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
 async function seed(deps: Deps, name: string, reviews: number): Promise<string> {
   const { shop } = await createShop(deps, { name });
   for (let p = 0; p < PRODUCTS; p++) {
-    await putProduct(deps, shop.id, { id: `p-${p}`, name: `Product ${p}`, gtin: "4006381333931", brand: "Acme", url: `https://shop.example/p/${p}` });
+    await putProduct(deps, shop.id, {
+      id: `p-${p}`,
+      name: `Product ${p}`,
+      gtin: "4006381333931",
+      brand: "Acme",
+      url: `https://shop.example/p/${p}`,
+    });
   }
   const body = "This product did what it promised and arrived on time; the box was dented. ".repeat(13);
   for (let start = 0; start < reviews; start += 2_000) {
     const docs = [];
     for (let i = start; i < Math.min(reviews, start + 2_000); i++) {
       docs.push({
-        ...withPageKeys({ _id: `${shop.id}-r${i}`, shopId: shop.id, productId: `p-${i % PRODUCTS}`, rating: 1 + (i % 5), createdAt: new Date(1_600_000_000_000 + i * 60_000) }),
+        ...withPageKeys({
+          _id: `${shop.id}-r${i}`,
+          shopId: shop.id,
+          productId: `p-${i % PRODUCTS}`,
+          rating: 1 + (i % 5),
+          createdAt: new Date(1_600_000_000_000 + i * 60_000),
+        }),
         title: `Review number ${i}`,
         body,
         reviewer: { name: `Reviewer ${i}`, externalId: null, email: null },

@@ -41,7 +41,12 @@ function pin(pid: number): void {
 function state(i: number): Document {
   return {
     counts: { count: i, histogram: [i, 0, 0, 0, 0], weightedHistogramBp: [i * 10_000, 0, 0, 0, 0] },
-    recent: Array.from({ length: 6 }, (_, k) => ({ reviewId: `rev_${i}_${k}_xxxxxxxxxxxxxxxx`, timeMs: 1_795_772_152_375 + k, stars: 1 + (k % 5), weightBp: 5_250 })),
+    recent: Array.from({ length: 6 }, (_, k) => ({
+      reviewId: `rev_${i}_${k}_xxxxxxxxxxxxxxxx`,
+      timeMs: 1_795_772_152_375 + k,
+      stars: 1 + (k % 5),
+      weightBp: 5_250,
+    })),
   };
 }
 
@@ -57,7 +62,14 @@ async function main() {
     console.log(`FerretDB (synchronous=full), ${N} documents of ~1 KB; CPU per statement, one pass each:`);
     console.log("| statement | how sent | statements/s | API µs | FerretDB µs |");
     console.log("|---|---|--:|--:|--:|");
-    const measure = async (label: string, how: string, calls: number, perCall: number, op: (i: number) => Promise<unknown>, inFlight: number) => {
+    const measure = async (
+      label: string,
+      how: string,
+      calls: number,
+      perCall: number,
+      op: (i: number) => Promise<unknown>,
+      inFlight: number,
+    ) => {
       const api0 = cpuUs(process.pid);
       const db0 = cpuUs(db.pid);
       const t0 = performance.now();
@@ -76,14 +88,49 @@ async function main() {
     await measure("find by _id", "one at a time", N, 1, (i) => c.findOne({ _id: `d${i}` as never }), 1);
     await measure("find by _id", "32 in flight", N, 1, (i) => c.findOne({ _id: `d${i}` as never }), 32);
     await measure("insert", "32 in flight", N, 1, (i) => c.insertOne({ _id: `i${i}` as never, state: state(i) }), 32);
-    await measure("insert", `insertMany of ${BULK}`, N / BULK, BULK, (i) =>
-      c.insertMany(Array.from({ length: BULK }, (_, k) => ({ _id: `m${i + k}` as never, state: state(i + k) }))), 1);
-    await measure("replace by _id", "32 in flight", N, 1, (i) => c.replaceOne({ _id: `d${i}` as never }, { state: state(i + 1), n: 1 }), 32);
-    await measure("replace by _id", `bulkWrite of ${BULK}`, N / BULK, BULK, (i) =>
-      c.bulkWrite(Array.from({ length: BULK }, (_, k) => ({ replaceOne: { filter: { _id: `d${i + k}` as never }, replacement: { state: state(i + k + 2), n: 2 } } })), { ordered: false }), 1);
+    await measure(
+      "insert",
+      `insertMany of ${BULK}`,
+      N / BULK,
+      BULK,
+      (i) => c.insertMany(Array.from({ length: BULK }, (_, k) => ({ _id: `m${i + k}` as never, state: state(i + k) }))),
+      1,
+    );
+    await measure(
+      "replace by _id",
+      "32 in flight",
+      N,
+      1,
+      (i) => c.replaceOne({ _id: `d${i}` as never }, { state: state(i + 1), n: 1 }),
+      32,
+    );
+    await measure(
+      "replace by _id",
+      `bulkWrite of ${BULK}`,
+      N / BULK,
+      BULK,
+      (i) =>
+        c.bulkWrite(
+          Array.from({ length: BULK }, (_, k) => ({
+            replaceOne: { filter: { _id: `d${i + k}` as never }, replacement: { state: state(i + k + 2), n: 2 } },
+          })),
+          { ordered: false },
+        ),
+      1,
+    );
     await measure("$inc by _id", "32 in flight", N, 1, (i) => c.updateOne({ _id: `d${i}` as never }, { $inc: { n: 1 } }), 32);
-    await measure("$inc by _id", `bulkWrite of ${BULK}`, N / BULK, BULK, (i) =>
-      c.bulkWrite(Array.from({ length: BULK }, (_, k) => ({ updateOne: { filter: { _id: `d${i + k}` as never }, update: { $inc: { n: 1 } } } })), { ordered: false }), 1);
+    await measure(
+      "$inc by _id",
+      `bulkWrite of ${BULK}`,
+      N / BULK,
+      BULK,
+      (i) =>
+        c.bulkWrite(
+          Array.from({ length: BULK }, (_, k) => ({ updateOne: { filter: { _id: `d${i + k}` as never }, update: { $inc: { n: 1 } } } })),
+          { ordered: false },
+        ),
+      1,
+    );
   } finally {
     await client.close();
     await db.stop();

@@ -79,7 +79,12 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function post(url: string, key: string, query: string, variables: Record<string, unknown> = {}): Promise<{ ms: number; body: any; status: number }> {
+async function post(
+  url: string,
+  key: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ ms: number; body: any; status: number }> {
   const t = performance.now();
   const res = await fetch(url, {
     method: "POST",
@@ -179,7 +184,9 @@ async function main() {
       one.push((await post(api.url, READER_KEY, PAGE, { order: o })).ms);
       fifty.push((await post(api.url, READER_KEY, PAGE, { order: o, after: cursors[o] })).ms);
     }
-    console.log(`warm, ${o}: page 1 p50 ${f(pct(one, 50))} ms (p99 ${f(pct(one, 99))}); page 50 p50 ${f(pct(fifty, 50))} ms (p99 ${f(pct(fifty, 99))}); ratio ${(pct(fifty, 50) / pct(one, 50)).toFixed(2)}`);
+    console.log(
+      `warm, ${o}: page 1 p50 ${f(pct(one, 50))} ms (p99 ${f(pct(one, 99))}); page 50 p50 ${f(pct(fifty, 50))} ms (p99 ${f(pct(fifty, 99))}); ratio ${(pct(fifty, 50) / pct(one, 50)).toFixed(2)}`,
+    );
   }
 
   // Cold: the first request after a fresh start of the database and the API.

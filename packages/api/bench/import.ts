@@ -58,7 +58,10 @@ function rssMb(pid: number): number {
 }
 
 /** The highest RSS of these processes while `work` runs. */
-async function peakRss<T>(pids: Record<string, () => number | undefined>, work: () => Promise<T>): Promise<{ result: T; peaks: Record<string, number> }> {
+async function peakRss<T>(
+  pids: Record<string, () => number | undefined>,
+  work: () => Promise<T>,
+): Promise<{ result: T; peaks: Record<string, number> }> {
   const peaks: Record<string, number> = Object.fromEntries(Object.keys(pids).map((k) => [k, 0]));
   const timer = setInterval(() => {
     for (const [name, pid] of Object.entries(pids)) {
@@ -78,7 +81,10 @@ async function peakRss<T>(pids: Record<string, () => number | undefined>, work: 
   }
 }
 
-function cli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
   // node --import tsx directly, so the pid sampled is the CLI's own.
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
     cwd: API_DIR,

@@ -92,7 +92,10 @@ async function main() {
 
     const t0 = performance.now();
     for (let i = 0; i < docs.length; i += 500) {
-      await enqueueAnalyses(deps, docs.slice(i, i + 500).map((d) => d._id));
+      await enqueueAnalyses(
+        deps,
+        docs.slice(i, i + 500).map((d) => d._id),
+      );
       wakeInsights(deps);
     }
     const queue = insightsQueue(deps);
@@ -108,14 +111,21 @@ async function main() {
     const cpuSeconds = (performance.now() - cpu0) / 1_000;
     console.log(`insights worker, one API process (batch 16), ${N} op-spam reviews of ${words.toFixed(0)} words on average:`);
     console.log(`  ${(N / seconds).toFixed(1)} reviews/s analysed, stored and counted (${seconds.toFixed(1)} s)`);
-    console.log(`  analyzeReview alone on the same texts: ${(N / cpuSeconds).toFixed(0)} reviews/s (${((cpuSeconds / N) * 1_000).toFixed(2)} ms each)`);
+    console.log(
+      `  analyzeReview alone on the same texts: ${(N / cpuSeconds).toFixed(0)} reviews/s (${((cpuSeconds / N) * 1_000).toFixed(2)} ms each)`,
+    );
 
     // ---- 2. read latency at 100 000 reviews
     const byDay = new Map<number, AnalyzedReview[]>();
     const today = dayOf(now);
     for (let i = 0; i < HUGE; i++) {
       const dayMs = today - (i % 365) * DAY_MS;
-      const r: AnalyzedReview = { reviewId: `rev_huge_${i}`, productId: "p-huge", timeMs: dayMs + (i % 86_000) * 1_000, insight: analyses[i % analyses.length]! };
+      const r: AnalyzedReview = {
+        reviewId: `rev_huge_${i}`,
+        productId: "p-huge",
+        timeMs: dayMs + (i % 86_000) * 1_000,
+        insight: analyses[i % analyses.length]!,
+      };
       let list = byDay.get(dayMs);
       if (!list) byDay.set(dayMs, (list = []));
       list.push(r);
@@ -136,7 +146,9 @@ async function main() {
     }));
     await deps.models.InsightDay.collection.insertMany(rows as never[]);
     const bucketBytes = JSON.stringify(rows).length / rows.length;
-    console.log(`${HUGE} reviews in ${rows.length} day buckets of ${(bucketBytes / 1024).toFixed(1)} KB on average (${(rows.reduce((n, r) => n + r.aspects.length, 0) / rows.length).toFixed(0)} aspects each)`);
+    console.log(
+      `${HUGE} reviews in ${rows.length} day buckets of ${(bucketBytes / 1024).toFixed(1)} KB on average (${(rows.reduce((n, r) => n + r.aspects.length, 0) / rows.length).toFixed(0)} aspects each)`,
+    );
 
     const query = async (period: string) => {
       const res = await fetch(`${starling.url}/graphql`, {
@@ -167,7 +179,9 @@ async function main() {
       console.log(results.at(-1));
     }
 
-    console.log(`product { insights } on "p-huge": ${HUGE} reviews over 365 days, ${rows.length} day buckets of ${(bucketBytes / 1024).toFixed(1)} KB, ${READS} sequential reads:`);
+    console.log(
+      `product { insights } on "p-huge": ${HUGE} reviews over 365 days, ${rows.length} day buckets of ${(bucketBytes / 1024).toFixed(1)} KB, ${READS} sequential reads:`,
+    );
     console.log("| period | reviews in it | p50 | p99 |\n|---|---|---|---|");
     for (const r of results) console.log(r);
   } finally {

@@ -81,7 +81,13 @@ async function seed(models: Models): Promise<void> {
   await ensureIndexes(models);
   await createShop(createDeps(models, 5), { id: SHOP, name: "Q&A bench shop", secretKey: SECRET, publishableKey: PUBLISHABLE });
   const now = Date.now();
-  await models.Product.collection.insertOne({ _id: `${SHOP}:${PRODUCT}`, shopId: SHOP, productId: PRODUCT, name: "Q&A product", createdAt: new Date(now) } as never);
+  await models.Product.collection.insertOne({
+    _id: `${SHOP}:${PRODUCT}`,
+    shopId: SHOP,
+    productId: PRODUCT,
+    name: "Q&A product",
+    createdAt: new Date(now),
+  } as never);
   const start = now - 365 * 86_400_000;
   for (let i = 0; i < REVIEWS; i += 5000) {
     const docs: ReviewDoc[] = [];
@@ -158,7 +164,9 @@ async function seed(models: Models): Promise<void> {
     if (answers.length) await models.Answer.collection.insertMany(answers as never[], { ordered: false });
     answerCount += answers.length;
   }
-  console.error(`seeded ${REVIEWS} reviews, ${QUESTIONS} questions, ${answerCount} answers in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.error(
+    `seeded ${REVIEWS} reviews, ${QUESTIONS} questions, ${answerCount} answers in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
 }
 
 async function startApi(uri: string): Promise<{ child: ChildProcess; url: string }> {
@@ -199,7 +207,11 @@ const ASK = `mutation($i: AskQuestionInput!) { askQuestion(input: $i) { question
 
 async function timed(url: string, body: unknown, key: string): Promise<number> {
   const t = performance.now();
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as { errors?: unknown };
   const ms = performance.now() - t;
   if (json.errors) throw new Error(JSON.stringify(json.errors));
@@ -233,22 +245,53 @@ async function main() {
     const rows = ["| scenario (one request at a time) | requests | p50 ms | p99 ms | max ms |", "|---|---|---|---|---|"];
     const before = loadavg()[0]!;
     // The machine's baseline under its load now: the cheapest read the API answers (a cached rating).
-    rows.push(await scenario("baseline: the product's rating", REQUESTS, () => timed(api.url, { query: `{ product(id: "${PRODUCT}") { rating { count average } } }` }, PUBLISHABLE)));
-    rows.push(await scenario("first page of questions (10, with answers and related reviews)", REQUESTS, () => timed(api.url, { query: PAGE, variables: { p: PRODUCT } }, PUBLISHABLE)));
+    rows.push(
+      await scenario("baseline: the product's rating", REQUESTS, () =>
+        timed(api.url, { query: `{ product(id: "${PRODUCT}") { rating { count average } } }` }, PUBLISHABLE),
+      ),
+    );
+    rows.push(
+      await scenario("first page of questions (10, with answers and related reviews)", REQUESTS, () =>
+        timed(api.url, { query: PAGE, variables: { p: PRODUCT } }, PUBLISHABLE),
+      ),
+    );
     rows.push(
       await scenario("a new helpful vote (review or answer)", REQUESTS, (i) => {
         const k = i < 0 ? 50_000 - i : i;
-        const item = k % 2 === 0 ? { itemType: "REVIEW", itemId: `rev_bench_${(k * 37) % REVIEWS}` } : { itemType: "ANSWER", itemId: answerId((k * 4 + 1) % QUESTIONS, 0) };
-        return timed(api.url, { query: VOTE, variables: { i: { ...item, helpful: k % 3 !== 0, voterToken: `bench-${run}-${String(k).padStart(8, "0")}` } } }, PUBLISHABLE);
+        const item =
+          k % 2 === 0
+            ? { itemType: "REVIEW", itemId: `rev_bench_${(k * 37) % REVIEWS}` }
+            : { itemType: "ANSWER", itemId: answerId((k * 4 + 1) % QUESTIONS, 0) };
+        return timed(
+          api.url,
+          { query: VOTE, variables: { i: { ...item, helpful: k % 3 !== 0, voterToken: `bench-${run}-${String(k).padStart(8, "0")}` } } },
+          PUBLISHABLE,
+        );
       }),
     );
     rows.push(
       await scenario("asking a question (BM25 over the newest 300 reviews)", Math.min(REQUESTS, 200), (i) =>
-        timed(api.url, { query: ASK, variables: { i: { productId: PRODUCT, body: `Is the ${words(i + 999, 3)} good in the rain?`, author: { name: "Bench" }, idempotencyKey: `bench-${run}-${i}` } } }, PUBLISHABLE),
+        timed(
+          api.url,
+          {
+            query: ASK,
+            variables: {
+              i: {
+                productId: PRODUCT,
+                body: `Is the ${words(i + 999, 3)} good in the rain?`,
+                author: { name: "Bench" },
+                idempotencyKey: `bench-${run}-${i}`,
+              },
+            },
+          },
+          PUBLISHABLE,
+        ),
       ),
     );
     console.log(rows.join("\n"));
-    console.log(`load average (1 min) ${before.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores`);
+    console.log(
+      `load average (1 min) ${before.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores`,
+    );
   } finally {
     api.child.kill("SIGTERM");
     await conn.close();

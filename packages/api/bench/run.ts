@@ -31,7 +31,10 @@ const CONNECTIONS = 32;
 /** BENCH_ONLY=submit,GET: run only the scenarios whose names contain one of these (baselines always run). */
 /** Tells this run's submissions from earlier runs' in the reused database. */
 const RUN = `${Date.now().toString(36)}`;
-const ONLY = process.env.BENCH_ONLY?.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean) ?? [];
+const ONLY =
+  process.env.BENCH_ONLY?.split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean) ?? [];
 const TICK_US = 1_000_000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
 function pin(pid: number, core: number) {
@@ -48,7 +51,9 @@ function cpuTicks(pid: number): number {
 }
 
 function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))!;
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("VmRSS:"))!;
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 
@@ -168,13 +173,15 @@ async function main() {
   // cost reported here rather than folded into the write throughput.
   const writesWanted = !ONLY.length || ONLY.some((o) => "starling: submit review (scoring on)".includes(o));
   const warmStarted = Date.now();
-  const warm = !writesWanted ? null : await fetch(servers.Starling!.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
-    body: gqlBody(`mutation($i: SubmitReviewInput!) { submitReview(input: $i) { review { id } } }`, {
-      i: { productId: "p-1", rating: 4, title: "Warm-up", body: "The first write of the run.", reviewer: { name: "Warm-up" } },
-    }),
-  });
+  const warm = !writesWanted
+    ? null
+    : await fetch(servers.Starling!.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
+        body: gqlBody(`mutation($i: SubmitReviewInput!) { submitReview(input: $i) { review { id } } }`, {
+          i: { productId: "p-1", rating: 4, title: "Warm-up", body: "The first write of the run.", reviewer: { name: "Warm-up" } },
+        }),
+      });
   if (warm && !warm.ok) throw new Error(`Starling did not take the warm-up review: ${await warm.text()}`);
   if (warm) console.error(`first write (loads the shop's near-duplicate index): ${Date.now() - warmStarted} ms`);
   const one = `query($id: ID!) { product(id: $id) { ${ratingFields} } }`;
@@ -220,7 +227,9 @@ async function main() {
       name: "Starling: first 20 reviews",
       server: "Starling",
       warmUp: true,
-      body: gqlBody(`query($id: ID!) { product(id: $id) { reviews(first: 20) { edges { node { id rating title createdAt } } } } }`, { id: "p-1" }),
+      body: gqlBody(`query($id: ID!) { product(id: $id) { reviews(first: 20) { edges { node { id rating title createdAt } } } } }`, {
+        id: "p-1",
+      }),
     },
     {
       name: "Starling: submit review (scoring on)",
@@ -312,7 +321,18 @@ async function main() {
       String(results.get(s.name)!.reduce((n, r) => n + r.errors, 0)),
     ];
   });
-  const head = [`scenario (median of ${ROUNDS} rounds)`, "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "db CPU µs/req", "RSS MB", "× bare Yoga", "× Apollo", "errors"];
+  const head = [
+    `scenario (median of ${ROUNDS} rounds)`,
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "server CPU µs/req",
+    "db CPU µs/req",
+    "RSS MB",
+    "× bare Yoga",
+    "× Apollo",
+    "errors",
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
   console.log(line(head));
@@ -335,7 +355,9 @@ async function main() {
       duration: soakSeconds,
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
-      requests: [{ setupRequest: ((req: Record<string, unknown>) => ({ ...req, body: gqlBody(one, { id: ids[k++ % ids.length] }) })) as never }],
+      requests: [
+        { setupRequest: ((req: Record<string, unknown>) => ({ ...req, body: gqlBody(one, { id: ids[k++ % ids.length] }) })) as never },
+      ],
     });
     clearInterval(sampler);
     const endRss = rssMb(pid);
@@ -350,7 +372,9 @@ async function main() {
   if (writesWanted) {
     const stored = await models.Review.countDocuments({ title: new RegExp(`^Bench ${RUN} `) });
     const report = await recomputeSummaries(createDeps(models, 5));
-    const acknowledged = scenarios.filter((s) => s.writes).reduce((n, s) => n + (results.get(s.name) ?? []).reduce((m, r) => m + r.ok, 0), 0);
+    const acknowledged = scenarios
+      .filter((s) => s.writes)
+      .reduce((n, s) => n + (results.get(s.name) ?? []).reduce((m, r) => m + r.ok, 0), 0);
     const quarantined = await models.Review.countDocuments({ title: new RegExp(`^Bench ${RUN} `), status: "quarantined" });
     console.log(
       `\nsubmissions acknowledged: ${acknowledged} (sent ${submitted}, the rest cut off by the end of a run); stored: ${stored} (quarantined as copies: ${quarantined}); summaries repaired by a recompute afterwards: ${report.repaired.length}`,

@@ -43,13 +43,20 @@ export async function seedBench(models: Models): Promise<{ reused: boolean; seco
   await models.Review.db.dropDatabase();
   const { ensureIndexes } = await import("../src/db/models.js");
   await ensureIndexes(models);
-  await createShop(createDeps(models, 5), { id: BENCH_SHOP, name: "Bench shop", secretKey: BENCH_KEY, publishableKey: "pk_bench_local_only" });
+  await createShop(createDeps(models, 5), {
+    id: BENCH_SHOP,
+    name: "Bench shop",
+    secretKey: BENCH_KEY,
+    publishableKey: "pk_bench_local_only",
+  });
 
   const ids = productIds();
   const now = new Date();
   for (let i = 0; i < ids.length; i += 2000) {
     await models.Product.collection.insertMany(
-      ids.slice(i, i + 2000).map((id) => ({ _id: `${BENCH_SHOP}:${id}`, shopId: BENCH_SHOP, productId: id, name: `Product ${id}`, createdAt: now })) as never[],
+      ids
+        .slice(i, i + 2000)
+        .map((id) => ({ _id: `${BENCH_SHOP}:${id}`, shopId: BENCH_SHOP, productId: id, name: `Product ${id}`, createdAt: now })) as never[],
     );
     progress("products", Math.min(i + 2000, ids.length), ids.length);
   }
@@ -60,7 +67,28 @@ export async function seedBench(models: Models): Promise<{ reused: boolean; seco
   const count = (id: string, productId: string | null, stars: number, at: Date) => {
     const s =
       summaries.get(id) ??
-      ({ _id: id, shopId: BENCH_SHOP, productId, count: 0, ratingSum: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, w1: 0, w2: 0, w3: 0, w4: 0, w5: 0, wsq: 0, discounted: 0, discountReasons: {}, firstReviewAt: at, lastReviewAt: at } as RatingSummaryDoc);
+      ({
+        _id: id,
+        shopId: BENCH_SHOP,
+        productId,
+        count: 0,
+        ratingSum: 0,
+        h1: 0,
+        h2: 0,
+        h3: 0,
+        h4: 0,
+        h5: 0,
+        w1: 0,
+        w2: 0,
+        w3: 0,
+        w4: 0,
+        w5: 0,
+        wsq: 0,
+        discounted: 0,
+        discountReasons: {},
+        firstReviewAt: at,
+        lastReviewAt: at,
+      } as RatingSummaryDoc);
     s.count += 1;
     s.ratingSum += stars;
     (s as unknown as Record<string, number>)[`h${stars}`]! += 1;

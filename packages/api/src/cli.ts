@@ -151,8 +151,16 @@ async function transferCommand(command: "import" | "export", args: string[]): Pr
   try {
     if (command === "export") {
       const started = Date.now();
-      const { reviews } = await runExport({ format: format ?? "jsonl", out: parsed.options.out, endpoint, stdout: process.stdout, stderr: process.stderr });
-      process.stderr.write(`export: ${reviews} reviews in ${((Date.now() - started) / 1000).toFixed(1)} s${parsed.options.out ? ` to ${parsed.options.out}` : ""}\n`);
+      const { reviews } = await runExport({
+        format: format ?? "jsonl",
+        out: parsed.options.out,
+        endpoint,
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
+      process.stderr.write(
+        `export: ${reviews} reviews in ${((Date.now() - started) / 1000).toFixed(1)} s${parsed.options.out ? ` to ${parsed.options.out}` : ""}\n`,
+      );
       return 0;
     }
     const started = Date.now();
@@ -319,7 +327,11 @@ const INSIGHTS_USAGE =
   "       starling insights backfill\n";
 
 /** One JSONL line's review, checked: a bad line stops the run with its line number (nothing is guessed). */
-function parseReviewLine(line: string, n: number, needTimeline: boolean): { id: string; text: string; title?: string; language?: "en" | "de"; productId?: string; timeMs?: number } {
+function parseReviewLine(
+  line: string,
+  n: number,
+  needTimeline: boolean,
+): { id: string; text: string; title?: string; language?: "en" | "de"; productId?: string; timeMs?: number } {
   let v: Record<string, unknown>;
   try {
     v = JSON.parse(line) as Record<string, unknown>;
@@ -332,8 +344,14 @@ function parseReviewLine(line: string, n: number, needTimeline: boolean): { id: 
   if (typeof v.text !== "string") throw bad('"text" must be a string');
   if (v.title != null && typeof v.title !== "string") throw bad('"title" must be a string');
   if (v.language != null && v.language !== "en" && v.language !== "de") throw bad('"language" must be "en" or "de"');
-  if (v.rating != null && !(Number.isInteger(v.rating) && (v.rating as number) >= 1 && (v.rating as number) <= 5)) throw bad('"rating" must be 1 to 5');
-  const out = { id: v.id, text: v.text, title: (v.title as string | undefined) ?? undefined, language: (v.language as "en" | "de" | undefined) ?? undefined };
+  if (v.rating != null && !(Number.isInteger(v.rating) && (v.rating as number) >= 1 && (v.rating as number) <= 5))
+    throw bad('"rating" must be 1 to 5');
+  const out = {
+    id: v.id,
+    text: v.text,
+    title: (v.title as string | undefined) ?? undefined,
+    language: (v.language as "en" | "de" | undefined) ?? undefined,
+  };
   if (!needTimeline) return out;
   if (typeof v.productId !== "string") throw bad('"productId" must be a string');
   const timeMs = typeof v.createdAt === "string" ? Date.parse(v.createdAt) : Number.NaN;
@@ -363,7 +381,9 @@ async function insightsTextCommand(action: "analyze" | "trends", rest: string[])
     const r = parseReviewLine(line, n, action === "trends");
     const insight = analyzeReview({ title: r.title ?? null, body: r.text, language: r.language ?? null });
     if (action === "analyze") {
-      out.push(`${JSON.stringify({ id: r.id, language: insight.language, polarity: insight.polarity, aspects: insight.aspects.map(({ term, polarity, quote }) => ({ term, polarity, quote })) })}\n`);
+      out.push(
+        `${JSON.stringify({ id: r.id, language: insight.language, polarity: insight.polarity, aspects: insight.aspects.map(({ term, polarity, quote }) => ({ term, polarity, quote })) })}\n`,
+      );
       if (out.length >= 256) flush();
     } else {
       timeline.push({ reviewId: r.id, productId: r.productId!, timeMs: r.timeMs!, insight });
@@ -371,7 +391,9 @@ async function insightsTextCommand(action: "analyze" | "trends", rest: string[])
   }
   if (action === "trends") {
     for (const t of replayEmergingTopics(timeline)) {
-      out.push(`${JSON.stringify({ productId: t.productId, term: t.term, direction: t.direction, since: new Date(t.sinceMs).toISOString().slice(0, 10), mentions: t.mentions, expected: t.expected, evidence: t.evidence })}\n`);
+      out.push(
+        `${JSON.stringify({ productId: t.productId, term: t.term, direction: t.direction, since: new Date(t.sinceMs).toISOString().slice(0, 10), mentions: t.mentions, expected: t.expected, evidence: t.evidence })}\n`,
+      );
     }
   }
   flush();
@@ -386,10 +408,14 @@ async function insightsBackfill(config: Config, log: Logger): Promise<number> {
       const width = 30;
       const frac = total ? Math.min(1, done / total) : 1;
       const filled = Math.round(frac * width);
-      process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.round(frac * 100)).padStart(3)}% ${done}/${total} reviews ${note}   `);
+      process.stderr.write(
+        `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.round(frac * 100)).padStart(3)}% ${done}/${total} reviews ${note}   `,
+      );
     };
     try {
-      const result = await backfillInsights(deps, { onProgress: (p) => bar(p.scanned, p.total, `(${p.enqueued} queued this run, ${p.queued} waiting)`) });
+      const result = await backfillInsights(deps, {
+        onProgress: (p) => bar(p.scanned, p.total, `(${p.enqueued} queued this run, ${p.queued} waiting)`),
+      });
       // The queue holds this run's last slices: wait for them (and for the counts they cause).
       const queue = insightsQueue(deps);
       for (let left = await queue.depth(); left > 0; left = await queue.depth()) {

@@ -98,7 +98,10 @@ const schema = z.object({
   STARLING_DB_TIMEOUT_MS: integer(100, 120_000).default(5_000),
   STARLING_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
   STARLING_COUNT_GRACE_MS: integer(1_000, 3_600_000).default(30_000),
-  STARLING_REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL").optional(),
+  STARLING_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL")
+    .optional(),
   STARLING_TRUST_PROXY: z
     .string()
     .regex(/^(false|true|\d{1,2})$/, "must be false, true (one proxy) or the number of proxies you run, 0 to 10")

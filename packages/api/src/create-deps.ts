@@ -68,6 +68,9 @@ export function createDeps(
 
 /** A lease queue's name as a metrics label: lower-case snake_case. */
 export function metricsQueueName(name: string): string {
-  const label = name.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^[^a-z]+/, "");
+  const label = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, "_")
+    .replace(/^[^a-z]+/, "");
   return label.slice(0, 63) || "queue";
 }

@@ -8,7 +8,8 @@
 import { ERROR_CODES } from "./errors.js";
 
 export const SDK_ERROR_CODES_PATH = "packages/sdk/src/generated/error-codes.ts";
-export const README_ERRORS_START = "<!-- error table: generated from packages/api/src/errors.ts by `sh scripts/pnpm.sh --filter @starling/api run errors` -->";
+export const README_ERRORS_START =
+  "<!-- error table: generated from packages/api/src/errors.ts by `sh scripts/pnpm.sh --filter @starling/api run errors` -->";
 export const README_ERRORS_END = "<!-- end of error table -->";
 
 /** The SDK's generated module: every code, its HTTP status and meaning. */
@@ -32,7 +33,9 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 /** The README's table of codes, between its two markers. */
 export function readmeErrorTable(): string {
   const rows = Object.entries(ERROR_CODES).map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.meaning.replace(/\|/g, "\\|")} |`);
-  return [README_ERRORS_START, "", "| `extensions.code` | HTTP status | meaning |", "|---|---|---|", ...rows, "", README_ERRORS_END].join("\n");
+  return [README_ERRORS_START, "", "| `extensions.code` | HTTP status | meaning |", "|---|---|---|", ...rows, "", README_ERRORS_END].join(
+    "\n",
+  );
 }
 
 /** The README with its table section replaced by the current one. */

@@ -193,7 +193,8 @@ export class Metrics {
   /** Counts an error met by a request if it came from the database. */
   databaseError(err: unknown): void {
     if (isDatabaseUnavailable(err)) this.databaseErrors.inc({ kind: "unavailable" });
-    else if (err instanceof Error && /^Mongo|^MongooseError$|^CastError$|^ValidationError$/.test(err.name)) this.databaseErrors.inc({ kind: "other" });
+    else if (err instanceof Error && /^Mongo|^MongooseError$|^CastError$|^ValidationError$/.test(err.name))
+      this.databaseErrors.inc({ kind: "other" });
   }
 
   /** The Prometheus text format. */

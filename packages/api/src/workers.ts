@@ -39,7 +39,12 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
   const workers: LeaseWorker[] = [
     runLeaseWorker(eventQueue(deps), (job) => fanOutEvent(deps, job), { ...common, batch: 20, onError: onError("webhook fan-out") }),
     // Deliveries wait on receivers (up to the timeout each): side by side.
-    runLeaseWorker(deliveryQueue(deps), (job) => deliverJob(deps, job), { ...common, batch: 10, parallel: true, onError: onError("webhook delivery") }),
+    runLeaseWorker(deliveryQueue(deps), (job) => deliverJob(deps, job), {
+      ...common,
+      batch: 10,
+      parallel: true,
+      onError: onError("webhook delivery"),
+    }),
     runLeaseWorker(deps.queue<RatingCheck>(RATING_CHECKS_QUEUE), (job) => checkRatingChange(deps, job), {
       ...common,
       batch: 20,

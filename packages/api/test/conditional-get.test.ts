@@ -17,7 +17,15 @@ describe("conditional GET of a rating", () => {
       headers: { accept: "application/graphql-response+json", ...headers },
     });
   const review = (n: number) =>
-    api.gql(SUBMIT, { input: { productId: "lamp", rating: 1 + (n % 5), title: `Lamp ${n}`, body: `Review number ${n} of the lamp.`, reviewer: { name: `R${n}` } } });
+    api.gql(SUBMIT, {
+      input: {
+        productId: "lamp",
+        rating: 1 + (n % 5),
+        title: `Lamp ${n}`,
+        body: `Review number ${n} of the lamp.`,
+        reviewer: { name: `R${n}` },
+      },
+    });
 
   beforeAll(async () => {
     // Long enough that no pause of a busy machine can expire a remembered answer mid-test.
@@ -65,7 +73,11 @@ describe("conditional GET of a rating", () => {
     // A write to another shop leaves this shop's answers current.
     const other = await api.newShop("Other");
     await putProduct(api.starling.deps, other.id, { id: "x", name: "X" });
-    await api.gql(SUBMIT, { input: { productId: "x", rating: 5, title: "X", body: "Other shop's review.", reviewer: { name: "O" } } }, other.key);
+    await api.gql(
+      SUBMIT,
+      { input: { productId: "x", rating: 5, title: "X", body: "Other shop's review.", reviewer: { name: "O" } } },
+      other.key,
+    );
     const still = await get({ authorization: `Bearer ${api.shop.key}`, "if-none-match": etag });
     expect(still.status).toBe(304);
     // A write to this shop that does not change this answer: the query runs, the hash matches, 304 all the same.

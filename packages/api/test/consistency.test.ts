@@ -95,40 +95,46 @@ describe("a batch of submissions the database refuses", () => {
       () => new MongoBulkWriteError(new MongoNetworkError("connect ECONNREFUSED 127.0.0.1:1") as never, {} as never),
       "DATABASE_UNAVAILABLE",
     ],
-  ])("after %s, fails every submission in it, a key sent twice included, stores none, and takes their retries once each", async (label, error, code) => {
-    const product = `refused-${label.length}`;
-    await putProducts([product]);
-    const reviews = api.models.Review.collection;
-    const insertMany = reviews.insertMany.bind(reviews);
-    let refusals = 0;
-    reviews.insertMany = (async () => {
-      refusals++;
-      throw error();
-    }) as typeof reviews.insertMany;
-    const inputs = [
-      review(product, 5, { idempotencyKey: `${product}-a` }),
-      review(product, 5, { idempotencyKey: `${product}-a` }),
-      review(product, 1, { idempotencyKey: `${product}-b` }),
-    ];
-    try {
-      const answers = await Promise.all(inputs.map((input) => api.gql(SUBMIT, { input })));
-      for (const a of answers) expect(a.errors?.[0]?.extensions?.code).toBe(code);
-    } finally {
-      reviews.insertMany = insertMany;
-    }
-    expect(refusals).toBeGreaterThan(0);
-    expect(await api.models.Review.countDocuments({ productId: product })).toBe(0);
+  ])(
+    "after %s, fails every submission in it, a key sent twice included, stores none, and takes their retries once each",
+    async (label, error, code) => {
+      const product = `refused-${label.length}`;
+      await putProducts([product]);
+      const reviews = api.models.Review.collection;
+      const insertMany = reviews.insertMany.bind(reviews);
+      let refusals = 0;
+      reviews.insertMany = (async () => {
+        refusals++;
+        throw error();
+      }) as typeof reviews.insertMany;
+      const inputs = [
+        review(product, 5, { idempotencyKey: `${product}-a` }),
+        review(product, 5, { idempotencyKey: `${product}-a` }),
+        review(product, 1, { idempotencyKey: `${product}-b` }),
+      ];
+      try {
+        const answers = await Promise.all(inputs.map((input) => api.gql(SUBMIT, { input })));
+        for (const a of answers) expect(a.errors?.[0]?.extensions?.code).toBe(code);
+      } finally {
+        reviews.insertMany = insertMany;
+      }
+      expect(refusals).toBeGreaterThan(0);
+      expect(await api.models.Review.countDocuments({ productId: product })).toBe(0);
 
-    const retries = await Promise.all(inputs.map((input) => api.gql(SUBMIT, { input })));
-    for (const r of retries) expect(r.errors).toBeUndefined();
-    expect(retries.filter((r) => !r.data.submitReview.replayed)).toHaveLength(2);
-    expect((await api.gql(RATING, { id: product })).data.product.rating.count).toBe(2);
-  });
+      const retries = await Promise.all(inputs.map((input) => api.gql(SUBMIT, { input })));
+      for (const r of retries) expect(r.errors).toBeUndefined();
+      expect(retries.filter((r) => !r.data.submitReview.replayed)).toHaveLength(2);
+      expect((await api.gql(RATING, { id: product })).data.product.rating.count).toBe(2);
+    },
+  );
 
   it("says in the log which stored reviews it could not count, and a retry of the key counts them once, without recompute", async () => {
     await putProducts(["uncounted"]);
     const summariesCollection = api.models.RatingSummary.collection;
-    const [updateOne, bulkWrite] = [summariesCollection.updateOne.bind(summariesCollection), summariesCollection.bulkWrite.bind(summariesCollection)];
+    const [updateOne, bulkWrite] = [
+      summariesCollection.updateOne.bind(summariesCollection),
+      summariesCollection.bulkWrite.bind(summariesCollection),
+    ];
     const refuse = async () => {
       throw new Error("injected: summary write refused");
     };
@@ -165,7 +171,10 @@ describe("interrupted counts across API processes", () => {
   it("counts a stored but uncounted review once when several processes complete it at the same time", async () => {
     await putProducts(["shared"]);
     const summariesCollection = api.models.RatingSummary.collection;
-    const [updateOne, bulkWrite] = [summariesCollection.updateOne.bind(summariesCollection), summariesCollection.bulkWrite.bind(summariesCollection)];
+    const [updateOne, bulkWrite] = [
+      summariesCollection.updateOne.bind(summariesCollection),
+      summariesCollection.bulkWrite.bind(summariesCollection),
+    ];
     const refuse = async () => {
       throw new Error("injected: summary write refused");
     };
@@ -229,7 +238,7 @@ describe("recompute", () => {
 
     // A seeded generator, so a failure can be replayed.
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const expected = new Map<string, number[]>();
     const jobs: (() => Promise<void>)[] = [];
     for (let i = 0; i < 300; i++) {

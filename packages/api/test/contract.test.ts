@@ -50,9 +50,7 @@ describe("storage contract", () => {
   });
 
   it("rejects a second insert with the same string _id with code 11000, atomically under a race", async () => {
-    const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () => m.Review.collection.insertOne(reviewDoc("dup") as never)),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => m.Review.collection.insertOne(reviewDoc("dup") as never)));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(isDuplicateKey(r.reason)).toBe(true);
     expect(await m.Review.countDocuments({ _id: "dup" })).toBe(1);
@@ -102,14 +100,12 @@ describe("storage contract", () => {
   });
 
   it("pages with a keyset $or filter and a compound sort", async () => {
-    await m.Review.collection.insertMany(
-      [
-        reviewDoc("k1", { productId: "kp", rating: 5, createdAt: at("01") }),
-        reviewDoc("k2", { productId: "kp", rating: 5, createdAt: at("02") }),
-        reviewDoc("k3", { productId: "kp", rating: 2, createdAt: at("02") }),
-        reviewDoc("k4", { productId: "kp", rating: 5, createdAt: at("02") }),
-      ] as never[],
-    );
+    await m.Review.collection.insertMany([
+      reviewDoc("k1", { productId: "kp", rating: 5, createdAt: at("01") }),
+      reviewDoc("k2", { productId: "kp", rating: 5, createdAt: at("02") }),
+      reviewDoc("k3", { productId: "kp", rating: 2, createdAt: at("02") }),
+      reviewDoc("k4", { productId: "kp", rating: 5, createdAt: at("02") }),
+    ] as never[]);
     const sort = { rating: -1, createdAt: -1, _id: -1 } as const;
     const all = await m.Review.find({ productId: "kp" }).sort(sort).lean();
     expect(all.map((d) => d._id)).toEqual(["k4", "k2", "k1", "k3"]);
@@ -154,7 +150,7 @@ describe("storage contract", () => {
   });
 
   it("round-trips text exactly and dates to the millisecond", async () => {
-    const body = "Ünïcödé 👍🏽 \u202Eevil\u202C <script>alert(1)</script> {\"$gt\": \"\"} \r\n\ttabs";
+    const body = 'Ünïcödé 👍🏽 \u202Eevil\u202C <script>alert(1)</script> {"$gt": ""} \r\n\ttabs';
     const createdAt = new Date("2026-03-04T05:06:07.089Z");
     await m.Review.collection.insertOne(reviewDoc("text", { body, createdAt }) as never);
     const doc = await m.Review.findById("text").lean();

@@ -80,7 +80,16 @@ async function open(page: Page, route: string): Promise<void> {
 async function axeViolations(page: Page): Promise<{ id: string; impact: string; nodes: string[] }[]> {
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[]; passes: unknown[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            opts: object,
+          ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[]; passes: unknown[] }>;
+        };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ["violations"] });
     return { violations: r.violations, passes: r.passes.length };
   });
@@ -115,7 +124,15 @@ beforeAll(async () => {
   axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   // A product with a burst (for its timeline), and one with a quarantined copy (for the queue).
   await establish("kettle");
@@ -127,8 +144,16 @@ beforeAll(async () => {
     });
   }
   await putProduct("mug");
-  await submit("mug", 2, { title: "Chipped rim", body: "The glaze chipped after a week in the dishwasher, sadly.", reviewer: { name: "Ana", externalId: "ana" } });
-  await submit("mug", 3, { title: "Fine mug", body: "Holds coffee; the zeppelin print faded a little.", reviewer: { name: "Ben", externalId: "ben" } });
+  await submit("mug", 2, {
+    title: "Chipped rim",
+    body: "The glaze chipped after a week in the dishwasher, sadly.",
+    reviewer: { name: "Ana", externalId: "ana" },
+  });
+  await submit("mug", 3, {
+    title: "Fine mug",
+    body: "Holds coffee; the zeppelin print faded a little.",
+    reviewer: { name: "Ben", externalId: "ben" },
+  });
   const copied = "A lovely mug that keeps my tea warm for a long time and looks great on the desk every single day.";
   await submit("mug", 5, { title: "Lovely", body: copied, reviewer: { name: "Cleo", externalId: "cleo" } });
   await submit("mug", 5, { title: "Lovely too", body: copied, reviewer: { name: "Dan", externalId: "dan" } });
@@ -172,13 +197,19 @@ describe("the dashboard", () => {
     // Signing out ends the session on the server.
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("Secret key").waitFor();
-    expect((await withCookie(cookie.value, "{ shop { id } }", { [CSRF_HEADER]: csrfToken(cookie.value) })).errors![0]!.extensions.code).toBe("UNAUTHENTICATED");
+    expect(
+      (await withCookie(cookie.value, "{ shop { id } }", { [CSRF_HEADER]: csrfToken(cookie.value) })).errors![0]!.extensions.code,
+    ).toBe("UNAUTHENTICATED");
     await context.close();
   });
 
   it("marks the cookie Secure behind an https proxy, and refuses a wrong key or a publishable one", async () => {
     const post = (body: object, headers: Record<string, string> = {}) =>
-      fetch(`${api.url}/dashboard/session`, { method: "POST", headers: { "content-type": "application/json", origin: api.url, ...headers }, body: JSON.stringify(body) });
+      fetch(`${api.url}/dashboard/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: api.url, ...headers },
+        body: JSON.stringify(body),
+      });
     expect((await post({ key: "sk_wrong" })).status).toBe(401);
     expect((await post({ key: api.shop.publishableKey })).status).toBe(401);
     // From another site: no session is made, even with the right key.
@@ -193,7 +224,12 @@ describe("the dashboard", () => {
     try {
       const res = await fetch(`${proxied.url}/dashboard/session`, {
         method: "POST",
-        headers: { "content-type": "application/json", origin: proxied.url, "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9" },
+        headers: {
+          "content-type": "application/json",
+          origin: proxied.url,
+          "x-forwarded-proto": "https",
+          "x-forwarded-for": "203.0.113.9",
+        },
         body: JSON.stringify({ key: proxied.shop.key }),
       });
       expect(res.headers.get("set-cookie")).toMatch(/HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
@@ -210,7 +246,9 @@ describe("the dashboard", () => {
       createdAt: new Date(Date.now() - 2 * DAY),
       expiresAt: new Date(Date.now() - DAY),
     } as never);
-    expect((await withCookie(expired, "{ shop { id } }", { [CSRF_HEADER]: csrfToken(expired) })).errors![0]!.extensions.code).toBe("UNAUTHENTICATED");
+    expect((await withCookie(expired, "{ shop { id } }", { [CSRF_HEADER]: csrfToken(expired) })).errors![0]!.extensions.code).toBe(
+      "UNAUTHENTICATED",
+    );
   });
 
   it("publishes a quarantined review from the queue by keyboard alone, and the rating changes", async () => {
@@ -225,8 +263,14 @@ describe("the dashboard", () => {
     expect(await card.innerText()).toMatch(/QUARANTINED|Quarantined/i);
     expect(await card.innerText()).toMatch(/similar to review .* by another reviewer/); // the fraud check's reason is shown
     // Keyboard only: Tab to the queue's card, then j/k and p.
-    for (let i = 0; i < 40 && !(await page.evaluate(() => document.activeElement?.matches("article.review") ?? false)); i++) await page.keyboard.press("Tab");
-    for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.querySelector(".title")?.textContent)) !== "Lovely too"; i++) await page.keyboard.press("j");
+    for (let i = 0; i < 40 && !(await page.evaluate(() => document.activeElement?.matches("article.review") ?? false)); i++)
+      await page.keyboard.press("Tab");
+    for (
+      let i = 0;
+      i < 10 && (await page.evaluate(() => document.activeElement?.querySelector(".title")?.textContent)) !== "Lovely too";
+      i++
+    )
+      await page.keyboard.press("j");
     expect(await page.evaluate(() => document.activeElement?.querySelector(".title")?.textContent)).toBe("Lovely too");
     await page.keyboard.press("p");
     await expect.poll(() => page.locator("p.status").innerText(), { timeout: 30_000 }).toMatch(/Done: 1/);
@@ -240,11 +284,27 @@ describe("the dashboard", () => {
   });
 
   it("rejects several reviews at once for a listed reason", async () => {
-    await submit("mug", 1, { title: "Spam one", body: "Buy cheap watches at example dot com today, number one.", reviewer: { name: "S1", externalId: "s1" } });
-    await submit("mug", 1, { title: "Spam two", body: "Visit my store for discount codes and more, number two.", reviewer: { name: "S2", externalId: "s2" } });
+    await submit("mug", 1, {
+      title: "Spam one",
+      body: "Buy cheap watches at example dot com today, number one.",
+      reviewer: { name: "S1", externalId: "s1" },
+    });
+    await submit("mug", 1, {
+      title: "Spam two",
+      body: "Visit my store for discount codes and more, number two.",
+      reviewer: { name: "S2", externalId: "s2" },
+    });
     await api.gql(`mutation { setModerationMode(mode: PRE) }`);
-    const a = await submit("mug", 4, { title: "Pending A", body: "Waiting for approval, text A about the mug.", reviewer: { name: "PA", externalId: "pa" } });
-    const b = await submit("mug", 4, { title: "Pending B", body: "Waiting for approval, text B about the mug.", reviewer: { name: "PB", externalId: "pb" } });
+    const a = await submit("mug", 4, {
+      title: "Pending A",
+      body: "Waiting for approval, text A about the mug.",
+      reviewer: { name: "PA", externalId: "pa" },
+    });
+    const b = await submit("mug", 4, {
+      title: "Pending B",
+      body: "Waiting for approval, text B about the mug.",
+      reviewer: { name: "PB", externalId: "pb" },
+    });
     await api.gql(`mutation { setModerationMode(mode: POST) }`);
     const context = await newContext();
     const page = await signIn(context, api.shop.key);
@@ -336,11 +396,18 @@ describe("the dashboard", () => {
     const sid = (await cookieOf(context)).value;
     const create = 'mutation { createApiKey(input: { kind: SECRET, label: "csrf" }) { key } }';
     expect((await withCookie(sid, create, { [CSRF_HEADER]: "wrong" })).errors![0]!.extensions.code).toBe("CSRF_REJECTED");
-    expect((await withCookie(sid, create, { [CSRF_HEADER]: csrfToken(sid), origin: "https://evil.example" })).errors![0]!.extensions.code).toBe("CSRF_REJECTED");
-    const get = await fetch(`${api.url}/graphql?query=${encodeURIComponent("{ apiKeys { id } }")}`, { headers: { cookie: `${SESSION_COOKIE}=${sid}`, [CSRF_HEADER]: csrfToken(sid) } });
+    expect(
+      (await withCookie(sid, create, { [CSRF_HEADER]: csrfToken(sid), origin: "https://evil.example" })).errors![0]!.extensions.code,
+    ).toBe("CSRF_REJECTED");
+    const get = await fetch(`${api.url}/graphql?query=${encodeURIComponent("{ apiKeys { id } }")}`, {
+      headers: { cookie: `${SESSION_COOKIE}=${sid}`, [CSRF_HEADER]: csrfToken(sid) },
+    });
     expect(((await get.json()) as any).errors[0].extensions.code).toBe("CSRF_REJECTED");
     // Sign-out too needs the token.
-    const out = await fetch(`${api.url}/dashboard/signout`, { method: "POST", headers: { cookie: `${SESSION_COOKIE}=${sid}`, origin: api.url } });
+    const out = await fetch(`${api.url}/dashboard/signout`, {
+      method: "POST",
+      headers: { cookie: `${SESSION_COOKIE}=${sid}`, origin: api.url },
+    });
     expect(out.status).toBe(403);
     expect(await api.models.ApiKey.countDocuments({ shopId: api.shop.id })).toBe(keysBefore);
     // With the token, the same session works.
@@ -354,7 +421,11 @@ describe("the dashboard", () => {
     expect(await page.locator("header .brand").innerText()).toContain("Other shop");
     const sid = (await cookieOf(context)).value;
     const h = { [CSRF_HEADER]: csrfToken(sid) };
-    const r = await withCookie(sid, `{ shop { id } product(id: "mug") { id } searchReviews(text: "mug") { reviews { id } } dashboardOverview { pending publication { received } } reviewQueue { reviews { id } } }`, h);
+    const r = await withCookie(
+      sid,
+      `{ shop { id } product(id: "mug") { id } searchReviews(text: "mug") { reviews { id } } dashboardOverview { pending publication { received } } reviewQueue { reviews { id } } }`,
+      h,
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data.shop.id).toBe(other.id);
     expect(r.data.product).toBeNull();
@@ -383,7 +454,11 @@ describe("the dashboard", () => {
     await page.waitForSelector("main[data-ready]");
     expect(page.url()).not.toContain("link="); // the token left the address bar
     const token = /#link=(.+)$/.exec(link!)![1]!;
-    const again = await fetch(`${api.url}/dashboard/session`, { method: "POST", headers: { "content-type": "application/json", origin: api.url }, body: JSON.stringify({ link: token }) });
+    const again = await fetch(`${api.url}/dashboard/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: api.url },
+      body: JSON.stringify({ link: token }),
+    });
     expect(again.status).toBe(401);
     const stored = await api.models.DashboardLink.find({ shopId: api.shop.id }).lean();
     expect(stored.every((l) => l.expiresAt.getTime() - l.createdAt.getTime() <= 15 * 60_000)).toBe(true);
@@ -400,7 +475,18 @@ describe("the dashboard", () => {
     await page.getByLabel("Secret key").fill(api.shop.key);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForSelector("main[data-ready]");
-    for (const route of ["overview", "products", "product/kettle", "queue", "reviews", "invitations", "keys", "webhooks", "import", "settings"]) {
+    for (const route of [
+      "overview",
+      "products",
+      "product/kettle",
+      "queue",
+      "reviews",
+      "invitations",
+      "keys",
+      "webhooks",
+      "import",
+      "settings",
+    ]) {
       await open(page, `#/${route}`);
       // Charts draw on the next frame.
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
@@ -424,7 +510,13 @@ describe("the dashboard", () => {
     const rebuilt = await api.models.DashboardCounts.find({}).sort({ _id: 1 }).lean();
     // Zeroes left by decrements are the same as absent keys (and a null the same as no field).
     const clean = (docs: typeof live) =>
-      JSON.parse(JSON.stringify(docs), (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== 0 && x !== null && !(x && typeof x === "object" && Object.keys(x).length === 0))) : v));
+      JSON.parse(JSON.stringify(docs), (_k, v) =>
+        v && typeof v === "object" && !Array.isArray(v)
+          ? Object.fromEntries(
+              Object.entries(v).filter(([, x]) => x !== 0 && x !== null && !(x && typeof x === "object" && Object.keys(x).length === 0)),
+            )
+          : v,
+      );
     expect(clean(live)).toEqual(clean(rebuilt));
     expect(live.length).toBeGreaterThan(2);
   });

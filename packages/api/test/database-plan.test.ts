@@ -41,14 +41,17 @@ describe("lookups by _id use the _id index", () => {
 
   it("still applies the whole filter to what the _id narrowing finds", async () => {
     const c = db.models.RatingSummary.collection;
-    const ids = async (filter: object) =>
-      (await c.find(filter as never).toArray()).map((d) => d._id as unknown as string).sort();
+    const ids = async (filter: object) => (await c.find(filter as never).toArray()).map((d) => d._id as unknown as string).sort();
     expect(await ids({ _id: { $in: ["product:s:3", "product:s:150", "product:s:missing"] } })).toEqual(["product:s:150", "product:s:3"]);
     expect(await ids({ _id: "product:s:150", count: { $lt: 100 } })).toEqual([]);
     expect(await ids({ _id: { $in: ["product:s:3", "product:s:150"] }, count: { $gte: 100 } })).toEqual(["product:s:150"]);
     // A list with something other than strings and ObjectIds is matched by MongoDB's own rules.
     expect(await ids({ _id: { $in: [/^product:s:19[0-3]$/, "product:s:5"] } })).toEqual([
-      "product:s:190", "product:s:191", "product:s:192", "product:s:193", "product:s:5",
+      "product:s:190",
+      "product:s:191",
+      "product:s:192",
+      "product:s:193",
+      "product:s:5",
     ]);
     expect(await c.countDocuments({ _id: { $in: ["product:s:3", "product:s:4"] } } as never)).toBe(2);
     // A conditional write through the narrowing: it must not touch the document when the rest fails.
@@ -71,6 +74,10 @@ describe("lookups by _id use the _id index", () => {
     expect(byId.get("product:s:new")).toBe(1);
     expect(byId.has("product:s:0")).toBe(false);
     expect(docs).toHaveLength(200);
-    expect(docs.filter((d) => d.count !== Number(String(d._id).split(":")[2]) && !["product:s:199", "product:s:new"].includes(d._id as unknown as string))).toEqual([]);
+    expect(
+      docs.filter(
+        (d) => d.count !== Number(String(d._id).split(":")[2]) && !["product:s:199", "product:s:new"].includes(d._id as unknown as string),
+      ),
+    ).toEqual([]);
   });
 });

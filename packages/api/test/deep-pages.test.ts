@@ -34,7 +34,7 @@ beforeAll(async () => {
   for (let i = 0; i < REVIEWS; i += 20) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(20, REVIEWS - i) }, (_, k) =>
-        api.gql(SUBMIT, { input: review(PRODUCT, 1 + ((i + k) * 3) % 5, { body: words(12) }) }),
+        api.gql(SUBMIT, { input: review(PRODUCT, 1 + (((i + k) * 3) % 5), { body: words(12) }) }),
       ),
     );
     for (const r of batch) expect(r.errors).toBeUndefined();
@@ -55,7 +55,8 @@ afterAll(() => api?.close());
 async function fullSortedRead(order: Order, stars: number[] | null, status: ReviewDoc["status"] = "published"): Promise<string[]> {
   const docs = await api.models.Review.find({ productId: PRODUCT, status }).lean<ReviewDoc[]>();
   const byTime = (a: ReviewDoc, b: ReviewDoc) => b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? -1 : 1);
-  const byStars = order === "HIGHEST" ? (a: ReviewDoc, b: ReviewDoc) => b.rating - a.rating : (a: ReviewDoc, b: ReviewDoc) => a.rating - b.rating;
+  const byStars =
+    order === "HIGHEST" ? (a: ReviewDoc, b: ReviewDoc) => b.rating - a.rating : (a: ReviewDoc, b: ReviewDoc) => a.rating - b.rating;
   return docs
     .filter((d) => !stars || stars.includes(d.rating))
     .sort((a, b) => (order === "NEWEST" ? 0 : byStars(a, b)) || byTime(a, b))
@@ -118,7 +119,9 @@ describe("pages of a product's reviews", () => {
     }
     expect(sent.length).toBeGreaterThan(0);
     for (const q of sent) {
-      const plan = await api.models.Review.collection.find(q.filter as never, { sort: q.options.sort as never, limit: q.options.limit }).explain();
+      const plan = await api.models.Review.collection
+        .find(q.filter as never, { sort: q.options.sort as never, limit: q.options.limit })
+        .explain();
       const text = JSON.stringify(plan.queryPlanner);
       if (inject("backend") === "ferretdb") {
         // SQLite walks the page_stars index in order: no scan, no sort of its own.
@@ -182,9 +185,7 @@ describe("shop-wide lists page by cursor", () => {
       expect(back.errors).toBeUndefined();
     }
     const all = await api.models.ModerationEvent.find({ shopId: api.shop.id }).lean();
-    const expected = all
-      .sort((a, b) => b.at.getTime() - a.at.getTime() || (a._id < b._id ? 1 : -1))
-      .map((e) => e._id);
+    const expected = all.sort((a, b) => b.at.getTime() - a.at.getTime() || (a._id < b._id ? 1 : -1)).map((e) => e._id);
     expect(expected.length).toBeGreaterThanOrEqual(24);
     const seen: string[] = [];
     let after: string | null = null;

@@ -54,32 +54,44 @@ describe("the disclosure page", () => {
 
   it("says only copied text is held back, and counts what is held back now", async () => {
     expect(await page()).toContain("(0 held back now)");
-    const text = "This enamel mug keeps my coffee warm on cold mornings at the campsite and survived a fall onto rocks without chipping at all.";
-    const original = await api.gql(SUBMIT_STATUS, { input: review("mug", 5, { body: text, reviewer: { name: "Ana", externalId: "ana" } }) });
+    const text =
+      "This enamel mug keeps my coffee warm on cold mornings at the campsite and survived a fall onto rocks without chipping at all.";
+    const original = await api.gql(SUBMIT_STATUS, {
+      input: review("mug", 5, { body: text, reviewer: { name: "Ana", externalId: "ana" } }),
+    });
     expect(original.data.submitReview.review.status).toBe("PUBLISHED");
-    const copy = await api.gql(SUBMIT_STATUS, { input: review("mug", 5, { body: text.replace("fall", "drop"), reviewer: { name: "Bot", externalId: "bot" } }) });
+    const copy = await api.gql(SUBMIT_STATUS, {
+      input: review("mug", 5, { body: text.replace("fall", "drop"), reviewer: { name: "Bot", externalId: "bot" } }),
+    });
     expect(copy.data.submitReview.review.status).toBe("QUARANTINED");
     const html = await page();
     expect(html).toContain("A review whose text copies another reviewer's is held back automatically");
     expect(html).toContain("(1 held back now)");
     // "can be reinstated on appeal": it can.
-    const back = await api.gql(`mutation($id: ID!) { reinstateReview(reviewId: $id, note: "appeal") { status } }`, { id: copy.data.submitReview.review.id });
+    const back = await api.gql(`mutation($id: ID!) { reinstateReview(reviewId: $id, note: "appeal") { status } }`, {
+      id: copy.data.submitReview.review.id,
+    });
     expect(back.data.reinstateReview.status).toBe("PUBLISHED");
     expect(await page()).toContain("(0 held back now)");
   });
 
   it("states the moderation mode the shop is in, as reviews are then treated", async () => {
     expect(await page()).toContain("New reviews are published at once; the shop may remove one later.");
-    expect((await api.gql(SUBMIT_STATUS, { input: review("mug", 4, { title: "Post mode" }) })).data.submitReview.review.status).toBe("PUBLISHED");
+    expect((await api.gql(SUBMIT_STATUS, { input: review("mug", 4, { title: "Post mode" }) })).data.submitReview.review.status).toBe(
+      "PUBLISHED",
+    );
     await api.gql(`mutation { setModerationMode(mode: PRE) }`);
     expect(await page()).toContain("New reviews are published after the shop approves them.");
-    expect((await api.gql(SUBMIT_STATUS, { input: review("mug", 4, { title: "Pre mode" }) })).data.submitReview.review.status).toBe("PENDING");
+    expect((await api.gql(SUBMIT_STATUS, { input: review("mug", 4, { title: "Pre mode" }) })).data.submitReview.review.status).toBe(
+      "PENDING",
+    );
     await api.gql(`mutation { setModerationMode(mode: POST) }`);
   });
 
   it("lists exactly the removal reasons moderateReview takes", async () => {
     const html = await page();
-    const escaped = (t: string) => t.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+    const escaped = (t: string) =>
+      t.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
     const items = [...html.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]).filter((t) => !/: \d+$/.test(t!));
     expect(items).toEqual(Object.values(REJECTION_REASONS).map(escaped));
     const enumValues = (await api.gql(`{ __type(name: "RejectionReason") { enumValues { name } } }`)).data.__type.enumValues;
@@ -93,7 +105,10 @@ describe("the disclosure page", () => {
       await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id: `cup-${p}`, name: `Cup ${p}` } });
       for (const [i, stars] of [4, 4, 5, 4, 3, 4].entries()) {
         const r = await api.gql(SUBMIT_STATUS, {
-          input: review(`cup-${p}`, stars, { body: `Cup ${p} review ${i}: ${"fine ".repeat(i + 1)}${p * 31 + i}`, reviewer: { name: `C${p}-${i}`, externalId: `c${p}-${i}` } }),
+          input: review(`cup-${p}`, stars, {
+            body: `Cup ${p} review ${i}: ${"fine ".repeat(i + 1)}${p * 31 + i}`,
+            reviewer: { name: `C${p}-${i}`, externalId: `c${p}-${i}` },
+          }),
         });
         expect(r.errors).toBeUndefined();
       }

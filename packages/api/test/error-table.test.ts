@@ -21,7 +21,8 @@ async function files(dir: string, ext: RegExp): Promise<string[]> {
  * argument of `new StarlingError("…"`, `code: "…"`, `withCode(e, "…")`,
  * `errorBody("…"`, and what the form's script compares `ext.code` with.
  */
-const CODE_LITERAL = /(?:StarlingError\(\s*|\bcode:\s*|\bwithCode\([^,()]+,\s*|\berrorBody\(\s*|\b(?:ext|extensions\??)\.code\s*===\s*)["'`]([A-Z][A-Z0-9_]+)["'`]/g;
+const CODE_LITERAL =
+  /(?:StarlingError\(\s*|\bcode:\s*|\bwithCode\([^,()]+,\s*|\berrorBody\(\s*|\b(?:ext|extensions\??)\.code\s*===\s*)["'`]([A-Z][A-Z0-9_]+)["'`]/g;
 
 async function codesIn(sourceFiles: string[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
@@ -35,7 +36,15 @@ describe("the error table", () => {
   it("has every code the API's source can send", async () => {
     const found = await codesIn(await files(path.join(REPO_ROOT, "packages/api/src"), /\.ts$/));
     // The scan must see the codes it is meant to see, or it proves nothing.
-    for (const code of ["INVALID_INPUT", "FORBIDDEN", "RATE_LIMITED", "DATABASE_UNAVAILABLE", "INTERNAL_SERVER_ERROR", "REQUEST_TOO_LARGE", "KEY_REVOKED"]) {
+    for (const code of [
+      "INVALID_INPUT",
+      "FORBIDDEN",
+      "RATE_LIMITED",
+      "DATABASE_UNAVAILABLE",
+      "INTERNAL_SERVER_ERROR",
+      "REQUEST_TOO_LARGE",
+      "KEY_REVOKED",
+    ]) {
       expect(found.has(code), `scan missed ${code}`).toBe(true);
     }
     const missing = [...found].filter(([code]) => !(code in ERROR_CODES)).map(([code, file]) => `${code} (${file})`);

@@ -40,7 +40,13 @@ describe("unexpected errors, in development too", () => {
   it("reach the client as INTERNAL_SERVER_ERROR without the library's message, logged whole with the request id", async () => {
     // A date stored as text (a bad manual edit), on a review that is listed
     // (its page keys are right): serializing the date throws a TypeError.
-    const { pageNewest, pageStars } = withPageKeys({ _id: "corrupt", shopId: a.shop.id, productId: "tent", rating: 3, createdAt: new Date() });
+    const { pageNewest, pageStars } = withPageKeys({
+      _id: "corrupt",
+      shopId: a.shop.id,
+      productId: "tent",
+      rating: 3,
+      createdAt: new Date(),
+    });
     await a.models.Review.collection.insertOne({
       pageNewest,
       pageStars,
@@ -73,7 +79,12 @@ describe("unexpected errors, in development too", () => {
 
   it("outside GraphQL (a page), answer JSON with a code, not Express's error page with its stack", async () => {
     // A shop whose name is not text (a bad manual edit): the disclosure page throws.
-    await a.models.Shop.collection.insertOne({ _id: "shop_broken", name: { not: "text" }, createdAt: new Date(), moderation: "post" } as never);
+    await a.models.Shop.collection.insertOne({
+      _id: "shop_broken",
+      name: { not: "text" },
+      createdAt: new Date(),
+      moderation: "post",
+    } as never);
     const res = await fetch(`${a.url}/shops/shop_broken/disclosure`);
     expect(res.status).toBe(500);
     const text = await res.text();
@@ -214,10 +225,11 @@ describe("conditional GETs", () => {
 });
 
 describe("the client address behind a proxy", () => {
-  const req = (xff: string | string[] | undefined, socket = "10.0.0.2") => ({
-    headers: xff === undefined ? {} : { "x-forwarded-for": xff },
-    socket: { remoteAddress: socket },
-  }) as never;
+  const req = (xff: string | string[] | undefined, socket = "10.0.0.2") =>
+    ({
+      headers: xff === undefined ? {} : { "x-forwarded-for": xff },
+      socket: { remoteAddress: socket },
+    }) as never;
 
   it("is the entry the proxy appended, not the client-written left-most one", () => {
     expect(clientIp(req("6.6.6.6, 203.0.113.7"), 1)).toBe("203.0.113.7");

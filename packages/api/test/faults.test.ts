@@ -246,7 +246,9 @@ async function checkStored(opts: { uri: string; dbName: string; shopId: string; 
   const { report } = opts;
   const direct = await openModels(opts.dbName, opts.uri);
   try {
-    const stored = await direct.models.Review.find({ shopId: opts.shopId }, { _id: 1, rating: 1 }).lean<{ _id: string; rating: number }[]>();
+    const stored = await direct.models.Review.find({ shopId: opts.shopId }, { _id: 1, rating: 1 }).lean<
+      { _id: string; rating: number }[]
+    >();
     const storedIds = stored.map((d) => d._id);
     const storedSet = new Set(storedIds);
     const acknowledgedIds = [...report.acknowledged.values()];
@@ -329,77 +331,69 @@ async function checkStored(opts: { uri: string; dbName: string; shopId: string; 
 }
 
 describe("faults under load", () => {
-  it(
-    "keeps every acknowledged review exactly once when the database server is killed with SIGKILL and restarted",
-    async () => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-faults-db-"));
-      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-      const port = await freeFixedPort();
-      let db = await startFerretDB(port, dataDir);
-      cleanups.push(async () => {
-        db.child.kill("SIGTERM");
-        await db.exited;
-      });
-      const dbName = uniqueDbName("faults_db");
-      const { shopId, key } = await seedShop(db.uri, dbName);
-
-      const api = spawnCli(["serve"], { ...API_ENV, MONGODB_URI: db.uri, STARLING_DB_NAME: dbName, PORT: "0" });
-      cleanups.push(async () => api.child.kill("SIGKILL"));
-      const url = (await api.line(/^listening (\S+)/))[1]!;
-
-      const load = runLoad("dbkill", () => ({ url, key }));
-      await acknowledgements(load.report, FAULT_AFTER_ACKS, load.done);
-      expect(load.report.acknowledged.size, "the load ended before the fault").toBeLessThan(CLIENTS * REVIEWS_PER_CLIENT);
-      db.child.kill("SIGKILL");
+  it("keeps every acknowledged review exactly once when the database server is killed with SIGKILL and restarted", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-faults-db-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const port = await freeFixedPort();
+    let db = await startFerretDB(port, dataDir);
+    cleanups.push(async () => {
+      db.child.kill("SIGTERM");
       await db.exited;
-      await sleep(DB_OUTAGE_MS);
-      db = await startFerretDB(port, dataDir);
-      await load.done;
+    });
+    const dbName = uniqueDbName("faults_db");
+    const { shopId, key } = await seedShop(db.uri, dbName);
 
-      // Recovered without a restart: the process that met the outage is the one that served the rest.
-      expect(api.child.exitCode).toBeNull();
-      expect(api.child.signalCode).toBeNull();
-      const counts = await checkStored({ uri: db.uri, dbName, shopId, report: load.report, apiUrl: url, key });
-      // The outage was said, as a retryable 503, to the requests that met it;
-      // the API itself never stopped answering.
-      expect(counts.databaseUnavailable).toBeGreaterThan(0);
-      expect(counts.connectionErrors).toBe(0);
-      const ready = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(HANG_MS) });
-      expect(ready.status).toBe(200);
-    },
-    180_000,
-  );
+    const api = spawnCli(["serve"], { ...API_ENV, MONGODB_URI: db.uri, STARLING_DB_NAME: dbName, PORT: "0" });
+    cleanups.push(async () => api.child.kill("SIGKILL"));
+    const url = (await api.line(/^listening (\S+)/))[1]!;
 
-  it(
-    "keeps every acknowledged review exactly once when the API under load is killed with SIGKILL and restarted",
-    async () => {
-      const uri = inject("mongoUri");
-      const dbName = uniqueDbName("faults_api");
-      const { shopId, key } = await seedShop(uri, dbName);
-      const env = { ...API_ENV, MONGODB_URI: uri, STARLING_DB_NAME: dbName, PORT: "0" };
+    const load = runLoad("dbkill", () => ({ url, key }));
+    await acknowledgements(load.report, FAULT_AFTER_ACKS, load.done);
+    expect(load.report.acknowledged.size, "the load ended before the fault").toBeLessThan(CLIENTS * REVIEWS_PER_CLIENT);
+    db.child.kill("SIGKILL");
+    await db.exited;
+    await sleep(DB_OUTAGE_MS);
+    db = await startFerretDB(port, dataDir);
+    await load.done;
 
-      const first = spawnCli(["serve"], env);
-      cleanups.push(async () => first.child.kill("SIGKILL"));
-      // The clients follow the API to its new address, as a load balancer would.
-      let url = (await first.line(/^listening (\S+)/))[1]!;
+    // Recovered without a restart: the process that met the outage is the one that served the rest.
+    expect(api.child.exitCode).toBeNull();
+    expect(api.child.signalCode).toBeNull();
+    const counts = await checkStored({ uri: db.uri, dbName, shopId, report: load.report, apiUrl: url, key });
+    // The outage was said, as a retryable 503, to the requests that met it;
+    // the API itself never stopped answering.
+    expect(counts.databaseUnavailable).toBeGreaterThan(0);
+    expect(counts.connectionErrors).toBe(0);
+    const ready = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(HANG_MS) });
+    expect(ready.status).toBe(200);
+  }, 180_000);
 
-      const load = runLoad("apikill", () => ({ url, key }));
-      await acknowledgements(load.report, FAULT_AFTER_ACKS, load.done);
-      expect(load.report.acknowledged.size, "the load ended before the fault").toBeLessThan(CLIENTS * REVIEWS_PER_CLIENT);
-      first.child.kill("SIGKILL");
-      await first.exited;
-      const second = spawnCli(["serve"], env);
-      cleanups.push(async () => second.child.kill("SIGKILL"));
-      url = (await second.line(/^listening (\S+)/))[1]!;
-      await load.done;
+  it("keeps every acknowledged review exactly once when the API under load is killed with SIGKILL and restarted", async () => {
+    const uri = inject("mongoUri");
+    const dbName = uniqueDbName("faults_api");
+    const { shopId, key } = await seedShop(uri, dbName);
+    const env = { ...API_ENV, MONGODB_URI: uri, STARLING_DB_NAME: dbName, PORT: "0" };
 
-      const counts = await checkStored({ uri, dbName, shopId, report: load.report, apiUrl: url, key });
-      // Requests in flight at the kill, and those sent before the restart,
-      // failed at once with a connection error (none hung: checked above).
-      expect(counts.connectionErrors).toBeGreaterThan(0);
-    },
-    180_000,
-  );
+    const first = spawnCli(["serve"], env);
+    cleanups.push(async () => first.child.kill("SIGKILL"));
+    // The clients follow the API to its new address, as a load balancer would.
+    let url = (await first.line(/^listening (\S+)/))[1]!;
+
+    const load = runLoad("apikill", () => ({ url, key }));
+    await acknowledgements(load.report, FAULT_AFTER_ACKS, load.done);
+    expect(load.report.acknowledged.size, "the load ended before the fault").toBeLessThan(CLIENTS * REVIEWS_PER_CLIENT);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const second = spawnCli(["serve"], env);
+    cleanups.push(async () => second.child.kill("SIGKILL"));
+    url = (await second.line(/^listening (\S+)/))[1]!;
+    await load.done;
+
+    const counts = await checkStored({ uri, dbName, shopId, report: load.report, apiUrl: url, key });
+    // Requests in flight at the kill, and those sent before the restart,
+    // failed at once with a connection error (none hung: checked above).
+    expect(counts.connectionErrors).toBeGreaterThan(0);
+  }, 180_000);
 });
 
 /** Polls `check` until it holds; fails with `what` after `timeoutMs` (a bound for a busy machine, not an expectation). */
@@ -447,239 +441,231 @@ async function readyz(url: string): Promise<number> {
 }
 
 describe("database outages", () => {
-  it(
-    "restarts its embedded FerretDB when it is killed with SIGKILL, and serves writes and reads again without an API restart",
-    async () => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-embedded-"));
-      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-      const dbName = uniqueDbName("embedded");
-      const api = spawnCli(["serve"], {
-        ...API_ENV,
-        // The startup line names the embedded database's address (to seed a shop); and the supervisor's logs.
-        LOG_LEVEL: "info",
-        MONGODB_URI: undefined,
-        STARLING_DATA_DIR: dataDir,
-        STARLING_DB_NAME: dbName,
-        PORT: "0",
-      });
-      cleanups.push(async () => {
-        api.child.kill("SIGKILL");
-        await api.exited;
-      });
-      const url = (await api.line(/^listening (\S+)/))[1]!;
-      const uri = /embedded FerretDB at (mongodb:\/\/[^/]+\/)/.exec(api.stderr())?.[1];
-      expect(uri, api.stderr()).toBeDefined();
-      const { key } = await seedShop(uri!, dbName);
-      expect((await submit(url, key, review("tent", 4, { idempotencyKey: "before-kill" }))).status).toBe(200);
+  it("restarts its embedded FerretDB when it is killed with SIGKILL, and serves writes and reads again without an API restart", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-embedded-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const dbName = uniqueDbName("embedded");
+    const api = spawnCli(["serve"], {
+      ...API_ENV,
+      // The startup line names the embedded database's address (to seed a shop); and the supervisor's logs.
+      LOG_LEVEL: "info",
+      MONGODB_URI: undefined,
+      STARLING_DATA_DIR: dataDir,
+      STARLING_DB_NAME: dbName,
+      PORT: "0",
+    });
+    cleanups.push(async () => {
+      api.child.kill("SIGKILL");
+      await api.exited;
+    });
+    const url = (await api.line(/^listening (\S+)/))[1]!;
+    const uri = /embedded FerretDB at (mongodb:\/\/[^/]+\/)/.exec(api.stderr())?.[1];
+    expect(uri, api.stderr()).toBeDefined();
+    const { key } = await seedShop(uri!, dbName);
+    expect((await submit(url, key, review("tent", 4, { idempotencyKey: "before-kill" }))).status).toBe(200);
 
-      const first = await ferretDBChildOf(api.child.pid!);
-      expect(first, "the API's embedded FerretDB process").not.toBeNull();
-      process.kill(first!, "SIGKILL");
-      // Ready again means: a new FerretDB process, and the API's database answering through it.
-      let second: number | null = null;
-      await eventually("a restarted FerretDB and /readyz ok", async () => {
-        second = await ferretDBChildOf(api.child.pid!);
-        return second !== null && second !== first && (await readyz(url)) === 200;
-      });
+    const first = await ferretDBChildOf(api.child.pid!);
+    expect(first, "the API's embedded FerretDB process").not.toBeNull();
+    process.kill(first!, "SIGKILL");
+    // Ready again means: a new FerretDB process, and the API's database answering through it.
+    let second: number | null = null;
+    await eventually("a restarted FerretDB and /readyz ok", async () => {
+      second = await ferretDBChildOf(api.child.pid!);
+      return second !== null && second !== first && (await readyz(url)) === 200;
+    });
 
-      const written = await submit(url, key, review("tent", 2, { idempotencyKey: "after-restart" }));
-      expect(written.status, JSON.stringify(written.body)).toBe(200);
-      expect(written.body.data.submitReview.replayed).toBe(false);
-      const read = await gql<any>(url, RATING, { id: "tent" }, key);
-      expect(read.errors).toBeUndefined();
-      expect(read.data.product.rating.count).toBe(2);
-      // The same API process throughout, and the death and the restart are in its log.
-      expect(api.child.exitCode).toBeNull();
-      expect(api.stderr()).toContain("embedded FerretDB died; restarting it");
-      expect(api.stderr()).toContain("embedded FerretDB restarted");
-    },
-    180_000,
-  );
+    const written = await submit(url, key, review("tent", 2, { idempotencyKey: "after-restart" }));
+    expect(written.status, JSON.stringify(written.body)).toBe(200);
+    expect(written.body.data.submitReview.replayed).toBe(false);
+    const read = await gql<any>(url, RATING, { id: "tent" }, key);
+    expect(read.errors).toBeUndefined();
+    expect(read.data.product.rating.count).toBe(2);
+    // The same API process throughout, and the death and the restart are in its log.
+    expect(api.child.exitCode).toBeNull();
+    expect(api.stderr()).toContain("embedded FerretDB died; restarting it");
+    expect(api.stderr()).toContain("embedded FerretDB restarted");
+  }, 180_000);
 
-  it(
-    "answers DATABASE_UNAVAILABLE with Retry-After without calling the database while it is known down, and serves again once it is back",
-    async () => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-breaker-db-"));
-      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-      const port = await freeFixedPort();
-      let db = await startFerretDB(port, dataDir);
-      cleanups.push(async () => {
-        db.child.kill("SIGTERM");
-        await db.exited;
-      });
-      const dbName = uniqueDbName("breaker");
-      const { key } = await seedShop(db.uri, dbName);
-      const api = spawnCli(["serve"], {
-        ...API_ENV,
-        MONGODB_URI: db.uri,
-        STARLING_DB_NAME: dbName,
-        PORT: "0",
-        // Each database call waits this long for a server when it is not known down.
-        STARLING_DB_TIMEOUT_MS: "3000",
-        // The driver logs every server selection it starts: how the test sees database calls.
-        MONGODB_LOG_SERVER_SELECTION: "debug",
-        MONGODB_LOG_PATH: "stderr",
-      });
-      cleanups.push(async () => {
-        api.child.kill("SIGKILL");
-        await api.exited;
-      });
-      const url = (await api.line(/^listening (\S+)/))[1]!;
-      expect((await submit(url, key, review("tent", 5, { idempotencyKey: "warm" }))).status).toBe(200);
-
-      db.child.kill("SIGKILL");
+  it("answers DATABASE_UNAVAILABLE with Retry-After without calling the database while it is known down, and serves again once it is back", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-breaker-db-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const port = await freeFixedPort();
+    let db = await startFerretDB(port, dataDir);
+    cleanups.push(async () => {
+      db.child.kill("SIGTERM");
       await db.exited;
-      // Known down: /readyz has met the outage (its ping failed), and the API says it now answers at once.
-      await eventually("the outage known", async () => (await readyz(url)) === 503 && api.stderr().includes("answering DATABASE_UNAVAILABLE at once"));
-      // The driver's log is on: the warm-up's own database calls are in it.
-      expect(selectionsIn(api.stderr())).toContain("insert");
-      const mark = api.stderr().length;
-      const refused = await submit(url, key, review("tent", 1, { idempotencyKey: "during-outage" }));
-      const selections = selectionsIn(api.stderr().slice(mark));
+    });
+    const dbName = uniqueDbName("breaker");
+    const { key } = await seedShop(db.uri, dbName);
+    const api = spawnCli(["serve"], {
+      ...API_ENV,
+      MONGODB_URI: db.uri,
+      STARLING_DB_NAME: dbName,
+      PORT: "0",
+      // Each database call waits this long for a server when it is not known down.
+      STARLING_DB_TIMEOUT_MS: "3000",
+      // The driver logs every server selection it starts: how the test sees database calls.
+      MONGODB_LOG_SERVER_SELECTION: "debug",
+      MONGODB_LOG_PATH: "stderr",
+    });
+    cleanups.push(async () => {
+      api.child.kill("SIGKILL");
+      await api.exited;
+    });
+    const url = (await api.line(/^listening (\S+)/))[1]!;
+    expect((await submit(url, key, review("tent", 5, { idempotencyKey: "warm" }))).status).toBe(200);
 
-      expect(refused.status).toBe(503);
-      expect(refused.body.errors[0].extensions.code).toBe("DATABASE_UNAVAILABLE");
-      expect(refused.retryAfter).toBe("2");
-      expect(refused.body.errors[0].extensions.retryAfter).toBe(2);
-      // Answered without a database call: no server selection but the breaker's own
-      // pings (runCommand: the probes for the server's return).
-      expect(selections.filter((op) => op !== "runCommand")).toEqual([]);
+    db.child.kill("SIGKILL");
+    await db.exited;
+    // Known down: /readyz has met the outage (its ping failed), and the API says it now answers at once.
+    await eventually(
+      "the outage known",
+      async () => (await readyz(url)) === 503 && api.stderr().includes("answering DATABASE_UNAVAILABLE at once"),
+    );
+    // The driver's log is on: the warm-up's own database calls are in it.
+    expect(selectionsIn(api.stderr())).toContain("insert");
+    const mark = api.stderr().length;
+    const refused = await submit(url, key, review("tent", 1, { idempotencyKey: "during-outage" }));
+    const selections = selectionsIn(api.stderr().slice(mark));
 
-      db = await startFerretDB(port, dataDir);
-      await eventually("/readyz ok after the database returned", async () => (await readyz(url)) === 200);
-      const stored = await submit(url, key, review("tent", 1, { idempotencyKey: "during-outage" }));
-      expect(stored.status, JSON.stringify(stored.body)).toBe(200);
-      expect((await gql<any>(url, RATING, { id: "tent" }, key)).data.product.rating.count).toBe(2);
-    },
-    180_000,
-  );
+    expect(refused.status).toBe(503);
+    expect(refused.body.errors[0].extensions.code).toBe("DATABASE_UNAVAILABLE");
+    expect(refused.retryAfter).toBe("2");
+    expect(refused.body.errors[0].extensions.retryAfter).toBe(2);
+    // Answered without a database call: no server selection but the breaker's own
+    // pings (runCommand: the probes for the server's return).
+    expect(selections.filter((op) => op !== "runCommand")).toEqual([]);
 
-  it(
-    "answers DATABASE_UNAVAILABLE, not INTERNAL_SERVER_ERROR, to a request waiting for the database when the API closes it during an outage",
-    async () => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-closing-db-"));
-      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-      const port = await freeFixedPort();
-      const db = await startFerretDB(port, dataDir);
-      cleanups.push(async () => {
-        db.child.kill("SIGTERM");
-        await db.exited;
-      });
-      const dbName = uniqueDbName("closing");
-      const { shopId, key } = await seedShop(db.uri, dbName);
-      // A long server selection timeout: the request is still waiting for a server when the client closes.
-      const starling: Starling = await startStarling({
-        config: testConfig({ mongodbUri: db.uri, dbName, dbTimeoutMs: 60_000 }),
-        log: memoryLogger(),
-      });
-      cleanups.push(() => starling.close());
-      const stored = await submit(starling.url, key, review("tent", 5, { idempotencyKey: "to-reject" }));
-      expect(stored.status).toBe(200);
-      const reviewId = stored.body.data.submitReview.review.id as string;
+    db = await startFerretDB(port, dataDir);
+    await eventually("/readyz ok after the database returned", async () => (await readyz(url)) === 200);
+    const stored = await submit(url, key, review("tent", 1, { idempotencyKey: "during-outage" }));
+    expect(stored.status, JSON.stringify(stored.body)).toBe(200);
+    expect((await gql<any>(url, RATING, { id: "tent" }, key)).data.product.rating.count).toBe(2);
+  }, 180_000);
 
-      // A moderation in flight when the outage starts: it has moved the review's
-      // status and waits for the product summary's lock (held here) to move the counts.
-      const lockKey = productSummaryId(shopId, "tent");
-      let release!: () => void;
-      const held = new Promise<void>((r) => (release = r));
-      void starling.deps.summaryLock.run(lockKey, () => held);
-      const tails = (starling.deps.summaryLock as unknown as { tails: Map<string, Promise<unknown>> }).tails;
-      const heldTail = tails.get(lockKey);
-      const answer = gql<any>(
-        starling.url,
-        `mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id status } }`,
-        { i: { reviewId, action: "REJECT", reason: "SPAM" } },
-        key,
-      );
-      // Queued behind the held lock (KeyedLock's queue, read only here).
-      await eventually("the moderation waiting for the summary lock", async () => tails.get(lockKey) !== heldTail);
-
-      db.child.kill("SIGKILL");
+  it("answers DATABASE_UNAVAILABLE, not INTERNAL_SERVER_ERROR, to a request waiting for the database when the API closes it during an outage", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-closing-db-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const port = await freeFixedPort();
+    const db = await startFerretDB(port, dataDir);
+    cleanups.push(async () => {
+      db.child.kill("SIGTERM");
       await db.exited;
-      // The driver's own view (its heartbeat, every 10 s): no server. A call now waits for one.
-      const topology = (starling.db.conn.getClient() as unknown as {
+    });
+    const dbName = uniqueDbName("closing");
+    const { shopId, key } = await seedShop(db.uri, dbName);
+    // A long server selection timeout: the request is still waiting for a server when the client closes.
+    const starling: Starling = await startStarling({
+      config: testConfig({ mongodbUri: db.uri, dbName, dbTimeoutMs: 60_000 }),
+      log: memoryLogger(),
+    });
+    cleanups.push(() => starling.close());
+    const stored = await submit(starling.url, key, review("tent", 5, { idempotencyKey: "to-reject" }));
+    expect(stored.status).toBe(200);
+    const reviewId = stored.body.data.submitReview.review.id as string;
+
+    // A moderation in flight when the outage starts: it has moved the review's
+    // status and waits for the product summary's lock (held here) to move the counts.
+    const lockKey = productSummaryId(shopId, "tent");
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    void starling.deps.summaryLock.run(lockKey, () => held);
+    const tails = (starling.deps.summaryLock as unknown as { tails: Map<string, Promise<unknown>> }).tails;
+    const heldTail = tails.get(lockKey);
+    const answer = gql<any>(
+      starling.url,
+      `mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id status } }`,
+      { i: { reviewId, action: "REJECT", reason: "SPAM" } },
+      key,
+    );
+    // Queued behind the held lock (KeyedLock's queue, read only here).
+    await eventually("the moderation waiting for the summary lock", async () => tails.get(lockKey) !== heldTail);
+
+    db.child.kill("SIGKILL");
+    await db.exited;
+    // The driver's own view (its heartbeat, every 10 s): no server. A call now waits for one.
+    const topology = (
+      starling.db.conn.getClient() as unknown as {
         topology: { description: { servers: Map<string, { type: string }> }; waitQueue: Iterable<{ operationName?: string }> };
-      }).topology;
-      await eventually("the server known unknown", async () => [...topology.description.servers.values()].every((d) => d.type === "Unknown"));
-      release();
-      // The driver's queue of operations waiting for a server (internal, read only here); the breaker's probes are runCommand.
-      await eventually("the moderation waiting for a server", async () =>
-        [...topology.waitQueue].some((w) => w.operationName !== undefined && w.operationName !== "runCommand"),
-      );
-      // What stopping does once the grace period is over: close the database client under the request.
-      await starling.db.close();
-      const refused = await answer;
-      expect(refused.errors?.[0]?.extensions?.code, JSON.stringify(refused)).toBe("DATABASE_UNAVAILABLE");
-      expect(refused.status).toBe(503);
-    },
-    120_000,
-  );
+      }
+    ).topology;
+    await eventually("the server known unknown", async () => [...topology.description.servers.values()].every((d) => d.type === "Unknown"));
+    release();
+    // The driver's queue of operations waiting for a server (internal, read only here); the breaker's probes are runCommand.
+    await eventually("the moderation waiting for a server", async () =>
+      [...topology.waitQueue].some((w) => w.operationName !== undefined && w.operationName !== "runCommand"),
+    );
+    // What stopping does once the grace period is over: close the database client under the request.
+    await starling.db.close();
+    const refused = await answer;
+    expect(refused.errors?.[0]?.extensions?.code, JSON.stringify(refused)).toBe("DATABASE_UNAVAILABLE");
+    expect(refused.status).toBe(503);
+  }, 120_000);
 
-  it(
-    "counts a review stored just before the database was killed exactly once, without recompute and without a retry",
-    async () => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-count-db-"));
-      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-      const port = await freeFixedPort();
-      let db = await startFerretDB(port, dataDir);
-      cleanups.push(async () => {
-        db.child.kill("SIGTERM");
+  it("counts a review stored just before the database was killed exactly once, without recompute and without a retry", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-count-db-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const port = await freeFixedPort();
+    let db = await startFerretDB(port, dataDir);
+    cleanups.push(async () => {
+      db.child.kill("SIGTERM");
+      await db.exited;
+    });
+    const dbName = uniqueDbName("count_kill");
+    const { shopId, key } = await seedShop(db.uri, dbName);
+    const log = memoryLogger();
+    const starling = await startStarling({ config: testConfig({ mongodbUri: db.uri, dbName, dbTimeoutMs: 1_000 }), log });
+    cleanups.push(() => starling.close());
+    expect((await submit(starling.url, key, review("tent", 5, { idempotencyKey: "counted" }))).status).toBe(200);
+
+    // The fault, at the worst moment: the review is inserted, and the database
+    // dies (SIGKILL) as the first summary increment is sent.
+    const summaries = starling.deps.models.RatingSummary.collection;
+    const updateOne = summaries.updateOne.bind(summaries);
+    let killed = false;
+    summaries.updateOne = (async (...args: Parameters<typeof updateOne>) => {
+      if (!killed) {
+        killed = true;
+        db.child.kill("SIGKILL");
         await db.exited;
-      });
-      const dbName = uniqueDbName("count_kill");
-      const { shopId, key } = await seedShop(db.uri, dbName);
-      const log = memoryLogger();
-      const starling = await startStarling({ config: testConfig({ mongodbUri: db.uri, dbName, dbTimeoutMs: 1_000 }), log });
-      cleanups.push(() => starling.close());
-      expect((await submit(starling.url, key, review("tent", 5, { idempotencyKey: "counted" }))).status).toBe(200);
-
-      // The fault, at the worst moment: the review is inserted, and the database
-      // dies (SIGKILL) as the first summary increment is sent.
-      const summaries = starling.deps.models.RatingSummary.collection;
-      const updateOne = summaries.updateOne.bind(summaries);
-      let killed = false;
-      summaries.updateOne = (async (...args: Parameters<typeof updateOne>) => {
-        if (!killed) {
-          killed = true;
-          db.child.kill("SIGKILL");
-          await db.exited;
-        }
-        return updateOne(...args);
-      }) as typeof updateOne;
-      let failed: Awaited<ReturnType<typeof submit>>;
-      try {
-        failed = await submit(starling.url, key, review("tent", 2, { idempotencyKey: "interrupted" }));
-      } finally {
-        summaries.updateOne = updateOne;
       }
-      expect(killed).toBe(true);
-      expect(failed.body.errors?.[0]?.extensions?.code, log.lines.filter((l) => l.includes("error")).join("\n")).toBe("DATABASE_UNAVAILABLE");
+      return updateOne(...args);
+    }) as typeof updateOne;
+    let failed: Awaited<ReturnType<typeof submit>>;
+    try {
+      failed = await submit(starling.url, key, review("tent", 2, { idempotencyKey: "interrupted" }));
+    } finally {
+      summaries.updateOne = updateOne;
+    }
+    expect(killed).toBe(true);
+    expect(failed.body.errors?.[0]?.extensions?.code, log.lines.filter((l) => l.includes("error")).join("\n")).toBe("DATABASE_UNAVAILABLE");
 
-      db = await startFerretDB(port, dataDir);
-      const direct = await openModels(dbName, db.uri);
-      try {
-        const stored = await direct.models.Review.countDocuments({ shopId });
-        expect(stored, "the review was stored before the kill").toBe(2);
-        // Nobody retries: the API's sweep completes the interrupted count.
-        const exact = async () => {
-          const [product, shop] = await Promise.all([
-            direct.models.RatingSummary.findById(productSummaryId(shopId, "tent")).lean<RatingSummaryDoc>(),
-            direct.models.RatingSummary.findById(shopSummaryId(shopId)).lean<RatingSummaryDoc>(),
-          ]);
-          return product?.count === 2 && product.h2 === 1 && product.h5 === 1 && shop?.count === 2;
-        };
-        // The summary is updated first, then its pending count deleted: wait for both.
-        await eventually("the interrupted review counted", async () => (await exact()) && (await direct.models.PendingCount.countDocuments({})) === 0);
-        expect(log.lines.some((l) => l.includes("completed an interrupted rating count"))).toBe(true);
-        // Exactly once: still 2 after more sweeps, and a rebuild finds nothing to repair.
-        const { sweepPendingCounts } = await import("../src/features/ratings/ratings.js");
-        await sweepPendingCounts(starling.deps);
-        expect(await exact()).toBe(true);
-        expect((await recomputeSummaries(direct.deps)).repaired).toEqual([]);
-      } finally {
-        await direct.close();
-      }
-    },
-    120_000,
-  );
+    db = await startFerretDB(port, dataDir);
+    const direct = await openModels(dbName, db.uri);
+    try {
+      const stored = await direct.models.Review.countDocuments({ shopId });
+      expect(stored, "the review was stored before the kill").toBe(2);
+      // Nobody retries: the API's sweep completes the interrupted count.
+      const exact = async () => {
+        const [product, shop] = await Promise.all([
+          direct.models.RatingSummary.findById(productSummaryId(shopId, "tent")).lean<RatingSummaryDoc>(),
+          direct.models.RatingSummary.findById(shopSummaryId(shopId)).lean<RatingSummaryDoc>(),
+        ]);
+        return product?.count === 2 && product.h2 === 1 && product.h5 === 1 && shop?.count === 2;
+      };
+      // The summary is updated first, then its pending count deleted: wait for both.
+      await eventually(
+        "the interrupted review counted",
+        async () => (await exact()) && (await direct.models.PendingCount.countDocuments({})) === 0,
+      );
+      expect(log.lines.some((l) => l.includes("completed an interrupted rating count"))).toBe(true);
+      // Exactly once: still 2 after more sweeps, and a rebuild finds nothing to repair.
+      const { sweepPendingCounts } = await import("../src/features/ratings/ratings.js");
+      await sweepPendingCounts(starling.deps);
+      expect(await exact()).toBe(true);
+      expect((await recomputeSummaries(direct.deps)).repaired).toEqual([]);
+    } finally {
+      await direct.close();
+    }
+  }, 120_000);
 });

@@ -41,7 +41,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 /** Log lines kept in memory, so a test can assert what was logged. */
 export function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return Object.assign(createLogger("debug", (l) => lines.push(l)), { lines });
+  return Object.assign(
+    createLogger("debug", (l) => lines.push(l)),
+    { lines },
+  );
 }
 
 export interface TestApi {
@@ -95,12 +98,7 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
   };
 }
 
-export async function gql<T>(
-  url: string,
-  query: string,
-  variables?: Record<string, unknown>,
-  key?: string | null,
-): Promise<GqlResult<T>> {
+export async function gql<T>(url: string, query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GqlResult<T>> {
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
   if (key) headers.authorization = `Bearer ${key}`;
   const res = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
@@ -180,7 +178,10 @@ export function review(productId: string, rating: number, extra: Record<string, 
 }
 
 /** The Starling CLI in a child process (tsx), for what only a real process shows: kill -9, SIGTERM, exit codes. */
-export function spawnCli(args: string[], env: Record<string, string | undefined>): {
+export function spawnCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+): {
   child: ChildProcess;
   stdout: () => string;
   stderr: () => string;
@@ -217,7 +218,10 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
     stderr: () => err,
     exited,
     line(pattern, timeoutMs = 60_000) {
-      const seen = out.split("\n").map((l) => pattern.exec(l)).find(Boolean);
+      const seen = out
+        .split("\n")
+        .map((l) => pattern.exec(l))
+        .find(Boolean);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no line ${pattern} within ${timeoutMs} ms; stderr:\n${err}`)), timeoutMs);

@@ -69,11 +69,7 @@ const exact = (stored: (data: any) => Promise<unknown> | unknown, sent: unknown)
  * accepted, what `accepted` checks of the answer and the database. REFUSED
  * says no acceptance is right for this argument.
  */
-async function probe(
-  query: string,
-  variables: Record<string, unknown>,
-  accepted: typeof REFUSED | ((data: any) => Promise<void> | void),
-) {
+async function probe(query: string, variables: Record<string, unknown>, accepted: typeof REFUSED | ((data: any) => Promise<void> | void)) {
   attempts++;
   const before = await state();
   const res = await fetch(`${api.url}/graphql`, {
@@ -89,7 +85,10 @@ async function probe(
     expect(body.errors.map((e) => e.extensions?.code)).not.toContain("INTERNAL_SERVER_ERROR");
     expect(await state()).toEqual(before);
   } else {
-    expect(accepted, `accepted, though it must be refused: ${JSON.stringify(variables).slice(0, 200)} → ${JSON.stringify(body.data).slice(0, 200)}`).not.toBe(REFUSED);
+    expect(
+      accepted,
+      `accepted, though it must be refused: ${JSON.stringify(variables).slice(0, 200)} → ${JSON.stringify(body.data).slice(0, 200)}`,
+    ).not.toBe(REFUSED);
     await (accepted as (data: any) => Promise<void> | void)(body.data);
   }
 }
@@ -132,19 +131,32 @@ describe("hostile input", () => {
   it("putProduct id and name", async () => {
     const PUT = `mutation($i: PutProductInput!) { putProduct(input: $i) { id name } }`;
     for (const [, value] of HOSTILE) {
-      await probe(PUT, { i: { id: value, name: "n" } }, exact((d) => d.putProduct.id, asId(value)));
-      await probe(PUT, { i: { id: `p${attempts}`, name: value } }, exact(async (d) => (await api.models.Product.findOne({ productId: d.putProduct.id }).lean())?.name, value));
+      await probe(
+        PUT,
+        { i: { id: value, name: "n" } },
+        exact((d) => d.putProduct.id, asId(value)),
+      );
+      await probe(
+        PUT,
+        { i: { id: `p${attempts}`, name: value } },
+        exact(async (d) => (await api.models.Product.findOne({ productId: d.putProduct.id }).lean())?.name, value),
+      );
     }
   });
 
   it("reads: product id, product ids, cursor, stars", async () => {
     for (const [, value] of HOSTILE) {
       // A read finds the product with exactly that id, if the shop has one (putProduct above stored some), else nothing.
-      const found = async () => ((await api.models.Product.exists({ shopId: api.shop.id, productId: asId(value) as string })) ? { id: asId(value) } : null);
+      const found = async () =>
+        (await api.models.Product.exists({ shopId: api.shop.id, productId: asId(value) as string })) ? { id: asId(value) } : null;
       await probe(`query($id: ID!) { product(id: $id) { id } }`, { id: value }, async (d) => expect(d.product).toEqual(await found()));
-      await probe(`query($ids: [ID!]!) { products(ids: $ids) { id } }`, { ids: [value] }, async (d) => expect(d.products).toEqual([await found()]));
+      await probe(`query($ids: [ID!]!) { products(ids: $ids) { id } }`, { ids: [value] }, async (d) =>
+        expect(d.products).toEqual([await found()]),
+      );
       // A cursor Starling did not issue is refused; only "" may be read as "no cursor".
-      await probe(`query($a: String) { product(id: "target") { reviews(after: $a) { totalCount } } }`, { a: value }, () => expect(value).toBe(""));
+      await probe(`query($a: String) { product(id: "target") { reviews(after: $a) { totalCount } } }`, { a: value }, () =>
+        expect(value).toBe(""),
+      );
       await probe(`query($s: [Int!]) { product(id: "target") { reviews(stars: $s) { totalCount } } }`, { s: [value] }, REFUSED);
     }
   });
@@ -156,7 +168,11 @@ describe("hostile input", () => {
         { i: { kind: "PUBLISHABLE", label: value } },
         exact((d) => d.createApiKey.apiKey.label, value),
       );
-      await probe(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }`, { i: { kind: "SECRET", scopes: [value] } }, REFUSED);
+      await probe(
+        `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }`,
+        { i: { kind: "SECRET", scopes: [value] } },
+        REFUSED,
+      );
       await probe(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: value }, REFUSED);
     }
   });
@@ -169,10 +185,20 @@ describe("hostile input", () => {
         { id, b: value },
         exact((d) => d.replyToReview.reply.body, value),
       );
-      await probe(`mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id } }`, { i: { reviewId: value, action: "REJECT", reason: "SPAM" } }, REFUSED);
-      await probe(`mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id } }`, { i: { reviewId: id, action: "REJECT", reason: value } }, REFUSED);
+      await probe(
+        `mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id } }`,
+        { i: { reviewId: value, action: "REJECT", reason: "SPAM" } },
+        REFUSED,
+      );
+      await probe(
+        `mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id } }`,
+        { i: { reviewId: id, action: "REJECT", reason: value } },
+        REFUSED,
+      );
       // Rejected first, so that reinstating it is a valid step and the note reaches the log.
-      const rejected = await api.gql(`mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { status } }`, { i: { reviewId: id, action: "REJECT", reason: "SPAM" } });
+      const rejected = await api.gql(`mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { status } }`, {
+        i: { reviewId: id, action: "REJECT", reason: "SPAM" },
+      });
       expect(rejected.data.moderateReview.status).toBe("REJECTED");
       await probe(`mutation($id: ID!, $n: String!) { reinstateReview(reviewId: $id, note: $n) { id } }`, { id, n: value }, async () => {
         const last = await api.models.ModerationEvent.findOne({ reviewId: id }).sort({ at: -1, _id: -1 }).lean();
@@ -186,8 +212,16 @@ describe("hostile input", () => {
   it("invitations, privacy requests and settings", async () => {
     const INVITE = `mutation($i: CreateInvitationInput!) { createInvitation(input: $i) { invitation { id productId orderRef } } }`;
     for (const [, value] of HOSTILE) {
-      await probe(INVITE, { i: { productId: value, orderRef: "o" } }, exact((d) => d.createInvitation.invitation.productId, asId(value)));
-      await probe(INVITE, { i: { productId: "target", orderRef: value } }, exact((d) => d.createInvitation.invitation.orderRef, value));
+      await probe(
+        INVITE,
+        { i: { productId: value, orderRef: "o" } },
+        exact((d) => d.createInvitation.invitation.productId, asId(value)),
+      );
+      await probe(
+        INVITE,
+        { i: { productId: "target", orderRef: value } },
+        exact((d) => d.createInvitation.invitation.orderRef, value),
+      );
       await probe(
         INVITE,
         { i: { productId: "target", orderRef: "o", customerEmail: value } },
@@ -225,8 +259,7 @@ describe("submitReview, for any input", () => {
       fc.double(),
     );
     // Mostly plausible values, so that the success path is reached often too.
-    const field = <T>(plausible: fc.Arbitrary<T>) =>
-      fc.oneof({ weight: 4, arbitrary: plausible }, { weight: 1, arbitrary: anything });
+    const field = <T>(plausible: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: plausible }, { weight: 1, arbitrary: anything });
     const words = fc.string({ minLength: 1, maxLength: 60 });
     const input = fc.record(
       {

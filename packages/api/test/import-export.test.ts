@@ -31,14 +31,20 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   return { code, stderr: run.stderr(), stdout: run.stdout() };
 }
 
-const importFile = (file: string, shop: TestShop, ...more: string[]) => cli(["import", file, "--endpoint", api.url, "--key", shop.key, ...more]);
+const importFile = (file: string, shop: TestShop, ...more: string[]) =>
+  cli(["import", file, "--endpoint", api.url, "--key", shop.key, ...more]);
 
 async function exportLines(shop: TestShop, format = "jsonl"): Promise<Record<string, any>[] | string> {
   const out = path.join(dir, `export-${shop.id}-${Math.random().toString(36).slice(2)}.${format}`);
   const r = await cli(["export", "--format", format, "--out", out], { STARLING_ENDPOINT: api.url, STARLING_KEY: shop.key });
   expect(r.code, r.stderr).toBe(0);
   const text = readFileSync(out, "utf8");
-  return format === "csv" ? text : text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  return format === "csv"
+    ? text
+    : text
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
 }
 
 /** An export's import fields, by sourceId (what a round trip must keep). */
@@ -93,7 +99,10 @@ describe("starling import (JSONL)", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/3 imported, 0 already present, 7 rejected/);
 
-    const rejected = readFileSync(rejects, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const rejected = readFileSync(rejects, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(rejected.map((x) => [x.line, x.error, x.field])).toEqual([
       [3, "MALFORMED_ROW", undefined],
       [4, "INVALID_INPUT", "rating"],
@@ -124,7 +133,10 @@ describe("starling import (JSONL)", () => {
 
   it("is idempotent on sourceId: a second run imports nothing and changes nothing", async () => {
     const shop = await api.newShop("Idempotent shop");
-    const file = writeJsonl("twice.jsonl", Array.from({ length: 40 }, (_, i) => row(i)));
+    const file = writeJsonl(
+      "twice.jsonl",
+      Array.from({ length: 40 }, (_, i) => row(i)),
+    );
     expect((await importFile(file, shop)).code).toBe(0);
     const first = await exportLines(shop);
     const again = await importFile(file, shop);
@@ -184,14 +196,26 @@ describe("starling import (CSV)", () => {
     expect(JSON.parse(readFileSync(rejects, "utf8").split("\n")[0]!)).toMatchObject({ error: "MALFORMED_ROW", line: 4 });
     const lines = (await exportLines(shop)) as Record<string, any>[];
     const byId = new Map(lines.map((l) => [l.sourceId, l]));
-    expect(byId.get("c-1")).toMatchObject({ title: "Great, really", body: 'She said "wow".\r\nSecond line, too.', reviewerName: "Zoë Ünal", verified: true });
+    expect(byId.get("c-1")).toMatchObject({
+      title: "Great, really",
+      body: 'She said "wow".\r\nSecond line, too.',
+      reviewerName: "Zoë Ünal",
+      verified: true,
+    });
     expect(byId.get("c-1")!.createdAt).toBe("2021-05-05T00:00:00.000Z");
-    expect(byId.get("c-2")).toMatchObject({ body: "Plain body 🌟 ß", reviewerName: "José", verified: false, createdAt: "2021-05-06T08:00:00.000Z" });
+    expect(byId.get("c-2")).toMatchObject({
+      body: "Plain body 🌟 ß",
+      reviewerName: "José",
+      verified: false,
+      createdAt: "2021-05-06T08:00:00.000Z",
+    });
     expect(byId.get("c-2")!.title).toBeUndefined();
 
     // The CSV export quotes the same way and reads back to the same lines.
     const csv = (await exportLines(shop, "csv")) as string;
-    expect(csv.split("\n")[0]).toBe("sourceId,productId,productName,rating,title,body,reviewerName,customerId,createdAt,verified,language,reply,id,status,provenance");
+    expect(csv.split("\n")[0]).toBe(
+      "sourceId,productId,productName,rating,title,body,reviewerName,customerId,createdAt,verified,language,reply,id,status,provenance",
+    );
     expect(csv).toContain('"She said ""wow"".\r\nSecond line, too."');
     const other = await api.newShop("CSV again");
     const back = path.join(dir, "quoting-export.csv");
@@ -221,7 +245,12 @@ describe("starling import (CSV)", () => {
       status: "PUBLISHED",
       provenance: "IMPORTED",
     });
-    expect(tent[1]).toMatchObject({ title: "Zu klein", body: "Für zwei Personen zu eng.\r\nDie Heringe sind aber gut.", reviewerName: "Jürgen Weiß", rating: 2 });
+    expect(tent[1]).toMatchObject({
+      title: "Zu klein",
+      body: "Für zwei Personen zu eng.\r\nDie Heringe sind aber gut.",
+      reviewerName: "Jürgen Weiß",
+      rating: 2,
+    });
     expect(lines.find((l) => l.reviewerName === "Spam Bot")?.status).toBe("REJECTED");
     expect(lines.find((l) => l.reviewerName === "Sam")).toMatchObject({ productId: "camp-stove", rating: 4 });
     const again = await importFile(file, shop, "--preset", "judgeme");
@@ -244,7 +273,11 @@ describe("starling import (CSV)", () => {
       customerId: "maria@example.it",
       status: "PUBLISHED",
     });
-    expect(byName.get("Lee")).toMatchObject({ title: 'Runs small, "order up"', body: "Sleeves are short.\nOtherwise fine.", createdAt: "2021-12-02T17:30:00.000Z" });
+    expect(byName.get("Lee")).toMatchObject({
+      title: 'Runs small, "order up"',
+      body: "Sleeves are short.\nOtherwise fine.",
+      createdAt: "2021-12-02T17:30:00.000Z",
+    });
     expect(byName.get("Pat")?.status).toBe("PENDING");
     expect(byName.get("Spammer")?.status).toBe("REJECTED");
     const rating = await api.gql(RATING, { id: "alpine-jacket" }, shop.key);
@@ -267,11 +300,37 @@ describe("imported history", () => {
     const start = Date.UTC(2019, 0, 1);
     const rows: object[] = [];
     // Five years of one review a week on "calm"; two years on "spiky", with 25 first-time five-star reviews on one day in the middle.
-    for (let w = 0; w < 260; w++) rows.push(row(w, { sourceId: `calm-${w}`, productId: "calm", rating: [4, 5, 3, 4][w % 4], customerId: `c-${w % 40}`, createdAt: new Date(start + w * 7 * DAY).toISOString() }));
-    for (let w = 0; w < 104; w++) rows.push(row(w, { sourceId: `spiky-${w}`, productId: "spiky", rating: [4, 3, 5, 4][w % 4], customerId: `s-${w % 30}`, createdAt: new Date(start + w * 7 * DAY).toISOString() }));
+    for (let w = 0; w < 260; w++)
+      rows.push(
+        row(w, {
+          sourceId: `calm-${w}`,
+          productId: "calm",
+          rating: [4, 5, 3, 4][w % 4],
+          customerId: `c-${w % 40}`,
+          createdAt: new Date(start + w * 7 * DAY).toISOString(),
+        }),
+      );
+    for (let w = 0; w < 104; w++)
+      rows.push(
+        row(w, {
+          sourceId: `spiky-${w}`,
+          productId: "spiky",
+          rating: [4, 3, 5, 4][w % 4],
+          customerId: `s-${w % 30}`,
+          createdAt: new Date(start + w * 7 * DAY).toISOString(),
+        }),
+      );
     const burstDay = start + 52 * 7 * DAY + 2 * DAY;
     for (let i = 0; i < 25; i++) {
-      rows.push(row(1000 + i, { sourceId: `burst-${i}`, productId: "spiky", rating: 5, customerId: `new-${i}`, createdAt: new Date(burstDay + i * 600_000).toISOString() }));
+      rows.push(
+        row(1000 + i, {
+          sourceId: `burst-${i}`,
+          productId: "spiky",
+          rating: 5,
+          customerId: `new-${i}`,
+          createdAt: new Date(burstDay + i * 600_000).toISOString(),
+        }),
+      );
     }
     // In file order the burst comes last, after the history it sits inside.
     const r = await importFile(writeJsonl("history.jsonl", rows), shop);
@@ -296,16 +355,59 @@ describe("imported history", () => {
 describe("starling export", () => {
   it("round trip: export -> import into a new shop -> export keeps every import field; a review not imported exports its id as sourceId", async () => {
     const a = await api.newShop("Round trip A");
-    expect((await importFile(writeJsonl("trip.jsonl", Array.from({ length: 30 }, (_, i) => row(i))), a)).code).toBe(0);
+    expect(
+      (
+        await importFile(
+          writeJsonl(
+            "trip.jsonl",
+            Array.from({ length: 30 }, (_, i) => row(i)),
+          ),
+          a,
+        )
+      ).code,
+    ).toBe(0);
     // Reviews written here (not imported): one live, one with a reply, one rejected.
     await api.gql(`mutation { putProduct(input: { id: "live", name: "Live product" }) { id } }`, {}, a.key);
-    const live = await api.gql(SUBMIT, { input: review("live", 4, { reviewer: { name: "Live Person", externalId: "lp-1" }, language: "de-CH" }) }, a.key);
+    const live = await api.gql(
+      SUBMIT,
+      { input: review("live", 4, { reviewer: { name: "Live Person", externalId: "lp-1" }, language: "de-CH" }) },
+      a.key,
+    );
     const liveId = live.data.submitReview.review.id as string;
     const first = (await exportLines(a)) as Record<string, any>[];
     expect(first).toHaveLength(31);
     const liveLine = first.find((l) => l.id === liveId)!;
-    expect(liveLine).toMatchObject({ sourceId: liveId, productName: "Live product", provenance: "ORGANIC", status: "PUBLISHED", language: "de-CH", customerId: "lp-1", verified: false });
-    for (const l of first) expect(Object.keys(l).every((k) => ["sourceId", "productId", "productName", "rating", "title", "body", "reviewerName", "customerId", "createdAt", "verified", "language", "reply", "id", "status", "provenance"].includes(k))).toBe(true);
+    expect(liveLine).toMatchObject({
+      sourceId: liveId,
+      productName: "Live product",
+      provenance: "ORGANIC",
+      status: "PUBLISHED",
+      language: "de-CH",
+      customerId: "lp-1",
+      verified: false,
+    });
+    for (const l of first)
+      expect(
+        Object.keys(l).every((k) =>
+          [
+            "sourceId",
+            "productId",
+            "productName",
+            "rating",
+            "title",
+            "body",
+            "reviewerName",
+            "customerId",
+            "createdAt",
+            "verified",
+            "language",
+            "reply",
+            "id",
+            "status",
+            "provenance",
+          ].includes(k),
+        ),
+      ).toBe(true);
     expect(first.find((l) => l.sourceId === "src-5")).toMatchObject(row(5));
 
     const file = path.join(dir, "trip-export.jsonl");
@@ -329,7 +431,13 @@ describe("starling export", () => {
     const bLines = (await exportLines(b)) as Record<string, any>[];
     expect(await exportLines(a)).toEqual([]);
     // A's key with B's rows (B's sourceIds and B's review ids): new reviews in A, B untouched.
-    const r = await importFile(writeJsonl("tenant-cross.jsonl", bLines.map((l) => ({ ...l, sourceId: l.id }))), a);
+    const r = await importFile(
+      writeJsonl(
+        "tenant-cross.jsonl",
+        bLines.map((l) => ({ ...l, sourceId: l.id })),
+      ),
+      a,
+    );
     expect(r.stderr).toMatch(/2 imported, 0 already present/);
     expect(await exportLines(b)).toEqual(bLines);
     expect((await exportLines(a)) as unknown[]).toHaveLength(2);
@@ -371,7 +479,9 @@ describe("a killed import", () => {
     const clean = await api.newShop("Uninterrupted");
     expect((await importFile(file, clean)).code).toBe(0);
 
-    expect(importFields((await exportLines(killed)) as Record<string, any>[])).toEqual(importFields((await exportLines(clean)) as Record<string, any>[]));
+    expect(importFields((await exportLines(killed)) as Record<string, any>[])).toEqual(
+      importFields((await exportLines(clean)) as Record<string, any>[]),
+    );
     for (const p of ["kill-0", "kill-5"]) {
       const x = (await api.gql(RATING, { id: p }, killed.key)).data.product.rating;
       const y = (await api.gql(RATING, { id: p }, clean.key)).data.product.rating;

@@ -8,7 +8,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LeaseQueue } from "../src/db/lease-queue.js";
 import type { ReviewDoc } from "../src/db/models.js";
-import { INSIGHTS_QUEUE, backfillInsights, enqueueAnalyses, insightsQueue, wakeInsights, type InsightsJob } from "../src/features/insights/insights.js";
+import {
+  INSIGHTS_QUEUE,
+  backfillInsights,
+  enqueueAnalyses,
+  insightsQueue,
+  wakeInsights,
+  type InsightsJob,
+} from "../src/features/insights/insights.js";
 import { SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
@@ -108,7 +115,10 @@ describe("insights per review", () => {
     const a = await submit("tent", "The zipper broke on day two.");
     const b = await submit("tent", "The zipper broke again, terrible.");
     const c = await submit("tent", "The zipper broke and the seams leak.");
-    await eventually("three zipper complaints", async () => (await insights("tent")).aspects.find((x: any) => x.key === "zipper")?.mentions === 3);
+    await eventually(
+      "three zipper complaints",
+      async () => (await insights("tent")).aspects.find((x: any) => x.key === "zipper")?.mentions === 3,
+    );
     const r = await api.gql(MODERATE, { i: { reviewId: b, action: "REJECT", reason: "SPAM" } });
     expect(r.data.moderateReview.status).toBe("REJECTED");
     const after = await eventually("the rejected one out", async () => {
@@ -120,7 +130,10 @@ describe("insights per review", () => {
     expect(zipper.examples.map((q: any) => q.reviewId).sort()).toEqual([a, c].sort());
     // Its analysis stays: a reinstatement counts it again without re-analysing.
     expect(await api.models.ReviewInsight.exists({ _id: b })).toBeTruthy();
-    const back = await api.gql(`mutation($id: ID!, $note: String!) { reinstateReview(reviewId: $id, note: $note) { id status } }`, { id: b, note: "appeal upheld" });
+    const back = await api.gql(`mutation($id: ID!, $note: String!) { reinstateReview(reviewId: $id, note: $note) { id status } }`, {
+      id: b,
+      note: "appeal upheld",
+    });
     expect(back.data.reinstateReview.status).toBe("PUBLISHED");
     await eventually("counted again", async () => (await insights("tent")).aspects.find((x: any) => x.key === "zipper")?.mentions === 3);
   });
@@ -174,7 +187,10 @@ describe("insights per review", () => {
     await submit("kettle", `Honestly ${quoteB} and rattles.`, { reviewer: { name: "Erin", externalId: "cust-erin" } });
     await submit("kettle", "The handle melted on mine too, awful.");
     await submit("kettle", "The lid is wobbly, poor quality.");
-    await eventually("quotes in the insights", async () => (await insightsText()).includes(quoteA) && (await insightsText()).includes(quoteB) && (await drained()));
+    await eventually(
+      "quotes in the insights",
+      async () => (await insightsText()).includes(quoteA) && (await insightsText()).includes(quoteB) && (await drained()),
+    );
     const r = await api.gql(ERASE, { r: { externalId: "cust-erin" }, m: "ANONYMISE" });
     expect(r.data.eraseReviewerData.reviews).toBe(2);
     // At once, not eventually: no collection holds their words any more.
@@ -192,7 +208,10 @@ describe("insights per review", () => {
 describe("the insights CLI", () => {
   it("insights backfill analyses what has no analysis, with a progress bar, and finishes the queue", async () => {
     const ids = [await submit("boot", "The laces snapped on day one."), await submit("boot", "Die Schnürsenkel sind gerissen.")];
-    await eventually("analysed", async () => (await api.models.ReviewInsight.countDocuments({ _id: { $in: ids } })) === 2 && (await drained()));
+    await eventually(
+      "analysed",
+      async () => (await api.models.ReviewInsight.countDocuments({ _id: { $in: ids } })) === 2 && (await drained()),
+    );
     await api.models.ReviewInsight.deleteMany({ _id: { $in: ids } });
     const cli = spawnCli(["insights", "backfill"], { MONGODB_URI: inject("mongoUri"), STARLING_DB_NAME: api.starling.db.conn.name });
     const { code } = await cli.exited;
@@ -208,22 +227,63 @@ describe("emerging topics", () => {
     const deps = api.starling.deps;
     const template = (await api.models.Review.findOne({ shopId: api.shop.id }).lean<ReviewDoc>())!;
     const now = Date.now();
-    const everyday = ["Great fit and the fabric is soft.", "The color is lovely, exactly as pictured.", "Runs small, the size was off for me.", "Fast delivery and the jacket is warm."];
+    const everyday = [
+      "Great fit and the fabric is soft.",
+      "The color is lovely, exactly as pictured.",
+      "Runs small, the size was off for me.",
+      "Fast delivery and the jacket is warm.",
+    ];
     const docs: ReviewDoc[] = [];
     // 40 ordinary reviews over days -100 to -31, then zipper failures on four of the last eight days.
-    for (let i = 0; i < 40; i++) docs.push({ ...template, _id: `rev_old_${i}`, productId: "old", body: everyday[i % 4]!, title: "", createdAt: new Date(now - (100 - i) * 1.7 * DAY) });
+    for (let i = 0; i < 40; i++)
+      docs.push({
+        ...template,
+        _id: `rev_old_${i}`,
+        productId: "old",
+        body: everyday[i % 4]!,
+        title: "",
+        createdAt: new Date(now - (100 - i) * 1.7 * DAY),
+      });
     const surgeDays = [8, 6, 4, 2];
-    surgeDays.forEach((d, i) => void docs.push({ ...template, _id: `rev_zip_${i}`, productId: "old", title: "", body: ["The zipper broke after a week.", "Der Reißverschluss ist nach drei Tagen kaputt gegangen.", "Returned it, the zipper broke twice.", "Very disappointed, the zipper broke."][i]!, createdAt: new Date(now - d * DAY) }));
-    await api.models.Review.collection.insertMany(
-      docs.map((d) => ({ ...d, status: "published", summaryApplied: false, payloadHash: "test", reviewer: { name: "Old", externalId: null } })) as never[],
+    surgeDays.forEach(
+      (d, i) =>
+        void docs.push({
+          ...template,
+          _id: `rev_zip_${i}`,
+          productId: "old",
+          title: "",
+          body: [
+            "The zipper broke after a week.",
+            "Der Reißverschluss ist nach drei Tagen kaputt gegangen.",
+            "Returned it, the zipper broke twice.",
+            "Very disappointed, the zipper broke.",
+          ][i]!,
+          createdAt: new Date(now - d * DAY),
+        }),
     );
-    await enqueueAnalyses(deps, docs.map((d) => d._id));
+    await api.models.Review.collection.insertMany(
+      docs.map((d) => ({
+        ...d,
+        status: "published",
+        summaryApplied: false,
+        payloadHash: "test",
+        reviewer: { name: "Old", externalId: null },
+      })) as never[],
+    );
+    await enqueueAnalyses(
+      deps,
+      docs.map((d) => d._id),
+    );
     wakeInsights(deps);
 
-    const topic = await eventually("the topic", async () => {
-      const i = await insights("old");
-      return (await drained()) && i.emerging.find((t: any) => t.key === "zipper");
-    }, 120_000);
+    const topic = await eventually(
+      "the topic",
+      async () => {
+        const i = await insights("old");
+        return (await drained()) && i.emerging.find((t: any) => t.key === "zipper");
+      },
+      120_000,
+    );
     expect(topic.direction).toBe("NEGATIVE");
     expect(topic.since.slice(0, 10)).toBe(new Date(now - 8 * DAY).toISOString().slice(0, 10));
     expect(topic.mentions).toBe(4);
@@ -236,7 +296,11 @@ describe("emerging topics", () => {
 
     // Another complaint: the check runs again and finds the same episode; still one event.
     await submit("old", "My zipper broke as well.");
-    await eventually("checked again", async () => (await drained()) && (await insights("old")).emerging.find((t: any) => t.key === "zipper")?.mentions === 5, 120_000);
+    await eventually(
+      "checked again",
+      async () => (await drained()) && (await insights("old")).emerging.find((t: any) => t.key === "zipper")?.mentions === 5,
+      120_000,
+    );
     expect(await events()).toHaveLength(1);
   }, 300_000);
 });

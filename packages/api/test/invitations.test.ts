@@ -139,12 +139,20 @@ describe("a purchase invitation", () => {
     // The same order reference for another product is another line.
     expect((await ask("line-77", "sock")).data.createInvitation.invitation.id).not.toBe(first.invitation.id);
 
-    const used = await api.gql(VERIFIED_SUBMIT, { input: review("boot", 5, { invitationToken: first.token, title: "One" }) }, api.shop.publishableKey);
+    const used = await api.gql(
+      VERIFIED_SUBMIT,
+      { input: review("boot", 5, { invitationToken: first.token, title: "One" }) },
+      api.shop.publishableKey,
+    );
     expect(used.errors).toBeUndefined();
     const afterUse = (await ask("line-77")).data.createInvitation;
     expect(afterUse).toMatchObject({ existing: true, invitation: { id: first.invitation.id } });
     expect(afterUse.invitation.usedAt).toBeTruthy();
-    const second = await api.gql(VERIFIED_SUBMIT, { input: review("boot", 1, { invitationToken: afterUse.token, title: "Two" }) }, api.shop.publishableKey);
+    const second = await api.gql(
+      VERIFIED_SUBMIT,
+      { input: review("boot", 1, { invitationToken: afterUse.token, title: "Two" }) },
+      api.shop.publishableKey,
+    );
     expect(second.errors?.[0]?.extensions?.code).toBe("INVITATION_USED");
     expect(await api.models.Review.countDocuments({ shopId: api.shop.id, "verification.orderRef": "line-77", productId: "boot" })).toBe(1);
     expect(await api.models.Invitation.countDocuments({ shopId: api.shop.id, orderRef: "line-77", productId: "boot" })).toBe(1);
@@ -154,9 +162,14 @@ describe("a purchase invitation", () => {
     const other = await startTestApi({ dbName: api.starling.db.conn.name });
     try {
       const ask = (url: string) =>
-        gql<any>(url, `mutation($i: CreateInvitationInput!) { createInvitation(input: $i) { token existing invitation { id } } }`, {
-          i: { productId: "boot", orderRef: "line-race" },
-        }, api.shop.key);
+        gql<any>(
+          url,
+          `mutation($i: CreateInvitationInput!) { createInvitation(input: $i) { token existing invitation { id } } }`,
+          {
+            i: { productId: "boot", orderRef: "line-race" },
+          },
+          api.shop.key,
+        );
       const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => ask(i % 2 ? other.url : api.url)));
       for (const a of answers) expect(a.errors).toBeUndefined();
       expect(new Set(answers.map((a) => a.data.createInvitation.invitation.id)).size).toBe(1);
@@ -164,7 +177,10 @@ describe("a purchase invitation", () => {
       expect(answers.filter((a) => !a.data.createInvitation.existing)).toHaveLength(1);
       expect(await api.models.Invitation.countDocuments({ shopId: api.shop.id, orderRef: "line-race" })).toBe(1);
       const indexes = await api.models.Invitation.collection.indexes();
-      expect(indexes.find((i) => i.name === "shop_product_order")).toMatchObject({ unique: true, key: { shopId: 1, productId: 1, orderRef: 1 } });
+      expect(indexes.find((i) => i.name === "shop_product_order")).toMatchObject({
+        unique: true,
+        key: { shopId: 1, productId: 1, orderRef: 1 },
+      });
     } finally {
       await other.starling.close();
     }
@@ -174,10 +190,19 @@ describe("a purchase invitation", () => {
     let now = new Date(Date.now() - 3 * 86_400_000);
     const deps = { ...api.starling.deps, now: () => now };
     const { token } = await createInvitation(deps, api.shop.id, { productId: "boot", orderRef: "late-retry", expiresInDays: 1 });
-    const input = { productId: "boot", rating: 4, title: "Stored in time", body: "Before expiry.", reviewer: { name: "Buyer" }, invitationToken: token };
+    const input = {
+      productId: "boot",
+      rating: 4,
+      title: "Stored in time",
+      body: "Before expiry.",
+      reviewer: { name: "Buyer" },
+      invitationToken: token,
+    };
     const first = await submitReview(deps, api.shop.id, input);
     now = new Date();
-    const retry = await api.gql(VERIFIED_SUBMIT, { input: review("boot", 4, { title: "Stored in time", body: "Before expiry.", reviewer: { name: "Buyer" }, invitationToken: token }) });
+    const retry = await api.gql(VERIFIED_SUBMIT, {
+      input: review("boot", 4, { title: "Stored in time", body: "Before expiry.", reviewer: { name: "Buyer" }, invitationToken: token }),
+    });
     expect(retry.errors).toBeUndefined();
     expect(retry.data.submitReview).toMatchObject({ replayed: true, review: { id: first.review.id } });
   });

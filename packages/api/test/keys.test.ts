@@ -32,7 +32,11 @@ describe("publishable keys", () => {
     const stored = await api.models.Review.findById(ok.data.submitReview.review.id).lean();
     expect(stored).toMatchObject({ source: "form", provenance: "ORGANIC" });
 
-    const withId = await api.gql(SUBMIT, { input: review("pen", 4, { reviewer: { name: "X", externalId: "cust-1" } }) }, api.shop.publishableKey);
+    const withId = await api.gql(
+      SUBMIT,
+      { input: review("pen", 4, { reviewer: { name: "X", externalId: "cust-1" } }) },
+      api.shop.publishableKey,
+    );
     expect(withId.errors?.[0]?.extensions).toMatchObject({ code: "INVALID_INPUT", field: "reviewer.externalId" });
     const imported = await api.gql(SUBMIT, { input: review("pen", 4, { provenance: "IMPORTED" }) }, api.shop.publishableKey);
     expect(imported.errors?.[0]?.extensions).toMatchObject({ code: "INVALID_INPUT", field: "provenance" });
@@ -55,7 +59,9 @@ describe("publishable keys", () => {
     const viaForm = await api.gql(SUBMIT, { input: squat }, api.shop.publishableKey);
     expect(viaForm.errors).toBeUndefined();
 
-    const own = await api.gql(SUBMIT, { input: review("ink", 5, { idempotencyKey: "order-1001-line-1", reviewer: { name: "Buyer", externalId: "cust-1001" } }) });
+    const own = await api.gql(SUBMIT, {
+      input: review("ink", 5, { idempotencyKey: "order-1001-line-1", reviewer: { name: "Buyer", externalId: "cust-1001" } }),
+    });
     expect(own.errors).toBeUndefined();
     expect(own.data.submitReview.replayed).toBe(false);
     expect(own.data.submitReview.review.id).not.toBe(viaForm.data.submitReview.review.id);
@@ -63,7 +69,9 @@ describe("publishable keys", () => {
     // Each still replays its own review.
     const formRetry = await api.gql(SUBMIT, { input: squat }, api.shop.publishableKey);
     expect(formRetry.data.submitReview).toMatchObject({ replayed: true, review: { id: viaForm.data.submitReview.review.id } });
-    const shopRetry = await api.gql(SUBMIT, { input: review("ink", 5, { idempotencyKey: "order-1001-line-1", reviewer: { name: "Buyer", externalId: "cust-1001" } }) });
+    const shopRetry = await api.gql(SUBMIT, {
+      input: review("ink", 5, { idempotencyKey: "order-1001-line-1", reviewer: { name: "Buyer", externalId: "cust-1001" } }),
+    });
     expect(shopRetry.data.submitReview).toMatchObject({ replayed: true, review: { id: own.data.submitReview.review.id } });
     expect(await api.models.Review.countDocuments({ productId: "ink" })).toBe(2);
   });
@@ -130,11 +138,20 @@ describe("tenants", () => {
     other = await api.newShop("Competitor");
     aKeyId = (await api.gql(KEYS)).data.apiKeys[0].id;
     reviewId = (await api.gql(SUBMIT, { input: review("pen", 2) })).data.submitReview.review.id;
-    questionId = (await api.gql(`mutation { askQuestion(input: { productId: "pen", body: "Refillable?", author: { name: "K" } }) { question { id } } }`)).data.askQuestion.question.id;
-    answerId = (await api.gql(`mutation($q: ID!) { answerQuestion(input: { questionId: $q, body: "Yes", author: { name: "S" } }) { answer { id } } }`, { q: questionId })).data.answerQuestion.answer.id;
+    questionId = (
+      await api.gql(`mutation { askQuestion(input: { productId: "pen", body: "Refillable?", author: { name: "K" } }) { question { id } } }`)
+    ).data.askQuestion.question.id;
+    answerId = (
+      await api.gql(
+        `mutation($q: ID!) { answerQuestion(input: { questionId: $q, body: "Yes", author: { name: "S" } }) { answer { id } } }`,
+        { q: questionId },
+      )
+    ).data.answerQuestion.answer.id;
     // This shop's webhook endpoint (to a closed local port: nothing listens there).
     configureWebhooks(api.starling.deps, { allowPrivate: true });
-    endpointId = (await createWebhookEndpoint(api.starling.deps, api.shop.id, { url: "http://127.0.0.1:9/hook", events: ["review.created"] })).endpoint.id;
+    endpointId = (
+      await createWebhookEndpoint(api.starling.deps, api.shop.id, { url: "http://127.0.0.1:9/hook", events: ["review.created"] })
+    ).endpoint.id;
   });
 
   const ENDPOINT_URL = async () => (await api.models.WebhookEndpoint.findById(endpointId).lean())?.url;
@@ -203,7 +220,11 @@ describe("tenants", () => {
       expect(received).toBe(await api.models.Review.countDocuments({ shopId: other.id }));
     },
     moderateReview: async () => {
-      const r = await api.gql(`mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id } }`, { i: { reviewId: reviewId, action: "REJECT", reason: "SPAM" } }, other.key);
+      const r = await api.gql(
+        `mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { id } }`,
+        { i: { reviewId: reviewId, action: "REJECT", reason: "SPAM" } },
+        other.key,
+      );
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     },
     reinstateReview: async () => {
@@ -226,25 +247,45 @@ describe("tenants", () => {
     },
     askQuestion: async () => {
       // Lands on the other shop's own "pen": this shop's questions are untouched.
-      await api.gql(`mutation { askQuestion(input: { productId: "pen", body: "Hijack?", author: { name: "E" } }) { question { id } } }`, {}, other.key);
+      await api.gql(
+        `mutation { askQuestion(input: { productId: "pen", body: "Hijack?", author: { name: "E" } }) { question { id } } }`,
+        {},
+        other.key,
+      );
       expect(await api.models.Question.countDocuments({ shopId: api.shop.id })).toBe(1);
     },
     answerQuestion: async () => {
-      const r = await api.gql(`mutation($q: ID!) { answerQuestion(input: { questionId: $q, body: "Hijack", author: { name: "E" } }) { answer { id } } }`, { q: questionId }, other.key);
+      const r = await api.gql(
+        `mutation($q: ID!) { answerQuestion(input: { questionId: $q, body: "Hijack", author: { name: "E" } }) { answer { id } } }`,
+        { q: questionId },
+        other.key,
+      );
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
       expect(await api.models.Answer.countDocuments({ questionId })).toBe(1);
     },
     moderateQuestion: async () => {
-      const r = await api.gql(`mutation($id: ID!) { moderateQuestion(input: { id: $id, action: REJECT, reason: SPAM }) { id } }`, { id: questionId }, other.key);
+      const r = await api.gql(
+        `mutation($id: ID!) { moderateQuestion(input: { id: $id, action: REJECT, reason: SPAM }) { id } }`,
+        { id: questionId },
+        other.key,
+      );
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     },
     moderateAnswer: async () => {
-      const r = await api.gql(`mutation($id: ID!) { moderateAnswer(input: { id: $id, action: REJECT, reason: SPAM }) { id } }`, { id: answerId }, other.key);
+      const r = await api.gql(
+        `mutation($id: ID!) { moderateAnswer(input: { id: $id, action: REJECT, reason: SPAM }) { id } }`,
+        { id: answerId },
+        other.key,
+      );
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
       expect((await api.models.Answer.findById(answerId).lean())?.status).toBe("published");
     },
     voteHelpful: async () => {
-      const r = await api.gql(`mutation($id: ID!) { voteHelpful(input: { itemType: REVIEW, itemId: $id, helpful: true, voterToken: "other-shop-token-123" }) { alreadyVoted } }`, { id: reviewId }, other.key);
+      const r = await api.gql(
+        `mutation($id: ID!) { voteHelpful(input: { itemType: REVIEW, itemId: $id, helpful: true, voterToken: "other-shop-token-123" }) { alreadyVoted } }`,
+        { id: reviewId },
+        other.key,
+      );
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
       expect(await api.models.Vote.countDocuments({})).toBe(0);
     },
@@ -258,11 +299,19 @@ describe("tenants", () => {
     },
     createWebhookEndpoint: async () => {
       // Lands in the other shop (if at all); this shop keeps its one endpoint.
-      await api.gql(`mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/other", events: [REVIEW_CREATED] }) { secret } }`, {}, other.key);
+      await api.gql(
+        `mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/other", events: [REVIEW_CREATED] }) { secret } }`,
+        {},
+        other.key,
+      );
       expect(await api.models.WebhookEndpoint.countDocuments({ shopId: api.shop.id })).toBe(1);
     },
     updateWebhookEndpoint: async () => {
-      const r = await api.gql(`mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { url: "http://127.0.0.1:9/stolen" }) { id } }`, { id: endpointId }, other.key);
+      const r = await api.gql(
+        `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { url: "http://127.0.0.1:9/stolen" }) { id } }`,
+        { id: endpointId },
+        other.key,
+      );
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
       expect(await ENDPOINT_URL()).toBe("http://127.0.0.1:9/hook");
     },
@@ -278,7 +327,11 @@ describe("tenants", () => {
       expect((await api.models.WebhookEndpoint.findById(endpointId).lean())?.secrets).toEqual(before);
     },
     redeliverWebhook: async () => {
-      const r = await api.gql(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) }`, { id: `review.created:${reviewId}:${endpointId}` }, other.key);
+      const r = await api.gql(
+        `mutation($id: ID!) { redeliverWebhook(deliveryId: $id) }`,
+        { id: `review.created:${reviewId}:${endpointId}` },
+        other.key,
+      );
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     },
     revokeApiKey: async () => {
@@ -331,7 +384,8 @@ describe("a shop's last key that can manage keys", () => {
   const REVOKE = `mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }`;
   const keyIdOf = async (key: string) => {
     const listed = await api.gql(`{ apiKeys { id prefix kind scopes revokedAt } }`, {}, key);
-    return listed.data.apiKeys.find((k: { prefix: string; revokedAt: string | null }) => k.prefix === key.slice(0, 8) && !k.revokedAt).id as string;
+    return listed.data.apiKeys.find((k: { prefix: string; revokedAt: string | null }) => k.prefix === key.slice(0, 8) && !k.revokedAt)
+      .id as string;
   };
 
   it("cannot be revoked (LAST_KEY); once another manager exists it can, and rotating keeps a manager", async () => {
@@ -342,7 +396,8 @@ describe("a shop's last key that can manage keys", () => {
     expect((await api.gql(`{ shop { id } }`, {}, shop.key)).errors).toBeUndefined();
 
     // A secret key without KEYS_MANAGE does not count as a way back in.
-    const reader = (await api.gql(CREATE, { i: { kind: "SECRET", scopes: ["REVIEWS_READ", "REVIEWS_WRITE"] } }, shop.key)).data.createApiKey;
+    const reader = (await api.gql(CREATE, { i: { kind: "SECRET", scopes: ["REVIEWS_READ", "REVIEWS_WRITE"] } }, shop.key)).data
+      .createApiKey;
     expect((await api.gql(REVOKE, { id }, shop.key)).errors?.[0]?.extensions?.code).toBe("LAST_KEY");
     expect((await api.gql(REVOKE, { id: reader.apiKey.id }, shop.key)).errors).toBeUndefined();
 
@@ -362,10 +417,7 @@ describe("a shop's last key that can manage keys", () => {
     const shop = await api.newShop("Race");
     const other = (await api.gql(CREATE, { i: { kind: "SECRET", label: "other" } }, shop.key)).data.createApiKey;
     const first = await keyIdOf(shop.key);
-    const [a, b] = await Promise.all([
-      api.gql(REVOKE, { id: other.apiKey.id }, shop.key),
-      api.gql(REVOKE, { id: first }, other.key),
-    ]);
+    const [a, b] = await Promise.all([api.gql(REVOKE, { id: other.apiKey.id }, shop.key), api.gql(REVOKE, { id: first }, other.key)]);
     const refused = [a, b].filter((r) => r.errors?.[0]?.extensions?.code === "LAST_KEY");
     expect(refused.length).toBeGreaterThanOrEqual(1);
     const working = await api.models.ApiKey.countDocuments({ shopId: shop.id, revokedAt: null, kind: "secret" });
@@ -389,7 +441,10 @@ describe("the operator CLI's keys command", { timeout: 240_000 }, () => {
     const shop = await api.newShop("Operated");
     const listed = await cli("list", "--shop", shop.id);
     expect(listed.code).toBe(0);
-    const rows = listed.stdout.trim().split("\n").map((l) => l.split("\t"));
+    const rows = listed.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
     expect(rows.map((r) => r[1]).sort()).toEqual(["publishable", "secret"]);
     expect(rows.map((r) => r[3])).toEqual(["active", "active"]);
     expect(listed.stdout).not.toContain(shop.key);

@@ -54,8 +54,12 @@ describe("query limits", () => {
   });
 
   it("refuse a query that would cost too much", async () => {
-    const review = "edges { cursor node { id rating title body language createdAt provenance reviewer { name } } } pageInfo { hasNextPage endCursor } totalCount";
-    const heavy = Array.from({ length: 12 }, (_, i) => `a${i}: product(id: "p") { reviews(first: 100) { ${review} } rating { histogram { stars count } } }`).join(" ");
+    const review =
+      "edges { cursor node { id rating title body language createdAt provenance reviewer { name } } } pageInfo { hasNextPage endCursor } totalCount";
+    const heavy = Array.from(
+      { length: 12 },
+      (_, i) => `a${i}: product(id: "p") { reviews(first: 100) { ${review} } rating { histogram { stars count } } }`,
+    ).join(" ");
     const r = await api.gql(`{ ${heavy} }`);
     expect(r.errors?.[0]?.message).toMatch(/Query Cost limit of \d+ exceeded/);
   });

@@ -91,7 +91,8 @@ describe("metrics on the public port", () => {
     // A name claims a label of its own with a request that succeeded.
     expect((await api.gql(SUBMIT, { input: review("tent", 5) })).errors).toBeUndefined();
     const before = (await scrape(api.url)).text;
-    for (let i = 0; i < 3; i++) expect((await api.gql(RATING("TentRating"), { id: "tent" }, api.shop.publishableKey)).errors).toBeUndefined();
+    for (let i = 0; i < 3; i++)
+      expect((await api.gql(RATING("TentRating"), { id: "tent" }, api.shop.publishableKey)).errors).toBeUndefined();
     const bad = await api.gql(SUBMIT, { input: review("tent", 9) });
     expect(bad.errors?.[0]?.extensions?.code).toBe("INVALID_INPUT");
     expect((await api.gql(RATING("NoKey"), { id: "tent" }, null)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
@@ -122,11 +123,15 @@ describe("metrics on the public port", () => {
     const named = [...labels].filter((l) => !l.startsWith("__"));
     expect(named.length).toBe(MAX_OPERATION_LABELS);
     expect(labels.has("__other__")).toBe(true);
-    expect(labelValues(text, "starling_graphql_request_duration_seconds_count", "operation").size).toBeLessThanOrEqual(MAX_OPERATION_LABELS + 4);
+    expect(labelValues(text, "starling_graphql_request_duration_seconds_count", "operation").size).toBeLessThanOrEqual(
+      MAX_OPERATION_LABELS + 4,
+    );
     // Names already known keep counting under their own label.
     const before = value(text, "starling_graphql_requests_total", { operation: "TentRating", outcome: "OK" });
     await api.gql(RATING("TentRating"), { id: "tent" }, api.shop.publishableKey);
-    expect(value((await scrape(api.url)).text, "starling_graphql_requests_total", { operation: "TentRating", outcome: "OK" })).toBe(before + 1);
+    expect(value((await scrape(api.url)).text, "starling_graphql_requests_total", { operation: "TentRating", outcome: "OK" })).toBe(
+      before + 1,
+    );
   });
 
   it("reports queue depths: the write batches, pending counts, and any queue a feature registers", async () => {

@@ -119,7 +119,10 @@ describe("pre-moderation", () => {
 describe("replies", () => {
   it("shows the shop's reply under the review and logs it", async () => {
     const id = await submit(2);
-    const r = await api.gql(`mutation($id: ID!) { replyToReview(reviewId: $id, body: "Sorry! We sent a replacement.") { reply { body createdAt } } }`, { id });
+    const r = await api.gql(
+      `mutation($id: ID!) { replyToReview(reviewId: $id, body: "Sorry! We sent a replacement.") { reply { body createdAt } } }`,
+      { id },
+    );
     expect(r.data.replyToReview.reply.body).toBe("Sorry! We sent a replacement.");
     const shown = (await api.gql(LIST, {})).data.product.reviews.edges.find((e: any) => e.node.id === id);
     expect(shown.node.reply.body).toBe("Sorry! We sent a replacement.");

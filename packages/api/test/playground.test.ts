@@ -32,7 +32,9 @@ describe("schema", () => {
     });
     const { data } = (await res.json()) as { data: IntrospectionQuery };
     const missing: string[] = [];
-    const own = data.__schema.types.filter((t) => !t.name.startsWith("__") && !["String", "Int", "Float", "Boolean", "ID"].includes(t.name));
+    const own = data.__schema.types.filter(
+      (t) => !t.name.startsWith("__") && !["String", "Int", "Float", "Boolean", "ID"].includes(t.name),
+    );
     expect(own.map((t) => t.name)).toEqual(expect.arrayContaining(["Product", "Rating", "Review", "SubmitReviewInput", "Mutation"]));
     for (const t of own) {
       if (!t.description) missing.push(t.name);

@@ -15,7 +15,9 @@ async function invitedReview(email: string, stars: number) {
   const inv = await api.gql(`mutation($i: CreateInvitationInput!) { createInvitation(input: $i) { token } }`, {
     i: { productId: "tent", orderRef: `o-${Math.random().toString(36).slice(2)}`, customerEmail: email },
   });
-  const r = await api.gql(SUBMIT, { input: review("tent", stars, { invitationToken: inv.data.createInvitation.token, reviewer: { name: "Alex Doe" } }) });
+  const r = await api.gql(SUBMIT, {
+    input: review("tent", stars, { invitationToken: inv.data.createInvitation.token, reviewer: { name: "Alex Doe" } }),
+  });
   expect(r.errors).toBeUndefined();
   return r.data.submitReview.review.id as string;
 }
@@ -29,7 +31,8 @@ afterAll(() => api?.close());
 describe("reviewer data", () => {
   it("exports everything held about a customer, found by email or customer id", async () => {
     const a = await invitedReview("alex@example.com", 5);
-    const b = (await api.gql(SUBMIT, { input: review("tent", 4, { reviewer: { name: "Alex D.", externalId: "cust-7" } }) })).data.submitReview.review.id;
+    const b = (await api.gql(SUBMIT, { input: review("tent", 4, { reviewer: { name: "Alex D.", externalId: "cust-7" } }) })).data
+      .submitReview.review.id;
     const byEmail = (await api.gql(EXPORT, { r: { email: "alex@example.com" } })).data.exportReviewerData;
     expect(byEmail.reviews.map((r: any) => r._id)).toEqual([a]);
     expect(byEmail.reviews[0].reviewer.email).toBe("alex@example.com");
@@ -86,12 +89,14 @@ describe("erasure leaves nothing of the person", () => {
   async function everything(): Promise<Map<string, string>> {
     const db = api.starling.db.conn.db!;
     const all = new Map<string, string>();
-    for (const c of await db.listCollections().toArray()) all.set(c.name, JSON.stringify(await db.collection(c.name).find({}).toArray()).toLowerCase());
+    for (const c of await db.listCollections().toArray())
+      all.set(c.name, JSON.stringify(await db.collection(c.name).find({}).toArray()).toLowerCase());
     return all;
   }
 
   /** The collections in which `text` occurs anywhere. */
-  const holding = (all: Map<string, string>, text: string) => [...all].filter(([, json]) => json.includes(text.toLowerCase())).map(([name]) => name);
+  const holding = (all: Map<string, string>, text: string) =>
+    [...all].filter(([, json]) => json.includes(text.toLowerCase())).map(([name]) => name);
 
   async function invitation(orderRef: string, email: string): Promise<string> {
     const r = await api.gql(INVITE, { i: { productId: "lamp", orderRef, customerEmail: email } });
@@ -105,18 +110,34 @@ describe("erasure leaves nothing of the person", () => {
     const id = "cust-erin-42";
     const erin = { name: "Erin Quill", externalId: id };
     // Through an invitation, with the customer id: the review holds both.
-    const viaInvitation = review("lamp", 5, { title: "Warm light", body: LONG_A, reviewer: erin, invitationToken: await invitation("e-1", email) });
+    const viaInvitation = review("lamp", 5, {
+      title: "Warm light",
+      body: LONG_A,
+      reviewer: erin,
+      invitationToken: await invitation("e-1", email),
+    });
     expect((await api.gql(SUBMIT, { input: viaInvitation })).errors).toBeUndefined();
     // Through the form with an invitation: known to the scorer by email only.
-    const viaForm = review("lamp", 4, { title: "Hallway", body: LONG_B, reviewer: { name: "Erin Q." }, invitationToken: await invitation("e-2", email), idempotencyKey: "form-e-2" });
+    const viaForm = review("lamp", 4, {
+      title: "Hallway",
+      body: LONG_B,
+      reviewer: { name: "Erin Q." },
+      invitationToken: await invitation("e-2", email),
+      idempotencyKey: "form-e-2",
+    });
     expect((await api.gql(SUBMIT, { input: viaForm }, api.shop.publishableKey)).errors).toBeUndefined();
     // By customer id only, and an invitation not used yet.
     const direct = review("lamp", 2, { title: "Second thoughts", body: LONG_C, reviewer: erin, idempotencyKey: "erin-direct" });
     expect((await api.gql(SUBMIT, { input: direct })).errors).toBeUndefined();
     await invitation("e-3", email);
     // Others copy her texts: their reasons cite her reviews.
-    for (const [n, body] of [[1, LONG_A], [2, LONG_B]] as const) {
-      const copy = await api.gql(SUBMIT, { input: review("lamp", 5, { title: "Copy", body, reviewer: { name: "Copier", externalId: `cust-copy-${n}` } }) });
+    for (const [n, body] of [
+      [1, LONG_A],
+      [2, LONG_B],
+    ] as const) {
+      const copy = await api.gql(SUBMIT, {
+        input: review("lamp", 5, { title: "Copy", body, reviewer: { name: "Copier", externalId: `cust-copy-${n}` } }),
+      });
       expect(copy.errors).toBeUndefined();
     }
     const before = await everything();
@@ -134,7 +155,9 @@ describe("erasure leaves nothing of the person", () => {
     );
     // The near-duplicate index in memory knows whose each text is.
     const index = async () => {
-      const loaded = (await api.starling.deps.signatures.get(api.starling.deps, api.shop.id)) as unknown as { reviewerIds: (string | undefined)[] };
+      const loaded = (await api.starling.deps.signatures.get(api.starling.deps, api.shop.id)) as unknown as {
+        reviewerIds: (string | undefined)[];
+      };
       return loaded.reviewerIds.filter(Boolean).join("\n");
     };
     expect(await index()).toContain(id);
@@ -147,11 +170,17 @@ describe("erasure leaves nothing of the person", () => {
     expect(erased.data.eraseReviewerData).toEqual({ reviews: 3, invitations: 3 });
 
     // Retries of each of her submissions, and a first copy of one of her texts (the near-duplicate index in memory must not name her).
-    for (const [input, key] of [[viaInvitation, api.shop.key], [viaForm, api.shop.publishableKey], [direct, api.shop.key]] as const) {
+    for (const [input, key] of [
+      [viaInvitation, api.shop.key],
+      [viaForm, api.shop.publishableKey],
+      [direct, api.shop.key],
+    ] as const) {
       const retry = await api.gql(SUBMIT, { input }, key);
       expect(retry.errors?.[0]?.extensions?.code).toBe("REVIEW_ERASED");
     }
-    const lateCopy = await api.gql(SUBMIT, { input: review("lamp", 5, { title: "Copy", body: LONG_C, reviewer: { name: "Copier", externalId: "cust-copy-3" } }) });
+    const lateCopy = await api.gql(SUBMIT, {
+      input: review("lamp", 5, { title: "Copy", body: LONG_C, reviewer: { name: "Copier", externalId: "cust-copy-3" } }),
+    });
     expect(lateCopy.errors).toBeUndefined();
 
     const after = await everything();
@@ -169,8 +198,16 @@ describe("erasure leaves nothing of the person", () => {
 
   it("a deleted review's retry stores nothing again, by key or by invitation", async () => {
     const email = "finn.moss@example.com";
-    const byKey = review("lamp", 1, { title: "Broke", reviewer: { name: "Finn Moss", externalId: "cust-finn-7" }, idempotencyKey: "finn-1" });
-    const byInvitation = review("lamp", 2, { title: "Dim", reviewer: { name: "Finn Moss" }, invitationToken: await invitation("f-1", email) });
+    const byKey = review("lamp", 1, {
+      title: "Broke",
+      reviewer: { name: "Finn Moss", externalId: "cust-finn-7" },
+      idempotencyKey: "finn-1",
+    });
+    const byInvitation = review("lamp", 2, {
+      title: "Dim",
+      reviewer: { name: "Finn Moss" },
+      invitationToken: await invitation("f-1", email),
+    });
     const first = await api.gql(SUBMIT, { input: byKey });
     const second = await api.gql(SUBMIT, { input: byInvitation }, api.shop.publishableKey);
     expect(first.errors ?? second.errors).toBeUndefined();
@@ -178,7 +215,10 @@ describe("erasure leaves nothing of the person", () => {
 
     const erased = await api.gql(ERASE, { r: { email, externalId: "cust-finn-7" }, m: "DELETE" });
     expect(erased.data.eraseReviewerData.reviews).toBe(2);
-    for (const [input, key] of [[byKey, api.shop.key], [byInvitation, api.shop.publishableKey]] as const) {
+    for (const [input, key] of [
+      [byKey, api.shop.key],
+      [byInvitation, api.shop.publishableKey],
+    ] as const) {
       const retry = await api.gql(SUBMIT, { input }, key);
       expect(retry.errors?.[0]?.extensions).toMatchObject({ code: "REVIEW_ERASED", field: "idempotencyKey" });
     }
@@ -201,7 +241,7 @@ describe("disclosure page", () => {
     expect(html).toMatch(/Reviews labelled <strong>Verified purchase<\/strong> \(\d+ of \d+ published\)/);
     expect(html).toContain("New reviews are published at once");
     expect(html).toContain("No review is hidden or delayed because of its star rating");
-    expect(html).toContain("<th scope=\"row\">5 ★</th>");
+    expect(html).toContain('<th scope="row">5 ★</th>');
 
     await api.gql(`mutation { setModerationMode(mode: PRE) }`);
     html = await (await fetch(url)).text();

@@ -81,7 +81,9 @@ describe("durability", () => {
     cleanups.push(() => db.stop());
     const conn = await connect(db.uri, "killtest", 5_000);
     cleanups.push(() => conn.close());
-    const stored = await bindModels(conn).Review.find({ _id: { $in: acknowledged } }, { _id: 1 }).lean();
+    const stored = await bindModels(conn)
+      .Review.find({ _id: { $in: acknowledged } }, { _id: 1 })
+      .lean();
     expect(acknowledged.length).toBeGreaterThanOrEqual(10);
     expect(stored.map((d) => d._id).sort()).toEqual([...acknowledged].sort());
   });

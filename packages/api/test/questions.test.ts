@@ -57,7 +57,11 @@ describe("asking and answering", () => {
     const question = q.data.askQuestion.question;
     expect(question).toMatchObject({ productId: "tent", status: "PUBLISHED", author: { name: "Kim" } });
 
-    const customer = await api.gql(ANSWER, { i: { questionId: question.id, body: "Mine stayed dry.", author: { name: "Lee" } } }, api.shop.publishableKey);
+    const customer = await api.gql(
+      ANSWER,
+      { i: { questionId: question.id, body: "Mine stayed dry.", author: { name: "Lee" } } },
+      api.shop.publishableKey,
+    );
     expect(customer.data.answerQuestion.answer.author).toEqual({ name: "Lee", role: "CUSTOMER" });
 
     const inv = await api.gql(`mutation($i: CreateInvitationInput!) { createInvitation(input: $i) { token } }`, {
@@ -65,7 +69,9 @@ describe("asking and answering", () => {
     });
     const buyer = await api.gql(
       ANSWER,
-      { i: { questionId: question.id, body: "Yes, two storms.", author: { name: "Bo" }, invitationToken: inv.data.createInvitation.token } },
+      {
+        i: { questionId: question.id, body: "Yes, two storms.", author: { name: "Bo" }, invitationToken: inv.data.createInvitation.token },
+      },
       api.shop.publishableKey,
     );
     expect(buyer.errors).toBeUndefined();
@@ -172,10 +178,16 @@ describe("moderation", () => {
 
     const shopAnswer = await api.gql(ANSWER, { i: { questionId: q.id, body: "Yes, up to 65 °C.", author: { name: "S" } } }, shop.key);
     expect(shopAnswer.data.answerQuestion.answer.status).toBe("PUBLISHED");
-    const customer = await api.gql(ANSWER, { i: { questionId: q.id, body: "Buy at spam.example", author: { name: "X" } } }, shop.publishableKey);
+    const customer = await api.gql(
+      ANSWER,
+      { i: { questionId: q.id, body: "Buy at spam.example", author: { name: "X" } } },
+      shop.publishableKey,
+    );
     const aid = customer.data.answerQuestion.answer.id;
     expect(customer.data.answerQuestion.answer.status).toBe("PENDING");
-    expect((await api.gql(MODERATE_A, { i: { id: aid, action: "REJECT", reason: "SPAM", note: "link" } }, shop.key)).data.moderateAnswer.status).toBe("REJECTED");
+    expect(
+      (await api.gql(MODERATE_A, { i: { id: aid, action: "REJECT", reason: "SPAM", note: "link" } }, shop.key)).data.moderateAnswer.status,
+    ).toBe("REJECTED");
     const again = await api.gql(MODERATE_A, { i: { id: aid, action: "REJECT", reason: "SPAM" } }, shop.key);
     expect(again.errors?.[0]?.extensions?.code).toBe("INVALID_TRANSITION");
 
@@ -196,7 +208,11 @@ describe("moderation", () => {
 
 describe("hostile input changes nothing", () => {
   const counts = async () =>
-    [await api.models.Question.countDocuments({}), await api.models.Answer.countDocuments({}), await api.models.Vote.countDocuments({})].join();
+    [
+      await api.models.Question.countDocuments({}),
+      await api.models.Answer.countDocuments({}),
+      await api.models.Vote.countDocuments({}),
+    ].join();
 
   it("oversized, control characters, blank, wrong types, bad ids: INVALID_INPUT (wrong types too)", async () => {
     const q = (await ask("lamp", "Is it dimmable?")).data.askQuestion.question;
@@ -229,7 +245,11 @@ describe("hostile input changes nothing", () => {
       const r = await api.gql(ASK, vars, api.shop.publishableKey);
       expect(r.errors?.[0]?.extensions?.code).toBe("INVALID_INPUT");
     }
-    const wrongVote = await api.gql(VOTE, { i: { itemType: "REVIEW", itemId: "rev_x", helpful: "yes", voterToken: token(1) } }, api.shop.publishableKey);
+    const wrongVote = await api.gql(
+      VOTE,
+      { i: { itemType: "REVIEW", itemId: "rev_x", helpful: "yes", voterToken: token(1) } },
+      api.shop.publishableKey,
+    );
     expect(wrongVote.errors?.[0]?.extensions?.code).toBe("INVALID_INPUT");
     expect(await counts()).toBe(before);
   });
@@ -246,28 +266,52 @@ describe("another shop's keys", () => {
     const q = (await ask("tent", "Does it fit two?")).data.askQuestion.question;
     const a = (await api.gql(ANSWER, { i: { questionId: q.id, body: "Yes", author: { name: "S" } } })).data.answerQuestion.answer;
     const reviewId = await addReview("tent", "Roomy", "Two people fit.");
-    const before = [await api.models.Answer.countDocuments({}), await api.models.Vote.countDocuments({}), await api.models.ModerationEvent.countDocuments({})].join();
+    const before = [
+      await api.models.Answer.countDocuments({}),
+      await api.models.Vote.countDocuments({}),
+      await api.models.ModerationEvent.countDocuments({}),
+    ].join();
 
     for (const key of [other.key, other.publishableKey]) {
       const answer = await api.gql(ANSWER, { i: { questionId: q.id, body: "Hijack", author: { name: "E" } } }, key);
       expect(answer.errors?.[0]?.extensions).toMatchObject({ code: "NOT_FOUND", field: "questionId" });
-      for (const [itemType, itemId] of [["ANSWER", a.id], ["REVIEW", reviewId]]) {
+      for (const [itemType, itemId] of [
+        ["ANSWER", a.id],
+        ["REVIEW", reviewId],
+      ]) {
         const vote = await api.gql(VOTE, { i: { itemType, itemId, helpful: true, voterToken: token("x") } }, key);
         expect(vote.errors?.[0]?.extensions).toMatchObject({ code: "NOT_FOUND", field: "itemId" });
       }
     }
-    expect((await api.gql(MODERATE_Q, { i: { id: q.id, action: "REJECT", reason: "SPAM" } }, other.key)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
-    expect((await api.gql(MODERATE_A, { i: { id: a.id, action: "REJECT", reason: "SPAM" } }, other.key)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    expect(
+      (await api.gql(MODERATE_Q, { i: { id: q.id, action: "REJECT", reason: "SPAM" } }, other.key)).errors?.[0]?.extensions?.code,
+    ).toBe("NOT_FOUND");
+    expect(
+      (await api.gql(MODERATE_A, { i: { id: a.id, action: "REJECT", reason: "SPAM" } }, other.key)).errors?.[0]?.extensions?.code,
+    ).toBe("NOT_FOUND");
     // The other shop's product "tent" is its own: none of this shop's questions show there.
     const theirs = await api.gql(QUESTIONS, { p: "tent" }, other.publishableKey);
     expect(theirs.data.product.questions.edges.map((e: any) => e.node.id)).not.toContain(q.id);
     // A cursor of this shop's list is refused on theirs.
     const mine = await api.gql(QUESTIONS, { p: "tent", first: 1 }, api.shop.publishableKey);
-    const crossed = await api.gql(QUESTIONS, { p: "tent", first: 1, after: mine.data.product.questions.pageInfo.endCursor }, other.publishableKey);
+    const crossed = await api.gql(
+      QUESTIONS,
+      { p: "tent", first: 1, after: mine.data.product.questions.pageInfo.endCursor },
+      other.publishableKey,
+    );
     expect(crossed.errors?.[0]?.extensions?.code).toBe("INVALID_CURSOR");
     // A publishable key cannot moderate or answer as the shop.
-    expect((await api.gql(MODERATE_Q, { i: { id: q.id, action: "REJECT", reason: "SPAM" } }, api.shop.publishableKey)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-    expect([await api.models.Answer.countDocuments({}), await api.models.Vote.countDocuments({}), await api.models.ModerationEvent.countDocuments({})].join()).toBe(before);
+    expect(
+      (await api.gql(MODERATE_Q, { i: { id: q.id, action: "REJECT", reason: "SPAM" } }, api.shop.publishableKey)).errors?.[0]?.extensions
+        ?.code,
+    ).toBe("FORBIDDEN");
+    expect(
+      [
+        await api.models.Answer.countDocuments({}),
+        await api.models.Vote.countDocuments({}),
+        await api.models.ModerationEvent.countDocuments({}),
+      ].join(),
+    ).toBe(before);
   });
 });
 
@@ -275,11 +319,23 @@ describe("helpful votes", () => {
   it("one per voter (browser token and address); another token is another voter", async () => {
     await putProduct("vote-once");
     const id = await addReview("vote-once", "Good", "Fine.");
-    const first = await api.gql(VOTE, { i: { itemType: "REVIEW", itemId: id, helpful: true, voterToken: token(1) } }, api.shop.publishableKey);
+    const first = await api.gql(
+      VOTE,
+      { i: { itemType: "REVIEW", itemId: id, helpful: true, voterToken: token(1) } },
+      api.shop.publishableKey,
+    );
     expect(first.data.voteHelpful).toMatchObject({ alreadyVoted: false, votes: { helpful: 1, notHelpful: 0 } });
-    const again = await api.gql(VOTE, { i: { itemType: "REVIEW", itemId: id, helpful: false, voterToken: token(1) } }, api.shop.publishableKey);
+    const again = await api.gql(
+      VOTE,
+      { i: { itemType: "REVIEW", itemId: id, helpful: false, voterToken: token(1) } },
+      api.shop.publishableKey,
+    );
     expect(again.data.voteHelpful).toMatchObject({ alreadyVoted: true, helpful: true, votes: { helpful: 1, notHelpful: 0 } });
-    const second = await api.gql(VOTE, { i: { itemType: "REVIEW", itemId: id, helpful: false, voterToken: token(2) } }, api.shop.publishableKey);
+    const second = await api.gql(
+      VOTE,
+      { i: { itemType: "REVIEW", itemId: id, helpful: false, voterToken: token(2) } },
+      api.shop.publishableKey,
+    );
     expect(second.data.voteHelpful.votes).toMatchObject({ helpful: 1, notHelpful: 1 });
     const stored = await api.models.Vote.find({ itemId: id }).lean();
     expect(stored).toHaveLength(2);
@@ -296,12 +352,20 @@ describe("helpful votes", () => {
       const id = r.data.submitReview.review.id;
       const codes: (string | undefined)[] = [];
       for (let i = 0; i < 3; i++) {
-        const v = await limited.gql(VOTE, { i: { itemType: "REVIEW", itemId: id, helpful: true, voterToken: token(i) } }, limited.shop.publishableKey);
+        const v = await limited.gql(
+          VOTE,
+          { i: { itemType: "REVIEW", itemId: id, helpful: true, voterToken: token(i) } },
+          limited.shop.publishableKey,
+        );
         codes.push(v.errors?.[0]?.extensions?.code);
       }
       expect(codes).toEqual([undefined, undefined, "RATE_LIMITED"]);
       // A repeat of a counted vote is answered (it changes nothing).
-      const repeat = await limited.gql(VOTE, { i: { itemType: "REVIEW", itemId: id, helpful: true, voterToken: token(0) } }, limited.shop.publishableKey);
+      const repeat = await limited.gql(
+        VOTE,
+        { i: { itemType: "REVIEW", itemId: id, helpful: true, voterToken: token(0) } },
+        limited.shop.publishableKey,
+      );
       expect(repeat.data.voteHelpful.alreadyVoted).toBe(true);
       expect(await limited.models.Vote.countDocuments({})).toBe(2);
     } finally {
@@ -319,7 +383,12 @@ describe("helpful votes", () => {
     for (let i = 0; i < 20; i++) {
       const at = (ms: number) => ({ ...deps, now: () => new Date(t0 + ms) });
       await castVote(at(i * 30_000), api.shop.id, "10.0.0.1", { itemType: "review", itemId: a, helpful: true, voterToken: token(`a${i}`) });
-      await castVote(at(i * 86_400_000), api.shop.id, "10.0.0.1", { itemType: "review", itemId: b, helpful: true, voterToken: token(`b${i}`) });
+      await castVote(at(i * 86_400_000), api.shop.id, "10.0.0.1", {
+        itemType: "review",
+        itemId: b,
+        helpful: true,
+        voterToken: token(`b${i}`),
+      });
     }
     const totals = async (id: string) => (await api.models.Review.findById(id).lean())!.votes!;
     const [ta, tb] = [await totals(a), await totals(b)];
@@ -363,13 +432,23 @@ describe("orderBy: MOST_HELPFUL", () => {
     for (let i = 0; i < 6; i++) ids.push(await addReview("helpful", `R${i}`, `Review ${i}`, (i % 5) + 1));
     const deps = api.starling.deps;
     // R0: 3 of 3 helpful; R1: 9 of 10; R2: 1 of 1; R3: 2 of 6; R4, R5: no votes. (Votes a day apart: no bursts.)
-    const plan: [number, number, number][] = [[0, 3, 0], [1, 9, 1], [2, 1, 0], [3, 2, 4]];
+    const plan: [number, number, number][] = [
+      [0, 3, 0],
+      [1, 9, 1],
+      [2, 1, 0],
+      [3, 2, 4],
+    ];
     const t0 = Date.now();
     let n = 0;
     for (const [i, yes, no] of plan) {
       for (let k = 0; k < yes + no; k++) {
         const at = { ...deps, now: () => new Date(t0 + n++ * 86_400_000) };
-        await castVote(at, api.shop.id, "10.0.0.2", { itemType: "review", itemId: ids[i]!, helpful: k < yes, voterToken: token(`h${i}-${k}`) });
+        await castVote(at, api.shop.id, "10.0.0.2", {
+          itemType: "review",
+          itemId: ids[i]!,
+          helpful: k < yes,
+          voterToken: token(`h${i}-${k}`),
+        });
       }
     }
     const shown = await all("helpful", 2);
@@ -384,8 +463,16 @@ describe("orderBy: MOST_HELPFUL", () => {
     expect(filtered.map((r) => r.id)).toEqual(shown.filter((r) => [1, 2, 4].includes(r.rating)).map((r) => r.id));
 
     // A NEWEST cursor is refused for MOST_HELPFUL and the other way round.
-    const newest = await api.gql(`{ product(id: "helpful") { reviews(first: 1) { pageInfo { endCursor } } } }`, {}, api.shop.publishableKey);
-    const wrong = await api.gql(PAGE, { p: "helpful", first: 1, after: newest.data.product.reviews.pageInfo.endCursor }, api.shop.publishableKey);
+    const newest = await api.gql(
+      `{ product(id: "helpful") { reviews(first: 1) { pageInfo { endCursor } } } }`,
+      {},
+      api.shop.publishableKey,
+    );
+    const wrong = await api.gql(
+      PAGE,
+      { p: "helpful", first: 1, after: newest.data.product.reviews.pageInfo.endCursor },
+      api.shop.publishableKey,
+    );
     expect(wrong.errors?.[0]?.extensions?.code).toBe("INVALID_CURSOR");
   });
 
@@ -398,7 +485,11 @@ describe("orderBy: MOST_HELPFUL", () => {
     // A review not yet shown jumps to the top between the two reads.
     const jumper = ids.find((id) => !page1.includes(id))!;
     await api.gql(VOTE, { i: { itemType: "REVIEW", itemId: jumper, helpful: true, voterToken: token("jump") } }, api.shop.publishableKey);
-    const rest = await api.gql(PAGE, { p: "moving", first: 10, after: first.data.product.reviews.pageInfo.endCursor }, api.shop.publishableKey);
+    const rest = await api.gql(
+      PAGE,
+      { p: "moving", first: 10, after: first.data.product.reviews.pageInfo.endCursor },
+      api.shop.publishableKey,
+    );
     const page2 = rest.data.product.reviews.edges.map((e: any) => e.node.id);
     // As documented: the jumper crossed the cursor and is passed over; every other review shows exactly once.
     expect(page2).not.toContain(jumper);
@@ -412,25 +503,48 @@ describe("the database plans", () => {
     const reviewIds = [await addReview("plan", "Warm", "Warm at night."), await addReview("plan", "Light", "Light to carry.")];
     const q = (await ask("plan", "Is it warm at night?")).data.askQuestion.question;
     await api.gql(ANSWER, { i: { questionId: q.id, body: "Yes", author: { name: "S" } } });
-    await api.gql(VOTE, { i: { itemType: "REVIEW", itemId: reviewIds[0], helpful: true, voterToken: token("plan") } }, api.shop.publishableKey);
+    await api.gql(
+      VOTE,
+      { i: { itemType: "REVIEW", itemId: reviewIds[0], helpful: true, voterToken: token("plan") } },
+      api.shop.publishableKey,
+    );
     const sent: { collection: string; filter: object; options: { sort?: object; limit?: number } }[] = [];
     mongoose.set("debug", (collection: string, method: string, filter: object, options: object) => {
-      if (method === "find" && ["questions", "answers", "reviews"].includes(collection)) sent.push({ collection, filter, options: options as never });
+      if (method === "find" && ["questions", "answers", "reviews"].includes(collection))
+        sent.push({ collection, filter, options: options as never });
     });
     try {
       const page = await api.gql(QUESTIONS, { p: "plan", first: 5 }, api.shop.publishableKey);
       expect(page.errors).toBeUndefined();
-      const helpful = await api.gql(`{ product(id: "plan") { reviews(first: 1, orderBy: MOST_HELPFUL) { pageInfo { endCursor } } } }`, {}, api.shop.publishableKey);
+      const helpful = await api.gql(
+        `{ product(id: "plan") { reviews(first: 1, orderBy: MOST_HELPFUL) { pageInfo { endCursor } } } }`,
+        {},
+        api.shop.publishableKey,
+      );
       const after = helpful.data.product.reviews.pageInfo.endCursor;
-      expect((await api.gql(`query($a: String) { product(id: "plan") { reviews(first: 1, orderBy: MOST_HELPFUL, after: $a) { edges { node { id } } } } }`, { a: after }, api.shop.publishableKey)).errors).toBeUndefined();
+      expect(
+        (
+          await api.gql(
+            `query($a: String) { product(id: "plan") { reviews(first: 1, orderBy: MOST_HELPFUL, after: $a) { edges { node { id } } } } }`,
+            { a: after },
+            api.shop.publishableKey,
+          )
+        ).errors,
+      ).toBeUndefined();
     } finally {
       mongoose.set("debug", false);
     }
     const ranged = sent.filter((q) => q.options.sort);
     expect(new Set(ranged.map((q) => q.collection))).toEqual(new Set(["questions", "answers", "reviews"]));
-    const models = { questions: api.models.Question, answers: api.models.Answer, reviews: api.models.Review } as unknown as Record<string, typeof api.models.Review>;
+    const models = { questions: api.models.Question, answers: api.models.Answer, reviews: api.models.Review } as unknown as Record<
+      string,
+      typeof api.models.Review
+    >;
     for (const q of ranged) {
-      const plan = await models[q.collection]!.collection.find(q.filter as never, { sort: q.options.sort as never, limit: q.options.limit }).explain();
+      const plan = await models[q.collection]!.collection.find(q.filter as never, {
+        sort: q.options.sort as never,
+        limit: q.options.limit,
+      }).explain();
       const text = JSON.stringify(plan.queryPlanner);
       const index = { questions: "question_page", answers: "answer_page", reviews: "page_helpful" }[q.collection]!;
       if (inject("backend") === "ferretdb") {

@@ -122,13 +122,20 @@ describe("a retry with a stored idempotency key", () => {
       expect(body.data.submitReview).toMatchObject({ replayed: true, review: { id: first.data.submitReview.review.id } });
 
       // A new review, or the retry beside another field, waits like anything else.
-      const fresh = await post(a, { query: SUBMIT, variables: { input: review("mug", 1, { idempotencyKey: "order-7-line-2" }) } }, a.shop.key);
+      const fresh = await post(
+        a,
+        { query: SUBMIT, variables: { input: review("mug", 1, { idempotencyKey: "order-7-line-2" }) } },
+        a.shop.key,
+      );
       expect(fresh.status).toBe(429);
       expect(fresh.headers.get("retry-after")).toBeTruthy();
       expect(((await fresh.json()) as any).errors[0].extensions.code).toBe("RATE_LIMITED");
       const beside = await post(
         a,
-        { query: `mutation($input: SubmitReviewInput!) { submitReview(input: $input) { replayed } putProduct(input: { id: "x", name: "X" }) { id } }`, variables: { input } },
+        {
+          query: `mutation($input: SubmitReviewInput!) { submitReview(input: $input) { replayed } putProduct(input: { id: "x", name: "X" }) { id } }`,
+          variables: { input },
+        },
         a.shop.key,
       );
       expect(beside.status).toBe(429);
@@ -153,7 +160,11 @@ describe("a retry with a stored idempotency key", () => {
     const retry = (await (await post(a, { query: SUBMIT, variables: { input } }, a.shop.key)).json()) as any;
     expect(retry.errors).toBeUndefined();
     expect(retry.data.submitReview).toMatchObject({ replayed: true, review: { id: first.data.submitReview.review.id } });
-    const fresh = await post(a, { query: SUBMIT, variables: { input: review("mug", 1, { idempotencyKey: "order-8-line-2" }) } }, a.shop.key);
+    const fresh = await post(
+      a,
+      { query: SUBMIT, variables: { input: review("mug", 1, { idempotencyKey: "order-8-line-2" }) } },
+      a.shop.key,
+    );
     expect(((await fresh.json()) as any).errors[0].extensions.code).toBe("RATE_LIMITED");
     expect(await a.models.Review.countDocuments({ productId: "mug" })).toBe(1);
   });

@@ -15,9 +15,10 @@ import { withPageKeys } from "../src/features/reviews/review-pages.js";
 import { FEED_VERSION, feedProductFilter, feedReviewFilter, xmlText } from "../src/features/feed/google-reviews.js";
 import { SUBMIT, review, startTestApi, type TestApi, type TestShop } from "./helpers.js";
 
-const XSD = [path.join(REPO_ROOT, "../shared/reference/google-product-reviews.xsd"), "/work/shared/reference/google-product-reviews.xsd"].find(
-  (p) => existsSync(p),
-)!;
+const XSD = [
+  path.join(REPO_ROOT, "../shared/reference/google-product-reviews.xsd"),
+  "/work/shared/reference/google-product-reviews.xsd",
+].find((p) => existsSync(p))!;
 const dir = mkdtempSync(path.join(os.tmpdir(), "starling-feed-"));
 let fileNo = 0;
 
@@ -61,7 +62,15 @@ beforeAll(async () => {
     const r = await api.gql(PUT, { i: input }, key);
     expect(r.errors).toBeUndefined();
   };
-  await put({ id: "tent", name: "Trail Tent 2", gtin: "4006381333931", mpn: "TT-2", sku: "SKU-TENT-2", brand: "Acme & Sons", url: "https://shop.example/p/tent?x=1&y=2" });
+  await put({
+    id: "tent",
+    name: "Trail Tent 2",
+    gtin: "4006381333931",
+    mpn: "TT-2",
+    sku: "SKU-TENT-2",
+    brand: "Acme & Sons",
+    url: "https://shop.example/p/tent?x=1&y=2",
+  });
   await put({ id: "mug", name: "Camp Mug", url: "https://shop.example/p/mug" });
   await put({ id: "lamp", name: "Lamp" }); // no url: left out
   await put({ id: "stove", name: "Stove", url: "https://shop.example/p/stove" });
@@ -155,7 +164,9 @@ describe("Google product review feed", () => {
     expect(xpath(v.file, `string(${first}/collection_method)`)).toBe("unsolicited");
     expect(xpath(v.file, `count(/feed/reviews/review[products/product/product_url="https://shop.example/p/mug"])`)).toBe("3");
     // A product without identifiers has no product_ids element (the schema allows none).
-    expect(xpath(v.file, `count(/feed/reviews/review[products/product/product_url="https://shop.example/p/mug"]/products/product/product_ids)`)).toBe("0");
+    expect(
+      xpath(v.file, `count(/feed/reviews/review[products/product/product_url="https://shop.example/p/mug"]/products/product/product_ids)`),
+    ).toBe("0");
   });
 
   it("escapes hostile text so that a parser reads back exactly what was written (&, <, ]]>, quotes, CR)", async () => {
@@ -239,7 +250,7 @@ describe("Google product review feed", () => {
     expect(xpath(v.file, "string(/feed)")).not.toContain("Erin Erased");
   });
 
-  it("keeps an anonymised review (as \"Former customer\"), not in deleted_reviews", async () => {
+  it('keeps an anonymised review (as "Former customer"), not in deleted_reviews', async () => {
     const id = await submit("mug", 4, { reviewer: { name: "Ana Nonym", externalId: "cust-anonymise-me" }, body: "Kept, without my name." });
     const r = await api.gql(`mutation($r: ReviewerRefInput!, $m: ErasureMode!) { eraseReviewerData(reviewer: $r, mode: $m) { reviews } }`, {
       r: { externalId: "cust-anonymise-me" },
@@ -330,8 +341,16 @@ describe("putProduct's feed identifiers", () => {
 describe("the feed's cost", () => {
   it("reads products and reviews by index ranges, never by scanning the collection", async () => {
     const plans = [
-      await api.models.Product.collection.find(feedProductFilter(api.shop.id, null) as never).sort({ _id: 1 }).limit(2).explain(),
-      await api.models.Review.collection.find(feedReviewFilter(api.shop.id, "tent", null) as never).sort({ pageNewest: 1 }).limit(2).explain(),
+      await api.models.Product.collection
+        .find(feedProductFilter(api.shop.id, null) as never)
+        .sort({ _id: 1 })
+        .limit(2)
+        .explain(),
+      await api.models.Review.collection
+        .find(feedReviewFilter(api.shop.id, "tent", null) as never)
+        .sort({ pageNewest: 1 })
+        .limit(2)
+        .explain(),
     ];
     for (const plan of plans) {
       const text = JSON.stringify(plan.queryPlanner);
@@ -352,7 +371,13 @@ describe("the feed's cost", () => {
     await api.gql(PUT, { i: { id: "crate", name: "Crate", url: "https://big.example/crate" } }, big.key);
     const body = "A long review of a crate. ".repeat(60);
     const docs = Array.from({ length: 4_000 }, (_, i) => ({
-      ...withPageKeys({ _id: `big-${i}`, shopId: big.id, productId: "crate", rating: 1 + (i % 5), createdAt: new Date(Date.UTC(2024, 0, 1) + i * 60_000) }),
+      ...withPageKeys({
+        _id: `big-${i}`,
+        shopId: big.id,
+        productId: "crate",
+        rating: 1 + (i % 5),
+        createdAt: new Date(Date.UTC(2024, 0, 1) + i * 60_000),
+      }),
       title: `Crate review ${i}`,
       body,
       reviewer: { name: `Reviewer ${i}`, externalId: null, email: null },

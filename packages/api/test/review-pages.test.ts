@@ -14,7 +14,8 @@ let other: Starling;
 // The widget's page size: a page the cache keeps.
 const PAGE = `query { product(id: "lamp") { reviews(first: 5) { edges { node { id rating reviewer { name } reply { body } } } } } }`;
 type Node = { id: string; rating: number; reviewer: { name: string }; reply: { body: string } | null };
-const page = async (url = api.url) => ((await gql<any>(url, PAGE, {}, api.shop.key)).data.product.reviews.edges as { node: Node }[]).map((e) => e.node);
+const page = async (url = api.url) =>
+  ((await gql<any>(url, PAGE, {}, api.shop.key)).data.product.reviews.edges as { node: Node }[]).map((e) => e.node);
 
 async function submit(stars: number, extra: Record<string, unknown> = {}): Promise<string> {
   const r = await api.gql(SUBMIT, { input: review("lamp", stars, { body: `Lamp review ${Math.random()}`, ...extra }) });

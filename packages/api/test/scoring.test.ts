@@ -71,17 +71,23 @@ describe("copied text", () => {
     for (const id of ["mug-red", "mug-blue", "mug-green"]) {
       await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } });
     }
-    const text = "This enamel mug keeps my coffee warm on cold mornings at the campsite and survived a fall onto rocks without chipping at all.";
-    const original = await api.gql(SUBMIT_STATUS, { input: review("mug-red", 5, { body: text, reviewer: { name: "Ana", externalId: "ana" } }) });
+    const text =
+      "This enamel mug keeps my coffee warm on cold mornings at the campsite and survived a fall onto rocks without chipping at all.";
+    const original = await api.gql(SUBMIT_STATUS, {
+      input: review("mug-red", 5, { body: text, reviewer: { name: "Ana", externalId: "ana" } }),
+    });
     expect(original.data.submitReview.review.status).toBe("PUBLISHED");
-    const sameAuthor = await api.gql(SUBMIT_STATUS, { input: review("mug-blue", 5, { body: text, reviewer: { name: "Ana", externalId: "ana" } }) });
+    const sameAuthor = await api.gql(SUBMIT_STATUS, {
+      input: review("mug-blue", 5, { body: text, reviewer: { name: "Ana", externalId: "ana" } }),
+    });
     expect(sameAuthor.data.submitReview.review.status).toBe("PUBLISHED");
     const copy = await api.gql(SUBMIT_STATUS, {
       input: review("mug-green", 5, { body: text.replace("fall", "drop"), reviewer: { name: "Bot", externalId: "bot-1" } }),
     });
     expect(copy.data.submitReview.review.status).toBe("QUARANTINED");
-    const log = (await api.gql(`query($id: ID) { moderationLog(reviewId: $id) { action actor note } }`, { id: copy.data.submitReview.review.id })).data
-      .moderationLog;
+    const log = (
+      await api.gql(`query($id: ID) { moderationLog(reviewId: $id) { action actor note } }`, { id: copy.data.submitReview.review.id })
+    ).data.moderationLog;
     expect(log[0]).toMatchObject({ action: "quarantine", actor: "starling" });
     expect(log[0].note).toMatch(/similar/i);
   });
@@ -194,7 +200,11 @@ describe("a reviewer ring (issue 18)", () => {
 
     // The ring's products and accounts (the shop's other states belong to other tests).
     const states = async () =>
-      (await api.models.ScoringState.find({ _id: { $regex: `^(product:${shop.id}:ring-|reviewer:${shop.id}:id:ring-member-)` } }).sort({ _id: 1 }).lean()).map((d) => ({ _id: d._id, state: d.state }));
+      (
+        await api.models.ScoringState.find({ _id: { $regex: `^(product:${shop.id}:ring-|reviewer:${shop.id}:id:ring-member-)` } })
+          .sort({ _id: 1 })
+          .lean()
+      ).map((d) => ({ _id: d._id, state: d.state }));
     const incremental = await states();
     expect(incremental.length).toBe(products.length + 5);
     const env = { MONGODB_URI: inject("mongoUri"), STARLING_DB_NAME: api.starling.db.conn.name };
@@ -225,5 +235,5 @@ describe("recompute --rescore", () => {
     // New reviews after a re-score are scored against the replayed states.
     const next = await api.gql(SUBMIT, { input: review("kettle", 4, { reviewer: { name: "Customer 3", externalId: "customer-3" } }) });
     expect(next.errors).toBeUndefined();
-   }, 180_000); // two CLI processes, each starting tsx and rebuilding summaries and the dashboard's counters: over 60 s on a busy 2-core machine
+  }, 180_000); // two CLI processes, each starting tsx and rebuilding summaries and the dashboard's counters: over 60 s on a busy 2-core machine
 });

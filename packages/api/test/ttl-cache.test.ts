@@ -29,7 +29,11 @@ describe("TtlCache", () => {
       return new Map<string, number | null>(missing.map((k) => [k, k === "b" ? 2 : null]));
     };
     const first = await cache.getMany(["a", "b", "c"], load);
-    expect([...first]).toEqual([["a", 1], ["b", 2], ["c", null]]);
+    expect([...first]).toEqual([
+      ["a", 1],
+      ["b", 2],
+      ["c", null],
+    ]);
     await cache.getMany(["a", "b", "c"], load);
     expect(calls).toEqual([["b", "c"]]);
   });

@@ -72,7 +72,9 @@ describe("webhooks across API processes", () => {
     // Sent to both, several at a time: each process records events and both claim them.
     for (let i = 0; i < 30; i += 6) {
       const batch = await Promise.all(
-        Array.from({ length: 6 }, (_, j) => gql<any>(urls[(i + j) % 2]!, SUBMIT, { input: review("tent", 1 + ((i + j) % 5), { idempotencyKey: `two-${i + j}` }) }, key)),
+        Array.from({ length: 6 }, (_, j) =>
+          gql<any>(urls[(i + j) % 2]!, SUBMIT, { input: review("tent", 1 + ((i + j) % 5), { idempotencyKey: `two-${i + j}` }) }, key),
+        ),
       );
       for (const r of batch) {
         expect(r.errors).toBeUndefined();
@@ -82,7 +84,10 @@ describe("webhooks across API processes", () => {
     await expect.poll(() => new Set(rx.received.map((r) => r.reviewId)).size, { timeout: 90_000, interval: 100 }).toBe(30);
     // Nothing left to send: every event fanned out, every delivery completed.
     await expect
-      .poll(async () => db.models.LeaseJob.countDocuments({ queue: { $in: ["events", DELIVERIES_QUEUE] } }), { timeout: 60_000, interval: 100 })
+      .poll(async () => db.models.LeaseJob.countDocuments({ queue: { $in: ["events", DELIVERIES_QUEUE] } }), {
+        timeout: 60_000,
+        interval: 100,
+      })
       .toBe(0);
     expect(rx.received.length).toBe(30);
     expect(new Set(rx.received.map((r) => r.id)).size).toBe(30);

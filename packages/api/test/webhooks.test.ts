@@ -144,12 +144,19 @@ describe("the SSRF guard's address classifier", () => {
     expect(forbiddenAddress(address)).toContain(kind);
   });
 
-  it.each(["8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "169.255.0.1", "2606:4700:4700::1111", "2a00:1450:4001:80b::200e", "::ffff:8.8.8.8", "2002:808:808::1"])(
-    "lets %s through",
-    (address) => {
-      expect(forbiddenAddress(address)).toBeNull();
-    },
-  );
+  it.each([
+    "8.8.8.8",
+    "1.1.1.1",
+    "172.32.0.1",
+    "100.128.0.1",
+    "169.255.0.1",
+    "2606:4700:4700::1111",
+    "2a00:1450:4001:80b::200e",
+    "::ffff:8.8.8.8",
+    "2002:808:808::1",
+  ])("lets %s through", (address) => {
+    expect(forbiddenAddress(address)).toBeNull();
+  });
 
   it("refuses what is not an IP address, and metadata or localhost names", () => {
     expect(forbiddenAddress("example.com")).toBe("not an IP address");
@@ -167,7 +174,14 @@ describe("endpoints", () => {
     expect(Buffer.from(secret.slice(6), "base64").length).toBe(24);
     const list = (await api.gql(ENDPOINTS)).data.webhookEndpoints;
     const listed = list.find((e: any) => e.id === endpoint.id);
-    expect(listed).toEqual({ id: endpoint.id, url: rx.url("/crud"), events: ["REVIEW_CREATED"], enabled: true, disabledReason: null, previousSecretExpiresAt: null });
+    expect(listed).toEqual({
+      id: endpoint.id,
+      url: rx.url("/crud"),
+      events: ["REVIEW_CREATED"],
+      enabled: true,
+      disabledReason: null,
+      previousSecretExpiresAt: null,
+    });
     expect(JSON.stringify(list)).not.toContain(secret.slice(6));
     const updated = await api.gql(
       `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { events: [REVIEW_PUBLISHED, RATING_CHANGED], enabled: false }) { events enabled } }`,
@@ -265,7 +279,10 @@ describe("the SSRF guard on a running API (STARLING_WEBHOOKS_ALLOW_PRIVATE off)"
     try {
       await submit();
       await expect
-        .poll(async () => (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries.length, { timeout: 30_000, interval: 100 })
+        .poll(async () => (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries.length, {
+          timeout: 30_000,
+          interval: 100,
+        })
         .toBe(1);
       const [attempt] = (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries;
       expect(attempt).toMatchObject({ ok: false, statusCode: null });
@@ -286,7 +303,10 @@ describe("the SSRF guard on a running API (STARLING_WEBHOOKS_ALLOW_PRIVATE off)"
     try {
       await submit();
       await expect
-        .poll(async () => (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries.length, { timeout: 30_000, interval: 100 })
+        .poll(async () => (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries.length, {
+          timeout: 30_000,
+          interval: 100,
+        })
         .toBe(1);
       const [attempt] = (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries;
       expect(attempt).toMatchObject({ ok: false, statusCode: null });
@@ -357,7 +377,12 @@ describe("deliveries", () => {
     await submit({}, shop, "lamp");
     const [first] = await waitFor("/rating", 1);
     const shown = (await api.gql(`{ product(id: "lamp") { rating { average count } } }`, {}, shop.key)).data.product.rating;
-    expect(first!.json.data).toEqual({ productId: "lamp", rating: Math.round(shown.average * 10) / 10, previousRating: null, reviewCount: 1 });
+    expect(first!.json.data).toEqual({
+      productId: "lamp",
+      rating: Math.round(shown.average * 10) / 10,
+      previousRating: null,
+      reviewCount: 1,
+    });
     // A one-star review moves it: announced with the value before.
     await api.gql(SUBMIT, { input: review("lamp", 1, { idempotencyKey: "low" }) }, shop.key);
     const [, second] = await waitFor("/rating", 2);
@@ -387,7 +412,12 @@ describe("deliveries", () => {
     // Then ten first-time five-star reviews within minutes.
     for (let i = 0; i < 10; i++) {
       await submit(
-        { rating: 5, title: `Great kettle ${i}`, body: `Unique burst text number ${i}: ${"word".repeat(i + 1)} boils fast ${i * 13} seconds.`, reviewer: { name: `New ${i}`, externalId: `burst-${i}` } },
+        {
+          rating: 5,
+          title: `Great kettle ${i}`,
+          body: `Unique burst text number ${i}: ${"word".repeat(i + 1)} boils fast ${i * 13} seconds.`,
+          reviewer: { name: `New ${i}`, externalId: `burst-${i}` },
+        },
         shop,
         "kettle",
       );
@@ -399,9 +429,12 @@ describe("deliveries", () => {
     expect(got!.json.data).toMatchObject({ productId: "kettle", start: bursts[0].start });
     // The evidence when it was first flagged (the product's bursts list grows it afterwards).
     expect(got!.json.data.evidence.length).toBeGreaterThan(0);
-    for (const e of got!.json.data.evidence) expect(e).toMatchObject({ detector: expect.any(String), stream: expect.any(String), count: expect.any(Number) });
+    for (const e of got!.json.data.evidence)
+      expect(e).toMatchObject({ detector: expect.any(String), stream: expect.any(String), count: expect.any(Number) });
     // One event for the burst, not one per review inside it.
-    await expect.poll(() => api.models.LeaseJob.countDocuments({ queue: "events", "payload.shopId": shop.id }), { timeout: 30_000 }).toBe(0);
+    await expect
+      .poll(() => api.models.LeaseJob.countDocuments({ queue: "events", "payload.shopId": shop.id }), { timeout: 30_000 })
+      .toBe(0);
     expect(rx.at("/burst")).toHaveLength(1);
   });
 
@@ -412,7 +445,9 @@ describe("deliveries", () => {
       const r = await submit();
       const got = await waitFor("/flaky", 3);
       expect(new Set(got.map((x) => x.headers["webhook-id"]))).toEqual(new Set([`review.created:${r.id}`]));
-      await expect.poll(async () => (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries.length, { timeout: 30_000 }).toBe(3);
+      await expect
+        .poll(async () => (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries.length, { timeout: 30_000 })
+        .toBe(3);
       const log = (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries;
       expect(log.map((a: any) => [a.attempt, a.ok, a.statusCode])).toEqual([
         [3, true, 200],
@@ -441,7 +476,11 @@ describe("deliveries", () => {
     try {
       await submit();
       // FAST: three waits, so four attempts, then the endpoint is disabled.
-      await expect.poll(async () => (await api.gql(ENDPOINTS)).data.webhookEndpoints.find((e: any) => e.id === endpoint.id).enabled, { timeout: 30_000 }).toBe(false);
+      await expect
+        .poll(async () => (await api.gql(ENDPOINTS)).data.webhookEndpoints.find((e: any) => e.id === endpoint.id).enabled, {
+          timeout: 30_000,
+        })
+        .toBe(false);
       const shown = (await api.gql(ENDPOINTS)).data.webhookEndpoints.find((e: any) => e.id === endpoint.id);
       expect(shown.disabledReason).toMatch(/4 attempts .* failed; the last: the endpoint answered 500/);
       const log = (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries;
@@ -492,7 +531,9 @@ describe("deliveries", () => {
         await waitFor("/bounded", i + 1);
       }
       await expect
-        .poll(async () => (await api.gql(DELIVERIES, { id: endpoint.id }, shop.key)).data.webhookDeliveries.map((a: any) => a.eventId), { timeout: 30_000 })
+        .poll(async () => (await api.gql(DELIVERIES, { id: endpoint.id }, shop.key)).data.webhookDeliveries.map((a: any) => a.eventId), {
+          timeout: 30_000,
+        })
         .toEqual([`review.created:${ids[3]}`, `review.created:${ids[2]}`]);
       expect(await api.models.WebhookAttempt.countDocuments({ endpointId: endpoint.id })).toBe(2);
     } finally {
@@ -502,8 +543,12 @@ describe("deliveries", () => {
 
   it("carry two signatures during a secret rotation's overlap, one per secret, and one after it", async () => {
     const { endpoint, secret: old } = await createEndpoint("/rotate", ["REVIEW_CREATED"]);
-    const rotated = (await api.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id, overlapHours: 24) { secret endpoint { previousSecretExpiresAt } } }`, { id: endpoint.id }))
-      .data.rotateWebhookSecret;
+    const rotated = (
+      await api.gql(
+        `mutation($id: ID!) { rotateWebhookSecret(id: $id, overlapHours: 24) { secret endpoint { previousSecretExpiresAt } } }`,
+        { id: endpoint.id },
+      )
+    ).data.rotateWebhookSecret;
     expect(rotated.secret).not.toBe(old);
     expect(Date.parse(rotated.endpoint.previousSecretExpiresAt)).toBeGreaterThan(Date.now() + 23 * 3_600_000);
     await submit();
@@ -518,7 +563,8 @@ describe("deliveries", () => {
       expect(verify(secret, { ...during!, headers: { ...during!.headers, "webhook-signature": sig } })).toEqual(during!.json);
     }
     // Rotated again with no overlap: only the newest signs.
-    const newest = (await api.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id, overlapHours: 0) { secret } }`, { id: endpoint.id })).data.rotateWebhookSecret.secret;
+    const newest = (await api.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id, overlapHours: 0) { secret } }`, { id: endpoint.id }))
+      .data.rotateWebhookSecret.secret;
     await submit();
     const [, after] = await waitFor("/rotate", 2);
     expect(String(after!.headers["webhook-signature"]).split(" ")).toHaveLength(1);

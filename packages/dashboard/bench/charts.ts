@@ -37,7 +37,15 @@ const entries: Record<string, string> = {
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
 });
 console.log(`| library | version | min+gzip | draw ${POINTS} weeks × 2 lines, median of ${RUNS} |`);
 console.log("|---|---|---|---|");
@@ -74,7 +82,8 @@ for (const [name, source] of Object.entries(entries)) {
   }, RUNS);
   await page.close();
   const pkg = name === "uplot" ? "uplot" : "@observablehq/plot";
-  const version = (JSON.parse(readFileSync(path.join(here, "../package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies[pkg];
+  const version = (JSON.parse(readFileSync(path.join(here, "../package.json"), "utf8")) as { devDependencies: Record<string, string> })
+    .devDependencies[pkg];
   console.log(`| ${pkg} | ${version} | ${(gz / 1024).toFixed(1)} KB | ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms |`);
 }
 await browser.close();

@@ -32,7 +32,17 @@ export function timeChart(opts: { label: string; x: number[]; series: Series[]; 
         height: 240,
         scales: { x: { time: true }, y: opts.yRange ? { range: opts.yRange } : { auto: true } },
         legend: { show: true },
-        series: [{}, ...opts.series.map((s) => ({ label: s.label, stroke: s.color, fill: s.bars ? `${s.color}55` : undefined, width: 2, paths: s.bars ? bars : undefined, spanGaps: true }))],
+        series: [
+          {},
+          ...opts.series.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            fill: s.bars ? `${s.color}55` : undefined,
+            width: 2,
+            paths: s.bars ? bars : undefined,
+            spanGaps: true,
+          })),
+        ],
         axes: [{}, {}],
         hooks: {
           drawClear: [

@@ -30,11 +30,36 @@ export function reviewCard(r: ReviewData, extra: Node[] = [], attrs: Record<stri
   return h(
     "article",
     { class: "review", "data-review": r.id, ...attrs },
-    h("div", { class: "meta" }, h("span", { "aria-label": `${r.rating} / 5` }, stars(r.rating)), " · ", statusWord(r.status), " · ", r.provenance, " · ", day(r.createdAt), " · ", t("product"), " ", r.productId),
+    h(
+      "div",
+      { class: "meta" },
+      h("span", { "aria-label": `${r.rating} / 5` }, stars(r.rating)),
+      " · ",
+      statusWord(r.status),
+      " · ",
+      r.provenance,
+      " · ",
+      day(r.createdAt),
+      " · ",
+      t("product"),
+      " ",
+      r.productId,
+    ),
     h("div", { class: "title" }, r.title),
     h("p", null, r.body),
-    h("div", { class: "meta" }, t("reviewBy", { name: r.reviewer.name }), r.trust ? ` · ${t("weight", { w: r.trust.weight.toFixed(2) })}` : ""),
-    reasons.length ? h("ul", { class: "reasons", "aria-label": t("why") }, reasons.map((x) => h("li", null, x.text))) : null,
+    h(
+      "div",
+      { class: "meta" },
+      t("reviewBy", { name: r.reviewer.name }),
+      r.trust ? ` · ${t("weight", { w: r.trust.weight.toFixed(2) })}` : "",
+    ),
+    reasons.length
+      ? h(
+          "ul",
+          { class: "reasons", "aria-label": t("why") },
+          reasons.map((x) => h("li", null, x.text)),
+        )
+      : null,
     r.reply ? h("p", { class: "meta" }, "↳ ", r.reply.body) : null,
     ...extra,
   );

@@ -148,7 +148,8 @@ const de: Record<Key, string> = {
   signOut: "Abmelden",
   language: "Sprache",
   signInTitle: "Am Dashboard Ihres Shops anmelden",
-  signInHelp: "Fügen Sie einen geheimen Schlüssel (sk_…) ein. Er wird gegen eine Sitzung getauscht und weder in dieser Seite noch im Browser gespeichert.",
+  signInHelp:
+    "Fügen Sie einen geheimen Schlüssel (sk_…) ein. Er wird gegen eine Sitzung getauscht und weder in dieser Seite noch im Browser gespeichert.",
   secretKey: "Geheimer Schlüssel",
   signIn: "Anmelden",
   linkHelp: "Sie haben einen einmaligen Anmeldelink geöffnet.",
@@ -188,7 +189,8 @@ const de: Record<Key, string> = {
   weight: "Gewicht {w}",
   discountReasons: "Warum Bewertungen weniger zählen",
   aspects: "Aspekte und neue Themen",
-  queueHelp: "Tasten: j / k nächste und vorige, x auswählen, p veröffentlichen, r ablehnen, i wiederherstellen, e antworten, Umschalt+A alle auswählen.",
+  queueHelp:
+    "Tasten: j / k nächste und vorige, x auswählen, p veröffentlichen, r ablehnen, i wiederherstellen, e antworten, Umschalt+A alle auswählen.",
   selectAll: "Alle auswählen",
   select: "Bewertung {id} auswählen",
   publish: "Veröffentlichen",
@@ -283,7 +285,9 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
   return s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ""));
 }
 
-export const num = (n: number, digits = 0) => new Intl.NumberFormat(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(n);
+export const num = (n: number, digits = 0) =>
+  new Intl.NumberFormat(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(n);
 export const pct = (n: number) => new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 }).format(n);
 export const day = (iso: string | Date) => new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(iso));
-export const when = (iso: string | Date) => new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(iso));
+export const when = (iso: string | Date) =>
+  new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(iso));

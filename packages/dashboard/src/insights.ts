@@ -13,7 +13,14 @@ interface Insights {
   to: string;
   reviews: number;
   polarity: number;
-  aspects: { term: string; mentions: number; positiveShare: number; negativeShare: number; direction: string; examples: { quote: string }[] }[];
+  aspects: {
+    term: string;
+    mentions: number;
+    positiveShare: number;
+    negativeShare: number;
+    direction: string;
+    examples: { quote: string }[];
+  }[];
   emerging: { term: string; direction: string; evidence: string; productId: string | null }[];
 }
 
@@ -28,7 +35,12 @@ export async function insightsPanel(of: { shop: true } | { productId: string }):
     const insights =
       "shop" in of
         ? (await gql<{ shop: { insights: Insights | null } }>(`{ shop { insights { ${FIELDS} } } }`)).shop.insights
-        : (await gql<{ product: { insights: Insights | null } | null }>(`query($id: ID!) { product(id: $id) { insights { ${FIELDS} } } }`, { id: of.productId })).product?.insights;
+        : (
+            await gql<{ product: { insights: Insights | null } | null }>(
+              `query($id: ID!) { product(id: $id) { insights { ${FIELDS} } } }`,
+              { id: of.productId },
+            )
+          ).product?.insights;
     if (!insights?.reviews) return h("p", { id: "insights" }, t("noData"));
     return h(
       "div",
@@ -43,12 +55,34 @@ export async function insightsPanel(of: { shop: true } | { productId: string }):
               "tbody",
               null,
               insights.aspects.map((a) =>
-                h("tr", null, h("th", { scope: "row" }, a.term), h("td", null, num(a.mentions)), h("td", null, pct(a.positiveShare)), h("td", null, pct(a.negativeShare)), h("td", null, a.direction.toLowerCase())),
+                h(
+                  "tr",
+                  null,
+                  h("th", { scope: "row" }, a.term),
+                  h("td", null, num(a.mentions)),
+                  h("td", null, pct(a.positiveShare)),
+                  h("td", null, pct(a.negativeShare)),
+                  h("td", null, a.direction.toLowerCase()),
+                ),
               ),
             ),
           )
         : null,
-      insights.emerging.length ? h("ul", null, insights.emerging.map((e) => h("li", null, h("strong", null, e.term), ` (${e.direction.toLowerCase()}${e.productId ? `, ${e.productId}` : ""}): `, e.evidence))) : null,
+      insights.emerging.length
+        ? h(
+            "ul",
+            null,
+            insights.emerging.map((e) =>
+              h(
+                "li",
+                null,
+                h("strong", null, e.term),
+                ` (${e.direction.toLowerCase()}${e.productId ? `, ${e.productId}` : ""}): `,
+                e.evidence,
+              ),
+            ),
+          )
+        : null,
     );
   } catch (err) {
     return errorText(err);

@@ -58,7 +58,17 @@ function signInView(error?: string): void {
       status.textContent = err instanceof Error ? err.message : String(err);
     }
   });
-  clear(app, h("main", { class: "signin", id: "main" }, h("h1", null, t("signInTitle")), form, status, langSwitch(() => signInView())));
+  clear(
+    app,
+    h(
+      "main",
+      { class: "signin", id: "main" },
+      h("h1", null, t("signInTitle")),
+      form,
+      status,
+      langSwitch(() => signInView()),
+    ),
+  );
 }
 
 function langSwitch(rerender: () => void): HTMLElement {
@@ -82,7 +92,11 @@ function shell(): void {
   const nav = h(
     "nav",
     { class: "side", "aria-label": t("nav") },
-    h("ul", null, PAGES.map(([p, key]) => h("li", null, h("a", { href: `#/${p}`, "aria-current": p === current ? "page" : null }, t(key))))),
+    h(
+      "ul",
+      null,
+      PAGES.map(([p, key]) => h("li", null, h("a", { href: `#/${p}`, "aria-current": p === current ? "page" : null }, t(key)))),
+    ),
   );
   const out = h("button", { type: "button", id: "sign-out" }, t("signOut"));
   out.addEventListener("click", async () => {
@@ -92,7 +106,18 @@ function shell(): void {
   });
   clear(
     app,
-    h("a", { class: "skip", href: "#main", onclick: (e: Event) => { e.preventDefault(); main.focus(); } }, t("skip")),
+    h(
+      "a",
+      {
+        class: "skip",
+        href: "#main",
+        onclick: (e: Event) => {
+          e.preventDefault();
+          main.focus();
+        },
+      },
+      t("skip"),
+    ),
     h("header", { class: "top" }, h("span", { class: "brand" }, `Starling · ${s.shop.name}`), langSwitch(shell), out),
     h("div", { class: "layout" }, nav, main),
   );

@@ -20,7 +20,12 @@ import { segment } from "../src/text.js";
 import { hasData, here, loadAmazonRows, loadGermanSet } from "./data.js";
 
 function norm(language: "en" | "de", term: string): string[] {
-  return language === "en" ? term.toLowerCase().split(/\s+/).map((w) => w.replace(/(?<!s)s$/, "")) : [germanStem(term)];
+  return language === "en"
+    ? term
+        .toLowerCase()
+        .split(/\s+/)
+        .map((w) => w.replace(/(?<!s)s$/, ""))
+    : [germanStem(term)];
 }
 
 function matches(language: "en" | "de", a: string, b: string): boolean {
@@ -75,7 +80,8 @@ function englishNounsOf(text: string): string[] {
   const doc = nlp(text);
   doc.compute("root");
   const out: string[] = [];
-  for (const s of doc.docs as { normal: string; root?: string; tags: Set<string> }[][]) for (const w of s) if (w.tags.has("Noun") && !w.tags.has("Pronoun")) out.push(w.root ?? w.normal);
+  for (const s of doc.docs as { normal: string; root?: string; tags: Set<string> }[][])
+    for (const w of s) if (w.tags.has("Noun") && !w.tags.has("Pronoun")) out.push(w.root ?? w.normal);
   return out;
 }
 
@@ -88,7 +94,8 @@ function germanNounsOf(text: string): string[] {
 
 export function aspectTable(): string[] {
   const lines = ["| set | reviews | gold terms | ours P / R / F1 | frequent-noun baseline P / R / F1 |", "|---|---|---|---|---|"];
-  const fmt = (x: { precision: number; recall: number; f1: number }) => `${x.precision.toFixed(2)} / ${x.recall.toFixed(2)} / ${x.f1.toFixed(2)}`;
+  const fmt = (x: { precision: number; recall: number; f1: number }) =>
+    `${x.precision.toFixed(2)} / ${x.recall.toFixed(2)} / ${x.f1.toFixed(2)}`;
   if (hasData()) {
     const rows = loadAmazonRows();
     const byId = new Map(rows.map((r) => [r.id, r.text]));
@@ -96,16 +103,23 @@ export function aspectTable(): string[] {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as { id: string; aspects: string[] });
-    const frequent = frequentEnglishNouns(
-      [...new Set(rows.map((r) => r.text))],
-      0.01,
-    );
+    const frequent = frequentEnglishNouns([...new Set(rows.map((r) => r.text))], 0.01);
     const ours: Counts = { tp: 0, found: 0, gold: 0 };
     const base: Counts = { tp: 0, found: 0, gold: 0 };
     for (const g of gold) {
       const text = byId.get(g.id)!;
-      score("en", analyzeReview({ body: text }).aspects.map((a) => a.term), g.aspects, ours);
-      score("en", englishNounsOf(text).filter((n) => frequent.has(n)), g.aspects, base);
+      score(
+        "en",
+        analyzeReview({ body: text }).aspects.map((a) => a.term),
+        g.aspects,
+        ours,
+      );
+      score(
+        "en",
+        englishNounsOf(text).filter((n) => frequent.has(n)),
+        g.aspects,
+        base,
+      );
     }
     lines.push(`| Amazon Fashion, English | ${gold.length} | ${ours.gold} | ${fmt(prf(ours))} | ${fmt(prf(base))} |`);
   }
@@ -115,8 +129,18 @@ export function aspectTable(): string[] {
   const ours: Counts = { tp: 0, found: 0, gold: 0 };
   const base: Counts = { tp: 0, found: 0, gold: 0 };
   for (const r of de) {
-    score("de", analyzeReview({ body: r.text }).aspects.map((a) => a.term), r.aspects, ours);
-    score("de", germanNounsOf(r.text).filter((n) => (df.get(n) ?? 0) >= 2), r.aspects, base);
+    score(
+      "de",
+      analyzeReview({ body: r.text }).aspects.map((a) => a.term),
+      r.aspects,
+      ours,
+    );
+    score(
+      "de",
+      germanNounsOf(r.text).filter((n) => (df.get(n) ?? 0) >= 2),
+      r.aspects,
+      base,
+    );
   }
   lines.push(`| German set (ours) | ${de.length} | ${ours.gold} | ${fmt(prf(ours))} | ${fmt(prf(base))} |`);
   return lines;

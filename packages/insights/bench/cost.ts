@@ -24,12 +24,19 @@ function best(texts: string[], f: (t: string) => unknown): number {
 
 export function costTable(): string[] {
   if (!hasData()) return [];
-  const texts = loadOpSpam().map((r) => r.text).slice(0, 400);
+  const texts = loadOpSpam()
+    .map((r) => r.text)
+    .slice(0, 400);
   const words = texts.reduce((a, t) => a + t.split(/\s+/).length, 0) / texts.length;
   for (const t of texts.slice(0, 50)) analyzeReview({ body: t }); // warm up
   const ours = best(texts, (t) => analyzeReview({ body: t }));
   const parse = best(texts, (t) => nlp(t).compute("root"));
-  const german = best(texts.map(() => "Der Reißverschluss ist nach zwei Wochen kaputt gegangen, aber die Passform ist super und der Stoff angenehm weich. ".repeat(6)), (t) => analyzeReview({ body: t }));
+  const german = best(
+    texts.map(() =>
+      "Der Reißverschluss ist nach zwei Wochen kaputt gegangen, aber die Passform ist super und der Stoff angenehm weich. ".repeat(6),
+    ),
+    (t) => analyzeReview({ body: t }),
+  );
   const v = best(texts, (t) => vader.SentimentIntensityAnalyzer.polarity_scores(t));
   return [
     `| what (${texts.length} op-spam reviews, ${words.toFixed(0)} words on average; one core) | ms per review | reviews/s |`,

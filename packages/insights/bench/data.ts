@@ -92,10 +92,11 @@ export function auc(scores: number[], labels: (0 | 1)[]): number {
     let j = i;
     while (j + 1 < idx.length && scores[idx[j + 1]!] === scores[idx[i]!]) j++;
     const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (labels[idx[k]!] === 1) {
-      rankSumPos += rank;
-      pos++;
-    }
+    for (let k = i; k <= j; k++)
+      if (labels[idx[k]!] === 1) {
+        rankSumPos += rank;
+        pos++;
+      }
     i = j + 1;
   }
   const neg = scores.length - pos;

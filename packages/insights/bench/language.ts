@@ -27,10 +27,13 @@ const OTHER = [
 ];
 
 type Detector = (text: string) => string;
-const toLang = (code: string): "en" | "de" | "und" => (code === "en" || code === "eng" ? "en" : code === "de" || code === "deu" ? "de" : "und");
+const toLang = (code: string): "en" | "de" | "und" =>
+  code === "en" || code === "eng" ? "en" : code === "de" || code === "deu" ? "de" : "und";
 
 export function languageTable(): string[] {
-  const english = hasData() ? [...new Set([...loadOpSpam().map((r) => r.text), ...loadAmazonRows().map((r) => r.text)].filter((t) => t.trim()))] : [];
+  const english = hasData()
+    ? [...new Set([...loadOpSpam().map((r) => r.text), ...loadAmazonRows().map((r) => r.text)].filter((t) => t.trim()))]
+    : [];
   const sets: [string, string[], "en" | "de" | "und"][] = [
     ["English", english, "en"],
     ["German", loadGermanSet().map((r) => r.text), "de"],
@@ -42,7 +45,10 @@ export function languageTable(): string[] {
     ["tinyld", (t) => tinyld(t)],
     ["franc (all languages)", (t) => franc(t, { minLength: 3 })],
   ];
-  const lines = [`| detector | ${sets.map(([n, r]) => `${n} (${r.length})`).join(" | ")} | µs per text |`, `|---|${sets.map(() => "---|").join("")}---|`];
+  const lines = [
+    `| detector | ${sets.map(([n, r]) => `${n} (${r.length})`).join(" | ")} | µs per text |`,
+    `|---|${sets.map(() => "---|").join("")}---|`,
+  ];
   for (const [name, detect] of detectors) {
     for (const [, texts] of sets) for (const t of texts.slice(0, 20)) detect(t); // warm up
     let n = 0;

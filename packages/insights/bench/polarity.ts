@@ -25,7 +25,11 @@ export function polarityTable(): string[] {
     sets.push(["op-spam-v1.4 (1 600 hotel reviews)", loadOpSpam(), undefined]);
     sets.push(["amazon-fashion-5core (>=4 vs <=2 stars)", loadAmazonPolarity(), undefined]);
   }
-  sets.push(["German set (80, ours, see README)", loadGermanSet().map((r) => ({ id: r.id, text: r.text, label: r.label === "pos" ? 1 : 0 })), undefined]);
+  sets.push([
+    "German set (80, ours, see README)",
+    loadGermanSet().map((r) => ({ id: r.id, text: r.text, label: r.label === "pos" ? 1 : 0 })),
+    undefined,
+  ]);
   const lines = ["| data | n | ours | VADER | AFINN-165 | ours ms/review |", "|---|---|---|---|---|---|"];
   for (const [name, rows, lang] of sets) {
     const labels = rows.map((r) => r.label);
@@ -34,7 +38,9 @@ export function polarityTable(): string[] {
     const ms = (performance.now() - t0) / rows.length;
     const v = rows.map((r) => vaderScore(r.text));
     const a = rows.map((r) => afinnScore(r.text));
-    lines.push(`| ${name} | ${rows.length} | ${auc(ours, labels).toFixed(3)} | ${auc(v, labels).toFixed(3)} | ${auc(a, labels).toFixed(3)} | ${ms.toFixed(2)} |`);
+    lines.push(
+      `| ${name} | ${rows.length} | ${auc(ours, labels).toFixed(3)} | ${auc(v, labels).toFixed(3)} | ${auc(a, labels).toFixed(3)} | ${ms.toFixed(2)} |`,
+    );
   }
   return lines;
 }

@@ -61,22 +61,35 @@ export function qaFigures(variant: "bm25-stemmed" | "bm25-plain", language?: "en
       if (hits[0] && relevant.has(hits[0].id)) hit1++;
     }
   }
-  return { p3: p3 / questions, shown: shownN ? shownSum / shownN : 0, hit1: hit1 / answerable, emptyRight: unanswerable ? emptyRight / unanswerable : 0, questions };
+  return {
+    p3: p3 / questions,
+    shown: shownN ? shownSum / shownN : 0,
+    hit1: hit1 / answerable,
+    emptyRight: unanswerable ? emptyRight / unanswerable : 0,
+    questions,
+  };
 }
 
 export function qaTable(): string[] {
-  const rows = ["| variant | language | questions | P@3 | shown precision | top-1 relevant | no-answer questions left empty |", "|---|---|---|---|---|---|---|"];
+  const rows = [
+    "| variant | language | questions | P@3 | shown precision | top-1 relevant | no-answer questions left empty |",
+    "|---|---|---|---|---|---|---|",
+  ];
   for (const variant of ["bm25-stemmed", "bm25-plain"] as const) {
     for (const lang of [undefined, "en", "de"] as const) {
       const f = qaFigures(variant, lang);
-      rows.push(`| ${variant} | ${lang ?? "all"} | ${f.questions} | ${f.p3.toFixed(3)} | ${f.shown.toFixed(3)} | ${f.hit1.toFixed(3)} | ${f.emptyRight.toFixed(2)} |`);
+      rows.push(
+        `| ${variant} | ${lang ?? "all"} | ${f.questions} | ${f.p3.toFixed(3)} | ${f.shown.toFixed(3)} | ${f.hit1.toFixed(3)} | ${f.emptyRight.toFixed(2)} |`,
+      );
     }
   }
   const zero = qaFigures("bm25-stemmed", undefined, 0);
   const all = LABELLED.flatMap((p) => p.questions);
   const ceiling = all.reduce((sum, q) => sum + (q.relevant.length ? Math.min(3, q.relevant.length) / 3 : 1), 0) / all.length;
   rows.push(`| (the most P@3 can be: all relevant shown) | all | ${all.length} | ${ceiling.toFixed(3)} | 1.000 | 1.000 | 1.00 |`);
-  rows.push(`| bm25-stemmed, no score floor | all | ${zero.questions} | ${zero.p3.toFixed(3)} | ${zero.shown.toFixed(3)} | ${zero.hit1.toFixed(3)} | ${zero.emptyRight.toFixed(2)} |`);
+  rows.push(
+    `| bm25-stemmed, no score floor | all | ${zero.questions} | ${zero.p3.toFixed(3)} | ${zero.shown.toFixed(3)} | ${zero.hit1.toFixed(3)} | ${zero.emptyRight.toFixed(2)} |`,
+  );
   return rows;
 }
 

@@ -109,7 +109,12 @@ export function trendFigures(options: Partial<EmergingOptions> = {}, trialsPerPr
         t += (-Math.log(1 - rand()) / (share * ratePerDay)) * DAY;
         if (t >= start + 60 * DAY) break;
         const { text } = defectReview(rand);
-        injected.push({ reviewId: `inj-${trial}-${injected.length}`, productId, timeMs: Math.floor(t / DAY) * DAY, insight: analyseInjected(text) });
+        injected.push({
+          reviewId: `inj-${trial}-${injected.length}`,
+          productId,
+          timeMs: Math.floor(t / DAY) * DAY,
+          insight: analyseInjected(text),
+        });
       }
       trials++;
       if (busy) busyTrials++;
@@ -143,7 +148,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // Optional: thresholds to compare, e.g. `bench/trends.ts 2.5 3 4`; the default otherwise.
   const thresholds = process.argv.slice(2).map(Number);
   for (const threshold of thresholds.length ? thresholds : [undefined]) {
-    const f = trendFigures(threshold === undefined ? {} : { threshold, ...(process.env.MIN_MENTIONS ? { minMentions: Number(process.env.MIN_MENTIONS) } : {}) });
+    const f = trendFigures(
+      threshold === undefined ? {} : { threshold, ...(process.env.MIN_MENTIONS ? { minMentions: Number(process.env.MIN_MENTIONS) } : {}) },
+    );
     console.log(
       `threshold ${threshold ?? "default"}: ${f.products} products, ${f.productYears.toFixed(1)} product-years; ` +
         `negative false alarms ${f.falseNegativeTopics} (${(f.falseNegativeTopics / f.productYears).toFixed(3)} per product-year), positive ${f.falsePositiveTopics}; ` +

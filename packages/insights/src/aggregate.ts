@@ -95,7 +95,12 @@ export function mentionsByKey(insight: ReviewInsight): Map<string, { term: strin
 }
 
 function checkPeriod(fn: string, period: Period): void {
-  requireInput(Number.isFinite(period?.fromMs) && Number.isFinite(period?.toMs) && period.fromMs < period.toMs, fn, "a period with finite fromMs < toMs", JSON.stringify(period));
+  requireInput(
+    Number.isFinite(period?.fromMs) && Number.isFinite(period?.toMs) && period.fromMs < period.toMs,
+    fn,
+    "a period with finite fromMs < toMs",
+    JSON.stringify(period),
+  );
 }
 
 /**
@@ -104,10 +109,19 @@ function checkPeriod(fn: string, period: Period): void {
  *
  * @throws {InsightsInputError} for an empty or non-finite period or bad options
  */
-export function summarizeInsights(reviews: readonly AnalyzedReview[], period: Period, options: Partial<SummaryOptions> = {}): InsightSummary {
+export function summarizeInsights(
+  reviews: readonly AnalyzedReview[],
+  period: Period,
+  options: Partial<SummaryOptions> = {},
+): InsightSummary {
   checkPeriod("summarizeInsights", period);
   const o = { ...DEFAULT_SUMMARY_OPTIONS, ...options };
-  requireInput(Number.isInteger(o.limit) && o.limit >= 0 && Number.isInteger(o.quotes) && o.quotes >= 0, "summarizeInsights", "integer limit and quotes >= 0", `${o.limit}/${o.quotes}`);
+  requireInput(
+    Number.isInteger(o.limit) && o.limit >= 0 && Number.isInteger(o.quotes) && o.quotes >= 0,
+    "summarizeInsights",
+    "integer limit and quotes >= 0",
+    `${o.limit}/${o.quotes}`,
+  );
   const mid = period.fromMs + (period.toMs - period.fromMs) / 2;
   const inPeriod = reviews.filter((r) => r.timeMs >= period.fromMs && r.timeMs < period.toMs);
   // Deterministic regardless of input order.
@@ -137,7 +151,15 @@ export function summarizeInsights(reviews: readonly AnalyzedReview[], period: Pe
       const s = signOf(m.polarity, o.polarityThreshold);
       if (s > 0) a.positive++;
       else if (s < 0) a.negative++;
-      a.quotes.push({ reviewId: r.reviewId, productId: r.productId, quote: m.best.quote, polarity: m.polarity, field: m.best.field, start: m.best.start, end: m.best.end });
+      a.quotes.push({
+        reviewId: r.reviewId,
+        productId: r.productId,
+        quote: m.best.quote,
+        polarity: m.polarity,
+        field: m.best.field,
+        start: m.best.start,
+        end: m.best.end,
+      });
     }
   }
   const secondHalf = inPeriod.length - firstHalf;
@@ -163,7 +185,12 @@ export function summarizeInsights(reviews: readonly AnalyzedReview[], period: Pe
     });
   }
   aspects.sort((x, y) => y.mentions - x.mentions || (x.key < y.key ? -1 : 1));
-  return { period, reviews: inPeriod.length, polarity: inPeriod.length ? polaritySum / inPeriod.length : 0, aspects: aspects.slice(0, o.limit) };
+  return {
+    period,
+    reviews: inPeriod.length,
+    polarity: inPeriod.length ? polaritySum / inPeriod.length : 0,
+    aspects: aspects.slice(0, o.limit),
+  };
 }
 
 /**

@@ -55,7 +55,12 @@ function valenceFor(language: TextLanguage): (lower: string) => number {
   return language === "de" ? germanValence : (w) => EN_LEXICON.get(w) ?? 0;
 }
 
-function analyzeField(text: string, field: "title" | "body", language: TextLanguage, withAspects: boolean): { sum: number; sentences: number; aspects: AspectMention[] } {
+function analyzeField(
+  text: string,
+  field: "title" | "body",
+  language: TextLanguage,
+  withAspects: boolean,
+): { sum: number; sentences: number; aspects: AspectMention[] } {
   const seg = segment(text);
   const valences = tokenValences(seg, language);
   const { sum } = reviewScore(seg, valences);
@@ -133,9 +138,18 @@ function round(x: number): number {
 export function analyzeReview(review: ReviewText): ReviewInsight {
   requireInput(typeof review === "object" && review !== null, "analyzeReview", "a review object", review);
   requireInput(typeof review.body === "string", "analyzeReview", "body as a string", review.body);
-  requireInput(review.title === undefined || review.title === null || typeof review.title === "string", "analyzeReview", "title as a string", review.title);
   requireInput(
-    review.language === undefined || review.language === null || review.language === "en" || review.language === "de" || review.language === "und",
+    review.title === undefined || review.title === null || typeof review.title === "string",
+    "analyzeReview",
+    "title as a string",
+    review.title,
+  );
+  requireInput(
+    review.language === undefined ||
+      review.language === null ||
+      review.language === "en" ||
+      review.language === "de" ||
+      review.language === "und",
     "analyzeReview",
     'language "en", "de" or "und"',
     review.language,

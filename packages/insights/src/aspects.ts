@@ -33,7 +33,22 @@ export interface AspectCandidate {
 /** A noun that mostly carries a verdict ("Katastrophe", "love") is the opinion, not its target. */
 const VERDICT_VALENCE = 2.2;
 
-const SKIP_TAGS = ["Pronoun", "ProperNoun", "Value", "Date", "Duration", "Month", "WeekDay", "Possessive", "Person", "Place", "Organization", "Honorific", "Url", "Email"];
+const SKIP_TAGS = [
+  "Pronoun",
+  "ProperNoun",
+  "Value",
+  "Date",
+  "Duration",
+  "Month",
+  "WeekDay",
+  "Possessive",
+  "Person",
+  "Place",
+  "Organization",
+  "Honorific",
+  "Url",
+  "Email",
+];
 
 export function englishAspects(text: string, valence: (lower: string) => number): AspectCandidate[] {
   const doc = nlp(text);
@@ -51,7 +66,10 @@ export function englishAspects(text: string, valence: (lower: string) => number)
       const headWord = (head.term.root ?? head.term.normal).toLowerCase();
       if (EN_NOT_ASPECTS.has(headWord) || EN_NOT_ASPECTS.has(head.term.normal) || headWord.length < 3) return;
       if (Math.abs(valence(head.term.normal)) >= VERDICT_VALENCE) return;
-      const mods = words.slice(0, -1).map((w) => w.term.normal).filter((w) => !EN_NOT_ASPECTS.has(w) && /^[a-z][a-z-]*$/.test(w));
+      const mods = words
+        .slice(0, -1)
+        .map((w) => w.term.normal)
+        .filter((w) => !EN_NOT_ASPECTS.has(w) && /^[a-z][a-z-]*$/.test(w));
       const term = [...mods, headWord].join(" ");
       if (!/^[a-z][a-z -]*[a-z]$/.test(term)) return;
       out.push({ term, key: term, head: null, start: words[0]!.start, end: head.end });
@@ -94,7 +112,9 @@ export function splitCompound(folded: string): string[] | null {
 }
 
 const COPULA_AFTER_INITIAL_NOUN = new Set(
-  "ist sind war waren hat haben hatte hatten wird werden wurde wurden und oder stimmt stimmen passt passen sitzt hält halt kam kamen geht lässt lasst funktioniert macht riecht klingt sieht fühlt fuhlt".split(" ").map(foldGerman),
+  "ist sind war waren hat haben hatte hatten wird werden wurde wurden und oder stimmt stimmen passt passen sitzt hält halt kam kamen geht lässt lasst funktioniert macht riecht klingt sieht fühlt fuhlt"
+    .split(" ")
+    .map(foldGerman),
 );
 
 function germanLemma(lower: string): string {

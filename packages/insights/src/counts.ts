@@ -72,8 +72,14 @@ function byClarity(sign: number) {
 }
 
 function keepClearest(quotes: Quote[], limit: number, threshold: number): Quote[] {
-  const pos = quotes.filter((q) => signOf(q.polarity, threshold) > 0).sort(byClarity(1)).slice(0, limit);
-  const neg = quotes.filter((q) => signOf(q.polarity, threshold) < 0).sort(byClarity(-1)).slice(0, limit);
+  const pos = quotes
+    .filter((q) => signOf(q.polarity, threshold) > 0)
+    .sort(byClarity(1))
+    .slice(0, limit);
+  const neg = quotes
+    .filter((q) => signOf(q.polarity, threshold) < 0)
+    .sort(byClarity(-1))
+    .slice(0, limit);
   return [...pos, ...neg];
 }
 
@@ -98,7 +104,15 @@ export function dayCountsOf(reviews: readonly AnalyzedReview[], options: Partial
       const s = signOf(m.polarity, o.polarityThreshold);
       if (s > 0) a.positive++;
       else if (s < 0) a.negative++;
-      a.quotes.push({ reviewId: r.reviewId, productId: r.productId, quote: m.best.quote, polarity: m.polarity, field: m.best.field, start: m.best.start, end: m.best.end });
+      a.quotes.push({
+        reviewId: r.reviewId,
+        productId: r.productId,
+        quote: m.best.quote,
+        polarity: m.polarity,
+        field: m.best.field,
+        start: m.best.start,
+        end: m.best.end,
+      });
     }
   }
   const aspects = [...acc.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
@@ -144,9 +158,19 @@ function topTerm(terms: Record<string, number>): string {
  * @throws {InsightsInputError} for an empty or non-finite period or bad options
  */
 export function summarizeDayCounts(days: readonly DayCounts[], period: Period, options: Partial<SummaryOptions> = {}): InsightSummary {
-  requireInput(Number.isFinite(period?.fromMs) && Number.isFinite(period?.toMs) && period.fromMs < period.toMs, "summarizeDayCounts", "a period with finite fromMs < toMs", JSON.stringify(period));
+  requireInput(
+    Number.isFinite(period?.fromMs) && Number.isFinite(period?.toMs) && period.fromMs < period.toMs,
+    "summarizeDayCounts",
+    "a period with finite fromMs < toMs",
+    JSON.stringify(period),
+  );
   const o = { ...DEFAULT_SUMMARY_OPTIONS, ...options };
-  requireInput(Number.isInteger(o.limit) && o.limit >= 0 && Number.isInteger(o.quotes) && o.quotes >= 0, "summarizeDayCounts", "integer limit and quotes >= 0", `${o.limit}/${o.quotes}`);
+  requireInput(
+    Number.isInteger(o.limit) && o.limit >= 0 && Number.isInteger(o.quotes) && o.quotes >= 0,
+    "summarizeDayCounts",
+    "integer limit and quotes >= 0",
+    `${o.limit}/${o.quotes}`,
+  );
   const mid = period.fromMs + (period.toMs - period.fromMs) / 2;
   let reviews = 0;
   let firstHalf = 0;
@@ -190,7 +214,10 @@ export function summarizeDayCounts(days: readonly DayCounts[], period: Period, o
       positiveShare: a.positive / a.mentions,
       negativeShare: a.negative / a.mentions,
       direction: directionOf(a.early, firstHalf, a.mentions - a.early, reviews - firstHalf, o.directionZ),
-      examples: a.quotes.filter((q) => signOf(q.polarity, o.polarityThreshold) === side).sort(byClarity(side)).slice(0, o.quotes),
+      examples: a.quotes
+        .filter((q) => signOf(q.polarity, o.polarityThreshold) === side)
+        .sort(byClarity(side))
+        .slice(0, o.quotes),
     });
   }
   aspects.sort((x, y) => y.mentions - x.mentions || (x.key < y.key ? -1 : 1));
@@ -217,7 +244,12 @@ export function emergingFromDayCounts(
 ): EmergingTopic[] {
   requireInput(Number.isFinite(asOfMs), "emergingFromDayCounts", "a finite asOfMs", asOfMs);
   const o = { ...DEFAULT_EMERGING_OPTIONS, ...options };
-  requireInput(o.windowDays > 0 && Number.isFinite(o.windowDays) && Number.isInteger(o.minMentions) && o.minMentions >= 1, "emergingFromDayCounts", "windowDays > 0 and an integer minMentions >= 1", `${o.windowDays}/${o.minMentions}`);
+  requireInput(
+    o.windowDays > 0 && Number.isFinite(o.windowDays) && Number.isInteger(o.minMentions) && o.minMentions >= 1,
+    "emergingFromDayCounts",
+    "windowDays > 0 and an integer minMentions >= 1",
+    `${o.windowDays}/${o.minMentions}`,
+  );
   const asOfDay = dayOf(asOfMs);
   const sorted = days.filter((d) => d.dayMs <= asOfDay).sort((a, b) => a.dayMs - b.dayMs);
   // Per stream, its mention counts per day (and terms, quotes).

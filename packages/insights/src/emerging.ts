@@ -101,7 +101,12 @@ function below(sorted: readonly number[], x: number): number {
 function checkOptions(fn: string, o: EmergingOptions): void {
   requireInput(o.windowDays > 0 && Number.isFinite(o.windowDays), fn, "windowDays > 0", o.windowDays);
   requireInput(Number.isInteger(o.minMentions) && o.minMentions >= 1, fn, "an integer minMentions >= 1", o.minMentions);
-  requireInput(o.priorShare > 0 && o.priorShare < 1 && o.priorReviews > 0, fn, "0 < priorShare < 1 and priorReviews > 0", `${o.priorShare}/${o.priorReviews}`);
+  requireInput(
+    o.priorShare > 0 && o.priorShare < 1 && o.priorReviews > 0,
+    fn,
+    "0 < priorShare < 1 and priorReviews > 0",
+    `${o.priorShare}/${o.priorReviews}`,
+  );
   requireInput(Number.isFinite(o.threshold) && o.threshold > 0, fn, "a threshold > 0", o.threshold);
 }
 
@@ -118,7 +123,15 @@ function streamsOf(reviews: readonly AnalyzedReview[], o: EmergingOptions): { ti
       if (!s) byKey.set(id, (s = { key, sign, terms: new Map(), times: [], quotes: [] }));
       s.terms.set(m.term, (s.terms.get(m.term) ?? 0) + 1);
       s.times.push(r.timeMs);
-      s.quotes.push({ reviewId: r.reviewId, productId: r.productId, quote: m.best.quote, polarity: m.polarity, field: m.best.field, start: m.best.start, end: m.best.end });
+      s.quotes.push({
+        reviewId: r.reviewId,
+        productId: r.productId,
+        quote: m.best.quote,
+        polarity: m.polarity,
+        field: m.best.field,
+        start: m.best.start,
+        end: m.best.end,
+      });
     }
   }
   const streams = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.sign - b.sign));
@@ -163,7 +176,18 @@ function evaluate(times: readonly number[], streams: readonly Stream[], s: Strea
     const expected = share * span;
     const surprise = poissonSurprise(k, expected);
     if (best === null || surprise > best.surprise) {
-      best = { flagged: false, surprise, threshold: 0, tested: 0, mentions: k, expected, startIndex: j, endIndex: end, baselineMentions, baselineReviews };
+      best = {
+        flagged: false,
+        surprise,
+        threshold: 0,
+        tested: 0,
+        mentions: k,
+        expected,
+        startIndex: j,
+        endIndex: end,
+        baselineMentions,
+        baselineReviews,
+      };
     }
   }
   if (best === null) return null;
@@ -227,7 +251,11 @@ function byProduct(reviews: readonly AnalyzedReview[]): Map<string, AnalyzedRevi
  *
  * @throws {InsightsInputError} for a non-finite asOfMs or bad options
  */
-export function emergingTopics(reviews: readonly AnalyzedReview[], asOfMs: number, options: Partial<EmergingOptions> & { quotes?: number } = {}): EmergingTopic[] {
+export function emergingTopics(
+  reviews: readonly AnalyzedReview[],
+  asOfMs: number,
+  options: Partial<EmergingOptions> & { quotes?: number } = {},
+): EmergingTopic[] {
   requireInput(Number.isFinite(asOfMs), "emergingTopics", "a finite asOfMs", asOfMs);
   const o = { ...DEFAULT_EMERGING_OPTIONS, ...options };
   checkOptions("emergingTopics", o);
@@ -250,7 +278,10 @@ export function emergingTopics(reviews: readonly AnalyzedReview[], asOfMs: numbe
  * reported over the whole history. An episode ends when a later mention of
  * the stream no longer flags or none comes within the window.
  */
-export function replayEmergingTopics(reviews: readonly AnalyzedReview[], options: Partial<EmergingOptions> & { quotes?: number } = {}): EmergingTopic[] {
+export function replayEmergingTopics(
+  reviews: readonly AnalyzedReview[],
+  options: Partial<EmergingOptions> & { quotes?: number } = {},
+): EmergingTopic[] {
   const o = { ...DEFAULT_EMERGING_OPTIONS, ...options };
   checkOptions("replayEmergingTopics", o);
   const out: EmergingTopic[] = [];

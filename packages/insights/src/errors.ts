@@ -11,5 +11,6 @@ export class InsightsInputError extends Error {
 
 /** Throws an InsightsInputError in the house format. */
 export function requireInput(ok: boolean, fn: string, what: string, got: unknown): asserts ok {
-  if (!ok) throw new InsightsInputError(`${fn} requires ${what}, got ${typeof got === "string" ? JSON.stringify(got.slice(0, 40)) : String(got)}`);
+  if (!ok)
+    throw new InsightsInputError(`${fn} requires ${what}, got ${typeof got === "string" ? JSON.stringify(got.slice(0, 40)) : String(got)}`);
 }

@@ -21,7 +21,17 @@ export { type EmergingOptions, type EmergingTopic, DEFAULT_EMERGING_OPTIONS, eme
 export { InsightsInputError } from "./errors.js";
 
 // Which reviews answer a question (product Q&A)
-export { type SearchDoc, type SearchHit, BM25_B, BM25_K1, Bm25Index, MAX_INDEXED_CHARS, MIN_RELATED_SCORE, relatedTexts, searchTerms } from "./relevance.js";
+export {
+  type SearchDoc,
+  type SearchHit,
+  BM25_B,
+  BM25_K1,
+  Bm25Index,
+  MAX_INDEXED_CHARS,
+  MIN_RELATED_SCORE,
+  relatedTexts,
+  searchTerms,
+} from "./relevance.js";
 // The same from maintained per-day buckets (the API's read path at any number of reviews)
 export {
   type AspectDayCount,

@@ -32,15 +32,21 @@ export const BM25_B = 0.75;
 export const MIN_RELATED_SCORE = 1.0;
 
 const EN_STOP = new Set(
-  ("a an and are as at be been being but by can could did do does doing for from had has have how i if in into is it its " +
+  (
+    "a an and are as at be been being but by can could did do does doing for from had has have how i if in into is it its " +
     "me my no not of on or our so than that the their them then there these they this those to too was we were what when where " +
-    "which while who why will with would you your yours just very also any some about after before does don't isn't").split(" "),
+    "which while who why will with would you your yours just very also any some about after before does don't isn't"
+  ).split(" "),
 );
 const DE_STOP = new Set(
-  ("aber als also am an auch auf aus bei bin bis bist da damit dann das dass dem den der des die dies diese dieser dieses du " +
+  (
+    "aber als also am an auch auf aus bei bin bis bist da damit dann das dass dem den der des die dies diese dieser dieses du " +
     "durch ein eine einem einen einer eines er es etwas für hat hatte hatten haben ich ihr im in ist ja kann kein keine man " +
     "mein meine mich mir mit muss nach nicht noch nur ob oder sehr sein seine sich sie sind so über um und uns von vor war " +
-    "waren was welche welcher welches wenn wer wie wir wird wo zu zum zur gibt es weiß jemand hier wurde werden").split(" ").map(foldGerman),
+    "waren was welche welcher welches wenn wer wie wir wird wo zu zum zur gibt es weiß jemand hier wurde werden"
+  )
+    .split(" ")
+    .map(foldGerman),
 );
 
 const english = snowball.newStemmer("english");
@@ -100,10 +106,18 @@ export class Bm25Index {
   private readonly avgLength: number;
 
   /** `terms` replaces the tokenizer (the benchmark's no-stemming baseline). */
-  constructor(docs: readonly SearchDoc[], private readonly terms: (text: string, language?: Language) => string[] = searchTerms) {
+  constructor(
+    docs: readonly SearchDoc[],
+    private readonly terms: (text: string, language?: Language) => string[] = searchTerms,
+  ) {
     let total = 0;
     for (const d of docs) {
-      const lang = d.language === "en" || d.language?.startsWith("en-") ? "en" : d.language === "de" || d.language?.startsWith("de-") ? "de" : undefined;
+      const lang =
+        d.language === "en" || d.language?.startsWith("en-")
+          ? "en"
+          : d.language === "de" || d.language?.startsWith("de-")
+            ? "de"
+            : undefined;
       const terms = this.terms(d.text, lang);
       const tf = new Map<string, number>();
       for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);

@@ -53,7 +53,19 @@ const CLAUSE_BREAK = new Set([",", ";", ":", "(", ")", "–", "—"]);
  * Words that open a new clause. A contrast word also re-weights the sentence
  * (see sentiment.ts); the others ("and", "und", "weil") only bound a quote.
  */
-export const CONTRAST_WORDS = new Set(["but", "however", "although", "though", "yet", "aber", "jedoch", "allerdings", "dennoch", "trotzdem", "sondern"]);
+export const CONTRAST_WORDS = new Set([
+  "but",
+  "however",
+  "although",
+  "though",
+  "yet",
+  "aber",
+  "jedoch",
+  "allerdings",
+  "dennoch",
+  "trotzdem",
+  "sondern",
+]);
 const CLAUSE_OPENERS = new Set([...CONTRAST_WORDS, "and", "because", "while", "whereas", "und", "weil", "denn", "während", "obwohl"]);
 
 export function segment(text: string): Segmented {

@@ -41,7 +41,9 @@ describe("polarity", () => {
     expect(analyzeReview({ body: "Die Sohle ist etwas bequem." }).polarity).toBeLessThan(plain);
     // "kaum" turns praise into a complaint.
     expect(analyzeReview({ body: "Das Essen war kaum genießbar." }).polarity).toBeLessThan(0);
-    expect(analyzeReview({ body: "The strap is very comfortable." }).polarity).toBeGreaterThan(analyzeReview({ body: "The strap is comfortable." }).polarity);
+    expect(analyzeReview({ body: "The strap is very comfortable." }).polarity).toBeGreaterThan(
+      analyzeReview({ body: "The strap is comfortable." }).polarity,
+    );
   });
 
   it("weighs the clause after 'aber' / 'but' over the clause before it", () => {
@@ -109,10 +111,9 @@ describe("aspects", () => {
   });
 
   it("finds German nouns in text written in lower case through the vocabulary", () => {
-    expect(analyzeReview({ body: "die akkulaufzeit ist echt schlecht und das display zu dunkel", language: "de" }).aspects.map((a) => a.term)).toEqual([
-      "akkulaufzeit",
-      "display",
-    ]);
+    expect(
+      analyzeReview({ body: "die akkulaufzeit ist echt schlecht und das display zu dunkel", language: "de" }).aspects.map((a) => a.term),
+    ).toEqual(["akkulaufzeit", "display"]);
   });
 
   it("takes aspects from the title too, with offsets into the title", () => {

@@ -16,8 +16,14 @@ describe("polarity on labelled reviews", () => {
   itWithData("opspam", "ranks op-spam's positive hotel reviews above its negative ones better than VADER (AUC >= 0.95)", () => {
     const rows = loadOpSpam().filter((_, i) => i % 4 === 0);
     const labels = rows.map((r) => r.label);
-    const ours = auc(rows.map((r) => analyzeReview({ body: r.text }).polarity), labels);
-    const baseline = auc(rows.map((r) => vader.SentimentIntensityAnalyzer.polarity_scores(r.text).compound), labels);
+    const ours = auc(
+      rows.map((r) => analyzeReview({ body: r.text }).polarity),
+      labels,
+    );
+    const baseline = auc(
+      rows.map((r) => vader.SentimentIntensityAnalyzer.polarity_scores(r.text).compound),
+      labels,
+    );
     expect(rows.length).toBe(400);
     expect(ours).toBeGreaterThanOrEqual(0.95);
     expect(ours).toBeGreaterThan(baseline);
@@ -27,7 +33,12 @@ describe("polarity on labelled reviews", () => {
     const rows = loadGermanSet();
     const results = rows.map((r) => analyzeReview({ body: r.text }));
     expect(results.every((r) => r.language === "de")).toBe(true);
-    expect(auc(results.map((r) => r.polarity), rows.map((r) => (r.label === "pos" ? 1 : 0)))).toBeGreaterThanOrEqual(0.96);
+    expect(
+      auc(
+        results.map((r) => r.polarity),
+        rows.map((r) => (r.label === "pos" ? 1 : 0)),
+      ),
+    ).toBeGreaterThanOrEqual(0.96);
   });
 });
 

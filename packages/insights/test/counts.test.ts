@@ -32,12 +32,17 @@ const analysed = (t: string) => memo.get(t) ?? (memo.set(t, analyzeReview({ body
 /** A seeded, uneven timeline: 0–4 reviews a day, texts in rotation. */
 function timeline(productId: string, days: number, seed: number): AnalyzedReview[] {
   let x = seed;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const out: AnalyzedReview[] = [];
   for (let d = 0; d < days; d++) {
     const n = Math.floor(rnd() * 5);
     for (let i = 0; i < n; i++) {
-      out.push({ reviewId: `${productId}-${d}-${i}`, productId, timeMs: T0 + d * DAY_MS + i * 60_000, insight: analysed(TEXTS[Math.floor(rnd() * (d > days - 20 ? TEXTS.length : 8))]!) });
+      out.push({
+        reviewId: `${productId}-${d}-${i}`,
+        productId,
+        timeMs: T0 + d * DAY_MS + i * 60_000,
+        insight: analysed(TEXTS[Math.floor(rnd() * (d > days - 20 ? TEXTS.length : 8))]!),
+      });
     }
   }
   return out;
@@ -74,18 +79,28 @@ describe("counts-based aggregation", () => {
     for (const d of [...buckets(a), ...buckets(b)]) shopDays.set(d.dayMs, [...(shopDays.get(d.dayMs) ?? []), d]);
     const merged = [...shopDays.values()].map((list) => mergeDayCounts(list));
     const period = { fromMs: T0, toMs: T0 + 40 * DAY_MS };
-    expect(summarizeDayCounts(merged, period, { limit: 50 }).aspects).toEqual(summarizeInsights([...a, ...b], period, { limit: 50 }).aspects);
+    expect(summarizeDayCounts(merged, period, { limit: 50 }).aspects).toEqual(
+      summarizeInsights([...a, ...b], period, { limit: 50 }).aspects,
+    );
   });
 
   it("finds an injected surge from day buckets with the day it began, like emergingTopics from the reviews", () => {
     const base: AnalyzedReview[] = [];
-    for (let d = 0; d < 300; d++) base.push({ reviewId: `b${d}`, productId: "jacket", timeMs: T0 + d * DAY_MS + 1000, insight: analysed(TEXTS[d % 8]!) });
-    const surge = [0, 3, 6, 9].map((k, i) => ({ reviewId: `z${i}`, productId: "jacket", timeMs: T0 + (250 + k) * DAY_MS + 5000, insight: analysed(TEXTS[8 + (i % 2)]!) }));
+    for (let d = 0; d < 300; d++)
+      base.push({ reviewId: `b${d}`, productId: "jacket", timeMs: T0 + d * DAY_MS + 1000, insight: analysed(TEXTS[d % 8]!) });
+    const surge = [0, 3, 6, 9].map((k, i) => ({
+      reviewId: `z${i}`,
+      productId: "jacket",
+      timeMs: T0 + (250 + k) * DAY_MS + 5000,
+      insight: analysed(TEXTS[8 + (i % 2)]!),
+    }));
     const all = [...base, ...surge];
     const asOf = T0 + 262 * DAY_MS;
     const fromReviews = emergingTopics(all, asOf);
     const fromCounts = emergingFromDayCounts("jacket", buckets(all), asOf);
-    expect(fromCounts.map((t) => [t.key, t.direction, new Date(t.sinceMs).toISOString().slice(0, 10)])).toEqual([["zipper", "negative", "2024-09-07"]]);
+    expect(fromCounts.map((t) => [t.key, t.direction, new Date(t.sinceMs).toISOString().slice(0, 10)])).toEqual([
+      ["zipper", "negative", "2024-09-07"],
+    ]);
     expect(fromReviews.map((t) => [t.key, t.direction, t.sinceMs])).toEqual(fromCounts.map((t) => [t.key, t.direction, t.sinceMs]));
     expect(fromCounts[0]!.mentions).toBe(4);
     expect(fromCounts[0]!.expected).toBeLessThan(0.2);

@@ -36,7 +36,12 @@ function everyday(productId: string, days: number, perDay: number): AnalyzedRevi
   let n = 0;
   for (let d = 0; d < days; d++) {
     for (let i = 0; i < perDay; i++, n++) {
-      out.push({ reviewId: `${productId}-${n}`, productId, timeMs: T0 + d * DAY + i * 1000, insight: analysed(EVERYDAY[n % EVERYDAY.length]!) });
+      out.push({
+        reviewId: `${productId}-${n}`,
+        productId,
+        timeMs: T0 + d * DAY + i * 1000,
+        insight: analysed(EVERYDAY[n % EVERYDAY.length]!),
+      });
     }
   }
   return out;
@@ -54,7 +59,12 @@ describe("emerging topics", () => {
   const base = everyday("jacket", 300, 1);
 
   it("finds a new negative topic injected into a flat timeline, with the day it began and observed against expected", () => {
-    const injected: AnalyzedReview[] = ZIPPER.map((text, i) => ({ reviewId: `z${i}`, productId: "jacket", timeMs: T0 + (250 + 3 * i) * DAY + 5000, insight: analysed(text) }));
+    const injected: AnalyzedReview[] = ZIPPER.map((text, i) => ({
+      reviewId: `z${i}`,
+      productId: "jacket",
+      timeMs: T0 + (250 + 3 * i) * DAY + 5000,
+      insight: analysed(text),
+    }));
     const topics = replayEmergingTopics([...base, ...injected]);
     const zipper = topics.filter((t) => t.key === "zipper");
     expect(zipper).toHaveLength(1);
@@ -78,18 +88,31 @@ describe("emerging topics", () => {
   it("finds nothing on a flat timeline, nor when the product simply gets more reviews", () => {
     expect(replayEmergingTopics(base)).toEqual([]);
     // Ten times the volume for a month: the aspects' shares stay the same, so nothing is emerging.
-    const busy = [...everyday("jacket", 300, 1), ...everyday("jacket", 30, 10).map((r) => ({ ...r, reviewId: `busy-${r.reviewId}`, timeMs: r.timeMs + 200 * DAY }))];
+    const busy = [
+      ...everyday("jacket", 300, 1),
+      ...everyday("jacket", 30, 10).map((r) => ({ ...r, reviewId: `busy-${r.reviewId}`, timeMs: r.timeMs + 200 * DAY })),
+    ];
     expect(replayEmergingTopics(busy)).toEqual([]);
   });
 
   it("does not flag a product still in its grace period", () => {
     const young = everyday("new", 10, 1);
-    const injected: AnalyzedReview[] = ZIPPER.map((text, i) => ({ reviewId: `z${i}`, productId: "new", timeMs: T0 + (5 + i) * DAY + 5000, insight: analysed(text) }));
+    const injected: AnalyzedReview[] = ZIPPER.map((text, i) => ({
+      reviewId: `z${i}`,
+      productId: "new",
+      timeMs: T0 + (5 + i) * DAY + 5000,
+      insight: analysed(text),
+    }));
     expect(replayEmergingTopics([...young, ...injected])).toEqual([]);
   });
 
   it("raises the bar with the number of aspects tested", () => {
-    const injected: AnalyzedReview[] = ZIPPER.slice(0, 3).map((text, i) => ({ reviewId: `z${i}`, productId: "jacket", timeMs: T0 + (250 + i) * DAY + 5000, insight: analysed(text) }));
+    const injected: AnalyzedReview[] = ZIPPER.slice(0, 3).map((text, i) => ({
+      reviewId: `z${i}`,
+      productId: "jacket",
+      timeMs: T0 + (250 + i) * DAY + 5000,
+      insight: analysed(text),
+    }));
     const [z] = replayEmergingTopics([...base, ...injected]).filter((t) => t.key === "zipper");
     expect(z).toBeDefined();
     expect(z!.testedAspects).toBeGreaterThan(1);

@@ -162,7 +162,13 @@ export function injectBursts(timelines: readonly ProductTimeline[], o: Injection
         const spread = o.spreadDays ?? 2;
         const offset = o.resolution === "day" ? Math.floor(random() * spread) * DAY_MS : Math.floor(random() * spread * DAY_MS);
         injected.push({
-          review: { reviewId: `inj${trial}_${i}`, productId: t.productId, reviewerId: `inj${trial}_${i}`, stars: o.stars, timeMs: startMs + offset },
+          review: {
+            reviewId: `inj${trial}_${i}`,
+            productId: t.productId,
+            reviewerId: `inj${trial}_${i}`,
+            stars: o.stars,
+            timeMs: startMs + offset,
+          },
           reviewer: { ...initialReviewerState(), reviewCount: o.injectedPriorReviews ?? 0 },
           injected: true,
         });

@@ -223,7 +223,9 @@ export function campaignBenchmark(
     list.push(r);
     byProduct.set(r.productId, list);
   }
-  const histograms = [...byProduct.values()].map((list) => ratingCountsOf(list.map((r) => ({ stars: r.stars, weightBp: 10_000 }))).histogram);
+  const histograms = [...byProduct.values()].map(
+    (list) => ratingCountsOf(list.map((r) => ({ stars: r.stars, weightBp: 10_000 }))).histogram,
+  );
   const prior = empiricalBayesPrior(histograms);
   const all = [...byProduct.keys()];
   const parity = o.split === "held-out" ? 1 : 0;
@@ -233,7 +235,8 @@ export function campaignBenchmark(
   const clean = new Map<ScorerName, Scored>(SCORERS.map((s) => [s, score(real, scorerOptions(s), scorerBatch(s))]));
   const organic: OrganicResult[] = [];
   let productYears = 0;
-  for (const list of byProduct.values()) productYears += Math.max(DAY_MS, list[list.length - 1]!.timeMs - list[0]!.timeMs) / (365.25 * DAY_MS);
+  for (const list of byProduct.values())
+    productYears += Math.max(DAY_MS, list[list.length - 1]!.timeMs - list[0]!.timeMs) / (365.25 * DAY_MS);
   const seen = new Set<string>();
   const firstTime = real.map((r) => {
     const first = !seen.has(r.reviewerId);
@@ -289,8 +292,22 @@ export function campaignBenchmark(
 
   const kinds: KindResult[] = [];
   for (const kind of ATTACK_KINDS) {
-    const acc = new Map<ScorerName, { attacks: number; detected: number; reviews: number; caught: number; flagged: number; shift: number; shiftUndefended: number; shifts: number; pos: number[]; }>();
-    for (const s of SCORERS) acc.set(s, { attacks: 0, detected: 0, reviews: 0, caught: 0, flagged: 0, shift: 0, shiftUndefended: 0, shifts: 0, pos: [] });
+    const acc = new Map<
+      ScorerName,
+      {
+        attacks: number;
+        detected: number;
+        reviews: number;
+        caught: number;
+        flagged: number;
+        shift: number;
+        shiftUndefended: number;
+        shifts: number;
+        pos: number[];
+      }
+    >();
+    for (const s of SCORERS)
+      acc.set(s, { attacks: 0, detected: 0, reviews: 0, caught: 0, flagged: 0, shift: 0, shiftUndefended: 0, shifts: 0, pos: [] });
     for (const seed of o.seeds) {
       const random = seededRandom(seed * 1_000 + ATTACK_KINDS.indexOf(kind));
       // Distinct targets per attack within a replay, so attacks do not overlap.
@@ -303,7 +320,10 @@ export function campaignBenchmark(
         if (targets.length === 0) break;
         attacks.push(makeAttack(kind, `atk${seed}-${a}`, targets, all, byProduct, random));
       }
-      const rows = merge(real, attacks.flatMap((a) => a.reviews));
+      const rows = merge(
+        real,
+        attacks.flatMap((a) => a.reviews),
+      );
       for (const s of SCORERS) {
         const sc = score(rows, scorerOptions(s), scorerBatch(s));
         const cleanScore = clean.get(s)!;

@@ -89,7 +89,14 @@ export function loadAmazonFashion(): TimelineReview[] {
   const lines = readFileSync(datasetPath("amazon"), "utf8").split("\n");
   for (let i = 0; i < lines.length; i++) {
     if (!lines[i]!.trim()) continue;
-    const o = JSON.parse(lines[i]!) as { reviewerID: string; asin: string; overall: number; unixReviewTime: number; reviewText?: string; verified?: boolean };
+    const o = JSON.parse(lines[i]!) as {
+      reviewerID: string;
+      asin: string;
+      overall: number;
+      unixReviewTime: number;
+      reviewText?: string;
+      verified?: boolean;
+    };
     rows.push({
       reviewId: `a${i}`,
       productId: o.asin,
@@ -108,7 +115,10 @@ export function loadOpSpamTexts(): string[] {
   const rows = parseCsv(readFileSync(datasetPath("opspam"), "utf8"));
   const header = rows[0]!;
   const textColumn = header.indexOf("text");
-  return rows.slice(1).filter((r) => r.length > textColumn).map((r) => r[textColumn]!);
+  return rows
+    .slice(1)
+    .filter((r) => r.length > textColumn)
+    .map((r) => r[textColumn]!);
 }
 
 /** A seeded PRNG (mulberry32), so every benchmark run injects the same bursts. */

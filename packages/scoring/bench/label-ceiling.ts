@@ -68,7 +68,9 @@ const deviation = rows.map((r) => {
   return p.count > 1 ? Math.abs(r.stars - (p.sum - r.stars) / (p.count - 1)) : 0;
 });
 const meanOver = (f: Facts, v: (i: number) => number) => f.indices.reduce((a, i) => a + v(i), 0) / f.count;
-const singleShare = new Map([...products].map(([id, p]) => [id, p.indices.filter((i) => users.get(rows[i]!.reviewerId)!.count === 1).length / p.count]));
+const singleShare = new Map(
+  [...products].map(([id, p]) => [id, p.indices.filter((i) => users.get(rows[i]!.reviewerId)!.count === 1).length / p.count]),
+);
 const entropy = (c: number[]) => {
   const t = c.reduce((a, b) => a + b, 0);
   return -c.reduce((a, x) => a + (x > 0 ? (x / t) * Math.log2(x / t) : 0), 0);
@@ -213,9 +215,21 @@ function boostedTrees(X: number[][], train: number[], rounds = 150, depth = 2, r
     }
     if (best.f < 0) return leaf;
     const { f, t } = best;
-    return { f, t, left: grow(rowsIn.filter((i) => binned[f]![i]! <= t), level - 1), right: grow(rowsIn.filter((i) => binned[f]![i]! > t), level - 1) };
+    return {
+      f,
+      t,
+      left: grow(
+        rowsIn.filter((i) => binned[f]![i]! <= t),
+        level - 1,
+      ),
+      right: grow(
+        rowsIn.filter((i) => binned[f]![i]! > t),
+        level - 1,
+      ),
+    };
   };
-  const predict = (tree: Tree, i: number): number => (typeof tree === "number" ? tree : predict(binned[tree.f]![i]! <= tree.t ? tree.left : tree.right, i));
+  const predict = (tree: Tree, i: number): number =>
+    typeof tree === "number" ? tree : predict(binned[tree.f]![i]! <= tree.t ? tree.left : tree.right, i);
   for (let round = 0; round < rounds; round++) {
     for (const i of train) {
       const p = 1 / (1 + Math.exp(-score[i]!));
@@ -233,24 +247,54 @@ function row(name: string, scores: ArrayLike<number>): string {
   const cells = [even, odd].map((idx) => {
     const s = idx.map((i) => scores[i]!);
     const l = idx.map((i) => rows[i]!.filtered);
-    const u = userLevel(idx.map((i) => rows[i]!.reviewerId), s, l);
+    const u = userLevel(
+      idx.map((i) => rows[i]!.reviewerId),
+      s,
+      l,
+    );
     return `${f3(auc(s, l))} | ${f3(averagePrecision(s, l))} | ${f3(auc(u.scores, u.labels))} | ${f3(averagePrecision(u.scores, u.labels))}`;
   });
   return `| ${name} | ${cells.join(" | ")} |`;
 }
 
 console.log("## YelpChi: what metadata can reach (fitted on the tuning half, even products; held out: odd)\n");
-console.log("| score | tuning AUC | tuning AP | tuning user AUC | tuning user AP | held-out AUC | held-out AP | held-out user AUC | held-out user AP |");
+console.log(
+  "| score | tuning AUC | tuning AP | tuning user AUC | tuning user AP | held-out AUC | held-out AP | held-out user AUC | held-out user AP |",
+);
 console.log("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
-console.log(row("write-time, shipped (no training)", writeTime.reviews.map((r) => r.suspicion)));
-const codes = ["first_time_reviewer", "reviewer_history", "reviewer_daily_volume", "extreme_rating", "rating_deviation", "burst", "duplicate_text", "verified_purchase"];
-const writeX = writeTime.reviews.map((r, i) => [...codes.map((c) => r.reasons.filter((x) => x.code === c).reduce((a, x) => a + x.weight, 0)), ...[1, 2, 5].map((s) => (rows[i]!.stars === s ? 1 : 0))]);
+console.log(
+  row(
+    "write-time, shipped (no training)",
+    writeTime.reviews.map((r) => r.suspicion),
+  ),
+);
+const codes = [
+  "first_time_reviewer",
+  "reviewer_history",
+  "reviewer_daily_volume",
+  "extreme_rating",
+  "rating_deviation",
+  "burst",
+  "duplicate_text",
+  "verified_purchase",
+];
+const writeX = writeTime.reviews.map((r, i) => [
+  ...codes.map((c) => r.reasons.filter((x) => x.code === c).reduce((a, x) => a + x.weight, 0)),
+  ...[1, 2, 5].map((s) => (rows[i]!.stars === s ? 1 : 0)),
+]);
 const writeModel = fitLogistic(writeX, even);
 console.log(row("write-time, TRAINED logistic regression on its reasons", writeX.map(writeModel)));
-console.log(row("batch re-score, shipped (hand-set weights)", batch.map((b) => b.suspicion)));
+console.log(
+  row(
+    "batch re-score, shipped (hand-set weights)",
+    batch.map((b) => b.suspicion),
+  ),
+);
 const names = Object.keys(FEATURES);
 const X = Array.from({ length: n }, (_, i) => names.map((k) => FEATURES[k]!(i)));
 const batchModel = fitLogistic(X, even);
 console.log(row(`batch, TRAINED logistic regression, ${names.length} hindsight features`, X.map(batchModel)));
 console.log(row("batch, TRAINED boosted trees (depth 2, 150 rounds), same features", boostedTrees(X, even)));
-console.log("\nGoals (SCORING.md §4.3): write-time AP ≥ 0.26 without training; batch AUC ≥ 0.80, AP ≥ 0.35. Prevalence: tuning 0.140, held-out 0.126.");
+console.log(
+  "\nGoals (SCORING.md §4.3): write-time AP ≥ 0.26 without training; batch AUC ≥ 0.80, AP ≥ 0.35. Prevalence: tuning 0.140, held-out 0.126.",
+);

@@ -37,7 +37,11 @@ export function labelBenchmark(rows: readonly LabeledReview[] = loadYelpChi()): 
       const idx = rows.map((_, i) => i).filter((i) => keep(Number(rows[i]!.productId.slice(1))));
       const s = idx.map((i) => values[i]!);
       const l = idx.map((i) => rows[i]!.filtered);
-      const u = userLevel(idx.map((i) => rows[i]!.reviewerId), s, l);
+      const u = userLevel(
+        idx.map((i) => rows[i]!.reviewerId),
+        s,
+        l,
+      );
       out.push({
         score,
         split,

@@ -68,7 +68,14 @@ export function nearDuplicates(seed = 5): NearDuplicateResult {
         const jaccard = exactJaccard(text, copy);
         jaccardSum += jaccard;
         if (jaccard < 0.85) hard.add(id);
-        stream.push({ reviewId: id, productId: `p${(i + 7) % 50}`, reviewerId: `copier${i}`, stars: 5, timeMs: timeMs + Math.floor(random() * 30) * DAY_MS / 30, text: copy });
+        stream.push({
+          reviewId: id,
+          productId: `p${(i + 7) % 50}`,
+          reviewerId: `copier${i}`,
+          stars: 5,
+          timeMs: timeMs + (Math.floor(random() * 30) * DAY_MS) / 30,
+          text: copy,
+        });
       }
     }
   });

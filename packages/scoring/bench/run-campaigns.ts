@@ -22,14 +22,48 @@ const seeds = split === "held-out" ? [101, 102, 103] : [1, 2, 3];
 const real = loadYelpChi();
 const { kinds, organic } = campaignBenchmark(real, { seeds, attacksPerSeed: 12, split });
 
-console.log(`# Coordinated fraud on YelpChi (data: ${dataDir}; targets: ${split} products with ≥ 50 reviews; seeds ${seeds.join(", ")}; 12 attacks per seed)\n`);
+console.log(
+  `# Coordinated fraud on YelpChi (data: ${dataDir}; targets: ${split} products with ≥ 50 reviews; seeds ${seeds.join(", ")}; 12 attacks per seed)\n`,
+);
 table(
   ["kind, scorer", "attacks", "target reviews", "detected", "reviews caught", "flagged", "AUC vs real", "|Δ| undefended", "|Δ| displayed"],
-  kinds.map((k) => [`${k.kind}, ${k.scorer}`, k.attacks, k.targetReviews, f(k.detection, 2), f(k.caught, 2), f(k.flagged, 2), f(k.auc), f(k.shiftUndefended), f(k.shift)]),
+  kinds.map((k) => [
+    `${k.kind}, ${k.scorer}`,
+    k.attacks,
+    k.targetReviews,
+    f(k.detection, 2),
+    f(k.caught, 2),
+    f(k.flagged, 2),
+    f(k.auc),
+    f(k.shiftUndefended),
+    f(k.shift),
+  ]),
 );
-console.log("detected: at least half of an attack's target reviews caught (final weight ≤ 0.5); flagged: with a burst, campaign, co-review or history-pattern reason.\n");
+console.log(
+  "detected: at least half of an attack's target reviews caught (final weight ≤ 0.5); flagged: with a burst, campaign, co-review or history-pattern reason.\n",
+);
 console.log("## Cost on the untouched timeline (67,395 real reviews)\n");
 table(
-  ["scorer", "mean weight", "caught by campaign reasons", "flag days / product-yr", "first-time 1–2★ (unfiltered)", "discounted < 0.9", "caught ≤ 0.5", "|Δ| rating vs before, mean", "max"],
-  organic.map((o) => [o.scorer, f(o.meanWeight), o.caughtByCampaignReasons, f(o.flagDaysPerProductYear), o.complaints, o.complaintsDiscounted, o.complaintsCaught, f(o.ratingMoveMean, 4), f(o.ratingMoveMax)]),
+  [
+    "scorer",
+    "mean weight",
+    "caught by campaign reasons",
+    "flag days / product-yr",
+    "first-time 1–2★ (unfiltered)",
+    "discounted < 0.9",
+    "caught ≤ 0.5",
+    "|Δ| rating vs before, mean",
+    "max",
+  ],
+  organic.map((o) => [
+    o.scorer,
+    f(o.meanWeight),
+    o.caughtByCampaignReasons,
+    f(o.flagDaysPerProductYear),
+    o.complaints,
+    o.complaintsDiscounted,
+    o.complaintsCaught,
+    f(o.ratingMoveMean, 4),
+    f(o.ratingMoveMax),
+  ]),
 );

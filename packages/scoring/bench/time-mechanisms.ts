@@ -18,7 +18,10 @@ const lines = readFileSync(file, "utf8").split("\n", count);
 const reviews = lines.filter((l) => l.trim()).map((l, i) => parseReviewLine(l, i + 1));
 const cpu: Record<string, number[]> = { before: [], after: [] };
 for (let round = 0; round < 3; round++) {
-  for (const [name, scoring] of [["before", LEGACY_SCORING_OPTIONS], ["after", DEFAULT_SCORING_OPTIONS]] as const) {
+  for (const [name, scoring] of [
+    ["before", LEGACY_SCORING_OPTIONS],
+    ["after", DEFAULT_SCORING_OPTIONS],
+  ] as const) {
     const start = process.cpuUsage();
     scoreTimeline(reviews, { scoring });
     const used = process.cpuUsage(start);
@@ -27,6 +30,12 @@ for (let round = 0; round < 3; round++) {
 }
 const best = (xs: number[]) => Math.min(...xs);
 for (const name of ["before", "after"]) {
-  console.log(`${name.padEnd(6)} ${reviews.length} reviews: CPU ${cpu[name]!.map((ms) => `${(ms / 1000).toFixed(2)} s`).join(", ")}; best ${((best(cpu[name]!) * 1000) / reviews.length).toFixed(2)} µs per review`);
+  console.log(
+    `${name.padEnd(6)} ${reviews.length} reviews: CPU ${cpu[name]!.map((ms) => `${(ms / 1000).toFixed(2)} s`).join(", ")}; best ${((best(cpu[name]!) * 1000) / reviews.length).toFixed(2)} µs per review`,
+  );
 }
-console.log(`after / before (best of 3): ${(best(cpu.after!) / best(cpu.before!)).toFixed(3)}; load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(
+  `after / before (best of 3): ${(best(cpu.after!) / best(cpu.before!)).toFixed(3)}; load ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);

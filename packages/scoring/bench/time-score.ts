@@ -19,14 +19,21 @@ const output = path.join(repoRoot, `.data/synthetic-${label}.scores.jsonl`);
 const packageDir = path.join(repoRoot, "packages/scoring");
 
 if (!existsSync(input)) {
-  const gen = spawnSync(process.execPath, ["--import", "tsx", "scripts/generate-synthetic.ts", String(count), input], { cwd: packageDir, stdio: "inherit" });
+  const gen = spawnSync(process.execPath, ["--import", "tsx", "scripts/generate-synthetic.ts", String(count), input], {
+    cwd: packageDir,
+    stdio: "inherit",
+  });
   if (gen.status !== 0) process.exit(gen.status ?? 1);
 }
 
 // The command builds the CLI with tsup first (about half a second): bundled,
 // it runs a fifth faster than through tsx's loader.
 const buildStarted = performance.now();
-const build = spawnSync(path.join(repoRoot, "node_modules/.bin/tsup"), ["scripts/score.ts", "--format", "esm", "--platform", "node", "--target", "node20", "--out-dir", "dist", "--silent"], { cwd: packageDir, stdio: "inherit" });
+const build = spawnSync(
+  path.join(repoRoot, "node_modules/.bin/tsup"),
+  ["scripts/score.ts", "--format", "esm", "--platform", "node", "--target", "node20", "--out-dir", "dist", "--silent"],
+  { cwd: packageDir, stdio: "inherit" },
+);
 if (build.status !== 0) process.exit(build.status ?? 1);
 const buildSeconds = (performance.now() - buildStarted) / 1000;
 
@@ -49,8 +56,12 @@ const lines = run.stderr.trim().split("\n");
 const summary = lines.find((l) => l.startsWith("scored")) ?? "";
 const [user, sys, maxKb] = hasTime ? lines[lines.length - 1]!.split(" ").map(Number) : [Number.NaN, Number.NaN, Number.NaN];
 console.log(`input   ${input} (${(statSync(input).size / 1e6).toFixed(0)} MB)`);
-console.log(`command tsup scripts/score.ts … && node --max-semi-space-size=128 --min-semi-space-size=64 dist/score.js <input> --out <output>  (what \`pnpm --filter @starling/scoring score\` runs)`);
+console.log(
+  `command tsup scripts/score.ts … && node --max-semi-space-size=128 --min-semi-space-size=64 dist/score.js <input> --out <output>  (what \`pnpm --filter @starling/scoring score\` runs)`,
+);
 console.log(`result  ${summary}`);
 console.log(`wall    ${wallSeconds.toFixed(2)} s scoring (process start to exit) + ${buildSeconds.toFixed(2)} s build`);
 if (hasTime) console.log(`cpu     ${user!.toFixed(2)} s user + ${sys!.toFixed(2)} s system, peak memory ${(maxKb! / 1024).toFixed(0)} MB`);
-console.log(`load    ${before.map((x) => x.toFixed(2)).join(" ")} before, ${after.map((x) => x.toFixed(2)).join(" ")} after (1/5/15-min averages; ${(await import("node:os")).cpus().length} cores)`);
+console.log(
+  `load    ${before.map((x) => x.toFixed(2)).join(" ")} before, ${after.map((x) => x.toFixed(2)).join(" ")} after (1/5/15-min averages; ${(await import("node:os")).cpus().length} cores)`,
+);

@@ -18,14 +18,19 @@ import { seededRandom } from "../bench/datasets.js";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const count = Number(process.argv[2] ?? 1_000_000);
 // pnpm runs package scripts in the package directory; a path given is meant from where the user typed it.
-const out = process.argv[3] ? path.resolve(process.env.INIT_CWD ?? process.cwd(), process.argv[3]) : path.join(repoRoot, ".data/synthetic-1m.jsonl");
+const out = process.argv[3]
+  ? path.resolve(process.env.INIT_CWD ?? process.cwd(), process.argv[3])
+  : path.join(repoRoot, ".data/synthetic-1m.jsonl");
 
 const random = seededRandom(2026);
 const PRODUCTS = 20_000;
 const REVIEWERS = 250_000;
 const startMs = Date.parse("2024-01-01T00:00:00Z");
 const spanMs = 730 * 86_400_000;
-const WORDS = "great good fine poor bad fit size colour color quality fabric stitching soft warm light heavy cheap price value delivery fast slow box arrived broke works lovely would buy again return refund small large true comfortable daughter son gift wash shrink fade zipper pocket strap battery screen sound loud quiet smell".split(" ");
+const WORDS =
+  "great good fine poor bad fit size colour color quality fabric stitching soft warm light heavy cheap price value delivery fast slow box arrived broke works lovely would buy again return refund small large true comfortable daughter son gift wash shrink fade zipper pocket strap battery screen sound loud quiet smell".split(
+    " ",
+  );
 
 // Zipf-ish: index = floor(n · u^k) concentrates mass on low indices.
 const zipf = (n: number, k: number) => Math.min(n - 1, Math.floor(n * random() ** k));
@@ -80,7 +85,8 @@ for (let i = 0; i < count; i++) {
     time: new Date(times[i]!).toISOString(),
   };
   if (random() < 0.2) {
-    const text = copied.length > 0 && random() < 0.02 ? copied[Math.floor(random() * copied.length)]! : sentence(12 + Math.floor(random() * 40));
+    const text =
+      copied.length > 0 && random() < 0.02 ? copied[Math.floor(random() * copied.length)]! : sentence(12 + Math.floor(random() * 40));
     if (copied.length < 1000 && random() < 0.01) copied.push(text);
     o.text = text;
   }

@@ -171,7 +171,14 @@ function digits(s: string, at: number, n: number): number {
  * goes to Date.parse, so the result is always Date.parse's.
  */
 export function parseTimeMs(t: string): number {
-  if (t.length === 24 && t.charCodeAt(10) === 84 && t.charCodeAt(13) === 58 && t.charCodeAt(16) === 58 && t.charCodeAt(19) === 46 && t.charCodeAt(23) === 90) {
+  if (
+    t.length === 24 &&
+    t.charCodeAt(10) === 84 &&
+    t.charCodeAt(13) === 58 &&
+    t.charCodeAt(16) === 58 &&
+    t.charCodeAt(19) === 46 &&
+    t.charCodeAt(23) === 90
+  ) {
     const hh = digits(t, 11, 2);
     const mm = digits(t, 14, 2);
     const ss = digits(t, 17, 2);
@@ -297,7 +304,8 @@ export function parseReviewLine(text: string, lineNumber: number): ParsedReview 
   const time = field(o, "time", lineNumber, "string") as string;
   const reviewText = field(o, "text", lineNumber, "string", true) as string | undefined;
   const verified = field(o, "verified", lineNumber, "boolean", true) as boolean | undefined;
-  if (!Number.isInteger(stars) || stars < 1 || stars > 5) throw new InputLineError(`line ${lineNumber}: "rating" must be an integer 1..5, got ${stars}`);
+  if (!Number.isInteger(stars) || stars < 1 || stars > 5)
+    throw new InputLineError(`line ${lineNumber}: "rating" must be an integer 1..5, got ${stars}`);
   const timeMs = parseTimeMs(time);
   if (!Number.isFinite(timeMs)) throw new InputLineError(`line ${lineNumber}: "time" must be ISO 8601, got ${JSON.stringify(time)}`);
   return { reviewId, productId, reviewerId, stars, timeMs, text: reviewText, verified };
@@ -384,20 +392,32 @@ export class JsonlScorer {
   ): void {
     const product = this.products[productNumber]!;
     if (product.arrival.arrivals > 0 && timeMs < product.arrival.lastMs) {
-      throw new InputLineError(`line ${lineNumber}: review ${reviewId} is earlier than the product's previous review; input must be in arrival order`);
+      throw new InputLineError(
+        `line ${lineNumber}: review ${reviewId} is earlier than the product's previous review; input must be in arrival order`,
+      );
     }
     const reviewer = this.reviewers[reviewerNumber]!;
     const productId = this.productNames[productNumber]!;
     const reviewerId = this.reviewerNames[reviewerNumber]!;
-    if (duplicate === undefined) duplicate = text === undefined ? null : this.signatures.checkAndAdd({ reviewId, reviewerId, productId, timeMs, text });
-    const score = scoreArrivalInPlace(product, reviewer, { reviewId, reviewerId, stars, verified, productId }, timeMs, duplicate, this.options);
+    if (duplicate === undefined)
+      duplicate = text === undefined ? null : this.signatures.checkAndAdd({ reviewId, reviewerId, productId, timeMs, text });
+    const score = scoreArrivalInPlace(
+      product,
+      reviewer,
+      { reviewId, reviewerId, stars, verified, productId },
+      timeMs,
+      duplicate,
+      this.options,
+    );
     for (const r of score.reweighted) {
       // Re-weights are rare (a burst) and reach back one window at most:
       // a backward scan of the waiting reviews beats indexing every review.
       for (let i = this.pendingIds.length - 1; i >= this.head; i--) {
         if (this.pendingIds[i] !== r.reviewId) continue;
         const number = this.first + i;
-        const text = this.rewritten.get(number) ?? this.bytes.toString("utf8", this.starts[i]!, i + 1 < this.starts.length ? this.starts[i + 1]! : this.used);
+        const text =
+          this.rewritten.get(number) ??
+          this.bytes.toString("utf8", this.starts[i]!, i + 1 < this.starts.length ? this.starts[i + 1]! : this.used);
         const line = JSON.parse(text) as { suspicion: number; trustWeight: number; reasons: { weight: number }[] };
         line.suspicion = round4(r.suspicion);
         line.trustWeight = r.trustWeightBp / 10_000;
@@ -533,22 +553,24 @@ export class JsonlScorer {
       const rating = trustWeightedRating(p.counts, prior);
       discounted += rating.discountedCount;
       bursts += p.arrival.bursts.length;
-      this.writeText(`${JSON.stringify({
-        productId,
-        rating: round4(rating.mean),
-        interval: [round4(rating.interval[0]), round4(rating.interval[1])],
-        lowerBound: round4(rating.lowerBound),
-        plainMean: rating.plainMean === null ? null : round4(rating.plainMean),
-        count: rating.count,
-        weightedCount: round4(rating.weightedCount),
-        discounted: rating.discountedCount,
-        discountReasons: p.discountReasons,
-        bursts: p.arrival.bursts.map((b) => ({
-          start: new Date(b.startMs).toISOString(),
-          end: new Date(b.endMs).toISOString(),
-          reasons: b.evidence.map((e) => reasonJson({ code: "burst", weight: 0, burst: e })),
-        })),
-      })}\n`);
+      this.writeText(
+        `${JSON.stringify({
+          productId,
+          rating: round4(rating.mean),
+          interval: [round4(rating.interval[0]), round4(rating.interval[1])],
+          lowerBound: round4(rating.lowerBound),
+          plainMean: rating.plainMean === null ? null : round4(rating.plainMean),
+          count: rating.count,
+          weightedCount: round4(rating.weightedCount),
+          discounted: rating.discountedCount,
+          discountReasons: p.discountReasons,
+          bursts: p.arrival.bursts.map((b) => ({
+            start: new Date(b.startMs).toISOString(),
+            end: new Date(b.endMs).toISOString(),
+            reasons: b.evidence.map((e) => reasonJson({ code: "burst", weight: 0, burst: e })),
+          })),
+        })}\n`,
+      );
     }
     return { reviews: this.count, products: this.products.length, discounted, bursts };
   }

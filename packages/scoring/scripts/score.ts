@@ -98,7 +98,10 @@ function parse(input: string, scored: Int32Array): void {
     const b = { ...batch, count };
     // Moved, not copied: the arrays are fresh per batch.
     const columns = [b.lines, b.products, b.reviewers, b.stars, b.verified, b.times];
-    port.postMessage(b, columns.map((c) => c.buffer as ArrayBuffer));
+    port.postMessage(
+      b,
+      columns.map((c) => c.buffer as ArrayBuffer),
+    );
     sent++;
     batch = newBatch();
     count = 0;
@@ -153,7 +156,9 @@ function scoreFile(input: string, write: (chunk: Uint8Array) => void): Promise<S
     };
     worker.on("error", fail);
     // Messages sent before the thread ended are delivered first; if no "end" came, it stopped early.
-    worker.on("exit", (code) => setImmediate(() => fail(new Error(`the parsing thread stopped (exit code ${code}) before the end of the input`))));
+    worker.on("exit", (code) =>
+      setImmediate(() => fail(new Error(`the parsing thread stopped (exit code ${code}) before the end of the input`))),
+    );
     worker.on("message", (m: ParserMessage) => {
       if (settled) return;
       try {
@@ -169,7 +174,17 @@ function scoreFile(input: string, write: (chunk: Uint8Array) => void): Promise<S
         for (let i = 0; i < m.count; i++) {
           const v = m.verified[i];
           const duplicate = m.duplicateAt[d] === i ? m.duplicates[d++]! : null;
-          scorer.add(m.lines[i]!, m.reviewIds[i]!, m.products[i]!, m.reviewers[i]!, m.stars[i]!, m.times[i]!, v === 0 ? undefined : v === 1, undefined, duplicate);
+          scorer.add(
+            m.lines[i]!,
+            m.reviewIds[i]!,
+            m.products[i]!,
+            m.reviewers[i]!,
+            m.stars[i]!,
+            m.times[i]!,
+            v === 0 ? undefined : v === 1,
+            undefined,
+            duplicate,
+          );
         }
         Atomics.add(scored, 0, 1);
         Atomics.notify(scored, 0);

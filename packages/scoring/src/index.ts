@@ -77,10 +77,25 @@ export {
 } from "./fraud/text-similarity.js";
 
 // Batch: the recompute job
-export { type ScoredReview, type TimelineOptions, type TimelineResult, type TimelineReview, checkDuplicate, scoreTimeline } from "./timeline.js";
+export {
+  type ScoredReview,
+  type TimelineOptions,
+  type TimelineResult,
+  type TimelineReview,
+  checkDuplicate,
+  scoreTimeline,
+} from "./timeline.js";
 
 // Reasons and errors
-export { type ArrivalStream, type BurstEvidence, type Reason, type ReasonCode, UNEXPLAINED_DISCOUNT, describeDuration, describeReason } from "./reasons.js";
+export {
+  type ArrivalStream,
+  type BurstEvidence,
+  type Reason,
+  type ReasonCode,
+  UNEXPLAINED_DISCOUNT,
+  describeDuration,
+  describeReason,
+} from "./reasons.js";
 export { ScoringInputError } from "./errors.js";
 export {
   type CoReviewGroup,

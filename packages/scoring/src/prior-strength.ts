@@ -106,7 +106,10 @@ export function fitPriorStrength(histograms: readonly StarHistogram[], options: 
  * The full empirical-Bayes prior: shares from the pooled histogram (one
  * pseudo-review per level, as {@link priorFromHistogram}) and the fitted strength.
  */
-export function empiricalBayesPrior(histograms: readonly StarHistogram[], options: PriorStrengthOptions = {}): RatingPrior & { readonly fit: PriorStrengthFit } {
+export function empiricalBayesPrior(
+  histograms: readonly StarHistogram[],
+  options: PriorStrengthOptions = {},
+): RatingPrior & { readonly fit: PriorStrengthFit } {
   const pooled = [1, 1, 1, 1, 1];
   for (const h of histograms) for (let i = 0; i < 5; i++) pooled[i]! += h[i]!;
   const total = pooled.reduce((a, b) => a + b, 0);

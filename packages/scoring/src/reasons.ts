@@ -104,7 +104,9 @@ export function describeReason(r: Reason): string {
     case "reviewer_daily_volume":
       return `The reviewer's review number ${r.reviewsToday} on the same day.`;
     case "extreme_rating":
-      return r.stars === 1 || r.stars === 5 ? `A ${r.stars}-star rating, the extreme of the scale.` : `A ${r.stars}-star rating, a low score.`;
+      return r.stars === 1 || r.stars === 5
+        ? `A ${r.stars}-star rating, the extreme of the scale.`
+        : `A ${r.stars}-star rating, a low score.`;
     case "rating_deviation":
       return `${r.stars} stars against a consensus of ${round(r.consensus, 2)} (${round(r.deviation, 2)} away).`;
     case "burst": {

@@ -129,10 +129,7 @@ export interface CoReviewGroup {
  * Finds co-reviewing groups in a whole timeline (arrival order).
  * O(Σ per product of reviews × reviews within the window before them).
  */
-export function coReviewGroups(
-  reviews: readonly TimelineReview[],
-  options: ScoringOptions = DEFAULT_SCORING_OPTIONS,
-): CoReviewGroup[] {
+export function coReviewGroups(reviews: readonly TimelineReview[], options: ScoringOptions = DEFAULT_SCORING_OPTIONS): CoReviewGroup[] {
   const windowMs = options.coReviewWindowMs;
   const reviewerIndex = new Map<string, number>();
   const reviewerOf = reviews.map((r) => {
@@ -206,7 +203,12 @@ export function coReviewGroups(
     if (!alignedStars(idx.map((i) => reviews[i]!.stars))) continue;
     const products = new Set(idx.map((i) => reviews[i]!.productId));
     const times = idx.map((i) => reviews[i]!.timeMs);
-    out.push({ accounts: g.members.size, products: products.size, spanDays: (Math.max(...times) - Math.min(...times)) / DAY_MS + 1, reviews: idx });
+    out.push({
+      accounts: g.members.size,
+      products: products.size,
+      spanDays: (Math.max(...times) - Math.min(...times)) / DAY_MS + 1,
+      reviews: idx,
+    });
   }
   return out;
 }
@@ -231,14 +233,26 @@ export function rescoreWithHindsight(
 ): HindsightScore[] {
   const W = HINDSIGHT_WEIGHTS;
   const reviewers = new Map<string, ReviewerFacts>();
-  const products = new Map<string, { sum: number; count: number; firstMs: number; lastMs: number; establishedSum: number; establishedCount: number }>();
+  const products = new Map<
+    string,
+    { sum: number; count: number; firstMs: number; lastMs: number; establishedSum: number; establishedCount: number }
+  >();
   const populationStars = [0, 0, 0, 0, 0];
   const populationGaps = new Array<number>(GAP_BINS).fill(0);
   for (const r of reviews) {
     let u = reviewers.get(r.reviewerId);
     const day = Math.floor(r.timeMs / DAY_MS);
     if (u === undefined) {
-      u = { total: 0, firstMs: r.timeMs, lastMs: r.timeMs, lastDay: day, dayCount: 0, maxPerDay: 0, stars: [0, 0, 0, 0, 0], gaps: new Array<number>(GAP_BINS).fill(0) };
+      u = {
+        total: 0,
+        firstMs: r.timeMs,
+        lastMs: r.timeMs,
+        lastDay: day,
+        dayCount: 0,
+        maxPerDay: 0,
+        stars: [0, 0, 0, 0, 0],
+        gaps: new Array<number>(GAP_BINS).fill(0),
+      };
       reviewers.set(r.reviewerId, u);
     } else {
       const bin = gapBin(r.timeMs - u.lastMs);
@@ -253,7 +267,8 @@ export function rescoreWithHindsight(
     u.stars[r.stars - 1]! += 1;
     populationStars[r.stars - 1]! += 1;
     let p = products.get(r.productId);
-    if (p === undefined) products.set(r.productId, (p = { sum: 0, count: 0, firstMs: r.timeMs, lastMs: r.timeMs, establishedSum: 0, establishedCount: 0 }));
+    if (p === undefined)
+      products.set(r.productId, (p = { sum: 0, count: 0, firstMs: r.timeMs, lastMs: r.timeMs, establishedSum: 0, establishedCount: 0 }));
     p.sum += r.stars;
     p.count += 1;
     p.lastMs = r.timeMs;
@@ -296,12 +311,18 @@ export function rescoreWithHindsight(
         : W.perLogTotal * Math.log(u.total) + W.perLogActiveDays * Math.log1p(activeDays) + W.busiestDayShare * (u.maxPerDay / u.total);
     reasons.push({ code: "reviewer_total", totalReviews: u.total, activeDays, maxReviewsPerDay: u.maxPerDay, weight: historyWeight });
     const bits = surprise.get(r.reviewerId)!;
-    reasons.push({ code: "reviewer_surprise", surpriseBits: bits, reviewCount: u.total, weight: (W.surprisePerBitPerReview * bits) / u.total });
+    reasons.push({
+      code: "reviewer_surprise",
+      surpriseBits: bits,
+      reviewCount: u.total,
+      weight: (W.surprisePerBitPerReview * bits) / u.total,
+    });
     const p = products.get(r.productId)!;
     if (p.count > 1) {
       const consensus = (p.sum - r.stars) / (p.count - 1);
       const deviation = Math.abs(r.stars - consensus);
-      if (deviation > 1) reasons.push({ code: "rating_deviation", stars: r.stars, consensus, deviation, weight: W.deviationPerStar * (deviation - 1) });
+      if (deviation > 1)
+        reasons.push({ code: "rating_deviation", stars: r.stars, consensus, deviation, weight: W.deviationPerStar * (deviation - 1) });
     }
     if (p.establishedCount > 0) {
       const consensus = p.establishedSum / p.establishedCount;

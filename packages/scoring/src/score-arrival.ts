@@ -20,13 +20,7 @@ import {
 import type { DuplicateMatch } from "./fraud/text-similarity.js";
 import { DEFAULT_SCORING_OPTIONS, SUSPICION_WEIGHTS as W, type ScoringOptions } from "./options.js";
 import { UNEXPLAINED_DISCOUNT, type ArrivalStream, type BurstEvidence, type Reason } from "./reasons.js";
-import {
-  DISCOUNTED_BELOW_BP,
-  FULL_WEIGHT_BP,
-  type RatingCounts,
-  addToRatingCounts,
-  emptyRatingCounts,
-} from "./trust-weighted-rating.js";
+import { DISCOUNTED_BELOW_BP, FULL_WEIGHT_BP, type RatingCounts, addToRatingCounts, emptyRatingCounts } from "./trust-weighted-rating.js";
 
 /**
  * Everything the scorer keeps per product: plain JSON, stored in the
@@ -241,10 +235,15 @@ export function scoreArrivalInPlace(
   const newReviewer = prior === 0;
   let firstTime = newReviewer;
   if (newReviewer) reasons.push({ code: "first_time_reviewer", weight: W.firstTimeReviewer });
-  else if (!options.historyQuality) reasons.push({ code: "reviewer_history", priorReviews: prior, weight: W.historyOffset + W.historyPerLogReview * Math.log1p(prior) });
+  else if (!options.historyQuality)
+    reasons.push({ code: "reviewer_history", priorReviews: prior, weight: W.historyOffset + W.historyPerLogReview * Math.log1p(prior) });
   else {
     const h = historyQuality(reviewer, nowMs, options);
-    const history: Reason = { code: "reviewer_history", priorReviews: prior, weight: W.historyOffset + W.historyPerLogReview * Math.log1p(prior) * h.trust };
+    const history: Reason = {
+      code: "reviewer_history",
+      priorReviews: prior,
+      weight: W.historyOffset + W.historyPerLogReview * Math.log1p(prior) * h.trust,
+    };
     if (h.trust < 1) history.quality = h.trust;
     reasons.push(history);
     if (h.uniform && h.maturity < 1) {
@@ -261,7 +260,11 @@ export function scoreArrivalInPlace(
   }
   const flaggedBefore = reviewer.flaggedReviews ?? 0;
   if (options.campaignCarryOver && flaggedBefore > 0) {
-    reasons.push({ code: "flagged_history", flaggedReviews: flaggedBefore, weight: W.flaggedHistoryPerReview * Math.min(3, flaggedBefore) });
+    reasons.push({
+      code: "flagged_history",
+      flaggedReviews: flaggedBefore,
+      weight: W.flaggedHistoryPerReview * Math.min(3, flaggedBefore),
+    });
   }
   const day = Math.floor(nowMs / DAY_MS);
   const reviewsToday = !newReviewer && reviewer.day === day ? reviewer.reviewsThatDay + 1 : 1;
@@ -278,7 +281,8 @@ export function scoreArrivalInPlace(
   if (weightSum >= 3 * FULL_WEIGHT_BP) {
     const consensus = (wh[0] + 2 * wh[1] + 3 * wh[2] + 4 * wh[3] + 5 * wh[4]) / weightSum;
     const deviation = Math.abs(stars - consensus);
-    if (deviation > 1) reasons.push({ code: "rating_deviation", stars, consensus, deviation, weight: W.deviationPerStar * (deviation - 1) });
+    if (deviation > 1)
+      reasons.push({ code: "rating_deviation", stars, consensus, deviation, weight: W.deviationPerStar * (deviation - 1) });
   }
 
   if (duplicate !== null) {
@@ -353,7 +357,8 @@ export function scoreArrivalInPlace(
       }
     }
   }
-  if (group !== null) for (const member of group.members) if (!(member.flaggedMask & CO_REVIEW_BIT)) reweight(member, CO_REVIEW_BIT, group.reason);
+  if (group !== null)
+    for (const member of group.members) if (!(member.flaggedMask & CO_REVIEW_BIT)) reweight(member, CO_REVIEW_BIT, group.reason);
   const burst = recordBurst(product.arrival, alarms, options);
 
   // The reviewer's history, for their next review.
@@ -383,7 +388,11 @@ const NO_PRODUCTS: number[] = [];
  * group. A review older than this can no longer change.
  */
 export function reweightReachMs(options: ScoringOptions = DEFAULT_SCORING_OPTIONS): number {
-  return Math.max(options.windowMs, options.campaignCarryOver ? options.campaignRetentionMs : 0, options.coReview ? options.coReviewWindowMs : 0);
+  return Math.max(
+    options.windowMs,
+    options.campaignCarryOver ? options.campaignRetentionMs : 0,
+    options.coReview ? options.coReviewWindowMs : 0,
+  );
 }
 
 /** The reviewer's remembered products other than pHash, within coReviewMemoryMs of day (flattened [hash, day, ...]). */
@@ -406,9 +415,19 @@ function recentOtherProducts(reviewer: ReviewerState, pHash: number, day: number
  * a later arrival of that stream while it is open continues it, without
  * waiting for the detector to climb from zero again.
  */
-function continueCampaign(state: ArrivalState, arrival: RecentArrival, alarms: readonly BurstEvidence[], nowMs: number, reasons: Reason[], options: ScoringOptions): void {
+function continueCampaign(
+  state: ArrivalState,
+  arrival: RecentArrival,
+  alarms: readonly BurstEvidence[],
+  nowMs: number,
+  reasons: Reason[],
+  options: ScoringOptions,
+): void {
   const gapOf = (e: BurstEvidence, members: number) =>
-    Math.min(options.campaignMaxGapMs, Math.max(options.campaignMinGapMs, (2 * (nowMs - e.windowStartMs)) / Math.max(1, e.count + members - 1)));
+    Math.min(
+      options.campaignMaxGapMs,
+      Math.max(options.campaignMinGapMs, (2 * (nowMs - e.windowStartMs)) / Math.max(1, e.count + members - 1)),
+    );
   for (const alarm of alarms) {
     if (alarm.stream === "all") continue;
     const s = state.streams[alarm.stream];
@@ -424,7 +443,13 @@ function continueCampaign(state: ArrivalState, arrival: RecentArrival, alarms: r
   s.campaignMembers += 1;
   s.campaignUntilMs = nowMs + gapOf(s.campaign, s.campaignMembers);
   arrival.flaggedMask |= streamBit(stream);
-  reasons.push({ code: "campaign", weight: W.campaignContinued, burst: s.campaign, members: s.campaign.count + s.campaignMembers, lastMs: nowMs });
+  reasons.push({
+    code: "campaign",
+    weight: W.campaignContinued,
+    burst: s.campaign,
+    members: s.campaign.count + s.campaignMembers,
+    lastMs: nowMs,
+  });
 }
 
 /**
@@ -453,7 +478,14 @@ function coReviewGroup(
       // Lockstep pushes one way: only accounts at this review's extreme count.
       if (other.stars !== arrival.stars || nowMs - other.timeMs > options.coReviewWindowMs) continue;
       const theirs = other.coProducts;
-      if (theirs === undefined || theirs.length === 0 || other === arrival || other.reviewerId === arrival.reviewerId || other.reviewerId === "") continue;
+      if (
+        theirs === undefined ||
+        theirs.length === 0 ||
+        other === arrival ||
+        other.reviewerId === arrival.reviewerId ||
+        other.reviewerId === ""
+      )
+        continue;
       let hit = false;
       for (let i = 0; i < mine.length; i += 2) {
         for (let j = 0; j < theirs.length; j += 2) {

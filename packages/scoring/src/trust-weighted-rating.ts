@@ -128,4 +128,3 @@ export function trustWeightedRating(counts: RatingCounts, prior: RatingPrior): T
     plainMean: plainMean(counts.histogram as StarHistogram),
   };
 }
-

@@ -32,7 +32,12 @@ function establishedProduct(): { product: ProductState; endMs: number } {
 function burst(product: ProductState, startMs: number, size: number, stepMs: number): { product: ProductState; scores: ArrivalScore[] } {
   const scores: ArrivalScore[] = [];
   for (let i = 0; i < size; i++) {
-    const r = scoreArrival(product, initialReviewerState(), { reviewId: `fake${i}`, reviewerId: `fake${i}`, stars: 5 }, startMs + i * stepMs);
+    const r = scoreArrival(
+      product,
+      initialReviewerState(),
+      { reviewId: `fake${i}`, reviewerId: `fake${i}`, stars: 5 },
+      startMs + i * stepMs,
+    );
     scores.push(r);
     product = r.product;
   }
@@ -53,7 +58,9 @@ describe("burst detection", () => {
     expect(alarm.baselineRatePerDay).toBeCloseTo(0.1 / 3, 2);
     expect(alarm.expectedCount).toBeCloseTo(alarm.baselineRatePerDay * 1, 3);
     const sentence = describeReason({ code: "burst", weight: 3.5, burst: alarm });
-    expect(sentence).toMatch(/^\d+ five-star reviews from first-time reviewers in 24 h against a baseline of 0\.033\/day \(0\.03 expected, surprise \d+(\.\d)?\); 100% from first-time reviewers\.$/);
+    expect(sentence).toMatch(
+      /^\d+ five-star reviews from first-time reviewers in 24 h against a baseline of 0\.033\/day \(0\.03 expected, surprise \d+(\.\d)?\); 100% from first-time reviewers\.$/,
+    );
 
     // The reviews before the alarm are re-weighted, so every fake ends at the floor-ish weight.
     expect(scores[firstAlarm]!.reweighted.map((r) => r.reviewId)).toEqual(scores.slice(0, firstAlarm).map((_, i) => `fake${i}`));
@@ -77,7 +84,12 @@ describe("burst detection", () => {
   it("stays quiet on a steady stream of first-time reviewers", () => {
     let product = initialProductState();
     for (let i = 0; i < 365; i++) {
-      const r = scoreArrival(product, initialReviewerState(), { reviewId: `r${i}`, reviewerId: `u${i}`, stars: i % 3 === 0 ? 5 : 4 }, t0 + i * DAY);
+      const r = scoreArrival(
+        product,
+        initialReviewerState(),
+        { reviewId: `r${i}`, reviewerId: `u${i}`, stars: i % 3 === 0 ? 5 : 4 },
+        t0 + i * DAY,
+      );
       expect(r.alarms).toEqual([]);
       product = r.product;
     }

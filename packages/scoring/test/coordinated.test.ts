@@ -97,7 +97,9 @@ describe("campaign-level discounting", { timeout: 60_000 }, () => {
     const continued = ids.filter((id) => on.get(id)!.reasons.some((r) => r.code === "campaign"));
     expect(continued.length).toBeGreaterThan(0);
     const reason = on.get(continued[0]!)!.reasons.find((r) => r.code === "campaign")!;
-    expect(describeReason(reason)).toMatch(/^Continues a campaign of five-star reviews from first-time reviewers flagged .* earlier \(\d+ in .* against a baseline of .*\/day\); \d+ so far\.$/);
+    expect(describeReason(reason)).toMatch(
+      /^Continues a campaign of five-star reviews from first-time reviewers flagged .* earlier \(\d+ in .* against a baseline of .*\/day\); \d+ so far\.$/,
+    );
     // The organic reviews of the same weeks keep their weight.
     const organicDuring = organic.filter((r) => r.timeMs >= campaign[0]!.timeMs).map((r) => r.reviewId);
     expect(Math.min(...weights(on, organicDuring))).toBe(Math.min(...weights(scoresOf(organic), organicDuring)));
@@ -117,7 +119,14 @@ describe("campaign-level discounting", { timeout: 60_000 }, () => {
 
 describe("history quality, not quantity", { timeout: 60_000 }, () => {
   const person = { ...initialReviewerState(), reviewCount: 4, firstMs: T0, lastMs: T0 + 200 * DAY, extremeCount: 1, activeDays: 4 };
-  const farmed = { ...initialReviewerState(), reviewCount: 4, firstMs: T0 + 197 * DAY, lastMs: T0 + 199 * DAY, extremeCount: 4, activeDays: 2 };
+  const farmed = {
+    ...initialReviewerState(),
+    reviewCount: 4,
+    firstMs: T0 + 197 * DAY,
+    lastMs: T0 + 199 * DAY,
+    extremeCount: 4,
+    activeDays: 2,
+  };
   const now = T0 + 201 * DAY;
 
   it("scores a person's history as mature and varied, and a campaign's as young and uniform", () => {
@@ -134,7 +143,9 @@ describe("history quality, not quantity", { timeout: 60_000 }, () => {
     const b = scoreArrival(initialProductState(), farmed, review, now);
     expect(b.trustWeightBp).toBeLessThan(a.trustWeightBp);
     const pattern = b.reasons.find((r) => r.code === "history_pattern")!;
-    expect(describeReason(pattern)).toBe("The reviewer's 4 earlier reviews are all at an extreme of the scale, on 2 days within 4 days: a history that looks like a campaign.");
+    expect(describeReason(pattern)).toBe(
+      "The reviewer's 4 earlier reviews are all at an extreme of the scale, on 2 days within 4 days: a history that looks like a campaign.",
+    );
     // Without the mechanism, quantity is all that counts: the same weight.
     const off = { ...DEFAULT_SCORING_OPTIONS, historyQuality: false };
     expect(scoreArrival(initialProductState(), farmed, review, now, null, off).trustWeightBp).toBe(
@@ -149,7 +160,13 @@ describe("history quality, not quantity", { timeout: 60_000 }, () => {
     const hit = T0 + 300 * DAY;
     for (let a = 0; a < 8; a++) {
       for (let s = 0; s < 3; s++) {
-        attack.push({ reviewId: `s${a}-${s}`, productId: `p${1 + Math.floor(random() * 11)}`, reviewerId: `seasoned${a}`, stars: 3 + (s % 2), timeMs: hit - (3 + Math.floor(random() * 10)) * DAY });
+        attack.push({
+          reviewId: `s${a}-${s}`,
+          productId: `p${1 + Math.floor(random() * 11)}`,
+          reviewerId: `seasoned${a}`,
+          stars: 3 + (s % 2),
+          timeMs: hit - (3 + Math.floor(random() * 10)) * DAY,
+        });
       }
       attack.push({ reviewId: `hit${a}`, productId: "p0", reviewerId: `seasoned${a}`, stars: 5, timeMs: hit + Math.floor(random() * DAY) });
     }
@@ -173,12 +190,24 @@ describe("co-review structure", { timeout: 60_000 }, () => {
   const seasoning: TimelineReview[] = [];
   for (let a = 0; a < 5; a++) {
     for (let s = 0; s < 4; s++) {
-      seasoning.push({ reviewId: `season${a}-${s}`, productId: `p${8 + s}`, reviewerId: `member${a}`, stars: 2 + ((a + s) % 3), timeMs: T0 + (10 + 40 * s + 7 * a) * DAY });
+      seasoning.push({
+        reviewId: `season${a}-${s}`,
+        productId: `p${8 + s}`,
+        reviewerId: `member${a}`,
+        stars: 2 + ((a + s) % 3),
+        timeMs: T0 + (10 + 40 * s + 7 * a) * DAY,
+      });
     }
   }
   for (let p = 0; p < 4; p++) {
     for (let a = 0; a < 5; a++) {
-      ring.push({ reviewId: `ring${p}-${a}`, productId: `p${p + 4}`, reviewerId: `member${a}`, stars: 5, timeMs: T0 + (200 + 2 * p) * DAY + a * 3_600_000 });
+      ring.push({
+        reviewId: `ring${p}-${a}`,
+        productId: `p${p + 4}`,
+        reviewerId: `member${a}`,
+        stars: 5,
+        timeMs: T0 + (200 + 2 * p) * DAY + a * 3_600_000,
+      });
     }
   }
   const shop = organicShop();
@@ -207,8 +236,17 @@ describe("co-review structure", { timeout: 60_000 }, () => {
   });
 
   it("leaves a group of friends alone: the same products together, but ratings that vary", () => {
-    const friends = ring.map((r, i) => ({ ...r, reviewId: `friend${i}`, reviewerId: r.reviewerId.replace("member", "friend"), stars: 2 + (i % 4) }));
-    const seasoned = seasoning.map((r) => ({ ...r, reviewId: r.reviewId.replace("season", "fseason"), reviewerId: r.reviewerId.replace("member", "friend") }));
+    const friends = ring.map((r, i) => ({
+      ...r,
+      reviewId: `friend${i}`,
+      reviewerId: r.reviewerId.replace("member", "friend"),
+      stars: 2 + (i % 4),
+    }));
+    const seasoned = seasoning.map((r) => ({
+      ...r,
+      reviewId: r.reviewId.replace("season", "fseason"),
+      reviewerId: r.reviewerId.replace("member", "friend"),
+    }));
     const rows = merged(shop, seasoned, friends);
     const flagged = (reasons: { code: string }[]) => reasons.some((x) => x.code === "co_review");
     expect(scoreTimeline(rows).reviews.filter((r) => flagged(r.reasons))).toEqual([]);
@@ -227,11 +265,18 @@ describe("co-review structure", { timeout: 60_000 }, () => {
     const batch = rescoreWithHindsight(rows, scoreTimeline(rows));
     const byId = new Map(batch.map((b) => [b.reviewId, b]));
     for (const r of ring) {
-      expect(byId.get(r.reviewId)!.reasons.some((x) => x.code === "co_review"), r.reviewId).toBe(true);
+      expect(
+        byId.get(r.reviewId)!.reasons.some((x) => x.code === "co_review"),
+        r.reviewId,
+      ).toBe(true);
       expect(byId.get(r.reviewId)!.trustWeightBp, r.reviewId).toBeLessThanOrEqual(5_000);
     }
     expect(shop.filter((r) => byId.get(r.reviewId)!.reasons.some((x) => x.code === "co_review"))).toEqual([]);
-    expect(rescoreWithHindsight(rows, scoreTimeline(rows), { ...DEFAULT_SCORING_OPTIONS, coReview: false }).some((b) => b.reasons.some((x) => x.code === "co_review"))).toBe(false);
+    expect(
+      rescoreWithHindsight(rows, scoreTimeline(rows), { ...DEFAULT_SCORING_OPTIONS, coReview: false }).some((b) =>
+        b.reasons.some((x) => x.code === "co_review"),
+      ),
+    ).toBe(false);
   });
 });
 
@@ -239,8 +284,23 @@ describe("the write path equals the recompute with all three mechanisms at work"
   it("gives the same scores and states when every state is stored as JSON in between", () => {
     const random = rng(5);
     const attack: TimelineReview[] = [];
-    for (let p = 0; p < 3; p++) for (let a = 0; a < 4; a++) attack.push({ reviewId: `g${p}-${a}`, productId: `p${p}`, reviewerId: `m${a}`, stars: 5, timeMs: T0 + (150 + 2 * p) * DAY + a * 1000 });
-    for (let i = 0; i < 15; i++) attack.push({ reviewId: `c${i}`, productId: "p9", reviewerId: `f${i}`, stars: 5, timeMs: T0 + (250 + 2 * i) * DAY + Math.floor(random() * DAY) });
+    for (let p = 0; p < 3; p++)
+      for (let a = 0; a < 4; a++)
+        attack.push({
+          reviewId: `g${p}-${a}`,
+          productId: `p${p}`,
+          reviewerId: `m${a}`,
+          stars: 5,
+          timeMs: T0 + (150 + 2 * p) * DAY + a * 1000,
+        });
+    for (let i = 0; i < 15; i++)
+      attack.push({
+        reviewId: `c${i}`,
+        productId: "p9",
+        reviewerId: `f${i}`,
+        stars: 5,
+        timeMs: T0 + (250 + 2 * i) * DAY + Math.floor(random() * DAY),
+      });
     const rows = merged(organicShop(11), attack);
     const products = new Map<string, string>();
     const reviewers = new Map<string, string>();
@@ -259,7 +319,9 @@ describe("the write path equals the recompute with all three mechanisms at work"
         const d = docs.get(rw.reviewId)!;
         d.suspicion = rw.suspicion;
         d.trustWeightBp = rw.trustWeightBp;
-        d.reasons = [...d.reasons, JSON.parse(JSON.stringify(rw.reason))].sort((x, y) => (y as { weight: number }).weight - (x as { weight: number }).weight);
+        d.reasons = [...d.reasons, JSON.parse(JSON.stringify(rw.reason))].sort(
+          (x, y) => (y as { weight: number }).weight - (x as { weight: number }).weight,
+        );
       }
     }
     const batch = scoreTimeline(rows);

@@ -21,7 +21,15 @@ describe("fitPriorStrength", () => {
   });
 
   it("clamps a small fitted strength up to the floor of 5", () => {
-    expect(fitPriorStrength([[0, 0, 10, 0, 10], [0, 10, 0, 10, 0]], { minProducts: 2 }).strength).toBe(5);
+    expect(
+      fitPriorStrength(
+        [
+          [0, 0, 10, 0, 10],
+          [0, 10, 0, 10, 0],
+        ],
+        { minProducts: 2 },
+      ).strength,
+    ).toBe(5);
   });
 
   it("uses the ceiling when products do not differ beyond noise", () => {
@@ -38,7 +46,11 @@ describe("fitPriorStrength", () => {
   });
 
   it("falls back to the floor with fewer than 10 products of two reviews", () => {
-    const fit = fitPriorStrength([[0, 0, 10, 0, 10], [0, 10, 0, 10, 0], [0, 0, 0, 0, 1]]);
+    const fit = fitPriorStrength([
+      [0, 0, 10, 0, 10],
+      [0, 10, 0, 10, 0],
+      [0, 0, 0, 0, 1],
+    ]);
     expect(fit.fitted).toBeNull();
     expect(fit.strength).toBe(5);
   });
@@ -50,7 +62,13 @@ describe("fitPriorStrength", () => {
 
 describe("empiricalBayesPrior", () => {
   it("pools the histograms with one pseudo-review per level", () => {
-    const prior = empiricalBayesPrior([[0, 0, 10, 0, 10], [0, 10, 0, 10, 0]], { floor: 1, minProducts: 2 });
+    const prior = empiricalBayesPrior(
+      [
+        [0, 0, 10, 0, 10],
+        [0, 10, 0, 10, 0],
+      ],
+      { floor: 1, minProducts: 2 },
+    );
     // (1, 11, 11, 11, 11)/45
     expect(prior.shares[0]).toBeCloseTo(1 / 45, 12);
     expect(prior.shares[4]).toBeCloseTo(11 / 45, 12);

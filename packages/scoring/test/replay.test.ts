@@ -30,7 +30,17 @@ function replayIncrementally(rows: readonly TimelineReview[]) {
     const score = scoreArrival(product, reviewer, review, new Date(review.timeMs));
     productDocs.set(review.productId, JSON.stringify(score.product));
     reviewerDocs.set(review.reviewerId, JSON.stringify(score.reviewer));
-    reviewDocs.set(review.reviewId, JSON.parse(JSON.stringify({ reviewId: review.reviewId, suspicion: score.suspicion, trustWeightBp: score.trustWeightBp, reasons: score.reasons })));
+    reviewDocs.set(
+      review.reviewId,
+      JSON.parse(
+        JSON.stringify({
+          reviewId: review.reviewId,
+          suspicion: score.suspicion,
+          trustWeightBp: score.trustWeightBp,
+          reasons: score.reasons,
+        }),
+      ),
+    );
     alarms += score.alarms.length;
     for (const r of score.reweighted) {
       const doc = reviewDocs.get(r.reviewId)!;
@@ -70,17 +80,27 @@ function checkReplay(rows: readonly TimelineReview[]) {
 }
 
 describe("incremental replay equals the batch recompute", () => {
-  itWithData("movielens", "on the full MovieLens timeline (100,836 ratings)", () => {
-    const rows = loadMovieLens();
-    expect(rows).toHaveLength(100_836);
-    checkReplay(rows);
-  }, 120_000);
+  itWithData(
+    "movielens",
+    "on the full MovieLens timeline (100,836 ratings)",
+    () => {
+      const rows = loadMovieLens();
+      expect(rows).toHaveLength(100_836);
+      checkReplay(rows);
+    },
+    120_000,
+  );
 
-  itWithData("yelpchi", "on the full YelpChi timeline (67,395 reviews), bursts and re-weights included", () => {
-    const rows = loadYelpChi();
-    expect(rows).toHaveLength(67_395);
-    const { alarms } = checkReplay(rows);
-    // The equality must cover the burst path, not only quiet timelines.
-    expect(alarms).toBeGreaterThan(10);
-  }, 120_000);
+  itWithData(
+    "yelpchi",
+    "on the full YelpChi timeline (67,395 reviews), bursts and re-weights included",
+    () => {
+      const rows = loadYelpChi();
+      expect(rows).toHaveLength(67_395);
+      const { alarms } = checkReplay(rows);
+      // The equality must cover the burst path, not only quiet timelines.
+      expect(alarms).toBeGreaterThan(10);
+    },
+    120_000,
+  );
 });

@@ -43,7 +43,15 @@ describe("scoreArrival", () => {
     const verified = scoreArrival(initialProductState(), initialReviewerState(), { ...base, verified: true }, t0);
     expect(verified.suspicion).toBeLessThan(anon);
     expect(verified.reasons).toContainEqual({ code: "verified_purchase", verified: true, weight: SUSPICION_WEIGHTS.verified });
-    const seasoned: ReviewerState = { ...initialReviewerState(), reviewCount: 20, firstMs: t0 - 400 * DAY, lastMs: t0 - 30 * DAY, day: 0, reviewsThatDay: 1, maxReviewsPerDay: 1 };
+    const seasoned: ReviewerState = {
+      ...initialReviewerState(),
+      reviewCount: 20,
+      firstMs: t0 - 400 * DAY,
+      lastMs: t0 - 30 * DAY,
+      day: 0,
+      reviewsThatDay: 1,
+      maxReviewsPerDay: 1,
+    };
     const experienced = scoreArrival(initialProductState(), seasoned, base, t0);
     expect(experienced.suspicion).toBeLessThan(anon);
     expect(experienced.reasons[experienced.reasons.length - 1]).toMatchObject({ code: "reviewer_history", priorReviews: 20 });
@@ -57,19 +65,31 @@ describe("scoreArrival", () => {
     }
     const r = scoreArrival(product, initialReviewerState(), { reviewId: "x", reviewerId: "new", stars: 1 }, t0 + 6 * DAY);
     const deviation = r.reasons.find((x) => x.code === "rating_deviation");
-    expect(deviation).toMatchObject({ code: "rating_deviation", stars: 1, consensus: 5, deviation: 4, weight: SUSPICION_WEIGHTS.deviationPerStar * 3 });
+    expect(deviation).toMatchObject({
+      code: "rating_deviation",
+      stars: 1,
+      consensus: 5,
+      deviation: 4,
+      weight: SUSPICION_WEIGHTS.deviationPerStar * 3,
+    });
     expect(describeReason(deviation!)).toBe("1 stars against a consensus of 5 (4 away).");
   });
 
   it("flags copied text from another author with the similarity", () => {
-    const r = scoreArrival(
-      initialProductState(),
-      initialReviewerState(),
-      { reviewId: "r2", reviewerId: "u2", stars: 5 },
-      t0,
-      { reviewId: "r1", reviewerId: "u1", productId: "p9", similarity: 0.92 },
-    );
-    expect(r.reasons[0]).toEqual({ code: "duplicate_text", similarity: 0.92, otherReviewId: "r1", otherReviewerId: "u1", otherProductId: "p9", weight: SUSPICION_WEIGHTS.duplicateText });
+    const r = scoreArrival(initialProductState(), initialReviewerState(), { reviewId: "r2", reviewerId: "u2", stars: 5 }, t0, {
+      reviewId: "r1",
+      reviewerId: "u1",
+      productId: "p9",
+      similarity: 0.92,
+    });
+    expect(r.reasons[0]).toEqual({
+      code: "duplicate_text",
+      similarity: 0.92,
+      otherReviewId: "r1",
+      otherReviewerId: "u1",
+      otherProductId: "p9",
+      weight: SUSPICION_WEIGHTS.duplicateText,
+    });
     expect(describeReason(r.reasons[0]!)).toBe("The text is 92% similar to review r1 by another reviewer.");
     expect(r.suspicion).toBeGreaterThan(0.9);
   });
@@ -88,7 +108,11 @@ describe("scoreArrival", () => {
   it("rejects stars outside 1..5 and arrivals before the product's last one", () => {
     const p = scoreArrival(initialProductState(), initialReviewerState(), { reviewId: "a", reviewerId: "u", stars: 4 }, t0).product;
     expect(() => scoreArrival(p, initialReviewerState(), { reviewId: "b", reviewerId: "v", stars: 0 }, t0)).toThrow(ScoringInputError);
-    expect(() => scoreArrival(p, initialReviewerState(), { reviewId: "b", reviewerId: "v", stars: 4 }, t0 - 1)).toThrow(/arrivals in time order/);
-    expect(() => scoreArrival(p, initialReviewerState(), { reviewId: "b", reviewerId: "v", stars: 4 }, new Date(Number.NaN))).toThrow(ScoringInputError);
+    expect(() => scoreArrival(p, initialReviewerState(), { reviewId: "b", reviewerId: "v", stars: 4 }, t0 - 1)).toThrow(
+      /arrivals in time order/,
+    );
+    expect(() => scoreArrival(p, initialReviewerState(), { reviewId: "b", reviewerId: "v", stars: 4 }, new Date(Number.NaN))).toThrow(
+      ScoringInputError,
+    );
   });
 });

@@ -17,7 +17,11 @@ let bundle: string | undefined;
 /** Runs the command (parsing thread and all) bundled as `pnpm score` bundles it, into a temporary directory. */
 function cli(lines: string[]): { status: number | null; out: string; stderr: string } {
   if (bundle === undefined) {
-    const build = spawnSync(path.join(repoRoot, "node_modules/.bin/tsup"), ["scripts/score.ts", "--format", "esm", "--platform", "node", "--target", "node20", "--out-dir", dir, "--silent"], { cwd: packageDir, encoding: "utf8" });
+    const build = spawnSync(
+      path.join(repoRoot, "node_modules/.bin/tsup"),
+      ["scripts/score.ts", "--format", "esm", "--platform", "node", "--target", "node20", "--out-dir", dir, "--silent"],
+      { cwd: packageDir, encoding: "utf8" },
+    );
     expect(build.status, build.stderr).toBe(0);
     bundle = path.join(dir, "score.js");
   }
@@ -64,7 +68,10 @@ function timeline(): string[] {
       time: new Date(t).toISOString(),
     };
     if (random() < 0.3) {
-      const text = copied.length > 0 && random() < 0.1 ? copied[Math.floor(random() * copied.length)]! : Array.from({ length: 5 + Math.floor(random() * 30) }, () => words[Math.floor(random() * words.length)]).join(" ");
+      const text =
+        copied.length > 0 && random() < 0.1
+          ? copied[Math.floor(random() * copied.length)]!
+          : Array.from({ length: 5 + Math.floor(random() * 30) }, () => words[Math.floor(random() * words.length)]).join(" ");
       if (copied.length < 50) copied.push(text);
       o.text = i % 501 === 0 ? `${text} "quoted" \\ ✓` : text;
     }
@@ -84,7 +91,13 @@ describe("the score command", { timeout: 120_000 }, () => {
     const expected = scoreTimeline(reviews).reviews.map(reviewLine).join("");
     const out = inMemory(lines);
     expect(out.slice(0, expected.length)).toBe(expected);
-    expect(out.slice(expected.length).split("\n").filter(Boolean).every((l) => "productId" in JSON.parse(l))).toBe(true);
+    expect(
+      out
+        .slice(expected.length)
+        .split("\n")
+        .filter(Boolean)
+        .every((l) => "productId" in JSON.parse(l)),
+    ).toBe(true);
   });
 
   it("holds every line to the end when times go backwards across products, and still writes them in input order", () => {

@@ -13,7 +13,10 @@ function run(lines: object[]): { reviews: Record<string, unknown>[]; products: R
       out += chunk;
     },
   );
-  const parsed = out.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  const parsed = out
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { reviews: parsed.filter((p) => "reviewId" in p), products: parsed.filter((p) => "productId" in p) };
 }
 
@@ -46,9 +49,11 @@ describe("score command", () => {
 
   it("reports a burst with its window and reasons, and re-weights the reviews before the alarm", () => {
     const input: object[] = [];
-    for (let i = 0; i < 120; i++) input.push({ reviewId: `r${i}`, productId: "p", reviewerId: `u${i % 10}`, rating: 4, time: iso(t0 + i * 3 * DAY) });
+    for (let i = 0; i < 120; i++)
+      input.push({ reviewId: `r${i}`, productId: "p", reviewerId: `u${i % 10}`, rating: 4, time: iso(t0 + i * 3 * DAY) });
     const start = t0 + 360 * DAY;
-    for (let i = 0; i < 10; i++) input.push({ reviewId: `f${i}`, productId: "p", reviewerId: `fake${i}`, rating: 5, time: iso(start + i * 3_600_000) });
+    for (let i = 0; i < 10; i++)
+      input.push({ reviewId: `f${i}`, productId: "p", reviewerId: `fake${i}`, rating: 5, time: iso(start + i * 3_600_000) });
     const { reviews, products } = run(input);
     const fakes = reviews.filter((r) => String(r.reviewId).startsWith("f"));
     expect(fakes.every((r) => (r.trustWeight as number) <= 0.15)).toBe(true);
@@ -64,9 +69,15 @@ describe("score command", () => {
   it("names the line of bad input", () => {
     const bad = (lines: string[]) => () => scoreJsonl(lines, () => {});
     expect(bad(["{nope"])).toThrow(new InputLineError("line 1: not valid JSON"));
-    expect(bad([JSON.stringify({ reviewId: "a", productId: "p", reviewerId: "u", rating: 6, time: iso(t0) })])).toThrow(/line 1: "rating" must be an integer 1..5, got 6/);
-    expect(bad(["", JSON.stringify({ reviewId: "a", productId: "p", reviewerId: "u", rating: 5, time: "yesterday" })])).toThrow(/line 2: "time" must be ISO 8601/);
-    expect(bad([JSON.stringify({ reviewId: "a", productId: "p", rating: 5, time: iso(t0) })])).toThrow(/line 1: "reviewerId" must be a string/);
+    expect(bad([JSON.stringify({ reviewId: "a", productId: "p", reviewerId: "u", rating: 6, time: iso(t0) })])).toThrow(
+      /line 1: "rating" must be an integer 1..5, got 6/,
+    );
+    expect(bad(["", JSON.stringify({ reviewId: "a", productId: "p", reviewerId: "u", rating: 5, time: "yesterday" })])).toThrow(
+      /line 2: "time" must be ISO 8601/,
+    );
+    expect(bad([JSON.stringify({ reviewId: "a", productId: "p", rating: 5, time: iso(t0) })])).toThrow(
+      /line 1: "reviewerId" must be a string/,
+    );
     expect(
       bad([
         JSON.stringify({ reviewId: "a", productId: "p", reviewerId: "u", rating: 5, time: iso(t0 + DAY) }),
@@ -94,7 +105,15 @@ describe("line parsing", () => {
         (o.text === undefined || typeof o.text === "string") &&
         (o.verified === undefined || typeof o.verified === "boolean");
       if (!ok) return "error";
-      return { reviewId: o.reviewId, productId: o.productId, reviewerId: o.reviewerId, stars: o.rating, timeMs: Date.parse(o.time as string), text: o.text, verified: o.verified };
+      return {
+        reviewId: o.reviewId,
+        productId: o.productId,
+        reviewerId: o.reviewerId,
+        stars: o.rating,
+        timeMs: Date.parse(o.time as string),
+        text: o.text,
+        verified: o.verified,
+      };
     } catch {
       return "error";
     }
@@ -112,7 +131,7 @@ describe("line parsing", () => {
     const base = { reviewId: "r1", productId: "p1", reviewerId: "u1", rating: 4, time: "2024-03-05T06:07:08.009Z" };
     const lines = [
       JSON.stringify(base),
-      JSON.stringify({ ...base, text: "Great \"quoted\" text\nwith a newline ✓", verified: false }),
+      JSON.stringify({ ...base, text: 'Great "quoted" text\nwith a newline ✓', verified: false }),
       JSON.stringify({ time: base.time, rating: 5, reviewerId: "ü", productId: "p", reviewId: "x", verified: true, extra: "e" }),
       JSON.stringify({ ...base, rating: 4.0 }),
       JSON.stringify({ ...base, rating: 4.5 }),
@@ -137,10 +156,23 @@ describe("line parsing", () => {
       "[]",
     ];
     for (const time of [
-      "2024-02-29T23:59:59.999Z", "2023-02-29T00:00:00.000Z", "2024-13-01T00:00:00.000Z", "2024-04-31T00:00:00.000Z",
-      "2024-01-01T24:00:00.000Z", "2024-01-01T12:60:00.000Z", "2024-01-01T12:00:60.000Z", "2024-01-01T12:00:00.00xZ",
-      "2024-01-01T12:00:00Z", "2024-01-01", "2024-01-01T12:00:00.000+02:00", "1969-12-31T23:59:59.999Z", "+002024-01-01T00:00:00.000Z",
-      "2024-1-01T00:00:00.000Z", "2024-01-01T00:00:00.000z", "yesterday", "",
+      "2024-02-29T23:59:59.999Z",
+      "2023-02-29T00:00:00.000Z",
+      "2024-13-01T00:00:00.000Z",
+      "2024-04-31T00:00:00.000Z",
+      "2024-01-01T24:00:00.000Z",
+      "2024-01-01T12:60:00.000Z",
+      "2024-01-01T12:00:60.000Z",
+      "2024-01-01T12:00:00.00xZ",
+      "2024-01-01T12:00:00Z",
+      "2024-01-01",
+      "2024-01-01T12:00:00.000+02:00",
+      "1969-12-31T23:59:59.999Z",
+      "+002024-01-01T00:00:00.000Z",
+      "2024-1-01T00:00:00.000Z",
+      "2024-01-01T00:00:00.000z",
+      "yesterday",
+      "",
     ]) {
       lines.push(JSON.stringify({ ...base, time }));
     }

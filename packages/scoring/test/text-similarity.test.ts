@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  SignatureIndex,
-  bestDuplicate,
-  estimatedJaccard,
-  exactJaccard,
-  scoreTimeline,
-  textSignature,
-} from "../src/index.js";
+import { SignatureIndex, bestDuplicate, estimatedJaccard, exactJaccard, scoreTimeline, textSignature } from "../src/index.js";
 import { loadAmazonFashion } from "../bench/datasets.js";
 import { itWithData } from "./datasets.js";
 
@@ -51,7 +44,9 @@ describe("bestDuplicate", () => {
   });
 
   it("ignores unrelated texts", () => {
-    const other = textSignature("The shoes ran half a size small and the left heel started squeaking after about two weeks of normal wear at the office.")!;
+    const other = textSignature(
+      "The shoes ran half a size small and the left heel started squeaking after about two weeks of normal wear at the office.",
+    )!;
     expect(bestDuplicate(other, "bob", [stored])).toBeNull();
   });
 });
@@ -69,7 +64,12 @@ describe("SignatureIndex", () => {
     const index = new SignatureIndex(Number.POSITIVE_INFINITY, 2);
     const signature = textSignature(review)!;
     for (let i = 0; i < 5; i++) index.add({ reviewId: `r${i}`, reviewerId: `u${i}`, productId: "p", timeMs: i, signature });
-    expect(index.candidates(signature, 10).map((c) => c.reviewId).sort()).toEqual(["r3", "r4"]);
+    expect(
+      index
+        .candidates(signature, 10)
+        .map((c) => c.reviewId)
+        .sort(),
+    ).toEqual(["r3", "r4"]);
   });
 });
 
@@ -86,7 +86,12 @@ describe("near-duplicates on Amazon Fashion", () => {
 describe("SignatureIndex.checkAndAdd", () => {
   it("finds what bestDuplicate finds among the candidates a database query would return", () => {
     const base = "the delivery was quick and the jacket fits well although the sleeves are a little long for my arms and the zip sticks";
-    const texts = [base, `${base} sometimes`, "an entirely different review about a pair of shoes that squeak on wet floors every single day at work", `${base} sometimes too`];
+    const texts = [
+      base,
+      `${base} sometimes`,
+      "an entirely different review about a pair of shoes that squeak on wet floors every single day at work",
+      `${base} sometimes too`,
+    ];
     const fast = new SignatureIndex();
     const reference = new SignatureIndex();
     texts.forEach((text, i) => {
@@ -96,6 +101,8 @@ describe("SignatureIndex.checkAndAdd", () => {
       reference.add({ ...review, signature });
       expect(fast.checkAndAdd(review)).toEqual(expected);
     });
-    expect(fast.checkAndAdd({ reviewId: "r9", reviewerId: "u0", productId: "q", timeMs: 9000, text: base })).toMatchObject({ reviewerId: "u1" });
+    expect(fast.checkAndAdd({ reviewId: "r9", reviewerId: "u0", productId: "q", timeMs: 9000, text: base })).toMatchObject({
+      reviewerId: "u1",
+    });
   });
 });

@@ -7,10 +7,7 @@ export interface Batcher<V> {
   load(key: string): Promise<V>;
 }
 
-export function createBatcher<V>(
-  loadMany: (keys: string[]) => Promise<V[]>,
-  maxBatchSize: number,
-): Batcher<V> {
+export function createBatcher<V>(loadMany: (keys: string[]) => Promise<V[]>, maxBatchSize: number): Batcher<V> {
   let queue: Map<string, { resolve: (v: V) => void; reject: (e: unknown) => void }[]> | null = null;
 
   const dispatch = (batch: typeof queue & object) => {

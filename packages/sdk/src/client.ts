@@ -2,13 +2,7 @@
  * Transport: one GraphQL POST with a timeout, retries with exponential backoff
  * and jitter, idempotency keys for writes, and typed errors with request ids.
  */
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  makeAPIError,
-  type GraphQLErrorInfo,
-} from "./errors.js";
+import { APIConnectionError, APIConnectionTimeoutError, APIError, makeAPIError, type GraphQLErrorInfo } from "./errors.js";
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -128,7 +122,9 @@ export class Transport {
     const requestId = res.headers.get("x-request-id");
     if (res.ok && !json?.data && !json?.errors?.length) {
       // A 2xx that is not a GraphQL answer: a captive portal or a proxy page, not Starling.
-      throw new APIConnectionError(`${this.endpoint} answered HTTP ${res.status} without a GraphQL result (request ${requestId ?? "unknown"})`);
+      throw new APIConnectionError(
+        `${this.endpoint} answered HTTP ${res.status} without a GraphQL result (request ${requestId ?? "unknown"})`,
+      );
     }
     if (json?.errors?.length || !res.ok || !json?.data) {
       const errors = json?.errors ?? [{ message: `HTTP ${res.status} from ${this.endpoint}` }];
@@ -142,11 +138,7 @@ export class Transport {
  * The wait before retry number `attempt + 1`, or null when the failure is not
  * worth retrying. Exported for tests.
  */
-export function retryDelay(
-  err: unknown,
-  attempt: number,
-  opts: { retryDelayMs: number; maxRetryDelayMs: number },
-): number | null {
+export function retryDelay(err: unknown, attempt: number, opts: { retryDelayMs: number; maxRetryDelayMs: number }): number | null {
   if (err instanceof APIError) {
     const status = err.status ?? 0;
     if (!(status === 408 || status === 429 || status >= 500)) return null;

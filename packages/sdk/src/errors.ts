@@ -33,7 +33,10 @@ export class APIError extends StarlingError {
   /** Every GraphQL error in the response (the message above is the first one's). */
   readonly errors: readonly GraphQLErrorInfo[];
 
-  constructor(message: string, init: { status?: number | undefined; code?: string | undefined; requestId: string | null; errors?: readonly GraphQLErrorInfo[] }) {
+  constructor(
+    message: string,
+    init: { status?: number | undefined; code?: string | undefined; requestId: string | null; errors?: readonly GraphQLErrorInfo[] },
+  ) {
     super(message);
     this.status = init.status;
     this.code = init.code;
@@ -107,9 +110,7 @@ export class APIConnectionTimeoutError extends APIConnectionError {
  * the API's own error table (packages/api/src/errors.ts), generated into this
  * package so the SDK has no run-time dependency on the API.
  */
-const CODE_STATUS: Readonly<Record<string, number>> = Object.fromEntries(
-  Object.entries(ERROR_CODES).map(([code, e]) => [code, e.status]),
-);
+const CODE_STATUS: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(ERROR_CODES).map(([code, e]) => [code, e.status]));
 
 const STATUS_CLASS: [number, typeof APIError][] = [
   [400, BadRequestError],

@@ -49,7 +49,15 @@ export type { InsightsOptions, InsightsResource } from "./resources/insights.js"
 export type { ListReviewsOptions, ReviewPage, ReviewsResource, SubmitReviewResult } from "./resources/reviews.js";
 export type { ProductRating, Provenance, RatingSummary, Review, ReviewOrder, ReviewStatus, SubmitReviewInput } from "./types.js";
 export type { Answer, AnswerAuthorRole, HelpfulVotes, Question, RelatedReview } from "./types.js";
-export type { AnswerQuestionInput, AskQuestionInput, ListQuestionsOptions, QuestionPage, QuestionsResource, VoteInput, VoteResult } from "./resources/questions.js";
+export type {
+  AnswerQuestionInput,
+  AskQuestionInput,
+  ListQuestionsOptions,
+  QuestionPage,
+  QuestionsResource,
+  VoteInput,
+  VoteResult,
+} from "./resources/questions.js";
 export type { EmergingTopic, InsightAspect, InsightDirection, Insights, InsightsPeriod, TopicDirection } from "./types.js";
 export {
   APIConnectionError,

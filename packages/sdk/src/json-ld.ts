@@ -101,7 +101,8 @@ function questionLd(q: Question, about?: string): Record<string, unknown> {
  */
 export function questionsJsonLd(options: { questions: readonly Question[]; productName?: string }): Record<string, unknown> {
   const { questions, productName } = options;
-  if (questions.length === 1) return { "@context": "https://schema.org", "@type": "QAPage", mainEntity: questionLd(questions[0]!, productName) };
+  if (questions.length === 1)
+    return { "@context": "https://schema.org", "@type": "QAPage", mainEntity: questionLd(questions[0]!, productName) };
   return { "@context": "https://schema.org", "@graph": questions.map((q) => questionLd(q, productName)) };
 }
 

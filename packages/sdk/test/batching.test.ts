@@ -30,7 +30,11 @@ describe("products.rating batching", () => {
   it("asks once for an id requested twice, and answers null for an unknown product", async () => {
     server = await startLocalServer(productsAnswer);
     const client = createClient({ endpoint: server.url, key: "pk_test" });
-    const [a, b, missing] = await Promise.all([client.products.rating("p7"), client.products.rating("p7"), client.products.rating("missing-1")]);
+    const [a, b, missing] = await Promise.all([
+      client.products.rating("p7"),
+      client.products.rating("p7"),
+      client.products.rating("missing-1"),
+    ]);
     expect(server.received[0]!.variables.ids).toEqual(["p7", "missing-1"]);
     expect(a).toBe(b);
     expect(missing).toBeNull();

@@ -8,7 +8,12 @@ afterEach(async () => server?.close());
 /** Serves product "p1" whose average is whatever `current.average` is now. */
 async function changingApi(current: { average: number }) {
   server = await startLocalServer((req) => ({
-    json: { data: { shop: { id: "shop_test" }, products: req.variables.ids.map((id: string) => ({ id, name: id, rating: ratingOf(current.average, 4) })) } },
+    json: {
+      data: {
+        shop: { id: "shop_test" },
+        products: req.variables.ids.map((id: string) => ({ id, name: id, rating: ratingOf(current.average, 4) })),
+      },
+    },
   }));
   return server;
 }
@@ -16,7 +21,13 @@ async function changingApi(current: { average: number }) {
 describe("rating cache", () => {
   // The clock is the client's `now` option, so the test moves time instead of waiting.
   const clock = { ms: 1_000_000 };
-  const options = (url: string) => ({ endpoint: url, key: "pk_test", cacheTtlMs: 60_000, staleWhileRevalidateMs: 300_000, now: () => clock.ms });
+  const options = (url: string) => ({
+    endpoint: url,
+    key: "pk_test",
+    cacheTtlMs: 60_000,
+    staleWhileRevalidateMs: 300_000,
+    now: () => clock.ms,
+  });
 
   it("serves a fresh summary from memory within the TTL", async () => {
     const current = { average: 4.1 };
@@ -58,7 +69,14 @@ describe("rating cache", () => {
     server = await startLocalServer((req) =>
       fail
         ? { status: 500, json: { errors: [{ message: "down" }] } }
-        : { json: { data: { shop: { id: "shop_test" }, products: req.variables.ids.map((id: string) => ({ id, name: id, rating: ratingOf(4.1, 4) })) } } },
+        : {
+            json: {
+              data: {
+                shop: { id: "shop_test" },
+                products: req.variables.ids.map((id: string) => ({ id, name: id, rating: ratingOf(4.1, 4) })),
+              },
+            },
+          },
     );
     const client = createClient({ ...options(server.url), maxRetries: 0 });
     await client.products.rating("p1");

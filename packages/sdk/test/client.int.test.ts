@@ -25,7 +25,9 @@ afterAll(async () => api?.close());
 describe("client against the API", () => {
   it("reads the rating summary the API serves", async () => {
     const direct = await api.gql(RATING, { id: "mug" });
-    const fraud = await api.gql(`{ product(id: "mug") { rating { effectiveCount discounted { count reasons { code count description } } } } }`);
+    const fraud = await api.gql(
+      `{ product(id: "mug") { rating { effectiveCount discounted { count reasons { code count description } } } } }`,
+    );
     const viaSdk = await client.products.rating("mug");
     expect(viaSdk).toEqual({
       id: "mug",
@@ -59,7 +61,14 @@ describe("client against the API", () => {
   });
 
   it("submits a review with the publishable key: stored once as ORGANIC from the form source, replayed on retry", async () => {
-    const input = { productId: "shell", rating: 4, title: "Dry in a storm", body: "Kept me dry.", reviewer: { name: "Ana" }, idempotencyKey: "sdk-int-1" };
+    const input = {
+      productId: "shell",
+      rating: 4,
+      title: "Dry in a storm",
+      body: "Kept me dry.",
+      reviewer: { name: "Ana" },
+      idempotencyKey: "sdk-int-1",
+    };
     const first = await client.reviews.submit(input);
     const again = await client.reviews.submit(input);
     expect(first.replayed).toBe(false);

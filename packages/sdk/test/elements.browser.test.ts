@@ -37,7 +37,13 @@ beforeAll(async () => {
     const res = await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: `Product ${id}` } });
     expect(res.errors).toBeUndefined();
   }
-  const seeds: [string, number][] = [["p01", 5], ["p01", 5], ["p01", 4], ["p01", 2], ["p03", 3]];
+  const seeds: [string, number][] = [
+    ["p01", 5],
+    ["p01", 5],
+    ["p01", 4],
+    ["p01", 2],
+    ["p03", 3],
+  ];
   for (const [i, [id, stars]] of seeds.entries()) {
     const res = await api.gql(SUBMIT, { input: review(id, stars, { idempotencyKey: `ce-${i}`, title: `${id} review ${i}` }) });
     expect(res.errors).toBeUndefined();
@@ -53,7 +59,15 @@ beforeAll(async () => {
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
 });
 
@@ -70,7 +84,8 @@ async function newPage(): Promise<Page & { errors: string[]; operations: string[
   const operations: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("request", (r) => {
-    if (r.method() === "POST" && r.url() === `${api.url}/graphql`) operations.push(/(query|mutation) (\w+)/.exec(r.postData() ?? "")?.[2] ?? "?");
+    if (r.method() === "POST" && r.url() === `${api.url}/graphql`)
+      operations.push(/(query|mutation) (\w+)/.exec(r.postData() ?? "")?.[2] ?? "?");
   });
   return Object.assign(page, { errors, operations });
 }
@@ -125,7 +140,10 @@ describe("custom elements", () => {
   it("have the widgets' keyboard and screen-reader basics: names, a keyboard disclosure, pressed filters, a live count, a titled form", async () => {
     const page = await newPage();
     await page.goto(
-      servePage("/a11y", `<starling-rating product="p01"></starling-rating><starling-reviews product="p01"></starling-reviews><starling-review-form product="p01"></starling-review-form>`),
+      servePage(
+        "/a11y",
+        `<starling-rating product="p01"></starling-rating><starling-reviews product="p01"></starling-reviews><starling-review-form product="p01"></starling-review-form>`,
+      ),
     );
     const p01 = await dbRating("p01");
     // The badge is one group named by its whole sentence (the stars and figures inside are hidden from screen readers).
@@ -178,7 +196,8 @@ describe("custom elements", () => {
     await page.waitForFunction(() => customElements.get("starling-rating") !== undefined);
     // A single-page app renders a product view after the script ran: no mountAll needed.
     await page.evaluate(() => {
-      document.getElementById("app")!.innerHTML = `<starling-rating id="late" product="p01"></starling-rating><starling-reviews id="list" product="p03"></starling-reviews>`;
+      document.getElementById("app")!.innerHTML =
+        `<starling-rating id="late" product="p01"></starling-rating><starling-reviews id="list" product="p03"></starling-reviews>`;
     });
     const p01 = await dbRating("p01");
     await expect.poll(() => page.locator("#late .v").textContent()).toBe(p01.average.toFixed(1));
@@ -191,7 +210,10 @@ describe("custom elements", () => {
 
     // A connected list reloads on the form's event for its product; a removed one no longer does.
     const submitted = (productId: string) =>
-      page.evaluate((productId) => document.dispatchEvent(new CustomEvent("starling:review-submitted", { detail: { productId } })), productId);
+      page.evaluate(
+        (productId) => document.dispatchEvent(new CustomEvent("starling:review-submitted", { detail: { productId } })),
+        productId,
+      );
     const reviewReads = () => page.operations.filter((o) => o === "ProductReviews").length;
     const before = reviewReads();
     await submitted("p03");
@@ -199,7 +221,9 @@ describe("custom elements", () => {
     await page.locator("#list").evaluate((el) => el.remove());
     await submitted("p03");
     // Proof that the event was handled by now: a fresh list on the page reads once, and the removed one did not.
-    await page.evaluate(() => document.getElementById("app")!.insertAdjacentHTML("beforeend", `<starling-reviews id="other" product="p04"></starling-reviews>`));
+    await page.evaluate(() =>
+      document.getElementById("app")!.insertAdjacentHTML("beforeend", `<starling-reviews id="other" product="p04"></starling-reviews>`),
+    );
     await expect.poll(() => page.locator("#other").getAttribute("data-starling-state")).toBe("ready");
     expect(reviewReads()).toBe(before + 2);
     expect(page.errors).toEqual([]);
@@ -208,7 +232,9 @@ describe("custom elements", () => {
 
   it("take a customer's review through <starling-review-form>, and <starling-reviews> lists it", async () => {
     const page = await newPage();
-    await page.goto(servePage("/write", `<starling-reviews product="p04"></starling-reviews><starling-review-form product="p04"></starling-review-form>`));
+    await page.goto(
+      servePage("/write", `<starling-reviews product="p04"></starling-reviews><starling-review-form product="p04"></starling-review-form>`),
+    );
     await expect.poll(() => page.locator("starling-reviews [aria-live=polite]").textContent()).toBe("No reviews match.");
     const form = page.frameLocator("starling-review-form iframe");
     await form.locator("#product").filter({ hasText: "Your review of Product p04" }).waitFor();
@@ -228,9 +254,13 @@ describe("custom elements", () => {
   it("speak the page's language, or their own lang attribute", async () => {
     const page = await newPage();
     await page.goto(
-      servePage("/de", `<starling-rating id="de" product="p02"></starling-rating><starling-rating id="en" lang="en" product="p02"></starling-rating><starling-review-form product="p02"></starling-review-form>`, {
-        lang: "de",
-      }),
+      servePage(
+        "/de",
+        `<starling-rating id="de" product="p02"></starling-rating><starling-rating id="en" lang="en" product="p02"></starling-rating><starling-review-form product="p02"></starling-review-form>`,
+        {
+          lang: "de",
+        },
+      ),
     );
     await expect.poll(() => page.locator("#de .m").textContent()).toBe("Noch keine Bewertungen");
     expect(await page.locator("#en .m").textContent()).toBe("No ratings yet");

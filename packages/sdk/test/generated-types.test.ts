@@ -21,7 +21,9 @@ describe("generated types", () => {
       cwd: API_DIR,
       maxBuffer: 8 * 1024 * 1024,
     });
-    expect(await readFile(path.join(API_DIR, "schema.graphql"), "utf8"), "schema.graphql is stale: run the api's `schema` script").toBe(stdout);
+    expect(await readFile(path.join(API_DIR, "schema.graphql"), "utf8"), "schema.graphql is stale: run the api's `schema` script").toBe(
+      stdout,
+    );
   });
 
   it("src/generated matches what codegen makes from schema.graphql", async () => {

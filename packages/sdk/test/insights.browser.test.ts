@@ -27,7 +27,9 @@ function servePage(pathname: string, body: string, { lang = "en", script = true 
   pages.set(
     pathname,
     `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Shop</title></head><body>${body}` +
-      (script ? `<script src="/starling-widgets.js" data-endpoint="${api.url}" data-key="${api.shop.publishableKey}" defer></script>` : "") +
+      (script
+        ? `<script src="/starling-widgets.js" data-endpoint="${api.url}" data-key="${api.shop.publishableKey}" defer></script>`
+        : "") +
       `</body></html>`,
   );
   return `${siteUrl}${pathname}`;
@@ -67,7 +69,15 @@ beforeAll(async () => {
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
 });
 
@@ -127,13 +137,19 @@ describe("<starling-insights>", () => {
     for (const q of await widget.locator("blockquote:visible").allTextContents()) expect(q.toLowerCase()).toContain("zipper");
     expect(await widget.locator('details[data-key="fabric"]').getAttribute("open")).toBeNull();
     // Each quote names its review, for a shop that links it to the full text.
-    const ids = await widget.locator('details[data-key="zipper"] li').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.reviewId));
+    const ids = await widget
+      .locator('details[data-key="zipper"] li')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.reviewId));
     expect(ids.every((id) => /^rev_/.test(id ?? ""))).toBe(true);
     // Screen readers: a summary is the browser's own disclosure control, named by its label, with the expanded state of its details.
-    expect(await page.evaluate(() => {
-      const root = document.querySelector("starling-insights")!.shadowRoot!;
-      return [...root.querySelectorAll("summary")].map((s) => `${s.getAttribute("aria-label")}|${(s.parentElement as HTMLDetailsElement).open}`);
-    })).toEqual(["fabric: praised in 3 of 3 reviews that mention it|false", "zipper: criticised in 2 of 2 reviews that mention it|true"]);
+    expect(
+      await page.evaluate(() => {
+        const root = document.querySelector("starling-insights")!.shadowRoot!;
+        return [...root.querySelectorAll("summary")].map(
+          (s) => `${s.getAttribute("aria-label")}|${(s.parentElement as HTMLDetailsElement).open}`,
+        );
+      }),
+    ).toEqual(["fabric: praised in 3 of 3 reviews that mention it|false", "zipper: criticised in 2 of 2 reviews that mention it|true"]);
     expect(page.errors).toEqual([]);
     await page.close();
   });

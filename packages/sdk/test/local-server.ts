@@ -12,10 +12,7 @@ export interface Received {
   headers: http.IncomingHttpHeaders;
 }
 
-export type Reply =
-  | { status?: number; headers?: Record<string, string>; json: unknown }
-  | "hang"
-  | "reset";
+export type Reply = { status?: number; headers?: Record<string, string>; json: unknown } | "hang" | "reset";
 
 export interface LocalServer {
   url: string;
@@ -36,7 +33,11 @@ export async function startLocalServer(answer: (req: Received, index: number) =>
       const reply = await answer(entry, received.length - 1);
       if (reply === "hang") return;
       if (reply === "reset") return req.socket.destroy();
-      res.writeHead(reply.status ?? 200, { "content-type": "application/json", "x-request-id": `req-${received.length}`, ...reply.headers });
+      res.writeHead(reply.status ?? 200, {
+        "content-type": "application/json",
+        "x-request-id": `req-${received.length}`,
+        ...reply.headers,
+      });
       res.end(JSON.stringify(reply.json));
     });
   });
@@ -84,7 +85,9 @@ export function productsAnswer(req: Received): Reply {
     json: {
       data: {
         shop: { id: "shop_test" },
-        products: ids.map((id) => (id.startsWith("missing") ? null : { id, name: `Product ${id}`, rating: ratingOf(3 + Number(id.slice(1)) / 100, 10) })),
+        products: ids.map((id) =>
+          id.startsWith("missing") ? null : { id, name: `Product ${id}`, rating: ratingOf(3 + Number(id.slice(1)) / 100, 10) },
+        ),
       },
     },
   };

@@ -11,8 +11,26 @@ const question: Question = {
   status: "PUBLISHED",
   createdAt: "2026-03-04T10:00:00.000Z",
   answers: [
-    { id: "a_1", questionId: "q_1", body: "Yes </script><script>alert(2)</script>", author: { name: "Support", role: "SHOP" }, language: null, status: "PUBLISHED", createdAt: "2026-03-05T10:00:00.000Z", helpfulVotes: votes },
-    { id: "a_2", questionId: "q_1", body: "Mine does.", author: { name: "Bo", role: "VERIFIED_BUYER" }, language: null, status: "PUBLISHED", createdAt: "2026-03-06T10:00:00.000Z", helpfulVotes: { helpful: 0, notHelpful: 0, score: 0 } },
+    {
+      id: "a_1",
+      questionId: "q_1",
+      body: "Yes </script><script>alert(2)</script>",
+      author: { name: "Support", role: "SHOP" },
+      language: null,
+      status: "PUBLISHED",
+      createdAt: "2026-03-05T10:00:00.000Z",
+      helpfulVotes: votes,
+    },
+    {
+      id: "a_2",
+      questionId: "q_1",
+      body: "Mine does.",
+      author: { name: "Bo", role: "VERIFIED_BUYER" },
+      language: null,
+      status: "PUBLISHED",
+      createdAt: "2026-03-06T10:00:00.000Z",
+      helpfulVotes: { helpful: 0, notHelpful: 0, score: 0 },
+    },
   ],
   relatedReviews: [{ id: "rev_1", title: "Roomy <i>tent</i>", rating: 5, reviewer: { name: "Al" } }],
 };
@@ -44,8 +62,17 @@ describe("questionsJsonLd", () => {
   it("is a QAPage for one question, with the answers as suggested answers and their helpful votes", () => {
     const ld = questionsJsonLd({ questions: [question], productName: "Tent" }) as any;
     expect(ld["@type"]).toBe("QAPage");
-    expect(ld.mainEntity).toMatchObject({ "@type": "Question", name: question.body, answerCount: 2, about: { "@type": "Product", name: "Tent" } });
-    expect(ld.mainEntity.suggestedAnswer[0]).toMatchObject({ "@type": "Answer", upvoteCount: 3, author: { "@type": "Organization", name: "Support" } });
+    expect(ld.mainEntity).toMatchObject({
+      "@type": "Question",
+      name: question.body,
+      answerCount: 2,
+      about: { "@type": "Product", name: "Tent" },
+    });
+    expect(ld.mainEntity.suggestedAnswer[0]).toMatchObject({
+      "@type": "Answer",
+      upvoteCount: 3,
+      author: { "@type": "Organization", name: "Support" },
+    });
     expect(ld.mainEntity.suggestedAnswer[1].author).toEqual({ "@type": "Person", name: "Bo" });
     expect(jsonLdScript(ld)).not.toContain("</script><script>");
   });

@@ -51,16 +51,37 @@ const focused = (page: Page) =>
 beforeAll(async () => {
   api = await startTestApi();
   for (const id of ["qa1", "qa2"]) {
-    expect((await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } })).errors).toBeUndefined();
+    expect(
+      (await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } })).errors,
+    ).toBeUndefined();
   }
-  expect((await api.gql(SUBMIT, { input: review("qa1", 5, { title: "Fits a queen mattress", body: "The mattress fits inside easily." }) })).errors).toBeUndefined();
-  const q = await api.gql(ASK, { i: { productId: "qa1", body: "Does a queen mattress fit?", author: { name: "Kim" } } }, api.shop.publishableKey);
+  expect(
+    (await api.gql(SUBMIT, { input: review("qa1", 5, { title: "Fits a queen mattress", body: "The mattress fits inside easily." }) }))
+      .errors,
+  ).toBeUndefined();
+  const q = await api.gql(
+    ASK,
+    { i: { productId: "qa1", body: "Does a queen mattress fit?", author: { name: "Kim" } } },
+    api.shop.publishableKey,
+  );
   const qid = q.data.askQuestion.question.id;
-  expect((await api.gql(ANSWER, { i: { questionId: qid, body: "Yes, up to 160 cm.", author: { name: "Support" } } })).errors).toBeUndefined();
-  expect((await api.gql(ANSWER, { i: { questionId: qid, body: "Mine fits.", author: { name: "Lee" } } }, api.shop.publishableKey)).errors).toBeUndefined();
-  expect((await api.gql(ASK, { i: { productId: "qa1", body: HOSTILE, author: { name: "<b>Eve</b>" } } }, api.shop.publishableKey)).errors).toBeUndefined();
-  const de = await api.gql(ASK, { i: { productId: "qa2", body: "Ist das Zelt wasserdicht?", author: { name: "Jo" } } }, api.shop.publishableKey);
-  expect((await api.gql(ANSWER, { i: { questionId: de.data.askQuestion.question.id, body: "Ja.", author: { name: "Team" } } })).errors).toBeUndefined();
+  expect(
+    (await api.gql(ANSWER, { i: { questionId: qid, body: "Yes, up to 160 cm.", author: { name: "Support" } } })).errors,
+  ).toBeUndefined();
+  expect(
+    (await api.gql(ANSWER, { i: { questionId: qid, body: "Mine fits.", author: { name: "Lee" } } }, api.shop.publishableKey)).errors,
+  ).toBeUndefined();
+  expect(
+    (await api.gql(ASK, { i: { productId: "qa1", body: HOSTILE, author: { name: "<b>Eve</b>" } } }, api.shop.publishableKey)).errors,
+  ).toBeUndefined();
+  const de = await api.gql(
+    ASK,
+    { i: { productId: "qa2", body: "Ist das Zelt wasserdicht?", author: { name: "Jo" } } },
+    api.shop.publishableKey,
+  );
+  expect(
+    (await api.gql(ANSWER, { i: { questionId: de.data.askQuestion.question.id, body: "Ja.", author: { name: "Team" } } })).errors,
+  ).toBeUndefined();
 
   const script = await readFile(WIDGET_SCRIPT);
   site = http.createServer((req, res) => {
@@ -73,7 +94,15 @@ beforeAll(async () => {
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
 });
 

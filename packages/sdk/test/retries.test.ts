@@ -23,7 +23,19 @@ const submitted: Reply = {
     data: {
       submitReview: {
         replayed: false,
-        review: { id: "rev_1", productId: "p1", rating: 5, title: "T", body: "B", reviewer: { name: "Ana" }, language: null, provenance: "ORGANIC", status: "PUBLISHED", reply: null, createdAt: "2026-11-27T00:00:00.000Z" },
+        review: {
+          id: "rev_1",
+          productId: "p1",
+          rating: 5,
+          title: "T",
+          body: "B",
+          reviewer: { name: "Ana" },
+          language: null,
+          provenance: "ORGANIC",
+          status: "PUBLISHED",
+          reply: null,
+          createdAt: "2026-11-27T00:00:00.000Z",
+        },
         product: { id: "p1", name: "P1", rating: null },
       },
     },
@@ -82,7 +94,13 @@ describe("retries", () => {
 
   it("honours 429 Retry-After, then succeeds", async () => {
     server = await startLocalServer((req, i) =>
-      i === 0 ? { status: 429, headers: { "retry-after": "0" }, json: { errors: [{ message: "slow down", extensions: { code: "RATE_LIMITED" } }] } } : productsAnswer(req),
+      i === 0
+        ? {
+            status: 429,
+            headers: { "retry-after": "0" },
+            json: { errors: [{ message: "slow down", extensions: { code: "RATE_LIMITED" } }] },
+          }
+        : productsAnswer(req),
     );
     const client = createClient({ endpoint: server.url, key: "pk_test", ...FAST });
     expect((await client.products.rating("p1"))?.id).toBe("p1");
@@ -90,7 +108,11 @@ describe("retries", () => {
   });
 
   it("does not wait out a Retry-After longer than 60 s: RateLimitError with retryAfterMs", async () => {
-    server = await startLocalServer(() => ({ status: 429, headers: { "retry-after": "120" }, json: { errors: [{ message: "slow down", extensions: { code: "RATE_LIMITED" } }] } }));
+    server = await startLocalServer(() => ({
+      status: 429,
+      headers: { "retry-after": "120" },
+      json: { errors: [{ message: "slow down", extensions: { code: "RATE_LIMITED" } }] },
+    }));
     const client = createClient({ endpoint: server.url, key: "pk_test", ...FAST });
     const err = await client.products.rating("p1").catch((e) => e);
     expect(err).toBeInstanceOf(RateLimitError);
@@ -118,7 +140,13 @@ describe("retryDelay", () => {
   const opts = { retryDelayMs: 500, maxRetryDelayMs: 8000 };
   it("doubles from 0.5 s up to 8 s, less at most 25 % jitter", () => {
     const err = new APIConnectionError("x");
-    for (const [attempt, full] of [[0, 500], [1, 1000], [3, 4000], [4, 8000], [6, 8000]] as const) {
+    for (const [attempt, full] of [
+      [0, 500],
+      [1, 1000],
+      [3, 4000],
+      [4, 8000],
+      [6, 8000],
+    ] as const) {
       const d = retryDelay(err, attempt, opts)!;
       expect(d).toBeLessThanOrEqual(full);
       expect(d).toBeGreaterThanOrEqual(full * 0.75);

@@ -80,10 +80,22 @@ beforeAll(async () => {
   expect(reply.errors).toBeUndefined();
   const catalogue = ids.map((id) => ({ id, name: `Product ${id}`, price: "10.00", description: `The ${id}.` }));
   await writeFile(path.join(tmp, "catalogue.json"), JSON.stringify(catalogue));
-  storefront = await startStorefront({ STARLING_URL: api.url, STARLING_KEY: api.shop.publishableKey, CATALOGUE: path.join(tmp, "catalogue.json") });
+  storefront = await startStorefront({
+    STARLING_URL: api.url,
+    STARLING_KEY: api.shop.publishableKey,
+    CATALOGUE: path.join(tmp, "catalogue.json"),
+  });
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
 });
 
@@ -126,7 +138,10 @@ describe("storefront product page", () => {
     expect(await page.locator("#rating .m").textContent()).toMatch(/^4 ratings · \w{3} \d{4} – \w{3} \d{4}$/);
     await page.locator("#rating summary").click();
     // The disclosure says what the database says about discounted reviews (the fraud checks' verdicts).
-    const { data } = await api.gql(`query($id: ID!) { product(id: $id) { rating { discounted { count reasons { description count } } } } }`, { id: "p01" });
+    const { data } = await api.gql(
+      `query($id: ID!) { product(id: $id) { rating { discounted { count reasons { description count } } } } }`,
+      { id: "p01" },
+    );
     const discounted = data.product.rating.discounted as { count: number; reasons: { description: string; count: number }[] };
     expect(await page.locator("#rating .p").innerText()).toContain(
       discounted.count === 0
@@ -138,7 +153,12 @@ describe("storefront product page", () => {
     expect(disclosure).toBe(`${api.url}/shops/${api.shop.id}/disclosure`);
     expect((await fetch(disclosure!)).status).toBe(200);
     const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent())!);
-    expect(ld.aggregateRating).toMatchObject({ ratingValue: Math.round(rating.average * 10) / 10, ratingCount: 4, bestRating: 5, worstRating: 1 });
+    expect(ld.aggregateRating).toMatchObject({
+      ratingValue: Math.round(rating.average * 10) / 10,
+      ratingCount: 4,
+      bestRating: 5,
+      worstRating: 1,
+    });
     await page.locator("#rating summary").click();
 
     // The review list (widget): provenance labels, and review text shown as text, never run as HTML.
@@ -221,11 +241,19 @@ describe("client in the browser", () => {
   it("gets a preflight answer that browsers may cache, exposing the request id and Retry-After", async () => {
     const res = await fetch(`${api.url}/graphql`, {
       method: "OPTIONS",
-      headers: { origin: "https://shop.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+      headers: {
+        origin: "https://shop.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
     });
     expect(res.headers.get("access-control-allow-origin")).toBe("https://shop.example");
     expect(res.headers.get("access-control-max-age")).toBe("600");
-    const post = await fetch(`${api.url}/graphql`, { method: "POST", headers: { origin: "https://shop.example", "content-type": "application/json" }, body: "{}" });
+    const post = await fetch(`${api.url}/graphql`, {
+      method: "POST",
+      headers: { origin: "https://shop.example", "content-type": "application/json" },
+      body: "{}",
+    });
     expect(post.headers.get("access-control-expose-headers")).toBe("x-request-id, retry-after");
   });
 
@@ -241,7 +269,12 @@ describe("client in the browser", () => {
         (e: any) => ({ name: e.name, code: e.code, status: e.status, requestId: e.requestId }),
       );
     }, api.url);
-    expect(outcome).toEqual({ name: "AuthenticationError", code: "UNAUTHENTICATED", status: 401, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(outcome).toEqual({
+      name: "AuthenticationError",
+      code: "UNAUTHENTICATED",
+      status: 401,
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
     await page.close();
   });
 });
@@ -329,7 +362,11 @@ describe("embedded review form", () => {
 
     await page.mouse.move(0, 0);
     const starColour = (n: number) => form.locator(`label[for="star-${n}"]`).evaluate((el) => getComputedStyle(el).color);
-    expect([await starColour(1), await starColour(2), await starColour(3)]).toEqual(["rgb(232, 162, 0)", "rgb(232, 162, 0)", "rgb(187, 187, 187)"]);
+    expect([await starColour(1), await starColour(2), await starColour(3)]).toEqual([
+      "rgb(232, 162, 0)",
+      "rgb(232, 162, 0)",
+      "rgb(187, 187, 187)",
+    ]);
     await page.locator("#review-form").screenshot({ path: path.join(ARTIFACTS, "review-form-error.png") });
     expect(await api.models.Review.countDocuments({ productId: "p04" })).toBe(0);
     expect(page.errors).toEqual([]);
@@ -409,7 +446,11 @@ describe("widgets when Starling is unreachable", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise((resolve) => closed.close(resolve));
-    const offline = await startStorefront({ STARLING_URL: deadUrl, STARLING_KEY: "pk_offline", CATALOGUE: path.join(tmp, "catalogue.json") });
+    const offline = await startStorefront({
+      STARLING_URL: deadUrl,
+      STARLING_KEY: "pk_offline",
+      CATALOGUE: path.join(tmp, "catalogue.json"),
+    });
 
     const page = await newPage();
     const console: { type: string; text: string }[] = [];

@@ -22,7 +22,9 @@ export interface ExportOptions {
 
 /** One export line as a CSV record: the fields in EXPORT_FIELDS order, an absent one as an empty cell. */
 export function csvRecord(line: Record<string, unknown>): string {
-  return stringify([EXPORT_FIELDS.map((f) => (line[f] === undefined || line[f] === null ? "" : String(line[f])))], { quoted_match: /[\r\n",]/ });
+  return stringify([EXPORT_FIELDS.map((f) => (line[f] === undefined || line[f] === null ? "" : String(line[f])))], {
+    quoted_match: /[\r\n",]/,
+  });
 }
 
 export async function runExport(o: ExportOptions): Promise<{ reviews: number }> {
@@ -45,7 +47,8 @@ export async function runExport(o: ExportOptions): Promise<{ reviews: number }> 
     progress.update(reviews, reviews);
   }
   progress.done();
-  if (!complete && !res.complete) throw new Error(`the export was cut off after ${reviews} reviews (the server failed or the connection dropped); run it again`);
+  if (!complete && !res.complete)
+    throw new Error(`the export was cut off after ${reviews} reviews (the server failed or the connection dropped); run it again`);
   if (o.out) {
     (out as ReturnType<typeof createWriteStream>).end();
     await once(out, "finish");

@@ -90,7 +90,13 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   let shownRejects = 0;
   const reject = async (r: ReadRow, error: { code: string; field?: string | null; message: string }) => {
     summary.rejected++;
-    const line = { line: r.line, error: error.code, ...(error.field ? { field: error.field } : {}), message: error.message, row: r.original };
+    const line = {
+      line: r.line,
+      error: error.code,
+      ...(error.field ? { field: error.field } : {}),
+      message: error.message,
+      row: r.original,
+    };
     if (rejects) {
       if (!rejects.write(`${JSON.stringify(line)}\n`)) await once(rejects, "drain");
     } else if (shownRejects++ < 20) {
@@ -109,16 +115,18 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const send = (sent: ReadRow[]) => {
     const answer = graphql<{ importReviews: RowResult[] }>(o.endpoint, IMPORT, { rows: sent.map((r) => r.row) });
     // Answers are handled in the order the batches were sent, so the rejects file follows the input.
-    chain = chain.then(async () => {
-      const { importReviews: results } = await answer;
-      for (const [i, result] of results.entries()) {
-        if (result.outcome === "IMPORTED") summary.imported++;
-        else if (result.outcome === "ALREADY_PRESENT") summary.alreadyPresent++;
-        else await reject(sent[i]!, result.error ?? { code: "INVALID_INPUT", message: "rejected" });
-      }
-    }).catch((err: unknown) => {
-      failure ??= err;
-    });
+    chain = chain
+      .then(async () => {
+        const { importReviews: results } = await answer;
+        for (const [i, result] of results.entries()) {
+          if (result.outcome === "IMPORTED") summary.imported++;
+          else if (result.outcome === "ALREADY_PRESENT") summary.alreadyPresent++;
+          else await reject(sent[i]!, result.error ?? { code: "INVALID_INPUT", message: "rejected" });
+        }
+      })
+      .catch((err: unknown) => {
+        failure ??= err;
+      });
     // A failed answer is reported by the chain; this only bounds what is in flight.
     const settled = answer.then(
       () => undefined,
@@ -224,7 +232,11 @@ async function* csvRows(input: NodeJS.ReadableStream, preset: (typeof PRESETS)[s
   });
   input.pipe(parser);
   try {
-    for await (const { record, info, raw } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number }; raw: string }>) {
+    for await (const { record, info, raw } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+      raw: string;
+    }>) {
       while (skipped.length) yield skipped.shift()!;
       // The record's first line: its last, less the line breaks inside it (quoted newlines).
       const line = info.lines - (raw.replace(/\r?\n$/, "").match(/\n/g)?.length ?? 0);

@@ -99,7 +99,10 @@ export function isoDate(value: string | undefined): string | undefined {
  * review gives the same id on every run, so a re-import is idempotent.
  */
 function derivedSourceId(platform: string, parts: (string | undefined)[]): string {
-  return `${platform}:${createHash("sha256").update(parts.map((p) => p ?? "").join("\u0000")).digest("hex").slice(0, 32)}`;
+  return `${platform}:${createHash("sha256")
+    .update(parts.map((p) => p ?? "").join("\u0000"))
+    .digest("hex")
+    .slice(0, 32)}`;
 }
 
 const cell = (record: Record<string, string>, ...names: string[]): string | undefined => {
@@ -157,9 +160,10 @@ const judgeMe: Preset = {
       verified: cell(r, "verified"),
       reply: cell(r, "reply"),
       // curated: "ok" is published, "not-yet" awaits curation, "spam" was refused; hidden reviews are not shown.
-      status: cell(r, "hidden") && TRUE.has(cell(r, "hidden")!.trim().toLowerCase())
-        ? "REJECTED"
-        : statusOf(cell(r, "curated"), { ok: "PUBLISHED", "not-yet": "PENDING", spam: "REJECTED" }),
+      status:
+        cell(r, "hidden") && TRUE.has(cell(r, "hidden")!.trim().toLowerCase())
+          ? "REJECTED"
+          : statusOf(cell(r, "curated"), { ok: "PUBLISHED", "not-yet": "PENDING", spam: "REJECTED" }),
     });
   },
 };

@@ -36,7 +36,9 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     await ensureIndexes(models);
     const breaker = new DatabaseBreaker(
       (available, reason) =>
-        available ? log.warn("database available again") : log.warn("database unavailable; answering DATABASE_UNAVAILABLE at once", { reason }),
+        available
+          ? log.warn("database available again")
+          : log.warn("database unavailable; answering DATABASE_UNAVAILABLE at once", { reason }),
       () => conn.db!.admin().ping(),
     );
     breaker.watch(conn);

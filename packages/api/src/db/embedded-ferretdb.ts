@@ -42,12 +42,12 @@ const PATCHES = [
   {
     file: "patches/handler-msg-find.go.in",
     replaces: "internal/handler/msg_find.go",
-    upstreamHas: "qp.Sort = must.NotFail(types.NewDocument(\"$natural\", int64(1)))",
+    upstreamHas: 'qp.Sort = must.NotFail(types.NewDocument("$natural", int64(1)))',
   },
   {
     file: "patches/handler-msg-explain.go.in",
     replaces: "internal/handler/msg_explain.go",
-    upstreamHas: "qp.Sort = must.NotFail(types.NewDocument(\"$natural\", int64(1)))",
+    upstreamHas: 'qp.Sort = must.NotFail(types.NewDocument("$natural", int64(1)))',
   },
 ];
 const WRAPPER_SOURCES = ["go.mod", "go.sum", "main.go", ...PATCHES.map((p) => p.file)];
@@ -78,10 +78,7 @@ export class EmbeddedDatabaseError extends Error {
 }
 
 /** Returns the path of a FerretDB binary built from the current wrapper sources, building it if needed. */
-export async function ensureFerretDBBinary(
-  binDir: string,
-  onBuild: (msg: string) => void = () => {},
-): Promise<string> {
+export async function ensureFerretDBBinary(binDir: string, onBuild: (msg: string) => void = () => {}): Promise<string> {
   const hash = createHash("sha256");
   for (const f of WRAPPER_SOURCES) hash.update(await readFile(path.join(WRAPPER_DIR, f)));
   const bin = path.join(binDir, `ferretdb-1.24.2-${hash.digest("hex").slice(0, 12)}`);
@@ -166,18 +163,22 @@ export async function startEmbeddedFerretDB(opts: {
   // stdin stays a pipe that only we hold: if this process dies, even by
   // SIGKILL, the pipe closes and FerretDB exits instead of lingering.
   const launch = (listen: string) =>
-    spawn(bin, [
-      "-listen",
-      listen,
-      "-data-dir",
-      opts.dataDir,
-      "-watch-stdin",
-      // FerretDB logs every error reply at warn, including the ones drivers expect.
-      "-log-level",
-      "error",
-    ], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
+    spawn(
+      bin,
+      [
+        "-listen",
+        listen,
+        "-data-dir",
+        opts.dataDir,
+        "-watch-stdin",
+        // FerretDB logs every error reply at warn, including the ones drivers expect.
+        "-log-level",
+        "error",
+      ],
+      {
+        stdio: ["pipe", "pipe", "inherit"],
+      },
+    );
 
   let child = launch("127.0.0.1:0");
   const uri = await readyLine(child);
@@ -265,8 +266,7 @@ export async function startEmbeddedFerretDB(opts: {
 function readyLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    const onExit = (code: number | null) =>
-      reject(new EmbeddedDatabaseError(`FerretDB exited with code ${code} before it was ready`));
+    const onExit = (code: number | null) => reject(new EmbeddedDatabaseError(`FerretDB exited with code ${code} before it was ready`));
     child.once("error", reject);
     child.once("exit", onExit);
     lines.on("line", (line) => {

@@ -155,7 +155,11 @@ export class LeaseQueue<P> {
       if (claimed.length >= limit) break;
       const epoch = job.epoch + 1;
       try {
-        await this.models.LeaseClaim.collection.insertOne({ _id: `${job._id}#${epoch}`, owner: this.owner, at: now } satisfies LeaseClaimDoc as never);
+        await this.models.LeaseClaim.collection.insertOne({
+          _id: `${job._id}#${epoch}`,
+          owner: this.owner,
+          at: now,
+        } satisfies LeaseClaimDoc as never);
       } catch (err) {
         if (isDuplicateKey(err)) continue; // another process claimed it at this epoch
         throw err;

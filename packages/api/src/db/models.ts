@@ -394,7 +394,6 @@ const pendingCountSchema = new Schema<PendingCountDoc>(
 // The sweep takes the oldest first (on MongoDB by this index; FerretDB scans the small collection).
 pendingCountSchema.index({ at: 1 }, { name: "oldest" });
 
-
 const moderationEventSchema = new Schema<ModerationEventDoc>(
   {
     _id: { type: String, required: true },
@@ -1027,7 +1026,12 @@ const webhookEndpointSchema = new Schema<WebhookEndpointDoc>(
     disabledReason: { type: String, default: null },
     disabledAt: { type: Date, default: null },
     secrets: {
-      type: [new Schema({ secret: { type: String, required: true }, createdAt: { type: Date, required: true }, expiresAt: { type: Date, default: null } }, { _id: false })],
+      type: [
+        new Schema(
+          { secret: { type: String, required: true }, createdAt: { type: Date, required: true }, expiresAt: { type: Date, default: null } },
+          { _id: false },
+        ),
+      ],
       required: true,
     },
     createdAt: { type: Date, required: true },

@@ -62,7 +62,18 @@ async function submitDemo(deps: Deps, clock: DemoClock, atMs: number, input: Par
 
 // Each review gets its own details, so that no two customers' texts are near
 // copies: Starling quarantines a review whose text copies another author's.
-const PLACES = ["the Alps", "Snowdonia", "the Lake District", "Norway", "the Black Forest", "Scotland", "the Dolomites", "a city break", "my daily commute", "a rainy weekend"];
+const PLACES = [
+  "the Alps",
+  "Snowdonia",
+  "the Lake District",
+  "Norway",
+  "the Black Forest",
+  "Scotland",
+  "the Dolomites",
+  "a city break",
+  "my daily commute",
+  "a rainy weekend",
+];
 const ACTIVITIES = ["hiking", "trail running", "camping", "a long walk", "a canoe trip", "cycling", "a family outing", "a festival"];
 const EXTRAS_EN = [
   "The packaging was mostly cardboard, which I liked.",
@@ -154,7 +165,12 @@ export async function seedDemoShop(deps: Deps): Promise<{ shopId: string; review
   let reviews = 0;
   for (const [id, name, count, weights] of PRODUCTS) {
     // A product page, so the demo shop's Google review feed has its reviews.
-    await putProduct(deps, DEMO_SHOP_ID, { id, name, brand: "Starling Demo Outfitters", url: `https://demo-outfitters.example/products/${id}` });
+    await putProduct(deps, DEMO_SHOP_ID, {
+      id,
+      name,
+      brand: "Starling Demo Outfitters",
+      url: `https://demo-outfitters.example/products/${id}`,
+    });
     // Arrival times in order, as a real product's reviews arrive.
     const times = Array.from({ length: count }, () => start + Math.floor(rnd() * 300 * 86_400_000)).sort((a, b) => a - b);
     for (let i = 0; i < count; i++) {

@@ -37,7 +37,9 @@ export function mountReviewForm(app: express.Express): void {
     res.set("x-content-type-options", "nosniff");
     if (problem) {
       res.status(400).set("content-security-policy", "default-src 'none'");
-      res.type("html").send(`<!doctype html><meta charset="utf-8"><title>Review form: bad request</title><p>Review form: ${escapeHtml(problem)}</p>`);
+      res
+        .type("html")
+        .send(`<!doctype html><meta charset="utf-8"><title>Review form: bad request</title><p>Review form: ${escapeHtml(problem)}</p>`);
       return;
     }
     const nonce = randomBytes(16).toString("base64");
@@ -47,7 +49,9 @@ export function mountReviewForm(app: express.Express): void {
         "form-action 'none'; base-uri 'none'; frame-ancestors *",
     );
     res.set("cache-control", "no-store");
-    res.type("html").send(renderReviewFormPage({ key, productId: product, lang: lang as FormLang, nonce, invitation, invitationMalformed }));
+    res
+      .type("html")
+      .send(renderReviewFormPage({ key, productId: product, lang: lang as FormLang, nonce, invitation, invitationMalformed }));
   });
 }
 

@@ -17,12 +17,12 @@ export const FORM_STRINGS = {
     thanks: "Thank you! Your review is published.",
     thanksPending: "Thank you! This shop checks reviews before they appear; yours will be shown once it is approved.",
     another: "Write another review",
-    notice:
-      "Your review is shown with your name and labelled “not verified” (it is not tied to an order).",
+    notice: "Your review is shown with your name and labelled “not verified” (it is not tied to an order).",
     noticeVerified:
       "You were invited to review this product after your purchase: your review is shown with your name and labelled “Verified purchase”.",
     thanksVerified: "It is labelled “Verified purchase”.",
-    err_invitation_invalid: "This review link is not valid (it may have been copied incompletely). Please use the link from your e-mail as it is.",
+    err_invitation_invalid:
+      "This review link is not valid (it may have been copied incompletely). Please use the link from your e-mail as it is.",
     err_invitation_expired: "This review link has expired, so the review cannot be marked as a verified purchase.",
     err_invitation_used: "A review was already written with this link; each purchase can be reviewed once.",
     summary: "Please check: {fields}.",
@@ -48,13 +48,14 @@ export const FORM_STRINGS = {
     thanks: "Vielen Dank! Ihre Bewertung ist veröffentlicht.",
     thanksPending: "Vielen Dank! Dieser Shop prüft Bewertungen vor der Veröffentlichung; Ihre erscheint, sobald sie freigegeben ist.",
     another: "Weitere Bewertung schreiben",
-    notice:
-      "Ihre Bewertung erscheint mit Ihrem Namen und dem Hinweis „nicht verifiziert“ (sie ist an keine Bestellung gebunden).",
+    notice: "Ihre Bewertung erscheint mit Ihrem Namen und dem Hinweis „nicht verifiziert“ (sie ist an keine Bestellung gebunden).",
     noticeVerified:
       "Sie wurden nach Ihrem Kauf zu dieser Bewertung eingeladen: Ihre Bewertung erscheint mit Ihrem Namen und dem Hinweis „Verifizierter Kauf“.",
     thanksVerified: "Sie ist als „Verifizierter Kauf“ gekennzeichnet.",
-    err_invitation_invalid: "Dieser Bewertungslink ist ungültig (vielleicht wurde er unvollständig kopiert). Bitte verwenden Sie den Link aus Ihrer E-Mail unverändert.",
-    err_invitation_expired: "Dieser Bewertungslink ist abgelaufen; die Bewertung kann nicht mehr als verifizierter Kauf gekennzeichnet werden.",
+    err_invitation_invalid:
+      "Dieser Bewertungslink ist ungültig (vielleicht wurde er unvollständig kopiert). Bitte verwenden Sie den Link aus Ihrer E-Mail unverändert.",
+    err_invitation_expired:
+      "Dieser Bewertungslink ist abgelaufen; die Bewertung kann nicht mehr als verifizierter Kauf gekennzeichnet werden.",
     err_invitation_used: "Mit diesem Link wurde bereits eine Bewertung geschrieben; jeder Kauf kann einmal bewertet werden.",
     summary: "Bitte prüfen: {fields}.",
     err_rating: "Wählen Sie 1 bis 5 Sterne.",

@@ -59,9 +59,12 @@ export function createContext(
   const callerNote = request.callerNote ?? { shopId: null, publishable: false };
   let caller: Promise<Caller> | undefined;
   const getCaller = () =>
-    (caller ??= (authorization === null && request.session ? authenticateSession(deps, request.session) : authenticate(deps, authorization)).then(async (c) => {
+    (caller ??= (
+      authorization === null && request.session ? authenticateSession(deps, request.session) : authenticate(deps, authorization)
+    ).then(async (c) => {
       // A session's origin was checked against Starling's own (same-origin only).
-      if (c.kind === "secret" && !(authorization === null && request.session)) await checkSecretKeyOrigin(deps, c.shop.id, request.origin ?? null);
+      if (c.kind === "secret" && !(authorization === null && request.session))
+        await checkSecretKeyOrigin(deps, c.shop.id, request.origin ?? null);
       callerNote.shopId = c.shop.id;
       callerNote.publishable = c.kind === "publishable";
       return c;

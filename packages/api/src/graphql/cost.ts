@@ -29,7 +29,14 @@ export function listCost(n: number | ((args: Record<string, unknown>) => number)
   return ({ args, childComplexity }: ComplexityEstimatorArgs) => 1 + (typeof n === "number" ? n : n(args)) * childComplexity;
 }
 
-export function queryCost(schema: GraphQLSchema, args: { document: Parameters<typeof getComplexity>[0]["query"]; variableValues?: Record<string, unknown> | null; operationName?: string | null }): number {
+export function queryCost(
+  schema: GraphQLSchema,
+  args: {
+    document: Parameters<typeof getComplexity>[0]["query"];
+    variableValues?: Record<string, unknown> | null;
+    operationName?: string | null;
+  },
+): number {
   return getComplexity({
     schema,
     query: args.document,

@@ -30,9 +30,7 @@ export function useErrorCodes(): Plugin {
         onExecuteDone({ result, setResult }) {
           if (!isSingleResult(result) || result.data !== undefined || !result.errors?.length) return;
           const operation = getOperationAST(args.document, args.operationName);
-          const coerced = operation
-            ? getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {})
-            : null;
+          const coerced = operation ? getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {}) : null;
           const errors = coerced?.errors?.length ? coerced.errors : result.errors;
           setResult({ ...result, errors: errors.map(withInputCode) });
         },

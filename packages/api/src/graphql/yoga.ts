@@ -125,7 +125,11 @@ export function createGraphQLHandler(opts: {
       // only that it happened and which request id to quote.
       maskError(error, message) {
         const original = (error instanceof GraphQLError ? error.originalError : error) ?? error;
-        if (error instanceof GraphQLError && !isLibraryExecutionError(error) && (!error.originalError || error.originalError instanceof GraphQLError)) {
+        if (
+          error instanceof GraphQLError &&
+          !isLibraryExecutionError(error) &&
+          (!error.originalError || error.originalError instanceof GraphQLError)
+        ) {
           return error;
         }
         const path = error instanceof GraphQLError ? error.path : undefined;
@@ -199,7 +203,13 @@ function logUnexpectedErrors(log: Logger): Plugin<Context> {
           if (!("errors" in result) || !result.errors?.length) return;
           for (const error of result.errors) {
             const original = error.originalError ?? (isLibraryExecutionError(error) ? error : undefined);
-            if (!original || (original !== error && original instanceof GraphQLError) || isDatabaseUnavailable(original) || logged.has(original)) continue;
+            if (
+              !original ||
+              (original !== error && original instanceof GraphQLError) ||
+              isDatabaseUnavailable(original) ||
+              logged.has(original)
+            )
+              continue;
             logged.add(original);
             log.error("unexpected error", { error: original, path: error.path, requestId: (args.contextValue as Context).requestId });
           }
@@ -220,7 +230,10 @@ function useUnsupportedMediaType(): Plugin {
       if (requestParser || request.method === "GET") return;
       endResponse(
         new fetchAPI.Response(
-          errorBody("UNSUPPORTED_MEDIA_TYPE", `A GraphQL request's body must be application/json (got ${JSON.stringify(request.headers.get("content-type") ?? "none")}).`),
+          errorBody(
+            "UNSUPPORTED_MEDIA_TYPE",
+            `A GraphQL request's body must be application/json (got ${JSON.stringify(request.headers.get("content-type") ?? "none")}).`,
+          ),
           { status: 415, headers: { "content-type": "application/json; charset=utf-8" } },
         ),
       );
@@ -274,7 +287,6 @@ function invalidateConditionalGets(conditionalGets: ConditionalGets): Plugin<Con
     },
   };
 }
-
 
 /**
  * Fills in the request's metrics note (ServerContext.metrics): the operation

@@ -36,13 +36,19 @@ export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.met
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-export function mountDashboard(app: express.Express, opts: { deps: Deps; rateLimits: RateLimits; trustProxyHops: number; clientIp: (req: http.IncomingMessage) => string }): void {
+export function mountDashboard(
+  app: express.Express,
+  opts: { deps: Deps; rateLimits: RateLimits; trustProxyHops: number; clientIp: (req: http.IncomingMessage) => string },
+): void {
   const { deps } = opts;
   const json = express.json({ limit: "4kb" });
 
   const https = (req: express.Request) =>
     Boolean((req.socket as { encrypted?: boolean }).encrypted) ||
-    (opts.trustProxyHops > 0 && String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]!.trim() === "https");
+    (opts.trustProxyHops > 0 &&
+      String(req.headers["x-forwarded-proto"] ?? "")
+        .split(",")[0]!
+        .trim() === "https");
 
   const setCookie = (req: express.Request, res: express.Response, value: string, maxAgeS: number) => {
     res.setHeader(
@@ -111,7 +117,10 @@ export function mountDashboard(app: express.Express, opts: { deps: Deps; rateLim
     if (!sessionId) return refuse(res, new StarlingError("UNAUTHENTICATED", "Not signed in."));
     const csrf = req.headers[CSRF_HEADER];
     if (!sameSite(req) || typeof csrf !== "string" || csrf !== csrfToken(sessionId)) {
-      return refuse(res, new StarlingError("CSRF_REJECTED", `Sign out needs the session's ${CSRF_HEADER} header, from the dashboard's own page.`));
+      return refuse(
+        res,
+        new StarlingError("CSRF_REJECTED", `Sign out needs the session's ${CSRF_HEADER} header, from the dashboard's own page.`),
+      );
     }
     await signOut(deps, sessionId);
     setCookie(req, res, "", 0);
@@ -124,7 +133,10 @@ export function mountDashboard(app: express.Express, opts: { deps: Deps; rateLim
     res.setHeader("cache-control", "no-cache");
     res.setHeader("referrer-policy", "no-referrer");
     if (!existsSync(index)) {
-      res.status(503).type("text/plain").send("The dashboard is not built: run `sh scripts/pnpm.sh install --frozen-lockfile` (it builds packages/dashboard).");
+      res
+        .status(503)
+        .type("text/plain")
+        .send("The dashboard is not built: run `sh scripts/pnpm.sh install --frozen-lockfile` (it builds packages/dashboard).");
       return;
     }
     res.type("html").send(readFileSync(index, "utf8"));

@@ -13,7 +13,6 @@ import { REJECTION_REASONS, publicationReport, type PublicationRow } from "../fe
 import { loadRatings, shopSummaryId } from "../features/ratings/ratings.js";
 import { escapeHtml } from "./html.js";
 
-
 const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(0)} %`);
 
 /** What the page states, as read from the shop's settings and data and from the code's own constants. */
@@ -154,6 +153,9 @@ export function disclosureHandler(deps: Deps) {
       res.status(404).type("text/plain").send("No such shop.");
       return;
     }
-    res.type("html").setHeader("cache-control", "public, max-age=300").send(renderDisclosurePage(await disclosureFacts(deps, shop)));
+    res
+      .type("html")
+      .setHeader("cache-control", "public, max-age=300")
+      .send(renderDisclosurePage(await disclosureFacts(deps, shop)));
   };
 }

@@ -41,7 +41,10 @@ export function exportHandler(deps: Deps, rateLimits: RateLimits, ipOf: (req: Re
         const status = ERROR_CODES[err.code].status;
         const { http: _http, code: _code, ...extensions } = err.extensions as Record<string, unknown>;
         if (typeof extensions.retryAfter === "number") res.setHeader("retry-after", String(extensions.retryAfter));
-        res.status(status).type("application/json").send(errorBody(err.code, err.message, extensions));
+        res
+          .status(status)
+          .type("application/json")
+          .send(errorBody(err.code, err.message, extensions));
         return;
       }
       if (isDatabaseUnavailable(err) && !res.headersSent) {

@@ -50,7 +50,11 @@ export function googleReviewFeedHandler(opts: {
 }) {
   const streaming = new Set<string>();
   const fail = (res: Response, status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}) =>
-    res.status(status).set(headers).type("application/json").send(errorBody(code, message, headers["retry-after"] ? { retryAfter: Number(headers["retry-after"]) } : {}));
+    res
+      .status(status)
+      .set(headers)
+      .type("application/json")
+      .send(errorBody(code, message, headers["retry-after"] ? { retryAfter: Number(headers["retry-after"]) } : {}));
 
   return async (req: Request, res: Response) => {
     const refusal = await opts.rateLimits.request(opts.ipOf(req), null);

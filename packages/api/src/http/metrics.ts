@@ -40,7 +40,11 @@ export function serveMetrics(
   }
   if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
     res
-      .writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="starling-metrics"', "cache-control": "no-store" })
+      .writeHead(401, {
+        "content-type": "application/json",
+        "www-authenticate": 'Bearer realm="starling-metrics"',
+        "cache-control": "no-store",
+      })
       .end(errorBody("UNAUTHENTICATED", "The metrics need Authorization: Bearer <STARLING_METRICS_TOKEN>."));
     return;
   }

@@ -45,10 +45,12 @@ export function createHttpServer(opts: {
   const app = express();
   app.disable("x-powered-by");
   app.get("/", (_req, res) => {
-    res.type("html").send(
-      '<!doctype html><meta charset="utf-8"><title>Starling</title>' +
-        '<h1>Starling</h1><p>Reviews in, trustworthy ratings out. Open the <a href="/graphql">GraphQL playground</a>.</p>',
-    );
+    res
+      .type("html")
+      .send(
+        '<!doctype html><meta charset="utf-8"><title>Starling</title>' +
+          '<h1>Starling</h1><p>Reviews in, trustworthy ratings out. Open the <a href="/graphql">GraphQL playground</a>.</p>',
+      );
   });
   mountReviewForm(app);
   app.get("/shops/:shopId/disclosure", disclosureHandler(opts.deps));
@@ -69,7 +71,10 @@ export function createHttpServer(opts: {
     trustProxyHops: opts.trustProxyHops,
     clientIp: (req) => clientIp(req, opts.trustProxyHops),
   });
-  app.get("/export/reviews", exportHandler(opts.deps, opts.rateLimits, (req) => clientIp(req, opts.trustProxyHops)));
+  app.get(
+    "/export/reviews",
+    exportHandler(opts.deps, opts.rateLimits, (req) => clientIp(req, opts.trustProxyHops)),
+  );
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });
   });
@@ -94,7 +99,10 @@ export function createHttpServer(opts: {
       res.destroy();
       return;
     }
-    res.status(500).type("application/json").send(errorBody("INTERNAL_SERVER_ERROR", `Unexpected error. Quote request id ${String(requestId)}.`));
+    res
+      .status(500)
+      .type("application/json")
+      .send(errorBody("INTERNAL_SERVER_ERROR", `Unexpected error. Quote request id ${String(requestId)}.`));
   });
 
   const tracker = { active: 0, idle: [] as (() => void)[] };
@@ -269,9 +277,7 @@ function parsedJsonObject(req: http.IncomingMessage, bytes: Buffer): object | un
   try {
     const value: unknown = JSON.parse(bytes.toString("utf8"));
     // Yoga takes a parsed body only when it has keys; anything else it judges from the bytes.
-    return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0
-      ? value
-      : undefined;
+    return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0 ? value : undefined;
   } catch {
     return undefined;
   }

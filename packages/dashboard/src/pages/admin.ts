@@ -11,7 +11,30 @@ function field(label: string, control: HTMLElement): HTMLElement {
 }
 
 function table(headers: string[], rows: Node[][]): HTMLElement {
-  return h("table", null, h("thead", null, h("tr", null, headers.map((c) => h("th", { scope: "col" }, c)))), h("tbody", null, rows.map((r) => h("tr", null, r.map((c) => h("td", null, c))))));
+  return h(
+    "table",
+    null,
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        headers.map((c) => h("th", { scope: "col" }, c)),
+      ),
+    ),
+    h(
+      "tbody",
+      null,
+      rows.map((r) =>
+        h(
+          "tr",
+          null,
+          r.map((c) => h("td", null, c)),
+        ),
+      ),
+    ),
+  );
 }
 
 export async function invitationsPage(main: HTMLElement): Promise<void> {
@@ -20,15 +43,28 @@ export async function invitationsPage(main: HTMLElement): Promise<void> {
   const email = h("input", { type: "email", maxlength: 254 });
   const out = h("div", { role: "status", "aria-live": "polite" });
   const list = h("div");
-  const form = h("form", { class: "inline" }, field(t("productId"), product), field(t("orderRef"), order), field(t("email"), email), h("button", { type: "submit", class: "primary" }, t("createInvitation")));
+  const form = h(
+    "form",
+    { class: "inline" },
+    field(t("productId"), product),
+    field(t("orderRef"), order),
+    field(t("email"), email),
+    h("button", { type: "submit", class: "primary" }, t("createInvitation")),
+  );
   const load = async () => {
-    const d = await gql<{ invitations: { id: string; productId: string; orderRef: string; createdAt: string; expiresAt: string; usedAt: string | null }[] }>(
-      `{ invitations(first: 50) { id productId orderRef createdAt expiresAt usedAt } }`,
-    );
+    const d = await gql<{
+      invitations: { id: string; productId: string; orderRef: string; createdAt: string; expiresAt: string; usedAt: string | null }[];
+    }>(`{ invitations(first: 50) { id productId orderRef createdAt expiresAt usedAt } }`);
     list.replaceChildren(
       table(
         [t("productId"), t("orderRef"), t("created"), t("expires"), t("used")],
-        d.invitations.map((i) => [document.createTextNode(i.productId), document.createTextNode(i.orderRef), document.createTextNode(when(i.createdAt)), document.createTextNode(when(i.expiresAt)), document.createTextNode(i.usedAt ? when(i.usedAt) : t("unused"))]),
+        d.invitations.map((i) => [
+          document.createTextNode(i.productId),
+          document.createTextNode(i.orderRef),
+          document.createTextNode(when(i.createdAt)),
+          document.createTextNode(when(i.expiresAt)),
+          document.createTextNode(i.usedAt ? when(i.usedAt) : t("unused")),
+        ]),
       ),
     );
   };
@@ -66,7 +102,10 @@ export async function keysPage(main: HTMLElement): Promise<void> {
   const list = h("div", { id: "key-list" });
   // A new key is shown here once, in this page's memory only; leaving the page forgets it.
   const showKey = (key: string) => out.replaceChildren(h("p", null, t("newKey")), h("code", { class: "key", id: "new-key" }, key));
-  const fail = (err: unknown) => out.replaceChildren(err instanceof ApiError && err.code === "LAST_KEY" ? h("p", { class: "error", role: "alert" }, t("lastKey")) : errorText(err));
+  const fail = (err: unknown) =>
+    out.replaceChildren(
+      err instanceof ApiError && err.code === "LAST_KEY" ? h("p", { class: "error", role: "alert" }, t("lastKey")) : errorText(err),
+    );
   const load = async () => {
     const d = await gql<{ apiKeys: ApiKey[] }>(`{ apiKeys { id kind label scopes prefix createdAt revokedAt } }`);
     list.replaceChildren(
@@ -84,9 +123,31 @@ export async function keysPage(main: HTMLElement): Promise<void> {
             : h(
                 "span",
                 { class: "actions" },
-                h("button", { type: "button", "data-rotate": k.id, "aria-label": `${t("rotate")} ${k.label ?? k.prefix}`, onclick: () => void act(`mutation($id: ID!) { rotateApiKey(id: $id) { key } }`, k.id, (d) => showKey(d.rotateApiKey.key)) }, t("rotate")),
+                h(
+                  "button",
+                  {
+                    type: "button",
+                    "data-rotate": k.id,
+                    "aria-label": `${t("rotate")} ${k.label ?? k.prefix}`,
+                    onclick: () =>
+                      void act(`mutation($id: ID!) { rotateApiKey(id: $id) { key } }`, k.id, (d) => showKey(d.rotateApiKey.key)),
+                  },
+                  t("rotate"),
+                ),
                 " ",
-                h("button", { type: "button", "data-revoke": k.id, "aria-label": `${t("revoke")} ${k.label ?? k.prefix}`, onclick: () => void act(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, k.id, () => out.replaceChildren(h("p", { class: "ok" }, t("done", { n: 1 })))) }, t("revoke")),
+                h(
+                  "button",
+                  {
+                    type: "button",
+                    "data-revoke": k.id,
+                    "aria-label": `${t("revoke")} ${k.label ?? k.prefix}`,
+                    onclick: () =>
+                      void act(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, k.id, () =>
+                        out.replaceChildren(h("p", { class: "ok" }, t("done", { n: 1 }))),
+                      ),
+                  },
+                  t("revoke"),
+                ),
               ),
         ]),
       ),
@@ -101,7 +162,13 @@ export async function keysPage(main: HTMLElement): Promise<void> {
       fail(err);
     }
   };
-  const form = h("form", { class: "inline", id: "create-key" }, field(t("kind"), kind), field(t("label"), label), h("button", { type: "submit", class: "primary" }, t("createKey")));
+  const form = h(
+    "form",
+    { class: "inline", id: "create-key" },
+    field(t("kind"), kind),
+    field(t("label"), label),
+    h("button", { type: "submit", class: "primary" }, t("createKey")),
+  );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
@@ -128,7 +195,9 @@ export async function importExportPage(main: HTMLElement): Promise<void> {
 }
 
 export async function settingsPage(main: HTMLElement, session: SessionInfo): Promise<void> {
-  const d = await gql<{ shopSettings: { moderationMode: string; allowedOrigins: string[] } }>(`{ shopSettings { moderationMode allowedOrigins } }`);
+  const d = await gql<{ shopSettings: { moderationMode: string; allowedOrigins: string[] } }>(
+    `{ shopSettings { moderationMode allowedOrigins } }`,
+  );
   const s = d.shopSettings;
   const status = h("p", { role: "status", "aria-live": "polite" });
   const radio = (value: string, label: string) => {
@@ -155,11 +224,19 @@ export async function settingsPage(main: HTMLElement, session: SessionInfo): Pro
   });
   const origins = h("textarea", { rows: 4 });
   origins.value = s.allowedOrigins.join("\n");
-  const originForm = h("form", { class: "stack" }, field(t("allowedOrigins"), origins), h("button", { type: "submit", class: "primary" }, t("save")));
+  const originForm = h(
+    "form",
+    { class: "stack" },
+    field(t("allowedOrigins"), origins),
+    h("button", { type: "submit", class: "primary" }, t("save")),
+  );
   originForm.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
-      const list = origins.value.split("\n").map((o) => o.trim()).filter(Boolean);
+      const list = origins.value
+        .split("\n")
+        .map((o) => o.trim())
+        .filter(Boolean);
       const r = await gql<{ setAllowedOrigins: string[] }>(`mutation($o: [String!]!) { setAllowedOrigins(origins: $o) }`, { o: list });
       origins.value = r.setAllowedOrigins.join("\n");
       status.textContent = t("saved");

@@ -20,7 +20,15 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
     dashboardOverview: {
       weeks: Week[];
       histogram: { stars: number; count: number }[];
-      publication: { stars: number; received: number; published: number; pending: number; rejected: number; quarantined: number; publicationRate: number | null }[];
+      publication: {
+        stars: number;
+        received: number;
+        published: number;
+        pending: number;
+        rejected: number;
+        quarantined: number;
+        publicationRate: number | null;
+      }[];
       verifiedShare: number | null;
       pending: number;
       quarantined: number;
@@ -75,12 +83,28 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
     h(
       "table",
       null,
-      h("thead", null, h("tr", null, h("th", { scope: "col" }, t("stars")), h("th", { scope: "col" }, t("count")), h("th", { scope: "col" }, h("span", { class: "sr-only" }, t("histogram"))))),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          h("th", { scope: "col" }, t("stars")),
+          h("th", { scope: "col" }, t("count")),
+          h("th", { scope: "col" }, h("span", { class: "sr-only" }, t("histogram"))),
+        ),
+      ),
       h(
         "tbody",
         null,
         o.histogram.map((b) =>
-          h("tr", null, h("th", { scope: "row" }, `${b.stars} ★`), h("td", null, num(b.count)), h("td", null, bar(Math.round((b.count / max) * 300)))),
+          h(
+            "tr",
+            null,
+            h("th", { scope: "row" }, `${b.stars} ★`),
+            h("td", null, num(b.count)),
+            h("td", null, bar(Math.round((b.count / max) * 300))),
+          ),
         ),
       ),
     ),
@@ -88,12 +112,28 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
     h(
       "table",
       { id: "publication" },
-      h("thead", null, h("tr", null, ...[t("stars"), t("received"), t("published"), t("pending"), t("rejected"), t("quarantined"), t("rate")].map((c) => h("th", { scope: "col" }, c)))),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          ...[t("stars"), t("received"), t("published"), t("pending"), t("rejected"), t("quarantined"), t("rate")].map((c) =>
+            h("th", { scope: "col" }, c),
+          ),
+        ),
+      ),
       h(
         "tbody",
         null,
         o.publication.map((r) =>
-          h("tr", null, h("th", { scope: "row" }, `${r.stars} ★`), ...[r.received, r.published, r.pending, r.rejected, r.quarantined].map((n) => h("td", null, num(n))), h("td", null, r.publicationRate == null ? "–" : pct(r.publicationRate))),
+          h(
+            "tr",
+            null,
+            h("th", { scope: "row" }, `${r.stars} ★`),
+            ...[r.received, r.published, r.pending, r.rejected, r.quarantined].map((n) => h("td", null, num(n))),
+            h("td", null, r.publicationRate == null ? "–" : pct(r.publicationRate)),
+          ),
         ),
       ),
     ),
@@ -122,13 +162,31 @@ function weekTable(weeks: Week[]): HTMLElement {
     h(
       "table",
       null,
-      h("thead", null, h("tr", null, ...[t("week"), t("received"), t("published"), t("displayedRating"), t("plainMean")].map((c) => h("th", { scope: "col" }, c)))),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          ...[t("week"), t("received"), t("published"), t("displayedRating"), t("plainMean")].map((c) => h("th", { scope: "col" }, c)),
+        ),
+      ),
       h(
         "tbody",
         null,
-        weeks.slice(-12).map((w) =>
-          h("tr", null, h("th", { scope: "row" }, day(w.weekStart)), h("td", null, num(w.received)), h("td", null, num(w.published)), h("td", null, w.displayedRating == null ? "–" : num(w.displayedRating, 2)), h("td", null, w.plainMean == null ? "–" : num(w.plainMean, 2))),
-        ),
+        weeks
+          .slice(-12)
+          .map((w) =>
+            h(
+              "tr",
+              null,
+              h("th", { scope: "row" }, day(w.weekStart)),
+              h("td", null, num(w.received)),
+              h("td", null, num(w.published)),
+              h("td", null, w.displayedRating == null ? "–" : num(w.displayedRating, 2)),
+              h("td", null, w.plainMean == null ? "–" : num(w.plainMean, 2)),
+            ),
+          ),
       ),
     ),
   );

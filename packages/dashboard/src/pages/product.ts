@@ -8,20 +8,34 @@ import { WEEK_FIELDS } from "./overview.js";
 
 export async function productsPage(main: HTMLElement): Promise<void> {
   main.append(h("h1", null, t("products")), h("p", null, t("productsHelp")));
-  const table = h("table", null, h("thead", null, h("tr", null, ...[t("product"), t("count"), t("displayedRating"), t("plainMean")].map((c) => h("th", { scope: "col" }, c)))));
+  const table = h(
+    "table",
+    null,
+    h(
+      "thead",
+      null,
+      h("tr", null, ...[t("product"), t("count"), t("displayedRating"), t("plainMean")].map((c) => h("th", { scope: "col" }, c))),
+    ),
+  );
   const body = h("tbody");
   table.append(body);
   const more = h("button", { type: "button" }, t("more"));
   main.append(table, more);
   let after: string | null = null;
   const load = async () => {
-    const d = await gql<{ shopProducts: { id: string; name: string; rating: { count: number; average: number; plainMean: number | null } }[] }>(
-      `query($after: ID) { shopProducts(first: 50, after: $after) { id name rating { count average plainMean } } }`,
-      { after },
-    );
+    const d = await gql<{
+      shopProducts: { id: string; name: string; rating: { count: number; average: number; plainMean: number | null } }[];
+    }>(`query($after: ID) { shopProducts(first: 50, after: $after) { id name rating { count average plainMean } } }`, { after });
     for (const p of d.shopProducts) {
       body.append(
-        h("tr", null, h("th", { scope: "row" }, h("a", { href: `#/product/${encodeURIComponent(p.id)}` }, `${p.name} (${p.id})`)), h("td", null, num(p.rating.count)), h("td", null, num(p.rating.average, 2)), h("td", null, p.rating.plainMean == null ? "–" : num(p.rating.plainMean, 2))),
+        h(
+          "tr",
+          null,
+          h("th", { scope: "row" }, h("a", { href: `#/product/${encodeURIComponent(p.id)}` }, `${p.name} (${p.id})`)),
+          h("td", null, num(p.rating.count)),
+          h("td", null, num(p.rating.average, 2)),
+          h("td", null, p.rating.plainMean == null ? "–" : num(p.rating.plainMean, 2)),
+        ),
       );
     }
     after = d.shopProducts.at(-1)?.id ?? after;
@@ -45,7 +59,12 @@ export async function productPage(main: HTMLElement, id: string): Promise<void> 
     product: {
       id: string;
       name: string;
-      rating: { count: number; average: number; plainMean: number | null; discounted: { count: number; reasons: { code: string; count: number; description: string }[] } };
+      rating: {
+        count: number;
+        average: number;
+        plainMean: number | null;
+        discounted: { count: number; reasons: { code: string; count: number; description: string }[] };
+      };
       timeline: { weekStart: string; received: number; published: number; displayedRating: number | null; plainMean: number | null }[];
       bursts: { start: string; end: string; evidence: Evidence[] }[];
       discountedReviews: ReviewData[];
@@ -65,7 +84,18 @@ export async function productPage(main: HTMLElement, id: string): Promise<void> 
   }
   main.append(
     h("h1", null, `${p.name} (${p.id})`),
-    h("div", { class: "kpis" }, h("div", { class: "kpi" }, h("div", { class: "v" }, num(p.rating.average, 2)), h("div", { class: "l" }, t("displayedRating"))), h("div", { class: "kpi" }, h("div", { class: "v" }, p.rating.plainMean == null ? "–" : num(p.rating.plainMean, 2)), h("div", { class: "l" }, t("plainMean"))), h("div", { class: "kpi" }, h("div", { class: "v" }, num(p.rating.count)), h("div", { class: "l" }, t("count")))),
+    h(
+      "div",
+      { class: "kpis" },
+      h("div", { class: "kpi" }, h("div", { class: "v" }, num(p.rating.average, 2)), h("div", { class: "l" }, t("displayedRating"))),
+      h(
+        "div",
+        { class: "kpi" },
+        h("div", { class: "v" }, p.rating.plainMean == null ? "–" : num(p.rating.plainMean, 2)),
+        h("div", { class: "l" }, t("plainMean")),
+      ),
+      h("div", { class: "kpi" }, h("div", { class: "v" }, num(p.rating.count)), h("div", { class: "l" }, t("count"))),
+    ),
     h("h2", null, t("timeline")),
   );
   const x = p.timeline.map((w) => Date.parse(w.weekStart) / 1000);
@@ -99,15 +129,36 @@ export async function productPage(main: HTMLElement, id: string): Promise<void> 
       ? h(
           "ul",
           { id: "bursts" },
-          p.bursts.map((b) => h("li", { class: "burst" }, h("strong", null, t("burstWindow", { from: day(b.start), to: day(b.end) })), h("ul", null, b.evidence.map((e) => h("li", null, e.description))))),
+          p.bursts.map((b) =>
+            h(
+              "li",
+              { class: "burst" },
+              h("strong", null, t("burstWindow", { from: day(b.start), to: day(b.end) })),
+              h(
+                "ul",
+                null,
+                b.evidence.map((e) => h("li", null, e.description)),
+              ),
+            ),
+          ),
         )
       : h("p", null, t("burstsNone")),
     h("h2", null, t("discountReasons")),
     p.rating.discounted.reasons.length
-      ? h("ul", null, p.rating.discounted.reasons.map((r) => h("li", null, `${r.description}: ${num(r.count)}`)))
+      ? h(
+          "ul",
+          null,
+          p.rating.discounted.reasons.map((r) => h("li", null, `${r.description}: ${num(r.count)}`)),
+        )
       : h("p", null, t("countsLessNone")),
     h("h2", null, t("countsLess")),
-    p.discountedReviews.length ? h("div", null, p.discountedReviews.map((r) => reviewCard(r))) : h("p", null, t("countsLessNone")),
+    p.discountedReviews.length
+      ? h(
+          "div",
+          null,
+          p.discountedReviews.map((r) => reviewCard(r)),
+        )
+      : h("p", null, t("countsLessNone")),
     h("h2", null, t("aspects")),
   );
   main.append(await insightsPanel({ productId: p.id }));

@@ -18,7 +18,8 @@ function mutationFor(reviews: ReviewData[], action: Action, note: string): { que
     vars[`r${i}`] = r.id;
     // A quarantined review is published by reinstating it (the API's transitions).
     const publish = action.kind === "publish" && r.status === "PENDING";
-    if (action.kind === "reinstate" || (action.kind === "publish" && !publish)) return `a${i}: reinstateReview(reviewId: $r${i}, note: $note) { id status }`;
+    if (action.kind === "reinstate" || (action.kind === "publish" && !publish))
+      return `a${i}: reinstateReview(reviewId: $r${i}, note: $note) { id status }`;
     if (publish) return `a${i}: moderateReview(input: { reviewId: $r${i}, action: PUBLISH }) { id status }`;
     return `a${i}: moderateReview(input: { reviewId: $r${i}, action: REJECT, reason: ${(action as { reason: string }).reason}, note: $note }) { id status }`;
   });
@@ -30,12 +31,18 @@ function mutationFor(reviews: ReviewData[], action: Action, note: string): { que
 
 export async function queuePage(main: HTMLElement): Promise<void> {
   const reasons = (
-    await gql<{ __type: { enumValues: { name: string; description: string }[] } }>(`{ __type(name: "RejectionReason") { enumValues { name description } } }`)
+    await gql<{ __type: { enumValues: { name: string; description: string }[] } }>(
+      `{ __type(name: "RejectionReason") { enumValues { name description } } }`,
+    )
   ).__type.enumValues;
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const reasonId = uid("reason");
   const noteId = uid("note");
-  const reasonSelect = h("select", { id: reasonId }, reasons.map((r) => h("option", { value: r.name }, `${r.name}: ${r.description}`)));
+  const reasonSelect = h(
+    "select",
+    { id: reasonId },
+    reasons.map((r) => h("option", { value: r.name }, `${r.name}: ${r.description}`)),
+  );
   const noteInput = h("input", { id: noteId, type: "text", maxlength: 1000, value: "" });
   const selectAll = h("input", { type: "checkbox", id: uid("all") });
   const list = h("ul", { class: "queue", "aria-label": t("queue") });
@@ -51,7 +58,11 @@ export async function queuePage(main: HTMLElement): Promise<void> {
     try {
       let n = 0;
       for (let i = 0; i < targets.length; i += BATCH) {
-        const { query, variables } = mutationFor(targets.slice(i, i + BATCH), action, noteInput.value.trim() || "from the dashboard's moderation queue");
+        const { query, variables } = mutationFor(
+          targets.slice(i, i + BATCH),
+          action,
+          noteInput.value.trim() || "from the dashboard's moderation queue",
+        );
         const d = await gql<Record<string, unknown>>(query, variables);
         n += Object.keys(d).length;
       }
@@ -105,10 +116,37 @@ export async function queuePage(main: HTMLElement): Promise<void> {
         "div",
         { class: "actions" },
         box,
-        r.status === "PENDING" ? h("button", { type: "button", class: "primary", "data-action": "publish", onclick: () => void run([r], { kind: "publish" }) }, t("publish")) : null,
-        r.status !== "PENDING" ? h("button", { type: "button", class: "primary", "data-action": "reinstate", onclick: () => void run([r], { kind: "reinstate" }) }, `${t("publish")} (${t("reinstate")})`) : null,
-        h("button", { type: "button", "data-action": "reject", onclick: () => void run([r], { kind: "reject", reason: reasonSelect.value }) }, t("reject")),
-        h("button", { type: "button", "data-action": "reply", onclick: () => { replyForm.hidden = !replyForm.hidden; if (!replyForm.hidden) replyArea.focus(); } }, t("reply")),
+        r.status === "PENDING"
+          ? h(
+              "button",
+              { type: "button", class: "primary", "data-action": "publish", onclick: () => void run([r], { kind: "publish" }) },
+              t("publish"),
+            )
+          : null,
+        r.status !== "PENDING"
+          ? h(
+              "button",
+              { type: "button", class: "primary", "data-action": "reinstate", onclick: () => void run([r], { kind: "reinstate" }) },
+              `${t("publish")} (${t("reinstate")})`,
+            )
+          : null,
+        h(
+          "button",
+          { type: "button", "data-action": "reject", onclick: () => void run([r], { kind: "reject", reason: reasonSelect.value }) },
+          t("reject"),
+        ),
+        h(
+          "button",
+          {
+            type: "button",
+            "data-action": "reply",
+            onclick: () => {
+              replyForm.hidden = !replyForm.hidden;
+              if (!replyForm.hidden) replyArea.focus();
+            },
+          },
+          t("reply"),
+        ),
       );
       const card = reviewCard(r, [actions, replyForm], { tabindex: i === active ? 0 : -1, "aria-selected": String(selected.has(r.id)) });
       card.addEventListener("focus", () => (active = i));
@@ -162,8 +200,16 @@ export async function queuePage(main: HTMLElement): Promise<void> {
       h("label", { for: noteId }, t("note")),
       noteInput,
       h("button", { type: "button", id: "publish-selected", onclick: () => void run(chosen(), { kind: "publish" }) }, t("publishSelected")),
-      h("button", { type: "button", id: "reject-selected", onclick: () => void run(chosen(), { kind: "reject", reason: reasonSelect.value }) }, t("rejectSelected")),
-      h("button", { type: "button", id: "reinstate-selected", onclick: () => void run(chosen(), { kind: "reinstate" }) }, t("reinstateSelected")),
+      h(
+        "button",
+        { type: "button", id: "reject-selected", onclick: () => void run(chosen(), { kind: "reject", reason: reasonSelect.value }) },
+        t("rejectSelected"),
+      ),
+      h(
+        "button",
+        { type: "button", id: "reinstate-selected", onclick: () => void run(chosen(), { kind: "reinstate" }) },
+        t("reinstateSelected"),
+      ),
     ),
     status,
     list,

@@ -14,9 +14,24 @@ function field(label: string, control: HTMLElement): HTMLElement {
 
 export async function reviewsPage(main: HTMLElement): Promise<void> {
   const text = h("input", { type: "search", name: "text", maxlength: 100 });
-  const starsSel = h("select", { name: "stars" }, h("option", { value: "" }, t("any")), [5, 4, 3, 2, 1].map((s) => h("option", { value: s }, `${s} ★`)));
-  const statusSel = h("select", { name: "status" }, h("option", { value: "" }, t("any")), STATUSES.map((s) => h("option", { value: s }, t(s.toLowerCase() as "published"))));
-  const provSel = h("select", { name: "provenance" }, h("option", { value: "" }, t("any")), PROVENANCES.map((s) => h("option", { value: s }, s)));
+  const starsSel = h(
+    "select",
+    { name: "stars" },
+    h("option", { value: "" }, t("any")),
+    [5, 4, 3, 2, 1].map((s) => h("option", { value: s }, `${s} ★`)),
+  );
+  const statusSel = h(
+    "select",
+    { name: "status" },
+    h("option", { value: "" }, t("any")),
+    STATUSES.map((s) => h("option", { value: s }, t(s.toLowerCase() as "published"))),
+  );
+  const provSel = h(
+    "select",
+    { name: "provenance" },
+    h("option", { value: "" }, t("any")),
+    PROVENANCES.map((s) => h("option", { value: s }, s)),
+  );
   const product = h("input", { type: "text", name: "product", maxlength: 100 });
   const from = h("input", { type: "date", name: "from" });
   const to = h("input", { type: "date", name: "to" });

@@ -36,7 +36,12 @@ export async function webhooksPage(main: HTMLElement): Promise<void> {
     main.append(notAvailable(t("webhooksMissing")));
     return;
   }
-  const types = (await gql<{ __type: { enumValues: { name: string; description: string | null }[] } | null }>(`{ __type(name: "WebhookEventType") { enumValues { name description } } }`)).__type?.enumValues ?? [];
+  const types =
+    (
+      await gql<{ __type: { enumValues: { name: string; description: string | null }[] } | null }>(
+        `{ __type(name: "WebhookEventType") { enumValues { name description } } }`,
+      )
+    ).__type?.enumValues ?? [];
   const status = h("div", { role: "status", "aria-live": "polite", id: "webhook-status" });
   const list = h("div", { id: "webhook-list" });
   const deliveries = h("div", { id: "webhook-deliveries" });
@@ -56,7 +61,12 @@ export async function webhooksPage(main: HTMLElement): Promise<void> {
     { class: "stack", id: "create-webhook" },
     h("label", { for: urlId }, "URL", url),
     h("label", { for: descId }, t("label"), description),
-    h("fieldset", null, h("legend", null, t("webhookEvents")), boxes.map((b) => b.el)),
+    h(
+      "fieldset",
+      null,
+      h("legend", null, t("webhookEvents")),
+      boxes.map((b) => b.el),
+    ),
     h("button", { type: "submit", class: "primary" }, t("createWebhook")),
   );
 
@@ -72,7 +82,11 @@ export async function webhooksPage(main: HTMLElement): Promise<void> {
           ? h(
               "table",
               null,
-              h("thead", null, h("tr", null, ...[t("when"), t("event"), t("attempt"), t("result"), t("actions")].map((c) => h("th", { scope: "col" }, c)))),
+              h(
+                "thead",
+                null,
+                h("tr", null, ...[t("when"), t("event"), t("attempt"), t("result"), t("actions")].map((c) => h("th", { scope: "col" }, c))),
+              ),
               h(
                 "tbody",
                 null,
@@ -84,7 +98,15 @@ export async function webhooksPage(main: HTMLElement): Promise<void> {
                     h("td", null, a.eventType.toLowerCase().replace(/_/g, ".")),
                     h("td", null, `${a.attempt}${a.manual ? " (manual)" : ""}`),
                     h("td", { class: a.ok ? "ok" : "error" }, a.ok ? `${a.statusCode ?? ""} OK` : `${a.statusCode ?? ""} ${a.error ?? ""}`),
-                    h("td", null, h("button", { type: "button", "aria-label": `${t("redeliver")} ${a.deliveryId}`, onclick: () => void redeliver(a, e) }, t("redeliver"))),
+                    h(
+                      "td",
+                      null,
+                      h(
+                        "button",
+                        { type: "button", "aria-label": `${t("redeliver")} ${a.deliveryId}`, onclick: () => void redeliver(a, e) },
+                        t("redeliver"),
+                      ),
+                    ),
                   ),
                 ),
               ),
@@ -110,7 +132,11 @@ export async function webhooksPage(main: HTMLElement): Promise<void> {
       h(
         "table",
         null,
-        h("thead", null, h("tr", null, ...["URL", t("label"), t("webhookEvents"), t("state"), t("actions")].map((c) => h("th", { scope: "col" }, c)))),
+        h(
+          "thead",
+          null,
+          h("tr", null, ...["URL", t("label"), t("webhookEvents"), t("state"), t("actions")].map((c) => h("th", { scope: "col" }, c))),
+        ),
         h(
           "tbody",
           null,
@@ -122,7 +148,15 @@ export async function webhooksPage(main: HTMLElement): Promise<void> {
               h("td", null, e.description ?? ""),
               h("td", null, e.events.map((x) => x.toLowerCase().replace(/_/g, ".")).join(", ")),
               h("td", null, e.enabled ? t("active") : `${t("disabled")}${e.disabledReason ? `: ${e.disabledReason}` : ""}`),
-              h("td", null, h("button", { type: "button", "aria-label": `${t("deliveries")} ${e.url}`, onclick: () => void showDeliveries(e) }, t("deliveries"))),
+              h(
+                "td",
+                null,
+                h(
+                  "button",
+                  { type: "button", "aria-label": `${t("deliveries")} ${e.url}`, onclick: () => void showDeliveries(e) },
+                  t("deliveries"),
+                ),
+              ),
             ),
           ),
         ),
@@ -134,7 +168,13 @@ export async function webhooksPage(main: HTMLElement): Promise<void> {
     try {
       const d = await gql<{ createWebhookEndpoint: { secret: string } }>(
         `mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret } }`,
-        { i: { url: url.value.trim(), description: description.value.trim() || null, events: boxes.filter((b) => b.box.checked).map((b) => b.box.value) } },
+        {
+          i: {
+            url: url.value.trim(),
+            description: description.value.trim() || null,
+            events: boxes.filter((b) => b.box.checked).map((b) => b.box.value),
+          },
+        },
       );
       // Shown once, from this page's memory only.
       status.replaceChildren(h("p", null, t("webhookSecret")), h("code", { class: "key" }, d.createWebhookEndpoint.secret));

@@ -231,7 +231,8 @@ export function pushArrival(
   }
   if (drop > 0) state.recent.splice(0, drop);
   if (state.trail.length > 0) pruneTrail(state, timeMs, options);
-  if (entry === undefined) entry = { reviewId, timeMs, stars, firstTime, weightBp: 0, logOdds: 0, topReason: null, flaggedMask: 0, reviewerId, coProducts };
+  if (entry === undefined)
+    entry = { reviewId, timeMs, stars, firstTime, weightBp: 0, logOdds: 0, topReason: null, flaggedMask: 0, reviewerId, coProducts };
   else {
     entry.reviewId = reviewId;
     entry.timeMs = timeMs;
@@ -265,7 +266,8 @@ export function baselineRatePerMs(state: ArrivalState, stream: ArrivalStream, no
   const tau = options.baselineTimeConstantMs;
   const age = state.arrivals > 0 ? nowMs - state.firstMs : 0;
   const settledSpan = Math.max(age - options.windowMs, options.minWindowMs);
-  const decayWeight = tau * (Math.exp(-Math.min(options.windowMs, age) / tau) - Math.exp(-Math.max(age, options.windowMs + options.minWindowMs) / tau));
+  const decayWeight =
+    tau * (Math.exp(-Math.min(options.windowMs, age) / tau) - Math.exp(-Math.max(age, options.windowMs + options.minWindowMs) / tau));
   const decayed = s.decayedCount * Math.exp(-(nowMs - s.decayedAtMs) / tau);
   const ewma = decayWeight > 0 ? decayed / decayWeight : 0;
   const lifetime = s.settledCount / settledSpan;
@@ -398,7 +400,8 @@ export function recordBurst(state: ArrivalState, alarms: readonly BurstEvidence[
   for (const a of alarms) {
     const i = burst.evidence.findIndex((e) => e.detector === a.detector && e.stream === a.stream);
     if (i < 0) burst.evidence.push(a);
-    else if (a.count > burst.evidence[i]!.count || (a.count === burst.evidence[i]!.count && a.surprise > burst.evidence[i]!.surprise)) burst.evidence[i] = a;
+    else if (a.count > burst.evidence[i]!.count || (a.count === burst.evidence[i]!.count && a.surprise > burst.evidence[i]!.surprise))
+      burst.evidence[i] = a;
   }
   return burst;
 }

@@ -225,11 +225,7 @@ export const DUPLICATE_SIMILARITY = 0.7;
  * copy. Ties go to the earliest candidate, so the result does not depend on
  * the order a database returns them in. O(candidates × 64).
  */
-export function bestDuplicate(
-  signature: TextSignature,
-  reviewerId: string,
-  candidates: Iterable<StoredSignature>,
-): DuplicateMatch | null {
+export function bestDuplicate(signature: TextSignature, reviewerId: string, candidates: Iterable<StoredSignature>): DuplicateMatch | null {
   let best: StoredSignature | null = null;
   let bestSimilarity = 0;
   for (const c of candidates) {
@@ -309,7 +305,13 @@ export class SignatureIndex {
    * among {@link candidates}), and stores the signature. Null for no text,
    * a text too short, or no copy.
    */
-  checkAndAdd(review: { reviewId: string; reviewerId: string; productId: string; timeMs: number; text?: string | undefined }): DuplicateMatch | null {
+  checkAndAdd(review: {
+    reviewId: string;
+    reviewerId: string;
+    productId: string;
+    timeMs: number;
+    text?: string | undefined;
+  }): DuplicateMatch | null {
     if (review.text === undefined) return null;
     if (computeSignature(review.text, this.probeHashes, this.probeBands) === 0) return null;
     const match = this.bestMatch(this.probeHashes, this.probeBands, review.reviewerId, review.timeMs);
@@ -374,7 +376,8 @@ export class SignatureIndex {
         best < 0 ||
         similarity > bestSimilarity ||
         (similarity === bestSimilarity &&
-          (this.times[slot]! < this.times[best]! || (this.times[slot] === this.times[best] && this.reviewIds[slot]! < this.reviewIds[best]!)))
+          (this.times[slot]! < this.times[best]! ||
+            (this.times[slot] === this.times[best] && this.reviewIds[slot]! < this.reviewIds[best]!)))
       ) {
         best = slot;
         bestSimilarity = similarity;
@@ -382,10 +385,22 @@ export class SignatureIndex {
     }
     return best < 0
       ? null
-      : { reviewId: this.reviewIds[best]!, reviewerId: this.reviewerIds[best]!, productId: this.productIds[best]!, similarity: bestSimilarity };
+      : {
+          reviewId: this.reviewIds[best]!,
+          reviewerId: this.reviewerIds[best]!,
+          productId: this.productIds[best]!,
+          similarity: bestSimilarity,
+        };
   }
 
-  private store(reviewId: string, reviewerId: string, productId: string, timeMs: number, minHashes: ArrayLike<number>, bandKeys: ArrayLike<number>): void {
+  private store(
+    reviewId: string,
+    reviewerId: string,
+    productId: string,
+    timeMs: number,
+    minHashes: ArrayLike<number>,
+    bandKeys: ArrayLike<number>,
+  ): void {
     while (this.size > 0 && this.times[this.oldest]! < timeMs - this.retentionMs) this.evictOldest();
     if (this.size === this.capacity) this.evictOldest();
     const slot = (this.oldest + this.size) % this.capacity;

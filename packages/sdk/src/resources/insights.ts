@@ -30,7 +30,8 @@ function periodVars(period: InsightsPeriod | undefined) {
 export function createInsights(transport: Transport): InsightsResource {
   return {
     async product(id, options = {}) {
-      if (typeof id !== "string" || id === "") throw new TypeError(`insights.product requires a product id string, got ${JSON.stringify(id)}`);
+      if (typeof id !== "string" || id === "")
+        throw new TypeError(`insights.product requires a product id string, got ${JSON.stringify(id)}`);
       const data = await transport.request(ProductInsightsDocument, { id, period: periodVars(options.period), limit: options.limit });
       return (data.product?.insights as Insights | undefined) ?? null;
     },

@@ -69,7 +69,12 @@ export interface QuestionsResource {
 
 export function createQuestions(transport: Transport): QuestionsResource {
   const list = async (productId: string, options: ListQuestionsOptions = {}): Promise<QuestionPage | null> => {
-    const data = await transport.request(ProductQuestionsDocument, { id: productId, first: options.first, after: options.after, answers: options.answers });
+    const data = await transport.request(ProductQuestionsDocument, {
+      id: productId,
+      first: options.first,
+      after: options.after,
+      answers: options.answers,
+    });
     const connection = data.product?.questions;
     if (!connection) return null;
     const { endCursor, hasNextPage } = connection.pageInfo!;
@@ -89,12 +94,20 @@ export function createQuestions(transport: Transport): QuestionsResource {
     },
     async answer(input) {
       const idempotencyKey = input.idempotencyKey ?? makeIdempotencyKey();
-      const data = await transport.request(AnswerQuestionDocument, { input: { ...input, idempotencyKey } }, { write: true, idempotencyKey });
+      const data = await transport.request(
+        AnswerQuestionDocument,
+        { input: { ...input, idempotencyKey } },
+        { write: true, idempotencyKey },
+      );
       return data.answerQuestion as unknown as { answer: Answer; replayed: boolean };
     },
     async vote(input) {
       // One vote per voter and item: a retry changes nothing, so it is safe to repeat.
-      const data = await transport.request(VoteHelpfulDocument, { input }, { write: true, idempotencyKey: `vote-${input.itemId}-${input.voterToken}` });
+      const data = await transport.request(
+        VoteHelpfulDocument,
+        { input },
+        { write: true, idempotencyKey: `vote-${input.itemId}-${input.voterToken}` },
+      );
       return data.voteHelpful as unknown as VoteResult;
     },
   };

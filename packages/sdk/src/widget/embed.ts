@@ -10,7 +10,12 @@ import { isStarlingMessage } from "./messages.js";
  * messages only from that iframe and the API's origin, and re-dispatch a
  * submission as a `starling:review-submitted` event on the document.
  */
-export function mountReviewForm(host: HTMLElement, client: StarlingClient, productId: string, options: WidgetOptions = {}): HTMLIFrameElement {
+export function mountReviewForm(
+  host: HTMLElement,
+  client: StarlingClient,
+  productId: string,
+  options: WidgetOptions = {},
+): HTMLIFrameElement {
   const lang = options.lang ?? "en";
   const src = new URL("/embed/review-form", client.endpoint);
   src.search = new URLSearchParams({ key: client.key, product: productId, lang }).toString();

@@ -56,7 +56,9 @@ export function renderInsightsContent(insights: Insights | null | undefined, opt
   const cons = aspects.filter((a) => a.negative > a.positive).slice(0, max);
   if (!pros.length && !cons.length) return `${head}<p class="note">${escapeHtml(t(lang, "insightsNone"))}</p></section>`;
   const column = (side: "pro" | "con", list: InsightAspect[]) =>
-    list.length ? `<section class="${side}"><h4>${escapeHtml(t(lang, side === "pro" ? "insightsPros" : "insightsCons"))}</h4><ul>${list.map((a) => item(lang, a, side)).join("")}</ul></section>` : "";
+    list.length
+      ? `<section class="${side}"><h4>${escapeHtml(t(lang, side === "pro" ? "insightsPros" : "insightsCons"))}</h4><ul>${list.map((a) => item(lang, a, side)).join("")}</ul></section>`
+      : "";
   return `${head}<div class="c">${column("pro", pros)}${column("con", cons)}</div><p class="note">${escapeHtml(t(lang, "insightsNote"))}</p></section>`;
 }
 

@@ -4,7 +4,12 @@ import { shadow, warnOnce } from "./dom.js";
 import { renderInsightsContent } from "./insights-html.js";
 
 /** "What customers say" for a product in `host` (see renderInsightsContent). */
-export async function mountInsights(host: HTMLElement, client: StarlingClient, productId: string, options: WidgetOptions = {}): Promise<void> {
+export async function mountInsights(
+  host: HTMLElement,
+  client: StarlingClient,
+  productId: string,
+  options: WidgetOptions = {},
+): Promise<void> {
   const root = shadow(host);
   root.innerHTML = renderInsightsContent(undefined, options);
   try {

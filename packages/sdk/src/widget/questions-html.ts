@@ -34,10 +34,20 @@ export const QUESTIONS_CSS =
   "form{display:grid;gap:.4em;margin-top:1em;max-width:36em}textarea{min-height:4em}label{font-weight:600}" +
   ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}";
 
-const ROLE_WORDS: Record<Answer["author"]["role"], MessageKey> = { SHOP: "shopAnswer", VERIFIED_BUYER: "verifiedBuyer", CUSTOMER: "customer" };
+const ROLE_WORDS: Record<Answer["author"]["role"], MessageKey> = {
+  SHOP: "shopAnswer",
+  VERIFIED_BUYER: "verifiedBuyer",
+  CUSTOMER: "customer",
+};
 
 /** Helpful votes of an answer or a review: counts, and with `interactive` two buttons (wired by wireVotes). */
-export function votesHtml(lang: Lang, itemType: "REVIEW" | "ANSWER", id: string, votes: Answer["helpfulVotes"], interactive: boolean): string {
+export function votesHtml(
+  lang: Lang,
+  itemType: "REVIEW" | "ANSWER",
+  id: string,
+  votes: Answer["helpfulVotes"],
+  interactive: boolean,
+): string {
   const summary = t(lang, "helpfulCount", { helpful: votes.helpful, notHelpful: votes.notHelpful });
   if (!interactive) return `<div class="v">${escapeHtml(summary)}</div>`;
   const button = (helpful: boolean) =>
@@ -61,14 +71,19 @@ export function questionHtml(lang: Lang, q: Question, interactive = false): stri
   const count = q.answers.length === 1 ? t(lang, "oneAnswer") : t(lang, "answers", { count: q.answers.length });
   const related = q.relatedReviews.length
     ? `<div class="rel"><span>${escapeHtml(t(lang, "inReviews"))}</span><ul>${q.relatedReviews
-        .map((r) => `<li data-review-id="${escapeHtml(r.id)}"><span role="img" aria-label="${escapeHtml(t(lang, "outOf", { value: r.rating }))}">${"★".repeat(r.rating)}${"☆".repeat(5 - r.rating)}</span> ${escapeHtml(r.title)} <span class="meta">${escapeHtml(t(lang, "by", { name: r.reviewer.name }))}</span></li>`)
+        .map(
+          (r) =>
+            `<li data-review-id="${escapeHtml(r.id)}"><span role="img" aria-label="${escapeHtml(t(lang, "outOf", { value: r.rating }))}">${"★".repeat(r.rating)}${"☆".repeat(5 - r.rating)}</span> ${escapeHtml(r.title)} <span class="meta">${escapeHtml(t(lang, "by", { name: r.reviewer.name }))}</span></li>`,
+        )
         .join("")}</ul></div>`
     : "";
   return (
     `<li class="q" data-question-id="${escapeHtml(q.id)}"><article aria-label="${escapeHtml(q.body)}">` +
     `<h3>${escapeHtml(q.body)}</h3>` +
     `<div class="meta">${escapeHtml(t(lang, "asked", { name: q.author.name, date: formatDate(lang, q.createdAt) }))} · ${escapeHtml(count)}</div>` +
-    (q.answers.length ? `<ol aria-label="${escapeHtml(count)}">${q.answers.map((a) => answerHtml(lang, a, interactive)).join("")}</ol>` : `<p class="meta">${escapeHtml(t(lang, "noAnswers"))}</p>`) +
+    (q.answers.length
+      ? `<ol aria-label="${escapeHtml(count)}">${q.answers.map((a) => answerHtml(lang, a, interactive)).join("")}</ol>`
+      : `<p class="meta">${escapeHtml(t(lang, "noAnswers"))}</p>`) +
     related +
     `</article></li>`
   );
@@ -92,6 +107,9 @@ export function renderQuestionsContent(questions: readonly Question[], options: 
  * @example renderQuestionsHtml((await client.questions.list("camp-mug"))!.questions, { lang: "de", productName: "Becher" })
  */
 export function renderQuestionsHtml(questions: readonly Question[], options: QuestionsHtmlOptions = {}): string {
-  const ld = options.jsonLd === false || questions.length === 0 ? "" : jsonLdScript(questionsJsonLd({ questions, productName: options.productName }));
+  const ld =
+    options.jsonLd === false || questions.length === 0
+      ? ""
+      : jsonLdScript(questionsJsonLd({ questions, productName: options.productName }));
   return `<div class="starling-questions"><template shadowrootmode="open">${renderQuestionsContent(questions, { ...options, interactive: false })}</template></div>${ld}`;
 }

@@ -157,14 +157,22 @@ export function wireVotes(container: HTMLElement, client: StarlingClient, lang: 
       });
       const helpful = button.dataset.vote === "true";
       client.questions
-        .vote({ itemType: button.dataset.itemType as "REVIEW" | "ANSWER", itemId: button.dataset.itemId!, helpful, voterToken: voterToken() })
+        .vote({
+          itemType: button.dataset.itemType as "REVIEW" | "ANSWER",
+          itemId: button.dataset.itemId!,
+          helpful,
+          voterToken: voterToken(),
+        })
         .then(
           (result) => {
             group.querySelectorAll<HTMLButtonElement>("button[data-vote]").forEach((b) => {
               b.setAttribute("aria-pressed", String((b.dataset.vote === "true") === result.helpful));
               b.querySelector("span")!.textContent = `(${b.dataset.vote === "true" ? result.votes.helpful : result.votes.notHelpful})`;
             });
-            group.setAttribute("aria-label", t(lang, "helpfulCount", { helpful: result.votes.helpful, notHelpful: result.votes.notHelpful }));
+            group.setAttribute(
+              "aria-label",
+              t(lang, "helpfulCount", { helpful: result.votes.helpful, notHelpful: result.votes.notHelpful }),
+            );
             say.textContent = t(lang, result.alreadyVoted ? "alreadyVoted" : "voted");
           },
           (err: unknown) => {

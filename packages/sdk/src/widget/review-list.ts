@@ -14,14 +14,22 @@ const LIST_CSS =
   "button[aria-pressed=true]{font-weight:700}.reply{margin:.4em 0 0 1em;padding-left:.6em;border-left:3px solid #ccc;font-size:.95em}";
 
 /** The vote buttons' rules from the questions' style sheet. */
-const VOTE_CSS = QUESTIONS_CSS.split("}").filter((r) => r.startsWith(".v{") || r.startsWith("button:focus-visible")).map((r) => `${r}}`).join("");
+const VOTE_CSS = QUESTIONS_CSS.split("}")
+  .filter((r) => r.startsWith(".v{") || r.startsWith("button:focus-visible"))
+  .map((r) => `${r}}`)
+  .join("");
 
 /**
  * A product's reviews, with a star filter and "show more" pagination. Each
  * review shows its provenance label. Reloads when a review form on the page
  * reports a submitted review for the same product.
  */
-export function mountReviewList(host: HTMLElement, client: StarlingClient, productId: string, options: WidgetOptions & { pageSize?: number } = {}): Promise<void> {
+export function mountReviewList(
+  host: HTMLElement,
+  client: StarlingClient,
+  productId: string,
+  options: WidgetOptions & { pageSize?: number } = {},
+): Promise<void> {
   const lang = options.lang ?? "en";
   const root = shadow(host);
   root.innerHTML =
@@ -45,7 +53,9 @@ export function mountReviewList(host: HTMLElement, client: StarlingClient, produ
         `<div class="meta">${escapeHtml(t(lang, "by", { name: r.reviewer.name }))} · ${escapeHtml(formatDate(lang, r.createdAt))}` +
         `<span class="prov" data-provenance="${escapeHtml(r.provenance)}">${escapeHtml(t(lang, r.provenance))}</span></div>` +
         `<p>${escapeHtml(r.body)}</p>` +
-        (r.reply ? `<blockquote class="reply"><strong>${escapeHtml(t(lang, "reply"))}</strong><p>${escapeHtml(r.reply.body)}</p></blockquote>` : "") +
+        (r.reply
+          ? `<blockquote class="reply"><strong>${escapeHtml(t(lang, "reply"))}</strong><p>${escapeHtml(r.reply.body)}</p></blockquote>`
+          : "") +
         votesHtml(lang, "REVIEW", r.id, r.helpfulVotes, true);
       list.append(li);
     }

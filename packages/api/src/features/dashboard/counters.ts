@@ -89,7 +89,10 @@ export async function countReweight(deps: Deps, review: Counted, beforeBp: numbe
   const key = `weeks.${weekOf(review.createdAt)}.w${review.rating}`;
   const docs = new Map([
     [shopCountsId(review.shopId), { shopId: review.shopId, productId: null, inc: { [key]: afterBp - beforeBp } }],
-    [productCountsId(review.shopId, review.productId), { shopId: review.shopId, productId: review.productId as string | null, inc: { [key]: afterBp - beforeBp } }],
+    [
+      productCountsId(review.shopId, review.productId),
+      { shopId: review.shopId, productId: review.productId as string | null, inc: { [key]: afterBp - beforeBp } },
+    ],
   ]);
   await applyIncrements(deps, docs);
 }
@@ -156,7 +159,8 @@ export async function rebuildDashboardCounts(deps: Deps): Promise<number> {
   const collection = deps.models.DashboardCounts.collection;
   await collection.deleteMany({ _id: { $nin: [...fresh.keys()] } } as never);
   for (const doc of fresh.values()) {
-    for (const week of Object.values(doc.weeks ?? {})) for (const k of Object.keys(week)) if (/^w[1-5]$/.test(k)) (week as Record<string, unknown>)[k] = new Double(week[k]!);
+    for (const week of Object.values(doc.weeks ?? {}))
+      for (const k of Object.keys(week)) if (/^w[1-5]$/.test(k)) (week as Record<string, unknown>)[k] = new Double(week[k]!);
     await collection.replaceOne({ _id: doc._id } as never, doc as never, { upsert: true });
   }
   return fresh.size;

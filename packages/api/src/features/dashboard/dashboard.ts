@@ -148,9 +148,18 @@ export interface ReviewListPage {
   readonly hasNextPage: boolean;
 }
 
-async function page(deps: Deps, list: string, filter: Record<string, unknown>, first: number, after: string | null | undefined): Promise<ReviewListPage> {
+async function page(
+  deps: Deps,
+  list: string,
+  filter: Record<string, unknown>,
+  first: number,
+  after: string | null | undefined,
+): Promise<ReviewListPage> {
   const query = after ? { $and: [filter, olderThan("createdAt", decodeTimeCursor(list, after))] } : filter;
-  const docs = await deps.models.Review.find(query).sort({ createdAt: -1, _id: -1 }).limit(first + 1).lean<ReviewDoc[]>();
+  const docs = await deps.models.Review.find(query)
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(first + 1)
+    .lean<ReviewDoc[]>();
   const shown = docs.slice(0, first);
   return {
     reviews: shown.map(toReview),
@@ -186,7 +195,13 @@ export const MAX_SEARCH_TEXT = 100;
  * written (case-insensitive) in the title or the body; it is escaped, never a
  * pattern. A scan of the shop's reviews in time order that stops at a page.
  */
-export async function searchReviews(deps: Deps, shopId: string, search: ReviewSearch, first: number, after?: string | null): Promise<ReviewListPage> {
+export async function searchReviews(
+  deps: Deps,
+  shopId: string,
+  search: ReviewSearch,
+  first: number,
+  after?: string | null,
+): Promise<ReviewListPage> {
   const filter: Record<string, unknown> = { shopId };
   const text = search.text?.trim();
   if (text) {

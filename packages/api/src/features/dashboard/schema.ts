@@ -51,7 +51,8 @@ export function addDashboardSchema(
       verified: t.exposeInt("verified", { description: "Of the published, verified purchases." }),
       displayedRating: t.exposeFloat("displayedRating", {
         nullable: true,
-        description: "The displayed rating's formula (trust-weighted, with the shop's prior of today) over everything published up to the week's end.",
+        description:
+          "The displayed rating's formula (trust-weighted, with the shop's prior of today) over everything published up to the week's end.",
       }),
       plainMean: t.exposeFloat("plainMean", { nullable: true, description: "The plain mean of the stars published up to the week's end." }),
     }),
@@ -85,15 +86,28 @@ export function addDashboardSchema(
   const OverviewRef = builder.objectRef<Overview>("DashboardOverview").implement({
     description: "The shop at a glance, computed on the server from maintained counters and summaries; no review is read.",
     fields: (t) => ({
-      weeks: t.field({ type: [WeekRef], extensions: { complexity: listCost(WEEKS_COST) }, description: "Week by week, oldest first.", resolve: (o) => o.weeks }),
-      histogram: t.field({ type: [StarRef], extensions: { complexity: listCost(5) }, description: "Published reviews per star level, 5 first.", resolve: (o) => o.histogram }),
+      weeks: t.field({
+        type: [WeekRef],
+        extensions: { complexity: listCost(WEEKS_COST) },
+        description: "Week by week, oldest first.",
+        resolve: (o) => o.weeks,
+      }),
+      histogram: t.field({
+        type: [StarRef],
+        extensions: { complexity: listCost(5) },
+        description: "Published reviews per star level, 5 first.",
+        resolve: (o) => o.histogram,
+      }),
       publication: t.field({
         type: [PublicationRef],
         extensions: { complexity: listCost(5) },
         description: "Publication rate per star level, 5 first.",
         resolve: (o) => o.publication,
       }),
-      verifiedShare: t.exposeFloat("verifiedShare", { nullable: true, description: "Verified purchases among published reviews; null without any." }),
+      verifiedShare: t.exposeFloat("verifiedShare", {
+        nullable: true,
+        description: "Verified purchases among published reviews; null without any.",
+      }),
       pending: t.exposeInt("pending", { description: "Reviews waiting for approval." }),
       quarantined: t.exposeInt("quarantined", { description: "Reviews held back by fraud checks." }),
     }),
@@ -103,7 +117,11 @@ export function addDashboardSchema(
     description: "A page of reviews, newest first.",
     fields: (t) => ({
       reviews: t.field({ type: [ReviewRef], description: "The reviews.", resolve: (p) => p.reviews }),
-      endCursor: t.string({ nullable: true, description: "Pass as `after` for the next page; null on an empty page.", resolve: (p) => p.cursors.at(-1) ?? null }),
+      endCursor: t.string({
+        nullable: true,
+        description: "Pass as `after` for the next page; null on an empty page.",
+        resolve: (p) => p.cursors.at(-1) ?? null,
+      }),
       hasNextPage: t.exposeBoolean("hasNextPage", { description: "Whether more reviews follow." }),
     }),
   });
@@ -119,12 +137,14 @@ export function addDashboardSchema(
   builder.queryFields((t) => ({
     dashboardOverview: t.field({
       type: OverviewRef,
-      description: "The dashboard's overview of the shop: rating over time, reviews per week, histogram, publication rate per star, verified share. Needs REVIEWS_MODERATE.",
+      description:
+        "The dashboard's overview of the shop: rating over time, reviews per week, histogram, publication rate per star, verified share. Needs REVIEWS_MODERATE.",
       resolve: async (_r, _a, ctx) => overview(ctx.deps, (await ctx.authorize("reviews:moderate")).id),
     }),
     reviewQueue: t.field({
       type: ListPageRef,
-      description: "The shop-wide moderation queue, newest first: reviews in these states (default PENDING and QUARANTINED). Needs REVIEWS_MODERATE.",
+      description:
+        "The shop-wide moderation queue, newest first: reviews in these states (default PENDING and QUARANTINED). Needs REVIEWS_MODERATE.",
       extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
       args: {
         status: t.arg({ type: [ReviewStatusEnum], description: "Which states (default PENDING, QUARANTINED)." }),
@@ -207,9 +227,11 @@ export function addDashboardSchema(
     discountedReviews: t.field({
       type: [ReviewRef],
       extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 20)) },
-      description: "The product's most recent published reviews that count less than 0.9 of a full review; `trust.reasons` says why. Needs REVIEWS_MODERATE.",
+      description:
+        "The product's most recent published reviews that count less than 0.9 of a full review; `trust.reasons` says why. Needs REVIEWS_MODERATE.",
       args: { first: t.arg.int({ defaultValue: 20, description: "How many, 1 to 500." }) },
-      resolve: async (p, args, ctx) => discountedReviews(ctx.deps, (await ctx.authorize("reviews:moderate")).id, p.id, pageSize(args.first)),
+      resolve: async (p, args, ctx) =>
+        discountedReviews(ctx.deps, (await ctx.authorize("reviews:moderate")).id, p.id, pageSize(args.first)),
     }),
   }));
 }

@@ -208,10 +208,16 @@ export async function writeGoogleReviewFeed(
       const productPart = productXml(product);
       let after: string | null = null;
       while (true) {
-        const reviews: FeedReview[] = await deps.models.Review.find(
-          feedReviewFilter(shop._id, product.productId, after),
-          { _id: 1, rating: 1, title: 1, body: 1, "reviewer.name": 1, createdAt: 1, provenance: 1, pageNewest: 1 },
-        )
+        const reviews: FeedReview[] = await deps.models.Review.find(feedReviewFilter(shop._id, product.productId, after), {
+          _id: 1,
+          rating: 1,
+          title: 1,
+          body: 1,
+          "reviewer.name": 1,
+          createdAt: 1,
+          provenance: 1,
+          pageNewest: 1,
+        })
           .sort({ pageNewest: 1 })
           .limit(batch)
           .lean<FeedReview[]>();
@@ -240,7 +246,14 @@ export async function writeGoogleReviewFeed(
     afterErased = erased.at(-1)!._id;
     // An anonymised review has a tombstone too (a retry must not store it again) but is still
     // published, without its name: it stays in <reviews>, not here.
-    const kept = new Set((await findByIds(deps.models.Review, erased.map((e) => e._id))).map((r) => r._id));
+    const kept = new Set(
+      (
+        await findByIds(
+          deps.models.Review,
+          erased.map((e) => e._id),
+        )
+      ).map((r) => r._id),
+    );
     const gone = erased.filter((e) => !kept.has(e._id));
     if (gone.length) {
       let chunk = deletedOpened ? "" : "<deleted_reviews>\n";

@@ -76,7 +76,12 @@ export async function* exportLines(deps: Deps, shopId: string): AsyncGenerator<E
     const missing = [...new Set(batch.map((r) => r.productId).filter((id) => !names.has(id)))];
     if (missing.length) {
       const found = new Map(
-        (await findByIds(deps.models.Product, missing.map((id) => productKey(shopId, id)))).map((p: ProductDoc) => [p.productId, p.name]),
+        (
+          await findByIds(
+            deps.models.Product,
+            missing.map((id) => productKey(shopId, id)),
+          )
+        ).map((p: ProductDoc) => [p.productId, p.name]),
       );
       for (const id of missing) names.set(id, found.get(id) ?? null);
     }

@@ -108,7 +108,20 @@ function cleanRow(shopId: string, row: ImportRow, now: Date): { doc: ReviewDoc; 
     if (!known) throw invalidInput("status", `must be one of ${Object.keys(STATUSES).join(", ")}`);
     status = known;
   }
-  const clean = { sourceId, productId, rating, title, body, reviewerName, customerId, createdAt: createdAt.toISOString(), language, reply, verified, status };
+  const clean = {
+    sourceId,
+    productId,
+    rating,
+    title,
+    body,
+    reviewerName,
+    customerId,
+    createdAt: createdAt.toISOString(),
+    language,
+    reply,
+    verified,
+    status,
+  };
   const signature = textSignature(`${title}\n${body}`);
   const doc: ReviewDoc = {
     _id: importedReviewId(shopId, sourceId),
@@ -148,7 +161,11 @@ export function importedReviewId(shopId: string, sourceId: string): string {
 function rejected(err: unknown): ImportRowResult {
   if (err instanceof StarlingError) {
     const field = err.extensions.field;
-    return { outcome: "REJECTED", reviewId: null, error: { code: err.code, field: typeof field === "string" ? field : null, message: err.message } };
+    return {
+      outcome: "REJECTED",
+      reviewId: null,
+      error: { code: err.code, field: typeof field === "string" ? field : null, message: err.message },
+    };
   }
   throw err;
 }
@@ -192,7 +209,9 @@ export async function importReviews(deps: Deps, shopId: string, rows: readonly I
     const { doc } = c;
     if (erasedIds.has(doc._id)) {
       results[i] = rejected(
-        new StarlingError("REVIEW_ERASED", "This review was erased at the reviewer's request and will not be imported again.", { field: "sourceId" }),
+        new StarlingError("REVIEW_ERASED", "This review was erased at the reviewer's request and will not be imported again.", {
+          field: "sourceId",
+        }),
       );
     } else if (presentIds.has(doc._id) || presentIds.has(doc.sourceId!)) {
       results[i] = { outcome: "ALREADY_PRESENT", reviewId: presentIds.has(doc._id) ? doc._id : doc.sourceId!, error: null };
@@ -207,7 +226,10 @@ export async function importReviews(deps: Deps, shopId: string, rows: readonly I
 
   if (fresh.length) {
     await createMissingProducts(deps, shopId, fresh);
-    const inserted = await insertNew(deps.models.ImportPending, fresh.map((f) => ({ _id: f.doc._id, shopId, review: f.doc })));
+    const inserted = await insertNew(
+      deps.models.ImportPending,
+      fresh.map((f) => ({ _id: f.doc._id, shopId, review: f.doc })),
+    );
     fresh.forEach((f, k) => {
       // Not inserted: another import of the same row (a rerun racing a killed one) stored it first.
       results[f.index] = { outcome: inserted[k] ? "IMPORTED" : "ALREADY_PRESENT", reviewId: f.doc._id, error: null };
@@ -216,7 +238,11 @@ export async function importReviews(deps: Deps, shopId: string, rows: readonly I
   return results.map((r) => r!);
 }
 
-async function createMissingProducts(deps: Deps, shopId: string, rows: readonly { doc: ReviewDoc; productName: string | null }[]): Promise<void> {
+async function createMissingProducts(
+  deps: Deps,
+  shopId: string,
+  rows: readonly { doc: ReviewDoc; productName: string | null }[],
+): Promise<void> {
   const names = new Map<string, string>();
   // The first name a row gives for the product, else its id.
   for (const r of rows) if (r.productName && !names.has(r.doc.productId)) names.set(r.doc.productId, r.productName);
@@ -237,7 +263,10 @@ async function createMissingProducts(deps: Deps, shopId: string, rows: readonly 
 }
 
 /** Inserts the rows in one command; says which were new (false: that `_id` was stored already). */
-async function insertNew<T>(model: { collection: { insertMany(docs: never[], o: { ordered: false }): Promise<unknown> } }, rows: readonly T[]): Promise<boolean[]> {
+async function insertNew<T>(
+  model: { collection: { insertMany(docs: never[], o: { ordered: false }): Promise<unknown> } },
+  rows: readonly T[],
+): Promise<boolean[]> {
   try {
     await model.collection.insertMany(rows as never[], { ordered: false });
     return rows.map(() => true);

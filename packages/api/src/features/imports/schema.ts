@@ -12,7 +12,10 @@ export function addImportSchema(builder: Builder): void {
     description:
       "One review from another platform or an earlier system, as `starling import` sends it. Fields marked required are checked per row: a row without them is REJECTED with INVALID_INPUT and the field's name.",
     fields: (t) => ({
-      sourceId: t.string({ description: "Required. The review's id where it comes from, unique per source review: importing it again is idempotent on it (up to 200 characters)." }),
+      sourceId: t.string({
+        description:
+          "Required. The review's id where it comes from, unique per source review: importing it again is idempotent on it (up to 200 characters).",
+      }),
       productId: t.string({ description: "Required. The shop's id of the product; a product the shop lacks is created." }),
       productName: t.string({ description: "The product's name, used when the import creates the product (existing names are kept)." }),
       // A Float, so that 4.5 rejects its row (INVALID_INPUT) instead of failing the batch as an Int would.
@@ -21,11 +24,18 @@ export function addImportSchema(builder: Builder): void {
       body: t.string({ description: `Required. Text, 1 to ${LIMITS.body} characters.` }),
       reviewerName: t.string({ description: `Required. Display name, up to ${LIMITS.reviewerName} characters.` }),
       customerId: t.string({ description: "The shop's id of the customer (never shown publicly), to recognise repeat reviewers." }),
-      createdAt: t.string({ description: 'Required. When the review was written, ISO 8601 ("2024-05-01" or "2024-05-01T12:30:00Z"): kept as the review\'s date.' }),
-      verified: t.boolean({ description: "Whether the old platform marked it a verified purchase (kept and exported; Starling did not check it)." }),
+      createdAt: t.string({
+        description:
+          'Required. When the review was written, ISO 8601 ("2024-05-01" or "2024-05-01T12:30:00Z"): kept as the review\'s date.',
+      }),
+      verified: t.boolean({
+        description: "Whether the old platform marked it a verified purchase (kept and exported; Starling did not check it).",
+      }),
       language: t.string({ description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
       reply: t.string({ description: `The shop's public reply, up to ${REPLY_MAX} characters.` }),
-      status: t.string({ description: "PUBLISHED (the default), PENDING, REJECTED or QUARANTINED: an export's status, so hidden reviews stay hidden." }),
+      status: t.string({
+        description: "PUBLISHED (the default), PENDING, REJECTED or QUARANTINED: an export's status, so hidden reviews stay hidden.",
+      }),
     }),
   });
 
@@ -33,7 +43,9 @@ export function addImportSchema(builder: Builder): void {
     description: "What became of one import row.",
     values: {
       IMPORTED: { description: "Stored now." },
-      ALREADY_PRESENT: { description: "The shop has this review already (same sourceId, or the sourceId is one of its own review ids): nothing changed." },
+      ALREADY_PRESENT: {
+        description: "The shop has this review already (same sourceId, or the sourceId is one of its own review ids): nothing changed.",
+      },
       REJECTED: { description: "Not stored: `error` says why." },
     } as const,
   });

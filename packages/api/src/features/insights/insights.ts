@@ -159,7 +159,8 @@ async function analyze(deps: Deps, job: LeasedJob<InsightsJob & { kind: "analyze
   const review = await deps.models.Review.findById(id).lean<ReviewDoc>();
   if (!review) {
     // Enqueued before the insert: not there yet, or never stored.
-    if (Date.now() - job.createdAt.getTime() < MISSING_REVIEW_GRACE_MS) await queue.retryLater(job, new Date(Date.now() + 2_000), "review not stored yet");
+    if (Date.now() - job.createdAt.getTime() < MISSING_REVIEW_GRACE_MS)
+      await queue.retryLater(job, new Date(Date.now() + 2_000), "review not stored yet");
     else await queue.complete(job);
     return;
   }
@@ -175,7 +176,15 @@ async function analyze(deps: Deps, job: LeasedJob<InsightsJob & { kind: "analyze
     createdAt: review.createdAt,
     language: insight.language,
     polarity: insight.polarity,
-    aspects: insight.aspects.map(({ key, term, polarity, quote, field, start, end }) => ({ key, term, polarity, quote, field, start, end })),
+    aspects: insight.aspects.map(({ key, term, polarity, quote, field, start, end }) => ({
+      key,
+      term,
+      polarity,
+      quote,
+      field,
+      start,
+      end,
+    })),
     erased: false,
     analyzedAt: now,
     changedAt: now,
@@ -183,7 +192,10 @@ async function analyze(deps: Deps, job: LeasedJob<InsightsJob & { kind: "analyze
   await deps.models.ReviewInsight.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
   // Erased while we analysed (the tombstone comes first in eraseReviewerData): undo.
   if (await deps.models.ErasedReview.exists({ _id: id })) {
-    await deps.models.ReviewInsight.updateOne({ _id: id }, { $set: { erased: true, aspects: [], polarity: 0, language: "und", changedAt: new Date() } });
+    await deps.models.ReviewInsight.updateOne(
+      { _id: id },
+      { $set: { erased: true, aspects: [], polarity: 0, language: "und", changedAt: new Date() } },
+    );
   }
   await enqueueDay(deps, review.shopId, review.productId, dayOf(review.createdAt.getTime()));
   await queue.complete(job);
@@ -218,7 +230,10 @@ export async function recomputeProductDay(deps: Deps, shopId: string, productId:
   const all = await productDayRows(deps, shopId, productId, dayMs);
   const seen = versionOf(all.map((r) => [r._id, r.changedAt]));
   const rows = all.filter((r) => !r.erased);
-  const reviews = await findByIds(deps.models.Review, rows.map((r) => r._id));
+  const reviews = await findByIds(
+    deps.models.Review,
+    rows.map((r) => r._id),
+  );
   const published = new Set(reviews.filter((r) => r.status === "published" && r.payloadHash !== ERASED_PAYLOAD).map((r) => r._id));
   const counted = rows.filter((r) => published.has(r._id)).map(toAnalyzed);
   const id = `${productHash(shopId, productId)}.${ymd(dayMs)}`;
@@ -244,7 +259,10 @@ export async function recomputeProductDay(deps: Deps, shopId: string, productId:
 
 /** What a recount read, to tell afterwards whether anything changed since (ids and their change times). */
 function versionOf(entries: [string, Date][]): string {
-  return entries.map(([id, at]) => `${id}@${at.getTime()}`).sort().join(",");
+  return entries
+    .map(([id, at]) => `${id}@${at.getTime()}`)
+    .sort()
+    .join(",");
 }
 
 async function shopDayBuckets(deps: Deps, shopId: string, dayMs: number): Promise<InsightDayDoc[]> {
@@ -296,20 +314,27 @@ function topicId(shopId: string, productId: string, key: string, direction: stri
  * one event; the topics no longer found stop being current (a rejection that
  * removed the reviews behind one takes it out of the read).
  */
-export async function checkEmergingTopics(deps: Deps, shopId: string, productId: string): Promise<{ topics: InsightTopicDoc[]; seen: string }> {
+export async function checkEmergingTopics(
+  deps: Deps,
+  shopId: string,
+  productId: string,
+): Promise<{ topics: InsightTopicDoc[]; seen: string }> {
   const now = deps.now();
   const buckets = await productBuckets(deps, shopId, productId);
   const seen = versionOf(buckets.map((b) => [b._id, b.computedAt]));
   const topics = emergingFromDayCounts(productId, buckets.map(toDayCounts), now.getTime(), { quotes: QUOTES_PER_ASPECT });
   const p = productHash(shopId, productId);
-  const open = await deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } }).sort({ _id: 1 }).lean<InsightTopicDoc[]>();
+  const open = await deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } })
+    .sort({ _id: 1 })
+    .lean<InsightTopicDoc[]>();
   const found = new Set<string>();
   const out: InsightTopicDoc[] = [];
   for (const t of topics) {
     const id = topicId(shopId, productId, t.key, t.direction);
     found.add(id);
     const before = open.find((o) => o._id === id);
-    const continuing = before && (before.current || now.getTime() - before.lastSeenAt.getTime() <= DEFAULT_EMERGING_OPTIONS.windowDays * DAY_MS);
+    const continuing =
+      before && (before.current || now.getTime() - before.lastSeenAt.getTime() <= DEFAULT_EMERGING_OPTIONS.windowDays * DAY_MS);
     const since = continuing ? before.since : new Date(t.sinceMs);
     const eventId = continuing ? before.eventId : `insights.emerging_topic:${p}.${hash(`${t.key}\u0000${t.direction}`)}.${ymd(t.sinceMs)}`;
     const doc: InsightTopicDoc = {
@@ -334,13 +359,23 @@ export async function checkEmergingTopics(deps: Deps, shopId: string, productId:
       await recordEvent(deps, eventId, {
         type: "insights.emerging_topic",
         shopId,
-        data: { productId, key: t.key, term: t.term, direction: t.direction, since: isoDay(t.sinceMs), mentions: t.mentions, expected: t.expected, evidence: t.evidence },
+        data: {
+          productId,
+          key: t.key,
+          term: t.term,
+          direction: t.direction,
+          since: isoDay(t.sinceMs),
+          mentions: t.mentions,
+          expected: t.expected,
+          evidence: t.evidence,
+        },
       });
     }
     await deps.models.InsightTopic.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
     out.push(doc);
   }
-  for (const o of open) if (o.current && !found.has(o._id)) await deps.models.InsightTopic.updateOne({ _id: o._id }, { $set: { current: false } });
+  for (const o of open)
+    if (o.current && !found.has(o._id)) await deps.models.InsightTopic.updateOne({ _id: o._id }, { $set: { current: false } });
   return { topics: out, seen };
 }
 
@@ -360,7 +395,11 @@ export async function handleInsightsJob(deps: Deps, job: LeasedJob<InsightsJob>)
       const seen = await recomputeProductDay(deps, p.shopId, p.productId, p.dayMs);
       await queue.enqueue(`shopday.${shopHash(p.shopId)}.${ymd(p.dayMs)}`, { kind: "shopday", shopId: p.shopId, dayMs: p.dayMs });
       // Any day: an old one is the baseline of the next check. One check per product however many days changed (deduplicated while it waits).
-      await queue.enqueue(`emerge.${productHash(p.shopId, p.productId)}`, { kind: "emerge", shopId: p.shopId, productId: p.productId }, new Date(Date.now() + EMERGE_DELAY_MS));
+      await queue.enqueue(
+        `emerge.${productHash(p.shopId, p.productId)}`,
+        { kind: "emerge", shopId: p.shopId, productId: p.productId },
+        new Date(Date.now() + EMERGE_DELAY_MS),
+      );
       await queue.complete(job);
       const now = await productDayRows(deps, p.shopId, p.productId, p.dayMs);
       if (versionOf(now.map((r) => [r._id, r.changedAt])) !== seen) await enqueueDay(deps, p.shopId, p.productId, p.dayMs);
@@ -444,7 +483,13 @@ export interface BackfillProgress {
  */
 export async function backfillInsights(
   deps: Deps,
-  options: { slice?: number; maxQueued?: number; onProgress?: (p: BackfillProgress) => void; stopAfterSlices?: number; pollMs?: number } = {},
+  options: {
+    slice?: number;
+    maxQueued?: number;
+    onProgress?: (p: BackfillProgress) => void;
+    stopAfterSlices?: number;
+    pollMs?: number;
+  } = {},
 ): Promise<BackfillProgress & { done: boolean }> {
   const slice = options.slice ?? 500;
   const maxQueued = options.maxQueued ?? 1_000;
@@ -465,7 +510,14 @@ export async function backfillInsights(
       .limit(slice)
       .lean<Pick<ReviewDoc, "_id" | "payloadHash">[]>();
     if (!reviews.length) break;
-    const analysed = new Set((await findByIds(deps.models.ReviewInsight, reviews.map((r) => r._id))).map((d) => d._id));
+    const analysed = new Set(
+      (
+        await findByIds(
+          deps.models.ReviewInsight,
+          reviews.map((r) => r._id),
+        )
+      ).map((d) => d._id),
+    );
     const missing = reviews.filter((r) => !analysed.has(r._id) && r.payloadHash !== ERASED_PAYLOAD).map((r) => r._id);
     if (missing.length) {
       await enqueueAnalyses(deps, missing);
@@ -474,7 +526,9 @@ export async function backfillInsights(
     enqueued += missing.length;
     scanned += reviews.length;
     after = reviews.at(-1)!._id;
-    await deps.models.InsightCursor.collection.replaceOne({ _id: "backfill" } as never, { after, scanned, at: new Date() } as never, { upsert: true });
+    await deps.models.InsightCursor.collection.replaceOne({ _id: "backfill" } as never, { after, scanned, at: new Date() } as never, {
+      upsert: true,
+    });
     options.onProgress?.({ scanned, total, enqueued, queued: await queue.depth() });
   }
   await deps.models.InsightCursor.deleteOne({ _id: "backfill" });
@@ -531,14 +585,24 @@ export async function productInsights(
   const period = insightsPeriod(periodInput, deps.now());
   const summary = await summarize(deps, productHash(shopId, productId), period, summaryLimit(limit));
   const p = productHash(shopId, productId);
-  const topics = await deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } }).sort({ _id: 1 }).lean<InsightTopicDoc[]>();
+  const topics = await deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } })
+    .sort({ _id: 1 })
+    .lean<InsightTopicDoc[]>();
   return { ...summary, emerging: topics.filter((t) => t.current && t.since.getTime() < period.toMs) };
 }
 
 /** The shop's insights over a period (all its products), with its products' current emerging topics. */
-export async function shopInsights(deps: Deps, shopId: string, periodInput: InsightsPeriodInput | null | undefined, limit?: number | null): Promise<Insights> {
+export async function shopInsights(
+  deps: Deps,
+  shopId: string,
+  periodInput: InsightsPeriodInput | null | undefined,
+  limit?: number | null,
+): Promise<Insights> {
   const period = insightsPeriod(periodInput, deps.now());
   const summary = await summarize(deps, shopHash(shopId), period, summaryLimit(limit));
   const topics = await deps.models.InsightTopic.find({ shopId, current: true }).lean<InsightTopicDoc[]>();
-  return { ...summary, emerging: topics.filter((t) => t.since.getTime() < period.toMs).sort((a, b) => b.since.getTime() - a.since.getTime()) };
+  return {
+    ...summary,
+    emerging: topics.filter((t) => t.since.getTime() < period.toMs).sort((a, b) => b.since.getTime() - a.since.getTime()),
+  };
 }

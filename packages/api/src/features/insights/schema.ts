@@ -16,7 +16,8 @@ export function addInsightsSchema(
   { ProductRef, ShopRef }: { ProductRef: ObjectRef<Types, Product>; ShopRef: ObjectRef<Types, Shop> },
 ): void {
   const DirectionEnum = builder.enumType("InsightDirection", {
-    description: "Whether an aspect is talked about more or less: the share of reviews mentioning it in the period's second half against its first, beyond chance (two-proportion z-test at 5%).",
+    description:
+      "Whether an aspect is talked about more or less: the share of reviews mentioning it in the period's second half against its first, beyond chance (two-proportion z-test at 5%).",
     values: {
       RISING: { value: "rising", description: "Mentioned by a larger share of reviews lately." },
       FALLING: { value: "falling", description: "Mentioned by a smaller share of reviews lately." },
@@ -43,14 +44,20 @@ export function addInsightsSchema(
   const AspectRef = builder.objectRef<AspectSummary>("InsightAspect").implement({
     description: "A thing customers talk about (the zipper, the fit, customer service), over the period.",
     fields: (t) => ({
-      key: t.exposeString("key", { description: 'What mentions are grouped by, the same across languages ("zipper" for "Reißverschluss" too).' }),
+      key: t.exposeString("key", {
+        description: 'What mentions are grouped by, the same across languages ("zipper" for "Reißverschluss" too).',
+      }),
       term: t.exposeString("term", { description: "The spelling used most." }),
       mentions: t.exposeInt("mentions", { description: "Published reviews in the period that mention it." }),
       positive: t.exposeInt("positive", { description: "Of those, reviews positive about it." }),
       negative: t.exposeInt("negative", { description: "Of those, reviews negative about it." }),
       positiveShare: t.exposeFloat("positiveShare", { description: "positive / mentions." }),
       negativeShare: t.exposeFloat("negativeShare", { description: "negative / mentions." }),
-      direction: t.field({ type: DirectionEnum, description: "Talked about more, less, or as much as before.", resolve: (a) => a.direction }),
+      direction: t.field({
+        type: DirectionEnum,
+        description: "Talked about more, less, or as much as before.",
+        resolve: (a) => a.direction,
+      }),
       examples: t.field({
         type: [QuoteRef],
         extensions: { complexity: listCost(QUOTES_PER_ASPECT) },
@@ -61,7 +68,8 @@ export function addInsightsSchema(
   });
 
   const TopicRef = builder.objectRef<InsightTopicDoc>("EmergingTopic").implement({
-    description: "An aspect whose negative (or positive) mentions rose above the product's own baseline beyond chance, as of the latest check.",
+    description:
+      "An aspect whose negative (or positive) mentions rose above the product's own baseline beyond chance, as of the latest check.",
     fields: (t) => ({
       productId: t.exposeID("productId", { description: "The product." }),
       key: t.exposeString("key", { description: "The aspect." }),
@@ -69,7 +77,9 @@ export function addInsightsSchema(
       direction: t.field({ type: TopicDirectionEnum, description: "Complaints or praise.", resolve: (x) => x.direction }),
       since: t.field({ type: "DateTime", description: "The day (UTC) the rise began.", resolve: (x) => x.since }),
       mentions: t.exposeInt("mentions", { description: "Mentions since then." }),
-      expected: t.exposeFloat("expected", { description: "Mentions expected since then from the product's own history and its review volume." }),
+      expected: t.exposeFloat("expected", {
+        description: "Mentions expected since then from the product's own history and its review volume.",
+      }),
       evidence: t.exposeString("evidence", { description: "The numbers in a sentence." }),
       examples: t.field({
         type: [QuoteRef],
@@ -81,10 +91,19 @@ export function addInsightsSchema(
   });
 
   const InsightsRef = builder.objectRef<Insights>("Insights").implement({
-    description: "What customers say over a period: from published reviews only, counted per day as they are analysed (a review is analysed within seconds of being stored).",
+    description:
+      "What customers say over a period: from published reviews only, counted per day as they are analysed (a review is analysed within seconds of being stored).",
     fields: (t) => ({
-      from: t.field({ type: "DateTime", description: "Start of the period (a UTC day's start), inclusive.", resolve: (x) => new Date(x.period.fromMs) }),
-      to: t.field({ type: "DateTime", description: "End of the period (a UTC day's start), exclusive.", resolve: (x) => new Date(x.period.toMs) }),
+      from: t.field({
+        type: "DateTime",
+        description: "Start of the period (a UTC day's start), inclusive.",
+        resolve: (x) => new Date(x.period.fromMs),
+      }),
+      to: t.field({
+        type: "DateTime",
+        description: "End of the period (a UTC day's start), exclusive.",
+        resolve: (x) => new Date(x.period.toMs),
+      }),
       reviews: t.exposeInt("reviews", { description: "Published, analysed reviews written in the period." }),
       polarity: t.exposeFloat("polarity", { description: "Their mean polarity, -1 to 1 (0 without reviews)." }),
       aspects: t.field({
@@ -103,7 +122,8 @@ export function addInsightsSchema(
   });
 
   const PeriodInput = builder.inputType("InsightsPeriod", {
-    description: "Whole UTC days: from the day of `from` through the day of `to`. Default: the last 90 days through today; at most 366 days.",
+    description:
+      "Whole UTC days: from the day of `from` through the day of `to`. Default: the last 90 days through today; at most 366 days.",
     fields: (t) => ({
       from: t.field({ type: "DateTime", required: false, description: "First day (default: 90 days before `to`)." }),
       to: t.field({ type: "DateTime", required: false, description: "Last day (default: now)." }),
@@ -113,7 +133,8 @@ export function addInsightsSchema(
   builder.objectField(ProductRef, "insights", (t) =>
     t.field({
       type: InsightsRef,
-      description: "What customers say about the product over a period: aspects with their positive and negative shares, direction and quotes, and emerging topics.",
+      description:
+        "What customers say about the product over a period: aspects with their positive and negative shares, direction and quotes, and emerging topics.",
       args: {
         period: t.arg({ type: PeriodInput, required: false, description: "The period (default: the last 90 days)." }),
         limit: t.arg.int({ required: false, description: `Aspects listed, 1 to ${MAX_ASPECTS} (default 10).` }),

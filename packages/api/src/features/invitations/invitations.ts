@@ -40,7 +40,10 @@ function toInvitation(doc: InvitationDoc): Invitation {
 async function shopSecret(deps: Deps, shopId: string): Promise<Buffer> {
   let shop = await deps.models.Shop.findById(shopId, { inviteSecret: 1 }).lean<ShopDoc>();
   if (!shop?.inviteSecret) {
-    await deps.models.Shop.updateOne({ _id: shopId, inviteSecret: null }, { $set: { inviteSecret: randomBytes(32).toString("base64url") } });
+    await deps.models.Shop.updateOne(
+      { _id: shopId, inviteSecret: null },
+      { $set: { inviteSecret: randomBytes(32).toString("base64url") } },
+    );
     shop = await deps.models.Shop.findById(shopId, { inviteSecret: 1 }).lean<ShopDoc>();
   }
   return Buffer.from(shop!.inviteSecret!, "base64url");

@@ -75,7 +75,13 @@ async function transition(
   deps: Deps,
   shopId: string,
   actor: string,
-  input: { reviewId: string; action: "publish" | "reject" | "reinstate" | "quarantine"; to: ReviewStatus; reason: string | null; note: string | null },
+  input: {
+    reviewId: string;
+    action: "publish" | "reject" | "reinstate" | "quarantine";
+    to: ReviewStatus;
+    reason: string | null;
+    note: string | null;
+  },
 ): Promise<Review> {
   const doc = await loadReview(deps, shopId, input.reviewId);
   const allowed = input.action === "quarantine" ? (["published", "pending"] as const) : FROM[input.action];
@@ -104,16 +110,20 @@ async function transition(
   }
   reviewsChanged(deps, doc);
   await countQuietly(deps, countStatusMoves(deps, [{ review: doc, from: doc.status, to: input.to }]));
-  await log(deps, {
-    shopId,
-    reviewId: doc._id,
-    action: input.action,
-    fromStatus: doc.status,
-    toStatus: input.to,
-    reason: input.reason,
-    note: input.note,
-    actor,
-  }, moderationId);
+  await log(
+    deps,
+    {
+      shopId,
+      reviewId: doc._id,
+      action: input.action,
+      fromStatus: doc.status,
+      toStatus: input.to,
+      reason: input.reason,
+      note: input.note,
+      actor,
+    },
+    moderationId,
+  );
   await syncReviewCount(deps, doc);
   return toReview({ ...doc, status: input.to });
 }
@@ -147,11 +157,7 @@ export async function reinstateReview(
 }
 
 /** Holds a review back with the reasons it was flagged (by fraud scoring), without deleting it. */
-export async function quarantineReview(
-  deps: Deps,
-  shopId: string,
-  input: { reviewId: string; reasons: string },
-): Promise<Review> {
+export async function quarantineReview(deps: Deps, shopId: string, input: { reviewId: string; reasons: string }): Promise<Review> {
   return transition(deps, shopId, "starling", {
     reviewId: input.reviewId,
     action: "quarantine",
@@ -162,18 +168,22 @@ export async function quarantineReview(
 }
 
 /** Sets (or replaces) the shop's public reply under a review. */
-export async function replyToReview(
-  deps: Deps,
-  shopId: string,
-  actor: string,
-  input: { reviewId: string; body: string },
-): Promise<Review> {
+export async function replyToReview(deps: Deps, shopId: string, actor: string, input: { reviewId: string; body: string }): Promise<Review> {
   const body = text("body", input.body, { max: 5000 });
   const doc = await loadReview(deps, shopId, input.reviewId);
   const reply = { body, at: deps.now() };
   await deps.models.Review.updateOne({ _id: doc._id }, { $set: { reply } });
   reviewsChanged(deps, doc);
-  await log(deps, { shopId, reviewId: doc._id, action: "reply", fromStatus: doc.status, toStatus: doc.status, reason: null, note: body, actor });
+  await log(deps, {
+    shopId,
+    reviewId: doc._id,
+    action: "reply",
+    fromStatus: doc.status,
+    toStatus: doc.status,
+    reason: null,
+    note: body,
+    actor,
+  });
   return toReview({ ...doc, reply });
 }
 
@@ -182,7 +192,16 @@ export async function setModerationMode(deps: Deps, shopId: string, actor: strin
   if (!shop || shop.moderation === mode) return;
   await deps.models.Shop.updateOne({ _id: shopId }, { $set: { moderation: mode } });
   deps.cache.shops.delete(shopId);
-  await log(deps, { shopId, reviewId: "-", action: "settings", fromStatus: null, toStatus: null, reason: null, note: `moderation: ${shop.moderation} → ${mode}`, actor });
+  await log(deps, {
+    shopId,
+    reviewId: "-",
+    action: "settings",
+    fromStatus: null,
+    toStatus: null,
+    reason: null,
+    note: `moderation: ${shop.moderation} → ${mode}`,
+    actor,
+  });
 }
 
 /** The moderation log, newest first, a page at a time: `after` is an entry's cursor (moderationLogCursor). */

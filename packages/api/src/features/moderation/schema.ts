@@ -57,7 +57,9 @@ export function addModerationSchema(
     description: "One entry of the moderation log. Entries are never changed or removed.",
     fields: (t) => ({
       id: t.exposeID("id", { description: "The entry's id." }),
-      reviewId: t.exposeString("reviewId", { description: 'The review acted on, or the question (q_…) or answer (a_…); "-" for shop settings.' }),
+      reviewId: t.exposeString("reviewId", {
+        description: 'The review acted on, or the question (q_…) or answer (a_…); "-" for shop settings.',
+      }),
       action: t.exposeString("action", {
         description: "publish, reject, reinstate, quarantine, reply or settings.",
       }),
@@ -90,7 +92,8 @@ export function addModerationSchema(
       quarantined: t.exposeInt("quarantined", { description: "Of those, held back by fraud checks." }),
       publicationRate: t.float({
         nullable: true,
-        description: "published / received; null when none were received. Similar rates across star levels show the shop does not gate by stars.",
+        description:
+          "published / received; null when none were received. Similar rates across star levels show the shop does not gate by stars.",
         resolve: (r) => (r.received ? r.published / r.received : null),
       }),
     }),
@@ -110,7 +113,11 @@ export function addModerationSchema(
       resolve: async (_r, args, ctx) => {
         const first = pageSize(args.first);
         const shop = await ctx.authorize("reviews:moderate");
-        return moderationLog(ctx.deps, shop.id, { reviewId: args.reviewId == null ? null : String(args.reviewId), first, after: args.after });
+        return moderationLog(ctx.deps, shop.id, {
+          reviewId: args.reviewId == null ? null : String(args.reviewId),
+          first,
+          after: args.after,
+        });
       },
     }),
   );
@@ -118,7 +125,8 @@ export function addModerationSchema(
   builder.queryField("publicationReport", (t) =>
     t.field({
       type: [ReportRow],
-      description: "Publication rate per star level across the shop, 5 stars first: evidence that moderation does not depend on the rating. Needs REVIEWS_MODERATE.",
+      description:
+        "Publication rate per star level across the shop, 5 stars first: evidence that moderation does not depend on the rating. Needs REVIEWS_MODERATE.",
       resolve: async (_r, _a, ctx) => publicationReport(ctx.deps, (await ctx.authorize("reviews:moderate")).id),
     }),
   );
@@ -201,8 +209,10 @@ export function addModerationSchema(
     t.field({
       type: ["String"],
       description:
-        "Replaces the browser origins (e.g. \"https://admin.shop.example\") from which the shop's secret keys may be used; by default none, and a secret key sent from a web page is refused with ORIGIN_NOT_ALLOWED. Publishable keys work from any origin. Returns the list now in force. Needs SHOP_SETTINGS.",
-      args: { origins: t.arg.stringList({ required: true, description: `Exact origins, at most ${MAX_ALLOWED_ORIGINS}; [] allows none.` }) },
+        'Replaces the browser origins (e.g. "https://admin.shop.example") from which the shop\'s secret keys may be used; by default none, and a secret key sent from a web page is refused with ORIGIN_NOT_ALLOWED. Publishable keys work from any origin. Returns the list now in force. Needs SHOP_SETTINGS.',
+      args: {
+        origins: t.arg.stringList({ required: true, description: `Exact origins, at most ${MAX_ALLOWED_ORIGINS}; [] allows none.` }),
+      },
       resolve: async (_r, args, ctx) => setAllowedOrigins(ctx.deps, (await ctx.authorize("shop:settings")).id, args.origins),
     }),
   );

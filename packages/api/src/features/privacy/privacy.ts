@@ -110,7 +110,9 @@ export async function eraseReviewerData(
     if (externalIds.size + emails.size === before) break;
   }
   const invitationIds = [...reviews.values()].flatMap((r) => (r.verification?.invitationId ? [r.verification.invitationId] : []));
-  for (const inv of await deps.models.Invitation.find({ shopId, _id: { $in: invitationIds } }, { customerEmail: 1 }).lean<InvitationDoc[]>()) {
+  for (const inv of await deps.models.Invitation.find({ shopId, _id: { $in: invitationIds } }, { customerEmail: 1 }).lean<
+    InvitationDoc[]
+  >()) {
     if (inv.customerEmail) emails.add(inv.customerEmail);
   }
 
@@ -161,14 +163,15 @@ export async function eraseReviewerData(
   // Their quotes out of every insight (the analyses emptied, the buckets recounted) before we answer.
   await forgetReviewInsights(deps, [...reviews.keys()]);
 
-  const invitations = emails.size || invitationIds.length
-    ? (
-        await deps.models.Invitation.updateMany(
-          { shopId, $or: [{ customerEmail: { $in: [...emails] } }, { _id: { $in: invitationIds } }], customerEmail: { $ne: null } },
-          { $set: { customerEmail: null } },
-        )
-      ).modifiedCount
-    : 0;
+  const invitations =
+    emails.size || invitationIds.length
+      ? (
+          await deps.models.Invitation.updateMany(
+            { shopId, $or: [{ customerEmail: { $in: [...emails] } }, { _id: { $in: invitationIds } }], customerEmail: { $ne: null } },
+            { $set: { customerEmail: null } },
+          )
+        ).modifiedCount
+      : 0;
 
   // The scorer's names for them (reviewerKeyOf): their states, and the reasons of other reviews that cite them.
   const reviewerKeys = [...[...externalIds].map((id) => `id:${id}`), ...[...emails].map((e) => `email:${e.toLowerCase()}`)];
@@ -189,7 +192,12 @@ export async function eraseReviewerData(
  * random stand-in, under the products' scoring locks. Products are those of the
  * person's reviews, the only ones whose states can name them.
  */
-async function forgetInProductStates(deps: Deps, shopId: string, productIds: ReadonlySet<string>, reviewerKeys: readonly string[]): Promise<void> {
+async function forgetInProductStates(
+  deps: Deps,
+  shopId: string,
+  productIds: ReadonlySet<string>,
+  reviewerKeys: readonly string[],
+): Promise<void> {
   const standIns = new Map(reviewerKeys.map((k) => [k, `${ERASED_REVIEWER}:${randomUUID()}`]));
   for (const productId of productIds) {
     const id = productSummaryId(shopId, productId);

@@ -15,7 +15,10 @@ export function addPrivacySchema(builder: Builder): void {
   const ErasureMode = builder.enumType("ErasureMode", {
     description: "What happens to the reviews of a reviewer who asks to be forgotten.",
     values: {
-      ANONYMISE: { value: "anonymise", description: 'Keep text and stars; remove name, customer id and email (shown as "Former customer").' },
+      ANONYMISE: {
+        value: "anonymise",
+        description: 'Keep text and stars; remove name, customer id and email (shown as "Former customer").',
+      },
       DELETE: { value: "delete", description: "Remove the reviews entirely (and from the rating)." },
     } as const,
   });
@@ -28,11 +31,7 @@ export function addPrivacySchema(builder: Builder): void {
     }),
   });
 
-  const Json = builder.addScalarType(
-    "JSON",
-    new GraphQLScalarType({ name: "JSON", description: "Arbitrary JSON, for data exports." }),
-    {},
-  );
+  const Json = builder.addScalarType("JSON", new GraphQLScalarType({ name: "JSON", description: "Arbitrary JSON, for data exports." }), {});
 
   builder.queryField("exportReviewerData", (t) =>
     t.field({
@@ -47,7 +46,8 @@ export function addPrivacySchema(builder: Builder): void {
   builder.mutationField("eraseReviewerData", (t) =>
     t.field({
       type: ErasureResult,
-      description: "Erases one of your customers' personal data, anonymising or deleting their reviews. Logged without the personal data. Needs PRIVACY_MANAGE.",
+      description:
+        "Erases one of your customers' personal data, anonymising or deleting their reviews. Logged without the personal data. Needs PRIVACY_MANAGE.",
       args: {
         reviewer: t.arg({ type: ReviewerRefInput, required: true, description: "The customer." }),
         mode: t.arg({ type: ErasureMode, required: true, description: "Anonymise or delete their reviews." }),

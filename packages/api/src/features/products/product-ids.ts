@@ -23,7 +23,8 @@ export function gtin(field: string, value: string): string {
   const digits = [...value].map(Number);
   const check = digits.pop()!;
   const sum = digits.reverse().reduce((s, d, i) => s + d * (i % 2 === 0 ? 3 : 1), 0);
-  if ((10 - (sum % 10)) % 10 !== check) throw invalidInput(field, `has a wrong check digit (expected ${(10 - (sum % 10)) % 10}, got ${check})`);
+  if ((10 - (sum % 10)) % 10 !== check)
+    throw invalidInput(field, `has a wrong check digit (expected ${(10 - (sum % 10)) % 10}, got ${check})`);
   return value;
 }
 
@@ -42,9 +43,11 @@ export function productUrl(field: string, value: string): string {
   } catch {
     throw invalidInput(field, "must be an absolute URL such as https://shop.example/products/tent");
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw invalidInput(field, `must be an http or https URL (got ${url.protocol})`);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw invalidInput(field, `must be an http or https URL (got ${url.protocol})`);
   if (url.username || url.password) throw invalidInput(field, "must not contain a user name or password");
-  if (!url.hostname.includes(".") || url.hostname.endsWith(".")) throw invalidInput(field, "must name a public host (with a domain, e.g. shop.example)");
+  if (!url.hostname.includes(".") || url.hostname.endsWith("."))
+    throw invalidInput(field, "must name a public host (with a domain, e.g. shop.example)");
   const normalized = url.href;
   if (normalized.length > PRODUCT_ID_LIMITS.url) throw invalidInput(field, `must be at most ${PRODUCT_ID_LIMITS.url} characters`);
   return normalized;

@@ -17,7 +17,8 @@ export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Type
       brand: t.exposeString("brand", { nullable: true, description: "Its brand: shown in the Google product review feed." }),
       url: t.exposeString("url", {
         nullable: true,
-        description: "Its page on the shop's site. A product without one is left out of the Google product review feed (Google requires it).",
+        description:
+          "Its page on the shop's site. A product without one is left out of the Google product review feed (Google requires it).",
       }),
     }),
   });
@@ -49,18 +50,28 @@ export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Type
     fields: (t) => ({
       id: t.id({ required: true, description: "The shop's id of the product (e.g. its SKU): letters, digits and . _ : / # @ + -." }),
       name: t.string({ required: true, description: "The product's name." }),
-      gtin: t.string({ description: "GTIN-8, UPC-A (12), EAN-13 or GTIN-14, digits only, with a correct check digit. Left out: unchanged; null: cleared." }),
-      mpn: t.string({ description: `Manufacturer part number, up to ${PRODUCT_ID_LIMITS.mpn} characters. Left out: unchanged; null: cleared.` }),
-      sku: t.string({ description: `The shop's stock keeping unit, up to ${PRODUCT_ID_LIMITS.sku} characters. Left out: unchanged; null: cleared.` }),
+      gtin: t.string({
+        description: "GTIN-8, UPC-A (12), EAN-13 or GTIN-14, digits only, with a correct check digit. Left out: unchanged; null: cleared.",
+      }),
+      mpn: t.string({
+        description: `Manufacturer part number, up to ${PRODUCT_ID_LIMITS.mpn} characters. Left out: unchanged; null: cleared.`,
+      }),
+      sku: t.string({
+        description: `The shop's stock keeping unit, up to ${PRODUCT_ID_LIMITS.sku} characters. Left out: unchanged; null: cleared.`,
+      }),
       brand: t.string({ description: `Brand name, up to ${PRODUCT_ID_LIMITS.brand} characters. Left out: unchanged; null: cleared.` }),
-      url: t.string({ description: "The product's public page: an absolute http(s) URL on a public host, no credentials. Needed for the Google product review feed. Left out: unchanged; null: cleared." }),
+      url: t.string({
+        description:
+          "The product's public page: an absolute http(s) URL on a public host, no credentials. Needed for the Google product review feed. Left out: unchanged; null: cleared.",
+      }),
     }),
   });
 
   builder.mutationFields((t) => ({
     putProduct: t.field({
       type: ProductRef,
-      description: "Creates a product, or renames it if your shop already has one with this id, and sets its identifiers (gtin, mpn, sku, brand, url) as given. Needs PRODUCTS_WRITE.",
+      description:
+        "Creates a product, or renames it if your shop already has one with this id, and sets its identifiers (gtin, mpn, sku, brand, url) as given. Needs PRODUCTS_WRITE.",
       args: { input: t.arg({ type: PutProductInput, required: true, description: "The product." }) },
       resolve: async (_r, { input }, ctx) =>
         putProduct(ctx.deps, (await ctx.authorize("products:write")).id, {

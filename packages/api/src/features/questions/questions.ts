@@ -234,7 +234,9 @@ export async function answerQuestion(
   let invitation: InvitationDoc | null = null;
   if (input.invitationToken != null) invitation = await verifyInvitation(deps, shopId, question.productId, input.invitationToken);
 
-  const key = invitation ? `invitation:${invitation._id}:${submissionKey(input.source, input.idempotencyKey)}` : submissionKey(input.source, input.idempotencyKey);
+  const key = invitation
+    ? `invitation:${invitation._id}:${submissionKey(input.source, input.idempotencyKey)}`
+    : submissionKey(input.source, input.idempotencyKey);
   const id = `a_${sha256(`${shopId}\u0000${key}`).slice(0, 32)}`;
   const payloadHash = sha256(JSON.stringify({ ...clean, invitation: invitation?._id ?? null }));
   const existing = await deps.models.Answer.findById(id).lean<AnswerDoc>();
@@ -289,7 +291,13 @@ function answerCreated(deps: Deps, a: AnswerDoc): Promise<void> {
     type: "answer.created",
     shopId: a.shopId,
     at: a.createdAt,
-    data: { answerId: a._id, questionId: a.questionId, productId: a.productId, status: a.status.toUpperCase(), authorRole: a.author.role.toUpperCase() },
+    data: {
+      answerId: a._id,
+      questionId: a.questionId,
+      productId: a.productId,
+      status: a.status.toUpperCase(),
+      authorRole: a.author.role.toUpperCase(),
+    },
   });
 }
 
@@ -391,7 +399,8 @@ export async function answersForPage(
  * answers, answer votes or reviews in this process).
  */
 export async function questionPageView(deps: Deps, shopId: string, productId: string, first: number): Promise<QuestionPageView> {
-  if (!Number.isInteger(first) || first < 1 || first > CACHED_QUESTIONS) throw invalidInput("first", `must be a whole number from 1 to ${CACHED_QUESTIONS}`);
+  if (!Number.isInteger(first) || first < 1 || first > CACHED_QUESTIONS)
+    throw invalidInput("first", `must be a whole number from 1 to ${CACHED_QUESTIONS}`);
   return deps.cache.questionPages.get(reviewPageGroup(shopId, productId), String(first), async () => {
     const page = await listQuestions(deps, shopId, productId, { first });
     const [answers, reviews] = await Promise.all([
@@ -424,7 +433,16 @@ export async function findQuestion(deps: Deps, shopId: string, id: unknown): Pro
 /** The moderation log's record of a Q&A action: `reviewId` names the question or answer (`q_…`, `a_…`). */
 async function logAction(
   deps: Deps,
-  entry: { shopId: string; itemId: string; action: "publish" | "reject"; from: QaStatus; to: QaStatus; reason: string | null; note: string | null; actor: string },
+  entry: {
+    shopId: string;
+    itemId: string;
+    action: "publish" | "reject";
+    from: QaStatus;
+    to: QaStatus;
+    reason: string | null;
+    note: string | null;
+    actor: string;
+  },
 ): Promise<void> {
   await deps.models.ModerationEvent.collection.insertOne({
     _id: `mod_${sha256(`${entry.itemId}\u0000${randomUUID()}`).slice(0, 24)}`,
@@ -465,14 +483,28 @@ export async function moderateQa(
   const to: QaStatus = input.action === "PUBLISH" ? "published" : "rejected";
   const from = input.action === "PUBLISH" ? ["pending", "rejected"] : ["pending", "published"];
   if (!from.includes(doc.status)) {
-    throw new StarlingError("INVALID_TRANSITION", `A ${doc.status} ${input.kind} cannot be ${to}; that needs one that is ${from.join(" or ")}.`, {
-      field,
-      status: doc.status.toUpperCase(),
-    });
+    throw new StarlingError(
+      "INVALID_TRANSITION",
+      `A ${doc.status} ${input.kind} cannot be ${to}; that needs one that is ${from.join(" or ")}.`,
+      {
+        field,
+        status: doc.status.toUpperCase(),
+      },
+    );
   }
   const moved = await deps.summaryLock.run(`qa:${id}`, () => model.updateOne({ _id: id, status: doc.status }, { $set: { status: to } }));
-  if (moved.modifiedCount !== 1) throw new StarlingError("INVALID_TRANSITION", `The ${input.kind} changed while you acted on it; read it again.`, { field });
+  if (moved.modifiedCount !== 1)
+    throw new StarlingError("INVALID_TRANSITION", `The ${input.kind} changed while you acted on it; read it again.`, { field });
   questionsChanged(deps, doc);
-  await logAction(deps, { shopId, itemId: id, action: input.action === "PUBLISH" ? "publish" : "reject", from: doc.status, to, reason: input.reason ?? null, note, actor });
+  await logAction(deps, {
+    shopId,
+    itemId: id,
+    action: input.action === "PUBLISH" ? "publish" : "reject",
+    from: doc.status,
+    to,
+    reason: input.reason ?? null,
+    note,
+    actor,
+  });
   return input.kind === "question" ? toQuestion({ ...(doc as QuestionDoc), status: to }) : toAnswer({ ...(doc as AnswerDoc), status: to });
 }

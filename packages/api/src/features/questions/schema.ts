@@ -62,7 +62,10 @@ export function addQuestionSchema(
     values: {
       PUBLISHED: { value: "published", description: "Shown." },
       PENDING: { value: "pending", description: "Waiting for the shop's approval (shops that pre-moderate)." },
-      REJECTED: { value: "rejected", description: "Removed by the shop for a listed reason (RejectionReason); kept, and can be published again." },
+      REJECTED: {
+        value: "rejected",
+        description: "Removed by the shop for a listed reason (RejectionReason); kept, and can be published again.",
+      },
     } as const,
   });
 
@@ -70,7 +73,10 @@ export function addQuestionSchema(
     description: "Who answered, shown next to the answer.",
     values: {
       SHOP: { value: "shop", description: "The shop itself (answered with its secret key)." },
-      VERIFIED_BUYER: { value: "verified_buyer", description: "A customer who bought the product: answered with a purchase invitation of it." },
+      VERIFIED_BUYER: {
+        value: "verified_buyer",
+        description: "A customer who bought the product: answered with a purchase invitation of it.",
+      },
       CUSTOMER: { value: "customer", description: "Any customer, unverified." },
     } as const,
   });
@@ -124,7 +130,8 @@ export function addQuestionSchema(
           const shop = await ctx.authorize(statuses.every((s) => s === "published") ? "reviews:read" : "reviews:moderate");
           const first = args.first ?? 5;
           // A cached first page read them with the questions.
-          if (q.prefetched && first <= CACHED_ANSWERS && statuses.every((s) => s === "published")) return q.prefetched.answers.slice(0, first);
+          if (q.prefetched && first <= CACHED_ANSWERS && statuses.every((s) => s === "published"))
+            return q.prefetched.answers.slice(0, first);
           // The answers of every question on the page, in one read (answersForPage).
           return loadersOf(ctx).answers(shop.id, first, statuses).load(q);
         },
@@ -200,7 +207,9 @@ export function addQuestionSchema(
     description: "Who asks or answers.",
     fields: (t) => ({
       name: t.string({ required: true, description: `Display name, up to ${QA_LIMITS.authorName} characters.` }),
-      externalId: t.string({ description: "The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them." }),
+      externalId: t.string({
+        description: "The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them.",
+      }),
     }),
   });
 
@@ -211,15 +220,24 @@ export function addQuestionSchema(
       body: t.string({ required: true, description: `The question, 1 to ${QA_LIMITS.question} characters.` }),
       author: t.field({ type: AuthorInput, required: true, description: "Who asks." }),
       language: t.string({ description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
-      idempotencyKey: t.string({ description: "A unique string per question, sent again on every retry: a retry returns the first question instead of storing a second." }),
+      idempotencyKey: t.string({
+        description:
+          "A unique string per question, sent again on every retry: a retry returns the first question instead of storing a second.",
+      }),
     }),
   });
 
   const AskPayload = builder.objectRef<{ question: Question; replayed: boolean }>("AskQuestionPayload").implement({
     description: "The stored question.",
     fields: (t) => ({
-      question: t.field({ type: QuestionRef, description: "The question as stored, with the reviews that likely answer it.", resolve: (p) => p.question }),
-      replayed: t.exposeBoolean("replayed", { description: "True when this idempotency key had been used before: nothing new was stored." }),
+      question: t.field({
+        type: QuestionRef,
+        description: "The question as stored, with the reviews that likely answer it.",
+        resolve: (p) => p.question,
+      }),
+      replayed: t.exposeBoolean("replayed", {
+        description: "True when this idempotency key had been used before: nothing new was stored.",
+      }),
     }),
   });
 
@@ -228,9 +246,16 @@ export function addQuestionSchema(
     fields: (t) => ({
       questionId: t.id({ required: true, description: "The question (q_…); it must be published." }),
       body: t.string({ required: true, description: `The answer, 1 to ${QA_LIMITS.answer} characters.` }),
-      author: t.field({ type: AuthorInput, required: true, description: "Who answers (with a secret key: the shop's staff member, shown as the shop's answer)." }),
+      author: t.field({
+        type: AuthorInput,
+        required: true,
+        description: "Who answers (with a secret key: the shop's staff member, shown as the shop's answer).",
+      }),
       language: t.string({ description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
-      invitationToken: t.string({ description: "A purchase invitation of the question's product (createInvitation): the answer is marked VERIFIED_BUYER. It is not used up." }),
+      invitationToken: t.string({
+        description:
+          "A purchase invitation of the question's product (createInvitation): the answer is marked VERIFIED_BUYER. It is not used up.",
+      }),
       idempotencyKey: t.string({ description: "A unique string per answer, sent again on every retry." }),
     }),
   });
@@ -239,7 +264,9 @@ export function addQuestionSchema(
     description: "The stored answer.",
     fields: (t) => ({
       answer: t.field({ type: AnswerRef, description: "The answer as stored.", resolve: (p) => p.answer }),
-      replayed: t.exposeBoolean("replayed", { description: "True when this idempotency key had been used before: nothing new was stored." }),
+      replayed: t.exposeBoolean("replayed", {
+        description: "True when this idempotency key had been used before: nothing new was stored.",
+      }),
     }),
   });
 
@@ -263,11 +290,17 @@ export function addQuestionSchema(
         const caller = await ctx.caller();
         const shop = requireScope(caller, ["reviews:write", "form:submit"]);
         const viaForm = !caller.scopes.has("reviews:write");
-        if (viaForm && input.author.externalId != null) throw invalidInput("author.externalId", "only a secret key may link a question to the shop's customer id");
+        if (viaForm && input.author.externalId != null)
+          throw invalidInput("author.externalId", "only a secret key may link a question to the shop's customer id");
         return askQuestion(
           ctx.deps,
           shop.id,
-          { ...input, productId: String(input.productId), author: { name: input.author.name, externalId: input.author.externalId }, source: viaForm ? "form" : "api" },
+          {
+            ...input,
+            productId: String(input.productId),
+            author: { name: input.author.name, externalId: input.author.externalId },
+            source: viaForm ? "form" : "api",
+          },
           { beforeStore: (q) => limitCustomer(ctx, shop.id, viaForm, q.authorName, "question") },
         );
       },
@@ -281,7 +314,8 @@ export function addQuestionSchema(
         const caller = await ctx.caller();
         const shop = requireScope(caller, ["reviews:write", "form:submit"]);
         const viaForm = !caller.scopes.has("reviews:write");
-        if (viaForm && input.author.externalId != null) throw invalidInput("author.externalId", "only a secret key may link an answer to the shop's customer id");
+        if (viaForm && input.author.externalId != null)
+          throw invalidInput("author.externalId", "only a secret key may link an answer to the shop's customer id");
         return answerQuestion(
           ctx.deps,
           shop.id,
@@ -298,22 +332,36 @@ export function addQuestionSchema(
     }),
     moderateQuestion: t.field({
       type: QuestionRef,
-      description: "Publishes a pending (or rejected) question, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
+      description:
+        "Publishes a pending (or rejected) question, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
       args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
       resolve: async (_r, { input }, ctx) => {
         const caller = await ctx.caller();
         await ctx.authorize("reviews:moderate");
-        return moderateQa(ctx.deps, caller.shop.id, caller.keyId, { kind: "question", id: String(input.id), action: input.action, reason: input.reason, note: input.note }) as Promise<Question>;
+        return moderateQa(ctx.deps, caller.shop.id, caller.keyId, {
+          kind: "question",
+          id: String(input.id),
+          action: input.action,
+          reason: input.reason,
+          note: input.note,
+        }) as Promise<Question>;
       },
     }),
     moderateAnswer: t.field({
       type: AnswerRef,
-      description: "Publishes a pending (or rejected) answer, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
+      description:
+        "Publishes a pending (or rejected) answer, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
       args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
       resolve: async (_r, { input }, ctx) => {
         const caller = await ctx.caller();
         await ctx.authorize("reviews:moderate");
-        return moderateQa(ctx.deps, caller.shop.id, caller.keyId, { kind: "answer", id: String(input.id), action: input.action, reason: input.reason, note: input.note }) as Promise<Answer>;
+        return moderateQa(ctx.deps, caller.shop.id, caller.keyId, {
+          kind: "answer",
+          id: String(input.id),
+          action: input.action,
+          reason: input.reason,
+          note: input.note,
+        }) as Promise<Answer>;
       },
     }),
   }));

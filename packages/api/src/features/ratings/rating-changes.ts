@@ -31,7 +31,11 @@ async function displayedRating(deps: Deps, check: RatingCheck): Promise<{ value:
   // Read fresh, not through the cache: other processes' writes must be seen.
   const docs = await findByIds(deps.models.RatingSummary, [productSummaryId(check.shopId, check.productId), shopSummaryId(check.shopId)]);
   const byId = new Map(docs.map((d) => [d._id, d as RatingSummaryDoc]));
-  const rating = ratingFrom(byId.get(productSummaryId(check.shopId, check.productId)), byId.get(shopSummaryId(check.shopId)), deps.priorStrength);
+  const rating = ratingFrom(
+    byId.get(productSummaryId(check.shopId, check.productId)),
+    byId.get(shopSummaryId(check.shopId)),
+    deps.priorStrength,
+  );
   return { value: rating.count > 0 ? Math.round(rating.mean * 10) / 10 : null, count: rating.count, mean: rating.mean };
 }
 

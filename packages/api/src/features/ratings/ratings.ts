@@ -232,7 +232,9 @@ export async function syncReviewCount(deps: Deps, stored: Pick<ReviewDoc, "_id" 
 /** After a review stopped counting: its summaries' periods may shrink. The caller holds the product lock. */
 async function refreshPeriods(deps: Deps, review: Pick<ReviewDoc, "shopId" | "productId">): Promise<void> {
   await refreshPeriod(deps, productSummaryId(review.shopId, review.productId), { shopId: review.shopId, productId: review.productId });
-  await deps.summaryLock.run(shopSummaryId(review.shopId), () => refreshPeriod(deps, shopSummaryId(review.shopId), { shopId: review.shopId }));
+  await deps.summaryLock.run(shopSummaryId(review.shopId), () =>
+    refreshPeriod(deps, shopSummaryId(review.shopId), { shopId: review.shopId }),
+  );
 }
 
 /**
@@ -321,7 +323,11 @@ export async function recordPendingCounts(
     );
   } catch (err) {
     if (!duplicateKeyFailures(err) && !isDuplicateKey(err)) throw err;
-    await dropPendingCounts(deps, reviews.map((r) => r._id), token);
+    await dropPendingCounts(
+      deps,
+      reviews.map((r) => r._id),
+      token,
+    );
     throw new DatabaseUnavailableError("another API process is counting this review now");
   }
   return { token, at: at.getTime() };
@@ -347,7 +353,11 @@ async function finishPendingCounts(
   key = token,
 ): Promise<void> {
   // By `_id` (pushed down on FerretDB), then by token: a newer pending count of the same review stays.
-  await dropPendingCounts(deps, reviews.map((r) => r._id), token);
+  await dropPendingCounts(
+    deps,
+    reviews.map((r) => r._id),
+    token,
+  );
   const c = counting(deps);
   for (const r of reviews) {
     for (const id of [productSummaryId(r.shopId, r.productId), shopSummaryId(r.shopId)]) {
@@ -401,7 +411,11 @@ export async function completePendingCount(deps: Deps, entry: PendingCountDoc): 
     }
     const change: SummaryChange =
       entry.sign === 1
-        ? { $inc: countChange(entry.rating, entry.score, 1), $min: { firstReviewAt: entry.createdAt }, $max: { lastReviewAt: entry.createdAt } }
+        ? {
+            $inc: countChange(entry.rating, entry.score, 1),
+            $min: { firstReviewAt: entry.createdAt },
+            $max: { lastReviewAt: entry.createdAt },
+          }
         : { $inc: countChange(entry.rating, entry.score, -1) };
     change.$set = { [`countTokens.${key}`]: true };
     const productKey = productSummaryId(entry.shopId, entry.productId);
@@ -482,10 +496,7 @@ export async function sweepPendingCounts(deps: Deps, limit = 100): Promise<numbe
  * Runs sweepPendingCounts now (startup) and every `intervalMs`, skipping while
  * the database is known down. Returns a stop function that waits for a sweep in progress.
  */
-export function startPendingCountSweeper(
-  deps: Deps,
-  opts: { intervalMs: number; available: () => boolean },
-): { stop(): Promise<void> } {
+export function startPendingCountSweeper(deps: Deps, opts: { intervalMs: number; available: () => boolean }): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   let stopped = false;
   const tick = () => {
@@ -534,7 +545,11 @@ async function applyCounts(
     // which only the remaining reviews can tell (see refreshPeriod).
     const change: SummaryChange =
       sign === 1
-        ? { $inc: countChange(review.rating, review.score, 1), $min: { firstReviewAt: review.createdAt }, $max: { lastReviewAt: review.createdAt } }
+        ? {
+            $inc: countChange(review.rating, review.score, 1),
+            $min: { firstReviewAt: review.createdAt },
+            $max: { lastReviewAt: review.createdAt },
+          }
         : { $inc: countChange(review.rating, review.score, -1) };
     change.$set = { ...tokenSet };
     const key = productSummaryId(review.shopId, review.productId);
@@ -550,7 +565,10 @@ async function applyCounts(
     if (unset) p.change.$unset = unset;
   }
   await Promise.all([
-    incrementSummaries(deps, [...products].map(([_id, p]) => ({ _id, ...p }))),
+    incrementSummaries(
+      deps,
+      [...products].map(([_id, p]) => ({ _id, ...p })),
+    ),
     ...[...shops].map(([shopId, change]) => {
       const unset = takePrunable(deps, shopSummaryId(shopId));
       if (unset) change.$unset = unset;
@@ -585,7 +603,12 @@ export async function reweightCountedReview(
   if (!Object.keys(nonZero).length) return;
   const change = { $inc: nonZero };
   await Promise.all([
-    incrementSummary(deps, productSummaryId(review.shopId, review.productId), { shopId: review.shopId, productId: review.productId }, change),
+    incrementSummary(
+      deps,
+      productSummaryId(review.shopId, review.productId),
+      { shopId: review.shopId, productId: review.productId },
+      change,
+    ),
     incrementShopSummary(deps, review.shopId, change),
   ]);
 }
@@ -610,9 +633,7 @@ function summaryUpdate(identity: { shopId: string; productId: string | null }, c
   // FerretDB wraps a 32-bit integer on $inc instead of widening it as MongoDB
   // does: send them as doubles (exact for integers up to 2^53). The raw
   // collection, because mongoose would cast them back to plain numbers.
-  const $inc = Object.fromEntries(
-    Object.entries(change.$inc).map(([k, v]) => [k, /^w[1-5]$|^wsq$/.test(k) ? new Double(v) : v]),
-  );
+  const $inc = Object.fromEntries(Object.entries(change.$inc).map(([k, v]) => [k, /^w[1-5]$|^wsq$/.test(k) ? new Double(v) : v]));
   // A new summary gets every field (the raw collection applies no schema
   // defaults), except those this update sets, which may not appear twice.
   const $setOnInsert: Record<string, unknown> = { ...identity };
@@ -671,7 +692,10 @@ async function incrementSummaries(
     else throw err;
   }
   for (const item of retry) await update(item);
-  await ratingsMoved(deps, items.flatMap((i) => (i.identity.productId === null ? [] : [{ shopId: i.identity.shopId, productId: i.identity.productId }])));
+  await ratingsMoved(
+    deps,
+    items.flatMap((i) => (i.identity.productId === null ? [] : [{ shopId: i.identity.shopId, productId: i.identity.productId }])),
+  );
 }
 
 /** The queue of products whose counts moved, for rating.changed (rating-changes.ts checks each). */
@@ -690,7 +714,6 @@ async function ratingsMoved(deps: Deps, products: readonly { shopId: string; pro
     .enqueueMany(products.map((p) => ({ id: `${p.shopId}:${p.productId}`, payload: p })))
     .catch((error: unknown) => deps.log.error("queueing a rating check failed", { error }));
 }
-
 
 export interface RecomputeReport {
   readonly summaries: number;

@@ -107,7 +107,8 @@ export function addRatingSchema(builder: Builder, { ProductRef }: { ProductRef: 
       }),
       discounted: t.field({
         type: Discounted,
-        description: "Reviews that count less because fraud checks found them suspicious, and why: for the \"how is this computed\" disclosure.",
+        description:
+          'Reviews that count less because fraud checks found them suspicious, and why: for the "how is this computed" disclosure.',
         resolve: (r) => r,
       }),
       period: t.field({

@@ -162,7 +162,12 @@ export async function listReviews(
   const base: Record<string, unknown> = { shopId, productId, status: statuses.length === 1 ? statuses[0] : { $in: statuses } };
 
   /** Up to `limit` reviews of one key's range (after `from`, exclusive), in key order. */
-  const range = (field: "pageNewest" | "pageStars" | "pageHelpful" | "pageHelpfulStars", start: string, from: string | null, limit: number) =>
+  const range = (
+    field: "pageNewest" | "pageStars" | "pageHelpful" | "pageHelpfulStars",
+    start: string,
+    from: string | null,
+    limit: number,
+  ) =>
     deps.models.Review.find({ ...base, [field]: { $gt: from ?? start, $lt: `${start.slice(0, -1)}/` } })
       .sort({ [field]: 1 })
       .limit(limit)

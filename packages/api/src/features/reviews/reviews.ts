@@ -73,8 +73,7 @@ export async function submitReview(
   if (clean.provenance === "VERIFIED_PURCHASE") {
     throw invalidInput("provenance", "VERIFIED_PURCHASE is given only to reviews made through a purchase invitation");
   }
-  const idempotencyKey =
-    input.idempotencyKey == null ? randomUUID() : optionalText("idempotencyKey", input.idempotencyKey, { max: 200 })!;
+  const idempotencyKey = input.idempotencyKey == null ? randomUUID() : optionalText("idempotencyKey", input.idempotencyKey, { max: 200 })!;
   if (!/^[\x21-\x7E]+$/.test(idempotencyKey)) throw invalidInput("idempotencyKey", "must be printable ASCII without spaces");
 
   let invitation: InvitationDoc | null = null;
@@ -206,7 +205,14 @@ export const MAX_WRITE_BATCH = 64;
  * batch is stored unscored and counts at full weight until `recompute --rescore`.
  */
 export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): Promise<StoreOutcome[]> {
-  const existing = new Set((await findByIds(deps.models.Review, docs.map((d) => d._id))).map((d) => d._id));
+  const existing = new Set(
+    (
+      await findByIds(
+        deps.models.Review,
+        docs.map((d) => d._id),
+      )
+    ).map((d) => d._id),
+  );
   const fresh: ReviewDoc[] = [];
   for (const d of docs) {
     if (existing.has(d._id)) continue;
@@ -223,7 +229,11 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
           deps.log.error("scoring failed; the reviews count at full weight until a re-score", { reviews: fresh.length, error: err });
           return null;
         });
-        const rows = fresh.map((d, i) => ({ ...d, score: scoring?.arrivals[i]?.score ?? null, signature: scoring?.arrivals[i]?.signature ?? null }));
+        const rows = fresh.map((d, i) => ({
+          ...d,
+          score: scoring?.arrivals[i]?.score ?? null,
+          signature: scoring?.arrivals[i]?.signature ?? null,
+        }));
         // Their events before the insert: once a review is stored (and so
         // before anyone is answered), its events are too. The fan-out holds an
         // event back until its review is there, and drops one whose insert
@@ -231,16 +241,29 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
         await recordEvents(deps, rows.flatMap(reviewEvents));
         // Written before the insert, so a crash anywhere after it leaves a count
         // that a retry of the key or the sweep completes (completePendingCount).
-        const batch = await recordPendingCounts(deps, rows.filter((r) => r.summaryApplied), 1);
+        const batch = await recordPendingCounts(
+          deps,
+          rows.filter((r) => r.summaryApplied),
+          1,
+        );
         // Their analyses too, for the same reason: a crash after the insert leaves the job (insights.ts).
-        await enqueueAnalyses(deps, rows.map((r) => r._id));
+        await enqueueAnalyses(
+          deps,
+          rows.map((r) => r._id),
+        );
         const inserted = await insertNew(deps, rows);
         rows.forEach((row, i) => {
           if (!inserted[i]) return;
           stored.set(fresh[i]!, row);
           reviewsChanged(deps, row);
         });
-        await countQuietly(deps, countStatusMoves(deps, rows.filter((_, i) => inserted[i]).map((r) => ({ review: r, from: null, to: r.status }))));
+        await countQuietly(
+          deps,
+          countStatusMoves(
+            deps,
+            rows.filter((_, i) => inserted[i]).map((r) => ({ review: r, from: null, to: r.status })),
+          ),
+        );
         // Stored and claimed: they must be counted even if their scoring
         // states cannot be saved (those then miss these arrivals until `recompute --rescore`).
         await scoring?.commit(inserted).catch((err: unknown) => {
@@ -248,7 +271,11 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
         });
         const counted = rows.filter((r, i) => inserted[i] && r.summaryApplied);
         // Keys another process stored first: their counts are that process's.
-        await dropPendingCounts(deps, rows.filter((r, i) => !inserted[i] && r.summaryApplied).map((r) => r._id), batch.token);
+        await dropPendingCounts(
+          deps,
+          rows.filter((r, i) => !inserted[i] && r.summaryApplied).map((r) => r._id),
+          batch.token,
+        );
         await countNewReviews(deps, counted, batch).catch((err: unknown) => {
           // Stored and claimed but maybe not counted: their pending counts stay,
           // for a retry of their keys or the sweep to complete exactly once.
@@ -337,7 +364,8 @@ function reviewEvents(row: ReviewDoc): { id: string; type: EventType; shopId: st
   const events: { id: string; type: EventType; shopId: string; data: Record<string, unknown>; at: Date }[] = [
     { id: `review.created:${row._id}`, type: "review.created", shopId: row.shopId, data, at: row.createdAt },
   ];
-  if (status === "published") events.push({ id: `review.published:${row._id}`, type: "review.published", shopId: row.shopId, data, at: row.createdAt });
+  if (status === "published")
+    events.push({ id: `review.published:${row._id}`, type: "review.published", shopId: row.shopId, data, at: row.createdAt });
   return events;
 }
 
@@ -363,4 +391,3 @@ export { CACHED_PAGE_SIZE, MAX_PAGE_SIZE, countReviews, listReviews, type Review
 function sha256(s: string): string {
   return createHash("sha256").update(s).digest("hex");
 }
-

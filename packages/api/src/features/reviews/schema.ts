@@ -10,7 +10,16 @@ import { rateLimited } from "../../errors.js";
 import type { Product } from "../products/products.js";
 import { findProducts } from "../products/products.js";
 import type { Review } from "./review.js";
-import { LIMITS, MAX_PAGE_SIZE, countReviews, listReviews, requireSomeStars, submitReview, submissionSource, type ReviewOrder } from "./reviews.js";
+import {
+  LIMITS,
+  MAX_PAGE_SIZE,
+  countReviews,
+  listReviews,
+  requireSomeStars,
+  submitReview,
+  submissionSource,
+  type ReviewOrder,
+} from "./reviews.js";
 
 interface ReviewConnectionShape {
   edges: { cursor: string; node: Review }[];
@@ -46,7 +55,10 @@ export function addReviewSchema(
       PUBLISHED: { value: "published", description: "Shown and counted." },
       PENDING: { value: "pending", description: "Waiting for the shop's approval (shops that pre-moderate)." },
       REJECTED: { value: "rejected", description: "Removed by the shop for a stated reason; kept, and can be reinstated on appeal." },
-      QUARANTINED: { value: "quarantined", description: "Held back by fraud checks with their reasons; kept, and can be reinstated on appeal." },
+      QUARANTINED: {
+        value: "quarantined",
+        description: "Held back by fraud checks with their reasons; kept, and can be reinstated on appeal.",
+      },
     } as const,
   });
 
@@ -236,22 +248,20 @@ export function addReviewSchema(
     }),
   });
 
-  const SubmitReviewPayload = builder
-    .objectRef<{ review: Review; replayed: boolean }>("SubmitReviewPayload")
-    .implement({
-      description: "The stored review.",
-      fields: (t) => ({
-        review: t.field({ type: ReviewRef, description: "The review as stored.", resolve: (p) => p.review }),
-        replayed: t.exposeBoolean("replayed", {
-          description: "True when this idempotency key had been used before: nothing new was stored.",
-        }),
-        product: t.field({
-          type: ProductRef,
-          description: "The reviewed product, to read its updated rating in the same round trip.",
-          resolve: async (p, _a, ctx) => (await findProducts(ctx.deps, p.review.shopId, [p.review.productId]))[0]!,
-        }),
+  const SubmitReviewPayload = builder.objectRef<{ review: Review; replayed: boolean }>("SubmitReviewPayload").implement({
+    description: "The stored review.",
+    fields: (t) => ({
+      review: t.field({ type: ReviewRef, description: "The review as stored.", resolve: (p) => p.review }),
+      replayed: t.exposeBoolean("replayed", {
+        description: "True when this idempotency key had been used before: nothing new was stored.",
       }),
-    });
+      product: t.field({
+        type: ProductRef,
+        description: "The reviewed product, to read its updated rating in the same round trip.",
+        resolve: async (p, _a, ctx) => (await findProducts(ctx.deps, p.review.shopId, [p.review.productId]))[0]!,
+      }),
+    }),
+  });
 
   builder.mutationFields((t) => ({
     submitReview: t.field({
@@ -281,8 +291,7 @@ export function addReviewSchema(
               // A form reviewer is known only by address and name; the
               // shop's server vouches for its customer ids, and its
               // submissions without one (imports) are not one reviewer's.
-              const reviewer =
-                review.reviewer.externalId ?? (viaForm ? `form:${ctx.ip}:${review.reviewer.name.toLowerCase()}` : null);
+              const reviewer = review.reviewer.externalId ?? (viaForm ? `form:${ctx.ip}:${review.reviewer.name.toLowerCase()}` : null);
               const refusal =
                 (viaForm ? await ctx.rateLimits.formSubmission(ctx.ip, shop.id) : null) ??
                 (reviewer ? await ctx.rateLimits.reviewer(shop.id, reviewer) : null);

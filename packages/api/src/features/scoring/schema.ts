@@ -49,7 +49,12 @@ export function addScoringSchema(
     fields: (t) => ({
       suspicion: t.exposeFloat("suspicion", { description: "0 (nothing suspicious) to 1." }),
       weight: t.float({ description: "The weight it counts with in the rating, 0.05 to 1.", resolve: (s) => s.trustWeightBp / 10_000 }),
-      reasons: t.field({ type: [TrustReasonRef], extensions: { complexity: listCost(Object.keys(REASON_WORDS).length) }, description: "What raised or lowered the suspicion.", resolve: (s) => s.reasons }),
+      reasons: t.field({
+        type: [TrustReasonRef],
+        extensions: { complexity: listCost(Object.keys(REASON_WORDS).length) },
+        description: "What raised or lowered the suspicion.",
+        resolve: (s) => s.reasons,
+      }),
       scoredBy: t.string({ description: '"write" (as it arrived) or "batch" (re-scored with hindsight).', resolve: (s) => s.by }),
     }),
   });
@@ -68,7 +73,10 @@ export function addScoringSchema(
       expectedCount: t.exposeFloat("expectedCount", { description: "Arrivals the baseline expects in the window." }),
       surprise: t.exposeFloat("surprise", { description: "−log10 P(count or more | expected) for a scan; the CUSUM statistic for cusum." }),
       firstTimerShare: t.exposeFloat("firstTimerShare", { description: "Share of the window's arrivals from first-time reviewers." }),
-      description: t.string({ description: "The evidence in words.", resolve: (e) => describeReason({ code: "burst", weight: 0, burst: e }) }),
+      description: t.string({
+        description: "The evidence in words.",
+        resolve: (e) => describeReason({ code: "burst", weight: 0, burst: e }),
+      }),
     }),
   });
 
@@ -77,7 +85,12 @@ export function addScoringSchema(
     fields: (t) => ({
       start: t.field({ type: "DateTime", description: "When it started.", resolve: (b) => new Date(b.startMs) }),
       end: t.field({ type: "DateTime", description: "When it ended (so far).", resolve: (b) => new Date(b.endMs) }),
-      evidence: t.field({ type: [EvidenceRef], extensions: { complexity: listCost(6) }, description: "What the detectors saw.", resolve: (b) => b.evidence }),
+      evidence: t.field({
+        type: [EvidenceRef],
+        extensions: { complexity: listCost(6) },
+        description: "What the detectors saw.",
+        resolve: (b) => b.evidence,
+      }),
     }),
   });
 

@@ -170,7 +170,11 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
   const states = new Map<string, unknown>(docs.map((d) => [d._id, d.state]));
   // The bursts each product had before these arrivals (its state is changed in place): a new start is a new burst.
   const knownBursts = new Map(
-    docs.flatMap((d) => (d._id.startsWith("product:") ? [[d._id, new Set(((d.state as unknown as ProductState).arrival?.bursts ?? []).map((b) => b.startMs))] as const] : [])),
+    docs.flatMap((d) =>
+      d._id.startsWith("product:")
+        ? [[d._id, new Set(((d.state as unknown as ProductState).arrival?.bursts ?? []).map((b) => b.startMs))] as const]
+        : [],
+    ),
   );
   const scored = reviews.map((review) => {
     const reviewerKey = reviewerKeyOf(review);
@@ -185,7 +189,13 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
     const result = scoreArrival(
       product,
       reviewer,
-      { reviewId: review._id, reviewerId: reviewerKey, productId: review.productId, stars: review.rating, verified: review.verification ? true : undefined },
+      {
+        reviewId: review._id,
+        reviewerId: reviewerKey,
+        productId: review.productId,
+        stars: review.rating,
+        verified: review.verification ? true : undefined,
+      },
       at,
       duplicate,
     );
@@ -276,7 +286,10 @@ export async function quarantineIfCopied(deps: Deps, reviewId: string, score: St
   if (review && (review.status === "published" || review.status === "pending")) {
     await quarantineReview(deps, review.shopId, {
       reviewId,
-      reasons: score.reasons.filter((r) => r.weight !== 0).map((r) => r.text).join(" "),
+      reasons: score.reasons
+        .filter((r) => r.weight !== 0)
+        .map((r) => r.text)
+        .join(" "),
     });
   }
 }
@@ -350,7 +363,9 @@ export async function scoreShopHistory(deps: Deps, shopId: string, arriving: rea
     { shopId },
     { productId: 1, reviewer: 1, rating: 1, createdAt: 1, title: 1, body: 1, verification: 1, status: 1 },
   ).lean<ReviewDoc[]>();
-  const reviews = [...stored, ...arriving].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
+  const reviews = [...stored, ...arriving].sort(
+    (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0),
+  );
   const timeline: TimelineReview[] = reviews.map((r) => ({
     reviewId: r._id,
     productId: r.productId,
@@ -379,10 +394,7 @@ export async function scoreShopHistory(deps: Deps, shopId: string, arriving: rea
   }
   const fit = fitPriorStrength([...histograms.values()], { floor: deps.priorStrength });
   deps.cache.summaries.delete(shopSummaryId(shopId));
-  await deps.models.RatingSummary.collection.updateOne(
-    { _id: shopSummaryId(shopId) } as never,
-    { $set: { priorStrength: fit.strength } },
-  );
+  await deps.models.RatingSummary.collection.updateOne({ _id: shopSummaryId(shopId) } as never, { $set: { priorStrength: fit.strength } });
   return new Map(hindsight.map((h) => [h.reviewId, storedScore(h.suspicion, h.trustWeightBp, h.reasons, "batch")]));
 }
 

@@ -21,7 +21,17 @@ import { memoizeRecent } from "../../memo.js";
 /** What each kind may hold at most, and gets by default. */
 export const KIND_SCOPES: Record<KeyKind, readonly Scope[]> = {
   publishable: ["reviews:read", "form:submit"],
-  secret: ["reviews:read", "reviews:write", "products:write", "form:submit", "keys:manage", "reviews:moderate", "shop:settings", "invitations:write", "privacy:manage"],
+  secret: [
+    "reviews:read",
+    "reviews:write",
+    "products:write",
+    "form:submit",
+    "keys:manage",
+    "reviews:moderate",
+    "shop:settings",
+    "invitations:write",
+    "privacy:manage",
+  ],
 };
 
 const PREFIX: Record<KeyKind, string> = { publishable: "pk_", secret: "sk_" };

@@ -64,7 +64,8 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
       label: t.string({ description: "A note about what the key is for, up to 100 characters." }),
       scopes: t.field({
         type: [ScopeEnum],
-        description: "What it may do; defaults to everything its kind may hold. A publishable key holds at most REVIEWS_READ and FORM_SUBMIT.",
+        description:
+          "What it may do; defaults to everything its kind may hold. A publishable key holds at most REVIEWS_READ and FORM_SUBMIT.",
       }),
     }),
   });
@@ -75,7 +76,11 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
       description: "Your shop's API keys, active and revoked. Needs the KEYS_MANAGE scope.",
       resolve: async (_r, _a, ctx) => listKeys(ctx.deps, (await ctx.authorize("keys:manage")).id),
     }),
-    shop: t.field({ type: ShopRef, description: "The shop your API key belongs to.", resolve: async (_r, _a, ctx) => (await ctx.caller()).shop }),
+    shop: t.field({
+      type: ShopRef,
+      description: "The shop your API key belongs to.",
+      resolve: async (_r, _a, ctx) => (await ctx.caller()).shop,
+    }),
   }));
 
   builder.mutationFields((t) => ({
@@ -92,7 +97,8 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
     }),
     rotateApiKey: t.field({
       type: NewApiKey,
-      description: "Replaces a key with a new one of the same kind, label and scopes; the old key stops working at once. Needs KEYS_MANAGE.",
+      description:
+        "Replaces a key with a new one of the same kind, label and scopes; the old key stops working at once. Needs KEYS_MANAGE.",
       args: { id: t.arg.id({ required: true, description: "The id of the key to replace." }) },
       resolve: async (_r, { id }, ctx) => rotateKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
     }),

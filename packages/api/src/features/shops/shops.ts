@@ -54,8 +54,18 @@ function canonicalOrigin(value: string): string {
   const local = url?.protocol === "http:" && /^(localhost|127\.0\.0\.1|\[::1\])$/.test(url.hostname);
   // A host name of letters, digits and hyphens (international names in their xn-- form): no wildcards.
   const plainHost = url !== null && (/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(url.hostname) || url.hostname === "[::1]");
-  if (!url || !plainHost || (url.protocol !== "https:" && !local) || url.origin !== value.replace(/\/$/, "") || url.username || url.password) {
-    throw invalidInput("origins", `${JSON.stringify(value.slice(0, 100))} is not an origin such as "https://admin.shop.example" (https, no path; http only for localhost)`);
+  if (
+    !url ||
+    !plainHost ||
+    (url.protocol !== "https:" && !local) ||
+    url.origin !== value.replace(/\/$/, "") ||
+    url.username ||
+    url.password
+  ) {
+    throw invalidInput(
+      "origins",
+      `${JSON.stringify(value.slice(0, 100))} is not an origin such as "https://admin.shop.example" (https, no path; http only for localhost)`,
+    );
   }
   return url.origin;
 }

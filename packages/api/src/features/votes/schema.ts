@@ -23,8 +23,14 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
           "The lower bound of the 95 % Wilson interval of the helpful share, from the burst-weighted votes (0 without votes): what MOST_HELPFUL orders by, so 3 of 3 ranks below 80 of 100.",
         resolve: (v) => v.lowerBound,
       }),
-      weightedHelpful: t.float({ description: "Helpful votes as counted in `score` (burst-weighted).", resolve: (v) => v.helpfulBp / FULL_WEIGHT_BP }),
-      weightedNotHelpful: t.float({ description: "Not-helpful votes as counted in `score` (burst-weighted).", resolve: (v) => v.notHelpfulBp / FULL_WEIGHT_BP }),
+      weightedHelpful: t.float({
+        description: "Helpful votes as counted in `score` (burst-weighted).",
+        resolve: (v) => v.helpfulBp / FULL_WEIGHT_BP,
+      }),
+      weightedNotHelpful: t.float({
+        description: "Not-helpful votes as counted in `score` (burst-weighted).",
+        resolve: (v) => v.notHelpfulBp / FULL_WEIGHT_BP,
+      }),
     }),
   });
 
@@ -38,7 +44,10 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
 
   const ItemEnum = builder.enumType("VoteItemType", {
     description: "What a helpful vote is about.",
-    values: { REVIEW: { value: "review", description: "A published review." }, ANSWER: { value: "answer", description: "A published answer." } } as const,
+    values: {
+      REVIEW: { value: "review", description: "A published review." },
+      ANSWER: { value: "answer", description: "A published answer." },
+    } as const,
   });
 
   const VoteInput = builder.inputType("VoteHelpfulInput", {
@@ -60,7 +69,9 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
     fields: (t) => ({
       itemId: t.exposeID("itemId", { description: "The review or answer voted on." }),
       helpful: t.exposeBoolean("helpful", { description: "The vote that counts: this one, or this voter's earlier one." }),
-      alreadyVoted: t.exposeBoolean("alreadyVoted", { description: "True when this voter had voted on it before: nothing changed (one vote per voter)." }),
+      alreadyVoted: t.exposeBoolean("alreadyVoted", {
+        description: "True when this voter had voted on it before: nothing changed (one vote per voter).",
+      }),
       votes: t.field({ type: HelpfulVotes, description: "The item's votes, including this one.", resolve: (v) => v.totals }),
     }),
   });
@@ -73,13 +84,19 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
       args: { input: t.arg({ type: VoteInput, required: true, description: "The vote." }) },
       resolve: async (_r, { input }, ctx) => {
         const shop = await ctx.authorize("form:submit");
-        return castVote(ctx.deps, shop.id, ctx.ip, { ...input, itemType: input.itemType as VoteItem, itemId: String(input.itemId) }, {
-          beforeStore: async () => {
-            if (ctx.refusal) throw rateLimited(ctx.refusal);
-            const refusal = await ctx.rateLimits.vote(ctx.ip, shop.id);
-            if (refusal) throw rateLimited(refusal);
+        return castVote(
+          ctx.deps,
+          shop.id,
+          ctx.ip,
+          { ...input, itemType: input.itemType as VoteItem, itemId: String(input.itemId) },
+          {
+            beforeStore: async () => {
+              if (ctx.refusal) throw rateLimited(ctx.refusal);
+              const refusal = await ctx.rateLimits.vote(ctx.ip, shop.id);
+              if (refusal) throw rateLimited(refusal);
+            },
           },
-        });
+        );
       },
     }),
   );

@@ -123,7 +123,10 @@ async function loadItem(deps: Deps, shopId: string, type: VoteItem, id: string):
   // Only published items take votes; any other (or another shop's) is not found, without saying which.
   const doc =
     type === "review"
-      ? await deps.models.Review.findOne({ _id: id, shopId }, { _id: 1, shopId: 1, productId: 1, rating: 1, createdAt: 1, status: 1, votes: 1 }).lean<ReviewDoc>()
+      ? await deps.models.Review.findOne(
+          { _id: id, shopId },
+          { _id: 1, shopId: 1, productId: 1, rating: 1, createdAt: 1, status: 1, votes: 1 },
+        ).lean<ReviewDoc>()
       : await deps.models.Answer.findOne({ _id: id, shopId }).lean<AnswerDoc>();
   if (doc?.status !== "published") {
     throw new StarlingError("NOT_FOUND", `This shop has no published ${type} "${id}".`, { field: "itemId" });

@@ -88,7 +88,8 @@ export async function fanOutEvent(deps: Deps, job: LeasedJob<DomainEvent>): Prom
   // Recorded again after it was fanned out (a retried write): sent already.
   if (message?.fannedOutAt) return queue.complete(job);
   const subject = await subjectStored(deps, event, job.createdAt);
-  if (subject === "wait") return queue.retryLater(job, new Date(deps.now().getTime() + SUBJECT_RETRY_MS), "waiting for the write it announces");
+  if (subject === "wait")
+    return queue.retryLater(job, new Date(deps.now().getTime() + SUBJECT_RETRY_MS), "waiting for the write it announces");
   if (subject === "drop") return queue.complete(job);
 
   const reviewId = typeof event.data.reviewId === "string" ? event.data.reviewId : null;
@@ -157,7 +158,12 @@ export function postWebhook(
       target,
       {
         method: "POST",
-        headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body), "user-agent": "Starling-Webhooks/1" },
+        headers: {
+          ...headers,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          "user-agent": "Starling-Webhooks/1",
+        },
         lookup: guardedLookup(settings),
         // A fresh connection per attempt: a pooled socket would skip the address check.
         agent: false,
@@ -170,7 +176,11 @@ export function postWebhook(
         });
         const status = res.statusCode ?? 0;
         const outcome = () =>
-          finish({ ok: status >= 200 && status < 300, statusCode: status, error: status >= 200 && status < 300 ? null : `the endpoint answered ${status}` });
+          finish({
+            ok: status >= 200 && status < 300,
+            statusCode: status,
+            error: status >= 200 && status < 300 ? null : `the endpoint answered ${status}`,
+          });
         res.on("end", outcome);
         res.on("close", outcome);
         res.on("error", outcome);
@@ -180,7 +190,9 @@ export function postWebhook(
       finish({ ok: false, statusCode: null, error: `no complete answer within ${settings.timeoutMs / 1000} s` });
       req.destroy();
     }, settings.timeoutMs);
-    req.on("error", (err: NodeJS.ErrnoException) => finish({ ok: false, statusCode: null, error: `${err.code ? `${err.code}: ` : ""}${err.message}`.slice(0, 500) }));
+    req.on("error", (err: NodeJS.ErrnoException) =>
+      finish({ ok: false, statusCode: null, error: `${err.code ? `${err.code}: ` : ""}${err.message}`.slice(0, 500) }),
+    );
     req.end(body);
   });
 }
@@ -306,7 +318,9 @@ export async function redeliverWebhook(deps: Deps, shopId: string, deliveryId: s
     eventId ? deps.models.WebhookMessage.findOne({ _id: eventId, shopId }, { _id: 1, reviewId: 1 }).lean<WebhookMessageDoc>() : null,
   ]);
   if (!endpoint || !message) {
-    throw new StarlingError("NOT_FOUND", `This shop has no webhook delivery "${String(deliveryId)}" whose message is still kept.`, { field: "deliveryId" });
+    throw new StarlingError("NOT_FOUND", `This shop has no webhook delivery "${String(deliveryId)}" whose message is still kept.`, {
+      field: "deliveryId",
+    });
   }
   await deliveryQueue(deps).enqueue(`${deliveryId}:redeliver-${randomBytes(6).toString("base64url")}`, {
     eventId,

@@ -88,7 +88,8 @@ export function signingSecrets(doc: Pick<WebhookEndpointDoc, "secrets">, now: Da
 function eventList(events: unknown): EventType[] {
   if (!Array.isArray(events) || events.length === 0) throw invalidInput("events", "name at least one event type");
   const unknown = events.filter((e) => !(EVENT_TYPES as readonly unknown[]).includes(e));
-  if (unknown.length) throw invalidInput("events", `unknown event types ${unknown.map(String).join(", ")}; known: ${EVENT_TYPES.join(", ")}`);
+  if (unknown.length)
+    throw invalidInput("events", `unknown event types ${unknown.map(String).join(", ")}; known: ${EVENT_TYPES.join(", ")}`);
   return [...new Set(events as EventType[])];
 }
 

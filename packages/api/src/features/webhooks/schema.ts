@@ -35,10 +35,9 @@ const EVENT_DESCRIPTIONS: Record<EventType, string> = {
 export function addWebhookSchema(builder: Builder): void {
   const EventTypeEnum = builder.enumType("WebhookEventType", {
     description: "An event a webhook endpoint can receive; the payload's `type` is the dotted name (REVIEW_CREATED is review.created).",
-    values: Object.fromEntries(EVENT_TYPES.map((type) => [enumName(type), { value: type, description: `${type}: ${EVENT_DESCRIPTIONS[type]}` }])) as Record<
-      string,
-      { value: EventType; description: string }
-    >,
+    values: Object.fromEntries(
+      EVENT_TYPES.map((type) => [enumName(type), { value: type, description: `${type}: ${EVENT_DESCRIPTIONS[type]}` }]),
+    ) as Record<string, { value: EventType; description: string }>,
   });
 
   const EndpointRef = builder.objectRef<WebhookEndpoint>("WebhookEndpoint").implement({
@@ -51,13 +50,15 @@ export function addWebhookSchema(builder: Builder): void {
       enabled: t.exposeBoolean("enabled", { description: "Whether events are delivered to it." }),
       disabledReason: t.exposeString("disabledReason", {
         nullable: true,
-        description: "Why Starling disabled it (a delivery failed through every retry, about three days); null otherwise. Enable it again with updateWebhookEndpoint.",
+        description:
+          "Why Starling disabled it (a delivery failed through every retry, about three days); null otherwise. Enable it again with updateWebhookEndpoint.",
       }),
       disabledAt: t.field({ type: "DateTime", nullable: true, description: "When it was disabled.", resolve: (e) => e.disabledAt }),
       previousSecretExpiresAt: t.field({
         type: "DateTime",
         nullable: true,
-        description: "After a rotation: until when the previous secret still signs beside the new one (two signatures are sent); null otherwise.",
+        description:
+          "After a rotation: until when the previous secret still signs beside the new one (two signatures are sent); null otherwise.",
         resolve: (e) => e.previousSecretExpiresAt,
       }),
       createdAt: t.field({ type: "DateTime", description: "When it was made.", resolve: (e) => e.createdAt }),
@@ -77,17 +78,27 @@ export function addWebhookSchema(builder: Builder): void {
     description: "One attempt to deliver an event to an endpoint.",
     fields: (t) => ({
       id: t.exposeID("id", { description: "The attempt's id." }),
-      deliveryId: t.exposeID("deliveryId", { description: "The delivery (one event to one endpoint) it belongs to: pass it to redeliverWebhook." }),
+      deliveryId: t.exposeID("deliveryId", {
+        description: "The delivery (one event to one endpoint) it belongs to: pass it to redeliverWebhook.",
+      }),
       eventId: t.exposeID("eventId", { description: "The event, sent as the `webhook-id` header." }),
       eventType: t.field({ type: EventTypeEnum, description: "The event's type.", resolve: (a) => a.eventType as EventType }),
       attempt: t.exposeInt("attempt", { description: "Which attempt of the delivery, from 1." }),
       manual: t.exposeBoolean("manual", { description: "A redelivery the shop asked for." }),
       at: t.field({ type: "DateTime", description: "When it was sent.", resolve: (a) => a.at }),
       ok: t.exposeBoolean("ok", { description: "The endpoint answered 2xx." }),
-      statusCode: t.exposeInt("statusCode", { nullable: true, description: "The HTTP status it answered; null if none came (refused, unreachable, timed out)." }),
+      statusCode: t.exposeInt("statusCode", {
+        nullable: true,
+        description: "The HTTP status it answered; null if none came (refused, unreachable, timed out).",
+      }),
       error: t.exposeString("error", { nullable: true, description: "What went wrong; null on success." }),
       durationMs: t.exposeInt("durationMs", { description: "How long the attempt took, in ms." }),
-      nextAttemptAt: t.field({ type: "DateTime", nullable: true, description: "When the next attempt is due; null when none follows.", resolve: (a) => a.nextAttemptAt }),
+      nextAttemptAt: t.field({
+        type: "DateTime",
+        nullable: true,
+        description: "When the next attempt is due; null when none follows.",
+        resolve: (a) => a.nextAttemptAt,
+      }),
       cursor: t.exposeString("cursor", { description: "Pass as `webhookDeliveries(after:)` for the attempts before this one." }),
     }),
   });
@@ -95,7 +106,10 @@ export function addWebhookSchema(builder: Builder): void {
   const CreateInput = builder.inputType("CreateWebhookEndpointInput", {
     description: "A new webhook endpoint.",
     fields: (t) => ({
-      url: t.string({ required: true, description: "An http or https URL on a public address (private, loopback and metadata addresses are refused)." }),
+      url: t.string({
+        required: true,
+        description: "An http or https URL on a public address (private, loopback and metadata addresses are refused).",
+      }),
       events: t.field({ type: [EventTypeEnum], required: true, description: "The events to receive, at least one." }),
       description: t.string({ description: "A note, up to 200 characters." }),
     }),
@@ -166,7 +180,8 @@ export function addWebhookSchema(builder: Builder): void {
     }),
     deleteWebhookEndpoint: t.field({
       type: EndpointRef,
-      description: "Deletes an endpoint and its delivery log; deliveries still queued for it are dropped. Returns what was deleted. Needs SHOP_SETTINGS.",
+      description:
+        "Deletes an endpoint and its delivery log; deliveries still queued for it are dropped. Returns what was deleted. Needs SHOP_SETTINGS.",
       args: { id: t.arg.id({ required: true, description: "The endpoint." }) },
       resolve: async (_r, { id }, ctx) => deleteWebhookEndpoint(ctx.deps, (await ctx.authorize("shop:settings")).id, String(id)),
     }),
@@ -177,7 +192,8 @@ export function addWebhookSchema(builder: Builder): void {
         id: t.arg.id({ required: true, description: "The endpoint." }),
         overlapHours: t.arg.float({ description: "How long the previous secret still signs, 0 to 168 hours." }),
       },
-      resolve: async (_r, { id, overlapHours }, ctx) => rotateWebhookSecret(ctx.deps, (await ctx.authorize("shop:settings")).id, String(id), overlapHours),
+      resolve: async (_r, { id, overlapHours }, ctx) =>
+        rotateWebhookSecret(ctx.deps, (await ctx.authorize("shop:settings")).id, String(id), overlapHours),
     }),
     redeliverWebhook: t.field({
       type: "ID",

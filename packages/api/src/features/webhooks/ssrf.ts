@@ -145,7 +145,8 @@ export interface TargetPolicy {
  * forbidden address. Returns the normalised URL. INVALID_INPUT on `url` otherwise.
  */
 export async function checkTargetUrl(raw: unknown, policy: TargetPolicy): Promise<string> {
-  if (typeof raw !== "string" || raw.length === 0 || raw.length > 2_000) throw invalidInput("url", "must be an http or https URL of at most 2000 characters");
+  if (typeof raw !== "string" || raw.length === 0 || raw.length > 2_000)
+    throw invalidInput("url", "must be an http or https URL of at most 2000 characters");
   let url: URL;
   try {
     url = new URL(raw);
@@ -153,7 +154,8 @@ export async function checkTargetUrl(raw: unknown, policy: TargetPolicy): Promis
     throw invalidInput("url", "must be an absolute http or https URL");
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw invalidInput("url", "must use http or https");
-  if (url.username || url.password) throw invalidInput("url", "must not carry a user name or password (sign requests with the endpoint's secret instead)");
+  if (url.username || url.password)
+    throw invalidInput("url", "must not carry a user name or password (sign requests with the endpoint's secret instead)");
   if (url.hash) throw invalidInput("url", "must not have a #fragment");
   if (policy.allowPrivate) return url.toString();
   const byName = forbiddenName(url.hostname);
@@ -169,8 +171,16 @@ export async function checkTargetUrl(raw: unknown, policy: TargetPolicy): Promis
 }
 
 function refused(hostname: string, address: string, reason: string) {
-  const what = hostname === address ? (net.isIP(address.replace(/^\[|\]$/g, "")) ? `${hostname} is a ${reason} address` : reason) : `${hostname} resolves to ${address}, a ${reason} address`;
-  const err = invalidInput("url", `refused: ${what}; webhooks go to public addresses only (STARLING_WEBHOOKS_ALLOW_PRIVATE=1 allows others for local development)`);
+  const what =
+    hostname === address
+      ? net.isIP(address.replace(/^\[|\]$/g, ""))
+        ? `${hostname} is a ${reason} address`
+        : reason
+      : `${hostname} resolves to ${address}, a ${reason} address`;
+  const err = invalidInput(
+    "url",
+    `refused: ${what}; webhooks go to public addresses only (STARLING_WEBHOOKS_ALLOW_PRIVATE=1 allows others for local development)`,
+  );
   (err.extensions as Record<string, unknown>).reason = "PRIVATE_ADDRESS";
   return err;
 }

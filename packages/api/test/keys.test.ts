@@ -289,6 +289,24 @@ describe("tenants", () => {
       expect(r.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
       expect(await api.models.Vote.countDocuments({})).toBe(0);
     },
+    importReviews: async () => {
+      // Same product id and sourceId as this shop could use: it lands in the other shop, and this shop's reviews stay as they were.
+      const before = await api.models.Review.countDocuments({ shopId: api.shop.id });
+      const r = await api.gql(
+        `mutation { importReviews(rows: [{ sourceId: "x-1", productId: "pen", rating: 5, body: "Imported elsewhere", reviewerName: "I", createdAt: "2024-01-01T00:00:00Z" }]) { reviewId } }`,
+        {},
+        other.key,
+      );
+      expect(r.errors).toBeUndefined();
+      expect(await api.models.Review.countDocuments({ shopId: api.shop.id })).toBe(before);
+      expect(await api.models.ImportPending.countDocuments({ shopId: api.shop.id })).toBe(0);
+    },
+    finishImport: async () => {
+      const summary = await api.models.RatingSummary.find({ shopId: api.shop.id }).lean();
+      const r = await api.gql(`mutation { finishImport { reviews } }`, {}, other.key);
+      expect(r.errors).toBeUndefined();
+      expect(await api.models.RatingSummary.find({ shopId: api.shop.id }).lean()).toEqual(summary);
+    },
     webhookEndpoints: async () => {
       const r = await api.gql(`{ webhookEndpoints { id } }`, {}, other.key);
       expect(r.data.webhookEndpoints).toEqual([]);

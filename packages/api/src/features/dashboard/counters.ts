@@ -131,8 +131,9 @@ export function countQuietly(deps: Deps, work: Promise<void>): Promise<void> {
   return work.catch((error: unknown) => deps.log.error("updating the dashboard's counters failed; `recompute` repairs them", { error }));
 }
 
-/** Rebuilds every counter from the reviews in one streamed pass (from `recompute`). Returns how many documents it wrote. */
-export async function rebuildDashboardCounts(deps: Deps): Promise<number> {
+/** Rebuilds the counters (every shop's, or one shop's) from the reviews in one streamed pass: `recompute`, and the end of an import. Returns how many documents it wrote. */
+export async function rebuildDashboardCounts(deps: Deps, scope: { shopId?: string } = {}): Promise<number> {
+  const only = scope.shopId === undefined ? {} : { shopId: scope.shopId };
   const fresh = new Map<string, DashboardCountsDoc>();
   const put = (id: string, shopId: string, productId: string | null, inc: Record<string, number>) => {
     let doc = fresh.get(id);
@@ -147,7 +148,7 @@ export async function rebuildDashboardCounts(deps: Deps): Promise<number> {
       }
     }
   };
-  const reviews = deps.models.Review.find({}, { shopId: 1, productId: 1, rating: 1, provenance: 1, createdAt: 1, score: 1, status: 1 })
+  const reviews = deps.models.Review.find(only, { shopId: 1, productId: 1, rating: 1, provenance: 1, createdAt: 1, score: 1, status: 1 })
     .lean<ReviewDoc[]>()
     .cursor({ batchSize: 1000 });
   for await (const r of reviews) {
@@ -157,7 +158,7 @@ export async function rebuildDashboardCounts(deps: Deps): Promise<number> {
     put(productCountsId(r.shopId, r.productId), r.shopId, r.productId, inc);
   }
   const collection = deps.models.DashboardCounts.collection;
-  await collection.deleteMany({ _id: { $nin: [...fresh.keys()] } } as never);
+  await collection.deleteMany({ ...only, _id: { $nin: [...fresh.keys()] } } as never);
   for (const doc of fresh.values()) {
     for (const week of Object.values(doc.weeks ?? {}))
       for (const k of Object.keys(week)) if (/^w[1-5]$/.test(k)) (week as Record<string, unknown>)[k] = new Double(week[k]!);

@@ -25,6 +25,7 @@ import { withPageKeys } from "../reviews/review-pages.js";
 import { LIMITS, reviewIdOf } from "../reviews/reviews.js";
 import { scoreShopHistory } from "../scoring/scoring.js";
 import { identifier, languageTag, optionalText, starRating, text } from "../validate.js";
+import { rebuildDashboardCounts } from "../dashboard/counters.js";
 
 /** One import line as the API receives it: the CLI checked the JSON types, this module checks the values. */
 export interface ImportRow {
@@ -311,6 +312,8 @@ export async function finishImport(deps: Deps, shopId: string): Promise<{ review
     for (const doc of new Map(chunk.map((d) => [d.productId, d])).values()) reviewsChanged(deps, doc);
   }
   const report = await recomputeSummaries(deps, { shopId });
+  // The dashboard's charts count the imported history too.
+  await rebuildDashboardCounts(deps, { shopId });
   // Imported texts join the near-duplicate check of later reviews.
   deps.signatures.forget(shopId);
   deps.cache.reviewPages.clear();

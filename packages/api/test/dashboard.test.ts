@@ -494,7 +494,7 @@ describe("the dashboard", () => {
       await shot(page, route.replace("/", "-"));
     }
     // Features not on this server say so instead of showing made-up data.
-    await open(page, "#/webhooks");
+    await open(page, "#/import");
     expect(await page.locator("main").innerText()).toMatch(/Not available on this server/);
     await page.getByLabel("Language").selectOption("de");
     await open(page, "#/overview");

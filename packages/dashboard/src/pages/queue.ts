@@ -104,7 +104,7 @@ export async function queuePage(main: HTMLElement): Promise<void> {
       box.addEventListener("change", () => {
         if (box.checked) selected.add(r.id);
         else selected.delete(r.id);
-        card.setAttribute("aria-selected", String(box.checked));
+        card.dataset.selected = String(box.checked);
       });
       const replyArea = h("textarea", { rows: 2, maxlength: 5000, "aria-label": `${t("reply")}: ${r.title}` });
       const replyForm = h("form", { class: "inline", hidden: true }, replyArea, h("button", { type: "submit" }, t("send")));
@@ -148,7 +148,7 @@ export async function queuePage(main: HTMLElement): Promise<void> {
           t("reply"),
         ),
       );
-      const card = reviewCard(r, [actions, replyForm], { tabindex: i === active ? 0 : -1, "aria-selected": String(selected.has(r.id)) });
+      const card = reviewCard(r, [actions, replyForm], { tabindex: i === active ? 0 : -1, "data-selected": String(selected.has(r.id)) });
       card.addEventListener("focus", () => (active = i));
       list.append(h("li", null, card));
     });

@@ -30,12 +30,14 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 `;
 }
 
-/** The README's table of codes, between its two markers. */
+/** The README's table of codes, between its two markers, padded the way Biome formats Markdown tables. */
 export function readmeErrorTable(): string {
-  const rows = Object.entries(ERROR_CODES).map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.meaning.replace(/\|/g, "\\|")} |`);
-  return [README_ERRORS_START, "", "| `extensions.code` | HTTP status | meaning |", "|---|---|---|", ...rows, "", README_ERRORS_END].join(
-    "\n",
-  );
+  const header = ["`extensions.code`", "HTTP status", "meaning"];
+  const rows = Object.entries(ERROR_CODES).map(([code, e]) => [`\`${code}\``, String(e.status), e.meaning.replace(/\|/g, "\\|")]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  const rule = `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`;
+  return [README_ERRORS_START, "", line(header), rule, ...rows.map(line), "", README_ERRORS_END].join("\n");
 }
 
 /** The README with its table section replaced by the current one. */

@@ -1,5 +1,5 @@
 /** Invitations, API keys, webhooks, import and export, settings. */
-import { ApiError, gql, serverOperations, type SessionInfo } from "../api.js";
+import { ApiError, gql, type SessionInfo } from "../api.js";
 import { errorText, notAvailable } from "../common.js";
 import { h, uid } from "../dom.js";
 import { t, when } from "../i18n.js";

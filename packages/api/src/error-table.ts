@@ -34,8 +34,8 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export function readmeErrorTable(): string {
   const header = ["`extensions.code`", "HTTP status", "meaning"];
   const rows = Object.entries(ERROR_CODES).map(([code, e]) => [`\`${code}\``, String(e.status), e.meaning.replace(/\|/g, "\\|")]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   const rule = `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`;
   return [README_ERRORS_START, "", line(header), rule, ...rows.map(line), "", README_ERRORS_END].join("\n");
 }

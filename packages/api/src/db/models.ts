@@ -629,8 +629,12 @@ export interface VoteDoc {
   itemId: string;
   helpful: boolean;
   at: Date;
-  /** Set once the item's tally took it in (features/votes: a retry completes a vote a crash left uncounted). */
+  /** Set once the item's tally took it in (features/votes: a retry or the vote-counts job completes a vote a crash left uncounted). */
   counted: boolean;
+  /** A hash of the shop and the voter's browser token (votes.ts voterKey), for access and erasure requests; null once erased. */
+  voter?: string | null;
+  /** What the vote counts for in its item's weighted totals, in basis points (less inside a burst); set when counted. */
+  weightBp?: number;
 }
 
 /** An item's vote-arrival state for burst detection (@starling/scoring's ArrivalState) and its totals. */
@@ -697,10 +701,14 @@ const voteSchema = new Schema<VoteDoc>(
     helpful: { type: Boolean, required: true },
     at: { type: Date, required: true },
     counted: { type: Boolean, required: true },
+    voter: { type: String, default: null },
+    weightBp: { type: Number },
   },
   { ...common, collection: "votes" },
 );
 voteSchema.index({ shopId: 1, itemId: 1 }, { name: "vote_item" });
+// A voter's votes, for access and erasure requests (features/privacy).
+voteSchema.index({ shopId: 1, voter: 1 }, { name: "vote_voter" });
 
 const voteTallySchema = new Schema<VoteTallyDoc>(
   {

@@ -720,11 +720,29 @@ const voteTallySchema = new Schema<VoteTallyDoc>(
   { ...common, collection: "vote_tallies" },
 );
 
+/**
+ * A question or answer erased at its author's request (features/privacy): its
+ * `_id` (a hash of the shop and the submission's key, no personal data), so a
+ * retry of the submission is refused (QA_ERASED) instead of storing it again.
+ * Apart from erased reviews, which the review feed lists as deleted.
+ */
+export interface ErasedQaDoc {
+  _id: string;
+  shopId: string;
+  erasedAt: Date;
+}
+
+const erasedQaSchema = new Schema<ErasedQaDoc>(
+  { _id: { type: String, required: true }, shopId: { type: String, required: true }, erasedAt: { type: Date, required: true } },
+  { ...common, collection: "erased_qa" },
+);
+
 export interface QaModels {
   Question: Model<QuestionDoc>;
   Answer: Model<AnswerDoc>;
   Vote: Model<VoteDoc>;
   VoteTally: Model<VoteTallyDoc>;
+  ErasedQa: Model<ErasedQaDoc>;
 }
 
 function bindQaModels(conn: Connection): QaModels {
@@ -733,6 +751,7 @@ function bindQaModels(conn: Connection): QaModels {
     Answer: conn.model<AnswerDoc>("Answer", answerSchema),
     Vote: conn.model<VoteDoc>("Vote", voteSchema),
     VoteTally: conn.model<VoteTallyDoc>("VoteTally", voteTallySchema),
+    ErasedQa: conn.model<ErasedQaDoc>("ErasedQa", erasedQaSchema),
   };
 }
 

@@ -29,7 +29,7 @@
  * access or erasure request (features/privacy) given the token their browser
  * keeps; the token and the address themselves are never stored.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   DEFAULT_SCORING_OPTIONS,
   detectBursts,
@@ -283,4 +283,69 @@ async function count(deps: Deps, vote: VoteDoc, item: Item): Promise<VoteTotals>
 function add(t: VoteTotals, helpful: boolean, bp: number): void {
   if (helpful) t.helpfulBp += bp;
   else t.notHelpfulBp += bp;
+}
+
+/**
+ * A voter's votes leave their items' totals (an erasure in delete mode): each
+ * item's helpful counts and weighted counts go down by the vote and its
+ * weight (the tally's ring says the weight while the vote is in it, the vote
+ * otherwise), under the item's lock as counting is. The vote's arrival stays
+ * in the burst detector's ring (it did arrive), renamed and at weight 0 so that
+ * no later burst re-weights it. A vote not yet counted is only deleted (its
+ * vote-counts job then finds nothing to do). Returns how many were removed.
+ */
+export async function uncountVotes(deps: Deps, votes: readonly VoteDoc[]): Promise<number> {
+  let removed = 0;
+  for (const vote of votes) {
+    await deps.summaryLock.run(`votes:${vote.itemType}:${vote.itemId}`, async () => {
+      const current = await deps.models.Vote.findById(vote._id).lean<VoteDoc>();
+      if (!current) return;
+      if (current.counted) {
+        const tallyId = `${current.itemType}:${current.itemId}`;
+        const tally = await deps.models.VoteTally.findById(tallyId).lean<VoteTallyDoc>();
+        if (tally) {
+          const state = tally.arrivals as unknown as ArrivalState;
+          const totals: VoteTotals = { ...tally.totals };
+          const entry = state.recent.find((a) => a.reviewId === current._id);
+          const weightBp = entry ? entry.weightBp : (current.weightBp ?? FULL_WEIGHT_BP);
+          if (entry) {
+            (entry as { reviewId: string }).reviewId = `erased:${randomUUID()}`;
+            entry.weightBp = 0;
+          }
+          if (current.helpful) totals.helpful = Math.max(0, totals.helpful - 1);
+          else totals.notHelpful = Math.max(0, totals.notHelpful - 1);
+          add(totals, current.helpful, -weightBp);
+          totals.helpfulBp = Math.max(0, totals.helpfulBp);
+          totals.notHelpfulBp = Math.max(0, totals.notHelpfulBp);
+          totals.lowerBound = wilsonLowerBound(totals.helpfulBp / FULL_WEIGHT_BP, totals.notHelpfulBp / FULL_WEIGHT_BP);
+          await deps.models.VoteTally.collection.replaceOne(
+            { _id: tallyId } as never,
+            { shopId: tally.shopId, totals, arrivals: state } as never,
+          );
+          const item = await findItem(deps, current.shopId, current.itemType, current.itemId);
+          if (item?.type === "review") {
+            await deps.models.Review.collection.updateOne({ _id: item.doc._id } as never, {
+              $set: { votes: totals, ...helpfulPageKeys(item.doc, totals.lowerBound) },
+            });
+            reviewsChanged(deps, item.doc);
+          } else if (item) {
+            await deps.models.Answer.collection.updateOne({ _id: item.doc._id } as never, { $set: { votes: totals } });
+            questionsChanged(deps, item.doc);
+          }
+        }
+      }
+      await deps.models.Vote.deleteOne({ _id: current._id });
+      removed++;
+    });
+  }
+  return removed;
+}
+
+/** The votes on items that are gone (deleted answers): the votes, their tallies and any pending counts. */
+export async function dropItemVotes(deps: Deps, shopId: string, itemType: VoteItem, itemIds: readonly string[]): Promise<void> {
+  if (!itemIds.length) return;
+  const votes = await deps.models.Vote.find({ shopId, itemId: { $in: [...itemIds] }, itemType }, { _id: 1 }).lean<VoteDoc[]>();
+  await deps.models.Vote.deleteMany({ shopId, itemId: { $in: [...itemIds] }, itemType });
+  await deps.models.VoteTally.deleteMany({ _id: { $in: itemIds.map((id) => `${itemType}:${id}`) } });
+  await deps.models.LeaseJob.deleteMany({ _id: { $in: votes.map((v) => `${VOTE_COUNTS_QUEUE}:${v._id}`) } });
 }

@@ -166,6 +166,30 @@ describe("the question form page", () => {
     120_000,
   );
 
+  it("is limited per address like the review form: past the limit the form says so and stores nothing", async () => {
+    const limited = await startTestApi({ rateFormPerHourPerIp: 1 });
+    try {
+      await limited.gql(`mutation { putProduct(input: { id: "tent", name: "Trail tent" }) { id } }`);
+      const page = await browser.newPage();
+      const params = new URLSearchParams({ key: limited.shop.publishableKey, product: "tent" });
+      await page.goto(`${limited.url}${ASK_FORM_PATH}?${params}`);
+      await expect.poll(() => page.locator("#product").innerText(), { timeout: 30_000 }).toContain("Trail tent");
+      await page.fill("#f-body", "How heavy is it?");
+      await page.fill("#f-name", "Kim");
+      await page.click('button[type="submit"]');
+      await page.locator("#done").waitFor({ state: "visible", timeout: 30_000 });
+      await page.click("#another");
+      await page.fill("#f-body", "And how big is it packed?");
+      await page.fill("#f-name", "Kim");
+      await page.click('button[type="submit"]');
+      await expect.poll(() => page.locator("#summary").innerText(), { timeout: 30_000 }).toBe(S.err_rate);
+      expect(await limited.models.Question.countDocuments()).toBe(1);
+      await page.close();
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("is served for any frame, with a nonce CSP, and refuses a secret key, a bad product or language", async () => {
     const ok = await fetch(`${api.url}${ASK_FORM_PATH}?key=${api.shop.publishableKey}&product=tent&lang=de`);
     expect(ok.status).toBe(200);

@@ -93,7 +93,13 @@ export async function exportReviewerData(deps: Deps, shopId: string, who: Review
     deps,
     shopId,
     new Set(who.externalId != null ? [who.externalId] : []),
-    invitations.map((i) => i._id),
+    // Their invitations: by their email, and those their reviews came through.
+    [
+      ...new Set([
+        ...invitations.map((i) => i._id),
+        ...reviews.flatMap((r) => (r.verification?.invitationId ? [r.verification.invitationId] : [])),
+      ]),
+    ],
     who.voterToken,
   );
   return { reviews, invitations, ...qa };

@@ -300,38 +300,41 @@ export async function uncountVotes(deps: Deps, votes: readonly VoteDoc[]): Promi
     await deps.summaryLock.run(`votes:${vote.itemType}:${vote.itemId}`, async () => {
       const current = await deps.models.Vote.findById(vote._id).lean<VoteDoc>();
       if (!current) return;
-      if (current.counted) {
-        const tallyId = `${current.itemType}:${current.itemId}`;
-        const tally = await deps.models.VoteTally.findById(tallyId).lean<VoteTallyDoc>();
-        if (tally) {
-          const state = tally.arrivals as unknown as ArrivalState;
-          const totals: VoteTotals = { ...tally.totals };
-          const entry = state.recent.find((a) => a.reviewId === current._id);
-          const weightBp = entry ? entry.weightBp : (current.weightBp ?? FULL_WEIGHT_BP);
-          if (entry) {
-            (entry as { reviewId: string }).reviewId = `erased:${randomUUID()}`;
-            entry.weightBp = 0;
-          }
-          if (current.helpful) totals.helpful = Math.max(0, totals.helpful - 1);
-          else totals.notHelpful = Math.max(0, totals.notHelpful - 1);
-          add(totals, current.helpful, -weightBp);
-          totals.helpfulBp = Math.max(0, totals.helpfulBp);
-          totals.notHelpfulBp = Math.max(0, totals.notHelpfulBp);
-          totals.lowerBound = wilsonLowerBound(totals.helpfulBp / FULL_WEIGHT_BP, totals.notHelpfulBp / FULL_WEIGHT_BP);
-          await deps.models.VoteTally.collection.replaceOne(
-            { _id: tallyId } as never,
-            { shopId: tally.shopId, totals, arrivals: state } as never,
-          );
-          const item = await findItem(deps, current.shopId, current.itemType, current.itemId);
-          if (item?.type === "review") {
-            await deps.models.Review.collection.updateOne({ _id: item.doc._id } as never, {
-              $set: { votes: totals, ...helpfulPageKeys(item.doc, totals.lowerBound) },
-            });
-            reviewsChanged(deps, item.doc);
-          } else if (item) {
-            await deps.models.Answer.collection.updateOne({ _id: item.doc._id } as never, { $set: { votes: totals } });
-            questionsChanged(deps, item.doc);
-          }
+      const tallyId = `${current.itemType}:${current.itemId}`;
+      const tally = await deps.models.VoteTally.findById(tallyId).lean<VoteTallyDoc>();
+      const state = tally?.arrivals as unknown as ArrivalState | undefined;
+      const entry = state?.recent.find((a) => a.reviewId === current._id);
+      // In the totals: flagged counted, or in the tally's ring (a crash after the tally's write, before the flag).
+      if (tally && state && (current.counted || entry)) {
+        // Idempotent while the vote is in the ring: unflagged first, so an erasure
+        // retried after a crash finds it by its ring entry (renamed below once its
+        // count is out of the totals) and never takes it out twice.
+        if (entry && current.counted) await deps.models.Vote.updateOne({ _id: current._id }, { $set: { counted: false } });
+        const totals: VoteTotals = { ...tally.totals };
+        const weightBp = entry ? entry.weightBp : (current.weightBp ?? FULL_WEIGHT_BP);
+        if (entry) {
+          (entry as { reviewId: string }).reviewId = `erased:${randomUUID()}`;
+          entry.weightBp = 0;
+        }
+        if (current.helpful) totals.helpful = Math.max(0, totals.helpful - 1);
+        else totals.notHelpful = Math.max(0, totals.notHelpful - 1);
+        add(totals, current.helpful, -weightBp);
+        totals.helpfulBp = Math.max(0, totals.helpfulBp);
+        totals.notHelpfulBp = Math.max(0, totals.notHelpfulBp);
+        totals.lowerBound = wilsonLowerBound(totals.helpfulBp / FULL_WEIGHT_BP, totals.notHelpfulBp / FULL_WEIGHT_BP);
+        await deps.models.VoteTally.collection.replaceOne(
+          { _id: tallyId } as never,
+          { shopId: tally.shopId, totals, arrivals: state } as never,
+        );
+        const item = await findItem(deps, current.shopId, current.itemType, current.itemId);
+        if (item?.type === "review") {
+          await deps.models.Review.collection.updateOne({ _id: item.doc._id } as never, {
+            $set: { votes: totals, ...helpfulPageKeys(item.doc, totals.lowerBound) },
+          });
+          reviewsChanged(deps, item.doc);
+        } else if (item) {
+          await deps.models.Answer.collection.updateOne({ _id: item.doc._id } as never, { $set: { votes: totals } });
+          questionsChanged(deps, item.doc);
         }
       }
       await deps.models.Vote.deleteOne({ _id: current._id });

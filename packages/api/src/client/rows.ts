@@ -5,7 +5,10 @@
  * the presets that map other platforms' CSV exports onto the import fields.
  * The values themselves are checked by the API (features/imports).
  */
-import { createHash } from "node:crypto";
+// A maintained pure-JS SHA-256, not node:crypto: the dashboard runs these rows in the browser too
+// (its import page), where Web Crypto's digest is async and the presets' mapping is not.
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 
 export type FieldType = "string" | "number" | "boolean";
 
@@ -99,10 +102,8 @@ export function isoDate(value: string | undefined): string | undefined {
  * review gives the same id on every run, so a re-import is idempotent.
  */
 function derivedSourceId(platform: string, parts: (string | undefined)[]): string {
-  return `${platform}:${createHash("sha256")
-    .update(parts.map((p) => p ?? "").join("\u0000"))
-    .digest("hex")
-    .slice(0, 32)}`;
+  const text = parts.map((p) => p ?? "").join("\u0000");
+  return `${platform}:${bytesToHex(sha256(new TextEncoder().encode(text))).slice(0, 32)}`;
 }
 
 const cell = (record: Record<string, string>, ...names: string[]): string | undefined => {

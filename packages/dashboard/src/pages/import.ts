@@ -399,7 +399,7 @@ async function runImport(file: File, chosenFormat: "" | "jsonl" | "csv", presetN
       }),
     );
     if (summary.read === 0) {
-      v.status.replaceChildren(outcome, h("p", null, t("nothingRead")));
+      v.status.replaceChildren(outcome, h("p", { id: "import-nothing" }, t("nothingRead")));
       return;
     }
     v.status.replaceChildren(outcome, h("p", { class: "meta" }, t("scoring")));

@@ -200,8 +200,12 @@ async function* csvRows(text: AsyncIterable<string>, preset: (typeof PRESETS)[st
   parser.on("skip", (err: Error & { lines?: number; record?: unknown }) => {
     ready.push({ line: err.lines ?? 0, original: err.record ?? null, error: { code: "MALFORMED_ROW", message: err.message } });
   });
+  // A write whose chunk failed (the header's check) never calls back: the error ends the wait instead.
+  let failed: () => void = () => undefined;
+  const failedOnce = new Promise<void>((resolve) => (failed = resolve));
   parser.on("error", (err: unknown) => {
     failure ??= err;
+    failed();
   });
   // The parser is a stream: records wait in its buffer until read. Reading them
   // as they come keeps its buffer from filling (which would hold up the chunk's parse).
@@ -218,11 +222,7 @@ async function* csvRows(text: AsyncIterable<string>, preset: (typeof PRESETS)[st
     }
   };
   parser.on("readable", take);
-  const settled = (write: (done: () => void) => void) =>
-    new Promise<void>((resolve) => {
-      write(() => resolve());
-      parser.once("error", () => resolve());
-    });
+  const settled = (write: (done: () => void) => void) => Promise.race([new Promise<void>((resolve) => write(() => resolve())), failedOnce]);
   const flush = function* (): Generator<ReadRow> {
     take();
     if (failure) throw failure instanceof FileError ? failure : new FileError(String((failure as Error).message ?? failure));

@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Download, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { csvRecord } from "../src/client/export.js";
 import { EXPORT_FIELDS } from "../src/client/rows.js";
@@ -33,7 +33,14 @@ beforeAll(async () => {
   axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
 }, 300_000);
 
@@ -64,7 +71,9 @@ async function open(page: Page, route: string): Promise<void> {
 /** Picks a file on the import page and starts the import; returns once its outcome is shown. */
 async function upload(page: Page, name: string, content: string | Buffer, preset = ""): Promise<string> {
   await open(page, "#/import");
-  await page.getByLabel("File", { exact: true }).setInputFiles({ name, mimeType: "application/octet-stream", buffer: Buffer.from(content) });
+  await page
+    .getByLabel("File", { exact: true })
+    .setInputFiles({ name, mimeType: "application/octet-stream", buffer: Buffer.from(content) });
   if (preset) await page.getByLabel("Preset").selectOption(preset);
   await page.getByRole("button", { name: "Import", exact: true }).click();
   await page.locator("#import-finished, #import-nothing, #import-status .error").first().waitFor({ timeout: 120_000 });
@@ -72,7 +81,7 @@ async function upload(page: Page, name: string, content: string | Buffer, preset
 }
 
 async function downloaded(page: Page, click: () => Promise<void>): Promise<string> {
-  const [download] = (await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), click()])) as [Download, void];
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), click()]);
   const file = path.join(dir, `${Date.now()}-${download.suggestedFilename()}`);
   await download.saveAs(file);
   return readFileSync(file, "utf8");
@@ -87,8 +96,9 @@ const jsonl = (text: string) =>
 async function seriousAxeViolations(page: Page) {
   await page.evaluate(axeSource);
   const r = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (d: Document) => Promise<{ violations: { id: string; impact: string }[]; passes: unknown[] }> } })
-      .axe;
+    const axe = (
+      window as unknown as { axe: { run: (d: Document) => Promise<{ violations: { id: string; impact: string }[]; passes: unknown[] }> } }
+    ).axe;
     const out = await axe.run(document);
     return { violations: out.violations.map((v) => ({ id: v.id, impact: v.impact })), passes: out.passes.length };
   });
@@ -194,7 +204,9 @@ describe("the dashboard's import page", () => {
         if (v && seen.at(-1) !== v) seen.push(v);
       }).observe(document.querySelector("main")!, { subtree: true, attributes: true, attributeFilter: ["aria-valuetext"] });
     });
-    await page.getByLabel("File", { exact: true }).setInputFiles({ name: "reviews.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(text) });
+    await page
+      .getByLabel("File", { exact: true })
+      .setInputFiles({ name: "reviews.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(text) });
     await page.getByRole("button", { name: "Import", exact: true }).click();
     await page.locator("#import-finished").waitFor({ timeout: 240_000 });
     expect(await page.locator("#import-status").innerText()).toContain(
@@ -250,7 +262,7 @@ describe("the dashboard's export download", () => {
           productId: `${prefix}-product`,
           productName: `${prefix}, "quoted"`,
           rating: 1 + (i % 5),
-          title: i === 0 ? "Comma, quote \" and\nnewline" : `T${i}`,
+          title: i === 0 ? 'Comma, quote " and\nnewline' : `T${i}`,
           body: `${prefix} body ${i}`,
           reviewerName: `${prefix} reviewer`,
           createdAt: new Date(Date.UTC(2022, 5, 1 + i)).toISOString(),
@@ -290,7 +302,11 @@ describe("the dashboard's export download", () => {
       async (shopId) => (await fetch(`/export/reviews?shop=${shopId}&shopId=${shopId}`, { credentials: "same-origin" })).text(),
       shopA.id,
     );
-    expect(jsonl(forged).map((l) => l.sourceId).sort()).toEqual(["beta-0", "beta-1"]);
+    expect(
+      jsonl(forged)
+        .map((l) => l.sourceId)
+        .sort(),
+    ).toEqual(["beta-0", "beta-1"]);
     expect(forged).not.toContain("alpha");
     await context.close();
   });
@@ -303,7 +319,10 @@ describe("the dashboard's export download", () => {
       fetch(`${api.url}/export/reviews`, { headers: { cookie: `${SESSION_COOKIE}=${sid}`, ...headers } });
     const refused = async (headers: Record<string, string>) => {
       const res = await get(headers);
-      return { status: res.status, code: ((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code };
+      return {
+        status: res.status,
+        code: ((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
+      };
     };
     const csrf = { status: 403, code: "CSRF_REJECTED" };
     expect(await refused({})).toEqual(csrf); // no fetch metadata and no token
@@ -317,7 +336,9 @@ describe("the dashboard's export download", () => {
     for (const headers of allowed) {
       const res = await get(headers);
       expect(res.status).toBe(200);
-      expect(res.headers.get("content-disposition")).toBe(`attachment; filename="reviews-${shopA.id.replace(/[^A-Za-z0-9_-]/g, "_")}.jsonl"`);
+      expect(res.headers.get("content-disposition")).toBe(
+        `attachment; filename="reviews-${shopA.id.replace(/[^A-Za-z0-9_-]/g, "_")}.jsonl"`,
+      );
       expect(jsonl(await res.text())).toHaveLength(6);
     }
     // An ended session exports nothing.

@@ -38,7 +38,7 @@ import { addMissingPageKeys } from "./features/reviews/review-pages.js";
 import { rescoreAll } from "./features/scoring/scoring.js";
 import { createShop, findShop } from "./features/shops/shops.js";
 import { createSignInLink } from "./features/dashboard/sessions.js";
-import { rebuildDashboardCounts } from "./features/dashboard/counters.js";
+import { dashboardCountsRebuild } from "./features/dashboard/counters.js";
 import { issueKey, listKeys, revokeKey } from "./features/shops/keys.js";
 import { StarlingError } from "./errors.js";
 import { buildSchema } from "./graphql/schema.js";
@@ -80,8 +80,9 @@ async function main(argv: string[]): Promise<number> {
         // Reviews from a data folder older than page keys do not show in review pages until they get them.
         const keyed = await addMissingPageKeys(deps);
         if (keyed) process.stdout.write(`gave page keys to ${keyed} reviews stored before they existed\n`);
-        const report = await recomputeSummaries(deps);
-        const counters = await rebuildDashboardCounts(deps);
+        const rebuild = dashboardCountsRebuild(deps);
+        const report = await recomputeSummaries(deps, {}, { alsoVisit: [rebuild.add] });
+        const counters = await rebuild.save();
         process.stdout.write(`rebuilt the dashboard's counters (${counters} documents)\n`);
         process.stdout.write(
           `recomputed ${report.summaries} summaries; ${report.repaired.length} differed and were rewritten${

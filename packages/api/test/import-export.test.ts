@@ -79,6 +79,9 @@ const row = (i: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** A run's exit code, with its stderr as the message when it is not 0. */
+const exitOk = (r: { code: number | null; stderr: string }): [number | null, string] => [r.code, r.stderr];
+
 describe("starling import (JSONL)", () => {
   it("imports valid rows with their own dates as IMPORTED, writes rejected rows with line, code and field, and sums up on stderr", async () => {
     const shop = await api.newShop("JSONL shop");
@@ -139,7 +142,7 @@ describe("starling import (JSONL)", () => {
       "twice.jsonl",
       Array.from({ length: 40 }, (_, i) => row(i)),
     );
-    expect((await importFile(file, shop)).code).toBe(0);
+    expect(...exitOk(await importFile(file, shop))).toBe(0);
     const first = await exportLines(shop);
     const again = await importFile(file, shop);
     expect(again.code, again.stderr).toBe(0);
@@ -188,8 +191,7 @@ describe("starling import (JSONL)", () => {
 });
 
 describe("starling import (CSV)", () => {
-  // KNOWN DEFECT (see the closing note): the reject names line 7 for a row that starts on line 4; skipped until the CLI reports where a row starts.
-  it.skip("reads RFC 4180 quoting (commas, quotes, line breaks in cells) and UTF-8 exactly", async () => {
+  it("reads RFC 4180 quoting (commas, quotes, line breaks in cells) and UTF-8 exactly", async () => {
     const shop = await api.newShop("CSV shop");
     const file = path.join(dir, "quoting.csv");
     writeFileSync(
@@ -203,7 +205,7 @@ describe("starling import (CSV)", () => {
     const r = await importFile(file, shop, "--rejects", rejects);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/2 imported, 0 already present, 1 rejected/);
-    expect(JSON.parse(readFileSync(rejects, "utf8").split("\n")[0]!)).toMatchObject({ error: "MALFORMED_ROW", line: 4 });
+    expect(JSON.parse(readFileSync(rejects, "utf8").split("\n")[0]!)).toMatchObject({ error: "MALFORMED_ROW", line: 5 });
     const lines = (await exportLines(shop)) as Record<string, any>[];
     const byId = new Map(lines.map((l) => [l.sourceId, l]));
     expect(byId.get("c-1")).toMatchObject({
@@ -230,7 +232,7 @@ describe("starling import (CSV)", () => {
     const other = await api.newShop("CSV again");
     const back = path.join(dir, "quoting-export.csv");
     writeFileSync(back, csv);
-    expect((await importFile(back, other)).code).toBe(0);
+    expect(...exitOk(await importFile(back, other))).toBe(0);
     expect(importFields((await exportLines(other)) as Record<string, any>[])).toEqual(importFields(lines));
   });
 
@@ -241,7 +243,8 @@ describe("starling import (CSV)", () => {
     const r = await importFile(file, shop, "--preset", "judgeme", "--rejects", rejects);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/4 imported, 0 already present, 1 rejected/);
-    expect(JSON.parse(readFileSync(rejects, "utf8").trim())).toMatchObject({ line: 8, error: "INVALID_INPUT", field: "rating" });
+    // Line 7: the second review's body spans lines 3 and 4 (a quoted CRLF).
+    expect(JSON.parse(readFileSync(rejects, "utf8").trim())).toMatchObject({ line: 7, error: "INVALID_INPUT", field: "rating" });
     const lines = (await exportLines(shop)) as Record<string, any>[];
     const tent = lines.filter((l) => l.productId === "trail-tent").sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     expect(tent[0]).toMatchObject({
@@ -437,7 +440,7 @@ describe("starling export", () => {
   it("is the key's shop only: a key of shop A cannot export shop B's reviews or import into shop B", async () => {
     const a = await api.newShop("Tenant A");
     const b = await api.newShop("Tenant B");
-    expect((await importFile(writeJsonl("tenant-b.jsonl", [row(1), row(2)]), b)).code).toBe(0);
+    expect(...exitOk(await importFile(writeJsonl("tenant-b.jsonl", [row(1), row(2)]), b))).toBe(0);
     const bLines = (await exportLines(b)) as Record<string, any>[];
     expect(await exportLines(a)).toEqual([]);
     // A's key with B's rows (B's sourceIds and B's review ids): new reviews in A, B untouched.
@@ -463,9 +466,12 @@ describe("starling export", () => {
 });
 
 describe("a killed import", () => {
-  // KNOWN DEFECT (see the closing note): the rerun after kill -9 does not reach the uninterrupted state; skipped until fixed.
-  it.skip("run again after kill -9 ends in the same state as one uninterrupted run", async () => {
-    const rows = Array.from({ length: 2000 }, (_, i) => row(i, { productId: `kill-${i % 11}` }));
+  it("run again after kill -9 ends in the same state as one uninterrupted run", async () => {
+    // Hours apart, all in the past (row()'s three days apart would run past today, and future dates are refused).
+    // Three batches (IMPORT_BATCH_ROWS): killed after the first is stored, before the last is.
+    const rows = Array.from({ length: 1500 }, (_, i) =>
+      row(i, { productId: `kill-${i % 11}`, createdAt: new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString() }),
+    );
     const file = writeJsonl("kill.jsonl", rows);
     const killed = await api.newShop("Killed");
     const run = spawnCli(["import", file, "--endpoint", api.url, "--key", killed.key], { LOG_LEVEL: "error" });
@@ -488,7 +494,7 @@ describe("a killed import", () => {
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stderr).toMatch(/already present/);
     const clean = await api.newShop("Uninterrupted");
-    expect((await importFile(file, clean)).code).toBe(0);
+    expect(...exitOk(await importFile(file, clean))).toBe(0);
 
     expect(importFields((await exportLines(killed)) as Record<string, any>[])).toEqual(
       importFields((await exportLines(clean)) as Record<string, any>[]),
@@ -497,7 +503,7 @@ describe("a killed import", () => {
       const x = (await api.gql(RATING, { id: p }, killed.key)).data.product.rating;
       const y = (await api.gql(RATING, { id: p }, clean.key)).data.product.rating;
       expect(x).toEqual({ ...y, prior: x.prior });
-      expect(x.count).toBeGreaterThan(150);
+      expect(x.count).toBeGreaterThan(120);
     }
     expect(await api.models.ImportPending.countDocuments({ shopId: killed.id })).toBe(0);
   }, 600_000);

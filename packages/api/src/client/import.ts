@@ -9,7 +9,8 @@
 import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { parse } from "csv-parse";
+import { Transform, type TransformCallback } from "node:stream";
+import { type CastingContext, type CsvError, type Info, parse } from "csv-parse";
 import { ApiError, graphql, type Endpoint } from "./http.js";
 import { Progress } from "./progress.js";
 import { IMPORT_FIELDS, PRESETS, RowError, rowFromCsv, rowFromJson, type ImportRow } from "./rows.js";
@@ -39,7 +40,7 @@ export interface ImportOptions {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-interface ReadRow {
+export interface ReadRow {
   line: number;
   /** The row as the file had it (a parsed JSON value, a CSV record, or the raw text of an unparsable line). */
   original: unknown;
@@ -201,57 +202,114 @@ async function* jsonlRows(input: NodeJS.ReadableStream): AsyncGenerator<ReadRow>
 }
 
 /**
+ * Line numbers of byte offsets in a stream read once, front to back: it sees
+ * every chunk before the CSV parser does, and is asked about offsets in
+ * increasing order, so it keeps only the lines not yet asked about. csv-parse's
+ * own line count is no use for this: it counts a CRLF inside a quoted cell as
+ * two lines, and reports where an unparsable record ends, not where it starts.
+ */
+class LineIndex extends Transform {
+  /** Byte offset of the start of each line kept, and whether it is blank; `first` is the line number of starts[0]. */
+  private starts: number[] = [0];
+  private blank: boolean[] = [];
+  private first = 1;
+  private offset = 0;
+  private contentOnLine = false;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    let from = 0;
+    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
+      this.blank.push(!(this.contentOnLine || hasContent(chunk, from, nl)));
+      this.starts.push(this.offset + nl + 1);
+      this.contentOnLine = false;
+      from = nl + 1;
+    }
+    this.contentOnLine ||= hasContent(chunk, from, chunk.length);
+    this.offset += chunk.length;
+    done(null, chunk);
+  }
+
+  /** The first non-blank line at or after `offset` (where a record starting there shows its first cell). */
+  lineOf(offset: number): number {
+    let i = 0;
+    while (i + 1 < this.starts.length && this.starts[i + 1]! <= offset) i++;
+    while (this.blank[i]) i++;
+    // Offsets only grow: the lines before this one are never asked about again.
+    if (i > 0) {
+      this.starts.splice(0, i);
+      this.blank.splice(0, i);
+      this.first += i;
+    }
+    return this.first;
+  }
+}
+
+/** Whether bytes [from, to) hold anything but carriage returns. */
+function hasContent(chunk: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (chunk[i] !== 0x0d) return true;
+  return false;
+}
+
+/**
  * CSV (RFC 4180, UTF-8, a header row): records as import rows, through a
  * preset's mapping when one is given. A record that does not parse (a wrong
- * number of cells, a quote not closed) is rejected with its line; the rest go on.
+ * number of cells, a quote not closed) is rejected with the line it starts
+ * on; the rest go on.
  */
-async function* csvRows(input: NodeJS.ReadableStream, preset: (typeof PRESETS)[string] | undefined): AsyncGenerator<ReadRow> {
+export async function* csvRows(input: NodeJS.ReadableStream, preset: (typeof PRESETS)[string] | undefined): AsyncGenerator<ReadRow> {
+  const lines = new LineIndex();
   const skipped: ReadRow[] = [];
-  let checked = false;
+  // Where the record being parsed starts: the end of the one before. The callbacks run in file order.
+  let recordStart = 0;
+  /** A parsed record and the line it starts on. */
+  type Numbered = { cells: string[]; line: number };
+  // csv-parse types on_record as returning its input's type, and its context without the bytes it holds.
+  const numbered = (cells: string[], info: CastingContext & Pick<Info, "bytes">): Numbered => {
+    const line = lines.lineOf(recordStart);
+    recordStart = info.bytes;
+    return { cells, line };
+  };
   const parser = parse({
     bom: true,
-    columns: (header: string[]) => {
-      const names = header.map((h) => h.trim());
-      const wanted = preset ? preset.requiredColumns : ["sourceId", "productId", "rating", "body", "reviewerName", "createdAt"];
-      const missing = wanted.filter((c) => !names.includes(c));
-      if (missing.length) {
-        throw new ImportError(
-          `the CSV header lacks ${missing.join(", ")}${preset ? " for this preset" : ` (columns are the import fields: ${Object.keys(IMPORT_FIELDS).join(", ")}; or use --preset)`}`,
-        );
-      }
-      checked = true;
-      return names;
-    },
-    info: true,
-    raw: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
+    on_record: numbered as unknown as (cells: string[], info: CastingContext) => string[],
+    on_skip: (err: CsvError | undefined) => {
+      if (!err) return;
+      const line = lines.lineOf(recordStart);
+      recordStart = Math.max(recordStart, Number(err.bytes ?? 0));
+      skipped.push({ line, original: err.record ?? null, error: { code: "MALFORMED_ROW", message: err.message } });
+    },
   });
-  parser.on("skip", (err: Error & { lines?: number; record?: unknown }) => {
-    skipped.push({ line: err.lines ?? 0, original: err.record ?? null, error: { code: "MALFORMED_ROW", message: err.message } });
-  });
-  input.pipe(parser);
-  try {
-    for await (const { record, info, raw } of parser as AsyncIterable<{
-      record: Record<string, string>;
-      info: { lines: number };
-      raw: string;
-    }>) {
-      while (skipped.length) yield skipped.shift()!;
-      // The record's first line: its last, less the line breaks inside it (quoted newlines).
-      const line = info.lines - (raw.replace(/\r?\n$/, "").match(/\n/g)?.length ?? 0);
-      try {
-        yield { line, original: record, row: rowFromCsv(preset ? preset.toRecord(record) : record) };
-      } catch (err) {
-        yield { line, original: record, error: rowError(err) };
-      }
+  input.pipe(lines).pipe(parser);
+  let names: string[] | null = null;
+  for await (const { cells, line } of parser as AsyncIterable<Numbered>) {
+    if (names === null) {
+      names = header(cells, preset);
+      continue;
     }
-  } catch (err) {
-    // csv-parse wraps an error thrown by `columns`.
-    if (!checked && err instanceof Error) throw err instanceof ImportError ? err : new ImportError(err.message.replace(/^.*?: /, ""));
-    throw err;
+    while (skipped.length && skipped[0]!.line < line) yield skipped.shift()!;
+    const record = Object.fromEntries(names.map((name, i) => [name, cells[i] ?? ""]));
+    try {
+      yield { line, original: record, row: rowFromCsv(preset ? preset.toRecord(record) : record) };
+    } catch (err) {
+      yield { line, original: record, error: rowError(err) };
+    }
   }
   while (skipped.length) yield skipped.shift()!;
+}
+
+/** The header's column names, checked for the columns the import (or the preset) needs. */
+function header(cells: string[], preset: (typeof PRESETS)[string] | undefined): string[] {
+  const names = cells.map((h) => h.trim());
+  const wanted = preset ? preset.requiredColumns : ["sourceId", "productId", "rating", "body", "reviewerName", "createdAt"];
+  const missing = wanted.filter((c) => !names.includes(c));
+  if (missing.length) {
+    throw new ImportError(
+      `the CSV header lacks ${missing.join(", ")}${preset ? " for this preset" : ` (columns are the import fields: ${Object.keys(IMPORT_FIELDS).join(", ")}; or use --preset)`}`,
+    );
+  }
+  return names;
 }
 
 function rowError(err: unknown): { code: string; field?: string; message: string } {

@@ -103,10 +103,21 @@ export function mountReviewList(
   }
   more.onclick = () => void (next && run(next()));
   wireVotes(list, client, lang, options.signal);
+  // A review just published shows at once on a quiet API; a busy one may serve the page from before the
+  // write while a slow reload of it runs (the API's PageCache), so the list asks again, a few times, with growing pauses.
+  const showSubmitted = async (submitted: Extract<FormMessage, { type: "submitted" }>) => {
+    for (let pause = 500; ; pause *= 2) {
+      await load(null);
+      const shown = list.querySelector(`li[data-review-id="${CSS.escape(submitted.reviewId)}"]`);
+      if (shown || submitted.status !== "PUBLISHED" || stars || pause > 8_000 || options.signal?.aborted) return;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  };
   host.ownerDocument.addEventListener(
     "starling:review-submitted",
     (event) => {
-      if ((event as CustomEvent<Extract<FormMessage, { type: "submitted" }>>).detail.productId === productId) void run(load(null));
+      const submitted = (event as CustomEvent<Extract<FormMessage, { type: "submitted" }>>).detail;
+      if (submitted.productId === productId) void run(showSubmitted(submitted));
     },
     { signal: options.signal },
   );

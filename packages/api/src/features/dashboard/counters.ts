@@ -131,8 +131,16 @@ export function countQuietly(deps: Deps, work: Promise<void>): Promise<void> {
   return work.catch((error: unknown) => deps.log.error("updating the dashboard's counters failed; `recompute` repairs them", { error }));
 }
 
-/** Rebuilds the counters (every shop's, or one shop's) from the reviews in one streamed pass: `recompute`, and the end of an import. Returns how many documents it wrote. */
-export async function rebuildDashboardCounts(deps: Deps, scope: { shopId?: string } = {}): Promise<number> {
+/**
+ * A rebuild of the counters (every shop's, or one shop's) from the reviews:
+ * `add` each review of the scope, then `save`, which writes the counters and
+ * drops those of the scope no review made. recomputeSummaries reads the
+ * reviews for both in one pass (`recompute`, the end of an import).
+ */
+export function dashboardCountsRebuild(
+  deps: Deps,
+  scope: { shopId?: string } = {},
+): { add(review: Counted & { status: ReviewStatus }): void; save(): Promise<number> } {
   const only = scope.shopId === undefined ? {} : { shopId: scope.shopId };
   const fresh = new Map<string, DashboardCountsDoc>();
   const put = (id: string, shopId: string, productId: string | null, inc: Record<string, number>) => {
@@ -148,23 +156,35 @@ export async function rebuildDashboardCounts(deps: Deps, scope: { shopId?: strin
       }
     }
   };
+  return {
+    add(r) {
+      const inc: Record<string, number> = {};
+      moveIncrements({ review: r, from: null, to: r.status }, inc);
+      put(shopCountsId(r.shopId), r.shopId, null, inc);
+      put(productCountsId(r.shopId, r.productId), r.shopId, r.productId, inc);
+    },
+    async save() {
+      const collection = deps.models.DashboardCounts.collection;
+      await collection.deleteMany({ ...only, _id: { $nin: [...fresh.keys()] } } as never);
+      for (const doc of fresh.values()) {
+        for (const week of Object.values(doc.weeks ?? {}))
+          for (const k of Object.keys(week)) if (/^w[1-5]$/.test(k)) (week as Record<string, unknown>)[k] = new Double(week[k]!);
+        await collection.replaceOne({ _id: doc._id } as never, doc as never, { upsert: true });
+      }
+      return fresh.size;
+    },
+  };
+}
+
+/** Rebuilds the counters with a pass of their own. Returns how many documents it wrote. */
+export async function rebuildDashboardCounts(deps: Deps, scope: { shopId?: string } = {}): Promise<number> {
+  const rebuild = dashboardCountsRebuild(deps, scope);
+  const only = scope.shopId === undefined ? {} : { shopId: scope.shopId };
   const reviews = deps.models.Review.find(only, { shopId: 1, productId: 1, rating: 1, provenance: 1, createdAt: 1, score: 1, status: 1 })
     .lean<ReviewDoc[]>()
     .cursor({ batchSize: 1000 });
-  for await (const r of reviews) {
-    const inc: Record<string, number> = {};
-    moveIncrements({ review: r, from: null, to: r.status }, inc);
-    put(shopCountsId(r.shopId), r.shopId, null, inc);
-    put(productCountsId(r.shopId, r.productId), r.shopId, r.productId, inc);
-  }
-  const collection = deps.models.DashboardCounts.collection;
-  await collection.deleteMany({ ...only, _id: { $nin: [...fresh.keys()] } } as never);
-  for (const doc of fresh.values()) {
-    for (const week of Object.values(doc.weeks ?? {}))
-      for (const k of Object.keys(week)) if (/^w[1-5]$/.test(k)) (week as Record<string, unknown>)[k] = new Double(week[k]!);
-    await collection.replaceOne({ _id: doc._id } as never, doc as never, { upsert: true });
-  }
-  return fresh.size;
+  for await (const r of reviews) rebuild.add(r);
+  return rebuild.save();
 }
 
 export async function loadCounts(deps: Deps, id: string): Promise<DashboardCountsDoc | null> {

@@ -15,17 +15,18 @@
  */
 import { createHash } from "node:crypto";
 import { textSignature } from "@starling/scoring";
+import { BSON } from "mongodb";
 import type { ImportPendingDoc, ProductDoc, ReviewDoc } from "../../db/models.js";
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { reviewsChanged, type Deps } from "../deps.js";
 import { productKey } from "../products/products.js";
-import { recomputeSummaries } from "../ratings/ratings.js";
+import { recomputeSummaries, type RebuiltReview } from "../ratings/ratings.js";
 import { withPageKeys } from "../reviews/review-pages.js";
 import { LIMITS, reviewIdOf } from "../reviews/reviews.js";
 import { scoreShopHistory } from "../scoring/scoring.js";
 import { identifier, languageTag, optionalText, starRating, text } from "../validate.js";
-import { rebuildDashboardCounts } from "../dashboard/counters.js";
+import { dashboardCountsRebuild } from "../dashboard/counters.js";
 
 /** One import line as the API receives it: the CLI checked the JSON types, this module checks the values. */
 export interface ImportRow {
@@ -229,7 +230,7 @@ export async function importReviews(deps: Deps, shopId: string, rows: readonly I
     await createMissingProducts(deps, shopId, fresh);
     const inserted = await insertNew(
       deps.models.ImportPending,
-      fresh.map((f) => ({ _id: f.doc._id, shopId, review: f.doc })),
+      fresh.map((f) => ({ _id: f.doc._id, shopId, review: BSON.EJSON.stringify(f.doc, { relaxed: true }) })),
     );
     fresh.forEach((f, k) => {
       // Not inserted: another import of the same row (a rerun racing a killed one) stored it first.
@@ -297,23 +298,28 @@ const MOVE_BATCH = 1_000;
  * the old states, or counted twice until the next `recompute`.
  */
 export async function finishImport(deps: Deps, shopId: string): Promise<{ reviews: number; products: number; moved: number }> {
-  const waiting = (await deps.models.ImportPending.find({ shopId }).lean<ImportPendingDoc[]>()).map((p) => p.review);
-  const scores = await scoreShopHistory(deps, shopId, waiting);
+  const waiting = (await deps.models.ImportPending.find({ shopId }).lean<ImportPendingDoc[]>()).map((p) =>
+    typeof p.review === "string" ? (BSON.EJSON.parse(p.review, { relaxed: true }) as ReviewDoc) : p.review,
+  );
+  const { scores, stored } = await scoreShopHistory(deps, shopId, waiting);
+  // Every review of the shop once, as stored after the move: the summaries are rebuilt from these, not from another pass.
+  const reviews = new Map<string, RebuiltReview>(stored.map((r) => [r._id, r]));
   let moved = 0;
   for (let i = 0; i < waiting.length; i += MOVE_BATCH) {
-    const chunk = waiting.slice(i, i + MOVE_BATCH);
-    const inserted = await insertNew(
-      deps.models.Review,
-      // Counted by the rebuild below, so stored as counted (the rebuild then updates none of them).
-      chunk.map((doc) => withPageKeys({ ...doc, score: scores.get(doc._id) ?? null, summaryApplied: doc.status === "published" })),
-    );
+    // Counted by the rebuild below, so stored as counted (the rebuild then updates none of them).
+    const chunk = waiting
+      .slice(i, i + MOVE_BATCH)
+      .map((doc) => withPageKeys({ ...doc, score: scores.get(doc._id) ?? null, summaryApplied: doc.status === "published" }));
+    const inserted = await insertNew(deps.models.Review, chunk);
     moved += inserted.filter(Boolean).length;
+    for (const doc of chunk) if (!reviews.has(doc._id)) reviews.set(doc._id, doc);
     await deps.models.ImportPending.collection.deleteMany({ _id: { $in: chunk.map((d) => d._id) } } as never);
     for (const doc of new Map(chunk.map((d) => [d.productId, d])).values()) reviewsChanged(deps, doc);
   }
-  const report = await recomputeSummaries(deps, { shopId });
   // The dashboard's charts count the imported history too.
-  await rebuildDashboardCounts(deps, { shopId });
+  const counters = dashboardCountsRebuild(deps, { shopId });
+  const report = await recomputeSummaries(deps, { shopId }, { alsoVisit: [counters.add], reviews: reviews.values() });
+  await counters.save();
   // Imported texts join the near-duplicate check of later reviews.
   deps.signatures.forget(shopId);
   deps.cache.reviewPages.clear();

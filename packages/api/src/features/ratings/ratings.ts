@@ -721,13 +721,33 @@ export interface RecomputeReport {
   readonly repaired: string[];
 }
 
+/** A review as the rebuild reads it: what summaries and other per-review counters are made of. */
+export type RebuiltReview = Pick<
+  ReviewDoc,
+  "_id" | "shopId" | "productId" | "rating" | "createdAt" | "score" | "status" | "summaryApplied" | "provenance"
+>;
+
 /**
  * Rebuilds every summary from the reviews in one streamed pass, and rewrites
  * only the summaries that differ. Run it with writes paused: a
  * review counted incrementally while it runs may be counted twice or not at all
- * (running it again then repairs that).
+ * (running it again then repairs that). On FerretDB each pass decodes every
+ * review of the database (about a millisecond of its CPU per review; see the
+ * README's import figures), so:
+ * - `alsoVisit` sees every review of the pass: another rebuild (the
+ *   dashboard's counters) needs no pass of its own;
+ * - `reviews`, when the caller holds every review of the scope as stored (the
+ *   end of an import, which has just read and written them), replaces the pass.
  */
-export async function recomputeSummaries(deps: Deps, scope: { shopId?: string } = {}): Promise<RecomputeReport> {
+export async function recomputeSummaries(
+  deps: Deps,
+  scope: { shopId?: string } = {},
+  options: {
+    readonly alsoVisit?: readonly ((review: RebuiltReview) => void)[];
+    readonly reviews?: Iterable<RebuiltReview>;
+  } = {},
+): Promise<RecomputeReport> {
+  const alsoVisit = options.alsoVisit ?? [];
   const { Review, RatingSummary } = deps.models;
   // One shop's summaries (the end of an import), or every shop's.
   const inScope = scope.shopId === undefined ? {} : { shopId: scope.shopId };
@@ -735,10 +755,6 @@ export async function recomputeSummaries(deps: Deps, scope: { shopId?: string } 
   // The rebuild counts every published review: an interrupted count completed
   // later would count its review a second time.
   await deps.models.PendingCount.deleteMany(inScope);
-  // Set every review's flag to what the rebuild will count (published ones),
-  // so a later sync of a review this rebuild already counted changes nothing.
-  await Review.updateMany({ ...inScope, status: "published", summaryApplied: false }, { $set: { summaryApplied: true } });
-  await Review.updateMany({ ...inScope, status: { $ne: "published" }, summaryApplied: true }, { $set: { summaryApplied: false } });
 
   // One pass over the reviews, streamed: `$group` would do the counts, but
   // FerretDB's `$group` has no `$min`/`$max` for the period (MONGODB.md §2.3).
@@ -759,12 +775,40 @@ export async function recomputeSummaries(deps: Deps, scope: { shopId?: string } 
     if (!c.lastReviewAt || at > c.lastReviewAt) c.lastReviewAt = at;
     fresh.set(id, c);
   };
-  const reviews = Review.find({ ...inScope, status: "published" }, { shopId: 1, productId: 1, rating: 1, createdAt: 1, score: 1 })
-    .lean()
-    .cursor({ batchSize: 1000 });
-  for await (const r of reviews) {
-    add(productSummaryId(r.shopId, r.productId), r.shopId, r.productId, r);
-    add(shopSummaryId(r.shopId), r.shopId, null, r);
+  // Each review's flag is set to what the rebuild counts (published ones), so a
+  // later sync of a review this rebuild already counted changes nothing.
+  const flag = { counted: [] as string[], uncounted: [] as string[] };
+  const reviews =
+    options.reviews ??
+    Review.find(inScope, {
+      shopId: 1,
+      productId: 1,
+      rating: 1,
+      createdAt: 1,
+      score: 1,
+      status: 1,
+      summaryApplied: 1,
+      provenance: 1,
+    })
+      .lean<RebuiltReview[]>()
+      .cursor({ batchSize: 1000 });
+  for await (const r of reviews as AsyncIterable<RebuiltReview> | Iterable<RebuiltReview>) {
+    const published = r.status === "published";
+    if (published) {
+      add(productSummaryId(r.shopId, r.productId), r.shopId, r.productId, r);
+      add(shopSummaryId(r.shopId), r.shopId, null, r);
+    }
+    if (published !== Boolean(r.summaryApplied)) (published ? flag.counted : flag.uncounted).push(r._id);
+    for (const visit of alsoVisit) visit(r);
+  }
+  // By _id, a thousand at a time: two filtered updateMany would be two more passes over every review.
+  for (const [ids, summaryApplied] of [
+    [flag.counted, true],
+    [flag.uncounted, false],
+  ] as const) {
+    for (let i = 0; i < ids.length; i += 1000) {
+      await Review.updateMany({ _id: { $in: ids.slice(i, i + 1000) } }, { $set: { summaryApplied } });
+    }
   }
 
   const stored = await RatingSummary.find(inScope).lean<RatingSummaryDoc[]>();

@@ -28,7 +28,7 @@ import { reviewsChanged, type Deps } from "../deps.js";
 import { quarantineReview } from "../moderation/moderation.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { recordEvents } from "../events/events.js";
-import { productSummaryId, reweightCountedReview, shopSummaryId } from "../ratings/ratings.js";
+import { productSummaryId, reweightCountedReview, shopSummaryId, type RebuiltReview } from "../ratings/ratings.js";
 
 /** How many of a shop's most recent review texts a new review is compared with. */
 const SIGNATURES_PER_SHOP = 20_000;
@@ -336,7 +336,7 @@ export async function rescoreAll(deps: Deps): Promise<{ shops: number; reviews: 
 
 /** One shop's batch re-score (see rescoreAll): every review's score rewritten. */
 export async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
-  const scores = await scoreShopHistory(deps, shopId, []);
+  const { scores } = await scoreShopHistory(deps, shopId, []);
   // In chunks of 50: FerretDB 1.24 stops answering an update command of about 100 statements or more
   // (seen with 100 and 500 here; 80 passed), and each statement is a read and a rewrite there anyway.
   const entries = [...scores];
@@ -356,14 +356,35 @@ export async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
  * surprise); saves the replayed scoring states, so later arrivals are scored
  * as if the scorer had seen everything live, and fits the shop's prior
  * strength (empirical Bayes, floored at the configured strength). Returns
- * every review's new score; storing them is the caller's.
+ * every review's new score (storing them is the caller's), and the stored
+ * reviews it read. An arriving review stored already (an import killed
+ * between storing a review and clearing its waiting row) is replayed once,
+ * as stored.
  */
-export async function scoreShopHistory(deps: Deps, shopId: string, arriving: readonly ReviewDoc[]): Promise<Map<string, StoredScore>> {
+export async function scoreShopHistory(
+  deps: Deps,
+  shopId: string,
+  arriving: readonly ReviewDoc[],
+): Promise<{ scores: Map<string, StoredScore>; stored: RebuiltReview[] }> {
   const stored = await deps.models.Review.find(
     { shopId },
-    { productId: 1, reviewer: 1, rating: 1, createdAt: 1, title: 1, body: 1, verification: 1, status: 1 },
-  ).lean<ReviewDoc[]>();
-  const reviews = [...stored, ...arriving].sort(
+    {
+      shopId: 1,
+      productId: 1,
+      reviewer: 1,
+      rating: 1,
+      createdAt: 1,
+      title: 1,
+      body: 1,
+      verification: 1,
+      status: 1,
+      score: 1,
+      summaryApplied: 1,
+      provenance: 1,
+    },
+  ).lean<(ReviewDoc & RebuiltReview)[]>();
+  const storedIds = new Set(stored.map((r) => r._id));
+  const reviews = [...stored, ...arriving.filter((r) => !storedIds.has(r._id))].sort(
     (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0),
   );
   const timeline: TimelineReview[] = reviews.map((r) => ({
@@ -395,7 +416,8 @@ export async function scoreShopHistory(deps: Deps, shopId: string, arriving: rea
   const fit = fitPriorStrength([...histograms.values()], { floor: deps.priorStrength });
   deps.cache.summaries.delete(shopSummaryId(shopId));
   await deps.models.RatingSummary.collection.updateOne({ _id: shopSummaryId(shopId) } as never, { $set: { priorStrength: fit.strength } });
-  return new Map(hindsight.map((h) => [h.reviewId, storedScore(h.suspicion, h.trustWeightBp, h.reasons, "batch")]));
+  const scores = new Map(hindsight.map((h) => [h.reviewId, storedScore(h.suspicion, h.trustWeightBp, h.reasons, "batch")]));
+  return { scores, stored };
 }
 
 /**

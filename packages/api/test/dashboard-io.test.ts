@@ -235,7 +235,36 @@ describe("the dashboard's import page", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/0 imported, 4 already present, 1 rejected/);
     expect(browserRejects).toBe(readFileSync(cliRejects, "utf8"));
-    expect(jsonl(browserRejects)[0]).toMatchObject({ error: "INVALID_INPUT", field: "rating" });
+    expect(jsonl(browserRejects)).toMatchObject([{ line: 7, error: "INVALID_INPUT", field: "rating" }]);
+  });
+
+  it("names the line each CSV record starts on, as the CLI does: CRLF, quoted line breaks, blank lines, records that do not parse", async () => {
+    const shop = await api.newShop("Lines shop");
+    // The file of csv-rows.test.ts (the CLI's reader), with dates and CRLF line endings.
+    const csv = [
+      "\uFEFFsourceId,productId,rating,body,reviewerName,createdAt",
+      'a,mug,5,"two\r\nlines",Ann,2021-01-01',
+      "",
+      "b,mug,4,plain,Bob,2021-01-02",
+      "c,mug,4,too,many,cells,here",
+      'd,mug,3,"three\r\n\r\nlines",Dan,2021-01-03',
+      'e,mug,2,"never closed,Eve,2021-01-04',
+      "",
+    ].join("\r\n");
+    const { context, page } = await signIn(shop.key);
+    expect(await upload(page, "lines.csv", csv)).toContain("Imported 3, already present 0, rejected 2 (of 5 rows in the file).");
+    const rejects = jsonl(await downloaded(page, () => page.locator("#download-rejects").click()));
+    expect(rejects.map((r) => [r.line, r.error])).toEqual([
+      [6, "MALFORMED_ROW"],
+      [10, "MALFORMED_ROW"],
+    ]);
+    const file = path.join(dir, "lines.csv");
+    writeFileSync(file, csv);
+    const cliRejects = path.join(dir, "lines-cli-rejects.jsonl");
+    const r = await cliImport(file, shop, "--rejects", cliRejects);
+    expect(r.stderr).toMatch(/0 imported, 3 already present, 2 rejected/);
+    expect(jsonl(readFileSync(cliRejects, "utf8"))).toEqual(rejects);
+    await context.close();
   });
 
   it("stops before sending anything when the CSV lacks the import's columns, and says which", async () => {

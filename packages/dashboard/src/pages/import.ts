@@ -14,8 +14,18 @@
  * Export: plain links to GET /export/reviews; the browser streams the file
  * to disk with the session cookie (see packages/api/src/http/export.ts).
  */
-import { parse } from "csv-parse/browser/esm";
-import { PRESETS, RowError, rowFromCsv, rowFromJson, type ImportRow } from "../../../api/src/client/rows.js";
+import { type Options, parse } from "csv-parse/browser/esm";
+import {
+  LineIndex,
+  missingColumns,
+  numberedCsvOptions,
+  PRESETS,
+  RowError,
+  rowFromCsv,
+  rowFromJson,
+  type ImportRow,
+  type NumberedRecord,
+} from "../../../api/src/client/rows.js";
 import { gql } from "../api.js";
 import { h, uid } from "../dom.js";
 import { lang, num, t as common } from "../i18n.js";
@@ -120,11 +130,9 @@ function rowError(err: unknown): { code: string; field?: string; message: string
   throw err;
 }
 
-/** The file a chunk at a time, as text; `read` is told the bytes read so far. */
-async function* chunks(file: File, read: (bytes: number) => void): AsyncGenerator<string> {
+/** The file a chunk at a time (its bytes, as read); `read` is told the bytes read so far. */
+async function* chunks(file: File, read: (bytes: number) => void): AsyncGenerator<Uint8Array> {
   const reader = file.stream().getReader();
-  // UTF-8, a character split across chunks kept for the next; a BOM is dropped.
-  const decoder = new TextDecoder();
   let bytes = 0;
   try {
     for (;;) {
@@ -132,14 +140,20 @@ async function* chunks(file: File, read: (bytes: number) => void): AsyncGenerato
       if (done) break;
       bytes += value.byteLength;
       read(bytes);
-      yield decoder.decode(value, { stream: true });
+      yield value;
     }
-    const last = decoder.decode();
-    if (last) yield last;
   } finally {
     // Stopped early (a header error, a refused batch): release the file.
     await reader.cancel().catch(() => undefined);
   }
+}
+
+/** UTF-8 text of byte chunks: a character split across chunks is kept for the next; a BOM is dropped unless kept. */
+async function* texts(bytes: AsyncIterable<Uint8Array>, keepBom = false): AsyncGenerator<string> {
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: keepBom });
+  for await (const chunk of bytes) yield decoder.decode(chunk, { stream: true });
+  const last = decoder.decode();
+  if (last) yield last;
 }
 
 /** JSONL: a row per non-blank line, numbered from 1 (as the CLI numbers them). */
@@ -173,47 +187,49 @@ async function* jsonlRows(text: AsyncIterable<string>): AsyncGenerator<ReadRow> 
   if (rest !== "") yield* rowsOf([rest]);
 }
 
-type CsvOut = { record: Record<string, string>; info: { lines: number }; raw: string };
-
 /**
- * CSV (RFC 4180, a header row) with the CLI's options: a record that does not
- * parse is rejected with its line and the rest go on; a header without the
+ * CSV (RFC 4180, a header row) read as `starling import` reads it, with the
+ * same parser options and line numbering (client/rows.ts: LineIndex,
+ * numberedCsvOptions): each row, and each record that does not parse, is
+ * named by the line it starts on, and the rest go on; a header without the
  * columns the import (or the preset) needs stops the import before any row is sent.
  */
 async function* csvRows(text: AsyncIterable<string>, preset: (typeof PRESETS)[string] | undefined): AsyncGenerator<ReadRow> {
+  const lines = new LineIndex();
+  const encoder = new TextEncoder();
   const ready: ReadRow[] = [];
   let failure: unknown = null;
+  const numbering = numberedCsvOptions(lines, (line, record, message) =>
+    ready.push({ line, original: record, error: { code: "MALFORMED_ROW", message } }),
+  );
   const parser = parse({
     bom: true,
-    columns: (header: string[]) => {
-      const names = header.map((c) => c.trim());
-      const wanted = preset ? preset.requiredColumns : ["sourceId", "productId", "rating", "body", "reviewerName", "createdAt"];
-      const missing = wanted.filter((c) => !names.includes(c));
-      if (missing.length) throw new FileError(t("headerMissing", { cols: missing.join(", ") }));
-      return names;
-    },
-    info: true,
-    raw: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
+    // csv-parse types on_record as returning its input's type, and its context without the bytes it holds.
+    ...(numbering as unknown as Pick<Options, "on_record" | "on_skip">),
   });
-  parser.on("skip", (err: Error & { lines?: number; record?: unknown }) => {
-    ready.push({ line: err.lines ?? 0, original: err.record ?? null, error: { code: "MALFORMED_ROW", message: err.message } });
-  });
-  // A write whose chunk failed (the header's check) never calls back: the error ends the wait instead.
+  // A write whose chunk failed never calls back: the error ends the wait instead.
   let failed: () => void = () => undefined;
   const failedOnce = new Promise<void>((resolve) => (failed = resolve));
   parser.on("error", (err: unknown) => {
     failure ??= err;
     failed();
   });
+  let names: string[] | null = null;
   // The parser is a stream: records wait in its buffer until read. Reading them
   // as they come keeps its buffer from filling (which would hold up the chunk's parse).
   const take = () => {
-    for (let out = parser.read() as CsvOut | null; out !== null; out = parser.read() as CsvOut | null) {
-      const { record, info, raw } = out;
-      // The record's first line: its last, less the line breaks inside it (quoted newlines).
-      const line = info.lines - (raw.replace(/\r?\n$/, "").match(/\n/g)?.length ?? 0);
+    for (let out = parser.read() as NumberedRecord | null; out !== null; out = parser.read() as NumberedRecord | null) {
+      if (failure) return;
+      const { cells, line } = out;
+      if (names === null) {
+        names = cells.map((c) => c.trim());
+        const missing = missingColumns(names, preset);
+        if (missing.length) failure = new FileError(t("headerMissing", { cols: missing.join(", ") }));
+        continue;
+      }
+      const record = Object.fromEntries(names.map((name, i) => [name, cells[i] ?? ""]));
       try {
         ready.push({ line, original: record, row: rowFromCsv(preset ? preset.toRecord(record) : record) });
       } catch (err) {
@@ -231,6 +247,9 @@ async function* csvRows(text: AsyncIterable<string>, preset: (typeof PRESETS)[st
     yield* ready.splice(0);
   };
   for await (const chunk of text) {
+    // The browser build of csv-parse takes text (not a Uint8Array) and counts its UTF-8 bytes: the index
+    // sees those same bytes, before the parser does (the parser's byte offsets are looked up in it).
+    lines.see(encoder.encode(chunk));
     await settled((done) => parser.write(chunk, done));
     yield* flush();
   }
@@ -371,8 +390,9 @@ async function runImport(file: File, chosenFormat: "" | "jsonl" | "csv", presetN
   };
 
   try {
-    const text = chunks(file, (b) => (bytesRead = b));
-    const rows = format === "csv" ? csvRows(text, preset) : jsonlRows(text);
+    const bytes = chunks(file, (b) => (bytesRead = b));
+    // CSV keeps a BOM: csv-parse drops it itself, counting its bytes as the CLI's parser does.
+    const rows = format === "csv" ? csvRows(texts(bytes, true), preset) : jsonlRows(texts(bytes));
     for await (const r of rows) {
       if (r.error) {
         unreadable++;

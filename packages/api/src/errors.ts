@@ -44,6 +44,10 @@ export const ERROR_CODES = {
     status: 409,
     meaning: "The review of this idempotency key (or invitation) was erased at the reviewer's request: it is never stored again.",
   },
+  QA_ERASED: {
+    status: 409,
+    meaning: "The question or answer of this idempotency key was erased at its author's request: it is never stored again.",
+  },
   LAST_KEY: { status: 409, meaning: "Revoking this key would leave the shop without a key that can manage keys." },
   REQUEST_TOO_LARGE: { status: 413, meaning: "The request body is over 128 KB." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: "The body's Content-Type is not one GraphQL over HTTP accepts (use application/json)." },

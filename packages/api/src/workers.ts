@@ -12,6 +12,7 @@ import { startInsightsWorker } from "./features/insights/insights.js";
 import { checkRatingChange, RATING_CHECKS_QUEUE, type RatingCheck } from "./features/ratings/rating-changes.js";
 import { configureWebhooks, type WebhookSettings } from "./features/webhooks/endpoints.js";
 import { deliverJob, deliveryQueue, fanOutEvent, pruneMessages } from "./features/webhooks/delivery.js";
+import { VOTE_COUNTS_QUEUE, completeVoteCount, type VoteCountJob } from "./features/votes/votes.js";
 
 export interface BackgroundWorkerOptions {
   /** False while the database is known down: workers wait instead of failing every round. */
@@ -49,6 +50,12 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
       ...common,
       batch: 20,
       onError: onError("rating checks"),
+    }),
+    // Helpful votes a crash left stored but uncounted (features/votes: the job is due only if the request did not count it).
+    runLeaseWorker(deps.queue<VoteCountJob>(VOTE_COUNTS_QUEUE), (job) => completeVoteCount(deps, job), {
+      ...common,
+      batch: 20,
+      onError: onError("vote counts"),
     }),
   ];
   // Review texts analysed and counted off the request path (features/insights).

@@ -5,7 +5,9 @@
  * aggregates count published reviews only, an emerging topic records exactly
  * one event, erasure removes quotes, and shops see only their own.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
 import { LeaseQueue } from "../src/db/lease-queue.js";
 import type { ReviewDoc } from "../src/db/models.js";
 import {
@@ -16,6 +18,8 @@ import {
   wakeInsights,
   type InsightsJob,
 } from "../src/features/insights/insights.js";
+import { eventQueue } from "../src/features/events/events.js";
+import { deliveryQueue } from "../src/features/webhooks/delivery.js";
 import { SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
@@ -68,7 +72,8 @@ async function insightsText(): Promise<string> {
 }
 
 beforeAll(async () => {
-  api = await startTestApi();
+  // Private webhook addresses allowed: the emerging-topic test receives its event on 127.0.0.1.
+  api = await startTestApi({ webhooksAllowPrivate: true });
   for (const id of ["jacket", "tent", "lamp", "boot", "old", "kettle"]) {
     await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } });
   }
@@ -225,7 +230,22 @@ describe("the insights CLI", () => {
 describe("emerging topics", () => {
   it("a surge of complaints about a new aspect becomes a topic with its start day and records exactly one event", async () => {
     const deps = api.starling.deps;
-    const template = (await api.models.Review.findOne({ shopId: api.shop.id }).lean<ReviewDoc>())!;
+    const received: { type: string; data: Record<string, unknown> }[] = [];
+    const hook = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => void (received.push(JSON.parse(body)), res.writeHead(200).end()));
+    });
+    await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => void hook.close());
+    const created = await api.gql(
+      `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+      { input: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, events: ["INSIGHTS_EMERGING_TOPIC"] } },
+    );
+    expect(created.errors).toBeUndefined();
+    // A stored review of the shop as the model of the old ones (its own, so the test runs alone too).
+    const template = (await api.models.Review.findById(await submit("lamp", "A plain lamp.")).lean<ReviewDoc>())!;
+    expect(template.shopId).toBe(api.shop.id);
     const now = Date.now();
     const everyday = [
       "Great fit and the fabric is soft.",
@@ -289,10 +309,9 @@ describe("emerging topics", () => {
     expect(topic.mentions).toBe(4);
     expect(topic.expected).toBeLessThan(0.2);
     expect(topic.evidence).toContain('negative mentions of "zipper"');
-    const events = async () => api.models.LeaseJob.find({ queue: "events", "payload.type": "insights.emerging_topic" }).lean();
-    expect(await events()).toHaveLength(1);
-    const [event] = await events();
-    expect(event!.payload).toMatchObject({ shopId: api.shop.id, data: { productId: "old", key: "zipper", direction: "negative" } });
+    // The event, as the shop's webhook receives it (the fan-out takes events off their queue).
+    const [event] = await eventually("the event delivered", async () => received.length > 0 && received, 120_000);
+    expect(event).toMatchObject({ type: "insights.emerging_topic", data: { productId: "old", key: "zipper", direction: "negative" } });
 
     // Another complaint: the check runs again and finds the same episode; still one event.
     await submit("old", "My zipper broke as well.");
@@ -301,7 +320,13 @@ describe("emerging topics", () => {
       async () => (await drained()) && (await insights("old")).emerging.find((t: any) => t.key === "zipper")?.mentions === 5,
       120_000,
     );
-    expect(await events()).toHaveLength(1);
+    // Nothing left to send: a second event would have been fanned out and delivered by now.
+    await eventually(
+      "events sent",
+      async () => (await eventQueue(deps).depth()) === 0 && (await deliveryQueue(deps).depth()) === 0,
+      120_000,
+    );
+    expect(received).toHaveLength(1);
   }, 300_000);
 });
 

@@ -195,6 +195,16 @@ export class LeaseQueue<P> {
     await this.dropClaims(key, job.epoch);
   }
 
+  /**
+   * Takes back a job no process has claimed yet (epoch 0): its producer did
+   * the work itself, in time (a safety net that was not needed). A job already
+   * claimed stays with its holder, whose handler finds the work done. Says
+   * whether the job was withdrawn.
+   */
+  async withdraw(id: string): Promise<boolean> {
+    return (await this.models.LeaseJob.deleteOne({ _id: this.jobKey(id), epoch: 0 })).deletedCount === 1;
+  }
+
   /** The job failed this time: it is due again at `at`, and anyone may claim it then. */
   async retryLater(job: LeasedJob<P>, at: Date, error: string): Promise<void> {
     await this.models.LeaseJob.updateOne(

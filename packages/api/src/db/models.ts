@@ -635,8 +635,12 @@ export interface VoteDoc {
   itemId: string;
   helpful: boolean;
   at: Date;
-  /** Set once the item's tally took it in (features/votes: a retry completes a vote a crash left uncounted). */
+  /** Set once the item's tally took it in (features/votes: a retry or the vote-counts job completes a vote a crash left uncounted). */
   counted: boolean;
+  /** A hash of the shop and the voter's browser token (votes.ts voterKey), for access and erasure requests; null once erased. */
+  voter?: string | null;
+  /** What the vote counts for in its item's weighted totals, in basis points (less inside a burst); set when counted. */
+  weightBp?: number;
 }
 
 /** An item's vote-arrival state for burst detection (@starling/scoring's ArrivalState) and its totals. */
@@ -703,10 +707,14 @@ const voteSchema = new Schema<VoteDoc>(
     helpful: { type: Boolean, required: true },
     at: { type: Date, required: true },
     counted: { type: Boolean, required: true },
+    voter: { type: String, default: null },
+    weightBp: { type: Number },
   },
   { ...common, collection: "votes" },
 );
 voteSchema.index({ shopId: 1, itemId: 1 }, { name: "vote_item" });
+// A voter's votes, for access and erasure requests (features/privacy).
+voteSchema.index({ shopId: 1, voter: 1 }, { name: "vote_voter" });
 
 const voteTallySchema = new Schema<VoteTallyDoc>(
   {
@@ -718,11 +726,29 @@ const voteTallySchema = new Schema<VoteTallyDoc>(
   { ...common, collection: "vote_tallies" },
 );
 
+/**
+ * A question or answer erased at its author's request (features/privacy): its
+ * `_id` (a hash of the shop and the submission's key, no personal data), so a
+ * retry of the submission is refused (QA_ERASED) instead of storing it again.
+ * Apart from erased reviews, which the review feed lists as deleted.
+ */
+export interface ErasedQaDoc {
+  _id: string;
+  shopId: string;
+  erasedAt: Date;
+}
+
+const erasedQaSchema = new Schema<ErasedQaDoc>(
+  { _id: { type: String, required: true }, shopId: { type: String, required: true }, erasedAt: { type: Date, required: true } },
+  { ...common, collection: "erased_qa" },
+);
+
 export interface QaModels {
   Question: Model<QuestionDoc>;
   Answer: Model<AnswerDoc>;
   Vote: Model<VoteDoc>;
   VoteTally: Model<VoteTallyDoc>;
+  ErasedQa: Model<ErasedQaDoc>;
 }
 
 function bindQaModels(conn: Connection): QaModels {
@@ -731,6 +757,7 @@ function bindQaModels(conn: Connection): QaModels {
     Answer: conn.model<AnswerDoc>("Answer", answerSchema),
     Vote: conn.model<VoteDoc>("Vote", voteSchema),
     VoteTally: conn.model<VoteTallyDoc>("VoteTally", voteTallySchema),
+    ErasedQa: conn.model<ErasedQaDoc>("ErasedQa", erasedQaSchema),
   };
 }
 

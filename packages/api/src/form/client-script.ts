@@ -1,25 +1,31 @@
 /**
- * The review form page's script, sent inline (with a CSP nonce). Plain ES2017
- * in a string, not compiled TypeScript: it runs in the customer's browser as
- * written, and the page must work without any build step.
+ * The form pages' script (the review form and the question form), sent inline
+ * (with a CSP nonce). Plain ES2017 in a string, not compiled TypeScript: it
+ * runs in the customer's browser as written, and the pages must work without
+ * any build step.
  *
- * It reads its settings from the JSON in #starling-form-config, submits
- * through the public `submitReview` mutation with the publishable key, maps
- * each INVALID_INPUT error's `extensions.field` to its form field, and tells
- * the embedding page its height and each stored review by postMessage
- * (messages namespaced `starling: 1`, see packages/sdk/src/widget/messages.ts).
+ * It reads its settings from the JSON in #starling-form-config (`kind` says
+ * which form; `fields` maps each API input field to its form field), submits
+ * through the public mutation (`submitReview` or `askQuestion`) with the
+ * publishable key, maps each INVALID_INPUT error's `extensions.field` to its
+ * form field, and tells the embedding page its height and each stored review
+ * or question by postMessage (messages namespaced `starling: 1`, see
+ * packages/sdk/src/widget/messages.ts).
  */
 export const FORM_SCRIPT = `
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("starling-form-config").textContent);
   var S = config.strings;
-  var form = document.getElementById("review-form");
+  var form = document.querySelector("form");
   var summary = document.getElementById("summary");
   var done = document.getElementById("done");
   var button = form.querySelector("button[type=submit]");
-  var FIELDS = { rating: "rating", title: "title", body: "body", "reviewer.name": "name" };
-  var LABELS = { rating: S.rating, title: S.reviewTitle, body: S.body, "reviewer.name": S.name };
+  var ASKING = config.kind === "question";
+  // API input field -> form field id suffix, and -> its label for the summary.
+  var FIELDS = config.fields;
+  var LABELS = {};
+  Object.keys(FIELDS).forEach(function (f) { LABELS[f] = config.labels[f]; });
   var INVITATION_ERRORS = {
     INVALID_INVITATION: "err_invitation_invalid",
     INVITATION_EXPIRED: "err_invitation_expired",
@@ -122,19 +128,29 @@ export const FORM_SCRIPT = `
       done.hidden = false;
       return;
     }
-    var rating = data.get("rating");
-    var input = {
-      productId: config.productId,
-      rating: rating === null ? null : Number(rating),
-      title: String(data.get("title") || ""),
-      body: String(data.get("body") || ""),
-      reviewer: { name: String(data.get("name") || "") },
-      language: config.lang,
-    };
-    // One idempotency key per review: a retry of the same text (say, after a
-    // dropped connection) cannot store it twice; an edited review gets a new key.
-    // A purchase invitation makes the review a verified purchase (the API checks the token).
-    if (config.invitation) input.invitationToken = config.invitation;
+    var input;
+    if (ASKING) {
+      input = {
+        productId: config.productId,
+        body: String(data.get("body") || ""),
+        author: { name: String(data.get("name") || "") },
+        language: config.lang,
+      };
+    } else {
+      var rating = data.get("rating");
+      input = {
+        productId: config.productId,
+        rating: rating === null ? null : Number(rating),
+        title: String(data.get("title") || ""),
+        body: String(data.get("body") || ""),
+        reviewer: { name: String(data.get("name") || "") },
+        language: config.lang,
+      };
+      // A purchase invitation makes the review a verified purchase (the API checks the token).
+      if (config.invitation) input.invitationToken = config.invitation;
+    }
+    // One idempotency key per submission: a retry of the same text (say, after a
+    // dropped connection) cannot store it twice; an edited one gets a new key.
     var payload = JSON.stringify(input);
     if (payload !== lastPayload) { lastPayload = payload; idempotencyKey = randomKey(); }
     input.idempotencyKey = idempotencyKey;
@@ -142,6 +158,28 @@ export const FORM_SCRIPT = `
     button.textContent = S.sending;
     gql(config.mutation, { input: input }).then(function (json) {
       if (json.errors && json.errors.length) return showErrors(json.errors);
+      if (ASKING) {
+        var question = json.data.askQuestion.question;
+        document.getElementById("thanks").textContent = question.status === "PUBLISHED" ? S.thanks : S.thanksPending;
+        // Reviews that may already answer it (BM25 over the product's reviews, chosen by the API).
+        var related = document.getElementById("related");
+        var list = document.getElementById("related-list");
+        list.textContent = "";
+        (question.relatedReviews || []).forEach(function (r) {
+          var item = document.createElement("li");
+          var title = document.createElement("strong");
+          title.textContent = r.title;
+          item.appendChild(title);
+          item.appendChild(document.createTextNode(" " + r.body.slice(0, 200) + (r.body.length > 200 ? "…" : "")));
+          list.appendChild(item);
+        });
+        related.hidden = list.children.length === 0;
+        form.hidden = true;
+        done.hidden = false;
+        done.focus();
+        post({ type: "asked", productId: config.productId, questionId: question.id, status: question.status });
+        return;
+      }
       var review = json.data.submitReview.review;
       // Under the shop's moderation rule the review may wait for approval (or
       // for a fraud check); say so rather than promise it is live.

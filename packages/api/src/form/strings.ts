@@ -1,4 +1,4 @@
-/** The review form's words, in English and German. */
+/** The form pages' words (the review form, FORM_STRINGS, and the question form, ASK_FORM_STRINGS), in English and German. */
 export const FORM_LANGS = ["en", "de"] as const;
 export type FormLang = (typeof FORM_LANGS)[number];
 
@@ -65,5 +65,51 @@ export const FORM_STRINGS = {
     err_general: "Ihre Bewertung konnte nicht gesendet werden. Bitte versuchen Sie es erneut.",
     err_rate: "Von dieser Verbindung wurden zu viele Bewertungen gesendet. Bitte versuchen Sie es später erneut.",
     err_setup: "Dieses Bewertungsformular ist nicht richtig eingerichtet (unbekannter Shop-Schlüssel oder Produkt).",
+  },
+} as const satisfies Record<FormLang, Record<string, string>>;
+
+/** The question form's words; the messages shared with the review form keep their keys (the page script reads both by key). */
+export const ASK_FORM_STRINGS = {
+  en: {
+    title: "Ask a question",
+    product: "Your question about {name}",
+    body: "Your question",
+    bodyHint: "Other customers and the shop answer in public.",
+    name: "Name shown with your question",
+    trap: "Leave this field empty",
+    submit: "Send question",
+    sending: "Sending…",
+    thanks: "Thank you! Your question is published; answers appear below it on the product page.",
+    thanksPending: "Thank you! This shop checks questions before they appear; yours will be shown once it is approved.",
+    another: "Ask another question",
+    notice: "Your question is shown with the name you give here; it is not tied to an order or an account.",
+    related: "These reviews may already answer it:",
+    summary: "Please check: {fields}.",
+    err_body: "Write your question (up to 1,000 characters).",
+    "err_author.name": "Enter the name to show with your question (up to 100 characters).",
+    err_general: "Your question could not be sent. Please try again.",
+    err_rate: "Too many questions were sent from this connection. Please try again later.",
+    err_setup: "This question form is not set up correctly (unknown shop key or product).",
+  },
+  de: {
+    title: "Frage stellen",
+    product: "Ihre Frage zu {name}",
+    body: "Ihre Frage",
+    bodyHint: "Andere Kundinnen und Kunden und der Shop antworten öffentlich.",
+    name: "Name, der mit Ihrer Frage erscheint",
+    trap: "Dieses Feld leer lassen",
+    submit: "Frage senden",
+    sending: "Wird gesendet…",
+    thanks: "Vielen Dank! Ihre Frage ist veröffentlicht; Antworten erscheinen darunter auf der Produktseite.",
+    thanksPending: "Vielen Dank! Dieser Shop prüft Fragen vor der Veröffentlichung; Ihre erscheint, sobald sie freigegeben ist.",
+    another: "Weitere Frage stellen",
+    notice: "Ihre Frage erscheint mit dem Namen, den Sie hier angeben; sie ist an keine Bestellung und kein Konto gebunden.",
+    related: "Diese Bewertungen beantworten sie vielleicht schon:",
+    summary: "Bitte prüfen: {fields}.",
+    err_body: "Schreiben Sie Ihre Frage (bis zu 1.000 Zeichen).",
+    "err_author.name": "Geben Sie den Namen ein, der mit Ihrer Frage erscheint (bis zu 100 Zeichen).",
+    err_general: "Ihre Frage konnte nicht gesendet werden. Bitte versuchen Sie es erneut.",
+    err_rate: "Von dieser Verbindung wurden zu viele Fragen gesendet. Bitte versuchen Sie es später erneut.",
+    err_setup: "Dieses Frageformular ist nicht richtig eingerichtet (unbekannter Shop-Schlüssel oder Produkt).",
   },
 } as const satisfies Record<FormLang, Record<string, string>>;

@@ -7,7 +7,7 @@ import type { Context } from "../graphql/context.js";
 import type { ServerContext } from "../graphql/yoga.js";
 import type { Database } from "../db/connection.js";
 import { DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE_MESSAGE } from "../db/availability.js";
-import { mountReviewForm } from "../form/route.js";
+import { mountFormPages } from "../form/route.js";
 import type { RateLimits, RateRefusal } from "./rate-limits.js";
 import { disclosureHandler } from "./disclosure.js";
 import { GOOGLE_REVIEW_FEED_PATH, googleReviewFeedHandler } from "./feed.js";
@@ -52,7 +52,7 @@ export function createHttpServer(opts: {
           '<h1>Starling</h1><p>Reviews in, trustworthy ratings out. Open the <a href="/graphql">GraphQL playground</a>.</p>',
       );
   });
-  mountReviewForm(app);
+  mountFormPages(app);
   app.get("/shops/:shopId/disclosure", disclosureHandler(opts.deps));
   app.get(
     GOOGLE_REVIEW_FEED_PATH,

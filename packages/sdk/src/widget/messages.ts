@@ -1,12 +1,13 @@
 /**
- * Messages the review-form page (served by the API at /embed/review-form)
- * posts to the page that embeds it. Namespaced by `starling: 1` so they are
+ * Messages the form pages (served by the API at /embed/review-form and
+ * /embed/ask-form) post to the page that embeds them. Namespaced by `starling: 1` so they are
  * never confused with a host page's own messages. The API's form page
  * (packages/api/src/form/page.ts) sends exactly these shapes.
  */
 export type FormMessage =
   | { starling: 1; type: "resize"; height: number }
-  | { starling: 1; type: "submitted"; productId: string; reviewId: string; status: string };
+  | { starling: 1; type: "submitted"; productId: string; reviewId: string; status: string }
+  | { starling: 1; type: "asked"; productId: string; questionId: string; status: string };
 
 export function isStarlingMessage(data: unknown): data is FormMessage {
   return typeof data === "object" && data !== null && (data as { starling?: unknown }).starling === 1;

@@ -1,53 +1,108 @@
 /**
  * A reviewer's right of access and to erasure (GDPR arts. 15 and 17): a shop
  * finds everything Starling holds about one of its customers by the
- * customer's id or email, exports it, and erases it. Erasure either keeps the
+ * customer's id or email (and, for helpful votes, the voter token their
+ * browser keeps), exports it, and erases it. Erasure either keeps the
  * review's text and stars without anything that identifies the reviewer
- * (anonymise), or removes the reviews entirely (delete), as the shop chooses.
+ * (anonymise), or removes the reviews entirely (delete), as the shop chooses;
+ * their questions, answers and helpful votes go the same way (see eraseQaData).
  */
 import { countQuietly, countStatusMoves } from "../dashboard/counters.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { forgetReviewers, type ProductState } from "@starling/scoring";
-import type { InvitationDoc, ReviewDoc } from "../../db/models.js";
+import type { AnswerDoc, InvitationDoc, QuestionDoc, ReviewDoc, VoteDoc } from "../../db/models.js";
 import { invalidInput, isDuplicateKey } from "../../errors.js";
-import { reviewPageGroup, reviewsChanged, type Deps } from "../deps.js";
+import { questionsChanged, reviewPageGroup, reviewsChanged, type Deps } from "../deps.js";
 import { ERASED_PAYLOAD } from "../reviews/review.js";
 import { productSummaryId, syncReviewCount } from "../ratings/ratings.js";
 import { identifier } from "../validate.js";
 import { forgetReviewInsights } from "../insights/insights.js";
-import { forgetReviewEvents } from "../webhooks/delivery.js";
+import { forgetEvents, forgetReviewEvents } from "../webhooks/delivery.js";
+import { dropItemVotes, isVoterToken, uncountVotes, voterKey } from "../votes/votes.js";
 
 export interface ReviewerRef {
   externalId?: string | null;
   email?: string | null;
+  /** The helpful-vote token the person's browser keeps (the widget's), for their votes. */
+  voterToken?: string | null;
 }
 
 /** The name shown on an anonymised review. */
 export const ANONYMOUS_NAME = "Former customer";
 
-function reviewerFilter(shopId: string, who: ReviewerRef): Record<string, unknown> {
+function reviewerFilter(shopId: string, who: ReviewerRef): Record<string, unknown> | null {
   const or: Record<string, unknown>[] = [];
   if (who.externalId != null) or.push({ "reviewer.externalId": identifier("externalId", who.externalId) });
   if (who.email != null) {
     if (typeof who.email !== "string" || who.email.length > 320) throw invalidInput("email", "must be an email address");
     or.push({ "reviewer.email": who.email });
   }
-  if (!or.length) throw invalidInput("reviewer", "give the customer's externalId or email (a name is not enough to identify anyone)");
-  return { shopId, $or: or };
+  if (who.voterToken != null && !isVoterToken(who.voterToken)) {
+    throw invalidInput("voterToken", "must be the voter token the browser keeps (16 to 128 letters, digits, - and _)");
+  }
+  if (!or.length && who.voterToken == null) {
+    throw invalidInput("reviewer", "give the customer's externalId, email or voterToken (a name is not enough to identify anyone)");
+  }
+  return or.length ? { shopId, $or: or } : null;
+}
+
+/** A person's questions (by customer id), answers (by customer id, or an invitation of theirs) and votes (by voter token). */
+async function findQaData(
+  deps: Deps,
+  shopId: string,
+  externalIds: ReadonlySet<string>,
+  invitationIds: readonly string[],
+  voterToken: string | null | undefined,
+): Promise<{ questions: QuestionDoc[]; answers: AnswerDoc[]; votes: VoteDoc[] }> {
+  const answerOr: Record<string, unknown>[] = [];
+  if (externalIds.size) answerOr.push({ "author.externalId": { $in: [...externalIds] } });
+  if (invitationIds.length) answerOr.push({ "verification.invitationId": { $in: [...invitationIds] } });
+  const [questions, answers, votes] = await Promise.all([
+    externalIds.size
+      ? deps.models.Question.find({ shopId, "author.externalId": { $in: [...externalIds] } })
+          .sort({ createdAt: 1 })
+          .lean<QuestionDoc[]>()
+      : [],
+    answerOr.length ? deps.models.Answer.find({ shopId, $or: answerOr }).sort({ createdAt: 1 }).lean<AnswerDoc[]>() : [],
+    voterToken != null
+      ? deps.models.Vote.find({ shopId, voter: voterKey(shopId, voterToken) })
+          .sort({ at: 1 })
+          .lean<VoteDoc[]>()
+      : [],
+  ]);
+  return { questions, answers, votes };
 }
 
 export interface ReviewerExport {
   readonly reviews: ReviewDoc[];
   readonly invitations: InvitationDoc[];
+  readonly questions: QuestionDoc[];
+  readonly answers: AnswerDoc[];
+  /** Their helpful votes (with the voter token: the votes hold only its hash). */
+  readonly votes: VoteDoc[];
 }
 
 export async function exportReviewerData(deps: Deps, shopId: string, who: ReviewerRef): Promise<ReviewerExport> {
-  const reviews = await deps.models.Review.find(reviewerFilter(shopId, who)).sort({ createdAt: 1 }).lean<ReviewDoc[]>();
+  const filter = reviewerFilter(shopId, who);
+  const reviews = filter ? await deps.models.Review.find(filter).sort({ createdAt: 1 }).lean<ReviewDoc[]>() : [];
   const invitations =
     who.email != null
       ? await deps.models.Invitation.find({ shopId, customerEmail: who.email }).sort({ createdAt: 1 }).lean<InvitationDoc[]>()
       : [];
-  return { reviews, invitations };
+  const qa = await findQaData(
+    deps,
+    shopId,
+    new Set(who.externalId != null ? [who.externalId] : []),
+    // Their invitations: by their email, and those their reviews came through.
+    [
+      ...new Set([
+        ...invitations.map((i) => i._id),
+        ...reviews.flatMap((r) => (r.verification?.invitationId ? [r.verification.invitationId] : [])),
+      ]),
+    ],
+    who.voterToken,
+  );
+  return { reviews, invitations, ...qa };
 }
 
 /**
@@ -75,7 +130,7 @@ export async function eraseReviewerData(
   actor: string,
   who: ReviewerRef,
   mode: "anonymise" | "delete",
-): Promise<{ reviews: number; invitations: number }> {
+): Promise<ErasureCounts> {
   const externalIds = new Set<string>();
   const emails = new Set<string>();
   const filter = reviewerFilter(shopId, who);
@@ -84,7 +139,8 @@ export async function eraseReviewerData(
 
   // Everything that names them: grown until no review adds an id or email.
   const reviews = new Map<string, ReviewDoc>();
-  for (let round = 0; round < 10; round++) {
+  // Only a voter token given: no reviews to look for (votes hold no customer id or email).
+  for (let round = 0; round < 10 && filter; round++) {
     const or: Record<string, unknown>[] = [];
     if (externalIds.size) or.push({ "reviewer.externalId": { $in: [...externalIds] } });
     if (emails.size) or.push({ "reviewer.email": { $in: [...emails] } });
@@ -115,6 +171,15 @@ export async function eraseReviewerData(
   >()) {
     if (inv.customerEmail) emails.add(inv.customerEmail);
   }
+  // Their questions and answers (an answer through an invitation of theirs is theirs too) and their votes, found
+  // before the invitations lose their emails below.
+  const ofTheirEmails = emails.size
+    ? (await deps.models.Invitation.find({ shopId, customerEmail: { $in: [...emails] } }, { _id: 1 }).lean<InvitationDoc[]>()).map(
+        (i) => i._id,
+      )
+    : [];
+  const qa = await findQaData(deps, shopId, externalIds, [...new Set([...invitationIds, ...ofTheirEmails])], who.voterToken);
+  const qaErased = await eraseQaData(deps, shopId, actor, qa, mode);
 
   // Tombstones first: from here on a retry of any of these reviews is refused.
   // One at a time: FerretDB may stop a batch at its first duplicate (a review erased before).
@@ -183,7 +248,88 @@ export async function eraseReviewerData(
 
   deps.signatures.forget(shopId);
   for (const productId of products) deps.cache.reviewPages.forget(reviewPageGroup(shopId, productId));
-  return { reviews: reviews.size, invitations };
+  return { reviews: reviews.size, invitations, ...qaErased };
+}
+
+export interface ErasureCounts {
+  readonly reviews: number;
+  readonly invitations: number;
+  readonly questions: number;
+  readonly answers: number;
+  readonly votes: number;
+}
+
+/**
+ * Erases a person's questions, answers and helpful votes, in the mode of
+ * their reviews:
+ *
+ * - anonymise: a question or answer keeps its text, shown as ANONYMOUS_NAME,
+ *   without the customer id or its payload hash; a vote keeps counting but
+ *   loses the hash of its voter token (nothing links it to them any more).
+ * - delete: an answer is removed with its votes; a question is removed with
+ *   every answer to it (they answer a text that is gone) and their votes;
+ *   a vote leaves its item's totals (uncountVotes), so review and answer
+ *   helpful counts and the MOST_HELPFUL order no longer include it.
+ *
+ * Questions and answers leave a tombstone (ErasedQa) so that a retry of their
+ * submission is refused (QA_ERASED) rather than storing them again, and the
+ * question.created / answer.created events not yet sent are dropped. Each is
+ * logged in the moderation log without the personal data.
+ */
+async function eraseQaData(
+  deps: Deps,
+  shopId: string,
+  actor: string,
+  found: { questions: QuestionDoc[]; answers: AnswerDoc[]; votes: VoteDoc[] },
+  mode: "anonymise" | "delete",
+): Promise<{ questions: number; answers: number; votes: number }> {
+  const { questions, answers, votes } = found;
+  const items = [...questions, ...answers];
+  for (const item of items) {
+    await deps.models.ErasedQa.collection.insertOne({ _id: item._id, shopId, erasedAt: deps.now() } as never).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+  }
+  await forgetEvents(deps, [...questions.map((q) => `question.created:${q._id}`), ...answers.map((a) => `answer.created:${a._id}`)]);
+
+  const erase = { "author.name": ANONYMOUS_NAME, "author.externalId": null, payloadHash: ERASED_PAYLOAD };
+  if (mode === "anonymise") {
+    if (questions.length) await deps.models.Question.updateMany({ shopId, _id: { $in: questions.map((q) => q._id) } }, { $set: erase });
+    if (answers.length) await deps.models.Answer.updateMany({ shopId, _id: { $in: answers.map((a) => a._id) } }, { $set: erase });
+    if (votes.length) await deps.models.Vote.updateMany({ shopId, _id: { $in: votes.map((v) => v._id) } }, { $set: { voter: null } });
+  } else {
+    // Their votes first, while the items they are on still exist (their totals go down).
+    await uncountVotes(deps, votes);
+    const questionIds = questions.map((q) => q._id);
+    const gone = [
+      ...answers.map((a) => a._id),
+      ...(questionIds.length
+        ? (await deps.models.Answer.find({ shopId, questionId: { $in: questionIds } }, { _id: 1 }).lean<AnswerDoc[]>()).map((a) => a._id)
+        : []),
+    ];
+    const answerIds = [...new Set(gone)];
+    if (answerIds.length) {
+      await deps.models.Answer.deleteMany({ shopId, _id: { $in: answerIds } });
+      await dropItemVotes(deps, shopId, "answer", answerIds);
+    }
+    if (questionIds.length) await deps.models.Question.deleteMany({ shopId, _id: { $in: questionIds } });
+  }
+  for (const item of items) {
+    questionsChanged(deps, item);
+    await deps.models.ModerationEvent.collection.insertOne({
+      _id: `mod_${randomBytes(12).toString("base64url")}`,
+      shopId,
+      reviewId: item._id,
+      action: "erase",
+      fromStatus: item.status,
+      toStatus: mode === "anonymise" ? item.status : null,
+      reason: null,
+      note: mode === "anonymise" ? "author data erased; kept anonymously" : "deleted at the author's request",
+      actor,
+      at: deps.now(),
+    } as never);
+  }
+  return { questions: questions.length, answers: answers.length, votes: votes.length };
 }
 
 /**

@@ -1,14 +1,18 @@
 /** Reviewer data requests in the schema. */
 import { GraphQLScalarType } from "graphql";
-import { eraseReviewerData, exportReviewerData } from "./privacy.js";
+import { eraseReviewerData, exportReviewerData, type ErasureCounts } from "./privacy.js";
 import type { Builder } from "../../graphql/builder.js";
 
 export function addPrivacySchema(builder: Builder): void {
   const ReviewerRefInput = builder.inputType("ReviewerRefInput", {
-    description: "Identifies one of your customers: by your customer id, by email, or both.",
+    description: "Identifies one of your customers: by your customer id, by email, by the voter token of their browser, or several.",
     fields: (t) => ({
-      externalId: t.string({ description: "Your id of the customer (as sent in reviewer.externalId)." }),
+      externalId: t.string({ description: "Your id of the customer (as sent in reviewer.externalId or author.externalId)." }),
       email: t.string({ description: "The email of a purchase invitation." }),
+      voterToken: t.string({
+        description:
+          "The helpful-vote token their browser keeps (the widget's, in localStorage `starling-voter`): finds their helpful votes, which hold only its hash.",
+      }),
     }),
   });
 
@@ -17,17 +21,27 @@ export function addPrivacySchema(builder: Builder): void {
     values: {
       ANONYMISE: {
         value: "anonymise",
-        description: 'Keep text and stars; remove name, customer id and email (shown as "Former customer").',
+        description:
+          'Keep text and stars; remove name, customer id and email (shown as "Former customer"). Questions and answers likewise; helpful votes keep counting, unlinked from the voter.',
       },
-      DELETE: { value: "delete", description: "Remove the reviews entirely (and from the rating)." },
+      DELETE: {
+        value: "delete",
+        description:
+          "Remove the reviews entirely (and from the rating), the questions (with their answers) and answers, and the helpful votes (and from the helpful counts).",
+      },
     } as const,
   });
 
-  const ErasureResult = builder.objectRef<{ reviews: number; invitations: number }>("ErasureResult").implement({
+  const ErasureResult = builder.objectRef<ErasureCounts>("ErasureResult").implement({
     description: "What an erasure changed.",
     fields: (t) => ({
       reviews: t.exposeInt("reviews", { description: "Reviews anonymised or deleted." }),
       invitations: t.exposeInt("invitations", { description: "Invitations whose email was removed." }),
+      questions: t.exposeInt("questions", { description: "Their questions anonymised or deleted (deleted with their answers)." }),
+      answers: t.exposeInt("answers", { description: "Their answers anonymised or deleted." }),
+      votes: t.exposeInt("votes", {
+        description: "Their helpful votes unlinked from them (ANONYMISE) or removed from the helpful counts (DELETE).",
+      }),
     }),
   });
 
@@ -37,7 +51,7 @@ export function addPrivacySchema(builder: Builder): void {
     t.field({
       type: Json,
       description:
-        "Everything Starling holds about one of your customers (their reviews, including private fields such as email, and their invitations), as JSON, for a data-access request. Needs PRIVACY_MANAGE.",
+        "Everything Starling holds about one of your customers (their reviews, including private fields such as email, their invitations, questions, answers and helpful votes), as JSON, for a data-access request. Needs PRIVACY_MANAGE.",
       args: { reviewer: t.arg({ type: ReviewerRefInput, required: true, description: "The customer." }) },
       resolve: async (_r, { reviewer }, ctx) => exportReviewerData(ctx.deps, (await ctx.authorize("privacy:manage")).id, reviewer),
     }),
@@ -47,7 +61,7 @@ export function addPrivacySchema(builder: Builder): void {
     t.field({
       type: ErasureResult,
       description:
-        "Erases one of your customers' personal data, anonymising or deleting their reviews. Logged without the personal data. Needs PRIVACY_MANAGE.",
+        "Erases one of your customers' personal data, anonymising or deleting their reviews, questions and answers, and unlinking or removing their helpful votes. Logged without the personal data. Needs PRIVACY_MANAGE.",
       args: {
         reviewer: t.arg({ type: ReviewerRefInput, required: true, description: "The customer." }),
         mode: t.arg({ type: ErasureMode, required: true, description: "Anonymise or delete their reviews." }),

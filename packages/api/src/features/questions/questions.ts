@@ -81,6 +81,15 @@ async function requireProduct(deps: Deps, shopId: string, productId: string): Pr
   }
 }
 
+/** A retry of a submission erased at its author's request (features/privacy): never stored again. */
+function qaErased(kind: "question" | "answer"): StarlingError {
+  return new StarlingError(
+    "QA_ERASED",
+    `This ${kind} was erased at its author's request and will not be stored again; a new ${kind} needs a new idempotency key.`,
+    { field: "idempotencyKey" },
+  );
+}
+
 function reusedKey(): StarlingError {
   return new StarlingError(
     "IDEMPOTENCY_KEY_REUSED",
@@ -132,7 +141,11 @@ export async function askQuestion(
   };
   const id = `q_${sha256(`${shopId}\u0000${submissionKey(input.source, input.idempotencyKey)}`).slice(0, 32)}`;
   const payloadHash = sha256(JSON.stringify(clean));
-  const existing = await deps.models.Question.findById(id).lean<QuestionDoc>();
+  const [existing, erased] = await Promise.all([
+    deps.models.Question.findById(id).lean<QuestionDoc>(),
+    deps.models.ErasedQa.exists({ _id: id }),
+  ]);
+  if (erased) throw qaErased("question");
   if (existing) return replayQuestion(deps, existing, payloadHash);
 
   await requireProduct(deps, shopId, clean.productId);
@@ -239,7 +252,11 @@ export async function answerQuestion(
     : submissionKey(input.source, input.idempotencyKey);
   const id = `a_${sha256(`${shopId}\u0000${key}`).slice(0, 32)}`;
   const payloadHash = sha256(JSON.stringify({ ...clean, invitation: invitation?._id ?? null }));
-  const existing = await deps.models.Answer.findById(id).lean<AnswerDoc>();
+  const [existing, erased] = await Promise.all([
+    deps.models.Answer.findById(id).lean<AnswerDoc>(),
+    deps.models.ErasedQa.exists({ _id: id }),
+  ]);
+  if (erased) throw qaErased("answer");
   if (existing) return replayAnswer(deps, existing, payloadHash);
 
   if (question.status !== "published") {

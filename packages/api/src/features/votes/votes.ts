@@ -15,13 +15,21 @@
  * a vote. The item's totals keep the raw counts and the weighted ones; the
  * Wilson lower bound (wilson.ts) of the weighted ones orders MOST_HELPFUL.
  *
- * Order of writes: the vote insert is the commit point; then, serialized per
- * item in this process (FerretDB's updates are not atomic, MONGODB.md §2.4),
- * the tally, the item's totals and page keys, and `counted: true` on the vote.
- * A crash in between leaves the vote uncounted until the same voter's retry,
- * which counts it once (the tally's recent arrivals name the votes counted).
+ * Order of writes: a job on the `vote-counts` lease queue, due after
+ * VOTE_COUNT_GRACE_MS (the safety net); the vote insert, the commit point;
+ * then, serialized per item in this process (FerretDB's updates are not
+ * atomic, MONGODB.md §2.4), the tally, the item's totals and page keys, and
+ * `counted: true` on the vote; then the job is withdrawn. A crash in between
+ * leaves the vote uncounted until the same voter's retry or, at the latest,
+ * the job (completeVoteCount, run by whichever process claims it), which
+ * counts it once: the tally's recent arrivals name the votes counted.
+ *
+ * The vote keeps a hash of the shop and the voter's browser token (`voter`,
+ * without the address), so that a shop can find one person's votes for an
+ * access or erasure request (features/privacy) given the token their browser
+ * keeps; the token and the address themselves are never stored.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   DEFAULT_SCORING_OPTIONS,
   detectBursts,
@@ -30,6 +38,7 @@ import {
   type ArrivalState,
   type ScoringOptions,
 } from "@starling/scoring";
+import type { LeasedJob } from "../../db/lease-queue.js";
 import type { AnswerDoc, ReviewDoc, VoteDoc, VoteTallyDoc, VoteTotals } from "../../db/models.js";
 import { StarlingError, invalidInput, isDuplicateKey } from "../../errors.js";
 import { questionsChanged, reviewsChanged, type Deps } from "../deps.js";
@@ -81,6 +90,27 @@ export interface VoteResult {
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
+/** The lease queue of votes whose counting a crash may have cut short (completeVoteCount). */
+export const VOTE_COUNTS_QUEUE = "vote-counts";
+/** How long a vote's own request has to count it before the queue's job does (a request takes milliseconds). */
+export const VOTE_COUNT_GRACE_MS = 30_000;
+
+export interface VoteCountJob {
+  readonly shopId: string;
+  readonly itemType: VoteItem;
+  readonly itemId: string;
+}
+
+/** What a vote stores of its voter: a hash of the shop and the browser token, never the token or the address. */
+export function voterKey(shopId: string, voterToken: string): string {
+  return sha256(`voter\u0000${shopId}\u0000${voterToken}`).slice(0, 32);
+}
+
+/** The voter token's shape (a random token the widget keeps). */
+export function isVoterToken(value: unknown): value is string {
+  return typeof value === "string" && VOTER_TOKEN.test(value);
+}
+
 /** Validates a vote and casts it once per voter; `beforeStore` (the rate limit) runs only for a new vote. */
 export async function castVote(
   deps: Deps,
@@ -95,32 +125,94 @@ export async function castVote(
     throw invalidInput("itemId", `must be the id of a ${input.itemType} as Starling issued it`);
   }
   if (typeof input.helpful !== "boolean") throw invalidInput("helpful", "must be true (helpful) or false (not helpful)");
-  if (typeof input.voterToken !== "string" || !VOTER_TOKEN.test(input.voterToken)) {
+  if (!isVoterToken(input.voterToken)) {
     throw invalidInput("voterToken", "must be 16 to 128 characters of letters, digits, - and _ (a random token the browser keeps)");
   }
-  const itemType = input.itemType;
+  const helpful = input.helpful;
+  const stored = await storeVote(deps, shopId, ip, { itemType: input.itemType, itemId, helpful, voterToken: input.voterToken }, hooks);
+  const result = await finish(deps, stored.vote, stored.item, !stored.fresh);
+  // Counted: the safety net is not needed (a job another process already holds finds the vote counted).
+  if (!stored.vote.counted) await deps.queue<VoteCountJob>(VOTE_COUNTS_QUEUE).withdraw(stored.vote._id);
+  return result;
+}
+
+/**
+ * The first step of a vote: the safety-net job, then the vote's insert (the
+ * commit point). Returns the vote as stored (a repeat finds the first one)
+ * and its item; counting it is the second step (finish).
+ */
+export async function storeVote(
+  deps: Deps,
+  shopId: string,
+  ip: string,
+  input: { itemType: VoteItem; itemId: string; helpful: boolean; voterToken: string },
+  hooks: { beforeStore?: () => Promise<void> } = {},
+): Promise<{ vote: VoteDoc; item: Item; fresh: boolean }> {
+  const { itemType, itemId } = input;
   const item = await loadItem(deps, shopId, itemType, itemId);
   const voteId = `v_${sha256(`${shopId}\u0000${itemType}:${itemId}\u0000${input.voterToken}\u0000${ip}`).slice(0, 32)}`;
 
   const existing = await deps.models.Vote.findById(voteId).lean<VoteDoc>();
-  if (existing) return finish(deps, existing, item, true);
+  if (existing) return { vote: existing, item, fresh: false };
   await hooks.beforeStore?.();
-  const vote: VoteDoc = { _id: voteId, shopId, itemType, itemId, helpful: input.helpful, at: deps.now(), counted: false };
+  const vote: VoteDoc = {
+    _id: voteId,
+    shopId,
+    itemType,
+    itemId,
+    helpful: input.helpful,
+    at: deps.now(),
+    counted: false,
+    voter: voterKey(shopId, input.voterToken),
+  };
+  // Before the insert: from here on a crash leaves a job that completes the count.
+  await deps
+    .queue<VoteCountJob>(VOTE_COUNTS_QUEUE)
+    .enqueue(voteId, { shopId, itemType, itemId }, new Date(deps.now().getTime() + VOTE_COUNT_GRACE_MS));
   try {
     await deps.models.Vote.collection.insertOne(vote as never);
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     const stored = await deps.models.Vote.findById(voteId).lean<VoteDoc>();
     if (!stored) throw err;
-    return finish(deps, stored, item, true);
+    return { vote: stored, item, fresh: false };
   }
-  return finish(deps, vote, item, false);
+  return { vote, item, fresh: true };
 }
 
-type Item = { type: "review"; doc: ReviewDoc } | { type: "answer"; doc: AnswerDoc };
+/**
+ * The safety net's job: counts a vote its request stored but did not count
+ * (the process died in between), exactly once, then leaves the queue. A vote
+ * never stored (the process died before its insert) or already counted needs
+ * nothing; a vote whose item is gone (erased) is removed with it.
+ */
+export async function completeVoteCount(deps: Deps, job: LeasedJob<VoteCountJob>): Promise<void> {
+  const queue = deps.queue<VoteCountJob>(VOTE_COUNTS_QUEUE);
+  const vote = await deps.models.Vote.findById(job.id).lean<VoteDoc>();
+  if (vote && !vote.counted) {
+    const item = await findItem(deps, vote.shopId, vote.itemType, vote.itemId);
+    if (!item) await deps.models.Vote.deleteOne({ _id: vote._id });
+    else {
+      await finish(deps, vote, item, false);
+      deps.log.warn("completed an interrupted vote count", { itemType: vote.itemType, itemId: vote.itemId });
+    }
+  }
+  await queue.complete(job);
+}
+
+export type Item = { type: "review"; doc: ReviewDoc } | { type: "answer"; doc: AnswerDoc };
 
 async function loadItem(deps: Deps, shopId: string, type: VoteItem, id: string): Promise<Item> {
+  const item = await findItem(deps, shopId, type, id);
   // Only published items take votes; any other (or another shop's) is not found, without saying which.
+  if (item?.doc.status !== "published") {
+    throw new StarlingError("NOT_FOUND", `This shop has no published ${type} "${id}".`, { field: "itemId" });
+  }
+  return item;
+}
+
+/** The item a vote is on, in any state (null when it is not, or no longer, there). */
+export async function findItem(deps: Deps, shopId: string, type: VoteItem, id: string): Promise<Item | null> {
   const doc =
     type === "review"
       ? await deps.models.Review.findOne(
@@ -128,9 +220,7 @@ async function loadItem(deps: Deps, shopId: string, type: VoteItem, id: string):
           { _id: 1, shopId: 1, productId: 1, rating: 1, createdAt: 1, status: 1, votes: 1 },
         ).lean<ReviewDoc>()
       : await deps.models.Answer.findOne({ _id: id, shopId }).lean<AnswerDoc>();
-  if (doc?.status !== "published") {
-    throw new StarlingError("NOT_FOUND", `This shop has no published ${type} "${id}".`, { field: "itemId" });
-  }
+  if (!doc) return null;
   return type === "review" ? { type, doc: doc as ReviewDoc } : { type, doc: doc as AnswerDoc };
 }
 
@@ -155,6 +245,7 @@ async function count(deps: Deps, vote: VoteDoc, item: Item): Promise<VoteTotals>
     else totals.notHelpful += 1;
     add(totals, entry.stars === 5, FULL_WEIGHT_BP);
     const alarms = detectBursts(state, VOTE_BURST_OPTIONS);
+    const reweighted: string[] = [];
     if (alarms.length > 0) {
       // Every vote in a flagged window counts BURST_WEIGHT_BP, this one included.
       const from = Math.min(...alarms.map((a) => a.windowStartMs));
@@ -162,6 +253,7 @@ async function count(deps: Deps, vote: VoteDoc, item: Item): Promise<VoteTotals>
         if (a.timeMs < from || a.weightBp <= BURST_WEIGHT_BP) continue;
         add(totals, a.stars === 5, BURST_WEIGHT_BP - a.weightBp);
         a.weightBp = BURST_WEIGHT_BP;
+        if (a.reviewId !== vote._id) reweighted.push(a.reviewId);
       }
     }
     totals.lowerBound = wilsonLowerBound(totals.helpfulBp / FULL_WEIGHT_BP, totals.notHelpfulBp / FULL_WEIGHT_BP);
@@ -170,7 +262,10 @@ async function count(deps: Deps, vote: VoteDoc, item: Item): Promise<VoteTotals>
       { shopId: vote.shopId, totals, arrivals: state } as never,
       { upsert: true },
     );
+    // Each vote's weight, for an erasure that takes it out of the totals after it has left the ring.
+    if (reweighted.length) await deps.models.Vote.updateMany({ _id: { $in: reweighted } }, { $set: { weightBp: BURST_WEIGHT_BP } });
   }
+  const weightBp = state.recent.find((a) => a.reviewId === vote._id)?.weightBp ?? FULL_WEIGHT_BP;
   if (item.type === "review") {
     await deps.models.Review.collection.updateOne({ _id: item.doc._id } as never, {
       $set: { votes: totals, ...helpfulPageKeys(item.doc, totals.lowerBound) },
@@ -181,11 +276,79 @@ async function count(deps: Deps, vote: VoteDoc, item: Item): Promise<VoteTotals>
     await deps.models.Answer.collection.updateOne({ _id: item.doc._id } as never, { $set: { votes: totals } });
     questionsChanged(deps, item.doc);
   }
-  await deps.models.Vote.collection.updateOne({ _id: vote._id } as never, { $set: { counted: true } });
+  await deps.models.Vote.collection.updateOne({ _id: vote._id } as never, { $set: { counted: true, weightBp } });
   return totals;
 }
 
 function add(t: VoteTotals, helpful: boolean, bp: number): void {
   if (helpful) t.helpfulBp += bp;
   else t.notHelpfulBp += bp;
+}
+
+/**
+ * A voter's votes leave their items' totals (an erasure in delete mode): each
+ * item's helpful counts and weighted counts go down by the vote and its
+ * weight (the tally's ring says the weight while the vote is in it, the vote
+ * otherwise), under the item's lock as counting is. The vote's arrival stays
+ * in the burst detector's ring (it did arrive), renamed and at weight 0 so that
+ * no later burst re-weights it. A vote not yet counted is only deleted (its
+ * vote-counts job then finds nothing to do). Returns how many were removed.
+ */
+export async function uncountVotes(deps: Deps, votes: readonly VoteDoc[]): Promise<number> {
+  let removed = 0;
+  for (const vote of votes) {
+    await deps.summaryLock.run(`votes:${vote.itemType}:${vote.itemId}`, async () => {
+      const current = await deps.models.Vote.findById(vote._id).lean<VoteDoc>();
+      if (!current) return;
+      const tallyId = `${current.itemType}:${current.itemId}`;
+      const tally = await deps.models.VoteTally.findById(tallyId).lean<VoteTallyDoc>();
+      const state = tally?.arrivals as unknown as ArrivalState | undefined;
+      const entry = state?.recent.find((a) => a.reviewId === current._id);
+      // In the totals: flagged counted, or in the tally's ring (a crash after the tally's write, before the flag).
+      if (tally && state && (current.counted || entry)) {
+        // Idempotent while the vote is in the ring: unflagged first, so an erasure
+        // retried after a crash finds it by its ring entry (renamed below once its
+        // count is out of the totals) and never takes it out twice.
+        if (entry && current.counted) await deps.models.Vote.updateOne({ _id: current._id }, { $set: { counted: false } });
+        const totals: VoteTotals = { ...tally.totals };
+        const weightBp = entry ? entry.weightBp : (current.weightBp ?? FULL_WEIGHT_BP);
+        if (entry) {
+          (entry as { reviewId: string }).reviewId = `erased:${randomUUID()}`;
+          entry.weightBp = 0;
+        }
+        if (current.helpful) totals.helpful = Math.max(0, totals.helpful - 1);
+        else totals.notHelpful = Math.max(0, totals.notHelpful - 1);
+        add(totals, current.helpful, -weightBp);
+        totals.helpfulBp = Math.max(0, totals.helpfulBp);
+        totals.notHelpfulBp = Math.max(0, totals.notHelpfulBp);
+        totals.lowerBound = wilsonLowerBound(totals.helpfulBp / FULL_WEIGHT_BP, totals.notHelpfulBp / FULL_WEIGHT_BP);
+        await deps.models.VoteTally.collection.replaceOne(
+          { _id: tallyId } as never,
+          { shopId: tally.shopId, totals, arrivals: state } as never,
+        );
+        const item = await findItem(deps, current.shopId, current.itemType, current.itemId);
+        if (item?.type === "review") {
+          await deps.models.Review.collection.updateOne({ _id: item.doc._id } as never, {
+            $set: { votes: totals, ...helpfulPageKeys(item.doc, totals.lowerBound) },
+          });
+          reviewsChanged(deps, item.doc);
+        } else if (item) {
+          await deps.models.Answer.collection.updateOne({ _id: item.doc._id } as never, { $set: { votes: totals } });
+          questionsChanged(deps, item.doc);
+        }
+      }
+      await deps.models.Vote.deleteOne({ _id: current._id });
+      removed++;
+    });
+  }
+  return removed;
+}
+
+/** The votes on items that are gone (deleted answers): the votes, their tallies and any pending counts. */
+export async function dropItemVotes(deps: Deps, shopId: string, itemType: VoteItem, itemIds: readonly string[]): Promise<void> {
+  if (!itemIds.length) return;
+  const votes = await deps.models.Vote.find({ shopId, itemId: { $in: [...itemIds] }, itemType }, { _id: 1 }).lean<VoteDoc[]>();
+  await deps.models.Vote.deleteMany({ shopId, itemId: { $in: [...itemIds] }, itemType });
+  await deps.models.VoteTally.deleteMany({ _id: { $in: itemIds.map((id) => `${itemType}:${id}`) } });
+  await deps.models.LeaseJob.deleteMany({ _id: { $in: votes.map((v) => `${VOTE_COUNTS_QUEUE}:${v._id}`) } });
 }

@@ -352,3 +352,13 @@ export async function forgetReviewEvents(deps: Deps, reviewIds: readonly string[
   await deps.models.LeaseJob.deleteMany({ queue: DELIVERIES_QUEUE, "payload.reviewId": { $in: ids } });
   await deps.models.WebhookMessage.deleteMany({ reviewId: { $in: ids } });
 }
+
+/** Drops these events (by id) wherever they still wait: the outbox, their deliveries and their messages (an erased question's `question.created`). */
+export async function forgetEvents(deps: Deps, eventIds: readonly string[]): Promise<void> {
+  if (!eventIds.length) return;
+  const ids = [...eventIds];
+  const queue = eventQueue(deps).name;
+  await deps.models.LeaseJob.deleteMany({ _id: { $in: ids.map((id) => `${queue}:${id}`) } });
+  await deps.models.LeaseJob.deleteMany({ queue: DELIVERIES_QUEUE, "payload.eventId": { $in: ids } });
+  await deps.models.WebhookMessage.deleteMany({ _id: { $in: ids } });
+}

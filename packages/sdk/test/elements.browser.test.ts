@@ -1,17 +1,15 @@
 /**
  * The widgets as custom elements (<starling-rating>, <starling-reviews>,
  * <starling-review-form>), in Debian's Chromium (playwright-core): pages
- * served by a small HTTP server here, with the built widget script (the test
+ * served by a small HTTP server (widget-site.ts), with the built widget script (the test
  * run's build), against the real API on a real FerretDB.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, watchedPage } from "../../api/test/browser.js";
 import { RATING, review, startTestApi, SUBMIT, type TestApi } from "../../api/test/helpers.js";
 import { startWidgetSite, type WidgetSite } from "./widget-site.js";
 
 let api: TestApi;
-let browser: Browser;
 let site: WidgetSite;
 
 beforeAll(async () => {
@@ -32,18 +30,16 @@ beforeAll(async () => {
     expect(res.errors).toBeUndefined();
   }
   site = await startWidgetSite(api, { head: "<style>starling-rating{display:inline-block;min-height:3em}</style>" });
-  browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
   await site?.close();
   await api?.close();
 });
 
 /** A fresh page that fails the test on any uncaught page error, and records the GraphQL operations it sends. */
 async function newPage(): Promise<Page & { errors: string[]; operations: string[] }> {
-  const page = await watchedPage(browser);
+  const page = await site.newPage();
   const operations: string[] = [];
   page.on("request", (r) => {
     if (r.method() === "POST" && r.url() === `${api.url}/graphql`)

@@ -5,16 +5,14 @@
  * other), keyboard and screen-reader names, German, and the server-rendered
  * HTML working with no script at all.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, watchedPage } from "../../api/test/browser.js";
 import { review, startTestApi, SUBMIT, type TestApi } from "../../api/test/helpers.js";
 import { createClient } from "../src/index.js";
 import { renderInsightsHtml } from "../src/widgets.js";
 import { startWidgetSite, type WidgetSite } from "./widget-site.js";
 
 let api: TestApi;
-let browser: Browser;
 let site: WidgetSite;
 
 const TEXTS = [
@@ -41,16 +39,14 @@ beforeAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   site = await startWidgetSite(api);
-  browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
   await site?.close();
   await api?.close();
 });
 
-const newPage = () => watchedPage(browser, { width: 1000, height: 1000 });
+const newPage = () => site.newPage({ width: 1000, height: 1000 });
 
 const focused = (page: Page) =>
   page.evaluate(() => {

@@ -5,9 +5,8 @@
  * them, escaped text, the ask form and vote buttons by keyboard alone, what a
  * screen reader is told, and German.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, watchedPage } from "../../api/test/browser.js";
 import { review, startTestApi, SUBMIT, type TestApi } from "../../api/test/helpers.js";
 import { startWidgetSite, type WidgetSite } from "./widget-site.js";
 
@@ -15,7 +14,6 @@ const ASK = `mutation($i: AskQuestionInput!) { askQuestion(input: $i) { question
 const ANSWER = `mutation($i: AnswerQuestionInput!) { answerQuestion(input: $i) { answer { id } } }`;
 
 let api: TestApi;
-let browser: Browser;
 let site: WidgetSite;
 const HOSTILE = `<img src=x onerror="window.pwned=1">Does it fit?`;
 
@@ -63,18 +61,16 @@ beforeAll(async () => {
   ).toBeUndefined();
 
   site = await startWidgetSite(api);
-  browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
   await site?.close();
   await api?.close();
 });
 
 describe("the questions widget", () => {
   it("lists questions as headed articles with answers marked by who wrote them, related reviews, and customer text escaped", async () => {
-    const page = await watchedPage(browser);
+    const page = await site.newPage();
     await page.goto(site.servePage("/qa", `<starling-questions product="qa1"></starling-questions>`));
     await expect.poll(() => page.locator("starling-questions").getAttribute("data-starling-state")).toBe("ready");
     const question = page.getByRole("article", { name: "Does a queen mattress fit?" });
@@ -91,7 +87,7 @@ describe("the questions widget", () => {
   });
 
   it("votes by keyboard once per voter (the browser's token), and says so in a live region", async () => {
-    const page = await watchedPage(browser);
+    const page = await site.newPage();
     await page.goto(site.servePage("/vote", `<starling-questions product="qa1"></starling-questions>`));
     const question = page.getByRole("article", { name: "Does a queen mattress fit?" });
     const shopAnswer = question.locator(".a[data-role=shop]");
@@ -117,7 +113,7 @@ describe("the questions widget", () => {
   });
 
   it("asks a question with the keyboard: a missing field is marked and focused, a sent one is announced and listed", async () => {
-    const page = await watchedPage(browser);
+    const page = await site.newPage();
     await page.goto(site.servePage("/ask", `<starling-questions product="qa1"></starling-questions>`));
     const form = page.getByRole("form", { name: "Ask a question" });
     await form.getByRole("textbox", { name: "Your question" }).focus();
@@ -141,7 +137,7 @@ describe("the questions widget", () => {
   });
 
   it("speaks German with data-lang=de, as a data-starling element", async () => {
-    const page = await watchedPage(browser);
+    const page = await site.newPage();
     await page.goto(site.servePage("/de", `<div data-starling="questions" data-product="qa2" data-lang="de"></div>`, { lang: "de" }));
     await page.getByRole("heading", { name: "Fragen und Antworten" }).waitFor();
     await page.getByRole("heading", { name: "Ist das Zelt wasserdicht?" }).waitFor();

@@ -1,12 +1,13 @@
 /**
- * A shop's site for the widget tests in the browser: a small HTTP server on a
- * free loopback port that serves the pages each test writes and the built
- * widget script (the test run's build), pointed at the real API.
+ * A shop's site for the widget tests, and Chromium to open it in: a small
+ * HTTP server on a free loopback port that serves the pages each test writes
+ * and the built widget script (the test run's build), pointed at the real API.
  */
 import { readFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { launchChromium, type WatchedPage, watchedPage } from "../../api/test/browser.js";
 import type { TestApi } from "../../api/test/helpers.js";
 
 const WIDGET_SCRIPT = path.resolve(import.meta.dirname, "../dist/starling-widgets.js");
@@ -19,6 +20,9 @@ export interface WidgetSite {
    * HTML alone).
    */
   servePage(pathname: string, body: string, options?: { lang?: string; script?: boolean }): string;
+  /** A fresh page in the site's browser that records its uncaught errors (`page.errors`). */
+  newPage(viewport?: { width: number; height: number }): Promise<WatchedPage>;
+  /** Closes the browser and the server. */
   close(): Promise<void>;
 }
 
@@ -34,6 +38,10 @@ export async function startWidgetSite(api: TestApi, { head = "" } = {}): Promise
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await launchChromium().catch(async (e) => {
+    await new Promise((resolve) => server.close(resolve));
+    throw e;
+  });
   return {
     url,
     servePage(pathname, body, { lang = "en", script = true } = {}) {
@@ -47,6 +55,10 @@ export async function startWidgetSite(api: TestApi, { head = "" } = {}): Promise
       );
       return `${url}${pathname}`;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    newPage: (viewport) => watchedPage(browser, viewport),
+    async close() {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
   };
 }

@@ -32,7 +32,11 @@ export function exportHandler(deps: Deps, rateLimits: RateLimits, ipOf: (req: Re
       for await (const lines of exportLines(deps, shop.id)) {
         if (res.destroyed) return; // the client left: the generator's finally closes the cursor
         if (!res.write(lines.map((l) => `${JSON.stringify(l)}\n`).join(""))) {
-          await Promise.race([once(res, "drain"), once(res, "close")]);
+          // The waits are dropped once one ends: left behind, each would keep its listeners on `res` until it closes.
+          const waited = new AbortController();
+          await Promise.race([once(res, "drain", { signal: waited.signal }), once(res, "close", { signal: waited.signal })]).finally(() =>
+            waited.abort(),
+          );
         }
       }
       res.end();

@@ -11,52 +11,17 @@
  * Run: sh scripts/pnpm.sh -s --filter @starling/api bench:dashboard
  * Options: REQUESTS (default 300), BENCH_DATA_DIR (default .data/bench-ferretdb).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
-import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { bindModels } from "../src/db/models.js";
 import { createDeps } from "../src/create-deps.js";
 import { loadCounts, rebuildDashboardCounts, shopCountsId } from "../src/features/dashboard/counters.js";
 import { BENCH_KEY, BENCH_SHOP, REVIEWS, seedBench } from "./seed.js";
+import { type BenchApi, startBenchApi, startBenchDb, stopBenchApi } from "./start.js";
 
-const API_DIR = path.join(REPO_ROOT, "packages/api");
 const REQUESTS = Number(process.env.REQUESTS ?? 300);
 const DATA_DIR = process.env.BENCH_DATA_DIR ?? path.join(REPO_ROOT, ".data/bench-ferretdb");
-
-function pin(pid: number, core: number) {
-  try {
-    execFileSync("taskset", ["-a", "-p", "-c", String(core), String(pid)], { stdio: "ignore" });
-  } catch {
-    console.error(`(could not pin ${pid} to core ${core}: no taskset?)`);
-  }
-}
-
-async function startApi(uri: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn("taskset", ["-c", "0", process.execPath, "--import", "tsx", "src/cli.ts", "serve"], {
-    cwd: API_DIR,
-    env: {
-      ...process.env,
-      MONGODB_URI: uri,
-      STARLING_DB_NAME: "bench",
-      NODE_ENV: "production",
-      LOG_LEVEL: "warn",
-      PORT: "0",
-      STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP: "10000000",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const m = /^listening (\S+)/.exec(line);
-      if (m) resolve(m[1]!);
-    });
-  });
-  return { child, url };
-}
 
 const OVERVIEW = `{ dashboardOverview { weeks { weekStart received published verified displayedRating plainMean } histogram { stars count }
   publication { stars received published pending rejected quarantined publicationRate } verifiedShare pending quarantined } }`;
@@ -66,9 +31,8 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
-const db = await startEmbeddedFerretDB({ binDir: path.join(REPO_ROOT, ".data/bin"), dataDir: DATA_DIR });
-pin(db.pid, 0);
-let api: { child: ChildProcess; url: string } | null = null;
+const db = await startBenchDb(DATA_DIR);
+let api: BenchApi | null = null;
 try {
   const conn = await connect(db.uri, "bench", 30_000);
   const models = bindModels(conn);
@@ -84,7 +48,7 @@ try {
   }
   await conn.close();
 
-  api = await startApi(db.uri);
+  api = await startBenchApi(db.uri, "bench");
   const signIn = await fetch(`${api.url}/dashboard/session`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: api.url },
@@ -94,7 +58,7 @@ try {
   const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
   const ask = async () => {
     const t = performance.now();
-    const res = await fetch(`${api!.url}/graphql`, {
+    const res = await fetch(api!.graphql, {
       method: "POST",
       headers: { "content-type": "application/json", cookie, "x-starling-csrf": session.csrfToken, origin: api!.url },
       body: JSON.stringify({ query: OVERVIEW }),
@@ -116,10 +80,6 @@ try {
     `warm, ${REQUESTS} requests one at a time: p50 ${pct(times, 50).toFixed(1)} ms, p90 ${pct(times, 90).toFixed(1)} ms, p99 ${pct(times, 99).toFixed(1)} ms`,
   );
 } finally {
-  if (api && api.child.exitCode === null) {
-    const exited = new Promise((r) => api!.child.once("exit", r));
-    api.child.kill("SIGTERM");
-    await exited;
-  }
+  if (api) await stopBenchApi(api);
   await db.stop();
 }

@@ -17,67 +17,23 @@
  * Run: sh scripts/pnpm.sh -s --filter @starling/api bench:hostile
  * Options: BENCH_SECONDS (load phase, default 20), BENCH_COLD_RUNS (default 3).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
-import { startEmbeddedFerretDB, type EmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { bindModels } from "../src/db/models.js";
 import { BENCH_KEY, productIds, seedBench } from "./seed.js";
+import { pin, startBenchApi, startBenchDb, stopBenchApi } from "./start.js";
 
-const API_DIR = path.join(REPO_ROOT, "packages/api");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 3);
 const READER_KEY = "pk_bench_local_only";
 const DATA_DIR = path.join(REPO_ROOT, ".data/bench-ferretdb");
 
-function pin(pid: number, core: number) {
-  try {
-    execFileSync("taskset", ["-a", "-p", "-c", String(core), String(pid)], { stdio: "ignore" });
-  } catch {
-    console.error(`(could not pin ${pid} to core ${core}: no taskset?)`);
-  }
-}
-
-async function startDb(): Promise<EmbeddedFerretDB> {
-  const db = await startEmbeddedFerretDB({ binDir: path.join(REPO_ROOT, ".data/bin"), dataDir: DATA_DIR });
-  pin(db.pid, 0);
-  return db;
-}
-
-async function startApi(uri: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn("taskset", ["-c", "0", process.execPath, "--import", "tsx", "src/cli.ts", "serve"], {
-    cwd: API_DIR,
-    env: {
-      ...process.env,
-      MONGODB_URI: uri,
-      STARLING_DB_NAME: "bench",
-      NODE_ENV: "production",
-      LOG_LEVEL: "warn",
-      PORT: "0",
-      STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP: "10000000",
-      STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: "10000000",
-      STARLING_RATE_COST_PER_MINUTE_PER_KEY: "1000000000",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const m = /^listening (\S+)/.exec(line);
-      if (m) resolve(`${m[1]!}/graphql`);
-    });
-  });
-  return { child, url };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
-}
+/** Every limit these clients meet, out of the way (the worst case: see above). */
+const LIMITS = {
+  STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: "10000000",
+  STARLING_RATE_COST_PER_MINUTE_PER_KEY: "1000000000",
+};
 
 async function post(
   url: string,
@@ -163,26 +119,26 @@ async function cursorOfPage50(url: string, order: string): Promise<string> {
 
 async function main() {
   pin(process.pid, 1);
-  let db = await startDb();
+  let db = await startBenchDb(DATA_DIR);
   const conn = await connect(db.uri, "bench", 30_000);
   const seeded = await seedBench(bindModels(conn));
   await conn.close();
   console.error(seeded.reused ? "reusing the seeded benchmark database" : `seeded in ${seeded.seconds.toFixed(0)} s`);
 
-  let api = await startApi(db.uri);
-  await expensiveLoad(api.url);
+  let api = await startBenchApi(db.uri, "bench", LIMITS);
+  await expensiveLoad(api.graphql);
 
   const orders = ["NEWEST", "HIGHEST"];
   const cursors: Record<string, string> = {};
-  for (const o of orders) cursors[o] = await cursorOfPage50(api.url, o);
+  for (const o of orders) cursors[o] = await cursorOfPage50(api.graphql, o);
 
   // Warm: pages 1 and 50 alternately.
   for (const o of orders) {
     const one: number[] = [];
     const fifty: number[] = [];
     for (let i = 0; i < 100; i++) {
-      one.push((await post(api.url, READER_KEY, PAGE, { order: o })).ms);
-      fifty.push((await post(api.url, READER_KEY, PAGE, { order: o, after: cursors[o] })).ms);
+      one.push((await post(api.graphql, READER_KEY, PAGE, { order: o })).ms);
+      fifty.push((await post(api.graphql, READER_KEY, PAGE, { order: o, after: cursors[o] })).ms);
     }
     console.log(
       `warm, ${o}: page 1 p50 ${f(pct(one, 50))} ms (p99 ${f(pct(one, 99))}); page 50 p50 ${f(pct(fifty, 50))} ms (p99 ${f(pct(fifty, 99))}); ratio ${(pct(fifty, 50) / pct(one, 50)).toFixed(2)}`,
@@ -194,11 +150,11 @@ async function main() {
     const cold: Record<"one" | "fifty", number[]> = { one: [], fifty: [] };
     for (let run = 0; run < COLD_RUNS; run++) {
       for (const which of ["one", "fifty"] as const) {
-        await stop(api.child);
+        await stopBenchApi(api);
         await db.stop();
-        db = await startDb();
-        api = await startApi(db.uri);
-        const r = await post(api.url, READER_KEY, PAGE, which === "one" ? { order: o } : { order: o, after: cursors[o] });
+        db = await startBenchDb(DATA_DIR);
+        api = await startBenchApi(db.uri, "bench", LIMITS);
+        const r = await post(api.graphql, READER_KEY, PAGE, which === "one" ? { order: o } : { order: o, after: cursors[o] });
         if (r.body.errors) throw new Error(JSON.stringify(r.body.errors));
         cold[which].push(r.ms);
       }
@@ -207,7 +163,7 @@ async function main() {
       `cold, ${o}: page 1 ${cold.one.map(f).join(" / ")} ms; page 50 ${cold.fifty.map(f).join(" / ")} ms; ratio of medians ${(pct(cold.fifty, 50) / pct(cold.one, 50)).toFixed(2)}`,
     );
   }
-  await stop(api.child);
+  await stopBenchApi(api);
   await db.stop();
 }
 

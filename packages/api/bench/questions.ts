@@ -16,20 +16,18 @@
  *   sh scripts/pnpm.sh -s --filter @starling/api bench:questions
  *   Options: BENCH_REQUESTS (per scenario, default 1000).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { loadavg } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
-import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { bindModels, ensureIndexes, type AnswerDoc, type Models, type QuestionDoc, type ReviewDoc } from "../src/db/models.js";
 import { createDeps } from "../src/create-deps.js";
 import { createShop } from "../src/features/shops/shops.js";
 import { countdown, productPrefix, withPageKeys } from "../src/features/reviews/review-pages.js";
+import { pin, startBenchApi, startBenchDb, stopBenchApi } from "./start.js";
 
-const API_DIR = path.join(REPO_ROOT, "packages/api");
 const DATA_DIR = path.join(REPO_ROOT, ".data/bench-qa-ferretdb");
 const SHOP = "shop_bench_qa";
 const SECRET = "sk_bench_qa_local_only";
@@ -61,14 +59,6 @@ function words(n: number, count: number): string {
 const hex = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 32);
 const questionId = (j: number) => `q_${hex(`bench question ${j}`)}`;
 const answerId = (j: number, k: number) => `a_${hex(`bench answer ${j} ${k}`)}`;
-
-function pin(pid: number, core: number) {
-  try {
-    execFileSync("taskset", ["-a", "-p", "-c", String(core), String(pid)], { stdio: "ignore" });
-  } catch {
-    console.error(`(could not pin ${pid} to core ${core}: no taskset?)`);
-  }
-}
 
 async function seed(models: Models): Promise<void> {
   // Reused when its last answer has today's key shape (answer keys begin with their question's).
@@ -169,34 +159,6 @@ async function seed(models: Models): Promise<void> {
   );
 }
 
-async function startApi(uri: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn("taskset", ["-c", "0", process.execPath, "--import", "tsx", "src/cli.ts", "serve"], {
-    cwd: API_DIR,
-    env: {
-      ...process.env,
-      MONGODB_URI: uri,
-      STARLING_DB_NAME: "bench_qa",
-      NODE_ENV: "production",
-      LOG_LEVEL: "warn",
-      PORT: "0",
-      STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP: "10000000",
-      STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: "10000000",
-      STARLING_RATE_FORM_PER_HOUR_PER_IP: "1000000",
-      STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER: "1000000",
-      STARLING_RATE_VOTES_PER_HOUR_PER_IP: "1000000",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const m = /^listening (\S+)/.exec(line);
-      if (m) resolve(m[1]!);
-    });
-  });
-  return { child, url: `${url}/graphql` };
-}
-
 const PAGE = `query($p: ID!) { product(id: $p) { questions(first: 10) {
   edges { cursor node { id body author { name } createdAt
     answers(first: 5) { id body createdAt author { name role } helpfulVotes { helpful notHelpful score } }
@@ -234,12 +196,17 @@ async function scenario(name: string, n: number, run: (i: number) => Promise<num
 
 async function main() {
   pin(process.pid, 1);
-  const db = await startEmbeddedFerretDB({ binDir: path.join(REPO_ROOT, ".data/bin"), dataDir: DATA_DIR });
-  pin(db.pid, 0);
+  const db = await startBenchDb(DATA_DIR);
   const conn = await connect(db.uri, "bench_qa", 30_000);
   const models = bindModels(conn);
   await seed(models);
-  const api = await startApi(db.uri);
+  // The limits thousands of votes and questions from one client meet, out of the way.
+  const api = await startBenchApi(db.uri, "bench_qa", {
+    STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: "10000000",
+    STARLING_RATE_FORM_PER_HOUR_PER_IP: "1000000",
+    STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER: "1000000",
+    STARLING_RATE_VOTES_PER_HOUR_PER_IP: "1000000",
+  });
   const run = Date.now().toString(36);
   try {
     const rows = ["| scenario (one request at a time) | requests | p50 ms | p99 ms | max ms |", "|---|---|---|---|---|"];
@@ -247,12 +214,12 @@ async function main() {
     // The machine's baseline under its load now: the cheapest read the API answers (a cached rating).
     rows.push(
       await scenario("baseline: the product's rating", REQUESTS, () =>
-        timed(api.url, { query: `{ product(id: "${PRODUCT}") { rating { count average } } }` }, PUBLISHABLE),
+        timed(api.graphql, { query: `{ product(id: "${PRODUCT}") { rating { count average } } }` }, PUBLISHABLE),
       ),
     );
     rows.push(
       await scenario("first page of questions (10, with answers and related reviews)", REQUESTS, () =>
-        timed(api.url, { query: PAGE, variables: { p: PRODUCT } }, PUBLISHABLE),
+        timed(api.graphql, { query: PAGE, variables: { p: PRODUCT } }, PUBLISHABLE),
       ),
     );
     rows.push(
@@ -263,7 +230,7 @@ async function main() {
             ? { itemType: "REVIEW", itemId: `rev_bench_${(k * 37) % REVIEWS}` }
             : { itemType: "ANSWER", itemId: answerId((k * 4 + 1) % QUESTIONS, 0) };
         return timed(
-          api.url,
+          api.graphql,
           { query: VOTE, variables: { i: { ...item, helpful: k % 3 !== 0, voterToken: `bench-${run}-${String(k).padStart(8, "0")}` } } },
           PUBLISHABLE,
         );
@@ -272,7 +239,7 @@ async function main() {
     rows.push(
       await scenario("asking a question (BM25 over the newest 300 reviews)", Math.min(REQUESTS, 200), (i) =>
         timed(
-          api.url,
+          api.graphql,
           {
             query: ASK,
             variables: {
@@ -293,7 +260,7 @@ async function main() {
       `load average (1 min) ${before.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores`,
     );
   } finally {
-    api.child.kill("SIGTERM");
+    await stopBenchApi(api);
     await conn.close();
     await db.stop();
   }

@@ -6,21 +6,15 @@
  * axe-core in English and German, is refused a secret key in its URL, and is
  * served with the review form's protections (same route machinery).
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
-import os from "node:os";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ASK_FORM_PATH, REVIEW_FORM_PATH } from "../src/form/route.js";
 import { ASK_FORM_STRINGS } from "../src/form/strings.js";
+import { axeViolations, launchChromium } from "./browser.js";
 import { SUBMIT, review, startTestApi, type TestApi } from "./helpers.js";
 
-const require = createRequire(import.meta.url);
 let api: TestApi;
 let browser: Browser;
-let profile: string;
-let axeSource: string;
 const S = ASK_FORM_STRINGS.en;
 
 const QUESTIONS = `query($p: ID!) { product(id: $p) { questions(first: 20) { edges { node { id body author { name } status relatedReviews { id } } } } } }`;
@@ -36,24 +30,10 @@ beforeAll(async () => {
     }),
   });
   expect(r.errors).toBeUndefined();
-  axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
-  profile = await mkdtemp(path.join(os.tmpdir(), "starling-chromium-"));
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await rm(profile, { recursive: true, force: true });
   await api?.close();
 });
 
@@ -64,30 +44,6 @@ async function openForm(lang = "en"): Promise<Page> {
   // The product's name arrives once the form has talked to the API.
   await expect.poll(() => page.locator("#product").innerText(), { timeout: 30_000 }).toContain("Trail tent");
   return page;
-}
-
-/** axe-core in the page (evaluated over the DevTools protocol, so the page's CSP stays on); serious or critical violations. */
-async function axeViolations(page: Page): Promise<{ id: string; nodes: string[] }[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (
-            ctx: Document,
-            opts: object,
-          ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[]; passes: unknown[] }>;
-        };
-      }
-    ).axe;
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return { violations: r.violations, passes: r.passes.length };
-  });
-  // axe really looked at the page.
-  expect(result.passes).toBeGreaterThan(10);
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(" ")) }));
 }
 
 describe("the question form page", () => {

@@ -6,23 +6,21 @@
  * and the maintained counters against a rebuild from the reviews.
  */
 import { mkdir, readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { submitReview } from "../src/features/reviews/reviews.js";
 import { createSignInLink, csrfToken, CSRF_HEADER, SESSION_COOKIE } from "../src/features/dashboard/sessions.js";
 import { rebuildDashboardCounts } from "../src/features/dashboard/counters.js";
 import { REPO_ROOT } from "../src/config.js";
+import { axeViolations, launchChromium } from "./browser.js";
 import { SUBMIT, review, spawnCli, startTestApi, type TestApi, type TestShop } from "./helpers.js";
 
-const require = createRequire(import.meta.url);
 const ARTIFACTS = path.join(REPO_ROOT, ".data", "artifacts");
 const DAY = 86_400_000;
 
 let api: TestApi;
 let browser: Browser;
-let axeSource: string;
 let other: TestShop;
 
 async function putProduct(id: string, key = api.shop.key) {
@@ -76,30 +74,6 @@ async function open(page: Page, route: string): Promise<void> {
   await page.waitForSelector("main[data-ready]", { timeout: 30_000 });
 }
 
-/** axe-core in the page (evaluated over the DevTools protocol, so the page's CSP stays on); serious or critical violations. */
-async function axeViolations(page: Page): Promise<{ id: string; impact: string; nodes: string[] }[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (
-            ctx: Document,
-            opts: object,
-          ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[]; passes: unknown[] }>;
-        };
-      }
-    ).axe;
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return { violations: r.violations, passes: r.passes.length };
-  });
-  // axe really looked at the page: dozens of rules apply to any of these pages.
-  expect(result.passes).toBeGreaterThan(10);
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")) }));
-}
-
 async function shot(page: Page, name: string) {
   await mkdir(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
@@ -121,19 +95,7 @@ async function withCookie(sessionId: string, query: string, headers: Record<stri
 
 beforeAll(async () => {
   api = await startTestApi();
-  axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
   // A product with a burst (for its timeline), and one with a quarantined copy (for the queue).
   await establish("kettle");
   for (let i = 0; i < 10; i++) {

@@ -115,6 +115,41 @@ async function startFerretDB(port: number, dataDir: string): Promise<FerretDBPro
   return { child, uri, exited };
 }
 
+/**
+ * A database of the test's own with a shop in it: a FerretDB on a fixed port
+ * and a temporary data folder (both dropped after the file), so the test can
+ * kill it and start it again in place. `uri` stays the same across restarts.
+ */
+async function ownDatabase(label: string) {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `starling-${label}-`));
+  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  const port = await freeFixedPort();
+  let db = await startFerretDB(port, dataDir);
+  cleanups.push(async () => {
+    db.child.kill("SIGTERM");
+    await db.exited;
+  });
+  const dbName = uniqueDbName(label);
+  const { shopId, key } = await seedShop(db.uri, dbName);
+  return {
+    dbName,
+    shopId,
+    key,
+    get uri() {
+      return db.uri;
+    },
+    /** SIGKILL, as a crash would: returns once the process is gone. */
+    async kill() {
+      db.child.kill("SIGKILL");
+      await db.exited;
+    },
+    /** Starts it again on the same port and data, as an operator would after a crash. */
+    async restart() {
+      db = await startFerretDB(port, dataDir);
+    },
+  };
+}
+
 /** What the clients saw, counted per attempt. */
 interface LoadReport {
   /** Idempotency key → id of the review the API acknowledged for it. */
@@ -332,16 +367,8 @@ async function checkStored(opts: { uri: string; dbName: string; shopId: string; 
 
 describe("faults under load", () => {
   it("keeps every acknowledged review exactly once when the database server is killed with SIGKILL and restarted", async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-faults-db-"));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const port = await freeFixedPort();
-    let db = await startFerretDB(port, dataDir);
-    cleanups.push(async () => {
-      db.child.kill("SIGTERM");
-      await db.exited;
-    });
-    const dbName = uniqueDbName("faults_db");
-    const { shopId, key } = await seedShop(db.uri, dbName);
+    const db = await ownDatabase("faults_db");
+    const { dbName, shopId, key } = db;
 
     const api = spawnCli(["serve"], { ...API_ENV, MONGODB_URI: db.uri, STARLING_DB_NAME: dbName, PORT: "0" });
     cleanups.push(async () => api.child.kill("SIGKILL"));
@@ -350,10 +377,9 @@ describe("faults under load", () => {
     const load = runLoad("dbkill", () => ({ url, key }));
     await acknowledgements(load.report, FAULT_AFTER_ACKS, load.done);
     expect(load.report.acknowledged.size, "the load ended before the fault").toBeLessThan(CLIENTS * REVIEWS_PER_CLIENT);
-    db.child.kill("SIGKILL");
-    await db.exited;
+    await db.kill();
     await sleep(DB_OUTAGE_MS);
-    db = await startFerretDB(port, dataDir);
+    await db.restart();
     await load.done;
 
     // Recovered without a restart: the process that met the outage is the one that served the rest.
@@ -487,16 +513,8 @@ describe("database outages", () => {
   }, 180_000);
 
   it("answers DATABASE_UNAVAILABLE with Retry-After without calling the database while it is known down, and serves again once it is back", async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-breaker-db-"));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const port = await freeFixedPort();
-    let db = await startFerretDB(port, dataDir);
-    cleanups.push(async () => {
-      db.child.kill("SIGTERM");
-      await db.exited;
-    });
-    const dbName = uniqueDbName("breaker");
-    const { key } = await seedShop(db.uri, dbName);
+    const db = await ownDatabase("breaker");
+    const { dbName, key } = db;
     const api = spawnCli(["serve"], {
       ...API_ENV,
       MONGODB_URI: db.uri,
@@ -515,8 +533,7 @@ describe("database outages", () => {
     const url = (await api.line(/^listening (\S+)/))[1]!;
     expect((await submit(url, key, review("tent", 5, { idempotencyKey: "warm" }))).status).toBe(200);
 
-    db.child.kill("SIGKILL");
-    await db.exited;
+    await db.kill();
     // Known down: /readyz has met the outage (its ping failed), and the API says it now answers at once.
     await eventually(
       "the outage known",
@@ -536,7 +553,7 @@ describe("database outages", () => {
     // pings (runCommand: the probes for the server's return).
     expect(selections.filter((op) => op !== "runCommand")).toEqual([]);
 
-    db = await startFerretDB(port, dataDir);
+    await db.restart();
     await eventually("/readyz ok after the database returned", async () => (await readyz(url)) === 200);
     const stored = await submit(url, key, review("tent", 1, { idempotencyKey: "during-outage" }));
     expect(stored.status, JSON.stringify(stored.body)).toBe(200);
@@ -544,16 +561,8 @@ describe("database outages", () => {
   }, 180_000);
 
   it("answers DATABASE_UNAVAILABLE, not INTERNAL_SERVER_ERROR, to a request waiting for the database when the API closes it during an outage", async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-closing-db-"));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const port = await freeFixedPort();
-    const db = await startFerretDB(port, dataDir);
-    cleanups.push(async () => {
-      db.child.kill("SIGTERM");
-      await db.exited;
-    });
-    const dbName = uniqueDbName("closing");
-    const { shopId, key } = await seedShop(db.uri, dbName);
+    const db = await ownDatabase("closing");
+    const { dbName, shopId, key } = db;
     // A long server selection timeout: the request is still waiting for a server when the client closes.
     const starling: Starling = await startStarling({
       config: testConfig({ mongodbUri: db.uri, dbName, dbTimeoutMs: 60_000 }),
@@ -581,8 +590,7 @@ describe("database outages", () => {
     // Queued behind the held lock (KeyedLock's queue, read only here).
     await eventually("the moderation waiting for the summary lock", async () => tails.get(lockKey) !== heldTail);
 
-    db.child.kill("SIGKILL");
-    await db.exited;
+    await db.kill();
     // The driver's own view (its heartbeat, every 10 s): no server. A call now waits for one.
     const topology = (
       starling.db.conn.getClient() as unknown as {
@@ -603,16 +611,8 @@ describe("database outages", () => {
   }, 120_000);
 
   it("counts a review stored just before the database was killed exactly once, without recompute and without a retry", async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "starling-count-db-"));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const port = await freeFixedPort();
-    let db = await startFerretDB(port, dataDir);
-    cleanups.push(async () => {
-      db.child.kill("SIGTERM");
-      await db.exited;
-    });
-    const dbName = uniqueDbName("count_kill");
-    const { shopId, key } = await seedShop(db.uri, dbName);
+    const db = await ownDatabase("count_kill");
+    const { dbName, shopId, key } = db;
     const log = memoryLogger();
     const starling = await startStarling({ config: testConfig({ mongodbUri: db.uri, dbName, dbTimeoutMs: 1_000 }), log });
     cleanups.push(() => starling.close());
@@ -626,8 +626,7 @@ describe("database outages", () => {
     summaries.updateOne = (async (...args: Parameters<typeof updateOne>) => {
       if (!killed) {
         killed = true;
-        db.child.kill("SIGKILL");
-        await db.exited;
+        await db.kill();
       }
       return updateOne(...args);
     }) as typeof updateOne;
@@ -640,7 +639,7 @@ describe("database outages", () => {
     expect(killed).toBe(true);
     expect(failed.body.errors?.[0]?.extensions?.code, log.lines.filter((l) => l.includes("error")).join("\n")).toBe("DATABASE_UNAVAILABLE");
 
-    db = await startFerretDB(port, dataDir);
+    await db.restart();
     const direct = await openModels(dbName, db.uri);
     try {
       const stored = await direct.models.Review.countDocuments({ shopId });

@@ -3,14 +3,14 @@
  * is described, GraphiQL works offline, and its ready example shows a rating
  * in a real browser.
  */
-import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { getIntrospectionQuery, type IntrospectionQuery } from "graphql";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoPlayground, seedDemoShop } from "../src/demo/seed.js";
 import { startStarling, type Starling } from "../src/starling.js";
+import { launchChromium } from "./browser.js";
 import { memoryLogger, testConfig } from "./helpers.js";
 
 let starling: Starling;
@@ -72,26 +72,12 @@ describe("playground", () => {
 
   describe("in a real browser", () => {
     let browser: Browser;
-    let profile: string;
 
     beforeAll(async () => {
-      profile = await mkdtemp(path.join(os.tmpdir(), "starling-chromium-"));
-      browser = await chromium.launch({
-        executablePath: "/usr/bin/chromium",
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
-      });
+      browser = await launchChromium();
     });
     afterAll(async () => {
       await browser?.close();
-      await rm(profile, { recursive: true, force: true });
     });
 
     it("runs the ready example and shows the product's rating", async () => {

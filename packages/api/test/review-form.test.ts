@@ -4,40 +4,24 @@
  * verified purchase, and answers a forged, used, expired or mangled link with
  * its own clear message, storing nothing.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REVIEW_FORM_PATH } from "../src/form/route.js";
 import { FORM_STRINGS } from "../src/form/strings.js";
+import { launchChromium } from "./browser.js";
 import { startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
 let browser: Browser;
-let profile: string;
 const S = FORM_STRINGS.en;
 
 beforeAll(async () => {
   api = await startTestApi();
   await api.gql(`mutation { putProduct(input: { id: "boots", name: "Hiking boots" }) { id } }`);
-  profile = await mkdtemp(path.join(os.tmpdir(), "starling-chromium-"));
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await rm(profile, { recursive: true, force: true });
   await api?.close();
 });
 

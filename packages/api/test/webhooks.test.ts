@@ -98,6 +98,31 @@ async function waitFor(path: string, n: number, match: (r: Received) => boolean 
   return rx.at(path).filter(match);
 }
 
+/**
+ * With private targets refused (and no retry within the test), submits a
+ * review and waits for the one delivery attempt to endpoint `id`: it failed
+ * without an answer and nothing reached `path`. Returns the attempt's error;
+ * the settings are restored and the endpoint deleted afterwards.
+ */
+async function refusedAtDelivery(id: string, path: string): Promise<string> {
+  const deps = api.starling.deps;
+  const saved = webhookSettings(deps);
+  configureWebhooks(deps, { allowPrivate: false, retryScheduleMs: [3_600_000] });
+  try {
+    await submit();
+    await expect
+      .poll(async () => (await api.gql(DELIVERIES, { id })).data.webhookDeliveries.length, { timeout: 30_000, interval: 100 })
+      .toBe(1);
+    const [attempt] = (await api.gql(DELIVERIES, { id })).data.webhookDeliveries;
+    expect(attempt).toMatchObject({ ok: false, statusCode: null });
+    expect(rx.at(path)).toEqual([]);
+    return attempt.error;
+  } finally {
+    configureWebhooks(deps, saved);
+    await api.gql(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }`, { id });
+  }
+}
+
 function verify(secret: string, r: Received) {
   return new Webhook(secret).verify(r.body, {
     "webhook-id": String(r.headers["webhook-id"]),
@@ -273,49 +298,13 @@ describe("the SSRF guard on a running API (STARLING_WEBHOOKS_ALLOW_PRIVATE off)"
     expect(forbiddenAddress(resolved)).not.toBeNull();
     const created = await api.gql(CREATE, { input: { url: `http://${host}:${rx.port}/by-name`, events: ["REVIEW_CREATED"] } });
     const endpoint = created.data.createWebhookEndpoint.endpoint;
-    const deps = api.starling.deps;
-    const saved = webhookSettings(deps);
-    configureWebhooks(deps, { allowPrivate: false, retryScheduleMs: [3_600_000] });
-    try {
-      await submit();
-      await expect
-        .poll(async () => (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries.length, {
-          timeout: 30_000,
-          interval: 100,
-        })
-        .toBe(1);
-      const [attempt] = (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries;
-      expect(attempt).toMatchObject({ ok: false, statusCode: null });
-      expect(attempt.error).toContain(`refused: ${host} resolves to ${resolved}`);
-      expect(rx.at("/by-name")).toEqual([]);
-    } finally {
-      configureWebhooks(deps, saved);
-      await api.gql(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }`, { id: endpoint.id });
-    }
+    expect(await refusedAtDelivery(endpoint.id, "/by-name")).toContain(`refused: ${host} resolves to ${resolved}`);
   });
 
   it("refuses at delivery time too, on the address it would connect to", async () => {
-    const { endpoint } = await createEndpoint("/rebind", ["REVIEW_CREATED"]);
-    const deps = api.starling.deps;
-    const saved = webhookSettings(deps);
     // Saved while private targets were allowed; now they are not (as after a DNS answer changed).
-    configureWebhooks(deps, { allowPrivate: false, retryScheduleMs: [3_600_000] });
-    try {
-      await submit();
-      await expect
-        .poll(async () => (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries.length, {
-          timeout: 30_000,
-          interval: 100,
-        })
-        .toBe(1);
-      const [attempt] = (await api.gql(DELIVERIES, { id: endpoint.id })).data.webhookDeliveries;
-      expect(attempt).toMatchObject({ ok: false, statusCode: null });
-      expect(attempt.error).toMatch(/refused: 127\.0\.0\.1 is a loopback/);
-      expect(rx.at("/rebind")).toEqual([]);
-    } finally {
-      configureWebhooks(deps, saved);
-      await api.gql(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }`, { id: endpoint.id });
-    }
+    const { endpoint } = await createEndpoint("/rebind", ["REVIEW_CREATED"]);
+    expect(await refusedAtDelivery(endpoint.id, "/rebind")).toMatch(/refused: 127\.0\.0\.1 is a loopback/);
   });
 });
 

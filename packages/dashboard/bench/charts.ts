@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../api/test/browser.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const POINTS = Number(process.env.POINTS ?? 520); // ten years of weeks
@@ -35,18 +35,7 @@ const entries: Record<string, string> = {
       document.body.append(el); return () => el.remove(); };`,
 };
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
+const browser = await launchChromium();
 console.log(`| library | version | min+gzip | draw ${POINTS} weeks × 2 lines, median of ${RUNS} |`);
 console.log("|---|---|---|---|");
 for (const [name, source] of Object.entries(entries)) {

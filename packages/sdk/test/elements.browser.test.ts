@@ -1,35 +1,16 @@
 /**
  * The widgets as custom elements (<starling-rating>, <starling-reviews>,
  * <starling-review-form>), in Debian's Chromium (playwright-core): pages
- * served by a small HTTP server here, with the built widget script (the test
+ * served by a small HTTP server (widget-site.ts), with the built widget script (the test
  * run's build), against the real API on a real FerretDB.
  */
-import { readFile } from "node:fs/promises";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RATING, review, startTestApi, SUBMIT, type TestApi } from "../../api/test/helpers.js";
-
-const WIDGET_SCRIPT = path.resolve(import.meta.dirname, "../dist/starling-widgets.js");
+import { startWidgetSite, type WidgetSite } from "./widget-site.js";
 
 let api: TestApi;
-let browser: Browser;
-let site: http.Server;
-let siteUrl: string;
-/** The pages the site serves, by path: each test adds its own. */
-const pages = new Map<string, string>();
-
-function servePage(pathname: string, body: string, { lang = "en" } = {}): string {
-  pages.set(
-    pathname,
-    `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Shop</title>` +
-      `<style>starling-rating{display:inline-block;min-height:3em}</style></head><body>${body}` +
-      `<script src="/starling-widgets.js" data-endpoint="${api.url}" data-key="${api.shop.publishableKey}" defer></script></body></html>`,
-  );
-  return `${siteUrl}${pathname}`;
-}
+let site: WidgetSite;
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -48,46 +29,23 @@ beforeAll(async () => {
     const res = await api.gql(SUBMIT, { input: review(id, stars, { idempotencyKey: `ce-${i}`, title: `${id} review ${i}` }) });
     expect(res.errors).toBeUndefined();
   }
-  const script = await readFile(WIDGET_SCRIPT);
-  site = http.createServer((req, res) => {
-    const pathname = new URL(req.url ?? "/", "http://x").pathname;
-    if (pathname === "/starling-widgets.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(script);
-    const html = pages.get(pathname);
-    res.writeHead(html ? 200 : 404, { "content-type": "text/html; charset=utf-8" }).end(html ?? "not found");
-  });
-  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  site = await startWidgetSite(api, { head: "<style>starling-rating{display:inline-block;min-height:3em}</style>" });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (site) await new Promise((resolve) => site.close(resolve));
+  await site?.close();
   await api?.close();
 });
 
 /** A fresh page that fails the test on any uncaught page error, and records the GraphQL operations it sends. */
 async function newPage(): Promise<Page & { errors: string[]; operations: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
-  const errors: string[] = [];
+  const page = await site.newPage();
   const operations: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
   page.on("request", (r) => {
     if (r.method() === "POST" && r.url() === `${api.url}/graphql`)
       operations.push(/(query|mutation) (\w+)/.exec(r.postData() ?? "")?.[2] ?? "?");
   });
-  return Object.assign(page, { errors, operations });
+  return Object.assign(page, { operations });
 }
 
 /** The focused element, looking into shadow roots: the widgets' controls live in theirs. */
@@ -107,7 +65,7 @@ describe("custom elements", () => {
   it("render as the data-starling widgets do, and badges of both kinds share one request", async () => {
     const page = await newPage();
     await page.goto(
-      servePage(
+      site.servePage(
         "/product",
         `<starling-rating id="r1" product="p01"></starling-rating>
          <div id="r2" data-starling="badge" data-product="p02"></div>
@@ -140,7 +98,7 @@ describe("custom elements", () => {
   it("have the widgets' keyboard and screen-reader basics: names, a keyboard disclosure, pressed filters, a live count, a titled form", async () => {
     const page = await newPage();
     await page.goto(
-      servePage(
+      site.servePage(
         "/a11y",
         `<starling-rating product="p01"></starling-rating><starling-reviews product="p01"></starling-reviews><starling-review-form product="p01"></starling-review-form>`,
       ),
@@ -192,7 +150,7 @@ describe("custom elements", () => {
 
   it("mount when added later, mount again on a new product or lang, and stop listening when removed", async () => {
     const page = await newPage();
-    await page.goto(servePage("/spa", `<main id="app"></main>`));
+    await page.goto(site.servePage("/spa", `<main id="app"></main>`));
     await page.waitForFunction(() => customElements.get("starling-rating") !== undefined);
     // A single-page app renders a product view after the script ran: no mountAll needed.
     await page.evaluate(() => {
@@ -233,7 +191,10 @@ describe("custom elements", () => {
   it("take a customer's review through <starling-review-form>, and <starling-reviews> lists it", async () => {
     const page = await newPage();
     await page.goto(
-      servePage("/write", `<starling-reviews product="p04"></starling-reviews><starling-review-form product="p04"></starling-review-form>`),
+      site.servePage(
+        "/write",
+        `<starling-reviews product="p04"></starling-reviews><starling-review-form product="p04"></starling-review-form>`,
+      ),
     );
     await expect.poll(() => page.locator("starling-reviews [aria-live=polite]").textContent()).toBe("No reviews match.");
     const form = page.frameLocator("starling-review-form iframe");
@@ -254,7 +215,7 @@ describe("custom elements", () => {
   it("speak the page's language, or their own lang attribute", async () => {
     const page = await newPage();
     await page.goto(
-      servePage(
+      site.servePage(
         "/de",
         `<starling-rating id="de" product="p02"></starling-rating><starling-rating id="en" lang="en" product="p02"></starling-rating><starling-review-form product="p02"></starling-review-form>`,
         {

@@ -5,35 +5,15 @@
  * other), keyboard and screen-reader names, German, and the server-rendered
  * HTML working with no script at all.
  */
-import { readFile } from "node:fs/promises";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { review, startTestApi, SUBMIT, type TestApi } from "../../api/test/helpers.js";
 import { createClient } from "../src/index.js";
 import { renderInsightsHtml } from "../src/widgets.js";
-
-const WIDGET_SCRIPT = path.resolve(import.meta.dirname, "../dist/starling-widgets.js");
+import { startWidgetSite, type WidgetSite } from "./widget-site.js";
 
 let api: TestApi;
-let browser: Browser;
-let site: http.Server;
-let siteUrl: string;
-const pages = new Map<string, string>();
-
-function servePage(pathname: string, body: string, { lang = "en", script = true } = {}): string {
-  pages.set(
-    pathname,
-    `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Shop</title></head><body>${body}` +
-      (script
-        ? `<script src="/starling-widgets.js" data-endpoint="${api.url}" data-key="${api.shop.publishableKey}" defer></script>`
-        : "") +
-      `</body></html>`,
-  );
-  return `${siteUrl}${pathname}`;
-}
+let site: WidgetSite;
 
 const TEXTS = [
   "The fabric is soft and lovely.",
@@ -58,41 +38,15 @@ beforeAll(async () => {
     if (Date.now() > end) throw new Error("the reviews were not analysed within 60 s");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const script = await readFile(WIDGET_SCRIPT);
-  site = http.createServer((req, res) => {
-    const pathname = new URL(req.url ?? "/", "http://x").pathname;
-    if (pathname === "/starling-widgets.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(script);
-    const html = pages.get(pathname);
-    res.writeHead(html ? 200 : 404, { "content-type": "text/html; charset=utf-8" }).end(html ?? "not found");
-  });
-  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  site = await startWidgetSite(api);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (site) await new Promise((resolve) => site.close(resolve));
+  await site?.close();
   await api?.close();
 });
 
-async function newPage(): Promise<Page & { errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 1000 } });
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  return Object.assign(page, { errors });
-}
+const newPage = () => site.newPage({ width: 1000, height: 1000 });
 
 const focused = (page: Page) =>
   page.evaluate(() => {
@@ -104,7 +58,7 @@ const focused = (page: Page) =>
 describe("<starling-insights>", () => {
   it("shows pros and cons with counts; choosing one shows its quotes and closes the other; keyboard and names work", async () => {
     const page = await newPage();
-    await page.goto(servePage("/coat", `<starling-insights product="coat"></starling-insights>`));
+    await page.goto(site.servePage("/coat", `<starling-insights product="coat"></starling-insights>`));
     const widget = page.locator("starling-insights");
     await expect.poll(() => widget.getAttribute("data-starling-state")).toBe("ready");
     expect(await widget.getByRole("heading", { name: "What customers say" }).count()).toBe(1);
@@ -156,7 +110,7 @@ describe("<starling-insights>", () => {
 
   it("speaks German with lang=de", async () => {
     const page = await newPage();
-    await page.goto(servePage("/mantel", `<starling-insights product="coat" lang="de"></starling-insights>`, { lang: "de" }));
+    await page.goto(site.servePage("/mantel", `<starling-insights product="coat" lang="de"></starling-insights>`, { lang: "de" }));
     const widget = page.locator("starling-insights");
     await expect.poll(() => widget.getAttribute("data-starling-state")).toBe("ready");
     expect(await widget.getByRole("heading", { name: "Das sagen Kundinnen und Kunden" }).count()).toBe(1);
@@ -172,7 +126,7 @@ describe("<starling-insights>", () => {
     expect(insights?.aspects.find((a) => a.key === "zipper")).toMatchObject({ negative: 2, mentions: 2 });
     const html = renderInsightsHtml(insights, { lang: "en", productId: "coat" });
     const page = await newPage();
-    await page.goto(servePage("/ssr", html, { script: false }));
+    await page.goto(site.servePage("/ssr", html, { script: false }));
     const widget = page.locator(".starling-insights");
     expect(await widget.getByRole("heading", { name: "What customers say" }).count()).toBe(1);
     const zipper = widget.locator('summary[aria-label="zipper: criticised in 2 of 2 reviews that mention it"]');

@@ -5,40 +5,17 @@
  * them, escaped text, the ask form and vote buttons by keyboard alone, what a
  * screen reader is told, and German.
  */
-import { readFile } from "node:fs/promises";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { review, startTestApi, SUBMIT, type TestApi } from "../../api/test/helpers.js";
+import { startWidgetSite, type WidgetSite } from "./widget-site.js";
 
-const WIDGET_SCRIPT = path.resolve(import.meta.dirname, "../dist/starling-widgets.js");
 const ASK = `mutation($i: AskQuestionInput!) { askQuestion(input: $i) { question { id } } }`;
 const ANSWER = `mutation($i: AnswerQuestionInput!) { answerQuestion(input: $i) { answer { id } } }`;
 
 let api: TestApi;
-let browser: Browser;
-let site: http.Server;
-let siteUrl: string;
-const pages = new Map<string, string>();
+let site: WidgetSite;
 const HOSTILE = `<img src=x onerror="window.pwned=1">Does it fit?`;
-
-function servePage(pathname: string, body: string, lang = "en"): string {
-  pages.set(
-    pathname,
-    `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Shop</title></head><body>${body}` +
-      `<script src="/starling-widgets.js" data-endpoint="${api.url}" data-key="${api.shop.publishableKey}" defer></script></body></html>`,
-  );
-  return `${siteUrl}${pathname}`;
-}
-
-async function newPage(): Promise<Page & { errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  return Object.assign(page, { errors });
-}
 
 /** The focused element, looking into shadow roots. */
 const focused = (page: Page) =>
@@ -83,39 +60,18 @@ beforeAll(async () => {
     (await api.gql(ANSWER, { i: { questionId: de.data.askQuestion.question.id, body: "Ja.", author: { name: "Team" } } })).errors,
   ).toBeUndefined();
 
-  const script = await readFile(WIDGET_SCRIPT);
-  site = http.createServer((req, res) => {
-    const pathname = new URL(req.url ?? "/", "http://x").pathname;
-    if (pathname === "/starling-widgets.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(script);
-    const html = pages.get(pathname);
-    res.writeHead(html ? 200 : 404, { "content-type": "text/html; charset=utf-8" }).end(html ?? "not found");
-  });
-  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  site = await startWidgetSite(api);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (site) await new Promise((resolve) => site.close(resolve));
+  await site?.close();
   await api?.close();
 });
 
 describe("the questions widget", () => {
   it("lists questions as headed articles with answers marked by who wrote them, related reviews, and customer text escaped", async () => {
-    const page = await newPage();
-    await page.goto(servePage("/qa", `<starling-questions product="qa1"></starling-questions>`));
+    const page = await site.newPage();
+    await page.goto(site.servePage("/qa", `<starling-questions product="qa1"></starling-questions>`));
     await expect.poll(() => page.locator("starling-questions").getAttribute("data-starling-state")).toBe("ready");
     const question = page.getByRole("article", { name: "Does a queen mattress fit?" });
     await question.getByRole("heading", { name: "Does a queen mattress fit?" }).waitFor();
@@ -131,8 +87,8 @@ describe("the questions widget", () => {
   });
 
   it("votes by keyboard once per voter (the browser's token), and says so in a live region", async () => {
-    const page = await newPage();
-    await page.goto(servePage("/vote", `<starling-questions product="qa1"></starling-questions>`));
+    const page = await site.newPage();
+    await page.goto(site.servePage("/vote", `<starling-questions product="qa1"></starling-questions>`));
     const question = page.getByRole("article", { name: "Does a queen mattress fit?" });
     const shopAnswer = question.locator(".a[data-role=shop]");
     const helpful = shopAnswer.getByRole("button", { name: /^Helpful/ });
@@ -157,8 +113,8 @@ describe("the questions widget", () => {
   });
 
   it("asks a question with the keyboard: a missing field is marked and focused, a sent one is announced and listed", async () => {
-    const page = await newPage();
-    await page.goto(servePage("/ask", `<starling-questions product="qa1"></starling-questions>`));
+    const page = await site.newPage();
+    await page.goto(site.servePage("/ask", `<starling-questions product="qa1"></starling-questions>`));
     const form = page.getByRole("form", { name: "Ask a question" });
     await form.getByRole("textbox", { name: "Your question" }).focus();
     await page.keyboard.type("How long are the poles?");
@@ -181,8 +137,8 @@ describe("the questions widget", () => {
   });
 
   it("speaks German with data-lang=de, as a data-starling element", async () => {
-    const page = await newPage();
-    await page.goto(servePage("/de", `<div data-starling="questions" data-product="qa2" data-lang="de"></div>`, "de"));
+    const page = await site.newPage();
+    await page.goto(site.servePage("/de", `<div data-starling="questions" data-product="qa2" data-lang="de"></div>`, { lang: "de" }));
     await page.getByRole("heading", { name: "Fragen und Antworten" }).waitFor();
     await page.getByRole("heading", { name: "Ist das Zelt wasserdicht?" }).waitFor();
     expect(await page.locator("[data-starling=questions] .a .role").allTextContents()).toEqual(["Antwort des Shops"]);

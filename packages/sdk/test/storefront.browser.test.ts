@@ -13,8 +13,9 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, watchedPage } from "../../api/test/browser.js";
 import { RATING, review, startTestApi, SUBMIT, type TestApi } from "../../api/test/helpers.js";
 import { createClient } from "../src/index.js";
 
@@ -85,18 +86,7 @@ beforeAll(async () => {
     STARLING_KEY: api.shop.publishableKey,
     CATALOGUE: path.join(tmp, "catalogue.json"),
   });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -105,14 +95,6 @@ afterAll(async () => {
   await api?.close();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
-
-/** A fresh page that fails the test on any uncaught page error. */
-async function newPage(): Promise<Page & { errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  return Object.assign(page, { errors });
-}
 
 async function dbRating(id: string) {
   const res = await api.gql(RATING, { id });
@@ -129,7 +111,7 @@ const submitMutations = (page: Page) => {
 
 describe("storefront product page", () => {
   it("shows the rating from the database in the server-rendered badge and the JSON-LD", async () => {
-    const page = await newPage();
+    const page = await watchedPage(browser);
     const rating = await dbRating("p01");
     expect(await api.models.Review.countDocuments({ productId: "p01" })).toBe(4);
     expect(rating.count).toBe(4);
@@ -184,7 +166,7 @@ describe("storefront product page", () => {
   });
 
   it("pages through the reviews with “Show more reviews”", async () => {
-    const page = await newPage();
+    const page = await watchedPage(browser);
     await page.goto(`${storefront.url}/products/p08`);
     const titles = page.locator("#reviews li h4");
     await expect.poll(() => titles.count()).toBe(5);
@@ -199,7 +181,7 @@ describe("storefront product page", () => {
 
 describe("storefront listing page", () => {
   it(`loads the ratings of ${PRODUCT_COUNT} products with one HTTP request, without moving the page`, async () => {
-    const page = await newPage();
+    const page = await watchedPage(browser);
     // Counted twice: by the browser (every request the page makes) and by the API's HTTP server.
     const pageRequests: string[] = [];
     page.on("request", (r) => pageRequests.push(`${r.method()} ${r.url().replace(storefront.url, "storefront").replace(api.url, "api")}`));
@@ -258,7 +240,7 @@ describe("client in the browser", () => {
   });
 
   it("reports a failure cross-origin as its typed error with the API's request id", async () => {
-    const page = await newPage();
+    const page = await watchedPage(browser);
     await page.goto(`${storefront.url}/`);
     await page.waitForFunction(() => "Starling" in window);
     const outcome = await page.evaluate(async (endpoint) => {
@@ -281,7 +263,7 @@ describe("client in the browser", () => {
 
 describe("embedded review form", () => {
   it("takes a customer's review: stored as ORGANIC from the form, published at once (the default rule), shown in the list", async () => {
-    const page = await newPage();
+    const page = await watchedPage(browser);
     const posts = submitMutations(page);
     await page.goto(`${storefront.url}/products/p03`);
     const form = page.frameLocator("#review-form iframe");
@@ -313,7 +295,7 @@ describe("embedded review form", () => {
     await asShop(`mutation { putProduct(input: { id: "pre-1", name: "Kettle" }) { id } }`);
     const client = createClient({ endpoint: api.url, key: shop.publishableKey });
 
-    const page = await newPage();
+    const page = await watchedPage(browser);
     await page.goto(`${api.url}/embed/review-form?key=${shop.publishableKey}&product=pre-1`);
     await page.locator("#product").filter({ hasText: "Kettle" }).waitFor();
     await page.locator('label[for="star-3"]').click();
@@ -335,7 +317,7 @@ describe("embedded review form", () => {
   });
 
   it("shows the API's field errors next to their fields and announces them, storing nothing", async () => {
-    const page = await newPage();
+    const page = await watchedPage(browser);
     await page.goto(`${storefront.url}/products/p04`);
     const form = page.frameLocator("#review-form iframe");
     await form.locator("#product").filter({ hasText: "Product p04" }).waitFor();
@@ -374,7 +356,7 @@ describe("embedded review form", () => {
   });
 
   it("can be filled and sent with the keyboard alone; the honeypot is not in the tab order", async () => {
-    const page = await newPage();
+    const page = await watchedPage(browser);
     await page.goto(`${api.url}/embed/review-form?key=${api.shop.publishableKey}&product=p07`);
     await page.locator("#product").filter({ hasText: "Product p07" }).waitFor();
     const focused = () => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.id || document.activeElement?.tagName);
@@ -399,7 +381,7 @@ describe("embedded review form", () => {
   });
 
   it("speaks German with lang=de", async () => {
-    const page = await newPage();
+    const page = await watchedPage(browser);
     await page.goto(`${api.url}/embed/review-form?key=${api.shop.publishableKey}&product=p05&lang=de`);
     await page.locator("#product").filter({ hasText: "Ihre Bewertung von Product p05" }).waitFor();
     await page.getByRole("button", { name: "Bewertung senden" }).click();
@@ -409,7 +391,7 @@ describe("embedded review form", () => {
   });
 
   it("answers a bot that fills the honeypot with a thank-you, and sends nothing", async () => {
-    const page = await newPage();
+    const page = await watchedPage(browser);
     const posts = submitMutations(page);
     await page.goto(`${api.url}/embed/review-form?key=${api.shop.publishableKey}&product=p06`);
     await page.locator("#product").filter({ hasText: "Product p06" }).waitFor();
@@ -452,7 +434,7 @@ describe("widgets when Starling is unreachable", () => {
       CATALOGUE: path.join(tmp, "catalogue.json"),
     });
 
-    const page = await newPage();
+    const page = await watchedPage(browser);
     const console: { type: string; text: string }[] = [];
     page.on("console", (m) => console.push({ type: m.type(), text: m.text() }));
     await page.goto(`${offline.url}/`);

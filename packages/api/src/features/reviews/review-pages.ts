@@ -265,10 +265,12 @@ async function reviewsByIds(
 ): Promise<ReviewPage> {
   if (opts.ids.length > MAX_REVIEW_IDS) throw invalidInput("ids", `must name at most ${MAX_REVIEW_IDS} reviews`);
   if (opts.after) throw invalidInput("after", "does not apply with ids: the reviews they name are one page");
-  const docs = (await findByIds(deps.models.Review, opts.ids.filter((id) => REVIEW_ID.test(id)))) as unknown as PagedDoc[];
+  const docs = (await findByIds(
+    deps.models.Review,
+    opts.ids.filter((id) => REVIEW_ID.test(id)),
+  )) as unknown as PagedDoc[];
   // Each order's own page key sorts as the order does (HIGHEST: most stars first, then newest).
-  const keyOf = (d: PagedDoc) =>
-    opts.orderBy === "MOST_HELPFUL" ? d.pageHelpful : opts.orderBy === "NEWEST" ? d.pageNewest : d.pageStars;
+  const keyOf = (d: PagedDoc) => (opts.orderBy === "MOST_HELPFUL" ? d.pageHelpful : opts.orderBy === "NEWEST" ? d.pageNewest : d.pageStars);
   const sortKey = (d: PagedDoc) => (opts.orderBy === "HIGHEST" ? `${6 - d.rating}${d.pageNewest}` : keyOf(d));
   const page = docs
     .filter(

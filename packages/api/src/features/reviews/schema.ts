@@ -213,8 +213,8 @@ export function addReviewSchema(
         const totalCount = args.ids
           ? page.reviews.length
           : publishedOnly
-          ? (await ctx.ratings.load(p.id)).histogram.reduce((sum, n, i) => (stars && !stars.has(i + 1) ? sum : sum + n), 0)
-          : await countReviews(ctx.deps, shop.id, p.id, statuses, args.stars);
+            ? (await ctx.ratings.load(p.id)).histogram.reduce((sum, n, i) => (stars && !stars.has(i + 1) ? sum : sum + n), 0)
+            : await countReviews(ctx.deps, shop.id, p.id, statuses, args.stars);
         return {
           edges: page.reviews.map((node, i) => ({ node, cursor: page.cursors[i]! })),
           hasNextPage: page.hasNextPage,

@@ -33,7 +33,7 @@ export async function mountInsights(
         key,
         term: open?.dataset.term ?? null,
         reviewIds: open
-          ? [...new Set([...open.querySelectorAll<HTMLElement>("li[data-review-id]")].map((li) => li.dataset.reviewId!))]
+          ? [...new Set(Array.from(open.querySelectorAll<HTMLElement>("li[data-review-id]"), (li) => li.dataset.reviewId!))]
           : null,
       };
       doc.dispatchEvent(new CustomEvent(ASPECT_EVENT, { detail }));
@@ -45,7 +45,9 @@ export async function mountInsights(
     (event) => {
       const { productId: product, reviewIds } = (event as CustomEvent<AspectSelection>).detail;
       if (product !== productId || reviewIds) return;
-      for (const d of root.querySelectorAll("details[open]")) d.removeAttribute("open");
+      root.querySelectorAll("details[open]").forEach((d) => {
+        d.removeAttribute("open");
+      });
     },
     { signal: options.signal },
   );

@@ -133,10 +133,11 @@ export async function seedShop(uri: string, dbName: string): Promise<{ shopId: s
 }
 
 /** Polls `check` every 50 ms until it holds or `timeoutMs` passes; returns whether it held. */
-export async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    if (check()) return true;
+    // One check at a time: a database count started on a timer would pile up on a busy machine.
+    if (await check()) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
   return check();

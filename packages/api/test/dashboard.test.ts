@@ -493,9 +493,11 @@ describe("the dashboard", () => {
       expect({ route, violations: await axeViolations(page) }).toEqual({ route, violations: [] });
       await shot(page, route.replace("/", "-"));
     }
-    // Features not on this server say so instead of showing made-up data.
+    // The import page uploads and downloads (tested in dashboard-io.test.ts); it no longer sends the shop to the CLI.
     await open(page, "#/import");
-    expect(await page.locator("main").innerText()).toMatch(/Not available on this server/);
+    expect(await page.locator('main input[type="file"]').count()).toBe(1);
+    expect(await page.getByRole("link", { name: "Download as CSV" }).getAttribute("href")).toBe("/export/reviews?format=csv");
+    expect(await page.locator("main").innerText()).not.toMatch(/Not available on this server/);
     await page.getByLabel("Language").selectOption("de");
     await open(page, "#/overview");
     expect(await page.locator("main h1").innerText()).toBe("Überblick");

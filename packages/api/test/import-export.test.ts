@@ -470,7 +470,12 @@ describe("a killed import", () => {
     // Hours apart, all in the past (row()'s three days apart would run past today, and future dates are refused).
     // Three batches (IMPORT_BATCH_ROWS): killed after the first is stored, before the last is.
     const rows = Array.from({ length: 1500 }, (_, i) =>
-      row(i, { productId: `kill-${i % 11}`, createdAt: new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString() }),
+      row(i, {
+        productId: `kill-${i % 11}`,
+        // One name per product: with names that differ between rows, the batch stored first names it, and batches race.
+        productName: `Kill ${i % 11}`,
+        createdAt: new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString(),
+      }),
     );
     const file = writeJsonl("kill.jsonl", rows);
     const killed = await api.newShop("Killed");

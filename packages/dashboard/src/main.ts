@@ -12,7 +12,7 @@ import { overviewPage } from "./pages/overview.js";
 import { productPage, productsPage } from "./pages/product.js";
 import { queuePage } from "./pages/queue.js";
 import { reviewsPage } from "./pages/reviews.js";
-import { importExportPage, invitationsPage, keysPage, settingsPage } from "./pages/admin.js";
+import { invitationsPage, keysPage, settingsPage } from "./pages/admin.js";
 import { webhooksPage } from "./pages/webhooks.js";
 
 const app = document.getElementById("app")!;
@@ -140,7 +140,8 @@ function shell(): void {
                 : name === "webhooks"
                   ? webhooksPage(main)
                   : name === "import"
-                    ? importExportPage(main)
+                    ? // Its own chunk, with the CSV parser: loaded when the page opens, not on first load.
+                      import("./pages/import.js").then((m) => m.importExportPage(main))
                     : name === "settings"
                       ? settingsPage(main, s)
                       : overviewPage(main);

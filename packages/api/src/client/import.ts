@@ -10,10 +10,21 @@ import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { Transform, type TransformCallback } from "node:stream";
-import { type CastingContext, type CsvError, type Info, parse } from "csv-parse";
+import { type Options, parse } from "csv-parse";
 import { ApiError, graphql, type Endpoint } from "./http.js";
 import { Progress } from "./progress.js";
-import { IMPORT_FIELDS, PRESETS, RowError, rowFromCsv, rowFromJson, type ImportRow } from "./rows.js";
+import {
+  IMPORT_FIELDS,
+  LineIndex,
+  missingColumns,
+  numberedCsvOptions,
+  PRESETS,
+  RowError,
+  rowFromCsv,
+  rowFromJson,
+  type ImportRow,
+  type NumberedRecord,
+} from "./rows.js";
 
 /** Rows per importReviews call: the API's most (MAX_IMPORT_ROWS), whose query cost (3 501) fits the limit of graphql/cost.ts. */
 export const IMPORT_BATCH_ROWS = 500;
@@ -201,53 +212,13 @@ async function* jsonlRows(input: NodeJS.ReadableStream): AsyncGenerator<ReadRow>
   }
 }
 
-/**
- * Line numbers of byte offsets in a stream read once, front to back: it sees
- * every chunk before the CSV parser does, and is asked about offsets in
- * increasing order, so it keeps only the lines not yet asked about. csv-parse's
- * own line count is no use for this: it counts a CRLF inside a quoted cell as
- * two lines, and reports where an unparsable record ends, not where it starts.
- */
-class LineIndex extends Transform {
-  /** Byte offset of the start of each line kept, and whether it is blank; `first` is the line number of starts[0]. */
-  private starts: number[] = [0];
-  private blank: boolean[] = [];
-  private first = 1;
-  private offset = 0;
-  private contentOnLine = false;
-
+/** Feeds the file's bytes to a LineIndex (client/rows.ts) on their way to the CSV parser. */
+class LineIndexStream extends Transform {
+  readonly index = new LineIndex();
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    let from = 0;
-    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
-      this.blank.push(!(this.contentOnLine || hasContent(chunk, from, nl)));
-      this.starts.push(this.offset + nl + 1);
-      this.contentOnLine = false;
-      from = nl + 1;
-    }
-    this.contentOnLine ||= hasContent(chunk, from, chunk.length);
-    this.offset += chunk.length;
+    this.index.see(chunk);
     done(null, chunk);
   }
-
-  /** The first non-blank line at or after `offset` (where a record starting there shows its first cell). */
-  lineOf(offset: number): number {
-    let i = 0;
-    while (i + 1 < this.starts.length && this.starts[i + 1]! <= offset) i++;
-    while (this.blank[i]) i++;
-    // Offsets only grow: the lines before this one are never asked about again.
-    if (i > 0) {
-      this.starts.splice(0, i);
-      this.blank.splice(0, i);
-      this.first += i;
-    }
-    return this.first;
-  }
-}
-
-/** Whether bytes [from, to) hold anything but carriage returns. */
-function hasContent(chunk: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (chunk[i] !== 0x0d) return true;
-  return false;
 }
 
 /**
@@ -257,33 +228,21 @@ function hasContent(chunk: Buffer, from: number, to: number): boolean {
  * on; the rest go on.
  */
 export async function* csvRows(input: NodeJS.ReadableStream, preset: (typeof PRESETS)[string] | undefined): AsyncGenerator<ReadRow> {
-  const lines = new LineIndex();
+  const lines = new LineIndexStream();
   const skipped: ReadRow[] = [];
-  // Where the record being parsed starts: the end of the one before. The callbacks run in file order.
-  let recordStart = 0;
-  /** A parsed record and the line it starts on. */
-  type Numbered = { cells: string[]; line: number };
-  // csv-parse types on_record as returning its input's type, and its context without the bytes it holds.
-  const numbered = (cells: string[], info: CastingContext & Pick<Info, "bytes">): Numbered => {
-    const line = lines.lineOf(recordStart);
-    recordStart = info.bytes;
-    return { cells, line };
-  };
+  const numbering = numberedCsvOptions(lines.index, (line, record, message) =>
+    skipped.push({ line, original: record, error: { code: "MALFORMED_ROW", message } }),
+  );
   const parser = parse({
     bom: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
-    on_record: numbered as unknown as (cells: string[], info: CastingContext) => string[],
-    on_skip: (err: CsvError | undefined) => {
-      if (!err) return;
-      const line = lines.lineOf(recordStart);
-      recordStart = Math.max(recordStart, Number(err.bytes ?? 0));
-      skipped.push({ line, original: err.record ?? null, error: { code: "MALFORMED_ROW", message: err.message } });
-    },
+    // csv-parse types on_record as returning its input's type, and its context without the bytes it holds.
+    ...(numbering as unknown as Pick<Options, "on_record" | "on_skip">),
   });
   input.pipe(lines).pipe(parser);
   let names: string[] | null = null;
-  for await (const { cells, line } of parser as AsyncIterable<Numbered>) {
+  for await (const { cells, line } of parser as AsyncIterable<NumberedRecord>) {
     if (names === null) {
       names = header(cells, preset);
       continue;
@@ -302,8 +261,7 @@ export async function* csvRows(input: NodeJS.ReadableStream, preset: (typeof PRE
 /** The header's column names, checked for the columns the import (or the preset) needs. */
 function header(cells: string[], preset: (typeof PRESETS)[string] | undefined): string[] {
   const names = cells.map((h) => h.trim());
-  const wanted = preset ? preset.requiredColumns : ["sourceId", "productId", "rating", "body", "reviewerName", "createdAt"];
-  const missing = wanted.filter((c) => !names.includes(c));
+  const missing = missingColumns(names, preset);
   if (missing.length) {
     throw new ImportError(
       `the CSV header lacks ${missing.join(", ")}${preset ? " for this preset" : ` (columns are the import fields: ${Object.keys(IMPORT_FIELDS).join(", ")}; or use --preset)`}`,

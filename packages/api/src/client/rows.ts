@@ -5,7 +5,10 @@
  * the presets that map other platforms' CSV exports onto the import fields.
  * The values themselves are checked by the API (features/imports).
  */
-import { createHash } from "node:crypto";
+// A maintained pure-JS SHA-256, not node:crypto: the dashboard runs these rows in the browser too
+// (its import page), where Web Crypto's digest is async and the presets' mapping is not.
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 
 export type FieldType = "string" | "number" | "boolean";
 
@@ -99,10 +102,8 @@ export function isoDate(value: string | undefined): string | undefined {
  * review gives the same id on every run, so a re-import is idempotent.
  */
 function derivedSourceId(platform: string, parts: (string | undefined)[]): string {
-  return `${platform}:${createHash("sha256")
-    .update(parts.map((p) => p ?? "").join("\u0000"))
-    .digest("hex")
-    .slice(0, 32)}`;
+  const text = parts.map((p) => p ?? "").join("\u0000");
+  return `${platform}:${bytesToHex(sha256(new TextEncoder().encode(text))).slice(0, 32)}`;
 }
 
 const cell = (record: Record<string, string>, ...names: string[]): string | undefined => {
@@ -199,3 +200,93 @@ export const PRESETS: Record<string, Preset> = {
   judgeme: judgeMe,
   "shopify-product-reviews": shopifyProductReviews,
 };
+
+/**
+ * Line numbers of byte offsets in a CSV file read once, front to back: it sees
+ * every chunk before the CSV parser does, and is asked about offsets in
+ * increasing order, so it keeps only the lines not yet asked about. csv-parse's
+ * own line count is no use for this: it counts a CRLF inside a quoted cell as
+ * two lines, and reports where an unparsable record ends, not where it starts.
+ * Plain bytes, no stream: the CLI (node streams) and the dashboard's import
+ * page (the browser's File.stream()) feed it, so both name the same lines.
+ */
+export class LineIndex {
+  /** Byte offset of the start of each line kept, and whether it is blank; `first` is the line number of starts[0]. */
+  private starts: number[] = [0];
+  private blank: boolean[] = [];
+  private first = 1;
+  private offset = 0;
+  private contentOnLine = false;
+
+  /** The file's next chunk, before the parser reads it. */
+  see(chunk: Uint8Array): void {
+    let from = 0;
+    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
+      this.blank.push(!(this.contentOnLine || hasContent(chunk, from, nl)));
+      this.starts.push(this.offset + nl + 1);
+      this.contentOnLine = false;
+      from = nl + 1;
+    }
+    this.contentOnLine ||= hasContent(chunk, from, chunk.length);
+    this.offset += chunk.length;
+  }
+
+  /** The first non-blank line at or after `offset` (where a record starting there shows its first cell). */
+  lineOf(offset: number): number {
+    let i = 0;
+    while (i + 1 < this.starts.length && this.starts[i + 1]! <= offset) i++;
+    while (this.blank[i]) i++;
+    // Offsets only grow: the lines before this one are never asked about again.
+    if (i > 0) {
+      this.starts.splice(0, i);
+      this.blank.splice(0, i);
+      this.first += i;
+    }
+    return this.first;
+  }
+}
+
+/** Whether bytes [from, to) hold anything but carriage returns. */
+function hasContent(chunk: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (chunk[i] !== 0x0d) return true;
+  return false;
+}
+
+/** A parsed CSV record's cells and the line it starts on. */
+export type NumberedRecord = { cells: string[]; line: number };
+
+/**
+ * csv-parse's options that number records by the line they start on (with a
+ * LineIndex fed the same bytes): `on_record` turns each record into a
+ * NumberedRecord, and `on_skip` reports an unparsable one, by its first line,
+ * to `skipped`. The callbacks run in file order, so where the record being
+ * parsed starts is where the one before ended.
+ */
+export function numberedCsvOptions(
+  lines: LineIndex,
+  skipped: (line: number, record: unknown, message: string) => void,
+): {
+  on_record: (cells: string[], info: { bytes: number }) => NumberedRecord;
+  on_skip: (err: (Error & { bytes?: number; record?: unknown }) | undefined) => void;
+} {
+  let recordStart = 0;
+  return {
+    on_record: (cells, info) => {
+      const line = lines.lineOf(recordStart);
+      recordStart = info.bytes;
+      return { cells, line };
+    },
+    on_skip: (err) => {
+      if (!err) return;
+      const line = lines.lineOf(recordStart);
+      recordStart = Math.max(recordStart, Number(err.bytes ?? 0));
+      skipped(line, err.record ?? null, err.message);
+    },
+  };
+}
+
+/** The columns a CSV header lacks for the import (or for a preset). */
+export function missingColumns(names: readonly string[], preset: Preset | undefined): string[] {
+  const wanted = preset ? preset.requiredColumns : ["sourceId", "productId", "rating", "body", "reviewerName", "createdAt"];
+  return wanted.filter((c) => !names.includes(c));
+}

@@ -1,6 +1,6 @@
-/** Invitations, API keys, webhooks, import and export, settings. */
+/** Invitations, API keys, settings (import and export: pages/import.ts, loaded with its page). */
 import { ApiError, gql, type SessionInfo } from "../api.js";
-import { errorText, notAvailable } from "../common.js";
+import { errorText } from "../common.js";
 import { h, uid } from "../dom.js";
 import { t, when } from "../i18n.js";
 
@@ -184,12 +184,6 @@ export async function keysPage(main: HTMLElement): Promise<void> {
   });
   main.append(h("h1", null, t("keys")), form, out, list);
   await load();
-}
-
-export async function importExportPage(main: HTMLElement): Promise<void> {
-  // The upload and the download are not built into the dashboard yet: the CLI (`starling import`, `starling export`) does both.
-  main.append(h("h1", null, t("importExport")), h("h2", null, t("importTitle")), notAvailable(t("importMissing")));
-  main.append(h("h2", null, t("exportTitle")), notAvailable(t("exportMissing")));
 }
 
 export async function settingsPage(main: HTMLElement, session: SessionInfo): Promise<void> {

@@ -144,7 +144,7 @@ describe("hostile input", () => {
     }
   });
 
-  it("reads: product id, product ids, cursor, stars", async () => {
+  it("reads: product id, product ids, cursor, stars, review ids", async () => {
     for (const [, value] of HOSTILE) {
       // A read finds the product with exactly that id, if the shop has one (putProduct above stored some), else nothing.
       const found = async () =>
@@ -158,6 +158,12 @@ describe("hostile input", () => {
         expect(value).toBe(""),
       );
       await probe(`query($s: [Int!]) { product(id: "target") { reviews(stars: $s) { totalCount } } }`, { s: [value] }, REFUSED);
+      // No review has a hostile id: an id (a string, or a number GraphQL reads as one) finds nothing, never an error.
+      await probe(
+        `query($r: [ID!]) { product(id: "target") { reviews(ids: $r) { totalCount edges { node { id } } } } }`,
+        { r: [value] },
+        (d) => expect(d.product.reviews).toEqual({ totalCount: 0, edges: [] }),
+      );
     }
   });
 

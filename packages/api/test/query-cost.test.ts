@@ -56,6 +56,18 @@ describe("the query cost limit", () => {
     expect(under.data.products).toHaveLength(21);
   });
 
+  it("counts a page of reviews by id as its ids (at most 20), not as `first`", async () => {
+    const BY_IDS = `query($ids: [ID!]!, $r: [ID!]) { products(ids: $ids) { reviews(first: 100, ids: $r) { edges { node { id title body rating } } } } }`;
+    // 100 × (1 + 3 × (edges 1 + node 1 + 4 fields)) + 1: through, where first: 100 alone would cost 60 101.
+    const three = await a.gql(BY_IDS, { ids: IDS, r: ["rev_a", "rev_b", "rev_c"] });
+    expect(three.errors).toBeUndefined();
+    // 100 × (1 + 20 × 6) + 1, and 21 ids cost as 20 (the resolver refuses more than 20).
+    for (const n of [20, 21]) {
+      const r = await a.gql(BY_IDS, { ids: IDS, r: Array.from({ length: n }, (_, i) => `rev_${i}`) });
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", cost: 12_101 });
+    }
+  });
+
   it("lets the playground's introspection, a listing page of 100 products and a page of 100 reviews through", async () => {
     const introspection = await a.gql(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }), {}, null);
     expect(introspection.errors).toBeUndefined();

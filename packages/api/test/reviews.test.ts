@@ -179,3 +179,74 @@ describe("listing reviews", () => {
     expect(stars.errors?.[0]?.extensions).toMatchObject({ code: "INVALID_INPUT", field: "stars" });
   });
 });
+
+describe("reviews by id (ids), for the reviews an insight's quotes came from", () => {
+  const BY_IDS = /* GraphQL */ `
+    query ByIds($id: ID!, $ids: [ID!], $orderBy: ReviewOrder, $after: String) {
+      product(id: $id) {
+        reviews(ids: $ids, orderBy: $orderBy, after: $after) { totalCount edges { node { id rating } } pageInfo { hasNextPage } }
+      }
+    }
+  `;
+  const ids = async (productId: string, list: string[], extra: Record<string, unknown> = {}, key?: string) => {
+    const r = await api.gql(BY_IDS, { id: productId, ids: list, ...extra }, key);
+    expect(r.errors).toBeUndefined();
+    return r.data.product.reviews as {
+      totalCount: number;
+      edges: { node: { id: string; rating: number } }[];
+      pageInfo: { hasNextPage: boolean };
+    };
+  };
+  const submit = async (productId: string, rating: number, key?: string) => {
+    const r = await api.gql(SUBMIT, { input: review(productId, rating) }, key);
+    expect(r.errors).toBeUndefined();
+    return r.data.submitReview.review.id as string;
+  };
+
+  it("returns only this product's published reviews among the ids, in the order asked; nothing for other ids", async () => {
+    await api.gql(`mutation { putProduct(input: { id: "tarp", name: "Tarp" }) { id } }`);
+    const published = [await submit("tarp", 2), await submit("tarp", 5), await submit("tarp", 3)];
+    const unasked = await submit("tarp", 4);
+    const otherProduct = await submit("mug", 1);
+    const rejected = await submit("tarp", 1);
+    const mod = await api.gql(`mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { status } }`, {
+      i: { reviewId: rejected, action: "REJECT", reason: "SPAM" },
+    });
+    expect(mod.data.moderateReview.status).toBe("REJECTED");
+
+    const asked = [...published, otherProduct, rejected, "rev_does_not_exist", "not an id at all"];
+    const page = await ids("tarp", asked);
+    // Newest first, as the full list orders them; the unasked review, the other product's and the rejected one are absent.
+    expect(page.edges.map((e) => e.node.id)).toEqual([...published].reverse());
+    expect(page.edges.map((e) => e.node.id)).not.toContain(unasked);
+    expect(page.totalCount).toBe(3);
+    expect(page.pageInfo.hasNextPage).toBe(false);
+    const highest = await ids("tarp", published, { orderBy: "HIGHEST" });
+    expect(highest.edges.map((e) => e.node.rating)).toEqual([5, 3, 2]);
+    // The same answer through a publishable key (what the widget uses).
+    expect((await ids("tarp", published, {}, api.shop.publishableKey)).totalCount).toBe(3);
+    expect((await ids("tarp", [])).edges).toEqual([]);
+  });
+
+  it("refuses more than 20 ids, and a cursor with ids, with INVALID_INPUT", async () => {
+    const over = await api.gql(BY_IDS, { id: "mug", ids: Array.from({ length: 21 }, (_, i) => `rev_${i}`) });
+    expect(over.errors?.[0]?.extensions).toMatchObject({ code: "INVALID_INPUT", field: "ids" });
+    expect(over.data?.product?.reviews ?? null).toBeNull();
+    const twenty = await api.gql(BY_IDS, { id: "mug", ids: Array.from({ length: 20 }, (_, i) => `rev_${i}`) });
+    expect(twenty.errors).toBeUndefined();
+    const first = await api.gql(`{ product(id: "mug") { reviews(first: 1) { pageInfo { endCursor } } } }`);
+    const after = await api.gql(BY_IDS, { id: "mug", ids: ["rev_1"], after: first.data.product.reviews.pageInfo.endCursor });
+    expect(after.errors?.[0]?.extensions).toMatchObject({ code: "INVALID_INPUT", field: "after" });
+  });
+
+  it("shows nothing of another shop's review, even for a product with the same id", async () => {
+    const other = await api.newShop("Other shop");
+    await api.gql(`mutation { putProduct(input: { id: "tarp", name: "Their tarp" }) { id } }`, {}, other.key);
+    const theirs = await submit("tarp", 1, other.key);
+    expect((await ids("tarp", [theirs], {}, other.key)).totalCount).toBe(1);
+    // Asked by this shop: the same answer as for an id that never existed.
+    const page = await ids("tarp", [theirs]);
+    expect(page).toEqual(await ids("tarp", ["rev_never_existed"]));
+    expect(page).toMatchObject({ totalCount: 0, edges: [] });
+  });
+});

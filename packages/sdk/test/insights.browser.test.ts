@@ -2,8 +2,9 @@
  * The "What customers say" widget in Debian's Chromium (playwright-core),
  * with the built widget script, against the real API on a real FerretDB:
  * pros and cons with counts, choosing one shows its quotes (and closes the
- * other), keyboard and screen-reader names, German, and the server-rendered
- * HTML working with no script at all.
+ * other), keyboard and screen-reader names, German, the server-rendered
+ * HTML working with no script at all, and choosing one filtering the page's
+ * review list to the reviews its quotes came from (issue 14, item 3).
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -134,6 +135,62 @@ describe("<starling-insights>", () => {
     await expect.poll(() => widget.locator("blockquote:visible").count()).toBe(2);
     // Review text is escaped, never parsed: a quote is text.
     expect(await page.evaluate(() => document.querySelectorAll("script").length)).toBe(0);
+    await page.close();
+  });
+
+  it("filters the page's review list to the reviews of the chosen con's quotes, says so, and shows all again; keyboard only", async () => {
+    const page = await newPage();
+    await page.goto(
+      servePage(
+        "/coat-reviews",
+        `<starling-insights product="coat"></starling-insights><starling-reviews product="coat"></starling-reviews>`,
+      ),
+    );
+    const widget = page.locator("starling-insights");
+    const list = page.locator("starling-reviews");
+    await expect.poll(() => widget.getAttribute("data-starling-state")).toBe("ready");
+    await expect.poll(() => list.getAttribute("data-starling-state")).toBe("ready");
+    const shown = () => list.locator("li[data-review-id]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.reviewId).sort());
+    const status = list.locator("p.total");
+    const showAll = list.getByRole("button", { name: "Show all reviews" });
+    const everyReview = await shown();
+    expect(everyReview).toHaveLength(TEXTS.length);
+    expect(await status.textContent()).toBe(`Reviews: ${TEXTS.length}`);
+    expect(await status.getAttribute("aria-live")).toBe("polite");
+    expect(await showAll.count()).toBe(0);
+    const zipperReviews = (
+      await widget.locator('details[data-key="zipper"] li').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.reviewId))
+    ).sort();
+    expect(zipperReviews).toHaveLength(2);
+
+    // Keyboard: Tab to the con, Enter chooses it: the list holds exactly its quotes' reviews, and says so.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe("summary: zipper: criticised in 2 of 2 reviews that mention it");
+    await page.keyboard.press("Enter");
+    await expect.poll(shown).toEqual(zipperReviews);
+    await expect.poll(() => status.textContent()).toBe("Showing 2 reviews that mention “zipper”");
+    for (const body of await list.locator("li p").allTextContents()) expect(body.toLowerCase()).toContain("zipper");
+    expect(await showAll.count()).toBe(1);
+
+    // Choosing it again closes it: the full list is back.
+    await page.keyboard.press("Enter");
+    await expect.poll(shown).toEqual(everyReview);
+    await expect.poll(() => status.textContent()).toBe(`Reviews: ${TEXTS.length}`);
+    expect(await showAll.count()).toBe(0);
+
+    // Chosen once more, then Tab on to the list's "Show all reviews": Enter shows all and closes the con in the insights widget.
+    await page.keyboard.press("Enter");
+    await expect.poll(shown).toEqual(zipperReviews);
+    for (let i = 0; i < 20 && (await focused(page)) !== "button: Show all reviews"; i++) await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe("button: Show all reviews");
+    await page.keyboard.press("Enter");
+    await expect.poll(shown).toEqual(everyReview);
+    await expect.poll(() => status.textContent()).toBe(`Reviews: ${TEXTS.length}`);
+    await expect.poll(() => widget.locator('details[data-key="zipper"]').getAttribute("open")).toBeNull();
+    // The keyboard user stays in the list, where the new count is read out.
+    expect(await focused(page)).toBe(`p: Reviews: ${TEXTS.length}`);
+    expect(page.errors).toEqual([]);
     await page.close();
   });
 });

@@ -183,6 +183,7 @@ export type ProductReviewsQueryVariables = Exact<{
   after?: string | null | undefined;
   orderBy?: ReviewOrder | null | undefined;
   stars?: Array<number> | number | null | undefined;
+  ids?: Array<string | number> | string | number | null | undefined;
 }>;
 
 
@@ -444,10 +445,16 @@ export const ProductRatingsDocument = new TypedDocumentString(`
   }
 }`) as unknown as TypedDocumentString<ProductRatingsQuery, ProductRatingsQueryVariables>;
 export const ProductReviewsDocument = new TypedDocumentString(`
-    query ProductReviews($id: ID!, $first: Int, $after: String, $orderBy: ReviewOrder, $stars: [Int!]) {
+    query ProductReviews($id: ID!, $first: Int, $after: String, $orderBy: ReviewOrder, $stars: [Int!], $ids: [ID!]) {
   product(id: $id) {
     id
-    reviews(first: $first, after: $after, orderBy: $orderBy, stars: $stars) {
+    reviews(
+      first: $first
+      after: $after
+      orderBy: $orderBy
+      stars: $stars
+      ids: $ids
+    ) {
       totalCount
       edges {
         cursor

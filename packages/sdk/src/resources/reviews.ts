@@ -12,6 +12,12 @@ export interface ListReviewsOptions {
   orderBy?: ReviewOrder;
   /** Only these star ratings, e.g. [1, 2]. */
   stars?: number[];
+  /**
+   * Only these reviews (at most 20; e.g. an insight's quotes' `reviewId`s), as
+   * one page: `first` and `after` do not apply. Ids that are not this
+   * product's published reviews are left out.
+   */
+  ids?: string[];
 }
 
 /**

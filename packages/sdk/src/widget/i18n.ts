@@ -68,6 +68,9 @@ const en = {
   insightQuotes: "What reviews say about {term}",
   insightsNone: "Not enough reviews yet to say what customers like or dislike.",
   insightsNote: "From the published reviews of the last 90 days, analysed automatically.",
+  aspectOne: "Showing 1 review that mentions “{term}”",
+  aspectMany: "Showing {count} reviews that mention “{term}”",
+  showAll: "Show all reviews",
 };
 
 const de: typeof en = {
@@ -135,6 +138,9 @@ const de: typeof en = {
   insightQuotes: "Was Bewertungen über {term} sagen",
   insightsNone: "Noch zu wenige Bewertungen, um zu sagen, was Kunden mögen oder bemängeln.",
   insightsNote: "Aus den veröffentlichten Bewertungen der letzten 90 Tage, automatisch ausgewertet.",
+  aspectOne: "1 Bewertung, die „{term}“ erwähnt",
+  aspectMany: "{count} Bewertungen, die „{term}“ erwähnen",
+  showAll: "Alle Bewertungen zeigen",
 };
 
 export type MessageKey = keyof typeof en | Provenance;

@@ -35,7 +35,7 @@ function item(lang: Lang, a: InsightAspect, side: "pro" | "con"): string {
     .map((q) => `<li data-review-id="${escapeHtml(q.reviewId)}"><blockquote>${escapeHtml(q.quote)}</blockquote></li>`)
     .join("");
   return (
-    `<li><details name="starling-aspect" data-key="${escapeHtml(a.key)}">` +
+    `<li><details name="starling-aspect" data-key="${escapeHtml(a.key)}" data-term="${escapeHtml(a.term)}">` +
     `<summary aria-label="${escapeHtml(label)}"><span aria-hidden="true">${escapeHtml(a.term)}<span class="n">${count}</span></span></summary>` +
     `<ul aria-label="${escapeHtml(t(lang, "insightQuotes", { term: a.term }))}">${quotes}</ul></details></li>`
   );

@@ -12,3 +12,19 @@ export type FormMessage =
 export function isStarlingMessage(data: unknown): data is FormMessage {
   return typeof data === "object" && data !== null && (data as { starling?: unknown }).starling === 1;
 }
+
+/**
+ * The `starling:aspect-selected` document event: the insights widget's shopper
+ * chose a pro or con (`reviewIds`: the reviews its quotes came from), or closed
+ * it (`reviewIds: null`, and `key`/`term` null), and a review list of the same
+ * product shows just those reviews, or all again. A review list's "show all
+ * reviews" sends the null form too, so the insights widget closes its choice.
+ */
+export interface AspectSelection {
+  productId: string;
+  key: string | null;
+  term: string | null;
+  reviewIds: string[] | null;
+}
+
+export const ASPECT_EVENT = "starling:aspect-selected";

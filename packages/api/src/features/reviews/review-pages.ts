@@ -26,6 +26,7 @@
  * page is full (a moderator's view of a rare state reads more).
  */
 import { createHash } from "node:crypto";
+import { findByIds } from "../../db/find-by-ids.js";
 import type { ReviewDoc } from "../../db/models.js";
 import { StarlingError, invalidInput } from "../../errors.js";
 import { reviewPageGroup, type Deps } from "../deps.js";
@@ -38,6 +39,12 @@ import { helpfulRank } from "../votes/wilson.js";
 export type ReviewOrder = "NEWEST" | "HIGHEST" | "LOWEST" | "MOST_HELPFUL";
 
 export const MAX_PAGE_SIZE = 100;
+
+/** The most review ids one page may name (`Product.reviews(ids:)`): the insights widget's quotes of one aspect. */
+export const MAX_REVIEW_IDS = 20;
+
+// What a stored review id can look like (the page keys' last part): anything else cannot exist, so is not looked up.
+const REVIEW_ID = /^[A-Za-z0-9_:.-]{1,200}$/;
 
 /** The largest first page kept in the review page cache (the review widget asks for 5). */
 export const CACHED_PAGE_SIZE = 20;
@@ -149,6 +156,8 @@ export async function listReviews(
     stars?: readonly number[] | null;
     /** Published only unless asked (moderators see the others). */
     statuses?: readonly ReviewDoc["status"][] | null;
+    /** Only these reviews (at most MAX_REVIEW_IDS), in one page. */
+    ids?: readonly string[] | null;
   },
 ): Promise<ReviewPage> {
   if (!Number.isInteger(opts.first) || opts.first < 1 || opts.first > MAX_PAGE_SIZE) {
@@ -158,6 +167,7 @@ export async function listReviews(
   const stars = opts.stars ? [...new Set(opts.stars.map((s) => starRating("stars", s)))].sort() : null;
   if (stars && stars.length === 0) throw invalidInput("stars", "must name at least one star level, 1 to 5");
   const prefix = productPrefix(shopId, productId);
+  if (opts.ids) return reviewsByIds(deps, shopId, productId, { ...opts, ids: opts.ids, statuses, stars });
   const position = opts.after ? decodeCursor(opts.after, opts.orderBy, prefix) : null;
   const base: Record<string, unknown> = { shopId, productId, status: statuses.length === 1 ? statuses[0] : { $in: statuses } };
 
@@ -230,6 +240,54 @@ export async function listReviews(
   const shownOnProductPage = !opts.after && !opts.statuses?.some((s) => s !== "published") && opts.first <= CACHED_PAGE_SIZE;
   if (!shownOnProductPage) return load();
   return deps.cache.reviewPages.get(reviewPageGroup(shopId, productId), `${opts.orderBy} ${opts.first} ${stars ?? ""}`, load);
+}
+
+/**
+ * The reviews named by `ids` among the product's reviews in these states (and
+ * star levels), in `orderBy`'s order, as one page (`first` and `after` do not
+ * apply: at most MAX_REVIEW_IDS reviews): one `_id` lookup, however many
+ * reviews the product has. An id of another shop, another product, or a review
+ * not in these states is left out exactly as an id that never existed, so the
+ * answer reveals nothing about other shops' reviews. Not cached: the
+ * combinations are endless, and the lookup is as cheap as a cache miss.
+ */
+async function reviewsByIds(
+  deps: Deps,
+  shopId: string,
+  productId: string,
+  opts: {
+    after?: string | null;
+    orderBy: ReviewOrder;
+    ids: readonly string[];
+    statuses: readonly string[];
+    stars: readonly number[] | null;
+  },
+): Promise<ReviewPage> {
+  if (opts.ids.length > MAX_REVIEW_IDS) throw invalidInput("ids", `must name at most ${MAX_REVIEW_IDS} reviews`);
+  if (opts.after) throw invalidInput("after", "does not apply with ids: the reviews they name are one page");
+  const docs = (await findByIds(
+    deps.models.Review,
+    opts.ids.filter((id) => REVIEW_ID.test(id)),
+  )) as unknown as PagedDoc[];
+  // Each order's own page key sorts as the order does (HIGHEST: most stars first, then newest).
+  const keyOf = (d: PagedDoc) => (opts.orderBy === "MOST_HELPFUL" ? d.pageHelpful : opts.orderBy === "NEWEST" ? d.pageNewest : d.pageStars);
+  const sortKey = (d: PagedDoc) => (opts.orderBy === "HIGHEST" ? `${6 - d.rating}${d.pageNewest}` : keyOf(d));
+  const page = docs
+    .filter(
+      (d) =>
+        d.shopId === shopId &&
+        d.productId === productId &&
+        opts.statuses.includes(d.status) &&
+        (!opts.stars || opts.stars.includes(d.rating)) &&
+        typeof keyOf(d) === "string",
+    )
+    .sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+  return {
+    reviews: page.map(toReview),
+    // The cursors the full list issues for these reviews: a client may continue the product's list after one.
+    cursors: page.map((d) => encodeCursor(opts.orderBy, keyOf(d))),
+    hasNextPage: false,
+  };
 }
 
 /** How many of a product's reviews are in these states (and star levels): a moderator's count, not a hot path. */

@@ -386,7 +386,15 @@ async function moderationMode(deps: Deps, shopId: string): Promise<ShopDoc["mode
 }
 
 // Review pages moved to review-pages.ts; re-exported for the modules that import them from here.
-export { CACHED_PAGE_SIZE, MAX_PAGE_SIZE, countReviews, listReviews, type ReviewOrder, type ReviewPage } from "./review-pages.js";
+export {
+  CACHED_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  MAX_REVIEW_IDS,
+  countReviews,
+  listReviews,
+  type ReviewOrder,
+  type ReviewPage,
+} from "./review-pages.js";
 
 function sha256(s: string): string {
   return createHash("sha256").update(s).digest("hex");

@@ -13,6 +13,7 @@ import type { Review } from "./review.js";
 import {
   LIMITS,
   MAX_PAGE_SIZE,
+  MAX_REVIEW_IDS,
   countReviews,
   listReviews,
   requireSomeStars,
@@ -170,14 +171,21 @@ export function addReviewSchema(
   builder.objectFields(ProductRef, (t) => ({
     reviews: t.field({
       type: ReviewConnection,
-      // A page of `first` reviews: the connection's fields count once per review.
-      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 20)) },
+      // A page of `first` reviews, or of the reviews `ids` names: the connection's fields count once per review.
+      extensions: {
+        complexity: listCost((a) =>
+          Array.isArray(a.ids) ? Math.min(a.ids.length, MAX_REVIEW_IDS) : typeof a.first === "number" ? a.first : 20,
+        ),
+      },
       description: "The product's reviews, a page at a time.",
       args: {
         first: t.arg.int({ defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` }),
         after: t.arg.string({ description: "Continue after this cursor (a previous page's `pageInfo.endCursor`)." }),
         orderBy: t.arg({ type: ReviewOrderEnum, defaultValue: "NEWEST", description: "Order of the reviews." }),
         stars: t.arg.intList({ description: "Only reviews with these star ratings, e.g. [1, 2]." }),
+        ids: t.arg.idList({
+          description: `Only the reviews with these ids (at most ${MAX_REVIEW_IDS}), e.g. the reviews an insight's quotes came from, as one page: \`first\` and \`after\` do not apply. An id that is not one of this product's reviews in the states asked is left out.`,
+        }),
         status: t.arg({
           type: [ReviewStatusEnum],
           description: "Reviews in these states (default: PUBLISHED). Anything but PUBLISHED needs the REVIEWS_MODERATE scope.",
@@ -196,14 +204,17 @@ export function addReviewSchema(
             orderBy,
             stars: args.stars,
             statuses,
+            ids: args.ids?.map(String),
           }),
         );
         const stars = args.stars ? new Set(args.stars) : null;
         // Published counts come from the precomputed histogram; other states
         // are a moderator's view, rare enough to count.
-        const totalCount = publishedOnly
-          ? (await ctx.ratings.load(p.id)).histogram.reduce((sum, n, i) => (stars && !stars.has(i + 1) ? sum : sum + n), 0)
-          : await countReviews(ctx.deps, shop.id, p.id, statuses, args.stars);
+        const totalCount = args.ids
+          ? page.reviews.length
+          : publishedOnly
+            ? (await ctx.ratings.load(p.id)).histogram.reduce((sum, n, i) => (stars && !stars.has(i + 1) ? sum : sum + n), 0)
+            : await countReviews(ctx.deps, shop.id, p.id, statuses, args.stars);
         return {
           edges: page.reviews.map((node, i) => ({ node, cursor: page.cursors[i]! })),
           hasNextPage: page.hasNextPage,

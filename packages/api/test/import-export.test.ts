@@ -483,7 +483,10 @@ describe("a killed import", () => {
     // Killed once some rows are stored and before the end.
     let exited = false;
     void run.exited.then(() => (exited = true));
-    const reached = await until(async () => exited || (await api.models.ImportPending.countDocuments({ shopId: killed.id })) >= 500, 360_000);
+    const reached = await until(
+      async () => exited || (await api.models.ImportPending.countDocuments({ shopId: killed.id })) >= 500,
+      360_000,
+    );
     expect(reached, run.stderr()).toBe(true);
     expect(exited, run.stderr()).toBe(false);
     run.child.kill("SIGKILL");

@@ -141,7 +141,7 @@ describe("<starling-insights>", () => {
   it("filters the page's review list to the reviews of the chosen con's quotes, says so, and shows all again; keyboard only", async () => {
     const page = await newPage();
     await page.goto(
-      servePage(
+      site.servePage(
         "/coat-reviews",
         `<starling-insights product="coat"></starling-insights><starling-reviews product="coat"></starling-reviews>`,
       ),

@@ -157,7 +157,7 @@ describe("storefront product page", () => {
     // Star filter: only the 5-star reviews.
     await page.locator("#reviews button", { hasText: "5 stars" }).click();
     await expect.poll(() => list.count()).toBe(2);
-    await page.locator("#reviews button", { hasText: "All" }).click();
+    await page.locator("#reviews").getByRole("button", { name: "All", exact: true }).click();
     await expect.poll(() => list.count()).toBe(4);
 
     await page.screenshot({ path: path.join(ARTIFACTS, "storefront-product-page.png"), fullPage: true });

@@ -628,6 +628,22 @@ async function refreshPeriod(deps: Deps, summaryId: string, scope: { shopId: str
   );
 }
 
+/**
+ * Stores the shop's fitted prior strength, creating the shop's summary (with
+ * zero counts, for the rebuild to fill) when it has none yet: a shop whose
+ * first reviews are imported has no summary before the import's rebuild, and
+ * an update of nothing would lose the fit (its ratings would then depend on
+ * whether some earlier write had created the summary).
+ */
+export async function savePriorStrength(deps: Deps, shopId: string, strength: number): Promise<void> {
+  deps.cache.summaries.delete(shopSummaryId(shopId));
+  await deps.models.RatingSummary.collection.updateOne(
+    { _id: shopSummaryId(shopId) } as never,
+    { $set: { priorStrength: strength }, $setOnInsert: { ...storable(ZERO), shopId, productId: null } } as never,
+    { upsert: true },
+  );
+}
+
 /** The upsert that applies `change` to a summary, creating it complete if it is new. */
 function summaryUpdate(identity: { shopId: string; productId: string | null }, change: SummaryChange): Record<string, unknown> {
   // Weighted sums grow past 2^31 (a full-weight review adds 10^8 to wsq), and

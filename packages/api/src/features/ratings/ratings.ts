@@ -59,7 +59,8 @@ type Counts = Pick<
   | "lastReviewAt"
 >;
 
-const ZERO: Counts = {
+/** No reviews counted. Shared: spread it with a fresh `discountReasons` before counting into it. */
+export const ZERO: Counts = {
   count: 0,
   ratingSum: 0,
   h1: 0,

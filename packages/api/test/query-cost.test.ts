@@ -270,6 +270,29 @@ describe("light requests first", () => {
   });
 });
 
+describe("light requests in flight", () => {
+  it("are counted until their answer, whatever it is, so a heavy query never waits for one that ended", async () => {
+    const a = await api();
+    const inFlight = async () => Number(/^starling_light_requests_in_flight (\d+)/m.exec(await a.starling.deps.metrics.text())?.[1]);
+    const post = (body: string, contentType = "application/json", key = a.shop.key) =>
+      fetch(`${a.url}/graphql`, { method: "POST", headers: { "content-type": contentType, authorization: `Bearer ${key}` }, body });
+    // An answer, a body that is not JSON, a syntax error, a validation error, an unknown key,
+    // a refusal over the cost limit, a 415: none is answered with a server error.
+    const statuses = [
+      (await a.gql(`{ product(id: "p0") { id } }`)).status,
+      (await post("{ product(id: ")).status,
+      (await post(JSON.stringify({ query: "{ product(id: " }))).status,
+      (await post(JSON.stringify({ query: "{ nope }" }))).status,
+      (await post(JSON.stringify({ query: "{ shop { id } }" }), "application/json", "sk_unknown")).status,
+      (await a.gql(NESTED, { ids: IDS })).status,
+      (await post("x", "text/plain")).status,
+    ];
+    expect(statuses.every((status) => status < 500)).toBe(true);
+    expect(statuses.at(-1)).toBe(415);
+    await expect.poll(inFlight, { timeout: 30_000 }).toBe(0);
+  });
+});
+
 describe("a plain rating read", () => {
   it("reads the product and its rating together, one wait for the database instead of two in a row", async () => {
     const a = await api();

@@ -69,6 +69,11 @@ export function createGraphQLHandler(opts: {
     () => lightFirst.waitingReads,
   );
   opts.deps.metrics.registerGauge(
+    "starling_light_requests_in_flight",
+    "GraphQL requests in flight that heavy queries' reads give way to.",
+    () => lightFirst.lightInFlight,
+  );
+  opts.deps.metrics.registerGauge(
     "starling_heavy_reads_yielded",
     "Reads of heavy queries that waited for light requests since the process started.",
     () => lightFirst.waitedReads,

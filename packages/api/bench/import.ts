@@ -86,7 +86,7 @@ function cli(
   env: Record<string, string> = {},
 ): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
   // node --import tsx directly, so the pid sampled is the CLI's own.
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...args], {
     cwd: API_DIR,
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "pipe"],

@@ -13,6 +13,8 @@
  * 3. Export memory: BENCH_EXPORT_REVIEWS reviews (default 200 000) written
  *    straight into a third shop, exported through `starling export`; the
  *    highest RSS of the API and of the CLI while it runs (sampled every 50 ms).
+ *
+ * BENCH_IMPORT_ONLY=1 stops after 1; BENCH_CPU_PROF=DIR writes CPU profiles of the API and the CLI runs.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -34,6 +36,8 @@ const DATA_DIR = path.join(REPO_ROOT, ".data/bench-import");
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 30_000);
 const EXPORT_REVIEWS = Number(process.env.BENCH_EXPORT_REVIEWS ?? 200_000);
 const AMAZON = path.join(dataDir, "amazon-fashion-5core-2018/AMAZON_FASHION_5.json");
+/** BENCH_CPU_PROF=DIR: the API and every CLI run write V8 CPU profiles there (node --cpu-prof; not allowed in NODE_OPTIONS). */
+const PROFILE = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
 
 interface Amazon {
   overall: number;
@@ -84,9 +88,10 @@ async function peakRss<T>(
 function cli(
   args: string[],
   env: Record<string, string> = {},
+  onStderr?: (text: string) => void,
 ): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
   // node --import tsx directly, so the pid sampled is the CLI's own.
-  const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...args], {
+  const child = spawn(process.execPath, [...PROFILE, "--import", "tsx", "src/bin.ts", ...args], {
     cwd: API_DIR,
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "pipe"],
@@ -94,13 +99,14 @@ function cli(
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => {
     stderr += d.toString();
+    onStderr?.(d.toString());
     process.stderr.write(d);
   });
   return { child, done: once(child, "exit").then(([code]) => ({ code: code as number | null, stderr })) };
 }
 
 async function startApi(uri: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve"], {
+  const child = spawn(process.execPath, [...PROFILE, "--import", "tsx", "src/cli.ts", "serve"], {
     cwd: API_DIR,
     env: {
       ...process.env,
@@ -183,7 +189,12 @@ async function main() {
     console.log(`# import: ${ROWS} rows (${(bytes / ROWS).toFixed(0)} bytes a row on average) into a new shop`);
     const cpu0 = { api: cpuSeconds(apiPid), db: cpuSeconds(db.pid) };
     const started = Date.now();
-    const run = cli(["import", file, "--rejects", path.join(DATA_DIR, "rejects.jsonl")], env(shopA.secretKey));
+    // CPU when the rows are sent and finishImport starts (the CLI says so), to split the CPU by phase.
+    let atFinish: { cli: number; api: number; db: number } | null = null;
+    const run = cli(["import", file, "--rejects", path.join(DATA_DIR, "rejects.jsonl")], env(shopA.secretKey), (text) => {
+      if (!atFinish && text.includes("scoring the shop's reviews"))
+        atFinish = { cli: cpuSeconds(cliPid), api: cpuSeconds(apiPid), db: cpuSeconds(db.pid) };
+    });
     const cliPid = run.child.pid!;
     let cliCpu = 0;
     const sampler = setInterval(() => {
@@ -206,6 +217,14 @@ async function main() {
     console.log(
       `CPU seconds: CLI ${cliCpu.toFixed(1)} (at least; sampled), API ${(cpuSeconds(apiPid) - cpu0.api).toFixed(1)}, FerretDB ${(cpuSeconds(db.pid) - cpu0.db).toFixed(1)}`,
     );
+    const sent = atFinish as { cli: number; api: number; db: number } | null;
+    if (sent) {
+      console.log(
+        `  sending rows: CLI ${sent.cli.toFixed(1)} (its start-up included), API ${(sent.api - cpu0.api).toFixed(1)}, FerretDB ${(sent.db - cpu0.db).toFixed(1)}` +
+          `; finishImport: API ${(cpuSeconds(apiPid) - sent.api).toFixed(1)}, FerretDB ${(cpuSeconds(db.pid) - sent.db).toFixed(1)}`,
+      );
+    }
+    if (process.env.BENCH_IMPORT_ONLY) return;
 
     // Round trip.
     const first = path.join(DATA_DIR, "export-a.jsonl");

@@ -513,13 +513,18 @@ describe("a killed import", () => {
 });
 
 describe("the documented command", () => {
-  it("runs from the repo root through pnpm, with STARLING_ENDPOINT and STARLING_KEY", async () => {
+  it("runs from the repo root through pnpm, with STARLING_ENDPOINT and STARLING_KEY, FILE and --rejects relative to the repo root", async () => {
     const shop = await api.newShop("pnpm shop");
-    const file = writeJsonl("pnpm.jsonl", [row(1), row(2)]);
-    const { stderr } = await promisify(execFile)("sh", ["scripts/pnpm.sh", "-s", "--filter", "@starling/api", "cli", "import", file], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, STARLING_ENDPOINT: api.url, STARLING_KEY: shop.key },
-    });
-    expect(stderr).toMatch(/2 imported, 0 already present, 0 rejected/);
+    const file = writeJsonl("pnpm.jsonl", [row(1), row(2), { ...row(3), rating: 9 }]);
+    // Paths as typed at the repo root: pnpm runs the script in packages/api, where they name nothing.
+    const typed = (f: string) => path.relative(REPO_ROOT, f);
+    const rejects = path.join(dir, "pnpm-rejects.jsonl");
+    const { stderr } = await promisify(execFile)(
+      "sh",
+      ["scripts/pnpm.sh", "-s", "--filter", "@starling/api", "cli", "import", typed(file), "--rejects", typed(rejects)],
+      { cwd: REPO_ROOT, env: { ...process.env, STARLING_ENDPOINT: api.url, STARLING_KEY: shop.key } },
+    );
+    expect(stderr).toMatch(/2 imported, 0 already present, 1 rejected/);
+    expect(readFileSync(rejects, "utf8")).toMatch(/"line":3,"error":"INVALID_INPUT","field":"rating"/);
   });
 });

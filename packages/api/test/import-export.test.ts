@@ -389,6 +389,10 @@ describe("starling export", () => {
     const liveId = live.data.submitReview.review.id as string;
     const first = (await exportLines(a)) as Record<string, any>[];
     expect(first).toHaveLength(31);
+    // The length the CLI's progress bar expects, from the shop's counters: the imported reviews and the one written here.
+    const head = await fetch(`${api.url}/export/reviews`, { headers: { authorization: `Bearer ${a.key}` } });
+    expect(head.headers.get("x-starling-review-count")).toBe("31");
+    await head.body?.cancel();
     const liveLine = first.find((l) => l.id === liveId)!;
     expect(liveLine).toMatchObject({
       sourceId: liveId,

@@ -44,6 +44,13 @@ describe("layout", () => {
     expect(offending).toEqual([]);
   });
 
+  it("graphql/ imports nothing from http/, not even a type (the contract types it needs live in graphql/context.ts)", () => {
+    const files = tsFiles(path.join(SRC, "graphql"));
+    expect(files.length).toBeGreaterThan(3);
+    const offending = files.filter((f) => importedAreas(f).includes("http")).map(rel);
+    expect(offending).toEqual([]);
+  });
+
   it("src/client/ (starling import and export, clients of the HTTP API) imports nothing else of src/, so src/bin.ts starts them without the API", () => {
     const files = tsFiles(path.join(SRC, "client"));
     expect(files.length).toBeGreaterThan(5);

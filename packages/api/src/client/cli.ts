@@ -14,17 +14,17 @@ const TRANSFER_USAGE =
   "       (STARLING_ENDPOINT and STARLING_KEY stand in for --endpoint and --key)\n";
 
 /**
- * `starling import` and `starling export`. Exit 0 when the import ran, with
- * rejected rows or not (they are in the summary and the rejects file); 1 when
- * nothing could be read (no file, no parsable row) or the API refused or could
- * not be reached; 2 on a usage error.
- */
-/**
  * A path as the user typed it: relative to where the command was typed, which
  * pnpm passes as INIT_CWD (`pnpm --filter @starling/api cli` runs in packages/api).
  */
 const typed = (file: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
 
+/**
+ * `starling import` and `starling export`. Exit 0 when the import ran, with
+ * rejected rows or not (they are in the summary and the rejects file); 1 when
+ * nothing could be read (no file, no parsable row) or the API refused or could
+ * not be reached; 2 on a usage error.
+ */
 export async function transferCommand(command: "import" | "export", args: string[]): Promise<number> {
   const names = command === "import" ? ["format", "preset", "rejects", "endpoint", "key"] : ["format", "out", "endpoint", "key"];
   const parsed = parseOptions(args, names);

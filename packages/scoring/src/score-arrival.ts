@@ -190,6 +190,7 @@ function burstWeight(a: { firstTime: boolean; stars: number }, alarm: BurstEvide
   return (a.firstTime ? W.burstAllFirstTime : W.burstAllOther) + (aligned ? W.burstAllAligned : 0);
 }
 
+
 function tallyDiscount(product: ProductState, weightBp: number, topReason: string | null, sign: 1 | -1): void {
   if (weightBp >= DISCOUNTED_BELOW_BP) return;
   const key = topReason ?? UNEXPLAINED_DISCOUNT;
@@ -348,7 +349,10 @@ export function scoreArrivalInPlace(
   const trail = product.arrival.trail;
   for (const alarm of alarms) {
     const bit = streamBit(alarm.stream);
-    for (const list of [trail, product.arrival.recent]) {
+    // The trail keeps a first-time stream's arrivals whole, but of the
+    // all-arrivals stream only that biased subset (first-time extremes):
+    // re-weighting it would single them out of a window flagged for everyone.
+    for (const list of alarm.stream === "all" ? [product.arrival.recent] : [trail, product.arrival.recent]) {
       for (const earlier of list) {
         if (earlier === arrival || earlier.timeMs < alarm.windowStartMs || earlier.flaggedMask & bit) continue;
         const weight = burstWeight(earlier, alarm);

@@ -192,11 +192,14 @@ function trailRetentionMs(state: ArrivalState, a: RecentArrival, options: Scorin
 
 function pruneTrail(state: ArrivalState, timeMs: number, options: ScoringOptions): void {
   const trail = state.trail;
-  // Entries join in time order, so the head is the oldest: most arrivals find
-  // it unexpired and the trail within capacity, and skip the O(trail) pass. A
-  // short-lived entry behind a long-lived one waits for it (readers check times).
-  const head = trail[0]!;
-  if (head.timeMs >= timeMs - trailRetentionMs(state, head, options) && trail.length <= options.trailCapacity) return;
+  // Entries join in time order, so the head is the oldest: drop expired
+  // entries from the head, O(1) each. An expired entry behind a live one
+  // waits until it reaches the head or the trail is full (readers check
+  // times and streams), which spares most arrivals the O(trail) pass.
+  let drop = 0;
+  while (drop < trail.length && trail[drop]!.timeMs < timeMs - trailRetentionMs(state, trail[drop]!, options)) drop++;
+  if (drop > 0) trail.splice(0, drop);
+  if (trail.length <= options.trailCapacity) return;
   let w = 0;
   for (let i = 0; i < trail.length; i++) {
     const a = trail[i]!;

@@ -198,6 +198,8 @@ export interface OrganicResult {
   /** Real reviews caught (≤ 0.5) with a campaign-level reason, and those (product, day)s per product-year. */
   readonly caughtByCampaignReasons: number;
   readonly flagDaysPerProductYear: number;
+  /** The same product-days counting only reviews Yelp's filter kept (YelpChi's "real" timeline holds 13% reviews Yelp filtered as spam). */
+  readonly unfilteredFlagDaysPerProductYear: number;
   /** Real first-time 1–2★ reviews (genuine complaints, by Yelp's filter) discounted below 0.9, and caught. */
   readonly complaints: number;
   readonly complaintsDiscounted: number;
@@ -257,6 +259,7 @@ export function campaignBenchmark(
     let weightSum = 0;
     let caught = 0;
     const flagDays = new Set<string>();
+    const unfilteredFlagDays = new Set<string>();
     let complaints = 0;
     let complaintsDiscounted = 0;
     let complaintsCaught = 0;
@@ -266,6 +269,7 @@ export function campaignBenchmark(
       if (w <= CAUGHT_BP && sc.reasons.get(r.reviewId)!.some((x) => CAMPAIGN_CODES.has(x.code) && x.weight >= 1)) {
         caught++;
         flagDays.add(`${r.productId}:${Math.floor(r.timeMs / DAY_MS)}`);
+        if (!r.filtered) unfilteredFlagDays.add(`${r.productId}:${Math.floor(r.timeMs / DAY_MS)}`);
       }
       if (firstTime[i] && r.stars <= 2 && !r.filtered) {
         complaints++;
@@ -290,6 +294,7 @@ export function campaignBenchmark(
       meanWeight: weightSum / real.length,
       caughtByCampaignReasons: caught,
       flagDaysPerProductYear: flagDays.size / productYears,
+      unfilteredFlagDaysPerProductYear: unfilteredFlagDays.size / productYears,
       complaints,
       complaintsDiscounted,
       complaintsCaught,

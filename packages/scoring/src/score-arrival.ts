@@ -190,7 +190,6 @@ function burstWeight(a: { firstTime: boolean; stars: number }, alarm: BurstEvide
   return (a.firstTime ? W.burstAllFirstTime : W.burstAllOther) + (aligned ? W.burstAllAligned : 0);
 }
 
-
 function tallyDiscount(product: ProductState, weightBp: number, topReason: string | null, sign: 1 | -1): void {
   if (weightBp >= DISCOUNTED_BELOW_BP) return;
   const key = topReason ?? UNEXPLAINED_DISCOUNT;
@@ -352,7 +351,8 @@ export function scoreArrivalInPlace(
     }
   }
   if (group !== null)
-    for (const member of group.members) if (!(member.flaggedMask & CO_REVIEW_BIT)) reweight(product, member, CO_REVIEW_BIT, group.reason, options, reweighted);
+    for (const member of group.members)
+      if (!(member.flaggedMask & CO_REVIEW_BIT)) reweight(product, member, CO_REVIEW_BIT, group.reason, options, reweighted);
   const burst = recordBurst(product.arrival, alarms, options);
 
   // The reviewer's history, for their next review.

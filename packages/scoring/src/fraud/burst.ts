@@ -186,7 +186,8 @@ function trailRetentionMs(state: ArrivalState, a: RecentArrival, options: Scorin
   const stream = options.campaignCarryOver ? firstTimeStreamOf(a.firstTime, a.stars) : null;
   if (stream !== null && state.streams[stream].cusumStartMs <= a.timeMs) keep = options.campaignRetentionMs;
   // Co-review groups form at the extremes only (a 5★ is compared with 5★s, a 1★ with 1★s): a 2–4★ arrival is never looked up again.
-  if (options.coReview && (a.stars === 5 || a.stars === 1) && (a.coProducts?.length ?? 0) > 0) keep = Math.max(keep, options.coReviewWindowMs);
+  if (options.coReview && (a.stars === 5 || a.stars === 1) && (a.coProducts?.length ?? 0) > 0)
+    keep = Math.max(keep, options.coReviewWindowMs);
   return keep;
 }
 

@@ -65,6 +65,7 @@ async function insightsText(): Promise<string> {
   const docs = [
     ...(await m.ReviewInsight.find().lean()),
     ...(await m.InsightDay.find().lean()),
+    ...(await m.InsightBlock.find().lean()),
     ...(await m.InsightTopic.find().lean()),
     ...(await m.LeaseJob.find().lean()),
   ];

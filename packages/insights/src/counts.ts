@@ -441,10 +441,14 @@ export function rollUpDayCounts(
  * key), quotes on the `quotedAspects` first of them only. A summary that lists
  * at most `quotedAspects` aspects and reads such buckets gets the counts exactly
  * whenever every listed aspect is among the `aspects` most mentioned of each
- * bucket it is counted in; `cut` (the mentions of the most mentioned aspect
+ * bucket it is counted in (the others keep the clearest `otherQuotes` of each
+ * sign, 0 by default); `cut` (the mentions of the most mentioned aspect
  * left out, 0 when none was) bounds what a left-out aspect could add.
  */
-export function trimDayCounts(counts: DayCounts, limits: { aspects: number; quotedAspects: number }): DayCounts & { cut: number } {
+export function trimDayCounts(
+  counts: DayCounts,
+  limits: { aspects: number; quotedAspects: number; otherQuotes?: number; polarityThreshold?: number },
+): DayCounts & { cut: number } {
   requireInput(
     limits.aspects >= 0 && Number.isInteger(limits.quotedAspects) && limits.quotedAspects >= 0,
     "trimDayCounts",
@@ -452,6 +456,10 @@ export function trimDayCounts(counts: DayCounts, limits: { aspects: number; quot
     `${limits.aspects}/${limits.quotedAspects}`,
   );
   const ranked = [...counts.aspects].sort((x, y) => y.mentions - x.mentions || (x.key < y.key ? -1 : 1));
-  const kept = ranked.slice(0, limits.aspects).map((a, i) => (i < limits.quotedAspects ? a : { ...a, quotes: [] }));
+  const other = limits.otherQuotes ?? 0;
+  const threshold = limits.polarityThreshold ?? DEFAULT_COUNT_OPTIONS.polarityThreshold;
+  const kept = ranked
+    .slice(0, limits.aspects)
+    .map((a, i) => (i < limits.quotedAspects ? a : { ...a, quotes: other ? keepClearest(a.quotes, other, threshold) : [] }));
   return { ...counts, aspects: kept, cut: ranked[kept.length]?.mentions ?? 0 };
 }

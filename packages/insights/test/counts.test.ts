@@ -207,6 +207,14 @@ describe("roll-up blocks", () => {
     expect(t.aspects[1]!.quotes).toEqual([]);
     expect(t.cut).toBe(ranked[3]!.mentions);
     expect(trimDayCounts(day!, { aspects: 100, quotedAspects: 0 }).cut).toBe(0);
+    // The others may keep their clearest quote of each sign.
+    const one = trimDayCounts(day!, { aspects: 100, quotedAspects: 0, otherQuotes: 1 });
+    for (const a of one.aspects) {
+      const full = day!.aspects.find((x) => x.key === a.key)!;
+      const pos = full.quotes.filter((q) => q.polarity > 0.05);
+      const neg = full.quotes.filter((q) => q.polarity < -0.05);
+      expect(a.quotes).toEqual([...pos.slice(0, 1), ...neg.slice(0, 1)]);
+    }
     expect(() => periodBlocks({ fromMs: T0 + 1, toMs: T0 + DAY_MS })).toThrow(InsightsInputError);
     expect(() => blockOf(T0, MAX_BLOCK_LEVEL + 1)).toThrow(InsightsInputError);
   });

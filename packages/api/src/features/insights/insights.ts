@@ -36,7 +36,7 @@
  *   event (recordEvent, deterministic id per product, aspect, direction and
  *   start day).
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import {
   DAY_MS,
@@ -46,6 +46,7 @@ import {
   type AspectDayCount,
   type DayCounts,
   type InsightSummary,
+  type Quote,
   InsightsInputError,
   analyzeReview,
   blockOf,
@@ -245,18 +246,54 @@ function toAnalyzed(doc: ReviewInsightDoc): AnalyzedReview {
   };
 }
 
+type StoredQuote = [reviewId: string, productId: string, quote: string, polarity: number, field: Quote["field"], start: number, end: number];
+type StoredAspect = [key: string, mentions: number, positive: number, negative: number, terms: Record<string, number>, quotes: StoredQuote[]];
+
+/**
+ * Aspects as stored: one JSON string of arrays rather than nested documents,
+ * because FerretDB decodes a nested document field by field (90 day buckets
+ * of 170 KB took 20–30 s to read nested, 1 s as strings), and arrays rather
+ * than objects, because the field names were half of every quote's bytes.
+ */
+export function encodeAspects(aspects: readonly AspectDayCount[]): string {
+  return JSON.stringify(
+    aspects.map(
+      (a): StoredAspect => [
+        a.key,
+        a.mentions,
+        a.positive,
+        a.negative,
+        a.terms,
+        a.quotes.map((q) => [q.reviewId, q.productId, q.quote, q.polarity, q.field, q.start, q.end]),
+      ],
+    ),
+  );
+}
+
+export function decodeAspects(data: string): AspectDayCount[] {
+  return (JSON.parse(data) as StoredAspect[]).map(([key, mentions, positive, negative, terms, quotes]) => ({
+    key,
+    terms,
+    mentions,
+    positive,
+    negative,
+    quotes: quotes.map(([reviewId, productId, quote, polarity, field, start, end]) => ({ reviewId, productId, quote, polarity, field, start, end })),
+  }));
+}
+
 function toDayCounts(doc: InsightDayDoc): DayCounts {
-  const aspects = doc.data !== undefined ? (JSON.parse(doc.data) as AspectDayCount[]) : ((doc.aspects ?? []) as AspectDayCount[]);
+  // Buckets written before `data` hold their aspects nested.
+  const aspects = doc.data !== undefined ? decodeAspects(doc.data) : ((doc.aspects ?? []) as AspectDayCount[]);
   return { dayMs: doc.day.getTime(), reviews: doc.reviews, polaritySum: doc.polaritySum, aspects };
 }
 
 function blockCounts(doc: InsightBlockDoc, dayMs: number): DayCounts {
-  return { dayMs, reviews: doc.reviews, polaritySum: doc.polaritySum, aspects: JSON.parse(doc.data) as AspectDayCount[] };
+  return { dayMs, reviews: doc.reviews, polaritySum: doc.polaritySum, aspects: decodeAspects(doc.data) };
 }
 
 /** A bucket as stored: every aspect's counts; full quotes for the most mentioned, the clearest of each sign for the rest. */
 function storedAspects(counts: DayCounts): string {
-  return JSON.stringify(trimDayCounts(counts, { aspects: Number.POSITIVE_INFINITY, quotedAspects: QUOTED_ASPECTS, otherQuotes: 1 }).aspects);
+  return encodeAspects(trimDayCounts(counts, { aspects: Number.POSITIVE_INFINITY, quotedAspects: QUOTED_ASPECTS, otherQuotes: 1 }).aspects);
 }
 
 function blockId(owner: string, level: number, index: number): string {
@@ -281,9 +318,66 @@ async function writeBlock(deps: Deps, shopId: string, owner: string, level: numb
   });
   if (level > 0) await deps.models.InsightBlock.collection.replaceOne({ _id: id } as never, doc(id, storedAspects(counts)) as never, { upsert: true });
   const read = trimDayCounts(counts, { aspects: READ_ASPECTS, quotedAspects: MAX_ASPECTS });
-  await deps.models.InsightBlock.collection.replaceOne({ _id: `${id}.r` } as never, doc(`${id}.r`, JSON.stringify(read.aspects)) as never, {
+  await deps.models.InsightBlock.collection.replaceOne({ _id: `${id}.r` } as never, doc(`${id}.r`, encodeAspects(read.aspects)) as never, {
     upsert: true,
   });
+  await bumpVersion(deps, shopId, owner);
+}
+
+/**
+ * The owner's (product's or shop's) aggregate version, `<owner>.v` beside its
+ * blocks: a new random value after every change a read could see (a block
+ * written or removed, a topic stored or closed). Every process checks it
+ * before answering from its cache, so none answers from a cache older than
+ * the last change, erasures included.
+ */
+async function bumpVersion(deps: Deps, shopId: string, owner: string): Promise<void> {
+  const id = `${owner}.v`;
+  const doc: InsightBlockDoc = { _id: id, shopId, reviews: 0, polaritySum: 0, data: randomUUID(), computedAt: new Date() };
+  await deps.models.InsightBlock.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
+  caches.get(deps)?.forget(owner);
+}
+
+/** Assembled answers of this process by owner, period and limit, with the version they were read at. */
+class AnswerCache {
+  private readonly entries = new Map<string, { owner: string; version: string; value: Insights }>();
+  constructor(private readonly max: number) {}
+  get(key: string, version: string): Insights | undefined {
+    const e = this.entries.get(key);
+    return e && e.version === version ? e.value : undefined;
+  }
+  set(key: string, owner: string, version: string, value: Insights): void {
+    this.entries.delete(key);
+    this.entries.set(key, { owner, version, value });
+    // Oldest first out: a Map iterates in insertion order.
+    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+  }
+  forget(owner: string): void {
+    for (const [k, e] of this.entries) if (e.owner === owner) this.entries.delete(k);
+  }
+  clear(): void {
+    this.entries.clear();
+  }
+}
+const caches = new WeakMap<Deps, AnswerCache>();
+/** Answers kept per process (each a summary of at most 20 aspects with quotes: a few KB). */
+const CACHED_ANSWERS = 500;
+
+/** Drops this process's cached answers (the benchmark's cold reads). */
+export function clearInsightsCache(deps: Deps): void {
+  caches.get(deps)?.clear();
+}
+
+async function cached(deps: Deps, owner: string, key: string, read: () => Promise<Insights>): Promise<Insights> {
+  let cache = caches.get(deps);
+  if (!cache) caches.set(deps, (cache = new AnswerCache(CACHED_ANSWERS)));
+  // Read before the blocks: a change landing in between gives a newer version, so this answer is not served after it.
+  const version = (await deps.models.InsightBlock.findById(`${owner}.v`, { data: 1 }).lean<Pick<InsightBlockDoc, "data">>())?.data ?? "none";
+  const hit = cache.get(key, version);
+  if (hit) return hit;
+  const value = await read();
+  cache.set(key, owner, version, value);
+  return value;
 }
 
 /** The parts a block is built from: for level 1 its two days' buckets, above that its two halves. */
@@ -491,6 +585,9 @@ export async function checkEmergingTopics(
   }
   for (const o of open)
     if (o.current && !found.has(o._id)) await deps.models.InsightTopic.updateOne({ _id: o._id }, { $set: { current: false } });
+  // The product's read and its shop's show current topics.
+  await bumpVersion(deps, shopId, p);
+  await bumpVersion(deps, shopId, shopHash(shopId));
   return { topics: out, seen };
 }
 
@@ -715,12 +812,15 @@ export async function productInsights(
   limit?: number | null,
 ): Promise<Insights> {
   const period = insightsPeriod(periodInput, deps.now());
-  const summary = await summarize(deps, productHash(shopId, productId), period, summaryLimit(limit));
+  const n = summaryLimit(limit);
   const p = productHash(shopId, productId);
-  const topics = await deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } })
-    .sort({ _id: 1 })
-    .lean<InsightTopicDoc[]>();
-  return { ...summary, emerging: topics.filter((t) => t.current && t.since.getTime() < period.toMs) };
+  return cached(deps, p, `${p}.${period.fromMs}.${period.toMs}.${n}`, async () => {
+    const summary = await summarize(deps, p, period, n);
+    const topics = await deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } })
+      .sort({ _id: 1 })
+      .lean<InsightTopicDoc[]>();
+    return { ...summary, emerging: topics.filter((t) => t.current && t.since.getTime() < period.toMs) };
+  });
 }
 
 /** The shop's insights over a period (all its products), with its products' current emerging topics. */
@@ -731,10 +831,14 @@ export async function shopInsights(
   limit?: number | null,
 ): Promise<Insights> {
   const period = insightsPeriod(periodInput, deps.now());
-  const summary = await summarize(deps, shopHash(shopId), period, summaryLimit(limit));
-  const topics = await deps.models.InsightTopic.find({ shopId, current: true }).lean<InsightTopicDoc[]>();
-  return {
-    ...summary,
-    emerging: topics.filter((t) => t.since.getTime() < period.toMs).sort((a, b) => b.since.getTime() - a.since.getTime()),
-  };
+  const n = summaryLimit(limit);
+  const s = shopHash(shopId);
+  return cached(deps, s, `${s}.${period.fromMs}.${period.toMs}.${n}`, async () => {
+    const summary = await summarize(deps, s, period, n);
+    const topics = await deps.models.InsightTopic.find({ shopId, current: true }).lean<InsightTopicDoc[]>();
+    return {
+      ...summary,
+      emerging: topics.filter((t) => t.since.getTime() < period.toMs).sort((a, b) => b.since.getTime() - a.since.getTime()),
+    };
+  });
 }

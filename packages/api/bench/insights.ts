@@ -34,6 +34,7 @@ import {
   blockOf,
   dayCountsOf,
   dayOf,
+  periodBlocks,
   summarizeDayCounts,
   type AnalyzedReview,
   type DayCounts,
@@ -42,10 +43,12 @@ import {
 import { loadOpSpam } from "../../insights/bench/data.js";
 import { REPO_ROOT, loadConfig } from "../src/config.js";
 import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
+import { findByIds } from "../src/db/find-by-ids.js";
 import type { ReviewDoc } from "../src/db/models.js";
 import {
   QUOTES_PER_ASPECT,
   clearInsightsCache,
+  decodeAspects,
   enqueueAnalyses,
   insightsQueue,
   productHash,
@@ -219,6 +222,35 @@ async function main() {
         results.push(`| ${label}, ${mode} | ${reviews} | ${pct(times, 50).toFixed(1)} ms | ${pct(times, 99).toFixed(1)} ms |`);
         console.log(results.at(-1));
       }
+    }
+
+    // Where a cold read's time goes, in this process (no HTTP): the version look-up, the blocks by _id, decoding and summing.
+    {
+      const period = { fromMs: today + DAY_MS - 90 * DAY_MS, toMs: today + DAY_MS };
+      const ids = periodBlocks(period).map((b) => `${owner}.${b.level}.${b.index}.r`);
+      const steps = { version: [] as number[], blocks: [] as number[], decode: [] as number[], summarize: [] as number[] };
+      let bytes = 0;
+      for (let i = 0; i < READS; i++) {
+        let t = performance.now();
+        await deps.models.InsightBlock.findById(`${owner}.v`, { data: 1 }).lean();
+        steps.version.push(performance.now() - t);
+        t = performance.now();
+        const docs = await findByIds(deps.models.InsightBlock, ids);
+        steps.blocks.push(performance.now() - t);
+        bytes = docs.reduce((n, d) => n + d.data.length, 0);
+        t = performance.now();
+        const counts = docs.map((d) => ({ dayMs: period.fromMs, reviews: d.reviews, polaritySum: d.polaritySum, aspects: decodeAspects(d.data) }));
+        steps.decode.push(performance.now() - t);
+        t = performance.now();
+        summarizeDayCounts(counts, period, { limit: 10 });
+        steps.summarize.push(performance.now() - t);
+      }
+      console.log(
+        `a cold 90-day read, step by step (${ids.length} blocks, ${(bytes / 1024).toFixed(0)} KB of data): ` +
+          Object.entries(steps)
+            .map(([k, v]) => `${k} p50 ${pct(v.sort((a, b) => a - b), 50).toFixed(1)} ms / p99 ${pct(v, 99).toFixed(1)} ms`)
+            .join("; "),
+      );
     }
 
     console.log(

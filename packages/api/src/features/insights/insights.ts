@@ -754,7 +754,36 @@ export async function backfillInsights(
     options.onProgress?.({ scanned, total, enqueued, queued: await queue.depth() });
   }
   await deps.models.InsightCursor.deleteOne({ _id: "backfill" });
+  await rollUpLegacyBuckets(deps, slice);
   return { scanned, total, enqueued, queued: await queue.depth(), done: true };
+}
+
+/**
+ * Buckets written before roll-ups existed (their aspects nested, no `data`)
+ * have no blocks, so no read sees them: their recounts are queued, which
+ * writes them anew with their blocks. One pass over the buckets by `_id`.
+ */
+async function rollUpLegacyBuckets(deps: Deps, slice: number): Promise<number> {
+  const queue = insightsQueue(deps);
+  let after = "#";
+  let queued = 0;
+  for (;;) {
+    const days = await deps.models.InsightDay.find({ _id: { $gt: after } }, { _id: 1, shopId: 1, productId: 1, day: 1, data: 1 })
+      .sort({ _id: 1 })
+      .limit(slice)
+      .lean<Pick<InsightDayDoc, "_id" | "shopId" | "productId" | "day" | "data">[]>();
+    if (!days.length) break;
+    for (const d of days) {
+      if (d.data !== undefined) continue;
+      const dayMs = d.day.getTime();
+      if (d.productId !== null) await enqueueDay(deps, d.shopId, d.productId, dayMs);
+      else await queue.enqueue(`shopday.${shopHash(d.shopId)}.${ymd(dayMs)}`, { kind: "shopday", shopId: d.shopId, dayMs });
+      queued++;
+    }
+    after = days.at(-1)!._id;
+  }
+  if (queued) wakeInsights(deps);
+  return queued;
 }
 
 // ---------------------------------------------------------------- reads

@@ -13,6 +13,10 @@
  * 3. Export memory: BENCH_EXPORT_REVIEWS reviews (default 200 000) written
  *    straight into a third shop, exported through `starling export`; the
  *    highest RSS of the API and of the CLI while it runs (sampled every 50 ms).
+ *
+ * The API and FerretDB are not pinned to a core, unlike the other benchmarks'
+ * servers: an import is a pipeline (CLI -> API -> FerretDB) whose throughput is
+ * what is measured, and on one core the API and the database would take turns.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -21,13 +25,13 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
-import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { bindModels, ensureIndexes, type ReviewDoc } from "../src/db/models.js";
 import { createDeps } from "../src/create-deps.js";
 import { createShop } from "../src/features/shops/shops.js";
 import { withPageKeys } from "../src/features/reviews/review-pages.js";
 import { importedReviewId } from "../src/features/imports/imports.js";
 import { dataDir } from "../../scoring/bench/datasets.js";
+import { startBenchApi, startBenchDb, stopBenchApi } from "./start.js";
 
 const API_DIR = path.join(REPO_ROOT, "packages/api");
 const DATA_DIR = path.join(REPO_ROOT, ".data/bench-import");
@@ -99,27 +103,6 @@ function cli(
   return { child, done: once(child, "exit").then(([code]) => ({ code: code as number | null, stderr })) };
 }
 
-async function startApi(uri: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve"], {
-    cwd: API_DIR,
-    env: {
-      ...process.env,
-      MONGODB_URI: uri,
-      STARLING_DB_NAME: "bench",
-      NODE_ENV: "production",
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
-      PORT: "0",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    const m = /^listening (\S+)/.exec(line);
-    if (m) return { child, url: m[1]! };
-  }
-  throw new Error("the API exited before listening");
-}
-
 /** amazon-fashion's reviews cycled to `rows` import rows: cycle c moves products to "<asin>-c" and reviewers likewise. */
 async function writeImportFile(file: string, rows: number): Promise<number> {
   const source = readFileSync(AMAZON, "utf8")
@@ -167,12 +150,12 @@ async function importFieldsBySource(file: string): Promise<Map<string, string>> 
 async function main() {
   rmSync(DATA_DIR, { recursive: true, force: true });
   mkdirSync(DATA_DIR, { recursive: true });
-  const db = await startEmbeddedFerretDB({ binDir: path.join(REPO_ROOT, ".data/bin"), dataDir: path.join(DATA_DIR, "ferretdb") });
+  const db = await startBenchDb(path.join(DATA_DIR, "ferretdb"), { pinned: false });
   const conn = await connect(db.uri, "bench", 10_000);
   const models = bindModels(conn);
   await ensureIndexes(models);
   const deps = createDeps(models, 5);
-  const api = await startApi(db.uri);
+  const api = await startBenchApi(db.uri, "bench", { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn" }, { pinned: false });
   const apiPid = api.child.pid!;
   const shopA = await createShop(deps, { name: "Import bench" });
   const shopB = await createShop(deps, { name: "Round trip" });
@@ -278,8 +261,7 @@ async function main() {
         `highest RSS: API ${peaks.api!.toFixed(0)} MB (${rssBefore.toFixed(0)} MB before), CLI ${peaks.cli!.toFixed(0)} MB`,
     );
   } finally {
-    api.child.kill("SIGTERM");
-    await once(api.child, "exit");
+    await stopBenchApi(api);
     await conn.close();
     await db.stop();
   }

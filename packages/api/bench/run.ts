@@ -9,22 +9,19 @@
  * absolute numbers. FerretDB on SQLite says nothing about MongoDB's speed;
  * its CPU is reported apart from the API's.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
-import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { bindModels } from "../src/db/models.js";
 import { createDeps } from "../src/create-deps.js";
 import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { RATING_QUERY } from "./servers/rating-schema.js";
 import { BENCH_KEY, productIds, seedBench } from "./seed.js";
+import { type BenchServer, pin, startBenchApi, startBenchDb, startBenchServer, stopBenchApi } from "./start.js";
 
-const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 32;
@@ -37,14 +34,6 @@ const ONLY =
     .filter(Boolean) ?? [];
 const TICK_US = 1_000_000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
-function pin(pid: number, core: number) {
-  try {
-    execFileSync("taskset", ["-a", "-p", "-c", String(core), String(pid)], { stdio: "ignore" });
-  } catch {
-    console.error(`(could not pin ${pid} to core ${core}: no taskset?)`);
-  }
-}
-
 function cpuTicks(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return Number(fields[11]) + Number(fields[12]); // utime + stime
@@ -55,25 +44,6 @@ function rssMb(pid: number): number {
     .split("\n")
     .find((l) => l.startsWith("VmRSS:"))!;
   return Number(line.split(/\s+/)[1]) / 1024;
-}
-
-async function startServer(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  // BENCH_CPU_PROF=dir: each server writes a V8 CPU profile there when it exits.
-  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn("taskset", ["-c", "0", process.execPath, ...prof, "--import", "tsx", ...args], {
-    cwd: API_DIR,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  children.push(child);
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const m = /^listening (\S+)/.exec(line);
-      if (m) resolve(m[1]!);
-    });
-  });
-  return { child, url };
 }
 
 interface Scenario {
@@ -130,33 +100,23 @@ async function main() {
   pin(process.pid, 1);
   // MONGODB_URI: benchmark against that server (its database "bench"); else a FerretDB of its own.
   const external = process.env.MONGODB_URI;
-  const db = external
-    ? null
-    : await startEmbeddedFerretDB({ binDir: path.join(REPO_ROOT, ".data/bin"), dataDir: path.join(REPO_ROOT, ".data/bench-ferretdb") });
-  if (db) pin(db.pid, 0);
+  const db = external ? null : await startBenchDb(path.join(REPO_ROOT, ".data/bench-ferretdb"));
   const uri = external ?? db!.uri;
   const conn = await connect(uri, "bench", 30_000);
   const models = bindModels(conn);
   const seeded = await seedBench(models);
   console.error(seeded.reused ? "reusing the seeded benchmark database" : `seeded in ${seeded.seconds.toFixed(0)} s`);
 
-  const starling = await startServer(["src/cli.ts", "serve"], {
-    MONGODB_URI: uri,
-    STARLING_DB_NAME: "bench",
-    NODE_ENV: "production",
-    LOG_LEVEL: "warn",
-    PORT: "0",
-    STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP: "10000000",
+  const starling = await startBenchApi(uri, "bench", {
     STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: "10000000",
     STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER: "1000000",
   });
-  const servers: Record<string, { child: ChildProcess; url: string }> = {
-    "raw node:http": await startServer(["bench/servers/raw-http.ts"]),
-    "bare Yoga": await startServer(["bench/servers/yoga-bare.ts"]),
-    "Yoga in Express 5": await startServer(["bench/servers/yoga-express.ts"]),
-    "Apollo Server 5": await startServer(["bench/servers/apollo.ts"]),
-    // `serve` prints its base URL; GraphQL is at /graphql.
-    Starling: { child: starling.child, url: `${starling.url}/graphql` },
+  const servers: Record<string, BenchServer> = {
+    "raw node:http": await startBenchServer(["bench/servers/raw-http.ts"]),
+    "bare Yoga": await startBenchServer(["bench/servers/yoga-bare.ts"]),
+    "Yoga in Express 5": await startBenchServer(["bench/servers/yoga-express.ts"]),
+    "Apollo Server 5": await startBenchServer(["bench/servers/apollo.ts"]),
+    Starling: { child: starling.child, url: starling.graphql },
   };
 
   const ratingFields = "id name rating { count average plainMean credibleInterval { low high } }";
@@ -382,25 +342,10 @@ async function main() {
   }
 
   // Wait for them: a server writes its CPU profile (BENCH_CPU_PROF) as it exits.
-  await Promise.all(
-    Object.values(servers).map(
-      ({ child }) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once("exit", () => resolve());
-          child.kill("SIGTERM");
-          setTimeout(resolve, 10_000).unref();
-        }),
-    ),
-  );
+  await Promise.all(Object.values(servers).map((server) => stopBenchApi(server, 10_000)));
   await conn.close();
   await db?.stop();
 }
-
-const children: ChildProcess[] = [];
-process.on("exit", () => {
-  for (const c of children) c.kill("SIGKILL");
-});
 
 main().then(
   () => process.exit(0),

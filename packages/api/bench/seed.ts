@@ -9,7 +9,7 @@
 import type { Models, RatingSummaryDoc, ReviewDoc } from "../src/db/models.js";
 import { createDeps } from "../src/create-deps.js";
 import { createShop } from "../src/features/shops/shops.js";
-import { productSummaryId, shopSummaryId } from "../src/features/ratings/ratings.js";
+import { ZERO, productSummaryId, shopSummaryId } from "../src/features/ratings/ratings.js";
 import { withPageKeys } from "../src/features/reviews/review-pages.js";
 
 export const BENCH_SHOP = "shop_bench";
@@ -71,20 +71,7 @@ export async function seedBench(models: Models): Promise<{ reused: boolean; seco
         _id: id,
         shopId: BENCH_SHOP,
         productId,
-        count: 0,
-        ratingSum: 0,
-        h1: 0,
-        h2: 0,
-        h3: 0,
-        h4: 0,
-        h5: 0,
-        w1: 0,
-        w2: 0,
-        w3: 0,
-        w4: 0,
-        w5: 0,
-        wsq: 0,
-        discounted: 0,
+        ...ZERO,
         discountReasons: {},
         firstReviewAt: at,
         lastReviewAt: at,

@@ -2,6 +2,8 @@
  * How the benchmarks start what they measure: the embedded FerretDB and the
  * API (`starling serve`, as in production) pinned to core 0, so the client on
  * core 1 does not take their CPU; and how they stop the API again.
+ * BENCH_CPU_PROF=dir: each server started here writes a V8 CPU profile there
+ * when it exits.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import path from "node:path";
@@ -20,19 +22,62 @@ export function pin(pid: number, core: number): void {
   }
 }
 
+/** Where the servers run: pinned to core 0 (the default), or where the OS puts them (`pinned: false`). */
+export interface Placement {
+  pinned?: boolean;
+}
+
 /** The embedded FerretDB on the data in `dataDir` (kept between runs: seeding takes minutes), pinned to core 0. */
-export async function startBenchDb(dataDir: string): Promise<EmbeddedFerretDB> {
+export async function startBenchDb(dataDir: string, { pinned = true }: Placement = {}): Promise<EmbeddedFerretDB> {
   const db = await startEmbeddedFerretDB({ binDir: path.join(REPO_ROOT, ".data/bin"), dataDir });
-  pin(db.pid, 0);
+  if (pinned) pin(db.pid, 0);
   return db;
 }
 
-export interface BenchApi {
+export interface BenchServer {
   child: ChildProcess;
-  /** The API's base URL. */
+  /** The URL it printed ("listening <url>"). */
   url: string;
-  /** Its GraphQL endpoint. */
+}
+
+export interface BenchApi extends BenchServer {
+  /** The API's GraphQL endpoint (`url` is its base URL). */
   graphql: string;
+}
+
+/** Every server started, killed if the benchmark exits without stopping it (a benchmark that threw). */
+const started = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of started) child.kill("SIGKILL");
+});
+
+/**
+ * `node --import tsx <args>` in packages/api with `env` over this process's
+ * environment, on core 0 unless `pinned: false`. Resolves once it prints
+ * "listening <url>" (as `starling serve` and bench/servers/ do).
+ */
+export async function startBenchServer(
+  args: string[],
+  env: Record<string, string> = {},
+  { pinned = true }: Placement = {},
+): Promise<BenchServer> {
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const node = [process.execPath, ...prof, "--import", "tsx", ...args];
+  const child = spawn(pinned ? "taskset" : node[0]!, pinned ? ["-c", "0", ...node] : node.slice(1), {
+    cwd: API_DIR,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  started.add(child);
+  child.once("exit", () => started.delete(child));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const m = /^listening (\S+)/.exec(line);
+      if (m) resolve(m[1]!);
+    });
+  });
+  return { child, url };
 }
 
 /**
@@ -41,11 +86,15 @@ export interface BenchApi {
  * the way (one client sends everything). `env` raises the other limits a
  * benchmark meets. Resolves once the API listens.
  */
-export async function startBenchApi(uri: string, dbName: string, env: Record<string, string> = {}): Promise<BenchApi> {
-  const child = spawn("taskset", ["-c", "0", process.execPath, "--import", "tsx", "src/cli.ts", "serve"], {
-    cwd: API_DIR,
-    env: {
-      ...process.env,
+export async function startBenchApi(
+  uri: string,
+  dbName: string,
+  env: Record<string, string> = {},
+  placement: Placement = {},
+): Promise<BenchApi> {
+  const { child, url } = await startBenchServer(
+    ["src/cli.ts", "serve"],
+    {
       MONGODB_URI: uri,
       STARLING_DB_NAME: dbName,
       NODE_ENV: "production",
@@ -54,22 +103,23 @@ export async function startBenchApi(uri: string, dbName: string, env: Record<str
       STARLING_RATE_REQUESTS_PER_MINUTE_PER_IP: "10000000",
       ...env,
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const m = /^listening (\S+)/.exec(line);
-      if (m) resolve(m[1]!);
-    });
-  });
+    placement,
+  );
   return { child, url, graphql: `${url}/graphql` };
 }
 
-/** Stops the API (SIGTERM, its graceful stop) and waits for it to exit. */
-export async function stopBenchApi(api: BenchApi): Promise<void> {
-  if (api.child.exitCode !== null) return;
-  const exited = new Promise((r) => api.child.once("exit", r));
-  api.child.kill("SIGTERM");
+/**
+ * Stops a server (SIGTERM: the API's graceful stop) and waits for it to exit
+ * (a CPU profile is written then), at most `waitMs`: one still running when
+ * the benchmark exits is killed.
+ */
+export async function stopBenchApi(server: BenchServer, waitMs = Number.POSITIVE_INFINITY): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    if (Number.isFinite(waitMs)) setTimeout(resolve, waitMs).unref();
+  });
+  child.kill("SIGTERM");
   await exited;
 }

@@ -44,6 +44,13 @@ describe("layout", () => {
     expect(offending).toEqual([]);
   });
 
+  it("graphql/ imports nothing from http/, not even a type (the contract types it needs live in graphql/context.ts)", () => {
+    const files = tsFiles(path.join(SRC, "graphql"));
+    expect(files.length).toBeGreaterThan(3);
+    const offending = files.filter((f) => importedAreas(f).includes("http")).map(rel);
+    expect(offending).toEqual([]);
+  });
+
   it("db/ imports no feature, graphql or http module", () => {
     const files = tsFiles(path.join(SRC, "db"));
     expect(files.length).toBeGreaterThan(5);

@@ -33,10 +33,10 @@ describe("renderBadgeHtml", () => {
     const suspicious = { ...product, rating: ratingOf(4.3432, 48, discounted) };
     expect(renderBadgeHtml(suspicious)).toContain(
       "3 of the 48 published reviews count less, because fraud checks found them suspicious (each in proportion to its trust; none is deleted). " +
-        "Main reasons: part of a sudden burst of reviews (2), something &#60;new&#62; (1).",
+        "Main reasons: part of a sudden burst of reviews (2), something &lt;new&gt; (1).",
     );
     expect(renderBadgeHtml(suspicious, { lang: "de" })).toContain(
-      "Hauptgründe: Teil einer plötzlichen Häufung von Bewertungen (2), something &#60;new&#62; (1).",
+      "Hauptgründe: Teil einer plötzlichen Häufung von Bewertungen (2), something &lt;new&gt; (1).",
     );
   });
 
@@ -57,7 +57,7 @@ describe("renderBadgeHtml", () => {
   it("escapes the product id it carries", () => {
     const html = renderBadgeHtml(product);
     expect(html).not.toContain("<img");
-    expect(html).toContain('data-starling-product="x&#34;&#62;&#60;img src=x onerror=alert(1)&#62;"');
+    expect(html).toContain('data-starling-product="x&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"');
   });
 
   it("says there are no ratings yet for an unknown product, and shows no average without ratings", () => {

@@ -40,7 +40,7 @@ describe("renderQuestionsHtml", () => {
     const html = renderQuestionsHtml([question], { productName: "Tent" });
     expect(html).toContain('<template shadowrootmode="open">');
     expect(html).not.toMatch(/<script>alert|<b>Kim|<i>tent/);
-    expect(html).toContain("Fits &#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;two&#34;?");
+    expect(html).toContain("Fits &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;two&quot;?");
     expect(html).toContain('<span class="role">Answer from the shop</span>');
     expect(html).toContain('<span class="role">Verified buyer</span>');
     expect(html).toContain("3 found this helpful, 1 did not");

@@ -9,7 +9,7 @@
  */
 import { FORM_SCRIPT } from "./client-script.js";
 import { ASK_FORM_STRINGS, FORM_STRINGS, type FormLang } from "./strings.js";
-import { escapeHtml } from "../http/html.js";
+import { escapeHtml } from "../../../sdk/src/widget/escape-html.js";
 
 /** The mutations the pages send; the same public ones any client uses. */
 const SUBMIT_MUTATION =

@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import type express from "express";
 import { identifier } from "../features/validate.js";
 import { renderAskFormPage, renderReviewFormPage } from "./page.js";
-import { escapeHtml } from "../http/html.js";
+import { escapeHtml } from "../../../sdk/src/widget/escape-html.js";
 import { FORM_LANGS, type FormLang } from "./strings.js";
 
 export const REVIEW_FORM_PATH = "/embed/review-form";

@@ -4,8 +4,34 @@ import { authenticate, requireScope, type Caller, type Scope } from "../features
 import { loadRatings, type Rating } from "../features/ratings/ratings.js";
 import { checkSecretKeyOrigin, type Shop } from "../features/shops/shops.js";
 import { authenticateSession } from "../features/dashboard/sessions.js";
-import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
-import type { CallerNote } from "../http/conditional-get.js";
+
+// What a request's context needs from the server around it, defined here so
+// the dependencies point one way (http -> graphql): http/rate-limits.ts and
+// http/conditional-get.ts implement and fill these in.
+
+export interface RateRefusal {
+  readonly limit: string;
+  /** Seconds until a retry can succeed, for the Retry-After header. */
+  readonly retryAfter: number;
+}
+
+export interface RateLimits {
+  request(ip: string, authorization: string | null): Promise<RateRefusal | null>;
+  /** Spends a query's cost from its key's budget per minute. */
+  cost(authorization: string, points: number): Promise<RateRefusal | null>;
+  formSubmission(ip: string, shopId: string): Promise<RateRefusal | null>;
+  reviewer(shopId: string, reviewer: string): Promise<RateRefusal | null>;
+  /** A new helpful vote (features/votes), per address and shop, like form submissions. */
+  vote(ip: string, shopId: string): Promise<RateRefusal | null>;
+  close(): Promise<void>;
+}
+
+/** What the GraphQL layer tells the HTTP layer (its conditional GETs) about a request once it knows the caller. */
+export interface CallerNote {
+  shopId: string | null;
+  /** A publishable key: its answers are what any shopper sees, so shared caches may keep them. */
+  publishable: boolean;
+}
 
 export interface Context {
   readonly deps: Deps;

@@ -13,7 +13,7 @@
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type ComplexityEstimatorArgs } from "graphql-query-complexity";
 import type { Plugin } from "graphql-yoga";
-import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
+import type { RateLimits, RateRefusal } from "./context.js";
 
 /**
  * The most one query may cost. A listing page of 100 products with the

@@ -6,12 +6,10 @@ import { errorBody, rateLimited } from "../errors.js";
 import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Deps } from "../features/deps.js";
 import type { Logger } from "../log.js";
-import type { RateLimits, RateRefusal } from "../http/rate-limits.js";
-import { createContext, type Context } from "./context.js";
+import { createContext, type CallerNote, type Context, type RateLimits, type RateRefusal } from "./context.js";
 import { CSRF_HEADER, sessionIdFromCookie } from "../features/dashboard/sessions.js";
 import { useErrorCodes } from "./error-codes.js";
 import { MAX_QUERY_COST, useQueryCost } from "./cost.js";
-import type { CallerNote, ConditionalGets } from "../http/conditional-get.js";
 import { outcomeLabel, type GraphQLRequestNote } from "../metrics.js";
 
 /**
@@ -27,6 +25,11 @@ const DATABASE_RETRY_AFTER_S = 2;
 // (the HTTP layer's breaker and the write path ask it too).
 import { isDatabaseUnavailable } from "../db/availability.js";
 export { isDatabaseUnavailable };
+
+/** What is told that a shop's data changed: the HTTP layer's ConditionalGets. */
+export interface ShopWrites {
+  written(shopId: string): void;
+}
 
 export interface ServerContext {
   requestId: string;
@@ -52,7 +55,8 @@ export function createGraphQLHandler(opts: {
   production: boolean;
   playground: GraphiQLOptions;
   rateLimits: RateLimits;
-  conditionalGets: ConditionalGets;
+  /** Told of each shop a mutation wrote to (http/conditional-get.ts: GET answers about it are stale). */
+  conditionalGets: ShopWrites;
   /** Whether requests are measured (metrics on): only then does each request's note get filled in. */
   measure?: boolean;
 }): YogaServerInstance<ServerContext, Context> {
@@ -271,7 +275,7 @@ function dashboardSession(request: Request) {
 }
 
 /** Once a mutation has run, earlier GET answers about its shop are no longer current. */
-function invalidateConditionalGets(conditionalGets: ConditionalGets): Plugin<Context> {
+function invalidateConditionalGets(conditionalGets: ShopWrites): Plugin<Context> {
   return {
     onExecute({ args }) {
       const operation = args.document.definitions.find(

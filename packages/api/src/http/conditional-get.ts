@@ -1,13 +1,7 @@
 import { createHash } from "node:crypto";
 import type http from "node:http";
 import { TtlCache } from "../db/ttl-cache.js";
-
-/** What the GraphQL layer tells this one about a request once it knows the caller. */
-export interface CallerNote {
-  shopId: string | null;
-  /** A publishable key: its answers are what any shopper sees, so shared caches may keep them. */
-  publishable: boolean;
-}
+import type { CallerNote } from "../graphql/context.js";
 
 /**
  * Conditional GETs of GraphQL queries (GraphQL over HTTP allows GET for

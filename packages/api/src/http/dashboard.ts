@@ -24,7 +24,7 @@ import {
   type SessionInfo,
 } from "../features/dashboard/sessions.js";
 import { StarlingError, errorBody, ERROR_CODES } from "../errors.js";
-import type { RateLimits } from "./rate-limits.js";
+import type { RateLimits } from "../graphql/context.js";
 
 /** Where `pnpm install` puts the built page (packages/dashboard's postinstall). */
 export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../dashboard/dist");

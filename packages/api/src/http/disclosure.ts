@@ -11,7 +11,7 @@ import type { ShopDoc } from "../db/models.js";
 import type { Deps } from "../features/deps.js";
 import { REJECTION_REASONS, publicationReport, type PublicationRow } from "../features/moderation/moderation.js";
 import { loadRatings, shopSummaryId } from "../features/ratings/ratings.js";
-import { escapeHtml } from "./html.js";
+import { escapeHtml } from "../../../sdk/src/widget/escape-html.js";
 
 const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(0)} %`);
 

@@ -21,7 +21,7 @@ import type { Caller } from "../features/shops/caller.js";
 import { CSRF_HEADER, csrfToken, findSession, sameOrigin, sessionIdFromCookie } from "../features/dashboard/sessions.js";
 import { csvRecord } from "../client/export.js";
 import { EXPORT_FIELDS } from "../client/rows.js";
-import type { RateLimits } from "./rate-limits.js";
+import type { RateLimits } from "../graphql/context.js";
 
 export function exportHandler(deps: Deps, rateLimits: RateLimits, ipOf: (req: Request) => string) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {

@@ -25,7 +25,7 @@ import type { ShopDoc } from "../db/models.js";
 import { feedEtag, feedShop, writeGoogleReviewFeed } from "../features/feed/google-reviews.js";
 import { StarlingError, errorBody, type ErrorCode } from "../errors.js";
 import { DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/availability.js";
-import type { RateLimits } from "./rate-limits.js";
+import type { RateLimits } from "../graphql/context.js";
 import { matches } from "./conditional-get.js";
 import type { Logger } from "../log.js";
 

@@ -19,23 +19,7 @@ import { memoizeRecent } from "../memo.js";
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../config.js";
-
-export interface RateRefusal {
-  readonly limit: string;
-  /** Seconds until a retry can succeed, for the Retry-After header. */
-  readonly retryAfter: number;
-}
-
-export interface RateLimits {
-  request(ip: string, authorization: string | null): Promise<RateRefusal | null>;
-  /** Spends a query's cost from its key's budget per minute. */
-  cost(authorization: string, points: number): Promise<RateRefusal | null>;
-  formSubmission(ip: string, shopId: string): Promise<RateRefusal | null>;
-  reviewer(shopId: string, reviewer: string): Promise<RateRefusal | null>;
-  /** A new helpful vote (features/votes), per address and shop, like form submissions. */
-  vote(ip: string, shopId: string): Promise<RateRefusal | null>;
-  close(): Promise<void>;
-}
+import type { RateLimits, RateRefusal } from "../graphql/context.js";
 
 export type RateConfig = Pick<
   Config,

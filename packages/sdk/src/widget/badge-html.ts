@@ -7,7 +7,8 @@
  * so a shop can ship stars with no JavaScript) and in the browser widget.
  */
 import type { ProductRating } from "../types.js";
-import { escapeHtml, formatMonth, formatNumber, reasonWords, t, type Lang } from "./i18n.js";
+import { escapeHtml } from "./escape-html.js";
+import { formatMonth, formatNumber, reasonWords, t, type Lang } from "./i18n.js";
 
 export interface BadgeOptions {
   /** "en" or "de". @default "en" */

@@ -192,8 +192,3 @@ export function formatMonth(lang: Lang, iso: string): string {
 export function formatDate(lang: Lang, iso: string): string {
   return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(iso));
 }
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

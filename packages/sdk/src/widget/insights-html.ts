@@ -11,7 +11,8 @@
  * like the badge) and the browser widget.
  */
 import type { InsightAspect, Insights } from "../types.js";
-import { escapeHtml, t, type Lang } from "./i18n.js";
+import { escapeHtml } from "./escape-html.js";
+import { t, type Lang } from "./i18n.js";
 
 export interface InsightsWidgetOptions {
   /** "en" or "de". @default "en" */

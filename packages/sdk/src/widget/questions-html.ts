@@ -11,7 +11,8 @@
  */
 import { jsonLdScript, questionsJsonLd } from "../json-ld.js";
 import type { Answer, Question } from "../types.js";
-import { escapeHtml, formatDate, t, type Lang, type MessageKey } from "./i18n.js";
+import { escapeHtml } from "./escape-html.js";
+import { formatDate, t, type Lang, type MessageKey } from "./i18n.js";
 
 export interface QuestionsHtmlOptions {
   /** "en" or "de". @default "en" */

@@ -2,7 +2,8 @@ import type { StarlingClient } from "../index.js";
 import { InvalidInputError, RateLimitError } from "../errors.js";
 import type { WidgetOptions } from "./badge.js";
 import { shadow, warnOnce } from "./dom.js";
-import { escapeHtml, t, type Lang } from "./i18n.js";
+import { escapeHtml } from "./escape-html.js";
+import { t, type Lang } from "./i18n.js";
 import { questionHtml, renderQuestionsContent } from "./questions-html.js";
 
 const TOKEN_KEY = "starling-voter";

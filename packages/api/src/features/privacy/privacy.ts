@@ -10,7 +10,7 @@
 import { countQuietly, countStatusMoves } from "../dashboard/counters.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { forgetReviewers, type ProductState } from "@starling/scoring";
-import type { AnswerDoc, InvitationDoc, QuestionDoc, ReviewDoc, VoteDoc } from "../../db/models.js";
+import type { AnswerDoc, InvitationDoc, Models, QuestionDoc, ReviewDoc, VoteDoc } from "../../db/models.js";
 import { invalidInput, isDuplicateKey } from "../../errors.js";
 import { questionsChanged, reviewPageGroup, reviewsChanged, type Deps } from "../deps.js";
 import { ERASED_PAYLOAD } from "../reviews/review.js";
@@ -181,49 +181,32 @@ export async function eraseReviewerData(
   const qa = await findQaData(deps, shopId, externalIds, [...new Set([...invitationIds, ...ofTheirEmails])], who.voterToken);
   const qaErased = await eraseQaData(deps, shopId, actor, qa, mode);
 
-  // Tombstones first: from here on a retry of any of these reviews is refused.
-  // One at a time: FerretDB may stop a batch at its first duplicate (a review erased before).
-  for (const _id of reviews.keys()) {
-    await deps.models.ErasedReview.collection.insertOne({ _id, shopId, erasedAt: deps.now() } as never).catch((err: unknown) => {
-      if (!isDuplicateKey(err)) throw err;
-    });
-  }
-
-  // Their reviews' events not yet sent (queued, or waiting for a retry) carry their name: dropped, never sent.
-  await forgetReviewEvents(deps, [...reviews.keys()]);
-
-  const products = new Set<string>();
-  for (const r of reviews.values()) {
-    if (mode === "anonymise") {
-      await deps.models.Review.updateOne(
-        { _id: r._id },
-        {
-          $set: { "reviewer.name": ANONYMOUS_NAME, "reviewer.externalId": null, "reviewer.email": null, payloadHash: ERASED_PAYLOAD },
-        },
-      );
-    } else {
-      // Out of the rating first (the counts move under the product lock), then gone.
-      await deps.models.Review.updateOne({ _id: r._id }, { $set: { status: "rejected" } });
-      await syncReviewCount(deps, r);
-      await deps.models.Review.deleteOne({ _id: r._id });
-      await countQuietly(deps, countStatusMoves(deps, [{ review: r, from: r.status, to: null }]));
-    }
-    reviewsChanged(deps, r);
-    products.add(r.productId);
-    // The log keeps that it happened, never whose data it was.
-    await deps.models.ModerationEvent.collection.insertOne({
-      _id: `mod_${randomBytes(12).toString("base64url")}`,
-      shopId,
-      reviewId: r._id,
-      action: "erase",
-      fromStatus: r.status,
-      toStatus: mode === "anonymise" ? r.status : null,
-      reason: null,
-      note: mode === "anonymise" ? "reviewer data erased; review kept anonymously" : "review deleted at the reviewer's request",
-      actor,
-      at: deps.now(),
-    } as never);
-  }
+  const products = new Set([...reviews.values()].map((r) => r.productId));
+  await eraseItems<ReviewDoc>(deps, shopId, actor, mode, [...reviews.values()], {
+    tombstones: deps.models.ErasedReview,
+    // Their reviews' events not yet sent (queued, or waiting for a retry) carry their name: dropped, never sent.
+    forgetEvents: (ids) => forgetReviewEvents(deps, ids),
+    async erase(rs) {
+      for (const r of rs) {
+        if (mode === "anonymise") {
+          await deps.models.Review.updateOne(
+            { _id: r._id },
+            {
+              $set: { "reviewer.name": ANONYMOUS_NAME, "reviewer.externalId": null, "reviewer.email": null, payloadHash: ERASED_PAYLOAD },
+            },
+          );
+        } else {
+          // Out of the rating first (the counts move under the product lock), then gone.
+          await deps.models.Review.updateOne({ _id: r._id }, { $set: { status: "rejected" } });
+          await syncReviewCount(deps, r);
+          await deps.models.Review.deleteOne({ _id: r._id });
+          await countQuietly(deps, countStatusMoves(deps, [{ review: r, from: r.status, to: null }]));
+        }
+      }
+    },
+    changed: reviewsChanged,
+    notes: { anonymise: "reviewer data erased; review kept anonymously", delete: "review deleted at the reviewer's request" },
+  });
 
   // Their quotes out of every insight (the analyses emptied, the buckets recounted) before we answer.
   await forgetReviewInsights(deps, [...reviews.keys()]);
@@ -284,38 +267,101 @@ async function eraseQaData(
   mode: "anonymise" | "delete",
 ): Promise<{ questions: number; answers: number; votes: number }> {
   const { questions, answers, votes } = found;
-  const items = [...questions, ...answers];
-  for (const item of items) {
-    await deps.models.ErasedQa.collection.insertOne({ _id: item._id, shopId, erasedAt: deps.now() } as never).catch((err: unknown) => {
+  // Their votes first: deleted, they leave the totals of the items they are on while those still exist.
+  if (mode === "anonymise") {
+    if (votes.length) await deps.models.Vote.updateMany({ shopId, _id: { $in: votes.map((v) => v._id) } }, { $set: { voter: null } });
+  } else {
+    await uncountVotes(deps, votes);
+  }
+  const erase = { "author.name": ANONYMOUS_NAME, "author.externalId": null, payloadHash: ERASED_PAYLOAD };
+  const notes = { anonymise: "author data erased; kept anonymously", delete: "deleted at the author's request" };
+  /** Drops the `<kind>.created` events of these items not yet sent. */
+  const forgetCreated = (kind: "question" | "answer") => (ids: string[]) =>
+    forgetEvents(
+      deps,
+      ids.map((id) => `${kind}.created:${id}`),
+    );
+  /** Deletes answers and the votes on them. */
+  const deleteAnswers = async (answerIds: string[]) => {
+    if (!answerIds.length) return;
+    await deps.models.Answer.deleteMany({ shopId, _id: { $in: answerIds } });
+    await dropItemVotes(deps, shopId, "answer", answerIds);
+  };
+  // Answers before questions: an answer of theirs to a question of theirs is tombstoned before the question takes it along.
+  await eraseItems(deps, shopId, actor, mode, answers, {
+    tombstones: deps.models.ErasedQa,
+    forgetEvents: forgetCreated("answer"),
+    async erase(items) {
+      const ids = items.map((a) => a._id);
+      if (mode === "anonymise") await deps.models.Answer.updateMany({ shopId, _id: { $in: ids } }, { $set: erase });
+      else await deleteAnswers(ids);
+    },
+    changed: questionsChanged,
+    notes,
+  });
+  await eraseItems(deps, shopId, actor, mode, questions, {
+    tombstones: deps.models.ErasedQa,
+    forgetEvents: forgetCreated("question"),
+    async erase(items) {
+      const ids = items.map((q) => q._id);
+      if (mode === "anonymise") {
+        await deps.models.Question.updateMany({ shopId, _id: { $in: ids } }, { $set: erase });
+        return;
+      }
+      // Every answer to them goes too (others' answers included: they answer a text that is gone).
+      await deleteAnswers(
+        (await deps.models.Answer.find({ shopId, questionId: { $in: ids } }, { _id: 1 }).lean<AnswerDoc[]>()).map((a) => a._id),
+      );
+      await deps.models.Question.deleteMany({ shopId, _id: { $in: ids } });
+    },
+    changed: questionsChanged,
+    notes,
+  });
+  return { questions: questions.length, answers: answers.length, votes: votes.length };
+}
+
+/** What an erasure needs of an erased review, question or answer. */
+interface Erasable {
+  _id: string;
+  shopId: string;
+  productId: string;
+  status: string;
+}
+
+/**
+ * The one way items of one collection (reviews, answers, questions) are
+ * erased. Tombstones first: from here on a retry of any of them is refused.
+ * One at a time: FerretDB may stop a batch at its first duplicate (an item
+ * erased before). Then their events not yet sent are dropped, `erase`
+ * anonymises or deletes them as `mode` says, their products' cached pages are
+ * dropped, and each is logged: the log keeps that it happened, never whose
+ * data it was.
+ */
+async function eraseItems<T extends Erasable>(
+  deps: Deps,
+  shopId: string,
+  actor: string,
+  mode: "anonymise" | "delete",
+  items: readonly T[],
+  how: {
+    tombstones: Models["ErasedReview"] | Models["ErasedQa"];
+    /** Drops their events not yet sent, by the items' ids. */
+    forgetEvents(ids: string[]): Promise<void>;
+    erase(items: readonly T[]): Promise<void>;
+    changed(deps: Deps, item: T): void;
+    notes: Readonly<Record<"anonymise" | "delete", string>>;
+  },
+): Promise<void> {
+  if (!items.length) return;
+  for (const { _id } of items) {
+    await how.tombstones.collection.insertOne({ _id, shopId, erasedAt: deps.now() } as never).catch((err: unknown) => {
       if (!isDuplicateKey(err)) throw err;
     });
   }
-  await forgetEvents(deps, [...questions.map((q) => `question.created:${q._id}`), ...answers.map((a) => `answer.created:${a._id}`)]);
-
-  const erase = { "author.name": ANONYMOUS_NAME, "author.externalId": null, payloadHash: ERASED_PAYLOAD };
-  if (mode === "anonymise") {
-    if (questions.length) await deps.models.Question.updateMany({ shopId, _id: { $in: questions.map((q) => q._id) } }, { $set: erase });
-    if (answers.length) await deps.models.Answer.updateMany({ shopId, _id: { $in: answers.map((a) => a._id) } }, { $set: erase });
-    if (votes.length) await deps.models.Vote.updateMany({ shopId, _id: { $in: votes.map((v) => v._id) } }, { $set: { voter: null } });
-  } else {
-    // Their votes first, while the items they are on still exist (their totals go down).
-    await uncountVotes(deps, votes);
-    const questionIds = questions.map((q) => q._id);
-    const gone = [
-      ...answers.map((a) => a._id),
-      ...(questionIds.length
-        ? (await deps.models.Answer.find({ shopId, questionId: { $in: questionIds } }, { _id: 1 }).lean<AnswerDoc[]>()).map((a) => a._id)
-        : []),
-    ];
-    const answerIds = [...new Set(gone)];
-    if (answerIds.length) {
-      await deps.models.Answer.deleteMany({ shopId, _id: { $in: answerIds } });
-      await dropItemVotes(deps, shopId, "answer", answerIds);
-    }
-    if (questionIds.length) await deps.models.Question.deleteMany({ shopId, _id: { $in: questionIds } });
-  }
+  await how.forgetEvents(items.map((i) => i._id));
+  await how.erase(items);
   for (const item of items) {
-    questionsChanged(deps, item);
+    how.changed(deps, item);
     await deps.models.ModerationEvent.collection.insertOne({
       _id: `mod_${randomBytes(12).toString("base64url")}`,
       shopId,
@@ -324,12 +370,11 @@ async function eraseQaData(
       fromStatus: item.status,
       toStatus: mode === "anonymise" ? item.status : null,
       reason: null,
-      note: mode === "anonymise" ? "author data erased; kept anonymously" : "deleted at the author's request",
+      note: how.notes[mode],
       actor,
       at: deps.now(),
     } as never);
   }
-  return { questions: questions.length, answers: answers.length, votes: votes.length };
 }
 
 /**

@@ -59,7 +59,8 @@ type Counts = Pick<
   | "lastReviewAt"
 >;
 
-const ZERO: Counts = {
+/** No reviews counted. Shared: spread it with a fresh `discountReasons` before counting into it. */
+export const ZERO: Counts = {
   count: 0,
   ratingSum: 0,
   h1: 0,
@@ -624,6 +625,22 @@ async function refreshPeriod(deps: Deps, summaryId: string, scope: { shopId: str
     oldest && newest
       ? { $set: { firstReviewAt: oldest.createdAt, lastReviewAt: newest.createdAt } }
       : { $unset: { firstReviewAt: "", lastReviewAt: "" } },
+  );
+}
+
+/**
+ * Stores the shop's fitted prior strength, creating the shop's summary (with
+ * zero counts, for the rebuild to fill) when it has none yet: a shop whose
+ * first reviews are imported has no summary before the import's rebuild, and
+ * an update of nothing would lose the fit (its ratings would then depend on
+ * whether some earlier write had created the summary).
+ */
+export async function savePriorStrength(deps: Deps, shopId: string, strength: number): Promise<void> {
+  deps.cache.summaries.delete(shopSummaryId(shopId));
+  await deps.models.RatingSummary.collection.updateOne(
+    { _id: shopSummaryId(shopId) } as never,
+    { $set: { priorStrength: strength }, $setOnInsert: { ...storable(ZERO), shopId, productId: null } } as never,
+    { upsert: true },
   );
 }
 

@@ -28,7 +28,7 @@ import { reviewsChanged, type Deps } from "../deps.js";
 import { quarantineReview } from "../moderation/moderation.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { recordEvents } from "../events/events.js";
-import { productSummaryId, reweightCountedReview, shopSummaryId, type RebuiltReview } from "../ratings/ratings.js";
+import { productSummaryId, reweightCountedReview, savePriorStrength, type RebuiltReview } from "../ratings/ratings.js";
 
 /** How many of a shop's most recent review texts a new review is compared with. */
 const SIGNATURES_PER_SHOP = 20_000;
@@ -414,8 +414,7 @@ export async function scoreShopHistory(
     histograms.set(r.productId, h);
   }
   const fit = fitPriorStrength([...histograms.values()], { floor: deps.priorStrength });
-  deps.cache.summaries.delete(shopSummaryId(shopId));
-  await deps.models.RatingSummary.collection.updateOne({ _id: shopSummaryId(shopId) } as never, { $set: { priorStrength: fit.strength } });
+  await savePriorStrength(deps, shopId, fit.strength);
   const scores = new Map(hindsight.map((h) => [h.reviewId, storedScore(h.suspicion, h.trustWeightBp, h.reasons, "batch")]));
   return { scores, stored };
 }

@@ -207,7 +207,9 @@ async function main() {
         want.reviews === reviews &&
         JSON.stringify(want.aspects.map((a) => [a.key, a.mentions, a.positive, a.negative, a.direction])) ===
           JSON.stringify(first.aspects.map((a) => [a.key, a.mentions, a.positive, a.negative, a.direction.toLowerCase()]));
-      console.log(`${label}: ${reviews} reviews; counts ${same ? "equal to" : "DIFFERENT from"} summarizeDayCounts over the ${label.startsWith("90") ? 90 : 366} day buckets`);
+      console.log(
+        `${label}: ${reviews} reviews; counts ${same ? "equal to" : "DIFFERENT from"} summarizeDayCounts over the ${label.startsWith("90") ? 90 : 366} day buckets`,
+      );
       // Cold: this process's cache of assembled answers emptied before each read, so every read reads its blocks.
       // Warm: the same read again, answered from the cache after checking the product's version.
       for (const mode of ["cold", "warm"] as const) {
@@ -239,7 +241,12 @@ async function main() {
         steps.blocks.push(performance.now() - t);
         bytes = docs.reduce((n, d) => n + d.data.length, 0);
         t = performance.now();
-        const counts = docs.map((d) => ({ dayMs: period.fromMs, reviews: d.reviews, polaritySum: d.polaritySum, aspects: decodeAspects(d.data) }));
+        const counts = docs.map((d) => ({
+          dayMs: period.fromMs,
+          reviews: d.reviews,
+          polaritySum: d.polaritySum,
+          aspects: decodeAspects(d.data),
+        }));
         steps.decode.push(performance.now() - t);
         t = performance.now();
         summarizeDayCounts(counts, period, { limit: 10 });
@@ -248,7 +255,13 @@ async function main() {
       console.log(
         `a cold 90-day read, step by step (${ids.length} blocks, ${(bytes / 1024).toFixed(0)} KB of data): ` +
           Object.entries(steps)
-            .map(([k, v]) => `${k} p50 ${pct(v.sort((a, b) => a - b), 50).toFixed(1)} ms / p99 ${pct(v, 99).toFixed(1)} ms`)
+            .map(
+              ([k, v]) =>
+                `${k} p50 ${pct(
+                  v.sort((a, b) => a - b),
+                  50,
+                ).toFixed(1)} ms / p99 ${pct(v, 99).toFixed(1)} ms`,
+            )
             .join("; "),
       );
     }

@@ -357,12 +357,7 @@ export interface DayBlock {
 }
 
 export function blockOf(dayMs: number, level: number): DayBlock {
-  requireInput(
-    Number.isInteger(level) && level >= 0 && level <= MAX_BLOCK_LEVEL,
-    "blockOf",
-    `a level 0..${MAX_BLOCK_LEVEL}`,
-    level,
-  );
+  requireInput(Number.isInteger(level) && level >= 0 && level <= MAX_BLOCK_LEVEL, "blockOf", `a level 0..${MAX_BLOCK_LEVEL}`, level);
   requireInput(Number.isFinite(dayMs), "blockOf", "a finite dayMs", dayMs);
   const size = 2 ** level;
   const index = Math.floor(Math.floor(dayMs / DAY_MS) / size);

@@ -191,9 +191,7 @@ describe("roll-up blocks", () => {
       // Sums in another order: equal to the last bits.
       expect(got.polarity).toBeCloseTo(want.polarity, 12);
       expect({ ...got, polarity: 0 }).toEqual({ ...want, polarity: 0 });
-      expect(summarizeInsights(reviews, period, { limit: 20 }).aspects.map((a) => a.mentions)).toEqual(
-        want.aspects.map((a) => a.mentions),
-      );
+      expect(summarizeInsights(reviews, period, { limit: 20 }).aspects.map((a) => a.mentions)).toEqual(want.aspects.map((a) => a.mentions));
     }
   });
 

@@ -246,8 +246,23 @@ function toAnalyzed(doc: ReviewInsightDoc): AnalyzedReview {
   };
 }
 
-type StoredQuote = [reviewId: string, productId: string, quote: string, polarity: number, field: Quote["field"], start: number, end: number];
-type StoredAspect = [key: string, mentions: number, positive: number, negative: number, terms: Record<string, number>, quotes: StoredQuote[]];
+type StoredQuote = [
+  reviewId: string,
+  productId: string,
+  quote: string,
+  polarity: number,
+  field: Quote["field"],
+  start: number,
+  end: number,
+];
+type StoredAspect = [
+  key: string,
+  mentions: number,
+  positive: number,
+  negative: number,
+  terms: Record<string, number>,
+  quotes: StoredQuote[],
+];
 
 /**
  * Aspects as stored: one JSON string of arrays rather than nested documents,
@@ -277,7 +292,15 @@ export function decodeAspects(data: string): AspectDayCount[] {
     mentions,
     positive,
     negative,
-    quotes: quotes.map(([reviewId, productId, quote, polarity, field, start, end]) => ({ reviewId, productId, quote, polarity, field, start, end })),
+    quotes: quotes.map(([reviewId, productId, quote, polarity, field, start, end]) => ({
+      reviewId,
+      productId,
+      quote,
+      polarity,
+      field,
+      start,
+      end,
+    })),
   }));
 }
 
@@ -316,7 +339,8 @@ async function writeBlock(deps: Deps, shopId: string, owner: string, level: numb
     data,
     computedAt: now,
   });
-  if (level > 0) await deps.models.InsightBlock.collection.replaceOne({ _id: id } as never, doc(id, storedAspects(counts)) as never, { upsert: true });
+  if (level > 0)
+    await deps.models.InsightBlock.collection.replaceOne({ _id: id } as never, doc(id, storedAspects(counts)) as never, { upsert: true });
   const read = trimDayCounts(counts, { aspects: READ_ASPECTS, quotedAspects: MAX_ASPECTS });
   await deps.models.InsightBlock.collection.replaceOne({ _id: `${id}.r` } as never, doc(`${id}.r`, encodeAspects(read.aspects)) as never, {
     upsert: true,
@@ -372,7 +396,8 @@ async function cached(deps: Deps, owner: string, key: string, read: () => Promis
   let cache = caches.get(deps);
   if (!cache) caches.set(deps, (cache = new AnswerCache(CACHED_ANSWERS)));
   // Read before the blocks: a change landing in between gives a newer version, so this answer is not served after it.
-  const version = (await deps.models.InsightBlock.findById(`${owner}.v`, { data: 1 }).lean<Pick<InsightBlockDoc, "data">>())?.data ?? "none";
+  const version =
+    (await deps.models.InsightBlock.findById(`${owner}.v`, { data: 1 }).lean<Pick<InsightBlockDoc, "data">>())?.data ?? "none";
   const hit = cache.get(key, version);
   if (hit) return hit;
   const value = await read();
@@ -402,7 +427,13 @@ export async function recomputeBlock(deps: Deps, shopId: string, owner: string, 
     owner,
     level,
     index,
-    parts.length ? rollUpDayCounts(parts.map((p) => p.counts), fromMs, { quotes: QUOTES_PER_ASPECT, quotedAspects: QUOTED_ASPECTS }) : null,
+    parts.length
+      ? rollUpDayCounts(
+          parts.map((p) => p.counts),
+          fromMs,
+          { quotes: QUOTES_PER_ASPECT, quotedAspects: QUOTED_ASPECTS },
+        )
+      : null,
   );
   return seen;
 }
@@ -438,7 +469,13 @@ export async function recomputeProductDay(deps: Deps, shopId: string, productId:
 }
 
 /** Writes a product's bucket of a day (and its cut for reading), or removes both when nothing counts. */
-export async function storeProductDay(deps: Deps, shopId: string, productId: string, dayMs: number, counts: DayCounts | null): Promise<void> {
+export async function storeProductDay(
+  deps: Deps,
+  shopId: string,
+  productId: string,
+  dayMs: number,
+  counts: DayCounts | null,
+): Promise<void> {
   const owner = productHash(shopId, productId);
   const id = `${owner}.${ymd(dayMs)}`;
   const day = blockOf(dayMs, 0).index;

@@ -339,12 +339,16 @@ async function writeBlock(deps: Deps, shopId: string, owner: string, level: numb
     data,
     computedAt: now,
   });
-  if (level > 0)
-    await deps.models.InsightBlock.collection.replaceOne({ _id: id } as never, doc(id, storedAspects(counts)) as never, { upsert: true });
   const read = trimDayCounts(counts, { aspects: READ_ASPECTS, quotedAspects: MAX_ASPECTS });
-  await deps.models.InsightBlock.collection.replaceOne({ _id: `${id}.r` } as never, doc(`${id}.r`, encodeAspects(read.aspects)) as never, {
-    upsert: true,
-  });
+  // Side by side (the worker's time is mostly round trips); the version only after both.
+  await Promise.all([
+    level > 0
+      ? deps.models.InsightBlock.collection.replaceOne({ _id: id } as never, doc(id, storedAspects(counts)) as never, { upsert: true })
+      : null,
+    deps.models.InsightBlock.collection.replaceOne({ _id: `${id}.r` } as never, doc(`${id}.r`, encodeAspects(read.aspects)) as never, {
+      upsert: true,
+    }),
+  ]);
   await bumpVersion(deps, shopId, owner);
 }
 
@@ -665,8 +669,10 @@ export async function handleInsightsJob(deps: Deps, job: LeasedJob<InsightsJob>)
     }
     case "block": {
       const seen = await recomputeBlock(deps, p.shopId, p.owner, p.level, p.index);
-      if (p.level < MAX_BLOCK_LEVEL) await enqueueBlock(deps, p.shopId, p.owner, p.level + 1, Math.floor(p.index / 2));
-      await queue.complete(job);
+      await Promise.all([
+        p.level < MAX_BLOCK_LEVEL ? enqueueBlock(deps, p.shopId, p.owner, p.level + 1, Math.floor(p.index / 2)) : null,
+        queue.complete(job),
+      ]);
       const now = await blockParts(deps, p.owner, p.level, p.index);
       if (versionOf(now.map((x) => [x.id, x.at])) !== seen) await enqueueBlock(deps, p.shopId, p.owner, p.level, p.index);
       return;

@@ -17,6 +17,8 @@
  * The API and FerretDB are not pinned to a core, unlike the other benchmarks'
  * servers: an import is a pipeline (CLI -> API -> FerretDB) whose throughput is
  * what is measured, and on one core the API and the database would take turns.
+ *
+ * BENCH_IMPORT_ONLY=1 stops after 1; BENCH_CPU_PROF=DIR writes CPU profiles of the API and the CLI runs.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -38,6 +40,8 @@ const DATA_DIR = path.join(REPO_ROOT, ".data/bench-import");
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 30_000);
 const EXPORT_REVIEWS = Number(process.env.BENCH_EXPORT_REVIEWS ?? 200_000);
 const AMAZON = path.join(dataDir, "amazon-fashion-5core-2018/AMAZON_FASHION_5.json");
+/** BENCH_CPU_PROF=DIR: every CLI run writes V8 CPU profiles there (node --cpu-prof; not allowed in NODE_OPTIONS); bench/start.ts does the API. */
+const PROFILE = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
 
 interface Amazon {
   overall: number;
@@ -88,9 +92,10 @@ async function peakRss<T>(
 function cli(
   args: string[],
   env: Record<string, string> = {},
+  onStderr?: (text: string) => void,
 ): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
   // node --import tsx directly, so the pid sampled is the CLI's own.
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
+  const child = spawn(process.execPath, [...PROFILE, "--import", "tsx", "src/bin.ts", ...args], {
     cwd: API_DIR,
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "pipe"],
@@ -98,6 +103,7 @@ function cli(
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => {
     stderr += d.toString();
+    onStderr?.(d.toString());
     process.stderr.write(d);
   });
   return { child, done: once(child, "exit").then(([code]) => ({ code: code as number | null, stderr })) };
@@ -166,7 +172,12 @@ async function main() {
     console.log(`# import: ${ROWS} rows (${(bytes / ROWS).toFixed(0)} bytes a row on average) into a new shop`);
     const cpu0 = { api: cpuSeconds(apiPid), db: cpuSeconds(db.pid) };
     const started = Date.now();
-    const run = cli(["import", file, "--rejects", path.join(DATA_DIR, "rejects.jsonl")], env(shopA.secretKey));
+    // CPU when the rows are sent and finishImport starts (the CLI says so), to split the CPU by phase.
+    let atFinish: { cli: number; api: number; db: number } | null = null;
+    const run = cli(["import", file, "--rejects", path.join(DATA_DIR, "rejects.jsonl")], env(shopA.secretKey), (text) => {
+      if (!atFinish && text.includes("scoring the shop's reviews"))
+        atFinish = { cli: cpuSeconds(cliPid), api: cpuSeconds(apiPid), db: cpuSeconds(db.pid) };
+    });
     const cliPid = run.child.pid!;
     let cliCpu = 0;
     const sampler = setInterval(() => {
@@ -189,6 +200,14 @@ async function main() {
     console.log(
       `CPU seconds: CLI ${cliCpu.toFixed(1)} (at least; sampled), API ${(cpuSeconds(apiPid) - cpu0.api).toFixed(1)}, FerretDB ${(cpuSeconds(db.pid) - cpu0.db).toFixed(1)}`,
     );
+    const sent = atFinish as { cli: number; api: number; db: number } | null;
+    if (sent) {
+      console.log(
+        `  sending rows: CLI ${sent.cli.toFixed(1)} (its start-up included), API ${(sent.api - cpu0.api).toFixed(1)}, FerretDB ${(sent.db - cpu0.db).toFixed(1)}` +
+          `; finishImport: API ${(cpuSeconds(apiPid) - sent.api).toFixed(1)}, FerretDB ${(cpuSeconds(db.pid) - sent.db).toFixed(1)}`,
+      );
+    }
+    if (process.env.BENCH_IMPORT_ONLY) return;
 
     // Round trip.
     const first = path.join(DATA_DIR, "export-a.jsonl");

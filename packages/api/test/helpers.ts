@@ -189,7 +189,7 @@ export function spawnCli(
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   line(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
 } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...args], {
     cwd: API_DIR,
     // An undefined value removes the variable (e.g. MONGODB_URI, for the embedded database).
     env: Object.fromEntries(Object.entries({ ...process.env, LOG_LEVEL: "info", ...env }).filter(([, v]) => v !== undefined)),

@@ -401,6 +401,10 @@ describe("starling export", () => {
     const liveId = live.data.submitReview.review.id as string;
     const first = (await exportLines(a)) as Record<string, any>[];
     expect(first).toHaveLength(31);
+    // The length the CLI's progress bar expects, from the shop's counters: the imported reviews and the one written here.
+    const head = await fetch(`${api.url}/export/reviews`, { headers: { authorization: `Bearer ${a.key}` } });
+    expect(head.headers.get("x-starling-review-count")).toBe("31");
+    await head.body?.cancel();
     const liveLine = first.find((l) => l.id === liveId)!;
     expect(liveLine).toMatchObject({
       sourceId: liveId,
@@ -526,13 +530,18 @@ describe("a killed import", () => {
 });
 
 describe("the documented command", () => {
-  it("runs from the repo root through pnpm, with STARLING_ENDPOINT and STARLING_KEY", async () => {
+  it("runs from the repo root through pnpm, with STARLING_ENDPOINT and STARLING_KEY, FILE and --rejects relative to the repo root", async () => {
     const shop = await api.newShop("pnpm shop");
-    const file = writeJsonl("pnpm.jsonl", [row(1), row(2)]);
-    const { stderr } = await promisify(execFile)("sh", ["scripts/pnpm.sh", "-s", "--filter", "@starling/api", "cli", "import", file], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, STARLING_ENDPOINT: api.url, STARLING_KEY: shop.key },
-    });
-    expect(stderr).toMatch(/2 imported, 0 already present, 0 rejected/);
+    const file = writeJsonl("pnpm.jsonl", [row(1), row(2), { ...row(3), rating: 9 }]);
+    // Paths as typed at the repo root: pnpm runs the script in packages/api, where they name nothing.
+    const typed = (f: string) => path.relative(REPO_ROOT, f);
+    const rejects = path.join(dir, "pnpm-rejects.jsonl");
+    const { stderr } = await promisify(execFile)(
+      "sh",
+      ["scripts/pnpm.sh", "-s", "--filter", "@starling/api", "cli", "import", typed(file), "--rejects", typed(rejects)],
+      { cwd: REPO_ROOT, env: { ...process.env, STARLING_ENDPOINT: api.url, STARLING_KEY: shop.key } },
+    );
+    expect(stderr).toMatch(/2 imported, 0 already present, 1 rejected/);
+    expect(readFileSync(rejects, "utf8")).toMatch(/"line":3,"error":"INVALID_INPUT","field":"rating"/);
   });
 });

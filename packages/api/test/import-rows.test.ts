@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { PRESETS } from "../src/client/rows.js";
+import { jsonlRow, PRESETS } from "../src/client/rows.js";
 
 const judgeme = (r: Record<string, string>) => PRESETS.judgeme!.toRecord(r).sourceId;
 const shopify = (r: Record<string, string>) => PRESETS["shopify-product-reviews"]!.toRecord(r).sourceId;
@@ -62,5 +62,35 @@ describe("import rows' derived source ids", () => {
       const s = { product_handle: text(), author: text(), email: "", created_at: "2022-02-02", body: text(), rating: "3" };
       expect(shopify(s)).toBe(before("shopify", [c(s.product_handle), c(s.author), "2022-02-02", c(s.body)]));
     }
+  });
+});
+
+describe("jsonlRow (the JSONL line reader of both the CLI and the dashboard's import page)", () => {
+  it("reads a line's row, skips blank lines, drops a first line's BOM and a CRLF's CR, and rejects what is not a row with its line", () => {
+    const good = { sourceId: "s1", productId: "mug", rating: 5, body: "Fine", reviewerName: "Ann", createdAt: "2024-05-01", id: "ignored" };
+    expect(jsonlRow(`\uFEFF${JSON.stringify(good)}\r`, 1)).toEqual({
+      line: 1,
+      original: good,
+      row: { sourceId: "s1", productId: "mug", rating: 5, body: "Fine", reviewerName: "Ann", createdAt: "2024-05-01" },
+    });
+    expect(jsonlRow("   ", 2)).toBeNull();
+    expect(jsonlRow("\r", 3)).toBeNull();
+    // A BOM is only a BOM before the first line.
+    expect(jsonlRow(`\uFEFF${JSON.stringify(good)}`, 4)?.error?.code).toBe("MALFORMED_ROW");
+    expect(jsonlRow('{"sourceId": "s2",', 5)).toEqual({
+      line: 5,
+      original: '{"sourceId": "s2",',
+      error: { code: "MALFORMED_ROW", message: "not valid JSON" },
+    });
+    expect(jsonlRow("[1, 2]", 6)).toEqual({
+      line: 6,
+      original: [1, 2],
+      error: { code: "MALFORMED_ROW", message: "a line must be a JSON object" },
+    });
+    expect(jsonlRow(JSON.stringify({ ...good, rating: "5" }), 7)).toEqual({
+      line: 7,
+      original: { ...good, rating: "5" },
+      error: { code: "INVALID_INPUT", field: "rating", message: "rating: must be a number" },
+    });
   });
 });

@@ -51,6 +51,13 @@ describe("layout", () => {
     expect(offending).toEqual([]);
   });
 
+  it("src/client/ (starling import and export, clients of the HTTP API) imports nothing else of src/, so src/bin.ts starts them without the API", () => {
+    const files = tsFiles(path.join(SRC, "client"));
+    expect(files.length).toBeGreaterThan(5);
+    const offending = files.filter((f) => importedAreas(f).some((a) => a !== path.basename(f) && !a.startsWith("client"))).map(rel);
+    expect(offending).toEqual([]);
+  });
+
   it("db/ imports no feature, graphql or http module", () => {
     const files = tsFiles(path.join(SRC, "db"));
     expect(files.length).toBeGreaterThan(5);

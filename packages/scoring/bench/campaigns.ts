@@ -29,7 +29,7 @@ import { auc } from "./metrics.js";
 export type AttackKind = "slow campaign" | "seasoned accounts" | "reviewer ring";
 export const ATTACK_KINDS: readonly AttackKind[] = ["slow campaign", "seasoned accounts", "reviewer ring"];
 
-interface Attack {
+export interface Attack {
   readonly kind: AttackKind;
   /** Every injected review, the seasoning ones included. */
   readonly reviews: TimelineReview[];
@@ -61,7 +61,7 @@ function ordinaryStars(byProduct: Map<string, TimelineReview[]>, productId: stri
  *   within 1–3 days, 1–6 days between products, each member joining each
  *   product with probability 0.85, 5★.
  */
-function makeAttack(
+export function makeAttack(
   kind: AttackKind,
   id: string,
   targets: readonly string[],
@@ -129,7 +129,7 @@ function makeAttack(
 }
 
 /** Injected reviews go after real ones of the same instant (as in bursts.ts). */
-function merge(real: readonly TimelineReview[], injected: readonly TimelineReview[]): TimelineReview[] {
+export function merge(real: readonly TimelineReview[], injected: readonly TimelineReview[]): TimelineReview[] {
   const tagged = [...real.map((r) => ({ r, inj: 0 })), ...injected.map((r) => ({ r, inj: 1 }))];
   // Stable: real rows keep their order, injected rows theirs.
   return tagged.sort((a, b) => a.r.timeMs - b.r.timeMs || a.inj - b.inj).map((x) => x.r);
@@ -169,7 +169,8 @@ function displayed(reviews: readonly TimelineReview[], cutoffMs: number, prior: 
 
 export const SCORERS = ["before, write-time", "after, write-time", "before, batch", "after, batch"] as const;
 export type ScorerName = (typeof SCORERS)[number];
-const scorerOptions = (s: ScorerName) => (s.startsWith("before") ? LEGACY_SCORING_OPTIONS : DEFAULT_SCORING_OPTIONS);
+let afterOptions: ScoringOptions = DEFAULT_SCORING_OPTIONS;
+const scorerOptions = (s: ScorerName) => (s.startsWith("before") ? LEGACY_SCORING_OPTIONS : afterOptions);
 const scorerBatch = (s: ScorerName) => s.endsWith("batch");
 
 export interface KindResult {
@@ -197,6 +198,8 @@ export interface OrganicResult {
   /** Real reviews caught (≤ 0.5) with a campaign-level reason, and those (product, day)s per product-year. */
   readonly caughtByCampaignReasons: number;
   readonly flagDaysPerProductYear: number;
+  /** The same product-days counting only reviews Yelp's filter kept (YelpChi's "real" timeline holds 13% reviews Yelp filtered as spam). */
+  readonly unfilteredFlagDaysPerProductYear: number;
   /** Real first-time 1–2★ reviews (genuine complaints, by Yelp's filter) discounted below 0.9, and caught. */
   readonly complaints: number;
   readonly complaintsDiscounted: number;
@@ -211,12 +214,19 @@ export interface CampaignBenchOptions {
   readonly attacksPerSeed: number;
   /** Target products: "held-out" odd ids, "tuning" even ids (products with ≥ 50 reviews). */
   readonly split: "held-out" | "tuning";
+  /** Only these scorers and kinds (default: all); a quicker run while trying a change. */
+  readonly scorers?: readonly ScorerName[];
+  readonly kinds?: readonly AttackKind[];
+  /** The "after" options (default DEFAULT_SCORING_OPTIONS), to measure a variant side by side. */
+  readonly after?: ScoringOptions;
 }
 
 export function campaignBenchmark(
   real: readonly LabeledReview[],
   o: CampaignBenchOptions,
 ): { kinds: KindResult[]; organic: OrganicResult[] } {
+  afterOptions = o.after ?? DEFAULT_SCORING_OPTIONS;
+  const scorers = o.scorers ?? SCORERS;
   const byProduct = new Map<string, TimelineReview[]>();
   for (const r of real) {
     const list = byProduct.get(r.productId) ?? [];
@@ -232,7 +242,7 @@ export function campaignBenchmark(
   const established = all.filter((p) => byProduct.get(p)!.length >= 50 && Number(p.slice(1)) % 2 === parity).sort();
 
   // Organic cost: the untouched timeline through every scorer.
-  const clean = new Map<ScorerName, Scored>(SCORERS.map((s) => [s, score(real, scorerOptions(s), scorerBatch(s))]));
+  const clean = new Map<ScorerName, Scored>(scorers.map((s) => [s, score(real, scorerOptions(s), scorerBatch(s))]));
   const organic: OrganicResult[] = [];
   let productYears = 0;
   for (const list of byProduct.values())
@@ -243,12 +253,13 @@ export function campaignBenchmark(
     seen.add(r.reviewerId);
     return first;
   });
-  for (const s of SCORERS) {
+  for (const s of scorers) {
     const sc = clean.get(s)!;
-    const base = clean.get(s.endsWith("batch") ? "before, batch" : "before, write-time")!;
+    const base = clean.get(s.endsWith("batch") ? "before, batch" : "before, write-time") ?? sc;
     let weightSum = 0;
     let caught = 0;
     const flagDays = new Set<string>();
+    const unfilteredFlagDays = new Set<string>();
     let complaints = 0;
     let complaintsDiscounted = 0;
     let complaintsCaught = 0;
@@ -258,6 +269,7 @@ export function campaignBenchmark(
       if (w <= CAUGHT_BP && sc.reasons.get(r.reviewId)!.some((x) => CAMPAIGN_CODES.has(x.code) && x.weight >= 1)) {
         caught++;
         flagDays.add(`${r.productId}:${Math.floor(r.timeMs / DAY_MS)}`);
+        if (!r.filtered) unfilteredFlagDays.add(`${r.productId}:${Math.floor(r.timeMs / DAY_MS)}`);
       }
       if (firstTime[i] && r.stars <= 2 && !r.filtered) {
         complaints++;
@@ -282,6 +294,7 @@ export function campaignBenchmark(
       meanWeight: weightSum / real.length,
       caughtByCampaignReasons: caught,
       flagDaysPerProductYear: flagDays.size / productYears,
+      unfilteredFlagDaysPerProductYear: unfilteredFlagDays.size / productYears,
       complaints,
       complaintsDiscounted,
       complaintsCaught,
@@ -291,7 +304,7 @@ export function campaignBenchmark(
   }
 
   const kinds: KindResult[] = [];
-  for (const kind of ATTACK_KINDS) {
+  for (const kind of o.kinds ?? ATTACK_KINDS) {
     const acc = new Map<
       ScorerName,
       {
@@ -306,7 +319,7 @@ export function campaignBenchmark(
         pos: number[];
       }
     >();
-    for (const s of SCORERS)
+    for (const s of scorers)
       acc.set(s, { attacks: 0, detected: 0, reviews: 0, caught: 0, flagged: 0, shift: 0, shiftUndefended: 0, shifts: 0, pos: [] });
     for (const seed of o.seeds) {
       const random = seededRandom(seed * 1_000 + ATTACK_KINDS.indexOf(kind));
@@ -324,7 +337,7 @@ export function campaignBenchmark(
         real,
         attacks.flatMap((a) => a.reviews),
       );
-      for (const s of SCORERS) {
+      for (const s of scorers) {
         const sc = score(rows, scorerOptions(s), scorerBatch(s));
         const cleanScore = clean.get(s)!;
         const r = acc.get(s)!;
@@ -353,7 +366,7 @@ export function campaignBenchmark(
         }
       }
     }
-    for (const s of SCORERS) {
+    for (const s of scorers) {
       const r = acc.get(s)!;
       const negatives = real.map((x) => clean.get(s)!.suspicion.get(x.reviewId)!);
       const scores = [...r.pos, ...negatives];

@@ -314,7 +314,9 @@ export function scoreArrivalInPlace(
       reasons.push({ code: "burst", weight, burst: alarm });
     }
   }
-  if (options.campaignCarryOver) continueCampaign(product.arrival, arrival, alarms, nowMs, reasons, options);
+  // Most arrivals raise no alarm and belong to no first-time stream: nothing to open or continue.
+  if (options.campaignCarryOver && (alarms.length > 0 || firstTimeStreamOf(arrival.firstTime, arrival.stars) !== null))
+    continueCampaign(product.arrival, arrival, alarms, nowMs, reasons, options);
   const group = mine.length > 0 && (stars === 5 || stars === 1) ? coReviewGroup(product.arrival, arrival, mine, day, nowMs, options) : null;
   if (group !== null) {
     arrival.flaggedMask |= CO_REVIEW_BIT;
@@ -331,34 +333,26 @@ export function scoreArrivalInPlace(
   addToRatingCounts(product.counts, stars, weightBp);
   tallyDiscount(product, weightBp, arrival.topReason, 1);
 
-  const reweight = (earlier: RecentArrival, bit: number, reason: Reason): void => {
-    earlier.flaggedMask |= bit;
-    addToRatingCounts(product.counts, earlier.stars, earlier.weightBp, -1);
-    tallyDiscount(product, earlier.weightBp, earlier.topReason, -1);
-    earlier.logOdds += reason.weight;
-    const s = logistic(earlier.logOdds);
-    earlier.weightBp = trustWeightBpOf(s, options);
-    if (earlier.topReason === null || reason.weight >= W.burstAllFirstTime) earlier.topReason = reason.code;
-    addToRatingCounts(product.counts, earlier.stars, earlier.weightBp);
-    tallyDiscount(product, earlier.weightBp, earlier.topReason, 1);
-    reweighted.push({ reviewId: earlier.reviewId, suspicion: s, trustWeightBp: earlier.weightBp, reason });
-  };
   // Campaign-level discounting: the whole window an alarm detected, including
   // arrivals that left the 48-hour ring for the trail (a slow campaign's).
   const trail = product.arrival.trail;
   for (const alarm of alarms) {
     const bit = streamBit(alarm.stream);
-    for (const list of [trail, product.arrival.recent]) {
+    // The trail keeps a first-time stream's arrivals whole, but of the
+    // all-arrivals stream only that biased subset (first-time extremes):
+    // re-weighting it would single them out of a window flagged for everyone.
+    for (const list of alarm.stream === "all" ? [product.arrival.recent] : [trail, product.arrival.recent]) {
       for (const earlier of list) {
         if (earlier === arrival || earlier.timeMs < alarm.windowStartMs || earlier.flaggedMask & bit) continue;
         const weight = burstWeight(earlier, alarm);
         if (weight === 0) continue;
-        reweight(earlier, bit, { code: "burst", weight, burst: alarm });
+        reweight(product, earlier, bit, { code: "burst", weight, burst: alarm }, options, reweighted);
       }
     }
   }
   if (group !== null)
-    for (const member of group.members) if (!(member.flaggedMask & CO_REVIEW_BIT)) reweight(member, CO_REVIEW_BIT, group.reason);
+    for (const member of group.members)
+      if (!(member.flaggedMask & CO_REVIEW_BIT)) reweight(product, member, CO_REVIEW_BIT, group.reason, options, reweighted);
   const burst = recordBurst(product.arrival, alarms, options);
 
   // The reviewer's history, for their next review.
@@ -371,8 +365,12 @@ export function scoreArrivalInPlace(
   if (stars === 1 || stars === 5) reviewer.extremeCount += 1;
   if (options.historyQuality && reviewsToday === 1) reviewer.activeDays = (reviewer.activeDays || prior) + 1;
   if (pHash >= 0) {
-    const kept = mine.length >= 2 * options.coReviewProducts ? mine.slice(2) : mine.slice();
-    kept.push(pHash, day);
+    let kept: number[];
+    if (mine.length === 0) kept = [pHash, day];
+    else {
+      kept = mine.length >= 2 * options.coReviewProducts ? mine.slice(2) : mine.slice();
+      kept.push(pHash, day);
+    }
     reviewer.recentProducts = kept;
   }
   if (options.campaignCarryOver && arrival.flaggedMask !== 0) reviewer.flaggedReviews = flaggedBefore + 1;
@@ -381,6 +379,32 @@ export function scoreArrivalInPlace(
 }
 
 const NO_PRODUCTS: number[] = [];
+
+/**
+ * Adds a flagged window's (or group's) evidence to an earlier arrival and
+ * moves its weight in the product's counts. A module function, not a closure
+ * made per review: tsx (which runs the API) names every closure it creates,
+ * which cost about 2% of the scorer's time.
+ */
+function reweight(
+  product: ProductState,
+  earlier: RecentArrival,
+  bit: number,
+  reason: Reason,
+  options: ScoringOptions,
+  reweighted: Reweight[],
+): void {
+  earlier.flaggedMask |= bit;
+  addToRatingCounts(product.counts, earlier.stars, earlier.weightBp, -1);
+  tallyDiscount(product, earlier.weightBp, earlier.topReason, -1);
+  earlier.logOdds += reason.weight;
+  const s = logistic(earlier.logOdds);
+  earlier.weightBp = trustWeightBpOf(s, options);
+  if (earlier.topReason === null || reason.weight >= W.burstAllFirstTime) earlier.topReason = reason.code;
+  addToRatingCounts(product.counts, earlier.stars, earlier.weightBp);
+  tallyDiscount(product, earlier.weightBp, earlier.topReason, 1);
+  reweighted.push({ reviewId: earlier.reviewId, suspicion: s, trustWeightBp: earlier.weightBp, reason });
+}
 
 /**
  * How far back (ms before an arrival) a re-weight it causes can reach: the
@@ -409,6 +433,14 @@ function recentOtherProducts(reviewer: ReviewerState, pHash: number, day: number
   return out;
 }
 
+/** How long a campaign stays open after its latest member: two of its mean gaps, within campaignMinGapMs..campaignMaxGapMs. */
+function campaignGapMs(e: BurstEvidence, members: number, nowMs: number, options: ScoringOptions): number {
+  return Math.min(
+    options.campaignMaxGapMs,
+    Math.max(options.campaignMinGapMs, (2 * (nowMs - e.windowStartMs)) / Math.max(1, e.count + members - 1)),
+  );
+}
+
 /**
  * Campaign carry-over: an alarm on a first-time stream opens a campaign that
  * stays open for two of its mean gaps (3..14 days) after its latest member;
@@ -423,25 +455,20 @@ function continueCampaign(
   reasons: Reason[],
   options: ScoringOptions,
 ): void {
-  const gapOf = (e: BurstEvidence, members: number) =>
-    Math.min(
-      options.campaignMaxGapMs,
-      Math.max(options.campaignMinGapMs, (2 * (nowMs - e.windowStartMs)) / Math.max(1, e.count + members - 1)),
-    );
   for (const alarm of alarms) {
     if (alarm.stream === "all") continue;
     const s = state.streams[alarm.stream];
     const open = s.campaign !== null && s.campaign !== undefined && nowMs <= s.campaignUntilMs;
     s.campaign = open && s.campaign!.windowStartMs < alarm.windowStartMs ? { ...alarm, windowStartMs: s.campaign!.windowStartMs } : alarm;
     s.campaignMembers = 0;
-    s.campaignUntilMs = nowMs + gapOf(s.campaign, 0);
+    s.campaignUntilMs = nowMs + campaignGapMs(s.campaign, 0, nowMs, options);
   }
   const stream = firstTimeStreamOf(arrival.firstTime, arrival.stars);
   if (stream === null || arrival.flaggedMask & streamBit(stream)) return;
   const s = state.streams[stream];
   if (s.campaign === null || s.campaign === undefined || nowMs > s.campaignUntilMs) return;
   s.campaignMembers += 1;
-  s.campaignUntilMs = nowMs + gapOf(s.campaign, s.campaignMembers);
+  s.campaignUntilMs = nowMs + campaignGapMs(s.campaign, s.campaignMembers, nowMs, options);
   arrival.flaggedMask |= streamBit(stream);
   reasons.push({
     code: "campaign",

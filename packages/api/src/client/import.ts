@@ -15,15 +15,15 @@ import { ApiError, graphql, type Endpoint } from "./http.js";
 import { Progress } from "./progress.js";
 import {
   IMPORT_FIELDS,
+  jsonlRow,
   LineIndex,
   missingColumns,
   numberedCsvOptions,
   PRESETS,
-  RowError,
+  rowError,
   rowFromCsv,
-  rowFromJson,
-  type ImportRow,
   type NumberedRecord,
+  type ReadRow,
 } from "./rows.js";
 
 /** Rows per importReviews call: the API's most (MAX_IMPORT_ROWS), whose query cost (3 501) fits the limit of graphql/cost.ts. */
@@ -49,14 +49,6 @@ export interface ImportOptions {
   rejects?: string;
   endpoint: Endpoint;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
-}
-
-export interface ReadRow {
-  line: number;
-  /** The row as the file had it (a parsed JSON value, a CSV record, or the raw text of an unparsable line). */
-  original: unknown;
-  row?: ImportRow;
-  error?: { code: string; field?: string; message: string };
 }
 
 interface RowResult {
@@ -189,26 +181,12 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   return summary;
 }
 
-/** JSONL: a row per non-blank line, numbered from 1. */
+/** JSONL: a row per non-blank line, numbered from 1 (client/rows.ts: jsonlRow). */
 async function* jsonlRows(input: NodeJS.ReadableStream): AsyncGenerator<ReadRow> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
-  for await (let text of lines) {
-    line++;
-    if (line === 1) text = text.replace(/^\uFEFF/, "");
-    if (text.trim() === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      yield { line, original: text, error: { code: "MALFORMED_ROW", message: "not valid JSON" } };
-      continue;
-    }
-    try {
-      yield { line, original: value, row: rowFromJson(value) };
-    } catch (err) {
-      yield { line, original: value, error: rowError(err) };
-    }
+  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+    const r = jsonlRow(text, ++line);
+    if (r) yield r;
   }
 }
 
@@ -270,9 +248,4 @@ function header(cells: string[], preset: (typeof PRESETS)[string] | undefined): 
   return names;
 }
 
-function rowError(err: unknown): { code: string; field?: string; message: string } {
-  if (err instanceof RowError) return { code: err.code, ...(err.field ? { field: err.field } : {}), message: err.message };
-  throw err;
-}
-
-export { ApiError };
+export { ApiError, type ReadRow };

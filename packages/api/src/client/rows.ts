@@ -60,6 +60,46 @@ export function rowFromJson(value: unknown): ImportRow {
   return row;
 }
 
+/** One line or record of an import file as read: its row, or why it cannot be imported (a rejects line's makings). */
+export interface ReadRow {
+  /** The line it starts on, numbered from 1. */
+  line: number;
+  /** The row as the file had it (a parsed JSON value, a CSV record, or the raw text of an unparsable line). */
+  original: unknown;
+  row?: ImportRow;
+  error?: { code: string; field?: string; message: string };
+}
+
+/** A RowError as a rejects line's error; anything else is a bug and is thrown on. */
+export function rowError(err: unknown): { code: string; field?: string; message: string } {
+  if (err instanceof RowError) return { code: err.code, ...(err.field ? { field: err.field } : {}), message: err.message };
+  throw err;
+}
+
+/**
+ * Line `line` of a JSONL file (numbered from 1) as an import row, or the
+ * error that rejects it; null for a blank line, which is no row. The CLI
+ * (node's readline) and the dashboard (the browser's File.stream()) both read
+ * lines with this, so both take and refuse the same lines.
+ */
+export function jsonlRow(text: string, line: number): ReadRow | null {
+  // A byte order mark before the first line (the dashboard's TextDecoder drops it itself), and a CRLF's CR.
+  let content = line === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (content.endsWith("\r")) content = content.slice(0, -1);
+  if (content.trim() === "") return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(content);
+  } catch {
+    return { line, original: content, error: { code: "MALFORMED_ROW", message: "not valid JSON" } };
+  }
+  try {
+    return { line, original: value, row: rowFromJson(value) };
+  } catch (err) {
+    return { line, original: value, error: rowError(err) };
+  }
+}
+
 const TRUE = new Set(["true", "1", "yes", "y", "t"]);
 const FALSE = new Set(["false", "0", "no", "n", "f", ""]);
 

@@ -16,15 +16,15 @@
  */
 import { type Options, parse } from "csv-parse/browser/esm";
 import {
+  jsonlRow,
   LineIndex,
   missingColumns,
   numberedCsvOptions,
   PRESETS,
-  RowError,
+  rowError,
   rowFromCsv,
-  rowFromJson,
-  type ImportRow,
   type NumberedRecord,
+  type ReadRow,
 } from "../../../api/src/client/rows.js";
 import { gql } from "../api.js";
 import { h, uid } from "../dom.js";
@@ -105,14 +105,6 @@ const de: Record<keyof typeof en, string> = {
 const t = (key: keyof typeof en, vars: Record<string, string | number> = {}) =>
   (lang === "de" ? de : en)[key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ""));
 
-interface ReadRow {
-  line: number;
-  /** The row as the file had it: a parsed JSON value, a CSV record, or the raw text of an unparsable line. */
-  original: unknown;
-  row?: ImportRow;
-  error?: { code: string; field?: string; message: string };
-}
-
 /** A rejects line as `starling import --rejects` writes it. */
 interface RejectLine {
   line: number;
@@ -124,11 +116,6 @@ interface RejectLine {
 
 /** The file cannot be imported at all (its CSV header): said before anything is sent. */
 class FileError extends Error {}
-
-function rowError(err: unknown): { code: string; field?: string; message: string } {
-  if (err instanceof RowError) return { code: err.code, ...(err.field ? { field: err.field } : {}), message: err.message };
-  throw err;
-}
 
 /** The file a chunk at a time (its bytes, as read); `read` is told the bytes read so far. */
 async function* chunks(file: File, read: (bytes: number) => void): AsyncGenerator<Uint8Array> {
@@ -156,27 +143,14 @@ async function* texts(bytes: AsyncIterable<Uint8Array>, keepBom = false): AsyncG
   if (last) yield last;
 }
 
-/** JSONL: a row per non-blank line, numbered from 1 (as the CLI numbers them). */
+/** JSONL: a row per non-blank line, numbered from 1 (client/rows.ts: jsonlRow, as the CLI reads them). */
 async function* jsonlRows(text: AsyncIterable<string>): AsyncGenerator<ReadRow> {
   let rest = "";
   let line = 0;
   const rowsOf = function* (lines: string[]): Generator<ReadRow> {
-    for (const raw of lines) {
-      line++;
-      const text = raw.replace(/\r$/, "");
-      if (text.trim() === "") continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        yield { line, original: text, error: { code: "MALFORMED_ROW", message: "not valid JSON" } };
-        continue;
-      }
-      try {
-        yield { line, original: value, row: rowFromJson(value) };
-      } catch (err) {
-        yield { line, original: value, error: rowError(err) };
-      }
+    for (const text of lines) {
+      const r = jsonlRow(text, ++line);
+      if (r) yield r;
     }
   };
   for await (const chunk of text) {

@@ -185,24 +185,36 @@ function trailRetentionMs(state: ArrivalState, a: RecentArrival, options: Scorin
   let keep = 0;
   const stream = options.campaignCarryOver ? firstTimeStreamOf(a.firstTime, a.stars) : null;
   if (stream !== null && state.streams[stream].cusumStartMs <= a.timeMs) keep = options.campaignRetentionMs;
-  if (options.coReview && (a.coProducts?.length ?? 0) > 0) keep = Math.max(keep, options.coReviewWindowMs);
+  // Co-review groups form at the extremes only (a 5★ is compared with 5★s, a 1★ with 1★s): a 2–4★ arrival is never looked up again.
+  if (options.coReview && (a.stars === 5 || a.stars === 1) && (a.coProducts?.length ?? 0) > 0)
+    keep = Math.max(keep, options.coReviewWindowMs);
   return keep;
 }
 
-function pruneTrail(state: ArrivalState, timeMs: number, options: ScoringOptions): void {
+/** Prunes the trail; returns an entry it dropped, if any, for reuse (see pushArrival). */
+function pruneTrail(state: ArrivalState, timeMs: number, options: ScoringOptions): RecentArrival | undefined {
   const trail = state.trail;
-  // Entries join in time order, so the head is the oldest: most arrivals find
-  // it unexpired and the trail within capacity, and skip the O(trail) pass. A
-  // short-lived entry behind a long-lived one waits for it (readers check times).
-  const head = trail[0]!;
-  if (head.timeMs >= timeMs - trailRetentionMs(state, head, options) && trail.length <= options.trailCapacity) return;
+  // Entries join in time order, so the head is the oldest: drop expired
+  // entries from the head, O(1) each. An expired entry behind a live one
+  // waits until it reaches the head or the trail is full (readers check
+  // times and streams), which spares most arrivals the O(trail) pass.
+  let drop = 0;
+  while (drop < trail.length && trail[drop]!.timeMs < timeMs - trailRetentionMs(state, trail[drop]!, options)) drop++;
+  let dropped = drop > 0 ? trail[0] : undefined;
+  if (drop > 0) trail.splice(0, drop);
+  if (trail.length <= options.trailCapacity) return dropped;
   let w = 0;
   for (let i = 0; i < trail.length; i++) {
     const a = trail[i]!;
     if (a.timeMs >= timeMs - trailRetentionMs(state, a, options)) trail[w++] = a;
+    else dropped ??= a;
   }
   trail.length = w;
-  if (trail.length > options.trailCapacity) trail.splice(0, trail.length - options.trailCapacity);
+  if (trail.length > options.trailCapacity) {
+    dropped ??= trail[0];
+    trail.splice(0, trail.length - options.trailCapacity);
+  }
+  return dropped;
 }
 
 export function pushArrival(
@@ -230,7 +242,11 @@ export function pushArrival(
     else entry ??= a;
   }
   if (drop > 0) state.recent.splice(0, drop);
-  if (state.trail.length > 0) pruneTrail(state, timeMs, options);
+  // An entry that left the trail is reused too (nothing else holds one).
+  if (state.trail.length > 0) {
+    const dropped = pruneTrail(state, timeMs, options);
+    entry ??= dropped;
+  }
   if (entry === undefined)
     entry = { reviewId, timeMs, stars, firstTime, weightBp: 0, logOdds: 0, topReason: null, flaggedMask: 0, reviewerId, coProducts };
   else {

@@ -5,7 +5,8 @@
  * every export imports again (into this shop: already present; into another:
  * the same reviews).
  */
-import type { ProductDoc, ReviewDoc } from "../../db/models.js";
+import type { DashboardCountsDoc, ProductDoc, ReviewDoc } from "../../db/models.js";
+import { shopCountsId } from "../dashboard/counters.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import type { Deps } from "../deps.js";
 import { productKey } from "../products/products.js";
@@ -55,9 +56,18 @@ export function exportLineOf(doc: ReviewDoc, productName: string | null): Export
   return line;
 }
 
-/** How many reviews the shop has: the export's expected length, for a progress bar (an estimate while writes go on). */
-export function countShopReviews(deps: Deps, shopId: string): Promise<number> {
-  return deps.models.Review.countDocuments({ shopId });
+/**
+ * How many reviews the shop has: the export's expected length, for a progress
+ * bar (an estimate while writes go on), from the dashboard's maintained counters
+ * (every status and star of the shop), 0 when the shop has none yet. One read
+ * by _id: counting the reviews themselves made FerretDB decode each one before
+ * the export's first line, as much work again as the export (about 1 ms a review).
+ */
+export async function countShopReviews(deps: Deps, shopId: string): Promise<number> {
+  const counts = await deps.models.DashboardCounts.findById(shopCountsId(shopId), { status: 1 }).lean<Pick<DashboardCountsDoc, "status">>();
+  let total = 0;
+  for (const stars of Object.values(counts?.status ?? {})) for (const n of Object.values(stars)) total += n;
+  return Math.max(0, total);
 }
 
 /**

@@ -195,14 +195,15 @@ export async function importReviews(deps: Deps, shopId: string, rows: readonly I
   });
 
   // What the shop holds already: by the import's ids, and by source ids that are the shop's own review ids.
+  // Rows waiting in imports_pending are not looked up: their insert below fails on the duplicate _id and says so.
+  // Only the ids and shops come back: a re-import (every row present) would otherwise read whole reviews.
   const ids = [...cleaned.values()].map((c) => c.doc._id);
   const sourceIds = [...cleaned.values()].map((c) => c.doc.sourceId!).filter((s) => s.startsWith("rev_"));
-  const [present, pending, erased] = await Promise.all([
-    findByIds(deps.models.Review, [...ids, ...sourceIds]).then((docs) => docs.filter((d) => d.shopId === shopId)),
-    findByIds(deps.models.ImportPending, ids),
-    findByIds(deps.models.ErasedReview, ids),
+  const [present, erased] = await Promise.all([
+    idsIn(deps.models.Review, [...ids, ...sourceIds], { _id: 1, shopId: 1 }).then((docs) => docs.filter((d) => d.shopId === shopId)),
+    idsIn(deps.models.ErasedReview, ids, { _id: 1 }),
   ]);
-  const presentIds = new Set([...present.map((d) => d._id), ...pending.map((d) => d._id)]);
+  const presentIds = new Set(present.map((d) => d._id));
   const erasedIds = new Set(erased.map((d) => d._id));
 
   const fresh: { index: number; doc: ReviewDoc; productName: string | null }[] = [];
@@ -238,6 +239,16 @@ export async function importReviews(deps: Deps, shopId: string, rows: readonly I
     });
   }
   return results.map((r) => r!);
+}
+
+/** The documents of these ids (one `$in`, an index lookup; see db/find-by-ids.ts), with only the fields projected. */
+function idsIn(
+  model: { find(filter: never, projection: Record<string, 1>): { lean<R>(): Promise<R> } },
+  ids: readonly string[],
+  projection: Record<string, 1>,
+): Promise<{ _id: string; shopId?: string }[]> {
+  if (!ids.length) return Promise.resolve([]);
+  return model.find({ _id: { $in: [...new Set(ids)] } } as never, projection).lean<{ _id: string; shopId?: string }[]>();
 }
 
 async function createMissingProducts(

@@ -11,11 +11,15 @@
  *    every review is analysed and the queue is empty, beside `analyzeReview`
  *    alone on the same texts (the part that is CPU).
  * 2. Read latency: "p-huge" gets 100 000 analysed reviews over 365 days
- *    (the analyses of step 1 repeated), counted into its day buckets with the
- *    package's dayCountsOf (what the worker's recount writes; counting 100 000
- *    through the worker would take the benchmark most of an hour), then
- *    BENCH_READS sequential `product { insights }` requests over HTTP, for the
- *    default 90 days and for 366 days: p50 and p99.
+ *    (the analyses of step 1 repeated, of at least 200 texts), counted into
+ *    its day buckets with the package's dayCountsOf and written, with every
+ *    roll-up block above them, by the worker's own functions (storeProductDay,
+ *    recomputeBlock; counting 100 000 through the worker would take the
+ *    benchmark most of an hour); then BENCH_READS sequential
+ *    `product { insights }` requests over HTTP, for the default 90 days and
+ *    for 366 days, cold (the process's answer cache emptied before each read)
+ *    and warm: p50 and p99. Each period's counts are checked against
+ *    summarizeDayCounts over all its day buckets.
  *
  * Run: sh scripts/pnpm.sh -s --filter @starling/api bench:insights
  * (needs ../shared/data for the op-spam texts, or STARLING_RESEARCH_DATA).
@@ -23,12 +27,35 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { DAY_MS, analyzeReview, dayCountsOf, dayOf, type AnalyzedReview, type DayCounts } from "@starling/insights";
+import {
+  DAY_MS,
+  MAX_BLOCK_LEVEL,
+  analyzeReview,
+  blockOf,
+  dayCountsOf,
+  dayOf,
+  periodBlocks,
+  summarizeDayCounts,
+  type AnalyzedReview,
+  type DayCounts,
+  type InsightSummary,
+} from "@starling/insights";
 import { loadOpSpam } from "../../insights/bench/data.js";
 import { REPO_ROOT, loadConfig } from "../src/config.js";
 import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
+import { findByIds } from "../src/db/find-by-ids.js";
 import type { ReviewDoc } from "../src/db/models.js";
-import { enqueueAnalyses, insightsQueue, productHash, shopHash, wakeInsights, ymd } from "../src/features/insights/insights.js";
+import {
+  QUOTES_PER_ASPECT,
+  clearInsightsCache,
+  decodeAspects,
+  enqueueAnalyses,
+  insightsQueue,
+  productHash,
+  recomputeBlock,
+  storeProductDay,
+  wakeInsights,
+} from "../src/features/insights/insights.js";
 import { putProduct } from "../src/features/products/products.js";
 import { createShop } from "../src/features/shops/shops.js";
 import { createLogger } from "../src/log.js";
@@ -115,7 +142,8 @@ async function main() {
       `  analyzeReview alone on the same texts: ${(N / cpuSeconds).toFixed(0)} reviews/s (${((cpuSeconds / N) * 1_000).toFixed(2)} ms each)`,
     );
 
-    // ---- 2. read latency at 100 000 reviews
+    // ---- 2. read latency at 100 000 reviews (the analyses of at least 200 different texts, however few step 1 had)
+    const hugeAnalyses = N >= 200 ? analyses : texts.slice(0, 200).map((body) => analyzeReview({ title: "Stay", body }));
     const byDay = new Map<number, AnalyzedReview[]>();
     const today = dayOf(now);
     for (let i = 0; i < HUGE; i++) {
@@ -124,31 +152,34 @@ async function main() {
         reviewId: `rev_huge_${i}`,
         productId: "p-huge",
         timeMs: dayMs + (i % 86_000) * 1_000,
-        insight: analyses[i % analyses.length]!,
+        insight: hugeAnalyses[i % hugeAnalyses.length]!,
       };
       let list = byDay.get(dayMs);
       if (!list) byDay.set(dayMs, (list = []));
       list.push(r);
     }
-    const buckets: DayCounts[] = [...byDay.values()].map((list) => dayCountsOf(list, { quotes: 3 }));
-    const p = productHash(shop.id, "p-huge");
-    const s = shopHash(shop.id);
-    const rows = buckets.map((b) => ({
-      _id: `${p}.${ymd(b.dayMs)}`,
-      shopId: shop.id,
-      productId: "p-huge",
-      day: new Date(b.dayMs),
-      shopDayKey: `${s}.${ymd(b.dayMs)}.${p}`,
-      reviews: b.reviews,
-      polaritySum: b.polaritySum,
-      aspects: b.aspects,
-      computedAt: new Date(),
-    }));
-    await deps.models.InsightDay.collection.insertMany(rows as never[]);
-    const bucketBytes = JSON.stringify(rows).length / rows.length;
+    const buckets: DayCounts[] = [...byDay.values()].map((list) => dayCountsOf(list, { quotes: QUOTES_PER_ASPECT }));
+    const build0 = performance.now();
+    // What the worker writes for these days: each day's bucket and its cut for reading, then every roll-up block above them.
+    for (const b of buckets) await storeProductDay(deps, shop.id, "p-huge", b.dayMs, b);
+    const owner = productHash(shop.id, "p-huge");
+    for (let level = 1; level <= MAX_BLOCK_LEVEL; level++) {
+      const indexes = new Set(buckets.map((b) => blockOf(b.dayMs, level).index));
+      for (const index of indexes) await recomputeBlock(deps, shop.id, owner, level, index);
+    }
+    const buildSeconds = (performance.now() - build0) / 1_000;
+    const days = await deps.models.InsightDay.find({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } }).lean();
+    const blocks = await deps.models.InsightBlock.find({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } }).lean();
+    const size = (docs: { data: string }[]) => docs.reduce((n, d) => n + d.data.length, 0) / Math.max(1, docs.length) / 1024;
+    const reads = blocks.filter((d) => d._id.endsWith(".r"));
+    const rollUps = blocks.filter((d) => /\.\d+\.\d+$/.test(d._id));
+    const bucketBytes = size(days) * 1024;
     console.log(
-      `${HUGE} reviews in ${rows.length} day buckets of ${(bucketBytes / 1024).toFixed(1)} KB on average (${(rows.reduce((n, r) => n + r.aspects.length, 0) / rows.length).toFixed(0)} aspects each)`,
+      `${HUGE} reviews in ${days.length} day buckets of ${size(days).toFixed(1)} KB on average (${(buckets.reduce((n, b) => n + b.aspects.length, 0) / buckets.length).toFixed(0)} aspects each); ` +
+        `${reads.length} blocks cut for reading of ${size(reads).toFixed(1)} KB on average (largest ${(Math.max(...reads.map((d) => d.data.length)) / 1024).toFixed(1)} KB); ` +
+        `${rollUps.length} roll-ups of ${size(rollUps).toFixed(1)} KB on average; written in ${buildSeconds.toFixed(1)} s`,
     );
+    const rows = days;
 
     const query = async (period: string) => {
       const res = await fetch(`${starling.url}/graphql`, {
@@ -158,29 +189,85 @@ async function main() {
           query: `{ product(id: "p-huge") { insights${period} { reviews polarity aspects { key term mentions positive negative direction examples { reviewId quote polarity } } emerging { key since } } } }`,
         }),
       });
-      const body = (await res.json()) as { data?: { product: { insights: { reviews: number } } }; errors?: unknown };
+      const body = (await res.json()) as { data?: { product: { insights: InsightSummary } }; errors?: unknown };
       if (!body.data) throw new Error(JSON.stringify(body.errors));
-      return body.data.product.insights.reviews;
+      return body.data.product.insights;
     };
     const results: string[] = [];
     for (const [label, period] of [
       ["90 days (default)", ""],
       ["366 days", `(period: { from: "${new Date(today - 365 * DAY_MS).toISOString()}" })`],
     ] as const) {
-      const reviews = await query(period); // warm-up, and the count it reads
-      const times: number[] = [];
-      for (let i = 0; i < READS; i++) {
-        const t = performance.now();
-        await query(period);
-        times.push(performance.now() - t);
+      const first = await query(period); // warm-up, and the counts it reads
+      const reviews = first.reviews;
+      // The blocks' answer against the days' (summarizeDayCounts over every day bucket): the same counts.
+      const fromMs = label.startsWith("90") ? today + DAY_MS - 90 * DAY_MS : today - 365 * DAY_MS;
+      const want = summarizeDayCounts(buckets, { fromMs, toMs: today + DAY_MS }, { limit: 10 });
+      const same =
+        want.reviews === reviews &&
+        JSON.stringify(want.aspects.map((a) => [a.key, a.mentions, a.positive, a.negative, a.direction])) ===
+          JSON.stringify(first.aspects.map((a) => [a.key, a.mentions, a.positive, a.negative, a.direction.toLowerCase()]));
+      console.log(
+        `${label}: ${reviews} reviews; counts ${same ? "equal to" : "DIFFERENT from"} summarizeDayCounts over the ${label.startsWith("90") ? 90 : 366} day buckets`,
+      );
+      // Cold: this process's cache of assembled answers emptied before each read, so every read reads its blocks.
+      // Warm: the same read again, answered from the cache after checking the product's version.
+      for (const mode of ["cold", "warm"] as const) {
+        const times: number[] = [];
+        for (let i = 0; i < READS; i++) {
+          if (mode === "cold") clearInsightsCache(deps);
+          const t = performance.now();
+          await query(period);
+          times.push(performance.now() - t);
+        }
+        times.sort((a, b) => a - b);
+        results.push(`| ${label}, ${mode} | ${reviews} | ${pct(times, 50).toFixed(1)} ms | ${pct(times, 99).toFixed(1)} ms |`);
+        console.log(results.at(-1));
       }
-      times.sort((a, b) => a - b);
-      results.push(`| ${label} | ${reviews} | ${pct(times, 50).toFixed(1)} ms | ${pct(times, 99).toFixed(1)} ms |`);
-      console.log(results.at(-1));
+    }
+
+    // Where a cold read's time goes, in this process (no HTTP): the version look-up, the blocks by _id, decoding and summing.
+    {
+      const period = { fromMs: today + DAY_MS - 90 * DAY_MS, toMs: today + DAY_MS };
+      const ids = periodBlocks(period).map((b) => `${owner}.${b.level}.${b.index}.r`);
+      const steps = { version: [] as number[], blocks: [] as number[], decode: [] as number[], summarize: [] as number[] };
+      let bytes = 0;
+      for (let i = 0; i < READS; i++) {
+        let t = performance.now();
+        await deps.models.InsightBlock.findById(`${owner}.v`, { data: 1 }).lean();
+        steps.version.push(performance.now() - t);
+        t = performance.now();
+        const docs = await findByIds(deps.models.InsightBlock, ids);
+        steps.blocks.push(performance.now() - t);
+        bytes = docs.reduce((n, d) => n + d.data.length, 0);
+        t = performance.now();
+        const counts = docs.map((d) => ({
+          dayMs: period.fromMs,
+          reviews: d.reviews,
+          polaritySum: d.polaritySum,
+          aspects: decodeAspects(d.data),
+        }));
+        steps.decode.push(performance.now() - t);
+        t = performance.now();
+        summarizeDayCounts(counts, period, { limit: 10 });
+        steps.summarize.push(performance.now() - t);
+      }
+      console.log(
+        `a cold 90-day read, step by step (${ids.length} blocks, ${(bytes / 1024).toFixed(0)} KB of data): ` +
+          Object.entries(steps)
+            .map(
+              ([k, v]) =>
+                `${k} p50 ${pct(
+                  v.sort((a, b) => a - b),
+                  50,
+                ).toFixed(1)} ms / p99 ${pct(v, 99).toFixed(1)} ms`,
+            )
+            .join("; "),
+      );
     }
 
     console.log(
-      `product { insights } on "p-huge": ${HUGE} reviews over 365 days, ${rows.length} day buckets of ${(bucketBytes / 1024).toFixed(1)} KB, ${READS} sequential reads:`,
+      `product { insights } on "p-huge": ${HUGE} reviews over 365 days, ${rows.length} day buckets of ${(bucketBytes / 1024).toFixed(1)} KB, ${READS} sequential reads over HTTP:`,
     );
     console.log("| period | reviews in it | p50 | p99 |\n|---|---|---|---|");
     for (const r of results) console.log(r);

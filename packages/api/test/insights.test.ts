@@ -13,8 +13,11 @@ import type { ReviewDoc } from "../src/db/models.js";
 import {
   INSIGHTS_QUEUE,
   backfillInsights,
+  clearInsightsCache,
+  decodeAspects,
   enqueueAnalyses,
   insightsQueue,
+  productHash,
   wakeInsights,
   type InsightsJob,
 } from "../src/features/insights/insights.js";
@@ -65,6 +68,7 @@ async function insightsText(): Promise<string> {
   const docs = [
     ...(await m.ReviewInsight.find().lean()),
     ...(await m.InsightDay.find().lean()),
+    ...(await m.InsightBlock.find().lean()),
     ...(await m.InsightTopic.find().lean()),
     ...(await m.LeaseJob.find().lean()),
   ];
@@ -183,6 +187,34 @@ describe("insights per review", () => {
     expect(progress.at(-1)).toBe(total);
     expect(await api.models.InsightCursor.findById("backfill").lean()).toBeNull();
     await eventually("all five analysed again", async () => (await api.models.ReviewInsight.countDocuments({ _id: { $in: ids } })) === 5);
+  });
+
+  it("a backfill rolls up buckets written before roll-ups existed, so reads see them again", async () => {
+    await submit("boot", "The heel wore through in a month.");
+    const before = await eventually("boot counted", async () => {
+      const i = await insights("boot");
+      return (await drained()) && i.reviews > 0 && i;
+    });
+    // As written before: the product's buckets hold their aspects nested, and no blocks exist.
+    const deps = api.starling.deps;
+    const owner = productHash(api.shop.id, "boot");
+    const days = await api.models.InsightDay.find({ productId: "boot" }).lean();
+    expect(days.length).toBeGreaterThan(0);
+    for (const d of days)
+      await api.models.InsightDay.collection.updateOne({ _id: d._id } as never, {
+        $set: { aspects: decodeAspects(d.data!) },
+        $unset: { data: "" },
+      });
+    await api.models.InsightBlock.deleteMany({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } });
+    clearInsightsCache(deps);
+    expect((await insights("boot")).reviews).toBe(0);
+    await backfillInsights(deps);
+    const after = await eventually("rolled up again", async () => {
+      const i = await insights("boot");
+      return (await drained()) && i.reviews === before.reviews && i;
+    });
+    expect(after.aspects.map((a: any) => [a.key, a.mentions])).toEqual(before.aspects.map((a: any) => [a.key, a.mentions]));
+    expect(await api.models.InsightDay.countDocuments({ productId: "boot", data: { $exists: false } })).toBe(0);
   });
 
   it("erasure removes the person's quotes from every insight before it answers", async () => {

@@ -335,3 +335,126 @@ export function emergingFromDayCounts(
   }
   return out.sort((a, b) => b.surprise - a.surprise || (a.key < b.key ? -1 : 1));
 }
+
+// ---------------------------------------------------------------- roll-ups
+
+/**
+ * Roll-up blocks of whole UTC days: the block of level L and index k covers
+ * the days [k·2^L, (k+1)·2^L) counted from the epoch (level 0 is one day,
+ * level 8 is 256 days). Any run of days is the union of a few aligned blocks
+ * (at most two per level), so a period of any length is read from a bounded
+ * number of documents, not one per day.
+ */
+export const MAX_BLOCK_LEVEL = 8;
+
+export interface DayBlock {
+  level: number;
+  index: number;
+  /** First day's start, ms. */
+  fromMs: number;
+  /** The day after the last, ms. */
+  toMs: number;
+}
+
+export function blockOf(dayMs: number, level: number): DayBlock {
+  requireInput(Number.isInteger(level) && level >= 0 && level <= MAX_BLOCK_LEVEL, "blockOf", `a level 0..${MAX_BLOCK_LEVEL}`, level);
+  requireInput(Number.isFinite(dayMs), "blockOf", "a finite dayMs", dayMs);
+  const size = 2 ** level;
+  const index = Math.floor(Math.floor(dayMs / DAY_MS) / size);
+  return { level, index, fromMs: index * size * DAY_MS, toMs: (index + 1) * size * DAY_MS };
+}
+
+/** The block's two halves one level down (the days of a level-1 block). */
+export function childBlocks(block: DayBlock): [DayBlock, DayBlock] {
+  requireInput(block.level >= 1, "childBlocks", "a block of level >= 1", block.level);
+  const level = block.level - 1;
+  const size = 2 ** level * DAY_MS;
+  const a = { level, index: block.index * 2, fromMs: block.fromMs, toMs: block.fromMs + size };
+  return [a, { level, index: block.index * 2 + 1, fromMs: a.toMs, toMs: block.toMs }];
+}
+
+function decompose(fromDay: number, toDay: number, out: DayBlock[]): void {
+  let d = fromDay;
+  while (d < toDay) {
+    let level = MAX_BLOCK_LEVEL;
+    while (level > 0 && (d % 2 ** level !== 0 || d + 2 ** level > toDay)) level--;
+    const size = 2 ** level;
+    out.push({ level, index: d / size, fromMs: d * DAY_MS, toMs: (d + size) * DAY_MS });
+    d += size;
+  }
+}
+
+/**
+ * The blocks whose union is a day-aligned period, none straddling the day
+ * where its second half begins (the day after the midpoint's day, or the
+ * midpoint itself when it falls on a day boundary): each block lies wholly in
+ * one half, so summarizeDayCounts, given each block as a bucket dated at its
+ * first day, counts direction exactly as it does from the days.
+ *
+ * @throws {InsightsInputError} for a period that is empty or not day-aligned
+ */
+export function periodBlocks(period: Period): DayBlock[] {
+  requireInput(
+    Number.isFinite(period?.fromMs) &&
+      Number.isFinite(period?.toMs) &&
+      period.fromMs < period.toMs &&
+      period.fromMs % DAY_MS === 0 &&
+      period.toMs % DAY_MS === 0,
+    "periodBlocks",
+    "a day-aligned period with fromMs < toMs",
+    JSON.stringify(period),
+  );
+  const a = period.fromMs / DAY_MS;
+  const b = period.toMs / DAY_MS;
+  const m = a + Math.ceil((b - a) / 2);
+  const out: DayBlock[] = [];
+  decompose(a, m, out);
+  decompose(m, b, out);
+  return out;
+}
+
+/**
+ * Buckets of consecutive days (or blocks) as one bucket dated `startMs`: the
+ * counts of all aspects, exact; quotes kept only for the `quotedAspects` most
+ * mentioned (the clearest `quotes` of each sign among what the parts kept).
+ */
+export function rollUpDayCounts(
+  parts: readonly DayCounts[],
+  startMs: number,
+  options: Partial<CountOptions> & { quotedAspects: number },
+): DayCounts {
+  requireInput(parts.length > 0, "rollUpDayCounts", "at least one bucket", 0);
+  const merged = mergeDayCounts(
+    parts.map((p) => ({ ...p, dayMs: startMs })),
+    options,
+  );
+  return trimDayCounts(merged, { aspects: Number.POSITIVE_INFINITY, quotedAspects: options.quotedAspects });
+}
+
+/**
+ * A bucket cut down for reading: its `aspects` most mentioned aspects (ties by
+ * key), quotes on the `quotedAspects` first of them only. A summary that lists
+ * at most `quotedAspects` aspects and reads such buckets gets the counts exactly
+ * whenever every listed aspect is among the `aspects` most mentioned of each
+ * bucket it is counted in (the others keep the clearest `otherQuotes` of each
+ * sign, 0 by default); `cut` (the mentions of the most mentioned aspect
+ * left out, 0 when none was) bounds what a left-out aspect could add.
+ */
+export function trimDayCounts(
+  counts: DayCounts,
+  limits: { aspects: number; quotedAspects: number; otherQuotes?: number; polarityThreshold?: number },
+): DayCounts & { cut: number } {
+  requireInput(
+    limits.aspects >= 0 && Number.isInteger(limits.quotedAspects) && limits.quotedAspects >= 0,
+    "trimDayCounts",
+    "aspects and quotedAspects >= 0",
+    `${limits.aspects}/${limits.quotedAspects}`,
+  );
+  const ranked = [...counts.aspects].sort((x, y) => y.mentions - x.mentions || (x.key < y.key ? -1 : 1));
+  const other = limits.otherQuotes ?? 0;
+  const threshold = limits.polarityThreshold ?? DEFAULT_COUNT_OPTIONS.polarityThreshold;
+  const kept = ranked
+    .slice(0, limits.aspects)
+    .map((a, i) => (i < limits.quotedAspects ? a : { ...a, quotes: other ? keepClearest(a.quotes, other, threshold) : [] }));
+  return { ...counts, aspects: kept, cut: ranked[kept.length]?.mentions ?? 0 };
+}

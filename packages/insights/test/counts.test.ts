@@ -2,15 +2,23 @@ import { describe, expect, it } from "vitest";
 import {
   type AnalyzedReview,
   DAY_MS,
+  type DayBlock,
+  type DayCounts,
   InsightsInputError,
+  MAX_BLOCK_LEVEL,
   analyzeReview,
+  blockOf,
+  childBlocks,
   dayCountsOf,
   dayOf,
   emergingFromDayCounts,
   emergingTopics,
   mergeDayCounts,
+  periodBlocks,
+  rollUpDayCounts,
   summarizeDayCounts,
   summarizeInsights,
+  trimDayCounts,
 } from "../src/index.js";
 
 const T0 = Date.parse("2024-01-01T00:00:00Z");
@@ -113,5 +121,99 @@ describe("counts-based aggregation", () => {
     expect(() => dayCountsOf([])).toThrow(InsightsInputError);
     expect(() => summarizeDayCounts([], { fromMs: 5, toMs: 5 })).toThrow(InsightsInputError);
     expect(() => emergingFromDayCounts("p", [], Number.NaN)).toThrow(InsightsInputError);
+  });
+});
+
+/** Every block of every level, built bottom-up from the days as the API's worker builds them (a block from its two halves). */
+function rollUps(days: readonly DayCounts[], quotedAspects: number): Map<string, DayCounts> {
+  const out = new Map<string, DayCounts>();
+  const id = (b: DayBlock) => `${b.level}.${b.index}`;
+  for (const d of days) out.set(id(blockOf(d.dayMs, 0)), d);
+  for (let level = 1; level <= MAX_BLOCK_LEVEL; level++) {
+    const parents = new Map<string, DayBlock>();
+    for (const d of days) parents.set(id(blockOf(d.dayMs, level)), blockOf(d.dayMs, level));
+    for (const [key, block] of parents) {
+      const parts = childBlocks(block)
+        .map((c) => out.get(id(c)))
+        .filter((x): x is DayCounts => !!x);
+      out.set(key, rollUpDayCounts(parts, block.fromMs, { quotedAspects }));
+    }
+  }
+  return out;
+}
+
+describe("roll-up blocks", () => {
+  it("cover a period exactly with a few aligned blocks, none straddling the start of its second half", () => {
+    for (const [fromDay, days] of [
+      [19_000, 90],
+      [19_001, 91],
+      [19_003, 366],
+      [19_007, 1],
+      [19_008, 2],
+      [19_011, 45],
+    ] as const) {
+      const period = { fromMs: fromDay * DAY_MS, toMs: (fromDay + days) * DAY_MS };
+      const blocks = periodBlocks(period);
+      // Contiguous, aligned, in order.
+      let at = period.fromMs;
+      for (const b of blocks) {
+        expect(b.fromMs).toBe(at);
+        expect(b).toEqual(blockOf(b.fromMs, b.level));
+        at = b.toMs;
+      }
+      expect(at).toBe(period.toMs);
+      // At most two per level in each half.
+      expect(blocks.length).toBeLessThanOrEqual(2 * 2 * (MAX_BLOCK_LEVEL + 1));
+      const secondHalf = period.fromMs + Math.ceil(days / 2) * DAY_MS;
+      for (const b of blocks) expect(b.fromMs < secondHalf && b.toMs > secondHalf).toBe(false);
+    }
+    expect(periodBlocks({ fromMs: 19_000 * DAY_MS, toMs: 19_090 * DAY_MS }).length).toBeLessThan(20);
+  });
+
+  it("read as buckets, give the summary the days give (counts, direction and quotes)", () => {
+    const reviews = [...timeline("p", 400, 11)];
+    const days = buckets(reviews);
+    const blocks = rollUps(days, 20);
+    for (const [from, to] of [
+      [0, 400],
+      [30, 121],
+      [5, 6],
+      [100, 345],
+      [1, 366],
+    ] as const) {
+      const period = { fromMs: T0 + from * DAY_MS, toMs: T0 + to * DAY_MS };
+      const read = periodBlocks(period)
+        .map((b) => blocks.get(`${b.level}.${b.index}`))
+        .filter((x): x is DayCounts => !!x);
+      expect(read.length).toBeLessThan(to - from + 1);
+      const want = summarizeDayCounts(days, period, { limit: 20 });
+      const got = summarizeDayCounts(read, period, { limit: 20 });
+      // Sums in another order: equal to the last bits.
+      expect(got.polarity).toBeCloseTo(want.polarity, 12);
+      expect({ ...got, polarity: 0 }).toEqual({ ...want, polarity: 0 });
+      expect(summarizeInsights(reviews, period, { limit: 20 }).aspects.map((a) => a.mentions)).toEqual(want.aspects.map((a) => a.mentions));
+    }
+  });
+
+  it("a bucket trimmed for reading keeps the most mentioned aspects, quotes on the first few, and says what it cut", () => {
+    const [day] = buckets(TEXTS.map((t, i) => ({ reviewId: `r${i}`, productId: "p", timeMs: T0 + i, insight: analysed(t) })));
+    const ranked = [...day!.aspects].sort((x, y) => y.mentions - x.mentions || (x.key < y.key ? -1 : 1));
+    expect(ranked.length).toBeGreaterThan(3);
+    const t = trimDayCounts(day!, { aspects: 3, quotedAspects: 1 });
+    expect(t.aspects.map((a) => a.key)).toEqual(ranked.slice(0, 3).map((a) => a.key));
+    expect(t.aspects[0]!.quotes).toEqual(ranked[0]!.quotes);
+    expect(t.aspects[1]!.quotes).toEqual([]);
+    expect(t.cut).toBe(ranked[3]!.mentions);
+    expect(trimDayCounts(day!, { aspects: 100, quotedAspects: 0 }).cut).toBe(0);
+    // The others may keep their clearest quote of each sign.
+    const one = trimDayCounts(day!, { aspects: 100, quotedAspects: 0, otherQuotes: 1 });
+    for (const a of one.aspects) {
+      const full = day!.aspects.find((x) => x.key === a.key)!;
+      const pos = full.quotes.filter((q) => q.polarity > 0.05);
+      const neg = full.quotes.filter((q) => q.polarity < -0.05);
+      expect(a.quotes).toEqual([...pos.slice(0, 1), ...neg.slice(0, 1)]);
+    }
+    expect(() => periodBlocks({ fromMs: T0 + 1, toMs: T0 + DAY_MS })).toThrow(InsightsInputError);
+    expect(() => blockOf(T0, MAX_BLOCK_LEVEL + 1)).toThrow(InsightsInputError);
   });
 });

@@ -513,6 +513,7 @@ export interface Models extends QaModels {
   LeaseClaim: Model<LeaseClaimDoc>;
   ReviewInsight: Model<ReviewInsightDoc>;
   InsightDay: Model<InsightDayDoc>;
+  InsightBlock: Model<InsightBlockDoc>;
   InsightTopic: Model<InsightTopicDoc>;
   InsightCursor: Model<InsightCursorDoc>;
   DashboardSession: Model<DashboardSessionDoc>;
@@ -543,6 +544,7 @@ export function bindModels(conn: Connection): Models {
     ...bindQaModels(conn),
     ReviewInsight: conn.model<ReviewInsightDoc>("ReviewInsight", reviewInsightSchema),
     InsightDay: conn.model<InsightDayDoc>("InsightDay", insightDaySchema),
+    InsightBlock: conn.model<InsightBlockDoc>("InsightBlock", insightBlockSchema),
     InsightTopic: conn.model<InsightTopicDoc>("InsightTopic", insightTopicSchema),
     InsightCursor: conn.model<InsightCursorDoc>("InsightCursor", insightCursorSchema),
     DashboardSession: conn.model<DashboardSessionDoc>("DashboardSession", dashboardSessionSchema),
@@ -800,7 +802,31 @@ export interface InsightDayDoc {
   shopDayKey: string | null;
   reviews: number;
   polaritySum: number;
-  aspects: unknown[];
+  /**
+   * The aspects' counts and quotes (AspectDayCount[]) as JSON text: FerretDB
+   * decodes a nested document field by field (90 buckets of 170 KB took 20–30 s
+   * to read nested, 1 s as one string each).
+   */
+  data: string;
+  /** Buckets written before `data`: the same, nested. */
+  aspects?: unknown[];
+  computedAt: Date;
+}
+
+/**
+ * A roll-up of 2^level consecutive UTC days of a product or a shop
+ * (@starling/insights blockOf): `<owner hash>.<level>.<index>` holds all its
+ * aspects' counts (what its parent block is built from; level 0 is the
+ * insight_days bucket itself), and the same id + `.r` the cut made for reading
+ * (trimDayCounts; levels 0 and up). A period reads a few `.r` blocks by `_id`.
+ */
+export interface InsightBlockDoc {
+  _id: string;
+  shopId: string;
+  reviews: number;
+  polaritySum: number;
+  /** AspectDayCount[] as JSON text (see InsightDayDoc.data). */
+  data: string;
   computedAt: Date;
 }
 
@@ -860,10 +886,23 @@ const insightDaySchema = new Schema<InsightDayDoc>(
     shopDayKey: { type: String, default: null },
     reviews: { type: Number, required: true },
     polaritySum: { type: Number, required: true },
-    aspects: { type: Schema.Types.Mixed, default: [] },
+    data: { type: String, required: true },
+    aspects: { type: Schema.Types.Mixed, default: undefined },
     computedAt: { type: Date, required: true },
   },
   { ...common, collection: "insight_days" },
+);
+
+const insightBlockSchema = new Schema<InsightBlockDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    reviews: { type: Number, required: true },
+    polaritySum: { type: Number, required: true },
+    data: { type: String, required: true },
+    computedAt: { type: Date, required: true },
+  },
+  { ...common, collection: "insight_blocks" },
 );
 insightDaySchema.index({ shopDayKey: 1 }, { name: "shop_day_key" });
 

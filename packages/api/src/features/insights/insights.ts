@@ -24,29 +24,43 @@
  *   again and enqueues itself anew if anything changed since it started.
  * - `shopday`: the same for the shop's bucket of the day, merged from its
  *   products' buckets.
+ * - `block` (per product or shop, level and index): the roll-up of 2^level
+ *   days (@starling/insights blockOf) recomputed from its two halves, then its
+ *   parent's queued; a bucket's recount queues its level-1 block. A period is
+ *   read from the few blocks that tile it (periodBlocks), each cut to what a
+ *   read needs (the most mentioned aspects, quotes on the first 20), so the
+ *   read costs the same at 100 or 100 000 reviews. The same look-again as
+ *   the recounts.
  * - `emerge` (per product): the product's emerging topics as of now, from its
  *   buckets; a topic not open before records one `insights.emerging_topic`
  *   event (recordEvent, deterministic id per product, aspect, direction and
  *   start day).
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import {
   DAY_MS,
   DEFAULT_EMERGING_OPTIONS,
+  MAX_BLOCK_LEVEL,
   type AnalyzedReview,
   type AspectDayCount,
   type DayCounts,
   type InsightSummary,
+  type Quote,
   InsightsInputError,
   analyzeReview,
+  blockOf,
+  childBlocks,
   dayCountsOf,
   dayOf,
   emergingFromDayCounts,
   mergeDayCounts,
+  periodBlocks,
+  rollUpDayCounts,
   summarizeDayCounts,
+  trimDayCounts,
 } from "@starling/insights";
-import type { InsightDayDoc, InsightTopicDoc, ReviewDoc, ReviewInsightDoc } from "../../db/models.js";
+import type { InsightBlockDoc, InsightDayDoc, InsightTopicDoc, ReviewDoc, ReviewInsightDoc } from "../../db/models.js";
 import type { LeasedJob, LeaseQueue, LeaseWorker } from "../../db/lease-queue.js";
 import { runLeaseWorker } from "../../db/lease-queue.js";
 import { findByIds } from "../../db/find-by-ids.js";
@@ -61,12 +75,22 @@ export type InsightsJob =
   | { kind: "analyze"; reviewId: string }
   | { kind: "day"; shopId: string; productId: string; dayMs: number }
   | { kind: "shopday"; shopId: string; dayMs: number }
-  | { kind: "emerge"; shopId: string; productId: string };
+  | { kind: "emerge"; shopId: string; productId: string }
+  | { kind: "block"; shopId: string; owner: string; level: number; index: number };
 
 /** Quotes a bucket keeps per aspect and sign; what a summary shows at most. */
 export const QUOTES_PER_ASPECT = 3;
 /** Most aspects one summary lists. */
 export const MAX_ASPECTS = 20;
+/**
+ * Aspects a block keeps for reading (the most mentioned): a summary's counts
+ * are exact while each aspect it lists is among these in every block read
+ * (a day of the benchmark's 274 hotel reviews has 284 aspects; the 20th most
+ * mentioned of 90 days is about the 25th of a day).
+ */
+export const READ_ASPECTS = 100;
+/** Aspects whose quotes a stored bucket keeps in full (the rest keep their clearest of each sign, for emerging topics' examples). */
+const QUOTED_ASPECTS = 2 * MAX_ASPECTS;
 /** Default period: the last 90 days. Longest: 366. */
 export const DEFAULT_PERIOD_DAYS = 90;
 export const MAX_PERIOD_DAYS = 366;
@@ -74,6 +98,8 @@ export const MAX_PERIOD_DAYS = 366;
 const MISSING_REVIEW_GRACE_MS = 60_000;
 /** Emerge jobs wait this long, so a burst of day recomputes of one product becomes one check. */
 const EMERGE_DELAY_MS = 500;
+/** Block jobs wait this long, so a burst of recounts below one block becomes one roll-up. */
+const BLOCK_DELAY_MS = 200;
 
 export function insightsQueue(deps: Deps): LeaseQueue<InsightsJob> {
   return deps.queue<InsightsJob>(INSIGHTS_QUEUE);
@@ -147,6 +173,12 @@ export async function forgetReviewInsights(deps: Deps, reviewIds: readonly strin
     const dayMs = dayOf(doc.createdAt.getTime());
     await recomputeProductDay(deps, doc.shopId, doc.productId, dayMs);
     await recomputeShopDay(deps, doc.shopId, dayMs);
+    // Every roll-up above that day too, product's and shop's: each is built from the one below.
+    for (const owner of [productHash(doc.shopId, doc.productId), shopHash(doc.shopId)])
+      for (let level = 1; level <= MAX_BLOCK_LEVEL; level++) {
+        const b = blockOf(dayMs, level);
+        await recomputeBlock(deps, doc.shopId, owner, level, b.index);
+      }
     // A recount in flight elsewhere may have read the quote before: it sees the change and runs again.
     await enqueueDay(deps, doc.shopId, doc.productId, dayMs);
   }
@@ -214,8 +246,208 @@ function toAnalyzed(doc: ReviewInsightDoc): AnalyzedReview {
   };
 }
 
+type StoredQuote = [
+  reviewId: string,
+  productId: string,
+  quote: string,
+  polarity: number,
+  field: Quote["field"],
+  start: number,
+  end: number,
+];
+type StoredAspect = [
+  key: string,
+  mentions: number,
+  positive: number,
+  negative: number,
+  terms: Record<string, number>,
+  quotes: StoredQuote[],
+];
+
+/**
+ * Aspects as stored: one JSON string of arrays rather than nested documents,
+ * because FerretDB decodes a nested document field by field (90 day buckets
+ * of 170 KB took 20–30 s to read nested, 1 s as strings), and arrays rather
+ * than objects, because the field names were half of every quote's bytes.
+ */
+export function encodeAspects(aspects: readonly AspectDayCount[]): string {
+  return JSON.stringify(
+    aspects.map(
+      (a): StoredAspect => [
+        a.key,
+        a.mentions,
+        a.positive,
+        a.negative,
+        a.terms,
+        a.quotes.map((q) => [q.reviewId, q.productId, q.quote, q.polarity, q.field, q.start, q.end]),
+      ],
+    ),
+  );
+}
+
+export function decodeAspects(data: string): AspectDayCount[] {
+  return (JSON.parse(data) as StoredAspect[]).map(([key, mentions, positive, negative, terms, quotes]) => ({
+    key,
+    terms,
+    mentions,
+    positive,
+    negative,
+    quotes: quotes.map(([reviewId, productId, quote, polarity, field, start, end]) => ({
+      reviewId,
+      productId,
+      quote,
+      polarity,
+      field,
+      start,
+      end,
+    })),
+  }));
+}
+
 function toDayCounts(doc: InsightDayDoc): DayCounts {
-  return { dayMs: doc.day.getTime(), reviews: doc.reviews, polaritySum: doc.polaritySum, aspects: doc.aspects as AspectDayCount[] };
+  // Buckets written before `data` hold their aspects nested.
+  const aspects = doc.data !== undefined ? decodeAspects(doc.data) : ((doc.aspects ?? []) as AspectDayCount[]);
+  return { dayMs: doc.day.getTime(), reviews: doc.reviews, polaritySum: doc.polaritySum, aspects };
+}
+
+function blockCounts(doc: InsightBlockDoc, dayMs: number): DayCounts {
+  return { dayMs, reviews: doc.reviews, polaritySum: doc.polaritySum, aspects: decodeAspects(doc.data) };
+}
+
+/** A bucket as stored: every aspect's counts; full quotes for the most mentioned, the clearest of each sign for the rest. */
+function storedAspects(counts: DayCounts): string {
+  return encodeAspects(trimDayCounts(counts, { aspects: Number.POSITIVE_INFINITY, quotedAspects: QUOTED_ASPECTS, otherQuotes: 1 }).aspects);
+}
+
+function blockId(owner: string, level: number, index: number): string {
+  return `${owner}.${level}.${index}`;
+}
+
+/** Writes a block (level >= 1: all its counts, what its parent is built from) and its cut for reading (any level), or removes both. */
+async function writeBlock(deps: Deps, shopId: string, owner: string, level: number, index: number, counts: DayCounts | null) {
+  const id = blockId(owner, level, index);
+  if (!counts) {
+    await deps.models.InsightBlock.deleteMany({ _id: { $in: [id, `${id}.r`] } });
+    return;
+  }
+  const now = new Date();
+  const doc = (key: string, data: string): InsightBlockDoc => ({
+    _id: key,
+    shopId,
+    reviews: counts.reviews,
+    polaritySum: counts.polaritySum,
+    data,
+    computedAt: now,
+  });
+  const read = trimDayCounts(counts, { aspects: READ_ASPECTS, quotedAspects: MAX_ASPECTS });
+  // Side by side (the worker's time is mostly round trips); the version only after both.
+  await Promise.all([
+    level > 0
+      ? deps.models.InsightBlock.collection.replaceOne({ _id: id } as never, doc(id, storedAspects(counts)) as never, { upsert: true })
+      : null,
+    deps.models.InsightBlock.collection.replaceOne({ _id: `${id}.r` } as never, doc(`${id}.r`, encodeAspects(read.aspects)) as never, {
+      upsert: true,
+    }),
+  ]);
+  await bumpVersion(deps, shopId, owner);
+}
+
+/**
+ * The owner's (product's or shop's) aggregate version, `<owner>.v` beside its
+ * blocks: a new random value after every change a read could see (a block
+ * written or removed, a topic stored or closed). Every process checks it
+ * before answering from its cache, so none answers from a cache older than
+ * the last change, erasures included.
+ */
+async function bumpVersion(deps: Deps, shopId: string, owner: string): Promise<void> {
+  const id = `${owner}.v`;
+  const doc: InsightBlockDoc = { _id: id, shopId, reviews: 0, polaritySum: 0, data: randomUUID(), computedAt: new Date() };
+  await deps.models.InsightBlock.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
+  caches.get(deps)?.forget(owner);
+}
+
+/** Assembled answers of this process by owner, period and limit, with the version they were read at. */
+class AnswerCache {
+  private readonly entries = new Map<string, { owner: string; version: string; value: Insights }>();
+  constructor(private readonly max: number) {}
+  get(key: string, version: string): Insights | undefined {
+    const e = this.entries.get(key);
+    return e && e.version === version ? e.value : undefined;
+  }
+  set(key: string, owner: string, version: string, value: Insights): void {
+    this.entries.delete(key);
+    this.entries.set(key, { owner, version, value });
+    // Oldest first out: a Map iterates in insertion order.
+    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+  }
+  forget(owner: string): void {
+    for (const [k, e] of this.entries) if (e.owner === owner) this.entries.delete(k);
+  }
+  clear(): void {
+    this.entries.clear();
+  }
+}
+const caches = new WeakMap<Deps, AnswerCache>();
+/** Answers kept per process (each a summary of at most 20 aspects with quotes: a few KB). */
+const CACHED_ANSWERS = 500;
+
+/** Drops this process's cached answers (the benchmark's cold reads). */
+export function clearInsightsCache(deps: Deps): void {
+  caches.get(deps)?.clear();
+}
+
+async function cached(deps: Deps, owner: string, key: string, read: () => Promise<Insights>): Promise<Insights> {
+  let cache = caches.get(deps);
+  if (!cache) caches.set(deps, (cache = new AnswerCache(CACHED_ANSWERS)));
+  // Read before the blocks: a change landing in between gives a newer version, so this answer is not served after it.
+  const version =
+    (await deps.models.InsightBlock.findById(`${owner}.v`, { data: 1 }).lean<Pick<InsightBlockDoc, "data">>())?.data ?? "none";
+  const hit = cache.get(key, version);
+  if (hit) return hit;
+  const value = await read();
+  cache.set(key, owner, version, value);
+  return value;
+}
+
+/** The parts a block is built from: for level 1 its two days' buckets, above that its two halves. */
+async function blockParts(deps: Deps, owner: string, level: number, index: number): Promise<{ id: string; at: Date; counts: DayCounts }[]> {
+  const [a, b] = childBlocks({ ...blockOf(index * 2 ** level * DAY_MS, level) });
+  if (level === 1) {
+    const days = await findByIds(deps.models.InsightDay, [`${owner}.${ymd(a.fromMs)}`, `${owner}.${ymd(b.fromMs)}`]);
+    return days.map((d) => ({ id: d._id, at: d.computedAt, counts: toDayCounts(d) }));
+  }
+  const halves = await findByIds(deps.models.InsightBlock, [blockId(owner, level - 1, a.index), blockId(owner, level - 1, b.index)]);
+  return halves.map((d) => ({ id: d._id, at: d.computedAt, counts: blockCounts(d, d._id.endsWith(`.${a.index}`) ? a.fromMs : b.fromMs) }));
+}
+
+/** Recomputes one roll-up block (level >= 1) from its two halves. */
+export async function recomputeBlock(deps: Deps, shopId: string, owner: string, level: number, index: number): Promise<string> {
+  const parts = await blockParts(deps, owner, level, index);
+  const seen = versionOf(parts.map((p) => [p.id, p.at]));
+  const fromMs = index * 2 ** level * DAY_MS;
+  await writeBlock(
+    deps,
+    shopId,
+    owner,
+    level,
+    index,
+    parts.length
+      ? rollUpDayCounts(
+          parts.map((p) => p.counts),
+          fromMs,
+          { quotes: QUOTES_PER_ASPECT, quotedAspects: QUOTED_ASPECTS },
+        )
+      : null,
+  );
+  return seen;
+}
+
+async function enqueueBlock(deps: Deps, shopId: string, owner: string, level: number, index: number): Promise<void> {
+  await insightsQueue(deps).enqueue(
+    `block.${blockId(owner, level, index)}`,
+    { kind: "block", shopId, owner, level, index },
+    new Date(Date.now() + BLOCK_DELAY_MS),
+  );
 }
 
 async function productDayRows(deps: Deps, shopId: string, productId: string, dayMs: number): Promise<ReviewInsightDoc[]> {
@@ -236,25 +468,39 @@ export async function recomputeProductDay(deps: Deps, shopId: string, productId:
   );
   const published = new Set(reviews.filter((r) => r.status === "published" && r.payloadHash !== ERASED_PAYLOAD).map((r) => r._id));
   const counted = rows.filter((r) => published.has(r._id)).map(toAnalyzed);
-  const id = `${productHash(shopId, productId)}.${ymd(dayMs)}`;
-  if (!counted.length) {
+  await storeProductDay(deps, shopId, productId, dayMs, counted.length ? dayCountsOf(counted, { quotes: QUOTES_PER_ASPECT }) : null);
+  return seen;
+}
+
+/** Writes a product's bucket of a day (and its cut for reading), or removes both when nothing counts. */
+export async function storeProductDay(
+  deps: Deps,
+  shopId: string,
+  productId: string,
+  dayMs: number,
+  counts: DayCounts | null,
+): Promise<void> {
+  const owner = productHash(shopId, productId);
+  const id = `${owner}.${ymd(dayMs)}`;
+  const day = blockOf(dayMs, 0).index;
+  if (!counts) {
     await deps.models.InsightDay.deleteOne({ _id: id });
-    return seen;
+    await writeBlock(deps, shopId, owner, 0, day, null);
+    return;
   }
-  const counts = dayCountsOf(counted, { quotes: QUOTES_PER_ASPECT });
   const doc: InsightDayDoc = {
     _id: id,
     shopId,
     productId,
     day: new Date(dayMs),
-    shopDayKey: `${shopHash(shopId)}.${ymd(dayMs)}.${productHash(shopId, productId)}`,
+    shopDayKey: `${shopHash(shopId)}.${ymd(dayMs)}.${owner}`,
     reviews: counts.reviews,
     polaritySum: counts.polaritySum,
-    aspects: counts.aspects,
+    data: storedAspects(counts),
     computedAt: new Date(),
   };
   await deps.models.InsightDay.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
-  return seen;
+  await writeBlock(deps, shopId, owner, 0, day, counts);
 }
 
 /** What a recount read, to tell afterwards whether anything changed since (ids and their change times). */
@@ -276,9 +522,12 @@ async function shopDayBuckets(deps: Deps, shopId: string, dayMs: number): Promis
 export async function recomputeShopDay(deps: Deps, shopId: string, dayMs: number): Promise<string> {
   const buckets = await shopDayBuckets(deps, shopId, dayMs);
   const seen = versionOf(buckets.map((b) => [b._id, b.computedAt]));
-  const id = `${shopHash(shopId)}.${ymd(dayMs)}`;
+  const owner = shopHash(shopId);
+  const id = `${owner}.${ymd(dayMs)}`;
+  const day = blockOf(dayMs, 0).index;
   if (!buckets.length) {
     await deps.models.InsightDay.deleteOne({ _id: id });
+    await writeBlock(deps, shopId, owner, 0, day, null);
     return seen;
   }
   const merged = mergeDayCounts(buckets.map(toDayCounts), { quotes: QUOTES_PER_ASPECT });
@@ -290,10 +539,11 @@ export async function recomputeShopDay(deps: Deps, shopId: string, dayMs: number
     shopDayKey: null,
     reviews: merged.reviews,
     polaritySum: merged.polaritySum,
-    aspects: merged.aspects,
+    data: storedAspects(merged),
     computedAt: new Date(),
   };
   await deps.models.InsightDay.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
+  await writeBlock(deps, shopId, owner, 0, day, merged);
   return seen;
 }
 
@@ -376,6 +626,9 @@ export async function checkEmergingTopics(
   }
   for (const o of open)
     if (o.current && !found.has(o._id)) await deps.models.InsightTopic.updateOne({ _id: o._id }, { $set: { current: false } });
+  // The product's read and its shop's show current topics.
+  await bumpVersion(deps, shopId, p);
+  await bumpVersion(deps, shopId, shopHash(shopId));
   return { topics: out, seen };
 }
 
@@ -394,6 +647,7 @@ export async function handleInsightsJob(deps: Deps, job: LeasedJob<InsightsJob>)
     case "day": {
       const seen = await recomputeProductDay(deps, p.shopId, p.productId, p.dayMs);
       await queue.enqueue(`shopday.${shopHash(p.shopId)}.${ymd(p.dayMs)}`, { kind: "shopday", shopId: p.shopId, dayMs: p.dayMs });
+      await enqueueBlock(deps, p.shopId, productHash(p.shopId, p.productId), 1, blockOf(p.dayMs, 1).index);
       // Any day: an old one is the baseline of the next check. One check per product however many days changed (deduplicated while it waits).
       await queue.enqueue(
         `emerge.${productHash(p.shopId, p.productId)}`,
@@ -407,9 +661,20 @@ export async function handleInsightsJob(deps: Deps, job: LeasedJob<InsightsJob>)
     }
     case "shopday": {
       const seen = await recomputeShopDay(deps, p.shopId, p.dayMs);
+      await enqueueBlock(deps, p.shopId, shopHash(p.shopId), 1, blockOf(p.dayMs, 1).index);
       await queue.complete(job);
       const now = await shopDayBuckets(deps, p.shopId, p.dayMs);
       if (versionOf(now.map((b) => [b._id, b.computedAt])) !== seen) await queue.enqueue(job.id, p);
+      return;
+    }
+    case "block": {
+      const seen = await recomputeBlock(deps, p.shopId, p.owner, p.level, p.index);
+      await Promise.all([
+        p.level < MAX_BLOCK_LEVEL ? enqueueBlock(deps, p.shopId, p.owner, p.level + 1, Math.floor(p.index / 2)) : null,
+        queue.complete(job),
+      ]);
+      const now = await blockParts(deps, p.owner, p.level, p.index);
+      if (versionOf(now.map((x) => [x.id, x.at])) !== seen) await enqueueBlock(deps, p.shopId, p.owner, p.level, p.index);
       return;
     }
     case "emerge": {
@@ -532,7 +797,36 @@ export async function backfillInsights(
     options.onProgress?.({ scanned, total, enqueued, queued: await queue.depth() });
   }
   await deps.models.InsightCursor.deleteOne({ _id: "backfill" });
+  await rollUpLegacyBuckets(deps, slice);
   return { scanned, total, enqueued, queued: await queue.depth(), done: true };
+}
+
+/**
+ * Buckets written before roll-ups existed (their aspects nested, no `data`)
+ * have no blocks, so no read sees them: their recounts are queued, which
+ * writes them anew with their blocks. One pass over the buckets by `_id`.
+ */
+async function rollUpLegacyBuckets(deps: Deps, slice: number): Promise<number> {
+  const queue = insightsQueue(deps);
+  let after = "#";
+  let queued = 0;
+  for (;;) {
+    const days = await deps.models.InsightDay.find({ _id: { $gt: after } }, { _id: 1, shopId: 1, productId: 1, day: 1, data: 1 })
+      .sort({ _id: 1 })
+      .limit(slice)
+      .lean<Pick<InsightDayDoc, "_id" | "shopId" | "productId" | "day" | "data">[]>();
+    if (!days.length) break;
+    for (const d of days) {
+      if (d.data !== undefined) continue;
+      const dayMs = d.day.getTime();
+      if (d.productId !== null) await enqueueDay(deps, d.shopId, d.productId, dayMs);
+      else await queue.enqueue(`shopday.${shopHash(d.shopId)}.${ymd(dayMs)}`, { kind: "shopday", shopId: d.shopId, dayMs });
+      queued++;
+    }
+    after = days.at(-1)!._id;
+  }
+  if (queued) wakeInsights(deps);
+  return queued;
 }
 
 // ---------------------------------------------------------------- reads
@@ -562,12 +856,19 @@ function summaryLimit(limit: number | null | undefined): number {
   return n;
 }
 
-async function summarize(deps: Deps, idPrefix: string, period: { fromMs: number; toMs: number }, limit: number): Promise<InsightSummary> {
-  const ids: string[] = [];
-  for (let d = period.fromMs; d < period.toMs; d += DAY_MS) ids.push(`${idPrefix}.${ymd(d)}`);
-  const days = await findByIds(deps.models.InsightDay, ids);
+/** A period's summary from the few roll-up blocks that tile it (at most two per level and half: about a dozen for 90 days), by `_id`. */
+async function summarize(deps: Deps, owner: string, period: { fromMs: number; toMs: number }, limit: number): Promise<InsightSummary> {
+  const blocks = periodBlocks(period);
+  const ids = blocks.map((b) => `${blockId(owner, b.level, b.index)}.r`);
+  const found = new Map((await findByIds(deps.models.InsightBlock, ids)).map((d) => [d._id, d]));
+  const counts: DayCounts[] = [];
+  blocks.forEach((b, i) => {
+    const doc = found.get(ids[i]!);
+    // Dated at its first day: a block lies wholly in one half of the period (periodBlocks), so direction counts as from the days.
+    if (doc) counts.push(blockCounts(doc, b.fromMs));
+  });
   try {
-    return summarizeDayCounts(days.map(toDayCounts), period, { limit, quotes: QUOTES_PER_ASPECT });
+    return summarizeDayCounts(counts, period, { limit, quotes: QUOTES_PER_ASPECT });
   } catch (err) {
     if (err instanceof InsightsInputError) throw invalidInput("period", err.message);
     throw err;
@@ -583,12 +884,15 @@ export async function productInsights(
   limit?: number | null,
 ): Promise<Insights> {
   const period = insightsPeriod(periodInput, deps.now());
-  const summary = await summarize(deps, productHash(shopId, productId), period, summaryLimit(limit));
+  const n = summaryLimit(limit);
   const p = productHash(shopId, productId);
-  const topics = await deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } })
-    .sort({ _id: 1 })
-    .lean<InsightTopicDoc[]>();
-  return { ...summary, emerging: topics.filter((t) => t.current && t.since.getTime() < period.toMs) };
+  return cached(deps, p, `${p}.${period.fromMs}.${period.toMs}.${n}`, async () => {
+    const summary = await summarize(deps, p, period, n);
+    const topics = await deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } })
+      .sort({ _id: 1 })
+      .lean<InsightTopicDoc[]>();
+    return { ...summary, emerging: topics.filter((t) => t.current && t.since.getTime() < period.toMs) };
+  });
 }
 
 /** The shop's insights over a period (all its products), with its products' current emerging topics. */
@@ -599,10 +903,14 @@ export async function shopInsights(
   limit?: number | null,
 ): Promise<Insights> {
   const period = insightsPeriod(periodInput, deps.now());
-  const summary = await summarize(deps, shopHash(shopId), period, summaryLimit(limit));
-  const topics = await deps.models.InsightTopic.find({ shopId, current: true }).lean<InsightTopicDoc[]>();
-  return {
-    ...summary,
-    emerging: topics.filter((t) => t.since.getTime() < period.toMs).sort((a, b) => b.since.getTime() - a.since.getTime()),
-  };
+  const n = summaryLimit(limit);
+  const s = shopHash(shopId);
+  return cached(deps, s, `${s}.${period.fromMs}.${period.toMs}.${n}`, async () => {
+    const summary = await summarize(deps, s, period, n);
+    const topics = await deps.models.InsightTopic.find({ shopId, current: true }).lean<InsightTopicDoc[]>();
+    return {
+      ...summary,
+      emerging: topics.filter((t) => t.since.getTime() < period.toMs).sort((a, b) => b.since.getTime() - a.since.getTime()),
+    };
+  });
 }

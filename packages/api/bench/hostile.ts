@@ -17,6 +17,7 @@
  * Run: sh scripts/pnpm.sh -s --filter @starling/api bench:hostile
  * Options: BENCH_SECONDS (load phase, default 20), BENCH_COLD_RUNS (default 3).
  */
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
@@ -126,7 +127,11 @@ async function main() {
   console.error(seeded.reused ? "reusing the seeded benchmark database" : `seeded in ${seeded.seconds.toFixed(0)} s`);
 
   let api = await startBenchApi(db.uri, "bench", LIMITS);
+  // Other work on the machine moves every figure: say how busy it was.
+  const load = () => `load average (1 min) ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
+  console.log(`before: ${load()}`);
   await expensiveLoad(api.graphql);
+  console.log(`after the expensive clients: ${load()}`);
 
   const orders = ["NEWEST", "HIGHEST"];
   const cursors: Record<string, string> = {};

@@ -16,9 +16,8 @@
  *   sh scripts/pnpm.sh -s --filter @starling/api bench:questions
  *   Options: BENCH_REQUESTS (per scenario, default 1000).
  */
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { loadavg } from "node:os";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
@@ -257,7 +256,8 @@ async function main() {
     );
     console.log(rows.join("\n"));
     console.log(
-      `load average (1 min) ${before.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores`,
+      // cpus(), not nproc: this process is pinned to one core, and nproc counts only those it may use.
+      `load average (1 min) ${before.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${cpus().length} cores`,
     );
   } finally {
     await stopBenchApi(api);

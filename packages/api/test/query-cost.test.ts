@@ -5,7 +5,7 @@
  */
 import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HeavyQueryGate, MAX_QUERY_COST } from "../src/graphql/cost.js";
+import { HeavyQueryGate, LightFirst, MAX_QUERY_COST } from "../src/graphql/cost.js";
 import { startTestApi, type TestApi } from "./helpers.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -166,5 +166,174 @@ describe("a heavy query's reads", () => {
     } finally {
       Review.find = find as typeof Review.find;
     }
+  });
+});
+
+describe("light requests first", () => {
+  const settle = () => new Promise((r) => setImmediate(r));
+
+  it("holds a heavy read while a light request is in flight, and lets it go once none is", async () => {
+    const lf = new LightFirst({ quietMs: 0, maxWaitMs: 600_000 });
+    // Nothing light in flight: at once.
+    await lf.turn();
+    expect(lf.waitedReads).toBe(0);
+    lf.begin();
+    lf.begin();
+    let went = false;
+    const turn = lf.turn().then(() => {
+      went = true;
+    });
+    lf.end();
+    for (let i = 0; i < 5; i++) await settle();
+    expect([went, lf.waitingReads, lf.waitedReads]).toEqual([false, 1, 1]);
+    lf.end();
+    await turn;
+    expect([went, lf.waitingReads, lf.lightInFlight]).toEqual([true, 0, 0]);
+  });
+
+  it("waits for a quiet moment after the last light request, not only for none in flight", async () => {
+    let now = 1_000;
+    const lf = new LightFirst({ quietMs: 5, maxWaitMs: 600_000, now: () => now });
+    lf.begin();
+    lf.end(); // at 1 000
+    now = 1_002;
+    let went = false;
+    const turn = lf.turn().then(() => {
+      went = true;
+    });
+    for (let i = 0; i < 5; i++) await settle();
+    expect(went).toBe(false);
+    now = 1_005;
+    await turn;
+    expect(went).toBe(true);
+    // A request that turns out heavy stops counting as light without starting a quiet period.
+    lf.begin();
+    lf.cancel();
+    now = 1_005.5;
+    await lf.turn();
+    expect(lf.waitedReads).toBe(1);
+  });
+
+  it("never holds a heavy read longer than maxWaitMs, however busy", async () => {
+    const lf = new LightFirst({ quietMs: 0, maxWaitMs: 1 });
+    lf.begin(); // never ends
+    await lf.turn();
+    await lf.turn();
+    expect([lf.waitedReads, lf.waitingReads, lf.lightInFlight]).toEqual([2, 0, 1]);
+  });
+
+  it("a heavy query's every read waits while a light request is in flight; without one, they go at once", async () => {
+    const a = await api();
+    for (const id of IDS.slice(0, 21)) {
+      await a.gql(`mutation($id: ID!) { putProduct(input: { id: $id, name: "P" }) { id } }`, { id });
+    }
+    const yielded = async () => Number(/^starling_heavy_reads_yielded (\d+)/m.exec(await a.starling.deps.metrics.text())?.[1]);
+
+    // Alone: its reads go one after another, without waiting (the first may wait out the quiet moment after the set-up's requests).
+    const before = await yielded();
+    expect((await a.gql(NESTED, { ids: IDS.slice(0, 21) })).errors).toBeUndefined();
+    expect((await yielded()) - before).toBeLessThanOrEqual(1);
+
+    // A light request of another shop, held in flight at its key's look-up (not cached yet).
+    const other = await a.newShop("Other shop");
+    const ApiKey = a.models.ApiKey;
+    const findById = ApiKey.findById.bind(ApiKey);
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let held = false;
+    ApiKey.findById = ((...args: Parameters<typeof findById>) => {
+      const query = findById(...args);
+      if (held) return query;
+      held = true;
+      const exec = query.exec.bind(query);
+      query.exec = (async () => {
+        await released;
+        return exec();
+      }) as typeof query.exec;
+      return query;
+    }) as typeof ApiKey.findById;
+    try {
+      const light = a.gql(`{ product(id: "p0") { id rating { count } } }`, undefined, other.publishableKey);
+      await expect.poll(() => held, { timeout: 30_000 }).toBe(true);
+      const start = await yielded();
+      // Heavy, while the light request is in flight: each of its 21 page reads waits its turn (at most LIGHT_FIRST.maxWaitMs).
+      expect((await a.gql(NESTED, { ids: IDS.slice(0, 21) })).errors).toBeUndefined();
+      expect((await yielded()) - start).toBe(21);
+      release();
+      expect((await light).errors).toBeUndefined();
+    } finally {
+      release();
+      ApiKey.findById = findById as typeof ApiKey.findById;
+    }
+  });
+});
+
+describe("light requests in flight", () => {
+  it("are counted until their answer, whatever it is, so a heavy query never waits for one that ended", async () => {
+    const a = await api();
+    const inFlight = async () => Number(/^starling_light_requests_in_flight (\d+)/m.exec(await a.starling.deps.metrics.text())?.[1]);
+    const post = (body: string, contentType = "application/json", key = a.shop.key) =>
+      fetch(`${a.url}/graphql`, { method: "POST", headers: { "content-type": contentType, authorization: `Bearer ${key}` }, body });
+    // An answer, a body that is not JSON, a syntax error, a validation error, an unknown key,
+    // a refusal over the cost limit, a 415: none is answered with a server error.
+    const statuses = [
+      (await a.gql(`{ product(id: "p0") { id } }`)).status,
+      (await post("{ product(id: ")).status,
+      (await post(JSON.stringify({ query: "{ product(id: " }))).status,
+      (await post(JSON.stringify({ query: "{ nope }" }))).status,
+      (await post(JSON.stringify({ query: "{ shop { id } }" }), "application/json", "sk_unknown")).status,
+      (await a.gql(NESTED, { ids: IDS })).status,
+      (await post("x", "text/plain")).status,
+    ];
+    expect(statuses.every((status) => status < 500)).toBe(true);
+    expect(statuses.at(-1)).toBe(415);
+    await expect.poll(inFlight, { timeout: 30_000 }).toBe(0);
+  });
+});
+
+describe("a plain rating read", () => {
+  it("reads the product and its rating together, one wait for the database instead of two in a row", async () => {
+    const a = await api();
+    await a.gql(`mutation { putProduct(input: { id: "together", name: "T" }) { id } }`);
+    const m = a.models;
+    let reads = 0;
+    let most = 0;
+    const restore: (() => void)[] = [];
+    for (const [model, method] of [
+      [m.Product, "findById"],
+      [m.Product, "find"],
+      [m.RatingSummary, "findById"],
+      [m.RatingSummary, "find"],
+    ] as const) {
+      const target = model as any;
+      const original = target[method];
+      target[method] = (...args: unknown[]) => {
+        const query = original.apply(target, args);
+        const exec = query.exec.bind(query);
+        query.exec = async (...x: unknown[]) => {
+          most = Math.max(most, ++reads);
+          try {
+            return await exec(...x);
+          } finally {
+            reads--;
+          }
+        };
+        return query;
+      };
+      restore.push(() => {
+        target[method] = original;
+      });
+    }
+    try {
+      // Neither is cached in this process: putProduct drops the product's cached copy, and its summary was never read.
+      const r = await a.gql(`{ product(id: "together") { id rating { count average } } }`, undefined, a.shop.publishableKey);
+      expect(r.errors).toBeUndefined();
+      expect(r.data).toMatchObject({ product: { id: "together", rating: { count: 0 } } });
+    } finally {
+      for (const undo of restore) undo();
+    }
+    expect(most).toBeGreaterThanOrEqual(2);
   });
 });

@@ -44,7 +44,76 @@ describe("interrupted vote counts", () => {
     const id = await addReview("Counted at once");
     const r = await api.gql(VOTE, { i: { itemType: "REVIEW", itemId: id, helpful: true, voterToken: token(1) } }, api.shop.publishableKey);
     expect(r.data.voteHelpful).toMatchObject({ alreadyVoted: false, votes: { helpful: 1 } });
-    expect(await api.models.LeaseJob.countDocuments({ queue: VOTE_COUNTS_QUEUE })).toBe(0);
+    // Counted before the answer; the flag and the job's withdrawal follow it.
+    expect(await reviewVotes(id)).toMatchObject({ helpful: 1 });
+    expect((await tallyOf(id))!.totals).toMatchObject({ helpful: 1 });
+    await expect.poll(() => api.models.LeaseJob.countDocuments({ queue: VOTE_COUNTS_QUEUE }), { timeout: 30_000 }).toBe(0);
+    const [vote] = await api.models.Vote.find({ itemId: id }).lean<VoteDoc[]>();
+    expect(vote).toMatchObject({ counted: true, weightBp: 10_000 });
+  });
+
+  it("a new vote's reads go to the database together, and so do its tally's and its item's writes", async () => {
+    const id = await addReview("Round trips");
+    const m = api.models;
+    let reads = 0;
+    let mostReads = 0;
+    let writes = 0;
+    let mostWrites = 0;
+    const restore: (() => void)[] = [];
+    // Observe (not replace) the reads a vote makes: how many are at the database at once.
+    const watchReads = (model: any, method: string) => {
+      const original = model[method];
+      model[method] = (...args: unknown[]) => {
+        const query = original.apply(model, args);
+        const exec = query.exec.bind(query);
+        query.exec = async (...a: unknown[]) => {
+          mostReads = Math.max(mostReads, ++reads);
+          try {
+            return await exec(...a);
+          } finally {
+            reads--;
+          }
+        };
+        return query;
+      };
+      restore.push(() => {
+        model[method] = original;
+      });
+    };
+    const watchWrites = (collection: any, method: string) => {
+      const original = collection[method];
+      collection[method] = async (...args: unknown[]) => {
+        mostWrites = Math.max(mostWrites, ++writes);
+        try {
+          return await original.apply(collection, args);
+        } finally {
+          writes--;
+        }
+      };
+      restore.push(() => {
+        collection[method] = original;
+      });
+    };
+    watchReads(m.Review, "findOne");
+    watchReads(m.Vote, "findById");
+    watchReads(m.VoteTally, "findById");
+    watchWrites(m.VoteTally.collection, "replaceOne");
+    watchWrites(m.Review.collection, "updateOne");
+    try {
+      const r = await api.gql(
+        VOTE,
+        { i: { itemType: "REVIEW", itemId: id, helpful: true, voterToken: token(9) } },
+        api.shop.publishableKey,
+      );
+      expect(r.data.voteHelpful).toMatchObject({ alreadyVoted: false, votes: { helpful: 1 } });
+    } finally {
+      for (const undo of restore) undo();
+    }
+    // The review, this voter's earlier vote and the tally: one wait, not three.
+    expect(mostReads).toBeGreaterThanOrEqual(3);
+    // The tally and the review's totals: one wait, not two.
+    expect(mostWrites).toBeGreaterThanOrEqual(2);
+    expect(await reviewVotes(id)).toMatchObject({ helpful: 1, notHelpful: 0 });
   });
 
   it("a vote stored without its count is counted by the job once its grace period is over, exactly once", async () => {

@@ -53,12 +53,16 @@ export interface Context {
   readonly ratings: DataLoader<string, Rating>;
   /** Set before execution for a query over HEAVY_QUERY_COST (useQueryCost): see readInTurn. */
   heavy: boolean;
+  /** Set with `heavy`: resolves when the heavy query may start its next read (light requests first: LightFirst). */
+  heavyReadTurn?: () => Promise<void>;
   /**
    * Runs one item's read of a list field (a product's review page in
    * `products(ids)`): at once in an ordinary query; in a heavy one, after the
    * item before it. A heavy query then has one read at the database at a time,
    * so a light request behind it waits for one page, not for twenty (the
    * embedded database answers concurrent reads no faster than one by one).
+   * Each of a heavy query's reads also waits until no light request is in
+   * flight (heavyReadTurn), so light requests do not queue behind it.
    */
   readInTurn<T>(read: () => Promise<T>): Promise<T>;
 }
@@ -109,7 +113,11 @@ export function createContext(
     heavy: false,
     readInTurn(read) {
       if (!this.heavy) return read();
-      const result = turn.then(read, read);
+      const next = async () => {
+        await this.heavyReadTurn?.();
+        return read();
+      };
+      const result = turn.then(next, next);
       turn = result.catch(() => {});
       return result;
     },

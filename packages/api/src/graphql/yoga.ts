@@ -9,7 +9,7 @@ import type { Logger } from "../log.js";
 import { createContext, type CallerNote, type Context, type RateLimits, type RateRefusal } from "./context.js";
 import { CSRF_HEADER, sessionIdFromCookie } from "../features/dashboard/sessions.js";
 import { useErrorCodes } from "./error-codes.js";
-import { MAX_QUERY_COST, useQueryCost } from "./cost.js";
+import { LightFirst, MAX_QUERY_COST, useQueryCost } from "./cost.js";
 import { outcomeLabel, type GraphQLRequestNote } from "../metrics.js";
 
 /**
@@ -61,6 +61,23 @@ export function createGraphQLHandler(opts: {
   measure?: boolean;
 }): YogaServerInstance<ServerContext, Context> {
   const { log } = opts;
+  // Light requests before heavy queries' reads (cost.ts), observable in the metrics.
+  const lightFirst = new LightFirst();
+  opts.deps.metrics.registerGauge(
+    "starling_heavy_reads_waiting",
+    "Reads of heavy queries waiting now for light requests to finish.",
+    () => lightFirst.waitingReads,
+  );
+  opts.deps.metrics.registerGauge(
+    "starling_light_requests_in_flight",
+    "GraphQL requests in flight that heavy queries' reads give way to.",
+    () => lightFirst.lightInFlight,
+  );
+  opts.deps.metrics.registerGauge(
+    "starling_heavy_reads_yielded",
+    "Reads of heavy queries that waited for light requests since the process started.",
+    () => lightFirst.waitedReads,
+  );
   return createYoga<ServerContext, Context>({
     schema: opts.schema,
     graphqlEndpoint: "/graphql",
@@ -88,7 +105,7 @@ export function createGraphQLHandler(opts: {
       }),
       // Over the cost limit: refused with the cost and the limit; then the cost is
       // spent from the key's budget per minute (RATE_LIMITED once spent).
-      useQueryCost({ rateLimits: opts.rateLimits, maxCost: QUERY_LIMITS.cost }),
+      useQueryCost({ rateLimits: opts.rateLimits, maxCost: QUERY_LIMITS.cost, lightFirst }),
       useErrorCodes(),
       useRefusals(),
       useUnsupportedMediaType(),

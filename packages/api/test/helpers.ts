@@ -92,8 +92,12 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
     gql: (query, variables, key = shop.key) => gql(starling.url, query, variables, key),
     logLines: () => log.lines,
     async close() {
-      await starling.db.conn.dropDatabase();
+      // The API first, workers included: FerretDB's SQLite backend deletes a dropped database's file
+      // under queries still reading it, and crashed with SIGBUS when a worker's poll met the drop.
       await starling.close();
+      const conn = await connect(config.mongodbUri ?? inject("mongoUri"), config.dbName, 5_000);
+      await conn.dropDatabase();
+      await conn.close();
     },
   };
 }

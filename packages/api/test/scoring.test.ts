@@ -172,8 +172,9 @@ describe("a reviewer ring (issue 18)", () => {
       const r = await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } }, shop.key);
       expect(r.errors).toBeUndefined();
     }
-    // Five accounts lift the four products in turn, two days apart, each within hours.
-    const start = Date.now() - 30 * DAY;
+    // Five accounts lift the four products in turn, two days apart, each within hours. From 02:00 UTC: the
+    // write path counts the group's span in calendar days, so a start after 20:00 would make it 8 days, not 7.
+    const start = Math.floor((Date.now() - 30 * DAY) / DAY) * DAY + 2 * 3_600_000;
     const ids: string[][] = products.map(() => []);
     for (const [p, productId] of products.entries()) {
       for (let m = 0; m < 5; m++) {

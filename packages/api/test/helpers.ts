@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { inject } from "vitest";
+import { inject, onTestFinished } from "vitest";
 import { REPO_ROOT, loadConfig, type Config } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
 import { bindModels, ensureIndexes, type Models } from "../src/db/models.js";
@@ -238,4 +240,75 @@ export function spawnCli(
       });
     },
   };
+}
+
+/**
+ * A webhook receiver on 127.0.0.1 registered as an endpoint of the API's shop for `events`
+ * (the API needs `webhooksAllowPrivate`); closed when the test finishes. Events are read here,
+ * as a shop receives them: the fan-out takes them off their queue, so reading the queue races it.
+ */
+export async function receiveWebhooks(api: TestApi, events: string[]): Promise<{ type: string; data: Record<string, unknown> }[]> {
+  const received: { type: string; data: Record<string, unknown> }[] = [];
+  const hook = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => void (received.push(JSON.parse(body)), res.writeHead(200).end()));
+  });
+  await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
+  onTestFinished(() => void hook.close());
+  const created = await api.gql(
+    `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+    { input: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, events } },
+  );
+  if (created.errors) throw new Error(`webhook endpoint not created: ${JSON.stringify(created.errors)}`);
+  return received;
+}
+
+/**
+ * Observes (never replaces) database calls to see how many are in flight at once: `queries`
+ * wraps a model's query method (its `exec`), `calls` an async method such as a raw collection's.
+ * `most` is the largest number seen at the same moment; `restore()` puts every method back.
+ */
+export function overlapProbe() {
+  let now = 0;
+  const undo: (() => void)[] = [];
+  const counted = async <T>(run: () => Promise<T>): Promise<T> => {
+    probe.most = Math.max(probe.most, ++now);
+    try {
+      return await run();
+    } finally {
+      now--;
+    }
+  };
+  const patch = (target: any, method: string, wrap: (original: any) => any) => {
+    const original = target[method];
+    target[method] = wrap(original);
+    undo.push(() => {
+      target[method] = original;
+    });
+  };
+  const probe = {
+    most: 0,
+    queries(model: unknown, method: string) {
+      patch(model, method, (original) => (...args: unknown[]) => {
+        const query = original.apply(model, args);
+        const exec = query.exec.bind(query);
+        query.exec = (...x: unknown[]) => counted(() => exec(...x));
+        return query;
+      });
+    },
+    calls(target: unknown, method: string) {
+      patch(
+        target,
+        method,
+        (original) =>
+          (...args: unknown[]) =>
+            counted(() => original.apply(target, args)),
+      );
+    },
+    restore() {
+      for (const u of undo.splice(0)) u();
+    },
+  };
+  return probe;
 }

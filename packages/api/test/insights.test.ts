@@ -5,9 +5,7 @@
  * aggregates count published reviews only, an emerging topic records exactly
  * one event, erasure removes quotes, and shops see only their own.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LeaseQueue } from "../src/db/lease-queue.js";
 import type { ReviewDoc } from "../src/db/models.js";
 import {
@@ -23,7 +21,7 @@ import {
 } from "../src/features/insights/insights.js";
 import { eventQueue } from "../src/features/events/events.js";
 import { deliveryQueue } from "../src/features/webhooks/delivery.js";
-import { SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
+import { SUBMIT, receiveWebhooks, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
 const DAY = 86_400_000;
@@ -262,19 +260,7 @@ describe("the insights CLI", () => {
 describe("emerging topics", () => {
   it("a surge of complaints about a new aspect becomes a topic with its start day and records exactly one event", async () => {
     const deps = api.starling.deps;
-    const received: { type: string; data: Record<string, unknown> }[] = [];
-    const hook = http.createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => (body += c.toString()));
-      req.on("end", () => void (received.push(JSON.parse(body)), res.writeHead(200).end()));
-    });
-    await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
-    onTestFinished(() => void hook.close());
-    const created = await api.gql(
-      `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
-      { input: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, events: ["INSIGHTS_EMERGING_TOPIC"] } },
-    );
-    expect(created.errors).toBeUndefined();
+    const received = await receiveWebhooks(api, ["INSIGHTS_EMERGING_TOPIC"]);
     // A stored review of the shop as the model of the old ones (its own, so the test runs alone too).
     const template = (await api.models.Review.findById(await submit("lamp", "A plain lamp.")).lean<ReviewDoc>())!;
     expect(template.shopId).toBe(api.shop.id);

@@ -6,7 +6,7 @@
 import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HeavyQueryGate, LightFirst, MAX_QUERY_COST } from "../src/graphql/cost.js";
-import { startTestApi, type TestApi } from "./helpers.js";
+import { overlapProbe, startTestApi, type TestApi } from "./helpers.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -298,42 +298,22 @@ describe("a plain rating read", () => {
     const a = await api();
     await a.gql(`mutation { putProduct(input: { id: "together", name: "T" }) { id } }`);
     const m = a.models;
-    let reads = 0;
-    let most = 0;
-    const restore: (() => void)[] = [];
+    const reads = overlapProbe();
     for (const [model, method] of [
       [m.Product, "findById"],
       [m.Product, "find"],
       [m.RatingSummary, "findById"],
       [m.RatingSummary, "find"],
-    ] as const) {
-      const target = model as any;
-      const original = target[method];
-      target[method] = (...args: unknown[]) => {
-        const query = original.apply(target, args);
-        const exec = query.exec.bind(query);
-        query.exec = async (...x: unknown[]) => {
-          most = Math.max(most, ++reads);
-          try {
-            return await exec(...x);
-          } finally {
-            reads--;
-          }
-        };
-        return query;
-      };
-      restore.push(() => {
-        target[method] = original;
-      });
-    }
+    ] as const)
+      reads.queries(model, method);
     try {
       // Neither is cached in this process: putProduct drops the product's cached copy, and its summary was never read.
       const r = await a.gql(`{ product(id: "together") { id rating { count average } } }`, undefined, a.shop.publishableKey);
       expect(r.errors).toBeUndefined();
       expect(r.data).toMatchObject({ product: { id: "together", rating: { count: 0 } } });
     } finally {
-      for (const undo of restore) undo();
+      reads.restore();
     }
-    expect(most).toBeGreaterThanOrEqual(2);
+    expect(reads.most).toBeGreaterThanOrEqual(2);
   });
 });

@@ -5,11 +5,9 @@
  * hostile input and other shops' keys on every new operation, one vote per
  * voter, bursts of votes, and MOST_HELPFUL pages.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import mongoose from "mongoose";
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
-import { startTestApi, until, type TestApi, type TestShop } from "./helpers.js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { receiveWebhooks, startTestApi, until, type TestApi, type TestShop } from "./helpers.js";
 import { eventQueue } from "../src/features/events/events.js";
 import { deliveryQueue } from "../src/features/webhooks/delivery.js";
 import { castVote } from "../src/features/votes/votes.js";
@@ -92,19 +90,7 @@ describe("asking and answering", () => {
 
   it("a retry replays; the same key with another text is IDEMPOTENCY_KEY_REUSED; events are delivered once", async () => {
     // Received as the shop's webhook receives them: the fan-out takes events off their queue, so reading the queue races it.
-    const received: { type: string; data: Record<string, unknown> }[] = [];
-    const hook = http.createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => (body += c.toString()));
-      req.on("end", () => void (received.push(JSON.parse(body)), res.writeHead(200).end()));
-    });
-    await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
-    onTestFinished(() => void hook.close());
-    const created = await api.gql(
-      `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
-      { input: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, events: ["QUESTION_CREATED", "ANSWER_CREATED"] } },
-    );
-    expect(created.errors).toBeUndefined();
+    const received = await receiveWebhooks(api, ["QUESTION_CREATED", "ANSWER_CREATED"]);
 
     const first = await ask("tent", "How heavy is it?", api.shop.publishableKey, { idempotencyKey: "ask-1" });
     const again = await ask("tent", "How heavy is it?", api.shop.publishableKey, { idempotencyKey: "ask-1" });

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VoteDoc, VoteTallyDoc } from "../src/db/models.js";
 import { VOTE_COUNTS_QUEUE, castVote, storeVote, type VoteCountJob } from "../src/features/votes/votes.js";
-import { SUBMIT, review, startTestApi, type TestApi } from "./helpers.js";
+import { SUBMIT, overlapProbe, review, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
 const IP = "203.0.113.7";
@@ -55,50 +55,14 @@ describe("interrupted vote counts", () => {
   it("a new vote's reads go to the database together, and so do its tally's and its item's writes", async () => {
     const id = await addReview("Round trips");
     const m = api.models;
-    let reads = 0;
-    let mostReads = 0;
-    let writes = 0;
-    let mostWrites = 0;
-    const restore: (() => void)[] = [];
-    // Observe (not replace) the reads a vote makes: how many are at the database at once.
-    const watchReads = (model: any, method: string) => {
-      const original = model[method];
-      model[method] = (...args: unknown[]) => {
-        const query = original.apply(model, args);
-        const exec = query.exec.bind(query);
-        query.exec = async (...a: unknown[]) => {
-          mostReads = Math.max(mostReads, ++reads);
-          try {
-            return await exec(...a);
-          } finally {
-            reads--;
-          }
-        };
-        return query;
-      };
-      restore.push(() => {
-        model[method] = original;
-      });
-    };
-    const watchWrites = (collection: any, method: string) => {
-      const original = collection[method];
-      collection[method] = async (...args: unknown[]) => {
-        mostWrites = Math.max(mostWrites, ++writes);
-        try {
-          return await original.apply(collection, args);
-        } finally {
-          writes--;
-        }
-      };
-      restore.push(() => {
-        collection[method] = original;
-      });
-    };
-    watchReads(m.Review, "findOne");
-    watchReads(m.Vote, "findById");
-    watchReads(m.VoteTally, "findById");
-    watchWrites(m.VoteTally.collection, "replaceOne");
-    watchWrites(m.Review.collection, "updateOne");
+    // Observe (not replace) the reads and writes a vote makes: how many are at the database at once.
+    const reads = overlapProbe();
+    const writes = overlapProbe();
+    reads.queries(m.Review, "findOne");
+    reads.queries(m.Vote, "findById");
+    reads.queries(m.VoteTally, "findById");
+    writes.calls(m.VoteTally.collection, "replaceOne");
+    writes.calls(m.Review.collection, "updateOne");
     try {
       const r = await api.gql(
         VOTE,
@@ -107,12 +71,13 @@ describe("interrupted vote counts", () => {
       );
       expect(r.data.voteHelpful).toMatchObject({ alreadyVoted: false, votes: { helpful: 1 } });
     } finally {
-      for (const undo of restore) undo();
+      reads.restore();
+      writes.restore();
     }
     // The review, this voter's earlier vote and the tally: one wait, not three.
-    expect(mostReads).toBeGreaterThanOrEqual(3);
+    expect(reads.most).toBeGreaterThanOrEqual(3);
     // The tally and the review's totals: one wait, not two.
-    expect(mostWrites).toBeGreaterThanOrEqual(2);
+    expect(writes.most).toBeGreaterThanOrEqual(2);
     expect(await reviewVotes(id)).toMatchObject({ helpful: 1, notHelpful: 0 });
   });
 

@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import mongoose from "mongoose";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { REPO_ROOT } from "../src/config.js";
 import { recomputeSummaries, shopSummaryId } from "../src/features/ratings/ratings.js";
 import { rescoreShop } from "../src/features/scoring/scoring.js";
@@ -478,6 +479,44 @@ describe("starling export", () => {
     const bad = await cli(["export", "--endpoint", api.url, "--key", "sk_not_a_key"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/UNAUTHENTICATED/);
+  });
+
+  it("reads only the shop's own reviews: every query it sends is an index range, never a scan of the collection", async () => {
+    // Two shops: the export of one must not read the other's reviews (on FerretDB, `find({shopId})` decoded every review of the database).
+    const mine = await api.newShop("Export cost");
+    const other = await api.newShop("Export cost, other shop");
+    const rows = Array.from({ length: 40 }, (_, i) => row(i, { productId: `cost-${i % 4}`, productName: `Cost ${i % 4}` }));
+    expect(...exitOk(await importFile(writeJsonl("cost.jsonl", rows), mine))).toBe(0);
+    expect(...exitOk(await importFile(writeJsonl("cost-other.jsonl", rows), other))).toBe(0);
+    // The queries the export sends, as the API sent them: caught from mongoose's debug hook.
+    const sent: { collection: string; filter: object; options: { sort?: object; limit?: number } }[] = [];
+    mongoose.set("debug", (collection: string, method: string, filter: object, options: object) => {
+      if (method === "find" && (collection === "reviews" || collection === "products"))
+        sent.push({ collection, filter, options: options as never });
+    });
+    let lines: Record<string, any>[];
+    try {
+      lines = (await exportLines(mine)) as Record<string, any>[];
+    } finally {
+      mongoose.set("debug", false);
+    }
+    expect(lines.map((l) => l.sourceId).sort()).toEqual(rows.map((r) => r.sourceId).sort());
+    expect(lines.every((l) => l.productName === `Cost ${Number(l.productId.split("-")[1])}`)).toBe(true);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const q of sent) {
+      const model = q.collection === "reviews" ? api.models.Review : api.models.Product;
+      const plan = await model.collection.find(q.filter as never, { sort: q.options.sort as never, limit: q.options.limit }).explain();
+      const text = JSON.stringify(plan.queryPlanner);
+      if (inject("backend") === "ferretdb") {
+        expect(text, JSON.stringify(q)).toMatch(/SEARCH \S+ USING INDEX/);
+        expect(text, JSON.stringify(q)).not.toMatch(/\bSCAN\b|TEMP B-TREE/);
+      } else {
+        expect(text, JSON.stringify(q)).toMatch(/IXSCAN|IDHACK/);
+        expect(text, JSON.stringify(q)).not.toMatch(/COLLSCAN|"stage":"SORT"/);
+      }
+    }
+    // One page of the shop's products, then one range of each product's reviews.
+    expect(sent.map((q) => q.collection).sort()).toEqual(["products", "reviews", "reviews", "reviews", "reviews"]);
   });
 });
 

@@ -5,6 +5,8 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { inflateRawSync } from "node:zlib";
+import { BSON } from "mongodb";
 import path from "node:path";
 import { promisify } from "node:util";
 import mongoose from "mongoose";
@@ -81,6 +83,12 @@ const row = (i: number, extra: Record<string, unknown> = {}) => ({
   ...(i % 5 === 0 ? { reply: `Thanks, reviewer ${i}!` } : {}),
   ...extra,
 });
+
+/** How many imported rows wait for the shop's finishImport (a document per batch, `count` rows each). */
+async function waitingRows(shopId: string): Promise<number> {
+  const batches = await api.models.ImportPending.find({ shopId }, { count: 1 }).lean<{ count?: number }[]>();
+  return batches.reduce((n, b) => n + (b.count ?? 1), 0);
+}
 
 /** A run's exit code, with its stderr as the message when it is not 0. */
 const exitOk = (r: { code: number | null; stderr: string }): [number | null, string] => [r.code, r.stderr];
@@ -538,10 +546,7 @@ describe("a killed import", () => {
     // Killed once some rows are stored and before the end.
     let exited = false;
     void run.exited.then(() => (exited = true));
-    const reached = await until(
-      async () => exited || (await api.models.ImportPending.countDocuments({ shopId: killed.id })) >= 500,
-      360_000,
-    );
+    const reached = await until(async () => exited || (await waitingRows(killed.id)) >= 500, 360_000);
     expect(reached, run.stderr()).toBe(true);
     expect(exited, run.stderr()).toBe(false);
     run.child.kill("SIGKILL");
@@ -566,6 +571,51 @@ describe("a killed import", () => {
     }
     expect(await api.models.ImportPending.countDocuments({ shopId: killed.id })).toBe(0);
   }, 900_000);
+
+  it("a finishImport cut off before it cleared the waiting batches, run again, stores nothing twice; rows waiting as older versions stored them are moved too", async () => {
+    const IMPORT = `mutation($rows: [ImportReviewRow!]!) { importReviews(rows: $rows) { outcome } }`;
+    const FINISH = `mutation { finishImport { reviews products } }`;
+    const shop = await api.newShop("Finish twice");
+    const rows = Array.from({ length: 30 }, (_, i) => row(i, { productId: `twice-${i % 3}`, productName: `Twice ${i % 3}` }));
+    const first = await api.gql(IMPORT, { rows }, shop.key);
+    expect(first.data.importReviews.map((r: { outcome: string }) => r.outcome)).toEqual(rows.map(() => "IMPORTED"));
+    // The same batch again before the end: it waits already.
+    const again = await api.gql(IMPORT, { rows }, shop.key);
+    expect(again.data.importReviews.map((r: { outcome: string }) => r.outcome)).toEqual(rows.map(() => "ALREADY_PRESENT"));
+    const pending = api.models.ImportPending.collection;
+    const batches = await pending.find({ shopId: shop.id } as never).toArray();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.count).toBe(30);
+
+    expect((await api.gql(FINISH, {}, shop.key)).data.finishImport).toEqual({ reviews: 30, products: 3 });
+    const lines = (await exportLines(shop)) as Record<string, any>[];
+    const ratings = await Promise.all(
+      ["twice-0", "twice-1", "twice-2"].map(async (p) => (await api.gql(RATING, { id: p }, shop.key)).data),
+    );
+    // Cut off after storing the reviews, before deleting what waited: the batch is still there.
+    await pending.insertMany(batches);
+    expect((await api.gql(FINISH, {}, shop.key)).data.finishImport).toEqual({ reviews: 30, products: 3 });
+    expect(await api.models.Review.countDocuments({ shopId: shop.id })).toBe(30);
+    expect(await exportLines(shop)).toEqual(lines);
+    expect(
+      await Promise.all(["twice-0", "twice-1", "twice-2"].map(async (p) => (await api.gql(RATING, { id: p }, shop.key)).data)),
+    ).toEqual(ratings);
+    expect(await pending.countDocuments({ shopId: shop.id } as never)).toBe(0);
+
+    // A row per document, the review as Extended JSON text: what an older version left waiting.
+    const more = Array.from({ length: 6 }, (_, i) => row(100 + i, { productId: "twice-0", productName: "Twice 0" }));
+    await api.gql(IMPORT, { rows: more }, shop.key);
+    const [batch] = await pending.find({ shopId: shop.id } as never).toArray();
+    const docs = BSON.EJSON.parse(inflateRawSync(batch!.rows.buffer).toString("utf8"), { relaxed: true }) as { _id: string }[];
+    await pending.deleteMany({ shopId: shop.id } as never);
+    await pending.insertMany(
+      docs.map((d) => ({ _id: d._id, shopId: shop.id, review: BSON.EJSON.stringify(d, { relaxed: true }) })) as never[],
+    );
+    expect((await api.gql(FINISH, {}, shop.key)).data.finishImport).toEqual({ reviews: 36, products: 3 });
+    const after = (await exportLines(shop)) as Record<string, any>[];
+    expect(importFields(after)).toEqual(importFields([...lines, ...more.map((r) => ({ ...r }))]));
+    expect(await pending.countDocuments({ shopId: shop.id } as never)).toBe(0);
+  });
 });
 
 describe("the documented command", () => {

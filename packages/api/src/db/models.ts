@@ -478,7 +478,7 @@ const leaseClaimSchema = new Schema<LeaseClaimDoc>(
  * scores the shop's history in createdAt order and then moves it into
  * `reviews` with its score: one insert per review instead of an insert and an
  * update (an update costs FerretDB a read, a rewrite and a write). `_id` is
- * the review's.
+ * the review's, or the batch's.
  */
 export interface ImportPendingDoc {
   _id: string;
@@ -489,11 +489,20 @@ export interface ImportPendingDoc {
    * by field, with its type schema, on every read, filter and delete: about
    * four times the CPU of one string of the same content.
    */
-  review: string | ReviewDoc;
+  review?: string | ReviewDoc;
+  /** A batch of reviews in one document (features/imports: deflated Extended JSON), and how many; older rows hold `review`. */
+  rows?: Buffer;
+  count?: number;
 }
 
 const importPendingSchema = new Schema<ImportPendingDoc>(
-  { _id: { type: String, required: true }, shopId: { type: String, required: true }, review: { type: Schema.Types.Mixed, required: true } },
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    review: Schema.Types.Mixed,
+    rows: Buffer,
+    count: Number,
+  },
   { ...common, collection: "imports_pending" },
 );
 importPendingSchema.index({ shopId: 1 }, { name: "shop" });

@@ -105,7 +105,11 @@ export async function* exportLines(deps: Deps, shopId: string): AsyncGenerator<E
   let lines: ExportLine[] = [];
   let afterProduct: string | null = null;
   while (true) {
-    const products: ProductDoc[] = await deps.models.Product.find(feedProductFilter(shopId, afterProduct), { _id: 1, productId: 1, name: 1 })
+    const products: ProductDoc[] = await deps.models.Product.find(feedProductFilter(shopId, afterProduct), {
+      _id: 1,
+      productId: 1,
+      name: 1,
+    })
       .sort({ _id: 1 })
       .limit(EXPORT_BATCH)
       .lean<ProductDoc[]>();

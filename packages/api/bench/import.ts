@@ -10,9 +10,7 @@
  *    summaries) and the CPU seconds of the CLI, the API and FerretDB.
  * 2. Round trip: export that shop, import the export into a new shop, export
  *    again: every review's import fields must be the same.
- * 3. Export memory: BENCH_EXPORT_REVIEWS reviews (default 200 000) written
- *    straight into a third shop, exported through `starling export`; the
- *    highest RSS of the API and of the CLI while it runs (sampled every 50 ms).
+ * (The export of a large shop, its speed and memory: bench/export.ts.)
  *
  * The API and FerretDB are not pinned to a core, unlike the other benchmarks'
  * servers: an import is a pipeline (CLI -> API -> FerretDB) whose throughput is
@@ -27,18 +25,15 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
-import { bindModels, ensureIndexes, type ReviewDoc } from "../src/db/models.js";
+import { bindModels, ensureIndexes } from "../src/db/models.js";
 import { createDeps } from "../src/create-deps.js";
 import { createShop } from "../src/features/shops/shops.js";
-import { withPageKeys } from "../src/features/reviews/review-pages.js";
-import { importedReviewId } from "../src/features/imports/imports.js";
 import { dataDir } from "../../scoring/bench/datasets.js";
 import { startBenchApi, startBenchDb, stopBenchApi } from "./start.js";
 
 const API_DIR = path.join(REPO_ROOT, "packages/api");
 const DATA_DIR = path.join(REPO_ROOT, ".data/bench-import");
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 30_000);
-const EXPORT_REVIEWS = Number(process.env.BENCH_EXPORT_REVIEWS ?? 200_000);
 const AMAZON = path.join(dataDir, "amazon-fashion-5core-2018/AMAZON_FASHION_5.json");
 /** BENCH_CPU_PROF=DIR: every CLI run writes V8 CPU profiles there (node --cpu-prof; not allowed in NODE_OPTIONS); bench/start.ts does the API. */
 const PROFILE = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
@@ -58,35 +53,6 @@ interface Amazon {
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) / 1024 : 0;
-}
-
-/** The highest RSS of these processes while `work` runs. */
-async function peakRss<T>(
-  pids: Record<string, () => number | undefined>,
-  work: () => Promise<T>,
-): Promise<{ result: T; peaks: Record<string, number> }> {
-  const peaks: Record<string, number> = Object.fromEntries(Object.keys(pids).map((k) => [k, 0]));
-  const timer = setInterval(() => {
-    for (const [name, pid] of Object.entries(pids)) {
-      const p = pid();
-      if (p === undefined) continue;
-      try {
-        peaks[name] = Math.max(peaks[name]!, rssMb(p));
-      } catch {
-        // exited
-      }
-    }
-  }, 50);
-  try {
-    return { result: await work(), peaks };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 function cli(
@@ -224,61 +190,6 @@ async function main() {
     const differing = [...a].filter(([k, v]) => b.get(k) !== v).length + [...b.keys()].filter((k) => !a.has(k)).length;
     console.log(`round trip: ${a.size} reviews exported, ${b.size} after export -> import into a new shop -> export; ${differing} differ`);
     if (differing || a.size !== b.size) process.exitCode = 1;
-
-    // Export memory on a large shop, written straight into the database (the import is measured above).
-    const big = await createShop(deps, { name: "Export bench" });
-    const texts = readFileSync(AMAZON, "utf8")
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Amazon);
-    t = Date.now();
-    for (let i = 0; i < EXPORT_REVIEWS; i += 1000) {
-      const docs: ReviewDoc[] = [];
-      for (let j = i; j < Math.min(EXPORT_REVIEWS, i + 1000); j++) {
-        const r = texts[j % texts.length]!;
-        docs.push(
-          withPageKeys({
-            _id: importedReviewId(big.shop.id, `big-${j}`),
-            shopId: big.shop.id,
-            productId: `p${j % 5000}`,
-            rating: Math.round(r.overall),
-            title: r.summary ?? "Review",
-            body: r.reviewText || "Fine.",
-            reviewer: { name: r.reviewerName ?? "Amazon Customer", externalId: r.reviewerID },
-            language: "en",
-            provenance: "IMPORTED",
-            source: "api",
-            createdAt: new Date(r.unixReviewTime * 1000),
-            payloadHash: "bench",
-            score: null,
-            signature: null,
-            verification: null,
-            status: "published",
-            reply: null,
-            summaryApplied: false,
-            sourceId: `big-${j}`,
-            verified: r.verified,
-          }),
-        );
-      }
-      await models.Review.collection.insertMany(docs as never[], { ordered: false });
-    }
-    console.log(`# export: ${EXPORT_REVIEWS} reviews written straight into a shop in ${((Date.now() - t) / 1000).toFixed(0)} s`);
-    const bigOut = path.join(DATA_DIR, "export-big.jsonl");
-    let exportPid: number | undefined;
-    t = Date.now();
-    const rssBefore = rssMb(apiPid);
-    const { peaks } = await peakRss({ api: () => apiPid, cli: () => exportPid }, async () => {
-      const run = cli(["export", "--out", bigOut], env(big.secretKey));
-      exportPid = run.child.pid;
-      const r = await run.done;
-      if (r.code !== 0) throw new Error("big export failed");
-    });
-    const exportSeconds = (Date.now() - t) / 1000;
-    console.log(
-      `export: ${EXPORT_REVIEWS} reviews in ${exportSeconds.toFixed(1)} s (${Math.round(EXPORT_REVIEWS / exportSeconds)} reviews/s); ` +
-        `highest RSS: API ${peaks.api!.toFixed(0)} MB (${rssBefore.toFixed(0)} MB before), CLI ${peaks.cli!.toFixed(0)} MB`,
-    );
   } finally {
     await stopBenchApi(api);
     await conn.close();

@@ -50,7 +50,7 @@ export function exportHandler(deps: Deps, rateLimits: RateLimits, ipOf: (req: Re
       if (format === "csv") res.write(stringify([[...EXPORT_FIELDS]]));
       const text = (l: object) => (format === "csv" ? csvRecord(l as Record<string, unknown>) : `${JSON.stringify(l)}\n`);
       for await (const lines of exportLines(deps, shop.id)) {
-        if (res.destroyed) return; // the client left: the generator's finally closes the cursor
+        if (res.destroyed) return; // the client left: leaving the loop ends the generator, and its reads
         if (!res.write(lines.map(text).join(""))) {
           // The waits are dropped once one ends: left behind, each would keep its listeners on `res` until it closes.
           const waited = new AbortController();

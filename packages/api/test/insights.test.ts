@@ -12,10 +12,10 @@ import {
   INSIGHTS_QUEUE,
   backfillInsights,
   clearInsightsCache,
-  decodeAspects,
   enqueueAnalyses,
   insightsQueue,
   productHash,
+  storedAspectsOf,
   wakeInsights,
   type InsightsJob,
 } from "../src/features/insights/insights.js";
@@ -60,7 +60,7 @@ async function insights(productId: string, key = api.shop.key) {
 
 const drained = async () => (await insightsQueue(api.starling.deps).depth()) === 0;
 
-/** Every document of the insights collections and the queue, as JSON. */
+/** Every document of the insights collections and the queue, as JSON (packed aspects unpacked, so their quotes show). */
 async function insightsText(): Promise<string> {
   const m = api.models;
   const docs = [
@@ -70,7 +70,7 @@ async function insightsText(): Promise<string> {
     ...(await m.InsightTopic.find().lean()),
     ...(await m.LeaseJob.find().lean()),
   ];
-  return JSON.stringify(docs);
+  return JSON.stringify(docs.map((d) => ("packed" in d && d.packed ? { ...d, packed: storedAspectsOf(d as never) } : d)));
 }
 
 beforeAll(async () => {
@@ -200,8 +200,8 @@ describe("insights per review", () => {
     expect(days.length).toBeGreaterThan(0);
     for (const d of days)
       await api.models.InsightDay.collection.updateOne({ _id: d._id } as never, {
-        $set: { aspects: decodeAspects(d.data!) },
-        $unset: { data: "" },
+        $set: { aspects: storedAspectsOf(d as never) },
+        $unset: { packed: "", data: "" },
       });
     await api.models.InsightBlock.deleteMany({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } });
     clearInsightsCache(deps);
@@ -212,7 +212,7 @@ describe("insights per review", () => {
       return (await drained()) && i.reviews === before.reviews && i;
     });
     expect(after.aspects.map((a: any) => [a.key, a.mentions])).toEqual(before.aspects.map((a: any) => [a.key, a.mentions]));
-    expect(await api.models.InsightDay.countDocuments({ productId: "boot", data: { $exists: false } })).toBe(0);
+    expect(await api.models.InsightDay.countDocuments({ productId: "boot", packed: { $exists: false } })).toBe(0);
   });
 
   it("erasure removes the person's quotes from every insight before it answers", async () => {

@@ -163,7 +163,7 @@ async function main() {
     const parts = [];
     for (const b of buckets) parts.push(await storeProductDay(deps, shop.id, "p-huge", b.dayMs, b));
     const owner = productHash(shop.id, "p-huge");
-    await rollUpBlocks(deps, shop.id, owner, parts);
+    await rollUpBlocks(deps, [{ shopId: shop.id, owner, fresh: parts }]);
     const buildSeconds = (performance.now() - build0) / 1_000;
     const days = await deps.models.InsightDay.find({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } }).lean();
     const blocks = await deps.models.InsightBlock.find({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } }).lean();

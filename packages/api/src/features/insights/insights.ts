@@ -175,8 +175,10 @@ export async function forgetReviewInsights(deps: Deps, reviewIds: readonly strin
     const day = await recomputeProductDay(deps, doc.shopId, doc.productId, dayMs);
     const shopDay = await recomputeShopDay(deps, doc.shopId, dayMs);
     // Every roll-up above that day too, product's and shop's: each is built from the one below.
-    await rollUpBlocks(deps, doc.shopId, productHash(doc.shopId, doc.productId), [day.part]);
-    await rollUpBlocks(deps, doc.shopId, shopHash(doc.shopId), [shopDay.part]);
+    await rollUpBlocks(deps, [
+      { shopId: doc.shopId, owner: productHash(doc.shopId, doc.productId), fresh: [day.part] },
+      { shopId: doc.shopId, owner: shopHash(doc.shopId), fresh: [shopDay.part] },
+    ]);
     // A recount in flight elsewhere may have read the quote before: it sees the change and runs again.
     await enqueueDay(deps, doc.shopId, doc.productId, dayMs);
   }
@@ -429,84 +431,104 @@ export interface RollUpRead {
   parts: RollUpPart[];
 }
 
+/** One owner's (product's or shop's) share of a roll-up: day buckets just written (with their counts), blocks to rebuild from what is stored. */
+export interface RollUpRequest {
+  shopId: string;
+  owner: string;
+  fresh: readonly RollUpPart[];
+  requested?: readonly { level: number; index: number }[];
+}
+
 /**
- * Recomputes an owner's (product's or shop's) blocks above what changed, level
- * by level up to MAX_BLOCK_LEVEL, in one pass: `fresh` holds day buckets just
- * written (and their counts), `requested` blocks to rebuild from what is
- * stored. A block is rebuilt from its two halves; a half computed in this pass
- * is taken from memory, the others are read by `_id` in one query per level.
- * All blocks are written in one bulk write, then the owner's version is
- * replaced once. N changed days below one block cost one roll-up of it, not N
- * (the chain of one job per level, each reading back the block below it,
- * was most of the worker's time).
+ * Recomputes the blocks above what changed, for any number of owners, up to
+ * MAX_BLOCK_LEVEL, in one pass. A block is rebuilt from its two halves: a half
+ * computed in this pass (or just written, `fresh`) is taken from memory; the
+ * others, known before anything is computed (the halves of the blocks to
+ * rebuild that are not rebuilt themselves), are read by `_id` in one query for
+ * days and one for blocks. Everything is written in one bulk write, then each
+ * owner's version is replaced (one more). N changed days below one block cost
+ * one roll-up of it, not N, and a round of jobs costs a few round trips
+ * whatever its levels and owners (the chain of one job per level, each
+ * reading back the block below it, was most of the worker's time).
  */
-export async function rollUpBlocks(
-  deps: Deps,
-  shopId: string,
-  owner: string,
-  fresh: readonly RollUpPart[],
-  requested: readonly { level: number; index: number }[] = [],
-): Promise<RollUpRead> {
+export async function rollUpBlocks(deps: Deps, requests: readonly RollUpRequest[]): Promise<RollUpRead[]> {
   const now = new Date();
-  const known = new Map<string, RollUpPart>(fresh.map((p) => [`${p.level}.${p.index}`, p]));
-  const changed = new Map<number, Set<number>>();
-  const mark = (level: number, index: number) => {
-    let s = changed.get(level);
-    if (!s) changed.set(level, (s = new Set()));
-    s.add(index);
-  };
-  for (const p of fresh) mark(p.level, p.index);
-  const read: RollUpPart[] = [];
-  const writes: ReturnType<typeof blockWrites> = [];
-  try {
+  const key = (owner: string, level: number, index: number) => `${owner}|${level}|${index}`;
+  const known = new Map<string, RollUpPart>();
+  // Per request, per level (1 …), the blocks to rebuild.
+  const plans = requests.map((r) => {
+    for (const p of r.fresh) known.set(key(r.owner, p.level, p.index), p);
+    const targets: Set<number>[] = [];
     for (let level = 1; level <= MAX_BLOCK_LEVEL; level++) {
-      const targets = new Set<number>();
-      for (const r of requested) if (r.level === level) targets.add(r.index);
-      for (const i of changed.get(level - 1) ?? []) targets.add(Math.floor(i / 2));
-      if (!targets.size) continue;
-      const below = level - 1;
-      const missing = [...targets].flatMap((t) => [2 * t, 2 * t + 1]).filter((i) => !known.has(`${below}.${i}`));
-      if (missing.length) {
-        const ids = missing.map((i) => partId(owner, below, i));
-        const docs: (DayDoc | BlockDoc)[] =
-          below === 0
-            ? await findByIds<DayDoc>(deps.models.InsightDay as never, ids)
-            : await findByIds<BlockDoc>(deps.models.InsightBlock as never, ids);
-        const byId = new Map(docs.map((d) => [d._id, d]));
-        missing.forEach((index, k) => {
-          const doc = byId.get(ids[k]!);
-          const part: RollUpPart = {
-            level: below,
-            index,
-            id: ids[k]!,
-            at: doc?.computedAt ?? null,
-            counts: doc ? countsOf(doc, index * 2 ** below * DAY_MS) : null,
-          };
-          known.set(`${below}.${index}`, part);
-          read.push(part);
-        });
-      }
-      for (const t of targets) {
-        const parts = [2 * t, 2 * t + 1].map((i) => known.get(`${below}.${i}`)!.counts).filter((c): c is DayCounts => c !== null);
-        const fromMs = t * 2 ** level * DAY_MS;
-        const counts = parts.length ? rollUpDayCounts(parts, fromMs, { quotes: QUOTES_PER_ASPECT, quotedAspects: QUOTED_ASPECTS }) : null;
-        known.set(`${level}.${t}`, { level, index: t, id: blockId(owner, level, t), at: now, counts });
-        mark(level, t);
-        writes.push(...blockWrites(shopId, owner, level, t, counts, now));
-      }
+      const t = new Set<number>();
+      for (const q of r.requested ?? []) if (q.level === level) t.add(q.index);
+      for (const p of r.fresh) if (p.level === level - 1) t.add(Math.floor(p.index / 2));
+      for (const i of targets[level - 1] ?? []) t.add(Math.floor(i / 2));
+      targets[level] = t;
     }
+    return { r, targets };
+  });
+  // The halves to read: those neither fresh nor rebuilt here.
+  const missing: RollUpPart[] = [];
+  const reads = new Map<string, RollUpPart[]>();
+  for (const { r, targets } of plans) {
+    const list: RollUpPart[] = [];
+    for (let level = 1; level <= MAX_BLOCK_LEVEL; level++)
+      for (const t of targets[level]!)
+        for (const index of [2 * t, 2 * t + 1]) {
+          const k = key(r.owner, level - 1, index);
+          if (known.has(k) || (targets[level - 1]?.has(index) ?? false)) continue;
+          const part: RollUpPart = { level: level - 1, index, id: partId(r.owner, level - 1, index), at: null, counts: null };
+          known.set(k, part);
+          list.push(part);
+          missing.push(part);
+        }
+    reads.set(r.owner, list);
+  }
+  const [days, blocks] = await Promise.all([
+    findByIds<DayDoc>(
+      deps.models.InsightDay as never,
+      missing.filter((p) => p.level === 0).map((p) => p.id),
+    ),
+    findByIds<BlockDoc>(
+      deps.models.InsightBlock as never,
+      missing.filter((p) => p.level > 0).map((p) => p.id),
+    ),
+  ]);
+  const found = new Map<string, DayDoc | BlockDoc>([...days, ...blocks].map((d) => [d._id, d]));
+  for (const p of missing) {
+    const doc = found.get(p.id);
+    if (doc) {
+      p.at = doc.computedAt;
+      p.counts = countsOf(doc, p.index * 2 ** p.level * DAY_MS);
+    }
+  }
+  const writes: AnyBulkWriteOperation[] = [];
+  for (const { r, targets } of plans)
+    for (let level = 1; level <= MAX_BLOCK_LEVEL; level++)
+      for (const t of targets[level]!) {
+        const parts = [2 * t, 2 * t + 1]
+          .map((i) => known.get(key(r.owner, level - 1, i))!.counts)
+          .filter((c): c is DayCounts => c !== null);
+        const counts = parts.length
+          ? rollUpDayCounts(parts, t * 2 ** level * DAY_MS, { quotes: QUOTES_PER_ASPECT, quotedAspects: QUOTED_ASPECTS })
+          : null;
+        known.set(key(r.owner, level, t), { level, index: t, id: blockId(r.owner, level, t), at: now, counts });
+        writes.push(...blockWrites(r.shopId, r.owner, level, t, counts, now));
+      }
+  try {
     if (writes.length) await deps.models.InsightBlock.collection.bulkWrite(writes as never[], { ordered: false });
   } finally {
     // Also after a failure: the day buckets' cuts were written before this.
-    await bumpVersion(deps, shopId, owner);
+    await bumpVersions(deps, requests);
   }
-  // Parts read are released: only ids and times are kept.
-  return { shopId, owner, parts: read.map((p) => ({ ...p, counts: null })) };
+  // Only ids and times are kept of what was read.
+  return requests.map((r) => ({ shopId: r.shopId, owner: r.owner, parts: reads.get(r.owner)!.map((p) => ({ ...p, counts: null })) }));
 }
 
 /** Rebuilds one block (level >= 1) from its two halves as stored, and every block above it. */
 export async function recomputeBlock(deps: Deps, shopId: string, owner: string, level: number, index: number): Promise<RollUpRead> {
-  return rollUpBlocks(deps, shopId, owner, [], [{ level, index }]);
+  return (await rollUpBlocks(deps, [{ shopId, owner, fresh: [], requested: [{ level, index }] }]))[0]!;
 }
 
 /** Ids with their write times, by `_id` (the documents themselves stay in the database). */
@@ -519,42 +541,56 @@ async function writtenAt(model: Models["InsightDay"] | Models["InsightBlock"], i
 }
 
 /**
- * A roll-up's look-again: a half it read that was written (or removed) since
- * was changed by someone whose own roll-up may have read this one's blocks
- * before they were written, so the block above that half is queued again
- * (and rebuilds everything above it).
+ * Roll-ups' look-again: a half they read that was written (or removed) since
+ * was changed by someone whose own roll-up may have read these blocks before
+ * they were written, so the block above that half is queued again (and
+ * rebuilds everything above it).
  */
-async function rollUpLookAgain(deps: Deps, r: RollUpRead): Promise<void> {
+async function rollUpLookAgain(deps: Deps, rolled: readonly RollUpRead[]): Promise<void> {
+  const parts = rolled.flatMap((r) => r.parts.map((p) => ({ r, p })));
   const [days, blocks] = await Promise.all([
     writtenAt(
       deps.models.InsightDay,
-      r.parts.filter((p) => p.level === 0).map((p) => p.id),
+      parts.filter(({ p }) => p.level === 0).map(({ p }) => p.id),
     ),
     writtenAt(
       deps.models.InsightBlock,
-      r.parts.filter((p) => p.level > 0).map((p) => p.id),
+      parts.filter(({ p }) => p.level > 0).map(({ p }) => p.id),
     ),
   ]);
-  const again = new Map<string, { level: number; index: number }>();
-  for (const p of r.parts) {
+  const again = new Map<string, { shopId: string; owner: string; level: number; index: number }>();
+  for (const { r, p } of parts) {
     const now = (p.level === 0 ? days : blocks).get(p.id) ?? null;
-    if (now !== (p.at?.getTime() ?? null)) again.set(blockId(r.owner, p.level + 1, Math.floor(p.index / 2)), { level: p.level + 1, index: Math.floor(p.index / 2) });
+    if (now === (p.at?.getTime() ?? null)) continue;
+    const level = p.level + 1;
+    const index = Math.floor(p.index / 2);
+    again.set(blockId(r.owner, level, index), { shopId: r.shopId, owner: r.owner, level, index });
   }
-  for (const b of again.values()) await enqueueBlock(deps, r.shopId, r.owner, b.level, b.index);
+  for (const b of again.values()) await enqueueBlock(deps, b.shopId, b.owner, b.level, b.index);
 }
 
 /**
- * The owner's (product's or shop's) aggregate version, `<owner>.v` beside its
+ * An owner's (product's or shop's) aggregate version, `<owner>.v` beside its
  * blocks: a new random value after every change a read could see (a block
  * written or removed, a topic stored or closed). Every process checks it
  * before answering from its cache, so none answers from a cache older than
  * the last change, erasures included.
  */
+async function bumpVersions(deps: Deps, owners: readonly { shopId: string; owner: string }[]): Promise<void> {
+  if (!owners.length) return;
+  const at = new Date();
+  await deps.models.InsightBlock.collection.bulkWrite(
+    owners.map(({ shopId, owner }) => {
+      const doc: InsightBlockDoc = { _id: `${owner}.v`, shopId, reviews: 0, polaritySum: 0, data: randomUUID(), computedAt: at };
+      return { replaceOne: { filter: { _id: doc._id } as never, replacement: doc as never, upsert: true } };
+    }),
+    { ordered: false },
+  );
+  for (const { owner } of owners) caches.get(deps)?.forget(owner);
+}
+
 async function bumpVersion(deps: Deps, shopId: string, owner: string): Promise<void> {
-  const id = `${owner}.v`;
-  const doc: InsightBlockDoc = { _id: id, shopId, reviews: 0, polaritySum: 0, data: randomUUID(), computedAt: new Date() };
-  await deps.models.InsightBlock.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
-  caches.get(deps)?.forget(owner);
+  await bumpVersions(deps, [{ shopId, owner }]);
 }
 
 /** Assembled answers of this process by owner, period and limit, with the version they were read at. */
@@ -853,7 +889,10 @@ async function recountDays(deps: Deps, jobs: readonly JobOf<"day">[], queue: Lea
     if (!o) owners.set(owner, (o = { shopId: r.job.payload.shopId, parts: [] }));
     o.parts.push(r.part);
   }
-  const rolled = await Promise.all([...owners].map(([owner, o]) => rollUpBlocks(deps, o.shopId, owner, o.parts)));
+  const rolled = await rollUpBlocks(
+    deps,
+    [...owners].map(([owner, o]) => ({ shopId: o.shopId, owner, fresh: o.parts })),
+  );
   // The shops' buckets of these days, and one emerging-topic check per product however many of its days changed
   // (any day: an old one is the baseline of the next check; deduplicated while it waits).
   const next = new Map<string, { id: string; payload: InsightsJob; availableAt?: Date }>();
@@ -871,7 +910,7 @@ async function recountDays(deps: Deps, jobs: readonly JobOf<"day">[], queue: Lea
       const { shopId, productId, dayMs } = job.payload;
       if ((await productDaySeen(deps, shopId, productId, dayMs)) !== seen) await enqueueDay(deps, shopId, productId, dayMs);
     }),
-    ...rolled.map((r) => rollUpLookAgain(deps, r)),
+    rollUpLookAgain(deps, rolled),
   ]);
 }
 
@@ -884,13 +923,16 @@ async function recountShopDays(deps: Deps, jobs: readonly JobOf<"shopday">[], qu
     if (list) list.push(r.part);
     else shops.set(r.job.payload.shopId, [r.part]);
   }
-  const rolled = await Promise.all([...shops].map(([shopId, parts]) => rollUpBlocks(deps, shopId, shopHash(shopId), parts)));
+  const rolled = await rollUpBlocks(
+    deps,
+    [...shops].map(([shopId, parts]) => ({ shopId, owner: shopHash(shopId), fresh: parts })),
+  );
   await Promise.all(jobs.map((job) => queue.complete(job)));
   await Promise.all([
     ...recounts.map(async ({ job, seen }) => {
       if ((await shopDaySeen(deps, job.payload.shopId, job.payload.dayMs)) !== seen) await queue.enqueue(job.id, job.payload);
     }),
-    ...rolled.map((r) => rollUpLookAgain(deps, r)),
+    rollUpLookAgain(deps, rolled),
   ]);
 }
 
@@ -902,9 +944,12 @@ async function rollUpRequested(deps: Deps, jobs: readonly JobOf<"block">[], queu
     if (!o) owners.set(p.owner, (o = { shopId: p.shopId, blocks: [] }));
     o.blocks.push({ level: p.level, index: p.index });
   }
-  const rolled = await Promise.all([...owners].map(([owner, o]) => rollUpBlocks(deps, o.shopId, owner, [], o.blocks)));
+  const rolled = await rollUpBlocks(
+    deps,
+    [...owners].map(([owner, o]) => ({ shopId: o.shopId, owner, fresh: [], requested: o.blocks })),
+  );
   await Promise.all(jobs.map((job) => queue.complete(job)));
-  await Promise.all(rolled.map((r) => rollUpLookAgain(deps, r)));
+  await rollUpLookAgain(deps, rolled);
 }
 
 async function emerge(deps: Deps, job: JobOf<"emerge">, queue: LeaseQueue<InsightsJob>): Promise<void> {

@@ -9,12 +9,13 @@
  *    (one, batch 16) analyses them, stores each analysis, and recounts the
  *    day buckets and emerging topics they touch. Reported: reviews/s until
  *    every review is analysed and the queue is empty, beside `analyzeReview`
- *    alone on the same texts (the part that is CPU).
+ *    alone on the same texts (the part that is CPU; under load it is also a
+ *    gauge of how busy the machine was).
  * 2. Read latency: "p-huge" gets 100 000 analysed reviews over 365 days
  *    (the analyses of step 1 repeated, of at least 200 texts), counted into
  *    its day buckets with the package's dayCountsOf and written, with every
  *    roll-up block above them, by the worker's own functions (storeProductDay,
- *    recomputeBlock; counting 100 000 through the worker would take the
+ *    rollUpBlocks; counting 100 000 through the worker would take the
  *    benchmark most of an hour); then BENCH_READS sequential
  *    `product { insights }` requests over HTTP, for the default 90 days and
  *    for 366 days, cold (the process's answer cache emptied before each read)

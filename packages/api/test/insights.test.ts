@@ -234,8 +234,17 @@ describe("insights per review", () => {
     );
     const owner = productHash(api.shop.id, "spread");
     const days = await api.models.InsightDay.find({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } }).lean();
-    const buckets = days.map((d) => ({ dayMs: d.day.getTime(), reviews: d.reviews, polaritySum: d.polaritySum, aspects: storedAspectsOf(d as never) }));
-    for (const [label, fromDaysAgo] of [["90 days", 89], ["30 days", 29], ["a year", 365]] as const) {
+    const buckets = days.map((d) => ({
+      dayMs: d.day.getTime(),
+      reviews: d.reviews,
+      polaritySum: d.polaritySum,
+      aspects: storedAspectsOf(d as never),
+    }));
+    for (const [label, fromDaysAgo] of [
+      ["90 days", 89],
+      ["30 days", 29],
+      ["a year", 365],
+    ] as const) {
       const toMs = Math.floor(now / DAY) * DAY + DAY;
       const fromMs = toMs - (fromDaysAgo + 1) * DAY;
       const want = summarizeDayCounts(buckets, { fromMs, toMs }, { limit: 20, quotes: 3 });
@@ -247,7 +256,14 @@ describe("insights per review", () => {
       const got = r.data.product.insights;
       expect(got.reviews, label).toBe(want.reviews);
       expect(
-        got.aspects.map((a: any) => [a.key, a.mentions, a.positive, a.negative, a.direction.toLowerCase(), a.examples.map((q: any) => q.reviewId)]),
+        got.aspects.map((a: any) => [
+          a.key,
+          a.mentions,
+          a.positive,
+          a.negative,
+          a.direction.toLowerCase(),
+          a.examples.map((q: any) => q.reviewId),
+        ]),
         label,
       ).toEqual(want.aspects.map((a) => [a.key, a.mentions, a.positive, a.negative, a.direction, a.examples.map((q) => q.reviewId)]));
     }

@@ -6,7 +6,8 @@
  * its reviews.
  *
  * The work runs in the durable `insights` lease queue (db/lease-queue.ts),
- * shared by every API process:
+ * shared by every API process; a worker handles the jobs it claims in one
+ * round, each kind together (handleInsightsJobs):
  *
  * - `analyze` (job id = review id): enqueued with the review's insert, before
  *   it (storeNewReviews), so a crash anywhere after the acknowledgement leaves
@@ -24,13 +25,16 @@
  *   again and enqueues itself anew if anything changed since it started.
  * - `shopday`: the same for the shop's bucket of the day, merged from its
  *   products' buckets.
- * - `block` (per product or shop, level and index): the roll-up of 2^level
- *   days (@starling/insights blockOf) recomputed from its two halves, then its
- *   parent's queued; a bucket's recount queues its level-1 block. A period is
- *   read from the few blocks that tile it (periodBlocks), each cut to what a
- *   read needs (the most mentioned aspects, quotes on the first 20), so the
- *   read costs the same at 100 or 100 000 reviews. The same look-again as
- *   the recounts.
+ * - Roll-ups: blocks of 2^level days (@starling/insights blockOf), each
+ *   rebuilt from its two halves, up to level 8. A round's day (and shop-day)
+ *   recounts roll up every block above all of their days in one pass
+ *   (rollUpBlocks: halves from memory or one query, one bulk write), so a
+ *   block under N changed days is rebuilt once. A `block` job (per owner,
+ *   level and index) is what a roll-up's look-again queues when a half it read
+ *   changed meanwhile. A period is read from the few blocks that tile it
+ *   (periodBlocks), each cut to what a read needs (the most mentioned aspects,
+ *   quotes on the first 20), so the read costs the same at 100 or 100 000
+ *   reviews. Aspects are stored deflated (packAspects).
  * - `emerge` (per product): the product's emerging topics as of now, from its
  *   buckets; a topic not open before records one `insights.emerging_topic`
  *   event (recordEvent, deterministic id per product, aspect, direction and
@@ -240,7 +244,15 @@ async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQ
       createdAt: review.createdAt,
       language: insight.language,
       polarity: insight.polarity,
-      aspects: insight.aspects.map(({ key, term, polarity, quote, field, start, end }) => ({ key, term, polarity, quote, field, start, end })),
+      aspects: insight.aspects.map(({ key, term, polarity, quote, field, start, end }) => ({
+        key,
+        term,
+        polarity,
+        quote,
+        field,
+        start,
+        end,
+      })),
       erased: false,
       analyzedAt: now,
       changedAt: now,
@@ -397,7 +409,14 @@ function partId(owner: string, level: number, index: number): string {
  * The writes of a block (level >= 1: all its counts, what its parent is built
  * from) and of its cut for reading (any level), or the removal of both.
  */
-function blockWrites(shopId: string, owner: string, level: number, index: number, counts: DayCounts | null, now: Date): AnyBulkWriteOperation[] {
+function blockWrites(
+  shopId: string,
+  owner: string,
+  level: number,
+  index: number,
+  counts: DayCounts | null,
+  now: Date,
+): AnyBulkWriteOperation[] {
   const id = blockId(owner, level, index);
   if (!counts) return [{ deleteMany: { filter: { _id: { $in: [id, `${id}.r`] } } as never } }];
   const doc = (key: string, packed: Binary): BlockDoc => ({
@@ -409,7 +428,9 @@ function blockWrites(shopId: string, owner: string, level: number, index: number
     computedAt: now,
   });
   const read = trimDayCounts(counts, { aspects: READ_ASPECTS, quotedAspects: MAX_ASPECTS });
-  const cut: AnyBulkWriteOperation = { replaceOne: { filter: { _id: `${id}.r` } as never, replacement: doc(`${id}.r`, packAspects(read.aspects)) as never, upsert: true } };
+  const cut: AnyBulkWriteOperation = {
+    replaceOne: { filter: { _id: `${id}.r` } as never, replacement: doc(`${id}.r`, packAspects(read.aspects)) as never, upsert: true },
+  };
   if (level === 0) return [cut];
   return [{ replaceOne: { filter: { _id: id } as never, replacement: doc(id, storedAspects(counts)) as never, upsert: true } }, cut];
 }
@@ -685,7 +706,13 @@ export async function recomputeProductDay(
   );
   const published = new Set(reviews.filter((r) => r.status === "published" && r.payloadHash !== ERASED_PAYLOAD).map((r) => r._id));
   const counted = rows.filter((r) => published.has(r._id)).map(toAnalyzed);
-  const part = await storeProductDay(deps, shopId, productId, dayMs, counted.length ? dayCountsOf(counted, { quotes: QUOTES_PER_ASPECT }) : null);
+  const part = await storeProductDay(
+    deps,
+    shopId,
+    productId,
+    dayMs,
+    counted.length ? dayCountsOf(counted, { quotes: QUOTES_PER_ASPECT }) : null,
+  );
   return { seen, part };
 }
 
@@ -916,7 +943,9 @@ async function recountDays(deps: Deps, jobs: readonly JobOf<"day">[], queue: Lea
 
 /** Shop-day recounts together: each shop's bucket of each day, then one roll-up per shop. */
 async function recountShopDays(deps: Deps, jobs: readonly JobOf<"shopday">[], queue: LeaseQueue<InsightsJob>): Promise<void> {
-  const recounts = await Promise.all(jobs.map(async (job) => ({ job, ...(await recomputeShopDay(deps, job.payload.shopId, job.payload.dayMs)) })));
+  const recounts = await Promise.all(
+    jobs.map(async (job) => ({ job, ...(await recomputeShopDay(deps, job.payload.shopId, job.payload.dayMs)) })),
+  );
   const shops = new Map<string, RollUpPart[]>();
   for (const r of recounts) {
     const list = shops.get(r.job.payload.shopId);

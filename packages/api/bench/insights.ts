@@ -43,7 +43,8 @@ import { loadOpSpam } from "../../insights/bench/data.js";
 import { REPO_ROOT, loadConfig } from "../src/config.js";
 import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { findByIds } from "../src/db/find-by-ids.js";
-import type { InsightBlockDoc, ReviewDoc } from "../src/db/models.js";
+import type { InsightBlockDoc } from "../src/features/insights/model.js";
+import type { ReviewDoc } from "../src/features/reviews/model.js";
 import {
   QUOTES_PER_ASPECT,
   clearInsightsCache,

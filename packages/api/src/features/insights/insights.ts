@@ -381,8 +381,8 @@ export function storedAspectsOf(doc: StoredAspects): AspectDayCount[] {
   return (doc.aspects ?? []) as AspectDayCount[];
 }
 
-type DayDoc = Omit<InsightDayDoc, "data"> & StoredAspects;
-type BlockDoc = Omit<InsightBlockDoc, "data"> & StoredAspects;
+type DayDoc = InsightDayDoc;
+type BlockDoc = InsightBlockDoc;
 
 /** A bucket or block as counts dated `dayMs` (its first day). */
 function countsOf(doc: DayDoc | BlockDoc, dayMs: number): DayCounts {
@@ -475,6 +475,15 @@ export interface RollUpRequest {
  * reading back the block below it, was most of the worker's time).
  */
 export async function rollUpBlocks(deps: Deps, requests: readonly RollUpRequest[]): Promise<RollUpRead[]> {
+  try {
+    return await rollUp(deps, requests);
+  } finally {
+    // Also after a failure: the day buckets' cuts were written before this, and a read's cache must not outlive them.
+    await bumpVersions(deps, requests);
+  }
+}
+
+async function rollUp(deps: Deps, requests: readonly RollUpRequest[]): Promise<RollUpRead[]> {
   const now = new Date();
   const key = (owner: string, level: number, index: number) => `${owner}|${level}|${index}`;
   const known = new Map<string, RollUpPart>();
@@ -539,12 +548,7 @@ export async function rollUpBlocks(deps: Deps, requests: readonly RollUpRequest[
         known.set(key(r.owner, level, t), { level, index: t, id: blockId(r.owner, level, t), at: now, counts });
         writes.push(...blockWrites(r.shopId, r.owner, level, t, counts, now));
       }
-  try {
-    if (writes.length) await deps.models.InsightBlock.collection.bulkWrite(writes as never[], { ordered: false });
-  } finally {
-    // Also after a failure: the day buckets' cuts were written before this.
-    await bumpVersions(deps, requests);
-  }
+  if (writes.length) await deps.models.InsightBlock.collection.bulkWrite(writes as never[], { ordered: false });
   // Only ids and times are kept of what was read.
   return requests.map((r) => ({ shopId: r.shopId, owner: r.owner, parts: reads.get(r.owner)!.map((p) => ({ ...p, counts: null })) }));
 }

@@ -101,14 +101,15 @@ export function addModerationSchema(
 
   builder.queryField("moderationLog", (t) =>
     t.field({
+      nullable: true,
       type: [EventRef],
       description:
         "The shop's moderation log, newest first, a page at a time: for the next page, pass the last entry's `cursor` as `after`. Needs REVIEWS_MODERATE.",
       extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
       args: {
-        reviewId: t.arg.id({ description: "Only entries about this review." }),
-        first: t.arg.int({ defaultValue: 50, description: "How many entries, 1 to 500." }),
-        after: t.arg.string({ description: "Continue after this entry's `cursor`." }),
+        reviewId: t.arg.id({ required: false, description: "Only entries about this review." }),
+        first: t.arg.int({ required: false, defaultValue: 50, description: "How many entries, 1 to 500." }),
+        after: t.arg.string({ required: false, description: "Continue after this entry's `cursor`." }),
       },
       resolve: async (_r, args, ctx) => {
         const first = pageSize(args.first);
@@ -124,6 +125,7 @@ export function addModerationSchema(
 
   builder.queryField("publicationReport", (t) =>
     t.field({
+      nullable: true,
       type: [ReportRow],
       description:
         "Publication rate per star level across the shop, 5 stars first: evidence that moderation does not depend on the rating. Needs REVIEWS_MODERATE.",
@@ -136,13 +138,14 @@ export function addModerationSchema(
     fields: (t) => ({
       reviewId: t.id({ required: true, description: "The review." }),
       action: t.field({ type: ActionEnum, required: true, description: "Publish or reject." }),
-      reason: t.field({ type: ReasonEnum, description: "Required to reject; not allowed to publish." }),
-      note: t.string({ description: "A note for the log, up to 1000 characters." }),
+      reason: t.field({ required: false, type: ReasonEnum, description: "Required to reject; not allowed to publish." }),
+      note: t.string({ required: false, description: "A note for the log, up to 1000 characters." }),
     }),
   });
 
   builder.mutationField("moderateReview", (t) =>
     t.field({
+      nullable: true,
       type: ReviewRef,
       description: "Publishes a pending review, or rejects a review for a stated reason. Logged. Needs REVIEWS_MODERATE.",
       args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
@@ -161,6 +164,7 @@ export function addModerationSchema(
 
   builder.mutationField("reinstateReview", (t) =>
     t.field({
+      nullable: true,
       type: ReviewRef,
       description: "Publishes a rejected or quarantined review again, on appeal. Logged with the note. Needs REVIEWS_MODERATE.",
       args: {
@@ -177,6 +181,7 @@ export function addModerationSchema(
 
   builder.mutationField("replyToReview", (t) =>
     t.field({
+      nullable: true,
       type: ReviewRef,
       description: "Sets the shop's public reply under a review (replacing an earlier one). Logged. Needs REVIEWS_MODERATE.",
       args: {
@@ -193,6 +198,7 @@ export function addModerationSchema(
 
   builder.mutationField("setModerationMode", (t) =>
     t.field({
+      nullable: true,
       type: ModerationModeEnum,
       description: "Chooses whether reviews publish at once (POST) or after approval (PRE). Logged. Needs SHOP_SETTINGS.",
       args: { mode: t.arg({ type: ModerationModeEnum, required: true, description: "The new mode." }) },
@@ -207,6 +213,7 @@ export function addModerationSchema(
 
   builder.mutationField("setAllowedOrigins", (t) =>
     t.field({
+      nullable: true,
       type: ["String"],
       description:
         'Replaces the browser origins (e.g. "https://admin.shop.example") from which the shop\'s secret keys may be used; by default none, and a secret key sent from a web page is refused with ORIGIN_NOT_ALLOWED. Publishable keys work from any origin. Returns the list now in force. Needs SHOP_SETTINGS.',

@@ -21,11 +21,12 @@ import {
   searchReviews,
   shopSettings,
   type Overview,
-  type PublicationCounts,
   type ReviewListPage,
   type ShopSettings,
   type WeekPoint,
 } from "./dashboard.js";
+import type { PublicationRow } from "../moderation/moderation.js";
+import { publicationRowFields } from "../moderation/schema.js";
 
 /** The weeks come from one counters document, however many there are: priced as a short list, not per week read. */
 const WEEKS_COST = 10;
@@ -58,21 +59,9 @@ export function addDashboardSchema(
     }),
   });
 
-  const PublicationRef = builder.objectRef<PublicationCounts>("DashboardPublicationRow").implement({
+  const PublicationRef = builder.objectRef<PublicationRow>("DashboardPublicationRow").implement({
     description: "For one star level: reviews received and where they stand now (from maintained counters).",
-    fields: (t) => ({
-      stars: t.exposeInt("stars", { description: "The star level." }),
-      received: t.exposeInt("received", { description: "Reviews received with this many stars." }),
-      published: t.exposeInt("published", { description: "Of those, published." }),
-      pending: t.exposeInt("pending", { description: "Of those, waiting for approval." }),
-      rejected: t.exposeInt("rejected", { description: "Of those, rejected by the shop." }),
-      quarantined: t.exposeInt("quarantined", { description: "Of those, held back by fraud checks." }),
-      publicationRate: t.float({
-        nullable: true,
-        description: "published / received; null when none were received.",
-        resolve: (r) => (r.received ? r.published / r.received : null),
-      }),
-    }),
+    fields: (t) => publicationRowFields(t, "published / received; null when none were received."),
   });
 
   const StarRef = builder.objectRef<{ stars: number; count: number }>("DashboardStarCount").implement({

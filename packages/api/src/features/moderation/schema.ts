@@ -83,20 +83,11 @@ export function addModerationSchema(
 
   const ReportRow = builder.objectRef<PublicationRow>("PublicationReportRow").implement({
     description: "For one star level: reviews received and where they stand.",
-    fields: (t) => ({
-      stars: t.exposeInt("stars", { description: "The star level." }),
-      received: t.exposeInt("received", { description: "Reviews received with this many stars." }),
-      published: t.exposeInt("published", { description: "Of those, published." }),
-      pending: t.exposeInt("pending", { description: "Of those, waiting for approval." }),
-      rejected: t.exposeInt("rejected", { description: "Of those, rejected by the shop." }),
-      quarantined: t.exposeInt("quarantined", { description: "Of those, held back by fraud checks." }),
-      publicationRate: t.float({
-        nullable: true,
-        description:
-          "published / received; null when none were received. Similar rates across star levels show the shop does not gate by stars.",
-        resolve: (r) => (r.received ? r.published / r.received : null),
-      }),
-    }),
+    fields: (t) =>
+      publicationRowFields(
+        t,
+        "published / received; null when none were received. Similar rates across star levels show the shop does not gate by stars.",
+      ),
   });
 
   builder.queryField("moderationLog", (t) =>
@@ -224,4 +215,21 @@ export function addModerationSchema(
     }),
   );
   return { ReasonEnum, ActionEnum };
+}
+
+/** A star level's publication counts: the moderation report's rows and the dashboard's (DashboardPublicationRow). */
+export function publicationRowFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types, PublicationRow>, rateDescription: string) {
+  return {
+    stars: t.exposeInt("stars", { description: "The star level." }),
+    received: t.exposeInt("received", { description: "Reviews received with this many stars." }),
+    published: t.exposeInt("published", { description: "Of those, published." }),
+    pending: t.exposeInt("pending", { description: "Of those, waiting for approval." }),
+    rejected: t.exposeInt("rejected", { description: "Of those, rejected by the shop." }),
+    quarantined: t.exposeInt("quarantined", { description: "Of those, held back by fraud checks." }),
+    publicationRate: t.float({
+      nullable: true,
+      description: rateDescription,
+      resolve: (r) => (r.received ? r.published / r.received : null),
+    }),
+  };
 }

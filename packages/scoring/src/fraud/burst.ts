@@ -403,6 +403,9 @@ export function detectBursts(state: ArrivalState, options: ScoringOptions): Burs
       c.cusumStartMs = nowMs;
       c.cusumCount = 0;
     }
+    // Every alarming arrival spends, so a burst that keeps alarming spends
+    // more than one that barely did (counting episodes instead, alarms a
+    // window apart, gave 0.141 organic flag days on the tuning half, not 0.138).
     if (alarms.length > before && options.alarmLoadNats > 0) {
       c.alarmLoad = load + 1;
       c.alarmLoadAtMs = nowMs;

@@ -1,6 +1,6 @@
 /** The insights feature's collections: what review texts say, per review and per product and day. */
 import type { Binary } from "mongodb";
-import { Schema } from "mongoose";
+import { type InferSchemaType, Schema } from "mongoose";
 import { schemaOptions } from "../../db/schema-options.js";
 
 /**
@@ -95,12 +95,7 @@ export interface InsightTopicDoc {
 }
 
 /** Where a resumable insights backfill stopped. */
-export interface InsightCursorDoc {
-  _id: string;
-  after: string;
-  scanned: number;
-  at: Date;
-}
+export type InsightCursorDoc = InferSchemaType<typeof insightCursorSchema>;
 
 const reviewInsightSchema = new Schema<ReviewInsightDoc>(
   {
@@ -173,7 +168,7 @@ const insightTopicSchema = new Schema<InsightTopicDoc>(
 );
 insightTopicSchema.index({ shopId: 1, lastSeenAt: -1 }, { name: "shop_seen" });
 
-const insightCursorSchema = new Schema<InsightCursorDoc>(
+const insightCursorSchema = new Schema(
   {
     _id: { type: String, required: true },
     after: { type: String, required: true },

@@ -717,6 +717,8 @@ const voteSchema = new Schema<VoteDoc>(
 voteSchema.index({ shopId: 1, itemId: 1 }, { name: "vote_item" });
 // A voter's votes, for access and erasure requests (features/privacy).
 voteSchema.index({ shopId: 1, voter: 1 }, { name: "vote_voter" });
+// Votes not yet counted, by arrival (features/votes: the sweep after a crash reads a range of it).
+voteSchema.index({ uncounted: 1 }, { name: "vote_uncounted" });
 
 const voteTallySchema = new Schema<VoteTallyDoc>(
   {

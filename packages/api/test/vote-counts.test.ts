@@ -7,6 +7,7 @@
  * crash is simulated by the vote's first step alone (storeVote: the insert),
  * as a request that dies right after its commit point.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { VoteDoc, VoteTallyDoc } from "../src/db/models.js";
 import {
@@ -85,10 +86,12 @@ describe("interrupted vote counts", () => {
     let rounds = 0;
     let jobInserts = 0;
     let answered = false;
+    const vote = new AsyncLocalStorage<true>();
     const round = (target: any, method: string, query: boolean, mine: (args: unknown[]) => boolean = () => true) => {
       const original = target[method];
       const track = async <T>(run: () => Promise<T>, args: unknown[]): Promise<T> => {
-        if (answered || !mine(args)) return run();
+        // Only this vote's own calls (not a background worker's), up to its answer.
+        if (answered || !vote.getStore() || !mine(args)) return run();
         if (inFlight++ === 0) rounds++;
         try {
           return await run();
@@ -126,7 +129,9 @@ describe("interrupted vote counts", () => {
     writes.calls(m.VoteTally.collection, "replaceOne");
     writes.calls(m.Review.collection, "updateOne");
     try {
-      const result = await castVote(deps, api.shop.id, IP, { itemType: "review", itemId: id, helpful: true, voterToken: token(9) });
+      const result = await vote.run(true, () =>
+        castVote(deps, api.shop.id, IP, { itemType: "review", itemId: id, helpful: true, voterToken: token(9) }),
+      );
       answered = true;
       expect(result).toMatchObject({ alreadyVoted: false, totals: { helpful: 1 } });
     } finally {
@@ -201,13 +206,15 @@ describe("interrupted vote counts", () => {
     expect(node.helpfulVotes).toEqual({ helpful: 0, notHelpful: 1 });
   });
 
-  it("a burst's weights reach the votes whose flags were still waiting, each vote's weight as its tally counts it", async () => {
+  it("a burst's weights reach the votes whose flags were not yet written, each vote's weight as its tally counts it", async () => {
     const deps = api.starling.deps;
     const id = await addReview("Burst while flags wait");
-    // Twelve votes at once on one review: a burst, flagged while the first votes' flags still wait.
-    for (let i = 0; i < 12; i++) {
-      await castVote(deps, api.shop.id, IP, { itemType: "review", itemId: id, helpful: true, voterToken: token(100 + i) });
-    }
+    // Twelve votes at once on one review: a burst, flagged while earlier votes' flags wait for the write in progress.
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        castVote(deps, api.shop.id, IP, { itemType: "review", itemId: id, helpful: true, voterToken: token(100 + i) }),
+      ),
+    );
     await settleVoteMarks(deps);
     const ring = ((await tallyOf(id))!.arrivals as { recent: { reviewId: string; weightBp: number }[] }).recent;
     const votes = await api.models.Vote.find({ itemId: id }).lean<StoredVote[]>();

@@ -31,12 +31,12 @@
  * A vote's request waits for three database round trips: its reads (its
  * item, an earlier vote of this voter, the item's tally) together under the
  * item's lock, its insert, and the tally and the item written together. The
- * flag is bookkeeping, not the count: it waits (VOTE_FLAG_DELAY_MS) to be
- * written with the flags of the votes cast meanwhile (VoteMarks), one
- * command for all of them; a crash before it leaves votes the sweep finds
- * counted already. On the embedded database every command costs milliseconds
- * of the core it shares with the API: a vote took nine in a row (p99 960 ms on
- * the busy machine), then four, and now three.
+ * flag is bookkeeping, not the count: it follows the answer, written with the
+ * flags of concurrent votes in one command (VoteMarks); a crash before it
+ * leaves votes the sweep finds counted already (the tally's ring names them).
+ * There is no job to withdraw. On the embedded database every command costs
+ * milliseconds of the core it shares with the API: a vote took nine in a row
+ * (p99 960 ms on the busy machine), then four, and now three.
  *
  * The vote keeps a hash of the shop and the voter's browser token (`voter`,
  * without the address), so that a shop can find one person's votes for an
@@ -111,9 +111,7 @@ export const VOTE_COUNTS_QUEUE = "vote-counts";
 export const VOTE_COUNT_GRACE_MS = 30_000;
 /** How often each process looks for votes a crash left uncounted. */
 export const VOTE_SWEEP_MS = 5_000;
-/** How long a counted vote's flag waits to be written together with other votes' flags. */
-export const VOTE_FLAG_DELAY_MS = 200;
-/** Flags written in one command at most (a full batch is written at once). */
+/** Flags written in one command at most. */
 const MAX_MARKS = 500;
 
 /**
@@ -175,7 +173,7 @@ export async function castVote(
     if (stored.vote.counted) return { ...base, totals: stored.item.doc.votes ?? emptyTotals() };
     const { totals, weightBp } = await count(deps, stored.vote, stored.item, await tally);
     // The count is stored: the flag need not hold up the answer, and goes with the other votes' flags.
-    void voteMarks(deps).flag(stored.vote._id, weightBp, false);
+    void voteMarks(deps).flag(stored.vote._id, weightBp);
     return { ...base, totals };
   });
 }
@@ -189,19 +187,22 @@ function readTally(deps: Deps, type: VoteItem, id: string): Promise<VoteTallyDoc
 /**
  * The writes to stored votes of this process after their insert: a counted
  * vote's flag (with its weight; it drops the `uncounted` key) and a burst's new
- * weight for votes counted before it. One writer, one command at a time, each
- * for every mark waiting: on FerretDB an update is a read and a write back of
- * the whole document, so two updates of one vote at once could undo each other
- * (a weight, or a flag the sweep would then look at again). A flag waits up to
- * VOTE_FLAG_DELAY_MS for company; a weight is written at once (`urgent`), and
- * whoever writes elsewhere to votes that may have marks waiting settles first.
+ * weight for votes counted before it. One writer, one command at a time: the
+ * marks that arrive while one is being written (concurrent votes') are written
+ * together by the next, in one update per kind of mark. On FerretDB an update
+ * is a read and a write back of the whole document, so two updates of one
+ * vote at once could undo each other (a weight, or a flag the sweep would then
+ * look at again); whoever writes elsewhere to votes that may have marks
+ * waiting settles first. No mark waits longer than a turn of the event loop:
+ * on the embedded database a batch held back 200 ms for company was one long
+ * write that the next vote's insert queued behind (its p99 rose), while a mark
+ * written at once overlaps the next vote's reads.
  */
 class VoteMarks {
   private pending = new Map<string, { counted: boolean; weightBp?: number }>();
   private next: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | null = null;
   private running: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private urgent = false;
+  private soon: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly models: Models,
@@ -209,24 +210,24 @@ class VoteMarks {
   ) {}
 
   /** The vote is in its item's totals: flags it with its weight; resolves once written. */
-  flag(voteId: string, weightBp: number, urgent: boolean): Promise<void> {
-    return this.add(voteId, { counted: true, weightBp }, urgent);
+  flag(voteId: string, weightBp: number): Promise<void> {
+    return this.add(voteId, { counted: true, weightBp });
   }
 
-  /** A burst's weight for a vote counted earlier (flagged or not yet): written at once. */
+  /** A burst's weight for a vote counted earlier (flagged or not yet). */
   reweigh(voteId: string, weightBp: number): Promise<void> {
-    return this.add(voteId, { weightBp }, true);
+    return this.add(voteId, { weightBp });
   }
 
-  /** Writes every mark waiting and returns once none is waiting or being written. */
+  /** Returns once no mark is waiting or being written. */
   async settle(): Promise<void> {
     while (this.running || this.pending.size) {
       if (this.running) await this.running;
-      else this.schedule(true);
+      else this.start();
     }
   }
 
-  private add(voteId: string, mark: { counted?: boolean; weightBp?: number }, urgent: boolean): Promise<void> {
+  private add(voteId: string, mark: { counted?: boolean; weightBp?: number }): Promise<void> {
     const before = this.pending.get(voteId);
     // The later weight wins: weights only go down, from full to a burst's.
     this.pending.set(voteId, { counted: Boolean(before?.counted || mark.counted), weightBp: mark.weightBp ?? before?.weightBp });
@@ -237,36 +238,28 @@ class VoteMarks {
         resolve = res;
         reject = rej;
       });
-      // A flag nobody awaits may fail: logged in write(), left to the sweep.
+      // A flag nobody awaits may fail: logged in start(), left to the sweep.
       promise.catch(() => {});
       this.next = { promise, resolve, reject };
     }
     const written = this.next.promise;
-    this.schedule(urgent || this.pending.size >= MAX_MARKS);
+    // The write in progress starts the next one when it ends; otherwise the
+    // next turn of the event loop does, once the vote's answer is on its way.
+    if (!this.running && !this.soon) {
+      this.soon = setImmediate(() => {
+        this.soon = null;
+        if (!this.running && this.pending.size) this.start();
+      });
+    }
     return written;
   }
 
-  private schedule(urgent: boolean): void {
-    if (urgent) this.urgent = true;
-    if (this.running) return; // the write in progress schedules the next one when it ends
-    if (this.urgent) {
-      this.start();
-      return;
-    }
-    if (!this.timer) {
-      this.timer = setTimeout(() => this.start(), VOTE_FLAG_DELAY_MS);
-      this.timer.unref();
-    }
-  }
-
   private start(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.urgent = false;
-    const batch = this.pending;
-    const done = this.next;
-    this.pending = new Map();
-    this.next = null;
+    const batch = new Map([...this.pending].slice(0, MAX_MARKS));
+    for (const id of batch.keys()) this.pending.delete(id);
+    // Marks left over (more than MAX_MARKS) go with the next write, and resolve with it.
+    const done = this.pending.size ? null : this.next;
+    if (done) this.next = null;
     this.running = this.write(batch)
       .then(
         () => done?.resolve(),
@@ -277,7 +270,7 @@ class VoteMarks {
       )
       .finally(() => {
         this.running = null;
-        if (this.pending.size) this.schedule(false);
+        if (this.pending.size) this.start();
       });
   }
 
@@ -465,7 +458,7 @@ async function finish(deps: Deps, vote: VoteDoc, item: Item, alreadyVoted: boole
   if (vote.counted) return { ...base, totals: item.doc.votes ?? emptyTotals() };
   const totals = await deps.summaryLock.run(voteLockKey(vote.itemType, vote.itemId), async () => {
     const counted = await count(deps, vote, item, await readTally(deps, vote.itemType, vote.itemId));
-    await voteMarks(deps).flag(vote._id, counted.weightBp, true);
+    await voteMarks(deps).flag(vote._id, counted.weightBp);
     return counted.totals;
   });
   return { ...base, totals };

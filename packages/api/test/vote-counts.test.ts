@@ -9,7 +9,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { VoteDoc, VoteTallyDoc } from "../src/db/models.js";
+import type { VoteDoc, VoteTallyDoc } from "../src/features/votes/model.js";
 import {
   BURST_WEIGHT_BP,
   FULL_WEIGHT_BP,
@@ -21,7 +21,6 @@ import {
   storeVote,
   sweepUncountedVotes,
   uncountedKey,
-  type StoredVote,
   type VoteCountJob,
 } from "../src/features/votes/votes.js";
 import { SUBMIT, overlapProbe, review, startTestApi, type TestApi } from "./helpers.js";
@@ -46,7 +45,7 @@ async function addReview(title: string): Promise<string> {
 }
 
 const jobId = (voteId: string) => `${VOTE_COUNTS_QUEUE}:${voteId}`;
-const voteOf = (id: string) => api.models.Vote.findById(id).lean<StoredVote>();
+const voteOf = (id: string) => api.models.Vote.findById(id).lean<VoteDoc>();
 const tallyOf = (reviewId: string) => api.models.VoteTally.findById(`review:${reviewId}`).lean<VoteTallyDoc>();
 const reviewVotes = async (reviewId: string) => (await api.models.Review.findById(reviewId).lean())?.votes ?? null;
 const voteJobs = () => api.models.LeaseJob.countDocuments({ queue: VOTE_COUNTS_QUEUE });
@@ -217,7 +216,7 @@ describe("interrupted vote counts", () => {
     );
     await settleVoteMarks(deps);
     const ring = ((await tallyOf(id))!.arrivals as { recent: { reviewId: string; weightBp: number }[] }).recent;
-    const votes = await api.models.Vote.find({ itemId: id }).lean<StoredVote[]>();
+    const votes = await api.models.Vote.find({ itemId: id }).lean<VoteDoc[]>();
     expect(votes).toHaveLength(12);
     expect(ring.some((a) => a.weightBp === BURST_WEIGHT_BP)).toBe(true);
     for (const v of votes) {

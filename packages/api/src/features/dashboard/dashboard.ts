@@ -4,7 +4,9 @@
  * shop-wide moderation queue, and a review search.
  */
 import { FULL_WEIGHT_BP, plainMean, priorFromHistogram, type StarHistogram } from "@starling/scoring";
-import type { DashboardCountsDoc, ReviewDoc, ReviewStatus, ShopDoc } from "../../db/models.js";
+import type { DashboardCountsDoc } from "./model.js";
+import type { ReviewDoc, ReviewStatus } from "../reviews/model.js";
+import type { ShopDoc } from "../shops/model.js";
 import { decodeTimeCursor, encodeTimeCursor, olderThan } from "../../db/time-cursor.js";
 import { invalidInput } from "../../errors.js";
 import type { Deps } from "../deps.js";

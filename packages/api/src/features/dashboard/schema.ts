@@ -6,7 +6,7 @@
  * session cookie (features/dashboard/sessions.ts).
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
-import type { ReviewStatus } from "../../db/models.js";
+import type { ReviewStatus } from "../reviews/model.js";
 import { invalidInput } from "../../errors.js";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";

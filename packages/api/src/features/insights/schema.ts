@@ -3,7 +3,7 @@ import type { ObjectRef } from "@pothos/core";
 import type { AspectSummary, Quote } from "@starling/insights";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
-import type { InsightTopicDoc } from "../../db/models.js";
+import type { InsightTopicDoc } from "./model.js";
 import type { Product } from "../products/products.js";
 import type { Shop } from "../shops/shops.js";
 import { MAX_ASPECTS, QUOTES_PER_ASPECT, productInsights, shopInsights, type Insights } from "./insights.js";

@@ -1,7 +1,7 @@
 /** Moderation in the schema: actions, the audit log, the publication report, the moderation mode. */
 import { MAX_ALLOWED_ORIGINS, setAllowedOrigins } from "../shops/shops.js";
 import type { EnumRef, ObjectRef } from "@pothos/core";
-import type { ReviewStatus } from "../../db/models.js";
+import type { ReviewStatus } from "../reviews/model.js";
 import {
   REJECTION_REASONS,
   moderateReview,

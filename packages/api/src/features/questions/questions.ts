@@ -24,7 +24,10 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { MIN_RELATED_SCORE, relatedTexts } from "@starling/insights";
-import type { AnswerDoc, AuthorRole, InvitationDoc, QuestionDoc, ReviewDoc, ShopDoc } from "../../db/models.js";
+import type { AnswerDoc, AuthorRole, QuestionDoc } from "./model.js";
+import type { InvitationDoc } from "../invitations/model.js";
+import type { ReviewDoc } from "../reviews/model.js";
+import type { ShopDoc } from "../shops/model.js";
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
 import { questionsChanged, reviewPageGroup, type Deps } from "../deps.js";
 import { findProducts } from "../products/products.js";

@@ -1,6 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { countQuietly, countStatusMoves } from "../dashboard/counters.js";
-import type { InvitationDoc, ReviewDoc, ShopDoc, StoredScore } from "../../db/models.js";
+import type { InvitationDoc } from "../invitations/model.js";
+import type { ReviewDoc } from "./model.js";
+import type { ShopDoc } from "../shops/model.js";
+import type { StoredScore } from "../scoring/model.js";
 import { claimInvitation, refuseExpired, verifyInvitation } from "../invitations/invitations.js";
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
 import { reviewsChanged, type Deps } from "../deps.js";

@@ -5,7 +5,7 @@
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
-import type { ReviewStatus } from "../../db/models.js";
+import type { ReviewStatus } from "./model.js";
 import { rateLimited } from "../../errors.js";
 import type { Product } from "../products/products.js";
 import { findProducts } from "../products/products.js";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { ShopDoc } from "../../db/models.js";
+import type { ShopDoc } from "./model.js";
 import type { Deps } from "../deps.js";
 import { issueKey } from "./keys.js";
 import type { Shop } from "./caller.js";

@@ -4,7 +4,7 @@
  */
 import type { ObjectRef } from "@pothos/core";
 import type { Builder, Types } from "../../graphql/builder.js";
-import type { VoteTotals } from "../../db/models.js";
+import type { VoteTotals } from "./model.js";
 import { rateLimited } from "../../errors.js";
 import type { Review } from "../reviews/review.js";
 import type { Answer } from "../questions/questions.js";

@@ -53,7 +53,10 @@ import {
   type ScoringOptions,
 } from "@starling/scoring";
 import type { LeasedJob } from "../../db/lease-queue.js";
-import type { AnswerDoc, Models, ReviewDoc, VoteDoc, VoteTallyDoc, VoteTotals } from "../../db/models.js";
+import type { AnswerDoc } from "../questions/model.js";
+import type { ReviewDoc } from "../reviews/model.js";
+import type { VoteDoc, VoteTallyDoc, VoteTotals } from "./model.js";
+import type { Models } from "../models.js";
 import type { Logger } from "../../log.js";
 import { StarlingError, invalidInput, isDuplicateKey } from "../../errors.js";
 import { questionsChanged, reviewsChanged, type Deps } from "../deps.js";
@@ -113,14 +116,6 @@ export const VOTE_COUNT_GRACE_MS = 30_000;
 export const VOTE_SWEEP_MS = 5_000;
 /** Flags written in one command at most. */
 const MAX_MARKS = 500;
-
-/**
- * A vote as stored: `uncounted` (`<arrival, ms, 13 digits>.<vote id>`) is there
- * from the insert until the vote is in its item's totals and flagged counted.
- * Plain characters only (digits, '.', the id): ranges over it are pushed down
- * to SQLite's index on our FerretDB (ferretdb/patches/README.md).
- */
-export type StoredVote = VoteDoc & { uncounted?: string };
 
 /** The key of an uncounted vote that arrived at `at`; `uncountedKey(t, "")` bounds the votes that arrived before `t`. */
 export function uncountedKey(at: Date, voteId: string): string {
@@ -328,7 +323,7 @@ export async function storeVote(
   if (existing) return { vote: existing, item, fresh: false };
   await hooks.beforeStore?.();
   const at = deps.now();
-  const vote: StoredVote = {
+  const vote: VoteDoc = {
     _id: voteId,
     shopId,
     itemType,

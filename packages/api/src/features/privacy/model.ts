@@ -1,0 +1,44 @@
+/** What erasure leaves behind: the ids of erased reviews, questions and answers, without personal data. */
+import { Schema } from "mongoose";
+import { schemaOptions } from "../../db/schema-options.js";
+
+/**
+ * What is left of a review erased at its reviewer's request: its `_id` (a
+ * hash of the shop and the review's idempotency key or invitation) and no
+ * personal data. A retry of that key is refused instead of storing the
+ * review again.
+ */
+export interface ErasedReviewDoc {
+  _id: string;
+  shopId: string;
+  erasedAt: Date;
+}
+
+const erasedReviewSchema = new Schema<ErasedReviewDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    erasedAt: { type: Date, required: true },
+  },
+  { ...schemaOptions, collection: "erased_reviews" },
+);
+
+/**
+ * A question or answer erased at its author's request (features/privacy): its
+ * `_id` (a hash of the shop and the submission's key, no personal data), so a
+ * retry of the submission is refused (QA_ERASED) instead of storing it again.
+ * Apart from erased reviews, which the review feed lists as deleted.
+ */
+export interface ErasedQaDoc {
+  _id: string;
+  shopId: string;
+  erasedAt: Date;
+}
+
+const erasedQaSchema = new Schema<ErasedQaDoc>(
+  { _id: { type: String, required: true }, shopId: { type: String, required: true }, erasedAt: { type: Date, required: true } },
+  { ...schemaOptions, collection: "erased_qa" },
+);
+
+/** Its models by name (features/models.ts binds every feature's to a connection). */
+export const privacySchemas = { ErasedReview: erasedReviewSchema, ErasedQa: erasedQaSchema };

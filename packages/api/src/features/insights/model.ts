@@ -1,5 +1,5 @@
 /** The insights feature's collections: what review texts say, per review and per product and day. */
-import { Schema } from "mongoose";
+import { type InferSchemaType, Schema } from "mongoose";
 import { schemaOptions } from "../../db/schema-options.js";
 
 /**
@@ -57,15 +57,7 @@ export interface InsightDayDoc {
  * insight_days bucket itself), and the same id + `.r` the cut made for reading
  * (trimDayCounts; levels 0 and up). A period reads a few `.r` blocks by `_id`.
  */
-export interface InsightBlockDoc {
-  _id: string;
-  shopId: string;
-  reviews: number;
-  polaritySum: number;
-  /** AspectDayCount[] as JSON text (see InsightDayDoc.data). */
-  data: string;
-  computedAt: Date;
-}
+export type InsightBlockDoc = InferSchemaType<typeof insightBlockSchema>;
 
 /** An emerging topic of a product, one per episode (its event is recorded once, when the episode opens). */
 export interface InsightTopicDoc {
@@ -89,12 +81,7 @@ export interface InsightTopicDoc {
 }
 
 /** Where a resumable insights backfill stopped. */
-export interface InsightCursorDoc {
-  _id: string;
-  after: string;
-  scanned: number;
-  at: Date;
-}
+export type InsightCursorDoc = InferSchemaType<typeof insightCursorSchema>;
 
 const reviewInsightSchema = new Schema<ReviewInsightDoc>(
   {
@@ -130,12 +117,13 @@ const insightDaySchema = new Schema<InsightDayDoc>(
   { ...schemaOptions, collection: "insight_days" },
 );
 
-const insightBlockSchema = new Schema<InsightBlockDoc>(
+const insightBlockSchema = new Schema(
   {
     _id: { type: String, required: true },
     shopId: { type: String, required: true },
     reviews: { type: Number, required: true },
     polaritySum: { type: Number, required: true },
+    /** AspectDayCount[] as JSON text (see InsightDayDoc.data). */
     data: { type: String, required: true },
     computedAt: { type: Date, required: true },
   },
@@ -165,7 +153,7 @@ const insightTopicSchema = new Schema<InsightTopicDoc>(
 );
 insightTopicSchema.index({ shopId: 1, lastSeenAt: -1 }, { name: "shop_seen" });
 
-const insightCursorSchema = new Schema<InsightCursorDoc>(
+const insightCursorSchema = new Schema(
   {
     _id: { type: String, required: true },
     after: { type: String, required: true },

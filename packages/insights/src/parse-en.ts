@@ -90,48 +90,48 @@ interface Index {
 
 const indexes = new WeakMap<Net, Index | null>();
 
-/** null when the net breaks an assumption below (the same match string on two rule objects): then compromise's own bulkMatch runs. */
+/** The index of a net, built on first use; null when the net breaks an assumption below (then compromise's own bulkMatch runs). */
 function indexOf(net: Net): Index | null {
-  if (indexes.has(net)) return indexes.get(net)!;
+  if (!indexes.has(net)) indexes.set(net, buildIndex(net));
+  return indexes.get(net)!;
+}
+
+/** null if two rule objects share a match string (stock dedupes by the string, we by the object) or a key holds 2^16 rules. */
+function buildIndex(net: Net): Index | null {
   const ids = new Map<MatchRule, number>();
   const byMatch = new Map<string, MatchRule>();
   const rules: Compiled[] = [];
-  let index: Index | null = null;
-  ok: {
-    const keys = Object.keys(net.hooks);
-    for (let k = 0; k < keys.length; k++) {
-      const list = net.hooks[keys[k]!]!;
-      if (list.length >= 1 << 16) break ok;
-      for (let pos = 0; pos < list.length; pos++) {
-        const rule = list[pos]!;
-        const other = byMatch.get(rule.match);
-        if (other !== undefined && other !== rule) break ok;
-        byMatch.set(rule.match, rule);
-        let id = ids.get(rule);
-        if (id === undefined) {
-          id = rules.length;
-          ids.set(rule, id);
-          rules.push({ rule, keys: [] });
-        }
-        rules[id]!.keys.push([k * (1 << 16) + pos, keys[k]!]);
+  const keys = Object.keys(net.hooks);
+  for (let k = 0; k < keys.length; k++) {
+    const list = net.hooks[keys[k]!]!;
+    if (list.length >= 1 << 16) return null;
+    for (let pos = 0; pos < list.length; pos++) {
+      const rule = list[pos]!;
+      const other = byMatch.get(rule.match);
+      if (other !== undefined && other !== rule) return null;
+      byMatch.set(rule.match, rule);
+      let id = ids.get(rule);
+      if (id === undefined) {
+        id = rules.length;
+        ids.set(rule, id);
+        rules.push({ rule, keys: [] });
       }
+      rules[id]!.keys.push([k * (1 << 16) + pos, keys[k]!]);
     }
-    const anchored = new Map<string, number[]>();
-    const add = (key: string, id: number): void => {
-      const list = anchored.get(key);
-      if (list) list.push(id);
-      else anchored.set(key, [id]);
-    };
-    for (let id = 0; id < rules.length; id++) {
-      const { rule } = rules[id]!;
-      // Prefer a word to a tag as the anchor: words are rarer in a sentence.
-      if (rule.needs.length > 0) add(rule.needs.find((n) => !n.startsWith("#")) ?? rule.needs[0]!, id);
-      else for (const w of rule.wants) add(w, id);
-    }
-    index = { anchored, rules, stamp: new Uint32Array(rules.length), generation: 0 };
   }
-  indexes.set(net, index);
-  return index;
+  const anchored = new Map<string, number[]>();
+  const add = (key: string, id: number): void => {
+    const list = anchored.get(key);
+    if (list) list.push(id);
+    else anchored.set(key, [id]);
+  };
+  for (let id = 0; id < rules.length; id++) {
+    const { rule } = rules[id]!;
+    // Prefer a word to a tag as the anchor: words are rarer in a sentence.
+    if (rule.needs.length > 0) add(rule.needs.find((n) => !n.startsWith("#")) ?? rule.needs[0]!, id);
+    else for (const w of rule.wants) add(w, id);
+  }
+  return { anchored, rules, stamp: new Uint32Array(rules.length), generation: 0 };
 }
 
 /**
@@ -169,7 +169,7 @@ function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?:
         stamp[id] = generation;
         const { rule, keys } = rules[id]!;
         if (!rule.needs.every((need) => haves.has(need))) continue;
-        if (rule.ifNo !== undefined && rule.ifNo.some((no) => haves.has(no))) continue;
+        if (rule.ifNo?.some((no) => haves.has(no))) continue;
         if (rule.wants.length > 0) {
           let found = 0;
           for (const w of rule.wants) if (haves.has(w)) found++;
@@ -196,7 +196,7 @@ function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?:
       if (res.ptrs.length === 0) continue;
       for (const ptr of res.ptrs) {
         ptr[0] = n;
-        const found: Record<string, unknown> = Object.assign({}, rule, { pointer: ptr });
+        const found: MatchRule & { pointer: number[] } = Object.assign({}, rule, { pointer: ptr });
         if (rule.unTag !== undefined) found.unTag = rule.unTag;
         results.push(found);
       }

@@ -14,7 +14,7 @@
 import path from "node:path";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
-import { bindModels } from "../src/db/models.js";
+import { bindModels } from "../src/features/models.js";
 import { createDeps } from "../src/create-deps.js";
 import { loadCounts, rebuildDashboardCounts, shopCountsId } from "../src/features/dashboard/counters.js";
 import { BENCH_KEY, BENCH_SHOP, REVIEWS, seedBench } from "./seed.js";

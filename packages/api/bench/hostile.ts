@@ -21,7 +21,7 @@ import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
-import { bindModels } from "../src/db/models.js";
+import { bindModels } from "../src/features/models.js";
 import { BENCH_KEY, productIds, seedBench } from "./seed.js";
 import { pin, startBenchApi, startBenchDb, stopBenchApi } from "./start.js";
 

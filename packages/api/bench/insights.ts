@@ -44,7 +44,7 @@ import { loadOpSpam } from "../../insights/bench/data.js";
 import { REPO_ROOT, loadConfig } from "../src/config.js";
 import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { findByIds } from "../src/db/find-by-ids.js";
-import type { ReviewDoc } from "../src/db/models.js";
+import type { ReviewDoc } from "../src/features/reviews/model.js";
 import {
   QUOTES_PER_ASPECT,
   clearInsightsCache,

@@ -15,7 +15,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
-import { bindModels } from "../src/db/models.js";
+import { bindModels } from "../src/features/models.js";
 import { createDeps } from "../src/create-deps.js";
 import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { RATING_QUERY } from "./servers/rating-schema.js";

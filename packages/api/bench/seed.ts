@@ -6,7 +6,9 @@
  * because 500 000 submissions through the API would take the benchmark's
  * whole budget. Reused when already there.
  */
-import type { Models, RatingSummaryDoc, ReviewDoc } from "../src/db/models.js";
+import type { Models } from "../src/features/models.js";
+import type { RatingSummaryDoc } from "../src/features/ratings/model.js";
+import type { ReviewDoc } from "../src/features/reviews/model.js";
 import { createDeps } from "../src/create-deps.js";
 import { createShop } from "../src/features/shops/shops.js";
 import { ZERO, productSummaryId, shopSummaryId } from "../src/features/ratings/ratings.js";
@@ -41,7 +43,7 @@ export async function seedBench(models: Models): Promise<{ reused: boolean; seco
     return { reused: true, seconds: 0 };
   }
   await models.Review.db.dropDatabase();
-  const { ensureIndexes } = await import("../src/db/models.js");
+  const { ensureIndexes } = await import("../src/db/connection.js");
   await ensureIndexes(models);
   await createShop(createDeps(models, 5), {
     id: BENCH_SHOP,

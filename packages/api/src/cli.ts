@@ -31,6 +31,7 @@ import path from "node:path";
 import { ConfigError, REPO_ROOT, loadConfig, type Config } from "./config.js";
 import { ensureFerretDBBinary } from "./db/embedded-ferretdb.js";
 import { openDatabase } from "./db/connection.js";
+import { bindModels } from "./features/models.js";
 import { DEMO_PUBLISHABLE_KEY, DEMO_SECRET_KEY, DEMO_SHOP_ID, demoPlayground } from "./demo/seed.js";
 import { recomputeSummaries } from "./features/ratings/ratings.js";
 import { addMissingPageKeys } from "./features/reviews/review-pages.js";
@@ -262,7 +263,7 @@ async function insightsBackfill(config: Config, log: Logger): Promise<number> {
 }
 
 async function withDeps(config: Config, log: Logger, work: (deps: ReturnType<typeof depsFor>) => Promise<void>) {
-  const db = await openDatabase(config, log);
+  const db = await openDatabase(config, log, bindModels);
   try {
     await work(depsFor(db, config, log));
     return 0;

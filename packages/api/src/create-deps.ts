@@ -5,7 +5,7 @@
  * type from the leaf features/deps.ts, never import the operations back
  * through it.
  */
-import type { Models } from "./db/models.js";
+import type { Models } from "./features/models.js";
 import { KeyedLock } from "./db/keyed-lock.js";
 import { CoalescingQueue } from "./db/coalescing-queue.js";
 import { BatchQueue } from "./db/batch-queue.js";

@@ -5,6 +5,7 @@ import type { Config } from "./config.js";
 import { openDatabase, type Database } from "./db/connection.js";
 import { createDeps } from "./create-deps.js";
 import type { Deps } from "./features/deps.js";
+import { bindModels, type Models } from "./features/models.js";
 import { buildSchema } from "./graphql/schema.js";
 import { createGraphQLHandler } from "./graphql/yoga.js";
 import { closeGracefully, createHttpServer, listen } from "./http/server.js";
@@ -22,7 +23,7 @@ export interface Starling {
   /** http://host:port */
   readonly url: string;
   readonly deps: Deps;
-  readonly db: Database;
+  readonly db: Database<Models>;
   readonly server: http.Server;
   /** http://host:port of the metrics' own server (STARLING_METRICS_PORT), if any. */
   readonly metricsUrl: string | null;
@@ -30,7 +31,7 @@ export interface Starling {
   close(): Promise<void>;
 }
 
-export function depsFor(db: Database, config: Pick<Config, "priorStrength">, log?: Logger): Deps {
+export function depsFor(db: Database<Models>, config: Pick<Config, "priorStrength">, log?: Logger): Deps {
   return createDeps(db.models, config.priorStrength, log);
 }
 
@@ -41,7 +42,7 @@ export async function startStarling(opts: {
   beforeListen?: (deps: Deps) => Promise<GraphiQLOptions | undefined>;
 }): Promise<Starling> {
   const { config, log } = opts;
-  const db = await openDatabase(config, log);
+  const db = await openDatabase(config, log, bindModels);
   let sweeper: { stop(): Promise<void> } | undefined;
   let metricsServer: http.Server | undefined;
   let metricsUrl: string | null = null;

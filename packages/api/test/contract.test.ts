@@ -6,7 +6,7 @@
  * Stay inside this list (MONGODB.md §5) or extend it with a check.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Models } from "../src/db/models.js";
+import type { Models } from "../src/features/models.js";
 import { isDuplicateKey } from "../src/errors.js";
 import { openModels, uniqueDbName } from "./helpers.js";
 

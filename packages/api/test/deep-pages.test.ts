@@ -8,7 +8,7 @@
  */
 import mongoose from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { ReviewDoc } from "../src/db/models.js";
+import type { ReviewDoc } from "../src/features/reviews/model.js";
 import { SUBMIT, review, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;

@@ -18,7 +18,7 @@ import { createInterface } from "node:readline";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { REPO_ROOT } from "../src/config.js";
 import { ensureFerretDBBinary } from "../src/db/embedded-ferretdb.js";
-import type { RatingSummaryDoc } from "../src/db/models.js";
+import type { RatingSummaryDoc } from "../src/features/ratings/model.js";
 import { productSummaryId, recomputeSummaries, shopSummaryId } from "../src/features/ratings/ratings.js";
 import { startStarling, type Starling } from "../src/starling.js";
 import { RATING, SUBMIT, gql, memoryLogger, openModels, review, seedShop, spawnCli, testConfig, uniqueDbName } from "./helpers.js";

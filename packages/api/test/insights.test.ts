@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LeaseQueue } from "../src/db/lease-queue.js";
-import type { ReviewDoc } from "../src/db/models.js";
+import type { ReviewDoc } from "../src/features/reviews/model.js";
 import {
   INSIGHTS_QUEUE,
   backfillInsights,

@@ -64,4 +64,19 @@ describe("layout", () => {
     const offending = files.filter((f) => importedAreas(f).some((a) => a === "features" || a === "graphql" || a === "http")).map(rel);
     expect(offending).toEqual([]);
   });
+
+  it("mongoose schemas live in their feature's model.ts; db/ declares only the lease queue's collections, which belong to no feature", () => {
+    const declaring = tsFiles(SRC).filter((f) => /new Schema\b/.test(readFileSync(f, "utf8")));
+    const collections = (f: string) => [...readFileSync(f, "utf8").matchAll(/collection: "([^"]+)"/g)].map((m) => m[1]);
+    expect(declaring.length).toBeGreaterThan(10);
+    const elsewhere = declaring.map(rel).filter((f) => !/^features\/[^/]+\/model\.ts$/.test(f) && !f.startsWith(`db${path.sep}`));
+    expect(elsewhere).toEqual([]);
+    const inDb = declaring.filter((f) => rel(f).startsWith(`db${path.sep}`)).flatMap(collections);
+    expect(inDb.sort()).toEqual(["lease_claims", "lease_jobs"]);
+    // Every feature model is bound: features/models.ts spreads each model.ts's map.
+    const bound = readFileSync(path.join(SRC, "features/models.ts"), "utf8");
+    const maps = declaring.flatMap((f) => [...readFileSync(f, "utf8").matchAll(/export const (\w+Schemas) =/g)].map((m) => m[1]));
+    expect(maps.length).toBe(declaring.length);
+    expect(maps.filter((m) => !bound.includes(`...${m}`))).toEqual([]);
+  });
 });

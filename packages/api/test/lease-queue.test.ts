@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LeaseQueue, runLeaseWorker } from "../src/db/lease-queue.js";
-import type { Models } from "../src/db/models.js";
+import type { Models } from "../src/features/models.js";
 import { openModels, uniqueDbName } from "./helpers.js";
 
 const dbName = uniqueDbName("lease");

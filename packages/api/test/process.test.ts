@@ -13,7 +13,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
-import { bindModels } from "../src/db/models.js";
+import { bindModels } from "../src/features/models.js";
 import { SUBMIT, gql, openModels, review, seedShop, spawnCli, uniqueDbName, until } from "./helpers.js";
 import { withPageKeys } from "../src/features/reviews/review-pages.js";
 

@@ -6,7 +6,7 @@
  * then the insert), as a request that dies right after its commit point.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { VoteDoc, VoteTallyDoc } from "../src/db/models.js";
+import type { VoteDoc, VoteTallyDoc } from "../src/features/votes/model.js";
 import { VOTE_COUNTS_QUEUE, castVote, storeVote, type VoteCountJob } from "../src/features/votes/votes.js";
 import { SUBMIT, overlapProbe, review, startTestApi, type TestApi } from "./helpers.js";
 

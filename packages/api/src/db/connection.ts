@@ -1,14 +1,17 @@
-import mongoose, { type Connection } from "mongoose";
+import mongoose, { type Connection, type Model } from "mongoose";
 import { REPO_ROOT, type Config } from "../config.js";
 import type { Logger } from "../log.js";
 import { startEmbeddedFerretDB, type EmbeddedFerretDB } from "./embedded-ferretdb.js";
 import { DatabaseBreaker } from "./availability.js";
-import { bindModels, ensureIndexes, type Models } from "./models.js";
 import path from "node:path";
 
-export interface Database {
+/**
+ * `M`: the models by name, as features/models.ts binds them (db/ does not
+ * import the features, so it takes them as they come).
+ */
+export interface Database<M extends object = object> {
   readonly conn: Connection;
-  readonly models: Models;
+  readonly models: M;
   /** Where it is, without credentials: for logs. */
   readonly description: string;
   /** Open while the database is known down: requests are answered DATABASE_UNAVAILABLE at once. */
@@ -16,8 +19,12 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Connects to `MONGODB_URI`, or starts the embedded FerretDB when none is given. */
-export async function openDatabase(config: Config, log: Logger): Promise<Database> {
+/**
+ * Connects to `MONGODB_URI`, or starts the embedded FerretDB when none is
+ * given, and binds the models (`bind`: features/models.ts bindModels) and
+ * creates their collections and indexes.
+ */
+export async function openDatabase<M extends object>(config: Config, log: Logger, bind: (conn: Connection) => M): Promise<Database<M>> {
   let embedded: EmbeddedFerretDB | undefined;
   let uri = config.mongodbUri;
   if (!uri) {
@@ -32,7 +39,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
   }
   try {
     const conn = await connect(uri, config.dbName, config.dbTimeoutMs);
-    const models = bindModels(conn);
+    const models = bind(conn);
     await ensureIndexes(models);
     const breaker = new DatabaseBreaker(
       (available, reason) =>
@@ -71,6 +78,22 @@ export async function connect(uri: string, dbName: string, timeoutMs: number): P
   });
   await conn.asPromise();
   return conn;
+}
+
+/** Creates collections and indexes, one index per call, before any data arrives (Cosmos DB needs that). */
+export async function ensureIndexes(models: object): Promise<void> {
+  const db = (Object.values(models)[0] as Model<unknown>).db;
+  const existing = new Set((await db.listCollections()).map((c: { name: string }) => c.name));
+  for (const model of Object.values(models) as Model<unknown>[]) {
+    if (!existing.has(model.collection.collectionName)) {
+      await model.createCollection().catch((err: { code?: number }) => {
+        if (err.code !== 48) throw err; // NamespaceExists: another process created it just now
+      });
+    }
+    for (const [keys, options] of model.schema.indexes()) {
+      await model.collection.createIndex(keys as Record<string, 1 | -1>, options as mongoose.mongo.CreateIndexesOptions);
+    }
+  }
 }
 
 function redact(uri: string): string {

@@ -19,8 +19,60 @@
  * work (a backfill) enqueue in slices rather than all at once.
  */
 import { randomUUID } from "node:crypto";
-import type { LeaseClaimDoc, LeaseJobDoc, Models } from "./models.js";
+import { type InferSchemaType, Schema, type Model } from "mongoose";
 import { duplicateKeyFailures } from "../errors.js";
+import { schemaOptions } from "./schema-options.js";
+
+/** A job of a durable work queue: only work not yet done. */
+export interface LeaseJobDoc {
+  /** `<queue>:<job id>`. */
+  _id: string;
+  queue: string;
+  payload: unknown;
+  /** Not claimed before this. */
+  availableAt: Date;
+  /** How many times it was claimed: the claim that holds it is `<_id>#<epoch>` in lease_claims. */
+  epoch: number;
+  owner: string | null;
+  leaseUntil: Date | null;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+}
+
+/** One claim of a job at one epoch: inserting it is what wins the job (inserts are atomic on every backend). */
+export type LeaseClaimDoc = InferSchemaType<typeof leaseClaimSchema>;
+
+const leaseJobSchema = new Schema<LeaseJobDoc>(
+  {
+    _id: { type: String, required: true },
+    queue: { type: String, required: true },
+    payload: { type: Schema.Types.Mixed, required: true },
+    availableAt: { type: Date, required: true },
+    epoch: { type: Number, required: true },
+    owner: { type: String, default: null },
+    leaseUntil: { type: Date, default: null },
+    attempts: { type: Number, required: true },
+    lastError: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { ...schemaOptions, collection: "lease_jobs" },
+);
+// Each queue's due jobs, oldest first (on MongoDB by this index; FerretDB scans the small collection).
+leaseJobSchema.index({ queue: 1, availableAt: 1 }, { name: "queue_due" });
+
+const leaseClaimSchema = new Schema(
+  {
+    /** `<queue>:<job id>#<epoch>`. */
+    _id: { type: String, required: true },
+    owner: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { ...schemaOptions, collection: "lease_claims" },
+);
+
+/** The queue's models by name (features/models.ts binds them with the features' to a connection). */
+export const leaseQueueSchemas = { LeaseJob: leaseJobSchema, LeaseClaim: leaseClaimSchema };
 
 export interface LeaseQueueOptions {
   /** How long a claim holds before another process may take the job over. */
@@ -40,8 +92,8 @@ export interface LeasedJob<P> {
   readonly lastError: string | null;
 }
 
-type JobModel = Models["LeaseJob"];
-type ClaimModel = Models["LeaseClaim"];
+type JobModel = Model<LeaseJobDoc>;
+type ClaimModel = Model<LeaseClaimDoc>;
 
 function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number } | null)?.code === 11000;

@@ -1,5 +1,9 @@
 /** Deps: the explicit dependencies of the feature operations (see Deps). */
-import type { Models, ProductDoc, RatingSummaryDoc, ReviewDoc, ShopDoc } from "../db/models.js";
+import type { Models } from "./models.js";
+import type { ProductDoc } from "./products/model.js";
+import type { RatingSummaryDoc } from "./ratings/model.js";
+import type { ReviewDoc } from "./reviews/model.js";
+import type { ShopDoc } from "./shops/model.js";
 import type { SignatureIndex } from "@starling/scoring";
 import type { KeyedLock } from "../db/keyed-lock.js";
 import type { Logger } from "../log.js";

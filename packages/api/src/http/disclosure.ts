@@ -7,7 +7,7 @@
  */
 import { DEFAULT_SCORING_OPTIONS, FULL_WEIGHT_BP } from "@starling/scoring";
 import type { Request, Response } from "express";
-import type { ShopDoc } from "../db/models.js";
+import type { ShopDoc } from "../features/shops/model.js";
 import type { Deps } from "../features/deps.js";
 import { REJECTION_REASONS, publicationReport, type PublicationRow } from "../features/moderation/moderation.js";
 import { loadRatings, shopSummaryId } from "../features/ratings/ratings.js";

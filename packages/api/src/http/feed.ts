@@ -21,7 +21,7 @@
 import type http from "node:http";
 import type { Request, Response } from "express";
 import type { Deps } from "../features/deps.js";
-import type { ShopDoc } from "../db/models.js";
+import type { ShopDoc } from "../features/shops/model.js";
 import { feedEtag, feedShop, writeGoogleReviewFeed } from "../features/feed/google-reviews.js";
 import { StarlingError, errorBody, type ErrorCode } from "../errors.js";
 import { DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/availability.js";

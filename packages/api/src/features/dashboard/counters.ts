@@ -12,7 +12,9 @@
  */
 import { Double } from "mongodb";
 import { FULL_WEIGHT_BP } from "@starling/scoring";
-import type { DashboardCountsDoc, ReviewDoc, ReviewStatus, StoredScore } from "../../db/models.js";
+import type { DashboardCountsDoc } from "./model.js";
+import type { ReviewDoc, ReviewStatus } from "../reviews/model.js";
+import type { StoredScore } from "../scoring/model.js";
 import { isDuplicateKey } from "../../errors.js";
 import type { Deps } from "../deps.js";
 

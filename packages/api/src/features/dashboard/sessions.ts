@@ -12,7 +12,7 @@
  * foreign page cannot read (no CORS), and keeps it in memory only.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { DashboardSessionDoc } from "../../db/models.js";
+import type { DashboardSessionDoc } from "./model.js";
 import { StarlingError } from "../../errors.js";
 import type { Deps } from "../deps.js";
 import { authenticate, KIND_SCOPES } from "../shops/keys.js";

@@ -24,7 +24,12 @@
  *   anonymised review stays, under "Former customer".
  */
 import { createHash } from "node:crypto";
-import type { ErasedReviewDoc, ModerationEventDoc, ProductDoc, RatingSummaryDoc, ReviewDoc, ShopDoc } from "../../db/models.js";
+import type { ErasedReviewDoc } from "../privacy/model.js";
+import type { ModerationEventDoc } from "../moderation/model.js";
+import type { ProductDoc } from "../products/model.js";
+import type { RatingSummaryDoc } from "../ratings/model.js";
+import type { ReviewDoc } from "../reviews/model.js";
+import type { ShopDoc } from "../shops/model.js";
 import { StarlingError } from "../../errors.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import type { Deps } from "../deps.js";

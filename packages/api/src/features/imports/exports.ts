@@ -5,7 +5,9 @@
  * every export imports again (into this shop: already present; into another:
  * the same reviews).
  */
-import type { DashboardCountsDoc, ProductDoc, ReviewDoc } from "../../db/models.js";
+import type { DashboardCountsDoc } from "../dashboard/model.js";
+import type { ProductDoc } from "../products/model.js";
+import type { ReviewDoc } from "../reviews/model.js";
 import { shopCountsId } from "../dashboard/counters.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import type { Deps } from "../deps.js";

@@ -16,7 +16,9 @@
 import { createHash } from "node:crypto";
 import { textSignature } from "@starling/scoring";
 import { BSON } from "mongodb";
-import type { ImportPendingDoc, ProductDoc, ReviewDoc } from "../../db/models.js";
+import type { ImportPendingDoc } from "./model.js";
+import type { ProductDoc } from "../products/model.js";
+import type { ReviewDoc } from "../reviews/model.js";
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { reviewsChanged, type Deps } from "../deps.js";

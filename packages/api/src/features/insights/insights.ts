@@ -60,7 +60,8 @@ import {
   summarizeDayCounts,
   trimDayCounts,
 } from "@starling/insights";
-import type { InsightBlockDoc, InsightDayDoc, InsightTopicDoc, ReviewDoc, ReviewInsightDoc } from "../../db/models.js";
+import type { InsightBlockDoc, InsightDayDoc, InsightTopicDoc, ReviewInsightDoc } from "./model.js";
+import type { ReviewDoc } from "../reviews/model.js";
 import type { LeasedJob, LeaseQueue, LeaseWorker } from "../../db/lease-queue.js";
 import { runLeaseWorker } from "../../db/lease-queue.js";
 import { findByIds } from "../../db/find-by-ids.js";

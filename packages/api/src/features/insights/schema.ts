@@ -3,7 +3,7 @@ import type { ObjectRef } from "@pothos/core";
 import type { AspectSummary, Quote } from "@starling/insights";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
-import type { InsightTopicDoc } from "../../db/models.js";
+import type { InsightTopicDoc } from "./model.js";
 import type { Product } from "../products/products.js";
 import type { Shop } from "../shops/shops.js";
 import { MAX_ASPECTS, QUOTES_PER_ASPECT, productInsights, shopInsights, type Insights } from "./insights.js";
@@ -133,6 +133,8 @@ export function addInsightsSchema(
   builder.objectField(ProductRef, "insights", (t) =>
     t.field({
       type: InsightsRef,
+      // Checks its arguments: a bad period nulls this field, not the product.
+      nullable: true,
       description:
         "What customers say about the product over a period: aspects with their positive and negative shares, direction and quotes, and emerging topics.",
       args: {
@@ -146,6 +148,7 @@ export function addInsightsSchema(
   builder.objectField(ShopRef, "insights", (t) =>
     t.field({
       type: InsightsRef,
+      nullable: true,
       description: "What customers say about all of the shop's products over a period, with every product's emerging topics.",
       args: {
         period: t.arg({ type: PeriodInput, required: false, description: "The period (default: the last 90 days)." }),

@@ -5,7 +5,8 @@
  * lookup; it is single-use, bound to one product, and expires.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { InvitationDoc, ShopDoc } from "../../db/models.js";
+import type { InvitationDoc } from "./model.js";
+import type { ShopDoc } from "../shops/model.js";
 import { StarlingError, invalidInput, isDuplicateKey } from "../../errors.js";
 import type { Deps } from "../deps.js";
 import { productKey } from "../products/products.js";

@@ -9,7 +9,9 @@
  */
 import { countQuietly, countStatusMoves } from "../dashboard/counters.js";
 import { randomBytes } from "node:crypto";
-import type { ModerationEventDoc, ReviewDoc, ReviewStatus, ShopDoc } from "../../db/models.js";
+import type { ModerationEventDoc } from "./model.js";
+import type { ReviewDoc, ReviewStatus } from "../reviews/model.js";
+import type { ShopDoc } from "../shops/model.js";
 import { StarlingError, invalidInput } from "../../errors.js";
 import { reviewsChanged, type Deps } from "../deps.js";
 import { syncReviewCount } from "../ratings/ratings.js";

@@ -10,7 +10,11 @@
 import { countQuietly, countStatusMoves } from "../dashboard/counters.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { forgetReviewers, type ProductState } from "@starling/scoring";
-import type { AnswerDoc, InvitationDoc, Models, QuestionDoc, ReviewDoc, VoteDoc } from "../../db/models.js";
+import type { AnswerDoc, QuestionDoc } from "../questions/model.js";
+import type { InvitationDoc } from "../invitations/model.js";
+import type { Models } from "../models.js";
+import type { ReviewDoc } from "../reviews/model.js";
+import type { VoteDoc } from "../votes/model.js";
 import { invalidInput, isDuplicateKey } from "../../errors.js";
 import { questionsChanged, reviewPageGroup, reviewsChanged, type Deps } from "../deps.js";
 import { ERASED_PAYLOAD } from "../reviews/review.js";

@@ -1,5 +1,5 @@
 import type { Deps } from "../deps.js";
-import type { ProductDoc } from "../../db/models.js";
+import type { ProductDoc } from "./model.js";
 import { identifier, text } from "../validate.js";
 import { invalidInput, isDuplicateKey } from "../../errors.js";
 import { findByIds } from "../../db/find-by-ids.js";

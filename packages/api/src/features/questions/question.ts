@@ -3,7 +3,7 @@
  * product's first page of questions. A leaf (database types only), so Deps
  * can name the page cache's type without importing the operations.
  */
-import type { AnswerDoc, AuthorRole, QuestionDoc } from "../../db/models.js";
+import type { AnswerDoc, AuthorRole, QuestionDoc } from "./model.js";
 import type { Review } from "../reviews/review.js";
 import { emptyTotals } from "../votes/wilson.js";
 

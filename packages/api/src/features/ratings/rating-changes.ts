@@ -13,7 +13,7 @@
  * without checks; their next write announces any move.
  */
 import type { LeasedJob } from "../../db/lease-queue.js";
-import type { RatingMarkDoc, RatingSummaryDoc } from "../../db/models.js";
+import type { RatingMarkDoc, RatingSummaryDoc } from "./model.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import type { Deps } from "../deps.js";
 import { recordEvent } from "../events/events.js";

@@ -16,7 +16,9 @@ import {
 import { randomUUID } from "node:crypto";
 import { Double } from "mongodb";
 import { reviewInsightChanged } from "../insights/insights.js";
-import type { PendingCountDoc, RatingSummaryDoc, ReviewDoc, StoredScore } from "../../db/models.js";
+import type { PendingCountDoc, RatingSummaryDoc } from "./model.js";
+import type { ReviewDoc } from "../reviews/model.js";
+import type { StoredScore } from "../scoring/model.js";
 import { DatabaseUnavailableError } from "../../db/availability.js";
 import { duplicateKeyFailures, isDuplicateKey } from "../../errors.js";
 import { findByIds } from "../../db/find-by-ids.js";

@@ -27,7 +27,7 @@
  */
 import { createHash } from "node:crypto";
 import { findByIds } from "../../db/find-by-ids.js";
-import type { ReviewDoc } from "../../db/models.js";
+import type { ReviewDoc } from "./model.js";
 import { StarlingError, invalidInput } from "../../errors.js";
 import { reviewPageGroup, type Deps } from "../deps.js";
 import { toReview, type ReviewPage } from "./review.js";

@@ -3,7 +3,7 @@
  * review operations, their pages, moderation and privacy share. A leaf: it
  * imports only the database types, so every review module can import it.
  */
-import type { ReviewDoc } from "../../db/models.js";
+import type { ReviewDoc } from "./model.js";
 
 export interface Review {
   readonly id: string;

@@ -23,7 +23,8 @@ import {
   type StoredSignature,
   type TextSignature,
 } from "@starling/scoring";
-import type { ReviewDoc, StoredScore } from "../../db/models.js";
+import type { ReviewDoc } from "../reviews/model.js";
+import type { StoredScore } from "./model.js";
 import { reviewsChanged, type Deps } from "../deps.js";
 import { quarantineReview } from "../moderation/moderation.js";
 import { findByIds } from "../../db/find-by-ids.js";

@@ -3,7 +3,8 @@
  * A leaf (database types only): Deps caches callers, keys authenticates them,
  * shops make them.
  */
-import type { Models, ShopDoc } from "../../db/models.js";
+import type { Models } from "../models.js";
+import type { ShopDoc } from "./model.js";
 
 export interface Shop {
   readonly id: string;

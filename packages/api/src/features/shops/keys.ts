@@ -9,7 +9,7 @@
  * is one lookup by `_id`); the key itself is shown once, when it is made.
  */
 import { createHash, randomBytes } from "node:crypto";
-import type { ApiKeyDoc } from "../../db/models.js";
+import type { ApiKeyDoc } from "./model.js";
 import { StarlingError, invalidInput } from "../../errors.js";
 import type { Deps } from "../deps.js";
 import { findShop, type Caller, type KeyKind, type Scope, type Shop } from "./caller.js";

@@ -4,7 +4,7 @@
  */
 import type { ObjectRef } from "@pothos/core";
 import type { Builder, Types } from "../../graphql/builder.js";
-import type { VoteTotals } from "../../db/models.js";
+import type { VoteTotals } from "./model.js";
 import { rateLimited } from "../../errors.js";
 import type { Review } from "../reviews/review.js";
 import type { Answer } from "../questions/questions.js";
@@ -78,6 +78,7 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
 
   builder.mutationField("voteHelpful", (t) =>
     t.field({
+      nullable: true,
       type: VotePayload,
       description:
         "Records one voter's helpful / not-helpful vote on a published review or answer; a second vote by the same voter changes nothing. Needs FORM_SUBMIT (the publishable key of the widget). New votes are limited per address (STARLING_RATE_VOTES_PER_HOUR_PER_IP). Errors: INVALID_INPUT, NOT_FOUND, RATE_LIMITED.",

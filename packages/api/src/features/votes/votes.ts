@@ -49,7 +49,9 @@ import {
   type ScoringOptions,
 } from "@starling/scoring";
 import type { LeasedJob } from "../../db/lease-queue.js";
-import type { AnswerDoc, ReviewDoc, VoteDoc, VoteTallyDoc, VoteTotals } from "../../db/models.js";
+import type { AnswerDoc } from "../questions/model.js";
+import type { ReviewDoc } from "../reviews/model.js";
+import type { VoteDoc, VoteTallyDoc, VoteTotals } from "./model.js";
 import { StarlingError, invalidInput, isDuplicateKey } from "../../errors.js";
 import { questionsChanged, reviewsChanged, type Deps } from "../deps.js";
 import { helpfulPageKeys } from "../reviews/review-pages.js";

@@ -5,7 +5,7 @@
  * 80 of 100 (0.71), and 1 of 1 (0.21) below both. The counts are the
  * burst-weighted ones (votes.ts), so a sudden burst moves the bound little.
  */
-import type { VoteTotals } from "../../db/models.js";
+import type { VoteTotals } from "./model.js";
 
 /** z for a 95 % two-sided interval. */
 export const WILSON_Z = 1.959964;

@@ -20,7 +20,8 @@
 import http from "node:http";
 import https from "node:https";
 import { randomBytes } from "node:crypto";
-import type { ReviewDoc, WebhookAttemptDoc, WebhookEndpointDoc, WebhookMessageDoc } from "../../db/models.js";
+import type { ReviewDoc } from "../reviews/model.js";
+import type { WebhookAttemptDoc, WebhookEndpointDoc, WebhookMessageDoc } from "./model.js";
 import type { LeaseQueue, LeasedJob } from "../../db/lease-queue.js";
 import { StarlingError } from "../../errors.js";
 import { decodeTimeCursor, encodeTimeCursor, olderThan } from "../../db/time-cursor.js";

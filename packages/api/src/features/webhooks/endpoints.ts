@@ -5,7 +5,7 @@
  * shop can switch its receiver over without losing a delivery.
  */
 import { randomBytes } from "node:crypto";
-import type { WebhookEndpointDoc } from "../../db/models.js";
+import type { WebhookEndpointDoc } from "./model.js";
 import { StarlingError, invalidInput } from "../../errors.js";
 import { WEBHOOK_RETRY_SCHEDULE_MS } from "../../config.js";
 import type { Deps } from "../deps.js";

@@ -1,0 +1,173 @@
+/** The insights feature's collections: what review texts say, per review and per product and day. */
+import { type InferSchemaType, Schema } from "mongoose";
+import { schemaOptions } from "../../db/schema-options.js";
+
+/**
+ * One review's analysis, beside the review rather than on it: the review
+ * document is what every review page reads and caches, and on FerretDB an
+ * update is a read-modify-write of the whole document (MONGODB.md §2.4), so a
+ * worker writing here can never undo a moderation status written there. It
+ * also makes erasure one update and a backfill's "analysed yet?" an `_id` look-up.
+ */
+export interface ReviewInsightDoc {
+  /** The review's id. */
+  _id: string;
+  shopId: string;
+  productId: string;
+  /** `<product hash>.<yyyymmdd>.<review id>`: a product's day is a keyset range (pushed down on our FerretDB). */
+  dayKey: string;
+  /** When the review was written. */
+  createdAt: Date;
+  language: "en" | "de" | "und";
+  polarity: number;
+  aspects: { key: string; term: string; polarity: number; quote: string; field: "title" | "body"; start: number; end: number }[];
+  /** The reviewer's data was erased: the analysis is gone and the review never counts again. */
+  erased: boolean;
+  analyzedAt: Date;
+  /** Last change of this analysis or of its review's status (a day bucket computed before it is stale). */
+  changedAt: Date;
+}
+
+/** A product's (productId set) or a shop's (productId null) published, analysed reviews of one UTC day, as counts. */
+export interface InsightDayDoc {
+  /** `<product or shop hash>.<yyyymmdd>`: a period is a list of ids. */
+  _id: string;
+  shopId: string;
+  productId: string | null;
+  day: Date;
+  /** Product buckets only: `<shop hash>.<yyyymmdd>.<product hash>`, so a shop's day is a keyset range. */
+  shopDayKey: string | null;
+  reviews: number;
+  polaritySum: number;
+  /**
+   * The aspects' counts and quotes (AspectDayCount[]) as JSON text: FerretDB
+   * decodes a nested document field by field (90 buckets of 170 KB took 20–30 s
+   * to read nested, 1 s as one string each).
+   */
+  data: string;
+  /** Buckets written before `data`: the same, nested. */
+  aspects?: unknown[];
+  computedAt: Date;
+}
+
+/**
+ * A roll-up of 2^level consecutive UTC days of a product or a shop
+ * (@starling/insights blockOf): `<owner hash>.<level>.<index>` holds all its
+ * aspects' counts (what its parent block is built from; level 0 is the
+ * insight_days bucket itself), and the same id + `.r` the cut made for reading
+ * (trimDayCounts; levels 0 and up). A period reads a few `.r` blocks by `_id`.
+ */
+export type InsightBlockDoc = InferSchemaType<typeof insightBlockSchema>;
+
+/** An emerging topic of a product, one per episode (its event is recorded once, when the episode opens). */
+export interface InsightTopicDoc {
+  _id: string;
+  shopId: string;
+  productId: string;
+  key: string;
+  term: string;
+  direction: "negative" | "positive";
+  since: Date;
+  detectedAt: Date;
+  /** The last check that still found it. */
+  lastSeenAt: Date;
+  mentions: number;
+  expected: number;
+  evidence: string;
+  examples: unknown[];
+  eventId: string;
+  /** Found by the latest check (a topic whose reviews were rejected stops being current). */
+  current: boolean;
+}
+
+/** Where a resumable insights backfill stopped. */
+export type InsightCursorDoc = InferSchemaType<typeof insightCursorSchema>;
+
+const reviewInsightSchema = new Schema<ReviewInsightDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    productId: { type: String, required: true },
+    dayKey: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    language: { type: String, required: true },
+    polarity: { type: Number, required: true },
+    aspects: { type: Schema.Types.Mixed, default: [] },
+    erased: { type: Boolean, default: false },
+    analyzedAt: { type: Date, required: true },
+    changedAt: { type: Date, required: true },
+  },
+  { ...schemaOptions, collection: "review_insights" },
+);
+reviewInsightSchema.index({ dayKey: 1 }, { name: "day_key" });
+
+const insightDaySchema = new Schema<InsightDayDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    productId: { type: String, default: null },
+    day: { type: Date, required: true },
+    shopDayKey: { type: String, default: null },
+    reviews: { type: Number, required: true },
+    polaritySum: { type: Number, required: true },
+    data: { type: String, required: true },
+    aspects: { type: Schema.Types.Mixed, default: undefined },
+    computedAt: { type: Date, required: true },
+  },
+  { ...schemaOptions, collection: "insight_days" },
+);
+
+const insightBlockSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    reviews: { type: Number, required: true },
+    polaritySum: { type: Number, required: true },
+    /** AspectDayCount[] as JSON text (see InsightDayDoc.data). */
+    data: { type: String, required: true },
+    computedAt: { type: Date, required: true },
+  },
+  { ...schemaOptions, collection: "insight_blocks" },
+);
+insightDaySchema.index({ shopDayKey: 1 }, { name: "shop_day_key" });
+
+const insightTopicSchema = new Schema<InsightTopicDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    productId: { type: String, required: true },
+    key: { type: String, required: true },
+    term: { type: String, required: true },
+    direction: { type: String, required: true },
+    since: { type: Date, required: true },
+    detectedAt: { type: Date, required: true },
+    lastSeenAt: { type: Date, required: true },
+    mentions: { type: Number, required: true },
+    expected: { type: Number, required: true },
+    evidence: { type: String, required: true },
+    examples: { type: Schema.Types.Mixed, default: [] },
+    eventId: { type: String, required: true },
+    current: { type: Boolean, required: true },
+  },
+  { ...schemaOptions, collection: "insight_topics" },
+);
+insightTopicSchema.index({ shopId: 1, lastSeenAt: -1 }, { name: "shop_seen" });
+
+const insightCursorSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    after: { type: String, required: true },
+    scanned: { type: Number, required: true },
+    at: { type: Date, required: true },
+  },
+  { ...schemaOptions, collection: "insight_cursors" },
+);
+
+/** Its models by name (features/models.ts binds every feature's to a connection). */
+export const insightsSchemas = {
+  ReviewInsight: reviewInsightSchema,
+  InsightDay: insightDaySchema,
+  InsightBlock: insightBlockSchema,
+  InsightTopic: insightTopicSchema,
+  InsightCursor: insightCursorSchema,
+};

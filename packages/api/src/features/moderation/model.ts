@@ -1,0 +1,39 @@
+/** The moderation feature's collection: the moderation log. */
+import { Schema } from "mongoose";
+import { schemaOptions } from "../../db/schema-options.js";
+import type { ReviewStatus } from "../reviews/model.js";
+
+/** One moderation action, kept for good: hiding reviews must be explainable afterwards. */
+export interface ModerationEventDoc {
+  _id: string;
+  shopId: string;
+  reviewId: string;
+  action: "publish" | "reject" | "reinstate" | "quarantine" | "reply" | "settings" | "erase";
+  fromStatus: ReviewStatus | null;
+  toStatus: ReviewStatus | null;
+  reason: string | null;
+  note: string | null;
+  /** The API key that acted (its public id), or "starling" for automatic actions. */
+  actor: string;
+  at: Date;
+}
+
+const moderationEventSchema = new Schema<ModerationEventDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    reviewId: { type: String, required: true },
+    action: { type: String, required: true },
+    fromStatus: { type: String, default: null },
+    toStatus: { type: String, default: null },
+    reason: { type: String, default: null },
+    note: { type: String, default: null },
+    actor: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { ...schemaOptions, collection: "moderation_log" },
+);
+moderationEventSchema.index({ shopId: 1, at: -1, _id: -1 }, { name: "shop_at" });
+
+/** Its models by name (features/models.ts binds every feature's to a connection). */
+export const moderationSchemas = { ModerationEvent: moderationEventSchema };

@@ -1,0 +1,44 @@
+/** The products feature's collection: the shops' products, by the shop's own product ids. */
+import { Schema } from "mongoose";
+import { schemaOptions } from "../../db/schema-options.js";
+
+export interface ProductDoc {
+  _id: string;
+  shopId: string;
+  productId: string;
+  name: string;
+  createdAt: Date;
+  /** What Google's review feed identifies the product by (putProduct); absent until set. */
+  gtin?: string | null;
+  mpn?: string | null;
+  sku?: string | null;
+  brand?: string | null;
+  /** The product's page on the shop's site: required for the product to appear in the review feed. */
+  url?: string | null;
+  /** Last putProduct: part of the review feed's ETag (features/feed). */
+  updatedAt?: Date;
+}
+
+/** `_id` is `<shopId>:<productId>`: product ids are the shop's own (SKUs), unique per shop only. */
+const productSchema = new Schema<ProductDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    productId: { type: String, required: true },
+    name: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    gtin: { type: String, default: null },
+    mpn: { type: String, default: null },
+    sku: { type: String, default: null },
+    brand: { type: String, default: null },
+    url: { type: String, default: null },
+    updatedAt: { type: Date },
+  },
+  { ...schemaOptions, collection: "products" },
+);
+productSchema.index({ shopId: 1, productId: 1 }, { name: "shop_product", unique: true });
+// The review feed's ETag reads the shop's last product change (features/feed).
+productSchema.index({ shopId: 1, updatedAt: -1 }, { name: "shop_updated" });
+
+/** Its models by name (features/models.ts binds every feature's to a connection). */
+export const productsSchemas = { Product: productSchema };

@@ -1,0 +1,104 @@
+/** The reviews feature's collection: reviews as stored, with the keys their pages are read by. */
+import { Schema } from "mongoose";
+import { schemaOptions } from "../../db/schema-options.js";
+import type { StoredScore } from "../scoring/model.js";
+import type { VoteTotals } from "../votes/model.js";
+
+export interface ReviewDoc {
+  _id: string;
+  shopId: string;
+  productId: string;
+  rating: number;
+  title: string;
+  body: string;
+  /** `email` comes from a purchase invitation; it is never returned by the API. */
+  reviewer: { name: string; externalId: string | null; email?: string | null };
+  language: string | null;
+  /** How the review reached us, as shown to shoppers (see Provenance in the schema). */
+  provenance: "VERIFIED_PURCHASE" | "INVITED" | "ORGANIC" | "IMPORTED";
+  /** Which door it came through: the shop's server ("api") or the customer form ("form"). */
+  source: "api" | "form";
+  createdAt: Date;
+  payloadHash: string;
+  /** The fraud checks' verdict at write time (or from the last batch re-score); absent until scored. */
+  score?: StoredScore | null;
+  /** MinHash signature of the text, for near-duplicate checks of later reviews; null for short texts. */
+  signature?: { minHashes: number[]; bandKeys: number[] } | null;
+  /** How the purchase was verified; null when it was not. */
+  verification: { method: "invitation"; invitationId: string; orderRef: string } | null;
+  /** Only published reviews count in ratings and show publicly. */
+  status: ReviewStatus;
+  /** The shop's public answer, shown under the review. */
+  reply: { body: string; at: Date } | null;
+  /** Whether the summaries currently count this review; kept equal to `status === "published"`. */
+  summaryApplied: boolean;
+  /** The keys its product's review pages are read by, set when stored (features/reviews/review-pages.ts). */
+  pageNewest?: string;
+  pageStars?: string;
+  /** Helpful votes and the MOST_HELPFUL page keys, moved by every counted vote (features/votes). */
+  votes?: VoteTotals | null;
+  pageHelpful?: string;
+  pageHelpfulStars?: string;
+  /** An imported review's id on the platform it came from (`starling import`); its `_id` derives from it. */
+  sourceId?: string | null;
+  /** An imported review's verified-purchase flag as the old platform stated it (not checked by Starling). */
+  verified?: boolean | null;
+}
+
+export type ReviewStatus = "published" | "pending" | "rejected" | "quarantined";
+
+const reviewSchema = new Schema<ReviewDoc>(
+  {
+    /** Derived from the shop and the idempotency key, so a retry collides on `_id` on every backend. */
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    productId: { type: String, required: true },
+    rating: { type: Number, required: true },
+    title: { type: String, required: true },
+    body: { type: String, required: true },
+    reviewer: {
+      name: { type: String, required: true },
+      externalId: { type: String, default: null },
+      email: { type: String, default: null },
+    },
+    verification: { type: { method: String, invitationId: String, orderRef: String }, default: null, _id: false },
+    score: { type: Schema.Types.Mixed, default: null },
+    signature: { type: Schema.Types.Mixed, default: null },
+    language: { type: String, default: null },
+    provenance: { type: String, required: true, enum: ["VERIFIED_PURCHASE", "INVITED", "ORGANIC", "IMPORTED"] },
+    source: { type: String, required: true, enum: ["api", "form"] },
+    createdAt: { type: Date, required: true },
+    /** SHA-256 of the submitted payload: the same key with a different payload is refused. */
+    payloadHash: { type: String, required: true },
+    status: { type: String, required: true, enum: ["published", "pending", "rejected", "quarantined"] },
+    reply: { type: { body: String, at: Date }, default: null, _id: false },
+    /**
+     * Whether this review is counted in the summaries. A new published review is
+     * inserted with it set (the insert is the claim); later changes flip it by
+     * `_id` before the counts move (syncReviewCount). Each claim is backed by a
+     * PendingCount written before it, so a crash between the claim and the
+     * `$inc` is completed by a retry or the sweep, not left short.
+     */
+    summaryApplied: { type: Boolean, required: true },
+    pageNewest: { type: String },
+    pageStars: { type: String },
+    votes: { type: Schema.Types.Mixed, default: null },
+    pageHelpful: { type: String },
+    pageHelpfulStars: { type: String },
+    sourceId: { type: String },
+    verified: { type: Boolean },
+  },
+  { ...schemaOptions, collection: "reviews" },
+);
+reviewSchema.index({ shopId: 1, productId: 1, createdAt: -1, _id: -1 }, { name: "product_newest" });
+reviewSchema.index({ shopId: 1, status: 1, createdAt: -1 }, { name: "shop_status" });
+// Review pages in every order, by range (features/reviews/review-pages.ts): served by an index on FerretDB too.
+reviewSchema.index({ pageNewest: 1 }, { name: "page_newest" });
+reviewSchema.index({ pageStars: 1 }, { name: "page_stars" });
+reviewSchema.index({ pageHelpful: 1 }, { name: "page_helpful" });
+reviewSchema.index({ pageHelpfulStars: 1 }, { name: "page_helpful_stars" });
+// The shop's newest reviews: where a new API process loads the recent texts for the near-duplicate check.
+reviewSchema.index({ shopId: 1, createdAt: -1 }, { name: "shop_newest" });
+
+/** Its models by name (features/models.ts binds every feature's to a connection). */
+export const reviewsSchemas = { Review: reviewSchema };

@@ -1,0 +1,27 @@
+/** The scoring feature's collection (the fraud checks' state between arrivals) and the verdict stored on each review. */
+import { Schema } from "mongoose";
+import { schemaOptions } from "../../db/schema-options.js";
+
+export interface StoredScore {
+  suspicion: number;
+  trustWeightBp: number;
+  /** The code of the reason that weighed most, for the summary's "discounted because". */
+  topReason: string | null;
+  /** Each reason with its numbers and a sentence for humans. */
+  reasons: (Record<string, unknown> & { code: string; text: string })[];
+  by: "write" | "batch";
+}
+
+/** A product's or a reviewer's fraud-scoring state (@starling/scoring), kept between arrivals. */
+export interface ScoringStateDoc {
+  _id: string;
+  state: Record<string, unknown>;
+}
+
+const scoringStateSchema = new Schema<ScoringStateDoc>(
+  { _id: { type: String, required: true }, state: { type: Schema.Types.Mixed, required: true } },
+  { ...schemaOptions, collection: "scoring_states" },
+);
+
+/** Its models by name (features/models.ts binds every feature's to a connection). */
+export const scoringSchemas = { ScoringState: scoringStateSchema };

@@ -1,0 +1,63 @@
+/** The shops feature's collections: shops and their API keys. */
+import { Schema } from "mongoose";
+import { schemaOptions } from "../../db/schema-options.js";
+
+export interface ShopDoc {
+  _id: string;
+  name: string;
+  createdAt: Date;
+  /** "post": reviews publish at once and may be removed later; "pre": they wait for approval. */
+  moderation: "post" | "pre";
+  /** Signs invitation tokens (HMAC); never leaves the server. */
+  inviteSecret: string | null;
+  /** Browser origins (https://shop.example) from which the shop's secret keys may be used; none by default. */
+  allowedOrigins?: string[];
+}
+
+export interface ApiKeyDoc {
+  /** SHA-256 of the key. */
+  _id: string;
+  /** The key's public id, for listing, rotating and revoking it. */
+  keyId: string;
+  shopId: string;
+  kind: "publishable" | "secret";
+  scopes: string[];
+  label: string | null;
+  prefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+const shopSchema = new Schema<ShopDoc>(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    moderation: { type: String, required: true, enum: ["post", "pre"], default: "post" },
+    inviteSecret: { type: String, default: null },
+    allowedOrigins: { type: [String], default: undefined },
+  },
+  { ...schemaOptions, collection: "shops" },
+);
+
+/** A secret key is kept only as its SHA-256, keyed by that hash so authentication is one `_id` lookup. */
+const apiKeySchema = new Schema<ApiKeyDoc>(
+  {
+    _id: { type: String, required: true },
+    keyId: { type: String, required: true },
+    shopId: { type: String, required: true },
+    kind: { type: String, required: true, enum: ["publishable", "secret"] },
+    scopes: { type: [String], required: true },
+    label: { type: String, default: null },
+    /** The key's first characters, to tell keys apart in a list without revealing them. */
+    prefix: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    revokedAt: { type: Date, default: null },
+  },
+  { ...schemaOptions, collection: "api_keys" },
+);
+apiKeySchema.index({ keyId: 1 }, { name: "key_id", unique: true });
+apiKeySchema.index({ shopId: 1, createdAt: 1 }, { name: "shop_created" });
+
+/** Its models by name (features/models.ts binds every feature's to a connection). */
+export const shopsSchemas = { Shop: shopSchema, ApiKey: apiKeySchema };

@@ -1,0 +1,132 @@
+/** The webhooks feature's collections: endpoints and their secrets, the messages sent, and the delivery log. */
+import { Schema } from "mongoose";
+import { schemaOptions } from "../../db/schema-options.js";
+
+export interface WebhookSecretDoc {
+  /** `whsec_` + base64 of 24 random bytes. */
+  secret: string;
+  createdAt: Date;
+  /** Null for the current secret; a rotated-out one is still used to sign until then. */
+  expiresAt: Date | null;
+}
+
+export interface WebhookEndpointDoc {
+  _id: string;
+  shopId: string;
+  url: string;
+  /** Event types (features/events EVENT_TYPES) this endpoint receives. */
+  events: string[];
+  description: string | null;
+  enabled: boolean;
+  /** Why Starling disabled it (its deliveries kept failing); null while enabled or disabled by the shop. */
+  disabledReason: string | null;
+  disabledAt: Date | null;
+  /** The current secret first; rotated-out secrets until their overlap ends. */
+  secrets: WebhookSecretDoc[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An event as sent to a shop's endpoints (the exact body signed), kept for redelivery. */
+export interface WebhookMessageDoc {
+  /** The event id, sent as `webhook-id`. */
+  _id: string;
+  shopId: string;
+  type: string;
+  body: string;
+  /** The review the event is about, if any (erasing its reviewer drops the message). */
+  reviewId: string | null;
+  createdAt: Date;
+  /** Set once a delivery job exists for every subscribed endpoint. */
+  fannedOutAt: Date | null;
+}
+
+/** One attempt to deliver a message to an endpoint (the delivery log; bounded per endpoint). */
+export interface WebhookAttemptDoc {
+  _id: string;
+  shopId: string;
+  endpointId: string;
+  /** `<eventId>:<endpointId>`. */
+  deliveryId: string;
+  eventId: string;
+  eventType: string;
+  attempt: number;
+  manual: boolean;
+  at: Date;
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  /** When the next attempt is due; null when none follows. */
+  nextAttemptAt: Date | null;
+}
+
+const webhookEndpointSchema = new Schema<WebhookEndpointDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    url: { type: String, required: true },
+    events: { type: [String], required: true },
+    description: { type: String, default: null },
+    enabled: { type: Boolean, required: true },
+    disabledReason: { type: String, default: null },
+    disabledAt: { type: Date, default: null },
+    secrets: {
+      type: [
+        new Schema(
+          { secret: { type: String, required: true }, createdAt: { type: Date, required: true }, expiresAt: { type: Date, default: null } },
+          { _id: false },
+        ),
+      ],
+      required: true,
+    },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...schemaOptions, collection: "webhook_endpoints" },
+);
+webhookEndpointSchema.index({ shopId: 1, createdAt: 1 }, { name: "shop_created" });
+
+const webhookMessageSchema = new Schema<WebhookMessageDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    type: { type: String, required: true },
+    body: { type: String, required: true },
+    reviewId: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    fannedOutAt: { type: Date, default: null },
+  },
+  { ...schemaOptions, collection: "webhook_messages" },
+);
+webhookMessageSchema.index({ reviewId: 1 }, { name: "review" });
+webhookMessageSchema.index({ createdAt: 1 }, { name: "created" });
+
+const webhookAttemptSchema = new Schema<WebhookAttemptDoc>(
+  {
+    _id: { type: String, required: true },
+    shopId: { type: String, required: true },
+    endpointId: { type: String, required: true },
+    deliveryId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    eventType: { type: String, required: true },
+    attempt: { type: Number, required: true },
+    manual: { type: Boolean, required: true },
+    at: { type: Date, required: true },
+    ok: { type: Boolean, required: true },
+    statusCode: { type: Number, default: null },
+    error: { type: String, default: null },
+    durationMs: { type: Number, required: true },
+    nextAttemptAt: { type: Date, default: null },
+  },
+  { ...schemaOptions, collection: "webhook_attempts" },
+);
+// An endpoint's log newest first, by keyset (db/time-cursor.ts).
+webhookAttemptSchema.index({ endpointId: 1, at: -1, _id: -1 }, { name: "endpoint_at" });
+
+/** Its models by name (features/models.ts binds every feature's to a connection). */
+export const webhooksSchemas = {
+  WebhookEndpoint: webhookEndpointSchema,
+  WebhookMessage: webhookMessageSchema,
+  WebhookAttempt: webhookAttemptSchema,
+};

@@ -19,16 +19,7 @@
  * insights tests compare the two on reviews (test/parse-en.test.ts).
  * compromise is pinned to an exact version; a new version must pass that test.
  */
-import { createRequire } from "node:module";
-
-/**
- * compromise/two's one-file build (its "require" export) rather than its ES
- * modules (its "import" export, ~450 files): the same code, loaded in a third
- * of the time, which a worker thread of the CLI pays at start (0.6 against
- * 0.25 s of CPU under tsx, measured). Its world is not shared with an
- * `import "compromise"` elsewhere, which we do not need.
- */
-const nlp = createRequire(import.meta.url)("compromise/two") as typeof import("compromise/two").default;
+import nlp from "compromise/two";
 
 /** One of compromise's terms, as we read it. */
 export interface ParsedTerm {

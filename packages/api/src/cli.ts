@@ -42,9 +42,7 @@ import { dashboardCountsRebuild } from "./features/dashboard/counters.js";
 import { issueKey, listKeys, revokeKey } from "./features/shops/keys.js";
 import { StarlingError } from "./errors.js";
 import { buildSchema } from "./graphql/schema.js";
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
-import { analyzeReview, replayEmergingTopics, type AnalyzedReview } from "@starling/insights";
+import { INSIGHTS_TEXT_USAGE, insightsTextCommand } from "./insights-cli.js";
 import { backfillInsights, insightsQueue, startInsightsWorker } from "./features/insights/insights.js";
 import { createLogger, type Logger } from "./log.js";
 import { depsFor, startStarling, type Starling } from "./starling.js";
@@ -111,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
       return insightsBackfill(config, log);
     case "insights":
       if (args[0] === "backfill") return insightsBackfill(config, log);
-      process.stderr.write(INSIGHTS_USAGE);
+      process.stderr.write(INSIGHTS_TEXT_USAGE);
       return 2;
     case "dashboard-link":
       return dashboardLinkCommand(config, log, args);
@@ -231,85 +229,6 @@ function serve(starling: Starling, log: Logger): Promise<number> {
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
   });
-}
-
-const INSIGHTS_USAGE =
-  "usage: starling insights analyze [FILE]   (JSONL in, stdin without FILE; JSONL out)\n" +
-  "       starling insights trends FILE\n" +
-  "       starling insights backfill\n";
-
-/** One JSONL line's review, checked: a bad line stops the run with its line number (nothing is guessed). */
-function parseReviewLine(
-  line: string,
-  n: number,
-  needTimeline: boolean,
-): { id: string; text: string; title?: string; language?: "en" | "de"; productId?: string; timeMs?: number } {
-  let v: Record<string, unknown>;
-  try {
-    v = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    throw new StarlingError("INVALID_INPUT", `line ${n}: not JSON`);
-  }
-  const bad = (what: string) => new StarlingError("INVALID_INPUT", `line ${n}: ${what}`);
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad("expected a JSON object");
-  if (typeof v.id !== "string") throw bad('"id" must be a string');
-  if (typeof v.text !== "string") throw bad('"text" must be a string');
-  if (v.title != null && typeof v.title !== "string") throw bad('"title" must be a string');
-  if (v.language != null && v.language !== "en" && v.language !== "de") throw bad('"language" must be "en" or "de"');
-  if (v.rating != null && !(Number.isInteger(v.rating) && (v.rating as number) >= 1 && (v.rating as number) <= 5))
-    throw bad('"rating" must be 1 to 5');
-  const out = {
-    id: v.id,
-    text: v.text,
-    title: (v.title as string | undefined) ?? undefined,
-    language: (v.language as "en" | "de" | undefined) ?? undefined,
-  };
-  if (!needTimeline) return out;
-  if (typeof v.productId !== "string") throw bad('"productId" must be a string');
-  const timeMs = typeof v.createdAt === "string" ? Date.parse(v.createdAt) : Number.NaN;
-  if (!Number.isFinite(timeMs)) throw bad('"createdAt" must be an ISO 8601 date');
-  return { ...out, productId: v.productId, timeMs };
-}
-
-/** `insights analyze` and `insights trends`: the pure package over JSONL, no database. */
-async function insightsTextCommand(action: "analyze" | "trends", rest: string[]): Promise<number> {
-  if (rest.length > 1 || (action === "trends" && rest.length !== 1)) {
-    process.stderr.write(INSIGHTS_USAGE);
-    return 2;
-  }
-  // Relative to where the command was typed (pnpm --filter runs us in packages/api).
-  const input = rest[0] ? createReadStream(path.resolve(process.env.INIT_CWD ?? process.cwd(), rest[0])) : process.stdin;
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  const out: string[] = [];
-  const flush = () => {
-    if (out.length) process.stdout.write(out.join(""));
-    out.length = 0;
-  };
-  const timeline: AnalyzedReview[] = [];
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === "") continue;
-    const r = parseReviewLine(line, n, action === "trends");
-    const insight = analyzeReview({ title: r.title ?? null, body: r.text, language: r.language ?? null });
-    if (action === "analyze") {
-      out.push(
-        `${JSON.stringify({ id: r.id, language: insight.language, polarity: insight.polarity, aspects: insight.aspects.map(({ term, polarity, quote }) => ({ term, polarity, quote })) })}\n`,
-      );
-      if (out.length >= 256) flush();
-    } else {
-      timeline.push({ reviewId: r.id, productId: r.productId!, timeMs: r.timeMs!, insight });
-    }
-  }
-  if (action === "trends") {
-    for (const t of replayEmergingTopics(timeline)) {
-      out.push(
-        `${JSON.stringify({ productId: t.productId, term: t.term, direction: t.direction, since: new Date(t.sinceMs).toISOString().slice(0, 10), mentions: t.mentions, expected: t.expected, evidence: t.evidence })}\n`,
-      );
-    }
-  }
-  flush();
-  return 0;
 }
 
 /** `insights backfill`: queue the analysis of every review without one, work through it here too, with a progress bar on stderr. */

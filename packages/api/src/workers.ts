@@ -12,7 +12,7 @@ import { startInsightsWorker } from "./features/insights/insights.js";
 import { checkRatingChange, RATING_CHECKS_QUEUE, type RatingCheck } from "./features/ratings/rating-changes.js";
 import { configureWebhooks, type WebhookSettings } from "./features/webhooks/endpoints.js";
 import { deliverJob, deliveryQueue, fanOutEvent, pruneMessages } from "./features/webhooks/delivery.js";
-import { VOTE_COUNTS_QUEUE, completeVoteCount, type VoteCountJob } from "./features/votes/votes.js";
+import { VOTE_COUNTS_QUEUE, completeVoteCount, startVoteSweep, type VoteCountJob } from "./features/votes/votes.js";
 
 export interface BackgroundWorkerOptions {
   /** False while the database is known down: workers wait instead of failing every round. */
@@ -37,6 +37,11 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
   const idleMs = options.idleMs ?? WORKER_IDLE_MS;
   const onError = (name: string) => (error: unknown) => deps.log.error(`background worker ${name} failed`, { error });
   const common = { idleMs, available: options.available };
+  const voteCounts = runLeaseWorker(deps.queue<VoteCountJob>(VOTE_COUNTS_QUEUE), (job) => completeVoteCount(deps, job), {
+    ...common,
+    batch: 20,
+    onError: onError("vote counts"),
+  });
   const workers: LeaseWorker[] = [
     runLeaseWorker(eventQueue(deps), (job) => fanOutEvent(deps, job), { ...common, batch: 20, onError: onError("webhook fan-out") }),
     // Deliveries wait on receivers (up to the timeout each): side by side.
@@ -51,13 +56,10 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
       batch: 20,
       onError: onError("rating checks"),
     }),
-    // Helpful votes a crash left stored but uncounted (features/votes: the job is due only if the request did not count it).
-    runLeaseWorker(deps.queue<VoteCountJob>(VOTE_COUNTS_QUEUE), (job) => completeVoteCount(deps, job), {
-      ...common,
-      batch: 20,
-      onError: onError("vote counts"),
-    }),
+    // Helpful votes a crash left stored but uncounted (features/votes: the sweep below queues them).
+    voteCounts,
   ];
+  const voteSweep = startVoteSweep(deps, { available: options.available, found: () => voteCounts.wake(), onError: onError("vote sweep") });
   // Review texts analysed and counted off the request path (features/insights).
   const insights = startInsightsWorker(deps, { available: options.available, idleMs: options.insightsIdleMs });
   const prune = setInterval(() => {
@@ -68,7 +70,7 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
   return {
     async stop() {
       clearInterval(prune);
-      await Promise.all([...workers.map((w) => w.stop()), insights.stop()]);
+      await Promise.all([...workers.map((w) => w.stop()), insights.stop(), voteSweep.stop()]);
     },
   };
 }

@@ -24,13 +24,17 @@ afterAll(async () => {
 });
 
 describe("schema", () => {
-  it("describes every type, field, argument and enum value", async () => {
+  const introspect = async () => {
     const res = await fetch(`${starling.url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: getIntrospectionQuery() }),
     });
-    const { data } = (await res.json()) as { data: IntrospectionQuery };
+    return (await res.json()) as { data: IntrospectionQuery };
+  };
+
+  it("describes every type, field, argument and enum value", async () => {
+    const { data } = await introspect();
     const missing: string[] = [];
     const own = data.__schema.types.filter(
       (t) => !t.name.startsWith("__") && !["String", "Int", "Float", "Boolean", "ID"].includes(t.name),
@@ -48,6 +52,53 @@ describe("schema", () => {
       if (t.kind === "ENUM") for (const v of t.enumValues) if (!v.description) missing.push(`${t.name}.${v.name}`);
     }
     expect(missing).toEqual([]);
+  });
+
+  it("is non-null where a value always exists, and a root field is nullable so its failure leaves the others' data", async () => {
+    const { data } = await introspect();
+    const types = new Map(data.__schema.types.map((t) => [t.name, t]));
+    const typeOf = (type: string, field: string) => {
+      const t = types.get(type);
+      const f = t && "fields" in t ? t.fields.find((x) => x.name === field) : undefined;
+      if (!f) throw new Error(`${type}.${field} is not in the schema`);
+      return f.type;
+    };
+    // What every client reads and never finds missing.
+    const alwaysThere = [
+      ["Product", ["id", "name", "rating"]],
+      ["Rating", ["count", "average", "effectiveCount", "credibleInterval", "histogram", "prior", "discounted"]],
+      ["Review", ["id", "productId", "rating", "title", "body", "createdAt", "reviewer", "provenance", "status", "helpfulVotes"]],
+      ["ReviewConnection", ["edges", "pageInfo", "totalCount"]],
+      ["ReviewEdge", ["cursor", "node"]],
+      ["PageInfo", ["hasNextPage"]],
+      ["Question", ["id", "body", "author", "createdAt"]],
+      ["Answer", ["id", "body", "author", "helpfulVotes"]],
+      ["SubmitReviewPayload", ["review", "product", "replayed"]],
+    ] as const;
+    const nullable = alwaysThere.flatMap(([type, fields]) =>
+      fields.filter((f) => typeOf(type, f).kind !== "NON_NULL").map((f) => `${type}.${f}`),
+    );
+    expect(nullable).toEqual([]);
+    // A list of them holds no nulls either.
+    const histogram = typeOf("Rating", "histogram");
+    expect(histogram.kind === "NON_NULL" && histogram.ofType.kind === "LIST" && histogram.ofType.ofType.kind).toBe("NON_NULL");
+    // Still nullable where a value can be missing.
+    for (const [type, field] of [
+      ["Rating", "plainMean"],
+      ["Review", "language"],
+      ["Review", "reply"],
+      ["Query", "product"],
+    ] as const)
+      expect(typeOf(type, field).kind, `${type}.${field}`).not.toBe("NON_NULL");
+    // Every root field can fail on its own (the key's scope, a refused input): nullable, so one refusal
+    // does not null the whole answer. `products` is a list with a null per missing product, as before.
+    const rootNonNull = (["Query", "Mutation"] as const).flatMap((type) => {
+      const t = types.get(type)!;
+      return "fields" in t
+        ? t.fields.filter((f) => f.type.kind === "NON_NULL" && f.name !== "products").map((f) => `${type}.${f.name}`)
+        : [];
+    });
+    expect(rootNonNull).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@
  *   (or: npx tsx packages/insights/bench/run.ts)
  */
 import { aspectTable } from "./aspects.js";
+import { cliTable } from "./cli.js";
 import { costTable } from "./cost.js";
 import { hasData } from "./data.js";
 import { languageTable } from "./language.js";
@@ -23,4 +24,5 @@ if (hasData()) {
       `(median ${f.medianDaysToDetect} days); on products with >= 5 reviews a month ${f.busyDetected}/${f.busyTrials} = ${(f.busyDetected / f.busyTrials).toFixed(2)}.\n`,
   );
 }
-console.log(`## Cost\n${costTable().join("\n")}`);
+console.log(`## Cost\n${costTable().join("\n")}\n`);
+console.log(`## insights analyze, the CLI end to end\n${cliTable().join("\n")}`);

@@ -9,9 +9,9 @@
  * and compounds end in their head ("Akkulaufzeit" -> "laufzeit"), which a
  * vocabulary of product nouns recognises, in lower-case text too.
  */
-import nlp from "compromise";
 import { DE_CONCEPTS, DE_NOT_ASPECTS, DE_SINGULAR, DE_VOCAB_FOLDED, EN_NOT_ASPECTS } from "./lexicon/aspects.js";
 import { germanStem } from "./lexicon/de.js";
+import { type ParsedTerm, parseEnglish } from "./parse-en.js";
 import type { Segmented } from "./text.js";
 import { foldGerman } from "./text.js";
 
@@ -51,12 +51,10 @@ const SKIP_TAGS = [
 ];
 
 export function englishAspects(text: string, valence: (lower: string) => number): AspectCandidate[] {
-  const doc = nlp(text);
-  doc.compute("root");
   const out: AspectCandidate[] = [];
   let cursor = 0;
-  type Term = { text: string; normal: string; root?: string; post: string; tags: Set<string> };
-  for (const sentence of doc.docs as Term[][]) {
+  type Term = ParsedTerm;
+  for (const sentence of parseEnglish(text)) {
     let run: { term: Term; start: number; end: number }[] = [];
     const flush = (): void => {
       const words = run.slice(-3);

@@ -3,10 +3,10 @@
  * (src/generated, from the API's schema.graphql), so a schema change that
  * breaks them breaks the type check.
  *
- * The API's schema declares most fields nullable (Pothos' default) although
- * the API always fills them; the SDK promises non-null for those, and keeps
- * null where the schema documents it: `plainMean` and `period` without
- * reviews, `language` when none was sent.
+ * The schema is non-null wherever the API always fills a field, so these are
+ * the generated types as they are; null only where a value can be missing:
+ * `plainMean` and `period` without reviews, `language` when none was sent, a
+ * review's `reply` until the shop writes one.
  */
 import type {
   AnswerAuthorRole,
@@ -23,21 +23,14 @@ import type {
   SubmitReviewInput as GeneratedSubmitReviewInput,
 } from "./generated/graphql.js";
 
-type Present<T> = T extends readonly (infer U)[]
-  ? Present<NonNullable<U>>[]
-  : T extends object
-    ? { [K in keyof T]-?: Present<NonNullable<T[K]>> }
-    : NonNullable<T>;
-
 export type { Provenance, ReviewOrder, ReviewStatus };
 
-/** A product's rating summary: the Bayesian average to display, its uncertainty, histogram, prior and period. */
-export type RatingSummary = Omit<Present<RatingFieldsFragment>, "plainMean" | "period"> & {
-  /** The plain mean of the stars; null without reviews. */
-  plainMean: number | null;
-  /** When the oldest and newest counted reviews were written (ISO 8601); null without reviews. */
-  period: { from: string; to: string } | null;
-};
+/**
+ * A product's rating summary: the Bayesian average to display, its uncertainty, histogram, prior and period.
+ * `plainMean` (the plain mean of the stars) and `period` (when the oldest and newest counted reviews were
+ * written, ISO 8601) are null without reviews.
+ */
+export type RatingSummary = RatingFieldsFragment;
 
 /** A product with its rating summary. */
 export interface ProductRating {
@@ -51,14 +44,11 @@ export interface ProductRating {
 /**
  * A review. Text is exactly as written: escape it when you render it. Lists
  * hold published reviews; a submitted one may be PENDING (a shop that
- * approves reviews first) or QUARANTINED (held by fraud checks).
+ * approves reviews first) or QUARANTINED (held by fraud checks). `language`
+ * (BCP 47) is null when none was sent, `reply` (the shop's public answer) until
+ * the shop writes one.
  */
-export type Review = Omit<Present<ReviewFieldsFragment>, "language" | "reply"> & {
-  /** BCP 47 tag of the text, if one was sent. */
-  language: string | null;
-  /** The shop's public answer, if it wrote one. */
-  reply: { body: string; createdAt: string } | null;
-};
+export type Review = ReviewFieldsFragment;
 
 /** A new review. `idempotencyKey` is made by the SDK; pass your own (e.g. an order line id) to dedupe across processes. */
 export type SubmitReviewInput = Omit<GeneratedSubmitReviewInput, "productId" | "idempotencyKey"> & {
@@ -67,13 +57,13 @@ export type SubmitReviewInput = Omit<GeneratedSubmitReviewInput, "productId" | "
 };
 
 /** Helpful votes on a review or an answer; `score` is the Wilson lower bound that MOST_HELPFUL orders by. */
-export type HelpfulVotes = Present<AnswerFieldsFragment["helpfulVotes"]>;
+export type HelpfulVotes = AnswerFieldsFragment["helpfulVotes"];
 
 /** Who answered: the shop, a verified buyer (through a purchase invitation) or any customer. */
 export type { AnswerAuthorRole };
 
-/** An answer to a product question. Text is exactly as written: escape it when you render it. */
-export type Answer = Omit<Present<AnswerFieldsFragment>, "language"> & { language: string | null };
+/** An answer to a product question. Text is exactly as written: escape it when you render it. `language`: null when none was sent. */
+export type Answer = AnswerFieldsFragment;
 
 /** A review suggested as an answer to a question (BM25 over the product's reviews). */
 export interface RelatedReview {
@@ -84,8 +74,8 @@ export interface RelatedReview {
 }
 
 /** A customer's question about a product, with its published answers and up to three reviews that likely answer it. */
-export type Question = Omit<Present<QuestionFieldsFragment>, "language"> & {
-  language: string | null;
+export type Question = QuestionFieldsFragment & {
+  // Nullable in the schema (each checks the key's scope on its own); the client throws on any error, so they are lists here.
   answers: Answer[];
   relatedReviews: RelatedReview[];
 };
@@ -103,7 +93,7 @@ export interface InsightsPeriod {
  * counts and shares, direction and quotes, and the topics emerging now.
  * Quotes are review text as written: escape them when you render them.
  */
-export type Insights = Present<InsightsFieldsFragment>;
+export type Insights = InsightsFieldsFragment;
 /** One aspect of Insights. */
 export type InsightAspect = Insights["aspects"][number];
 /** One emerging topic of Insights. */

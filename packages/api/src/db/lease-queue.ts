@@ -19,7 +19,7 @@
  * work (a backfill) enqueue in slices rather than all at once.
  */
 import { randomUUID } from "node:crypto";
-import { Schema, type Model } from "mongoose";
+import { type InferSchemaType, Schema, type Model } from "mongoose";
 import { duplicateKeyFailures } from "../errors.js";
 import { schemaOptions } from "./schema-options.js";
 
@@ -41,12 +41,7 @@ export interface LeaseJobDoc {
 }
 
 /** One claim of a job at one epoch: inserting it is what wins the job (inserts are atomic on every backend). */
-export interface LeaseClaimDoc {
-  /** `<queue>:<job id>#<epoch>`. */
-  _id: string;
-  owner: string;
-  at: Date;
-}
+export type LeaseClaimDoc = InferSchemaType<typeof leaseClaimSchema>;
 
 const leaseJobSchema = new Schema<LeaseJobDoc>(
   {
@@ -66,8 +61,9 @@ const leaseJobSchema = new Schema<LeaseJobDoc>(
 // Each queue's due jobs, oldest first (on MongoDB by this index; FerretDB scans the small collection).
 leaseJobSchema.index({ queue: 1, availableAt: 1 }, { name: "queue_due" });
 
-const leaseClaimSchema = new Schema<LeaseClaimDoc>(
+const leaseClaimSchema = new Schema(
   {
+    /** `<queue>:<job id>#<epoch>`. */
     _id: { type: String, required: true },
     owner: { type: String, required: true },
     at: { type: Date, required: true },

@@ -16,15 +16,18 @@ export function encodeTimeCursor(list: string, at: Date, id: string): string {
   return Buffer.from(JSON.stringify([list, at.getTime(), id])).toString("base64url");
 }
 
-export function decodeTimeCursor(list: string, cursor: string): TimePosition {
-  let parsed: unknown = null;
-  if (/^[A-Za-z0-9_-]{1,1000}$/.test(cursor)) {
-    try {
-      parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    } catch {
-      parsed = null;
-    }
+/** What a cursor (base64url JSON, as the encoders here and features/questions/page-keys.ts write it) holds; null if it is not one. */
+export function parseCursor(cursor: string): unknown {
+  if (!/^[A-Za-z0-9_-]{1,1000}$/.test(cursor)) return null;
+  try {
+    return JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    return null;
   }
+}
+
+export function decodeTimeCursor(list: string, cursor: string): TimePosition {
+  const parsed = parseCursor(cursor);
   if (
     !Array.isArray(parsed) ||
     parsed.length !== 3 ||

@@ -5,7 +5,7 @@
  * collection to a feature means adding it to that feature's `…Schemas`; a new
  * feature's map is spread in here once.
  */
-import type { Connection, Model, ObtainSchemaGeneric } from "mongoose";
+import type { Connection, InferSchemaType, Model } from "mongoose";
 import { leaseQueueSchemas } from "../db/lease-queue.js";
 import { dashboardSchemas } from "./dashboard/model.js";
 import { importsSchemas } from "./imports/model.js";
@@ -42,7 +42,7 @@ const SCHEMAS = {
 };
 
 /** The models by name, each typed by its schema's document type (`Models["Review"]` is `Model<ReviewDoc>`). */
-export type Models = { [Name in keyof typeof SCHEMAS]: Model<ObtainSchemaGeneric<(typeof SCHEMAS)[Name], "EnforcedDocType">> };
+export type Models = { [Name in keyof typeof SCHEMAS]: Model<InferSchemaType<(typeof SCHEMAS)[Name]>> };
 
 /** Binds the models to one connection, so tests can run databases side by side. */
 export function bindModels(conn: Connection): Models {

@@ -8,6 +8,11 @@ import type { Context } from "./context.js";
 
 interface StarlingSchemaTypes {
   Context: Context;
+  // Non-null unless a field says `nullable: true` (an argument or input field: `required: false`):
+  // a field is nullable only where its value can really be missing, or where it can fail on its
+  // own (a root field, a check of its own scope) without taking the rest of the answer with it.
+  DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: true;
   Scalars: { DateTime: { Input: Date; Output: Date }; JSON: { Input: unknown; Output: unknown } };
 }
 
@@ -15,7 +20,7 @@ interface StarlingSchemaTypes {
 export type Types = PothosSchemaTypes.ExtendDefaultTypes<StarlingSchemaTypes>;
 
 export function createBuilder() {
-  return new SchemaBuilder<StarlingSchemaTypes>({});
+  return new SchemaBuilder<StarlingSchemaTypes>({ defaultFieldNullability: false, defaultInputFieldRequiredness: true });
 }
 
 export type Builder = ReturnType<typeof createBuilder>;

@@ -67,6 +67,13 @@ export interface StreamState {
   campaignUntilMs: number;
   /** Arrivals that continued the open campaign. */
   campaignMembers: number;
+  /**
+   * Alarms this stream has raised, decayed with alarmBudgetMs, as of
+   * alarmLoadAtMs: each one raises the stream's thresholds (see
+   * alarmThresholdNats). Absent in states stored before it existed.
+   */
+  alarmLoad?: number;
+  alarmLoadAtMs?: number;
 }
 
 /** A flagged burst: the span and the strongest evidence per detector and stream. */
@@ -113,6 +120,8 @@ export function initialArrivalState(): ArrivalState {
     campaign: null,
     campaignUntilMs: 0,
     campaignMembers: 0,
+    alarmLoad: 0,
+    alarmLoadAtMs: 0,
   });
   return {
     firstMs: 0,
@@ -325,7 +334,11 @@ export function detectBursts(state: ArrivalState, options: ScoringOptions): Burs
   for (const stream of ARRIVAL_STREAMS) {
     if (!inStream(newest, stream)) continue;
     const rate = baselineRatePerMs(state, stream, nowMs, options);
-    const threshold = stream === "all" ? options.scanThresholdAll : options.scanThresholdFirstTime;
+    const c = state.streams[stream];
+    // Alpha spending: the stream's earlier alarms raise both detectors' thresholds.
+    const load = alarmLoadAt(c, nowMs, options);
+    const extraNats = load * options.alarmLoadNats;
+    const threshold = (stream === "all" ? options.scanThresholdAll : options.scanThresholdFirstTime) + extraNats / Math.LN10;
 
     // Scan: for the window ending now that starts at the k-th newest arrival
     // of the stream, the surprise of k arrivals; keep the most surprising.
@@ -348,7 +361,6 @@ export function detectBursts(state: ArrivalState, options: ScoringOptions): Burs
 
     // CUSUM (Page 1954) in continuous time for λ1 = ρ·λ0: each arrival adds
     // ln ρ, elapsed time subtracts (λ1 − λ0)·Δt.
-    const c = state.streams[stream];
     const ratio = options.cusumRateRatio;
     const drained = Math.max(0, c.cusum - (ratio - 1) * rate * (nowMs - c.cusumAtMs));
     if (drained === 0) {
@@ -360,6 +372,7 @@ export function detectBursts(state: ArrivalState, options: ScoringOptions): Burs
     c.cusumCount += 1;
 
     if (grace) continue;
+    const before = alarms.length;
     if (best !== null && best.surprise >= threshold) {
       alarms.push({
         detector: "scan",
@@ -373,7 +386,7 @@ export function detectBursts(state: ArrivalState, options: ScoringOptions): Burs
         ...windowFacts(state, stream, best.startMs),
       });
     }
-    if (c.cusum >= (stream === "all" ? options.cusumThreshold : options.cusumThresholdFirstTime)) {
+    if (c.cusum >= (stream === "all" ? options.cusumThreshold : options.cusumThresholdFirstTime) + extraNats) {
       const startMs = c.cusumStartMs;
       alarms.push({
         detector: "cusum",
@@ -390,8 +403,30 @@ export function detectBursts(state: ArrivalState, options: ScoringOptions): Burs
       c.cusumStartMs = nowMs;
       c.cusumCount = 0;
     }
+    // Every alarming arrival spends, so a burst that keeps alarming spends
+    // more than one that barely did (counting episodes instead, alarms a
+    // window apart, gave 0.141 organic flag days on the tuning half, not 0.138).
+    if (alarms.length > before && options.alarmLoadNats > 0) {
+      c.alarmLoad = load + 1;
+      c.alarmLoadAtMs = nowMs;
+    }
   }
   return alarms;
+}
+
+/**
+ * A stream's alarm load at nowMs: its earlier alarms, each decayed by
+ * exp(−age / alarmBudgetMs). Alpha spending: every alarm adds alarmLoadNats
+ * to the CUSUM's threshold (the in-control run length grows about e^h, so 4
+ * nats make the next false alarm some 50 times rarer) and alarmLoadNats / ln 10
+ * to the scan's (−log10 tail). A product whose streams are bursty by nature
+ * (YelpChi has some that alarm every few months) spends its budget and then
+ * needs more evidence; a product with a quiet history keeps the base
+ * thresholds, where a first campaign is caught.
+ */
+export function alarmLoadAt(s: StreamState, nowMs: number, options: ScoringOptions): number {
+  if (options.alarmLoadNats <= 0 || !s.alarmLoad) return 0;
+  return s.alarmLoad * Math.exp(-(nowMs - (s.alarmLoadAtMs ?? nowMs)) / options.alarmBudgetMs);
 }
 
 /**

@@ -166,16 +166,16 @@ export type VoteItemType =
   /** A published review. */
   | 'REVIEW';
 
-export type RatingFieldsFragment = { count: number | null, effectiveCount: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null, discounted: { count: number | null, reasons: Array<{ code: string | null, count: number | null, description: string | null }> | null } | null };
+export type RatingFieldsFragment = { count: number, effectiveCount: number, average: number, plainMean: number | null, rankingScore: number, credibleInterval: { low: number, high: number, level: number }, histogram: Array<{ stars: number, count: number }>, prior: { mean: number, strength: number, reviewCount: number }, period: { from: string, to: string } | null, discounted: { count: number, reasons: Array<{ code: string, count: number, description: string }> } };
 
-export type ReviewFieldsFragment = { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null, helpfulVotes: { helpful: number | null, notHelpful: number | null, score: number | null } | null };
+export type ReviewFieldsFragment = { id: string, productId: string, rating: number, title: string, body: string, language: string | null, provenance: Provenance, status: ReviewStatus, createdAt: string, reviewer: { name: string }, reply: { body: string, createdAt: string } | null, helpfulVotes: { helpful: number, notHelpful: number, score: number } };
 
 export type ProductRatingsQueryVariables = Exact<{
   ids: Array<string | number> | string | number;
 }>;
 
 
-export type ProductRatingsQuery = { shop: { id: string | null } | null, products: Array<{ id: string | null, name: string | null, rating: { count: number | null, effectiveCount: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null, discounted: { count: number | null, reasons: Array<{ code: string | null, count: number | null, description: string | null }> | null } | null } | null } | null> };
+export type ProductRatingsQuery = { shop: { id: string } | null, products: Array<{ id: string, name: string, rating: { count: number, effectiveCount: number, average: number, plainMean: number | null, rankingScore: number, credibleInterval: { low: number, high: number, level: number }, histogram: Array<{ stars: number, count: number }>, prior: { mean: number, strength: number, reviewCount: number }, period: { from: string, to: string } | null, discounted: { count: number, reasons: Array<{ code: string, count: number, description: string }> } } } | null> };
 
 export type ProductReviewsQueryVariables = Exact<{
   id: string | number;
@@ -187,18 +187,18 @@ export type ProductReviewsQueryVariables = Exact<{
 }>;
 
 
-export type ProductReviewsQuery = { product: { id: string | null, reviews: { totalCount: number | null, edges: Array<{ cursor: string | null, node: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null, helpfulVotes: { helpful: number | null, notHelpful: number | null, score: number | null } | null } | null }> | null, pageInfo: { hasNextPage: boolean | null, endCursor: string | null } | null } | null } | null };
+export type ProductReviewsQuery = { product: { id: string, reviews: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, productId: string, rating: number, title: string, body: string, language: string | null, provenance: Provenance, status: ReviewStatus, createdAt: string, reviewer: { name: string }, reply: { body: string, createdAt: string } | null, helpfulVotes: { helpful: number, notHelpful: number, score: number } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type SubmitReviewMutationVariables = Exact<{
   input: SubmitReviewInput;
 }>;
 
 
-export type SubmitReviewMutation = { submitReview: { replayed: boolean | null, review: { id: string | null, productId: string | null, rating: number | null, title: string | null, body: string | null, language: string | null, provenance: Provenance | null, status: ReviewStatus | null, createdAt: string | null, reviewer: { name: string | null } | null, reply: { body: string | null, createdAt: string | null } | null, helpfulVotes: { helpful: number | null, notHelpful: number | null, score: number | null } | null } | null, product: { id: string | null, name: string | null, rating: { count: number | null, effectiveCount: number | null, average: number | null, plainMean: number | null, rankingScore: number | null, credibleInterval: { low: number | null, high: number | null, level: number | null } | null, histogram: Array<{ stars: number | null, count: number | null }> | null, prior: { mean: number | null, strength: number | null, reviewCount: number | null } | null, period: { from: string | null, to: string | null } | null, discounted: { count: number | null, reasons: Array<{ code: string | null, count: number | null, description: string | null }> | null } | null } | null } | null } | null };
+export type SubmitReviewMutation = { submitReview: { replayed: boolean, review: { id: string, productId: string, rating: number, title: string, body: string, language: string | null, provenance: Provenance, status: ReviewStatus, createdAt: string, reviewer: { name: string }, reply: { body: string, createdAt: string } | null, helpfulVotes: { helpful: number, notHelpful: number, score: number } }, product: { id: string, name: string, rating: { count: number, effectiveCount: number, average: number, plainMean: number | null, rankingScore: number, credibleInterval: { low: number, high: number, level: number }, histogram: Array<{ stars: number, count: number }>, prior: { mean: number, strength: number, reviewCount: number }, period: { from: string, to: string } | null, discounted: { count: number, reasons: Array<{ code: string, count: number, description: string }> } } } } | null };
 
-export type AnswerFieldsFragment = { id: string | null, questionId: string | null, body: string | null, language: string | null, status: QuestionStatus | null, createdAt: string | null, author: { name: string | null, role: AnswerAuthorRole | null } | null, helpfulVotes: { helpful: number | null, notHelpful: number | null, score: number | null } | null };
+export type AnswerFieldsFragment = { id: string, questionId: string, body: string, language: string | null, status: QuestionStatus, createdAt: string, author: { name: string, role: AnswerAuthorRole }, helpfulVotes: { helpful: number, notHelpful: number, score: number } };
 
-export type QuestionFieldsFragment = { id: string | null, productId: string | null, body: string | null, language: string | null, status: QuestionStatus | null, createdAt: string | null, author: { name: string | null } | null };
+export type QuestionFieldsFragment = { id: string, productId: string, body: string, language: string | null, status: QuestionStatus, createdAt: string, author: { name: string } };
 
 export type ProductQuestionsQueryVariables = Exact<{
   id: string | number;
@@ -208,30 +208,30 @@ export type ProductQuestionsQueryVariables = Exact<{
 }>;
 
 
-export type ProductQuestionsQuery = { product: { id: string | null, name: string | null, questions: { edges: Array<{ cursor: string | null, node: { id: string | null, productId: string | null, body: string | null, language: string | null, status: QuestionStatus | null, createdAt: string | null, answers: Array<{ id: string | null, questionId: string | null, body: string | null, language: string | null, status: QuestionStatus | null, createdAt: string | null, author: { name: string | null, role: AnswerAuthorRole | null } | null, helpfulVotes: { helpful: number | null, notHelpful: number | null, score: number | null } | null }> | null, relatedReviews: Array<{ id: string | null, title: string | null, rating: number | null, reviewer: { name: string | null } | null }> | null, author: { name: string | null } | null } | null }> | null, pageInfo: { hasNextPage: boolean | null, endCursor: string | null } | null } | null } | null };
+export type ProductQuestionsQuery = { product: { id: string, name: string, questions: { edges: Array<{ cursor: string, node: { id: string, productId: string, body: string, language: string | null, status: QuestionStatus, createdAt: string, answers: Array<{ id: string, questionId: string, body: string, language: string | null, status: QuestionStatus, createdAt: string, author: { name: string, role: AnswerAuthorRole }, helpfulVotes: { helpful: number, notHelpful: number, score: number } }> | null, relatedReviews: Array<{ id: string, title: string, rating: number, reviewer: { name: string } }> | null, author: { name: string } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type AskQuestionMutationVariables = Exact<{
   input: AskQuestionInput;
 }>;
 
 
-export type AskQuestionMutation = { askQuestion: { replayed: boolean | null, question: { id: string | null, productId: string | null, body: string | null, language: string | null, status: QuestionStatus | null, createdAt: string | null, relatedReviews: Array<{ id: string | null, title: string | null, rating: number | null, reviewer: { name: string | null } | null }> | null, author: { name: string | null } | null } | null } | null };
+export type AskQuestionMutation = { askQuestion: { replayed: boolean, question: { id: string, productId: string, body: string, language: string | null, status: QuestionStatus, createdAt: string, relatedReviews: Array<{ id: string, title: string, rating: number, reviewer: { name: string } }> | null, author: { name: string } } } | null };
 
 export type AnswerQuestionMutationVariables = Exact<{
   input: AnswerQuestionInput;
 }>;
 
 
-export type AnswerQuestionMutation = { answerQuestion: { replayed: boolean | null, answer: { id: string | null, questionId: string | null, body: string | null, language: string | null, status: QuestionStatus | null, createdAt: string | null, author: { name: string | null, role: AnswerAuthorRole | null } | null, helpfulVotes: { helpful: number | null, notHelpful: number | null, score: number | null } | null } | null } | null };
+export type AnswerQuestionMutation = { answerQuestion: { replayed: boolean, answer: { id: string, questionId: string, body: string, language: string | null, status: QuestionStatus, createdAt: string, author: { name: string, role: AnswerAuthorRole }, helpfulVotes: { helpful: number, notHelpful: number, score: number } } } | null };
 
 export type VoteHelpfulMutationVariables = Exact<{
   input: VoteHelpfulInput;
 }>;
 
 
-export type VoteHelpfulMutation = { voteHelpful: { itemId: string | null, helpful: boolean | null, alreadyVoted: boolean | null, votes: { helpful: number | null, notHelpful: number | null, score: number | null } | null } | null };
+export type VoteHelpfulMutation = { voteHelpful: { itemId: string, helpful: boolean, alreadyVoted: boolean, votes: { helpful: number, notHelpful: number, score: number } } | null };
 
-export type InsightsFieldsFragment = { from: string | null, to: string | null, reviews: number | null, polarity: number | null, aspects: Array<{ key: string | null, term: string | null, mentions: number | null, positive: number | null, negative: number | null, positiveShare: number | null, negativeShare: number | null, direction: InsightDirection | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null, emerging: Array<{ productId: string | null, key: string | null, term: string | null, direction: TopicDirection | null, since: string | null, mentions: number | null, expected: number | null, evidence: string | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null };
+export type InsightsFieldsFragment = { from: string, to: string, reviews: number, polarity: number, aspects: Array<{ key: string, term: string, mentions: number, positive: number, negative: number, positiveShare: number, negativeShare: number, direction: InsightDirection, examples: Array<{ reviewId: string, quote: string, polarity: number }> }>, emerging: Array<{ productId: string, key: string, term: string, direction: TopicDirection, since: string, mentions: number, expected: number, evidence: string, examples: Array<{ reviewId: string, quote: string, polarity: number }> }> };
 
 export type ProductInsightsQueryVariables = Exact<{
   id: string | number;
@@ -240,7 +240,7 @@ export type ProductInsightsQueryVariables = Exact<{
 }>;
 
 
-export type ProductInsightsQuery = { product: { id: string | null, insights: { from: string | null, to: string | null, reviews: number | null, polarity: number | null, aspects: Array<{ key: string | null, term: string | null, mentions: number | null, positive: number | null, negative: number | null, positiveShare: number | null, negativeShare: number | null, direction: InsightDirection | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null, emerging: Array<{ productId: string | null, key: string | null, term: string | null, direction: TopicDirection | null, since: string | null, mentions: number | null, expected: number | null, evidence: string | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null } | null } | null };
+export type ProductInsightsQuery = { product: { id: string, insights: { from: string, to: string, reviews: number, polarity: number, aspects: Array<{ key: string, term: string, mentions: number, positive: number, negative: number, positiveShare: number, negativeShare: number, direction: InsightDirection, examples: Array<{ reviewId: string, quote: string, polarity: number }> }>, emerging: Array<{ productId: string, key: string, term: string, direction: TopicDirection, since: string, mentions: number, expected: number, evidence: string, examples: Array<{ reviewId: string, quote: string, polarity: number }> }> } | null } | null };
 
 export type ShopInsightsQueryVariables = Exact<{
   period?: InsightsPeriod | null | undefined;
@@ -248,7 +248,7 @@ export type ShopInsightsQueryVariables = Exact<{
 }>;
 
 
-export type ShopInsightsQuery = { shop: { id: string | null, insights: { from: string | null, to: string | null, reviews: number | null, polarity: number | null, aspects: Array<{ key: string | null, term: string | null, mentions: number | null, positive: number | null, negative: number | null, positiveShare: number | null, negativeShare: number | null, direction: InsightDirection | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null, emerging: Array<{ productId: string | null, key: string | null, term: string | null, direction: TopicDirection | null, since: string | null, mentions: number | null, expected: number | null, evidence: string | null, examples: Array<{ reviewId: string | null, quote: string | null, polarity: number | null }> | null }> | null } | null } | null };
+export type ShopInsightsQuery = { shop: { id: string, insights: { from: string, to: string, reviews: number, polarity: number, aspects: Array<{ key: string, term: string, mentions: number, positive: number, negative: number, positiveShare: number, negativeShare: number, direction: InsightDirection, examples: Array<{ reviewId: string, quote: string, polarity: number }> }>, emerging: Array<{ productId: string, key: string, term: string, direction: TopicDirection, since: string, mentions: number, expected: number, evidence: string, examples: Array<{ reviewId: string, quote: string, polarity: number }> }> } | null } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String

@@ -33,11 +33,11 @@ export function createInsights(transport: Transport): InsightsResource {
       if (typeof id !== "string" || id === "")
         throw new TypeError(`insights.product requires a product id string, got ${JSON.stringify(id)}`);
       const data = await transport.request(ProductInsightsDocument, { id, period: periodVars(options.period), limit: options.limit });
-      return (data.product?.insights as Insights | undefined) ?? null;
+      return data.product?.insights ?? null;
     },
     async shop(options = {}) {
       const data = await transport.request(ShopInsightsDocument, { period: periodVars(options.period), limit: options.limit });
-      return data.shop!.insights as Insights;
+      return data.shop!.insights!;
     },
   };
 }

@@ -23,8 +23,8 @@ export interface ProductsResource {
 export function createProducts(transport: Transport): ProductsResource & { forget(id: string): void } {
   const batcher = createBatcher(async (ids) => {
     const data = await transport.request(ProductRatingsDocument, { ids });
-    const shopId = data.shop!.id!;
-    return data.products.map((p) => (p ? ({ ...p, shopId } as ProductRating) : null));
+    const shopId = data.shop!.id;
+    return data.products.map((p) => (p ? { ...p, shopId } : null));
   }, MAX_IDS_PER_REQUEST);
   const { cacheTtlMs, staleWhileRevalidateMs, now } = transport.options;
   const cache = createSwrCache({ load: (id) => batcher.load(id), ttlMs: cacheTtlMs, staleWhileRevalidateMs, now });

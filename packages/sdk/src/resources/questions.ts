@@ -77,11 +77,11 @@ export function createQuestions(transport: Transport): QuestionsResource {
     });
     const connection = data.product?.questions;
     if (!connection) return null;
-    const { endCursor, hasNextPage } = connection.pageInfo!;
+    const { endCursor, hasNextPage } = connection.pageInfo;
     return {
-      questions: connection.edges!.map((e) => e.node as unknown as Question),
-      hasNextPage: hasNextPage!,
-      endCursor: endCursor ?? null,
+      questions: connection.edges.map((e) => e.node as Question),
+      hasNextPage,
+      endCursor,
       nextPage: () => (hasNextPage && endCursor ? list(productId, { ...options, after: endCursor }) : Promise.resolve(null)),
     };
   };
@@ -90,7 +90,7 @@ export function createQuestions(transport: Transport): QuestionsResource {
     async ask(input) {
       const idempotencyKey = input.idempotencyKey ?? makeIdempotencyKey();
       const data = await transport.request(AskQuestionDocument, { input: { ...input, idempotencyKey } }, { write: true, idempotencyKey });
-      return data.askQuestion as unknown as { question: Omit<Question, "answers">; replayed: boolean };
+      return data.askQuestion as { question: Omit<Question, "answers">; replayed: boolean };
     },
     async answer(input) {
       const idempotencyKey = input.idempotencyKey ?? makeIdempotencyKey();
@@ -99,7 +99,7 @@ export function createQuestions(transport: Transport): QuestionsResource {
         { input: { ...input, idempotencyKey } },
         { write: true, idempotencyKey },
       );
-      return data.answerQuestion as unknown as { answer: Answer; replayed: boolean };
+      return data.answerQuestion as { answer: Answer; replayed: boolean };
     },
     async vote(input) {
       // One vote per voter and item: a retry changes nothing, so it is safe to repeat.
@@ -108,7 +108,7 @@ export function createQuestions(transport: Transport): QuestionsResource {
         { input },
         { write: true, idempotencyKey: `vote-${input.itemId}-${input.voterToken}` },
       );
-      return data.voteHelpful as unknown as VoteResult;
+      return data.voteHelpful!;
     },
   };
 }

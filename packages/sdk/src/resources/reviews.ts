@@ -67,11 +67,11 @@ export function createReviews(transport: Transport, forget: (productId: string) 
     const data = await transport.request(ProductReviewsDocument, { id: productId, ...options });
     const connection = data.product?.reviews;
     if (!connection) return null;
-    const { endCursor, hasNextPage } = connection.pageInfo!;
+    const { endCursor, hasNextPage } = connection.pageInfo;
     const page: ReviewPage = {
-      reviews: connection.edges!.map((e) => e.node as Review),
-      totalCount: connection.totalCount!,
-      hasNextPage: hasNextPage!,
+      reviews: connection.edges.map((e) => e.node),
+      totalCount: connection.totalCount,
+      hasNextPage,
       endCursor,
       nextPage: () => (hasNextPage && endCursor ? list(productId, { ...options, after: endCursor }) : Promise.resolve(null)),
       async *[Symbol.asyncIterator]() {
@@ -94,7 +94,7 @@ export function createReviews(transport: Transport, forget: (productId: string) 
         { write: true, idempotencyKey, ...(options.signal ? { signal: options.signal } : {}) },
       );
       forget(input.productId);
-      return data.submitReview as SubmitReviewResult;
+      return data.submitReview!;
     },
   };
 }

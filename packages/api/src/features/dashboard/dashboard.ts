@@ -10,6 +10,7 @@ import type { ShopDoc } from "../shops/model.js";
 import { decodeTimeCursor, encodeTimeCursor, olderThan } from "../../db/time-cursor.js";
 import { invalidInput } from "../../errors.js";
 import type { Deps } from "../deps.js";
+import type { PublicationRow } from "../moderation/moderation.js";
 import { loadSummaries, shopSummaryId } from "../ratings/ratings.js";
 import { toReview, type Review } from "../reviews/review.js";
 import { loadCounts, productCountsId, shopCountsId } from "./counters.js";
@@ -29,20 +30,11 @@ export interface WeekPoint {
   readonly plainMean: number | null;
 }
 
-export interface PublicationCounts {
-  readonly stars: number;
-  readonly received: number;
-  readonly published: number;
-  readonly pending: number;
-  readonly rejected: number;
-  readonly quarantined: number;
-}
-
 export interface Overview {
   readonly weeks: WeekPoint[];
   /** Published reviews per star level, 5 stars first. */
   readonly histogram: { stars: number; count: number }[];
-  readonly publication: PublicationCounts[];
+  readonly publication: PublicationRow[];
   /** Verified purchases among published reviews; null without any. */
   readonly verifiedShare: number | null;
   readonly pending: number;
@@ -104,7 +96,7 @@ const WEEK_MS = 7 * 86_400_000;
 /** Twenty years of weeks: a bound on the answer, whatever dates a shop imported. */
 const MAX_WEEKS = 1_044;
 
-function publicationOf(counts: DashboardCountsDoc | null): PublicationCounts[] {
+function publicationOf(counts: DashboardCountsDoc | null): PublicationRow[] {
   return [5, 4, 3, 2, 1].map((stars) => {
     const row = { stars, received: 0, published: 0, pending: 0, rejected: 0, quarantined: 0 };
     for (const status of STATUSES) {

@@ -21,11 +21,12 @@ import {
   searchReviews,
   shopSettings,
   type Overview,
-  type PublicationCounts,
   type ReviewListPage,
   type ShopSettings,
   type WeekPoint,
 } from "./dashboard.js";
+import type { PublicationRow } from "../moderation/moderation.js";
+import { publicationRowFields } from "../moderation/schema.js";
 
 /** The weeks come from one counters document, however many there are: priced as a short list, not per week read. */
 const WEEKS_COST = 10;
@@ -58,21 +59,9 @@ export function addDashboardSchema(
     }),
   });
 
-  const PublicationRef = builder.objectRef<PublicationCounts>("DashboardPublicationRow").implement({
+  const PublicationRef = builder.objectRef<PublicationRow>("DashboardPublicationRow").implement({
     description: "For one star level: reviews received and where they stand now (from maintained counters).",
-    fields: (t) => ({
-      stars: t.exposeInt("stars", { description: "The star level." }),
-      received: t.exposeInt("received", { description: "Reviews received with this many stars." }),
-      published: t.exposeInt("published", { description: "Of those, published." }),
-      pending: t.exposeInt("pending", { description: "Of those, waiting for approval." }),
-      rejected: t.exposeInt("rejected", { description: "Of those, rejected by the shop." }),
-      quarantined: t.exposeInt("quarantined", { description: "Of those, held back by fraud checks." }),
-      publicationRate: t.float({
-        nullable: true,
-        description: "published / received; null when none were received.",
-        resolve: (r) => (r.received ? r.published / r.received : null),
-      }),
-    }),
+    fields: (t) => publicationRowFields(t, "published / received; null when none were received."),
   });
 
   const StarRef = builder.objectRef<{ stars: number; count: number }>("DashboardStarCount").implement({
@@ -136,20 +125,22 @@ export function addDashboardSchema(
 
   builder.queryFields((t) => ({
     dashboardOverview: t.field({
+      nullable: true,
       type: OverviewRef,
       description:
         "The dashboard's overview of the shop: rating over time, reviews per week, histogram, publication rate per star, verified share. Needs REVIEWS_MODERATE.",
       resolve: async (_r, _a, ctx) => overview(ctx.deps, (await ctx.authorize("reviews:moderate")).id),
     }),
     reviewQueue: t.field({
+      nullable: true,
       type: ListPageRef,
       description:
         "The shop-wide moderation queue, newest first: reviews in these states (default PENDING and QUARANTINED). Needs REVIEWS_MODERATE.",
       extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
       args: {
-        status: t.arg({ type: [ReviewStatusEnum], description: "Which states (default PENDING, QUARANTINED)." }),
-        first: t.arg.int({ defaultValue: 50, description: "How many, 1 to 500." }),
-        after: t.arg.string({ description: "Continue after this cursor." }),
+        status: t.arg({ required: false, type: [ReviewStatusEnum], description: "Which states (default PENDING, QUARANTINED)." }),
+        first: t.arg.int({ required: false, defaultValue: 50, description: "How many, 1 to 500." }),
+        after: t.arg.string({ required: false, description: "Continue after this cursor." }),
       },
       resolve: async (_r, args, ctx) => {
         const shop = await ctx.authorize("reviews:moderate");
@@ -161,19 +152,23 @@ export function addDashboardSchema(
       },
     }),
     searchReviews: t.field({
+      nullable: true,
       type: ListPageRef,
       description: "The shop's reviews matching every filter given, newest first. Needs REVIEWS_MODERATE.",
       extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
       args: {
-        text: t.arg.string({ description: "Words in the title or the text, as written (case-insensitive), up to 100 characters." }),
-        stars: t.arg.intList({ description: "Only these star levels." }),
-        status: t.arg({ type: [ReviewStatusEnum], description: "Only these states." }),
-        provenance: t.arg.stringList({ description: `Only these provenances: ${PROVENANCES.join(", ")}.` }),
-        productId: t.arg.id({ description: "Only this product's reviews." }),
-        from: t.arg({ type: "DateTime", description: "Received at or after." }),
-        to: t.arg({ type: "DateTime", description: "Received at or before." }),
-        first: t.arg.int({ defaultValue: 50, description: "How many, 1 to 500." }),
-        after: t.arg.string({ description: "Continue after this cursor." }),
+        text: t.arg.string({
+          required: false,
+          description: "Words in the title or the text, as written (case-insensitive), up to 100 characters.",
+        }),
+        stars: t.arg.intList({ required: false, description: "Only these star levels." }),
+        status: t.arg({ required: false, type: [ReviewStatusEnum], description: "Only these states." }),
+        provenance: t.arg.stringList({ required: false, description: `Only these provenances: ${PROVENANCES.join(", ")}.` }),
+        productId: t.arg.id({ required: false, description: "Only this product's reviews." }),
+        from: t.arg({ required: false, type: "DateTime", description: "Received at or after." }),
+        to: t.arg({ required: false, type: "DateTime", description: "Received at or before." }),
+        first: t.arg.int({ required: false, defaultValue: 50, description: "How many, 1 to 500." }),
+        after: t.arg.string({ required: false, description: "Continue after this cursor." }),
       },
       resolve: async (_r, args, ctx) => {
         const shop = await ctx.authorize("reviews:moderate");
@@ -198,17 +193,19 @@ export function addDashboardSchema(
       },
     }),
     shopSettings: t.field({
+      nullable: true,
       type: SettingsRef,
       description: "The shop's moderation mode and allowed origins. Needs SHOP_SETTINGS.",
       resolve: async (_r, _a, ctx) => shopSettings(ctx.deps, (await ctx.authorize("shop:settings")).id),
     }),
     shopProducts: t.field({
+      nullable: true,
       type: [ProductRef],
       description: "The shop's products by id, a page at a time (pass the last id as `after`). Needs REVIEWS_READ.",
       extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
       args: {
-        first: t.arg.int({ defaultValue: 50, description: "How many, 1 to 500." }),
-        after: t.arg.id({ description: "Continue after this product id." }),
+        first: t.arg.int({ required: false, defaultValue: 50, description: "How many, 1 to 500." }),
+        after: t.arg.id({ required: false, description: "Continue after this product id." }),
       },
       resolve: async (_r, args, ctx) => {
         const shop = await ctx.authorize("reviews:read");
@@ -220,16 +217,19 @@ export function addDashboardSchema(
   builder.objectFields(ProductRef, (t) => ({
     timeline: t.field({
       type: [WeekRef],
+      // Needs a scope of its own: a caller without it gets this field's error, not a null product.
+      nullable: true,
       extensions: { complexity: listCost(WEEKS_COST) },
       description: "The product's reviews week by week, oldest first, from maintained counters. Needs REVIEWS_MODERATE.",
       resolve: async (p, _a, ctx) => productTimeline(ctx.deps, (await ctx.authorize("reviews:moderate")).id, p.id),
     }),
     discountedReviews: t.field({
       type: [ReviewRef],
+      nullable: true,
       extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 20)) },
       description:
         "The product's most recent published reviews that count less than 0.9 of a full review; `trust.reasons` says why. Needs REVIEWS_MODERATE.",
-      args: { first: t.arg.int({ defaultValue: 20, description: "How many, 1 to 500." }) },
+      args: { first: t.arg.int({ required: false, defaultValue: 20, description: "How many, 1 to 500." }) },
       resolve: async (p, args, ctx) =>
         discountedReviews(ctx.deps, (await ctx.authorize("reviews:moderate")).id, p.id, pageSize(args.first)),
     }),

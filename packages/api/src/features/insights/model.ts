@@ -1,5 +1,6 @@
 /** The insights feature's collections: what review texts say, per review and per product and day. */
-import { Schema } from "mongoose";
+import type { Binary } from "mongodb";
+import { type InferSchemaType, Schema } from "mongoose";
 import { schemaOptions } from "../../db/schema-options.js";
 
 /**
@@ -40,11 +41,14 @@ export interface InsightDayDoc {
   reviews: number;
   polaritySum: number;
   /**
-   * The aspects' counts and quotes (AspectDayCount[]) as JSON text: FerretDB
-   * decodes a nested document field by field (90 buckets of 170 KB took 20–30 s
-   * to read nested, 1 s as one string each).
+   * The aspects' counts and quotes (AspectDayCount[]) as JSON text, deflated
+   * (insights.ts packAspects): FerretDB decodes a nested document field by
+   * field (90 buckets of 170 KB took 20–30 s to read nested, 1 s as one string
+   * each), and its time on a document is its bytes.
    */
-  data: string;
+  packed?: Binary;
+  /** Buckets written before `packed`: the same as JSON text. */
+  data?: string;
   /** Buckets written before `data`: the same, nested. */
   aspects?: unknown[];
   computedAt: Date;
@@ -62,8 +66,10 @@ export interface InsightBlockDoc {
   shopId: string;
   reviews: number;
   polaritySum: number;
-  /** AspectDayCount[] as JSON text (see InsightDayDoc.data). */
-  data: string;
+  /** AspectDayCount[] deflated (see InsightDayDoc.packed). */
+  packed?: Binary;
+  /** Blocks written before `packed`: JSON text; the owner's version (`<owner>.v`): its random value. */
+  data?: string;
   computedAt: Date;
 }
 
@@ -89,12 +95,7 @@ export interface InsightTopicDoc {
 }
 
 /** Where a resumable insights backfill stopped. */
-export interface InsightCursorDoc {
-  _id: string;
-  after: string;
-  scanned: number;
-  at: Date;
-}
+export type InsightCursorDoc = InferSchemaType<typeof insightCursorSchema>;
 
 const reviewInsightSchema = new Schema<ReviewInsightDoc>(
   {
@@ -123,7 +124,8 @@ const insightDaySchema = new Schema<InsightDayDoc>(
     shopDayKey: { type: String, default: null },
     reviews: { type: Number, required: true },
     polaritySum: { type: Number, required: true },
-    data: { type: String, required: true },
+    packed: { type: Buffer, default: undefined },
+    data: { type: String, default: undefined },
     aspects: { type: Schema.Types.Mixed, default: undefined },
     computedAt: { type: Date, required: true },
   },
@@ -136,7 +138,8 @@ const insightBlockSchema = new Schema<InsightBlockDoc>(
     shopId: { type: String, required: true },
     reviews: { type: Number, required: true },
     polaritySum: { type: Number, required: true },
-    data: { type: String, required: true },
+    packed: { type: Buffer, default: undefined },
+    data: { type: String, default: undefined },
     computedAt: { type: Date, required: true },
   },
   { ...schemaOptions, collection: "insight_blocks" },
@@ -165,7 +168,7 @@ const insightTopicSchema = new Schema<InsightTopicDoc>(
 );
 insightTopicSchema.index({ shopId: 1, lastSeenAt: -1 }, { name: "shop_seen" });
 
-const insightCursorSchema = new Schema<InsightCursorDoc>(
+const insightCursorSchema = new Schema(
   {
     _id: { type: String, required: true },
     after: { type: String, required: true },

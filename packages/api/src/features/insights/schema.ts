@@ -133,6 +133,8 @@ export function addInsightsSchema(
   builder.objectField(ProductRef, "insights", (t) =>
     t.field({
       type: InsightsRef,
+      // Checks its arguments: a bad period nulls this field, not the product.
+      nullable: true,
       description:
         "What customers say about the product over a period: aspects with their positive and negative shares, direction and quotes, and emerging topics.",
       args: {
@@ -146,6 +148,7 @@ export function addInsightsSchema(
   builder.objectField(ShopRef, "insights", (t) =>
     t.field({
       type: InsightsRef,
+      nullable: true,
       description: "What customers say about all of the shop's products over a period, with every product's emerging topics.",
       args: {
         period: t.arg({ type: PeriodInput, required: false, description: "The period (default: the last 90 days)." }),

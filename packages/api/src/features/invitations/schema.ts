@@ -42,13 +42,14 @@ export function addInvitationSchema(builder: Builder): void {
     fields: (t) => ({
       productId: t.id({ required: true, description: "The product bought." }),
       orderRef: t.string({ required: true, description: "Your reference of the order line (letters, digits and . _ : / # @ + -)." }),
-      customerEmail: t.string({ description: "Kept with the review for privacy requests; never returned by the API." }),
-      expiresInDays: t.int({ defaultValue: 30, description: "Days until it expires, 1 to 365." }),
+      customerEmail: t.string({ required: false, description: "Kept with the review for privacy requests; never returned by the API." }),
+      expiresInDays: t.int({ required: false, defaultValue: 30, description: "Days until it expires, 1 to 365." }),
     }),
   });
 
   builder.mutationField("createInvitation", (t) =>
     t.field({
+      nullable: true,
       type: NewInvitation,
       description:
         "Invites the buyer of an order line to review the product; the review will be marked VERIFIED_PURCHASE. An order line has one invitation, so at most one verified review: asking again for the same productId and orderRef returns the first invitation (existing: true). Needs INVITATIONS_WRITE.",
@@ -65,13 +66,14 @@ export function addInvitationSchema(builder: Builder): void {
 
   builder.queryField("invitations", (t) =>
     t.field({
+      nullable: true,
       type: [InvitationRef],
       description:
         "The shop's invitations, newest first, a page at a time: for the next page, pass the last one's `cursor` as `after`. Needs INVITATIONS_WRITE.",
       extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
       args: {
-        first: t.arg.int({ defaultValue: 50, description: "How many, 1 to 500." }),
-        after: t.arg.string({ description: "Continue after this invitation's `cursor`." }),
+        first: t.arg.int({ required: false, defaultValue: 50, description: "How many, 1 to 500." }),
+        after: t.arg.string({ required: false, description: "Continue after this invitation's `cursor`." }),
       },
       resolve: async (_r, args, ctx) => {
         const first = pageSize(args.first);

@@ -83,32 +83,24 @@ export function addModerationSchema(
 
   const ReportRow = builder.objectRef<PublicationRow>("PublicationReportRow").implement({
     description: "For one star level: reviews received and where they stand.",
-    fields: (t) => ({
-      stars: t.exposeInt("stars", { description: "The star level." }),
-      received: t.exposeInt("received", { description: "Reviews received with this many stars." }),
-      published: t.exposeInt("published", { description: "Of those, published." }),
-      pending: t.exposeInt("pending", { description: "Of those, waiting for approval." }),
-      rejected: t.exposeInt("rejected", { description: "Of those, rejected by the shop." }),
-      quarantined: t.exposeInt("quarantined", { description: "Of those, held back by fraud checks." }),
-      publicationRate: t.float({
-        nullable: true,
-        description:
-          "published / received; null when none were received. Similar rates across star levels show the shop does not gate by stars.",
-        resolve: (r) => (r.received ? r.published / r.received : null),
-      }),
-    }),
+    fields: (t) =>
+      publicationRowFields(
+        t,
+        "published / received; null when none were received. Similar rates across star levels show the shop does not gate by stars.",
+      ),
   });
 
   builder.queryField("moderationLog", (t) =>
     t.field({
+      nullable: true,
       type: [EventRef],
       description:
         "The shop's moderation log, newest first, a page at a time: for the next page, pass the last entry's `cursor` as `after`. Needs REVIEWS_MODERATE.",
       extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
       args: {
-        reviewId: t.arg.id({ description: "Only entries about this review." }),
-        first: t.arg.int({ defaultValue: 50, description: "How many entries, 1 to 500." }),
-        after: t.arg.string({ description: "Continue after this entry's `cursor`." }),
+        reviewId: t.arg.id({ required: false, description: "Only entries about this review." }),
+        first: t.arg.int({ required: false, defaultValue: 50, description: "How many entries, 1 to 500." }),
+        after: t.arg.string({ required: false, description: "Continue after this entry's `cursor`." }),
       },
       resolve: async (_r, args, ctx) => {
         const first = pageSize(args.first);
@@ -124,6 +116,7 @@ export function addModerationSchema(
 
   builder.queryField("publicationReport", (t) =>
     t.field({
+      nullable: true,
       type: [ReportRow],
       description:
         "Publication rate per star level across the shop, 5 stars first: evidence that moderation does not depend on the rating. Needs REVIEWS_MODERATE.",
@@ -136,13 +129,14 @@ export function addModerationSchema(
     fields: (t) => ({
       reviewId: t.id({ required: true, description: "The review." }),
       action: t.field({ type: ActionEnum, required: true, description: "Publish or reject." }),
-      reason: t.field({ type: ReasonEnum, description: "Required to reject; not allowed to publish." }),
-      note: t.string({ description: "A note for the log, up to 1000 characters." }),
+      reason: t.field({ required: false, type: ReasonEnum, description: "Required to reject; not allowed to publish." }),
+      note: t.string({ required: false, description: "A note for the log, up to 1000 characters." }),
     }),
   });
 
   builder.mutationField("moderateReview", (t) =>
     t.field({
+      nullable: true,
       type: ReviewRef,
       description: "Publishes a pending review, or rejects a review for a stated reason. Logged. Needs REVIEWS_MODERATE.",
       args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
@@ -161,6 +155,7 @@ export function addModerationSchema(
 
   builder.mutationField("reinstateReview", (t) =>
     t.field({
+      nullable: true,
       type: ReviewRef,
       description: "Publishes a rejected or quarantined review again, on appeal. Logged with the note. Needs REVIEWS_MODERATE.",
       args: {
@@ -177,6 +172,7 @@ export function addModerationSchema(
 
   builder.mutationField("replyToReview", (t) =>
     t.field({
+      nullable: true,
       type: ReviewRef,
       description: "Sets the shop's public reply under a review (replacing an earlier one). Logged. Needs REVIEWS_MODERATE.",
       args: {
@@ -193,6 +189,7 @@ export function addModerationSchema(
 
   builder.mutationField("setModerationMode", (t) =>
     t.field({
+      nullable: true,
       type: ModerationModeEnum,
       description: "Chooses whether reviews publish at once (POST) or after approval (PRE). Logged. Needs SHOP_SETTINGS.",
       args: { mode: t.arg({ type: ModerationModeEnum, required: true, description: "The new mode." }) },
@@ -207,6 +204,7 @@ export function addModerationSchema(
 
   builder.mutationField("setAllowedOrigins", (t) =>
     t.field({
+      nullable: true,
       type: ["String"],
       description:
         'Replaces the browser origins (e.g. "https://admin.shop.example") from which the shop\'s secret keys may be used; by default none, and a secret key sent from a web page is refused with ORIGIN_NOT_ALLOWED. Publishable keys work from any origin. Returns the list now in force. Needs SHOP_SETTINGS.',
@@ -217,4 +215,21 @@ export function addModerationSchema(
     }),
   );
   return { ReasonEnum, ActionEnum };
+}
+
+/** A star level's publication counts: the moderation report's rows and the dashboard's (DashboardPublicationRow). */
+export function publicationRowFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types, PublicationRow>, rateDescription: string) {
+  return {
+    stars: t.exposeInt("stars", { description: "The star level." }),
+    received: t.exposeInt("received", { description: "Reviews received with this many stars." }),
+    published: t.exposeInt("published", { description: "Of those, published." }),
+    pending: t.exposeInt("pending", { description: "Of those, waiting for approval." }),
+    rejected: t.exposeInt("rejected", { description: "Of those, rejected by the shop." }),
+    quarantined: t.exposeInt("quarantined", { description: "Of those, held back by fraud checks." }),
+    publicationRate: t.float({
+      nullable: true,
+      description: rateDescription,
+      resolve: (r) => (r.received ? r.published / r.received : null),
+    }),
+  };
 }

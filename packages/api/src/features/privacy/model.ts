@@ -1,5 +1,5 @@
 /** What erasure leaves behind: the ids of erased reviews, questions and answers, without personal data. */
-import { Schema } from "mongoose";
+import { type InferSchemaType, Schema } from "mongoose";
 import { schemaOptions } from "../../db/schema-options.js";
 
 /**
@@ -8,13 +8,9 @@ import { schemaOptions } from "../../db/schema-options.js";
  * personal data. A retry of that key is refused instead of storing the
  * review again.
  */
-export interface ErasedReviewDoc {
-  _id: string;
-  shopId: string;
-  erasedAt: Date;
-}
+export type ErasedReviewDoc = InferSchemaType<typeof erasedReviewSchema>;
 
-const erasedReviewSchema = new Schema<ErasedReviewDoc>(
+const erasedReviewSchema = new Schema(
   {
     _id: { type: String, required: true },
     shopId: { type: String, required: true },
@@ -29,13 +25,9 @@ const erasedReviewSchema = new Schema<ErasedReviewDoc>(
  * retry of the submission is refused (QA_ERASED) instead of storing it again.
  * Apart from erased reviews, which the review feed lists as deleted.
  */
-export interface ErasedQaDoc {
-  _id: string;
-  shopId: string;
-  erasedAt: Date;
-}
+export type ErasedQaDoc = InferSchemaType<typeof erasedQaSchema>;
 
-const erasedQaSchema = new Schema<ErasedQaDoc>(
+const erasedQaSchema = new Schema(
   { _id: { type: String, required: true }, shopId: { type: String, required: true }, erasedAt: { type: Date, required: true } },
   { ...schemaOptions, collection: "erased_qa" },
 );

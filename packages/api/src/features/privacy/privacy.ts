@@ -22,7 +22,7 @@ import { productSummaryId, syncReviewCount } from "../ratings/ratings.js";
 import { identifier } from "../validate.js";
 import { forgetReviewInsights } from "../insights/insights.js";
 import { forgetEvents, forgetReviewEvents } from "../webhooks/delivery.js";
-import { dropItemVotes, isVoterToken, uncountVotes, voterKey } from "../votes/votes.js";
+import { dropItemVotes, isVoterToken, uncountVotes, unlinkVotes, voterKey } from "../votes/votes.js";
 
 export interface ReviewerRef {
   externalId?: string | null;
@@ -273,7 +273,7 @@ async function eraseQaData(
   const { questions, answers, votes } = found;
   // Their votes first: deleted, they leave the totals of the items they are on while those still exist.
   if (mode === "anonymise") {
-    if (votes.length) await deps.models.Vote.updateMany({ shopId, _id: { $in: votes.map((v) => v._id) } }, { $set: { voter: null } });
+    await unlinkVotes(deps, shopId, votes);
   } else {
     await uncountVotes(deps, votes);
   }

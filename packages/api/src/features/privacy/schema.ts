@@ -7,9 +7,13 @@ export function addPrivacySchema(builder: Builder): void {
   const ReviewerRefInput = builder.inputType("ReviewerRefInput", {
     description: "Identifies one of your customers: by your customer id, by email, by the voter token of their browser, or several.",
     fields: (t) => ({
-      externalId: t.string({ description: "Your id of the customer (as sent in reviewer.externalId or author.externalId)." }),
-      email: t.string({ description: "The email of a purchase invitation." }),
+      externalId: t.string({
+        required: false,
+        description: "Your id of the customer (as sent in reviewer.externalId or author.externalId).",
+      }),
+      email: t.string({ required: false, description: "The email of a purchase invitation." }),
       voterToken: t.string({
+        required: false,
         description:
           "The helpful-vote token their browser keeps (the widget's, in localStorage `starling-voter`): finds their helpful votes, which hold only its hash.",
       }),
@@ -49,6 +53,7 @@ export function addPrivacySchema(builder: Builder): void {
 
   builder.queryField("exportReviewerData", (t) =>
     t.field({
+      nullable: true,
       type: Json,
       description:
         "Everything Starling holds about one of your customers (their reviews, including private fields such as email, their invitations, questions, answers and helpful votes), as JSON, for a data-access request. Needs PRIVACY_MANAGE.",
@@ -59,6 +64,7 @@ export function addPrivacySchema(builder: Builder): void {
 
   builder.mutationField("eraseReviewerData", (t) =>
     t.field({
+      nullable: true,
       type: ErasureResult,
       description:
         "Erases one of your customers' personal data, anonymising or deleting their reviews, questions and answers, and unlinking or removing their helpful votes. Logged without the personal data. Needs PRIVACY_MANAGE.",

@@ -58,16 +58,23 @@ export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Type
       id: t.id({ required: true, description: "The shop's id of the product (e.g. its SKU): letters, digits and . _ : / # @ + -." }),
       name: t.string({ required: true, description: "The product's name." }),
       gtin: t.string({
+        required: false,
         description: "GTIN-8, UPC-A (12), EAN-13 or GTIN-14, digits only, with a correct check digit. Left out: unchanged; null: cleared.",
       }),
       mpn: t.string({
+        required: false,
         description: `Manufacturer part number, up to ${PRODUCT_ID_LIMITS.mpn} characters. Left out: unchanged; null: cleared.`,
       }),
       sku: t.string({
+        required: false,
         description: `The shop's stock keeping unit, up to ${PRODUCT_ID_LIMITS.sku} characters. Left out: unchanged; null: cleared.`,
       }),
-      brand: t.string({ description: `Brand name, up to ${PRODUCT_ID_LIMITS.brand} characters. Left out: unchanged; null: cleared.` }),
+      brand: t.string({
+        required: false,
+        description: `Brand name, up to ${PRODUCT_ID_LIMITS.brand} characters. Left out: unchanged; null: cleared.`,
+      }),
       url: t.string({
+        required: false,
         description:
           "The product's public page: an absolute http(s) URL on a public host, no credentials. Needed for the Google product review feed. Left out: unchanged; null: cleared.",
       }),
@@ -76,6 +83,7 @@ export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Type
 
   builder.mutationFields((t) => ({
     putProduct: t.field({
+      nullable: true,
       type: ProductRef,
       description:
         "Creates a product, or renames it if your shop already has one with this id, and sets its identifiers (gtin, mpn, sku, brand, url) as given. Needs PRODUCTS_WRITE.",

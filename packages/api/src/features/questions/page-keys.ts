@@ -5,6 +5,7 @@
  * another shop's) list is refused, not read.
  */
 import { StarlingError } from "../../errors.js";
+import { parseCursor } from "../../db/time-cursor.js";
 
 export { countdown, productPrefix } from "../reviews/review-pages.js";
 
@@ -17,14 +18,7 @@ export function encodeKeyCursor(list: string, key: string): string {
 
 export function decodeKeyCursor(list: string, cursor: string, prefix: string): string {
   const invalid = (why: string) => new StarlingError("INVALID_CURSOR", `This cursor ${why}.`, { field: "after" });
-  let parsed: unknown = null;
-  if (/^[A-Za-z0-9_-]{1,1000}$/.test(cursor)) {
-    try {
-      parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    } catch {
-      parsed = null;
-    }
-  }
+  const parsed = parseCursor(cursor);
   if (!Array.isArray(parsed) || parsed.length !== 2 || parsed[0] !== list || typeof parsed[1] !== "string" || !PLAIN_KEY.test(parsed[1])) {
     throw invalid("is not one that Starling issued for this list");
   }

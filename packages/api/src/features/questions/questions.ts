@@ -27,7 +27,7 @@ import { MIN_RELATED_SCORE, relatedTexts } from "@starling/insights";
 import type { AnswerDoc, AuthorRole, QuestionDoc } from "./model.js";
 import type { InvitationDoc } from "../invitations/model.js";
 import type { ReviewDoc } from "../reviews/model.js";
-import type { ShopDoc } from "../shops/model.js";
+import { moderationMode } from "../shops/shops.js";
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
 import { questionsChanged, reviewPageGroup, type Deps } from "../deps.js";
 import { findProducts } from "../products/products.js";
@@ -64,15 +64,6 @@ function submissionKey(source: "api" | "form", key: string | null | undefined): 
   const k = key == null ? randomUUID() : optionalText("idempotencyKey", key, { max: 200 })!;
   if (!/^[\x21-\x7E]+$/.test(k)) throw invalidInput("idempotencyKey", "must be printable ASCII without spaces");
   return source === "form" ? `form ${k}` : k;
-}
-
-async function moderationMode(deps: Deps, shopId: string): Promise<ShopDoc["moderation"] | undefined> {
-  let shop = deps.cache.shops.get(shopId);
-  if (shop === undefined) {
-    shop = await deps.models.Shop.findById(shopId, { moderation: 1 }).lean<ShopDoc>();
-    deps.cache.shops.set(shopId, shop ? { moderation: shop.moderation } : null);
-  }
-  return shop?.moderation;
 }
 
 async function requireProduct(deps: Deps, shopId: string, productId: string): Promise<void> {

@@ -119,11 +119,17 @@ export function addQuestionSchema(
       createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (q) => q.createdAt }),
       answers: t.field({
         type: [AnswerRef],
+        // Checks its arguments and scope: a refusal nulls this list, not the question.
+        nullable: true,
         extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 5)) },
         description: "The published answers, oldest first (each says who wrote it). Moderators may ask for other states.",
         args: {
-          first: t.arg.int({ defaultValue: 5, description: `How many, 0 to ${MAX_ANSWERS_SHOWN}.` }),
-          status: t.arg({ type: [StatusEnum], description: "Answers in these states (default: PUBLISHED); others need REVIEWS_MODERATE." }),
+          first: t.arg.int({ required: false, defaultValue: 5, description: `How many, 0 to ${MAX_ANSWERS_SHOWN}.` }),
+          status: t.arg({
+            required: false,
+            type: [StatusEnum],
+            description: "Answers in these states (default: PUBLISHED); others need REVIEWS_MODERATE.",
+          }),
         },
         resolve: async (q, args, ctx) => {
           const statuses = (args.status ?? ["published"]) as QaStatus[];
@@ -138,6 +144,8 @@ export function addQuestionSchema(
       }),
       relatedReviews: t.field({
         type: [ReviewRef],
+        // Needs REVIEWS_READ, which a key that asked the question (FORM_SUBMIT) may lack.
+        nullable: true,
         extensions: { complexity: listCost(3) },
         description:
           "Up to three published reviews of the product that likely answer the question (BM25 text relevance with English and German stemming, chosen when it was asked), best first.",
@@ -183,12 +191,18 @@ export function addQuestionSchema(
   builder.objectFields(ProductRef, (t) => ({
     questions: t.field({
       type: QuestionConnection,
+      // Checks its arguments and scope: a refusal nulls this page, not the product.
+      nullable: true,
       extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 10)) },
       description: "Customers' questions about the product, newest first, a page at a time, each with its answers.",
       args: {
-        first: t.arg.int({ defaultValue: 10, description: `Page size, 1 to ${MAX_QUESTION_PAGE}.` }),
-        after: t.arg.string({ description: "Continue after this cursor (a previous page's `pageInfo.endCursor`)." }),
-        status: t.arg({ type: [StatusEnum], description: "Questions in these states (default: PUBLISHED); others need REVIEWS_MODERATE." }),
+        first: t.arg.int({ required: false, defaultValue: 10, description: `Page size, 1 to ${MAX_QUESTION_PAGE}.` }),
+        after: t.arg.string({ required: false, description: "Continue after this cursor (a previous page's `pageInfo.endCursor`)." }),
+        status: t.arg({
+          required: false,
+          type: [StatusEnum],
+          description: "Questions in these states (default: PUBLISHED); others need REVIEWS_MODERATE.",
+        }),
       },
       resolve: async (p, args, ctx) => {
         const statuses = (args.status ?? ["published"]) as QaStatus[];
@@ -208,6 +222,7 @@ export function addQuestionSchema(
     fields: (t) => ({
       name: t.string({ required: true, description: `Display name, up to ${QA_LIMITS.authorName} characters.` }),
       externalId: t.string({
+        required: false,
         description: "The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them.",
       }),
     }),
@@ -219,8 +234,9 @@ export function addQuestionSchema(
       productId: t.id({ required: true, description: "The shop's id of the product; it must exist." }),
       body: t.string({ required: true, description: `The question, 1 to ${QA_LIMITS.question} characters.` }),
       author: t.field({ type: AuthorInput, required: true, description: "Who asks." }),
-      language: t.string({ description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
+      language: t.string({ required: false, description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
       idempotencyKey: t.string({
+        required: false,
         description:
           "A unique string per question, sent again on every retry: a retry returns the first question instead of storing a second.",
       }),
@@ -251,12 +267,13 @@ export function addQuestionSchema(
         required: true,
         description: "Who answers (with a secret key: the shop's staff member, shown as the shop's answer).",
       }),
-      language: t.string({ description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
+      language: t.string({ required: false, description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
       invitationToken: t.string({
+        required: false,
         description:
           "A purchase invitation of the question's product (createInvitation): the answer is marked VERIFIED_BUYER. It is not used up.",
       }),
-      idempotencyKey: t.string({ description: "A unique string per answer, sent again on every retry." }),
+      idempotencyKey: t.string({ required: false, description: "A unique string per answer, sent again on every retry." }),
     }),
   });
 
@@ -275,13 +292,14 @@ export function addQuestionSchema(
     fields: (t) => ({
       id: t.id({ required: true, description: "The question (q_…) or answer (a_…)." }),
       action: t.field({ type: ActionEnum, required: true, description: "PUBLISH (a pending or rejected one) or REJECT." }),
-      reason: t.field({ type: ReasonEnum, description: "Required for REJECT." }),
-      note: t.string({ description: "A note for the moderation log, up to 1000 characters." }),
+      reason: t.field({ required: false, type: ReasonEnum, description: "Required for REJECT." }),
+      note: t.string({ required: false, description: "A note for the moderation log, up to 1000 characters." }),
     }),
   });
 
   builder.mutationFields((t) => ({
     askQuestion: t.field({
+      nullable: true,
       type: AskPayload,
       description:
         "Stores a customer's question about a product (published at once unless the shop pre-moderates) and finds up to three reviews that likely answer it. Needs FORM_SUBMIT (publishable key, the widget or form page) or REVIEWS_WRITE (secret key). Records the event question.created. Errors: INVALID_INPUT, PRODUCT_NOT_FOUND, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED.",
@@ -306,6 +324,7 @@ export function addQuestionSchema(
       },
     }),
     answerQuestion: t.field({
+      nullable: true,
       type: AnswerPayload,
       description:
         "Stores an answer to a published question. With a secret key (REVIEWS_WRITE) it is the shop's answer, marked SHOP and published at once; with a publishable key (FORM_SUBMIT) a customer's, marked VERIFIED_BUYER with a purchase invitation of the product, and moderated as reviews are. Records the event answer.created. Errors: INVALID_INPUT, NOT_FOUND, INVALID_TRANSITION (question not published), IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INVALID_INVITATION, INVITATION_EXPIRED.",
@@ -331,6 +350,7 @@ export function addQuestionSchema(
       },
     }),
     moderateQuestion: t.field({
+      nullable: true,
       type: QuestionRef,
       description:
         "Publishes a pending (or rejected) question, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
@@ -348,6 +368,7 @@ export function addQuestionSchema(
       },
     }),
     moderateAnswer: t.field({
+      nullable: true,
       type: AnswerRef,
       description:
         "Publishes a pending (or rejected) answer, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { countQuietly, countStatusMoves } from "../dashboard/counters.js";
 import type { InvitationDoc } from "../invitations/model.js";
 import type { ReviewDoc } from "./model.js";
-import type { ShopDoc } from "../shops/model.js";
+import { moderationMode } from "../shops/shops.js";
 import type { StoredScore } from "../scoring/model.js";
 import { claimInvitation, refuseExpired, verifyInvitation } from "../invitations/invitations.js";
 import { StarlingError, duplicateKeyFailures, invalidInput } from "../../errors.js";
@@ -376,16 +376,6 @@ function reviewEvents(row: ReviewDoc): { id: string; type: EventType; shopId: st
 async function statusAfterScoring(deps: Deps, review: ReviewDoc, score: StoredScore | null): Promise<ReviewDoc["status"]> {
   if (!isCopiedText(score)) return review.status;
   return (await deps.models.Review.findById(review._id, { status: 1 }).lean<ReviewDoc>())?.status ?? review.status;
-}
-
-/** The shop's moderation mode, which decides whether a new review is published at once. */
-async function moderationMode(deps: Deps, shopId: string): Promise<ShopDoc["moderation"] | undefined> {
-  let shop = deps.cache.shops.get(shopId);
-  if (shop === undefined) {
-    shop = await deps.models.Shop.findById(shopId, { moderation: 1 }).lean<ShopDoc>();
-    deps.cache.shops.set(shopId, shop ? { moderation: shop.moderation } : null);
-  }
-  return shop?.moderation;
 }
 
 // Review pages moved to review-pages.ts; re-exported for the modules that import them from here.

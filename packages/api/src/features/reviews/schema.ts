@@ -171,6 +171,8 @@ export function addReviewSchema(
   builder.objectFields(ProductRef, (t) => ({
     reviews: t.field({
       type: ReviewConnection,
+      // Checks its arguments and scope (a bad cursor, other states than published): a refusal nulls this page, not the product.
+      nullable: true,
       // A page of `first` reviews, or of the reviews `ids` names: the connection's fields count once per review.
       extensions: {
         complexity: listCost((a) =>
@@ -179,14 +181,16 @@ export function addReviewSchema(
       },
       description: "The product's reviews, a page at a time.",
       args: {
-        first: t.arg.int({ defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` }),
-        after: t.arg.string({ description: "Continue after this cursor (a previous page's `pageInfo.endCursor`)." }),
-        orderBy: t.arg({ type: ReviewOrderEnum, defaultValue: "NEWEST", description: "Order of the reviews." }),
-        stars: t.arg.intList({ description: "Only reviews with these star ratings, e.g. [1, 2]." }),
+        first: t.arg.int({ required: false, defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` }),
+        after: t.arg.string({ required: false, description: "Continue after this cursor (a previous page's `pageInfo.endCursor`)." }),
+        orderBy: t.arg({ required: false, type: ReviewOrderEnum, defaultValue: "NEWEST", description: "Order of the reviews." }),
+        stars: t.arg.intList({ required: false, description: "Only reviews with these star ratings, e.g. [1, 2]." }),
         ids: t.arg.idList({
+          required: false,
           description: `Only the reviews with these ids (at most ${MAX_REVIEW_IDS}), e.g. the reviews an insight's quotes came from, as one page: \`first\` and \`after\` do not apply. An id that is not one of this product's reviews in the states asked is left out.`,
         }),
         status: t.arg({
+          required: false,
           type: [ReviewStatusEnum],
           description: "Reviews in these states (default: PUBLISHED). Anything but PUBLISHED needs the REVIEWS_MODERATE scope.",
         }),
@@ -229,6 +233,7 @@ export function addReviewSchema(
     fields: (t) => ({
       name: t.string({ required: true, description: `Display name, up to ${LIMITS.reviewerName} characters.` }),
       externalId: t.string({
+        required: false,
         description: "The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers.",
       }),
     }),
@@ -242,17 +247,20 @@ export function addReviewSchema(
       title: t.string({ required: true, description: `Headline, 1 to ${LIMITS.title} characters.` }),
       body: t.string({ required: true, description: `Text, 1 to ${LIMITS.body} characters.` }),
       reviewer: t.field({ type: ReviewerInput, required: true, description: "Who wrote it." }),
-      language: t.string({ description: 'BCP 47 language tag of the text, e.g. "en" or "de-CH".' }),
+      language: t.string({ required: false, description: 'BCP 47 language tag of the text, e.g. "en" or "de-CH".' }),
       provenance: t.field({
+        required: false,
         type: ProvenanceEnum,
         description:
           "How the review reached you; defaults to ORGANIC. INVITED and IMPORTED need a secret key; VERIFIED_PURCHASE comes only from a purchase invitation.",
       }),
       invitationToken: t.string({
+        required: false,
         description:
           "The token of a purchase invitation (createInvitation): the review is marked VERIFIED_PURCHASE and the invitation is used up. It must be for this product and unexpired. With it, idempotencyKey is not needed: the invitation is the key.",
       }),
       idempotencyKey: t.string({
+        required: false,
         description:
           "Any unique string you make once per review and send again on every retry of it: a retry then returns the first review instead of storing a second. Reusing a key for a different review fails with IDEMPOTENCY_KEY_REUSED.",
       }),
@@ -276,6 +284,7 @@ export function addReviewSchema(
 
   builder.mutationFields((t) => ({
     submitReview: t.field({
+      nullable: true,
       type: SubmitReviewPayload,
       description:
         "Stores a review and updates the product's rating. Needs REVIEWS_WRITE (secret key) or FORM_SUBMIT (publishable key, for the customer form). Safe to retry with the same idempotencyKey. Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT (with extensions.field), PRODUCT_NOT_FOUND, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INVALID_INVITATION, INVITATION_EXPIRED or INVITATION_USED.",

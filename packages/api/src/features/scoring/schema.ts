@@ -97,6 +97,8 @@ export function addScoringSchema(
   builder.objectFields(ProductRef, (t) => ({
     bursts: t.field({
       type: [BurstRef],
+      // Checks the key's scope itself (a Product also arrives in a review's submission payload).
+      nullable: true,
       extensions: { complexity: listCost(10) },
       description:
         "Recent bursts of reviews the fraud checks flagged on this product (up to 10, newest last), each with its evidence. Reviews in a burst count less.",

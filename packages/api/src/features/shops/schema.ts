@@ -61,8 +61,9 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
     description: "A new API key.",
     fields: (t) => ({
       kind: t.field({ type: KeyKindEnum, required: true, description: "Publishable (for web pages) or secret (for servers)." }),
-      label: t.string({ description: "A note about what the key is for, up to 100 characters." }),
+      label: t.string({ required: false, description: "A note about what the key is for, up to 100 characters." }),
       scopes: t.field({
+        required: false,
         type: [ScopeEnum],
         description:
           "What it may do; defaults to everything its kind may hold. A publishable key holds at most REVIEWS_READ and FORM_SUBMIT.",
@@ -72,11 +73,13 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
 
   builder.queryFields((t) => ({
     apiKeys: t.field({
+      nullable: true,
       type: [ApiKeyRef],
       description: "Your shop's API keys, active and revoked. Needs the KEYS_MANAGE scope.",
       resolve: async (_r, _a, ctx) => listKeys(ctx.deps, (await ctx.authorize("keys:manage")).id),
     }),
     shop: t.field({
+      nullable: true,
       type: ShopRef,
       description: "The shop your API key belongs to.",
       resolve: async (_r, _a, ctx) => (await ctx.caller()).shop,
@@ -85,6 +88,7 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
 
   builder.mutationFields((t) => ({
     createApiKey: t.field({
+      nullable: true,
       type: NewApiKey,
       description: "Makes a new key for your shop. Needs KEYS_MANAGE.",
       args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: "The key to make." }) },
@@ -96,6 +100,7 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
         }),
     }),
     rotateApiKey: t.field({
+      nullable: true,
       type: NewApiKey,
       description:
         "Replaces a key with a new one of the same kind, label and scopes; the old key stops working at once. Needs KEYS_MANAGE.",
@@ -103,6 +108,7 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
       resolve: async (_r, { id }, ctx) => rotateKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
     }),
     revokeApiKey: t.field({
+      nullable: true,
       type: ApiKeyRef,
       description:
         "Stops a key from working, for good. The shop's last working key with KEYS_MANAGE cannot be revoked (LAST_KEY): make another first, or rotate it. Needs KEYS_MANAGE.",

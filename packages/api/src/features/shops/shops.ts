@@ -28,6 +28,16 @@ export async function createShop(
 }
 
 /** At most this many origins per shop: a list of the shop's own sites, not a wildcard by enumeration. */
+/** The shop's moderation mode (cached), which decides whether a new review, question or answer is published at once. */
+export async function moderationMode(deps: Deps, shopId: string): Promise<ShopDoc["moderation"] | undefined> {
+  let shop = deps.cache.shops.get(shopId);
+  if (shop === undefined) {
+    shop = await deps.models.Shop.findById(shopId, { moderation: 1 }).lean<ShopDoc>();
+    deps.cache.shops.set(shopId, shop ? { moderation: shop.moderation } : null);
+  }
+  return shop?.moderation;
+}
+
 export const MAX_ALLOWED_ORIGINS = 20;
 
 /**

@@ -27,6 +27,13 @@ export interface VoteDoc {
   voter?: string | null;
   /** What the vote counts for in its item's weighted totals, in basis points (less inside a burst); set when counted. */
   weightBp?: number;
+  /**
+   * `<arrival, ms, 13 digits>.<vote id>` from the insert until the vote is in its item's totals and
+   * flagged counted: the vote is its own crash safety net, found by a range of this key (votes.ts
+   * sweepUncountedVotes). Plain characters only (digits, '.', the id): ranges over it are pushed down
+   * to SQLite's index on our FerretDB (ferretdb/patches/README.md).
+   */
+  uncounted?: string;
 }
 
 /** An item's vote-arrival state for burst detection (@starling/scoring's ArrivalState) and its totals. */
@@ -49,12 +56,15 @@ const voteSchema = new Schema<VoteDoc>(
     counted: { type: Boolean, required: true },
     voter: { type: String, default: null },
     weightBp: { type: Number },
+    uncounted: { type: String },
   },
   { ...schemaOptions, collection: "votes" },
 );
 voteSchema.index({ shopId: 1, itemId: 1 }, { name: "vote_item" });
 // A voter's votes, for access and erasure requests (features/privacy).
 voteSchema.index({ shopId: 1, voter: 1 }, { name: "vote_voter" });
+// Votes not yet counted, by arrival: the sweep after a crash reads a range of it (features/votes).
+voteSchema.index({ uncounted: 1 }, { name: "vote_uncounted" });
 
 const voteTallySchema = new Schema<VoteTallyDoc>(
   {

@@ -78,6 +78,7 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
 
   builder.mutationField("voteHelpful", (t) =>
     t.field({
+      nullable: true,
       type: VotePayload,
       description:
         "Records one voter's helpful / not-helpful vote on a published review or answer; a second vote by the same voter changes nothing. Needs FORM_SUBMIT (the publishable key of the widget). New votes are limited per address (STARLING_RATE_VOTES_PER_HOUR_PER_IP). Errors: INVALID_INPUT, NOT_FOUND, RATE_LIMITED.",

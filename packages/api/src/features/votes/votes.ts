@@ -15,24 +15,28 @@
  * a vote. The item's totals keep the raw counts and the weighted ones; the
  * Wilson lower bound (wilson.ts) of the weighted ones orders MOST_HELPFUL.
  *
- * Order of writes: a job on the `vote-counts` lease queue, due after
- * VOTE_COUNT_GRACE_MS (the safety net); the vote insert, the commit point;
- * then, serialized per item in this process (FerretDB's updates are not
- * atomic, MONGODB.md §2.4), the tally together with the item's totals and
- * page keys, and `counted: true` on the vote; then the job is withdrawn. A
- * crash in between leaves the vote uncounted until the same voter's retry or,
- * at the latest, the job (completeVoteCount, run by whichever process claims
- * it), which counts it once: the tally's recent arrivals name the votes
- * counted.
+ * Order of writes: the vote's insert, the commit point, carrying its own
+ * safety net (`uncounted`, a key of its arrival time and id, indexed); then,
+ * serialized per item in this process (FerretDB's updates are not atomic,
+ * MONGODB.md §2.4), the tally together with the item's totals and page keys;
+ * then `counted: true` on the vote, which drops the key. A crash in between
+ * leaves the vote uncounted until the same voter's retry or, at the latest,
+ * the sweep (sweepUncountedVotes, every VOTE_SWEEP_MS in every process):
+ * a vote still uncounted VOTE_COUNT_GRACE_MS after it arrived becomes a job on
+ * the `vote-counts` lease queue (one process counts it: completeVoteCount),
+ * which counts it once: the tally's recent arrivals name the votes counted.
+ * The sweep is an index range of that key, as the review pages are, so it
+ * costs the same however many votes there are.
  *
- * A vote's request waits for the count (the tally and the item, written
- * together), not for the bookkeeping after it (the flag, then the job's
- * withdrawal), which follows in the background: a crash before it is the
- * crash after the tally's write that the job already completes. The reads a
- * vote needs (its item, an earlier vote of this voter, the item's tally) go
- * out together, under the item's lock. On the embedded database every command
- * costs milliseconds of the core it shares with the API, and a vote took nine
- * in a row (p99 960 ms on the busy machine); it now waits for four.
+ * A vote's request waits for three database round trips: its reads (its
+ * item, an earlier vote of this voter, the item's tally) together under the
+ * item's lock, its insert, and the tally and the item written together. The
+ * flag is bookkeeping, not the count: it follows the answer, written with the
+ * flags of concurrent votes in one command (VoteMarks); a crash before it
+ * leaves votes the sweep finds counted already (the tally's ring names them).
+ * There is no job to withdraw. On the embedded database every command costs
+ * milliseconds of the core it shares with the API: a vote took nine in a row
+ * (p99 960 ms on the busy machine), then four, and now three.
  *
  * The vote keeps a hash of the shop and the voter's browser token (`voter`,
  * without the address), so that a shop can find one person's votes for an
@@ -52,6 +56,8 @@ import type { LeasedJob } from "../../db/lease-queue.js";
 import type { AnswerDoc } from "../questions/model.js";
 import type { ReviewDoc } from "../reviews/model.js";
 import type { VoteDoc, VoteTallyDoc, VoteTotals } from "./model.js";
+import type { Models } from "../models.js";
+import type { Logger } from "../../log.js";
 import { StarlingError, invalidInput, isDuplicateKey } from "../../errors.js";
 import { questionsChanged, reviewsChanged, type Deps } from "../deps.js";
 import { helpfulPageKeys } from "../reviews/review-pages.js";
@@ -104,8 +110,17 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 /** The lease queue of votes whose counting a crash may have cut short (completeVoteCount). */
 export const VOTE_COUNTS_QUEUE = "vote-counts";
-/** How long a vote's own request has to count it before the queue's job does (a request takes milliseconds). */
+/** How long a vote's own request has to count it before the sweep hands it to the queue (a request takes milliseconds). */
 export const VOTE_COUNT_GRACE_MS = 30_000;
+/** How often each process looks for votes a crash left uncounted. */
+export const VOTE_SWEEP_MS = 5_000;
+/** Flags written in one command at most. */
+const MAX_MARKS = 500;
+
+/** The key of an uncounted vote that arrived at `at`; `uncountedKey(t, "")` bounds the votes that arrived before `t`. */
+export function uncountedKey(at: Date, voteId: string): string {
+  return `${String(Math.max(0, at.getTime())).padStart(13, "0")}.${voteId}`;
+}
 
 export interface VoteCountJob {
   readonly shopId: string;
@@ -152,10 +167,8 @@ export async function castVote(
     const base = { itemType, itemId, helpful: stored.vote.helpful, alreadyVoted: !stored.fresh };
     if (stored.vote.counted) return { ...base, totals: stored.item.doc.votes ?? emptyTotals() };
     const { totals, weightBp } = await count(deps, stored.vote, stored.item, await tally);
-    // The count is stored: the flag and the safety net's withdrawal need not hold up the answer.
-    void markCounted(deps, stored.vote, weightBp)
-      .then(() => deps.queue<VoteCountJob>(VOTE_COUNTS_QUEUE).withdraw(stored.vote._id))
-      .catch((error) => deps.log.warn("a counted vote's bookkeeping failed; its vote-counts job completes it", { error }));
+    // The count is stored: the flag need not hold up the answer, and goes with the other votes' flags.
+    void voteMarks(deps).flag(stored.vote._id, weightBp);
     return { ...base, totals };
   });
 }
@@ -166,15 +179,132 @@ function readTally(deps: Deps, type: VoteItem, id: string): Promise<VoteTallyDoc
   return deps.models.VoteTally.findById(`${type}:${id}`).lean<VoteTallyDoc>().exec();
 }
 
-/** The vote is in its item's totals (the tally and the item were written): flags it, with its weight. */
-async function markCounted(deps: Deps, vote: VoteDoc, weightBp: number): Promise<void> {
-  await deps.models.Vote.collection.updateOne({ _id: vote._id } as never, { $set: { counted: true, weightBp } });
+/**
+ * The writes to stored votes of this process after their insert: a counted
+ * vote's flag (with its weight; it drops the `uncounted` key) and a burst's new
+ * weight for votes counted before it. One writer, one command at a time: the
+ * marks that arrive while one is being written (concurrent votes') are written
+ * together by the next, in one update per kind of mark. On FerretDB an update
+ * is a read and a write back of the whole document, so two updates of one
+ * vote at once could undo each other (a weight, or a flag the sweep would then
+ * look at again); whoever writes elsewhere to votes that may have marks
+ * waiting settles first. No mark waits longer than a turn of the event loop:
+ * on the embedded database a batch held back 200 ms for company was one long
+ * write that the next vote's insert queued behind (its p99 rose), while a mark
+ * written at once overlaps the next vote's reads.
+ */
+class VoteMarks {
+  private pending = new Map<string, { counted: boolean; weightBp?: number }>();
+  private next: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | null = null;
+  private running: Promise<void> | null = null;
+  private soon: NodeJS.Immediate | null = null;
+
+  constructor(
+    private readonly models: Models,
+    private readonly log: Logger,
+  ) {}
+
+  /** The vote is in its item's totals: flags it with its weight; resolves once written. */
+  flag(voteId: string, weightBp: number): Promise<void> {
+    return this.add(voteId, { counted: true, weightBp });
+  }
+
+  /** A burst's weight for a vote counted earlier (flagged or not yet). */
+  reweigh(voteId: string, weightBp: number): Promise<void> {
+    return this.add(voteId, { weightBp });
+  }
+
+  /** Returns once no mark is waiting or being written. */
+  async settle(): Promise<void> {
+    while (this.running || this.pending.size) {
+      if (this.running) await this.running;
+      else this.start();
+    }
+  }
+
+  private add(voteId: string, mark: { counted?: boolean; weightBp?: number }): Promise<void> {
+    const before = this.pending.get(voteId);
+    // The later weight wins: weights only go down, from full to a burst's.
+    this.pending.set(voteId, { counted: Boolean(before?.counted || mark.counted), weightBp: mark.weightBp ?? before?.weightBp });
+    if (!this.next) {
+      let resolve!: () => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      // A flag nobody awaits may fail: logged in start(), left to the sweep.
+      promise.catch(() => {});
+      this.next = { promise, resolve, reject };
+    }
+    const written = this.next.promise;
+    // The write in progress starts the next one when it ends; otherwise the
+    // next turn of the event loop does, once the vote's answer is on its way.
+    if (!this.running && !this.soon) {
+      this.soon = setImmediate(() => {
+        this.soon = null;
+        if (!this.running && this.pending.size) this.start();
+      });
+    }
+    return written;
+  }
+
+  private start(): void {
+    const batch = new Map([...this.pending].slice(0, MAX_MARKS));
+    for (const id of batch.keys()) this.pending.delete(id);
+    // Marks left over (more than MAX_MARKS) go with the next write, and resolve with it.
+    const done = this.pending.size ? null : this.next;
+    if (done) this.next = null;
+    this.running = this.write(batch)
+      .then(
+        () => done?.resolve(),
+        (error: unknown) => {
+          this.log.warn("writing counted votes' flags failed; the sweep completes them", { error, votes: batch.size });
+          done?.reject(error);
+        },
+      )
+      .finally(() => {
+        this.running = null;
+        if (this.pending.size) this.start();
+      });
+  }
+
+  private async write(batch: Map<string, { counted: boolean; weightBp?: number }>): Promise<void> {
+    // One update per kind of mark (nearly always one: flags at full weight).
+    const groups = new Map<string, string[]>();
+    for (const [id, m] of batch) {
+      const key = `${m.counted ? 1 : 0}:${m.weightBp ?? ""}`;
+      groups.get(key)?.push(id) ?? groups.set(key, [id]);
+    }
+    await Promise.all(
+      [...groups].map(([key, ids]) => {
+        const [counted, weight] = key.split(":");
+        const set: Record<string, unknown> = weight ? { weightBp: Number(weight) } : {};
+        const update = counted === "1" ? { $set: { ...set, counted: true }, $unset: { uncounted: "" } } : { $set: set };
+        return this.models.Vote.collection.updateMany({ _id: { $in: ids } } as never, update as never);
+      }),
+    );
+  }
+}
+
+/** One writer of vote marks per database connection (deps may be copied, as tests do to move the clock). */
+const marksByModels = new WeakMap<Models, VoteMarks>();
+function voteMarks(deps: Deps): VoteMarks {
+  let m = marksByModels.get(deps.models);
+  if (!m) marksByModels.set(deps.models, (m = new VoteMarks(deps.models, deps.log)));
+  return m;
+}
+
+/** Writes the counted votes' flags still waiting (before the process stops, before writing to votes elsewhere). */
+export function settleVoteMarks(deps: Deps): Promise<void> {
+  return voteMarks(deps).settle();
 }
 
 /**
- * The first step of a vote: the safety-net job, then the vote's insert (the
- * commit point). Returns the vote as stored (a repeat finds the first one)
- * and its item; counting it is the second step (finish).
+ * The first step of a vote: its insert (the commit point), with the
+ * `uncounted` key the sweep finds it by if it is never counted. Returns the
+ * vote as stored (a repeat finds the first one) and its item; counting it is
+ * the second step.
  */
 export async function storeVote(
   deps: Deps,
@@ -192,20 +322,19 @@ export async function storeVote(
   ]);
   if (existing) return { vote: existing, item, fresh: false };
   await hooks.beforeStore?.();
+  const at = deps.now();
   const vote: VoteDoc = {
     _id: voteId,
     shopId,
     itemType,
     itemId,
     helpful: input.helpful,
-    at: deps.now(),
+    at,
     counted: false,
     voter: voterKey(shopId, input.voterToken),
+    // The safety net is the vote itself: from its insert on, a crash leaves it for the sweep.
+    uncounted: uncountedKey(at, voteId),
   };
-  // Before the insert: from here on a crash leaves a job that completes the count.
-  await deps
-    .queue<VoteCountJob>(VOTE_COUNTS_QUEUE)
-    .enqueue(voteId, { shopId, itemType, itemId }, new Date(deps.now().getTime() + VOTE_COUNT_GRACE_MS));
   try {
     await deps.models.Vote.collection.insertOne(vote as never);
   } catch (err) {
@@ -218,10 +347,67 @@ export async function storeVote(
 }
 
 /**
+ * The votes stored more than VOTE_COUNT_GRACE_MS ago and still uncounted (the
+ * process that stored one died before counting or flagging it) become
+ * `vote-counts` jobs, due at once: whichever process claims one counts it
+ * (completeVoteCount). A range of the `uncounted` index, oldest first; every
+ * process sweeps, and a job already queued stays as it is. Returns how many
+ * votes it found.
+ */
+export async function sweepUncountedVotes(deps: Deps, limit = 100): Promise<number> {
+  const overdue = await overdueVotes(deps, limit).toArray();
+  if (!overdue.length) return 0;
+  const jobs = (overdue as unknown as VoteDoc[]).map((v) => ({
+    id: v._id,
+    payload: { shopId: v.shopId, itemType: v.itemType, itemId: v.itemId },
+  }));
+  await deps.queue<VoteCountJob>(VOTE_COUNTS_QUEUE).enqueueMany(jobs);
+  return jobs.length;
+}
+
+/** The sweep's read: the oldest overdue votes, a range of the `uncounted` index (plain-string bounds, sorted by it). */
+export function overdueVotes(deps: Deps, limit: number) {
+  const before = uncountedKey(new Date(deps.now().getTime() - VOTE_COUNT_GRACE_MS), "");
+  return deps.models.Vote.collection
+    .find({ uncounted: { $gte: "0", $lt: before } } as never, { projection: { _id: 1, shopId: 1, itemType: 1, itemId: 1 } })
+    .sort({ uncounted: 1 })
+    .limit(limit);
+}
+
+/** Sweeps every `intervalMs` (sweepUncountedVotes); `found` hears when it queued work. Stopping writes the flags still waiting. */
+export function startVoteSweep(
+  deps: Deps,
+  options: { intervalMs?: number; available?: () => boolean; found?: () => void; onError?: (error: unknown) => void } = {},
+): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (running || (options.available && !options.available())) return;
+    running = sweepUncountedVotes(deps)
+      .then(
+        (n) => {
+          if (n > 0) options.found?.();
+        },
+        (error: unknown) => options.onError?.(error),
+      )
+      .finally(() => {
+        running = null;
+      });
+  }, options.intervalMs ?? VOTE_SWEEP_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      await settleVoteMarks(deps).catch(options.onError);
+    },
+  };
+}
+
+/**
  * The safety net's job: counts a vote its request stored but did not count
  * (the process died in between), exactly once, then leaves the queue. A vote
- * never stored (the process died before its insert) or already counted needs
- * nothing; a vote whose item is gone (erased) is removed with it.
+ * never stored or already counted needs nothing; a vote whose item is gone
+ * (erased) is removed with it.
  */
 export async function completeVoteCount(deps: Deps, job: LeasedJob<VoteCountJob>): Promise<void> {
   const queue = deps.queue<VoteCountJob>(VOTE_COUNTS_QUEUE);
@@ -267,7 +453,7 @@ async function finish(deps: Deps, vote: VoteDoc, item: Item, alreadyVoted: boole
   if (vote.counted) return { ...base, totals: item.doc.votes ?? emptyTotals() };
   const totals = await deps.summaryLock.run(voteLockKey(vote.itemType, vote.itemId), async () => {
     const counted = await count(deps, vote, item, await readTally(deps, vote.itemType, vote.itemId));
-    await markCounted(deps, vote, counted.weightBp);
+    await voteMarks(deps).flag(vote._id, counted.weightBp);
     return counted.totals;
   });
   return { ...base, totals };
@@ -311,7 +497,8 @@ async function count(deps: Deps, vote: VoteDoc, item: Item, tally: VoteTallyDoc 
       }),
     );
     // Each vote's weight, for an erasure that takes it out of the totals after it has left the ring.
-    if (reweighted.length) writes.push(deps.models.Vote.updateMany({ _id: { $in: reweighted } }, { $set: { weightBp: BURST_WEIGHT_BP } }));
+    const marks = voteMarks(deps);
+    for (const id of reweighted) writes.push(marks.reweigh(id, BURST_WEIGHT_BP));
   }
   const weightBp = state.recent.find((a) => a.reviewId === vote._id)?.weightBp ?? FULL_WEIGHT_BP;
   if (item.type === "review") {
@@ -347,7 +534,9 @@ function add(t: VoteTotals, helpful: boolean, bp: number): void {
 export async function uncountVotes(deps: Deps, votes: readonly VoteDoc[]): Promise<number> {
   let removed = 0;
   for (const vote of votes) {
-    await deps.summaryLock.run(`votes:${vote.itemType}:${vote.itemId}`, async () => {
+    await deps.summaryLock.run(voteLockKey(vote.itemType, vote.itemId), async () => {
+      // A flag written after the unflagging below would make a retry take the vote out twice.
+      await settleVoteMarks(deps);
       const current = await deps.models.Vote.findById(vote._id).lean<VoteDoc>();
       if (!current) return;
       const tallyId = `${current.itemType}:${current.itemId}`;
@@ -392,6 +581,22 @@ export async function uncountVotes(deps: Deps, votes: readonly VoteDoc[]): Promi
     });
   }
   return removed;
+}
+
+/**
+ * A voter's votes unlinked from them (an erasure in anonymise mode): they keep
+ * counting. Under their items' locks, after the marks waiting, so that no
+ * flag or weight written at the same moment puts the voter's hash back.
+ */
+export async function unlinkVotes(deps: Deps, shopId: string, votes: readonly VoteDoc[]): Promise<void> {
+  if (!votes.length) return;
+  await deps.summaryLock.runAll(
+    votes.map((v) => voteLockKey(v.itemType, v.itemId)),
+    async () => {
+      await settleVoteMarks(deps);
+      await deps.models.Vote.updateMany({ shopId, _id: { $in: votes.map((v) => v._id) } }, { $set: { voter: null } });
+    },
+  );
 }
 
 /** The votes on items that are gone (deleted answers): the votes, their tallies and any pending counts. */

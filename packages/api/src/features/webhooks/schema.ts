@@ -111,36 +111,38 @@ export function addWebhookSchema(builder: Builder): void {
         description: "An http or https URL on a public address (private, loopback and metadata addresses are refused).",
       }),
       events: t.field({ type: [EventTypeEnum], required: true, description: "The events to receive, at least one." }),
-      description: t.string({ description: "A note, up to 200 characters." }),
+      description: t.string({ required: false, description: "A note, up to 200 characters." }),
     }),
   });
 
   const UpdateInput = builder.inputType("UpdateWebhookEndpointInput", {
     description: "What to change; what is left out stays.",
     fields: (t) => ({
-      url: t.string({ description: "A new URL (checked as on creation)." }),
-      events: t.field({ type: [EventTypeEnum], description: "The events to receive, at least one." }),
-      description: t.string({ description: "A note, up to 200 characters." }),
-      enabled: t.boolean({ description: "false stops deliveries; true resumes them (and clears a disabledReason)." }),
+      url: t.string({ required: false, description: "A new URL (checked as on creation)." }),
+      events: t.field({ required: false, type: [EventTypeEnum], description: "The events to receive, at least one." }),
+      description: t.string({ required: false, description: "A note, up to 200 characters." }),
+      enabled: t.boolean({ required: false, description: "false stops deliveries; true resumes them (and clears a disabledReason)." }),
     }),
   });
 
   builder.queryFields((t) => ({
     webhookEndpoints: t.field({
+      nullable: true,
       type: [EndpointRef],
       extensions: { complexity: listCost(20) },
       description: "Your shop's webhook endpoints, oldest first. Needs SHOP_SETTINGS.",
       resolve: async (_r, _a, ctx) => listWebhookEndpoints(ctx.deps, (await ctx.authorize("shop:settings")).id),
     }),
     webhookDeliveries: t.field({
+      nullable: true,
       type: [AttemptRef],
       extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
       description:
         "An endpoint's delivery log, newest first, a page at a time (the last 1000 attempts are kept): for the next page, pass the last entry's `cursor` as `after`. Needs SHOP_SETTINGS.",
       args: {
         endpointId: t.arg.id({ required: true, description: "The endpoint." }),
-        first: t.arg.int({ defaultValue: 50, description: "How many attempts, 1 to 500." }),
-        after: t.arg.string({ description: "Continue after this attempt's `cursor`." }),
+        first: t.arg.int({ required: false, defaultValue: 50, description: "How many attempts, 1 to 500." }),
+        after: t.arg.string({ required: false, description: "Continue after this attempt's `cursor`." }),
       },
       resolve: async (_r, args, ctx) => {
         const first = pageSize(args.first);
@@ -153,6 +155,7 @@ export function addWebhookSchema(builder: Builder): void {
 
   builder.mutationFields((t) => ({
     createWebhookEndpoint: t.field({
+      nullable: true,
       type: NewSecretRef,
       description: "Adds an endpoint; returns its signing secret, once. Needs SHOP_SETTINGS.",
       args: { input: t.arg({ type: CreateInput, required: true, description: "The endpoint." }) },
@@ -164,6 +167,7 @@ export function addWebhookSchema(builder: Builder): void {
         }),
     }),
     updateWebhookEndpoint: t.field({
+      nullable: true,
       type: EndpointRef,
       description: "Changes an endpoint's URL, events, note, or whether it is enabled. Needs SHOP_SETTINGS.",
       args: {
@@ -179,6 +183,7 @@ export function addWebhookSchema(builder: Builder): void {
         }),
     }),
     deleteWebhookEndpoint: t.field({
+      nullable: true,
       type: EndpointRef,
       description:
         "Deletes an endpoint and its delivery log; deliveries still queued for it are dropped. Returns what was deleted. Needs SHOP_SETTINGS.",
@@ -186,16 +191,18 @@ export function addWebhookSchema(builder: Builder): void {
       resolve: async (_r, { id }, ctx) => deleteWebhookEndpoint(ctx.deps, (await ctx.authorize("shop:settings")).id, String(id)),
     }),
     rotateWebhookSecret: t.field({
+      nullable: true,
       type: NewSecretRef,
       description: `Gives an endpoint a new secret, returned once. The previous one keeps signing beside it for \`overlapHours\` (default ${DEFAULT_SECRET_OVERLAP_HOURS}; 0 stops it at once): deliveries carry both signatures meanwhile. Needs SHOP_SETTINGS.`,
       args: {
         id: t.arg.id({ required: true, description: "The endpoint." }),
-        overlapHours: t.arg.float({ description: "How long the previous secret still signs, 0 to 168 hours." }),
+        overlapHours: t.arg.float({ required: false, description: "How long the previous secret still signs, 0 to 168 hours." }),
       },
       resolve: async (_r, { id, overlapHours }, ctx) =>
         rotateWebhookSecret(ctx.deps, (await ctx.authorize("shop:settings")).id, String(id), overlapHours),
     }),
     redeliverWebhook: t.field({
+      nullable: true,
       type: "ID",
       description:
         "Sends a delivery again now, with the same `webhook-id` (receivers dedupe on it): one attempt, in the log as manual, also to a disabled endpoint. Returns the delivery's id. Needs SHOP_SETTINGS.",

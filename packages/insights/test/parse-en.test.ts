@@ -1,0 +1,59 @@
+/**
+ * The faster English parse (src/parse-en.ts) must tag exactly as compromise
+ * does: every term's text, normal form, root, whitespace and tags, on tricky
+ * sentences and on real reviews. A new compromise version, or a change to the
+ * rule selection, that breaks this would change aspects silently.
+ */
+import "compromise"; // compromise/three, as a caller elsewhere may load it: our parse must not depend on which build is loaded
+import { describe, expect, it } from "vitest";
+import { itWithData } from "../../scoring/test/datasets.js";
+import { loadAmazonRows, loadOpSpam } from "../bench/data.js";
+import { type ParsedTerm, parseEnglish, parseEnglishStock } from "../src/parse-en.js";
+
+function dump(doc: ParsedTerm[][]): string {
+  return doc
+    .map((s) => s.map((t) => `${t.text}|${t.normal}|${t.root ?? ""}|${t.post}|${[...t.tags].sort().join(",")}`).join(" "))
+    .join("\n");
+}
+
+const TRICKY = [
+  "The zipper broke after a week, but the fit is great.",
+  "I wouldn't recommend the front desk staff's attitude; the customer service was awful!!",
+  "Didn't fit. Too small in the toes & the arch support isn't there...",
+  "We stayed 3 nights (Sept. 12-15) at the Hilton on Michigan Ave. for $189/night.",
+  "Love, love, LOVE these shoes!! Got them for my daughter's 5th birthday.",
+  "It's a well-made, light-weight jacket; the hood doesn't stay up though.",
+  "The bed was so comfortable I slept like a baby, and the room-service breakfast was delicious.",
+  "Ordered a size 8 1/2 wide, received a 7. Returned it on Monday via UPS.",
+  "“Great value” they said. Nope: the seams started coming apart after 2 washes.",
+  "john smith from customer support called me back and fixed the billing issue quickly",
+];
+
+describe("the English parse", () => {
+  it("tags tricky sentences exactly as compromise's stock parse does", () => {
+    for (const text of TRICKY) expect(dump(parseEnglish(text))).toBe(dump(parseEnglishStock(text)));
+    // Not vacuous: the parse has tags and roots.
+    const doc = parseEnglish(TRICKY[0]!);
+    expect(doc[0]!.find((t) => t.normal === "zipper")!.tags.has("Noun")).toBe(true);
+    expect(parseEnglish("The zippers broke.")[0]![1]!.root).toBe("zipper");
+  });
+
+  it("gives no sentences for an empty text", () => {
+    expect(parseEnglish("")).toEqual([]);
+  });
+
+  itWithData("opspam", "tags 400 op-spam reviews exactly as the stock parse does", () => {
+    const texts = loadOpSpam()
+      .filter((_, i) => i % 4 === 1)
+      .map((r) => r.text);
+    expect(texts.length).toBe(400);
+    for (const text of texts) expect(dump(parseEnglish(text))).toBe(dump(parseEnglishStock(text)));
+  });
+
+  itWithData("amazon", "tags 400 Amazon Fashion reviews exactly as the stock parse does", () => {
+    const rows = loadAmazonRows();
+    const texts = rows.filter((_, i) => i % Math.floor(rows.length / 400) === 0).map((r) => r.text);
+    expect(texts.length).toBeGreaterThanOrEqual(400);
+    for (const text of texts) expect(dump(parseEnglish(text))).toBe(dump(parseEnglishStock(text)));
+  });
+});

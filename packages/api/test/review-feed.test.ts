@@ -12,7 +12,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { REPO_ROOT } from "../src/config.js";
 import { withPageKeys } from "../src/features/reviews/review-pages.js";
-import { FEED_VERSION, feedProductFilter, feedReviewFilter, xmlText } from "../src/features/feed/google-reviews.js";
+import { FEED_VERSION, xmlText } from "../src/features/feed/google-reviews.js";
+import { feedProductFilter, feedReviewFilter } from "../src/features/feed/shop-reviews.js";
 import { SUBMIT, review, startTestApi, type TestApi, type TestShop } from "./helpers.js";
 
 const XSD = [

@@ -34,7 +34,7 @@ import { StarlingError } from "../../errors.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import type { Deps } from "../deps.js";
 import { shopSummaryId } from "../ratings/ratings.js";
-import { productPrefix } from "../reviews/review-pages.js";
+import { shopReviewsByProduct } from "./shop-reviews.js";
 
 export const FEED_VERSION = "2.3";
 /** Reviews (and products) read per query. */
@@ -148,26 +148,6 @@ export async function feedEtag(deps: Deps, shop: ShopDoc): Promise<string> {
   return `"${createHash("sha256").update(parts.join("\u0000")).digest("base64url").slice(0, 32)}"`;
 }
 
-/**
- * The shop's products after `after` (a product `_id`), in `_id` order: a range
- * on `_id` (`<shopId>:<productId>`), which both databases answer from the `_id` index.
- */
-export function feedProductFilter(shopId: string, after: string | null): Record<string, unknown> {
-  // ';' follows ':': past every product id of this shop.
-  return { _id: { $gt: after ?? `${shopId}:`, $lt: `${shopId};` }, shopId };
-}
-
-/**
- * A product's published reviews after `after` (a `pageNewest` key), newest
- * first: the range of the product's `pageNewest` keys, which the review pages
- * read too (answered from the `page_newest` index on FerretDB as on MongoDB).
- */
-export function feedReviewFilter(shopId: string, productId: string, after: string | null): Record<string, unknown> {
-  const prefix = productPrefix(shopId, productId);
-  // '/' follows '.': past every key of this product.
-  return { pageNewest: { $gt: after ?? `${prefix}.`, $lt: `${prefix}/` }, shopId, productId, status: "published" };
-}
-
 /** What was written: reviews, products left out for want of a URL, erased reviews listed. */
 export interface FeedStats {
   reviews: number;
@@ -196,47 +176,24 @@ export async function writeGoogleReviewFeed(
       "<aggregator><name>Starling</name></aggregator>\n" +
       `<publisher><name>${xmlText(hasContent(shop.name) ? shop.name : shop._id)}</name></publisher>\n`,
   );
-  let afterProduct: string | null = null;
   let opened = false;
-  while (true) {
-    const products: ProductDoc[] = await deps.models.Product.find(feedProductFilter(shop._id, afterProduct))
-      .sort({ _id: 1 })
-      .limit(batch)
-      .lean<ProductDoc[]>();
-    if (!products.length) break;
-    afterProduct = products.at(-1)!._id;
-    for (const product of products) {
-      if (!product.url) {
-        stats.productsWithoutUrl++;
-        continue;
-      }
-      const productPart = productXml(product);
-      let after: string | null = null;
-      while (true) {
-        const reviews: FeedReview[] = await deps.models.Review.find(feedReviewFilter(shop._id, product.productId, after), {
-          _id: 1,
-          rating: 1,
-          title: 1,
-          body: 1,
-          "reviewer.name": 1,
-          createdAt: 1,
-          provenance: 1,
-          pageNewest: 1,
-        })
-          .sort({ pageNewest: 1 })
-          .limit(batch)
-          .lean<FeedReview[]>();
-        if (!reviews.length) break;
-        after = reviews.at(-1)!.pageNewest;
-        let chunk = opened ? "" : "<reviews>\n";
-        opened = true;
-        for (const r of reviews) chunk += reviewXml(r, product, productPart);
-        stats.reviews += reviews.length;
-        await write(chunk);
-        if (reviews.length < batch) break;
-      }
-    }
-    if (products.length < batch) break;
+  const runs = shopReviewsByProduct<ProductDoc, FeedReview>(deps, shop._id, {
+    reviewFields: { _id: 1, rating: 1, title: 1, body: 1, "reviewer.name": 1, createdAt: 1, provenance: 1, pageNewest: 1 },
+    status: "published",
+    batch,
+    skip: (product) => {
+      if (product.url) return false;
+      stats.productsWithoutUrl++;
+      return true;
+    },
+  });
+  for await (const { product, reviews } of runs) {
+    const productPart = productXml(product);
+    let chunk = opened ? "" : "<reviews>\n";
+    opened = true;
+    for (const r of reviews) chunk += reviewXml(r, product, productPart);
+    stats.reviews += reviews.length;
+    await write(chunk);
   }
   if (opened) await write("</reviews>\n");
   // Erased reviews: Google keeps what it fetched until told to drop it.

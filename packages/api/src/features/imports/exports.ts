@@ -10,8 +10,7 @@ import type { ProductDoc } from "../products/model.js";
 import type { ReviewDoc } from "../reviews/model.js";
 import { shopCountsId } from "../dashboard/counters.js";
 import type { Deps } from "../deps.js";
-import { feedProductFilter } from "../feed/google-reviews.js";
-import { productPrefix } from "../reviews/review-pages.js";
+import { shopReviewsByProduct } from "../feed/shop-reviews.js";
 
 export interface ExportLine {
   sourceId: string;
@@ -74,74 +73,28 @@ export async function countShopReviews(deps: Deps, shopId: string): Promise<numb
 type ExportedReview = ReviewDoc & { pageNewest: string };
 
 /**
- * A product's reviews after `after` (a `pageNewest` key), every status: the
- * range of the product's page keys (a hash of the shop and product, see
- * reviews/review-pages.ts), which the review pages read too. The shop and
- * product conditions only restate what the range already means.
- */
-export function exportReviewFilter(shopId: string, productId: string, after: string | null): Record<string, unknown> {
-  const prefix = productPrefix(shopId, productId);
-  // '/' follows '.': past every key of this product.
-  return { pageNewest: { $gt: after ?? `${prefix}.`, $lt: `${prefix}/` }, shopId, productId };
-}
-
-/**
  * The shop's reviews, every status, as export lines, about EXPORT_BATCH at a
  * time, read as fast as the caller consumes them (the HTTP response's
- * back-pressure), so memory stays flat however many reviews there are.
- *
- * The reads are keyset walks that only ever touch this shop's documents: its
- * products by `_id` (`<shopId>:<productId>`, the feed's range), then each
- * product's reviews by `pageNewest`. Both are index ranges on MongoDB and on
- * the embedded FerretDB alike (`_id` and the page-key pushdown of
- * ferretdb/patches), so an export costs what the shop has, not what the
- * database holds: `find({shopId})`, the earlier read, is a scan of every
- * review of every shop on FerretDB (40 s of its CPU for a small shop in a
- * 206 000-review database). It is lossless because every review has both:
- * a review is only stored for a product the shop has (submitReview refuses
- * others, an import creates them first), products are never deleted, and
- * every review is stored with its page keys (reviews.ts and finishImport
- * store them through withPageKeys, which the review pages rely on too).
+ * back-pressure), so memory stays flat however many reviews there are. The
+ * reads are the feed's walk (feed/shop-reviews.ts): index ranges over this
+ * shop's products and reviews only, so an export costs what the shop has, not
+ * what the database holds (`find({shopId})`, the earlier read, was a scan of
+ * every review of every shop on FerretDB: 40 s of its CPU for a small shop in
+ * a 206 000-review database).
  */
 export async function* exportLines(deps: Deps, shopId: string): AsyncGenerator<ExportLine[]> {
   let lines: ExportLine[] = [];
-  let afterProduct: string | null = null;
-  while (true) {
-    const products: ProductDoc[] = await deps.models.Product.find(feedProductFilter(shopId, afterProduct), {
-      _id: 1,
-      productId: 1,
-      name: 1,
-    })
-      .sort({ _id: 1 })
-      .limit(EXPORT_BATCH)
-      .lean<ProductDoc[]>();
-    if (!products.length) break;
-    afterProduct = products.at(-1)!._id;
-    for (const product of products) {
-      let after: string | null = null;
-      while (true) {
-        const reviews: ExportedReview[] = await deps.models.Review.find(exportReviewFilter(shopId, product.productId, after), {
-          signature: 0,
-          score: 0,
-          pageStars: 0,
-          pageHelpful: 0,
-          pageHelpfulStars: 0,
-          payloadHash: 0,
-          votes: 0,
-        })
-          .sort({ pageNewest: 1 })
-          .limit(EXPORT_BATCH)
-          .lean<ExportedReview[]>();
-        for (const r of reviews) lines.push(exportLineOf(r, product.name));
-        if (lines.length >= EXPORT_BATCH) {
-          yield lines;
-          lines = [];
-        }
-        if (reviews.length < EXPORT_BATCH) break;
-        after = reviews.at(-1)!.pageNewest;
-      }
+  const runs = shopReviewsByProduct<Pick<ProductDoc, "_id" | "productId" | "name">, ExportedReview>(deps, shopId, {
+    productFields: { _id: 1, productId: 1, name: 1 },
+    reviewFields: { signature: 0, score: 0, pageStars: 0, pageHelpful: 0, pageHelpfulStars: 0, payloadHash: 0, votes: 0 },
+    batch: EXPORT_BATCH,
+  });
+  for await (const { product, reviews } of runs) {
+    for (const r of reviews) lines.push(exportLineOf(r, product.name));
+    if (lines.length >= EXPORT_BATCH) {
+      yield lines;
+      lines = [];
     }
-    if (products.length < EXPORT_BATCH) break;
   }
   if (lines.length) yield lines;
 }

@@ -125,6 +125,22 @@ export class LeaseQueue<P> {
     return `${this.name}:${id}`;
   }
 
+  /** A job as enqueue stores it: never claimed yet. */
+  private newJob(id: string, payload: P, availableAt: Date, now: Date): LeaseJobDoc {
+    return {
+      _id: this.jobKey(id),
+      queue: this.name,
+      payload,
+      availableAt,
+      epoch: 0,
+      owner: null,
+      leaseUntil: null,
+      attempts: 0,
+      lastError: null,
+      createdAt: now,
+    };
+  }
+
   /**
    * Adds a job under a caller-chosen id, ready at `availableAt` (now by
    * default). Idempotent: a job already queued under that id stays as it is,
@@ -134,18 +150,7 @@ export class LeaseQueue<P> {
   async enqueue(id: string, payload: P, availableAt?: Date): Promise<boolean> {
     const now = this.now();
     try {
-      await this.models.LeaseJob.collection.insertOne({
-        _id: this.jobKey(id),
-        queue: this.name,
-        payload,
-        availableAt: availableAt ?? now,
-        epoch: 0,
-        owner: null,
-        leaseUntil: null,
-        attempts: 0,
-        lastError: null,
-        createdAt: now,
-      } satisfies LeaseJobDoc as never);
+      await this.models.LeaseJob.collection.insertOne(this.newJob(id, payload, availableAt ?? now, now) as never);
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
@@ -161,21 +166,7 @@ export class LeaseQueue<P> {
   async enqueueMany(jobs: readonly { id: string; payload: P; availableAt?: Date }[], availableAt?: Date): Promise<number> {
     if (!jobs.length) return 0;
     const now = this.now();
-    const docs = jobs.map(
-      (j) =>
-        ({
-          _id: this.jobKey(j.id),
-          queue: this.name,
-          payload: j.payload,
-          availableAt: j.availableAt ?? availableAt ?? now,
-          epoch: 0,
-          owner: null,
-          leaseUntil: null,
-          attempts: 0,
-          lastError: null,
-          createdAt: now,
-        }) satisfies LeaseJobDoc,
-    );
+    const docs = jobs.map((j) => this.newJob(j.id, j.payload, j.availableAt ?? availableAt ?? now, now));
     try {
       return (await this.models.LeaseJob.collection.insertMany(docs as never[], { ordered: false })).insertedCount;
     } catch (err) {

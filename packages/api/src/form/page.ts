@@ -55,19 +55,6 @@ export function renderReviewFormPage(opts: {
   const s = FORM_STRINGS[opts.lang];
   const e = escapeHtml;
   const invitation = opts.invitation ?? null;
-  const config = {
-    kind: "review",
-    endpoint: "/graphql",
-    key: opts.key,
-    productId: opts.productId,
-    lang: opts.lang,
-    strings: s,
-    mutation: SUBMIT_MUTATION,
-    fields: { rating: "rating", title: "title", body: "body", "reviewer.name": "name" },
-    labels: { rating: s.rating, title: s.reviewTitle, body: s.body, "reviewer.name": s.name },
-    invitation: opts.invitationMalformed ? null : invitation,
-    invitationMalformed: Boolean(opts.invitationMalformed),
-  };
   // In reading order, so the arrow keys move through the radio group the way they point.
   const stars = [1, 2, 3, 4, 5]
     .map(
@@ -77,12 +64,19 @@ export function renderReviewFormPage(opts: {
         `<span class="sr">${e(s.star.replace("{n}", String(n)))}</span></label>`,
     )
     .join("");
-  return renderFormPage({
-    lang: opts.lang,
-    nonce: opts.nonce,
-    title: s.title,
-    config,
-    form: `<form id="review-form" novalidate>
+  const script: FormScript = {
+    kind: "review",
+    mutation: SUBMIT_MUTATION,
+    fields: { rating: "rating", title: "title", body: "body", "reviewer.name": "name" },
+    labels: { rating: s.rating, title: s.reviewTitle, body: s.body, "reviewer.name": s.name },
+    invitation: opts.invitationMalformed ? null : invitation,
+    invitationMalformed: Boolean(opts.invitationMalformed),
+  };
+  return renderFormPage(
+    opts,
+    s,
+    script,
+    `<form id="review-form" novalidate>
 <fieldset id="f-rating" tabindex="-1" aria-describedby="e-rating" aria-required="true">
 <legend>${e(s.rating)}</legend>
 <div class="stars">${stars}</div>
@@ -96,7 +90,7 @@ ${honeypot(s.trap)}
 <button type="submit">${e(s.submit)}</button>
 </form>
 <div id="done" role="status" tabindex="-1" hidden><p id="thanks">${e(s.thanks)}</p><button type="button" id="another">${e(s.another)}</button></div>`,
-  });
+  );
 }
 
 /**
@@ -107,25 +101,19 @@ ${honeypot(s.trap)}
 export function renderAskFormPage(opts: { key: string; productId: string; lang: FormLang; nonce: string }): string {
   const s = ASK_FORM_STRINGS[opts.lang];
   const e = escapeHtml;
-  const config = {
+  const script: FormScript = {
     kind: "question",
-    endpoint: "/graphql",
-    key: opts.key,
-    productId: opts.productId,
-    lang: opts.lang,
-    strings: s,
     mutation: ASK_MUTATION,
     fields: { body: "body", "author.name": "name" },
     labels: { body: s.body, "author.name": s.name },
     invitation: null,
     invitationMalformed: false,
   };
-  return renderFormPage({
-    lang: opts.lang,
-    nonce: opts.nonce,
-    title: s.title,
-    config,
-    form: `<form id="ask-form" novalidate>
+  return renderFormPage(
+    opts,
+    s,
+    script,
+    `<form id="ask-form" novalidate>
 ${textField("body", "body", s.body, "textarea", 1000, s.bodyHint)}
 ${textField("name", "name", s.name, "input", 100)}
 ${honeypot(s.trap)}
@@ -135,7 +123,7 @@ ${honeypot(s.trap)}
 <div id="done" role="status" tabindex="-1" hidden><p id="thanks">${e(s.thanks)}</p>
 <section id="related" aria-labelledby="related-title" hidden><p id="related-title">${e(s.related)}</p><ul id="related-list"></ul></section>
 <button type="button" id="another">${e(s.another)}</button></div>`,
-  });
+  );
 }
 
 /** A labelled text field with its error line (and an optional hint), both tied to it by aria-describedby. */
@@ -157,27 +145,47 @@ function honeypot(label: string): string {
   return `<div class="trap" aria-hidden="true"><label for="f-hp">${escapeHtml(label)}</label><input type="text" id="f-hp" name="hp_check" tabindex="-1" autocomplete="off"></div>`;
 }
 
-/** The page around a form: its words' language, the nonce'd style and script, and the script's settings as inert JSON. */
-function renderFormPage(opts: { lang: FormLang; nonce: string; title: string; config: unknown; form: string }): string {
+/** What the form script does with the page's form: which mutation it sends, built from which fields, under which labels. */
+interface FormScript {
+  kind: "review" | "question";
+  mutation: string;
+  fields: Record<string, string>;
+  labels: Record<string, string>;
+  invitation: string | null;
+  invitationMalformed: boolean;
+}
+
+/**
+ * The page around a form: its words' language, the nonce'd style and script,
+ * and the script's settings (where it sends what, in which words) as inert JSON.
+ */
+function renderFormPage(
+  page: { key: string; productId: string; lang: FormLang; nonce: string },
+  strings: { title: string },
+  script: FormScript,
+  form: string,
+): string {
   const e = escapeHtml;
+  const { kind, ...sending } = script;
+  const config = { kind, endpoint: "/graphql", key: page.key, productId: page.productId, lang: page.lang, strings, ...sending };
   return `<!doctype html>
-<html lang="${opts.lang}">
+<html lang="${page.lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${e(opts.title)}</title>
-<style nonce="${opts.nonce}">${CSS}</style>
+<title>${e(strings.title)}</title>
+<style nonce="${page.nonce}">${CSS}</style>
 </head>
 <body>
 <main>
-<h1>${e(opts.title)}</h1>
+<h1>${e(strings.title)}</h1>
 <p id="product"></p>
 <p id="summary" role="alert"></p>
-${opts.form}
+${form}
 </main>
-<script type="application/json" id="starling-form-config">${scriptJson(opts.config)}</script>
-<script nonce="${opts.nonce}">${FORM_SCRIPT}</script>
+<script type="application/json" id="starling-form-config">${scriptJson(config)}</script>
+<script nonce="${page.nonce}">${FORM_SCRIPT}</script>
 </body>
 </html>
 `;

@@ -65,16 +65,17 @@ export interface ReviewPage {
  * shop's own customer id is included: the shop gave it.
  */
 export function reviewEventData(doc: ReviewDoc, status: ReviewDoc["status"] = doc.status): Record<string, unknown> {
+  const { id, productId, rating, title, body, reviewer, language, provenance, createdAt } = toReview(doc);
   return {
-    reviewId: doc._id,
-    productId: doc.productId,
-    rating: doc.rating,
-    title: doc.title,
-    body: doc.body,
-    reviewer: { name: doc.reviewer.name, customerId: doc.reviewer.externalId ?? null },
-    language: doc.language ?? null,
-    provenance: doc.provenance,
+    reviewId: id,
+    productId,
+    rating,
+    title,
+    body,
+    reviewer: { name: reviewer.name, customerId: reviewer.externalId },
+    language,
+    provenance,
     status,
-    createdAt: doc.createdAt.toISOString(),
+    createdAt: createdAt.toISOString(),
   };
 }

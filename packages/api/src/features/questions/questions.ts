@@ -23,6 +23,7 @@
  * ids) before the write is acknowledged, on every retry too.
  */
 import { createHash, randomUUID } from "node:crypto";
+import type { Model } from "mongoose";
 import { MIN_RELATED_SCORE, relatedTexts } from "@starling/insights";
 import type { AnswerDoc, AuthorRole, QuestionDoc } from "./model.js";
 import type { InvitationDoc } from "../invitations/model.js";
@@ -92,15 +93,53 @@ function reusedKey(): StarlingError {
   );
 }
 
-/** Inserts a new document; false when its `_id` (its idempotency key) is taken. */
-async function insertOnce(model: { collection: { insertOne(doc: never): Promise<unknown> } }, doc: object): Promise<boolean> {
+/** A question or an answer as stored: under its idempotency id, with a hash of what was submitted. */
+type Submission = { _id: string; shopId: string; productId: string; payloadHash: string };
+
+/**
+ * A retry of a stored submission: the same payload gets the stored one back,
+ * its event recorded again (the first attempt may have died between its
+ * insert and its event); another payload under the same key is refused.
+ */
+async function replay<D extends Submission>(
+  stored: D,
+  payloadHash: string,
+  created: (d: D) => Promise<void>,
+): Promise<{ doc: D; replayed: boolean }> {
+  if (stored.payloadHash !== payloadHash) throw reusedKey();
+  await created(stored);
+  return { doc: stored, replayed: true };
+}
+
+/**
+ * Stores a new submission and records its event; when another attempt took
+ * its `_id` (its idempotency key) meanwhile, answers as a retry of that one.
+ */
+async function storeOnce<D extends Submission>(
+  deps: Deps,
+  model: Model<D>,
+  doc: D,
+  created: (d: D) => Promise<void>,
+): Promise<{ doc: D; replayed: boolean }> {
   try {
     await model.collection.insertOne(doc as never);
-    return true;
   } catch (err) {
-    if (duplicateKeyFailures(err)) return false;
-    throw err;
+    if (!duplicateKeyFailures(err)) throw err;
+    const stored = await model.findById(doc._id).lean<D>();
+    if (!stored) throw new Error(`${doc._id} was reported taken but is not there`);
+    return replay(stored, doc.payloadHash, created);
   }
+  questionsChanged(deps, doc);
+  await created(doc);
+  return { doc, replayed: false };
+}
+
+/** A question's or answer's author as stored (and hashed, in this key order): the name shown, and the shop's own customer id if its server gave one. */
+function cleanAuthor(author: { name: string; externalId?: string | null }): { name: string; externalId: string | null } {
+  return {
+    name: text("author.name", author.name, { max: QA_LIMITS.authorName }),
+    externalId: author.externalId == null ? null : identifier("author.externalId", author.externalId),
+  };
 }
 
 export interface AskInput {
@@ -126,10 +165,7 @@ export async function askQuestion(
   const clean = {
     productId: identifier("productId", input.productId),
     body: text("body", input.body, { max: QA_LIMITS.question }),
-    author: {
-      name: text("author.name", input.author.name, { max: QA_LIMITS.authorName }),
-      externalId: input.author.externalId == null ? null : identifier("author.externalId", input.author.externalId),
-    },
+    author: cleanAuthor(input.author),
     language: languageTag("language", input.language),
     source: input.source,
   };
@@ -140,7 +176,7 @@ export async function askQuestion(
     deps.models.ErasedQa.exists({ _id: id }),
   ]);
   if (erased) throw qaErased("question");
-  if (existing) return replayQuestion(deps, existing, payloadHash);
+  if (existing) return asQuestion(await replay(existing, payloadHash, (q) => questionCreated(deps, q)));
 
   await requireProduct(deps, shopId, clean.productId);
   await hooks.beforeStore?.({ productId: clean.productId, authorName: clean.author.name });
@@ -155,31 +191,25 @@ export async function askQuestion(
     pageNewest: `${productPrefix(shopId, clean.productId)}.${countdown(createdAt)}.${id}`,
     relatedReviewIds: await relatedReviews(deps, shopId, clean.productId, clean.body),
   };
-  if (!(await insertOnce(deps.models.Question, doc))) {
-    const stored = await deps.models.Question.findById(id).lean<QuestionDoc>();
-    if (!stored) throw new Error(`question ${id} was reported taken but is not there`);
-    return replayQuestion(deps, stored, payloadHash);
-  }
-  questionsChanged(deps, doc);
-  await questionCreated(deps, doc);
-  return { question: toQuestion(doc), replayed: false };
+  return asQuestion(await storeOnce(deps, deps.models.Question, doc, (q) => questionCreated(deps, q)));
 }
 
-async function replayQuestion(deps: Deps, existing: QuestionDoc, payloadHash: string): Promise<{ question: Question; replayed: boolean }> {
-  if (existing.payloadHash !== payloadHash) throw reusedKey();
-  // The first attempt may have died between its insert and its event.
-  await questionCreated(deps, existing);
-  return { question: toQuestion(existing), replayed: true };
+const asQuestion = ({ doc, replayed }: { doc: QuestionDoc; replayed: boolean }) => ({ question: toQuestion(doc), replayed });
+
+/** A new question's or answer's event, one per submission (its id is the event's), at its creation. */
+function submissionCreated(
+  deps: Deps,
+  type: "question.created" | "answer.created",
+  d: Submission & { createdAt: Date },
+  data: Record<string, unknown>,
+) {
+  return recordEvent(deps, `${type}:${d._id}`, { type, shopId: d.shopId, at: d.createdAt, data });
 }
 
 function questionCreated(deps: Deps, q: QuestionDoc): Promise<void> {
-  return recordEvent(deps, `question.created:${q._id}`, {
-    type: "question.created",
-    shopId: q.shopId,
-    at: q.createdAt,
-    // The shop's own customer id (if its server asked for them) lets the shop e-mail the asker; never the text's author name alone.
-    data: { questionId: q._id, productId: q.productId, status: q.status.toUpperCase(), customerId: q.author.externalId },
-  });
+  // The shop's own customer id (if its server asked for them) lets the shop e-mail the asker; never the text's author name alone.
+  const data = { questionId: q._id, productId: q.productId, status: q.status.toUpperCase(), customerId: q.author.externalId };
+  return submissionCreated(deps, "question.created", q, data);
 }
 
 /**
@@ -225,10 +255,7 @@ export async function answerQuestion(
   const clean = {
     questionId,
     body: text("body", input.body, { max: QA_LIMITS.answer }),
-    author: {
-      name: text("author.name", input.author.name, { max: QA_LIMITS.authorName }),
-      externalId: input.author.externalId == null ? null : identifier("author.externalId", input.author.externalId),
-    },
+    author: cleanAuthor(input.author),
     language: languageTag("language", input.language),
     source: input.source,
     role: input.role,
@@ -251,7 +278,7 @@ export async function answerQuestion(
     deps.models.ErasedQa.exists({ _id: id }),
   ]);
   if (erased) throw qaErased("answer");
-  if (existing) return replayAnswer(deps, existing, payloadHash);
+  if (existing) return asAnswer(await replay(existing, payloadHash, (a) => answerCreated(deps, a)));
 
   if (question.status !== "published") {
     throw new StarlingError("INVALID_TRANSITION", `This question is ${question.status}; only a published question can be answered.`, {
@@ -281,35 +308,20 @@ export async function answerQuestion(
     pageKey: `${question.pageNewest}.${String(createdAt.getTime()).padStart(13, "0")}.${id}`,
     votes: null,
   };
-  if (!(await insertOnce(deps.models.Answer, doc))) {
-    const stored = await deps.models.Answer.findById(id).lean<AnswerDoc>();
-    if (!stored) throw new Error(`answer ${id} was reported taken but is not there`);
-    return replayAnswer(deps, stored, payloadHash);
-  }
-  questionsChanged(deps, doc);
-  await answerCreated(deps, doc);
-  return { answer: toAnswer(doc), replayed: false };
+  return asAnswer(await storeOnce(deps, deps.models.Answer, doc, (a) => answerCreated(deps, a)));
 }
 
-async function replayAnswer(deps: Deps, existing: AnswerDoc, payloadHash: string): Promise<{ answer: Answer; replayed: boolean }> {
-  if (existing.payloadHash !== payloadHash) throw reusedKey();
-  await answerCreated(deps, existing);
-  return { answer: toAnswer(existing), replayed: true };
-}
+const asAnswer = ({ doc, replayed }: { doc: AnswerDoc; replayed: boolean }) => ({ answer: toAnswer(doc), replayed });
 
 function answerCreated(deps: Deps, a: AnswerDoc): Promise<void> {
-  return recordEvent(deps, `answer.created:${a._id}`, {
-    type: "answer.created",
-    shopId: a.shopId,
-    at: a.createdAt,
-    data: {
-      answerId: a._id,
-      questionId: a.questionId,
-      productId: a.productId,
-      status: a.status.toUpperCase(),
-      authorRole: a.author.role.toUpperCase(),
-    },
-  });
+  const data = {
+    answerId: a._id,
+    questionId: a.questionId,
+    productId: a.productId,
+    status: a.status.toUpperCase(),
+    authorRole: a.author.role.toUpperCase(),
+  };
+  return submissionCreated(deps, "answer.created", a, data);
 }
 
 /** An id Starling issued for a question (`q_`) or answer (`a_`): anything else cannot name one. */

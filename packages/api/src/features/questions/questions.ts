@@ -142,6 +142,11 @@ function cleanAuthor(author: { name: string; externalId?: string | null }): { na
   };
 }
 
+/** What the caller checks before a new question or answer is stored (the API's per-author limits); a replay skips it. */
+export interface SubmissionHooks {
+  beforeStore?: (s: { productId: string; authorName: string }) => Promise<void>;
+}
+
 export interface AskInput {
   productId: string;
   body: string;
@@ -160,7 +165,7 @@ export async function askQuestion(
   deps: Deps,
   shopId: string,
   input: AskInput,
-  hooks: { beforeStore?: (q: { productId: string; authorName: string }) => Promise<void> } = {},
+  hooks: SubmissionHooks = {},
 ): Promise<{ question: Question; replayed: boolean }> {
   const clean = {
     productId: identifier("productId", input.productId),
@@ -249,7 +254,7 @@ export async function answerQuestion(
   deps: Deps,
   shopId: string,
   input: AnswerInput,
-  hooks: { beforeStore?: (a: { productId: string; authorName: string }) => Promise<void> } = {},
+  hooks: SubmissionHooks = {},
 ): Promise<{ answer: Answer; replayed: boolean }> {
   const questionId = qaId("questionId", input.questionId, "q_");
   const clean = {

@@ -123,3 +123,13 @@ export function createContext(
     },
   };
 }
+
+/**
+ * Who does a logged action (moderation, settings, erasure): the caller's shop
+ * and the key the log names, once the key holds `scope` (FORBIDDEN otherwise).
+ */
+export async function actingKey(ctx: Context, scope: Scope): Promise<{ shopId: string; keyId: string }> {
+  const caller = await ctx.caller();
+  await ctx.authorize(scope);
+  return { shopId: caller.shop.id, keyId: caller.keyId };
+}

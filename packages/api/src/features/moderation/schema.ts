@@ -16,6 +16,7 @@ import {
 } from "./moderation.js";
 import type { Review } from "../reviews/reviews.js";
 import { pageSize } from "../validate.js";
+import { actingKey } from "../../graphql/context.js";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 
@@ -141,9 +142,8 @@ export function addModerationSchema(
       description: "Publishes a pending review, or rejects a review for a stated reason. Logged. Needs REVIEWS_MODERATE.",
       args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
       resolve: async (_r, { input }, ctx) => {
-        const caller = await ctx.caller();
-        await ctx.authorize("reviews:moderate");
-        return moderateReview(ctx.deps, caller.shop.id, caller.keyId, {
+        const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
+        return moderateReview(ctx.deps, shopId, keyId, {
           reviewId: String(input.reviewId),
           action: input.action,
           reason: input.reason,
@@ -163,9 +163,8 @@ export function addModerationSchema(
         note: t.arg.string({ required: true, description: "Why it is reinstated (the appeal), up to 1000 characters." }),
       },
       resolve: async (_r, args, ctx) => {
-        const caller = await ctx.caller();
-        await ctx.authorize("reviews:moderate");
-        return reinstateReview(ctx.deps, caller.shop.id, caller.keyId, { reviewId: String(args.reviewId), note: args.note });
+        const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
+        return reinstateReview(ctx.deps, shopId, keyId, { reviewId: String(args.reviewId), note: args.note });
       },
     }),
   );
@@ -180,9 +179,8 @@ export function addModerationSchema(
         body: t.arg.string({ required: true, description: "The reply, 1 to 5000 characters." }),
       },
       resolve: async (_r, args, ctx) => {
-        const caller = await ctx.caller();
-        await ctx.authorize("reviews:moderate");
-        return replyToReview(ctx.deps, caller.shop.id, caller.keyId, { reviewId: String(args.reviewId), body: args.body });
+        const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
+        return replyToReview(ctx.deps, shopId, keyId, { reviewId: String(args.reviewId), body: args.body });
       },
     }),
   );
@@ -194,9 +192,8 @@ export function addModerationSchema(
       description: "Chooses whether reviews publish at once (POST) or after approval (PRE). Logged. Needs SHOP_SETTINGS.",
       args: { mode: t.arg({ type: ModerationModeEnum, required: true, description: "The new mode." }) },
       resolve: async (_r, args, ctx) => {
-        const caller = await ctx.caller();
-        await ctx.authorize("shop:settings");
-        await setModerationMode(ctx.deps, caller.shop.id, caller.keyId, args.mode as "post" | "pre");
+        const { shopId, keyId } = await actingKey(ctx, "shop:settings");
+        await setModerationMode(ctx.deps, shopId, keyId, args.mode as "post" | "pre");
         return args.mode;
       },
     }),

@@ -1,6 +1,7 @@
 /** Reviewer data requests in the schema. */
 import { GraphQLScalarType } from "graphql";
 import { eraseReviewerData, exportReviewerData, type ErasureCounts } from "./privacy.js";
+import { actingKey } from "../../graphql/context.js";
 import type { Builder } from "../../graphql/builder.js";
 
 export function addPrivacySchema(builder: Builder): void {
@@ -73,9 +74,8 @@ export function addPrivacySchema(builder: Builder): void {
         mode: t.arg({ type: ErasureMode, required: true, description: "Anonymise or delete their reviews." }),
       },
       resolve: async (_r, args, ctx) => {
-        const caller = await ctx.caller();
-        await ctx.authorize("privacy:manage");
-        return eraseReviewerData(ctx.deps, caller.shop.id, caller.keyId, args.reviewer, args.mode as "anonymise" | "delete");
+        const { shopId, keyId } = await actingKey(ctx, "privacy:manage");
+        return eraseReviewerData(ctx.deps, shopId, keyId, args.reviewer, args.mode as "anonymise" | "delete");
       },
     }),
   );

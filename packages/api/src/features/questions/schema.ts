@@ -8,7 +8,7 @@ import DataLoader from "dataloader";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { invalidInput, rateLimited } from "../../errors.js";
-import type { Context } from "../../graphql/context.js";
+import { actingKey, type Context } from "../../graphql/context.js";
 import type { Product } from "../products/products.js";
 import type { Review } from "../reviews/review.js";
 import { requireScope } from "../shops/keys.js";
@@ -356,9 +356,8 @@ export function addQuestionSchema(
         "Publishes a pending (or rejected) question, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
       args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
       resolve: async (_r, { input }, ctx) => {
-        const caller = await ctx.caller();
-        await ctx.authorize("reviews:moderate");
-        return moderateQa(ctx.deps, caller.shop.id, caller.keyId, {
+        const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
+        return moderateQa(ctx.deps, shopId, keyId, {
           kind: "question",
           id: String(input.id),
           action: input.action,
@@ -374,9 +373,8 @@ export function addQuestionSchema(
         "Publishes a pending (or rejected) answer, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
       args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
       resolve: async (_r, { input }, ctx) => {
-        const caller = await ctx.caller();
-        await ctx.authorize("reviews:moderate");
-        return moderateQa(ctx.deps, caller.shop.id, caller.keyId, {
+        const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
+        return moderateQa(ctx.deps, shopId, keyId, {
           kind: "answer",
           id: String(input.id),
           action: input.action,

@@ -7,6 +7,7 @@ import type { EnumRef, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
+import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { invalidInput, rateLimited } from "../../errors.js";
 import { actingKey, type Context } from "../../graphql/context.js";
 import type { Product } from "../products/products.js";
@@ -31,10 +32,7 @@ import {
   type Question,
 } from "./questions.js";
 
-interface QuestionConnectionShape {
-  edges: { cursor: string; node: Question }[];
-  hasNextPage: boolean;
-}
+type QuestionConnectionShape = ConnectionShape<Question>;
 
 /** A customer's submission through the widget or form is limited as review-form submissions are (per address, and per name and address). */
 async function limitCustomer(ctx: Context, shopId: string, viaForm: boolean, authorName: string, kind: string): Promise<void> {
@@ -160,32 +158,15 @@ export function addQuestionSchema(
     }),
   });
 
-  const QuestionEdge = builder.objectRef<{ cursor: string; node: Question }>("QuestionEdge").implement({
-    description: "A question and its cursor.",
-    fields: (t) => ({
-      cursor: t.exposeString("cursor", { description: "Pass as `after` to get the questions that follow this one." }),
-      node: t.field({ type: QuestionRef, description: "The question.", resolve: (e) => e.node }),
-    }),
-  });
-
-  const QuestionPageInfo = builder.objectRef<QuestionConnectionShape>("QuestionPageInfo").implement({
-    description: "Where a page of questions stands in the whole list.",
-    fields: (t) => ({
-      hasNextPage: t.exposeBoolean("hasNextPage", { description: "Whether more questions follow this page." }),
-      endCursor: t.string({
-        nullable: true,
-        description: "The cursor of this page's last question; null on an empty page.",
-        resolve: (c) => c.edges.at(-1)?.cursor ?? null,
-      }),
-    }),
-  });
-
-  const QuestionConnection = builder.objectRef<QuestionConnectionShape>("QuestionConnection").implement({
-    description: "One page of a product's questions, newest first.",
-    fields: (t) => ({
-      edges: t.field({ type: [QuestionEdge], description: "The questions on this page, newest first.", resolve: (c) => c.edges }),
-      pageInfo: t.field({ type: QuestionPageInfo, description: "Pagination state.", resolve: (c) => c }),
-    }),
+  const QuestionConnection = connectionType<Question, QuestionConnectionShape>(builder, QuestionRef, {
+    connection: ["QuestionConnection", "One page of a product's questions, newest first."],
+    edges: "The questions on this page, newest first.",
+    edge: ["QuestionEdge", "A question and its cursor."],
+    cursor: "Pass as `after` to get the questions that follow this one.",
+    node: "The question.",
+    pageInfo: ["QuestionPageInfo", "Where a page of questions stands in the whole list."],
+    hasNextPage: "Whether more questions follow this page.",
+    endCursor: "The cursor of this page's last question; null on an empty page.",
   });
 
   builder.objectFields(ProductRef, (t) => ({

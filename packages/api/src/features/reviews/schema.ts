@@ -4,6 +4,7 @@
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import type { Builder, Types } from "../../graphql/builder.js";
+import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { listCost } from "../../graphql/cost.js";
 import type { ReviewStatus } from "./model.js";
 import { rateLimited } from "../../errors.js";
@@ -22,9 +23,7 @@ import {
   type ReviewOrder,
 } from "./reviews.js";
 
-interface ReviewConnectionShape {
-  edges: { cursor: string; node: Review }[];
-  hasNextPage: boolean;
+interface ReviewConnectionShape extends ConnectionShape<Review> {
   totalCount: number;
 }
 
@@ -124,36 +123,21 @@ export function addReviewSchema(
     }),
   });
 
-  const ReviewEdge = builder.objectRef<{ cursor: string; node: Review }>("ReviewEdge").implement({
-    description: "A review and its cursor.",
-    fields: (t) => ({
-      cursor: t.exposeString("cursor", { description: "Pass as `after` to get the reviews that follow this one." }),
-      node: t.field({ type: ReviewRef, description: "The review.", resolve: (e) => e.node }),
-    }),
+  const ReviewConnection = connectionType<Review, ReviewConnectionShape>(builder, ReviewRef, {
+    connection: ["ReviewConnection", "One page of a product's reviews."],
+    edges: "The reviews on this page, in order.",
+    edge: ["ReviewEdge", "A review and its cursor."],
+    cursor: "Pass as `after` to get the reviews that follow this one.",
+    node: "The review.",
+    pageInfo: ["PageInfo", "Where a page stands in the whole list (Relay cursor connections)."],
+    hasNextPage: "Whether more reviews follow this page.",
+    endCursor: "The cursor of this page's last review, to ask for the next page; null on an empty page.",
   });
-
-  const PageInfo = builder.objectRef<ReviewConnectionShape>("PageInfo").implement({
-    description: "Where a page stands in the whole list (Relay cursor connections).",
-    fields: (t) => ({
-      hasNextPage: t.exposeBoolean("hasNextPage", { description: "Whether more reviews follow this page." }),
-      endCursor: t.string({
-        nullable: true,
-        description: "The cursor of this page's last review, to ask for the next page; null on an empty page.",
-        resolve: (c) => c.edges.at(-1)?.cursor ?? null,
-      }),
+  builder.objectFields(ReviewConnection, (t) => ({
+    totalCount: t.exposeInt("totalCount", {
+      description: "How many reviews match the filter in all pages (from the precomputed histogram).",
     }),
-  });
-
-  const ReviewConnection = builder.objectRef<ReviewConnectionShape>("ReviewConnection").implement({
-    description: "One page of a product's reviews.",
-    fields: (t) => ({
-      edges: t.field({ type: [ReviewEdge], description: "The reviews on this page, in order.", resolve: (c) => c.edges }),
-      pageInfo: t.field({ type: PageInfo, description: "Pagination state.", resolve: (c) => c }),
-      totalCount: t.exposeInt("totalCount", {
-        description: "How many reviews match the filter in all pages (from the precomputed histogram).",
-      }),
-    }),
-  });
+  }));
 
   const ReviewOrderEnum = builder.enumType("ReviewOrder", {
     description: "How to order reviews.",

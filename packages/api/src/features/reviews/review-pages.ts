@@ -188,34 +188,27 @@ export async function listReviews(
     let docs: PagedDoc[];
     let keyOf: (d: PagedDoc) => string;
     const levels = stars ?? [1, 2, 3, 4, 5];
+    /**
+     * The first `want` by `key`: its one range when every star level is
+     * wanted; otherwise each level's own range of `perLevel`, merged.
+     */
+    const byKey = async (key: "pageHelpful" | "pageNewest", perLevel: "pageHelpfulStars" | "pageStars"): Promise<PagedDoc[]> => {
+      if (levels.length === 5) return range(key, `${prefix}.`, position && `${prefix}.${position.rest}`, want);
+      const runs = await Promise.all(
+        levels.map((s) => range(perLevel, `${prefix}.${s}.`, position && `${prefix}.${s}.${position.rest}`, want)),
+      );
+      return runs
+        .flat()
+        .sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0))
+        .slice(0, want);
+    };
     if (opts.orderBy === "MOST_HELPFUL") {
       keyOf = (d) => d.pageHelpful;
-      if (levels.length === 5) {
-        docs = await range("pageHelpful", `${prefix}.`, position && `${prefix}.${position.rest}`, want);
-      } else {
-        // As NEWEST with some star levels: each level's own range, merged.
-        const perLevel = await Promise.all(
-          levels.map((s) => range("pageHelpfulStars", `${prefix}.${s}.`, position && `${prefix}.${s}.${position.rest}`, want)),
-        );
-        docs = perLevel
-          .flat()
-          .sort((a, b) => (a.pageHelpful < b.pageHelpful ? -1 : a.pageHelpful > b.pageHelpful ? 1 : 0))
-          .slice(0, want);
-      }
+      // As NEWEST, with the helpful key.
+      docs = await byKey("pageHelpful", "pageHelpfulStars");
     } else if (opts.orderBy === "NEWEST") {
       keyOf = (d) => d.pageNewest;
-      if (levels.length === 5) {
-        docs = await range("pageNewest", `${prefix}.`, position && `${prefix}.${position.rest}`, want);
-      } else {
-        // Some star levels only: the newest of each level's own range, merged.
-        const perLevel = await Promise.all(
-          levels.map((s) => range("pageStars", `${prefix}.${s}.`, position && `${prefix}.${s}.${position.rest}`, want)),
-        );
-        docs = perLevel
-          .flat()
-          .sort((a, b) => (a.pageNewest < b.pageNewest ? -1 : a.pageNewest > b.pageNewest ? 1 : 0))
-          .slice(0, want);
-      }
+      docs = await byKey("pageNewest", "pageStars");
     } else {
       keyOf = (d) => d.pageStars;
       const order = opts.orderBy === "HIGHEST" ? [...levels].sort((a, b) => b - a) : [...levels].sort((a, b) => a - b);

@@ -293,6 +293,18 @@ export function addQuestionSchema(
     }),
   });
 
+  /** One moderation decision on a question or an answer, logged under the acting key. */
+  const moderate = async (ctx: Context, kind: "question" | "answer", input: typeof ModerateInput.$inferInput) => {
+    const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
+    return moderateQa(ctx.deps, shopId, keyId, {
+      kind,
+      id: String(input.id),
+      action: input.action,
+      reason: input.reason,
+      note: input.note,
+    });
+  };
+
   builder.mutationFields((t) => ({
     askQuestion: t.field({
       nullable: true,
@@ -343,16 +355,7 @@ export function addQuestionSchema(
       description:
         "Publishes a pending (or rejected) question, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
       args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
-      resolve: async (_r, { input }, ctx) => {
-        const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
-        return moderateQa(ctx.deps, shopId, keyId, {
-          kind: "question",
-          id: String(input.id),
-          action: input.action,
-          reason: input.reason,
-          note: input.note,
-        }) as Promise<Question>;
-      },
+      resolve: (_r, { input }, ctx) => moderate(ctx, "question", input) as Promise<Question>,
     }),
     moderateAnswer: t.field({
       nullable: true,
@@ -360,16 +363,7 @@ export function addQuestionSchema(
       description:
         "Publishes a pending (or rejected) answer, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
       args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
-      resolve: async (_r, { input }, ctx) => {
-        const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
-        return moderateQa(ctx.deps, shopId, keyId, {
-          kind: "answer",
-          id: String(input.id),
-          action: input.action,
-          reason: input.reason,
-          note: input.note,
-        }) as Promise<Answer>;
-      },
+      resolve: (_r, { input }, ctx) => moderate(ctx, "answer", input) as Promise<Answer>,
     }),
   }));
 

@@ -27,7 +27,7 @@ import {
   type ReadRow,
 } from "../../../api/src/client/rows.js";
 import { gql } from "../api.js";
-import { h, uid } from "../dom.js";
+import { field, h, table, uid } from "../dom.js";
 import { lang, num, t as common } from "../i18n.js";
 
 /** As `starling import` sends them (client/import.ts): the API's most rows per call, and well inside its 128 KB request limit. */
@@ -247,10 +247,6 @@ export async function importExportPage(main: HTMLElement): Promise<void> {
     Object.entries(PRESETS).map(([name, p]) => h("option", { value: name, title: p.description }, name)),
   );
   const start = h("button", { type: "submit", class: "primary" }, t("startImport"));
-  const field = (label: string, control: HTMLElement) => {
-    control.id = uid("io");
-    return h("label", { for: control.id }, label, control);
-  };
   const form = h(
     "form",
     { class: "inline", id: "import-form" },
@@ -439,30 +435,16 @@ function showRejects(rejects: RejectLine[], into: HTMLElement): void {
   into.replaceChildren(
     h("h3", null, t("rejectedRows")),
     h("p", null, sorted.length > shown.length ? t("rejectsShown", { n: SHOWN_REJECTS }) : ""),
-    h(
-      "table",
-      null,
-      h(
-        "thead",
-        null,
+    table(
+      [t("line"), t("code"), t("field"), t("message")],
+      shown.map((r) =>
         h(
           "tr",
-          null,
-          [t("line"), t("code"), t("field"), t("message")].map((c) => h("th", { scope: "col" }, c)),
-        ),
-      ),
-      h(
-        "tbody",
-        null,
-        shown.map((r) =>
-          h(
-            "tr",
-            { "data-line": r.line },
-            h("td", null, r.line),
-            h("td", null, r.error),
-            h("td", null, r.field ?? ""),
-            h("td", null, r.message),
-          ),
+          { "data-line": r.line },
+          h("td", null, r.line),
+          h("td", null, r.error),
+          h("td", null, r.field ?? ""),
+          h("td", null, r.message),
         ),
       ),
     ),

@@ -28,3 +28,27 @@ export function clear(el: Element, ...children: (Child | Child[])[]): void {
 
 let ids = 0;
 export const uid = (p: string) => `${p}-${++ids}`;
+
+/** A form control inside its label (tied by a fresh id, so a click on the words focuses the control). */
+export function field(label: string, control: HTMLElement): HTMLElement {
+  control.id = uid("f");
+  return h("label", { for: control.id }, label, control);
+}
+
+/** A table with one header row (`headers`, each a column's `<th scope="col">`) over `rows`, the body's `<tr>`s. */
+export function table(headers: Child[], rows: Node[], attrs: Attrs | null = null): HTMLTableElement {
+  return h(
+    "table",
+    attrs,
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        headers.map((c) => h("th", { scope: "col" }, c)),
+      ),
+    ),
+    h("tbody", null, rows),
+  );
+}

@@ -5,7 +5,7 @@
  */
 import { gql, serverOperations } from "./api.js";
 import { errorText, notAvailable } from "./common.js";
-import { h } from "./dom.js";
+import { h, table } from "./dom.js";
 import { day, num, pct, t } from "./i18n.js";
 
 interface Insights {
@@ -47,23 +47,17 @@ export async function insightsPanel(of: { shop: true } | { productId: string }):
       { id: "insights" },
       h("p", null, `${day(insights.from)} – ${day(insights.to)}: ${num(insights.reviews)} ${t("count")}`),
       insights.aspects.length
-        ? h(
-            "table",
-            null,
-            h("thead", null, h("tr", null, ...[t("aspects"), t("count"), "+", "−", "↗"].map((c) => h("th", { scope: "col" }, c)))),
-            h(
-              "tbody",
-              null,
-              insights.aspects.map((a) =>
-                h(
-                  "tr",
-                  null,
-                  h("th", { scope: "row" }, a.term),
-                  h("td", null, num(a.mentions)),
-                  h("td", null, pct(a.positiveShare)),
-                  h("td", null, pct(a.negativeShare)),
-                  h("td", null, a.direction.toLowerCase()),
-                ),
+        ? table(
+            [t("aspects"), t("count"), "+", "−", "↗"],
+            insights.aspects.map((a) =>
+              h(
+                "tr",
+                null,
+                h("th", { scope: "row" }, a.term),
+                h("td", null, num(a.mentions)),
+                h("td", null, pct(a.positiveShare)),
+                h("td", null, pct(a.negativeShare)),
+                h("td", null, a.direction.toLowerCase()),
               ),
             ),
           )

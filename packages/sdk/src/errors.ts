@@ -45,29 +45,29 @@ export class APIError extends StarlingError {
   }
 }
 
+/**
+ * The APIError of one kind of failure (an HTTP status): a class of its own, so
+ * that `instanceof` tells the kinds apart, named by a string (not its class's
+ * name, which a minifier renames).
+ */
+function apiErrorKind(className: string): typeof APIError {
+  return class extends APIError {
+    override name = className;
+  };
+}
+
 /** 400: the request itself is malformed (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, query limits). */
-export class BadRequestError extends APIError {
-  override name = "BadRequestError";
-}
+export class BadRequestError extends apiErrorKind("BadRequestError") {}
 /** 401: no key, or an unknown or revoked one (UNAUTHENTICATED). */
-export class AuthenticationError extends APIError {
-  override name = "AuthenticationError";
-}
+export class AuthenticationError extends apiErrorKind("AuthenticationError") {}
 /** 403: the key lacks a scope (FORBIDDEN), e.g. a publishable key writing products, or a secret key from a browser origin the shop has not allowed (ORIGIN_NOT_ALLOWED). */
-export class PermissionDeniedError extends APIError {
-  override name = "PermissionDeniedError";
-}
+export class PermissionDeniedError extends apiErrorKind("PermissionDeniedError") {}
 /** 404: NOT_FOUND, PRODUCT_NOT_FOUND. */
-export class NotFoundError extends APIError {
-  override name = "NotFoundError";
-}
+export class NotFoundError extends apiErrorKind("NotFoundError") {}
 /** 409: IDEMPOTENCY_KEY_REUSED (the key was used for a different review), INVALID_TRANSITION, KEY_REVOKED (rotating a revoked key), INVITATION_USED. */
-export class ConflictError extends APIError {
-  override name = "ConflictError";
-}
+export class ConflictError extends apiErrorKind("ConflictError") {}
 /** 422: INVALID_INPUT, INVALID_CURSOR, INVALID_INVITATION or INVITATION_EXPIRED; `field` names the input field, e.g. "title" or "reviewer.name". */
-export class InvalidInputError extends APIError {
-  override name = "InvalidInputError";
+export class InvalidInputError extends apiErrorKind("InvalidInputError") {
   /** The offending input field as the API names it ("rating", "title", "body", "reviewer.name", …). */
   get field(): string | undefined {
     const field = this.errors[0]?.extensions?.field;
@@ -79,8 +79,7 @@ export class InvalidInputError extends APIError {
   }
 }
 /** 429: too many requests. Retried automatically while `retryAfterMs` is at most 60 s. */
-export class RateLimitError extends APIError {
-  override name = "RateLimitError";
+export class RateLimitError extends apiErrorKind("RateLimitError") {
   /** How long the API asked us to wait (Retry-After), in ms; null if it did not say. */
   readonly retryAfterMs: number | null;
   constructor(message: string, init: ConstructorParameters<typeof APIError>[1] & { retryAfterMs: number | null }) {
@@ -89,9 +88,7 @@ export class RateLimitError extends APIError {
   }
 }
 /** >= 500, or INTERNAL_SERVER_ERROR: the API failed; quote `requestId`. */
-export class InternalServerError extends APIError {
-  override name = "InternalServerError";
-}
+export class InternalServerError extends apiErrorKind("InternalServerError") {}
 
 /** No answer: DNS, refused or reset connection, or the response was not JSON from a Starling API. */
 export class APIConnectionError extends StarlingError {

@@ -9,22 +9,11 @@
 import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { Transform, type TransformCallback } from "node:stream";
+import { Transform } from "node:stream";
 import { type Options, parse } from "csv-parse";
 import { ApiError, graphql, type Endpoint } from "./http.js";
 import { Progress } from "./progress.js";
-import {
-  IMPORT_FIELDS,
-  jsonlRow,
-  LineIndex,
-  missingColumns,
-  numberedCsvOptions,
-  PRESETS,
-  rowError,
-  rowFromCsv,
-  type NumberedRecord,
-  type ReadRow,
-} from "./rows.js";
+import { CsvRows, IMPORT_FIELDS, jsonlRow, type NumberedRecord, PRESETS, rejectLine, type ReadRow } from "./rows.js";
 
 /** Rows per importReviews call: the API's most (MAX_IMPORT_ROWS), whose query cost (3 501) fits the limit of graphql/cost.ts. */
 export const IMPORT_BATCH_ROWS = 500;
@@ -94,15 +83,8 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   let shownRejects = 0;
   const reject = async (r: ReadRow, error: { code: string; field?: string | null; message: string }) => {
     summary.rejected++;
-    const line = {
-      line: r.line,
-      error: error.code,
-      ...(error.field ? { field: error.field } : {}),
-      message: error.message,
-      row: r.original,
-    };
     if (rejects) {
-      if (!rejects.write(`${JSON.stringify(line)}\n`)) await once(rejects, "drain");
+      if (!rejects.write(`${JSON.stringify(rejectLine(r, error))}\n`)) await once(rejects, "drain");
     } else if (shownRejects++ < 20) {
       o.stderr.write(`line ${r.line}: ${error.code}${error.field ? ` (${error.field})` : ""}: ${error.message}\n`);
     }
@@ -190,62 +172,29 @@ async function* jsonlRows(input: NodeJS.ReadableStream): AsyncGenerator<ReadRow>
   }
 }
 
-/** Feeds the file's bytes to a LineIndex (client/rows.ts) on their way to the CSV parser. */
-class LineIndexStream extends Transform {
-  readonly index = new LineIndex();
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.index.see(chunk);
-    done(null, chunk);
-  }
-}
-
 /**
- * CSV (RFC 4180, UTF-8, a header row): records as import rows, through a
- * preset's mapping when one is given. A record that does not parse (a wrong
- * number of cells, a quote not closed) is rejected with the line it starts
- * on; the rest go on.
+ * CSV (client/rows.ts: CsvRows): the file's bytes go past the reader on their
+ * way to the CSV parser, and its records come back as rows.
  */
 export async function* csvRows(input: NodeJS.ReadableStream, preset: (typeof PRESETS)[string] | undefined): AsyncGenerator<ReadRow> {
-  const lines = new LineIndexStream();
-  const skipped: ReadRow[] = [];
-  const numbering = numberedCsvOptions(lines.index, (line, record, message) =>
-    skipped.push({ line, original: record, error: { code: "MALFORMED_ROW", message } }),
+  const csv = new CsvRows(
+    preset,
+    (missing) =>
+      new ImportError(
+        `the CSV header lacks ${missing.join(", ")}${preset ? " for this preset" : ` (columns are the import fields: ${Object.keys(IMPORT_FIELDS).join(", ")}; or use --preset)`}`,
+      ),
   );
-  const parser = parse({
-    bom: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    // csv-parse types on_record as returning its input's type, and its context without the bytes it holds.
-    ...(numbering as unknown as Pick<Options, "on_record" | "on_skip">),
+  const seen = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      csv.see(chunk);
+      done(null, chunk);
+    },
   });
-  input.pipe(lines).pipe(parser);
-  let names: string[] | null = null;
-  for await (const { cells, line } of parser as AsyncIterable<NumberedRecord>) {
-    if (names === null) {
-      names = header(cells, preset);
-      continue;
-    }
-    while (skipped.length && skipped[0]!.line < line) yield skipped.shift()!;
-    const record = Object.fromEntries(names.map((name, i) => [name, cells[i] ?? ""]));
-    try {
-      yield { line, original: record, row: rowFromCsv(preset ? preset.toRecord(record) : record) };
-    } catch (err) {
-      yield { line, original: record, error: rowError(err) };
-    }
-  }
-  while (skipped.length) yield skipped.shift()!;
-}
-
-/** The header's column names, checked for the columns the import (or the preset) needs. */
-function header(cells: string[], preset: (typeof PRESETS)[string] | undefined): string[] {
-  const names = cells.map((h) => h.trim());
-  const missing = missingColumns(names, preset);
-  if (missing.length) {
-    throw new ImportError(
-      `the CSV header lacks ${missing.join(", ")}${preset ? " for this preset" : ` (columns are the import fields: ${Object.keys(IMPORT_FIELDS).join(", ")}; or use --preset)`}`,
-    );
-  }
-  return names;
+  // csv-parse types on_record as returning its input's type, and its context without the bytes it holds.
+  const parser = parse(csv.options as unknown as Options);
+  input.pipe(seen).pipe(parser);
+  for await (const record of parser as AsyncIterable<NumberedRecord>) yield* csv.rows(record);
+  yield* csv.end();
 }
 
 export { ApiError, type ReadRow };

@@ -70,6 +70,20 @@ export interface ReadRow {
   error?: { code: string; field?: string; message: string };
 }
 
+/** A line of the rejects file (`starling import --rejects`, the dashboard's download): a row the import refused, and why. */
+export interface RejectLine {
+  line: number;
+  error: string;
+  field?: string;
+  message: string;
+  row: unknown;
+}
+
+/** The rejects line of row `r`, refused for `error` (before sending, or by the API). */
+export function rejectLine(r: ReadRow, error: { code: string; field?: string | null; message: string }): RejectLine {
+  return { line: r.line, error: error.code, ...(error.field ? { field: error.field } : {}), message: error.message, row: r.original };
+}
+
 /** A RowError as a rejects line's error; anything else is a bug and is thrown on. */
 export function rowError(err: unknown): { code: string; field?: string; message: string } {
   if (err instanceof RowError) return { code: err.code, ...(err.field ? { field: err.field } : {}), message: err.message };
@@ -329,4 +343,69 @@ export function numberedCsvOptions(
 export function missingColumns(names: readonly string[], preset: Preset | undefined): string[] {
   const wanted = preset ? preset.requiredColumns : ["sourceId", "productId", "rating", "body", "reviewerName", "createdAt"];
   return wanted.filter((c) => !names.includes(c));
+}
+
+/**
+ * A CSV import file (RFC 4180, UTF-8, a header row) as import rows, through a
+ * preset's mapping when one is given. The CLI (node streams) and the
+ * dashboard's import page (the browser's File.stream()) both read with it, so
+ * both take, refuse and number the same rows. The reader gives every chunk of
+ * the file to `see` before the CSV parser gets it, parses with `options`
+ * (csv-parse, whose node and browser builds take the same), hands each record
+ * the parser gives to `rows`, and takes what `end` gives last. A record that
+ * does not parse (a wrong number of cells, a quote not closed) is rejected with
+ * the line it starts on; the rest go on. A header without the columns the
+ * import (or the preset) needs throws `headerError`: the import cannot start.
+ */
+export class CsvRows {
+  /** csv-parse's options: a BOM dropped, blank lines skipped, records numbered by the line they start on. */
+  readonly options: { bom: true; skip_empty_lines: true; skip_records_with_error: true } & ReturnType<typeof numberedCsvOptions>;
+  private readonly lines = new LineIndex();
+  /** Records that did not parse, in file order: each goes out before the first row after it. */
+  private readonly skipped: ReadRow[] = [];
+  private names: string[] | null = null;
+
+  constructor(
+    private readonly preset: Preset | undefined,
+    private readonly headerError: (missing: string[]) => Error,
+  ) {
+    this.options = {
+      bom: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      ...numberedCsvOptions(this.lines, (line, record, message) =>
+        this.skipped.push({ line, original: record, error: { code: "MALFORMED_ROW", message } }),
+      ),
+    };
+  }
+
+  /** The file's next chunk, before the parser reads it. */
+  see(chunk: Uint8Array): void {
+    this.lines.see(chunk);
+  }
+
+  /** The rows up to this record, in file order: the records before it that did not parse, then its own (none for the header). */
+  rows({ cells, line }: NumberedRecord): ReadRow[] {
+    if (this.names === null) {
+      const names = cells.map((c) => c.trim());
+      const missing = missingColumns(names, this.preset);
+      if (missing.length) throw this.headerError(missing);
+      this.names = names;
+      return [];
+    }
+    const out: ReadRow[] = [];
+    while (this.skipped.length && this.skipped[0]!.line < line) out.push(this.skipped.shift()!);
+    const record = Object.fromEntries(this.names.map((name, i) => [name, cells[i] ?? ""]));
+    try {
+      out.push({ line, original: record, row: rowFromCsv(this.preset ? this.preset.toRecord(record) : record) });
+    } catch (err) {
+      out.push({ line, original: record, error: rowError(err) });
+    }
+    return out;
+  }
+
+  /** The records after the last row that did not parse: the file's end. */
+  end(): ReadRow[] {
+    return this.skipped.splice(0);
+  }
 }

@@ -1,37 +1,18 @@
 /** Invitations, API keys, settings (import and export: pages/import.ts, loaded with its page). */
 import { ApiError, gql, type SessionInfo } from "../api.js";
 import { errorText } from "../common.js";
-import { h, uid } from "../dom.js";
+import { field, h, table, uid } from "../dom.js";
 import { t, when } from "../i18n.js";
 
-function field(label: string, control: HTMLElement): HTMLElement {
-  const id = uid("f");
-  control.id = id;
-  return h("label", { for: id }, label, control);
-}
-
-function table(headers: string[], rows: Node[][]): HTMLElement {
-  return h(
-    "table",
-    null,
-    h(
-      "thead",
-      null,
+/** A table of plain cells: each row's cells as `<td>`s. */
+function cellTable(headers: string[], rows: Node[][]): HTMLElement {
+  return table(
+    headers,
+    rows.map((r) =>
       h(
         "tr",
         null,
-        headers.map((c) => h("th", { scope: "col" }, c)),
-      ),
-    ),
-    h(
-      "tbody",
-      null,
-      rows.map((r) =>
-        h(
-          "tr",
-          null,
-          r.map((c) => h("td", null, c)),
-        ),
+        r.map((c) => h("td", null, c)),
       ),
     ),
   );
@@ -56,7 +37,7 @@ export async function invitationsPage(main: HTMLElement): Promise<void> {
       invitations: { id: string; productId: string; orderRef: string; createdAt: string; expiresAt: string; usedAt: string | null }[];
     }>(`{ invitations(first: 50) { id productId orderRef createdAt expiresAt usedAt } }`);
     list.replaceChildren(
-      table(
+      cellTable(
         [t("productId"), t("orderRef"), t("created"), t("expires"), t("used")],
         d.invitations.map((i) => [
           document.createTextNode(i.productId),
@@ -109,7 +90,7 @@ export async function keysPage(main: HTMLElement): Promise<void> {
   const load = async () => {
     const d = await gql<{ apiKeys: ApiKey[] }>(`{ apiKeys { id kind label scopes prefix createdAt revokedAt } }`);
     list.replaceChildren(
-      table(
+      cellTable(
         [t("label"), t("kind"), t("prefix"), t("scopes"), t("created"), t("state"), t("actions")],
         d.apiKeys.map((k) => [
           document.createTextNode(k.label ?? ""),

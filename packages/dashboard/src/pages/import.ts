@@ -16,18 +16,16 @@
  */
 import { type Options, parse } from "csv-parse/browser/esm";
 import {
+  CsvRows,
   jsonlRow,
-  LineIndex,
-  missingColumns,
-  numberedCsvOptions,
-  PRESETS,
-  rowError,
-  rowFromCsv,
   type NumberedRecord,
+  PRESETS,
   type ReadRow,
+  type RejectLine,
+  rejectLine,
 } from "../../../api/src/client/rows.js";
 import { gql } from "../api.js";
-import { h, uid } from "../dom.js";
+import { field, h, table, uid } from "../dom.js";
 import { lang, num, t as common } from "../i18n.js";
 
 /** As `starling import` sends them (client/import.ts): the API's most rows per call, and well inside its 128 KB request limit. */
@@ -105,15 +103,6 @@ const de: Record<keyof typeof en, string> = {
 const t = (key: keyof typeof en, vars: Record<string, string | number> = {}) =>
   (lang === "de" ? de : en)[key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ""));
 
-/** A rejects line as `starling import --rejects` writes it. */
-interface RejectLine {
-  line: number;
-  error: string;
-  field?: string;
-  message: string;
-  row: unknown;
-}
-
 /** The file cannot be imported at all (its CSV header): said before anything is sent. */
 class FileError extends Error {}
 
@@ -162,27 +151,18 @@ async function* jsonlRows(text: AsyncIterable<string>): AsyncGenerator<ReadRow> 
 }
 
 /**
- * CSV (RFC 4180, a header row) read as `starling import` reads it, with the
- * same parser options and line numbering (client/rows.ts: LineIndex,
- * numberedCsvOptions): each row, and each record that does not parse, is
- * named by the line it starts on, and the rest go on; a header without the
- * columns the import (or the preset) needs stops the import before any row is sent.
+ * CSV read as `starling import` reads it (client/rows.ts: CsvRows): each row,
+ * and each record that does not parse, is named by the line it starts on, and
+ * the rest go on; a header without the columns the import (or the preset)
+ * needs stops the import before any row is sent.
  */
 async function* csvRows(text: AsyncIterable<string>, preset: (typeof PRESETS)[string] | undefined): AsyncGenerator<ReadRow> {
-  const lines = new LineIndex();
+  const csv = new CsvRows(preset, (missing) => new FileError(t("headerMissing", { cols: missing.join(", ") })));
   const encoder = new TextEncoder();
   const ready: ReadRow[] = [];
   let failure: unknown = null;
-  const numbering = numberedCsvOptions(lines, (line, record, message) =>
-    ready.push({ line, original: record, error: { code: "MALFORMED_ROW", message } }),
-  );
-  const parser = parse({
-    bom: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    // csv-parse types on_record as returning its input's type, and its context without the bytes it holds.
-    ...(numbering as unknown as Pick<Options, "on_record" | "on_skip">),
-  });
+  // csv-parse types on_record as returning its input's type, and its context without the bytes it holds.
+  const parser = parse(csv.options as unknown as Options);
   // A write whose chunk failed never calls back: the error ends the wait instead.
   let failed: () => void = () => undefined;
   const failedOnce = new Promise<void>((resolve) => (failed = resolve));
@@ -190,24 +170,15 @@ async function* csvRows(text: AsyncIterable<string>, preset: (typeof PRESETS)[st
     failure ??= err;
     failed();
   });
-  let names: string[] | null = null;
   // The parser is a stream: records wait in its buffer until read. Reading them
   // as they come keeps its buffer from filling (which would hold up the chunk's parse).
   const take = () => {
     for (let out = parser.read() as NumberedRecord | null; out !== null; out = parser.read() as NumberedRecord | null) {
       if (failure) return;
-      const { cells, line } = out;
-      if (names === null) {
-        names = cells.map((c) => c.trim());
-        const missing = missingColumns(names, preset);
-        if (missing.length) failure = new FileError(t("headerMissing", { cols: missing.join(", ") }));
-        continue;
-      }
-      const record = Object.fromEntries(names.map((name, i) => [name, cells[i] ?? ""]));
       try {
-        ready.push({ line, original: record, row: rowFromCsv(preset ? preset.toRecord(record) : record) });
+        ready.push(...csv.rows(out));
       } catch (err) {
-        ready.push({ line, original: record, error: rowError(err) });
+        failure = err;
       }
     }
   };
@@ -216,19 +187,18 @@ async function* csvRows(text: AsyncIterable<string>, preset: (typeof PRESETS)[st
   const flush = function* (): Generator<ReadRow> {
     take();
     if (failure) throw failure instanceof FileError ? failure : new FileError(String((failure as Error).message ?? failure));
-    // Skipped records are reported as they are met, records as they are read: put them back in the file's order.
-    ready.sort((a, b) => a.line - b.line);
     yield* ready.splice(0);
   };
   for await (const chunk of text) {
-    // The browser build of csv-parse takes text (not a Uint8Array) and counts its UTF-8 bytes: the index
-    // sees those same bytes, before the parser does (the parser's byte offsets are looked up in it).
-    lines.see(encoder.encode(chunk));
+    // The browser build of csv-parse takes text (not a Uint8Array) and counts its UTF-8 bytes: the reader
+    // sees those same bytes, before the parser does (the parser's byte offsets are looked up in them).
+    csv.see(encoder.encode(chunk));
     await settled((done) => parser.write(chunk, done));
     yield* flush();
   }
   await settled((done) => parser.end(done));
   yield* flush();
+  yield* csv.end();
 }
 
 export async function importExportPage(main: HTMLElement): Promise<void> {
@@ -247,10 +217,6 @@ export async function importExportPage(main: HTMLElement): Promise<void> {
     Object.entries(PRESETS).map(([name, p]) => h("option", { value: name, title: p.description }, name)),
   );
   const start = h("button", { type: "submit", class: "primary" }, t("startImport"));
-  const field = (label: string, control: HTMLElement) => {
-    control.id = uid("io");
-    return h("label", { for: control.id }, label, control);
-  };
   const form = h(
     "form",
     { class: "inline", id: "import-form" },
@@ -335,13 +301,7 @@ async function runImport(file: File, chosenFormat: "" | "jsonl" | "csv", presetN
 
   const reject = (r: ReadRow, error: { code: string; field?: string | null; message: string }) => {
     summary.rejected++;
-    rejects.push({
-      line: r.line,
-      error: error.code,
-      ...(error.field ? { field: error.field } : {}),
-      message: error.message,
-      row: r.original,
-    });
+    rejects.push(rejectLine(r, error));
   };
   const encoder = new TextEncoder();
   let batch: ReadRow[] = [];
@@ -439,30 +399,16 @@ function showRejects(rejects: RejectLine[], into: HTMLElement): void {
   into.replaceChildren(
     h("h3", null, t("rejectedRows")),
     h("p", null, sorted.length > shown.length ? t("rejectsShown", { n: SHOWN_REJECTS }) : ""),
-    h(
-      "table",
-      null,
-      h(
-        "thead",
-        null,
+    table(
+      [t("line"), t("code"), t("field"), t("message")],
+      shown.map((r) =>
         h(
           "tr",
-          null,
-          [t("line"), t("code"), t("field"), t("message")].map((c) => h("th", { scope: "col" }, c)),
-        ),
-      ),
-      h(
-        "tbody",
-        null,
-        shown.map((r) =>
-          h(
-            "tr",
-            { "data-line": r.line },
-            h("td", null, r.line),
-            h("td", null, r.error),
-            h("td", null, r.field ?? ""),
-            h("td", null, r.message),
-          ),
+          { "data-line": r.line },
+          h("td", null, r.line),
+          h("td", null, r.error),
+          h("td", null, r.field ?? ""),
+          h("td", null, r.message),
         ),
       ),
     ),

@@ -1,7 +1,7 @@
 import { gql } from "../api.js";
 import { insightsPanel } from "../insights.js";
 import { timeChart } from "../chart.js";
-import { h } from "../dom.js";
+import { h, table } from "../dom.js";
 import { day, num, pct, t } from "../i18n.js";
 
 interface Week {
@@ -80,62 +80,31 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
   }
   main.append(
     h("h2", null, t("histogram")),
-    h(
-      "table",
-      null,
-      h(
-        "thead",
-        null,
+    table(
+      [t("stars"), t("count"), h("span", { class: "sr-only" }, t("histogram"))],
+      o.histogram.map((b) =>
         h(
           "tr",
           null,
-          h("th", { scope: "col" }, t("stars")),
-          h("th", { scope: "col" }, t("count")),
-          h("th", { scope: "col" }, h("span", { class: "sr-only" }, t("histogram"))),
-        ),
-      ),
-      h(
-        "tbody",
-        null,
-        o.histogram.map((b) =>
-          h(
-            "tr",
-            null,
-            h("th", { scope: "row" }, `${b.stars} ★`),
-            h("td", null, num(b.count)),
-            h("td", null, bar(Math.round((b.count / max) * 300))),
-          ),
+          h("th", { scope: "row" }, `${b.stars} ★`),
+          h("td", null, num(b.count)),
+          h("td", null, bar(Math.round((b.count / max) * 300))),
         ),
       ),
     ),
     h("h2", null, t("publicationRate")),
-    h(
-      "table",
-      { id: "publication" },
-      h(
-        "thead",
-        null,
+    table(
+      [t("stars"), t("received"), t("published"), t("pending"), t("rejected"), t("quarantined"), t("rate")],
+      o.publication.map((r) =>
         h(
           "tr",
           null,
-          ...[t("stars"), t("received"), t("published"), t("pending"), t("rejected"), t("quarantined"), t("rate")].map((c) =>
-            h("th", { scope: "col" }, c),
-          ),
+          h("th", { scope: "row" }, `${r.stars} ★`),
+          ...[r.received, r.published, r.pending, r.rejected, r.quarantined].map((n) => h("td", null, num(n))),
+          h("td", null, r.publicationRate == null ? "–" : pct(r.publicationRate)),
         ),
       ),
-      h(
-        "tbody",
-        null,
-        o.publication.map((r) =>
-          h(
-            "tr",
-            null,
-            h("th", { scope: "row" }, `${r.stars} ★`),
-            ...[r.received, r.published, r.pending, r.rejected, r.quarantined].map((n) => h("td", null, num(n))),
-            h("td", null, r.publicationRate == null ? "–" : pct(r.publicationRate)),
-          ),
-        ),
-      ),
+      { id: "publication" },
     ),
     h("h2", null, t("whatCustomersSay")),
   );
@@ -159,35 +128,21 @@ function weekTable(weeks: Week[]): HTMLElement {
     "details",
     null,
     h("summary", null, t("week")),
-    h(
-      "table",
-      null,
-      h(
-        "thead",
-        null,
-        h(
-          "tr",
-          null,
-          ...[t("week"), t("received"), t("published"), t("displayedRating"), t("plainMean")].map((c) => h("th", { scope: "col" }, c)),
-        ),
-      ),
-      h(
-        "tbody",
-        null,
-        weeks
-          .slice(-12)
-          .map((w) =>
-            h(
-              "tr",
-              null,
-              h("th", { scope: "row" }, day(w.weekStart)),
-              h("td", null, num(w.received)),
-              h("td", null, num(w.published)),
-              h("td", null, w.displayedRating == null ? "–" : num(w.displayedRating, 2)),
-              h("td", null, w.plainMean == null ? "–" : num(w.plainMean, 2)),
-            ),
+    table(
+      [t("week"), t("received"), t("published"), t("displayedRating"), t("plainMean")],
+      weeks
+        .slice(-12)
+        .map((w) =>
+          h(
+            "tr",
+            null,
+            h("th", { scope: "row" }, day(w.weekStart)),
+            h("td", null, num(w.received)),
+            h("td", null, num(w.published)),
+            h("td", null, w.displayedRating == null ? "–" : num(w.displayedRating, 2)),
+            h("td", null, w.plainMean == null ? "–" : num(w.plainMean, 2)),
           ),
-      ),
+        ),
     ),
   );
 }

@@ -2,25 +2,16 @@ import { gql } from "../api.js";
 import { insightsPanel } from "../insights.js";
 import { timeChart } from "../chart.js";
 import { REVIEW_FIELDS, reviewCard, type ReviewData } from "../common.js";
-import { h } from "../dom.js";
+import { h, table } from "../dom.js";
 import { day, num, t } from "../i18n.js";
 import { WEEK_FIELDS } from "./overview.js";
 
 export async function productsPage(main: HTMLElement): Promise<void> {
   main.append(h("h1", null, t("products")), h("p", null, t("productsHelp")));
-  const table = h(
-    "table",
-    null,
-    h(
-      "thead",
-      null,
-      h("tr", null, ...[t("product"), t("count"), t("displayedRating"), t("plainMean")].map((c) => h("th", { scope: "col" }, c))),
-    ),
-  );
-  const body = h("tbody");
-  table.append(body);
+  const products = table([t("product"), t("count"), t("displayedRating"), t("plainMean")], []);
+  const body = products.tBodies[0]!;
   const more = h("button", { type: "button" }, t("more"));
-  main.append(table, more);
+  main.append(products, more);
   let after: string | null = null;
   const load = async () => {
     const d = await gql<{

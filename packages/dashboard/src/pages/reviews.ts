@@ -1,16 +1,10 @@
 import { gql } from "../api.js";
 import { REVIEW_FIELDS, errorText, reviewCard, type ReviewData } from "../common.js";
-import { h, uid } from "../dom.js";
+import { field, h } from "../dom.js";
 import { t } from "../i18n.js";
 
 const STATUSES = ["PUBLISHED", "PENDING", "REJECTED", "QUARANTINED"];
 const PROVENANCES = ["VERIFIED_PURCHASE", "INVITED", "ORGANIC", "IMPORTED"];
-
-function field(label: string, control: HTMLElement): HTMLElement {
-  const id = uid("f");
-  control.id = id;
-  return h("label", { for: id }, label, control);
-}
 
 export async function reviewsPage(main: HTMLElement): Promise<void> {
   const text = h("input", { type: "search", name: "text", maxlength: 100 });

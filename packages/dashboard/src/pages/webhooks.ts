@@ -5,7 +5,7 @@
  */
 import { gql, serverOperations } from "../api.js";
 import { errorText, notAvailable } from "../common.js";
-import { h, uid } from "../dom.js";
+import { field, h, table, uid } from "../dom.js";
 import { t, when } from "../i18n.js";
 
 interface Endpoint {
@@ -52,15 +52,11 @@ export async function webhooksPage(main: HTMLElement): Promise<void> {
     const box = h("input", { type: "checkbox", id, value: e.name });
     return { box, el: h("div", null, box, " ", h("label", { for: id }, e.name.toLowerCase().replace(/_/g, "."))) };
   });
-  const urlId = uid("url");
-  url.id = urlId;
-  const descId = uid("desc");
-  description.id = descId;
   const form = h(
     "form",
     { class: "stack", id: "create-webhook" },
-    h("label", { for: urlId }, "URL", url),
-    h("label", { for: descId }, t("label"), description),
+    field("URL", url),
+    field(t("label"), description),
     h(
       "fieldset",
       null,
@@ -79,33 +75,23 @@ export async function webhooksPage(main: HTMLElement): Promise<void> {
       deliveries.replaceChildren(
         h("h2", null, `${t("deliveries")}: ${e.url}`),
         d.webhookDeliveries.length
-          ? h(
-              "table",
-              null,
-              h(
-                "thead",
-                null,
-                h("tr", null, ...[t("when"), t("event"), t("attempt"), t("result"), t("actions")].map((c) => h("th", { scope: "col" }, c))),
-              ),
-              h(
-                "tbody",
-                null,
-                d.webhookDeliveries.map((a) =>
+          ? table(
+              [t("when"), t("event"), t("attempt"), t("result"), t("actions")],
+              d.webhookDeliveries.map((a) =>
+                h(
+                  "tr",
+                  null,
+                  h("td", null, when(a.at)),
+                  h("td", null, a.eventType.toLowerCase().replace(/_/g, ".")),
+                  h("td", null, `${a.attempt}${a.manual ? " (manual)" : ""}`),
+                  h("td", { class: a.ok ? "ok" : "error" }, a.ok ? `${a.statusCode ?? ""} OK` : `${a.statusCode ?? ""} ${a.error ?? ""}`),
                   h(
-                    "tr",
+                    "td",
                     null,
-                    h("td", null, when(a.at)),
-                    h("td", null, a.eventType.toLowerCase().replace(/_/g, ".")),
-                    h("td", null, `${a.attempt}${a.manual ? " (manual)" : ""}`),
-                    h("td", { class: a.ok ? "ok" : "error" }, a.ok ? `${a.statusCode ?? ""} OK` : `${a.statusCode ?? ""} ${a.error ?? ""}`),
                     h(
-                      "td",
-                      null,
-                      h(
-                        "button",
-                        { type: "button", "aria-label": `${t("redeliver")} ${a.deliveryId}`, onclick: () => void redeliver(a, e) },
-                        t("redeliver"),
-                      ),
+                      "button",
+                      { type: "button", "aria-label": `${t("redeliver")} ${a.deliveryId}`, onclick: () => void redeliver(a, e) },
+                      t("redeliver"),
                     ),
                   ),
                 ),
@@ -129,33 +115,23 @@ export async function webhooksPage(main: HTMLElement): Promise<void> {
   const load = async () => {
     const d = await gql<{ webhookEndpoints: Endpoint[] }>(`{ webhookEndpoints { id url description events enabled disabledReason } }`);
     list.replaceChildren(
-      h(
-        "table",
-        null,
-        h(
-          "thead",
-          null,
-          h("tr", null, ...["URL", t("label"), t("webhookEvents"), t("state"), t("actions")].map((c) => h("th", { scope: "col" }, c))),
-        ),
-        h(
-          "tbody",
-          null,
-          d.webhookEndpoints.map((e) =>
+      table(
+        ["URL", t("label"), t("webhookEvents"), t("state"), t("actions")],
+        d.webhookEndpoints.map((e) =>
+          h(
+            "tr",
+            null,
+            h("td", null, e.url),
+            h("td", null, e.description ?? ""),
+            h("td", null, e.events.map((x) => x.toLowerCase().replace(/_/g, ".")).join(", ")),
+            h("td", null, e.enabled ? t("active") : `${t("disabled")}${e.disabledReason ? `: ${e.disabledReason}` : ""}`),
             h(
-              "tr",
+              "td",
               null,
-              h("td", null, e.url),
-              h("td", null, e.description ?? ""),
-              h("td", null, e.events.map((x) => x.toLowerCase().replace(/_/g, ".")).join(", ")),
-              h("td", null, e.enabled ? t("active") : `${t("disabled")}${e.disabledReason ? `: ${e.disabledReason}` : ""}`),
               h(
-                "td",
-                null,
-                h(
-                  "button",
-                  { type: "button", "aria-label": `${t("deliveries")} ${e.url}`, onclick: () => void showDeliveries(e) },
-                  t("deliveries"),
-                ),
+                "button",
+                { type: "button", "aria-label": `${t("deliveries")} ${e.url}`, onclick: () => void showDeliveries(e) },
+                t("deliveries"),
               ),
             ),
           ),

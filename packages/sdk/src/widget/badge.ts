@@ -1,6 +1,6 @@
 import type { StarlingClient } from "../index.js";
 import { renderBadgeContent } from "./badge-html.js";
-import { shadow, warnOnce } from "./dom.js";
+import { settle, shadow } from "./dom.js";
 import type { Lang } from "./i18n.js";
 
 export interface WidgetOptions {
@@ -21,17 +21,13 @@ export interface WidgetOptions {
  */
 export async function mountBadge(host: HTMLElement, client: StarlingClient, productId: string, options: WidgetOptions = {}): Promise<void> {
   const root = shadow(host);
-  root.innerHTML = renderBadgeContent(undefined, options);
-  try {
-    const product = await client.products.rating(productId);
-    // Superseded (another product, or removed): this answer belongs to no one now.
-    if (options.signal?.aborted) return;
-    root.innerHTML = renderBadgeContent(product, { endpoint: client.endpoint, ...options });
-    host.dataset.starlingState = "ready";
-  } catch (err) {
-    if (options.signal?.aborted) return;
-    root.innerHTML = renderBadgeContent(undefined, options);
-    host.dataset.starlingState = "error";
-    warnOnce("rating_unavailable", err);
-  }
+  const placeholder = () => (root.innerHTML = renderBadgeContent(undefined, options));
+  placeholder();
+  const run = settle(host, options.signal, "rating_unavailable", placeholder);
+  await run(
+    client.products.rating(productId).then((product) => {
+      // Superseded (another product, or removed): this answer belongs to no one now.
+      if (!options.signal?.aborted) root.innerHTML = renderBadgeContent(product, { endpoint: client.endpoint, ...options });
+    }),
+  );
 }

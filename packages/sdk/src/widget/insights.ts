@@ -1,6 +1,6 @@
 import type { StarlingClient } from "../index.js";
 import type { WidgetOptions } from "./badge.js";
-import { shadow, warnOnce } from "./dom.js";
+import { settle, shadow } from "./dom.js";
 import { renderInsightsContent } from "./insights-html.js";
 import { ASPECT_EVENT, type AspectSelection } from "./messages.js";
 
@@ -51,16 +51,12 @@ export async function mountInsights(
     },
     { signal: options.signal },
   );
-  root.innerHTML = renderInsightsContent(undefined, options);
-  try {
-    const insights = await client.insights.product(productId);
-    if (options.signal?.aborted) return;
-    root.innerHTML = renderInsightsContent(insights, options);
-    host.dataset.starlingState = "ready";
-  } catch (err) {
-    if (options.signal?.aborted) return;
-    root.innerHTML = renderInsightsContent(undefined, options);
-    host.dataset.starlingState = "error";
-    warnOnce("insights_unavailable", err);
-  }
+  const placeholder = () => (root.innerHTML = renderInsightsContent(undefined, options));
+  placeholder();
+  const run = settle(host, options.signal, "insights_unavailable", placeholder);
+  await run(
+    client.insights.product(productId).then((insights) => {
+      if (!options.signal?.aborted) root.innerHTML = renderInsightsContent(insights, options);
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import type { StarlingClient } from "../index.js";
 import { InvalidInputError, RateLimitError } from "../errors.js";
 import type { WidgetOptions } from "./badge.js";
-import { shadow, warnOnce } from "./dom.js";
+import { settle, shadow, warnOnce } from "./dom.js";
 import { escapeHtml } from "./escape-html.js";
 import { t, type Lang } from "./i18n.js";
 import { questionHtml, renderQuestionsContent } from "./questions-html.js";
@@ -78,20 +78,13 @@ export function mountQuestions(
     next = page?.hasNextPage ? () => load(page.endCursor) : null;
   };
 
-  const run = (work: Promise<void>) =>
-    work.then(
-      () => void (options.signal?.aborted || (host.dataset.starlingState = "ready")),
-      (err) => {
-        if (options.signal?.aborted) return;
-        host.dataset.starlingState = "error";
-        const none = empty();
-        if (none) {
-          none.hidden = false;
-          none.textContent = t(lang, "unavailable");
-        }
-        warnOnce("questions_unavailable", err);
-      },
-    );
+  const run = settle(host, options.signal, "questions_unavailable", () => {
+    const none = empty();
+    if (none) {
+      none.hidden = false;
+      none.textContent = t(lang, "unavailable");
+    }
+  });
 
   more.onclick = () => void (next && run(next()));
 

@@ -1,7 +1,7 @@
 import type { StarlingClient } from "../index.js";
 import type { Review } from "../types.js";
 import type { WidgetOptions } from "./badge.js";
-import { shadow, warnOnce } from "./dom.js";
+import { settle, shadow } from "./dom.js";
 import { escapeHtml } from "./escape-html.js";
 import { formatDate, t } from "./i18n.js";
 import { ASPECT_EVENT, type AspectSelection, type FormMessage } from "./messages.js";
@@ -96,16 +96,7 @@ export function mountReviewList(
   };
 
   // After an abort the host may already show another mount: leave its state and text alone.
-  const run = (work: Promise<void>) =>
-    work.then(
-      () => void (options.signal?.aborted || (host.dataset.starlingState = "ready")),
-      (err) => {
-        if (options.signal?.aborted) return;
-        host.dataset.starlingState = "error";
-        total.textContent = t(lang, "unavailable");
-        warnOnce("reviews_unavailable", err);
-      },
-    );
+  const run = settle(host, options.signal, "reviews_unavailable", () => (total.textContent = t(lang, "unavailable")));
 
   for (const value of [0, 5, 4, 3, 2, 1]) {
     const button = document.createElement("button");

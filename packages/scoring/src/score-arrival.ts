@@ -558,20 +558,15 @@ function coReviewGroup(
  *
  * O(recentCapacity) time; the states stay bounded (see ProductState).
  *
- * @param now the review's arrival time; arrivals per product must come in time order
+ * @param args as {@link scoreArrivalInPlace}: product, reviewer, review, now (the arrival time; arrivals per product must come in time order), duplicate, options
  * @throws {ScoringInputError} for stars outside 1..5, an invalid time, or a time before the product's last arrival
  * @example
  * const r = scoreArrival(initialProductState(), initialReviewerState(),
  *   { reviewId: "r1", reviewerId: "u1", stars: 5 }, new Date("2026-01-01T00:00:00Z"));
  * r.suspicion // 0.2689 (first-time reviewer −3.0 + 1.6, 5 stars + 0.4: logistic(−1)); r.trustWeightBp // 7311
  */
-export function scoreArrival(
-  product: ProductState,
-  reviewer: ReviewerState,
-  review: ArrivalReview,
-  now: Date | number,
-  duplicate: DuplicateMatch | null = null,
-  options: ScoringOptions = DEFAULT_SCORING_OPTIONS,
-): ArrivalScore {
-  return scoreArrivalInPlace(structuredClone(product), structuredClone(reviewer), review, now, duplicate, options);
+export function scoreArrival(...args: Parameters<typeof scoreArrivalInPlace>): ArrivalScore {
+  // The same parameters as scoreArrivalInPlace (one signature, kept in one place); only the states are copied.
+  const [product, reviewer, ...rest] = args;
+  return scoreArrivalInPlace(structuredClone(product), structuredClone(reviewer), ...rest);
 }

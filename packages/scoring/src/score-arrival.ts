@@ -184,10 +184,10 @@ export function trustWeightBpOf(suspicion: number, options: ScoringOptions = DEF
   return Math.max(options.minWeightBp, Math.round((1 - suspicion) * FULL_WEIGHT_BP));
 }
 
-function burstWeight(a: { firstTime: boolean; stars: number }, alarm: BurstEvidence): number {
+function burstWeight(a: { firstTime: boolean; stars: number }, alarm: BurstEvidence, options: ScoringOptions): number {
   if (alarm.stream !== "all") return firstTimeStreamOf(a.firstTime, a.stars) === alarm.stream ? W.burstFirstTimeStream : 0;
   const aligned = (a.stars === 5 && alarm.meanStars >= 4.5) || (a.stars === 1 && alarm.meanStars <= 1.5);
-  return (a.firstTime ? W.burstAllFirstTime : W.burstAllOther) + (aligned ? W.burstAllAligned : 0);
+  return (a.firstTime ? options.burstAllFirstTimeWeight : W.burstAllOther) + (aligned ? W.burstAllAligned : 0);
 }
 
 function tallyDiscount(product: ProductState, weightBp: number, topReason: string | null, sign: 1 | -1): void {
@@ -308,7 +308,7 @@ export function scoreArrivalInPlace(
   for (const alarm of alarms) {
     const bit = streamBit(alarm.stream);
     if (arrival.flaggedMask & bit) continue;
-    const weight = burstWeight(arrival, alarm);
+    const weight = burstWeight(arrival, alarm, options);
     if (weight > 0) {
       arrival.flaggedMask |= bit;
       reasons.push({ code: "burst", weight, burst: alarm });
@@ -344,7 +344,7 @@ export function scoreArrivalInPlace(
     for (const list of alarm.stream === "all" ? [product.arrival.recent] : [trail, product.arrival.recent]) {
       for (const earlier of list) {
         if (earlier === arrival || earlier.timeMs < alarm.windowStartMs || earlier.flaggedMask & bit) continue;
-        const weight = burstWeight(earlier, alarm);
+        const weight = burstWeight(earlier, alarm, options);
         if (weight === 0) continue;
         reweight(product, earlier, bit, { code: "burst", weight, burst: alarm }, options, reweighted);
       }
@@ -457,6 +457,8 @@ function continueCampaign(
 ): void {
   for (const alarm of alarms) {
     if (alarm.stream === "all") continue;
+    // A scan alarm is a sudden burst, over within its window: only a CUSUM's (a sustained rise) opens a campaign that later arrivals continue.
+    if (alarm.detector !== "cusum" && !options.campaignFromScan) continue;
     const s = state.streams[alarm.stream];
     const open = s.campaign !== null && s.campaign !== undefined && nowMs <= s.campaignUntilMs;
     s.campaign = open && s.campaign!.windowStartMs < alarm.windowStartMs ? { ...alarm, windowStartMs: s.campaign!.windowStartMs } : alarm;

@@ -45,6 +45,15 @@ export interface ScoringOptions {
    */
   readonly alarmLoadNats: number;
   readonly alarmBudgetMs: number;
+  /**
+   * Log-odds added to a first-time reviewer's review inside a flagged
+   * all-arrivals window. @default 0.9: SCORING.md §3.1 measured the lift of
+   * first-time 1/5★ reviews inside YelpChi's bursts at ×2.2–2.7, ln ≈ 0.8–1.0.
+   * It was SUSPICION_WEIGHTS.burstAllFirstTime (2.0, ×7.4) before issue 18's
+   * false-alarm work; the aligned accounts of a campaign are caught by
+   * burstAllAligned, not by this.
+   */
+  readonly burstAllFirstTimeWeight: number;
   /** Lowest trust weight, in basis points: nobody's review counts for nothing. @default 500 (0.05) */
   readonly minWeightBp: number;
   /**
@@ -60,6 +69,13 @@ export interface ScoringOptions {
   readonly campaignMaxGapMs: number;
   /** How long an arrival of a first-time stream stays in the product's trail, so a slow campaign's window can be re-weighted whole. @default 60 d */
   readonly campaignRetentionMs: number;
+  /**
+   * Whether a scan alarm (a sudden burst) also opens a campaign that later
+   * arrivals continue. @default false: a sudden burst is over within its 48 h
+   * window; continuing it caught 11 real product-days of first-time 5★
+   * reviews on YelpChi and no attack (tuning half, seeds 1–3).
+   */
+  readonly campaignFromScan: boolean;
   /** Arrivals kept in the trail beyond the recent ring (bounded state). @default 48 */
   readonly trailCapacity: number;
   /**
@@ -92,6 +108,9 @@ export interface ScoringOptions {
   readonly coReviewMemoryMs: number;
 }
 
+/** SUSPICION_WEIGHTS.burstAllFirstTime, declared before the option sets that use it. */
+const SUSPICION_WEIGHTS_BURST_ALL_FIRST_TIME = 2.0;
+
 export const DEFAULT_SCORING_OPTIONS: ScoringOptions = {
   windowMs: 48 * 3_600_000,
   minWindowMs: 24 * 3_600_000,
@@ -101,7 +120,11 @@ export const DEFAULT_SCORING_OPTIONS: ScoringOptions = {
   graceReviews: 10,
   minBurstCount: 4,
   scanThresholdAll: 7,
-  scanThresholdFirstTime: 5,
+  // 5 before issue 18's false-alarm work; 5.5 (set on the tuning half, seeds
+  // 1–3) takes organic flag days from 0.115 to 0.107 per product-year, while
+  // bursts of 5 first-time 5★ reviews in 48 h are caught 0.97 of the time
+  // instead of 0.99 and no coordinated attack is missed more.
+  scanThresholdFirstTime: 5.5,
   cusumThreshold: 16,
   // The first-time streams are sparse, so a lower level costs few false
   // alarms (0.064 → 0.071 days per product-year on the tuning half) and
@@ -116,11 +139,13 @@ export const DEFAULT_SCORING_OPTIONS: ScoringOptions = {
   // (two-year budget) 0.152 / 0.049; slow-campaign detection 0.69 for all.
   alarmLoadNats: 4,
   alarmBudgetMs: 365 * 86_400_000,
+  burstAllFirstTimeWeight: 0.9,
   minWeightBp: 500,
   campaignCarryOver: true,
   campaignMinGapMs: 3 * 86_400_000,
   campaignMaxGapMs: 14 * 86_400_000,
   campaignRetentionMs: 60 * 86_400_000,
+  campaignFromScan: false,
   trailCapacity: 48,
   historyQuality: true,
   historyMatureMs: 60 * 86_400_000,
@@ -140,6 +165,9 @@ export const LEGACY_SCORING_OPTIONS: ScoringOptions = {
   coReview: false,
   minBurstCount: 3,
   alarmLoadNats: 0,
+  scanThresholdFirstTime: 5,
+  burstAllFirstTimeWeight: SUSPICION_WEIGHTS_BURST_ALL_FIRST_TIME,
+  campaignFromScan: true,
 };
 
 /**
@@ -164,8 +192,13 @@ export const SUSPICION_WEIGHTS = {
   deviationPerStar: 0.5,
   /** Membership of a flagged first-time × extreme window, for an arrival of that stream. */
   burstFirstTimeStream: 3.5,
-  /** Membership of a flagged all-arrivals window, for a first-time reviewer / anyone else. */
-  burstAllFirstTime: 2.0,
+  /**
+   * Membership of a flagged all-arrivals window, for a first-time reviewer /
+   * anyone else. The first is what LEGACY_SCORING_OPTIONS uses; the default
+   * is ScoringOptions.burstAllFirstTimeWeight. A re-weight at least this strong
+   * becomes the review's top reason.
+   */
+  burstAllFirstTime: SUSPICION_WEIGHTS_BURST_ALL_FIRST_TIME,
   burstAllOther: 0.5,
   /**
    * Added on top for a review in a flagged all-arrivals window whose stars are

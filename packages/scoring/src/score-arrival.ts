@@ -184,10 +184,10 @@ export function trustWeightBpOf(suspicion: number, options: ScoringOptions = DEF
   return Math.max(options.minWeightBp, Math.round((1 - suspicion) * FULL_WEIGHT_BP));
 }
 
-function burstWeight(a: { firstTime: boolean; stars: number }, alarm: BurstEvidence): number {
+function burstWeight(a: { firstTime: boolean; stars: number }, alarm: BurstEvidence, options: ScoringOptions): number {
   if (alarm.stream !== "all") return firstTimeStreamOf(a.firstTime, a.stars) === alarm.stream ? W.burstFirstTimeStream : 0;
   const aligned = (a.stars === 5 && alarm.meanStars >= 4.5) || (a.stars === 1 && alarm.meanStars <= 1.5);
-  return (a.firstTime ? W.burstAllFirstTime : W.burstAllOther) + (aligned ? W.burstAllAligned : 0);
+  return (a.firstTime ? options.burstAllFirstTimeWeight : W.burstAllOther) + (aligned ? W.burstAllAligned : 0);
 }
 
 function tallyDiscount(product: ProductState, weightBp: number, topReason: string | null, sign: 1 | -1): void {
@@ -308,7 +308,7 @@ export function scoreArrivalInPlace(
   for (const alarm of alarms) {
     const bit = streamBit(alarm.stream);
     if (arrival.flaggedMask & bit) continue;
-    const weight = burstWeight(arrival, alarm);
+    const weight = burstWeight(arrival, alarm, options);
     if (weight > 0) {
       arrival.flaggedMask |= bit;
       reasons.push({ code: "burst", weight, burst: alarm });
@@ -344,7 +344,7 @@ export function scoreArrivalInPlace(
     for (const list of alarm.stream === "all" ? [product.arrival.recent] : [trail, product.arrival.recent]) {
       for (const earlier of list) {
         if (earlier === arrival || earlier.timeMs < alarm.windowStartMs || earlier.flaggedMask & bit) continue;
-        const weight = burstWeight(earlier, alarm);
+        const weight = burstWeight(earlier, alarm, options);
         if (weight === 0) continue;
         reweight(product, earlier, bit, { code: "burst", weight, burst: alarm }, options, reweighted);
       }
@@ -457,6 +457,8 @@ function continueCampaign(
 ): void {
   for (const alarm of alarms) {
     if (alarm.stream === "all") continue;
+    // A scan alarm is a sudden burst, over within its window: only a CUSUM's (a sustained rise) opens a campaign that later arrivals continue.
+    if (alarm.detector !== "cusum" && !options.campaignFromScan) continue;
     const s = state.streams[alarm.stream];
     const open = s.campaign !== null && s.campaign !== undefined && nowMs <= s.campaignUntilMs;
     s.campaign = open && s.campaign!.windowStartMs < alarm.windowStartMs ? { ...alarm, windowStartMs: s.campaign!.windowStartMs } : alarm;
@@ -558,20 +560,15 @@ function coReviewGroup(
  *
  * O(recentCapacity) time; the states stay bounded (see ProductState).
  *
- * @param now the review's arrival time; arrivals per product must come in time order
+ * @param args as {@link scoreArrivalInPlace}: product, reviewer, review, now (the arrival time; arrivals per product must come in time order), duplicate, options
  * @throws {ScoringInputError} for stars outside 1..5, an invalid time, or a time before the product's last arrival
  * @example
  * const r = scoreArrival(initialProductState(), initialReviewerState(),
  *   { reviewId: "r1", reviewerId: "u1", stars: 5 }, new Date("2026-01-01T00:00:00Z"));
  * r.suspicion // 0.2689 (first-time reviewer −3.0 + 1.6, 5 stars + 0.4: logistic(−1)); r.trustWeightBp // 7311
  */
-export function scoreArrival(
-  product: ProductState,
-  reviewer: ReviewerState,
-  review: ArrivalReview,
-  now: Date | number,
-  duplicate: DuplicateMatch | null = null,
-  options: ScoringOptions = DEFAULT_SCORING_OPTIONS,
-): ArrivalScore {
-  return scoreArrivalInPlace(structuredClone(product), structuredClone(reviewer), review, now, duplicate, options);
+export function scoreArrival(...args: Parameters<typeof scoreArrivalInPlace>): ArrivalScore {
+  // The same parameters as scoreArrivalInPlace (one signature, kept in one place); only the states are copied.
+  const [product, reviewer, ...rest] = args;
+  return scoreArrivalInPlace(structuredClone(product), structuredClone(reviewer), ...rest);
 }

@@ -8,6 +8,7 @@ import { type DuplicateMatch, SignatureIndex } from "./fraud/text-similarity.js"
 import { DEFAULT_SCORING_OPTIONS, type ScoringOptions } from "./options.js";
 import type { Reason } from "./reasons.js";
 import {
+  type ArrivalReview,
   type ArrivalScore,
   type ProductState,
   type ReviewerState,
@@ -16,15 +17,11 @@ import {
   scoreArrivalInPlace,
 } from "./score-arrival.js";
 
-/** One review of a timeline; `timeMs` is the arrival time in ms since the epoch. */
-export interface TimelineReview {
-  readonly reviewId: string;
+/** One review of a timeline: the write path's review, with its product (required here), arrival time (ms since the epoch) and text. */
+export interface TimelineReview extends ArrivalReview {
   readonly productId: string;
-  readonly reviewerId: string;
-  readonly stars: number;
   readonly timeMs: number;
   readonly text?: string | undefined;
-  readonly verified?: boolean | undefined;
 }
 
 /** A review's final score, after any later burst re-weighting. */

@@ -441,9 +441,92 @@ describe("false-alarm control: alpha spending per stream, and bursts of four or 
     expect(product.arrival.streams.first_time_1_star.alarmLoad).toBe(0);
   });
 
+  /** The product of alarmDays with a burst of `size` first-time 5★ reviews on day 400 and one more first-time 5★ on day `laterDay`: that review's reasons. */
+  function laterReasons(size: number, laterDay: number, options: ScoringOptions = DEFAULT_SCORING_OPTIONS) {
+    const events: { t: number; fake: boolean }[] = [];
+    for (let i = 0; i < 600; i++) events.push({ t: T + i * 3 * DAY, fake: false });
+    for (let k = 0; k < size; k++) events.push({ t: T + 400 * DAY + (12 + k) * HOUR, fake: true });
+    events.push({ t: T + laterDay * DAY + 12 * HOUR, fake: true });
+    events.sort((a, b) => a.t - b.t);
+    const last = T + laterDay * DAY + 12 * HOUR;
+    let product = initialProductState();
+    let scanAlarms = 0;
+    let cusumAlarms = 0;
+    let reasons: string[] = [];
+    events.forEach((e, n) => {
+      const r = scoreArrival(
+        product,
+        e.fake ? initialReviewerState() : regular,
+        { reviewId: `r${n}`, reviewerId: `u${n}`, stars: e.fake ? 5 : 4 },
+        e.t,
+        null,
+        options,
+      );
+      scanAlarms += r.alarms.filter((a) => a.detector === "scan").length;
+      cusumAlarms += r.alarms.filter((a) => a.detector === "cusum").length;
+      if (e.t === last && e.fake) reasons = r.reasons.map((x) => x.code);
+      product = r.product;
+    });
+    return { scanAlarms, cusumAlarms, reasons };
+  }
+
+  it("lets a sudden burst's scan alarm open no campaign: a first-time 5-star review days later is not discounted for it", () => {
+    // Six in six hours: a scan alarm, too few arrivals for the CUSUM.
+    const now = laterReasons(6, 403);
+    expect(now.scanAlarms).toBeGreaterThan(0);
+    expect(now.cusumAlarms).toBe(0);
+    expect(now.reasons).not.toContain("campaign");
+    // As it was (campaignFromScan): the burst stayed open as a campaign, and that review continued it.
+    expect(laterReasons(6, 403, { ...DEFAULT_SCORING_OPTIONS, campaignFromScan: true }).reasons).toContain("campaign");
+  });
+
+  it("weighs a first-time reviewer in an all-arrivals window by the lift YelpChi's bursts show (×2.5), not ×7.4", () => {
+    // Twelve regulars' 4-star reviews in three hours (an all-arrivals alarm), then a first-time 3-star review.
+    const burstWeightOf = (options: ScoringOptions) => {
+      let product = initialProductState();
+      for (let i = 0; i < 600; i++)
+        product = scoreArrival(
+          product,
+          regular,
+          { reviewId: `o${i}`, reviewerId: `o${i}`, stars: 4 },
+          T + i * 3 * DAY,
+          null,
+          options,
+        ).product;
+      const t = T + 1801 * DAY;
+      for (let k = 0; k < 12; k++)
+        product = scoreArrival(
+          product,
+          regular,
+          { reviewId: `b${k}`, reviewerId: `b${k}`, stars: 4 },
+          t + k * 15 * 60_000,
+          null,
+          options,
+        ).product;
+      const r = scoreArrival(
+        product,
+        initialReviewerState(),
+        { reviewId: "new", reviewerId: "new", stars: 3 },
+        t + 3 * HOUR,
+        null,
+        options,
+      );
+      const burst = r.reasons.find((x) => x.code === "burst" && x.burst.stream === "all");
+      return { weight: burst?.weight, trustWeightBp: r.trustWeightBp };
+    };
+    const now = burstWeightOf(DEFAULT_SCORING_OPTIONS);
+    const before = burstWeightOf({ ...DEFAULT_SCORING_OPTIONS, burstAllFirstTimeWeight: 2.0 });
+    expect(now.weight).toBe(0.9);
+    expect(before.weight).toBe(2.0);
+    expect(now.trustWeightBp).toBeGreaterThan(5_000);
+    expect(before.trustWeightBp).toBeLessThan(now.trustWeightBp);
+  });
+
   it("does not call three first-time 5-star reviews on one day a burst, but still four", () => {
     expect(alarmDays([[400, 3]])).toEqual([]);
-    expect(alarmDays([[400, 3]], { ...DEFAULT_SCORING_OPTIONS, minBurstCount: 3, alarmLoadNats: 0 })).toEqual([400]);
+    expect(alarmDays([[400, 3]], { ...DEFAULT_SCORING_OPTIONS, minBurstCount: 3, alarmLoadNats: 0, scanThresholdFirstTime: 5 })).toEqual([
+      400,
+    ]);
     expect(alarmDays([[400, 4]])).toEqual([400]);
   });
 
@@ -470,8 +553,8 @@ describe("false-alarm control: alpha spending per stream, and bursts of four or 
     };
     const now = run(DEFAULT_SCORING_OPTIONS);
     const withoutSpending = run({ ...DEFAULT_SCORING_OPTIONS, alarmLoadNats: 0 });
-    const before = run({ ...DEFAULT_SCORING_OPTIONS, alarmLoadNats: 0, minBurstCount: 3 });
-    // Measured: 42, 56 and 69 product-days of the shop's 201 products.
+    const before = run({ ...DEFAULT_SCORING_OPTIONS, alarmLoadNats: 0, minBurstCount: 3, scanThresholdFirstTime: 5 });
+    // Measured: 38, 49 and 69 product-days of the shop's 201 products (42 and 56 with the first-time scan at 5, not 5.5).
     expect(now.alarmDays).toBeLessThan(withoutSpending.alarmDays);
     expect(withoutSpending.alarmDays).toBeLessThan(before.alarmDays);
     expect(now.alarmDays).toBeLessThan(0.7 * before.alarmDays);

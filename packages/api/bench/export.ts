@@ -36,6 +36,7 @@ import { createShop } from "../src/features/shops/shops.js";
 import { withPageKeys } from "../src/features/reviews/review-pages.js";
 import { importedReviewId } from "../src/features/imports/imports.js";
 import { productKey } from "../src/features/products/products.js";
+import { packSignature } from "../src/features/scoring/scoring.js";
 import { startBenchDb } from "./start.js";
 
 const API_DIR = path.join(REPO_ROOT, "packages/api");
@@ -88,7 +89,7 @@ function reviewDoc(shopId: string, i: number, next: () => number): ReviewDoc {
     createdAt: new Date(Date.UTC(2015, 0, 1) + i * 97_000),
     payloadHash: "bench",
     score: { suspicion: 0.04, trustWeightBp: 10_000, topReason: null, reasons: [], by: "batch" },
-    signature: signature ? { minHashes: signature.minHashes, bandKeys: signature.bandKeys } : null,
+    signature: signature ? packSignature(signature) : null,
     verification: null,
     status: "published",
     reply: i % 10 === 0 ? { body: "Thank you for your review!", at: new Date(Date.UTC(2015, 0, 2) + i * 97_000) } : null,

@@ -71,13 +71,14 @@ async function main(argv: string[]): Promise<number> {
       return demo(config, log);
     case "recompute":
       return withDeps(config, log, async (deps) => {
+        // Reviews from a data folder older than page keys do not show in review pages until they get them,
+        // nor in the re-score, which walks each product's reviews by them.
+        const keyed = await addMissingPageKeys(deps);
+        if (keyed) process.stdout.write(`gave page keys to ${keyed} reviews stored before they existed\n`);
         if (args.includes("--rescore")) {
           const rescored = await rescoreAll(deps);
           process.stdout.write(`re-scored ${rescored.reviews} reviews of ${rescored.shops} shops with hindsight\n`);
         }
-        // Reviews from a data folder older than page keys do not show in review pages until they get them.
-        const keyed = await addMissingPageKeys(deps);
-        if (keyed) process.stdout.write(`gave page keys to ${keyed} reviews stored before they existed\n`);
         const rebuild = dashboardCountsRebuild(deps);
         const report = await recomputeSummaries(deps, {}, { alsoVisit: [rebuild.add] });
         const counters = await rebuild.save();

@@ -5,13 +5,14 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { inflateRawSync } from "node:zlib";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { BSON } from "mongodb";
 import path from "node:path";
 import { promisify } from "node:util";
 import mongoose from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { REPO_ROOT } from "../src/config.js";
+import { importedReviewId } from "../src/features/imports/imports.js";
 import { recomputeSummaries, shopSummaryId } from "../src/features/ratings/ratings.js";
 import { rescoreShop } from "../src/features/scoring/scoring.js";
 import { SUBMIT, RATING, review, spawnCli, startTestApi, until, type TestApi, type TestShop } from "./helpers.js";
@@ -528,6 +529,50 @@ describe("starling export", () => {
   });
 });
 
+describe("finishImport", () => {
+  it("reads only the shop's own reviews: every query its replay of the history sends is an index range, never a scan of the collection", async () => {
+    const IMPORT = `mutation($rows: [ImportReviewRow!]!) { importReviews(rows: $rows) { outcome } }`;
+    const FINISH = `mutation { finishImport { reviews products } }`;
+    const mine = await api.newShop("History cost");
+    const other = await api.newShop("History cost, other shop");
+    const rows = Array.from({ length: 40 }, (_, i) => row(i, { productId: `hist-${i % 4}`, productName: `Hist ${i % 4}` }));
+    expect(...exitOk(await importFile(writeJsonl("hist.jsonl", rows), mine))).toBe(0);
+    expect(...exitOk(await importFile(writeJsonl("hist-other.jsonl", rows), other))).toBe(0);
+    // More rows for the shop that has reviews now: the end of this import replays the stored ones with them.
+    const more = Array.from({ length: 10 }, (_, i) => row(200 + i, { productId: `hist-${i % 4}`, productName: `Hist ${i % 4}` }));
+    expect((await api.gql(IMPORT, { rows: more }, mine.key)).errors).toBeUndefined();
+    const sent: { collection: string; filter: object; options: { sort?: object; limit?: number } }[] = [];
+    mongoose.set("debug", (collection: string, method: string, filter: object, options: object) => {
+      if (method === "find" && (collection === "reviews" || collection === "products"))
+        sent.push({ collection, filter, options: options as never });
+    });
+    let finished: { reviews: number; products: number };
+    try {
+      finished = (await api.gql(FINISH, {}, mine.key)).data.finishImport;
+    } finally {
+      mongoose.set("debug", false);
+    }
+    // Every review of the shop replayed: the 40 stored and the 10 arriving.
+    expect(finished).toEqual({ reviews: 50, products: 4 });
+    expect(sent.length).toBeGreaterThan(0);
+    for (const q of sent) {
+      const model = q.collection === "reviews" ? api.models.Review : api.models.Product;
+      const plan = await model.collection.find(q.filter as never, { sort: q.options.sort as never, limit: q.options.limit }).explain();
+      const text = JSON.stringify(plan.queryPlanner);
+      if (inject("backend") === "ferretdb") {
+        expect(text, JSON.stringify(q)).toMatch(/SEARCH \S+ USING INDEX/);
+        expect(text, JSON.stringify(q)).not.toMatch(/\bSCAN\b|TEMP B-TREE/);
+      } else {
+        expect(text, JSON.stringify(q)).toMatch(/IXSCAN|IDHACK/);
+        expect(text, JSON.stringify(q)).not.toMatch(/COLLSCAN|"stage":"SORT"/);
+      }
+    }
+    // One page of the shop's products, then one range of each product's reviews.
+    expect(sent.map((q) => q.collection).sort()).toEqual(["products", "reviews", "reviews", "reviews", "reviews"]);
+    expect(importFields((await exportLines(mine)) as Record<string, any>[])).toEqual(importFields([...rows, ...more]));
+  });
+});
+
 describe("a killed import", () => {
   it("run again after kill -9 ends in the same state as one uninterrupted run", async () => {
     // Hours apart, all in the past (row()'s three days apart would run past today, and future dates are refused).
@@ -602,15 +647,22 @@ describe("a killed import", () => {
     ).toEqual(ratings);
     expect(await pending.countDocuments({ shopId: shop.id } as never)).toBe(0);
 
-    // A row per document, the review as Extended JSON text: what an older version left waiting.
+    // What older versions left waiting: a batch as deflated Extended JSON (`rows`), and a row per document, the review as Extended JSON text.
     const more = Array.from({ length: 6 }, (_, i) => row(100 + i, { productId: "twice-0", productName: "Twice 0" }));
     await api.gql(IMPORT, { rows: more }, shop.key);
     const [batch] = await pending.find({ shopId: shop.id } as never).toArray();
-    const docs = BSON.EJSON.parse(inflateRawSync(batch!.rows.buffer).toString("utf8"), { relaxed: true }) as { _id: string }[];
+    const docs = BSON.deserialize(inflateRawSync(batch!.reviews.buffer)).reviews as { _id: string }[];
+    expect(docs.map((d) => d._id).sort()).toEqual(more.map((r) => importedReviewId(shop.id, r.sourceId)).sort());
     await pending.deleteMany({ shopId: shop.id } as never);
-    await pending.insertMany(
-      docs.map((d) => ({ _id: d._id, shopId: shop.id, review: BSON.EJSON.stringify(d, { relaxed: true }) })) as never[],
-    );
+    await pending.insertMany([
+      {
+        _id: `${shop.id}:older`,
+        shopId: shop.id,
+        count: 3,
+        rows: deflateRawSync(BSON.EJSON.stringify(docs.slice(0, 3), { relaxed: true })),
+      },
+      ...docs.slice(3).map((d) => ({ _id: d._id, shopId: shop.id, review: BSON.EJSON.stringify(d, { relaxed: true }) })),
+    ] as never[]);
     expect((await api.gql(FINISH, {}, shop.key)).data.finishImport).toEqual({ reviews: 36, products: 3 });
     const after = (await exportLines(shop)) as Record<string, any>[];
     expect(importFields(after)).toEqual(importFields([...lines, ...more.map((r) => ({ ...r }))]));

@@ -4,7 +4,10 @@
  * batch re-score rebuilds everything consistently.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { textSignature } from "@starling/scoring";
+import { BSON } from "mongodb";
 import { submitReview } from "../src/features/reviews/reviews.js";
+import { packSignature, unpackSignature } from "../src/features/scoring/scoring.js";
 import { SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
@@ -90,6 +93,40 @@ describe("copied text", () => {
     ).data.moderationLog;
     expect(log[0]).toMatchObject({ action: "quarantine", actor: "starling" });
     expect(log[0].note).toMatch(/similar/i);
+  });
+});
+
+describe("stored text signatures", () => {
+  it("are packed in one binary field, and copies are still found, after a restart, of reviews stored with the older arrays of numbers", async () => {
+    for (const id of ["pot-a", "pot-b", "pot-c"]) {
+      await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } });
+    }
+    const text = "The cast iron pot holds heat for hours, the lid seals well, and the enamel inside cleaned up easily after a stew.";
+    const original = await api.gql(SUBMIT_STATUS, {
+      input: review("pot-a", 5, { body: text, reviewer: { name: "Cleo", externalId: "cleo" } }),
+    });
+    const id = original.data.submitReview.review.id;
+    const Review = api.starling.deps.models.Review;
+    const stored = await Review.collection.findOne({ _id: id } as never);
+    expect(stored!.signature).toBeInstanceOf(BSON.Binary);
+    const numbers = unpackSignature(stored!.signature);
+    const fresh = textSignature(`${stored!.title}\n${text}`)!;
+    expect(numbers).toEqual({ minHashes: fresh.minHashes, bandKeys: fresh.bandKeys });
+    expect(unpackSignature(packSignature(fresh))).toEqual(numbers);
+
+    // As an older version stored it; a new API process loads the shop's signatures from the database.
+    await Review.collection.updateOne({ _id: id } as never, { $set: { signature: numbers } });
+    api.starling.deps.signatures.forget(api.shop.id);
+    const copy = await api.gql(SUBMIT_STATUS, {
+      input: review("pot-b", 5, { body: text.replace("stew", "soup"), reviewer: { name: "Bot", externalId: "bot-2" } }),
+    });
+    expect(copy.data.submitReview.review.status).toBe("QUARANTINED");
+    // And of a packed one, loaded the same way.
+    api.starling.deps.signatures.forget(api.shop.id);
+    const second = await api.gql(SUBMIT_STATUS, {
+      input: review("pot-c", 5, { body: text.replace("hours", "ages"), reviewer: { name: "Bot", externalId: "bot-3" } }),
+    });
+    expect(second.data.submitReview.review.status).toBe("QUARANTINED");
   });
 });
 

@@ -8,7 +8,7 @@ import type { ReviewDoc } from "../reviews/model.js";
  * scores the shop's history in createdAt order and then moves it into
  * `reviews` with its score: one insert per review instead of an insert and an
  * update (an update costs FerretDB a read, a rewrite and a write). A batch
- * of them per document (`rows`, see imports.ts: FerretDB's cost is per
+ * of them per document (`reviews`, see imports.ts: FerretDB's cost is per
  * document); a document stored by an older version holds one (`review`), and
  * its `_id` is the review's.
  */
@@ -22,7 +22,9 @@ export interface ImportPendingDoc {
    * four times the CPU of one string of the same content.
    */
   review?: string | ReviewDoc;
-  /** A batch's reviews as deflated Extended JSON (imports.ts waitingBatch), and how many. */
+  /** A batch's reviews as deflated BSON, `{reviews: [...]}` (imports.ts waitingBatch), and how many. */
+  reviews?: Buffer;
+  /** A batch's reviews as deflated Extended JSON, as an older version stored them. */
   rows?: Buffer;
   count?: number;
 }
@@ -32,6 +34,7 @@ const importPendingSchema = new Schema<ImportPendingDoc>(
     _id: { type: String, required: true },
     shopId: { type: String, required: true },
     review: Schema.Types.Mixed,
+    reviews: Buffer,
     rows: Buffer,
     count: Number,
   },

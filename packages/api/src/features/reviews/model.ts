@@ -22,8 +22,8 @@ export interface ReviewDoc {
   payloadHash: string;
   /** The fraud checks' verdict at write time (or from the last batch re-score); absent until scored. */
   score?: StoredScore | null;
-  /** MinHash signature of the text, for near-duplicate checks of later reviews; null for short texts. */
-  signature?: { minHashes: number[]; bandKeys: number[] } | null;
+  /** MinHash signature of the text, for near-duplicate checks of later reviews; null for short texts (see StoredTextSignature). */
+  signature?: StoredTextSignature | null;
   /** How the purchase was verified; null when it was not. */
   verification: { method: "invitation"; invitationId: string; orderRef: string } | null;
   /** Only published reviews count in ratings and show publicly. */
@@ -44,6 +44,14 @@ export interface ReviewDoc {
   /** An imported review's verified-purchase flag as the old platform stated it (not checked by Starling). */
   verified?: boolean | null;
 }
+
+/**
+ * A text signature as stored: packed in one binary field (scoring.ts
+ * packSignature; the driver reads it back as a BSON Binary), or, in reviews
+ * stored by older versions, its two arrays of numbers. Read either with
+ * unpackSignature.
+ */
+export type StoredTextSignature = Uint8Array | { minHashes: number[]; bandKeys: number[] };
 
 export type ReviewStatus = "published" | "pending" | "rejected" | "quarantined";
 

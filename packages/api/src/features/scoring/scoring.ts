@@ -6,6 +6,8 @@
  * another author's text is quarantined (held back with its reasons).
  */
 import {
+  BAND_COUNT,
+  SIGNATURE_SIZE,
   SignatureIndex,
   bestDuplicate,
   fitPriorStrength,
@@ -23,11 +25,14 @@ import {
   type StoredSignature,
   type TextSignature,
 } from "@starling/scoring";
-import type { ReviewDoc } from "../reviews/model.js";
+import { BSON } from "mongodb";
+import type { ReviewDoc, StoredTextSignature } from "../reviews/model.js";
 import type { StoredScore } from "./model.js";
 import { reviewsChanged, type Deps } from "../deps.js";
 import { quarantineReview } from "../moderation/moderation.js";
 import { findByIds } from "../../db/find-by-ids.js";
+import { feedProductFilter } from "../feed/google-reviews.js";
+import { exportReviewFilter } from "../imports/exports.js";
 import { recordEvents } from "../events/events.js";
 import { productSummaryId, reweightCountedReview, savePriorStrength, type RebuiltReview } from "../ratings/ratings.js";
 
@@ -106,14 +111,44 @@ function storedSignatureOf(r: Pick<ReviewDoc, "_id" | "productId" | "reviewer" |
     reviewerId: reviewerKeyOf(r),
     productId: r.productId,
     timeMs: r.createdAt.getTime(),
-    signature: r.signature as TextSignature,
+    signature: unpackSignature(r.signature!) as TextSignature,
   };
+}
+
+/** Bytes of a packed signature: SIGNATURE_SIZE 16-bit min-hashes, then BAND_COUNT 32-bit band hashes. */
+const PACKED_SIGNATURE_BYTES = SIGNATURE_SIZE * 2 + BAND_COUNT * 4;
+
+/**
+ * A text signature as a review stores it: one binary field, the min-hashes
+ * (each below 2¹⁶) then each band key's hash (a band key is band·2³² + hash),
+ * little-endian. As 80 numbers in two arrays it was about a third of the CPU
+ * FerretDB spent inserting an imported review (it converts a document field
+ * by field, each array element with its type), and it is never queried, only
+ * read back whole.
+ */
+export function packSignature(signature: Pick<TextSignature, "minHashes" | "bandKeys">): Buffer {
+  const bytes = Buffer.alloc(PACKED_SIGNATURE_BYTES);
+  for (let i = 0; i < SIGNATURE_SIZE; i++) bytes.writeUInt16LE(signature.minHashes[i]!, 2 * i);
+  for (let b = 0; b < BAND_COUNT; b++) bytes.writeUInt32LE(signature.bandKeys[b]! - b * 2 ** 32, SIGNATURE_SIZE * 2 + 4 * b);
+  return bytes;
+}
+
+/** A stored signature's numbers: a packed one (read back as a BSON Binary), or the two arrays reviews stored before. */
+export function unpackSignature(stored: StoredTextSignature | BSON.Binary): Pick<TextSignature, "minHashes" | "bandKeys"> {
+  if (!(stored instanceof BSON.Binary || stored instanceof Uint8Array)) return stored;
+  const raw = stored instanceof BSON.Binary ? stored.buffer : stored;
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (bytes.length !== PACKED_SIGNATURE_BYTES)
+    throw new Error(`a stored text signature has ${bytes.length} bytes, not ${PACKED_SIGNATURE_BYTES}`);
+  const minHashes = Array.from({ length: SIGNATURE_SIZE }, (_, i) => bytes.readUInt16LE(2 * i));
+  const bandKeys = Array.from({ length: BAND_COUNT }, (_, b) => b * 2 ** 32 + bytes.readUInt32LE(SIGNATURE_SIZE * 2 + 4 * b));
+  return { minHashes, bandKeys };
 }
 
 /** A review's verdict, as stored with it. */
 export interface ArrivalScore {
   readonly score: StoredScore;
-  readonly signature: { minHashes: number[]; bandKeys: number[] } | null;
+  readonly signature: StoredTextSignature | null;
 }
 
 /** Arrivals scored in memory, to be stored by the caller and then committed. */
@@ -206,7 +241,7 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
     if (signature) index.add({ reviewId: review._id, reviewerId: reviewerKey, productId: review.productId, timeMs: at, signature });
     const arrival: ArrivalScore = {
       score: storedScore(result.suspicion, result.trustWeightBp, result.reasons, "write"),
-      signature: signature ? { minHashes: signature.minHashes, bandKeys: signature.bandKeys } : null,
+      signature: signature ? packSignature(signature) : null,
     };
     return { result, arrival };
   });
@@ -350,6 +385,68 @@ export async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
   return scores.size;
 }
 
+/** What the replay (and the summaries rebuilt after an import) read of each stored review. */
+const HISTORY_FIELDS = {
+  shopId: 1,
+  productId: 1,
+  reviewer: 1,
+  rating: 1,
+  createdAt: 1,
+  title: 1,
+  body: 1,
+  verification: 1,
+  status: 1,
+  score: 1,
+  summaryApplied: 1,
+  provenance: 1,
+} as const;
+
+/** Products, and each product's reviews, read per round trip. */
+const HISTORY_BATCH = 1_000;
+
+/**
+ * Every stored review of the shop, every status, with the fields projected,
+ * a batch at a time: its products by `_id`, then each product's reviews by
+ * their `pageNewest` range, the walk the export makes (imports/exports.ts).
+ * Both are index ranges on MongoDB and on the embedded FerretDB, so it reads
+ * the shop's own reviews only: `find({shopId})`, the earlier read, is a scan
+ * of every review of every shop on FerretDB. Like the export and the review
+ * pages it relies on every review having its page keys (stored with them
+ * since they exist; `recompute` gives them to an older data folder's first).
+ */
+async function* storedShopReviews<T>(deps: Deps, shopId: string, projection: Record<string, 1>): AsyncGenerator<T[]> {
+  let afterProduct: string | null = null;
+  while (true) {
+    const products: { _id: string; productId: string }[] = await deps.models.Product.find(feedProductFilter(shopId, afterProduct), {
+      _id: 1,
+      productId: 1,
+    })
+      .sort({ _id: 1 })
+      .limit(HISTORY_BATCH)
+      .lean<{ _id: string; productId: string }[]>();
+    for (const product of products) {
+      let after: string | null = null;
+      while (true) {
+        const reviews: (T & { pageNewest: string })[] = await deps.models.Review.find(
+          exportReviewFilter(shopId, product.productId, after),
+          {
+            ...projection,
+            pageNewest: 1,
+          },
+        )
+          .sort({ pageNewest: 1 })
+          .limit(HISTORY_BATCH)
+          .lean<(T & { pageNewest: string })[]>();
+        if (reviews.length) yield reviews;
+        if (reviews.length < HISTORY_BATCH) break;
+        after = reviews.at(-1)!.pageNewest;
+      }
+    }
+    if (products.length < HISTORY_BATCH) break;
+    afterProduct = products.at(-1)!._id;
+  }
+}
+
 /**
  * Replays the shop's reviews, and `arriving` ones not stored yet (an
  * import's), in createdAt order through the write-time scorer, then re-scores
@@ -367,23 +464,8 @@ export async function scoreShopHistory(
   shopId: string,
   arriving: readonly ReviewDoc[],
 ): Promise<{ scores: Map<string, StoredScore>; stored: RebuiltReview[] }> {
-  const stored = await deps.models.Review.find(
-    { shopId },
-    {
-      shopId: 1,
-      productId: 1,
-      reviewer: 1,
-      rating: 1,
-      createdAt: 1,
-      title: 1,
-      body: 1,
-      verification: 1,
-      status: 1,
-      score: 1,
-      summaryApplied: 1,
-      provenance: 1,
-    },
-  ).lean<(ReviewDoc & RebuiltReview)[]>();
+  const stored: (ReviewDoc & RebuiltReview)[] = [];
+  for await (const batch of storedShopReviews<ReviewDoc & RebuiltReview>(deps, shopId, HISTORY_FIELDS)) stored.push(...batch);
   const storedIds = new Set(stored.map((r) => r._id));
   const reviews = [...stored, ...arriving.filter((r) => !storedIds.has(r._id))].sort(
     (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0),

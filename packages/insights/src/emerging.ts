@@ -50,7 +50,7 @@ export const DEFAULT_EMERGING_OPTIONS: EmergingOptions = {
   minBaselineReviews: 20,
   priorShare: 0.002,
   priorReviews: 50,
-  threshold: 5,
+  threshold: 4.25,
   polarityThreshold: 0.05,
 };
 

@@ -165,11 +165,6 @@ export function trendFigures(options: Partial<EmergingOptions> = {}, split: Tren
         const found = replayEmergingTopics([...list, ...injected], options).find(
           (x) => x.key === "zipper" && x.direction === "negative" && x.detectedAtMs >= start && x.detectedAtMs <= start + 30 * DAY,
         );
-        if (!found && reachable && process.env.DEBUG) {
-          const all = replayEmergingTopics([...list, ...injected], { ...options, threshold: 0.01 }).filter((x) => x.key === "zipper" && x.direction === "negative" && x.detectedAtMs >= start && x.detectedAtMs <= start + 30 * DAY);
-          const n30 = injected.filter((r) => r.timeMs <= start + 30 * DAY);
-          console.log("MISS", productId, n30.length, n30.map((r) => r.insight.aspects.map((a) => a.key + ":" + a.polarity.toFixed(2) + "/" + r.insight.polarity.toFixed(2)).join(",")).join(" ; "), all.map((x) => `${x.mentions} ${x.expected.toFixed(4)} ${x.surprise.toFixed(2)}>=${x.threshold.toFixed(2)} tested ${x.testedAspects}`).join(" | "));
-        }
         if (found) {
           detected++;
           if (busy) busyDetected++;

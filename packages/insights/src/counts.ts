@@ -34,12 +34,7 @@ import {
   tallyOf,
   topTerm,
 } from "./aggregate.js";
-import {
-  type EmergingOptions,
-  type EmergingTopic,
-  describeEvidence,
-  emergingOptions,
-} from "./emerging.js";
+import { type EmergingOptions, type EmergingTopic, describeEvidence, emergingOptions } from "./emerging.js";
 import { requireInput } from "./errors.js";
 
 export const DAY_MS = 86_400_000;

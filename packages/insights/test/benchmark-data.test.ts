@@ -56,11 +56,16 @@ describe("aspects on the labelled sets", () => {
 });
 
 describe("emerging topics on real timelines", () => {
-  itWithData("amazon", "finds an injected defect within 30 days wherever two complaints arrived, with under 0.2 negative false alarms a product-year (held-out split)", () => {
-    const f = trendFigures({}, "held-out");
-    expect(f.trials).toBe(300);
-    expect(f.falseNegativeTopics / f.productYears).toBeLessThanOrEqual(0.2);
-    expect(f.reachableDetected / f.reachableTrials).toBeGreaterThanOrEqual(0.9);
-    expect(f.busyDetected / f.busyTrials).toBeGreaterThanOrEqual(0.82);
-  }, 600_000);
+  itWithData(
+    "amazon",
+    "finds an injected defect within 30 days wherever two complaints arrived, with under 0.2 negative false alarms a product-year (held-out split)",
+    () => {
+      const f = trendFigures({}, "held-out");
+      expect(f.trials).toBe(300);
+      expect(f.falseNegativeTopics / f.productYears).toBeLessThanOrEqual(0.2);
+      expect(f.reachableDetected / f.reachableTrials).toBeGreaterThanOrEqual(0.9);
+      expect(f.busyDetected / f.busyTrials).toBeGreaterThanOrEqual(0.82);
+    },
+    600_000,
+  );
 });

@@ -80,18 +80,106 @@ export function signOf(polarity: number, threshold: number): 1 | -1 | 0 {
   return polarity > threshold ? 1 : polarity < -threshold ? -1 : 0;
 }
 
-/** The mentions of one review grouped by aspect key: its net polarity per aspect and its clearest quote. */
-export function mentionsByKey(insight: ReviewInsight): Map<string, { term: string; polarity: number; best: AspectMention }> {
-  const out = new Map<string, { term: string; polarity: number; best: AspectMention }>();
-  for (const a of insight.aspects) {
-    const cur = out.get(a.key);
-    if (!cur) out.set(a.key, { term: a.term, polarity: a.polarity, best: a });
+/** One review's mentions of one aspect, as every aggregate counts them. */
+export interface ReviewMention {
+  key: string;
+  term: string;
+  /** Net polarity over the review's mentions of the aspect (clamped to [-1, 1]). */
+  polarity: number;
+  /** signOf(polarity): positive, negative or neutral. */
+  sign: 1 | -1 | 0;
+  /**
+   * The stream it counts towards in emerging topics: its sign, or 0 when the
+   * review as a whole takes the other side. A complaint inside a glowing
+   * review ("I have wide feet with falling arches", 5 stars) is a nitpick,
+   * not a sign of a defect; a defect shows in reviews that are negative (or
+   * neutral) overall.
+   */
+  trendSign: 1 | -1 | 0;
+  /** The clearest of its quotes. */
+  quote: Quote;
+}
+
+/** A review's mentions grouped by aspect key (a review counts once per aspect), in the order first mentioned. */
+export function reviewMentions(r: AnalyzedReview, polarityThreshold: number): ReviewMention[] {
+  const byKey = new Map<string, { term: string; polarity: number; best: AspectMention }>();
+  for (const a of r.insight.aspects) {
+    const cur = byKey.get(a.key);
+    if (!cur) byKey.set(a.key, { term: a.term, polarity: a.polarity, best: a });
     else {
       cur.polarity = Math.max(-1, Math.min(1, cur.polarity + a.polarity));
       if (Math.abs(a.polarity) > Math.abs(cur.best.polarity)) cur.best = a;
     }
   }
+  const overall = signOf(r.insight.polarity, polarityThreshold);
+  const out: ReviewMention[] = [];
+  for (const [key, m] of byKey) {
+    const sign = signOf(m.polarity, polarityThreshold);
+    out.push({
+      key,
+      term: m.term,
+      polarity: m.polarity,
+      sign,
+      trendSign: overall === -sign ? 0 : sign,
+      quote: {
+        reviewId: r.reviewId,
+        productId: r.productId,
+        quote: m.best.quote,
+        polarity: m.polarity,
+        field: m.best.field,
+        start: m.best.start,
+        end: m.best.end,
+      },
+    });
+  }
   return out;
+}
+
+/**
+ * Tells copies apart: a mention of a stream whose quote repeats, verbatim, one
+ * already counted for the same stream on the same UTC day of the same
+ * product. A copy is not new evidence: review data repeats a review on one
+ * day (Amazon lists the same review once per variant of a product: 114 of
+ * the 3 176 Amazon Fashion reviews; every negative topic the untouched
+ * timelines raised was two copies of one review), and it is counted once
+ * towards emerging topics. Returns true for a copy.
+ */
+export function copyFilter(): (productId: string, timeMs: number, stream: string, quote: string) => boolean {
+  const seen = new Set<string>();
+  return (productId, timeMs, stream, quote) => {
+    const id = `${productId}\u0000${Math.floor(timeMs / 86_400_000)}\u0000${stream}\u0000${quote}`;
+    if (seen.has(id)) return true;
+    seen.add(id);
+    return false;
+  };
+}
+
+/** The spelling used most (ties: the first in alphabetical order). */
+export function topTerm(terms: ReadonlyMap<string, number>): string {
+  return [...terms].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]![0];
+}
+
+/** Clearest first for the given side (ties by review id): the order example quotes are shown in. */
+export function byClarity(sign: number) {
+  return (a: Quote, b: Quote) => sign * (b.polarity - a.polarity) || (a.reviewId < b.reviewId ? -1 : a.reviewId > b.reviewId ? 1 : 0);
+}
+
+/** An aspect's counts over a period while they are summed up, from reviews or from day buckets. */
+export interface AspectTally {
+  terms: Map<string, number>;
+  mentions: number;
+  positive: number;
+  negative: number;
+  /** Mentions in the period's first half. */
+  early: number;
+  quotes: Quote[];
+}
+
+/** The tally of `key` in `acc`, new if absent. */
+export function tallyOf(acc: Map<string, AspectTally>, key: string): AspectTally {
+  let a = acc.get(key);
+  if (!a) acc.set(key, (a = { terms: new Map(), mentions: 0, positive: 0, negative: 0, early: 0, quotes: [] }));
+  return a;
 }
 
 function checkPeriod(fn: string, period: Period): void {
@@ -101,6 +189,54 @@ function checkPeriod(fn: string, period: Period): void {
     "a period with finite fromMs < toMs",
     JSON.stringify(period),
   );
+}
+
+/** The options of a summary, checked: summarizeInsights' and summarizeDayCounts'. */
+export function summaryOptions(fn: string, period: Period, options: Partial<SummaryOptions>): SummaryOptions {
+  checkPeriod(fn, period);
+  const o = { ...DEFAULT_SUMMARY_OPTIONS, ...options };
+  requireInput(
+    Number.isInteger(o.limit) && o.limit >= 0 && Number.isInteger(o.quotes) && o.quotes >= 0,
+    fn,
+    "integer limit and quotes >= 0",
+    `${o.limit}/${o.quotes}`,
+  );
+  return o;
+}
+
+/** The summary of a period from its tallies: aspects by mentions, with shares, direction and examples. */
+export function summaryOf(
+  period: Period,
+  counts: { reviews: number; firstHalf: number; polaritySum: number },
+  acc: ReadonlyMap<string, AspectTally>,
+  o: SummaryOptions,
+): InsightSummary {
+  const aspects: AspectSummary[] = [];
+  for (const [key, a] of acc) {
+    if (a.mentions < o.minMentions) continue;
+    const side = a.negative > a.positive ? -1 : 1;
+    aspects.push({
+      key,
+      term: topTerm(a.terms),
+      mentions: a.mentions,
+      positive: a.positive,
+      negative: a.negative,
+      positiveShare: a.positive / a.mentions,
+      negativeShare: a.negative / a.mentions,
+      direction: directionOf(a.early, counts.firstHalf, a.mentions - a.early, counts.reviews - counts.firstHalf, o.directionZ),
+      examples: a.quotes
+        .filter((q) => signOf(q.polarity, o.polarityThreshold) === side)
+        .sort(byClarity(side))
+        .slice(0, o.quotes),
+    });
+  }
+  aspects.sort((x, y) => y.mentions - x.mentions || (x.key < y.key ? -1 : 1));
+  return {
+    period,
+    reviews: counts.reviews,
+    polarity: counts.reviews ? counts.polaritySum / counts.reviews : 0,
+    aspects: aspects.slice(0, o.limit),
+  };
 }
 
 /**
@@ -114,83 +250,29 @@ export function summarizeInsights(
   period: Period,
   options: Partial<SummaryOptions> = {},
 ): InsightSummary {
-  checkPeriod("summarizeInsights", period);
-  const o = { ...DEFAULT_SUMMARY_OPTIONS, ...options };
-  requireInput(
-    Number.isInteger(o.limit) && o.limit >= 0 && Number.isInteger(o.quotes) && o.quotes >= 0,
-    "summarizeInsights",
-    "integer limit and quotes >= 0",
-    `${o.limit}/${o.quotes}`,
-  );
+  const o = summaryOptions("summarizeInsights", period, options);
   const mid = period.fromMs + (period.toMs - period.fromMs) / 2;
   const inPeriod = reviews.filter((r) => r.timeMs >= period.fromMs && r.timeMs < period.toMs);
   // Deterministic regardless of input order.
   inPeriod.sort((a, b) => a.timeMs - b.timeMs || (a.reviewId < b.reviewId ? -1 : a.reviewId > b.reviewId ? 1 : 0));
   let firstHalf = 0;
   let polaritySum = 0;
-  interface Acc {
-    key: string;
-    terms: Map<string, number>;
-    mentions: number;
-    positive: number;
-    negative: number;
-    early: number;
-    quotes: Quote[];
-  }
-  const acc = new Map<string, Acc>();
+  const acc = new Map<string, AspectTally>();
   for (const r of inPeriod) {
     const early = r.timeMs < mid;
     if (early) firstHalf++;
     polaritySum += r.insight.polarity;
-    for (const [key, m] of mentionsByKey(r.insight)) {
-      let a = acc.get(key);
-      if (!a) acc.set(key, (a = { key, terms: new Map(), mentions: 0, positive: 0, negative: 0, early: 0, quotes: [] }));
+    for (const m of reviewMentions(r, o.polarityThreshold)) {
+      const a = tallyOf(acc, m.key);
       a.terms.set(m.term, (a.terms.get(m.term) ?? 0) + 1);
       a.mentions++;
       if (early) a.early++;
-      const s = signOf(m.polarity, o.polarityThreshold);
-      if (s > 0) a.positive++;
-      else if (s < 0) a.negative++;
-      a.quotes.push({
-        reviewId: r.reviewId,
-        productId: r.productId,
-        quote: m.best.quote,
-        polarity: m.polarity,
-        field: m.best.field,
-        start: m.best.start,
-        end: m.best.end,
-      });
+      if (m.sign > 0) a.positive++;
+      else if (m.sign < 0) a.negative++;
+      a.quotes.push(m.quote);
     }
   }
-  const secondHalf = inPeriod.length - firstHalf;
-  const aspects: AspectSummary[] = [];
-  for (const a of acc.values()) {
-    if (a.mentions < o.minMentions) continue;
-    const term = [...a.terms].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]![0];
-    const side = a.negative > a.positive ? -1 : 1;
-    const examples = a.quotes
-      .filter((q) => signOf(q.polarity, o.polarityThreshold) === side)
-      .sort((x, y) => side * (y.polarity - x.polarity) || (x.reviewId < y.reviewId ? -1 : 1))
-      .slice(0, o.quotes);
-    aspects.push({
-      key: a.key,
-      term,
-      mentions: a.mentions,
-      positive: a.positive,
-      negative: a.negative,
-      positiveShare: a.positive / a.mentions,
-      negativeShare: a.negative / a.mentions,
-      direction: directionOf(a.early, firstHalf, a.mentions - a.early, secondHalf, o.directionZ),
-      examples,
-    });
-  }
-  aspects.sort((x, y) => y.mentions - x.mentions || (x.key < y.key ? -1 : 1));
-  return {
-    period,
-    reviews: inPeriod.length,
-    polarity: inPeriod.length ? polaritySum / inPeriod.length : 0,
-    aspects: aspects.slice(0, o.limit),
-  };
+  return summaryOf(period, { reviews: inPeriod.length, firstHalf, polaritySum }, acc, o);
 }
 
 /**

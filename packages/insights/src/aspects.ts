@@ -50,6 +50,17 @@ const SKIP_TAGS = [
   "Email",
 ];
 
+/**
+ * What an English term is grouped by: the term, less a leading "quality".
+ * Before another noun, "quality" says how good the thing is ("poor quality
+ * zipper", "high quality hotel": every such term in the Amazon and op-spam
+ * texts), not what kind of thing it is, so "poor quality zipper" is counted
+ * with "the zipper broke" (the term keeps the words as written).
+ */
+export function englishKey(term: string): string {
+  return term.startsWith("quality ") ? term.slice("quality ".length) : term;
+}
+
 export function englishAspects(text: string, valence: (lower: string) => number): AspectCandidate[] {
   const out: AspectCandidate[] = [];
   let cursor = 0;
@@ -70,7 +81,7 @@ export function englishAspects(text: string, valence: (lower: string) => number)
         .filter((w) => !EN_NOT_ASPECTS.has(w) && /^[a-z][a-z-]*$/.test(w));
       const term = [...mods, headWord].join(" ");
       if (!/^[a-z][a-z -]*[a-z]$/.test(term)) return;
-      out.push({ term, key: term, head: null, start: words[0]!.start, end: head.end });
+      out.push({ term, key: englishKey(term), head: null, start: words[0]!.start, end: head.end });
     };
     for (const t of sentence) {
       const at = text.indexOf(t.text, cursor);

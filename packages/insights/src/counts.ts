@@ -19,17 +19,22 @@
 import { poissonSurprise } from "@starling/scoring";
 import {
   type AnalyzedReview,
-  type AspectSummary,
+  type AspectTally,
   type InsightSummary,
   type Period,
   type Quote,
   type SummaryOptions,
   DEFAULT_SUMMARY_OPTIONS,
-  directionOf,
-  mentionsByKey,
+  byClarity,
+  copyFilter,
+  reviewMentions,
   signOf,
+  summaryOf,
+  summaryOptions,
+  tallyOf,
+  topTerm,
 } from "./aggregate.js";
-import { type EmergingOptions, type EmergingTopic, DEFAULT_EMERGING_OPTIONS } from "./emerging.js";
+import { type EmergingOptions, type EmergingTopic, describeEvidence, emergingOptions } from "./emerging.js";
 import { requireInput } from "./errors.js";
 
 export const DAY_MS = 86_400_000;
@@ -44,6 +49,14 @@ export interface AspectDayCount {
   negative: number;
   /** The clearest positive and the clearest negative quotes (up to `quotes` of each). */
   quotes: Quote[];
+  /**
+   * The mentions of each sign that count towards emerging topics: not in a
+   * review that takes the other side, copies counted once (see
+   * reviewMentions, copyFilter). Absent from buckets written before them:
+   * positive and negative stand in.
+   */
+  trendPositive?: number;
+  trendNegative?: number;
 }
 
 /** A product's (or a shop's) published, analysed reviews of one UTC day, as counts. */
@@ -65,10 +78,6 @@ export const DEFAULT_COUNT_OPTIONS: CountOptions = { quotes: 5, polarityThreshol
 
 export function dayOf(ms: number): number {
   return Math.floor(ms / DAY_MS) * DAY_MS;
-}
-
-function byClarity(sign: number) {
-  return (a: Quote, b: Quote) => sign * (b.polarity - a.polarity) || (a.reviewId < b.reviewId ? -1 : a.reviewId > b.reviewId ? 1 : 0);
 }
 
 function keepClearest(quotes: Quote[], limit: number, threshold: number): Quote[] {
@@ -93,31 +102,32 @@ export function dayCountsOf(reviews: readonly AnalyzedReview[], options: Partial
   const dayMs = dayOf(reviews[0]!.timeMs);
   const acc = new Map<string, AspectDayCount>();
   let polaritySum = 0;
+  const isCopy = copyFilter();
   for (const r of reviews) {
     requireInput(dayOf(r.timeMs) === dayMs, "dayCountsOf", "reviews of one UTC day", new Date(r.timeMs).toISOString());
     polaritySum += r.insight.polarity;
-    for (const [key, m] of mentionsByKey(r.insight)) {
-      let a = acc.get(key);
-      if (!a) acc.set(key, (a = { key, terms: {}, mentions: 0, positive: 0, negative: 0, quotes: [] }));
+    for (const m of reviewMentions(r, o.polarityThreshold)) {
+      const a = dayCountOf(acc, m.key);
       a.terms[m.term] = (a.terms[m.term] ?? 0) + 1;
       a.mentions++;
-      const s = signOf(m.polarity, o.polarityThreshold);
-      if (s > 0) a.positive++;
-      else if (s < 0) a.negative++;
-      a.quotes.push({
-        reviewId: r.reviewId,
-        productId: r.productId,
-        quote: m.best.quote,
-        polarity: m.polarity,
-        field: m.best.field,
-        start: m.best.start,
-        end: m.best.end,
-      });
+      if (m.sign > 0) a.positive++;
+      else if (m.sign < 0) a.negative++;
+      if (m.trendSign !== 0 && !isCopy(r.productId, r.timeMs, `${m.trendSign}:${m.key}`, m.quote.quote)) {
+        if (m.trendSign > 0) a.trendPositive!++;
+        else a.trendNegative!++;
+      }
+      a.quotes.push(m.quote);
     }
   }
   const aspects = [...acc.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
   for (const a of aspects) a.quotes = keepClearest(a.quotes, o.quotes, o.polarityThreshold);
   return { dayMs, reviews: reviews.length, polaritySum, aspects };
+}
+
+function dayCountOf(acc: Map<string, AspectDayCount>, key: string): AspectDayCount {
+  let a = acc.get(key);
+  if (!a) acc.set(key, (a = { key, terms: {}, mentions: 0, positive: 0, negative: 0, quotes: [], trendPositive: 0, trendNegative: 0 }));
+  return a;
 }
 
 /** Buckets of the same day (a shop's products) as one. */
@@ -133,22 +143,19 @@ export function mergeDayCounts(buckets: readonly DayCounts[], options: Partial<C
     reviews += b.reviews;
     polaritySum += b.polaritySum;
     for (const x of b.aspects) {
-      let a = acc.get(x.key);
-      if (!a) acc.set(x.key, (a = { key: x.key, terms: {}, mentions: 0, positive: 0, negative: 0, quotes: [] }));
+      const a = dayCountOf(acc, x.key);
       for (const [t, n] of Object.entries(x.terms)) a.terms[t] = (a.terms[t] ?? 0) + n;
       a.mentions += x.mentions;
       a.positive += x.positive;
       a.negative += x.negative;
+      a.trendPositive! += x.trendPositive ?? x.positive;
+      a.trendNegative! += x.trendNegative ?? x.negative;
       a.quotes.push(...x.quotes);
     }
   }
   const aspects = [...acc.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
   for (const a of aspects) a.quotes = keepClearest(a.quotes, o.quotes, o.polarityThreshold);
   return { dayMs, reviews, polaritySum, aspects };
-}
-
-function topTerm(terms: Record<string, number>): string {
-  return Object.entries(terms).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]![0];
 }
 
 /**
@@ -158,32 +165,12 @@ function topTerm(terms: Record<string, number>): string {
  * @throws {InsightsInputError} for an empty or non-finite period or bad options
  */
 export function summarizeDayCounts(days: readonly DayCounts[], period: Period, options: Partial<SummaryOptions> = {}): InsightSummary {
-  requireInput(
-    Number.isFinite(period?.fromMs) && Number.isFinite(period?.toMs) && period.fromMs < period.toMs,
-    "summarizeDayCounts",
-    "a period with finite fromMs < toMs",
-    JSON.stringify(period),
-  );
-  const o = { ...DEFAULT_SUMMARY_OPTIONS, ...options };
-  requireInput(
-    Number.isInteger(o.limit) && o.limit >= 0 && Number.isInteger(o.quotes) && o.quotes >= 0,
-    "summarizeDayCounts",
-    "integer limit and quotes >= 0",
-    `${o.limit}/${o.quotes}`,
-  );
+  const o = summaryOptions("summarizeDayCounts", period, options);
   const mid = period.fromMs + (period.toMs - period.fromMs) / 2;
   let reviews = 0;
   let firstHalf = 0;
   let polaritySum = 0;
-  interface Acc {
-    terms: Record<string, number>;
-    mentions: number;
-    positive: number;
-    negative: number;
-    early: number;
-    quotes: Quote[];
-  }
-  const acc = new Map<string, Acc>();
+  const acc = new Map<string, AspectTally>();
   for (const d of days) {
     if (d.dayMs < period.fromMs || d.dayMs >= period.toMs) continue;
     const early = d.dayMs < mid;
@@ -191,9 +178,8 @@ export function summarizeDayCounts(days: readonly DayCounts[], period: Period, o
     if (early) firstHalf += d.reviews;
     polaritySum += d.polaritySum;
     for (const x of d.aspects) {
-      let a = acc.get(x.key);
-      if (!a) acc.set(x.key, (a = { terms: {}, mentions: 0, positive: 0, negative: 0, early: 0, quotes: [] }));
-      for (const [t, n] of Object.entries(x.terms)) a.terms[t] = (a.terms[t] ?? 0) + n;
+      const a = tallyOf(acc, x.key);
+      for (const [t, n] of Object.entries(x.terms)) a.terms.set(t, (a.terms.get(t) ?? 0) + n);
       a.mentions += x.mentions;
       a.positive += x.positive;
       a.negative += x.negative;
@@ -201,27 +187,7 @@ export function summarizeDayCounts(days: readonly DayCounts[], period: Period, o
       a.quotes.push(...x.quotes);
     }
   }
-  const aspects: AspectSummary[] = [];
-  for (const [key, a] of acc) {
-    if (a.mentions < o.minMentions) continue;
-    const side = a.negative > a.positive ? -1 : 1;
-    aspects.push({
-      key,
-      term: topTerm(a.terms),
-      mentions: a.mentions,
-      positive: a.positive,
-      negative: a.negative,
-      positiveShare: a.positive / a.mentions,
-      negativeShare: a.negative / a.mentions,
-      direction: directionOf(a.early, firstHalf, a.mentions - a.early, reviews - firstHalf, o.directionZ),
-      examples: a.quotes
-        .filter((q) => signOf(q.polarity, o.polarityThreshold) === side)
-        .sort(byClarity(side))
-        .slice(0, o.quotes),
-    });
-  }
-  aspects.sort((x, y) => y.mentions - x.mentions || (x.key < y.key ? -1 : 1));
-  return { period, reviews, polarity: reviews ? polaritySum / reviews : 0, aspects: aspects.slice(0, o.limit) };
+  return summaryOf(period, { reviews, firstHalf, polaritySum }, acc, o);
 }
 
 /**
@@ -242,14 +208,7 @@ export function emergingFromDayCounts(
   asOfMs: number,
   options: Partial<EmergingOptions> & { quotes?: number } = {},
 ): EmergingTopic[] {
-  requireInput(Number.isFinite(asOfMs), "emergingFromDayCounts", "a finite asOfMs", asOfMs);
-  const o = { ...DEFAULT_EMERGING_OPTIONS, ...options };
-  requireInput(
-    o.windowDays > 0 && Number.isFinite(o.windowDays) && Number.isInteger(o.minMentions) && o.minMentions >= 1,
-    "emergingFromDayCounts",
-    "windowDays > 0 and an integer minMentions >= 1",
-    `${o.windowDays}/${o.minMentions}`,
-  );
+  const o = emergingOptions("emergingFromDayCounts", options, asOfMs);
   const asOfDay = dayOf(asOfMs);
   const sorted = days.filter((d) => d.dayMs <= asOfDay).sort((a, b) => a.dayMs - b.dayMs);
   // Per stream, its mention counts per day (and terms, quotes).
@@ -257,21 +216,21 @@ export function emergingFromDayCounts(
     key: string;
     sign: 1 | -1;
     perDay: Map<number, number>;
-    terms: Record<string, number>;
+    terms: Map<string, number>;
     quotes: { q: Quote; day: number }[];
   }
   const streams = new Map<string, Stream>();
   for (const d of sorted) {
     for (const a of d.aspects) {
       for (const sign of [1, -1] as const) {
-        const n = sign > 0 ? a.positive : a.negative;
+        const n = sign > 0 ? (a.trendPositive ?? a.positive) : (a.trendNegative ?? a.negative);
         if (!n) continue;
         const id = `${sign}:${a.key}`;
         let s = streams.get(id);
-        if (!s) streams.set(id, (s = { key: a.key, sign, perDay: new Map(), terms: {}, quotes: [] }));
+        if (!s) streams.set(id, (s = { key: a.key, sign, perDay: new Map(), terms: new Map(), quotes: [] }));
         s.perDay.set(d.dayMs, n);
         // Terms are counted over all mentions of the aspect (a bucket does not split them by sign).
-        for (const [t, c] of Object.entries(a.terms)) s.terms[t] = (s.terms[t] ?? 0) + c;
+        for (const [t, c] of Object.entries(a.terms)) s.terms.set(t, (s.terms.get(t) ?? 0) + c);
         for (const q of a.quotes) if (signOf(q.polarity, o.polarityThreshold) === sign) s.quotes.push({ q, day: d.dayMs });
       }
     }
@@ -308,8 +267,6 @@ export function emergingFromDayCounts(
     if (best.surprise < threshold) continue;
     const term = topTerm(s.terms);
     const direction = s.sign < 0 ? "negative" : "positive";
-    const since = new Date(best.since).toISOString().slice(0, 10);
-    const fmt = (x: number) => `p = ${(10 ** -x).toExponential(1)}`;
     out.push({
       productId,
       key: s.key,
@@ -322,10 +279,18 @@ export function emergingFromDayCounts(
       surprise: best.surprise,
       threshold,
       testedAspects: tested,
-      evidence:
-        `${best.k} ${direction} mentions of "${term}" since ${since} where ${best.expected < 0.1 ? best.expected.toPrecision(2) : best.expected.toFixed(2)} were expected ` +
-        `(${baselineMentions} in the product's ${baselineReviews} earlier reviews, scaled to its review volume since); ` +
-        `chance ${fmt(best.surprise)}, below the bar of ${fmt(threshold)} set for ${tested} aspect${tested === 1 ? "" : "s"} tested`,
+      evidence: describeEvidence({
+        term,
+        direction,
+        sinceMs: best.since,
+        mentions: best.k,
+        expected: best.expected,
+        baselineMentions,
+        baselineReviews,
+        surprise: best.surprise,
+        threshold,
+        tested,
+      }),
       examples: s.quotes
         .filter((x) => x.day >= best!.since && x.day <= t)
         .map((x) => x.q)

@@ -22,7 +22,7 @@
  */
 import { poissonSurprise } from "@starling/scoring";
 import type { AnalyzedReview, Quote } from "./aggregate.js";
-import { mentionsByKey, signOf } from "./aggregate.js";
+import { byClarity, copyFilter, reviewMentions, topTerm } from "./aggregate.js";
 import { requireInput } from "./errors.js";
 
 const DAY_MS = 86_400_000;
@@ -50,7 +50,7 @@ export const DEFAULT_EMERGING_OPTIONS: EmergingOptions = {
   minBaselineReviews: 20,
   priorShare: 0.002,
   priorReviews: 50,
-  threshold: 5,
+  threshold: 4.25,
   polarityThreshold: 0.05,
 };
 
@@ -98,7 +98,14 @@ function below(sorted: readonly number[], x: number): number {
   return lo;
 }
 
-function checkOptions(fn: string, o: EmergingOptions): void {
+/**
+ * The options with the defaults filled in, checked, and `asOfMs` when given.
+ *
+ * @throws {InsightsInputError} for options no scan can run with or a non-finite asOfMs
+ */
+export function emergingOptions(fn: string, options: Partial<EmergingOptions>, asOfMs?: number): EmergingOptions {
+  if (asOfMs !== undefined) requireInput(Number.isFinite(asOfMs), fn, "a finite asOfMs", asOfMs);
+  const o = { ...DEFAULT_EMERGING_OPTIONS, ...options };
   requireInput(o.windowDays > 0 && Number.isFinite(o.windowDays), fn, "windowDays > 0", o.windowDays);
   requireInput(Number.isInteger(o.minMentions) && o.minMentions >= 1, fn, "an integer minMentions >= 1", o.minMentions);
   requireInput(
@@ -108,30 +115,29 @@ function checkOptions(fn: string, o: EmergingOptions): void {
     `${o.priorShare}/${o.priorReviews}`,
   );
   requireInput(Number.isFinite(o.threshold) && o.threshold > 0, fn, "a threshold > 0", o.threshold);
+  return o;
 }
 
-/** One product's reviews as mention streams, time-ordered. */
+/**
+ * One product's reviews as mention streams, time-ordered: per aspect and
+ * sign, the mentions that count towards a topic (reviewMentions' trendSign;
+ * a copy on the same day counted once, see copyFilter).
+ */
 function streamsOf(reviews: readonly AnalyzedReview[], o: EmergingOptions): { times: number[]; streams: Stream[] } {
   const sorted = [...reviews].sort((a, b) => a.timeMs - b.timeMs || (a.reviewId < b.reviewId ? -1 : a.reviewId > b.reviewId ? 1 : 0));
   const byKey = new Map<string, Stream>();
+  const isCopy = copyFilter();
   for (const r of sorted) {
-    for (const [key, m] of mentionsByKey(r.insight)) {
-      const sign = signOf(m.polarity, o.polarityThreshold);
+    for (const m of reviewMentions(r, o.polarityThreshold)) {
+      const sign = m.trendSign;
       if (sign === 0) continue;
-      const id = `${sign}:${key}`;
+      const id = `${sign}:${m.key}`;
+      if (isCopy(r.productId, r.timeMs, id, m.quote.quote)) continue;
       let s = byKey.get(id);
-      if (!s) byKey.set(id, (s = { key, sign, terms: new Map(), times: [], quotes: [] }));
+      if (!s) byKey.set(id, (s = { key: m.key, sign, terms: new Map(), times: [], quotes: [] }));
       s.terms.set(m.term, (s.terms.get(m.term) ?? 0) + 1);
       s.times.push(r.timeMs);
-      s.quotes.push({
-        reviewId: r.reviewId,
-        productId: r.productId,
-        quote: m.best.quote,
-        polarity: m.polarity,
-        field: m.best.field,
-        start: m.best.start,
-        end: m.best.end,
-      });
+      s.quotes.push(m.quote);
     }
   }
   const streams = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.sign - b.sign));
@@ -201,15 +207,35 @@ function dayStart(ms: number): number {
   return Math.floor(ms / DAY_MS) * DAY_MS;
 }
 
+/** What a topic's evidence says: observed against expected, its baseline, and the bar it cleared. */
+export interface TopicEvidence {
+  term: string;
+  direction: "negative" | "positive";
+  sinceMs: number;
+  mentions: number;
+  expected: number;
+  baselineMentions: number;
+  baselineReviews: number;
+  surprise: number;
+  threshold: number;
+  tested: number;
+}
+
+/** The evidence sentence of a topic (emergingTopics' and emergingFromDayCounts'). */
+export function describeEvidence(e: TopicEvidence): string {
+  const since = new Date(e.sinceMs).toISOString().slice(0, 10);
+  const expected = e.expected < 0.1 ? e.expected.toPrecision(2) : e.expected.toFixed(2);
+  return (
+    `${e.mentions} ${e.direction} mentions of "${e.term}" since ${since} where ${expected} were expected ` +
+    `(${e.baselineMentions} in the product's ${e.baselineReviews} earlier reviews, scaled to its review volume since); ` +
+    `chance ${formatP(e.surprise)}, below the bar of ${formatP(e.threshold)} set for ${e.tested} aspect${e.tested === 1 ? "" : "s"} tested`
+  );
+}
+
 function topicOf(productId: string, s: Stream, e: Evaluation, quotes: number): EmergingTopic {
-  const term = [...s.terms].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]![0];
+  const term = topTerm(s.terms);
   const direction = s.sign < 0 ? "negative" : "positive";
   const sinceMs = dayStart(s.times[e.startIndex]!);
-  const examples = s.quotes
-    .slice(e.startIndex, e.endIndex + 1)
-    .sort((a, b) => s.sign * (b.polarity - a.polarity) || (a.reviewId < b.reviewId ? -1 : 1))
-    .slice(0, quotes);
-  const since = new Date(sinceMs).toISOString().slice(0, 10);
   return {
     productId,
     key: s.key,
@@ -222,11 +248,11 @@ function topicOf(productId: string, s: Stream, e: Evaluation, quotes: number): E
     surprise: e.surprise,
     threshold: e.threshold,
     testedAspects: e.tested,
-    evidence:
-      `${e.mentions} ${direction} mentions of "${term}" since ${since} where ${e.expected < 0.1 ? e.expected.toPrecision(2) : e.expected.toFixed(2)} were expected ` +
-      `(${e.baselineMentions} in the product's ${e.baselineReviews} earlier reviews, scaled to its review volume since); ` +
-      `chance ${formatP(e.surprise)}, below the bar of ${formatP(e.threshold)} set for ${e.tested} aspect${e.tested === 1 ? "" : "s"} tested`,
-    examples,
+    evidence: describeEvidence({ ...e, term, direction, sinceMs }),
+    examples: s.quotes
+      .slice(e.startIndex, e.endIndex + 1)
+      .sort(byClarity(s.sign))
+      .slice(0, quotes),
   };
 }
 
@@ -256,9 +282,7 @@ export function emergingTopics(
   asOfMs: number,
   options: Partial<EmergingOptions> & { quotes?: number } = {},
 ): EmergingTopic[] {
-  requireInput(Number.isFinite(asOfMs), "emergingTopics", "a finite asOfMs", asOfMs);
-  const o = { ...DEFAULT_EMERGING_OPTIONS, ...options };
-  checkOptions("emergingTopics", o);
+  const o = emergingOptions("emergingTopics", options, asOfMs);
   const out: EmergingTopic[] = [];
   for (const [productId, list] of byProduct(reviews.filter((r) => r.timeMs <= asOfMs))) {
     const { times, streams } = streamsOf(list, o);
@@ -282,8 +306,7 @@ export function replayEmergingTopics(
   reviews: readonly AnalyzedReview[],
   options: Partial<EmergingOptions> & { quotes?: number } = {},
 ): EmergingTopic[] {
-  const o = { ...DEFAULT_EMERGING_OPTIONS, ...options };
-  checkOptions("replayEmergingTopics", o);
+  const o = emergingOptions("replayEmergingTopics", options);
   const out: EmergingTopic[] = [];
   for (const [productId, list] of byProduct(reviews)) {
     const { times, streams } = streamsOf(list, o);

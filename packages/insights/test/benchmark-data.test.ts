@@ -9,6 +9,7 @@ import vader from "vader-sentiment";
 import { analyzeReview } from "../src/index.js";
 import { aspectTable } from "../bench/aspects.js";
 import { auc, loadGermanSet, loadOpSpam } from "../bench/data.js";
+import { trendFigures } from "../bench/trends.js";
 // The research data's one gate: skipped with a line without the data, a failure under CI=true.
 import { itWithData } from "../../scoring/test/datasets.js";
 
@@ -52,4 +53,19 @@ describe("aspects on the labelled sets", () => {
       expect(f1(ours!) - f1(base!)).toBeGreaterThanOrEqual(0.1);
     }
   });
+});
+
+describe("emerging topics on real timelines", () => {
+  itWithData(
+    "amazon",
+    "finds an injected defect within 30 days wherever two complaints arrived, with under 0.2 negative false alarms a product-year (held-out split)",
+    () => {
+      const f = trendFigures({}, "held-out");
+      expect(f.trials).toBe(300);
+      expect(f.falseNegativeTopics / f.productYears).toBeLessThanOrEqual(0.2);
+      expect(f.reachableDetected / f.reachableTrials).toBeGreaterThanOrEqual(0.9);
+      expect(f.busyDetected / f.busyTrials).toBeGreaterThanOrEqual(0.82);
+    },
+    600_000,
+  );
 });

@@ -117,6 +117,47 @@ describe("counts-based aggregation", () => {
     expect(emergingFromDayCounts("jacket", buckets(base), asOf)).toEqual([]);
   });
 
+  it("counts towards topics as emergingTopics does: a copy on the same day once, a nitpick in a glowing review not at all", () => {
+    const base: AnalyzedReview[] = [];
+    for (let d = 0; d < 300; d++)
+      base.push({ reviewId: `b${d}`, productId: "jacket", timeMs: T0 + d * DAY_MS + 1000, insight: analysed(TEXTS[d % 8]!) });
+    const at = (id: string, day: number, text: string): AnalyzedReview => ({
+      reviewId: id,
+      productId: "jacket",
+      timeMs: T0 + day * DAY_MS + 5000 + Number(id.slice(1)),
+      insight: analysed(text),
+    });
+    const glowing = "Love this jacket! Great fabric, perfect fit and a wonderful color, though the zipper is a bit stiff.";
+    const reviews = [
+      ...base,
+      at("z1", 250, TEXTS[8]!),
+      at("z2", 250, TEXTS[8]!), // a copy of z1
+      at("z3", 251, glowing),
+      at("z4", 252, glowing),
+      at("z5", 253, TEXTS[9]!),
+    ];
+    const day250 = dayCountsOf(reviews.filter((r) => dayOf(r.timeMs) === T0 + 250 * DAY_MS));
+    expect(day250.aspects.find((a) => a.key === "zipper")).toMatchObject({ mentions: 2, negative: 2, trendNegative: 1 });
+    const day251 = dayCountsOf(reviews.filter((r) => dayOf(r.timeMs) === T0 + 251 * DAY_MS));
+    expect(day251.aspects.find((a) => a.key === "zipper")).toMatchObject({ negative: 1, trendNegative: 0 });
+    const asOf = T0 + 253.5 * DAY_MS;
+    const fromReviews = emergingTopics(reviews, asOf);
+    const fromCounts = emergingFromDayCounts("jacket", buckets(reviews), asOf);
+    // (expected differs a little: a window of the buckets is whole days)
+    expect(fromCounts.map((t) => [t.key, t.direction, t.mentions, t.sinceMs])).toEqual(
+      fromReviews.map((t) => [t.key, t.direction, t.mentions, t.sinceMs]),
+    );
+    expect(fromCounts).toMatchObject([{ key: "zipper", direction: "negative", mentions: 2 }]);
+    // A shop's merged bucket sums them.
+    expect(mergeDayCounts([day250, day250]).aspects.find((a) => a.key === "zipper")).toMatchObject({ negative: 4, trendNegative: 2 });
+    // Buckets stored before these counts existed: every signed mention counts, as it did then (all 5 here, the copy and the nitpicks included).
+    const legacy = buckets(reviews).map((d) => ({
+      ...d,
+      aspects: d.aspects.map(({ trendPositive: _p, trendNegative: _n, ...a }) => a),
+    }));
+    expect(emergingFromDayCounts("jacket", legacy, asOf)).toMatchObject([{ key: "zipper", mentions: 5 }]);
+  });
+
   it("refuses bad input with a typed error", () => {
     expect(() => dayCountsOf([])).toThrow(InsightsInputError);
     expect(() => summarizeDayCounts([], { fromMs: 5, toMs: 5 })).toThrow(InsightsInputError);

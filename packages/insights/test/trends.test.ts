@@ -72,7 +72,9 @@ describe("emerging topics", () => {
     expect(z.direction).toBe("negative");
     expect(new Date(z.sinceMs).toISOString().slice(0, 10)).toBe("2024-09-07"); // day 250
     expect(z.detectedAtMs).toBeLessThanOrEqual(T0 + 262 * DAY);
-    expect(z.mentions).toBeGreaterThanOrEqual(3);
+    // Found at its second mention (day 253): two complaints about an aspect never mentioned before clear the bar.
+    expect(z.mentions).toBe(2);
+    expect(z.detectedAtMs).toBe(T0 + 253 * DAY + 5000);
     expect(z.expected).toBeLessThan(0.2);
     expect(z.surprise).toBeGreaterThanOrEqual(z.threshold);
     expect(z.evidence).toContain('negative mentions of "zipper" since 2024-09-07');
@@ -117,6 +119,48 @@ describe("emerging topics", () => {
     expect(z).toBeDefined();
     expect(z!.testedAspects).toBeGreaterThan(1);
     expect(z!.threshold).toBeCloseTo(DEFAULT_EMERGING_OPTIONS.threshold + Math.log10(z!.testedAspects), 10);
+  });
+
+  /** Complaints about the zipper on the given days (from T0) of the flat jacket timeline, one review each. */
+  function complaints(days: number[], text: (i: number) => string): AnalyzedReview[] {
+    return days.map((d, i) => ({ reviewId: `c${i}`, productId: "jacket", timeMs: T0 + d * DAY + 7000 + i, insight: analysed(text(i)) }));
+  }
+
+  it("counts a review copied on the same day once: three copies are one complaint, three complaints a topic", () => {
+    // Review data repeats a review on one day (Amazon lists it once per variant of the product).
+    const copies = complaints([250, 250, 250], () => "Very disappointed, the zipper broke the first time I wore it.");
+    expect(replayEmergingTopics([...base, ...copies])).toEqual([]);
+    const three = complaints([250, 250, 250], (i) => ZIPPER[[3, 0, 2][i]!]!);
+    const asOf = T0 + 253 * DAY;
+    expect(emergingTopics([...base, ...three], asOf)).toMatchObject([{ key: "zipper", direction: "negative", mentions: 3 }]);
+    // The same words on different days are different reviews.
+    const spread = complaints([250, 251, 252], () => ZIPPER[3]!);
+    expect(emergingTopics([...base, ...spread], asOf)).toMatchObject([{ key: "zipper", mentions: 3 }]);
+  });
+
+  it("does not count a nitpick inside a review that is positive overall towards a negative topic", () => {
+    const GLOWING = [
+      "Love this jacket! Great fabric, perfect fit and a wonderful color, though the zipper is a bit stiff.",
+      "Gorgeous color and excellent quality, I get compliments every time. Only the zipper feels a little cheap.",
+    ];
+    for (const text of GLOWING) {
+      const r = analysed(text);
+      expect(r.polarity).toBeGreaterThan(0.5);
+      expect(r.aspects.find((a) => a.key === "zipper")!.polarity).toBeLessThan(0);
+    }
+    const nitpicks = complaints([250, 252, 254, 256], (i) => GLOWING[i % 2]!);
+    expect(replayEmergingTopics([...base, ...nitpicks]).filter((t) => t.key === "zipper")).toEqual([]);
+    // As many complaints in reviews that are negative overall are one.
+    const defects = complaints([250, 252, 254, 256], (i) => ZIPPER[i]!);
+    expect(replayEmergingTopics([...base, ...defects]).map((t) => [t.key, t.direction])).toEqual([["zipper", "negative"]]);
+  });
+
+  it("counts a 'poor quality zipper' with 'the zipper broke'", () => {
+    const poor = analysed("Poor quality zipper, it won't stay closed.");
+    expect(poor.aspects.map((a) => [a.term, a.key])).toEqual([["quality zipper", "zipper"]]);
+    // Two of each phrasing: four mentions of one aspect, not two of each of two.
+    const mixed = complaints([250, 251, 252, 253], (i) => (i % 2 ? "Poor quality zipper, it won't stay closed." : ZIPPER[i]!));
+    expect(emergingTopics([...base, ...mixed], T0 + 254 * DAY)).toMatchObject([{ key: "zipper", mentions: 4 }]);
   });
 
   it("rejects bad options and times with a typed error", () => {

@@ -263,6 +263,8 @@ type StoredAspect = [
   negative: number,
   terms: Record<string, number>,
   quotes: StoredQuote[],
+  // The counts towards emerging topics (AspectDayCount.trendPositive/trendNegative); absent in buckets stored before them.
+  trend?: [positive: number, negative: number],
 ];
 
 /**
@@ -281,18 +283,20 @@ export function encodeAspects(aspects: readonly AspectDayCount[]): string {
         a.negative,
         a.terms,
         a.quotes.map((q) => [q.reviewId, q.productId, q.quote, q.polarity, q.field, q.start, q.end]),
+        [a.trendPositive ?? a.positive, a.trendNegative ?? a.negative],
       ],
     ),
   );
 }
 
 export function decodeAspects(data: string): AspectDayCount[] {
-  return (JSON.parse(data) as StoredAspect[]).map(([key, mentions, positive, negative, terms, quotes]) => ({
+  return (JSON.parse(data) as StoredAspect[]).map(([key, mentions, positive, negative, terms, quotes, trend]) => ({
     key,
     terms,
     mentions,
     positive,
     negative,
+    ...(trend ? { trendPositive: trend[0], trendNegative: trend[1] } : {}),
     quotes: quotes.map(([reviewId, productId, quote, polarity, field, start, end]) => ({
       reviewId,
       productId,

@@ -19,17 +19,19 @@
  * insights tests compare the two on reviews (test/parse-en.test.ts).
  * compromise is pinned to an exact version; a new version must pass that test.
  */
-import nlp from "compromise/two";
-// compromise's matcher internals, by file: its package exports only the builds. The same files compromise/two
-// loads (Node and Vite resolve the pnpm symlink to one real path), so these are its own functions, not copies.
+import type nlpTwo from "compromise/two";
+// compromise/two's one-file build, the same code as its ~450 modules under src/ (what "compromise/two" loads):
+// a worker thread of the CLI loads it in a third of the CPU time. The package exports only src/; a path reaches it.
+// @ts-expect-error -- a file of the package, not an export: no types; nlpTwo's are its own
+import nlpBuild from "../node_modules/compromise/builds/two/compromise-two.mjs";
+// compromise's matcher internals, by file (its package exports neither): its own pure functions from src/, the
+// code its build above was made from (same version), so they match that build's terms exactly as it would.
 // @ts-expect-error -- compromise ships no types for its internal modules
 import fromHereJs from "../node_modules/compromise/src/1-one/match/methods/match/02-from-here.js";
 // @ts-expect-error -- as above
 import getGroupJs from "../node_modules/compromise/src/1-one/match/methods/match/03-getGroup.js";
 // @ts-expect-error -- as above
 import notIfJs from "../node_modules/compromise/src/1-one/match/methods/match/03-notIf.js";
-// @ts-expect-error -- as above
-import stockRunMatchJs from "../node_modules/compromise/src/1-one/match/methods/match/index.js";
 // @ts-expect-error -- as above
 import wrapMatchJs from "../node_modules/compromise/src/1-one/match/methods/match/term/doesMatch.js";
 
@@ -78,7 +80,6 @@ type Term = { id: string; tags: Set<string>; text: string; normal: string; machi
 const fromHere = fromHereJs as (terms: Term[], regs: Reg[], startI: number, phraseLength: number) => Found | null;
 const getGroup = getGroupJs as (res: Found[], group: string | number | undefined) => { ptrs: (number | string)[][] };
 const notIf = notIfJs as (results: Found[], not: Reg[], docs: Term[][]) => Found[];
-const stockRunMatch = stockRunMatchJs as unknown;
 const wrapMatch = wrapMatchJs as (term: Term, reg: Reg, index: number, length: number) => boolean | null;
 interface Net {
   hooks: Record<string, MatchRule[]>;
@@ -434,7 +435,10 @@ function addSentence(res: Found): Found {
   return res;
 }
 
+const nlp = nlpBuild as typeof nlpTwo;
 const world = nlp.world() as unknown as { methods: Methods };
+/** compromise's runMatch as loaded; {@link matchRule} stands in for it unless a plugin replaces it later. */
+const stockRunMatch: unknown = world.methods.one.match;
 const stockBulkMatch = world.methods.one.bulkMatch;
 world.methods.one.bulkMatch = bulkMatch;
 const ViewClass = (nlp("") as unknown as { constructor: new (document: Doc) => View }).constructor;

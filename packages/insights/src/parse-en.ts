@@ -19,7 +19,21 @@
  * insights tests compare the two on reviews (test/parse-en.test.ts).
  * compromise is pinned to an exact version; a new version must pass that test.
  */
-import nlp from "compromise/two";
+import type nlpTwo from "compromise/two";
+// compromise/two's one-file build, the same code as its ~450 modules under src/ (what "compromise/two" loads):
+// a worker thread of the CLI loads it in a third of the CPU time. The package exports only src/; a path reaches it.
+// @ts-expect-error -- a file of the package, not an export: no types; nlpTwo's are its own
+import nlpBuild from "../node_modules/compromise/builds/two/compromise-two.mjs";
+// compromise's matcher internals, by file (its package exports neither): its own pure functions from src/, the
+// code its build above was made from (same version), so they match that build's terms exactly as it would.
+// @ts-expect-error -- compromise ships no types for its internal modules
+import fromHereJs from "../node_modules/compromise/src/1-one/match/methods/match/02-from-here.js";
+// @ts-expect-error -- as above
+import getGroupJs from "../node_modules/compromise/src/1-one/match/methods/match/03-getGroup.js";
+// @ts-expect-error -- as above
+import notIfJs from "../node_modules/compromise/src/1-one/match/methods/match/03-notIf.js";
+// @ts-expect-error -- as above
+import wrapMatchJs from "../node_modules/compromise/src/1-one/match/methods/match/term/doesMatch.js";
 
 /** One of compromise's terms, as we read it. */
 export interface ParsedTerm {
@@ -30,8 +44,27 @@ export interface ParsedTerm {
   tags: Set<string>;
 }
 
+/** A parsed match token (compromise's parseMatch), the fields the first-term check reads. */
+interface Reg {
+  tag?: string;
+  word?: string;
+  id?: string;
+  use?: string;
+  fuzzy?: boolean;
+  anything?: boolean;
+  greedy?: boolean;
+  choices?: unknown;
+  negative?: boolean;
+  optional?: boolean;
+  start?: boolean;
+  end?: boolean;
+}
 interface MatchRule {
   match: string;
+  regs: Reg[];
+  group?: string | number;
+  justOne?: boolean;
+  notIf?: Reg[];
   needs: string[];
   wants: string[];
   minWant: number;
@@ -39,6 +72,15 @@ interface MatchRule {
   ifNo?: string[];
   unTag?: unknown;
 }
+interface Found {
+  pointer: (number | null | string)[];
+  groups: Record<string, (number | null)[]>;
+}
+type Term = { id: string; tags: Set<string>; text: string; normal: string; machine?: string | null; alias?: string[] };
+const fromHere = fromHereJs as (terms: Term[], regs: Reg[], startI: number, phraseLength: number) => Found | null;
+const getGroup = getGroupJs as (res: Found[], group: string | number | undefined) => { ptrs: (number | string)[][] };
+const notIf = notIfJs as (results: Found[], not: Reg[], docs: Term[][]) => Found[];
+const wrapMatch = wrapMatchJs as (term: Term, reg: Reg, index: number, length: number) => boolean | null;
 interface Net {
   hooks: Record<string, MatchRule[]>;
   always: MatchRule[];
@@ -76,13 +118,26 @@ const HOOKS = [
 /** A rule with what the selection needs, precomputed once per rule index. */
 interface Compiled {
   rule: MatchRule;
-  /** Its hook keys as [rank, key], rank = key's position in Object.keys(hooks) × 2^16 + the rule's position in that key's list; ascending. */
-  keys: [number, string][];
+  /** Its hook keys and their ranks (rank = key's position in Object.keys(hooks) × 2^16 + the rule's position in that key's list), rank ascending. */
+  keys: string[];
+  ranks: number[];
+  /** Stock runMatch's minLength: regs neither optional nor negative. */
+  minLength: number;
+  /** Whether the first reg fails the whole attempt when it does not match the term (see {@link matchRule}). */
+  firstDecides: boolean;
+  /**
+   * When firstDecides and the first reg is a plain tag ("#Noun") or word ("=the"): the key under
+   * which {@link positionsOf} finds the terms it matches; null for other regs (then compromise's
+   * term matcher decides, term by term).
+   */
+  firstKey: string | null;
 }
 interface Index {
   /** Each rule under one key it cannot run without (a need; else each of its wants). */
   anchored: Map<string, number[]>;
   rules: Compiled[];
+  /** net.always, compiled. */
+  always: Compiled[];
   /** Last sentence (generation) each rule was looked at in. */
   stamp: Uint32Array;
   generation: number;
@@ -114,9 +169,10 @@ function buildIndex(net: Net): Index | null {
       if (id === undefined) {
         id = rules.length;
         ids.set(rule, id);
-        rules.push({ rule, keys: [] });
+        rules.push(compile(rule));
       }
-      rules[id]!.keys.push([k * (1 << 16) + pos, keys[k]!]);
+      rules[id]!.keys.push(keys[k]!);
+      rules[id]!.ranks.push(k * (1 << 16) + pos);
     }
   }
   const anchored = new Map<string, number[]>();
@@ -127,11 +183,81 @@ function buildIndex(net: Net): Index | null {
   };
   for (let id = 0; id < rules.length; id++) {
     const { rule } = rules[id]!;
-    // Prefer a word to a tag as the anchor: words are rarer in a sentence.
-    if (rule.needs.length > 0) add(rule.needs.find((n) => !n.startsWith("#")) ?? rule.needs[0]!, id);
+    // The anchor is the need least likely to be in a sentence (fewer rules looked at for nothing).
+    if (rule.needs.length > 0)
+      add(
+        rule.needs.reduce((a, b) => (commonness(b) < commonness(a) ? b : a)),
+        id,
+      );
     else for (const w of rule.wants) add(w, id);
   }
-  return { anchored, rules, stamp: new Uint32Array(rules.length), generation: 0 };
+  return { anchored, rules, always: net.always.map(compile), stamp: new Uint32Array(rules.length), generation: 0 };
+}
+
+/**
+ * Keys in nearly every review sentence, most common last (a rough order from op-spam's reviews);
+ * any other key is rarer. Only the speed of the selection depends on it, never its result.
+ */
+const COMMON_KEYS = [
+  "#Place",
+  "#Possessive",
+  "in",
+  "#Plural",
+  "#Preposition",
+  "of",
+  "#Adverb",
+  "#Pronoun",
+  "#Gerund",
+  "to",
+  "%Noun|Verb%",
+  "#ProperNoun",
+  "#Value",
+  "#PresentTense",
+  "and",
+  "a",
+  "#Singular",
+  "the",
+  "#Infinitive",
+  "#Copula",
+  "#PastTense",
+  "#Adjective",
+  "#Noun",
+  "#Verb",
+  "#Determiner",
+];
+const COMMONNESS = new Map(COMMON_KEYS.map((k, i) => [k, i + 1]));
+function commonness(key: string): number {
+  // A word is rarer than a tag (the old rule); among the common ones, by the list.
+  return COMMONNESS.get(key) ?? (key.startsWith("#") ? 0.5 : 0);
+}
+
+function compile(rule: MatchRule): Compiled {
+  const regs = rule.regs ?? [];
+  const first = regs[0];
+  const firstDecides =
+    first !== undefined &&
+    first.anything !== true &&
+    first.choices === undefined &&
+    first.negative !== true &&
+    first.optional !== true &&
+    first.start !== true &&
+    !(first.end === true && first.greedy === true);
+  // compromise's doesMatch on such a reg: a tag reg tests term.tags; a word reg (no case rule, not fuzzy)
+  // term.machine, term.alias, term.text and term.normal. Anything else it could test first (an id, $) rules the shortcut out.
+  let firstKey: string | null = null;
+  if (firstDecides && first.end !== true && first.id === undefined) {
+    if (first.word !== undefined) {
+      if (!first.use && first.fuzzy !== true) firstKey = `=${first.word}`;
+    } else if (first.tag !== undefined) firstKey = `#${first.tag}`;
+  }
+  return {
+    rule,
+    keys: [],
+    ranks: [],
+    minLength: regs.filter((r) => r.optional !== true && r.negative !== true).length,
+    firstDecides,
+    firstKey,
+  };
 }
 
 /**
@@ -149,6 +275,8 @@ function buildIndex(net: Net): Index | null {
 function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?: boolean } = {}): unknown[] {
   const index = indexOf(net);
   if (index === null) return stockBulkMatch(document, net, methods, opts);
+  // Our matcher is compromise's runMatch with a shortcut; if a plugin has replaced runMatch, run theirs.
+  const ownMatch = methods.one.match === stockRunMatch;
   const docCache = methods.one.cacheDoc(document);
   const results: unknown[] = [];
   const { anchored, rules, stamp } = index;
@@ -160,43 +288,55 @@ function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?:
       index.generation = 1;
     }
     const generation = index.generation;
-    const kept: [number, MatchRule][] = [];
+    const kept: [number, Compiled][] = [];
     for (const k of haves) {
       const ids = anchored.get(k);
       if (ids === undefined) continue;
-      for (const id of ids) {
+      for (let a = 0; a < ids.length; a++) {
+        const id = ids[a]!;
         if (stamp[id] === generation) continue;
         stamp[id] = generation;
-        const { rule, keys } = rules[id]!;
-        if (!rule.needs.every((need) => haves.has(need))) continue;
-        if (rule.ifNo?.some((no) => haves.has(no))) continue;
-        if (rule.wants.length > 0) {
+        const compiled = rules[id]!;
+        const { rule, keys, ranks } = compiled;
+        const { needs, wants, ifNo } = rule;
+        let ok = true;
+        for (let i = 0; i < needs.length && ok; i++) ok = haves.has(needs[i]!);
+        if (!ok) continue;
+        if (ifNo !== undefined) {
+          for (let i = 0; i < ifNo.length && ok; i++) ok = !haves.has(ifNo[i]!);
+          if (!ok) continue;
+        }
+        if (wants.length > 0) {
+          // Stock counts every want present; at least minWant is all it asks, so stop there.
           let found = 0;
-          for (const w of rule.wants) if (haves.has(w)) found++;
+          for (let i = 0; i < wants.length && found < rule.minWant; i++) if (haves.has(wants[i]!)) found++;
           if (found < rule.minWant) continue;
         }
         // Where stock meets it first: the first of its keys (in index order) that the sentence has.
         let rank = -1;
-        for (const [r, key] of keys) {
-          if (haves.has(key)) {
-            rank = r;
+        for (let i = 0; i < keys.length; i++) {
+          if (haves.has(keys[i]!)) {
+            rank = ranks[i]!;
             break;
           }
         }
-        kept.push([rank, rule]);
+        kept.push([rank, compiled]);
       }
     }
     kept.sort((a, b) => a[0] - b[0]);
-    const todo = kept.map(([, rule]) => rule);
-    for (const rule of net.always) todo.push(rule);
-    const termCount = document[n]!.length;
-    for (const rule of todo) {
+    const todo = kept.map(([, c]) => c);
+    for (const c of index.always) todo.push(c);
+    const terms = document[n]! as Term[];
+    const termCount = terms.length;
+    const positions = new Map<string, number[]>();
+    for (const c of todo) {
+      const { rule } = c;
       if (termCount < rule.minWords) continue;
-      const res = methods.one.match([document[n]!], rule);
+      const res = ownMatch ? matchRule(terms, c, positions) : methods.one.match([terms], rule);
       if (res.ptrs.length === 0) continue;
       for (const ptr of res.ptrs) {
         ptr[0] = n;
-        const found: MatchRule & { pointer: number[] } = Object.assign({}, rule, { pointer: ptr });
+        const found: MatchRule & { pointer: unknown[] } = Object.assign({}, rule, { pointer: ptr });
         if (rule.unTag !== undefined) found.unTag = rule.unTag;
         results.push(found);
       }
@@ -206,7 +346,99 @@ function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?:
   return results;
 }
 
+/**
+ * compromise's runMatch (src/1-one/match/methods/match/index.js) on one
+ * sentence, same result. Stock tries the rule at every start position: copies
+ * the rest of the sentence and runs its matcher (fromHere), which, for a
+ * first token that is a plain word, tag or method test, dies at once when
+ * that token does not match the term there. Here that test (compromise's own
+ * term matcher, pure) runs first, and the copy and the matcher only where it
+ * passes; a first token of another kind (optional, negative, greedy to the
+ * end, a choice, anything) is tried everywhere as stock does.
+ */
+function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>): { ptrs: unknown[][] } {
+  const { rule, minLength, firstDecides, firstKey } = c;
+  const { regs, group, justOne } = rule;
+  if (!regs || regs.length === 0) return { ptrs: [] };
+  let results: Found[] = [];
+  const length = terms.length;
+  if (regs[0]!.start === true) {
+    const res = fromHere(terms, regs, 0, length);
+    if (res) results.push(addSentence(res));
+  } else if (firstKey !== null) {
+    // The same attempts as the loop below, at the terms the first reg matches only.
+    let next = 0;
+    for (const i of positionsOf(terms, firstKey, positions)) {
+      if (length - i < minLength) break;
+      if (i < next) continue;
+      const res = fromHere(terms.slice(i), regs, i, length);
+      if (res) {
+        results.push(addSentence(res));
+        if (justOne === true) break;
+        next = Math.max(i, Math.abs((res.pointer[2] as number) - 1)) + 1;
+      }
+    }
+  } else {
+    const first = regs[0]!;
+    for (let i = 0; i < length; i += 1) {
+      if (length - i < minLength) break;
+      if (firstDecides && wrapMatch(terms[i]!, first, i, length) !== true) continue;
+      const res = fromHere(terms.slice(i), regs, i, length);
+      if (res) {
+        results.push(addSentence(res));
+        if (justOne === true) break;
+        // Skip ahead, over this result (stock's arithmetic).
+        const end = res.pointer[2] as number;
+        if (Math.abs(end - 1) > i) i = Math.abs(end - 1);
+      }
+    }
+  }
+  if (regs[regs.length - 1]!.end === true) results = results.filter((res) => length === res.pointer[2]);
+  if (rule.notIf) results = notIf(results, rule.notIf, [terms]);
+  const out = getGroup(results, group);
+  for (const ptr of out.ptrs) {
+    const [, start, end] = ptr as number[];
+    ptr[3] = terms[start!]!.id;
+    ptr[4] = terms[end! - 1]!.id;
+  }
+  return out;
+}
+
+/** Ascending indexes of the sentence's terms that a plain tag ("#Noun") or word ("=the") reg matches, as compromise's doesMatch decides; memoised per sentence (its tags do not change during a sweep). */
+function positionsOf(terms: Term[], key: string, memo: Map<string, number[]>): number[] {
+  let out = memo.get(key);
+  if (out !== undefined) return out;
+  out = [];
+  const value = key.slice(1);
+  if (key[0] === "#") {
+    for (let i = 0; i < terms.length; i++) if (terms[i]!.tags.has(value)) out.push(i);
+  } else {
+    for (let i = 0; i < terms.length; i++) {
+      const t = terms[i]!;
+      if (
+        (t.machine !== null && t.machine === value) ||
+        t.alias?.some((a) => a === value) === true ||
+        value === t.text ||
+        value === t.normal
+      )
+        out.push(i);
+    }
+  }
+  memo.set(key, out);
+  return out;
+}
+
+/** Stock's addSentence for sentence 0 (bulkMatch sets the real index on the pointer). */
+function addSentence(res: Found): Found {
+  res.pointer[0] = 0;
+  for (const k of Object.keys(res.groups)) res.groups[k]![0] = 0;
+  return res;
+}
+
+const nlp = nlpBuild as typeof nlpTwo;
 const world = nlp.world() as unknown as { methods: Methods };
+/** compromise's runMatch as loaded; {@link matchRule} stands in for it unless a plugin replaces it later. */
+const stockRunMatch: unknown = world.methods.one.match;
 const stockBulkMatch = world.methods.one.bulkMatch;
 world.methods.one.bulkMatch = bulkMatch;
 const ViewClass = (nlp("") as unknown as { constructor: new (document: Doc) => View }).constructor;

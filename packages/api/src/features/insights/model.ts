@@ -1,4 +1,5 @@
 /** The insights feature's collections: what review texts say, per review and per product and day. */
+import type { Binary } from "mongodb";
 import { type InferSchemaType, Schema } from "mongoose";
 import { schemaOptions } from "../../db/schema-options.js";
 
@@ -40,11 +41,14 @@ export interface InsightDayDoc {
   reviews: number;
   polaritySum: number;
   /**
-   * The aspects' counts and quotes (AspectDayCount[]) as JSON text: FerretDB
-   * decodes a nested document field by field (90 buckets of 170 KB took 20–30 s
-   * to read nested, 1 s as one string each).
+   * The aspects' counts and quotes (AspectDayCount[]) as JSON text, deflated
+   * (insights.ts packAspects): FerretDB decodes a nested document field by
+   * field (90 buckets of 170 KB took 20–30 s to read nested, 1 s as one string
+   * each), and its time on a document is its bytes.
    */
-  data: string;
+  packed?: Binary;
+  /** Buckets written before `packed`: the same as JSON text. */
+  data?: string;
   /** Buckets written before `data`: the same, nested. */
   aspects?: unknown[];
   computedAt: Date;
@@ -57,7 +61,17 @@ export interface InsightDayDoc {
  * insight_days bucket itself), and the same id + `.r` the cut made for reading
  * (trimDayCounts; levels 0 and up). A period reads a few `.r` blocks by `_id`.
  */
-export type InsightBlockDoc = InferSchemaType<typeof insightBlockSchema>;
+export interface InsightBlockDoc {
+  _id: string;
+  shopId: string;
+  reviews: number;
+  polaritySum: number;
+  /** AspectDayCount[] deflated (see InsightDayDoc.packed). */
+  packed?: Binary;
+  /** Blocks written before `packed`: JSON text; the owner's version (`<owner>.v`): its random value. */
+  data?: string;
+  computedAt: Date;
+}
 
 /** An emerging topic of a product, one per episode (its event is recorded once, when the episode opens). */
 export interface InsightTopicDoc {
@@ -110,21 +124,22 @@ const insightDaySchema = new Schema<InsightDayDoc>(
     shopDayKey: { type: String, default: null },
     reviews: { type: Number, required: true },
     polaritySum: { type: Number, required: true },
-    data: { type: String, required: true },
+    packed: { type: Buffer, default: undefined },
+    data: { type: String, default: undefined },
     aspects: { type: Schema.Types.Mixed, default: undefined },
     computedAt: { type: Date, required: true },
   },
   { ...schemaOptions, collection: "insight_days" },
 );
 
-const insightBlockSchema = new Schema(
+const insightBlockSchema = new Schema<InsightBlockDoc>(
   {
     _id: { type: String, required: true },
     shopId: { type: String, required: true },
     reviews: { type: Number, required: true },
     polaritySum: { type: Number, required: true },
-    /** AspectDayCount[] as JSON text (see InsightDayDoc.data). */
-    data: { type: String, required: true },
+    packed: { type: Buffer, default: undefined },
+    data: { type: String, default: undefined },
     computedAt: { type: Date, required: true },
   },
   { ...schemaOptions, collection: "insight_blocks" },

@@ -77,7 +77,7 @@ async function insightsText(): Promise<string> {
 beforeAll(async () => {
   // Private webhook addresses allowed: the emerging-topic test receives its event on 127.0.0.1.
   api = await startTestApi({ webhooksAllowPrivate: true });
-  for (const id of ["jacket", "tent", "lamp", "boot", "old", "kettle", "spread"]) {
+  for (const id of ["jacket", "tent", "lamp", "boot", "old", "kettle", "spread", "sparse"]) {
     await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } });
   }
 });
@@ -268,6 +268,64 @@ describe("insights per review", () => {
       ).toEqual(want.aspects.map((a) => [a.key, a.mentions, a.positive, a.negative, a.direction, a.examples.map((q) => q.reviewId)]));
     }
   });
+
+  // The demo's stall (h20 on main, reverted): a round of 16 day recounts of a product whose days lie
+  // far apart rebuilds some 70 existing blocks in one roll-up, one bulk write of ~140 replaceOne, and
+  // FerretDB 1.24.2 held a connection per matched statement until the command ended (our patch,
+  // ferretdb/patches/handler-msg-update.go.in): the database stalled for good and every later request hung.
+  it("a shop's insights read, then rounds that rebuild many existing blocks, then other traffic: everything answers", async () => {
+    const deps = api.starling.deps;
+    const template = (await api.models.Review.findById(await submit("sparse", "A plain lamp.")).lean<ReviewDoc>())!;
+    const now = Date.now();
+    // One review every 11 days over a year: the 16 days of a round reach 16 blocks at each of the lower levels.
+    const docs = Array.from({ length: 32 }, (_, i) => ({
+      ...template,
+      _id: `rev_sparse_${i}`,
+      body: i % 2 ? "The shade cracked and the switch is loose." : "Bright light and a sturdy base.",
+      title: "",
+      createdAt: new Date(now - (1 + i * 11) * DAY),
+      status: "published",
+      summaryApplied: false,
+      payloadHash: "test",
+    }));
+    await api.models.Review.collection.insertMany(docs as never[]);
+    await enqueueAnalyses(
+      deps,
+      docs.map((d) => d._id),
+    );
+    wakeInsights(deps);
+    const counted = async () => (await drained()) && (await api.models.ReviewInsight.countDocuments({ productId: "sparse" })) === 33;
+    await eventually("all analysed and counted", counted, 120_000);
+    const shopYear = () =>
+      api.gql(`query($p: InsightsPeriod) { shop { insights(period: $p) { reviews aspects { key mentions } } } }`, {
+        p: { from: new Date(now - 365 * DAY).toISOString() },
+      });
+    const shop = await shopYear();
+    expect(shop.errors).toBeUndefined();
+    expect(shop.data.shop.insights.reviews).toBeGreaterThanOrEqual(33);
+    // Every day recounted again at once (as after a change of every review's status): rounds of 16
+    // days, each rebuilding blocks that all exist now.
+    const owner = productHash(api.shop.id, "sparse");
+    const days = await api.models.InsightDay.find({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } }, { day: 1 }).lean();
+    expect(days.length).toBe(33);
+    await insightsQueue(deps).enqueueMany(
+      days.map((d) => ({
+        id: `day.${owner}.${d.day.toISOString().slice(0, 10).replaceAll("-", "")}`,
+        payload: { kind: "day" as const, shopId: api.shop.id, productId: "sparse", dayMs: d.day.getTime() },
+      })),
+    );
+    wakeInsights(deps);
+    await eventually("recounted and rolled up again", drained, 120_000);
+    // Other traffic: the API over HTTP and the driver directly.
+    clearInsightsCache(deps);
+    const year = await api.gql(INSIGHTS, { id: "sparse", p: { from: new Date(now - 365 * DAY).toISOString() } });
+    expect(year.errors).toBeUndefined();
+    expect(year.data.product.insights.reviews).toBe(33);
+    expect(await api.models.Review.findById("rev_sparse_0").lean()).toMatchObject({ _id: "rev_sparse_0" });
+    const again = await shopYear();
+    expect(again.errors).toBeUndefined();
+    expect(again.data.shop.insights).toEqual(shop.data.shop.insights);
+  }, 300_000);
 
   it("a backfill analyses reviews stored before insights existed, in slices, and resumes where it stopped", async () => {
     const ids: string[] = [];

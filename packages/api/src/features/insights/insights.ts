@@ -1267,7 +1267,28 @@ function summarize(counts: readonly DayCounts[], period: { fromMs: number; toMs:
   }
 }
 
-/** A product's insights over a period: one bucket per day read, however many reviews it has. */
+/**
+ * An owner's (a product's or a shop's) insights over a period: the cuts of the
+ * blocks that tile it side by side with its current topics (one round trip less
+ * on every read that is not cached), or this process's answer while the
+ * owner's version is unchanged.
+ */
+async function periodInsights(
+  deps: Deps,
+  owner: string,
+  periodInput: InsightsPeriodInput | null | undefined,
+  limit: number | null | undefined,
+  emerging: (period: { fromMs: number; toMs: number }) => Promise<InsightTopicDoc[]>,
+): Promise<Insights> {
+  const period = insightsPeriod(periodInput, deps.now());
+  const n = summaryLimit(limit);
+  return cached(deps, owner, `${owner}.${period.fromMs}.${period.toMs}.${n}`, async () => {
+    const [counts, topics] = await Promise.all([periodCuts(deps, owner, period), emerging(period)]);
+    return { ...summarize(counts, period, n), emerging: topics };
+  });
+}
+
+/** A product's insights over a period: a few blocks read, however many reviews it has. */
 export async function productInsights(
   deps: Deps,
   shopId: string,
@@ -1275,18 +1296,12 @@ export async function productInsights(
   periodInput: InsightsPeriodInput | null | undefined,
   limit?: number | null,
 ): Promise<Insights> {
-  const period = insightsPeriod(periodInput, deps.now());
-  const n = summaryLimit(limit);
   const p = productHash(shopId, productId);
-  return cached(deps, p, `${p}.${period.fromMs}.${period.toMs}.${n}`, async () => {
-    // Side by side: one round trip less on every read that is not cached.
-    const [counts, topics] = await Promise.all([
-      periodCuts(deps, p, period),
-      deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } })
-        .sort({ _id: 1 })
-        .lean<InsightTopicDoc[]>(),
-    ]);
-    return { ...summarize(counts, period, n), emerging: topics.filter((t) => t.current && t.since.getTime() < period.toMs) };
+  return periodInsights(deps, p, periodInput, limit, async (period) => {
+    const topics = await deps.models.InsightTopic.find({ _id: { $gt: `${p}.`, $lt: `${p}.~` } })
+      .sort({ _id: 1 })
+      .lean<InsightTopicDoc[]>();
+    return topics.filter((t) => t.current && t.since.getTime() < period.toMs);
   });
 }
 
@@ -1297,17 +1312,8 @@ export async function shopInsights(
   periodInput: InsightsPeriodInput | null | undefined,
   limit?: number | null,
 ): Promise<Insights> {
-  const period = insightsPeriod(periodInput, deps.now());
-  const n = summaryLimit(limit);
-  const s = shopHash(shopId);
-  return cached(deps, s, `${s}.${period.fromMs}.${period.toMs}.${n}`, async () => {
-    const [counts, topics] = await Promise.all([
-      periodCuts(deps, s, period),
-      deps.models.InsightTopic.find({ shopId, current: true }).lean<InsightTopicDoc[]>(),
-    ]);
-    return {
-      ...summarize(counts, period, n),
-      emerging: topics.filter((t) => t.since.getTime() < period.toMs).sort((a, b) => b.since.getTime() - a.since.getTime()),
-    };
+  return periodInsights(deps, shopHash(shopId), periodInput, limit, async (period) => {
+    const topics = await deps.models.InsightTopic.find({ shopId, current: true }).lean<InsightTopicDoc[]>();
+    return topics.filter((t) => t.since.getTime() < period.toMs).sort((a, b) => b.since.getTime() - a.since.getTime());
   });
 }

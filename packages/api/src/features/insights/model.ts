@@ -29,15 +29,12 @@ export interface ReviewInsightDoc {
   changedAt: Date;
 }
 
-/** A product's (productId set) or a shop's (productId null) published, analysed reviews of one UTC day, as counts. */
-export interface InsightDayDoc {
-  /** `<product or shop hash>.<yyyymmdd>`: a period is a list of ids. */
-  _id: string;
+/**
+ * Published, analysed reviews as counts, the way a day bucket and a roll-up
+ * block both store them (what @starling/insights calls DayCounts, without its day).
+ */
+export interface StoredCounts {
   shopId: string;
-  productId: string | null;
-  day: Date;
-  /** Product buckets only: `<shop hash>.<yyyymmdd>.<product hash>`, so a shop's day is a keyset range. */
-  shopDayKey: string | null;
   reviews: number;
   polaritySum: number;
   /**
@@ -47,11 +44,21 @@ export interface InsightDayDoc {
    * each), and its time on a document is its bytes.
    */
   packed?: Binary;
-  /** Buckets written before `packed`: the same as JSON text. */
+  /** Written before `packed`: the same as JSON text (a block `<owner>.v`, the owner's version: its random value). */
   data?: string;
-  /** Buckets written before `data`: the same, nested. */
-  aspects?: unknown[];
   computedAt: Date;
+}
+
+/** A product's (productId set) or a shop's (productId null) published, analysed reviews of one UTC day, as counts. */
+export interface InsightDayDoc extends StoredCounts {
+  /** `<product or shop hash>.<yyyymmdd>`: a period is a list of ids. */
+  _id: string;
+  productId: string | null;
+  day: Date;
+  /** Product buckets only: `<shop hash>.<yyyymmdd>.<product hash>`, so a shop's day is a keyset range. */
+  shopDayKey: string | null;
+  /** Buckets written before `data`: the aspects nested. */
+  aspects?: unknown[];
 }
 
 /**
@@ -61,16 +68,8 @@ export interface InsightDayDoc {
  * insight_days bucket itself), and the same id + `.r` the cut made for reading
  * (trimDayCounts; levels 0 and up). A period reads a few `.r` blocks by `_id`.
  */
-export interface InsightBlockDoc {
+export interface InsightBlockDoc extends StoredCounts {
   _id: string;
-  shopId: string;
-  reviews: number;
-  polaritySum: number;
-  /** AspectDayCount[] deflated (see InsightDayDoc.packed). */
-  packed?: Binary;
-  /** Blocks written before `packed`: JSON text; the owner's version (`<owner>.v`): its random value. */
-  data?: string;
-  computedAt: Date;
 }
 
 /** An emerging topic of a product, one per episode (its event is recorded once, when the episode opens). */
@@ -115,33 +114,30 @@ const reviewInsightSchema = new Schema<ReviewInsightDoc>(
 );
 reviewInsightSchema.index({ dayKey: 1 }, { name: "day_key" });
 
+/** StoredCounts' fields, in both schemas. */
+const storedCountsFields = {
+  shopId: { type: String, required: true },
+  reviews: { type: Number, required: true },
+  polaritySum: { type: Number, required: true },
+  packed: { type: Buffer, default: undefined },
+  data: { type: String, default: undefined },
+  computedAt: { type: Date, required: true },
+} as const;
+
 const insightDaySchema = new Schema<InsightDayDoc>(
   {
     _id: { type: String, required: true },
-    shopId: { type: String, required: true },
+    ...storedCountsFields,
     productId: { type: String, default: null },
     day: { type: Date, required: true },
     shopDayKey: { type: String, default: null },
-    reviews: { type: Number, required: true },
-    polaritySum: { type: Number, required: true },
-    packed: { type: Buffer, default: undefined },
-    data: { type: String, default: undefined },
     aspects: { type: Schema.Types.Mixed, default: undefined },
-    computedAt: { type: Date, required: true },
   },
   { ...schemaOptions, collection: "insight_days" },
 );
 
 const insightBlockSchema = new Schema<InsightBlockDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    reviews: { type: Number, required: true },
-    polaritySum: { type: Number, required: true },
-    packed: { type: Buffer, default: undefined },
-    data: { type: String, default: undefined },
-    computedAt: { type: Date, required: true },
-  },
+  { _id: { type: String, required: true }, ...storedCountsFields },
   { ...schemaOptions, collection: "insight_blocks" },
 );
 insightDaySchema.index({ shopDayKey: 1 }, { name: "shop_day_key" });

@@ -107,21 +107,23 @@ describe("an update command of many statements", () => {
     }));
     const res = await c.bulkWrite(ops, { ordered: false });
     expect(res.matchedCount).toBe(250);
-    // Mixed with updates, upserts and statements that match nothing, twice at once.
-    const mixed = (k: number) =>
+    // Mixed with updates, upserts and statements that match nothing, twice at once (on different
+    // documents: FerretDB's updates are read-modify-write, MONGODB.md §2.4).
+    const mixed = (base: number) =>
       c.bulkWrite(
         Array.from({ length: 120 }, (_, i) =>
           i % 3 === 0
-            ? { updateOne: { filter: { _id: `b${i}` } as never, update: { $inc: { polaritySum: k } } } }
+            ? { updateOne: { filter: { _id: `b${base + i}` } as never, update: { $inc: { polaritySum: 10 } } } }
             : i % 3 === 1
-              ? { updateOne: { filter: { _id: `new${k}.${i}` } as never, update: { $set: { reviews: 1 } }, upsert: true } }
+              ? { updateOne: { filter: { _id: `new${base}.${i}` } as never, update: { $set: { reviews: 1 } }, upsert: true } }
               : { updateOne: { filter: { _id: `missing${i}` } as never, update: { $set: { reviews: 1 } } } },
         ),
         { ordered: false },
       );
-    const [a, b] = await Promise.all([mixed(10), mixed(100)]);
+    const [a, b] = await Promise.all([mixed(0), mixed(120)]);
     expect([a.matchedCount, a.upsertedCount, b.matchedCount, b.upsertedCount]).toEqual([40, 40, 40, 40]);
-    expect(await c.findOne({ _id: "b3" } as never)).toMatchObject({ reviews: -3, polaritySum: 111 });
+    expect(await c.findOne({ _id: "b3" } as never)).toMatchObject({ reviews: -3, polaritySum: 11 });
+    expect(await c.findOne({ _id: "b123" } as never)).toMatchObject({ reviews: -123, polaritySum: 11 });
     expect(await c.findOne({ _id: "b4" } as never)).toMatchObject({ reviews: -4, polaritySum: 1 });
     expect(await c.countDocuments({})).toBe(380);
   });

@@ -9,12 +9,13 @@
  *    (one, batch 16) analyses them, stores each analysis, and recounts the
  *    day buckets and emerging topics they touch. Reported: reviews/s until
  *    every review is analysed and the queue is empty, beside `analyzeReview`
- *    alone on the same texts (the part that is CPU).
+ *    alone on the same texts (the part that is CPU; under load it is also a
+ *    gauge of how busy the machine was).
  * 2. Read latency: "p-huge" gets 100 000 analysed reviews over 365 days
  *    (the analyses of step 1 repeated, of at least 200 texts), counted into
  *    its day buckets with the package's dayCountsOf and written, with every
  *    roll-up block above them, by the worker's own functions (storeProductDay,
- *    recomputeBlock; counting 100 000 through the worker would take the
+ *    rollUpBlocks; counting 100 000 through the worker would take the
  *    benchmark most of an hour); then BENCH_READS sequential
  *    `product { insights }` requests over HTTP, for the default 90 days and
  *    for 366 days, cold (the process's answer cache emptied before each read)
@@ -25,13 +26,13 @@
  * (needs ../shared/data for the op-spam texts, or STARLING_RESEARCH_DATA).
  */
 import { rm } from "node:fs/promises";
+import v8 from "node:v8";
+import vm from "node:vm";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import {
   DAY_MS,
-  MAX_BLOCK_LEVEL,
   analyzeReview,
-  blockOf,
   dayCountsOf,
   dayOf,
   periodBlocks,
@@ -44,16 +45,19 @@ import { loadOpSpam } from "../../insights/bench/data.js";
 import { REPO_ROOT, loadConfig } from "../src/config.js";
 import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { findByIds } from "../src/db/find-by-ids.js";
+import type { InsightBlockDoc } from "../src/features/insights/model.js";
 import type { ReviewDoc } from "../src/features/reviews/model.js";
 import {
   QUOTES_PER_ASPECT,
   clearInsightsCache,
-  decodeAspects,
   enqueueAnalyses,
   insightsQueue,
   productHash,
-  recomputeBlock,
+  productInsights,
+  rollUpBlocks,
   storeProductDay,
+  storedAspectsOf,
+  type StoredAspects,
   wakeInsights,
 } from "../src/features/insights/insights.js";
 import { putProduct } from "../src/features/products/products.js";
@@ -65,6 +69,12 @@ const N = Number(process.env.BENCH_REVIEWS ?? 1_000);
 const READS = Number(process.env.BENCH_READS ?? 300);
 const HUGE = Number(process.env.BENCH_HUGE ?? 100_000);
 const DATA_DIR = path.join(REPO_ROOT, ".data/bench-insights-ferretdb");
+
+/** A full garbage collection (V8's gc() exposed at run time, without restarting node with --expose-gc). */
+function fullGc(): void {
+  v8.setFlagsFromString("--expose-gc");
+  (vm.runInNewContext("gc") as () => void)();
+}
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -143,43 +153,67 @@ async function main() {
     );
 
     // ---- 2. read latency at 100 000 reviews (the analyses of at least 200 different texts, however few step 1 had)
-    const hugeAnalyses = N >= 200 ? analyses : texts.slice(0, 200).map((body) => analyzeReview({ title: "Stay", body }));
-    const byDay = new Map<number, AnalyzedReview[]>();
     const today = dayOf(now);
-    for (let i = 0; i < HUGE; i++) {
-      const dayMs = today - (i % 365) * DAY_MS;
-      const r: AnalyzedReview = {
-        reviewId: `rev_huge_${i}`,
-        productId: "p-huge",
-        timeMs: dayMs + (i % 86_000) * 1_000,
-        insight: hugeAnalyses[i % hugeAnalyses.length]!,
-      };
-      let list = byDay.get(dayMs);
-      if (!list) byDay.set(dayMs, (list = []));
-      list.push(r);
-    }
-    const buckets: DayCounts[] = [...byDay.values()].map((list) => dayCountsOf(list, { quotes: QUOTES_PER_ASPECT }));
-    const build0 = performance.now();
-    // What the worker writes for these days: each day's bucket and its cut for reading, then every roll-up block above them.
-    for (const b of buckets) await storeProductDay(deps, shop.id, "p-huge", b.dayMs, b);
-    const owner = productHash(shop.id, "p-huge");
-    for (let level = 1; level <= MAX_BLOCK_LEVEL; level++) {
-      const indexes = new Set(buckets.map((b) => blockOf(b.dayMs, level).index));
-      for (const index of indexes) await recomputeBlock(deps, shop.id, owner, level, index);
-    }
-    const buildSeconds = (performance.now() - build0) / 1_000;
-    const days = await deps.models.InsightDay.find({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } }).lean();
-    const blocks = await deps.models.InsightBlock.find({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } }).lean();
-    const size = (docs: { data: string }[]) => docs.reduce((n, d) => n + d.data.length, 0) / Math.max(1, docs.length) / 1024;
-    const reads = blocks.filter((d) => d._id.endsWith(".r"));
-    const rollUps = blocks.filter((d) => /\.\d+\.\d+$/.test(d._id));
-    const bucketBytes = size(days) * 1024;
+    // The fixture's 100 000 analyses and day buckets stay inside this function: the server
+    // measured below runs in this process, and a heap holding them (hundreds of MB) made every
+    // major GC of the reads' a pause of the fixture's size. What the reads are checked against is
+    // computed here.
+    const { owner, bucketKb, dayCount, wants } = await (async () => {
+      const hugeAnalyses = N >= 200 ? analyses : texts.slice(0, 200).map((body) => analyzeReview({ title: "Stay", body }));
+      const byDay = new Map<number, AnalyzedReview[]>();
+      for (let i = 0; i < HUGE; i++) {
+        const dayMs = today - (i % 365) * DAY_MS;
+        const r: AnalyzedReview = {
+          reviewId: `rev_huge_${i}`,
+          productId: "p-huge",
+          timeMs: dayMs + (i % 86_000) * 1_000,
+          insight: hugeAnalyses[i % hugeAnalyses.length]!,
+        };
+        let list = byDay.get(dayMs);
+        if (!list) byDay.set(dayMs, (list = []));
+        list.push(r);
+      }
+      const buckets: DayCounts[] = [...byDay.values()].map((list) => dayCountsOf(list, { quotes: QUOTES_PER_ASPECT }));
+      const build0 = performance.now();
+      // What the worker writes for these days: each day's bucket and its cut for reading, then every roll-up block above them.
+      const parts = [];
+      for (const b of buckets) parts.push(await storeProductDay(deps, shop.id, "p-huge", b.dayMs, b));
+      const owner = productHash(shop.id, "p-huge");
+      await rollUpBlocks(deps, [{ shopId: shop.id, owner, fresh: parts }]);
+      const buildSeconds = (performance.now() - build0) / 1_000;
+      const days = await deps.models.InsightDay.find({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } }).lean();
+      const blocks = await deps.models.InsightBlock.find({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } }).lean();
+      // Bytes as stored (the aspects packed) and as JSON text (what they were stored as before).
+      const stored = (d: StoredAspects) => d.packed?.length() ?? d.data?.length ?? 0;
+      const text = (d: StoredAspects) => JSON.stringify(storedAspectsOf(d)).length;
+      const kb = (docs: StoredAspects[], f: (d: StoredAspects) => number) =>
+        (docs.reduce((n, d) => n + f(d), 0) / Math.max(1, docs.length) / 1024).toFixed(1);
+      const reads = blocks.filter((d) => d._id.endsWith(".r")) as StoredAspects[];
+      const rollUps = blocks.filter((d) => /\.\d+\.\d+$/.test(d._id)) as StoredAspects[];
+      const bucketKb = kb(days as StoredAspects[], stored);
+      console.log(
+        `${HUGE} reviews in ${days.length} day buckets of ${bucketKb} KB packed on average (${kb(days as StoredAspects[], text)} KB as text; ${(buckets.reduce((n, b) => n + b.aspects.length, 0) / buckets.length).toFixed(0)} aspects each); ` +
+          `${reads.length} blocks cut for reading of ${kb(reads, stored)} KB packed on average (${kb(reads, text)} KB as text; largest ${(Math.max(...reads.map(stored)) / 1024).toFixed(1)} KB); ` +
+          `${rollUps.length} roll-ups of ${kb(rollUps, stored)} KB packed (${kb(rollUps, text)} KB as text); written in ${buildSeconds.toFixed(1)} s`,
+      );
+      const wants = new Map(
+        [90, 366].map((n) => [
+          n,
+          summarizeDayCounts(
+            buckets,
+            { fromMs: n === 90 ? today + DAY_MS - 90 * DAY_MS : today - 365 * DAY_MS, toMs: today + DAY_MS },
+            { limit: 10 },
+          ),
+        ]),
+      );
+      return { owner, bucketKb, dayCount: days.length, wants };
+    })();
+    // Its garbage collected now rather than during the reads.
+    const before = process.memoryUsage().heapUsed;
+    fullGc();
     console.log(
-      `${HUGE} reviews in ${days.length} day buckets of ${size(days).toFixed(1)} KB on average (${(buckets.reduce((n, b) => n + b.aspects.length, 0) / buckets.length).toFixed(0)} aspects each); ` +
-        `${reads.length} blocks cut for reading of ${size(reads).toFixed(1)} KB on average (largest ${(Math.max(...reads.map((d) => d.data.length)) / 1024).toFixed(1)} KB); ` +
-        `${rollUps.length} roll-ups of ${size(rollUps).toFixed(1)} KB on average; written in ${buildSeconds.toFixed(1)} s`,
+      `heap used ${(before / 2 ** 20).toFixed(0)} MB with the fixture, ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB after a full GC before the reads`,
     );
-    const rows = days;
 
     const query = async (period: string) => {
       const res = await fetch(`${starling.url}/graphql`, {
@@ -201,8 +235,7 @@ async function main() {
       const first = await query(period); // warm-up, and the counts it reads
       const reviews = first.reviews;
       // The blocks' answer against the days' (summarizeDayCounts over every day bucket): the same counts.
-      const fromMs = label.startsWith("90") ? today + DAY_MS - 90 * DAY_MS : today - 365 * DAY_MS;
-      const want = summarizeDayCounts(buckets, { fromMs, toMs: today + DAY_MS }, { limit: 10 });
+      const want = wants.get(label.startsWith("90") ? 90 : 366)!;
       const same =
         want.reviews === reviews &&
         JSON.stringify(want.aspects.map((a) => [a.key, a.mentions, a.positive, a.negative, a.direction])) ===
@@ -230,30 +263,41 @@ async function main() {
     {
       const period = { fromMs: today + DAY_MS - 90 * DAY_MS, toMs: today + DAY_MS };
       const ids = periodBlocks(period).map((b) => `${owner}.${b.level}.${b.index}.r`);
-      const steps = { version: [] as number[], blocks: [] as number[], decode: [] as number[], summarize: [] as number[] };
+      const steps = {
+        version: [] as number[],
+        blocks: [] as number[],
+        decode: [] as number[],
+        summarize: [] as number[],
+        "whole productInsights": [] as number[],
+      };
       let bytes = 0;
       for (let i = 0; i < READS; i++) {
         let t = performance.now();
         await deps.models.InsightBlock.findById(`${owner}.v`, { data: 1 }).lean();
         steps.version.push(performance.now() - t);
         t = performance.now();
-        const docs = await findByIds(deps.models.InsightBlock, ids);
+        const docs = await findByIds<InsightBlockDoc & StoredAspects>(deps.models.InsightBlock as never, ids);
         steps.blocks.push(performance.now() - t);
-        bytes = docs.reduce((n, d) => n + d.data.length, 0);
+        bytes = docs.reduce((n, d) => n + (d.packed?.length() ?? 0), 0);
         t = performance.now();
         const counts = docs.map((d) => ({
           dayMs: period.fromMs,
           reviews: d.reviews,
           polaritySum: d.polaritySum,
-          aspects: decodeAspects(d.data),
+          aspects: storedAspectsOf(d),
         }));
         steps.decode.push(performance.now() - t);
         t = performance.now();
         summarizeDayCounts(counts, period, { limit: 10 });
         steps.summarize.push(performance.now() - t);
+        // The same read as the API's resolver makes it (with the topics beside the blocks), without HTTP and GraphQL.
+        clearInsightsCache(deps);
+        t = performance.now();
+        await productInsights(deps, shop.id, "p-huge", null, 10);
+        steps["whole productInsights"].push(performance.now() - t);
       }
       console.log(
-        `a cold 90-day read, step by step (${ids.length} blocks, ${(bytes / 1024).toFixed(0)} KB of data): ` +
+        `a cold 90-day read, step by step (${ids.length} blocks, ${(bytes / 1024).toFixed(0)} KB packed): ` +
           Object.entries(steps)
             .map(
               ([k, v]) =>
@@ -267,7 +311,7 @@ async function main() {
     }
 
     console.log(
-      `product { insights } on "p-huge": ${HUGE} reviews over 365 days, ${rows.length} day buckets of ${(bucketBytes / 1024).toFixed(1)} KB, ${READS} sequential reads over HTTP:`,
+      `product { insights } on "p-huge": ${HUGE} reviews over 365 days, ${dayCount} day buckets of ${bucketKb} KB packed, ${READS} sequential reads over HTTP:`,
     );
     console.log("| period | reviews in it | p50 | p99 |\n|---|---|---|---|");
     for (const r of results) console.log(r);

@@ -81,3 +81,50 @@ describe("lookups by _id use the _id index", () => {
     ).toEqual([]);
   });
 });
+
+// FerretDB 1.24.2 kept every matched statement's query (and its SQLite connection) open until the
+// whole update command ended, while each statement's write needed one more connection of the pool
+// of 100: a bulkWrite of about 100 replaceOne that match stalled that database for good (the
+// insights worker's roll-ups on the demo; scoring.ts wrote in chunks of 50 for it). Our patch
+// (ferretdb/patches/handler-msg-update.go.in) closes each statement's query when it is done.
+describe("an update command of many statements", () => {
+  let db: Awaited<ReturnType<typeof openModels>>;
+  beforeAll(async () => {
+    db = await openModels(uniqueDbName("bulk"));
+    await db.models.InsightBlock.collection.insertMany(
+      Array.from({ length: 300 }, (_, i) => ({ _id: `b${i}`, shopId: "s", reviews: i, polaritySum: 0, computedAt: new Date() })) as never[],
+    );
+  });
+  afterAll(async () => {
+    await db.models.InsightBlock.db.dropDatabase();
+    await db.close();
+  });
+
+  it("replaces 250 existing documents in one command, and the database answers everything after it", async () => {
+    const c = db.models.InsightBlock.collection;
+    const ops = Array.from({ length: 250 }, (_, i) => ({
+      replaceOne: { filter: { _id: `b${i}` } as never, replacement: { shopId: "s", reviews: -i, polaritySum: 1, computedAt: new Date() } },
+    }));
+    const res = await c.bulkWrite(ops, { ordered: false });
+    expect(res.matchedCount).toBe(250);
+    // Mixed with updates, upserts and statements that match nothing, twice at once (on different
+    // documents: FerretDB's updates are read-modify-write, MONGODB.md §2.4).
+    const mixed = (base: number) =>
+      c.bulkWrite(
+        Array.from({ length: 120 }, (_, i) =>
+          i % 3 === 0
+            ? { updateOne: { filter: { _id: `b${base + i}` } as never, update: { $inc: { polaritySum: 10 } } } }
+            : i % 3 === 1
+              ? { updateOne: { filter: { _id: `new${base}.${i}` } as never, update: { $set: { reviews: 1 } }, upsert: true } }
+              : { updateOne: { filter: { _id: `missing${i}` } as never, update: { $set: { reviews: 1 } } } },
+        ),
+        { ordered: false },
+      );
+    const [a, b] = await Promise.all([mixed(0), mixed(120)]);
+    expect([a.matchedCount, a.upsertedCount, b.matchedCount, b.upsertedCount]).toEqual([40, 40, 40, 40]);
+    expect(await c.findOne({ _id: "b3" } as never)).toMatchObject({ reviews: -3, polaritySum: 11 });
+    expect(await c.findOne({ _id: "b123" } as never)).toMatchObject({ reviews: -123, polaritySum: 11 });
+    expect(await c.findOne({ _id: "b4" } as never)).toMatchObject({ reviews: -4, polaritySum: 1 });
+    expect(await c.countDocuments({})).toBe(380);
+  });
+});

@@ -5,6 +5,7 @@
  * aggregates count published reviews only, an emerging topic records exactly
  * one event, erasure removes quotes, and shops see only their own.
  */
+import { summarizeDayCounts } from "@starling/insights";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LeaseQueue } from "../src/db/lease-queue.js";
 import type { ReviewDoc } from "../src/features/reviews/model.js";
@@ -12,10 +13,10 @@ import {
   INSIGHTS_QUEUE,
   backfillInsights,
   clearInsightsCache,
-  decodeAspects,
   enqueueAnalyses,
   insightsQueue,
   productHash,
+  storedAspectsOf,
   wakeInsights,
   type InsightsJob,
 } from "../src/features/insights/insights.js";
@@ -60,7 +61,7 @@ async function insights(productId: string, key = api.shop.key) {
 
 const drained = async () => (await insightsQueue(api.starling.deps).depth()) === 0;
 
-/** Every document of the insights collections and the queue, as JSON. */
+/** Every document of the insights collections and the queue, as JSON (packed aspects unpacked, so their quotes show). */
 async function insightsText(): Promise<string> {
   const m = api.models;
   const docs = [
@@ -70,13 +71,13 @@ async function insightsText(): Promise<string> {
     ...(await m.InsightTopic.find().lean()),
     ...(await m.LeaseJob.find().lean()),
   ];
-  return JSON.stringify(docs);
+  return JSON.stringify(docs.map((d) => ("packed" in d && d.packed ? { ...d, packed: storedAspectsOf(d as never) } : d)));
 }
 
 beforeAll(async () => {
   // Private webhook addresses allowed: the emerging-topic test receives its event on 127.0.0.1.
   api = await startTestApi({ webhooksAllowPrivate: true });
-  for (const id of ["jacket", "tent", "lamp", "boot", "old", "kettle"]) {
+  for (const id of ["jacket", "tent", "lamp", "boot", "old", "kettle", "spread", "sparse"]) {
     await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } });
   }
 });
@@ -164,6 +165,168 @@ describe("insights per review", () => {
     await eventually("queue drained", drained);
   });
 
+  it("a dead worker's claimed day recount is taken over: the review counts in every period once its lease ends", async () => {
+    const deps = api.starling.deps;
+    // Two mentions: a summary lists aspects mentioned at least twice.
+    const id = await submit("lamp", "The shade cracked and the base wobbles.");
+    await submit("lamp", "My shade cracked too, poor quality.");
+    const before = await eventually("counted", async () => {
+      const i = await insights("lamp");
+      return (await drained()) && i.aspects.some((a: any) => a.key === "shade") && i;
+    });
+    // As if the process died after storing the analysis and before its day was recounted: no bucket, no blocks above it.
+    const dayMs = Math.floor(Date.now() / DAY) * DAY;
+    const owner = productHash(api.shop.id, "lamp");
+    await api.models.InsightDay.deleteMany({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } });
+    await api.models.InsightBlock.deleteMany({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } });
+    clearInsightsCache(deps);
+    expect((await insights("lamp")).reviews).toBe(0);
+    const ahead = () => new Date(Date.now() + 5_500);
+    const dead = new LeaseQueue<InsightsJob>(api.models, INSIGHTS_QUEUE, { leaseMs: 500, owner: "dead-process", now: ahead });
+    const dayJob = `day.${owner}.${new Date(dayMs).toISOString().slice(0, 10).replaceAll("-", "")}`;
+    await dead.enqueue(dayJob, { kind: "day", shopId: api.shop.id, productId: "lamp", dayMs }, new Date(Date.now() + 5_000));
+    const [held] = await dead.claim(1);
+    expect(held).toMatchObject({ id: dayJob, attempts: 1 });
+    wakeInsights(deps);
+    const back = await eventually("recounted and rolled up by the live worker", async () => {
+      const i = await insights("lamp");
+      return (await drained()) && i.reviews === before.reviews && i;
+    });
+    expect(back.aspects).toEqual(before.aspects);
+    expect(back.aspects.find((a: any) => a.key === "shade").examples.map((q: any) => q.reviewId)).toContain(id);
+    // A year's read (other blocks) counts it too.
+    const year = await api.gql(INSIGHTS, { id: "lamp", p: { from: new Date(Date.now() - 360 * DAY).toISOString() } });
+    expect(year.data.product.insights.reviews).toBe(back.reviews);
+  });
+
+  it("rolls up reviews of many days, handled in rounds, to exactly the sums of their day buckets", async () => {
+    const deps = api.starling.deps;
+    const template = (await api.models.Review.findById(await submit("spread", "A plain tent.")).lean<ReviewDoc>())!;
+    const bodies = [
+      "The zipper broke after a week, but the fabric is soft.",
+      "Great fabric and the seams are strong.",
+      "The seams leak in the rain and the zipper sticks.",
+      "Lovely color, the poles feel cheap.",
+      "The poles bent in the wind, terrible.",
+    ];
+    const now = Date.now();
+    // 60 reviews over 80 days: two or three rounds of the worker, each day's bucket and blocks at every level in play.
+    const docs = Array.from({ length: 60 }, (_, i) => ({
+      ...template,
+      _id: `rev_spread_${i}`,
+      body: bodies[i % bodies.length]!,
+      title: "",
+      createdAt: new Date(now - ((i * 37) % 80) * DAY),
+      status: "published",
+      summaryApplied: false,
+      payloadHash: "test",
+    }));
+    await api.models.Review.collection.insertMany(docs as never[]);
+    await enqueueAnalyses(
+      deps,
+      docs.map((d) => d._id),
+    );
+    wakeInsights(deps);
+    await eventually(
+      "all analysed and counted",
+      async () => (await drained()) && (await api.models.ReviewInsight.countDocuments({ productId: "spread" })) === 61,
+      120_000,
+    );
+    const owner = productHash(api.shop.id, "spread");
+    const days = await api.models.InsightDay.find({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } }).lean();
+    const buckets = days.map((d) => ({
+      dayMs: d.day.getTime(),
+      reviews: d.reviews,
+      polaritySum: d.polaritySum,
+      aspects: storedAspectsOf(d as never),
+    }));
+    for (const [label, fromDaysAgo] of [
+      ["90 days", 89],
+      ["30 days", 29],
+      ["a year", 365],
+    ] as const) {
+      const toMs = Math.floor(now / DAY) * DAY + DAY;
+      const fromMs = toMs - (fromDaysAgo + 1) * DAY;
+      const want = summarizeDayCounts(buckets, { fromMs, toMs }, { limit: 20, quotes: 3 });
+      const r = await api.gql(
+        `query($id: ID!, $p: InsightsPeriod) { product(id: $id) { insights(period: $p, limit: 20) { reviews aspects { key mentions positive negative direction examples { reviewId } } } } }`,
+        { id: "spread", p: { from: new Date(fromMs).toISOString(), to: new Date(toMs - 1).toISOString() } },
+      );
+      expect(r.errors, label).toBeUndefined();
+      const got = r.data.product.insights;
+      expect(got.reviews, label).toBe(want.reviews);
+      expect(
+        got.aspects.map((a: any) => [
+          a.key,
+          a.mentions,
+          a.positive,
+          a.negative,
+          a.direction.toLowerCase(),
+          a.examples.map((q: any) => q.reviewId),
+        ]),
+        label,
+      ).toEqual(want.aspects.map((a) => [a.key, a.mentions, a.positive, a.negative, a.direction, a.examples.map((q) => q.reviewId)]));
+    }
+  });
+
+  // The demo's stall (h20 on main, reverted): a round of 16 day recounts of a product whose days lie
+  // far apart rebuilds some 70 existing blocks in one roll-up, one bulk write of ~140 replaceOne, and
+  // FerretDB 1.24.2 held a connection per matched statement until the command ended (our patch,
+  // ferretdb/patches/handler-msg-update.go.in): the database stalled for good and every later request hung.
+  it("a shop's insights read, then rounds that rebuild many existing blocks, then other traffic: everything answers", async () => {
+    const deps = api.starling.deps;
+    const template = (await api.models.Review.findById(await submit("sparse", "A plain lamp.")).lean<ReviewDoc>())!;
+    const now = Date.now();
+    // One review every 11 days over a year: the 16 days of a round reach 16 blocks at each of the lower levels.
+    const docs = Array.from({ length: 32 }, (_, i) => ({
+      ...template,
+      _id: `rev_sparse_${i}`,
+      body: i % 2 ? "The shade cracked and the switch is loose." : "Bright light and a sturdy base.",
+      title: "",
+      createdAt: new Date(now - (1 + i * 11) * DAY),
+      status: "published",
+      summaryApplied: false,
+      payloadHash: "test",
+    }));
+    await api.models.Review.collection.insertMany(docs as never[]);
+    await enqueueAnalyses(
+      deps,
+      docs.map((d) => d._id),
+    );
+    wakeInsights(deps);
+    const counted = async () => (await drained()) && (await api.models.ReviewInsight.countDocuments({ productId: "sparse" })) === 33;
+    await eventually("all analysed and counted", counted, 120_000);
+    const shopYear = () =>
+      api.gql(`query($p: InsightsPeriod) { shop { insights(period: $p) { reviews aspects { key mentions } } } }`, {
+        p: { from: new Date(now - 365 * DAY).toISOString() },
+      });
+    const shop = await shopYear();
+    expect(shop.errors).toBeUndefined();
+    expect(shop.data.shop.insights.reviews).toBeGreaterThanOrEqual(33);
+    // Every day recounted again at once (as after a change of every review's status): rounds of 16
+    // days, each rebuilding blocks that all exist now.
+    const owner = productHash(api.shop.id, "sparse");
+    const days = await api.models.InsightDay.find({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } }, { day: 1 }).lean();
+    expect(days.length).toBe(33);
+    await insightsQueue(deps).enqueueMany(
+      days.map((d) => ({
+        id: `day.${owner}.${d.day.toISOString().slice(0, 10).replaceAll("-", "")}`,
+        payload: { kind: "day" as const, shopId: api.shop.id, productId: "sparse", dayMs: d.day.getTime() },
+      })),
+    );
+    wakeInsights(deps);
+    await eventually("recounted and rolled up again", drained, 120_000);
+    // Other traffic: the API over HTTP and the driver directly.
+    clearInsightsCache(deps);
+    const year = await api.gql(INSIGHTS, { id: "sparse", p: { from: new Date(now - 365 * DAY).toISOString() } });
+    expect(year.errors).toBeUndefined();
+    expect(year.data.product.insights.reviews).toBe(33);
+    expect(await api.models.Review.findById("rev_sparse_0").lean()).toMatchObject({ _id: "rev_sparse_0" });
+    const again = await shopYear();
+    expect(again.errors).toBeUndefined();
+    expect(again.data.shop.insights).toEqual(shop.data.shop.insights);
+  }, 300_000);
+
   it("a backfill analyses reviews stored before insights existed, in slices, and resumes where it stopped", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await submit("boot", `The sole came off after ${i + 2} weeks.`));
@@ -200,8 +363,8 @@ describe("insights per review", () => {
     expect(days.length).toBeGreaterThan(0);
     for (const d of days)
       await api.models.InsightDay.collection.updateOne({ _id: d._id } as never, {
-        $set: { aspects: decodeAspects(d.data!) },
-        $unset: { data: "" },
+        $set: { aspects: storedAspectsOf(d as never) },
+        $unset: { packed: "", data: "" },
       });
     await api.models.InsightBlock.deleteMany({ _id: { $gt: `${owner}.`, $lt: `${owner}.~` } });
     clearInsightsCache(deps);
@@ -212,7 +375,7 @@ describe("insights per review", () => {
       return (await drained()) && i.reviews === before.reviews && i;
     });
     expect(after.aspects.map((a: any) => [a.key, a.mentions])).toEqual(before.aspects.map((a: any) => [a.key, a.mentions]));
-    expect(await api.models.InsightDay.countDocuments({ productId: "boot", data: { $exists: false } })).toBe(0);
+    expect(await api.models.InsightDay.countDocuments({ productId: "boot", packed: { $exists: false } })).toBe(0);
   });
 
   it("erasure removes the person's quotes from every insight before it answers", async () => {

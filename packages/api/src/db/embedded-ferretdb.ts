@@ -2,8 +2,9 @@
  * The embedded database for development, tests and the demo: FerretDB 1.24.2
  * with its SQLite backend, built from the Go module proxy on first use through
  * the wrapper in packages/api/ferretdb (see its main.go for why a wrapper),
- * with patches so lookups by `_id` use the `_id` index, and keyset pages walk an index
- * instead of sorting the collection (ferretdb/patches).
+ * with patches so lookups by `_id` use the `_id` index, keyset pages walk an index
+ * instead of sorting the collection, and an update command of many statements
+ * does not exhaust SQLite's connection pool (ferretdb/patches).
  *
  * The binary's name carries a hash of the wrapper's sources and patches, so a change to
  * them rebuilds it and an unchanged checkout reuses it; Go's own caches (in
@@ -43,6 +44,12 @@ const PATCHES = [
     file: "patches/handler-msg-find.go.in",
     replaces: "internal/handler/msg_find.go",
     upstreamHas: 'qp.Sort = must.NotFail(types.NewDocument("$natural", int64(1)))',
+  },
+  {
+    file: "patches/handler-msg-update.go.in",
+    replaces: "internal/handler/msg_update.go",
+    // Upstream closes every statement's query at the end of the command (the defer inside the loop).
+    upstreamHas: "\t\tdefer closer.Close()\n\n\t\tcloser.Add(res.Iter)",
   },
   {
     file: "patches/handler-msg-explain.go.in",

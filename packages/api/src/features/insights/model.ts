@@ -1,4 +1,5 @@
 /** The insights feature's collections: what review texts say, per review and per product and day. */
+import type { Binary } from "mongodb";
 import { type InferSchemaType, Schema } from "mongoose";
 import { schemaOptions } from "../../db/schema-options.js";
 
@@ -28,26 +29,36 @@ export interface ReviewInsightDoc {
   changedAt: Date;
 }
 
+/**
+ * Published, analysed reviews as counts, the way a day bucket and a roll-up
+ * block both store them (what @starling/insights calls DayCounts, without its day).
+ */
+export interface StoredCounts {
+  shopId: string;
+  reviews: number;
+  polaritySum: number;
+  /**
+   * The aspects' counts and quotes (AspectDayCount[]) as JSON text, deflated
+   * (insights.ts packAspects): FerretDB decodes a nested document field by
+   * field (90 buckets of 170 KB took 20–30 s to read nested, 1 s as one string
+   * each), and its time on a document is its bytes.
+   */
+  packed?: Binary;
+  /** Written before `packed`: the same as JSON text (a block `<owner>.v`, the owner's version: its random value). */
+  data?: string;
+  computedAt: Date;
+}
+
 /** A product's (productId set) or a shop's (productId null) published, analysed reviews of one UTC day, as counts. */
-export interface InsightDayDoc {
+export interface InsightDayDoc extends StoredCounts {
   /** `<product or shop hash>.<yyyymmdd>`: a period is a list of ids. */
   _id: string;
-  shopId: string;
   productId: string | null;
   day: Date;
   /** Product buckets only: `<shop hash>.<yyyymmdd>.<product hash>`, so a shop's day is a keyset range. */
   shopDayKey: string | null;
-  reviews: number;
-  polaritySum: number;
-  /**
-   * The aspects' counts and quotes (AspectDayCount[]) as JSON text: FerretDB
-   * decodes a nested document field by field (90 buckets of 170 KB took 20–30 s
-   * to read nested, 1 s as one string each).
-   */
-  data: string;
-  /** Buckets written before `data`: the same, nested. */
+  /** Buckets written before `data`: the aspects nested. */
   aspects?: unknown[];
-  computedAt: Date;
 }
 
 /**
@@ -57,7 +68,9 @@ export interface InsightDayDoc {
  * insight_days bucket itself), and the same id + `.r` the cut made for reading
  * (trimDayCounts; levels 0 and up). A period reads a few `.r` blocks by `_id`.
  */
-export type InsightBlockDoc = InferSchemaType<typeof insightBlockSchema>;
+export interface InsightBlockDoc extends StoredCounts {
+  _id: string;
+}
 
 /** An emerging topic of a product, one per episode (its event is recorded once, when the episode opens). */
 export interface InsightTopicDoc {
@@ -101,32 +114,30 @@ const reviewInsightSchema = new Schema<ReviewInsightDoc>(
 );
 reviewInsightSchema.index({ dayKey: 1 }, { name: "day_key" });
 
+/** StoredCounts' fields, in both schemas. */
+const storedCountsFields = {
+  shopId: { type: String, required: true },
+  reviews: { type: Number, required: true },
+  polaritySum: { type: Number, required: true },
+  packed: { type: Buffer, default: undefined },
+  data: { type: String, default: undefined },
+  computedAt: { type: Date, required: true },
+} as const;
+
 const insightDaySchema = new Schema<InsightDayDoc>(
   {
     _id: { type: String, required: true },
-    shopId: { type: String, required: true },
+    ...storedCountsFields,
     productId: { type: String, default: null },
     day: { type: Date, required: true },
     shopDayKey: { type: String, default: null },
-    reviews: { type: Number, required: true },
-    polaritySum: { type: Number, required: true },
-    data: { type: String, required: true },
     aspects: { type: Schema.Types.Mixed, default: undefined },
-    computedAt: { type: Date, required: true },
   },
   { ...schemaOptions, collection: "insight_days" },
 );
 
-const insightBlockSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    reviews: { type: Number, required: true },
-    polaritySum: { type: Number, required: true },
-    /** AspectDayCount[] as JSON text (see InsightDayDoc.data). */
-    data: { type: String, required: true },
-    computedAt: { type: Date, required: true },
-  },
+const insightBlockSchema = new Schema<InsightBlockDoc>(
+  { _id: { type: String, required: true }, ...storedCountsFields },
   { ...schemaOptions, collection: "insight_blocks" },
 );
 insightDaySchema.index({ shopDayKey: 1 }, { name: "shop_day_key" });

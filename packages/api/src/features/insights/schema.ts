@@ -130,6 +130,12 @@ export function addInsightsSchema(
     }),
   });
 
+  // The same on a product's and on a shop's insights.
+  const periodArgs = builder.args((t) => ({
+    period: t.field({ type: PeriodInput, required: false, description: "The period (default: the last 90 days)." }),
+    limit: t.int({ required: false, description: `Aspects listed, 1 to ${MAX_ASPECTS} (default 10).` }),
+  }));
+
   builder.objectField(ProductRef, "insights", (t) =>
     t.field({
       type: InsightsRef,
@@ -137,10 +143,7 @@ export function addInsightsSchema(
       nullable: true,
       description:
         "What customers say about the product over a period: aspects with their positive and negative shares, direction and quotes, and emerging topics.",
-      args: {
-        period: t.arg({ type: PeriodInput, required: false, description: "The period (default: the last 90 days)." }),
-        limit: t.arg.int({ required: false, description: `Aspects listed, 1 to ${MAX_ASPECTS} (default 10).` }),
-      },
+      args: periodArgs,
       resolve: (product, a, ctx) => productInsights(ctx.deps, product.shopId, product.id, a.period, a.limit),
     }),
   );
@@ -150,10 +153,7 @@ export function addInsightsSchema(
       type: InsightsRef,
       nullable: true,
       description: "What customers say about all of the shop's products over a period, with every product's emerging topics.",
-      args: {
-        period: t.arg({ type: PeriodInput, required: false, description: "The period (default: the last 90 days)." }),
-        limit: t.arg.int({ required: false, description: `Aspects listed, 1 to ${MAX_ASPECTS} (default 10).` }),
-      },
+      args: periodArgs,
       resolve: async (shop, a, ctx) => {
         await ctx.authorize("reviews:read");
         return shopInsights(ctx.deps, shop.id, a.period, a.limit);

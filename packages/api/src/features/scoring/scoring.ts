@@ -31,8 +31,8 @@ import type { StoredScore } from "./model.js";
 import { reviewsChanged, type Deps } from "../deps.js";
 import { quarantineReview } from "../moderation/moderation.js";
 import { findByIds } from "../../db/find-by-ids.js";
-import { feedProductFilter } from "../feed/google-reviews.js";
-import { exportReviewFilter } from "../imports/exports.js";
+import { shopReviewsByProduct } from "../feed/shop-reviews.js";
+import type { ProductDoc } from "../products/model.js";
 import { recordEvents } from "../events/events.js";
 import { productSummaryId, reweightCountedReview, savePriorStrength, type RebuiltReview } from "../ratings/ratings.js";
 
@@ -405,49 +405,6 @@ const HISTORY_FIELDS = {
 const HISTORY_BATCH = 1_000;
 
 /**
- * Every stored review of the shop, every status, with the fields projected,
- * a batch at a time: its products by `_id`, then each product's reviews by
- * their `pageNewest` range, the walk the export makes (imports/exports.ts).
- * Both are index ranges on MongoDB and on the embedded FerretDB, so it reads
- * the shop's own reviews only: `find({shopId})`, the earlier read, is a scan
- * of every review of every shop on FerretDB. Like the export and the review
- * pages it relies on every review having its page keys (stored with them
- * since they exist; `recompute` gives them to an older data folder's first).
- */
-async function* storedShopReviews<T>(deps: Deps, shopId: string, projection: Record<string, 1>): AsyncGenerator<T[]> {
-  let afterProduct: string | null = null;
-  while (true) {
-    const products: { _id: string; productId: string }[] = await deps.models.Product.find(feedProductFilter(shopId, afterProduct), {
-      _id: 1,
-      productId: 1,
-    })
-      .sort({ _id: 1 })
-      .limit(HISTORY_BATCH)
-      .lean<{ _id: string; productId: string }[]>();
-    for (const product of products) {
-      let after: string | null = null;
-      while (true) {
-        const reviews: (T & { pageNewest: string })[] = await deps.models.Review.find(
-          exportReviewFilter(shopId, product.productId, after),
-          {
-            ...projection,
-            pageNewest: 1,
-          },
-        )
-          .sort({ pageNewest: 1 })
-          .limit(HISTORY_BATCH)
-          .lean<(T & { pageNewest: string })[]>();
-        if (reviews.length) yield reviews;
-        if (reviews.length < HISTORY_BATCH) break;
-        after = reviews.at(-1)!.pageNewest;
-      }
-    }
-    if (products.length < HISTORY_BATCH) break;
-    afterProduct = products.at(-1)!._id;
-  }
-}
-
-/**
  * Replays the shop's reviews, and `arriving` ones not stored yet (an
  * import's), in createdAt order through the write-time scorer, then re-scores
  * them with hindsight (what each reviewer did afterwards, BIRDNEST-style
@@ -465,7 +422,18 @@ export async function scoreShopHistory(
   arriving: readonly ReviewDoc[],
 ): Promise<{ scores: Map<string, StoredScore>; stored: RebuiltReview[] }> {
   const stored: (ReviewDoc & RebuiltReview)[] = [];
-  for await (const batch of storedShopReviews<ReviewDoc & RebuiltReview>(deps, shopId, HISTORY_FIELDS)) stored.push(...batch);
+  // Every status, product by product (feed/shop-reviews.ts): index ranges only,
+  // where `find({shopId})` would be a scan of every shop's reviews on FerretDB.
+  const walk = shopReviewsByProduct<Pick<ProductDoc, "_id" | "productId">, ReviewDoc & RebuiltReview & { pageNewest: string }>(
+    deps,
+    shopId,
+    {
+      productFields: { _id: 1, productId: 1 },
+      reviewFields: { ...HISTORY_FIELDS, pageNewest: 1 },
+      batch: HISTORY_BATCH,
+    },
+  );
+  for await (const { reviews } of walk) stored.push(...reviews);
   const storedIds = new Set(stored.map((r) => r._id));
   const reviews = [...stored, ...arriving.filter((r) => !storedIds.has(r._id))].sort(
     (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0),

@@ -51,7 +51,7 @@ function parseReviewLine(
   line: string,
   n: number,
   needTimeline: boolean,
-): { id: string; text: string; title?: string; language?: "en" | "de"; productId?: string; timeMs?: number } {
+): { id: string; text: string; title?: string; language?: "en" | "de"; rating?: number; productId?: string; timeMs?: number } {
   let v: Record<string, unknown>;
   try {
     v = JSON.parse(line) as Record<string, unknown>;
@@ -71,6 +71,7 @@ function parseReviewLine(
     text: v.text,
     title: (v.title as string | undefined) ?? undefined,
     language: (v.language as "en" | "de" | undefined) ?? undefined,
+    rating: (v.rating as number | undefined) ?? undefined,
   };
   if (!needTimeline) return out;
   if (typeof v.productId !== "string") throw bad('"productId" must be a string');
@@ -96,7 +97,7 @@ export async function analyzeBatch(batch: LineBatch): Promise<BatchResult> {
     if (batch.action === "analyze") {
       result.out += `${JSON.stringify({ id: r.id, language: insight.language, polarity: insight.polarity, aspects: insight.aspects.map(({ term, polarity, quote }) => ({ term, polarity, quote })) })}\n`;
     } else {
-      result.timeline.push({ reviewId: r.id, productId: r.productId!, timeMs: r.timeMs!, insight });
+      result.timeline.push({ reviewId: r.id, productId: r.productId!, timeMs: r.timeMs!, rating: r.rating ?? null, insight });
     }
   }
   return result;

@@ -136,6 +136,7 @@ describe("insights trends", () => {
       reviewId: r.id,
       productId: r.productId,
       timeMs: Date.parse(r.createdAt),
+      rating: r.rating,
       insight: analyzeReview({ body: r.text }),
     }));
     const topics = replayEmergingTopics(timeline);

@@ -77,7 +77,7 @@ async function insightsText(): Promise<string> {
 beforeAll(async () => {
   // Private webhook addresses allowed: the emerging-topic test receives its event on 127.0.0.1.
   api = await startTestApi({ webhooksAllowPrivate: true });
-  for (const id of ["jacket", "tent", "lamp", "boot", "old", "kettle", "spread", "sparse"]) {
+  for (const id of ["jacket", "tent", "lamp", "boot", "boots", "old", "kettle", "spread", "sparse"]) {
     await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } });
   }
 });
@@ -508,6 +508,55 @@ describe("emerging topics", () => {
       120_000,
     );
     expect(received).toHaveLength(1);
+  }, 300_000);
+});
+
+describe("a failure complaint", () => {
+  it("one 1-star review saying a part the product's reviews never mentioned broke is a topic, from the stored buckets", async () => {
+    const template = (await api.models.Review.findById(await submit("boots", "Plain boots.")).lean<ReviewDoc>())!;
+    const now = Date.now();
+    const everyday = ["Great fit and warm.", "The color is lovely.", "Runs small, the size was off for me.", "Fast delivery."];
+    const docs: ReviewDoc[] = Array.from({ length: 30 }, (_, i) => ({
+      ...template,
+      _id: `rev_boots_${i}`,
+      productId: "boots",
+      body: everyday[i % 4]!,
+      title: "",
+      rating: 4,
+      createdAt: new Date(now - (100 - i * 2) * DAY),
+    }));
+    await api.models.Review.collection.insertMany(
+      docs.map((d) => ({
+        ...d,
+        status: "published",
+        summaryApplied: false,
+        payloadHash: "test",
+        reviewer: { name: "Old", externalId: null },
+      })) as never[],
+    );
+    await enqueueAnalyses(
+      api.starling.deps,
+      docs.map((d) => d._id),
+    );
+    wakeInsights(api.starling.deps);
+    // Three stars: a complaint, no topic on its own.
+    const threeStars = await submit("boots", "The buckle snapped off after two days.");
+    await eventually(
+      "analysed",
+      async () => (await drained()) && (await api.starling.deps.models.ReviewInsight.findById(threeStars).lean()) !== null,
+      120_000,
+    );
+    expect((await insights("boots")).emerging).toEqual([]);
+    // One star, another part: a failure of a part no review mentioned.
+    const r = await api.gql(SUBMIT, { input: { ...review("boots", 1), body: "The strap snapped on the second day." } });
+    expect(r.errors).toBeUndefined();
+    const topic = await eventually(
+      "the topic",
+      async () => (await drained()) && (await insights("boots")).emerging.find((t: any) => t.key === "strap"),
+      120_000,
+    );
+    expect(topic).toMatchObject({ direction: "NEGATIVE", mentions: 1 });
+    expect(topic.evidence).toContain("describing a failure in a 1- or 2-star review");
   }, 300_000);
 });
 

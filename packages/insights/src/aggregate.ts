@@ -6,6 +6,7 @@
  * API's: a review it leaves out is simply not counted).
  */
 import { requireInput } from "./errors.js";
+import { describesFailure } from "./lexicon/failure.js";
 import type { AspectMention, ReviewInsight } from "./analyze.js";
 
 /** A review's analysis with what aggregation needs to know about the review. */
@@ -15,6 +16,8 @@ export interface AnalyzedReview {
   /** Milliseconds since the epoch: when the review was written. */
   timeMs: number;
   insight: ReviewInsight;
+  /** Stars, 1 to 5, when known: a failure complaint (ReviewMention.failure) needs 1 or 2. */
+  rating?: number | null;
 }
 
 export interface Period {
@@ -90,23 +93,34 @@ export interface ReviewMention {
   sign: 1 | -1 | 0;
   /**
    * The stream it counts towards in emerging topics: its sign, or 0 when the
-   * review as a whole takes the other side. A complaint inside a glowing
+   * review as a whole takes the other side; -1 for a neutral failure
+   * complaint (see failure). A complaint inside a glowing
    * review ("I have wide feet with falling arches", 5 stars) is a nitpick,
    * not a sign of a defect; a defect shows in reviews that are negative (or
    * neutral) overall.
    */
   trendSign: 1 | -1 | 0;
+  /**
+   * A complaint that says the aspect failed: counted negative (trendSign),
+   * in a review of 1 or 2 stars, with a failure word (lexicon/failure.ts)
+   * in one of its quotes. One such complaint about an aspect the product's
+   * reviews never mentioned may open an emerging topic by itself.
+   */
+  failure: boolean;
   /** The clearest of its quotes. */
   quote: Quote;
 }
 
 /** A review's mentions grouped by aspect key (a review counts once per aspect), in the order first mentioned. */
 export function reviewMentions(r: AnalyzedReview, polarityThreshold: number): ReviewMention[] {
-  const byKey = new Map<string, { term: string; polarity: number; best: AspectMention }>();
+  const byKey = new Map<string, { term: string; polarity: number; best: AspectMention; failure: boolean }>();
+  const lowRated = r.rating != null && r.rating <= 2;
   for (const a of r.insight.aspects) {
     const cur = byKey.get(a.key);
-    if (!cur) byKey.set(a.key, { term: a.term, polarity: a.polarity, best: a });
+    const failure = lowRated && describesFailure(a.quote);
+    if (!cur) byKey.set(a.key, { term: a.term, polarity: a.polarity, best: a, failure });
     else {
+      cur.failure ||= failure;
       cur.polarity = Math.max(-1, Math.min(1, cur.polarity + a.polarity));
       if (Math.abs(a.polarity) > Math.abs(cur.best.polarity)) cur.best = a;
     }
@@ -115,12 +129,15 @@ export function reviewMentions(r: AnalyzedReview, polarityThreshold: number): Re
   const out: ReviewMention[] = [];
   for (const [key, m] of byKey) {
     const sign = signOf(m.polarity, polarityThreshold);
+    // A failure told flatly ("the buckle fell off after two days") in a 1- or 2-star review is a complaint all the same.
+    const trendSign = m.failure && sign === 0 && overall !== 1 ? -1 : overall === -sign ? 0 : sign;
     out.push({
       key,
       term: m.term,
       polarity: m.polarity,
       sign,
-      trendSign: overall === -sign ? 0 : sign,
+      trendSign,
+      failure: m.failure && trendSign < 0,
       quote: {
         reviewId: r.reviewId,
         productId: r.productId,

@@ -57,6 +57,8 @@ export interface AspectDayCount {
    */
   trendPositive?: number;
   trendNegative?: number;
+  /** Of trendNegative, the failure complaints (ReviewMention.failure). Absent from buckets written before them: none. */
+  trendFailure?: number;
 }
 
 /** A product's (or a shop's) published, analysed reviews of one UTC day, as counts. */
@@ -115,6 +117,7 @@ export function dayCountsOf(reviews: readonly AnalyzedReview[], options: Partial
       if (m.trendSign !== 0 && !isCopy(r.productId, r.timeMs, `${m.trendSign}:${m.key}`, m.quote.quote)) {
         if (m.trendSign > 0) a.trendPositive!++;
         else a.trendNegative!++;
+        if (m.failure) a.trendFailure!++;
       }
       a.quotes.push(m.quote);
     }
@@ -126,7 +129,11 @@ export function dayCountsOf(reviews: readonly AnalyzedReview[], options: Partial
 
 function dayCountOf(acc: Map<string, AspectDayCount>, key: string): AspectDayCount {
   let a = acc.get(key);
-  if (!a) acc.set(key, (a = { key, terms: {}, mentions: 0, positive: 0, negative: 0, quotes: [], trendPositive: 0, trendNegative: 0 }));
+  if (!a)
+    acc.set(
+      key,
+      (a = { key, terms: {}, mentions: 0, positive: 0, negative: 0, quotes: [], trendPositive: 0, trendNegative: 0, trendFailure: 0 }),
+    );
   return a;
 }
 
@@ -150,6 +157,7 @@ export function mergeDayCounts(buckets: readonly DayCounts[], options: Partial<C
       a.negative += x.negative;
       a.trendPositive! += x.trendPositive ?? x.positive;
       a.trendNegative! += x.trendNegative ?? x.negative;
+      a.trendFailure! += x.trendFailure ?? 0;
       a.quotes.push(...x.quotes);
     }
   }
@@ -216,19 +224,25 @@ export function emergingFromDayCounts(
     key: string;
     sign: 1 | -1;
     perDay: Map<number, number>;
+    /** Failure complaints per day (negative streams). */
+    failures: Map<number, number>;
     terms: Map<string, number>;
     quotes: { q: Quote; day: number }[];
   }
   const streams = new Map<string, Stream>();
+  /** The first day each aspect was mentioned at all (either side, or neither). */
+  const firstDay = new Map<string, number>();
   for (const d of sorted) {
     for (const a of d.aspects) {
+      if (a.mentions > 0 && !firstDay.has(a.key)) firstDay.set(a.key, d.dayMs);
       for (const sign of [1, -1] as const) {
         const n = sign > 0 ? (a.trendPositive ?? a.positive) : (a.trendNegative ?? a.negative);
         if (!n) continue;
         const id = `${sign}:${a.key}`;
         let s = streams.get(id);
-        if (!s) streams.set(id, (s = { key: a.key, sign, perDay: new Map(), terms: new Map(), quotes: [] }));
+        if (!s) streams.set(id, (s = { key: a.key, sign, perDay: new Map(), failures: new Map(), terms: new Map(), quotes: [] }));
         s.perDay.set(d.dayMs, n);
+        if (sign < 0 && a.trendFailure) s.failures.set(d.dayMs, a.trendFailure);
         // Terms are counted over all mentions of the aspect (a bucket does not split them by sign).
         for (const [t, c] of Object.entries(a.terms)) s.terms.set(t, (s.terms.get(t) ?? 0) + c);
         for (const q of a.quotes) if (signOf(q.polarity, o.polarityThreshold) === sign) s.quotes.push({ q, day: d.dayMs });
@@ -259,12 +273,19 @@ export function emergingFromDayCounts(
       const surprise = poissonSurprise(k, expected);
       if (!best || surprise > best.surprise) best = { surprise, k, expected, since: day };
     }
-    if (!best) continue;
     let tested = 0;
     for (const x of list) if (mentionsBetween(x, windowFrom, t) >= o.minMentions) tested++;
     tested = Math.max(1, tested);
     const threshold = o.threshold + Math.log10(tested);
-    if (best.surprise < threshold) continue;
+    let failure = false;
+    if (!best || best.surprise < threshold) {
+      // emerging.ts' other way in: a failure complaint on the aspect's first day.
+      if (!(o.failureOpens && s.sign < 0 && firstDay.get(s.key) === t && s.failures.get(t))) continue;
+      const k = s.perDay.get(t)!;
+      const expected = share * reviewsBetween(t, t);
+      best = { surprise: poissonSurprise(k, expected), k, expected, since: t };
+      failure = true;
+    }
     const term = topTerm(s.terms);
     const direction = s.sign < 0 ? "negative" : "positive";
     out.push({
@@ -290,6 +311,7 @@ export function emergingFromDayCounts(
         surprise: best.surprise,
         threshold,
         tested,
+        failure,
       }),
       examples: s.quotes
         .filter((x) => x.day >= best!.since && x.day <= t)

@@ -42,6 +42,14 @@ export interface EmergingOptions {
   threshold: number;
   /** |polarity| above this makes a mention negative or positive. */
   polarityThreshold: number;
+  /**
+   * Whether one failure complaint (ReviewMention.failure) about an aspect no
+   * earlier day's review of the product mentioned opens a negative topic by
+   * itself. At 20-40% of a product's usual rate a new defect often sends one
+   * review in its first 30 days; a one-off complaint of an aspect the product
+   * already has is still no topic.
+   */
+  failureOpens: boolean;
 }
 
 export const DEFAULT_EMERGING_OPTIONS: EmergingOptions = {
@@ -52,6 +60,7 @@ export const DEFAULT_EMERGING_OPTIONS: EmergingOptions = {
   priorReviews: 50,
   threshold: 4.25,
   polarityThreshold: 0.05,
+  failureOpens: true,
 };
 
 export interface EmergingTopic {
@@ -81,9 +90,12 @@ interface Stream {
   key: string;
   sign: 1 | -1;
   terms: Map<string, number>;
-  /** Mention times, ascending, with their quotes. */
+  /** Mention times, ascending, with their quotes and whether each is a failure complaint. */
   times: number[];
   quotes: Quote[];
+  failures: boolean[];
+  /** Start of the first UTC day any review of the product mentioned the aspect (either side, or neither). */
+  firstDayMs: number;
 }
 
 /** Count of sorted values < x. */
@@ -126,18 +138,22 @@ export function emergingOptions(fn: string, options: Partial<EmergingOptions>, a
 function streamsOf(reviews: readonly AnalyzedReview[], o: EmergingOptions): { times: number[]; streams: Stream[] } {
   const sorted = [...reviews].sort((a, b) => a.timeMs - b.timeMs || (a.reviewId < b.reviewId ? -1 : a.reviewId > b.reviewId ? 1 : 0));
   const byKey = new Map<string, Stream>();
+  const firstDay = new Map<string, number>();
   const isCopy = copyFilter();
   for (const r of sorted) {
     for (const m of reviewMentions(r, o.polarityThreshold)) {
+      if (!firstDay.has(m.key)) firstDay.set(m.key, dayStart(r.timeMs));
       const sign = m.trendSign;
       if (sign === 0) continue;
       const id = `${sign}:${m.key}`;
       if (isCopy(r.productId, r.timeMs, id, m.quote.quote)) continue;
       let s = byKey.get(id);
-      if (!s) byKey.set(id, (s = { key: m.key, sign, terms: new Map(), times: [], quotes: [] }));
+      if (!s)
+        byKey.set(id, (s = { key: m.key, sign, terms: new Map(), times: [], quotes: [], failures: [], firstDayMs: firstDay.get(m.key)! }));
       s.terms.set(m.term, (s.terms.get(m.term) ?? 0) + 1);
       s.times.push(r.timeMs);
       s.quotes.push(m.quote);
+      s.failures.push(m.failure);
     }
   }
   const streams = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.sign - b.sign));
@@ -155,6 +171,8 @@ interface Evaluation {
   endIndex: number;
   baselineMentions: number;
   baselineReviews: number;
+  /** Flagged as one failure complaint about an aspect new to the product, not by the surprise. */
+  failure: boolean;
 }
 
 /** Streams with at least minMentions in (t - window, t]: the aspects in play at t. */
@@ -193,14 +211,36 @@ function evaluate(times: readonly number[], streams: readonly Stream[], s: Strea
         endIndex: end,
         baselineMentions,
         baselineReviews,
+        failure: false,
       };
     }
   }
-  if (best === null) return null;
-  best.tested = testedAt(streams, t, o);
-  best.threshold = o.threshold + Math.log10(best.tested);
-  best.flagged = best.surprise >= best.threshold;
-  return best;
+  const tested = testedAt(streams, t, o);
+  const threshold = o.threshold + Math.log10(tested);
+  if (best !== null && best.surprise >= threshold) return { ...best, flagged: true, tested, threshold };
+  const day = dayStart(t);
+  if (o.failureOpens && s.sign < 0 && s.firstDayMs === day) {
+    // The aspect's first day: its mentions that day, one of them a failure complaint.
+    const from = below(s.times, day);
+    if (s.failures.slice(from, end + 1).includes(true)) {
+      const k = end - from + 1;
+      const expected = share * (reviewsThrough - below(times, s.times[from]!));
+      return {
+        flagged: true,
+        surprise: poissonSurprise(k, expected),
+        threshold,
+        tested,
+        mentions: k,
+        expected,
+        startIndex: from,
+        endIndex: end,
+        baselineMentions,
+        baselineReviews,
+        failure: true,
+      };
+    }
+  }
+  return best === null ? null : { ...best, tested, threshold };
 }
 
 function dayStart(ms: number): number {
@@ -219,12 +259,20 @@ export interface TopicEvidence {
   surprise: number;
   threshold: number;
   tested: number;
+  /** Opened by a failure complaint about an aspect new to the product rather than by the surprise. */
+  failure: boolean;
 }
 
 /** The evidence sentence of a topic (emergingTopics' and emergingFromDayCounts'). */
 export function describeEvidence(e: TopicEvidence): string {
   const since = new Date(e.sinceMs).toISOString().slice(0, 10);
   const expected = e.expected < 0.1 ? e.expected.toPrecision(2) : e.expected.toFixed(2);
+  if (e.failure) {
+    return (
+      `${e.mentions} ${e.direction} mention${e.mentions === 1 ? "" : "s"} of "${e.term}" on ${since} where ${expected} were expected, ` +
+      `describing a failure in a 1- or 2-star review; none of the product's ${e.baselineReviews} earlier reviews mentioned it`
+    );
+  }
   return (
     `${e.mentions} ${e.direction} mentions of "${e.term}" since ${since} where ${expected} were expected ` +
     `(${e.baselineMentions} in the product's ${e.baselineReviews} earlier reviews, scaled to its review volume since); ` +

@@ -158,6 +158,34 @@ describe("counts-based aggregation", () => {
     expect(emergingFromDayCounts("jacket", legacy, asOf)).toMatchObject([{ key: "zipper", mentions: 5 }]);
   });
 
+  it("opens a topic on one failure complaint from day buckets as emergingTopics does; buckets without failure counts do not", () => {
+    const base: AnalyzedReview[] = [];
+    for (let d = 0; d < 300; d++)
+      base.push({ reviewId: `b${d}`, productId: "jacket", timeMs: T0 + d * DAY_MS + 1000, rating: 4, insight: analysed(TEXTS[d % 8]!) });
+    const failure: AnalyzedReview = {
+      reviewId: "f1",
+      productId: "jacket",
+      timeMs: T0 + 250 * DAY_MS + 5000,
+      rating: 1,
+      insight: analysed("The strap snapped on the second day."),
+    };
+    const reviews = [...base, failure];
+    const day250 = dayCountsOf(reviews.filter((r) => dayOf(r.timeMs) === T0 + 250 * DAY_MS));
+    expect(day250.aspects.find((a) => a.key === "strap")).toMatchObject({ negative: 1, trendNegative: 1, trendFailure: 1 });
+    expect(mergeDayCounts([day250, day250]).aspects.find((a) => a.key === "strap")).toMatchObject({ trendFailure: 2 });
+    const asOf = T0 + 251 * DAY_MS;
+    const fromReviews = emergingTopics(reviews, asOf);
+    const fromCounts = emergingFromDayCounts("jacket", buckets(reviews), asOf);
+    // (expected, and so the evidence's figure, differs a little: a window of the buckets is whole days)
+    expect(fromCounts.map((t) => [t.key, t.direction, t.mentions, t.sinceMs, t.evidence.replace(/[\d.]+ were/, "")])).toEqual(
+      fromReviews.map((t) => [t.key, t.direction, t.mentions, t.sinceMs, t.evidence.replace(/[\d.]+ were/, "")]),
+    );
+    expect(fromCounts).toMatchObject([{ key: "strap", direction: "negative", mentions: 1, sinceMs: T0 + 250 * DAY_MS }]);
+    // Buckets stored before failures were counted: one complaint is not a topic, as it was not then.
+    const legacy = buckets(reviews).map((d) => ({ ...d, aspects: d.aspects.map(({ trendFailure: _f, ...a }) => a) }));
+    expect(emergingFromDayCounts("jacket", legacy, asOf)).toEqual([]);
+  });
+
   it("refuses bad input with a typed error", () => {
     expect(() => dayCountsOf([])).toThrow(InsightsInputError);
     expect(() => summarizeDayCounts([], { fromMs: 5, toMs: 5 })).toThrow(InsightsInputError);

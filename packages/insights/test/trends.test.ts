@@ -9,6 +9,7 @@ import {
   replayEmergingTopics,
   summarizeInsights,
 } from "../src/index.js";
+import { describesFailure } from "../src/lexicon/failure.js";
 
 const DAY = 86_400_000;
 const T0 = Date.parse("2024-01-01T00:00:00Z");
@@ -161,6 +162,74 @@ describe("emerging topics", () => {
     // Two of each phrasing: four mentions of one aspect, not two of each of two.
     const mixed = complaints([250, 251, 252, 253], (i) => (i % 2 ? "Poor quality zipper, it won't stay closed." : ZIPPER[i]!));
     expect(emergingTopics([...base, ...mixed], T0 + 254 * DAY)).toMatchObject([{ key: "zipper", mentions: 4 }]);
+  });
+
+  /** One review of the flat jacket timeline on day `day`, with stars. */
+  function rated(id: string, day: number, rating: number | null, text: string): AnalyzedReview {
+    return { reviewId: id, productId: "jacket", timeMs: T0 + day * DAY + 9000, rating, insight: analysed(text) };
+  }
+  // Failures of parts the jacket's reviews never mention; none of them is a phrasing of the benchmark's injector.
+  const FAILURES = [
+    ["strap", "The strap snapped on the second day."],
+    ["schnall", "Die Schnalle ist nach zwei Tagen abgebrochen, sehr ärgerlich."],
+    // Said flatly (polarity 0): the stars and the failure make it a complaint.
+    ["buckle", "The buckle fell off after two days."],
+  ] as const;
+
+  it("opens a negative topic on one failure complaint in a 1- or 2-star review about an aspect the product never mentioned", () => {
+    for (const [key, text] of FAILURES) {
+      for (const stars of [1, 2]) {
+        const one = rated("f1", 250, stars, text);
+        const topics = replayEmergingTopics([...base, one]);
+        expect(topics.map((t) => [t.key, t.direction, t.mentions, t.sinceMs, t.detectedAtMs])).toEqual([
+          [key, "negative", 1, T0 + 250 * DAY, one.timeMs],
+        ]);
+        expect(topics[0]!.evidence).toContain("describing a failure in a 1- or 2-star review");
+        expect(topics[0]!.examples.map((q) => q.reviewId)).toEqual(["f1"]);
+        // Current the day after; no longer a month on, with nothing more said.
+        expect(emergingTopics([...base, one], T0 + 251 * DAY).map((t) => t.key)).toEqual([key]);
+        expect(emergingTopics([...base, one], T0 + 290 * DAY)).toEqual([]);
+      }
+    }
+  });
+
+  it("does not open a topic on one complaint without stars, of 3 stars or more, without a failure, or about an aspect the product has", () => {
+    const strap = FAILURES[0][1];
+    const none = (extra: AnalyzedReview[], timeline = base) => expect(replayEmergingTopics([...timeline, ...extra])).toEqual([]);
+    none([rated("f1", 250, null, strap)]);
+    none([rated("f1", 250, 3, strap)]);
+    // A gripe is not a failure.
+    none([rated("f1", 250, 1, "The strap is ugly and uncomfortable.")]);
+    // Praised before: the product has the aspect, and one failure of it is one complaint among its mentions.
+    none([rated("p1", 100, 5, "Nice strap."), rated("f1", 250, 1, strap)]);
+    // The hood is in the everyday reviews.
+    none([rated("f1", 250, 1, "The hood ripped off after a week.")]);
+    // Grace period.
+    none([{ ...rated("f1", 8, 1, strap), productId: "new" }], everyday("new", 10, 1));
+    // "less" is no aspect ("after less than a week the sole ripped off": a real complaint raised "less" on its first day).
+    expect(analysed("After less than a week the strap ripped off.").aspects.map((a) => a.key)).toEqual(["strap"]);
+    // Switched off.
+    expect(replayEmergingTopics([...base, rated("f1", 250, 1, strap)], { failureOpens: false })).toEqual([]);
+  });
+
+  it("tells a failure from other words", () => {
+    for (const t of [
+      "It broke.",
+      "came off the first day",
+      "The soles fell apart.",
+      "Die Naht ist gerissen.",
+      "Der Träger löst sich.",
+      "ist KAPUTT",
+    ])
+      expect(describesFailure(t), t).toBe(true);
+    for (const t of [
+      "I fell in love with it.",
+      "A nice break from heels.",
+      "The apartment is cold.",
+      "Die Größe passt nicht.",
+      "off-white color",
+    ])
+      expect(describesFailure(t), t).toBe(false);
   });
 
   it("rejects bad options and times with a typed error", () => {

@@ -284,11 +284,13 @@ function dayJob(shopId: string, productId: string, dayMs: number): { id: string;
   return { id: `day.${productHash(shopId, productId)}.${ymd(dayMs)}`, payload: { kind: "day", shopId, productId, dayMs } };
 }
 
-function toAnalyzed(doc: ReviewInsightDoc): AnalyzedReview {
+/** The stored analysis as the pure functions take it; the review's stars decide whether a complaint is a failure one (aggregate.ts). */
+function toAnalyzed(doc: ReviewInsightDoc, rating?: number): AnalyzedReview {
   return {
     reviewId: doc._id,
     productId: doc.productId,
     timeMs: doc.createdAt.getTime(),
+    rating: rating ?? null,
     insight: {
       language: doc.language,
       polarity: doc.polarity,
@@ -313,8 +315,9 @@ type StoredAspect = [
   negative: number,
   terms: Record<string, number>,
   quotes: StoredQuote[],
-  // The counts towards emerging topics (AspectDayCount.trendPositive/trendNegative); absent in buckets stored before them.
-  trend?: [positive: number, negative: number],
+  // The counts towards emerging topics (AspectDayCount.trendPositive/trendNegative/trendFailure); absent in buckets
+  // stored before them, and failure absent in those stored before it.
+  trend?: [positive: number, negative: number, failure?: number],
 ];
 
 /**
@@ -333,7 +336,7 @@ export function encodeAspects(aspects: readonly AspectDayCount[]): string {
         a.negative,
         a.terms,
         a.quotes.map((q) => [q.reviewId, q.productId, q.quote, q.polarity, q.field, q.start, q.end]),
-        [a.trendPositive ?? a.positive, a.trendNegative ?? a.negative],
+        [a.trendPositive ?? a.positive, a.trendNegative ?? a.negative, a.trendFailure ?? 0],
       ],
     ),
   );
@@ -346,7 +349,7 @@ export function decodeAspects(data: string): AspectDayCount[] {
     mentions,
     positive,
     negative,
-    ...(trend ? { trendPositive: trend[0], trendNegative: trend[1] } : {}),
+    ...(trend ? { trendPositive: trend[0], trendNegative: trend[1], trendFailure: trend[2] ?? 0 } : {}),
     quotes: quotes.map(([reviewId, productId, quote, polarity, field, start, end]) => ({
       reviewId,
       productId,
@@ -714,8 +717,10 @@ export async function recomputeProductDay(
     deps.models.Review,
     rows.map((r) => r._id),
   );
-  const published = new Set(reviews.filter((r) => r.status === "published" && r.payloadHash !== ERASED_PAYLOAD).map((r) => r._id));
-  const counted = rows.filter((r) => published.has(r._id)).map(toAnalyzed);
+  const published = new Map(
+    reviews.filter((r) => r.status === "published" && r.payloadHash !== ERASED_PAYLOAD).map((r) => [r._id, r.rating]),
+  );
+  const counted = rows.filter((r) => published.has(r._id)).map((r) => toAnalyzed(r, published.get(r._id)));
   const part = await storeProductDay(
     deps,
     shopId,

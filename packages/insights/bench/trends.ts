@@ -23,7 +23,7 @@
  * every product gets, so no detector that holds false alarms down finds the
  * others, and that count is the ceiling of any detector here.
  *
- *   npx tsx packages/insights/bench/trends.ts [--split tuning|held-out|legacy] [option=v1,v2 ...]
+ *   npx tsx packages/insights/bench/trends.ts [--split tuning|held-out|legacy] [--rate whole|local] [--phrasing injector|fresh] [option=v1,v2 ...]
  *   e.g. npx tsx packages/insights/bench/trends.ts --split tuning threshold=4,4.5,5 minMentions=2
  */
 import { type AnalyzedReview, type EmergingOptions, type EmergingTopic, analyzeReview, replayEmergingTopics } from "../src/index.js";
@@ -51,9 +51,37 @@ const DE_DEFECT = [
   "Der Reißverschluss hakt dauernd, sehr ärgerlich. Geht zurück.",
 ];
 
-function defectReview(rand: () => number): { text: string; stars: number } {
+/**
+ * A second set of defect reviews, written after the failure lexicon
+ * (src/lexicon/failure.ts) as plain complaints, not to match it (about half
+ * of them use one of its words): recall on these says whether the detector
+ * depends on the phrasing of the set above.
+ */
+const EN_FRESH = [
+  "Two weeks in and the zipper pull snapped clean off.",
+  "The zip split open at the seam while I was walking the dog.",
+  "Zipper teeth are already missing in two spots. Cheap hardware.",
+  "Worn three times and the zipper is busted. Sending it back.",
+  "The zipper won't zip anymore, the slider just spins.",
+  "Zipper tore away from the fabric on the first wash.",
+  "Had to cut myself out because the zipper jammed halfway.",
+  "The zipper came apart at the bottom after {n} days.",
+  "Cheap zipper. It stopped working after {n} days.",
+  "Zipper is defective, the two sides no longer meet.",
+];
+const DE_FRESH = [
+  "Der Reißverschluss ist nach {n} Tagen aufgegangen und lässt sich nicht mehr schließen.",
+  "Reißverschluss nach dem ersten Waschen defekt.",
+  "Beim zweiten Tragen ist der Reißverschluss ausgerissen.",
+  "Der Reißverschluss verhakt sich ständig, total nervig.",
+  "Qualität mangelhaft: der Reißverschluss hat sich vom Stoff gelöst.",
+];
+
+export type Phrasing = "injector" | "fresh";
+
+function defectReview(rand: () => number, phrasing: Phrasing): { text: string; stars: number } {
   const german = rand() < 0.33;
-  const pool = german ? DE_DEFECT : EN_DEFECT;
+  const pool = phrasing === "fresh" ? (german ? DE_FRESH : EN_FRESH) : german ? DE_DEFECT : EN_DEFECT;
   const text = pool[Math.floor(rand() * pool.length)]!.replace("{n}", String(2 + Math.floor(rand() * 12)));
   return { text, stars: rand() < 0.5 ? 1 : 2 };
 }
@@ -77,6 +105,9 @@ export interface TrendFigures {
   detected: number;
   busyTrials: number;
   busyDetected: number;
+  /** Trials with at least one defect review within 30 days of the start (all a detector can see), and how many were found. */
+  observableTrials: number;
+  observableDetected: number;
   /** Trials with at least two defect reviews within 30 days of the start, and how many of them were found. */
   reachableTrials: number;
   reachableDetected: number;
@@ -98,13 +129,25 @@ function timelines(): Map<string, AnalyzedReview[]> {
   for (const r of rows) counts.set(r.asin, (counts.get(r.asin) ?? 0) + 1);
   const analysed = (cache ??= rows
     .filter((r) => (counts.get(r.asin) ?? 0) >= 30)
-    .map((r) => ({ reviewId: r.id, productId: r.asin, timeMs: r.timeMs, insight: analyzeReview({ body: r.text }) })));
+    .map((r) => ({ reviewId: r.id, productId: r.asin, timeMs: r.timeMs, rating: r.stars, insight: analyzeReview({ body: r.text }) })));
   const byProduct = new Map<string, AnalyzedReview[]>();
   for (const r of analysed) (byProduct.get(r.productId) ?? byProduct.set(r.productId, []).get(r.productId)!).push(r);
   return byProduct;
 }
 
-export function trendFigures(options: Partial<EmergingOptions> = {}, split: TrendSplit = "legacy", trialsPerProduct = 10): TrendFigures {
+/**
+ * The product's usual rate the injection is a share of: over its whole
+ * timeline (the issue's reading, and the default), or over the 180 days
+ * around the start (how busy the product is when the defect appears).
+ */
+export type UsualRate = "whole" | "local";
+
+export function trendFigures(
+  options: Partial<EmergingOptions> = {},
+  split: TrendSplit = "legacy",
+  trialsPerProduct = 10,
+  { rate = "whole", phrasing = "injector" }: { rate?: UsualRate; phrasing?: Phrasing } = {},
+): TrendFigures {
   const byProduct = timelines();
   const { seeds, half } = SPLITS[split];
 
@@ -132,34 +175,41 @@ export function trendFigures(options: Partial<EmergingOptions> = {}, split: Tren
   let busyDetected = 0;
   let reachableTrials = 0;
   let reachableDetected = 0;
+  let observableTrials = 0;
+  let observableDetected = 0;
   const delays: number[] = [];
   for (const seed of seeds) {
     const rand = seededRandom(seed);
     for (const [productId, list] of byProduct) {
       const { first, last } = spans.get(productId)!;
-      const ratePerDay = list.length / ((last - first) / DAY);
+      const wholeRate = list.length / ((last - first) / DAY);
       /** At least 5 reviews in a typical 30 days: where several topic mentions can arrive in time at all. */
-      const busy = ratePerDay * 30 >= 5;
+      const busy = wholeRate * 30 >= 5;
       for (let trial = 0; trial < trialsPerProduct; trial++) {
         // Start after the first 20% of the timeline (the grace period) and leave 60 days.
         const start = Math.floor((first + 0.2 * (last - first) + rand() * (0.8 * (last - first) - 60 * DAY)) / DAY) * DAY;
         const share = 0.2 + 0.2 * rand();
+        const ratePerDay =
+          rate === "whole" ? wholeRate : list.filter((r) => r.timeMs >= start - 90 * DAY && r.timeMs < start + 90 * DAY).length / 180;
         const injected: AnalyzedReview[] = [];
         // Poisson arrivals at share x the usual rate for 60 days.
         let t = start;
-        for (;;) {
+        for (; ratePerDay > 0; ) {
           t += (-Math.log(1 - rand()) / (share * ratePerDay)) * DAY;
           if (t >= start + 60 * DAY) break;
-          const { text } = defectReview(rand);
+          const { text, stars } = defectReview(rand, phrasing);
           injected.push({
             reviewId: `inj-${seed}-${trial}-${injected.length}`,
             productId,
             timeMs: Math.floor(t / DAY) * DAY,
+            rating: stars,
             insight: analyseInjected(text),
           });
         }
-        const reachable = injected.filter((r) => r.timeMs <= start + 30 * DAY).length >= 2;
+        const early = injected.filter((r) => r.timeMs <= start + 30 * DAY).length;
+        const reachable = early >= 2;
         trials++;
+        if (early >= 1) observableTrials++;
         if (busy) busyTrials++;
         if (reachable) reachableTrials++;
         const found = replayEmergingTopics([...list, ...injected], options).find(
@@ -169,6 +219,7 @@ export function trendFigures(options: Partial<EmergingOptions> = {}, split: Tren
           detected++;
           if (busy) busyDetected++;
           if (reachable) reachableDetected++;
+          if (early >= 1) observableDetected++;
           delays.push((found.detectedAtMs - start) / DAY);
         }
       }
@@ -187,6 +238,8 @@ export function trendFigures(options: Partial<EmergingOptions> = {}, split: Tren
     busyDetected,
     reachableTrials,
     reachableDetected,
+    observableTrials,
+    observableDetected,
     medianDaysToDetect: delays.length ? delays[Math.floor(delays.length / 2)]! : Number.NaN,
     msPerReplay,
   };
@@ -201,7 +254,8 @@ export function describeTrendFigures(f: TrendFigures): string {
     `(${(f.falseNegativeTopics / f.productYears).toFixed(3)} per product-year), positive ${f.falsePositiveTopics} (${(f.falsePositiveTopics / f.productYears).toFixed(3)}); ` +
     `injected zipper topic found within 30 days ${ratio(f.detected, f.trials)}, median ${f.medianDaysToDetect} days; ` +
     `on products with >= 5 reviews a month ${ratio(f.busyDetected, f.busyTrials)}; ` +
-    `of the trials with >= 2 defect reviews in 30 days ${ratio(f.reachableDetected, f.reachableTrials)}`
+    `of the trials with >= 1 defect review in 30 days ${ratio(f.observableDetected, f.observableTrials)}, ` +
+    `with >= 2 ${ratio(f.reachableDetected, f.reachableTrials)}`
   );
 }
 
@@ -211,6 +265,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const at = args.indexOf("--split");
   const splits: TrendSplit[] = at >= 0 ? [args.splice(at, 2)[1] as TrendSplit] : ["tuning", "held-out", "legacy"];
   for (const s of splits) if (!(s in SPLITS)) throw new Error(`--split takes tuning, held-out or legacy, got ${s}`);
+  const flag = (name: string, values: string[]) => {
+    const i = args.indexOf(name);
+    const v = i >= 0 ? args.splice(i, 2)[1] : values[0];
+    if (!v || !values.includes(v)) throw new Error(`${name} takes ${values.join(" or ")}, got ${v}`);
+    return v;
+  };
+  const rate = flag("--rate", ["whole", "local"]) as UsualRate;
+  const phrasing = flag("--phrasing", ["injector", "fresh"]) as Phrasing;
   // Options to compare, e.g. threshold=4,4.5 minMentions=2: every combination, the defaults otherwise.
   let grid: Partial<EmergingOptions>[] = [{}];
   for (const a of args) {
@@ -220,7 +282,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   for (const o of grid) {
     for (const split of splits) {
-      console.log(`${JSON.stringify(o)} ${describeTrendFigures(trendFigures(o, split))}`);
+      console.log(
+        `${JSON.stringify(o)} rate=${rate} phrasing=${phrasing} ${describeTrendFigures(trendFigures(o, split, 10, { rate, phrasing }))}`,
+      );
     }
   }
 }

@@ -11,8 +11,8 @@
  * collection's secondary indexes exist and the indexes are built afterwards
  * (ensureIndexes, as the API's start does): one sort per index instead of a
  * million random inserts into each. The database is kept in
- * .data/bench-export between runs, so a second run only exports; rm -r it
- * (or change the counts) to seed again.
+ * .data/bench-export (or BENCH_EXPORT_DIR) between runs, so a second run only
+ * exports; rm -r it (or change the counts) to seed again.
  *
  * Then the API (`starling serve`) and the CLI (`starling export --out FILE`)
  * each run under `/usr/bin/time -f "%e %M"` (wall seconds, highest RSS in KB
@@ -40,7 +40,7 @@ import { packSignature } from "../src/features/scoring/scoring.js";
 import { startBenchDb } from "./start.js";
 
 const API_DIR = path.join(REPO_ROOT, "packages/api");
-const DATA_DIR = path.join(REPO_ROOT, ".data/bench-export");
+const DATA_DIR = process.env.BENCH_EXPORT_DIR ?? path.join(REPO_ROOT, ".data/bench-export");
 const REVIEWS = Number(process.env.BENCH_EXPORT_REVIEWS ?? 1_000_000);
 const PRODUCTS = Number(process.env.BENCH_EXPORT_PRODUCTS ?? 5_000);
 const SEED = path.join(DATA_DIR, "seed.json");

@@ -1,24 +1,10 @@
 /// <reference path="./vendor.d.ts" />
+// Everything that needs no language model (counts, summaries, emerging topics, the types)
+export * from "./light.js";
+
 // Per review
-export { type AspectMention, type ReviewInsight, type ReviewText, MAX_ANALYZED_CHARS, analyzeReview } from "./analyze.js";
-export { type Language, detectLanguage } from "./language.js";
-
-// Over many reviews
-export {
-  type AnalyzedReview,
-  type AspectSummary,
-  type Direction,
-  type InsightSummary,
-  type Period,
-  type Quote,
-  type SummaryOptions,
-  DEFAULT_SUMMARY_OPTIONS,
-  directionOf,
-  summarizeInsights,
-} from "./aggregate.js";
-export { type EmergingOptions, type EmergingTopic, DEFAULT_EMERGING_OPTIONS, emergingTopics, replayEmergingTopics } from "./emerging.js";
-
-export { InsightsInputError } from "./errors.js";
+export { MAX_ANALYZED_CHARS, analyzeReview } from "./analyze.js";
+export { detectLanguage } from "./language.js";
 
 // Which reviews answer a question (product Q&A)
 export {
@@ -32,23 +18,3 @@ export {
   relatedTexts,
   searchTerms,
 } from "./relevance.js";
-// The same from maintained per-day buckets (the API's read path at any number of reviews)
-export {
-  type AspectDayCount,
-  type CountOptions,
-  type DayBlock,
-  type DayCounts,
-  DAY_MS,
-  MAX_BLOCK_LEVEL,
-  DEFAULT_COUNT_OPTIONS,
-  dayCountsOf,
-  dayOf,
-  emergingFromDayCounts,
-  blockOf,
-  childBlocks,
-  mergeDayCounts,
-  periodBlocks,
-  rollUpDayCounts,
-  summarizeDayCounts,
-  trimDayCounts,
-} from "./counts.js";

@@ -1,6 +1,5 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useGraphQlJit } from "@envelop/graphql-jit";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError, Kind, getOperationAST, type DefinitionNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { errorBody, rateLimited } from "../errors.js";
 import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from "graphql-yoga";
@@ -46,7 +45,9 @@ export interface ServerContext {
 /**
  * GraphQL Yoga over the schema. GraphiQL is rendered from the bundled
  * @graphql-yoga/render-graphiql, not from a CDN: a self-hosted Starling's
- * playground must work offline and under a strict CSP.
+ * playground must work offline and under a strict CSP. That bundle is a 9 MB
+ * module (about 45 MB of heap once loaded), so it is imported by the first
+ * request for the playground, not when the API starts.
  */
 export function createGraphQLHandler(opts: {
   schema: GraphQLSchema;
@@ -90,7 +91,7 @@ export function createGraphQLHandler(opts: {
     cors: { exposedHeaders: ["x-request-id", "retry-after"], maxAge: 600, credentials: false },
     landingPage: false,
     graphiql: { title: "Starling GraphQL playground", ...opts.playground },
-    renderGraphiQL,
+    renderGraphiQL: async (options) => (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
     plugins: [
       // Over-limit queries are refused before execution, with a message that
       // names the limit (GRAPHQL_VALIDATION_FAILED), not answered slowly.

@@ -53,8 +53,8 @@ import {
   type DayCounts,
   type InsightSummary,
   type Quote,
+  type ReviewInsight,
   InsightsInputError,
-  analyzeReview,
   blockOf,
   dayCountsOf,
   dayOf,
@@ -64,7 +64,7 @@ import {
   rollUpDayCounts,
   summarizeDayCounts,
   trimDayCounts,
-} from "@starling/insights";
+} from "@starling/insights/light";
 import type { InsightBlockDoc, InsightDayDoc, InsightTopicDoc, ReviewInsightDoc } from "./model.js";
 import type { Models } from "../models.js";
 import type { ReviewDoc } from "../reviews/model.js";
@@ -195,6 +195,14 @@ export async function forgetReviewInsights(deps: Deps, reviewIds: readonly strin
 type AnalyzeJob = LeasedJob<InsightsJob & { kind: "analyze" }>;
 
 /**
+ * The analysis (language detector, compromise, lexicons: about 170 MB of RSS)
+ * is loaded by the first analysis job, not when the API starts: a process that
+ * never analyses (a read replica of the work, an export) stays at the size of
+ * its requests. Node caches the module, so later rounds just get it back.
+ */
+const analysis = () => import("@starling/insights");
+
+/**
  * A round's analyses together: the reviews, earlier analyses and erasure
  * tombstones each read in one query, the analyses written in one bulk write
  * and their days' recounts queued in one insert (the worker's time was mostly
@@ -229,9 +237,9 @@ async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQ
     }
     // The event loop is the requests' too: back to it before each analysis.
     await new Promise((resolve) => setImmediate(resolve));
-    let insight: ReturnType<typeof analyzeReview>;
+    let insight: ReviewInsight;
     try {
-      insight = analyzeReview({ title: review.title, body: review.body, language: languageOf(review.language) });
+      insight = (await analysis()).analyzeReview({ title: review.title, body: review.body, language: languageOf(review.language) });
     } catch (error) {
       failed.set(job.id, error);
       continue;

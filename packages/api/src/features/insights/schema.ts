@@ -1,6 +1,6 @@
 /** Insights in the schema: Product.insights and Shop.insights (what customers say, over a period). */
 import type { ObjectRef } from "@pothos/core";
-import type { AspectSummary, Quote } from "@starling/insights";
+import type { AspectSummary, Quote } from "@starling/insights/light";
 import type { Builder, Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import type { InsightTopicDoc } from "./model.js";

@@ -24,7 +24,6 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { Model } from "mongoose";
-import { MIN_RELATED_SCORE, relatedTexts } from "@starling/insights";
 import type { AnswerDoc, AuthorRole, QuestionDoc } from "./model.js";
 import type { InvitationDoc } from "../invitations/model.js";
 import type { ReviewDoc } from "../reviews/model.js";
@@ -233,6 +232,9 @@ export async function relatedReviews(deps: Deps, shopId: string, productId: stri
     .lean<Pick<ReviewDoc, "_id" | "title" | "body" | "language">[]>();
   if (reviews.length === 0) return [];
   const docs = reviews.map((r) => ({ id: r._id, text: `${r.title}\n${r.body}`, language: r.language }));
+  // Loaded by the first question, not at start (see analysis in features/insights): the search detects
+  // each text's language, and the detector's n-gram table alone is about 140 MB of RSS.
+  const { MIN_RELATED_SCORE, relatedTexts } = await import("@starling/insights");
   return relatedTexts(question, docs, 3, MIN_RELATED_SCORE).map((h) => h.id);
 }
 

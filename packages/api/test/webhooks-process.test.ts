@@ -49,13 +49,14 @@ async function setup(label: string, url: string) {
   return { dbName, key, db };
 }
 
-function serve(dbName: string) {
+function serve(dbName: string, env: Record<string, string> = {}) {
   const api = spawnCli(["serve"], {
     MONGODB_URI: inject("mongoUri"),
     STARLING_DB_NAME: dbName,
     PORT: "0",
     STARLING_WEBHOOKS_ALLOW_PRIVATE: "1",
     LOG_LEVEL: "warn",
+    ...env,
   });
   cleanups.push(async () => api.child.kill("SIGKILL"));
   return api;
@@ -100,8 +101,12 @@ describe("webhooks across API processes", () => {
     const rx = await receiver();
     // Nothing is accepted from the first process: what arrives later can only come from what it left in the database.
     rx.state.refusing = true;
-    const { dbName, key } = await setup("whkill", rx.url);
-    const first = serve(dbName);
+    const { dbName, key, db } = await setup("whkill", rx.url);
+    // Refused attempts are retried every 2 s, not on the real schedule: on a
+    // slow machine the first process lives long enough to fail twice, and the
+    // real schedule's third wait (5 min) would outlast this test.
+    const retryEvery2s = { STARLING_WEBHOOKS_RETRY_SCHEDULE_MS: Array(50).fill(2000).join(",") };
+    const first = serve(dbName, retryEvery2s);
     const url = (await first.line(/^listening (\S+)/))[1]!;
     const acknowledged: string[] = [];
     // Reviews one after another; the process dies right after the fifth answer.
@@ -115,13 +120,21 @@ describe("webhooks across API processes", () => {
     rx.state.refusing = false;
     // Another process takes the work over (at once for what the dead one had
     // not claimed, after the lease for what it had).
-    const second = serve(dbName);
+    const second = serve(dbName, retryEvery2s);
     await second.line(/^listening (\S+)/);
-    await expect
-      .poll(() => acknowledged.filter((id) => rx.received.some((r) => r.type === "review.created" && r.reviewId === id)).length, {
-        timeout: 150_000,
-        interval: 200,
-      })
-      .toBe(5);
-  }, 240_000);
+    // The dead process's claims wait out their lease (a minute), and a job
+    // whose handler threw waits its backoff (a minute, doubling): generous on a
+    // busy machine, and a failure says where each job stood.
+    try {
+      await expect
+        .poll(() => acknowledged.filter((id) => rx.received.some((r) => r.type === "review.created" && r.reviewId === id)).length, {
+          timeout: 400_000,
+          interval: 200,
+        })
+        .toBe(5);
+    } catch (error) {
+      const jobs = await db.models.LeaseJob.find({}, { queue: 1, attempts: 1, availableAt: 1, leaseUntil: 1, lastError: 1 }).lean();
+      throw new Error(`${(error as Error).message}\njobs left: ${JSON.stringify(jobs)}\nsecond process: ${second.stderr().slice(-2_000)}`);
+    }
+  }, 480_000);
 });

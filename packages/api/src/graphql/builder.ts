@@ -3,7 +3,7 @@
  * (moderation.ts, invitations.ts, ...) import Builder from here, and
  * schema.ts only assembles them, so no part imports the file that imports it.
  */
-import SchemaBuilder from "@pothos/core";
+import SchemaBuilder, { type EnumRef } from "@pothos/core";
 import type { Context } from "./context.js";
 
 interface StarlingSchemaTypes {
@@ -24,3 +24,21 @@ export function createBuilder() {
 }
 
 export type Builder = ReturnType<typeof createBuilder>;
+
+/** A row of enumOf: the value's description (its value is its name), or [value, description]. */
+type EnumRow = string | readonly [value: string, description: string];
+type EnumValue<Rows> = { [K in keyof Rows]: Rows[K] extends readonly [infer V, string] ? V : K }[keyof Rows];
+
+/**
+ * An enum whose values are listed once as `{ NAME: [value, description] }` (or `NAME: description`
+ * where the value is the name), instead of Pothos' object per value.
+ */
+export function enumOf<const Rows extends Record<string, EnumRow>>(builder: Builder, name: string, description: string, rows: Rows) {
+  const values = Object.fromEntries(
+    Object.entries(rows).map(([key, row]) => [
+      key,
+      typeof row === "string" ? { description: row } : { value: row[0], description: row[1] },
+    ]),
+  );
+  return builder.enumType(name, { description, values }) as unknown as EnumRef<Types, EnumValue<Rows>>;
+}

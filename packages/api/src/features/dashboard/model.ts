@@ -1,6 +1,6 @@
 /** The shop's dashboard's collections (issue 16): sessions, one-time sign-in links, and its maintained counters. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, schemaOptions } from "../../db/schema-options.js";
 
 /** A dashboard session. Stored by the SHA-256 of its id (the cookie's value), so a database leak signs no one in. */
 export interface DashboardSessionDoc {
@@ -43,32 +43,32 @@ export interface DashboardCountsDoc {
 
 const dashboardSessionSchema = new Schema<DashboardSessionDoc>(
   {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    keyId: { type: String, default: null },
-    scopes: { type: [String], required: true },
-    createdAt: { type: Date, required: true },
-    expiresAt: { type: Date, required: true },
+    _id: required(String),
+    shopId: required(String),
+    keyId: nullable(String),
+    scopes: required([String]),
+    createdAt: required(Date),
+    expiresAt: required(Date),
   },
   { ...schemaOptions, collection: "dashboard_sessions" },
 );
 
 const dashboardLinkSchema = new Schema<DashboardLinkDoc>(
   {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-    expiresAt: { type: Date, required: true },
-    usedAt: { type: Date, default: null },
+    _id: required(String),
+    shopId: required(String),
+    createdAt: required(Date),
+    expiresAt: required(Date),
+    usedAt: nullable(Date),
   },
   { ...schemaOptions, collection: "dashboard_links" },
 );
 
 const dashboardCountsSchema = new Schema<DashboardCountsDoc>(
   {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, default: null },
+    _id: required(String),
+    shopId: required(String),
+    productId: nullable(String),
     status: { type: Schema.Types.Mixed },
     verified: { type: Schema.Types.Mixed },
     weeks: { type: Schema.Types.Mixed },

@@ -1,6 +1,6 @@
 /** The imports feature's collection: imported reviews waiting for the end of their import. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, schemaOptions } from "../../db/schema-options.js";
 import type { ReviewDoc } from "../reviews/model.js";
 
 /**
@@ -31,8 +31,8 @@ export interface ImportPendingDoc {
 
 const importPendingSchema = new Schema<ImportPendingDoc>(
   {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
+    _id: required(String),
+    shopId: required(String),
     review: Schema.Types.Mixed,
     reviews: Buffer,
     rows: Buffer,

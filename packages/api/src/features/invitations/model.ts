@@ -1,6 +1,6 @@
 /** The invitations feature's collection: purchase invitations, one per order line and product. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, schemaOptions } from "../../db/schema-options.js";
 
 /** An invitation to review one product of one order line: single use, expires. */
 export interface InvitationDoc {
@@ -18,15 +18,15 @@ export interface InvitationDoc {
 
 const invitationSchema = new Schema<InvitationDoc>(
   {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    orderRef: { type: String, required: true },
-    customerEmail: { type: String, default: null },
-    createdAt: { type: Date, required: true },
-    expiresAt: { type: Date, required: true },
-    usedAt: { type: Date, default: null },
-    reviewId: { type: String, default: null },
+    _id: required(String),
+    shopId: required(String),
+    productId: required(String),
+    orderRef: required(String),
+    customerEmail: nullable(String),
+    createdAt: required(Date),
+    expiresAt: required(Date),
+    usedAt: nullable(Date),
+    reviewId: nullable(String),
   },
   { ...schemaOptions, collection: "invitations" },
 );

@@ -1,6 +1,6 @@
 /** The questions feature's collections (issue 17): product questions and their answers. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, schemaOptions } from "../../db/schema-options.js";
 import type { VoteTotals } from "../votes/model.js";
 
 /** Who wrote a question or answer, as shown: a customer, the shop, or a buyer verified by an invitation. */
@@ -47,17 +47,17 @@ export interface AnswerDoc {
 
 const questionSchema = new Schema<QuestionDoc>(
   {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    body: { type: String, required: true },
-    author: { name: { type: String, required: true }, externalId: { type: String, default: null } },
-    language: { type: String, default: null },
+    _id: required(String),
+    shopId: required(String),
+    productId: required(String),
+    body: required(String),
+    author: { name: required(String), externalId: nullable(String) },
+    language: nullable(String),
     source: { type: String, required: true, enum: ["api", "form"] },
     status: { type: String, required: true, enum: ["published", "pending", "rejected"] },
-    createdAt: { type: Date, required: true },
-    payloadHash: { type: String, required: true },
-    pageNewest: { type: String, required: true },
+    createdAt: required(Date),
+    payloadHash: required(String),
+    pageNewest: required(String),
     relatedReviewIds: { type: [String], default: [] },
   },
   { ...schemaOptions, collection: "questions" },
@@ -68,24 +68,24 @@ questionSchema.index({ shopId: 1, status: 1, createdAt: -1 }, { name: "question_
 
 const answerSchema = new Schema<AnswerDoc>(
   {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    questionId: { type: String, required: true },
-    body: { type: String, required: true },
+    _id: required(String),
+    shopId: required(String),
+    productId: required(String),
+    questionId: required(String),
+    body: required(String),
     author: {
-      name: { type: String, required: true },
+      name: required(String),
       role: { type: String, required: true, enum: ["customer", "shop", "verified_buyer"] },
-      externalId: { type: String, default: null },
+      externalId: nullable(String),
     },
     verification: { type: { method: String, invitationId: String }, default: null, _id: false },
-    language: { type: String, default: null },
+    language: nullable(String),
     source: { type: String, required: true, enum: ["api", "form"] },
     status: { type: String, required: true, enum: ["published", "pending", "rejected"] },
-    createdAt: { type: Date, required: true },
-    payloadHash: { type: String, required: true },
-    pageKey: { type: String, required: true },
-    votes: { type: Schema.Types.Mixed, default: null },
+    createdAt: required(Date),
+    payloadHash: required(String),
+    pageKey: required(String),
+    votes: nullable(Schema.Types.Mixed),
   },
   { ...schemaOptions, collection: "answers" },
 );

@@ -1,6 +1,6 @@
 /** The ratings feature's collections: the rating summaries, the counts in flight, and the rating marks behind rating.changed. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, schemaOptions } from "../../db/schema-options.js";
 import type { StoredScore } from "../scoring/model.js";
 
 export interface RatingSummaryDoc {
@@ -75,27 +75,27 @@ export interface PendingCountDoc {
  */
 const ratingSummarySchema = new Schema<RatingSummaryDoc>(
   {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, default: null },
-    count: { type: Number, required: true, default: 0 },
-    ratingSum: { type: Number, required: true, default: 0 },
-    h1: { type: Number, required: true, default: 0 },
-    h2: { type: Number, required: true, default: 0 },
-    h3: { type: Number, required: true, default: 0 },
-    h4: { type: Number, required: true, default: 0 },
-    h5: { type: Number, required: true, default: 0 },
-    w1: { type: Number, required: true, default: 0 },
-    w2: { type: Number, required: true, default: 0 },
-    w3: { type: Number, required: true, default: 0 },
-    w4: { type: Number, required: true, default: 0 },
-    w5: { type: Number, required: true, default: 0 },
-    wsq: { type: Number, required: true, default: 0 },
-    discounted: { type: Number, required: true, default: 0 },
+    _id: required(String),
+    shopId: required(String),
+    productId: nullable(String),
+    count: required(Number, 0),
+    ratingSum: required(Number, 0),
+    h1: required(Number, 0),
+    h2: required(Number, 0),
+    h3: required(Number, 0),
+    h4: required(Number, 0),
+    h5: required(Number, 0),
+    w1: required(Number, 0),
+    w2: required(Number, 0),
+    w3: required(Number, 0),
+    w4: required(Number, 0),
+    w5: required(Number, 0),
+    wsq: required(Number, 0),
+    discounted: required(Number, 0),
     discountReasons: { type: Schema.Types.Mixed, default: {} },
-    priorStrength: { type: Number, default: null },
-    firstReviewAt: { type: Date, default: null },
-    lastReviewAt: { type: Date, default: null },
+    priorStrength: nullable(Number),
+    firstReviewAt: nullable(Date),
+    lastReviewAt: nullable(Date),
     countTokens: { type: Schema.Types.Mixed },
   },
   { ...schemaOptions, collection: "rating_summaries" },
@@ -104,16 +104,16 @@ ratingSummarySchema.index({ shopId: 1 }, { name: "shop" });
 
 const pendingCountSchema = new Schema<PendingCountDoc>(
   {
-    _id: { type: String, required: true },
-    token: { type: String, required: true },
-    sign: { type: Number, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    rating: { type: Number, required: true },
-    score: { type: Schema.Types.Mixed, default: null },
-    createdAt: { type: Date, required: true },
-    owner: { type: String, required: true },
-    at: { type: Date, required: true },
+    _id: required(String),
+    token: required(String),
+    sign: required(Number),
+    shopId: required(String),
+    productId: required(String),
+    rating: required(Number),
+    score: nullable(Schema.Types.Mixed),
+    createdAt: required(Date),
+    owner: required(String),
+    at: required(Date),
   },
   { ...schemaOptions, collection: "pending_counts" },
 );
@@ -134,13 +134,13 @@ export interface RatingMarkDoc {
 
 const ratingMarkSchema = new Schema<RatingMarkDoc>(
   {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    seq: { type: Number, required: true },
-    value: { type: Number, default: null },
-    count: { type: Number, required: true },
-    at: { type: Date, required: true },
+    _id: required(String),
+    shopId: required(String),
+    productId: required(String),
+    seq: required(Number),
+    value: nullable(Number),
+    count: required(Number),
+    at: required(Date),
   },
   { ...schemaOptions, collection: "rating_marks" },
 );

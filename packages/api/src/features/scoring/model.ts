@@ -1,6 +1,6 @@
 /** The scoring feature's collection (the fraud checks' state between arrivals) and the verdict stored on each review. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, schemaOptions } from "../../db/schema-options.js";
 
 export interface StoredScore {
   suspicion: number;
@@ -19,7 +19,7 @@ export interface ScoringStateDoc {
 }
 
 const scoringStateSchema = new Schema<ScoringStateDoc>(
-  { _id: { type: String, required: true }, state: { type: Schema.Types.Mixed, required: true } },
+  { _id: required(String), state: required(Schema.Types.Mixed) },
   { ...schemaOptions, collection: "scoring_states" },
 );
 

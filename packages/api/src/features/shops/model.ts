@@ -1,6 +1,6 @@
 /** The shops feature's collections: shops and their API keys. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, schemaOptions } from "../../db/schema-options.js";
 
 export interface ShopDoc {
   _id: string;
@@ -30,11 +30,11 @@ export interface ApiKeyDoc {
 
 const shopSchema = new Schema<ShopDoc>(
   {
-    _id: { type: String, required: true },
-    name: { type: String, required: true },
-    createdAt: { type: Date, required: true },
+    _id: required(String),
+    name: required(String),
+    createdAt: required(Date),
     moderation: { type: String, required: true, enum: ["post", "pre"], default: "post" },
-    inviteSecret: { type: String, default: null },
+    inviteSecret: nullable(String),
     allowedOrigins: { type: [String], default: undefined },
   },
   { ...schemaOptions, collection: "shops" },
@@ -43,16 +43,16 @@ const shopSchema = new Schema<ShopDoc>(
 /** A secret key is kept only as its SHA-256, keyed by that hash so authentication is one `_id` lookup. */
 const apiKeySchema = new Schema<ApiKeyDoc>(
   {
-    _id: { type: String, required: true },
-    keyId: { type: String, required: true },
-    shopId: { type: String, required: true },
+    _id: required(String),
+    keyId: required(String),
+    shopId: required(String),
     kind: { type: String, required: true, enum: ["publishable", "secret"] },
-    scopes: { type: [String], required: true },
-    label: { type: String, default: null },
+    scopes: required([String]),
+    label: nullable(String),
     /** The key's first characters, to tell keys apart in a list without revealing them. */
-    prefix: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-    revokedAt: { type: Date, default: null },
+    prefix: required(String),
+    createdAt: required(Date),
+    revokedAt: nullable(Date),
   },
   { ...schemaOptions, collection: "api_keys" },
 );

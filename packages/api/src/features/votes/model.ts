@@ -1,6 +1,6 @@
 /** The votes feature's collections (issue 17): helpful votes on reviews and answers, and each item's tally. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, schemaOptions } from "../../db/schema-options.js";
 
 /** Helpful votes on a review or an answer, as shown and ordered (features/votes). */
 export interface VoteTotals {
@@ -47,14 +47,14 @@ export interface VoteTallyDoc {
 
 const voteSchema = new Schema<VoteDoc>(
   {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
+    _id: required(String),
+    shopId: required(String),
     itemType: { type: String, required: true, enum: ["review", "answer"] },
-    itemId: { type: String, required: true },
-    helpful: { type: Boolean, required: true },
-    at: { type: Date, required: true },
-    counted: { type: Boolean, required: true },
-    voter: { type: String, default: null },
+    itemId: required(String),
+    helpful: required(Boolean),
+    at: required(Date),
+    counted: required(Boolean),
+    voter: nullable(String),
     weightBp: { type: Number },
     uncounted: { type: String },
   },
@@ -68,10 +68,10 @@ voteSchema.index({ uncounted: 1 }, { name: "vote_uncounted" });
 
 const voteTallySchema = new Schema<VoteTallyDoc>(
   {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    totals: { type: Schema.Types.Mixed, required: true },
-    arrivals: { type: Schema.Types.Mixed, required: true },
+    _id: required(String),
+    shopId: required(String),
+    totals: required(Schema.Types.Mixed),
+    arrivals: required(Schema.Types.Mixed),
   },
   { ...schemaOptions, collection: "vote_tallies" },
 );

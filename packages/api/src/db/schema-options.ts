@@ -7,6 +7,8 @@
  */
 
 // minimize: false keeps empty objects (a scoring state's empty reason map) as they are.
+import { Schema, type SchemaDefinition, type SchemaDefinitionType } from "mongoose";
+
 export const schemaOptions = { versionKey: false, strict: "throw", autoIndex: false, autoCreate: true, minimize: false } as const;
 
 /** A field every document has: `{ type, required: true }`, and its starting value when given (a counter's 0). */
@@ -19,4 +21,9 @@ export function required<T, D>(type: T, ...initial: [D?]) {
 /** A field that may be missing, stored as null until set. */
 export function nullable<T>(type: T): { type: T; default: null } {
   return { type, default: null };
+}
+
+/** A collection's schema: its fields, with the shared options and its collection's name. */
+export function collectionSchema<Doc>(collection: string, fields: SchemaDefinition<SchemaDefinitionType<Doc>, Doc>): Schema<Doc> {
+  return new Schema<Doc>(fields, { ...schemaOptions, collection });
 }

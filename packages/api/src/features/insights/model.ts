@@ -1,7 +1,7 @@
 /** The insights feature's collections: what review texts say, per review and per product and day. */
 import type { Binary } from "mongodb";
 import { type InferSchemaType, Schema } from "mongoose";
-import { required, nullable, schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, collectionSchema, schemaOptions } from "../../db/schema-options.js";
 
 /**
  * One review's analysis, beside the review rather than on it: the review
@@ -96,22 +96,19 @@ export interface InsightTopicDoc {
 /** Where a resumable insights backfill stopped. */
 export type InsightCursorDoc = InferSchemaType<typeof insightCursorSchema>;
 
-const reviewInsightSchema = new Schema<ReviewInsightDoc>(
-  {
-    _id: required(String),
-    shopId: required(String),
-    productId: required(String),
-    dayKey: required(String),
-    createdAt: required(Date),
-    language: required(String),
-    polarity: required(Number),
-    aspects: { type: Schema.Types.Mixed, default: [] },
-    erased: { type: Boolean, default: false },
-    analyzedAt: required(Date),
-    changedAt: required(Date),
-  },
-  { ...schemaOptions, collection: "review_insights" },
-);
+const reviewInsightSchema = collectionSchema<ReviewInsightDoc>("review_insights", {
+  _id: required(String),
+  shopId: required(String),
+  productId: required(String),
+  dayKey: required(String),
+  createdAt: required(Date),
+  language: required(String),
+  polarity: required(Number),
+  aspects: { type: Schema.Types.Mixed, default: [] },
+  erased: { type: Boolean, default: false },
+  analyzedAt: required(Date),
+  changedAt: required(Date),
+});
 reviewInsightSchema.index({ dayKey: 1 }, { name: "day_key" });
 
 /** StoredCounts' fields, in both schemas. */
@@ -124,44 +121,35 @@ const storedCountsFields = {
   computedAt: required(Date),
 } as const;
 
-const insightDaySchema = new Schema<InsightDayDoc>(
-  {
-    _id: required(String),
-    ...storedCountsFields,
-    productId: nullable(String),
-    day: required(Date),
-    shopDayKey: nullable(String),
-    aspects: { type: Schema.Types.Mixed, default: undefined },
-  },
-  { ...schemaOptions, collection: "insight_days" },
-);
+const insightDaySchema = collectionSchema<InsightDayDoc>("insight_days", {
+  _id: required(String),
+  ...storedCountsFields,
+  productId: nullable(String),
+  day: required(Date),
+  shopDayKey: nullable(String),
+  aspects: { type: Schema.Types.Mixed, default: undefined },
+});
 
-const insightBlockSchema = new Schema<InsightBlockDoc>(
-  { _id: required(String), ...storedCountsFields },
-  { ...schemaOptions, collection: "insight_blocks" },
-);
+const insightBlockSchema = collectionSchema<InsightBlockDoc>("insight_blocks", { _id: required(String), ...storedCountsFields });
 insightDaySchema.index({ shopDayKey: 1 }, { name: "shop_day_key" });
 
-const insightTopicSchema = new Schema<InsightTopicDoc>(
-  {
-    _id: required(String),
-    shopId: required(String),
-    productId: required(String),
-    key: required(String),
-    term: required(String),
-    direction: required(String),
-    since: required(Date),
-    detectedAt: required(Date),
-    lastSeenAt: required(Date),
-    mentions: required(Number),
-    expected: required(Number),
-    evidence: required(String),
-    examples: { type: Schema.Types.Mixed, default: [] },
-    eventId: required(String),
-    current: required(Boolean),
-  },
-  { ...schemaOptions, collection: "insight_topics" },
-);
+const insightTopicSchema = collectionSchema<InsightTopicDoc>("insight_topics", {
+  _id: required(String),
+  shopId: required(String),
+  productId: required(String),
+  key: required(String),
+  term: required(String),
+  direction: required(String),
+  since: required(Date),
+  detectedAt: required(Date),
+  lastSeenAt: required(Date),
+  mentions: required(Number),
+  expected: required(Number),
+  evidence: required(String),
+  examples: { type: Schema.Types.Mixed, default: [] },
+  eventId: required(String),
+  current: required(Boolean),
+});
 insightTopicSchema.index({ shopId: 1, lastSeenAt: -1 }, { name: "shop_seen" });
 
 const insightCursorSchema = new Schema(

@@ -42,3 +42,17 @@ export function enumOf<const Rows extends Record<string, EnumRow>>(builder: Buil
   );
   return builder.enumType(name, { description, values }) as unknown as EnumRef<Types, EnumValue<Rows>>;
 }
+
+/**
+ * The input of who wrote a review, question or answer: a display name of up to nameMax characters,
+ * and the shop's own optional id of the customer (what the shop does with it, in externalId).
+ */
+export function authorInput(builder: Builder, name: string, description: string, nameMax: number, about: { externalId: string }) {
+  return builder.inputType(name, {
+    description,
+    fields: (t) => ({
+      name: t.string({ required: true, description: `Display name, up to ${nameMax} characters.` }),
+      externalId: t.string({ required: false, description: about.externalId }),
+    }),
+  });
+}

@@ -5,7 +5,7 @@
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
-import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
+import { authorInput, enumOf, type Builder, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { invalidInput, rateLimited } from "../../errors.js";
@@ -206,15 +206,8 @@ export function addQuestionSchema(
     }),
   }));
 
-  const AuthorInput = builder.inputType("QaAuthorInput", {
-    description: "Who asks or answers.",
-    fields: (t) => ({
-      name: t.string({ required: true, description: `Display name, up to ${QA_LIMITS.authorName} characters.` }),
-      externalId: t.string({
-        required: false,
-        description: "The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them.",
-      }),
-    }),
+  const AuthorInput = authorInput(builder, "QaAuthorInput", "Who asks or answers.", QA_LIMITS.authorName, {
+    externalId: "The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them.",
   });
 
   const AskInput = builder.inputType("AskQuestionInput", {

@@ -3,7 +3,7 @@
  * reviews (Product.reviews) and submitReview.
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
-import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
+import { authorInput, enumOf, type Builder, type Types } from "../../graphql/builder.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { listCost } from "../../graphql/cost.js";
 import type { ReviewStatus } from "./model.js";
@@ -207,15 +207,8 @@ export function addReviewSchema(
     }),
   }));
 
-  const ReviewerInput = builder.inputType("ReviewerInput", {
-    description: "Who wrote the review.",
-    fields: (t) => ({
-      name: t.string({ required: true, description: `Display name, up to ${LIMITS.reviewerName} characters.` }),
-      externalId: t.string({
-        required: false,
-        description: "The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers.",
-      }),
-    }),
+  const ReviewerInput = authorInput(builder, "ReviewerInput", "Who wrote the review.", LIMITS.reviewerName, {
+    externalId: "The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers.",
   });
 
   const SubmitReviewInput = builder.inputType("SubmitReviewInput", {

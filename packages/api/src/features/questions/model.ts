@@ -45,17 +45,22 @@ export interface AnswerDoc {
   votes: VoteTotals | null;
 }
 
+/** What questions and answers store alike: how they came, where they stand, and the replay guard's hash. */
+const postFields = {
+  language: nullable(String),
+  source: { type: String, required: true, enum: ["api", "form"] },
+  status: { type: String, required: true, enum: ["published", "pending", "rejected"] },
+  createdAt: required(Date),
+  payloadHash: required(String),
+} as const;
+
 const questionSchema = collectionSchema<QuestionDoc>("questions", {
   _id: required(String),
   shopId: required(String),
   productId: required(String),
   body: required(String),
   author: { name: required(String), externalId: nullable(String) },
-  language: nullable(String),
-  source: { type: String, required: true, enum: ["api", "form"] },
-  status: { type: String, required: true, enum: ["published", "pending", "rejected"] },
-  createdAt: required(Date),
-  payloadHash: required(String),
+  ...postFields,
   pageNewest: required(String),
   relatedReviewIds: { type: [String], default: [] },
 });
@@ -75,11 +80,7 @@ const answerSchema = collectionSchema<AnswerDoc>("answers", {
     externalId: nullable(String),
   },
   verification: { type: { method: String, invitationId: String }, default: null, _id: false },
-  language: nullable(String),
-  source: { type: String, required: true, enum: ["api", "form"] },
-  status: { type: String, required: true, enum: ["published", "pending", "rejected"] },
-  createdAt: required(Date),
-  payloadHash: required(String),
+  ...postFields,
   pageKey: required(String),
   votes: nullable(Schema.Types.Mixed),
 });

@@ -53,6 +53,39 @@ async function exportLines(shop: TestShop, format = "jsonl"): Promise<Record<str
         .map((l) => JSON.parse(l));
 }
 
+type SentFind = { collection: string; filter: object; options: { sort?: object; limit?: number } };
+
+/** The finds of reviews and products that fn makes the API send, as it sent them: caught from mongoose's debug hook. */
+async function queriesSentDuring<T>(fn: () => Promise<T>): Promise<{ result: T; sent: SentFind[] }> {
+  const sent: SentFind[] = [];
+  mongoose.set("debug", (collection: string, method: string, filter: object, options: object) => {
+    if (method === "find" && (collection === "reviews" || collection === "products"))
+      sent.push({ collection, filter, options: options as never });
+  });
+  try {
+    return { result: await fn(), sent };
+  } finally {
+    mongoose.set("debug", false);
+  }
+}
+
+/** Each query, explained by the database, walks an index range: no scan of the collection, no sort in memory. */
+async function expectIndexRanges(sent: SentFind[]) {
+  expect(sent.length).toBeGreaterThan(0);
+  for (const q of sent) {
+    const model = q.collection === "reviews" ? api.models.Review : api.models.Product;
+    const plan = await model.collection.find(q.filter as never, { sort: q.options.sort as never, limit: q.options.limit }).explain();
+    const text = JSON.stringify(plan.queryPlanner);
+    if (inject("backend") === "ferretdb") {
+      expect(text, JSON.stringify(q)).toMatch(/SEARCH \S+ USING INDEX/);
+      expect(text, JSON.stringify(q)).not.toMatch(/\bSCAN\b|TEMP B-TREE/);
+    } else {
+      expect(text, JSON.stringify(q)).toMatch(/IXSCAN|IDHACK/);
+      expect(text, JSON.stringify(q)).not.toMatch(/COLLSCAN|"stage":"SORT"/);
+    }
+  }
+}
+
 /** An export's import fields, by sourceId (what a round trip must keep). */
 function importFields(lines: Record<string, any>[]): Map<string, Record<string, unknown>> {
   return new Map(
@@ -497,33 +530,10 @@ describe("starling export", () => {
     const rows = Array.from({ length: 40 }, (_, i) => row(i, { productId: `cost-${i % 4}`, productName: `Cost ${i % 4}` }));
     expect(...exitOk(await importFile(writeJsonl("cost.jsonl", rows), mine))).toBe(0);
     expect(...exitOk(await importFile(writeJsonl("cost-other.jsonl", rows), other))).toBe(0);
-    // The queries the export sends, as the API sent them: caught from mongoose's debug hook.
-    const sent: { collection: string; filter: object; options: { sort?: object; limit?: number } }[] = [];
-    mongoose.set("debug", (collection: string, method: string, filter: object, options: object) => {
-      if (method === "find" && (collection === "reviews" || collection === "products"))
-        sent.push({ collection, filter, options: options as never });
-    });
-    let lines: Record<string, any>[];
-    try {
-      lines = (await exportLines(mine)) as Record<string, any>[];
-    } finally {
-      mongoose.set("debug", false);
-    }
+    const { result: lines, sent } = await queriesSentDuring(async () => (await exportLines(mine)) as Record<string, any>[]);
     expect(lines.map((l) => l.sourceId).sort()).toEqual(rows.map((r) => r.sourceId).sort());
     expect(lines.every((l) => l.productName === `Cost ${Number(l.productId.split("-")[1])}`)).toBe(true);
-    expect(sent.length).toBeGreaterThan(0);
-    for (const q of sent) {
-      const model = q.collection === "reviews" ? api.models.Review : api.models.Product;
-      const plan = await model.collection.find(q.filter as never, { sort: q.options.sort as never, limit: q.options.limit }).explain();
-      const text = JSON.stringify(plan.queryPlanner);
-      if (inject("backend") === "ferretdb") {
-        expect(text, JSON.stringify(q)).toMatch(/SEARCH \S+ USING INDEX/);
-        expect(text, JSON.stringify(q)).not.toMatch(/\bSCAN\b|TEMP B-TREE/);
-      } else {
-        expect(text, JSON.stringify(q)).toMatch(/IXSCAN|IDHACK/);
-        expect(text, JSON.stringify(q)).not.toMatch(/COLLSCAN|"stage":"SORT"/);
-      }
-    }
+    await expectIndexRanges(sent);
     // One page of the shop's products, then one range of each product's reviews.
     expect(sent.map((q) => q.collection).sort()).toEqual(["products", "reviews", "reviews", "reviews", "reviews"]);
   });
@@ -541,32 +551,10 @@ describe("finishImport", () => {
     // More rows for the shop that has reviews now: the end of this import replays the stored ones with them.
     const more = Array.from({ length: 10 }, (_, i) => row(200 + i, { productId: `hist-${i % 4}`, productName: `Hist ${i % 4}` }));
     expect((await api.gql(IMPORT, { rows: more }, mine.key)).errors).toBeUndefined();
-    const sent: { collection: string; filter: object; options: { sort?: object; limit?: number } }[] = [];
-    mongoose.set("debug", (collection: string, method: string, filter: object, options: object) => {
-      if (method === "find" && (collection === "reviews" || collection === "products"))
-        sent.push({ collection, filter, options: options as never });
-    });
-    let finished: { reviews: number; products: number };
-    try {
-      finished = (await api.gql(FINISH, {}, mine.key)).data.finishImport;
-    } finally {
-      mongoose.set("debug", false);
-    }
+    const { result: finished, sent } = await queriesSentDuring(async () => (await api.gql(FINISH, {}, mine.key)).data.finishImport);
     // Every review of the shop replayed: the 40 stored and the 10 arriving.
     expect(finished).toEqual({ reviews: 50, products: 4 });
-    expect(sent.length).toBeGreaterThan(0);
-    for (const q of sent) {
-      const model = q.collection === "reviews" ? api.models.Review : api.models.Product;
-      const plan = await model.collection.find(q.filter as never, { sort: q.options.sort as never, limit: q.options.limit }).explain();
-      const text = JSON.stringify(plan.queryPlanner);
-      if (inject("backend") === "ferretdb") {
-        expect(text, JSON.stringify(q)).toMatch(/SEARCH \S+ USING INDEX/);
-        expect(text, JSON.stringify(q)).not.toMatch(/\bSCAN\b|TEMP B-TREE/);
-      } else {
-        expect(text, JSON.stringify(q)).toMatch(/IXSCAN|IDHACK/);
-        expect(text, JSON.stringify(q)).not.toMatch(/COLLSCAN|"stage":"SORT"/);
-      }
-    }
+    await expectIndexRanges(sent);
     // One page of the shop's products, then one range of each product's reviews.
     expect(sent.map((q) => q.collection).sort()).toEqual(["products", "reviews", "reviews", "reviews", "reviews"]);
     expect(importFields((await exportLines(mine)) as Record<string, any>[])).toEqual(importFields([...rows, ...more]));

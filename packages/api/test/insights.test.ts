@@ -59,6 +59,29 @@ async function insights(productId: string, key = api.shop.key) {
   return r.data.product.insights;
 }
 
+/**
+ * n published reviews like template (its product, its shop) written straight to the collection, so
+ * that they can lie days in the past, then queued for analysis and the worker woken. Ids rev_<product>_<i>.
+ */
+async function storeForAnalysis(template: ReviewDoc, n: number, each: (i: number) => { body: string; createdAt: Date }) {
+  const deps = api.starling.deps;
+  const docs = Array.from({ length: n }, (_, i) => ({
+    ...template,
+    _id: `rev_${template.productId}_${i}`,
+    ...each(i),
+    title: "",
+    status: "published",
+    summaryApplied: false,
+    payloadHash: "test",
+  }));
+  await api.models.Review.collection.insertMany(docs as never[]);
+  await enqueueAnalyses(
+    deps,
+    docs.map((d) => d._id),
+  );
+  wakeInsights(deps);
+}
+
 const drained = async () => (await insightsQueue(api.starling.deps).depth()) === 0;
 
 /** Every document of the insights collections and the queue, as JSON (packed aspects unpacked, so their quotes show). */
@@ -200,7 +223,6 @@ describe("insights per review", () => {
   });
 
   it("rolls up reviews of many days, handled in rounds, to exactly the sums of their day buckets", async () => {
-    const deps = api.starling.deps;
     const template = (await api.models.Review.findById(await submit("spread", "A plain tent.")).lean<ReviewDoc>())!;
     const bodies = [
       "The zipper broke after a week, but the fabric is soft.",
@@ -211,22 +233,7 @@ describe("insights per review", () => {
     ];
     const now = Date.now();
     // 60 reviews over 80 days: two or three rounds of the worker, each day's bucket and blocks at every level in play.
-    const docs = Array.from({ length: 60 }, (_, i) => ({
-      ...template,
-      _id: `rev_spread_${i}`,
-      body: bodies[i % bodies.length]!,
-      title: "",
-      createdAt: new Date(now - ((i * 37) % 80) * DAY),
-      status: "published",
-      summaryApplied: false,
-      payloadHash: "test",
-    }));
-    await api.models.Review.collection.insertMany(docs as never[]);
-    await enqueueAnalyses(
-      deps,
-      docs.map((d) => d._id),
-    );
-    wakeInsights(deps);
+    await storeForAnalysis(template, 60, (i) => ({ body: bodies[i % bodies.length]!, createdAt: new Date(now - ((i * 37) % 80) * DAY) }));
     await eventually(
       "all analysed and counted",
       async () => (await drained()) && (await api.models.ReviewInsight.countDocuments({ productId: "spread" })) === 61,
@@ -278,22 +285,10 @@ describe("insights per review", () => {
     const template = (await api.models.Review.findById(await submit("sparse", "A plain lamp.")).lean<ReviewDoc>())!;
     const now = Date.now();
     // One review every 11 days over a year: the 16 days of a round reach 16 blocks at each of the lower levels.
-    const docs = Array.from({ length: 32 }, (_, i) => ({
-      ...template,
-      _id: `rev_sparse_${i}`,
+    await storeForAnalysis(template, 32, (i) => ({
       body: i % 2 ? "The shade cracked and the switch is loose." : "Bright light and a sturdy base.",
-      title: "",
       createdAt: new Date(now - (1 + i * 11) * DAY),
-      status: "published",
-      summaryApplied: false,
-      payloadHash: "test",
     }));
-    await api.models.Review.collection.insertMany(docs as never[]);
-    await enqueueAnalyses(
-      deps,
-      docs.map((d) => d._id),
-    );
-    wakeInsights(deps);
     const counted = async () => (await drained()) && (await api.models.ReviewInsight.countDocuments({ productId: "sparse" })) === 33;
     await eventually("all analysed and counted", counted, 120_000);
     const shopYear = () =>

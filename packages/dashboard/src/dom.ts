@@ -21,6 +21,18 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+/** A <select> of [value, label] options, each with a tooltip where a title is given. */
+export function select(
+  attrs: Attrs | null,
+  options: readonly (readonly [value: string | number, label: string, title?: string])[],
+): HTMLSelectElement {
+  return h(
+    "select",
+    attrs,
+    options.map(([value, label, title]) => h("option", { value, title }, label)),
+  );
+}
+
 export function clear(el: Element, ...children: (Child | Child[])[]): void {
   el.replaceChildren();
   for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(typeof c === "object" ? c : String(c));

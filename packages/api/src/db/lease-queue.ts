@@ -21,7 +21,7 @@
 import { randomUUID } from "node:crypto";
 import { type InferSchemaType, Schema, type Model } from "mongoose";
 import { duplicateKeyFailures } from "../errors.js";
-import { schemaOptions } from "./schema-options.js";
+import { required, nullable, collectionSchema, schemaOptions } from "./schema-options.js";
 
 /** A job of a durable work queue: only work not yet done. */
 export interface LeaseJobDoc {
@@ -43,30 +43,27 @@ export interface LeaseJobDoc {
 /** One claim of a job at one epoch: inserting it is what wins the job (inserts are atomic on every backend). */
 export type LeaseClaimDoc = InferSchemaType<typeof leaseClaimSchema>;
 
-const leaseJobSchema = new Schema<LeaseJobDoc>(
-  {
-    _id: { type: String, required: true },
-    queue: { type: String, required: true },
-    payload: { type: Schema.Types.Mixed, required: true },
-    availableAt: { type: Date, required: true },
-    epoch: { type: Number, required: true },
-    owner: { type: String, default: null },
-    leaseUntil: { type: Date, default: null },
-    attempts: { type: Number, required: true },
-    lastError: { type: String, default: null },
-    createdAt: { type: Date, required: true },
-  },
-  { ...schemaOptions, collection: "lease_jobs" },
-);
+const leaseJobSchema = collectionSchema<LeaseJobDoc>("lease_jobs", {
+  _id: required(String),
+  queue: required(String),
+  payload: required(Schema.Types.Mixed),
+  availableAt: required(Date),
+  epoch: required(Number),
+  owner: nullable(String),
+  leaseUntil: nullable(Date),
+  attempts: required(Number),
+  lastError: nullable(String),
+  createdAt: required(Date),
+});
 // Each queue's due jobs, oldest first (on MongoDB by this index; FerretDB scans the small collection).
 leaseJobSchema.index({ queue: 1, availableAt: 1 }, { name: "queue_due" });
 
 const leaseClaimSchema = new Schema(
   {
     /** `<queue>:<job id>#<epoch>`. */
-    _id: { type: String, required: true },
-    owner: { type: String, required: true },
-    at: { type: Date, required: true },
+    _id: required(String),
+    owner: required(String),
+    at: required(Date),
   },
   { ...schemaOptions, collection: "lease_claims" },
 );

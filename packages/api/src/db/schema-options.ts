@@ -7,4 +7,23 @@
  */
 
 // minimize: false keeps empty objects (a scoring state's empty reason map) as they are.
+import { Schema, type SchemaDefinition, type SchemaDefinitionType } from "mongoose";
+
 export const schemaOptions = { versionKey: false, strict: "throw", autoIndex: false, autoCreate: true, minimize: false } as const;
+
+/** A field every document has: `{ type, required: true }`, and its starting value when given (a counter's 0). */
+export function required<T>(type: T): { type: T; required: true };
+export function required<T, D>(type: T, initial: D): { type: T; required: true; default: D };
+export function required<T, D>(type: T, ...initial: [D?]) {
+  return initial.length ? { type, required: true, default: initial[0] } : { type, required: true };
+}
+
+/** A field that may be missing, stored as null until set. */
+export function nullable<T>(type: T): { type: T; default: null } {
+  return { type, default: null };
+}
+
+/** A collection's schema: its fields, with the shared options and its collection's name. */
+export function collectionSchema<Doc>(collection: string, fields: SchemaDefinition<SchemaDefinitionType<Doc>, Doc>): Schema<Doc> {
+  return new Schema<Doc>(fields, { ...schemaOptions, collection });
+}

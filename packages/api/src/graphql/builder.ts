@@ -3,7 +3,7 @@
  * (moderation.ts, invitations.ts, ...) import Builder from here, and
  * schema.ts only assembles them, so no part imports the file that imports it.
  */
-import SchemaBuilder from "@pothos/core";
+import SchemaBuilder, { type EnumRef } from "@pothos/core";
 import type { Context } from "./context.js";
 
 interface StarlingSchemaTypes {
@@ -24,3 +24,35 @@ export function createBuilder() {
 }
 
 export type Builder = ReturnType<typeof createBuilder>;
+
+/** A row of enumOf: the value's description (its value is its name), or [value, description]. */
+type EnumRow = string | readonly [value: string, description: string];
+type EnumValue<Rows> = { [K in keyof Rows]: Rows[K] extends readonly [infer V, string] ? V : K }[keyof Rows];
+
+/**
+ * An enum whose values are listed once as `{ NAME: [value, description] }` (or `NAME: description`
+ * where the value is the name), instead of Pothos' object per value.
+ */
+export function enumOf<const Rows extends Record<string, EnumRow>>(builder: Builder, name: string, description: string, rows: Rows) {
+  const values = Object.fromEntries(
+    Object.entries(rows).map(([key, row]) => [
+      key,
+      typeof row === "string" ? { description: row } : { value: row[0], description: row[1] },
+    ]),
+  );
+  return builder.enumType(name, { description, values }) as unknown as EnumRef<Types, EnumValue<Rows>>;
+}
+
+/**
+ * The input of who wrote a review, question or answer: a display name of up to nameMax characters,
+ * and the shop's own optional id of the customer (what the shop does with it, in externalId).
+ */
+export function authorInput(builder: Builder, name: string, description: string, nameMax: number, about: { externalId: string }) {
+  return builder.inputType(name, {
+    description,
+    fields: (t) => ({
+      name: t.string({ required: true, description: `Display name, up to ${nameMax} characters.` }),
+      externalId: t.string({ required: false, description: about.externalId }),
+    }),
+  });
+}

@@ -25,7 +25,7 @@ import {
   rejectLine,
 } from "../../../api/src/client/rows.js";
 import { gql } from "../api.js";
-import { field, h, table, uid } from "../dom.js";
+import { field, h, select, table, uid } from "../dom.js";
 import { lang, num, t as common } from "../i18n.js";
 
 /** As `starling import` sends them (client/import.ts): the API's most rows per call, and well inside its 128 KB request limit. */
@@ -203,19 +203,12 @@ async function* csvRows(text: AsyncIterable<string>, preset: (typeof PRESETS)[st
 
 export async function importExportPage(main: HTMLElement): Promise<void> {
   const file = h("input", { type: "file", accept: ".jsonl,.ndjson,.json,.csv,text/csv,application/x-ndjson", required: true });
-  const format = h(
-    "select",
-    null,
-    h("option", { value: "" }, t("formatAuto")),
-    h("option", { value: "jsonl" }, "JSON Lines"),
-    h("option", { value: "csv" }, "CSV"),
-  );
-  const preset = h(
-    "select",
-    null,
-    h("option", { value: "" }, t("presetNone")),
-    Object.entries(PRESETS).map(([name, p]) => h("option", { value: name, title: p.description }, name)),
-  );
+  const format = select(null, [
+    ["", t("formatAuto")],
+    ["jsonl", "JSON Lines"],
+    ["csv", "CSV"],
+  ]);
+  const preset = select(null, [["", t("presetNone")], ...Object.entries(PRESETS).map(([name, p]) => [name, name, p.description] as const)]);
   const start = h("button", { type: "submit", class: "primary" }, t("startImport"));
   const form = h(
     "form",

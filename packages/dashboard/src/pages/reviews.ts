@@ -1,6 +1,6 @@
 import { gql } from "../api.js";
 import { REVIEW_FIELDS, errorText, reviewCard, type ReviewData } from "../common.js";
-import { field, h } from "../dom.js";
+import { field, h, select } from "../dom.js";
 import { t } from "../i18n.js";
 
 const STATUSES = ["PUBLISHED", "PENDING", "REJECTED", "QUARANTINED"];
@@ -8,24 +8,10 @@ const PROVENANCES = ["VERIFIED_PURCHASE", "INVITED", "ORGANIC", "IMPORTED"];
 
 export async function reviewsPage(main: HTMLElement): Promise<void> {
   const text = h("input", { type: "search", name: "text", maxlength: 100 });
-  const starsSel = h(
-    "select",
-    { name: "stars" },
-    h("option", { value: "" }, t("any")),
-    [5, 4, 3, 2, 1].map((s) => h("option", { value: s }, `${s} ★`)),
-  );
-  const statusSel = h(
-    "select",
-    { name: "status" },
-    h("option", { value: "" }, t("any")),
-    STATUSES.map((s) => h("option", { value: s }, t(s.toLowerCase() as "published"))),
-  );
-  const provSel = h(
-    "select",
-    { name: "provenance" },
-    h("option", { value: "" }, t("any")),
-    PROVENANCES.map((s) => h("option", { value: s }, s)),
-  );
+  const any = ["", t("any")] as const;
+  const starsSel = select({ name: "stars" }, [any, ...[5, 4, 3, 2, 1].map((s) => [s, `${s} ★`] as const)]);
+  const statusSel = select({ name: "status" }, [any, ...STATUSES.map((s) => [s, t(s.toLowerCase() as "published")] as const)]);
+  const provSel = select({ name: "provenance" }, [any, ...PROVENANCES.map((s) => [s, s] as const)]);
   const product = h("input", { type: "text", name: "product", maxlength: 100 });
   const from = h("input", { type: "date", name: "from" });
   const to = h("input", { type: "date", name: "to" });

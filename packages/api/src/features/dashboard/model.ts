@@ -1,6 +1,6 @@
 /** The shop's dashboard's collections (issue 16): sessions, one-time sign-in links, and its maintained counters. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, collectionSchema } from "../../db/schema-options.js";
 
 /** A dashboard session. Stored by the SHA-256 of its id (the cookie's value), so a database leak signs no one in. */
 export interface DashboardSessionDoc {
@@ -41,40 +41,31 @@ export interface DashboardCountsDoc {
   weeks?: Record<string, Record<string, number>>;
 }
 
-const dashboardSessionSchema = new Schema<DashboardSessionDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    keyId: { type: String, default: null },
-    scopes: { type: [String], required: true },
-    createdAt: { type: Date, required: true },
-    expiresAt: { type: Date, required: true },
-  },
-  { ...schemaOptions, collection: "dashboard_sessions" },
-);
+const dashboardSessionSchema = collectionSchema<DashboardSessionDoc>("dashboard_sessions", {
+  _id: required(String),
+  shopId: required(String),
+  keyId: nullable(String),
+  scopes: required([String]),
+  createdAt: required(Date),
+  expiresAt: required(Date),
+});
 
-const dashboardLinkSchema = new Schema<DashboardLinkDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-    expiresAt: { type: Date, required: true },
-    usedAt: { type: Date, default: null },
-  },
-  { ...schemaOptions, collection: "dashboard_links" },
-);
+const dashboardLinkSchema = collectionSchema<DashboardLinkDoc>("dashboard_links", {
+  _id: required(String),
+  shopId: required(String),
+  createdAt: required(Date),
+  expiresAt: required(Date),
+  usedAt: nullable(Date),
+});
 
-const dashboardCountsSchema = new Schema<DashboardCountsDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, default: null },
-    status: { type: Schema.Types.Mixed },
-    verified: { type: Schema.Types.Mixed },
-    weeks: { type: Schema.Types.Mixed },
-  },
-  { ...schemaOptions, collection: "dashboard_counts" },
-);
+const dashboardCountsSchema = collectionSchema<DashboardCountsDoc>("dashboard_counts", {
+  _id: required(String),
+  shopId: required(String),
+  productId: nullable(String),
+  status: { type: Schema.Types.Mixed },
+  verified: { type: Schema.Types.Mixed },
+  weeks: { type: Schema.Types.Mixed },
+});
 
 /** Its models by name (features/models.ts binds every feature's to a connection). */
 export const dashboardSchemas = {

@@ -1,6 +1,6 @@
 /** The imports feature's collection: imported reviews waiting for the end of their import. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, collectionSchema } from "../../db/schema-options.js";
 import type { ReviewDoc } from "../reviews/model.js";
 
 /**
@@ -29,17 +29,14 @@ export interface ImportPendingDoc {
   count?: number;
 }
 
-const importPendingSchema = new Schema<ImportPendingDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    review: Schema.Types.Mixed,
-    reviews: Buffer,
-    rows: Buffer,
-    count: Number,
-  },
-  { ...schemaOptions, collection: "imports_pending" },
-);
+const importPendingSchema = collectionSchema<ImportPendingDoc>("imports_pending", {
+  _id: required(String),
+  shopId: required(String),
+  review: Schema.Types.Mixed,
+  reviews: Buffer,
+  rows: Buffer,
+  count: Number,
+});
 importPendingSchema.index({ shopId: 1 }, { name: "shop" });
 
 /** Its models by name (features/models.ts binds every feature's to a connection). */

@@ -1,5 +1,5 @@
 /** Imports in the schema: importReviews (a batch of rows, a result per row) and finishImport. */
-import type { Builder } from "../../graphql/builder.js";
+import { enumOf, type Builder } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { MAX_IMPORT_ROWS, REPLY_MAX, finishImport, importReviews, type ImportRowResult } from "./imports.js";
 import { LIMITS } from "../reviews/reviews.js";
@@ -49,15 +49,10 @@ export function addImportSchema(builder: Builder): void {
     }),
   });
 
-  const ImportOutcomeEnum = builder.enumType("ImportOutcome", {
-    description: "What became of one import row.",
-    values: {
-      IMPORTED: { description: "Stored now." },
-      ALREADY_PRESENT: {
-        description: "The shop has this review already (same sourceId, or the sourceId is one of its own review ids): nothing changed.",
-      },
-      REJECTED: { description: "Not stored: `error` says why." },
-    } as const,
+  const ImportOutcomeEnum = enumOf(builder, "ImportOutcome", "What became of one import row.", {
+    IMPORTED: "Stored now.",
+    ALREADY_PRESENT: "The shop has this review already (same sourceId, or the sourceId is one of its own review ids): nothing changed.",
+    REJECTED: "Not stored: `error` says why.",
   });
 
   const ImportRowError = builder.objectRef<NonNullable<ImportRowResult["error"]>>("ImportRowError").implement({

@@ -1,7 +1,7 @@
 /** The insights feature's collections: what review texts say, per review and per product and day. */
 import type { Binary } from "mongodb";
 import { type InferSchemaType, Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, collectionSchema, schemaOptions } from "../../db/schema-options.js";
 
 /**
  * One review's analysis, beside the review rather than on it: the review
@@ -96,80 +96,68 @@ export interface InsightTopicDoc {
 /** Where a resumable insights backfill stopped. */
 export type InsightCursorDoc = InferSchemaType<typeof insightCursorSchema>;
 
-const reviewInsightSchema = new Schema<ReviewInsightDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    dayKey: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-    language: { type: String, required: true },
-    polarity: { type: Number, required: true },
-    aspects: { type: Schema.Types.Mixed, default: [] },
-    erased: { type: Boolean, default: false },
-    analyzedAt: { type: Date, required: true },
-    changedAt: { type: Date, required: true },
-  },
-  { ...schemaOptions, collection: "review_insights" },
-);
+const reviewInsightSchema = collectionSchema<ReviewInsightDoc>("review_insights", {
+  _id: required(String),
+  shopId: required(String),
+  productId: required(String),
+  dayKey: required(String),
+  createdAt: required(Date),
+  language: required(String),
+  polarity: required(Number),
+  aspects: { type: Schema.Types.Mixed, default: [] },
+  erased: { type: Boolean, default: false },
+  analyzedAt: required(Date),
+  changedAt: required(Date),
+});
 reviewInsightSchema.index({ dayKey: 1 }, { name: "day_key" });
 
 /** StoredCounts' fields, in both schemas. */
 const storedCountsFields = {
-  shopId: { type: String, required: true },
-  reviews: { type: Number, required: true },
-  polaritySum: { type: Number, required: true },
+  shopId: required(String),
+  reviews: required(Number),
+  polaritySum: required(Number),
   packed: { type: Buffer, default: undefined },
   data: { type: String, default: undefined },
-  computedAt: { type: Date, required: true },
+  computedAt: required(Date),
 } as const;
 
-const insightDaySchema = new Schema<InsightDayDoc>(
-  {
-    _id: { type: String, required: true },
-    ...storedCountsFields,
-    productId: { type: String, default: null },
-    day: { type: Date, required: true },
-    shopDayKey: { type: String, default: null },
-    aspects: { type: Schema.Types.Mixed, default: undefined },
-  },
-  { ...schemaOptions, collection: "insight_days" },
-);
+const insightDaySchema = collectionSchema<InsightDayDoc>("insight_days", {
+  _id: required(String),
+  ...storedCountsFields,
+  productId: nullable(String),
+  day: required(Date),
+  shopDayKey: nullable(String),
+  aspects: { type: Schema.Types.Mixed, default: undefined },
+});
 
-const insightBlockSchema = new Schema<InsightBlockDoc>(
-  { _id: { type: String, required: true }, ...storedCountsFields },
-  { ...schemaOptions, collection: "insight_blocks" },
-);
+const insightBlockSchema = collectionSchema<InsightBlockDoc>("insight_blocks", { _id: required(String), ...storedCountsFields });
 insightDaySchema.index({ shopDayKey: 1 }, { name: "shop_day_key" });
 
-const insightTopicSchema = new Schema<InsightTopicDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    key: { type: String, required: true },
-    term: { type: String, required: true },
-    direction: { type: String, required: true },
-    since: { type: Date, required: true },
-    detectedAt: { type: Date, required: true },
-    lastSeenAt: { type: Date, required: true },
-    mentions: { type: Number, required: true },
-    expected: { type: Number, required: true },
-    evidence: { type: String, required: true },
-    examples: { type: Schema.Types.Mixed, default: [] },
-    eventId: { type: String, required: true },
-    current: { type: Boolean, required: true },
-  },
-  { ...schemaOptions, collection: "insight_topics" },
-);
+const insightTopicSchema = collectionSchema<InsightTopicDoc>("insight_topics", {
+  _id: required(String),
+  shopId: required(String),
+  productId: required(String),
+  key: required(String),
+  term: required(String),
+  direction: required(String),
+  since: required(Date),
+  detectedAt: required(Date),
+  lastSeenAt: required(Date),
+  mentions: required(Number),
+  expected: required(Number),
+  evidence: required(String),
+  examples: { type: Schema.Types.Mixed, default: [] },
+  eventId: required(String),
+  current: required(Boolean),
+});
 insightTopicSchema.index({ shopId: 1, lastSeenAt: -1 }, { name: "shop_seen" });
 
 const insightCursorSchema = new Schema(
   {
-    _id: { type: String, required: true },
-    after: { type: String, required: true },
-    scanned: { type: Number, required: true },
-    at: { type: Date, required: true },
+    _id: required(String),
+    after: required(String),
+    scanned: required(Number),
+    at: required(Date),
   },
   { ...schemaOptions, collection: "insight_cursors" },
 );

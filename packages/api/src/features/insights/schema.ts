@@ -1,7 +1,7 @@
 /** Insights in the schema: Product.insights and Shop.insights (what customers say, over a period). */
 import type { ObjectRef } from "@pothos/core";
 import type { AspectSummary, Quote } from "@starling/insights/light";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import type { InsightTopicDoc } from "./model.js";
 import type { Product } from "../products/products.js";
@@ -15,21 +15,19 @@ export function addInsightsSchema(
   builder: Builder,
   { ProductRef, ShopRef }: { ProductRef: ObjectRef<Types, Product>; ShopRef: ObjectRef<Types, Shop> },
 ): void {
-  const DirectionEnum = builder.enumType("InsightDirection", {
-    description:
-      "Whether an aspect is talked about more or less: the share of reviews mentioning it in the period's second half against its first, beyond chance (two-proportion z-test at 5%).",
-    values: {
-      RISING: { value: "rising", description: "Mentioned by a larger share of reviews lately." },
-      FALLING: { value: "falling", description: "Mentioned by a smaller share of reviews lately." },
-      STEADY: { value: "steady", description: "No change beyond chance." },
-    } as const,
-  });
-  const TopicDirectionEnum = builder.enumType("TopicDirection", {
-    description: "Which side of an aspect is emerging.",
-    values: {
-      NEGATIVE: { value: "negative", description: "Complaints about it are rising above the product's own baseline." },
-      POSITIVE: { value: "positive", description: "Praise of it is rising above the product's own baseline." },
-    } as const,
+  const DirectionEnum = enumOf(
+    builder,
+    "InsightDirection",
+    "Whether an aspect is talked about more or less: the share of reviews mentioning it in the period's second half against its first, beyond chance (two-proportion z-test at 5%).",
+    {
+      RISING: ["rising", "Mentioned by a larger share of reviews lately."],
+      FALLING: ["falling", "Mentioned by a smaller share of reviews lately."],
+      STEADY: ["steady", "No change beyond chance."],
+    },
+  );
+  const TopicDirectionEnum = enumOf(builder, "TopicDirection", "Which side of an aspect is emerging.", {
+    NEGATIVE: ["negative", "Complaints about it are rising above the product's own baseline."],
+    POSITIVE: ["positive", "Praise of it is rising above the product's own baseline."],
   });
 
   const QuoteRef = builder.objectRef<Quote>("InsightQuote").implement({

@@ -1,6 +1,4 @@
-/** The invitations feature's collection: purchase invitations, one per order line and product. */
-import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, collectionSchema } from "../../db/schema-options.js";
 
 /** An invitation to review one product of one order line: single use, expires. */
 export interface InvitationDoc {
@@ -16,20 +14,17 @@ export interface InvitationDoc {
   reviewId: string | null;
 }
 
-const invitationSchema = new Schema<InvitationDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    orderRef: { type: String, required: true },
-    customerEmail: { type: String, default: null },
-    createdAt: { type: Date, required: true },
-    expiresAt: { type: Date, required: true },
-    usedAt: { type: Date, default: null },
-    reviewId: { type: String, default: null },
-  },
-  { ...schemaOptions, collection: "invitations" },
-);
+const invitationSchema = collectionSchema<InvitationDoc>("invitations", {
+  _id: required(String),
+  shopId: required(String),
+  productId: required(String),
+  orderRef: required(String),
+  customerEmail: nullable(String),
+  createdAt: required(Date),
+  expiresAt: required(Date),
+  usedAt: nullable(Date),
+  reviewId: nullable(String),
+});
 // The shop's invitations newest first, by keyset (db/time-cursor.ts).
 invitationSchema.index({ shopId: 1, createdAt: -1, _id: -1 }, { name: "shop_created_id" });
 // One invitation per order line and product, so one VERIFIED_PURCHASE review:

@@ -1,6 +1,4 @@
-/** The moderation feature's collection: the moderation log. */
-import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, collectionSchema } from "../../db/schema-options.js";
 import type { ReviewStatus } from "../reviews/model.js";
 
 /** One moderation action, kept for good: hiding reviews must be explainable afterwards. */
@@ -18,21 +16,18 @@ export interface ModerationEventDoc {
   at: Date;
 }
 
-const moderationEventSchema = new Schema<ModerationEventDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    reviewId: { type: String, required: true },
-    action: { type: String, required: true },
-    fromStatus: { type: String, default: null },
-    toStatus: { type: String, default: null },
-    reason: { type: String, default: null },
-    note: { type: String, default: null },
-    actor: { type: String, required: true },
-    at: { type: Date, required: true },
-  },
-  { ...schemaOptions, collection: "moderation_log" },
-);
+const moderationEventSchema = collectionSchema<ModerationEventDoc>("moderation_log", {
+  _id: required(String),
+  shopId: required(String),
+  reviewId: required(String),
+  action: required(String),
+  fromStatus: nullable(String),
+  toStatus: nullable(String),
+  reason: nullable(String),
+  note: nullable(String),
+  actor: required(String),
+  at: required(Date),
+});
 moderationEventSchema.index({ shopId: 1, at: -1, _id: -1 }, { name: "shop_at" });
 
 /** Its models by name (features/models.ts binds every feature's to a connection). */

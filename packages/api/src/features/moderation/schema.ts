@@ -17,7 +17,7 @@ import {
 import type { Review } from "../reviews/reviews.js";
 import { pageSize } from "../validate.js";
 import { actingKey } from "../../graphql/context.js";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 
 export function addModerationSchema(
@@ -29,29 +29,21 @@ export function addModerationSchema(
 } {
   const { ReviewRef, ReviewStatusEnum } = refs;
 
-  const ReasonEnum = builder.enumType("RejectionReason", {
-    description:
-      "Why a review may be removed. The list is fixed on purpose: there is no reason for a low rating, because hiding negative reviews is itself deceptive.",
-    values: Object.fromEntries(Object.entries(REJECTION_REASONS).map(([k, description]) => [k, { description }])) as Record<
-      keyof typeof REJECTION_REASONS,
-      { description: string }
-    >,
+  const ReasonEnum = enumOf(
+    builder,
+    "RejectionReason",
+    "Why a review may be removed. The list is fixed on purpose: there is no reason for a low rating, because hiding negative reviews is itself deceptive.",
+    REJECTION_REASONS,
+  );
+
+  const ActionEnum = enumOf(builder, "ModerationAction", "What to do with a review.", {
+    PUBLISH: "Publish a pending review.",
+    REJECT: "Remove a review, for a reason from RejectionReason. It is kept and can be reinstated.",
   });
 
-  const ActionEnum = builder.enumType("ModerationAction", {
-    description: "What to do with a review.",
-    values: {
-      PUBLISH: { description: "Publish a pending review." },
-      REJECT: { description: "Remove a review, for a reason from RejectionReason. It is kept and can be reinstated." },
-    } as const,
-  });
-
-  const ModerationModeEnum = builder.enumType("ModerationMode", {
-    description: "When reviews are published.",
-    values: {
-      POST: { value: "post", description: "At once; the shop may remove one later, for a stated reason." },
-      PRE: { value: "pre", description: "After the shop approves it. Approval cannot depend on the stars." },
-    } as const,
+  const ModerationModeEnum = enumOf(builder, "ModerationMode", "When reviews are published.", {
+    POST: ["post", "At once; the shop may remove one later, for a stated reason."],
+    PRE: ["pre", "After the shop approves it. Approval cannot depend on the stars."],
   });
 
   const EventRef = builder.objectRef<ModerationEvent>("ModerationEvent").implement({

@@ -1,6 +1,6 @@
 /** What erasure leaves behind: the ids of erased reviews, questions and answers, without personal data. */
 import { type InferSchemaType, Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, schemaOptions } from "../../db/schema-options.js";
 
 /**
  * What is left of a review erased at its reviewer's request: its `_id` (a
@@ -12,9 +12,9 @@ export type ErasedReviewDoc = InferSchemaType<typeof erasedReviewSchema>;
 
 const erasedReviewSchema = new Schema(
   {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    erasedAt: { type: Date, required: true },
+    _id: required(String),
+    shopId: required(String),
+    erasedAt: required(Date),
   },
   { ...schemaOptions, collection: "erased_reviews" },
 );
@@ -28,7 +28,7 @@ const erasedReviewSchema = new Schema(
 export type ErasedQaDoc = InferSchemaType<typeof erasedQaSchema>;
 
 const erasedQaSchema = new Schema(
-  { _id: { type: String, required: true }, shopId: { type: String, required: true }, erasedAt: { type: Date, required: true } },
+  { _id: required(String), shopId: required(String), erasedAt: required(Date) },
   { ...schemaOptions, collection: "erased_qa" },
 );
 

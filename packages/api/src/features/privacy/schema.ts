@@ -2,7 +2,7 @@
 import { GraphQLScalarType } from "graphql";
 import { eraseReviewerData, exportReviewerData, type ErasureCounts } from "./privacy.js";
 import { actingKey } from "../../graphql/context.js";
-import type { Builder } from "../../graphql/builder.js";
+import { enumOf, type Builder } from "../../graphql/builder.js";
 
 export function addPrivacySchema(builder: Builder): void {
   const ReviewerRefInput = builder.inputType("ReviewerRefInput", {
@@ -21,20 +21,15 @@ export function addPrivacySchema(builder: Builder): void {
     }),
   });
 
-  const ErasureMode = builder.enumType("ErasureMode", {
-    description: "What happens to the reviews of a reviewer who asks to be forgotten.",
-    values: {
-      ANONYMISE: {
-        value: "anonymise",
-        description:
-          'Keep text and stars; remove name, customer id and email (shown as "Former customer"). Questions and answers likewise; helpful votes keep counting, unlinked from the voter.',
-      },
-      DELETE: {
-        value: "delete",
-        description:
-          "Remove the reviews entirely (and from the rating), the questions (with their answers) and answers, and the helpful votes (and from the helpful counts).",
-      },
-    } as const,
+  const ErasureMode = enumOf(builder, "ErasureMode", "What happens to the reviews of a reviewer who asks to be forgotten.", {
+    ANONYMISE: [
+      "anonymise",
+      'Keep text and stars; remove name, customer id and email (shown as "Former customer"). Questions and answers likewise; helpful votes keep counting, unlinked from the voter.',
+    ],
+    DELETE: [
+      "delete",
+      "Remove the reviews entirely (and from the rating), the questions (with their answers) and answers, and the helpful votes (and from the helpful counts).",
+    ],
   });
 
   const ErasureResult = builder.objectRef<ErasureCounts>("ErasureResult").implement({

@@ -1,6 +1,4 @@
-/** The products feature's collection: the shops' products, by the shop's own product ids. */
-import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, collectionSchema } from "../../db/schema-options.js";
 
 export interface ProductDoc {
   _id: string;
@@ -20,22 +18,19 @@ export interface ProductDoc {
 }
 
 /** `_id` is `<shopId>:<productId>`: product ids are the shop's own (SKUs), unique per shop only. */
-const productSchema = new Schema<ProductDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    name: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-    gtin: { type: String, default: null },
-    mpn: { type: String, default: null },
-    sku: { type: String, default: null },
-    brand: { type: String, default: null },
-    url: { type: String, default: null },
-    updatedAt: { type: Date },
-  },
-  { ...schemaOptions, collection: "products" },
-);
+const productSchema = collectionSchema<ProductDoc>("products", {
+  _id: required(String),
+  shopId: required(String),
+  productId: required(String),
+  name: required(String),
+  createdAt: required(Date),
+  gtin: nullable(String),
+  mpn: nullable(String),
+  sku: nullable(String),
+  brand: nullable(String),
+  url: nullable(String),
+  updatedAt: { type: Date },
+});
 productSchema.index({ shopId: 1, productId: 1 }, { name: "shop_product", unique: true });
 // The review feed's ETag reads the shop's last product change (features/feed).
 productSchema.index({ shopId: 1, updatedAt: -1 }, { name: "shop_updated" });

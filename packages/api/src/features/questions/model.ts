@@ -1,6 +1,6 @@
 /** The questions feature's collections (issue 17): product questions and their answers. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, collectionSchema } from "../../db/schema-options.js";
 import type { VoteTotals } from "../votes/model.js";
 
 /** Who wrote a question or answer, as shown: a customer, the shop, or a buyer verified by an invitation. */
@@ -45,50 +45,45 @@ export interface AnswerDoc {
   votes: VoteTotals | null;
 }
 
-const questionSchema = new Schema<QuestionDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    body: { type: String, required: true },
-    author: { name: { type: String, required: true }, externalId: { type: String, default: null } },
-    language: { type: String, default: null },
-    source: { type: String, required: true, enum: ["api", "form"] },
-    status: { type: String, required: true, enum: ["published", "pending", "rejected"] },
-    createdAt: { type: Date, required: true },
-    payloadHash: { type: String, required: true },
-    pageNewest: { type: String, required: true },
-    relatedReviewIds: { type: [String], default: [] },
-  },
-  { ...schemaOptions, collection: "questions" },
-);
+/** What questions and answers store alike: how they came, where they stand, and the replay guard's hash. */
+const postFields = {
+  language: nullable(String),
+  source: { type: String, required: true, enum: ["api", "form"] },
+  status: { type: String, required: true, enum: ["published", "pending", "rejected"] },
+  createdAt: required(Date),
+  payloadHash: required(String),
+} as const;
+
+const questionSchema = collectionSchema<QuestionDoc>("questions", {
+  _id: required(String),
+  shopId: required(String),
+  productId: required(String),
+  body: required(String),
+  author: { name: required(String), externalId: nullable(String) },
+  ...postFields,
+  pageNewest: required(String),
+  relatedReviewIds: { type: [String], default: [] },
+});
 // Pages by range on one key, as review pages (pushed down to SQLite on FerretDB).
 questionSchema.index({ pageNewest: 1 }, { name: "question_page" });
 questionSchema.index({ shopId: 1, status: 1, createdAt: -1 }, { name: "question_shop_status" });
 
-const answerSchema = new Schema<AnswerDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    questionId: { type: String, required: true },
-    body: { type: String, required: true },
-    author: {
-      name: { type: String, required: true },
-      role: { type: String, required: true, enum: ["customer", "shop", "verified_buyer"] },
-      externalId: { type: String, default: null },
-    },
-    verification: { type: { method: String, invitationId: String }, default: null, _id: false },
-    language: { type: String, default: null },
-    source: { type: String, required: true, enum: ["api", "form"] },
-    status: { type: String, required: true, enum: ["published", "pending", "rejected"] },
-    createdAt: { type: Date, required: true },
-    payloadHash: { type: String, required: true },
-    pageKey: { type: String, required: true },
-    votes: { type: Schema.Types.Mixed, default: null },
+const answerSchema = collectionSchema<AnswerDoc>("answers", {
+  _id: required(String),
+  shopId: required(String),
+  productId: required(String),
+  questionId: required(String),
+  body: required(String),
+  author: {
+    name: required(String),
+    role: { type: String, required: true, enum: ["customer", "shop", "verified_buyer"] },
+    externalId: nullable(String),
   },
-  { ...schemaOptions, collection: "answers" },
-);
+  verification: { type: { method: String, invitationId: String }, default: null, _id: false },
+  ...postFields,
+  pageKey: required(String),
+  votes: nullable(Schema.Types.Mixed),
+});
 answerSchema.index({ pageKey: 1 }, { name: "answer_page" });
 
 /** Its models by name (features/models.ts binds every feature's to a connection). */

@@ -5,7 +5,7 @@
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { authorInput, enumOf, type Builder, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { invalidInput, rateLimited } from "../../errors.js";
@@ -70,28 +70,21 @@ export function addQuestionSchema(
 ): { AnswerRef: ObjectRef<Types, Answer> } {
   const { ProductRef, ReviewRef, ReasonEnum, ActionEnum } = refs;
 
-  const StatusEnum = builder.enumType("QuestionStatus", {
-    description: "Where a question or an answer stands; moderated as reviews are. Only PUBLISHED ones show publicly.",
-    values: {
-      PUBLISHED: { value: "published", description: "Shown." },
-      PENDING: { value: "pending", description: "Waiting for the shop's approval (shops that pre-moderate)." },
-      REJECTED: {
-        value: "rejected",
-        description: "Removed by the shop for a listed reason (RejectionReason); kept, and can be published again.",
-      },
-    } as const,
-  });
+  const StatusEnum = enumOf(
+    builder,
+    "QuestionStatus",
+    "Where a question or an answer stands; moderated as reviews are. Only PUBLISHED ones show publicly.",
+    {
+      PUBLISHED: ["published", "Shown."],
+      PENDING: ["pending", "Waiting for the shop's approval (shops that pre-moderate)."],
+      REJECTED: ["rejected", "Removed by the shop for a listed reason (RejectionReason); kept, and can be published again."],
+    },
+  );
 
-  const RoleEnum = builder.enumType("AnswerAuthorRole", {
-    description: "Who answered, shown next to the answer.",
-    values: {
-      SHOP: { value: "shop", description: "The shop itself (answered with its secret key)." },
-      VERIFIED_BUYER: {
-        value: "verified_buyer",
-        description: "A customer who bought the product: answered with a purchase invitation of it.",
-      },
-      CUSTOMER: { value: "customer", description: "Any customer, unverified." },
-    } as const,
+  const RoleEnum = enumOf(builder, "AnswerAuthorRole", "Who answered, shown next to the answer.", {
+    SHOP: ["shop", "The shop itself (answered with its secret key)."],
+    VERIFIED_BUYER: ["verified_buyer", "A customer who bought the product: answered with a purchase invitation of it."],
+    CUSTOMER: ["customer", "Any customer, unverified."],
   });
 
   const QuestionAuthor = builder.objectRef<Question["author"]>("QuestionAuthor").implement({
@@ -213,15 +206,8 @@ export function addQuestionSchema(
     }),
   }));
 
-  const AuthorInput = builder.inputType("QaAuthorInput", {
-    description: "Who asks or answers.",
-    fields: (t) => ({
-      name: t.string({ required: true, description: `Display name, up to ${QA_LIMITS.authorName} characters.` }),
-      externalId: t.string({
-        required: false,
-        description: "The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them.",
-      }),
-    }),
+  const AuthorInput = authorInput(builder, "QaAuthorInput", "Who asks or answers.", QA_LIMITS.authorName, {
+    externalId: "The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them.",
   });
 
   const AskInput = builder.inputType("AskQuestionInput", {

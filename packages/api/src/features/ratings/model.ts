@@ -1,6 +1,6 @@
 /** The ratings feature's collections: the rating summaries, the counts in flight, and the rating marks behind rating.changed. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, collectionSchema } from "../../db/schema-options.js";
 import type { StoredScore } from "../scoring/model.js";
 
 export interface RatingSummaryDoc {
@@ -73,50 +73,44 @@ export interface PendingCountDoc {
  * (`product:<shopId>:<productId>`) and one per shop (`shop:<shopId>`, the prior).
  * Reads never aggregate reviews.
  */
-const ratingSummarySchema = new Schema<RatingSummaryDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, default: null },
-    count: { type: Number, required: true, default: 0 },
-    ratingSum: { type: Number, required: true, default: 0 },
-    h1: { type: Number, required: true, default: 0 },
-    h2: { type: Number, required: true, default: 0 },
-    h3: { type: Number, required: true, default: 0 },
-    h4: { type: Number, required: true, default: 0 },
-    h5: { type: Number, required: true, default: 0 },
-    w1: { type: Number, required: true, default: 0 },
-    w2: { type: Number, required: true, default: 0 },
-    w3: { type: Number, required: true, default: 0 },
-    w4: { type: Number, required: true, default: 0 },
-    w5: { type: Number, required: true, default: 0 },
-    wsq: { type: Number, required: true, default: 0 },
-    discounted: { type: Number, required: true, default: 0 },
-    discountReasons: { type: Schema.Types.Mixed, default: {} },
-    priorStrength: { type: Number, default: null },
-    firstReviewAt: { type: Date, default: null },
-    lastReviewAt: { type: Date, default: null },
-    countTokens: { type: Schema.Types.Mixed },
-  },
-  { ...schemaOptions, collection: "rating_summaries" },
-);
+const ratingSummarySchema = collectionSchema<RatingSummaryDoc>("rating_summaries", {
+  _id: required(String),
+  shopId: required(String),
+  productId: nullable(String),
+  count: required(Number, 0),
+  ratingSum: required(Number, 0),
+  h1: required(Number, 0),
+  h2: required(Number, 0),
+  h3: required(Number, 0),
+  h4: required(Number, 0),
+  h5: required(Number, 0),
+  w1: required(Number, 0),
+  w2: required(Number, 0),
+  w3: required(Number, 0),
+  w4: required(Number, 0),
+  w5: required(Number, 0),
+  wsq: required(Number, 0),
+  discounted: required(Number, 0),
+  discountReasons: { type: Schema.Types.Mixed, default: {} },
+  priorStrength: nullable(Number),
+  firstReviewAt: nullable(Date),
+  lastReviewAt: nullable(Date),
+  countTokens: { type: Schema.Types.Mixed },
+});
 ratingSummarySchema.index({ shopId: 1 }, { name: "shop" });
 
-const pendingCountSchema = new Schema<PendingCountDoc>(
-  {
-    _id: { type: String, required: true },
-    token: { type: String, required: true },
-    sign: { type: Number, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    rating: { type: Number, required: true },
-    score: { type: Schema.Types.Mixed, default: null },
-    createdAt: { type: Date, required: true },
-    owner: { type: String, required: true },
-    at: { type: Date, required: true },
-  },
-  { ...schemaOptions, collection: "pending_counts" },
-);
+const pendingCountSchema = collectionSchema<PendingCountDoc>("pending_counts", {
+  _id: required(String),
+  token: required(String),
+  sign: required(Number),
+  shopId: required(String),
+  productId: required(String),
+  rating: required(Number),
+  score: nullable(Schema.Types.Mixed),
+  createdAt: required(Date),
+  owner: required(String),
+  at: required(Date),
+});
 // The sweep takes the oldest first (on MongoDB by this index; FerretDB scans the small collection).
 pendingCountSchema.index({ at: 1 }, { name: "oldest" });
 
@@ -132,18 +126,15 @@ export interface RatingMarkDoc {
   at: Date;
 }
 
-const ratingMarkSchema = new Schema<RatingMarkDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    seq: { type: Number, required: true },
-    value: { type: Number, default: null },
-    count: { type: Number, required: true },
-    at: { type: Date, required: true },
-  },
-  { ...schemaOptions, collection: "rating_marks" },
-);
+const ratingMarkSchema = collectionSchema<RatingMarkDoc>("rating_marks", {
+  _id: required(String),
+  shopId: required(String),
+  productId: required(String),
+  seq: required(Number),
+  value: nullable(Number),
+  count: required(Number),
+  at: required(Date),
+});
 
 /** Its models by name (features/models.ts binds every feature's to a connection). */
 export const ratingsSchemas = { RatingSummary: ratingSummarySchema, PendingCount: pendingCountSchema, RatingMark: ratingMarkSchema };

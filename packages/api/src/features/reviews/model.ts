@@ -1,6 +1,6 @@
 /** The reviews feature's collection: reviews as stored, with the keys their pages are read by. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, collectionSchema } from "../../db/schema-options.js";
 import type { StoredScore } from "../scoring/model.js";
 import type { VoteTotals } from "../votes/model.js";
 
@@ -55,49 +55,46 @@ export type StoredTextSignature = Uint8Array | { minHashes: number[]; bandKeys: 
 
 export type ReviewStatus = "published" | "pending" | "rejected" | "quarantined";
 
-const reviewSchema = new Schema<ReviewDoc>(
-  {
-    /** Derived from the shop and the idempotency key, so a retry collides on `_id` on every backend. */
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    productId: { type: String, required: true },
-    rating: { type: Number, required: true },
-    title: { type: String, required: true },
-    body: { type: String, required: true },
-    reviewer: {
-      name: { type: String, required: true },
-      externalId: { type: String, default: null },
-      email: { type: String, default: null },
-    },
-    verification: { type: { method: String, invitationId: String, orderRef: String }, default: null, _id: false },
-    score: { type: Schema.Types.Mixed, default: null },
-    signature: { type: Schema.Types.Mixed, default: null },
-    language: { type: String, default: null },
-    provenance: { type: String, required: true, enum: ["VERIFIED_PURCHASE", "INVITED", "ORGANIC", "IMPORTED"] },
-    source: { type: String, required: true, enum: ["api", "form"] },
-    createdAt: { type: Date, required: true },
-    /** SHA-256 of the submitted payload: the same key with a different payload is refused. */
-    payloadHash: { type: String, required: true },
-    status: { type: String, required: true, enum: ["published", "pending", "rejected", "quarantined"] },
-    reply: { type: { body: String, at: Date }, default: null, _id: false },
-    /**
-     * Whether this review is counted in the summaries. A new published review is
-     * inserted with it set (the insert is the claim); later changes flip it by
-     * `_id` before the counts move (syncReviewCount). Each claim is backed by a
-     * PendingCount written before it, so a crash between the claim and the
-     * `$inc` is completed by a retry or the sweep, not left short.
-     */
-    summaryApplied: { type: Boolean, required: true },
-    pageNewest: { type: String },
-    pageStars: { type: String },
-    votes: { type: Schema.Types.Mixed, default: null },
-    pageHelpful: { type: String },
-    pageHelpfulStars: { type: String },
-    sourceId: { type: String },
-    verified: { type: Boolean },
+const reviewSchema = collectionSchema<ReviewDoc>("reviews", {
+  /** Derived from the shop and the idempotency key, so a retry collides on `_id` on every backend. */
+  _id: required(String),
+  shopId: required(String),
+  productId: required(String),
+  rating: required(Number),
+  title: required(String),
+  body: required(String),
+  reviewer: {
+    name: required(String),
+    externalId: nullable(String),
+    email: nullable(String),
   },
-  { ...schemaOptions, collection: "reviews" },
-);
+  verification: { type: { method: String, invitationId: String, orderRef: String }, default: null, _id: false },
+  score: nullable(Schema.Types.Mixed),
+  signature: nullable(Schema.Types.Mixed),
+  language: nullable(String),
+  provenance: { type: String, required: true, enum: ["VERIFIED_PURCHASE", "INVITED", "ORGANIC", "IMPORTED"] },
+  source: { type: String, required: true, enum: ["api", "form"] },
+  createdAt: required(Date),
+  /** SHA-256 of the submitted payload: the same key with a different payload is refused. */
+  payloadHash: required(String),
+  status: { type: String, required: true, enum: ["published", "pending", "rejected", "quarantined"] },
+  reply: { type: { body: String, at: Date }, default: null, _id: false },
+  /**
+   * Whether this review is counted in the summaries. A new published review is
+   * inserted with it set (the insert is the claim); later changes flip it by
+   * `_id` before the counts move (syncReviewCount). Each claim is backed by a
+   * PendingCount written before it, so a crash between the claim and the
+   * `$inc` is completed by a retry or the sweep, not left short.
+   */
+  summaryApplied: required(Boolean),
+  pageNewest: { type: String },
+  pageStars: { type: String },
+  votes: nullable(Schema.Types.Mixed),
+  pageHelpful: { type: String },
+  pageHelpfulStars: { type: String },
+  sourceId: { type: String },
+  verified: { type: Boolean },
+});
 reviewSchema.index({ shopId: 1, productId: 1, createdAt: -1, _id: -1 }, { name: "product_newest" });
 reviewSchema.index({ shopId: 1, status: 1, createdAt: -1 }, { name: "shop_status" });
 // Review pages in every order, by range (features/reviews/review-pages.ts): served by an index on FerretDB too.

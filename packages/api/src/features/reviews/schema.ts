@@ -3,7 +3,7 @@
  * reviews (Product.reviews) and submitReview.
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { authorInput, enumOf, type Builder, type Types } from "../../graphql/builder.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { listCost } from "../../graphql/cost.js";
 import type { ReviewStatus } from "./model.js";
@@ -38,29 +38,29 @@ export function addReviewSchema(
     }),
   });
 
-  const ProvenanceEnum = builder.enumType("Provenance", {
-    description:
-      "How a review reached the shop, shown next to it: EU consumer law requires shops to say whether and how they check that reviews come from real buyers.",
-    values: {
-      VERIFIED_PURCHASE: { description: "Written through a single-use invitation tied to an order: the reviewer bought the product." },
-      INVITED: { description: "The shop invited the customer (e.g. by email), without Starling checking the purchase." },
-      ORGANIC: { description: "Written by anyone, unprompted, e.g. in the review form on the product page." },
-      IMPORTED: { description: "Brought over from another platform or an earlier system by the shop." },
-    } as const,
-  });
+  const ProvenanceEnum = enumOf(
+    builder,
+    "Provenance",
+    "How a review reached the shop, shown next to it: EU consumer law requires shops to say whether and how they check that reviews come from real buyers.",
+    {
+      VERIFIED_PURCHASE: "Written through a single-use invitation tied to an order: the reviewer bought the product.",
+      INVITED: "The shop invited the customer (e.g. by email), without Starling checking the purchase.",
+      ORGANIC: "Written by anyone, unprompted, e.g. in the review form on the product page.",
+      IMPORTED: "Brought over from another platform or an earlier system by the shop.",
+    },
+  );
 
-  const ReviewStatusEnum = builder.enumType("ReviewStatus", {
-    description: "Where a review stands. Only PUBLISHED reviews count in ratings and show publicly.",
-    values: {
-      PUBLISHED: { value: "published", description: "Shown and counted." },
-      PENDING: { value: "pending", description: "Waiting for the shop's approval (shops that pre-moderate)." },
-      REJECTED: { value: "rejected", description: "Removed by the shop for a stated reason; kept, and can be reinstated on appeal." },
-      QUARANTINED: {
-        value: "quarantined",
-        description: "Held back by fraud checks with their reasons; kept, and can be reinstated on appeal.",
-      },
-    } as const,
-  });
+  const ReviewStatusEnum = enumOf(
+    builder,
+    "ReviewStatus",
+    "Where a review stands. Only PUBLISHED reviews count in ratings and show publicly.",
+    {
+      PUBLISHED: ["published", "Shown and counted."],
+      PENDING: ["pending", "Waiting for the shop's approval (shops that pre-moderate)."],
+      REJECTED: ["rejected", "Removed by the shop for a stated reason; kept, and can be reinstated on appeal."],
+      QUARANTINED: ["quarantined", "Held back by fraud checks with their reasons; kept, and can be reinstated on appeal."],
+    },
+  );
 
   const ReplyRef = builder.objectRef<{ body: string; at: Date }>("ShopReply").implement({
     description: "The shop's public answer to a review.",
@@ -139,17 +139,12 @@ export function addReviewSchema(
     }),
   }));
 
-  const ReviewOrderEnum = builder.enumType("ReviewOrder", {
-    description: "How to order reviews.",
-    values: {
-      NEWEST: { description: "Most recent first." },
-      HIGHEST: { description: "Most stars first, newest first among equals." },
-      LOWEST: { description: "Fewest stars first, newest first among equals." },
-      MOST_HELPFUL: {
-        description:
-          "Most helpful first: by the lower bound of the Wilson interval on burst-weighted helpful votes (HelpfulVotes.score), newest first among equals. The order moves as votes arrive; a cursor continues after the review it names as it stood then, so a review whose score crossed it between pages may show twice or be passed over.",
-      },
-    } as const,
+  const ReviewOrderEnum = enumOf(builder, "ReviewOrder", "How to order reviews.", {
+    NEWEST: "Most recent first.",
+    HIGHEST: "Most stars first, newest first among equals.",
+    LOWEST: "Fewest stars first, newest first among equals.",
+    MOST_HELPFUL:
+      "Most helpful first: by the lower bound of the Wilson interval on burst-weighted helpful votes (HelpfulVotes.score), newest first among equals. The order moves as votes arrive; a cursor continues after the review it names as it stood then, so a review whose score crossed it between pages may show twice or be passed over.",
   });
 
   builder.objectFields(ProductRef, (t) => ({
@@ -212,15 +207,8 @@ export function addReviewSchema(
     }),
   }));
 
-  const ReviewerInput = builder.inputType("ReviewerInput", {
-    description: "Who wrote the review.",
-    fields: (t) => ({
-      name: t.string({ required: true, description: `Display name, up to ${LIMITS.reviewerName} characters.` }),
-      externalId: t.string({
-        required: false,
-        description: "The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers.",
-      }),
-    }),
+  const ReviewerInput = authorInput(builder, "ReviewerInput", "Who wrote the review.", LIMITS.reviewerName, {
+    externalId: "The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers.",
   });
 
   const SubmitReviewInput = builder.inputType("SubmitReviewInput", {

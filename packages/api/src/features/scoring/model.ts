@@ -1,6 +1,6 @@
 /** The scoring feature's collection (the fraud checks' state between arrivals) and the verdict stored on each review. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, collectionSchema } from "../../db/schema-options.js";
 
 export interface StoredScore {
   suspicion: number;
@@ -18,10 +18,10 @@ export interface ScoringStateDoc {
   state: Record<string, unknown>;
 }
 
-const scoringStateSchema = new Schema<ScoringStateDoc>(
-  { _id: { type: String, required: true }, state: { type: Schema.Types.Mixed, required: true } },
-  { ...schemaOptions, collection: "scoring_states" },
-);
+const scoringStateSchema = collectionSchema<ScoringStateDoc>("scoring_states", {
+  _id: required(String),
+  state: required(Schema.Types.Mixed),
+});
 
 /** Its models by name (features/models.ts binds every feature's to a connection). */
 export const scoringSchemas = { ScoringState: scoringStateSchema };

@@ -373,8 +373,12 @@ export async function rescoreAll(deps: Deps): Promise<{ shops: number; reviews: 
 /** One shop's batch re-score (see rescoreAll): every review's score rewritten. */
 export async function rescoreShop(deps: Deps, shopId: string): Promise<number> {
   const { scores } = await scoreShopHistory(deps, shopId, []);
-  // In chunks of 50: FerretDB 1.24 stops answering an update command of about 100 statements or more
-  // (seen with 100 and 500 here; 80 passed), and each statement is a read and a rewrite there anyway.
+  // In chunks of 50, from before packages/api/ferretdb/patches/handler-msg-update.go.in: upstream
+  // FerretDB 1.24.2 kept each matching statement's query (one of the SQLite pool's 100 connections)
+  // open until the whole update command ended, so a command of about 100 statements stalled the
+  // database for good (seen with 100 and 500; 80 passed). The patched build closes each statement's
+  // query as it goes and takes any size; the chunks stay as margin below that limit for a build
+  // without the patch. Each statement is a read and a rewrite there anyway.
   const entries = [...scores];
   for (let i = 0; i < entries.length; i += 50) {
     await deps.models.Review.bulkWrite(

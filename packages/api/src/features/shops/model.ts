@@ -1,6 +1,4 @@
-/** The shops feature's collections: shops and their API keys. */
-import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, collectionSchema } from "../../db/schema-options.js";
 
 export interface ShopDoc {
   _id: string;
@@ -28,34 +26,28 @@ export interface ApiKeyDoc {
   revokedAt: Date | null;
 }
 
-const shopSchema = new Schema<ShopDoc>(
-  {
-    _id: { type: String, required: true },
-    name: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-    moderation: { type: String, required: true, enum: ["post", "pre"], default: "post" },
-    inviteSecret: { type: String, default: null },
-    allowedOrigins: { type: [String], default: undefined },
-  },
-  { ...schemaOptions, collection: "shops" },
-);
+const shopSchema = collectionSchema<ShopDoc>("shops", {
+  _id: required(String),
+  name: required(String),
+  createdAt: required(Date),
+  moderation: { type: String, required: true, enum: ["post", "pre"], default: "post" },
+  inviteSecret: nullable(String),
+  allowedOrigins: { type: [String], default: undefined },
+});
 
 /** A secret key is kept only as its SHA-256, keyed by that hash so authentication is one `_id` lookup. */
-const apiKeySchema = new Schema<ApiKeyDoc>(
-  {
-    _id: { type: String, required: true },
-    keyId: { type: String, required: true },
-    shopId: { type: String, required: true },
-    kind: { type: String, required: true, enum: ["publishable", "secret"] },
-    scopes: { type: [String], required: true },
-    label: { type: String, default: null },
-    /** The key's first characters, to tell keys apart in a list without revealing them. */
-    prefix: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-    revokedAt: { type: Date, default: null },
-  },
-  { ...schemaOptions, collection: "api_keys" },
-);
+const apiKeySchema = collectionSchema<ApiKeyDoc>("api_keys", {
+  _id: required(String),
+  keyId: required(String),
+  shopId: required(String),
+  kind: { type: String, required: true, enum: ["publishable", "secret"] },
+  scopes: required([String]),
+  label: nullable(String),
+  /** The key's first characters, to tell keys apart in a list without revealing them. */
+  prefix: required(String),
+  createdAt: required(Date),
+  revokedAt: nullable(Date),
+});
 apiKeySchema.index({ keyId: 1 }, { name: "key_id", unique: true });
 apiKeySchema.index({ shopId: 1, createdAt: 1 }, { name: "shop_created" });
 

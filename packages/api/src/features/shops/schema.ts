@@ -3,7 +3,7 @@
  * manages (create, rotate, revoke, list).
  */
 import type { ObjectRef } from "@pothos/core";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
 import type { Shop } from "./shops.js";
 import { SCOPES, issueKey, listKeys, revokeKey, rotateKey, scopeName, type ApiKeyInfo, type KeyKind, type Scope } from "./keys.js";
 
@@ -16,20 +16,19 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
     }),
   });
 
-  const KeyKindEnum = builder.enumType("ApiKeyKind", {
-    description: "What kind of key: where it may be kept decides what it may do.",
-    values: {
-      PUBLISHABLE: { value: "publishable", description: "May sit in a web page: reads, and the customer review form." },
-      SECRET: { value: "secret", description: "Stays on the shop's server: writes and key management." },
-    } as const,
+  const KeyKindEnum = enumOf(builder, "ApiKeyKind", "What kind of key: where it may be kept decides what it may do.", {
+    PUBLISHABLE: ["publishable", "May sit in a web page: reads, and the customer review form."],
+    SECRET: ["secret", "Stays on the shop's server: writes and key management."],
   });
 
-  const ScopeEnum = builder.enumType("ApiKeyScope", {
-    description: "One permission a key can hold.",
-    values: Object.fromEntries(
-      Object.entries(SCOPES).map(([scope, description]) => [scopeName(scope as Scope), { value: scope, description }]),
-    ) as Record<string, { value: Scope; description: string }>,
-  });
+  const ScopeEnum = enumOf(
+    builder,
+    "ApiKeyScope",
+    "One permission a key can hold.",
+    Object.fromEntries(
+      Object.entries(SCOPES).map(([scope, description]) => [scopeName(scope as Scope), [scope as Scope, description] as const]),
+    ),
+  );
 
   const ApiKeyRef = builder.objectRef<ApiKeyInfo>("ApiKey").implement({
     description: "One of the shop's API keys. The key itself is shown only once, when it is made.",

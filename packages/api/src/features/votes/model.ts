@@ -1,6 +1,6 @@
 /** The votes feature's collections (issue 17): helpful votes on reviews and answers, and each item's tally. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, collectionSchema } from "../../db/schema-options.js";
 
 /** Helpful votes on a review or an answer, as shown and ordered (features/votes). */
 export interface VoteTotals {
@@ -45,36 +45,30 @@ export interface VoteTallyDoc {
   arrivals: Record<string, unknown>;
 }
 
-const voteSchema = new Schema<VoteDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    itemType: { type: String, required: true, enum: ["review", "answer"] },
-    itemId: { type: String, required: true },
-    helpful: { type: Boolean, required: true },
-    at: { type: Date, required: true },
-    counted: { type: Boolean, required: true },
-    voter: { type: String, default: null },
-    weightBp: { type: Number },
-    uncounted: { type: String },
-  },
-  { ...schemaOptions, collection: "votes" },
-);
+const voteSchema = collectionSchema<VoteDoc>("votes", {
+  _id: required(String),
+  shopId: required(String),
+  itemType: { type: String, required: true, enum: ["review", "answer"] },
+  itemId: required(String),
+  helpful: required(Boolean),
+  at: required(Date),
+  counted: required(Boolean),
+  voter: nullable(String),
+  weightBp: { type: Number },
+  uncounted: { type: String },
+});
 voteSchema.index({ shopId: 1, itemId: 1 }, { name: "vote_item" });
 // A voter's votes, for access and erasure requests (features/privacy).
 voteSchema.index({ shopId: 1, voter: 1 }, { name: "vote_voter" });
 // Votes not yet counted, by arrival: the sweep after a crash reads a range of it (features/votes).
 voteSchema.index({ uncounted: 1 }, { name: "vote_uncounted" });
 
-const voteTallySchema = new Schema<VoteTallyDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    totals: { type: Schema.Types.Mixed, required: true },
-    arrivals: { type: Schema.Types.Mixed, required: true },
-  },
-  { ...schemaOptions, collection: "vote_tallies" },
-);
+const voteTallySchema = collectionSchema<VoteTallyDoc>("vote_tallies", {
+  _id: required(String),
+  shopId: required(String),
+  totals: required(Schema.Types.Mixed),
+  arrivals: required(Schema.Types.Mixed),
+});
 
 /** Its models by name (features/models.ts binds every feature's to a connection). */
 export const votesSchemas = { Vote: voteSchema, VoteTally: voteTallySchema };

@@ -3,7 +3,7 @@
  * voteHelpful. (Reviews' MOST_HELPFUL order is in the reviews' schema.)
  */
 import type { ObjectRef } from "@pothos/core";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
 import type { VoteTotals } from "./model.js";
 import { rateLimited } from "../../errors.js";
 import type { Review } from "../reviews/review.js";
@@ -42,12 +42,9 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
     helpfulVotes: t.field({ ...helpfulVotes, resolve: (a) => a.votes }),
   }));
 
-  const ItemEnum = builder.enumType("VoteItemType", {
-    description: "What a helpful vote is about.",
-    values: {
-      REVIEW: { value: "review", description: "A published review." },
-      ANSWER: { value: "answer", description: "A published answer." },
-    } as const,
+  const ItemEnum = enumOf(builder, "VoteItemType", "What a helpful vote is about.", {
+    REVIEW: ["review", "A published review."],
+    ANSWER: ["answer", "A published answer."],
   });
 
   const VoteInput = builder.inputType("VoteHelpfulInput", {

@@ -1,6 +1,6 @@
 /** The webhooks feature's collections: endpoints and their secrets, the messages sent, and the delivery log. */
 import { Schema } from "mongoose";
-import { schemaOptions } from "../../db/schema-options.js";
+import { required, nullable, collectionSchema } from "../../db/schema-options.js";
 
 export interface WebhookSecretDoc {
   /** `whsec_` + base64 of 24 random bytes. */
@@ -61,66 +61,52 @@ export interface WebhookAttemptDoc {
   nextAttemptAt: Date | null;
 }
 
-const webhookEndpointSchema = new Schema<WebhookEndpointDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    url: { type: String, required: true },
-    events: { type: [String], required: true },
-    description: { type: String, default: null },
-    enabled: { type: Boolean, required: true },
-    disabledReason: { type: String, default: null },
-    disabledAt: { type: Date, default: null },
-    secrets: {
-      type: [
-        new Schema(
-          { secret: { type: String, required: true }, createdAt: { type: Date, required: true }, expiresAt: { type: Date, default: null } },
-          { _id: false },
-        ),
-      ],
-      required: true,
-    },
-    createdAt: { type: Date, required: true },
-    updatedAt: { type: Date, required: true },
+const webhookEndpointSchema = collectionSchema<WebhookEndpointDoc>("webhook_endpoints", {
+  _id: required(String),
+  shopId: required(String),
+  url: required(String),
+  events: required([String]),
+  description: nullable(String),
+  enabled: required(Boolean),
+  disabledReason: nullable(String),
+  disabledAt: nullable(Date),
+  secrets: {
+    type: [new Schema({ secret: required(String), createdAt: required(Date), expiresAt: nullable(Date) }, { _id: false })],
+    required: true,
   },
-  { ...schemaOptions, collection: "webhook_endpoints" },
-);
+  createdAt: required(Date),
+  updatedAt: required(Date),
+});
 webhookEndpointSchema.index({ shopId: 1, createdAt: 1 }, { name: "shop_created" });
 
-const webhookMessageSchema = new Schema<WebhookMessageDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    type: { type: String, required: true },
-    body: { type: String, required: true },
-    reviewId: { type: String, default: null },
-    createdAt: { type: Date, required: true },
-    fannedOutAt: { type: Date, default: null },
-  },
-  { ...schemaOptions, collection: "webhook_messages" },
-);
+const webhookMessageSchema = collectionSchema<WebhookMessageDoc>("webhook_messages", {
+  _id: required(String),
+  shopId: required(String),
+  type: required(String),
+  body: required(String),
+  reviewId: nullable(String),
+  createdAt: required(Date),
+  fannedOutAt: nullable(Date),
+});
 webhookMessageSchema.index({ reviewId: 1 }, { name: "review" });
 webhookMessageSchema.index({ createdAt: 1 }, { name: "created" });
 
-const webhookAttemptSchema = new Schema<WebhookAttemptDoc>(
-  {
-    _id: { type: String, required: true },
-    shopId: { type: String, required: true },
-    endpointId: { type: String, required: true },
-    deliveryId: { type: String, required: true },
-    eventId: { type: String, required: true },
-    eventType: { type: String, required: true },
-    attempt: { type: Number, required: true },
-    manual: { type: Boolean, required: true },
-    at: { type: Date, required: true },
-    ok: { type: Boolean, required: true },
-    statusCode: { type: Number, default: null },
-    error: { type: String, default: null },
-    durationMs: { type: Number, required: true },
-    nextAttemptAt: { type: Date, default: null },
-  },
-  { ...schemaOptions, collection: "webhook_attempts" },
-);
+const webhookAttemptSchema = collectionSchema<WebhookAttemptDoc>("webhook_attempts", {
+  _id: required(String),
+  shopId: required(String),
+  endpointId: required(String),
+  deliveryId: required(String),
+  eventId: required(String),
+  eventType: required(String),
+  attempt: required(Number),
+  manual: required(Boolean),
+  at: required(Date),
+  ok: required(Boolean),
+  statusCode: nullable(Number),
+  error: nullable(String),
+  durationMs: required(Number),
+  nextAttemptAt: nullable(Date),
+});
 // An endpoint's log newest first, by keyset (db/time-cursor.ts).
 webhookAttemptSchema.index({ endpointId: 1, at: -1, _id: -1 }, { name: "endpoint_at" });
 

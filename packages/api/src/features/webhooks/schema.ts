@@ -3,7 +3,7 @@
  * rotate the secret), each endpoint's delivery log, and redelivery. All need
  * SHOP_SETTINGS, a scope only secret keys hold.
  */
-import type { Builder } from "../../graphql/builder.js";
+import { enumOf, type Builder } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { pageSize } from "../validate.js";
 import { EVENT_TYPES, type EventType } from "../events/events.js";
@@ -33,12 +33,12 @@ const EVENT_DESCRIPTIONS: Record<EventType, string> = {
 };
 
 export function addWebhookSchema(builder: Builder): void {
-  const EventTypeEnum = builder.enumType("WebhookEventType", {
-    description: "An event a webhook endpoint can receive; the payload's `type` is the dotted name (REVIEW_CREATED is review.created).",
-    values: Object.fromEntries(
-      EVENT_TYPES.map((type) => [enumName(type), { value: type, description: `${type}: ${EVENT_DESCRIPTIONS[type]}` }]),
-    ) as Record<string, { value: EventType; description: string }>,
-  });
+  const EventTypeEnum = enumOf(
+    builder,
+    "WebhookEventType",
+    "An event a webhook endpoint can receive; the payload's `type` is the dotted name (REVIEW_CREATED is review.created).",
+    Object.fromEntries(EVENT_TYPES.map((type) => [enumName(type), [type, `${type}: ${EVENT_DESCRIPTIONS[type]}`] as const])),
+  );
 
   const EndpointRef = builder.objectRef<WebhookEndpoint>("WebhookEndpoint").implement({
     description: "Where the shop's events are POSTed, signed by the Standard Webhooks scheme. The secret is shown only when it is made.",

@@ -28,41 +28,44 @@ const FORBIDDEN_NAMES = new Set([
 
 type Range = readonly [bits: bigint, prefix: number, reason: string];
 
-function v4(a: string, prefix: number, reason: string): Range {
-  return [ipv4ToBigInt(a)!, prefix, reason];
+/**
+ * Ranges from rows of [CIDR, what it is]; the reason shown names both, as
+ * "private (10.0.0.0/8)" (a single address without its /128).
+ */
+function ranges(toBigInt: (address: string) => bigint | null, rows: readonly (readonly [cidr: string, what: string])[]): readonly Range[] {
+  return rows.map(([cidr, what]) => {
+    const [address, prefix] = cidr.split("/") as [string, string];
+    return [toBigInt(address)!, Number(prefix), `${what} (${prefix === "128" ? address : cidr})`];
+  });
 }
 
-const IPV4_RANGES: readonly Range[] = [
-  v4("0.0.0.0", 8, "this-network (0.0.0.0/8)"),
-  v4("10.0.0.0", 8, "private (10.0.0.0/8)"),
-  v4("100.64.0.0", 10, "carrier-grade NAT (100.64.0.0/10)"),
-  v4("127.0.0.0", 8, "loopback (127.0.0.0/8)"),
-  v4("169.254.0.0", 16, "link-local, cloud metadata (169.254.0.0/16)"),
-  v4("172.16.0.0", 12, "private (172.16.0.0/12)"),
-  v4("192.0.0.0", 24, "IETF protocol assignments (192.0.0.0/24)"),
-  v4("192.0.2.0", 24, "documentation (192.0.2.0/24)"),
-  v4("192.168.0.0", 16, "private (192.168.0.0/16)"),
-  v4("198.18.0.0", 15, "benchmarking (198.18.0.0/15)"),
-  v4("198.51.100.0", 24, "documentation (198.51.100.0/24)"),
-  v4("203.0.113.0", 24, "documentation (203.0.113.0/24)"),
-  v4("224.0.0.0", 4, "multicast (224.0.0.0/4)"),
-  v4("240.0.0.0", 4, "reserved or broadcast (240.0.0.0/4)"),
-];
+const IPV4_RANGES = ranges(ipv4ToBigInt, [
+  ["0.0.0.0/8", "this-network"],
+  ["10.0.0.0/8", "private"],
+  ["100.64.0.0/10", "carrier-grade NAT"],
+  ["127.0.0.0/8", "loopback"],
+  ["169.254.0.0/16", "link-local, cloud metadata"],
+  ["172.16.0.0/12", "private"],
+  ["192.0.0.0/24", "IETF protocol assignments"],
+  ["192.0.2.0/24", "documentation"],
+  ["192.168.0.0/16", "private"],
+  ["198.18.0.0/15", "benchmarking"],
+  ["198.51.100.0/24", "documentation"],
+  ["203.0.113.0/24", "documentation"],
+  ["224.0.0.0/4", "multicast"],
+  ["240.0.0.0/4", "reserved or broadcast"],
+]);
 
-function v6(a: string, prefix: number, reason: string): Range {
-  return [ipv6ToBigInt(a)!, prefix, reason];
-}
-
-const IPV6_RANGES: readonly Range[] = [
-  v6("::", 128, "unspecified (::)"),
-  v6("::1", 128, "loopback (::1)"),
-  v6("100::", 64, "discard (100::/64)"),
-  v6("2001:db8::", 32, "documentation (2001:db8::/32)"),
-  v6("fc00::", 7, "unique local (fc00::/7)"),
-  v6("fe80::", 10, "link-local (fe80::/10)"),
-  v6("fec0::", 10, "site-local (fec0::/10)"),
-  v6("ff00::", 8, "multicast (ff00::/8)"),
-];
+const IPV6_RANGES = ranges(ipv6ToBigInt, [
+  ["::/128", "unspecified"],
+  ["::1/128", "loopback"],
+  ["100::/64", "discard"],
+  ["2001:db8::/32", "documentation"],
+  ["fc00::/7", "unique local"],
+  ["fe80::/10", "link-local"],
+  ["fec0::/10", "site-local"],
+  ["ff00::/8", "multicast"],
+]);
 
 /** IPv6 forms that carry an IPv4 address, which is then what decides. */
 const EMBEDDED_V4: readonly (readonly [prefix: bigint, prefixLen: number, shift: bigint])[] = [

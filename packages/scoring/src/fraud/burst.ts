@@ -339,6 +339,7 @@ export function detectBursts(state: ArrivalState, options: ScoringOptions): Burs
     const load = alarmLoadAt(c, nowMs, options);
     const extraNats = load * options.alarmLoadNats;
     const threshold = (stream === "all" ? options.scanThresholdAll : options.scanThresholdFirstTime) + extraNats / Math.LN10;
+    const minCount = stream === "first_time_1_star" ? options.minComplaintBurstCount : options.minBurstCount;
 
     // Scan: for the window ending now that starts at the k-th newest arrival
     // of the stream, the surprise of k arrivals; keep the most surprising.
@@ -348,7 +349,7 @@ export function detectBursts(state: ArrivalState, options: ScoringOptions): Burs
       const a = state.recent[i]!;
       if (!inStream(a, stream)) continue;
       k++;
-      if (k < options.minBurstCount) continue;
+      if (k < minCount) continue;
       const span = Math.min(options.windowMs, Math.max(options.minWindowMs, nowMs - a.timeMs));
       const expected = rate * span;
       // Most windows of a busy product are unremarkable; the O(1) bound

@@ -15,8 +15,10 @@ import { createReadStream } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { AnalyzedReview } from "@starling/insights";
+import { workerBundle } from "./worker-bundle.js";
 
 export type TextAction = "analyze" | "trends";
 
@@ -114,14 +116,16 @@ function threadCount(): number {
   return Math.max(1, availableParallelism());
 }
 
+const WORKER_URL = new URL(import.meta.url.endsWith(".ts") ? "./insights-cli-worker.ts" : "./insights-cli-worker.js", import.meta.url);
+
 /** Worker threads that analyse batches; each answers its batches in the order sent. Started as the work needs them. */
 class BatchPool {
   private readonly workers: { worker: Worker; waiting: { resolve: (r: BatchResult) => void; reject: (e: unknown) => void }[] }[] = [];
-  private readonly url = new URL(
-    import.meta.url.endsWith(".ts") ? "./insights-cli-worker.ts" : "./insights-cli-worker.js",
-    import.meta.url,
-  );
-  constructor(private readonly size: number) {}
+  /** From source, the worker module's bundle (src/worker-bundle.ts) when it could be built. */
+  constructor(
+    private readonly size: number,
+    private readonly bundle: string | null,
+  ) {}
 
   run(batch: LineBatch): Promise<BatchResult> {
     let w = this.workers.reduce<(typeof this.workers)[number] | undefined>(
@@ -138,11 +142,16 @@ class BatchPool {
 
   private start() {
     // From source (tsx: `pnpm cli`), a worker gets no TypeScript loader on Node 20 (tsx registers its hooks on the
-    // main thread only), so the worker registers tsx's before it imports the worker module.
-    const boot = this.url.pathname.endsWith(".ts")
-      ? `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((t) => t.register()).then(() => import(${JSON.stringify(this.url.href)}))`
-      : `import(${JSON.stringify(this.url.href)})`;
-    const worker = new Worker(boot, { eval: true });
+    // main thread only): it loads the bundle, or failing that registers tsx's hooks before it imports the worker module.
+    const worker =
+      this.bundle !== null
+        ? new Worker(this.bundle)
+        : WORKER_URL.pathname.endsWith(".ts")
+          ? new Worker(
+              `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((t) => t.register()).then(() => import(${JSON.stringify(WORKER_URL.href)}))`,
+              { eval: true },
+            )
+          : new Worker(WORKER_URL);
     const entry = { worker, waiting: [] as { resolve: (r: BatchResult) => void; reject: (e: unknown) => void }[] };
     entry.worker.on("message", (r: BatchResult) => entry.waiting.shift()?.resolve(r));
     const fail = (err: unknown) => {
@@ -179,10 +188,12 @@ export async function insightsTextCommand(action: TextAction, rest: string[]): P
     process.stderr.write(`starling: ${(err as Error).message}\n`);
     return 2;
   }
+  // Before the input is opened: readline drops the lines it reads while nothing iterates them yet.
+  const pool =
+    threads > 1 ? new BatchPool(threads, WORKER_URL.pathname.endsWith(".ts") ? await workerBundle(fileURLToPath(WORKER_URL)) : null) : null;
   // Relative to where the command was typed (pnpm --filter runs us in packages/api).
   const input = rest[0] ? createReadStream(path.resolve(process.env.INIT_CWD ?? process.cwd(), rest[0])) : process.stdin;
   const lines = createInterface({ input, crlfDelay: Infinity });
-  const pool = threads > 1 ? new BatchPool(threads) : null;
   const analyze = (b: LineBatch) => (pool ? pool.run(b) : analyzeBatch(b));
   const pending: Promise<BatchResult>[] = [];
   const submit = (b: LineBatch): void => {

@@ -11,8 +11,9 @@
  * says what two idle cores would give (reviews / CPU seconds × 2, an
  * estimate). Checks that 1 and 2 threads write the same bytes. With
  * CLI_BASELINE=<another checkout> (e.g. of main before this change) its CLI
- * runs side by side, in the same loop (threads "before"), and must write the
- * same bytes too.
+ * runs side by side on 2 threads, in the same loop (threads "before"); the
+ * lines where its output differs are counted (none, unless the change means
+ * to change analyses) and the first few printed.
  *
  *   npx tsx packages/insights/bench/cli.ts            (CLI_RUNS=2 runs of each)
  *   git worktree add --detach /tmp/before <commit> && (cd /tmp/before && sh scripts/pnpm.sh install --frozen-lockfile)
@@ -37,6 +38,7 @@ interface Run {
   loadBefore: number;
   loadAfter: number;
   digest: string;
+  out: string[];
 }
 
 function run(file: string, lines: number, threads: number | "before"): Run {
@@ -47,7 +49,10 @@ function run(file: string, lines: number, threads: number | "before"): Run {
   const times = execFileSync(
     "sh",
     ["-c", 'sh scripts/pnpm.sh -s --filter @starling/api cli insights analyze "$1" > "$2"; times', "sh", file, outFile],
-    { cwd: threads === "before" ? BASELINE : ROOT, env: { ...process.env, STARLING_INSIGHTS_THREADS: String(threads) } },
+    {
+      cwd: threads === "before" ? BASELINE : ROOT,
+      env: { ...process.env, STARLING_INSIGHTS_THREADS: threads === "before" ? "2" : String(threads) },
+    },
   ).toString();
   const seconds = (performance.now() - t0) / 1000;
   const [user, system] = [
@@ -58,7 +63,8 @@ function run(file: string, lines: number, threads: number | "before"): Run {
       .matchAll(/(\d+)m([\d.]+)s/g),
   ].map((m) => Number(m[1]) * 60 + Number(m[2]));
   const out = readFileSync(outFile);
-  const got = out.toString().split("\n").filter(Boolean).length;
+  const outLines = out.toString().split("\n").filter(Boolean);
+  const got = outLines.length;
   if (got !== lines) throw new Error(`${file}: ${got} lines out for ${lines} in`);
   return {
     lines,
@@ -68,6 +74,7 @@ function run(file: string, lines: number, threads: number | "before"): Run {
     loadBefore,
     loadAfter: loadavg()[0]!,
     digest: createHash("sha256").update(out).digest("hex"),
+    out: outLines,
   };
 }
 
@@ -88,9 +95,15 @@ export function cliTable(): string[] {
   for (let i = 0; i < RUNS; i++) {
     for (const [file, lines] of files) for (const threads of modes) runs.push(run(file, lines, threads));
   }
+  const differences: string[] = [];
   for (const [, lines] of files) {
-    const digests = new Set(runs.filter((r) => r.lines === lines).map((r) => r.digest));
-    if (digests.size !== 1) throw new Error(`${lines} lines: the runs wrote different output`);
+    const ours = runs.filter((r) => r.lines === lines && r.threads !== "before");
+    if (new Set(ours.map((r) => r.digest)).size !== 1) throw new Error(`${lines} lines: the runs wrote different output`);
+    const before = runs.find((r) => r.lines === lines && r.threads === "before");
+    if (before === undefined) continue;
+    const differ = before.out.flatMap((line, i) => (line === ours[0]!.out[i] ? [] : [i]));
+    differences.push(`${lines} lines: ${differ.length} differ from before's output`);
+    for (const i of differ.slice(0, 3)) differences.push(`  before: ${before.out[i]}`, `  now:    ${ours[0]!.out[i]}`);
   }
   const out = [
     "| lines in | threads | wall s (each run) | reviews/s (each run) | CPU s (each run) | reviews per CPU s × 2 cores | load average before → after (each run) |",
@@ -104,7 +117,7 @@ export function cliTable(): string[] {
       );
     }
   }
-  return out;
+  return [...out, "", ...differences];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(cliTable().join("\n"));

@@ -121,6 +121,11 @@ interface Compiled {
   /** Its hook keys and their ranks (rank = key's position in Object.keys(hooks) × 2^16 + the rule's position in that key's list), rank ascending. */
   keys: string[];
   ranks: number[];
+  /** The numbers ({@link Index.keyIds}) of its hook keys, needs, wants and ifNo, filled in by buildIndex. */
+  keyNums: number[];
+  needNums: number[];
+  wantNums: number[];
+  ifNoNums: number[];
   /** Stock runMatch's minLength: regs neither optional nor negative. */
   minLength: number;
   /** Whether the first reg fails the whole attempt when it does not match the term (see {@link matchRule}). */
@@ -133,13 +138,21 @@ interface Compiled {
   firstKey: string | null;
 }
 interface Index {
-  /** Each rule under one key it cannot run without (a need; else each of its wants). */
-  anchored: Map<string, number[]>;
+  /**
+   * A number for each key any rule is hooked on, needs, wants or must not have: the selection
+   * then tests a sentence's keys in a typed array ({@link present}) instead of its Set of strings
+   * (profiled: those Set look-ups were most of the selection's time).
+   */
+  keyIds: Map<string, number>;
+  /** By key number: the rules anchored on it, each under one key it cannot run without (a need; else each of its wants). */
+  anchored: (number[] | undefined)[];
   rules: Compiled[];
   /** net.always, compiled. */
   always: Compiled[];
   /** Last sentence (generation) each rule was looked at in. */
   stamp: Uint32Array;
+  /** By key number: the last sentence (generation) that had the key. */
+  present: Uint32Array;
   generation: number;
 }
 
@@ -175,11 +188,27 @@ function buildIndex(net: Net): Index | null {
       rules[id]!.ranks.push(k * (1 << 16) + pos);
     }
   }
-  const anchored = new Map<string, number[]>();
+  const keyIds = new Map<string, number>();
+  const num = (key: string): number => {
+    let n = keyIds.get(key);
+    if (n === undefined) {
+      n = keyIds.size;
+      keyIds.set(key, n);
+    }
+    return n;
+  };
+  for (const c of rules) {
+    c.keyNums = c.keys.map(num);
+    c.needNums = c.rule.needs.map(num);
+    c.wantNums = c.rule.wants.map(num);
+    c.ifNoNums = (c.rule.ifNo ?? []).map(num);
+  }
+  const anchored: (number[] | undefined)[] = [];
   const add = (key: string, id: number): void => {
-    const list = anchored.get(key);
+    const n = num(key);
+    const list = anchored[n];
     if (list) list.push(id);
-    else anchored.set(key, [id]);
+    else anchored[n] = [id];
   };
   for (let id = 0; id < rules.length; id++) {
     const { rule } = rules[id]!;
@@ -191,7 +220,15 @@ function buildIndex(net: Net): Index | null {
       );
     else for (const w of rule.wants) add(w, id);
   }
-  return { anchored, rules, always: net.always.map(compile), stamp: new Uint32Array(rules.length), generation: 0 };
+  return {
+    keyIds,
+    anchored,
+    rules,
+    always: net.always.map(compile),
+    stamp: new Uint32Array(rules.length),
+    present: new Uint32Array(keyIds.size),
+    generation: 0,
+  };
 }
 
 /**
@@ -254,6 +291,10 @@ function compile(rule: MatchRule): Compiled {
     rule,
     keys: [],
     ranks: [],
+    keyNums: [],
+    needNums: [],
+    wantNums: [],
+    ifNoNums: [],
     minLength: regs.filter((r) => r.optional !== true && r.negative !== true).length,
     firstDecides,
     firstKey,
@@ -279,43 +320,51 @@ function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?:
   const ownMatch = methods.one.match === stockRunMatch;
   const docCache = methods.one.cacheDoc(document);
   const results: unknown[] = [];
-  const { anchored, rules, stamp } = index;
+  const { keyIds, anchored, rules, stamp, present } = index;
+  const had: number[] = [];
   for (let n = 0; n < document.length; n++) {
     const haves = docCache[n]!;
     index.generation = (index.generation + 1) >>> 0;
     if (index.generation === 0) {
       stamp.fill(0);
+      present.fill(0);
       index.generation = 1;
     }
     const generation = index.generation;
-    const kept: [number, Compiled][] = [];
+    // The sentence's keys that any rule knows; a key no rule mentions selects nothing.
+    had.length = 0;
     for (const k of haves) {
-      const ids = anchored.get(k);
+      const key = keyIds.get(k);
+      if (key === undefined) continue;
+      present[key] = generation;
+      had.push(key);
+    }
+    const kept: [number, Compiled][] = [];
+    for (let h = 0; h < had.length; h++) {
+      const ids = anchored[had[h]!];
       if (ids === undefined) continue;
       for (let a = 0; a < ids.length; a++) {
         const id = ids[a]!;
         if (stamp[id] === generation) continue;
         stamp[id] = generation;
         const compiled = rules[id]!;
-        const { rule, keys, ranks } = compiled;
-        const { needs, wants, ifNo } = rule;
+        const { keyNums, needNums, wantNums, ifNoNums, ranks } = compiled;
         let ok = true;
-        for (let i = 0; i < needs.length && ok; i++) ok = haves.has(needs[i]!);
+        for (let i = 0; i < needNums.length && ok; i++) ok = present[needNums[i]!] === generation;
         if (!ok) continue;
-        if (ifNo !== undefined) {
-          for (let i = 0; i < ifNo.length && ok; i++) ok = !haves.has(ifNo[i]!);
-          if (!ok) continue;
-        }
-        if (wants.length > 0) {
+        for (let i = 0; i < ifNoNums.length && ok; i++) ok = present[ifNoNums[i]!] !== generation;
+        if (!ok) continue;
+        if (wantNums.length > 0) {
           // Stock counts every want present; at least minWant is all it asks, so stop there.
+          const minWant = compiled.rule.minWant;
           let found = 0;
-          for (let i = 0; i < wants.length && found < rule.minWant; i++) if (haves.has(wants[i]!)) found++;
-          if (found < rule.minWant) continue;
+          for (let i = 0; i < wantNums.length && found < minWant; i++) if (present[wantNums[i]!] === generation) found++;
+          if (found < minWant) continue;
         }
         // Where stock meets it first: the first of its keys (in index order) that the sentence has.
         let rank = -1;
-        for (let i = 0; i < keys.length; i++) {
-          if (haves.has(keys[i]!)) {
+        for (let i = 0; i < keyNums.length; i++) {
+          if (present[keyNums[i]!] === generation) {
             rank = ranks[i]!;
             break;
           }
@@ -329,10 +378,11 @@ function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?:
     const terms = document[n]! as Term[];
     const termCount = terms.length;
     const positions = new Map<string, number[]>();
+    const tails: Term[][] = [];
     for (const c of todo) {
       const { rule } = c;
       if (termCount < rule.minWords) continue;
-      const res = ownMatch ? matchRule(terms, c, positions) : methods.one.match([terms], rule);
+      const res = ownMatch ? matchRule(terms, c, positions, tails) : methods.one.match([terms], rule);
       if (res.ptrs.length === 0) continue;
       for (const ptr of res.ptrs) {
         ptr[0] = n;
@@ -354,9 +404,12 @@ function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?:
  * that token does not match the term there. Here that test (compromise's own
  * term matcher, pure) runs first, and the copy and the matcher only where it
  * passes; a first token of another kind (optional, negative, greedy to the
- * end, a choice, anything) is tried everywhere as stock does.
+ * end, a choice, anything) is tried everywhere as stock does. The copy of
+ * the sentence from a position on is made once per sentence and shared by
+ * every rule tried there (`tails`): compromise's matcher only reads it, and
+ * stock's copy per rule and position was ~13% of the parse with its GC.
  */
-function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>): { ptrs: unknown[][] } {
+function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>, tails: Term[][]): { ptrs: unknown[][] } {
   const { rule, minLength, firstDecides, firstKey } = c;
   const { regs, group, justOne } = rule;
   if (!regs || regs.length === 0) return { ptrs: [] };
@@ -371,7 +424,7 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>)
     for (const i of positionsOf(terms, firstKey, positions)) {
       if (length - i < minLength) break;
       if (i < next) continue;
-      const res = fromHere(terms.slice(i), regs, i, length);
+      const res = fromHere((tails[i] ??= terms.slice(i)), regs, i, length);
       if (res) {
         results.push(addSentence(res));
         if (justOne === true) break;
@@ -383,7 +436,7 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>)
     for (let i = 0; i < length; i += 1) {
       if (length - i < minLength) break;
       if (firstDecides && wrapMatch(terms[i]!, first, i, length) !== true) continue;
-      const res = fromHere(terms.slice(i), regs, i, length);
+      const res = fromHere((tails[i] ??= terms.slice(i)), regs, i, length);
       if (res) {
         results.push(addSentence(res));
         if (justOne === true) break;

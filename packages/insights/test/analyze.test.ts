@@ -87,6 +87,13 @@ describe("aspects", () => {
     expect(r.aspects[1]!.polarity).toBeLessThan(0);
   });
 
+  it("skips pronouns that compromise tags as nouns and words about the review rather than the product", () => {
+    const r = analyzeReview({
+      body: "The shop answered my question about the zipper. My partner ordered one too after seeing mine.",
+    });
+    expect(r.aspects.map((a) => a.term)).toEqual(["shop", "zipper"]);
+  });
+
   it("handles German compounds: the whole compound is the term, its last known part the head", () => {
     const a = aspect("Die Akkulaufzeit ist leider eine Katastrophe.", "akkulaufzeit");
     expect(a.head).toBe("laufzeit");

@@ -19,7 +19,9 @@ export const EN_NOT_ASPECTS = new Set(
   closet floor carpet rock rocks wear use feel help fix mind dream glove past summer winter favorite favorites others here
   life box result touch side portion pressure option compliment compliments video fashion clothes clothing comfy good airy
   anything everyone wife's husband's fella runner doctor surgery surgeries water weather climate rain snow office school
-  church party wedding event vacation travel video videos picture-perfect less more`.split(/\s+/).filter(Boolean),
+  church party wedding event vacation travel video videos picture-perfect less more partner partners
+  mine yours hers ours theirs myself yourself himself herself itself ourselves themselves
+  question questions answer answers comment comments`.split(/\s+/).filter(Boolean),
 );
 
 /** German capitalised words that are not nouns about the product: pronouns, determiners, generic nouns. */

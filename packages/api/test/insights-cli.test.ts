@@ -9,8 +9,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { analyzeReview, replayEmergingTopics, type AnalyzedReview } from "@starling/insights";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { API_DIR, spawnCli } from "./helpers.js";
+
+// Each test starts CLI processes with worker threads: 30-40 s each on CI at load 20-27, too close to the default 60 s.
+vi.setConfig({ testTimeout: 240_000 });
 
 const dir = mkdtempSync(path.join(tmpdir(), "starling-insights-cli-"));
 const DAY = 86_400_000;

@@ -12,7 +12,9 @@
  * (ensureIndexes, as the API's start does): one sort per index instead of a
  * million random inserts into each. The database is kept in
  * .data/bench-export (or BENCH_EXPORT_DIR) between runs, so a second run only
- * exports; rm -r it (or change the counts) to seed again.
+ * exports; rm -r it (or change the counts) to seed again. The export goes to
+ * export.jsonl there, or to BENCH_EXPORT_OUT (to compare two runs' files, or
+ * to leave a shared seeded database as it is).
  *
  * Then the API (`starling serve`) and the CLI (`starling export --out FILE`)
  * each run under `/usr/bin/time -f "%e %M"` (wall seconds, highest RSS in KB
@@ -215,7 +217,7 @@ async function main() {
       });
     });
     const apiPid = childOf(api.child);
-    const out = path.join(DATA_DIR, "export.jsonl");
+    const out = process.env.BENCH_EXPORT_OUT ?? path.join(DATA_DIR, "export.jsonl");
     console.log(`# load before the export: ${readFileSync("/proc/loadavg", "utf8").trim()}`);
     const rssBefore = rssMb(apiPid);
     const cpu0 = { api: cpuSeconds(apiPid), db: cpuSeconds(db.pid) };

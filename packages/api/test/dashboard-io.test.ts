@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { csvRecord } from "../src/client/export.js";
+import { csvRecords } from "../src/client/export.js";
 import { EXPORT_FIELDS } from "../src/client/rows.js";
 import { CSRF_HEADER, csrfToken, SESSION_COOKIE } from "../src/features/dashboard/sessions.js";
 import { spawnCli, startTestApi, type TestApi, type TestShop } from "./helpers.js";
@@ -312,7 +312,7 @@ describe("the dashboard's export download", () => {
     expect(lines.every((l) => l.provenance === "IMPORTED" && l.productId === "alpha-product")).toBe(true);
     const csv = await downloaded(page, () => page.getByRole("link", { name: "Download as CSV" }).click());
     // Exactly what `starling export --format csv` writes for these lines.
-    expect(csv).toBe(`${EXPORT_FIELDS.join(",")}\n${lines.map((l) => csvRecord(l)).join("")}`);
+    expect(csv).toBe(`${EXPORT_FIELDS.join(",")}\n${lines.map((l) => csvRecords([l])).join("")}`);
     expect(csv).toContain('"Comma, quote "" and\nnewline"');
     // After an import, with its progress bar and rejects table, the page is still clean.
     await upload(page, "bad.jsonl", '{"sourceId":"z"}\nnot json\n');

@@ -3,6 +3,8 @@
  * child processes against a real API server on the suite's FerretDB.
  */
 import { execFile } from "node:child_process";
+import { get, type IncomingMessage, type ServerResponse } from "node:http";
+import { createInterface } from "node:readline";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
@@ -13,6 +15,9 @@ import mongoose from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { REPO_ROOT } from "../src/config.js";
 import { importedReviewId } from "../src/features/imports/imports.js";
+import { productKey } from "../src/features/products/products.js";
+import type { ReviewDoc } from "../src/features/reviews/model.js";
+import { withPageKeys } from "../src/features/reviews/review-pages.js";
 import { recomputeSummaries, shopSummaryId } from "../src/features/ratings/ratings.js";
 import { rescoreShop } from "../src/features/scoring/scoring.js";
 import { SUBMIT, RATING, review, spawnCli, startTestApi, until, type TestApi, type TestShop } from "./helpers.js";
@@ -536,6 +541,78 @@ describe("starling export", () => {
     await expectIndexRanges(sent);
     // One page of the shop's products, then one range of each product's reviews.
     expect(sent.map((q) => q.collection).sort()).toEqual(["products", "reviews", "reviews", "reviews", "reviews"]);
+  });
+  it("waits for a client that stops reading: the API's reads of the shop's reviews stop until it reads again", async () => {
+    const shop = await api.newShop("Slow reader");
+    // About 30 MB of export, far more than loopback's socket buffers and the response's own hold, so
+    // a client that stops reading must stop the export long before its end. Written straight into the
+    // database (as bench/export.ts seeds): 6 000 reviews through the import would take minutes here.
+    const PRODUCTS = 60;
+    const PER_PRODUCT = 100;
+    await api.models.Product.collection.insertMany(
+      Array.from({ length: PRODUCTS }, (_, p) => ({
+        _id: productKey(shop.id, `slow-${p}`),
+        shopId: shop.id,
+        productId: `slow-${p}`,
+        name: `Slow ${p}`,
+        createdAt: new Date(Date.UTC(2020, 0, 1)),
+      })) as never[],
+    );
+    for (let p = 0; p < PRODUCTS; p++) {
+      const docs = Array.from({ length: PER_PRODUCT }, (_, i) =>
+        withPageKeys({
+          _id: importedReviewId(shop.id, `slow-${p}-${i}`),
+          shopId: shop.id,
+          productId: `slow-${p}`,
+          rating: 4,
+          title: "Long",
+          body: `${p}.${i} ${"fits well and feels soft ".repeat(200)}`,
+          reviewer: { name: "Reader", externalId: null },
+          language: "en",
+          provenance: "IMPORTED",
+          source: "api",
+          createdAt: new Date(Date.UTC(2020, 0, 1) + (p * PER_PRODUCT + i) * DAY),
+          payloadHash: "slow",
+          verification: null,
+          status: "published",
+          reply: null,
+          summaryApplied: true,
+          sourceId: `slow-${p}-${i}`,
+        } as ReviewDoc),
+      );
+      await api.models.Review.collection.insertMany(docs as never[]);
+    }
+    // The export's response, as the server holds it, and the review reads it sends (mongoose's debug hook).
+    let served: ServerResponse | undefined;
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url?.startsWith("/export/reviews")) served = res;
+    };
+    api.starling.server.on("request", onRequest);
+    let reads = 0;
+    mongoose.set("debug", (collection: string, method: string) => {
+      if (collection === "reviews" && method === "find") reads++;
+    });
+    try {
+      const res = await new Promise<IncomingMessage>((resolve, reject) =>
+        get(`${api.url}/export/reviews`, { headers: { authorization: `Bearer ${shop.key}` } }, resolve).on("error", reject),
+      );
+      res.pause(); // and read nothing: the kernel's buffers fill, then the response's
+      expect(res.statusCode).toBe(200);
+      // The export waits for the client: for the response to drain, before its next read.
+      expect(await until(() => (served?.listenerCount("drain") ?? 0) > 0, 120_000)).toBe(true);
+      const readWhileWaiting = reads;
+      expect(readWhileWaiting).toBeGreaterThan(0);
+      expect(readWhileWaiting).toBeLessThan(PRODUCTS / 2);
+      // Once the client reads again, the rest follows: every review, one read per product.
+      res.resume();
+      let lines = 0;
+      for await (const text of createInterface({ input: res, crlfDelay: Infinity })) if (text) lines++;
+      expect(lines).toBe(PRODUCTS * PER_PRODUCT);
+      expect(reads).toBe(PRODUCTS);
+    } finally {
+      mongoose.set("debug", false);
+      api.starling.server.off("request", onRequest);
+    }
   });
 });
 

@@ -20,11 +20,15 @@ export interface ExportOptions {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-/** One export line as a CSV record: the fields in EXPORT_FIELDS order, an absent one as an empty cell. */
-export function csvRecord(line: Record<string, unknown>): string {
-  return stringify([EXPORT_FIELDS.map((f) => (line[f] === undefined || line[f] === null ? "" : String(line[f])))], {
-    quoted_match: /[\r\n",]/,
-  });
+/**
+ * Export lines as CSV records: the fields in EXPORT_FIELDS order, an absent one as an empty cell.
+ * One stringify for many lines (the API's run of a product's reviews): each call builds a stringifier.
+ */
+export function csvRecords(lines: Record<string, unknown>[]): string {
+  return stringify(
+    lines.map((line) => EXPORT_FIELDS.map((f) => (line[f] === undefined || line[f] === null ? "" : String(line[f])))),
+    { quoted_match: /[\r\n",]/ },
+  );
 }
 
 export async function runExport(o: ExportOptions): Promise<{ reviews: number }> {
@@ -42,7 +46,7 @@ export async function runExport(o: ExportOptions): Promise<{ reviews: number }> 
   if (o.format === "csv") await write(stringify([[...EXPORT_FIELDS]]));
   for await (const text of createInterface({ input: res, crlfDelay: Infinity })) {
     if (text === "") continue;
-    await write(o.format === "csv" ? csvRecord(JSON.parse(text) as Record<string, unknown>) : `${text}\n`);
+    await write(o.format === "csv" ? csvRecords([JSON.parse(text) as Record<string, unknown>]) : `${text}\n`);
     reviews++;
     progress.update(reviews, reviews);
   }

@@ -19,7 +19,7 @@ import { countShopReviews, exportLines } from "../features/imports/exports.js";
 import { authenticate, requireScope } from "../features/shops/keys.js";
 import type { Caller } from "../features/shops/caller.js";
 import { CSRF_HEADER, csrfToken, findSession, sameOrigin, sessionIdFromCookie } from "../features/dashboard/sessions.js";
-import { csvRecord } from "../client/export.js";
+import { csvRecords } from "../client/export.js";
 import { EXPORT_FIELDS } from "../client/rows.js";
 import type { RateLimits } from "../graphql/context.js";
 
@@ -48,10 +48,11 @@ export function exportHandler(deps: Deps, rateLimits: RateLimits, ipOf: (req: Re
       res.setHeader("x-starling-review-count", String(expected));
       res.flushHeaders();
       if (format === "csv") res.write(stringify([[...EXPORT_FIELDS]]));
-      const text = (l: object) => (format === "csv" ? csvRecord(l as Record<string, unknown>) : `${JSON.stringify(l)}\n`);
+      const text = (lines: object[]) =>
+        format === "csv" ? csvRecords(lines as Record<string, unknown>[]) : lines.map((l) => `${JSON.stringify(l)}\n`).join("");
       for await (const lines of exportLines(deps, shop.id)) {
         if (res.destroyed) return; // the client left: leaving the loop ends the generator, and its reads
-        if (!res.write(lines.map(text).join(""))) {
+        if (!res.write(text(lines))) {
           // The waits are dropped once one ends: left behind, each would keep its listeners on `res` until it closes.
           const waited = new AbortController();
           await Promise.race([once(res, "drain", { signal: waited.signal }), once(res, "close", { signal: waited.signal })]).finally(() =>

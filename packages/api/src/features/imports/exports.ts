@@ -30,28 +30,27 @@ export interface ExportLine {
   provenance: ReviewDoc["provenance"];
 }
 
-/** Reviews (and products) read from the database per round trip; the export holds about this many lines at a time. */
+/** Reviews (and products) read from the database per round trip; the export holds at most this many lines at a time. */
 const EXPORT_BATCH = 1_000;
 
 export function exportLineOf(doc: ReviewDoc, productName: string | null): ExportLine {
-  const line: ExportLine = {
-    sourceId: doc.sourceId ?? doc._id,
-    productId: doc.productId,
-    ...(productName ? { productName } : {}),
-    rating: doc.rating,
-    ...(doc.title ? { title: doc.title } : {}),
-    body: doc.body,
-    reviewerName: doc.reviewer.name,
-    ...(doc.reviewer.externalId ? { customerId: doc.reviewer.externalId } : {}),
-    createdAt: doc.createdAt.toISOString(),
-    // An imported review keeps the old platform's flag; one written here is verified when Starling verified it.
-    verified: doc.verified ?? doc.verification !== null,
-    ...(doc.language ? { language: doc.language } : {}),
-    ...(doc.reply?.body ? { reply: doc.reply.body } : {}),
-    id: doc._id,
-    status: doc.status.toUpperCase() as ExportLine["status"],
-    provenance: doc.provenance,
-  };
+  // Optional fields are set in place, in the line's field order (which JSON.stringify keeps), rather than
+  // spread in from a literal each: one object a review instead of up to six.
+  const line = { sourceId: doc.sourceId ?? doc._id, productId: doc.productId } as ExportLine;
+  if (productName) line.productName = productName;
+  line.rating = doc.rating;
+  if (doc.title) line.title = doc.title;
+  line.body = doc.body;
+  line.reviewerName = doc.reviewer.name;
+  if (doc.reviewer.externalId) line.customerId = doc.reviewer.externalId;
+  line.createdAt = doc.createdAt.toISOString();
+  // An imported review keeps the old platform's flag; one written here is verified when Starling verified it.
+  line.verified = doc.verified ?? doc.verification !== null;
+  if (doc.language) line.language = doc.language;
+  if (doc.reply?.body) line.reply = doc.reply.body;
+  line.id = doc._id;
+  line.status = doc.status.toUpperCase() as ExportLine["status"];
+  line.provenance = doc.provenance;
   return line;
 }
 
@@ -73,28 +72,24 @@ export async function countShopReviews(deps: Deps, shopId: string): Promise<numb
 type ExportedReview = ReviewDoc & { pageNewest: string };
 
 /**
- * The shop's reviews, every status, as export lines, about EXPORT_BATCH at a
- * time, read as fast as the caller consumes them (the HTTP response's
- * back-pressure), so memory stays flat however many reviews there are. The
- * reads are the feed's walk (feed/shop-reviews.ts): index ranges over this
- * shop's products and reviews only, so an export costs what the shop has, not
- * what the database holds (`find({shopId})`, the earlier read, was a scan of
- * every review of every shop on FerretDB: 40 s of its CPU for a small shop in
- * a 206 000-review database).
+ * The shop's reviews, every status, as export lines: one run per database
+ * read (at most EXPORT_BATCH reviews of one product), read as fast as the
+ * caller consumes them (the HTTP response's back-pressure), so memory stays
+ * flat however many reviews there are. A run is handed on as soon as it is
+ * read rather than gathered into EXPORT_BATCH lines: gathered lines lived
+ * across several reads (a product has about 200 reviews in the export bench),
+ * long enough for V8 to move them to the old generation, which grew between
+ * full collections by what they left. The reads are the feed's walk
+ * (feed/shop-reviews.ts): index ranges over this shop's products and reviews
+ * only, so an export costs what the shop has, not what the database holds
+ * (`find({shopId})`, the earlier read, was a scan of every review of every
+ * shop on FerretDB: 40 s of its CPU for a small shop in a 206 000-review database).
  */
 export async function* exportLines(deps: Deps, shopId: string): AsyncGenerator<ExportLine[]> {
-  let lines: ExportLine[] = [];
   const runs = shopReviewsByProduct<Pick<ProductDoc, "_id" | "productId" | "name">, ExportedReview>(deps, shopId, {
     productFields: { _id: 1, productId: 1, name: 1 },
     reviewFields: { signature: 0, score: 0, pageStars: 0, pageHelpful: 0, pageHelpfulStars: 0, payloadHash: 0, votes: 0 },
     batch: EXPORT_BATCH,
   });
-  for await (const { product, reviews } of runs) {
-    for (const r of reviews) lines.push(exportLineOf(r, product.name));
-    if (lines.length >= EXPORT_BATCH) {
-      yield lines;
-      lines = [];
-    }
-  }
-  if (lines.length) yield lines;
+  for await (const { product, reviews } of runs) yield reviews.map((r) => exportLineOf(r, product.name));
 }

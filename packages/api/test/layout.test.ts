@@ -66,8 +66,10 @@ describe("layout", () => {
   });
 
   it("mongoose schemas live in their feature's model.ts; db/ declares only the lease queue's collections, which belong to no feature", () => {
-    const declaring = tsFiles(SRC).filter((f) => /new Schema\b/.test(readFileSync(f, "utf8")));
-    const collections = (f: string) => [...readFileSync(f, "utf8").matchAll(/collection: "([^"]+)"/g)].map((m) => m[1]);
+    // A collection is declared as collectionSchema<Doc>("name", …) or new Schema(…, { collection: "name" }).
+    const collections = (f: string) =>
+      [...readFileSync(f, "utf8").matchAll(/collectionSchema(?:<\w+>)?\(\s*"([^"]+)"|collection: "([^"]+)"/g)].map((m) => m[1] ?? m[2]);
+    const declaring = tsFiles(SRC).filter((f) => collections(f).length > 0);
     expect(declaring.length).toBeGreaterThan(10);
     const elsewhere = declaring.map(rel).filter((f) => !/^features\/[^/]+\/model\.ts$/.test(f) && !f.startsWith(`db${path.sep}`));
     expect(elsewhere).toEqual([]);

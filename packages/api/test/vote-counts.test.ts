@@ -144,7 +144,10 @@ describe("interrupted vote counts", () => {
     expect(writes.most).toBeGreaterThanOrEqual(2);
     // Reads, the vote's insert, the count: the vote itself is the safety net, no job is written first.
     expect(jobInserts).toBe(0);
-    expect(rounds).toBe(3);
+    // At most three: the tally's read starts first and runs beside the vote's reads and insert,
+    // so on a busy machine it can still be in flight when the insert goes out (two waits, not three).
+    expect(rounds).toBeGreaterThanOrEqual(2);
+    expect(rounds).toBeLessThanOrEqual(3);
     expect(await reviewVotes(id)).toMatchObject({ helpful: 1, notHelpful: 0 });
   });
 

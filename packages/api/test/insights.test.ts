@@ -82,6 +82,25 @@ async function storeForAnalysis(template: ReviewDoc, n: number, each: (i: number
   wakeInsights(deps);
 }
 
+/** Stores whole review documents as published reviews from before (no reviewer id) and queues their analyses. */
+async function storePublishedForAnalysis(docs: { _id: string }[]) {
+  const deps = api.starling.deps;
+  await api.models.Review.collection.insertMany(
+    docs.map((d) => ({
+      ...d,
+      status: "published",
+      summaryApplied: false,
+      payloadHash: "test",
+      reviewer: { name: "Old", externalId: null },
+    })) as never[],
+  );
+  await enqueueAnalyses(
+    deps,
+    docs.map((d) => d._id),
+  );
+  wakeInsights(deps);
+}
+
 const drained = async () => (await insightsQueue(api.starling.deps).depth()) === 0;
 
 /** Every document of the insights collections and the queue, as JSON (packed aspects unpacked, so their quotes show). */
@@ -457,20 +476,7 @@ describe("emerging topics", () => {
           createdAt: new Date(now - d * DAY),
         }),
     );
-    await api.models.Review.collection.insertMany(
-      docs.map((d) => ({
-        ...d,
-        status: "published",
-        summaryApplied: false,
-        payloadHash: "test",
-        reviewer: { name: "Old", externalId: null },
-      })) as never[],
-    );
-    await enqueueAnalyses(
-      deps,
-      docs.map((d) => d._id),
-    );
-    wakeInsights(deps);
+    await storePublishedForAnalysis(docs);
 
     const topic = await eventually(
       "the topic",
@@ -520,20 +526,7 @@ describe("a failure complaint", () => {
       rating: 4,
       createdAt: new Date(now - (100 - i * 2) * DAY),
     }));
-    await api.models.Review.collection.insertMany(
-      docs.map((d) => ({
-        ...d,
-        status: "published",
-        summaryApplied: false,
-        payloadHash: "test",
-        reviewer: { name: "Old", externalId: null },
-      })) as never[],
-    );
-    await enqueueAnalyses(
-      api.starling.deps,
-      docs.map((d) => d._id),
-    );
-    wakeInsights(api.starling.deps);
+    await storePublishedForAnalysis(docs);
     // Three stars: a complaint, no topic on its own.
     const threeStars = await submit("boots", "The buckle snapped off after two days.");
     await eventually(

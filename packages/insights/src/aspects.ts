@@ -88,6 +88,9 @@ export function englishAspects(text: string, valence: (lower: string) => number)
       const start = at >= 0 && at - cursor < 64 ? at : cursor;
       const end = start + t.text.length;
       cursor = at >= 0 ? end : cursor;
+      // "lighter than", "cooler than": compromise's lexicon knows these as nouns (a
+      // cigarette lighter, a cool box), but before "than" a lone -er word compares.
+      if (t.normal === "than" && run.length === 1 && /er$/.test(run[0]!.term.normal)) run = [];
       const noun = t.tags.has("Noun") && !SKIP_TAGS.some((s) => t.tags.has(s)) && !t.tags.has("Adjective");
       if (noun && t.text.length > 0) run.push({ term: t, start, end });
       else flush();

@@ -94,6 +94,13 @@ describe("aspects", () => {
     expect(r.aspects.map((a) => a.term)).toEqual(["shop", "zipper"]);
   });
 
+  it('skips a particle after "a bit" and a comparative before "than", which compromise tags as nouns', () => {
+    expect(analyzeReview({ body: "Fine, though the colour is a bit off." }).aspects.map((a) => a.term)).toEqual(["colour"]);
+    expect(analyzeReview({ body: "The strap is lighter than my old one." }).aspects.map((a) => a.term)).toEqual(["strap"]);
+    // A lighter that is one stays an aspect.
+    expect(analyzeReview({ body: "The lighter broke after a week." }).aspects.map((a) => a.term)).toEqual(["lighter"]);
+  });
+
   it("handles German compounds: the whole compound is the term, its last known part the head", () => {
     const a = aspect("Die Akkulaufzeit ist leider eine Katastrophe.", "akkulaufzeit");
     expect(a.head).toBe("laufzeit");

@@ -228,6 +228,7 @@ describe("emerging topics", () => {
       "The apartment is cold.",
       "Die Größe passt nicht.",
       "off-white color",
+      "It came off as cheap.",
     ])
       expect(describesFailure(t), t).toBe(false);
   });

@@ -4,7 +4,10 @@
  */
 import { foldGerman } from "../text.js";
 
-/** English nouns a review mentions without judging anything about the product. */
+/**
+ * English nouns a review mentions without judging anything about the product,
+ * and particles compromise tags as nouns after "a bit" ("the colour is a bit off").
+ */
 export const EN_NOT_ASPECTS = new Set(
   `thing things stuff lot lots bit time times day days week weeks month months year years way ways one ones anything something
   everything nothing someone everyone anyone people person star stars review reviews husband wife son daughter kid kids child children
@@ -21,7 +24,8 @@ export const EN_NOT_ASPECTS = new Set(
   anything everyone wife's husband's fella runner doctor surgery surgeries water weather climate rain snow office school
   church party wedding event vacation travel video videos picture-perfect less more partner partners
   mine yours hers ours theirs myself yourself himself herself itself ourselves themselves
-  question questions answer answers comment comments`.split(/\s+/).filter(Boolean),
+  question questions answer answers comment comments
+  off out up down away`.split(/\s+/).filter(Boolean),
 );
 
 /** German capitalised words that are not nouns about the product: pronouns, determiners, generic nouns. */

@@ -80,7 +80,10 @@ export function describesFailure(text: string): boolean {
   const words = fold(text).match(/[\p{L}\p{N}]+/gu) ?? [];
   for (let i = 0; i < words.length; i++) {
     if (WORDS.has(words[i]!)) return true;
-    for (const p of PHRASES) if (p.every((w, j) => words[i + j] === w)) return true;
+    for (const p of PHRASES) {
+      // "came off as cheap" says how it seemed, not that something came off.
+      if (p.every((w, j) => words[i + j] === w) && !(p[p.length - 1] === "off" && words[i + p.length] === "as")) return true;
+    }
   }
   return false;
 }

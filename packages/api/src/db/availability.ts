@@ -93,9 +93,13 @@ export class DatabaseBreaker {
     this.update(() => (this.driverDown = !up));
   }
 
-  /** The connection is closing for good (shutdown): answer the rest at once. */
+  /**
+   * The connection is closing for good (shutdown): answer the rest at once.
+   * Not reported through onChange: a stop is not an outage (Ctrl-C on
+   * `npm start` logged "database unavailable" as a warning).
+   */
   close(): void {
-    this.update(() => (this.closed = true));
+    this.closed = true;
   }
 
   /**

@@ -6,7 +6,7 @@
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
 import { authorInput, enumOf, type Builder, type Types } from "../../graphql/builder.js";
-import { listCost } from "../../graphql/cost.js";
+import { listCost, pageCost } from "../../graphql/cost.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { invalidInput, rateLimited } from "../../errors.js";
 import { actingKey, type Context } from "../../graphql/context.js";
@@ -127,7 +127,7 @@ export function addQuestionSchema(
         type: [AnswerRef],
         // Checks its arguments and scope: a refusal nulls this list, not the question.
         nullable: true,
-        extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 5)) },
+        extensions: { complexity: pageCost(5) },
         description: "The published answers, oldest first (each says who wrote it). Moderators may ask for other states.",
         args: {
           first: t.arg.int({ required: false, defaultValue: 5, description: `How many, 0 to ${MAX_ANSWERS_SHOWN}.` }),
@@ -182,7 +182,7 @@ export function addQuestionSchema(
       type: QuestionConnection,
       // Checks its arguments and scope: a refusal nulls this page, not the product.
       nullable: true,
-      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 10)) },
+      extensions: { complexity: pageCost(10) },
       description: "Customers' questions about the product, newest first, a page at a time, each with its answers.",
       args: {
         first: t.arg.int({ required: false, defaultValue: 10, description: `Page size, 1 to ${MAX_QUESTION_PAGE}.` }),

@@ -167,13 +167,10 @@ export function addQuestionSchema(
   });
 
   const QuestionConnection = connectionType<Question, QuestionConnectionShape>(builder, QuestionRef, {
-    connection: ["QuestionConnection", "One page of a product's questions, newest first."],
+    item: ["question", "questions"],
+    connection: "One page of a product's questions, newest first.",
     edges: "The questions on this page, newest first.",
-    edge: ["QuestionEdge", "A question and its cursor."],
-    cursor: "Pass as `after` to get the questions that follow this one.",
-    node: "The question.",
     pageInfo: ["QuestionPageInfo", "Where a page of questions stands in the whole list."],
-    hasNextPage: "Whether more questions follow this page.",
     endCursor: "The cursor of this page's last question; null on an empty page.",
   });
 

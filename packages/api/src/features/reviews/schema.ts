@@ -124,13 +124,10 @@ export function addReviewSchema(
   });
 
   const ReviewConnection = connectionType<Review, ReviewConnectionShape>(builder, ReviewRef, {
-    connection: ["ReviewConnection", "One page of a product's reviews."],
+    item: ["review", "reviews"],
+    connection: "One page of a product's reviews.",
     edges: "The reviews on this page, in order.",
-    edge: ["ReviewEdge", "A review and its cursor."],
-    cursor: "Pass as `after` to get the reviews that follow this one.",
-    node: "The review.",
     pageInfo: ["PageInfo", "Where a page stands in the whole list (Relay cursor connections)."],
-    hasNextPage: "Whether more reviews follow this page.",
     endCursor: "The cursor of this page's last review, to ask for the next page; null on an empty page.",
   });
   builder.objectFields(ReviewConnection, (t) => ({

@@ -5,7 +5,7 @@
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
-import { authorInput, enumOf, type Builder, type Types } from "../../graphql/builder.js";
+import { authorInput, enumOf, submissionPayload, type Builder, type Types } from "../../graphql/builder.js";
 import { listCost, pageCost } from "../../graphql/cost.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { invalidInput, rateLimited } from "../../errors.js";
@@ -222,18 +222,10 @@ export function addQuestionSchema(
     }),
   });
 
-  const AskPayload = builder.objectRef<{ question: Question; replayed: boolean }>("AskQuestionPayload").implement({
-    description: "The stored question.",
-    fields: (t) => ({
-      question: t.field({
-        type: QuestionRef,
-        description: "The question as stored, with the reviews that likely answer it.",
-        resolve: (p) => p.question,
-      }),
-      replayed: t.exposeBoolean("replayed", {
-        description: "True when this idempotency key had been used before: nothing new was stored.",
-      }),
-    }),
+  const AskPayload = submissionPayload(builder, "AskQuestionPayload", "The stored question.", {
+    name: "question",
+    type: QuestionRef,
+    description: "The question as stored, with the reviews that likely answer it.",
   });
 
   const AnswerInput = builder.inputType("AnswerQuestionInput", {
@@ -256,14 +248,10 @@ export function addQuestionSchema(
     }),
   });
 
-  const AnswerPayload = builder.objectRef<{ answer: Answer; replayed: boolean }>("AnswerQuestionPayload").implement({
-    description: "The stored answer.",
-    fields: (t) => ({
-      answer: t.field({ type: AnswerRef, description: "The answer as stored.", resolve: (p) => p.answer }),
-      replayed: t.exposeBoolean("replayed", {
-        description: "True when this idempotency key had been used before: nothing new was stored.",
-      }),
-    }),
+  const AnswerPayload = submissionPayload(builder, "AnswerQuestionPayload", "The stored answer.", {
+    name: "answer",
+    type: AnswerRef,
+    description: "The answer as stored.",
   });
 
   const ModerateInput = builder.inputType("ModerateQaInput", {

@@ -13,7 +13,6 @@ import { actingKey, type Context } from "../../graphql/context.js";
 import type { Product } from "../products/products.js";
 import type { Review } from "../reviews/review.js";
 import { requireScope } from "../shops/keys.js";
-import type { Shop } from "../shops/shops.js";
 import type { REJECTION_REASONS } from "../moderation/moderation.js";
 import {
   MAX_ANSWERS_SHOWN,
@@ -38,15 +37,23 @@ type QuestionConnectionShape = ConnectionShape<Question>;
 /**
  * Who submits a question or answer: the shop's server (REVIEWS_WRITE), or a
  * customer through the widget or form page (FORM_SUBMIT), who may not link it
- * to the shop's customer id.
+ * to the shop's customer id. With it, what askQuestion and answerQuestion both
+ * take from it: the author, where it came from, and the customer's limits
+ * (limitCustomer), checked before it is stored.
  */
-async function submitter(ctx: Context, author: { externalId?: string | null }, what: string): Promise<{ shop: Shop; viaForm: boolean }> {
+async function submitter(ctx: Context, author: { name: string; externalId?: string | null }, kind: "question" | "answer") {
   const caller = await ctx.caller();
   const shop = requireScope(caller, ["reviews:write", "form:submit"]);
   const viaForm = !caller.scopes.has("reviews:write");
-  if (viaForm && author.externalId != null)
-    throw invalidInput("author.externalId", `only a secret key may link ${what} to the shop's customer id`);
-  return { shop, viaForm };
+  if (viaForm && author.externalId != null) {
+    throw invalidInput(
+      "author.externalId",
+      `only a secret key may link ${kind === "question" ? "a question" : "an answer"} to the shop's customer id`,
+    );
+  }
+  const from = { author: { name: author.name, externalId: author.externalId }, source: viaForm ? "form" : "api" } as const;
+  const hooks = { beforeStore: (s: { authorName: string }) => limitCustomer(ctx, shop.id, viaForm, s.authorName, kind) };
+  return { shop, viaForm, from, hooks };
 }
 
 /** A customer's submission through the widget or form is limited as review-form submissions are (per address, and per name and address). */
@@ -284,18 +291,8 @@ export function addQuestionSchema(
         "Stores a customer's question about a product (published at once unless the shop pre-moderates) and finds up to three reviews that likely answer it. Needs FORM_SUBMIT (publishable key, the widget or form page) or REVIEWS_WRITE (secret key). Records the event question.created. Errors: INVALID_INPUT, PRODUCT_NOT_FOUND, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED.",
       args: { input: t.arg({ type: AskInput, required: true, description: "The question." }) },
       resolve: async (_r, { input }, ctx) => {
-        const { shop, viaForm } = await submitter(ctx, input.author, "a question");
-        return askQuestion(
-          ctx.deps,
-          shop.id,
-          {
-            ...input,
-            productId: String(input.productId),
-            author: { name: input.author.name, externalId: input.author.externalId },
-            source: viaForm ? "form" : "api",
-          },
-          { beforeStore: (q) => limitCustomer(ctx, shop.id, viaForm, q.authorName, "question") },
-        );
+        const { shop, from, hooks } = await submitter(ctx, input.author, "question");
+        return askQuestion(ctx.deps, shop.id, { ...input, productId: String(input.productId), ...from }, hooks);
       },
     }),
     answerQuestion: t.field({
@@ -305,18 +302,12 @@ export function addQuestionSchema(
         "Stores an answer to a published question. With a secret key (REVIEWS_WRITE) it is the shop's answer, marked SHOP and published at once; with a publishable key (FORM_SUBMIT) a customer's, marked VERIFIED_BUYER with a purchase invitation of the product, and moderated as reviews are. Records the event answer.created. Errors: INVALID_INPUT, NOT_FOUND, INVALID_TRANSITION (question not published), IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INVALID_INVITATION, INVITATION_EXPIRED.",
       args: { input: t.arg({ type: AnswerInput, required: true, description: "The answer." }) },
       resolve: async (_r, { input }, ctx) => {
-        const { shop, viaForm } = await submitter(ctx, input.author, "an answer");
+        const { shop, viaForm, from, hooks } = await submitter(ctx, input.author, "answer");
         return answerQuestion(
           ctx.deps,
           shop.id,
-          {
-            ...input,
-            questionId: String(input.questionId),
-            author: { name: input.author.name, externalId: input.author.externalId },
-            role: viaForm ? "customer" : "shop",
-            source: viaForm ? "form" : "api",
-          },
-          { beforeStore: (a) => limitCustomer(ctx, shop.id, viaForm, a.authorName, "answer") },
+          { ...input, questionId: String(input.questionId), ...from, role: viaForm ? "customer" : "shop" },
+          hooks,
         );
       },
     }),

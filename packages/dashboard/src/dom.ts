@@ -47,6 +47,25 @@ export function field(label: string, control: HTMLElement): HTMLElement {
   return h("label", { for: control.id }, label, control);
 }
 
+/** A form's primary button, the one that submits it. */
+export function submitButton(label: string): HTMLButtonElement {
+  return h("button", { type: "submit", class: "primary" }, label);
+}
+
+/** A form of labelled controls (`[label, control]`, each put in its label by `field`) ending in `submit`, its button or that button's label. */
+export function labelledForm(
+  attrs: Attrs,
+  fields: readonly (readonly [label: string, control: HTMLElement])[],
+  submit: HTMLButtonElement | string,
+): HTMLFormElement {
+  return h(
+    "form",
+    attrs,
+    fields.map(([label, control]) => field(label, control)),
+    typeof submit === "string" ? submitButton(submit) : submit,
+  );
+}
+
 /** A table with one header row (`headers`, each a column's `<th scope="col">`) over `rows`, the body's `<tr>`s. */
 export function table(headers: Child[], rows: Node[], attrs: Attrs | null = null): HTMLTableElement {
   return h(

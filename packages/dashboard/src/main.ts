@@ -6,7 +6,7 @@
 import "./style.css";
 import { currentSession, signIn, signOut, type SessionInfo } from "./api.js";
 import { errorText } from "./common.js";
-import { clear, h, uid } from "./dom.js";
+import { clear, h, submitButton, uid } from "./dom.js";
 import { lang, setLang, t, type Key } from "./i18n.js";
 import { overviewPage } from "./pages/overview.js";
 import { productPage, productsPage } from "./pages/product.js";
@@ -44,7 +44,7 @@ function signInView(error?: string): void {
     { class: "stack" },
     link ? h("p", null, t("linkHelp")) : h("p", null, t("signInHelp")),
     link ? null : h("label", { for: id }, t("secretKey"), input),
-    h("button", { type: "submit", class: "primary" }, link ? t("useLink") : t("signIn")),
+    submitButton(link ? t("useLink") : t("signIn")),
   );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();

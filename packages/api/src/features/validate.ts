@@ -56,9 +56,14 @@ export function languageTag(field: string, value: string | null | undefined): st
   return [lang!.toLowerCase(), ...rest].join("-");
 }
 
-/** A page size of a list read by a shop's staff (invitations, the moderation log): 1 to 500, 50 when left out. */
+/** The page sizes of the lists a shop's staff reads (invitations, the moderation log, webhook deliveries, the dashboard's). */
+export const STAFF_PAGE = { byDefault: 50, most: 500 } as const;
+
+/** A page size of a list read by a shop's staff: 1 to STAFF_PAGE.most, STAFF_PAGE.byDefault when left out. */
 export function pageSize(first: number | null | undefined): number {
-  const size = first ?? 50;
-  if (!Number.isInteger(size) || size < 1 || size > 500) throw invalidInput("first", "must be a whole number from 1 to 500");
+  const size = first ?? STAFF_PAGE.byDefault;
+  if (!Number.isInteger(size) || size < 1 || size > STAFF_PAGE.most) {
+    throw invalidInput("first", `must be a whole number from 1 to ${STAFF_PAGE.most}`);
+  }
   return size;
 }

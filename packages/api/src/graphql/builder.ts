@@ -3,7 +3,7 @@
  * (moderation.ts, invitations.ts, ...) import Builder from here, and
  * schema.ts only assembles them, so no part imports the file that imports it.
  */
-import SchemaBuilder, { type EnumRef } from "@pothos/core";
+import SchemaBuilder, { type EnumRef, type ObjectRef } from "@pothos/core";
 import type { Context } from "./context.js";
 
 interface StarlingSchemaTypes {
@@ -53,6 +53,29 @@ export function authorInput(builder: Builder, name: string, description: string,
     fields: (t) => ({
       name: t.string({ required: true, description: `Display name, up to ${nameMax} characters.` }),
       externalId: t.string({ required: false, description: about.externalId }),
+    }),
+  });
+}
+
+/**
+ * The payload of a submission that an idempotency key makes safe to retry (submitReview, askQuestion,
+ * answerQuestion): the item as stored, under its own name, and whether this call was such a retry.
+ */
+export function submissionPayload<Name extends string, Item>(
+  builder: Builder,
+  name: string,
+  description: string,
+  item: { name: Name; type: ObjectRef<Types, Item>; description: string },
+): ObjectRef<Types, Record<Name, Item> & { replayed: boolean }> {
+  return builder.objectRef<Record<Name, Item> & { replayed: boolean }>(name).implement({
+    description,
+    fields: (t) => ({
+      // `as never`: as in connectionType, Pothos cannot resolve a type parameter's result; the ref ties it to Item.
+      [item.name]: t.field({ type: item.type, description: item.description, resolve: (p) => p[item.name] as never }),
+      replayed: t.boolean({
+        description: "True when this idempotency key had been used before: nothing new was stored.",
+        resolve: (p) => p.replayed,
+      }),
     }),
   });
 }

@@ -29,6 +29,11 @@ export function listCost(n: number | ((args: Record<string, unknown>) => number)
   return ({ args, childComplexity }: ComplexityEstimatorArgs) => 1 + (typeof n === "number" ? n : n(args)) * childComplexity;
 }
 
+/** For a paged field's `extensions.complexity`: its `first` items, or `byDefault` (the argument's default) when it is left out. */
+export function pageCost(byDefault: number) {
+  return listCost((a) => (typeof a.first === "number" ? a.first : byDefault));
+}
+
 export function queryCost(
   schema: GraphQLSchema,
   args: {

@@ -1,7 +1,7 @@
 /** Invitations, API keys, settings (import and export: pages/import.ts, loaded with its page). */
 import { ApiError, gql, type SessionInfo } from "../api.js";
 import { errorText } from "../common.js";
-import { field, h, table, uid } from "../dom.js";
+import { h, labelledForm, submitButton, table, uid } from "../dom.js";
 import { t, when } from "../i18n.js";
 
 /** A table of plain cells: each row's cells as `<td>`s. */
@@ -24,13 +24,14 @@ export async function invitationsPage(main: HTMLElement): Promise<void> {
   const email = h("input", { type: "email", maxlength: 254 });
   const out = h("div", { role: "status", "aria-live": "polite" });
   const list = h("div");
-  const form = h(
-    "form",
+  const form = labelledForm(
     { class: "inline" },
-    field(t("productId"), product),
-    field(t("orderRef"), order),
-    field(t("email"), email),
-    h("button", { type: "submit", class: "primary" }, t("createInvitation")),
+    [
+      [t("productId"), product],
+      [t("orderRef"), order],
+      [t("email"), email],
+    ],
+    t("createInvitation"),
   );
   const load = async () => {
     const d = await gql<{
@@ -143,12 +144,13 @@ export async function keysPage(main: HTMLElement): Promise<void> {
       fail(err);
     }
   };
-  const form = h(
-    "form",
+  const form = labelledForm(
     { class: "inline", id: "create-key" },
-    field(t("kind"), kind),
-    field(t("label"), label),
-    h("button", { type: "submit", class: "primary" }, t("createKey")),
+    [
+      [t("kind"), kind],
+      [t("label"), label],
+    ],
+    t("createKey"),
   );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -183,7 +185,7 @@ export async function settingsPage(main: HTMLElement, session: SessionInfo): Pro
     "form",
     { class: "stack" },
     h("fieldset", null, h("legend", null, t("moderationMode")), radio("POST", t("modePost")), radio("PRE", t("modePre"))),
-    h("button", { type: "submit", class: "primary" }, t("save")),
+    submitButton(t("save")),
   );
   modeForm.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -197,12 +199,7 @@ export async function settingsPage(main: HTMLElement, session: SessionInfo): Pro
   });
   const origins = h("textarea", { rows: 4 });
   origins.value = s.allowedOrigins.join("\n");
-  const originForm = h(
-    "form",
-    { class: "stack" },
-    field(t("allowedOrigins"), origins),
-    h("button", { type: "submit", class: "primary" }, t("save")),
-  );
+  const originForm = labelledForm({ class: "stack" }, [[t("allowedOrigins"), origins]], t("save"));
   originForm.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {

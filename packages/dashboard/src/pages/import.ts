@@ -25,7 +25,7 @@ import {
   rejectLine,
 } from "../../../api/src/client/rows.js";
 import { gql } from "../api.js";
-import { field, h, select, table, uid } from "../dom.js";
+import { h, labelledForm, select, submitButton, table, uid } from "../dom.js";
 import { lang, num, t as common } from "../i18n.js";
 
 /** As `starling import` sends them (client/import.ts): the API's most rows per call, and well inside its 128 KB request limit. */
@@ -209,13 +209,14 @@ export async function importExportPage(main: HTMLElement): Promise<void> {
     ["csv", "CSV"],
   ]);
   const preset = select(null, [["", t("presetNone")], ...Object.entries(PRESETS).map(([name, p]) => [name, name, p.description] as const)]);
-  const start = h("button", { type: "submit", class: "primary" }, t("startImport"));
-  const form = h(
-    "form",
+  const start = submitButton(t("startImport"));
+  const form = labelledForm(
     { class: "inline", id: "import-form" },
-    field(t("file"), file),
-    field(t("format"), format),
-    field(t("preset"), preset),
+    [
+      [t("file"), file],
+      [t("format"), format],
+      [t("preset"), preset],
+    ],
     start,
   );
   const progressId = uid("progress");

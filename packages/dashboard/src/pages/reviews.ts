@@ -1,6 +1,6 @@
 import { gql } from "../api.js";
 import { REVIEW_FIELDS, errorText, reviewCard, type ReviewData } from "../common.js";
-import { field, h, select } from "../dom.js";
+import { h, labelledForm, select } from "../dom.js";
 import { t } from "../i18n.js";
 
 const STATUSES = ["PUBLISHED", "PENDING", "REJECTED", "QUARANTINED"];
@@ -15,17 +15,18 @@ export async function reviewsPage(main: HTMLElement): Promise<void> {
   const product = h("input", { type: "text", name: "product", maxlength: 100 });
   const from = h("input", { type: "date", name: "from" });
   const to = h("input", { type: "date", name: "to" });
-  const form = h(
-    "form",
+  const form = labelledForm(
     { class: "inline", role: "search" },
-    field(t("text"), text),
-    field(t("stars"), starsSel),
-    field(t("status"), statusSel),
-    field(t("provenance"), provSel),
-    field(t("productId"), product),
-    field(t("from"), from),
-    field(t("to"), to),
-    h("button", { type: "submit", class: "primary" }, t("search")),
+    [
+      [t("text"), text],
+      [t("stars"), starsSel],
+      [t("status"), statusSel],
+      [t("provenance"), provSel],
+      [t("productId"), product],
+      [t("from"), from],
+      [t("to"), to],
+    ],
+    t("search"),
   );
   const count = h("p", { role: "status", "aria-live": "polite" });
   const results = h("div", { id: "results" });

@@ -5,7 +5,7 @@
  */
 import { gql, serverOperations } from "../api.js";
 import { errorText, notAvailable } from "../common.js";
-import { field, h, table, uid } from "../dom.js";
+import { field, h, submitButton, table, uid } from "../dom.js";
 import { t, when } from "../i18n.js";
 
 interface Endpoint {
@@ -63,7 +63,7 @@ export async function webhooksPage(main: HTMLElement): Promise<void> {
       h("legend", null, t("webhookEvents")),
       boxes.map((b) => b.el),
     ),
-    h("button", { type: "submit", class: "primary" }, t("createWebhook")),
+    submitButton(t("createWebhook")),
   );
 
   const showDeliveries = async (e: Endpoint) => {

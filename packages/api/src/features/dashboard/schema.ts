@@ -9,7 +9,8 @@ import type { EnumRef, ObjectRef } from "@pothos/core";
 import type { ReviewStatus } from "../reviews/model.js";
 import { invalidInput } from "../../errors.js";
 import type { Builder, Types } from "../../graphql/builder.js";
-import { listCost } from "../../graphql/cost.js";
+import { listCost, pageCost } from "../../graphql/cost.js";
+import { staffPageArgs, staffPageCost, staffPageFirst } from "../../graphql/staff-page.js";
 import { listShopProducts, type Product } from "../products/products.js";
 import type { Review } from "../reviews/review.js";
 import { pageSize } from "../validate.js";
@@ -136,11 +137,10 @@ export function addDashboardSchema(
       type: ListPageRef,
       description:
         "The shop-wide moderation queue, newest first: reviews in these states (default PENDING and QUARANTINED). Needs REVIEWS_MODERATE.",
-      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
+      extensions: { complexity: staffPageCost },
       args: {
         status: t.arg({ required: false, type: [ReviewStatusEnum], description: "Which states (default PENDING, QUARANTINED)." }),
-        first: t.arg.int({ required: false, defaultValue: 50, description: "How many, 1 to 500." }),
-        after: t.arg.string({ required: false, description: "Continue after this cursor." }),
+        ...staffPageArgs(t.arg, { cursor: "this cursor" }),
       },
       resolve: async (_r, args, ctx) => {
         const shop = await ctx.authorize("reviews:moderate");
@@ -155,7 +155,7 @@ export function addDashboardSchema(
       nullable: true,
       type: ListPageRef,
       description: "The shop's reviews matching every filter given, newest first. Needs REVIEWS_MODERATE.",
-      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
+      extensions: { complexity: staffPageCost },
       args: {
         text: t.arg.string({
           required: false,
@@ -167,8 +167,7 @@ export function addDashboardSchema(
         productId: t.arg.id({ required: false, description: "Only this product's reviews." }),
         from: t.arg({ required: false, type: "DateTime", description: "Received at or after." }),
         to: t.arg({ required: false, type: "DateTime", description: "Received at or before." }),
-        first: t.arg.int({ required: false, defaultValue: 50, description: "How many, 1 to 500." }),
-        after: t.arg.string({ required: false, description: "Continue after this cursor." }),
+        ...staffPageArgs(t.arg, { cursor: "this cursor" }),
       },
       resolve: async (_r, args, ctx) => {
         const shop = await ctx.authorize("reviews:moderate");
@@ -202,9 +201,9 @@ export function addDashboardSchema(
       nullable: true,
       type: [ProductRef],
       description: "The shop's products by id, a page at a time (pass the last id as `after`). Needs REVIEWS_READ.",
-      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
+      extensions: { complexity: staffPageCost },
       args: {
-        first: t.arg.int({ required: false, defaultValue: 50, description: "How many, 1 to 500." }),
+        first: staffPageFirst(t.arg),
         after: t.arg.id({ required: false, description: "Continue after this product id." }),
       },
       resolve: async (_r, args, ctx) => {
@@ -226,7 +225,7 @@ export function addDashboardSchema(
     discountedReviews: t.field({
       type: [ReviewRef],
       nullable: true,
-      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 20)) },
+      extensions: { complexity: pageCost(20) },
       description:
         "The product's most recent published reviews that count less than 0.9 of a full review; `trust.reasons` says why. Needs REVIEWS_MODERATE.",
       args: { first: t.arg.int({ required: false, defaultValue: 20, description: "How many, 1 to 500." }) },

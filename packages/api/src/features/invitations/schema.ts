@@ -1,6 +1,6 @@
 /** Purchase invitations in the schema. */
 import { createInvitation, invitationCursor, listInvitations, type Invitation } from "./invitations.js";
-import { listCost } from "../../graphql/cost.js";
+import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
 import { pageSize } from "../validate.js";
 import type { Builder } from "../../graphql/builder.js";
 
@@ -70,11 +70,8 @@ export function addInvitationSchema(builder: Builder): void {
       type: [InvitationRef],
       description:
         "The shop's invitations, newest first, a page at a time: for the next page, pass the last one's `cursor` as `after`. Needs INVITATIONS_WRITE.",
-      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
-      args: {
-        first: t.arg.int({ required: false, defaultValue: 50, description: "How many, 1 to 500." }),
-        after: t.arg.string({ required: false, description: "Continue after this invitation's `cursor`." }),
-      },
+      extensions: { complexity: staffPageCost },
+      args: staffPageArgs(t.arg, { cursor: "this invitation's `cursor`" }),
       resolve: async (_r, args, ctx) => {
         const first = pageSize(args.first);
         return listInvitations(ctx.deps, (await ctx.authorize("invitations:write")).id, first, args.after);

@@ -18,7 +18,7 @@ import type { Review } from "../reviews/reviews.js";
 import { pageSize } from "../validate.js";
 import { actingKey } from "../../graphql/context.js";
 import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
-import { listCost } from "../../graphql/cost.js";
+import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
 
 export function addModerationSchema(
   builder: Builder,
@@ -89,11 +89,10 @@ export function addModerationSchema(
       type: [EventRef],
       description:
         "The shop's moderation log, newest first, a page at a time: for the next page, pass the last entry's `cursor` as `after`. Needs REVIEWS_MODERATE.",
-      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
+      extensions: { complexity: staffPageCost },
       args: {
         reviewId: t.arg.id({ required: false, description: "Only entries about this review." }),
-        first: t.arg.int({ required: false, defaultValue: 50, description: "How many entries, 1 to 500." }),
-        after: t.arg.string({ required: false, description: "Continue after this entry's `cursor`." }),
+        ...staffPageArgs(t.arg, { items: "entries", cursor: "this entry's `cursor`" }),
       },
       resolve: async (_r, args, ctx) => {
         const first = pageSize(args.first);

@@ -111,6 +111,24 @@ async function replay<D extends Submission>(
 }
 
 /**
+ * What was stored under a new submission's `id` before: null when nothing was, else its replay
+ * (replay: the same payload gets it back, another is refused). An id erased at its author's
+ * request is refused (qaErased), so an erased question or answer is never stored again.
+ */
+async function storedBefore<D extends Submission>(
+  deps: Deps,
+  model: Model<D>,
+  kind: "question" | "answer",
+  id: string,
+  payloadHash: string,
+  created: (d: D) => Promise<void>,
+): Promise<{ doc: D; replayed: boolean } | null> {
+  const [existing, erased] = await Promise.all([model.findById(id).lean<D>(), deps.models.ErasedQa.exists({ _id: id })]);
+  if (erased) throw qaErased(kind);
+  return existing ? replay(existing, payloadHash, created) : null;
+}
+
+/**
  * Stores a new submission and records its event; when another attempt took
  * its `_id` (its idempotency key) meanwhile, answers as a retry of that one.
  */
@@ -175,12 +193,8 @@ export async function askQuestion(
   };
   const id = `q_${sha256(`${shopId}\u0000${submissionKey(input.source, input.idempotencyKey)}`).slice(0, 32)}`;
   const payloadHash = sha256(JSON.stringify(clean));
-  const [existing, erased] = await Promise.all([
-    deps.models.Question.findById(id).lean<QuestionDoc>(),
-    deps.models.ErasedQa.exists({ _id: id }),
-  ]);
-  if (erased) throw qaErased("question");
-  if (existing) return asQuestion(await replay(existing, payloadHash, (q) => questionCreated(deps, q)));
+  const earlier = await storedBefore(deps, deps.models.Question, "question", id, payloadHash, (q) => questionCreated(deps, q));
+  if (earlier) return asQuestion(earlier);
 
   await requireProduct(deps, shopId, clean.productId);
   await hooks.beforeStore?.({ productId: clean.productId, authorName: clean.author.name });
@@ -280,12 +294,8 @@ export async function answerQuestion(
     : submissionKey(input.source, input.idempotencyKey);
   const id = `a_${sha256(`${shopId}\u0000${key}`).slice(0, 32)}`;
   const payloadHash = sha256(JSON.stringify({ ...clean, invitation: invitation?._id ?? null }));
-  const [existing, erased] = await Promise.all([
-    deps.models.Answer.findById(id).lean<AnswerDoc>(),
-    deps.models.ErasedQa.exists({ _id: id }),
-  ]);
-  if (erased) throw qaErased("answer");
-  if (existing) return asAnswer(await replay(existing, payloadHash, (a) => answerCreated(deps, a)));
+  const earlier = await storedBefore(deps, deps.models.Answer, "answer", id, payloadHash, (a) => answerCreated(deps, a));
+  if (earlier) return asAnswer(earlier);
 
   if (question.status !== "published") {
     throw new StarlingError("INVALID_TRANSITION", `This question is ${question.status}; only a published question can be answered.`, {

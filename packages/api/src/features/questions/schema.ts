@@ -5,15 +5,14 @@
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
-import { authorInput, enumOf, type Builder, type Types } from "../../graphql/builder.js";
-import { listCost } from "../../graphql/cost.js";
+import { authorInput, enumOf, submissionPayload, type Builder, type Types } from "../../graphql/builder.js";
+import { listCost, pageCost } from "../../graphql/cost.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { invalidInput, rateLimited } from "../../errors.js";
 import { actingKey, type Context } from "../../graphql/context.js";
 import type { Product } from "../products/products.js";
 import type { Review } from "../reviews/review.js";
 import { requireScope } from "../shops/keys.js";
-import type { Shop } from "../shops/shops.js";
 import type { REJECTION_REASONS } from "../moderation/moderation.js";
 import {
   MAX_ANSWERS_SHOWN,
@@ -38,15 +37,23 @@ type QuestionConnectionShape = ConnectionShape<Question>;
 /**
  * Who submits a question or answer: the shop's server (REVIEWS_WRITE), or a
  * customer through the widget or form page (FORM_SUBMIT), who may not link it
- * to the shop's customer id.
+ * to the shop's customer id. With it, what askQuestion and answerQuestion both
+ * take from it: the author, where it came from, and the customer's limits
+ * (limitCustomer), checked before it is stored.
  */
-async function submitter(ctx: Context, author: { externalId?: string | null }, what: string): Promise<{ shop: Shop; viaForm: boolean }> {
+async function submitter(ctx: Context, author: { name: string; externalId?: string | null }, kind: "question" | "answer") {
   const caller = await ctx.caller();
   const shop = requireScope(caller, ["reviews:write", "form:submit"]);
   const viaForm = !caller.scopes.has("reviews:write");
-  if (viaForm && author.externalId != null)
-    throw invalidInput("author.externalId", `only a secret key may link ${what} to the shop's customer id`);
-  return { shop, viaForm };
+  if (viaForm && author.externalId != null) {
+    throw invalidInput(
+      "author.externalId",
+      `only a secret key may link ${kind === "question" ? "a question" : "an answer"} to the shop's customer id`,
+    );
+  }
+  const from = { author: { name: author.name, externalId: author.externalId }, source: viaForm ? "form" : "api" } as const;
+  const hooks = { beforeStore: (s: { authorName: string }) => limitCustomer(ctx, shop.id, viaForm, s.authorName, kind) };
+  return { shop, viaForm, from, hooks };
 }
 
 /** A customer's submission through the widget or form is limited as review-form submissions are (per address, and per name and address). */
@@ -127,7 +134,7 @@ export function addQuestionSchema(
         type: [AnswerRef],
         // Checks its arguments and scope: a refusal nulls this list, not the question.
         nullable: true,
-        extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 5)) },
+        extensions: { complexity: pageCost(5) },
         description: "The published answers, oldest first (each says who wrote it). Moderators may ask for other states.",
         args: {
           first: t.arg.int({ required: false, defaultValue: 5, description: `How many, 0 to ${MAX_ANSWERS_SHOWN}.` }),
@@ -167,13 +174,10 @@ export function addQuestionSchema(
   });
 
   const QuestionConnection = connectionType<Question, QuestionConnectionShape>(builder, QuestionRef, {
-    connection: ["QuestionConnection", "One page of a product's questions, newest first."],
+    item: ["question", "questions"],
+    connection: "One page of a product's questions, newest first.",
     edges: "The questions on this page, newest first.",
-    edge: ["QuestionEdge", "A question and its cursor."],
-    cursor: "Pass as `after` to get the questions that follow this one.",
-    node: "The question.",
     pageInfo: ["QuestionPageInfo", "Where a page of questions stands in the whole list."],
-    hasNextPage: "Whether more questions follow this page.",
     endCursor: "The cursor of this page's last question; null on an empty page.",
   });
 
@@ -182,7 +186,7 @@ export function addQuestionSchema(
       type: QuestionConnection,
       // Checks its arguments and scope: a refusal nulls this page, not the product.
       nullable: true,
-      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 10)) },
+      extensions: { complexity: pageCost(10) },
       description: "Customers' questions about the product, newest first, a page at a time, each with its answers.",
       args: {
         first: t.arg.int({ required: false, defaultValue: 10, description: `Page size, 1 to ${MAX_QUESTION_PAGE}.` }),
@@ -225,18 +229,10 @@ export function addQuestionSchema(
     }),
   });
 
-  const AskPayload = builder.objectRef<{ question: Question; replayed: boolean }>("AskQuestionPayload").implement({
-    description: "The stored question.",
-    fields: (t) => ({
-      question: t.field({
-        type: QuestionRef,
-        description: "The question as stored, with the reviews that likely answer it.",
-        resolve: (p) => p.question,
-      }),
-      replayed: t.exposeBoolean("replayed", {
-        description: "True when this idempotency key had been used before: nothing new was stored.",
-      }),
-    }),
+  const AskPayload = submissionPayload(builder, "AskQuestionPayload", "The stored question.", {
+    name: "question",
+    type: QuestionRef,
+    description: "The question as stored, with the reviews that likely answer it.",
   });
 
   const AnswerInput = builder.inputType("AnswerQuestionInput", {
@@ -259,14 +255,10 @@ export function addQuestionSchema(
     }),
   });
 
-  const AnswerPayload = builder.objectRef<{ answer: Answer; replayed: boolean }>("AnswerQuestionPayload").implement({
-    description: "The stored answer.",
-    fields: (t) => ({
-      answer: t.field({ type: AnswerRef, description: "The answer as stored.", resolve: (p) => p.answer }),
-      replayed: t.exposeBoolean("replayed", {
-        description: "True when this idempotency key had been used before: nothing new was stored.",
-      }),
-    }),
+  const AnswerPayload = submissionPayload(builder, "AnswerQuestionPayload", "The stored answer.", {
+    name: "answer",
+    type: AnswerRef,
+    description: "The answer as stored.",
   });
 
   const ModerateInput = builder.inputType("ModerateQaInput", {
@@ -299,18 +291,8 @@ export function addQuestionSchema(
         "Stores a customer's question about a product (published at once unless the shop pre-moderates) and finds up to three reviews that likely answer it. Needs FORM_SUBMIT (publishable key, the widget or form page) or REVIEWS_WRITE (secret key). Records the event question.created. Errors: INVALID_INPUT, PRODUCT_NOT_FOUND, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED.",
       args: { input: t.arg({ type: AskInput, required: true, description: "The question." }) },
       resolve: async (_r, { input }, ctx) => {
-        const { shop, viaForm } = await submitter(ctx, input.author, "a question");
-        return askQuestion(
-          ctx.deps,
-          shop.id,
-          {
-            ...input,
-            productId: String(input.productId),
-            author: { name: input.author.name, externalId: input.author.externalId },
-            source: viaForm ? "form" : "api",
-          },
-          { beforeStore: (q) => limitCustomer(ctx, shop.id, viaForm, q.authorName, "question") },
-        );
+        const { shop, from, hooks } = await submitter(ctx, input.author, "question");
+        return askQuestion(ctx.deps, shop.id, { ...input, productId: String(input.productId), ...from }, hooks);
       },
     }),
     answerQuestion: t.field({
@@ -320,18 +302,12 @@ export function addQuestionSchema(
         "Stores an answer to a published question. With a secret key (REVIEWS_WRITE) it is the shop's answer, marked SHOP and published at once; with a publishable key (FORM_SUBMIT) a customer's, marked VERIFIED_BUYER with a purchase invitation of the product, and moderated as reviews are. Records the event answer.created. Errors: INVALID_INPUT, NOT_FOUND, INVALID_TRANSITION (question not published), IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INVALID_INVITATION, INVITATION_EXPIRED.",
       args: { input: t.arg({ type: AnswerInput, required: true, description: "The answer." }) },
       resolve: async (_r, { input }, ctx) => {
-        const { shop, viaForm } = await submitter(ctx, input.author, "an answer");
+        const { shop, viaForm, from, hooks } = await submitter(ctx, input.author, "answer");
         return answerQuestion(
           ctx.deps,
           shop.id,
-          {
-            ...input,
-            questionId: String(input.questionId),
-            author: { name: input.author.name, externalId: input.author.externalId },
-            role: viaForm ? "customer" : "shop",
-            source: viaForm ? "form" : "api",
-          },
-          { beforeStore: (a) => limitCustomer(ctx, shop.id, viaForm, a.authorName, "answer") },
+          { ...input, questionId: String(input.questionId), ...from, role: viaForm ? "customer" : "shop" },
+          hooks,
         );
       },
     }),

@@ -3,7 +3,7 @@
  * reviews (Product.reviews) and submitReview.
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
-import { authorInput, enumOf, type Builder, type Types } from "../../graphql/builder.js";
+import { authorInput, enumOf, submissionPayload, type Builder, type Types } from "../../graphql/builder.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { listCost } from "../../graphql/cost.js";
 import type { ReviewStatus } from "./model.js";
@@ -124,13 +124,10 @@ export function addReviewSchema(
   });
 
   const ReviewConnection = connectionType<Review, ReviewConnectionShape>(builder, ReviewRef, {
-    connection: ["ReviewConnection", "One page of a product's reviews."],
+    item: ["review", "reviews"],
+    connection: "One page of a product's reviews.",
     edges: "The reviews on this page, in order.",
-    edge: ["ReviewEdge", "A review and its cursor."],
-    cursor: "Pass as `after` to get the reviews that follow this one.",
-    node: "The review.",
     pageInfo: ["PageInfo", "Where a page stands in the whole list (Relay cursor connections)."],
-    hasNextPage: "Whether more reviews follow this page.",
     endCursor: "The cursor of this page's last review, to ask for the next page; null on an empty page.",
   });
   builder.objectFields(ReviewConnection, (t) => ({
@@ -239,20 +236,18 @@ export function addReviewSchema(
     }),
   });
 
-  const SubmitReviewPayload = builder.objectRef<{ review: Review; replayed: boolean }>("SubmitReviewPayload").implement({
-    description: "The stored review.",
-    fields: (t) => ({
-      review: t.field({ type: ReviewRef, description: "The review as stored.", resolve: (p) => p.review }),
-      replayed: t.exposeBoolean("replayed", {
-        description: "True when this idempotency key had been used before: nothing new was stored.",
-      }),
-      product: t.field({
-        type: ProductRef,
-        description: "The reviewed product, to read its updated rating in the same round trip.",
-        resolve: async (p, _a, ctx) => (await findProducts(ctx.deps, p.review.shopId, [p.review.productId]))[0]!,
-      }),
-    }),
+  const SubmitReviewPayload = submissionPayload(builder, "SubmitReviewPayload", "The stored review.", {
+    name: "review",
+    type: ReviewRef,
+    description: "The review as stored.",
   });
+  builder.objectFields(SubmitReviewPayload, (t) => ({
+    product: t.field({
+      type: ProductRef,
+      description: "The reviewed product, to read its updated rating in the same round trip.",
+      resolve: async (p, _a, ctx) => (await findProducts(ctx.deps, p.review.shopId, [p.review.productId]))[0]!,
+    }),
+  }));
 
   builder.mutationFields((t) => ({
     submitReview: t.field({

@@ -5,6 +5,7 @@
  */
 import { enumOf, type Builder } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
+import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
 import { pageSize } from "../validate.js";
 import { EVENT_TYPES, type EventType } from "../events/events.js";
 import {
@@ -136,13 +137,12 @@ export function addWebhookSchema(builder: Builder): void {
     webhookDeliveries: t.field({
       nullable: true,
       type: [AttemptRef],
-      extensions: { complexity: listCost((a) => (typeof a.first === "number" ? a.first : 50)) },
+      extensions: { complexity: staffPageCost },
       description:
         "An endpoint's delivery log, newest first, a page at a time (the last 1000 attempts are kept): for the next page, pass the last entry's `cursor` as `after`. Needs SHOP_SETTINGS.",
       args: {
         endpointId: t.arg.id({ required: true, description: "The endpoint." }),
-        first: t.arg.int({ required: false, defaultValue: 50, description: "How many attempts, 1 to 500." }),
-        after: t.arg.string({ required: false, description: "Continue after this attempt's `cursor`." }),
+        ...staffPageArgs(t.arg, { items: "attempts", cursor: "this attempt's `cursor`" }),
       },
       resolve: async (_r, args, ctx) => {
         const first = pageSize(args.first);

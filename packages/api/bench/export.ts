@@ -16,10 +16,13 @@
  * export.jsonl there, or to BENCH_EXPORT_OUT (to compare two runs' files, or
  * to leave a shared seeded database as it is).
  *
- * Then the API (`starling serve`) and the CLI (`starling export --out FILE`)
- * each run under `/usr/bin/time -f "%e %M"` (wall seconds, highest RSS in KB
- * over the process's life, its start-up included); the API's RSS is also
- * sampled every 50 ms during the export, to show what the export itself adds.
+ * Then the API (`starling serve` as `start` runs it: built first, then
+ * dist/cli.js without a TypeScript loader) and the CLI (`starling export --out
+ * FILE`, from source as `pnpm cli` runs it) each run under `/usr/bin/time -f
+ * "%e %M"` (wall seconds, highest RSS in KiB over the process's life, its
+ * start-up included); the API's RSS is also sampled every 50 ms during the
+ * export, to show what the export itself adds. RSS is printed in MB of
+ * 1 000 000 bytes (the issue's unit), with /usr/bin/time's KiB beside it.
  * Prints reviews/s and checks that the file holds every review once.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -39,7 +42,7 @@ import { withPageKeys } from "../src/features/reviews/review-pages.js";
 import { importedReviewId } from "../src/features/imports/imports.js";
 import { productKey } from "../src/features/products/products.js";
 import { packSignature } from "../src/features/scoring/scoring.js";
-import { startBenchDb } from "./start.js";
+import { buildService, nodeArgs, startBenchDb } from "./start.js";
 
 const API_DIR = path.join(REPO_ROOT, "packages/api");
 const DATA_DIR = process.env.BENCH_EXPORT_DIR ?? path.join(REPO_ROOT, ".data/bench-export");
@@ -156,18 +159,21 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** KiB (as /proc and /usr/bin/time count) in MB of 1 000 000 bytes. */
+const mb = (kib: number) => (kib * 1024) / 1e6;
+
 function rssMb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : 0;
+    return m ? mb(Number(m[1])) : 0;
   } catch {
     return 0; // exited
   }
 }
 
-/** `node --import tsx <args>` under /usr/bin/time; `timed` resolves with its wall seconds and highest RSS (MB) once it exits. */
+/** `node <args>` (through tsx for a .ts file) under /usr/bin/time; `timed` resolves with its wall seconds and highest RSS once it exits. */
 function timedNode(args: string[], env: Record<string, string>, stdout: "pipe" | "inherit") {
-  const child = spawn(TIME, ["-f", "TIME %e %M", process.execPath, "--import", "tsx", ...args], {
+  const child = spawn(TIME, ["-f", "TIME %e %M", process.execPath, ...nodeArgs(args)], {
     cwd: API_DIR,
     env: { ...process.env, ...env },
     stdio: ["ignore", stdout, "pipe"],
@@ -179,7 +185,7 @@ function timedNode(args: string[], env: Record<string, string>, stdout: "pipe" |
   });
   const timed = once(child, "exit").then(([code]) => {
     const m = /TIME ([\d.]+) (\d+)/.exec(stderr);
-    return { code: code as number | null, seconds: m ? Number(m[1]) : NaN, maxRssMb: m ? Number(m[2]) / 1024 : NaN, stderr };
+    return { code: code as number | null, seconds: m ? Number(m[1]) : NaN, maxRssKib: m ? Number(m[2]) : NaN, stderr };
   });
   return { child, timed };
 }
@@ -196,8 +202,11 @@ async function main() {
   mkdirSync(DATA_DIR, { recursive: true });
   const db = await startBenchDb(path.join(DATA_DIR, "ferretdb"), { pinned: false });
   const s = await seed(db.uri);
+  const building = Date.now();
+  const service = buildService();
+  console.log(`# built the service in ${((Date.now() - building) / 1000).toFixed(1)} s`);
   const api = timedNode(
-    ["src/cli.ts", "serve"],
+    [service, "serve"],
     {
       MONGODB_URI: db.uri,
       STARLING_DB_NAME: "bench",
@@ -243,7 +252,7 @@ async function main() {
     const a = await api.timed;
     console.log(
       `export: ${s.reviews} reviews in ${cli.seconds.toFixed(1)} s (${Math.round(s.reviews / cli.seconds)} reviews/s, the CLI's start-up included); ` +
-        `highest RSS (/usr/bin/time %M): CLI ${cli.maxRssMb.toFixed(0)} MB, API ${a.maxRssMb.toFixed(0)} MB over its life; ` +
+        `highest RSS (/usr/bin/time %M): CLI ${mb(cli.maxRssKib).toFixed(0)} MB, API ${mb(a.maxRssKib).toFixed(0)} MB (${a.maxRssKib} KiB) over its life; ` +
         `API sampled during the export: ${rssBefore.toFixed(0)} MB before, ${apiPeak.toFixed(0)} MB at most; ` +
         `CPU seconds: API ${cpu.api.toFixed(1)}, FerretDB ${cpu.db.toFixed(1)} (${((cpu.db * 1e6) / s.reviews).toFixed(0)} µs a review)`,
     );

@@ -27,6 +27,22 @@ export interface Placement {
   pinned?: boolean;
 }
 
+/**
+ * The service's build made from the current sources (`tsup`, tsup.config.ts), as
+ * `start` makes it before it runs it, for a benchmark that measures the API's
+ * memory as production has it: tsx's loader alone holds about 35 MB of RSS.
+ * Returns the entry to run, relative to packages/api.
+ */
+export function buildService(): string {
+  execFileSync(path.join(REPO_ROOT, "node_modules/.bin/tsup"), ["--silent"], { cwd: API_DIR, stdio: "inherit" });
+  return "dist/cli.js";
+}
+
+/** The arguments of `node` for `args`: through tsx when they start with a TypeScript file. */
+export function nodeArgs(args: string[]): string[] {
+  return args[0]?.endsWith(".ts") ? ["--import", "tsx", ...args] : args;
+}
+
 /** The embedded FerretDB on the data in `dataDir` (kept between runs: seeding takes minutes), pinned to core 0. */
 export async function startBenchDb(dataDir: string, { pinned = true }: Placement = {}): Promise<EmbeddedFerretDB> {
   const db = await startEmbeddedFerretDB({ binDir: path.join(REPO_ROOT, ".data/bin"), dataDir });
@@ -52,7 +68,7 @@ process.on("exit", () => {
 });
 
 /**
- * `node --import tsx <args>` in packages/api with `env` over this process's
+ * `node <args>` (through tsx for a .ts file) in packages/api with `env` over this process's
  * environment, on core 0 unless `pinned: false`. Resolves once it prints
  * "listening <url>" (as `starling serve` and bench/servers/ do).
  */
@@ -62,7 +78,7 @@ export async function startBenchServer(
   { pinned = true }: Placement = {},
 ): Promise<BenchServer> {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const node = [process.execPath, ...prof, "--import", "tsx", ...args];
+  const node = [process.execPath, ...prof, ...nodeArgs(args)];
   const child = spawn(pinned ? "taskset" : node[0]!, pinned ? ["-c", "0", ...node] : node.slice(1), {
     cwd: API_DIR,
     env: { ...process.env, ...env },

@@ -3,7 +3,11 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { LogLevel } from "./log.js";
 
-/** The repository root, where the embedded database keeps its ignored `.data` folder. */
+/**
+ * The repository root, where the embedded database keeps its ignored `.data` folder: three levels up
+ * from this module in packages/api/src and from the service's build in packages/api/dist alike
+ * (tsup.config.ts), which is why the build must stay at that depth.
+ */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /**

@@ -184,18 +184,22 @@ export function review(productId: string, rating: number, extra: Record<string, 
   };
 }
 
-/** The Starling CLI in a child process (tsx), for what only a real process shows: kill -9, SIGTERM, exit codes. */
-export function spawnCli(
-  args: string[],
-  env: Record<string, string | undefined>,
-): {
+export interface Spawned {
   child: ChildProcess;
   stdout: () => string;
   stderr: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   line(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-} {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...args], {
+}
+
+/** The Starling CLI in a child process (tsx), for what only a real process shows: kill -9, SIGTERM, exit codes. */
+export function spawnCli(args: string[], env: Record<string, string | undefined>): Spawned {
+  return spawnInApi(process.execPath, ["--import", "tsx", "src/bin.ts", ...args], env);
+}
+
+/** `command` with `args` in packages/api, its output watched line by line (spawnCli; the service as `start` runs it). */
+export function spawnInApi(command: string, args: string[], env: Record<string, string | undefined>): Spawned {
+  const child = spawn(command, args, {
     cwd: API_DIR,
     // An undefined value removes the variable (e.g. MONGODB_URI, for the embedded database).
     env: Object.fromEntries(Object.entries({ ...process.env, LOG_LEVEL: "info", ...env }).filter(([, v]) => v !== undefined)),

@@ -6,7 +6,6 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type http from "node:http";
 import express from "express";
 import type { Deps } from "../features/deps.js";
@@ -25,9 +24,10 @@ import {
 } from "../features/dashboard/sessions.js";
 import { StarlingError, errorBody, ERROR_CODES } from "../errors.js";
 import type { RateLimits } from "../graphql/context.js";
+import { REPO_ROOT } from "../config.js";
 
 /** Where `pnpm install` puts the built page (packages/dashboard's postinstall). */
-export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../dashboard/dist");
+export const DASHBOARD_DIST = path.join(REPO_ROOT, "packages/dashboard/dist");
 
 /**
  * The page may load only its own script and styles, frame only Starling's own

@@ -365,11 +365,13 @@ export function scoreArrivalInPlace(
   if (stars === 1 || stars === 5) reviewer.extremeCount += 1;
   if (options.historyQuality && reviewsToday === 1) reviewer.activeDays = (reviewer.activeDays || prior) + 1;
   if (pHash >= 0) {
-    // concat, not slice then push: push grows the copy's store by half plus
-    // 16 slots, and this array lives on in the reviewer's state and in the
-    // arrival's coProducts (hundreds of thousands of them in the CLI).
-    reviewer.recentProducts =
-      mine.length === 0 ? [pHash, day] : (mine.length >= 2 * options.coReviewProducts ? mine.slice(2) : mine).concat(pHash, day);
+    let kept: number[];
+    if (mine.length === 0) kept = [pHash, day];
+    else {
+      kept = mine.length >= 2 * options.coReviewProducts ? mine.slice(2) : mine.slice();
+      kept.push(pHash, day);
+    }
+    reviewer.recentProducts = kept;
   }
   if (options.campaignCarryOver && arrival.flaggedMask !== 0) reviewer.flaggedReviews = flaggedBefore + 1;
 

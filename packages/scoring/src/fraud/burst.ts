@@ -195,10 +195,8 @@ function trailRetentionMs(state: ArrivalState, a: RecentArrival, options: Scorin
   const stream = options.campaignCarryOver ? firstTimeStreamOf(a.firstTime, a.stars) : null;
   if (stream !== null && state.streams[stream].cusumStartMs <= a.timeMs) keep = options.campaignRetentionMs;
   // Co-review groups form at the extremes only (a 5★ is compared with 5★s, a 1★ with 1★s): a 2–4★ arrival is never looked up again.
-  // Checked last, and only when it can lengthen the stay: coProducts is a separate
-  // object, and on a busy product its load is a cache miss on every arrival.
-  if (options.coReview && keep < options.coReviewWindowMs && (a.stars === 5 || a.stars === 1) && (a.coProducts?.length ?? 0) > 0)
-    keep = options.coReviewWindowMs;
+  if (options.coReview && (a.stars === 5 || a.stars === 1) && (a.coProducts?.length ?? 0) > 0)
+    keep = Math.max(keep, options.coReviewWindowMs);
   return keep;
 }
 
@@ -212,42 +210,20 @@ function pruneTrail(state: ArrivalState, timeMs: number, options: ScoringOptions
   let drop = 0;
   while (drop < trail.length && trail[drop]!.timeMs < timeMs - trailRetentionMs(state, trail[drop]!, options)) drop++;
   let dropped = drop > 0 ? trail[0] : undefined;
-  for (let i = 1; i < drop; i++) spare(trail[i]!);
   if (drop > 0) trail.splice(0, drop);
   if (trail.length <= options.trailCapacity) return dropped;
   let w = 0;
   for (let i = 0; i < trail.length; i++) {
     const a = trail[i]!;
     if (a.timeMs >= timeMs - trailRetentionMs(state, a, options)) trail[w++] = a;
-    else if (dropped === undefined) dropped = a;
-    else spare(a);
+    else dropped ??= a;
   }
   trail.length = w;
   if (trail.length > options.trailCapacity) {
-    const over = trail.length - options.trailCapacity;
-    for (let i = 0; i < over; i++) {
-      if (dropped === undefined) dropped = trail[i];
-      else spare(trail[i]!);
-    }
-    trail.splice(0, over);
+    dropped ??= trail[0];
+    trail.splice(0, trail.length - options.trailCapacity);
   }
   return dropped;
-}
-
-/**
- * Entries that left a product's ring or trail when that arrival already had
- * one to reuse: the next arrival that has none (on any product) takes one
- * instead of allocating. Since the trail keeps arrivals that leave the ring,
- * an arrival often frees none itself and a later one frees two; without this
- * the command allocated 340,000 entries per million reviews instead of
- * 190,000, each promoted to the old generation before it died. Bounded; the
- * entries are out of every state, so nothing else holds them.
- */
-const SPARE_ENTRIES: RecentArrival[] = [];
-const MAX_SPARE_ENTRIES = 1024;
-
-function spare(a: RecentArrival): void {
-  if (SPARE_ENTRIES.length < MAX_SPARE_ENTRIES) SPARE_ENTRIES.push(a);
 }
 
 export function pushArrival(
@@ -272,17 +248,14 @@ export function pushArrival(
     const a = state.recent[i]!;
     settle(state, a, tau);
     if (trailRetentionMs(state, a, options) > 0) state.trail.push(a);
-    else if (entry === undefined) entry = a;
-    else spare(a);
+    else entry ??= a;
   }
   if (drop > 0) state.recent.splice(0, drop);
   // An entry that left the trail is reused too (nothing else holds one).
   if (state.trail.length > 0) {
     const dropped = pruneTrail(state, timeMs, options);
-    if (entry === undefined) entry = dropped;
-    else if (dropped !== undefined) spare(dropped);
+    entry ??= dropped;
   }
-  entry ??= SPARE_ENTRIES.pop();
   if (entry === undefined)
     entry = { reviewId, timeMs, stars, firstTime, weightBp: 0, logOdds: 0, topReason: null, flaggedMask: 0, reviewerId, coProducts };
   else {

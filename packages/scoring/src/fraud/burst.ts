@@ -177,13 +177,6 @@ function settle(state: ArrivalState, a: RecentArrival, tauMs: number): void {
 }
 
 /**
- * Moves arrivals older than the window (or beyond capacity) from the ring into
- * the baselines, then appends the new arrival and returns its ring entry.
- * Arrival times must not decrease. A dropped entry object is reused for the
- * new one: on a busy product this saves one short-lived object per review,
- * which the garbage collector would otherwise promote and then sweep.
- */
-/**
  * How long an arrival that left the ring stays in the trail (0: not at all).
  * A first-time stream's arrival is kept only while its stream's CUSUM has not
  * restarted since it arrived: a CUSUM window starts where the statistic last
@@ -226,6 +219,13 @@ function pruneTrail(state: ArrivalState, timeMs: number, options: ScoringOptions
   return dropped;
 }
 
+/**
+ * Moves arrivals older than the window (or beyond capacity) from the ring into
+ * the baselines, then appends the new arrival and returns its ring entry.
+ * Arrival times must not decrease. A dropped entry object is reused for the
+ * new one: on a busy product this saves one short-lived object per review,
+ * which the garbage collector would otherwise promote and then sweep.
+ */
 export function pushArrival(
   state: ArrivalState,
   reviewId: string,

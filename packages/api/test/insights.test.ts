@@ -16,6 +16,7 @@ import {
   enqueueAnalyses,
   insightsQueue,
   productHash,
+  recomputeBlock,
   storedAspectsOf,
   wakeInsights,
   type InsightsJob,
@@ -414,6 +415,20 @@ describe("insights per review", () => {
     // And no later analysis brings them back.
     await eventually("queue drained", drained);
     expect(await insightsText()).not.toContain(quoteA);
+  });
+});
+
+describe("roll-ups racing", () => {
+  it("roll-ups of one product at once all succeed: an upsert that loses the race to insert a new block or version is run again", async () => {
+    // FerretDB answers the loser of two upserts of a new _id with E11000 where MongoDB retries it
+    // (an erasure's roll-up beside the worker's failed eraseReviewerData once in CI).
+    const deps = api.starling.deps;
+    const shopId = api.shop.id;
+    for (let round = 0; round < 5; round++) {
+      const owner = productHash(shopId, `racing-${round}-${Date.now()}`);
+      const results = await Promise.allSettled(Array.from({ length: 4 }, () => recomputeBlock(deps, shopId, owner, 1, 0)));
+      expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    }
   });
 });
 

@@ -55,6 +55,7 @@ describe("the cached first page of reviews", () => {
     expect((await page())[0]!.reply).toEqual({ body: "Thank you!" });
 
     const erased = await api.gql(`mutation { eraseReviewerData(reviewer: { externalId: "cust-1" }, mode: ANONYMISE) { reviews } }`);
+    expect(erased.errors, JSON.stringify(erased.errors)).toBeUndefined();
     expect(erased.data.eraseReviewerData.reviews).toBe(1);
     expect((await page())[0]!.reviewer.name).not.toBe("Sam");
   });

@@ -75,6 +75,7 @@ import { invalidInput } from "../../errors.js";
 import type { Deps } from "../deps.js";
 import { recordEvent } from "../events/events.js";
 import { ERASED_PAYLOAD } from "../reviews/review.js";
+import { upsertWinningRace } from "../../db/upsert.js";
 
 export const INSIGHTS_QUEUE = "insights";
 
@@ -563,7 +564,7 @@ async function rollUp(deps: Deps, requests: readonly RollUpRequest[]): Promise<R
         known.set(key(r.owner, level, t), { level, index: t, id: blockId(r.owner, level, t), at: now, counts });
         writes.push(...blockWrites(r.shopId, r.owner, level, t, counts, now));
       }
-  if (writes.length) await deps.models.InsightBlock.collection.bulkWrite(writes as never[], { ordered: false });
+  if (writes.length) await upsertWinningRace(() => deps.models.InsightBlock.collection.bulkWrite(writes as never[], { ordered: false }));
   // Only ids and times are kept of what was read.
   return requests.map((r) => ({ shopId: r.shopId, owner: r.owner, parts: reads.get(r.owner)!.map((p) => ({ ...p, counts: null })) }));
 }
@@ -621,13 +622,12 @@ async function rollUpLookAgain(deps: Deps, rolled: readonly RollUpRead[]): Promi
 async function bumpVersions(deps: Deps, owners: readonly { shopId: string; owner: string }[]): Promise<void> {
   if (!owners.length) return;
   const at = new Date();
-  await deps.models.InsightBlock.collection.bulkWrite(
-    owners.map(({ shopId, owner }) => {
-      const doc: InsightBlockDoc = { _id: `${owner}.v`, shopId, reviews: 0, polaritySum: 0, data: randomUUID(), computedAt: at };
-      return { replaceOne: { filter: { _id: doc._id } as never, replacement: doc as never, upsert: true } };
-    }),
-    { ordered: false },
-  );
+  const writes = owners.map(({ shopId, owner }) => {
+    const doc: InsightBlockDoc = { _id: `${owner}.v`, shopId, reviews: 0, polaritySum: 0, data: randomUUID(), computedAt: at };
+    return { replaceOne: { filter: { _id: doc._id } as never, replacement: doc as never, upsert: true } };
+  });
+  // Every roll-up, the worker's and an erasure's alike, bumps the same owners' versions.
+  await upsertWinningRace(() => deps.models.InsightBlock.collection.bulkWrite(writes, { ordered: false }));
   for (const { owner } of owners) caches.get(deps)?.forget(owner);
 }
 
@@ -783,9 +783,9 @@ async function writeDay(
 ): Promise<void> {
   await Promise.all([
     doc
-      ? deps.models.InsightDay.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true })
+      ? upsertWinningRace(() => deps.models.InsightDay.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true }))
       : deps.models.InsightDay.deleteOne({ _id: id }),
-    deps.models.InsightBlock.collection.bulkWrite(blockWrites(shopId, owner, 0, day, counts, now) as never[]),
+    upsertWinningRace(() => deps.models.InsightBlock.collection.bulkWrite(blockWrites(shopId, owner, 0, day, counts, now) as never[])),
   ]);
 }
 
@@ -914,7 +914,7 @@ export async function checkEmergingTopics(
         },
       });
     }
-    await deps.models.InsightTopic.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true });
+    await upsertWinningRace(() => deps.models.InsightTopic.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true }));
     out.push(doc);
   }
   for (const o of open)

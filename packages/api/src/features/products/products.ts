@@ -1,7 +1,8 @@
 import type { Deps } from "../deps.js";
 import type { ProductDoc } from "./model.js";
 import { identifier, text } from "../validate.js";
-import { invalidInput, isDuplicateKey } from "../../errors.js";
+import { upsertWinningRace } from "../../db/upsert.js";
+import { invalidInput } from "../../errors.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { productIds, type ProductIdsInput } from "./product-ids.js";
 
@@ -43,18 +44,14 @@ export async function putProduct(deps: Deps, shopId: string, input: { id: string
   const name = text("name", input.name, { max: 300 });
   const ids = productIds(input);
   const now = deps.now();
-  const upsert = () =>
+  // Two first writes of one product can both miss and both insert: the loser tries again.
+  const doc = await upsertWinningRace(() =>
     deps.models.Product.findOneAndUpdate(
       { _id: productKey(shopId, id) },
       { $set: { name, ...ids, updatedAt: now }, $setOnInsert: { shopId, productId: id, createdAt: now } },
       { upsert: true, returnDocument: "after" },
-    ).lean<ProductDoc>();
-  // Two first writes of one product can both miss and both insert; the loser's
-  // E11000 means the product exists now, and a second try updates it.
-  const doc = await upsert().catch((err: unknown) => {
-    if (isDuplicateKey(err)) return upsert();
-    throw err;
-  });
+    ).lean<ProductDoc>(),
+  );
   deps.cache.products.delete(doc!._id);
   return toProduct(doc!);
 }

@@ -1,7 +1,7 @@
 /**
  * Bad input gets a clear error with a machine-readable code, and stores nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SUBMIT, gql, review, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
@@ -124,6 +124,26 @@ describe("malformed requests", () => {
     expect(res.status).toBe(status);
     if (message) expect(answer.errors?.[0]?.message).toMatch(message);
     else expect(answer).toEqual({ data: { __typename: "Query" } });
+  });
+
+  it("reads a DateTime written in the query itself, and refuses a bad one by its field", async () => {
+    // graphql-jit compiles each document; it used to log "Scalar with variable inputs …
+    // not supported" for DateTime literals (graphql-js's default parseLiteral).
+    const logged = vi.spyOn(console, "error");
+    try {
+      const ok = await api.gql(
+        `{ product(id: "kettle") { insights(period: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { reviews } } }`,
+      );
+      expect(ok.errors).toBeUndefined();
+      expect(ok.data).toEqual({ product: { insights: { reviews: 0 } } });
+      const bad = await api.gql(`{ product(id: "kettle") { insights(period: { from: "last Tuesday" }) { reviews } } }`);
+      expect(bad.data ?? null).toBeNull();
+      expect(bad.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+      expect(bad.errors?.[0]?.message).toMatch(/DateTime must be an ISO 8601 string/);
+      expect(logged.mock.calls.flat().join(" ")).not.toMatch(/Scalar with variable inputs/);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it("refuses a mutation sent by GET, so a link cannot write", async () => {

@@ -35,6 +35,12 @@ describe("polarity", () => {
     expect(analyzeReview({ body: "Die Tasche ist nicht schlecht." }).polarity).toBeGreaterThan(0);
   });
 
+  it("calls slow delivery a complaint, but not a slow cooker", () => {
+    expect(aspect("The delivery was slow.", "delivery").polarity).toBeLessThan(0);
+    expect(analyzeReview({ body: "Slow shipping." }).polarity).toBeLessThan(0);
+    expect(analyzeReview({ body: "A slow cooker for the family." }).polarity).toBe(0);
+  });
+
   it("scales with intensifiers and diminishers", () => {
     const plain = analyzeReview({ body: "Die Sohle ist bequem." }).polarity;
     expect(analyzeReview({ body: "Die Sohle ist sehr bequem." }).polarity).toBeGreaterThan(plain);

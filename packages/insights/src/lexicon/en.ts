@@ -21,6 +21,7 @@ const REVIEW_WORDS: Record<string, number> = {
   noisy: -1.5, unhelpful: -1.8, worn: -0.8, refused: -1.8, charged: -0.8, overcharged: -2.2, mediocre: -1.6,
   misleading: -2.0, cramped: -1.6, outdated: -1.4, shabby: -2.0, tiny: -0.6, uncomfortable: -2.0, stiff: -0.8,
   unravel: -1.6, junk: -2.2, junky: -2.2, stuck: -1.2, snapped: -1.6, separating: -1.2, separated: -1.2, unraveled: -1.8, snagged: -1.4, pilling: -1.6, pills: -0.8, cracked: -1.8, defect: -2.0,
+  slow: -1.0,
 };
 
 /** Words that make a following adjective a complaint: "too small", "too tight". */
@@ -96,4 +97,8 @@ export const EN_IDIOMS: ReadonlyArray<readonly [readonly string[], number]> = [
   [["quit", "working"], -2.2],
   [["not", "as", "described"], -1.8],
   [["not", "as", "pictured"], -1.8],
+  // "slow" is a complaint about delivery or service, not the name of a thing.
+  [["slow", "cooker"], 0],
+  [["slow", "cookers"], 0],
+  [["slow", "motion"], 0],
 ];

@@ -21,9 +21,10 @@ while kill -0 "$pid" 2>/dev/null; do
   sleep 0.25
 done
 wait $timer
-# The main thread has the process id; the parsing thread is the other one with
-# seconds of CPU; the rest are V8's garbage-collector helpers and libuv.
+# The main thread has the process id; the parsing thread is the busiest other
+# one; the rest are V8's garbage-collector helpers and libuv.
 awk -v hz="$(getconf CLK_TCK)" -v p="$pid" '$2 != "" { if ($2 > m[$1]) m[$1] = $2 }
-  END { o = 0; for (k in m) { if (k == p) s = m[k]; else if (m[k] > hz) q = m[k]; else o += m[k] }
-        printf "threads: scoring (main) %.2f s, parsing %.2f s, others (GC helpers) %.2f s\n", s / hz, q / hz, o / hz }' "$samples"
+  END { s = 0; q = 0; o = 0
+        for (k in m) { if (k == p) s = m[k]; else { o += m[k]; if (m[k] > q) q = m[k] } }
+        printf "threads: scoring (main) %.2f s, parsing %.2f s, others (GC helpers) %.2f s\n", s / hz, q / hz, (o - q) / hz }' "$samples"
 rm -f "$samples"

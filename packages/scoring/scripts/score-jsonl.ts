@@ -311,6 +311,106 @@ export function parseReviewLine(text: string, lineNumber: number): ParsedReview 
   return { reviewId, productId, reviewerId, stars, timeMs, text: reviewText, verified };
 }
 
+/**
+ * Every reviewer's ReviewerState, kept column-wise in typed arrays instead of
+ * one object (and one product list) per reviewer: a file has hundreds of
+ * thousands of reviewers, most seen once, and as objects they were the bulk
+ * of what the garbage collector copied and marked (issue 18 gave each a
+ * product list). A review is scored against one reusable ReviewerState,
+ * loaded from the columns before and stored back after, so the scorer and
+ * its output are unchanged. Counts and UTC day numbers are 32-bit
+ * integers: a file would need 2³¹ reviews to overflow them.
+ */
+class ReviewerColumns {
+  /** reviewCount, day, reviewsThatDay, maxReviewsPerDay, extremeCount, activeDays, flaggedReviews, product pairs. */
+  private ints = new Int32Array(8 << 16);
+  /** firstMs, lastMs. */
+  private times = new Float64Array(2 << 16);
+  /** recentProducts, oldest first: hashes and days, `slots` pairs per reviewer. */
+  private hashes: Uint32Array;
+  private days: Int32Array;
+  private count = 0;
+  /** The state a review is scored against, reloaded for each. */
+  readonly state: ReviewerState = initialReviewerState();
+
+  constructor(private readonly slots: number) {
+    this.hashes = new Uint32Array(slots << 16);
+    this.days = new Int32Array(slots << 16);
+  }
+
+  /** Adds a reviewer with no reviews (initialReviewerState: all zeros) and returns its number. */
+  add(): number {
+    if (8 * (this.count + 1) > this.ints.length) {
+      const grow = <T extends Int32Array | Uint32Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(2 * a.length);
+        b.set(a);
+        return b;
+      };
+      this.ints = grow(this.ints);
+      this.times = grow(this.times);
+      this.hashes = grow(this.hashes);
+      this.days = grow(this.days);
+    }
+    return this.count++;
+  }
+
+  /** Reviewer n's review count (JsonlScorer.prefetch reads it ahead). */
+  first(n: number): number {
+    return this.ints[8 * n]!;
+  }
+
+  /** Loads reviewer n into `state`. Its product list is a fresh array: the scorer shares it with the product's arrival entry. */
+  load(n: number): ReviewerState {
+    const s = this.state;
+    const ints = this.ints;
+    const i = 8 * n;
+    s.reviewCount = ints[i]!;
+    s.day = ints[i + 1]!;
+    s.reviewsThatDay = ints[i + 2]!;
+    s.maxReviewsPerDay = ints[i + 3]!;
+    s.extremeCount = ints[i + 4]!;
+    s.activeDays = ints[i + 5]!;
+    s.flaggedReviews = ints[i + 6]!;
+    s.firstMs = this.times[2 * n]!;
+    s.lastMs = this.times[2 * n + 1]!;
+    const pairs = ints[i + 7]!;
+    if (pairs === 0) s.recentProducts = NO_PRODUCTS;
+    else {
+      const list: number[] = [];
+      const at = this.slots * n;
+      for (let k = at; k < at + pairs; k++) list.push(this.hashes[k]!, this.days[k]!);
+      s.recentProducts = list;
+    }
+    return s;
+  }
+
+  /** Stores `state` (as the scorer left it) as reviewer n. */
+  store(n: number): void {
+    const s = this.state;
+    const ints = this.ints;
+    const i = 8 * n;
+    ints[i] = s.reviewCount;
+    ints[i + 1] = s.day;
+    ints[i + 2] = s.reviewsThatDay;
+    ints[i + 3] = s.maxReviewsPerDay;
+    ints[i + 4] = s.extremeCount;
+    ints[i + 5] = s.activeDays ?? 0;
+    ints[i + 6] = s.flaggedReviews ?? 0;
+    this.times[2 * n] = s.firstMs;
+    this.times[2 * n + 1] = s.lastMs;
+    const list = s.recentProducts ?? NO_PRODUCTS;
+    const at = this.slots * n;
+    for (let k = 0; k < list.length; k += 2) {
+      this.hashes[at + k / 2] = list[k]!;
+      this.days[at + k / 2] = list[k + 1]!;
+    }
+    ints[i + 7] = list.length / 2;
+  }
+}
+
+/** The product list of a reviewer without one; never changed (the scorer replaces a list, it does not edit it). */
+const NO_PRODUCTS: number[] = [];
+
 export interface ScoreJsonlSummary {
   readonly reviews: number;
   readonly products: number;
@@ -332,7 +432,7 @@ export class JsonlScorer {
   readonly productNames: string[] = [];
   private readonly products: ProductState[] = [];
   readonly reviewerNames: string[] = [];
-  private readonly reviewers: ReviewerState[] = [];
+  private readonly reviewers = new ReviewerColumns(this.options.coReviewProducts);
   private readonly signatures = new SignatureIndex();
   private get reachMs(): number {
     return reweightReachMs(this.options);
@@ -355,6 +455,16 @@ export class JsonlScorer {
   /** Re-weighted lines by number: their new text. */
   private readonly rewritten = new Map<number, string>();
   private readonly endings = new Map<number, CachedEnding>();
+  /** appendLine's reasons as output, reused: one array fewer per review. */
+  private readonly parts: (CachedReason | string)[] = [];
+  /** The review being scored, reused: scoreArrivalInPlace reads it and keeps none of it but the ids. */
+  private readonly review: { reviewId: string; reviewerId: string; stars: number; verified: boolean | undefined; productId: string } = {
+    reviewId: "",
+    reviewerId: "",
+    stars: 0,
+    verified: undefined,
+    productId: "",
+  };
   private maxTimeMs = Number.NEGATIVE_INFINITY;
   private ordered = true;
   private count = 0;
@@ -369,7 +479,7 @@ export class JsonlScorer {
 
   addReviewer(name: string): void {
     this.reviewerNames.push(name);
-    this.reviewers.push(initialReviewerState());
+    this.reviewers.add();
   }
 
   /**
@@ -396,19 +506,19 @@ export class JsonlScorer {
         `line ${lineNumber}: review ${reviewId} is earlier than the product's previous review; input must be in arrival order`,
       );
     }
-    const reviewer = this.reviewers[reviewerNumber]!;
+    const reviewer = this.reviewers.load(reviewerNumber);
     const productId = this.productNames[productNumber]!;
     const reviewerId = this.reviewerNames[reviewerNumber]!;
     if (duplicate === undefined)
       duplicate = text === undefined ? null : this.signatures.checkAndAdd({ reviewId, reviewerId, productId, timeMs, text });
-    const score = scoreArrivalInPlace(
-      product,
-      reviewer,
-      { reviewId, reviewerId, stars, verified, productId },
-      timeMs,
-      duplicate,
-      this.options,
-    );
+    const review = this.review;
+    review.reviewId = reviewId;
+    review.reviewerId = reviewerId;
+    review.stars = stars;
+    review.verified = verified;
+    review.productId = productId;
+    const score = scoreArrivalInPlace(product, reviewer, review, timeMs, duplicate, this.options);
+    this.reviewers.store(reviewerNumber);
     for (const r of score.reweighted) {
       // Re-weights are rare (a burst) and reach back one window at most:
       // a backward scan of the waiting reviews beats indexing every review.
@@ -437,6 +547,52 @@ export class JsonlScorer {
     if (this.ordered && (this.count & 1023) === 0) this.emitUpTo(this.maxTimeMs - this.reachMs);
   }
 
+  /**
+   * Reads the first fields the scorer will read of the products of the next
+   * reviews (`products[from..to)`), one level of pointers at a time across
+   * them all. A product's state is a chain of objects (product, arrival, ring,
+   * its oldest entry, counts), rarely in cache when its next review comes:
+   * loaded one review at a time, every link waits for memory in turn; loaded
+   * here, the links of all these products are fetched side by side. Reads
+   * only; the sum is kept so the reads are not optimized away.
+   */
+  prefetch(products: Int32Array, reviewers: Int32Array, from: number, to: number): void {
+    const states = this.prefetched;
+    let n = 0;
+    let sum = 0;
+    for (let i = from; i < to; i++) {
+      states[n++] = this.products[products[i]!]!;
+      sum += this.reviewers.first(reviewers[i]!) + this.productNames[products[i]!]!.length;
+    }
+    const arrivals = this.prefetchedArrivals;
+    for (let i = 0; i < n; i++) arrivals[i] = states[i]!.arrival;
+    const counts = this.prefetchedCounts;
+    for (let i = 0; i < n; i++) counts[i] = states[i]!.counts.weightedHistogramBp;
+    const rings = this.prefetchedRings;
+    const streams = this.prefetchedStreams;
+    for (let i = 0; i < n; i++) {
+      const a = arrivals[i]!;
+      sum += a.lastMs;
+      streams[i] = a.streams.all;
+      rings[i] = a.recent;
+      rings[n + i] = a.trail;
+    }
+    for (let i = 0; i < n; i++) sum += counts[i]![0]! + streams[i]!.cusum;
+    for (let i = 0; i < 2 * n; i++) {
+      const first = rings[i]![0];
+      if (first !== undefined) sum += first.timeMs;
+    }
+    this.prefetchSum += sum;
+  }
+
+  private readonly prefetched: ProductState[] = [];
+  private readonly prefetchedArrivals: ProductState["arrival"][] = [];
+  private readonly prefetchedCounts: number[][] = [];
+  private readonly prefetchedRings: ProductState["arrival"]["recent"][] = [];
+  private readonly prefetchedStreams: ProductState["arrival"]["streams"]["all"][] = [];
+  /** What prefetch read, summed: only so its reads count. */
+  prefetchSum = 0;
+
   /** Makes room for `n` more bytes: first by dropping written lines, then by growing. */
   private reserve(n: number): void {
     if (this.used + n <= this.bytes.length) return;
@@ -451,7 +607,9 @@ export class JsonlScorer {
       this.first += this.head;
       this.head = 0;
     }
-    if (this.used + n > this.bytes.length) {
+    // Grown while the waiting lines fill more than half of it: each shift then
+    // frees at least half the buffer (60 days of lines wait, see reachMs).
+    if (this.used + n > this.bytes.length || this.used > this.bytes.length / 2) {
       const grown = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.used + n));
       this.bytes.copy(grown, 0, 0, this.used);
       this.bytes = grown;
@@ -464,7 +622,8 @@ export class JsonlScorer {
     // A line's ending is cached when its reasons are at most 5 common ones (ids < 2¹⁰ each).
     let key = 0;
     let size = 0;
-    const parts: (CachedReason | string)[] = [];
+    const parts = this.parts;
+    parts.length = 0;
     for (const r of reasons) {
       const part = reasonOutput(r);
       parts.push(part);

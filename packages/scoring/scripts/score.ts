@@ -44,6 +44,9 @@ const BATCH = 8192;
 /** Batches the parser may run ahead of the scorer, so memory stays bounded when scoring is the slower side. */
 const MAX_AHEAD = 16;
 
+/** Reviews whose product states are fetched together before they are scored (see JsonlScorer.prefetch); a power of 2. */
+const PREFETCH = 16;
+
 /** What the parsing thread sends: a batch of parsed reviews, column-wise, or the error that stopped it. */
 interface Batch {
   readonly kind: "batch";
@@ -172,6 +175,7 @@ function scoreFile(input: string, write: (chunk: Uint8Array) => void): Promise<S
         for (const name of m.newReviewers) scorer.addReviewer(name);
         let d = 0;
         for (let i = 0; i < m.count; i++) {
+          if ((i & (PREFETCH - 1)) === 0) scorer.prefetch(m.products, m.reviewers, i, Math.min(m.count, i + PREFETCH));
           const v = m.verified[i];
           const duplicate = m.duplicateAt[d] === i ? m.duplicates[d++]! : null;
           scorer.add(

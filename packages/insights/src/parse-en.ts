@@ -53,7 +53,8 @@ interface Reg {
   fuzzy?: boolean;
   anything?: boolean;
   greedy?: boolean;
-  choices?: unknown;
+  choices?: Reg[][];
+  operator?: string;
   negative?: boolean;
   optional?: boolean;
   start?: boolean;
@@ -76,7 +77,17 @@ interface Found {
   pointer: (number | null | string)[];
   groups: Record<string, (number | null)[]>;
 }
-type Term = { id: string; tags: Set<string>; text: string; normal: string; machine?: string | null; alias?: string[] };
+type Term = {
+  id: string;
+  tags: Set<string>;
+  text: string;
+  normal: string;
+  machine?: string | null;
+  alias?: string[];
+  implicit?: string;
+  root?: string;
+  switch?: string;
+};
 const fromHere = fromHereJs as (terms: Term[], regs: Reg[], startI: number, phraseLength: number) => Found | null;
 const getGroup = getGroupJs as (res: Found[], group: string | number | undefined) => { ptrs: (number | string)[][] };
 const notIf = notIfJs as (results: Found[], not: Reg[], docs: Term[][]) => Found[];
@@ -136,6 +147,22 @@ interface Compiled {
    * term matcher decides, term by term).
    */
   firstKey: string | null;
+  /**
+   * compromise's term matcher on the first reg (`wrapMatch(term, reg, i, length) === true`) when
+   * firstDecides and not firstKey (see {@link testerOf}); null otherwise.
+   */
+  firstTest: Tester | null;
+  /**
+   * When the first reg is a block of choices ("(had|have|#PastTense)", "(#Noun && @hasComma)") that
+   * must match where the attempt starts: a test of where it can (see {@link blockTester}); null otherwise.
+   */
+  firstBlock: Tester | null;
+  /**
+   * When the first reg is found by {@link firstKey} and consumes exactly one term, and the second
+   * reg must match the next term (a reg {@link decides} accepts): the test of the second reg on
+   * that term; an attempt whose next term fails it is not made. Null otherwise.
+   */
+  second: Tester | null;
 }
 interface Index {
   /**
@@ -268,17 +295,26 @@ function commonness(key: string): number {
   return COMMONNESS.get(key) ?? (key.startsWith("#") ? 0.5 : 0);
 }
 
+/**
+ * Whether compromise's matcher (fromHere) tests this reg with its term matcher alone and dies when
+ * that fails: no choices, not "anything", neither negative nor optional, no "^", not greedy to the end.
+ */
+function decides(reg: Reg | undefined): reg is Reg {
+  return (
+    reg !== undefined &&
+    reg.anything !== true &&
+    reg.choices === undefined &&
+    reg.negative !== true &&
+    reg.optional !== true &&
+    reg.start !== true &&
+    !(reg.end === true && reg.greedy === true)
+  );
+}
+
 function compile(rule: MatchRule): Compiled {
   const regs = rule.regs ?? [];
   const first = regs[0];
-  const firstDecides =
-    first !== undefined &&
-    first.anything !== true &&
-    first.choices === undefined &&
-    first.negative !== true &&
-    first.optional !== true &&
-    first.start !== true &&
-    !(first.end === true && first.greedy === true);
+  const firstDecides = decides(first);
   // compromise's doesMatch on such a reg: a tag reg tests term.tags; a word reg (no case rule, not fuzzy)
   // term.machine, term.alias, term.text and term.normal. Anything else it could test first (an id, $) rules the shortcut out.
   let firstKey: string | null = null;
@@ -287,6 +323,19 @@ function compile(rule: MatchRule): Compiled {
       if (!first.use && first.fuzzy !== true) firstKey = `=${first.word}`;
     } else if (first.tag !== undefined) firstKey = `#${first.tag}`;
   }
+  // fromHere runs an or/and block before anything else it could do with the reg (unless it is "anything" and greedy).
+  const firstBlock =
+    first !== undefined &&
+    Array.isArray(first.choices) &&
+    (first.operator === "or" || first.operator === "and") &&
+    first.negative !== true &&
+    first.optional !== true &&
+    first.start !== true &&
+    !(first.anything === true && first.greedy === true)
+      ? blockTester(first)
+      : null;
+  // A first reg found by key moves fromHere on by one term (simpleMatch), or two over a contraction (checked per term).
+  const second = firstKey !== null && first!.greedy !== true && decides(regs[1]) ? testerOf(regs[1], true) : null;
   return {
     rule,
     keys: [],
@@ -298,6 +347,81 @@ function compile(rule: MatchRule): Compiled {
     minLength: regs.filter((r) => r.optional !== true && r.negative !== true).length,
     firstDecides,
     firstKey,
+    firstTest: firstDecides && firstKey === null ? testerOf(first, true) : null,
+    firstBlock,
+    second,
+  };
+}
+
+/** Whether a term matches a reg at index i of a sentence of `length` terms. */
+type Tester = (term: Term, i: number, length: number) => boolean;
+
+/** Reg fields compromise's term matcher never reads (the sequence matcher does). */
+const MATCHER_ONLY = new Set(["group", "groupStart", "groupEnd", "greedy", "optional", "operator", "min", "max"]);
+
+/**
+ * compromise's term matcher (`wrapMatch`) on one reg, as a boolean: `=== true` when strict (what
+ * fromHere and tryChoice ask), truthy otherwise (doAndBlock). Profiled, wrapMatch was the hot part
+ * of the selection once fromHere was spared: it reads up to ~15 fields of regs of many shapes
+ * before the one that decides. For the regs most rules start with (only a tag, a word, a set of
+ * words, a %switch%, with or without ^ / $) the same test is written out here, where strict and
+ * truthy agree (these branches of compromise's doesMatch return booleans, or null for a fastOr
+ * whose part of speech is missing); any other reg goes to wrapMatch.
+ */
+function testerOf(reg: Reg, strict: boolean): Tester {
+  const r = reg as Reg & { fastOr?: Set<string>; pos?: string; switch?: string };
+  const fields = Object.keys(reg).filter(
+    (k) => !MATCHER_ONLY.has(k) && (reg as Record<string, unknown>)[k] !== undefined && (reg as Record<string, unknown>)[k] !== false,
+  );
+  const start = r.start === true;
+  const end = r.end === true;
+  const own = fields
+    .filter((k) => k !== "start" && k !== "end")
+    .sort()
+    .join(",");
+  let test: ((t: Term) => boolean) | null = null;
+  if (own === "tag") {
+    const tag = r.tag!;
+    test = (t) => t.tags.has(tag);
+  } else if (own === "word") {
+    const word = r.word!;
+    test = (t) =>
+      (t.machine !== null && t.machine === word) || t.alias?.some((a) => a === word) === true || word === t.text || word === t.normal;
+  } else if (own === "fastOr" || own === "fastOr,pos") {
+    const set = r.fastOr!;
+    const pos = r.pos;
+    test = (t) => (!pos || t.tags.has(pos)) && (set.has(t.root || t.implicit || t.machine || t.normal) || set.has(t.text));
+  } else if (own === "switch") {
+    const value = r.switch!;
+    test = (t) => t.switch === value;
+  }
+  if (test === null)
+    return strict ? (t, i, length) => wrapMatch(t, reg, i, length) === true : (t, i, length) => Boolean(wrapMatch(t, reg, i, length));
+  const decide = test;
+  if (start || end) return (t, i, length) => (!start || i === 0) && (!end || i === length - 1) && decide(t);
+  return (t) => decide(t);
+}
+
+/**
+ * A test that is false where compromise's or/and block (its tryChoices / doAndBlock) cannot match at
+ * term i, from each choice's first reg alone: "or" needs one choice whose first reg the term matches
+ * (strictly true, as tryChoice asks), "and" needs every non-empty choice's first reg to match
+ * (truthy, as doAndBlock asks) and one such choice. True means only "try it".
+ */
+function blockTester(block: Reg): Tester {
+  const choices = block.choices!.filter((c) => Array.isArray(c) && c.length > 0);
+  if (block.operator === "or") {
+    const tests = choices.map((c) => testerOf(c[0]!, true));
+    return (t, i, length) => {
+      for (const test of tests) if (test(t, i, length)) return true;
+      return false;
+    };
+  }
+  const tests = choices.map((c) => testerOf(c[0]!, false));
+  if (tests.length === 0) return () => false;
+  return (t, i, length) => {
+    for (const test of tests) if (!test(t, i, length)) return false;
+    return true;
   };
 }
 
@@ -410,7 +534,7 @@ function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?:
  * stock's copy per rule and position was ~13% of the parse with its GC.
  */
 function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>, tails: Term[][]): { ptrs: unknown[][] } {
-  const { rule, minLength, firstDecides, firstKey } = c;
+  const { rule, minLength, firstKey, firstTest, firstBlock, second } = c;
   const { regs, group, justOne } = rule;
   if (!regs || regs.length === 0) return { ptrs: [] };
   let results: Found[] = [];
@@ -424,6 +548,9 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>,
     for (const i of positionsOf(terms, firstKey, positions)) {
       if (length - i < minLength) break;
       if (i < next) continue;
+      // simpleMatch moves past the first reg's term, and past the next one too when both are a contraction's
+      // (term.implicit): then the second reg's term is not known here and the attempt is made.
+      if (second !== null && !terms[i]!.implicit && (i + 1 >= length || !second(terms[i + 1]!, i + 1, length))) continue;
       const res = fromHere((tails[i] ??= terms.slice(i)), regs, i, length);
       if (res) {
         results.push(addSentence(res));
@@ -432,10 +559,10 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>,
       }
     }
   } else {
-    const first = regs[0]!;
     for (let i = 0; i < length; i += 1) {
       if (length - i < minLength) break;
-      if (firstDecides && wrapMatch(terms[i]!, first, i, length) !== true) continue;
+      if (firstTest !== null && !firstTest(terms[i]!, i, length)) continue;
+      if (firstBlock !== null && !firstBlock(terms[i]!, i, length)) continue;
       const res = fromHere((tails[i] ??= terms.slice(i)), regs, i, length);
       if (res) {
         results.push(addSentence(res));

@@ -139,6 +139,16 @@ interface Compiled {
   ifNoNums: number[];
   /** Stock runMatch's minLength: regs neither optional nor negative. */
   minLength: number;
+  /**
+   * The rule's regs and what matchRule asks of them, read once: a rule's and a reg's fields are
+   * megamorphic loads, and most rules tried on a sentence find no start at all (profiled: those
+   * reads were a third of matchRule's own time).
+   */
+  regs: Reg[];
+  /** Its first reg has "^" (one attempt, at the sentence's start). */
+  anchoredStart: boolean;
+  /** Its last reg has "$". */
+  anchoredEnd: boolean;
   /** Whether the first reg fails the whole attempt when it does not match the term (see {@link matchRule}). */
   firstDecides: boolean;
   /**
@@ -345,6 +355,9 @@ function compile(rule: MatchRule): Compiled {
     wantNums: [],
     ifNoNums: [],
     minLength: regs.filter((r) => r.optional !== true && r.negative !== true).length,
+    regs,
+    anchoredStart: first?.start === true,
+    anchoredEnd: regs.at(-1)?.end === true,
     firstDecides,
     firstKey,
     firstTest: firstDecides && firstKey === null ? testerOf(first, true) : null,
@@ -535,11 +548,12 @@ function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?:
  */
 function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>, tails: Term[][]): { ptrs: unknown[][] } {
   const { rule, minLength, firstKey, firstTest, firstBlock, second } = c;
-  const { regs, group, justOne } = rule;
-  if (!regs || regs.length === 0) return { ptrs: [] };
+  const { regs, anchoredStart, anchoredEnd } = c;
+  if (regs.length === 0) return NO_MATCH;
+  const { justOne } = rule;
   let results: Found[] = [];
   const length = terms.length;
-  if (regs[0]!.start === true) {
+  if (anchoredStart) {
     const res = fromHere(terms, regs, 0, length);
     if (res) results.push(addSentence(res));
   } else if (firstKey !== null) {
@@ -573,9 +587,11 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>,
       }
     }
   }
-  if (regs[regs.length - 1]!.end === true) results = results.filter((res) => length === res.pointer[2]);
+  // Nothing found is nothing kept (getGroup and notIf of no results are none), and the common case.
+  if (results.length === 0) return NO_MATCH;
+  if (anchoredEnd) results = results.filter((res) => length === res.pointer[2]);
   if (rule.notIf) results = notIf(results, rule.notIf, [terms]);
-  const out = getGroup(results, group);
+  const out = getGroup(results, rule.group);
   for (const ptr of out.ptrs) {
     const [, start, end] = ptr as number[];
     ptr[3] = terms[start!]!.id;
@@ -583,6 +599,9 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>,
   }
   return out;
 }
+
+/** matchRule's answer when the rule matched nowhere (read only: bulkMatch skips it). */
+const NO_MATCH: { ptrs: unknown[][] } = Object.freeze({ ptrs: Object.freeze([]) as unknown as unknown[][] });
 
 /** Ascending indexes of the sentence's terms that a plain tag ("#Noun") or word ("=the") reg matches, as compromise's doesMatch decides; memoised per sentence (its tags do not change during a sweep). */
 function positionsOf(terms: Term[], key: string, memo: Map<string, number[]>): number[] {

@@ -345,7 +345,10 @@ function compile(rule: MatchRule): Compiled {
       ? blockTester(first)
       : null;
   // A first reg found by key moves fromHere on by one term (simpleMatch), or two over a contraction (checked per term).
-  const second = firstKey !== null && first!.greedy !== true && decides(regs[1]) ? testerOf(regs[1], true) : null;
+  // A first reg that fromHere tests with the term matcher alone ("^" only narrows it to the first term) and that
+  // is not greedy moves fromHere on by one term (simpleMatch), or two over a contraction (checked per term).
+  const firstAlone = first !== undefined && decides({ ...first, start: undefined });
+  const second = firstAlone && first.greedy !== true && decides(regs[1]) ? testerOf(regs[1], true) : null;
   return {
     rule,
     keys: [],
@@ -360,7 +363,7 @@ function compile(rule: MatchRule): Compiled {
     anchoredEnd: regs.at(-1)?.end === true,
     firstDecides,
     firstKey,
-    firstTest: firstDecides && firstKey === null ? testerOf(first, true) : null,
+    firstTest: firstAlone && firstKey === null ? testerOf(first, true) : null,
     firstBlock,
     second,
   };
@@ -547,15 +550,17 @@ function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?:
  * stock's copy per rule and position was ~13% of the parse with its GC.
  */
 function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>, tails: Term[][]): { ptrs: unknown[][] } {
-  const { rule, minLength, firstKey, firstTest, firstBlock, second } = c;
+  const { rule, minLength, firstKey, second } = c;
   const { regs, anchoredStart, anchoredEnd } = c;
   if (regs.length === 0) return NO_MATCH;
   const { justOne } = rule;
   let results: Found[] = [];
   const length = terms.length;
   if (anchoredStart) {
-    const res = fromHere(terms, regs, 0, length);
-    if (res) results.push(addSentence(res));
+    if (mayStart(c, terms, 0, length)) {
+      const res = fromHere(terms, regs, 0, length);
+      if (res) results.push(addSentence(res));
+    }
   } else if (firstKey !== null) {
     // The same attempts as the loop below, at the terms the first reg matches only.
     let next = 0;
@@ -564,7 +569,7 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>,
       if (i < next) continue;
       // simpleMatch moves past the first reg's term, and past the next one too when both are a contraction's
       // (term.implicit): then the second reg's term is not known here and the attempt is made.
-      if (second !== null && !terms[i]!.implicit && (i + 1 >= length || !second(terms[i + 1]!, i + 1, length))) continue;
+      if (second !== null && !secondMayMatch(second, terms, i, length)) continue;
       const res = fromHere((tails[i] ??= terms.slice(i)), regs, i, length);
       if (res) {
         results.push(addSentence(res));
@@ -575,8 +580,7 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>,
   } else {
     for (let i = 0; i < length; i += 1) {
       if (length - i < minLength) break;
-      if (firstTest !== null && !firstTest(terms[i]!, i, length)) continue;
-      if (firstBlock !== null && !firstBlock(terms[i]!, i, length)) continue;
+      if (!mayStart(c, terms, i, length)) continue;
       const res = fromHere((tails[i] ??= terms.slice(i)), regs, i, length);
       if (res) {
         results.push(addSentence(res));
@@ -598,6 +602,25 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>,
     ptr[4] = terms[end! - 1]!.id;
   }
   return out;
+}
+
+/** False when the rule's first reg (not found by key) or its second cannot match from term i on; true means "try it". */
+function mayStart(c: Compiled, terms: Term[], i: number, length: number): boolean {
+  const { firstTest, firstBlock, second } = c;
+  if (i >= length) return true;
+  if (firstTest !== null && !firstTest(terms[i]!, i, length)) return false;
+  if (firstBlock !== null && !firstBlock(terms[i]!, i, length)) return false;
+  return second === null || secondMayMatch(second, terms, i, length);
+}
+
+/**
+ * Whether the second reg can match after a first reg that matched term i alone: simpleMatch moves
+ * past that term, and past the next one too when both are a contraction's (term.implicit); then
+ * the second reg's term is not known here and the answer is "try it".
+ */
+function secondMayMatch(second: Tester, terms: Term[], i: number, length: number): boolean {
+  if (terms[i]!.implicit) return true;
+  return i + 1 < length && second(terms[i + 1]!, i + 1, length);
 }
 
 /** matchRule's answer when the rule matched nowhere (read only: bulkMatch skips it). */

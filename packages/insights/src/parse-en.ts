@@ -53,7 +53,8 @@ interface Reg {
   fuzzy?: boolean;
   anything?: boolean;
   greedy?: boolean;
-  choices?: unknown;
+  choices?: Reg[][];
+  operator?: string;
   negative?: boolean;
   optional?: boolean;
   start?: boolean;
@@ -76,7 +77,17 @@ interface Found {
   pointer: (number | null | string)[];
   groups: Record<string, (number | null)[]>;
 }
-type Term = { id: string; tags: Set<string>; text: string; normal: string; machine?: string | null; alias?: string[] };
+type Term = {
+  id: string;
+  tags: Set<string>;
+  text: string;
+  normal: string;
+  machine?: string | null;
+  alias?: string[];
+  implicit?: string;
+  root?: string;
+  switch?: string;
+};
 const fromHere = fromHereJs as (terms: Term[], regs: Reg[], startI: number, phraseLength: number) => Found | null;
 const getGroup = getGroupJs as (res: Found[], group: string | number | undefined) => { ptrs: (number | string)[][] };
 const notIf = notIfJs as (results: Found[], not: Reg[], docs: Term[][]) => Found[];
@@ -128,6 +139,16 @@ interface Compiled {
   ifNoNums: number[];
   /** Stock runMatch's minLength: regs neither optional nor negative. */
   minLength: number;
+  /**
+   * The rule's regs and what matchRule asks of them, read once: a rule's and a reg's fields are
+   * megamorphic loads, and most rules tried on a sentence find no start at all (profiled: those
+   * reads were a third of matchRule's own time).
+   */
+  regs: Reg[];
+  /** Its first reg has "^" (one attempt, at the sentence's start). */
+  anchoredStart: boolean;
+  /** Its last reg has "$". */
+  anchoredEnd: boolean;
   /** Whether the first reg fails the whole attempt when it does not match the term (see {@link matchRule}). */
   firstDecides: boolean;
   /**
@@ -136,6 +157,22 @@ interface Compiled {
    * term matcher decides, term by term).
    */
   firstKey: string | null;
+  /**
+   * compromise's term matcher on the first reg (`wrapMatch(term, reg, i, length) === true`) when
+   * firstDecides and not firstKey (see {@link testerOf}); null otherwise.
+   */
+  firstTest: Tester | null;
+  /**
+   * When the first reg is a block of choices ("(had|have|#PastTense)", "(#Noun && @hasComma)") that
+   * must match where the attempt starts: a test of where it can (see {@link blockTester}); null otherwise.
+   */
+  firstBlock: Tester | null;
+  /**
+   * When the first reg is found by {@link firstKey} and consumes exactly one term, and the second
+   * reg must match the next term (a reg {@link decides} accepts): the test of the second reg on
+   * that term; an attempt whose next term fails it is not made. Null otherwise.
+   */
+  second: Tester | null;
 }
 interface Index {
   /**
@@ -268,17 +305,26 @@ function commonness(key: string): number {
   return COMMONNESS.get(key) ?? (key.startsWith("#") ? 0.5 : 0);
 }
 
+/**
+ * Whether compromise's matcher (fromHere) tests this reg with its term matcher alone and dies when
+ * that fails: no choices, not "anything", neither negative nor optional, no "^", not greedy to the end.
+ */
+function decides(reg: Reg | undefined): reg is Reg {
+  return (
+    reg !== undefined &&
+    reg.anything !== true &&
+    reg.choices === undefined &&
+    reg.negative !== true &&
+    reg.optional !== true &&
+    reg.start !== true &&
+    !(reg.end === true && reg.greedy === true)
+  );
+}
+
 function compile(rule: MatchRule): Compiled {
   const regs = rule.regs ?? [];
   const first = regs[0];
-  const firstDecides =
-    first !== undefined &&
-    first.anything !== true &&
-    first.choices === undefined &&
-    first.negative !== true &&
-    first.optional !== true &&
-    first.start !== true &&
-    !(first.end === true && first.greedy === true);
+  const firstDecides = decides(first);
   // compromise's doesMatch on such a reg: a tag reg tests term.tags; a word reg (no case rule, not fuzzy)
   // term.machine, term.alias, term.text and term.normal. Anything else it could test first (an id, $) rules the shortcut out.
   let firstKey: string | null = null;
@@ -287,6 +333,22 @@ function compile(rule: MatchRule): Compiled {
       if (!first.use && first.fuzzy !== true) firstKey = `=${first.word}`;
     } else if (first.tag !== undefined) firstKey = `#${first.tag}`;
   }
+  // fromHere runs an or/and block before anything else it could do with the reg (unless it is "anything" and greedy).
+  const firstBlock =
+    first !== undefined &&
+    Array.isArray(first.choices) &&
+    (first.operator === "or" || first.operator === "and") &&
+    first.negative !== true &&
+    first.optional !== true &&
+    first.start !== true &&
+    !(first.anything === true && first.greedy === true)
+      ? blockTester(first)
+      : null;
+  // A first reg found by key moves fromHere on by one term (simpleMatch), or two over a contraction (checked per term).
+  // A first reg that fromHere tests with the term matcher alone ("^" only narrows it to the first term) and that
+  // is not greedy moves fromHere on by one term (simpleMatch), or two over a contraction (checked per term).
+  const firstAlone = first !== undefined && decides({ ...first, start: undefined });
+  const second = firstAlone && first.greedy !== true && decides(regs[1]) ? testerOf(regs[1], true) : null;
   return {
     rule,
     keys: [],
@@ -296,8 +358,86 @@ function compile(rule: MatchRule): Compiled {
     wantNums: [],
     ifNoNums: [],
     minLength: regs.filter((r) => r.optional !== true && r.negative !== true).length,
+    regs,
+    anchoredStart: first?.start === true,
+    anchoredEnd: regs.at(-1)?.end === true,
     firstDecides,
     firstKey,
+    firstTest: firstAlone && firstKey === null ? testerOf(first, true) : null,
+    firstBlock,
+    second,
+  };
+}
+
+/** Whether a term matches a reg at index i of a sentence of `length` terms. */
+type Tester = (term: Term, i: number, length: number) => boolean;
+
+/** Reg fields compromise's term matcher never reads (the sequence matcher does). */
+const MATCHER_ONLY = new Set(["group", "groupStart", "groupEnd", "greedy", "optional", "operator", "min", "max"]);
+
+/**
+ * compromise's term matcher (`wrapMatch`) on one reg, as a boolean: `=== true` when strict (what
+ * fromHere and tryChoice ask), truthy otherwise (doAndBlock). Profiled, wrapMatch was the hot part
+ * of the selection once fromHere was spared: it reads up to ~15 fields of regs of many shapes
+ * before the one that decides. For the regs most rules start with (only a tag, a word, a set of
+ * words, a %switch%, with or without ^ / $) the same test is written out here, where strict and
+ * truthy agree (these branches of compromise's doesMatch return booleans, or null for a fastOr
+ * whose part of speech is missing); any other reg goes to wrapMatch.
+ */
+function testerOf(reg: Reg, strict: boolean): Tester {
+  const r = reg as Reg & { fastOr?: Set<string>; pos?: string; switch?: string };
+  const fields = Object.keys(reg).filter(
+    (k) => !MATCHER_ONLY.has(k) && (reg as Record<string, unknown>)[k] !== undefined && (reg as Record<string, unknown>)[k] !== false,
+  );
+  const start = r.start === true;
+  const end = r.end === true;
+  const own = fields
+    .filter((k) => k !== "start" && k !== "end")
+    .sort()
+    .join(",");
+  let test: ((t: Term) => boolean) | null = null;
+  if (own === "tag") {
+    const tag = r.tag!;
+    test = (t) => t.tags.has(tag);
+  } else if (own === "word") {
+    const word = r.word!;
+    test = (t) =>
+      (t.machine !== null && t.machine === word) || t.alias?.some((a) => a === word) === true || word === t.text || word === t.normal;
+  } else if (own === "fastOr" || own === "fastOr,pos") {
+    const set = r.fastOr!;
+    const pos = r.pos;
+    test = (t) => (!pos || t.tags.has(pos)) && (set.has(t.root || t.implicit || t.machine || t.normal) || set.has(t.text));
+  } else if (own === "switch") {
+    const value = r.switch!;
+    test = (t) => t.switch === value;
+  }
+  if (test === null)
+    return strict ? (t, i, length) => wrapMatch(t, reg, i, length) === true : (t, i, length) => Boolean(wrapMatch(t, reg, i, length));
+  const decide = test;
+  if (start || end) return (t, i, length) => (!start || i === 0) && (!end || i === length - 1) && decide(t);
+  return (t) => decide(t);
+}
+
+/**
+ * A test that is false where compromise's or/and block (its tryChoices / doAndBlock) cannot match at
+ * term i, from each choice's first reg alone: "or" needs one choice whose first reg the term matches
+ * (strictly true, as tryChoice asks), "and" needs every non-empty choice's first reg to match
+ * (truthy, as doAndBlock asks) and one such choice. True means only "try it".
+ */
+function blockTester(block: Reg): Tester {
+  const choices = block.choices!.filter((c) => Array.isArray(c) && c.length > 0);
+  if (block.operator === "or") {
+    const tests = choices.map((c) => testerOf(c[0]!, true));
+    return (t, i, length) => {
+      for (const test of tests) if (test(t, i, length)) return true;
+      return false;
+    };
+  }
+  const tests = choices.map((c) => testerOf(c[0]!, false));
+  if (tests.length === 0) return () => false;
+  return (t, i, length) => {
+    for (const test of tests) if (!test(t, i, length)) return false;
+    return true;
   };
 }
 
@@ -403,27 +543,38 @@ function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?:
  * first token that is a plain word, tag or method test, dies at once when
  * that token does not match the term there. Here that test (compromise's own
  * term matcher, pure) runs first, and the copy and the matcher only where it
- * passes; a first token of another kind (optional, negative, greedy to the
- * end, a choice, anything) is tried everywhere as stock does. The copy of
+ * passes; so, for an or/and block first ("(had|have|#PastTense)"), do its
+ * choices' first tokens, and, after a first token that takes exactly one term,
+ * the second token on the next term ({@link mayStart}): counted over op-spam,
+ * the matcher ran 1.04 million times before these tests and 0.27 million after
+ * the first two (fewer since), nearly all of the dropped runs dying in it at
+ * once. A first token of another kind (optional, negative, greedy to the end,
+ * anything) is tried everywhere as stock does. The copy of
  * the sentence from a position on is made once per sentence and shared by
  * every rule tried there (`tails`): compromise's matcher only reads it, and
  * stock's copy per rule and position was ~13% of the parse with its GC.
  */
 function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>, tails: Term[][]): { ptrs: unknown[][] } {
-  const { rule, minLength, firstDecides, firstKey } = c;
-  const { regs, group, justOne } = rule;
-  if (!regs || regs.length === 0) return { ptrs: [] };
+  const { rule, minLength, firstKey, second } = c;
+  const { regs, anchoredStart, anchoredEnd } = c;
+  if (regs.length === 0) return NO_MATCH;
+  const { justOne } = rule;
   let results: Found[] = [];
   const length = terms.length;
-  if (regs[0]!.start === true) {
-    const res = fromHere(terms, regs, 0, length);
-    if (res) results.push(addSentence(res));
+  if (anchoredStart) {
+    if (mayStart(c, terms, 0, length)) {
+      const res = fromHere(terms, regs, 0, length);
+      if (res) results.push(addSentence(res));
+    }
   } else if (firstKey !== null) {
     // The same attempts as the loop below, at the terms the first reg matches only.
     let next = 0;
     for (const i of positionsOf(terms, firstKey, positions)) {
       if (length - i < minLength) break;
       if (i < next) continue;
+      // simpleMatch moves past the first reg's term, and past the next one too when both are a contraction's
+      // (term.implicit): then the second reg's term is not known here and the attempt is made.
+      if (second !== null && !secondMayMatch(second, terms, i, length)) continue;
       const res = fromHere((tails[i] ??= terms.slice(i)), regs, i, length);
       if (res) {
         results.push(addSentence(res));
@@ -432,10 +583,9 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>,
       }
     }
   } else {
-    const first = regs[0]!;
     for (let i = 0; i < length; i += 1) {
       if (length - i < minLength) break;
-      if (firstDecides && wrapMatch(terms[i]!, first, i, length) !== true) continue;
+      if (!mayStart(c, terms, i, length)) continue;
       const res = fromHere((tails[i] ??= terms.slice(i)), regs, i, length);
       if (res) {
         results.push(addSentence(res));
@@ -446,9 +596,11 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>,
       }
     }
   }
-  if (regs[regs.length - 1]!.end === true) results = results.filter((res) => length === res.pointer[2]);
+  // Nothing found is nothing kept (getGroup and notIf of no results are none), and the common case.
+  if (results.length === 0) return NO_MATCH;
+  if (anchoredEnd) results = results.filter((res) => length === res.pointer[2]);
   if (rule.notIf) results = notIf(results, rule.notIf, [terms]);
-  const out = getGroup(results, group);
+  const out = getGroup(results, rule.group);
   for (const ptr of out.ptrs) {
     const [, start, end] = ptr as number[];
     ptr[3] = terms[start!]!.id;
@@ -456,6 +608,28 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>,
   }
   return out;
 }
+
+/** False when the rule's first reg (not found by key) or its second cannot match from term i on; true means "try it". */
+function mayStart(c: Compiled, terms: Term[], i: number, length: number): boolean {
+  const { firstTest, firstBlock, second } = c;
+  if (i >= length) return true;
+  if (firstTest !== null && !firstTest(terms[i]!, i, length)) return false;
+  if (firstBlock !== null && !firstBlock(terms[i]!, i, length)) return false;
+  return second === null || secondMayMatch(second, terms, i, length);
+}
+
+/**
+ * Whether the second reg can match after a first reg that matched term i alone: simpleMatch moves
+ * past that term, and past the next one too when both are a contraction's (term.implicit); then
+ * the second reg's term is not known here and the answer is "try it".
+ */
+function secondMayMatch(second: Tester, terms: Term[], i: number, length: number): boolean {
+  if (terms[i]!.implicit) return true;
+  return i + 1 < length && second(terms[i + 1]!, i + 1, length);
+}
+
+/** matchRule's answer when the rule matched nowhere (read only: bulkMatch skips it). */
+const NO_MATCH: { ptrs: unknown[][] } = Object.freeze({ ptrs: Object.freeze([]) as unknown as unknown[][] });
 
 /** Ascending indexes of the sentence's terms that a plain tag ("#Noun") or word ("=the") reg matches, as compromise's doesMatch decides; memoised per sentence (its tags do not change during a sweep). */
 function positionsOf(terms: Term[], key: string, memo: Map<string, number[]>): number[] {

@@ -3,7 +3,7 @@
  * (moderation.ts, invitations.ts, ...) import Builder from here, and
  * schema.ts only assembles them, so no part imports the file that imports it.
  */
-import SchemaBuilder, { type EnumRef, type ObjectRef } from "@pothos/core";
+import SchemaBuilder, { type EnumRef, type FieldRef, type ObjectRef } from "@pothos/core";
 import type { Context } from "./context.js";
 
 interface StarlingSchemaTypes {
@@ -24,6 +24,63 @@ export function createBuilder() {
 }
 
 export type Builder = ReturnType<typeof createBuilder>;
+
+/** The property type each scalar that `expose` shows reads. */
+interface Exposed {
+  Int: number;
+  Float: number;
+  String: string;
+  ID: string;
+  Boolean: boolean;
+}
+
+/** A row of `expose`: the field's scalar type and description, made by `scalar.Int(…)` and the like. */
+type ScalarRow<Kind extends keyof Exposed, Nullable extends boolean> = { type: Kind; description: string } & (Nullable extends true
+  ? { nullable: true }
+  : { nullable?: false });
+
+/** The rows a property of type V may have: a scalar it holds, and nullable where it may be null. */
+type RowsFor<V> = {
+  [Kind in keyof Exposed]: [V] extends [Exposed[Kind]]
+    ? ScalarRow<Kind, boolean>
+    : [V] extends [Exposed[Kind] | null | undefined]
+      ? ScalarRow<Kind, true>
+      : never;
+}[keyof Exposed];
+
+function scalarRow<Kind extends keyof Exposed>(type: Kind) {
+  return <Nullable extends boolean = false>(description: string, options?: { nullable: Nullable }): ScalarRow<Kind, Nullable> =>
+    ({ type, description, ...options }) as ScalarRow<Kind, Nullable>;
+}
+
+/** The rows of `expose`: `scalar.Int("Reviews received.")`, `scalar.String("…", { nullable: true })`. */
+export const scalar = {
+  Int: scalarRow("Int"),
+  Float: scalarRow("Float"),
+  String: scalarRow("String"),
+  ID: scalarRow("ID"),
+  Boolean: scalarRow("Boolean"),
+};
+
+/**
+ * Fields that show the parent's property of the same name as it is, listed as
+ * `{ property: scalar.Int(description) }` instead of Pothos' `property: t.exposeInt("property", { description })`
+ * each. Checked as Pothos checks its own: a name that is not a property of the type (a typo), a
+ * scalar the property does not hold, or a property that may be null in a field not marked nullable,
+ * is a type error. Spread it where the fields stand: the schema keeps their order.
+ */
+export function expose<Shape>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>,
+  rows: { [K in keyof Shape & string]?: RowsFor<Shape[K]> },
+): Record<string, FieldRef<Types, unknown>> {
+  return Object.fromEntries(
+    Object.entries(rows as Record<string, ScalarRow<keyof Exposed, boolean>>).map(([name, row]) => [
+      name,
+      // `as never`: Pothos ties a name to its type for a literal name only; the rows' type does it for these.
+      t.expose(name as never, row as never) as FieldRef<Types, unknown>,
+    ]),
+  );
+}
 
 /** A row of enumOf: the value's description (its value is its name), or [value, description]. */
 type EnumRow = string | readonly [value: string, description: string];

@@ -8,7 +8,7 @@
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import type { ReviewStatus } from "../reviews/model.js";
 import { invalidInput } from "../../errors.js";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { expose, scalar, type Builder, type Types } from "../../graphql/builder.js";
 import { listCost, pageCost } from "../../graphql/cost.js";
 import { staffPageArgs, staffPageCost, staffPageFirst } from "../../graphql/staff-page.js";
 import { listShopProducts, type Product } from "../products/products.js";
@@ -48,9 +48,11 @@ export function addDashboardSchema(
     description: "One week (Monday to Sunday, UTC) of a shop's or a product's reviews, from maintained counters.",
     fields: (t) => ({
       weekStart: t.field({ type: "DateTime", description: "Monday 00:00 UTC of the week.", resolve: (w) => w.weekStart }),
-      received: t.exposeInt("received", { description: "Reviews received in the week, whatever became of them." }),
-      published: t.exposeInt("published", { description: "Of those, published now." }),
-      verified: t.exposeInt("verified", { description: "Of the published, verified purchases." }),
+      ...expose(t, {
+        received: scalar.Int("Reviews received in the week, whatever became of them."),
+        published: scalar.Int("Of those, published now."),
+        verified: scalar.Int("Of the published, verified purchases."),
+      }),
       displayedRating: t.exposeFloat("displayedRating", {
         nullable: true,
         description:
@@ -68,8 +70,10 @@ export function addDashboardSchema(
   const StarRef = builder.objectRef<{ stars: number; count: number }>("DashboardStarCount").implement({
     description: "One bar of a star histogram.",
     fields: (t) => ({
-      stars: t.exposeInt("stars", { description: "The star level." }),
-      count: t.exposeInt("count", { description: "Published reviews with this many stars." }),
+      ...expose(t, {
+        stars: scalar.Int("The star level."),
+        count: scalar.Int("Published reviews with this many stars."),
+      }),
     }),
   });
 
@@ -94,12 +98,11 @@ export function addDashboardSchema(
         description: "Publication rate per star level, 5 first.",
         resolve: (o) => o.publication,
       }),
-      verifiedShare: t.exposeFloat("verifiedShare", {
-        nullable: true,
-        description: "Verified purchases among published reviews; null without any.",
+      ...expose(t, {
+        verifiedShare: scalar.Float("Verified purchases among published reviews; null without any.", { nullable: true }),
+        pending: scalar.Int("Reviews waiting for approval."),
+        quarantined: scalar.Int("Reviews held back by fraud checks."),
       }),
-      pending: t.exposeInt("pending", { description: "Reviews waiting for approval." }),
-      quarantined: t.exposeInt("quarantined", { description: "Reviews held back by fraud checks." }),
     }),
   });
 

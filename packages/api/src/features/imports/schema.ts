@@ -1,5 +1,5 @@
 /** Imports in the schema: importReviews (a batch of rows, a result per row) and finishImport. */
-import { enumOf, type Builder } from "../../graphql/builder.js";
+import { enumOf, expose, scalar, type Builder } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { MAX_IMPORT_ROWS, REPLY_MAX, finishImport, importReviews, type ImportRowResult } from "./imports.js";
 import { LIMITS } from "../reviews/reviews.js";
@@ -58,9 +58,11 @@ export function addImportSchema(builder: Builder): void {
   const ImportRowError = builder.objectRef<NonNullable<ImportRowResult["error"]>>("ImportRowError").implement({
     description: "Why a row was rejected.",
     fields: (t) => ({
-      code: t.exposeString("code", { description: "An error code of the API's table, e.g. INVALID_INPUT." }),
-      field: t.exposeString("field", { nullable: true, description: "The row's field at fault, if one is." }),
-      message: t.exposeString("message", { description: "What is wrong, for people." }),
+      ...expose(t, {
+        code: scalar.String("An error code of the API's table, e.g. INVALID_INPUT."),
+        field: scalar.String("The row's field at fault, if one is.", { nullable: true }),
+        message: scalar.String("What is wrong, for people."),
+      }),
     }),
   });
 
@@ -76,8 +78,10 @@ export function addImportSchema(builder: Builder): void {
   const FinishImportResult = builder.objectRef<{ reviews: number; products: number }>("FinishImportResult").implement({
     description: "What finishImport rebuilt.",
     fields: (t) => ({
-      reviews: t.exposeInt("reviews", { description: "The shop's reviews scored, in createdAt order." }),
-      products: t.exposeInt("products", { description: "Product summaries rebuilt." }),
+      ...expose(t, {
+        reviews: scalar.Int("The shop's reviews scored, in createdAt order."),
+        products: scalar.Int("Product summaries rebuilt."),
+      }),
     }),
   });
 

@@ -2,15 +2,17 @@
 import { createInvitation, invitationCursor, listInvitations, type Invitation } from "./invitations.js";
 import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
 import { pageSize } from "../validate.js";
-import type { Builder } from "../../graphql/builder.js";
+import { expose, scalar, type Builder } from "../../graphql/builder.js";
 
 export function addInvitationSchema(builder: Builder): void {
   const InvitationRef = builder.objectRef<Invitation>("Invitation").implement({
     description: "An invitation to review one product of one order line. The customer's email is never returned.",
     fields: (t) => ({
-      id: t.exposeID("id", { description: "The invitation's id." }),
-      productId: t.exposeID("productId", { description: "The product it is for." }),
-      orderRef: t.exposeString("orderRef", { description: "Your reference of the order line." }),
+      ...expose(t, {
+        id: scalar.ID("The invitation's id."),
+        productId: scalar.ID("The product it is for."),
+        orderRef: scalar.String("Your reference of the order line."),
+      }),
       createdAt: t.field({ type: "DateTime", description: "When it was made.", resolve: (i) => i.createdAt }),
       cursor: t.string({
         description: "Pass as `invitations(after:)` to get the invitations made before this one.",

@@ -17,7 +17,7 @@ import {
 import type { Review } from "../reviews/reviews.js";
 import { pageSize } from "../validate.js";
 import { actingKey } from "../../graphql/context.js";
-import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
+import { enumOf, expose, scalar, type Builder, type Types } from "../../graphql/builder.js";
 import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
 
 export function addModerationSchema(
@@ -49,12 +49,10 @@ export function addModerationSchema(
   const EventRef = builder.objectRef<ModerationEvent>("ModerationEvent").implement({
     description: "One entry of the moderation log. Entries are never changed or removed.",
     fields: (t) => ({
-      id: t.exposeID("id", { description: "The entry's id." }),
-      reviewId: t.exposeString("reviewId", {
-        description: 'The review acted on, or the question (q_…) or answer (a_…); "-" for shop settings.',
-      }),
-      action: t.exposeString("action", {
-        description: "publish, reject, reinstate, quarantine, reply or settings.",
+      ...expose(t, {
+        id: scalar.ID("The entry's id."),
+        reviewId: scalar.String('The review acted on, or the question (q_…) or answer (a_…); "-" for shop settings.'),
+        action: scalar.String("publish, reject, reinstate, quarantine, reply or settings."),
       }),
       fromStatus: t.field({
         type: ReviewStatusEnum,
@@ -63,9 +61,11 @@ export function addModerationSchema(
         resolve: (e) => e.fromStatus,
       }),
       toStatus: t.field({ type: ReviewStatusEnum, nullable: true, description: "The review's state after.", resolve: (e) => e.toStatus }),
-      reason: t.exposeString("reason", { nullable: true, description: "The rejection reason, or FLAGGED for a quarantine." }),
-      note: t.exposeString("note", { nullable: true, description: "The moderator's note, the reply's text, or the flags' reasons." }),
-      actor: t.exposeString("actor", { description: 'The id of the API key that acted, or "starling" for automatic checks.' }),
+      ...expose(t, {
+        reason: scalar.String("The rejection reason, or FLAGGED for a quarantine.", { nullable: true }),
+        note: scalar.String("The moderator's note, the reply's text, or the flags' reasons.", { nullable: true }),
+        actor: scalar.String('The id of the API key that acted, or "starling" for automatic checks.'),
+      }),
       at: t.field({ type: "DateTime", description: "When.", resolve: (e) => e.at }),
       cursor: t.string({
         description: "Pass as `moderationLog(after:)` to get the entries before this one.",
@@ -208,12 +208,14 @@ export function addModerationSchema(
 /** A star level's publication counts: the moderation report's rows and the dashboard's (DashboardPublicationRow). */
 export function publicationRowFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types, PublicationRow>, rateDescription: string) {
   return {
-    stars: t.exposeInt("stars", { description: "The star level." }),
-    received: t.exposeInt("received", { description: "Reviews received with this many stars." }),
-    published: t.exposeInt("published", { description: "Of those, published." }),
-    pending: t.exposeInt("pending", { description: "Of those, waiting for approval." }),
-    rejected: t.exposeInt("rejected", { description: "Of those, rejected by the shop." }),
-    quarantined: t.exposeInt("quarantined", { description: "Of those, held back by fraud checks." }),
+    ...expose(t, {
+      stars: scalar.Int("The star level."),
+      received: scalar.Int("Reviews received with this many stars."),
+      published: scalar.Int("Of those, published."),
+      pending: scalar.Int("Of those, waiting for approval."),
+      rejected: scalar.Int("Of those, rejected by the shop."),
+      quarantined: scalar.Int("Of those, held back by fraud checks."),
+    }),
     publicationRate: t.float({
       nullable: true,
       description: rateDescription,

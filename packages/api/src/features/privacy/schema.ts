@@ -2,7 +2,7 @@
 import { GraphQLScalarType } from "graphql";
 import { eraseReviewerData, exportReviewerData, type ErasureCounts } from "./privacy.js";
 import { actingKey } from "../../graphql/context.js";
-import { enumOf, type Builder } from "../../graphql/builder.js";
+import { enumOf, expose, scalar, type Builder } from "../../graphql/builder.js";
 
 export function addPrivacySchema(builder: Builder): void {
   const ReviewerRefInput = builder.inputType("ReviewerRefInput", {
@@ -35,12 +35,12 @@ export function addPrivacySchema(builder: Builder): void {
   const ErasureResult = builder.objectRef<ErasureCounts>("ErasureResult").implement({
     description: "What an erasure changed.",
     fields: (t) => ({
-      reviews: t.exposeInt("reviews", { description: "Reviews anonymised or deleted." }),
-      invitations: t.exposeInt("invitations", { description: "Invitations whose email was removed." }),
-      questions: t.exposeInt("questions", { description: "Their questions anonymised or deleted (deleted with their answers)." }),
-      answers: t.exposeInt("answers", { description: "Their answers anonymised or deleted." }),
-      votes: t.exposeInt("votes", {
-        description: "Their helpful votes unlinked from them (ANONYMISE) or removed from the helpful counts (DELETE).",
+      ...expose(t, {
+        reviews: scalar.Int("Reviews anonymised or deleted."),
+        invitations: scalar.Int("Invitations whose email was removed."),
+        questions: scalar.Int("Their questions anonymised or deleted (deleted with their answers)."),
+        answers: scalar.Int("Their answers anonymised or deleted."),
+        votes: scalar.Int("Their helpful votes unlinked from them (ANONYMISE) or removed from the helpful counts (DELETE)."),
       }),
     }),
   });

@@ -1,7 +1,7 @@
 /** Products in the schema: the Product type (its id and name; other features add fields), look-ups and putProduct. */
 import type { ObjectRef } from "@pothos/core";
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { expose, scalar, type Builder, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { PRODUCT_ID_LIMITS } from "./product-ids.js";
 import { MAX_PRODUCTS_PER_REQUEST, findProducts, putProduct, requestedProductIds, type Product } from "./products.js";
@@ -10,12 +10,14 @@ export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Type
   const ProductRef = builder.objectRef<Product>("Product").implement({
     description: "A product of the shop, identified by the shop's own id (e.g. its SKU).",
     fields: (t) => ({
-      id: t.exposeID("id", { description: "The shop's id of the product." }),
-      name: t.exposeString("name", { description: "The product's name." }),
-      gtin: t.exposeString("gtin", { nullable: true, description: "Its GTIN (EAN, UPC): shown in the Google product review feed." }),
-      mpn: t.exposeString("mpn", { nullable: true, description: "Its manufacturer part number: shown in the Google product review feed." }),
-      sku: t.exposeString("sku", { nullable: true, description: "Its SKU in the shop: shown in the Google product review feed." }),
-      brand: t.exposeString("brand", { nullable: true, description: "Its brand: shown in the Google product review feed." }),
+      ...expose(t, {
+        id: scalar.ID("The shop's id of the product."),
+        name: scalar.String("The product's name."),
+        gtin: scalar.String("Its GTIN (EAN, UPC): shown in the Google product review feed.", { nullable: true }),
+        mpn: scalar.String("Its manufacturer part number: shown in the Google product review feed.", { nullable: true }),
+        sku: scalar.String("Its SKU in the shop: shown in the Google product review feed.", { nullable: true }),
+        brand: scalar.String("Its brand: shown in the Google product review feed.", { nullable: true }),
+      }),
       url: t.exposeString("url", {
         nullable: true,
         description:

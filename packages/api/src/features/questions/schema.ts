@@ -5,7 +5,7 @@
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
-import { authorInput, enumOf, submissionPayload, type Builder, type Types } from "../../graphql/builder.js";
+import { authorInput, enumOf, expose, scalar, submissionPayload, type Builder, type Types } from "../../graphql/builder.js";
 import { listCost, pageCost } from "../../graphql/cost.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { invalidInput, rateLimited } from "../../errors.js";
@@ -110,9 +110,11 @@ export function addQuestionSchema(
   const AnswerRef = builder.objectRef<Answer>("Answer").implement({
     description: "An answer to a product question. Text is stored exactly as written: escape it when you render it.",
     fields: (t) => ({
-      id: t.exposeID("id", { description: "Starling's id of the answer (a_…)." }),
-      questionId: t.exposeID("questionId", { description: "The question it answers." }),
-      body: t.exposeString("body", { description: "The answer's text." }),
+      ...expose(t, {
+        id: scalar.ID("Starling's id of the answer (a_…)."),
+        questionId: scalar.ID("The question it answers."),
+        body: scalar.String("The answer's text."),
+      }),
       author: t.field({ type: AnswerAuthor, description: "Who answered.", resolve: (a) => a.author }),
       language: t.exposeString("language", { nullable: true, description: "BCP 47 language tag, if one was sent." }),
       status: t.field({ type: StatusEnum, description: "Whether it is published.", resolve: (a) => a.status }),
@@ -123,9 +125,11 @@ export function addQuestionSchema(
   const QuestionRef = builder.objectRef<Question>("Question").implement({
     description: "A customer's question about a product. Text is stored exactly as written: escape it when you render it.",
     fields: (t) => ({
-      id: t.exposeID("id", { description: "Starling's id of the question (q_…)." }),
-      productId: t.exposeID("productId", { description: "The shop's id of the product asked about." }),
-      body: t.exposeString("body", { description: "The question." }),
+      ...expose(t, {
+        id: scalar.ID("Starling's id of the question (q_…)."),
+        productId: scalar.ID("The shop's id of the product asked about."),
+        body: scalar.String("The question."),
+      }),
       author: t.field({ type: QuestionAuthor, description: "Who asked.", resolve: (q) => q.author }),
       language: t.exposeString("language", { nullable: true, description: "BCP 47 language tag, if one was sent." }),
       status: t.field({ type: StatusEnum, description: "Whether it is published.", resolve: (q) => q.status }),

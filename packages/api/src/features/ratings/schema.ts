@@ -1,7 +1,7 @@
 /** Ratings in the schema: the Rating summary and its parts, and Product.rating. */
 import type { ObjectRef } from "@pothos/core";
 import type { ReasonCode } from "@starling/scoring";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { expose, scalar, type Builder, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import type { Product } from "../products/products.js";
 import { REASON_WORDS } from "../scoring/schema.js";
@@ -11,17 +11,21 @@ export function addRatingSchema(builder: Builder, { ProductRef }: { ProductRef: 
   const StarCount = builder.objectRef<{ stars: number; count: number }>("StarCount").implement({
     description: "One bar of the star histogram.",
     fields: (t) => ({
-      stars: t.exposeInt("stars", { description: "The star level, 1 to 5." }),
-      count: t.exposeInt("count", { description: "How many reviews gave this many stars." }),
+      ...expose(t, {
+        stars: scalar.Int("The star level, 1 to 5."),
+        count: scalar.Int("How many reviews gave this many stars."),
+      }),
     }),
   });
 
   const Interval = builder.objectRef<{ low: number; high: number; level: number }>("CredibleInterval").implement({
     description: "A Bayesian credible interval: the true average lies between `low` and `high` with probability `level`.",
     fields: (t) => ({
-      low: t.exposeFloat("low", { description: "Lower end, in stars." }),
-      high: t.exposeFloat("high", { description: "Upper end, in stars." }),
-      level: t.exposeFloat("level", { description: "The probability the interval holds, e.g. 0.95." }),
+      ...expose(t, {
+        low: scalar.Float("Lower end, in stars."),
+        high: scalar.Float("Upper end, in stars."),
+        level: scalar.Float("The probability the interval holds, e.g. 0.95."),
+      }),
     }),
   });
 

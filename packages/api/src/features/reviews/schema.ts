@@ -3,7 +3,7 @@
  * reviews (Product.reviews) and submitReview.
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
-import { authorInput, enumOf, submissionPayload, type Builder, type Types } from "../../graphql/builder.js";
+import { authorInput, enumOf, expose, scalar, submissionPayload, type Builder, type Types } from "../../graphql/builder.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { listCost } from "../../graphql/cost.js";
 import type { ReviewStatus } from "./model.js";
@@ -84,11 +84,13 @@ export function addReviewSchema(
   const ReviewRef = builder.objectRef<Review>("Review").implement({
     description: "A customer's review of a product. Text is stored exactly as written: escape it when you render it.",
     fields: (t) => ({
-      id: t.exposeID("id", { description: "Starling's id of the review." }),
-      productId: t.exposeID("productId", { description: "The shop's id of the reviewed product." }),
-      rating: t.exposeInt("rating", { description: "Stars given, 1 to 5." }),
-      title: t.exposeString("title", { description: "The review's headline." }),
-      body: t.exposeString("body", { description: "The review's text." }),
+      ...expose(t, {
+        id: scalar.ID("Starling's id of the review."),
+        productId: scalar.ID("The shop's id of the reviewed product."),
+        rating: scalar.Int("Stars given, 1 to 5."),
+        title: scalar.String("The review's headline."),
+        body: scalar.String("The review's text."),
+      }),
       reviewer: t.field({ type: Reviewer, description: "Who wrote it.", resolve: (r) => r.reviewer }),
       language: t.exposeString("language", {
         nullable: true,

@@ -3,7 +3,7 @@
  * manages (create, rotate, revoke, list).
  */
 import type { ObjectRef } from "@pothos/core";
-import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
+import { enumOf, expose, scalar, type Builder, type Types } from "../../graphql/builder.js";
 import type { Shop } from "./shops.js";
 import { SCOPES, issueKey, listKeys, revokeKey, rotateKey, scopeName, type ApiKeyInfo, type KeyKind, type Scope } from "./keys.js";
 
@@ -11,8 +11,10 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
   const ShopRef = builder.objectRef<Shop>("Shop").implement({
     description: "A shop: the tenant that owns products and their reviews. Your API key says which shop you are.",
     fields: (t) => ({
-      id: t.exposeID("id", { description: "Starling's id of the shop." }),
-      name: t.exposeString("name", { description: "The shop's display name." }),
+      ...expose(t, {
+        id: scalar.ID("Starling's id of the shop."),
+        name: scalar.String("The shop's display name."),
+      }),
     }),
   });
 

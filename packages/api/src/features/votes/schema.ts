@@ -3,7 +3,7 @@
  * voteHelpful. (Reviews' MOST_HELPFUL order is in the reviews' schema.)
  */
 import type { ObjectRef } from "@pothos/core";
-import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
+import { enumOf, expose, scalar, type Builder, type Types } from "../../graphql/builder.js";
 import type { VoteTotals } from "./model.js";
 import { rateLimited } from "../../errors.js";
 import type { Review } from "../reviews/review.js";
@@ -16,8 +16,10 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
     description:
       'Answers to "was this helpful?". A vote in a sudden burst of votes on the item counts a tenth of a vote in `score` (the counts show every vote).',
     fields: (t) => ({
-      helpful: t.exposeInt("helpful", { description: "Votes that it was helpful." }),
-      notHelpful: t.exposeInt("notHelpful", { description: "Votes that it was not helpful." }),
+      ...expose(t, {
+        helpful: scalar.Int("Votes that it was helpful."),
+        notHelpful: scalar.Int("Votes that it was not helpful."),
+      }),
       score: t.float({
         description:
           "The lower bound of the 95 % Wilson interval of the helpful share, from the burst-weighted votes (0 without votes): what MOST_HELPFUL orders by, so 3 of 3 ranks below 80 of 100.",
@@ -64,10 +66,10 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
   const VotePayload = builder.objectRef<VoteResult>("VoteHelpfulPayload").implement({
     description: "The vote and the item's votes now.",
     fields: (t) => ({
-      itemId: t.exposeID("itemId", { description: "The review or answer voted on." }),
-      helpful: t.exposeBoolean("helpful", { description: "The vote that counts: this one, or this voter's earlier one." }),
-      alreadyVoted: t.exposeBoolean("alreadyVoted", {
-        description: "True when this voter had voted on it before: nothing changed (one vote per voter).",
+      ...expose(t, {
+        itemId: scalar.ID("The review or answer voted on."),
+        helpful: scalar.Boolean("The vote that counts: this one, or this voter's earlier one."),
+        alreadyVoted: scalar.Boolean("True when this voter had voted on it before: nothing changed (one vote per voter)."),
       }),
       votes: t.field({ type: HelpfulVotes, description: "The item's votes, including this one.", resolve: (v) => v.totals }),
     }),

@@ -3,7 +3,7 @@
  * rotate the secret), each endpoint's delivery log, and redelivery. All need
  * SHOP_SETTINGS, a scope only secret keys hold.
  */
-import { enumOf, type Builder } from "../../graphql/builder.js";
+import { enumOf, expose, scalar, type Builder } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
 import { pageSize } from "../validate.js";
@@ -44,11 +44,15 @@ export function addWebhookSchema(builder: Builder): void {
   const EndpointRef = builder.objectRef<WebhookEndpoint>("WebhookEndpoint").implement({
     description: "Where the shop's events are POSTed, signed by the Standard Webhooks scheme. The secret is shown only when it is made.",
     fields: (t) => ({
-      id: t.exposeID("id", { description: "The endpoint's id." }),
-      url: t.exposeString("url", { description: "The http or https URL events are POSTed to." }),
+      ...expose(t, {
+        id: scalar.ID("The endpoint's id."),
+        url: scalar.String("The http or https URL events are POSTed to."),
+      }),
       events: t.field({ type: [EventTypeEnum], description: "The events it receives.", resolve: (e) => [...e.events] }),
-      description: t.exposeString("description", { nullable: true, description: "Your note about it." }),
-      enabled: t.exposeBoolean("enabled", { description: "Whether events are delivered to it." }),
+      ...expose(t, {
+        description: scalar.String("Your note about it.", { nullable: true }),
+        enabled: scalar.Boolean("Whether events are delivered to it."),
+      }),
       disabledReason: t.exposeString("disabledReason", {
         nullable: true,
         description:
@@ -78,22 +82,23 @@ export function addWebhookSchema(builder: Builder): void {
   const AttemptRef = builder.objectRef<WebhookAttempt & { cursor: string }>("WebhookDeliveryAttempt").implement({
     description: "One attempt to deliver an event to an endpoint.",
     fields: (t) => ({
-      id: t.exposeID("id", { description: "The attempt's id." }),
-      deliveryId: t.exposeID("deliveryId", {
-        description: "The delivery (one event to one endpoint) it belongs to: pass it to redeliverWebhook.",
+      ...expose(t, {
+        id: scalar.ID("The attempt's id."),
+        deliveryId: scalar.ID("The delivery (one event to one endpoint) it belongs to: pass it to redeliverWebhook."),
+        eventId: scalar.ID("The event, sent as the `webhook-id` header."),
       }),
-      eventId: t.exposeID("eventId", { description: "The event, sent as the `webhook-id` header." }),
       eventType: t.field({ type: EventTypeEnum, description: "The event's type.", resolve: (a) => a.eventType as EventType }),
-      attempt: t.exposeInt("attempt", { description: "Which attempt of the delivery, from 1." }),
-      manual: t.exposeBoolean("manual", { description: "A redelivery the shop asked for." }),
-      at: t.field({ type: "DateTime", description: "When it was sent.", resolve: (a) => a.at }),
-      ok: t.exposeBoolean("ok", { description: "The endpoint answered 2xx." }),
-      statusCode: t.exposeInt("statusCode", {
-        nullable: true,
-        description: "The HTTP status it answered; null if none came (refused, unreachable, timed out).",
+      ...expose(t, {
+        attempt: scalar.Int("Which attempt of the delivery, from 1."),
+        manual: scalar.Boolean("A redelivery the shop asked for."),
       }),
-      error: t.exposeString("error", { nullable: true, description: "What went wrong; null on success." }),
-      durationMs: t.exposeInt("durationMs", { description: "How long the attempt took, in ms." }),
+      at: t.field({ type: "DateTime", description: "When it was sent.", resolve: (a) => a.at }),
+      ...expose(t, {
+        ok: scalar.Boolean("The endpoint answered 2xx."),
+        statusCode: scalar.Int("The HTTP status it answered; null if none came (refused, unreachable, timed out).", { nullable: true }),
+        error: scalar.String("What went wrong; null on success.", { nullable: true }),
+        durationMs: scalar.Int("How long the attempt took, in ms."),
+      }),
       nextAttemptAt: t.field({
         type: "DateTime",
         nullable: true,

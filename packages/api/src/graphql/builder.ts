@@ -3,7 +3,7 @@
  * (moderation.ts, invitations.ts, ...) import Builder from here, and
  * schema.ts only assembles them, so no part imports the file that imports it.
  */
-import SchemaBuilder, { type EnumRef, type FieldRef, type ObjectRef } from "@pothos/core";
+import SchemaBuilder, { type EnumRef, type FieldMap, type FieldRef, type ObjectRef } from "@pothos/core";
 import type { Context } from "./context.js";
 
 interface StarlingSchemaTypes {
@@ -32,6 +32,7 @@ interface Exposed {
   String: string;
   ID: string;
   Boolean: boolean;
+  DateTime: Date;
 }
 
 /** A row of `expose`: the field's scalar type and description, made by `scalar.Int(…)` and the like. */
@@ -39,14 +40,30 @@ type ScalarRow<Kind extends keyof Exposed, Nullable extends boolean> = { type: K
   ? { nullable: true }
   : { nullable?: false });
 
-/** The rows a property of type V may have: a scalar it holds, and nullable where it may be null. */
-type RowsFor<V> = {
-  [Kind in keyof Exposed]: [V] extends [Exposed[Kind]]
-    ? ScalarRow<Kind, boolean>
-    : [V] extends [Exposed[Kind] | null | undefined]
-      ? ScalarRow<Kind, true>
-      : never;
-}[keyof Exposed];
+/** A row of `expose` showing an object or enum type: made by `ofType(Ref, description)`. */
+type RefRow<T, Nullable extends boolean> = { type: { $inferType: T }; description: string } & (Nullable extends true
+  ? { nullable: true }
+  : { nullable?: false });
+
+/** An `expose` row for a property holding an object or enum type's value, the type given by its ref. */
+export function ofType<T, Nullable extends boolean = false>(
+  type: { $inferType: T },
+  description: string,
+  options?: { nullable: Nullable },
+): RefRow<T, Nullable> {
+  return { type, description, ...options } as RefRow<T, Nullable>;
+}
+
+/** The rows a property of type V may have: a scalar or type it holds, and nullable where it may be null. */
+type RowsFor<V> =
+  | ([V] extends [NonNullable<V>] ? RefRow<V, boolean> : RefRow<NonNullable<V>, true>)
+  | {
+      [Kind in keyof Exposed]: [V] extends [Exposed[Kind]]
+        ? ScalarRow<Kind, boolean>
+        : [V] extends [Exposed[Kind] | null | undefined]
+          ? ScalarRow<Kind, true>
+          : never;
+    }[keyof Exposed];
 
 function scalarRow<Kind extends keyof Exposed>(type: Kind) {
   return <Nullable extends boolean = false>(description: string, options?: { nullable: Nullable }): ScalarRow<Kind, Nullable> =>
@@ -60,6 +77,7 @@ export const scalar = {
   String: scalarRow("String"),
   ID: scalarRow("ID"),
   Boolean: scalarRow("Boolean"),
+  DateTime: scalarRow("DateTime"),
 };
 
 /**
@@ -67,37 +85,47 @@ export const scalar = {
  * `{ property: scalar.Int(description) }` instead of Pothos' `property: t.exposeInt("property", { description })`
  * each. Checked as Pothos checks its own: a name that is not a property of the type (a typo), a
  * scalar the property does not hold, or a property that may be null in a field not marked nullable,
- * is a type error. Spread it where the fields stand: the schema keeps their order.
+ * is a type error. The schema keeps their order: where they come first, `fields: (t) => expose(t, rows, more)`
+ * lists the type's other fields after them; elsewhere, spread it where they stand.
  */
 export function expose<Shape>(
   t: PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>,
   rows: { [K in keyof Shape & string]?: RowsFor<Shape[K]> },
-): Record<string, FieldRef<Types, unknown>> {
-  return Object.fromEntries(
+  more: FieldMap = {},
+): FieldMap {
+  const exposed = Object.fromEntries(
     Object.entries(rows as Record<string, ScalarRow<keyof Exposed, boolean>>).map(([name, row]) => [
       name,
       // `as never`: Pothos ties a name to its type for a literal name only; the rows' type does it for these.
       t.expose(name as never, row as never) as FieldRef<Types, unknown>,
     ]),
   );
+  return { ...exposed, ...more };
 }
 
-/** A row of enumOf: the value's description (its value is its name), or [value, description]. */
+/** A row of enumOf: the value's description, or [value, description] for a value that is not its name. */
 type EnumRow = string | readonly [value: string, description: string];
-type EnumValue<Rows> = { [K in keyof Rows]: Rows[K] extends readonly [infer V, string] ? V : K }[keyof Rows];
+type EnumValue<Rows, Case> = {
+  [K in keyof Rows]: Rows[K] extends readonly [infer V, string] ? V : Case extends "lowercase" ? Lowercase<K & string> : K;
+}[keyof Rows];
 
 /**
- * An enum whose values are listed once as `{ NAME: [value, description] }` (or `NAME: description`
- * where the value is the name), instead of Pothos' object per value.
+ * An enum whose values are listed once as `{ NAME: description }` (or `NAME: [value, description]`),
+ * instead of Pothos' object per value. A value is its name, or with "lowercase" its name in lower
+ * case as the feature stores it (PUBLISHED is "published"), so resolvers return the stored string.
  */
-export function enumOf<const Rows extends Record<string, EnumRow>>(builder: Builder, name: string, description: string, rows: Rows) {
-  const values = Object.fromEntries(
-    Object.entries(rows).map(([key, row]) => [
-      key,
-      typeof row === "string" ? { description: row } : { value: row[0], description: row[1] },
-    ]),
-  );
-  return builder.enumType(name, { description, values }) as unknown as EnumRef<Types, EnumValue<Rows>>;
+export function enumOf<const Rows extends Record<string, EnumRow>, Case extends "names" | "lowercase" = "names">(
+  builder: Builder,
+  name: string,
+  description: string,
+  rows: Rows,
+  values?: Case,
+) {
+  const entries = Object.entries(rows).map(([key, row]) => {
+    if (typeof row !== "string") return [key, { value: row[0], description: row[1] }];
+    return [key, values === "lowercase" ? { value: key.toLowerCase(), description: row } : { description: row }];
+  });
+  return builder.enumType(name, { description, values: Object.fromEntries(entries) }) as unknown as EnumRef<Types, EnumValue<Rows, Case>>;
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import type { ReviewStatus } from "../reviews/model.js";
 import { invalidInput } from "../../errors.js";
-import { expose, scalar, type Builder, type Types } from "../../graphql/builder.js";
+import { type Builder, expose, scalar, type Types } from "../../graphql/builder.js";
 import { listCost, pageCost } from "../../graphql/cost.js";
 import { staffPageArgs, staffPageCost, staffPageFirst } from "../../graphql/staff-page.js";
 import { listShopProducts, type Product } from "../products/products.js";
@@ -46,20 +46,18 @@ export function addDashboardSchema(
 
   const WeekRef = builder.objectRef<WeekPoint>("DashboardWeek").implement({
     description: "One week (Monday to Sunday, UTC) of a shop's or a product's reviews, from maintained counters.",
-    fields: (t) => ({
-      weekStart: t.field({ type: "DateTime", description: "Monday 00:00 UTC of the week.", resolve: (w) => w.weekStart }),
-      ...expose(t, {
+    fields: (t) =>
+      expose(t, {
+        weekStart: scalar.DateTime("Monday 00:00 UTC of the week."),
         received: scalar.Int("Reviews received in the week, whatever became of them."),
         published: scalar.Int("Of those, published now."),
         verified: scalar.Int("Of the published, verified purchases."),
-      }),
-      displayedRating: t.exposeFloat("displayedRating", {
-        nullable: true,
-        description:
+        displayedRating: scalar.Float(
           "The displayed rating's formula (trust-weighted, with the shop's prior of today) over everything published up to the week's end.",
+          { nullable: true },
+        ),
+        plainMean: scalar.Float("The plain mean of the stars published up to the week's end.", { nullable: true }),
       }),
-      plainMean: t.exposeFloat("plainMean", { nullable: true, description: "The plain mean of the stars published up to the week's end." }),
-    }),
   });
 
   const PublicationRef = builder.objectRef<PublicationRow>("DashboardPublicationRow").implement({
@@ -69,12 +67,11 @@ export function addDashboardSchema(
 
   const StarRef = builder.objectRef<{ stars: number; count: number }>("DashboardStarCount").implement({
     description: "One bar of a star histogram.",
-    fields: (t) => ({
-      ...expose(t, {
+    fields: (t) =>
+      expose(t, {
         stars: scalar.Int("The star level."),
         count: scalar.Int("Published reviews with this many stars."),
       }),
-    }),
   });
 
   const OverviewRef = builder.objectRef<Overview>("DashboardOverview").implement({

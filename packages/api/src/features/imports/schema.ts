@@ -1,5 +1,5 @@
 /** Imports in the schema: importReviews (a batch of rows, a result per row) and finishImport. */
-import { enumOf, expose, scalar, type Builder } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, ofType, scalar } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { MAX_IMPORT_ROWS, REPLY_MAX, finishImport, importReviews, type ImportRowResult } from "./imports.js";
 import { LIMITS } from "../reviews/reviews.js";
@@ -57,32 +57,31 @@ export function addImportSchema(builder: Builder): void {
 
   const ImportRowError = builder.objectRef<NonNullable<ImportRowResult["error"]>>("ImportRowError").implement({
     description: "Why a row was rejected.",
-    fields: (t) => ({
-      ...expose(t, {
+    fields: (t) =>
+      expose(t, {
         code: scalar.String("An error code of the API's table, e.g. INVALID_INPUT."),
         field: scalar.String("The row's field at fault, if one is.", { nullable: true }),
         message: scalar.String("What is wrong, for people."),
       }),
-    }),
   });
 
   const ImportRowResultRef = builder.objectRef<ImportRowResult>("ImportRowResult").implement({
     description: "The result of one row, in the order the rows were sent.",
-    fields: (t) => ({
-      outcome: t.field({ type: ImportOutcomeEnum, description: "Imported, already present, or rejected.", resolve: (r) => r.outcome }),
-      reviewId: t.exposeID("reviewId", { nullable: true, description: "Starling's id of the review (not for a rejected row)." }),
-      error: t.field({ type: ImportRowError, nullable: true, description: "Why the row was rejected.", resolve: (r) => r.error }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        outcome: ofType(ImportOutcomeEnum, "Imported, already present, or rejected."),
+        reviewId: scalar.ID("Starling's id of the review (not for a rejected row).", { nullable: true }),
+        error: ofType(ImportRowError, "Why the row was rejected.", { nullable: true }),
+      }),
   });
 
   const FinishImportResult = builder.objectRef<{ reviews: number; products: number }>("FinishImportResult").implement({
     description: "What finishImport rebuilt.",
-    fields: (t) => ({
-      ...expose(t, {
+    fields: (t) =>
+      expose(t, {
         reviews: scalar.Int("The shop's reviews scored, in createdAt order."),
         products: scalar.Int("Product summaries rebuilt."),
       }),
-    }),
   });
 
   builder.mutationFields((t) => ({

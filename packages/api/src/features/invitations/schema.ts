@@ -2,41 +2,46 @@
 import { createInvitation, invitationCursor, listInvitations, type Invitation } from "./invitations.js";
 import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
 import { pageSize } from "../validate.js";
-import { expose, scalar, type Builder } from "../../graphql/builder.js";
+import { type Builder, expose, ofType, scalar } from "../../graphql/builder.js";
 
 export function addInvitationSchema(builder: Builder): void {
   const InvitationRef = builder.objectRef<Invitation>("Invitation").implement({
     description: "An invitation to review one product of one order line. The customer's email is never returned.",
-    fields: (t) => ({
-      ...expose(t, {
-        id: scalar.ID("The invitation's id."),
-        productId: scalar.ID("The product it is for."),
-        orderRef: scalar.String("Your reference of the order line."),
-      }),
-      createdAt: t.field({ type: "DateTime", description: "When it was made.", resolve: (i) => i.createdAt }),
-      cursor: t.string({
-        description: "Pass as `invitations(after:)` to get the invitations made before this one.",
-        resolve: (i) => invitationCursor(i),
-      }),
-      expiresAt: t.field({ type: "DateTime", description: "After this it cannot be used.", resolve: (i) => i.expiresAt }),
-      usedAt: t.field({ type: "DateTime", nullable: true, description: "When it was used; null while unused.", resolve: (i) => i.usedAt }),
-      reviewId: t.exposeString("reviewId", { nullable: true, description: "The review written with it." }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          id: scalar.ID("The invitation's id."),
+          productId: scalar.ID("The product it is for."),
+          orderRef: scalar.String("Your reference of the order line."),
+          createdAt: scalar.DateTime("When it was made."),
+        },
+        {
+          cursor: t.string({
+            description: "Pass as `invitations(after:)` to get the invitations made before this one.",
+            resolve: (i) => invitationCursor(i),
+          }),
+          ...expose(t, {
+            expiresAt: scalar.DateTime("After this it cannot be used."),
+            usedAt: scalar.DateTime("When it was used; null while unused.", { nullable: true }),
+            reviewId: scalar.String("The review written with it.", { nullable: true }),
+          }),
+        },
+      ),
   });
 
   const NewInvitation = builder.objectRef<{ invitation: Invitation; token: string; existing: boolean }>("NewInvitation").implement({
     description: "An invitation just made (or the order line's earlier one), with its token.",
-    fields: (t) => ({
-      token: t.exposeString("token", {
-        description:
+    fields: (t) =>
+      expose(t, {
+        token: scalar.String(
           "Put it in the link you send the customer (e.g. the review form's `invitation` parameter). It is signed, single-use, for this product only, and expires.",
-      }),
-      invitation: t.field({ type: InvitationRef, description: "Its details.", resolve: (n) => n.invitation }),
-      existing: t.exposeBoolean("existing", {
-        description:
+        ),
+        invitation: ofType(InvitationRef, "Its details."),
+        existing: scalar.Boolean(
           "True when this order line (product and orderRef) already had an invitation: that one is returned as it stands (same token, expiry and email; maybe used), and nothing new is made.",
+        ),
       }),
-    }),
   });
 
   const CreateInvitationInput = builder.inputType("CreateInvitationInput", {

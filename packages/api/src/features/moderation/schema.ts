@@ -17,7 +17,7 @@ import {
 import type { Review } from "../reviews/reviews.js";
 import { pageSize } from "../validate.js";
 import { actingKey } from "../../graphql/context.js";
-import { enumOf, expose, scalar, type Builder, type Types } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, ofType, scalar, type Types } from "../../graphql/builder.js";
 import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
 
 export function addModerationSchema(
@@ -41,37 +41,40 @@ export function addModerationSchema(
     REJECT: "Remove a review, for a reason from RejectionReason. It is kept and can be reinstated.",
   });
 
-  const ModerationModeEnum = enumOf(builder, "ModerationMode", "When reviews are published.", {
-    POST: ["post", "At once; the shop may remove one later, for a stated reason."],
-    PRE: ["pre", "After the shop approves it. Approval cannot depend on the stars."],
-  });
+  const ModerationModeEnum = enumOf(
+    builder,
+    "ModerationMode",
+    "When reviews are published.",
+    {
+      POST: "At once; the shop may remove one later, for a stated reason.",
+      PRE: "After the shop approves it. Approval cannot depend on the stars.",
+    },
+    "lowercase",
+  );
 
   const EventRef = builder.objectRef<ModerationEvent>("ModerationEvent").implement({
     description: "One entry of the moderation log. Entries are never changed or removed.",
-    fields: (t) => ({
-      ...expose(t, {
-        id: scalar.ID("The entry's id."),
-        reviewId: scalar.String('The review acted on, or the question (q_…) or answer (a_…); "-" for shop settings.'),
-        action: scalar.String("publish, reject, reinstate, quarantine, reply or settings."),
-      }),
-      fromStatus: t.field({
-        type: ReviewStatusEnum,
-        nullable: true,
-        description: "The review's state before.",
-        resolve: (e) => e.fromStatus,
-      }),
-      toStatus: t.field({ type: ReviewStatusEnum, nullable: true, description: "The review's state after.", resolve: (e) => e.toStatus }),
-      ...expose(t, {
-        reason: scalar.String("The rejection reason, or FLAGGED for a quarantine.", { nullable: true }),
-        note: scalar.String("The moderator's note, the reply's text, or the flags' reasons.", { nullable: true }),
-        actor: scalar.String('The id of the API key that acted, or "starling" for automatic checks.'),
-      }),
-      at: t.field({ type: "DateTime", description: "When.", resolve: (e) => e.at }),
-      cursor: t.string({
-        description: "Pass as `moderationLog(after:)` to get the entries before this one.",
-        resolve: (e) => moderationLogCursor(e),
-      }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          id: scalar.ID("The entry's id."),
+          reviewId: scalar.String('The review acted on, or the question (q_…) or answer (a_…); "-" for shop settings.'),
+          action: scalar.String("publish, reject, reinstate, quarantine, reply or settings."),
+          fromStatus: ofType(ReviewStatusEnum, "The review's state before.", { nullable: true }),
+          toStatus: ofType(ReviewStatusEnum, "The review's state after.", { nullable: true }),
+          reason: scalar.String("The rejection reason, or FLAGGED for a quarantine.", { nullable: true }),
+          note: scalar.String("The moderator's note, the reply's text, or the flags' reasons.", { nullable: true }),
+          actor: scalar.String('The id of the API key that acted, or "starling" for automatic checks.'),
+          at: scalar.DateTime("When."),
+        },
+        {
+          cursor: t.string({
+            description: "Pass as `moderationLog(after:)` to get the entries before this one.",
+            resolve: (e) => moderationLogCursor(e),
+          }),
+        },
+      ),
   });
 
   const ReportRow = builder.objectRef<PublicationRow>("PublicationReportRow").implement({
@@ -208,14 +211,12 @@ export function addModerationSchema(
 /** A star level's publication counts: the moderation report's rows and the dashboard's (DashboardPublicationRow). */
 export function publicationRowFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types, PublicationRow>, rateDescription: string) {
   return {
-    ...expose(t, {
-      stars: scalar.Int("The star level."),
-      received: scalar.Int("Reviews received with this many stars."),
-      published: scalar.Int("Of those, published."),
-      pending: scalar.Int("Of those, waiting for approval."),
-      rejected: scalar.Int("Of those, rejected by the shop."),
-      quarantined: scalar.Int("Of those, held back by fraud checks."),
-    }),
+    stars: t.exposeInt("stars", { description: "The star level." }),
+    received: t.exposeInt("received", { description: "Reviews received with this many stars." }),
+    published: t.exposeInt("published", { description: "Of those, published." }),
+    pending: t.exposeInt("pending", { description: "Of those, waiting for approval." }),
+    rejected: t.exposeInt("rejected", { description: "Of those, rejected by the shop." }),
+    quarantined: t.exposeInt("quarantined", { description: "Of those, held back by fraud checks." }),
     publicationRate: t.float({
       nullable: true,
       description: rateDescription,

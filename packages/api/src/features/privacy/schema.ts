@@ -2,7 +2,7 @@
 import { GraphQLScalarType } from "graphql";
 import { eraseReviewerData, exportReviewerData, type ErasureCounts } from "./privacy.js";
 import { actingKey } from "../../graphql/context.js";
-import { enumOf, expose, scalar, type Builder } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, scalar } from "../../graphql/builder.js";
 
 export function addPrivacySchema(builder: Builder): void {
   const ReviewerRefInput = builder.inputType("ReviewerRefInput", {
@@ -21,28 +21,29 @@ export function addPrivacySchema(builder: Builder): void {
     }),
   });
 
-  const ErasureMode = enumOf(builder, "ErasureMode", "What happens to the reviews of a reviewer who asks to be forgotten.", {
-    ANONYMISE: [
-      "anonymise",
-      'Keep text and stars; remove name, customer id and email (shown as "Former customer"). Questions and answers likewise; helpful votes keep counting, unlinked from the voter.',
-    ],
-    DELETE: [
-      "delete",
-      "Remove the reviews entirely (and from the rating), the questions (with their answers) and answers, and the helpful votes (and from the helpful counts).",
-    ],
-  });
+  const ErasureMode = enumOf(
+    builder,
+    "ErasureMode",
+    "What happens to the reviews of a reviewer who asks to be forgotten.",
+    {
+      ANONYMISE:
+        'Keep text and stars; remove name, customer id and email (shown as "Former customer"). Questions and answers likewise; helpful votes keep counting, unlinked from the voter.',
+      DELETE:
+        "Remove the reviews entirely (and from the rating), the questions (with their answers) and answers, and the helpful votes (and from the helpful counts).",
+    },
+    "lowercase",
+  );
 
   const ErasureResult = builder.objectRef<ErasureCounts>("ErasureResult").implement({
     description: "What an erasure changed.",
-    fields: (t) => ({
-      ...expose(t, {
+    fields: (t) =>
+      expose(t, {
         reviews: scalar.Int("Reviews anonymised or deleted."),
         invitations: scalar.Int("Invitations whose email was removed."),
         questions: scalar.Int("Their questions anonymised or deleted (deleted with their answers)."),
         answers: scalar.Int("Their answers anonymised or deleted."),
         votes: scalar.Int("Their helpful votes unlinked from them (ANONYMISE) or removed from the helpful counts (DELETE)."),
       }),
-    }),
   });
 
   const Json = builder.addScalarType("JSON", new GraphQLScalarType({ name: "JSON", description: "Arbitrary JSON, for data exports." }), {});

@@ -1,7 +1,7 @@
 /** Products in the schema: the Product type (its id and name; other features add fields), look-ups and putProduct. */
 import type { ObjectRef } from "@pothos/core";
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
-import { expose, scalar, type Builder, type Types } from "../../graphql/builder.js";
+import { type Builder, expose, scalar, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { PRODUCT_ID_LIMITS } from "./product-ids.js";
 import { MAX_PRODUCTS_PER_REQUEST, findProducts, putProduct, requestedProductIds, type Product } from "./products.js";
@@ -9,21 +9,19 @@ import { MAX_PRODUCTS_PER_REQUEST, findProducts, putProduct, requestedProductIds
 export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Types, Product> } {
   const ProductRef = builder.objectRef<Product>("Product").implement({
     description: "A product of the shop, identified by the shop's own id (e.g. its SKU).",
-    fields: (t) => ({
-      ...expose(t, {
+    fields: (t) =>
+      expose(t, {
         id: scalar.ID("The shop's id of the product."),
         name: scalar.String("The product's name."),
         gtin: scalar.String("Its GTIN (EAN, UPC): shown in the Google product review feed.", { nullable: true }),
         mpn: scalar.String("Its manufacturer part number: shown in the Google product review feed.", { nullable: true }),
         sku: scalar.String("Its SKU in the shop: shown in the Google product review feed.", { nullable: true }),
         brand: scalar.String("Its brand: shown in the Google product review feed.", { nullable: true }),
-      }),
-      url: t.exposeString("url", {
-        nullable: true,
-        description:
+        url: scalar.String(
           "Its page on the shop's site. A product without one is left out of the Google product review feed (Google requires it).",
+          { nullable: true },
+        ),
       }),
-    }),
   });
 
   builder.queryFields((t) => ({

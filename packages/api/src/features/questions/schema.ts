@@ -5,7 +5,7 @@
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
-import { authorInput, enumOf, expose, scalar, submissionPayload, type Builder, type Types } from "../../graphql/builder.js";
+import { authorInput, type Builder, enumOf, expose, ofType, scalar, submissionPayload, type Types } from "../../graphql/builder.js";
 import { listCost, pageCost } from "../../graphql/cost.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { invalidInput, rateLimited } from "../../errors.js";
@@ -82,17 +82,24 @@ export function addQuestionSchema(
     "QuestionStatus",
     "Where a question or an answer stands; moderated as reviews are. Only PUBLISHED ones show publicly.",
     {
-      PUBLISHED: ["published", "Shown."],
-      PENDING: ["pending", "Waiting for the shop's approval (shops that pre-moderate)."],
-      REJECTED: ["rejected", "Removed by the shop for a listed reason (RejectionReason); kept, and can be published again."],
+      PUBLISHED: "Shown.",
+      PENDING: "Waiting for the shop's approval (shops that pre-moderate).",
+      REJECTED: "Removed by the shop for a listed reason (RejectionReason); kept, and can be published again.",
     },
+    "lowercase",
   );
 
-  const RoleEnum = enumOf(builder, "AnswerAuthorRole", "Who answered, shown next to the answer.", {
-    SHOP: ["shop", "The shop itself (answered with its secret key)."],
-    VERIFIED_BUYER: ["verified_buyer", "A customer who bought the product: answered with a purchase invitation of it."],
-    CUSTOMER: ["customer", "Any customer, unverified."],
-  });
+  const RoleEnum = enumOf(
+    builder,
+    "AnswerAuthorRole",
+    "Who answered, shown next to the answer.",
+    {
+      SHOP: "The shop itself (answered with its secret key).",
+      VERIFIED_BUYER: "A customer who bought the product: answered with a purchase invitation of it.",
+      CUSTOMER: "Any customer, unverified.",
+    },
+    "lowercase",
+  );
 
   const QuestionAuthor = builder.objectRef<Question["author"]>("QuestionAuthor").implement({
     description: "Who asked, as shown publicly.",
@@ -101,87 +108,93 @@ export function addQuestionSchema(
 
   const AnswerAuthor = builder.objectRef<Answer["author"]>("AnswerAuthor").implement({
     description: "Who answered, as shown publicly.",
-    fields: (t) => ({
-      name: t.exposeString("name", { description: "The display name." }),
-      role: t.field({ type: RoleEnum, description: "The shop, a verified buyer or a customer.", resolve: (a) => a.role }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        name: scalar.String("The display name."),
+        role: ofType(RoleEnum, "The shop, a verified buyer or a customer."),
+      }),
   });
 
   const AnswerRef = builder.objectRef<Answer>("Answer").implement({
     description: "An answer to a product question. Text is stored exactly as written: escape it when you render it.",
-    fields: (t) => ({
-      ...expose(t, {
+    fields: (t) =>
+      expose(t, {
         id: scalar.ID("Starling's id of the answer (a_…)."),
         questionId: scalar.ID("The question it answers."),
         body: scalar.String("The answer's text."),
+        author: ofType(AnswerAuthor, "Who answered."),
+        language: scalar.String("BCP 47 language tag, if one was sent.", { nullable: true }),
+        status: ofType(StatusEnum, "Whether it is published."),
+        createdAt: scalar.DateTime("When Starling received it."),
       }),
-      author: t.field({ type: AnswerAuthor, description: "Who answered.", resolve: (a) => a.author }),
-      language: t.exposeString("language", { nullable: true, description: "BCP 47 language tag, if one was sent." }),
-      status: t.field({ type: StatusEnum, description: "Whether it is published.", resolve: (a) => a.status }),
-      createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (a) => a.createdAt }),
-    }),
   });
 
   const QuestionRef = builder.objectRef<Question>("Question").implement({
     description: "A customer's question about a product. Text is stored exactly as written: escape it when you render it.",
-    fields: (t) => ({
-      ...expose(t, {
-        id: scalar.ID("Starling's id of the question (q_…)."),
-        productId: scalar.ID("The shop's id of the product asked about."),
-        body: scalar.String("The question."),
-      }),
-      author: t.field({ type: QuestionAuthor, description: "Who asked.", resolve: (q) => q.author }),
-      language: t.exposeString("language", { nullable: true, description: "BCP 47 language tag, if one was sent." }),
-      status: t.field({ type: StatusEnum, description: "Whether it is published.", resolve: (q) => q.status }),
-      createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (q) => q.createdAt }),
-      answers: t.field({
-        type: [AnswerRef],
-        // Checks its arguments and scope: a refusal nulls this list, not the question.
-        nullable: true,
-        extensions: { complexity: pageCost(5) },
-        description: "The published answers, oldest first (each says who wrote it). Moderators may ask for other states.",
-        args: {
-          first: t.arg.int({ required: false, defaultValue: 5, description: `How many, 0 to ${MAX_ANSWERS_SHOWN}.` }),
-          status: t.arg({
-            required: false,
-            type: [StatusEnum],
-            description: "Answers in these states (default: PUBLISHED); others need REVIEWS_MODERATE.",
+    fields: (t) =>
+      expose(
+        t,
+        {
+          id: scalar.ID("Starling's id of the question (q_…)."),
+          productId: scalar.ID("The shop's id of the product asked about."),
+          body: scalar.String("The question."),
+          author: ofType(QuestionAuthor, "Who asked."),
+          language: scalar.String("BCP 47 language tag, if one was sent.", { nullable: true }),
+          status: ofType(StatusEnum, "Whether it is published."),
+          createdAt: scalar.DateTime("When Starling received it."),
+        },
+        {
+          answers: t.field({
+            type: [AnswerRef],
+            // Checks its arguments and scope: a refusal nulls this list, not the question.
+            nullable: true,
+            extensions: { complexity: pageCost(5) },
+            description: "The published answers, oldest first (each says who wrote it). Moderators may ask for other states.",
+            args: {
+              first: t.arg.int({ required: false, defaultValue: 5, description: `How many, 0 to ${MAX_ANSWERS_SHOWN}.` }),
+              status: t.arg({
+                required: false,
+                type: [StatusEnum],
+                description: "Answers in these states (default: PUBLISHED); others need REVIEWS_MODERATE.",
+              }),
+            },
+            resolve: async (q, args, ctx) => {
+              const statuses = (args.status ?? ["published"]) as QaStatus[];
+              const shop = await ctx.authorize(statuses.every((s) => s === "published") ? "reviews:read" : "reviews:moderate");
+              const first = args.first ?? 5;
+              // A cached first page read them with the questions.
+              if (q.prefetched && first <= CACHED_ANSWERS && statuses.every((s) => s === "published"))
+                return q.prefetched.answers.slice(0, first);
+              // The answers of every question on the page, in one read (answersForPage).
+              return loadersOf(ctx).answers(shop.id, first, statuses).load(q);
+            },
+          }),
+          relatedReviews: t.field({
+            type: [ReviewRef],
+            // Needs REVIEWS_READ, which a key that asked the question (FORM_SUBMIT) may lack.
+            nullable: true,
+            extensions: { complexity: listCost(3) },
+            description:
+              "Up to three published reviews of the product that likely answer the question (BM25 text relevance with English and German stemming, chosen when it was asked), best first.",
+            resolve: async (q, _a, ctx) => {
+              const shop = await ctx.authorize("reviews:read");
+              if (q.prefetched) return [...q.prefetched.reviews];
+              // Every question's suggestions on the page, in one read by _id.
+              const found = await loadersOf(ctx).reviews(shop.id).loadMany(q.relatedReviewIds);
+              return found.filter((r): r is Review => r !== null && !(r instanceof Error));
+            },
           }),
         },
-        resolve: async (q, args, ctx) => {
-          const statuses = (args.status ?? ["published"]) as QaStatus[];
-          const shop = await ctx.authorize(statuses.every((s) => s === "published") ? "reviews:read" : "reviews:moderate");
-          const first = args.first ?? 5;
-          // A cached first page read them with the questions.
-          if (q.prefetched && first <= CACHED_ANSWERS && statuses.every((s) => s === "published"))
-            return q.prefetched.answers.slice(0, first);
-          // The answers of every question on the page, in one read (answersForPage).
-          return loadersOf(ctx).answers(shop.id, first, statuses).load(q);
-        },
-      }),
-      relatedReviews: t.field({
-        type: [ReviewRef],
-        // Needs REVIEWS_READ, which a key that asked the question (FORM_SUBMIT) may lack.
-        nullable: true,
-        extensions: { complexity: listCost(3) },
-        description:
-          "Up to three published reviews of the product that likely answer the question (BM25 text relevance with English and German stemming, chosen when it was asked), best first.",
-        resolve: async (q, _a, ctx) => {
-          const shop = await ctx.authorize("reviews:read");
-          if (q.prefetched) return [...q.prefetched.reviews];
-          // Every question's suggestions on the page, in one read by _id.
-          const found = await loadersOf(ctx).reviews(shop.id).loadMany(q.relatedReviewIds);
-          return found.filter((r): r is Review => r !== null && !(r instanceof Error));
-        },
-      }),
-    }),
+      ),
   });
 
   const QuestionConnection = connectionType<Question, QuestionConnectionShape>(builder, QuestionRef, {
-    item: ["question", "questions"],
+    item: "question",
+    items: "questions",
     connection: "One page of a product's questions, newest first.",
     edges: "The questions on this page, newest first.",
-    pageInfo: ["QuestionPageInfo", "Where a page of questions stands in the whole list."],
+    pageInfoName: "QuestionPageInfo",
+    pageInfo: "Where a page of questions stands in the whole list.",
     endCursor: "The cursor of this page's last question; null on an empty page.",
   });
 

@@ -3,25 +3,30 @@
  * manages (create, rotate, revoke, list).
  */
 import type { ObjectRef } from "@pothos/core";
-import { enumOf, expose, scalar, type Builder, type Types } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, ofType, scalar, type Types } from "../../graphql/builder.js";
 import type { Shop } from "./shops.js";
 import { SCOPES, issueKey, listKeys, revokeKey, rotateKey, scopeName, type ApiKeyInfo, type KeyKind, type Scope } from "./keys.js";
 
 export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Shop> } {
   const ShopRef = builder.objectRef<Shop>("Shop").implement({
     description: "A shop: the tenant that owns products and their reviews. Your API key says which shop you are.",
-    fields: (t) => ({
-      ...expose(t, {
+    fields: (t) =>
+      expose(t, {
         id: scalar.ID("Starling's id of the shop."),
         name: scalar.String("The shop's display name."),
       }),
-    }),
   });
 
-  const KeyKindEnum = enumOf(builder, "ApiKeyKind", "What kind of key: where it may be kept decides what it may do.", {
-    PUBLISHABLE: ["publishable", "May sit in a web page: reads, and the customer review form."],
-    SECRET: ["secret", "Stays on the shop's server: writes and key management."],
-  });
+  const KeyKindEnum = enumOf(
+    builder,
+    "ApiKeyKind",
+    "What kind of key: where it may be kept decides what it may do.",
+    {
+      PUBLISHABLE: "May sit in a web page: reads, and the customer review form.",
+      SECRET: "Stays on the shop's server: writes and key management.",
+    },
+    "lowercase",
+  );
 
   const ScopeEnum = enumOf(
     builder,
@@ -34,20 +39,23 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
 
   const ApiKeyRef = builder.objectRef<ApiKeyInfo>("ApiKey").implement({
     description: "One of the shop's API keys. The key itself is shown only once, when it is made.",
-    fields: (t) => ({
-      id: t.exposeID("id", { description: "The key's public id, to rotate or revoke it." }),
-      kind: t.field({ type: KeyKindEnum, description: "Publishable or secret.", resolve: (k) => k.kind }),
-      label: t.exposeString("label", { nullable: true, description: "Your note about what the key is for." }),
-      scopes: t.field({ type: [ScopeEnum], description: "What the key may do.", resolve: (k) => [...k.scopes] }),
-      prefix: t.exposeString("prefix", { description: "The key's first characters, to recognise it." }),
-      createdAt: t.field({ type: "DateTime", description: "When it was made.", resolve: (k) => k.createdAt }),
-      revokedAt: t.field({
-        type: "DateTime",
-        nullable: true,
-        description: "When it was revoked (it no longer works); null while active.",
-        resolve: (k) => k.revokedAt,
-      }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          id: scalar.ID("The key's public id, to rotate or revoke it."),
+          kind: ofType(KeyKindEnum, "Publishable or secret."),
+          label: scalar.String("Your note about what the key is for.", { nullable: true }),
+        },
+        {
+          scopes: t.field({ type: [ScopeEnum], description: "What the key may do.", resolve: (k) => [...k.scopes] }),
+          ...expose(t, {
+            prefix: scalar.String("The key's first characters, to recognise it."),
+            createdAt: scalar.DateTime("When it was made."),
+            revokedAt: scalar.DateTime("When it was revoked (it no longer works); null while active.", { nullable: true }),
+          }),
+        },
+      ),
   });
 
   const NewApiKey = builder.objectRef<{ key: string; info: ApiKeyInfo }>("NewApiKey").implement({

@@ -3,7 +3,7 @@
  * voteHelpful. (Reviews' MOST_HELPFUL order is in the reviews' schema.)
  */
 import type { ObjectRef } from "@pothos/core";
-import { enumOf, expose, scalar, type Builder, type Types } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, scalar, type Types } from "../../graphql/builder.js";
 import type { VoteTotals } from "./model.js";
 import { rateLimited } from "../../errors.js";
 import type { Review } from "../reviews/review.js";
@@ -15,25 +15,29 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
   const HelpfulVotes = builder.objectRef<VoteTotals>("HelpfulVotes").implement({
     description:
       'Answers to "was this helpful?". A vote in a sudden burst of votes on the item counts a tenth of a vote in `score` (the counts show every vote).',
-    fields: (t) => ({
-      ...expose(t, {
-        helpful: scalar.Int("Votes that it was helpful."),
-        notHelpful: scalar.Int("Votes that it was not helpful."),
-      }),
-      score: t.float({
-        description:
-          "The lower bound of the 95 % Wilson interval of the helpful share, from the burst-weighted votes (0 without votes): what MOST_HELPFUL orders by, so 3 of 3 ranks below 80 of 100.",
-        resolve: (v) => v.lowerBound,
-      }),
-      weightedHelpful: t.float({
-        description: "Helpful votes as counted in `score` (burst-weighted).",
-        resolve: (v) => v.helpfulBp / FULL_WEIGHT_BP,
-      }),
-      weightedNotHelpful: t.float({
-        description: "Not-helpful votes as counted in `score` (burst-weighted).",
-        resolve: (v) => v.notHelpfulBp / FULL_WEIGHT_BP,
-      }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          helpful: scalar.Int("Votes that it was helpful."),
+          notHelpful: scalar.Int("Votes that it was not helpful."),
+        },
+        {
+          score: t.float({
+            description:
+              "The lower bound of the 95 % Wilson interval of the helpful share, from the burst-weighted votes (0 without votes): what MOST_HELPFUL orders by, so 3 of 3 ranks below 80 of 100.",
+            resolve: (v) => v.lowerBound,
+          }),
+          weightedHelpful: t.float({
+            description: "Helpful votes as counted in `score` (burst-weighted).",
+            resolve: (v) => v.helpfulBp / FULL_WEIGHT_BP,
+          }),
+          weightedNotHelpful: t.float({
+            description: "Not-helpful votes as counted in `score` (burst-weighted).",
+            resolve: (v) => v.notHelpfulBp / FULL_WEIGHT_BP,
+          }),
+        },
+      ),
   });
 
   const helpfulVotes = { type: HelpfulVotes, description: "Helpful votes on it." } as const;
@@ -44,10 +48,16 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
     helpfulVotes: t.field({ ...helpfulVotes, resolve: (a) => a.votes }),
   }));
 
-  const ItemEnum = enumOf(builder, "VoteItemType", "What a helpful vote is about.", {
-    REVIEW: ["review", "A published review."],
-    ANSWER: ["answer", "A published answer."],
-  });
+  const ItemEnum = enumOf(
+    builder,
+    "VoteItemType",
+    "What a helpful vote is about.",
+    {
+      REVIEW: "A published review.",
+      ANSWER: "A published answer.",
+    },
+    "lowercase",
+  );
 
   const VoteInput = builder.inputType("VoteHelpfulInput", {
     description: "One voter's vote on one review or answer.",
@@ -65,14 +75,18 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
 
   const VotePayload = builder.objectRef<VoteResult>("VoteHelpfulPayload").implement({
     description: "The vote and the item's votes now.",
-    fields: (t) => ({
-      ...expose(t, {
-        itemId: scalar.ID("The review or answer voted on."),
-        helpful: scalar.Boolean("The vote that counts: this one, or this voter's earlier one."),
-        alreadyVoted: scalar.Boolean("True when this voter had voted on it before: nothing changed (one vote per voter)."),
-      }),
-      votes: t.field({ type: HelpfulVotes, description: "The item's votes, including this one.", resolve: (v) => v.totals }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          itemId: scalar.ID("The review or answer voted on."),
+          helpful: scalar.Boolean("The vote that counts: this one, or this voter's earlier one."),
+          alreadyVoted: scalar.Boolean("True when this voter had voted on it before: nothing changed (one vote per voter)."),
+        },
+        {
+          votes: t.field({ type: HelpfulVotes, description: "The item's votes, including this one.", resolve: (v) => v.totals }),
+        },
+      ),
   });
 
   builder.mutationField("voteHelpful", (t) =>

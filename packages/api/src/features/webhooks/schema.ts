@@ -3,7 +3,7 @@
  * rotate the secret), each endpoint's delivery log, and redelivery. All need
  * SHOP_SETTINGS, a scope only secret keys hold.
  */
-import { enumOf, expose, scalar, type Builder } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, ofType, scalar } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
 import { pageSize } from "../validate.js";
@@ -43,70 +43,68 @@ export function addWebhookSchema(builder: Builder): void {
 
   const EndpointRef = builder.objectRef<WebhookEndpoint>("WebhookEndpoint").implement({
     description: "Where the shop's events are POSTed, signed by the Standard Webhooks scheme. The secret is shown only when it is made.",
-    fields: (t) => ({
-      ...expose(t, {
-        id: scalar.ID("The endpoint's id."),
-        url: scalar.String("The http or https URL events are POSTed to."),
-      }),
-      events: t.field({ type: [EventTypeEnum], description: "The events it receives.", resolve: (e) => [...e.events] }),
-      ...expose(t, {
-        description: scalar.String("Your note about it.", { nullable: true }),
-        enabled: scalar.Boolean("Whether events are delivered to it."),
-      }),
-      disabledReason: t.exposeString("disabledReason", {
-        nullable: true,
-        description:
-          "Why Starling disabled it (a delivery failed through every retry, about three days); null otherwise. Enable it again with updateWebhookEndpoint.",
-      }),
-      disabledAt: t.field({ type: "DateTime", nullable: true, description: "When it was disabled.", resolve: (e) => e.disabledAt }),
-      previousSecretExpiresAt: t.field({
-        type: "DateTime",
-        nullable: true,
-        description:
-          "After a rotation: until when the previous secret still signs beside the new one (two signatures are sent); null otherwise.",
-        resolve: (e) => e.previousSecretExpiresAt,
-      }),
-      createdAt: t.field({ type: "DateTime", description: "When it was made.", resolve: (e) => e.createdAt }),
-      updatedAt: t.field({ type: "DateTime", description: "When it last changed.", resolve: (e) => e.updatedAt }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          id: scalar.ID("The endpoint's id."),
+          url: scalar.String("The http or https URL events are POSTed to."),
+        },
+        {
+          events: t.field({ type: [EventTypeEnum], description: "The events it receives.", resolve: (e) => [...e.events] }),
+          ...expose(t, {
+            description: scalar.String("Your note about it.", { nullable: true }),
+            enabled: scalar.Boolean("Whether events are delivered to it."),
+            disabledReason: scalar.String(
+              "Why Starling disabled it (a delivery failed through every retry, about three days); null otherwise. Enable it again with updateWebhookEndpoint.",
+              { nullable: true },
+            ),
+            disabledAt: scalar.DateTime("When it was disabled.", { nullable: true }),
+            previousSecretExpiresAt: scalar.DateTime(
+              "After a rotation: until when the previous secret still signs beside the new one (two signatures are sent); null otherwise.",
+              { nullable: true },
+            ),
+            createdAt: scalar.DateTime("When it was made."),
+            updatedAt: scalar.DateTime("When it last changed."),
+          }),
+        },
+      ),
   });
 
   const NewSecretRef = builder.objectRef<{ endpoint: WebhookEndpoint; secret: string }>("WebhookEndpointWithSecret").implement({
     description: "An endpoint and its new signing secret: keep the secret now, it is not shown again.",
-    fields: (t) => ({
-      endpoint: t.field({ type: EndpointRef, description: "The endpoint.", resolve: (r) => r.endpoint }),
-      secret: t.exposeString("secret", { description: "`whsec_` and the base64 key that signs its deliveries (HMAC-SHA256)." }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        endpoint: ofType(EndpointRef, "The endpoint."),
+        secret: scalar.String("`whsec_` and the base64 key that signs its deliveries (HMAC-SHA256)."),
+      }),
   });
 
   const AttemptRef = builder.objectRef<WebhookAttempt & { cursor: string }>("WebhookDeliveryAttempt").implement({
     description: "One attempt to deliver an event to an endpoint.",
-    fields: (t) => ({
-      ...expose(t, {
-        id: scalar.ID("The attempt's id."),
-        deliveryId: scalar.ID("The delivery (one event to one endpoint) it belongs to: pass it to redeliverWebhook."),
-        eventId: scalar.ID("The event, sent as the `webhook-id` header."),
-      }),
-      eventType: t.field({ type: EventTypeEnum, description: "The event's type.", resolve: (a) => a.eventType as EventType }),
-      ...expose(t, {
-        attempt: scalar.Int("Which attempt of the delivery, from 1."),
-        manual: scalar.Boolean("A redelivery the shop asked for."),
-      }),
-      at: t.field({ type: "DateTime", description: "When it was sent.", resolve: (a) => a.at }),
-      ...expose(t, {
-        ok: scalar.Boolean("The endpoint answered 2xx."),
-        statusCode: scalar.Int("The HTTP status it answered; null if none came (refused, unreachable, timed out).", { nullable: true }),
-        error: scalar.String("What went wrong; null on success.", { nullable: true }),
-        durationMs: scalar.Int("How long the attempt took, in ms."),
-      }),
-      nextAttemptAt: t.field({
-        type: "DateTime",
-        nullable: true,
-        description: "When the next attempt is due; null when none follows.",
-        resolve: (a) => a.nextAttemptAt,
-      }),
-      cursor: t.exposeString("cursor", { description: "Pass as `webhookDeliveries(after:)` for the attempts before this one." }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          id: scalar.ID("The attempt's id."),
+          deliveryId: scalar.ID("The delivery (one event to one endpoint) it belongs to: pass it to redeliverWebhook."),
+          eventId: scalar.ID("The event, sent as the `webhook-id` header."),
+        },
+        {
+          eventType: t.field({ type: EventTypeEnum, description: "The event's type.", resolve: (a) => a.eventType as EventType }),
+          ...expose(t, {
+            attempt: scalar.Int("Which attempt of the delivery, from 1."),
+            manual: scalar.Boolean("A redelivery the shop asked for."),
+            at: scalar.DateTime("When it was sent."),
+            ok: scalar.Boolean("The endpoint answered 2xx."),
+            statusCode: scalar.Int("The HTTP status it answered; null if none came (refused, unreachable, timed out).", { nullable: true }),
+            error: scalar.String("What went wrong; null on success.", { nullable: true }),
+            durationMs: scalar.Int("How long the attempt took, in ms."),
+            nextAttemptAt: scalar.DateTime("When the next attempt is due; null when none follows.", { nullable: true }),
+            cursor: scalar.String("Pass as `webhookDeliveries(after:)` for the attempts before this one."),
+          }),
+        },
+      ),
   });
 
   const CreateInput = builder.inputType("CreateWebhookEndpointInput", {

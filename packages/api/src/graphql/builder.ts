@@ -3,7 +3,7 @@
  * (moderation.ts, invitations.ts, ...) import Builder from here, and
  * schema.ts only assembles them, so no part imports the file that imports it.
  */
-import SchemaBuilder, { type EnumRef, type FieldMap, type FieldRef, type ObjectRef } from "@pothos/core";
+import SchemaBuilder, { type EnumRef, type FieldMap, type FieldRef, type InputObjectRef, type ObjectRef } from "@pothos/core";
 import type { Context } from "./context.js";
 
 interface StarlingSchemaTypes {
@@ -162,5 +162,30 @@ export function submissionPayload<Name extends string, Item>(
         resolve: (p) => p.replayed,
       }),
     }),
+  });
+}
+
+/**
+ * A mutation of one input object (`input: <inputType>!`, described by `input`): `resolve` gets the
+ * input and the context. Nullable, as every mutation: a refusal nulls this field, not the others.
+ */
+export function mutationOfInput<Shape, Input>(
+  t: PothosSchemaTypes.MutationFieldBuilder<Types, Types["Root"]>,
+  field: {
+    type: ObjectRef<Types, Shape>;
+    description: string;
+    inputType: InputObjectRef<Types, Input>;
+    input: string;
+    resolve: (input: Input, ctx: Context) => Promise<Shape>;
+  },
+) {
+  return t.field({
+    // As in submissionPayload, Pothos cannot resolve a type parameter's result; the ref ties it to Shape.
+    type: field.type as ObjectRef<Types, unknown>,
+    nullable: true,
+    description: field.description,
+    args: { input: t.arg({ type: field.inputType, required: true, description: field.input }) },
+    // Pothos types args from the ref only for a literal ref; inputType's type ties it to Input.
+    resolve: (_r, args, ctx) => field.resolve((args as unknown as { input: Input }).input, ctx),
   });
 }

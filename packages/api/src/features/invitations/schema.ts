@@ -1,6 +1,6 @@
 /** Purchase invitations in the schema. */
 import { createInvitation, invitationCursor, listInvitations, type Invitation } from "./invitations.js";
-import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
+import { staffMutationOfInput, staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
 import { pageSize } from "../validate.js";
 import { type Builder, expose, ofType, scalar } from "../../graphql/builder.js";
 
@@ -55,14 +55,15 @@ export function addInvitationSchema(builder: Builder): void {
   });
 
   builder.mutationField("createInvitation", (t) =>
-    t.field({
-      nullable: true,
+    staffMutationOfInput(t, {
       type: NewInvitation,
+      scope: "invitations:write",
       description:
         "Invites the buyer of an order line to review the product; the review will be marked VERIFIED_PURCHASE. An order line has one invitation, so at most one verified review: asking again for the same productId and orderRef returns the first invitation (existing: true). Needs INVITATIONS_WRITE.",
-      args: { input: t.arg({ type: CreateInvitationInput, required: true, description: "The order line." }) },
-      resolve: async (_r, { input }, ctx) =>
-        createInvitation(ctx.deps, (await ctx.authorize("invitations:write")).id, {
+      inputType: CreateInvitationInput,
+      input: "The order line.",
+      run: (deps, shopId, input) =>
+        createInvitation(deps, shopId, {
           productId: String(input.productId),
           orderRef: input.orderRef,
           customerEmail: input.customerEmail,

@@ -17,7 +17,7 @@ import {
 import type { Review } from "../reviews/reviews.js";
 import { pageSize } from "../validate.js";
 import { actingKey } from "../../graphql/context.js";
-import { type Builder, enumOf, expose, ofType, scalar, type Types } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, mutationOfInput, ofType, scalar, type Types } from "../../graphql/builder.js";
 import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
 
 export function addModerationSchema(
@@ -130,12 +130,12 @@ export function addModerationSchema(
   });
 
   builder.mutationField("moderateReview", (t) =>
-    t.field({
-      nullable: true,
+    mutationOfInput(t, {
       type: ReviewRef,
       description: "Publishes a pending review, or rejects a review for a stated reason. Logged. Needs REVIEWS_MODERATE.",
-      args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
-      resolve: async (_r, { input }, ctx) => {
+      inputType: ModerateInput,
+      input: "The decision.",
+      resolve: async (input, ctx) => {
         const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
         return moderateReview(ctx.deps, shopId, keyId, {
           reviewId: String(input.reviewId),

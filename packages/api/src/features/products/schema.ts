@@ -1,4 +1,5 @@
 /** Products in the schema: the Product type (its id and name; other features add fields), look-ups and putProduct. */
+import { staffMutationOfInput } from "../../graphql/staff-page.js";
 import type { ObjectRef } from "@pothos/core";
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 import { type Builder, expose, scalar, type Types } from "../../graphql/builder.js";
@@ -82,14 +83,15 @@ export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Type
   });
 
   builder.mutationFields((t) => ({
-    putProduct: t.field({
-      nullable: true,
+    putProduct: staffMutationOfInput(t, {
       type: ProductRef,
+      scope: "products:write",
       description:
         "Creates a product, or renames it if your shop already has one with this id, and sets its identifiers (gtin, mpn, sku, brand, url) as given. Needs PRODUCTS_WRITE.",
-      args: { input: t.arg({ type: PutProductInput, required: true, description: "The product." }) },
-      resolve: async (_r, { input }, ctx) =>
-        putProduct(ctx.deps, (await ctx.authorize("products:write")).id, {
+      inputType: PutProductInput,
+      input: "The product.",
+      run: (deps, shopId, input) =>
+        putProduct(deps, shopId, {
           id: String(input.id),
           name: input.name,
           gtin: input.gtin,

@@ -5,7 +5,8 @@
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
-import { authorInput, type Builder, enumOf, expose, ofType, scalar, submissionPayload, type Types } from "../../graphql/builder.js";
+import type { Builder, Types } from "../../graphql/builder.js";
+import { authorInput, enumOf, expose, mutationOfInput, ofType, scalar, submissionPayload } from "../../graphql/builder.js";
 import { listCost, pageCost } from "../../graphql/cost.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { invalidInput, rateLimited } from "../../errors.js";
@@ -301,24 +302,24 @@ export function addQuestionSchema(
   };
 
   builder.mutationFields((t) => ({
-    askQuestion: t.field({
-      nullable: true,
+    askQuestion: mutationOfInput(t, {
       type: AskPayload,
       description:
         "Stores a customer's question about a product (published at once unless the shop pre-moderates) and finds up to three reviews that likely answer it. Needs FORM_SUBMIT (publishable key, the widget or form page) or REVIEWS_WRITE (secret key). Records the event question.created. Errors: INVALID_INPUT, PRODUCT_NOT_FOUND, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED.",
-      args: { input: t.arg({ type: AskInput, required: true, description: "The question." }) },
-      resolve: async (_r, { input }, ctx) => {
+      inputType: AskInput,
+      input: "The question.",
+      resolve: async (input, ctx) => {
         const { shop, from, hooks } = await submitter(ctx, input.author, "question");
         return askQuestion(ctx.deps, shop.id, { ...input, productId: String(input.productId), ...from }, hooks);
       },
     }),
-    answerQuestion: t.field({
-      nullable: true,
+    answerQuestion: mutationOfInput(t, {
       type: AnswerPayload,
       description:
         "Stores an answer to a published question. With a secret key (REVIEWS_WRITE) it is the shop's answer, marked SHOP and published at once; with a publishable key (FORM_SUBMIT) a customer's, marked VERIFIED_BUYER with a purchase invitation of the product, and moderated as reviews are. Records the event answer.created. Errors: INVALID_INPUT, NOT_FOUND, INVALID_TRANSITION (question not published), IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INVALID_INVITATION, INVITATION_EXPIRED.",
-      args: { input: t.arg({ type: AnswerInput, required: true, description: "The answer." }) },
-      resolve: async (_r, { input }, ctx) => {
+      inputType: AnswerInput,
+      input: "The answer.",
+      resolve: async (input, ctx) => {
         const { shop, viaForm, from, hooks } = await submitter(ctx, input.author, "answer");
         return answerQuestion(
           ctx.deps,

@@ -3,7 +3,8 @@
  * reviews (Product.reviews) and submitReview.
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
-import { authorInput, type Builder, enumOf, expose, ofType, scalar, submissionPayload, type Types } from "../../graphql/builder.js";
+import type { Builder, Types } from "../../graphql/builder.js";
+import { authorInput, enumOf, expose, mutationOfInput, ofType, scalar, submissionPayload } from "../../graphql/builder.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { listCost } from "../../graphql/cost.js";
 import type { ReviewStatus } from "./model.js";
@@ -247,13 +248,13 @@ export function addReviewSchema(
   }));
 
   builder.mutationFields((t) => ({
-    submitReview: t.field({
-      nullable: true,
+    submitReview: mutationOfInput(t, {
       type: SubmitReviewPayload,
       description:
         "Stores a review and updates the product's rating. Needs REVIEWS_WRITE (secret key) or FORM_SUBMIT (publishable key, for the customer form). Safe to retry with the same idempotencyKey. Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT (with extensions.field), PRODUCT_NOT_FOUND, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INVALID_INVITATION, INVITATION_EXPIRED or INVITATION_USED.",
-      args: { input: t.arg({ type: SubmitReviewInput, required: true, description: "The review." }) },
-      resolve: async (_r, { input }, ctx) => {
+      inputType: SubmitReviewInput,
+      input: "The review.",
+      resolve: async (input, ctx) => {
         const { shop, source } = submissionSource(await ctx.caller(), input);
         const viaForm = source === "form";
         return submitReview(

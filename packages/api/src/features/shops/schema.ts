@@ -2,6 +2,7 @@
  * Shops and their API keys in the schema: the caller's shop, and the keys it
  * manages (create, rotate, revoke, list).
  */
+import { staffMutationById, staffMutationOfInput } from "../../graphql/staff-page.js";
 import type { ObjectRef } from "@pothos/core";
 import { type Builder, enumOf, expose, ofType, scalar, type Types } from "../../graphql/builder.js";
 import type { Shop } from "./shops.js";
@@ -96,33 +97,34 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
   }));
 
   builder.mutationFields((t) => ({
-    createApiKey: t.field({
-      nullable: true,
+    createApiKey: staffMutationOfInput(t, {
       type: NewApiKey,
+      scope: "keys:manage",
       description: "Makes a new key for your shop. Needs KEYS_MANAGE.",
-      args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: "The key to make." }) },
-      resolve: async (_r, { input }, ctx) =>
-        issueKey(ctx.deps, (await ctx.authorize("keys:manage")).id, {
+      inputType: CreateApiKeyInput,
+      input: "The key to make.",
+      run: (deps, shopId, input) =>
+        issueKey(deps, shopId, {
           kind: input.kind as KeyKind,
           label: input.label,
           scopes: input.scopes as Scope[] | null | undefined,
         }),
     }),
-    rotateApiKey: t.field({
-      nullable: true,
+    rotateApiKey: staffMutationById(t, {
       type: NewApiKey,
+      scope: "keys:manage",
       description:
         "Replaces a key with a new one of the same kind, label and scopes; the old key stops working at once. Needs KEYS_MANAGE.",
-      args: { id: t.arg.id({ required: true, description: "The id of the key to replace." }) },
-      resolve: async (_r, { id }, ctx) => rotateKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
+      id: "The id of the key to replace.",
+      run: rotateKey,
     }),
-    revokeApiKey: t.field({
-      nullable: true,
+    revokeApiKey: staffMutationById(t, {
       type: ApiKeyRef,
+      scope: "keys:manage",
       description:
         "Stops a key from working, for good. The shop's last working key with KEYS_MANAGE cannot be revoked (LAST_KEY): make another first, or rotate it. Needs KEYS_MANAGE.",
-      args: { id: t.arg.id({ required: true, description: "The id of the key to revoke." }) },
-      resolve: async (_r, { id }, ctx) => revokeKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
+      id: "The id of the key to revoke.",
+      run: revokeKey,
     }),
   }));
 

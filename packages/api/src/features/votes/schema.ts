@@ -3,7 +3,7 @@
  * voteHelpful. (Reviews' MOST_HELPFUL order is in the reviews' schema.)
  */
 import type { ObjectRef } from "@pothos/core";
-import { type Builder, enumOf, expose, scalar, type Types } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, mutationOfInput, scalar, type Types } from "../../graphql/builder.js";
 import type { VoteTotals } from "./model.js";
 import { rateLimited } from "../../errors.js";
 import type { Review } from "../reviews/review.js";
@@ -90,13 +90,13 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
   });
 
   builder.mutationField("voteHelpful", (t) =>
-    t.field({
-      nullable: true,
+    mutationOfInput(t, {
       type: VotePayload,
       description:
         "Records one voter's helpful / not-helpful vote on a published review or answer; a second vote by the same voter changes nothing. Needs FORM_SUBMIT (the publishable key of the widget). New votes are limited per address (STARLING_RATE_VOTES_PER_HOUR_PER_IP). Errors: INVALID_INPUT, NOT_FOUND, RATE_LIMITED.",
-      args: { input: t.arg({ type: VoteInput, required: true, description: "The vote." }) },
-      resolve: async (_r, { input }, ctx) => {
+      inputType: VoteInput,
+      input: "The vote.",
+      resolve: async (input, ctx) => {
         const shop = await ctx.authorize("form:submit");
         return castVote(
           ctx.deps,

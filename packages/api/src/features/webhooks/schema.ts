@@ -5,7 +5,7 @@
  */
 import { type Builder, enumOf, expose, ofType, scalar } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
-import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
+import { staffMutationById, staffMutationOfInput, staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
 import { pageSize } from "../validate.js";
 import { EVENT_TYPES, type EventType } from "../events/events.js";
 import {
@@ -157,13 +157,14 @@ export function addWebhookSchema(builder: Builder): void {
   }));
 
   builder.mutationFields((t) => ({
-    createWebhookEndpoint: t.field({
-      nullable: true,
+    createWebhookEndpoint: staffMutationOfInput(t, {
       type: NewSecretRef,
+      scope: "shop:settings",
       description: "Adds an endpoint; returns its signing secret, once. Needs SHOP_SETTINGS.",
-      args: { input: t.arg({ type: CreateInput, required: true, description: "The endpoint." }) },
-      resolve: async (_r, { input }, ctx) =>
-        createWebhookEndpoint(ctx.deps, (await ctx.authorize("shop:settings")).id, {
+      inputType: CreateInput,
+      input: "The endpoint.",
+      run: (deps, shopId, input) =>
+        createWebhookEndpoint(deps, shopId, {
           url: input.url,
           events: input.events,
           description: input.description,
@@ -185,13 +186,13 @@ export function addWebhookSchema(builder: Builder): void {
           enabled: input.enabled,
         }),
     }),
-    deleteWebhookEndpoint: t.field({
-      nullable: true,
+    deleteWebhookEndpoint: staffMutationById(t, {
       type: EndpointRef,
+      scope: "shop:settings",
       description:
         "Deletes an endpoint and its delivery log; deliveries still queued for it are dropped. Returns what was deleted. Needs SHOP_SETTINGS.",
-      args: { id: t.arg.id({ required: true, description: "The endpoint." }) },
-      resolve: async (_r, { id }, ctx) => deleteWebhookEndpoint(ctx.deps, (await ctx.authorize("shop:settings")).id, String(id)),
+      id: "The endpoint.",
+      run: deleteWebhookEndpoint,
     }),
     rotateWebhookSecret: t.field({
       nullable: true,

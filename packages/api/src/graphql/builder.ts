@@ -3,8 +3,17 @@
  * (moderation.ts, invitations.ts, ...) import Builder from here, and
  * schema.ts only assembles them, so no part imports the file that imports it.
  */
-import SchemaBuilder, { type EnumRef, type FieldMap, type FieldRef, type InputObjectRef, type ObjectRef } from "@pothos/core";
+import SchemaBuilder, {
+  type EnumRef,
+  type FieldMap,
+  type FieldRef,
+  type InputFieldMap,
+  type InputFieldRef,
+  type InputObjectRef,
+  type ObjectRef,
+} from "@pothos/core";
 import type { Context } from "./context.js";
+import { listCost } from "./cost.js";
 
 interface StarlingSchemaTypes {
   Context: Context;
@@ -54,9 +63,22 @@ export function ofType<T, Nullable extends boolean = false>(
   return { type, description, ...options } as RefRow<T, Nullable>;
 }
 
+/** A row of `expose` showing a list of an object type, at most `most` long (for the query's cost): made by `listOf`. */
+interface ListRow<T> {
+  type: [{ $inferType: T }];
+  extensions: { complexity: ReturnType<typeof listCost> };
+  description: string;
+}
+
+/** An `expose` row for a property holding a list of an object type's values, of at most `most` items. */
+export function listOf<T>(type: { $inferType: T }, most: number, description: string): ListRow<T> {
+  return { type: [type], extensions: { complexity: listCost(most) }, description };
+}
+
 /** The rows a property of type V may have: a scalar or type it holds, and nullable where it may be null. */
 type RowsFor<V> =
   | ([V] extends [NonNullable<V>] ? RefRow<V, boolean> : RefRow<NonNullable<V>, true>)
+  | ([V] extends [readonly (infer T)[]] ? ListRow<T> : never)
   | {
       [Kind in keyof Exposed]: [V] extends [Exposed[Kind]]
         ? ScalarRow<Kind, boolean>
@@ -128,17 +150,83 @@ export function enumOf<const Rows extends Record<string, EnumRow>, Case extends 
   return builder.enumType(name, { description, values: Object.fromEntries(entries) }) as unknown as EnumRef<Types, EnumValue<Rows, Case>>;
 }
 
+/** The value a resolver gets from each scalar an input field may take. */
+interface Given {
+  Int: number;
+  Float: number;
+  String: string;
+  ID: string | number;
+  Boolean: boolean;
+  DateTime: Date;
+}
+
+/** A row of `inputFields`, made by `required.String(…)`, `optional.of(SomeEnum, …)` and the like; T is the value a resolver gets. */
+interface InputRow<T> {
+  type: unknown;
+  required: boolean;
+  description: string;
+  /** Only for the type: what the field gives a resolver. */
+  value?: T;
+}
+
+function inputRows<Req extends boolean>(req: Req) {
+  type Value<T> = Req extends true ? T : T | null | undefined;
+  const scalar =
+    <Kind extends keyof Given>(type: Kind) =>
+    (description: string): InputRow<Value<Given[Kind]>> => ({ type, required: req, description });
+  return {
+    Int: scalar("Int"),
+    Float: scalar("Float"),
+    String: scalar("String"),
+    ID: scalar("ID"),
+    Boolean: scalar("Boolean"),
+    DateTime: scalar("DateTime"),
+    /** A String of 1 to `most` characters, said after `what`: "The answer, 1 to 5000 characters." */
+    Text: (what: string, most: number): InputRow<Value<string>> => ({
+      type: "String",
+      required: req,
+      description: `${what}, 1 to ${most} characters.`,
+    }),
+    /** An enum or input object type, by its ref. */
+    of: <T>(type: { $inferInput: T }, description: string): InputRow<Value<T>> => ({ type, required: req, description }),
+  };
+}
+
+/** `inputFields` rows a caller must give: `required.ID("The review.")`. */
+export const required = inputRows(true);
+/** `inputFields` rows a caller may leave out (or send null): `optional.String("A note.")`. */
+export const optional = inputRows(false);
+
+/**
+ * An input type's fields listed as `{ name: required.ID(description) }` instead of Pothos'
+ * `name: t.id({ required: true, description })` each. Resolvers see the same types as Pothos gives
+ * (a required ID is `string | number`, an optional one may be null or undefined). Fields other
+ * rows cannot say (a default value, a list) follow in `more`; the schema keeps the order.
+ */
+export function inputFields<const Rows extends Record<string, InputRow<unknown>>, More extends InputFieldMap = Record<never, never>>(
+  t: PothosSchemaTypes.InputFieldBuilder<Types, "InputObject">,
+  rows: Rows,
+  more?: More,
+): { [K in keyof Rows]: InputFieldRef<Types, Rows[K] extends InputRow<infer T> ? T : never> } & More {
+  const fields = Object.fromEntries(
+    // `as never`: Pothos ties a field to its type for a literal type only; the rows' types do it for these.
+    Object.entries(rows).map(([name, { type, required, description }]) => [name, t.field({ type, required, description } as never)]),
+  );
+  return { ...fields, ...more } as never;
+}
+
 /**
  * The input of who wrote a review, question or answer: a display name of up to nameMax characters,
- * and the shop's own optional id of the customer (what the shop does with it, in externalId).
+ * and the shop's own optional id of the customer (what the shop does with it, in `externalId`).
  */
-export function authorInput(builder: Builder, name: string, description: string, nameMax: number, about: { externalId: string }) {
+export function authorInput(builder: Builder, name: string, description: string, nameMax: number, externalId: string) {
   return builder.inputType(name, {
     description,
-    fields: (t) => ({
-      name: t.string({ required: true, description: `Display name, up to ${nameMax} characters.` }),
-      externalId: t.string({ required: false, description: about.externalId }),
-    }),
+    fields: (t) =>
+      inputFields(t, {
+        name: required.String(`Display name, up to ${nameMax} characters.`),
+        externalId: optional.String(externalId),
+      }),
   });
 }
 

@@ -8,8 +8,9 @@
 import type { ArgBuilder, InputObjectRef, ObjectRef } from "@pothos/core";
 import type { Deps } from "../features/deps.js";
 import type { Scope } from "../features/shops/keys.js";
-import { STAFF_PAGE } from "../features/validate.js";
+import { STAFF_PAGE, pageSize } from "../features/validate.js";
 import { mutationOfInput, type Types } from "./builder.js";
+import type { Context } from "./context.js";
 import { pageCost } from "./cost.js";
 
 /** For such a list's `extensions.complexity`: `first` items, STAFF_PAGE.byDefault when left out. */
@@ -30,6 +31,16 @@ export function staffPageArgs(arg: ArgBuilder<Types>, words: { items?: string; c
     first: staffPageFirst(arg, words.items),
     after: arg.string({ required: false, description: `Continue after ${words.cursor}.` }),
   };
+}
+
+/**
+ * What a list's read starts with: its `first` checked (pageSize: INVALID_INPUT before the key is
+ * looked at), then the key's `scope`; the shop, `first` and `after` for the feature's read.
+ */
+export async function staffPageRead(ctx: Context, scope: Scope, args: { first?: number | null; after?: string | null }) {
+  const first = pageSize(args.first);
+  const shop = await ctx.authorize(scope);
+  return { shop, first, after: args.after };
 }
 
 type MutationBuilder = PothosSchemaTypes.MutationFieldBuilder<Types, Types["Root"]>;

@@ -8,7 +8,7 @@
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import type { ReviewStatus } from "../reviews/model.js";
 import { invalidInput } from "../../errors.js";
-import { type Builder, expose, scalar, type Types } from "../../graphql/builder.js";
+import { type Builder, expose, listOf, scalar, type Types } from "../../graphql/builder.js";
 import { listCost, pageCost } from "../../graphql/cost.js";
 import { staffPageArgs, staffPageCost, staffPageFirst } from "../../graphql/staff-page.js";
 import { listShopProducts, type Product } from "../products/products.js";
@@ -76,31 +76,15 @@ export function addDashboardSchema(
 
   const OverviewRef = builder.objectRef<Overview>("DashboardOverview").implement({
     description: "The shop at a glance, computed on the server from maintained counters and summaries; no review is read.",
-    fields: (t) => ({
-      weeks: t.field({
-        type: [WeekRef],
-        extensions: { complexity: listCost(WEEKS_COST) },
-        description: "Week by week, oldest first.",
-        resolve: (o) => o.weeks,
-      }),
-      histogram: t.field({
-        type: [StarRef],
-        extensions: { complexity: listCost(5) },
-        description: "Published reviews per star level, 5 first.",
-        resolve: (o) => o.histogram,
-      }),
-      publication: t.field({
-        type: [PublicationRef],
-        extensions: { complexity: listCost(5) },
-        description: "Publication rate per star level, 5 first.",
-        resolve: (o) => o.publication,
-      }),
-      ...expose(t, {
+    fields: (t) =>
+      expose(t, {
+        weeks: listOf(WeekRef, WEEKS_COST, "Week by week, oldest first."),
+        histogram: listOf(StarRef, 5, "Published reviews per star level, 5 first."),
+        publication: listOf(PublicationRef, 5, "Publication rate per star level, 5 first."),
         verifiedShare: scalar.Float("Verified purchases among published reviews; null without any.", { nullable: true }),
         pending: scalar.Int("Reviews waiting for approval."),
         quarantined: scalar.Int("Reviews held back by fraud checks."),
       }),
-    }),
   });
 
   const ListPageRef = builder.objectRef<ReviewListPage>("DashboardReviewPage").implement({

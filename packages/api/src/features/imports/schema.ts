@@ -1,5 +1,5 @@
 /** Imports in the schema: importReviews (a batch of rows, a result per row) and finishImport. */
-import { type Builder, enumOf, expose, ofType, scalar } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, inputFields, ofType, optional, scalar } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { MAX_IMPORT_ROWS, REPLY_MAX, finishImport, importReviews, type ImportRowResult } from "./imports.js";
 import { LIMITS } from "../reviews/reviews.js";
@@ -11,42 +11,43 @@ export function addImportSchema(builder: Builder): void {
   const ImportReviewRow = builder.inputType("ImportReviewRow", {
     description:
       "One review from another platform or an earlier system, as `starling import` sends it. Fields marked required are checked per row: a row without them is REJECTED with INVALID_INPUT and the field's name.",
-    fields: (t) => ({
-      sourceId: t.string({
-        required: false,
-        description:
-          "Required. The review's id where it comes from, unique per source review: importing it again is idempotent on it (up to 200 characters).",
-      }),
-      productId: t.string({ required: false, description: "Required. The shop's id of the product; a product the shop lacks is created." }),
-      productName: t.string({
-        required: false,
-        description: "The product's name, used when the import creates the product (existing names are kept).",
-      }),
-      // A Float, so that 4.5 rejects its row (INVALID_INPUT) instead of failing the batch as an Int would.
-      rating: t.float({ required: false, description: "Required. Stars, a whole number from 1 to 5." }),
-      title: t.string({ required: false, description: `Headline, up to ${LIMITS.title} characters; none is stored as "".` }),
-      body: t.string({ required: false, description: `Required. Text, 1 to ${LIMITS.body} characters.` }),
-      reviewerName: t.string({ required: false, description: `Required. Display name, up to ${LIMITS.reviewerName} characters.` }),
-      customerId: t.string({
-        required: false,
-        description: "The shop's id of the customer (never shown publicly), to recognise repeat reviewers.",
-      }),
-      createdAt: t.string({
-        required: false,
-        description:
-          'Required. When the review was written, ISO 8601 ("2024-05-01" or "2024-05-01T12:30:00Z"): kept as the review\'s date.',
-      }),
-      verified: t.boolean({
-        required: false,
-        description: "Whether the old platform marked it a verified purchase (kept and exported; Starling did not check it).",
-      }),
-      language: t.string({ required: false, description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
-      reply: t.string({ required: false, description: `The shop's public reply, up to ${REPLY_MAX} characters.` }),
-      status: t.string({
-        required: false,
-        description: "PUBLISHED (the default), PENDING, REJECTED or QUARANTINED: an export's status, so hidden reviews stay hidden.",
-      }),
-    }),
+    fields: (t) =>
+      inputFields(
+        t,
+        {
+          sourceId: optional.String(
+            "Required. The review's id where it comes from, unique per source review: importing it again is idempotent on it (up to 200 characters).",
+          ),
+          productId: optional.String("Required. The shop's id of the product; a product the shop lacks is created."),
+          productName: optional.String("The product's name, used when the import creates the product (existing names are kept)."),
+        },
+        {
+          // A Float, so that 4.5 rejects its row (INVALID_INPUT) instead of failing the batch as an Int would.
+          rating: t.float({ required: false, description: "Required. Stars, a whole number from 1 to 5." }),
+          title: t.string({ required: false, description: `Headline, up to ${LIMITS.title} characters; none is stored as "".` }),
+          body: t.string({ required: false, description: `Required. Text, 1 to ${LIMITS.body} characters.` }),
+          reviewerName: t.string({ required: false, description: `Required. Display name, up to ${LIMITS.reviewerName} characters.` }),
+          customerId: t.string({
+            required: false,
+            description: "The shop's id of the customer (never shown publicly), to recognise repeat reviewers.",
+          }),
+          createdAt: t.string({
+            required: false,
+            description:
+              'Required. When the review was written, ISO 8601 ("2024-05-01" or "2024-05-01T12:30:00Z"): kept as the review\'s date.',
+          }),
+          verified: t.boolean({
+            required: false,
+            description: "Whether the old platform marked it a verified purchase (kept and exported; Starling did not check it).",
+          }),
+          language: t.string({ required: false, description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
+          reply: t.string({ required: false, description: `The shop's public reply, up to ${REPLY_MAX} characters.` }),
+          status: t.string({
+            required: false,
+            description: "PUBLISHED (the default), PENDING, REJECTED or QUARANTINED: an export's status, so hidden reviews stay hidden.",
+          }),
+        },
+      ),
   });
 
   const ImportOutcomeEnum = enumOf(builder, "ImportOutcome", "What became of one import row.", {

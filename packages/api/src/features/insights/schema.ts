@@ -1,7 +1,7 @@
 /** Insights in the schema: Product.insights and Shop.insights (what customers say, over a period). */
 import type { ObjectRef } from "@pothos/core";
 import type { AspectSummary, Quote } from "@starling/insights/light";
-import { type Builder, enumOf, expose, ofType, scalar, type Types } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, inputFields, ofType, optional, scalar, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import type { InsightTopicDoc } from "./model.js";
 import type { Product } from "../products/products.js";
@@ -136,10 +136,11 @@ export function addInsightsSchema(
   const PeriodInput = builder.inputType("InsightsPeriod", {
     description:
       "Whole UTC days: from the day of `from` through the day of `to`. Default: the last 90 days through today; at most 366 days.",
-    fields: (t) => ({
-      from: t.field({ type: "DateTime", required: false, description: "First day (default: 90 days before `to`)." }),
-      to: t.field({ type: "DateTime", required: false, description: "Last day (default: now)." }),
-    }),
+    fields: (t) =>
+      inputFields(t, {
+        from: optional.DateTime("First day (default: 90 days before `to`)."),
+        to: optional.DateTime("Last day (default: now)."),
+      }),
   });
 
   // The same on a product's and on a shop's insights.

@@ -1,8 +1,7 @@
 /** Purchase invitations in the schema. */
 import { createInvitation, invitationCursor, listInvitations, type Invitation } from "./invitations.js";
-import { staffMutationOfInput, staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
-import { pageSize } from "../validate.js";
-import { type Builder, expose, ofType, scalar } from "../../graphql/builder.js";
+import { staffMutationOfInput, staffPageArgs, staffPageCost, staffPageRead } from "../../graphql/staff-page.js";
+import { type Builder, expose, inputFields, ofType, optional, required, scalar } from "../../graphql/builder.js";
 
 export function addInvitationSchema(builder: Builder): void {
   const InvitationRef = builder.objectRef<Invitation>("Invitation").implement({
@@ -46,12 +45,18 @@ export function addInvitationSchema(builder: Builder): void {
 
   const CreateInvitationInput = builder.inputType("CreateInvitationInput", {
     description: "Who bought what.",
-    fields: (t) => ({
-      productId: t.id({ required: true, description: "The product bought." }),
-      orderRef: t.string({ required: true, description: "Your reference of the order line (letters, digits and . _ : / # @ + -)." }),
-      customerEmail: t.string({ required: false, description: "Kept with the review for privacy requests; never returned by the API." }),
-      expiresInDays: t.int({ required: false, defaultValue: 30, description: "Days until it expires, 1 to 365." }),
-    }),
+    fields: (t) =>
+      inputFields(
+        t,
+        {
+          productId: required.ID("The product bought."),
+          orderRef: required.String("Your reference of the order line (letters, digits and . _ : / # @ + -)."),
+          customerEmail: optional.String("Kept with the review for privacy requests; never returned by the API."),
+        },
+        {
+          expiresInDays: t.int({ required: false, defaultValue: 30, description: "Days until it expires, 1 to 365." }),
+        },
+      ),
   });
 
   builder.mutationField("createInvitation", (t) =>
@@ -81,8 +86,8 @@ export function addInvitationSchema(builder: Builder): void {
       extensions: { complexity: staffPageCost },
       args: staffPageArgs(t.arg, { cursor: "this invitation's `cursor`" }),
       resolve: async (_r, args, ctx) => {
-        const first = pageSize(args.first);
-        return listInvitations(ctx.deps, (await ctx.authorize("invitations:write")).id, first, args.after);
+        const { shop, first, after } = await staffPageRead(ctx, "invitations:write", args);
+        return listInvitations(ctx.deps, shop.id, first, after);
       },
     }),
   );

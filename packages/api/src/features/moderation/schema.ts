@@ -15,10 +15,21 @@ import {
   type PublicationRow,
 } from "./moderation.js";
 import type { Review } from "../reviews/reviews.js";
-import { pageSize } from "../validate.js";
+import type { Deps } from "../deps.js";
 import { actingKey } from "../../graphql/context.js";
-import { type Builder, enumOf, expose, mutationOfInput, ofType, scalar, type Types } from "../../graphql/builder.js";
-import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
+import {
+  type Builder,
+  enumOf,
+  expose,
+  inputFields,
+  mutationOfInput,
+  ofType,
+  optional,
+  required,
+  scalar,
+  type Types,
+} from "../../graphql/builder.js";
+import { staffPageArgs, staffPageCost, staffPageRead } from "../../graphql/staff-page.js";
 
 export function addModerationSchema(
   builder: Builder,
@@ -98,13 +109,8 @@ export function addModerationSchema(
         ...staffPageArgs(t.arg, { items: "entries", cursor: "this entry's `cursor`" }),
       },
       resolve: async (_r, args, ctx) => {
-        const first = pageSize(args.first);
-        const shop = await ctx.authorize("reviews:moderate");
-        return moderationLog(ctx.deps, shop.id, {
-          reviewId: args.reviewId == null ? null : String(args.reviewId),
-          first,
-          after: args.after,
-        });
+        const { shop, first, after } = await staffPageRead(ctx, "reviews:moderate", args);
+        return moderationLog(ctx.deps, shop.id, { reviewId: args.reviewId == null ? null : String(args.reviewId), first, after });
       },
     }),
   );
@@ -121,12 +127,13 @@ export function addModerationSchema(
 
   const ModerateInput = builder.inputType("ModerateReviewInput", {
     description: "A moderation decision.",
-    fields: (t) => ({
-      reviewId: t.id({ required: true, description: "The review." }),
-      action: t.field({ type: ActionEnum, required: true, description: "Publish or reject." }),
-      reason: t.field({ required: false, type: ReasonEnum, description: "Required to reject; not allowed to publish." }),
-      note: t.string({ required: false, description: "A note for the log, up to 1000 characters." }),
-    }),
+    fields: (t) =>
+      inputFields(t, {
+        reviewId: required.ID("The review."),
+        action: required.of(ActionEnum, "Publish or reject."),
+        reason: optional.of(ReasonEnum, "Required to reject; not allowed to publish."),
+        note: optional.String("A note for the log, up to 1000 characters."),
+      }),
   });
 
   builder.mutationField("moderateReview", (t) =>
@@ -147,36 +154,41 @@ export function addModerationSchema(
     }),
   );
 
-  builder.mutationField("reinstateReview", (t) =>
-    t.field({
-      nullable: true,
-      type: ReviewRef,
-      description: "Publishes a rejected or quarantined review again, on appeal. Logged with the note. Needs REVIEWS_MODERATE.",
-      args: {
-        reviewId: t.arg.id({ required: true, description: "The review." }),
-        note: t.arg.string({ required: true, description: "Why it is reinstated (the appeal), up to 1000 characters." }),
-      },
-      resolve: async (_r, args, ctx) => {
-        const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
-        return reinstateReview(ctx.deps, shopId, keyId, { reviewId: String(args.reviewId), note: args.note });
-      },
-    }),
+  // reinstateReview and replyToReview: a logged action on one review, with the one text it takes.
+  const reviewAction = <Text extends "note" | "body">(
+    name: string,
+    description: string,
+    text: { name: Text; description: string },
+    act: (deps: Deps, shopId: string, keyId: string, input: { reviewId: string } & Record<Text, string>) => Promise<Review>,
+  ) =>
+    builder.mutationField(name, (t) =>
+      t.field({
+        nullable: true,
+        type: ReviewRef,
+        description,
+        args: {
+          reviewId: t.arg.id({ required: true, description: "The review." }),
+          [text.name]: t.arg.string({ required: true, description: text.description }),
+        },
+        resolve: async (_r, args, ctx) => {
+          const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
+          // A computed argument name: Pothos types it as any string's, so say which.
+          const input = { reviewId: String(args.reviewId), [text.name]: args[text.name] } as { reviewId: string } & Record<Text, string>;
+          return act(ctx.deps, shopId, keyId, input);
+        },
+      }),
+    );
+  reviewAction(
+    "reinstateReview",
+    "Publishes a rejected or quarantined review again, on appeal. Logged with the note. Needs REVIEWS_MODERATE.",
+    { name: "note", description: "Why it is reinstated (the appeal), up to 1000 characters." },
+    reinstateReview,
   );
-
-  builder.mutationField("replyToReview", (t) =>
-    t.field({
-      nullable: true,
-      type: ReviewRef,
-      description: "Sets the shop's public reply under a review (replacing an earlier one). Logged. Needs REVIEWS_MODERATE.",
-      args: {
-        reviewId: t.arg.id({ required: true, description: "The review." }),
-        body: t.arg.string({ required: true, description: "The reply, 1 to 5000 characters." }),
-      },
-      resolve: async (_r, args, ctx) => {
-        const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
-        return replyToReview(ctx.deps, shopId, keyId, { reviewId: String(args.reviewId), body: args.body });
-      },
-    }),
+  reviewAction(
+    "replyToReview",
+    "Sets the shop's public reply under a review (replacing an earlier one). Logged. Needs REVIEWS_MODERATE.",
+    { name: "body", description: "The reply, 1 to 5000 characters." },
+    replyToReview,
   );
 
   builder.mutationField("setModerationMode", (t) =>

@@ -2,23 +2,19 @@
 import { GraphQLScalarType } from "graphql";
 import { eraseReviewerData, exportReviewerData, type ErasureCounts } from "./privacy.js";
 import { actingKey } from "../../graphql/context.js";
-import { type Builder, enumOf, expose, scalar } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, inputFields, optional, scalar } from "../../graphql/builder.js";
 
 export function addPrivacySchema(builder: Builder): void {
   const ReviewerRefInput = builder.inputType("ReviewerRefInput", {
     description: "Identifies one of your customers: by your customer id, by email, by the voter token of their browser, or several.",
-    fields: (t) => ({
-      externalId: t.string({
-        required: false,
-        description: "Your id of the customer (as sent in reviewer.externalId or author.externalId).",
-      }),
-      email: t.string({ required: false, description: "The email of a purchase invitation." }),
-      voterToken: t.string({
-        required: false,
-        description:
+    fields: (t) =>
+      inputFields(t, {
+        externalId: optional.String("Your id of the customer (as sent in reviewer.externalId or author.externalId)."),
+        email: optional.String("The email of a purchase invitation."),
+        voterToken: optional.String(
           "The helpful-vote token their browser keeps (the widget's, in localStorage `starling-voter`): finds their helpful votes, which hold only its hash.",
+        ),
       }),
-    }),
   });
 
   const ErasureMode = enumOf(

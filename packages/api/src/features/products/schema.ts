@@ -2,7 +2,7 @@
 import { staffMutationOfInput } from "../../graphql/staff-page.js";
 import type { ObjectRef } from "@pothos/core";
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
-import { type Builder, expose, scalar, type Types } from "../../graphql/builder.js";
+import { type Builder, expose, inputFields, optional, required, scalar, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { PRODUCT_ID_LIMITS } from "./product-ids.js";
 import { MAX_PRODUCTS_PER_REQUEST, findProducts, putProduct, requestedProductIds, type Product } from "./products.js";
@@ -55,31 +55,22 @@ export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Type
 
   const PutProductInput = builder.inputType("PutProductInput", {
     description: "A product to create, or to rename if it exists.",
-    fields: (t) => ({
-      id: t.id({ required: true, description: "The shop's id of the product (e.g. its SKU): letters, digits and . _ : / # @ + -." }),
-      name: t.string({ required: true, description: "The product's name." }),
-      gtin: t.string({
-        required: false,
-        description: "GTIN-8, UPC-A (12), EAN-13 or GTIN-14, digits only, with a correct check digit. Left out: unchanged; null: cleared.",
-      }),
-      mpn: t.string({
-        required: false,
-        description: `Manufacturer part number, up to ${PRODUCT_ID_LIMITS.mpn} characters. Left out: unchanged; null: cleared.`,
-      }),
-      sku: t.string({
-        required: false,
-        description: `The shop's stock keeping unit, up to ${PRODUCT_ID_LIMITS.sku} characters. Left out: unchanged; null: cleared.`,
-      }),
-      brand: t.string({
-        required: false,
-        description: `Brand name, up to ${PRODUCT_ID_LIMITS.brand} characters. Left out: unchanged; null: cleared.`,
-      }),
-      url: t.string({
-        required: false,
-        description:
+    fields: (t) =>
+      inputFields(t, {
+        id: required.ID("The shop's id of the product (e.g. its SKU): letters, digits and . _ : / # @ + -."),
+        name: required.String("The product's name."),
+        gtin: optional.String(
+          "GTIN-8, UPC-A (12), EAN-13 or GTIN-14, digits only, with a correct check digit. Left out: unchanged; null: cleared.",
+        ),
+        mpn: optional.String(`Manufacturer part number, up to ${PRODUCT_ID_LIMITS.mpn} characters. Left out: unchanged; null: cleared.`),
+        sku: optional.String(
+          `The shop's stock keeping unit, up to ${PRODUCT_ID_LIMITS.sku} characters. Left out: unchanged; null: cleared.`,
+        ),
+        brand: optional.String(`Brand name, up to ${PRODUCT_ID_LIMITS.brand} characters. Left out: unchanged; null: cleared.`),
+        url: optional.String(
           "The product's public page: an absolute http(s) URL on a public host, no credentials. Needed for the Google product review feed. Left out: unchanged; null: cleared.",
+        ),
       }),
-    }),
   });
 
   builder.mutationFields((t) => ({

@@ -3,9 +3,10 @@
  * question's answers and the reviews that likely answer it), askQuestion,
  * answerQuestion, and their moderation.
  */
-import type { EnumRef, ObjectRef } from "@pothos/core";
+import type { ArgBuilder, EnumRef, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
 import type { Builder, Types } from "../../graphql/builder.js";
+import { inputFields, required, optional } from "../../graphql/builder.js";
 import { authorInput, enumOf, expose, mutationOfInput, ofType, scalar, submissionPayload } from "../../graphql/builder.js";
 import { listCost, pageCost } from "../../graphql/cost.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
@@ -90,6 +91,19 @@ export function addQuestionSchema(
     "lowercase",
   );
 
+  // Question.answers and Product.questions: published ones for any reader, other states for moderators.
+  const statusArg = (arg: ArgBuilder<Types>, items: string) =>
+    arg({
+      required: false,
+      type: [StatusEnum],
+      description: `${items} in these states (default: PUBLISHED); others need REVIEWS_MODERATE.`,
+    });
+  const readerOf = async (ctx: Context, status: readonly string[] | null | undefined) => {
+    const statuses = (status ?? ["published"]) as QaStatus[];
+    const published = statuses.every((s) => s === "published");
+    return { statuses, published, shop: await ctx.authorize(published ? "reviews:read" : "reviews:moderate") };
+  };
+
   const RoleEnum = enumOf(
     builder,
     "AnswerAuthorRole",
@@ -153,19 +167,13 @@ export function addQuestionSchema(
             description: "The published answers, oldest first (each says who wrote it). Moderators may ask for other states.",
             args: {
               first: t.arg.int({ required: false, defaultValue: 5, description: `How many, 0 to ${MAX_ANSWERS_SHOWN}.` }),
-              status: t.arg({
-                required: false,
-                type: [StatusEnum],
-                description: "Answers in these states (default: PUBLISHED); others need REVIEWS_MODERATE.",
-              }),
+              status: statusArg(t.arg, "Answers"),
             },
             resolve: async (q, args, ctx) => {
-              const statuses = (args.status ?? ["published"]) as QaStatus[];
-              const shop = await ctx.authorize(statuses.every((s) => s === "published") ? "reviews:read" : "reviews:moderate");
+              const { statuses, published, shop } = await readerOf(ctx, args.status);
               const first = args.first ?? 5;
               // A cached first page read them with the questions.
-              if (q.prefetched && first <= CACHED_ANSWERS && statuses.every((s) => s === "published"))
-                return q.prefetched.answers.slice(0, first);
+              if (q.prefetched && first <= CACHED_ANSWERS && published) return q.prefetched.answers.slice(0, first);
               // The answers of every question on the page, in one read (answersForPage).
               return loadersOf(ctx).answers(shop.id, first, statuses).load(q);
             },
@@ -209,17 +217,12 @@ export function addQuestionSchema(
       args: {
         first: t.arg.int({ required: false, defaultValue: 10, description: `Page size, 1 to ${MAX_QUESTION_PAGE}.` }),
         after: t.arg.string({ required: false, description: "Continue after this cursor (a previous page's `pageInfo.endCursor`)." }),
-        status: t.arg({
-          required: false,
-          type: [StatusEnum],
-          description: "Questions in these states (default: PUBLISHED); others need REVIEWS_MODERATE.",
-        }),
+        status: statusArg(t.arg, "Questions"),
       },
       resolve: async (p, args, ctx) => {
-        const statuses = (args.status ?? ["published"]) as QaStatus[];
-        const shop = await ctx.authorize(statuses.every((s) => s === "published") ? "reviews:read" : "reviews:moderate");
+        const { statuses, published, shop } = await readerOf(ctx, args.status);
         const first = args.first ?? 10;
-        const shownOnProductPage = !args.after && statuses.every((s) => s === "published") && first <= CACHED_QUESTIONS;
+        const shownOnProductPage = !args.after && published && first <= CACHED_QUESTIONS;
         const page = shownOnProductPage
           ? await questionPageView(ctx.deps, shop.id, p.id, first)
           : await listQuestions(ctx.deps, shop.id, p.id, { first, after: args.after, statuses });
@@ -228,65 +231,52 @@ export function addQuestionSchema(
     }),
   }));
 
-  const AuthorInput = authorInput(builder, "QaAuthorInput", "Who asks or answers.", QA_LIMITS.authorName, {
-    externalId: "The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them.",
-  });
+  const AuthorInput = authorInput(
+    builder,
+    "QaAuthorInput",
+    "Who asks or answers.",
+    QA_LIMITS.authorName,
+    "The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them.",
+  );
 
   const AskInput = builder.inputType("AskQuestionInput", {
     description: "A new question about a product.",
-    fields: (t) => ({
-      productId: t.id({ required: true, description: "The shop's id of the product; it must exist." }),
-      body: t.string({ required: true, description: `The question, 1 to ${QA_LIMITS.question} characters.` }),
-      author: t.field({ type: AuthorInput, required: true, description: "Who asks." }),
-      language: t.string({ required: false, description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
-      idempotencyKey: t.string({
-        required: false,
-        description:
+    fields: (t) =>
+      inputFields(t, {
+        productId: required.ID("The shop's id of the product; it must exist."),
+        body: required.Text("The question", QA_LIMITS.question),
+        author: required.of(AuthorInput, "Who asks."),
+        language: optional.String('BCP 47 language tag of the text, e.g. "en" or "de".'),
+        idempotencyKey: optional.String(
           "A unique string per question, sent again on every retry: a retry returns the first question instead of storing a second.",
+        ),
       }),
-    }),
-  });
-
-  const AskPayload = submissionPayload(builder, "AskQuestionPayload", "The stored question.", {
-    name: "question",
-    type: QuestionRef,
-    description: "The question as stored, with the reviews that likely answer it.",
   });
 
   const AnswerInput = builder.inputType("AnswerQuestionInput", {
     description: "A new answer to a question.",
-    fields: (t) => ({
-      questionId: t.id({ required: true, description: "The question (q_…); it must be published." }),
-      body: t.string({ required: true, description: `The answer, 1 to ${QA_LIMITS.answer} characters.` }),
-      author: t.field({
-        type: AuthorInput,
-        required: true,
-        description: "Who answers (with a secret key: the shop's staff member, shown as the shop's answer).",
-      }),
-      language: t.string({ required: false, description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
-      invitationToken: t.string({
-        required: false,
-        description:
+    fields: (t) =>
+      inputFields(t, {
+        questionId: required.ID("The question (q_…); it must be published."),
+        body: required.Text("The answer", QA_LIMITS.answer),
+        author: required.of(AuthorInput, "Who answers (with a secret key: the shop's staff member, shown as the shop's answer)."),
+        language: optional.String('BCP 47 language tag of the text, e.g. "en" or "de".'),
+        invitationToken: optional.String(
           "A purchase invitation of the question's product (createInvitation): the answer is marked VERIFIED_BUYER. It is not used up.",
+        ),
+        idempotencyKey: optional.String("A unique string per answer, sent again on every retry."),
       }),
-      idempotencyKey: t.string({ required: false, description: "A unique string per answer, sent again on every retry." }),
-    }),
-  });
-
-  const AnswerPayload = submissionPayload(builder, "AnswerQuestionPayload", "The stored answer.", {
-    name: "answer",
-    type: AnswerRef,
-    description: "The answer as stored.",
   });
 
   const ModerateInput = builder.inputType("ModerateQaInput", {
     description: "A moderation decision on a question or an answer.",
-    fields: (t) => ({
-      id: t.id({ required: true, description: "The question (q_…) or answer (a_…)." }),
-      action: t.field({ type: ActionEnum, required: true, description: "PUBLISH (a pending or rejected one) or REJECT." }),
-      reason: t.field({ required: false, type: ReasonEnum, description: "Required for REJECT." }),
-      note: t.string({ required: false, description: "A note for the moderation log, up to 1000 characters." }),
-    }),
+    fields: (t) =>
+      inputFields(t, {
+        id: required.ID("The question (q_…) or answer (a_…)."),
+        action: required.of(ActionEnum, "PUBLISH (a pending or rejected one) or REJECT."),
+        reason: optional.of(ReasonEnum, "Required for REJECT."),
+        note: optional.String("A note for the moderation log, up to 1000 characters."),
+      }),
   });
 
   /** One moderation decision on a question or an answer, logged under the acting key. */
@@ -300,6 +290,18 @@ export function addQuestionSchema(
       note: input.note,
     });
   };
+
+  const AskPayload = submissionPayload(builder, "AskQuestionPayload", "The stored question.", {
+    name: "question",
+    type: QuestionRef,
+    description: "The question as stored, with the reviews that likely answer it.",
+  });
+
+  const AnswerPayload = submissionPayload(builder, "AnswerQuestionPayload", "The stored answer.", {
+    name: "answer",
+    type: AnswerRef,
+    description: "The answer as stored.",
+  });
 
   builder.mutationFields((t) => ({
     askQuestion: mutationOfInput(t, {
@@ -329,21 +331,21 @@ export function addQuestionSchema(
         );
       },
     }),
-    moderateQuestion: t.field({
-      nullable: true,
+    moderateQuestion: mutationOfInput(t, {
       type: QuestionRef,
       description:
         "Publishes a pending (or rejected) question, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
-      args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
-      resolve: (_r, { input }, ctx) => moderate(ctx, "question", input) as Promise<Question>,
+      inputType: ModerateInput,
+      input: "The decision.",
+      resolve: (input, ctx) => moderate(ctx, "question", input) as Promise<Question>,
     }),
-    moderateAnswer: t.field({
-      nullable: true,
+    moderateAnswer: mutationOfInput(t, {
       type: AnswerRef,
       description:
         "Publishes a pending (or rejected) answer, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
-      args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
-      resolve: (_r, { input }, ctx) => moderate(ctx, "answer", input) as Promise<Answer>,
+      inputType: ModerateInput,
+      input: "The decision.",
+      resolve: (input, ctx) => moderate(ctx, "answer", input) as Promise<Answer>,
     }),
   }));
 

@@ -4,6 +4,7 @@
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import type { Builder, Types } from "../../graphql/builder.js";
+import { inputFields, required, optional } from "../../graphql/builder.js";
 import { authorInput, enumOf, expose, mutationOfInput, ofType, scalar, submissionPayload } from "../../graphql/builder.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { listCost } from "../../graphql/cost.js";
@@ -202,36 +203,35 @@ export function addReviewSchema(
     }),
   }));
 
-  const ReviewerInput = authorInput(builder, "ReviewerInput", "Who wrote the review.", LIMITS.reviewerName, {
-    externalId: "The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers.",
-  });
+  const ReviewerInput = authorInput(
+    builder,
+    "ReviewerInput",
+    "Who wrote the review.",
+    LIMITS.reviewerName,
+    "The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers.",
+  );
 
   const SubmitReviewInput = builder.inputType("SubmitReviewInput", {
     description: "A new review.",
-    fields: (t) => ({
-      productId: t.id({ required: true, description: "The shop's id of the reviewed product; it must exist (see putProduct)." }),
-      rating: t.int({ required: true, description: "Stars, a whole number from 1 to 5." }),
-      title: t.string({ required: true, description: `Headline, 1 to ${LIMITS.title} characters.` }),
-      body: t.string({ required: true, description: `Text, 1 to ${LIMITS.body} characters.` }),
-      reviewer: t.field({ type: ReviewerInput, required: true, description: "Who wrote it." }),
-      language: t.string({ required: false, description: 'BCP 47 language tag of the text, e.g. "en" or "de-CH".' }),
-      provenance: t.field({
-        required: false,
-        type: ProvenanceEnum,
-        description:
+    fields: (t) =>
+      inputFields(t, {
+        productId: required.ID("The shop's id of the reviewed product; it must exist (see putProduct)."),
+        rating: required.Int("Stars, a whole number from 1 to 5."),
+        title: required.Text("Headline", LIMITS.title),
+        body: required.Text("Text", LIMITS.body),
+        reviewer: required.of(ReviewerInput, "Who wrote it."),
+        language: optional.String('BCP 47 language tag of the text, e.g. "en" or "de-CH".'),
+        provenance: optional.of(
+          ProvenanceEnum,
           "How the review reached you; defaults to ORGANIC. INVITED and IMPORTED need a secret key; VERIFIED_PURCHASE comes only from a purchase invitation.",
-      }),
-      invitationToken: t.string({
-        required: false,
-        description:
+        ),
+        invitationToken: optional.String(
           "The token of a purchase invitation (createInvitation): the review is marked VERIFIED_PURCHASE and the invitation is used up. It must be for this product and unexpired. With it, idempotencyKey is not needed: the invitation is the key.",
-      }),
-      idempotencyKey: t.string({
-        required: false,
-        description:
+        ),
+        idempotencyKey: optional.String(
           "Any unique string you make once per review and send again on every retry of it: a retry then returns the first review instead of storing a second. Reusing a key for a different review fails with IDEMPOTENCY_KEY_REUSED.",
+        ),
       }),
-    }),
   });
 
   const SubmitReviewPayload = submissionPayload(builder, "SubmitReviewPayload", "The stored review.", {

@@ -4,7 +4,7 @@
  */
 import { staffMutationById, staffMutationOfInput } from "../../graphql/staff-page.js";
 import type { ObjectRef } from "@pothos/core";
-import { type Builder, enumOf, expose, ofType, scalar, type Types } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, inputFields, ofType, optional, required, scalar, type Types } from "../../graphql/builder.js";
 import type { Shop } from "./shops.js";
 import { SCOPES, issueKey, listKeys, revokeKey, rotateKey, scopeName, type ApiKeyInfo, type KeyKind, type Scope } from "./keys.js";
 
@@ -69,16 +69,22 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
 
   const CreateApiKeyInput = builder.inputType("CreateApiKeyInput", {
     description: "A new API key.",
-    fields: (t) => ({
-      kind: t.field({ type: KeyKindEnum, required: true, description: "Publishable (for web pages) or secret (for servers)." }),
-      label: t.string({ required: false, description: "A note about what the key is for, up to 100 characters." }),
-      scopes: t.field({
-        required: false,
-        type: [ScopeEnum],
-        description:
-          "What it may do; defaults to everything its kind may hold. A publishable key holds at most REVIEWS_READ and FORM_SUBMIT.",
-      }),
-    }),
+    fields: (t) =>
+      inputFields(
+        t,
+        {
+          kind: required.of(KeyKindEnum, "Publishable (for web pages) or secret (for servers)."),
+          label: optional.String("A note about what the key is for, up to 100 characters."),
+        },
+        {
+          scopes: t.field({
+            required: false,
+            type: [ScopeEnum],
+            description:
+              "What it may do; defaults to everything its kind may hold. A publishable key holds at most REVIEWS_READ and FORM_SUBMIT.",
+          }),
+        },
+      ),
   });
 
   builder.queryFields((t) => ({

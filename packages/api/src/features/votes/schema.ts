@@ -3,7 +3,7 @@
  * voteHelpful. (Reviews' MOST_HELPFUL order is in the reviews' schema.)
  */
 import type { ObjectRef } from "@pothos/core";
-import { type Builder, enumOf, expose, mutationOfInput, scalar, type Types } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, inputFields, mutationOfInput, required, scalar, type Types } from "../../graphql/builder.js";
 import type { VoteTotals } from "./model.js";
 import { rateLimited } from "../../errors.js";
 import type { Review } from "../reviews/review.js";
@@ -61,16 +61,15 @@ export function addVoteSchema(builder: Builder, refs: { ReviewRef: ObjectRef<Typ
 
   const VoteInput = builder.inputType("VoteHelpfulInput", {
     description: "One voter's vote on one review or answer.",
-    fields: (t) => ({
-      itemType: t.field({ type: ItemEnum, required: true, description: "A review or an answer." }),
-      itemId: t.id({ required: true, description: "Its id (rev_… or a_…)." }),
-      helpful: t.boolean({ required: true, description: "True: helpful; false: not helpful." }),
-      voterToken: t.string({
-        required: true,
-        description:
+    fields: (t) =>
+      inputFields(t, {
+        itemType: required.of(ItemEnum, "A review or an answer."),
+        itemId: required.ID("Its id (rev_… or a_…)."),
+        helpful: required.Boolean("True: helpful; false: not helpful."),
+        voterToken: required.String(
           "A random token (16 to 128 of A-Z a-z 0-9 - _) the voter's browser keeps; with the client's address it makes the voter, one vote per item. Neither is stored, only a hash.",
+        ),
       }),
-    }),
   });
 
   const VotePayload = builder.objectRef<VoteResult>("VoteHelpfulPayload").implement({

@@ -3,10 +3,9 @@
  * rotate the secret), each endpoint's delivery log, and redelivery. All need
  * SHOP_SETTINGS, a scope only secret keys hold.
  */
-import { type Builder, enumOf, expose, ofType, scalar } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, inputFields, ofType, optional, required, scalar } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
-import { staffMutationById, staffMutationOfInput, staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
-import { pageSize } from "../validate.js";
+import { staffMutationById, staffMutationOfInput, staffPageArgs, staffPageCost, staffPageRead } from "../../graphql/staff-page.js";
 import { EVENT_TYPES, type EventType } from "../events/events.js";
 import {
   DEFAULT_SECRET_OVERLAP_HOURS,
@@ -109,24 +108,33 @@ export function addWebhookSchema(builder: Builder): void {
 
   const CreateInput = builder.inputType("CreateWebhookEndpointInput", {
     description: "A new webhook endpoint.",
-    fields: (t) => ({
-      url: t.string({
-        required: true,
-        description: "An http or https URL on a public address (private, loopback and metadata addresses are refused).",
-      }),
-      events: t.field({ type: [EventTypeEnum], required: true, description: "The events to receive, at least one." }),
-      description: t.string({ required: false, description: "A note, up to 200 characters." }),
-    }),
+    fields: (t) =>
+      inputFields(
+        t,
+        {
+          url: required.String("An http or https URL on a public address (private, loopback and metadata addresses are refused)."),
+        },
+        {
+          events: t.field({ type: [EventTypeEnum], required: true, description: "The events to receive, at least one." }),
+          description: t.string({ required: false, description: "A note, up to 200 characters." }),
+        },
+      ),
   });
 
   const UpdateInput = builder.inputType("UpdateWebhookEndpointInput", {
     description: "What to change; what is left out stays.",
-    fields: (t) => ({
-      url: t.string({ required: false, description: "A new URL (checked as on creation)." }),
-      events: t.field({ required: false, type: [EventTypeEnum], description: "The events to receive, at least one." }),
-      description: t.string({ required: false, description: "A note, up to 200 characters." }),
-      enabled: t.boolean({ required: false, description: "false stops deliveries; true resumes them (and clears a disabledReason)." }),
-    }),
+    fields: (t) =>
+      inputFields(
+        t,
+        {
+          url: optional.String("A new URL (checked as on creation)."),
+        },
+        {
+          events: t.field({ required: false, type: [EventTypeEnum], description: "The events to receive, at least one." }),
+          description: t.string({ required: false, description: "A note, up to 200 characters." }),
+          enabled: t.boolean({ required: false, description: "false stops deliveries; true resumes them (and clears a disabledReason)." }),
+        },
+      ),
   });
 
   builder.queryFields((t) => ({
@@ -148,9 +156,8 @@ export function addWebhookSchema(builder: Builder): void {
         ...staffPageArgs(t.arg, { items: "attempts", cursor: "this attempt's `cursor`" }),
       },
       resolve: async (_r, args, ctx) => {
-        const first = pageSize(args.first);
-        const shop = await ctx.authorize("shop:settings");
-        const page = await webhookDeliveries(ctx.deps, shop.id, { endpointId: String(args.endpointId), first, after: args.after });
+        const { shop, first, after } = await staffPageRead(ctx, "shop:settings", args);
+        const page = await webhookDeliveries(ctx.deps, shop.id, { endpointId: String(args.endpointId), first, after });
         return page.attempts.map((a) => ({ ...a, cursor: page.cursor(a) }));
       },
     }),

@@ -23,6 +23,12 @@ export function nullable<T>(type: T): { type: T; default: null } {
   return { type, default: null };
 }
 
+/** The fields a shop's document starts with: its string `_id` and the shop that owns it. */
+export const shopOwned = { _id: required(String), shopId: required(String) } as const;
+
+/** The same for a document about one of the shop's products: its id follows. */
+export const shopProductOwned = { ...shopOwned, productId: required(String) } as const;
+
 /** A collection's schema: its fields, with the shared options and its collection's name. */
 export function collectionSchema<Doc>(collection: string, fields: SchemaDefinition<SchemaDefinitionType<Doc>, Doc>): Schema<Doc> {
   return new Schema<Doc>(fields, { ...schemaOptions, collection });

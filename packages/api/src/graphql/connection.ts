@@ -17,12 +17,15 @@ export interface ConnectionShape<N> {
 
 /** What a page holds, in the list's own words: the rest is made of the item's name. */
 export interface ConnectionWords {
-  /** The item, one and many: ["review", "reviews"]. */
-  item: readonly [one: string, many: string];
+  /** The item, one and many: "review", "reviews". */
+  item: string;
+  items: string;
   /** The connection type's description (its name: the node type's name and "Connection"). */
   connection: string;
   edges: string;
-  pageInfo: readonly [name: string, description: string];
+  /** The page info type's name ("PageInfo") and description. */
+  pageInfoName: string;
+  pageInfo: string;
   endCursor: string;
 }
 
@@ -32,7 +35,7 @@ export function connectionType<N, S extends ConnectionShape<N>>(
   node: ObjectRef<Types, N>,
   words: ConnectionWords,
 ): ObjectRef<Types, S> {
-  const [one, many] = words.item;
+  const { item: one, items: many } = words;
   const Edge = builder.objectRef<{ cursor: string; node: N }>(`${node.name}Edge`).implement({
     description: `A ${one} and its cursor.`,
     fields: (t) => ({
@@ -41,8 +44,8 @@ export function connectionType<N, S extends ConnectionShape<N>>(
       node: t.field({ type: node, description: `The ${one}.`, resolve: (e) => e.node as never }),
     }),
   });
-  const PageInfo = builder.objectRef<S>(words.pageInfo[0]).implement({
-    description: words.pageInfo[1],
+  const PageInfo = builder.objectRef<S>(words.pageInfoName).implement({
+    description: words.pageInfo,
     fields: (t) => ({
       hasNextPage: t.boolean({ description: `Whether more ${many} follow this page.`, resolve: (c) => c.hasNextPage }),
       endCursor: t.string({ nullable: true, description: words.endCursor, resolve: (c) => c.edges.at(-1)?.cursor ?? null }),

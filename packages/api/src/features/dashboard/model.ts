@@ -1,6 +1,6 @@
 /** The shop's dashboard's collections (issue 16): sessions, one-time sign-in links, and its maintained counters. */
 import { Schema } from "mongoose";
-import { required, nullable, collectionSchema } from "../../db/schema-options.js";
+import { collectionSchema, nullable, required, shopOwned } from "../../db/schema-options.js";
 
 /** A dashboard session. Stored by the SHA-256 of its id (the cookie's value), so a database leak signs no one in. */
 export interface DashboardSessionDoc {
@@ -41,26 +41,20 @@ export interface DashboardCountsDoc {
   weeks?: Record<string, Record<string, number>>;
 }
 
+/** When a session or a sign-in link was made, and when it stops working. */
+const lifetime = { createdAt: required(Date), expiresAt: required(Date) } as const;
+
 const dashboardSessionSchema = collectionSchema<DashboardSessionDoc>("dashboard_sessions", {
-  _id: required(String),
-  shopId: required(String),
+  ...shopOwned,
   keyId: nullable(String),
   scopes: required([String]),
-  createdAt: required(Date),
-  expiresAt: required(Date),
+  ...lifetime,
 });
 
-const dashboardLinkSchema = collectionSchema<DashboardLinkDoc>("dashboard_links", {
-  _id: required(String),
-  shopId: required(String),
-  createdAt: required(Date),
-  expiresAt: required(Date),
-  usedAt: nullable(Date),
-});
+const dashboardLinkSchema = collectionSchema<DashboardLinkDoc>("dashboard_links", { ...shopOwned, ...lifetime, usedAt: nullable(Date) });
 
 const dashboardCountsSchema = collectionSchema<DashboardCountsDoc>("dashboard_counts", {
-  _id: required(String),
-  shopId: required(String),
+  ...shopOwned,
   productId: nullable(String),
   status: { type: Schema.Types.Mixed },
   verified: { type: Schema.Types.Mixed },

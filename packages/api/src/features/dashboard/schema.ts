@@ -8,7 +8,7 @@
 import type { EnumRef, ObjectRef } from "@pothos/core";
 import type { ReviewStatus } from "../reviews/model.js";
 import { invalidInput } from "../../errors.js";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { type Builder, expose, listOf, scalar, type Types } from "../../graphql/builder.js";
 import { listCost, pageCost } from "../../graphql/cost.js";
 import { staffPageArgs, staffPageCost, staffPageFirst } from "../../graphql/staff-page.js";
 import { listShopProducts, type Product } from "../products/products.js";
@@ -46,18 +46,18 @@ export function addDashboardSchema(
 
   const WeekRef = builder.objectRef<WeekPoint>("DashboardWeek").implement({
     description: "One week (Monday to Sunday, UTC) of a shop's or a product's reviews, from maintained counters.",
-    fields: (t) => ({
-      weekStart: t.field({ type: "DateTime", description: "Monday 00:00 UTC of the week.", resolve: (w) => w.weekStart }),
-      received: t.exposeInt("received", { description: "Reviews received in the week, whatever became of them." }),
-      published: t.exposeInt("published", { description: "Of those, published now." }),
-      verified: t.exposeInt("verified", { description: "Of the published, verified purchases." }),
-      displayedRating: t.exposeFloat("displayedRating", {
-        nullable: true,
-        description:
+    fields: (t) =>
+      expose(t, {
+        weekStart: scalar.DateTime("Monday 00:00 UTC of the week."),
+        received: scalar.Int("Reviews received in the week, whatever became of them."),
+        published: scalar.Int("Of those, published now."),
+        verified: scalar.Int("Of the published, verified purchases."),
+        displayedRating: scalar.Float(
           "The displayed rating's formula (trust-weighted, with the shop's prior of today) over everything published up to the week's end.",
+          { nullable: true },
+        ),
+        plainMean: scalar.Float("The plain mean of the stars published up to the week's end.", { nullable: true }),
       }),
-      plainMean: t.exposeFloat("plainMean", { nullable: true, description: "The plain mean of the stars published up to the week's end." }),
-    }),
   });
 
   const PublicationRef = builder.objectRef<PublicationRow>("DashboardPublicationRow").implement({
@@ -67,40 +67,24 @@ export function addDashboardSchema(
 
   const StarRef = builder.objectRef<{ stars: number; count: number }>("DashboardStarCount").implement({
     description: "One bar of a star histogram.",
-    fields: (t) => ({
-      stars: t.exposeInt("stars", { description: "The star level." }),
-      count: t.exposeInt("count", { description: "Published reviews with this many stars." }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        stars: scalar.Int("The star level."),
+        count: scalar.Int("Published reviews with this many stars."),
+      }),
   });
 
   const OverviewRef = builder.objectRef<Overview>("DashboardOverview").implement({
     description: "The shop at a glance, computed on the server from maintained counters and summaries; no review is read.",
-    fields: (t) => ({
-      weeks: t.field({
-        type: [WeekRef],
-        extensions: { complexity: listCost(WEEKS_COST) },
-        description: "Week by week, oldest first.",
-        resolve: (o) => o.weeks,
+    fields: (t) =>
+      expose(t, {
+        weeks: listOf(WeekRef, WEEKS_COST, "Week by week, oldest first."),
+        histogram: listOf(StarRef, 5, "Published reviews per star level, 5 first."),
+        publication: listOf(PublicationRef, 5, "Publication rate per star level, 5 first."),
+        verifiedShare: scalar.Float("Verified purchases among published reviews; null without any.", { nullable: true }),
+        pending: scalar.Int("Reviews waiting for approval."),
+        quarantined: scalar.Int("Reviews held back by fraud checks."),
       }),
-      histogram: t.field({
-        type: [StarRef],
-        extensions: { complexity: listCost(5) },
-        description: "Published reviews per star level, 5 first.",
-        resolve: (o) => o.histogram,
-      }),
-      publication: t.field({
-        type: [PublicationRef],
-        extensions: { complexity: listCost(5) },
-        description: "Publication rate per star level, 5 first.",
-        resolve: (o) => o.publication,
-      }),
-      verifiedShare: t.exposeFloat("verifiedShare", {
-        nullable: true,
-        description: "Verified purchases among published reviews; null without any.",
-      }),
-      pending: t.exposeInt("pending", { description: "Reviews waiting for approval." }),
-      quarantined: t.exposeInt("quarantined", { description: "Reviews held back by fraud checks." }),
-    }),
   });
 
   const ListPageRef = builder.objectRef<ReviewListPage>("DashboardReviewPage").implement({

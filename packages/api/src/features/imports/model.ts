@@ -1,6 +1,6 @@
 /** The imports feature's collection: imported reviews waiting for the end of their import. */
 import { Schema } from "mongoose";
-import { required, collectionSchema } from "../../db/schema-options.js";
+import { collectionSchema, shopOwned } from "../../db/schema-options.js";
 import type { ReviewDoc } from "../reviews/model.js";
 
 /**
@@ -30,8 +30,7 @@ export interface ImportPendingDoc {
 }
 
 const importPendingSchema = collectionSchema<ImportPendingDoc>("imports_pending", {
-  _id: required(String),
-  shopId: required(String),
+  ...shopOwned,
   review: Schema.Types.Mixed,
   reviews: Buffer,
   rows: Buffer,

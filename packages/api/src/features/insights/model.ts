@@ -1,7 +1,7 @@
 /** The insights feature's collections: what review texts say, per review and per product and day. */
 import type { Binary } from "mongodb";
 import { type InferSchemaType, Schema } from "mongoose";
-import { required, nullable, collectionSchema, schemaOptions } from "../../db/schema-options.js";
+import { collectionSchema, nullable, required, schemaOptions, shopProductOwned } from "../../db/schema-options.js";
 
 /**
  * One review's analysis, beside the review rather than on it: the review
@@ -97,9 +97,7 @@ export interface InsightTopicDoc {
 export type InsightCursorDoc = InferSchemaType<typeof insightCursorSchema>;
 
 const reviewInsightSchema = collectionSchema<ReviewInsightDoc>("review_insights", {
-  _id: required(String),
-  shopId: required(String),
-  productId: required(String),
+  ...shopProductOwned,
   dayKey: required(String),
   createdAt: required(Date),
   language: required(String),
@@ -129,14 +127,12 @@ const insightDaySchema = collectionSchema<InsightDayDoc>("insight_days", {
   shopDayKey: nullable(String),
   aspects: { type: Schema.Types.Mixed, default: undefined },
 });
-
-const insightBlockSchema = collectionSchema<InsightBlockDoc>("insight_blocks", { _id: required(String), ...storedCountsFields });
 insightDaySchema.index({ shopDayKey: 1 }, { name: "shop_day_key" });
 
+const insightBlockSchema = collectionSchema<InsightBlockDoc>("insight_blocks", { _id: required(String), ...storedCountsFields });
+
 const insightTopicSchema = collectionSchema<InsightTopicDoc>("insight_topics", {
-  _id: required(String),
-  shopId: required(String),
-  productId: required(String),
+  ...shopProductOwned,
   key: required(String),
   term: required(String),
   direction: required(String),

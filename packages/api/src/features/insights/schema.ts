@@ -1,7 +1,7 @@
 /** Insights in the schema: Product.insights and Shop.insights (what customers say, over a period). */
 import type { ObjectRef } from "@pothos/core";
 import type { AspectSummary, Quote } from "@starling/insights/light";
-import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, inputFields, ofType, optional, scalar, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import type { InsightTopicDoc } from "./model.js";
 import type { Product } from "../products/products.js";
@@ -20,72 +20,84 @@ export function addInsightsSchema(
     "InsightDirection",
     "Whether an aspect is talked about more or less: the share of reviews mentioning it in the period's second half against its first, beyond chance (two-proportion z-test at 5%).",
     {
-      RISING: ["rising", "Mentioned by a larger share of reviews lately."],
-      FALLING: ["falling", "Mentioned by a smaller share of reviews lately."],
-      STEADY: ["steady", "No change beyond chance."],
+      RISING: "Mentioned by a larger share of reviews lately.",
+      FALLING: "Mentioned by a smaller share of reviews lately.",
+      STEADY: "No change beyond chance.",
     },
+    "lowercase",
   );
-  const TopicDirectionEnum = enumOf(builder, "TopicDirection", "Which side of an aspect is emerging.", {
-    NEGATIVE: ["negative", "Complaints about it are rising above the product's own baseline."],
-    POSITIVE: ["positive", "Praise of it is rising above the product's own baseline."],
-  });
+  const TopicDirectionEnum = enumOf(
+    builder,
+    "TopicDirection",
+    "Which side of an aspect is emerging.",
+    {
+      NEGATIVE: "Complaints about it are rising above the product's own baseline.",
+      POSITIVE: "Praise of it is rising above the product's own baseline.",
+    },
+    "lowercase",
+  );
 
   const QuoteRef = builder.objectRef<Quote>("InsightQuote").implement({
     description: "Words from a published review, the clause an aspect was mentioned in.",
-    fields: (t) => ({
-      reviewId: t.exposeID("reviewId", { description: "The review it is quoted from." }),
-      quote: t.exposeString("quote", { description: "The clause, verbatim." }),
-      polarity: t.exposeFloat("polarity", { description: "What the clause says about the aspect, -1 (negative) to 1 (positive)." }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        reviewId: scalar.ID("The review it is quoted from."),
+        quote: scalar.String("The clause, verbatim."),
+        polarity: scalar.Float("What the clause says about the aspect, -1 (negative) to 1 (positive)."),
+      }),
   });
 
   const AspectRef = builder.objectRef<AspectSummary>("InsightAspect").implement({
     description: "A thing customers talk about (the zipper, the fit, customer service), over the period.",
-    fields: (t) => ({
-      key: t.exposeString("key", {
-        description: 'What mentions are grouped by, the same across languages ("zipper" for "Reißverschluss" too).',
-      }),
-      term: t.exposeString("term", { description: "The spelling used most." }),
-      mentions: t.exposeInt("mentions", { description: "Published reviews in the period that mention it." }),
-      positive: t.exposeInt("positive", { description: "Of those, reviews positive about it." }),
-      negative: t.exposeInt("negative", { description: "Of those, reviews negative about it." }),
-      positiveShare: t.exposeFloat("positiveShare", { description: "positive / mentions." }),
-      negativeShare: t.exposeFloat("negativeShare", { description: "negative / mentions." }),
-      direction: t.field({
-        type: DirectionEnum,
-        description: "Talked about more, less, or as much as before.",
-        resolve: (a) => a.direction,
-      }),
-      examples: t.field({
-        type: [QuoteRef],
-        extensions: { complexity: listCost(QUOTES_PER_ASPECT) },
-        description: `Up to ${QUOTES_PER_ASPECT} quotes from the side most mentions take, the clearest first.`,
-        resolve: (a) => a.examples,
-      }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          key: scalar.String('What mentions are grouped by, the same across languages ("zipper" for "Reißverschluss" too).'),
+          term: scalar.String("The spelling used most."),
+          mentions: scalar.Int("Published reviews in the period that mention it."),
+          positive: scalar.Int("Of those, reviews positive about it."),
+          negative: scalar.Int("Of those, reviews negative about it."),
+          positiveShare: scalar.Float("positive / mentions."),
+          negativeShare: scalar.Float("negative / mentions."),
+          direction: ofType(DirectionEnum, "Talked about more, less, or as much as before."),
+        },
+        {
+          examples: t.field({
+            type: [QuoteRef],
+            extensions: { complexity: listCost(QUOTES_PER_ASPECT) },
+            description: `Up to ${QUOTES_PER_ASPECT} quotes from the side most mentions take, the clearest first.`,
+            resolve: (a) => a.examples,
+          }),
+        },
+      ),
   });
 
   const TopicRef = builder.objectRef<InsightTopicDoc>("EmergingTopic").implement({
     description:
       "An aspect whose negative (or positive) mentions rose above the product's own baseline beyond chance, as of the latest check.",
-    fields: (t) => ({
-      productId: t.exposeID("productId", { description: "The product." }),
-      key: t.exposeString("key", { description: "The aspect." }),
-      term: t.exposeString("term", { description: "Its spelling used most." }),
-      direction: t.field({ type: TopicDirectionEnum, description: "Complaints or praise.", resolve: (x) => x.direction }),
-      since: t.field({ type: "DateTime", description: "The day (UTC) the rise began.", resolve: (x) => x.since }),
-      mentions: t.exposeInt("mentions", { description: "Mentions since then." }),
-      expected: t.exposeFloat("expected", {
-        description: "Mentions expected since then from the product's own history and its review volume.",
-      }),
-      evidence: t.exposeString("evidence", { description: "The numbers in a sentence." }),
-      examples: t.field({
-        type: [QuoteRef],
-        extensions: { complexity: listCost(QUOTES_PER_ASPECT) },
-        description: "Quotes from the reviews behind it.",
-        resolve: (x) => x.examples as Quote[],
-      }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          productId: scalar.ID("The product."),
+          key: scalar.String("The aspect."),
+          term: scalar.String("Its spelling used most."),
+          direction: ofType(TopicDirectionEnum, "Complaints or praise."),
+          since: scalar.DateTime("The day (UTC) the rise began."),
+          mentions: scalar.Int("Mentions since then."),
+          expected: scalar.Float("Mentions expected since then from the product's own history and its review volume."),
+          evidence: scalar.String("The numbers in a sentence."),
+        },
+        {
+          examples: t.field({
+            type: [QuoteRef],
+            extensions: { complexity: listCost(QUOTES_PER_ASPECT) },
+            description: "Quotes from the reviews behind it.",
+            resolve: (x) => x.examples as Quote[],
+          }),
+        },
+      ),
   });
 
   const InsightsRef = builder.objectRef<Insights>("Insights").implement({
@@ -102,8 +114,10 @@ export function addInsightsSchema(
         description: "End of the period (a UTC day's start), exclusive.",
         resolve: (x) => new Date(x.period.toMs),
       }),
-      reviews: t.exposeInt("reviews", { description: "Published, analysed reviews written in the period." }),
-      polarity: t.exposeFloat("polarity", { description: "Their mean polarity, -1 to 1 (0 without reviews)." }),
+      ...expose(t, {
+        reviews: scalar.Int("Published, analysed reviews written in the period."),
+        polarity: scalar.Float("Their mean polarity, -1 to 1 (0 without reviews)."),
+      }),
       aspects: t.field({
         type: [AspectRef],
         extensions: { complexity: listCost(MAX_ASPECTS) },
@@ -122,10 +136,11 @@ export function addInsightsSchema(
   const PeriodInput = builder.inputType("InsightsPeriod", {
     description:
       "Whole UTC days: from the day of `from` through the day of `to`. Default: the last 90 days through today; at most 366 days.",
-    fields: (t) => ({
-      from: t.field({ type: "DateTime", required: false, description: "First day (default: 90 days before `to`)." }),
-      to: t.field({ type: "DateTime", required: false, description: "Last day (default: now)." }),
-    }),
+    fields: (t) =>
+      inputFields(t, {
+        from: optional.DateTime("First day (default: 90 days before `to`)."),
+        to: optional.DateTime("Last day (default: now)."),
+      }),
   });
 
   // The same on a product's and on a shop's insights.

@@ -25,16 +25,8 @@ export interface Invitation {
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,63}$/;
 
-function toInvitation(doc: InvitationDoc): Invitation {
-  return {
-    id: doc._id,
-    productId: doc.productId,
-    orderRef: doc.orderRef,
-    createdAt: doc.createdAt,
-    expiresAt: doc.expiresAt,
-    usedAt: doc.usedAt ?? null,
-    reviewId: doc.reviewId ?? null,
-  };
+function toInvitation({ _id, productId, orderRef, createdAt, expiresAt, usedAt, reviewId }: InvitationDoc): Invitation {
+  return { id: _id, productId, orderRef, createdAt, expiresAt, usedAt: usedAt ?? null, reviewId: reviewId ?? null };
 }
 
 /** The shop's signing secret, made on first use (shops created before invitations existed have none). */

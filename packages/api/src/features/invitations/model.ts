@@ -1,4 +1,4 @@
-import { required, nullable, collectionSchema } from "../../db/schema-options.js";
+import { collectionSchema, nullable, required, shopProductOwned } from "../../db/schema-options.js";
 
 /** An invitation to review one product of one order line: single use, expires. */
 export interface InvitationDoc {
@@ -15,9 +15,7 @@ export interface InvitationDoc {
 }
 
 const invitationSchema = collectionSchema<InvitationDoc>("invitations", {
-  _id: required(String),
-  shopId: required(String),
-  productId: required(String),
+  ...shopProductOwned,
   orderRef: required(String),
   customerEmail: nullable(String),
   createdAt: required(Date),

@@ -1,4 +1,4 @@
-import { required, nullable, collectionSchema } from "../../db/schema-options.js";
+import { collectionSchema, nullable, required, shopOwned } from "../../db/schema-options.js";
 import type { ReviewStatus } from "../reviews/model.js";
 
 /** One moderation action, kept for good: hiding reviews must be explainable afterwards. */
@@ -17,8 +17,7 @@ export interface ModerationEventDoc {
 }
 
 const moderationEventSchema = collectionSchema<ModerationEventDoc>("moderation_log", {
-  _id: required(String),
-  shopId: required(String),
+  ...shopOwned,
   reviewId: required(String),
   action: required(String),
   fromStatus: nullable(String),

@@ -15,10 +15,21 @@ import {
   type PublicationRow,
 } from "./moderation.js";
 import type { Review } from "../reviews/reviews.js";
-import { pageSize } from "../validate.js";
+import type { Deps } from "../deps.js";
 import { actingKey } from "../../graphql/context.js";
-import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
-import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
+import {
+  type Builder,
+  enumOf,
+  expose,
+  inputFields,
+  mutationOfInput,
+  ofType,
+  optional,
+  required,
+  scalar,
+  type Types,
+} from "../../graphql/builder.js";
+import { staffPageArgs, staffPageCost, staffPageRead } from "../../graphql/staff-page.js";
 
 export function addModerationSchema(
   builder: Builder,
@@ -41,37 +52,40 @@ export function addModerationSchema(
     REJECT: "Remove a review, for a reason from RejectionReason. It is kept and can be reinstated.",
   });
 
-  const ModerationModeEnum = enumOf(builder, "ModerationMode", "When reviews are published.", {
-    POST: ["post", "At once; the shop may remove one later, for a stated reason."],
-    PRE: ["pre", "After the shop approves it. Approval cannot depend on the stars."],
-  });
+  const ModerationModeEnum = enumOf(
+    builder,
+    "ModerationMode",
+    "When reviews are published.",
+    {
+      POST: "At once; the shop may remove one later, for a stated reason.",
+      PRE: "After the shop approves it. Approval cannot depend on the stars.",
+    },
+    "lowercase",
+  );
 
   const EventRef = builder.objectRef<ModerationEvent>("ModerationEvent").implement({
     description: "One entry of the moderation log. Entries are never changed or removed.",
-    fields: (t) => ({
-      id: t.exposeID("id", { description: "The entry's id." }),
-      reviewId: t.exposeString("reviewId", {
-        description: 'The review acted on, or the question (q_…) or answer (a_…); "-" for shop settings.',
-      }),
-      action: t.exposeString("action", {
-        description: "publish, reject, reinstate, quarantine, reply or settings.",
-      }),
-      fromStatus: t.field({
-        type: ReviewStatusEnum,
-        nullable: true,
-        description: "The review's state before.",
-        resolve: (e) => e.fromStatus,
-      }),
-      toStatus: t.field({ type: ReviewStatusEnum, nullable: true, description: "The review's state after.", resolve: (e) => e.toStatus }),
-      reason: t.exposeString("reason", { nullable: true, description: "The rejection reason, or FLAGGED for a quarantine." }),
-      note: t.exposeString("note", { nullable: true, description: "The moderator's note, the reply's text, or the flags' reasons." }),
-      actor: t.exposeString("actor", { description: 'The id of the API key that acted, or "starling" for automatic checks.' }),
-      at: t.field({ type: "DateTime", description: "When.", resolve: (e) => e.at }),
-      cursor: t.string({
-        description: "Pass as `moderationLog(after:)` to get the entries before this one.",
-        resolve: (e) => moderationLogCursor(e),
-      }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          id: scalar.ID("The entry's id."),
+          reviewId: scalar.String('The review acted on, or the question (q_…) or answer (a_…); "-" for shop settings.'),
+          action: scalar.String("publish, reject, reinstate, quarantine, reply or settings."),
+          fromStatus: ofType(ReviewStatusEnum, "The review's state before.", { nullable: true }),
+          toStatus: ofType(ReviewStatusEnum, "The review's state after.", { nullable: true }),
+          reason: scalar.String("The rejection reason, or FLAGGED for a quarantine.", { nullable: true }),
+          note: scalar.String("The moderator's note, the reply's text, or the flags' reasons.", { nullable: true }),
+          actor: scalar.String('The id of the API key that acted, or "starling" for automatic checks.'),
+          at: scalar.DateTime("When."),
+        },
+        {
+          cursor: t.string({
+            description: "Pass as `moderationLog(after:)` to get the entries before this one.",
+            resolve: (e) => moderationLogCursor(e),
+          }),
+        },
+      ),
   });
 
   const ReportRow = builder.objectRef<PublicationRow>("PublicationReportRow").implement({
@@ -95,13 +109,8 @@ export function addModerationSchema(
         ...staffPageArgs(t.arg, { items: "entries", cursor: "this entry's `cursor`" }),
       },
       resolve: async (_r, args, ctx) => {
-        const first = pageSize(args.first);
-        const shop = await ctx.authorize("reviews:moderate");
-        return moderationLog(ctx.deps, shop.id, {
-          reviewId: args.reviewId == null ? null : String(args.reviewId),
-          first,
-          after: args.after,
-        });
+        const { shop, first, after } = await staffPageRead(ctx, "reviews:moderate", args);
+        return moderationLog(ctx.deps, shop.id, { reviewId: args.reviewId == null ? null : String(args.reviewId), first, after });
       },
     }),
   );
@@ -118,21 +127,22 @@ export function addModerationSchema(
 
   const ModerateInput = builder.inputType("ModerateReviewInput", {
     description: "A moderation decision.",
-    fields: (t) => ({
-      reviewId: t.id({ required: true, description: "The review." }),
-      action: t.field({ type: ActionEnum, required: true, description: "Publish or reject." }),
-      reason: t.field({ required: false, type: ReasonEnum, description: "Required to reject; not allowed to publish." }),
-      note: t.string({ required: false, description: "A note for the log, up to 1000 characters." }),
-    }),
+    fields: (t) =>
+      inputFields(t, {
+        reviewId: required.ID("The review."),
+        action: required.of(ActionEnum, "Publish or reject."),
+        reason: optional.of(ReasonEnum, "Required to reject; not allowed to publish."),
+        note: optional.String("A note for the log, up to 1000 characters."),
+      }),
   });
 
   builder.mutationField("moderateReview", (t) =>
-    t.field({
-      nullable: true,
+    mutationOfInput(t, {
       type: ReviewRef,
       description: "Publishes a pending review, or rejects a review for a stated reason. Logged. Needs REVIEWS_MODERATE.",
-      args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
-      resolve: async (_r, { input }, ctx) => {
+      inputType: ModerateInput,
+      input: "The decision.",
+      resolve: async (input, ctx) => {
         const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
         return moderateReview(ctx.deps, shopId, keyId, {
           reviewId: String(input.reviewId),
@@ -144,36 +154,41 @@ export function addModerationSchema(
     }),
   );
 
-  builder.mutationField("reinstateReview", (t) =>
-    t.field({
-      nullable: true,
-      type: ReviewRef,
-      description: "Publishes a rejected or quarantined review again, on appeal. Logged with the note. Needs REVIEWS_MODERATE.",
-      args: {
-        reviewId: t.arg.id({ required: true, description: "The review." }),
-        note: t.arg.string({ required: true, description: "Why it is reinstated (the appeal), up to 1000 characters." }),
-      },
-      resolve: async (_r, args, ctx) => {
-        const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
-        return reinstateReview(ctx.deps, shopId, keyId, { reviewId: String(args.reviewId), note: args.note });
-      },
-    }),
+  // reinstateReview and replyToReview: a logged action on one review, with the one text it takes.
+  const reviewAction = <Text extends "note" | "body">(
+    name: string,
+    description: string,
+    text: { name: Text; description: string },
+    act: (deps: Deps, shopId: string, keyId: string, input: { reviewId: string } & Record<Text, string>) => Promise<Review>,
+  ) =>
+    builder.mutationField(name, (t) =>
+      t.field({
+        nullable: true,
+        type: ReviewRef,
+        description,
+        args: {
+          reviewId: t.arg.id({ required: true, description: "The review." }),
+          [text.name]: t.arg.string({ required: true, description: text.description }),
+        },
+        resolve: async (_r, args, ctx) => {
+          const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
+          // A computed argument name: Pothos types it as any string's, so say which.
+          const input = { reviewId: String(args.reviewId), [text.name]: args[text.name] } as { reviewId: string } & Record<Text, string>;
+          return act(ctx.deps, shopId, keyId, input);
+        },
+      }),
+    );
+  reviewAction(
+    "reinstateReview",
+    "Publishes a rejected or quarantined review again, on appeal. Logged with the note. Needs REVIEWS_MODERATE.",
+    { name: "note", description: "Why it is reinstated (the appeal), up to 1000 characters." },
+    reinstateReview,
   );
-
-  builder.mutationField("replyToReview", (t) =>
-    t.field({
-      nullable: true,
-      type: ReviewRef,
-      description: "Sets the shop's public reply under a review (replacing an earlier one). Logged. Needs REVIEWS_MODERATE.",
-      args: {
-        reviewId: t.arg.id({ required: true, description: "The review." }),
-        body: t.arg.string({ required: true, description: "The reply, 1 to 5000 characters." }),
-      },
-      resolve: async (_r, args, ctx) => {
-        const { shopId, keyId } = await actingKey(ctx, "reviews:moderate");
-        return replyToReview(ctx.deps, shopId, keyId, { reviewId: String(args.reviewId), body: args.body });
-      },
-    }),
+  reviewAction(
+    "replyToReview",
+    "Sets the shop's public reply under a review (replacing an earlier one). Logged. Needs REVIEWS_MODERATE.",
+    { name: "body", description: "The reply, 1 to 5000 characters." },
+    replyToReview,
   );
 
   builder.mutationField("setModerationMode", (t) =>

@@ -1,6 +1,6 @@
 /** What erasure leaves behind: the ids of erased reviews, questions and answers, without personal data. */
 import { type InferSchemaType, Schema } from "mongoose";
-import { required, schemaOptions } from "../../db/schema-options.js";
+import { required, schemaOptions, shopOwned } from "../../db/schema-options.js";
 
 /**
  * What is left of a review erased at its reviewer's request: its `_id` (a
@@ -12,8 +12,7 @@ export type ErasedReviewDoc = InferSchemaType<typeof erasedReviewSchema>;
 
 const erasedReviewSchema = new Schema(
   {
-    _id: required(String),
-    shopId: required(String),
+    ...shopOwned,
     erasedAt: required(Date),
   },
   { ...schemaOptions, collection: "erased_reviews" },
@@ -27,10 +26,7 @@ const erasedReviewSchema = new Schema(
  */
 export type ErasedQaDoc = InferSchemaType<typeof erasedQaSchema>;
 
-const erasedQaSchema = new Schema(
-  { _id: required(String), shopId: required(String), erasedAt: required(Date) },
-  { ...schemaOptions, collection: "erased_qa" },
-);
+const erasedQaSchema = new Schema({ ...shopOwned, erasedAt: required(Date) }, { ...schemaOptions, collection: "erased_qa" });
 
 /** Its models by name (features/models.ts binds every feature's to a connection). */
 export const privacySchemas = { ErasedReview: erasedReviewSchema, ErasedQa: erasedQaSchema };

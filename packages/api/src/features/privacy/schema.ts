@@ -2,47 +2,44 @@
 import { GraphQLScalarType } from "graphql";
 import { eraseReviewerData, exportReviewerData, type ErasureCounts } from "./privacy.js";
 import { actingKey } from "../../graphql/context.js";
-import { enumOf, type Builder } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, inputFields, optional, scalar } from "../../graphql/builder.js";
 
 export function addPrivacySchema(builder: Builder): void {
   const ReviewerRefInput = builder.inputType("ReviewerRefInput", {
     description: "Identifies one of your customers: by your customer id, by email, by the voter token of their browser, or several.",
-    fields: (t) => ({
-      externalId: t.string({
-        required: false,
-        description: "Your id of the customer (as sent in reviewer.externalId or author.externalId).",
-      }),
-      email: t.string({ required: false, description: "The email of a purchase invitation." }),
-      voterToken: t.string({
-        required: false,
-        description:
+    fields: (t) =>
+      inputFields(t, {
+        externalId: optional.String("Your id of the customer (as sent in reviewer.externalId or author.externalId)."),
+        email: optional.String("The email of a purchase invitation."),
+        voterToken: optional.String(
           "The helpful-vote token their browser keeps (the widget's, in localStorage `starling-voter`): finds their helpful votes, which hold only its hash.",
+        ),
       }),
-    }),
   });
 
-  const ErasureMode = enumOf(builder, "ErasureMode", "What happens to the reviews of a reviewer who asks to be forgotten.", {
-    ANONYMISE: [
-      "anonymise",
-      'Keep text and stars; remove name, customer id and email (shown as "Former customer"). Questions and answers likewise; helpful votes keep counting, unlinked from the voter.',
-    ],
-    DELETE: [
-      "delete",
-      "Remove the reviews entirely (and from the rating), the questions (with their answers) and answers, and the helpful votes (and from the helpful counts).",
-    ],
-  });
+  const ErasureMode = enumOf(
+    builder,
+    "ErasureMode",
+    "What happens to the reviews of a reviewer who asks to be forgotten.",
+    {
+      ANONYMISE:
+        'Keep text and stars; remove name, customer id and email (shown as "Former customer"). Questions and answers likewise; helpful votes keep counting, unlinked from the voter.',
+      DELETE:
+        "Remove the reviews entirely (and from the rating), the questions (with their answers) and answers, and the helpful votes (and from the helpful counts).",
+    },
+    "lowercase",
+  );
 
   const ErasureResult = builder.objectRef<ErasureCounts>("ErasureResult").implement({
     description: "What an erasure changed.",
-    fields: (t) => ({
-      reviews: t.exposeInt("reviews", { description: "Reviews anonymised or deleted." }),
-      invitations: t.exposeInt("invitations", { description: "Invitations whose email was removed." }),
-      questions: t.exposeInt("questions", { description: "Their questions anonymised or deleted (deleted with their answers)." }),
-      answers: t.exposeInt("answers", { description: "Their answers anonymised or deleted." }),
-      votes: t.exposeInt("votes", {
-        description: "Their helpful votes unlinked from them (ANONYMISE) or removed from the helpful counts (DELETE).",
+    fields: (t) =>
+      expose(t, {
+        reviews: scalar.Int("Reviews anonymised or deleted."),
+        invitations: scalar.Int("Invitations whose email was removed."),
+        questions: scalar.Int("Their questions anonymised or deleted (deleted with their answers)."),
+        answers: scalar.Int("Their answers anonymised or deleted."),
+        votes: scalar.Int("Their helpful votes unlinked from them (ANONYMISE) or removed from the helpful counts (DELETE)."),
       }),
-    }),
   });
 
   const Json = builder.addScalarType("JSON", new GraphQLScalarType({ name: "JSON", description: "Arbitrary JSON, for data exports." }), {});

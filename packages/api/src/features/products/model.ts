@@ -1,4 +1,4 @@
-import { required, nullable, collectionSchema } from "../../db/schema-options.js";
+import { collectionSchema, nullable, required, shopProductOwned } from "../../db/schema-options.js";
 
 export interface ProductDoc {
   _id: string;
@@ -19,9 +19,7 @@ export interface ProductDoc {
 
 /** `_id` is `<shopId>:<productId>`: product ids are the shop's own (SKUs), unique per shop only. */
 const productSchema = collectionSchema<ProductDoc>("products", {
-  _id: required(String),
-  shopId: required(String),
-  productId: required(String),
+  ...shopProductOwned,
   name: required(String),
   createdAt: required(Date),
   gtin: nullable(String),

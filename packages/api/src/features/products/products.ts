@@ -20,17 +20,17 @@ export interface Product {
 
 export const productKey = (shopId: string, productId: string) => `${shopId}:${productId}`;
 
-function toProduct(doc: ProductDoc): Product {
+function toProduct({ shopId, productId, name, createdAt, gtin, mpn, sku, brand, url }: ProductDoc): Product {
   return {
-    shopId: doc.shopId,
-    id: doc.productId,
-    name: doc.name,
-    createdAt: doc.createdAt,
-    gtin: doc.gtin ?? null,
-    mpn: doc.mpn ?? null,
-    sku: doc.sku ?? null,
-    brand: doc.brand ?? null,
-    url: doc.url ?? null,
+    shopId,
+    id: productId,
+    name,
+    createdAt,
+    gtin: gtin ?? null,
+    mpn: mpn ?? null,
+    sku: sku ?? null,
+    brand: brand ?? null,
+    url: url ?? null,
   };
 }
 

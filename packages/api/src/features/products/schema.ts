@@ -1,7 +1,8 @@
 /** Products in the schema: the Product type (its id and name; other features add fields), look-ups and putProduct. */
+import { staffMutationOfInput } from "../../graphql/staff-page.js";
 import type { ObjectRef } from "@pothos/core";
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { type Builder, expose, inputFields, optional, required, scalar, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import { PRODUCT_ID_LIMITS } from "./product-ids.js";
 import { MAX_PRODUCTS_PER_REQUEST, findProducts, putProduct, requestedProductIds, type Product } from "./products.js";
@@ -9,19 +10,19 @@ import { MAX_PRODUCTS_PER_REQUEST, findProducts, putProduct, requestedProductIds
 export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Types, Product> } {
   const ProductRef = builder.objectRef<Product>("Product").implement({
     description: "A product of the shop, identified by the shop's own id (e.g. its SKU).",
-    fields: (t) => ({
-      id: t.exposeID("id", { description: "The shop's id of the product." }),
-      name: t.exposeString("name", { description: "The product's name." }),
-      gtin: t.exposeString("gtin", { nullable: true, description: "Its GTIN (EAN, UPC): shown in the Google product review feed." }),
-      mpn: t.exposeString("mpn", { nullable: true, description: "Its manufacturer part number: shown in the Google product review feed." }),
-      sku: t.exposeString("sku", { nullable: true, description: "Its SKU in the shop: shown in the Google product review feed." }),
-      brand: t.exposeString("brand", { nullable: true, description: "Its brand: shown in the Google product review feed." }),
-      url: t.exposeString("url", {
-        nullable: true,
-        description:
+    fields: (t) =>
+      expose(t, {
+        id: scalar.ID("The shop's id of the product."),
+        name: scalar.String("The product's name."),
+        gtin: scalar.String("Its GTIN (EAN, UPC): shown in the Google product review feed.", { nullable: true }),
+        mpn: scalar.String("Its manufacturer part number: shown in the Google product review feed.", { nullable: true }),
+        sku: scalar.String("Its SKU in the shop: shown in the Google product review feed.", { nullable: true }),
+        brand: scalar.String("Its brand: shown in the Google product review feed.", { nullable: true }),
+        url: scalar.String(
           "Its page on the shop's site. A product without one is left out of the Google product review feed (Google requires it).",
+          { nullable: true },
+        ),
       }),
-    }),
   });
 
   builder.queryFields((t) => ({
@@ -54,42 +55,34 @@ export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Type
 
   const PutProductInput = builder.inputType("PutProductInput", {
     description: "A product to create, or to rename if it exists.",
-    fields: (t) => ({
-      id: t.id({ required: true, description: "The shop's id of the product (e.g. its SKU): letters, digits and . _ : / # @ + -." }),
-      name: t.string({ required: true, description: "The product's name." }),
-      gtin: t.string({
-        required: false,
-        description: "GTIN-8, UPC-A (12), EAN-13 or GTIN-14, digits only, with a correct check digit. Left out: unchanged; null: cleared.",
-      }),
-      mpn: t.string({
-        required: false,
-        description: `Manufacturer part number, up to ${PRODUCT_ID_LIMITS.mpn} characters. Left out: unchanged; null: cleared.`,
-      }),
-      sku: t.string({
-        required: false,
-        description: `The shop's stock keeping unit, up to ${PRODUCT_ID_LIMITS.sku} characters. Left out: unchanged; null: cleared.`,
-      }),
-      brand: t.string({
-        required: false,
-        description: `Brand name, up to ${PRODUCT_ID_LIMITS.brand} characters. Left out: unchanged; null: cleared.`,
-      }),
-      url: t.string({
-        required: false,
-        description:
+    fields: (t) =>
+      inputFields(t, {
+        id: required.ID("The shop's id of the product (e.g. its SKU): letters, digits and . _ : / # @ + -."),
+        name: required.String("The product's name."),
+        gtin: optional.String(
+          "GTIN-8, UPC-A (12), EAN-13 or GTIN-14, digits only, with a correct check digit. Left out: unchanged; null: cleared.",
+        ),
+        mpn: optional.String(`Manufacturer part number, up to ${PRODUCT_ID_LIMITS.mpn} characters. Left out: unchanged; null: cleared.`),
+        sku: optional.String(
+          `The shop's stock keeping unit, up to ${PRODUCT_ID_LIMITS.sku} characters. Left out: unchanged; null: cleared.`,
+        ),
+        brand: optional.String(`Brand name, up to ${PRODUCT_ID_LIMITS.brand} characters. Left out: unchanged; null: cleared.`),
+        url: optional.String(
           "The product's public page: an absolute http(s) URL on a public host, no credentials. Needed for the Google product review feed. Left out: unchanged; null: cleared.",
+        ),
       }),
-    }),
   });
 
   builder.mutationFields((t) => ({
-    putProduct: t.field({
-      nullable: true,
+    putProduct: staffMutationOfInput(t, {
       type: ProductRef,
+      scope: "products:write",
       description:
         "Creates a product, or renames it if your shop already has one with this id, and sets its identifiers (gtin, mpn, sku, brand, url) as given. Needs PRODUCTS_WRITE.",
-      args: { input: t.arg({ type: PutProductInput, required: true, description: "The product." }) },
-      resolve: async (_r, { input }, ctx) =>
-        putProduct(ctx.deps, (await ctx.authorize("products:write")).id, {
+      inputType: PutProductInput,
+      input: "The product.",
+      run: (deps, shopId, input) =>
+        putProduct(deps, shopId, {
           id: String(input.id),
           name: input.name,
           gtin: input.gtin,

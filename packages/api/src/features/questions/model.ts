@@ -1,6 +1,6 @@
 /** The questions feature's collections (issue 17): product questions and their answers. */
 import { Schema } from "mongoose";
-import { required, nullable, collectionSchema } from "../../db/schema-options.js";
+import { collectionSchema, nullable, required, shopProductOwned } from "../../db/schema-options.js";
 import type { VoteTotals } from "../votes/model.js";
 
 /** Who wrote a question or answer, as shown: a customer, the shop, or a buyer verified by an invitation. */
@@ -55,9 +55,7 @@ const postFields = {
 } as const;
 
 const questionSchema = collectionSchema<QuestionDoc>("questions", {
-  _id: required(String),
-  shopId: required(String),
-  productId: required(String),
+  ...shopProductOwned,
   body: required(String),
   author: { name: required(String), externalId: nullable(String) },
   ...postFields,
@@ -69,9 +67,7 @@ questionSchema.index({ pageNewest: 1 }, { name: "question_page" });
 questionSchema.index({ shopId: 1, status: 1, createdAt: -1 }, { name: "question_shop_status" });
 
 const answerSchema = collectionSchema<AnswerDoc>("answers", {
-  _id: required(String),
-  shopId: required(String),
-  productId: required(String),
+  ...shopProductOwned,
   questionId: required(String),
   body: required(String),
   author: {

@@ -3,9 +3,11 @@
  * question's answers and the reviews that likely answer it), askQuestion,
  * answerQuestion, and their moderation.
  */
-import type { EnumRef, ObjectRef } from "@pothos/core";
+import type { ArgBuilder, EnumRef, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
-import { authorInput, enumOf, submissionPayload, type Builder, type Types } from "../../graphql/builder.js";
+import type { Builder, Types } from "../../graphql/builder.js";
+import { inputFields, required, optional } from "../../graphql/builder.js";
+import { authorInput, enumOf, expose, mutationOfInput, ofType, scalar, submissionPayload } from "../../graphql/builder.js";
 import { listCost, pageCost } from "../../graphql/cost.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { invalidInput, rateLimited } from "../../errors.js";
@@ -82,17 +84,37 @@ export function addQuestionSchema(
     "QuestionStatus",
     "Where a question or an answer stands; moderated as reviews are. Only PUBLISHED ones show publicly.",
     {
-      PUBLISHED: ["published", "Shown."],
-      PENDING: ["pending", "Waiting for the shop's approval (shops that pre-moderate)."],
-      REJECTED: ["rejected", "Removed by the shop for a listed reason (RejectionReason); kept, and can be published again."],
+      PUBLISHED: "Shown.",
+      PENDING: "Waiting for the shop's approval (shops that pre-moderate).",
+      REJECTED: "Removed by the shop for a listed reason (RejectionReason); kept, and can be published again.",
     },
+    "lowercase",
   );
 
-  const RoleEnum = enumOf(builder, "AnswerAuthorRole", "Who answered, shown next to the answer.", {
-    SHOP: ["shop", "The shop itself (answered with its secret key)."],
-    VERIFIED_BUYER: ["verified_buyer", "A customer who bought the product: answered with a purchase invitation of it."],
-    CUSTOMER: ["customer", "Any customer, unverified."],
-  });
+  // Question.answers and Product.questions: published ones for any reader, other states for moderators.
+  const statusArg = (arg: ArgBuilder<Types>, items: string) =>
+    arg({
+      required: false,
+      type: [StatusEnum],
+      description: `${items} in these states (default: PUBLISHED); others need REVIEWS_MODERATE.`,
+    });
+  const readerOf = async (ctx: Context, status: readonly string[] | null | undefined) => {
+    const statuses = (status ?? ["published"]) as QaStatus[];
+    const published = statuses.every((s) => s === "published");
+    return { statuses, published, shop: await ctx.authorize(published ? "reviews:read" : "reviews:moderate") };
+  };
+
+  const RoleEnum = enumOf(
+    builder,
+    "AnswerAuthorRole",
+    "Who answered, shown next to the answer.",
+    {
+      SHOP: "The shop itself (answered with its secret key).",
+      VERIFIED_BUYER: "A customer who bought the product: answered with a purchase invitation of it.",
+      CUSTOMER: "Any customer, unverified.",
+    },
+    "lowercase",
+  );
 
   const QuestionAuthor = builder.objectRef<Question["author"]>("QuestionAuthor").implement({
     description: "Who asked, as shown publicly.",
@@ -101,83 +123,87 @@ export function addQuestionSchema(
 
   const AnswerAuthor = builder.objectRef<Answer["author"]>("AnswerAuthor").implement({
     description: "Who answered, as shown publicly.",
-    fields: (t) => ({
-      name: t.exposeString("name", { description: "The display name." }),
-      role: t.field({ type: RoleEnum, description: "The shop, a verified buyer or a customer.", resolve: (a) => a.role }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        name: scalar.String("The display name."),
+        role: ofType(RoleEnum, "The shop, a verified buyer or a customer."),
+      }),
   });
 
   const AnswerRef = builder.objectRef<Answer>("Answer").implement({
     description: "An answer to a product question. Text is stored exactly as written: escape it when you render it.",
-    fields: (t) => ({
-      id: t.exposeID("id", { description: "Starling's id of the answer (a_…)." }),
-      questionId: t.exposeID("questionId", { description: "The question it answers." }),
-      body: t.exposeString("body", { description: "The answer's text." }),
-      author: t.field({ type: AnswerAuthor, description: "Who answered.", resolve: (a) => a.author }),
-      language: t.exposeString("language", { nullable: true, description: "BCP 47 language tag, if one was sent." }),
-      status: t.field({ type: StatusEnum, description: "Whether it is published.", resolve: (a) => a.status }),
-      createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (a) => a.createdAt }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        id: scalar.ID("Starling's id of the answer (a_…)."),
+        questionId: scalar.ID("The question it answers."),
+        body: scalar.String("The answer's text."),
+        author: ofType(AnswerAuthor, "Who answered."),
+        language: scalar.String("BCP 47 language tag, if one was sent.", { nullable: true }),
+        status: ofType(StatusEnum, "Whether it is published."),
+        createdAt: scalar.DateTime("When Starling received it."),
+      }),
   });
 
   const QuestionRef = builder.objectRef<Question>("Question").implement({
     description: "A customer's question about a product. Text is stored exactly as written: escape it when you render it.",
-    fields: (t) => ({
-      id: t.exposeID("id", { description: "Starling's id of the question (q_…)." }),
-      productId: t.exposeID("productId", { description: "The shop's id of the product asked about." }),
-      body: t.exposeString("body", { description: "The question." }),
-      author: t.field({ type: QuestionAuthor, description: "Who asked.", resolve: (q) => q.author }),
-      language: t.exposeString("language", { nullable: true, description: "BCP 47 language tag, if one was sent." }),
-      status: t.field({ type: StatusEnum, description: "Whether it is published.", resolve: (q) => q.status }),
-      createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (q) => q.createdAt }),
-      answers: t.field({
-        type: [AnswerRef],
-        // Checks its arguments and scope: a refusal nulls this list, not the question.
-        nullable: true,
-        extensions: { complexity: pageCost(5) },
-        description: "The published answers, oldest first (each says who wrote it). Moderators may ask for other states.",
-        args: {
-          first: t.arg.int({ required: false, defaultValue: 5, description: `How many, 0 to ${MAX_ANSWERS_SHOWN}.` }),
-          status: t.arg({
-            required: false,
-            type: [StatusEnum],
-            description: "Answers in these states (default: PUBLISHED); others need REVIEWS_MODERATE.",
+    fields: (t) =>
+      expose(
+        t,
+        {
+          id: scalar.ID("Starling's id of the question (q_…)."),
+          productId: scalar.ID("The shop's id of the product asked about."),
+          body: scalar.String("The question."),
+          author: ofType(QuestionAuthor, "Who asked."),
+          language: scalar.String("BCP 47 language tag, if one was sent.", { nullable: true }),
+          status: ofType(StatusEnum, "Whether it is published."),
+          createdAt: scalar.DateTime("When Starling received it."),
+        },
+        {
+          answers: t.field({
+            type: [AnswerRef],
+            // Checks its arguments and scope: a refusal nulls this list, not the question.
+            nullable: true,
+            extensions: { complexity: pageCost(5) },
+            description: "The published answers, oldest first (each says who wrote it). Moderators may ask for other states.",
+            args: {
+              first: t.arg.int({ required: false, defaultValue: 5, description: `How many, 0 to ${MAX_ANSWERS_SHOWN}.` }),
+              status: statusArg(t.arg, "Answers"),
+            },
+            resolve: async (q, args, ctx) => {
+              const { statuses, published, shop } = await readerOf(ctx, args.status);
+              const first = args.first ?? 5;
+              // A cached first page read them with the questions.
+              if (q.prefetched && first <= CACHED_ANSWERS && published) return q.prefetched.answers.slice(0, first);
+              // The answers of every question on the page, in one read (answersForPage).
+              return loadersOf(ctx).answers(shop.id, first, statuses).load(q);
+            },
+          }),
+          relatedReviews: t.field({
+            type: [ReviewRef],
+            // Needs REVIEWS_READ, which a key that asked the question (FORM_SUBMIT) may lack.
+            nullable: true,
+            extensions: { complexity: listCost(3) },
+            description:
+              "Up to three published reviews of the product that likely answer the question (BM25 text relevance with English and German stemming, chosen when it was asked), best first.",
+            resolve: async (q, _a, ctx) => {
+              const shop = await ctx.authorize("reviews:read");
+              if (q.prefetched) return [...q.prefetched.reviews];
+              // Every question's suggestions on the page, in one read by _id.
+              const found = await loadersOf(ctx).reviews(shop.id).loadMany(q.relatedReviewIds);
+              return found.filter((r): r is Review => r !== null && !(r instanceof Error));
+            },
           }),
         },
-        resolve: async (q, args, ctx) => {
-          const statuses = (args.status ?? ["published"]) as QaStatus[];
-          const shop = await ctx.authorize(statuses.every((s) => s === "published") ? "reviews:read" : "reviews:moderate");
-          const first = args.first ?? 5;
-          // A cached first page read them with the questions.
-          if (q.prefetched && first <= CACHED_ANSWERS && statuses.every((s) => s === "published"))
-            return q.prefetched.answers.slice(0, first);
-          // The answers of every question on the page, in one read (answersForPage).
-          return loadersOf(ctx).answers(shop.id, first, statuses).load(q);
-        },
-      }),
-      relatedReviews: t.field({
-        type: [ReviewRef],
-        // Needs REVIEWS_READ, which a key that asked the question (FORM_SUBMIT) may lack.
-        nullable: true,
-        extensions: { complexity: listCost(3) },
-        description:
-          "Up to three published reviews of the product that likely answer the question (BM25 text relevance with English and German stemming, chosen when it was asked), best first.",
-        resolve: async (q, _a, ctx) => {
-          const shop = await ctx.authorize("reviews:read");
-          if (q.prefetched) return [...q.prefetched.reviews];
-          // Every question's suggestions on the page, in one read by _id.
-          const found = await loadersOf(ctx).reviews(shop.id).loadMany(q.relatedReviewIds);
-          return found.filter((r): r is Review => r !== null && !(r instanceof Error));
-        },
-      }),
-    }),
+      ),
   });
 
   const QuestionConnection = connectionType<Question, QuestionConnectionShape>(builder, QuestionRef, {
-    item: ["question", "questions"],
+    item: "question",
+    items: "questions",
     connection: "One page of a product's questions, newest first.",
     edges: "The questions on this page, newest first.",
-    pageInfo: ["QuestionPageInfo", "Where a page of questions stands in the whole list."],
+    pageInfoName: "QuestionPageInfo",
+    pageInfo: "Where a page of questions stands in the whole list.",
     endCursor: "The cursor of this page's last question; null on an empty page.",
   });
 
@@ -191,17 +217,12 @@ export function addQuestionSchema(
       args: {
         first: t.arg.int({ required: false, defaultValue: 10, description: `Page size, 1 to ${MAX_QUESTION_PAGE}.` }),
         after: t.arg.string({ required: false, description: "Continue after this cursor (a previous page's `pageInfo.endCursor`)." }),
-        status: t.arg({
-          required: false,
-          type: [StatusEnum],
-          description: "Questions in these states (default: PUBLISHED); others need REVIEWS_MODERATE.",
-        }),
+        status: statusArg(t.arg, "Questions"),
       },
       resolve: async (p, args, ctx) => {
-        const statuses = (args.status ?? ["published"]) as QaStatus[];
-        const shop = await ctx.authorize(statuses.every((s) => s === "published") ? "reviews:read" : "reviews:moderate");
+        const { statuses, published, shop } = await readerOf(ctx, args.status);
         const first = args.first ?? 10;
-        const shownOnProductPage = !args.after && statuses.every((s) => s === "published") && first <= CACHED_QUESTIONS;
+        const shownOnProductPage = !args.after && published && first <= CACHED_QUESTIONS;
         const page = shownOnProductPage
           ? await questionPageView(ctx.deps, shop.id, p.id, first)
           : await listQuestions(ctx.deps, shop.id, p.id, { first, after: args.after, statuses });
@@ -210,65 +231,52 @@ export function addQuestionSchema(
     }),
   }));
 
-  const AuthorInput = authorInput(builder, "QaAuthorInput", "Who asks or answers.", QA_LIMITS.authorName, {
-    externalId: "The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them.",
-  });
+  const AuthorInput = authorInput(
+    builder,
+    "QaAuthorInput",
+    "Who asks or answers.",
+    QA_LIMITS.authorName,
+    "The shop's own id of the customer (secret key only); never shown, sent in the event so the shop can reach them.",
+  );
 
   const AskInput = builder.inputType("AskQuestionInput", {
     description: "A new question about a product.",
-    fields: (t) => ({
-      productId: t.id({ required: true, description: "The shop's id of the product; it must exist." }),
-      body: t.string({ required: true, description: `The question, 1 to ${QA_LIMITS.question} characters.` }),
-      author: t.field({ type: AuthorInput, required: true, description: "Who asks." }),
-      language: t.string({ required: false, description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
-      idempotencyKey: t.string({
-        required: false,
-        description:
+    fields: (t) =>
+      inputFields(t, {
+        productId: required.ID("The shop's id of the product; it must exist."),
+        body: required.Text("The question", QA_LIMITS.question),
+        author: required.of(AuthorInput, "Who asks."),
+        language: optional.String('BCP 47 language tag of the text, e.g. "en" or "de".'),
+        idempotencyKey: optional.String(
           "A unique string per question, sent again on every retry: a retry returns the first question instead of storing a second.",
+        ),
       }),
-    }),
-  });
-
-  const AskPayload = submissionPayload(builder, "AskQuestionPayload", "The stored question.", {
-    name: "question",
-    type: QuestionRef,
-    description: "The question as stored, with the reviews that likely answer it.",
   });
 
   const AnswerInput = builder.inputType("AnswerQuestionInput", {
     description: "A new answer to a question.",
-    fields: (t) => ({
-      questionId: t.id({ required: true, description: "The question (q_…); it must be published." }),
-      body: t.string({ required: true, description: `The answer, 1 to ${QA_LIMITS.answer} characters.` }),
-      author: t.field({
-        type: AuthorInput,
-        required: true,
-        description: "Who answers (with a secret key: the shop's staff member, shown as the shop's answer).",
-      }),
-      language: t.string({ required: false, description: 'BCP 47 language tag of the text, e.g. "en" or "de".' }),
-      invitationToken: t.string({
-        required: false,
-        description:
+    fields: (t) =>
+      inputFields(t, {
+        questionId: required.ID("The question (q_…); it must be published."),
+        body: required.Text("The answer", QA_LIMITS.answer),
+        author: required.of(AuthorInput, "Who answers (with a secret key: the shop's staff member, shown as the shop's answer)."),
+        language: optional.String('BCP 47 language tag of the text, e.g. "en" or "de".'),
+        invitationToken: optional.String(
           "A purchase invitation of the question's product (createInvitation): the answer is marked VERIFIED_BUYER. It is not used up.",
+        ),
+        idempotencyKey: optional.String("A unique string per answer, sent again on every retry."),
       }),
-      idempotencyKey: t.string({ required: false, description: "A unique string per answer, sent again on every retry." }),
-    }),
-  });
-
-  const AnswerPayload = submissionPayload(builder, "AnswerQuestionPayload", "The stored answer.", {
-    name: "answer",
-    type: AnswerRef,
-    description: "The answer as stored.",
   });
 
   const ModerateInput = builder.inputType("ModerateQaInput", {
     description: "A moderation decision on a question or an answer.",
-    fields: (t) => ({
-      id: t.id({ required: true, description: "The question (q_…) or answer (a_…)." }),
-      action: t.field({ type: ActionEnum, required: true, description: "PUBLISH (a pending or rejected one) or REJECT." }),
-      reason: t.field({ required: false, type: ReasonEnum, description: "Required for REJECT." }),
-      note: t.string({ required: false, description: "A note for the moderation log, up to 1000 characters." }),
-    }),
+    fields: (t) =>
+      inputFields(t, {
+        id: required.ID("The question (q_…) or answer (a_…)."),
+        action: required.of(ActionEnum, "PUBLISH (a pending or rejected one) or REJECT."),
+        reason: optional.of(ReasonEnum, "Required for REJECT."),
+        note: optional.String("A note for the moderation log, up to 1000 characters."),
+      }),
   });
 
   /** One moderation decision on a question or an answer, logged under the acting key. */
@@ -283,25 +291,37 @@ export function addQuestionSchema(
     });
   };
 
+  const AskPayload = submissionPayload(builder, "AskQuestionPayload", "The stored question.", {
+    name: "question",
+    type: QuestionRef,
+    description: "The question as stored, with the reviews that likely answer it.",
+  });
+
+  const AnswerPayload = submissionPayload(builder, "AnswerQuestionPayload", "The stored answer.", {
+    name: "answer",
+    type: AnswerRef,
+    description: "The answer as stored.",
+  });
+
   builder.mutationFields((t) => ({
-    askQuestion: t.field({
-      nullable: true,
+    askQuestion: mutationOfInput(t, {
       type: AskPayload,
       description:
         "Stores a customer's question about a product (published at once unless the shop pre-moderates) and finds up to three reviews that likely answer it. Needs FORM_SUBMIT (publishable key, the widget or form page) or REVIEWS_WRITE (secret key). Records the event question.created. Errors: INVALID_INPUT, PRODUCT_NOT_FOUND, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED.",
-      args: { input: t.arg({ type: AskInput, required: true, description: "The question." }) },
-      resolve: async (_r, { input }, ctx) => {
+      inputType: AskInput,
+      input: "The question.",
+      resolve: async (input, ctx) => {
         const { shop, from, hooks } = await submitter(ctx, input.author, "question");
         return askQuestion(ctx.deps, shop.id, { ...input, productId: String(input.productId), ...from }, hooks);
       },
     }),
-    answerQuestion: t.field({
-      nullable: true,
+    answerQuestion: mutationOfInput(t, {
       type: AnswerPayload,
       description:
         "Stores an answer to a published question. With a secret key (REVIEWS_WRITE) it is the shop's answer, marked SHOP and published at once; with a publishable key (FORM_SUBMIT) a customer's, marked VERIFIED_BUYER with a purchase invitation of the product, and moderated as reviews are. Records the event answer.created. Errors: INVALID_INPUT, NOT_FOUND, INVALID_TRANSITION (question not published), IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INVALID_INVITATION, INVITATION_EXPIRED.",
-      args: { input: t.arg({ type: AnswerInput, required: true, description: "The answer." }) },
-      resolve: async (_r, { input }, ctx) => {
+      inputType: AnswerInput,
+      input: "The answer.",
+      resolve: async (input, ctx) => {
         const { shop, viaForm, from, hooks } = await submitter(ctx, input.author, "answer");
         return answerQuestion(
           ctx.deps,
@@ -311,21 +331,21 @@ export function addQuestionSchema(
         );
       },
     }),
-    moderateQuestion: t.field({
-      nullable: true,
+    moderateQuestion: mutationOfInput(t, {
       type: QuestionRef,
       description:
         "Publishes a pending (or rejected) question, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
-      args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
-      resolve: (_r, { input }, ctx) => moderate(ctx, "question", input) as Promise<Question>,
+      inputType: ModerateInput,
+      input: "The decision.",
+      resolve: (input, ctx) => moderate(ctx, "question", input) as Promise<Question>,
     }),
-    moderateAnswer: t.field({
-      nullable: true,
+    moderateAnswer: mutationOfInput(t, {
       type: AnswerRef,
       description:
         "Publishes a pending (or rejected) answer, or rejects one for a listed reason. Logged in the moderation log. Needs REVIEWS_MODERATE.",
-      args: { input: t.arg({ type: ModerateInput, required: true, description: "The decision." }) },
-      resolve: (_r, { input }, ctx) => moderate(ctx, "answer", input) as Promise<Answer>,
+      inputType: ModerateInput,
+      input: "The decision.",
+      resolve: (input, ctx) => moderate(ctx, "answer", input) as Promise<Answer>,
     }),
   }));
 

@@ -1,6 +1,6 @@
 /** The ratings feature's collections: the rating summaries, the counts in flight, and the rating marks behind rating.changed. */
 import { Schema } from "mongoose";
-import { required, nullable, collectionSchema } from "../../db/schema-options.js";
+import { collectionSchema, nullable, required, shopOwned, shopProductOwned } from "../../db/schema-options.js";
 import type { StoredScore } from "../scoring/model.js";
 
 export interface RatingSummaryDoc {
@@ -74,8 +74,7 @@ export interface PendingCountDoc {
  * Reads never aggregate reviews.
  */
 const ratingSummarySchema = collectionSchema<RatingSummaryDoc>("rating_summaries", {
-  _id: required(String),
-  shopId: required(String),
+  ...shopOwned,
   productId: nullable(String),
   count: required(Number, 0),
   ratingSum: required(Number, 0),
@@ -127,9 +126,7 @@ export interface RatingMarkDoc {
 }
 
 const ratingMarkSchema = collectionSchema<RatingMarkDoc>("rating_marks", {
-  _id: required(String),
-  shopId: required(String),
-  productId: required(String),
+  ...shopProductOwned,
   seq: required(Number),
   value: nullable(Number),
   count: required(Number),

@@ -1,7 +1,7 @@
 /** Ratings in the schema: the Rating summary and its parts, and Product.rating. */
 import type { ObjectRef } from "@pothos/core";
 import type { ReasonCode } from "@starling/scoring";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { type Builder, expose, scalar, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import type { Product } from "../products/products.js";
 import { REASON_WORDS } from "../scoring/schema.js";
@@ -10,27 +10,30 @@ import type { Rating } from "./ratings.js";
 export function addRatingSchema(builder: Builder, { ProductRef }: { ProductRef: ObjectRef<Types, Product> }): void {
   const StarCount = builder.objectRef<{ stars: number; count: number }>("StarCount").implement({
     description: "One bar of the star histogram.",
-    fields: (t) => ({
-      stars: t.exposeInt("stars", { description: "The star level, 1 to 5." }),
-      count: t.exposeInt("count", { description: "How many reviews gave this many stars." }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        stars: scalar.Int("The star level, 1 to 5."),
+        count: scalar.Int("How many reviews gave this many stars."),
+      }),
   });
 
   const Interval = builder.objectRef<{ low: number; high: number; level: number }>("CredibleInterval").implement({
     description: "A Bayesian credible interval: the true average lies between `low` and `high` with probability `level`.",
-    fields: (t) => ({
-      low: t.exposeFloat("low", { description: "Lower end, in stars." }),
-      high: t.exposeFloat("high", { description: "Upper end, in stars." }),
-      level: t.exposeFloat("level", { description: "The probability the interval holds, e.g. 0.95." }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        low: scalar.Float("Lower end, in stars."),
+        high: scalar.Float("Upper end, in stars."),
+        level: scalar.Float("The probability the interval holds, e.g. 0.95."),
+      }),
   });
 
   const Period = builder.objectRef<{ from: Date; to: Date }>("RatingPeriod").implement({
     description: "A span of time.",
-    fields: (t) => ({
-      from: t.field({ type: "DateTime", description: "When the oldest counted review was written.", resolve: (p) => p.from }),
-      to: t.field({ type: "DateTime", description: "When the newest counted review was written.", resolve: (p) => p.to }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        from: scalar.DateTime("When the oldest counted review was written."),
+        to: scalar.DateTime("When the newest counted review was written."),
+      }),
   });
 
   const Prior = builder.objectRef<Rating>("RatingPrior").implement({
@@ -47,14 +50,19 @@ export function addRatingSchema(builder: Builder, { ProductRef }: { ProductRef: 
 
   const DiscountReason = builder.objectRef<{ code: string; count: number }>("DiscountReason").implement({
     description: "One reason reviews were discounted, and how many it was the main reason for.",
-    fields: (t) => ({
-      code: t.exposeString("code", {
-        description:
-          "first_time_reviewer, reviewer_daily_volume, extreme_rating, rating_deviation, burst, duplicate_text, verified_purchase, …",
-      }),
-      count: t.exposeInt("count", { description: "Reviews discounted mainly for this reason." }),
-      description: t.string({ description: "The reason in words.", resolve: (d) => REASON_WORDS[d.code as ReasonCode] ?? d.code }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          code: scalar.String(
+            "first_time_reviewer, reviewer_daily_volume, extreme_rating, rating_deviation, burst, duplicate_text, verified_purchase, …",
+          ),
+          count: scalar.Int("Reviews discounted mainly for this reason."),
+        },
+        {
+          description: t.string({ description: "The reason in words.", resolve: (d) => REASON_WORDS[d.code as ReasonCode] ?? d.code }),
+        },
+      ),
   });
 
   const Discounted = builder.objectRef<Rating>("DiscountedReviews").implement({

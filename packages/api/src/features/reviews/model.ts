@@ -1,6 +1,6 @@
 /** The reviews feature's collection: reviews as stored, with the keys their pages are read by. */
 import { Schema } from "mongoose";
-import { required, nullable, collectionSchema } from "../../db/schema-options.js";
+import { collectionSchema, nullable, required, shopProductOwned } from "../../db/schema-options.js";
 import type { StoredScore } from "../scoring/model.js";
 import type { VoteTotals } from "../votes/model.js";
 
@@ -57,9 +57,7 @@ export type ReviewStatus = "published" | "pending" | "rejected" | "quarantined";
 
 const reviewSchema = collectionSchema<ReviewDoc>("reviews", {
   /** Derived from the shop and the idempotency key, so a retry collides on `_id` on every backend. */
-  _id: required(String),
-  shopId: required(String),
-  productId: required(String),
+  ...shopProductOwned,
   rating: required(Number),
   title: required(String),
   body: required(String),

@@ -3,7 +3,9 @@
  * reviews (Product.reviews) and submitReview.
  */
 import type { EnumRef, ObjectRef } from "@pothos/core";
-import { authorInput, enumOf, submissionPayload, type Builder, type Types } from "../../graphql/builder.js";
+import type { Builder, Types } from "../../graphql/builder.js";
+import { inputFields, required, optional } from "../../graphql/builder.js";
+import { authorInput, enumOf, expose, mutationOfInput, ofType, scalar, submissionPayload } from "../../graphql/builder.js";
 import { connectionType, type ConnectionShape } from "../../graphql/connection.js";
 import { listCost } from "../../graphql/cost.js";
 import type { ReviewStatus } from "./model.js";
@@ -33,9 +35,10 @@ export function addReviewSchema(
 ): { ReviewRef: ObjectRef<Types, Review>; ReviewStatusEnum: EnumRef<Types, ReviewStatus, ReviewStatus> } {
   const Reviewer = builder.objectRef<Review["reviewer"]>("Reviewer").implement({
     description: "Who wrote a review, as shown publicly.",
-    fields: (t) => ({
-      name: t.exposeString("name", { description: "The reviewer's display name." }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        name: scalar.String("The reviewer's display name."),
+      }),
   });
 
   const ProvenanceEnum = enumOf(
@@ -55,11 +58,12 @@ export function addReviewSchema(
     "ReviewStatus",
     "Where a review stands. Only PUBLISHED reviews count in ratings and show publicly.",
     {
-      PUBLISHED: ["published", "Shown and counted."],
-      PENDING: ["pending", "Waiting for the shop's approval (shops that pre-moderate)."],
-      REJECTED: ["rejected", "Removed by the shop for a stated reason; kept, and can be reinstated on appeal."],
-      QUARANTINED: ["quarantined", "Held back by fraud checks with their reasons; kept, and can be reinstated on appeal."],
+      PUBLISHED: "Shown and counted.",
+      PENDING: "Waiting for the shop's approval (shops that pre-moderate).",
+      REJECTED: "Removed by the shop for a stated reason; kept, and can be reinstated on appeal.",
+      QUARANTINED: "Held back by fraud checks with their reasons; kept, and can be reinstated on appeal.",
     },
+    "lowercase",
   );
 
   const ReplyRef = builder.objectRef<{ body: string; at: Date }>("ShopReply").implement({
@@ -83,51 +87,46 @@ export function addReviewSchema(
 
   const ReviewRef = builder.objectRef<Review>("Review").implement({
     description: "A customer's review of a product. Text is stored exactly as written: escape it when you render it.",
-    fields: (t) => ({
-      id: t.exposeID("id", { description: "Starling's id of the review." }),
-      productId: t.exposeID("productId", { description: "The shop's id of the reviewed product." }),
-      rating: t.exposeInt("rating", { description: "Stars given, 1 to 5." }),
-      title: t.exposeString("title", { description: "The review's headline." }),
-      body: t.exposeString("body", { description: "The review's text." }),
-      reviewer: t.field({ type: Reviewer, description: "Who wrote it.", resolve: (r) => r.reviewer }),
-      language: t.exposeString("language", {
-        nullable: true,
-        description: "BCP 47 language tag of the text, if the shop sent one.",
-      }),
-      provenance: t.field({
-        type: ProvenanceEnum,
-        description: "How the review reached the shop (verified purchase, invited, organic, imported).",
-        resolve: (r) => r.provenance,
-      }),
-      createdAt: t.field({ type: "DateTime", description: "When Starling received it.", resolve: (r) => r.createdAt }),
-      status: t.field({ type: ReviewStatusEnum, description: "Whether it is published, and if not, why.", resolve: (r) => r.status }),
-      trust: t.field({
-        type: TrustRef,
-        nullable: true,
-        description:
-          "What the fraud checks made of this review: for moderators (REVIEWS_MODERATE); null for other keys, and before it was scored.",
-        resolve: async (r, _a, ctx) => ((await ctx.caller()).scopes.has("reviews:moderate") ? (r.score ?? null) : null),
-      }),
-      verification: t.field({
-        type: VerificationRef,
-        nullable: true,
-        description: "How Starling verified that the reviewer bought the product; null when it did not.",
-        resolve: (r) => r.verification,
-      }),
-      reply: t.field({
-        type: ReplyRef,
-        nullable: true,
-        description: "The shop's public reply, if any.",
-        resolve: (r) => r.reply,
-      }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          id: scalar.ID("Starling's id of the review."),
+          productId: scalar.ID("The shop's id of the reviewed product."),
+          rating: scalar.Int("Stars given, 1 to 5."),
+          title: scalar.String("The review's headline."),
+          body: scalar.String("The review's text."),
+          reviewer: ofType(Reviewer, "Who wrote it."),
+          language: scalar.String("BCP 47 language tag of the text, if the shop sent one.", { nullable: true }),
+          provenance: ofType(ProvenanceEnum, "How the review reached the shop (verified purchase, invited, organic, imported)."),
+          createdAt: scalar.DateTime("When Starling received it."),
+          status: ofType(ReviewStatusEnum, "Whether it is published, and if not, why."),
+        },
+        {
+          trust: t.field({
+            type: TrustRef,
+            nullable: true,
+            description:
+              "What the fraud checks made of this review: for moderators (REVIEWS_MODERATE); null for other keys, and before it was scored.",
+            resolve: async (r, _a, ctx) => ((await ctx.caller()).scopes.has("reviews:moderate") ? (r.score ?? null) : null),
+          }),
+          ...expose(t, {
+            verification: ofType(VerificationRef, "How Starling verified that the reviewer bought the product; null when it did not.", {
+              nullable: true,
+            }),
+            reply: ofType(ReplyRef, "The shop's public reply, if any.", { nullable: true }),
+          }),
+        },
+      ),
   });
 
   const ReviewConnection = connectionType<Review, ReviewConnectionShape>(builder, ReviewRef, {
-    item: ["review", "reviews"],
+    item: "review",
+    items: "reviews",
     connection: "One page of a product's reviews.",
     edges: "The reviews on this page, in order.",
-    pageInfo: ["PageInfo", "Where a page stands in the whole list (Relay cursor connections)."],
+    pageInfoName: "PageInfo",
+    pageInfo: "Where a page stands in the whole list (Relay cursor connections).",
     endCursor: "The cursor of this page's last review, to ask for the next page; null on an empty page.",
   });
   builder.objectFields(ReviewConnection, (t) => ({
@@ -204,36 +203,35 @@ export function addReviewSchema(
     }),
   }));
 
-  const ReviewerInput = authorInput(builder, "ReviewerInput", "Who wrote the review.", LIMITS.reviewerName, {
-    externalId: "The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers.",
-  });
+  const ReviewerInput = authorInput(
+    builder,
+    "ReviewerInput",
+    "Who wrote the review.",
+    LIMITS.reviewerName,
+    "The shop's own id of the customer; never shown publicly, used to recognise repeat reviewers.",
+  );
 
   const SubmitReviewInput = builder.inputType("SubmitReviewInput", {
     description: "A new review.",
-    fields: (t) => ({
-      productId: t.id({ required: true, description: "The shop's id of the reviewed product; it must exist (see putProduct)." }),
-      rating: t.int({ required: true, description: "Stars, a whole number from 1 to 5." }),
-      title: t.string({ required: true, description: `Headline, 1 to ${LIMITS.title} characters.` }),
-      body: t.string({ required: true, description: `Text, 1 to ${LIMITS.body} characters.` }),
-      reviewer: t.field({ type: ReviewerInput, required: true, description: "Who wrote it." }),
-      language: t.string({ required: false, description: 'BCP 47 language tag of the text, e.g. "en" or "de-CH".' }),
-      provenance: t.field({
-        required: false,
-        type: ProvenanceEnum,
-        description:
+    fields: (t) =>
+      inputFields(t, {
+        productId: required.ID("The shop's id of the reviewed product; it must exist (see putProduct)."),
+        rating: required.Int("Stars, a whole number from 1 to 5."),
+        title: required.Text("Headline", LIMITS.title),
+        body: required.Text("Text", LIMITS.body),
+        reviewer: required.of(ReviewerInput, "Who wrote it."),
+        language: optional.String('BCP 47 language tag of the text, e.g. "en" or "de-CH".'),
+        provenance: optional.of(
+          ProvenanceEnum,
           "How the review reached you; defaults to ORGANIC. INVITED and IMPORTED need a secret key; VERIFIED_PURCHASE comes only from a purchase invitation.",
-      }),
-      invitationToken: t.string({
-        required: false,
-        description:
+        ),
+        invitationToken: optional.String(
           "The token of a purchase invitation (createInvitation): the review is marked VERIFIED_PURCHASE and the invitation is used up. It must be for this product and unexpired. With it, idempotencyKey is not needed: the invitation is the key.",
-      }),
-      idempotencyKey: t.string({
-        required: false,
-        description:
+        ),
+        idempotencyKey: optional.String(
           "Any unique string you make once per review and send again on every retry of it: a retry then returns the first review instead of storing a second. Reusing a key for a different review fails with IDEMPOTENCY_KEY_REUSED.",
+        ),
       }),
-    }),
   });
 
   const SubmitReviewPayload = submissionPayload(builder, "SubmitReviewPayload", "The stored review.", {
@@ -250,13 +248,13 @@ export function addReviewSchema(
   }));
 
   builder.mutationFields((t) => ({
-    submitReview: t.field({
-      nullable: true,
+    submitReview: mutationOfInput(t, {
       type: SubmitReviewPayload,
       description:
         "Stores a review and updates the product's rating. Needs REVIEWS_WRITE (secret key) or FORM_SUBMIT (publishable key, for the customer form). Safe to retry with the same idempotencyKey. Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT (with extensions.field), PRODUCT_NOT_FOUND, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INVALID_INVITATION, INVITATION_EXPIRED or INVITATION_USED.",
-      args: { input: t.arg({ type: SubmitReviewInput, required: true, description: "The review." }) },
-      resolve: async (_r, { input }, ctx) => {
+      inputType: SubmitReviewInput,
+      input: "The review.",
+      resolve: async (input, ctx) => {
         const { shop, source } = submissionSource(await ctx.caller(), input);
         const viaForm = source === "form";
         return submitReview(

@@ -2,7 +2,7 @@
 import type { ObjectRef } from "@pothos/core";
 import { type UNEXPLAINED_DISCOUNT, describeReason, type ReasonCode, type BurstEvidence, type BurstRecord } from "@starling/scoring";
 import { productBursts } from "./bursts.js";
-import type { Builder, Types } from "../../graphql/builder.js";
+import { type Builder, expose, scalar, type Types } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
 import type { Product } from "../products/products.js";
 import type { Review } from "../reviews/review.js";
@@ -34,14 +34,20 @@ export function addScoringSchema(
 ): { TrustRef: ObjectRef<Types, NonNullable<Review["score"]>> } {
   const TrustReasonRef = builder.objectRef<{ code: string; text: string; weight?: unknown }>("TrustReason").implement({
     description: "One thing the fraud checks saw, with its numbers in words.",
-    fields: (t) => ({
-      code: t.exposeString("code", { description: "The signal." }),
-      text: t.exposeString("text", { description: "A sentence for humans, with the numbers." }),
-      weight: t.float({
-        description: "How much it raised (positive) or lowered (negative) the suspicion.",
-        resolve: (r) => (typeof r.weight === "number" ? r.weight : 0),
-      }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          code: scalar.String("The signal."),
+          text: scalar.String("A sentence for humans, with the numbers."),
+        },
+        {
+          weight: t.float({
+            description: "How much it raised (positive) or lowered (negative) the suspicion.",
+            resolve: (r) => (typeof r.weight === "number" ? r.weight : 0),
+          }),
+        },
+      ),
   });
 
   const TrustRef = builder.objectRef<NonNullable<Review["score"]>>("Trust").implement({
@@ -61,23 +67,29 @@ export function addScoringSchema(
 
   const EvidenceRef = builder.objectRef<BurstEvidence>("BurstEvidence").implement({
     description: "What a burst detector saw.",
-    fields: (t) => ({
-      detector: t.exposeString("detector", { description: '"scan" (windowed Poisson surprise) or "cusum" (slower, sustained campaigns).' }),
-      stream: t.exposeString("stream", {
-        description: '"all" arrivals, or only "first_time_5_star" / "first_time_1_star" reviews from first-time reviewers.',
-      }),
-      windowStart: t.field({ type: "DateTime", description: "Start of the window.", resolve: (e) => new Date(e.windowStartMs) }),
-      windowEnd: t.field({ type: "DateTime", description: "End of the window.", resolve: (e) => new Date(e.windowEndMs) }),
-      count: t.exposeInt("count", { description: "Arrivals of the stream in the window." }),
-      baselineRatePerDay: t.exposeFloat("baselineRatePerDay", { description: "The product's usual rate for the stream, per day." }),
-      expectedCount: t.exposeFloat("expectedCount", { description: "Arrivals the baseline expects in the window." }),
-      surprise: t.exposeFloat("surprise", { description: "−log10 P(count or more | expected) for a scan; the CUSUM statistic for cusum." }),
-      firstTimerShare: t.exposeFloat("firstTimerShare", { description: "Share of the window's arrivals from first-time reviewers." }),
-      description: t.string({
-        description: "The evidence in words.",
-        resolve: (e) => describeReason({ code: "burst", weight: 0, burst: e }),
-      }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          detector: scalar.String('"scan" (windowed Poisson surprise) or "cusum" (slower, sustained campaigns).'),
+          stream: scalar.String('"all" arrivals, or only "first_time_5_star" / "first_time_1_star" reviews from first-time reviewers.'),
+        },
+        {
+          windowStart: t.field({ type: "DateTime", description: "Start of the window.", resolve: (e) => new Date(e.windowStartMs) }),
+          windowEnd: t.field({ type: "DateTime", description: "End of the window.", resolve: (e) => new Date(e.windowEndMs) }),
+          ...expose(t, {
+            count: scalar.Int("Arrivals of the stream in the window."),
+            baselineRatePerDay: scalar.Float("The product's usual rate for the stream, per day."),
+            expectedCount: scalar.Float("Arrivals the baseline expects in the window."),
+            surprise: scalar.Float("−log10 P(count or more | expected) for a scan; the CUSUM statistic for cusum."),
+            firstTimerShare: scalar.Float("Share of the window's arrivals from first-time reviewers."),
+          }),
+          description: t.string({
+            description: "The evidence in words.",
+            resolve: (e) => describeReason({ code: "burst", weight: 0, burst: e }),
+          }),
+        },
+      ),
   });
 
   const BurstRef = builder.objectRef<BurstRecord>("Burst").implement({

@@ -2,24 +2,32 @@
  * Shops and their API keys in the schema: the caller's shop, and the keys it
  * manages (create, rotate, revoke, list).
  */
+import { staffMutationById, staffMutationOfInput } from "../../graphql/staff-page.js";
 import type { ObjectRef } from "@pothos/core";
-import { enumOf, type Builder, type Types } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, inputFields, ofType, optional, required, scalar, type Types } from "../../graphql/builder.js";
 import type { Shop } from "./shops.js";
 import { SCOPES, issueKey, listKeys, revokeKey, rotateKey, scopeName, type ApiKeyInfo, type KeyKind, type Scope } from "./keys.js";
 
 export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Shop> } {
   const ShopRef = builder.objectRef<Shop>("Shop").implement({
     description: "A shop: the tenant that owns products and their reviews. Your API key says which shop you are.",
-    fields: (t) => ({
-      id: t.exposeID("id", { description: "Starling's id of the shop." }),
-      name: t.exposeString("name", { description: "The shop's display name." }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        id: scalar.ID("Starling's id of the shop."),
+        name: scalar.String("The shop's display name."),
+      }),
   });
 
-  const KeyKindEnum = enumOf(builder, "ApiKeyKind", "What kind of key: where it may be kept decides what it may do.", {
-    PUBLISHABLE: ["publishable", "May sit in a web page: reads, and the customer review form."],
-    SECRET: ["secret", "Stays on the shop's server: writes and key management."],
-  });
+  const KeyKindEnum = enumOf(
+    builder,
+    "ApiKeyKind",
+    "What kind of key: where it may be kept decides what it may do.",
+    {
+      PUBLISHABLE: "May sit in a web page: reads, and the customer review form.",
+      SECRET: "Stays on the shop's server: writes and key management.",
+    },
+    "lowercase",
+  );
 
   const ScopeEnum = enumOf(
     builder,
@@ -32,20 +40,23 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
 
   const ApiKeyRef = builder.objectRef<ApiKeyInfo>("ApiKey").implement({
     description: "One of the shop's API keys. The key itself is shown only once, when it is made.",
-    fields: (t) => ({
-      id: t.exposeID("id", { description: "The key's public id, to rotate or revoke it." }),
-      kind: t.field({ type: KeyKindEnum, description: "Publishable or secret.", resolve: (k) => k.kind }),
-      label: t.exposeString("label", { nullable: true, description: "Your note about what the key is for." }),
-      scopes: t.field({ type: [ScopeEnum], description: "What the key may do.", resolve: (k) => [...k.scopes] }),
-      prefix: t.exposeString("prefix", { description: "The key's first characters, to recognise it." }),
-      createdAt: t.field({ type: "DateTime", description: "When it was made.", resolve: (k) => k.createdAt }),
-      revokedAt: t.field({
-        type: "DateTime",
-        nullable: true,
-        description: "When it was revoked (it no longer works); null while active.",
-        resolve: (k) => k.revokedAt,
-      }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          id: scalar.ID("The key's public id, to rotate or revoke it."),
+          kind: ofType(KeyKindEnum, "Publishable or secret."),
+          label: scalar.String("Your note about what the key is for.", { nullable: true }),
+        },
+        {
+          scopes: t.field({ type: [ScopeEnum], description: "What the key may do.", resolve: (k) => [...k.scopes] }),
+          ...expose(t, {
+            prefix: scalar.String("The key's first characters, to recognise it."),
+            createdAt: scalar.DateTime("When it was made."),
+            revokedAt: scalar.DateTime("When it was revoked (it no longer works); null while active.", { nullable: true }),
+          }),
+        },
+      ),
   });
 
   const NewApiKey = builder.objectRef<{ key: string; info: ApiKeyInfo }>("NewApiKey").implement({
@@ -58,16 +69,22 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
 
   const CreateApiKeyInput = builder.inputType("CreateApiKeyInput", {
     description: "A new API key.",
-    fields: (t) => ({
-      kind: t.field({ type: KeyKindEnum, required: true, description: "Publishable (for web pages) or secret (for servers)." }),
-      label: t.string({ required: false, description: "A note about what the key is for, up to 100 characters." }),
-      scopes: t.field({
-        required: false,
-        type: [ScopeEnum],
-        description:
-          "What it may do; defaults to everything its kind may hold. A publishable key holds at most REVIEWS_READ and FORM_SUBMIT.",
-      }),
-    }),
+    fields: (t) =>
+      inputFields(
+        t,
+        {
+          kind: required.of(KeyKindEnum, "Publishable (for web pages) or secret (for servers)."),
+          label: optional.String("A note about what the key is for, up to 100 characters."),
+        },
+        {
+          scopes: t.field({
+            required: false,
+            type: [ScopeEnum],
+            description:
+              "What it may do; defaults to everything its kind may hold. A publishable key holds at most REVIEWS_READ and FORM_SUBMIT.",
+          }),
+        },
+      ),
   });
 
   builder.queryFields((t) => ({
@@ -86,33 +103,34 @@ export function addShopSchema(builder: Builder): { ShopRef: ObjectRef<Types, Sho
   }));
 
   builder.mutationFields((t) => ({
-    createApiKey: t.field({
-      nullable: true,
+    createApiKey: staffMutationOfInput(t, {
       type: NewApiKey,
+      scope: "keys:manage",
       description: "Makes a new key for your shop. Needs KEYS_MANAGE.",
-      args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: "The key to make." }) },
-      resolve: async (_r, { input }, ctx) =>
-        issueKey(ctx.deps, (await ctx.authorize("keys:manage")).id, {
+      inputType: CreateApiKeyInput,
+      input: "The key to make.",
+      run: (deps, shopId, input) =>
+        issueKey(deps, shopId, {
           kind: input.kind as KeyKind,
           label: input.label,
           scopes: input.scopes as Scope[] | null | undefined,
         }),
     }),
-    rotateApiKey: t.field({
-      nullable: true,
+    rotateApiKey: staffMutationById(t, {
       type: NewApiKey,
+      scope: "keys:manage",
       description:
         "Replaces a key with a new one of the same kind, label and scopes; the old key stops working at once. Needs KEYS_MANAGE.",
-      args: { id: t.arg.id({ required: true, description: "The id of the key to replace." }) },
-      resolve: async (_r, { id }, ctx) => rotateKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
+      id: "The id of the key to replace.",
+      run: rotateKey,
     }),
-    revokeApiKey: t.field({
-      nullable: true,
+    revokeApiKey: staffMutationById(t, {
       type: ApiKeyRef,
+      scope: "keys:manage",
       description:
         "Stops a key from working, for good. The shop's last working key with KEYS_MANAGE cannot be revoked (LAST_KEY): make another first, or rotate it. Needs KEYS_MANAGE.",
-      args: { id: t.arg.id({ required: true, description: "The id of the key to revoke." }) },
-      resolve: async (_r, { id }, ctx) => revokeKey(ctx.deps, (await ctx.authorize("keys:manage")).id, String(id)),
+      id: "The id of the key to revoke.",
+      run: revokeKey,
     }),
   }));
 

@@ -1,6 +1,6 @@
 /** The votes feature's collections (issue 17): helpful votes on reviews and answers, and each item's tally. */
 import { Schema } from "mongoose";
-import { required, nullable, collectionSchema } from "../../db/schema-options.js";
+import { collectionSchema, nullable, required, shopOwned } from "../../db/schema-options.js";
 
 /** Helpful votes on a review or an answer, as shown and ordered (features/votes). */
 export interface VoteTotals {
@@ -46,8 +46,7 @@ export interface VoteTallyDoc {
 }
 
 const voteSchema = collectionSchema<VoteDoc>("votes", {
-  _id: required(String),
-  shopId: required(String),
+  ...shopOwned,
   itemType: { type: String, required: true, enum: ["review", "answer"] },
   itemId: required(String),
   helpful: required(Boolean),
@@ -64,8 +63,7 @@ voteSchema.index({ shopId: 1, voter: 1 }, { name: "vote_voter" });
 voteSchema.index({ uncounted: 1 }, { name: "vote_uncounted" });
 
 const voteTallySchema = collectionSchema<VoteTallyDoc>("vote_tallies", {
-  _id: required(String),
-  shopId: required(String),
+  ...shopOwned,
   totals: required(Schema.Types.Mixed),
   arrivals: required(Schema.Types.Mixed),
 });

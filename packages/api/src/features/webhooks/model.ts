@@ -1,6 +1,6 @@
 /** The webhooks feature's collections: endpoints and their secrets, the messages sent, and the delivery log. */
 import { Schema } from "mongoose";
-import { required, nullable, collectionSchema } from "../../db/schema-options.js";
+import { collectionSchema, nullable, required, shopOwned } from "../../db/schema-options.js";
 
 export interface WebhookSecretDoc {
   /** `whsec_` + base64 of 24 random bytes. */
@@ -62,8 +62,7 @@ export interface WebhookAttemptDoc {
 }
 
 const webhookEndpointSchema = collectionSchema<WebhookEndpointDoc>("webhook_endpoints", {
-  _id: required(String),
-  shopId: required(String),
+  ...shopOwned,
   url: required(String),
   events: required([String]),
   description: nullable(String),
@@ -80,8 +79,7 @@ const webhookEndpointSchema = collectionSchema<WebhookEndpointDoc>("webhook_endp
 webhookEndpointSchema.index({ shopId: 1, createdAt: 1 }, { name: "shop_created" });
 
 const webhookMessageSchema = collectionSchema<WebhookMessageDoc>("webhook_messages", {
-  _id: required(String),
-  shopId: required(String),
+  ...shopOwned,
   type: required(String),
   body: required(String),
   reviewId: nullable(String),
@@ -92,8 +90,7 @@ webhookMessageSchema.index({ reviewId: 1 }, { name: "review" });
 webhookMessageSchema.index({ createdAt: 1 }, { name: "created" });
 
 const webhookAttemptSchema = collectionSchema<WebhookAttemptDoc>("webhook_attempts", {
-  _id: required(String),
-  shopId: required(String),
+  ...shopOwned,
   endpointId: required(String),
   deliveryId: required(String),
   eventId: required(String),

@@ -3,10 +3,9 @@
  * rotate the secret), each endpoint's delivery log, and redelivery. All need
  * SHOP_SETTINGS, a scope only secret keys hold.
  */
-import { enumOf, type Builder } from "../../graphql/builder.js";
+import { type Builder, enumOf, expose, inputFields, ofType, optional, required, scalar } from "../../graphql/builder.js";
 import { listCost } from "../../graphql/cost.js";
-import { staffPageArgs, staffPageCost } from "../../graphql/staff-page.js";
-import { pageSize } from "../validate.js";
+import { staffMutationById, staffMutationOfInput, staffPageArgs, staffPageCost, staffPageRead } from "../../graphql/staff-page.js";
 import { EVENT_TYPES, type EventType } from "../events/events.js";
 import {
   DEFAULT_SECRET_OVERLAP_HOURS,
@@ -43,87 +42,99 @@ export function addWebhookSchema(builder: Builder): void {
 
   const EndpointRef = builder.objectRef<WebhookEndpoint>("WebhookEndpoint").implement({
     description: "Where the shop's events are POSTed, signed by the Standard Webhooks scheme. The secret is shown only when it is made.",
-    fields: (t) => ({
-      id: t.exposeID("id", { description: "The endpoint's id." }),
-      url: t.exposeString("url", { description: "The http or https URL events are POSTed to." }),
-      events: t.field({ type: [EventTypeEnum], description: "The events it receives.", resolve: (e) => [...e.events] }),
-      description: t.exposeString("description", { nullable: true, description: "Your note about it." }),
-      enabled: t.exposeBoolean("enabled", { description: "Whether events are delivered to it." }),
-      disabledReason: t.exposeString("disabledReason", {
-        nullable: true,
-        description:
-          "Why Starling disabled it (a delivery failed through every retry, about three days); null otherwise. Enable it again with updateWebhookEndpoint.",
-      }),
-      disabledAt: t.field({ type: "DateTime", nullable: true, description: "When it was disabled.", resolve: (e) => e.disabledAt }),
-      previousSecretExpiresAt: t.field({
-        type: "DateTime",
-        nullable: true,
-        description:
-          "After a rotation: until when the previous secret still signs beside the new one (two signatures are sent); null otherwise.",
-        resolve: (e) => e.previousSecretExpiresAt,
-      }),
-      createdAt: t.field({ type: "DateTime", description: "When it was made.", resolve: (e) => e.createdAt }),
-      updatedAt: t.field({ type: "DateTime", description: "When it last changed.", resolve: (e) => e.updatedAt }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          id: scalar.ID("The endpoint's id."),
+          url: scalar.String("The http or https URL events are POSTed to."),
+        },
+        {
+          events: t.field({ type: [EventTypeEnum], description: "The events it receives.", resolve: (e) => [...e.events] }),
+          ...expose(t, {
+            description: scalar.String("Your note about it.", { nullable: true }),
+            enabled: scalar.Boolean("Whether events are delivered to it."),
+            disabledReason: scalar.String(
+              "Why Starling disabled it (a delivery failed through every retry, about three days); null otherwise. Enable it again with updateWebhookEndpoint.",
+              { nullable: true },
+            ),
+            disabledAt: scalar.DateTime("When it was disabled.", { nullable: true }),
+            previousSecretExpiresAt: scalar.DateTime(
+              "After a rotation: until when the previous secret still signs beside the new one (two signatures are sent); null otherwise.",
+              { nullable: true },
+            ),
+            createdAt: scalar.DateTime("When it was made."),
+            updatedAt: scalar.DateTime("When it last changed."),
+          }),
+        },
+      ),
   });
 
   const NewSecretRef = builder.objectRef<{ endpoint: WebhookEndpoint; secret: string }>("WebhookEndpointWithSecret").implement({
     description: "An endpoint and its new signing secret: keep the secret now, it is not shown again.",
-    fields: (t) => ({
-      endpoint: t.field({ type: EndpointRef, description: "The endpoint.", resolve: (r) => r.endpoint }),
-      secret: t.exposeString("secret", { description: "`whsec_` and the base64 key that signs its deliveries (HMAC-SHA256)." }),
-    }),
+    fields: (t) =>
+      expose(t, {
+        endpoint: ofType(EndpointRef, "The endpoint."),
+        secret: scalar.String("`whsec_` and the base64 key that signs its deliveries (HMAC-SHA256)."),
+      }),
   });
 
   const AttemptRef = builder.objectRef<WebhookAttempt & { cursor: string }>("WebhookDeliveryAttempt").implement({
     description: "One attempt to deliver an event to an endpoint.",
-    fields: (t) => ({
-      id: t.exposeID("id", { description: "The attempt's id." }),
-      deliveryId: t.exposeID("deliveryId", {
-        description: "The delivery (one event to one endpoint) it belongs to: pass it to redeliverWebhook.",
-      }),
-      eventId: t.exposeID("eventId", { description: "The event, sent as the `webhook-id` header." }),
-      eventType: t.field({ type: EventTypeEnum, description: "The event's type.", resolve: (a) => a.eventType as EventType }),
-      attempt: t.exposeInt("attempt", { description: "Which attempt of the delivery, from 1." }),
-      manual: t.exposeBoolean("manual", { description: "A redelivery the shop asked for." }),
-      at: t.field({ type: "DateTime", description: "When it was sent.", resolve: (a) => a.at }),
-      ok: t.exposeBoolean("ok", { description: "The endpoint answered 2xx." }),
-      statusCode: t.exposeInt("statusCode", {
-        nullable: true,
-        description: "The HTTP status it answered; null if none came (refused, unreachable, timed out).",
-      }),
-      error: t.exposeString("error", { nullable: true, description: "What went wrong; null on success." }),
-      durationMs: t.exposeInt("durationMs", { description: "How long the attempt took, in ms." }),
-      nextAttemptAt: t.field({
-        type: "DateTime",
-        nullable: true,
-        description: "When the next attempt is due; null when none follows.",
-        resolve: (a) => a.nextAttemptAt,
-      }),
-      cursor: t.exposeString("cursor", { description: "Pass as `webhookDeliveries(after:)` for the attempts before this one." }),
-    }),
+    fields: (t) =>
+      expose(
+        t,
+        {
+          id: scalar.ID("The attempt's id."),
+          deliveryId: scalar.ID("The delivery (one event to one endpoint) it belongs to: pass it to redeliverWebhook."),
+          eventId: scalar.ID("The event, sent as the `webhook-id` header."),
+        },
+        {
+          eventType: t.field({ type: EventTypeEnum, description: "The event's type.", resolve: (a) => a.eventType as EventType }),
+          ...expose(t, {
+            attempt: scalar.Int("Which attempt of the delivery, from 1."),
+            manual: scalar.Boolean("A redelivery the shop asked for."),
+            at: scalar.DateTime("When it was sent."),
+            ok: scalar.Boolean("The endpoint answered 2xx."),
+            statusCode: scalar.Int("The HTTP status it answered; null if none came (refused, unreachable, timed out).", { nullable: true }),
+            error: scalar.String("What went wrong; null on success.", { nullable: true }),
+            durationMs: scalar.Int("How long the attempt took, in ms."),
+            nextAttemptAt: scalar.DateTime("When the next attempt is due; null when none follows.", { nullable: true }),
+            cursor: scalar.String("Pass as `webhookDeliveries(after:)` for the attempts before this one."),
+          }),
+        },
+      ),
   });
 
   const CreateInput = builder.inputType("CreateWebhookEndpointInput", {
     description: "A new webhook endpoint.",
-    fields: (t) => ({
-      url: t.string({
-        required: true,
-        description: "An http or https URL on a public address (private, loopback and metadata addresses are refused).",
-      }),
-      events: t.field({ type: [EventTypeEnum], required: true, description: "The events to receive, at least one." }),
-      description: t.string({ required: false, description: "A note, up to 200 characters." }),
-    }),
+    fields: (t) =>
+      inputFields(
+        t,
+        {
+          url: required.String("An http or https URL on a public address (private, loopback and metadata addresses are refused)."),
+        },
+        {
+          events: t.field({ type: [EventTypeEnum], required: true, description: "The events to receive, at least one." }),
+          description: t.string({ required: false, description: "A note, up to 200 characters." }),
+        },
+      ),
   });
 
   const UpdateInput = builder.inputType("UpdateWebhookEndpointInput", {
     description: "What to change; what is left out stays.",
-    fields: (t) => ({
-      url: t.string({ required: false, description: "A new URL (checked as on creation)." }),
-      events: t.field({ required: false, type: [EventTypeEnum], description: "The events to receive, at least one." }),
-      description: t.string({ required: false, description: "A note, up to 200 characters." }),
-      enabled: t.boolean({ required: false, description: "false stops deliveries; true resumes them (and clears a disabledReason)." }),
-    }),
+    fields: (t) =>
+      inputFields(
+        t,
+        {
+          url: optional.String("A new URL (checked as on creation)."),
+        },
+        {
+          events: t.field({ required: false, type: [EventTypeEnum], description: "The events to receive, at least one." }),
+          description: t.string({ required: false, description: "A note, up to 200 characters." }),
+          enabled: t.boolean({ required: false, description: "false stops deliveries; true resumes them (and clears a disabledReason)." }),
+        },
+      ),
   });
 
   builder.queryFields((t) => ({
@@ -145,22 +156,22 @@ export function addWebhookSchema(builder: Builder): void {
         ...staffPageArgs(t.arg, { items: "attempts", cursor: "this attempt's `cursor`" }),
       },
       resolve: async (_r, args, ctx) => {
-        const first = pageSize(args.first);
-        const shop = await ctx.authorize("shop:settings");
-        const page = await webhookDeliveries(ctx.deps, shop.id, { endpointId: String(args.endpointId), first, after: args.after });
+        const { shop, first, after } = await staffPageRead(ctx, "shop:settings", args);
+        const page = await webhookDeliveries(ctx.deps, shop.id, { endpointId: String(args.endpointId), first, after });
         return page.attempts.map((a) => ({ ...a, cursor: page.cursor(a) }));
       },
     }),
   }));
 
   builder.mutationFields((t) => ({
-    createWebhookEndpoint: t.field({
-      nullable: true,
+    createWebhookEndpoint: staffMutationOfInput(t, {
       type: NewSecretRef,
+      scope: "shop:settings",
       description: "Adds an endpoint; returns its signing secret, once. Needs SHOP_SETTINGS.",
-      args: { input: t.arg({ type: CreateInput, required: true, description: "The endpoint." }) },
-      resolve: async (_r, { input }, ctx) =>
-        createWebhookEndpoint(ctx.deps, (await ctx.authorize("shop:settings")).id, {
+      inputType: CreateInput,
+      input: "The endpoint.",
+      run: (deps, shopId, input) =>
+        createWebhookEndpoint(deps, shopId, {
           url: input.url,
           events: input.events,
           description: input.description,
@@ -182,13 +193,13 @@ export function addWebhookSchema(builder: Builder): void {
           enabled: input.enabled,
         }),
     }),
-    deleteWebhookEndpoint: t.field({
-      nullable: true,
+    deleteWebhookEndpoint: staffMutationById(t, {
       type: EndpointRef,
+      scope: "shop:settings",
       description:
         "Deletes an endpoint and its delivery log; deliveries still queued for it are dropped. Returns what was deleted. Needs SHOP_SETTINGS.",
-      args: { id: t.arg.id({ required: true, description: "The endpoint." }) },
-      resolve: async (_r, { id }, ctx) => deleteWebhookEndpoint(ctx.deps, (await ctx.authorize("shop:settings")).id, String(id)),
+      id: "The endpoint.",
+      run: deleteWebhookEndpoint,
     }),
     rotateWebhookSecret: t.field({
       nullable: true,

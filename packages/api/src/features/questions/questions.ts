@@ -164,6 +164,14 @@ export interface SubmissionHooks {
   beforeStore?: (s: { productId: string; authorName: string }) => Promise<void>;
 }
 
+/** askQuestion and answerQuestion: a customer's submission to a shop in; what was stored, or the earlier copy a retry gets back, out. */
+type SubmitQa<Input, Stored> = (
+  deps: Deps,
+  shopId: string,
+  input: Input,
+  hooks?: SubmissionHooks,
+) => Promise<Stored & { replayed: boolean }>;
+
 export interface AskInput {
   productId: string;
   body: string;
@@ -178,12 +186,7 @@ export interface AskInput {
  * answer it. A retry with the same key and text returns the first question
  * (`replayed`), before any limit (`beforeStore`) is consulted.
  */
-export async function askQuestion(
-  deps: Deps,
-  shopId: string,
-  input: AskInput,
-  hooks: SubmissionHooks = {},
-): Promise<{ question: Question; replayed: boolean }> {
+export const askQuestion: SubmitQa<AskInput, { question: Question }> = async (deps, shopId, input, hooks = {}) => {
   const clean = {
     productId: identifier("productId", input.productId),
     body: text("body", input.body, { max: QA_LIMITS.question }),
@@ -210,7 +213,7 @@ export async function askQuestion(
     relatedReviewIds: await relatedReviews(deps, shopId, clean.productId, clean.body),
   };
   return asQuestion(await storeOnce(deps, deps.models.Question, doc, (q) => questionCreated(deps, q)));
-}
+};
 
 const asQuestion = ({ doc, replayed }: { doc: QuestionDoc; replayed: boolean }) => ({ question: toQuestion(doc), replayed });
 
@@ -266,12 +269,7 @@ export interface AnswerInput {
 }
 
 /** Stores an answer to a question of this shop; the shop's own answers are published at once. */
-export async function answerQuestion(
-  deps: Deps,
-  shopId: string,
-  input: AnswerInput,
-  hooks: SubmissionHooks = {},
-): Promise<{ answer: Answer; replayed: boolean }> {
+export const answerQuestion: SubmitQa<AnswerInput, { answer: Answer }> = async (deps, shopId, input, hooks = {}) => {
   const questionId = qaId("questionId", input.questionId, "q_");
   const clean = {
     questionId,
@@ -326,7 +324,7 @@ export async function answerQuestion(
     votes: null,
   };
   return asAnswer(await storeOnce(deps, deps.models.Answer, doc, (a) => answerCreated(deps, a)));
-}
+};
 
 const asAnswer = ({ doc, replayed }: { doc: AnswerDoc; replayed: boolean }) => ({ answer: toAnswer(doc), replayed });
 

@@ -109,6 +109,8 @@ async function main() {
 
   const starling = await startBenchApi(uri, "bench", {
     STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: "10000000",
+    // The default per-key cost budget (1 000 000 a minute) ends a listing round within seconds.
+    STARLING_RATE_COST_PER_MINUTE_PER_KEY: "1000000000",
     STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER: "1000000",
   });
   const servers: Record<string, BenchServer> = {

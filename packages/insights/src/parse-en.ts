@@ -344,7 +344,6 @@ function compile(rule: MatchRule): Compiled {
     !(first.anything === true && first.greedy === true)
       ? blockTester(first)
       : null;
-  // A first reg found by key moves fromHere on by one term (simpleMatch), or two over a contraction (checked per term).
   // A first reg that fromHere tests with the term matcher alone ("^" only narrows it to the first term) and that
   // is not greedy moves fromHere on by one term (simpleMatch), or two over a contraction (checked per term).
   const firstAlone = first !== undefined && decides({ ...first, start: undefined });
@@ -572,8 +571,6 @@ function matchRule(terms: Term[], c: Compiled, positions: Map<string, number[]>,
     for (const i of positionsOf(terms, firstKey, positions)) {
       if (length - i < minLength) break;
       if (i < next) continue;
-      // simpleMatch moves past the first reg's term, and past the next one too when both are a contraction's
-      // (term.implicit): then the second reg's term is not known here and the attempt is made.
       if (second !== null && !secondMayMatch(second, terms, i, length)) continue;
       const res = fromHere((tails[i] ??= terms.slice(i)), regs, i, length);
       if (res) {

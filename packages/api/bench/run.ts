@@ -8,10 +8,19 @@
  * Figures are for this machine and this run: compare the ratios, not the
  * absolute numbers. FerretDB on SQLite says nothing about MongoDB's speed;
  * its CPU is reported apart from the API's.
+ *
+ * BENCH_BASELINE_TREE=<checkout>: also runs that checkout's API (its own code
+ * and node_modules, `src/cli.ts serve` as here) on its own database
+ * `bench_baseline`, seeded by its own bench/seed.ts (bench/baseline-seed.ts),
+ * in the same FerretDB: the database server is not what is compared, and
+ * production runs MongoDB. Each read scenario runs against both, back to back,
+ * the order swapped every round, and a second table prints this checkout's
+ * figures over the baseline's. Issue 13 compares with PRE_REFACTOR (bench/caches.ts).
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
@@ -32,6 +41,10 @@ const ONLY =
   process.env.BENCH_ONLY?.split(",")
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean) ?? [];
+const BASELINE_TREE = process.env.BENCH_BASELINE_TREE ? path.resolve(process.env.BENCH_BASELINE_TREE) : null;
+/** The baseline checkout's API, as a server's name: its scenarios are the Starling ones with this name appended. */
+const BASELINE = "baseline";
+const isApi = (server: string) => server === "Starling" || server === BASELINE;
 const TICK_US = 1_000_000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
 function cpuTicks(pid: number): number {
@@ -54,8 +67,8 @@ interface Scenario {
   body?: string;
   setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
   writes?: boolean;
-  /** Extra request headers, worked out just before each run (an ETag that is current then). */
-  headers?: () => Promise<Record<string, string>>;
+  /** Extra request headers, worked out just before each run against the server at `url` (an ETag that is current then). */
+  headers?: (url: string) => Promise<Record<string, string>>;
   /** One request before the first round, timed apart: a first read that loads a cache. */
   warmUp?: boolean;
   /** Answers are meant to be 304 (a conditional GET); anything else counts as an error. */
@@ -96,6 +109,14 @@ function benchText(n: number): string {
   return `${words.join(" ")}.`;
 }
 
+function printTable(head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const r of rows) console.log(line(r));
+}
+
 async function main() {
   pin(process.pid, 1);
   // MONGODB_URI: benchmark against that server (its database "bench"); else a FerretDB of its own.
@@ -107,12 +128,13 @@ async function main() {
   const seeded = await seedBench(models);
   console.error(seeded.reused ? "reusing the seeded benchmark database" : `seeded in ${seeded.seconds.toFixed(0)} s`);
 
-  const starling = await startBenchApi(uri, "bench", {
+  const limits = {
     STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: "10000000",
     // The default per-key cost budget (1 000 000 a minute) ends a listing round within seconds.
     STARLING_RATE_COST_PER_MINUTE_PER_KEY: "1000000000",
     STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER: "1000000",
-  });
+  };
+  const starling = await startBenchApi(uri, "bench", limits);
   const servers: Record<string, BenchServer> = {
     "raw node:http": await startBenchServer(["bench/servers/raw-http.ts"]),
     "bare Yoga": await startBenchServer(["bench/servers/yoga-bare.ts"]),
@@ -120,16 +142,30 @@ async function main() {
     "Apollo Server 5": await startBenchServer(["bench/servers/apollo.ts"]),
     Starling: { child: starling.child, url: starling.graphql },
   };
+  if (BASELINE_TREE) {
+    const apiDir = path.join(BASELINE_TREE, "packages/api");
+    let commit = "(not a git checkout)";
+    try {
+      commit = execFileSync("git", ["-C", BASELINE_TREE, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    } catch {}
+    console.error(`baseline: ${BASELINE_TREE} at ${commit}`);
+    const seedScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "baseline-seed.ts");
+    execFileSync(process.execPath, ["--import", "tsx", seedScript, apiDir, uri, "bench_baseline"], { cwd: apiDir, stdio: "inherit" });
+    const baseline = await startBenchApi(uri, "bench_baseline", limits, { apiDir });
+    servers[BASELINE] = { child: baseline.child, url: baseline.graphql };
+  }
 
   const ratingFields = "id name rating { count average plainMean credibleInterval { low high } }";
   // One request by hand first: a benchmark of error answers measures nothing.
-  const probe = await fetch(servers.Starling!.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
-    body: gqlBody(`{ product(id: "p-1") { ${ratingFields} } }`),
-  });
-  const probeBody = (await probe.json()) as { data?: { product?: { rating?: { count: number } } } };
-  if (!probeBody.data?.product?.rating) throw new Error(`Starling did not answer the rating query: ${JSON.stringify(probeBody)}`);
+  for (const name of Object.keys(servers).filter(isApi)) {
+    const probe = await fetch(servers[name]!.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
+      body: gqlBody(`{ product(id: "p-1") { ${ratingFields} } }`),
+    });
+    const probeBody = (await probe.json()) as { data?: { product?: { rating?: { count: number } } } };
+    if (!probeBody.data?.product?.rating) throw new Error(`${name} did not answer the rating query: ${JSON.stringify(probeBody)}`);
+  }
   // One submission by hand too: the first write of a shop in a process loads
   // the shop's recent review texts for the near-duplicate check, a one-off
   // cost reported here rather than folded into the write throughput.
@@ -168,12 +204,12 @@ async function main() {
       method: "GET",
       path: `?query=${encodeURIComponent(one)}&variables=${encodeURIComponent(JSON.stringify({ id: "p-1" }))}`,
       notModified: true,
-      headers: async () => {
-        const url = `${servers.Starling!.url}?query=${encodeURIComponent(one)}&variables=${encodeURIComponent(JSON.stringify({ id: "p-1" }))}`;
+      headers: async (server) => {
+        const url = `${server}?query=${encodeURIComponent(one)}&variables=${encodeURIComponent(JSON.stringify({ id: "p-1" }))}`;
         const res = await fetch(url, { headers: { authorization: `Bearer ${BENCH_KEY}` } });
         await res.arrayBuffer();
         const etag = res.headers.get("etag");
-        if (!etag) throw new Error("Starling's GET answer has no ETag");
+        if (!etag) throw new Error(`${server}: the GET answer has no ETag`);
         return { "if-none-match": etag };
       },
     },
@@ -218,14 +254,28 @@ async function main() {
 
   const wanted = (s: Scenario) => s.server !== "Starling" || !ONLY.length || ONLY.some((o) => s.name.toLowerCase().includes(o));
   scenarios.splice(0, scenarios.length, ...scenarios.filter(wanted));
+  // The baseline's twin of each read scenario (its writes would only change its database).
+  const twin = new Map<Scenario, Scenario>(
+    BASELINE_TREE
+      ? scenarios
+          .filter((s) => s.server === "Starling" && !s.writes)
+          .map((s) => [s, { ...s, name: `${s.name} · ${BASELINE}`, server: BASELINE }])
+      : [],
+  );
   const results = new Map<string, Run[]>();
-  const order = [...scenarios.filter((s) => !s.writes), ...scenarios.filter((s) => s.writes)];
+  const order = [
+    ...scenarios.filter((s) => !s.writes).flatMap((s) => [s, ...(twin.has(s) ? [twin.get(s)!] : [])]),
+    ...scenarios.filter((s) => s.writes),
+  ];
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const s of order) {
+    // Back to back with its twin, the baseline first every other round: a machine slowing down mid-run favours neither.
+    const roundOrder =
+      round % 2 === 0 ? order.flatMap((s, i) => (twin.has(s) ? [order[i + 1]!, s] : s.server === BASELINE ? [] : [s])) : order;
+    for (const s of roundOrder) {
       const server = servers[s.server]!;
       const pid = server.child.pid!;
       const before = cpuTicks(pid);
-      const dbBefore = s.server === "Starling" && db ? cpuTicks(db.pid) : 0;
+      const dbBefore = isApi(s.server) && db ? cpuTicks(db.pid) : 0;
       const request = { method: s.method ?? "POST", path: s.path, body: s.body };
       if (s.warmUp && round === 1) {
         const started = Date.now();
@@ -238,7 +288,7 @@ async function main() {
         await res.arrayBuffer();
         console.error(`${s.name}: first request (loads the cache): ${Date.now() - started} ms`);
       }
-      const extraHeaders = (await s.headers?.()) ?? {};
+      const extraHeaders = (await s.headers?.(server.url)) ?? {};
       const r = await autocannon({
         url: s.path ? `${server.url}${s.path}` : server.url,
         connections: CONNECTIONS,
@@ -254,7 +304,7 @@ async function main() {
         p50: r.latency.p50,
         p99: r.latency.p99,
         cpuUsPerReq: ((cpuTicks(pid) - before) * TICK_US) / total,
-        dbCpuUsPerReq: s.server === "Starling" && db ? ((cpuTicks(db.pid) - dbBefore) * TICK_US) / total : null,
+        dbCpuUsPerReq: isApi(s.server) && db ? ((cpuTicks(db.pid) - dbBefore) * TICK_US) / total : null,
         rssMb: rssMb(pid),
         errors: s.notModified ? r.errors + r.requests.total - r["3xx"] : r.errors + r.non2xx,
         ok: s.notModified ? r["3xx"] : r["2xx"],
@@ -276,7 +326,7 @@ async function main() {
       med(s.name, "p50").toFixed(1),
       med(s.name, "p99").toFixed(1),
       med(s.name, "cpuUsPerReq").toFixed(0),
-      s.server === "Starling" && db ? med(s.name, "dbCpuUsPerReq").toFixed(0) : "",
+      isApi(s.server) && db ? med(s.name, "dbCpuUsPerReq").toFixed(0) : "",
       med(s.name, "rssMb").toFixed(0),
       (rps / yoga).toFixed(2),
       (rps / apollo).toFixed(2),
@@ -295,11 +345,26 @@ async function main() {
     "× Apollo",
     "errors",
   ];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
-  console.log(line(head));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const r of rows) console.log(line(r));
+  printTable(head, rows);
+
+  if (twin.size) {
+    // Ratios of medians; the CPU one also round by round, as the pairs ran back to back.
+    const ratio = (s: Scenario, key: keyof Run) => med(s.name, key) / med(twin.get(s)!.name, key);
+    const perRound = (s: Scenario) =>
+      results
+        .get(s.name)!
+        .map((r, i) => (r.cpuUsPerReq / results.get(twin.get(s)!.name)![i]!.cpuUsPerReq).toFixed(2))
+        .join(" ");
+    console.log(`\nthis checkout / baseline (${BASELINE_TREE}): req/s above 1, times and CPU below 1 are better`);
+    printTable(
+      ["scenario", "req/s", "p50", "p99", "server CPU µs/req", "db CPU µs/req", "server CPU, each round"],
+      [...twin.keys()].map((s) => [
+        s.name.replace(/^Starling: /, ""),
+        ...(["rps", "p50", "p99", "cpuUsPerReq", "dbCpuUsPerReq"] as const).map((k) => ratio(s, k).toFixed(2)),
+        perRound(s),
+      ]),
+    );
+  }
 
   // Memory under a long read load (BENCH_SOAK_SECONDS, 300 for issue 6's
   // five minutes): ratings of all 10 000 products in turn, so the read caches fill up.

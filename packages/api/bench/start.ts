@@ -25,6 +25,12 @@ export function pin(pid: number, core: number): void {
 /** Where the servers run: pinned to core 0 (the default), or where the OS puts them (`pinned: false`). */
 export interface Placement {
   pinned?: boolean;
+  /**
+   * The packages/api folder of the checkout to run, this one by default: another
+   * checkout's (bench/run.ts's BENCH_BASELINE_TREE) runs its own code with its own
+   * node_modules, tsx included.
+   */
+  apiDir?: string;
 }
 
 /**
@@ -75,12 +81,12 @@ process.on("exit", () => {
 export async function startBenchServer(
   args: string[],
   env: Record<string, string> = {},
-  { pinned = true }: Placement = {},
+  { pinned = true, apiDir = API_DIR }: Placement = {},
 ): Promise<BenchServer> {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const node = [process.execPath, ...prof, ...nodeArgs(args)];
   const child = spawn(pinned ? "taskset" : node[0]!, pinned ? ["-c", "0", ...node] : node.slice(1), {
-    cwd: API_DIR,
+    cwd: apiDir,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -100,6 +100,59 @@ describe("LeaseQueue", () => {
     expect(await b.models.LeaseClaim.countDocuments({ _id: /^stale:/ })).toBe(0);
   });
 
+  it("a claimer that dies mid-batch: what it completed is gone, the rest of its batch is taken over when the lease ends", async () => {
+    const c = clock();
+    const dead = queueOn(a.models, "midbatch", "dead", c.now, 30_000);
+    const alive = queueOn(b.models, "midbatch", "alive", c.now, 30_000);
+    for (let i = 0; i < 6; i++) await dead.enqueue(`j${i}`, { n: i });
+    const held = await dead.claim(6);
+    expect(held.map((j) => j.id).sort()).toEqual(["j0", "j1", "j2", "j3", "j4", "j5"]);
+    await Promise.all(held.slice(0, 2).map((j) => dead.complete(j)));
+    // Held by a live lease: nothing for another process yet.
+    expect(await alive.claim(6)).toEqual([]);
+    c.advance(30_001);
+    const taken = await alive.claim(6);
+    expect(taken.map((j) => j.id).sort()).toEqual(
+      held
+        .slice(2)
+        .map((j) => j.id)
+        .sort(),
+    );
+    for (const j of taken) expect(j).toMatchObject({ attempts: 2, epoch: 2 });
+    // The dead claimer wakes up and completes its whole batch: only its own two were its to complete.
+    await dead.completeMany(held);
+    expect(await alive.depth()).toBe(4);
+    await Promise.all(taken.map((j) => alive.complete(j)));
+    expect(await alive.depth()).toBe(0);
+    expect(await a.models.LeaseClaim.countDocuments({ _id: /^midbatch:/ })).toBe(0);
+  });
+
+  it("a batch claimed from a stale read hands out only the jobs still there at the epoch read", async () => {
+    const c = clock();
+    const p1 = queueOn(a.models, "stalebatch", "p1", c.now);
+    const p2 = queueOn(b.models, "stalebatch", "p2", c.now);
+    for (let i = 0; i < 4; i++) await p1.enqueue(`j${i}`, { n: i });
+    const staleRead = await b.models.LeaseJob.find({ queue: "stalebatch" }).sort({ availableAt: 1, _id: 1 }).lean();
+    // Meanwhile p1 claims two of them and completes one (dropping its claim, so p2's claim insert for it wins).
+    const [first, second] = await p1.claim(2);
+    await p1.complete(first!);
+    const find = b.models.LeaseJob.find.bind(b.models.LeaseJob);
+    (b.models.LeaseJob as any).find = () => ({ sort: () => ({ limit: () => ({ lean: async () => staleRead }) }) });
+    let got: Awaited<ReturnType<typeof p2.claim>>;
+    try {
+      got = await p2.claim(4);
+    } finally {
+      (b.models.LeaseJob as any).find = find;
+    }
+    // The completed job is not handed out again, p1's live claim is not taken, the two untouched ones are p2's.
+    const rest = ["j0", "j1", "j2", "j3"].filter((id) => id !== first!.id && id !== second!.id);
+    expect(got.map((j) => j.id).sort()).toEqual(rest);
+    expect(await b.models.LeaseClaim.countDocuments({ _id: `stalebatch:${first!.id}#1` })).toBe(0);
+    await Promise.all([...got.map((j) => p2.complete(j)), p1.complete(second!)]);
+    expect(await p1.depth()).toBe(0);
+    expect(await a.models.LeaseClaim.countDocuments({ _id: /^stalebatch:/ })).toBe(0);
+  });
+
   it("a job retried later is not claimed before its time", async () => {
     const c = clock();
     const q = queueOn(a.models, "later", "p1", c.now);

@@ -21,6 +21,7 @@
 import { randomUUID } from "node:crypto";
 import { type InferSchemaType, Schema, type Model } from "mongoose";
 import { duplicateKeyFailures } from "../errors.js";
+import { BatchQueue } from "./batch-queue.js";
 import { required, nullable, collectionSchema, schemaOptions } from "./schema-options.js";
 
 /** A job of a durable work queue: only work not yet done. */
@@ -178,6 +179,13 @@ export class LeaseQueue<P> {
   /**
    * Claims up to `limit` jobs that are due and not held by a live lease,
    * oldest due first. Each claimed job is this process's until its lease ends.
+   *
+   * A round's jobs are claimed together, in three commands however many they
+   * are (the candidates read, their claims inserted in one unordered insert,
+   * the won jobs moved in one update): on FerretDB each command costs about a
+   * millisecond of its CPU, and per-job commands made the queue's bookkeeping
+   * most of a review submission's cost. A claim that loses its insert was
+   * taken by another process at that epoch and is skipped.
    */
   async claim(limit: number): Promise<LeasedJob<P>[]> {
     const now = this.now();
@@ -190,49 +198,77 @@ export class LeaseQueue<P> {
       // A few spare candidates: some will be taken by another process first.
       .limit(limit * 2)
       .lean<LeaseJobDoc[]>();
-    const claimed: LeasedJob<P>[] = [];
-    for (const job of candidates) {
-      if (claimed.length >= limit) break;
-      const epoch = job.epoch + 1;
-      try {
-        await this.models.LeaseClaim.collection.insertOne({
-          _id: `${job._id}#${epoch}`,
-          owner: this.owner,
-          at: now,
-        } satisfies LeaseClaimDoc as never);
-      } catch (err) {
-        if (isDuplicateKey(err)) continue; // another process claimed it at this epoch
-        throw err;
-      }
-      const leaseUntil = new Date(now.getTime() + this.leaseMs);
-      // Only from the epoch read: a candidate read before another process
-      // completed the job (which drops its claims, so this claim's insert could
-      // win) is gone by now, and must not be handed out a second time.
-      const moved = await this.models.LeaseJob.updateOne(
-        { _id: job._id, epoch: job.epoch },
-        { $set: { epoch, owner: this.owner, leaseUntil }, $inc: { attempts: 1 } },
+    if (!candidates.length) return [];
+    const tried = candidates.slice(0, limit);
+    const claimId = (job: LeaseJobDoc) => `${job._id}#${job.epoch + 1}`;
+    let lost = new Set<number>();
+    try {
+      await this.models.LeaseClaim.collection.insertMany(
+        tried.map((job) => ({ _id: claimId(job), owner: this.owner, at: now }) satisfies LeaseClaimDoc as never),
+        { ordered: false },
       );
-      if (moved.matchedCount !== 1) {
-        await this.models.LeaseClaim.deleteOne({ _id: `${job._id}#${epoch}` });
-        continue;
-      }
-      claimed.push({
-        id: job._id.slice(this.name.length + 1),
-        payload: job.payload as P,
-        attempts: job.attempts + 1,
-        epoch,
-        createdAt: job.createdAt,
-        lastError: job.lastError,
-      });
+    } catch (err) {
+      // Each duplicate is a job another process claimed at this epoch.
+      const taken = duplicateKeyFailures(err);
+      if (!taken) throw err;
+      lost = taken;
     }
-    return claimed;
+    let won = tried.filter((_, i) => !lost.has(i));
+    if (!won.length) return [];
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    // Only from the epoch read: a candidate read before another process
+    // completed the job (which drops its claims, so this claim's insert could
+    // win) is gone by now, and must not be handed out a second time. `$inc`
+    // moves each job to its claim's epoch; `_id: {$in}` lets FerretDB read only
+    // these jobs (the patched `_id` pushdown) and `$or` holds each one's epoch.
+    const moved = await this.models.LeaseJob.updateMany(
+      { _id: { $in: won.map((j) => j._id) }, $or: won.map((j) => ({ _id: j._id, epoch: j.epoch })) },
+      { $set: { owner: this.owner, leaseUntil }, $inc: { epoch: 1, attempts: 1 } },
+    );
+    if (moved.matchedCount !== won.length) {
+      // Some were gone: ours are the jobs now at our claim's epoch under our name.
+      const after = await this.models.LeaseJob.collection
+        .find({ _id: { $in: won.map((j) => j._id) } } as never, { projection: { epoch: 1, owner: 1 } })
+        .toArray();
+      const ours = new Set(after.filter((j) => j.owner === this.owner).map((j) => `${j._id}#${j.epoch}`));
+      const stale = won.filter((j) => !ours.has(claimId(j)));
+      if (stale.length) await this.models.LeaseClaim.deleteMany({ _id: { $in: stale.map(claimId) } });
+      won = won.filter((j) => ours.has(claimId(j)));
+    }
+    return won.map((job) => ({
+      id: job._id.slice(this.name.length + 1),
+      payload: job.payload as P,
+      attempts: job.attempts + 1,
+      epoch: job.epoch + 1,
+      createdAt: job.createdAt,
+      lastError: job.lastError,
+    }));
   }
 
-  /** The job is done: it leaves the queue with its claims. */
-  async complete(job: LeasedJob<P>): Promise<void> {
-    const key = this.jobKey(job.id);
-    await this.models.LeaseJob.deleteOne({ _id: key, epoch: job.epoch });
-    await this.dropClaims(key, job.epoch);
+  /**
+   * The job is done: it leaves the queue with its claims. Completions made
+   * together (a round's jobs under `Promise.all`) go out as one completeMany.
+   */
+  complete(job: LeasedJob<P>): Promise<void> {
+    return this.completions.add(job);
+  }
+
+  private readonly completions = new BatchQueue<LeasedJob<P>, void>(async (jobs) => {
+    await this.completeMany(jobs);
+    return jobs.map(() => undefined);
+  }, 1_000);
+
+  /**
+   * complete for many jobs in two commands: the jobs deleted, each only at the
+   * epoch it was claimed at (a job taken over since stays with its new
+   * holder), then every claim they had.
+   */
+  async completeMany(jobs: readonly LeasedJob<P>[]): Promise<void> {
+    if (!jobs.length) return;
+    const keys = jobs.map((job) => this.jobKey(job.id));
+    await this.models.LeaseJob.deleteMany({ _id: { $in: keys }, $or: jobs.map((job, i) => ({ _id: keys[i], epoch: job.epoch })) });
+    const claims = jobs.flatMap((job, i) => Array.from({ length: job.epoch }, (_, e) => `${keys[i]}#${e + 1}`));
+    await this.models.LeaseClaim.deleteMany({ _id: { $in: claims } });
   }
 
   /**
@@ -267,11 +303,6 @@ export class LeaseQueue<P> {
   /** Jobs waiting or in progress (for metrics and backfills that enqueue in slices). */
   async depth(): Promise<number> {
     return this.models.LeaseJob.countDocuments({ queue: this.name });
-  }
-
-  private async dropClaims(key: string, epoch: number): Promise<void> {
-    const ids = Array.from({ length: epoch }, (_, i) => `${key}#${i + 1}`);
-    if (ids.length) await this.models.LeaseClaim.deleteMany({ _id: { $in: ids } });
   }
 }
 

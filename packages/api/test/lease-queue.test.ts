@@ -206,3 +206,35 @@ describe("recordEvent", () => {
     ]);
   });
 });
+
+describe("a round of the webhook fan-out", () => {
+  it("reads its shops' endpoints once, queues deliveries for what an endpoint subscribed to, and completes the rest together", async () => {
+    const { recordEvent, eventQueue } = await import("../src/features/events/events.js");
+    const { fanOutEvents, deliveryQueue } = await import("../src/features/webhooks/delivery.js");
+    const now = new Date();
+    await a.models.WebhookEndpoint.collection.insertOne({
+      _id: "we_round",
+      shopId: "s-hooks",
+      url: "https://receiver.example/hooks",
+      events: ["rating.changed"],
+      description: null,
+      enabled: true,
+      disabledReason: null,
+      disabledAt: null,
+      secrets: [{ secret: "whsec_dGVzdA==", createdAt: now, expiresAt: null }],
+      createdAt: now,
+      updatedAt: now,
+    } as never);
+    const data = { productId: "tent", rating: 4.5, previousRating: null, reviewCount: 1 };
+    await recordEvent(a.deps, "round:heard", { type: "rating.changed", shopId: "s-hooks", data });
+    await recordEvent(a.deps, "round:unsubscribed", { type: "question.created", shopId: "s-hooks", data: { questionId: "q1" } });
+    await recordEvent(a.deps, "round:no-endpoint", { type: "rating.changed", shopId: "s-quiet", data });
+    const jobs = (await eventQueue(a.deps).claim(10)).filter((j) => j.id.startsWith("round:"));
+    expect(jobs).toHaveLength(3);
+    expect(await fanOutEvents(a.deps, jobs)).toEqual(new Map());
+    expect(await a.models.LeaseJob.countDocuments({ _id: /^events:round:/ })).toBe(0);
+    expect(await a.models.LeaseClaim.countDocuments({ _id: /^events:round:/ })).toBe(0);
+    const deliveries = await a.models.LeaseJob.find({ queue: deliveryQueue(a.deps).name, "payload.endpointId": "we_round" }).lean();
+    expect(deliveries.map((d) => d._id)).toEqual(["webhook_deliveries:round:heard:we_round"]);
+  });
+});

@@ -408,3 +408,35 @@ export function runLeaseWorker<P>(
     },
   };
 }
+
+/**
+ * runLeaseWorker with `parallel` hands a round's jobs over together, one call
+ * per job in the same turn of the event loop: they are gathered here into one
+ * round for `handle`, and each call settles with its own job's outcome (a
+ * failed job is retried by runLeaseWorker as usual). Calls in different turns
+ * just make smaller rounds. `handle` answers the ids of the jobs that failed,
+ * with their errors.
+ */
+export function inRounds<P>(handle: (jobs: LeasedJob<P>[]) => Promise<Map<string, unknown>>): (job: LeasedJob<P>) => Promise<void> {
+  let pending: { job: LeasedJob<P>; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  return (job) =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ job, resolve, reject });
+      if (pending.length > 1) return;
+      setImmediate(() => {
+        const round = pending;
+        pending = [];
+        handle(round.map((r) => r.job)).then(
+          (failed) => {
+            for (const r of round) {
+              if (failed.has(r.job.id)) r.reject(failed.get(r.job.id));
+              else r.resolve();
+            }
+          },
+          (error: unknown) => {
+            for (const r of round) r.reject(error);
+          },
+        );
+      });
+    });
+}

@@ -69,7 +69,7 @@ import type { InsightBlockDoc, InsightDayDoc, InsightTopicDoc, ReviewInsightDoc 
 import type { Models } from "../models.js";
 import type { ReviewDoc } from "../reviews/model.js";
 import type { LeasedJob, LeaseQueue, LeaseWorker } from "../../db/lease-queue.js";
-import { runLeaseWorker } from "../../db/lease-queue.js";
+import { inRounds, runLeaseWorker } from "../../db/lease-queue.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { invalidInput } from "../../errors.js";
 import type { Deps } from "../deps.js";
@@ -1050,39 +1050,6 @@ export async function handleInsightsJob(deps: Deps, job: LeasedJob<InsightsJob>)
   if (failed.has(job.id)) throw failed.get(job.id);
 }
 
-/**
- * runLeaseWorker with `parallel` hands a round's jobs over together, one call
- * per job in the same turn of the event loop: they are gathered here into one
- * round for `handle`, and each call settles with its own job's outcome (a
- * failed job is retried by runLeaseWorker as usual). Calls in different turns
- * just make smaller rounds.
- */
-function inRounds(
-  handle: (jobs: LeasedJob<InsightsJob>[]) => Promise<Map<string, unknown>>,
-): (job: LeasedJob<InsightsJob>) => Promise<void> {
-  let pending: { job: LeasedJob<InsightsJob>; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  return (job) =>
-    new Promise<void>((resolve, reject) => {
-      pending.push({ job, resolve, reject });
-      if (pending.length > 1) return;
-      setImmediate(() => {
-        const round = pending;
-        pending = [];
-        handle(round.map((r) => r.job)).then(
-          (failed) => {
-            for (const r of round) {
-              if (failed.has(r.job.id)) r.reject(failed.get(r.job.id));
-              else r.resolve();
-            }
-          },
-          (error: unknown) => {
-            for (const r of round) r.reject(error);
-          },
-        );
-      });
-    });
-}
-
 const workers = new WeakMap<Deps, LeaseWorker>();
 
 export interface InsightsWorkerOptions {
@@ -1100,7 +1067,7 @@ export function startInsightsWorker(deps: Deps, options: InsightsWorkerOptions =
   // the event loop back first, and after each round the worker waits as long as
   // the round took (at most 2 s), so a backlog takes at most about half of the
   // event loop and requests keep the rest.
-  const handle = inRounds(async (jobs) => {
+  const handle = inRounds<InsightsJob>(async (jobs) => {
     const started = performance.now();
     try {
       return await handleInsightsJobs(deps, jobs);

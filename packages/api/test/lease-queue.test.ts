@@ -47,6 +47,27 @@ describe("LeaseQueue", () => {
     expect(await a.models.LeaseClaim.countDocuments({ _id: /^idem:/ })).toBe(0);
   });
 
+  it("enqueueMany queues the new ids of a batch and leaves those already queued as they are", async () => {
+    const c = clock();
+    const q = queueOn(a.models, "many", "p1", c.now);
+    expect(await q.enqueueMany([{ id: "j1", payload: { n: 1 } }])).toBe(1);
+    expect(
+      await q.enqueueMany([
+        { id: "j0", payload: { n: 0 } },
+        { id: "j1", payload: { n: 100 } },
+        { id: "j2", payload: { n: 2 } },
+      ]),
+    ).toBe(2);
+    const jobs = await q.claim(10);
+    expect(jobs.map((j) => [j.id, j.payload.n]).sort()).toEqual([
+      ["j0", 0],
+      ["j1", 1],
+      ["j2", 2],
+    ]);
+    await Promise.all(jobs.map((j) => q.complete(j)));
+    expect(await q.depth()).toBe(0);
+  });
+
   it("two processes claiming at once take each job exactly once", async () => {
     const c = clock();
     const p1 = queueOn(a.models, "race", "p1", c.now);

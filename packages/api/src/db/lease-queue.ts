@@ -168,8 +168,12 @@ export class LeaseQueue<P> {
     try {
       return (await this.models.LeaseJob.collection.insertMany(docs as never[], { ordered: false })).insertedCount;
     } catch (err) {
-      if (!isDuplicateKey(err) && !isBulkDuplicate(err) && !duplicateKeyFailures(err)) throw err;
-      // FerretDB may stop an unordered batch at its first duplicate: the rest one at a time.
+      // An unordered insert goes on past a duplicate, on FerretDB too (msg_insert.go inserts the
+      // batch one by one after a failure and reports each duplicate by index): the rest are in.
+      const taken = duplicateKeyFailures(err);
+      if (taken) return jobs.length - taken.size;
+      if (!isDuplicateKey(err) && !isBulkDuplicate(err)) throw err;
+      // A duplicate reported without its index: the jobs one at a time.
       let n = 0;
       for (const j of jobs) if (await this.enqueue(j.id, j.payload, j.availableAt ?? availableAt)) n++;
       return n;

@@ -4,7 +4,8 @@
  * them, a dead claimer's job is taken over when its lease ends, and the worker
  * retries what fails.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import mongoose from "mongoose";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LeaseQueue, runLeaseWorker } from "../src/db/lease-queue.js";
 import type { Models } from "../src/features/models.js";
 import { openModels, uniqueDbName } from "./helpers.js";
@@ -172,6 +173,64 @@ describe("LeaseQueue", () => {
     await Promise.all([...got.map((j) => p2.complete(j)), p1.complete(second!)]);
     expect(await p1.depth()).toBe(0);
     expect(await a.models.LeaseClaim.countDocuments({ _id: /^stalebatch:/ })).toBe(0);
+  });
+
+  it("a claim reads its own queue's due jobs by the `due` index, past another queue's backlog", async () => {
+    const c = clock();
+    const backlog = queueOn(a.models, "backlog", "p1", c.now);
+    const q = queueOn(a.models, "indexed", "p1", c.now);
+    await backlog.enqueueMany(Array.from({ length: 50 }, (_, i) => ({ id: `b${i}`, payload: { n: i } })));
+    await q.enqueue("later", { n: 2 }, new Date(c.now().getTime() + 1_000));
+    await q.enqueue("now", { n: 1 });
+    const sent: { filter: object; options: { sort?: object; limit?: number } }[] = [];
+    mongoose.set("debug", (collection: string, method: string, filter: object, options: object) => {
+      if (method === "find" && collection === "lease_jobs") sent.push({ filter, options: options as never });
+    });
+    let jobs: Awaited<ReturnType<typeof q.claim>>;
+    try {
+      jobs = await q.claim(10);
+    } finally {
+      mongoose.set("debug", false);
+    }
+    expect(jobs.map((j) => j.id)).toEqual(["now"]);
+    // The candidates' read (the other is the queue's one-time backfill, below).
+    const reads = sent.filter((q) => q.options.sort);
+    expect(reads).toHaveLength(1);
+    const plan = await a.models.LeaseJob.collection
+      .find(reads[0]!.filter as never, { sort: reads[0]!.options.sort as never, limit: reads[0]!.options.limit })
+      .explain();
+    const text = JSON.stringify(plan.queryPlanner);
+    if (inject("backend") === "ferretdb") {
+      // SQLite walks the due index from the queue's first due job: no scan of the collection, no sort of its own.
+      expect(text).toMatch(/SEARCH \S+ USING INDEX \S+_due/);
+      expect(text).not.toMatch(/\bSCAN\b|TEMP B-TREE/);
+    } else {
+      expect(text).toMatch(/"due"/);
+      expect(text).not.toMatch(/COLLSCAN|"stage":"SORT"/);
+    }
+    await q.complete(jobs[0]!);
+  });
+
+  it("a job queued before `due` existed is claimed all the same (backfilled at the queue's first claim)", async () => {
+    const c = clock();
+    const at = c.now();
+    await a.models.LeaseJob.collection.insertOne({
+      _id: "olddue:j",
+      queue: "olddue",
+      payload: { n: 1 },
+      availableAt: at,
+      epoch: 0,
+      owner: null,
+      leaseUntil: null,
+      attempts: 0,
+      lastError: null,
+      createdAt: at,
+    } as never);
+    const q = queueOn(b.models, "olddue", "p2", c.now);
+    const [job] = await q.claim(5);
+    expect(job).toMatchObject({ id: "j", payload: { n: 1 }, attempts: 1 });
+    await q.complete(job!);
+    expect(await q.depth()).toBe(0);
   });
 
   it("a job retried later is not claimed before its time", async () => {

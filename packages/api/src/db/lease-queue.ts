@@ -32,6 +32,14 @@ export interface LeaseJobDoc {
   payload: unknown;
   /** Not claimed before this. */
   availableAt: Date;
+  /**
+   * `<queue>|<availableAt as ISO 8601>`: what claims read a queue's due jobs
+   * by, oldest first. A range and a sort on one field of plain strings is what
+   * our FerretDB reads by its index (ferretdb/patches, KeysetSortPushdown),
+   * so a claim reads its own queue's due jobs, not every queue's backlog.
+   * Absent in jobs queued before it (backfillDue).
+   */
+  due?: string;
   /** How many times it was claimed: the claim that holds it is `<_id>#<epoch>` in lease_claims. */
   epoch: number;
   owner: string | null;
@@ -49,6 +57,7 @@ const leaseJobSchema = collectionSchema<LeaseJobDoc>("lease_jobs", {
   queue: required(String),
   payload: required(Schema.Types.Mixed),
   availableAt: required(Date),
+  due: String,
   epoch: required(Number),
   owner: nullable(String),
   leaseUntil: nullable(Date),
@@ -58,6 +67,8 @@ const leaseJobSchema = collectionSchema<LeaseJobDoc>("lease_jobs", {
 });
 // Each queue's due jobs, oldest first (on MongoDB by this index; FerretDB scans the small collection).
 leaseJobSchema.index({ queue: 1, availableAt: 1 }, { name: "queue_due" });
+// What claims read (LeaseJobDoc.due), on MongoDB and on our FerretDB.
+leaseJobSchema.index({ due: 1 }, { name: "due" });
 
 const leaseClaimSchema = new Schema(
   {
@@ -113,7 +124,9 @@ export class LeaseQueue<P> {
     readonly name: string,
     options: LeaseQueueOptions,
   ) {
-    if (name.includes(":") || name.includes("#")) throw new Error(`queue name ${name} must not contain ":" or "#"`);
+    // Plain characters (see LeaseJobDoc.due), and none of the separators of a job's keys.
+    if (!/^[#-~]+$/.test(name) || /[:#|\\<>&]/.test(name))
+      throw new Error(`queue name ${name} must be plain ASCII without ":", "#" or "|"`);
     this.leaseMs = options.leaseMs;
     this.owner = options.owner ?? randomUUID();
     this.now = options.now ?? (() => new Date());
@@ -123,6 +136,35 @@ export class LeaseQueue<P> {
     return `${this.name}:${id}`;
   }
 
+  private dueKey(availableAt: Date): string {
+    return `${this.name}|${availableAt.toISOString()}`;
+  }
+
+  private backfilled = false;
+
+  /**
+   * Jobs queued before `due` existed get it, once per queue and process,
+   * before its first claim (a scan of the queue's jobs; nothing to do after).
+   */
+  private async backfillDue(): Promise<void> {
+    if (this.backfilled) return;
+    const old = await this.models.LeaseJob.collection
+      .find({ queue: this.name, due: { $exists: false } } as never, { projection: { availableAt: 1 } })
+      .toArray();
+    if (old.length) {
+      await this.models.LeaseJob.collection.bulkWrite(
+        old.map((job) => ({
+          updateOne: {
+            filter: { _id: job._id, due: { $exists: false } } as never,
+            update: { $set: { due: this.dueKey(job.availableAt as Date) } },
+          },
+        })),
+        { ordered: false },
+      );
+    }
+    this.backfilled = true;
+  }
+
   /** A job as enqueue stores it: never claimed yet. */
   private newJob(id: string, payload: P, availableAt: Date, now: Date): LeaseJobDoc {
     return {
@@ -130,6 +172,7 @@ export class LeaseQueue<P> {
       queue: this.name,
       payload,
       availableAt,
+      due: this.dueKey(availableAt),
       epoch: 0,
       owner: null,
       leaseUntil: null,
@@ -192,13 +235,13 @@ export class LeaseQueue<P> {
    * taken by another process at that epoch and is skipped.
    */
   async claim(limit: number): Promise<LeasedJob<P>[]> {
+    await this.backfillDue();
     const now = this.now();
     const candidates = await this.models.LeaseJob.find({
-      queue: this.name,
-      availableAt: { $lte: now },
+      due: { $gt: `${this.name}|`, $lte: this.dueKey(now) },
       $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }],
     })
-      .sort({ availableAt: 1, _id: 1 })
+      .sort({ due: 1 })
       // A few spare candidates: some will be taken by another process first.
       .limit(limit * 2)
       .lean<LeaseJobDoc[]>();
@@ -289,7 +332,7 @@ export class LeaseQueue<P> {
   async retryLater(job: LeasedJob<P>, at: Date, error: string): Promise<void> {
     await this.models.LeaseJob.updateOne(
       { _id: this.jobKey(job.id), epoch: job.epoch },
-      { $set: { availableAt: at, leaseUntil: null, owner: null, lastError: error.slice(0, 1_000) } },
+      { $set: { availableAt: at, due: this.dueKey(at), leaseUntil: null, owner: null, lastError: error.slice(0, 1_000) } },
     );
   }
 

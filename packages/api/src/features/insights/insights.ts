@@ -24,7 +24,8 @@
  *   would be a no-op (the job exists), so after completing, the job looks
  *   again and enqueues itself anew if anything changed since it started.
  * - `shopday`: the same for the shop's bucket of the day, merged from its
- *   products' buckets.
+ *   products' buckets; queued to run SHOPDAY_DELAY_MS later, so a burst of
+ *   the shop's reviews merges it once.
  * - Roll-ups: blocks of 2^level days (@starling/insights blockOf), each
  *   rebuilt from its two halves, up to level 8. A round's day (and shop-day)
  *   recounts roll up every block above all of their days in one pass
@@ -108,6 +109,13 @@ const MISSING_REVIEW_GRACE_MS = 60_000;
 const EMERGE_DELAY_MS = 500;
 /** Block jobs wait this long, so a burst of recounts below one block becomes one roll-up. */
 const BLOCK_DELAY_MS = 200;
+/**
+ * Shop-day jobs wait this long, so a burst of a shop's reviews recounts its
+ * day once in this time rather than every round: a shop-day is merged from
+ * all of that day's product buckets (hundreds in a busy shop, each read whole
+ * twice on FerretDB) and its bucket is the shop's largest.
+ */
+const SHOPDAY_DELAY_MS = 2_000;
 
 export function insightsQueue(deps: Deps): LeaseQueue<InsightsJob> {
   return deps.queue<InsightsJob>(INSIGHTS_QUEUE);
@@ -949,7 +957,7 @@ async function recountDays(deps: Deps, jobs: readonly JobOf<"day">[], queue: Lea
   for (const { job } of recounts) {
     const { shopId, productId, dayMs } = job.payload;
     const shopday = `shopday.${shopHash(shopId)}.${ymd(dayMs)}`;
-    next.set(shopday, { id: shopday, payload: { kind: "shopday", shopId, dayMs } });
+    next.set(shopday, { id: shopday, payload: { kind: "shopday", shopId, dayMs }, availableAt: new Date(Date.now() + SHOPDAY_DELAY_MS) });
     const emerge = `emerge.${productHash(shopId, productId)}`;
     next.set(emerge, { id: emerge, payload: { kind: "emerge", shopId, productId }, availableAt: new Date(Date.now() + EMERGE_DELAY_MS) });
   }
@@ -982,7 +990,8 @@ async function recountShopDays(deps: Deps, jobs: readonly JobOf<"shopday">[], qu
   await Promise.all(jobs.map((job) => queue.complete(job)));
   await Promise.all([
     ...recounts.map(async ({ job, seen }) => {
-      if ((await shopDaySeen(deps, job.payload.shopId, job.payload.dayMs)) !== seen) await queue.enqueue(job.id, job.payload);
+      if ((await shopDaySeen(deps, job.payload.shopId, job.payload.dayMs)) !== seen)
+        await queue.enqueue(job.id, job.payload, new Date(Date.now() + SHOPDAY_DELAY_MS));
     }),
     rollUpLookAgain(deps, rolled),
   ]);

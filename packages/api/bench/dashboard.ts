@@ -9,19 +9,18 @@
  * (the seed writes reviews straight to the database, past the write path).
  *
  * Run: sh scripts/pnpm.sh -s --filter @starling/api bench:dashboard
- * Options: REQUESTS (default 300), BENCH_DATA_DIR (default .data/bench-ferretdb).
+ * Options: REQUESTS (default 300), BENCH_DATA_DIR (default .data/bench-ferretdb, or per BENCH_REVIEWS: seed.ts benchDataDir).
  */
-import path from "node:path";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
 import { bindModels } from "../src/features/models.js";
 import { createDeps } from "../src/create-deps.js";
 import { loadCounts, rebuildDashboardCounts, shopCountsId } from "../src/features/dashboard/counters.js";
-import { BENCH_KEY, BENCH_SHOP, REVIEWS, seedBench } from "./seed.js";
+import { BENCH_KEY, BENCH_SHOP, REVIEWS, benchDataDir, seedBench } from "./seed.js";
 import { type BenchApi, startBenchApi, startBenchDb, stopBenchApi } from "./start.js";
 
 const REQUESTS = Number(process.env.REQUESTS ?? 300);
-const DATA_DIR = process.env.BENCH_DATA_DIR ?? path.join(REPO_ROOT, ".data/bench-ferretdb");
+const DATA_DIR = process.env.BENCH_DATA_DIR ?? benchDataDir(REPO_ROOT);
 
 const OVERVIEW = `{ dashboardOverview { weeks { weekStart received published verified displayedRating plainMean } histogram { stars count }
   publication { stars received published pending rejected quarantined publicationRate } verifiedShare pending quarantined } }`;

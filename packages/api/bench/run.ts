@@ -28,7 +28,7 @@ import { bindModels } from "../src/features/models.js";
 import { createDeps } from "../src/create-deps.js";
 import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { RATING_QUERY } from "./servers/rating-schema.js";
-import { BENCH_KEY, productIds, seedBench } from "./seed.js";
+import { BENCH_KEY, benchDataDir, productIds, seedBench } from "./seed.js";
 import { type BenchServer, pin, startBenchApi, startBenchDb, startBenchServer, stopBenchApi } from "./start.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -121,7 +121,7 @@ async function main() {
   pin(process.pid, 1);
   // MONGODB_URI: benchmark against that server (its database "bench"); else a FerretDB of its own.
   const external = process.env.MONGODB_URI;
-  const db = external ? null : await startBenchDb(path.join(REPO_ROOT, ".data/bench-ferretdb"));
+  const db = external ? null : await startBenchDb(benchDataDir(REPO_ROOT));
   const uri = external ?? db!.uri;
   const conn = await connect(uri, "bench", 30_000);
   const models = bindModels(conn);

@@ -6,6 +6,7 @@
  * because 500 000 submissions through the API would take the benchmark's
  * whole budget. Reused when already there.
  */
+import path from "node:path";
 import type { Models } from "../src/features/models.js";
 import type { RatingSummaryDoc } from "../src/features/ratings/model.js";
 import type { ReviewDoc } from "../src/features/reviews/model.js";
@@ -16,9 +17,22 @@ import { withPageKeys } from "../src/features/reviews/review-pages.js";
 
 export const BENCH_SHOP = "shop_bench";
 export const BENCH_KEY = "sk_bench_local_only";
-export const PRODUCTS = 10_000;
-export const REVIEWS = 500_000;
-const HUGE = 100_000;
+/**
+ * BENCH_REVIEWS (default 500 000) makes a smaller seed for iterating: the
+ * products and the big one shrink with it (20 000 reviews: 1 002 products, one
+ * of 2 000), never below the 1 002 products the submission scenario writes to.
+ * A seed of another size lives in its own data dir (benchDataDir), so the
+ * reuse check never takes one size for another.
+ */
+export const REVIEWS = Number(process.env.BENCH_REVIEWS ?? 500_000);
+export const PRODUCTS = Math.max(1_002, Math.round(REVIEWS / 50));
+// A fifth at the default; a tenth in a smaller seed (what the 20 000-review copies measured before used).
+const HUGE = REVIEWS === 500_000 ? 100_000 : Math.round(REVIEWS / 10);
+
+/** Where the benchmark's FerretDB keeps a seed of this size. */
+export function benchDataDir(repoRoot: string): string {
+  return path.join(repoRoot, REVIEWS === 500_000 ? ".data/bench-ferretdb" : `.data/bench-ferretdb-${REVIEWS}`);
+}
 
 export function productIds(): string[] {
   return ["p-huge", "p-tiny", ...Array.from({ length: PRODUCTS - 2 }, (_, i) => `p-${i}`)];

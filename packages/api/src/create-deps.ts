@@ -1,6 +1,6 @@
 /**
  * The composition root of the features: builds Deps, wiring its queues to the
- * feature operations they batch (storeNewReviews, loadProducts, loadSummaries).
+ * feature operations they batch (storeNewReviews, loadReviewKeys, loadProducts, loadSummaries).
  * It lives outside features/ so that feature modules, which import the Deps
  * type from the leaf features/deps.ts, never import the operations back
  * through it.
@@ -14,7 +14,7 @@ import { createLogger, type Logger } from "./log.js";
 import { createReadCaches, type Deps } from "./features/deps.js";
 import { SignatureIndexes } from "./features/scoring/scoring.js";
 import { loadProducts } from "./features/products/products.js";
-import { MAX_WRITE_BATCH, storeNewReviews } from "./features/reviews/reviews.js";
+import { MAX_WRITE_BATCH, loadReviewKeys, storeNewReviews } from "./features/reviews/reviews.js";
 import { copySummaryChange, loadSummaries, mergeSummaryChange } from "./features/ratings/ratings.js";
 import { Metrics } from "./metrics.js";
 
@@ -35,6 +35,7 @@ export function createDeps(
     models,
     summaryLock,
     reviewWrites: new BatchQueue((docs) => storeNewReviews(deps, docs), MAX_WRITE_BATCH),
+    reviewKeyReads: new BatchQueue((ids) => loadReviewKeys(deps, ids), MAX_WRITE_BATCH),
     productReads: new BatchQueue((keys) => loadProducts(deps, keys), 100),
     // A listing asks for up to 100 products and the shop's prior at once.
     summaryReads: new BatchQueue((ids) => loadSummaries(deps, ids), 202),
@@ -59,6 +60,7 @@ export function createDeps(
   };
   // The write batch queues, and the counts a crash left to complete (the sweep's backlog).
   deps.metrics.registerQueueDepth("review_writes", () => deps.reviewWrites.depth);
+  deps.metrics.registerQueueDepth("review_key_reads", () => deps.reviewKeyReads.depth);
   deps.metrics.registerQueueDepth("product_reads", () => deps.productReads.depth);
   deps.metrics.registerQueueDepth("summary_reads", () => deps.summaryReads.depth);
   deps.metrics.registerQueueDepth("shop_summary_writes", () => deps.shopSummaryWrites.depth);

@@ -5,13 +5,13 @@
  * end. startStarling starts them after the database is open and stops them
  * before it closes. A feature with background work adds its worker here.
  */
-import { runLeaseWorker, type LeaseWorker } from "./db/lease-queue.js";
+import { inRounds, runLeaseWorker, type LeaseWorker } from "./db/lease-queue.js";
 import type { Deps } from "./features/deps.js";
 import { eventQueue } from "./features/events/events.js";
 import { startInsightsWorker } from "./features/insights/insights.js";
-import { checkRatingChange, RATING_CHECKS_QUEUE, type RatingCheck } from "./features/ratings/rating-changes.js";
+import { checkRatingChanges, RATING_CHECKS_QUEUE, type RatingCheck } from "./features/ratings/rating-changes.js";
 import { configureWebhooks, type WebhookSettings } from "./features/webhooks/endpoints.js";
-import { deliverJob, deliveryQueue, fanOutEvent, pruneMessages } from "./features/webhooks/delivery.js";
+import { deliverJob, deliveryQueue, fanOutEvents, pruneMessages } from "./features/webhooks/delivery.js";
 import { VOTE_COUNTS_QUEUE, completeVoteCount, startVoteSweep, type VoteCountJob } from "./features/votes/votes.js";
 
 export interface BackgroundWorkerOptions {
@@ -43,7 +43,12 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
     onError: onError("vote counts"),
   });
   const workers: LeaseWorker[] = [
-    runLeaseWorker(eventQueue(deps), (job) => fanOutEvent(deps, job), { ...common, batch: 20, onError: onError("webhook fan-out") }),
+    // A round's events and rating checks handled together (inRounds): one command per step, not per job.
+    runLeaseWorker(
+      eventQueue(deps),
+      inRounds((jobs) => fanOutEvents(deps, jobs)),
+      { ...common, batch: 20, parallel: true, onError: onError("webhook fan-out") },
+    ),
     // Deliveries wait on receivers (up to the timeout each): side by side.
     runLeaseWorker(deliveryQueue(deps), (job) => deliverJob(deps, job), {
       ...common,
@@ -51,11 +56,16 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
       parallel: true,
       onError: onError("webhook delivery"),
     }),
-    runLeaseWorker(deps.queue<RatingCheck>(RATING_CHECKS_QUEUE), (job) => checkRatingChange(deps, job), {
-      ...common,
-      batch: 20,
-      onError: onError("rating checks"),
-    }),
+    runLeaseWorker(
+      deps.queue<RatingCheck>(RATING_CHECKS_QUEUE),
+      inRounds<RatingCheck>((jobs) => checkRatingChanges(deps, jobs)),
+      {
+        ...common,
+        batch: 20,
+        parallel: true,
+        onError: onError("rating checks"),
+      },
+    ),
     // Helpful votes a crash left stored but uncounted (features/votes: the sweep below queues them).
     voteCounts,
   ];

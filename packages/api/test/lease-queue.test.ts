@@ -4,7 +4,8 @@
  * them, a dead claimer's job is taken over when its lease ends, and the worker
  * retries what fails.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import mongoose from "mongoose";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LeaseQueue, runLeaseWorker } from "../src/db/lease-queue.js";
 import type { Models } from "../src/features/models.js";
 import { openModels, uniqueDbName } from "./helpers.js";
@@ -45,6 +46,27 @@ describe("LeaseQueue", () => {
     await q.complete(job!);
     expect(await q.depth()).toBe(0);
     expect(await a.models.LeaseClaim.countDocuments({ _id: /^idem:/ })).toBe(0);
+  });
+
+  it("enqueueMany queues the new ids of a batch and leaves those already queued as they are", async () => {
+    const c = clock();
+    const q = queueOn(a.models, "many", "p1", c.now);
+    expect(await q.enqueueMany([{ id: "j1", payload: { n: 1 } }])).toBe(1);
+    expect(
+      await q.enqueueMany([
+        { id: "j0", payload: { n: 0 } },
+        { id: "j1", payload: { n: 100 } },
+        { id: "j2", payload: { n: 2 } },
+      ]),
+    ).toBe(2);
+    const jobs = await q.claim(10);
+    expect(jobs.map((j) => [j.id, j.payload.n]).sort()).toEqual([
+      ["j0", 0],
+      ["j1", 1],
+      ["j2", 2],
+    ]);
+    await Promise.all(jobs.map((j) => q.complete(j)));
+    expect(await q.depth()).toBe(0);
   });
 
   it("two processes claiming at once take each job exactly once", async () => {
@@ -100,6 +122,117 @@ describe("LeaseQueue", () => {
     expect(await b.models.LeaseClaim.countDocuments({ _id: /^stale:/ })).toBe(0);
   });
 
+  it("a claimer that dies mid-batch: what it completed is gone, the rest of its batch is taken over when the lease ends", async () => {
+    const c = clock();
+    const dead = queueOn(a.models, "midbatch", "dead", c.now, 30_000);
+    const alive = queueOn(b.models, "midbatch", "alive", c.now, 30_000);
+    for (let i = 0; i < 6; i++) await dead.enqueue(`j${i}`, { n: i });
+    const held = await dead.claim(6);
+    expect(held.map((j) => j.id).sort()).toEqual(["j0", "j1", "j2", "j3", "j4", "j5"]);
+    await Promise.all(held.slice(0, 2).map((j) => dead.complete(j)));
+    // Held by a live lease: nothing for another process yet.
+    expect(await alive.claim(6)).toEqual([]);
+    c.advance(30_001);
+    const taken = await alive.claim(6);
+    expect(taken.map((j) => j.id).sort()).toEqual(
+      held
+        .slice(2)
+        .map((j) => j.id)
+        .sort(),
+    );
+    for (const j of taken) expect(j).toMatchObject({ attempts: 2, epoch: 2 });
+    // The dead claimer wakes up and completes its whole batch: only its own two were its to complete.
+    await dead.completeMany(held);
+    expect(await alive.depth()).toBe(4);
+    await Promise.all(taken.map((j) => alive.complete(j)));
+    expect(await alive.depth()).toBe(0);
+    expect(await a.models.LeaseClaim.countDocuments({ _id: /^midbatch:/ })).toBe(0);
+  });
+
+  it("a batch claimed from a stale read hands out only the jobs still there at the epoch read", async () => {
+    const c = clock();
+    const p1 = queueOn(a.models, "stalebatch", "p1", c.now);
+    const p2 = queueOn(b.models, "stalebatch", "p2", c.now);
+    for (let i = 0; i < 4; i++) await p1.enqueue(`j${i}`, { n: i });
+    const staleRead = await b.models.LeaseJob.find({ queue: "stalebatch" }).sort({ availableAt: 1, _id: 1 }).lean();
+    // Meanwhile p1 claims two of them and completes one (dropping its claim, so p2's claim insert for it wins).
+    const [first, second] = await p1.claim(2);
+    await p1.complete(first!);
+    const find = b.models.LeaseJob.find.bind(b.models.LeaseJob);
+    (b.models.LeaseJob as any).find = () => ({ sort: () => ({ limit: () => ({ lean: async () => staleRead }) }) });
+    let got: Awaited<ReturnType<typeof p2.claim>>;
+    try {
+      got = await p2.claim(4);
+    } finally {
+      (b.models.LeaseJob as any).find = find;
+    }
+    // The completed job is not handed out again, p1's live claim is not taken, the two untouched ones are p2's.
+    const rest = ["j0", "j1", "j2", "j3"].filter((id) => id !== first!.id && id !== second!.id);
+    expect(got.map((j) => j.id).sort()).toEqual(rest);
+    expect(await b.models.LeaseClaim.countDocuments({ _id: `stalebatch:${first!.id}#1` })).toBe(0);
+    await Promise.all([...got.map((j) => p2.complete(j)), p1.complete(second!)]);
+    expect(await p1.depth()).toBe(0);
+    expect(await a.models.LeaseClaim.countDocuments({ _id: /^stalebatch:/ })).toBe(0);
+  });
+
+  it("a claim reads its own queue's due jobs by the `due` index, past another queue's backlog", async () => {
+    const c = clock();
+    const backlog = queueOn(a.models, "backlog", "p1", c.now);
+    const q = queueOn(a.models, "indexed", "p1", c.now);
+    await backlog.enqueueMany(Array.from({ length: 50 }, (_, i) => ({ id: `b${i}`, payload: { n: i } })));
+    await q.enqueue("later", { n: 2 }, new Date(c.now().getTime() + 1_000));
+    await q.enqueue("now", { n: 1 });
+    const sent: { filter: object; options: { sort?: object; limit?: number } }[] = [];
+    mongoose.set("debug", (collection: string, method: string, filter: object, options: object) => {
+      if (method === "find" && collection === "lease_jobs") sent.push({ filter, options: options as never });
+    });
+    let jobs: Awaited<ReturnType<typeof q.claim>>;
+    try {
+      jobs = await q.claim(10);
+    } finally {
+      mongoose.set("debug", false);
+    }
+    expect(jobs.map((j) => j.id)).toEqual(["now"]);
+    // The candidates' read (the other is the queue's one-time backfill, below).
+    const reads = sent.filter((q) => q.options.sort);
+    expect(reads).toHaveLength(1);
+    const plan = await a.models.LeaseJob.collection
+      .find(reads[0]!.filter as never, { sort: reads[0]!.options.sort as never, limit: reads[0]!.options.limit })
+      .explain();
+    const text = JSON.stringify(plan.queryPlanner);
+    if (inject("backend") === "ferretdb") {
+      // SQLite walks the due index from the queue's first due job: no scan of the collection, no sort of its own.
+      expect(text).toMatch(/SEARCH \S+ USING INDEX \S+_due/);
+      expect(text).not.toMatch(/\bSCAN\b|TEMP B-TREE/);
+    } else {
+      expect(text).toMatch(/"due"/);
+      expect(text).not.toMatch(/COLLSCAN|"stage":"SORT"/);
+    }
+    await q.complete(jobs[0]!);
+  });
+
+  it("a job queued before `due` existed is claimed all the same (backfilled at the queue's first claim)", async () => {
+    const c = clock();
+    const at = c.now();
+    await a.models.LeaseJob.collection.insertOne({
+      _id: "olddue:j",
+      queue: "olddue",
+      payload: { n: 1 },
+      availableAt: at,
+      epoch: 0,
+      owner: null,
+      leaseUntil: null,
+      attempts: 0,
+      lastError: null,
+      createdAt: at,
+    } as never);
+    const q = queueOn(b.models, "olddue", "p2", c.now);
+    const [job] = await q.claim(5);
+    expect(job).toMatchObject({ id: "j", payload: { n: 1 }, attempts: 1 });
+    await q.complete(job!);
+    expect(await q.depth()).toBe(0);
+  });
+
   it("a job retried later is not claimed before its time", async () => {
     const c = clock();
     const q = queueOn(a.models, "later", "p1", c.now);
@@ -151,5 +284,37 @@ describe("recordEvent", () => {
     expect(jobs.map((j) => [j.id, j.payload])).toEqual([
       ["review.created:r1", { type: "review.created", shopId: "s1", at: "2026-12-01T10:00:00.000Z", data: { reviewId: "r1" } }],
     ]);
+  });
+});
+
+describe("a round of the webhook fan-out", () => {
+  it("reads its shops' endpoints once, queues deliveries for what an endpoint subscribed to, and completes the rest together", async () => {
+    const { recordEvent, eventQueue } = await import("../src/features/events/events.js");
+    const { fanOutEvents, deliveryQueue } = await import("../src/features/webhooks/delivery.js");
+    const now = new Date();
+    await a.models.WebhookEndpoint.collection.insertOne({
+      _id: "we_round",
+      shopId: "s-hooks",
+      url: "https://receiver.example/hooks",
+      events: ["rating.changed"],
+      description: null,
+      enabled: true,
+      disabledReason: null,
+      disabledAt: null,
+      secrets: [{ secret: "whsec_dGVzdA==", createdAt: now, expiresAt: null }],
+      createdAt: now,
+      updatedAt: now,
+    } as never);
+    const data = { productId: "tent", rating: 4.5, previousRating: null, reviewCount: 1 };
+    await recordEvent(a.deps, "round:heard", { type: "rating.changed", shopId: "s-hooks", data });
+    await recordEvent(a.deps, "round:unsubscribed", { type: "question.created", shopId: "s-hooks", data: { questionId: "q1" } });
+    await recordEvent(a.deps, "round:no-endpoint", { type: "rating.changed", shopId: "s-quiet", data });
+    const jobs = (await eventQueue(a.deps).claim(10)).filter((j) => j.id.startsWith("round:"));
+    expect(jobs).toHaveLength(3);
+    expect(await fanOutEvents(a.deps, jobs)).toEqual(new Map());
+    expect(await a.models.LeaseJob.countDocuments({ _id: /^events:round:/ })).toBe(0);
+    expect(await a.models.LeaseClaim.countDocuments({ _id: /^events:round:/ })).toBe(0);
+    const deliveries = await a.models.LeaseJob.find({ queue: deliveryQueue(a.deps).name, "payload.endpointId": "we_round" }).lean();
+    expect(deliveries.map((d) => d._id)).toEqual(["webhook_deliveries:round:heard:we_round"]);
   });
 });

@@ -21,6 +21,7 @@
 import { randomUUID } from "node:crypto";
 import { type InferSchemaType, Schema, type Model } from "mongoose";
 import { duplicateKeyFailures } from "../errors.js";
+import { BatchQueue } from "./batch-queue.js";
 import { required, nullable, collectionSchema, schemaOptions } from "./schema-options.js";
 
 /** A job of a durable work queue: only work not yet done. */
@@ -31,6 +32,14 @@ export interface LeaseJobDoc {
   payload: unknown;
   /** Not claimed before this. */
   availableAt: Date;
+  /**
+   * `<queue>|<availableAt as ISO 8601>`: what claims read a queue's due jobs
+   * by, oldest first. A range and a sort on one field of plain strings is what
+   * our FerretDB reads by its index (ferretdb/patches, KeysetSortPushdown),
+   * so a claim reads its own queue's due jobs, not every queue's backlog.
+   * Absent in jobs queued before it (backfillDue).
+   */
+  due?: string;
   /** How many times it was claimed: the claim that holds it is `<_id>#<epoch>` in lease_claims. */
   epoch: number;
   owner: string | null;
@@ -48,6 +57,7 @@ const leaseJobSchema = collectionSchema<LeaseJobDoc>("lease_jobs", {
   queue: required(String),
   payload: required(Schema.Types.Mixed),
   availableAt: required(Date),
+  due: String,
   epoch: required(Number),
   owner: nullable(String),
   leaseUntil: nullable(Date),
@@ -57,6 +67,8 @@ const leaseJobSchema = collectionSchema<LeaseJobDoc>("lease_jobs", {
 });
 // Each queue's due jobs, oldest first (on MongoDB by this index; FerretDB scans the small collection).
 leaseJobSchema.index({ queue: 1, availableAt: 1 }, { name: "queue_due" });
+// What claims read (LeaseJobDoc.due), on MongoDB and on our FerretDB.
+leaseJobSchema.index({ due: 1 }, { name: "due" });
 
 const leaseClaimSchema = new Schema(
   {
@@ -112,7 +124,9 @@ export class LeaseQueue<P> {
     readonly name: string,
     options: LeaseQueueOptions,
   ) {
-    if (name.includes(":") || name.includes("#")) throw new Error(`queue name ${name} must not contain ":" or "#"`);
+    // Plain characters (see LeaseJobDoc.due), and none of the separators of a job's keys.
+    if (!/^[#-~]+$/.test(name) || /[:#|\\<>&]/.test(name))
+      throw new Error(`queue name ${name} must be plain ASCII without ":", "#" or "|"`);
     this.leaseMs = options.leaseMs;
     this.owner = options.owner ?? randomUUID();
     this.now = options.now ?? (() => new Date());
@@ -122,6 +136,35 @@ export class LeaseQueue<P> {
     return `${this.name}:${id}`;
   }
 
+  private dueKey(availableAt: Date): string {
+    return `${this.name}|${availableAt.toISOString()}`;
+  }
+
+  private backfilled = false;
+
+  /**
+   * Jobs queued before `due` existed get it, once per queue and process,
+   * before its first claim (a scan of the queue's jobs; nothing to do after).
+   */
+  private async backfillDue(): Promise<void> {
+    if (this.backfilled) return;
+    const old = await this.models.LeaseJob.collection
+      .find({ queue: this.name, due: { $exists: false } } as never, { projection: { availableAt: 1 } })
+      .toArray();
+    if (old.length) {
+      await this.models.LeaseJob.collection.bulkWrite(
+        old.map((job) => ({
+          updateOne: {
+            filter: { _id: job._id, due: { $exists: false } } as never,
+            update: { $set: { due: this.dueKey(job.availableAt as Date) } },
+          },
+        })),
+        { ordered: false },
+      );
+    }
+    this.backfilled = true;
+  }
+
   /** A job as enqueue stores it: never claimed yet. */
   private newJob(id: string, payload: P, availableAt: Date, now: Date): LeaseJobDoc {
     return {
@@ -129,6 +172,7 @@ export class LeaseQueue<P> {
       queue: this.name,
       payload,
       availableAt,
+      due: this.dueKey(availableAt),
       epoch: 0,
       owner: null,
       leaseUntil: null,
@@ -167,8 +211,12 @@ export class LeaseQueue<P> {
     try {
       return (await this.models.LeaseJob.collection.insertMany(docs as never[], { ordered: false })).insertedCount;
     } catch (err) {
-      if (!isDuplicateKey(err) && !isBulkDuplicate(err) && !duplicateKeyFailures(err)) throw err;
-      // FerretDB may stop an unordered batch at its first duplicate: the rest one at a time.
+      // An unordered insert goes on past a duplicate, on FerretDB too (msg_insert.go inserts the
+      // batch one by one after a failure and reports each duplicate by index): the rest are in.
+      const taken = duplicateKeyFailures(err);
+      if (taken) return jobs.length - taken.size;
+      if (!isDuplicateKey(err) && !isBulkDuplicate(err)) throw err;
+      // A duplicate reported without its index: the jobs one at a time.
       let n = 0;
       for (const j of jobs) if (await this.enqueue(j.id, j.payload, j.availableAt ?? availableAt)) n++;
       return n;
@@ -178,61 +226,96 @@ export class LeaseQueue<P> {
   /**
    * Claims up to `limit` jobs that are due and not held by a live lease,
    * oldest due first. Each claimed job is this process's until its lease ends.
+   *
+   * A round's jobs are claimed together, in three commands however many they
+   * are (the candidates read, their claims inserted in one unordered insert,
+   * the won jobs moved in one update): on FerretDB each command costs about a
+   * millisecond of its CPU, and per-job commands made the queue's bookkeeping
+   * most of a review submission's cost. A claim that loses its insert was
+   * taken by another process at that epoch and is skipped.
    */
   async claim(limit: number): Promise<LeasedJob<P>[]> {
+    await this.backfillDue();
     const now = this.now();
     const candidates = await this.models.LeaseJob.find({
-      queue: this.name,
-      availableAt: { $lte: now },
+      due: { $gt: `${this.name}|`, $lte: this.dueKey(now) },
       $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }],
     })
-      .sort({ availableAt: 1, _id: 1 })
+      .sort({ due: 1 })
       // A few spare candidates: some will be taken by another process first.
       .limit(limit * 2)
       .lean<LeaseJobDoc[]>();
-    const claimed: LeasedJob<P>[] = [];
-    for (const job of candidates) {
-      if (claimed.length >= limit) break;
-      const epoch = job.epoch + 1;
-      try {
-        await this.models.LeaseClaim.collection.insertOne({
-          _id: `${job._id}#${epoch}`,
-          owner: this.owner,
-          at: now,
-        } satisfies LeaseClaimDoc as never);
-      } catch (err) {
-        if (isDuplicateKey(err)) continue; // another process claimed it at this epoch
-        throw err;
-      }
-      const leaseUntil = new Date(now.getTime() + this.leaseMs);
-      // Only from the epoch read: a candidate read before another process
-      // completed the job (which drops its claims, so this claim's insert could
-      // win) is gone by now, and must not be handed out a second time.
-      const moved = await this.models.LeaseJob.updateOne(
-        { _id: job._id, epoch: job.epoch },
-        { $set: { epoch, owner: this.owner, leaseUntil }, $inc: { attempts: 1 } },
+    if (!candidates.length) return [];
+    const tried = candidates.slice(0, limit);
+    const claimId = (job: LeaseJobDoc) => `${job._id}#${job.epoch + 1}`;
+    let lost = new Set<number>();
+    try {
+      await this.models.LeaseClaim.collection.insertMany(
+        tried.map((job) => ({ _id: claimId(job), owner: this.owner, at: now }) satisfies LeaseClaimDoc as never),
+        { ordered: false },
       );
-      if (moved.matchedCount !== 1) {
-        await this.models.LeaseClaim.deleteOne({ _id: `${job._id}#${epoch}` });
-        continue;
-      }
-      claimed.push({
-        id: job._id.slice(this.name.length + 1),
-        payload: job.payload as P,
-        attempts: job.attempts + 1,
-        epoch,
-        createdAt: job.createdAt,
-        lastError: job.lastError,
-      });
+    } catch (err) {
+      // Each duplicate is a job another process claimed at this epoch.
+      const taken = duplicateKeyFailures(err);
+      if (!taken) throw err;
+      lost = taken;
     }
-    return claimed;
+    let won = tried.filter((_, i) => !lost.has(i));
+    if (!won.length) return [];
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    // Only from the epoch read: a candidate read before another process
+    // completed the job (which drops its claims, so this claim's insert could
+    // win) is gone by now, and must not be handed out a second time. `$inc`
+    // moves each job to its claim's epoch; `_id: {$in}` lets FerretDB read only
+    // these jobs (the patched `_id` pushdown) and `$or` holds each one's epoch.
+    const moved = await this.models.LeaseJob.updateMany(
+      { _id: { $in: won.map((j) => j._id) }, $or: won.map((j) => ({ _id: j._id, epoch: j.epoch })) },
+      { $set: { owner: this.owner, leaseUntil }, $inc: { epoch: 1, attempts: 1 } },
+    );
+    if (moved.matchedCount !== won.length) {
+      // Some were gone: ours are the jobs now at our claim's epoch under our name.
+      const after = await this.models.LeaseJob.collection
+        .find({ _id: { $in: won.map((j) => j._id) } } as never, { projection: { epoch: 1, owner: 1 } })
+        .toArray();
+      const ours = new Set(after.filter((j) => j.owner === this.owner).map((j) => `${j._id}#${j.epoch}`));
+      const stale = won.filter((j) => !ours.has(claimId(j)));
+      if (stale.length) await this.models.LeaseClaim.deleteMany({ _id: { $in: stale.map(claimId) } });
+      won = won.filter((j) => ours.has(claimId(j)));
+    }
+    return won.map((job) => ({
+      id: job._id.slice(this.name.length + 1),
+      payload: job.payload as P,
+      attempts: job.attempts + 1,
+      epoch: job.epoch + 1,
+      createdAt: job.createdAt,
+      lastError: job.lastError,
+    }));
   }
 
-  /** The job is done: it leaves the queue with its claims. */
-  async complete(job: LeasedJob<P>): Promise<void> {
-    const key = this.jobKey(job.id);
-    await this.models.LeaseJob.deleteOne({ _id: key, epoch: job.epoch });
-    await this.dropClaims(key, job.epoch);
+  /**
+   * The job is done: it leaves the queue with its claims. Completions made
+   * together (a round's jobs under `Promise.all`) go out as one completeMany.
+   */
+  complete(job: LeasedJob<P>): Promise<void> {
+    return this.completions.add(job);
+  }
+
+  private readonly completions = new BatchQueue<LeasedJob<P>, void>(async (jobs) => {
+    await this.completeMany(jobs);
+    return jobs.map(() => undefined);
+  }, 1_000);
+
+  /**
+   * complete for many jobs in two commands: the jobs deleted, each only at the
+   * epoch it was claimed at (a job taken over since stays with its new
+   * holder), then every claim they had.
+   */
+  async completeMany(jobs: readonly LeasedJob<P>[]): Promise<void> {
+    if (!jobs.length) return;
+    const keys = jobs.map((job) => this.jobKey(job.id));
+    await this.models.LeaseJob.deleteMany({ _id: { $in: keys }, $or: jobs.map((job, i) => ({ _id: keys[i], epoch: job.epoch })) });
+    const claims = jobs.flatMap((job, i) => Array.from({ length: job.epoch }, (_, e) => `${keys[i]}#${e + 1}`));
+    await this.models.LeaseClaim.deleteMany({ _id: { $in: claims } });
   }
 
   /**
@@ -249,7 +332,7 @@ export class LeaseQueue<P> {
   async retryLater(job: LeasedJob<P>, at: Date, error: string): Promise<void> {
     await this.models.LeaseJob.updateOne(
       { _id: this.jobKey(job.id), epoch: job.epoch },
-      { $set: { availableAt: at, leaseUntil: null, owner: null, lastError: error.slice(0, 1_000) } },
+      { $set: { availableAt: at, due: this.dueKey(at), leaseUntil: null, owner: null, lastError: error.slice(0, 1_000) } },
     );
   }
 
@@ -267,11 +350,6 @@ export class LeaseQueue<P> {
   /** Jobs waiting or in progress (for metrics and backfills that enqueue in slices). */
   async depth(): Promise<number> {
     return this.models.LeaseJob.countDocuments({ queue: this.name });
-  }
-
-  private async dropClaims(key: string, epoch: number): Promise<void> {
-    const ids = Array.from({ length: epoch }, (_, i) => `${key}#${i + 1}`);
-    if (ids.length) await this.models.LeaseClaim.deleteMany({ _id: { $in: ids } });
   }
 }
 
@@ -376,4 +454,36 @@ export function runLeaseWorker<P>(
       await running;
     },
   };
+}
+
+/**
+ * runLeaseWorker with `parallel` hands a round's jobs over together, one call
+ * per job in the same turn of the event loop: they are gathered here into one
+ * round for `handle`, and each call settles with its own job's outcome (a
+ * failed job is retried by runLeaseWorker as usual). Calls in different turns
+ * just make smaller rounds. `handle` answers the ids of the jobs that failed,
+ * with their errors.
+ */
+export function inRounds<P>(handle: (jobs: LeasedJob<P>[]) => Promise<Map<string, unknown>>): (job: LeasedJob<P>) => Promise<void> {
+  let pending: { job: LeasedJob<P>; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  return (job) =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ job, resolve, reject });
+      if (pending.length > 1) return;
+      setImmediate(() => {
+        const round = pending;
+        pending = [];
+        handle(round.map((r) => r.job)).then(
+          (failed) => {
+            for (const r of round) {
+              if (failed.has(r.job.id)) r.reject(failed.get(r.job.id));
+              else r.resolve();
+            }
+          },
+          (error: unknown) => {
+            for (const r of round) r.reject(error);
+          },
+        );
+      });
+    });
 }

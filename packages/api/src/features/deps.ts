@@ -30,6 +30,8 @@ export interface Deps {
   readonly summaryLock: KeyedLock;
   /** New reviews, written in batches (group commit; see storeNewReviews). */
   readonly reviewWrites: BatchQueue<ReviewDoc, StoreOutcome>;
+  /** Submissions' first look-up of their review's key (stored? erased?), gathered across requests (loadReviewKeys). */
+  readonly reviewKeyReads: BatchQueue<string, { review: ReviewDoc | null; erased: boolean }>;
   /** Product look-ups that missed the cache, gathered across requests into one query. */
   readonly productReads: BatchQueue<string, ProductDoc | null>;
   /** Rating summaries that missed the cache, gathered across requests into one query. */

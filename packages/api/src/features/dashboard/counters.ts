@@ -15,7 +15,7 @@ import { FULL_WEIGHT_BP } from "@starling/scoring";
 import type { DashboardCountsDoc } from "./model.js";
 import type { ReviewDoc, ReviewStatus } from "../reviews/model.js";
 import type { StoredScore } from "../scoring/model.js";
-import { isDuplicateKey } from "../../errors.js";
+import { duplicateKeyFailures, isDuplicateKey } from "../../errors.js";
 import type { Deps } from "../deps.js";
 
 export const shopCountsId = (shopId: string) => `shop:${shopId}`;
@@ -99,30 +99,66 @@ export async function countReweight(deps: Deps, review: Counted, beforeBp: numbe
   await applyIncrements(deps, docs);
 }
 
+/**
+ * One command for all the documents (a write batch touches its shop's and
+ * each of its products'): FerretDB's cost is per command as much as per
+ * document, and one update per product was a command per review.
+ *
+ * An upsert that loses a race to create its document fails with E11000, and
+ * FerretDB answers a failed statement of a many-statement update with one
+ * error for the whole command, after applying the statements before it: which
+ * increments landed is then unknown. So documents this process has not seen
+ * yet are created first, by an insert (atomic, and reporting each duplicate),
+ * and the increments never race to create one.
+ */
 async function applyIncrements(
   deps: Deps,
   docs: Map<string, { shopId: string; productId: string | null; inc: Record<string, number> }>,
 ): Promise<void> {
   const collection = deps.models.DashboardCounts.collection;
-  await Promise.all(
-    [...docs].map(async ([_id, d]) => {
-      const $inc = Object.fromEntries(
-        Object.entries(d.inc)
-          .filter(([, v]) => v !== 0)
-          // Weight sums pass 2^31 (FerretDB wraps a 32-bit $inc; see ratings.ts): doubles.
-          .map(([k, v]) => [k, /\.w[1-5]$/.test(k) ? new Double(v) : v]),
-      );
-      if (!Object.keys($inc).length) return;
-      const update = { $inc, $setOnInsert: { shopId: d.shopId, productId: d.productId } };
-      try {
-        await collection.updateOne({ _id } as never, update as never, { upsert: true });
-      } catch (err) {
-        // Two first writes racing: the loser's insert failed, so the document exists now.
-        if (!isDuplicateKey(err)) throw err;
-        await collection.updateOne({ _id } as never, update as never, { upsert: true });
-      }
-    }),
+  const updates = [...docs].flatMap(([_id, d]) => {
+    const $inc = Object.fromEntries(
+      Object.entries(d.inc)
+        .filter(([, v]) => v !== 0)
+        // Weight sums pass 2^31 (FerretDB wraps a 32-bit $inc; see ratings.ts): doubles.
+        .map(([k, v]) => [k, /\.w[1-5]$/.test(k) ? new Double(v) : v]),
+    );
+    return Object.keys($inc).length ? [{ _id, shopId: d.shopId, productId: d.productId, $inc }] : [];
+  });
+  if (!updates.length) return;
+  const known = knownCounts(deps);
+  const unseen = updates.filter((u) => !known.has(u._id));
+  if (unseen.length) {
+    await collection
+      .insertMany(
+        unseen.map((u) => ({ _id: u._id, shopId: u.shopId, productId: u.productId }) as never),
+        { ordered: false },
+      )
+      .catch((err: unknown) => {
+        if (!duplicateKeyFailures(err) && !isDuplicateKey(err)) throw err;
+      });
+    if (known.size > 100_000) known.clear();
+    for (const u of unseen) known.add(u._id);
+  }
+  await collection.bulkWrite(
+    updates.map((u) => ({
+      updateOne: {
+        filter: { _id: u._id } as never,
+        // Upsert still: a document a rebuild dropped since is made again.
+        update: { $inc: u.$inc, $setOnInsert: { shopId: u.shopId, productId: u.productId } } as never,
+        upsert: true,
+      },
+    })),
+    { ordered: false },
   );
+}
+
+/** The counters documents this process knows exist (created or written by it). */
+const knownByDeps = new WeakMap<Deps, Set<string>>();
+function knownCounts(deps: Deps): Set<string> {
+  let known = knownByDeps.get(deps);
+  if (!known) knownByDeps.set(deps, (known = new Set()));
+  return known;
 }
 
 /**

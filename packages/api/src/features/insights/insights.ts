@@ -24,7 +24,8 @@
  *   would be a no-op (the job exists), so after completing, the job looks
  *   again and enqueues itself anew if anything changed since it started.
  * - `shopday`: the same for the shop's bucket of the day, merged from its
- *   products' buckets.
+ *   products' buckets; queued to run SHOPDAY_DELAY_MS later, so a burst of
+ *   the shop's reviews merges it once.
  * - Roll-ups: blocks of 2^level days (@starling/insights blockOf), each
  *   rebuilt from its two halves, up to level 8. A round's day (and shop-day)
  *   recounts roll up every block above all of their days in one pass
@@ -69,7 +70,7 @@ import type { InsightBlockDoc, InsightDayDoc, InsightTopicDoc, ReviewInsightDoc 
 import type { Models } from "../models.js";
 import type { ReviewDoc } from "../reviews/model.js";
 import type { LeasedJob, LeaseQueue, LeaseWorker } from "../../db/lease-queue.js";
-import { runLeaseWorker } from "../../db/lease-queue.js";
+import { inRounds, runLeaseWorker } from "../../db/lease-queue.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { invalidInput } from "../../errors.js";
 import type { Deps } from "../deps.js";
@@ -108,6 +109,13 @@ const MISSING_REVIEW_GRACE_MS = 60_000;
 const EMERGE_DELAY_MS = 500;
 /** Block jobs wait this long, so a burst of recounts below one block becomes one roll-up. */
 const BLOCK_DELAY_MS = 200;
+/**
+ * Shop-day jobs wait this long, so a burst of a shop's reviews recounts its
+ * day once in this time rather than every round: a shop-day is merged from
+ * all of that day's product buckets (hundreds in a busy shop, each read whole
+ * twice on FerretDB) and its bucket is the shop's largest.
+ */
+const SHOPDAY_DELAY_MS = 2_000;
 
 export function insightsQueue(deps: Deps): LeaseQueue<InsightsJob> {
   return deps.queue<InsightsJob>(INSIGHTS_QUEUE);
@@ -949,7 +957,7 @@ async function recountDays(deps: Deps, jobs: readonly JobOf<"day">[], queue: Lea
   for (const { job } of recounts) {
     const { shopId, productId, dayMs } = job.payload;
     const shopday = `shopday.${shopHash(shopId)}.${ymd(dayMs)}`;
-    next.set(shopday, { id: shopday, payload: { kind: "shopday", shopId, dayMs } });
+    next.set(shopday, { id: shopday, payload: { kind: "shopday", shopId, dayMs }, availableAt: new Date(Date.now() + SHOPDAY_DELAY_MS) });
     const emerge = `emerge.${productHash(shopId, productId)}`;
     next.set(emerge, { id: emerge, payload: { kind: "emerge", shopId, productId }, availableAt: new Date(Date.now() + EMERGE_DELAY_MS) });
   }
@@ -982,7 +990,8 @@ async function recountShopDays(deps: Deps, jobs: readonly JobOf<"shopday">[], qu
   await Promise.all(jobs.map((job) => queue.complete(job)));
   await Promise.all([
     ...recounts.map(async ({ job, seen }) => {
-      if ((await shopDaySeen(deps, job.payload.shopId, job.payload.dayMs)) !== seen) await queue.enqueue(job.id, job.payload);
+      if ((await shopDaySeen(deps, job.payload.shopId, job.payload.dayMs)) !== seen)
+        await queue.enqueue(job.id, job.payload, new Date(Date.now() + SHOPDAY_DELAY_MS));
     }),
     rollUpLookAgain(deps, rolled),
   ]);
@@ -1050,39 +1059,6 @@ export async function handleInsightsJob(deps: Deps, job: LeasedJob<InsightsJob>)
   if (failed.has(job.id)) throw failed.get(job.id);
 }
 
-/**
- * runLeaseWorker with `parallel` hands a round's jobs over together, one call
- * per job in the same turn of the event loop: they are gathered here into one
- * round for `handle`, and each call settles with its own job's outcome (a
- * failed job is retried by runLeaseWorker as usual). Calls in different turns
- * just make smaller rounds.
- */
-function inRounds(
-  handle: (jobs: LeasedJob<InsightsJob>[]) => Promise<Map<string, unknown>>,
-): (job: LeasedJob<InsightsJob>) => Promise<void> {
-  let pending: { job: LeasedJob<InsightsJob>; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  return (job) =>
-    new Promise<void>((resolve, reject) => {
-      pending.push({ job, resolve, reject });
-      if (pending.length > 1) return;
-      setImmediate(() => {
-        const round = pending;
-        pending = [];
-        handle(round.map((r) => r.job)).then(
-          (failed) => {
-            for (const r of round) {
-              if (failed.has(r.job.id)) r.reject(failed.get(r.job.id));
-              else r.resolve();
-            }
-          },
-          (error: unknown) => {
-            for (const r of round) r.reject(error);
-          },
-        );
-      });
-    });
-}
-
 const workers = new WeakMap<Deps, LeaseWorker>();
 
 export interface InsightsWorkerOptions {
@@ -1100,7 +1076,7 @@ export function startInsightsWorker(deps: Deps, options: InsightsWorkerOptions =
   // the event loop back first, and after each round the worker waits as long as
   // the round took (at most 2 s), so a backlog takes at most about half of the
   // event loop and requests keep the rest.
-  const handle = inRounds(async (jobs) => {
+  const handle = inRounds<InsightsJob>(async (jobs) => {
     const started = performance.now();
     try {
       return await handleInsightsJobs(deps, jobs);

@@ -90,10 +90,7 @@ export async function submitReview(
   // A retry is answered before any limit is counted or checked: the same key
   // and payload always get the stored review back, even from a caller that is
   // over its limits (the review is already stored; answering costs one lookup).
-  const [existing, erased] = await Promise.all([
-    deps.models.Review.findById(reviewId).lean<ReviewDoc>(),
-    deps.models.ErasedReview.exists({ _id: reviewId }),
-  ]);
+  const { review: existing, erased } = await deps.reviewKeyReads.add(reviewId);
   if (erased) throw reviewErased();
   if (existing) return replay(deps, existing, payloadHash, invitation !== null);
 
@@ -140,6 +137,19 @@ export async function submitReview(
   const stored = await deps.models.Review.findById(doc._id).lean<ReviewDoc>();
   if (!stored) throw new Error(`review ${doc._id} was reported as stored but is not there`);
   return replay(deps, stored, payloadHash, invitation !== null);
+}
+
+/**
+ * The reviews stored under these ids, and whether each was erased (its
+ * tombstone): what a submission looks up before anything else, read for the
+ * submissions in flight together (deps.reviewKeyReads) in two queries, not
+ * two per submission.
+ */
+export async function loadReviewKeys(deps: Deps, ids: string[]): Promise<{ review: ReviewDoc | null; erased: boolean }[]> {
+  const [reviews, erased] = await Promise.all([findByIds(deps.models.Review, ids), findByIds(deps.models.ErasedReview, ids)]);
+  const byId = new Map(reviews.map((r) => [r._id, r as ReviewDoc]));
+  const gone = new Set(erased.map((e) => e._id));
+  return ids.map((id) => ({ review: byId.get(id) ?? null, erased: gone.has(id) }));
 }
 
 /**

@@ -76,13 +76,49 @@ export function messageBody(event: DomainEvent): string {
   return JSON.stringify({ type: event.type, timestamp: event.at, data: event.data });
 }
 
-/** Step 1: one event to one delivery job per subscribed, enabled endpoint. */
-export async function fanOutEvent(deps: Deps, job: LeasedJob<DomainEvent>): Promise<void> {
+/**
+ * Step 1 for a round of events (runLeaseWorker with inRounds): their shops'
+ * endpoints read in one query, the events no endpoint subscribed to (most, in
+ * a shop without webhooks) completed together, the rest fanned out one by
+ * one. Answers the events that failed.
+ */
+export async function fanOutEvents(deps: Deps, jobs: readonly LeasedJob<DomainEvent>[]): Promise<Map<string, unknown>> {
+  const shops = [...new Set(jobs.map((j) => j.payload.shopId))];
+  const enabled = await deps.models.WebhookEndpoint.find(
+    { shopId: shops.length === 1 ? shops[0] : { $in: shops }, enabled: true },
+    { _id: 1, shopId: 1, events: 1 },
+  ).lean<WebhookEndpointDoc[]>();
+  const failed = new Map<string, unknown>();
+  const unheard: LeasedJob<DomainEvent>[] = [];
+  for (const job of jobs) {
+    const endpoints = enabled.filter((e) => e.shopId === job.payload.shopId && e.events.includes(job.payload.type));
+    if (!endpoints.length) {
+      unheard.push(job);
+      continue;
+    }
+    await fanOutEvent(deps, job, endpoints).catch((error: unknown) => failed.set(job.id, error));
+  }
+  await eventQueue(deps)
+    .completeMany(unheard)
+    .catch((error: unknown) => {
+      for (const job of unheard) failed.set(job.id, error);
+    });
+  return failed;
+}
+
+/** Step 1: one event to one delivery job per subscribed, enabled endpoint (`endpoints`: those, when the caller read them). */
+export async function fanOutEvent(
+  deps: Deps,
+  job: LeasedJob<DomainEvent>,
+  subscribed?: readonly Pick<WebhookEndpointDoc, "_id">[],
+): Promise<void> {
   const queue = eventQueue(deps);
   const event = job.payload;
-  const endpoints = (
-    await deps.models.WebhookEndpoint.find({ shopId: event.shopId, enabled: true }, { _id: 1, events: 1 }).lean<WebhookEndpointDoc[]>()
-  ).filter((e) => e.events.includes(event.type));
+  const endpoints =
+    subscribed ??
+    (
+      await deps.models.WebhookEndpoint.find({ shopId: event.shopId, enabled: true }, { _id: 1, events: 1 }).lean<WebhookEndpointDoc[]>()
+    ).filter((e) => e.events.includes(event.type));
   if (!endpoints.length) return queue.complete(job);
 
   const message = await deps.models.WebhookMessage.findById(job.id).lean<WebhookMessageDoc>();

@@ -82,6 +82,16 @@ function parseReviewLine(
   return { ...out, productId: v.productId, timeMs };
 }
 
+/**
+ * Makes process.env a plain copy of itself, on a thread that only analyses (a worker, or this one
+ * with one thread). compromise reads process.env.DEBUG_TAGS each time it tags a term, ~300 times a
+ * review, and Node's process.env answers each read in C++ (~0.4 µs, measured): 5 % of the analysis'
+ * CPU. The copy has the same values; nothing on these threads changes the environment.
+ */
+export function plainEnv(): void {
+  process.env = { ...process.env };
+}
+
 /** Analyses a batch (on a worker, or on this thread with one thread): what the main thread writes or replays, in order. */
 export async function analyzeBatch(batch: LineBatch): Promise<BatchResult> {
   const { analyzeReview } = await import("@starling/insights");
@@ -192,6 +202,7 @@ export async function insightsTextCommand(action: TextAction, rest: string[]): P
   const pool =
     threads > 1 ? new BatchPool(threads, WORKER_URL.pathname.endsWith(".ts") ? await workerBundle(fileURLToPath(WORKER_URL)) : null) : null;
   // Relative to where the command was typed (pnpm --filter runs us in packages/api).
+  if (pool === null) plainEnv();
   const input = rest[0] ? createReadStream(path.resolve(process.env.INIT_CWD ?? process.cwd(), rest[0])) : process.stdin;
   const lines = createInterface({ input, crlfDelay: Infinity });
   const analyze = (b: LineBatch) => (pool ? pool.run(b) : analyzeBatch(b));

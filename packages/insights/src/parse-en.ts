@@ -668,6 +668,32 @@ const world = nlp.world() as unknown as { methods: Methods };
 const stockRunMatch: unknown = world.methods.one.match;
 const stockBulkMatch = world.methods.one.bulkMatch;
 world.methods.one.bulkMatch = bulkMatch;
+
+type KillUnicode = (str: string, world: { model: { one: { unicode?: Record<string, string> } } }) => string;
+const stockKillUnicode = (world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode;
+/** Per unicode map: a test for the characters it changes; null when a key is not one UTF-16 unit (then stock runs). */
+const changers = new WeakMap<object, RegExp | null>();
+/**
+ * compromise's killUnicode (src/1-one/tokenize/methods/unicode.js: every UTF-16 unit its map
+ * knows replaced, via split and join), same result: a word with no unit the map changes comes
+ * back as it was without the split, the per-unit closure and the join (~1.5 % of an English
+ * analysis: it runs on every term's normal form, and review words are nearly all plain ASCII).
+ */
+function killUnicode(str: string, w: Parameters<KillUnicode>[1]): string {
+  const map = w.model.one.unicode;
+  if (!str || map === undefined) return stockKillUnicode(str, w);
+  let test = changers.get(map);
+  if (test === undefined) {
+    const keys = Object.keys(map);
+    const changing = keys.filter((k) => map[k] && map[k] !== k);
+    test = keys.every((k) => k.length === 1)
+      ? new RegExp(`[${changing.map((k) => `\\u${k.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}]`)
+      : null;
+    changers.set(map, test);
+  }
+  return test !== null && !test.test(str) ? str : stockKillUnicode(str, w);
+}
+(world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode = killUnicode;
 const ViewClass = (nlp("") as unknown as { constructor: new (document: Doc) => View }).constructor;
 
 /** The parts of compromise's View and world that its postTagger uses. */
@@ -740,6 +766,7 @@ export function rootOf(term: ParsedTerm): string | undefined {
 export function parseEnglishStock(text: string): ParsedTerm[][] {
   world.methods.one.bulkMatch = stockBulkMatch;
   computes.postTagger = stockPostTagger;
+  (world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode = stockKillUnicode;
   try {
     const doc = nlp(text) as unknown as View;
     doc.compute(["root"]);
@@ -747,5 +774,6 @@ export function parseEnglishStock(text: string): ParsedTerm[][] {
   } finally {
     world.methods.one.bulkMatch = bulkMatch;
     computes.postTagger = postTagger;
+    (world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode = killUnicode;
   }
 }

@@ -34,6 +34,8 @@ const TRICKY = [
   "Ordered a size 8 1/2 wide, received a 7. Returned it on Monday via UPS.",
   "“Great value” they said. Nope: the seams started coming apart after 2 washes.",
   "john smith from customer support called me back and fixed the billing issue quickly",
+  // Units compromise's unicode map folds (killUnicode): accents, curly and angle quotes, dashes.
+  "The Café's crème brûlée was naïve — «über» good, the façade “meh”… Señor Zoë’s coöperative.",
 ];
 
 describe("the English parse", () => {

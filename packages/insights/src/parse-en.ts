@@ -694,6 +694,72 @@ function killUnicode(str: string, w: Parameters<KillUnicode>[1]): string {
   return test !== null && !test.test(str) ? str : stockKillUnicode(str, w);
 }
 (world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode = killUnicode;
+
+type TagWorld = { model: { one: { tagSet?: Record<string, { not?: string[]; parents?: string[] } | undefined> } } };
+type SetTag = (terms: Term[], tag: unknown, world: TagWorld, isSafe?: boolean, reason?: string) => void;
+const stockSetTag = (world.methods.one as unknown as { setTag: SetTag }).setTag;
+/** Per tag string: whether setTag uses it as it is (not empty, no edge whitespace, no space, no "#"). */
+const plainTags = new Map<string, boolean>();
+const host = globalThis as { process?: { env?: Record<string, string | undefined> }; self?: { env?: Record<string, string | undefined> } };
+/**
+ * compromise's setTag (src/1-one/tag/methods/setTag.js), same tags. Stock checks the tag's type,
+ * trims it, tests it for a space and strips a "#" with regular expressions on every call, ~300
+ * calls a review, nearly all with a plain tag ("Noun"); such a tag goes straight to tagTerm
+ * (compromise's, below), anything else (a list, "#Noun", "Noun . Verb", DEBUG_TAGS set for its
+ * log) to stock's.
+ */
+function setTag(terms: Term[], tag: unknown, w: TagWorld, isSafe?: boolean, reason?: string): void {
+  if (typeof tag === "string") {
+    let plain = plainTags.get(tag);
+    if (plain === undefined) {
+      plain = tag !== "" && tag.trim() === tag && !tag.includes(" ") && !tag.startsWith("#");
+      plainTags.set(tag, plain);
+    }
+    const env = host.process?.env ? host.process.env : (host.self?.env ?? {});
+    if (plain && !env.DEBUG_TAGS) {
+      const tagSet = w.model.one.tagSet || {};
+      for (let i = 0; i < terms.length; i += 1) tagTerm(terms[i]!, tag, tagSet, isSafe);
+      return;
+    }
+  }
+  stockSetTag(terms, tag, w, isSafe, reason);
+}
+
+/** compromise's tagTerm and addChunk (setTag.js, not exported), as they are. */
+function tagTerm(
+  term: Term & { frozen?: boolean; dirty?: boolean; chunk?: string },
+  tag: string,
+  tagSet: NonNullable<TagWorld["model"]["one"]["tagSet"]>,
+  isSafe: boolean | undefined,
+): boolean | null {
+  if (term.tags.has(tag) === true) return null;
+  if (tag === ".") return null;
+  let safe = isSafe;
+  if (term.frozen === true) safe = true;
+  const known = tagSet[tag];
+  if (known) {
+    if (known.not && known.not.length > 0) {
+      for (let o = 0; o < known.not.length; o += 1) {
+        if (safe === true && term.tags.has(known.not[o]!)) return null;
+        term.tags.delete(known.not[o]!);
+      }
+    }
+    if (known.parents && known.parents.length > 0) {
+      for (let o = 0; o < known.parents.length; o += 1) {
+        term.tags.add(known.parents[o]!);
+        addChunk(term, known.parents[o]!);
+      }
+    }
+  }
+  term.tags.add(tag);
+  term.dirty = true;
+  addChunk(term, tag);
+  return true;
+}
+function addChunk(term: { chunk?: string }, tag: string): void {
+  if (tag === "Noun" || tag === "Verb") term.chunk = tag;
+}
+(world.methods.one as unknown as { setTag: SetTag }).setTag = setTag;
 const ViewClass = (nlp("") as unknown as { constructor: new (document: Doc) => View }).constructor;
 
 /** The parts of compromise's View and world that its postTagger uses. */
@@ -767,6 +833,7 @@ export function parseEnglishStock(text: string): ParsedTerm[][] {
   world.methods.one.bulkMatch = stockBulkMatch;
   computes.postTagger = stockPostTagger;
   (world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode = stockKillUnicode;
+  (world.methods.one as unknown as { setTag: SetTag }).setTag = stockSetTag;
   try {
     const doc = nlp(text) as unknown as View;
     doc.compute(["root"]);
@@ -775,5 +842,6 @@ export function parseEnglishStock(text: string): ParsedTerm[][] {
     world.methods.one.bulkMatch = bulkMatch;
     computes.postTagger = postTagger;
     (world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode = killUnicode;
+    (world.methods.one as unknown as { setTag: SetTag }).setTag = setTag;
   }
 }

@@ -12,6 +12,7 @@
  * written, then `starling: INVALID_INPUT: line N: …` on stderr, exit code 1.
  */
 import { createReadStream } from "node:fs";
+import { setFlagsFromString } from "node:v8";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -35,6 +36,16 @@ export interface BatchResult {
   /** The first bad line's message ("line 7: not JSON"); nothing after it was analysed. */
   error?: string;
 }
+
+/**
+ * V8's inlining budget per optimised function, set before any analysis (default 920 bytes of bytecode). Each
+ * worker is an isolate that compiles the parse again; profiled (perf), a third of the CPU beside the two
+ * workers' was TurboFan compiling on V8's helper threads, the largest jobs our sweep and compromise's
+ * tagger with everything inlined, recompiled after deopts. At 300: the helpers' CPU 5.2-5.7 s -> 3.5-3.6 s
+ * over 6 400 reviews on two workers, the workers' own unchanged (the same output; it only changes what
+ * V8 compiles). A compiler flag, read per compile job: safe to set at run time, unlike GC flags.
+ */
+const INLINE_BUDGET = "--max-inlined-bytecode-size-cumulative=300";
 
 /** Lines per batch: large enough that a message costs nothing beside ~30 analyses, small enough to keep both cores busy to the end. */
 const BATCH_LINES = 32;
@@ -198,6 +209,7 @@ export async function insightsTextCommand(action: TextAction, rest: string[]): P
     process.stderr.write(`starling: ${(err as Error).message}\n`);
     return 2;
   }
+  setFlagsFromString(INLINE_BUDGET);
   // Before the input is opened: readline drops the lines it reads while nothing iterates them yet.
   const pool =
     threads > 1 ? new BatchPool(threads, WORKER_URL.pathname.endsWith(".ts") ? await workerBundle(fileURLToPath(WORKER_URL)) : null) : null;

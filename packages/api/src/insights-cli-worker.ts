@@ -3,7 +3,9 @@
  * analyses the batches it is sent, one after another, and answers each in turn.
  */
 import { parentPort } from "node:worker_threads";
-import { type LineBatch, analyzeBatch } from "./insights-cli.js";
+import { type LineBatch, analyzeBatch, plainEnv } from "./insights-cli.js";
+
+plainEnv();
 
 let queue = Promise.resolve();
 parentPort!.on("message", (batch: LineBatch) => {

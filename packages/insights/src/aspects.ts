@@ -11,7 +11,7 @@
  */
 import { DE_CONCEPTS, DE_NOT_ASPECTS, DE_SINGULAR, DE_VOCAB_FOLDED, EN_NOT_ASPECTS } from "./lexicon/aspects.js";
 import { germanStem } from "./lexicon/de.js";
-import { type ParsedTerm, parseEnglish } from "./parse-en.js";
+import { type ParsedTerm, parseEnglish, rootOf } from "./parse-en.js";
 import type { Segmented } from "./text.js";
 import { foldGerman } from "./text.js";
 
@@ -65,14 +65,14 @@ export function englishAspects(text: string, valence: (lower: string) => number)
   const out: AspectCandidate[] = [];
   let cursor = 0;
   type Term = ParsedTerm;
-  for (const sentence of parseEnglish(text)) {
+  for (const sentence of parseEnglish(text, { roots: false })) {
     let run: { term: Term; start: number; end: number }[] = [];
     const flush = (): void => {
       const words = run.slice(-3);
       run = [];
       if (words.length === 0) return;
       const head = words[words.length - 1]!;
-      const headWord = (head.term.root ?? head.term.normal).toLowerCase();
+      const headWord = (rootOf(head.term) ?? head.term.normal).toLowerCase();
       if (EN_NOT_ASPECTS.has(headWord) || EN_NOT_ASPECTS.has(head.term.normal) || headWord.length < 3) return;
       if (Math.abs(valence(head.term.normal)) >= VERDICT_VALENCE) return;
       const mods = words

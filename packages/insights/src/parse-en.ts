@@ -194,6 +194,8 @@ interface Index {
 }
 
 const indexes = new WeakMap<Net, Index | null>();
+/** The net bulkMatch was last run with (see {@link postTagger}). */
+let lastNet: Net | null = null;
 
 /** The index of a net, built on first use; null when the net breaks an assumption below (then compromise's own bulkMatch runs). */
 function indexOf(net: Net): Index | null {
@@ -453,6 +455,7 @@ function blockTester(block: Reg): Tester {
  * met them first.
  */
 function bulkMatch(document: Doc, net: Net, methods: Methods, opts: { matchOne?: boolean } = {}): unknown[] {
+  lastNet = net;
   const index = indexOf(net);
   if (index === null) return stockBulkMatch(document, net, methods, opts);
   // Our matcher is compromise's runMatch with a shortcut; if a plugin has replaced runMatch, run theirs.
@@ -665,23 +668,180 @@ const world = nlp.world() as unknown as { methods: Methods };
 const stockRunMatch: unknown = world.methods.one.match;
 const stockBulkMatch = world.methods.one.bulkMatch;
 world.methods.one.bulkMatch = bulkMatch;
+
+type KillUnicode = (str: string, world: { model: { one: { unicode?: Record<string, string> } } }) => string;
+const stockKillUnicode = (world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode;
+/** Per unicode map: a test for the characters it changes; null when a key is not one UTF-16 unit (then stock runs). */
+const changers = new WeakMap<object, RegExp | null>();
+/**
+ * compromise's killUnicode (src/1-one/tokenize/methods/unicode.js: every UTF-16 unit its map
+ * knows replaced, via split and join), same result: a word with no unit the map changes comes
+ * back as it was without the split, the per-unit closure and the join (~1.5 % of an English
+ * analysis: it runs on every term's normal form, and review words are nearly all plain ASCII).
+ */
+function killUnicode(str: string, w: Parameters<KillUnicode>[1]): string {
+  const map = w.model.one.unicode;
+  if (!str || map === undefined) return stockKillUnicode(str, w);
+  let test = changers.get(map);
+  if (test === undefined) {
+    const keys = Object.keys(map);
+    const changing = keys.filter((k) => map[k] && map[k] !== k);
+    test = keys.every((k) => k.length === 1)
+      ? new RegExp(`[${changing.map((k) => `\\u${k.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}]`)
+      : null;
+    changers.set(map, test);
+  }
+  return test !== null && !test.test(str) ? str : stockKillUnicode(str, w);
+}
+(world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode = killUnicode;
+
+type TagWorld = { model: { one: { tagSet?: Record<string, { not?: string[]; parents?: string[] } | undefined> } } };
+type SetTag = (terms: Term[], tag: unknown, world: TagWorld, isSafe?: boolean, reason?: string) => void;
+const stockSetTag = (world.methods.one as unknown as { setTag: SetTag }).setTag;
+/** Per tag string: whether setTag uses it as it is (not empty, no edge whitespace, no space, no "#"). */
+const plainTags = new Map<string, boolean>();
+const host = globalThis as { process?: { env?: Record<string, string | undefined> }; self?: { env?: Record<string, string | undefined> } };
+/**
+ * compromise's setTag (src/1-one/tag/methods/setTag.js), same tags. Stock checks the tag's type,
+ * trims it, tests it for a space and strips a "#" with regular expressions on every call, ~300
+ * calls a review, nearly all with a plain tag ("Noun"); such a tag goes straight to tagTerm
+ * (compromise's, below), anything else (a list, "#Noun", "Noun . Verb", DEBUG_TAGS set for its
+ * log) to stock's.
+ */
+function setTag(terms: Term[], tag: unknown, w: TagWorld, isSafe?: boolean, reason?: string): void {
+  if (typeof tag === "string") {
+    let plain = plainTags.get(tag);
+    if (plain === undefined) {
+      plain = tag !== "" && tag.trim() === tag && !tag.includes(" ") && !tag.startsWith("#");
+      plainTags.set(tag, plain);
+    }
+    const env = host.process?.env ? host.process.env : (host.self?.env ?? {});
+    if (plain && !env.DEBUG_TAGS) {
+      const tagSet = w.model.one.tagSet || {};
+      for (let i = 0; i < terms.length; i += 1) tagTerm(terms[i]!, tag, tagSet, isSafe);
+      return;
+    }
+  }
+  stockSetTag(terms, tag, w, isSafe, reason);
+}
+
+/** compromise's tagTerm and addChunk (setTag.js, not exported), as they are. */
+function tagTerm(
+  term: Term & { frozen?: boolean; dirty?: boolean; chunk?: string },
+  tag: string,
+  tagSet: NonNullable<TagWorld["model"]["one"]["tagSet"]>,
+  isSafe: boolean | undefined,
+): boolean | null {
+  if (term.tags.has(tag) === true) return null;
+  if (tag === ".") return null;
+  let safe = isSafe;
+  if (term.frozen === true) safe = true;
+  const known = tagSet[tag];
+  if (known) {
+    if (known.not && known.not.length > 0) {
+      for (let o = 0; o < known.not.length; o += 1) {
+        if (safe === true && term.tags.has(known.not[o]!)) return null;
+        term.tags.delete(known.not[o]!);
+      }
+    }
+    if (known.parents && known.parents.length > 0) {
+      for (let o = 0; o < known.parents.length; o += 1) {
+        term.tags.add(known.parents[o]!);
+        addChunk(term, known.parents[o]!);
+      }
+    }
+  }
+  term.tags.add(tag);
+  term.dirty = true;
+  addChunk(term, tag);
+  return true;
+}
+function addChunk(term: { chunk?: string }, tag: string): void {
+  if (tag === "Noun" || tag === "Verb") term.chunk = tag;
+}
+(world.methods.one as unknown as { setTag: SetTag }).setTag = setTag;
 const ViewClass = (nlp("") as unknown as { constructor: new (document: Doc) => View }).constructor;
 
-/** The text's sentences as compromise tags them, each term with its root. */
-export function parseEnglish(text: string): ParsedTerm[][] {
+/** The parts of compromise's View and world that its postTagger uses. */
+interface TaggerView {
+  world: unknown;
+  methods: Methods & {
+    one: { bulkTagger(found: unknown[], docs: Doc, world: unknown): void };
+    two: { quickSplit(docs: Doc): Term[][] };
+  };
+  docs: Doc;
+  update(ptrs: number[][]): TaggerView;
+  uncache(): TaggerView;
+  unfreeze(): TaggerView;
+}
+const computes = (world as unknown as { compute: Record<string, (view: TaggerView) => unknown> }).compute;
+const stockPostTagger = computes.postTagger!;
+let postNet: Net | null = null;
+/**
+ * compromise's postTagger hook (src/2-two/postTagger/compute/index.js), same tags. Stock calls
+ * `view.sweep(net)`, which after tagging turns every match into a View of its own (and deletes
+ * fields of each, making them slow dictionaries) for a result the postTagger throws away:
+ * ~2.5 % of an English analysis. Here the sweep's two steps that tag, bulkMatch and bulkTagger,
+ * run alone, on the same comma-split sentences and with the same rule net.
+ */
+function postTagger(view: TaggerView): TaggerView {
+  if (postNet === null) {
+    // The first time, stock's: it builds the net, which bulkMatch then keeps (buildNet parses the rules in place,
+    // so it cannot be built a second time here, and stock's own is kept private).
+    stockPostTagger(view);
+    postNet = lastNet;
+    return view;
+  }
+  const { methods } = view;
+  const ptrs = methods.two.quickSplit(view.docs).map((terms) => {
+    const t = terms[0]! as Term & { index: number[] };
+    return [t.index[0]!, t.index[1]!, t.index[1]! + terms.length];
+  });
+  const m = view.update(ptrs);
+  const docs = m.docs;
+  methods.one.bulkTagger(methods.one.bulkMatch(docs, postNet, m.methods), docs, m.world);
+  view.uncache();
+  view.unfreeze();
+  return view;
+}
+computes.postTagger = postTagger;
+
+/** HOOKS less the root: a term's root depends on that term alone (its tags and words), so it can come later. */
+const TAG_HOOKS = HOOKS.filter((h) => h !== "root");
+/** compromise's root compute (src/2-two/preTagger/compute/root.js): reads only the view's world and docs. */
+const computeRoot = (world as unknown as { compute: { root(view: { world: unknown; docs: ParsedTerm[][] }): void } }).compute.root;
+
+/**
+ * The text's sentences as compromise tags them, each term with its root; with `roots: false`
+ * without them (the root hook, ~3 % of an English analysis, then runs for the terms
+ * {@link rootOf} is asked about only).
+ */
+export function parseEnglish(text: string, { roots = true }: { roots?: boolean } = {}): ParsedTerm[][] {
   if (!text) return [];
   const view = new ViewClass(world.methods.one.tokenize.fromString(text, world));
-  return view.compute(HOOKS).docs;
+  return view.compute(roots ? HOOKS : TAG_HOOKS).docs;
+}
+
+/** A term's root as `parseEnglish` gives it (undefined when it is the normal form), for a term parsed without roots. */
+export function rootOf(term: ParsedTerm): string | undefined {
+  computeRoot({ world, docs: [[term]] });
+  return term.root;
 }
 
 /** The stock parse (compromise's own rule selection, all of `nlp`'s hooks): for the equivalence test and the cost bench only. */
 export function parseEnglishStock(text: string): ParsedTerm[][] {
   world.methods.one.bulkMatch = stockBulkMatch;
+  computes.postTagger = stockPostTagger;
+  (world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode = stockKillUnicode;
+  (world.methods.one as unknown as { setTag: SetTag }).setTag = stockSetTag;
   try {
     const doc = nlp(text) as unknown as View;
     doc.compute(["root"]);
     return doc.docs;
   } finally {
     world.methods.one.bulkMatch = bulkMatch;
+    computes.postTagger = postTagger;
+    (world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode = killUnicode;
+    (world.methods.one as unknown as { setTag: SetTag }).setTag = setTag;
   }
 }

@@ -8,7 +8,14 @@ import "compromise"; // compromise/three, as a caller elsewhere may load it: our
 import { describe, expect, it } from "vitest";
 import { itWithData } from "../../scoring/test/datasets.js";
 import { loadAmazonRows, loadOpSpam } from "../bench/data.js";
-import { type ParsedTerm, parseEnglish, parseEnglishStock } from "../src/parse-en.js";
+import { type ParsedTerm, parseEnglish, parseEnglishStock, rootOf } from "../src/parse-en.js";
+
+/** The parse without roots, each term's root then asked of rootOf (what englishAspects does). */
+function rootsLater(text: string): ParsedTerm[][] {
+  const doc = parseEnglish(text, { roots: false });
+  for (const s of doc) for (const t of s) rootOf(t);
+  return doc;
+}
 
 function dump(doc: ParsedTerm[][]): string {
   return doc
@@ -27,15 +34,21 @@ const TRICKY = [
   "Ordered a size 8 1/2 wide, received a 7. Returned it on Monday via UPS.",
   "“Great value” they said. Nope: the seams started coming apart after 2 washes.",
   "john smith from customer support called me back and fixed the billing issue quickly",
+  // Units compromise's unicode map folds (killUnicode): accents, curly and angle quotes, dashes.
+  "The Café's crème brûlée was naïve — «über» good, the façade “meh”… Señor Zoë’s coöperative.",
 ];
 
 describe("the English parse", () => {
   it("tags tricky sentences exactly as compromise's stock parse does", () => {
     for (const text of TRICKY) expect(dump(parseEnglish(text))).toBe(dump(parseEnglishStock(text)));
+    for (const text of TRICKY) expect(dump(rootsLater(text))).toBe(dump(parseEnglishStock(text)));
     // Not vacuous: the parse has tags and roots.
     const doc = parseEnglish(TRICKY[0]!);
     expect(doc[0]!.find((t) => t.normal === "zipper")!.tags.has("Noun")).toBe(true);
     expect(parseEnglish("The zippers broke.")[0]![1]!.root).toBe("zipper");
+    const later = parseEnglish("The zippers broke.", { roots: false })[0]![1]!;
+    expect(later.root).toBeUndefined();
+    expect(rootOf(later)).toBe("zipper");
   });
 
   it("gives no sentences for an empty text", () => {
@@ -48,6 +61,7 @@ describe("the English parse", () => {
       .map((r) => r.text);
     expect(texts.length).toBe(400);
     for (const text of texts) expect(dump(parseEnglish(text))).toBe(dump(parseEnglishStock(text)));
+    for (const text of texts.slice(0, 100)) expect(dump(rootsLater(text))).toBe(dump(parseEnglishStock(text)));
   });
 
   itWithData("amazon", "tags 400 Amazon Fashion reviews exactly as the stock parse does", () => {

@@ -136,13 +136,17 @@ function reasonOutput(r: Reason): CachedReason | string | null {
 }
 
 type DeviationReason = Extract<Reason, { code: "rating_deviation" }>;
-const DEVIATION_STARS = Buffer.from('{"code":"rating_deviation","stars":');
-const DEVIATION_CONSENSUS = Buffer.from(',"consensus":');
-const DEVIATION_DEVIATION = Buffer.from(',"deviation":');
-const DEVIATION_WEIGHT = Buffer.from(',"weight":');
-const DEVIATION_MESSAGE = Buffer.from(',"message":"');
-const DEVIATION_AGAINST = Buffer.from(" stars against a consensus of ");
-const DEVIATION_AWAY = Buffer.from(' away)."}');
+// A rating deviation's JSON around its numbers (stars, consensus, deviation, weight, then the sentence's stars, consensus, deviation).
+const [DEVIATION_STARS, DEVIATION_CONSENSUS, DEVIATION_DEVIATION, DEVIATION_WEIGHT, DEVIATION_MESSAGE, DEVIATION_AGAINST, DEVIATION_AWAY] =
+  [
+    '{"code":"rating_deviation","stars":',
+    ',"consensus":',
+    ',"deviation":',
+    ',"weight":',
+    ',"message":"',
+    " stars against a consensus of ",
+    ' away)."}',
+  ].map((text) => Buffer.from(text)) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
 /** Room for a rating deviation's JSON (about 170 bytes). */
 const DEVIATION_MAX_BYTES = 256;
 

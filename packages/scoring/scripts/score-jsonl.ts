@@ -88,31 +88,36 @@ function cached(cache: (CachedReason | undefined)[], r: Reason, variant: number)
   return entry;
 }
 
+const POWERS_OF_TEN = [1, 10, 100, 1000, 10_000];
+
 /**
- * The texts of round4's results (`scale` 10 000) or of describeReason's
- * round(x, 2) (`scale` 100), cached by the integer k of k / scale: a
- * number's text is the costly part of writing it, and a million lines hold a
- * few thousand distinct values (weights, suspicions, consensus ratings).
+ * Writes String(k / 10^digits) for an integer k (digits 0..4) at `at` and
+ * returns the end; round4(x)'s text is putDecimal(b, at, Math.round(x *
+ * 10_000), 4). For 0 ≤ k < 2³¹ that text is k's decimal digits with a point
+ * before the last `digits` and trailing zeros dropped (k / 10^digits is the
+ * double nearest that decimal, and no shorter decimal reads back as it; a
+ * test compares every k below 2¹⁶), written here without making the string:
+ * a number's text was the costly part of writing it. Other k go through String.
  */
-class DecimalTexts {
-  private readonly texts: (string | undefined)[] = new Array<string | undefined>(1 << 16).fill(undefined);
-  constructor(private readonly scale: number) {}
-
-  /** String(k / scale). */
-  text(k: number): string {
-    if (!(k >= 0 && k < this.texts.length)) return String(k / this.scale);
-    let t = this.texts[k];
-    if (t === undefined) this.texts[k] = t = String(k / this.scale);
-    return t;
+export function putDecimal(b: Buffer, at: number, k: number, digits: number): number {
+  const scale = POWERS_OF_TEN[digits]!;
+  if (!(k >= 0 && k < 2 ** 31 && Number.isInteger(k))) return putAscii(b, at, String(k / scale));
+  const whole = Math.floor(k / scale);
+  let fraction = k - whole * scale;
+  // The whole part's digits, last first.
+  let end = at + 1;
+  for (let w = whole; w >= 10; w = Math.floor(w / 10)) end++;
+  for (let i = end - 1, w = whole; i >= at; i--, w = Math.floor(w / 10)) b[i] = 48 + (w % 10);
+  if (fraction === 0) return end;
+  let n = digits;
+  while (fraction % 10 === 0) {
+    fraction /= 10;
+    n--;
   }
-
-  /** String(Math.round(x * scale) / scale): String(round4(x)) for scale 10 000. */
-  rounded(x: number): string {
-    return this.text(Math.round(x * this.scale));
-  }
+  b[end] = 46;
+  for (let i = end + n; i > end; i--, fraction = Math.floor(fraction / 10)) b[i] = 48 + (fraction % 10);
+  return end + n + 1;
 }
-const fourDecimals = new DecimalTexts(10_000);
-const twoDecimals = new DecimalTexts(100);
 
 /** A reason's JSON: encoded and numbered when it is one of the common exact values, null for a rating deviation (written in place, see putDeviation), else a string. */
 function reasonOutput(r: Reason): CachedReason | string | null {
@@ -162,19 +167,19 @@ function putDeviation(b: Buffer, at: number, r: DeviationReason): number {
   b.set(DEVIATION_STARS, at);
   at = putAscii(b, at + DEVIATION_STARS.length, stars);
   b.set(DEVIATION_CONSENSUS, at);
-  at = putAscii(b, at + DEVIATION_CONSENSUS.length, fourDecimals.rounded(r.consensus));
+  at = putDecimal(b, at + DEVIATION_CONSENSUS.length, Math.round(r.consensus * 10_000), 4);
   b.set(DEVIATION_DEVIATION, at);
-  at = putAscii(b, at + DEVIATION_DEVIATION.length, fourDecimals.rounded(r.deviation));
+  at = putDecimal(b, at + DEVIATION_DEVIATION.length, Math.round(r.deviation * 10_000), 4);
   b.set(DEVIATION_WEIGHT, at);
-  at = putAscii(b, at + DEVIATION_WEIGHT.length, fourDecimals.rounded(r.weight));
+  at = putDecimal(b, at + DEVIATION_WEIGHT.length, Math.round(r.weight * 10_000), 4);
   b.set(DEVIATION_MESSAGE, at);
   // describeReason: `${stars} stars against a consensus of ${round(consensus, 2)} (${round(deviation, 2)} away).`
   at = putAscii(b, at + DEVIATION_MESSAGE.length, stars);
   b.set(DEVIATION_AGAINST, at);
-  at = putAscii(b, at + DEVIATION_AGAINST.length, twoDecimals.rounded(r.consensus));
+  at = putDecimal(b, at + DEVIATION_AGAINST.length, Math.round(r.consensus * 100), 2);
   b[at++] = 32; // " ("
   b[at++] = 40;
-  at = putAscii(b, at, twoDecimals.rounded(r.deviation));
+  at = putDecimal(b, at, Math.round(r.deviation * 100), 2);
   b.set(DEVIATION_AWAY, at);
   return at + DEVIATION_AWAY.length;
 }
@@ -751,9 +756,9 @@ export class JsonlScorer {
     at = putJsonString(b, at + LINE_START.length, reviewId);
     const endingStart = at;
     b.set(SUSPICION, at);
-    at = putAscii(b, at + SUSPICION.length, fourDecimals.rounded(suspicion));
+    at = putDecimal(b, at + SUSPICION.length, Math.round(suspicion * 10_000), 4);
     b.set(TRUST_WEIGHT, at);
-    at = putAscii(b, at + TRUST_WEIGHT.length, fourDecimals.text(trustWeightBp));
+    at = putDecimal(b, at + TRUST_WEIGHT.length, trustWeightBp, 4);
     b.set(REASONS, at);
     at += REASONS.length;
     for (let i = 0; i < parts.length; i++) {

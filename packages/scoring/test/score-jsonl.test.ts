@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InputLineError, parseReviewLine, parseTimeMs, scoreJsonl } from "../scripts/score-jsonl.js";
+import { InputLineError, parseReviewLine, parseTimeMs, putDecimal, scoreJsonl } from "../scripts/score-jsonl.js";
 
 const DAY = 86_400_000;
 const t0 = Date.parse("2025-01-01T00:00:00Z");
@@ -186,5 +186,20 @@ describe("line parsing", () => {
       const iso = new Date(ms).toISOString();
       expect(parseTimeMs(iso)).toBe(Date.parse(iso));
     }
+  });
+});
+
+describe("number output", () => {
+  it("writes numbers as String(k / 10^digits) writes them", () => {
+    const b = Buffer.alloc(64);
+    const text = (k: number, digits: number) => b.toString("latin1", 0, putDecimal(b, 0, k, digits));
+    const wrong: string[] = [];
+    for (const digits of [2, 4]) {
+      const scale = 10 ** digits;
+      const ks = [-0, -1, -12_345, 0.5, 2 ** 31 - 1, 2 ** 31, 123_456_789, Number.NaN, Number.POSITIVE_INFINITY];
+      for (let k = 0; k < 1 << 16; k++) ks.push(k);
+      for (const k of ks) if (text(k, digits) !== String(k / scale)) wrong.push(`${k}/${scale}: ${text(k, digits)}`);
+    }
+    expect(wrong).toEqual([]);
   });
 });

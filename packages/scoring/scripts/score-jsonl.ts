@@ -158,9 +158,9 @@ const DEVIATION_MAX_BYTES = 256;
 /**
  * Writes a rating deviation's JSON at `at` and returns its end: in
  * reasonJson's field order, with describeReason's sentence. Four in ten
- * reviews have one, never the same twice; built as a string, it was a
- * sixth of the scoring thread's time. A test compares the lines with
- * reasonJson's.
+ * reviews have one, never the same twice; built as a string (five number
+ * texts, the sentence, JSON.stringify, Buffer.write), it took about 8% of
+ * the scoring thread's time. A test compares the lines with reasonJson's.
  */
 function putDeviation(b: Buffer, at: number, r: DeviationReason): number {
   const stars = String(r.stars);

@@ -3,9 +3,10 @@
  * refused before execution, with its cost and the limit; under it, its cost is
  * spent from the key's budget per minute.
  */
-import { getIntrospectionQuery } from "graphql";
+import { getIntrospectionQuery, parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HeavyQueryGate, LightFirst, MAX_QUERY_COST } from "../src/graphql/cost.js";
+import { HeavyQueryGate, LightFirst, MAX_QUERY_COST, QueryCosts, queryCost } from "../src/graphql/cost.js";
+import { buildSchema } from "../src/graphql/schema.js";
 import { overlapProbe, startTestApi, type TestApi } from "./helpers.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -77,6 +78,46 @@ describe("the query cost limit", () => {
     const reviews = await a.gql(REVIEW_PAGE);
     expect(reviews.errors).toBeUndefined();
     expect(reviews.data.product.reviews.totalCount).toBe(0);
+  });
+});
+
+describe("remembered costs", () => {
+  const schema = buildSchema();
+  const counted = () => {
+    const walks = { n: 0 };
+    const costs = new QueryCosts(schema, (...args) => {
+      walks.n++;
+      return queryCost(...args);
+    });
+    return { costs, walks };
+  };
+
+  it("walk a query once per document, operation and variables, and give what a walk gives", () => {
+    const { costs, walks } = counted();
+    const doc = parse(NESTED);
+    const ask = (n: number) => costs.of({ document: doc, variableValues: { ids: IDS.slice(0, n) } });
+    expect(ask(21)).toBe(21 * 401 + 1);
+    expect(ask(21)).toBe(21 * 401 + 1);
+    expect(walks.n).toBe(1);
+    // Other variables, another cost: the limit still sees them.
+    expect(ask(22)).toBe(22 * 401 + 1);
+    expect(walks.n).toBe(2);
+    // The same text parsed again is another document: walked, with the same result.
+    expect(costs.of({ document: parse(NESTED), variableValues: { ids: IDS.slice(0, 21) } })).toBe(21 * 401 + 1);
+    expect(walks.n).toBe(3);
+  });
+
+  it("walk every mutation and every query with long variables anew, and never remember invalid variables", () => {
+    const { costs, walks } = counted();
+    const mutation = parse(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`);
+    for (let i = 0; i < 2; i++) costs.of({ document: mutation, variableValues: { i: { id: "p1", name: "P" } } });
+    expect(walks.n).toBe(2);
+    const long = { ids: Array.from({ length: 100 }, (_, i) => `a-long-product-identifier-${i}`) };
+    const doc = parse(NESTED);
+    for (let i = 0; i < 2; i++) costs.of({ document: doc, variableValues: long });
+    expect(walks.n).toBe(4);
+    for (let i = 0; i < 2; i++) expect(() => costs.of({ document: doc, variableValues: { ids: null } })).toThrow();
+    expect(walks.n).toBe(6);
   });
 });
 

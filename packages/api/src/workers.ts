@@ -5,7 +5,7 @@
  * end. startStarling starts them after the database is open and stops them
  * before it closes. A feature with background work adds its worker here.
  */
-import { inRounds, runLeaseWorker, type LeaseWorker } from "./db/lease-queue.js";
+import { DueJobWatch, inRounds, runLeaseWorker, type LeaseWorker } from "./db/lease-queue.js";
 import type { Deps } from "./features/deps.js";
 import { eventQueue } from "./features/events/events.js";
 import { startInsightsWorker } from "./features/insights/insights.js";
@@ -17,10 +17,8 @@ import { VOTE_COUNTS_QUEUE, completeVoteCount, startVoteSweep, type VoteCountJob
 export interface BackgroundWorkerOptions {
   /** False while the database is known down: workers wait instead of failing every round. */
   readonly available?: () => boolean;
-  /** How long an idle worker waits before looking for due jobs again. */
+  /** How often the process looks for due jobs for its idle workers (WORKER_IDLE_MS). */
   readonly idleMs?: number;
-  /** The insights worker's own idle wait (it also waits as long as each analysis took). */
-  readonly insightsIdleMs?: number;
   readonly webhooks?: Partial<WebhookSettings>;
 }
 
@@ -28,7 +26,10 @@ export interface BackgroundWorkers {
   stop(): Promise<void>;
 }
 
-/** How long an idle worker waits before looking again: an event reaches its endpoints within about this. */
+/**
+ * How often this process looks for due jobs for its idle workers (one look
+ * for all of them, DueJobWatch): an event reaches its endpoints within about this.
+ */
 export const WORKER_IDLE_MS = 1_000;
 const MESSAGE_PRUNE_MS = 3_600_000;
 
@@ -36,7 +37,12 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
   if (options.webhooks) configureWebhooks(deps, options.webhooks);
   const idleMs = options.idleMs ?? WORKER_IDLE_MS;
   const onError = (name: string) => (error: unknown) => deps.log.error(`background worker ${name} failed`, { error });
-  const common = { idleMs, available: options.available };
+  const watch = new DueJobWatch(deps.models.LeaseJob, {
+    intervalMs: idleMs,
+    available: options.available,
+    onError: onError("due job watch"),
+  });
+  const common = { idleMs, available: options.available, watch };
   const voteCounts = runLeaseWorker(deps.queue<VoteCountJob>(VOTE_COUNTS_QUEUE), (job) => completeVoteCount(deps, job), {
     ...common,
     batch: 20,
@@ -71,7 +77,7 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
   ];
   const voteSweep = startVoteSweep(deps, { available: options.available, found: () => voteCounts.wake(), onError: onError("vote sweep") });
   // Review texts analysed and counted off the request path (features/insights).
-  const insights = startInsightsWorker(deps, { available: options.available, idleMs: options.insightsIdleMs });
+  const insights = startInsightsWorker(deps, { available: options.available, idleMs, watch });
   const prune = setInterval(() => {
     if (options.available && !options.available()) return;
     pruneMessages(deps).catch(onError("webhook message pruning"));
@@ -81,6 +87,7 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
     async stop() {
       clearInterval(prune);
       await Promise.all([...workers.map((w) => w.stop()), insights.stop(), voteSweep.stop()]);
+      await watch.stop();
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import mongoose from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { LeaseQueue, runLeaseWorker } from "../src/db/lease-queue.js";
+import { DueJobWatch, LeaseQueue, runLeaseWorker } from "../src/db/lease-queue.js";
 import type { Models } from "../src/features/models.js";
 import { openModels, uniqueDbName } from "./helpers.js";
 
@@ -270,6 +270,48 @@ describe("LeaseQueue", () => {
       await worker.stop();
     }
     expect(done.sort((x, y) => x - y)).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+});
+
+describe("DueJobWatch", () => {
+  it("looks for due jobs once for all idle workers, and wakes only the worker whose queue has one, whoever queued it", async () => {
+    const names = ["watch-a", "watch-b"] as const;
+    const queues = names.map((name) => new LeaseQueue<{ n: number }>(a.models, name, { leaseMs: 60_000, owner: `w-${name}` }));
+    const claims: Record<string, number> = { "watch-a": 0, "watch-b": 0 };
+    for (const q of queues) {
+      const claim = q.claim.bind(q);
+      q.claim = (limit) => {
+        claims[q.name]!++;
+        return claim(limit);
+      };
+    }
+    const watch = new DueJobWatch(a.models.LeaseJob, { intervalMs: 20 });
+    const done: string[] = [];
+    const workers = queues.map((q) =>
+      runLeaseWorker(
+        q,
+        async (job) => {
+          done.push(`${q.name}/${job.id}`);
+          await q.complete(job);
+        },
+        { batch: 5, idleMs: 20, watch },
+      ),
+    );
+    try {
+      // Idle: the watch looks again and again; each worker claimed once, when it started.
+      await expect.poll(() => watch.looks, { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
+      expect(claims).toEqual({ "watch-a": 1, "watch-b": 1 });
+      // Queued by another process (its own connection and queue object): found by this one's watch.
+      await new LeaseQueue<{ n: number }>(b.models, "watch-b", { leaseMs: 60_000, owner: "elsewhere" }).enqueue("j1", { n: 1 });
+      await expect.poll(() => done, { timeout: 30_000 }).toEqual(["watch-b/j1"]);
+      expect(claims["watch-a"]).toBe(1);
+      // A job due later is found once it is due.
+      await queues[0]!.enqueue("later", { n: 2 }, new Date(Date.now() + 200));
+      await expect.poll(() => done, { timeout: 30_000 }).toEqual(["watch-b/j1", "watch-a/later"]);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await watch.stop();
+    }
   });
 });
 

@@ -3,9 +3,10 @@
  * refused before execution, with its cost and the limit; under it, its cost is
  * spent from the key's budget per minute.
  */
-import { getIntrospectionQuery } from "graphql";
+import { getIntrospectionQuery, parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HeavyQueryGate, LightFirst, MAX_QUERY_COST } from "../src/graphql/cost.js";
+import { HeavyQueryGate, LightFirst, MAX_QUERY_COST, QueryCosts, queryCost } from "../src/graphql/cost.js";
+import { buildSchema } from "../src/graphql/schema.js";
 import { overlapProbe, startTestApi, type TestApi } from "./helpers.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -77,6 +78,46 @@ describe("the query cost limit", () => {
     const reviews = await a.gql(REVIEW_PAGE);
     expect(reviews.errors).toBeUndefined();
     expect(reviews.data.product.reviews.totalCount).toBe(0);
+  });
+});
+
+describe("remembered costs", () => {
+  const schema = buildSchema();
+  const counted = () => {
+    const walks = { n: 0 };
+    const costs = new QueryCosts(schema, (...args) => {
+      walks.n++;
+      return queryCost(...args);
+    });
+    return { costs, walks };
+  };
+
+  it("walk a query once per document, operation and variables, and give what a walk gives", () => {
+    const { costs, walks } = counted();
+    const doc = parse(NESTED);
+    const ask = (n: number) => costs.of({ document: doc, variableValues: { ids: IDS.slice(0, n) } });
+    expect(ask(21)).toBe(21 * 401 + 1);
+    expect(ask(21)).toBe(21 * 401 + 1);
+    expect(walks.n).toBe(1);
+    // Other variables, another cost: the limit still sees them.
+    expect(ask(22)).toBe(22 * 401 + 1);
+    expect(walks.n).toBe(2);
+    // The same text parsed again is another document: walked, with the same result.
+    expect(costs.of({ document: parse(NESTED), variableValues: { ids: IDS.slice(0, 21) } })).toBe(21 * 401 + 1);
+    expect(walks.n).toBe(3);
+  });
+
+  it("walk every mutation and every query with long variables anew, and never remember invalid variables", () => {
+    const { costs, walks } = counted();
+    const mutation = parse(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`);
+    for (let i = 0; i < 2; i++) costs.of({ document: mutation, variableValues: { i: { id: "p1", name: "P" } } });
+    expect(walks.n).toBe(2);
+    const long = { ids: Array.from({ length: 100 }, (_, i) => `a-long-product-identifier-${i}`) };
+    const doc = parse(NESTED);
+    for (let i = 0; i < 2; i++) costs.of({ document: doc, variableValues: long });
+    expect(walks.n).toBe(4);
+    for (let i = 0; i < 2; i++) expect(() => costs.of({ document: doc, variableValues: { ids: null } })).toThrow();
+    expect(walks.n).toBe(6);
   });
 });
 
@@ -296,24 +337,27 @@ describe("light requests in flight", () => {
 describe("a plain rating read", () => {
   it("reads the product and its rating together, one wait for the database instead of two in a row", async () => {
     const a = await api();
-    await a.gql(`mutation { putProduct(input: { id: "together", name: "T" }) { id } }`);
-    const m = a.models;
-    const reads = overlapProbe();
-    for (const [model, method] of [
-      [m.Product, "findById"],
-      [m.Product, "find"],
-      [m.RatingSummary, "findById"],
-      [m.RatingSummary, "find"],
-    ] as const)
-      reads.queries(model, method);
-    try {
-      // Neither is cached in this process: putProduct drops the product's cached copy, and its summary was never read.
-      const r = await a.gql(`{ product(id: "together") { id rating { count average } } }`, undefined, a.shop.publishableKey);
-      expect(r.errors).toBeUndefined();
-      expect(r.data).toMatchObject({ product: { id: "together", rating: { count: 0 } } });
-    } finally {
-      reads.restore();
+    // The same query text twice: its second run finds the query's selection remembered (selectsField).
+    for (const id of ["together", "again"]) {
+      await a.gql(`mutation($id: ID!) { putProduct(input: { id: $id, name: "T" }) { id } }`, { id });
+      const m = a.models;
+      const reads = overlapProbe();
+      for (const [model, method] of [
+        [m.Product, "findById"],
+        [m.Product, "find"],
+        [m.RatingSummary, "findById"],
+        [m.RatingSummary, "find"],
+      ] as const)
+        reads.queries(model, method);
+      try {
+        // Neither is cached in this process: putProduct drops the product's cached copy, and its summary was never read.
+        const r = await a.gql(`query($id: ID!) { product(id: $id) { id rating { count average } } }`, { id }, a.shop.publishableKey);
+        expect(r.errors).toBeUndefined();
+        expect(r.data).toMatchObject({ product: { id, rating: { count: 0 } } });
+      } finally {
+        reads.restore();
+      }
+      expect(reads.most).toBeGreaterThanOrEqual(2);
     }
-    expect(reads.most).toBeGreaterThanOrEqual(2);
   });
 });

@@ -363,6 +363,94 @@ export interface LeaseWorkerOptions {
   readonly onError?: (error: unknown) => void;
   /** Handles a round's jobs side by side instead of one after another (jobs that wait on the network, like webhook deliveries). */
   readonly parallel?: boolean;
+  /**
+   * Looks for due jobs on behalf of this process's idle workers (DueJobWatch):
+   * with one, an idle worker sends no query of its own and is woken when its
+   * queue has a due job. Without, it claims again every `idleMs`.
+   */
+  readonly watch?: DueJobWatch;
+}
+
+/**
+ * One look for due jobs for every idle worker of a process. Each idle worker
+ * claiming every second on its own made five queries a second in an idle API
+ * (the webhook fan-out and delivery, the rating checks, the vote counts, the
+ * insights analyses): 7 ms of CPU a second against 2 for 9dc9294, which had no
+ * workers, about 1 % of a rating read's CPU under the benchmark's load. The
+ * watch asks once per `intervalMs` which of their queues have a job that is
+ * due and not held by a live lease (what a claim would take), and wakes those
+ * workers, so a job queued by any process (or due again after a retry's wait)
+ * is still found within about `intervalMs`, as when each worker looked itself.
+ */
+export class DueJobWatch {
+  /** The idle workers' wakes, by queue name. */
+  private readonly idle = new Map<string, () => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private looking: Promise<void> | null = null;
+  private stopped = false;
+  /** Looks made so far (for tests and metrics). */
+  looks = 0;
+
+  constructor(
+    private readonly jobs: Model<LeaseJobDoc>,
+    private readonly options: {
+      readonly intervalMs: number;
+      /** False while the database is known down: no look then. */
+      readonly available?: () => boolean;
+      readonly now?: () => Date;
+      readonly onError?: (error: unknown) => void;
+    },
+  ) {}
+
+  /** The worker of `queue` found nothing due: `wake` it once a job of its queue is. */
+  waitFor(queue: string, wake: () => void): void {
+    if (this.stopped) return;
+    this.idle.set(queue, wake);
+    if (!this.timer && !this.looking) this.arm();
+  }
+
+  /** The worker of `queue` is busy again (woken by its own process) or stopped: it waits no more. */
+  forget(queue: string): void {
+    this.idle.delete(queue);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.idle.clear();
+    await this.looking;
+  }
+
+  private arm(): void {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.looking = this.look()
+        .catch((error: unknown) => this.options.onError?.(error))
+        .finally(() => {
+          this.looking = null;
+          if (this.idle.size && !this.stopped) this.arm();
+        });
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  private async look(): Promise<void> {
+    if (!this.idle.size || (this.options.available && !this.options.available())) return;
+    this.looks++;
+    const now = (this.options.now ?? (() => new Date()))();
+    const due = (await this.jobs.collection.distinct("queue", {
+      queue: { $in: [...this.idle.keys()] },
+      availableAt: { $lte: now },
+      $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }],
+    } as never)) as string[];
+    for (const queue of due) {
+      const wake = this.idle.get(queue);
+      if (!wake) continue;
+      this.idle.delete(queue);
+      wake();
+    }
+  }
 }
 
 export interface LeaseWorker {
@@ -387,6 +475,8 @@ export function runLeaseWorker<P>(
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let again = false;
+  /** A round found nothing due: wait for the watch, or `idleMs`. */
+  const IDLE = -1;
 
   const round = async (): Promise<number> => {
     const jobs = await queue.claim(options.batch);
@@ -429,7 +519,7 @@ export function runLeaseWorker<P>(
     }
     running = round()
       .then(
-        (n) => (n > 0 || again ? 0 : options.idleMs),
+        (n) => (n > 0 || again ? 0 : IDLE),
         (error: unknown) => {
           options.onError?.(error);
           return options.idleMs;
@@ -438,18 +528,24 @@ export function runLeaseWorker<P>(
       .then((next) => {
         running = null;
         again = false;
-        schedule(next);
+        if (next !== IDLE) schedule(next);
+        else if (options.watch && !stopped) options.watch.waitFor(queue.name, wake);
+        else schedule(options.idleMs);
       });
   }
 
+  const wake = () => {
+    options.watch?.forget(queue.name);
+    if (running) again = true;
+    else schedule(0);
+  };
+
   schedule(0);
   return {
-    wake() {
-      if (running) again = true;
-      else schedule(0);
-    },
+    wake,
     async stop() {
       stopped = true;
+      options.watch?.forget(queue.name);
       if (timer) clearTimeout(timer);
       await running;
     },

@@ -10,9 +10,10 @@
  * many items its list held, so `products(ids: [100 ids]) { reviews(first: 100)
  * { … } }` passed at a few hundred while it read 10 000 reviews.
  */
-import { GraphQLError, type GraphQLSchema } from "graphql";
+import { GraphQLError, getOperationAST, type DocumentNode, type GraphQLSchema } from "graphql";
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type ComplexityEstimatorArgs } from "graphql-query-complexity";
 import type { Plugin } from "graphql-yoga";
+import { LRUCache } from "lru-cache";
 import type { RateLimits, RateRefusal } from "./context.js";
 
 /**
@@ -49,6 +50,55 @@ export function queryCost(
     operationName: args.operationName ?? undefined,
     estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
   });
+}
+
+/** What QueryCosts keeps: a million characters of keys, 5 000 entries at most. */
+const REMEMBERED_COST_CHARS = 1_000_000;
+/** Variables longer than this (as JSON) are not worth a key: a write's text, a long id list sent once. */
+const REMEMBERED_VARIABLES_CHARS = 2_000;
+
+/**
+ * queryCost, remembered for the queries (not mutations) asked again with the
+ * same variables: a product page's rating read is the same document and
+ * variables request after request. Walking the document with its variables
+ * was the largest single part of a rating read's CPU: 67 µs of the 470 µs
+ * sampled per POST rating read (`node --cpu-prof`, the benchmark's API under
+ * its load, 2026-12-05), more than its execution. The cost is a function of the schema, the document, the
+ * operation and the variables only (the estimators read arguments, never the
+ * context), so a remembered cost is the one a new walk would give. A document
+ * is told apart by identity: Yoga's parser cache hands out the same
+ * DocumentNode for the same query text; a document parsed anew just misses.
+ * Invalid variables throw as before, and are not remembered.
+ */
+export class QueryCosts {
+  private readonly ids = new WeakMap<DocumentNode, number>();
+  private nextId = 0;
+  private readonly costs = new LRUCache<string, number>({
+    max: 5_000,
+    maxSize: REMEMBERED_COST_CHARS,
+    sizeCalculation: (_cost, key) => key.length,
+  });
+
+  constructor(
+    readonly schema: GraphQLSchema,
+    /** What a miss runs (queryCost; a test counts its calls). */
+    private readonly walk: typeof queryCost = queryCost,
+  ) {}
+
+  of(args: { document: DocumentNode; variableValues?: Record<string, unknown> | null; operationName?: string | null }): number {
+    if (getOperationAST(args.document, args.operationName)?.operation !== "query") return this.walk(this.schema, args);
+    const variables = JSON.stringify(args.variableValues ?? {});
+    if (variables.length > REMEMBERED_VARIABLES_CHARS) return this.walk(this.schema, args);
+    let id = this.ids.get(args.document);
+    if (id === undefined) this.ids.set(args.document, (id = this.nextId++));
+    const key = `${id}\u0000${args.operationName ?? ""}\u0000${variables}`;
+    let cost = this.costs.get(key);
+    if (cost === undefined) {
+      cost = this.walk(this.schema, args);
+      this.costs.set(key, cost);
+    }
+    return cost;
+  }
 }
 
 /** Queries that cost more than this are heavy: they take turns (HeavyQueryGate). */
@@ -114,10 +164,11 @@ export class LightFirst {
   private readonly waiting = new Set<() => void>();
   private quietTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly opts: { quietMs: number; maxWaitMs: number; now?: () => number } = LIGHT_FIRST) {}
+  /** The clock, bound once: every light request's end reads it. */
+  private readonly now: () => number;
 
-  private now(): number {
-    return (this.opts.now ?? performance.now.bind(performance))();
+  constructor(private readonly opts: { quietMs: number; maxWaitMs: number; now?: () => number } = LIGHT_FIRST) {
+    this.now = opts.now ?? (() => performance.now());
   }
 
   /** A light request began. */
@@ -196,22 +247,23 @@ export function useQueryCost(opts: { rateLimits: RateLimits; maxCost?: number; l
   const maxCost = opts.maxCost ?? MAX_QUERY_COST;
   const gate = new HeavyQueryGate(maxCost);
   const lightFirst = opts.lightFirst ?? new LightFirst();
+  // One per plugin, so per schema (a test's server builds its own).
+  let costs: QueryCosts | undefined;
   // Heavy queries in the gate, by request: let go when the response is made,
   // which happens however execution ended (onExecuteDone is skipped when it throws).
   const admitted = new WeakMap<Request, number>();
   // Every GraphQL request counts as light from its arrival until its response,
-  // unless its cost makes it heavy (then it stops counting at once).
-  const light = new WeakSet<Request>();
-  const ended = (request: Request) => {
-    if (light.delete(request)) lightFirst.end();
-  };
+  // unless its cost makes it heavy (then it stops counting at once). Only the
+  // heavy ones, which are few, are remembered: a set of every request (its add
+  // and delete, and the garbage collector's work on the set) cost a rating
+  // read about 3 µs of CPU.
+  const heavy = new WeakSet<Request>();
   return {
-    onRequest({ request }) {
-      light.add(request);
+    onRequest() {
       lightFirst.begin();
     },
     onResponse({ request }) {
-      ended(request);
+      if (!heavy.delete(request)) lightFirst.end();
     },
     onResultProcess({ request }) {
       const cost = admitted.get(request);
@@ -222,7 +274,8 @@ export function useQueryCost(opts: { rateLimits: RateLimits; maxCost?: number; l
     onExecute({ args, setResultAndStopExecution }) {
       let cost: number;
       try {
-        cost = queryCost(args.schema, args);
+        if (!costs || costs.schema !== args.schema) costs = new QueryCosts(args.schema);
+        cost = costs.of(args);
       } catch (err) {
         // Variables that do not fit the schema: execution reports them (as INVALID_INPUT).
         if (err instanceof GraphQLError) return;
@@ -253,7 +306,10 @@ export function useQueryCost(opts: { rateLimits: RateLimits; maxCost?: number; l
           return;
         }
         if (cost <= HEAVY_QUERY_COST || !request) return;
-        if (light.delete(request)) lightFirst.cancel();
+        if (!heavy.has(request)) {
+          heavy.add(request);
+          lightFirst.cancel();
+        }
         const context = args.contextValue as { heavy?: boolean; heavyReadTurn?: () => Promise<void> };
         context.heavy = true;
         context.heavyReadTurn = () => lightFirst.turn();

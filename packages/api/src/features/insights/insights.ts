@@ -69,7 +69,7 @@ import {
 import type { InsightBlockDoc, InsightDayDoc, InsightTopicDoc, ReviewInsightDoc } from "./model.js";
 import type { Models } from "../models.js";
 import type { ReviewDoc } from "../reviews/model.js";
-import type { LeasedJob, LeaseQueue, LeaseWorker } from "../../db/lease-queue.js";
+import type { DueJobWatch, LeasedJob, LeaseQueue, LeaseWorker } from "../../db/lease-queue.js";
 import { inRounds, runLeaseWorker } from "../../db/lease-queue.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { invalidInput } from "../../errors.js";
@@ -1065,6 +1065,8 @@ export interface InsightsWorkerOptions {
   readonly batch?: number;
   readonly idleMs?: number;
   readonly available?: () => boolean;
+  /** The process's look for due jobs (workers.ts): idle, the worker then waits for it instead of `idleMs`. */
+  readonly watch?: DueJobWatch;
 }
 
 /** Longest pause after a round (see startInsightsWorker). */
@@ -1089,6 +1091,7 @@ export function startInsightsWorker(deps: Deps, options: InsightsWorkerOptions =
     parallel: true,
     idleMs: options.idleMs ?? 1_000,
     available: options.available,
+    watch: options.watch,
     onError: (error) => deps.log.error("an insights job failed; it is retried later", { error }),
   });
   workers.set(deps, worker);

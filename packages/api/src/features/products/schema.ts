@@ -102,8 +102,21 @@ export function addProductSchema(builder: Builder): { ProductRef: ObjectRef<Type
  * in a fragment). A product's rating is then read together with the product,
  * not after it: a plain rating read waits for one database round trip instead
  * of two in a row, which is what it waits for behind other clients' work.
+ * Remembered by the field's nodes, which graphql-jit's compiled query hands to
+ * every run of one document: the walk (a Set and a closure per request) cost a
+ * rating read about 1.5 µs of CPU.
  */
 function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  let byName = selections.get(info.fieldNodes);
+  if (!byName) selections.set(info.fieldNodes, (byName = new Map()));
+  let found = byName.get(name);
+  if (found === undefined) byName.set(name, (found = findsField(info, name)));
+  return found;
+}
+
+const selections = new WeakMap<GraphQLResolveInfo["fieldNodes"], Map<string, boolean>>();
+
+function findsField(info: GraphQLResolveInfo, name: string): boolean {
   const seen = new Set<string>();
   const within = (set: SelectionSetNode | undefined): boolean =>
     !!set?.selections.some((s) => {

@@ -54,7 +54,6 @@ import {
   type DayCounts,
   type InsightSummary,
   type Quote,
-  type ReviewInsight,
   InsightsInputError,
   blockOf,
   dayCountsOf,
@@ -77,6 +76,7 @@ import type { Deps } from "../deps.js";
 import { recordEvent } from "../events/events.js";
 import { ERASED_PAYLOAD } from "../reviews/review.js";
 import { upsertWinningRace } from "../../db/upsert.js";
+import { AnalysisThreads, type ReviewResult } from "../../analysis-threads.js";
 
 export const INSIGHTS_QUEUE = "insights";
 
@@ -204,20 +204,42 @@ export async function forgetReviewInsights(deps: Deps, reviewIds: readonly strin
 type AnalyzeJob = LeasedJob<InsightsJob & { kind: "analyze" }>;
 
 /**
- * The analysis (language detector, compromise, lexicons: about 170 MB of RSS)
- * is loaded by the first analysis job, not when the API starts: a process that
- * never analyses (a read replica of the work, an export) stays at the size of
- * its requests. Node caches the module, so later rounds just get it back.
+ * Where the analysis runs (language detector, compromise, lexicons: about 170
+ * MB of RSS, ~3-4 ms of CPU for a 150-word review): one background thread per
+ * process (src/analysis-threads.ts), at the lowest priority on Linux, so it
+ * takes only the CPU that requests and the database leave idle, and never the
+ * event loop. Started by the first analysis job, not when the API starts: a
+ * process that never analyses stays at the size of its requests. Closed when
+ * the process' insights worker stops; a later job starts a new one.
  */
-const analysis = () => import("@starling/insights");
+const analysisThreads = new WeakMap<Deps, AnalysisThreads>();
+
+function analysisThread(deps: Deps): AnalysisThreads {
+  let threads = analysisThreads.get(deps);
+  if (!threads) analysisThreads.set(deps, (threads = new AnalysisThreads({ size: 1, background: true })));
+  return threads;
+}
+
+/** Ends this process' analysis thread (what it was analysing fails, so those jobs are retried later). */
+async function closeAnalysisThread(deps: Deps): Promise<void> {
+  const threads = analysisThreads.get(deps);
+  analysisThreads.delete(deps);
+  await threads?.close();
+}
+
+/** This process' analysis thread, if one runs (tests end it to see that its work is not lost). */
+export function runningAnalysisThread(deps: Deps): AnalysisThreads | undefined {
+  return analysisThreads.get(deps);
+}
 
 /**
  * A round's analyses together: the reviews, earlier analyses and erasure
- * tombstones each read in one query, the analyses written in one bulk write
- * and their days' recounts queued in one insert (the worker's time was mostly
- * round trips). Each analysis is synchronous CPU (tens of ms), so the event
- * loop is given back between them. A failure of one analysis fails that job
- * only; `failed` gets it.
+ * tombstones each read in one query, the texts analysed in one message to the
+ * analysis thread, the analyses written in one bulk write and their days'
+ * recounts queued in one insert (the worker's time was mostly round trips). A
+ * failure of one analysis fails that job only; a thread that dies fails the
+ * round's analyses, which are retried later like any failed job (their leases
+ * keep them meanwhile); `failed` gets them.
  */
 async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQueue<InsightsJob>, failed: Map<string, unknown>) {
   const ids = jobs.map((j) => j.payload.reviewId);
@@ -228,8 +250,7 @@ async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQ
   const byId = new Map(reviews.map((r) => [r._id, r]));
   const erased = new Set(erasedBefore.map((d) => d._id));
   const done: AnalyzeJob[] = [];
-  const docs: ReviewInsightDoc[] = [];
-  const days = new Map<string, { id: string; payload: InsightsJob }>();
+  const toAnalyze: { job: AnalyzeJob; review: ReviewDoc }[] = [];
   for (const job of jobs) {
     const id = job.payload.reviewId;
     const review = byId.get(id);
@@ -244,22 +265,36 @@ async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQ
       done.push(job);
       continue;
     }
-    // The event loop is the requests' too: back to it before each analysis.
-    await new Promise((resolve) => setImmediate(resolve));
-    let insight: ReviewInsight;
+    toAnalyze.push({ job, review });
+  }
+  let results: ReviewResult[] = [];
+  if (toAnalyze.length) {
     try {
-      insight = (await analysis()).analyzeReview({ title: review.title, body: review.body, language: languageOf(review.language) });
+      results = await analysisThread(deps).run({
+        action: "reviews",
+        reviews: toAnalyze.map(({ review }) => ({ title: review.title, body: review.body, language: languageOf(review.language) })),
+      });
     } catch (error) {
-      failed.set(job.id, error);
-      continue;
+      for (const { job } of toAnalyze) failed.set(job.id, error);
+      toAnalyze.length = 0;
     }
+  }
+  const docs: ReviewInsightDoc[] = [];
+  const days = new Map<string, { id: string; payload: InsightsJob }>();
+  toAnalyze.forEach(({ job, review }, i) => {
+    const result = results[i]!;
+    if ("error" in result) {
+      failed.set(job.id, new Error(result.error));
+      return;
+    }
+    const { insight } = result;
     const now = new Date();
     const dayMs = dayOf(review.createdAt.getTime());
     docs.push({
-      _id: id,
+      _id: review._id,
       shopId: review.shopId,
       productId: review.productId,
-      dayKey: `${productHash(review.shopId, review.productId)}.${ymd(dayMs)}.${id}`,
+      dayKey: `${productHash(review.shopId, review.productId)}.${ymd(dayMs)}.${review._id}`,
       createdAt: review.createdAt,
       language: insight.language,
       polarity: insight.polarity,
@@ -279,7 +314,7 @@ async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQ
     const day = dayJob(review.shopId, review.productId, dayMs);
     days.set(day.id, day);
     done.push(job);
-  }
+  });
   if (docs.length) {
     await deps.models.ReviewInsight.collection.bulkWrite(
       docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id } as never, replacement: doc as never, upsert: true } })),
@@ -1096,7 +1131,8 @@ export function startInsightsWorker(deps: Deps, options: InsightsWorkerOptions =
     wake: () => worker.wake(),
     stop: async () => {
       if (workers.get(deps) === worker) workers.delete(deps);
-      await worker.stop();
+      // The thread first: a round waiting on it ends at once (its analyses are retried later) instead of after them.
+      await Promise.all([worker.stop(), closeAnalysisThread(deps)]);
     },
   };
 }

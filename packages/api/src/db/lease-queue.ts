@@ -363,6 +363,8 @@ export interface LeaseWorkerOptions {
   readonly onError?: (error: unknown) => void;
   /** Handles a round's jobs side by side instead of one after another (jobs that wait on the network, like webhook deliveries). */
   readonly parallel?: boolean;
+  /** Awaited before each claim: background work that waits for a quiet moment (the insights worker). */
+  readonly beforeRound?: () => Promise<void>;
 }
 
 export interface LeaseWorker {
@@ -389,6 +391,8 @@ export function runLeaseWorker<P>(
   let again = false;
 
   const round = async (): Promise<number> => {
+    await options.beforeRound?.();
+    if (stopped) return 0;
     const jobs = await queue.claim(options.batch);
     const run = async (job: LeasedJob<P>) => {
       try {

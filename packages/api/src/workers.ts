@@ -21,6 +21,8 @@ export interface BackgroundWorkerOptions {
   readonly idleMs?: number;
   /** The insights worker's own idle wait (it also waits as long as each analysis took). */
   readonly insightsIdleMs?: number;
+  /** False: no insights worker in this process (the benchmark's "insights off"); true by default. */
+  readonly insights?: boolean;
   readonly webhooks?: Partial<WebhookSettings>;
 }
 
@@ -71,7 +73,8 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
   ];
   const voteSweep = startVoteSweep(deps, { available: options.available, found: () => voteCounts.wake(), onError: onError("vote sweep") });
   // Review texts analysed and counted off the request path (features/insights).
-  const insights = startInsightsWorker(deps, { available: options.available, idleMs: options.insightsIdleMs });
+  const insights =
+    options.insights === false ? null : startInsightsWorker(deps, { available: options.available, idleMs: options.insightsIdleMs });
   const prune = setInterval(() => {
     if (options.available && !options.available()) return;
     pruneMessages(deps).catch(onError("webhook message pruning"));
@@ -80,7 +83,7 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
   return {
     async stop() {
       clearInterval(prune);
-      await Promise.all([...workers.map((w) => w.stop()), insights.stop(), voteSweep.stop()]);
+      await Promise.all([...workers.map((w) => w.stop()), insights?.stop(), voteSweep.stop()]);
     },
   };
 }

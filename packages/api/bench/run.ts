@@ -16,15 +16,29 @@
  * production runs MongoDB. Each read scenario runs against both, back to back,
  * the order swapped every round, and a second table prints this checkout's
  * figures over the baseline's. Issue 13 compares with PRE_REFACTOR (bench/caches.ts).
+ *
+ * Submissions (issue 14's goal: throughput and p99 within 5 % with insights on)
+ * run against two APIs side by side, back to back, the order swapped every
+ * round: Starling as it runs, and one whose insights worker is off
+ * (STARLING_BENCH_INSIGHTS_WORKER=off), each on its own seeded database in the
+ * same FerretDB (`bench` and `bench_insights_off`: the worker of one would
+ * otherwise analyse the other's reviews during its run). Each run's API CPU is
+ * split by thread from /proc/<pid>/task: the event loop's (the main thread),
+ * the background analysis thread's (named "insights-worker", nice 19) and the
+ * rest (V8's and libuv's helpers). After each run the insights queue is waited
+ * for until empty (BENCH_DRAIN_SECONDS at most): how long the backlog takes to
+ * drain once requests stop, and what it costs; the "off" database's analysis
+ * jobs, which nothing handles, are dropped after its run.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { REPO_ROOT } from "../src/config.js";
 import { connect } from "../src/db/connection.js";
-import { bindModels } from "../src/features/models.js";
+import { type Models, bindModels } from "../src/features/models.js";
+import { INSIGHTS_QUEUE } from "../src/features/insights/insights.js";
 import { createDeps } from "../src/create-deps.js";
 import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { RATING_QUERY } from "./servers/rating-schema.js";
@@ -44,12 +58,40 @@ const ONLY =
 const BASELINE_TREE = process.env.BENCH_BASELINE_TREE ? path.resolve(process.env.BENCH_BASELINE_TREE) : null;
 /** The baseline checkout's API, as a server's name: its scenarios are the Starling ones with this name appended. */
 const BASELINE = "baseline";
-const isApi = (server: string) => server === "Starling" || server === BASELINE;
+/** The submission scenario's twin: an API whose insights worker is off, on its own database. */
+const INSIGHTS_OFF = "Starling, insights off";
+const INSIGHTS_OFF_DB = "bench_insights_off";
+const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 300);
+const isApi = (server: string) => server === "Starling" || server === BASELINE || server === INSIGHTS_OFF;
 const TICK_US = 1_000_000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
 function cpuTicks(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+
+/** The name the API's analysis thread gives itself (src/analysis-threads.ts BACKGROUND_THREAD_NAME). */
+const ANALYSIS_THREAD = "insights-worker";
+
+/** A process' CPU ticks by thread: its main thread (the event loop), its analysis thread(s), and the rest (exited threads included). */
+function threadTicks(pid: number): { main: number; analysis: number; rest: number } {
+  const ticks = (stat: string) => {
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(f[11]) + Number(f[12]);
+  };
+  let main = 0;
+  let analysis = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    } catch {
+      continue; // ended meanwhile: its time is in the process' total
+    }
+    if (Number(tid) === pid) main = ticks(stat);
+    else if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) === ANALYSIS_THREAD) analysis += ticks(stat);
+  }
+  return { main, analysis, rest: cpuTicks(pid) - main - analysis };
 }
 
 function rssMb(pid: number): number {
@@ -85,6 +127,19 @@ interface Run {
   errors: number;
   /** Answered 2xx: for the write scenario, the reviews acknowledged. */
   ok: number;
+  /** Write scenarios: the API's CPU per request by thread, the insights backlog at the end and its drain. */
+  threads?: { main: number; analysis: number; rest: number };
+  backlog?: number;
+  drain?: Drain;
+}
+
+/** The insights queue after a write run, until empty: seconds, and the API's analysis thread's and the database's CPU meanwhile, per request of the run. */
+interface Drain {
+  seconds: number;
+  done: boolean;
+  analysisCpuUsPerReq: number;
+  apiCpuUsPerReq: number;
+  dbCpuUsPerReq: number;
 }
 
 const gqlBody = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
@@ -109,6 +164,30 @@ function benchText(n: number): string {
   return `${words.join(" ")}.`;
 }
 
+/**
+ * Waits until the insights queue of `models`' database is empty (BENCH_DRAIN_SECONDS at most): with `measure`,
+ * how long that took and the API's (its analysis thread's) and the database's CPU meanwhile, per request of the run.
+ */
+async function drainInsights(models: Models, measure: { pid: number; dbPid: number | null; requests: number } | null): Promise<Drain> {
+  const started = Date.now();
+  const threads = measure ? threadTicks(measure.pid) : null;
+  const db = measure?.dbPid ? cpuTicks(measure.dbPid) : 0;
+  let done = false;
+  while (!(done = (await models.LeaseJob.countDocuments({ queue: INSIGHTS_QUEUE })) === 0) && Date.now() - started < DRAIN_SECONDS * 1000)
+    await new Promise((r) => setTimeout(r, 100));
+  const seconds = (Date.now() - started) / 1000;
+  if (!measure || !threads) return { seconds, done, analysisCpuUsPerReq: 0, apiCpuUsPerReq: 0, dbCpuUsPerReq: 0 };
+  const after = threadTicks(measure.pid);
+  const per = (ticks: number) => (ticks * TICK_US) / measure.requests;
+  return {
+    seconds,
+    done,
+    analysisCpuUsPerReq: per(after.analysis - threads.analysis),
+    apiCpuUsPerReq: per(after.main + after.analysis + after.rest - threads.main - threads.analysis - threads.rest),
+    dbCpuUsPerReq: measure.dbPid ? per(cpuTicks(measure.dbPid) - db) : 0,
+  };
+}
+
 function printTable(head: string[], rows: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
@@ -127,6 +206,14 @@ async function main() {
   const models = bindModels(conn);
   const seeded = await seedBench(models);
   console.error(seeded.reused ? "reusing the seeded benchmark database" : `seeded in ${seeded.seconds.toFixed(0)} s`);
+  const writesWanted = !ONLY.length || ONLY.some((o) => "starling: submit review (scoring on)".includes(o));
+  // The insights-off twin's own database, seeded the same way (once: reused after).
+  const offConn = writesWanted ? await connect(uri, INSIGHTS_OFF_DB, 30_000) : null;
+  const offModels = offConn ? bindModels(offConn) : null;
+  if (offModels) {
+    const offSeeded = await seedBench(offModels);
+    console.error(offSeeded.reused ? `reusing ${INSIGHTS_OFF_DB}` : `${INSIGHTS_OFF_DB} seeded in ${offSeeded.seconds.toFixed(0)} s`);
+  }
 
   const limits = {
     STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: "10000000",
@@ -142,6 +229,10 @@ async function main() {
     "Apollo Server 5": await startBenchServer(["bench/servers/apollo.ts"]),
     Starling: { child: starling.child, url: starling.graphql },
   };
+  if (writesWanted) {
+    const off = await startBenchApi(uri, INSIGHTS_OFF_DB, { ...limits, STARLING_BENCH_INSIGHTS_WORKER: "off" });
+    servers[INSIGHTS_OFF] = { child: off.child, url: off.graphql };
+  }
   if (BASELINE_TREE) {
     const apiDir = path.join(BASELINE_TREE, "packages/api");
     let commit = "(not a git checkout)";
@@ -169,19 +260,18 @@ async function main() {
   // One submission by hand too: the first write of a shop in a process loads
   // the shop's recent review texts for the near-duplicate check, a one-off
   // cost reported here rather than folded into the write throughput.
-  const writesWanted = !ONLY.length || ONLY.some((o) => "starling: submit review (scoring on)".includes(o));
-  const warmStarted = Date.now();
-  const warm = !writesWanted
-    ? null
-    : await fetch(servers.Starling!.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
-        body: gqlBody(`mutation($i: SubmitReviewInput!) { submitReview(input: $i) { review { id } } }`, {
-          i: { productId: "p-1", rating: 4, title: "Warm-up", body: "The first write of the run.", reviewer: { name: "Warm-up" } },
-        }),
-      });
-  if (warm && !warm.ok) throw new Error(`Starling did not take the warm-up review: ${await warm.text()}`);
-  if (warm) console.error(`first write (loads the shop's near-duplicate index): ${Date.now() - warmStarted} ms`);
+  for (const name of writesWanted ? ["Starling", INSIGHTS_OFF] : []) {
+    const warmStarted = Date.now();
+    const warm = await fetch(servers[name]!.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
+      body: gqlBody(`mutation($i: SubmitReviewInput!) { submitReview(input: $i) { review { id } } }`, {
+        i: { productId: "p-1", rating: 4, title: "Warm-up", body: "The first write of the run.", reviewer: { name: "Warm-up" } },
+      }),
+    });
+    if (!warm.ok) throw new Error(`${name} did not take the warm-up review: ${await warm.text()}`);
+    console.error(`${name}: first write (loads the shop's near-duplicate index): ${Date.now() - warmStarted} ms`);
+  }
   const one = `query($id: ID!) { product(id: $id) { ${ratingFields} } }`;
   const fifty = productIds().slice(2, 52);
   let submitted = 0;
@@ -229,11 +319,11 @@ async function main() {
         id: "p-1",
       }),
     },
-    {
-      name: "Starling: submit review (scoring on)",
-      server: "Starling",
+    ...["Starling", INSIGHTS_OFF].map((server) => ({
+      name: `${server}: submit review (scoring on)`,
+      server,
       writes: true,
-      setupRequest: (req) => {
+      setupRequest: (req: Record<string, unknown>) => {
         const n = submitted++;
         return {
           ...req,
@@ -249,10 +339,11 @@ async function main() {
           }),
         };
       },
-    },
+    })),
   ];
 
-  const wanted = (s: Scenario) => s.server !== "Starling" || !ONLY.length || ONLY.some((o) => s.name.toLowerCase().includes(o));
+  const wanted = (s: Scenario) =>
+    s.server === INSIGHTS_OFF ? writesWanted : !isApi(s.server) || !ONLY.length || ONLY.some((o) => s.name.toLowerCase().includes(o));
   scenarios.splice(0, scenarios.length, ...scenarios.filter(wanted));
   // The baseline's twin of each read scenario (its writes would only change its database).
   const twin = new Map<Scenario, Scenario>(
@@ -269,11 +360,20 @@ async function main() {
   ];
   for (let round = 1; round <= ROUNDS; round++) {
     // Back to back with its twin, the baseline first every other round: a machine slowing down mid-run favours neither.
-    const roundOrder =
-      round % 2 === 0 ? order.flatMap((s, i) => (twin.has(s) ? [order[i + 1]!, s] : s.server === BASELINE ? [] : [s])) : order;
+    // The same for the submissions with insights on and off.
+    const writes = order.filter((s) => s.writes);
+    const roundOrder = [
+      ...(round % 2 === 0
+        ? order.flatMap((s, i) => (s.writes ? [] : twin.has(s) ? [order[i + 1]!, s] : s.server === BASELINE ? [] : [s]))
+        : order.filter((s) => !s.writes)),
+      ...(round % 2 === 0 ? writes.reverse() : writes),
+    ];
     for (const s of roundOrder) {
       const server = servers[s.server]!;
       const pid = server.child.pid!;
+      // A write run starts with the insights backlog of the runs before it done, so it pays for its own reviews only.
+      if (s.writes) await drainInsights(models, null);
+      const threadsBefore = s.writes ? threadTicks(pid) : null;
       const before = cpuTicks(pid);
       const dbBefore = isApi(s.server) && db ? cpuTicks(db.pid) : 0;
       const request = { method: s.method ?? "POST", path: s.path, body: s.body };
@@ -309,8 +409,30 @@ async function main() {
         errors: s.notModified ? r.errors + r.requests.total - r["3xx"] : r.errors + r.non2xx,
         ok: s.notModified ? r["3xx"] : r["2xx"],
       };
+      if (threadsBefore) {
+        const after = threadTicks(pid);
+        const perReq = (k: keyof typeof after) => ((after[k] - threadsBefore[k]) * TICK_US) / total;
+        run.threads = { main: perReq("main"), analysis: perReq("analysis"), rest: perReq("rest") };
+        const runModels = s.server === INSIGHTS_OFF ? offModels! : models;
+        run.backlog = await runModels.LeaseJob.countDocuments({ queue: INSIGHTS_QUEUE });
+        if (s.server === INSIGHTS_OFF) {
+          // Nothing handles them there: dropped, so each run's database looks the same.
+          await offModels!.LeaseJob.deleteMany({ queue: INSIGHTS_QUEUE });
+        } else {
+          run.drain = await drainInsights(models, { pid, dbPid: db?.pid ?? null, requests: total });
+        }
+      }
       results.set(s.name, [...(results.get(s.name) ?? []), run]);
-      console.error(`round ${round}: ${s.name}: ${run.rps.toFixed(0)} req/s, p99 ${run.p99} ms, ${run.errors} errors`);
+      console.error(
+        `round ${round}: ${s.name}: ${run.rps.toFixed(0)} req/s, p99 ${run.p99} ms, ${run.errors} errors` +
+          (run.threads
+            ? `; API CPU µs/review main ${run.threads.main.toFixed(0)}, analysis ${run.threads.analysis.toFixed(0)}, rest ${run.threads.rest.toFixed(0)}; ` +
+              `DB ${run.dbCpuUsPerReq?.toFixed(0)}; insights jobs queued at the end ${run.backlog}` +
+              (run.drain
+                ? `, ${run.drain.done ? "drained" : "NOT drained"} in ${run.drain.seconds.toFixed(1)} s (analysis ${run.drain.analysisCpuUsPerReq.toFixed(0)}, API ${run.drain.apiCpuUsPerReq.toFixed(0)}, DB ${run.drain.dbCpuUsPerReq.toFixed(0)} µs/review meanwhile)`
+                : "")
+            : ""),
+      );
     }
   }
 
@@ -346,6 +468,58 @@ async function main() {
     "errors",
   ];
   printTable(head, rows);
+
+  // Issue 14's goal, side by side: submissions with the insights worker on and off.
+  const on = scenarios.find((s) => s.writes && s.server === "Starling");
+  const off = scenarios.find((s) => s.writes && s.server === INSIGHTS_OFF);
+  if (on && off) {
+    const runs = (s: Scenario) => results.get(s.name)!;
+    const medOf = (s: Scenario, f: (r: Run) => number) => median(runs(s).map(f));
+    const row = (label: string, s: Scenario) => [
+      label,
+      medOf(s, (r) => r.rps).toFixed(1),
+      medOf(s, (r) => r.p99).toFixed(0),
+      medOf(s, (r) => r.cpuUsPerReq).toFixed(0),
+      medOf(s, (r) => r.threads!.main).toFixed(0),
+      medOf(s, (r) => r.threads!.analysis).toFixed(0),
+      medOf(s, (r) => r.threads!.rest).toFixed(0),
+      medOf(s, (r) => r.dbCpuUsPerReq ?? 0).toFixed(0),
+      medOf(s, (r) => r.backlog!).toFixed(0),
+      s === on
+        ? runs(s)
+            .map((r) => `${r.drain!.done ? "" : ">"}${r.drain!.seconds.toFixed(1)}`)
+            .join(" ")
+        : "",
+      s === on ? medOf(s, (r) => r.drain!.analysisCpuUsPerReq).toFixed(0) : "",
+      s === on ? medOf(s, (r) => r.drain!.dbCpuUsPerReq).toFixed(0) : "",
+    ];
+    console.log(`\nsubmissions, insights worker on and off (median of ${ROUNDS} rounds; CPU per acknowledged-or-not request):`);
+    printTable(
+      [
+        "API",
+        "reviews/s",
+        "p99 ms",
+        "API CPU µs/review",
+        "main thread",
+        "analysis thread",
+        "other threads",
+        "DB CPU µs/review",
+        "insights jobs left",
+        "drain s, each round",
+        "analysis CPU while draining µs/review",
+        "DB CPU while draining µs/review",
+      ],
+      [row("insights on", on), row("insights off", off)],
+    );
+    const each = (f: (r: Run) => number) =>
+      runs(on)
+        .map((r, i) => (f(r) / f(runs(off)[i]!)).toFixed(3))
+        .join(" ");
+    console.log(
+      `on / off: reviews/s ${(medOf(on, (r) => r.rps) / medOf(off, (r) => r.rps)).toFixed(3)} (each round ${each((r) => r.rps)}), ` +
+        `p99 ${(medOf(on, (r) => r.p99) / medOf(off, (r) => r.p99)).toFixed(3)} (each round ${each((r) => r.p99)})`,
+    );
+  }
 
   if (twin.size) {
     // Ratios of medians; the CPU one also round by round, as the pairs ran back to back.
@@ -394,22 +568,29 @@ async function main() {
     );
   }
 
-  // Writes: every acknowledged submission stored once, summaries exact.
+  // Writes: every acknowledged submission stored once, summaries exact; with insights on, every stored review analysed.
   if (writesWanted) {
-    const stored = await models.Review.countDocuments({ title: new RegExp(`^Bench ${RUN} `) });
-    const report = await recomputeSummaries(createDeps(models, 5));
-    const acknowledged = scenarios
-      .filter((s) => s.writes)
-      .reduce((n, s) => n + (results.get(s.name) ?? []).reduce((m, r) => m + r.ok, 0), 0);
-    const quarantined = await models.Review.countDocuments({ title: new RegExp(`^Bench ${RUN} `), status: "quarantined" });
-    console.log(
-      `\nsubmissions acknowledged: ${acknowledged} (sent ${submitted}, the rest cut off by the end of a run); stored: ${stored} (quarantined as copies: ${quarantined}); summaries repaired by a recompute afterwards: ${report.repaired.length}`,
-    );
+    for (const s of scenarios.filter((x) => x.writes)) {
+      const m = s.server === INSIGHTS_OFF ? offModels! : models;
+      const mine = { title: new RegExp(`^Bench ${RUN} `) };
+      const stored = await m.Review.countDocuments(mine);
+      const report = await recomputeSummaries(createDeps(m, 5));
+      const acknowledged = (results.get(s.name) ?? []).reduce((n, r) => n + r.ok, 0);
+      const quarantined = await m.Review.countDocuments({ ...mine, status: "quarantined" });
+      const ids = (await m.Review.find(mine, { _id: 1 }).lean<{ _id: string }[]>()).map((r) => r._id);
+      const analysed = await m.ReviewInsight.countDocuments({ _id: { $in: ids } });
+      console.log(
+        `\n${s.server}: submissions acknowledged: ${acknowledged}; stored: ${stored} (quarantined as copies: ${quarantined}); ` +
+          `analysed: ${analysed}; summaries repaired by a recompute afterwards: ${report.repaired.length}`,
+      );
+    }
+    console.log(`(sent ${submitted} in all, the rest cut off by the end of a run)`);
   }
 
   // Wait for them: a server writes its CPU profile (BENCH_CPU_PROF) as it exits.
   await Promise.all(Object.values(servers).map((server) => stopBenchApi(server, 10_000)));
   await conn.close();
+  await offConn?.close();
   await db?.stop();
 }
 

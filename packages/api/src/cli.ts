@@ -66,7 +66,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "serve":
-      return serve(await startStarling({ config, log }), log);
+      // STARLING_BENCH_INSIGHTS_WORKER=off: the benchmark's "insights off" server (bench/run.ts), not a setting.
+      return serve(await startStarling({ config, log, insightsWorker: process.env.STARLING_BENCH_INSIGHTS_WORKER !== "off" }), log);
     case "demo":
       return demo(config, log);
     case "recompute":

@@ -1,14 +1,62 @@
 /**
- * A worker thread of `starling insights analyze|trends` (src/insights-cli.ts):
- * analyses the batches it is sent, one after another, and answers each in turn.
+ * An analysis thread (src/analysis-threads.ts): analyses the batches it is
+ * sent, one after another, and answers each in turn. Line batches come from
+ * `starling insights analyze|trends` (src/insights-cli.ts), review batches from
+ * the API's insights worker, whose thread runs in the background (lowest
+ * priority, named; see analysis-threads.ts).
  */
-import { parentPort } from "node:worker_threads";
-import { type LineBatch, analyzeBatch, plainEnv } from "./insights-cli.js";
+import { readlinkSync, writeFileSync } from "node:fs";
+import { setPriority } from "node:os";
+import { parentPort, workerData } from "node:worker_threads";
+import { BACKGROUND_THREAD_NAME, type LineBatch, type ReviewBatch, type ReviewResult, type ThreadSettings } from "./analysis-threads.js";
+import { analyzeBatch, plainEnv } from "./insights-cli.js";
+
+/** The lowest priority there is (nice 19). */
+const LOWEST_PRIORITY = 19;
+
+/**
+ * On Linux, this thread only: setpriority(PRIO_PROCESS, tid) sets one thread's nice value (threads are
+ * tasks with their own), and its name shows in /proc/<pid>/task/<tid>/comm and `top -H`. Elsewhere
+ * (no /proc/thread-self) nothing changes: os.setPriority would lower the whole process there.
+ */
+function runInBackground(): void {
+  let tid: number;
+  try {
+    tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(tid) || tid <= 0) return;
+  try {
+    writeFileSync("/proc/thread-self/comm", BACKGROUND_THREAD_NAME);
+  } catch {
+    // The name is for people reading the process: the work runs the same without it.
+  }
+  try {
+    setPriority(tid, LOWEST_PRIORITY);
+  } catch {
+    // Not allowed (a sandbox): the thread still keeps the analysis off the event loop.
+  }
+}
+
+async function analyzeReviews(batch: ReviewBatch): Promise<ReviewResult[]> {
+  const { analyzeReview } = await import("@starling/insights");
+  return batch.reviews.map((review) => {
+    try {
+      return { insight: analyzeReview(review) };
+    } catch (error) {
+      return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    }
+  });
+}
 
 plainEnv();
+if ((workerData as ThreadSettings | undefined)?.background) runInBackground();
 
 let queue = Promise.resolve();
-parentPort!.on("message", (batch: LineBatch) => {
-  // One batch at a time, answers in the order received (analyzeBatch awaits the package's import on the first one).
-  queue = queue.then(async () => parentPort!.postMessage(await analyzeBatch(batch)));
+parentPort!.on("message", (batch: LineBatch | ReviewBatch) => {
+  // One batch at a time, answers in the order received (the first awaits the package's import).
+  queue = queue.then(async () =>
+    parentPort!.postMessage(batch.action === "reviews" ? await analyzeReviews(batch) : await analyzeBatch(batch)),
+  );
 });

@@ -5,7 +5,8 @@
  * main thread of `analyze`, the insights package are loaded (start-up is the
  * part of a short file's run that nothing else shortens).
  *
- * The analysis runs on worker threads, one per core (os.availableParallelism();
+ * The analysis runs on worker threads (src/analysis-threads.ts, which the API's
+ * insights worker uses too), one per core (os.availableParallelism();
  * STARLING_INSIGHTS_THREADS=N to choose, 1 = on this thread, no worker), in
  * batches of lines; the main thread reads, writes and keeps the input's order.
  * A line that is not a valid review stops the run: every line before it is
@@ -16,26 +17,8 @@ import { setFlagsFromString } from "node:v8";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import type { AnalyzedReview } from "@starling/insights";
-import { workerBundle } from "./worker-bundle.js";
-
-export type TextAction = "analyze" | "trends";
-
-/** Non-empty input lines, with their 1-based line numbers, sent to a worker together. */
-export interface LineBatch {
-  action: TextAction;
-  lines: [number, string][];
-}
-export interface BatchResult {
-  /** analyze: the output lines of the batch's reviews, up to any error. */
-  out: string;
-  /** trends: the batch's analysed reviews, up to any error. */
-  timeline: AnalyzedReview[];
-  /** The first bad line's message ("line 7: not JSON"); nothing after it was analysed. */
-  error?: string;
-}
+import { AnalysisThreads, type BatchResult, type LineBatch, type TextAction } from "./analysis-threads.js";
 
 /**
  * V8's inlining budget per optimised function, set before any analysis (default 920 bytes of bytecode). Each
@@ -137,58 +120,6 @@ function threadCount(): number {
   return Math.max(1, availableParallelism());
 }
 
-const WORKER_URL = new URL(import.meta.url.endsWith(".ts") ? "./insights-cli-worker.ts" : "./insights-cli-worker.js", import.meta.url);
-
-/** Worker threads that analyse batches; each answers its batches in the order sent. Started as the work needs them. */
-class BatchPool {
-  private readonly workers: { worker: Worker; waiting: { resolve: (r: BatchResult) => void; reject: (e: unknown) => void }[] }[] = [];
-  /** From source, the worker module's bundle (src/worker-bundle.ts) when it could be built. */
-  constructor(
-    private readonly size: number,
-    private readonly bundle: string | null,
-  ) {}
-
-  run(batch: LineBatch): Promise<BatchResult> {
-    let w = this.workers.reduce<(typeof this.workers)[number] | undefined>(
-      (a, b) => (a && a.waiting.length <= b.waiting.length ? a : b),
-      undefined,
-    );
-    if ((w === undefined || w.waiting.length > 0) && this.workers.length < this.size) w = this.start();
-    const target = w!;
-    return new Promise<BatchResult>((resolve, reject) => {
-      target.waiting.push({ resolve, reject });
-      target.worker.postMessage(batch);
-    });
-  }
-
-  private start() {
-    // From source (tsx: `pnpm cli`), a worker gets no TypeScript loader on Node 20 (tsx registers its hooks on the
-    // main thread only): it loads the bundle, or failing that registers tsx's hooks before it imports the worker module.
-    const worker =
-      this.bundle !== null
-        ? new Worker(this.bundle)
-        : WORKER_URL.pathname.endsWith(".ts")
-          ? new Worker(
-              `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((t) => t.register()).then(() => import(${JSON.stringify(WORKER_URL.href)}))`,
-              { eval: true },
-            )
-          : new Worker(WORKER_URL);
-    const entry = { worker, waiting: [] as { resolve: (r: BatchResult) => void; reject: (e: unknown) => void }[] };
-    entry.worker.on("message", (r: BatchResult) => entry.waiting.shift()?.resolve(r));
-    const fail = (err: unknown) => {
-      for (const p of entry.waiting.splice(0)) p.reject(err);
-    };
-    entry.worker.on("error", fail);
-    entry.worker.on("exit", (code) => fail(new Error(`insights worker exited with code ${code}`)));
-    this.workers.push(entry);
-    return entry;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
-  }
-}
-
 function write(text: string): Promise<void> {
   if (!text) return Promise.resolve();
   return new Promise((resolve, reject) => {
@@ -211,8 +142,8 @@ export async function insightsTextCommand(action: TextAction, rest: string[]): P
   }
   setFlagsFromString(INLINE_BUDGET);
   // Before the input is opened: readline drops the lines it reads while nothing iterates them yet.
-  const pool =
-    threads > 1 ? new BatchPool(threads, WORKER_URL.pathname.endsWith(".ts") ? await workerBundle(fileURLToPath(WORKER_URL)) : null) : null;
+  const pool = threads > 1 ? new AnalysisThreads({ size: threads }) : null;
+  await pool?.prepare();
   // Relative to where the command was typed (pnpm --filter runs us in packages/api).
   if (pool === null) plainEnv();
   const input = rest[0] ? createReadStream(path.resolve(process.env.INIT_CWD ?? process.cwd(), rest[0])) : process.stdin;

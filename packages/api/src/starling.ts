@@ -40,6 +40,8 @@ export async function startStarling(opts: {
   log: Logger;
   /** Runs after the database is open and before the server listens (the demo seeds here). */
   beforeListen?: (deps: Deps) => Promise<GraphiQLOptions | undefined>;
+  /** False: this process analyses no review texts (their jobs wait for a process that does). The benchmark's "insights off". */
+  insightsWorker?: boolean;
 }): Promise<Starling> {
   const { config, log } = opts;
   const db = await openDatabase(config, log, bindModels);
@@ -56,6 +58,7 @@ export async function startStarling(opts: {
     // Webhooks (fan-out, delivery) and rating checks, shared with the other API processes through lease queues.
     workers = startBackgroundWorkers(deps, {
       available: () => db.breaker.available,
+      insights: opts.insightsWorker ?? true,
       webhooks: { allowPrivate: config.webhooksAllowPrivate, retryScheduleMs: config.webhookRetryScheduleMs },
     });
     const playground = (await opts.beforeListen?.(deps)) ?? {

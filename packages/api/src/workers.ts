@@ -19,6 +19,8 @@ export interface BackgroundWorkerOptions {
   readonly available?: () => boolean;
   /** How often the process looks for due jobs for its idle workers (WORKER_IDLE_MS). */
   readonly idleMs?: number;
+  /** False: no insights worker in this process (the benchmark's "insights off"); true by default. */
+  readonly insights?: boolean;
   readonly webhooks?: Partial<WebhookSettings>;
 }
 
@@ -77,7 +79,7 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
   ];
   const voteSweep = startVoteSweep(deps, { available: options.available, found: () => voteCounts.wake(), onError: onError("vote sweep") });
   // Review texts analysed and counted off the request path (features/insights).
-  const insights = startInsightsWorker(deps, { available: options.available, idleMs, watch });
+  const insights = options.insights === false ? null : startInsightsWorker(deps, { available: options.available, idleMs, watch });
   const prune = setInterval(() => {
     if (options.available && !options.available()) return;
     pruneMessages(deps).catch(onError("webhook message pruning"));
@@ -86,7 +88,7 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
   return {
     async stop() {
       clearInterval(prune);
-      await Promise.all([...workers.map((w) => w.stop()), insights.stop(), voteSweep.stop()]);
+      await Promise.all([...workers.map((w) => w.stop()), insights?.stop(), voteSweep.stop()]);
       await watch.stop();
     },
   };

@@ -5,7 +5,8 @@
  * aggregates count published reviews only, an emerging topic records exactly
  * one event, erasure removes quotes, and shops see only their own.
  */
-import { summarizeDayCounts } from "@starling/insights";
+import { readdirSync, readFileSync } from "node:fs";
+import { analyzeReview, summarizeDayCounts } from "@starling/insights";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LeaseQueue } from "../src/db/lease-queue.js";
 import type { ReviewDoc } from "../src/features/reviews/model.js";
@@ -13,15 +14,18 @@ import {
   INSIGHTS_QUEUE,
   backfillInsights,
   clearInsightsCache,
+  handleInsightsJob,
   enqueueAnalyses,
   insightsQueue,
   productHash,
   recomputeBlock,
+  runningAnalysisThread,
   storedAspectsOf,
   wakeInsights,
   type InsightsJob,
 } from "../src/features/insights/insights.js";
 import { eventQueue } from "../src/features/events/events.js";
+import { BACKGROUND_THREAD_NAME } from "../src/analysis-threads.js";
 import { deliveryQueue } from "../src/features/webhooks/delivery.js";
 import { SUBMIT, receiveWebhooks, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
@@ -415,6 +419,102 @@ describe("insights per review", () => {
     // And no later analysis brings them back.
     await eventually("queue drained", drained);
     expect(await insightsText()).not.toContain(quoteA);
+  });
+});
+
+/** This process' threads: id, name and nice value (/proc/self/task/<tid>/stat: comm in parentheses, nice the 19th field). */
+function threads(): { tid: number; comm: string; nice: number }[] {
+  return readdirSync("/proc/self/task").flatMap((tid) => {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+    } catch {
+      return []; // ended meanwhile
+    }
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return [{ tid: Number(tid), comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), nice: Number(fields[16]) }];
+  });
+}
+
+describe("the analysis thread", () => {
+  it("analyses on a thread of its own at the lowest priority, named, the event loop's thread untouched, as analyzeReview does", async () => {
+    const texts = [
+      "The zipper broke after a week, but the fabric is soft and the hood is great.",
+      "Der Akku hält kaum einen Tag, aber das Display ist sehr gut.",
+    ];
+    const ids = [await submit("jacket", texts[0]!), await submit("jacket", texts[1]!, { language: "de" })];
+    const stored = await Promise.all(ids.map((id) => eventually("analysed", () => api.models.ReviewInsight.findById(id).lean())));
+    for (const [i, doc] of stored.entries()) {
+      const want = analyzeReview({ title: "A 3-star review", body: texts[i]!, language: i === 1 ? "de" : null });
+      expect({
+        language: doc.language,
+        polarity: doc.polarity,
+        aspects: doc.aspects.map(({ key, term, polarity, quote }) => ({ key, term, polarity, quote })),
+      }).toEqual({
+        language: want.language,
+        polarity: want.polarity,
+        aspects: want.aspects.map(({ key, term, polarity, quote }) => ({ key, term, polarity, quote })),
+      });
+    }
+    const named = threads().filter((t) => t.comm === BACKGROUND_THREAD_NAME);
+    expect(named).toHaveLength(1);
+    expect(named[0]!.nice).toBe(19);
+    // The thread that answers requests (the main thread's id is the process id) keeps its priority.
+    expect(threads().find((t) => t.tid === process.pid)!.nice).toBe(0);
+    expect(threads().filter((t) => t.comm !== BACKGROUND_THREAD_NAME && t.nice !== 0)).toEqual([]);
+  });
+
+  it("a thread that dies mid-round loses no job: the round's analyses stay queued, and a new thread does them", async () => {
+    const deps = api.starling.deps;
+    await eventually("queue drained", drained);
+    const template = (await api.models.Review.findById(await submit("jacket", "Plain jacket.")).lean<ReviewDoc>())!;
+    await eventually("queue drained", drained);
+    // Long enough that its analysis is still running when the thread is ended.
+    const body = Array.from({ length: 400 }, (_, i) => `The zipper broke on day ${i} but the fabric feels soft and warm.`).join(" ");
+    await storeForAnalysis(template, 1, () => ({ body, createdAt: new Date() }));
+    const id = `rev_${template.productId}_0`;
+    const busy = await eventually("the thread is analysing", async () => runningAnalysisThread(deps)?.running.find((t) => t.pending > 0));
+    await busy.worker.terminate();
+    const job = await eventually("the job is back in the queue with its error", async () => {
+      const j = await api.models.LeaseJob.findOne({ queue: INSIGHTS_QUEUE, _id: `${INSIGHTS_QUEUE}:${id}` }).lean();
+      return j?.lastError ? j : null;
+    });
+    expect(job.lastError).toMatch(/exited/);
+    expect(await api.models.ReviewInsight.findById(id).lean()).toBeNull();
+    // Its retry is due in a minute: a clock two minutes ahead claims it now, and this process' worker code handles it.
+    const ahead = new LeaseQueue<InsightsJob>(api.models, INSIGHTS_QUEUE, {
+      leaseMs: 60_000,
+      owner: "ahead",
+      now: () => new Date(Date.now() + 120_000),
+    });
+    const held = await eventually("claimed", async () => (await ahead.claim(1)).find((j) => j.id === id));
+    await handleInsightsJob(deps, held);
+    const doc = (await api.models.ReviewInsight.findById(id).lean())!;
+    expect(template.language ?? null).toBeNull();
+    const want = analyzeReview({ title: "", body, language: null });
+    expect([doc.language, doc.polarity, doc.aspects.length]).toEqual([want.language, want.polarity, want.aspects.length]);
+    await eventually("queue drained", drained);
+  });
+
+  it("stopping the API ends its analysis thread", async () => {
+    const named = () => new Set(threads().flatMap((t) => (t.comm === BACKGROUND_THREAD_NAME ? [t.tid] : [])));
+    const before = named();
+    const other = await startTestApi();
+    let started: number[];
+    try {
+      await other.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id: "kettle", name: "kettle" } });
+      const r = await other.gql(SUBMIT, { input: { ...review("kettle", 2, {}), body: "The lid rattles and the handle gets hot." } });
+      const id = r.data.submitReview.review.id;
+      await eventually("analysed", () => other.models.ReviewInsight.findById(id).lean());
+      expect(runningAnalysisThread(other.starling.deps)!.running).toHaveLength(1);
+      started = [...named()].filter((tid) => !before.has(tid));
+      expect(started).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+    expect(runningAnalysisThread(other.starling.deps)).toBeUndefined();
+    // Worker.terminate resolves once the thread has exited.
+    expect([...named()].filter((tid) => started.includes(tid))).toEqual([]);
   });
 });
 

@@ -369,6 +369,8 @@ export interface LeaseWorkerOptions {
    * queue has a due job. Without, it claims again every `idleMs`.
    */
   readonly watch?: DueJobWatch;
+  /** Awaited before each claim: background work that waits for a quiet moment (the insights worker). */
+  readonly beforeRound?: () => Promise<void>;
 }
 
 /**
@@ -479,6 +481,8 @@ export function runLeaseWorker<P>(
   const IDLE = -1;
 
   const round = async (): Promise<number> => {
+    await options.beforeRound?.();
+    if (stopped) return 0;
     const jobs = await queue.claim(options.batch);
     const run = async (job: LeasedJob<P>) => {
       try {

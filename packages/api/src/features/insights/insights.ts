@@ -54,7 +54,6 @@ import {
   type DayCounts,
   type InsightSummary,
   type Quote,
-  type ReviewInsight,
   InsightsInputError,
   blockOf,
   dayCountsOf,
@@ -77,6 +76,7 @@ import type { Deps } from "../deps.js";
 import { recordEvent } from "../events/events.js";
 import { ERASED_PAYLOAD } from "../reviews/review.js";
 import { upsertWinningRace } from "../../db/upsert.js";
+import { AnalysisThreads, type ReviewResult } from "../../analysis-threads.js";
 
 export const INSIGHTS_QUEUE = "insights";
 
@@ -147,7 +147,9 @@ function languageOf(tag: string | null | undefined): "en" | "de" | "und" | null 
 // ---------------------------------------------------------------- producers
 
 /** Queues the analysis of new reviews: called before their insert (storeNewReviews), so none is skipped by a crash. */
-export async function enqueueAnalyses(deps: Deps, reviewIds: readonly string[]): Promise<void> {
+export async function enqueueAnalyses(deps: Deps, reviewIds: readonly string[], { backfill = false } = {}): Promise<void> {
+  // New reviews arriving: this process's rounds wait for a pause in them (waitForQuietWrites); a backfill's are old ones.
+  if (!backfill) lastWrites.set(deps, performance.now());
   await insightsQueue(deps).enqueueMany(reviewIds.map((reviewId) => ({ id: reviewId, payload: { kind: "analyze", reviewId } })));
 }
 
@@ -204,20 +206,42 @@ export async function forgetReviewInsights(deps: Deps, reviewIds: readonly strin
 type AnalyzeJob = LeasedJob<InsightsJob & { kind: "analyze" }>;
 
 /**
- * The analysis (language detector, compromise, lexicons: about 170 MB of RSS)
- * is loaded by the first analysis job, not when the API starts: a process that
- * never analyses (a read replica of the work, an export) stays at the size of
- * its requests. Node caches the module, so later rounds just get it back.
+ * Where the analysis runs (language detector, compromise, lexicons: about 170
+ * MB of RSS, ~3-4 ms of CPU for a 150-word review): one background thread per
+ * process (src/analysis-threads.ts), at the lowest priority on Linux, so it
+ * takes only the CPU that requests and the database leave idle, and never the
+ * event loop. Started by the first analysis job, not when the API starts: a
+ * process that never analyses stays at the size of its requests. Closed when
+ * the process' insights worker stops; a later job starts a new one.
  */
-const analysis = () => import("@starling/insights");
+const analysisThreads = new WeakMap<Deps, AnalysisThreads>();
+
+function analysisThread(deps: Deps): AnalysisThreads {
+  let threads = analysisThreads.get(deps);
+  if (!threads) analysisThreads.set(deps, (threads = new AnalysisThreads({ size: 1, background: true })));
+  return threads;
+}
+
+/** Ends this process' analysis thread (what it was analysing fails, so those jobs are retried later). */
+async function closeAnalysisThread(deps: Deps): Promise<void> {
+  const threads = analysisThreads.get(deps);
+  analysisThreads.delete(deps);
+  await threads?.close();
+}
+
+/** This process' analysis thread, if one runs (tests end it to see that its work is not lost). */
+export function runningAnalysisThread(deps: Deps): AnalysisThreads | undefined {
+  return analysisThreads.get(deps);
+}
 
 /**
  * A round's analyses together: the reviews, earlier analyses and erasure
- * tombstones each read in one query, the analyses written in one bulk write
- * and their days' recounts queued in one insert (the worker's time was mostly
- * round trips). Each analysis is synchronous CPU (tens of ms), so the event
- * loop is given back between them. A failure of one analysis fails that job
- * only; `failed` gets it.
+ * tombstones each read in one query, the texts analysed in one message to the
+ * analysis thread, the analyses written in one bulk write and their days'
+ * recounts queued in one insert (the worker's time was mostly round trips). A
+ * failure of one analysis fails that job only; a thread that dies fails the
+ * round's analyses, which are retried later like any failed job (their leases
+ * keep them meanwhile); `failed` gets them.
  */
 async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQueue<InsightsJob>, failed: Map<string, unknown>) {
   const ids = jobs.map((j) => j.payload.reviewId);
@@ -228,8 +252,7 @@ async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQ
   const byId = new Map(reviews.map((r) => [r._id, r]));
   const erased = new Set(erasedBefore.map((d) => d._id));
   const done: AnalyzeJob[] = [];
-  const docs: ReviewInsightDoc[] = [];
-  const days = new Map<string, { id: string; payload: InsightsJob }>();
+  const toAnalyze: { job: AnalyzeJob; review: ReviewDoc }[] = [];
   for (const job of jobs) {
     const id = job.payload.reviewId;
     const review = byId.get(id);
@@ -244,22 +267,36 @@ async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQ
       done.push(job);
       continue;
     }
-    // The event loop is the requests' too: back to it before each analysis.
-    await new Promise((resolve) => setImmediate(resolve));
-    let insight: ReviewInsight;
+    toAnalyze.push({ job, review });
+  }
+  let results: ReviewResult[] = [];
+  if (toAnalyze.length) {
     try {
-      insight = (await analysis()).analyzeReview({ title: review.title, body: review.body, language: languageOf(review.language) });
+      results = await analysisThread(deps).run({
+        action: "reviews",
+        reviews: toAnalyze.map(({ review }) => ({ title: review.title, body: review.body, language: languageOf(review.language) })),
+      });
     } catch (error) {
-      failed.set(job.id, error);
-      continue;
+      for (const { job } of toAnalyze) failed.set(job.id, error);
+      toAnalyze.length = 0;
     }
+  }
+  const docs: ReviewInsightDoc[] = [];
+  const days = new Map<string, { id: string; payload: InsightsJob }>();
+  toAnalyze.forEach(({ job, review }, i) => {
+    const result = results[i]!;
+    if ("error" in result) {
+      failed.set(job.id, new Error(result.error));
+      return;
+    }
+    const { insight } = result;
     const now = new Date();
     const dayMs = dayOf(review.createdAt.getTime());
     docs.push({
-      _id: id,
+      _id: review._id,
       shopId: review.shopId,
       productId: review.productId,
-      dayKey: `${productHash(review.shopId, review.productId)}.${ymd(dayMs)}.${id}`,
+      dayKey: `${productHash(review.shopId, review.productId)}.${ymd(dayMs)}.${review._id}`,
       createdAt: review.createdAt,
       language: insight.language,
       polarity: insight.polarity,
@@ -279,7 +316,7 @@ async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQ
     const day = dayJob(review.shopId, review.productId, dayMs);
     days.set(day.id, day);
     done.push(job);
-  }
+  });
   if (docs.length) {
     await deps.models.ReviewInsight.collection.bulkWrite(
       docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id } as never, replacement: doc as never, upsert: true } })),
@@ -1071,13 +1108,50 @@ export interface InsightsWorkerOptions {
 
 /** Longest pause after a round (see startInsightsWorker). */
 const MAX_PAUSE_MS = 2_000;
+/** Rounds wait until this process has had no review write waiting or in flight for this long. */
+const QUIET_WRITES_MS = 500;
+/** How often a waiting round looks at the writes. */
+const QUIET_CHECK_MS = 50;
+/** A round goes ahead after waiting this long however busy the writes are, so that a backlog never stops draining under constant load. */
+const MAX_HOLD_MS = 30_000;
+
+/** When this process last queued new reviews' analyses (storeNewReviews, through enqueueAnalyses). */
+const lastWrites = new WeakMap<Deps, number>();
+
+/**
+ * Waits, before a round, until this process's review writes have paused:
+ * none waiting or in flight (deps.reviewWrites) and none begun, for
+ * QUIET_WRITES_MS (MAX_HOLD_MS at most). The analysis' CPU is the background
+ * thread's, at the lowest priority; what cannot be lowered is the database's: a
+ * round's aggregates cost FerretDB far more than its analyses cost the thread
+ * (the bench: ~55 ms of FerretDB CPU a review once drained, against ~1.5 ms of
+ * analysis), and their writes queue with the submissions' for SQLite's one
+ * writer, while the CPU looks idle as both wait on the disk (a probe of the
+ * nice-19 thread's CPU share found the bench's core idle about half the time
+ * under full submission load, and rounds let through by it cost a quarter of
+ * the submissions). Each observation is a poll: a write batch shorter than
+ * QUIET_CHECK_MS may be missed, which only lets a round start beside it.
+ */
+async function waitForQuietWrites(deps: Deps, stopped: () => boolean): Promise<void> {
+  const holdStart = performance.now();
+  let quietSince = holdStart - QUIET_WRITES_MS;
+  for (;;) {
+    const now = performance.now();
+    if (deps.reviewWrites.depth > 0) quietSince = now;
+    quietSince = Math.max(quietSince, lastWrites.get(deps) ?? Number.NEGATIVE_INFINITY);
+    if (stopped() || now - quietSince >= QUIET_WRITES_MS || now - holdStart >= MAX_HOLD_MS) return;
+    await new Promise((resolve) => setTimeout(resolve, QUIET_CHECK_MS));
+  }
+}
 
 /** This process's share of the insights work: claims jobs with a lease, several processes side by side. */
 export function startInsightsWorker(deps: Deps, options: InsightsWorkerOptions = {}): LeaseWorker {
-  // Background work in the process that answers requests: each analysis gives
-  // the event loop back first, and after each round the worker waits as long as
-  // the round took (at most 2 s), so a backlog takes at most about half of the
-  // event loop and requests keep the rest.
+  // Background work in the process that answers requests: each round waits for
+  // a pause in the review writes (waitForQuietWrites), the analyses run on the background thread,
+  // and after each round the worker waits as long as the round took (at most
+  // 2 s), so even a backlog drained on an idle machine leaves the event loop
+  // and the database half of the time.
+  let stopped = false;
   const handle = inRounds<InsightsJob>(async (jobs) => {
     const started = performance.now();
     try {
@@ -1092,14 +1166,17 @@ export function startInsightsWorker(deps: Deps, options: InsightsWorkerOptions =
     idleMs: options.idleMs ?? 1_000,
     available: options.available,
     watch: options.watch,
+    beforeRound: () => waitForQuietWrites(deps, () => stopped),
     onError: (error) => deps.log.error("an insights job failed; it is retried later", { error }),
   });
   workers.set(deps, worker);
   return {
     wake: () => worker.wake(),
     stop: async () => {
+      stopped = true;
       if (workers.get(deps) === worker) workers.delete(deps);
-      await worker.stop();
+      // The thread first: a round waiting on it ends at once (its analyses are retried later) instead of after them.
+      await Promise.all([worker.stop(), closeAnalysisThread(deps)]);
     },
   };
 }
@@ -1165,7 +1242,7 @@ export async function backfillInsights(
     );
     const missing = reviews.filter((r) => !analysed.has(r._id) && r.payloadHash !== ERASED_PAYLOAD).map((r) => r._id);
     if (missing.length) {
-      await enqueueAnalyses(deps, missing);
+      await enqueueAnalyses(deps, missing, { backfill: true });
       wakeInsights(deps);
     }
     enqueued += missing.length;

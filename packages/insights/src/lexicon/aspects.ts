@@ -38,7 +38,7 @@ export const DE_NOT_ASPECTS = new Set(
   woche wochen tag tage tagen stunde stunden minute minuten monat monate monaten jahr jahre jahren mal zeit euro cent stern sterne
   sternen bewertung bewertungen amazon produkt produkte artikel ware kauf käufe ding dinge sache sachen problem probleme bedenken
   mann frau kind kinder sohn tochter freundin freund familie mutter vater oma opa hause haus fahrt regen sturm haut foto fotos
-  geld anfang ende grund meinung erfahrung gefühl eindruck seitdem ganz ehrlich`
+  geld anfang ende grund meinung erfahrung gefühl eindruck seitdem ganz ehrlich einfach`
     .split(/\s+/)
     .filter(Boolean)
     .map(foldGerman),
@@ -63,11 +63,22 @@ export const DE_ASPECT_VOCABULARY: readonly string[] = `akku batterie laufzeit l
   essen kellner bedienung getränke kaffee geschmack portion
   montage aufbau einrichtung installation reinigung pflege haltbarkeit stabilität
   druck druckqualität patrone patronen papier tinte
-  licht lampe birne helligkeit wasser dichtung`
+  licht lampe birne helligkeit wasser dichtung
+  buch roman hörbuch hörspiel ebook taschenbuch sachbuch ratgeber kochbuch bildband lexikon krimi thriller comic
+  ausgabe auflage fassung version übersetzung band teil fortsetzung reihe serie trilogie sammlung
+  geschichte handlung story plot spannung spannungsbogen schreibstil stil erzählstil sprache wortwahl ausdrucksweise
+  figur charakter dialog erzählung kurzgeschichte text inhalt thema humor witz ironie atmosphäre idee pointe szene
+  kapitel vorwort nachwort anhang einleitung kommentar anmerkung register glossar klappentext
+  cover einband umschlag titel schrift schriftgröße illustration bild abbildung foto layout
+  lektüre stück theaterstück drama komödie tragödie werk gedicht lyrik prosa vers reim
+  sprecher sprecherin stimme vorleser vorleserin betonung aussprache cd dvd film musik lied lektorat druckfehler rechtschreibung
+  klassiker passage textstelle metapher klischee skript script umsetzung aufführung inszenierung regie besetzung soundtrack zustand`
   .split(/\s+/)
   .filter(Boolean);
 
 export const DE_VOCAB_FOLDED: ReadonlySet<string> = new Set(DE_ASPECT_VOCABULARY.map(foldGerman));
+/** Folded vocabulary word -> as spelt ("band" -> "band", "grosse" -> "größe"). */
+export const DE_VOCAB_SPELLING: ReadonlyMap<string, string> = new Map(DE_ASPECT_VOCABULARY.map((w) => [foldGerman(w), w]));
 
 /** German plurals a stemmer cannot turn back into the word a shop would show. Folded keys. */
 export const DE_SINGULAR: ReadonlyMap<string, string> = new Map(
@@ -78,7 +89,11 @@ export const DE_SINGULAR: ReadonlyMap<string, string> = new Map(
     farben: "farbe", größen: "größe", taschen: "tasche", preise: "preis", zimmer: "zimmer", messer: "messer", kinder: "kind",
     socken: "socke", hosen: "hose", jacken: "jacke", kleider: "kleid", ärmel: "ärmel", träger: "träger", nähten: "naht",
     riemen: "riemen", sohlen: "sohle", kopfhörer: "kopfhörer", streifen: "streifen", schnürsenkel: "schnürsenkel",
-    fotos: "foto", handys: "handy", akkus: "akku", apps: "app", kabel: "kabel", geräte: "gerät", getränke: "getränk",
+    fotos: "foto", handys: "handy", bücher: "buch", romane: "roman", geschichten: "geschichte", charaktere: "charakter",
+    seiten: "seite", szenen: "szene", texte: "text", dialoge: "dialog", erzählungen: "erzählung", kurzgeschichten: "kurzgeschichte",
+    gedichte: "gedicht", stücke: "stück", theaterstücke: "theaterstück", illustrationen: "illustration", abbildungen: "abbildung",
+    bände: "band", werke: "werk", themen: "thema", pointen: "pointe", verse: "vers", reime: "reim", ideen: "idee", cds: "cd",
+    dvds: "dvd", filme: "film", lieder: "lied", anmerkungen: "anmerkung", fassungen: "fassung", ausgaben: "ausgabe", auflagen: "auflage", akkus: "akku", apps: "app", kabel: "kabel", geräte: "gerät", getränke: "getränk",
   }).map(([k, v]) => [foldGerman(k), v]),
 );
 

@@ -12,7 +12,7 @@ import { languageTable } from "./language.js";
 import { polarityTable } from "./polarity.js";
 import { describeTrendFigures, trendFigures } from "./trends.js";
 
-console.log(`## Polarity (AUC)\n${polarityTable().join("\n")}\n`);
+console.log(`## Polarity (AUC)\n${(await polarityTable()).join("\n")}\n`);
 console.log(`## Aspects\n${aspectTable().join("\n")}\n`);
 console.log(`## Language\n${languageTable().join("\n")}\n`);
 if (hasData()) {

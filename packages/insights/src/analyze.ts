@@ -7,7 +7,7 @@ import { requireInput } from "./errors.js";
 import { type Language, detectLanguage } from "./language.js";
 import { germanValence } from "./lexicon/de.js";
 import { EN_LEXICON } from "./lexicon/en.js";
-import { type TextLanguage, reviewScore, squash, tokenValences } from "./sentiment.js";
+import { type TextLanguage, packFor, reviewScore, squash, tokenValences } from "./sentiment.js";
 import { type Segmented, segment } from "./text.js";
 
 export interface ReviewText {
@@ -60,10 +60,11 @@ function analyzeField(
   field: "title" | "body",
   language: TextLanguage,
   withAspects: boolean,
+  opening = true,
 ): { sum: number; sentences: number; aspects: AspectMention[] } {
   const seg = segment(text);
   const valences = tokenValences(seg, language);
-  const { sum } = reviewScore(seg, valences);
+  const { sum } = reviewScore(seg, valences, packFor(language).verdict, opening);
   const aspects: AspectMention[] = [];
   if (withAspects && text.trim()) {
     const candidates: AspectCandidate[] = language === "de" ? germanAspects(seg, valenceFor("de")) : englishAspects(text, valenceFor("en"));
@@ -170,7 +171,8 @@ export function analyzeReview(review: ReviewText): ReviewInsight {
     return { language, polarity: round(squash(best.sum / Math.sqrt(Math.max(1, best.sentences)), 4)), aspects: [] };
   }
   const t = analyzeField(title, "title", language, true);
-  const b = analyzeField(body, "body", language, true);
+  // With a title the title is the opening; the body's first sentence is then no more a verdict than the rest.
+  const b = analyzeField(body, "body", language, true, !title.trim());
   const polarity = round(squash((t.sum + b.sum) / Math.sqrt(Math.max(1, t.sentences + b.sentences)), 4));
   return { language, polarity, aspects: [...t.aspects, ...b.aspects] };
 }

@@ -64,6 +64,36 @@ describe("polarity", () => {
     expect(analyzeReview({ body: "Die Hose ist viel zu eng." }).polarity).toBeLessThan(-0.2);
   });
 
+  it("does not read German 'schon' (already) as 'schön', nor a 'druckt' (prints) as 'drückt'", () => {
+    expect(analyzeReview({ body: "Das Buch habe ich schon zweimal gelesen.", language: "de" }).polarity).toBe(0);
+    expect(analyzeReview({ body: "Der Drucker druckt zwanzig Seiten pro Minute.", language: "de" }).polarity).toBe(0);
+    // Typed without umlauts, "schoen" is still "schön".
+    expect(analyzeReview({ body: "Ein schoenes Buch.", language: "de" }).polarity).toBeGreaterThan(0.3);
+  });
+
+  it("takes German praise in the subjunctive as what the text could have been, recommending excepted", () => {
+    expect(analyzeReview({ body: "Die Geschichte hätte spannend sein können.", language: "de" }).polarity).toBe(0);
+    expect(analyzeReview({ body: "Ein gutes Ende wäre schön gewesen.", language: "de" }).polarity).toBe(0);
+    expect(analyzeReview({ body: "Ich würde das Buch jedem empfehlen.", language: "de" }).polarity).toBeGreaterThan(0.3);
+    expect(analyzeReview({ body: "Es könnte nicht besser sein.", language: "de" }).polarity).toBeGreaterThan(0.3);
+  });
+
+  it("lets a German verdict outweigh a retold plot full of dark nouns", () => {
+    const plot = "Der Roman erzählt vom Krieg, vom Tod des Vaters, von Hass, Armut und Verrat. Die Mutter verliert alles.";
+    expect(analyzeReview({ body: `${plot} Ein fesselndes Buch, lesenswert.`, language: "de" }).polarity).toBeGreaterThan(0.3);
+    // The title is the verdict: one word of it outweighs mild praise in the body.
+    expect(
+      analyzeReview({
+        title: "Langweilig",
+        body: "Die Figuren sind sympathisch. Der Einband ist schön. Die Handlung dreht sich um einen Umzug.",
+        language: "de",
+      }).polarity,
+    ).toBeLessThan(0);
+    expect(
+      analyzeReview({ body: "Nicht mein Fall. Zäh und vorhersehbar, reine Zeitverschwendung.", language: "de" }).polarity,
+    ).toBeLessThan(-0.5);
+  });
+
   it("stays in [-1, 1] and is deterministic", () => {
     const long = "Terrible awful horrible broken junk. ".repeat(200);
     const a = analyzeReview({ body: long });

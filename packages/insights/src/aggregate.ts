@@ -125,7 +125,11 @@ export function reviewMentions(r: AnalyzedReview, polarityThreshold: number): Re
       if (Math.abs(a.polarity) > Math.abs(cur.best.polarity)) cur.best = a;
     }
   }
-  const overall = signOf(r.insight.polarity, polarityThreshold);
+  // A review of 1 or 2 stars is never glowing, whatever its words add up to: its stars are the
+  // reviewer's own verdict, and a praising title ("Schöne Jacke", which German weighs as the
+  // verdict) over a broken zipper must not turn the complaint into a nitpick.
+  const textOverall = signOf(r.insight.polarity, polarityThreshold);
+  const overall = lowRated && textOverall === 1 ? 0 : textOverall;
   const out: ReviewMention[] = [];
   for (const [key, m] of byKey) {
     const sign = signOf(m.polarity, polarityThreshold);

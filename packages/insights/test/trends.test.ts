@@ -156,6 +156,30 @@ describe("emerging topics", () => {
     expect(replayEmergingTopics([...base, ...defects]).map((t) => [t.key, t.direction])).toEqual([["zipper", "negative"]]);
   });
 
+  it("counts a complaint under a praising title in a 1- or 2-star review: the stars say it is not a nitpick", () => {
+    const titled = (i: number, rating: number): AnalyzedReview => ({
+      reviewId: `t${i}`,
+      productId: "jacket",
+      timeMs: T0 + (250 + 2 * i) * DAY + 9000,
+      rating,
+      insight: analyzeReview({
+        title: "Schöne Jacke",
+        body: [
+          "Die Farbe ist toll, aber der Reißverschluss ist nach zwei Wochen kaputt gegangen.",
+          "Tolle Farbe, leider klemmt der Reißverschluss schon nach einer Woche.",
+        ][i % 2]!,
+        language: "de",
+      }),
+    });
+    const low = [0, 1, 2, 3].map((i) => titled(i, 2));
+    // The title tips the words positive overall ...
+    for (const r of low) expect(r.insight.polarity).toBeGreaterThan(0.1);
+    // ... yet two stars make the zipper a complaint, and four of them a topic.
+    expect(replayEmergingTopics([...base, ...low]).map((t) => [t.key, t.direction])).toEqual([["zipper", "negative"]]);
+    // The same reviews with five stars are nitpicks.
+    expect(replayEmergingTopics([...base, ...[0, 1, 2, 3].map((i) => titled(i, 5))]).filter((t) => t.key === "zipper")).toEqual([]);
+  });
+
   it("counts a 'poor quality zipper' with 'the zipper broke'", () => {
     const poor = analysed("Poor quality zipper, it won't stay closed.");
     expect(poor.aspects.map((a) => [a.term, a.key])).toEqual([["quality zipper", "zipper"]]);

@@ -675,7 +675,9 @@ export class ReviewLineReader {
 }
 
 /**
- * Parses and checks one input line (already trimmed, not empty).
+ * Parses and checks one input line (already trimmed, not empty) with
+ * JSON.parse and Date.parse: the reference, and the path of every line
+ * {@link ReviewLineReader} does not read from its bytes.
  *
  * @throws {InputLineError} for malformed JSON, a missing or mistyped field,
  *   a rating outside 1..5 or an unparseable time

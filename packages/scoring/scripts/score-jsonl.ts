@@ -248,15 +248,201 @@ export interface ParsedReview {
   readonly verified: boolean | undefined;
 }
 
-// Day of the last ISO time parsed and its start in ms: input is in arrival
-// order, so nearly every time falls on the day before it.
-let isoDay = "";
-let isoDayMs = Number.NaN;
+/** fmix32 from MurmurHash3: spreads a hash's bits over its low ones, which pick a table slot. */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
 
-function digits(s: string, at: number, n: number): number {
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+const fromCharCode = String.fromCharCode;
+
+/**
+ * The string of ASCII bytes b[from, to). Ids are short: String.fromCharCode
+ * with one argument per byte is compiled inline, where toString is a call
+ * into C++ that cost about five times as much per id.
+ */
+function asciiString(b: Buffer, from: number, to: number): string {
+  const a = from;
+  switch (to - from) {
+    case 0:
+      return "";
+    case 1:
+      return fromCharCode(b[a]!);
+    case 2:
+      return fromCharCode(b[a]!, b[a + 1]!);
+    case 3:
+      return fromCharCode(b[a]!, b[a + 1]!, b[a + 2]!);
+    case 4:
+      return fromCharCode(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!);
+    case 5:
+      return fromCharCode(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!);
+    case 6:
+      return fromCharCode(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!);
+    case 7:
+      return fromCharCode(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!);
+    case 8:
+      return fromCharCode(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!);
+    case 9:
+      return fromCharCode(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!);
+    case 10:
+      return fromCharCode(b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 4]!, b[a + 5]!, b[a + 6]!, b[a + 7]!, b[a + 8]!, b[a + 9]!);
+    default:
+      return b.toString("latin1", from, to);
+  }
+}
+
+/**
+ * Numbers names in order of first appearance: `ofBytes` and `ofString`
+ * return a name's number, calling onNew(name) the first time. ASCII names
+ * are kept as bytes in an open-addressing table and looked up straight from
+ * the input's bytes, so a name seen before costs no string: as strings in a
+ * Map, with most reviewers new, the look-ups took about a third of the
+ * parsing thread's time. A name with any other byte is kept by its decoded
+ * string in a Map (two different invalid UTF-8 sequences decode to the same
+ * string, and so must get the same number, as they did before); an ASCII
+ * name never equals a decoded non-ASCII one, so the two never overlap.
+ */
+export class NameNumbers {
+  /** Every name by number. */
+  readonly names: string[] = [];
+  /** Per slot: the name's hash (FNV-1a of its bytes), its number + 1 (0: empty), its start and length in `arena`. */
+  private slots = new Int32Array(4 << 12);
+  private mask = (1 << 12) - 1;
+  private arena = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+  private readonly others = new Map<string, number>();
+  private scratch = Buffer.allocUnsafe(256);
+
+  constructor(private readonly onNew: (name: string) => void) {}
+
+  /** The number of the name whose UTF-8 bytes are b[from, to); `high` is their bits or-ed (0x80 set: not ASCII). */
+  ofBytes(b: Buffer, from: number, to: number, high: number): number {
+    if (high & 0x80) return this.ofOther(b.toString("utf8", from, to));
+    let hash = FNV_OFFSET;
+    for (let k = from; k < to; k++) hash = Math.imul(hash ^ b[k]!, FNV_PRIME);
+    const length = to - from;
+    const slots = this.slots;
+    const arena = this.arena;
+    const mask = this.mask;
+    for (let i = mix32(hash) & mask; ; i = (i + 1) & mask) {
+      const at = 4 * i;
+      const n = slots[at + 1]! - 1;
+      if (n < 0) return this.add(at, b, from, to, hash);
+      if (slots[at] === hash && slots[at + 3] === length) {
+        const start = slots[at + 2]!;
+        let k = 0;
+        while (k < length && arena[start + k] === b[from + k]) k++;
+        if (k === length) return n;
+      }
+    }
+  }
+
+  /** The number of a name given as a string. */
+  ofString(name: string): number {
+    if (this.scratch.length < name.length) this.scratch = Buffer.allocUnsafe(2 * name.length);
+    const s = this.scratch;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c > 127) return this.ofOther(name);
+      s[i] = c;
+    }
+    return this.ofBytes(s, 0, name.length, 0);
+  }
+
+  private ofOther(name: string): number {
+    let n = this.others.get(name);
+    if (n === undefined) {
+      n = this.names.length;
+      this.others.set(name, n);
+      this.names.push(name);
+      this.onNew(name);
+    }
+    return n;
+  }
+
+  private add(at: number, b: Buffer, from: number, to: number, hash: number): number {
+    const n = this.names.length;
+    const length = to - from;
+    if (this.used + length > this.arena.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * this.arena.length, this.used + length));
+      this.arena.copy(grown, 0, 0, this.used);
+      this.arena = grown;
+    }
+    const arena = this.arena;
+    for (let k = 0; k < length; k++) arena[this.used + k] = b[from + k]!;
+    const slots = this.slots;
+    slots[at] = hash;
+    slots[at + 1] = n + 1;
+    slots[at + 2] = this.used;
+    slots[at + 3] = length;
+    this.used += length;
+    const name = asciiString(b, from, to);
+    this.names.push(name);
+    // Half full at most, so probes stay short.
+    if (2 * this.names.length > this.mask) this.grow();
+    this.onNew(name);
+    return n;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const mask = 2 * this.mask + 1;
+    const slots = new Int32Array(4 * (mask + 1));
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at + 1] === 0) continue;
+      let i = mix32(old[at]!) & mask;
+      while (slots[4 * i + 1] !== 0) i = (i + 1) & mask;
+      slots[4 * i] = old[at]!;
+      slots[4 * i + 1] = old[at + 1]!;
+      slots[4 * i + 2] = old[at + 2]!;
+      slots[4 * i + 3] = old[at + 3]!;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
+
+/** Where a string value of the line being read is: the line's bytes [from, to) (from −1: none), `high` their bits or-ed (0x80 set: not ASCII). */
+interface ValueBytes {
+  from: number;
+  to: number;
+  high: number;
+}
+
+// Key names, matched as bytes.
+const [KEY_REVIEW_ID, KEY_PRODUCT_ID, KEY_REVIEWER_ID, KEY_RATING, KEY_TIME, KEY_TEXT, KEY_VERIFIED] = [
+  "reviewId",
+  "productId",
+  "reviewerId",
+  "rating",
+  "time",
+  "text",
+  "verified",
+].map((k) => Buffer.from(k)) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
+const TRUE = Buffer.from("true");
+const FALSE = Buffer.from("false");
+
+function bytesAre(b: Buffer, from: number, to: number, name: Buffer): boolean {
+  if (to - from !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (b[from + i] !== name[i]) return false;
+  return true;
+}
+
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/** Two or three digits at b[at..], or −1. */
+function digitsAt(b: Buffer, at: number, n: number): number {
   let v = 0;
   for (let i = at; i < at + n; i++) {
-    const d = s.charCodeAt(i) - 48;
+    const d = b[i]! - 48;
     if (d < 0 || d > 9) return -1;
     v = v * 10 + d;
   }
@@ -264,132 +450,239 @@ function digits(s: string, at: number, n: number): number {
 }
 
 /**
- * Date.parse for a time, with a fast path for the form JSON.stringify(new
- * Date()) writes, "YYYY-MM-DDTHH:MM:SS.sssZ": the day's start comes from
- * Date.parse itself (once per day), the time of day is added. Anything else
- * goes to Date.parse, so the result is always Date.parse's.
+ * Reads the command's input lines from their UTF-8 bytes, numbering
+ * products and reviewers ({@link NameNumbers}); after `read`, its fields
+ * hold the line's review.
+ *
+ * The common line (a flat object of strings without escapes, one-digit
+ * numbers and booleans, no spaces between tokens: what JSON.stringify
+ * writes) is read from the bytes: no string is made for the line, its keys,
+ * its time or an id seen before. Anything else (an escape, a raw control
+ * character, whitespace between tokens, another number or value, a missing
+ * or mistyped field) takes {@link parseReviewLine}, JSON.parse, on the line
+ * decoded as before: that path decides what is valid and words the errors,
+ * so both agree on every line (tests check), and it is what the command did
+ * for every line before.
  */
-export function parseTimeMs(t: string): number {
-  if (
-    t.length === 24 &&
-    t.charCodeAt(10) === 84 &&
-    t.charCodeAt(13) === 58 &&
-    t.charCodeAt(16) === 58 &&
-    t.charCodeAt(19) === 46 &&
-    t.charCodeAt(23) === 90
-  ) {
-    const hh = digits(t, 11, 2);
-    const mm = digits(t, 14, 2);
-    const ss = digits(t, 17, 2);
-    const ms = digits(t, 20, 3);
-    if (hh >= 0 && hh < 24 && mm >= 0 && mm < 60 && ss >= 0 && ss < 60 && ms >= 0) {
-      if (!t.startsWith(isoDay)) {
-        const day = t.slice(0, 10);
-        const dayMs = Date.parse(`${day}T00:00:00.000Z`);
-        // Only a day that round-trips exactly is cached (no month 13, no 30 February).
-        const exact = Number.isFinite(dayMs) && new Date(dayMs).toISOString().startsWith(day);
-        isoDay = exact ? day : "";
-        isoDayMs = exact ? dayMs : Number.NaN;
+export class ReviewLineReader {
+  readonly products: NameNumbers;
+  readonly reviewers: NameNumbers;
+  reviewId = "";
+  product = 0;
+  reviewer = 0;
+  stars = 0;
+  timeMs = 0;
+  text: string | undefined = undefined;
+  verified: boolean | undefined = undefined;
+
+  private readonly reviewIdBytes: ValueBytes = { from: 0, to: 0, high: 0 };
+  private readonly productBytes: ValueBytes = { from: 0, to: 0, high: 0 };
+  private readonly reviewerBytes: ValueBytes = { from: 0, to: 0, high: 0 };
+  private readonly timeBytes: ValueBytes = { from: 0, to: 0, high: 0 };
+  private readonly textBytes: ValueBytes = { from: 0, to: 0, high: 0 };
+  /** The UTC day of the last time read, "YYYY-MM-DD" as bytes, and its start in ms (NaN: none yet): input is in arrival order, so nearly every time falls on the day before it. */
+  private readonly day = Buffer.alloc(10);
+  private dayMs = Number.NaN;
+
+  constructor(onNewProduct: (name: string) => void, onNewReviewer: (name: string) => void) {
+    this.products = new NameNumbers(onNewProduct);
+    this.reviewers = new NameNumbers(onNewReviewer);
+  }
+
+  /**
+   * Reads the line b[start, end) (without its newline). False for a blank
+   * line, which is skipped.
+   *
+   * @throws {InputLineError} as parseReviewLine does
+   */
+  read(b: Buffer, start: number, end: number, lineNumber: number): boolean {
+    let from = start;
+    let to = end;
+    // The ASCII whitespace String.prototype.trim removes; any other leaves a byte that is not a brace, and the line to JSON.parse.
+    while (from < to && isAsciiSpace(b[from]!)) from++;
+    while (to > from && isAsciiSpace(b[to - 1]!)) to--;
+    if (from === to) return false;
+    if (this.readCommon(b, from, to)) {
+      const p = this.productBytes;
+      this.product = this.products.ofBytes(b, p.from, p.to, p.high);
+      const r = this.reviewerBytes;
+      this.reviewer = this.reviewers.ofBytes(b, r.from, r.to, r.high);
+      const id = this.reviewIdBytes;
+      this.reviewId = id.high & 0x80 ? b.toString("utf8", id.from, id.to) : asciiString(b, id.from, id.to);
+      const t = this.textBytes;
+      if (t.from >= 0) this.text = b.toString(t.high & 0x80 ? "utf8" : "latin1", t.from, t.to);
+      return true;
+    }
+    const text = b.toString("utf8", start, end).trim();
+    if (text === "") return false;
+    const r = parseReviewLine(text, lineNumber);
+    this.product = this.products.ofString(r.productId);
+    this.reviewer = this.reviewers.ofString(r.reviewerId);
+    this.reviewId = r.reviewId;
+    this.stars = r.stars;
+    this.timeMs = r.timeMs;
+    this.text = r.text;
+    this.verified = r.verified;
+    return true;
+  }
+
+  /** Scans a string value from its opening quote at `at` into `into`; returns the index after its closing quote, or −1 for an escape, a control character or no end before `last`. */
+  private scan(b: Buffer, at: number, last: number, into: ValueBytes): number {
+    let high = 0;
+    let j = at + 1;
+    for (; j < last; j++) {
+      const c = b[j]!;
+      if (c === 34) break;
+      if (c < 32 || c === 92) return -1;
+      high |= c;
+    }
+    if (j >= last) return -1;
+    into.from = at + 1;
+    into.to = j;
+    into.high = high;
+    return j + 1;
+  }
+
+  /** The common line b[from, to) (trimmed) into the fields; false for anything else. */
+  private readCommon(b: Buffer, from: number, to: number): boolean {
+    const last = to - 1;
+    if (b[from] !== 123 || b[last] !== 125 || last - from < 2) return false;
+    let haveReviewId = false;
+    let haveProduct = false;
+    let haveReviewer = false;
+    let haveTime = false;
+    let stars = 0;
+    let verified: boolean | undefined;
+    this.textBytes.from = -1;
+    this.text = undefined;
+    // Skipped keys' values land here.
+    const other = this.otherBytes;
+    let i = from + 1;
+    for (;;) {
+      if (b[i] !== 34) return false;
+      let keyEnd = i + 1;
+      for (; keyEnd < last; keyEnd++) {
+        const c = b[keyEnd]!;
+        if (c === 34) break;
+        if (c < 32 || c === 92) return false;
       }
-      if (isoDay !== "") return isoDayMs + ((hh * 60 + mm) * 60 + ss) * 1000 + ms;
+      if (keyEnd >= last || b[keyEnd + 1] !== 58) return false;
+      const k = i + 1;
+      const v = keyEnd + 2;
+      const c = b[v]!;
+      let next: number;
+      if (c === 34) {
+        let into = other;
+        if (bytesAre(b, k, keyEnd, KEY_REVIEW_ID)) {
+          into = this.reviewIdBytes;
+          haveReviewId = true;
+        } else if (bytesAre(b, k, keyEnd, KEY_PRODUCT_ID)) {
+          into = this.productBytes;
+          haveProduct = true;
+        } else if (bytesAre(b, k, keyEnd, KEY_REVIEWER_ID)) {
+          into = this.reviewerBytes;
+          haveReviewer = true;
+        } else if (bytesAre(b, k, keyEnd, KEY_TIME)) {
+          into = this.timeBytes;
+          haveTime = true;
+        } else if (bytesAre(b, k, keyEnd, KEY_TEXT)) into = this.textBytes;
+        else if (bytesAre(b, k, keyEnd, KEY_RATING) || bytesAre(b, k, keyEnd, KEY_VERIFIED)) return false;
+        next = this.scan(b, v, last, into);
+        if (next < 0) return false;
+      } else if (c >= 48 && c <= 57) {
+        if (bytesAre(b, k, keyEnd, KEY_RATING)) {
+          if (c < 49 || c > 53) return false;
+          stars = c - 48;
+        } else if (!this.isOtherKey(b, k, keyEnd)) return false;
+        next = v + 1;
+      } else if (c === 116 || c === 102) {
+        const value = c === 116;
+        const word = value ? TRUE : FALSE;
+        if (!bytesAre(b, v, Math.min(v + word.length, last), word)) return false;
+        if (bytesAre(b, k, keyEnd, KEY_VERIFIED)) verified = value;
+        else if (!this.isOtherKey(b, k, keyEnd)) return false;
+        next = v + word.length;
+      } else return false;
+      const after = b[next]!;
+      if (after !== 44 && !(after === 125 && next === last)) return false;
+      if (after === 125) break;
+      i = next + 1;
     }
+    if (!haveReviewId || !haveProduct || !haveReviewer || !haveTime || stars === 0) return false;
+    const t = this.timeBytes;
+    const timeMs = this.timeOf(b, t.from, t.to, t.high);
+    if (!Number.isFinite(timeMs)) return false;
+    this.stars = stars;
+    this.verified = verified;
+    this.timeMs = timeMs;
+    return true;
   }
-  return Date.parse(t);
-}
 
-// A backslash (an escape) or a raw control character (invalid JSON) sends a line to JSON.parse.
-const NEEDS_JSON_PARSE = /[\u0000-\u001f\\]/;
+  private readonly otherBytes: ValueBytes = { from: 0, to: 0, high: 0 };
 
-function isKey(s: string, at: number, end: number, name: string): boolean {
-  return end - at === name.length && s.startsWith(name, at);
+  /** Whether a key is none of the fields the command reads (whose values are then ignored, as JSON.parse's path ignores them). */
+  private isOtherKey(b: Buffer, k: number, keyEnd: number): boolean {
+    return !(
+      bytesAre(b, k, keyEnd, KEY_REVIEW_ID) ||
+      bytesAre(b, k, keyEnd, KEY_PRODUCT_ID) ||
+      bytesAre(b, k, keyEnd, KEY_REVIEWER_ID) ||
+      bytesAre(b, k, keyEnd, KEY_RATING) ||
+      bytesAre(b, k, keyEnd, KEY_TIME) ||
+      bytesAre(b, k, keyEnd, KEY_TEXT) ||
+      bytesAre(b, k, keyEnd, KEY_VERIFIED)
+    );
+  }
+
+  /**
+   * Date.parse of the time b[from, to), with a fast path for the form
+   * JSON.stringify(new Date()) writes, "YYYY-MM-DDTHH:MM:SS.sssZ": the day's
+   * start comes from Date.parse itself (once per day), the time of day is
+   * added. Anything else goes to Date.parse, so the result is always
+   * Date.parse's (a test compares them).
+   */
+  private timeOf(b: Buffer, from: number, to: number, high: number): number {
+    if (
+      to - from === 24 &&
+      b[from + 10] === 84 &&
+      b[from + 13] === 58 &&
+      b[from + 16] === 58 &&
+      b[from + 19] === 46 &&
+      b[from + 23] === 90
+    ) {
+      const hh = digitsAt(b, from + 11, 2);
+      const mm = digitsAt(b, from + 14, 2);
+      const ss = digitsAt(b, from + 17, 2);
+      const ms = digitsAt(b, from + 20, 3);
+      if (hh >= 0 && hh < 24 && mm >= 0 && mm < 60 && ss >= 0 && ss < 60 && ms >= 0) {
+        const day = this.day;
+        let same = !Number.isNaN(this.dayMs);
+        for (let i = 0; same && i < 10; i++) same = b[from + i] === day[i];
+        if (!same && (high & 0x80) === 0) {
+          const text = b.toString("latin1", from, from + 10);
+          const dayMs = Date.parse(`${text}T00:00:00.000Z`);
+          // Only a day that round-trips exactly is kept (no month 13, no 30 February).
+          if (Number.isFinite(dayMs) && new Date(dayMs).toISOString().startsWith(text)) {
+            b.copy(day, 0, from, from + 10);
+            this.dayMs = dayMs;
+            same = true;
+          }
+        }
+        if (same) return this.dayMs + ((hh * 60 + mm) * 60 + ss) * 1000 + ms;
+      }
+    }
+    return Date.parse(b.toString(high & 0x80 ? "utf8" : "latin1", from, to));
+  }
 }
 
 /**
- * The common line, parsed without JSON.parse: a flat object of strings
- * without escapes, one-digit numbers and booleans, with every field of the
- * right type and a valid time. Null for anything else, which then takes the
- * JSON.parse path: that one decides what is valid and words the errors, so
- * the two paths agree on every line (a test checks).
- */
-function parseCommon(s: string): ParsedReview | null {
-  const last = s.length - 1;
-  if (s.charCodeAt(0) !== 123 || s.charCodeAt(last) !== 125 || last < 2 || NEEDS_JSON_PARSE.test(s)) return null;
-  let reviewId: string | undefined;
-  let productId: string | undefined;
-  let reviewerId: string | undefined;
-  let time: string | undefined;
-  let stars = 0;
-  let text: string | undefined;
-  let verified: boolean | undefined;
-  let i = 1;
-  for (;;) {
-    if (s.charCodeAt(i) !== 34) return null;
-    const keyEnd = s.indexOf('"', i + 1);
-    if (keyEnd < 0 || s.charCodeAt(keyEnd + 1) !== 58) return null;
-    const v = keyEnd + 2;
-    const c = s.charCodeAt(v);
-    let next: number;
-    let str: string | undefined;
-    let num = -1;
-    let bool: boolean | undefined;
-    if (c === 34) {
-      const end = s.indexOf('"', v + 1);
-      if (end < 0) return null;
-      str = s.slice(v + 1, end);
-      next = end + 1;
-    } else if (c >= 48 && c <= 57) {
-      num = c - 48;
-      next = v + 1;
-    } else if (s.startsWith("true", v)) {
-      bool = true;
-      next = v + 4;
-    } else if (s.startsWith("false", v)) {
-      bool = false;
-      next = v + 5;
-    } else return null;
-    const after = s.charCodeAt(next);
-    if (after !== 44 && !(after === 125 && next === last)) return null;
-    const k = i + 1;
-    if (isKey(s, k, keyEnd, "reviewId")) {
-      if (str === undefined) return null;
-      reviewId = str;
-    } else if (isKey(s, k, keyEnd, "productId")) {
-      if (str === undefined) return null;
-      productId = str;
-    } else if (isKey(s, k, keyEnd, "reviewerId")) {
-      if (str === undefined) return null;
-      reviewerId = str;
-    } else if (isKey(s, k, keyEnd, "rating")) {
-      if (num < 1 || num > 5) return null;
-      stars = num;
-    } else if (isKey(s, k, keyEnd, "time")) {
-      if (str === undefined) return null;
-      time = str;
-    } else if (isKey(s, k, keyEnd, "text")) {
-      if (str === undefined) return null;
-      text = str;
-    } else if (isKey(s, k, keyEnd, "verified")) {
-      if (bool === undefined) return null;
-      verified = bool;
-    }
-    if (after === 125) break;
-    i = next + 1;
-  }
-  if (reviewId === undefined || productId === undefined || reviewerId === undefined || time === undefined || stars === 0) return null;
-  const timeMs = parseTimeMs(time);
-  if (!Number.isFinite(timeMs)) return null;
-  return { reviewId, productId, reviewerId, stars, timeMs, text, verified };
-}
-
-/**
- * Parses and checks one input line (already trimmed, not empty).
+ * Parses and checks one input line (already trimmed, not empty) with
+ * JSON.parse and Date.parse: the reference, and the path of every line
+ * {@link ReviewLineReader} does not read from its bytes.
  *
  * @throws {InputLineError} for malformed JSON, a missing or mistyped field,
  *   a rating outside 1..5 or an unparseable time
  */
 export function parseReviewLine(text: string, lineNumber: number): ParsedReview {
-  const common = parseCommon(text);
-  if (common !== null) return common;
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(text) as Record<string, unknown>;
@@ -405,7 +698,7 @@ export function parseReviewLine(text: string, lineNumber: number): ParsedReview 
   const verified = field(o, "verified", lineNumber, "boolean", true) as boolean | undefined;
   if (!Number.isInteger(stars) || stars < 1 || stars > 5)
     throw new InputLineError(`line ${lineNumber}: "rating" must be an integer 1..5, got ${stars}`);
-  const timeMs = parseTimeMs(time);
+  const timeMs = Date.parse(time);
   if (!Number.isFinite(timeMs)) throw new InputLineError(`line ${lineNumber}: "time" must be ISO 8601, got ${JSON.stringify(time)}`);
   return { reviewId, productId, reviewerId, stars, timeMs, text: reviewText, verified };
 }
@@ -520,7 +813,7 @@ export interface ScoreJsonlSummary {
 /**
  * The scoring half of the command: takes reviews already parsed, with
  * products and reviewers as small integers (numbered in order of first
- * appearance, see {@link intern}), scores them in input order and passes each
+ * appearance, see {@link NameNumbers}), scores them in input order and passes each
  * output line (with its newline) to `write`. The CLI feeds it from a parsing
  * thread; {@link scoreJsonl} from lines in the same thread. Either way the
  * output is the same.
@@ -841,20 +1134,6 @@ export class JsonlScorer {
 }
 
 /**
- * Numbers names in order of first appearance: `intern(names, name, onNew)`
- * returns the name's number, calling onNew(name) the first time.
- */
-export function intern(numbers: Map<string, number>, name: string, onNew: (name: string) => void): number {
-  let n = numbers.get(name);
-  if (n === undefined) {
-    n = numbers.size;
-    numbers.set(name, n);
-    onNew(name);
-  }
-  return n;
-}
-
-/**
  * Scores a stream of input lines and passes each output line (with its
  * newline) to `write`; the sink batches them.
  *
@@ -864,18 +1143,16 @@ export function intern(numbers: Map<string, number>, name: string, onNew: (name:
 export function scoreJsonl(lines: Iterable<string>, write: (chunk: string) => void): ScoreJsonlSummary {
   // Chunks end at line ends, so no UTF-8 character is cut.
   const scorer = new JsonlScorer((bytes) => write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")));
-  const productNumbers = new Map<string, number>();
-  const reviewerNumbers = new Map<string, number>();
-  const newProduct = (name: string) => scorer.addProduct(name);
-  const newReviewer = (name: string) => scorer.addReviewer(name);
+  const products = new NameNumbers((name) => scorer.addProduct(name));
+  const reviewers = new NameNumbers((name) => scorer.addReviewer(name));
   let lineNumber = 0;
   for (const raw of lines) {
     lineNumber++;
     const text = raw.trim();
     if (text === "") continue;
     const r = parseReviewLine(text, lineNumber);
-    const product = intern(productNumbers, r.productId, newProduct);
-    const reviewer = intern(reviewerNumbers, r.reviewerId, newReviewer);
+    const product = products.ofString(r.productId);
+    const reviewer = reviewers.ofString(r.reviewerId);
     scorer.add(lineNumber, r.reviewId, product, reviewer, r.stars, r.timeMs, r.verified, r.text);
   }
   return scorer.finish();

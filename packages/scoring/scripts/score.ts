@@ -14,10 +14,14 @@ import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import path from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { type DuplicateMatch, SignatureIndex } from "../src/index.js";
-import { InputLineError, JsonlScorer, type ScoreJsonlSummary, intern, parseReviewLine } from "./score-jsonl.js";
+import { InputLineError, JsonlScorer, ReviewLineReader, type ScoreJsonlSummary } from "./score-jsonl.js";
 
-/** Lines of a file, read in 4 MB chunks and split on newline bytes, so a UTF-8 character is never cut. */
-function* fileLines(file: string): Generator<string> {
+/**
+ * Calls onLine(bytes, start, end) for each line of a file (without its
+ * newline), read in 4 MB chunks and split on newline bytes, so a UTF-8
+ * character is never cut; the bytes are valid only during the call.
+ */
+function forEachLine(file: string, onLine: (bytes: Buffer, start: number, end: number) => void): void {
   const fd = openSync(file, "r");
   const chunk = Buffer.alloc(4 << 20);
   let carry = Buffer.alloc(0);
@@ -28,12 +32,12 @@ function* fileLines(file: string): Generator<string> {
       const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
       let start = 0;
       for (let i = data.indexOf(10, start); i >= 0; i = data.indexOf(10, start)) {
-        yield data.toString("utf8", start, i);
+        onLine(data, start, i);
         start = i + 1;
       }
       carry = Buffer.from(data.subarray(start));
     }
-    if (carry.length) yield carry.toString("utf8");
+    if (carry.length) onLine(carry, 0, carry.length);
   } finally {
     closeSync(fd);
   }
@@ -89,14 +93,16 @@ function newBatch(): Batch {
 /** The parsing thread. `scored[0]` counts the batches the main thread has finished. */
 function parse(input: string, scored: Int32Array): void {
   const port = parentPort!;
-  const productNumbers = new Map<string, number>();
-  const reviewerNumbers = new Map<string, number>();
   const signatures = new SignatureIndex();
   let batch = newBatch();
   let count = 0;
   let sent = 0;
-  const newProduct = (name: string) => batch.newProducts.push(name);
-  const newReviewer = (name: string) => batch.newReviewers.push(name);
+  const reader = new ReviewLineReader(
+    (name) => batch.newProducts.push(name),
+    (name) => batch.newReviewers.push(name),
+  );
+  const productNames = reader.products.names;
+  const reviewerNames = reader.reviewers.names;
   const send = () => {
     const b = { ...batch, count };
     // Moved, not copied: the arrays are fresh per batch.
@@ -112,28 +118,32 @@ function parse(input: string, scored: Int32Array): void {
   };
   let lineNumber = 0;
   try {
-    for (const raw of fileLines(input)) {
+    forEachLine(input, (bytes, start, end) => {
       lineNumber++;
-      const text = raw.trim();
-      if (text === "") continue;
-      const r = parseReviewLine(text, lineNumber);
+      if (!reader.read(bytes, start, end, lineNumber)) return;
       const i = count++;
       batch.lines[i] = lineNumber;
-      batch.products[i] = intern(productNumbers, r.productId, newProduct);
-      batch.reviewers[i] = intern(reviewerNumbers, r.reviewerId, newReviewer);
-      batch.reviewIds.push(r.reviewId);
-      batch.stars[i] = r.stars;
-      batch.verified[i] = r.verified === undefined ? 0 : r.verified ? 1 : 2;
-      batch.times[i] = r.timeMs;
-      if (r.text !== undefined) {
-        const duplicate = signatures.checkAndAdd(r);
+      batch.products[i] = reader.product;
+      batch.reviewers[i] = reader.reviewer;
+      batch.reviewIds.push(reader.reviewId);
+      batch.stars[i] = reader.stars;
+      batch.verified[i] = reader.verified === undefined ? 0 : reader.verified ? 1 : 2;
+      batch.times[i] = reader.timeMs;
+      if (reader.text !== undefined) {
+        const duplicate = signatures.checkAndAdd({
+          reviewId: reader.reviewId,
+          reviewerId: reviewerNames[reader.reviewer]!,
+          productId: productNames[reader.product]!,
+          timeMs: reader.timeMs,
+          text: reader.text,
+        });
         if (duplicate !== null) {
           batch.duplicateAt.push(i);
           batch.duplicates.push(duplicate);
         }
       }
       if (count === BATCH) send();
-    }
+    });
   } catch (err) {
     if (!(err instanceof InputLineError)) throw err;
     if (count > 0) send();

@@ -121,6 +121,44 @@ describe("the score command", { timeout: 120_000 }, () => {
     expect(run.out).toBe(expected);
   }, 60_000);
 
+  it("reads lines across its 4 MB reads: a character split between two reads, CRLF ends, no newline at the end", () => {
+    // About 5 MB of long texts in accented words, so one read ends inside a line.
+    const words = "très bon été qualité déçu prix reçu taille côté fenêtre".split(" ");
+    let seed = 11;
+    const word = () => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return words[(seed >>> 16) % words.length]!;
+    };
+    const lines: string[] = [];
+    const t0 = Date.parse("2024-01-01T00:00:00Z");
+    for (let i = 0; i < 2600; i++) {
+      const text = Array.from({ length: 300 }, word).join(" ");
+      const line = JSON.stringify({
+        reviewId: `r${i}`,
+        productId: `p${i % 40}`,
+        reviewerId: `u${i % 900}`,
+        rating: 1 + (i % 5),
+        time: new Date(t0 + i * 60_000).toISOString(),
+        text,
+      });
+      lines.push(i % 3 === 0 ? `${line}\r` : line);
+    }
+    // Where the first read ends (byte 4 MB), put the middle of a two-byte character: pad the first text until it is.
+    const boundary = 4 << 20;
+    const first = lines[0]!;
+    let bytes = Buffer.alloc(0);
+    for (let pad = 0; pad < 40; pad++) {
+      lines[0] = first.replace('"text":"', `"text":"${"x".repeat(pad)}`);
+      bytes = Buffer.from(lines.join("\n"), "utf8");
+      if (bytes[boundary]! >= 0x80 && bytes[boundary]! < 0xc0) break;
+    }
+    expect(bytes[boundary]! >= 0x80 && bytes[boundary]! < 0xc0).toBe(true);
+    const expected = inMemory(lines);
+    const run = cli(lines);
+    expect(run.stderr).toMatch(/^scored 2600 reviews of 40 products/);
+    expect(run.out).toBe(expected);
+  }, 60_000);
+
   it("stops at the first bad line with its number, as scoreJsonl does", () => {
     const lines = timeline().slice(0, 10_000);
     lines[9_000] = '{"reviewId":"x","productId":"p1","reviewerId":"u1","rating":9,"time":"2024-06-01T00:00:00.000Z"}';

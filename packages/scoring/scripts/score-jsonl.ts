@@ -689,6 +689,7 @@ export function parseReviewLine(text: string, lineNumber: number): ParsedReview 
   } catch {
     throw new InputLineError(`line ${lineNumber}: not valid JSON`);
   }
+  if (o === null || typeof o !== "object" || Array.isArray(o)) throw new InputLineError(`line ${lineNumber}: must be a JSON object`);
   const reviewId = field(o, "reviewId", lineNumber, "string") as string;
   const productId = field(o, "productId", lineNumber, "string") as string;
   const reviewerId = field(o, "reviewerId", lineNumber, "string") as string;

@@ -167,4 +167,14 @@ describe("the score command", { timeout: 120_000 }, () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toBe('score: line 9001: "rating" must be an integer 1..5, got 9\n');
   }, 60_000);
+
+  it("names a line that is JSON but no object (null, an array, a string) instead of crashing", () => {
+    for (const bad of ["null", "[1]", '"text"']) {
+      const lines = timeline().slice(0, 100);
+      lines[50] = bad;
+      const run = cli(lines);
+      expect(run.status, bad).toBe(1);
+      expect(run.stderr, bad).toBe("score: line 51: must be a JSON object\n");
+    }
+  }, 60_000);
 });

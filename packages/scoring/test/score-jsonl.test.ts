@@ -150,8 +150,8 @@ describe("line parsing", () => {
   /**
    * The error the command gave for a bad line before it read bytes:
    * parseReviewLine's on the decoded, trimmed line. An InputLineError names
-   * the line; the one other error is a TypeError for the line `null`, which
-   * stopped the parsing thread before and still does.
+   * the line (the line `null` too: it stopped the parsing thread with a
+   * TypeError until it was checked like "[]" and "nope").
    */
   function errorBefore(bytes: Buffer): string {
     try {

@@ -4,11 +4,12 @@
  * batch re-score rebuilds everything consistently.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { textSignature } from "@starling/scoring";
+import { LEGACY_SCORING_OPTIONS, scoreTimeline, textSignature } from "@starling/scoring";
+import { createDeps } from "../src/create-deps.js";
 import { BSON } from "mongodb";
 import { submitReview } from "../src/features/reviews/reviews.js";
 import { packSignature, unpackSignature } from "../src/features/scoring/scoring.js";
-import { SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
+import { SUBMIT, memoryLogger, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
 
@@ -253,6 +254,84 @@ describe("a reviewer ring (issue 18)", () => {
     const early = (await api.models.Review.findById(ids[0]![0]).lean())!;
     expect(early.score!.by).toBe("batch");
     expect(early.score!.reasons.some((r) => r.code === "co_review")).toBe(true);
+  });
+});
+
+describe("the benchmark's legacy-scoring server (STARLING_BENCH_SCORING=legacy: issue 18's own cost)", () => {
+  it("scores as LEGACY_SCORING_OPTIONS does and stores states without the fields only issue 18's mechanisms read", async () => {
+    const shop = api.shop;
+    // Deps of their own (as `serve` builds them for that server), over the same database.
+    const legacy = createDeps(api.models, 5, memoryLogger(), { scoringOptions: LEGACY_SCORING_OPTIONS });
+    const products = ["old-ring-a", "old-ring-b", "old-ring-c", "old-ring-d"];
+    for (const id of products) {
+      const r = await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } }, shop.key);
+      expect(r.errors).toBeUndefined();
+    }
+    // The ring above, which the default scorer discounts as a group.
+    const start = Math.floor((Date.now() - 30 * DAY) / DAY) * DAY + 2 * 3_600_000;
+    const timeline = [];
+    for (const [p, productId] of products.entries()) {
+      for (let m = 0; m < 5; m++) {
+        const at = new Date(start + p * 2 * DAY + m * 3_600_000);
+        const input = {
+          productId,
+          rating: 5,
+          title: `Great ${productId}`,
+          body: `Member ${m} loved ${productId}: review ${p * 5 + m}.`,
+          reviewer: { name: `Member ${m}`, externalId: `old-ring-member-${m}` },
+          idempotencyKey: `old-ring-${p}-${m}`,
+        };
+        const { review: stored } = await submitReview({ ...legacy, now: () => at }, shop.id, input);
+        timeline.push({
+          reviewId: stored.id,
+          reviewerId: `id:${input.reviewer.externalId}`,
+          productId,
+          stars: 5,
+          timeMs: at.getTime(),
+          text: `${input.title}\n${input.body}`,
+        });
+      }
+    }
+    const stored = await api.models.Review.find({ _id: { $in: timeline.map((t) => t.reviewId) } }).lean();
+    const weights = new Map(stored.map((r) => [r._id, r.score!.trustWeightBp]));
+    expect(stored.flatMap((r) => r.score!.reasons.map((x) => x.code))).not.toContain("co_review");
+    // The same weights as the library's replay with the legacy options, whose states keep every field.
+    const replay = scoreTimeline(timeline, { scoring: LEGACY_SCORING_OPTIONS });
+    expect(replay.reviews.map((r) => weights.get(r.reviewId))).toEqual(replay.reviews.map((r) => r.trustWeightBp));
+    expect(scoreTimeline(timeline).reviews.at(-1)!.trustWeightBp).toBeLessThan(replay.reviews.at(-1)!.trustWeightBp);
+
+    const state = async (id: string) => (await api.models.ScoringState.findById(id).lean())!.state as Record<string, any>;
+    const product = await state(`product:${shop.id}:old-ring-d`);
+    expect(product.arrival.trail).toBeUndefined();
+    expect(product.arrival.recent).toHaveLength(5);
+    for (const entry of product.arrival.recent)
+      expect(Object.keys(entry).sort()).toEqual([
+        "firstTime",
+        "flaggedMask",
+        "logOdds",
+        "reviewId",
+        "stars",
+        "timeMs",
+        "topReason",
+        "weightBp",
+      ]);
+    expect(Object.keys(product.arrival.streams.all).sort()).toEqual([
+      "cusum",
+      "cusumAtMs",
+      "cusumCount",
+      "cusumStartMs",
+      "decayedAtMs",
+      "decayedCount",
+      "settledCount",
+    ]);
+    const reviewer = await state(`reviewer:${shop.id}:id:old-ring-member-0`);
+    expect(reviewer).toEqual({
+      ...replay.reviewers.get("id:old-ring-member-0"),
+      activeDays: undefined,
+      recentProducts: undefined,
+      flaggedReviews: undefined,
+    });
+    expect(Object.keys(reviewer)).not.toContain("recentProducts");
   });
 });
 

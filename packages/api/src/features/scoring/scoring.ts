@@ -21,7 +21,10 @@ import {
   textSignature,
   type ProductState,
   type Reason,
+  type RecentArrival,
   type ReviewerState,
+  type ScoringOptions,
+  type StreamState,
   type StoredSignature,
   type TextSignature,
 } from "@starling/scoring";
@@ -234,6 +237,7 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
       },
       at,
       duplicate,
+      deps.scoringOptions,
     );
     states.set(productStateId(review), result.product);
     states.set(reviewerStateId(review), result.reviewer);
@@ -284,7 +288,11 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
         // The raw collection: the state is the library's plain JSON, stored exactly as it is.
         await deps.models.ScoringState.collection.bulkWrite(
           [...touched].map((id) => ({
-            replaceOne: { filter: { _id: id } as never, replacement: { state: states.get(id) } as never, upsert: true },
+            replaceOne: {
+              filter: { _id: id } as never,
+              replacement: { state: storedState(id, states.get(id), deps.scoringOptions) } as never,
+              upsert: true,
+            },
           })),
           { ordered: false },
         );
@@ -306,6 +314,64 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
           await reweightCountedReview(deps, earlier, earlier.score, next);
         }
       }
+    },
+  };
+}
+
+/**
+ * A scoring state as saved: whole, except under options with some of issue
+ * 18's mechanisms off (LEGACY_SCORING_OPTIONS, the benchmark's legacy-scoring
+ * server), where the fields only those mechanisms read are left out: that
+ * server then writes documents of the size the scorer before issue 18 wrote,
+ * so the benchmark's difference is the mechanisms' whole cost, CPU and bytes
+ * (FerretDB decodes and rewrites a state field by field on every update).
+ * Scores are the same either way: the scorer takes an absent field for a
+ * state stored before it existed, and with its mechanism off reads none.
+ */
+function storedState(id: string, state: unknown, o: ScoringOptions): unknown {
+  const campaigns = o.campaignCarryOver;
+  const alarmLoad = o.alarmLoadNats > 0;
+  if (campaigns && alarmLoad && o.coReview && o.historyQuality) return state;
+  if (id.startsWith("reviewer:")) {
+    const r = state as ReviewerState;
+    const { version, reviewCount, firstMs, lastMs, day, reviewsThatDay, maxReviewsPerDay, extremeCount } = r;
+    return {
+      ...{ version, reviewCount, firstMs, lastMs, day, reviewsThatDay, maxReviewsPerDay, extremeCount },
+      ...(o.historyQuality ? { activeDays: r.activeDays } : {}),
+      ...(o.coReview ? { recentProducts: r.recentProducts } : {}),
+      ...(campaigns ? { flaggedReviews: r.flaggedReviews } : {}),
+    };
+  }
+  const entry = (a: RecentArrival) => {
+    const { reviewId, timeMs, stars, firstTime, weightBp, logOdds, topReason, flaggedMask } = a;
+    const kept = { reviewId, timeMs, stars, firstTime, weightBp, logOdds, topReason, flaggedMask };
+    return o.coReview ? { ...kept, reviewerId: a.reviewerId, coProducts: a.coProducts } : kept;
+  };
+  const stream = (s: StreamState) => {
+    const { decayedCount, decayedAtMs, settledCount, cusum, cusumAtMs, cusumStartMs, cusumCount } = s;
+    return {
+      ...{ decayedCount, decayedAtMs, settledCount, cusum, cusumAtMs, cusumStartMs, cusumCount },
+      ...(campaigns ? { campaign: s.campaign, campaignUntilMs: s.campaignUntilMs, campaignMembers: s.campaignMembers } : {}),
+      ...(alarmLoad ? { alarmLoad: s.alarmLoad, alarmLoadAtMs: s.alarmLoadAtMs } : {}),
+    };
+  };
+  const p = state as ProductState;
+  const a = p.arrival;
+  return {
+    ...p,
+    arrival: {
+      firstMs: a.firstMs,
+      lastMs: a.lastMs,
+      arrivals: a.arrivals,
+      recent: a.recent.map(entry),
+      // Only campaigns and co-review groups keep arrivals past the ring.
+      ...(campaigns || o.coReview ? { trail: a.trail.map(entry) } : {}),
+      streams: {
+        all: stream(a.streams.all),
+        first_time_5_star: stream(a.streams.first_time_5_star),
+        first_time_1_star: stream(a.streams.first_time_1_star),
+      },
+      bursts: a.bursts,
     },
   };
 }

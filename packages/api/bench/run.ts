@@ -53,6 +53,8 @@ import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { RATING_QUERY } from "./servers/rating-schema.js";
 import { BENCH_KEY, benchDataDir, productIds, seedBench } from "./seed.js";
 import { type CommandCounter, countsSince, startCommandCounter } from "./command-count.js";
+import { writeBusyStates } from "./busy-states.js";
+import { DEFAULT_SCORING_OPTIONS, LEGACY_SCORING_OPTIONS } from "@starling/scoring";
 import { BSON } from "mongodb";
 import { type BenchServer, pin, startBenchApi, startBenchDb, startBenchServer, stopBenchApi } from "./start.js";
 
@@ -239,6 +241,18 @@ async function main() {
   const legacyDb = writesWanted ? await twinDb(LEGACY_SCORING_DB) : null;
   /** The database a write scenario's server writes to. */
   const modelsOf = (server: string) => (server === INSIGHTS_OFF ? offModels! : server === LEGACY_SCORING ? legacyDb!.models : models);
+  if (legacyDb && process.env.BENCH_BUSY_STATES === "1") {
+    // The products the submission scenario writes to (p-0 … p-999), each database with its server's scorer.
+    const written = Array.from({ length: 1000 }, (_, i) => `p-${i}`);
+    const started = Date.now();
+    for (const [m, options] of [
+      [models, DEFAULT_SCORING_OPTIONS],
+      [offModels!, DEFAULT_SCORING_OPTIONS],
+      [legacyDb.models, LEGACY_SCORING_OPTIONS],
+    ] as const)
+      await writeBusyStates(m, written, options);
+    console.error(`busy products' scoring states written in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
   const counters = new Map<string, CommandCounter>();
   const apiUri = async (server: string) => {
     if (!COUNT_COMMANDS) return uri;

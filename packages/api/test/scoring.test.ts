@@ -4,11 +4,11 @@
  * batch re-score rebuilds everything consistently.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { LEGACY_SCORING_OPTIONS, scoreTimeline, textSignature } from "@starling/scoring";
+import { LEGACY_SCORING_OPTIONS, type ProductState, scoreTimeline, textSignature } from "@starling/scoring";
 import { createDeps } from "../src/create-deps.js";
 import { BSON } from "mongodb";
 import { submitReview } from "../src/features/reviews/reviews.js";
-import { packSignature, unpackSignature } from "../src/features/scoring/scoring.js";
+import { packSignature, packState, unpackSignature, unpackState } from "../src/features/scoring/scoring.js";
 import { SUBMIT, memoryLogger, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
@@ -156,6 +156,28 @@ describe("scoring states", () => {
     expect(ids).toContain(`reviewer:${api.shop.id}:id:cust-ann`);
     expect(ids.filter((id) => id.includes(":anon:"))).toEqual([]);
   });
+
+  it("are stored packed in one binary field, and states stored before as documents are read and carried on", async () => {
+    await api.gql(`mutation { putProduct(input: { id: "lamp", name: "Lamp" }) { id } }`);
+    const id = `product:${api.shop.id}:lamp`;
+    for (const [i, stars] of [5, 4, 1].entries()) {
+      const r = await api.gql(SUBMIT, { input: review("lamp", stars, { reviewer: { name: `L${i}`, externalId: `lamp-${i}` } }) });
+      expect(r.errors).toBeUndefined();
+    }
+    const packed = (await api.models.ScoringState.collection.findOne({ _id: id } as never))!.state;
+    expect(packed).toBeInstanceOf(BSON.Binary);
+    const state = unpackState(packed) as ProductState;
+    expect(state.counts.histogram).toEqual([1, 0, 0, 1, 1]);
+    expect(state.arrival.recent.map((a) => a.stars)).toEqual([5, 4, 1]);
+    // The same state as a document, as states were stored before they were packed: the next review carries it on.
+    await api.models.ScoringState.collection.replaceOne({ _id: id } as never, { state } as never);
+    const next = await api.gql(SUBMIT, { input: review("lamp", 3, { reviewer: { name: "L3", externalId: "lamp-3" } }) });
+    expect(next.errors).toBeUndefined();
+    const after = unpackState((await api.models.ScoringState.collection.findOne({ _id: id } as never))!.state) as ProductState;
+    expect(after.counts.histogram).toEqual([1, 0, 1, 1, 1]);
+    expect(after.arrival.recent.map((a) => a.stars)).toEqual([5, 4, 1, 3]);
+    expect(packState(after)).toEqual((await api.models.ScoringState.collection.findOne({ _id: id } as never))!.state);
+  });
 });
 
 describe("when scoring fails", () => {
@@ -243,7 +265,7 @@ describe("a reviewer ring (issue 18)", () => {
         await api.models.ScoringState.find({ _id: { $regex: `^(product:${shop.id}:ring-|reviewer:${shop.id}:id:ring-member-)` } })
           .sort({ _id: 1 })
           .lean()
-      ).map((d) => ({ _id: d._id, state: d.state }));
+      ).map((d) => ({ _id: d._id, state: unpackState(d.state) }));
     const incremental = await states();
     expect(incremental.length).toBe(products.length + 5);
     const env = { MONGODB_URI: inject("mongoUri"), STARLING_DB_NAME: api.starling.db.conn.name };

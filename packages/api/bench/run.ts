@@ -29,6 +29,15 @@
  * for until empty (BENCH_DRAIN_SECONDS at most): how long the backlog takes to
  * drain once requests stop, and what it costs; the "off" database's analysis
  * jobs, which nothing handles, are dropped after its run.
+ *
+ * Issue 18's own share of the write path: a third API scores with
+ * LEGACY_SCORING_OPTIONS (STARLING_BENCH_SCORING=legacy: the scorer before
+ * issue 18, its states stored without the fields only issue 18 reads), insights
+ * off too, on its own database `bench_scoring_legacy`; it runs back to back
+ * with the "insights off" API (the same code with the default scorer), the
+ * order swapped every round, and a last table gives default / legacy.
+ * BENCH_COUNT_COMMANDS=1: the write APIs reach the database through a proxy
+ * that counts their commands (bench/command-count.ts), printed per review.
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -43,6 +52,10 @@ import { createDeps } from "../src/create-deps.js";
 import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { RATING_QUERY } from "./servers/rating-schema.js";
 import { BENCH_KEY, benchDataDir, productIds, seedBench } from "./seed.js";
+import { type CommandCounter, countsSince, startCommandCounter } from "./command-count.js";
+import { writeBusyStates } from "./busy-states.js";
+import { DEFAULT_SCORING_OPTIONS, LEGACY_SCORING_OPTIONS } from "@starling/scoring";
+import { BSON } from "mongodb";
 import { type BenchServer, pin, startBenchApi, startBenchDb, startBenchServer, stopBenchApi } from "./start.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -61,8 +74,12 @@ const BASELINE = "baseline";
 /** The submission scenario's twin: an API whose insights worker is off, on its own database. */
 const INSIGHTS_OFF = "Starling, insights off";
 const INSIGHTS_OFF_DB = "bench_insights_off";
+/** Issue 18's own share: the insights-off API's twin with the scorer before issue 18, on its own database. */
+const LEGACY_SCORING = "Starling, legacy scoring";
+const LEGACY_SCORING_DB = "bench_scoring_legacy";
+const COUNT_COMMANDS = process.env.BENCH_COUNT_COMMANDS === "1";
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 300);
-const isApi = (server: string) => server === "Starling" || server === BASELINE || server === INSIGHTS_OFF;
+const isApi = (server: string) => server === "Starling" || server === BASELINE || server === INSIGHTS_OFF || server === LEGACY_SCORING;
 const TICK_US = 1_000_000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
 function cpuTicks(pid: number): number {
@@ -131,6 +148,9 @@ interface Run {
   threads?: { main: number; analysis: number; rest: number };
   backlog?: number;
   drain?: Drain;
+  /** BENCH_COUNT_COMMANDS=1: the database commands of the run, per request, by name, and how many of them an idle API would have sent. */
+  commands?: [string, number][];
+  idleCommands?: number;
 }
 
 /** The insights queue after a write run, until empty: seconds, and the API's analysis thread's and the database's CPU meanwhile, per request of the run. */
@@ -207,13 +227,39 @@ async function main() {
   const seeded = await seedBench(models);
   console.error(seeded.reused ? "reusing the seeded benchmark database" : `seeded in ${seeded.seconds.toFixed(0)} s`);
   const writesWanted = !ONLY.length || ONLY.some((o) => "starling: submit review (scoring on)".includes(o));
-  // The insights-off twin's own database, seeded the same way (once: reused after).
-  const offConn = writesWanted ? await connect(uri, INSIGHTS_OFF_DB, 30_000) : null;
-  const offModels = offConn ? bindModels(offConn) : null;
-  if (offModels) {
-    const offSeeded = await seedBench(offModels);
-    console.error(offSeeded.reused ? `reusing ${INSIGHTS_OFF_DB}` : `${INSIGHTS_OFF_DB} seeded in ${offSeeded.seconds.toFixed(0)} s`);
+  // The insights-off and legacy-scoring twins' own databases, seeded the same way (once: reused after).
+  const twinDb = async (name: string) => {
+    const twinConn = await connect(uri, name, 30_000);
+    const twinModels = bindModels(twinConn);
+    const twinSeeded = await seedBench(twinModels);
+    console.error(twinSeeded.reused ? `reusing ${name}` : `${name} seeded in ${twinSeeded.seconds.toFixed(0)} s`);
+    return { conn: twinConn, models: twinModels };
+  };
+  const offDb = writesWanted ? await twinDb(INSIGHTS_OFF_DB) : null;
+  const offConn = offDb?.conn ?? null;
+  const offModels = offDb?.models ?? null;
+  const legacyDb = writesWanted ? await twinDb(LEGACY_SCORING_DB) : null;
+  /** The database a write scenario's server writes to. */
+  const modelsOf = (server: string) => (server === INSIGHTS_OFF ? offModels! : server === LEGACY_SCORING ? legacyDb!.models : models);
+  if (legacyDb && process.env.BENCH_BUSY_STATES === "1") {
+    // The products the submission scenario writes to (p-0 … p-999), each database with its server's scorer.
+    const written = Array.from({ length: 1000 }, (_, i) => `p-${i}`);
+    const started = Date.now();
+    for (const [m, options] of [
+      [models, DEFAULT_SCORING_OPTIONS],
+      [offModels!, DEFAULT_SCORING_OPTIONS],
+      [legacyDb.models, LEGACY_SCORING_OPTIONS],
+    ] as const)
+      await writeBusyStates(m, written, options);
+    console.error(`busy products' scoring states written in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
+  const counters = new Map<string, CommandCounter>();
+  const apiUri = async (server: string) => {
+    if (!COUNT_COMMANDS) return uri;
+    const counter = await startCommandCounter(uri);
+    counters.set(server, counter);
+    return counter.uri;
+  };
 
   const limits = {
     STARLING_RATE_REQUESTS_PER_MINUTE_PER_KEY: "10000000",
@@ -221,7 +267,7 @@ async function main() {
     STARLING_RATE_COST_PER_MINUTE_PER_KEY: "1000000000",
     STARLING_RATE_REVIEWS_PER_DAY_PER_REVIEWER: "1000000",
   };
-  const starling = await startBenchApi(uri, "bench", limits);
+  const starling = await startBenchApi(writesWanted ? await apiUri("Starling") : uri, "bench", limits);
   const servers: Record<string, BenchServer> = {
     "raw node:http": await startBenchServer(["bench/servers/raw-http.ts"]),
     "bare Yoga": await startBenchServer(["bench/servers/yoga-bare.ts"]),
@@ -230,8 +276,14 @@ async function main() {
     Starling: { child: starling.child, url: starling.graphql },
   };
   if (writesWanted) {
-    const off = await startBenchApi(uri, INSIGHTS_OFF_DB, { ...limits, STARLING_BENCH_INSIGHTS_WORKER: "off" });
+    const off = await startBenchApi(await apiUri(INSIGHTS_OFF), INSIGHTS_OFF_DB, { ...limits, STARLING_BENCH_INSIGHTS_WORKER: "off" });
     servers[INSIGHTS_OFF] = { child: off.child, url: off.graphql };
+    const legacy = await startBenchApi(await apiUri(LEGACY_SCORING), LEGACY_SCORING_DB, {
+      ...limits,
+      STARLING_BENCH_INSIGHTS_WORKER: "off",
+      STARLING_BENCH_SCORING: "legacy",
+    });
+    servers[LEGACY_SCORING] = { child: legacy.child, url: legacy.graphql };
   }
   if (BASELINE_TREE) {
     const apiDir = path.join(BASELINE_TREE, "packages/api");
@@ -260,7 +312,7 @@ async function main() {
   // One submission by hand too: the first write of a shop in a process loads
   // the shop's recent review texts for the near-duplicate check, a one-off
   // cost reported here rather than folded into the write throughput.
-  for (const name of writesWanted ? ["Starling", INSIGHTS_OFF] : []) {
+  for (const name of writesWanted ? ["Starling", INSIGHTS_OFF, LEGACY_SCORING] : []) {
     const warmStarted = Date.now();
     const warm = await fetch(servers[name]!.url, {
       method: "POST",
@@ -271,6 +323,19 @@ async function main() {
     });
     if (!warm.ok) throw new Error(`${name} did not take the warm-up review: ${await warm.text()}`);
     console.error(`${name}: first write (loads the shop's near-duplicate index): ${Date.now() - warmStarted} ms`);
+  }
+  // What each write API sends while it answers nothing (its workers' polls, the driver's heartbeats), per second:
+  // taken off each run's count, so a slower run is not charged more commands per review for them.
+  const idleCommandsPerSecond = new Map<string, number>();
+  if (counters.size) {
+    const before = new Map([...counters].map(([server, c]) => [server, new Map(c.counts)]));
+    await new Promise((r) => setTimeout(r, 10_000));
+    for (const [server, c] of counters)
+      idleCommandsPerSecond.set(
+        server,
+        countsSince(c.counts, before.get(server)!, 10).reduce((n, [, x]) => n + x, 0),
+      );
+    console.error(`DB commands per second while idle: ${[...idleCommandsPerSecond].map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}`);
   }
   const one = `query($id: ID!) { product(id: $id) { ${ratingFields} } }`;
   const fifty = productIds().slice(2, 52);
@@ -319,7 +384,7 @@ async function main() {
         id: "p-1",
       }),
     },
-    ...["Starling", INSIGHTS_OFF].map((server) => ({
+    ...["Starling", INSIGHTS_OFF, LEGACY_SCORING].map((server) => ({
       name: `${server}: submit review (scoring on)`,
       server,
       writes: true,
@@ -343,7 +408,9 @@ async function main() {
   ];
 
   const wanted = (s: Scenario) =>
-    s.server === INSIGHTS_OFF ? writesWanted : !isApi(s.server) || !ONLY.length || ONLY.some((o) => s.name.toLowerCase().includes(o));
+    s.server === INSIGHTS_OFF || s.server === LEGACY_SCORING
+      ? writesWanted
+      : !isApi(s.server) || !ONLY.length || ONLY.some((o) => s.name.toLowerCase().includes(o));
   scenarios.splice(0, scenarios.length, ...scenarios.filter(wanted));
   // The baseline's twin of each read scenario (its writes would only change its database).
   const twin = new Map<Scenario, Scenario>(
@@ -374,6 +441,7 @@ async function main() {
       // A write run starts with the insights backlog of the runs before it done, so it pays for its own reviews only.
       if (s.writes) await drainInsights(models, null);
       const threadsBefore = s.writes ? threadTicks(pid) : null;
+      const commandsBefore = new Map(counters.get(s.server)?.counts ?? []);
       const before = cpuTicks(pid);
       const dbBefore = isApi(s.server) && db ? cpuTicks(db.pid) : 0;
       const request = { method: s.method ?? "POST", path: s.path, body: s.body };
@@ -413,11 +481,16 @@ async function main() {
         const after = threadTicks(pid);
         const perReq = (k: keyof typeof after) => ((after[k] - threadsBefore[k]) * TICK_US) / total;
         run.threads = { main: perReq("main"), analysis: perReq("analysis"), rest: perReq("rest") };
-        const runModels = s.server === INSIGHTS_OFF ? offModels! : models;
+        const counter = counters.get(s.server);
+        if (counter) {
+          run.commands = countsSince(counter.counts, commandsBefore, total);
+          run.idleCommands = ((idleCommandsPerSecond.get(s.server) ?? 0) * SECONDS) / total;
+        }
+        const runModels = modelsOf(s.server);
         run.backlog = await runModels.LeaseJob.countDocuments({ queue: INSIGHTS_QUEUE });
-        if (s.server === INSIGHTS_OFF) {
+        if (runModels !== models) {
           // Nothing handles them there: dropped, so each run's database looks the same.
-          await offModels!.LeaseJob.deleteMany({ queue: INSIGHTS_QUEUE });
+          await runModels.LeaseJob.deleteMany({ queue: INSIGHTS_QUEUE });
         } else {
           run.drain = await drainInsights(models, { pid, dbPid: db?.pid ?? null, requests: total });
         }
@@ -428,6 +501,12 @@ async function main() {
           (run.threads
             ? `; API CPU µs/review main ${run.threads.main.toFixed(0)}, analysis ${run.threads.analysis.toFixed(0)}, rest ${run.threads.rest.toFixed(0)}; ` +
               `DB ${run.dbCpuUsPerReq?.toFixed(0)}; insights jobs queued at the end ${run.backlog}` +
+              (run.commands
+                ? `; DB commands/review ${run.commands.reduce((n, [, c]) => n + c, 0).toFixed(2)}, ${run.idleCommands!.toFixed(2)} of them idle (${run.commands
+                    .slice(0, 8)
+                    .map(([k, c]) => `${k} ${c.toFixed(2)}`)
+                    .join(", ")})`
+                : "") +
               (run.drain
                 ? `, ${run.drain.done ? "drained" : "NOT drained"} in ${run.drain.seconds.toFixed(1)} s (analysis ${run.drain.analysisCpuUsPerReq.toFixed(0)}, API ${run.drain.apiCpuUsPerReq.toFixed(0)}, DB ${run.drain.dbCpuUsPerReq.toFixed(0)} µs/review meanwhile)`
                 : "")
@@ -472,6 +551,7 @@ async function main() {
   // Issue 14's goal, side by side: submissions with the insights worker on and off.
   const on = scenarios.find((s) => s.writes && s.server === "Starling");
   const off = scenarios.find((s) => s.writes && s.server === INSIGHTS_OFF);
+  const legacyRun = scenarios.find((s) => s.writes && s.server === LEGACY_SCORING);
   if (on && off) {
     const runs = (s: Scenario) => results.get(s.name)!;
     const medOf = (s: Scenario, f: (r: Run) => number) => median(runs(s).map(f));
@@ -509,7 +589,7 @@ async function main() {
         "analysis CPU while draining µs/review",
         "DB CPU while draining µs/review",
       ],
-      [row("insights on", on), row("insights off", off)],
+      [row("insights on", on), row("insights off", off), ...(legacyRun ? [row("insights off, legacy scoring", legacyRun)] : [])],
     );
     const each = (f: (r: Run) => number) =>
       runs(on)
@@ -519,6 +599,13 @@ async function main() {
       `on / off: reviews/s ${(medOf(on, (r) => r.rps) / medOf(off, (r) => r.rps)).toFixed(3)} (each round ${each((r) => r.rps)}), ` +
         `p99 ${(medOf(on, (r) => r.p99) / medOf(off, (r) => r.p99)).toFixed(3)} (each round ${each((r) => r.p99)})`,
     );
+  }
+  if (off && legacyRun) {
+    printScoringShare(results.get(off.name)!, results.get(legacyRun.name)!);
+    await printStateSizes([
+      ["default (insights off)", offModels!],
+      ["legacy", legacyDb!.models],
+    ]);
   }
 
   if (twin.size) {
@@ -571,7 +658,7 @@ async function main() {
   // Writes: every acknowledged submission stored once, summaries exact; with insights on, every stored review analysed.
   if (writesWanted) {
     for (const s of scenarios.filter((x) => x.writes)) {
-      const m = s.server === INSIGHTS_OFF ? offModels! : models;
+      const m = modelsOf(s.server);
       const mine = { title: new RegExp(`^Bench ${RUN} `) };
       const stored = await m.Review.countDocuments(mine);
       const report = await recomputeSummaries(createDeps(m, 5));
@@ -591,7 +678,65 @@ async function main() {
   await Promise.all(Object.values(servers).map((server) => stopBenchApi(server, 10_000)));
   await conn.close();
   await offConn?.close();
+  await legacyDb?.conn.close();
+  for (const counter of counters.values()) counter.close();
   await db?.stop();
+}
+
+/**
+ * Issue 18's goal, the write path's CPU per review within 10 % of before it:
+ * the default scorer over the legacy one, both with insights off, medians and
+ * round by round (each pair ran back to back).
+ */
+function printScoringShare(byDefault: Run[], legacy: Run[]): void {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const totalCommands = (r: Run) => (r.commands?.reduce((n, [, c]) => n + c, 0) ?? Number.NaN) - (r.idleCommands ?? 0);
+  const measures: [string, (r: Run) => number][] = [
+    ["API CPU µs/review", (r) => r.cpuUsPerReq],
+    ["DB CPU µs/review", (r) => r.dbCpuUsPerReq ?? Number.NaN],
+    ["API + DB CPU µs/review", (r) => r.cpuUsPerReq + (r.dbCpuUsPerReq ?? Number.NaN)],
+    ["reviews/s", (r) => r.rps],
+    ["p99 ms", (r) => r.p99],
+    ...(byDefault[0]?.commands ? [["DB commands/review, less idle", totalCommands] as [string, (r: Run) => number]] : []),
+  ];
+  console.log(
+    `\nissue 18's own share: default scorer / legacy scorer (LEGACY_SCORING_OPTIONS), both insights off (${byDefault.length} rounds):`,
+  );
+  printTable(
+    ["measure", "default, median", "legacy, median", "default / legacy", "default / legacy, each round"],
+    measures.map(([label, f]) => [
+      label,
+      median(byDefault.map(f)).toFixed(label.startsWith("DB commands") ? 2 : 0),
+      median(legacy.map(f)).toFixed(label.startsWith("DB commands") ? 2 : 0),
+      (median(byDefault.map(f)) / median(legacy.map(f))).toFixed(3),
+      byDefault.map((r, i) => (f(r) / f(legacy[i]!)).toFixed(3)).join(" "),
+    ]),
+  );
+  if (byDefault[0]?.commands) {
+    const names = [...new Set([...byDefault, ...legacy].flatMap((r) => r.commands!.map(([k]) => k)))];
+    const per = (runs: Run[], name: string) => median(runs.map((r) => r.commands!.find(([k]) => k === name)?.[1] ?? 0));
+    console.log("\nDB commands per review by name, medians (default / legacy; an idle API's included):");
+    console.log(
+      names
+        .map((k) => [k, per(byDefault, k), per(legacy, k)] as const)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, d, l]) => `${k} ${d.toFixed(2)} / ${l.toFixed(2)}`)
+        .join(", "),
+    );
+  }
+}
+
+/** The size of the stored scoring states (what every review's update of its product's and reviewer's state rewrites), by database. */
+async function printStateSizes(dbs: [string, Models][]): Promise<void> {
+  for (const [label, m] of dbs) {
+    const docs = await m.ScoringState.collection.find({}).toArray();
+    const sizes = (prefix: string) => docs.filter((d) => String(d._id).startsWith(prefix)).map((d) => BSON.calculateObjectSize(d));
+    const describe = (xs: number[]) =>
+      xs.length
+        ? `${xs.length} states, mean ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(0)} B, max ${Math.max(...xs)} B`
+        : "none";
+    console.log(`scoring states, ${label}: products ${describe(sizes("product:"))}; reviewers ${describe(sizes("reviewer:"))}`);
+  }
 }
 
 main().then(

@@ -46,6 +46,7 @@ import { INSIGHTS_TEXT_USAGE, insightsTextCommand } from "./insights-cli.js";
 import { backfillInsights, insightsQueue, startInsightsWorker } from "./features/insights/insights.js";
 import { createLogger, type Logger } from "./log.js";
 import { depsFor, startStarling, type Starling } from "./starling.js";
+import { LEGACY_SCORING_OPTIONS } from "@starling/scoring";
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -66,8 +67,17 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "serve":
-      // STARLING_BENCH_INSIGHTS_WORKER=off: the benchmark's "insights off" server (bench/run.ts), not a setting.
-      return serve(await startStarling({ config, log, insightsWorker: process.env.STARLING_BENCH_INSIGHTS_WORKER !== "off" }), log);
+      // STARLING_BENCH_INSIGHTS_WORKER=off, STARLING_BENCH_SCORING=legacy: the benchmark's "insights off" and
+      // "legacy scoring" servers (bench/run.ts), not settings.
+      return serve(
+        await startStarling({
+          config,
+          log,
+          insightsWorker: process.env.STARLING_BENCH_INSIGHTS_WORKER !== "off",
+          scoringOptions: process.env.STARLING_BENCH_SCORING === "legacy" ? LEGACY_SCORING_OPTIONS : undefined,
+        }),
+        log,
+      );
     case "demo":
       return demo(config, log);
     case "recompute":

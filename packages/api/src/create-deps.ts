@@ -17,6 +17,7 @@ import { loadProducts } from "./features/products/products.js";
 import { MAX_WRITE_BATCH, loadReviewKeys, storeNewReviews } from "./features/reviews/reviews.js";
 import { copySummaryChange, loadSummaries, mergeSummaryChange } from "./features/ratings/ratings.js";
 import { Metrics } from "./metrics.js";
+import { DEFAULT_SCORING_OPTIONS, type ScoringOptions } from "@starling/scoring";
 
 /** How long a queue job's claim holds (see LeaseQueue). */
 export const LEASE_MS = 60_000;
@@ -26,7 +27,7 @@ export function createDeps(
   models: Models,
   priorStrength: number,
   log: Logger = createLogger("error"),
-  options: { readonly now?: () => Date } = {},
+  options: { readonly now?: () => Date; readonly scoringOptions?: ScoringOptions } = {},
 ): Deps {
   const summaryLock = new KeyedLock();
   const queues = new Map<string, LeaseQueue<unknown>>();
@@ -42,6 +43,7 @@ export function createDeps(
     shopSummaryWrites: new CoalescingQueue(summaryLock, mergeSummaryChange, copySummaryChange),
     priorStrength,
     signatures: new SignatureIndexes(),
+    scoringOptions: options.scoringOptions ?? DEFAULT_SCORING_OPTIONS,
     log,
     cache: createReadCaches(log),
     metrics: new Metrics(),

@@ -1,6 +1,7 @@
 /** Boots Starling: database, GraphQL, HTTP. Used by the CLI and by the integration tests. */
 import type http from "node:http";
 import type { GraphiQLOptions } from "graphql-yoga";
+import type { ScoringOptions } from "@starling/scoring";
 import type { Config } from "./config.js";
 import { openDatabase, type Database } from "./db/connection.js";
 import { createDeps } from "./create-deps.js";
@@ -31,8 +32,8 @@ export interface Starling {
   close(): Promise<void>;
 }
 
-export function depsFor(db: Database<Models>, config: Pick<Config, "priorStrength">, log?: Logger): Deps {
-  return createDeps(db.models, config.priorStrength, log);
+export function depsFor(db: Database<Models>, config: Pick<Config, "priorStrength">, log?: Logger, scoringOptions?: ScoringOptions): Deps {
+  return createDeps(db.models, config.priorStrength, log, { scoringOptions });
 }
 
 export async function startStarling(opts: {
@@ -42,6 +43,8 @@ export async function startStarling(opts: {
   beforeListen?: (deps: Deps) => Promise<GraphiQLOptions | undefined>;
   /** False: this process analyses no review texts (their jobs wait for a process that does). The benchmark's "insights off". */
   insightsWorker?: boolean;
+  /** The write-time scorer's options; LEGACY_SCORING_OPTIONS on the benchmark's "legacy scoring" server. */
+  scoringOptions?: ScoringOptions;
 }): Promise<Starling> {
   const { config, log } = opts;
   const db = await openDatabase(config, log, bindModels);
@@ -50,7 +53,7 @@ export async function startStarling(opts: {
   let metricsUrl: string | null = null;
   let workers: BackgroundWorkers | undefined;
   try {
-    const deps = depsFor(db, config, log);
+    const deps = depsFor(db, config, log, opts.scoringOptions);
     setPendingCountGrace(deps, config.countGraceMs);
     // Counts interrupted by a crash (of this process or another) are completed
     // here without `recompute`; a retry of the review's key completes its own at once.

@@ -4,11 +4,12 @@
  * batch re-score rebuilds everything consistently.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { textSignature } from "@starling/scoring";
+import { LEGACY_SCORING_OPTIONS, type ProductState, scoreTimeline, textSignature } from "@starling/scoring";
+import { createDeps } from "../src/create-deps.js";
 import { BSON } from "mongodb";
 import { submitReview } from "../src/features/reviews/reviews.js";
-import { packSignature, unpackSignature } from "../src/features/scoring/scoring.js";
-import { SUBMIT, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
+import { packSignature, packState, unpackSignature, unpackState } from "../src/features/scoring/scoring.js";
+import { SUBMIT, memoryLogger, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
 
@@ -155,6 +156,28 @@ describe("scoring states", () => {
     expect(ids).toContain(`reviewer:${api.shop.id}:id:cust-ann`);
     expect(ids.filter((id) => id.includes(":anon:"))).toEqual([]);
   });
+
+  it("are stored packed in one binary field, and states stored before as documents are read and carried on", async () => {
+    await api.gql(`mutation { putProduct(input: { id: "lamp", name: "Lamp" }) { id } }`);
+    const id = `product:${api.shop.id}:lamp`;
+    for (const [i, stars] of [5, 4, 1].entries()) {
+      const r = await api.gql(SUBMIT, { input: review("lamp", stars, { reviewer: { name: `L${i}`, externalId: `lamp-${i}` } }) });
+      expect(r.errors).toBeUndefined();
+    }
+    const packed = (await api.models.ScoringState.collection.findOne({ _id: id } as never))!.state;
+    expect(packed).toBeInstanceOf(BSON.Binary);
+    const state = unpackState(packed) as ProductState;
+    expect(state.counts.histogram).toEqual([1, 0, 0, 1, 1]);
+    expect(state.arrival.recent.map((a) => a.stars)).toEqual([5, 4, 1]);
+    // The same state as a document, as states were stored before they were packed: the next review carries it on.
+    await api.models.ScoringState.collection.replaceOne({ _id: id } as never, { state } as never);
+    const next = await api.gql(SUBMIT, { input: review("lamp", 3, { reviewer: { name: "L3", externalId: "lamp-3" } }) });
+    expect(next.errors).toBeUndefined();
+    const after = unpackState((await api.models.ScoringState.collection.findOne({ _id: id } as never))!.state) as ProductState;
+    expect(after.counts.histogram).toEqual([1, 0, 1, 1, 1]);
+    expect(after.arrival.recent.map((a) => a.stars)).toEqual([5, 4, 1, 3]);
+    expect(packState(after)).toEqual((await api.models.ScoringState.collection.findOne({ _id: id } as never))!.state);
+  });
 });
 
 describe("when scoring fails", () => {
@@ -242,7 +265,7 @@ describe("a reviewer ring (issue 18)", () => {
         await api.models.ScoringState.find({ _id: { $regex: `^(product:${shop.id}:ring-|reviewer:${shop.id}:id:ring-member-)` } })
           .sort({ _id: 1 })
           .lean()
-      ).map((d) => ({ _id: d._id, state: d.state }));
+      ).map((d) => ({ _id: d._id, state: unpackState(d.state) }));
     const incremental = await states();
     expect(incremental.length).toBe(products.length + 5);
     const env = { MONGODB_URI: inject("mongoUri"), STARLING_DB_NAME: api.starling.db.conn.name };
@@ -253,6 +276,84 @@ describe("a reviewer ring (issue 18)", () => {
     const early = (await api.models.Review.findById(ids[0]![0]).lean())!;
     expect(early.score!.by).toBe("batch");
     expect(early.score!.reasons.some((r) => r.code === "co_review")).toBe(true);
+  });
+});
+
+describe("the benchmark's legacy-scoring server (STARLING_BENCH_SCORING=legacy: issue 18's own cost)", () => {
+  it("scores as LEGACY_SCORING_OPTIONS does and stores states without the fields only issue 18's mechanisms read", async () => {
+    const shop = api.shop;
+    // Deps of their own (as `serve` builds them for that server), over the same database.
+    const legacy = createDeps(api.models, 5, memoryLogger(), { scoringOptions: LEGACY_SCORING_OPTIONS });
+    const products = ["old-ring-a", "old-ring-b", "old-ring-c", "old-ring-d"];
+    for (const id of products) {
+      const r = await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } }, shop.key);
+      expect(r.errors).toBeUndefined();
+    }
+    // The ring above, which the default scorer discounts as a group.
+    const start = Math.floor((Date.now() - 30 * DAY) / DAY) * DAY + 2 * 3_600_000;
+    const timeline = [];
+    for (const [p, productId] of products.entries()) {
+      for (let m = 0; m < 5; m++) {
+        const at = new Date(start + p * 2 * DAY + m * 3_600_000);
+        const input = {
+          productId,
+          rating: 5,
+          title: `Great ${productId}`,
+          body: `Member ${m} loved ${productId}: review ${p * 5 + m}.`,
+          reviewer: { name: `Member ${m}`, externalId: `old-ring-member-${m}` },
+          idempotencyKey: `old-ring-${p}-${m}`,
+        };
+        const { review: stored } = await submitReview({ ...legacy, now: () => at }, shop.id, input);
+        timeline.push({
+          reviewId: stored.id,
+          reviewerId: `id:${input.reviewer.externalId}`,
+          productId,
+          stars: 5,
+          timeMs: at.getTime(),
+          text: `${input.title}\n${input.body}`,
+        });
+      }
+    }
+    const stored = await api.models.Review.find({ _id: { $in: timeline.map((t) => t.reviewId) } }).lean();
+    const weights = new Map(stored.map((r) => [r._id, r.score!.trustWeightBp]));
+    expect(stored.flatMap((r) => r.score!.reasons.map((x) => x.code))).not.toContain("co_review");
+    // The same weights as the library's replay with the legacy options, whose states keep every field.
+    const replay = scoreTimeline(timeline, { scoring: LEGACY_SCORING_OPTIONS });
+    expect(replay.reviews.map((r) => weights.get(r.reviewId))).toEqual(replay.reviews.map((r) => r.trustWeightBp));
+    expect(scoreTimeline(timeline).reviews.at(-1)!.trustWeightBp).toBeLessThan(replay.reviews.at(-1)!.trustWeightBp);
+
+    const state = async (id: string) => (await api.models.ScoringState.findById(id).lean())!.state as Record<string, any>;
+    const product = await state(`product:${shop.id}:old-ring-d`);
+    expect(product.arrival.trail).toBeUndefined();
+    expect(product.arrival.recent).toHaveLength(5);
+    for (const entry of product.arrival.recent)
+      expect(Object.keys(entry).sort()).toEqual([
+        "firstTime",
+        "flaggedMask",
+        "logOdds",
+        "reviewId",
+        "stars",
+        "timeMs",
+        "topReason",
+        "weightBp",
+      ]);
+    expect(Object.keys(product.arrival.streams.all).sort()).toEqual([
+      "cusum",
+      "cusumAtMs",
+      "cusumCount",
+      "cusumStartMs",
+      "decayedAtMs",
+      "decayedCount",
+      "settledCount",
+    ]);
+    const reviewer = await state(`reviewer:${shop.id}:id:old-ring-member-0`);
+    expect(reviewer).toEqual({
+      ...replay.reviewers.get("id:old-ring-member-0"),
+      activeDays: undefined,
+      recentProducts: undefined,
+      flaggedReviews: undefined,
+    });
+    expect(Object.keys(reviewer)).not.toContain("recentProducts");
   });
 });
 

@@ -4,7 +4,7 @@ import type { ProductDoc } from "./products/model.js";
 import type { RatingSummaryDoc } from "./ratings/model.js";
 import type { ReviewDoc } from "./reviews/model.js";
 import type { ShopDoc } from "./shops/model.js";
-import type { SignatureIndex } from "@starling/scoring";
+import type { ScoringOptions, SignatureIndex } from "@starling/scoring";
 import type { KeyedLock } from "../db/keyed-lock.js";
 import type { Logger } from "../log.js";
 import { TtlCache } from "../db/ttl-cache.js";
@@ -42,6 +42,12 @@ export interface Deps {
   readonly priorStrength: number;
   /** Recent review texts per shop, for the near-duplicate check. */
   readonly signatures: SignatureIndexes;
+  /**
+   * The write-time scorer's options: DEFAULT_SCORING_OPTIONS, except on the
+   * benchmark's legacy-scoring server (LEGACY_SCORING_OPTIONS, the scorer as
+   * before issue 18; see scoreArrivals).
+   */
+  readonly scoringOptions: ScoringOptions;
   readonly log: Logger;
   /** The hot read path's in-process caches (see ReadCaches). */
   readonly cache: ReadCaches;

@@ -21,7 +21,10 @@ import {
   textSignature,
   type ProductState,
   type Reason,
+  type RecentArrival,
   type ReviewerState,
+  type ScoringOptions,
+  type StreamState,
   type StoredSignature,
   type TextSignature,
 } from "@starling/scoring";
@@ -203,12 +206,12 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
     // The near-duplicate check compares with other authors' recent texts in the shop.
     Promise.all(shopIds.map(async (id) => [id, await deps.signatures.get(deps, id)] as const)).then((e) => new Map(e)),
   ]);
-  const states = new Map<string, unknown>(docs.map((d) => [d._id, d.state]));
+  const states = new Map<string, unknown>(docs.map((d) => [d._id, unpackState(d.state)]));
   // The bursts each product had before these arrivals (its state is changed in place): a new start is a new burst.
   const knownBursts = new Map(
     docs.flatMap((d) =>
       d._id.startsWith("product:")
-        ? [[d._id, new Set(((d.state as unknown as ProductState).arrival?.bursts ?? []).map((b) => b.startMs))] as const]
+        ? [[d._id, new Set(((states.get(d._id) as ProductState).arrival?.bursts ?? []).map((b) => b.startMs))] as const]
         : [],
     ),
   );
@@ -234,6 +237,7 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
       },
       at,
       duplicate,
+      deps.scoringOptions,
     );
     states.set(productStateId(review), result.product);
     states.set(reviewerStateId(review), result.reviewer);
@@ -281,10 +285,14 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
     async commit(stored) {
       const touched = storedStateIds(reviews.filter((_, i) => stored[i]));
       if (touched.size) {
-        // The raw collection: the state is the library's plain JSON, stored exactly as it is.
+        // The raw collection: the state packed as it is (packState), or, on the legacy-scoring bench server, a document.
         await deps.models.ScoringState.collection.bulkWrite(
           [...touched].map((id) => ({
-            replaceOne: { filter: { _id: id } as never, replacement: { state: states.get(id) } as never, upsert: true },
+            replaceOne: {
+              filter: { _id: id } as never,
+              replacement: { state: storedState(id, states.get(id), deps.scoringOptions) } as never,
+              upsert: true,
+            },
           })),
           { ordered: false },
         );
@@ -306,6 +314,83 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
           await reweightCountedReview(deps, earlier, earlier.score, next);
         }
       }
+    },
+  };
+}
+
+/**
+ * A scoring state as stored: the state's BSON in one binary field. A busy
+ * product's state holds its last ~32 arrivals and up to 48 more in the trail,
+ * about 80 sub-documents of 8–10 fields (11 kB); FerretDB converts a
+ * document field by field on every read and on every rewrite, which each
+ * review's update of the state is, so as a document it cost FerretDB several
+ * times what one value of the same bytes does. Nothing queries inside a state.
+ */
+export function packState(state: unknown): BSON.Binary {
+  return new BSON.Binary(BSON.serialize(state as BSON.Document));
+}
+
+/** A stored scoring state: a packed one, or a document as states were stored before (see packState). */
+export function unpackState(stored: unknown): unknown {
+  if (stored instanceof BSON.Binary) return BSON.deserialize(stored.buffer);
+  if (stored instanceof Uint8Array) return BSON.deserialize(stored);
+  return stored;
+}
+
+/**
+ * A scoring state as saved: packed (packState), except under options with some of issue
+ * 18's mechanisms off (LEGACY_SCORING_OPTIONS, the benchmark's legacy-scoring
+ * server), where the fields only those mechanisms read are left out: that
+ * server then writes documents of the size the scorer before issue 18 wrote,
+ * so the benchmark's difference is the mechanisms' whole cost, CPU and bytes
+ * (FerretDB decodes and rewrites a state field by field on every update).
+ * Scores are the same either way: the scorer takes an absent field for a
+ * state stored before it existed, and with its mechanism off reads none.
+ */
+export function storedState(id: string, state: unknown, o: ScoringOptions): unknown {
+  const campaigns = o.campaignCarryOver;
+  const alarmLoad = o.alarmLoadNats > 0;
+  if (campaigns && alarmLoad && o.coReview && o.historyQuality) return packState(state);
+  if (id.startsWith("reviewer:")) {
+    const r = state as ReviewerState;
+    const { version, reviewCount, firstMs, lastMs, day, reviewsThatDay, maxReviewsPerDay, extremeCount } = r;
+    return {
+      ...{ version, reviewCount, firstMs, lastMs, day, reviewsThatDay, maxReviewsPerDay, extremeCount },
+      ...(o.historyQuality ? { activeDays: r.activeDays } : {}),
+      ...(o.coReview ? { recentProducts: r.recentProducts } : {}),
+      ...(campaigns ? { flaggedReviews: r.flaggedReviews } : {}),
+    };
+  }
+  const entry = (a: RecentArrival) => {
+    const { reviewId, timeMs, stars, firstTime, weightBp, logOdds, topReason, flaggedMask } = a;
+    const kept = { reviewId, timeMs, stars, firstTime, weightBp, logOdds, topReason, flaggedMask };
+    return o.coReview ? { ...kept, reviewerId: a.reviewerId, coProducts: a.coProducts } : kept;
+  };
+  const stream = (s: StreamState) => {
+    const { decayedCount, decayedAtMs, settledCount, cusum, cusumAtMs, cusumStartMs, cusumCount } = s;
+    return {
+      ...{ decayedCount, decayedAtMs, settledCount, cusum, cusumAtMs, cusumStartMs, cusumCount },
+      ...(campaigns ? { campaign: s.campaign, campaignUntilMs: s.campaignUntilMs, campaignMembers: s.campaignMembers } : {}),
+      ...(alarmLoad ? { alarmLoad: s.alarmLoad, alarmLoadAtMs: s.alarmLoadAtMs } : {}),
+    };
+  };
+  const p = state as ProductState;
+  const a = p.arrival;
+  return {
+    ...p,
+    arrival: {
+      firstMs: a.firstMs,
+      lastMs: a.lastMs,
+      arrivals: a.arrivals,
+      recent: a.recent.map(entry),
+      // Only campaigns and co-review groups keep arrivals past the ring.
+      ...(campaigns || o.coReview ? { trail: a.trail.map(entry) } : {}),
+      streams: {
+        all: stream(a.streams.all),
+        first_time_5_star: stream(a.streams.first_time_5_star),
+        first_time_1_star: stream(a.streams.first_time_1_star),
+      },
+      bursts: a.bursts,
     },
   };
 }
@@ -486,7 +571,7 @@ async function saveStates(deps: Deps, states: readonly [string, unknown][]): Pro
   for (let i = 0; i < states.length; i += 1000) {
     const chunk = states.slice(i, i + 1000);
     await collection.deleteMany({ _id: { $in: chunk.map(([id]) => id) } } as never);
-    // The raw collection: the state is the library's plain JSON, stored exactly as it is.
-    await collection.insertMany(chunk.map(([id, state]) => ({ _id: id, state })) as never[], { ordered: false });
+    // The raw collection: the state packed as it is (packState).
+    await collection.insertMany(chunk.map(([id, state]) => ({ _id: id, state: packState(state) })) as never[], { ordered: false });
   }
 }

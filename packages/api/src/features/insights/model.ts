@@ -70,6 +70,12 @@ export interface InsightDayDoc extends StoredCounts {
  */
 export interface InsightBlockDoc extends StoredCounts {
   _id: string;
+  /**
+   * A cut (`<id>.r`) that is the whole block (all its aspects, quotes as the
+   * block keeps them): a block of at most 100 aspects is one document, not
+   * two (insights.ts blockWrites); its read trims it.
+   */
+  whole?: boolean;
 }
 
 /** An emerging topic of a product, one per episode (its event is recorded once, when the episode opens). */
@@ -129,7 +135,11 @@ const insightDaySchema = collectionSchema<InsightDayDoc>("insight_days", {
 });
 insightDaySchema.index({ shopDayKey: 1 }, { name: "shop_day_key" });
 
-const insightBlockSchema = collectionSchema<InsightBlockDoc>("insight_blocks", { _id: required(String), ...storedCountsFields });
+const insightBlockSchema = collectionSchema<InsightBlockDoc>("insight_blocks", {
+  _id: required(String),
+  ...storedCountsFields,
+  whole: { type: Boolean, default: undefined },
+});
 
 const insightTopicSchema = collectionSchema<InsightTopicDoc>("insight_topics", {
   ...shopProductOwned,

@@ -12,6 +12,8 @@
  * - `analyze` (job id = review id): enqueued with the review's insert, before
  *   it (storeNewReviews), so a crash anywhere after the acknowledgement leaves
  *   the job; a job whose review never got stored is dropped after a minute.
+ *   The round that stores the analyses recounts their days (as `day` jobs
+ *   would) before it completes them.
  * - `day` (per product and day): recomputes that bucket from its analyses and
  *   the reviews' current statuses. A bucket is never incremented, always
  *   recomputed from the truth, so a job run twice or after a crash gives the
@@ -26,6 +28,8 @@
  * - `shopday`: the same for the shop's bucket of the day, merged from its
  *   products' buckets; queued to run SHOPDAY_DELAY_MS later, so a burst of
  *   the shop's reviews merges it once.
+ * - A block of at most READ_ASPECTS aspects is one document (its cut, whole):
+ *   blockWrites.
  * - Roll-ups: blocks of 2^level days (@starling/insights blockOf), each
  *   rebuilt from its two halves, up to level 8. A round's day (and shop-day)
  *   recounts roll up every block above all of their days in one pass
@@ -1090,11 +1094,16 @@ async function recountDays(
   }
   await queue.enqueueMany([...next.values()]);
   await Promise.all(jobs.map((job) => queue.complete(job)));
+  // Only a day whose job was claimed here looks again: a change that landed meanwhile found that job and queued
+  // nothing. A day recounted for an analysis had no job of this round, so such a change queued one of its own.
+  const claimed = new Set(jobs.filter((j) => j.payload.kind === "day").map((j) => j.id));
   await Promise.all([
-    ...recounts.map(async ({ day, seen }) => {
-      const { shopId, productId, dayMs } = day;
-      if ((await productDaySeen(deps, shopId, productId, dayMs)) !== seen) await enqueueDay(deps, shopId, productId, dayMs);
-    }),
+    ...recounts
+      .filter(({ day }) => claimed.has(dayJob(day.shopId, day.productId, day.dayMs).id))
+      .map(async ({ day, seen }) => {
+        const { shopId, productId, dayMs } = day;
+        if ((await productDaySeen(deps, shopId, productId, dayMs)) !== seen) await enqueueDay(deps, shopId, productId, dayMs);
+      }),
     rollUpLookAgain(deps, rolled),
   ]);
 }
@@ -1150,7 +1159,7 @@ async function emerge(deps: Deps, job: JobOf<"emerge">, queue: LeaseQueue<Insigh
 
 /**
  * One round of jobs (what a worker claimed at once), each kind together:
- * analyses first (they queue their days' recounts), then day recounts,
+ * analyses first, then day recounts (of the day jobs and the analyses' days),
  * shop-day recounts and roll-ups, so N jobs below one block cost one roll-up
  * of it; emerging-topic checks last. Recounts complete and then look again: a
  * change that landed while they ran (its enqueue found the job still there

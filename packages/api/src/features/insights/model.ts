@@ -66,7 +66,8 @@ export interface InsightDayDoc extends StoredCounts {
  * (@starling/insights blockOf): `<owner hash>.<level>.<index>` holds all its
  * aspects' counts (what its parent block is built from; level 0 is the
  * insight_days bucket itself), and the same id + `.r` the cut made for reading
- * (trimDayCounts; levels 0 and up). A period reads a few `.r` blocks by `_id`.
+ * (trimDayCounts; levels 0 and up); a block of at most 100 aspects is its cut
+ * alone, whole (`whole`). A period reads a few `.r` blocks by `_id`.
  */
 export interface InsightBlockDoc extends StoredCounts {
   _id: string;

@@ -277,7 +277,7 @@ describe("insights per review", () => {
     const bucket = await api.models.InsightDay.findById(`${owner}.${ymd}`).lean();
     expect(bucket).toMatchObject({ reviews: 1, productId: "inline" });
     expect(storedAspectsOf(bucket as never).find((a) => a.key === "zipper")?.mentions).toBe(1);
-    expect(await api.models.InsightBlock.exists({ _id: `${owner}.8.${Math.floor(dayMs / DAY / 256)}.r` })).toBeTruthy();
+    expect(await api.models.InsightBlock.exists({ _id: `${owner}.7.${Math.floor(dayMs / DAY / 128)}.r` })).toBeTruthy();
     expect(
       await api.models.LeaseJob.exists({ _id: { $in: [`${INSIGHTS_QUEUE}:${id}`, `${INSIGHTS_QUEUE}:day.${owner}.${ymd}`] } }),
     ).toBeNull();
@@ -588,7 +588,7 @@ function syntheticDay(dayMs: number, n: number, mentions: (i: number) => number,
 }
 
 describe("roll-up blocks as stored", () => {
-  it("a block of at most 100 aspects is one document, its cut marked whole; grown past that, two; shrunk, one again: reads exact throughout", async () => {
+  it("a block of at most 100 aspects is one document, its cut marked whole; grown past that, two; shrunk, one again: reads exact throughout; none above 128 days", async () => {
     const deps = api.starling.deps;
     const shopId = api.shop.id;
     const owner = productHash(shopId, "wide");
@@ -603,7 +603,7 @@ describe("roll-up blocks as stored", () => {
     };
     const docs = async (day: number) => {
       const out: { level: number; full: boolean; whole: boolean | undefined }[] = [];
-      for (let level = 1; level <= 8; level++) {
+      for (let level = 1; level <= 7; level++) {
         const id = `${owner}.${level}.${Math.floor(day / DAY / 2 ** level)}`;
         const [full, cut] = await Promise.all([
           api.models.InsightBlock.findById(id).lean(),
@@ -629,9 +629,16 @@ describe("roll-up blocks as stored", () => {
       ).toEqual(want.aspects.map((x) => [x.key, x.mentions, x.negative, x.examples.map((q) => q.reviewId)]));
     };
 
+    // A block of 256 days as written before (no read uses one: each half of a period of at most 366 days is shorter),
+    // with a quote an erasure would have to find: the roll-up removes it.
+    const level8 = `${owner}.8.${Math.floor(a / DAY / 256)}`;
+    await api.models.InsightBlock.collection.insertMany(
+      [level8, `${level8}.r`].map((_id) => ({ _id, shopId, reviews: 1, polaritySum: 0, data: "[]", computedAt: new Date() })) as never[],
+    );
     const smallA = syntheticDay(a, 30, (i) => 40 - i, "sa");
     await store(smallA);
-    expect(await docs(a)).toEqual(Array.from({ length: 8 }, (_, i) => ({ level: i + 1, full: false, whole: true })));
+    expect(await api.models.InsightBlock.countDocuments({ _id: { $in: [level8, `${level8}.r`] } })).toBe(0);
+    expect(await docs(a)).toEqual(Array.from({ length: 7 }, (_, i) => ({ level: i + 1, full: false, whole: true })));
     // Day b's roll-up builds the level-2 block and up from day a's level-1 block as stored (whole, as its cut).
     const smallB = syntheticDay(b, 20, (i) => 30 - i, "sb");
     await store(smallB);
@@ -641,17 +648,17 @@ describe("roll-up blocks as stored", () => {
     // 120 aspects on day b: its blocks now need a cut apart from the whole block.
     const wideB = syntheticDay(b, 120, (i) => 200 - i, "wb");
     await store(wideB);
-    expect(await docs(b)).toEqual(Array.from({ length: 8 }, (_, i) => ({ level: i + 1, full: true, whole: undefined })));
+    expect(await docs(b)).toEqual(Array.from({ length: 7 }, (_, i) => ({ level: i + 1, full: true, whole: undefined })));
     // Day a's own level-1 block is still one document; the blocks above both days hold all 120 aspects.
     expect((await docs(a))[0]).toEqual({ level: 1, full: false, whole: true });
-    const top = (await api.models.InsightBlock.findById(`${owner}.8.${Math.floor(b / DAY / 256)}`).lean())!;
+    const top = (await api.models.InsightBlock.findById(`${owner}.7.${Math.floor(b / DAY / 128)}`).lean())!;
     expect(storedAspectsOf(top as never)).toHaveLength(120);
     await readEquals([smallA, wideB]);
 
     // Shrunk again (as after rejections): one document each, the whole blocks written before removed.
     const narrowB = syntheticDay(b, 10, (i) => 50 - i, "nb");
     await store(narrowB);
-    expect(await docs(b)).toEqual(Array.from({ length: 8 }, (_, i) => ({ level: i + 1, full: false, whole: true })));
+    expect(await docs(b)).toEqual(Array.from({ length: 7 }, (_, i) => ({ level: i + 1, full: false, whole: true })));
     await readEquals([smallA, narrowB]);
   });
 });

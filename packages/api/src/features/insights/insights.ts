@@ -107,6 +107,14 @@ const QUOTED_ASPECTS = 2 * MAX_ASPECTS;
 /** Default period: the last 90 days. Longest: 366. */
 export const DEFAULT_PERIOD_DAYS = 90;
 export const MAX_PERIOD_DAYS = 366;
+/**
+ * The highest level of block a read uses: periodBlocks tiles each half of a
+ * period apart, and a half of at most 183 days holds no block of 256 (level
+ * 8). Blocks above it are neither written nor kept (rollUp removes them), so a
+ * review of a product rewrites 7 blocks, not 8, and the shop's largest is not
+ * rewritten at all.
+ */
+export const TOP_LEVEL = Math.min(MAX_BLOCK_LEVEL, Math.floor(Math.log2(Math.ceil(MAX_PERIOD_DAYS / 2))));
 /** An analysis job whose review is not there after this was for a review never stored (its insert failed). */
 const MISSING_REVIEW_GRACE_MS = 60_000;
 /** Emerge jobs wait this long, so a burst of day recomputes of one product becomes one check. */
@@ -566,7 +574,7 @@ export interface RollUpRequest {
 
 /**
  * Recomputes the blocks above what changed, for any number of owners, up to
- * MAX_BLOCK_LEVEL, in one pass. A block is rebuilt from its two halves: a half
+ * TOP_LEVEL, in one pass. A block is rebuilt from its two halves: a half
  * computed in this pass (or just written, `fresh`) is taken from memory; the
  * others, known before anything is computed (the halves of the blocks to
  * rebuild that are not rebuilt themselves), are read by `_id` in one query for
@@ -593,7 +601,7 @@ async function rollUp(deps: Deps, requests: readonly RollUpRequest[]): Promise<R
   const plans = requests.map((r) => {
     for (const p of r.fresh) known.set(key(r.owner, p.level, p.index), p);
     const targets: Set<number>[] = [];
-    for (let level = 1; level <= MAX_BLOCK_LEVEL; level++) {
+    for (let level = 1; level <= TOP_LEVEL; level++) {
       const t = new Set<number>();
       for (const q of r.requested ?? []) if (q.level === level) t.add(q.index);
       for (const p of r.fresh) if (p.level === level - 1) t.add(Math.floor(p.index / 2));
@@ -607,7 +615,7 @@ async function rollUp(deps: Deps, requests: readonly RollUpRequest[]): Promise<R
   const reads = new Map<string, RollUpPart[]>();
   for (const { r, targets } of plans) {
     const list: RollUpPart[] = [];
-    for (let level = 1; level <= MAX_BLOCK_LEVEL; level++)
+    for (let level = 1; level <= TOP_LEVEL; level++)
       for (const t of targets[level]!)
         for (const index of [2 * t, 2 * t + 1]) {
           const k = key(r.owner, level - 1, index);
@@ -644,7 +652,7 @@ async function rollUp(deps: Deps, requests: readonly RollUpRequest[]): Promise<R
   const writes: AnyBulkWriteOperation[] = [];
   const gone: string[] = [];
   for (const { r, targets } of plans)
-    for (let level = 1; level <= MAX_BLOCK_LEVEL; level++)
+    for (let level = 1; level <= TOP_LEVEL; level++)
       for (const t of targets[level]!) {
         const parts = [2 * t, 2 * t + 1]
           .map((i) => known.get(key(r.owner, level - 1, i))!.counts)
@@ -654,6 +662,13 @@ async function rollUp(deps: Deps, requests: readonly RollUpRequest[]): Promise<R
           : null;
         known.set(key(r.owner, level, t), { level, index: t, id: blockId(r.owner, level, t), at: now, counts });
         writes.push(...blockWrites(r.shopId, r.owner, level, t, counts, now, gone));
+      }
+  // Blocks above TOP_LEVEL, written before it (with quotes an erasure must not leave): removed with the rest.
+  for (const { r, targets } of plans)
+    for (const t of targets[TOP_LEVEL]!)
+      for (let level = TOP_LEVEL + 1; level <= MAX_BLOCK_LEVEL; level++) {
+        const id = blockId(r.owner, level, Math.floor(t / 2 ** (level - TOP_LEVEL)));
+        gone.push(id, `${id}.r`);
       }
   writes.push(...goneWrites(gone));
   if (writes.length) await upsertWinningRace(() => deps.models.InsightBlock.collection.bulkWrite(writes as never[], { ordered: false }));

@@ -20,10 +20,13 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { BSON } from "mongodb";
+import { benchText, publishedReview, runBench } from "./bench-text.js";
+import type { LeasedJob } from "../src/db/lease-queue.js";
 import { REPO_ROOT, loadConfig } from "../src/config.js";
 import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import type { ReviewDoc } from "../src/features/reviews/model.js";
 import {
+  type InsightsJob,
   enqueueAnalyses,
   handleInsightsJobs,
   insightsQueue,
@@ -41,26 +44,6 @@ const N = Number(process.env.DRAIN_REVIEWS ?? 150);
 const COMMANDS = process.env.DRAIN_COMMANDS !== "0";
 const DATA_DIR = path.join(REPO_ROOT, ".data/bench-insights-drain");
 const TICK_US = 1_000_000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-
-const VOCABULARY = (
-  "tent pole zip seam rain wind pack light heavy warm cold dry wet quick slow easy hard strap buckle hood pocket " +
-  "fabric stitch colour size fit long short wide narrow trail camp night morning summer winter storm sun mud snow " +
-  "price value worth return friend family trip week month year great good fine poor broke held lasted failed loved " +
-  "liked hated used carried packed opened closed washed dried folded stored bought ordered arrived shipped box"
-).split(" ");
-
-/** bench/run.ts' benchText: 20 to 40 words of a fixed vocabulary. */
-function benchText(n: number): string {
-  let x = (n + 1) * 2654435761;
-  const next = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-  const words = Array.from({ length: 20 + Math.floor(next() * 21) }, () => VOCABULARY[Math.floor(next() * VOCABULARY.length)]!);
-  return `${words.join(" ")}.`;
-}
 
 function ticks(stat: string): number {
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -136,7 +119,7 @@ async function main() {
     const reviews = (count: number): ReviewDoc[] =>
       Array.from({ length: count }, () => {
         const n = made++;
-        return {
+        return publishedReview({
           _id: `rev_drain_${String(n).padStart(7, "0")}`,
           shopId: shop.id,
           productId: products[n % PRODUCTS]!,
@@ -144,46 +127,37 @@ async function main() {
           title: `Bench ${n}`,
           body: benchText(n),
           reviewer: { name: `Bench ${n % 500}`, externalId: null },
-          language: null,
-          provenance: "ORGANIC",
-          source: "api",
-          verification: null,
           createdAt: new Date(now - (n % 97) * 1000),
-          payloadHash: "bench",
-          status: "published",
-          reply: null,
-          score: null,
-          signature: null,
-          summaryApplied: false,
-        };
+        });
       });
-    const drain = async (docs: ReviewDoc[]) => {
+    const queued = async (docs: ReviewDoc[]) => {
       await deps.models.Review.collection.insertMany(docs as never[]);
       await enqueueAnalyses(
         deps,
         docs.map((d) => d._id),
         { backfill: true },
       );
+      return performance.now();
+    };
+    /** Handles rounds of `size` here until the queue is empty (`each`: how), waiting for the delayed jobs. */
+    const rounds = async (size: number, each: (jobs: LeasedJob<InsightsJob>[]) => Promise<unknown>) => {
+      const queue = insightsQueue(deps);
+      while ((await queue.depth()) > 0) {
+        const jobs = await queue.claim(size);
+        if (jobs.length) await each(jobs);
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const drain = async (docs: ReviewDoc[]) => {
+      const t = await queued(docs);
       wakeInsights(deps);
-      const t = performance.now();
       while ((await insightsQueue(deps).depth()) > 0) await new Promise((r) => setTimeout(r, 100));
       return (performance.now() - t) / 1000;
     };
     // Primed without the worker's pauses: rounds back to back, the delayed jobs waited for.
     const prime = async (docs: ReviewDoc[]) => {
-      await deps.models.Review.collection.insertMany(docs as never[]);
-      await enqueueAnalyses(
-        deps,
-        docs.map((d) => d._id),
-        { backfill: true },
-      );
-      const queue = insightsQueue(deps);
-      const t = performance.now();
-      while ((await queue.depth()) > 0) {
-        const jobs = await queue.claim(64);
-        if (jobs.length) await handleInsightsJobs(deps, jobs);
-        else await new Promise((r) => setTimeout(r, 100));
-      }
+      const t = await queued(docs);
+      await rounds(64, (jobs) => handleInsightsJobs(deps, jobs));
       return (performance.now() - t) / 1000;
     };
     const primed = await prime(reviews(PRIOR));
@@ -201,20 +175,8 @@ async function main() {
       worker = null;
       const byKind = new Map<string, { jobs: number; db: number; main: number }>();
       const mainTicks = () => ticks(readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, "utf8"));
-      await deps.models.Review.collection.insertMany(batch as never[]);
-      await enqueueAnalyses(
-        deps,
-        batch.map((d) => d._id),
-        { backfill: true },
-      );
-      const queue = insightsQueue(deps);
-      const t = performance.now();
-      while ((await queue.depth()) > 0) {
-        const jobs = await queue.claim(16);
-        if (!jobs.length) {
-          await new Promise((r) => setTimeout(r, 100));
-          continue;
-        }
+      const t = await queued(batch);
+      await rounds(16, async (jobs) => {
         const kinds = new Map<string, typeof jobs>();
         for (const j of jobs) kinds.set(j.payload.kind, [...(kinds.get(j.payload.kind) ?? []), j]);
         for (const [kind, list] of kinds) {
@@ -229,7 +191,7 @@ async function main() {
           byKind.set(kind, k);
           phase = "all";
         }
-      }
+      });
       seconds = (performance.now() - t) / 1000;
       console.log("| job kind | jobs | FerretDB CPU µs / review | main thread µs / review |\n|---|---:|---:|---:|");
       for (const [kind, k] of byKind)
@@ -266,10 +228,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.stdout.write("", () => process.exit(0)),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -1245,7 +1245,7 @@ const lastWrites = new WeakMap<Deps, number>();
  * QUIET_WRITES_MS (MAX_HOLD_MS at most). The analysis' CPU is the background
  * thread's, at the lowest priority; what cannot be lowered is the database's: a
  * round's aggregates cost FerretDB far more than its analyses cost the thread
- * (the bench: ~35-70 ms of FerretDB CPU a review once drained, against ~1.5 ms of
+ * (bench:insights-drain: ~35-70 ms of FerretDB CPU a review drained, against ~1.5 ms of
  * analysis), and their writes queue with the submissions' for SQLite's one
  * writer, while the CPU looks idle as both wait on the disk (a probe of the
  * nice-19 thread's CPU share found the bench's core idle about half the time

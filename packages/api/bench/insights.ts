@@ -42,6 +42,7 @@ import {
   type InsightSummary,
 } from "@starling/insights";
 import { loadOpSpam } from "../../insights/bench/data.js";
+import { publishedReview, runBench } from "./bench-text.js";
 import { REPO_ROOT, loadConfig } from "../src/config.js";
 import { startEmbeddedFerretDB } from "../src/db/embedded-ferretdb.js";
 import { findByIds } from "../src/db/find-by-ids.js";
@@ -104,26 +105,18 @@ async function main() {
     // ---- 1. worker throughput
     const texts = loadOpSpam().map((r) => r.text);
     const now = Date.now();
-    const docs: ReviewDoc[] = Array.from({ length: N }, (_, i) => ({
-      _id: `rev_bench_${String(i).padStart(7, "0")}`,
-      shopId: shop.id,
-      productId: products[i % products.length]!,
-      rating: 4,
-      title: "Stay",
-      body: texts[i % texts.length]!,
-      reviewer: { name: "Guest", externalId: null },
-      language: null,
-      provenance: "ORGANIC",
-      source: "api",
-      verification: null,
-      createdAt: new Date(now - (i % 60) * DAY_MS),
-      payloadHash: "bench",
-      status: "published",
-      reply: null,
-      score: null,
-      signature: null,
-      summaryApplied: false,
-    }));
+    const docs: ReviewDoc[] = Array.from({ length: N }, (_, i) =>
+      publishedReview({
+        _id: `rev_bench_${String(i).padStart(7, "0")}`,
+        shopId: shop.id,
+        productId: products[i % products.length]!,
+        rating: 4,
+        title: "Stay",
+        body: texts[i % texts.length]!,
+        reviewer: { name: "Guest", externalId: null },
+        createdAt: new Date(now - (i % 60) * DAY_MS),
+      }),
+    );
     for (let i = 0; i < docs.length; i += 1_000) await deps.models.Review.collection.insertMany(docs.slice(i, i + 1_000) as never[]);
     const words = docs.reduce((n, d) => n + d.body.split(/\s+/).length, 0) / docs.length;
 
@@ -322,11 +315,4 @@ async function main() {
   }
 }
 
-main().then(
-  // console.log to a pipe is asynchronous: exit once stdout has taken it all.
-  () => process.stdout.write("", () => process.exit(0)),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

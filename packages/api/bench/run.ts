@@ -51,6 +51,7 @@ import { INSIGHTS_QUEUE } from "../src/features/insights/insights.js";
 import { createDeps } from "../src/create-deps.js";
 import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { RATING_QUERY } from "./servers/rating-schema.js";
+import { benchText } from "./bench-text.js";
 import { BENCH_KEY, benchDataDir, productIds, seedBench } from "./seed.js";
 import { type CommandCounter, countsSince, startCommandCounter } from "./command-count.js";
 import { writeBusyStates } from "./busy-states.js";
@@ -163,26 +164,6 @@ interface Drain {
 }
 
 const gqlBody = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
-
-const VOCABULARY = (
-  "tent pole zip seam rain wind pack light heavy warm cold dry wet quick slow easy hard strap buckle hood pocket " +
-  "fabric stitch colour size fit long short wide narrow trail camp night morning summer winter storm sun mud snow " +
-  "price value worth return friend family trip week month year great good fine poor broke held lasted failed loved " +
-  "liked hated used carried packed opened closed washed dried folded stored bought ordered arrived shipped box"
-).split(" ");
-
-/** A review text of 20 to 40 words drawn from a fixed vocabulary by `n`: other texts share few word triples, as real ones do. */
-function benchText(n: number): string {
-  let x = (n + 1) * 2654435761;
-  const next = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-  const words = Array.from({ length: 20 + Math.floor(next() * 21) }, () => VOCABULARY[Math.floor(next() * VOCABULARY.length)]!);
-  return `${words.join(" ")}.`;
-}
 
 /**
  * Waits until the insights queue of `models`' database is empty (BENCH_DRAIN_SECONDS at most): with `measure`,

@@ -6,20 +6,24 @@
  * one event, erasure removes quotes, and shops see only their own.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { analyzeReview, summarizeDayCounts } from "@starling/insights";
+import { type DayCounts, analyzeReview, summarizeDayCounts } from "@starling/insights";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LeaseQueue } from "../src/db/lease-queue.js";
 import type { ReviewDoc } from "../src/features/reviews/model.js";
 import {
   INSIGHTS_QUEUE,
   backfillInsights,
+  checkEmergingTopics,
   clearInsightsCache,
   handleInsightsJob,
   enqueueAnalyses,
   insightsQueue,
   productHash,
   recomputeBlock,
+  rollUpBlocks,
   runningAnalysisThread,
+  shopHash,
+  storeProductDay,
   storedAspectsOf,
   wakeInsights,
   type InsightsJob,
@@ -124,7 +128,7 @@ async function insightsText(): Promise<string> {
 beforeAll(async () => {
   // Private webhook addresses allowed: the emerging-topic test receives its event on 127.0.0.1.
   api = await startTestApi({ webhooksAllowPrivate: true });
-  for (const id of ["jacket", "tent", "lamp", "boot", "boots", "old", "kettle", "spread", "sparse"]) {
+  for (const id of ["jacket", "tent", "lamp", "boot", "boots", "old", "kettle", "spread", "sparse", "inline", "wide"]) {
     await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } });
   }
 });
@@ -244,6 +248,41 @@ describe("insights per review", () => {
     // A year's read (other blocks) counts it too.
     const year = await api.gql(INSIGHTS, { id: "lamp", p: { from: new Date(Date.now() - 360 * DAY).toISOString() } });
     expect(year.data.product.insights.reviews).toBe(back.reviews);
+  });
+
+  it("an analysis round recounts its review's day itself: when its job completes, the bucket and blocks are written and no day job is queued", async () => {
+    const deps = api.starling.deps;
+    const template = (await api.models.Review.findById(await submit("inline", "A plain kettle.")).lean<ReviewDoc>())!;
+    await eventually("the first counted", async () => (await drained()) && (await insights("inline")).reviews === 1);
+    const id = "rev_inline_1";
+    const dayMs = Math.floor(Date.now() / DAY) * DAY - 3 * DAY;
+    await api.models.Review.collection.insertOne({
+      ...template,
+      _id: id,
+      body: "The zipper broke after a week.",
+      title: "",
+      createdAt: new Date(dayMs + 1_000),
+      status: "published",
+      payloadHash: "test",
+    } as never);
+    // Claimed here (a clock 5.5 s ahead; the live worker sees the job due in 5 s) and handled as a round of one.
+    const ahead = () => new Date(Date.now() + 5_500);
+    const mine = new LeaseQueue<InsightsJob>(api.models, INSIGHTS_QUEUE, { leaseMs: 60_000, owner: "this-test", now: ahead });
+    await mine.enqueue(id, { kind: "analyze", reviewId: id }, new Date(Date.now() + 5_000));
+    const [held] = await mine.claim(1);
+    expect(held).toMatchObject({ id });
+    await handleInsightsJob(deps, held!);
+    const owner = productHash(api.shop.id, "inline");
+    const ymd = new Date(dayMs).toISOString().slice(0, 10).replaceAll("-", "");
+    const bucket = await api.models.InsightDay.findById(`${owner}.${ymd}`).lean();
+    expect(bucket).toMatchObject({ reviews: 1, productId: "inline" });
+    expect(storedAspectsOf(bucket as never).find((a) => a.key === "zipper")?.mentions).toBe(1);
+    expect(await api.models.InsightBlock.exists({ _id: `${owner}.7.${Math.floor(dayMs / DAY / 128)}.r` })).toBeTruthy();
+    expect(
+      await api.models.LeaseJob.exists({ _id: { $in: [`${INSIGHTS_QUEUE}:${id}`, `${INSIGHTS_QUEUE}:day.${owner}.${ymd}`] } }),
+    ).toBeNull();
+    clearInsightsCache(deps);
+    expect((await insights("inline")).reviews).toBe(2);
   });
 
   it("rolls up reviews of many days, handled in rounds, to exactly the sums of their day buckets", async () => {
@@ -518,6 +557,112 @@ describe("the analysis thread", () => {
   });
 });
 
+/** n aspects (a000 …) of one day, each mentioned `mentions(i)` times, one negative quote each: counts as a day bucket holds them. */
+function syntheticDay(dayMs: number, n: number, mentions: (i: number) => number, tag: string): DayCounts {
+  const aspects = Array.from({ length: n }, (_, i) => {
+    const key = `a${String(i).padStart(3, "0")}`;
+    const m = mentions(i);
+    return {
+      key,
+      terms: { [key]: m },
+      mentions: m,
+      positive: 0,
+      negative: m,
+      trendPositive: 0,
+      trendNegative: m,
+      trendFailure: 0,
+      quotes: [
+        {
+          reviewId: `rev_${tag}_${i}`,
+          productId: "wide",
+          quote: `the ${key} broke`,
+          polarity: -0.8,
+          field: "body" as const,
+          start: 0,
+          end: 10,
+        },
+      ],
+    };
+  });
+  return { dayMs, reviews: 200, polaritySum: -10, aspects };
+}
+
+describe("roll-up blocks as stored", () => {
+  it("a block of at most 100 aspects is one document, its cut marked whole; grown past that, two; shrunk, one again: reads exact throughout; none above 128 days", async () => {
+    const deps = api.starling.deps;
+    const shopId = api.shop.id;
+    const owner = productHash(shopId, "wide");
+    const today = Math.floor(Date.now() / DAY) * DAY;
+    // Two days in different level-1 blocks under one level-2 block: a roll-up of one reads the other's level-1 block.
+    const dayIndex = (Math.floor(today / DAY / 4) - 2) * 4;
+    const a = dayIndex * DAY;
+    const b = (dayIndex + 2) * DAY;
+    const store = async (counts: DayCounts) => {
+      const part = await storeProductDay(deps, shopId, "wide", counts.dayMs, counts);
+      await rollUpBlocks(deps, [{ shopId, owner, fresh: [part] }]);
+    };
+    const docs = async (day: number) => {
+      const out: { level: number; full: boolean; whole: boolean | undefined }[] = [];
+      for (let level = 1; level <= 7; level++) {
+        const id = `${owner}.${level}.${Math.floor(day / DAY / 2 ** level)}`;
+        const [full, cut] = await Promise.all([
+          api.models.InsightBlock.findById(id).lean(),
+          api.models.InsightBlock.findById(`${id}.r`).lean(),
+        ]);
+        expect(cut, `${id}.r`).toBeTruthy();
+        out.push({ level, full: full !== null, whole: cut!.whole });
+      }
+      return out;
+    };
+    const period = { fromMs: today - 89 * DAY, toMs: today + DAY };
+    const readEquals = async (buckets: DayCounts[]) => {
+      clearInsightsCache(deps);
+      const r = await api.gql(
+        `query($id: ID!, $p: InsightsPeriod) { product(id: $id) { insights(period: $p, limit: 20) { reviews aspects { key mentions negative examples { reviewId } } } } }`,
+        { id: "wide", p: { from: new Date(period.fromMs).toISOString(), to: new Date(period.toMs - 1).toISOString() } },
+      );
+      expect(r.errors).toBeUndefined();
+      const want = summarizeDayCounts(buckets, period, { limit: 20, quotes: 3 });
+      expect(r.data.product.insights.reviews).toBe(want.reviews);
+      expect(
+        r.data.product.insights.aspects.map((x: any) => [x.key, x.mentions, x.negative, x.examples.map((q: any) => q.reviewId)]),
+      ).toEqual(want.aspects.map((x) => [x.key, x.mentions, x.negative, x.examples.map((q) => q.reviewId)]));
+    };
+
+    // A block of 256 days as written before (no read uses one: each half of a period of at most 366 days is shorter),
+    // with a quote an erasure would have to find: the roll-up removes it.
+    const level8 = `${owner}.8.${Math.floor(a / DAY / 256)}`;
+    await api.models.InsightBlock.collection.insertMany(
+      [level8, `${level8}.r`].map((_id) => ({ _id, shopId, reviews: 1, polaritySum: 0, data: "[]", computedAt: new Date() })) as never[],
+    );
+    const smallA = syntheticDay(a, 30, (i) => 40 - i, "sa");
+    await store(smallA);
+    expect(await api.models.InsightBlock.countDocuments({ _id: { $in: [level8, `${level8}.r`] } })).toBe(0);
+    expect(await docs(a)).toEqual(Array.from({ length: 7 }, (_, i) => ({ level: i + 1, full: false, whole: true })));
+    // Day b's roll-up builds the level-2 block and up from day a's level-1 block as stored (whole, as its cut).
+    const smallB = syntheticDay(b, 20, (i) => 30 - i, "sb");
+    await store(smallB);
+    expect((await docs(b)).every((d) => !d.full && d.whole)).toBe(true);
+    await readEquals([smallA, smallB]);
+
+    // 120 aspects on day b: its blocks now need a cut apart from the whole block.
+    const wideB = syntheticDay(b, 120, (i) => 200 - i, "wb");
+    await store(wideB);
+    expect(await docs(b)).toEqual(Array.from({ length: 7 }, (_, i) => ({ level: i + 1, full: true, whole: undefined })));
+    // Day a's own level-1 block is still one document; the blocks above both days hold all 120 aspects.
+    expect((await docs(a))[0]).toEqual({ level: 1, full: false, whole: true });
+    const top = (await api.models.InsightBlock.findById(`${owner}.7.${Math.floor(b / DAY / 128)}`).lean())!;
+    expect(storedAspectsOf(top as never)).toHaveLength(120);
+    await readEquals([smallA, wideB]);
+
+    // Shrunk again (as after rejections): one document each, the whole blocks written before removed.
+    const narrowB = syntheticDay(b, 10, (i) => 50 - i, "nb");
+    await store(narrowB);
+    expect(await docs(b)).toEqual(Array.from({ length: 7 }, (_, i) => ({ level: i + 1, full: false, whole: true })));
+    await readEquals([smallA, narrowB]);
+  });
+});
+
 describe("roll-ups racing", () => {
   it("roll-ups of one product at once all succeed: an upsert that loses the race to insert a new block or version is run again", async () => {
     // FerretDB answers the loser of two upserts of a new _id with E11000 where MongoDB retries it
@@ -625,6 +770,26 @@ describe("emerging topics", () => {
     );
     expect(received).toHaveLength(1);
   }, 300_000);
+});
+
+describe("emerging-topic checks", () => {
+  it("a check that finds no topic and closes none leaves the product's and the shop's versions as they were", async () => {
+    const deps = api.starling.deps;
+    await submit("inline", "A sturdy kettle, the lid fits well.");
+    await eventually("counted", async () => (await drained()) && (await insights("inline")).reviews >= 2);
+    const versions = () =>
+      Promise.all(
+        [productHash(api.shop.id, "inline"), shopHash(api.shop.id)].map(
+          async (owner) => (await api.models.InsightBlock.findById(`${owner}.v`).lean())?.data,
+        ),
+      );
+    const before = await versions();
+    expect(before.every((v) => typeof v === "string")).toBe(true);
+    const { topics } = await checkEmergingTopics(deps, api.shop.id, "inline");
+    expect(topics).toEqual([]);
+    // A new version would make every process read the product's and the shop's insights anew.
+    expect(await versions()).toEqual(before);
+  });
 });
 
 describe("a failure complaint", () => {

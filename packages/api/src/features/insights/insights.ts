@@ -12,6 +12,8 @@
  * - `analyze` (job id = review id): enqueued with the review's insert, before
  *   it (storeNewReviews), so a crash anywhere after the acknowledgement leaves
  *   the job; a job whose review never got stored is dropped after a minute.
+ *   The round that stores the analyses recounts their days (as `day` jobs
+ *   would) before it completes them.
  * - `day` (per product and day): recomputes that bucket from its analyses and
  *   the reviews' current statuses. A bucket is never incremented, always
  *   recomputed from the truth, so a job run twice or after a crash gives the
@@ -26,6 +28,8 @@
  * - `shopday`: the same for the shop's bucket of the day, merged from its
  *   products' buckets; queued to run SHOPDAY_DELAY_MS later, so a burst of
  *   the shop's reviews merges it once.
+ * - A block of at most READ_ASPECTS aspects is one document (its cut, whole):
+ *   blockWrites.
  * - Roll-ups: blocks of 2^level days (@starling/insights blockOf), each
  *   rebuilt from its two halves, up to level 8. A round's day (and shop-day)
  *   recounts roll up every block above all of their days in one pass
@@ -103,6 +107,14 @@ const QUOTED_ASPECTS = 2 * MAX_ASPECTS;
 /** Default period: the last 90 days. Longest: 366. */
 export const DEFAULT_PERIOD_DAYS = 90;
 export const MAX_PERIOD_DAYS = 366;
+/**
+ * The highest level of block a read uses: periodBlocks tiles each half of a
+ * period apart, and a half of at most 183 days holds no block of 256 (level
+ * 8). Blocks above it are neither written nor kept (rollUp removes them), so a
+ * review of a product rewrites 7 blocks, not 8, and the shop's largest is not
+ * rewritten at all.
+ */
+export const TOP_LEVEL = Math.min(MAX_BLOCK_LEVEL, Math.floor(Math.log2(Math.ceil(MAX_PERIOD_DAYS / 2))));
 /** An analysis job whose review is not there after this was for a review never stored (its insert failed). */
 const MISSING_REVIEW_GRACE_MS = 60_000;
 /** Emerge jobs wait this long, so a burst of day recomputes of one product becomes one check. */
@@ -113,9 +125,12 @@ const BLOCK_DELAY_MS = 200;
  * Shop-day jobs wait this long, so a burst of a shop's reviews recounts its
  * day once in this time rather than every round: a shop-day is merged from
  * all of that day's product buckets (hundreds in a busy shop, each read whole
- * twice on FerretDB) and its bucket is the shop's largest.
+ * twice on FerretDB), its bucket is the shop's largest, and its roll-up
+ * rewrites the shop's blocks at every level (about 0.2 s of FerretDB's CPU
+ * with 500 products' buckets of the day; at 2 s it came every round or two of
+ * a backlog). A shop's insights lag its products' by this much at most.
  */
-const SHOPDAY_DELAY_MS = 2_000;
+const SHOPDAY_DELAY_MS = 10_000;
 
 export function insightsQueue(deps: Deps): LeaseQueue<InsightsJob> {
   return deps.queue<InsightsJob>(INSIGHTS_QUEUE);
@@ -237,13 +252,22 @@ export function runningAnalysisThread(deps: Deps): AnalysisThreads | undefined {
 /**
  * A round's analyses together: the reviews, earlier analyses and erasure
  * tombstones each read in one query, the texts analysed in one message to the
- * analysis thread, the analyses written in one bulk write and their days'
- * recounts queued in one insert (the worker's time was mostly round trips). A
- * failure of one analysis fails that job only; a thread that dies fails the
- * round's analyses, which are retried later like any failed job (their leases
- * keep them meanwhile); `failed` gets them.
+ * analysis thread, the analyses written in one bulk write (the worker's time
+ * was mostly round trips). Returns the jobs done and the days whose buckets
+ * they change: the round recounts those itself before it completes the jobs
+ * (handleInsightsJobs), so a crash before that leaves the analyses to be
+ * redone, and their recounts with them; a `day` job each (queued, claimed,
+ * completed: five writes to the queue) cost FerretDB more than the recount's
+ * reads. A failure of one analysis fails that job only; a thread that dies
+ * fails the round's analyses, which are retried later like any failed job
+ * (their leases keep them meanwhile); `failed` gets them.
  */
-async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQueue<InsightsJob>, failed: Map<string, unknown>) {
+async function analyzeAll(
+  deps: Deps,
+  jobs: readonly AnalyzeJob[],
+  queue: LeaseQueue<InsightsJob>,
+  failed: Map<string, unknown>,
+): Promise<{ done: AnalyzeJob[]; days: DayRef[] }> {
   const ids = jobs.map((j) => j.payload.reviewId);
   const [reviews, erasedBefore] = await Promise.all([
     findByIds(deps.models.Review, ids),
@@ -282,7 +306,7 @@ async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQ
     }
   }
   const docs: ReviewInsightDoc[] = [];
-  const days = new Map<string, { id: string; payload: InsightsJob }>();
+  const days = new Map<string, DayRef>();
   toAnalyze.forEach(({ job, review }, i) => {
     const result = results[i]!;
     if ("error" in result) {
@@ -313,8 +337,7 @@ async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQ
       analyzedAt: now,
       changedAt: now,
     });
-    const day = dayJob(review.shopId, review.productId, dayMs);
-    days.set(day.id, day);
+    days.set(dayJob(review.shopId, review.productId, dayMs).id, { shopId: review.shopId, productId: review.productId, dayMs });
     done.push(job);
   });
   if (docs.length) {
@@ -329,9 +352,8 @@ async function analyzeAll(deps: Deps, jobs: readonly AnalyzeJob[], queue: LeaseQ
         { _id: { $in: tombstones.map((t) => t._id) } },
         { $set: { erased: true, aspects: [], polarity: 0, language: "und", changedAt: new Date() } },
       );
-    await queue.enqueueMany([...days.values()]);
   }
-  await Promise.all(done.map((job) => queue.complete(job)));
+  return { done, days: [...days.values()] };
 }
 
 function dayJob(shopId: string, productId: string, dayMs: number): { id: string; payload: InsightsJob } {
@@ -470,7 +492,14 @@ function partId(owner: string, level: number, index: number): string {
 
 /**
  * The writes of a block (level >= 1: all its counts, what its parent is built
- * from) and of its cut for reading (any level), or the removal of both.
+ * from) and of its cut for reading (any level), or the removal of both. A
+ * block of at most READ_ASPECTS aspects is written once, whole, as its cut
+ * (`<id>.r`, marked `whole`: the read trims it as it would have been cut, the
+ * parent's roll-up takes it as the block), and its id for the whole block goes
+ * to `gone`, to be removed in one statement for all of them (it may hold the
+ * block from when it was larger): every document written is a statement that
+ * costs FerretDB about a millisecond of CPU, and a product's review rewrote
+ * two documents at each of the 8 levels above its day.
  */
 function blockWrites(
   shopId: string,
@@ -479,23 +508,41 @@ function blockWrites(
   index: number,
   counts: DayCounts | null,
   now: Date,
+  gone: string[],
 ): AnyBulkWriteOperation[] {
   const id = blockId(owner, level, index);
   if (!counts) return [{ deleteMany: { filter: { _id: { $in: [id, `${id}.r`] } } as never } }];
-  const doc = (key: string, packed: Binary): BlockDoc => ({
+  const doc = (key: string, packed: Binary, whole?: true): BlockDoc => ({
     _id: key,
     shopId,
     reviews: counts.reviews,
     polaritySum: counts.polaritySum,
     packed,
     computedAt: now,
+    ...(whole ? { whole } : {}),
   });
+  const replace = (d: BlockDoc): AnyBulkWriteOperation => ({
+    replaceOne: { filter: { _id: d._id } as never, replacement: d as never, upsert: true },
+  });
+  if (level > 0 && counts.aspects.length <= READ_ASPECTS) {
+    gone.push(id);
+    return [replace(doc(`${id}.r`, storedAspects(counts), true))];
+  }
   const read = trimDayCounts(counts, { aspects: READ_ASPECTS, quotedAspects: MAX_ASPECTS });
-  const cut: AnyBulkWriteOperation = {
-    replaceOne: { filter: { _id: `${id}.r` } as never, replacement: doc(`${id}.r`, packAspects(read.aspects)) as never, upsert: true },
-  };
+  const cut = replace(doc(`${id}.r`, packAspects(read.aspects)));
   if (level === 0) return [cut];
-  return [{ replaceOne: { filter: { _id: id } as never, replacement: doc(id, storedAspects(counts)) as never, upsert: true } }, cut];
+  return [replace(doc(id, storedAspects(counts))), cut];
+}
+
+/** The removal of the whole-block documents of blocks now written whole as their cut (blockWrites' `gone`). */
+function goneWrites(gone: readonly string[]): AnyBulkWriteOperation[] {
+  return gone.length ? [{ deleteMany: { filter: { _id: { $in: [...gone] } } as never } }] : [];
+}
+
+/** A block as read: its cut trimmed as blockWrites cuts it, when it was stored whole as its cut. */
+function readCut(doc: BlockDoc, dayMs: number): DayCounts {
+  const counts = countsOf(doc, dayMs);
+  return doc.whole ? trimDayCounts(counts, { aspects: READ_ASPECTS, quotedAspects: MAX_ASPECTS }) : counts;
 }
 
 /** A day bucket (level 0) or a block, as one half of the block above it. */
@@ -505,6 +552,8 @@ export interface RollUpPart {
   id: string;
   /** When it was written; null: there is none. */
   at: Date | null;
+  /** A block read (level >= 1): when its cut `<id>.r` was written (it may be the whole block, blockWrites); null: none. */
+  cutAt?: Date | null;
   counts: DayCounts | null;
 }
 
@@ -525,7 +574,7 @@ export interface RollUpRequest {
 
 /**
  * Recomputes the blocks above what changed, for any number of owners, up to
- * MAX_BLOCK_LEVEL, in one pass. A block is rebuilt from its two halves: a half
+ * TOP_LEVEL, in one pass. A block is rebuilt from its two halves: a half
  * computed in this pass (or just written, `fresh`) is taken from memory; the
  * others, known before anything is computed (the halves of the blocks to
  * rebuild that are not rebuilt themselves), are read by `_id` in one query for
@@ -552,7 +601,7 @@ async function rollUp(deps: Deps, requests: readonly RollUpRequest[]): Promise<R
   const plans = requests.map((r) => {
     for (const p of r.fresh) known.set(key(r.owner, p.level, p.index), p);
     const targets: Set<number>[] = [];
-    for (let level = 1; level <= MAX_BLOCK_LEVEL; level++) {
+    for (let level = 1; level <= TOP_LEVEL; level++) {
       const t = new Set<number>();
       for (const q of r.requested ?? []) if (q.level === level) t.add(q.index);
       for (const p of r.fresh) if (p.level === level - 1) t.add(Math.floor(p.index / 2));
@@ -566,7 +615,7 @@ async function rollUp(deps: Deps, requests: readonly RollUpRequest[]): Promise<R
   const reads = new Map<string, RollUpPart[]>();
   for (const { r, targets } of plans) {
     const list: RollUpPart[] = [];
-    for (let level = 1; level <= MAX_BLOCK_LEVEL; level++)
+    for (let level = 1; level <= TOP_LEVEL; level++)
       for (const t of targets[level]!)
         for (const index of [2 * t, 2 * t + 1]) {
           const k = key(r.owner, level - 1, index);
@@ -583,22 +632,27 @@ async function rollUp(deps: Deps, requests: readonly RollUpRequest[]): Promise<R
       deps.models.InsightDay as never,
       missing.filter((p) => p.level === 0).map((p) => p.id),
     ),
+    // A block is its whole document, or its cut when that is marked whole (blockWrites).
     findByIds<BlockDoc>(
       deps.models.InsightBlock as never,
-      missing.filter((p) => p.level > 0).map((p) => p.id),
+      missing.filter((p) => p.level > 0).flatMap((p) => [p.id, `${p.id}.r`]),
     ),
   ]);
   const found = new Map<string, DayDoc | BlockDoc>([...days, ...blocks].map((d) => [d._id, d]));
   for (const p of missing) {
-    const doc = found.get(p.id);
-    if (doc) {
-      p.at = doc.computedAt;
-      p.counts = countsOf(doc, p.index * 2 ** p.level * DAY_MS);
-    }
+    const cut = p.level > 0 ? (found.get(`${p.id}.r`) as BlockDoc | undefined) : undefined;
+    if (p.level > 0) p.cutAt = cut?.computedAt ?? null;
+    const full = found.get(p.id);
+    if (full) p.at = full.computedAt;
+    // A cut that is not whole, without its block (being written, or removed), is not the block: no counts, and the
+    // look-again (both times) queues this roll-up again once the writes are done.
+    const doc = full ?? (cut?.whole ? cut : undefined);
+    if (doc) p.counts = countsOf(doc, p.index * 2 ** p.level * DAY_MS);
   }
   const writes: AnyBulkWriteOperation[] = [];
+  const gone: string[] = [];
   for (const { r, targets } of plans)
-    for (let level = 1; level <= MAX_BLOCK_LEVEL; level++)
+    for (let level = 1; level <= TOP_LEVEL; level++)
       for (const t of targets[level]!) {
         const parts = [2 * t, 2 * t + 1]
           .map((i) => known.get(key(r.owner, level - 1, i))!.counts)
@@ -607,8 +661,16 @@ async function rollUp(deps: Deps, requests: readonly RollUpRequest[]): Promise<R
           ? rollUpDayCounts(parts, t * 2 ** level * DAY_MS, { quotes: QUOTES_PER_ASPECT, quotedAspects: QUOTED_ASPECTS })
           : null;
         known.set(key(r.owner, level, t), { level, index: t, id: blockId(r.owner, level, t), at: now, counts });
-        writes.push(...blockWrites(r.shopId, r.owner, level, t, counts, now));
+        writes.push(...blockWrites(r.shopId, r.owner, level, t, counts, now, gone));
       }
+  // Blocks above TOP_LEVEL, written before it (with quotes an erasure must not leave): removed with the rest.
+  for (const { r, targets } of plans)
+    for (const t of targets[TOP_LEVEL]!)
+      for (let level = TOP_LEVEL + 1; level <= MAX_BLOCK_LEVEL; level++) {
+        const id = blockId(r.owner, level, Math.floor(t / 2 ** (level - TOP_LEVEL)));
+        gone.push(id, `${id}.r`);
+      }
+  writes.push(...goneWrites(gone));
   if (writes.length) await upsertWinningRace(() => deps.models.InsightBlock.collection.bulkWrite(writes as never[], { ordered: false }));
   // Only ids and times are kept of what was read.
   return requests.map((r) => ({ shopId: r.shopId, owner: r.owner, parts: reads.get(r.owner)!.map((p) => ({ ...p, counts: null })) }));
@@ -643,13 +705,14 @@ async function rollUpLookAgain(deps: Deps, rolled: readonly RollUpRead[]): Promi
     ),
     writtenAt(
       deps.models.InsightBlock,
-      parts.filter(({ p }) => p.level > 0).map(({ p }) => p.id),
+      parts.filter(({ p }) => p.level > 0).flatMap(({ p }) => [p.id, `${p.id}.r`]),
     ),
   ]);
   const again = new Map<string, { shopId: string; owner: string; level: number; index: number }>();
   for (const { r, p } of parts) {
     const now = (p.level === 0 ? days : blocks).get(p.id) ?? null;
-    if (now === (p.at?.getTime() ?? null)) continue;
+    const cutNow = p.level === 0 ? null : (blocks.get(`${p.id}.r`) ?? null);
+    if (now === (p.at?.getTime() ?? null) && cutNow === (p.cutAt?.getTime() ?? null)) continue;
     const level = p.level + 1;
     const index = Math.floor(p.index / 2);
     again.set(blockId(r.owner, level, index), { shopId: r.shopId, owner: r.owner, level, index });
@@ -674,10 +737,6 @@ async function bumpVersions(deps: Deps, owners: readonly { shopId: string; owner
   // Every roll-up, the worker's and an erasure's alike, bumps the same owners' versions.
   await upsertWinningRace(() => deps.models.InsightBlock.collection.bulkWrite(writes, { ordered: false }));
   for (const { owner } of owners) caches.get(deps)?.forget(owner);
-}
-
-async function bumpVersion(deps: Deps, shopId: string, owner: string): Promise<void> {
-  await bumpVersions(deps, [{ shopId, owner }]);
 }
 
 /** Assembled answers of this process by owner, period and limit, with the version they were read at. */
@@ -763,25 +822,32 @@ export async function recomputeProductDay(
   productId: string,
   dayMs: number,
 ): Promise<{ seen: string; part: RollUpPart }> {
-  const all = await productDayRows(deps, shopId, productId, dayMs);
-  const seen = versionOf(all.map((r) => [r._id, r.changedAt]));
-  const rows = all.filter((r) => !r.erased);
+  return (await recomputeProductDays(deps, [{ shopId, productId, dayMs }]))[0]!;
+}
+
+/**
+ * recomputeProductDay for several days together: each day's analyses read
+ * (a keyset range each), their reviews' statuses in one query, the buckets and
+ * their cuts written in one command each (storeProductDays).
+ */
+async function recomputeProductDays(deps: Deps, days: readonly DayRef[]): Promise<{ seen: string; part: RollUpPart }[]> {
+  const all = await Promise.all(days.map((d) => productDayRows(deps, d.shopId, d.productId, d.dayMs)));
+  const rows = all.map((list) => list.filter((r) => !r.erased));
   const reviews = await findByIds(
     deps.models.Review,
-    rows.map((r) => r._id),
+    rows.flatMap((list) => list.map((r) => r._id)),
   );
   const published = new Map(
     reviews.filter((r) => r.status === "published" && r.payloadHash !== ERASED_PAYLOAD).map((r) => [r._id, r.rating]),
   );
-  const counted = rows.filter((r) => published.has(r._id)).map((r) => toAnalyzed(r, published.get(r._id)));
-  const part = await storeProductDay(
+  const parts = await storeProductDays(
     deps,
-    shopId,
-    productId,
-    dayMs,
-    counted.length ? dayCountsOf(counted, { quotes: QUOTES_PER_ASPECT }) : null,
+    days.map((d, i) => {
+      const counted = rows[i]!.filter((r) => published.has(r._id)).map((r) => toAnalyzed(r, published.get(r._id)));
+      return { ...d, counts: counted.length ? dayCountsOf(counted, { quotes: QUOTES_PER_ASPECT }) : null };
+    }),
   );
-  return { seen, part };
+  return days.map((_, i) => ({ seen: versionOf(all[i]!.map((r) => [r._id, r.changedAt])), part: parts[i]! }));
 }
 
 /**
@@ -796,41 +862,55 @@ export async function storeProductDay(
   dayMs: number,
   counts: DayCounts | null,
 ): Promise<RollUpPart> {
-  const owner = productHash(shopId, productId);
-  const id = `${owner}.${ymd(dayMs)}`;
-  const day = blockOf(dayMs, 0).index;
-  const now = new Date();
-  const doc: DayDoc | null = counts && {
-    _id: id,
-    shopId,
-    productId,
-    day: new Date(dayMs),
-    shopDayKey: `${shopHash(shopId)}.${ymd(dayMs)}.${owner}`,
-    reviews: counts.reviews,
-    polaritySum: counts.polaritySum,
-    packed: storedAspects(counts),
-    computedAt: now,
-  };
-  await writeDay(deps, shopId, owner, day, id, doc, counts, now);
-  return { level: 0, index: day, id, at: doc ? now : null, counts };
+  return (await storeProductDays(deps, [{ shopId, productId, dayMs, counts }]))[0]!;
 }
 
-/** A day bucket and its cut for reading, side by side (the worker's time is mostly round trips). */
-async function writeDay(
-  deps: Deps,
-  shopId: string,
-  owner: string,
-  day: number,
-  id: string,
-  doc: DayDoc | null,
-  counts: DayCounts | null,
-  now: Date,
-): Promise<void> {
-  await Promise.all([
+/** storeProductDay for several buckets, in one command for the buckets and one for their cuts. */
+async function storeProductDays(deps: Deps, buckets: readonly (DayRef & { counts: DayCounts | null })[]): Promise<RollUpPart[]> {
+  const now = new Date();
+  const days = buckets.map(({ shopId, productId, dayMs, counts }): DayWrite => {
+    const owner = productHash(shopId, productId);
+    const id = `${owner}.${ymd(dayMs)}`;
+    const doc: DayDoc | null = counts && {
+      _id: id,
+      shopId,
+      productId,
+      day: new Date(dayMs),
+      shopDayKey: `${shopHash(shopId)}.${ymd(dayMs)}.${owner}`,
+      reviews: counts.reviews,
+      polaritySum: counts.polaritySum,
+      packed: storedAspects(counts),
+      computedAt: now,
+    };
+    return { shopId, owner, day: blockOf(dayMs, 0).index, id, doc, counts };
+  });
+  await writeDays(deps, days, now);
+  return days.map(({ day, id, doc, counts }) => ({ level: 0, index: day, id, at: doc ? now : null, counts }));
+}
+
+/** A day bucket to write (`doc`), or to remove (null), with its counts for its cut. */
+interface DayWrite {
+  shopId: string;
+  owner: string;
+  /** Days since the epoch. */
+  day: number;
+  id: string;
+  doc: DayDoc | null;
+  counts: DayCounts | null;
+}
+
+/** Day buckets and their cuts for reading: one command for the buckets and one for the cuts, side by side (the worker's time is mostly round trips). */
+async function writeDays(deps: Deps, days: readonly DayWrite[], now: Date): Promise<void> {
+  if (!days.length) return;
+  const buckets: AnyBulkWriteOperation[] = days.map(({ id, doc }) =>
     doc
-      ? upsertWinningRace(() => deps.models.InsightDay.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true }))
-      : deps.models.InsightDay.deleteOne({ _id: id }),
-    upsertWinningRace(() => deps.models.InsightBlock.collection.bulkWrite(blockWrites(shopId, owner, 0, day, counts, now) as never[])),
+      ? { replaceOne: { filter: { _id: id } as never, replacement: doc as never, upsert: true } }
+      : { deleteOne: { filter: { _id: id } as never } },
+  );
+  const cuts = days.flatMap(({ shopId, owner, day, counts }) => blockWrites(shopId, owner, 0, day, counts, now, []));
+  await Promise.all([
+    upsertWinningRace(() => deps.models.InsightDay.collection.bulkWrite(buckets as never[], { ordered: false })),
+    upsertWinningRace(() => deps.models.InsightBlock.collection.bulkWrite(cuts as never[], { ordered: false })),
   ]);
 }
 
@@ -881,7 +961,7 @@ export async function recomputeShopDay(deps: Deps, shopId: string, dayMs: number
     packed: storedAspects(merged),
     computedAt: now,
   };
-  await writeDay(deps, shopId, owner, day, id, doc, merged, now);
+  await writeDays(deps, [{ shopId, owner, day, id, doc, counts: merged }], now);
   return { seen, part: { level: 0, index: day, id, at: doc ? now : null, counts: merged } };
 }
 
@@ -962,26 +1042,55 @@ export async function checkEmergingTopics(
     await upsertWinningRace(() => deps.models.InsightTopic.collection.replaceOne({ _id: id } as never, doc as never, { upsert: true }));
     out.push(doc);
   }
+  let closed = 0;
   for (const o of open)
-    if (o.current && !found.has(o._id)) await deps.models.InsightTopic.updateOne({ _id: o._id }, { $set: { current: false } });
-  // The product's read and its shop's show current topics.
-  await bumpVersion(deps, shopId, p);
-  await bumpVersion(deps, shopId, shopHash(shopId));
+    if (o.current && !found.has(o._id)) {
+      await deps.models.InsightTopic.updateOne({ _id: o._id }, { $set: { current: false } });
+      closed++;
+    }
+  // The product's read and its shop's show current topics: new versions when a topic was written or closed (most
+  // checks find none and close none, and two version writes a check were a third of its cost to the database).
+  if (out.length || closed)
+    await bumpVersions(deps, [
+      { shopId, owner: p },
+      { shopId, owner: shopHash(shopId) },
+    ]);
   return { topics: out, seen };
 }
 
 type JobOf<K extends InsightsJob["kind"]> = LeasedJob<InsightsJob & { kind: K }>;
 
-/** Day recounts together: each day's bucket, then one roll-up per product of all its days recounted here. */
-async function recountDays(deps: Deps, jobs: readonly JobOf<"day">[], queue: LeaseQueue<InsightsJob>): Promise<void> {
-  const recounts = await Promise.all(
-    jobs.map(async (job) => ({ job, ...(await recomputeProductDay(deps, job.payload.shopId, job.payload.productId, job.payload.dayMs)) })),
-  );
+/** A product's day: what a `day` job recounts, and what a round's analyses change. */
+interface DayRef {
+  shopId: string;
+  productId: string;
+  dayMs: number;
+}
+
+/**
+ * Day recounts together (the `day` jobs claimed and the days of the round's
+ * analyses, each day once): each day's bucket, then one roll-up per product of
+ * all its days recounted here. Completes `jobs` (the day jobs and the
+ * analyses) once all is written.
+ */
+async function recountDays(
+  deps: Deps,
+  days: readonly DayRef[],
+  jobs: readonly LeasedJob<InsightsJob>[],
+  queue: LeaseQueue<InsightsJob>,
+): Promise<void> {
+  const unique = new Map(days.map((d) => [dayJob(d.shopId, d.productId, d.dayMs).id, d]));
+  if (!unique.size) {
+    await Promise.all(jobs.map((job) => queue.complete(job)));
+    return;
+  }
+  const list = [...unique.values()];
+  const recounts = (await recomputeProductDays(deps, list)).map((r, i) => ({ day: list[i]!, ...r }));
   const owners = new Map<string, { shopId: string; parts: RollUpPart[] }>();
   for (const r of recounts) {
-    const owner = productHash(r.job.payload.shopId, r.job.payload.productId);
+    const owner = productHash(r.day.shopId, r.day.productId);
     let o = owners.get(owner);
-    if (!o) owners.set(owner, (o = { shopId: r.job.payload.shopId, parts: [] }));
+    if (!o) owners.set(owner, (o = { shopId: r.day.shopId, parts: [] }));
     o.parts.push(r.part);
   }
   const rolled = await rollUpBlocks(
@@ -991,8 +1100,8 @@ async function recountDays(deps: Deps, jobs: readonly JobOf<"day">[], queue: Lea
   // The shops' buckets of these days, and one emerging-topic check per product however many of its days changed
   // (any day: an old one is the baseline of the next check; deduplicated while it waits).
   const next = new Map<string, { id: string; payload: InsightsJob; availableAt?: Date }>();
-  for (const { job } of recounts) {
-    const { shopId, productId, dayMs } = job.payload;
+  for (const { day } of recounts) {
+    const { shopId, productId, dayMs } = day;
     const shopday = `shopday.${shopHash(shopId)}.${ymd(dayMs)}`;
     next.set(shopday, { id: shopday, payload: { kind: "shopday", shopId, dayMs }, availableAt: new Date(Date.now() + SHOPDAY_DELAY_MS) });
     const emerge = `emerge.${productHash(shopId, productId)}`;
@@ -1000,11 +1109,16 @@ async function recountDays(deps: Deps, jobs: readonly JobOf<"day">[], queue: Lea
   }
   await queue.enqueueMany([...next.values()]);
   await Promise.all(jobs.map((job) => queue.complete(job)));
+  // Only a day whose job was claimed here looks again: a change that landed meanwhile found that job and queued
+  // nothing. A day recounted for an analysis had no job of this round, so such a change queued one of its own.
+  const claimed = new Set(jobs.filter((j) => j.payload.kind === "day").map((j) => j.id));
   await Promise.all([
-    ...recounts.map(async ({ job, seen }) => {
-      const { shopId, productId, dayMs } = job.payload;
-      if ((await productDaySeen(deps, shopId, productId, dayMs)) !== seen) await enqueueDay(deps, shopId, productId, dayMs);
-    }),
+    ...recounts
+      .filter(({ day }) => claimed.has(dayJob(day.shopId, day.productId, day.dayMs).id))
+      .map(async ({ day, seen }) => {
+        const { shopId, productId, dayMs } = day;
+        if ((await productDaySeen(deps, shopId, productId, dayMs)) !== seen) await enqueueDay(deps, shopId, productId, dayMs);
+      }),
     rollUpLookAgain(deps, rolled),
   ]);
 }
@@ -1060,7 +1174,7 @@ async function emerge(deps: Deps, job: JobOf<"emerge">, queue: LeaseQueue<Insigh
 
 /**
  * One round of jobs (what a worker claimed at once), each kind together:
- * analyses first (they queue their days' recounts), then day recounts,
+ * analyses first, then day recounts (of the day jobs and the analyses' days),
  * shop-day recounts and roll-ups, so N jobs below one block cost one roll-up
  * of it; emerging-topic checks last. Recounts complete and then look again: a
  * change that landed while they ran (its enqueue found the job still there
@@ -1082,11 +1196,18 @@ export async function handleInsightsJobs(deps: Deps, jobs: readonly LeasedJob<In
       for (const j of list) if (!failed.has(j.id)) failed.set(j.id, error);
     }
   };
-  await together(of("analyze"), (list) => analyzeAll(deps, list, queue, failed));
-  await together(of("day"), (list) => recountDays(deps, list, queue));
+  let analysed: { done: AnalyzeJob[]; days: DayRef[] } = { done: [], days: [] };
+  await together(of("analyze"), async (list) => {
+    analysed = await analyzeAll(deps, list, queue, failed);
+  });
+  const dayJobs = of("day");
+  await together([...dayJobs, ...analysed.done], () =>
+    recountDays(deps, [...dayJobs.map((j) => j.payload), ...analysed.days], [...dayJobs, ...analysed.done], queue),
+  );
   await together(of("shopday"), (list) => recountShopDays(deps, list, queue));
   await together(of("block"), (list) => rollUpRequested(deps, list, queue));
-  for (const job of of("emerge")) await together([job], ([j]) => emerge(deps, j!, queue));
+  // Side by side, each failing alone: their completions go out as one command (LeaseQueue.complete).
+  await Promise.all(of("emerge").map((job) => together([job], ([j]) => emerge(deps, j!, queue))));
   return failed;
 }
 
@@ -1124,7 +1245,7 @@ const lastWrites = new WeakMap<Deps, number>();
  * QUIET_WRITES_MS (MAX_HOLD_MS at most). The analysis' CPU is the background
  * thread's, at the lowest priority; what cannot be lowered is the database's: a
  * round's aggregates cost FerretDB far more than its analyses cost the thread
- * (the bench: ~55 ms of FerretDB CPU a review once drained, against ~1.5 ms of
+ * (bench:insights-drain: ~35-70 ms of FerretDB CPU a review drained, against ~1.5 ms of
  * analysis), and their writes queue with the submissions' for SQLite's one
  * writer, while the CPU looks idle as both wait on the disk (a probe of the
  * nice-19 thread's CPU share found the bench's core idle about half the time
@@ -1326,7 +1447,7 @@ async function periodCuts(deps: Deps, owner: string, period: { fromMs: number; t
   blocks.forEach((b, i) => {
     const doc = found.get(ids[i]!);
     // Dated at its first day: a block lies wholly in one half of the period (periodBlocks), so direction counts as from the days.
-    if (doc) counts.push(countsOf(doc, b.fromMs));
+    if (doc) counts.push(readCut(doc, b.fromMs));
   });
   return counts;
 }

@@ -66,10 +66,17 @@ export interface InsightDayDoc extends StoredCounts {
  * (@starling/insights blockOf): `<owner hash>.<level>.<index>` holds all its
  * aspects' counts (what its parent block is built from; level 0 is the
  * insight_days bucket itself), and the same id + `.r` the cut made for reading
- * (trimDayCounts; levels 0 and up). A period reads a few `.r` blocks by `_id`.
+ * (trimDayCounts; levels 0 and up); a block of at most 100 aspects is its cut
+ * alone, whole (`whole`). A period reads a few `.r` blocks by `_id`.
  */
 export interface InsightBlockDoc extends StoredCounts {
   _id: string;
+  /**
+   * A cut (`<id>.r`) that is the whole block (all its aspects, quotes as the
+   * block keeps them): a block of at most 100 aspects is one document, not
+   * two (insights.ts blockWrites); its read trims it.
+   */
+  whole?: boolean;
 }
 
 /** An emerging topic of a product, one per episode (its event is recorded once, when the episode opens). */
@@ -129,7 +136,11 @@ const insightDaySchema = collectionSchema<InsightDayDoc>("insight_days", {
 });
 insightDaySchema.index({ shopDayKey: 1 }, { name: "shop_day_key" });
 
-const insightBlockSchema = collectionSchema<InsightBlockDoc>("insight_blocks", { _id: required(String), ...storedCountsFields });
+const insightBlockSchema = collectionSchema<InsightBlockDoc>("insight_blocks", {
+  _id: required(String),
+  ...storedCountsFields,
+  whole: { type: Boolean, default: undefined },
+});
 
 const insightTopicSchema = collectionSchema<InsightTopicDoc>("insight_topics", {
   ...shopProductOwned,

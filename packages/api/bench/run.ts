@@ -32,7 +32,8 @@
  *
  * Issue 18's own share of the write path: a third API scores with
  * LEGACY_SCORING_OPTIONS (STARLING_BENCH_SCORING=legacy: the scorer before
- * issue 18, its states stored without the fields only issue 18 reads), insights
+ * issue 18, its states stored without the fields only issue 18 reads, packed as
+ * the default scorer's are, so that storage is no part of the difference), insights
  * off too, on its own database `bench_scoring_legacy`; it runs back to back
  * with the "insights off" API (the same code with the default scorer), the
  * order swapped every round, and a last table gives default / legacy.
@@ -80,6 +81,25 @@ const LEGACY_SCORING = "Starling, legacy scoring";
 const LEGACY_SCORING_DB = "bench_scoring_legacy";
 const COUNT_COMMANDS = process.env.BENCH_COUNT_COMMANDS === "1";
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 300);
+/**
+ * BENCH_SETTLE=1: a write run starts once the database and the write APIs have
+ * been near idle for a second (30 s at most). A 5 s run's last requests are
+ * still being written when it ends; without this the next write run's CPU
+ * counts that tail, so the second of a back-to-back pair pays for the first.
+ */
+const SETTLE = process.env.BENCH_SETTLE === "1";
+
+/** Waits until `pids` together use under a tenth of a core for a second; how long that took, and their last second's use. */
+async function settle(pids: number[]): Promise<{ waitedS: number; busy: number }> {
+  const started = Date.now();
+  let busy = Number.POSITIVE_INFINITY;
+  while (busy >= 0.1 && Date.now() - started < 30_000) {
+    const before = pids.map(cpuTicks);
+    await new Promise((r) => setTimeout(r, 1000));
+    busy = (pids.reduce((n, pid, i) => n + cpuTicks(pid) - before[i]!, 0) * TICK_US) / 1e6;
+  }
+  return { waitedS: (Date.now() - started) / 1000, busy };
+}
 const isApi = (server: string) => server === "Starling" || server === BASELINE || server === INSIGHTS_OFF || server === LEGACY_SCORING;
 const TICK_US = 1_000_000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
@@ -421,6 +441,11 @@ async function main() {
       const pid = server.child.pid!;
       // A write run starts with the insights backlog of the runs before it done, so it pays for its own reviews only.
       if (s.writes) await drainInsights(models, null);
+      if (s.writes && SETTLE) {
+        const pids = [...(db ? [db.pid] : []), ...writes.map((w) => servers[w.server]!.child.pid!)];
+        const { waitedS, busy } = await settle(pids);
+        console.error(`round ${round}: ${s.name}: settled in ${waitedS.toFixed(1)} s (last second ${busy.toFixed(2)} of a core)`);
+      }
       const threadsBefore = s.writes ? threadTicks(pid) : null;
       const commandsBefore = new Map(counters.get(s.server)?.counts ?? []);
       const before = cpuTicks(pid);

@@ -285,7 +285,7 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
     async commit(stored) {
       const touched = storedStateIds(reviews.filter((_, i) => stored[i]));
       if (touched.size) {
-        // The raw collection: the state packed as it is (packState), or, on the legacy-scoring bench server, a document.
+        // The raw collection: the state packed as it is (storedState).
         await deps.models.ScoringState.collection.bulkWrite(
           [...touched].map((id) => ({
             replaceOne: {
@@ -338,19 +338,24 @@ export function unpackState(stored: unknown): unknown {
 }
 
 /**
- * A scoring state as saved: packed (packState), except under options with some of issue
- * 18's mechanisms off (LEGACY_SCORING_OPTIONS, the benchmark's legacy-scoring
- * server), where the fields only those mechanisms read are left out: that
- * server then writes documents of the size the scorer before issue 18 wrote,
- * so the benchmark's difference is the mechanisms' whole cost, CPU and bytes
- * (FerretDB decodes and rewrites a state field by field on every update).
- * Scores are the same either way: the scorer takes an absent field for a
- * state stored before it existed, and with its mechanism off reads none.
+ * A scoring state as saved: packed (packState). Under options with some of
+ * issue 18's mechanisms off (LEGACY_SCORING_OPTIONS, the benchmark's
+ * legacy-scoring server), the fields only those mechanisms read are left out
+ * first: that server then stores states of the size the scorer before issue 18
+ * wrote, packed the same way (packing is storage, not issue 18), so the
+ * benchmark's difference is the mechanisms' whole cost, CPU and bytes, and not
+ * the storage's. Scores are the same either way: the scorer takes an absent
+ * field for a state stored before it existed, and with its mechanism off reads none.
  */
-export function storedState(id: string, state: unknown, o: ScoringOptions): unknown {
+export function storedState(id: string, state: unknown, o: ScoringOptions): BSON.Binary {
+  return packState(legacyState(id, state, o));
+}
+
+/** The state as `o` reads it: without the fields of issue 18's mechanisms that `o` has off (see storedState). */
+function legacyState(id: string, state: unknown, o: ScoringOptions): unknown {
   const campaigns = o.campaignCarryOver;
   const alarmLoad = o.alarmLoadNats > 0;
-  if (campaigns && alarmLoad && o.coReview && o.historyQuality) return packState(state);
+  if (campaigns && alarmLoad && o.coReview && o.historyQuality) return state;
   if (id.startsWith("reviewer:")) {
     const r = state as ReviewerState;
     const { version, reviewCount, firstMs, lastMs, day, reviewsThatDay, maxReviewsPerDay, extremeCount } = r;

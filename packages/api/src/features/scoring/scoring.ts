@@ -35,6 +35,7 @@ import { reviewsChanged, type Deps } from "../deps.js";
 import { quarantineReview } from "../moderation/moderation.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { shopReviewsByProduct } from "../feed/shop-reviews.js";
+import { shopPrefix } from "../reviews/review-pages.js";
 import type { ProductDoc } from "../products/model.js";
 import { recordEvents } from "../events/events.js";
 import { productSummaryId, reweightCountedReview, savePriorStrength, type RebuiltReview } from "../ratings/ratings.js";
@@ -97,15 +98,29 @@ export class SignatureIndexes {
 
 async function load(deps: Deps, shopId: string): Promise<SignatureIndex> {
   const index = new SignatureIndex(365 * 86_400_000, SIGNATURES_PER_SHOP);
-  const recent = await deps.models.Review.find(
-    { shopId, signature: { $ne: null } },
-    { productId: 1, reviewer: 1, createdAt: 1, signature: 1 },
-  )
-    .sort({ createdAt: -1 })
-    .limit(SIGNATURES_PER_SHOP)
-    .lean<ReviewDoc[]>();
+  const recent = (await recentSignatures(deps, shopId, SIGNATURES_PER_SHOP).toArray()) as unknown as ReviewDoc[];
   for (const r of recent.reverse()) index.add(storedSignatureOf(r));
   return index;
+}
+
+/**
+ * The shop's newest `limit` reviews with a text signature, newest first: a
+ * range of their `pageShopNewest` keys (reviews/review-pages.ts), read in key
+ * order, which FerretDB answers by walking the `page_shop_newest` index and
+ * stops at the limit (ferretdb/patches). Sorted by `createdAt` it read, decoded
+ * and sorted every review of every shop in Go first: with 100 000 reviews a
+ * process's first write in the shop waited 47 s for it (bench/signature-load.ts).
+ * Reviews stored before the key existed get it from `recompute`, as their pages do.
+ */
+export function recentSignatures(deps: Deps, shopId: string, limit: number) {
+  const prefix = shopPrefix(shopId);
+  // '/' follows '.': past every key of this shop.
+  return deps.models.Review.collection
+    .find({ pageShopNewest: { $gt: `${prefix}.`, $lt: `${prefix}/` }, signature: { $ne: null } } as never, {
+      projection: { productId: 1, reviewer: 1, createdAt: 1, signature: 1 },
+    })
+    .sort({ pageShopNewest: 1 })
+    .limit(limit);
 }
 
 function storedSignatureOf(r: Pick<ReviewDoc, "_id" | "productId" | "reviewer" | "createdAt" | "signature">): StoredSignature {

@@ -432,4 +432,23 @@ describe("the near-duplicate index's load", () => {
       expect(plan).not.toMatch(/COLLSCAN|"stage":"SORT"/);
     }
   });
+
+  it("a new process loads, before any write of its own, the indexes of the shops that took a review in the last day", async () => {
+    // This shop took reviews above (today); a second API process over the same database.
+    const second = await startTestApi({ dbName: api.models.Review.db.name });
+    try {
+      const deps = second.starling.deps;
+      await expect.poll(() => deps.signatures.has(api.shop.id), { timeout: 30_000 }).toBe(true);
+      // Loaded from the stored texts: a copy of one of them is a candidate.
+      const [stored] = await recentSignatures(deps, api.shop.id, 1).toArray();
+      const signature = unpackSignature(stored!.signature) as NonNullable<ReturnType<typeof textSignature>>;
+      const index = await deps.signatures.get(deps, api.shop.id);
+      expect(index.candidates(signature, Date.now()).map((c) => c.reviewId)).toContain(stored!._id);
+      // Its own new shop has taken no review: nothing to load for it.
+      expect(deps.signatures.has(second.shop.id)).toBe(false);
+    } finally {
+      // Its process only: the database is this file's.
+      await second.starling.close();
+    }
+  });
 });

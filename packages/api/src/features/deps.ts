@@ -70,6 +70,8 @@ export interface SignatureIndexes {
   get(deps: Deps, shopId: string): Promise<SignatureIndex>;
   /** Drops a shop's index (it names reviewers). */
   forget(shopId: string): void;
+  /** Whether the shop's index is loaded or loading in this process. */
+  has(shopId: string): boolean;
 }
 
 /**

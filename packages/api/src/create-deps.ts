@@ -9,6 +9,8 @@ import type { Models } from "./features/models.js";
 import { KeyedLock } from "./db/keyed-lock.js";
 import { CoalescingQueue } from "./db/coalescing-queue.js";
 import { BatchQueue } from "./db/batch-queue.js";
+import { QuietTurns } from "./db/quiet-turns.js";
+import { INSIGHTS_WRITE_PAUSE } from "./features/insights/insights.js";
 import { LeaseQueue } from "./db/lease-queue.js";
 import { createLogger, type Logger } from "./log.js";
 import { createReadCaches, type Deps } from "./features/deps.js";
@@ -32,10 +34,12 @@ export function createDeps(
   const summaryLock = new KeyedLock();
   const queues = new Map<string, LeaseQueue<unknown>>();
   const now = options.now ?? (() => new Date());
+  const reviewWritesQuiet = new QuietTurns(INSIGHTS_WRITE_PAUSE);
   const deps: Deps = {
     models,
     summaryLock,
-    reviewWrites: new BatchQueue((docs) => storeNewReviews(deps, docs), MAX_WRITE_BATCH),
+    reviewWrites: new BatchQueue((docs) => storeNewReviews(deps, docs), MAX_WRITE_BATCH, reviewWritesQuiet),
+    reviewWritesQuiet,
     reviewKeyReads: new BatchQueue((ids) => loadReviewKeys(deps, ids), MAX_WRITE_BATCH),
     productReads: new BatchQueue((keys) => loadProducts(deps, keys), 100),
     // A listing asks for up to 100 products and the shop's prior at once.

@@ -14,6 +14,7 @@ import { ConditionalGets } from "./http/conditional-get.js";
 import type { Logger } from "./log.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { setPendingCountGrace, startPendingCountSweeper } from "./features/ratings/ratings.js";
+import { preloadSignatures } from "./features/scoring/scoring.js";
 import { createMetricsServer } from "./http/metrics.js";
 import { startBackgroundWorkers, type BackgroundWorkers } from "./workers.js";
 
@@ -109,6 +110,10 @@ export async function startStarling(opts: {
     }
     log.info("starling listening", { url, database: db.description, ...(metricsUrl ? { metrics: `${metricsUrl}/metrics` } : {}) });
     let closing: Promise<void> | undefined;
+    // The near-duplicate indexes of the shops writing lately, before their first write here needs them.
+    const preloading = preloadSignatures(deps, () => closing !== undefined).catch((error: unknown) => {
+      if (!closing) log.warn("loading the shops' near-duplicate indexes failed; each loads on its first write", { error });
+    });
     return {
       url,
       deps,
@@ -122,6 +127,9 @@ export async function startStarling(opts: {
           await rateLimits.close();
           await workers?.stop();
           await sweeper?.stop();
+          // At most one shop's load is left (it stops between shops): ended before the connection, so
+          // no query of it reads on into a closed connection or a dropped database.
+          await preloading;
           await db.close();
         })()),
     };

@@ -47,3 +47,43 @@ describe("BatchQueue", () => {
     expect(await Promise.all(next)).toEqual([20, 30]);
   });
 });
+
+describe("BatchQueue's activity", () => {
+  it("tells it once when the queue gets busy and once when it is idle again, however many batches in between", async () => {
+    const told: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const queue = new BatchQueue<number, number>(
+      async (items) => {
+        await gate;
+        return items;
+      },
+      2,
+      { begin: () => told.push("busy"), end: () => told.push("idle") },
+    );
+    const first = queue.add(1);
+    expect(told).toEqual(["busy"]);
+    await Promise.resolve(); // the first batch is on its way
+    const later = [2, 3, 4].map((i) => queue.add(i));
+    expect([told, queue.depth]).toEqual([["busy"], 4]);
+    release();
+    await Promise.all([first, ...later]);
+    expect([told, queue.depth]).toEqual([["busy", "idle"], 0]);
+    // Busy again with the next item, idle again once it is written.
+    await queue.add(5);
+    expect(told).toEqual(["busy", "idle", "busy", "idle"]);
+  });
+
+  it("is idle again after a batch whose write throws", async () => {
+    const told: string[] = [];
+    const queue = new BatchQueue<number, number>(
+      async () => {
+        throw new Error("database gone");
+      },
+      10,
+      { begin: () => told.push("busy"), end: () => told.push("idle") },
+    );
+    await expect(queue.add(1)).rejects.toThrow("database gone");
+    expect(told).toEqual(["busy", "idle"]);
+  });
+});

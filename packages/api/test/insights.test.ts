@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { type DayCounts, analyzeReview, summarizeDayCounts } from "@starling/insights";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LeaseQueue } from "../src/db/lease-queue.js";
+import { createDeps } from "../src/create-deps.js";
 import type { ReviewDoc } from "../src/features/reviews/model.js";
 import {
   INSIGHTS_QUEUE,
@@ -23,6 +24,7 @@ import {
   rollUpBlocks,
   runningAnalysisThread,
   shopHash,
+  startInsightsWorker,
   storeProductDay,
   storedAspectsOf,
   wakeInsights,
@@ -214,6 +216,35 @@ describe("insights per review", () => {
     // The dead process wakes and completes: its epoch is gone, nothing breaks.
     await dead.complete(held!);
     await eventually("queue drained", drained);
+  });
+
+  it("a round waits while this process's review writes are in flight and goes once they have paused", async () => {
+    const deps = api.starling.deps;
+    const quiet = deps.reviewWritesQuiet;
+    const template = (await api.models.Review.findById(await submit("lamp", "A plain lamp.")).lean<ReviewDoc>())!;
+    await eventually("queue drained", drained);
+    // A write batch in flight, as deps.reviewWrites tells it while one is.
+    quiet.begin();
+    try {
+      await storeForAnalysis(template, 1, () => ({ body: "The cord frayed at the plug.", createdAt: new Date() }));
+      // The woken worker's round holds before its claim, with the job due.
+      await eventually("the round waits for the writes", async () => quiet.waiting === 1);
+      expect(await api.models.ReviewInsight.findById("rev_lamp_0").lean()).toBeNull();
+    } finally {
+      quiet.end();
+    }
+    await eventually("analysed once the writes paused", () => api.models.ReviewInsight.findById("rev_lamp_0").lean());
+    expect(quiet.waiting).toBe(0);
+  });
+
+  // Bounded below MAX_HOLD_MS (30 s): a stop that waited out the hold fails here.
+  it("stopping a worker whose round waits for the writes ends the wait at once", { timeout: 20_000 }, async () => {
+    const other = createDeps(api.models, 5);
+    const worker = startInsightsWorker(other, { idleMs: 600_000 });
+    other.reviewWritesQuiet.begin(); // never ends
+    await eventually("the round waits for the writes", async () => other.reviewWritesQuiet.waiting === 1);
+    await worker.stop();
+    expect([other.reviewWritesQuiet.waiting, other.reviewWritesQuiet.inFlight]).toEqual([0, 1]);
   });
 
   it("a dead worker's claimed day recount is taken over: the review counts in every period once its lease ends", async () => {

@@ -217,7 +217,7 @@ describe("light requests first", () => {
     const lf = new LightFirst({ quietMs: 0, maxWaitMs: 600_000 });
     // Nothing light in flight: at once.
     await lf.turn();
-    expect(lf.waitedReads).toBe(0);
+    expect(lf.waited).toBe(0);
     lf.begin();
     lf.begin();
     let went = false;
@@ -226,10 +226,10 @@ describe("light requests first", () => {
     });
     lf.end();
     for (let i = 0; i < 5; i++) await settle();
-    expect([went, lf.waitingReads, lf.waitedReads]).toEqual([false, 1, 1]);
+    expect([went, lf.waiting, lf.waited]).toEqual([false, 1, 1]);
     lf.end();
     await turn;
-    expect([went, lf.waitingReads, lf.lightInFlight]).toEqual([true, 0, 0]);
+    expect([went, lf.waiting, lf.inFlight]).toEqual([true, 0, 0]);
   });
 
   it("waits for a quiet moment after the last light request, not only for none in flight", async () => {
@@ -252,7 +252,19 @@ describe("light requests first", () => {
     lf.cancel();
     now = 1_005.5;
     await lf.turn();
-    expect(lf.waitedReads).toBe(1);
+    expect(lf.waited).toBe(1);
+  });
+
+  it("ends a wait when its signal aborts, and a turn asked after that goes at once", async () => {
+    const lf = new LightFirst({ quietMs: 0, maxWaitMs: 600_000 });
+    lf.begin(); // never ends
+    const stop = new AbortController();
+    const turn = lf.turn(stop.signal);
+    expect(lf.waiting).toBe(1);
+    stop.abort();
+    await turn;
+    await lf.turn(stop.signal);
+    expect([lf.waiting, lf.waited, lf.inFlight]).toEqual([0, 1, 1]);
   });
 
   it("never holds a heavy read longer than maxWaitMs, however busy", async () => {
@@ -260,7 +272,7 @@ describe("light requests first", () => {
     lf.begin(); // never ends
     await lf.turn();
     await lf.turn();
-    expect([lf.waitedReads, lf.waitingReads, lf.lightInFlight]).toEqual([2, 0, 1]);
+    expect([lf.waited, lf.waiting, lf.inFlight]).toEqual([2, 0, 1]);
   });
 
   it("a heavy query's every read waits while a light request is in flight; without one, they go at once", async () => {

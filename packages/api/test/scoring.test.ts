@@ -8,7 +8,8 @@ import { LEGACY_SCORING_OPTIONS, type ProductState, scoreTimeline, textSignature
 import { createDeps } from "../src/create-deps.js";
 import { BSON } from "mongodb";
 import { submitReview } from "../src/features/reviews/reviews.js";
-import { packSignature, packState, unpackSignature, unpackState } from "../src/features/scoring/scoring.js";
+import { packSignature, packState, recentSignatures, unpackSignature, unpackState } from "../src/features/scoring/scoring.js";
+import { addMissingPageKeys } from "../src/features/reviews/review-pages.js";
 import { SUBMIT, memoryLogger, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
@@ -128,6 +129,18 @@ describe("stored text signatures", () => {
       input: review("pot-c", 5, { body: text.replace("hours", "ages"), reviewer: { name: "Bot", externalId: "bot-3" } }),
     });
     expect(second.data.submitReview.review.status).toBe("QUARANTINED");
+
+    // Stored before reviews had a shop key, a new process's index lacks it until `recompute` gives it one.
+    const deps = api.starling.deps;
+    const loaded = async () => {
+      deps.signatures.forget(api.shop.id);
+      return (await deps.signatures.get(deps, api.shop.id)).candidates(fresh, Date.now()).map((c) => c.reviewId);
+    };
+    expect(await loaded()).toContain(id);
+    await Review.collection.updateOne({ _id: id } as never, { $unset: { pageShopNewest: "" } });
+    expect(await loaded()).not.toContain(id);
+    expect(await addMissingPageKeys(deps)).toBe(1);
+    expect(await loaded()).toContain(id);
   });
 });
 
@@ -380,4 +393,62 @@ describe("recompute --rescore", () => {
     const next = await api.gql(SUBMIT, { input: review("kettle", 4, { reviewer: { name: "Customer 3", externalId: "customer-3" } }) });
     expect(next.errors).toBeUndefined();
   }, 180_000); // two CLI processes, each starting tsx and rebuilding summaries and the dashboard's counters: over 60 s on a busy 2-core machine
+});
+
+// Last: it adds a second shop, which the re-score's count of shops above would see.
+describe("the near-duplicate index's load", () => {
+  it("a new process reads the shop's recent signatures as an index range, newest first, not a scan and sort of every review", async () => {
+    const deps = api.starling.deps;
+    const other = await api.newShop("Signatures elsewhere");
+    for (const [key, productId] of [
+      [api.shop.key, "pot-a"],
+      [other.key, "pan"],
+    ] as const) {
+      if (key === other.key)
+        await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id: productId, name: productId } }, key);
+      for (let i = 0; i < 3; i++) {
+        const r = await api.gql(
+          SUBMIT_STATUS,
+          {
+            input: review(productId, 4, {
+              body: `Review ${i} of ${productId}: the handle stays cool and the base heats evenly on gas ${i}.`,
+            }),
+          },
+          key,
+        );
+        expect(r.errors).toBeUndefined();
+      }
+    }
+    const mine = await deps.models.Review.find({ shopId: api.shop.id, signature: { $ne: null } }, { createdAt: 1 }).lean();
+    const newest = mine.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? 1 : -1)).slice(0, 2);
+    const read = await recentSignatures(deps, api.shop.id, 2).toArray();
+    expect(read.map((r) => r._id)).toEqual(newest.map((r) => r._id));
+    const plan = JSON.stringify((await recentSignatures(deps, api.shop.id, 20_000).explain()).queryPlanner);
+    if (inject("backend") === "ferretdb") {
+      expect(plan).toMatch(/SEARCH \S+ USING INDEX \S+_page_shop_newest/);
+      expect(plan).not.toMatch(/\bSCAN\b|TEMP B-TREE/);
+    } else {
+      expect(plan).toMatch(/page_shop_newest/);
+      expect(plan).not.toMatch(/COLLSCAN|"stage":"SORT"/);
+    }
+  });
+
+  it("a new process loads, before any write of its own, the indexes of the shops that took a review in the last day", async () => {
+    // This shop took reviews above (today); a second API process over the same database.
+    const second = await startTestApi({ dbName: api.models.Review.db.name });
+    try {
+      const deps = second.starling.deps;
+      await expect.poll(() => deps.signatures.has(api.shop.id), { timeout: 30_000 }).toBe(true);
+      // Loaded from the stored texts: a copy of one of them is a candidate.
+      const [stored] = await recentSignatures(deps, api.shop.id, 1).toArray();
+      const signature = unpackSignature(stored!.signature) as NonNullable<ReturnType<typeof textSignature>>;
+      const index = await deps.signatures.get(deps, api.shop.id);
+      expect(index.candidates(signature, Date.now()).map((c) => c.reviewId)).toContain(stored!._id);
+      // Its own new shop has taken no review: nothing to load for it.
+      expect(deps.signatures.has(second.shop.id)).toBe(false);
+    } finally {
+      // Its process only: the database is this file's.
+      await second.starling.close();
+    }
+  });
 });

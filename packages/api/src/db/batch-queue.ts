@@ -18,6 +18,8 @@ export class BatchQueue<I, O> {
     /** Writes a batch; answers one outcome per item, in order. A throw fails every item of the batch. */
     private readonly write: (items: I[]) => Promise<O[]>,
     private readonly maxBatch: number,
+    /** Told when the queue gets busy (an item added to an idle queue) and when it is idle again: what background work gives way to (QuietTurns). */
+    private readonly activity?: { begin(): void; end(): void },
   ) {}
 
   /** Items waiting for a batch, and those of the batch being written (the metrics' queue depth). */
@@ -32,6 +34,7 @@ export class BatchQueue<I, O> {
       this.waiting.push({ item, resolve, reject });
       if (this.writing) return;
       this.writing = true;
+      this.activity?.begin();
       // After the current job, so items added together (the 50 ids of a
       // listing page) go out as one batch.
       queueMicrotask(() => void this.drain());
@@ -54,5 +57,6 @@ export class BatchQueue<I, O> {
       }
     }
     this.writing = false;
+    this.activity?.end();
   }
 }

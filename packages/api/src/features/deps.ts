@@ -11,6 +11,7 @@ import { TtlCache } from "../db/ttl-cache.js";
 import { PageCache } from "../db/page-cache.js";
 import type { CoalescingQueue } from "../db/coalescing-queue.js";
 import type { BatchQueue } from "../db/batch-queue.js";
+import type { QuietTurns } from "../db/quiet-turns.js";
 import type { ReviewPage, StoreOutcome } from "./reviews/review.js";
 import type { SummaryChange } from "./ratings/summary-change.js";
 import type { Caller } from "./shops/caller.js";
@@ -30,6 +31,8 @@ export interface Deps {
   readonly summaryLock: KeyedLock;
   /** New reviews, written in batches (group commit; see storeNewReviews). */
   readonly reviewWrites: BatchQueue<ReviewDoc, StoreOutcome>;
+  /** Turns for background work that gives way to this process's review writes (the insights rounds): told by reviewWrites. */
+  readonly reviewWritesQuiet: QuietTurns;
   /** Submissions' first look-up of their review's key (stored? erased?), gathered across requests (loadReviewKeys). */
   readonly reviewKeyReads: BatchQueue<string, { review: ReviewDoc | null; erased: boolean }>;
   /** Product look-ups that missed the cache, gathered across requests into one query. */
@@ -67,6 +70,8 @@ export interface SignatureIndexes {
   get(deps: Deps, shopId: string): Promise<SignatureIndex>;
   /** Drops a shop's index (it names reviewers). */
   forget(shopId: string): void;
+  /** Whether the shop's index is loaded or loading in this process. */
+  has(shopId: string): boolean;
 }
 
 /**

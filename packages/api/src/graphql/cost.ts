@@ -15,6 +15,7 @@ import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type Complexi
 import type { Plugin } from "graphql-yoga";
 import { LRUCache } from "lru-cache";
 import type { RateLimits, RateRefusal } from "./context.js";
+import { QuietTurns } from "../db/quiet-turns.js";
 
 /**
  * The most one query may cost. A listing page of 100 products with the
@@ -157,82 +158,9 @@ export const LIGHT_FIRST = { quietMs: 5, maxWaitMs: 100 } as const;
  * before it arrived; `maxWaitMs` bounds the wait, so heavy queries progress at
  * one read per `maxWaitMs` even under a steady stream of light requests.
  */
-export class LightFirst {
-  private light = 0;
-  private waited = 0;
-  private lastLightEnd = Number.NEGATIVE_INFINITY;
-  private readonly waiting = new Set<() => void>();
-  private quietTimer: ReturnType<typeof setTimeout> | null = null;
-
-  /** The clock, bound once: every light request's end reads it. */
-  private readonly now: () => number;
-
-  constructor(private readonly opts: { quietMs: number; maxWaitMs: number; now?: () => number } = LIGHT_FIRST) {
-    this.now = opts.now ?? (() => performance.now());
-  }
-
-  /** A light request began. */
-  begin(): void {
-    this.light++;
-  }
-
-  /** A request counted as light turned out heavy: it stops counting, and its end is no light request's end. */
-  cancel(): void {
-    this.light = Math.max(0, this.light - 1);
-    if (this.light === 0 && this.waiting.size > 0) this.armQuietTimer();
-  }
-
-  /** A light request ended (once per begin). */
-  end(): void {
-    this.light = Math.max(0, this.light - 1);
-    this.lastLightEnd = this.now();
-    if (this.light === 0 && this.waiting.size > 0) this.armQuietTimer();
-  }
-
-  /** Heavy reads waiting for their turn now (for tests and metrics). */
-  get waitingReads(): number {
-    return this.waiting.size;
-  }
-
-  /** Light requests in flight now. */
-  get lightInFlight(): number {
-    return this.light;
-  }
-
-  /** Heavy reads that had to wait for their turn, since this process started. */
-  get waitedReads(): number {
-    return this.waited;
-  }
-
-  /** Resolves when a heavy query may start its next read (see the class). */
-  turn(): Promise<void> {
-    if (this.quiet()) return Promise.resolve();
-    this.waited++;
-    return new Promise<void>((resolve) => {
-      const go = () => {
-        clearTimeout(timer);
-        this.waiting.delete(go);
-        resolve();
-      };
-      const timer = setTimeout(go, this.opts.maxWaitMs);
-      this.waiting.add(go);
-      if (this.light === 0) this.armQuietTimer();
-    });
-  }
-
-  private quiet(): boolean {
-    return this.light === 0 && this.now() - this.lastLightEnd >= this.opts.quietMs;
-  }
-
-  private armQuietTimer(): void {
-    if (this.quietTimer) return;
-    const wait = Math.max(0, this.opts.quietMs - (this.now() - this.lastLightEnd));
-    this.quietTimer = setTimeout(() => {
-      this.quietTimer = null;
-      if (this.light > 0) return; // the next end() arms it again
-      if (!this.quiet()) return this.armQuietTimer();
-      for (const go of [...this.waiting]) go();
-    }, wait);
+export class LightFirst extends QuietTurns {
+  constructor(opts: { quietMs: number; maxWaitMs: number; now?: () => number } = LIGHT_FIRST) {
+    super(opts);
   }
 }
 

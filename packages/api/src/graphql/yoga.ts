@@ -67,17 +67,17 @@ export function createGraphQLHandler(opts: {
   opts.deps.metrics.registerGauge(
     "starling_heavy_reads_waiting",
     "Reads of heavy queries waiting now for light requests to finish.",
-    () => lightFirst.waitingReads,
+    () => lightFirst.waiting,
   );
   opts.deps.metrics.registerGauge(
     "starling_light_requests_in_flight",
     "GraphQL requests in flight that heavy queries' reads give way to.",
-    () => lightFirst.lightInFlight,
+    () => lightFirst.inFlight,
   );
   opts.deps.metrics.registerGauge(
     "starling_heavy_reads_yielded",
     "Reads of heavy queries that waited for light requests since the process started.",
-    () => lightFirst.waitedReads,
+    () => lightFirst.waited,
   );
   return createYoga<ServerContext, Context>({
     schema: opts.schema,

@@ -88,7 +88,16 @@ type ExportedReview = ReviewDoc & { pageNewest: string };
 export async function* exportLines(deps: Deps, shopId: string): AsyncGenerator<ExportLine[]> {
   const runs = shopReviewsByProduct<Pick<ProductDoc, "_id" | "productId" | "name">, ExportedReview>(deps, shopId, {
     productFields: { _id: 1, productId: 1, name: 1 },
-    reviewFields: { signature: 0, score: 0, pageStars: 0, pageHelpful: 0, pageHelpfulStars: 0, payloadHash: 0, votes: 0 },
+    reviewFields: {
+      signature: 0,
+      score: 0,
+      pageStars: 0,
+      pageShopNewest: 0,
+      pageHelpful: 0,
+      pageHelpfulStars: 0,
+      payloadHash: 0,
+      votes: 0,
+    },
     batch: EXPORT_BATCH,
   });
   for await (const { product, reviews } of runs) yield reviews.map((r) => exportLineOf(r, product.name));

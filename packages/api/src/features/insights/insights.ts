@@ -129,6 +129,26 @@ const BLOCK_DELAY_MS = 200;
  * rewrites the shop's blocks at every level (about 0.2 s of FerretDB's CPU
  * with 500 products' buckets of the day; at 2 s it came every round or two of
  * a backlog). A shop's insights lag its products' by this much at most.
+ *
+ * A delta instead (the shop's bucket moved by the changed product buckets
+ * only) was weighed and not built, for the invariant above. Taking a
+ * product's old share out needs that share (a second copy of every product
+ * bucket, or every product's share kept in the shop's bucket: the merge's
+ * whole input again), and a job run twice or after a crash must know what it
+ * already applied (a version per product, written with the bucket), while day
+ * jobs of a shop's products run side by side on FerretDB's unisolated
+ * read-modify-write. Even then only the integer counts come out exact:
+ * polaritySum is a float sum (old − x + y is not the recomputed sum), and a
+ * bucket's quotes are the clearest few of all its products' (keepClearest)
+ * under a cut of its aspects (storedAspects), which a product's removal cannot
+ * undo without reading the others again. What it would save, measured with
+ * `DRAIN_PRIOR=600 DRAIN_COMMANDS=0 DRAIN_BY_KIND=1 … bench:insights-drain`
+ * (750 product buckets of the day, load 11-14): one shop-day merge cost
+ * FerretDB 0.26 s of CPU, 1.7 ms a drained review against 11.3 ms for the
+ * analyses' rounds and 2.1 ms for the topic checks (without DRAIN_BY_KIND,
+ * the worker's own drain: 47 ms a review in all, load 15); at one merge per
+ * 10 s that is 2.6 % of a core while a shop is busy, growing with the day's
+ * products, which a delta would cut to the changed ones' share.
  */
 const SHOPDAY_DELAY_MS = 10_000;
 
@@ -163,9 +183,22 @@ function languageOf(tag: string | null | undefined): "en" | "de" | "und" | null 
 
 /** Queues the analysis of new reviews: called before their insert (storeNewReviews), so none is skipped by a crash. */
 export async function enqueueAnalyses(deps: Deps, reviewIds: readonly string[], { backfill = false } = {}): Promise<void> {
-  // New reviews arriving: this process's rounds wait for a pause in them (waitForQuietWrites); a backfill's are old ones.
-  if (!backfill) lastWrites.set(deps, performance.now());
-  await insightsQueue(deps).enqueueMany(reviewIds.map((reviewId) => ({ id: reviewId, payload: { kind: "analyze", reviewId } })));
+  const enqueue = () =>
+    insightsQueue(deps).enqueueMany(reviewIds.map((reviewId) => ({ id: reviewId, payload: { kind: "analyze", reviewId } })));
+  // A backfill's reviews are old ones: the rounds need not give way to it.
+  if (backfill) {
+    await enqueue();
+    return;
+  }
+  // New reviews arriving: this process's rounds wait for a pause in them
+  // (INSIGHTS_WRITE_PAUSE). Inside storeNewReviews' batch this changes nothing
+  // (the batch counts already); a caller outside one counts as a write too.
+  deps.reviewWritesQuiet.begin();
+  try {
+    await enqueue();
+  } finally {
+    deps.reviewWritesQuiet.end();
+  }
 }
 
 /** Wakes this process's insights worker (after an enqueue), if it runs one. */
@@ -1231,48 +1264,36 @@ export interface InsightsWorkerOptions {
 const MAX_PAUSE_MS = 2_000;
 /** Rounds wait until this process has had no review write waiting or in flight for this long. */
 const QUIET_WRITES_MS = 500;
-/** How often a waiting round looks at the writes. */
-const QUIET_CHECK_MS = 50;
 /** A round goes ahead after waiting this long however busy the writes are, so that a backlog never stops draining under constant load. */
 const MAX_HOLD_MS = 30_000;
 
-/** When this process last queued new reviews' analyses (storeNewReviews, through enqueueAnalyses). */
-const lastWrites = new WeakMap<Deps, number>();
-
 /**
- * Waits, before a round, until this process's review writes have paused:
- * none waiting or in flight (deps.reviewWrites) and none begun, for
- * QUIET_WRITES_MS (MAX_HOLD_MS at most). The analysis' CPU is the background
- * thread's, at the lowest priority; what cannot be lowered is the database's: a
- * round's aggregates cost FerretDB far more than its analyses cost the thread
- * (bench:insights-drain: ~35-70 ms of FerretDB CPU a review drained, against ~1.5 ms of
- * analysis), and their writes queue with the submissions' for SQLite's one
- * writer, while the CPU looks idle as both wait on the disk (a probe of the
- * nice-19 thread's CPU share found the bench's core idle about half the time
- * under full submission load, and rounds let through by it cost a quarter of
- * the submissions). Each observation is a poll: a write batch shorter than
- * QUIET_CHECK_MS may be missed, which only lets a round start beside it.
+ * Each round waits, before it claims, until this process's review writes have
+ * paused: none waiting or in flight (deps.reviewWrites, which tells
+ * deps.reviewWritesQuiet when it gets busy and idle) for QUIET_WRITES_MS, or
+ * MAX_HOLD_MS at most. The analysis' CPU is the background thread's, at the lowest priority;
+ * what cannot be lowered is the database's: a round's aggregates cost
+ * FerretDB far more than its analyses cost the thread (bench:insights-drain:
+ * ~35-70 ms of FerretDB CPU a review drained, against ~1.5 ms of analysis),
+ * and their writes queue with the submissions' for SQLite's one writer, while
+ * the CPU looks idle as both wait on the disk (a probe of the nice-19 thread's
+ * CPU share found the bench's core idle about half the time under full
+ * submission load, and rounds let through by it cost a quarter of the
+ * submissions). The wait follows the writes' own begin and end (QuietTurns),
+ * so a write batch however short is seen, and a waiting round wakes only
+ * when the writes go idle, when the quiet interval after them is over, at
+ * MAX_HOLD_MS, or when the worker stops.
  */
-async function waitForQuietWrites(deps: Deps, stopped: () => boolean): Promise<void> {
-  const holdStart = performance.now();
-  let quietSince = holdStart - QUIET_WRITES_MS;
-  for (;;) {
-    const now = performance.now();
-    if (deps.reviewWrites.depth > 0) quietSince = now;
-    quietSince = Math.max(quietSince, lastWrites.get(deps) ?? Number.NEGATIVE_INFINITY);
-    if (stopped() || now - quietSince >= QUIET_WRITES_MS || now - holdStart >= MAX_HOLD_MS) return;
-    await new Promise((resolve) => setTimeout(resolve, QUIET_CHECK_MS));
-  }
-}
+export const INSIGHTS_WRITE_PAUSE = { quietMs: QUIET_WRITES_MS, maxWaitMs: MAX_HOLD_MS } as const;
 
 /** This process's share of the insights work: claims jobs with a lease, several processes side by side. */
 export function startInsightsWorker(deps: Deps, options: InsightsWorkerOptions = {}): LeaseWorker {
   // Background work in the process that answers requests: each round waits for
-  // a pause in the review writes (waitForQuietWrites), the analyses run on the background thread,
+  // a pause in the review writes (INSIGHTS_WRITE_PAUSE), the analyses run on the background thread,
   // and after each round the worker waits as long as the round took (at most
   // 2 s), so even a backlog drained on an idle machine leaves the event loop
   // and the database half of the time.
-  let stopped = false;
+  const stopping = new AbortController();
   const handle = inRounds<InsightsJob>(async (jobs) => {
     const started = performance.now();
     try {
@@ -1287,14 +1308,15 @@ export function startInsightsWorker(deps: Deps, options: InsightsWorkerOptions =
     idleMs: options.idleMs ?? 1_000,
     available: options.available,
     watch: options.watch,
-    beforeRound: () => waitForQuietWrites(deps, () => stopped),
+    // Stopping ends a round's wait at once: it claims nothing then (runLeaseWorker).
+    beforeRound: () => deps.reviewWritesQuiet.turn(stopping.signal),
     onError: (error) => deps.log.error("an insights job failed; it is retried later", { error }),
   });
   workers.set(deps, worker);
   return {
     wake: () => worker.wake(),
     stop: async () => {
-      stopped = true;
+      stopping.abort();
       if (workers.get(deps) === worker) workers.delete(deps);
       // The thread first: a round waiting on it ends at once (its analyses are retried later) instead of after them.
       await Promise.all([worker.stop(), closeAnalysisThread(deps)]);

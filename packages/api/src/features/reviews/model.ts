@@ -35,6 +35,8 @@ export interface ReviewDoc {
   /** The keys its product's review pages are read by, set when stored (features/reviews/review-pages.ts). */
   pageNewest?: string;
   pageStars?: string;
+  /** The shop's newest first (`<shop>.<time>.<reviewId>`): what a process reads its near-duplicate index by (features/scoring). */
+  pageShopNewest?: string;
   /** Helpful votes and the MOST_HELPFUL page keys, moved by every counted vote (features/votes). */
   votes?: VoteTotals | null;
   pageHelpful?: string;
@@ -87,6 +89,7 @@ const reviewSchema = collectionSchema<ReviewDoc>("reviews", {
   summaryApplied: required(Boolean),
   pageNewest: { type: String },
   pageStars: { type: String },
+  pageShopNewest: { type: String },
   votes: nullable(Schema.Types.Mixed),
   pageHelpful: { type: String },
   pageHelpfulStars: { type: String },
@@ -100,8 +103,11 @@ reviewSchema.index({ pageNewest: 1 }, { name: "page_newest" });
 reviewSchema.index({ pageStars: 1 }, { name: "page_stars" });
 reviewSchema.index({ pageHelpful: 1 }, { name: "page_helpful" });
 reviewSchema.index({ pageHelpfulStars: 1 }, { name: "page_helpful_stars" });
-// The shop's newest reviews: where a new API process loads the recent texts for the near-duplicate check.
-reviewSchema.index({ shopId: 1, createdAt: -1 }, { name: "shop_newest" });
+// The shop's newest reviews: where a new API process loads the recent texts for
+// the near-duplicate check, by range (scoring.ts, recentSignatures), which
+// FerretDB answers from this index too; {shopId, createdAt} sorted was a scan
+// and sort of every review of every shop there.
+reviewSchema.index({ pageShopNewest: 1 }, { name: "page_shop_newest" });
 
 /** Its models by name (features/models.ts binds every feature's to a connection). */
 export const reviewsSchemas = { Review: reviewSchema };

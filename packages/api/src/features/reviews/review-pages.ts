@@ -7,6 +7,10 @@
  *   pageNewest = <product>.<time>.<reviewId>
  *   pageStars  = <product>.<stars>.<time>.<reviewId>
  *
+ * (and pageShopNewest = <shop>.<time>.<reviewId>, the shop's reviews newest
+ * first, which no page reads: a process loads its near-duplicate index by it,
+ * features/scoring)
+ *
  * where <product> is a hash of the shop and product ids and <time> counts down
  * as reviews get newer, so ascending key order is newest first. A page is a
  * range of one key after the cursor (itself a key), read in key order with a
@@ -57,6 +61,11 @@ export function productPrefix(shopId: string, productId: string): string {
   return createHash("sha256").update(`${shopId}\u0000${productId}`).digest("hex").slice(0, 20);
 }
 
+/** The first part of a review's `pageShopNewest` key: the shop's (a hash of its id, as plain as productPrefix). */
+export function shopPrefix(shopId: string): string {
+  return createHash("sha256").update(`${shopId}\u0000`).digest("hex").slice(0, 20);
+}
+
 export function countdown(createdAt: Date): string {
   return String(TIME_CEILING - createdAt.getTime()).padStart(13, "0");
 }
@@ -64,10 +73,16 @@ export function countdown(createdAt: Date): string {
 /** The page keys of a review about to be stored (see the top of this file). */
 export function withPageKeys<T extends Pick<ReviewDoc, "_id" | "shopId" | "productId" | "rating" | "createdAt">>(
   doc: T,
-): T & { pageNewest: string; pageStars: string; pageHelpful: string; pageHelpfulStars: string } {
+): T & { pageNewest: string; pageStars: string; pageShopNewest: string; pageHelpful: string; pageHelpfulStars: string } {
   const p = productPrefix(doc.shopId, doc.productId);
   const t = countdown(doc.createdAt);
-  return { ...doc, pageNewest: `${p}.${t}.${doc._id}`, pageStars: `${p}.${doc.rating}.${t}.${doc._id}`, ...helpfulPageKeys(doc, 0) };
+  return {
+    ...doc,
+    pageNewest: `${p}.${t}.${doc._id}`,
+    pageStars: `${p}.${doc.rating}.${t}.${doc._id}`,
+    pageShopNewest: `${shopPrefix(doc.shopId)}.${t}.${doc._id}`,
+    ...helpfulPageKeys(doc, 0),
+  };
 }
 
 /**
@@ -302,13 +317,13 @@ export async function countReviews(
  */
 export async function addMissingPageKeys(deps: Deps): Promise<number> {
   const missing = await deps.models.Review.find(
-    { $or: [{ pageStars: { $exists: false } }, { pageHelpfulStars: { $exists: false } }] },
+    { $or: [{ pageStars: { $exists: false } }, { pageHelpfulStars: { $exists: false } }, { pageShopNewest: { $exists: false } }] },
     { _id: 1, shopId: 1, productId: 1, rating: 1, createdAt: 1, votes: 1 },
   ).lean<ReviewDoc[]>();
   for (const d of missing) {
-    const { pageNewest, pageStars } = withPageKeys(d);
+    const { pageNewest, pageStars, pageShopNewest } = withPageKeys(d);
     const helpful = helpfulPageKeys(d, d.votes?.lowerBound ?? 0);
-    await deps.models.Review.collection.updateOne({ _id: d._id } as never, { $set: { pageNewest, pageStars, ...helpful } });
+    await deps.models.Review.collection.updateOne({ _id: d._id } as never, { $set: { pageNewest, pageStars, pageShopNewest, ...helpful } });
   }
   return missing.length;
 }

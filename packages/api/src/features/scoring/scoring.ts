@@ -35,6 +35,7 @@ import { reviewsChanged, type Deps } from "../deps.js";
 import { quarantineReview } from "../moderation/moderation.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { shopReviewsByProduct } from "../feed/shop-reviews.js";
+import { shopPrefix } from "../reviews/review-pages.js";
 import type { ProductDoc } from "../products/model.js";
 import { recordEvents } from "../events/events.js";
 import { productSummaryId, reweightCountedReview, savePriorStrength, type RebuiltReview } from "../ratings/ratings.js";
@@ -93,19 +94,66 @@ export class SignatureIndexes {
   forget(shopId: string): void {
     this.byShop.delete(shopId);
   }
+
+  /** Whether the shop's index is loaded or loading in this process. */
+  has(shopId: string): boolean {
+    return this.byShop.has(shopId);
+  }
+}
+
+/** A shop that took a review this recently gets its index loaded when a process starts (preloadSignatures). */
+const PRELOAD_ACTIVE_MS = 86_400_000;
+
+/**
+ * Loads, one after another in the background, the near-duplicate indexes of
+ * the shops that took a review in the last day (their summaries'
+ * `lastReviewAt`: a range of shop summary ids), so that a new process's first
+ * write in such a shop does not wait for its load (5-6 s of FerretDB's CPU at
+ * 20 000 texts, recentSignatures). Through SignatureIndexes.get: a write that
+ * arrives while its shop loads waits for that same load, so it still sees
+ * every signature. Stops between shops once `stopped`. Answers how many it loaded.
+ */
+export async function preloadSignatures(deps: Deps, stopped: () => boolean): Promise<number> {
+  const since = deps.now().getTime() - PRELOAD_ACTIVE_MS;
+  const shops = await deps.models.RatingSummary.collection
+    .find({ _id: { $gt: "shop:", $lt: "shop;" } } as never, { projection: { shopId: 1, lastReviewAt: 1 } })
+    .sort({ _id: 1 })
+    .toArray();
+  let loaded = 0;
+  for (const s of shops) {
+    if (stopped()) break;
+    if (!(s.lastReviewAt instanceof Date) || s.lastReviewAt.getTime() < since) continue;
+    await deps.signatures.get(deps, s.shopId as string);
+    loaded++;
+  }
+  return loaded;
 }
 
 async function load(deps: Deps, shopId: string): Promise<SignatureIndex> {
   const index = new SignatureIndex(365 * 86_400_000, SIGNATURES_PER_SHOP);
-  const recent = await deps.models.Review.find(
-    { shopId, signature: { $ne: null } },
-    { productId: 1, reviewer: 1, createdAt: 1, signature: 1 },
-  )
-    .sort({ createdAt: -1 })
-    .limit(SIGNATURES_PER_SHOP)
-    .lean<ReviewDoc[]>();
+  const recent = (await recentSignatures(deps, shopId, SIGNATURES_PER_SHOP).toArray()) as unknown as ReviewDoc[];
   for (const r of recent.reverse()) index.add(storedSignatureOf(r));
   return index;
+}
+
+/**
+ * The shop's newest `limit` reviews with a text signature, newest first: a
+ * range of their `pageShopNewest` keys (reviews/review-pages.ts), read in key
+ * order, which FerretDB answers by walking the `page_shop_newest` index and
+ * stops at the limit (ferretdb/patches). Sorted by `createdAt` it read, decoded
+ * and sorted every review of every shop in Go first: with 100 000 reviews a
+ * process's first write in the shop waited 47 s for it (bench/signature-load.ts).
+ * Reviews stored before the key existed get it from `recompute`, as their pages do.
+ */
+export function recentSignatures(deps: Deps, shopId: string, limit: number) {
+  const prefix = shopPrefix(shopId);
+  // '/' follows '.': past every key of this shop.
+  return deps.models.Review.collection
+    .find({ pageShopNewest: { $gt: `${prefix}.`, $lt: `${prefix}/` }, signature: { $ne: null } } as never, {
+      projection: { productId: 1, reviewer: 1, createdAt: 1, signature: 1 },
+    })
+    .sort({ pageShopNewest: 1 })
+    .limit(limit);
 }
 
 function storedSignatureOf(r: Pick<ReviewDoc, "_id" | "productId" | "reviewer" | "createdAt" | "signature">): StoredSignature {

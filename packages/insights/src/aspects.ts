@@ -130,29 +130,47 @@ function umlautClash(word: string, vocab: string): boolean {
 }
 
 const VERB_PREFIXES = new Set(["miss", "ver", "zer", "ent"]);
+/** No vocabulary word is longer: a longer piece of a word is looked up in no set (hashing a long string costs its length). */
+const LONGEST_VOCAB = Math.max(...[...DE_VOCAB_FOLDED].map((w) => w.length));
+const isVocab = (folded: string): boolean => folded.length <= LONGEST_VOCAB && DE_VOCAB_FOLDED.has(folded);
 
 /** Splits a folded German word into known vocabulary parts from the end; null if its end is not known. */
 export function splitCompound(folded: string): string[] | null {
-  if (DE_VOCAB_FOLDED.has(folded)) return [folded];
+  if (isVocab(folded)) return [folded];
   if (folded.includes("-")) {
     const last = folded.slice(folded.lastIndexOf("-") + 1);
     const rest = splitCompound(last);
     return rest ? [folded.slice(0, folded.lastIndexOf("-")), ...rest] : null;
   }
-  // The longest known word the compound ends with, at least 3 letters of modifier before it.
-  for (let i = 3; i <= folded.length - 3; i++) {
-    const tail = folded.slice(i);
-    if (!DE_VOCAB_FOLDED.has(tail)) continue;
-    let mod = folded.slice(0, i);
+  // From the end: the longest known word the compound ends with, at least 3 letters of modifier before it,
+  // then the same for the modifier, until it is a known word or has no known end (then it is one part).
+  // A loop over prefixes of the word, not a recursion: "akkuakkuakku…" is thousands of parts deep.
+  const firstVowel = folded.search(/[aeiouy]/);
+  const parts: string[] = [];
+  let rest = folded;
+  for (;;) {
+    if (parts.length > 0 && isVocab(rest)) break;
+    let i = Math.max(3, rest.length - LONGEST_VOCAB);
+    while (i <= rest.length - 3 && !DE_VOCAB_FOLDED.has(rest.slice(i))) i++;
+    if (i > rest.length - 3) {
+      if (parts.length === 0) return null;
+      break;
+    }
+    let mod = rest.slice(0, i);
     // A verb's prefix, not a noun: "Misshandlung", "Verhandlung" are no kind of "Handlung"; and a
-    // modifier without a vowel is no word ("schlicht" is not "sch" + "Licht").
-    if (VERB_PREFIXES.has(mod) || !/[aeiouy]/.test(mod)) return null;
+    // modifier without a vowel is no word ("schlicht" is not "sch" + "Licht"). (Every modifier is a
+    // prefix of the word: it has a vowel when the word's first one is inside it.)
+    if ((mod.length <= 4 && VERB_PREFIXES.has(mod)) || firstVowel < 0 || firstVowel >= i) {
+      if (parts.length === 0) return null;
+      break;
+    }
+    parts.push(rest.slice(i));
     // Linking "s" (Fugen-s): "Lieferungszeit".
-    if (mod.endsWith("s") && mod.length > 3 && DE_VOCAB_FOLDED.has(mod.slice(0, -1))) mod = mod.slice(0, -1);
-    const modParts = splitCompound(mod);
-    return [...(modParts ?? [mod]), tail];
+    if (mod.endsWith("s") && mod.length > 3 && isVocab(mod.slice(0, -1))) mod = mod.slice(0, -1);
+    rest = mod;
   }
-  return null;
+  parts.push(rest);
+  return parts.reverse();
 }
 
 const COPULA_AFTER_INITIAL_NOUN = new Set(

@@ -760,6 +760,36 @@ function addChunk(term: { chunk?: string }, tag: string): void {
   if (tag === "Noun" || tag === "Verb") term.chunk = tag;
 }
 (world.methods.one as unknown as { setTag: SetTag }).setTag = setTag;
+
+type IsSentence = (str: string, abbreviations: Record<string, unknown>) => boolean;
+const tokenizer = world.methods.one as unknown as { tokenize: { isSentence: IsSentence } };
+const stockIsSentence = tokenizer.tokenize.isSentence;
+const longestAbbreviation = new WeakMap<object, number>();
+/**
+ * compromise's isSentence (src/1-one/tokenize/methods/01-sentences/is-sentence.js), same answer.
+ * Its sentence splitter asks it about a chunk and, while the answer is no, about the chunk joined
+ * to the next ("Mr. Dr. etc. ..."), and stock splits the whole string into words each time to read
+ * the last: quadratic in a text whose full stops end no sentence (~190 ms of 10 000 characters,
+ * four times that of 20 000). After its test for a letter anywhere, every test reads the end of the
+ * string (an acronym, "...", the last word against the abbreviations, a full stop): its last
+ * characters, longer than any abbreviation, after the trailing spaces give the same answer.
+ */
+function isSentence(str: string, abbreviations: Record<string, unknown>): boolean {
+  if (str.length <= 256) return stockIsSentence(str, abbreviations);
+  let longest = longestAbbreviation.get(abbreviations);
+  if (longest === undefined) {
+    longest = Math.max(0, ...Object.keys(abbreviations).map((k) => k.length));
+    longestAbbreviation.set(abbreviations, longest);
+  }
+  if (!/\p{L}/u.test(str)) return false;
+  let end = str.length;
+  while (end > 0 && str.charCodeAt(end - 1) === 32) end--;
+  const window = Math.max(16, longest + 8);
+  if (end <= window) return stockIsSentence(str, abbreviations);
+  // "a " keeps the letter test true; a last word that reaches past the window is longer than any abbreviation, as before.
+  return stockIsSentence(`a ${str.slice(end - window)}`, abbreviations);
+}
+tokenizer.tokenize.isSentence = isSentence;
 const ViewClass = (nlp("") as unknown as { constructor: new (document: Doc) => View }).constructor;
 
 /** The parts of compromise's View and world that its postTagger uses. */
@@ -818,8 +848,25 @@ const computeRoot = (world as unknown as { compute: { root(view: { world: unknow
  */
 export function parseEnglish(text: string, { roots = true }: { roots?: boolean } = {}): ParsedTerm[][] {
   if (!text) return [];
-  const view = new ViewClass(world.methods.one.tokenize.fromString(text, world));
+  const document = world.methods.one.tokenize.fromString(text, world) as unknown[][];
+  const view = new ViewClass(document.some((s) => s.length > MAX_SENTENCE_WORDS) ? document.flatMap(pieces) : document);
   return view.compute(roots ? HOOKS : TAG_HOOKS).docs;
+}
+
+/**
+ * The longest sentence compromise tags as one. Its tagging costs about the square of a sentence's
+ * words (bench/worst-case.ts: 10 000 characters of "Mr. Dr. etc." or "don't it's", one sentence of
+ * 2 300-3 500 words, took 250-330 ms, 20 000 characters three to four times that), and a review
+ * without full stops is one sentence. The longest sentence in the research data has 201 words
+ * (op-spam; Pang & Lee 132, Amazon 64): a longer one is tagged in pieces of this many, as if
+ * compromise had split it there, and nothing shorter changes.
+ */
+const MAX_SENTENCE_WORDS = 500;
+
+function pieces<T>(sentence: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < sentence.length; i += MAX_SENTENCE_WORDS) out.push(sentence.slice(i, i + MAX_SENTENCE_WORDS));
+  return out;
 }
 
 /** A term's root as `parseEnglish` gives it (undefined when it is the normal form), for a term parsed without roots. */
@@ -828,12 +875,16 @@ export function rootOf(term: ParsedTerm): string | undefined {
   return term.root;
 }
 
-/** The stock parse (compromise's own rule selection, all of `nlp`'s hooks): for the equivalence test and the cost bench only. */
+/**
+ * The stock parse (compromise's own rule selection, all of `nlp`'s hooks, a sentence of any length
+ * in one piece): for the equivalence test and the cost bench only.
+ */
 export function parseEnglishStock(text: string): ParsedTerm[][] {
   world.methods.one.bulkMatch = stockBulkMatch;
   computes.postTagger = stockPostTagger;
   (world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode = stockKillUnicode;
   (world.methods.one as unknown as { setTag: SetTag }).setTag = stockSetTag;
+  tokenizer.tokenize.isSentence = stockIsSentence;
   try {
     const doc = nlp(text) as unknown as View;
     doc.compute(["root"]);
@@ -843,5 +894,6 @@ export function parseEnglishStock(text: string): ParsedTerm[][] {
     computes.postTagger = postTagger;
     (world.methods.one as unknown as { killUnicode: KillUnicode }).killUnicode = killUnicode;
     (world.methods.one as unknown as { setTag: SetTag }).setTag = setTag;
+    tokenizer.tokenize.isSentence = isSentence;
   }
 }

@@ -40,6 +40,8 @@ interface LanguagePack {
   too: ReadonlySet<string>;
   sizeWords: ReadonlySet<string>;
   idioms: ReadonlyArray<readonly [readonly string[], number]>;
+  /** The idioms by their first word, in list order (the first that matches wins). */
+  idiomsByFirst: ReadonlyMap<string, ReadonlyArray<readonly [readonly string[], number]>>;
   lateNegation: boolean;
   /** German: whether a capitalised word inside a sentence (a noun) keeps its full valence; null: every word does. */
   nounKeepsValence: ((lower: string) => boolean) | null;
@@ -63,6 +65,7 @@ const EN: LanguagePack = {
   too: EN_TOO,
   sizeWords: EN_SIZE_WORDS,
   idioms: EN_IDIOMS,
+  idiomsByFirst: byFirstWord(EN_IDIOMS),
   lateNegation: false,
   nounKeepsValence: null,
   irrealis: null,
@@ -70,6 +73,17 @@ const EN: LanguagePack = {
   verdict: { first: 1, last: 1 },
 };
 
+function byFirstWord(idioms: LanguagePack["idioms"]): LanguagePack["idiomsByFirst"] {
+  const out = new Map<string, (readonly [readonly string[], number])[]>();
+  for (const idiom of idioms) {
+    const list = out.get(idiom[0][0]!);
+    if (list) list.push(idiom);
+    else out.set(idiom[0][0]!, [idiom]);
+  }
+  return out;
+}
+
+const DE_IDIOMS_FOLDED = DE_IDIOMS.map(([words, v]) => [words.map(foldGerman), v] as const);
 const DE_BOOSTERS_FOLDED = new Map([...DE_BOOSTERS].map(([k, v]) => [foldGerman(k), v]));
 const DE_NEGATORS_FOLDED = new Set([...DE_NEGATORS].map(foldGerman));
 const DE: LanguagePack = {
@@ -79,7 +93,8 @@ const DE: LanguagePack = {
   isNegator: (key) => DE_NEGATORS_FOLDED.has(key),
   too: new Set([...DE_TOO].map(foldGerman)),
   sizeWords: DE_SIZE_WORDS,
-  idioms: DE_IDIOMS.map(([words, v]) => [words.map(foldGerman), v] as const),
+  idioms: DE_IDIOMS_FOLDED,
+  idiomsByFirst: byFirstWord(DE_IDIOMS_FOLDED),
   lateNegation: true,
   nounKeepsValence: germanNounKeepsValence,
   irrealis: DE_IRREALIS,
@@ -136,19 +151,19 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
     return j;
   };
 
-  const clauseHas = (i: number, words: ReadonlySet<string>): boolean => {
-    const c = tokens[i]!.clause;
-    for (let j = i - 1; j >= 0 && tokens[j]!.clause === c; j--) if (words.has(tokens[j]!.lower)) return true;
-    for (let j = i + 1; j < n && tokens[j]!.clause === c; j++) if (words.has(tokens[j]!.lower)) return true;
-    return false;
-  };
+  // Counted once per text: a scan of the clause per praise word was quadratic in a clause's length, and a
+  // review without punctuation is one clause of thousands of words.
+  const irrealis = pack.irrealis;
+  const irrealisIn = irrealis ? countPerClause(seg, irrealis) : null;
+  /** Whether another word of token i's clause puts it in the subjunctive. */
+  const subjunctive = (i: number): boolean =>
+    irrealisIn !== null && irrealisIn[tokens[i]!.clause]! - (irrealis!.has(tokens[i]!.lower) ? 1 : 0) > 0;
 
   // Idioms first: their words get no valence of their own.
   const base = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     if (!tokens[i]!.word || consumed[i]) continue;
-    for (const [words, v] of pack.idioms) {
-      if (keys[i] !== words[0]) continue;
+    for (const [words, v] of pack.idiomsByFirst.get(keys[i]!) ?? NO_IDIOMS) {
       let ok = true;
       const span = [i];
       for (let w = 1; w < words.length && ok; w++) {
@@ -179,7 +194,7 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
       if (pack.isNegator(keys[i]!) || isBoosterHere(i)) continue;
       v = pack.valence(t.lower);
       if (v !== 0 && pack.nounKeepsValence && !t.sentenceStart && isCapitalised(t.text) && !pack.nounKeepsValence(t.lower)) v *= NOUN_SHARE;
-      if (v > 0 && pack.irrealis && !pack.stillPraise.has(keys[i]!) && clauseHas(i, pack.irrealis)) v = 0;
+      if (v > 0 && pack.irrealis && !pack.stillPraise.has(keys[i]!) && subjunctive(i)) v = 0;
       const p = prevWord(i, 1);
       if (pack.sizeWords.has(keys[i]!) && p >= 0 && pack.too.has(keys[p]!)) v = Math.min(v, TOO_VALENCE);
     } else if (v === 0) continue;
@@ -227,15 +242,47 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
       if (t.word && CONTRAST_WORDS.has(keys[i]!) && !CONCESSIVE.has(keys[i]!) && i > s.from) pivot = i;
     }
     if (pivot >= 0) for (let i = s.from; i < s.to; i++) out[i]! *= i < pivot ? BEFORE_PIVOT : AFTER_PIVOT;
-    // A concession ("although ...", "zwar ...") weighs its own clause half.
+    // A concession ("although ...", "zwar ...") weighs its own clause half, once per concession word in it.
+    // Counted first, then applied: a pass over the sentence per concession word was quadratic ("zwar gut zwar gut ...").
+    const concessions = new Map<number, number>();
     for (let i = s.from; i < s.to; i++) {
-      if (tokens[i]!.word && CONCESSIVE.has(keys[i]!)) {
-        const c = tokens[i]!.clause;
-        for (let j = s.from; j < s.to; j++) if (tokens[j]!.clause === c) out[j]! *= BEFORE_PIVOT;
+      if (tokens[i]!.word && CONCESSIVE.has(keys[i]!)) concessions.set(tokens[i]!.clause, (concessions.get(tokens[i]!.clause) ?? 0) + 1);
+    }
+    if (concessions.size > 0) {
+      for (let j = s.from; j < s.to; j++) {
+        const k = concessions.get(tokens[j]!.clause);
+        if (k !== undefined) out[j] = halved(out[j]!, k);
       }
     }
   }
   return out;
+}
+
+const NO_IDIOMS: LanguagePack["idioms"] = [];
+
+/** Per clause of `seg`, how many of its tokens (lower case) are in `words`. */
+export function countPerClause(seg: Segmented, words: ReadonlySet<string>): Uint32Array {
+  // A text without words has no clause, and its tokens say clause 0.
+  const counts = new Uint32Array(Math.max(1, seg.clauses.length));
+  for (const t of seg.tokens) if (words.has(t.lower)) counts[t.clause]!++;
+  return counts;
+}
+
+const MIN_NORMAL = 2 ** -1022;
+
+/**
+ * `x` multiplied by 0.5 `k` times, the same double as that loop gives: one multiplication by 2^-k is
+ * exact when the result is a normal number; below that each halving rounds, so they are repeated
+ * (until 0: a few dozen, a thousand at most).
+ */
+export function halved(x: number, k: number): number {
+  if (k <= 1074) {
+    const y = x * 2 ** -k;
+    if (Math.abs(y) >= MIN_NORMAL || x === 0) return y;
+  }
+  let r = x;
+  for (let s = 0; s < k && r !== 0; s++) r *= 0.5;
+  return r;
 }
 
 function isCapitalised(word: string): boolean {

@@ -51,6 +51,28 @@ describe("the English parse", () => {
     expect(rootOf(later)).toBe("zipper");
   });
 
+  it("splits sentences as compromise does where its full stops end none (long joined chunks)", () => {
+    const texts = [
+      `${"Mr. Dr. etc. ".repeat(60)}The zipper broke.`,
+      `${"Good... ".repeat(80)}Fine. ${"Great… ".repeat(50)}`,
+      `${"We flew to the U.S.A. and met Dr. Smith in St. Louis on Michigan Ave. ".repeat(8)}It was great.    `,
+      `${"1. 2. 3. ".repeat(40)}and a zipper.`,
+      `${"Mr. ".repeat(80)}${"x".repeat(40)}. The fit is ok. ${"See p. ".repeat(50)}vs. ${"etc.  ".repeat(50)}`,
+    ];
+    for (const text of texts) expect(dump(parseEnglish(text))).toBe(dump(parseEnglishStock(text)));
+    // Not vacuous: a chunk joined past 256 characters, where the shortcut applies, is one sentence as in stock.
+    expect(parseEnglish(texts[0]!).length).toBe(1);
+  });
+
+  it("tags a sentence of more than 500 words in pieces of 500, the same words in order", () => {
+    const text = "the zipper is great ".repeat(200).trim();
+    const ours = parseEnglish(text);
+    expect(ours.map((s) => s.length)).toEqual([500, 300]);
+    const stock = parseEnglishStock(text);
+    expect(stock.map((s) => s.length)).toEqual([800]);
+    expect(ours.flat().map((t) => t.text)).toEqual(stock.flat().map((t) => t.text));
+  });
+
   it("gives no sentences for an empty text", () => {
     expect(parseEnglish("")).toEqual([]);
   });

@@ -268,6 +268,15 @@ describe("aspects", () => {
       expect(terms("Der Preis ist gut, aber der Akku hält nicht lange.")).toEqual(["preis", "akku"]);
     });
 
+    it("takes no name under a letter's closing, nor nouns that say how it went rather than what", () => {
+      expect(terms("Den Kundenservice gefragt, leider ohne Erfolg. Beste Grüße, Andreas")).toEqual(["kundenservice"]);
+      expect(terms("Im Vergleich zum Vorgänger ist das Display heller, nach einem Monat im Einsatz. Zum Glück passt die Hülle.")).toEqual([
+        "vorgänger",
+        "display",
+        "hülle",
+      ]);
+    });
+
     it('takes no "Einfach" at a sentence\'s start for a noun', () => {
       expect(terms("Einfach, schnell und gut verarbeitet.")).toEqual([]);
     });

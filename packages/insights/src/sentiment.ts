@@ -212,8 +212,7 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
   const base = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     if (!tokens[i]!.word || consumed[i]) continue;
-    for (const [words, v] of pack.idioms) {
-      if (keys[i] !== words[0]) continue;
+    for (const [words, v] of idiomsStartingWith(pack, keys[i]!)) {
       let ok = true;
       const span = [i];
       for (let w = 1; w < words.length && ok; w++) {
@@ -348,6 +347,23 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
   }
   return out;
 }
+
+/** A pack's idioms by first word, in the pack's order (the first that matches wins): most words start none. */
+const idiomIndex = new WeakMap<LanguagePack, Map<string, LanguagePack["idioms"][number][]>>();
+function idiomsStartingWith(pack: LanguagePack, key: string): readonly LanguagePack["idioms"][number][] {
+  let index = idiomIndex.get(pack);
+  if (!index) {
+    index = new Map();
+    for (const idiom of pack.idioms) {
+      const list = index.get(idiom[0][0]!);
+      if (list) list.push(idiom);
+      else index.set(idiom[0][0]!, [idiom]);
+    }
+    idiomIndex.set(pack, index);
+  }
+  return index.get(key) ?? NO_IDIOMS;
+}
+const NO_IDIOMS: readonly LanguagePack["idioms"][number][] = [];
 
 /** Whether the sentence's first words (folded) are one of `phrases`. */
 function opensWith(seg: Segmented, s: Segmented["sentences"][number], phrases: ReadonlyArray<readonly string[]>): boolean {

@@ -212,6 +212,13 @@ function isMediaWord(folded: string): boolean {
   return MEDIA.has(folded) || (!NOT_MEDIA.has(folded) && MEDIA_HEADS.some((h) => folded.endsWith(h)));
 }
 
+const GREETINGS = new Set(["gruss", "grusse", "lg", "mfg", "vg"]);
+function afterGreeting(tokens: Segmented["tokens"], i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && !tokens[j]!.word) j--;
+  return j >= 0 && GREETINGS.has(foldGerman(tokens[j]!.lower));
+}
+
 export function germanAspects(seg: Segmented, valence: (lower: string) => number): AspectCandidate[] {
   const out: AspectCandidate[] = [];
   const { tokens } = seg;
@@ -221,6 +228,8 @@ export function germanAspects(seg: Segmented, valence: (lower: string) => number
     if (!t.word || /\d/.test(t.text)) continue;
     const folded = foldGerman(t.lower);
     if (DE_NOT_ASPECTS.has(folded) || (t.text.length < 3 && !DE_VOCAB_FOLDED.has(folded))) continue;
+    // The name under a letter's closing ("Beste Grüße, Andreas") is the reviewer's.
+    if (afterGreeting(tokens, i)) continue;
     const capital = /^\p{Lu}/u.test(t.text);
     // Endings are only stripped from nouns: "stimmen" is no "Stimme", "teilen" no "Teil".
     let known = splitCompound(folded) ?? splitCompound(foldGerman(germanLemma(t.lower)));

@@ -94,6 +94,73 @@ describe("polarity", () => {
     ).toBeLessThan(-0.5);
   });
 
+  describe("German rules for product, shop and service reviews", () => {
+    const de = (body: string, title?: string) => analyzeReview({ body, title, language: "de" }).polarity;
+
+    it("reads a rating stated in the text, denied or deducted", () => {
+      expect(de("Nur 1 Stern.")).toBeLessThan(-0.5);
+      expect(de("Volle 5 Sterne!")).toBeGreaterThan(0.5);
+      expect(de("Die Farbe ist okay, 2 von 5 Sternen.")).toBeLessThan(-0.5);
+      // "keinen" is the count here, not a negation of the rating.
+      expect(de("Keinen Stern.")).toBeLessThan(-0.5);
+      expect(de("Keine 5 Sterne.")).toBeLessThan(-0.5);
+      expect(de("Nicht mal einen Stern wert.")).toBeLessThan(-0.5);
+      // One star off is a mild complaint, not a one-star verdict.
+      expect(de("Ein Stern Abzug wegen der Farbe.")).toBeGreaterThan(de("Nur 1 Stern."));
+      expect(de("Ein Stern Abzug wegen der Farbe.")).toBeLessThan(0);
+    });
+
+    it("negates with 'niemandem', 'alles andere als', 'X ist etwas anderes' and a 'nicht' at the end of a topicalised clause", () => {
+      expect(de("Kann ich niemandem empfehlen.")).toBeLessThan(-0.5);
+      expect(de("Alles andere als gut.")).toBeLessThan(-0.5);
+      expect(de("Weit entfernt von gut.")).toBeLessThan(-0.5);
+      expect(de("Gut ist etwas anderes.")).toBeLessThan(-0.5);
+      expect(de("Schön ist anders.")).toBeLessThan(-0.5);
+      expect(de("Empfehlen kann ich es nicht.")).toBeLessThan(-0.5);
+      expect(de("Zufrieden bin ich damit überhaupt nicht.")).toBeLessThan(-0.5);
+    });
+
+    it("reads an idiom past a comma but not past its sentence", () => {
+      expect(de("Hält nicht, was es verspricht.")).toBeLessThan(-0.5);
+      expect(de("Hält, was es verspricht.")).toBeGreaterThan(0.5);
+      expect(de("Der Akku hält nicht lange.")).toBeLessThan(-0.5);
+      expect(de("Der Akku hält ewig.")).toBeGreaterThan(0.5);
+    });
+
+    it("knows the words of product, hotel, restaurant and app reviews", () => {
+      for (const bad of [
+        "Klappert und wackelt.",
+        "Hatte mir mehr erwartet.",
+        "Bestellung kam nie an.",
+        "Der Kundenservice reagiert nicht.",
+        "Nicht kaufen!",
+        "Das Zimmer war muffig und hellhörig.",
+        "Das Essen war versalzen und verkocht.",
+        "Die App hängt sich auf.",
+        "Überteuert.",
+        "Würde ich nicht wieder kaufen.",
+        "Diese Lektürehilfe hat mir überhaupt nicht geholfen.",
+      ])
+        expect(de(bad), bad).toBeLessThan(-0.5);
+      for (const good of [
+        "Würde ich jederzeit wieder kaufen.",
+        "Daumen hoch.",
+        "Lässt sich leicht reinigen.",
+        "Köstlich!",
+        "Preislich unschlagbar.",
+        "Genau wie beschrieben.",
+      ])
+        expect(de(good), good).toBeGreaterThan(0.5);
+    });
+
+    it("takes a letter's closing for no verdict, and a 'Fazit' wherever it stands for one", () => {
+      expect(de("Beste Grüße, Andreas")).toBe(0);
+      expect(
+        de("Ich habe die Jacke im Mai bestellt. Fazit: enttäuschend. Sie kam in einem Karton. Er war grau. Sie ist blau."),
+      ).toBeLessThan(de("Ich habe die Jacke im Mai bestellt. Es war enttäuschend. Sie kam in einem Karton. Er war grau. Sie ist blau."));
+    });
+  });
+
   it("stays in [-1, 1] and is deterministic", () => {
     const long = "Terrible awful horrible broken junk. ".repeat(200);
     const a = analyzeReview({ body: long });
@@ -199,6 +266,15 @@ describe("aspects", () => {
 
     it('keeps "Preis" whole, and takes "lange" for no "Länge"', () => {
       expect(terms("Der Preis ist gut, aber der Akku hält nicht lange.")).toEqual(["preis", "akku"]);
+    });
+
+    it("takes no name under a letter's closing, nor nouns that say how it went rather than what", () => {
+      expect(terms("Den Kundenservice gefragt, leider ohne Erfolg. Beste Grüße, Andreas")).toEqual(["kundenservice"]);
+      expect(terms("Im Vergleich zum Vorgänger ist das Display heller, nach einem Monat im Einsatz. Zum Glück passt die Hülle.")).toEqual([
+        "vorgänger",
+        "display",
+        "hülle",
+      ]);
     });
 
     it('takes no "Einfach" at a sentence\'s start for a noun', () => {

@@ -38,7 +38,8 @@ export const DE_NOT_ASPECTS = new Set(
   woche wochen tag tage tagen stunde stunden minute minuten monat monate monaten jahr jahre jahren mal zeit euro cent stern sterne
   sternen bewertung bewertungen amazon produkt produkte artikel ware kauf käufe ding dinge sache sachen problem probleme bedenken
   mann frau kind kinder sohn tochter freundin freund familie mutter vater oma opa hause haus fahrt regen sturm haut foto fotos
-  geld anfang ende grund meinung erfahrung gefühl eindruck seitdem ganz ehrlich einfach`
+  geld anfang ende grund meinung erfahrung gefühl eindruck seitdem ganz ehrlich einfach
+  erfolg glück vergleich einsatz abzug sternchen gruß grüße lg mfg`
     .split(/\s+/)
     .filter(Boolean)
     .map(foldGerman),

@@ -21,16 +21,16 @@ export function germanStem(word: string): string {
 
 const POSITIVE: Record<number, string> = {
   3.0: "perfekt hervorragend hervorragende hervorragender ausgezeichnet fantastisch phantastisch wunderbar wunderschön traumhaft genial großartig begeistert herrlich liebe liebe lieben beste bestens einwandfrei top-qualität meisterwerk meisterhaft",
-  2.5: "super toll tolle toller tolles spitze klasse prima hochwertig empfehlenswert kaufempfehlung lecker beeindruckend optimal edel glücklich leistungsstark lesenswert lesenswerte lesenswertes fesselnd fesselnde packend packende mitreißend mitreissend lesespaß pflichtlektüre brillant grandios",
-  2.0: "gut gute guter gutes gutem guten schön schöne schöner schönes hübsch bequem angenehm zufrieden empfehlen empfehle empfehlung gefällt gefallen freundlich hilfsbereit problemlos erstaunlich spannend kinderleicht schmeichelhaft elegant zuverlässig langlebig froh positiv preiswert lohnt lohnenswert durchdacht genießbar bestätigt kurzweilig unterhaltsam amüsant berührend ergreifend tiefgründig witzig humorvoll überzeugend",
-  1.5: "sauber robust stabil stabile solide praktisch pünktlich reichhaltig geräumig rutschfest wasserdicht aufmerksam duftet günstig fair besser stylisch passend übersichtlich schnell schnelle schneller flott zügig standgehalten ideal gelungen",
-  1.0: "funktioniert funktionieren passt passen wirkt weich warm kräftig leise klar hell zentral modisch flexibel stimmt stimmen sitzt danke wert gern gerne",
+  2.5: "super toll tolle toller tolles spitze klasse prima hochwertig empfehlenswert kaufempfehlung lecker beeindruckend optimal edel glücklich leistungsstark lesenswert lesenswerte lesenswertes fesselnd fesselnde packend packende mitreißend mitreissend lesespaß pflichtlektüre brillant grandios unschlagbar köstlich",
+  2.0: "gut gute guter gutes gutem guten schön schöne schöner schönes hübsch bequem angenehm zufrieden empfehlen empfehle empfehlung gefällt gefallen freundlich hilfsbereit problemlos erstaunlich spannend kinderleicht schmeichelhaft elegant zuverlässig langlebig froh positiv preiswert lohnt lohnenswert durchdacht genießbar bestätigt kurzweilig unterhaltsam amüsant berührend ergreifend tiefgründig witzig humorvoll überzeugend hilfreich wertig nachbestellen nachbestellt fehlerfrei reibungslos tadellos makellos intuitiv benutzerfreundlich kompetent",
+  1.5: "sauber robust stabil stabile solide praktisch pünktlich reichhaltig geräumig rutschfest wasserdicht aufmerksam duftet günstig fair besser stylisch passend übersichtlich schnell schnelle schneller flott zügig standgehalten ideal gelungen geholfen",
+  1.0: "funktioniert funktionieren passt passen wirkt weich warm kräftig leise klar hell zentral modisch flexibel stimmt stimmen sitzt danke wert gern gerne entspricht frisch funktionsfähig",
 };
 const NEGATIVE: Record<number, string> = {
   3.0: "miserabel katastrophe katastrophal schrecklich furchtbar grausam frechheit zumutung unbrauchbar abzocke betrug müll schrott mist",
-  2.5: "schlecht schlechte schlechter schlechtes kaputt defekt enttäuscht enttäuschte enttäuschend enttäuschung mangelhaft dreckig zerbrochen durchgebrannt nutzlos wertlos hässlich verschwendung zeitverschwendung geldverschwendung stinkt gestank blödsinn quatsch unsinn schwachsinn",
-  2.0: "schmutzig unfreundlich unhöflich beschädigt gerissen gebrochen undicht unverständlich frechheit durchgelegen langweilig unangenehm ausschlag verbrannt scharfkantig ärgerlich ärger fehlerhaft unbequem eingelaufen rostet nervig mängel abgefallen zerrissen überflüssig unlogisch unglaubwürdig öde belanglos banal seicht kitschig verworren peinlich dümmlich dämlich fehlkauf ermüdend nichtssagend schwülstig",
-  1.5: "schade fehlt fehlen fehlten fehlte flackert fusselt löcher bitter tropft verzögert klemmen klemmt verblasst vorhersehbar dumpf papierstau schwach probleme problem zurückgeschickt reklamation reklamiert stürzt abstürzen ausgefallen verspätet falsch ungenau wackelig instabil zerkratzt verfärbt verbogen drückt scheuert kompliziert umständlich kratzt schief naja mittelmäßig mittelmäßige durchschnittlich langatmig langatmige zäh platt oberflächlich abklatsch klischeehaft",
+  2.5: "schlecht schlechte schlechter schlechtes kaputt defekt enttäuscht enttäuschte enttäuschend enttäuschung mangelhaft dreckig zerbrochen durchgebrannt nutzlos wertlos hässlich verschwendung zeitverschwendung geldverschwendung stinkt gestank blödsinn quatsch unsinn schwachsinn ungenügend überteuert betrogen",
+  2.0: "schmutzig unfreundlich unhöflich beschädigt gerissen gebrochen undicht unverständlich frechheit durchgelegen langweilig unangenehm ausschlag verbrannt scharfkantig ärgerlich ärger fehlerhaft unbequem eingelaufen rostet nervig mängel abgefallen zerrissen überflüssig unlogisch unglaubwürdig öde belanglos banal seicht kitschig verworren peinlich dümmlich dämlich fehlkauf ermüdend nichtssagend schwülstig minderwertig minderwertige klappert klappern wackelt wackeln quietscht quietschen knarzt knarzen knarrt versalzen ausgeleiert ausgefranst unhandlich muffig verkocht",
+  1.5: "schade fehlt fehlen fehlten fehlte flackert fusselt löcher bitter tropft verzögert klemmen klemmt verblasst vorhersehbar dumpf papierstau schwach probleme problem zurückgeschickt reklamation reklamiert stürzt abstürzen ausgefallen verspätet falsch ungenau wackelig instabil zerkratzt verfärbt verbogen drückt scheuert kompliziert umständlich kratzt schief naja mittelmäßig mittelmäßige durchschnittlich langatmig langatmige zäh platt oberflächlich abklatsch klischeehaft retourniert zurückgesendet chemisch umgetauscht verschlechtert hellhörig abgewohnt fad fade ausgelaufen abstürze verklebt verrutscht",
   1.2: "leider billig kratzer loch teuer",
   1.0: "laut langsam ewig durchsichtig flach nass dünn rutscht mies",
   0.6: "heiß kalt skeptisch bedenken",
@@ -129,7 +129,7 @@ export const DE_BOOSTERS: ReadonlyMap<string, number> = new Map([
  * is a complaint. German negation also comes after the word it negates
  * ("gefällt mir nicht", "funktioniert nicht"); sentiment.ts handles that.
  */
-export const DE_NEGATORS = new Set(["nicht", "nichts", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals", "nirgends", "ohne", "weder", "noch nie", "kaum", "garnicht", "keinesfalls", "keineswegs"]);
+export const DE_NEGATORS = new Set(["nicht", "nichts", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals", "nirgends", "ohne", "weder", "niemand", "niemandem", "niemanden", "noch nie", "kaum", "garnicht", "keinesfalls", "keineswegs"]);
 
 /** "zu klein", "zu teuer": too much of something neutral is a complaint. */
 export const DE_TOO = new Set(["zu", "viel zu"]);
@@ -167,6 +167,92 @@ export const DE_IDIOMS: ReadonlyArray<readonly [readonly string[], number]> = [
   [["hätte", "nicht", "besser"], 2.5],
   [["unbedingt", "lesen"], 2.5],
   [["unbedingt", "gelesen"], 2.5],
+  // Product, shop and service reviews (written for Starling, not measured on real reviews: see the README).
+  [["hält", "nicht", "lange"], -2.0],
+  [["hält", "nicht", "was"], -2.0],
+  [["hält", "was", "es", "verspricht"], 2.0],
+  [["hält", "was", "sie", "verspricht"], 2.0],
+  [["hält", "was", "er", "verspricht"], 2.0],
+  [["hält", "ewig"], 2.0],
+  [["mehr", "erwartet"], -2.0],
+  [["mehr", "versprochen"], -2.0],
+  [["daumen", "hoch"], 2.5],
+  [["daumen", "runter"], -2.5],
+  [["jederzeit", "wieder"], 2.5],
+  [["wieder", "kaufen"], 2.0],
+  [["wieder", "bestellen"], 2.0],
+  [["löst", "sich"], -1.5],
+  [["lösen", "sich"], -1.5],
+  [["kam", "nie", "an"], -2.5],
+  [["nie", "angekommen"], -2.5],
+  [["nicht", "angekommen"], -2.5],
+  [["reagiert", "nicht"], -1.8],
+  [["keine", "antwort"], -1.8],
+  [["keine", "reaktion"], -1.8],
+  [["leicht", "zu", "reinigen"], 1.5],
+  [["leicht", "reinigen"], 1.5],
+  [["schwer", "zu", "reinigen"], -1.5],
+  [["ganz", "nett"], 0.3],
+  [["nicht", "kaufen"], -2.5],
+  [["geld", "zurück"], -1.5],
+  [["hängt", "sich", "auf"], -2.0],
+  [["wie", "beschrieben"], 1.5],
+  [["wie", "abgebildet"], 1.5],
+  // A letter's closing ("Beste Grüße, Andreas") is no verdict, though it is a review's last line.
+  [["liebe", "grüße"], 0],
+  [["viele", "grüße"], 0],
+  [["beste", "grüße"], 0],
+  [["herzliche", "grüße"], 0],
+  [["schöne", "grüße"], 0],
+  [["freundliche", "grüße"], 0],
+  [["mit", "freundlichen", "grüßen"], 0],
+];
+
+/**
+ * "Gut ist etwas anderes", "spannend sieht anders aus": said after a word of praise, these deny it, as a late
+ * "nicht" does (folded).
+ */
+export const DE_LATE_DENIALS: ReadonlyArray<readonly string[]> = [
+  ["ist", "etwas", "anderes"],
+  ["sind", "etwas", "anderes"],
+  ["ist", "was", "anderes"],
+  ["ist", "anders"],
+  ["sieht", "anders", "aus"],
+  ["sehen", "anders", "aus"],
+];
+
+/** "Alles andere als gut", "weit entfernt von gut": said before a word, these deny it as "nicht" does (folded). */
+export const DE_EARLY_DENIALS: ReadonlyArray<readonly string[]> = [
+  ["alles", "andere", "als"],
+  ["weit", "entfernt", "von"],
+];
+
+/**
+ * "Nur 2 Sterne", "volle fünf Sterne", "einen Stern Abzug": a review that states its own rating in its text
+ * (German shoppers often do). The count's valence, on the lexicon's scale; "Abzug" after it is a deduction
+ * from five, mild criticism. Folded.
+ */
+export const DE_STAR_COUNTS: ReadonlyMap<string, number> = new Map([
+  ...["0", "null", "keinen", "keine"].map((w): [string, number] => [w, 0]),
+  ...["1", "ein", "einen", "einem", "eins"].map((w): [string, number] => [w, 1]),
+  ...["2", "zwei"].map((w): [string, number] => [w, 2]),
+  ...["3", "drei"].map((w): [string, number] => [w, 3]),
+  ...["4", "vier"].map((w): [string, number] => [w, 4]),
+  ...["5", "funf"].map((w): [string, number] => [w, 5]),
+]);
+export const DE_STAR_NOUNS = new Set(["stern", "sterne", "sternen", "sternchen"]);
+/** Valence of a rating of 0 to 5 stars, and of one star's deduction ("ein Stern Abzug"). */
+export const DE_STAR_VALENCE = [-3.0, -2.5, -1.5, -0.3, 1.5, 2.5] as const;
+export const DE_STAR_DEDUCTION = -0.8;
+
+/** A sentence that opens with one of these states the verdict, wherever it stands ("Fazit: ..."). Folded. */
+export const DE_VERDICT_OPENERS: ReadonlyArray<readonly string[]> = [
+  ["fazit"],
+  ["mein", "fazit"],
+  ["insgesamt"],
+  ["alles", "in", "allem"],
+  ["unterm", "strich"],
+  ["zusammenfassend"],
 ];
 
 /**

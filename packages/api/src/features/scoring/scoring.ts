@@ -17,7 +17,7 @@ import {
   describeReason,
   initialProductState,
   initialReviewerState,
-  scoreArrival,
+  scoreArrivalInPlace,
   textSignature,
   type ProductState,
   type Reason,
@@ -222,7 +222,12 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
     // Arrivals are scored in order; two requests that read the clock in one
     // order and reach the lock in the other count as arriving together.
     const at = Math.max(review.createdAt.getTime(), product.arrival.lastMs ?? 0);
-    const result = scoreArrival(
+    // In place: these states were unpacked for this call and nothing else holds
+    // them, so scoreArrival's copy of each (structuredClone) would be pure cost,
+    // growing with the state: about a quarter of the CPU a busy product's state
+    // cost a review here (bench/state-cpu.ts). A review that fails to score
+    // fails the whole call, and these states are then never saved.
+    const result = scoreArrivalInPlace(
       product,
       reviewer,
       {

@@ -170,6 +170,18 @@ describe("scoring states", () => {
     const state = unpackState(packed) as ProductState;
     expect(state.counts.histogram).toEqual([1, 0, 0, 1, 1]);
     expect(state.arrival.recent.map((a) => a.stars)).toEqual([5, 4, 1]);
+    // A product's state (over 1 kB of BSON) is stored deflated; a reviewer's few hundred bytes are not.
+    expect(packed.sub_type).toBe(0x80);
+    expect(packed.length()).toBeLessThan(BSON.calculateObjectSize(state as never));
+    const reviewerState = (await api.models.ScoringState.collection.findOne({ _id: `reviewer:${api.shop.id}:id:lamp-0` } as never))!.state;
+    expect(reviewerState.sub_type).toBe(0);
+    expect(unpackState(reviewerState)).toMatchObject({ reviewCount: 1 });
+    // Packed but not deflated, as states were stored before: read and carried on too.
+    await api.models.ScoringState.collection.replaceOne({ _id: id } as never, { state: new BSON.Binary(BSON.serialize(state)) } as never);
+    const plain = await api.gql(SUBMIT, { input: review("lamp", 2, { reviewer: { name: "L2b", externalId: "lamp-2b" } }) });
+    expect(plain.errors).toBeUndefined();
+    const carried = unpackState((await api.models.ScoringState.collection.findOne({ _id: id } as never))!.state) as ProductState;
+    expect(carried.arrival.recent.map((a) => a.stars)).toEqual([5, 4, 1, 2]);
     // The same state as a document, as states were stored before they were packed: the next review carries it on.
     await api.models.ScoringState.collection.replaceOne({ _id: id } as never, { state } as never);
     const next = await api.gql(SUBMIT, { input: review("lamp", 3, { reviewer: { name: "L3", externalId: "lamp-3" } }) });

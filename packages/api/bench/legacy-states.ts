@@ -19,7 +19,7 @@ export function legacyPackState(o: ScoringOptions): (id: string, state: unknown)
 }
 
 /** The state as `o` reads it: without the fields of issue 18's mechanisms that `o` has off. */
-function legacyState(id: string, state: unknown, o: ScoringOptions): unknown {
+export function legacyState(id: string, state: unknown, o: ScoringOptions): unknown {
   const campaigns = o.campaignCarryOver;
   const alarmLoad = o.alarmLoadNats > 0;
   if (campaigns && alarmLoad && o.coReview && o.historyQuality) return state;

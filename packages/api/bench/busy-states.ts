@@ -8,9 +8,9 @@
  * product's holds the full ring (and, with issue 18's mechanisms, the trail):
  * the state every review of it reads and rewrites.
  */
-import { type ScoringOptions, type TimelineReview, scoreTimeline } from "@starling/scoring";
+import { type ScoringOptions, type TimelineResult, type TimelineReview, scoreTimeline } from "@starling/scoring";
 import type { Models } from "../src/features/models.js";
-import { storedState } from "../src/features/scoring/scoring.js";
+import type { Deps } from "../src/features/deps.js";
 import { BENCH_SHOP } from "./seed.js";
 
 const HOUR = 3_600_000;
@@ -20,7 +20,11 @@ const REVIEWERS = 3_000;
 /** The ratings of a product's arrivals, in turn: mostly 4–5★, some at 1★. */
 const STARS = [5, 4, 5, 1, 4, 5, 3, 5, 4, 2, 5, 1];
 
-export async function writeBusyStates(models: Models, products: readonly string[], options: ScoringOptions): Promise<void> {
+/**
+ * 60 days of busy products, `products` of them, replayed through a scorer with
+ * `options`: their states (and their reviewers'), as of now.
+ */
+export function busyStates(products: readonly string[], options: ScoringOptions): TimelineResult {
   const start = Date.now() - DAYS * 24 * HOUR;
   const timeline: TimelineReview[] = [];
   for (let i = 0; i < DAYS * PER_DAY; i++) {
@@ -36,10 +40,20 @@ export async function writeBusyStates(models: Models, products: readonly string[
     }
   }
   timeline.sort((a, b) => a.timeMs - b.timeMs);
-  const replayed = scoreTimeline(timeline, { scoring: options });
+  return scoreTimeline(timeline, { scoring: options });
+}
+
+/** `pack`: how the API writing to `models` saves its states (its Deps' packScoringState). */
+export async function writeBusyStates(
+  models: Models,
+  products: readonly string[],
+  options: ScoringOptions,
+  pack: Deps["packScoringState"],
+): Promise<void> {
+  const replayed = busyStates(products, options);
   const states = products.map((productId) => {
     const id = `product:${BENCH_SHOP}:${productId}`;
-    return { _id: id, state: storedState(id, replayed.products.get(productId), options) };
+    return { _id: id, state: pack(id, replayed.products.get(productId)) };
   });
   const collection = models.ScoringState.collection;
   await collection.deleteMany({ _id: { $in: states.map((s) => s._id) } } as never);

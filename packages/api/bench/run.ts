@@ -20,7 +20,7 @@
  * Submissions (issue 14's goal: throughput and p99 within 5 % with insights on)
  * run against two APIs side by side, back to back, the order swapped every
  * round: Starling as it runs, and one whose insights worker is off
- * (STARLING_BENCH_INSIGHTS_WORKER=off), each on its own seeded database in the
+ * (bench/servers/api-variant.ts --insights-off), each on its own seeded database in the
  * same FerretDB (`bench` and `bench_insights_off`: the worker of one would
  * otherwise analyse the other's reviews during its run). Each run's API CPU is
  * split by thread from /proc/<pid>/task: the event loop's (the main thread),
@@ -31,10 +31,10 @@
  * jobs, which nothing handles, are dropped after its run.
  *
  * Issue 18's own share of the write path: a third API scores with
- * LEGACY_SCORING_OPTIONS (STARLING_BENCH_SCORING=legacy: the scorer before
+ * LEGACY_SCORING_OPTIONS (api-variant.ts --legacy-scoring: the scorer before
  * issue 18, its states stored without the fields only issue 18 reads, packed as
- * the default scorer's are, so that storage is no part of the difference), insights
- * off too, on its own database `bench_scoring_legacy`; it runs back to back
+ * the default scorer's are, so that storage is no part of the difference:
+ * bench/legacy-states.ts), insights off too, on its own database `bench_scoring_legacy`; it runs back to back
  * with the "insights off" API (the same code with the default scorer), the
  * order swapped every round, and a last table gives default / legacy.
  * BENCH_COUNT_COMMANDS=1: the write APIs reach the database through a proxy
@@ -56,6 +56,8 @@ import { benchText } from "./bench-text.js";
 import { BENCH_KEY, benchDataDir, productIds, seedBench } from "./seed.js";
 import { type CommandCounter, countsSince, startCommandCounter } from "./command-count.js";
 import { writeBusyStates } from "./busy-states.js";
+import { legacyPackState } from "./legacy-states.js";
+import { packWholeState } from "../src/features/scoring/scoring.js";
 import { DEFAULT_SCORING_OPTIONS, LEGACY_SCORING_OPTIONS } from "@starling/scoring";
 import { BSON } from "mongodb";
 import { type BenchServer, pin, startBenchApi, startBenchDb, startBenchServer, stopBenchApi } from "./start.js";
@@ -82,12 +84,13 @@ const LEGACY_SCORING_DB = "bench_scoring_legacy";
 const COUNT_COMMANDS = process.env.BENCH_COUNT_COMMANDS === "1";
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 300);
 /**
- * BENCH_SETTLE=1: a write run starts once the database and the write APIs have
- * been near idle for a second (30 s at most). A 5 s run's last requests are
- * still being written when it ends; without this the next write run's CPU
- * counts that tail, so the second of a back-to-back pair pays for the first.
+ * A write run starts once the database and the write APIs have been near idle
+ * for a second (30 s at most). A 5 s run's last requests are still being
+ * written when it ends; without this the next write run's CPU counts that
+ * tail, so the second of a back-to-back pair pays for the first.
+ * BENCH_SETTLE=0 starts each at once (as runs did before settling).
  */
-const SETTLE = process.env.BENCH_SETTLE === "1";
+const SETTLE = process.env.BENCH_SETTLE !== "0";
 
 /** Waits until `pids` together use under a tenth of a core for a second; how long that took, and their last second's use. */
 async function settle(pids: number[]): Promise<{ waitedS: number; busy: number }> {
@@ -246,12 +249,12 @@ async function main() {
     // The products the submission scenario writes to (p-0 … p-999), each database with its server's scorer.
     const written = Array.from({ length: 1000 }, (_, i) => `p-${i}`);
     const started = Date.now();
-    for (const [m, options] of [
-      [models, DEFAULT_SCORING_OPTIONS],
-      [offModels!, DEFAULT_SCORING_OPTIONS],
-      [legacyDb.models, LEGACY_SCORING_OPTIONS],
+    for (const [m, options, pack] of [
+      [models, DEFAULT_SCORING_OPTIONS, packWholeState],
+      [offModels!, DEFAULT_SCORING_OPTIONS, packWholeState],
+      [legacyDb.models, LEGACY_SCORING_OPTIONS, legacyPackState(LEGACY_SCORING_OPTIONS)],
     ] as const)
-      await writeBusyStates(m, written, options);
+      await writeBusyStates(m, written, options, pack);
     console.error(`busy products' scoring states written in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
   const counters = new Map<string, CommandCounter>();
@@ -277,12 +280,10 @@ async function main() {
     Starling: { child: starling.child, url: starling.graphql },
   };
   if (writesWanted) {
-    const off = await startBenchApi(await apiUri(INSIGHTS_OFF), INSIGHTS_OFF_DB, { ...limits, STARLING_BENCH_INSIGHTS_WORKER: "off" });
+    const off = await startBenchApi(await apiUri(INSIGHTS_OFF), INSIGHTS_OFF_DB, limits, { variant: ["--insights-off"] });
     servers[INSIGHTS_OFF] = { child: off.child, url: off.graphql };
-    const legacy = await startBenchApi(await apiUri(LEGACY_SCORING), LEGACY_SCORING_DB, {
-      ...limits,
-      STARLING_BENCH_INSIGHTS_WORKER: "off",
-      STARLING_BENCH_SCORING: "legacy",
+    const legacy = await startBenchApi(await apiUri(LEGACY_SCORING), LEGACY_SCORING_DB, limits, {
+      variant: ["--insights-off", "--legacy-scoring"],
     });
     servers[LEGACY_SCORING] = { child: legacy.child, url: legacy.graphql };
   }

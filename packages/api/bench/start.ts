@@ -106,16 +106,18 @@ export async function startBenchServer(
  * `starling serve` on core 0 against database `dbName` at `uri`: production
  * mode, warnings only, a free port, and the per-address request limit out of
  * the way (one client sends everything). `env` raises the other limits a
- * benchmark meets. Resolves once the API listens.
+ * benchmark meets. `variant`: the arguments of bench/servers/api-variant.ts
+ * (`--insights-off`, `--legacy-scoring`), which it runs instead of `serve`.
+ * Resolves once the API listens.
  */
 export async function startBenchApi(
   uri: string,
   dbName: string,
   env: Record<string, string> = {},
-  placement: Placement = {},
+  { variant, ...placement }: Placement & { variant?: string[] } = {},
 ): Promise<BenchApi> {
   const { child, url } = await startBenchServer(
-    ["src/cli.ts", "serve"],
+    variant ? ["bench/servers/api-variant.ts", ...variant] : ["src/cli.ts", "serve"],
     {
       MONGODB_URI: uri,
       STARLING_DB_NAME: dbName,

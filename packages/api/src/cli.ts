@@ -45,8 +45,7 @@ import { buildSchema } from "./graphql/schema.js";
 import { INSIGHTS_TEXT_USAGE, insightsTextCommand } from "./insights-cli.js";
 import { backfillInsights, insightsQueue, startInsightsWorker } from "./features/insights/insights.js";
 import { createLogger, type Logger } from "./log.js";
-import { depsFor, startStarling, type Starling } from "./starling.js";
-import { LEGACY_SCORING_OPTIONS } from "@starling/scoring";
+import { depsFor, serveUntilStopped, startStarling } from "./starling.js";
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -67,17 +66,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "serve":
-      // STARLING_BENCH_INSIGHTS_WORKER=off, STARLING_BENCH_SCORING=legacy: the benchmark's "insights off" and
-      // "legacy scoring" servers (bench/run.ts), not settings.
-      return serve(
-        await startStarling({
-          config,
-          log,
-          insightsWorker: process.env.STARLING_BENCH_INSIGHTS_WORKER !== "off",
-          scoringOptions: process.env.STARLING_BENCH_SCORING === "legacy" ? LEGACY_SCORING_OPTIONS : undefined,
-        }),
-        log,
-      );
+      return serveUntilStopped(await startStarling({ config, log }), log);
     case "demo":
       return demo(config, log);
     case "recompute":
@@ -221,27 +210,10 @@ async function demo(config: Config, log: Logger): Promise<number> {
       "",
     ].join("\n"),
   );
-  return serve(starling, log);
+  return serveUntilStopped(starling, log);
 }
 
 /** Serves until SIGTERM or SIGINT, then shuts down gracefully. */
-function serve(starling: Starling, log: Logger): Promise<number> {
-  process.stdout.write(`listening ${starling.url}\n`);
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      log.info("shutting down", { signal });
-      starling.close().then(
-        () => resolve(0),
-        (err: unknown) => {
-          log.error("shutdown failed", { error: err });
-          resolve(1);
-        },
-      );
-    };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
-  });
-}
 
 /** `insights backfill`: queue the analysis of every review without one, work through it here too, with a progress bar on stderr. */
 async function insightsBackfill(config: Config, log: Logger): Promise<number> {

@@ -14,7 +14,7 @@ import { INSIGHTS_WRITE_PAUSE } from "./features/insights/insights.js";
 import { LeaseQueue } from "./db/lease-queue.js";
 import { createLogger, type Logger } from "./log.js";
 import { createReadCaches, type Deps } from "./features/deps.js";
-import { SignatureIndexes } from "./features/scoring/scoring.js";
+import { SignatureIndexes, packWholeState } from "./features/scoring/scoring.js";
 import { loadProducts } from "./features/products/products.js";
 import { MAX_WRITE_BATCH, loadReviewKeys, storeNewReviews } from "./features/reviews/reviews.js";
 import { copySummaryChange, loadSummaries, mergeSummaryChange } from "./features/ratings/ratings.js";
@@ -24,12 +24,18 @@ import { DEFAULT_SCORING_OPTIONS, type ScoringOptions } from "@starling/scoring"
 /** How long a queue job's claim holds (see LeaseQueue). */
 export const LEASE_MS = 60_000;
 
+/** How a process scores and saves scoring states: production's defaults, or a benchmark server's variant (bench/servers/api-variant.ts). */
+export interface DepsOptions {
+  readonly scoringOptions?: ScoringOptions;
+  readonly packScoringState?: Deps["packScoringState"];
+}
+
 /** Deps over a set of models, with fresh queues, caches and text index (one per process). */
 export function createDeps(
   models: Models,
   priorStrength: number,
   log: Logger = createLogger("error"),
-  options: { readonly now?: () => Date; readonly scoringOptions?: ScoringOptions } = {},
+  options: { readonly now?: () => Date } & DepsOptions = {},
 ): Deps {
   const summaryLock = new KeyedLock();
   const queues = new Map<string, LeaseQueue<unknown>>();
@@ -48,6 +54,7 @@ export function createDeps(
     priorStrength,
     signatures: new SignatureIndexes(),
     scoringOptions: options.scoringOptions ?? DEFAULT_SCORING_OPTIONS,
+    packScoringState: options.packScoringState ?? packWholeState,
     log,
     cache: createReadCaches(log),
     metrics: new Metrics(),

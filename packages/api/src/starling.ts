@@ -1,10 +1,9 @@
 /** Boots Starling: database, GraphQL, HTTP. Used by the CLI and by the integration tests. */
 import type http from "node:http";
 import type { GraphiQLOptions } from "graphql-yoga";
-import type { ScoringOptions } from "@starling/scoring";
 import type { Config } from "./config.js";
 import { openDatabase, type Database } from "./db/connection.js";
-import { createDeps } from "./create-deps.js";
+import { createDeps, type DepsOptions } from "./create-deps.js";
 import type { Deps } from "./features/deps.js";
 import { bindModels, type Models } from "./features/models.js";
 import { buildSchema } from "./graphql/schema.js";
@@ -33,8 +32,8 @@ export interface Starling {
   close(): Promise<void>;
 }
 
-export function depsFor(db: Database<Models>, config: Pick<Config, "priorStrength">, log?: Logger, scoringOptions?: ScoringOptions): Deps {
-  return createDeps(db.models, config.priorStrength, log, { scoringOptions });
+export function depsFor(db: Database<Models>, config: Pick<Config, "priorStrength">, log?: Logger, options: DepsOptions = {}): Deps {
+  return createDeps(db.models, config.priorStrength, log, options);
 }
 
 export async function startStarling(opts: {
@@ -44,8 +43,8 @@ export async function startStarling(opts: {
   beforeListen?: (deps: Deps) => Promise<GraphiQLOptions | undefined>;
   /** False: this process analyses no review texts (their jobs wait for a process that does). The benchmark's "insights off". */
   insightsWorker?: boolean;
-  /** The write-time scorer's options; LEGACY_SCORING_OPTIONS on the benchmark's "legacy scoring" server. */
-  scoringOptions?: ScoringOptions;
+  /** The scorer's options and how states are saved: the defaults, but for the benchmark's "legacy scoring" server (bench/servers/api-variant.ts). */
+  scoring?: DepsOptions;
 }): Promise<Starling> {
   const { config, log } = opts;
   const db = await openDatabase(config, log, bindModels);
@@ -54,7 +53,7 @@ export async function startStarling(opts: {
   let metricsUrl: string | null = null;
   let workers: BackgroundWorkers | undefined;
   try {
-    const deps = depsFor(db, config, log, opts.scoringOptions);
+    const deps = depsFor(db, config, log, opts.scoring);
     setPendingCountGrace(deps, config.countGraceMs);
     // Counts interrupted by a crash (of this process or another) are completed
     // here without `recompute`; a retry of the review's key completes its own at once.
@@ -140,4 +139,26 @@ export async function startStarling(opts: {
     await db.close();
     throw err;
   }
+}
+
+/**
+ * `serve`: says "listening <url>" on stdout (what the benchmarks wait for),
+ * then runs until SIGTERM or SIGINT and stops gracefully; the exit code.
+ */
+export function serveUntilStopped(starling: Starling, log: Logger): Promise<number> {
+  process.stdout.write(`listening ${starling.url}\n`);
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      log.info("shutting down", { signal });
+      starling.close().then(
+        () => resolve(0),
+        (err: unknown) => {
+          log.error("shutdown failed", { error: err });
+          resolve(1);
+        },
+      );
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
 }

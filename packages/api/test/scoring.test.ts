@@ -10,6 +10,7 @@ import { BSON } from "mongodb";
 import { submitReview } from "../src/features/reviews/reviews.js";
 import { packSignature, packState, recentSignatures, unpackSignature, unpackState } from "../src/features/scoring/scoring.js";
 import { addMissingPageKeys } from "../src/features/reviews/review-pages.js";
+import { legacyPackState } from "../bench/legacy-states.js";
 import { SUBMIT, memoryLogger, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
 let api: TestApi;
@@ -182,6 +183,18 @@ describe("scoring states", () => {
     const state = unpackState(packed) as ProductState;
     expect(state.counts.histogram).toEqual([1, 0, 0, 1, 1]);
     expect(state.arrival.recent.map((a) => a.stars)).toEqual([5, 4, 1]);
+    // A product's state (over 1 kB of BSON) is stored deflated; a reviewer's few hundred bytes are not.
+    expect(packed.sub_type).toBe(0x80);
+    expect(packed.length()).toBeLessThan(BSON.calculateObjectSize(state as never));
+    const reviewerState = (await api.models.ScoringState.collection.findOne({ _id: `reviewer:${api.shop.id}:id:lamp-0` } as never))!.state;
+    expect(reviewerState.sub_type).toBe(0);
+    expect(unpackState(reviewerState)).toMatchObject({ reviewCount: 1 });
+    // Packed but not deflated, as states were stored before: read and carried on too.
+    await api.models.ScoringState.collection.replaceOne({ _id: id } as never, { state: new BSON.Binary(BSON.serialize(state)) } as never);
+    const plain = await api.gql(SUBMIT, { input: review("lamp", 2, { reviewer: { name: "L2b", externalId: "lamp-2b" } }) });
+    expect(plain.errors).toBeUndefined();
+    const carried = unpackState((await api.models.ScoringState.collection.findOne({ _id: id } as never))!.state) as ProductState;
+    expect(carried.arrival.recent.map((a) => a.stars)).toEqual([5, 4, 1, 2]);
     // The same state as a document, as states were stored before they were packed: the next review carries it on.
     await api.models.ScoringState.collection.replaceOne({ _id: id } as never, { state } as never);
     const next = await api.gql(SUBMIT, { input: review("lamp", 3, { reviewer: { name: "L3", externalId: "lamp-3" } }) });
@@ -292,12 +305,11 @@ describe("a reviewer ring (issue 18)", () => {
   });
 });
 
-describe("the benchmark's legacy-scoring server (STARLING_BENCH_SCORING=legacy: issue 18's own cost)", () => {
-  it("scores as LEGACY_SCORING_OPTIONS does and stores states packed, without the fields only issue 18's mechanisms read", async () => {
+describe("the benchmark's legacy-scoring server (bench/servers/api-variant.ts --legacy-scoring: issue 18's own cost)", () => {
+  /** Scores the ring of `prefix`'s products (which the default scorer discounts as a group) through `deps`; the library's replay of it. */
+  async function legacyRing(deps: ReturnType<typeof createDeps>, prefix: string) {
     const shop = api.shop;
-    // Deps of their own (as `serve` builds them for that server), over the same database.
-    const legacy = createDeps(api.models, 5, memoryLogger(), { scoringOptions: LEGACY_SCORING_OPTIONS });
-    const products = ["old-ring-a", "old-ring-b", "old-ring-c", "old-ring-d"];
+    const products = ["a", "b", "c", "d"].map((p) => `${prefix}-${p}`);
     for (const id of products) {
       const r = await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id, name: id } }, shop.key);
       expect(r.errors).toBeUndefined();
@@ -313,10 +325,10 @@ describe("the benchmark's legacy-scoring server (STARLING_BENCH_SCORING=legacy: 
           rating: 5,
           title: `Great ${productId}`,
           body: `Member ${m} loved ${productId}: review ${p * 5 + m}.`,
-          reviewer: { name: `Member ${m}`, externalId: `old-ring-member-${m}` },
-          idempotencyKey: `old-ring-${p}-${m}`,
+          reviewer: { name: `Member ${m}`, externalId: `${prefix}-member-${m}` },
+          idempotencyKey: `${prefix}-${p}-${m}`,
         };
-        const { review: stored } = await submitReview({ ...legacy, now: () => at }, shop.id, input);
+        const { review: stored } = await submitReview({ ...deps, now: () => at }, shop.id, input);
         timeline.push({
           reviewId: stored.id,
           reviewerId: `id:${input.reviewer.externalId}`,
@@ -334,13 +346,25 @@ describe("the benchmark's legacy-scoring server (STARLING_BENCH_SCORING=legacy: 
     const replay = scoreTimeline(timeline, { scoring: LEGACY_SCORING_OPTIONS });
     expect(replay.reviews.map((r) => weights.get(r.reviewId))).toEqual(replay.reviews.map((r) => r.trustWeightBp));
     expect(scoreTimeline(timeline).reviews.at(-1)!.trustWeightBp).toBeLessThan(replay.reviews.at(-1)!.trustWeightBp);
+    return replay;
+  }
 
-    // Stored packed, as the default scorer's states are (packing is storage, not issue 18): the benchmark compares the scorers alone.
-    const state = async (id: string) => {
-      const stored = (await api.models.ScoringState.collection.findOne({ _id: id } as never))!.state;
-      expect(stored).toBeInstanceOf(BSON.Binary);
-      return unpackState(stored) as Record<string, any>;
-    };
+  /** A scoring state as stored: packed, as every server stores them (packing is storage, not issue 18). */
+  const storedState = async (id: string) => {
+    const stored = (await api.models.ScoringState.collection.findOne({ _id: id } as never))!.state;
+    expect(stored).toBeInstanceOf(BSON.Binary);
+    return unpackState(stored) as Record<string, any>;
+  };
+
+  it("scores as LEGACY_SCORING_OPTIONS does and stores states packed, without the fields only issue 18's mechanisms read", async () => {
+    const shop = api.shop;
+    // Deps of their own (as api-variant.ts --legacy-scoring builds them for that server), over the same database.
+    const legacy = createDeps(api.models, 5, memoryLogger(), {
+      scoringOptions: LEGACY_SCORING_OPTIONS,
+      packScoringState: legacyPackState(LEGACY_SCORING_OPTIONS),
+    });
+    const replay = await legacyRing(legacy, "old-ring");
+    const state = storedState;
     const product = await state(`product:${shop.id}:old-ring-d`);
     expect(product.arrival.trail).toBeUndefined();
     expect(product.arrival.recent).toHaveLength(5);
@@ -372,6 +396,22 @@ describe("the benchmark's legacy-scoring server (STARLING_BENCH_SCORING=legacy: 
       flaggedReviews: undefined,
     });
     expect(Object.keys(reviewer)).not.toContain("recentProducts");
+  });
+
+  it("is the benchmark's own: the service stores every state whole, whatever the scorer's options", async () => {
+    const shop = api.shop;
+    // The scorer's options alone, as startStarling's `scoring` takes them without the bench's packScoringState.
+    const legacyScorer = createDeps(api.models, 5, memoryLogger(), { scoringOptions: LEGACY_SCORING_OPTIONS });
+    const replay = await legacyRing(legacyScorer, "whole-ring");
+    const product = await storedState(`product:${shop.id}:whole-ring-d`);
+    const replayed = replay.products.get("whole-ring-d")!;
+    expect(product.arrival.trail).toEqual(replayed.arrival.trail);
+    expect(product.arrival.recent).toEqual(replayed.arrival.recent);
+    expect(product.arrival.recent[0]).toHaveProperty("reviewerId", "id:whole-ring-member-0");
+    expect(Object.keys(product.arrival.streams.all)).toContain("campaign");
+    const reviewer = await storedState(`reviewer:${shop.id}:id:whole-ring-member-0`);
+    expect(reviewer).toEqual(replay.reviewers.get("id:whole-ring-member-0"));
+    expect(Object.keys(reviewer)).toEqual(expect.arrayContaining(["activeDays", "recentProducts", "flaggedReviews"]));
   });
 });
 

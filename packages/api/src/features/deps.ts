@@ -18,6 +18,7 @@ import type { Caller } from "./shops/caller.js";
 import type { Metrics } from "../metrics.js";
 import type { LeaseQueue } from "../db/lease-queue.js";
 import type { QuestionPageView } from "./questions/question.js";
+import type { BSON } from "mongodb";
 
 /**
  * What the feature operations need, passed in explicitly; built once per process
@@ -51,6 +52,14 @@ export interface Deps {
    * before issue 18; see scoreArrivals).
    */
   readonly scoringOptions: ScoringOptions;
+  /**
+   * A scoring state (product or reviewer, by its id) as it is saved: every
+   * save of one goes through here (the write path, the batch re-score, an
+   * erasure). packState (features/scoring/scoring.ts), except on the
+   * benchmark's legacy-scoring server, which strips issue 18's fields first
+   * (bench/legacy-states.ts).
+   */
+  readonly packScoringState: (id: string, state: unknown) => BSON.Binary;
   readonly log: Logger;
   /** The hot read path's in-process caches (see ReadCaches). */
   readonly cache: ReadCaches;

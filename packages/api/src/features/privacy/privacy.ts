@@ -10,7 +10,7 @@
 import { countQuietly, countStatusMoves } from "../dashboard/counters.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { forgetReviewers, type ProductState } from "@starling/scoring";
-import { packState, unpackState } from "../scoring/scoring.js";
+import { unpackState } from "../scoring/scoring.js";
 import type { AnswerDoc, QuestionDoc } from "../questions/model.js";
 import type { InvitationDoc } from "../invitations/model.js";
 import type { Models } from "../models.js";
@@ -401,7 +401,7 @@ async function forgetInProductStates(
       const doc = await deps.models.ScoringState.collection.findOne({ _id: id } as never);
       const state = unpackState(doc?.state) as ProductState | undefined;
       if (!state?.arrival || forgetReviewers(state.arrival, standIns) === 0) return;
-      await deps.models.ScoringState.collection.replaceOne({ _id: id } as never, { state: packState(state) } as never);
+      await deps.models.ScoringState.collection.replaceOne({ _id: id } as never, { state: deps.packScoringState(id, state) } as never);
     });
   }
 }

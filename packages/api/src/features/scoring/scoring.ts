@@ -17,18 +17,16 @@ import {
   describeReason,
   initialProductState,
   initialReviewerState,
-  scoreArrival,
+  scoreArrivalInPlace,
   textSignature,
   type ProductState,
   type Reason,
-  type RecentArrival,
   type ReviewerState,
-  type ScoringOptions,
-  type StreamState,
   type StoredSignature,
   type TextSignature,
 } from "@starling/scoring";
 import { BSON } from "mongodb";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { ReviewDoc, StoredTextSignature } from "../reviews/model.js";
 import type { StoredScore } from "./model.js";
 import { reviewsChanged, type Deps } from "../deps.js";
@@ -273,7 +271,12 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
     // Arrivals are scored in order; two requests that read the clock in one
     // order and reach the lock in the other count as arriving together.
     const at = Math.max(review.createdAt.getTime(), product.arrival.lastMs ?? 0);
-    const result = scoreArrival(
+    // In place: these states were unpacked for this call and nothing else holds
+    // them, so scoreArrival's copy of each (structuredClone) would be pure cost,
+    // growing with the state: about a quarter of the CPU a busy product's state
+    // cost a review here (bench/state-cpu.ts). A review that fails to score
+    // fails the whole call, and these states are then never saved.
+    const result = scoreArrivalInPlace(
       product,
       reviewer,
       {
@@ -333,12 +336,12 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
     async commit(stored) {
       const touched = storedStateIds(reviews.filter((_, i) => stored[i]));
       if (touched.size) {
-        // The raw collection: the state packed as it is (storedState).
+        // The raw collection: the state packed as it is (deps.packScoringState).
         await deps.models.ScoringState.collection.bulkWrite(
           [...touched].map((id) => ({
             replaceOne: {
               filter: { _id: id } as never,
-              replacement: { state: storedState(id, states.get(id), deps.scoringOptions) } as never,
+              replacement: { state: deps.packScoringState(id, states.get(id)) } as never,
               upsert: true,
             },
           })),
@@ -375,77 +378,34 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
  * times what one value of the same bytes does. Nothing queries inside a state.
  */
 export function packState(state: unknown): BSON.Binary {
-  return new BSON.Binary(BSON.serialize(state as BSON.Document));
-}
-
-/** A stored scoring state: a packed one, or a document as states were stored before (see packState). */
-export function unpackState(stored: unknown): unknown {
-  if (stored instanceof BSON.Binary) return BSON.deserialize(stored.buffer);
-  if (stored instanceof Uint8Array) return BSON.deserialize(stored);
-  return stored;
+  const bytes = BSON.serialize(state as BSON.Document);
+  if (bytes.length < DEFLATE_FROM_BYTES) return new BSON.Binary(bytes);
+  return new BSON.Binary(deflateRawSync(bytes, { level: 1 }), DEFLATED_STATE);
 }
 
 /**
- * A scoring state as saved: packed (packState). Under options with some of
- * issue 18's mechanisms off (LEGACY_SCORING_OPTIONS, the benchmark's
- * legacy-scoring server), the fields only those mechanisms read are left out
- * first: that server then stores states of the size the scorer before issue 18
- * wrote, packed the same way (packing is storage, not issue 18), so the
- * benchmark's difference is the mechanisms' whole cost, CPU and bytes, and not
- * the storage's. Scores are the same either way: the scorer takes an absent
- * field for a state stored before it existed, and with its mechanism off reads none.
+ * A packed state of this size or more is stored deflated (binary subtype
+ * DEFLATED_STATE, in the user-defined range): FerretDB's CPU per read and
+ * rewrite of a state grows with its bytes (it stores a binary value as base64
+ * in its JSON, over SQLite overflow pages), and issue 18 doubled a busy
+ * product's, 5.3 → 11.3 kB, costing FerretDB about 1.4 ms more a review. A busy
+ * product's state deflates to about 2 kB for about 0.15 ms of the API's CPU
+ * (level 1), and FerretDB then spends as much on it as on the state before
+ * issue 18. A reviewer's state (about 300 B) is left as it is: zlib's fixed cost
+ * would buy nothing.
  */
-export function storedState(id: string, state: unknown, o: ScoringOptions): BSON.Binary {
-  return packState(legacyState(id, state, o));
-}
+const DEFLATE_FROM_BYTES = 1024;
+const DEFLATED_STATE = 0x80;
 
-/** The state as `o` reads it: without the fields of issue 18's mechanisms that `o` has off (see storedState). */
-function legacyState(id: string, state: unknown, o: ScoringOptions): unknown {
-  const campaigns = o.campaignCarryOver;
-  const alarmLoad = o.alarmLoadNats > 0;
-  if (campaigns && alarmLoad && o.coReview && o.historyQuality) return state;
-  if (id.startsWith("reviewer:")) {
-    const r = state as ReviewerState;
-    const { version, reviewCount, firstMs, lastMs, day, reviewsThatDay, maxReviewsPerDay, extremeCount } = r;
-    return {
-      ...{ version, reviewCount, firstMs, lastMs, day, reviewsThatDay, maxReviewsPerDay, extremeCount },
-      ...(o.historyQuality ? { activeDays: r.activeDays } : {}),
-      ...(o.coReview ? { recentProducts: r.recentProducts } : {}),
-      ...(campaigns ? { flaggedReviews: r.flaggedReviews } : {}),
-    };
-  }
-  const entry = (a: RecentArrival) => {
-    const { reviewId, timeMs, stars, firstTime, weightBp, logOdds, topReason, flaggedMask } = a;
-    const kept = { reviewId, timeMs, stars, firstTime, weightBp, logOdds, topReason, flaggedMask };
-    return o.coReview ? { ...kept, reviewerId: a.reviewerId, coProducts: a.coProducts } : kept;
-  };
-  const stream = (s: StreamState) => {
-    const { decayedCount, decayedAtMs, settledCount, cusum, cusumAtMs, cusumStartMs, cusumCount } = s;
-    return {
-      ...{ decayedCount, decayedAtMs, settledCount, cusum, cusumAtMs, cusumStartMs, cusumCount },
-      ...(campaigns ? { campaign: s.campaign, campaignUntilMs: s.campaignUntilMs, campaignMembers: s.campaignMembers } : {}),
-      ...(alarmLoad ? { alarmLoad: s.alarmLoad, alarmLoadAtMs: s.alarmLoadAtMs } : {}),
-    };
-  };
-  const p = state as ProductState;
-  const a = p.arrival;
-  return {
-    ...p,
-    arrival: {
-      firstMs: a.firstMs,
-      lastMs: a.lastMs,
-      arrivals: a.arrivals,
-      recent: a.recent.map(entry),
-      // Only campaigns and co-review groups keep arrivals past the ring.
-      ...(campaigns || o.coReview ? { trail: a.trail.map(entry) } : {}),
-      streams: {
-        all: stream(a.streams.all),
-        first_time_5_star: stream(a.streams.first_time_5_star),
-        first_time_1_star: stream(a.streams.first_time_1_star),
-      },
-      bursts: a.bursts,
-    },
-  };
+/** Deps' packScoringState in production: every state whole, packed, whatever the scorer's options. */
+export const packWholeState = (_id: string, state: unknown): BSON.Binary => packState(state);
+
+/** A stored scoring state: a packed one (deflated or not), or a document as states were stored before (see packState). */
+export function unpackState(stored: unknown): unknown {
+  if (stored instanceof BSON.Binary)
+    return BSON.deserialize(stored.sub_type === DEFLATED_STATE ? inflateRawSync(stored.buffer) : stored.buffer);
+  if (stored instanceof Uint8Array) return BSON.deserialize(stored);
+  return stored;
 }
 
 /** Whether a score says the text is a copy of another author's, which holds the review back. */
@@ -624,7 +584,9 @@ async function saveStates(deps: Deps, states: readonly [string, unknown][]): Pro
   for (let i = 0; i < states.length; i += 1000) {
     const chunk = states.slice(i, i + 1000);
     await collection.deleteMany({ _id: { $in: chunk.map(([id]) => id) } } as never);
-    // The raw collection: the state packed as it is (packState).
-    await collection.insertMany(chunk.map(([id, state]) => ({ _id: id, state: packState(state) })) as never[], { ordered: false });
+    // The raw collection: the state packed as it is (deps.packScoringState).
+    await collection.insertMany(chunk.map(([id, state]) => ({ _id: id, state: deps.packScoringState(id, state) })) as never[], {
+      ordered: false,
+    });
   }
 }

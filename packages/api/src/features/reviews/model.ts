@@ -108,6 +108,10 @@ reviewSchema.index({ pageHelpfulStars: 1 }, { name: "page_helpful_stars" });
 // FerretDB answers from this index too; {shopId, createdAt} sorted was a scan
 // and sort of every review of every shop there.
 reviewSchema.index({ pageShopNewest: 1 }, { name: "page_shop_newest" });
+// The shop's reviews newest first, any status: the dashboard's review search
+// (dashboard.ts, searchReviews) walks it on MongoDB and stops at a page; without
+// it MongoDB sorts all of the shop's reviews for each page.
+reviewSchema.index({ shopId: 1, createdAt: -1 }, { name: "shop_newest" });
 
 /** Its models by name (features/models.ts binds every feature's to a connection). */
 export const reviewsSchemas = { Review: reviewSchema };

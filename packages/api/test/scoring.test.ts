@@ -131,13 +131,23 @@ describe("stored text signatures", () => {
     });
     expect(second.data.submitReview.review.status).toBe("QUARANTINED");
 
-    // Stored before reviews had a shop key, a new process's index lacks it until `recompute` gives it one.
+    // Stored by an older Starling, before reviews had a shop key: a new process's first load of the
+    // shop gives its reviews that key, once per shop, without waiting for `recompute`.
     const deps = api.starling.deps;
+    const Shop = deps.models.Shop.collection;
     const loaded = async () => {
       deps.signatures.forget(api.shop.id);
       return (await deps.signatures.get(deps, api.shop.id)).candidates(fresh, Date.now()).map((c) => c.reviewId);
     };
+    expect((await Shop.findOne({ _id: api.shop.id } as never))!.reviewsShopKeyed).toBe(true);
     expect(await loaded()).toContain(id);
+    await Review.collection.updateOne({ _id: id } as never, { $unset: { pageShopNewest: "" } });
+    await Shop.updateOne({ _id: api.shop.id } as never, { $unset: { reviewsShopKeyed: "" } });
+    expect(await loaded()).toContain(id);
+    expect((await Review.collection.findOne({ _id: id } as never))!.pageShopNewest).toMatch(/^[^.]+\.[^.]+\./);
+    expect((await Shop.findOne({ _id: api.shop.id } as never))!.reviewsShopKeyed).toBe(true);
+    // Once marked, the shop is not read for it again: a review stored without the key then (only an
+    // older process beside a new one would store one) waits for `recompute`.
     await Review.collection.updateOne({ _id: id } as never, { $unset: { pageShopNewest: "" } });
     expect(await loaded()).not.toContain(id);
     expect(await addMissingPageKeys(deps)).toBe(1);

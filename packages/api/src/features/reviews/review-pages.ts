@@ -315,6 +315,36 @@ export async function countReviews(
  * Gives page keys to reviews stored before they existed (an older data
  * folder), so they show in review pages; run by `recompute`. A no-op once done.
  */
+/**
+ * Gives a shop's reviews stored by an older Starling, before reviews had a
+ * shop key, their `pageShopNewest`, once per shop: the shop is marked
+ * (`reviewsShopKeyed`) when all have it, and a shop made since is marked at
+ * creation. The near-duplicate index (scoring.ts) is read by that key, so
+ * without this a new process's index would leave those reviews out until
+ * someone ran `recompute`. The first load after an upgrade pays one read of
+ * the shop's reviews without the key; later ones, a read of the shop by id.
+ * A review stored meanwhile by an older process still running beside a new
+ * one gets no key: run `recompute` after such a mixed deployment.
+ */
+export async function keyShopReviews(deps: Deps, shopId: string): Promise<number> {
+  const shop = await deps.models.Shop.findById(shopId, { reviewsShopKeyed: 1 }).lean<{ reviewsShopKeyed?: boolean }>();
+  if (!shop || shop.reviewsShopKeyed) return 0;
+  const missing = await deps.models.Review.find(
+    { shopId, pageShopNewest: { $exists: false } },
+    { _id: 1, shopId: 1, productId: 1, rating: 1, createdAt: 1 },
+  ).lean<ReviewDoc[]>();
+  // In chunks, as rescoreShop writes (scoring.ts).
+  for (let i = 0; i < missing.length; i += 50) {
+    await deps.models.Review.bulkWrite(
+      missing.slice(i, i + 50).map((d) => ({
+        updateOne: { filter: { _id: d._id }, update: { $set: { pageShopNewest: withPageKeys(d).pageShopNewest } } },
+      })),
+    );
+  }
+  await deps.models.Shop.updateOne({ _id: shopId }, { $set: { reviewsShopKeyed: true } });
+  return missing.length;
+}
+
 export async function addMissingPageKeys(deps: Deps): Promise<number> {
   const missing = await deps.models.Review.find(
     { $or: [{ pageStars: { $exists: false } }, { pageHelpfulStars: { $exists: false } }, { pageShopNewest: { $exists: false } }] },

@@ -33,7 +33,7 @@ import { reviewsChanged, type Deps } from "../deps.js";
 import { quarantineReview } from "../moderation/moderation.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { shopReviewsByProduct } from "../feed/shop-reviews.js";
-import { shopPrefix } from "../reviews/review-pages.js";
+import { keyShopReviews, shopPrefix } from "../reviews/review-pages.js";
 import type { ProductDoc } from "../products/model.js";
 import { recordEvents } from "../events/events.js";
 import { productSummaryId, reweightCountedReview, savePriorStrength, type RebuiltReview } from "../ratings/ratings.js";
@@ -128,6 +128,7 @@ export async function preloadSignatures(deps: Deps, stopped: () => boolean): Pro
 }
 
 async function load(deps: Deps, shopId: string): Promise<SignatureIndex> {
+  await keyShopReviews(deps, shopId);
   const index = new SignatureIndex(365 * 86_400_000, SIGNATURES_PER_SHOP);
   const recent = (await recentSignatures(deps, shopId, SIGNATURES_PER_SHOP).toArray()) as unknown as ReviewDoc[];
   for (const r of recent.reverse()) index.add(storedSignatureOf(r));
@@ -141,7 +142,7 @@ async function load(deps: Deps, shopId: string): Promise<SignatureIndex> {
  * stops at the limit (ferretdb/patches). Sorted by `createdAt` it read, decoded
  * and sorted every review of every shop in Go first: with 100 000 reviews a
  * process's first write in the shop waited 47 s for it (bench/signature-load.ts).
- * Reviews stored before the key existed get it from `recompute`, as their pages do.
+ * Reviews stored before the key existed get it on the shop's first load (keyShopReviews).
  */
 export function recentSignatures(deps: Deps, shopId: string, limit: number) {
   const prefix = shopPrefix(shopId);

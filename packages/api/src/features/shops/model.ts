@@ -10,6 +10,12 @@ export interface ShopDoc {
   inviteSecret: string | null;
   /** Browser origins (https://shop.example) from which the shop's secret keys may be used; none by default. */
   allowedOrigins?: string[];
+  /**
+   * Every review of the shop has its shop key (`pageShopNewest`): set at
+   * creation, and for a shop of an older Starling once keyShopReviews has
+   * keyed its reviews (features/reviews/review-pages.ts).
+   */
+  reviewsShopKeyed?: boolean;
 }
 
 export interface ApiKeyDoc {
@@ -33,6 +39,7 @@ const shopSchema = collectionSchema<ShopDoc>("shops", {
   moderation: { type: String, required: true, enum: ["post", "pre"], default: "post" },
   inviteSecret: nullable(String),
   allowedOrigins: { type: [String], default: undefined },
+  reviewsShopKeyed: { type: Boolean },
 });
 
 /** A secret key is kept only as its SHA-256, keyed by that hash so authentication is one `_id` lookup. */

@@ -17,7 +17,7 @@ export async function createShop(
   input: { name: string; id?: string; secretKey?: string; publishableKey?: string },
 ): Promise<{ shop: Shop; secretKey: string; publishableKey: string }> {
   const id = input.id ?? `shop_${randomBytes(9).toString("base64url")}`;
-  await deps.models.Shop.create({ _id: id, name: input.name, createdAt: deps.now() });
+  await deps.models.Shop.create({ _id: id, name: input.name, createdAt: deps.now(), reviewsShopKeyed: true });
   const secret = await issueKey(deps, id, { kind: "secret", label: "default secret key", key: input.secretKey });
   const publishable = await issueKey(deps, id, {
     kind: "publishable",

@@ -213,8 +213,6 @@ async function demo(config: Config, log: Logger): Promise<number> {
   return serveUntilStopped(starling, log);
 }
 
-/** Serves until SIGTERM or SIGINT, then shuts down gracefully. */
-
 /** `insights backfill`: queue the analysis of every review without one, work through it here too, with a progress bar on stderr. */
 async function insightsBackfill(config: Config, log: Logger): Promise<number> {
   return withDeps(config, log, async (deps) => {

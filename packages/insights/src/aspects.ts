@@ -9,7 +9,15 @@
  * and compounds end in their head ("Akkulaufzeit" -> "laufzeit"), which a
  * vocabulary of product nouns recognises, in lower-case text too.
  */
-import { DE_CONCEPTS, DE_NOT_ASPECTS, DE_SINGULAR, DE_VOCAB_FOLDED, DE_VOCAB_SPELLING, EN_NOT_ASPECTS } from "./lexicon/aspects.js";
+import {
+  DE_CONCEPTS,
+  DE_NOT_ASPECTS,
+  DE_SINGULAR,
+  DE_VOCAB_FOLDED,
+  DE_VOCAB_SPELLING,
+  EN_COMPOUND_HEADS,
+  EN_NOT_ASPECTS,
+} from "./lexicon/aspects.js";
 import { germanStem } from "./lexicon/de.js";
 import { type ParsedTerm, parseEnglish, rootOf } from "./parse-en.js";
 import type { Segmented } from "./text.js";
@@ -73,12 +81,14 @@ export function englishAspects(text: string, valence: (lower: string) => number)
       if (words.length === 0) return;
       const head = words[words.length - 1]!;
       const headWord = (rootOf(head.term) ?? head.term.normal).toLowerCase();
-      if (EN_NOT_ASPECTS.has(headWord) || EN_NOT_ASPECTS.has(head.term.normal) || headWord.length < 3) return;
+      if (headWord.length < 3) return;
       if (Math.abs(valence(head.term.normal)) >= VERDICT_VALENCE) return;
       const mods = words
         .slice(0, -1)
         .map((w) => w.term.normal)
         .filter((w) => !EN_NOT_ASPECTS.has(w) && /^[a-z][a-z-]*$/.test(w));
+      const excluded = EN_NOT_ASPECTS.has(headWord) || EN_NOT_ASPECTS.has(head.term.normal);
+      if (excluded && !(mods.length > 0 && EN_COMPOUND_HEADS.has(headWord))) return;
       const term = [...mods, headWord].join(" ");
       if (!/^[a-z][a-z -]*[a-z]$/.test(term)) return;
       out.push({ term, key: englishKey(term), head: null, start: words[0]!.start, end: head.end });

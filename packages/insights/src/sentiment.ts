@@ -37,6 +37,7 @@ import {
   DE_STAR_DEDUCTION,
   DE_STAR_NOUNS,
   DE_STAR_VALENCE,
+  DE_SENTENCE_ADVERBS,
   DE_STILL_PRAISE,
   DE_TOO,
   DE_VERDICT_OPENERS,
@@ -61,6 +62,8 @@ interface LanguagePack {
   /** Whether an idiom's words may stand in different clauses of a sentence ("hält nicht, was es verspricht"). */
   idiomsSpanClauses: boolean;
   lateNegation: boolean;
+  /** Words a late negation never belongs to (keys): sentence adverbs ("leider"). */
+  sentenceAdverbs: ReadonlySet<string>;
   /** Phrases after a word that deny it as a late negation does ("gut ist etwas anderes"); keys. */
   lateDenials: ReadonlyArray<readonly string[]>;
   /** Phrases before a word that deny it as "nicht" does ("alles andere als gut"); keys. */
@@ -94,6 +97,7 @@ const EN: LanguagePack = {
   idiomsByFirst: byFirstWord(EN_IDIOMS),
   idiomsSpanClauses: false,
   lateNegation: false,
+  sentenceAdverbs: new Set(),
   lateDenials: [],
   earlyDenials: [],
   stars: null,
@@ -127,6 +131,7 @@ const DE: LanguagePack = {
   idiomsByFirst: byFirstWord(DE_IDIOMS_FOLDED),
   idiomsSpanClauses: true,
   lateNegation: true,
+  sentenceAdverbs: DE_SENTENCE_ADVERBS,
   lateDenials: DE_LATE_DENIALS,
   earlyDenials: DE_EARLY_DENIALS,
   stars: { counts: DE_STAR_COUNTS, nouns: DE_STAR_NOUNS },
@@ -322,7 +327,7 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
         break;
       }
     }
-    if (!negated && pack.lateNegation && !idiom) {
+    if (!negated && pack.lateNegation && !idiom && !pack.sentenceAdverbs.has(keys[i]!)) {
       // A word that opens its clause has its "nicht" at the clause's end ("Empfehlen kann ich es nicht").
       const lateWindow = i === firstWordOfClause(i) ? LATE_WINDOW_TOPICAL : LATE_WINDOW;
       for (let d = 1; d <= lateWindow; d++) {

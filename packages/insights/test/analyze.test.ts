@@ -97,6 +97,15 @@ describe("polarity", () => {
   describe("German rules for product, shop and service reviews", () => {
     const de = (body: string, title?: string) => analyzeReview({ body, title, language: "de" }).polarity;
 
+    it('never gives "leider" a later "nicht" of its clause, and reads product idioms of wear', () => {
+      expect(de("Leider ist der Kundendienst nicht erreichbar.")).toBeLessThan(-0.3);
+      expect(de("Der Kundendienst ist gut erreichbar.")).toBeGreaterThan(0.3);
+      expect(de("Der Akku hält kaum einen Tag.")).toBeLessThan(-0.3);
+      expect(de("Akku ist nach einem Jahr hinüber.")).toBeLessThan(-0.3);
+      expect(de("Funktioniert nur manchmal.")).toBeLessThan(-0.3);
+      expect(de("Seit drei Wochen hat sich niemand gemeldet.")).toBeLessThan(-0.3);
+    });
+
     it("reads a rating stated in the text, denied or deducted", () => {
       expect(de("Nur 1 Stern.")).toBeLessThan(-0.5);
       expect(de("Volle 5 Sterne!")).toBeGreaterThan(0.5);
@@ -187,6 +196,13 @@ describe("aspects", () => {
   it("singularises English heads and skips people and generic nouns", () => {
     const r = analyzeReview({ body: "My husband loves these shoes. The laces are too short." });
     expect(r.aspects.map((a) => a.term)).toEqual(["shoe", "lace"]);
+    expect(r.aspects[1]!.polarity).toBeLessThan(0);
+  });
+
+  it('keeps "battery life" and "delivery time", though "life" and "time" alone are no aspect', () => {
+    const r = analyzeReview({ body: "The battery life is great. The delivery time was far too long. It changed my life, every time." });
+    expect(r.aspects.map((a) => a.term)).toEqual(["battery life", "delivery time"]);
+    expect(r.aspects[0]!.polarity).toBeGreaterThan(0);
     expect(r.aspects[1]!.polarity).toBeLessThan(0);
   });
 

@@ -28,6 +28,14 @@ export const EN_NOT_ASPECTS = new Set(
   off out up down away`.split(/\s+/).filter(Boolean),
 );
 
+/**
+ * Nouns of EN_NOT_ASPECTS that name a property of the product when another
+ * noun comes before them: "battery life", "shelf life", "delivery time",
+ * "water pressure". Alone they are life, time and pressure in general ("it
+ * changed my life", "every time"), so they are no aspect by themselves.
+ */
+export const EN_COMPOUND_HEADS: ReadonlySet<string> = new Set(["life", "time", "pressure"]);
+
 /** German capitalised words that are not nouns about the product: pronouns, determiners, generic nouns. */
 export const DE_NOT_ASPECTS = new Set(
   `ich du er sie es wir ihr ihnen ihre ihren ihrem ihrer ihm mich mir dich dir uns euch man der die das den dem des ein eine einer

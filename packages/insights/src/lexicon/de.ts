@@ -24,12 +24,12 @@ const POSITIVE: Record<number, string> = {
   2.5: "super toll tolle toller tolles spitze klasse prima hochwertig empfehlenswert kaufempfehlung lecker beeindruckend optimal edel glücklich leistungsstark lesenswert lesenswerte lesenswertes fesselnd fesselnde packend packende mitreißend mitreissend lesespaß pflichtlektüre brillant grandios unschlagbar köstlich",
   2.0: "gut gute guter gutes gutem guten schön schöne schöner schönes hübsch bequem angenehm zufrieden empfehlen empfehle empfehlung gefällt gefallen freundlich hilfsbereit problemlos erstaunlich spannend kinderleicht schmeichelhaft elegant zuverlässig langlebig froh positiv preiswert lohnt lohnenswert durchdacht genießbar bestätigt kurzweilig unterhaltsam amüsant berührend ergreifend tiefgründig witzig humorvoll überzeugend hilfreich wertig nachbestellen nachbestellt fehlerfrei reibungslos tadellos makellos intuitiv benutzerfreundlich kompetent",
   1.5: "sauber robust stabil stabile solide praktisch pünktlich reichhaltig geräumig rutschfest wasserdicht aufmerksam duftet günstig fair besser stylisch passend übersichtlich schnell schnelle schneller flott zügig standgehalten ideal gelungen geholfen",
-  1.0: "funktioniert funktionieren passt passen wirkt weich warm kräftig leise klar hell zentral modisch flexibel stimmt stimmen sitzt danke wert gern gerne entspricht frisch funktionsfähig",
+  1.0: "erreichbar funktioniert funktionieren passt passen wirkt weich warm kräftig leise klar hell zentral modisch flexibel stimmt stimmen sitzt danke wert gern gerne entspricht frisch funktionsfähig",
 };
 const NEGATIVE: Record<number, string> = {
   3.0: "miserabel katastrophe katastrophal schrecklich furchtbar grausam frechheit zumutung unbrauchbar abzocke betrug müll schrott mist",
   2.5: "schlecht schlechte schlechter schlechtes kaputt defekt enttäuscht enttäuschte enttäuschend enttäuschung mangelhaft dreckig zerbrochen durchgebrannt nutzlos wertlos hässlich verschwendung zeitverschwendung geldverschwendung stinkt gestank blödsinn quatsch unsinn schwachsinn ungenügend überteuert betrogen",
-  2.0: "schmutzig unfreundlich unhöflich beschädigt gerissen gebrochen undicht unverständlich frechheit durchgelegen langweilig unangenehm ausschlag verbrannt scharfkantig ärgerlich ärger fehlerhaft unbequem eingelaufen rostet nervig mängel abgefallen zerrissen überflüssig unlogisch unglaubwürdig öde belanglos banal seicht kitschig verworren peinlich dümmlich dämlich fehlkauf ermüdend nichtssagend schwülstig minderwertig minderwertige klappert klappern wackelt wackeln quietscht quietschen knarzt knarzen knarrt versalzen ausgeleiert ausgefranst unhandlich muffig verkocht",
+  2.0: "schmutzig unfreundlich unhöflich beschädigt gerissen gebrochen undicht unverständlich frechheit durchgelegen langweilig unangenehm ausschlag verbrannt scharfkantig ärgerlich ärger fehlerhaft unbequem eingelaufen rostet nervig mängel abgefallen zerrissen überflüssig unlogisch unglaubwürdig öde belanglos banal seicht kitschig verworren peinlich dümmlich dämlich fehlkauf ermüdend nichtssagend schwülstig minderwertig minderwertige klappert klappern wackelt wackeln quietscht quietschen knarzt knarzen knarrt versalzen hinüber ausgeleiert ausgefranst unhandlich muffig verkocht",
   1.5: "schade fehlt fehlen fehlten fehlte flackert fusselt löcher bitter tropft verzögert klemmen klemmt verblasst vorhersehbar dumpf papierstau schwach probleme problem zurückgeschickt reklamation reklamiert stürzt abstürzen ausgefallen verspätet falsch ungenau wackelig instabil zerkratzt verfärbt verbogen drückt scheuert kompliziert umständlich kratzt schief naja mittelmäßig mittelmäßige durchschnittlich langatmig langatmige zäh platt oberflächlich abklatsch klischeehaft retourniert zurückgesendet chemisch umgetauscht verschlechtert hellhörig abgewohnt fad fade ausgelaufen abstürze verklebt verrutscht",
   1.2: "leider billig kratzer loch teuer",
   1.0: "laut langsam ewig durchsichtig flach nass dünn rutscht mies",
@@ -169,6 +169,11 @@ export const DE_IDIOMS: ReadonlyArray<readonly [readonly string[], number]> = [
   [["unbedingt", "gelesen"], 2.5],
   // Product, shop and service reviews (written for Starling, not measured on real reviews: see the README).
   [["hält", "nicht", "lange"], -2.0],
+  [["hält", "kaum"], -2.0],
+  [["nur", "manchmal"], -1.5],
+  [["niemand", "hat", "sich", "gemeldet"], -1.8],
+  [["hat", "sich", "niemand", "gemeldet"], -1.8],
+  [["meldet", "sich", "niemand"], -1.8],
   [["hält", "nicht", "was"], -2.0],
   [["hält", "was", "es", "verspricht"], 2.0],
   [["hält", "was", "sie", "verspricht"], 2.0],
@@ -264,3 +269,10 @@ export const DE_VERDICT_OPENERS: ReadonlyArray<readonly string[]> = [
  */
 export const DE_IRREALIS = new Set(["hätte", "hätten", "wäre", "wären", "würde", "würden", "könnte", "sollte", "müsste", "haette", "haetten", "waere", "waeren", "wuerde", "wuerden", "koennte", "muesste"]);
 export const DE_STILL_PRAISE = new Set(["empfehlen", "empfehle", "weiterempfehlen", "empfehlenswert"].map(foldGerman));
+
+/**
+ * Sentence adverbs: they comment on the whole clause, so a "nicht" later in it
+ * is the clause's, never theirs ("Leider ist der Kundendienst nicht erreichbar"
+ * is a complaint; read as "leider … nicht" it was praise).
+ */
+export const DE_SENTENCE_ADVERBS = new Set(["leider", "schade", "dummerweise", "bedauerlicherweise", "glücklicherweise"].map(foldGerman));

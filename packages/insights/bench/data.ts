@@ -27,6 +27,8 @@ export interface Labelled {
   text: string;
   /** 1 positive, 0 negative. */
   label: 0 | 1;
+  /** The review's own title, where the set has one (analyzeReview takes it apart from the body). */
+  title?: string;
 }
 
 /** op-spam v1.4: 1 600 hotel reviews, positive vs negative polarity. */
@@ -81,6 +83,22 @@ export function loadGermanSet(): GermanReview[] {
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l) as GermanReview);
+}
+
+/**
+ * German product and shop reviews written blind (test/fixtures/de-products-blind.jsonl, see
+ * test/fixtures/README.md): 200, 100 of 4-5 stars and 100 of 1-2, 32 with a title, written by
+ * someone who had read neither the German rules nor our other German fixtures, as a proxy for
+ * real German product reviews that the German set above, written beside the rules, cannot be.
+ */
+export function loadGermanProductsBlind(): Labelled[] {
+  return readFileSync(path.join(here, "../test/fixtures/de-products-blind.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => {
+      const r = JSON.parse(l) as { id: string; label: "pos" | "neg"; title?: string; text: string };
+      return { id: r.id, text: r.text, label: r.label === "pos" ? 1 : 0, ...(r.title ? { title: r.title } : {}) };
+    });
 }
 
 /** The folder of Pattern's test corpora (see scripts/fetch-pattern-corpora.sh), null when it cannot be fetched (no python3 or no registry). */

@@ -24,6 +24,7 @@ import {
   here,
   loadAmazonPolarity,
   loadGermanAmazonBooks,
+  loadGermanProductsBlind,
   loadGermanSet,
   loadOpSpam,
   loadPangLeeReviews,
@@ -90,6 +91,10 @@ export async function polarityTable(): Promise<string[]> {
     const kept = new Set(distinct);
     sets.push({ name: "… distinct, even-indexed (held out)", rows: half(books, "even").filter((r) => kept.has(r)), language: "de" });
   }
+  const blind = loadGermanProductsBlind();
+  sets.push({ name: "German products, blind set (ours, written blind), all", rows: blind, language: "de" });
+  sets.push({ name: "… odd-indexed (tuning half)", rows: half(blind, "odd"), language: "de" });
+  sets.push({ name: "… even-indexed (held out)", rows: half(blind, "even"), language: "de" });
   sets.push({
     name: "German set (80, ours, see README)",
     rows: loadGermanSet().map((r) => ({ id: r.id, text: r.text, label: r.label === "pos" ? 1 : 0 })),
@@ -101,9 +106,10 @@ export async function polarityTable(): Promise<string[]> {
   ];
   for (const { name, rows, language } of sets) {
     const labels = rows.map((r) => r.label);
-    const texts = rows.map((r) => r.text);
+    // The baselines have no title field, so they read it as the review's first paragraph.
+    const texts = rows.map((r) => (r.title ? `${r.title}\n\n${r.text}` : r.text));
     const t0 = performance.now();
-    const ours = texts.map((body) => analyzeReview({ body, language }).polarity);
+    const ours = rows.map((r) => analyzeReview({ title: r.title ?? null, body: r.text, language }).polarity);
     const ms = (performance.now() - t0) / rows.length;
     const cell = (scores: number[] | null): string => (scores ? auc(scores, labels).toFixed(3) : "–");
     const german = language === "de" || name.startsWith("German");

@@ -64,6 +64,8 @@ interface LanguagePack {
   lateNegation: boolean;
   /** Words a late negation never belongs to (keys): sentence adverbs ("leider"). */
   sentenceAdverbs: ReadonlySet<string>;
+  /** Words that are a preposition, with no valence, before a capitalised noun (keys): German "laut". */
+  prepositionsBeforeNoun: ReadonlySet<string>;
   /** Phrases after a word that deny it as a late negation does ("gut ist etwas anderes"); keys. */
   lateDenials: ReadonlyArray<readonly string[]>;
   /** Phrases before a word that deny it as "nicht" does ("alles andere als gut"); keys. */
@@ -98,6 +100,7 @@ const EN: LanguagePack = {
   idiomsSpanClauses: false,
   lateNegation: false,
   sentenceAdverbs: new Set(),
+  prepositionsBeforeNoun: new Set(),
   lateDenials: [],
   earlyDenials: [],
   stars: null,
@@ -132,6 +135,7 @@ const DE: LanguagePack = {
   idiomsSpanClauses: true,
   lateNegation: true,
   sentenceAdverbs: DE_SENTENCE_ADVERBS,
+  prepositionsBeforeNoun: new Set(["laut"]),
   lateDenials: DE_LATE_DENIALS,
   earlyDenials: DE_EARLY_DENIALS,
   stars: { counts: DE_STAR_COUNTS, nouns: DE_STAR_NOUNS },
@@ -162,6 +166,8 @@ const NOUN_SHARE = 0.25;
 /** Words after a German word that its negation may come ("gefällt mir nicht"); more when the word opens its clause. */
 const LATE_WINDOW = 3;
 const LATE_WINDOW_TOPICAL = 5;
+/** Words not counted in that distance (keys). */
+const LATE_UNCOUNTED = new Set(["sich", "uberhaupt", "gar"]);
 /** The least a denied star rating counts against ("keine 5 Sterne"). */
 const STAR_DENIED = 1.5;
 /** The closing sentences that count as the verdict. */
@@ -276,6 +282,15 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
     }
   }
 
+  // A word's own valence where it stands: German "laut" before a noun is "according to" ("laut Beschreibung"), not loud.
+  const valenceAt = (i: number): number => {
+    if (pack.prepositionsBeforeNoun.has(keys[i]!)) {
+      const j = nextWord(i, 1);
+      if (j >= 0 && isCapitalised(tokens[j]!.text)) return 0;
+    }
+    return pack.valence(tokens[i]!.lower);
+  };
+
   const isBoosterHere = (i: number): boolean => {
     if (!pack.boosters.has(keys[i]!)) return false;
     // "super" alone is praise; "super schnell" boosts.
@@ -290,7 +305,7 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
     const idiom = consumed[i] === 1;
     if (!idiom) {
       if (pack.isNegator(keys[i]!) || isBoosterHere(i)) continue;
-      v = pack.valence(t.lower);
+      v = valenceAt(i);
       if (v !== 0 && pack.nounKeepsValence && !t.sentenceStart && isCapitalised(t.text) && !pack.nounKeepsValence(t.lower)) v *= NOUN_SHARE;
       if (v > 0 && pack.irrealis && !pack.stillPraise.has(keys[i]!) && subjunctive(i)) v = 0;
       const p = prevWord(i, 1);
@@ -329,11 +344,14 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
     }
     if (!negated && pack.lateNegation && !idiom && !pack.sentenceAdverbs.has(keys[i]!)) {
       // A word that opens its clause has its "nicht" at the clause's end ("Empfehlen kann ich es nicht").
-      const lateWindow = i === firstWordOfClause(i) ? LATE_WINDOW_TOPICAL : LATE_WINDOW;
+      let lateWindow = i === firstWordOfClause(i) ? LATE_WINDOW_TOPICAL : LATE_WINDOW;
       for (let d = 1; d <= lateWindow; d++) {
         const j = nextWord(i, d);
         if (j < 0) break;
-        if (!consumed[j] && pack.valence(tokens[j]!.lower) !== 0 && !pack.isNegator(keys[j]!)) break;
+        // A reflexive "sich" belongs to the verb ("lohnt sich laut Werkstatt nicht"), and
+        // "überhaupt", "gar" to the negation ("stimmte die Menge überhaupt nicht"): not counted.
+        if (LATE_UNCOUNTED.has(keys[j]!)) lateWindow++;
+        if (!consumed[j] && valenceAt(j) !== 0 && !pack.isNegator(keys[j]!)) break;
         if (!consumed[j] && pack.isNegator(keys[j]!)) {
           const k = nextWord(j, 1);
           // "nicht gut" after it: the negation is that word's.

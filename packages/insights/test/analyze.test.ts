@@ -106,6 +106,14 @@ describe("polarity", () => {
       expect(de("Seit drei Wochen hat sich niemand gemeldet.")).toBeLessThan(-0.3);
     });
 
+    it('reads "laut" before a noun as "according to", and a late "nicht" past "sich" and "überhaupt"', () => {
+      expect(de("Der Akku hält laut Beschreibung zehn Stunden.")).toBe(0);
+      expect(de("Die Reparatur lohnt sich laut Werkstatt nicht.")).toBeLessThan(-0.3);
+      expect(de("Beim Brot stimmte die Wassermenge überhaupt nicht.")).toBeLessThan(-0.3);
+      expect(de("Die Disc lässt sich nicht abspielen.")).toBeLessThan(-0.3);
+      expect(de("Weich sind sie ja, aber so nicht brauchbar.")).toBeLessThan(-0.3);
+    });
+
     it("reads a rating stated in the text, denied or deducted", () => {
       expect(de("Nur 1 Stern.")).toBeLessThan(-0.5);
       expect(de("Volle 5 Sterne!")).toBeGreaterThan(0.5);

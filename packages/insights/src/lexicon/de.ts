@@ -24,13 +24,13 @@ const POSITIVE: Record<number, string> = {
   2.5: "super toll tolle toller tolles spitze klasse prima hochwertig empfehlenswert kaufempfehlung lecker beeindruckend optimal edel glücklich leistungsstark lesenswert lesenswerte lesenswertes fesselnd fesselnde packend packende mitreißend mitreissend lesespaß pflichtlektüre brillant grandios unschlagbar köstlich",
   2.0: "gut gute guter gutes gutem guten schön schöne schöner schönes hübsch bequem angenehm zufrieden empfehlen empfehle empfehlung gefällt gefallen freundlich hilfsbereit problemlos erstaunlich spannend kinderleicht schmeichelhaft elegant zuverlässig langlebig froh positiv preiswert lohnt lohnenswert durchdacht genießbar bestätigt kurzweilig unterhaltsam amüsant berührend ergreifend tiefgründig witzig humorvoll überzeugend hilfreich wertig nachbestellen nachbestellt fehlerfrei reibungslos tadellos makellos intuitiv benutzerfreundlich kompetent",
   1.5: "sauber robust stabil stabile solide praktisch pünktlich reichhaltig geräumig rutschfest wasserdicht aufmerksam duftet günstig fair besser stylisch passend übersichtlich schnell schnelle schneller flott zügig standgehalten ideal gelungen geholfen",
-  1.0: "erreichbar funktioniert funktionieren passt passen wirkt weich warm kräftig leise klar hell zentral modisch flexibel stimmt stimmen sitzt danke wert gern gerne entspricht frisch funktionsfähig",
+  1.0: "brauchbar stimmte erreichbar funktioniert funktionieren passt passen wirkt weich warm kräftig leise klar hell zentral modisch flexibel stimmt stimmen sitzt danke wert gern gerne entspricht frisch funktionsfähig",
 };
 const NEGATIVE: Record<number, string> = {
   3.0: "miserabel katastrophe katastrophal schrecklich furchtbar grausam frechheit zumutung unbrauchbar abzocke betrug müll schrott mist",
   2.5: "schlecht schlechte schlechter schlechtes kaputt defekt enttäuscht enttäuschte enttäuschend enttäuschung mangelhaft dreckig zerbrochen durchgebrannt nutzlos wertlos hässlich verschwendung zeitverschwendung geldverschwendung stinkt gestank blödsinn quatsch unsinn schwachsinn ungenügend überteuert betrogen",
-  2.0: "schmutzig unfreundlich unhöflich beschädigt gerissen gebrochen undicht unverständlich frechheit durchgelegen langweilig unangenehm ausschlag verbrannt scharfkantig ärgerlich ärger fehlerhaft unbequem eingelaufen rostet nervig mängel abgefallen zerrissen überflüssig unlogisch unglaubwürdig öde belanglos banal seicht kitschig verworren peinlich dümmlich dämlich fehlkauf ermüdend nichtssagend schwülstig minderwertig minderwertige klappert klappern wackelt wackeln quietscht quietschen knarzt knarzen knarrt versalzen hinüber ausgeleiert ausgefranst unhandlich muffig verkocht",
-  1.5: "schade fehlt fehlen fehlten fehlte flackert fusselt löcher bitter tropft verzögert klemmen klemmt verblasst vorhersehbar dumpf papierstau schwach probleme problem zurückgeschickt reklamation reklamiert stürzt abstürzen ausgefallen verspätet falsch ungenau wackelig instabil zerkratzt verfärbt verbogen drückt scheuert kompliziert umständlich kratzt schief naja mittelmäßig mittelmäßige durchschnittlich langatmig langatmige zäh platt oberflächlich abklatsch klischeehaft retourniert zurückgesendet chemisch umgetauscht verschlechtert hellhörig abgewohnt fad fade ausgelaufen abstürze verklebt verrutscht",
+  2.0: "schmutzig unfreundlich unhöflich beschädigt gerissen gebrochen undicht unverständlich frechheit durchgelegen langweilig unangenehm ausschlag verbrannt scharfkantig ärgerlich ärger fehlerhaft unbequem eingelaufen rostet nervig mängel abgefallen zerrissen überflüssig unlogisch unglaubwürdig öde belanglos banal seicht kitschig verworren peinlich dümmlich dämlich fehlkauf ermüdend nichtssagend schwülstig minderwertig minderwertige klappert klappern wackelt wackeln quietscht quietschen knarzt knarzen knarrt versalzen hinüber rostig rostflecken ausgeleiert ausgefranst unhandlich muffig verkocht",
+  1.5: "schwächelt schwächeln bröselt bröseln schade fehlt fehlen fehlten fehlte flackert fusselt löcher bitter tropft verzögert klemmen klemmt verblasst vorhersehbar dumpf papierstau schwach probleme problem zurückgeschickt reklamation reklamiert stürzt abstürzen ausgefallen verspätet falsch ungenau wackelig instabil zerkratzt verfärbt verbogen drückt scheuert kompliziert umständlich kratzt schief naja mittelmäßig mittelmäßige durchschnittlich langatmig langatmige zäh platt oberflächlich abklatsch klischeehaft retourniert zurückgesendet chemisch umgetauscht verschlechtert hellhörig abgewohnt fad fade ausgelaufen abstürze verklebt verrutscht",
   1.2: "leider billig kratzer loch teuer",
   1.0: "laut langsam ewig durchsichtig flach nass dünn rutscht mies",
   0.6: "heiß kalt skeptisch bedenken",
@@ -170,6 +170,10 @@ export const DE_IDIOMS: ReadonlyArray<readonly [readonly string[], number]> = [
   // Product, shop and service reviews (written for Starling, not measured on real reviews: see the README).
   [["hält", "nicht", "lange"], -2.0],
   [["hält", "kaum"], -2.0],
+  [["hält", "keine"], -2.0],
+  [["lässt", "sich", "nicht"], -1.5],
+  [["lässt", "sich", "gar", "nicht"], -2.0],
+  [["danke", "für", "nichts"], -2.5],
   [["nur", "manchmal"], -1.5],
   [["niemand", "hat", "sich", "gemeldet"], -1.8],
   [["hat", "sich", "niemand", "gemeldet"], -1.8],

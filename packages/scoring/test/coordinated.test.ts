@@ -626,11 +626,11 @@ describe("the batch re-score spares genuine complaints (item 4)", { timeout: 120
       reviewId: "complaint",
       suspicion: written.suspicion,
       trustWeightBp: written.trustWeightBp,
-      reasons: written.reasons,
+      reasons: [...written.reasons].sort((x, y) => y.weight - x.weight),
     });
     // As it was, hindsight about the one-off account discounted it further.
     expect(asBefore.get("complaint")!.trustWeightBp).toBeLessThan(written.trustWeightBp - 1_000);
-    // So does every organic one-off 2-star review: none weighs less after the batch.
+    // Nor does any organic one-off 2-star review weigh less after the batch, where some did before.
     const oneOffs = shop.filter((r) => r.reviewerId.startsWith("once") && r.stars <= 2);
     expect(oneOffs.length).toBeGreaterThan(50);
     for (const r of oneOffs)

@@ -117,6 +117,15 @@ export interface ScoringOptions {
   /** Products per reviewer remembered for co-review (bounded state), and for how long. @default 6, 30 d */
   readonly coReviewProducts: number;
   readonly coReviewMemoryMs: number;
+  /**
+   * Batch re-score (issue 18, item 4: genuine complaints are not fraud): a
+   * 1–2★ review that is its author's first, outside any burst, campaign,
+   * co-review group or copied text, never weighs less after the re-score
+   * than the write path gave it. Off: hindsight about a one-off author
+   * (only review, early, deviating) discounts complaints too, as before.
+   * @default true
+   */
+  readonly hindsightSparesComplaints: boolean;
 }
 
 /** SUSPICION_WEIGHTS.burstAllFirstTime, declared before the option sets that use it. */
@@ -167,6 +176,7 @@ export const DEFAULT_SCORING_OPTIONS: ScoringOptions = {
   coReviewMinAccounts: 3,
   coReviewProducts: 6,
   coReviewMemoryMs: 30 * 86_400_000,
+  hindsightSparesComplaints: true,
 };
 
 /** The scorer as it was before issue 18's three mechanisms: the benchmark's "before" column. */
@@ -181,6 +191,7 @@ export const LEGACY_SCORING_OPTIONS: ScoringOptions = {
   scanThresholdFirstTime: 5,
   burstAllFirstTimeWeight: SUSPICION_WEIGHTS_BURST_ALL_FIRST_TIME,
   campaignFromScan: true,
+  hindsightSparesComplaints: false,
 };
 
 /**

@@ -10,6 +10,8 @@ import { BSON } from "mongodb";
 import { submitReview } from "../src/features/reviews/reviews.js";
 import { packSignature, packState, recentSignatures, unpackSignature, unpackState } from "../src/features/scoring/scoring.js";
 import { addMissingPageKeys } from "../src/features/reviews/review-pages.js";
+import { recomputeSummaries } from "../src/features/ratings/ratings.js";
+import { rebuildDashboardCounts } from "../src/features/dashboard/counters.js";
 import { legacyPackState } from "../bench/legacy-states.js";
 import { SUBMIT, memoryLogger, review, spawnCli, startTestApi, type TestApi } from "./helpers.js";
 
@@ -257,6 +259,97 @@ describe("when scoring fails", () => {
       states.bulkWrite = bulkWrite;
     }
     expect(refused).toBeGreaterThan(0);
+  });
+});
+
+describe("a burst that re-weights many earlier reviews at once", () => {
+  it("stores their scores as the library's replay has them, with summaries and counters equal to a rebuild, one write per arrival", async () => {
+    const deps = api.starling.deps;
+    const productId = "reweight-kettle";
+    await api.gql(`mutation($i: PutProductInput!) { putProduct(input: $i) { id } }`, { i: { id: productId, name: productId } });
+    // A thin history, then first-time five-star reviews 20 s apart: the alarm re-weights dozens of the
+    // burst's earlier members at once, most of them on two streams (twice in one arrival's re-weights).
+    const start = Date.now() - 120 * DAY;
+    const arrivals = [
+      ...Array.from({ length: 5 }, (_, i) => ({ at: start + i * 18 * DAY, stars: [4, 5, 3, 4, 5][i]!, who: `rw-customer-${i}` })),
+      ...Array.from({ length: 40 }, (_, i) => ({ at: Date.now() - 900_000 + i * 20_000, stars: 5, who: `rw-new-${i}` })),
+    ];
+    const Review = deps.models.Review;
+    const updateOne = Review.updateOne.bind(Review);
+    const bulkWrite = Review.bulkWrite.bind(Review);
+    let reviewWrites = 0;
+    Review.updateOne = ((...args: Parameters<typeof updateOne>) => {
+      reviewWrites++;
+      return updateOne(...args);
+    }) as typeof Review.updateOne;
+    Review.bulkWrite = ((...args: Parameters<typeof bulkWrite>) => {
+      reviewWrites++;
+      return bulkWrite(...args);
+    }) as typeof Review.bulkWrite;
+    const ids: string[] = [];
+    let arrivalsThatReweighted = 0;
+    try {
+      for (const [i, a] of arrivals.entries()) {
+        const before = reviewWrites;
+        const { review: stored } = await submitReview({ ...deps, now: () => new Date(a.at) }, api.shop.id, {
+          productId,
+          rating: a.stars,
+          title: `Kettle note ${i}`,
+          body: `Arrival ${i} of the re-weight kettle from ${a.who}: ${"steam ".repeat((i % 7) + 1)}${i * 31} seconds to boil.`,
+          reviewer: { name: a.who, externalId: a.who },
+          idempotencyKey: `reweight-kettle-${i}`,
+        });
+        ids.push(stored.id);
+        if (reviewWrites > before) arrivalsThatReweighted++;
+        // The re-weights of one arrival: one write of the earlier reviews, however many.
+        expect(reviewWrites - before).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      Review.updateOne = updateOne;
+      Review.bulkWrite = bulkWrite;
+    }
+    expect(arrivalsThatReweighted).toBeGreaterThan(0);
+
+    // The library's replay of the same arrivals: every review's final score, re-weights included.
+    const atArrival = new Map<string, number>();
+    /** Re-weights of a review that one arrival had already re-weighted: the second step starts from the first's score. */
+    let chained = 0;
+    const replay = scoreTimeline(
+      arrivals.map((a, i) => ({ reviewId: ids[i]!, reviewerId: `id:${a.who}`, productId, stars: a.stars, timeMs: a.at })),
+      {
+        onScore: (r, score) => {
+          atArrival.set(r.reviewId, score.trustWeightBp);
+          const once = new Set(score.reweighted.map((rw) => rw.reviewId));
+          chained += score.reweighted.length - once.size;
+        },
+      },
+    );
+    const docs = new Map((await Review.find({ _id: { $in: ids } }).lean()).map((d) => [d._id, d]));
+    let reweighted = 0;
+    for (const expected of replay.reviews) {
+      const score = docs.get(expected.reviewId)!.score!;
+      expect(score.trustWeightBp).toBe(expected.trustWeightBp);
+      expect(score.suspicion).toBe(expected.suspicion);
+      expect(score.reasons.map((r) => `${r.code} ${r.weight}`).sort()).toEqual(expected.reasons.map((r) => `${r.code} ${r.weight}`).sort());
+      if (expected.trustWeightBp !== atArrival.get(expected.reviewId)) reweighted++;
+    }
+    // Many earlier reviews were re-weighted, far more than the arrivals that did it, some twice by one arrival.
+    expect(reweighted).toBeGreaterThan(10 * arrivalsThatReweighted);
+    expect(chained).toBeGreaterThan(0);
+
+    // The summaries and the dashboard's counters moved exactly: a rebuild from the reviews changes nothing.
+    const counters = () => deps.models.DashboardCounts.findOne({ _id: `product:${api.shop.id}:${productId}` }).lean();
+    const live = await counters();
+    const report = await recomputeSummaries(deps, { shopId: api.shop.id });
+    expect(report.repaired).not.toContain(`product:${api.shop.id}:${productId}`);
+    expect(report.repaired).not.toContain(`shop:${api.shop.id}`);
+    await rebuildDashboardCounts(deps, { shopId: api.shop.id });
+    const nonZero = (weeks: Record<string, Record<string, number>>) =>
+      Object.fromEntries(Object.entries(weeks).map(([w, c]) => [w, Object.fromEntries(Object.entries(c).filter(([, v]) => v !== 0))]));
+    expect(nonZero((live as any).weeks)).toEqual(nonZero(((await counters()) as any).weeks));
+    const rating = (await api.gql(RATING, { id: productId })).data.product.rating;
+    expect(rating.count).toBe(arrivals.length);
+    expect(rating.discounted.reasons.map((r: any) => r.code)).toContain("burst");
   });
 });
 

@@ -2,7 +2,7 @@
  * Rating summaries: maintained incrementally on every write, read by `_id`,
  * rebuilt from the reviews by `recompute`. The math is @starling/scoring's.
  */
-import { countQuietly, countReweight } from "../dashboard/counters.js";
+import { countQuietly, countReweights } from "../dashboard/counters.js";
 import {
   FULL_WEIGHT_BP,
   DISCOUNTED_BELOW_BP,
@@ -586,33 +586,55 @@ function incrementShopSummary(deps: Deps, shopId: string, change: SummaryChange)
   return deps.shopSummaryWrites.add(key, change, (merged) => incrementSummary(deps, key, { shopId, productId: null }, merged));
 }
 
+/** A counted review's re-weight: its score before and after a burst flagged after it arrived. */
+export interface Reweighting {
+  readonly review: Pick<ReviewDoc, "shopId" | "productId" | "rating" | "summaryApplied" | "provenance" | "createdAt">;
+  readonly before: StoredScore | null | undefined;
+  readonly after: StoredScore;
+}
+
 /**
- * Moves a counted review's weight in the summaries from `before` to its new
- * score (a burst flagged after it arrived). The caller holds the product lock
- * and has already stored the new score.
+ * Moves counted reviews' weights in the summaries from `before` to `after`:
+ * one update per product, all in one command, and one change per shop (a
+ * campaign's window re-weights dozens of reviews at once; one at a time that
+ * was three summary commands each). The same review may appear more than once,
+ * in order, each `before` the previous `after`: the increments add up to the
+ * same counts. The caller holds the product locks and has already stored the
+ * new scores.
  */
-export async function reweightCountedReview(
-  deps: Deps,
-  review: Pick<ReviewDoc, "shopId" | "productId" | "rating" | "summaryApplied" | "provenance" | "createdAt">,
-  before: StoredScore | null | undefined,
-  after: StoredScore,
-): Promise<void> {
-  if (!review.summaryApplied) return;
-  await countQuietly(deps, countReweight(deps, review, weightOf({ score: before }), weightOf({ score: after })));
-  const inc: Record<string, number> = {};
-  for (const [k, v] of Object.entries(countChange(review.rating, before, -1))) inc[k] = (inc[k] ?? 0) + v;
-  for (const [k, v] of Object.entries(countChange(review.rating, after, 1))) inc[k] = (inc[k] ?? 0) + v;
-  const nonZero = Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== 0));
-  if (!Object.keys(nonZero).length) return;
-  const change = { $inc: nonZero };
-  await Promise.all([
-    incrementSummary(
+export async function reweightCountedReviews(deps: Deps, moves: readonly Reweighting[]): Promise<void> {
+  const counted = moves.filter((m) => m.review.summaryApplied);
+  if (!counted.length) return;
+  await countQuietly(
+    deps,
+    countReweights(
       deps,
-      productSummaryId(review.shopId, review.productId),
-      { shopId: review.shopId, productId: review.productId },
-      change,
+      counted.map((m) => ({ review: m.review, beforeBp: weightOf({ score: m.before }), afterBp: weightOf({ score: m.after }) })),
     ),
-    incrementShopSummary(deps, review.shopId, change),
+  );
+  const products = new Map<string, { identity: { shopId: string; productId: string }; inc: Record<string, number> }>();
+  const shops = new Map<string, Record<string, number>>();
+  for (const { review, before, after } of counted) {
+    const key = productSummaryId(review.shopId, review.productId);
+    let product = products.get(key);
+    if (!product) products.set(key, (product = { identity: { shopId: review.shopId, productId: review.productId }, inc: {} }));
+    let shop = shops.get(review.shopId);
+    if (!shop) shops.set(review.shopId, (shop = {}));
+    for (const inc of [product.inc, shop])
+      for (const change of [countChange(review.rating, before, -1), countChange(review.rating, after, 1)])
+        for (const [k, v] of Object.entries(change)) inc[k] = (inc[k] ?? 0) + v;
+  }
+  const nonZero = (inc: Record<string, number>) => Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== 0));
+  const moved = [...products].flatMap(([_id, p]) => {
+    const $inc = nonZero(p.inc);
+    return Object.keys($inc).length ? [{ _id, identity: p.identity, change: { $inc } }] : [];
+  });
+  await Promise.all([
+    incrementSummaries(deps, moved),
+    ...[...shops].flatMap(([shopId, inc]) => {
+      const $inc = nonZero(inc);
+      return Object.keys($inc).length ? [incrementShopSummary(deps, shopId, { $inc })] : [];
+    }),
   ]);
 }
 

@@ -21,6 +21,7 @@ import {
   textSignature,
   type ProductState,
   type Reason,
+  type Reweight,
   type ReviewerState,
   type StoredSignature,
   type TextSignature,
@@ -36,7 +37,7 @@ import { shopReviewsByProduct } from "../feed/shop-reviews.js";
 import { keyShopReviews, shopPrefix } from "../reviews/review-pages.js";
 import type { ProductDoc } from "../products/model.js";
 import { recordEvents } from "../events/events.js";
-import { productSummaryId, reweightCountedReview, savePriorStrength, type RebuiltReview } from "../ratings/ratings.js";
+import { productSummaryId, reweightCountedReviews, savePriorStrength, type RebuiltReview, type Reweighting } from "../ratings/ratings.js";
 
 /** How many of a shop's most recent review texts a new review is compared with. */
 const SIGNATURES_PER_SHOP = 20_000;
@@ -354,20 +355,59 @@ export async function scoreArrivals(deps: Deps, reviews: readonly ReviewDoc[]): 
       // the re-score of a retried review.
       await recordEvents(deps, newBursts(reviews.filter((_, i) => stored[i])));
       // A burst flagged now re-weights the earlier reviews of its window.
-      for (const [i, { result }] of scored.entries()) {
-        if (!stored[i]) continue;
-        for (const rw of result.reweighted) {
-          const earlier = await deps.models.Review.findById(rw.reviewId).lean<ReviewDoc>();
-          if (!earlier?.score) continue;
-          const reasons = [...earlier.score.reasons.map((r) => r as unknown as Reason), rw.reason];
-          const next = storedScore(rw.suspicion, rw.trustWeightBp, reasons, "write");
-          await deps.models.Review.updateOne({ _id: earlier._id }, { $set: { score: next } });
-          reviewsChanged(deps, earlier);
-          await reweightCountedReview(deps, earlier, earlier.score, next);
-        }
-      }
+      await reweightEarlier(
+        deps,
+        scored.flatMap(({ result }, i) => (stored[i] ? result.reweighted : [])),
+      );
     },
   };
+}
+
+/**
+ * Stores the new scores of the earlier reviews that bursts flagged in one
+ * batch, in the order flagged, and moves the counted ones' weights in the
+ * summaries: one read of them all, one write of their scores, one summary
+ * update per product. A campaign's window re-weights dozens of reviews at
+ * once; one at a time each was a read, a write and three summary commands.
+ * A review flagged twice (two streams, or two arrivals of the batch) gets
+ * both reasons, each step from the score the one before left, as stored.
+ * A review not stored (a replayed state's, or erased) or never scored is left.
+ */
+async function reweightEarlier(deps: Deps, reweights: readonly Reweight[]): Promise<void> {
+  if (!reweights.length) return;
+  const found = new Map(
+    (
+      await findByIds(
+        deps.models.Review,
+        reweights.map((rw) => rw.reviewId),
+      )
+    ).map((r) => [r._id, r] as const),
+  );
+  /** Each re-weighted review's score so far: as read, then after each step. */
+  const scores = new Map<string, StoredScore>();
+  const moves: Reweighting[] = [];
+  for (const rw of reweights) {
+    const earlier = found.get(rw.reviewId);
+    const before = scores.get(rw.reviewId) ?? earlier?.score;
+    if (!earlier || !before) continue;
+    const reasons = [...before.reasons.map((r) => r as unknown as Reason), rw.reason];
+    // As a read of the review would return it: a second step starts from what the first stored.
+    const next = asStored(storedScore(rw.suspicion, rw.trustWeightBp, reasons, "write"));
+    scores.set(rw.reviewId, next);
+    moves.push({ review: earlier, before, after: next });
+  }
+  if (!scores.size) return;
+  await deps.models.Review.bulkWrite(
+    [...scores].map(([_id, score]) => ({ updateOne: { filter: { _id }, update: { $set: { score } } } })),
+    { ordered: false },
+  );
+  for (const id of scores.keys()) reviewsChanged(deps, found.get(id)!);
+  await reweightCountedReviews(deps, moves);
+}
+
+/** A score as a read of the review returns it once stored (BSON's round trip: an undefined value comes back null). */
+function asStored(score: StoredScore): StoredScore {
+  return BSON.deserialize(BSON.serialize({ score })).score as StoredScore;
 }
 
 /**

@@ -87,16 +87,25 @@ export async function countStatusMoves(deps: Deps, moves: readonly StatusMove[])
 
 /** Moves a published review's trust weight in its week (a burst flagged after it arrived). */
 export async function countReweight(deps: Deps, review: Counted, beforeBp: number, afterBp: number): Promise<void> {
-  if (beforeBp === afterBp) return;
-  const key = `weeks.${weekOf(review.createdAt)}.w${review.rating}`;
-  const docs = new Map([
-    [shopCountsId(review.shopId), { shopId: review.shopId, productId: null, inc: { [key]: afterBp - beforeBp } }],
-    [
-      productCountsId(review.shopId, review.productId),
-      { shopId: review.shopId, productId: review.productId as string | null, inc: { [key]: afterBp - beforeBp } },
-    ],
-  ]);
-  await applyIncrements(deps, docs);
+  await countReweights(deps, [{ review, beforeBp, afterBp }]);
+}
+
+/** countReweight for many reviews (the hindsight sweep's), in one command for all their shop's and products' counters. */
+export async function countReweights(deps: Deps, moves: readonly { review: Counted; beforeBp: number; afterBp: number }[]): Promise<void> {
+  const docs = new Map<string, { shopId: string; productId: string | null; inc: Record<string, number> }>();
+  for (const { review, beforeBp, afterBp } of moves) {
+    if (beforeBp === afterBp) continue;
+    const key = `weeks.${weekOf(review.createdAt)}.w${review.rating}`;
+    for (const [id, productId] of [
+      [shopCountsId(review.shopId), null],
+      [productCountsId(review.shopId, review.productId), review.productId as string | null],
+    ] as const) {
+      let doc = docs.get(id);
+      if (!doc) docs.set(id, (doc = { shopId: review.shopId, productId, inc: {} }));
+      doc.inc[key] = (doc.inc[key] ?? 0) + afterBp - beforeBp;
+    }
+  }
+  if (docs.size) await applyIncrements(deps, docs);
 }
 
 /**

@@ -2,7 +2,7 @@
  * Rating summaries: maintained incrementally on every write, read by `_id`,
  * rebuilt from the reviews by `recompute`. The math is @starling/scoring's.
  */
-import { countQuietly, countReweight } from "../dashboard/counters.js";
+import { countQuietly, countReweights } from "../dashboard/counters.js";
 import {
   FULL_WEIGHT_BP,
   DISCOUNTED_BELOW_BP,
@@ -597,22 +597,61 @@ export async function reweightCountedReview(
   before: StoredScore | null | undefined,
   after: StoredScore,
 ): Promise<void> {
-  if (!review.summaryApplied) return;
-  await countQuietly(deps, countReweight(deps, review, weightOf({ score: before }), weightOf({ score: after })));
-  const inc: Record<string, number> = {};
-  for (const [k, v] of Object.entries(countChange(review.rating, before, -1))) inc[k] = (inc[k] ?? 0) + v;
-  for (const [k, v] of Object.entries(countChange(review.rating, after, 1))) inc[k] = (inc[k] ?? 0) + v;
-  const nonZero = Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== 0));
-  if (!Object.keys(nonZero).length) return;
-  const change = { $inc: nonZero };
-  await Promise.all([
-    incrementSummary(
+  await reweightCountedReviews(deps, [{ review, before, after }]);
+}
+
+/**
+ * reweightCountedReview for many reviews at once (the hindsight sweep's,
+ * features/scoring/hindsight.ts): one update per product in one command, and
+ * one change of each shop's summary. The caller holds every product's lock
+ * and has already stored the new scores.
+ */
+export async function reweightCountedReviews(
+  deps: Deps,
+  changes: readonly {
+    review: Pick<ReviewDoc, "shopId" | "productId" | "rating" | "summaryApplied" | "provenance" | "createdAt">;
+    before: StoredScore | null | undefined;
+    after: StoredScore;
+  }[],
+): Promise<void> {
+  const counted = changes.filter((c) => c.review.summaryApplied);
+  if (!counted.length) return;
+  await countQuietly(
+    deps,
+    countReweights(
       deps,
-      productSummaryId(review.shopId, review.productId),
-      { shopId: review.shopId, productId: review.productId },
-      change,
+      counted.map((c) => ({ review: c.review, beforeBp: weightOf({ score: c.before }), afterBp: weightOf({ score: c.after }) })),
     ),
-    incrementShopSummary(deps, review.shopId, change),
+  );
+  const products = new Map<string, { identity: { shopId: string; productId: string }; inc: Record<string, number> }>();
+  const shops = new Map<string, Record<string, number>>();
+  for (const { review, before, after } of counted) {
+    const id = productSummaryId(review.shopId, review.productId);
+    let product = products.get(id);
+    if (!product) products.set(id, (product = { identity: { shopId: review.shopId, productId: review.productId }, inc: {} }));
+    let shop = shops.get(review.shopId);
+    if (!shop) shops.set(review.shopId, (shop = {}));
+    for (const [sign, score] of [
+      [-1, before],
+      [1, after],
+    ] as const) {
+      for (const [k, v] of Object.entries(countChange(review.rating, score, sign))) {
+        product.inc[k] = (product.inc[k] ?? 0) + v;
+        shop[k] = (shop[k] ?? 0) + v;
+      }
+    }
+  }
+  const nonZero = (inc: Record<string, number>) => Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== 0));
+  const moved = [...products].flatMap(([_id, p]) => {
+    const $inc = nonZero(p.inc);
+    return Object.keys($inc).length ? [{ _id, identity: p.identity, change: { $inc } }] : [];
+  });
+  await Promise.all([
+    moved.length ? incrementSummaries(deps, moved) : undefined,
+    ...[...shops].flatMap(([shopId, inc]) => {
+      const $inc = nonZero(inc);
+      return Object.keys($inc).length ? [incrementShopSummary(deps, shopId, { $inc })] : [];
+    }),
   ]);
 }
 

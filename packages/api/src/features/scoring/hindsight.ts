@@ -65,8 +65,8 @@ export interface HindsightJob {
 export const SWEEP_LAG_MS = 120_000;
 /** Most recent ids a sweep's mark keeps; a shop busier than that counts as reviewed since. */
 const MAX_RECENT_IDS = 10_000;
-/** Reviews applied under one hold of their locks. */
-const APPLY_CHUNK = 100;
+/** Reviews applied under one hold of their locks, in one update command. */
+const APPLY_CHUNK = 50;
 /** Longest run of applying between two quiet turns. */
 const SLICE_MS = 1_000;
 /** A weight moved by less than this (basis points; 100 = 1 %) with the same top reason is left as stored. */
@@ -204,25 +204,28 @@ export async function sweepShopHindsight(deps: Deps, shopId: string, options: Sw
 /** Stores the chunk's new scores that still apply, under the chunk's scoring locks; answers how many. */
 async function applyChunk(deps: Deps, chunk: readonly ReviewDoc[], scores: ReadonlyMap<string, StoredScore>): Promise<number> {
   return deps.summaryLock.runAll(scoringLockKeys(chunk), async () => {
-    const current = new Map(
-      (
-        await findByIds(
-          deps.models.Review,
-          chunk.map((r) => r._id),
-        )
-      ).map((r) => [r._id, r as ReviewDoc]),
-    );
-    const moves: { review: ReviewDoc; before: StoredScore | null | undefined; after: StoredScore }[] = [];
-    for (const read of chunk) {
+    const ids = chunk.map((r) => r._id);
+    const current = new Map((await findByIds(deps.models.Review, ids)).map((r) => [r._id, r as ReviewDoc]));
+    // Gone or erased, or re-weighted since the snapshot (a burst flagged at write time): left as it is.
+    const still = chunk.filter((read) => {
       const now = current.get(read._id);
-      // Gone or erased, or re-weighted since the snapshot (a burst flagged at write time): left as it is.
-      if (!now || now.payloadHash === ERASED_PAYLOAD || !sameScore(now.score, read.score)) continue;
-      const after = scores.get(read._id)!;
-      const stored = await deps.models.Review.updateOne(scoreFilter(read._id, read.score) as never, { $set: { score: after } });
-      // Another API process re-weighted it between our read and the update.
-      if (stored.matchedCount !== 1) continue;
-      moves.push({ review: now, before: now.score, after });
+      return now && now.payloadHash !== ERASED_PAYLOAD && sameScore(now.score, read.score);
+    });
+    if (!still.length) return 0;
+    // One command for the chunk, each update only from the score read (rescoreShop's chunks say why at most 50).
+    const written = await deps.models.Review.collection.bulkWrite(
+      still.map((read) => ({
+        updateOne: { filter: scoreFilter(read._id, read.score) as never, update: { $set: { score: scores.get(read._id)! } } },
+      })),
+      { ordered: false },
+    );
+    let ours = still;
+    if (written.matchedCount !== still.length) {
+      // Another API process re-weighted some between our read and the update: ours are those holding our score.
+      const after = new Map((await findByIds(deps.models.Review, ids)).map((r) => [r._id, r as ReviewDoc]));
+      ours = still.filter((read) => sameScore(after.get(read._id)?.score, scores.get(read._id)));
     }
+    const moves = ours.map((read) => ({ review: current.get(read._id)!, before: read.score, after: scores.get(read._id)! }));
     await reweightCountedReviews(deps, moves);
     for (const m of moves) reviewsChanged(deps, m.review);
     return moves.length;

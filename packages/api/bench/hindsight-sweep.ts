@@ -16,13 +16,15 @@
  * 2. HS_DAYS times (2): a day's reviews (HS_REVIEWS/365) through the write
  *    path, then a sweep: the steady state, once a day.
  *
+ * Also: the longest the event loop was held during the sweep.
+ *
  * Run: HS_REVIEWS=20000 sh scripts/pnpm.sh -s --filter @starling/api exec tsx bench/hindsight-sweep.ts
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { scoreTimeline, textSignature, type TimelineReview } from "@starling/scoring";
 import { benchText, publishedReview, runBench } from "./bench-text.js";
 import { REPO_ROOT } from "../src/config.js";
@@ -112,6 +114,9 @@ async function main() {
     console.error(`seeded ${N} reviews of ${PRODUCTS} products`);
 
     const sweep = async (label: string, arrivals: number) => {
+      // The longest the event loop was held (what a request arriving meanwhile would wait): the replay scores the whole history in one go.
+      const blocked = monitorEventLoopDelay({ resolution: 10 });
+      blocked.enable();
       const t0 = performance.now();
       const [db0, me0] = [cpuMs(db.pid), cpuMs(process.pid)];
       let replay = { ms: 0, dbCpuMs: 0, apiCpuMs: 0 };
@@ -121,6 +126,7 @@ async function main() {
         },
       });
       const whole = { ms: performance.now() - t0, dbCpuMs: cpuMs(db.pid) - db0, apiCpuMs: cpuMs(process.pid) - me0 };
+      blocked.disable();
       const round = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v)]));
       console.log(
         JSON.stringify({
@@ -131,6 +137,7 @@ async function main() {
           applied: report.applied,
           replay: round(replay),
           whole: round(whole),
+          longestEventLoopBlockMs: Math.round(blocked.max / 1e6),
           load: load(),
         }),
       );

@@ -169,7 +169,10 @@ export interface SweepOptions {
 export async function sweepShopHindsight(deps: Deps, shopId: string, options: SweepOptions = {}): Promise<SweepReport> {
   const sweptAt = deps.now();
   await deps.reviewWritesQuiet.turn(options.signal);
-  const replay = await replayShopHistory(deps, shopId, [], { signal: options.signal });
+  const replay = await replayShopHistory(deps, shopId, [], {
+    signal: options.signal,
+    beforeScoring: () => deps.reviewWritesQuiet.turn(options.signal),
+  });
   await options.afterSnapshot?.();
   const strength = fittedPriorStrength(deps, replay.stored);
   // Under the shop summary's lock: FerretDB's update is a read and a rewrite, and the shop's counts move meanwhile.

@@ -558,7 +558,11 @@ export async function replayShopHistory(
   deps: Deps,
   shopId: string,
   arriving: readonly ReviewDoc[] = [],
-  options: { readonly signal?: AbortSignal } = {},
+  options: {
+    readonly signal?: AbortSignal;
+    /** Awaited between reading and scoring: the scoring holds the event loop for the whole history (the sweep waits for a pause in the writes). */
+    readonly beforeScoring?: () => Promise<void>;
+  } = {},
 ): Promise<ShopReplay> {
   const stored: (ReviewDoc & RebuiltReview)[] = [];
   // Every status, product by product (feed/shop-reviews.ts): index ranges only,
@@ -590,6 +594,7 @@ export async function replayShopHistory(
     text: `${r.title}\n${r.body}`,
     verified: r.verification ? true : undefined,
   }));
+  await options.beforeScoring?.();
   const writeTime = scoreTimeline(timeline);
   const hindsight = rescoreWithHindsight(timeline, writeTime);
   const scores = new Map(hindsight.map((h) => [h.reviewId, storedScore(h.suspicion, h.trustWeightBp, h.reasons, "batch")]));

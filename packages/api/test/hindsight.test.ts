@@ -114,6 +114,17 @@ describe("a sweep", () => {
     // A second sweep finds the scores it stored unchanged.
     const again = await sweepShopHindsight(deps, shop.id);
     expect(again.changed).toBe(0);
+
+    // A restarted process (its memory empty) queues the shop again, due at once: the API's own worker
+    // finds the shop swept less than an interval ago and puts the job back until then, sweeping nothing.
+    const jobId = `hindsight:${shop.id}`;
+    await deps.models.LeaseJob.deleteOne({ _id: jobId });
+    expect(await hindsightQueue(deps).enqueue(shop.id, { shopId: shop.id })).toBe(true);
+    const nextDue = again.sweptAt.getTime() + 86_400_000;
+    expect(await until(async () => (await deps.models.LeaseJob.findById(jobId).lean())?.availableAt.getTime() === nextDue, 30_000)).toBe(
+      true,
+    );
+    expect((await deps.models.HindsightSweep.findById(shop.id).lean())!.sweptAt.getTime()).toBe(again.sweptAt.getTime());
   }, 120_000);
 
   it("leaves a review that arrives between its snapshot and its apply with its write-time score, and keeps its arrival in the states", async () => {

@@ -71,6 +71,8 @@ export interface Config {
   webhooksAllowPrivate: boolean;
   /** The waits between a webhook delivery's attempts, in ms; after the last, the endpoint is disabled. */
   webhookRetryScheduleMs: readonly number[];
+  /** How often, at most, a shop that takes reviews is re-scored with hindsight (features/scoring/hindsight.ts). */
+  hindsightSweepMs: number;
 }
 
 const integer = (min: number, max: number) =>
@@ -137,6 +139,8 @@ const schema = z.object({
     .regex(/^\d{1,10}(,\d{1,10}){0,49}$/, "must be waits in ms separated by commas, e.g. 5000,300000")
     .transform((v) => v.split(",").map(Number))
     .optional(),
+  // A day by default; shorter for tests (a sweep replays the shop's whole history).
+  STARLING_HINDSIGHT_SWEEP_MS: integer(100, 2_592_000_000).default(86_400_000),
 });
 
 export class ConfigError extends Error {
@@ -197,5 +201,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webhooksAllowPrivate: v.STARLING_WEBHOOKS_ALLOW_PRIVATE === "1",
     webhookRetryScheduleMs: v.STARLING_WEBHOOKS_RETRY_SCHEDULE_MS ?? WEBHOOK_RETRY_SCHEDULE_MS,
+    hindsightSweepMs: v.STARLING_HINDSIGHT_SWEEP_MS,
   };
 }

@@ -63,6 +63,7 @@ export async function startStarling(opts: {
       available: () => db.breaker.available,
       insights: opts.insightsWorker ?? true,
       webhooks: { allowPrivate: config.webhooksAllowPrivate, retryScheduleMs: config.webhookRetryScheduleMs },
+      hindsightSweepMs: config.hindsightSweepMs,
     });
     const playground = (await opts.beforeListen?.(deps)) ?? {
       defaultQuery: '# Put your shop\'s key in Headers: {"Authorization": "Bearer sk_…"}\n{\n  shop { id name }\n}\n',

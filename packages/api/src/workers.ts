@@ -12,6 +12,7 @@ import { startInsightsWorker } from "./features/insights/insights.js";
 import { checkRatingChanges, RATING_CHECKS_QUEUE, type RatingCheck } from "./features/ratings/rating-changes.js";
 import { configureWebhooks, type WebhookSettings } from "./features/webhooks/endpoints.js";
 import { deliverJob, deliveryQueue, fanOutEvents, pruneMessages } from "./features/webhooks/delivery.js";
+import { configureHindsight, startHindsightWorker } from "./features/scoring/hindsight.js";
 import { VOTE_COUNTS_QUEUE, completeVoteCount, startVoteSweep, type VoteCountJob } from "./features/votes/votes.js";
 
 export interface BackgroundWorkerOptions {
@@ -22,6 +23,8 @@ export interface BackgroundWorkerOptions {
   /** False: no insights worker in this process (the benchmark's "insights off"); true by default. */
   readonly insights?: boolean;
   readonly webhooks?: Partial<WebhookSettings>;
+  /** How often, at most, each shop that takes reviews is swept with hindsight (STARLING_HINDSIGHT_SWEEP_MS; a day by default). */
+  readonly hindsightSweepMs?: number;
 }
 
 export interface BackgroundWorkers {
@@ -37,6 +40,7 @@ const MESSAGE_PRUNE_MS = 3_600_000;
 
 export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOptions = {}): BackgroundWorkers {
   if (options.webhooks) configureWebhooks(deps, options.webhooks);
+  if (options.hindsightSweepMs !== undefined) configureHindsight(deps, { intervalMs: options.hindsightSweepMs });
   const idleMs = options.idleMs ?? WORKER_IDLE_MS;
   const onError = (name: string) => (error: unknown) => deps.log.error(`background worker ${name} failed`, { error });
   const watch = new DueJobWatch(deps.models.LeaseJob, {
@@ -76,6 +80,8 @@ export function startBackgroundWorkers(deps: Deps, options: BackgroundWorkerOpti
     ),
     // Helpful votes a crash left stored but uncounted (features/votes: the sweep below queues them).
     voteCounts,
+    // Each shop that took reviews re-scored with hindsight, at most once per interval, beside the writes (features/scoring/hindsight.ts).
+    startHindsightWorker(deps, { ...common, onError: onError("hindsight sweep") }),
   ];
   const voteSweep = startVoteSweep(deps, { available: options.available, found: () => voteCounts.wake(), onError: onError("vote sweep") });
   // Review texts analysed and counted off the request path (features/insights).

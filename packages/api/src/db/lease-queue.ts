@@ -116,7 +116,8 @@ function isBulkDuplicate(err: unknown): boolean {
 
 export class LeaseQueue<P> {
   readonly owner: string;
-  private readonly leaseMs: number;
+  /** How long a claim holds (a handler that may take longer extends it). */
+  readonly leaseMs: number;
   private readonly now: () => Date;
 
   constructor(
@@ -328,11 +329,14 @@ export class LeaseQueue<P> {
     return (await this.models.LeaseJob.deleteOne({ _id: this.jobKey(id), epoch: 0 })).deletedCount === 1;
   }
 
-  /** The job failed this time: it is due again at `at`, and anyone may claim it then. */
-  async retryLater(job: LeasedJob<P>, at: Date, error: string): Promise<void> {
+  /**
+   * The job failed this time (`error`), or is not due yet (no error: a
+   * recurring job's next turn): it is due again at `at`, and anyone may claim it then.
+   */
+  async retryLater(job: LeasedJob<P>, at: Date, error?: string): Promise<void> {
     await this.models.LeaseJob.updateOne(
       { _id: this.jobKey(job.id), epoch: job.epoch },
-      { $set: { availableAt: at, due: this.dueKey(at), leaseUntil: null, owner: null, lastError: error.slice(0, 1_000) } },
+      { $set: { availableAt: at, due: this.dueKey(at), leaseUntil: null, owner: null, lastError: error?.slice(0, 1_000) ?? null } },
     );
   }
 
@@ -341,10 +345,11 @@ export class LeaseQueue<P> {
     await this.complete(job);
   }
 
-  /** Keeps holding a job that takes longer than one lease. */
-  async extend(job: LeasedJob<P>): Promise<void> {
+  /** Keeps holding a job that takes longer than one lease; false: the job is no longer this claim's (taken over, or gone). */
+  async extend(job: LeasedJob<P>): Promise<boolean> {
     const leaseUntil = new Date(this.now().getTime() + this.leaseMs);
-    await this.models.LeaseJob.updateOne({ _id: this.jobKey(job.id), epoch: job.epoch }, { $set: { leaseUntil } });
+    const held = await this.models.LeaseJob.updateOne({ _id: this.jobKey(job.id), epoch: job.epoch }, { $set: { leaseUntil } });
+    return held.matchedCount === 1;
   }
 
   /** Jobs waiting or in progress (for metrics and backfills that enqueue in slices). */

@@ -15,6 +15,7 @@ import { findByIds } from "../../db/find-by-ids.js";
 import { identifier, languageTag, optionalText, starRating, text } from "../validate.js";
 import { withPageKeys } from "./review-pages.js";
 import { enqueueAnalyses, wakeInsights } from "../insights/insights.js";
+import { shopsReviewed } from "../scoring/hindsight.js";
 import { requireScope } from "../shops/keys.js";
 import type { Caller, Shop } from "../shops/caller.js";
 import { ERASED_PAYLOAD, reviewEventData, toReview, type Review, type StoreOutcome } from "./review.js";
@@ -305,7 +306,11 @@ export async function storeNewReviews(deps: Deps, docs: readonly ReviewDoc[]): P
       return docs.map((d) => (tried.has(d._id) ? { failed: err } : { replay: true }));
     }
   }
-  if (stored.size) wakeInsights(deps);
+  if (stored.size) {
+    wakeInsights(deps);
+    // Their shops' hindsight sweep: queued once per interval from this process, the rest a map look-up.
+    shopsReviewed(deps, new Set([...stored.values()].map((r) => r.shopId)));
+  }
   return docs.map((d) => {
     const row = stored.get(d);
     return row ? { stored: row } : { replay: true };

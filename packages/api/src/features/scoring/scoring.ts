@@ -14,6 +14,7 @@ import {
   rescoreWithHindsight,
   scoreTimeline,
   type TimelineReview,
+  type TimelineResult,
   describeReason,
   initialProductState,
   initialReviewerState,
@@ -564,6 +565,45 @@ export async function scoreShopHistory(
   shopId: string,
   arriving: readonly ReviewDoc[],
 ): Promise<{ scores: Map<string, StoredScore>; stored: RebuiltReview[] }> {
+  const { scores, stored, replayed, writeTime } = await replayShopHistory(deps, shopId, arriving);
+  const states: [string, unknown][] = [...writeTime.products].map(([productId, state]) => [`product:${shopId}:${productId}`, state]);
+  for (const [reviewerId, state] of writeTime.reviewers) {
+    // An anonymous reviewer's key is one review's own: never read again (see storedStateIds).
+    if (!reviewerId.startsWith("anon:")) states.push([`reviewer:${shopId}:${reviewerId}`, state]);
+  }
+  await saveStates(deps, states);
+  await savePriorStrength(deps, shopId, fittedPriorStrength(deps, replayed));
+  return { scores, stored };
+}
+
+/** A shop's history replayed (replayShopHistory): nothing saved yet. */
+export interface ShopReplay {
+  /** Every replayed review's score with hindsight, by review id. */
+  readonly scores: Map<string, StoredScore>;
+  /** The stored reviews read, as they were read. */
+  readonly stored: (ReviewDoc & RebuiltReview)[];
+  /** Every review replayed (the stored ones and the arriving ones), in arrival order. */
+  readonly replayed: readonly ReviewDoc[];
+  /** The write-time replay: its scores, and the scoring states it ends with. */
+  readonly writeTime: TimelineResult;
+}
+
+/**
+ * scoreShopHistory's replay without saving anything: the shop's reviews read
+ * product by product, and `arriving` ones, replayed through the write-time
+ * scorer and re-scored with hindsight. The hindsight sweep (hindsight.ts)
+ * uses it as it is, beside the write path, whose states it leaves alone.
+ */
+export async function replayShopHistory(
+  deps: Deps,
+  shopId: string,
+  arriving: readonly ReviewDoc[] = [],
+  options: {
+    readonly signal?: AbortSignal;
+    /** Awaited between reading and scoring: the scoring holds the event loop for the whole history (the sweep waits for a pause in the writes). */
+    readonly beforeScoring?: () => Promise<void>;
+  } = {},
+): Promise<ShopReplay> {
   const stored: (ReviewDoc & RebuiltReview)[] = [];
   // Every status, product by product (feed/shop-reviews.ts): index ranges only,
   // where `find({shopId})` would be a scan of every shop's reviews on FerretDB.
@@ -576,7 +616,11 @@ export async function scoreShopHistory(
       batch: HISTORY_BATCH,
     },
   );
-  for await (const { reviews } of walk) stored.push(...reviews);
+  for await (const { reviews } of walk) {
+    // Between batches: a stopping process does not read on through a large shop.
+    if (options.signal?.aborted) throw new Error("the shop's replay stopped: the process is stopping");
+    stored.push(...reviews);
+  }
   const storedIds = new Set(stored.map((r) => r._id));
   const reviews = [...stored, ...arriving.filter((r) => !storedIds.has(r._id))].sort(
     (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0),
@@ -590,16 +634,15 @@ export async function scoreShopHistory(
     text: `${r.title}\n${r.body}`,
     verified: r.verification ? true : undefined,
   }));
+  await options.beforeScoring?.();
   const writeTime = scoreTimeline(timeline);
   const hindsight = rescoreWithHindsight(timeline, writeTime);
+  const scores = new Map(hindsight.map((h) => [h.reviewId, storedScore(h.suspicion, h.trustWeightBp, h.reasons, "batch")]));
+  return { scores, stored, replayed: reviews, writeTime };
+}
 
-  const states: [string, unknown][] = [...writeTime.products].map(([productId, state]) => [`product:${shopId}:${productId}`, state]);
-  for (const [reviewerId, state] of writeTime.reviewers) {
-    // An anonymous reviewer's key is one review's own: never read again (see storedStateIds).
-    if (!reviewerId.startsWith("anon:")) states.push([`reviewer:${shopId}:${reviewerId}`, state]);
-  }
-  await saveStates(deps, states);
-
+/** The shop's prior strength fitted to its published reviews' histograms (empirical Bayes, floored at the configured strength). */
+export function fittedPriorStrength(deps: Deps, reviews: readonly Pick<ReviewDoc, "productId" | "rating" | "status">[]): number {
   const histograms = new Map<string, [number, number, number, number, number]>();
   for (const r of reviews) {
     if (r.status !== "published") continue;
@@ -607,10 +650,7 @@ export async function scoreShopHistory(
     h[r.rating - 1]! += 1;
     histograms.set(r.productId, h);
   }
-  const fit = fitPriorStrength([...histograms.values()], { floor: deps.priorStrength });
-  await savePriorStrength(deps, shopId, fit.strength);
-  const scores = new Map(hindsight.map((h) => [h.reviewId, storedScore(h.suspicion, h.trustWeightBp, h.reasons, "batch")]));
-  return { scores, stored };
+  return fitPriorStrength([...histograms.values()], { floor: deps.priorStrength }).strength;
 }
 
 /**

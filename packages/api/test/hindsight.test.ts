@@ -1,0 +1,281 @@
+/**
+ * The hindsight sweep (features/scoring/hindsight.ts): the batch re-score run
+ * live, beside the writes. A slow campaign's one-off accounts lose weight once
+ * hindsight sees that they never write again; the summaries stay exactly what
+ * a rebuild gives; arrivals and write-time re-weights that race a sweep keep
+ * their scores; one process sweeps a shop at a time, and a quiet shop not again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { submitReview } from "../src/features/reviews/reviews.js";
+import { putProduct } from "../src/features/products/products.js";
+import { createShop } from "../src/features/shops/shops.js";
+import { recomputeSummaries, reweightCountedReview } from "../src/features/ratings/ratings.js";
+import { scoringLockKeys, storedScore } from "../src/features/scoring/scoring.js";
+import {
+  configureHindsight,
+  hindsightQueue,
+  startHindsightWorker,
+  sweepShopHindsight,
+  type SweepReport,
+} from "../src/features/scoring/hindsight.js";
+import type { Deps } from "../src/features/deps.js";
+import type { ReviewDoc } from "../src/features/reviews/model.js";
+import { openModels, startTestApi, uniqueDbName, until, type TestApi } from "./helpers.js";
+
+const DAY = 86_400_000;
+let api: TestApi;
+
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(() => api?.close());
+
+/**
+ * A shop's 160 days: 15 ordinary customers, each writing 4 reviews of 6
+ * products (3–5★), and, from day 100, a slow campaign on "target": 10 new
+ * accounts, one 5★ review every 3 days, none of which ever writes again.
+ */
+async function seedCampaign(deps: Deps, shopId: string): Promise<{ campaign: string[]; ordinary: string[] }> {
+  const products = ["target", "p1", "p2", "p3", "p4", "p5"];
+  for (const id of products) await putProduct(deps, shopId, { id, name: id });
+  const start = Date.now() - 160 * DAY;
+  const events: { at: number; productId: string; rating: number; reviewer: string; campaign: boolean }[] = [];
+  for (let c = 0; c < 15; c++) {
+    for (let k = 0; k < 4; k++) {
+      events.push({
+        at: start + (c * 9 + k * 37) * 0.9 * DAY + c * 3_600_000,
+        productId: products[(c + k * 2) % products.length]!,
+        rating: 3 + ((c + k) % 3),
+        reviewer: `customer-${c}`,
+        campaign: false,
+      });
+    }
+  }
+  for (let m = 0; m < 10; m++) {
+    events.push({ at: start + (100 + 3 * m) * DAY + 7_200_000, productId: "target", rating: 5, reviewer: `campaign-${m}`, campaign: true });
+  }
+  events.sort((a, b) => a.at - b.at);
+  const campaign: string[] = [];
+  const ordinary: string[] = [];
+  for (const [i, e] of events.entries()) {
+    const { review } = await submitReview({ ...deps, now: () => new Date(e.at) }, shopId, {
+      productId: e.productId,
+      rating: e.rating,
+      title: `Review ${i} of ${e.productId}`,
+      body: `Writer ${e.reviewer} on ${e.productId}, number ${i}: ${"detail ".repeat(1 + (i % 7))}${i * 31}.`,
+      reviewer: { name: e.reviewer, externalId: e.reviewer },
+      idempotencyKey: `${shopId}-${i}`,
+    });
+    (e.campaign ? campaign : ordinary).push(review.id);
+  }
+  return { campaign, ordinary };
+}
+
+const weightsOf = async (deps: Deps, ids: readonly string[]) => {
+  const docs = await deps.models.Review.find({ _id: { $in: [...ids] } }).lean<ReviewDoc[]>();
+  return new Map(docs.map((d) => [d._id, d.score!.trustWeightBp]));
+};
+const mean = (xs: Iterable<number>) => {
+  const list = [...xs];
+  return list.reduce((a, b) => a + b, 0) / list.length;
+};
+const scoringStates = async (deps: Deps, shopId: string) =>
+  (await deps.models.ScoringState.collection.find({ _id: { $regex: `^(product|reviewer):${shopId}:` } } as never).toArray()).sort((a, b) =>
+    String(a._id) < String(b._id) ? -1 : 1,
+  );
+
+describe("a sweep", () => {
+  it("discounts a slow campaign's one-off accounts, leaves the live scoring states alone, and the summaries equal a rebuild", async () => {
+    const deps = api.starling.deps;
+    const shop = await api.newShop("Slow campaign");
+    const { campaign, ordinary } = await seedCampaign(deps, shop.id);
+    const before = await weightsOf(deps, campaign);
+    const states = await scoringStates(deps, shop.id);
+
+    const report = await sweepShopHindsight(deps, shop.id);
+    expect(report.reviews).toBe(campaign.length + ordinary.length);
+    expect(report.applied).toBe(report.changed);
+    expect(report.applied).toBeGreaterThan(0);
+
+    const after = await weightsOf(deps, campaign);
+    // Every campaign review weighs less than at write time, and well under the ordinary customers' reviews.
+    for (const id of campaign) expect(after.get(id)!).toBeLessThan(before.get(id)!);
+    expect(mean(after.values())).toBeLessThan(mean(before.values()) - 1_000);
+    expect(mean(after.values())).toBeLessThan(mean((await weightsOf(deps, ordinary)).values()) - 2_000);
+    const swept = await deps.models.Review.find({ _id: { $in: campaign } }).lean<ReviewDoc[]>();
+    expect(swept.every((r) => r.score!.by === "batch")).toBe(true);
+    // The write path's states stay the truth for arrivals: the sweep saves none of its replay's.
+    expect(await scoringStates(deps, shop.id)).toEqual(states);
+    // The product's and the shop's summaries moved with the weights: a rebuild finds nothing to repair.
+    expect((await recomputeSummaries(deps, { shopId: shop.id })).repaired).toEqual([]);
+    const mark = await deps.models.HindsightSweep.findById(shop.id).lean();
+    expect(mark).toMatchObject({ reviews: report.reviews, applied: report.applied });
+
+    // A second sweep finds the scores it stored unchanged.
+    const again = await sweepShopHindsight(deps, shop.id);
+    expect(again.changed).toBe(0);
+
+    // A restarted process (its memory empty) queues the shop again, due at once: the API's own worker
+    // finds the shop swept less than an interval ago and puts the job back until then, sweeping nothing.
+    const jobId = `hindsight:${shop.id}`;
+    await deps.models.LeaseJob.deleteOne({ _id: jobId });
+    expect(await hindsightQueue(deps).enqueue(shop.id, { shopId: shop.id })).toBe(true);
+    const nextDue = again.sweptAt.getTime() + 86_400_000;
+    expect(await until(async () => (await deps.models.LeaseJob.findById(jobId).lean())?.availableAt.getTime() === nextDue, 30_000)).toBe(
+      true,
+    );
+    expect((await deps.models.HindsightSweep.findById(shop.id).lean())!.sweptAt.getTime()).toBe(again.sweptAt.getTime());
+  }, 120_000);
+
+  it("leaves a review that arrives between its snapshot and its apply with its write-time score, and keeps its arrival in the states", async () => {
+    const deps = api.starling.deps;
+    const shop = await api.newShop("Arrival during a sweep");
+    await seedCampaign(deps, shop.id);
+    let arrived: ReviewDoc | null = null;
+    const report = await sweepShopHindsight(deps, shop.id, {
+      afterSnapshot: async () => {
+        const { review } = await submitReview(deps, shop.id, {
+          productId: "target",
+          rating: 5,
+          title: "Arrived during the sweep",
+          body: "A new account's five stars, stored while the sweep had its snapshot in hand.",
+          reviewer: { name: "Late", externalId: "late-arrival" },
+          idempotencyKey: `${shop.id}-late`,
+        });
+        arrived = await deps.models.Review.findById(review.id).lean<ReviewDoc>();
+      },
+    });
+    expect(report.applied).toBeGreaterThan(0);
+    const late = arrived as ReviewDoc | null;
+    expect(late?.score?.by).toBe("write");
+    const now = await deps.models.Review.findById(late!._id).lean<ReviewDoc>();
+    expect(now!.score).toEqual(late!.score);
+    const product = await deps.models.ScoringState.collection.findOne({ _id: `product:${shop.id}:target` } as never);
+    const { unpackState } = await import("../src/features/scoring/scoring.js");
+    const recent = (unpackState(product!.state) as { arrival: { recent: { reviewId: string }[] } }).arrival.recent;
+    expect(recent.map((a) => a.reviewId)).toContain(late!._id);
+    expect((await recomputeSummaries(deps, { shopId: shop.id })).repaired).toEqual([]);
+    // Not read by this sweep, so the shop counts as reviewed since: the next one will read it.
+    const mark = await deps.models.HindsightSweep.findById(shop.id).lean();
+    expect(mark!.recent).not.toContain(late!._id);
+  }, 120_000);
+
+  it("does not overwrite a score re-weighted after its snapshot (a burst flagged at write time), and the summaries stay exact", async () => {
+    const deps = api.starling.deps;
+    const shop = await api.newShop("Re-weight during a sweep");
+    const { campaign } = await seedCampaign(deps, shop.id);
+    const target = campaign[0]!;
+    let reweighted: ReviewDoc["score"] = null;
+    const report = await sweepShopHindsight(deps, shop.id, {
+      afterSnapshot: async () => {
+        // What scoreArrivals' commit does for a burst it flags: the new score stored and the summaries moved, under the locks.
+        const read = (await deps.models.Review.findById(target).lean<ReviewDoc>())!;
+        await deps.summaryLock.runAll(scoringLockKeys([read]), async () => {
+          const next = storedScore(0.42, 4_321, [], "write");
+          await deps.models.Review.updateOne({ _id: target }, { $set: { score: next } });
+          await reweightCountedReview(deps, read, read.score, next);
+          reweighted = next;
+        });
+      },
+    });
+    // The sweep would have changed it (every campaign review moves: see the first test), and skipped it.
+    expect(report.applied).toBe(report.changed - 1);
+    const now = await deps.models.Review.findById(target).lean<ReviewDoc>();
+    expect(now!.score).toEqual(reweighted);
+    expect((await recomputeSummaries(deps, { shopId: shop.id })).repaired).toEqual([]);
+  }, 120_000);
+});
+
+describe("the write path", () => {
+  it("queues a shop's sweep once per interval from a process, not once per review, due an interval later", async () => {
+    const deps = api.starling.deps;
+    const queue = hindsightQueue(deps);
+    const enqueue = queue.enqueue.bind(queue);
+    let calls = 0;
+    queue.enqueue = (...args) => {
+      calls++;
+      return enqueue(...args);
+    };
+    try {
+      const shop = await api.newShop("Noted once");
+      await putProduct(deps, shop.id, { id: "kettle", name: "Kettle" });
+      const t0 = Date.now();
+      for (let i = 0; i < 5; i++) {
+        await submitReview(deps, shop.id, {
+          productId: "kettle",
+          rating: 4,
+          title: `Kettle ${i}`,
+          body: `Boils water, review ${i}.`,
+          reviewer: { name: `K${i}`, externalId: `kettle-${i}` },
+          idempotencyKey: `noted-${i}`,
+        });
+      }
+      expect(calls).toBe(1);
+      expect(await until(async () => (await deps.models.LeaseJob.findById(`hindsight:${shop.id}`).lean()) !== null, 10_000)).toBe(true);
+      const job = (await deps.models.LeaseJob.findById(`hindsight:${shop.id}`).lean())!;
+      expect(job.availableAt.getTime()).toBeGreaterThanOrEqual(t0 + 86_400_000);
+    } finally {
+      queue.enqueue = enqueue;
+    }
+  });
+});
+
+describe("the sweep workers", () => {
+  it("of two processes sweep a shop once, not again while it takes no review, and again after one", async () => {
+    const dbName = uniqueDbName("hindsight");
+    const a = await openModels(dbName);
+    const b = await openModels(dbName);
+    const sweeps: { by: string; report: SweepReport }[] = [];
+    const errors: unknown[] = [];
+    const workers = [a, b].map((p, i) => {
+      configureHindsight(p.deps, { intervalMs: 1_500 });
+      return startHindsightWorker(p.deps, {
+        idleMs: 50,
+        onSweep: (report) => sweeps.push({ by: i === 0 ? "a" : "b", report }),
+        onError: (error) => errors.push(error),
+      });
+    });
+    try {
+      const { shop } = await createShop(a.deps, { name: "Two processes" });
+      await putProduct(a.deps, shop.id, { id: "tent", name: "Tent" });
+      for (let i = 0; i < 4; i++) {
+        await submitReview({ ...a.deps, now: () => new Date(Date.now() - (10 - i) * DAY) }, shop.id, {
+          productId: "tent",
+          rating: 3 + (i % 3),
+          title: `Tent ${i}`,
+          body: `Kept us dry, night ${i}.`,
+          reviewer: { name: `T${i}`, externalId: `tent-${i}` },
+          idempotencyKey: `tent-${i}`,
+        });
+      }
+      // The write path queued it, due an interval later; both processes' workers look for it every 50 ms.
+      expect(await until(() => sweeps.length > 0, 30_000)).toBe(true);
+      const first = sweeps[0]!.report;
+      // Due again an interval after the sweep, the job finds no review since and leaves the queue unswept.
+      expect(await until(async () => (await a.models.LeaseJob.findById(`hindsight:${shop.id}`).lean()) === null, 30_000)).toBe(true);
+      expect(sweeps).toHaveLength(1);
+      const mark = await a.models.HindsightSweep.findById(shop.id).lean();
+      expect(mark!.sweptAt.getTime()).toBe(first.sweptAt.getTime());
+
+      // A review now (b's first note of the shop) queues it again, and it is swept once more.
+      await submitReview(b.deps, shop.id, {
+        productId: "tent",
+        rating: 5,
+        title: "Tent again",
+        body: "Still dry after a storm.",
+        reviewer: { name: "T0", externalId: "tent-0" },
+        idempotencyKey: "tent-again",
+      });
+      expect(await until(() => sweeps.length === 2, 30_000)).toBe(true);
+      expect(sweeps[1]!.report.reviews).toBe(5);
+      expect(await until(async () => (await a.models.LeaseJob.findById(`hindsight:${shop.id}`).lean()) === null, 30_000)).toBe(true);
+      expect(sweeps).toHaveLength(2);
+      expect(errors).toEqual([]);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await a.models.LeaseJob.db.dropDatabase();
+      await a.close();
+      await b.close();
+    }
+  }, 120_000);
+});

@@ -224,6 +224,10 @@ export interface OrganicResult {
   readonly vsWritePathSignedMean: number;
   readonly vsWritePathMean: number;
   readonly vsWritePathMax: number;
+  /** Products (of productsShown, those with ≥ 10 reviews) shown 0.01 or more higher, and lower, than by the write path. */
+  readonly vsWritePathUp: number;
+  readonly vsWritePathDown: number;
+  readonly productsShown: number;
 }
 
 export interface CampaignBenchOptions {
@@ -304,6 +308,8 @@ export function campaignBenchmark(
     let vsWriteSigned = 0;
     let vsWriteAbs = 0;
     let vsWriteMax = 0;
+    let vsWriteUp = 0;
+    let vsWriteDown = 0;
     for (const list of byProduct.values()) {
       if (list.length < 10) continue;
       const end = list[list.length - 1]!.timeMs;
@@ -317,6 +323,8 @@ export function campaignBenchmark(
         vsWriteSigned += v;
         vsWriteAbs += Math.abs(v);
         vsWriteMax = Math.max(vsWriteMax, Math.abs(v));
+        if (v >= 0.01) vsWriteUp++;
+        if (v <= -0.01) vsWriteDown++;
       }
     }
     organic.push({
@@ -334,6 +342,9 @@ export function campaignBenchmark(
       vsWritePathSignedMean: writePath === undefined ? Number.NaN : vsWriteSigned / products,
       vsWritePathMean: writePath === undefined ? Number.NaN : vsWriteAbs / products,
       vsWritePathMax: writePath === undefined ? Number.NaN : vsWriteMax,
+      vsWritePathUp: vsWriteUp,
+      vsWritePathDown: vsWriteDown,
+      productsShown: products,
     });
   }
 

@@ -67,6 +67,7 @@ table(
     "Δ vs after write-time, signed mean",
     "|Δ| mean",
     "max",
+    "products ≥ 0.01 up / down",
   ],
   organic.map((o) => [
     o.scorer,
@@ -82,5 +83,6 @@ table(
     f(o.vsWritePathSignedMean, 4),
     f(o.vsWritePathMean, 4),
     f(o.vsWritePathMax),
+    `${o.vsWritePathUp} / ${o.vsWritePathDown} of ${o.productsShown}`,
   ]),
 );

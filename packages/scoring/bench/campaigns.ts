@@ -12,6 +12,7 @@
 import {
   DEFAULT_SCORING_OPTIONS,
   LEGACY_SCORING_OPTIONS,
+  type HindsightScore,
   type RatingPrior,
   type ScoringOptions,
   type TimelineReview,
@@ -20,6 +21,7 @@ import {
   ratingCountsOf,
   rescoreWithHindsight,
   scoreTimeline,
+  sweepScores,
   trustWeightedRating,
 } from "../src/index.js";
 import type { Reason } from "../src/reasons.js";
@@ -142,16 +144,28 @@ interface Scored {
   readonly reasons: Map<string, Reason[]>;
 }
 
-function score(rows: readonly TimelineReview[], options: ScoringOptions, batch: boolean): Scored {
-  const writeTime = scoreTimeline(rows, { scoring: options });
-  const scores = batch ? rescoreWithHindsight(rows, writeTime, options) : writeTime.reviews;
+/** One replay's write-time and hindsight scores per option set, shared by the scorers that use them. */
+type ReplayCache = Map<ScoringOptions, { writeTime: ReturnType<typeof scoreTimeline>; hindsight?: HindsightScore[] }>;
+
+function score(rows: readonly TimelineReview[], s: ScorerName, cache: ReplayCache): Scored {
+  const options = scorerOptions(s);
+  let replay = cache.get(options);
+  if (replay === undefined) cache.set(options, (replay = { writeTime: scoreTimeline(rows, { scoring: options }) }));
+  const hindsight = () => (replay.hindsight ??= rescoreWithHindsight(rows, replay.writeTime, options));
+  // The sweep is what the API's daily hindsight sweep applies: the write
+  // path's scores at the end of the replay, combined with the batch's.
+  const scores = s.endsWith("batch")
+    ? hindsight()
+    : s.endsWith("sweep")
+      ? sweepScores(replay.writeTime.reviews, hindsight())
+      : replay.writeTime.reviews;
   const weight = new Map<string, number>();
   const suspicion = new Map<string, number>();
   const reasons = new Map<string, Reason[]>();
-  for (const s of scores) {
-    weight.set(s.reviewId, s.trustWeightBp);
-    suspicion.set(s.reviewId, s.suspicion);
-    reasons.set(s.reviewId, s.reasons);
+  for (const x of scores) {
+    weight.set(x.reviewId, x.trustWeightBp);
+    suspicion.set(x.reviewId, x.suspicion);
+    reasons.set(x.reviewId, x.reasons);
   }
   return { weight, suspicion, reasons };
 }
@@ -167,11 +181,10 @@ function displayed(reviews: readonly TimelineReview[], cutoffMs: number, prior: 
   return trustWeightedRating(ratingCountsOf(kept.map((r) => ({ stars: r.stars, weightBp: weight.get(r.reviewId)! }))), prior).mean;
 }
 
-export const SCORERS = ["before, write-time", "after, write-time", "before, batch", "after, batch"] as const;
+export const SCORERS = ["before, write-time", "after, write-time", "before, batch", "after, batch", "after, sweep"] as const;
 export type ScorerName = (typeof SCORERS)[number];
 let afterOptions: ScoringOptions = DEFAULT_SCORING_OPTIONS;
 const scorerOptions = (s: ScorerName) => (s.startsWith("before") ? LEGACY_SCORING_OPTIONS : afterOptions);
-const scorerBatch = (s: ScorerName) => s.endsWith("batch");
 
 export interface KindResult {
   readonly kind: AttackKind;
@@ -207,6 +220,14 @@ export interface OrganicResult {
   /** Displayed rating at the end of the timeline vs the "before" scorer of the same kind: mean and max |Δ| over products with ≥ 10 reviews. */
   readonly ratingMoveMean: number;
   readonly ratingMoveMax: number;
+  /** The same at the end against today's write path ("after, write-time"; NaN when it was not run): signed mean, mean and max |Δ|. */
+  readonly vsWritePathSignedMean: number;
+  readonly vsWritePathMean: number;
+  readonly vsWritePathMax: number;
+  /** Products (of productsShown, those with ≥ 10 reviews) shown 0.01 or more higher, and lower, than by the write path. */
+  readonly vsWritePathUp: number;
+  readonly vsWritePathDown: number;
+  readonly productsShown: number;
 }
 
 export interface CampaignBenchOptions {
@@ -242,7 +263,9 @@ export function campaignBenchmark(
   const established = all.filter((p) => byProduct.get(p)!.length >= 50 && Number(p.slice(1)) % 2 === parity).sort();
 
   // Organic cost: the untouched timeline through every scorer.
-  const clean = new Map<ScorerName, Scored>(scorers.map((s) => [s, score(real, scorerOptions(s), scorerBatch(s))]));
+  const cleanCache: ReplayCache = new Map();
+  const clean = new Map<ScorerName, Scored>(scorers.map((s) => [s, score(real, s, cleanCache)]));
+  cleanCache.clear();
   const organic: OrganicResult[] = [];
   let productYears = 0;
   for (const list of byProduct.values())
@@ -256,6 +279,8 @@ export function campaignBenchmark(
   for (const s of scorers) {
     const sc = clean.get(s)!;
     const base = clean.get(s.endsWith("batch") ? "before, batch" : "before, write-time") ?? sc;
+    // What a shop sees when the sweep (or the batch) runs: its ratings against the write path's.
+    const writePath = clean.get("after, write-time");
     let weightSum = 0;
     let caught = 0;
     const flagDays = new Set<string>();
@@ -280,13 +305,27 @@ export function campaignBenchmark(
     let moveSum = 0;
     let moveMax = 0;
     let products = 0;
+    let vsWriteSigned = 0;
+    let vsWriteAbs = 0;
+    let vsWriteMax = 0;
+    let vsWriteUp = 0;
+    let vsWriteDown = 0;
     for (const list of byProduct.values()) {
       if (list.length < 10) continue;
       const end = list[list.length - 1]!.timeMs;
-      const d = Math.abs(displayed(list, end, prior, sc.weight) - displayed(list, end, prior, base.weight));
+      const shown = displayed(list, end, prior, sc.weight);
+      const d = Math.abs(shown - displayed(list, end, prior, base.weight));
       moveSum += d;
       moveMax = Math.max(moveMax, d);
       products++;
+      if (writePath !== undefined) {
+        const v = shown - displayed(list, end, prior, writePath.weight);
+        vsWriteSigned += v;
+        vsWriteAbs += Math.abs(v);
+        vsWriteMax = Math.max(vsWriteMax, Math.abs(v));
+        if (v >= 0.01) vsWriteUp++;
+        if (v <= -0.01) vsWriteDown++;
+      }
     }
     organic.push({
       scorer: s,
@@ -300,6 +339,12 @@ export function campaignBenchmark(
       complaintsCaught,
       ratingMoveMean: moveSum / products,
       ratingMoveMax: moveMax,
+      vsWritePathSignedMean: writePath === undefined ? Number.NaN : vsWriteSigned / products,
+      vsWritePathMean: writePath === undefined ? Number.NaN : vsWriteAbs / products,
+      vsWritePathMax: writePath === undefined ? Number.NaN : vsWriteMax,
+      vsWritePathUp: vsWriteUp,
+      vsWritePathDown: vsWriteDown,
+      productsShown: products,
     });
   }
 
@@ -337,8 +382,9 @@ export function campaignBenchmark(
         real,
         attacks.flatMap((a) => a.reviews),
       );
+      const cache: ReplayCache = new Map();
       for (const s of scorers) {
-        const sc = score(rows, scorerOptions(s), scorerBatch(s));
+        const sc = score(rows, s, cache);
         const cleanScore = clean.get(s)!;
         const r = acc.get(s)!;
         for (const attack of attacks) {

@@ -105,4 +105,6 @@ export {
   HINDSIGHT_WEIGHTS,
   coReviewGroups,
   rescoreWithHindsight,
+  sweepScore,
+  sweepScores,
 } from "./rescore.js";

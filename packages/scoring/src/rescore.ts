@@ -22,7 +22,8 @@
  * {@link sparesComplaint}.
  */
 import type { Reason } from "./reasons.js";
-import type { TimelineResult, TimelineReview } from "./timeline.js";
+import type { ScoredReview, TimelineResult, TimelineReview } from "./timeline.js";
+import { requireInput } from "./errors.js";
 import { trustWeightBpOf } from "./score-arrival.js";
 import { DEFAULT_SCORING_OPTIONS, type ScoringOptions } from "./options.js";
 
@@ -382,4 +383,48 @@ export function rescoreWithHindsight(
     reasons.sort((a, b) => b.weight - a.weight);
     return { reviewId: r.reviewId, suspicion, trustWeightBp: trustWeightBpOf(suspicion, options), reasons };
   });
+}
+
+/**
+ * What the daily hindsight sweep applies to one review, from its write-time
+ * score and its {@link rescoreWithHindsight} score (same review). The batch
+ * as it is discounts every one-off 5★ account, detected or not (`onlyReview`,
+ * earliness, deviation): applied live it would lower genuine products'
+ * ratings night after night, since one-off accounts are what most of a
+ * shop's genuine customers are. So the sweep takes hindsight only where it
+ * knows something the write path could not:
+ * - hindsight weighs the review more: its author went on to write ordinary
+ *   reviews, spread over time and products, so a write-time flag on a real
+ *   first-time reviewer is lifted once they prove real;
+ * - hindsight weighs it less because the review belongs to one of the batch's
+ *   co-review groups (`co_review`) and the write path had no group for it:
+ *   campaign evidence that only the whole timeline shows.
+ * Otherwise the write-time score stands: hindsight about history alone never
+ * discounts a review further.
+ */
+export function sweepScore(written: ScoredReview, hindsight: HindsightScore): HindsightScore {
+  requireInput(
+    written.reviewId === hindsight.reviewId,
+    "sweepScore",
+    `the hindsight score of review ${written.reviewId}`,
+    hindsight.reviewId,
+  );
+  if (hindsight.trustWeightBp > written.trustWeightBp) return hindsight;
+  if (
+    hindsight.trustWeightBp < written.trustWeightBp &&
+    hindsight.reasons.some((x) => x.code === "co_review") &&
+    !written.reasons.some((x) => x.code === "co_review")
+  )
+    return hindsight;
+  return { reviewId: written.reviewId, suspicion: written.suspicion, trustWeightBp: written.trustWeightBp, reasons: [...written.reasons] };
+}
+
+/**
+ * {@link sweepScore} over a whole timeline: the write-time scores (from
+ * {@link scoreTimeline}) and the hindsight scores of the same reviews, in the
+ * same order, as {@link rescoreWithHindsight} returns them.
+ */
+export function sweepScores(writeTime: readonly ScoredReview[], hindsight: readonly HindsightScore[]): HindsightScore[] {
+  requireInput(writeTime.length === hindsight.length, "sweepScores", `${writeTime.length} hindsight scores`, hindsight.length);
+  return writeTime.map((w, i) => sweepScore(w, hindsight[i]!));
 }

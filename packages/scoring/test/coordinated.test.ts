@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_SCORING_OPTIONS,
+  ScoringInputError,
   type ScoredReview,
   type ScoringOptions,
   type TimelineReview,
@@ -19,6 +20,8 @@ import {
   rescoreWithHindsight,
   scoreArrival,
   scoreTimeline,
+  sweepScore,
+  sweepScores,
 } from "../src/index.js";
 import { loadYelpChi } from "../bench/datasets.js";
 import { itWithData } from "./datasets.js";
@@ -681,5 +684,87 @@ describe("the batch re-score spares genuine complaints (item 4)", { timeout: 120
     expect(
       caught(rescoreWithHindsight(reviews, written, { ...DEFAULT_SCORING_OPTIONS, hindsightSparesComplaints: false })),
     ).toBeGreaterThan(writePath);
+  });
+});
+
+describe("the hindsight sweep applies hindsight only where it knows more (sweepScore)", { timeout: 120_000 }, () => {
+  const shop = organicShop();
+  // A newcomer's first review, a 1-star complaint against p3's consensus:
+  // flagged at write time (first-time, extreme, deviating); the author then
+  // writes eight ordinary reviews of other products over the next 200 days.
+  const newcomer: TimelineReview[] = [
+    { reviewId: "first", productId: "p3", reviewerId: "newcomer", stars: 1, timeMs: T0 + 100 * DAY },
+    ...Array.from({ length: 8 }, (_, i) => ({
+      reviewId: `later${i}`,
+      productId: `p${4 + i}`,
+      reviewerId: "newcomer",
+      stars: [3, 4, 4, 3, 4, 5, 4, 3][i]!,
+      timeMs: T0 + (125 + 25 * i) * DAY,
+    })),
+  ];
+  // Four accounts giving 5 stars to p8, p9 and p10 two days apart: a
+  // co-review group; the write path finds it from p10 on, the batch on p8 too.
+  const group: TimelineReview[] = [];
+  for (let p = 0; p < 3; p++)
+    for (let a = 0; a < 4; a++)
+      group.push({
+        reviewId: `group${p}-${a}`,
+        productId: `p${8 + p}`,
+        reviewerId: `booster${a}`,
+        stars: 5,
+        timeMs: T0 + (250 + 2 * p) * DAY + a * 3_600_000,
+      });
+  const rows = merged(shop, newcomer, group);
+  const writeTime = scoreTimeline(rows);
+  const hindsight = rescoreWithHindsight(rows, writeTime);
+  const swept = sweepScores(writeTime.reviews, hindsight);
+  const byId = <T extends { reviewId: string }>(list: readonly T[]) => new Map(list.map((x) => [x.reviewId, x]));
+  const written = byId(writeTime.reviews);
+  const batch = byId(hindsight);
+  const sweep = byId(swept);
+
+  it("lifts a write-time flag on a first-time reviewer whose later reviews prove them real", () => {
+    expect(written.get("first")!.reasons.some((x) => x.code === "first_time_reviewer")).toBe(true);
+    expect(written.get("first")!.trustWeightBp).toBeLessThan(7_000);
+    expect(batch.get("first")!.trustWeightBp).toBeGreaterThan(written.get("first")!.trustWeightBp + 2_000);
+    expect(sweep.get("first")).toEqual(batch.get("first"));
+  });
+
+  it("keeps a one-off 5-star review's write-time weight where hindsight about its account alone would discount it", () => {
+    const oneOffs = shop.filter((r) => r.reviewerId.startsWith("once") && r.stars === 5);
+    const discounted = oneOffs.filter((r) => batch.get(r.reviewId)!.trustWeightBp < written.get(r.reviewId)!.trustWeightBp);
+    // The batch discounts many of them further; the sweep none.
+    expect(discounted.length).toBeGreaterThan(20);
+    for (const r of discounted) {
+      const w = written.get(r.reviewId)!;
+      expect(sweep.get(r.reviewId), r.reviewId).toEqual({
+        reviewId: r.reviewId,
+        suspicion: w.suspicion,
+        trustWeightBp: w.trustWeightBp,
+        reasons: w.reasons,
+      });
+    }
+  });
+
+  it("takes the batch's discount for a co-review group the write path had not found", () => {
+    const firstProduct = group.filter((r) => r.productId === "p8");
+    for (const r of firstProduct) {
+      expect(
+        written.get(r.reviewId)!.reasons.some((x) => x.code === "co_review"),
+        r.reviewId,
+      ).toBe(false);
+      expect(
+        batch.get(r.reviewId)!.reasons.some((x) => x.code === "co_review"),
+        r.reviewId,
+      ).toBe(true);
+      expect(sweep.get(r.reviewId), r.reviewId).toEqual(batch.get(r.reviewId));
+      expect(sweep.get(r.reviewId)!.trustWeightBp, r.reviewId).toBeLessThanOrEqual(5_000);
+      expect(sweep.get(r.reviewId)!.trustWeightBp, r.reviewId).toBeLessThan(written.get(r.reviewId)!.trustWeightBp);
+    }
+  });
+
+  it("refuses scores of different reviews or lists of different lengths, with a typed error", () => {
+    expect(() => sweepScore(writeTime.reviews[0]!, hindsight[1]!)).toThrow(ScoringInputError);
+    expect(() => sweepScores(writeTime.reviews, hindsight.slice(1))).toThrow(ScoringInputError);
   });
 });

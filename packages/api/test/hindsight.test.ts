@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitReview } from "../src/features/reviews/reviews.js";
 import { putProduct } from "../src/features/products/products.js";
 import { createShop } from "../src/features/shops/shops.js";
-import { recomputeSummaries, reweightCountedReview } from "../src/features/ratings/ratings.js";
+import { recomputeSummaries, reweightCountedReviews } from "../src/features/ratings/ratings.js";
 import { scoringLockKeys, storedScore } from "../src/features/scoring/scoring.js";
 import {
   configureHindsight,
@@ -173,7 +173,7 @@ describe("a sweep", () => {
         await deps.summaryLock.runAll(scoringLockKeys([read]), async () => {
           const next = storedScore(0.42, 4_321, [], "write");
           await deps.models.Review.updateOne({ _id: target }, { $set: { score: next } });
-          await reweightCountedReview(deps, read, read.score, next);
+          await reweightCountedReviews(deps, [{ review: read, before: read.score, after: next }]);
           reweighted = next;
         });
       },

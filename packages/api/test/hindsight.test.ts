@@ -1,7 +1,8 @@
 /**
  * The hindsight sweep (features/scoring/hindsight.ts): the batch re-score run
- * live, beside the writes. A slow campaign's one-off accounts lose weight once
- * hindsight sees that they never write again; the summaries stay exactly what
+ * live, beside the writes, where hindsight knows more than the write path: a
+ * proven newcomer's flag is lifted, a group's first product discounted, and
+ * one-off accounts keep their write-time weight; the summaries stay exactly what
  * a rebuild gives; arrivals and write-time re-weights that race a sweep keep
  * their scores; one process sweeps a shop at a time, and a quiet shop not again.
  */
@@ -84,26 +85,68 @@ const scoringStates = async (deps: Deps, shopId: string) =>
     String(a._id) < String(b._id) ? -1 : 1,
   );
 
+/**
+ * Where hindsight knows more than the write path, on top of seedCampaign's shop: a newcomer
+ * whose first review, a 1★ complaint on "p3", is flagged at write time and who then writes
+ * eight ordinary reviews; and four accounts giving 5★ to "g0", "g1", "g2" two days apart, a
+ * co-review group the write path finds from its second or third product on, hindsight on the first too.
+ */
+async function seedHindsight(deps: Deps, shopId: string): Promise<{ complaint: string; groupFirst: string[] }> {
+  for (const id of ["g0", "g1", "g2", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7"]) await putProduct(deps, shopId, { id, name: id });
+  const start = Date.now() - 160 * DAY;
+  const submit = async (at: number, productId: string, rating: number, reviewer: string, key: string) =>
+    (
+      await submitReview({ ...deps, now: () => new Date(at) }, shopId, {
+        productId,
+        rating,
+        title: `${reviewer} on ${productId}`,
+        body: `What ${reviewer} thought of ${productId}: ${"words ".repeat(3 + (key.length % 5))}${key}.`,
+        reviewer: { name: reviewer, externalId: reviewer },
+        idempotencyKey: `${shopId}-${key}`,
+      })
+    ).review.id;
+  const complaint = await submit(start + 20 * DAY, "p3", 1, "newcomer", "first");
+  for (let i = 0; i < 8; i++) await submit(start + (35 + 12 * i) * DAY, `q${i}`, [3, 4, 4, 3, 4, 5, 4, 3][i]!, "newcomer", `later${i}`);
+  const groupFirst: string[] = [];
+  for (let p = 0; p < 3; p++)
+    for (let a = 0; a < 4; a++) {
+      const id = await submit(start + (130 + 2 * p) * DAY + a * 3_600_000, `g${p}`, 5, `booster-${a}`, `group${p}-${a}`);
+      if (p === 0) groupFirst.push(id);
+    }
+  return { complaint, groupFirst };
+}
+
+const reasonCodes = async (deps: Deps, id: string) =>
+  ((await deps.models.Review.findById(id).lean<ReviewDoc>())!.score!.reasons as { code: string }[]).map((r) => r.code);
+
 describe("a sweep", () => {
-  it("discounts a slow campaign's one-off accounts, leaves the live scoring states alone, and the summaries equal a rebuild", async () => {
+  it("lifts a proven newcomer's flag and discounts a group's first product, leaves one-off accounts and the live states alone; summaries equal a rebuild", async () => {
     const deps = api.starling.deps;
-    const shop = await api.newShop("Slow campaign");
+    const shop = await api.newShop("Hindsight");
     const { campaign, ordinary } = await seedCampaign(deps, shop.id);
-    const before = await weightsOf(deps, campaign);
+    const { complaint, groupFirst } = await seedHindsight(deps, shop.id);
+    const before = await weightsOf(deps, [...campaign, complaint, ...groupFirst]);
+    for (const id of groupFirst) expect(await reasonCodes(deps, id)).not.toContain("co_review");
     const states = await scoringStates(deps, shop.id);
 
     const report = await sweepShopHindsight(deps, shop.id);
-    expect(report.reviews).toBe(campaign.length + ordinary.length);
+    expect(report.reviews).toBe(campaign.length + ordinary.length + 9 + 12);
     expect(report.applied).toBe(report.changed);
     expect(report.applied).toBeGreaterThan(0);
 
-    const after = await weightsOf(deps, campaign);
-    // Every campaign review weighs less than at write time, and well under the ordinary customers' reviews.
-    for (const id of campaign) expect(after.get(id)!).toBeLessThan(before.get(id)!);
-    expect(mean(after.values())).toBeLessThan(mean(before.values()) - 1_000);
-    expect(mean(after.values())).toBeLessThan(mean((await weightsOf(deps, ordinary)).values()) - 2_000);
-    const swept = await deps.models.Review.find({ _id: { $in: campaign } }).lean<ReviewDoc[]>();
-    expect(swept.every((r) => r.score!.by === "batch")).toBe(true);
+    const after = await weightsOf(deps, [...campaign, complaint, ...groupFirst]);
+    // The slow campaign's one-off accounts: hindsight about an account alone discounts nobody live.
+    for (const id of campaign) expect(after.get(id)).toBe(before.get(id));
+    // The newcomer's complaint, flagged at write time, gets its weight back: its author proved real.
+    expect(before.get(complaint)!).toBeLessThan(8_000);
+    expect(after.get(complaint)!).toBeGreaterThan(before.get(complaint)! + 1_000);
+    expect((await deps.models.Review.findById(complaint).lean<ReviewDoc>())!.score!.by).toBe("batch");
+    // The group's first product, which the write path could not yet tie to the group, is discounted.
+    for (const id of groupFirst) {
+      expect(after.get(id)!).toBeLessThan(before.get(id)!);
+      expect(after.get(id)!).toBeLessThanOrEqual(5_000);
+      expect(await reasonCodes(deps, id)).toContain("co_review");
+    }
     // The write path's states stay the truth for arrivals: the sweep saves none of its replay's.
     expect(await scoringStates(deps, shop.id)).toEqual(states);
     // The product's and the shop's summaries moved with the weights: a rebuild finds nothing to repair.
@@ -163,8 +206,8 @@ describe("a sweep", () => {
   it("does not overwrite a score re-weighted after its snapshot (a burst flagged at write time), and the summaries stay exact", async () => {
     const deps = api.starling.deps;
     const shop = await api.newShop("Re-weight during a sweep");
-    const { campaign } = await seedCampaign(deps, shop.id);
-    const target = campaign[0]!;
+    await seedCampaign(deps, shop.id);
+    const { complaint: target } = await seedHindsight(deps, shop.id);
     let reweighted: ReviewDoc["score"] = null;
     const report = await sweepShopHindsight(deps, shop.id, {
       afterSnapshot: async () => {
@@ -178,7 +221,7 @@ describe("a sweep", () => {
         });
       },
     });
-    // The sweep would have changed it (every campaign review moves: see the first test), and skipped it.
+    // The sweep would have changed it (the proven newcomer's complaint is restored: see the first test), and skipped it.
     expect(report.applied).toBe(report.changed - 1);
     const now = await deps.models.Review.findById(target).lean<ReviewDoc>();
     expect(now!.score).toEqual(reweighted);

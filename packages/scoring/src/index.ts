@@ -107,4 +107,5 @@ export {
   rescoreWithHindsight,
   sweepScore,
   sweepScores,
+  sweepTakesHindsight,
 } from "./rescore.js";

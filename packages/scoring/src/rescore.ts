@@ -409,14 +409,18 @@ export function sweepScore(written: ScoredReview, hindsight: HindsightScore): Hi
     `the hindsight score of review ${written.reviewId}`,
     hindsight.reviewId,
   );
-  if (hindsight.trustWeightBp > written.trustWeightBp) return hindsight;
-  if (
+  if (sweepTakesHindsight(written, hindsight)) return hindsight;
+  return { reviewId: written.reviewId, suspicion: written.suspicion, trustWeightBp: written.trustWeightBp, reasons: [...written.reasons] };
+}
+
+/** Whether {@link sweepScore} takes the hindsight score (it restores the review, or adds a co-review group) rather than the write-time one. */
+export function sweepTakesHindsight(written: ScoredReview, hindsight: HindsightScore): boolean {
+  if (hindsight.trustWeightBp > written.trustWeightBp) return true;
+  return (
     hindsight.trustWeightBp < written.trustWeightBp &&
     hindsight.reasons.some((x) => x.code === "co_review") &&
     !written.reasons.some((x) => x.code === "co_review")
-  )
-    return hindsight;
-  return { reviewId: written.reviewId, suspicion: written.suspicion, trustWeightBp: written.trustWeightBp, reasons: [...written.reasons] };
+  );
 }
 
 /**

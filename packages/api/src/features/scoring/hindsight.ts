@@ -2,10 +2,14 @@
  * The hindsight sweep: the batch re-score (replayShopHistory: the shop's
  * history through the write-time scorer, then re-scored with what each
  * reviewer did afterwards) run live, in every API process, beside the write
- * path. What tells a slow campaign's one-off account from a real first-time
- * reviewer is that a real one may write again later, which only hindsight
- * sees (packages/scoring/README.md: the batch catches 0.86–1.00 of the slow
- * campaigns, the write path 0.61–0.78).
+ * path, applied where hindsight knows more than the write path did
+ * (sweepTakesHindsight, packages/scoring): a first-time reviewer flagged at
+ * write time whose later reviews show a person gets the weight back, and a
+ * co-review group found only with hindsight (a ring's first products) loses
+ * it. Hindsight about an account alone (it never wrote again) discounts
+ * nobody: the batch as it is catches slow campaigns that way, but one-off
+ * accounts are what most genuine customers are, and it would lower genuine
+ * products' ratings nightly (packages/scoring/README.md, "The hindsight sweep").
  *
  * Unlike `recompute --rescore` (rescoreShop), it needs no pause in the writes:
  * - it never saves the replay's scoring states: the write path's states stay
@@ -178,7 +182,9 @@ export async function sweepShopHindsight(deps: Deps, shopId: string, options: Sw
   // Under the shop summary's lock: FerretDB's update is a read and a rewrite, and the shop's counts move meanwhile.
   await deps.summaryLock.run(shopSummaryId(shopId), () => savePriorStrength(deps, shopId, strength));
 
-  const changed = replay.stored.filter((r) => scoreMoved(r.score, replay.scores.get(r._id)!));
+  // Only where hindsight knows more (sweepTakesHindsight): hindsight about an account alone, that
+  // it never wrote again, is what most genuine customers look like too, so it discounts nobody live.
+  const changed = replay.stored.filter((r) => replay.sweepTakes.has(r._id) && scoreMoved(r.score, replay.scores.get(r._id)!));
   let applied = 0;
   let sliceStart = performance.now();
   for (let i = 0; i < changed.length; i += APPLY_CHUNK) {

@@ -12,6 +12,7 @@ import {
   bestDuplicate,
   fitPriorStrength,
   rescoreWithHindsight,
+  sweepTakesHindsight,
   scoreTimeline,
   type TimelineReview,
   type TimelineResult,
@@ -586,6 +587,11 @@ export interface ShopReplay {
   readonly replayed: readonly ReviewDoc[];
   /** The write-time replay: its scores, and the scoring states it ends with. */
   readonly writeTime: TimelineResult;
+  /**
+   * The reviews whose hindsight score the hindsight sweep applies (sweepTakesHindsight: it restores
+   * a write-time flag, or adds a co-review group); the others keep their write-time scores live.
+   */
+  readonly sweepTakes: ReadonlySet<string>;
 }
 
 /**
@@ -638,7 +644,8 @@ export async function replayShopHistory(
   const writeTime = scoreTimeline(timeline);
   const hindsight = rescoreWithHindsight(timeline, writeTime);
   const scores = new Map(hindsight.map((h) => [h.reviewId, storedScore(h.suspicion, h.trustWeightBp, h.reasons, "batch")]));
-  return { scores, stored, replayed: reviews, writeTime };
+  const sweepTakes = new Set(hindsight.filter((h, i) => sweepTakesHindsight(writeTime.reviews[i]!, h)).map((h) => h.reviewId));
+  return { scores, stored, replayed: reviews, writeTime, sweepTakes };
 }
 
 /** The shop's prior strength fitted to its published reviews' histograms (empirical Bayes, floored at the configured strength). */

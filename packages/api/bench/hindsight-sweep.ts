@@ -25,7 +25,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import { scoreTimeline, textSignature, type TimelineReview } from "@starling/scoring";
+import { scoreTimeline, textSignature } from "@starling/scoring";
 import { benchText, publishedReview, runBench } from "./bench-text.js";
 import { REPO_ROOT } from "../src/config.js";
 import { connect, ensureIndexes } from "../src/db/connection.js";
@@ -35,7 +35,7 @@ import { bindModels } from "../src/features/models.js";
 import { putProduct } from "../src/features/products/products.js";
 import { withPageKeys } from "../src/features/reviews/review-pages.js";
 import type { ReviewDoc } from "../src/features/reviews/model.js";
-import { packSignature, reviewerKeyOf, storedScore } from "../src/features/scoring/scoring.js";
+import { packSignature, storedScore, timelineOf } from "../src/features/scoring/scoring.js";
 import { sweepShopHindsight } from "../src/features/scoring/hindsight.js";
 import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { createShop } from "../src/features/shops/shops.js";
@@ -80,7 +80,7 @@ async function main() {
     const next = random(18);
     const start = Date.now() - 366 * DAY;
     const reviewer = (n: number) => (next() < 0.6 ? `repeat-${Math.floor(next() * REPEAT_POOL)}` : `once-${n}`);
-    const docs: ReviewDoc[] = Array.from({ length: N }, (_, n) =>
+    const benchReview = (n: number, createdAt: Date): ReviewDoc =>
       publishedReview({
         _id: `rev_hs_${String(n).padStart(8, "0")}`,
         shopId: SHOP,
@@ -89,20 +89,12 @@ async function main() {
         title: `Bench ${n}`,
         body: benchText(n),
         reviewer: ((id: string) => ({ name: id, externalId: id }))(reviewer(n)),
-        createdAt: new Date(start + Math.floor((n / N) * 365 * DAY)),
-      }),
-    );
+        createdAt,
+      });
+    const docs: ReviewDoc[] = Array.from({ length: N }, (_, n) => benchReview(n, new Date(start + Math.floor((n / N) * 365 * DAY))));
     // The write-time scores, as the write path would have stored them arriving in this order.
-    const timeline: TimelineReview[] = docs.map((r) => ({
-      reviewId: r._id,
-      productId: r.productId,
-      reviewerId: reviewerKeyOf(r),
-      stars: r.rating,
-      timeMs: r.createdAt.getTime(),
-      text: `${r.title}\n${r.body}`,
-    }));
     const scores = new Map(
-      scoreTimeline(timeline).reviews.map((s) => [s.reviewId, storedScore(s.suspicion, s.trustWeightBp, s.reasons, "write")]),
+      scoreTimeline(timelineOf(docs)).reviews.map((s) => [s.reviewId, storedScore(s.suspicion, s.trustWeightBp, s.reasons, "write")]),
     );
     for (let i = 0; i < N; i += 1_000) {
       const chunk = docs
@@ -150,18 +142,7 @@ async function main() {
         const n = N + d * perDay + k;
         const outcome = await deps.reviewWrites.add({
           // Counted, as a published submission is.
-          ...withPageKeys(
-            publishedReview({
-              _id: `rev_hs_${String(n).padStart(8, "0")}`,
-              shopId: SHOP,
-              productId: `p-${Math.floor(next() ** 1.5 * PRODUCTS)}`,
-              rating: [5, 5, 5, 4, 4, 3, 2, 1][Math.floor(next() * 8)]!,
-              title: `Bench ${n}`,
-              body: benchText(n),
-              reviewer: ((id: string) => ({ name: id, externalId: id }))(reviewer(n)),
-              createdAt: new Date(),
-            }),
-          ),
+          ...withPageKeys(benchReview(n, new Date())),
           summaryApplied: true,
         });
         if ("failed" in outcome) throw outcome.failed;

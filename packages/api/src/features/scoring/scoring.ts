@@ -577,6 +577,21 @@ export async function scoreShopHistory(
   return { scores, stored };
 }
 
+/** Stored reviews as the scoring library's replay reads them, in the order given. */
+export function timelineOf(
+  reviews: readonly Pick<ReviewDoc, "_id" | "productId" | "reviewer" | "rating" | "createdAt" | "title" | "body" | "verification">[],
+): TimelineReview[] {
+  return reviews.map((r) => ({
+    reviewId: r._id,
+    productId: r.productId,
+    reviewerId: reviewerKeyOf(r),
+    stars: r.rating,
+    timeMs: r.createdAt.getTime(),
+    text: `${r.title}\n${r.body}`,
+    verified: r.verification ? true : undefined,
+  }));
+}
+
 /** A shop's history replayed (replayShopHistory): nothing saved yet. */
 export interface ShopReplay {
   /** Every replayed review's score with hindsight, by review id. */
@@ -631,15 +646,7 @@ export async function replayShopHistory(
   const reviews = [...stored, ...arriving.filter((r) => !storedIds.has(r._id))].sort(
     (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0),
   );
-  const timeline: TimelineReview[] = reviews.map((r) => ({
-    reviewId: r._id,
-    productId: r.productId,
-    reviewerId: reviewerKeyOf(r),
-    stars: r.rating,
-    timeMs: r.createdAt.getTime(),
-    text: `${r.title}\n${r.body}`,
-    verified: r.verification ? true : undefined,
-  }));
+  const timeline = timelineOf(reviews);
   await options.beforeScoring?.();
   const writeTime = scoreTimeline(timeline);
   const hindsight = rescoreWithHindsight(timeline, writeTime);

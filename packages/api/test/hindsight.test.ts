@@ -76,10 +76,6 @@ const weightsOf = async (deps: Deps, ids: readonly string[]) => {
   const docs = await deps.models.Review.find({ _id: { $in: [...ids] } }).lean<ReviewDoc[]>();
   return new Map(docs.map((d) => [d._id, d.score!.trustWeightBp]));
 };
-const mean = (xs: Iterable<number>) => {
-  const list = [...xs];
-  return list.reduce((a, b) => a + b, 0) / list.length;
-};
 const scoringStates = async (deps: Deps, shopId: string) =>
   (await deps.models.ScoringState.collection.find({ _id: { $regex: `^(product|reviewer):${shopId}:` } } as never).toArray()).sort((a, b) =>
     String(a._id) < String(b._id) ? -1 : 1,

@@ -77,6 +77,8 @@ interface LanguagePack {
   /** Words that put praise in their clause in the subjunctive, and praise that stays praise there (keys). */
   irrealis: ReadonlySet<string> | null;
   stillPraise: ReadonlySet<string>;
+  /** Whether "too" before praise is a complaint ("zu weich", "zu riskant"), not only before a size word. */
+  tooOfPraise: boolean;
   /** Weights of the opening sentence and of the last two; 1 in English (measured only in German). */
   verdict: VerdictWeights;
 }
@@ -107,6 +109,8 @@ const EN: LanguagePack = {
   nounKeepsValence: null,
   irrealis: null,
   stillPraise: new Set(),
+  // English "way too cute" is praise.
+  tooOfPraise: false,
   verdict: { first: 1, last: 1 },
 };
 
@@ -142,6 +146,7 @@ const DE: LanguagePack = {
   nounKeepsValence: germanNounKeepsValence,
   irrealis: DE_IRREALIS,
   stillPraise: DE_STILL_PRAISE,
+  tooOfPraise: true,
   verdict: { first: 3, last: 2, openers: DE_VERDICT_OPENERS },
 };
 
@@ -153,6 +158,11 @@ export function packFor(language: TextLanguage): LanguagePack {
 const NEGATED_NEGATIVE = -0.5;
 /** A negated positive word is a complaint about as strong as its opposite ("nicht gut", "not comfortable"). */
 const NEGATED_POSITIVE = -0.9;
+/**
+ * Negating strong praise says less than negating plain praise: "nicht perfekt" is a small flaw, "nicht gut" a
+ * complaint. Above this scale's "good" a negated word is shifted, not flipped (Taboada et al. 2011's shift negation).
+ */
+const NEGATED_SHIFT = 4;
 /** VADER's contrast weights. */
 const BEFORE_PIVOT = 0.5;
 const AFTER_PIVOT = 1.5;
@@ -168,6 +178,30 @@ const LATE_WINDOW = 3;
 const LATE_WINDOW_TOPICAL = 5;
 /** Words not counted in that distance (keys). */
 const LATE_UNCOUNTED = new Set(["sich", "uberhaupt", "gar"]);
+/** German articles and possessives, which may come before a clause's topical word (keys). */
+const ARTICLES = new Set([
+  "der",
+  "die",
+  "das",
+  "den",
+  "dem",
+  "des",
+  "ein",
+  "eine",
+  "einen",
+  "einem",
+  "diese",
+  "dieser",
+  "dieses",
+  "diesen",
+  "mein",
+  "meine",
+  "meinen",
+  "unser",
+  "unsere",
+]);
+/** Negations that belong to the word after them when there is one (keys). */
+const LATE_NEVER = new Set(["kein", "keine", "keinen", "keinem", "keiner", "keines", "ohne", "weder"]);
 /** The least a denied star rating counts against ("keine 5 Sterne"). */
 const STAR_DENIED = 1.5;
 /** The closing sentences that count as the verdict. */
@@ -309,7 +343,9 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
       if (v !== 0 && pack.nounKeepsValence && !t.sentenceStart && isCapitalised(t.text) && !pack.nounKeepsValence(t.lower)) v *= NOUN_SHARE;
       if (v > 0 && pack.irrealis && !pack.stillPraise.has(keys[i]!) && subjunctive(i)) v = 0;
       const p = prevWord(i, 1);
-      if (pack.sizeWords.has(keys[i]!) && p >= 0 && pack.too.has(keys[p]!)) v = Math.min(v, TOO_VALENCE);
+      if (p >= 0 && pack.too.has(keys[p]!) && (pack.sizeWords.has(keys[i]!) || (pack.tooOfPraise && tooMuchPraise(t.text, keys[i]!, v)))) {
+        v = Math.min(v, TOO_VALENCE);
+      }
     } else if (v === 0) continue;
     if (v === 0) continue;
 
@@ -344,7 +380,10 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
     }
     if (!negated && pack.lateNegation && !idiom && !pack.sentenceAdverbs.has(keys[i]!)) {
       // A word that opens its clause has its "nicht" at the clause's end ("Empfehlen kann ich es nicht").
-      let lateWindow = i === firstWordOfClause(i) ? LATE_WINDOW_TOPICAL : LATE_WINDOW;
+      // So does a noun after the clause's article ("Das Problem habe ich hier nicht").
+      const first = firstWordOfClause(i);
+      const topical = i === first || (ARTICLES.has(keys[first]!) && nextWord(first, 1) === i);
+      let lateWindow = topical ? LATE_WINDOW_TOPICAL : LATE_WINDOW;
       for (let d = 1; d <= lateWindow; d++) {
         const j = nextWord(i, d);
         if (j < 0) break;
@@ -353,6 +392,9 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
         if (LATE_UNCOUNTED.has(keys[j]!)) lateWindow++;
         if (!consumed[j] && valenceAt(j) !== 0 && !pack.isNegator(keys[j]!)) break;
         if (!consumed[j] && pack.isNegator(keys[j]!)) {
+          // "kein" is the article of the noun after it ("dank dem Rahmen keine Blasen"), and negates a word
+          // before it only when it ends the clause ("Probleme hatte ich bisher keine").
+          if (LATE_NEVER.has(keys[j]!) && nextWord(j, 1) >= 0) break;
           const k = nextWord(j, 1);
           // "nicht gut" after it: the negation is that word's.
           const k2 = k >= 0 ? nextWord(j, 2) : -1;
@@ -364,7 +406,7 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
     }
     // "keine 5 Sterne", "nicht mal einen Stern": a denied rating is a complaint whatever the count.
     if (negated && star[i]) v = -Math.max(Math.abs(v), STAR_DENIED);
-    else if (negated) v *= v > 0 ? NEGATED_POSITIVE : NEGATED_NEGATIVE;
+    else if (negated) v = v > 0 ? NEGATED_POSITIVE * Math.min(v, Math.max(1, NEGATED_SHIFT - v)) : v * NEGATED_NEGATIVE;
     out[i] = v;
   }
 
@@ -393,6 +435,14 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
 }
 
 const NO_IDIOMS: LanguagePack["idioms"] = [];
+
+/**
+ * German "zu" before praise says too much of it ("zu weich", "zu hell"), except before a verb, where "zu" is
+ * the infinitive's ("nur zu empfehlen", "leicht zu reinigen"), or a noun ("zu Weihnachten").
+ */
+function tooMuchPraise(text: string, key: string, v: number): boolean {
+  return v > 0 && !isCapitalised(text) && !key.endsWith("en") && !DE_STILL_PRAISE.has(key);
+}
 
 /** Per clause of `seg`, how many of its tokens (lower case) are in `words`. */
 export function countPerClause(seg: Segmented, words: ReadonlySet<string>): Uint32Array {

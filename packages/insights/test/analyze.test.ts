@@ -96,6 +96,7 @@ describe("polarity", () => {
 
   describe("German rules for product, shop and service reviews", () => {
     const de = (body: string, title?: string) => analyzeReview({ body, title, language: "de" }).polarity;
+    const en = (body: string) => analyzeReview({ body, language: "en" }).polarity;
 
     it('never gives "leider" a later "nicht" of its clause, and reads product idioms of wear', () => {
       expect(de("Leider ist der Kundendienst nicht erreichbar.")).toBeLessThan(-0.3);
@@ -112,6 +113,30 @@ describe("polarity", () => {
       expect(de("Beim Brot stimmte die Wassermenge überhaupt nicht.")).toBeLessThan(-0.3);
       expect(de("Die Disc lässt sich nicht abspielen.")).toBeLessThan(-0.3);
       expect(de("Weich sind sie ja, aber so nicht brauchbar.")).toBeLessThan(-0.3);
+    });
+
+    it('shifts a negated strong praise word ("nicht perfekt") rather than flipping it', () => {
+      // "Not perfect" is a small flaw, milder than "not good", which stays a complaint.
+      expect(de("Perfekt ist er nicht.")).toBeGreaterThan(de("Gut ist er nicht."));
+      expect(de("Gut ist er nicht.")).toBeLessThan(-0.3);
+      expect(en("It is not perfect.")).toBeGreaterThan(en("It is not good."));
+      expect(en("It is not good.")).toBeLessThan(-0.3);
+    });
+
+    it('gives a late "kein" to the noun after it, and a clause-final one to the word before', () => {
+      expect(de("Dank dem Rahmen keine Blasen.")).toBeGreaterThanOrEqual(0);
+      expect(de("Probleme hatte ich bisher keine.")).toBeGreaterThan(0);
+    });
+
+    it('lets a noun after its clause\'s article take the clause-final "nicht", and reads regret denied as praise', () => {
+      expect(de("Das Problem habe ich hier nicht.")).toBeGreaterThan(0);
+      expect(de("Den Umstieg bereue ich nicht.")).toBeGreaterThan(0);
+    });
+
+    it('reads "zu" before praise as too much of it, but not before a verb', () => {
+      expect(de("Der Hüftgurt ist zu weich.")).toBeLessThan(-0.3);
+      expect(de("Das Licht ist zu hell.")).toBeLessThan(-0.3);
+      expect(de("Kann ich nur zu empfehlen.")).toBeGreaterThan(0.3);
     });
 
     it("reads a rating stated in the text, denied or deducted", () => {

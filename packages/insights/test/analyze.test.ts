@@ -139,6 +139,16 @@ describe("polarity", () => {
       expect(de("Kann ich nur zu empfehlen.")).toBeGreaterThan(0.3);
     });
 
+    it("reads common verdict phrases of product reviews", () => {
+      expect(de("Macht was es soll.")).toBeGreaterThan(0.3);
+      expect(de("Erfüllt seinen Zweck.")).toBeGreaterThan(0.3);
+      expect(de("Nichts zu meckern.")).toBeGreaterThan(0);
+      expect(de("Würde ich nicht nochmal kaufen.")).toBeLessThan(-0.3);
+      expect(de("Hat nach einem Monat den Geist aufgegeben.")).toBeLessThan(-0.3);
+      expect(de("Die Qualität lässt zu wünschen übrig.")).toBeLessThan(-0.3);
+      expect(de("Spart euch das Geld.")).toBeLessThan(-0.3);
+    });
+
     it("reads a rating stated in the text, denied or deducted", () => {
       expect(de("Nur 1 Stern.")).toBeLessThan(-0.5);
       expect(de("Volle 5 Sterne!")).toBeGreaterThan(0.5);

@@ -154,6 +154,14 @@ export function packFor(language: TextLanguage): LanguagePack {
   return language === "de" ? DE : EN;
 }
 
+/** Emoji that say what a word would (a review's "Mega!! 😍" has no other praise). */
+const EMOJI_VALENCE: ReadonlyMap<string, number> = new Map([
+  ...["😍", "🥰", "😊", "🙂", "😀", "😃", "😄", "😁", "🤩", "👍", "👌", "❤", "💯", "🔥", "😎", "🥳", "👏"].map((e): [string, number] => [
+    e,
+    1.5,
+  ]),
+  ...["😡", "😠", "🤬", "👎", "🤮", "🤢", "💩", "😞", "😢", "😭", "☹", "🙁", "😤", "😒", "🙄"].map((e): [string, number] => [e, -1.5]),
+]);
 /** VADER's negation scalar, for a negated negative word ("not bad" is faint praise). */
 const NEGATED_NEGATIVE = -0.5;
 /** A negated positive word is a complaint about as strong as its opposite ("nicht gut", "not comfortable"). */
@@ -200,6 +208,8 @@ const ARTICLES = new Set([
   "unser",
   "unsere",
 ]);
+/** Negations that reach no further than the noun after them (keys). */
+const NOUN_BOUND = new Set(["ohne"]);
 /** Negations that belong to the word after them when there is one (keys). */
 const LATE_NEVER = new Set(["kein", "keine", "keinen", "keinem", "keiner", "keines", "ohne", "weder"]);
 /** The least a denied star rating counts against ("keine 5 Sterne"). */
@@ -261,6 +271,11 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
       span.push(k);
     }
     return span;
+  };
+
+  const nounBetween = (from: number, to: number): boolean => {
+    for (let k = from + 1; k < to; k++) if (tokens[k]!.word && isCapitalised(tokens[k]!.text)) return true;
+    return false;
   };
 
   const firstWordOfClause = (i: number): number => {
@@ -334,12 +349,21 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
 
   for (let i = 0; i < n; i++) {
     const t = tokens[i]!;
-    if (!t.word) continue;
+    if (!t.word) {
+      out[i] = EMOJI_VALENCE.get(t.text) ?? 0;
+      continue;
+    }
     let v = base[i]!;
     const idiom = consumed[i] === 1;
     if (!idiom) {
       if (pack.isNegator(keys[i]!) || isBoosterHere(i)) continue;
       v = valenceAt(i);
+      // An adjective before a noun of the opposite valence says how much, not how good ("große Probleme"): German
+      // capitalises the noun, so this is read there only.
+      if (v !== 0 && pack.nounKeepsValence && (t.sentenceStart || !isCapitalised(t.text))) {
+        const j = nextWord(i, 1);
+        if (j >= 0 && !consumed[j] && isCapitalised(tokens[j]!.text) && Math.sign(valenceAt(j)) === -Math.sign(v)) v = 0;
+      }
       if (v !== 0 && pack.nounKeepsValence && !t.sentenceStart && isCapitalised(t.text) && !pack.nounKeepsValence(t.lower)) v *= NOUN_SHARE;
       if (v > 0 && pack.irrealis && !pack.stillPraise.has(keys[i]!) && subjunctive(i)) v = 0;
       const p = prevWord(i, 1);
@@ -362,7 +386,8 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
     for (let d = 1; d <= 3 && !negated; d++) {
       const j = prevWord(i, d);
       if (j < 0) break;
-      if (!consumed[j] && pack.isNegator(keys[j]!)) negated = true;
+      // "ohne" is a preposition: it negates up to its own noun ("ohne größere Probleme"), not past it ("ohne Aufzug passt").
+      if (!consumed[j] && pack.isNegator(keys[j]!) && (!NOUN_BOUND.has(keys[j]!) || !nounBetween(j, i))) negated = true;
     }
     for (const phrase of negated ? [] : pack.earlyDenials) {
       const j = prevWord(i, phrase.length);

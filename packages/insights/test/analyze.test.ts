@@ -149,6 +149,23 @@ describe("polarity", () => {
       expect(de("Spart euch das Geld.")).toBeLessThan(-0.3);
     });
 
+    it('lets "ohne" negate up to its own noun only, and an adjective before a noun of the other sign only say how much', () => {
+      expect(de("Lief ohne größere Probleme.")).toBeGreaterThan(0);
+      expect(de("Große Probleme mit dem Akku.")).toBeLessThan(-0.3);
+      // "gut" is past the noun of "ohne".
+      expect(de("Ohne Werkzeug gut aufgebaut.")).toBeGreaterThan(0.3);
+      expect(de("Kein guter Kauf.")).toBeLessThan(-0.3);
+    });
+
+    it('reads emoji, "nix" as a negation, and colloquial praise', () => {
+      expect(de("Mega!! 😍😍")).toBeGreaterThan(0.3);
+      expect(de("Hammer Teil 🔥🔥🔥")).toBeGreaterThan(0.3);
+      expect(de("Naja 👎")).toBeLessThan(-0.3);
+      expect(de("nix funktioniert, gar nix")).toBeLessThan(-0.3);
+      expect(de("Kann man nicht besser machen.")).toBeGreaterThan(0.3);
+      expect(de("Konnte es nicht mehr weglegen.")).toBeGreaterThan(0.3);
+    });
+
     it("reads a rating stated in the text, denied or deducted", () => {
       expect(de("Nur 1 Stern.")).toBeLessThan(-0.5);
       expect(de("Volle 5 Sterne!")).toBeGreaterThan(0.5);

@@ -20,19 +20,19 @@ export function germanStem(word: string): string {
 }
 
 const POSITIVE: Record<number, string> = {
-  3.0: "perfekt hervorragend hervorragende hervorragender ausgezeichnet fantastisch phantastisch wunderbar wunderschön traumhaft genial großartig begeistert herrlich liebe liebe lieben beste bestens einwandfrei top-qualität meisterwerk meisterhaft",
-  2.5: "super toll tolle toller tolles spitze klasse prima hochwertig empfehlenswert kaufempfehlung lecker beeindruckend optimal edel glücklich leistungsstark lesenswert lesenswerte lesenswertes fesselnd fesselnde packend packende mitreißend mitreissend lesespaß pflichtlektüre brillant grandios unschlagbar köstlich",
-  2.0: "gelohnt gut gute guter gutes gutem guten schön schöne schöner schönes hübsch bequem angenehm zufrieden empfehlen empfehle empfehlung gefällt gefallen freundlich hilfsbereit problemlos erstaunlich spannend kinderleicht schmeichelhaft elegant zuverlässig langlebig froh positiv preiswert lohnt lohnenswert durchdacht genießbar bestätigt kurzweilig unterhaltsam amüsant berührend ergreifend tiefgründig witzig humorvoll überzeugend hilfreich wertig nachbestellen nachbestellt fehlerfrei reibungslos tadellos makellos intuitiv benutzerfreundlich kompetent",
-  1.5: "sauber robust stabil stabile solide praktisch pünktlich reichhaltig geräumig rutschfest wasserdicht aufmerksam duftet günstig fair besser stylisch passend übersichtlich schnell schnelle schneller flott zügig standgehalten ideal gelungen geholfen",
-  1.0: "tragbar dicht mag mögen brauchbar stimmte erreichbar funktioniert funktionieren passt passen wirkt weich warm kräftig leise klar hell zentral modisch flexibel stimmt stimmen sitzt danke wert gern gerne entspricht frisch funktionsfähig",
+  3.0: "unkaputtbar perfekt hervorragend hervorragende hervorragender ausgezeichnet fantastisch phantastisch wunderbar wunderschön traumhaft genial großartig begeistert herrlich liebe liebe lieben beste bestens einwandfrei top-qualität meisterwerk meisterhaft",
+  2.5: "mega super toll tolle toller tolles spitze klasse prima hochwertig empfehlenswert kaufempfehlung lecker beeindruckend optimal edel glücklich leistungsstark lesenswert lesenswerte lesenswertes fesselnd fesselnde packend packende mitreißend mitreissend lesespaß pflichtlektüre brillant grandios unschlagbar köstlich",
+  2.0: "beeindruckt gelohnt gut gute guter gutes gutem guten schön schöne schöner schönes hübsch bequem angenehm zufrieden empfehlen empfehle empfehlung gefällt gefallen freundlich hilfsbereit problemlos erstaunlich spannend kinderleicht schmeichelhaft elegant zuverlässig langlebig froh positiv preiswert lohnt lohnenswert durchdacht genießbar bestätigt kurzweilig unterhaltsam amüsant berührend ergreifend tiefgründig witzig humorvoll überzeugend hilfreich wertig nachbestellen nachbestellt fehlerfrei reibungslos tadellos makellos intuitiv benutzerfreundlich kompetent",
+  1.5: "haltbar stark starke starker starkes sauber robust stabil stabile solide praktisch pünktlich reichhaltig geräumig rutschfest wasserdicht aufmerksam duftet günstig fair besser stylisch passend übersichtlich schnell schnelle schneller flott zügig standgehalten ideal gelungen geholfen",
+  1.0: "endlich verbessert tragbar dicht mag mögen brauchbar stimmte erreichbar funktioniert funktionieren passt passen wirkt weich warm kräftig leise klar hell zentral modisch flexibel stimmt stimmen sitzt danke wert gern gerne entspricht frisch funktionsfähig",
 };
 const NEGATIVE: Record<number, string> = {
-  3.0: "miserabel katastrophe katastrophal schrecklich furchtbar grausam frechheit zumutung unbrauchbar abzocke betrug müll schrott mist",
-  2.5: "schlecht schlechte schlechter schlechtes kaputt defekt enttäuscht enttäuschte enttäuschend enttäuschung mangelhaft dreckig zerbrochen durchgebrannt nutzlos wertlos hässlich verschwendung zeitverschwendung geldverschwendung stinkt gestank blödsinn quatsch unsinn schwachsinn ungenügend überteuert betrogen",
-  2.0: "reinfall verfehlt bereue bereut bereuen angebrannt schmutzig unfreundlich unhöflich beschädigt gerissen gebrochen undicht unverständlich frechheit durchgelegen langweilig unangenehm ausschlag verbrannt scharfkantig ärgerlich ärger fehlerhaft unbequem eingelaufen rostet nervig mängel abgefallen zerrissen überflüssig unlogisch unglaubwürdig öde belanglos banal seicht kitschig verworren peinlich dümmlich dämlich fehlkauf ermüdend nichtssagend schwülstig minderwertig minderwertige klappert klappern wackelt wackeln quietscht quietschen knarzt knarzen knarrt versalzen hinüber rostig rostflecken ausgeleiert ausgefranst unhandlich muffig verkocht",
-  1.5: "meckern beanstanden aufgegangen verblichen ausgeblichen fehlende fehlender fehlenden unmöglich riskant klumpt klumpen zerfallen zerfällt seltsam verspätung weh schwächelt schwächeln bröselt bröseln schade fehlt fehlen fehlten fehlte flackert fusselt löcher bitter tropft verzögert klemmen klemmt verblasst vorhersehbar dumpf papierstau schwach probleme problem zurückgeschickt reklamation reklamiert stürzt abstürzen ausgefallen verspätet falsch ungenau wackelig instabil zerkratzt verfärbt verbogen drückt scheuert kompliziert umständlich kratzt schief naja mittelmäßig mittelmäßige durchschnittlich langatmig langatmige zäh platt oberflächlich abklatsch klischeehaft retourniert zurückgesendet chemisch umgetauscht verschlechtert hellhörig abgewohnt fad fade ausgelaufen abstürze verklebt verrutscht",
+  3.0: "no-go albtraum alptraum glump miserabel katastrophe katastrophal schrecklich furchtbar grausam frechheit zumutung unbrauchbar abzocke betrug müll schrott mist",
+  2.5: "totalausfall wegwerfprodukt reinfall durchgequält schlecht schlechte schlechter schlechtes kaputt defekt enttäuscht enttäuschte enttäuschend enttäuschung mangelhaft dreckig zerbrochen durchgebrannt nutzlos wertlos hässlich verschwendung zeitverschwendung geldverschwendung stinkt gestank blödsinn quatsch unsinn schwachsinn ungenügend überteuert betrogen",
+  2.0: "auseinandergefallen abgebrochen verfehlt bereue bereut bereuen angebrannt schmutzig unfreundlich unhöflich beschädigt gerissen gebrochen undicht unverständlich frechheit durchgelegen langweilig unangenehm ausschlag verbrannt scharfkantig ärgerlich ärger fehlerhaft unbequem eingelaufen rostet nervig mängel abgefallen zerrissen überflüssig unlogisch unglaubwürdig öde belanglos banal seicht kitschig verworren peinlich dümmlich dämlich fehlkauf ermüdend nichtssagend schwülstig minderwertig minderwertige klappert klappern wackelt wackeln quietscht quietschen knarzt knarzen knarrt versalzen hinüber rostig rostflecken ausgeleiert ausgefranst unhandlich muffig verkocht",
+  1.5: "zurückgegeben macken verschmiert verschmieren pilling rückschritt einfriert bröckelt klebrig obsoleszenz pickel meckern beanstanden aufgegangen verblichen ausgeblichen fehlende fehlender fehlenden unmöglich riskant klumpt klumpen zerfallen zerfällt seltsam verspätung weh schwächelt schwächeln bröselt bröseln schade fehlt fehlen fehlten fehlte flackert fusselt löcher bitter tropft verzögert klemmen klemmt verblasst vorhersehbar dumpf papierstau schwach probleme problem zurückgeschickt reklamation reklamiert stürzt abstürzen ausgefallen verspätet falsch ungenau wackelig instabil zerkratzt verfärbt verbogen drückt scheuert kompliziert umständlich kratzt schief naja mittelmäßig mittelmäßige durchschnittlich langatmig langatmige zäh platt oberflächlich abklatsch klischeehaft retourniert zurückgesendet chemisch umgetauscht verschlechtert hellhörig abgewohnt fad fade ausgelaufen abstürze verklebt verrutscht",
   1.2: "leider billig kratzer loch teuer",
-  1.0: "steif staubt laut langsam ewig durchsichtig flach nass dünn rutscht mies",
+  1.0: "blass komisch schlabbert verschachtelt steif staubt laut langsam ewig durchsichtig flach nass dünn rutscht mies",
   0.6: "heiß kalt skeptisch bedenken",
 };
 
@@ -76,7 +76,7 @@ const FOLD_COLLISIONS = new Set(["schon", "druckt", "drucken", "ode"]);
  * Function words the @nlpjs list scores ("unter", "Ende", "einmal", "Fall",
  * "kurz", "sucht", "dank", "sorgen"): common in any retelling, no verdict.
  */
-const SENTICON_STOP = new Set(["unter", "ende", "einmal", "fall", "kurz", "sucht", "dank", "sorgen"]);
+const SENTICON_STOP = new Set(["klein", "kleine", "kleiner", "kleines", "kleinen", "kleinem", "unter", "ende", "einmal", "fall", "kurz", "sucht", "dank", "sorgen"]);
 
 /**
  * Whether a capitalised word inside a sentence (a noun) keeps its valence.
@@ -118,7 +118,7 @@ function lookUp(lower: string): number {
 
 /** "sehr gut", "kaum genießbar" (see DE_NEGATORS), "etwas laut". */
 export const DE_BOOSTERS: ReadonlyMap<string, number> = new Map([
-  ...["sehr", "extrem", "total", "absolut", "wirklich", "echt", "richtig", "besonders", "äußerst", "unglaublich", "super", "voll", "völlig", "überaus", "höchst", "ganz", "so", "einfach", "mega", "unheimlich", "wahnsinnig", "rundum", "überhaupt"].map(
+  ...["sehr", "extrem", "total", "absolut", "wirklich", "echt", "richtig", "besonders", "äußerst", "unglaublich", "super", "voll", "völlig", "überaus", "höchst", "ganz", "so", "einfach", "mega", "stark", "unheimlich", "wahnsinnig", "rundum", "überhaupt"].map(
     (w): [string, number] => [w, 0.293],
   ),
   ...["etwas", "wenig", "bisschen", "eher", "leicht", "fast", "relativ", "ziemlich", "halbwegs", "einigermaßen", "teilweise", "zwar"].map((w): [string, number] => [w, -0.293]),
@@ -129,7 +129,7 @@ export const DE_BOOSTERS: ReadonlyMap<string, number> = new Map([
  * is a complaint. German negation also comes after the word it negates
  * ("gefällt mir nicht", "funktioniert nicht"); sentiment.ts handles that.
  */
-export const DE_NEGATORS = new Set(["nicht", "nichts", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals", "nirgends", "ohne", "weder", "niemand", "niemandem", "niemanden", "noch nie", "kaum", "garnicht", "keinesfalls", "keineswegs"]);
+export const DE_NEGATORS = new Set(["nicht", "nichts", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals", "nirgends", "nix", "ohne", "weder", "niemand", "niemandem", "niemanden", "noch nie", "kaum", "garnicht", "keinesfalls", "keineswegs"]);
 
 /** "zu klein", "zu teuer": too much of something neutral is a complaint. */
 export const DE_TOO = new Set(["zu", "viel zu"]);
@@ -147,6 +147,8 @@ export const DE_IDIOMS: ReadonlyArray<readonly [readonly string[], number]> = [
   [["einzige", "positive"], -1.5],
   [["einzig", "positive"], -1.5],
   [["nie", "wieder"], -2.4],
+  [["nicht", "mehr", "weglegen"], 2.5],
+  [["nicht", "mehr", "aus", "der", "hand"], 2.5],
   [["nicht", "mehr"], -1.2],
   [["wie", "angegossen"], 2.4],
   [["preis", "und", "leistung", "stimmen"], 2.0],
@@ -212,6 +214,26 @@ export const DE_IDIOMS: ReadonlyArray<readonly [readonly string[], number]> = [
   [["wie", "beschrieben"], 1.5],
   [["wie", "abgebildet"], 1.5],
   [["was", "es", "soll"], 1.5],
+  [["nicht", "besser", "machen"], 2.5],
+  [["besser", "geht's", "nicht"], 2.5],
+  [["besser", "gehts", "nicht"], 2.5],
+  [["besser", "geht", "es", "nicht"], 2.5],
+  [["einfacher", "geht's", "nicht"], 2.0],
+  [["einfacher", "gehts", "nicht"], 2.0],
+  [["früher", "kaufen", "sollen"], 2.0],
+  [["früher", "holen", "sollen"], 2.0],
+  [["früher", "bestellen", "sollen"], 2.0],
+  [["nochmal", "nehmen"], 2.0],
+  [["nein", "danke"], -1.5],
+  [["zurück", "gegeben"], -1.5],
+  [["antwortet", "nicht"], -1.8],
+  [["ohne", "murren"], 1.5],
+  [["genau", "richtig"], 2.0],
+  [["reißt", "es", "nicht", "raus"], -1.5],
+  [["lieber", "nicht"], -1.5],
+  [["friert", "ein"], -1.5],
+  [["fällt", "auseinander"], -2.0],
+  [["fallen", "auseinander"], -2.0],
   [["erfüllt", "seinen", "zweck"], 1.5],
   [["erfüllt", "ihren", "zweck"], 1.5],
   [["erfüllt", "den", "zweck"], 1.5],

@@ -26,6 +26,7 @@ import {
   loadGermanAmazonBooks,
   loadGermanProductsBlind,
   loadGermanProductsBlind2,
+  loadGermanProductsBlind3,
   loadGermanSet,
   loadOpSpam,
   loadPangLeeReviews,
@@ -97,7 +98,12 @@ export async function polarityTable(): Promise<string[]> {
   sets.push({ name: "… odd-indexed (tuning half)", rows: half(blind, "odd"), language: "de" });
   sets.push({ name: "… even-indexed (held out)", rows: half(blind, "even"), language: "de" });
   // Held out whole: no rule has been tuned on any of it, so it has no tuning half.
-  sets.push({ name: "German reviews, second blind set (ours, written blind), all", rows: loadGermanProductsBlind2(), language: "de" });
+  sets.push({
+    name: "German reviews, second blind set (ours, written blind; tuned on since), all",
+    rows: loadGermanProductsBlind2(),
+    language: "de",
+  });
+  sets.push({ name: "German Amazon.de-style reviews, third blind set (held out), all", rows: loadGermanProductsBlind3(), language: "de" });
   sets.push({
     name: "German set (80, ours, see README)",
     rows: loadGermanSet().map((r) => ({ id: r.id, text: r.text, label: r.label === "pos" ? 1 : 0 })),

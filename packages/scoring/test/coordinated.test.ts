@@ -67,6 +67,21 @@ function merged(...lists: TimelineReview[][]): TimelineReview[] {
   return lists.flat().sort((a, b) => a.timeMs - b.timeMs);
 }
 
+/** Four accounts (`${name}0` … `${name}3`) giving `stars` to p8, p9 and p10, two days apart from day 250, an hour apart from each other. */
+function coReviewGroup(stars: number, name: string): TimelineReview[] {
+  const group: TimelineReview[] = [];
+  for (let p = 0; p < 3; p++)
+    for (let a = 0; a < 4; a++)
+      group.push({
+        reviewId: `group${p}-${a}`,
+        productId: `p${8 + p}`,
+        reviewerId: `${name}${a}`,
+        stars,
+        timeMs: T0 + (250 + 2 * p) * DAY + a * 3_600_000,
+      });
+  return group;
+}
+
 function scoresOf(rows: TimelineReview[], scoring: ScoringOptions = DEFAULT_SCORING_OPTIONS): Map<string, ScoredReview> {
   return new Map(scoreTimeline(rows, { scoring }).reviews.map((r) => [r.reviewId, r]));
 }
@@ -601,16 +616,7 @@ describe("the batch re-score spares genuine complaints (item 4)", { timeout: 120
   }));
   // Four accounts giving 1 star to p8, p9 and p10 two days apart: a co-review
   // group; each member's p8 review is its first.
-  const group: TimelineReview[] = [];
-  for (let p = 0; p < 3; p++)
-    for (let a = 0; a < 4; a++)
-      group.push({
-        reviewId: `group${p}-${a}`,
-        productId: `p${8 + p}`,
-        reviewerId: `knocker${a}`,
-        stars: 1,
-        timeMs: T0 + (250 + 2 * p) * DAY + a * 3_600_000,
-      });
+  const group = coReviewGroup(1, "knocker");
   /** The write-time scores by id, and the batch's with the rule and without it (as before). */
   const scored = (rows: TimelineReview[]) => {
     const writeTime = scoreTimeline(rows);
@@ -704,16 +710,7 @@ describe("the hindsight sweep applies hindsight only where it knows more (sweepS
   ];
   // Four accounts giving 5 stars to p8, p9 and p10 two days apart: a
   // co-review group; the write path finds it from p10 on, the batch on p8 too.
-  const group: TimelineReview[] = [];
-  for (let p = 0; p < 3; p++)
-    for (let a = 0; a < 4; a++)
-      group.push({
-        reviewId: `group${p}-${a}`,
-        productId: `p${8 + p}`,
-        reviewerId: `booster${a}`,
-        stars: 5,
-        timeMs: T0 + (250 + 2 * p) * DAY + a * 3_600_000,
-      });
+  const group = coReviewGroup(5, "booster");
   const rows = merged(shop, newcomer, group);
   const writeTime = scoreTimeline(rows);
   const hindsight = rescoreWithHindsight(rows, writeTime);

@@ -222,17 +222,32 @@ function isMediaWord(folded: string): boolean {
   return MEDIA.has(folded) || (!NOT_MEDIA.has(folded) && MEDIA_HEADS.some((h) => folded.endsWith(h)));
 }
 
-const GREETINGS = new Set(["gruss", "grusse", "lg", "mfg", "vg"]);
-function afterGreeting(tokens: Segmented["tokens"], i: number): boolean {
+/** The word before token i, folded ("" at the text's start); punctuation between them is skipped. */
+function previousWord(tokens: Segmented["tokens"], i: number): string {
   let j = i - 1;
   while (j >= 0 && !tokens[j]!.word) j--;
-  return j >= 0 && GREETINGS.has(foldGerman(tokens[j]!.lower));
+  return j >= 0 ? foldGerman(tokens[j]!.lower) : "";
 }
+
+/**
+ * "Bücher" are books in general, which a product review mentions too: an e-reader's "Bücher aus
+ * der Onleihe", a shelf's "ohne Bücher". Alone they do not make it a book review (a review of a
+ * book names it, its author or its story as well). "Romane" do: "Hemingways Romane" is a book review.
+ */
+const BOOKS_IN_GENERAL = /(?:bucher|buchern)$/;
+
+const GREETINGS = new Set(["gruss", "grusse", "lg", "mfg", "vg"]);
+function afterGreeting(tokens: Segmented["tokens"], i: number): boolean {
+  return GREETINGS.has(previousWord(tokens, i));
+}
+
+/** "beim" and "zum" mostly take a verb as a noun: "beim Laufen", "zum Einstellen" (a thing: "beim Händler", "zum Preis"). */
+const ACTIVITY_BEFORE = new Set(["beim", "zum"]);
 
 export function germanAspects(seg: Segmented, valence: (lower: string) => number): AspectCandidate[] {
   const out: AspectCandidate[] = [];
   const { tokens } = seg;
-  const media = tokens.some((t) => t.word && isMediaWord(foldGerman(t.lower)));
+  const media = tokens.some((t) => t.word && isMediaWord(foldGerman(t.lower)) && !BOOKS_IN_GENERAL.test(foldGerman(t.lower)));
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (!t.word || /\d/.test(t.text)) continue;
@@ -256,7 +271,11 @@ export function germanAspects(seg: Segmented, valence: (lower: string) => number
       while (j < tokens.length && !tokens[j]!.word && tokens[j]!.text !== ",") j++;
       const next = tokens[j];
       noun = next !== undefined && (next.text === "," || COPULA_AFTER_INITIAL_NOUN.has(foldGerman(next.lower)));
+      // Unless the word is an opinion of its own: "Bequem, auch nach acht Stunden", "Stabil ist er" open with an adjective.
+      if (noun && valence(t.lower) !== 0) noun = false;
     }
+    // A capitalised verb after "beim" or "zum" is an activity, not a thing: "beim Renovieren", "zum Einstellen".
+    if (noun && !parts && capital && /e[rl]?n$/.test(t.lower) && ACTIVITY_BEFORE.has(previousWord(tokens, i))) noun = false;
     // Lower case, outside the vocabulary, a word is no German noun; a verdict noun is the opinion itself.
     if (!noun) continue;
     if (Math.abs(valence(t.lower)) >= VERDICT_VALENCE) continue;

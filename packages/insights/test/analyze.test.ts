@@ -358,6 +358,37 @@ describe("aspects", () => {
     });
   });
 
+  describe("German rules for shop reviews (the blind product set's tuning half in bench/aspects.ts)", () => {
+    const terms = (body: string) => analyzeReview({ body, language: "de" }).aspects.map((a) => a.term);
+
+    it("takes no time, place, person, body part, pet or unit around the product, nor an adverb opening a sentence", () => {
+      expect(
+        terms(
+          "Die Lampe steht im Schlafzimmer, liegt gut in der Hand und hält auch im Winter bei zwei Grad. Meine Schwester und der Hund mögen sie auf jeden Fall.",
+        ),
+      ).toEqual(["lampe"]);
+      expect(terms("Vorher hatte ich eine vom Discounter.")).toEqual(["discounter"]);
+    });
+
+    it("takes an opinion word opening a sentence before a comma or a verb for no noun", () => {
+      expect(terms("Bequem, auch nach acht Stunden. Stabil ist er auch, der Bezug ebenso.")).toEqual(["bezug"]);
+    });
+
+    it('takes a verb after "beim" or "zum" for an activity, not a thing', () => {
+      expect(terms("Beim Renovieren und zum Einstellen nutze ich den Laser, beim Händler gekauft.")).toEqual(["laser", "händler"]);
+    });
+
+    it('takes "Bücher" alone for books in general, not for a book review', () => {
+      expect(terms("Die Böden biegen sich schon ohne Bücher durch, die Rückwand ist zu klein.")).toContain("rückwand");
+      expect(terms("Das Buch ist spannend, die Rückwand des Hauses kommt vor.")).toEqual(["buch"]);
+    });
+
+    it("knows clothes in lower-case text and a book's Schluss", () => {
+      expect(terms("die hose sitzt gut, die jacke auch")).toEqual(["hose", "jacke"]);
+      expect(terms("Der Roman ist gut, der Schluss überrascht.")).toEqual(["roman", "schluss"]);
+    });
+  });
+
   it("takes aspects from the title too, with offsets into the title", () => {
     const r = analyzeReview({ title: "Zipper broke", body: "Otherwise a nice coat." });
     const z = r.aspects.find((a) => a.term === "zipper")!;

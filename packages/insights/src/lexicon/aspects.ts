@@ -36,7 +36,12 @@ export const EN_NOT_ASPECTS = new Set(
  */
 export const EN_COMPOUND_HEADS: ReadonlySet<string> = new Set(["life", "time", "pressure"]);
 
-/** German capitalised words that are not nouns about the product: pronouns, determiners, generic nouns. */
+/**
+ * German capitalised words that are not nouns about the product: pronouns, determiners, adverbs that
+ * open a sentence ("Vorher hatte ich …"), generic nouns, and the times, places, people, body parts,
+ * pets and units a review mentions around the product ("im Winter", "im Schlafzimmer", "meine
+ * Schwester", "liegt gut in der Hand", "bei 30 Grad", "auf jeden Fall").
+ */
 export const DE_NOT_ASPECTS = new Set(
   `ich du er sie es wir ihr ihnen ihre ihren ihrem ihrer ihm mich mir dich dir uns euch man der die das den dem des ein eine einer
   einen einem eines kein keine keinen keinem keiner mein meine meinen meinem meiner dein sein seine seinen ihr dieser diese dieses
@@ -47,7 +52,18 @@ export const DE_NOT_ASPECTS = new Set(
   sternen bewertung bewertungen amazon produkt produkte artikel ware kauf käufe ding dinge sache sachen problem probleme bedenken
   mann frau kind kinder sohn tochter freundin freund familie mutter vater oma opa hause haus fahrt regen sturm haut foto fotos
   geld anfang ende grund meinung erfahrung gefühl eindruck seitdem ganz ehrlich einfach
-  erfolg glück vergleich einsatz abzug sternchen gruß grüße lg mfg`
+  erfolg glück vergleich einsatz abzug sternchen gruß grüße lg mfg
+  vorher nachher außerdem ausserdem zudem trotzdem deshalb deswegen dafür dabei damit danach sonst ansonsten inzwischen
+  mittlerweile anfangs bisher endlich eigentlich natürlich allerdings
+  winter sommer frühling herbst abend abends nacht nächte nachts mittag wochenende wochenenden weihnachten ostern geburtstag
+  urlaub saison alltag feierabend sekunde sekunden
+  wohnung schlafzimmer wohnzimmer kinderzimmer küche keller balkon terrasse garten büro homeoffice straße stadt supermarkt
+  werkstatt
+  schwester bruder eltern gast gäste nachbar nachbarn kunde kunden techniker bote paketbote hersteller baby kleinkind kleinkinder
+  hand hände finger mund lippen kopf rücken knie rückenschmerzen kopfschmerzen
+  hund hunde katze katzen
+  grad meter zentimeter millimeter kilo gramm liter flasche flaschen packung paar hälfte
+  fall unterschied tipp favorit wechsel kleinigkeit kleinigkeiten geschenk wäsche wäschen`
     .split(/\s+/)
     .filter(Boolean)
     .map(foldGerman),
@@ -62,6 +78,7 @@ export const DE_ASPECT_VOCABULARY: readonly string[] = `akku batterie laufzeit l
   lautsprecher klang sound bass ton lautstärke mikrofon verbindung bluetooth reichweite empfang signal app software update
   bedienung bedienungsanleitung anleitung handbuch menü taste tasten tastatur maus knopf knöpfe schalter fernbedienung
   gehäuse deckel griff henkel rad räder motor leistung geschwindigkeit speicher prozessor netzteil ladegerät
+  schuh stiefel hose jeans jacke kleid socke
   qualität verarbeitung material stoff leder kunstleder baumwolle wolle futter naht nähte reißverschluss verschluss
   schnalle riemen gurt gurte träger armband band sohle absatz ferse zehe schnürung schnürsenkel innensohle
   passform größe größen schnitt länge breite weite farbe farben muster design optik aussehen form gewicht geruch duft
@@ -77,7 +94,7 @@ export const DE_ASPECT_VOCABULARY: readonly string[] = `akku batterie laufzeit l
   ausgabe auflage fassung version übersetzung band teil fortsetzung reihe serie trilogie sammlung
   geschichte handlung story plot spannung spannungsbogen schreibstil stil erzählstil sprache wortwahl ausdrucksweise
   figur charakter dialog erzählung kurzgeschichte text inhalt thema humor witz ironie atmosphäre idee pointe szene
-  kapitel vorwort nachwort anhang einleitung kommentar anmerkung register glossar klappentext
+  kapitel schluss vorwort nachwort anhang einleitung kommentar anmerkung register glossar klappentext
   cover einband umschlag titel schrift schriftgröße illustration bild abbildung foto layout
   lektüre stück theaterstück drama komödie tragödie werk gedicht lyrik prosa vers reim
   sprecher sprecherin stimme vorleser vorleserin betonung aussprache cd dvd film musik lied lektorat druckfehler rechtschreibung

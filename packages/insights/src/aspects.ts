@@ -244,10 +244,24 @@ function afterGreeting(tokens: Segmented["tokens"], i: number): boolean {
 /** "beim" and "zum" mostly take a verb as a noun: "beim Laufen", "zum Einstellen" (a thing: "beim Händler", "zum Preis"). */
 const ACTIVITY_BEFORE = new Set(["beim", "zum"]);
 
+/** Whether a German text leaves its nouns in lower case: almost no word inside a sentence is capitalised. */
+function writtenInLowerCase(tokens: Segmented["tokens"]): boolean {
+  let inside = 0;
+  let capitalised = 0;
+  for (const t of tokens) {
+    if (!t.word || t.sentenceStart || /\d/.test(t.text)) continue;
+    inside++;
+    if (/^\p{Lu}/u.test(t.text)) capitalised++;
+  }
+  // German prose capitalises about a quarter of its words (its nouns); a text below a twentieth does not.
+  return capitalised < 0.05 * inside;
+}
+
 export function germanAspects(seg: Segmented, valence: (lower: string) => number): AspectCandidate[] {
   const out: AspectCandidate[] = [];
   const { tokens } = seg;
   const media = tokens.some((t) => t.word && isMediaWord(foldGerman(t.lower)) && !BOOKS_IN_GENERAL.test(foldGerman(t.lower)));
+  const lowerCaseText = writtenInLowerCase(tokens);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (!t.word || /\d/.test(t.text)) continue;
@@ -261,6 +275,8 @@ export function germanAspects(seg: Segmented, valence: (lower: string) => number
     // Folding is for "Qualitaet"; a plain vowel where the word has an umlaut is another word: "lange" (long) is no "Länge", "große" no "Größe".
     if (known?.length === 1 && umlautClash(t.lower, DE_VOCAB_SPELLING.get(known[0]!) ?? "")) known = null;
     const inflected = known || !capital ? null : splitInflected(t.lower);
+    // Where nouns are capitalised, a lower-case word is none: "nachgemessen" is no "…essen", "einfacher" no "…fächer".
+    if (known && known.length > 1 && !capital && !lowerCaseText) known = null;
     const parts = known ?? inflected?.parts ?? null;
     let noun = false;
     if (parts) noun = true;

@@ -361,6 +361,11 @@ describe("aspects", () => {
   describe("German rules for shop reviews (the blind product set's tuning half in bench/aspects.ts)", () => {
     const terms = (body: string) => analyzeReview({ body, language: "de" }).aspects.map((a) => a.term);
 
+    it("reads no lower-case word as a compound noun where the text capitalises its nouns", () => {
+      expect(terms("Ich habe nachgemessen: Der Tisch ist einfacher aufzubauen als gedacht.")).toEqual(["tisch"]);
+      expect(terms("hab nachgemessen, der tisch ist stabil und die akkulaufzeit vom schrauber top")).toContain("akkulaufzeit");
+    });
+
     it("takes no time, place, person, body part, pet or unit around the product, nor an adverb opening a sentence", () => {
       expect(
         terms(

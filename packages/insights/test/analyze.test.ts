@@ -166,6 +166,26 @@ describe("polarity", () => {
       expect(de("Konnte es nicht mehr weglegen.")).toBeGreaterThan(0.3);
     });
 
+    it("reads the broader review vocabulary: wear, faults, fit, service, hotels, verdict nouns and phrases", () => {
+      // Each of these scored 0, or the wrong sign, before the words and phrases were in the tables.
+      expect(de("Die Naht ist nach dem ersten Waschen durchgescheuert.")).toBeLessThan(-0.3);
+      expect(de("Das Bild ruckelt und der Lüfter fiept.")).toBeLessThan(-0.3);
+      expect(de("Das Zimmer war versifft und heruntergekommen.")).toBeLessThan(-0.3);
+      expect(de("Der Kundendienst hat mich vertröstet und abgewimmelt.")).toBeLessThan(-0.3);
+      expect(de("Die Hose kneift im Schritt.")).toBeLessThan(-0.3);
+      expect(de("Das war ein Griff ins Klo.")).toBeLessThan(-0.3);
+      expect(de("Geld zum Fenster rausgeworfen.")).toBeLessThan(-0.3);
+      expect(de("Ein echter Volltreffer!")).toBeGreaterThan(0.3);
+      expect(de("Das Kleid ist ein Traum.")).toBeGreaterThan(0.3);
+      expect(de("Der Verkäufer war kulant und zuvorkommend.")).toBeGreaterThan(0.3);
+      expect(de("Jeden Cent wert.")).toBeGreaterThan(0.3);
+      expect(de("Alles tipptopp, wir kommen gerne wieder.")).toBeGreaterThan(0.3);
+      expect(de("Keinerlei Probleme seit dem Kauf.")).toBeGreaterThan(0);
+      // "Top" is praise, but "das Top" is a garment.
+      expect(de("Qualität top.")).toBeGreaterThan(0.3);
+      expect(de("Das Top ist leider durchsichtig.")).toBeLessThan(-0.3);
+    });
+
     it("reads a rating stated in the text, denied or deducted", () => {
       expect(de("Nur 1 Stern.")).toBeLessThan(-0.5);
       expect(de("Volle 5 Sterne!")).toBeGreaterThan(0.5);

@@ -537,6 +537,18 @@ describe("database outages", () => {
     });
     const url = (await api.line(/^listening (\S+)/))[1]!;
     expect((await submit(url, key, review("tent", 5, { idempotencyKey: "warm" }))).status).toBe(200);
+    // The warm-up's background jobs (analysis, events, rating checks, and the shop's day of
+    // insights 10 s later) done first: what they would still call the database for is
+    // theirs, not the request's.
+    const direct = await openModels(dbName, db.uri);
+    try {
+      await eventually(
+        "no background job due within a minute",
+        async () => (await direct.models.LeaseJob.countDocuments({ availableAt: { $lte: new Date(Date.now() + 60_000) } })) === 0,
+      );
+    } finally {
+      await direct.close();
+    }
 
     await db.kill();
     // Known down: /readyz has met the outage (its ping failed), and the API says it now answers at once.

@@ -271,6 +271,50 @@ describe("LeaseQueue", () => {
     }
     expect(done.sort((x, y) => x - y)).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
+
+  it("a round whose wait before it outlasts the database claims nothing, and claims once the database is back", async () => {
+    const q = new LeaseQueue<{ n: number }>(a.models, "waitdown", { leaseMs: 60_000, owner: "w" });
+    await q.enqueue("j", { n: 1 });
+    let claims = 0;
+    const claim = q.claim.bind(q);
+    q.claim = (limit) => {
+      claims++;
+      return claim(limit);
+    };
+    let up = true;
+    let rounds = 0;
+    let looksWhileDown = 0;
+    const done: number[] = [];
+    const worker = runLeaseWorker(
+      q,
+      async (job) => {
+        done.push(job.payload.n);
+        await q.complete(job);
+      },
+      {
+        batch: 5,
+        idleMs: 20,
+        // The database goes down while the round waits (as the insights worker waits for quiet writes).
+        beforeRound: async () => {
+          if (++rounds === 1) up = false;
+        },
+        available: () => {
+          if (!up) looksWhileDown++;
+          return up;
+        },
+      },
+    );
+    try {
+      await expect.poll(() => looksWhileDown, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+      expect(claims).toBe(0);
+      expect(await q.depth()).toBe(1);
+      // Back: the next look claims.
+      up = true;
+      await expect.poll(() => done, { timeout: 30_000 }).toEqual([1]);
+    } finally {
+      await worker.stop();
+    }
+  });
 });
 
 describe("DueJobWatch", () => {

@@ -367,7 +367,11 @@ export function tokenValences(seg: Segmented, language: TextLanguage): Float64Ar
       if (v !== 0 && pack.nounKeepsValence && !t.sentenceStart && isCapitalised(t.text) && !pack.nounKeepsValence(t.lower)) v *= NOUN_SHARE;
       if (v > 0 && pack.irrealis && !pack.stillPraise.has(keys[i]!) && subjunctive(i)) v = 0;
       const p = prevWord(i, 1);
-      if (p >= 0 && pack.too.has(keys[p]!) && (pack.sizeWords.has(keys[i]!) || (pack.tooOfPraise && tooMuchPraise(t.text, keys[i]!, v)))) {
+      if (
+        p >= 0 &&
+        pack.too.has(keys[p]!) &&
+        (pack.sizeWords.has(keys[i]!) || (pack.tooOfPraise && tooMuchPraise(pack, t.text, keys[i]!, v)))
+      ) {
         v = Math.min(v, TOO_VALENCE);
       }
     } else if (v === 0) continue;
@@ -465,8 +469,8 @@ const NO_IDIOMS: LanguagePack["idioms"] = [];
  * German "zu" before praise says too much of it ("zu weich", "zu hell"), except before a verb, where "zu" is
  * the infinitive's ("nur zu empfehlen", "leicht zu reinigen"), or a noun ("zu Weihnachten").
  */
-function tooMuchPraise(text: string, key: string, v: number): boolean {
-  return v > 0 && !isCapitalised(text) && !key.endsWith("en") && !DE_STILL_PRAISE.has(key);
+function tooMuchPraise(pack: LanguagePack, text: string, key: string, v: number): boolean {
+  return v > 0 && !isCapitalised(text) && !key.endsWith("en") && !pack.stillPraise.has(key);
 }
 
 /** Per clause of `seg`, how many of its tokens (lower case) are in `words`. */

@@ -488,6 +488,9 @@ export function runLeaseWorker<P>(
   const round = async (): Promise<number> => {
     await options.beforeRound?.();
     if (stopped) return 0;
+    // The wait can outlast the database: a round that would claim after it is
+    // known down waits for the next look instead of calling it.
+    if (options.available && !options.available()) return 0;
     const jobs = await queue.claim(options.batch);
     const run = async (job: LeasedJob<P>) => {
       try {

@@ -4,11 +4,19 @@
  * batch re-score rebuilds everything consistently.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { LEGACY_SCORING_OPTIONS, type ProductState, scoreTimeline, textSignature } from "@starling/scoring";
+import { LEGACY_SCORING_OPTIONS, type ProductState, rescoreWithHindsight, scoreTimeline, textSignature } from "@starling/scoring";
 import { createDeps } from "../src/create-deps.js";
 import { BSON } from "mongodb";
 import { submitReview } from "../src/features/reviews/reviews.js";
-import { packSignature, packState, recentSignatures, unpackSignature, unpackState } from "../src/features/scoring/scoring.js";
+import {
+  packSignature,
+  packState,
+  recentSignatures,
+  replayShopHistory,
+  timelineOf,
+  unpackSignature,
+  unpackState,
+} from "../src/features/scoring/scoring.js";
 import { addMissingPageKeys } from "../src/features/reviews/review-pages.js";
 import { recomputeSummaries } from "../src/features/ratings/ratings.js";
 import { rebuildDashboardCounts } from "../src/features/dashboard/counters.js";
@@ -515,6 +523,22 @@ describe("the benchmark's legacy-scoring server (bench/servers/api-variant.ts --
     const reviewer = await storedState(`reviewer:${shop.id}:id:whole-ring-member-0`);
     expect(reviewer).toEqual(replay.reviewers.get("id:whole-ring-member-0"));
     expect(Object.keys(reviewer)).toEqual(expect.arrayContaining(["activeDays", "recentProducts", "flaggedReviews"]));
+  });
+
+  it("replays a shop (re-score, hindsight sweep, import) with its own scorer options, not the defaults", async () => {
+    const legacyScorer = createDeps(api.models, 5, memoryLogger(), { scoringOptions: LEGACY_SCORING_OPTIONS });
+    const ring = await legacyRing(legacyScorer, "replay-ring");
+    const { replayed, writeTime, scores } = await replayShopHistory(legacyScorer, api.shop.id);
+    const timeline = timelineOf(replayed);
+    const legacy = scoreTimeline(timeline, { scoring: LEGACY_SCORING_OPTIONS });
+    expect(writeTime.reviews.map((r) => r.trustWeightBp)).toEqual(legacy.reviews.map((r) => r.trustWeightBp));
+    const hindsight = rescoreWithHindsight(timeline, legacy, LEGACY_SCORING_OPTIONS);
+    expect(hindsight.map((h) => scores.get(h.reviewId)?.trustWeightBp)).toEqual(hindsight.map((h) => h.trustWeightBp));
+    // The ring is what the two options tell apart: the defaults discount it as a group.
+    const lastId = ring.reviews.at(-1)!.reviewId;
+    const weightOfLast = (result: { reviews: readonly { reviewId: string; trustWeightBp: number }[] }) =>
+      result.reviews.find((r) => r.reviewId === lastId)!.trustWeightBp;
+    expect(weightOfLast(scoreTimeline(timeline))).toBeLessThan(weightOfLast(writeTime));
   });
 });
 

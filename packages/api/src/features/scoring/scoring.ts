@@ -648,8 +648,9 @@ export async function replayShopHistory(
   );
   const timeline = timelineOf(reviews);
   await options.beforeScoring?.();
-  const writeTime = scoreTimeline(timeline);
-  const hindsight = rescoreWithHindsight(timeline, writeTime);
+  // The process's own scorer options, as the write path scores with them.
+  const writeTime = scoreTimeline(timeline, { scoring: deps.scoringOptions });
+  const hindsight = rescoreWithHindsight(timeline, writeTime, deps.scoringOptions);
   const scores = new Map(hindsight.map((h) => [h.reviewId, storedScore(h.suspicion, h.trustWeightBp, h.reasons, "batch")]));
   const sweepTakes = new Set(hindsight.filter((h, i) => sweepTakesHindsight(writeTime.reviews[i]!, h)).map((h) => h.reviewId));
   return { scores, stored, replayed: reviews, writeTime, sweepTakes };

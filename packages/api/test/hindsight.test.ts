@@ -380,6 +380,8 @@ describe("the replay's scoring", () => {
     expect(replay.scoredOnThread).toEqual(expect.any(Number));
     expect(replay.scoredOnThread).not.toBe(threadId);
     expect(turnsWhileScoring).toBeGreaterThan(1);
+    // Ended once no replay needs it: an idle thread would keep its heap (and the process's RSS).
+    expect(runningReplayThread(deps)).toBeUndefined();
 
     // The same scores, states and sweep's choice as the scorer gives on this thread, with the process's options.
     const here = scoreReplay(timelineOf(replay.replayed), deps.scoringOptions);
@@ -406,7 +408,7 @@ describe("the replay's scoring", () => {
     expect(again.scoredOnThread).not.toBe(dyingId);
   }, 120_000);
 
-  it("is ended with the hindsight worker: a sweep scoring then fails at once, and an idle thread keeps nothing waiting", async () => {
+  it("is ended with the hindsight worker: a sweep scoring then fails at once", async () => {
     const dbName = uniqueDbName("replay-stop");
     const p = await openModels(dbName);
     try {

@@ -3,7 +3,9 @@
  * thread that asks for it: for `starling insights analyze|trends`
  * (insights-cli.ts, one thread per core, JSONL line batches) and for the API's
  * insights worker (features/insights, one background thread, batches of
- * reviews). Each thread runs src/insights-cli-worker.ts and answers its
+ * reviews); and the CPU of a shop's scoring replay (features/scoring/replay-scoring.ts:
+ * the hindsight sweep, `recompute --rescore`, an import's end), on a thread of
+ * its own at the process' priority. Each thread runs src/insights-cli-worker.ts and answers its
  * messages in the order sent; threads are started as the work needs them.
  *
  * `background`: the API's case. The thread lowers its own scheduling priority
@@ -19,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ReviewInsight, ReviewText } from "@starling/insights/light";
 import type { AnalyzedReview } from "@starling/insights/light";
+import type { ReplayAnswer, ReplayBatch } from "./features/scoring/replay-scoring.js";
 import { workerBundle } from "./worker-bundle.js";
 
 export type TextAction = "analyze" | "trends";
@@ -66,7 +69,8 @@ export class AnalysisThreads {
 
   run(batch: LineBatch): Promise<BatchResult>;
   run(batch: ReviewBatch): Promise<ReviewResult[]>;
-  async run(batch: LineBatch | ReviewBatch): Promise<unknown> {
+  run(batch: ReplayBatch): Promise<ReplayAnswer>;
+  async run(batch: LineBatch | ReviewBatch | ReplayBatch): Promise<unknown> {
     const bundle = await this.prepare();
     if (this.closed) throw new Error("the analysis threads are closed");
     // From here on synchronous: runs that waited for the bundle together still start at most `size` threads.

@@ -3,13 +3,15 @@
  * sent, one after another, and answers each in turn. Line batches come from
  * `starling insights analyze|trends` (src/insights-cli.ts), review batches from
  * the API's insights worker, whose thread runs in the background (lowest
- * priority, named; see analysis-threads.ts).
+ * priority, named; see analysis-threads.ts); replay batches (a shop's scoring
+ * replay, features/scoring/replay-scoring.ts) from the API's replays.
  */
 import { readlinkSync, writeFileSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { BACKGROUND_THREAD_NAME, type LineBatch, type ReviewBatch, type ReviewResult, type ThreadSettings } from "./analysis-threads.js";
 import { analyzeBatch, plainEnv } from "./insights-cli.js";
+import type { ReplayBatch } from "./features/scoring/replay-scoring.js";
 
 /** The lowest priority there is (nice 19). */
 const LOWEST_PRIORITY = 19;
@@ -54,9 +56,16 @@ plainEnv();
 if ((workerData as ThreadSettings | undefined)?.background) runInBackground();
 
 let queue = Promise.resolve();
-parentPort!.on("message", (batch: LineBatch | ReviewBatch) => {
+parentPort!.on("message", (batch: LineBatch | ReviewBatch | ReplayBatch) => {
   // One batch at a time, answers in the order received (the first awaits the package's import).
   queue = queue.then(async () =>
-    parentPort!.postMessage(batch.action === "reviews" ? await analyzeReviews(batch) : await analyzeBatch(batch)),
+    parentPort!.postMessage(
+      batch.action === "reviews"
+        ? await analyzeReviews(batch)
+        : batch.action === "replay"
+          ? // Loaded by the first replay: an analysis thread never loads the scorer.
+            await (await import("./features/scoring/replay-scoring.js")).answerReplay(batch)
+          : await analyzeBatch(batch),
+    ),
   );
 });

@@ -6,12 +6,16 @@
  * a rebuild gives; arrivals and write-time re-weights that race a sweep keep
  * their scores; one process sweeps a shop at a time, and a quiet shop not again.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { threadId } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitReview } from "../src/features/reviews/reviews.js";
 import { putProduct } from "../src/features/products/products.js";
 import { createShop } from "../src/features/shops/shops.js";
 import { recomputeSummaries, reweightCountedReviews } from "../src/features/ratings/ratings.js";
-import { scoringLockKeys, storedScore } from "../src/features/scoring/scoring.js";
+import { replayShopHistory, runningReplayThread, scoringLockKeys, storedScore, timelineOf } from "../src/features/scoring/scoring.js";
+import { scoreReplay } from "../src/features/scoring/replay-scoring.js";
+import { withPageKeys } from "../src/features/reviews/review-pages.js";
 import {
   configureHindsight,
   hindsightQueue,
@@ -315,6 +319,111 @@ describe("the sweep workers", () => {
       await a.models.LeaseJob.db.dropDatabase();
       await a.close();
       await b.close();
+    }
+  }, 120_000);
+});
+
+/** `count` published reviews of one shop stored as they are (no write path: seconds, not minutes), a year of them over 20 products. */
+async function storeMany(deps: Deps, shopId: string, count: number): Promise<void> {
+  for (let p = 0; p < 20; p++) await putProduct(deps, shopId, { id: `m${p}`, name: `m${p}` });
+  const start = Date.now() - 365 * DAY;
+  const docs = Array.from({ length: count }, (_, n) => {
+    const reviewer = n % 5 < 3 ? `regular-${n % 97}` : `once-${n}`;
+    return withPageKeys<ReviewDoc>({
+      _id: `rev_many_${shopId}_${String(n).padStart(6, "0")}`,
+      shopId,
+      productId: `m${(n * 7) % 20}`,
+      rating: [5, 4, 5, 3, 1, 4, 2, 5][n % 8]!,
+      title: `Review ${n}`,
+      body: `Reviewer ${reviewer} on product m${(n * 7) % 20}: ${"sturdy light warm dry ".repeat(1 + (n % 4))}${n * 13}.`,
+      reviewer: { name: reviewer, externalId: reviewer },
+      createdAt: new Date(start + Math.floor((n / count) * 365 * DAY)),
+      language: null,
+      provenance: "ORGANIC",
+      source: "api",
+      verification: null,
+      payloadHash: `many-${n}`,
+      status: "published",
+      reply: null,
+      score: null,
+      signature: null,
+      summaryApplied: false,
+    } as ReviewDoc);
+  });
+  for (let i = 0; i < docs.length; i += 500) await deps.models.Review.collection.insertMany(docs.slice(i, i + 500) as never[]);
+}
+
+describe("the replay's scoring", () => {
+  it("runs on a thread of its own while the event loop takes turns, and scores as the scorer does on this thread", async () => {
+    const deps = api.starling.deps;
+    const shop = await api.newShop("Replayed off the event loop");
+    await storeMany(deps, shop.id, 3_000);
+
+    // Every turn of the event loop, whether the replay thread has the scoring in hand.
+    let turnsWhileScoring = 0;
+    let replaying = true;
+    const ticker = (async () => {
+      while (replaying) {
+        if ((runningReplayThread(deps)?.running[0]?.pending ?? 0) > 0) turnsWhileScoring++;
+        await nextTurn();
+      }
+    })();
+    let replay: Awaited<ReturnType<typeof replayShopHistory>>;
+    try {
+      replay = await replayShopHistory(deps, shop.id);
+    } finally {
+      replaying = false;
+      await ticker;
+    }
+    expect(replay.replayed).toHaveLength(3_000);
+    // Scored by another thread than this one, and this thread's event loop kept turning meanwhile.
+    expect(replay.scoredOnThread).toEqual(expect.any(Number));
+    expect(replay.scoredOnThread).not.toBe(threadId);
+    expect(turnsWhileScoring).toBeGreaterThan(1);
+    // Ended once no replay needs it: an idle thread would keep its heap (and the process's RSS).
+    expect(runningReplayThread(deps)).toBeUndefined();
+
+    // The same scores, states and sweep's choice as the scorer gives on this thread, with the process's options.
+    const here = scoreReplay(timelineOf(replay.replayed), deps.scoringOptions);
+    expect(replay.scores).toEqual(here.scores);
+    expect(replay.writeTime).toEqual(here.writeTime);
+    expect(replay.sweepTakes).toEqual(here.sweepTakes);
+    expect(here.sweepTakes.size).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("fails when its thread dies, never hangs, and the next replay scores on a new thread", async () => {
+    const deps = api.starling.deps;
+    const shop = await api.newShop("Replay thread killed");
+    await storeMany(deps, shop.id, 3_000);
+    const first = replayShopHistory(deps, shop.id);
+    first.catch(() => {});
+    // Ended while it scores the shop (as a crash of the thread would).
+    expect(await until(() => (runningReplayThread(deps)?.running[0]?.pending ?? 0) > 0, 60_000)).toBe(true);
+    const dying = runningReplayThread(deps)!.running[0]!.worker;
+    const dyingId = dying.threadId;
+    await dying.terminate();
+    await expect(first).rejects.toThrow(/exited/);
+    const again = await replayShopHistory(deps, shop.id);
+    expect(again.scores.size).toBe(3_000);
+    expect(again.scoredOnThread).not.toBe(dyingId);
+  }, 120_000);
+
+  it("is ended with the hindsight worker: a sweep scoring then fails at once", async () => {
+    const dbName = uniqueDbName("replay-stop");
+    const p = await openModels(dbName);
+    try {
+      const { shop } = await createShop(p.deps, { name: "Stopped mid-sweep" });
+      await storeMany(p.deps, shop.id, 3_000);
+      const worker = startHindsightWorker(p.deps, { idleMs: 50 });
+      const sweep = sweepShopHindsight(p.deps, shop.id);
+      sweep.catch(() => {});
+      expect(await until(() => (runningReplayThread(p.deps)?.running[0]?.pending ?? 0) > 0, 60_000)).toBe(true);
+      await worker.stop();
+      await expect(sweep).rejects.toThrow(/exited/);
+      expect(runningReplayThread(p.deps)).toBeUndefined();
+    } finally {
+      await p.models.LeaseJob.db.dropDatabase();
+      await p.close();
     }
   }, 120_000);
 });

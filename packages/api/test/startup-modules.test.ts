@@ -50,7 +50,7 @@ async function startRecorded(label: string, spawnApi: (env: Record<string, strin
   cleanups.push(async () => api.child.kill("SIGKILL"));
   const url = (await api.line(/^listening (\S+)/, 120_000))[1]!;
   const loaded = () => readFileSync(modulesFile, "utf8").split("\n").filter(Boolean);
-  return { api, url, key, dbName, loaded };
+  return { api, url, key, dbName, loaded, modulesFile };
 }
 
 /** A review to analyse: the insights worker loads the analysis and stores the review's insight. */
@@ -88,10 +88,10 @@ describe("the API's start", () => {
     await visitPlayground(url, loaded);
   });
 
-  it("by `start` runs the build, no source module and no tsx; it analyses a review, serves the playground and the dashboard, and stops on SIGTERM", async () => {
+  it("by `start` runs the build, no source module and no tsx; it analyses a review, serves the playground and the dashboard, and stops on SIGTERM; its `recompute --rescore` scores on the built thread", async () => {
     // The script as the package manager runs it: sh, with the workspace's tools on the PATH.
     const { scripts } = JSON.parse(readFileSync(path.join(API_DIR, "package.json"), "utf8")) as { scripts: Record<string, string> };
-    const { api, url, key, dbName, loaded } = await startRecorded("service-build", (env) =>
+    const { api, url, key, dbName, loaded, modulesFile } = await startRecorded("service-build", (env) =>
       spawnInApi("sh", ["-c", scripts.start!], {
         ...env,
         PATH: `${path.join(REPO_ROOT, "node_modules/.bin")}${path.delimiter}${process.env.PATH}`,
@@ -116,5 +116,19 @@ describe("the API's start", () => {
     // `exec` in the script: the signal reaches the service itself, which stops gracefully.
     api.child.kill("SIGTERM");
     expect(await api.exited).toEqual({ code: 0, signal: null });
+
+    // `recompute --rescore` from the build: the replay's scoring on its thread, which loads the built worker, no source.
+    const before = loaded().length;
+    const rescore = spawnInApi(process.execPath, ["dist/cli.js", "recompute", "--rescore"], {
+      MONGODB_URI: inject("mongoUri"),
+      STARLING_DB_NAME: dbName,
+      NODE_OPTIONS: `--import ${RECORDER}`,
+      STARLING_MODULES_FILE: modulesFile,
+    });
+    expect((await rescore.exited).code, rescore.stderr()).toBe(0);
+    expect(rescore.stdout()).toMatch(/re-scored 1 reviews of 1 shops with hindsight/);
+    const byRescore = loaded().slice(before);
+    expect(byRescore.some((u) => u.endsWith("/packages/api/dist/insights-cli-worker.js"))).toBe(true);
+    expect(byRescore.filter((u) => /\/packages\/\w+\/src\//.test(u) || /\/node_modules\/tsx\//.test(u))).toEqual([]);
   });
 });

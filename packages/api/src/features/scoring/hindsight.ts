@@ -49,7 +49,7 @@ import { countdown, shopPrefix } from "../reviews/review-pages.js";
 import { findByIds } from "../../db/find-by-ids.js";
 import { runLeaseWorker, type DueJobWatch, type LeasedJob, type LeaseQueue, type LeaseWorker } from "../../db/lease-queue.js";
 import { reweightCountedReviews, savePriorStrength, shopSummaryId } from "../ratings/ratings.js";
-import { fittedPriorStrength, replayShopHistory, scoringLockKeys } from "./scoring.js";
+import { closeReplayThread, fittedPriorStrength, replayShopHistory, scoringLockKeys } from "./scoring.js";
 
 export const HINDSIGHT_QUEUE = "hindsight";
 
@@ -173,10 +173,9 @@ export interface SweepOptions {
 export async function sweepShopHindsight(deps: Deps, shopId: string, options: SweepOptions = {}): Promise<SweepReport> {
   const sweptAt = deps.now();
   await deps.reviewWritesQuiet.turn(options.signal);
-  const replay = await replayShopHistory(deps, shopId, [], {
-    signal: options.signal,
-    beforeScoring: () => deps.reviewWritesQuiet.turn(options.signal),
-  });
+  // No second wait for a quiet turn before the scoring, as when it held the event loop for the whole
+  // history: it runs on the replay thread now, and the write path's requests are answered meanwhile.
+  const replay = await replayShopHistory(deps, shopId, [], { signal: options.signal });
   await options.afterSnapshot?.();
   const strength = fittedPriorStrength(deps, replay.stored);
   // Under the shop summary's lock: FerretDB's update is a read and a rewrite, and the shop's counts move meanwhile.
@@ -339,7 +338,8 @@ export function startHindsightWorker(deps: Deps, options: HindsightWorkerOptions
     wake: () => worker.wake(),
     stop: async () => {
       stopping.abort();
-      await worker.stop();
+      // A sweep scoring on the replay thread fails at once (its job is retried), rather than the stop waiting for its scoring.
+      await Promise.all([worker.stop(), closeReplayThread(deps)]);
     },
   };
 }

@@ -55,17 +55,21 @@ async function analyzeReviews(batch: ReviewBatch): Promise<ReviewResult[]> {
 plainEnv();
 if ((workerData as ThreadSettings | undefined)?.background) runInBackground();
 
+/** A batch's answer, by what it asks. */
+async function answer(batch: LineBatch | ReviewBatch | ReplayBatch): Promise<unknown> {
+  switch (batch.action) {
+    case "reviews":
+      return analyzeReviews(batch);
+    case "replay":
+      // Loaded by the first replay: an analysis thread never loads the scorer.
+      return (await import("./features/scoring/replay-scoring.js")).answerReplay(batch);
+    default:
+      return analyzeBatch(batch);
+  }
+}
+
 let queue = Promise.resolve();
 parentPort!.on("message", (batch: LineBatch | ReviewBatch | ReplayBatch) => {
   // One batch at a time, answers in the order received (the first awaits the package's import).
-  queue = queue.then(async () =>
-    parentPort!.postMessage(
-      batch.action === "reviews"
-        ? await analyzeReviews(batch)
-        : batch.action === "replay"
-          ? // Loaded by the first replay: an analysis thread never loads the scorer.
-            await (await import("./features/scoring/replay-scoring.js")).answerReplay(batch)
-          : await analyzeBatch(batch),
-    ),
-  );
+  queue = queue.then(async () => parentPort!.postMessage(await answer(batch)));
 });
